@@ -1,0 +1,11 @@
+/**
+ * The SQL migrations, embedded in the binary as text. drizzle-kit writes the .sql files
+ * and the journal; when it adds one, add its import to SQL below (a test checks the list).
+ */
+import journal from "./meta/_journal.json";
+import m0000 from "./0000_init.sql" with { type: "text" };
+
+const SQL: Record<string, string> = { "0000_init": m0000 };
+
+export const migrationJournal = journal.entries.map((e) => ({ tag: e.tag, when: e.when, breakpoints: e.breakpoints }));
+export const migrationSql = SQL;

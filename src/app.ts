@@ -1,0 +1,43 @@
+import { Elysia, t } from "elysia";
+import type { Deps } from "./deps";
+import { errorHandler, routePattern } from "./http/errors";
+import { createIdempotency } from "./http/idempotency";
+import { openapiPlugin } from "./http/openapi";
+import { createPipeline } from "./http/pipeline";
+import { createRateLimiter } from "./http/rate-limit";
+import { documentRoutes } from "./modules/documents/routes";
+import { keyRoutes } from "./modules/keys/routes";
+import { createKeyVerifier } from "./modules/keys/service";
+import { VERSION } from "./version";
+
+/** Background loops (outbox, webhooks) started with the server and stopped before the database closes. */
+export interface Worker {
+  name: string;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** Composes the HTTP app over the given dependencies. Tests call it on a temporary data directory. */
+export function buildApp(deps: Deps) {
+  const keys = createKeyVerifier(deps.db, deps.clock);
+  const limiter = createRateLimiter({ ...deps.config.rateLimit, now: () => deps.clock.now().getTime() });
+  const idempotency = createIdempotency(deps.db, deps.clock, deps.config.idempotency.ttlHours);
+  let routes: { method: string; pattern: RegExp }[] = [];
+
+  const elysia = new Elysia({ normalize: false })
+    .use(errorHandler(deps.log, () => routes))
+    .use(openapiPlugin)
+    .get("/healthz", () => ({ status: "ok", version: VERSION }), {
+      response: t.Object({ status: t.Literal("ok"), version: t.String() }),
+      detail: { tags: ["System"], summary: "Liveness and version (no authentication)", security: [] },
+    })
+    .use(keyRoutes(deps, keys))
+    .use(documentRoutes(deps));
+
+  routes = elysia.routes.map((r) => ({ method: r.method, pattern: routePattern(r.path) }));
+  const workers: Worker[] = [];
+  const fetch = createPipeline(deps, { handle: (req) => elysia.handle(req), keys, limiter, idempotency });
+  return { elysia, fetch, workers, keys };
+}
+
+export type App = ReturnType<typeof buildApp>;

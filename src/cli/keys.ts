@@ -1,0 +1,36 @@
+import type { Deps } from "../deps";
+import { createKey, listKeys, publicKey, revokeKey } from "../modules/keys/service";
+import type { Environment } from "../store/schema";
+import { CliError, flag, type Out } from "./args";
+
+export function keysCommand(deps: Deps, args: string[], out: Out) {
+  const [sub, ...rest] = args;
+  const json = rest.includes("--json");
+  switch (sub) {
+    case "create": {
+      const env = flag(rest, "--env") ?? "test";
+      if (env !== "test" && env !== "live") throw new CliError(`--env must be test or live, got "${env}"`);
+      const name = flag(rest, "--name") ?? `${env} key`;
+      const { key, secret } = createKey(deps.db, deps.clock, { environment: env as Environment, name });
+      if (json) return out(JSON.stringify({ id: key.id, key: secret, env, name }));
+      out(`Created ${env} API key ${key.id} (${name}). It is shown once; store it now:`);
+      return out(secret);
+    }
+    case "list": {
+      const keys = listKeys(deps.db).map(publicKey);
+      if (json) return out(JSON.stringify(keys));
+      if (!keys.length) return out("No API keys. Create one: certyneo keys create --env test --name NAME");
+      for (const k of keys)
+        out([k.id, k.environment, k.prefix + "…", k.revokedAt ? `revoked ${k.revokedAt}` : "active", `last used ${k.lastUsedAt ?? "never"}`, k.name].join("  "));
+      return;
+    }
+    case "revoke": {
+      const id = rest.find((a) => !a.startsWith("--"));
+      if (!id) throw new CliError("usage: certyneo keys revoke KEY_ID");
+      const key = revokeKey(deps.db, deps.clock, id);
+      return out(json ? JSON.stringify(publicKey(key)) : `Revoked ${key.id} (${key.name}).`);
+    }
+    default:
+      throw new CliError("usage: certyneo keys create --env test|live --name NAME [--json] | keys list [--json] | keys revoke KEY_ID");
+  }
+}

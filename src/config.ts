@@ -1,0 +1,82 @@
+import defaults from "../certyneo.config";
+
+export type Config = typeof defaults;
+
+export class ConfigError extends Error {}
+
+/** Environment variables whose names the public docs fixed before the generic rule. */
+const ALIASES: Record<string, string> = {
+  CERTYNEO_WEBHOOK_ALLOWED_NETWORKS: "webhooks.allowedNetworks",
+};
+
+const envName = (path: string) =>
+  "CERTYNEO_" + path.replace(/\./g, "_").replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+
+function parseValue(name: string, raw: string, like: unknown): unknown {
+  if (Array.isArray(like)) return raw.split(",").map((s) => s.trim()).filter(Boolean);
+  if (typeof like === "number") {
+    const n = Number(raw);
+    if (raw.trim() === "" || !Number.isFinite(n)) throw new ConfigError(`${name}: expected a number, got "${raw}"`);
+    return n;
+  }
+  if (typeof like === "boolean") {
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    throw new ConfigError(`${name}: expected true or false, got "${raw}"`);
+  }
+  return raw;
+}
+
+/** Every leaf of the defaults, as [dotted path, default value]. */
+function leaves(obj: Record<string, unknown>, prefix = ""): [string, unknown][] {
+  return Object.entries(obj).flatMap(([k, v]) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? leaves(v as Record<string, unknown>, prefix + k + ".")
+      : [[prefix + k, v] as [string, unknown]],
+  );
+}
+
+function setPath(obj: Record<string, any>, path: string, value: unknown) {
+  const keys = path.split(".");
+  const last = keys.pop()!;
+  let node = obj;
+  for (const k of keys) node = node[k];
+  node[last] = value;
+}
+
+function check(c: Config) {
+  const fail = (setting: string, why: string) => {
+    throw new ConfigError(`${envName(setting)} (${setting}): ${why}`);
+  };
+  const int = (path: string, v: number, min: number, max: number) => {
+    if (!Number.isInteger(v) || v < min || v > max) fail(path, `must be an integer from ${min} to ${max}, got ${v}`);
+  };
+  int("port", c.port, 0, 65535);
+  if (!(c.maxUploadMb > 0 && c.maxUploadMb <= 1024)) fail("maxUploadMb", `must be between 0 and 1024, got ${c.maxUploadMb}`);
+  if (!["debug", "info", "warn", "error"].includes(c.logLevel)) fail("logLevel", `must be debug, info, warn or error, got "${c.logLevel}"`);
+  int("rateLimit.burst", c.rateLimit.burst, 1, 1_000_000);
+  if (!(c.rateLimit.perMinute > 0)) fail("rateLimit.perMinute", `must be positive, got ${c.rateLimit.perMinute}`);
+  if (!(c.idempotency.ttlHours > 0)) fail("idempotency.ttlHours", "must be positive");
+  int("smtp.port", c.smtp.port, 1, 65535);
+  int("webhooks.timeoutMs", c.webhooks.timeoutMs, 100, 120_000);
+  int("webhooks.concurrency", c.webhooks.concurrency, 1, 256);
+  int("jobs.pollMs", c.jobs.pollMs, 10, 60_000);
+  for (const [path, url] of [["baseUrl", c.baseUrl], ["sms.gatewayUrl", c.sms.gatewayUrl], ["seal.tsaUrl", c.seal.tsaUrl]] as const) {
+    if (url && !URL.canParse(url)) fail(path, `not a URL: "${url}"`);
+  }
+}
+
+/** Defaults from certyneo.config.ts, overridden by CERTYNEO_* variables, validated. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const config = structuredClone(defaults) as Config;
+  const byEnv = new Map(leaves(defaults).map(([path, like]) => [envName(path), { path, like }]));
+  for (const [alias, path] of Object.entries(ALIASES)) byEnv.set(alias, { path, like: [] });
+  for (const [name, { path, like }] of byEnv) {
+    const raw = env[name];
+    if (raw !== undefined) setPath(config, path, parseValue(name, raw, like));
+  }
+  check(config);
+  if (!config.baseUrl) config.baseUrl = `http://localhost:${config.port}`;
+  config.baseUrl = config.baseUrl.replace(/\/+$/, "");
+  return config;
+}

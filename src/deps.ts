@@ -1,0 +1,14 @@
+import type { Clock } from "./clock";
+import type { Config } from "./config";
+import type { Logger } from "./log";
+import type { Db } from "./store/db";
+import type { FileStore } from "./store/files";
+
+/** Everything the domain needs from the outside world, passed in (never imported globally). */
+export interface Deps {
+  config: Config;
+  db: Db;
+  files: FileStore;
+  clock: Clock;
+  log: Logger;
+}

@@ -1,0 +1,25 @@
+import type { Environment } from "../store/schema";
+
+/** What the HTTP layer learns about one request, shared by the pipeline and the Elysia hooks. */
+export interface RequestContext {
+  id: string;
+  startedAt: number;
+  ip: string | null;
+  userAgent: string | null;
+  keyId?: string;
+  environment?: Environment;
+}
+
+const contexts = new WeakMap<Request, RequestContext>();
+
+export const setContext = (req: Request, ctx: RequestContext) => contexts.set(req, ctx);
+
+/** Requests built by app.handle() in tests without the pipeline still get a context. */
+export function contextOf(req: Request): RequestContext {
+  let ctx = contexts.get(req);
+  if (!ctx) {
+    ctx = { id: "req_" + crypto.randomUUID().replaceAll("-", ""), startedAt: performance.now(), ip: null, userAgent: req.headers.get("user-agent") };
+    contexts.set(req, ctx);
+  }
+  return ctx;
+}

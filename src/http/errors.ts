@@ -1,0 +1,59 @@
+import { Elysia } from "elysia";
+import type { Logger } from "../log";
+import { AppError, type FieldError } from "../errors";
+import { contextOf } from "./context";
+import { problemResponse } from "./problem";
+
+interface RouteShape {
+  method: string;
+  pattern: RegExp;
+}
+
+/** The methods the app answers on a path, for 405 + Allow instead of a bare 404. */
+export function allowedMethods(routes: RouteShape[], path: string): string[] {
+  return [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))];
+}
+
+export const routePattern = (path: string) =>
+  new RegExp("^" + (path.replace(/\/+$/, "") || "/").replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\/:[^/]+/g, "/[^/]+").replace(/\/\*$/, "/.*") + "/?$");
+
+function validationErrors(error: any): FieldError[] {
+  const all: any[] = error?.all ?? [];
+  const seen = new Set<string>();
+  const out: FieldError[] = [];
+  for (const e of all) {
+    const pointer = typeof e.path === "string" ? (e.path === "root" ? "" : e.path) : "";
+    const key = pointer + "|" + e.message;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ pointer: pointer || "/", message: e.summary ?? e.message });
+  }
+  return out;
+}
+
+/**
+ * Maps everything thrown inside Elysia to the one problem shape. `routes` is read lazily
+ * because the plugin is registered before the modules that add routes.
+ */
+export function errorHandler(log: Logger, routes: () => RouteShape[]) {
+  return new Elysia({ name: "errors" }).onError({ as: "global" }, ({ code, error, request }) => {
+    const ctx = contextOf(request);
+    let err: AppError;
+    if (error instanceof AppError) err = error;
+    else if (code === "VALIDATION") {
+      const where = (error as any).type as string;
+      err = new AppError("validation_failed", `Invalid ${where === "body" ? "request body" : where}`, { errors: validationErrors(error) });
+    } else if (code === "PARSE") err = new AppError("invalid_json", "The request body is not valid JSON");
+    else if (code === "NOT_FOUND") {
+      const path = new URL(request.url).pathname;
+      const allow = allowedMethods(routes(), path);
+      err = allow.length
+        ? new AppError("method_not_allowed", `${request.method} is not allowed on ${path}`, { headers: { allow: allow.join(", ") } })
+        : new AppError("route_not_found", `No route ${request.method} ${path}`);
+    } else {
+      log.error("unhandled error", { requestId: ctx.id, code, error: String((error as Error)?.stack ?? error) });
+      err = new AppError("internal_error", "Internal error; the request id identifies it in the server log");
+    }
+    return problemResponse(err, ctx.id);
+  });
+}

@@ -1,0 +1,111 @@
+import type { Server } from "bun";
+import type { Deps } from "../deps";
+import { AppError } from "../errors";
+import type { KeyVerifier } from "../modules/keys/service";
+import { contextOf, setContext, type RequestContext } from "./context";
+import type { Idempotency } from "./idempotency";
+import { problemResponse } from "./problem";
+import type { RateDecision, RateLimiter } from "./rate-limit";
+
+const API = "/api/v1/";
+/** The signing ceremony is authorised by its own token, not by an API key. */
+const TOKEN_AUTHORISED = "/api/v1/signing/";
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
+const BODY_TYPES = new Set(["application/json", "multipart/form-data"]);
+
+/** Bodies are JSON, or multipart for uploads; anything else is refused before parsing. */
+function checkContentType(req: Request) {
+  const hasBody = Number(req.headers.get("content-length") ?? 0) > 0 || req.headers.has("transfer-encoding");
+  if (!hasBody) return;
+  const type = req.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
+  if (!BODY_TYPES.has(type))
+    throw new AppError("unsupported_media_type", `Content-Type "${type || "none"}" is not accepted; send application/json (or multipart/form-data for uploads)`);
+}
+
+function clientIp(req: Request, server: Server<unknown> | undefined, trustProxy: boolean): string | null {
+  if (trustProxy) {
+    const fwd = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+    if (fwd) return fwd;
+  }
+  return server?.requestIP(req)?.address ?? null;
+}
+
+/**
+ * The request pipeline around the Elysia app: request id, API-key auth and rate limit
+ * (before any body is parsed, so an anonymous client cannot make the server parse
+ * 25 MB), idempotent replays, response headers and the one access-log line.
+ */
+export function createPipeline(deps: Deps, parts: {
+  handle: (req: Request) => Promise<Response>;
+  keys: KeyVerifier;
+  limiter: RateLimiter;
+  idempotency: Idempotency;
+}) {
+  const maxBody = deps.config.maxUploadMb * 1024 * 1024 * 1.4 + 64 * 1024;
+
+  async function authorised(req: Request, ctx: RequestContext): Promise<{ res: Response; rate?: RateDecision }> {
+    const m = /^Bearer ([^\s]+)$/.exec(req.headers.get("authorization") ?? "");
+    const principal = m ? parts.keys.verify(m[1]!) : null;
+    if (!principal) {
+      throw new AppError("unauthorized", m ? "The API key is not valid or was revoked" : "Send an API key: Authorization: Bearer sk_…", {
+        headers: { "www-authenticate": `Bearer realm="certyneo"${m ? ', error="invalid_token"' : ""}` },
+      });
+    }
+    ctx.keyId = principal.keyId;
+    ctx.environment = principal.environment;
+    const rate = parts.limiter.take(principal.keyId);
+    if (!rate.allowed) {
+      const err = new AppError("rate_limited", `Rate limit exceeded; retry in ${rate.retryAfterSeconds} s`, {
+        headers: { "retry-after": String(rate.retryAfterSeconds) },
+      });
+      return { res: problemResponse(err, ctx.id), rate };
+    }
+    const key = req.headers.get("idempotency-key");
+    if (req.method === "POST" && key !== null) {
+      const body = new Uint8Array(await req.arrayBuffer());
+      const replayable = new Request(req.url, { method: req.method, headers: req.headers, body });
+      setContext(replayable, ctx);
+      return { res: await parts.idempotency.run(principal.environment, key, req, body, () => parts.handle(replayable)), rate };
+    }
+    return { res: await parts.handle(req), rate };
+  }
+
+  return async function fetch(req: Request, server?: Server<unknown>): Promise<Response> {
+    const incoming = req.headers.get("x-request-id");
+    const ctx: RequestContext = {
+      id: incoming && REQUEST_ID.test(incoming) ? incoming : contextOf(req).id,
+      startedAt: performance.now(),
+      ip: clientIp(req, server, deps.config.trustProxy),
+      userAgent: req.headers.get("user-agent"),
+    };
+    setContext(req, ctx);
+    const path = new URL(req.url).pathname;
+    let res: Response;
+    let rate: RateDecision | undefined;
+    try {
+      const length = Number(req.headers.get("content-length") ?? 0);
+      if (length > maxBody) throw new AppError("payload_too_large", `The request body is larger than the limit of ${deps.config.maxUploadMb} MiB`);
+      checkContentType(req);
+      if (path.startsWith(API) && !path.startsWith(TOKEN_AUTHORISED)) ({ res, rate } = await authorised(req, ctx));
+      else res = await parts.handle(req);
+    } catch (e) {
+      if (!(e instanceof AppError)) {
+        deps.log.error("unhandled error in pipeline", { requestId: ctx.id, error: String((e as Error)?.stack ?? e) });
+        e = new AppError("internal_error", "Internal error; the request id identifies it in the server log");
+      }
+      res = problemResponse(e as AppError, ctx.id);
+    }
+    res.headers.set("x-request-id", ctx.id);
+    if (rate) for (const [k, v] of Object.entries(parts.limiter.headers(rate))) res.headers.set(k, v);
+    deps.log.info("request", {
+      requestId: ctx.id,
+      method: req.method,
+      path,
+      status: res.status,
+      durationMs: Math.round((performance.now() - ctx.startedAt) * 100) / 100,
+      keyId: ctx.keyId ?? null,
+      ip: ctx.ip,
+    });
+    return res;
+  };
+}

@@ -1,0 +1,81 @@
+import { and, eq, inArray, isNull, ne } from "drizzle-orm";
+import type { Deps } from "../../deps";
+import { AppError, notFound } from "../../errors";
+import { newId } from "../../ids";
+import { inspectPdf } from "../../pdf/inspect";
+import { documents, envelopeDocuments, envelopes, type Environment } from "../../store/schema";
+import { paginate } from "../pagination";
+
+export type DocumentRow = typeof documents.$inferSelect;
+
+export const publicDocument = (d: DocumentRow) => ({
+  id: d.id,
+  name: d.name,
+  size: d.size,
+  sha256: d.sha256,
+  pageCount: d.pageCount,
+  pages: d.pages,
+  createdAt: d.createdAt.toISOString(),
+});
+
+export async function uploadDocument(deps: Deps, environment: Environment, input: { name: string; bytes: Uint8Array }): Promise<DocumentRow> {
+  const max = deps.config.maxUploadMb * 1024 * 1024;
+  if (input.bytes.length > max)
+    throw new AppError("payload_too_large", `The PDF is ${input.bytes.length} bytes; the limit is ${deps.config.maxUploadMb} MiB`);
+  if (input.bytes.length === 0) throw new AppError("pdf_invalid", "The file is empty");
+  const facts = await inspectPdf(input.bytes);
+  const sha256 = await deps.files.put(input.bytes);
+  const row: DocumentRow = {
+    id: newId("doc"),
+    environment,
+    name: input.name,
+    size: input.bytes.length,
+    sha256,
+    pageCount: facts.pageCount,
+    pages: facts.pages,
+    createdAt: deps.clock.now(),
+    deletedAt: null,
+  };
+  deps.db.insert(documents).values(row).run();
+  deps.log.info("document uploaded", { documentId: row.id, environment, size: row.size, sha256 });
+  return row;
+}
+
+export function getDocument(deps: Deps, environment: Environment, id: string): DocumentRow {
+  const doc = deps.db.select().from(documents)
+    .where(and(eq(documents.id, id), eq(documents.environment, environment), isNull(documents.deletedAt))).get();
+  if (!doc) throw notFound("Document", id);
+  return doc;
+}
+
+export function listDocuments(deps: Deps, environment: Environment, q: { limit?: number; startingAfter?: string }) {
+  return paginate(deps.db, documents, { environment, ...q, where: isNull(documents.deletedAt) });
+}
+
+/**
+ * Refused while a draft or sent envelope uses the document. The row is kept (soft delete)
+ * because finished envelopes still name it in their history; the bytes go once nothing needs them.
+ */
+export async function deleteDocument(deps: Deps, environment: Environment, id: string): Promise<DocumentRow> {
+  const doc = getDocument(deps, environment, id);
+  const uses = deps.db.select({ id: envelopes.id, status: envelopes.status }).from(envelopeDocuments)
+    .innerJoin(envelopes, eq(envelopes.id, envelopeDocuments.envelopeId))
+    .where(eq(envelopeDocuments.documentId, id)).all();
+  const active = uses.filter((u) => u.status === "DRAFT" || u.status === "SENT");
+  if (active.length)
+    throw new AppError("document_in_use", `Document ${id} is used by envelope ${active.map((u) => u.id).join(", ")} (${active[0]!.status}); void or delete it first`);
+  const deletedAt = deps.clock.now();
+  deps.db.update(documents).set({ deletedAt }).where(eq(documents.id, id)).run();
+  const shared = deps.db.select({ id: documents.id }).from(documents)
+    .where(and(eq(documents.sha256, doc.sha256), ne(documents.id, id), isNull(documents.deletedAt))).get();
+  if (!uses.length && !shared) await deps.files.remove(doc.sha256);
+  return { ...doc, deletedAt };
+}
+
+/** Live documents of an environment by id, for envelopes; missing ids are left out. */
+export function findDocuments(deps: Deps, environment: Environment, ids: string[]): DocumentRow[] {
+  if (!ids.length) return [];
+  return deps.db.select().from(documents)
+    .where(and(inArray(documents.id, ids), eq(documents.environment, environment), isNull(documents.deletedAt))).all();
+}
+

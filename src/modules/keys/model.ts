@@ -1,0 +1,29 @@
+import { t } from "elysia";
+
+export const EnvironmentSchema = t.Union([t.Literal("test"), t.Literal("live")], { description: "test or live" });
+
+export const ApiKeySchema = t.Object(
+  {
+    id: t.String({ examples: ["key_8m4k2r9x7q1c5v3b6n0z"] }),
+    name: t.String({ examples: ["HRIS integration"] }),
+    environment: EnvironmentSchema,
+    prefix: t.String({ description: "First characters of the key, to recognise it", examples: ["sk_test_Qx3v"] }),
+    createdAt: t.String({ format: "date-time" }),
+    lastUsedAt: t.Nullable(t.String({ format: "date-time" })),
+    revokedAt: t.Nullable(t.String({ format: "date-time" })),
+  },
+  { $id: "#/components/schemas/ApiKey", title: "ApiKey" },
+);
+
+export const CreatedApiKeySchema = t.Composite(
+  [ApiKeySchema, t.Object({ key: t.String({ description: "The secret key. Shown once: store it now.", examples: ["sk_test_…"] })})],
+  { title: "CreatedApiKey" },
+);
+
+export const CreateKeyBody = t.Object(
+  {
+    name: t.String({ minLength: 1, maxLength: 100, examples: ["CRM integration"] }),
+    environment: t.Optional(EnvironmentSchema),
+  },
+  { additionalProperties: false },
+);

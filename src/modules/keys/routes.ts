@@ -1,0 +1,36 @@
+import { Elysia, t } from "elysia";
+import type { Deps } from "../../deps";
+import { AppError } from "../../errors";
+import { principalOf } from "../../http/principal";
+import { AUTH_ERRORS, IdParams, problemResponses } from "../../http/schemas";
+import { ApiKeySchema, CreatedApiKeySchema, CreateKeyBody } from "./model";
+import { createKey, listKeys, publicKey, revokeKey, type KeyVerifier } from "./service";
+
+export const keyRoutes = (deps: Deps, verifier: KeyVerifier) =>
+  new Elysia({ prefix: "/api/v1/keys", detail: { tags: ["Keys"] } })
+    .get("/", ({ request }) => ({ data: listKeys(deps.db, principalOf(request).environment).map(publicKey) }), {
+      response: { 200: t.Object({ data: t.Array(ApiKeySchema) }), ...problemResponses(...AUTH_ERRORS) },
+      detail: { summary: "List the API keys of this environment" },
+    })
+    .post("/", ({ request, body, set }) => {
+      const env = principalOf(request).environment;
+      // A key may only mint keys of its own environment: test and live never see each other.
+      if (body.environment && body.environment !== env)
+        throw new AppError("forbidden", `A ${env} key cannot create ${body.environment} keys`);
+      const { key, secret } = createKey(deps.db, deps.clock, { environment: env, name: body.name });
+      set.status = 201;
+      return { ...publicKey(key), key: secret };
+    }, {
+      body: CreateKeyBody,
+      response: { 201: CreatedApiKeySchema, ...problemResponses(...AUTH_ERRORS, 403, 422) },
+      detail: { summary: "Create an API key (the secret is returned once)" },
+    })
+    .delete("/:id", ({ request, params }) => {
+      const key = revokeKey(deps.db, deps.clock, params.id, principalOf(request).environment);
+      verifier.invalidate();
+      return publicKey(key);
+    }, {
+      params: IdParams,
+      response: { 200: ApiKeySchema, ...problemResponses(...AUTH_ERRORS, 404) },
+      detail: { summary: "Revoke an API key (effective on its next request)" },
+    });

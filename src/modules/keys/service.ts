@@ -1,0 +1,106 @@
+import { and, desc, eq, isNull } from "drizzle-orm";
+import { timingSafeEqual } from "node:crypto";
+import type { Clock } from "../../clock";
+import { notFound } from "../../errors";
+import { newId, randomToken, sha256Hex } from "../../ids";
+import type { Db } from "../../store/db";
+import { apiKeys, type Environment } from "../../store/schema";
+
+export type ApiKey = typeof apiKeys.$inferSelect;
+
+const KEY_FORMAT = /^sk_(test|live)_[A-Za-z0-9_-]{43}$/;
+
+/** The public view of a key: never its hash, never the secret. */
+export const publicKey = (k: ApiKey) => ({
+  id: k.id,
+  name: k.name,
+  environment: k.environment,
+  prefix: k.prefix,
+  createdAt: k.createdAt.toISOString(),
+  lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+  revokedAt: k.revokedAt?.toISOString() ?? null,
+});
+
+export function createKey(db: Db, clock: Clock, input: { environment: Environment; name: string }) {
+  const secret = `sk_${input.environment}_${randomToken(32)}`;
+  const row: ApiKey = {
+    id: newId("key"),
+    environment: input.environment,
+    name: input.name,
+    prefix: secret.slice(0, 12),
+    hash: sha256Hex(secret),
+    createdAt: clock.now(),
+    lastUsedAt: null,
+    revokedAt: null,
+  };
+  db.insert(apiKeys).values(row).run();
+  return { key: row, secret };
+}
+
+/** All keys, or those of one environment, newest first. */
+export function listKeys(db: Db, environment?: Environment): ApiKey[] {
+  return db.select().from(apiKeys)
+    .where(environment ? eq(apiKeys.environment, environment) : undefined)
+    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id)).all();
+}
+
+export function revokeKey(db: Db, clock: Clock, id: string, environment?: Environment): ApiKey {
+  const where = environment ? and(eq(apiKeys.id, id), eq(apiKeys.environment, environment)) : eq(apiKeys.id, id);
+  const key = db.select().from(apiKeys).where(where).get();
+  if (!key) throw notFound("API key", id);
+  if (key.revokedAt) return key;
+  return db.update(apiKeys).set({ revokedAt: clock.now() }).where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt))).returning().get() ?? key;
+}
+
+export interface Principal {
+  keyId: string;
+  environment: Environment;
+}
+
+/**
+ * Verifies bearer keys with an in-memory cache of active key hashes, so an authenticated
+ * request costs no SQLite read. The cache is dropped whenever another connection commits
+ * (PRAGMA data_version changes: e.g. `certyneo keys revoke` from the CLI) or this process
+ * revokes a key, so a revoked key fails on its very next request.
+ * lastUsedAt is written behind, at most once a minute per key.
+ */
+export function createKeyVerifier(db: Db, clock: Clock) {
+  let cache: Map<string, ApiKey> | null = null;
+  let seenVersion = -1;
+  const lastWritten = new Map<string, number>();
+  const version = db.$client.prepare("PRAGMA data_version");
+
+  const active = () => {
+    const v = (version.get() as { data_version: number }).data_version;
+    if (!cache || v !== seenVersion) {
+      seenVersion = v;
+      cache = new Map(db.select().from(apiKeys).where(isNull(apiKeys.revokedAt)).all().map((k) => [k.hash, k]));
+    }
+    return cache;
+  };
+
+  const touch = (key: ApiKey) => {
+    const now = clock.now().getTime();
+    if (now - (lastWritten.get(key.id) ?? 0) < 60_000) return;
+    lastWritten.set(key.id, now);
+    db.update(apiKeys).set({ lastUsedAt: new Date(now) }).where(eq(apiKeys.id, key.id)).run();
+  };
+
+  return {
+    /** The principal for a presented key, or null (unknown, malformed or revoked). */
+    verify(presented: string): Principal | null {
+      if (!KEY_FORMAT.test(presented)) return null;
+      const hash = sha256Hex(presented);
+      const key = active().get(hash);
+      // The map lookup is by hash, so its timing says nothing about the secret; compare anyway.
+      if (!key || !timingSafeEqual(Buffer.from(key.hash), Buffer.from(hash))) return null;
+      touch(key);
+      return { keyId: key.id, environment: key.environment };
+    },
+    invalidate() {
+      cache = null;
+    },
+  };
+}
+
+export type KeyVerifier = ReturnType<typeof createKeyVerifier>;

@@ -1,0 +1,69 @@
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber } from "pdf-lib";
+import { AppError } from "../errors";
+import type { PageSize } from "../store/schema";
+
+export interface PdfFacts {
+  pageCount: number;
+  pages: PageSize[];
+}
+
+const latin1 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
+
+/** Readers look for the header in the first KiB and for %%EOF in the last KiB; so do we. */
+function checkEnvelope(bytes: Uint8Array) {
+  if (!latin1(bytes.subarray(0, 1024)).includes("%PDF-"))
+    throw new AppError("pdf_invalid", "The file is not a PDF (no %PDF- header)");
+  if (!latin1(bytes.subarray(Math.max(0, bytes.length - 2048))).includes("%%EOF"))
+    throw new AppError("pdf_invalid", "The PDF is truncated: it has no end-of-file marker (%%EOF)");
+}
+
+/** DocMDP P=1 ("no changes allowed"): any stamp or signature would break the author's certification. */
+function forbidsChanges(doc: PDFDocument): boolean {
+  const perms = doc.catalog.lookupMaybe(PDFName.of("Perms"), PDFDict);
+  const sig = perms?.lookupMaybe(PDFName.of("DocMDP"), PDFDict);
+  const refs = sig?.lookupMaybe(PDFName.of("Reference"), PDFArray);
+  if (!refs) return false;
+  for (let i = 0; i < refs.size(); i++) {
+    const ref = refs.lookupMaybe(i, PDFDict);
+    const params = ref?.lookupMaybe(PDFName.of("TransformParams"), PDFDict);
+    const p = params?.lookupMaybe(PDFName.of("P"), PDFNumber)?.asNumber() ?? 2;
+    if (p === 1) return true;
+  }
+  return false;
+}
+
+const normalizeRotation = (deg: number) => (((deg % 360) + 360) % 360);
+
+/** Page size as a viewer displays it: the CropBox, with width and height swapped for 90/270. */
+export function displayedSize(page: ReturnType<PDFDocument["getPage"]>): PageSize {
+  const box = page.getCropBox();
+  const quarter = normalizeRotation(page.getRotation().angle) % 180 === 90;
+  const r = (n: number) => Math.round(n * 100) / 100;
+  return quarter ? { width: r(box.height), height: r(box.width) } : { width: r(box.width), height: r(box.height) };
+}
+
+/**
+ * Accepts a PDF only if it can be signed: a real, complete, unencrypted PDF with pages,
+ * whose author did not forbid every change. Throws AppError with a stable code otherwise.
+ */
+export async function inspectPdf(bytes: Uint8Array): Promise<PdfFacts> {
+  checkEnvelope(bytes);
+  let doc: PDFDocument;
+  try {
+    doc = await PDFDocument.load(bytes, { updateMetadata: false, ignoreEncryption: true });
+  } catch (e) {
+    throw new AppError("pdf_invalid", `The PDF cannot be read: ${(e as Error).message.split("\n")[0]}`);
+  }
+  if (doc.isEncrypted) throw new AppError("pdf_encrypted", "The PDF is encrypted; remove the password or encryption and upload it again");
+  let pages: PageSize[];
+  try {
+    pages = doc.getPages().map(displayedSize);
+  } catch (e) {
+    throw new AppError("pdf_invalid", `The PDF page tree is broken: ${(e as Error).message.split("\n")[0]}`);
+  }
+  if (pages.length === 0) throw new AppError("pdf_invalid", "The PDF has no pages");
+  if (forbidsChanges(doc))
+    throw new AppError("pdf_certified_no_changes", "The PDF is certified with no changes allowed (DocMDP P=1): signing it would break its certification");
+  return { pageCount: pages.length, pages };
+}
+

@@ -1,0 +1,57 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { sha256Hex } from "../ids";
+
+/**
+ * Content-addressed blob store on local disk: a blob's name is its SHA-256.
+ * Writes go to a temp file, are fsynced, then renamed, so a crash never leaves
+ * a half-written blob under its final name. An S3 store would implement the same interface.
+ */
+export interface FileStore {
+  put(bytes: Uint8Array): Promise<string>;
+  get(sha256: string): Promise<Uint8Array>;
+  exists(sha256: string): Promise<boolean>;
+  remove(sha256: string): Promise<void>;
+  path(sha256: string): string;
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+export function diskFileStore(root: string): FileStore {
+  const pathOf = (sha: string) => {
+    if (!HEX64.test(sha)) throw new Error(`not a sha256: ${sha}`);
+    return join(root, sha.slice(0, 2), sha);
+  };
+  return {
+    path: pathOf,
+    async put(bytes) {
+      const sha = sha256Hex(bytes);
+      const final = pathOf(sha);
+      if (existsSync(final)) return sha;
+      mkdirSync(join(root, sha.slice(0, 2)), { recursive: true });
+      const tmp = `${final}.${process.pid}.${crypto.randomUUID()}.tmp`;
+      const fd = openSync(tmp, "w", 0o600);
+      try {
+        let off = 0;
+        while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, final);
+      // The rename itself must survive a crash: fsync the directory.
+      const dirFd = openSync(join(root, sha.slice(0, 2)), "r");
+      try { fsyncSync(dirFd); } finally { closeSync(dirFd); }
+      return sha;
+    },
+    async get(sha) {
+      return new Uint8Array(await Bun.file(pathOf(sha)).arrayBuffer());
+    },
+    async exists(sha) {
+      return existsSync(pathOf(sha));
+    },
+    async remove(sha) {
+      try { unlinkSync(pathOf(sha)); } catch (e: any) { if (e.code !== "ENOENT") throw e; }
+    },
+  };
+}

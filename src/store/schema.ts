@@ -1,0 +1,252 @@
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/** Times are stored as integer milliseconds since the epoch (mode: timestamp_ms). */
+const time = (name: string) => integer(name, { mode: "timestamp_ms" });
+const json = <T>(name: string) => text(name, { mode: "json" }).$type<T>();
+
+export type Environment = "test" | "live";
+
+export const apiKeys = sqliteTable("api_keys", {
+  id: text("id").primaryKey(),
+  environment: text("environment").$type<Environment>().notNull(),
+  name: text("name").notNull(),
+  /** First characters of the key, enough for a human to recognise it ("sk_test_AbC1"). */
+  prefix: text("prefix").notNull(),
+  /** SHA-256 of the full key; the key itself is never stored. */
+  hash: text("hash").notNull().unique(),
+  createdAt: time("created_at").notNull(),
+  lastUsedAt: time("last_used_at"),
+  revokedAt: time("revoked_at"),
+});
+
+export interface PageSize {
+  /** Size of the page as displayed (CropBox, after /Rotate), in points. */
+  width: number;
+  height: number;
+}
+
+export const documents = sqliteTable(
+  "documents",
+  {
+    id: text("id").primaryKey(),
+    environment: text("environment").$type<Environment>().notNull(),
+    name: text("name").notNull(),
+    size: integer("size").notNull(),
+    sha256: text("sha256").notNull(),
+    pageCount: integer("page_count").notNull(),
+    pages: json<PageSize[]>("pages").notNull(),
+    createdAt: time("created_at").notNull(),
+    /** Soft delete: envelopes that used the document keep their history. */
+    deletedAt: time("deleted_at"),
+  },
+  (t) => [index("documents_env_created").on(t.environment, t.createdAt, t.id), index("documents_sha").on(t.sha256)],
+);
+
+export type EnvelopeStatus = "DRAFT" | "SENT" | "COMPLETED" | "DECLINED" | "VOIDED" | "EXPIRED";
+export type SealStatus = "PENDING" | "SEALED" | "FAILED";
+
+export const envelopes = sqliteTable(
+  "envelopes",
+  {
+    id: text("id").primaryKey(),
+    environment: text("environment").$type<Environment>().notNull(),
+    subject: text("subject").notNull(),
+    message: text("message"),
+    status: text("status").$type<EnvelopeStatus>().notNull(),
+    locale: text("locale").notNull().default("en"),
+    notifyBySms: integer("notify_by_sms", { mode: "boolean" }).notNull().default(false),
+    expiresAt: time("expires_at"),
+    reminderIntervalHours: integer("reminder_interval_hours"),
+    metadata: json<Record<string, string>>("metadata").notNull().default(sql`'{}'`),
+    createdAt: time("created_at").notNull(),
+    updatedAt: time("updated_at").notNull(),
+    sentAt: time("sent_at"),
+    completedAt: time("completed_at"),
+    endedAt: time("ended_at"),
+    endReason: text("end_reason"),
+    sealStatus: text("seal_status").$type<SealStatus>(),
+    sealedSha256: text("sealed_sha256"),
+    sealedAt: time("sealed_at"),
+  },
+  (t) => [index("envelopes_env_created").on(t.environment, t.createdAt, t.id), index("envelopes_status").on(t.status)],
+);
+
+export const envelopeDocuments = sqliteTable(
+  "envelope_documents",
+  {
+    envelopeId: text("envelope_id").notNull().references(() => envelopes.id, { onDelete: "cascade" }),
+    documentId: text("document_id").notNull().references(() => documents.id),
+    position: integer("position").notNull(),
+    /** Per-document sealed copy (?documentId=), once sealed. */
+    sealedSha256: text("sealed_sha256"),
+  },
+  (t) => [primaryKey({ columns: [t.envelopeId, t.documentId] }), index("envelope_documents_doc").on(t.documentId)],
+);
+
+export type RecipientRole = "SIGNER" | "APPROVER" | "CC";
+export type RecipientStatus = "PENDING" | "SENT" | "VIEWED" | "SIGNED" | "DECLINED";
+
+export const recipients = sqliteTable(
+  "recipients",
+  {
+    id: text("id").primaryKey(),
+    envelopeId: text("envelope_id").notNull().references(() => envelopes.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    phone: text("phone"),
+    role: text("role").$type<RecipientRole>().notNull(),
+    routingOrder: integer("routing_order").notNull(),
+    status: text("status").$type<RecipientStatus>().notNull(),
+    /**
+     * SHA-256 of the signing token. The token itself is never stored: it is an HMAC of the
+     * recipient id under the instance secret, so the API can show the signUrl again while a
+     * copy of the database alone does not open any signing session.
+     */
+    tokenHash: text("token_hash").unique(),
+    sentAt: time("sent_at"),
+    viewedAt: time("viewed_at"),
+    signedAt: time("signed_at"),
+    declinedAt: time("declined_at"),
+    declineReason: text("decline_reason"),
+    lastRemindedAt: time("last_reminded_at"),
+    signatureType: text("signature_type").$type<"typed" | "drawn">(),
+    signatureValue: text("signature_value"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+  },
+  (t) => [index("recipients_envelope").on(t.envelopeId)],
+);
+
+export type FieldType = "signature" | "initials" | "date" | "text" | "checkbox";
+
+export const fields = sqliteTable(
+  "fields",
+  {
+    id: text("id").primaryKey(),
+    envelopeId: text("envelope_id").notNull().references(() => envelopes.id, { onDelete: "cascade" }),
+    recipientId: text("recipient_id").notNull().references(() => recipients.id, { onDelete: "cascade" }),
+    documentId: text("document_id").notNull(),
+    type: text("type").$type<FieldType>().notNull(),
+    page: integer("page").notNull(),
+    x: integer("x").notNull(),
+    y: integer("y").notNull(),
+    width: integer("width").notNull(),
+    height: integer("height").notNull(),
+    required: integer("required", { mode: "boolean" }).notNull().default(true),
+    label: text("label"),
+    value: text("value"),
+  },
+  (t) => [index("fields_envelope").on(t.envelopeId)],
+);
+
+/** Append-only, hash-chained per envelope: hash = SHA-256(prevHash + canonical JSON of the event). */
+export const auditEvents = sqliteTable(
+  "audit_events",
+  {
+    envelopeId: text("envelope_id").notNull(),
+    seq: integer("seq").notNull(),
+    type: text("type").notNull(),
+    at: time("at").notNull(),
+    actor: text("actor").notNull(),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    data: json<Record<string, unknown>>("data"),
+    prevHash: text("prev_hash").notNull(),
+    hash: text("hash").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.envelopeId, t.seq] })],
+);
+
+/** The durable outbox of background work: e-mail, SMS, reminders, expiry, sealing. */
+export const jobs = sqliteTable(
+  "jobs",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind").notNull(),
+    payload: json<Record<string, unknown>>("payload").notNull(),
+    status: text("status").$type<"pending" | "done" | "failed">().notNull().default("pending"),
+    runAt: time("run_at").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    createdAt: time("created_at").notNull(),
+    updatedAt: time("updated_at").notNull(),
+  },
+  (t) => [index("jobs_due").on(t.status, t.runAt)],
+);
+
+export const webhooks = sqliteTable("webhooks", {
+  id: text("id").primaryKey(),
+  environment: text("environment").$type<Environment>().notNull(),
+  url: text("url").notNull(),
+  description: text("description"),
+  events: json<string[]>("events").notNull(),
+  secret: text("secret").notNull(),
+  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  disabledReason: text("disabled_reason"),
+  failingSince: time("failing_since"),
+  createdAt: time("created_at").notNull(),
+  deletedAt: time("deleted_at"),
+});
+
+export const webhookEvents = sqliteTable("webhook_events", {
+  id: text("id").primaryKey(),
+  environment: text("environment").$type<Environment>().notNull(),
+  type: text("type").notNull(),
+  payload: text("payload").notNull(),
+  createdAt: time("created_at").notNull(),
+});
+
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    eventId: text("event_id").notNull().references(() => webhookEvents.id),
+    webhookId: text("webhook_id").notNull().references(() => webhooks.id),
+    status: text("status").$type<"pending" | "succeeded" | "failed">().notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: time("next_attempt_at"),
+    lastStatusCode: integer("last_status_code"),
+    lastError: text("last_error"),
+    lastDurationMs: integer("last_duration_ms"),
+    createdAt: time("created_at").notNull(),
+    updatedAt: time("updated_at").notNull(),
+  },
+  (t) => [index("webhook_deliveries_due").on(t.status, t.nextAttemptAt), index("webhook_deliveries_hook").on(t.webhookId, t.createdAt)],
+);
+
+export const webhookAttempts = sqliteTable(
+  "webhook_attempts",
+  {
+    deliveryId: text("delivery_id").notNull().references(() => webhookDeliveries.id),
+    attempt: integer("attempt").notNull(),
+    at: time("at").notNull(),
+    statusCode: integer("status_code"),
+    durationMs: integer("duration_ms").notNull(),
+    error: text("error"),
+  },
+  (t) => [primaryKey({ columns: [t.deliveryId, t.attempt] })],
+);
+
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    environment: text("environment").$type<Environment>().notNull(),
+    key: text("key").notNull(),
+    /** SHA-256 of method, path and body: the same key with another request is refused. */
+    fingerprint: text("fingerprint").notNull(),
+    status: text("status").$type<"running" | "done">().notNull(),
+    responseStatus: integer("response_status"),
+    responseHeaders: json<Record<string, string>>("response_headers"),
+    responseBody: text("response_body"),
+    createdAt: time("created_at").notNull(),
+    expiresAt: time("expires_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.environment, t.key] }), index("idempotency_expires").on(t.expiresAt)],
+);
+
+export const schema = {
+  apiKeys, documents, envelopes, envelopeDocuments, recipients, fields, auditEvents, jobs,
+  webhooks, webhookEvents, webhookDeliveries, webhookAttempts, idempotencyKeys,
+};
