@@ -43,3 +43,6 @@ export function migrate(db: Db): number {
   (db as any).dialect.migrate(migrations, (db as any).session, {});
   return count() - before;
 }
+
+/** A database handle or an open transaction: domain functions that write take either. */
+export type Tx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
