@@ -59,7 +59,7 @@ export interface Principal {
 
 /**
  * Verifies bearer keys with an in-memory cache of active key hashes, so an authenticated
- * request costs no SQLite read. The cache is dropped whenever another connection commits
+ * request costs no SQLite read (a miss, e.g. a key just created, looks in the table once). The cache is dropped whenever another connection commits
  * (PRAGMA data_version changes: e.g. `certyneo keys revoke` from the CLI) or this process
  * revokes a key, so a revoked key fails on its very next request.
  * lastUsedAt is written behind, at most once a minute per key.
@@ -91,7 +91,13 @@ export function createKeyVerifier(db: Db, clock: Clock) {
     verify(presented: string): Principal | null {
       if (!KEY_FORMAT.test(presented)) return null;
       const hash = sha256Hex(presented);
-      const key = active().get(hash);
+      const cache = active();
+      // A miss may be a key created since the cache was filled by this same connection.
+      let key = cache.get(hash);
+      if (!key) {
+        key = db.select().from(apiKeys).where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt))).get();
+        if (key) cache.set(hash, key);
+      }
       // The map lookup is by hash, so its timing says nothing about the secret; compare anyway.
       if (!key || !timingSafeEqual(Buffer.from(key.hash), Buffer.from(hash))) return null;
       touch(key);

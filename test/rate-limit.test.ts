@@ -1,0 +1,67 @@
+import { describe, expect, test } from "bun:test";
+import { createRateLimiter } from "../src/http/rate-limit";
+import { fakeClock } from "./helpers/clock";
+import { startTestServer } from "./helpers/server";
+
+describe("token bucket", () => {
+  const make = () => {
+    const clock = fakeClock();
+    return { clock, limiter: createRateLimiter({ enabled: true, burst: 200, perMinute: 100, now: () => clock.now().getTime() }) };
+  };
+
+  test("a burst of 200 passes at once, the 201st is refused with Retry-After", () => {
+    const { limiter } = make();
+    for (let i = 0; i < 200; i++) expect(limiter.take("k").allowed).toBe(true);
+    const refused = limiter.take("k");
+    expect(refused.allowed).toBe(false);
+    expect(refused.retryAfterSeconds).toBe(1); // one token per 0.6 s, rounded up to whole seconds
+  });
+
+  test("100 requests per minute are sustained after the burst", () => {
+    const { clock, limiter } = make();
+    for (let i = 0; i < 200; i++) limiter.take("k");
+    let allowed = 0;
+    for (let s = 0; s < 600; s++) { // ten minutes, one request every second
+      clock.advance(1000);
+      if (limiter.take("k").allowed) allowed++;
+    }
+    expect(allowed).toBe(600); // the refill (1.67/s) exceeds one request a second
+    for (let i = 0; i < 300; i++) limiter.take("k");
+    clock.advance(60_000);
+    let inMinute = 0;
+    while (limiter.take("k").allowed) inMinute++;
+    expect(inMinute).toBe(100);
+  });
+
+  test("keys have their own buckets", () => {
+    const { limiter } = make();
+    for (let i = 0; i < 200; i++) limiter.take("a");
+    expect(limiter.take("a").allowed).toBe(false);
+    expect(limiter.take("b").allowed).toBe(true);
+  });
+});
+
+describe("rate limit over HTTP", () => {
+  test("429 with Retry-After and RateLimit headers; time refills the bucket", async () => {
+    const s = startTestServer({ env: { CERTYNEO_RATE_LIMIT_BURST: "5", CERTYNEO_RATE_LIMIT_PER_MINUTE: "60" } });
+    try {
+      const key = s.key();
+      for (let i = 0; i < 5; i++) {
+        const ok = await s.api("/api/v1/documents", { key });
+        expect(ok.status).toBe(200);
+        expect(ok.headers.get("ratelimit-limit")).toBe("5");
+        expect(ok.headers.get("ratelimit-remaining")).toBe(String(4 - i));
+        expect(ok.headers.get("ratelimit-policy")).toBe("5;w=5");
+      }
+      const refused = await s.api("/api/v1/documents", { key });
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get("retry-after")).toBe("1");
+      expect(refused.headers.get("ratelimit-remaining")).toBe("0");
+      expect((await refused.json()).code).toBe("rate_limited");
+      (s.clock as any).advance(1000);
+      expect((await s.api("/api/v1/documents", { key })).status).toBe(200);
+    } finally {
+      await s.stop();
+    }
+  });
+});
