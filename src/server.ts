@@ -15,8 +15,9 @@ export function startServer(deps: Deps, opts: { port?: number; host?: string } =
   const server = Bun.serve({
     port: opts.port ?? deps.config.port,
     hostname: opts.host ?? deps.config.host,
-    // Base64 JSON uploads are 4/3 of the PDF; the pipeline answers over-limit bodies with a proper 413 first.
-    maxRequestBodySize: Math.ceil(deps.config.maxUploadMb * 1024 * 1024 * 1.4) + 64 * 1024,
+    // Bun's own cap sits above the pipeline's, which answers a declared over-limit body with a
+    // problem+json 413; only chunked bodies beyond this get Bun's bare 413.
+    maxRequestBodySize: Math.ceil(deps.config.maxUploadMb * 1024 * 1024 * 1.4) + 2 * 1024 * 1024,
     fetch: app.fetch,
   });
   for (const w of app.workers) w.start();

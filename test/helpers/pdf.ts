@@ -18,6 +18,8 @@ export const CORPUS_DIR = join(import.meta.dir, "../../../shared/pdf-corpus");
 export interface CorpusEntry {
   file: string;
   category: string;
+  /** Page count, or null where the manifest says n/a (broken files). */
+  pages: number | null;
   encrypted: boolean;
   signatures: number;
   qpdfCheck: string;
@@ -36,7 +38,7 @@ export function corpus(): CorpusEntry[] | null {
   return rows.map((r) => {
     const c = r.split("\t");
     return {
-      file: c[0]!, category: c[4]!, encrypted: c[6] === "yes", signatures: Number(c[7]), qpdfCheck: c[8]!, note: c[9] ?? "",
+      file: c[0]!, category: c[4]!, pages: c[5] === "n/a" ? null : Number(c[5]), encrypted: c[6] === "yes", signatures: Number(c[7]), qpdfCheck: c[8]!, note: c[9] ?? "",
       path: join(CORPUS_DIR, c[0]!),
     };
   });
