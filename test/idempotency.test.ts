@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { count } from "drizzle-orm";
+import { documents } from "../src/store/schema";
+import { startTestServer, type TestServer } from "./helpers/server";
+import { makePdf } from "./helpers/pdf";
+
+let s: TestServer;
+beforeAll(() => { s = startTestServer(); });
+afterAll(() => s.stop());
+
+const docCount = () => s.deps.db.select({ n: count() }).from(documents).get()!.n;
+
+describe("Idempotency-Key", () => {
+  test("a retry with the same key and request replays the first response without doing the work again", async () => {
+    const body = { name: "once.pdf", contentBase64: Buffer.from(await makePdf()).toString("base64") };
+    const before = docCount();
+    const first = await s.api("/api/v1/documents", { method: "POST", json: body, headers: { "idempotency-key": "upload-1" } });
+    expect(first.status).toBe(201);
+    const firstBody = await first.json();
+    const retry = await s.api("/api/v1/documents", { method: "POST", json: body, headers: { "idempotency-key": "upload-1" } });
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    expect(await retry.json()).toEqual(firstBody);
+    expect(docCount()).toBe(before + 1);
+  });
+
+  test("the same key with a different request is refused with its own code", async () => {
+    const a = { name: "a.pdf", contentBase64: Buffer.from(await makePdf(1, "a")).toString("base64") };
+    const b = { name: "b.pdf", contentBase64: Buffer.from(await makePdf(1, "b")).toString("base64") };
+    expect((await s.api("/api/v1/documents", { method: "POST", json: a, headers: { "idempotency-key": "k2" } })).status).toBe(201);
+    const res = await s.api("/api/v1/documents", { method: "POST", json: b, headers: { "idempotency-key": "k2" } });
+    expect(res.status).toBe(422);
+    expect((await res.json()).code).toBe("idempotency_key_reused");
+  });
+
+  test("a retry while the first request still runs gets 409", async () => {
+    const big = Buffer.from(await makePdf(400)).toString("base64");
+    const json = { name: "slow.pdf", contentBase64: big };
+    const [r1, r2] = await Promise.all([
+      s.api("/api/v1/documents", { method: "POST", json, headers: { "idempotency-key": "k3" } }),
+      (async () => {
+        await Bun.sleep(5);
+        return s.api("/api/v1/documents", { method: "POST", json, headers: { "idempotency-key": "k3" } });
+      })(),
+    ]);
+    const statuses = [r1.status, r2.status].sort();
+    expect(statuses).toEqual([201, 409]);
+    const conflict = r1.status === 409 ? r1 : r2;
+    expect((await conflict.json()).code).toBe("idempotency_in_progress");
+  });
+
+  test("keys are scoped per environment, failed validation is replayed, and replays expire after 24 h", async () => {
+    const live = s.key("live");
+    const json = { name: "e.pdf", contentBase64: Buffer.from(await makePdf(1, "env")).toString("base64") };
+    expect((await s.api("/api/v1/documents", { method: "POST", json, headers: { "idempotency-key": "shared" } })).status).toBe(201);
+    const inLive = await s.api("/api/v1/documents", { method: "POST", json, key: live, headers: { "idempotency-key": "shared" } });
+    expect(inLive.status).toBe(201);
+    expect(inLive.headers.get("idempotent-replayed")).toBeNull();
+
+    const before = docCount();
+    (s.clock as any).advance(24 * 3600_000 + 1000);
+    const after = await s.api("/api/v1/documents", { method: "POST", json, headers: { "idempotency-key": "shared" } });
+    expect(after.status).toBe(201);
+    expect(after.headers.get("idempotent-replayed")).toBeNull();
+    expect(docCount()).toBe(before + 1);
+  });
+
+  test("a bad key is rejected", async () => {
+    const res = await s.api("/api/v1/documents", { method: "POST", json: {}, headers: { "idempotency-key": "x".repeat(300) } });
+    expect(res.status).toBe(400);
+  });
+});
