@@ -1,0 +1,167 @@
+/**
+ * The audit-trail PDF: every audit event of an envelope in order, with the
+ * hash chain that makes tampering detectable and a statement of how to check
+ * it. A fresh document (the sealing service seals it like a signed one).
+ */
+import { PDFDocument } from "pdf-lib";
+import { addDocument, envelopeRows, LABEL_WIDTH, ROLE_LABELS } from "./certificate.ts";
+import { fontsFor } from "./fonts.ts";
+import { A4, COLORS, drawLine, drawRows, formatUtc, ReportWriter, type Row, rowsHeight } from "./render-layout.ts";
+import type { RenderAuditEvent, RenderDocumentInfo, RenderEnvelope, RenderRecipient } from "./render-model.ts";
+
+export interface AuditTrailInput {
+  envelope: RenderEnvelope;
+  documents: RenderDocumentInfo[];
+  recipients: RenderRecipient[];
+  events: RenderAuditEvent[];
+  /** Hash of the last event: what the chain must end with. */
+  chainHead: string;
+  generatedAt: Date;
+  developmentCertificate: boolean;
+}
+
+/** The previous hash of the first event. */
+export const GENESIS_HASH = "0".repeat(64);
+
+export type ChainCheck = { consistent: true } | { consistent: false; problem: string };
+
+/**
+ * Checks that the events link up: the first refers to the genesis hash, each
+ * next one to the hash of the one before, and the last hash is the head.
+ * Recomputing each hash needs the events' canonical JSON, which the trail
+ * does not print; the statement tells a verifier how to do it.
+ */
+export function checkChainLinks(events: RenderAuditEvent[], chainHead: string): ChainCheck {
+  let expected = GENESIS_HASH;
+  for (const event of events) {
+    if (event.prevHash !== expected) {
+      return { consistent: false, problem: `event #${event.seq} does not refer to the hash of the event before it` };
+    }
+    expected = event.hash;
+  }
+  if (events.length > 0 && expected !== chainHead) {
+    return { consistent: false, problem: "the last event's hash is not the chain head" };
+  }
+  return { consistent: true };
+}
+
+const CHAIN_STATEMENT =
+  "Each event is a row of an append-only hash chain. The hash of each row is SHA-256 of the previous hash and the " +
+  "event's canonical JSON; the first row's previous hash is 64 zeros. To verify the trail, recompute the hashes in " +
+  "order from the recorded events and compare the result with the chain head below: changing, removing, reordering " +
+  "or inserting any event changes every hash after it. The head is also what the seal of this PDF protects.";
+
+/** "recipient.signed" -> "Recipient signed": readable, while the raw type stays printed beside it. */
+function eventLabel(type: string): string {
+  const words = type.replace(/[._]+/g, " ").trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function eventRows(event: RenderAuditEvent, documentNames: Map<string, string>): Row[] {
+  const hashes = Object.entries(event.documentHashes ?? {}).map(([id, hash]) => ({
+    label: "Document SHA-256",
+    value: `${hash} ${documentNames.get(id) ?? id}`,
+    mono: true,
+  }));
+  return [
+    { label: "Actor", value: event.actor },
+    { label: "IP address", value: event.ip ?? "—" },
+    { label: "User agent", value: event.userAgent ?? "—" },
+    ...hashes,
+    ...(event.detail ? [{ label: "Detail", value: event.detail }] : []),
+    { label: "Hash", value: event.hash, mono: true },
+    { label: "Previous hash", value: event.prevHash, mono: true },
+  ];
+}
+
+const EVENT = { heading: 17, indent: 10, gap: 9 };
+
+/** One event as a card: sequence, time and type on top, details below, a rule on the left. */
+function addEvent(report: ReportWriter, event: RenderAuditEvent, documentNames: Map<string, string>): void {
+  const { fonts } = report;
+  const rows = eventRows(event, documentNames);
+  const x = report.left + EVENT.indent;
+  const width = report.width - EVENT.indent;
+  const bodyHeight = rowsHeight(rows, width, LABEL_WIDTH, fonts);
+  const { page, top } = report.reserve(EVENT.heading + bodyHeight + EVENT.gap);
+  const baseline = top - 11;
+  drawLine(page, `#${event.seq}`, { x: report.left, y: baseline }, fonts.bold, 9.5, COLORS.accent);
+  drawLine(page, formatUtc(event.at), { x: report.left + 42, y: baseline }, fonts.mono, 8.5);
+  const label = eventLabel(event.type);
+  drawLine(page, label, { x: report.left + 180, y: baseline }, fonts.bold, 9.5);
+  const labelWidth = fonts.bold.widthOfTextAtSize(label, 9.5);
+  drawLine(page, event.type, { x: report.left + 188 + labelWidth, y: baseline }, fonts.mono, 7, COLORS.muted);
+  page.drawLine({
+    start: { x: report.left + 2, y: top - EVENT.heading + 2 },
+    end: { x: report.left + 2, y: top - EVENT.heading - bodyHeight + 4 },
+    thickness: 1.5,
+    color: COLORS.rule,
+  });
+  drawRows(page, rows, { x, top: top - EVENT.heading, width, labelWidth: LABEL_WIDTH }, fonts);
+}
+
+function recipientTable(report: ReportWriter, recipients: RenderRecipient[]): void {
+  report.table(
+    [
+      { header: "Name", width: 0.3 },
+      { header: "E-mail", width: 0.34 },
+      { header: "Role", width: 0.18 },
+      { header: "Status", width: 0.18 },
+    ],
+    recipients.map((r) => [r.name, r.email, ROLE_LABELS[r.role], r.status]),
+  );
+}
+
+function chainRows(input: AuditTrailInput): Row[] {
+  const check = checkChainLinks(input.events, input.chainHead);
+  return [
+    { label: "Algorithm", value: "SHA-256" },
+    { label: "Events", value: String(input.events.length) },
+    { label: "Chain head", value: input.chainHead, mono: true },
+    {
+      label: "Links",
+      value: check.consistent
+        ? `Consistent when this trail was generated (${formatUtc(input.generatedAt)})`
+        : `BROKEN: ${check.problem}`,
+    },
+  ];
+}
+
+export async function renderAuditTrail(unsorted: AuditTrailInput): Promise<Uint8Array> {
+  const input = { ...unsorted, events: [...unsorted.events].sort((a, b) => a.seq - b.seq) };
+  const { envelope } = input;
+  const pdf = await PDFDocument.create({ updateMetadata: false });
+  pdf.setTitle(`Audit trail — ${envelope.subject}`);
+  pdf.setSubject(`Envelope ${envelope.id}`);
+  pdf.setProducer("Certyneo");
+  pdf.setCreationDate(input.generatedAt);
+  pdf.setModificationDate(input.generatedAt);
+
+  const report = new ReportWriter(pdf, await fontsFor(pdf), {
+    title: "Audit Trail",
+    footer: `Audit trail · Envelope ${envelope.id} · Generated ${formatUtc(input.generatedAt)}`,
+    developmentCertificate: input.developmentCertificate,
+    pageSize: A4,
+  });
+  report.title([envelope.subject, `Envelope ${envelope.id} · ${envelope.status} · generated ${formatUtc(input.generatedAt)}`]);
+
+  report.section("Envelope");
+  report.rows(envelopeRows(envelope), LABEL_WIDTH);
+
+  report.section(`Documents (${input.documents.length})`);
+  input.documents.forEach((document, i) => addDocument(report, document, i));
+
+  report.section(`Recipients (${input.recipients.length})`);
+  recipientTable(report, input.recipients);
+
+  report.section("Hash chain");
+  report.paragraph(CHAIN_STATEMENT, { color: COLORS.muted });
+  report.rows(chainRows(input), LABEL_WIDTH);
+
+  report.section(`Events (${input.events.length})`);
+  const documentNames = new Map(input.documents.map((d) => [d.id, d.name]));
+  for (const event of input.events) addEvent(report, event, documentNames);
+
+  report.finish();
+  return pdf.save();
+}

@@ -1,0 +1,252 @@
+/**
+ * Fonts and text measurement for everything Certyneo draws into PDFs.
+ *
+ * Every string a user controls (names, subjects, field values, user agents)
+ * goes through an embedded Unicode TrueType font, never a standard 14 font:
+ * those only speak WinAnsi and throw on "Γιώργος" or "Юлия". Fonts are
+ * embedded as subsets, so a stamp costs a few kilobytes, not the whole face.
+ *
+ * The font files are imported with `type: "file"` so that `bun build
+ * --compile` embeds them in the executable; at run time the import is a path
+ * `Bun.file` can read, in the source tree and in the binary alike.
+ */
+import fontkit from "@pdf-lib/fontkit";
+import type { PDFDocument, PDFFont } from "pdf-lib";
+import sansPath from "dejavu-fonts-ttf/ttf/DejaVuSans.ttf" with { type: "file" };
+import sansBoldPath from "dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf" with { type: "file" };
+import monoPath from "dejavu-fonts-ttf/ttf/DejaVuSansMono.ttf" with { type: "file" };
+import serifItalicPath from "dejavu-fonts-ttf/ttf/DejaVuSerif-Italic.ttf" with { type: "file" };
+import scriptPath from "@expo-google-fonts/great-vibes/400Regular/GreatVibes_400Regular.ttf" with { type: "file" };
+
+export interface FontSet {
+  /** Body text. */
+  sans: PDFFont;
+  /** Headings and labels. */
+  bold: PDFFont;
+  /** Hashes and identifiers, where aligned digits help a reader compare. */
+  mono: PDFFont;
+  /** Typed signatures (Great Vibes: Latin, Latin Extended, Cyrillic, Vietnamese). */
+  script: PDFFont;
+  /** Typed-signature words the script face cannot write (Greek, ...): an italic that still reads as handwriting-like. */
+  scriptFallback: PDFFont;
+}
+
+/** Ascent and descent as fractions of the font size (descent positive). */
+export interface VerticalMetrics {
+  ascent: number;
+  descent: number;
+}
+
+/** A piece of a line drawn in one font. */
+export interface TextRun {
+  text: string;
+  font: PDFFont;
+}
+
+/** Text that fits a box: the size chosen and the lines at that size. */
+export interface FittedText {
+  size: number;
+  lines: string[];
+}
+
+/** Line height as a multiple of the font size, for every wrapped text. */
+export const LINE_HEIGHT = 1.25;
+
+/**
+ * Great Vibes has a small x-height: words drawn in the fallback face at the
+ * same nominal size look shouty next to it. This factor evens them out (by eye).
+ */
+export const SCRIPT_FALLBACK_SCALE = 0.72;
+
+const REPLACEMENT = "\uFFFD";
+const ELLIPSIS = "\u2026";
+
+const fileBytes = new Map<string, Promise<Uint8Array>>();
+const embedded = new WeakMap<PDFDocument, Promise<FontSet>>();
+const characterSets = new WeakMap<PDFFont, Set<number>>();
+const metrics = new WeakMap<PDFFont, VerticalMetrics>();
+
+function readFont(path: string): Promise<Uint8Array> {
+  let bytes = fileBytes.get(path);
+  if (!bytes) {
+    bytes = Bun.file(path).bytes();
+    fileBytes.set(path, bytes);
+  }
+  return bytes;
+}
+
+async function embed(pdf: PDFDocument, path: string): Promise<PDFFont> {
+  const bytes = await readFont(path);
+  const font = await pdf.embedFont(bytes, { subset: true });
+  // pdf-lib's heightAtSize({ descender: false }) subtracts an unscaled
+  // descent, wrong for 2048-unit faces like DejaVu: read the metrics here.
+  const face = fontkit.create(bytes);
+  metrics.set(font, { ascent: face.ascent / face.unitsPerEm, descent: -face.descent / face.unitsPerEm });
+  return font;
+}
+
+/**
+ * The fonts of a document, embedded once however many renderers draw into it
+ * (stamps, signature page and certificate share one revision).
+ */
+export function fontsFor(pdf: PDFDocument): Promise<FontSet> {
+  let fonts = embedded.get(pdf);
+  if (!fonts) {
+    pdf.registerFontkit(fontkit);
+    fonts = (async () => ({
+      sans: await embed(pdf, sansPath),
+      bold: await embed(pdf, sansBoldPath),
+      mono: await embed(pdf, monoPath),
+      script: await embed(pdf, scriptPath),
+      scriptFallback: await embed(pdf, serifItalicPath),
+    }))();
+    embedded.set(pdf, fonts);
+  }
+  return fonts;
+}
+
+function characterSet(font: PDFFont): Set<number> {
+  let set = characterSets.get(font);
+  if (!set) {
+    set = new Set(font.getCharacterSet());
+    characterSets.set(font, set);
+  }
+  return set;
+}
+
+function covers(font: PDFFont, text: string): boolean {
+  const set = characterSet(font);
+  for (const char of text) if (!set.has(char.codePointAt(0)!)) return false;
+  return true;
+}
+
+/**
+ * One line of text the font can draw: composed (NFC, so "e"+U+0308 becomes
+ * one "ë" glyph: pdf-lib ignores mark positioning), control characters and
+ * line breaks turned into spaces, and characters the font lacks replaced by
+ * U+FFFD so a reader sees something is missing instead of a blank.
+ */
+export function printable(text: string, font: PDFFont): string {
+  const set = characterSet(font);
+  const fallback = set.has(REPLACEMENT.codePointAt(0)!) ? REPLACEMENT : "?";
+  let out = "";
+  for (const char of text.normalize("NFC").replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, " ")) {
+    out += set.has(char.codePointAt(0)!) ? char : fallback;
+  }
+  return out;
+}
+
+export function verticalMetrics(font: PDFFont): VerticalMetrics {
+  const found = metrics.get(font);
+  if (!found) throw new Error("verticalMetrics: font was not embedded by fontsFor()");
+  return found;
+}
+
+/** The baseline that centres a line's ascent and descent in a slot [bottom, bottom + height]. */
+export function centredBaseline(font: PDFFont, size: number, bottom: number, height: number): number {
+  const { ascent, descent } = verticalMetrics(font);
+  return bottom + (height - (ascent + descent) * size) / 2 + descent * size;
+}
+
+/** Splits a word wider than `maxWidth` at character boundaries (hashes, user agents, URLs). */
+function breakWord(word: string, font: PDFFont, size: number, maxWidth: number): string[] {
+  const pieces: string[] = [];
+  let piece = "";
+  for (const char of word) {
+    if (piece && font.widthOfTextAtSize(piece + char, size) > maxWidth) {
+      pieces.push(piece);
+      piece = "";
+    }
+    piece += char;
+  }
+  if (piece) pieces.push(piece);
+  return pieces;
+}
+
+/**
+ * Greedy word wrap. Explicit line breaks in the text are kept; words too long
+ * for a line are broken rather than left to overflow the box.
+ */
+export function wrapText(text: string, font: PDFFont, size: number, maxWidth: number): string[] {
+  const lines: string[] = [];
+  for (const paragraph of text.split(/\r\n|\r|\n/)) {
+    let line = "";
+    for (const word of printable(paragraph, font).split(/ +/).filter(Boolean)) {
+      const candidate = line ? `${line} ${word}` : word;
+      if (font.widthOfTextAtSize(candidate, size) <= maxWidth) {
+        line = candidate;
+        continue;
+      }
+      if (line) lines.push(line);
+      const pieces = breakWord(word, font, size, maxWidth);
+      line = pieces.pop() ?? "";
+      lines.push(...pieces);
+    }
+    lines.push(line);
+  }
+  return lines;
+}
+
+/** Cuts a line so that it ends with an ellipsis within `maxWidth`. */
+export function truncate(line: string, font: PDFFont, size: number, maxWidth: number): string {
+  if (font.widthOfTextAtSize(line, size) <= maxWidth) return line;
+  const chars = [...line];
+  while (chars.length && font.widthOfTextAtSize(chars.join("") + ELLIPSIS, size) > maxWidth) chars.pop();
+  return chars.join("").trimEnd() + ELLIPSIS;
+}
+
+/**
+ * The largest size in [minSize, maxSize] at which the wrapped text fits the
+ * box. When even minSize is too big, the lines that fit are kept and the last
+ * one ends with an ellipsis: a field value must never spill over the page.
+ */
+export function fitText(
+  text: string,
+  font: PDFFont,
+  box: { width: number; height: number },
+  sizes: { max: number; min: number },
+): FittedText {
+  const step = 0.5;
+  for (let size = sizes.max; size >= sizes.min; size -= step) {
+    const lines = wrapText(text, font, size, box.width);
+    if (lines.length * size * LINE_HEIGHT <= box.height || (lines.length === 1 && size <= box.height)) {
+      return { size, lines };
+    }
+  }
+  const size = sizes.min;
+  const lines = wrapText(text, font, size, box.width);
+  const room = Math.max(1, Math.floor(box.height / (size * LINE_HEIGHT)));
+  if (lines.length <= room) return { size, lines };
+  const kept = lines.slice(0, room);
+  kept[room - 1] = truncate(`${kept[room - 1]} ${lines[room].trim()}`, font, size, box.width);
+  return { size, lines: kept };
+}
+
+/**
+ * A typed signature as runs: each word in the script face when it has every
+ * glyph, else in the fallback face. Choosing per word, not per character,
+ * keeps a Greek name from mixing the few Greek letters Great Vibes has
+ * (π, λ, ...) with letters of another face.
+ */
+export function scriptRuns(text: string, fonts: FontSet): TextRun[] {
+  const runs: TextRun[] = [];
+  const line = text.normalize("NFC").replace(/\s+/g, " ").trim();
+  for (const token of line.split(/( )/)) {
+    if (!token) continue;
+    const previous = runs.at(-1);
+    const font = token === " " && previous ? previous.font : covers(fonts.script, token) ? fonts.script : fonts.scriptFallback;
+    const piece = printable(token, font);
+    if (previous?.font === font) previous.text += piece;
+    else runs.push({ text: piece, font });
+  }
+  return runs;
+}
+
+/** Size of a run's font relative to the nominal size of the line. */
+export function runScale(run: TextRun, fonts: FontSet): number {
+  return run.font === fonts.scriptFallback ? SCRIPT_FALLBACK_SCALE : 1;
+}
+
+export function runsWidth(runs: TextRun[], fonts: FontSet, size: number): number {
+  return runs.reduce((width, run) => width + run.font.widthOfTextAtSize(run.text, size * runScale(run, fonts)), 0);
+}

@@ -1,0 +1,445 @@
+/**
+ * Shared drawing for the pages Certyneo generates: formatting of times, the
+ * signature appearance (drawn image or typed name), and a small flowing
+ * layout for report pages (certificate of completion, audit trail) with a
+ * header, an optional development banner, and "Page i of n" footers.
+ */
+import { type PDFDocument, type PDFFont, type PDFImage, type PDFPage, type RGB, rgb } from "pdf-lib";
+import {
+  centredBaseline,
+  fitText,
+  type FontSet,
+  LINE_HEIGHT,
+  printable,
+  runScale,
+  runsWidth,
+  scriptRuns,
+  truncate,
+  wrapText,
+} from "./fonts.ts";
+import type { RenderRecipient } from "./render-model.ts";
+
+export const COLORS = {
+  ink: rgb(0.11, 0.13, 0.18),
+  muted: rgb(0.42, 0.45, 0.5),
+  accent: rgb(0.1, 0.32, 0.62),
+  rule: rgb(0.84, 0.86, 0.9),
+  panel: rgb(0.96, 0.97, 0.98),
+  danger: rgb(0.76, 0.09, 0.09),
+  white: rgb(1, 1, 1),
+  signature: rgb(0.05, 0.15, 0.45),
+} as const;
+
+export const A4: [number, number] = [595.28, 841.89];
+
+const MARGIN = { top: 48, bottom: 56, side: 50 };
+
+export type Signature = NonNullable<RenderRecipient["signature"]>;
+
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** "2024-05-03 14:22:05 UTC": unambiguous in every country, as a court exhibit should be. */
+export function formatUtc(date: Date): string {
+  return `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
+}
+
+/** ISO calendar date (UTC), the unambiguous form for a date field. */
+export function formatDate(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+export function formatOptionalUtc(date: Date | null, missing = "—"): string {
+  return date ? formatUtc(date) : missing;
+}
+
+/**
+ * Size for pages appended to a document (signature page, certificate): the
+ * size of its last page as displayed, in portrait, so a US Letter contract
+ * gets Letter pages; A4 when that page is odd (a 4 pt image, a banner strip).
+ */
+export function appendedPageSize(pdf: PDFDocument): [number, number] {
+  const pages = pdf.getPages();
+  const last = pages.at(-1);
+  if (!last) return A4;
+  const { width, height } = last.getSize();
+  const [short, long] = [Math.abs(width), Math.abs(height)].sort((a, b) => a - b);
+  return short >= 400 && long <= 1400 ? [short, long] : A4;
+}
+
+/** Draws one line of text, made printable in the font first. */
+export function drawLine(
+  page: PDFPage,
+  text: string,
+  at: { x: number; y: number },
+  font: PDFFont,
+  size: number,
+  color: RGB = COLORS.ink,
+): void {
+  page.drawText(printable(text, font), { x: at.x, y: at.y, font, size, color });
+}
+
+const images = new WeakMap<PDFDocument, Map<string, Promise<PDFImage>>>();
+
+function decodeDataUrl(dataUrl: string): { kind: "png" | "jpeg"; bytes: Uint8Array } {
+  const match = /^data:image\/(png|jpe?g);base64,(.*)$/s.exec(dataUrl.trim());
+  if (!match) throw new Error("drawn signature is not a data:image/png;base64 (or jpeg) URL");
+  return { kind: match[1] === "png" ? "png" : "jpeg", bytes: Buffer.from(match[2], "base64") };
+}
+
+/** A signature image, embedded once per document however many fields show it. */
+function signatureImage(pdf: PDFDocument, dataUrl: string): Promise<PDFImage> {
+  let cache = images.get(pdf);
+  if (!cache) images.set(pdf, (cache = new Map()));
+  let image = cache.get(dataUrl);
+  if (!image) {
+    const { kind, bytes } = decodeDataUrl(dataUrl);
+    image = kind === "png" ? pdf.embedPng(bytes) : pdf.embedJpg(bytes);
+    cache.set(dataUrl, image);
+  }
+  return image;
+}
+
+/** Typed name in the script face, as large as the box allows (capped so a huge box does not get a poster). */
+function drawTypedSignature(page: PDFPage, box: Box, name: string, fonts: FontSet): void {
+  const runs = scriptRuns(name, fonts);
+  const widthAtOne = runsWidth(runs, fonts, 1);
+  if (widthAtOne === 0) return;
+  const lineHeightAtOne = 1.25; // Great Vibes ascent + descent, in em
+  const size = Math.min(box.height / lineHeightAtOne, (box.width * 0.94) / widthAtOne, 40);
+  const baseline = centredBaseline(fonts.script, size, box.y, box.height);
+  let x = box.x + (box.width - widthAtOne * size) / 2;
+  for (const run of runs) {
+    const runSize = size * runScale(run, fonts);
+    page.drawText(run.text, { x, y: baseline, font: run.font, size: runSize, color: COLORS.signature });
+    x += run.font.widthOfTextAtSize(run.text, runSize);
+  }
+}
+
+/** The signature as the signer gave it, centred and scaled to fit the box. */
+export async function drawSignature(
+  pdf: PDFDocument,
+  page: PDFPage,
+  box: Box,
+  signature: Signature,
+  fonts: FontSet,
+): Promise<void> {
+  if (signature.type === "typed") return drawTypedSignature(page, box, signature.value, fonts);
+  const image = await signatureImage(pdf, signature.value);
+  const scale = Math.min(box.width / image.width, box.height / image.height);
+  const width = image.width * scale;
+  const height = image.height * scale;
+  page.drawImage(image, {
+    x: box.x + (box.width - width) / 2,
+    y: box.y + (box.height - height) / 2,
+    width,
+    height,
+  });
+}
+
+/**
+ * A light panel with the recipient's signature, or a quiet note saying why
+ * there is none (an approver approves without signing).
+ */
+export async function drawSignaturePanel(
+  pdf: PDFDocument,
+  page: PDFPage,
+  box: Box,
+  recipient: RenderRecipient,
+  fonts: FontSet,
+): Promise<void> {
+  page.drawRectangle({ ...box, color: COLORS.panel, borderColor: COLORS.rule, borderWidth: 0.5 });
+  const pad = Math.min(6, box.height / 8);
+  const inner = { x: box.x + pad, y: box.y + pad, width: box.width - 2 * pad, height: box.height - 2 * pad };
+  if (recipient.signature) return drawSignature(pdf, page, inner, recipient.signature, fonts);
+  const note = recipient.role === "SIGNER" ? `Not signed (${recipient.status})` : `No signature (${recipient.role.toLowerCase()})`;
+  drawFittedText(page, inner, note, fonts.sans, { max: 8, min: 5 }, COLORS.muted);
+}
+
+/** Lines of text fitted to a box, vertically centred in it. */
+export function drawFittedText(
+  page: PDFPage,
+  box: Box,
+  text: string,
+  font: PDFFont,
+  sizes: { max: number; min: number },
+  color: RGB = COLORS.ink,
+): void {
+  const { size, lines } = fitText(text, font, box, sizes);
+  const lineHeight = size * LINE_HEIGHT;
+  const blockHeight = Math.min(box.height, lines.length * lineHeight);
+  let slotBottom = box.y + (box.height + blockHeight) / 2 - lineHeight;
+  for (const line of lines) {
+    page.drawText(line, { x: box.x, y: centredBaseline(font, size, slotBottom, lineHeight), font, size, color });
+    slotBottom -= lineHeight;
+  }
+}
+
+/** One label/value line of a report; long values wrap under themselves. */
+export interface Row {
+  label: string;
+  value: string;
+  mono?: boolean;
+}
+
+const ROW = { labelSize: 7.5, valueSize: 8.5, monoSize: 7.5, gap: 2.5, maxLines: 16 };
+
+interface RowLayout {
+  row: Row;
+  font: PDFFont;
+  size: number;
+  lines: string[];
+  height: number;
+}
+
+function layoutRows(rows: Row[], width: number, labelWidth: number, fonts: FontSet): RowLayout[] {
+  return rows.map((row) => {
+    const font = row.mono ? fonts.mono : fonts.sans;
+    const size = row.mono ? ROW.monoSize : ROW.valueSize;
+    const valueWidth = width - labelWidth;
+    let lines = wrapText(row.value || "—", font, size, valueWidth);
+    if (lines.length > ROW.maxLines) {
+      lines = lines.slice(0, ROW.maxLines);
+      lines[ROW.maxLines - 1] = truncate(`${lines[ROW.maxLines - 1]} …`, font, size, valueWidth);
+    }
+    return { row, font, size, lines, height: lines.length * size * LINE_HEIGHT + ROW.gap };
+  });
+}
+
+export function rowsHeight(rows: Row[], width: number, labelWidth: number, fonts: FontSet): number {
+  return layoutRows(rows, width, labelWidth, fonts).reduce((sum, row) => sum + row.height, 0);
+}
+
+/** Draws label/value rows from `top` downwards; returns the height used. */
+export function drawRows(
+  page: PDFPage,
+  rows: Row[],
+  at: { x: number; top: number; width: number; labelWidth: number },
+  fonts: FontSet,
+): number {
+  let top = at.top;
+  for (const layout of layoutRows(rows, at.width, at.labelWidth, fonts)) {
+    const firstBaseline = top - layout.size;
+    drawLine(page, layout.row.label, { x: at.x, y: firstBaseline }, fonts.bold, ROW.labelSize, COLORS.muted);
+    layout.lines.forEach((line, i) => {
+      page.drawText(line, {
+        x: at.x + at.labelWidth,
+        y: firstBaseline - i * layout.size * LINE_HEIGHT,
+        font: layout.font,
+        size: layout.size,
+        color: COLORS.ink,
+      });
+    });
+    top -= layout.height;
+  }
+  return at.top - top;
+}
+
+export interface Column {
+  header: string;
+  /** Fraction of the content width. */
+  width: number;
+  mono?: boolean;
+}
+
+export interface ReportOptions {
+  /** Shown large on the first page and small in every page header. */
+  title: string;
+  /** Left part of every footer (e.g. the envelope id); "Page i of n" is added on the right. */
+  footer: string;
+  /** Puts a loud banner on every page: this instance seals with a self-signed development certificate. */
+  developmentCertificate: boolean;
+  pageSize: [number, number];
+}
+
+export const DEVELOPMENT_BANNER = "DEVELOPMENT CERTIFICATE — NOT FOR PRODUCTION";
+
+/**
+ * A top-to-bottom flow of report content over as many pages as it needs.
+ * Blocks are kept whole on a page (an event or a recipient never straddles
+ * a page break), and footers are drawn at the end, when the page count is known.
+ */
+export class ReportWriter {
+  readonly pages: PDFPage[] = [];
+  private page!: PDFPage;
+  private y = 0;
+
+  constructor(
+    private readonly pdf: PDFDocument,
+    readonly fonts: FontSet,
+    private readonly options: ReportOptions,
+  ) {
+    this.newPage();
+  }
+
+  get width(): number {
+    return this.options.pageSize[0] - 2 * MARGIN.side;
+  }
+
+  get left(): number {
+    return MARGIN.side;
+  }
+
+  /** The big title and its subtitle lines, once, at the top of the first page. */
+  title(subtitle: string[]): void {
+    this.y -= 10;
+    drawLine(this.page, this.options.title, { x: this.left, y: this.y - 22 }, this.fonts.bold, 22, COLORS.ink);
+    this.y -= 30;
+    for (const line of subtitle) {
+      this.y -= 13;
+      drawLine(this.page, line, { x: this.left, y: this.y + 2 }, this.fonts.sans, 9.5, COLORS.muted);
+    }
+    this.y -= 10;
+  }
+
+  /** A section heading, never left alone at the bottom of a page. */
+  section(heading: string): void {
+    this.ensure(70);
+    this.y -= 14;
+    drawLine(this.page, heading.toUpperCase(), { x: this.left, y: this.y - 10 }, this.fonts.bold, 9.5, COLORS.accent);
+    this.y -= 16;
+    this.page.drawLine({
+      start: { x: this.left, y: this.y },
+      end: { x: this.left + this.width, y: this.y },
+      thickness: 0.75,
+      color: COLORS.accent,
+    });
+    this.y -= 8;
+  }
+
+  paragraph(text: string, style: { size?: number; color?: RGB; font?: PDFFont } = {}): void {
+    const font = style.font ?? this.fonts.sans;
+    const size = style.size ?? 8.5;
+    const lineHeight = size * LINE_HEIGHT;
+    for (const line of wrapText(text, font, size, this.width)) {
+      this.ensure(lineHeight);
+      this.page.drawText(line, { x: this.left, y: this.y - size, font, size, color: style.color ?? COLORS.ink });
+      this.y -= lineHeight;
+    }
+    this.y -= 4;
+  }
+
+  rows(rows: Row[], labelWidth = 120): void {
+    const { page, top } = this.reserve(rowsHeight(rows, this.width, labelWidth, this.fonts));
+    drawRows(page, rows, { x: this.left, top, width: this.width, labelWidth }, this.fonts);
+  }
+
+  /** A table whose header is repeated on each page it runs over; cells wrap. */
+  table(columns: Column[], rows: string[][]): void {
+    const size = 8.5;
+    const lineHeight = size * LINE_HEIGHT;
+    const widths = columns.map((c) => c.width * this.width);
+    const xs = widths.map((_, i) => this.left + widths.slice(0, i).reduce((a, b) => a + b, 0));
+    const header = () => {
+      const { page, top } = this.reserve(18);
+      columns.forEach((c, i) => drawLine(page, c.header.toUpperCase(), { x: xs[i]!, y: top - 10 }, this.fonts.bold, 7, COLORS.muted));
+      page.drawLine({ start: { x: this.left, y: top - 15 }, end: { x: this.left + this.width, y: top - 15 }, thickness: 0.5, color: COLORS.rule });
+    };
+    this.ensure(18 + lineHeight);
+    header();
+    for (const row of rows) {
+      const cells = row.map((text, i) => {
+        const font = columns[i]!.mono ? this.fonts.mono : this.fonts.sans;
+        return { font, lines: wrapText(text, font, size, widths[i]! - 8) };
+      });
+      const height = Math.max(...cells.map((c) => c.lines.length)) * lineHeight + 5;
+      if (this.y - height < MARGIN.bottom) {
+        this.newPage();
+        header();
+      }
+      const { page, top } = this.reserve(height);
+      cells.forEach((cell, i) =>
+        cell.lines.forEach((line, n) =>
+          page.drawText(line, { x: xs[i]!, y: top - size - 2 - n * lineHeight, font: cell.font, size, color: COLORS.ink }),
+        ),
+      );
+    }
+    this.y -= 6;
+  }
+
+  /**
+   * Room for content of a known height, whole on one page (a new page when
+   * it does not fit): the caller draws from `top` downwards.
+   */
+  reserve(height: number): { page: PDFPage; top: number } {
+    this.ensure(height);
+    const top = this.y;
+    this.y -= height;
+    return { page: this.page, top };
+  }
+
+  space(height: number): void {
+    this.y -= height;
+  }
+
+  /** Draws the footers; call once, after the last content. */
+  finish(): void {
+    const total = this.pages.length;
+    this.pages.forEach((page, i) => {
+      const y = MARGIN.bottom - 26;
+      page.drawLine({
+        start: { x: this.left, y: y + 12 },
+        end: { x: this.left + this.width, y: y + 12 },
+        thickness: 0.5,
+        color: COLORS.rule,
+      });
+      const footer = truncate(printable(this.options.footer, this.fonts.sans), this.fonts.sans, 7.5, this.width - 80);
+      page.drawText(footer, { x: this.left, y, font: this.fonts.sans, size: 7.5, color: COLORS.muted });
+      const number = `Page ${i + 1} of ${total}`;
+      const numberWidth = this.fonts.sans.widthOfTextAtSize(number, 7.5);
+      drawLine(page, number, { x: this.left + this.width - numberWidth, y }, this.fonts.sans, 7.5, COLORS.muted);
+    });
+  }
+
+  private ensure(height: number): void {
+    if (this.y - height < MARGIN.bottom) this.newPage();
+  }
+
+  private newPage(): void {
+    const [width, height] = this.options.pageSize;
+    this.page = this.pdf.addPage([width, height]);
+    this.pages.push(this.page);
+    this.y = height - MARGIN.top;
+    this.drawHeader();
+    if (this.options.developmentCertificate) this.drawBanner();
+  }
+
+  private drawHeader(): void {
+    const y = this.y + 14;
+    drawLine(this.page, "CERTYNEO", { x: this.left, y }, this.fonts.bold, 8, COLORS.accent);
+    const title = printable(this.options.title, this.fonts.sans);
+    const titleWidth = this.fonts.sans.widthOfTextAtSize(title, 8);
+    this.page.drawText(title, { x: this.left + this.width - titleWidth, y, font: this.fonts.sans, size: 8, color: COLORS.muted });
+    this.page.drawLine({
+      start: { x: this.left, y: y - 6 },
+      end: { x: this.left + this.width, y: y - 6 },
+      thickness: 0.5,
+      color: COLORS.rule,
+    });
+    this.y -= 4;
+  }
+
+  private drawBanner(): void {
+    const height = 30;
+    const top = this.y - 4;
+    this.page.drawRectangle({ x: this.left, y: top - height, width: this.width, height, color: COLORS.danger });
+    const size = 11;
+    const widthOfBanner = this.fonts.bold.widthOfTextAtSize(DEVELOPMENT_BANNER, size);
+    drawLine(
+      this.page,
+      DEVELOPMENT_BANNER,
+      { x: this.left + (this.width - widthOfBanner) / 2, y: top - 13 },
+      this.fonts.bold,
+      size,
+      COLORS.white,
+    );
+    const note = "Sealed with this instance's self-signed development certificate: no legal value.";
+    const noteWidth = this.fonts.sans.widthOfTextAtSize(note, 7);
+    drawLine(this.page, note, { x: this.left + (this.width - noteWidth) / 2, y: top - 24 }, this.fonts.sans, 7, COLORS.white);
+    this.y = top - height - 6;
+  }
+}

@@ -1,0 +1,350 @@
+/**
+ * Stamping: the values signers gave, drawn into the pages of the documents
+ * they signed, plus a signature page for signers who had no signature field.
+ *
+ * Two entry points share the drawing:
+ * - stampDocument: one document, saved as an incremental update of the
+ *   original bytes, so signatures the upload already carried stay valid.
+ * - buildEnvelopePdf: several documents merged into one new PDF. Merging
+ *   copies pages into a fresh file, which cannot preserve the inputs'
+ *   signatures (their byte ranges no longer exist): their signature values
+ *   are dropped from the copied pages, their appearances stay visible.
+ */
+import {
+  concatTransformationMatrix,
+  PDFArray,
+  PDFDict,
+  PDFDocument,
+  PDFName,
+  type PDFPage,
+  popGraphicsState,
+  pushGraphicsState,
+} from "pdf-lib";
+import { appendCompletionCertificate, type CompletionCertificateInput } from "./certificate.ts";
+import { type FontSet, fontsFor } from "./fonts.ts";
+import { saveIncremental, takeSnapshot } from "./incremental.ts";
+import {
+  appendedPageSize,
+  type Box,
+  COLORS,
+  drawFittedText,
+  drawLine,
+  drawSignature,
+  drawSignaturePanel,
+  formatDate,
+  formatUtc,
+  ReportWriter,
+  type Signature,
+} from "./render-layout.ts";
+import type { RenderDocument, RenderField, RenderRecipient } from "./render-model.ts";
+
+export interface StampOptions {
+  /** Add a signature page with a block for each SIGNER who has no signature field. */
+  appendSignaturePage: boolean;
+  /** Append the certificate of completion in the same revision. */
+  certificate?: CompletionCertificateInput;
+}
+
+export interface EnvelopePdfOptions extends StampOptions {
+  /** Document title of the merged PDF (shown by viewers instead of the file name). */
+  title: string;
+}
+
+/** [a b c d e f] of a PDF transformation matrix. */
+type Matrix = [number, number, number, number, number, number];
+
+/**
+ * A page as the viewer displays it: its size after /Rotate, and the matrix
+ * from "display space" (origin bottom-left of the displayed crop box, y up)
+ * to the page's user space. Drawing in display space through this matrix
+ * puts content where the viewer's user sees it, upright.
+ */
+export interface PageFrame {
+  width: number;
+  height: number;
+  toUserSpace: Matrix;
+}
+
+function normalizedRect(rect: Box): Box {
+  const x = Math.min(rect.x, rect.x + rect.width);
+  const y = Math.min(rect.y, rect.y + rect.height);
+  return { x, y, width: Math.abs(rect.width), height: Math.abs(rect.height) };
+}
+
+/** Viewers show the CropBox clipped to the MediaBox. */
+function visibleBox(page: PDFPage): Box {
+  const media = normalizedRect(page.getMediaBox());
+  const crop = normalizedRect(page.getCropBox());
+  const x = Math.max(media.x, crop.x);
+  const y = Math.max(media.y, crop.y);
+  const width = Math.min(media.x + media.width, crop.x + crop.width) - x;
+  const height = Math.min(media.y + media.height, crop.y + crop.height) - y;
+  return width > 0 && height > 0 ? { x, y, width, height } : media;
+}
+
+/** /Rotate as 0, 90, 180 or 270 (360 and -90 are legal in the wild). */
+function rotation(page: PDFPage): 0 | 90 | 180 | 270 {
+  const quarters = Math.round(page.getRotation().angle / 90);
+  return ((((quarters % 4) + 4) % 4) * 90) as 0 | 90 | 180 | 270;
+}
+
+export function pageFrame(page: PDFPage): PageFrame {
+  const { x, y, width, height } = visibleBox(page);
+  // /Rotate turns the page clockwise for display; each matrix undoes that.
+  switch (rotation(page)) {
+    case 0:
+      return { width, height, toUserSpace: [1, 0, 0, 1, x, y] };
+    case 90:
+      return { width: height, height: width, toUserSpace: [0, 1, -1, 0, x + width, y] };
+    case 180:
+      return { width, height, toUserSpace: [-1, 0, 0, -1, x + width, y + height] };
+    case 270:
+      return { width: height, height: width, toUserSpace: [0, -1, 1, 0, x, y + height] };
+  }
+}
+
+/** A field's rectangle in display space (y up), from its top-left-origin coordinates. */
+function fieldBox(frame: PageFrame, field: RenderField): Box {
+  return { x: field.x, y: frame.height - field.y - field.height, width: field.width, height: field.height };
+}
+
+function inset(box: Box, by: number): Box {
+  const dx = Math.min(by, box.width / 4);
+  const dy = Math.min(by / 2, box.height / 4);
+  return { x: box.x + dx, y: box.y + dy, width: box.width - 2 * dx, height: box.height - 2 * dy };
+}
+
+/** "ΓΠ" for "Γιώργος Παπαδόπουλος": the first letter of each word. */
+function initialsOf(name: string): string {
+  return name
+    .normalize("NFC")
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((word) => [...word][0]!.toLocaleUpperCase())
+    .join("");
+}
+
+/**
+ * What a signature or initials field shows: the value given for this field
+ * when there is one (a drawn image or typed text), else the recipient's
+ * signature (for initials: the initials of their typed signature or name).
+ */
+function fieldSignature(field: RenderField, recipient: RenderRecipient): Signature | null {
+  if (field.value?.trim()) {
+    const value = field.value.trim();
+    return { type: value.startsWith("data:image/") ? "drawn" : "typed", value };
+  }
+  if (field.type === "signature") return recipient.signature;
+  const typed = recipient.signature?.type === "typed" ? recipient.signature.value : recipient.name;
+  return { type: "typed", value: initialsOf(typed) };
+}
+
+/** An ISO date or date-time given by the signer page becomes YYYY-MM-DD; free text stays as typed. */
+function dateText(field: RenderField, recipient: RenderRecipient): string | null {
+  const value = field.value?.trim();
+  if (!value) return recipient.signedAt ? formatDate(recipient.signedAt) : null;
+  const parsed = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) ? new Date(value) : null;
+  return parsed && !Number.isNaN(parsed.getTime()) ? formatDate(parsed) : value;
+}
+
+const CHECKED = new Set(["true", "on", "yes", "1", "x", "checked"]);
+
+/** A vector check mark: crisp at any size, and independent of a font's glyph coverage. */
+function drawCheckMark(page: PDFPage, box: Box): void {
+  const side = Math.min(box.width, box.height);
+  const left = box.x + (box.width - side) / 2;
+  const top = box.y + (box.height + side) / 2;
+  page.drawSvgPath(`M ${0.2 * side} ${0.52 * side} L ${0.42 * side} ${0.76 * side} L ${0.82 * side} ${0.22 * side}`, {
+    x: left,
+    y: top,
+    borderColor: COLORS.ink,
+    borderWidth: Math.max(0.3, side * 0.12),
+    borderLineCap: 1, // round
+  });
+}
+
+async function drawField(
+  pdf: PDFDocument,
+  page: PDFPage,
+  box: Box,
+  field: RenderField,
+  recipient: RenderRecipient,
+  fonts: FontSet,
+): Promise<void> {
+  const textSizes = { max: Math.min(11, Math.max(4, box.height * 0.75)), min: 4 };
+  switch (field.type) {
+    case "signature":
+    case "initials": {
+      const signature = fieldSignature(field, recipient);
+      if (signature) await drawSignature(pdf, page, box, signature, fonts);
+      return;
+    }
+    case "date": {
+      const text = dateText(field, recipient);
+      if (text) drawFittedText(page, inset(box, 2), text, fonts.sans, textSizes);
+      return;
+    }
+    case "text":
+      if (field.value?.trim()) drawFittedText(page, inset(box, 2), field.value, fonts.sans, textSizes);
+      return;
+    case "checkbox":
+      if (CHECKED.has(field.value?.trim().toLowerCase() ?? "")) drawCheckMark(page, box);
+      return;
+  }
+}
+
+/** Draws each field on its page (of `pages`, the document's pages in order), in display space. */
+async function stampFields(
+  pdf: PDFDocument,
+  pages: PDFPage[],
+  fields: RenderField[],
+  recipients: RenderRecipient[],
+  fonts: FontSet,
+): Promise<void> {
+  const byId = new Map(recipients.map((r) => [r.id, r]));
+  const byPage = Map.groupBy(fields, (field) => field.page);
+  for (const [number, pageFields] of byPage) {
+    const page = pages[number - 1];
+    if (!page) throw new Error(`field ${pageFields[0]!.id} is on page ${number}, the document has ${pages.length}`);
+    const frame = pageFrame(page);
+    page.pushOperators(pushGraphicsState(), concatTransformationMatrix(...frame.toUserSpace));
+    for (const field of pageFields) {
+      const recipient = byId.get(field.recipientId);
+      if (!recipient) throw new Error(`field ${field.id} belongs to unknown recipient ${field.recipientId}`);
+      await drawField(pdf, page, fieldBox(frame, field), field, recipient, fonts);
+    }
+    page.pushOperators(popGraphicsState());
+  }
+}
+
+/** SIGNERs whose signature appears in no signature field of `fields`: they get a block on the signature page. */
+function signersWithoutField(recipients: RenderRecipient[], fields: RenderField[]): RenderRecipient[] {
+  const placed = new Set(fields.filter((f) => f.type === "signature").map((f) => f.recipientId));
+  return recipients.filter((r) => r.role === "SIGNER" && !placed.has(r.id));
+}
+
+const BLOCK = { height: 118, gap: 16, panel: 58 };
+
+async function drawSignatureBlock(
+  pdf: PDFDocument,
+  page: PDFPage,
+  at: { x: number; top: number; width: number },
+  signer: RenderRecipient,
+  fonts: FontSet,
+): Promise<void> {
+  const panel = { x: at.x, y: at.top - BLOCK.panel, width: at.width, height: BLOCK.panel };
+  await drawSignaturePanel(pdf, page, panel, signer, fonts);
+  let y = panel.y - 14;
+  drawLine(page, signer.name, { x: at.x, y }, fonts.bold, 10);
+  y -= 12;
+  drawLine(page, signer.email, { x: at.x, y }, fonts.sans, 8.5, COLORS.muted);
+  y -= 12;
+  const when = signer.signedAt ? `Signed ${formatUtc(signer.signedAt)}` : `Not signed (${signer.status})`;
+  drawLine(page, when, { x: at.x, y }, fonts.sans, 8.5);
+  y -= 11;
+  drawLine(page, signer.id, { x: at.x, y }, fonts.mono, 6.5, COLORS.muted);
+}
+
+/** Signature page(s): two blocks per row, as many pages as the signers need. */
+async function appendSignaturePages(pdf: PDFDocument, signers: RenderRecipient[], documentName: string, fonts: FontSet) {
+  if (signers.length === 0) return;
+  const report = new ReportWriter(pdf, fonts, {
+    title: "Signatures",
+    footer: `Signature page · ${documentName}`,
+    developmentCertificate: false,
+    pageSize: appendedPageSize(pdf),
+  });
+  report.title([documentName, "Signed electronically with Certyneo. Each block shows the signature its signer gave and when."]);
+  const columnWidth = (report.width - BLOCK.gap) / 2;
+  for (let i = 0; i < signers.length; i += 2) {
+    const { page, top } = report.reserve(BLOCK.height + BLOCK.gap);
+    for (const [column, signer] of signers.slice(i, i + 2).entries()) {
+      const x = report.left + column * (columnWidth + BLOCK.gap);
+      await drawSignatureBlock(pdf, page, { x, top: top - BLOCK.gap, width: columnWidth }, signer, fonts);
+    }
+  }
+  report.finish();
+}
+
+async function appendTrailingPages(
+  pdf: PDFDocument,
+  recipients: RenderRecipient[],
+  fields: RenderField[],
+  documentName: string,
+  opts: StampOptions,
+): Promise<void> {
+  const fonts = await fontsFor(pdf);
+  if (opts.appendSignaturePage) {
+    await appendSignaturePages(pdf, signersWithoutField(recipients, fields), documentName, fonts);
+  }
+  if (opts.certificate) await appendCompletionCertificate(pdf, opts.certificate);
+}
+
+/** Subset fonts and images are only written by flush(): do it before the writer diffs objects. */
+async function saveRevision(original: Uint8Array, pdf: PDFDocument, snapshot: ReturnType<typeof takeSnapshot>) {
+  await pdf.flush();
+  return saveIncremental(original, pdf, snapshot);
+}
+
+/**
+ * One document with its field values drawn in place, optionally a signature
+ * page and the certificate of completion, appended to the original bytes as
+ * one incremental update.
+ */
+export async function stampDocument(
+  doc: RenderDocument,
+  recipients: RenderRecipient[],
+  fields: RenderField[],
+  opts: StampOptions,
+): Promise<Uint8Array> {
+  const pdf = await PDFDocument.load(doc.bytes, { updateMetadata: false });
+  const snapshot = takeSnapshot(pdf);
+  const own = fields.filter((f) => f.documentId === doc.id);
+  await stampFields(pdf, pdf.getPages(), own, recipients, await fontsFor(pdf));
+  await appendTrailingPages(pdf, recipients, own, doc.name, opts);
+  return saveRevision(doc.bytes, pdf, snapshot);
+}
+
+/**
+ * Copied signature widgets keep their appearance but lose their value: the
+ * signature's byte range belongs to the source file, and a validator would
+ * report it as broken in the merged one.
+ */
+function dropSignatureValues(page: PDFPage): void {
+  const annots = page.node.lookupMaybe(PDFName.of("Annots"), PDFArray);
+  for (let i = 0; i < (annots?.size() ?? 0); i++) {
+    const widget = annots!.lookupMaybe(i, PDFDict);
+    // A widget is its own field, or a kid of the field that holds /FT and /V.
+    const field = widget?.has(PDFName.of("FT")) ? widget : widget?.lookupMaybe(PDFName.of("Parent"), PDFDict);
+    if (field?.get(PDFName.of("FT")) === PDFName.of("Sig")) field.delete(PDFName.of("V"));
+  }
+}
+
+/**
+ * Several documents in order in one new PDF, stamped, with the signature
+ * page and certificate. A new file: the inputs' own signatures are not
+ * carried over (see the module comment); the seal that follows covers all.
+ */
+export async function buildEnvelopePdf(
+  docs: RenderDocument[],
+  recipients: RenderRecipient[],
+  fields: RenderField[],
+  opts: EnvelopePdfOptions,
+): Promise<Uint8Array> {
+  const pdf = await PDFDocument.create({ updateMetadata: false });
+  pdf.setTitle(opts.title);
+  pdf.setProducer("Certyneo");
+  const fonts = await fontsFor(pdf);
+  const included = fields.filter((f) => docs.some((doc) => doc.id === f.documentId));
+  for (const doc of docs) {
+    const source = await PDFDocument.load(doc.bytes, { updateMetadata: false });
+    const pages = await pdf.copyPages(source, source.getPageIndices());
+    for (const page of pages) {
+      dropSignatureValues(page);
+      pdf.addPage(page);
+    }
+    await stampFields(pdf, pages, included.filter((f) => f.documentId === doc.id), recipients, fonts);
+  }
+  await appendTrailingPages(pdf, recipients, included, opts.title, opts);
+  return pdf.save();
+}

@@ -1,0 +1,162 @@
+// Shared inputs and real-tool probes for the render tests (stamps, certificate, audit trail).
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { deflateSync } from "node:zlib";
+import type { RenderAuditEvent, RenderEnvelope, RenderRecipient } from "../../src/pdf/render-model.ts";
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, data.length);
+  out.set(new TextEncoder().encode(type), 4);
+  out.set(data, 8);
+  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+  return out;
+}
+
+/** A drawn-signature PNG like the signer page's canvas makes: a dark stroke on transparency. */
+export function signaturePngDataUrl(width = 300, height = 100): string {
+  const rows = new Uint8Array(height * (1 + width * 4));
+  const plot = (x: number, y: number) => {
+    for (let dy = -2; dy <= 2; dy++) {
+      for (let dx = -2; dx <= 2; dx++) {
+        const px = Math.round(x + dx);
+        const py = Math.round(y + dy);
+        if (px < 0 || py < 0 || px >= width || py >= height) continue;
+        const at = py * (1 + width * 4) + 1 + px * 4;
+        rows.set([20, 30, 90, 255], at);
+      }
+    }
+  };
+  for (let x = 20; x < width - 20; x += 0.5) plot(x, height / 2 + Math.sin(x / 14) * (height / 4) * Math.cos(x / 53));
+  const header = new Uint8Array(13);
+  const view = new DataView(header.buffer);
+  view.setUint32(0, width);
+  view.setUint32(4, height);
+  header.set([8, 6, 0, 0, 0], 8); // 8-bit RGBA
+  const png = Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(rows)),
+    chunk("IEND", new Uint8Array()),
+  ]);
+  return `data:image/png;base64,${png.toString("base64")}`;
+}
+
+export const SIGNED_AT = new Date("2026-03-14T09:26:53Z");
+
+export function recipient(over: Partial<RenderRecipient> & { id: string; name: string }): RenderRecipient {
+  return {
+    email: `${over.id}@example.com`,
+    role: "SIGNER",
+    status: "SIGNED",
+    signedAt: SIGNED_AT,
+    ip: "203.0.113.7",
+    userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36",
+    authMethod: "e-mail link",
+    signature: { type: "typed", value: over.name },
+    ...over,
+  };
+}
+
+/** The names the product promises to render: Greek, Latin with accents, Cyrillic. */
+export const UNICODE_SIGNERS: RenderRecipient[] = [
+  recipient({ id: "rcp_greek", name: "Γιώργος Παπαδόπουλος", email: "giorgos@example.gr" }),
+  recipient({ id: "rcp_nordic", name: "Zoë Ødegård", email: "zoe@example.no", signature: { type: "drawn", value: signaturePngDataUrl() } }),
+  recipient({ id: "rcp_cyrillic", name: "Юлия Кузнецова", email: "yulia@example.ru" }),
+];
+
+export const ENVELOPE: RenderEnvelope = {
+  id: "env_01HZX3K9QW7ABCDEF",
+  subject: "Contrat de prestation — Ωmega GmbH × ООО «Север»",
+  status: "COMPLETED",
+  createdAt: new Date("2026-03-13T16:02:11Z"),
+  sentAt: new Date("2026-03-13T16:05:40Z"),
+  completedAt: SIGNED_AT,
+};
+
+/** A linked chain of `count` events (hashes are fake but linked, as the trail checks links). */
+export function auditEvents(count: number, documentId: string): RenderAuditEvent[] {
+  const hex = (n: number) => n.toString(16).padStart(8, "0").repeat(8);
+  let prevHash = "0".repeat(64);
+  return Array.from({ length: count }, (_, i) => {
+    const hash = hex(i + 1);
+    const event: RenderAuditEvent = {
+      seq: i + 1,
+      at: new Date(ENVELOPE.createdAt.getTime() + i * 61_000),
+      type: ["envelope.created", "envelope.sent", "recipient.viewed", "document.downloaded", "recipient.signed"][i % 5]!,
+      actor: i % 2 ? "Γιώργος Παπαδόπουλος <giorgos@example.gr>" : "API key key_live_7Q",
+      ip: "198.51.100.23",
+      userAgent: i % 3 ? "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15" : null,
+      documentHashes: i % 2 ? { [documentId]: "ab".repeat(32) } : null,
+      detail: i % 7 === 3 ? "Reminder e-mail delivered to yulia@example.ru after 48 hours without activity" : null,
+      hash,
+      prevHash,
+    };
+    prevHash = hash;
+    return event;
+  });
+}
+
+/** Runs a command on PDF bytes written to a temporary file. */
+export function withPdfFile<T>(bytes: Uint8Array, use: (path: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), "certyneo-render-"));
+  try {
+    const path = join(dir, "in.pdf");
+    writeFileSync(path, bytes);
+    return use(path);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function run(cmd: string[]): { code: number; out: string } {
+  const result = Bun.spawnSync(cmd, { stdout: "pipe", stderr: "pipe" });
+  return { code: result.exitCode, out: result.stdout.toString() + result.stderr.toString() };
+}
+
+export function pdftotext(bytes: Uint8Array, ...args: string[]): string {
+  return withPdfFile(bytes, (path) => run(["pdftotext", "-enc", "UTF-8", ...args, path, "-"]).out);
+}
+
+/** qpdf --check: 0 is clean, 3 is "succeeded with warnings" (which the corpus' originals already have). */
+export function qpdfCheck(bytes: Uint8Array): { code: number; out: string } {
+  return withPdfFile(bytes, (path) => run(["qpdf", "--check", path]));
+}
+
+export interface Word {
+  page: number;
+  text: string;
+  xMin: number;
+  yMin: number;
+  xMax: number;
+  yMax: number;
+}
+
+/** Words with their boxes as a viewer shows the page (top-left origin, rotation applied), from pdftotext -bbox. */
+export function words(bytes: Uint8Array): Word[] {
+  const html = pdftotext(bytes, "-bbox");
+  const found: Word[] = [];
+  let page = 0;
+  for (const line of html.split("\n")) {
+    if (line.includes("<page ")) page++;
+    const m = /<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">(.*)<\/word>/.exec(line);
+    if (m) found.push({ page, text: m[5]!, xMin: +m[1]!, yMin: +m[2]!, xMax: +m[3]!, yMax: +m[4]! });
+  }
+  return found;
+}
+
+export const hasTool = (tool: string) => Bun.which(tool) !== null;
