@@ -112,7 +112,10 @@ export const recipients = sqliteTable(
     declineReason: text("decline_reason"),
     lastRemindedAt: time("last_reminded_at"),
     signatureType: text("signature_type").$type<"typed" | "drawn">(),
+    /** The typed name for a typed signature. */
     signatureValue: text("signature_value"),
+    /** A drawn signature: the PNG, kept in the file store under this SHA-256. */
+    signatureImageSha256: text("signature_image_sha256"),
     ip: text("ip"),
     userAgent: text("user_agent"),
   },

@@ -1,0 +1,1 @@
+ALTER TABLE `recipients` ADD `signature_image_sha256` text;
