@@ -49,6 +49,8 @@ export default {
     bodyTemplate: '{"to":"{to}","text":"{text}"}',
     /** Optional Authorization header value sent to the gateway. */
     authorization: "",
+    /** A gateway that has not answered within this long counts as a failure (retried). */
+    timeoutMs: 10_000,
   },
   seal: {
     /** PKCS#12 file with the sealing key and chain. Empty: a development certificate is generated in dataDir. */
@@ -71,5 +73,7 @@ export default {
   jobs: {
     /** How often the outbox worker looks for due work. */
     pollMs: 1000,
+    /** Jobs (e-mails, SMS) running at once. */
+    concurrency: 4,
   },
 };

@@ -61,6 +61,8 @@ function check(c: Config) {
   int("webhooks.timeoutMs", c.webhooks.timeoutMs, 100, 120_000);
   int("webhooks.concurrency", c.webhooks.concurrency, 1, 256);
   int("jobs.pollMs", c.jobs.pollMs, 10, 60_000);
+  int("jobs.concurrency", c.jobs.concurrency, 1, 64);
+  int("sms.timeoutMs", c.sms.timeoutMs, 100, 120_000);
   for (const [path, url] of [["baseUrl", c.baseUrl], ["sms.gatewayUrl", c.sms.gatewayUrl], ["seal.tsaUrl", c.seal.tsaUrl]] as const) {
     if (url && !URL.canParse(url)) fail(path, `not a URL: "${url}"`);
   }

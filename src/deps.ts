@@ -1,6 +1,7 @@
 import type { Clock } from "./clock";
 import type { Config } from "./config";
 import type { Logger } from "./log";
+import type { Mailer } from "./notify/mailer";
 import type { Db } from "./store/db";
 import type { FileStore } from "./store/files";
 
@@ -11,4 +12,6 @@ export interface Deps {
   files: FileStore;
   clock: Clock;
   log: Logger;
+  /** SMTP, or .eml files in {dataDir}/outbox when no SMTP server is configured. */
+  mailer: Mailer;
 }

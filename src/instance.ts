@@ -4,6 +4,7 @@ import { systemClock, type Clock } from "./clock";
 import type { Config } from "./config";
 import type { Deps } from "./deps";
 import { createLogger, type Logger } from "./log";
+import { createMailer } from "./notify/mailer";
 import { migrate, openDb } from "./store/db";
 import { diskFileStore } from "./store/files";
 
@@ -15,11 +16,13 @@ export function openInstance(config: Config, opts: { clock?: Clock; log?: Logger
   const db = openDb(join(dataDir, "certyneo.db"));
   const applied = migrate(db);
   if (applied) log.info("database migrated", { applied });
+  const clock = opts.clock ?? systemClock;
   return {
     config: { ...config, dataDir },
     db,
     files: diskFileStore(join(dataDir, "files")),
-    clock: opts.clock ?? systemClock,
+    clock,
     log,
+    mailer: createMailer({ ...config, dataDir }, clock, log),
   };
 }

@@ -35,7 +35,7 @@ export const openapiPlugin = new Elysia({ name: "openapi" })
             "Self-hosted electronic signatures. Authenticate with `Authorization: Bearer sk_test_…` or `sk_live_…`. " +
             "Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`. " +
             "Every POST accepts an `Idempotency-Key` header. Rate limit: 100 requests/minute per key with bursts of 200.",
-          license: { name: "Proprietary" },
+          license: { name: "Proprietary", identifier: "LicenseRef-Certyneo" },
         },
         servers: [{ url: "/", description: "This server" }],
         tags: [

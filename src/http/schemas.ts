@@ -38,4 +38,7 @@ export const listOf = <T extends TSchema>(item: T, name: string) =>
     { title: name },
   );
 
+/** `T | null` as JSON Schema `anyOf` (valid OpenAPI 3.1; Elysia's t.Nullable adds a 3.0-only `nullable`). */
+export const nullable = <T extends TSchema>(schema: T) => t.Union([schema, t.Null()]);
+
 export const IdParams = t.Object({ id: t.String() });

@@ -31,7 +31,7 @@ async function uploadInput(body: unknown, contentType: string): Promise<{ name: 
 
 export const documentRoutes = (deps: Deps) =>
   new Elysia({ prefix: "/api/v1/documents", detail: { tags: ["Documents"] } })
-    .post("/", async ({ request, body, set }) => {
+    .post("", async ({ request, body, set }) => {
       const doc = await uploadDocument(deps, principalOf(request).environment, await uploadInput(body, request.headers.get("content-type") ?? ""));
       set.status = 201;
       set.headers.location = `/api/v1/documents/${doc.id}`;
@@ -50,7 +50,7 @@ export const documentRoutes = (deps: Deps) =>
         },
       },
     })
-    .get("/", ({ request, query }) => {
+    .get("", ({ request, query }) => {
       const page = listDocuments(deps, principalOf(request).environment, query);
       return { data: page.data.map(publicDocument), hasMore: page.hasMore };
     }, {

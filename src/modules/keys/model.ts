@@ -1,4 +1,5 @@
 import { t } from "elysia";
+import { nullable } from "../../http/schemas";
 
 export const EnvironmentSchema = t.Union([t.Literal("test"), t.Literal("live")], { description: "test or live" });
 
@@ -9,8 +10,8 @@ export const ApiKeySchema = t.Object(
     environment: EnvironmentSchema,
     prefix: t.String({ description: "First characters of the key, to recognise it", examples: ["sk_test_Qx3v"] }),
     createdAt: t.String({ format: "date-time" }),
-    lastUsedAt: t.Nullable(t.String({ format: "date-time" })),
-    revokedAt: t.Nullable(t.String({ format: "date-time" })),
+    lastUsedAt: nullable(t.String({ format: "date-time" })),
+    revokedAt: nullable(t.String({ format: "date-time" })),
   },
   { $id: "#/components/schemas/ApiKey", title: "ApiKey" },
 );

@@ -8,11 +8,11 @@ import { createKey, listKeys, publicKey, revokeKey, type KeyVerifier } from "./s
 
 export const keyRoutes = (deps: Deps, verifier: KeyVerifier) =>
   new Elysia({ prefix: "/api/v1/keys", detail: { tags: ["Keys"] } })
-    .get("/", ({ request }) => ({ data: listKeys(deps.db, principalOf(request).environment).map(publicKey) }), {
+    .get("", ({ request }) => ({ data: listKeys(deps.db, principalOf(request).environment).map(publicKey) }), {
       response: { 200: t.Object({ data: t.Array(ApiKeySchema) }), ...problemResponses(...AUTH_ERRORS) },
       detail: { summary: "List the API keys of this environment" },
     })
-    .post("/", ({ request, body, set }) => {
+    .post("", ({ request, body, set }) => {
       const env = principalOf(request).environment;
       // A key may only mint keys of its own environment: test and live never see each other.
       if (body.environment && body.environment !== env)
