@@ -14,4 +14,6 @@ export interface Deps {
   log: Logger;
   /** SMTP, or .eml files in {dataDir}/outbox when no SMTP server is configured. */
   mailer: Mailer;
+  /** 32 random bytes from {dataDir}/instance.key: signing tokens are HMACs under it. */
+  secret: Uint8Array;
 }
