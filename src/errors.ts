@@ -16,6 +16,8 @@ export const ERROR_STATUS = {
   envelope_already_sent: 409,
   envelope_not_completed: 409,
   envelope_not_sent: 409,
+  envelope_ended: 409,
+  signing_not_required: 409,
   signing_not_your_turn: 409,
   signing_already_done: 409,
   signing_closed: 410,
