@@ -216,7 +216,12 @@ export const webhookDeliveries = sqliteTable(
     createdAt: time("created_at").notNull(),
     updatedAt: time("updated_at").notNull(),
   },
-  (t) => [index("webhook_deliveries_due").on(t.status, t.nextAttemptAt), index("webhook_deliveries_hook").on(t.webhookId, t.createdAt)],
+  (t) => [
+    index("webhook_deliveries_due").on(t.status, t.nextAttemptAt),
+    index("webhook_deliveries_hook").on(t.webhookId, t.createdAt),
+    /** The dispatcher's probe: an endpoint's next due pending delivery (one in flight per endpoint). */
+    index("webhook_deliveries_hook_due").on(t.webhookId, t.status, t.nextAttemptAt),
+  ],
 );
 
 export const webhookAttempts = sqliteTable(
