@@ -5,9 +5,11 @@ import { createIdempotency } from "./http/idempotency";
 import { openapiPlugin } from "./http/openapi";
 import { createPipeline } from "./http/pipeline";
 import { createRateLimiter } from "./http/rate-limit";
+import { createJobRunner } from "./jobs/runner";
 import { documentRoutes } from "./modules/documents/routes";
 import { keyRoutes } from "./modules/keys/routes";
 import { createKeyVerifier } from "./modules/keys/service";
+import { notificationHandlers, notificationPeriodic } from "./notify/handlers";
 import { VERSION } from "./version";
 
 /** Background loops (outbox, webhooks) started with the server and stopped before the database closes. */
@@ -35,9 +37,11 @@ export function buildApp(deps: Deps) {
     .use(documentRoutes(deps));
 
   routes = elysia.routes.map((r) => ({ method: r.method, pattern: routePattern(r.path) }));
-  const workers: Worker[] = [];
+  // The durable outbox: job handlers by kind, and the functions run on each tick (reminders, expiry).
+  const jobs = createJobRunner(deps, { ...notificationHandlers(deps) }, [...notificationPeriodic]);
+  const workers: Worker[] = [jobs];
   const fetch = createPipeline(deps, { handle: (req) => elysia.handle(req), keys, limiter, idempotency });
-  return { elysia, fetch, workers, keys };
+  return { elysia, fetch, workers, keys, jobs };
 }
 
 export type App = ReturnType<typeof buildApp>;

@@ -1,0 +1,204 @@
+import { and, asc, eq, lte } from "drizzle-orm";
+import type { Worker } from "../app";
+import type { Deps } from "../deps";
+import { jobs } from "../store/schema";
+import { retryDelayMs } from "./schedule";
+
+/**
+ * A job handler. It must be safe to run again (at-least-once delivery): a crash after the work
+ * but before the job is marked done runs it a second time after the lease expires.
+ */
+export type JobHandler = (payload: any, ctx: { deps: Deps; jobId: string; attempt: number }) => Promise<void>;
+
+/** Thrown by a handler when retrying cannot help (the envelope is gone, bad input): fails the job at once. */
+export class PermanentJobError extends Error {
+  override name = "PermanentJobError";
+}
+
+/**
+ * While a job runs its runAt is pushed this far ahead: the lease. Another runner (a CLI process on
+ * the same database) does not see it as due, and if this process dies mid-run the job is still
+ * pending and becomes due again when the lease ends.
+ */
+export const LEASE_MS = 5 * 60_000;
+/** A handler still running after this long counts as failed (and is retried); below the lease. */
+export const JOB_TIMEOUT_MS = 2 * 60_000;
+
+interface Claimed {
+  id: string;
+  kind: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+}
+
+export type JobRunner = Worker & {
+  /** Runs the periodic functions, then every job due now (and those they enqueue due now); resolves with how many jobs finished meanwhile. */
+  drain(): Promise<number>;
+};
+
+function errorText(e: unknown): string {
+  if (e instanceof Error) return e.message || e.name;
+  return String(e);
+}
+
+/**
+ * The outbox worker: every config.jobs.pollMs it runs the periodic functions (reminders, expiry),
+ * then claims due pending jobs and runs them, at most config.jobs.concurrency at once. A failure is
+ * retried with back-off (jobs/schedule.ts), then the job is failed with its last error.
+ */
+export function createJobRunner(
+  deps: Deps,
+  handlers: Record<string, JobHandler>,
+  periodic: Array<(deps: Deps) => Promise<void> | void>,
+): JobRunner {
+  const { db, clock, log } = deps;
+  const pollMs = deps.config.jobs.pollMs;
+  const concurrency = Math.max(1, (deps.config.jobs as { concurrency?: number }).concurrency ?? 4);
+  const inflight = new Set<Promise<void>>();
+  let started = false;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let ticking: Promise<void> | null = null;
+  let periodicChain: Promise<void> = Promise.resolve();
+  let finished = 0;
+
+  /** Atomically takes up to `limit` due jobs: each one is leased (runAt pushed ahead) and its attempt counted. */
+  function claim(limit: number): Claimed[] {
+    if (limit <= 0) return [];
+    const now = clock.now();
+    const leaseUntil = new Date(now.getTime() + LEASE_MS);
+    return db.transaction(
+      (tx) => {
+        const due = tx
+          .select({ id: jobs.id, kind: jobs.kind, payload: jobs.payload, attempts: jobs.attempts, runAt: jobs.runAt })
+          .from(jobs)
+          .where(and(eq(jobs.status, "pending"), lte(jobs.runAt, now)))
+          .orderBy(asc(jobs.runAt), asc(jobs.createdAt))
+          .limit(limit)
+          .all();
+        const claimed: Claimed[] = [];
+        for (const job of due) {
+          // Compare-and-set on runAt: whoever moved it first owns the job.
+          const res = tx
+            .update(jobs)
+            .set({ runAt: leaseUntil, attempts: job.attempts + 1, updatedAt: now })
+            .where(and(eq(jobs.id, job.id), eq(jobs.status, "pending"), eq(jobs.runAt, job.runAt)))
+            .run();
+          // bun:sqlite returns its Changes object; drizzle types the run result as void.
+          if ((res as unknown as { changes: number }).changes === 1) claimed.push({ id: job.id, kind: job.kind, payload: job.payload, attempts: job.attempts + 1 });
+        }
+        return claimed;
+      },
+      { behavior: "immediate" },
+    );
+  }
+
+  async function execute(job: Claimed): Promise<void> {
+    const handler = Object.hasOwn(handlers, job.kind) ? handlers[job.kind] : undefined;
+    let timeout: ReturnType<typeof setTimeout> | undefined;
+    try {
+      if (!handler) throw new PermanentJobError(`no handler for job kind "${job.kind}"`);
+      await Promise.race([
+        handler(job.payload, { deps, jobId: job.id, attempt: job.attempts }),
+        new Promise<never>((_, reject) => {
+          timeout = setTimeout(() => reject(new Error(`job timed out after ${JOB_TIMEOUT_MS} ms`)), JOB_TIMEOUT_MS);
+        }),
+      ]);
+      db.update(jobs).set({ status: "done", updatedAt: clock.now() }).where(eq(jobs.id, job.id)).run();
+      log.debug("job done", { jobId: job.id, kind: job.kind, attempt: job.attempts });
+    } catch (e) {
+      const error = errorText(e).slice(0, 2000);
+      const now = clock.now();
+      const delay = e instanceof PermanentJobError ? null : retryDelayMs(job.attempts);
+      if (delay === null) {
+        db.update(jobs).set({ status: "failed", lastError: error, updatedAt: now }).where(eq(jobs.id, job.id)).run();
+        log.error("job failed", { jobId: job.id, kind: job.kind, attempt: job.attempts, error });
+      } else {
+        const runAt = new Date(now.getTime() + delay);
+        db.update(jobs).set({ runAt, lastError: error, updatedAt: now }).where(eq(jobs.id, job.id)).run();
+        log.warn("job will be retried", { jobId: job.id, kind: job.kind, attempt: job.attempts, retryAt: runAt.toISOString(), error });
+      }
+    } finally {
+      clearTimeout(timeout);
+      finished++;
+    }
+  }
+
+  /** Fills the free slots with due jobs; returns how many it started. */
+  function pump(): number {
+    let jobsToRun: Claimed[];
+    try {
+      jobsToRun = claim(concurrency - inflight.size);
+    } catch (e) {
+      log.error("job claim failed", { error: errorText(e) });
+      return 0;
+    }
+    for (const job of jobsToRun) {
+      const p: Promise<void> = execute(job)
+        .catch((e) => log.error("job bookkeeping failed", { jobId: job.id, error: errorText(e) }))
+        .finally(() => {
+          inflight.delete(p);
+          // Keep the slots busy while there is due work, without waiting for the next poll.
+          if (started) pump();
+        });
+      inflight.add(p);
+    }
+    return jobsToRun.length;
+  }
+
+  /** Runs every periodic function once; rounds never overlap. */
+  function runPeriodic(): Promise<void> {
+    periodicChain = periodicChain.then(async () => {
+      for (const fn of periodic) {
+        try {
+          await fn(deps);
+        } catch (e) {
+          log.error("periodic job failed", { fn: fn.name || "anonymous", error: errorText(e) });
+        }
+      }
+    });
+    return periodicChain;
+  }
+
+  async function tick() {
+    try {
+      await runPeriodic();
+      if (started) pump();
+    } finally {
+      ticking = null;
+      if (started) timer = setTimeout(startTick, pollMs);
+    }
+  }
+
+  function startTick() {
+    timer = null;
+    if (!started || ticking) return;
+    ticking = tick();
+  }
+
+  return {
+    name: "jobs",
+    start() {
+      if (started) return;
+      started = true;
+      startTick();
+    },
+    async stop() {
+      started = false;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      if (ticking) await ticking;
+      await periodicChain;
+      while (inflight.size) await Promise.allSettled([...inflight]);
+    },
+    async drain() {
+      const before = finished;
+      await runPeriodic();
+      for (;;) {
+        pump();
+        if (inflight.size === 0) break;
+        await Promise.race(inflight);
+      }
+      return finished - before;
+    },
+  };
+}

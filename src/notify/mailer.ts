@@ -1,0 +1,108 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import nodemailer from "nodemailer";
+import type { Clock } from "../clock";
+import type { Config } from "../config";
+import type { Logger } from "../log";
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Sends one e-mail. Passed in through Deps, so tests and deployments can swap it. */
+export interface Mailer {
+  send(msg: MailMessage): Promise<{ messageId: string }>;
+  /** Where messages go, for logs and diagnostics: "smtp://host:port" or the outbox folder. */
+  readonly target?: string;
+  close?(): void;
+}
+
+/** Header values never carry line breaks (nodemailer encodes them anyway; this keeps them readable). */
+const oneLine = (s: string) => s.replace(/[\r\n]+/g, " ").trim();
+
+/** SMTP through nodemailer: implicit TLS when `secure`, otherwise STARTTLS when the server offers it. */
+export function smtpMailer(smtp: Config["smtp"], clock: Clock, log: Logger): Mailer {
+  const transport = nodemailer.createTransport({
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.secure,
+    auth: smtp.user ? { user: smtp.user, pass: smtp.password } : undefined,
+    connectionTimeout: 30_000,
+    greetingTimeout: 30_000,
+    socketTimeout: 60_000,
+  });
+  const target = `smtp://${smtp.host}:${smtp.port}`;
+  return {
+    target,
+    async send(msg) {
+      const info = await transport.sendMail({
+        from: smtp.from,
+        to: msg.to,
+        subject: oneLine(msg.subject),
+        text: msg.text,
+        html: msg.html,
+        date: clock.now(),
+      });
+      log.info("email sent", { to: msg.to, subject: oneLine(msg.subject), messageId: info.messageId, smtp: target });
+      return { messageId: info.messageId };
+    },
+    close() {
+      transport.close();
+    },
+  };
+}
+
+/**
+ * The embedded default when no SMTP server is configured: each message is written, complete
+ * (RFC 5322, as it would have been sent), to `dir` as an .eml file any mail client opens, and logged.
+ * The file appears under its final name only once fully written (temp file, fsync, rename).
+ */
+export function outboxMailer(dir: string, from: string, clock: Clock, log: Logger): Mailer {
+  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "windows" });
+  return {
+    target: dir,
+    async send(msg) {
+      const now = clock.now();
+      const info = await composer.sendMail({
+        from,
+        to: msg.to,
+        subject: oneLine(msg.subject),
+        text: msg.text,
+        html: msg.html,
+        date: now,
+      });
+      const bytes = info.message as Buffer;
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+      const name = `${stamp}-${crypto.randomUUID().slice(0, 8)}.eml`;
+      const file = join(dir, name);
+      const tmp = join(dir, `.${name}.tmp`);
+      const fd = openSync(tmp, "w", 0o600);
+      try {
+        let off = 0;
+        while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, file);
+      const dirFd = openSync(dir, "r");
+      try {
+        fsyncSync(dirFd);
+      } finally {
+        closeSync(dirFd);
+      }
+      log.info("email written to outbox (no SMTP server configured)", { to: msg.to, subject: oneLine(msg.subject), file });
+      return { messageId: info.messageId };
+    },
+  };
+}
+
+/** SMTP when config.smtp.host is set, otherwise the outbox folder {dataDir}/outbox. */
+export function createMailer(config: Config, clock: Clock, log: Logger): Mailer {
+  if (config.smtp.host) return smtpMailer(config.smtp, clock, log);
+  return outboxMailer(join(config.dataDir, "outbox"), config.smtp.from, clock, log);
+}

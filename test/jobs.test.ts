@@ -1,0 +1,239 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { eq } from "drizzle-orm";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../src/config";
+import type { Deps } from "../src/deps";
+import { openInstance } from "../src/instance";
+import { createLogger } from "../src/log";
+import { enqueue } from "../src/jobs/queue";
+import { createJobRunner, LEASE_MS, PermanentJobError, type JobHandler } from "../src/jobs/runner";
+import { MAX_ATTEMPTS, maxRetryDelayMs, RETRY_DELAYS_MS, retryDelayMs } from "../src/jobs/schedule";
+import { jobs } from "../src/store/schema";
+import { fakeClock, type FakeClock } from "./helpers/clock";
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
+
+/** A real instance (SQLite on a temporary directory) with a fake clock; no HTTP server. */
+function instance(env: Record<string, string> = {}, dir?: string): Deps & { clock: FakeClock; logs: any[]; dir: string } {
+  const d = dir ?? mkdtempSync(join(tmpdir(), "certyneo-jobs-"));
+  const logs: any[] = [];
+  const clock = fakeClock();
+  const deps = openInstance(loadConfig({ CERTYNEO_DATA_DIR: d, CERTYNEO_JOBS_POLL_MS: "60000", ...env }), {
+    clock,
+    log: createLogger("debug", (l) => logs.push(JSON.parse(l))),
+  });
+  cleanups.push(() => {
+    deps.db.$client.close();
+    if (!dir) rmSync(d, { recursive: true, force: true });
+  });
+  return { ...deps, clock, logs, dir: d };
+}
+
+const row = (deps: Deps, id: string) => deps.db.select().from(jobs).where(eq(jobs.id, id)).get()!;
+
+describe("schedule", () => {
+  test("delays grow from 10 s to 24 h with at most 10 % jitter, then stop", () => {
+    expect(RETRY_DELAYS_MS.map((d) => d / 1000)).toEqual([10, 60, 300, 1800, 7200, 28800, 86400]);
+    expect(retryDelayMs(1, () => 0)).toBe(10_000);
+    expect(retryDelayMs(1, () => 0.999)).toBeLessThanOrEqual(maxRetryDelayMs(1));
+    expect(retryDelayMs(7, () => 0.5)).toBe(Math.round(86_400_000 * 1.05));
+    expect(retryDelayMs(MAX_ATTEMPTS)).toBeNull();
+    expect(MAX_ATTEMPTS).toBe(8);
+  });
+});
+
+describe("job runner", () => {
+  test("enqueue inside a transaction: a rolled-back transaction leaves no job", () => {
+    const deps = instance();
+    const id = enqueue(deps.db, deps.clock, { kind: "x", payload: { a: 1 } });
+    expect(id).toMatch(/^job_[0-9a-z]{20}$/);
+    expect(row(deps, id)).toMatchObject({ kind: "x", payload: { a: 1 }, status: "pending", attempts: 0, runAt: deps.clock.now() });
+    try {
+      deps.db.transaction((tx) => {
+        enqueue(tx, deps.clock, { kind: "y", payload: {} });
+        throw new Error("rollback");
+      });
+    } catch {}
+    expect(deps.db.select().from(jobs).where(eq(jobs.kind, "y")).all()).toHaveLength(0);
+  });
+
+  test("drain runs due jobs once, marks them done, and leaves future ones", async () => {
+    const deps = instance();
+    const seen: any[] = [];
+    const runner = createJobRunner(deps, { hello: async (p, ctx) => void seen.push({ p, attempt: ctx.attempt, jobId: ctx.jobId }) }, []);
+    const now = enqueue(deps.db, deps.clock, { kind: "hello", payload: { n: 1 } });
+    const later = enqueue(deps.db, deps.clock, { kind: "hello", payload: { n: 2 }, runAt: new Date(deps.clock.now().getTime() + 60_000) });
+    expect(await runner.drain()).toBe(1);
+    expect(seen).toEqual([{ p: { n: 1 }, attempt: 1, jobId: now }]);
+    expect(row(deps, now)).toMatchObject({ status: "done", attempts: 1 });
+    expect(await runner.drain()).toBe(0);
+    deps.clock.advance(60_000);
+    expect(await runner.drain()).toBe(1);
+    expect(row(deps, later).status).toBe("done");
+  });
+
+  test("jobs enqueued by a job run in the same drain", async () => {
+    const deps = instance();
+    const order: string[] = [];
+    const runner = createJobRunner(deps, {
+      parent: async (_p, { deps }) => {
+        order.push("parent");
+        enqueue(deps.db, deps.clock, { kind: "child", payload: {} });
+      },
+      child: async () => void order.push("child"),
+    }, []);
+    enqueue(deps.db, deps.clock, { kind: "parent", payload: {} });
+    expect(await runner.drain()).toBe(2);
+    expect(order).toEqual(["parent", "child"]);
+  });
+
+  test("a failing job is retried with back-off, then failed with its last error", async () => {
+    const deps = instance();
+    let calls = 0;
+    const runner = createJobRunner(deps, { flaky: async () => { calls++; throw new Error(`boom ${calls}`); } }, []);
+    const id = enqueue(deps.db, deps.clock, { kind: "flaky", payload: {} });
+    const start = deps.clock.now().getTime();
+    await runner.drain();
+    let r = row(deps, id);
+    expect(r).toMatchObject({ status: "pending", attempts: 1, lastError: "boom 1" });
+    expect(r.runAt.getTime() - start).toBeGreaterThanOrEqual(10_000);
+    expect(r.runAt.getTime() - start).toBeLessThanOrEqual(maxRetryDelayMs(1));
+    // Not due before its delay.
+    deps.clock.advance(9_999);
+    expect(await runner.drain()).toBe(0);
+    for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt++) {
+      deps.clock.set(row(deps, id).runAt);
+      expect(await runner.drain()).toBe(1);
+      r = row(deps, id);
+      expect(r.attempts).toBe(attempt + 1);
+    }
+    expect(calls).toBe(MAX_ATTEMPTS);
+    expect(r).toMatchObject({ status: "failed", lastError: `boom ${MAX_ATTEMPTS}` });
+    deps.clock.advance(7 * 86_400_000);
+    expect(await runner.drain()).toBe(0);
+    expect(deps.logs.some((l) => l.level === "error" && l.msg === "job failed" && l.jobId === id)).toBe(true);
+  });
+
+  test("the gaps between attempts follow the schedule", async () => {
+    const deps = instance();
+    const runner = createJobRunner(deps, { flaky: async () => { throw new Error("no"); } }, []);
+    const id = enqueue(deps.db, deps.clock, { kind: "flaky", payload: {} });
+    for (let i = 0; i < RETRY_DELAYS_MS.length; i++) {
+      const before = deps.clock.now().getTime();
+      await runner.drain();
+      const gap = row(deps, id).runAt.getTime() - before;
+      expect(gap).toBeGreaterThanOrEqual(RETRY_DELAYS_MS[i]!);
+      expect(gap).toBeLessThanOrEqual(maxRetryDelayMs(i + 1));
+      deps.clock.advance(maxRetryDelayMs(i + 1));
+    }
+  });
+
+  test("PermanentJobError and unknown kinds fail at once", async () => {
+    const deps = instance();
+    const runner = createJobRunner(deps, { bad: async () => { throw new PermanentJobError("envelope is gone"); } }, []);
+    const a = enqueue(deps.db, deps.clock, { kind: "bad", payload: {} });
+    const b = enqueue(deps.db, deps.clock, { kind: "nobody_handles_this", payload: {} });
+    const c = enqueue(deps.db, deps.clock, { kind: "toString", payload: {} });
+    expect(await runner.drain()).toBe(3);
+    expect(row(deps, a)).toMatchObject({ status: "failed", attempts: 1, lastError: "envelope is gone" });
+    expect(row(deps, b)).toMatchObject({ status: "failed", attempts: 1, lastError: 'no handler for job kind "nobody_handles_this"' });
+    expect(row(deps, c).status).toBe("failed");
+  });
+
+  test("concurrency is bounded and a job never runs twice, even with two runners on two connections", async () => {
+    const deps = instance({ CERTYNEO_JOBS_CONCURRENCY: "3" });
+    // A second connection to the same database, as a second process would have.
+    const other = instance({ CERTYNEO_JOBS_CONCURRENCY: "3" }, deps.dir);
+    other.clock.set(deps.clock.now());
+    const runs = new Map<number, number>();
+    let running = 0;
+    let maxRunning = 0;
+    const handler: JobHandler = async (p) => {
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      runs.set(p.n, (runs.get(p.n) ?? 0) + 1);
+      await Bun.sleep(2);
+      running--;
+    };
+    for (let n = 0; n < 30; n++) enqueue(deps.db, deps.clock, { kind: "work", payload: { n } });
+    const a = createJobRunner(deps, { work: handler }, []);
+    const b = createJobRunner(other, { work: handler }, []);
+    const [da, db] = await Promise.all([a.drain(), b.drain()]);
+    expect(da + db).toBe(30);
+    expect(runs.size).toBe(30);
+    expect([...runs.values()].every((v) => v === 1)).toBe(true);
+    expect(maxRunning).toBeLessThanOrEqual(6);
+    expect(deps.db.select().from(jobs).where(eq(jobs.status, "done")).all()).toHaveLength(30);
+  });
+
+  test("a job claimed by a process that died runs again once its lease ends", async () => {
+    const deps = instance();
+    const id = enqueue(deps.db, deps.clock, { kind: "work", payload: {} });
+    // What a claim does, with no completion: the process crashed mid-run.
+    deps.db.update(jobs).set({ runAt: new Date(deps.clock.now().getTime() + LEASE_MS), attempts: 1 }).where(eq(jobs.id, id)).run();
+    let ran = 0;
+    const runner = createJobRunner(deps, { work: async () => void ran++ }, []);
+    expect(await runner.drain()).toBe(0);
+    deps.clock.advance(LEASE_MS);
+    expect(await runner.drain()).toBe(1);
+    expect(ran).toBe(1);
+    expect(row(deps, id)).toMatchObject({ status: "done", attempts: 2 });
+  });
+
+  test("while a job runs it is leased, not due", async () => {
+    const deps = instance();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const runner = createJobRunner(deps, { slow: () => gate }, []);
+    const id = enqueue(deps.db, deps.clock, { kind: "slow", payload: {} });
+    const draining = runner.drain();
+    await Bun.sleep(5);
+    const r = row(deps, id);
+    expect(r.status).toBe("pending");
+    expect(r.runAt.getTime()).toBe(deps.clock.now().getTime() + LEASE_MS);
+    release();
+    expect(await draining).toBe(1);
+    expect(row(deps, id).status).toBe("done");
+  });
+
+  test("the timer runs periodic functions and due jobs; stop waits for the running job", async () => {
+    const deps = instance({ CERTYNEO_JOBS_POLL_MS: "10" });
+    let ticks = 0;
+    let finished = false;
+    const runner = createJobRunner(deps, {
+      slow: async () => {
+        await Bun.sleep(50);
+        finished = true;
+      },
+    }, [() => void ticks++]);
+    runner.start();
+    await Bun.sleep(40);
+    expect(ticks).toBeGreaterThanOrEqual(2);
+    const id = enqueue(deps.db, deps.clock, { kind: "slow", payload: {} });
+    for (let i = 0; i < 100 && row(deps, id).runAt.getTime() === deps.clock.now().getTime(); i++) await Bun.sleep(5);
+    await runner.stop();
+    expect(finished).toBe(true);
+    expect(row(deps, id).status).toBe("done");
+    const after = ticks;
+    await Bun.sleep(40);
+    expect(ticks).toBe(after);
+  });
+
+  test("a throwing periodic function is logged and does not stop the others or the jobs", async () => {
+    const deps = instance();
+    let second = 0;
+    const runner = createJobRunner(deps, { ok: async () => {} }, [
+      function sweep() { throw new Error("sweep broke"); },
+      () => void second++,
+    ]);
+    enqueue(deps.db, deps.clock, { kind: "ok", payload: {} });
+    expect(await runner.drain()).toBe(1);
+    expect(second).toBe(1);
+    expect(deps.logs.find((l) => l.msg === "periodic job failed")).toMatchObject({ fn: "sweep", error: "sweep broke" });
+  });
+});
