@@ -163,10 +163,10 @@ export function pkcs12Kdf(hash: string, password: string, salt: Uint8Array, id: 
   return Buffer.concat(result).subarray(0, length);
 }
 
-function decipher(cipher: string, key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array {
+function decipher(cipher: string, key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array<ArrayBuffer> {
   try {
     const d = nodeCrypto.createDecipheriv(cipher, key, iv);
-    return Buffer.concat([d.update(data), d.final()]);
+    return new Uint8Array(Buffer.concat([d.update(data), d.final()]));
   } catch {
     // A bad padding after decryption is what a wrong password looks like without a MAC.
     throw new SignerError("wrong password (decryption failed)");
@@ -174,7 +174,7 @@ function decipher(cipher: string, key: Uint8Array, iv: Uint8Array, data: Uint8Ar
 }
 
 /** Decrypts data protected by a PKCS#12 PBE or PBES2 algorithm identifier. */
-function decryptWithPassword(alg: AlgorithmIdentifier, password: string, data: Uint8Array): Uint8Array {
+function decryptWithPassword(alg: AlgorithmIdentifier, password: string, data: Uint8Array): Uint8Array<ArrayBuffer> {
   const params = new Uint8Array(alg.parameters ?? new ArrayBuffer(0));
   const legacy = pkcs12Pbe[alg.algorithm];
   if (legacy) {
@@ -199,7 +199,7 @@ function decryptWithPassword(alg: AlgorithmIdentifier, password: string, data: U
   throw new SignerError(`unsupported encryption algorithm ${alg.algorithm}`);
 }
 
-function octets(value: ArrayBuffer): Uint8Array {
+function octets(value: ArrayBuffer): Uint8Array<ArrayBuffer> {
   return new Uint8Array(AsnConvert.parse(value, OctetString).buffer);
 }
 
@@ -214,7 +214,7 @@ function verifyMac(mac: MacData, password: string, authSafe: Uint8Array): void {
 
 interface Bag {
   kind: "key" | "cert";
-  der: Uint8Array;
+  der: Uint8Array<ArrayBuffer>;
   localKeyId?: string;
 }
 
@@ -257,7 +257,7 @@ function readBags(pfx: PFX, password: string): Bag[] {
 
 const namedCurves: Record<string, string> = { [id_secp256r1]: "P-256", [id_secp384r1]: "P-384" };
 
-async function importPrivateKey(pkcs8: Uint8Array): Promise<{ key: CryptoKey; keyAlgorithm: Signer["keyAlgorithm"] }> {
+async function importPrivateKey(pkcs8: Uint8Array<ArrayBuffer>): Promise<{ key: CryptoKey; keyAlgorithm: Signer["keyAlgorithm"] }> {
   const info = AsnConvert.parse(pkcs8, PrivateKeyInfo);
   const alg = info.privateKeyAlgorithm;
   if (alg.algorithm === id_rsaEncryption) {
@@ -277,7 +277,7 @@ async function importPrivateKey(pkcs8: Uint8Array): Promise<{ key: CryptoKey; ke
 const rsaAlgorithm = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
 
 /** WebCrypto parameters to sign with this signer's key (SHA-256 in both cases). */
-export function signatureParams(keyAlgorithm: Signer["keyAlgorithm"]): AlgorithmIdentifier | RsaPssParams | EcdsaParams | Algorithm {
+export function signatureParams(keyAlgorithm: Signer["keyAlgorithm"]): Algorithm | EcdsaParams {
   return keyAlgorithm === "RSA" ? { name: "RSASSA-PKCS1-v1_5" } : { name: "ECDSA", hash: "SHA-256" };
 }
 

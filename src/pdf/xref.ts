@@ -269,7 +269,7 @@ export class PdfReader {
     while (offset !== undefined) {
       if (seen.has(offset) || offset <= 0 || offset >= bytes.length) throw new XrefError(`bad /Prev offset ${offset}`);
       seen.add(offset);
-      const { section, trailer } = startsWith(bytes, offset, "xref")
+      const { section, trailer }: { section: XrefSection; trailer: PDFDict } = startsWith(bytes, offset, "xref")
         ? this.tableWithHiddenStream(offset)
         : readStreamSection(bytes, offset, this.context);
       this.sections.push(section);
@@ -318,9 +318,9 @@ export class PdfReader {
   }
 
   /** `dict[key]`, fetched if indirect; undefined if absent or not of the wanted type. */
-  get<T extends PDFObject>(dict: PDFDict, key: string, type: abstract new (...args: never[]) => T): T | undefined {
+  get<T extends PDFObject>(dict: PDFDict, key: string, type: { prototype: T }): T | undefined {
     const value = this.resolve(dict.get(PDFName.of(key)));
-    return value instanceof type ? value : undefined;
+    return value instanceof (type as unknown as typeof PDFObject) ? (value as T) : undefined;
   }
 
   private fromObjectStream(streamNumber: number, objectNumber: number): PDFObject {

@@ -1,0 +1,236 @@
+// PAdES sealing: an ETSI.CAdES.detached signature added as an incremental
+// update. Only the objects the seal touches are read (catalog, AcroForm, first
+// page and its /Annots); the original bytes are copied and hashed once, never
+// parsed or rewritten.
+import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFObject, PDFRef, PDFString } from "pdf-lib";
+import { buildSignedData } from "./cms.ts";
+import {
+  buildUpdate,
+  carriesSignature,
+  refuseLockedDocument,
+  SealRefusedError,
+  writeFullDocument,
+  type Update,
+} from "./incremental.ts";
+import type { Signer } from "./pkcs12.ts";
+import { requestTimestamp } from "./tsa.ts";
+import { PdfReader, XrefError } from "./xref.ts";
+
+export { SealRefusedError } from "./incremental.ts";
+
+export interface SealOptions {
+  signer: Signer;
+  /** Claimed signing time, written as the signature dictionary's /M. */
+  signingTime: Date;
+  reason?: string;
+  location?: string;
+  name?: string;
+  contactInfo?: string;
+  /** RFC 3161 time-stamp authority: makes the seal PAdES B-T. */
+  tsaUrl?: string;
+  /** Name of the new signature field; must not exist yet. Default: the first free "SignatureN". */
+  fieldName?: string;
+}
+
+/**
+ * A fixed-width token written verbatim: the /ByteRange and /Contents
+ * placeholders, filled in once the final offsets and the CMS are known.
+ */
+class Placeholder extends PDFObject {
+  constructor(readonly text: string) {
+    super();
+  }
+  override clone() {
+    return new Placeholder(this.text);
+  }
+  override toString() {
+    return this.text;
+  }
+  override sizeInBytes() {
+    return this.text.length;
+  }
+  override copyBytesInto(buffer: Uint8Array, offset: number) {
+    for (let i = 0; i < this.text.length; i++) buffer[offset + i] = this.text.charCodeAt(i);
+    return this.text.length;
+  }
+}
+
+const BYTE_RANGE_WIDTH = 48; // "[0 N N N]" for files up to 10^13 bytes, padded with spaces
+
+/** Room for the CMS: the chain, attributes and signature; a time-stamp token brings its own chain. */
+function contentsSize(signer: Signer, withTimestamp: boolean): number {
+  const chain = signer.chain.reduce((n, c) => n + c.rawData.byteLength, 0);
+  const needed = chain + 4096 + (withTimestamp ? 12288 : 0);
+  return Math.max(withTimestamp ? 20480 : 8192, Math.ceil(needed / 1024) * 1024);
+}
+
+/** Text strings: plain literal when safe, else UTF-16BE hex (names with accents, Greek...). */
+function pdfText(text: string): PDFObject {
+  return /^[\x20-\x7e]*$/.test(text) && !/[()\\]/.test(text) ? PDFString.of(text) : PDFHexString.fromText(text);
+}
+
+function textOf(obj: PDFObject | undefined): string | undefined {
+  return obj instanceof PDFString || obj instanceof PDFHexString ? obj.decodeText() : undefined;
+}
+
+/** The first leaf of the page tree, and its reference (pages are always indirect). */
+function firstPage(reader: PdfReader, catalog: PDFDict): { ref: PDFRef; page: PDFDict } {
+  let node = catalog.get(PDFName.of("Pages"));
+  for (let depth = 0; depth < 64; depth++) {
+    const dict = reader.resolve(node);
+    if (!(node instanceof PDFRef) || !(dict instanceof PDFDict)) break;
+    const kids = reader.get(dict, "Kids", PDFArray);
+    if (!kids) return { ref: node, page: dict };
+    // Skip empty intermediate nodes (/Count 0).
+    node = kids.asArray().find((kid) => {
+      const k = reader.resolve(kid);
+      return k instanceof PDFDict && (reader.get(k, "Count", PDFNumber)?.asNumber() ?? 1) > 0;
+    });
+  }
+  throw new SealRefusedError("the document has no page to carry the seal's widget");
+}
+
+interface Plan {
+  /** The bytes the update goes after (the input, or its repair). */
+  base: Uint8Array;
+  update: Update;
+  /** Placeholder positions inside update.bytes. */
+  byteRangeAt: number;
+  contentsAt: number;
+  contentsLength: number;
+}
+
+/** Decides and serialises every object of the update, with placeholders for /ByteRange and /Contents. */
+function plan(base: Uint8Array, reader: PdfReader, opts: SealOptions): Plan {
+  if (reader.trailer.Encrypt) throw new SealRefusedError("encrypted PDFs are not supported");
+  const catalogRef = reader.trailer.Root!;
+  const catalog = reader.lookup(catalogRef);
+  if (!(catalog instanceof PDFDict)) throw new XrefError("the document catalog is missing");
+  refuseLockedDocument(catalog, (o) => reader.resolve(o));
+
+  const { context } = reader;
+  const changed = new Map<PDFRef, PDFObject>();
+  let nextNumber = reader.trailer.Size;
+  const newRef = () => PDFRef.of(nextNumber++);
+
+  // AcroForm, its /Fields and /SigFlags 3 (signatures exist, append only).
+  const acroFormValue = catalog.get(PDFName.of("AcroForm"));
+  const existingForm = reader.resolve(acroFormValue);
+  const acroForm = existingForm instanceof PDFDict ? existingForm : context.obj({});
+  if (acroForm !== existingForm) {
+    const ref = newRef();
+    changed.set(ref, acroForm);
+    catalog.set(PDFName.of("AcroForm"), ref);
+    changed.set(catalogRef, catalog);
+  } else if (acroFormValue instanceof PDFRef) {
+    changed.set(acroFormValue, acroForm);
+  } else {
+    changed.set(catalogRef, catalog);
+  }
+  const fieldsValue = acroForm.get(PDFName.of("Fields"));
+  const existingFields = reader.resolve(fieldsValue);
+  const fields = existingFields instanceof PDFArray ? existingFields : context.obj([]);
+  if (fields !== existingFields) {
+    acroForm.set(PDFName.of("Fields"), fields);
+  } else if (fieldsValue instanceof PDFRef) {
+    changed.set(fieldsValue, fields); // an indirect /Fields gets its own new revision
+  }
+  acroForm.set(PDFName.of("SigFlags"), PDFNumber.of(3));
+
+  const taken = new Set(fields.asArray().map((f) => {
+    const field = reader.resolve(f);
+    return field instanceof PDFDict ? textOf(reader.resolve(field.get(PDFName.of("T")))) : undefined;
+  }));
+  let fieldName = opts.fieldName;
+  if (fieldName !== undefined && taken.has(fieldName)) throw new SealRefusedError(`a field named "${fieldName}" already exists`);
+  for (let n = 1; fieldName === undefined; n++) if (!taken.has(`Signature${n}`)) fieldName = `Signature${n}`;
+
+  // The signature value: placeholders now, real values once offsets and CMS are known.
+  const contentsLength = contentsSize(opts.signer, opts.tsaUrl !== undefined) * 2;
+  const sig = context.obj({ Type: "Sig", Filter: "Adobe.PPKLite", SubFilter: "ETSI.CAdES.detached" });
+  sig.set(PDFName.of("ByteRange"), new Placeholder(`[${" ".repeat(BYTE_RANGE_WIDTH - 2)}]`));
+  sig.set(PDFName.of("Contents"), new Placeholder(`<${"0".repeat(contentsLength)}>`));
+  sig.set(PDFName.of("M"), PDFString.fromDate(opts.signingTime));
+  for (const key of ["name", "reason", "location", "contactInfo"] as const) {
+    const value = opts[key];
+    if (value !== undefined) sig.set(PDFName.of(key[0]!.toUpperCase() + key.slice(1)), pdfText(value));
+  }
+  const sigRef = newRef();
+  changed.set(sigRef, sig);
+
+  // An invisible widget on page 1 (print + locked: /F 132) merged with its field.
+  const { ref: pageRef, page } = firstPage(reader, catalog);
+  const widgetRef = newRef();
+  changed.set(
+    widgetRef,
+    context.obj({ Type: "Annot", Subtype: "Widget", FT: "Sig", T: pdfText(fieldName), V: sigRef, Rect: [0, 0, 0, 0], F: 132, P: pageRef }),
+  );
+  fields.push(widgetRef);
+  const annotsValue = page.get(PDFName.of("Annots"));
+  const annots = reader.resolve(annotsValue);
+  if (annots instanceof PDFArray) {
+    annots.push(widgetRef);
+    changed.set(annotsValue instanceof PDFRef ? annotsValue : pageRef, annotsValue instanceof PDFRef ? annots : page);
+  } else {
+    page.set(PDFName.of("Annots"), context.obj([widgetRef]));
+    changed.set(pageRef, page);
+  }
+
+  const update = buildUpdate(base, reader, [...changed]);
+  const sigStart = update.offsets.get(sigRef)! - base.length;
+  const find = (marker: string) => {
+    const at = Buffer.from(update.bytes.buffer, update.bytes.byteOffset, update.bytes.length).indexOf(marker, sigStart, "latin1");
+    if (at < 0) throw new Error(`internal: ${marker} placeholder not found`);
+    return at + marker.length;
+  };
+  return { base, update, byteRangeAt: find("/ByteRange ") , contentsAt: find("/Contents "), contentsLength };
+}
+
+/** Plans on the file as it is; a broken xref chain in an unsigned file is repaired by a full rewrite first. */
+async function planOrRepair(pdf: Uint8Array, opts: SealOptions): Promise<Plan> {
+  try {
+    return plan(pdf, new PdfReader(pdf), opts);
+  } catch (e) {
+    if (!(e instanceof XrefError)) throw e;
+    if (carriesSignature(pdf)) {
+      throw new SealRefusedError(`the PDF's cross-reference data is damaged (${e.message}); it carries signatures that a repair would break`);
+    }
+    const repaired = writeFullDocument(await PDFDocument.load(pdf, { updateMetadata: false }));
+    return plan(repaired, new PdfReader(repaired), opts);
+  }
+}
+
+const COPY_CHUNK = 1 << 20; // copy and hash the same chunk while it is in cache
+
+/** Seals `pdf` with a PAdES B-B (or B-T with `tsaUrl`) signature appended as an incremental update. */
+export async function sealPdf(pdf: Uint8Array, opts: SealOptions): Promise<Uint8Array> {
+  const { base, update, byteRangeAt, contentsAt, contentsLength } = await planOrRepair(pdf, opts);
+  const total = base.length + update.bytes.length;
+  const contentsStart = base.length + contentsAt; // offset of "<"
+  const contentsEnd = contentsStart + contentsLength + 2; // just after ">"
+  const byteRange = `[0 ${contentsStart} ${contentsEnd} ${total - contentsEnd}]`;
+  update.bytes.set(Buffer.from(byteRange.padEnd(BYTE_RANGE_WIDTH, " "), "latin1"), byteRangeAt);
+
+  const out = new Uint8Array(total);
+  const hasher = new Bun.CryptoHasher("sha256");
+  for (let at = 0; at < base.length; at += COPY_CHUNK) {
+    const chunk = base.subarray(at, at + COPY_CHUNK);
+    out.set(chunk, at);
+    hasher.update(chunk);
+  }
+  out.set(update.bytes, base.length);
+  hasher.update(update.bytes.subarray(0, contentsAt));
+  hasher.update(update.bytes.subarray(contentsAt + contentsLength + 2));
+  const digest = new Uint8Array(hasher.digest());
+
+  const { tsaUrl } = opts;
+  const cms = await buildSignedData({
+    signer: opts.signer,
+    digest,
+    timestamp: tsaUrl ? (signature) => requestTimestamp(tsaUrl, signature) : undefined,
+  });
+  const hex = Buffer.from(cms).toString("hex").toUpperCase();
+  if (hex.length > contentsLength) throw new Error(`the signature (${cms.length} bytes) does not fit the ${contentsLength / 2} bytes reserved`);
+  out.set(Buffer.from(hex, "latin1"), contentsStart + 1);
+  return out;
+}
