@@ -17,6 +17,7 @@ Commands:
   keys list [--json]                     List API keys
   keys revoke KEY_ID                     Revoke a key (effective on its next request)
   migrate                                Apply database migrations and exit
+  healthcheck                            Exit 0 if the local server answers /healthz (for containers)
   --help, -h                             This help
   --version, -v                          Print the version
 
@@ -54,8 +55,14 @@ async function main(argv: string[]) {
       deps.db.$client.close();
       return out("Database is up to date.");
     }
+    case "healthcheck": {
+      const config = loadConfig();
+      const res = await fetch(`http://127.0.0.1:${config.port}/healthz`).catch(() => null);
+      if (!res?.ok) throw new CliError(`no healthy server on port ${config.port}`);
+      return out("ok");
+    }
     case "keys": {
-      const deps = openInstance(loadConfig(), { log: undefined });
+      const deps = openInstance(loadConfig());
       try { return keysCommand(deps, rest, out); } finally { deps.db.$client.close(); }
     }
     default:

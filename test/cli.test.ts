@@ -1,0 +1,104 @@
+import { describe, expect, test } from "bun:test";
+import { loadConfig, ConfigError } from "../src/config";
+import { BUN, freePort, run, tempDir, waitForHealth } from "./helpers/spawn";
+import pkg from "../package.json";
+
+const cli = (args: string[], env: Record<string, string> = {}) => run([BUN, "src/main.ts", ...args], { env });
+
+describe("configuration", () => {
+  test("defaults, environment overrides and derived base URL", () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(3000);
+    expect(c.dataDir).toBe("./data");
+    expect(c.baseUrl).toBe("http://localhost:3000");
+    const o = loadConfig({
+      CERTYNEO_PORT: "8080", CERTYNEO_HOST: "0.0.0.0", CERTYNEO_BASE_URL: "https://sign.example.com/", CERTYNEO_MAX_UPLOAD_MB: "50",
+      CERTYNEO_RATE_LIMIT_BURST: "10", CERTYNEO_RATE_LIMIT_ENABLED: "false", CERTYNEO_WEBHOOK_ALLOWED_NETWORKS: "10.0.0.0/8, hr.internal",
+    });
+    expect(o).toMatchObject({ port: 8080, host: "0.0.0.0", baseUrl: "https://sign.example.com", maxUploadMb: 50 });
+    expect(o.rateLimit).toMatchObject({ burst: 10, enabled: false });
+    expect(o.webhooks.allowedNetworks).toEqual(["10.0.0.0/8", "hr.internal"]);
+  });
+
+  test("a bad value is one clear error naming the setting", () => {
+    expect(() => loadConfig({ CERTYNEO_PORT: "http" })).toThrow(ConfigError);
+    expect(() => loadConfig({ CERTYNEO_PORT: "70000" })).toThrow(/CERTYNEO_PORT/);
+    expect(() => loadConfig({ CERTYNEO_RATE_LIMIT_ENABLED: "maybe" })).toThrow(/CERTYNEO_RATE_LIMIT_ENABLED/);
+    expect(() => loadConfig({ CERTYNEO_BASE_URL: "not a url" })).toThrow(/CERTYNEO_BASE_URL/);
+  });
+
+  test("the server refuses to start on a bad value with one line on stderr", () => {
+    const r = cli(["serve"], { CERTYNEO_PORT: "abc", CERTYNEO_DATA_DIR: tempDir() });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toContain("CERTYNEO_PORT");
+  });
+});
+
+describe("CLI", () => {
+  test("--help and --version", () => {
+    expect(cli(["--help"]).stdout).toContain("keys create --env test|live --name");
+    expect(cli(["--version"]).stdout.trim()).toBe(pkg.version);
+    const bad = cli(["frobnicate"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("unknown command");
+  });
+
+  test("keys create / list / revoke, against a running server", async () => {
+    const dir = tempDir();
+    const env = { CERTYNEO_DATA_DIR: dir };
+    const created = cli(["keys", "create", "--env", "live", "--name", "ERP"], env);
+    expect(created.code).toBe(0);
+    const key = created.stdout.trim().split("\n").at(-1)!;
+    expect(key).toMatch(/^sk_live_[A-Za-z0-9_-]{43}$/);
+    const json = JSON.parse(cli(["keys", "create", "--env", "test", "--name", "CI", "--json"], env).stdout);
+    expect(json).toMatchObject({ env: "test", name: "CI" });
+    expect(json.id).toMatch(/^key_/);
+    expect(json.key).toStartWith("sk_test_");
+    expect(cli(["keys", "create", "--env", "prod"], env).code).toBe(2);
+
+    const port = await freePort();
+    const server = Bun.spawn([BUN, "src/main.ts", "serve"], { env: { ...process.env, ...env, CERTYNEO_PORT: String(port) }, stdout: "pipe", stderr: "pipe" });
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      await waitForHealth(url);
+      const auth = { authorization: `Bearer ${key}` };
+      expect((await fetch(`${url}/api/v1/documents`, { headers: auth })).status).toBe(200);
+      const list = JSON.parse(cli(["keys", "list", "--json"], env).stdout);
+      const erp = list.find((k: any) => k.name === "ERP");
+      expect(erp.environment).toBe("live");
+      expect(cli(["keys", "revoke", erp.id], env).code).toBe(0);
+      expect((await fetch(`${url}/api/v1/documents`, { headers: auth })).status).toBe(401);
+      expect(cli(["keys", "list"], env).stdout).toContain("revoked");
+
+      // Graceful shutdown: SIGTERM ends the process cleanly.
+      server.kill("SIGTERM");
+      expect(await server.exited).toBe(0);
+      const logs = await new Response(server.stdout).text();
+      expect(logs).toContain('"msg":"stopped"');
+    } finally {
+      server.kill("SIGKILL");
+    }
+  });
+
+  test("migrate creates and upgrades the database", () => {
+    const dir = tempDir();
+    const r = cli(["migrate"], { CERTYNEO_DATA_DIR: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("up to date");
+    const { Database } = require("bun:sqlite");
+    const db = new Database(`${dir}/certyneo.db`);
+    const tables = db.query("SELECT name FROM sqlite_master WHERE type='table'").all().map((t: any) => t.name);
+    expect(tables).toContain("api_keys");
+    expect(tables).toContain("envelopes");
+    expect(db.query("PRAGMA journal_mode").get().journal_mode).toBe("wal");
+    db.close();
+  });
+
+  test("every migration in the journal is embedded", async () => {
+    const { migrationJournal, migrationSql } = await import("../migrations");
+    const files = [...new Bun.Glob("*.sql").scanSync("migrations")].map((f) => f.replace(/\.sql$/, "")).sort();
+    expect(migrationJournal.map((m) => m.tag).sort()).toEqual(files);
+    expect(Object.keys(migrationSql).sort()).toEqual(files);
+  });
+});
