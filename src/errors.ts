@@ -22,6 +22,7 @@ export const ERROR_STATUS = {
   signing_already_done: 409,
   signing_closed: 410,
   idempotency_in_progress: 409,
+  webhook_disabled: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   validation_failed: 422,
