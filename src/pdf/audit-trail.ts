@@ -5,7 +5,7 @@
  */
 import { PDFDocument } from "pdf-lib";
 import { addDocument, envelopeRows, LABEL_WIDTH, ROLE_LABELS } from "./certificate.ts";
-import { fontsFor } from "./fonts.ts";
+import { fontsFor, textWidth } from "./fonts.ts";
 import { A4, COLORS, drawLine, drawRows, formatUtc, ReportWriter, type Row, rowsHeight } from "./render-layout.ts";
 import type { RenderAuditEvent, RenderDocumentInfo, RenderEnvelope, RenderRecipient } from "./render-model.ts";
 
@@ -49,7 +49,7 @@ const CHAIN_STATEMENT =
   "Each event is a row of an append-only hash chain. The hash of each row is SHA-256 of the previous hash and the " +
   "event's canonical JSON; the first row's previous hash is 64 zeros. To verify the trail, recompute the hashes in " +
   "order from the recorded events and compare the result with the chain head below: changing, removing, reordering " +
-  "or inserting any event changes every hash after it. The head is also what the seal of this PDF protects.";
+  "or inserting any event changes every hash after it.";
 
 /** "recipient.signed" -> "Recipient signed": readable, while the raw type stays printed beside it. */
 function eventLabel(type: string): string {
@@ -57,10 +57,11 @@ function eventLabel(type: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-function eventRows(event: RenderAuditEvent, documentNames: Map<string, string>): Row[] {
+/** Documents are named by their number in the Documents section: a hash line stays one line. */
+function eventRows(event: RenderAuditEvent, documentNumbers: Map<string, number>): Row[] {
   const hashes = Object.entries(event.documentHashes ?? {}).map(([id, hash]) => ({
-    label: "Document SHA-256",
-    value: `${hash} ${documentNames.get(id) ?? id}`,
+    label: documentNumbers.has(id) ? `SHA-256 document ${documentNumbers.get(id)}` : `SHA-256 ${id}`,
+    value: hash,
     mono: true,
   }));
   return [
@@ -77,9 +78,9 @@ function eventRows(event: RenderAuditEvent, documentNames: Map<string, string>):
 const EVENT = { heading: 17, indent: 10, gap: 9 };
 
 /** One event as a card: sequence, time and type on top, details below, a rule on the left. */
-function addEvent(report: ReportWriter, event: RenderAuditEvent, documentNames: Map<string, string>): void {
+function addEvent(report: ReportWriter, event: RenderAuditEvent, documentNumbers: Map<string, number>): void {
   const { fonts } = report;
-  const rows = eventRows(event, documentNames);
+  const rows = eventRows(event, documentNumbers);
   const x = report.left + EVENT.indent;
   const width = report.width - EVENT.indent;
   const bodyHeight = rowsHeight(rows, width, LABEL_WIDTH, fonts);
@@ -89,7 +90,7 @@ function addEvent(report: ReportWriter, event: RenderAuditEvent, documentNames: 
   drawLine(page, formatUtc(event.at), { x: report.left + 42, y: baseline }, fonts.mono, 8.5);
   const label = eventLabel(event.type);
   drawLine(page, label, { x: report.left + 180, y: baseline }, fonts.bold, 9.5);
-  const labelWidth = fonts.bold.widthOfTextAtSize(label, 9.5);
+  const labelWidth = textWidth(fonts.bold, label, 9.5);
   drawLine(page, event.type, { x: report.left + 188 + labelWidth, y: baseline }, fonts.mono, 7, COLORS.muted);
   page.drawLine({
     start: { x: report.left + 2, y: top - EVENT.heading + 2 },
@@ -159,8 +160,8 @@ export async function renderAuditTrail(unsorted: AuditTrailInput): Promise<Uint8
   report.rows(chainRows(input), LABEL_WIDTH);
 
   report.section(`Events (${input.events.length})`);
-  const documentNames = new Map(input.documents.map((d) => [d.id, d.name]));
-  for (const event of input.events) addEvent(report, event, documentNames);
+  const documentNumbers = new Map(input.documents.map((d, i) => [d.id, i + 1]));
+  for (const event of input.events) addEvent(report, event, documentNumbers);
 
   report.finish();
   return pdf.save();

@@ -16,7 +16,7 @@ import sansPath from "dejavu-fonts-ttf/ttf/DejaVuSans.ttf" with { type: "file" }
 import sansBoldPath from "dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf" with { type: "file" };
 import monoPath from "dejavu-fonts-ttf/ttf/DejaVuSansMono.ttf" with { type: "file" };
 import serifItalicPath from "dejavu-fonts-ttf/ttf/DejaVuSerif-Italic.ttf" with { type: "file" };
-import scriptPath from "@expo-google-fonts/great-vibes/400Regular/GreatVibes_400Regular.ttf" with { type: "file" };
+import scriptPath from "@expo-google-fonts/marck-script/400Regular/MarckScript_400Regular.ttf" with { type: "file" };
 
 export interface FontSet {
   /** Body text. */
@@ -25,7 +25,10 @@ export interface FontSet {
   bold: PDFFont;
   /** Hashes and identifiers, where aligned digits help a reader compare. */
   mono: PDFFont;
-  /** Typed signatures (Great Vibes: Latin, Latin Extended, Cyrillic, Vietnamese). */
+  /**
+   * Typed signatures: Marck Script (Latin, Latin Extended, Cyrillic). Great
+   * Vibes and Caveat were tried: @pdf-lib/fontkit's subsetter garbles them.
+   */
   script: PDFFont;
   /** Typed-signature words the script face cannot write (Greek, ...): an italic that still reads as handwriting-like. */
   scriptFallback: PDFFont;
@@ -53,10 +56,10 @@ export interface FittedText {
 export const LINE_HEIGHT = 1.25;
 
 /**
- * Great Vibes has a small x-height: words drawn in the fallback face at the
+ * Marck Script has a small x-height: words drawn in the fallback face at the
  * same nominal size look shouty next to it. This factor evens them out (by eye).
  */
-export const SCRIPT_FALLBACK_SCALE = 0.72;
+export const SCRIPT_FALLBACK_SCALE = 0.75;
 
 const REPLACEMENT = "\uFFFD";
 const ELLIPSIS = "\u2026";
@@ -65,6 +68,7 @@ const fileBytes = new Map<string, Promise<Uint8Array>>();
 const embedded = new WeakMap<PDFDocument, Promise<FontSet>>();
 const characterSets = new WeakMap<PDFFont, Set<number>>();
 const metrics = new WeakMap<PDFFont, VerticalMetrics>();
+const advances = new WeakMap<PDFFont, Map<number, number>>();
 
 function readFont(path: string): Promise<Uint8Array> {
   let bytes = fileBytes.get(path);
@@ -148,12 +152,34 @@ export function centredBaseline(font: PDFFont, size: number, bottom: number, hei
   return bottom + (height - (ascent + descent) * size) / 2 + descent * size;
 }
 
+/**
+ * Width of text as the sum of its characters' advances, each measured once.
+ * pdf-lib's widthOfTextAtSize shapes the whole string every call (~0.2 ms),
+ * which made wrapping a long audit trail take seconds. Ligatures make the
+ * real width slightly smaller, never larger, so fitted text still fits.
+ */
+export function textWidth(font: PDFFont, text: string, size: number): number {
+  let perFont = advances.get(font);
+  if (!perFont) advances.set(font, (perFont = new Map()));
+  let width = 0;
+  for (const char of text) {
+    const codePoint = char.codePointAt(0)!;
+    let advance = perFont.get(codePoint);
+    if (advance === undefined) {
+      advance = font.widthOfTextAtSize(char, 1);
+      perFont.set(codePoint, advance);
+    }
+    width += advance;
+  }
+  return width * size;
+}
+
 /** Splits a word wider than `maxWidth` at character boundaries (hashes, user agents, URLs). */
 function breakWord(word: string, font: PDFFont, size: number, maxWidth: number): string[] {
   const pieces: string[] = [];
   let piece = "";
   for (const char of word) {
-    if (piece && font.widthOfTextAtSize(piece + char, size) > maxWidth) {
+    if (piece && textWidth(font, piece + char, size) > maxWidth) {
       pieces.push(piece);
       piece = "";
     }
@@ -173,7 +199,7 @@ export function wrapText(text: string, font: PDFFont, size: number, maxWidth: nu
     let line = "";
     for (const word of printable(paragraph, font).split(/ +/).filter(Boolean)) {
       const candidate = line ? `${line} ${word}` : word;
-      if (font.widthOfTextAtSize(candidate, size) <= maxWidth) {
+      if (textWidth(font, candidate, size) <= maxWidth) {
         line = candidate;
         continue;
       }
@@ -189,9 +215,9 @@ export function wrapText(text: string, font: PDFFont, size: number, maxWidth: nu
 
 /** Cuts a line so that it ends with an ellipsis within `maxWidth`. */
 export function truncate(line: string, font: PDFFont, size: number, maxWidth: number): string {
-  if (font.widthOfTextAtSize(line, size) <= maxWidth) return line;
+  if (textWidth(font, line, size) <= maxWidth) return line;
   const chars = [...line];
-  while (chars.length && font.widthOfTextAtSize(chars.join("") + ELLIPSIS, size) > maxWidth) chars.pop();
+  while (chars.length && textWidth(font, chars.join("") + ELLIPSIS, size) > maxWidth) chars.pop();
   return chars.join("").trimEnd() + ELLIPSIS;
 }
 
@@ -225,8 +251,7 @@ export function fitText(
 /**
  * A typed signature as runs: each word in the script face when it has every
  * glyph, else in the fallback face. Choosing per word, not per character,
- * keeps a Greek name from mixing the few Greek letters Great Vibes has
- * (π, λ, ...) with letters of another face.
+ * keeps one word in one face: "Nguyễn" is not drawn half in script.
  */
 export function scriptRuns(text: string, fonts: FontSet): TextRun[] {
   const runs: TextRun[] = [];

@@ -14,7 +14,9 @@ import {
   runScale,
   runsWidth,
   scriptRuns,
+  textWidth,
   truncate,
+  verticalMetrics,
   wrapText,
 } from "./fonts.ts";
 import type { RenderRecipient } from "./render-model.ts";
@@ -109,8 +111,8 @@ function drawTypedSignature(page: PDFPage, box: Box, name: string, fonts: FontSe
   const runs = scriptRuns(name, fonts);
   const widthAtOne = runsWidth(runs, fonts, 1);
   if (widthAtOne === 0) return;
-  const lineHeightAtOne = 1.25; // Great Vibes ascent + descent, in em
-  const size = Math.min(box.height / lineHeightAtOne, (box.width * 0.94) / widthAtOne, 40);
+  const { ascent, descent } = verticalMetrics(fonts.script);
+  const size = Math.min(box.height / (ascent + descent), (box.width * 0.94) / widthAtOne, 40);
   const baseline = centredBaseline(fonts.script, size, box.y, box.height);
   let x = box.x + (box.width - widthAtOne * size) / 2;
   for (const run of runs) {
@@ -390,7 +392,7 @@ export class ReportWriter {
       const footer = truncate(printable(this.options.footer, this.fonts.sans), this.fonts.sans, 7.5, this.width - 80);
       page.drawText(footer, { x: this.left, y, font: this.fonts.sans, size: 7.5, color: COLORS.muted });
       const number = `Page ${i + 1} of ${total}`;
-      const numberWidth = this.fonts.sans.widthOfTextAtSize(number, 7.5);
+      const numberWidth = textWidth(this.fonts.sans, number, 7.5);
       drawLine(page, number, { x: this.left + this.width - numberWidth, y }, this.fonts.sans, 7.5, COLORS.muted);
     });
   }
@@ -412,7 +414,7 @@ export class ReportWriter {
     const y = this.y + 14;
     drawLine(this.page, "CERTYNEO", { x: this.left, y }, this.fonts.bold, 8, COLORS.accent);
     const title = printable(this.options.title, this.fonts.sans);
-    const titleWidth = this.fonts.sans.widthOfTextAtSize(title, 8);
+    const titleWidth = textWidth(this.fonts.sans, title, 8);
     this.page.drawText(title, { x: this.left + this.width - titleWidth, y, font: this.fonts.sans, size: 8, color: COLORS.muted });
     this.page.drawLine({
       start: { x: this.left, y: y - 6 },
@@ -428,7 +430,7 @@ export class ReportWriter {
     const top = this.y - 4;
     this.page.drawRectangle({ x: this.left, y: top - height, width: this.width, height, color: COLORS.danger });
     const size = 11;
-    const widthOfBanner = this.fonts.bold.widthOfTextAtSize(DEVELOPMENT_BANNER, size);
+    const widthOfBanner = textWidth(this.fonts.bold, DEVELOPMENT_BANNER, size);
     drawLine(
       this.page,
       DEVELOPMENT_BANNER,
@@ -438,7 +440,7 @@ export class ReportWriter {
       COLORS.white,
     );
     const note = "Sealed with this instance's self-signed development certificate: no legal value.";
-    const noteWidth = this.fonts.sans.widthOfTextAtSize(note, 7);
+    const noteWidth = textWidth(this.fonts.sans, note, 7);
     drawLine(this.page, note, { x: this.left + (this.width - noteWidth) / 2, y: top - 24 }, this.fonts.sans, 7, COLORS.white);
     this.y = top - height - 6;
   }

@@ -22,7 +22,7 @@ import {
 } from "pdf-lib";
 import { appendCompletionCertificate, type CompletionCertificateInput } from "./certificate.ts";
 import { type FontSet, fontsFor } from "./fonts.ts";
-import { saveIncremental, takeSnapshot } from "./incremental.ts";
+import { PdfReader, saveIncremental, takeSnapshot } from "./incremental.ts";
 import {
   appendedPageSize,
   type Box,
@@ -280,6 +280,16 @@ async function appendTrailingPages(
   if (opts.certificate) await appendCompletionCertificate(pdf, opts.certificate);
 }
 
+/**
+ * pdf-lib numbers new objects after the largest object it registered, which
+ * leaves out cross-reference streams and object streams: an appended font
+ * would reuse their numbers and shadow them. Start after the file's /Size.
+ */
+function reserveObjectNumbers(pdf: PDFDocument, original: Uint8Array): void {
+  const size = new PdfReader(original).trailer.Size;
+  pdf.context.largestObjectNumber = Math.max(pdf.context.largestObjectNumber, size - 1);
+}
+
 /** Subset fonts and images are only written by flush(): do it before the writer diffs objects. */
 async function saveRevision(original: Uint8Array, pdf: PDFDocument, snapshot: ReturnType<typeof takeSnapshot>) {
   await pdf.flush();
@@ -298,6 +308,7 @@ export async function stampDocument(
   opts: StampOptions,
 ): Promise<Uint8Array> {
   const pdf = await PDFDocument.load(doc.bytes, { updateMetadata: false });
+  reserveObjectNumbers(pdf, doc.bytes);
   const snapshot = takeSnapshot(pdf);
   const own = fields.filter((f) => f.documentId === doc.id);
   await stampFields(pdf, pdf.getPages(), own, recipients, await fontsFor(pdf));

@@ -27,21 +27,13 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   return out;
 }
 
-/** A drawn-signature PNG like the signer page's canvas makes: a dark stroke on transparency. */
-export function signaturePngDataUrl(width = 300, height = 100): string {
-  const rows = new Uint8Array(height * (1 + width * 4));
-  const plot = (x: number, y: number) => {
-    for (let dy = -2; dy <= 2; dy++) {
-      for (let dx = -2; dx <= 2; dx++) {
-        const px = Math.round(x + dx);
-        const py = Math.round(y + dy);
-        if (px < 0 || py < 0 || px >= width || py >= height) continue;
-        const at = py * (1 + width * 4) + 1 + px * 4;
-        rows.set([20, 30, 90, 255], at);
-      }
-    }
-  };
-  for (let x = 20; x < width - 20; x += 0.5) plot(x, height / 2 + Math.sin(x / 14) * (height / 4) * Math.cos(x / 53));
+/** An RGBA PNG as a data URL: `ink(x, y)` says which pixels are dark, the rest is transparent. */
+export function pngDataUrl(width: number, height: number, ink: (x: number, y: number) => boolean): string {
+  const stride = 1 + width * 4; // each row starts with filter type 0
+  const rows = new Uint8Array(height * stride);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) if (ink(x, y)) rows.set([20, 30, 90, 255], y * stride + 1 + x * 4);
+  }
   const header = new Uint8Array(13);
   const view = new DataView(header.buffer);
   view.setUint32(0, width);
@@ -54,6 +46,12 @@ export function signaturePngDataUrl(width = 300, height = 100): string {
     chunk("IEND", new Uint8Array()),
   ]);
   return `data:image/png;base64,${png.toString("base64")}`;
+}
+
+/** A drawn-signature PNG like the signer page's canvas makes: a dark wavy stroke on transparency. */
+export function signaturePngDataUrl(width = 300, height = 100): string {
+  const stroke = (x: number) => height / 2 + Math.sin(x / 14) * (height / 4) * Math.cos(x / 53);
+  return pngDataUrl(width, height, (x, y) => x >= 20 && x < width - 20 && Math.abs(y - stroke(x)) <= 2.5);
 }
 
 export const SIGNED_AT = new Date("2026-03-14T09:26:53Z");
@@ -146,9 +144,9 @@ export interface Word {
   yMax: number;
 }
 
-/** Words with their boxes as a viewer shows the page (top-left origin, rotation applied), from pdftotext -bbox. */
+/** Words with their boxes as a viewer shows the page (top-left of the CropBox, rotation applied), from pdftotext -bbox. */
 export function words(bytes: Uint8Array): Word[] {
-  const html = pdftotext(bytes, "-bbox");
+  const html = pdftotext(bytes, "-bbox", "-cropbox");
   const found: Word[] = [];
   let page = 0;
   for (const line of html.split("\n")) {
@@ -160,3 +158,30 @@ export function words(bytes: Uint8Array): Word[] {
 }
 
 export const hasTool = (tool: string) => Bun.which(tool) !== null;
+
+/** Page `page` (1-based) rendered in grey at 72 dpi, so one pixel is one point of the displayed CropBox. */
+export function greyPixels(bytes: Uint8Array, page: number): { width: number; height: number; at: (x: number, y: number) => number } {
+  const pgm = withPdfFile(bytes, (path) => {
+    const result = Bun.spawnSync(["pdftoppm", "-gray", "-cropbox", "-r", "72", "-f", String(page), "-l", String(page), path], { stdout: "pipe" });
+    return Buffer.from(result.stdout);
+  });
+  const header = /^P5\s+(\d+)\s+(\d+)\s+255\s/.exec(pgm.subarray(0, 40).toString("latin1"))!;
+  const [width, height, offset] = [Number(header[1]), Number(header[2]), header[0].length];
+  return { width, height, at: (x, y) => pgm[offset + y * width + x]! };
+}
+
+/** How many pixels darker than mid-grey lie inside (or, with `outside`, outside) a box. */
+export function darkPixels(
+  image: ReturnType<typeof greyPixels>,
+  box: { x: number; y: number; width: number; height: number },
+  outside = false,
+): number {
+  let count = 0;
+  for (let y = 0; y < image.height; y++) {
+    for (let x = 0; x < image.width; x++) {
+      const inside = x >= box.x && x < box.x + box.width && y >= box.y && y < box.y + box.height;
+      if (inside !== outside && image.at(x, y) < 128) count++;
+    }
+  }
+  return count;
+}
