@@ -1,0 +1,181 @@
+// Real tools for the sealing tests: openssl makes keys, PKCS#12 files and
+// answers as a TSA; pdfsig and qpdf judge the results.
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { PDFDocument, StandardFonts } from "pdf-lib";
+
+export const corpusDir = resolve(import.meta.dir, "../../../shared/pdf-corpus");
+
+export function tempDir(prefix = "certyneo-seal-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function run(cmd: string[], cwd?: string): { code: number; out: string } {
+  const p = Bun.spawnSync(cmd, { cwd, stdout: "pipe", stderr: "pipe" });
+  return { code: p.exitCode ?? -1, out: p.stdout.toString() + p.stderr.toString() };
+}
+
+function must(cmd: string[], cwd?: string): string {
+  const r = run(cmd, cwd);
+  if (r.code !== 0) throw new Error(`${cmd.join(" ")} failed:\n${r.out}`);
+  return r.out;
+}
+
+let fileCounter = 0;
+function writeTemp(dir: string, bytes: Uint8Array, ext: string): string {
+  const path = join(dir, `f${++fileCounter}.${ext}`);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+export type KeyKind = "rsa" | "p256" | "p384";
+export type P12Encryption = "default" | "3des" | "rc2-40";
+
+/** A self-signed key + certificate exported by `openssl pkcs12 -export`. */
+export function opensslP12(
+  dir: string,
+  opts: { key: KeyKind; encryption?: P12Encryption; password: string; days?: number; keyUsage?: string; cn?: string },
+): Uint8Array {
+  const base = join(dir, `${opts.key}-${++fileCounter}`);
+  const newkey = opts.key === "rsa" ? ["-newkey", "rsa:2048"] : ["-newkey", "ec", "-pkeyopt", `ec_paramgen_curve:${opts.key === "p256" ? "P-256" : "P-384"}`];
+  must([
+    "openssl", "req", "-x509", ...newkey, "-nodes", "-keyout", `${base}.key`, "-out", `${base}.crt`,
+    "-days", String(opts.days ?? 30), "-subj", `/CN=${opts.cn ?? `Seal Test ${opts.key}`}/O=Certyneo Tests`,
+    "-addext", `keyUsage=critical,${opts.keyUsage ?? "digitalSignature,nonRepudiation"}`,
+  ]);
+  const pbe = {
+    default: [],
+    "3des": ["-legacy", "-keypbe", "PBE-SHA1-3DES", "-certpbe", "PBE-SHA1-3DES"],
+    "rc2-40": ["-legacy", "-keypbe", "PBE-SHA1-RC2-40", "-certpbe", "PBE-SHA1-RC2-40"],
+  }[opts.encryption ?? "default"];
+  must(["openssl", "pkcs12", "-export", ...pbe, "-inkey", `${base}.key`, "-in", `${base}.crt`, "-out", `${base}.p12`, "-passout", `pass:${opts.password}`]);
+  return new Uint8Array(readFileSync(`${base}.p12`));
+}
+
+export interface PdfsigSignature {
+  field: string;
+  valid: boolean;
+  total: boolean;
+  unsigned: boolean;
+  text: string;
+}
+
+/** pdfsig's verdict per signature, in file order. */
+export function pdfsig(dir: string, pdf: Uint8Array): PdfsigSignature[] {
+  const { out } = run(["pdfsig", writeTemp(dir, pdf, "pdf")]);
+  return out
+    .split(/^Signature #\d+:/m)
+    .slice(1)
+    .map((text) => ({
+      field: /Signature Field Name: (.*)/.exec(text)?.[1]?.trim() ?? "",
+      valid: text.includes("Signature is Valid."),
+      total: text.includes("- Total document signed"),
+      unsigned: text.includes("is not signed"),
+      text,
+    }));
+}
+
+export function qpdfCheck(dir: string, pdf: Uint8Array): { code: number; out: string } {
+  return run(["qpdf", "--check", writeTemp(dir, pdf, "pdf")]);
+}
+
+/** The last signature's /ByteRange and CMS (DER, padding stripped by openssl's reader). */
+export function lastSignature(pdf: Uint8Array): { byteRange: number[]; cms: Uint8Array } {
+  const text = Buffer.from(pdf).toString("latin1");
+  const all = [...text.matchAll(/\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g)];
+  const byteRange = all.at(-1)!.slice(1).map(Number);
+  const hex = text.slice(byteRange[1]! + 1, byteRange[2]! - 1).replace(/(00)+$/, "");
+  return { byteRange, cms: new Uint8Array(Buffer.from(hex.length % 2 ? `${hex}0` : hex, "hex")) };
+}
+
+export function cmsPrint(dir: string, cms: Uint8Array): string {
+  return must(["openssl", "cms", "-cmsout", "-print", "-inform", "DER", "-in", writeTemp(dir, cms, "der")]);
+}
+
+/** `openssl cms -verify` of the CMS over the ByteRange bytes (signature and digest, not the chain). */
+export function cmsVerify(dir: string, pdf: Uint8Array): { code: number; out: string } {
+  const { byteRange, cms } = lastSignature(pdf);
+  const [, a, b, c] = byteRange as [number, number, number, number];
+  const content = Buffer.concat([pdf.subarray(0, a), pdf.subarray(b, b + c)]);
+  return run([
+    "openssl", "cms", "-verify", "-binary", "-noverify", "-inform", "DER",
+    "-in", writeTemp(dir, cms, "der"), "-content", writeTemp(dir, content, "bin"), "-out", "/dev/null",
+  ]);
+}
+
+/** A small PDF made with pdf-lib; `objectStreams` false gives a classic xref table. */
+export async function makePdf(opts: { pages?: number; objectStreams?: boolean } = {}): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  for (let i = 0; i < (opts.pages ?? 1); i++) doc.addPage([595, 842]).drawText(`Page ${i + 1}`, { x: 50, y: 780, font, size: 18 });
+  return doc.save({ useObjectStreams: opts.objectStreams ?? true });
+}
+
+/** A local RFC 3161 TSA: `openssl ts -reply` behind Bun.serve. */
+export function startTsa(dir: string): { url: string; stop: () => void } {
+  must([
+    "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "tsa.key"), "-out", join(dir, "tsa.crt"),
+    "-days", "30", "-subj", "/CN=Certyneo Test TSA",
+    "-addext", "extendedKeyUsage=critical,timeStamping", "-addext", "keyUsage=critical,digitalSignature",
+  ]);
+  writeFileSync(join(dir, "tsaserial"), "01\n");
+  writeFileSync(
+    join(dir, "tsa.cnf"),
+    `[ tsa ]
+default_tsa = tsa_config
+[ tsa_config ]
+dir = ${dir}
+serial = $dir/tsaserial
+crypto_device = builtin
+signer_cert = $dir/tsa.crt
+certs = $dir/tsa.crt
+signer_key = $dir/tsa.key
+signer_digest = sha256
+default_policy = 1.2.3.4.1
+digests = sha256, sha384, sha512
+accuracy = secs:1
+ordering = yes
+tsa_name = yes
+ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+`,
+  );
+  let n = 0;
+  const server = Bun.serve({
+    port: 0,
+    async fetch(req) {
+      const id = ++n;
+      const query = join(dir, `q${id}.tsq`);
+      const reply = join(dir, `r${id}.tsr`);
+      writeFileSync(query, new Uint8Array(await req.arrayBuffer()));
+      const r = run(["openssl", "ts", "-reply", "-config", join(dir, "tsa.cnf"), "-queryfile", query, "-out", reply]);
+      if (r.code !== 0) return new Response(r.out, { status: 500 });
+      return new Response(readFileSync(reply), { headers: { "content-type": "application/timestamp-reply" } });
+    },
+  });
+  return { url: `http://127.0.0.1:${server.port}/tsa`, stop: () => server.stop(true) };
+}
+
+export interface CorpusFile {
+  file: string;
+  path: string;
+  encrypted: boolean;
+  signed: number;
+  category: string;
+}
+
+/** The shared corpus per its MANIFEST.tsv, or undefined when the folder is absent. */
+export function corpus(): CorpusFile[] | undefined {
+  const manifest = join(corpusDir, "MANIFEST.tsv");
+  if (!existsSync(manifest)) return undefined;
+  const [head, ...rows] = readFileSync(manifest, "utf8").trim().split("\n").map((l) => l.split("\t"));
+  const col = (name: string) => head!.indexOf(name);
+  return rows.map((r) => ({
+    file: r[col("file")]!,
+    path: join(corpusDir, r[col("file")]!),
+    encrypted: r[col("encrypted")] === "yes",
+    signed: Number(r[col("signed")]) || 0,
+    category: r[col("category")]!,
+  }));
+}

@@ -1,0 +1,198 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { PDFArray, PDFDocument, PDFName, PDFRef } from "pdf-lib";
+import { sealPdf, SealRefusedError } from "../../src/pdf/pades.ts";
+import { loadSigner, type Signer } from "../../src/pdf/pkcs12.ts";
+import { verifyPdf } from "../../src/pdf/verify.ts";
+import { cmsPrint, cmsVerify, lastSignature, makePdf, opensslP12, pdfsig, qpdfCheck, startTsa, tempDir } from "./helpers-seal.ts";
+
+const dir = tempDir();
+const now = new Date();
+let rsa: Signer;
+let ecdsa: Signer;
+
+beforeAll(async () => {
+  rsa = await loadSigner(opensslP12(dir, { key: "rsa", password: "pw" }), "pw", new Date());
+  ecdsa = await loadSigner(opensslP12(dir, { key: "p256", password: "pw" }), "pw", new Date());
+});
+
+const tail = (pdf: Uint8Array, from: number) => Buffer.from(pdf.subarray(from)).toString("latin1");
+
+describe.each([
+  ["RSA", () => rsa],
+  ["ECDSA", () => ecdsa],
+])("sealPdf with %s", (_name, signer) => {
+  test("pdfsig: valid, total document signed; qpdf --check passes; original bytes kept", async () => {
+    const original = await makePdf({ pages: 3 });
+    const sealed = await sealPdf(original, { signer: signer(), signingTime: now, reason: "Zoë Ødegård (approved)", name: "Γιώργος Παπαδόπουλος", location: "Paris" });
+    expect(Buffer.from(sealed.subarray(0, original.length)).equals(Buffer.from(original))).toBe(true);
+    const sigs = pdfsig(dir, sealed);
+    expect(sigs).toHaveLength(1);
+    expect(sigs[0]!.valid).toBe(true);
+    expect(sigs[0]!.total).toBe(true);
+    expect(sigs[0]!.text).toContain("ETSI.CAdES.detached");
+    expect(qpdfCheck(dir, sealed).code).toBe(0);
+    expect(cmsVerify(dir, sealed).code).toBe(0);
+  });
+
+  test("CMS: detached, SHA-256, signed attributes content-type, message-digest, signing-certificate-v2, DER-sorted, no signing-time", async () => {
+    const sealed = await sealPdf(await makePdf(), { signer: signer(), signingTime: now });
+    const printed = cmsPrint(dir, lastSignature(sealed).cms);
+    expect(printed).toContain("eContent: <ABSENT>");
+    expect(printed).toContain("digestAlgorithm: \n          algorithm: sha256");
+    const signedAttrs = printed.slice(printed.indexOf("signedAttrs:"), printed.indexOf("signatureAlgorithm:", printed.indexOf("signedAttrs:")));
+    const types = [...signedAttrs.matchAll(/object: (\S+) \(([\d.]+)\)/g)].map((m) => m[2]);
+    // DER order of these three attributes (by encoding): contentType, messageDigest, signingCertificateV2
+    expect(types).toEqual(["1.2.840.113549.1.9.3", "1.2.840.113549.1.9.4", "1.2.840.113549.1.9.16.2.47"]);
+    expect(printed).not.toContain("signingTime");
+    expect(printed).toContain(_name === "RSA" ? "sha256WithRSAEncryption" : "ecdsa-with-SHA256");
+  });
+
+  test("flipping a byte in the signed range is caught by pdfsig and verifyPdf", async () => {
+    const sealed = await sealPdf(await makePdf(), { signer: signer(), signingTime: now });
+    const { byteRange } = lastSignature(sealed);
+    for (const at of [10, byteRange[2]! + 5]) {
+      const tampered = sealed.slice();
+      tampered[at] = tampered[at]! ^ 0x01;
+      expect(pdfsig(dir, tampered)[0]?.valid ?? false).toBe(false);
+      const report = await verifyPdf(tampered, {});
+      expect(report.signatures.every((s) => !s.intact)).toBe(true);
+    }
+  });
+});
+
+describe("verifyPdf", () => {
+  test("reports signer, time, coverage and instance", async () => {
+    const signingTime = new Date("2026-03-04T05:06:07Z");
+    const once = await sealPdf(await makePdf(), { signer: rsa, signingTime, fieldName: "Seal" });
+    const twice = await sealPdf(once, { signer: ecdsa, signingTime: now });
+    const { signatures } = await verifyPdf(twice, { instanceCertificate: rsa.certificate });
+    expect(signatures).toHaveLength(2);
+    const [first, second] = signatures as [(typeof signatures)[0], (typeof signatures)[0]];
+    expect(first).toMatchObject({
+      fieldName: "Seal",
+      subFilter: "ETSI.CAdES.detached",
+      signerSubject: rsa.certificate.subject,
+      issuer: rsa.certificate.issuer,
+      signingTime: "2026-03-04T05:06:07.000Z",
+      timestampTime: null,
+      intact: true,
+      coversWholeDocument: false,
+      bytesAppendedAfter: twice.length - once.length,
+      byThisInstance: true,
+    });
+    expect(second).toMatchObject({ fieldName: "Signature1", intact: true, coversWholeDocument: true, bytesAppendedAfter: 0, byThisInstance: false });
+  });
+});
+
+describe("incremental structure", () => {
+  test("classic table after a table, xref stream after a stream; /Prev, /Size and first /ID kept", async () => {
+    for (const objectStreams of [false, true]) {
+      const original = await makePdf({ objectStreams });
+      const sealed = await sealPdf(original, { signer: rsa, signingTime: now });
+      const update = tail(sealed, original.length);
+      const prevStart = Number(/startxref\s+(\d+)/.exec(Buffer.from(original).toString("latin1"))![1]);
+      expect(update).toContain(`/Prev ${prevStart}`);
+      expect(/\nxref\n/.test(update)).toBe(!objectStreams);
+      expect(/\/Type \/XRef/.test(update)).toBe(objectStreams);
+      const before = await PDFDocument.load(original);
+      const after = await PDFDocument.load(sealed);
+      expect(after.context.largestObjectNumber).toBeGreaterThan(before.context.largestObjectNumber);
+      const size = Number(/\/Size (\d+)/.exec(update)![1]);
+      // pdf-lib does not register xref streams as objects: count ours apart.
+      expect(size).toBe(after.context.largestObjectNumber + (objectStreams ? 2 : 1));
+    }
+  });
+
+  test("the first /ID element is kept", async () => {
+    const doc = await PDFDocument.create();
+    doc.addPage();
+    const id = "0123456789ABCDEF0123456789ABCDEF";
+    doc.context.trailerInfo.ID = doc.context.obj([PDFName.of("x"), PDFName.of("y")]); // replaced below: pdf-lib writes what it is given
+    const original = Buffer.from(await doc.save({ useObjectStreams: false })).toString("latin1").replace("/ID [ /x /y ]", `/ID [<${id}> <${id}>]`);
+    const sealed = await sealPdf(new Uint8Array(Buffer.from(original, "latin1")), { signer: rsa, signingTime: now });
+    expect(tail(sealed, original.length)).toMatch(new RegExp(`/ID \\[ <${id}> <[0-9A-F]{32}> \\]`));
+  });
+
+  test("an indirect /Annots array is updated in place as a new revision of that object", async () => {
+    const doc = await PDFDocument.create();
+    const page = doc.addPage();
+    const link = doc.context.register(doc.context.obj({ Type: "Annot", Subtype: "Link", Rect: [0, 0, 10, 10] }));
+    const annotsRef = doc.context.register(doc.context.obj([link]));
+    page.node.set(PDFName.of("Annots"), annotsRef);
+    const original = await doc.save({ useObjectStreams: false });
+    const sealed = await sealPdf(original, { signer: rsa, signingTime: now });
+    const update = tail(sealed, original.length);
+    expect(update).toContain(`\n${annotsRef.objectNumber} 0 obj`);
+    expect(update).not.toContain(`\n${page.ref.objectNumber} 0 obj`);
+    const reloaded = await PDFDocument.load(sealed);
+    const annots = reloaded.context.lookup(annotsRef, PDFArray);
+    expect(annots.size()).toBe(2);
+    expect(annots.get(0)).toBe(link);
+    expect(pdfsig(dir, sealed)[0]!.valid).toBe(true);
+  });
+
+  test("existing AcroForm fields are kept; SigFlags 3; field names stay unique", async () => {
+    const doc = await PDFDocument.create();
+    const page = doc.addPage();
+    doc.getForm().createTextField("Signature1").addToPage(page);
+    const original = await doc.save();
+    const sealed = await sealPdf(original, { signer: rsa, signingTime: now });
+    const reloaded = await PDFDocument.load(sealed);
+    const names = reloaded.getForm().getFields().map((f) => f.getName());
+    expect(names).toEqual(["Signature1", "Signature2"]);
+    expect(reloaded.catalog.getAcroForm()!.dict.get(PDFName.of("SigFlags"))!.toString()).toBe("3");
+    await expect(sealPdf(original, { signer: rsa, signingTime: now, fieldName: "Signature1" })).rejects.toThrow(/already exists/);
+  });
+
+  test("the widget is invisible, on page 1, print + locked", async () => {
+    const sealed = await sealPdf(await makePdf({ pages: 2 }), { signer: rsa, signingTime: now });
+    const reloaded = await PDFDocument.load(sealed);
+    const annots = reloaded.getPage(0).node.Annots()!;
+    const widget = reloaded.context.lookup(annots.get(annots.size() - 1) as PDFRef) as unknown as { get(n: PDFName): unknown };
+    expect(String(widget.get(PDFName.of("Rect")))).toBe("[ 0 0 0 0 ]");
+    expect(String(widget.get(PDFName.of("F")))).toBe("132");
+    expect(reloaded.getPage(1).node.Annots()?.size() ?? 0).toBe(0);
+  });
+});
+
+describe("already signed documents", () => {
+  test("sealing again keeps the earlier signatures valid", async () => {
+    let pdf = await makePdf();
+    for (let i = 0; i < 3; i++) pdf = await sealPdf(pdf, { signer: i % 2 ? ecdsa : rsa, signingTime: now });
+    const sigs = pdfsig(dir, pdf);
+    expect(sigs.map((s) => s.valid)).toEqual([true, true, true]);
+    expect(sigs.map((s) => s.total)).toEqual([false, false, true]);
+    expect(qpdfCheck(dir, pdf).code).toBe(0);
+  });
+});
+
+describe("PAdES B-T with a local TSA", () => {
+  let tsa: ReturnType<typeof startTsa>;
+  beforeAll(() => {
+    tsa = startTsa(tempDir("certyneo-tsa-"));
+  });
+  afterAll(() => tsa.stop());
+
+  test("the token is an unsigned attribute over the signature value", async () => {
+    const sealed = await sealPdf(await makePdf(), { signer: ecdsa, signingTime: now, tsaUrl: tsa.url });
+    const sigs = pdfsig(dir, sealed);
+    expect(sigs[0]!.valid).toBe(true);
+    expect(sigs[0]!.total).toBe(true);
+    const printed = cmsPrint(dir, lastSignature(sealed).cms);
+    expect(printed).toMatch(/unsignedAttrs:\s+object: id-smime-aa-timeStampToken \(1\.2\.840\.113549\.1\.9\.16\.2\.14\)/);
+    const { signatures } = await verifyPdf(sealed, {});
+    expect(signatures[0]!.intact).toBe(true);
+    expect(Math.abs(Date.parse(signatures[0]!.timestampTime!) - Date.now())).toBeLessThan(120_000);
+  });
+
+  test("an unreachable TSA fails the seal clearly", async () => {
+    await expect(sealPdf(await makePdf(), { signer: rsa, signingTime: now, tsaUrl: "http://127.0.0.1:9/tsa" })).rejects.toThrow(/unreachable/);
+  });
+});
+
+describe("refusals", () => {
+  test("encrypted input is refused", async () => {
+    const pdf = Buffer.from(await makePdf({ objectStreams: false })).toString("latin1").replace("/Root", "/Encrypt 99 0 R\n/Root");
+    await expect(sealPdf(new Uint8Array(Buffer.from(pdf, "latin1")), { signer: rsa, signingTime: now })).rejects.toBeInstanceOf(SealRefusedError);
+  });
+});
