@@ -1,8 +1,9 @@
-import { and, eq, inArray, isNull, ne } from "drizzle-orm";
+import { and, eq, inArray, isNull, ne, sql } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, notFound } from "../../errors";
 import { newId } from "../../ids";
 import { inspectPdf } from "../../pdf/inspect";
+import { preparedPerDb } from "../../store/db";
 import { documents, envelopeDocuments, envelopes, type Environment } from "../../store/schema";
 import { paginate } from "../pagination";
 
@@ -41,9 +42,15 @@ export async function uploadDocument(deps: Deps, environment: Environment, input
   return row;
 }
 
+const liveDocument = preparedPerDb((db) =>
+  db.select().from(documents).where(and(
+    eq(documents.id, sql.placeholder("id")),
+    eq(documents.environment, sql.placeholder("environment")),
+    isNull(documents.deletedAt),
+  )).prepare());
+
 export function getDocument(deps: Deps, environment: Environment, id: string): DocumentRow {
-  const doc = deps.db.select().from(documents)
-    .where(and(eq(documents.id, id), eq(documents.environment, environment), isNull(documents.deletedAt))).get();
+  const doc = liveDocument(deps.db).get({ id, environment });
   if (!doc) throw notFound("Document", id);
   return doc;
 }

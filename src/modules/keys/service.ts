@@ -3,7 +3,7 @@ import { timingSafeEqual } from "node:crypto";
 import type { Clock } from "../../clock";
 import { notFound } from "../../errors";
 import { newId, randomToken, sha256Hex } from "../../ids";
-import type { Db } from "../../store/db";
+import { commitGeneration, type Db } from "../../store/db";
 import { apiKeys, type Environment } from "../../store/schema";
 
 export type ApiKey = typeof apiKeys.$inferSelect;
@@ -59,21 +59,22 @@ export interface Principal {
 
 /**
  * Verifies bearer keys with an in-memory cache of active key hashes, so an authenticated
- * request costs no SQLite read (a miss, e.g. a key just created, looks in the table once). The cache is dropped whenever another connection commits
- * (PRAGMA data_version changes: e.g. `certyneo keys revoke` from the CLI) or this process
- * revokes a key, so a revoked key fails on its very next request.
+ * request costs no SQLite read (a miss, e.g. a key just created, looks in the table once).
+ * The cache is dropped whenever anything commits to the database (commitGeneration: e.g.
+ * `certyneo keys revoke` from the CLI) or this process revokes a key, so a revoked key
+ * fails on its very next request.
  * lastUsedAt is written behind, at most once a minute per key.
  */
 export function createKeyVerifier(db: Db, clock: Clock) {
   let cache: Map<string, ApiKey> | null = null;
-  let seenVersion = -1;
+  let seen = "";
   const lastWritten = new Map<string, number>();
-  const version = db.$client.prepare("PRAGMA data_version");
+  const generation = commitGeneration(db);
 
   const active = () => {
-    const v = (version.get() as { data_version: number }).data_version;
-    if (!cache || v !== seenVersion) {
-      seenVersion = v;
+    const g = generation();
+    if (!cache || g !== seen) {
+      seen = g;
       cache = new Map(db.select().from(apiKeys).where(isNull(apiKeys.revokedAt)).all().map((k) => [k.hash, k]));
     }
     return cache;

@@ -1,0 +1,26 @@
+import { cpus, totalmem } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** One line saying where numbers came from: they mean nothing without it. */
+export function machine(): string {
+  const cpu = cpus()[0]?.model?.trim() ?? "unknown CPU";
+  return `${cpu}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, bun ${Bun.version}, ${process.platform}/${process.arch}, ${new Date().toISOString().slice(0, 10)}`;
+}
+
+export function table(head: string[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.join(" | ")} |`;
+  return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+/** Replaces (or appends) the `## title` section of bench/RESULTS.md, leaving the others alone. */
+export function writeSection(title: string, body: string) {
+  const file = join(import.meta.dir, "RESULTS.md");
+  const text = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmark results\n\nEach section is rewritten by its benchmark; see README.md for the commands.\n";
+  const heading = `## ${title}`;
+  const start = text.indexOf(heading + "\n");
+  const section = `${heading}\n\n${body.trim()}\n`;
+  if (start < 0) return writeFileSync(file, text.trimEnd() + "\n\n" + section);
+  const next = text.indexOf("\n## ", start + heading.length);
+  writeFileSync(file, text.slice(0, start) + section + (next < 0 ? "" : text.slice(next)));
+}
