@@ -162,6 +162,7 @@ export async function renderAuditTrail(unsorted: AuditTrailInput): Promise<Uint8
   report.section(`Events (${input.events.length})`);
   const documentNumbers = new Map(input.documents.map((d, i) => [d.id, i + 1]));
   for (const event of input.events) addEvent(report, event, documentNumbers);
+  if (input.events.length === 0) report.paragraph("No events recorded yet.", { color: COLORS.muted });
 
   report.finish();
   return pdf.save();

@@ -1,0 +1,164 @@
+// Certificate of completion and audit-trail PDFs: content a verifier needs, Unicode, pagination.
+import { describe, expect, test } from "bun:test";
+import { PDFDocument, StandardFonts } from "pdf-lib";
+import { checkChainLinks, GENESIS_HASH, renderAuditTrail } from "../../src/pdf/audit-trail.ts";
+import type { RenderDocument } from "../../src/pdf/render-model.ts";
+import { stampDocument } from "../../src/pdf/stamp.ts";
+import { auditEvents, ENVELOPE, pdftotext, qpdfCheck, recipient, UNICODE_SIGNERS } from "./render-fixtures.ts";
+
+const BANNER = "DEVELOPMENT CERTIFICATE — NOT FOR PRODUCTION";
+
+async function letterPdf(): Promise<Uint8Array> {
+  const pdf = await PDFDocument.create();
+  const font = await pdf.embedFont(StandardFonts.Helvetica);
+  pdf.addPage([612, 792]).drawText("Master services agreement", { x: 72, y: 720, size: 14, font });
+  return pdf.save();
+}
+
+const DOCUMENT: RenderDocument = {
+  id: "doc_01HZX3MSA",
+  name: "Master services agreement — Ωmega.pdf",
+  sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+  bytes: new Uint8Array(),
+};
+
+const pageCount = async (bytes: Uint8Array) => (await PDFDocument.load(bytes)).getPageCount();
+
+describe("certificate of completion", () => {
+  test("lists the envelope, each document's original SHA-256 and every recipient's evidence", async () => {
+    const approver = recipient({ id: "rcp_approver", name: "Ana Approver", role: "APPROVER", signature: null, ip: "2001:db8::17" });
+    const recipients = [...UNICODE_SIGNERS, approver];
+    const bytes = await letterPdf();
+    const out = await stampDocument({ ...DOCUMENT, bytes }, recipients, [], {
+      appendSignaturePage: false,
+      certificate: { envelope: ENVELOPE, documents: [DOCUMENT], recipients, generatedAt: new Date("2026-03-14T09:27:00Z"), developmentCertificate: false },
+    });
+    expect(qpdfCheck(out).code).toBe(0);
+    const text = pdftotext(out, "-f", "2");
+    for (const expected of [
+      "Certificate of Completion",
+      ENVELOPE.id,
+      ENVELOPE.subject,
+      "COMPLETED",
+      DOCUMENT.name,
+      DOCUMENT.sha256,
+      "2026-03-13 16:02:11 UTC",
+      "2026-03-14 09:27:00 UTC",
+      "2001:db8::17",
+      "e-mail link",
+      "Approver",
+      "No signature (approver)",
+      "Page 1 of",
+      ...recipients.flatMap((r) => [r.name, r.email]),
+    ]) {
+      expect(text).toContain(expected);
+    }
+    expect(text).toContain("Chrome/126.0");
+    expect(text).not.toContain(BANNER);
+    // Appended after the document's own page, at the document's page size (US Letter here).
+    const pdf = await PDFDocument.load(out);
+    expect(pdf.getPage(1).getSize()).toEqual({ width: 612, height: 792 });
+  });
+
+  test("says loudly on every page when the instance seals with its development certificate", async () => {
+    const recipients = Array.from({ length: 12 }, (_, i) => recipient({ id: `rcp_${i}`, name: `Signer ${i} Ødegård` }));
+    const out = await stampDocument({ ...DOCUMENT, bytes: await letterPdf() }, recipients, [], {
+      appendSignaturePage: false,
+      certificate: { envelope: ENVELOPE, documents: [DOCUMENT], recipients, generatedAt: new Date(), developmentCertificate: true },
+    });
+    const pages = await pageCount(out);
+    expect(pages).toBeGreaterThan(3); // 1 document page + a multi-page certificate
+    for (let page = 2; page <= pages; page++) {
+      const text = pdftotext(out, "-f", String(page), "-l", String(page));
+      expect(text).toContain(BANNER);
+      expect(text).toContain(`Page ${page - 1} of ${pages - 1}`);
+    }
+    expect(pdftotext(out)).toContain("Signer 11 Ødegård");
+  });
+});
+
+describe("audit trail", () => {
+  const input = (count: number) => {
+    const events = auditEvents(count, DOCUMENT.id);
+    return {
+      envelope: ENVELOPE,
+      documents: [DOCUMENT],
+      recipients: UNICODE_SIGNERS,
+      events,
+      chainHead: events.at(-1)?.hash ?? GENESIS_HASH,
+      generatedAt: new Date("2026-03-14T10:00:00Z"),
+      developmentCertificate: false,
+    };
+  };
+
+  test("lists every event in order with its evidence, the chain head and how to verify it", async () => {
+    const trail = input(6);
+    const out = await renderAuditTrail({ ...trail, events: [...trail.events].reverse() });
+    expect(qpdfCheck(out).code).toBe(0);
+    const text = pdftotext(out).replace(/\s+/g, " ");
+    for (const expected of [
+      "Audit Trail",
+      ENVELOPE.id,
+      DOCUMENT.name,
+      DOCUMENT.sha256,
+      "Γιώργος Παπαδόπουλος <giorgos@example.gr>",
+      "Юлия Кузнецова",
+      "198.51.100.23",
+      "iPhone OS 17_4",
+      "Reminder e-mail delivered",
+      "ab".repeat(32),
+      trail.chainHead,
+      "The hash of each row is SHA-256 of the previous hash and the event's canonical JSON",
+      "64 zeros",
+      "Consistent",
+      "Generated 2026-03-14 10:00:00 UTC",
+    ]) {
+      expect(text).toContain(expected);
+    }
+    // In sequence order whatever order they came in, each with its UTC time.
+    const order = [...text.matchAll(/#(\d+) /g)].map((m) => Number(m[1]));
+    expect(order).toEqual([1, 2, 3, 4, 5, 6]);
+    for (const event of trail.events) expect(text).toContain(`${event.at.toISOString().slice(0, 19).replace("T", " ")} UTC`);
+    expect(text).not.toContain(BANNER);
+  });
+
+  test("a long trail runs over numbered pages, every event kept", async () => {
+    const trail = input(240);
+    const started = performance.now();
+    const out = await renderAuditTrail({ ...trail, developmentCertificate: true });
+    expect(performance.now() - started).toBeLessThan(20_000);
+    expect(qpdfCheck(out).code).toBe(0);
+    const pages = await pageCount(out);
+    expect(pages).toBeGreaterThan(20);
+    const text = pdftotext(out);
+    expect(text).toContain(`Page ${pages} of ${pages}`);
+    expect(text.split(BANNER).length - 1).toBe(pages);
+    const seqs = [...text.matchAll(/#(\d+)\s/g)].map((m) => Number(m[1]));
+    expect(seqs).toEqual(Array.from({ length: 240 }, (_, i) => i + 1));
+  });
+
+  test("an envelope with no events yet still renders", async () => {
+    const out = await renderAuditTrail(input(0));
+    expect(pdftotext(out)).toContain("EVENTS (0)");
+    expect(pdftotext(out)).toContain("No events recorded yet.");
+  });
+
+  test("a chain whose links do not hold is flagged in the PDF", async () => {
+    const trail = input(4);
+    trail.events[2] = { ...trail.events[2]!, prevHash: "f".repeat(64) };
+    expect(pdftotext(await renderAuditTrail(trail))).toContain("BROKEN: event #3 does not refer to the hash of the event before it");
+  });
+});
+
+describe("checkChainLinks", () => {
+  const events = auditEvents(3, "doc_x");
+  test("accepts a chain from the genesis hash to the head", () => {
+    expect(checkChainLinks(events, events[2]!.hash)).toEqual({ consistent: true });
+    expect(checkChainLinks([], GENESIS_HASH)).toEqual({ consistent: true });
+  });
+  test("rejects a wrong start, a missing event and a wrong head", () => {
+    expect(checkChainLinks([{ ...events[0]!, prevHash: "1".repeat(64) }], events[0]!.hash).consistent).toBe(false);
+    expect(checkChainLinks([events[0]!, events[2]!], events[2]!.hash).consistent).toBe(false);
+    expect(checkChainLinks(events, events[1]!.hash).consistent).toBe(false);
+  });
+});
