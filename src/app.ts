@@ -7,8 +7,13 @@ import { createPipeline } from "./http/pipeline";
 import { createRateLimiter } from "./http/rate-limit";
 import { createJobRunner } from "./jobs/runner";
 import { documentRoutes } from "./modules/documents/routes";
+import { envelopeRoutes } from "./modules/envelopes/routes";
 import { keyRoutes } from "./modules/keys/routes";
 import { createKeyVerifier } from "./modules/keys/service";
+import { signingRoutes } from "./modules/signing/routes";
+import { signerPage } from "./modules/signing/page/page";
+import { createWebhookDispatcher } from "./modules/webhooks/dispatcher";
+import { webhookRoutes } from "./modules/webhooks/routes";
 import { notificationHandlers, notificationPeriodic } from "./notify/handlers";
 import { VERSION } from "./version";
 
@@ -34,14 +39,19 @@ export function buildApp(deps: Deps) {
       detail: { tags: ["System"], summary: "Liveness and version (no authentication)", security: [] },
     })
     .use(keyRoutes(deps, keys))
-    .use(documentRoutes(deps));
+    .use(signerPage)
+    .use(documentRoutes(deps))
+    .use(envelopeRoutes(deps))
+    .use(signingRoutes(deps))
+    .use(webhookRoutes(deps));
 
   routes = elysia.routes.map((r) => ({ method: r.method, pattern: routePattern(r.path) }));
   // The durable outbox: job handlers by kind, and the functions run on each tick (reminders, expiry).
   const jobs = createJobRunner(deps, { ...notificationHandlers(deps) }, [...notificationPeriodic]);
-  const workers: Worker[] = [jobs];
+  const webhooks = createWebhookDispatcher(deps);
+  const workers: Worker[] = [jobs, webhooks];
   const fetch = createPipeline(deps, { handle: (req) => elysia.handle(req), keys, limiter, idempotency });
-  return { elysia, fetch, workers, keys, jobs };
+  return { elysia, fetch, workers, keys, jobs, webhooks };
 }
 
 export type App = ReturnType<typeof buildApp>;

@@ -18,6 +18,11 @@ export const WEBHOOK_EVENT_TYPES = [
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
+/** An endpoint's subscription: "*" means every type, including types added later. */
+export const ALL_EVENTS = "*";
+
+export const subscribes = (events: readonly string[], type: string) => events.includes(type) || events.includes(ALL_EVENTS);
+
 /** The body every delivery of an event carries, byte for byte the same on each retry. */
 export interface WebhookPayload {
   id: string;
@@ -48,7 +53,7 @@ export function recordEvent(
     .where(and(eq(webhooks.environment, e.environment), eq(webhooks.enabled, true), isNull(webhooks.deletedAt)))
     .all();
   const rows = endpoints
-    .filter((w) => w.events.includes(e.type))
+    .filter((w) => subscribes(w.events, e.type))
     .map((w) => ({
       id: newId("dlv"),
       eventId: id,

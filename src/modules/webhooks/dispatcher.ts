@@ -1,0 +1,293 @@
+import { and, eq, isNull, lte, notInArray, sql } from "drizzle-orm";
+import type { Worker } from "../../app";
+import { systemClock, type Clock } from "../../clock";
+import type { Deps } from "../../deps";
+import { webhookAttempts, webhookDeliveries, webhookEvents, webhooks } from "../../store/schema";
+import { VERSION } from "../../version";
+import { networkPolicy, resolveTarget, systemResolver, TargetRefusedError, type Resolver } from "./network";
+import { disableWebhook } from "./service";
+import { secretKey, signatureHeaders } from "./signature";
+
+/** Delay before each retry: attempt n failed → wait RETRY_SCHEDULE_MS[n-1] (plus up to 20 % jitter). */
+export const RETRY_SCHEDULE_MS = [10_000, 60_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 8 * 3_600_000, 24 * 3_600_000] as const;
+/** The first attempt plus one per retry; after that the delivery is failed. */
+export const MAX_ATTEMPTS = RETRY_SCHEDULE_MS.length + 1;
+/** Share of a retry delay added at random, so many failed deliveries do not retry in lockstep. */
+export const JITTER = 0.2;
+/**
+ * A claimed delivery stays pending with its next attempt pushed past the request timeout plus
+ * this margin: if the process dies mid-send, the delivery becomes due again after the lease.
+ */
+export const LEASE_MARGIN_MS = 60_000;
+/** Bytes of a response read (to reuse the connection, and to quote in the error of a non-2xx). */
+const MAX_RESPONSE_BYTES = 64 * 1024;
+const ERROR_BODY_CHARS = 200;
+
+export interface DispatcherOptions {
+  /** Host name resolution at delivery time (default: the system resolver, node:dns lookup). */
+  resolver?: Resolver;
+  /**
+   * Clock of the webhook-timestamp header. Receivers check it against their own clock (replay
+   * protection), so it is the wall clock even when tests drive scheduling with a fake deps.clock.
+   */
+  wallClock?: Clock;
+  /** How often the timer looks for due deliveries (default: config.jobs.pollMs). */
+  pollMs?: number;
+  /** Random number in [0, 1) for jitter (tests pass () => 0). */
+  random?: () => number;
+}
+
+export interface DrainResult {
+  attempts: number;
+  succeeded: number;
+  failed: number;
+}
+
+export interface WebhookDispatcher extends Worker {
+  /**
+   * Sends every delivery due by deps.clock and waits until none is due or in flight (a retry
+   * scheduled in the future is left for later). Tests move the clock, then drain.
+   */
+  drain(): Promise<DrainResult>;
+  /** Starts due deliveries up to the concurrency limits; returns how many it started. */
+  pump(): number;
+  /** Deliveries being sent right now. */
+  readonly inFlight: number;
+}
+
+interface Claimed {
+  id: string;
+  webhookId: string;
+  eventId: string;
+  attempt: number;
+  at: Date;
+  url: string;
+  secret: string;
+  payload: string;
+}
+
+interface Outcome {
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+/**
+ * The delivery worker: an in-process timer drains the outbox of pending deliveries. At most
+ * `webhooks.concurrency` requests at once overall and one per endpoint, so a slow endpoint holds
+ * one slot, not the others. Every attempt is recorded; failures are retried on RETRY_SCHEDULE_MS.
+ */
+export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}): WebhookDispatcher {
+  const { db, clock, log } = deps;
+  const cfg = deps.config.webhooks;
+  const policy = networkPolicy(cfg.allowedNetworks);
+  const resolver = opts.resolver ?? systemResolver;
+  const wallClock = opts.wallClock ?? systemClock;
+  const random = opts.random ?? Math.random;
+  const pollMs = opts.pollMs ?? deps.config.jobs.pollMs;
+  const disableAfterMs = cfg.disableAfterHours * 3_600_000;
+  const keys = new Map<string, Uint8Array>();
+  /** webhookId → the send in flight for that endpoint. */
+  const inflight = new Map<string, Promise<void>>();
+  let timer: ReturnType<typeof setInterval> | null = null;
+  let stopping = false;
+  const stats: DrainResult = { attempts: 0, succeeded: 0, failed: 0 };
+
+  /** The next due delivery of each endpoint with nothing in flight, oldest due first. */
+  function dueCandidates(now: Date, limit: number) {
+    const busy = [...inflight.keys()];
+    const nextDue = sql`(SELECT d2.id FROM webhook_deliveries d2 WHERE d2.webhook_id = ${webhooks.id}
+      AND d2.status = 'pending' AND d2.next_attempt_at <= ${now.getTime()} ORDER BY d2.next_attempt_at LIMIT 1)`;
+    return db.select({ id: webhookDeliveries.id, webhookId: webhooks.id, url: webhooks.url, secret: webhooks.secret, eventId: webhookEvents.id, payload: webhookEvents.payload })
+      .from(webhooks)
+      .innerJoin(webhookDeliveries, eq(webhookDeliveries.id, nextDue))
+      .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
+      .where(and(eq(webhooks.enabled, true), isNull(webhooks.deletedAt), busy.length ? notInArray(webhooks.id, busy) : undefined))
+      .orderBy(webhookDeliveries.nextAttemptAt)
+      .limit(limit)
+      .all();
+  }
+
+  /** Takes the lease: attempt count +1 and next attempt pushed past the timeout, if still due. */
+  function claim(id: string, now: Date): number | null {
+    const lease = new Date(now.getTime() + cfg.timeoutMs + LEASE_MARGIN_MS);
+    const row = db.update(webhookDeliveries)
+      .set({ attempts: sql`${webhookDeliveries.attempts} + 1`, nextAttemptAt: lease, updatedAt: now })
+      .where(and(eq(webhookDeliveries.id, id), eq(webhookDeliveries.status, "pending"), lte(webhookDeliveries.nextAttemptAt, now)))
+      .returning({ attempts: webhookDeliveries.attempts })
+      .get();
+    return row ? row.attempts : null;
+  }
+
+  function keyOf(secret: string): Uint8Array {
+    let key = keys.get(secret);
+    if (!key) keys.set(secret, (key = secretKey(secret)));
+    return key;
+  }
+
+  async function send(c: Claimed): Promise<Outcome> {
+    const started = performance.now();
+    const done = (statusCode: number | null, error: string | null): Outcome => ({ statusCode, error, durationMs: Math.round(performance.now() - started) });
+    try {
+      const url = new URL(c.url);
+      const signal = AbortSignal.timeout(cfg.timeoutMs);
+      const target = await resolveTarget(url, policy, resolver);
+      const timestamp = Math.floor(wallClock.now().getTime() / 1000);
+      const res = await fetch(target.url, {
+        method: "POST",
+        headers: {
+          host: target.host,
+          "content-type": "application/json",
+          "user-agent": `Certyneo-Webhooks/${VERSION}`,
+          ...signatureHeaders(keyOf(c.secret), c.eventId, timestamp, c.payload),
+        },
+        body: c.payload,
+        redirect: "manual",
+        signal,
+        ...(target.serverName ? { tls: { serverName: target.serverName } } : {}),
+      });
+      const body = await readSome(res);
+      if (res.status >= 200 && res.status < 300) return done(res.status, null);
+      if (res.status >= 300 && res.status < 400)
+        return done(res.status, `HTTP ${res.status} redirect${res.headers.get("location") ? ` to ${res.headers.get("location")}` : ""} (redirects are not followed)`);
+      const text = body.trim().replace(/\s+/g, " ").slice(0, ERROR_BODY_CHARS);
+      return done(res.status, `HTTP ${res.status}${text ? `: ${text}` : ""}`);
+    } catch (e) {
+      return done(null, describeError(e, cfg.timeoutMs));
+    }
+  }
+
+  /** Records the attempt and the delivery's next state (retry, success, failure, endpoint disabled). */
+  function record(c: Claimed, o: Outcome) {
+    const now = clock.now();
+    db.transaction((tx) => {
+      tx.insert(webhookAttempts).values({ deliveryId: c.id, attempt: c.attempt, at: c.at, statusCode: o.statusCode, durationMs: o.durationMs, error: o.error }).run();
+      const last = { lastStatusCode: o.statusCode, lastError: o.error, lastDurationMs: o.durationMs, updatedAt: now };
+      const hook = tx.select({ enabled: webhooks.enabled, deletedAt: webhooks.deletedAt, failingSince: webhooks.failingSince })
+        .from(webhooks).where(eq(webhooks.id, c.webhookId)).get();
+      const live = !!hook && hook.enabled && !hook.deletedAt;
+      if (o.error === null) {
+        tx.update(webhookDeliveries).set({ status: "succeeded", nextAttemptAt: null, ...last }).where(eq(webhookDeliveries.id, c.id)).run();
+        if (hook?.failingSince) tx.update(webhooks).set({ failingSince: null }).where(eq(webhooks.id, c.webhookId)).run();
+        stats.succeeded++;
+        return;
+      }
+      const failingSince = hook?.failingSince ?? c.at;
+      if (hook && !hook.failingSince) tx.update(webhooks).set({ failingSince }).where(eq(webhooks.id, c.webhookId)).run();
+      const disable = live && now.getTime() - failingSince.getTime() >= disableAfterMs;
+      const delay = RETRY_SCHEDULE_MS[c.attempt - 1];
+      if (live && !disable && delay !== undefined) {
+        const next = new Date(now.getTime() + Math.round(delay * (1 + JITTER * random())));
+        tx.update(webhookDeliveries).set({ status: "pending", nextAttemptAt: next, ...last }).where(eq(webhookDeliveries.id, c.id)).run();
+        log.warn("webhook delivery failed, will retry", { deliveryId: c.id, webhookId: c.webhookId, attempt: c.attempt, statusCode: o.statusCode, error: o.error, nextAttemptAt: next.toISOString() });
+        return;
+      }
+      tx.update(webhookDeliveries).set({ status: "failed", nextAttemptAt: null, ...last }).where(eq(webhookDeliveries.id, c.id)).run();
+      stats.failed++;
+      log.warn("webhook delivery failed", { deliveryId: c.id, webhookId: c.webhookId, attempt: c.attempt, statusCode: o.statusCode, error: o.error });
+      if (disable) {
+        const hours = Math.round((now.getTime() - failingSince.getTime()) / 3_600_000);
+        const reason = `every delivery failed for ${hours} hours (since ${failingSince.toISOString()}); last error: ${o.error}`;
+        disableWebhook(tx, now, c.webhookId, reason);
+        log.warn("webhook disabled", { webhookId: c.webhookId, reason });
+      }
+    });
+  }
+
+  function pump(): number {
+    if (stopping) return 0;
+    let started = 0;
+    // Claims are synchronous (bun:sqlite), so two pumps never interleave between select and claim.
+    while (inflight.size < cfg.concurrency) {
+      const now = clock.now();
+      const candidates = dueCandidates(now, cfg.concurrency - inflight.size);
+      if (!candidates.length) break;
+      let claimed = 0;
+      for (const cand of candidates) {
+        const attempt = claim(cand.id, now);
+        if (attempt === null) continue;
+        const c: Claimed = { ...cand, attempt, at: now };
+        stats.attempts++;
+        started++;
+        const p = send(c)
+          .then((o) => record(c, o))
+          .catch((e) => log.error("webhook delivery bookkeeping failed", { deliveryId: c.id, error: String((e as Error)?.stack ?? e) }))
+          .finally(() => {
+            inflight.delete(c.webhookId);
+            if (!stopping) safePump();
+          });
+        inflight.set(c.webhookId, p);
+        claimed++;
+      }
+      if (claimed === 0) break; // taken by another process meanwhile: next tick
+    }
+    return started;
+  }
+
+  function safePump() {
+    try {
+      pump();
+    } catch (e) {
+      log.error("webhook dispatcher failed to poll", { error: String((e as Error)?.stack ?? e) });
+    }
+  }
+
+  return {
+    name: "webhooks",
+    start() {
+      stopping = false;
+      if (timer) return;
+      timer = setInterval(safePump, pollMs);
+      (timer as { unref?: () => void }).unref?.();
+      safePump();
+    },
+    async stop() {
+      stopping = true;
+      if (timer) clearInterval(timer);
+      timer = null;
+      await Promise.all(inflight.values());
+    },
+    async drain() {
+      const before = { ...stats };
+      for (;;) {
+        pump();
+        if (inflight.size === 0) break;
+        await Promise.race(inflight.values());
+      }
+      return { attempts: stats.attempts - before.attempts, succeeded: stats.succeeded - before.succeeded, failed: stats.failed - before.failed };
+    },
+    pump,
+    get inFlight() {
+      return inflight.size;
+    },
+  };
+}
+
+/** Reads up to MAX_RESPONSE_BYTES of the response (so the connection can be reused) and returns it as text. */
+async function readSome(res: Response): Promise<string> {
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.length;
+    if (size >= MAX_RESPONSE_BYTES) {
+      await reader.cancel().catch(() => {});
+      break;
+    }
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, 4096));
+}
+
+function describeError(e: unknown, timeoutMs: number): string {
+  if (e instanceof TargetRefusedError) return e.message;
+  const err = e as { name?: string; code?: string; message?: string };
+  if (err?.name === "TimeoutError") return `timed out after ${timeoutMs} ms`;
+  const code = err?.code ?? err?.name ?? "Error";
+  if (code === "ConnectionRefused" || code === "ECONNREFUSED") return "connection refused";
+  if (code === "ConnectionReset" || code === "ECONNRESET") return "connection reset by the server";
+  return `${code}: ${err?.message ?? String(e)}`;
+}

@@ -1,0 +1,85 @@
+import { Elysia } from "elysia";
+import type { Deps } from "../../deps";
+import { principalOf } from "../../http/principal";
+import { AUTH_ERRORS, IdParams, ListQuery, listOf, problemResponses } from "../../http/schemas";
+import {
+  CreatedWebhookSchema,
+  CreateWebhookBody,
+  DeliveryListQuery,
+  DeliveryParams,
+  DeliverySchema,
+  UpdateWebhookBody,
+  WebhookSchema,
+} from "./model";
+import {
+  createWebhook,
+  deleteWebhook,
+  getWebhook,
+  listDeliveries,
+  listWebhooks,
+  publicWebhook,
+  resendDelivery,
+  updateWebhook,
+} from "./service";
+import { WEBHOOK_EVENT_TYPES } from "./events";
+
+const SIGNING =
+  "Each delivery is a POST of the event JSON `{id, type, createdAt, environment, data}` signed the Standard Webhooks way: " +
+  "headers `webhook-id` (the event id, stable across retries), `webhook-timestamp` (Unix seconds) and " +
+  "`webhook-signature: v1,<base64 HMAC-SHA256(secret, id.timestamp.body)>`, the key being the base64 part of `whsec_…`. " +
+  "A 2xx answer within the timeout is a success; anything else is retried after about 10 s, 1 min, 5 min, 30 min, 2 h, 8 h and 24 h, then failed. " +
+  `Event types: ${WEBHOOK_EVENT_TYPES.join(", ")}.`;
+
+export const webhookRoutes = (deps: Deps) =>
+  new Elysia({ prefix: "/api/v1/webhooks", detail: { tags: ["Webhooks"] } })
+    .get("/", ({ request, query }) => {
+      const page = listWebhooks(deps, principalOf(request).environment, query);
+      return { data: page.data.map(publicWebhook), hasMore: page.hasMore };
+    }, {
+      query: ListQuery,
+      response: { 200: listOf(WebhookSchema, "WebhookList"), ...problemResponses(...AUTH_ERRORS, 422) },
+      detail: { summary: "List webhook endpoints, newest first (disabled ones included)" },
+    })
+    .post("/", ({ request, body, set }) => {
+      const { webhook, secret } = createWebhook(deps, principalOf(request).environment, body);
+      set.status = 201;
+      set.headers.location = `/api/v1/webhooks/${webhook.id}`;
+      return { ...publicWebhook(webhook), secret };
+    }, {
+      body: CreateWebhookBody,
+      response: { 201: CreatedWebhookSchema, ...problemResponses(...AUTH_ERRORS, 400, 415, 422) },
+      detail: { summary: "Register a webhook endpoint (the signing secret is returned once)", description: SIGNING },
+    })
+    .get("/:id", ({ request, params }) => publicWebhook(getWebhook(deps, principalOf(request).environment, params.id)), {
+      params: IdParams,
+      response: { 200: WebhookSchema, ...problemResponses(...AUTH_ERRORS, 404) },
+      detail: { summary: "Get a webhook endpoint" },
+    })
+    .patch("/:id", ({ request, params, body }) => publicWebhook(updateWebhook(deps, principalOf(request).environment, params.id, body)), {
+      params: IdParams,
+      body: UpdateWebhookBody,
+      response: { 200: WebhookSchema, ...problemResponses(...AUTH_ERRORS, 400, 404, 415, 422) },
+      detail: { summary: "Change a webhook endpoint, or re-enable a disabled one (`enabled: true`)" },
+    })
+    .delete("/:id", ({ request, params }) => publicWebhook(deleteWebhook(deps, principalOf(request).environment, params.id)), {
+      params: IdParams,
+      response: { 200: WebhookSchema, ...problemResponses(...AUTH_ERRORS, 404) },
+      detail: { summary: "Delete a webhook endpoint (its pending deliveries are dropped)" },
+    })
+    .get("/:id/deliveries", ({ request, params, query }) => listDeliveries(deps, principalOf(request).environment, params.id, query), {
+      params: IdParams,
+      query: DeliveryListQuery,
+      response: { 200: listOf(DeliverySchema, "WebhookDeliveryList"), ...problemResponses(...AUTH_ERRORS, 404, 422) },
+      detail: { summary: "Recent deliveries of an endpoint, newest first, with their attempts (status code, duration, error)" },
+    })
+    .post("/:id/deliveries/:deliveryId/resend", ({ request, params, set }) => {
+      set.status = 202;
+      return resendDelivery(deps, principalOf(request).environment, params.id, params.deliveryId);
+    }, {
+      params: DeliveryParams,
+      response: { 202: DeliverySchema, ...problemResponses(...AUTH_ERRORS, 404, 409) },
+      detail: {
+        summary: "Send a delivery's event again",
+        description: "Queues a new delivery of the same event (same `webhook-id` and body) with a fresh retry schedule. 409 `webhook_disabled` if the endpoint is disabled.",
+      },
+    });

@@ -1,0 +1,240 @@
+import { and, desc, eq, inArray, isNull, lt, or, type SQL } from "drizzle-orm";
+import type { Clock } from "../../clock";
+import type { Deps } from "../../deps";
+import { AppError, invalid, notFound, type FieldError } from "../../errors";
+import { newId } from "../../ids";
+import type { Tx } from "../../store/db";
+import { webhookAttempts, webhookDeliveries, webhookEvents, webhooks, type Environment } from "../../store/schema";
+import { paginate, type Page } from "../pagination";
+import { ALL_EVENTS, WEBHOOK_EVENT_TYPES } from "./events";
+import { literalRefusal, networkPolicy } from "./network";
+import { newWebhookSecret } from "./signature";
+
+export type WebhookRow = typeof webhooks.$inferSelect;
+export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
+type AttemptRow = typeof webhookAttempts.$inferSelect;
+export type DeliveryStatus = DeliveryRow["status"];
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** The API view of an endpoint: never the secret. */
+export const publicWebhook = (w: WebhookRow) => ({
+  id: w.id,
+  url: w.url,
+  description: w.description,
+  events: w.events,
+  enabled: w.enabled,
+  disabledReason: w.disabledReason,
+  failingSince: iso(w.failingSince),
+  createdAt: w.createdAt.toISOString(),
+});
+
+export const publicDelivery = (d: DeliveryRow & { eventType: string }, attempts: AttemptRow[]) => ({
+  id: d.id,
+  webhookId: d.webhookId,
+  eventId: d.eventId,
+  eventType: d.eventType,
+  status: d.status,
+  attemptCount: d.attempts,
+  nextAttemptAt: d.status === "pending" ? iso(d.nextAttemptAt) : null,
+  lastStatusCode: d.lastStatusCode,
+  lastError: d.lastError,
+  lastDurationMs: d.lastDurationMs,
+  createdAt: d.createdAt.toISOString(),
+  updatedAt: d.updatedAt.toISOString(),
+  attempts: attempts.map((a) => ({ attempt: a.attempt, at: a.at.toISOString(), statusCode: a.statusCode, durationMs: a.durationMs, error: a.error })),
+});
+
+/** An http(s) URL without credentials, whose host (if an IP literal) the network policy allows. Returns it normalised. */
+function checkUrl(deps: Deps, raw: string): string {
+  const bad = (message: string) => invalid([{ pointer: "/url", message }], `Invalid webhook URL: ${message}`);
+  if (!URL.canParse(raw)) throw bad("not a valid URL");
+  const url = new URL(raw);
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw bad(`must be http or https, not ${url.protocol.replace(/:$/, "")}`);
+  if (url.username || url.password) throw bad("must not contain credentials (user:password@); authenticate deliveries with the signature");
+  if (!url.hostname) throw bad("has no host");
+  const refused = literalRefusal(url, networkPolicy(deps.config.webhooks.allowedNetworks));
+  if (refused) throw bad(`${refused}, which deliveries may not reach; an admin can allow it in webhooks.allowedNetworks`);
+  url.hash = "";
+  return url.href;
+}
+
+/** Known types (or "*"), without duplicates; "*" alone when it is present. */
+function checkEvents(events: string[] | undefined): string[] {
+  if (events === undefined) return [ALL_EVENTS];
+  const known = new Set<string>([...WEBHOOK_EVENT_TYPES, ALL_EVENTS]);
+  const errors: FieldError[] = [];
+  events.forEach((e, i) => {
+    if (!known.has(e)) errors.push({ pointer: `/events/${i}`, message: `unknown event type "${e}"; expected one of ${[...known].join(", ")}` });
+  });
+  if (errors.length) throw invalid(errors, "Unknown event type");
+  return events.includes(ALL_EVENTS) ? [ALL_EVENTS] : [...new Set(events)];
+}
+
+export function createWebhook(
+  deps: Deps,
+  environment: Environment,
+  input: { url: string; events?: string[]; description?: string },
+): { webhook: WebhookRow; secret: string } {
+  const secret = newWebhookSecret();
+  const row: WebhookRow = {
+    id: newId("whk"),
+    environment,
+    url: checkUrl(deps, input.url),
+    description: input.description ?? null,
+    events: checkEvents(input.events),
+    secret,
+    enabled: true,
+    disabledReason: null,
+    failingSince: null,
+    createdAt: deps.clock.now(),
+    deletedAt: null,
+  };
+  deps.db.insert(webhooks).values(row).run();
+  deps.log.info("webhook created", { webhookId: row.id, environment, url: row.url, events: row.events });
+  return { webhook: row, secret };
+}
+
+export function listWebhooks(deps: Deps, environment: Environment, q: { limit?: number; startingAfter?: string }): Page<WebhookRow> {
+  return paginate(deps.db, webhooks, { environment, ...q, where: isNull(webhooks.deletedAt) });
+}
+
+export function getWebhook(deps: Deps, environment: Environment, id: string): WebhookRow {
+  const row = deps.db.select().from(webhooks)
+    .where(and(eq(webhooks.id, id), eq(webhooks.environment, environment), isNull(webhooks.deletedAt))).get();
+  if (!row) throw notFound("Webhook", id);
+  return row;
+}
+
+/**
+ * Marks an endpoint's pending deliveries failed (endpoint disabled or deleted). A delivery
+ * in flight keeps its attempt: the dispatcher records the outcome and does not retry it.
+ */
+export function failPendingDeliveries(tx: Tx, now: Date, webhookId: string, why: string): void {
+  tx.update(webhookDeliveries)
+    .set({ status: "failed", nextAttemptAt: null, lastError: why, updatedAt: now })
+    .where(and(eq(webhookDeliveries.webhookId, webhookId), eq(webhookDeliveries.status, "pending"))).run();
+}
+
+/** Disables an endpoint and fails its pending deliveries, in the caller's transaction. */
+export function disableWebhook(tx: Tx, now: Date, webhookId: string, reason: string): void {
+  tx.update(webhooks).set({ enabled: false, disabledReason: reason }).where(eq(webhooks.id, webhookId)).run();
+  failPendingDeliveries(tx, now, webhookId, `not sent: endpoint disabled (${reason})`);
+}
+
+export function updateWebhook(
+  deps: Deps,
+  environment: Environment,
+  id: string,
+  patch: { url?: string; events?: string[]; description?: string | null; enabled?: boolean },
+): WebhookRow {
+  const current = getWebhook(deps, environment, id);
+  const set: Partial<WebhookRow> = {};
+  if (patch.url !== undefined) set.url = checkUrl(deps, patch.url);
+  if (patch.events !== undefined) set.events = checkEvents(patch.events);
+  if (patch.description !== undefined) set.description = patch.description;
+  const now = deps.clock.now();
+  deps.db.transaction((tx) => {
+    if (Object.keys(set).length) tx.update(webhooks).set(set).where(eq(webhooks.id, id)).run();
+    if (patch.enabled === true && !current.enabled) {
+      tx.update(webhooks).set({ enabled: true, disabledReason: null, failingSince: null }).where(eq(webhooks.id, id)).run();
+    } else if (patch.enabled === false && current.enabled) {
+      disableWebhook(tx, now, id, "disabled through the API");
+    }
+  });
+  deps.log.info("webhook updated", { webhookId: id, fields: Object.keys(patch) });
+  return getWebhook(deps, environment, id);
+}
+
+/** Soft delete: deliveries keep their history; pending ones are failed. */
+export function deleteWebhook(deps: Deps, environment: Environment, id: string): WebhookRow {
+  const row = getWebhook(deps, environment, id);
+  const now = deps.clock.now();
+  deps.db.transaction((tx) => {
+    tx.update(webhooks).set({ deletedAt: now, enabled: false }).where(eq(webhooks.id, id)).run();
+    failPendingDeliveries(tx, now, id, "not sent: endpoint deleted");
+  });
+  deps.log.info("webhook deleted", { webhookId: id, environment });
+  return { ...row, deletedAt: now };
+}
+
+function attemptsOf(deps: Deps, deliveryIds: string[]): Map<string, AttemptRow[]> {
+  const out = new Map<string, AttemptRow[]>(deliveryIds.map((id) => [id, []]));
+  if (!deliveryIds.length) return out;
+  const rows = deps.db.select().from(webhookAttempts).where(inArray(webhookAttempts.deliveryId, deliveryIds))
+    .orderBy(desc(webhookAttempts.attempt)).all();
+  for (const a of rows) out.get(a.deliveryId)!.push(a);
+  return out;
+}
+
+const deliveryColumns = {
+  id: webhookDeliveries.id,
+  eventId: webhookDeliveries.eventId,
+  webhookId: webhookDeliveries.webhookId,
+  status: webhookDeliveries.status,
+  attempts: webhookDeliveries.attempts,
+  nextAttemptAt: webhookDeliveries.nextAttemptAt,
+  lastStatusCode: webhookDeliveries.lastStatusCode,
+  lastError: webhookDeliveries.lastError,
+  lastDurationMs: webhookDeliveries.lastDurationMs,
+  createdAt: webhookDeliveries.createdAt,
+  updatedAt: webhookDeliveries.updatedAt,
+  eventType: webhookEvents.type,
+};
+
+/** An endpoint's deliveries, newest first, each with its attempts (status code, duration, error). */
+export function listDeliveries(
+  deps: Deps,
+  environment: Environment,
+  webhookId: string,
+  q: { limit?: number; startingAfter?: string; status?: DeliveryStatus },
+) {
+  getWebhook(deps, environment, webhookId);
+  const limit = q.limit ?? 20;
+  const scope = and(eq(webhookDeliveries.webhookId, webhookId), q.status ? eq(webhookDeliveries.status, q.status) : undefined);
+  let cursor: SQL | undefined;
+  if (q.startingAfter) {
+    const after = deps.db.select({ createdAt: webhookDeliveries.createdAt, id: webhookDeliveries.id }).from(webhookDeliveries)
+      .where(and(eq(webhookDeliveries.webhookId, webhookId), eq(webhookDeliveries.id, q.startingAfter))).get();
+    if (!after) throw invalid([{ pointer: "/startingAfter", message: "unknown id" }], "startingAfter is not an id from this list");
+    cursor = or(lt(webhookDeliveries.createdAt, after.createdAt), and(eq(webhookDeliveries.createdAt, after.createdAt), lt(webhookDeliveries.id, after.id)));
+  }
+  const rows = deps.db.select(deliveryColumns).from(webhookDeliveries)
+    .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
+    .where(and(scope, cursor))
+    .orderBy(desc(webhookDeliveries.createdAt), desc(webhookDeliveries.id)).limit(limit + 1).all();
+  const page = rows.slice(0, limit);
+  const attempts = attemptsOf(deps, page.map((d) => d.id));
+  return { data: page.map((d) => publicDelivery(d, attempts.get(d.id)!)), hasMore: rows.length > limit };
+}
+
+export function getDelivery(deps: Deps, environment: Environment, webhookId: string, deliveryId: string) {
+  getWebhook(deps, environment, webhookId);
+  const d = deps.db.select(deliveryColumns).from(webhookDeliveries)
+    .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
+    .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.webhookId, webhookId))).get();
+  if (!d) throw notFound("Delivery", deliveryId);
+  return publicDelivery(d, attemptsOf(deps, [d.id]).get(d.id)!);
+}
+
+/**
+ * Sends an event to the endpoint again: a new delivery of the same event (same id and body,
+ * so a receiver that already has it drops it), due now, with a fresh retry schedule.
+ */
+export function resendDelivery(deps: Deps, environment: Environment, webhookId: string, deliveryId: string) {
+  const hook = getWebhook(deps, environment, webhookId);
+  const original = getDelivery(deps, environment, webhookId, deliveryId);
+  if (!hook.enabled)
+    throw new AppError("webhook_disabled", `Webhook ${webhookId} is disabled (${hook.disabledReason ?? "no reason"}); re-enable it with PATCH {"enabled": true} first`);
+  const id = enqueueDelivery(deps.db, deps.clock, original.eventId, webhookId);
+  deps.log.info("webhook delivery resent", { webhookId, deliveryId: id, resendOf: deliveryId, eventId: original.eventId });
+  return getDelivery(deps, environment, webhookId, id);
+}
+
+/** One pending delivery of an event to an endpoint, due now. */
+export function enqueueDelivery(tx: Tx, clock: Clock, eventId: string, webhookId: string): string {
+  const now = clock.now();
+  const id = newId("dlv");
+  tx.insert(webhookDeliveries).values({ id, eventId, webhookId, status: "pending", attempts: 0, nextAttemptAt: now, createdAt: now, updatedAt: now }).run();
+  return id;
+}
