@@ -7,11 +7,8 @@ import { createPipeline } from "./http/pipeline";
 import { createRateLimiter } from "./http/rate-limit";
 import { createJobRunner } from "./jobs/runner";
 import { documentRoutes } from "./modules/documents/routes";
-import { envelopeRoutes } from "./modules/envelopes/routes";
 import { keyRoutes } from "./modules/keys/routes";
 import { createKeyVerifier } from "./modules/keys/service";
-import { signingRoutes } from "./modules/signing/routes";
-import { signerPage } from "./modules/signing/page/page";
 import { createWebhookDispatcher } from "./modules/webhooks/dispatcher";
 import { webhookRoutes } from "./modules/webhooks/routes";
 import { notificationHandlers, notificationPeriodic } from "./notify/handlers";
@@ -39,10 +36,7 @@ export function buildApp(deps: Deps) {
       detail: { tags: ["System"], summary: "Liveness and version (no authentication)", security: [] },
     })
     .use(keyRoutes(deps, keys))
-    .use(signerPage)
     .use(documentRoutes(deps))
-    .use(envelopeRoutes(deps))
-    .use(signingRoutes(deps))
     .use(webhookRoutes(deps));
 
   routes = elysia.routes.map((r) => ({ method: r.method, pattern: routePattern(r.path) }));
