@@ -1,10 +1,241 @@
+/**
+ * Notification jobs. The envelope service enqueues the "what happened" jobs in the transaction
+ * that changes the envelope (send_invitation, notify_declined, ...); each of them fans out, in one
+ * transaction, into one deliver_message job per recipient and channel, so an e-mail that went out
+ * is never sent again because the SMS of the same invitation failed, and each delivery is retried
+ * on its own. Every delivery and every failed attempt is an audit event of the envelope.
+ */
+import { and, eq, inArray, isNotNull } from "drizzle-orm";
 import type { Deps } from "../deps";
-import type { JobHandler } from "../jobs/runner";
+import { enqueue } from "../jobs/queue";
+import { PermanentJobError, type JobHandler } from "../jobs/runner";
+import { MAX_ATTEMPTS } from "../jobs/schedule";
+import { appendAudit } from "../modules/audit/service";
+import { expireDueEnvelopes, invitationFor, recipientRows, type Invitation } from "../modules/envelopes/service";
+import { envelopes, recipients } from "../store/schema";
+import { pickLocale, renderEmail, renderSms, type MessageData, type MessageKind } from "./messages";
+import { createSmsSender, SmsConfigError, type SmsSender } from "./sms";
 
-/** Job handlers of the notification outbox, by job kind. */
-export function notificationHandlers(_deps: Deps): Record<string, JobHandler> {
-  return {};
+export type Channel = "email" | "sms";
+
+export interface DeliverPayload {
+  recipientId: string;
+  message: MessageKind;
+  channel: Channel;
 }
 
-/** Functions the job runner calls on each tick (reminders, expiry). */
-export const notificationPeriodic: Array<(deps: Deps) => Promise<void> | void> = [];
+type Envelope = typeof envelopes.$inferSelect;
+type Recipient = typeof recipients.$inferSelect;
+
+/** Recipient statuses of someone who was invited and has not acted yet. */
+const WAITING = ["SENT", "VIEWED"] as const;
+const isWaiting = (r: Recipient) => (WAITING as readonly string[]).includes(r.status);
+/** Invited at some point (PENDING recipients of later routing groups never heard of the envelope). */
+const wasInvited = (r: Recipient) => r.status !== "PENDING" || r.sentAt != null;
+
+function audit(deps: Deps, envelopeId: string, type: "message.delivered" | "message.failed" | "recipient.reminded", data: Record<string, unknown>) {
+  deps.db.transaction((tx) => void appendAudit(tx, deps.clock, { envelopeId, type, actor: "system", data }), { behavior: "immediate" });
+}
+
+/** The channels a message goes through for this recipient: SMS too for invitations and reminders when asked. */
+function channelsFor(envelope: Pick<Envelope, "notifyBySms">, r: Pick<Recipient, "phone">, message: MessageKind): Channel[] {
+  const out: Channel[] = ["email"];
+  if ((message === "invitation" || message === "reminder") && envelope.notifyBySms && r.phone) out.push("sms");
+  return out;
+}
+
+interface Target {
+  envelopeId: string;
+  notifyBySms: boolean;
+  recipient: Pick<Recipient, "id" | "phone">;
+}
+
+/**
+ * Enqueues one deliver_message job per recipient and channel, in one transaction. An SMS the
+ * envelope asks for while no gateway is configured is recorded as a failed message (not retried).
+ */
+function fanOut(deps: Deps, smsEnabled: boolean, message: MessageKind, targets: Target[]): number {
+  let n = 0;
+  deps.db.transaction(
+    (tx) => {
+      for (const { envelopeId, notifyBySms, recipient } of targets) {
+        for (const channel of channelsFor({ notifyBySms }, recipient, message)) {
+          if (channel === "sms" && !smsEnabled) {
+            deps.log.warn("SMS asked for but no SMS gateway is configured (sms.gatewayUrl)", { envelopeId, recipientId: recipient.id });
+            appendAudit(tx, deps.clock, {
+              envelopeId,
+              type: "message.failed",
+              actor: "system",
+              data: { recipientId: recipient.id, channel, message, to: recipient.phone, error: "no SMS gateway is configured", willRetry: false },
+            });
+            continue;
+          }
+          const payload: DeliverPayload = { recipientId: recipient.id, message, channel };
+          enqueue(tx, deps.clock, { kind: "deliver_message", payload: payload as unknown as Record<string, unknown> });
+          n++;
+        }
+      }
+    },
+    { behavior: "immediate" },
+  );
+  return n;
+}
+
+/** Who hears about an envelope's end, by message. */
+function audienceOf(message: MessageKind, all: Recipient[]): Recipient[] {
+  switch (message) {
+    case "completed":
+      // Everyone, CC included: the completed copy is what a CC recipient is there for.
+      return all;
+    case "declined":
+      return all.filter((r) => r.role !== "CC" && r.status !== "DECLINED" && wasInvited(r));
+    default:
+      // voided, expired: those who hold a link that stopped working.
+      return all.filter((r) => r.role !== "CC" && wasInvited(r));
+  }
+}
+
+/** What the texts need, from the envelope service's loader (plus the decliner and the void reason for notices). */
+function messageData(deps: Deps, message: MessageKind, inv: Invitation): MessageData {
+  const withLink = message === "invitation" || message === "reminder" || message === "completed";
+  let declinedBy: string | null = null;
+  let declineReason: string | null = null;
+  if (message === "declined") {
+    const decliner = recipientRows(deps.db, inv.envelopeId).find((r) => r.status === "DECLINED");
+    declinedBy = decliner?.name ?? null;
+    declineReason = decliner?.declineReason ?? null;
+  } else if (message === "voided") {
+    declineReason = deps.db.select({ endReason: envelopes.endReason }).from(envelopes).where(eq(envelopes.id, inv.envelopeId)).get()?.endReason ?? null;
+  }
+  return {
+    subject: inv.subject,
+    message: inv.message,
+    recipientName: inv.recipient.name,
+    role: inv.recipient.role,
+    signUrl: withLink ? inv.signUrl : null,
+    expiresAt: inv.expiresAt,
+    declinedBy,
+    declineReason,
+  };
+}
+
+/** The job handlers of notifications, by kind. */
+export function notificationHandlers(deps: Deps): Record<string, JobHandler> {
+  const sms: SmsSender | null = createSmsSender(deps.config.sms, deps.log);
+
+  /** send_invitation / send_reminder {recipientId}: one delivery per channel, if the recipient still has to act. */
+  const toRecipient = (message: "invitation" | "reminder"): JobHandler => async (payload: { recipientId: string }) => {
+    const inv = invitationFor(deps, String(payload?.recipientId));
+    if (!inv) throw new PermanentJobError(`recipient ${payload?.recipientId} does not exist`);
+    if (!inv.active) {
+      deps.log.info(`${message} not sent: nothing left to do`, { recipientId: inv.recipient.id, envelopeStatus: inv.envelopeStatus, recipientStatus: inv.recipient.status });
+      return;
+    }
+    fanOut(deps, sms !== null, message, [{ envelopeId: inv.envelopeId, notifyBySms: inv.notifyBySms, recipient: inv.recipient }]);
+  };
+
+  /** notify_* {envelopeId}: the envelope ended; tell those concerned. */
+  const toAudience = (message: "declined" | "voided" | "completed" | "expired"): JobHandler => async (payload: { envelopeId: string }) => {
+    const envelope = deps.db.select().from(envelopes).where(eq(envelopes.id, String(payload?.envelopeId))).get();
+    if (!envelope) throw new PermanentJobError(`envelope ${payload?.envelopeId} does not exist`);
+    const all = recipientRows(deps.db, envelope.id);
+    fanOut(deps, sms !== null, message, audienceOf(message, all).map((recipient) => ({ envelopeId: envelope.id, notifyBySms: envelope.notifyBySms, recipient })));
+  };
+
+  const deliver: JobHandler = async (payload: DeliverPayload, { jobId, attempt }) => {
+    const inv = invitationFor(deps, String(payload?.recipientId));
+    if (!inv) throw new PermanentJobError(`recipient ${payload?.recipientId} does not exist`);
+    const { message, channel } = payload;
+    if ((message === "invitation" || message === "reminder") && !inv.active) {
+      deps.log.info(`${message} not sent: nothing left to do`, { recipientId: inv.recipient.id, channel, envelopeStatus: inv.envelopeStatus });
+      return;
+    }
+    const envelope = { id: inv.envelopeId };
+    const locale = pickLocale(inv.locale);
+    const data = messageData(deps, message, inv);
+    const to = channel === "sms" ? (inv.recipient.phone ?? "") : inv.recipient.email;
+    const base = { recipientId: inv.recipient.id, channel, message, to, jobId, attempt };
+    try {
+      if (channel === "email") {
+        const { messageId } = await deps.mailer.send({ to, ...renderEmail(message, locale, data) });
+        audit(deps, envelope.id, "message.delivered", { ...base, messageId });
+      } else {
+        if (!sms) throw new PermanentJobError("no SMS gateway is configured (sms.gatewayUrl)");
+        if (!to) throw new PermanentJobError("the recipient has no phone number");
+        const { status } = await sms.send({ to, text: renderSms(message, locale, data) });
+        audit(deps, envelope.id, "message.delivered", { ...base, gatewayStatus: status });
+      }
+    } catch (e) {
+      const permanent = e instanceof PermanentJobError || e instanceof SmsConfigError;
+      const error = (e instanceof Error ? e.message : String(e)).slice(0, 500);
+      audit(deps, envelope.id, "message.failed", { ...base, error, willRetry: !permanent && attempt < MAX_ATTEMPTS });
+      throw permanent && !(e instanceof PermanentJobError) ? new PermanentJobError(error) : e;
+    }
+  };
+
+  return {
+    send_invitation: toRecipient("invitation"),
+    send_reminder: toRecipient("reminder"),
+    notify_declined: toAudience("declined"),
+    notify_voided: toAudience("voided"),
+    notify_completed: toAudience("completed"),
+    notify_expired: toAudience("expired"),
+    deliver_message: deliver,
+  };
+}
+
+/**
+ * Reminders: for envelopes with a reminderIntervalHours, every recipient invited and still to act
+ * is reminded once per interval, counted from the invitation or the last reminder. lastRemindedAt
+ * is set in the transaction that enqueues the reminder, so a reminder is never doubled.
+ */
+export function sweepReminders(deps: Deps): number {
+  const now = deps.clock.now();
+  const candidates = deps.db
+    .select({ recipient: recipients, envelope: envelopes })
+    .from(recipients)
+    .innerJoin(envelopes, eq(envelopes.id, recipients.envelopeId))
+    .where(and(eq(envelopes.status, "SENT"), isNotNull(envelopes.reminderIntervalHours), inArray(recipients.status, [...WAITING])))
+    .all();
+  let n = 0;
+  for (const { recipient, envelope } of candidates) {
+    if (recipient.role === "CC") continue;
+    if (envelope.expiresAt && envelope.expiresAt <= now) continue;
+    const from = recipient.lastRemindedAt ?? recipient.sentAt ?? envelope.sentAt;
+    if (!from) continue;
+    const dueAt = from.getTime() + envelope.reminderIntervalHours! * 3600_000;
+    if (dueAt > now.getTime()) continue;
+    const done = deps.db.transaction(
+      (tx) => {
+        // Re-check under the write lock: another process may have reminded meanwhile.
+        const r = tx.select().from(recipients).where(eq(recipients.id, recipient.id)).get();
+        if (!r || !isWaiting(r) || (r.lastRemindedAt?.getTime() ?? 0) !== (recipient.lastRemindedAt?.getTime() ?? 0)) return false;
+        tx.update(recipients).set({ lastRemindedAt: now }).where(eq(recipients.id, r.id)).run();
+        enqueue(tx, deps.clock, { kind: "send_reminder", payload: { recipientId: r.id } });
+        appendAudit(tx, deps.clock, { envelopeId: envelope.id, type: "recipient.reminded", actor: "system", data: { recipientId: r.id } });
+        return true;
+      },
+      { behavior: "immediate" },
+    );
+    if (done) n++;
+  }
+  if (n) deps.log.info("reminders enqueued", { count: n });
+  return n;
+}
+
+/** Expiry: envelopes still SENT whose expiresAt has passed are expired by the envelope service. */
+export function sweepExpired(deps: Deps): number {
+  const expired = expireDueEnvelopes(deps);
+  if (expired.length) deps.log.info("envelopes expired", { count: expired.length, envelopeIds: expired });
+  return expired.length;
+}
+
+/** Functions the job runner calls on each tick. */
+export const notificationPeriodic: Array<(deps: Deps) => Promise<void> | void> = [
+  function expiry(deps) {
+    sweepExpired(deps);
+  },
+  function reminders(deps) {
+    sweepReminders(deps);
+  },
+];
