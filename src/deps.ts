@@ -1,6 +1,7 @@
 import type { Clock } from "./clock";
 import type { Config } from "./config";
 import type { Logger } from "./log";
+import type { SealingKey } from "./modules/sealing/key";
 import type { Mailer } from "./notify/mailer";
 import type { Db } from "./store/db";
 import type { FileStore } from "./store/files";
@@ -16,4 +17,6 @@ export interface Deps {
   mailer: Mailer;
   /** 32 random bytes from {dataDir}/instance.key: signing tokens are HMACs under it. */
   secret: Uint8Array;
+  /** The sealing key (PKCS#12 from the config, or the generated development one), loaded once. */
+  sealingKey: () => Promise<SealingKey>;
 }

@@ -1,12 +1,13 @@
-import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { systemClock, type Clock } from "./clock";
 import type { Config } from "./config";
 import type { Deps } from "./deps";
 import { createLogger, type Logger } from "./log";
+import { sealingKeyLoader } from "./modules/sealing/key";
 import { createMailer } from "./notify/mailer";
 import { migrate, openDb } from "./store/db";
-import { diskFileStore } from "./store/files";
+import { diskFileStore, writeFileOnce } from "./store/files";
 
 /** Opens the data directory: database (migrated), file store. Shared by `serve` and the CLI commands. */
 export function openInstance(config: Config, opts: { clock?: Clock; log?: Logger } = {}): Deps {
@@ -17,6 +18,7 @@ export function openInstance(config: Config, opts: { clock?: Clock; log?: Logger
   const applied = migrate(db);
   if (applied) log.info("database migrated", { applied });
   const clock = opts.clock ?? systemClock;
+  const secret = loadInstanceSecret(dataDir, log);
   return {
     config: { ...config, dataDir },
     db,
@@ -24,36 +26,18 @@ export function openInstance(config: Config, opts: { clock?: Clock; log?: Logger
     clock,
     log,
     mailer: createMailer({ ...config, dataDir }, clock, log),
-    secret: loadInstanceSecret(dataDir, log),
+    secret,
+    sealingKey: sealingKeyLoader({ ...config, dataDir }, clock, log, secret),
   };
 }
 
 /**
  * The instance secret: 32 random bytes in {dataDir}/instance.key (mode 0600), created on first
  * start. Signing tokens are HMACs under it, so a copy of the database alone opens no session.
- * Written under a temporary name and hard-linked into place: two processes starting at once
- * agree on one key, and a crash never leaves a short file behind.
  */
 export function loadInstanceSecret(dataDir: string, log?: Logger): Uint8Array {
   const file = join(dataDir, "instance.key");
-  if (!existsSync(file)) {
-    const tmp = `${file}.${process.pid}.${crypto.randomUUID()}.tmp`;
-    const fd = openSync(tmp, "w", 0o600);
-    try {
-      writeSync(fd, crypto.getRandomValues(new Uint8Array(32)));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    try {
-      linkSync(tmp, file);
-      log?.info("instance secret created", { file });
-    } catch (e: any) {
-      if (e.code !== "EEXIST") throw e;
-    } finally {
-      unlinkSync(tmp);
-    }
-  }
+  if (writeFileOnce(file, crypto.getRandomValues(new Uint8Array(32)))) log?.info("instance secret created", { file });
   const secret = new Uint8Array(readFileSync(file));
   if (secret.length !== 32) throw new Error(`${file} is damaged: expected 32 bytes, found ${secret.length}`);
   try { chmodSync(file, 0o600); } catch {}

@@ -3,6 +3,7 @@ import { keysCommand } from "./cli/keys";
 import { CliError } from "./cli/args";
 import { ConfigError, loadConfig } from "./config";
 import { openInstance } from "./instance";
+import { SignerError } from "./pdf/pkcs12";
 import { startServer } from "./server";
 import { VERSION } from "./version";
 
@@ -28,6 +29,8 @@ const out = (line: string) => process.stdout.write(line + "\n");
 
 async function serve() {
   const deps = openInstance(loadConfig());
+  // A server that cannot seal must not accept envelopes: check the key before listening.
+  await deps.sealingKey();
   const running = startServer(deps);
   deps.log.info("listening", { url: running.url, baseUrl: deps.config.baseUrl, dataDir: deps.config.dataDir, version: VERSION });
   let stopping = false;
@@ -71,7 +74,7 @@ async function main(argv: string[]) {
 }
 
 main(process.argv.slice(2)).catch((e) => {
-  if (e instanceof ConfigError || e instanceof CliError || e?.name === "AppError") {
+  if (e instanceof ConfigError || e instanceof CliError || e instanceof SignerError || e?.name === "AppError") {
     process.stderr.write(`certyneo: ${e.message}\n`);
     process.exit(2);
   }

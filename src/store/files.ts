@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync, existsSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { sha256Hex } from "../ids";
 
@@ -54,4 +54,30 @@ export function diskFileStore(root: string): FileStore {
       try { unlinkSync(pathOf(sha)); } catch (e: any) { if (e.code !== "ENOENT") throw e; }
     },
   };
+}
+
+/**
+ * Creates `file` with `bytes` unless it exists: written under a temporary name, fsynced and
+ * hard-linked into place, so two processes starting at once agree on one content and a
+ * crash never leaves a short file behind. Returns whether this call created it.
+ */
+export function writeFileOnce(file: string, bytes: Uint8Array, mode = 0o600): boolean {
+  if (existsSync(file)) return false;
+  const tmp = `${file}.${process.pid}.${crypto.randomUUID()}.tmp`;
+  const fd = openSync(tmp, "w", mode);
+  try {
+    writeSync(fd, bytes);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(tmp, file);
+    return true;
+  } catch (e: any) {
+    if (e.code !== "EEXIST") throw e;
+    return false;
+  } finally {
+    unlinkSync(tmp);
+  }
 }
