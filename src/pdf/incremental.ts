@@ -265,10 +265,53 @@ function assertFlushed(doc: PDFDocument, objects: [PDFRef, PDFObject][], snapsho
 }
 
 /**
+ * pdf-lib does not register object streams and xref streams as objects, so it
+ * may hand out their numbers again to new objects. Such new objects are moved
+ * past both the original's /Size and pdf-lib's own numbers, and every reference to them (only changed objects
+ * can hold one) follows.
+ */
+function renumberCollisions(doc: PDFDocument, changed: [PDFRef, PDFObject][], snapshot: Snapshot, firstFree: number): [PDFRef, PDFObject][] {
+  const moves = new Map<PDFRef, PDFRef>();
+  let next = Math.max(firstFree, doc.context.largestObjectNumber + 1);
+  for (const [ref] of changed) if (!snapshot.objects.has(ref) && ref.objectNumber < firstFree) moves.set(ref, PDFRef.of(next++));
+  if (moves.size === 0) return changed;
+  const moved = (o: PDFObject | undefined) => (o instanceof PDFRef ? moves.get(o) : undefined);
+  const visit = (o: PDFObject): void => {
+    if (o instanceof PDFDict) {
+      for (const [key, value] of o.entries()) {
+        const target = moved(value);
+        if (target) o.set(key, target);
+        else visit(value);
+      }
+    } else if (o instanceof PDFArray) {
+      for (let i = 0; i < o.size(); i++) {
+        const target = moved(o.get(i));
+        if (target) o.set(i, target);
+        else visit(o.get(i));
+      }
+    } else if (o instanceof PDFStream) {
+      visit(o.dict);
+    }
+  };
+  const { trailerInfo } = doc.context;
+  trailerInfo.Root = moved(trailerInfo.Root) ?? trailerInfo.Root;
+  trailerInfo.Info = moved(trailerInfo.Info) ?? trailerInfo.Info;
+  return changed.map(([ref, object]) => {
+    visit(object);
+    const target = moves.get(ref);
+    if (!target) return [ref, object];
+    doc.context.delete(ref);
+    doc.context.assign(target, object);
+    return [target, object];
+  });
+}
+
+/**
  * Appends to `original` the objects of `doc` that are new or changed since
  * `snapshot`, as one incremental update. `doc` must be loaded from `original`
  * (`PDFDocument.load(original, { updateMetadata: false })`) and flushed
- * (`await doc.flush()`) so that embedded fonts and images exist.
+ * (`await doc.flush()`) so that embedded fonts and images exist. New objects
+ * may be renumbered on the way: do not draw with `doc` after saving.
  * If the original's xref chain is broken, an unsigned file is rewritten whole;
  * a signed one is refused, since a rewrite would break its signatures.
  */
@@ -287,9 +330,10 @@ export function saveIncremental(original: Uint8Array, doc: PDFDocument, snapshot
   const resolve: Resolve = (o) => (o instanceof PDFRef ? doc.context.lookup(o) : o);
   refuseLockedDocument(doc.catalog, resolve);
 
-  const changed = changedObjects(doc, snapshot);
-  if (changed.length === 0) return original;
-  assertFlushed(doc, changed, snapshot);
+  const found = changedObjects(doc, snapshot);
+  if (found.length === 0) return original;
+  assertFlushed(doc, found, snapshot);
+  const changed = renumberCollisions(doc, found, snapshot, reader.trailer.Size);
   const update = buildUpdate(original, reader, changed, {
     root: doc.context.trailerInfo.Root,
     info: doc.context.trailerInfo.Info,

@@ -3,7 +3,8 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { PDFDocument, StandardFonts } from "pdf-lib";
+import { PDFDocument, rgb, StandardFonts } from "pdf-lib";
+import { saveIncremental, takeSnapshot } from "../../src/pdf/incremental.ts";
 
 export const corpusDir = resolve(import.meta.dir, "../../../shared/pdf-corpus");
 
@@ -178,4 +179,17 @@ export function corpus(): CorpusFile[] | undefined {
     signed: Number(r[col("signed")]) || 0,
     category: r[col("category")]!,
   }));
+}
+
+/** What the other engineer does: load, snapshot, draw (a font, text, a rectangle, a new page), flush, save incrementally. */
+export async function stamp(original: Uint8Array): Promise<Uint8Array> {
+  const doc = await PDFDocument.load(original, { updateMetadata: false });
+  const snapshot = takeSnapshot(doc);
+  const font = await doc.embedFont(StandardFonts.HelveticaBold);
+  const page = doc.getPage(0);
+  page.drawRectangle({ x: 10, y: 10, width: 40, height: 20, color: rgb(0.1, 0.3, 0.8) });
+  page.drawText("Signed", { x: 12, y: 14, size: 10, font });
+  doc.addPage([200, 200]).drawText("Certificate of completion", { x: 10, y: 100, size: 8, font });
+  await doc.flush();
+  return saveIncremental(original, doc, snapshot);
 }
