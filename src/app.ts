@@ -7,8 +7,10 @@ import { createPipeline } from "./http/pipeline";
 import { createRateLimiter } from "./http/rate-limit";
 import { createJobRunner } from "./jobs/runner";
 import { documentRoutes } from "./modules/documents/routes";
+import { envelopeRoutes } from "./modules/envelopes/routes";
 import { keyRoutes } from "./modules/keys/routes";
 import { createKeyVerifier } from "./modules/keys/service";
+import { signingRoutes } from "./modules/signing/routes";
 import { createWebhookDispatcher } from "./modules/webhooks/dispatcher";
 import { webhookRoutes } from "./modules/webhooks/routes";
 import { notificationHandlers, notificationPeriodic } from "./notify/handlers";
@@ -37,6 +39,8 @@ export function buildApp(deps: Deps) {
     })
     .use(keyRoutes(deps, keys))
     .use(documentRoutes(deps))
+    .use(envelopeRoutes(deps))
+    .use(signingRoutes(deps))
     .use(webhookRoutes(deps));
 
   routes = elysia.routes.map((r) => ({ method: r.method, pattern: routePattern(r.path) }));

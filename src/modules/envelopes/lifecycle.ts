@@ -1,0 +1,318 @@
+/**
+ * The envelope's rules as pure functions over plain values: validation of a draft, the status
+ * machine, routing groups, what a recipient may do and see. No database, no clock, no HTTP:
+ * service.ts loads rows, asks these functions, and writes the outcome.
+ */
+import { AppError, type FieldError } from "../../errors";
+import type { EnvelopeStatus, FieldType, PageSize, RecipientRole, RecipientStatus } from "../../store/schema";
+
+export const ENDED_STATUSES: ReadonlySet<EnvelopeStatus> = new Set(["COMPLETED", "DECLINED", "VOIDED", "EXPIRED"]);
+
+const TRANSITIONS: Record<EnvelopeStatus, readonly EnvelopeStatus[]> = {
+  DRAFT: ["SENT"],
+  SENT: ["COMPLETED", "DECLINED", "VOIDED", "EXPIRED"],
+  COMPLETED: [],
+  DECLINED: [],
+  VOIDED: [],
+  EXPIRED: [],
+};
+
+export const canTransition = (from: EnvelopeStatus, to: EnvelopeStatus): boolean => TRANSITIONS[from].includes(to);
+
+export const isEnded = (s: EnvelopeStatus): boolean => ENDED_STATUSES.has(s);
+
+// ---------------------------------------------------------------------------------------------
+// Draft validation
+
+export interface FieldDraft {
+  documentId: string;
+  type: FieldType;
+  page: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  required?: boolean;
+  label?: string;
+}
+
+export interface RecipientDraft {
+  email: string;
+  name: string;
+  phone?: string;
+  role?: RecipientRole;
+  routingOrder?: number;
+  fields?: FieldDraft[];
+}
+
+export interface EnvelopeDraft {
+  subject: string;
+  message?: string | null;
+  documentIds: string[];
+  recipients: RecipientDraft[];
+  signingOrder?: "parallel" | "sequential";
+  locale?: "en" | "fr";
+  expiresAt?: string | null;
+  reminderIntervalHours?: number | null;
+  notifyBySms?: boolean;
+  metadata?: Record<string, string>;
+}
+
+export interface DocumentFacts {
+  pageCount: number;
+  pages: PageSize[];
+}
+
+const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:".]{2,}$/;
+
+export const isEmail = (s: string): boolean => s.length <= 254 && EMAIL.test(s) && !/\.\./.test(s);
+
+/** Page coordinates are compared with a small tolerance: 595.28 pt wide pages and rounding. */
+const EPSILON = 0.01;
+
+/**
+ * Every rule a draft must satisfy before it is stored, as JSON-pointer errors (empty when valid).
+ * `documents` holds the facts of the documentIds that exist in the caller's environment.
+ */
+export function validateDraft(d: EnvelopeDraft, documents: ReadonlyMap<string, DocumentFacts>, now: Date): FieldError[] {
+  const errors: FieldError[] = [];
+  const err = (pointer: string, message: string) => errors.push({ pointer, message });
+
+  const seenDocs = new Map<string, number>();
+  d.documentIds.forEach((id, i) => {
+    if (seenDocs.has(id)) err(`/documentIds/${i}`, `duplicate of /documentIds/${seenDocs.get(id)}`);
+    else if (!documents.has(id)) err(`/documentIds/${i}`, `document ${id} does not exist`);
+    seenDocs.set(id, seenDocs.get(id) ?? i);
+  });
+
+  if (d.signingOrder !== undefined) {
+    const i = d.recipients.findIndex((r) => r.routingOrder !== undefined);
+    if (i >= 0) err(`/recipients/${i}/routingOrder`, "give either signingOrder or a routingOrder per recipient, not both");
+  }
+
+  if (!d.recipients.some((r) => (r.role ?? "SIGNER") === "SIGNER")) err("/recipients", "at least one recipient must be a SIGNER");
+
+  const seenEmails = new Map<string, number>();
+  d.recipients.forEach((r, i) => {
+    const base = `/recipients/${i}`;
+    const email = r.email.trim().toLowerCase();
+    if (!isEmail(r.email.trim())) err(`${base}/email`, `"${r.email}" is not a valid e-mail address`);
+    else if (seenEmails.has(email)) err(`${base}/email`, `duplicate recipient: same e-mail as /recipients/${seenEmails.get(email)}`);
+    else seenEmails.set(email, i);
+    if (!r.name.trim()) err(`${base}/name`, "must not be blank");
+    const role = r.role ?? "SIGNER";
+    if (role === "CC" && r.fields?.length) err(`${base}/fields`, "a CC recipient fills in nothing: remove its fields");
+    r.fields?.forEach((f, j) => {
+      const fp = `${base}/fields/${j}`;
+      if (role === "APPROVER" && (f.type === "signature" || f.type === "initials"))
+        err(`${fp}/type`, `an APPROVER does not sign: ${f.type} fields are for SIGNERs`);
+      if (!d.documentIds.includes(f.documentId)) {
+        err(`${fp}/documentId`, `${f.documentId} is not one of this envelope's documentIds`);
+        return;
+      }
+      const doc = documents.get(f.documentId);
+      if (!doc) return; // already reported under /documentIds
+      if (f.page > doc.pageCount) {
+        err(`${fp}/page`, `document ${f.documentId} has ${doc.pageCount} page${doc.pageCount === 1 ? "" : "s"}`);
+        return;
+      }
+      const size = doc.pages[f.page - 1]!;
+      if (f.x + f.width > size.width + EPSILON)
+        err(`${fp}/x`, `the field (x ${f.x} + width ${f.width}) goes beyond the right edge of page ${f.page} (${size.width} pt wide)`);
+      if (f.y + f.height > size.height + EPSILON)
+        err(`${fp}/y`, `the field (y ${f.y} + height ${f.height}) goes beyond the bottom edge of page ${f.page} (${size.height} pt high)`);
+    });
+  });
+
+  if (d.expiresAt != null) {
+    const at = Date.parse(d.expiresAt);
+    if (Number.isNaN(at)) err("/expiresAt", "not a date-time");
+    else if (at <= now.getTime()) err("/expiresAt", "must be in the future");
+  }
+  return errors;
+}
+
+/** routingOrder of each recipient: per-recipient values, else the signingOrder shorthand (default parallel). */
+export function routingOrders(d: Pick<EnvelopeDraft, "recipients" | "signingOrder">): number[] {
+  if (d.signingOrder === "sequential") {
+    let n = 0;
+    // CC recipients do not take a turn; they get the order of the signer before them (or 1).
+    return d.recipients.map((r) => ((r.role ?? "SIGNER") === "CC" ? Math.max(n, 1) : ++n));
+  }
+  return d.recipients.map((r) => r.routingOrder ?? 1);
+}
+
+/** The signingOrder the API reports: parallel (one group), sequential (one actor per group), else custom. */
+export function signingOrderOf(rs: readonly { role: RecipientRole; routingOrder: number }[]): "parallel" | "sequential" | "custom" {
+  const orders = rs.filter((r) => r.role !== "CC").map((r) => r.routingOrder);
+  const distinct = new Set(orders);
+  if (distinct.size <= 1) return "parallel";
+  if (distinct.size === orders.length) return "sequential";
+  return "custom";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routing
+
+export interface RoutedRecipient {
+  id: string;
+  role: RecipientRole;
+  routingOrder: number;
+  status: RecipientStatus;
+}
+
+export type RoutingStep =
+  | { kind: "invite"; routingOrder: number; recipientIds: string[] }
+  | { kind: "wait" }
+  | { kind: "complete" };
+
+/**
+ * What happens next, given every recipient's status. SIGNERs and APPROVERs act in groups of
+ * equal routingOrder, lowest first; CC recipients never act. When every actor has signed the
+ * envelope completes; when the lowest unfinished group has not been invited yet, it is invited;
+ * otherwise the current group is still at work.
+ */
+export function nextStep(rs: readonly RoutedRecipient[]): RoutingStep {
+  const open = rs.filter((r) => r.role !== "CC" && r.status !== "SIGNED");
+  if (!open.length) return { kind: "complete" };
+  const order = Math.min(...open.map((r) => r.routingOrder));
+  const pending = open.filter((r) => r.routingOrder === order && r.status === "PENDING");
+  return pending.length ? { kind: "invite", routingOrder: order, recipientIds: pending.map((r) => r.id) } : { kind: "wait" };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The signing ceremony
+
+export type SessionState = "ready" | "signed" | "declined" | "waiting" | "voided" | "expired" | "completed";
+
+/** What the signing page shows a recipient. */
+export function sessionState(envelope: EnvelopeStatus, r: { role: RecipientRole; status: RecipientStatus }): SessionState {
+  switch (envelope) {
+    case "COMPLETED": return "completed";
+    case "DECLINED": return "declined";
+    case "VOIDED": return "voided";
+    case "EXPIRED": return "expired";
+  }
+  if (r.status === "SIGNED") return "signed";
+  if (r.status === "DECLINED") return "declined";
+  if (r.role === "CC" || r.status === "PENDING" || envelope !== "SENT") return "waiting";
+  return "ready";
+}
+
+/**
+ * Whether a recipient may sign or decline now. Done already: 409 signing_already_done (checked
+ * first, so signing twice is a 409 even once the envelope has completed); envelope ended: 410
+ * signing_closed; CC: 409 signing_not_required; group not invited yet: 409 signing_not_your_turn.
+ */
+export function assertCanAct(envelope: EnvelopeStatus, r: { role: RecipientRole; status: RecipientStatus }): void {
+  if (r.status === "SIGNED" || r.status === "DECLINED")
+    throw new AppError("signing_already_done", `You have already ${r.status === "SIGNED" ? (r.role === "APPROVER" ? "approved" : "signed") : "declined"} this envelope`);
+  if (envelope !== "SENT")
+    throw new AppError("signing_closed", `This envelope is ${envelope.toLowerCase()}; its signing links no longer work`);
+  if (r.role === "CC") throw new AppError("signing_not_required", "A CC recipient only receives the completed copy: there is nothing to sign");
+  if (r.status === "PENDING") throw new AppError("signing_not_your_turn", "Not your turn yet: other recipients sign before you; you will be invited");
+}
+
+export interface CompletionInput {
+  signature?: { type: "typed" | "drawn"; value: string };
+  fields?: Record<string, string | boolean>;
+  consent?: boolean;
+}
+
+export interface FieldSpec {
+  id: string;
+  type: FieldType;
+  required: boolean;
+}
+
+export interface Completion {
+  signature: { type: "typed"; name: string } | { type: "drawn"; png: Uint8Array } | null;
+  /** Value to store for each of the recipient's fields (null: nothing to store). */
+  values: Map<string, string | null>;
+}
+
+/** A drawn signature's data URL may be up to 500 KB. */
+export const MAX_DRAWN_BYTES = 500 * 1024;
+const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const DATA_URL = /^data:image\/png;base64,([A-Za-z0-9+/]*={0,2})$/;
+
+const pointerKey = (k: string) => k.replace(/~/g, "~0").replace(/\//g, "~1");
+
+/** True for bytes that start with the PNG signature followed by an IHDR chunk. */
+export function isPng(b: Uint8Array): boolean {
+  return b.length >= 24 && PNG_MAGIC.every((v, i) => b[i] === v) && String.fromCharCode(b[12]!, b[13]!, b[14]!, b[15]!) === "IHDR";
+}
+
+export const initialsOf = (name: string): string =>
+  name.trim().split(/[\s-]+/).filter(Boolean).map((w) => w[0]!.toUpperCase()).join("").slice(0, 4);
+
+/**
+ * Checks a POST .../complete body against the recipient's role and fields; returns what to store
+ * or the JSON-pointer errors. Date fields left empty get the signing date, initials the
+ * recipient's initials; signature fields take the recipient's signature.
+ */
+export function checkCompletion(
+  who: { role: RecipientRole; name: string },
+  fields: readonly FieldSpec[],
+  body: CompletionInput,
+  now: Date,
+): { errors: FieldError[]; completion: Completion } {
+  const errors: FieldError[] = [];
+  const err = (pointer: string, message: string) => errors.push({ pointer, message });
+  if (body.consent !== true) err("/consent", "consent is required: set consent to true to sign electronically");
+
+  let signature: Completion["signature"] = null;
+  if (who.role === "SIGNER") {
+    const s = body.signature;
+    if (!s) err("/signature", "a signature is required: {type: \"typed\"|\"drawn\", value}");
+    else if (s.type === "typed") {
+      const name = s.value.trim();
+      if (name.length < 1 || name.length > 100) err("/signature/value", "a typed signature is 1 to 100 characters");
+      else signature = { type: "typed", name };
+    } else {
+      const m = DATA_URL.exec(s.value);
+      if (s.value.length > MAX_DRAWN_BYTES) err("/signature/value", "the drawn signature is larger than 500 KB");
+      else if (!m || m[1]!.length % 4 === 1) err("/signature/value", "a drawn signature is a data:image/png;base64,… URL");
+      else {
+        const png = new Uint8Array(Buffer.from(m[1]!, "base64"));
+        if (!isPng(png)) err("/signature/value", "the drawn signature is not a PNG image");
+        else signature = { type: "drawn", png };
+      }
+    }
+  }
+
+  const given = body.fields ?? {};
+  const byId = new Map(fields.map((f) => [f.id, f]));
+  for (const k of Object.keys(given)) if (!byId.has(k)) err(`/fields/${pointerKey(k)}`, "not one of your fields");
+
+  const values = new Map<string, string | null>();
+  const date = now.toISOString().slice(0, 10);
+  for (const f of fields) {
+    const p = `/fields/${pointerKey(f.id)}`;
+    const v = given[f.id];
+    switch (f.type) {
+      case "signature":
+        values.set(f.id, signature?.type === "typed" ? signature.name : null);
+        break;
+      case "checkbox": {
+        const checked = v === true || v === "true" ? true : v === false || v === "false" || v === undefined ? false : null;
+        if (checked === null) err(p, "a checkbox takes true or false");
+        else if (f.required && !checked) err(p, "this box must be checked");
+        else values.set(f.id, String(checked));
+        break;
+      }
+      default: {
+        if (v !== undefined && typeof v !== "string") { err(p, "expected a string"); break; }
+        const text = (v ?? "").trim();
+        const max = f.type === "initials" ? 10 : f.type === "date" ? 100 : 1000;
+        if (text.length > max) { err(p, `at most ${max} characters`); break; }
+        if (text) values.set(f.id, text);
+        else if (f.type === "date") values.set(f.id, date);
+        else if (f.type === "initials") values.set(f.id, initialsOf(signature?.type === "typed" ? signature.name : who.name));
+        else if (f.required) err(p, "this field is required");
+        else values.set(f.id, null);
+      }
+    }
+  }
+  return { errors, completion: { signature, values } };
+}

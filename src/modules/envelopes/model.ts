@@ -1,0 +1,194 @@
+import { t } from "elysia";
+
+const Role = t.Union([t.Literal("SIGNER"), t.Literal("APPROVER"), t.Literal("CC")], {
+  description: "SIGNER signs; APPROVER approves without a signature; CC only receives the completed copy",
+});
+const FieldType = t.Union([t.Literal("signature"), t.Literal("initials"), t.Literal("date"), t.Literal("text"), t.Literal("checkbox")]);
+const Locale = t.Union([t.Literal("en"), t.Literal("fr")], { description: "Language of the invitations and of the signing page" });
+const SigningOrder = t.Union([t.Literal("parallel"), t.Literal("sequential")], {
+  description: "Shorthand for routingOrder: parallel = everyone at once; sequential = in the order of `recipients`. Do not combine with per-recipient routingOrder.",
+});
+export const EnvelopeStatus = t.Union([t.Literal("DRAFT"), t.Literal("SENT"), t.Literal("COMPLETED"), t.Literal("DECLINED"), t.Literal("VOIDED"), t.Literal("EXPIRED")],
+  { description: "DRAFT → SENT → COMPLETED, or DECLINED, VOIDED, EXPIRED" },
+);
+const RecipientStatus = t.Union([t.Literal("PENDING"), t.Literal("SENT"), t.Literal("VIEWED"), t.Literal("SIGNED"), t.Literal("DECLINED")], {
+  description: "PENDING (not invited yet), SENT (invited), VIEWED, SIGNED (or approved), DECLINED",
+});
+const Metadata = t.Record(t.String({ minLength: 1, maxLength: 40 }), t.String({ maxLength: 500 }), {
+  maxProperties: 50,
+  description: "Your own string key/values (up to 50), returned as given",
+  examples: [{ employeeId: "E-1042" }],
+});
+const DateTime = t.String({ format: "date-time" });
+
+export const FieldInput = t.Object(
+  {
+    documentId: t.String({ description: "One of the envelope's documentIds", examples: ["doc_4f8k2m9x7q1c5v3b6n0z"] }),
+    type: FieldType,
+    page: t.Integer({ minimum: 1, description: "1-based page number", examples: [1] }),
+    x: t.Number({ minimum: 0, description: "Points from the left edge of the displayed page", examples: [72] }),
+    y: t.Number({ minimum: 0, description: "Points from the TOP edge of the displayed page (y grows downwards)", examples: [650] }),
+    width: t.Number({ exclusiveMinimum: 0, maximum: 5000, examples: [180] }),
+    height: t.Number({ exclusiveMinimum: 0, maximum: 5000, examples: [50] }),
+    required: t.Optional(t.Boolean({ default: true })),
+    label: t.Optional(t.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false, title: "FieldInput" },
+);
+
+export const RecipientInput = t.Object(
+  {
+    email: t.String({ minLength: 3, maxLength: 254, examples: ["jane.doe@example.com"] }),
+    name: t.String({ minLength: 1, maxLength: 200, examples: ["Jane Doe"] }),
+    phone: t.Optional(t.String({ pattern: "^\\+[1-9][0-9]{6,14}$", description: "E.164, for SMS invitations", examples: ["+33612345678"] })),
+    role: t.Optional(Role),
+    routingOrder: t.Optional(t.Integer({ minimum: 1, maximum: 100, description: "Equal orders sign in parallel; higher orders wait for lower ones. Default 1." })),
+    fields: t.Optional(t.Array(FieldInput, { maxItems: 200, description: "Where this recipient fills in; a signer without a signature field gets a signature block on an appended page" })),
+  },
+  { additionalProperties: false, title: "RecipientInput" },
+);
+
+const common = {
+  message: t.String({ maxLength: 5000, description: "Shown in the invitation and on the signing page" }),
+  locale: Locale,
+  expiresAt: { ...DateTime, description: "After this instant the envelope expires and its links stop working" },
+  reminderIntervalHours: t.Integer({ minimum: 1, maximum: 720, description: "Remind pending recipients every N hours" }),
+  notifyBySms: t.Boolean({ description: "Also invite recipients that have a phone by SMS" }),
+  metadata: Metadata,
+};
+
+export const CreateEnvelopeBody = t.Object(
+  {
+    subject: t.String({ minLength: 1, maxLength: 255, examples: ["Employment contract"] }),
+    message: t.Optional(common.message),
+    documentIds: t.Array(t.String(), { minItems: 1, maxItems: 20, description: "Documents, in order" }),
+    recipients: t.Array(RecipientInput, { minItems: 1, maxItems: 50 }),
+    signingOrder: t.Optional(SigningOrder),
+    locale: t.Optional(common.locale),
+    expiresAt: t.Optional(t.String(common.expiresAt)),
+    reminderIntervalHours: t.Optional(common.reminderIntervalHours),
+    notifyBySms: t.Optional(common.notifyBySms),
+    metadata: t.Optional(common.metadata),
+  },
+  {
+    additionalProperties: false,
+    title: "EnvelopeCreate",
+    examples: [{ subject: "Employment contract", documentIds: ["doc_4f8k2m9x7q1c5v3b6n0z"], recipients: [{ email: "jane.doe@example.com", name: "Jane Doe", role: "SIGNER" }] }],
+  },
+);
+
+export const UpdateEnvelopeBody = t.Object(
+  {
+    subject: t.Optional(t.String({ minLength: 1, maxLength: 255 })),
+    message: t.Optional(t.Nullable(common.message)),
+    documentIds: t.Optional(t.Array(t.String(), { minItems: 1, maxItems: 20 })),
+    recipients: t.Optional(t.Array(RecipientInput, { minItems: 1, maxItems: 50, description: "Replaces every recipient (and their fields)" })),
+    signingOrder: t.Optional(SigningOrder),
+    locale: t.Optional(common.locale),
+    expiresAt: t.Optional(t.Nullable(t.String(common.expiresAt))),
+    reminderIntervalHours: t.Optional(t.Nullable(common.reminderIntervalHours)),
+    notifyBySms: t.Optional(common.notifyBySms),
+    metadata: t.Optional(common.metadata),
+  },
+  { additionalProperties: false, title: "EnvelopeUpdate", description: "Only the members given change; `recipients` and `metadata` are replaced whole; null clears." },
+);
+
+export const ListEnvelopesQuery = t.Object(
+  {
+    limit: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20, description: "Page size (1–100)" })),
+    startingAfter: t.Optional(t.String({ description: "Cursor: the id of the last item of the previous page" })),
+    status: t.Optional(EnvelopeStatus),
+  },
+  { additionalProperties: false },
+);
+
+export const VoidQuery = t.Object(
+  { reason: t.Optional(t.String({ minLength: 1, maxLength: 1000, description: "Why a sent envelope is voided (told to the recipients)" })) },
+  { additionalProperties: false },
+);
+
+const PageSize = t.Object({ width: t.Number(), height: t.Number() });
+
+export const EnvelopeDocumentSchema = t.Object({
+  id: t.String(),
+  name: t.String(),
+  size: t.Integer(),
+  sha256: t.String(),
+  pageCount: t.Integer(),
+  pages: t.Array(PageSize, { description: "Displayed page sizes in points: the space field coordinates refer to" }),
+});
+
+export const RecipientSchema = t.Object(
+  {
+    id: t.String({ examples: ["rcp_8m4k2r9x7q1c5v3b6n0z"] }),
+    email: t.String(),
+    name: t.String(),
+    phone: t.Nullable(t.String()),
+    role: Role,
+    routingOrder: t.Integer(),
+    status: RecipientStatus,
+    signUrl: t.Nullable(t.String({ description: "The recipient's personal signing link, once the envelope is sent" })),
+    sentAt: t.Nullable(DateTime),
+    viewedAt: t.Nullable(DateTime),
+    signedAt: t.Nullable(DateTime),
+    declinedAt: t.Nullable(DateTime),
+    declineReason: t.Nullable(t.String()),
+  },
+  { $id: "#/components/schemas/Recipient", title: "Recipient" },
+);
+
+export const FieldSchema = t.Object(
+  {
+    id: t.String({ examples: ["fld_2m4k2r9x7q1c5v3b6n0z"] }),
+    recipientId: t.String(),
+    documentId: t.String(),
+    type: FieldType,
+    page: t.Integer(),
+    x: t.Number(),
+    y: t.Number(),
+    width: t.Number(),
+    height: t.Number(),
+    required: t.Boolean(),
+    label: t.Nullable(t.String()),
+    value: t.Nullable(t.String({ description: "What the recipient filled in (checkbox: \"true\"/\"false\")" })),
+  },
+  { $id: "#/components/schemas/Field", title: "Field" },
+);
+
+export const AuditSummarySchema = t.Object(
+  {
+    count: t.Integer(),
+    head: t.String({ description: "Hash of the last event: the head of the envelope's SHA-256 hash chain" }),
+    valid: t.Boolean({ description: "Whether the stored chain verifies" }),
+    events: t.Array(t.Object({ seq: t.Integer(), type: t.String(), at: DateTime, actor: t.String() }), { description: "The last events, oldest first" }),
+  },
+  { title: "AuditSummary" },
+);
+
+export const EnvelopeSchema = t.Object(
+  {
+    id: t.String({ examples: ["env_3k8m2r9x7q1c5v3b6n0z"] }),
+    status: EnvelopeStatus,
+    subject: t.String(),
+    message: t.Nullable(t.String()),
+    locale: Locale,
+    signingOrder: t.Union([t.Literal("parallel"), t.Literal("sequential"), t.Literal("custom")]),
+    expiresAt: t.Nullable(DateTime),
+    reminderIntervalHours: t.Nullable(t.Integer()),
+    notifyBySms: t.Boolean(),
+    metadata: t.Record(t.String(), t.String()),
+    documents: t.Array(EnvelopeDocumentSchema),
+    recipients: t.Array(RecipientSchema),
+    fields: t.Array(FieldSchema),
+    statusReason: t.Nullable(t.String({ description: "The decline or void reason" })),
+    sealStatus: t.Nullable(t.Union([t.Literal("PENDING"), t.Literal("SEALED"), t.Literal("FAILED")])),
+    createdAt: DateTime,
+    updatedAt: DateTime,
+    sentAt: t.Nullable(DateTime),
+    completedAt: t.Nullable(DateTime),
+    endedAt: t.Nullable(DateTime),
+    audit: AuditSummarySchema,
+    deleted: t.Optional(t.Boolean({ description: "Present (true) on the reply to DELETE of a draft" })),
+  },
+  { $id: "#/components/schemas/Envelope", title: "Envelope" },
+);

@@ -1,0 +1,75 @@
+import { t } from "elysia";
+
+export const TokenParams = t.Object({ token: t.String({ description: "The token at the end of the recipient's signUrl" }) });
+export const TokenDocumentParams = t.Object({ token: t.String(), documentId: t.String() });
+
+const DateTime = t.String({ format: "date-time" });
+
+export const SigningSessionSchema = t.Object(
+  {
+    envelope: t.Object({
+      id: t.String(),
+      subject: t.String(),
+      message: t.Nullable(t.String()),
+      status: t.String({ examples: ["SENT"] }),
+      locale: t.Union([t.Literal("en"), t.Literal("fr")]),
+      expiresAt: t.Nullable(DateTime),
+    }),
+    recipient: t.Object({
+      id: t.String(),
+      name: t.String(),
+      email: t.String(),
+      role: t.Union([t.Literal("SIGNER"), t.Literal("APPROVER"), t.Literal("CC")]),
+      status: t.Union([t.Literal("PENDING"), t.Literal("SENT"), t.Literal("VIEWED"), t.Literal("SIGNED"), t.Literal("DECLINED")]),
+    }),
+    state: t.Union([t.Literal("ready"), t.Literal("signed"), t.Literal("declined"), t.Literal("waiting"), t.Literal("voided"), t.Literal("expired"), t.Literal("completed")], {
+      description: "What to show: ready = sign or decline now; waiting = not this recipient's turn yet (or a CC); " +
+        "signed/declined = done; voided/expired/completed = the envelope has ended and its documents are no longer served",
+    }),
+    documents: t.Array(t.Object({
+      id: t.String(),
+      name: t.String(),
+      sha256: t.String(),
+      pageCount: t.Integer(),
+      pages: t.Array(t.Object({ width: t.Number(), height: t.Number() }), { description: "Displayed page sizes in points" }),
+      url: t.String({ description: "Path of the PDF under this signing session" }),
+    }), { description: "Empty once the envelope has ended" }),
+    fields: t.Array(t.Object({
+      id: t.String(),
+      documentId: t.String(),
+      type: t.Union([t.Literal("signature"), t.Literal("initials"), t.Literal("date"), t.Literal("text"), t.Literal("checkbox")]),
+      page: t.Integer({ description: "1-based" }),
+      x: t.Number({ description: "Points from the left of the displayed page" }),
+      y: t.Number({ description: "Points from the top of the displayed page (y down)" }),
+      width: t.Number(),
+      height: t.Number(),
+      required: t.Boolean(),
+      label: t.Nullable(t.String()),
+      value: t.Nullable(t.String()),
+    }), { description: "This recipient's fields only; empty once the envelope has ended" }),
+  },
+  { $id: "#/components/schemas/SigningSession", title: "SigningSession" },
+);
+
+export const CompleteBody = t.Object(
+  {
+    signature: t.Optional(t.Object({
+      type: t.Union([t.Literal("typed"), t.Literal("drawn")]),
+      value: t.String({ maxLength: 600_000, description: "typed: the signer's name (1–100 characters); drawn: a data:image/png;base64,… URL of at most 500 KB" }),
+    }, { additionalProperties: false, description: "Required for a SIGNER; an APPROVER needs none" })),
+    fields: t.Optional(t.Record(t.String(), t.Union([t.String({ maxLength: 1000 }), t.Boolean()]), {
+      description: "Values by field id: text for text/date/initials fields, true/false for checkboxes. Empty date fields get the signing date.",
+    })),
+    consent: t.Boolean({ description: "Must be true: the recipient agrees to sign electronically" }),
+  },
+  {
+    additionalProperties: false,
+    title: "SigningComplete",
+    examples: [{ signature: { type: "typed", value: "Jane Doe" }, fields: {}, consent: true }],
+  },
+);
+
+export const DeclineBody = t.Object(
+  { reason: t.String({ minLength: 1, maxLength: 1000, description: "Told to the sender and the other recipients" }) },
+  { additionalProperties: false, title: "SigningDecline" },
+);

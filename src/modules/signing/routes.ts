@@ -1,0 +1,77 @@
+import { Elysia } from "elysia";
+import type { Deps } from "../../deps";
+import { contextOf } from "../../http/context";
+import { problemResponses } from "../../http/schemas";
+import { CompleteBody, DeclineBody, SigningSessionSchema, TokenDocumentParams, TokenParams } from "./model";
+import { completeSigning, declineSigning, getSession, openDocument } from "./service";
+
+const meta = (request: Request) => {
+  const ctx = contextOf(request);
+  return { ip: ctx.ip, userAgent: ctx.userAgent };
+};
+
+const contentDisposition = (name: string) =>
+  `inline; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, "_")}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+
+/** The signing ceremony's JSON API, authorised by the recipient's token (no API key). */
+export const signingRoutes = (deps: Deps) =>
+  new Elysia({ prefix: "/api/v1/signing", detail: { tags: ["Signing"], security: [] } })
+    .get("/:token", ({ request, params, set }) => {
+      set.headers["cache-control"] = "no-store";
+      return getSession(deps, params.token, meta(request));
+    }, {
+      params: TokenParams,
+      response: { 200: SigningSessionSchema, ...problemResponses(404) },
+      detail: {
+        summary: "Open a signing session",
+        description: "The envelope, this recipient, the state to show, the documents and this recipient's fields. " +
+          "The first open by an invited recipient records VIEWED. Unknown token: 404.",
+        security: [],
+      },
+    })
+    .get("/:token/documents/:documentId", async ({ request, params }) => {
+      const doc = await openDocument(deps, params.token, params.documentId, meta(request));
+      return new Response(doc.bytes as Uint8Array<ArrayBuffer>, {
+        headers: {
+          "content-type": "application/pdf",
+          "content-disposition": contentDisposition(doc.name),
+          "cache-control": "no-store",
+          "x-content-sha256": doc.sha256,
+        },
+      });
+    }, {
+      params: TokenDocumentParams,
+      response: problemResponses(404, 410),
+      detail: {
+        summary: "Download one of the envelope's PDFs",
+        description: "Served while the envelope is SENT (410 `signing_closed` after); every download is an audit event.",
+        security: [],
+        responses: {
+          200: { description: "The PDF", content: { "application/pdf": { schema: { type: "string", format: "binary" } } } },
+        } as any,
+      },
+    })
+    .post("/:token/complete", async ({ request, params, body, set }) => {
+      set.headers["cache-control"] = "no-store";
+      return completeSigning(deps, params.token, body, meta(request));
+    }, {
+      params: TokenParams,
+      body: CompleteBody,
+      response: { 200: SigningSessionSchema, ...problemResponses(400, 404, 409, 410, 415, 422) },
+      detail: {
+        summary: "Sign (or approve)",
+        description: "A SIGNER sends a typed or drawn signature; an APPROVER only consent. `consent` must be true and required fields filled " +
+          "(422 with JSON pointers). Not this recipient's turn yet: 409 `signing_not_your_turn`; already done: 409 `signing_already_done`; " +
+          "envelope ended: 410 `signing_closed`.",
+        security: [],
+      },
+    })
+    .post("/:token/decline", ({ request, params, body, set }) => {
+      set.headers["cache-control"] = "no-store";
+      return declineSigning(deps, params.token, body.reason, meta(request));
+    }, {
+      params: TokenParams,
+      body: DeclineBody,
+      response: { 200: SigningSessionSchema, ...problemResponses(400, 404, 409, 410, 415, 422) },
+      detail: { summary: "Decline to sign, with a reason", description: "The envelope ends DECLINED and the other recipients are told.", security: [] },
+    });

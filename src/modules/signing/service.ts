@@ -1,0 +1,167 @@
+import { and, eq } from "drizzle-orm";
+import type { Deps } from "../../deps";
+import { AppError, invalid } from "../../errors";
+import type { Tx } from "../../store/db";
+import { envelopes, fields, recipients } from "../../store/schema";
+import { appendAudit } from "../audit/service";
+import { assertCanAct, checkCompletion, sessionState, type CompletionInput } from "../envelopes/lifecycle";
+import {
+  advanceEnvelope, declineEnvelope, envelopeDocumentRows, expireEnvelope, fieldRows, publish, recipientActor,
+  type EnvelopeRow, type RecipientRow,
+} from "../envelopes/service";
+import { TOKEN_FORMAT, tokenHash } from "./token";
+
+/** Where a request came from: kept with every step of the ceremony. */
+export interface RequestMeta {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+const immediate = { behavior: "immediate" as const };
+
+const unknownToken = () => new AppError("not_found", "This signing link is not valid");
+
+function resolve(tx: Tx, token: string): { envelope: EnvelopeRow; recipient: RecipientRow } {
+  if (!TOKEN_FORMAT.test(token)) throw unknownToken();
+  const recipient = tx.select().from(recipients).where(eq(recipients.tokenHash, tokenHash(token))).get();
+  if (!recipient) throw unknownToken();
+  const envelope = tx.select().from(envelopes).where(eq(envelopes.id, recipient.envelopeId)).get();
+  if (!envelope) throw unknownToken();
+  return { envelope, recipient };
+}
+
+/** An envelope past its expiresAt expires when a link is used, without waiting for the sweep. */
+function expireIfDue(deps: Deps, token: string) {
+  const { envelope } = resolve(deps.db, token);
+  if (envelope.status === "SENT" && envelope.expiresAt && envelope.expiresAt <= deps.clock.now()) expireEnvelope(deps, envelope.id);
+}
+
+const docUrl = (token: string, documentId: string) => `/api/v1/signing/${token}/documents/${documentId}`;
+
+function session(tx: Tx, token: string, envelope: EnvelopeRow, recipient: RecipientRow) {
+  const open = envelope.status === "SENT";
+  return {
+    envelope: {
+      id: envelope.id, subject: envelope.subject, message: envelope.message, status: envelope.status,
+      locale: envelope.locale as "en" | "fr", expiresAt: envelope.expiresAt?.toISOString() ?? null,
+    },
+    recipient: { id: recipient.id, name: recipient.name, email: recipient.email, role: recipient.role, status: recipient.status },
+    state: sessionState(envelope.status, recipient),
+    documents: open
+      ? envelopeDocumentRows(tx, envelope.id).map((d) => ({ id: d.id, name: d.name, sha256: d.sha256, pageCount: d.pageCount, pages: d.pages, url: docUrl(token, d.id) }))
+      : [],
+    fields: open
+      ? fieldRows(tx, envelope.id, recipient.id).map((f) => ({
+          id: f.id, documentId: f.documentId, type: f.type, page: f.page, x: f.x, y: f.y, width: f.width, height: f.height,
+          required: f.required, label: f.label, value: f.value,
+        }))
+      : [],
+  };
+}
+
+export type SigningSession = ReturnType<typeof session>;
+
+function reload(tx: Tx, token: string, deps: Deps) {
+  const { envelope, recipient } = resolve(tx, token);
+  return session(tx, token, envelope, recipient);
+}
+
+/** GET /signing/{token}: the session; the first open by an invited recipient records VIEWED. */
+export function getSession(deps: Deps, token: string, meta: RequestMeta): SigningSession {
+  expireIfDue(deps, token);
+  return deps.db.transaction((tx) => {
+    const { envelope, recipient } = resolve(tx, token);
+    if (envelope.status === "SENT" && recipient.status === "SENT") {
+      tx.update(recipients).set({ status: "VIEWED", viewedAt: deps.clock.now() }).where(eq(recipients.id, recipient.id)).run();
+      appendAudit(tx, deps.clock, {
+        envelopeId: envelope.id, type: "recipient.viewed", ...recipientActor(recipient, meta.ip, meta.userAgent),
+        data: { recipientId: recipient.id },
+      });
+      publish(tx, deps, envelope.id, "recipient.viewed");
+    }
+    return reload(tx, token, deps);
+  }, immediate);
+}
+
+/** GET /signing/{token}/documents/{documentId}: the PDF, while the envelope is SENT; audited. */
+export async function openDocument(deps: Deps, token: string, documentId: string, meta: RequestMeta): Promise<{ name: string; sha256: string; bytes: Uint8Array }> {
+  expireIfDue(deps, token);
+  const doc = deps.db.transaction((tx) => {
+    const { envelope, recipient } = resolve(tx, token);
+    if (envelope.status !== "SENT") throw new AppError("signing_closed", `This envelope is ${envelope.status.toLowerCase()}; its documents are no longer served here`);
+    const d = envelopeDocumentRows(tx, envelope.id).find((x) => x.id === documentId);
+    if (!d) throw new AppError("not_found", `Document ${documentId} is not part of this envelope`);
+    appendAudit(tx, deps.clock, {
+      envelopeId: envelope.id, type: "document.downloaded", ...recipientActor(recipient, meta.ip, meta.userAgent),
+      data: { recipientId: recipient.id, documentId: d.id, name: d.name, sha256: d.sha256 },
+    });
+    return d;
+  }, immediate);
+  return { name: doc.name, sha256: doc.sha256, bytes: await deps.files.get(doc.sha256) };
+}
+
+/**
+ * POST /signing/{token}/complete: checks turn and body, stores the signature (a drawn PNG goes to
+ * the file store), field values, time, IP and user agent, then invites the next group or completes.
+ */
+export async function completeSigning(deps: Deps, token: string, body: CompletionInput, meta: RequestMeta): Promise<SigningSession> {
+  expireIfDue(deps, token);
+  const first = resolve(deps.db, token);
+  assertCanAct(first.envelope.status, first.recipient);
+  const specs = fieldRows(deps.db, first.envelope.id, first.recipient.id);
+  const { errors, completion } = checkCompletion(first.recipient, specs, body, deps.clock.now());
+  if (errors.length) throw invalid(errors, "The signature cannot be completed");
+  const sig = completion.signature;
+  const imageSha = sig?.type === "drawn" ? await deps.files.put(sig.png) : null;
+
+  return deps.db.transaction((tx) => {
+    const { envelope, recipient } = resolve(tx, token);
+    assertCanAct(envelope.status, recipient);
+    const now = deps.clock.now();
+    for (const [id, value] of completion.values)
+      tx.update(fields).set({ value }).where(and(eq(fields.id, id), eq(fields.recipientId, recipient.id))).run();
+    tx.update(recipients).set({
+      status: "SIGNED", signedAt: now,
+      signatureType: sig?.type ?? null,
+      signatureValue: sig?.type === "typed" ? sig.name : null,
+      signatureImageSha256: imageSha,
+      ip: meta.ip, userAgent: meta.userAgent,
+    }).where(eq(recipients.id, recipient.id)).run();
+    appendAudit(tx, deps.clock, {
+      envelopeId: envelope.id,
+      type: recipient.role === "APPROVER" ? "recipient.approved" : "recipient.signed",
+      ...recipientActor(recipient, meta.ip, meta.userAgent),
+      data: {
+        recipientId: recipient.id,
+        role: recipient.role,
+        consent: true,
+        signature: sig ? (sig.type === "typed" ? { type: "typed", name: sig.name } : { type: "drawn", sha256: imageSha }) : null,
+        fields: Object.fromEntries(completion.values),
+        documents: envelopeDocumentRows(tx, envelope.id).map((d) => ({ id: d.id, name: d.name, sha256: d.sha256 })),
+      },
+    });
+    publish(tx, deps, envelope.id, "recipient.signed");
+    advanceEnvelope(tx, deps, envelope.id);
+    return reload(tx, token, deps);
+  }, immediate);
+}
+
+/** POST /signing/{token}/decline: the envelope ends DECLINED and the other recipients are told. */
+export function declineSigning(deps: Deps, token: string, reason: string, meta: RequestMeta): SigningSession {
+  expireIfDue(deps, token);
+  return deps.db.transaction((tx) => {
+    const { envelope, recipient } = resolve(tx, token);
+    assertCanAct(envelope.status, recipient);
+    const text = reason.trim();
+    if (text.length < 1 || text.length > 1000) throw invalid([{ pointer: "/reason", message: "a reason of 1 to 1000 characters is required" }]);
+    const now = deps.clock.now();
+    tx.update(recipients).set({ status: "DECLINED", declinedAt: now, declineReason: text, ip: meta.ip, userAgent: meta.userAgent })
+      .where(eq(recipients.id, recipient.id)).run();
+    appendAudit(tx, deps.clock, {
+      envelopeId: envelope.id, type: "recipient.declined", ...recipientActor(recipient, meta.ip, meta.userAgent),
+      data: { recipientId: recipient.id, reason: text },
+    });
+    declineEnvelope(tx, deps, envelope, text);
+    return reload(tx, token, deps);
+  }, immediate);
+}

@@ -1,0 +1,20 @@
+import { createHmac } from "node:crypto";
+import { sha256Hex } from "../../ids";
+
+/** 32 bytes of HMAC-SHA256 in base64url: 43 characters, 256 bits. */
+export const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * A recipient's signing token: base64url(HMAC-SHA256(instanceSecret, recipientId)).
+ * Deterministic, so the API can show the signUrl again, but only its SHA-256 is stored:
+ * the database alone opens no session.
+ */
+export function signingToken(secret: Uint8Array, recipientId: string): string {
+  return createHmac("sha256", secret).update(recipientId).digest("base64url");
+}
+
+/** What recipients.token_hash stores. */
+export const tokenHash = (token: string): string => sha256Hex(token);
+
+export const signUrlOf = (baseUrl: string, secret: Uint8Array, recipientId: string): string =>
+  `${baseUrl.replace(/\/+$/, "")}/s/${signingToken(secret, recipientId)}`;
