@@ -11,6 +11,7 @@ import { envelopeRoutes } from "./modules/envelopes/routes";
 import { keyRoutes } from "./modules/keys/routes";
 import { createKeyVerifier } from "./modules/keys/service";
 import { signingRoutes } from "./modules/signing/routes";
+import { signerPage } from "./modules/signing/page/page";
 import { createWebhookDispatcher } from "./modules/webhooks/dispatcher";
 import { webhookRoutes } from "./modules/webhooks/routes";
 import { notificationHandlers, notificationPeriodic } from "./notify/handlers";
@@ -38,6 +39,7 @@ export function buildApp(deps: Deps) {
       detail: { tags: ["System"], summary: "Liveness and version (no authentication)", security: [] },
     })
     .use(keyRoutes(deps, keys))
+    .use(signerPage)
     .use(documentRoutes(deps))
     .use(envelopeRoutes(deps))
     .use(signingRoutes(deps))

@@ -1,0 +1,12 @@
+// Files imported `with { type: "file" }` (Bun gives their path; `bun build --compile` embeds
+// them) or `with { type: "text" }` (their content) by the signer page.
+declare module "*.bcmap" { const path: string; export default path; }
+declare module "*.pfb" { const path: string; export default path; }
+declare module "*.wasm" { const path: string; export default path; }
+declare module "*.icc" { const path: string; export default path; }
+declare module "pdfjs-dist/legacy/build/*.mjs" { const path: string; export default path; }
+declare module "pdfjs-dist/wasm/*.js" { const path: string; export default path; }
+declare module "*/signer.html" { const text: string; export default text; }
+declare module "*/signer.css" { const text: string; export default text; }
+declare module "*/signer.js" { const text: string; export default text; }
+declare module "*/i18n.js" { const text: string; export default text; }

@@ -1,0 +1,102 @@
+import { Elysia } from "elysia";
+import pdfjsPkg from "pdfjs-dist/package.json";
+// The legacy build: the same pdf.js with polyfills, so the page also renders on the older
+// phone browsers signers actually have (the modern build needs very recent JS built-ins).
+import pdfJs from "pdfjs-dist/legacy/build/pdf.min.mjs" with { type: "file" };
+import pdfWorkerJs from "pdfjs-dist/legacy/build/pdf.worker.min.mjs" with { type: "file" };
+import { VERSION } from "../../../version";
+import i18nJs from "./i18n.js" with { type: "text" };
+import { PDFJS_DATA } from "./pdfjs-assets";
+import signerCss from "./signer.css" with { type: "text" };
+import signerHtml from "./signer.html" with { type: "text" };
+import signerJs from "./signer.js" with { type: "text" };
+
+/**
+ * The signer page: GET /s/{token} answers one static HTML page (the same for every token;
+ * its script reads the token from the path and does everything through /api/v1/signing/{token}),
+ * and /s/assets/* its script, style, strings and the bundled pdf.js with its data files.
+ * Everything is embedded in the binary, so a signer's browser asks no other host for anything.
+ */
+
+/** Changes whenever an asset does, so browsers may cache versioned asset URLs for long. */
+export const ASSET_VERSION = Bun.hash([VERSION, pdfjsPkg.version, signerHtml, signerCss, signerJs, i18nJs].join("\0")).toString(36);
+
+/**
+ * Only this origin, no inline script or style, no framing, nothing sent anywhere else.
+ * pdf.js needs: its module worker ('self'), images as data:/blob: URLs, fonts it builds
+ * in memory (data:). It never needs eval: the page sets isEvalSupported false.
+ */
+export const SIGNER_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "worker-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data: blob:",
+  "style-src 'self'",
+  "font-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+  "object-src 'none'",
+].join("; ");
+
+/** The pdf.js worker gets its own policy: WebAssembly image decoders (JPEG 2000, JBIG2) and ICC profiles. */
+const WORKER_CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'";
+
+const COMMON_HEADERS = {
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "cross-origin-resource-policy": "same-origin",
+};
+
+export const PAGE_HEADERS: Record<string, string> = {
+  ...COMMON_HEADERS,
+  "content-type": "text/html; charset=utf-8",
+  "content-security-policy": SIGNER_CSP,
+  "cache-control": "no-store",
+  "x-frame-options": "DENY",
+  "cross-origin-opener-policy": "same-origin",
+  "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+  "x-robots-tag": "noindex, nofollow",
+};
+
+const JS = "text/javascript; charset=utf-8";
+const TYPES: Record<string, string> = {
+  mjs: JS, js: JS, css: "text/css; charset=utf-8", wasm: "application/wasm", ttf: "font/ttf",
+  pfb: "application/octet-stream", bcmap: "application/octet-stream", icc: "application/vnd.iccprofile",
+};
+
+type Asset = { text: string } | { path: string };
+
+/** Every asset by its name under /s/assets/: a fixed table, so no request path reaches the file system. */
+const ASSETS = new Map<string, Asset>([
+  ["signer.js", { text: signerJs }],
+  ["i18n.js", { text: i18nJs }],
+  ["signer.css", { text: signerCss }],
+  ["pdf.min.mjs", { path: pdfJs }],
+  ["pdf.worker.min.mjs", { path: pdfWorkerJs }],
+  ...Object.entries(PDFJS_DATA).map(([name, path]) => [`pdfjs/${name}`, { path }] as [string, Asset]),
+]);
+
+export const signerAssetNames = () => [...ASSETS.keys()];
+
+const PAGE = signerHtml.replaceAll("{{v}}", ASSET_VERSION);
+
+function assetResponse(name: string): Response {
+  const asset = ASSETS.get(name);
+  if (!asset) {
+    return new Response("Not found\n", { status: 404, headers: { ...COMMON_HEADERS, "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
+  }
+  const ext = name.slice(name.lastIndexOf(".") + 1);
+  const headers: Record<string, string> = {
+    ...COMMON_HEADERS,
+    "content-type": TYPES[ext] ?? "application/octet-stream",
+    "cache-control": "public, max-age=86400",
+  };
+  if (name === "pdf.worker.min.mjs") headers["content-security-policy"] = WORKER_CSP;
+  return new Response("text" in asset ? asset.text : Bun.file(asset.path), { headers });
+}
+
+export const signerPage = new Elysia({ name: "signer-page" })
+  .get("/s/:token", () => new Response(PAGE, { headers: PAGE_HEADERS }), { detail: { hide: true } })
+  .get("/s/assets/*", ({ params }) => assetResponse(params["*"]), { detail: { hide: true } });
