@@ -353,6 +353,7 @@ describe("end-of-envelope notices", () => {
     expect(sink.messages).toHaveLength(1);
     expect(m!.subject).toBe("Annulé : Avenant");
     expect(m!.text).toContain("L’expéditeur a annulé « Avenant ».");
+    expect(m!.text).toContain("Motif indiqué : Erreur de salaire");
   });
 
   test("completed: signers and CC recipients get the completion mail with their own link", async () => {

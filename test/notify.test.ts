@@ -217,14 +217,14 @@ describe("messages", () => {
   test("every kind renders in both languages", () => {
     for (const locale of ["en", "fr"] as const) {
       for (const kind of ["invitation", "reminder", "declined", "voided", "completed", "expired"] as const) {
-        const m = renderEmail(kind, locale, { ...data, declinedBy: "Bob", declineReason: "Wrong salary" });
+        const m = renderEmail(kind, locale, { ...data, declinedBy: "Bob", reason: "Wrong salary" });
         expect(m.subject.length).toBeGreaterThan(5);
         expect(m.subject).not.toMatch(/[\r\n]/);
         expect(m.text.length).toBeGreaterThan(20);
         expect(renderSms(kind, locale, data)).not.toMatch(/[\r\n]/);
       }
     }
-    expect(renderEmail("declined", "en", { ...data, declinedBy: "Bob", declineReason: "Wrong salary" }).text).toContain("Reason given: Wrong salary");
+    expect(renderEmail("declined", "en", { ...data, declinedBy: "Bob", reason: "Wrong salary" }).text).toContain("Reason given: Wrong salary");
     expect(renderEmail("reminder", "fr", data).subject).toStartWith("Rappel : ");
     expect(renderEmail("invitation", "en", { ...data, role: "APPROVER" }).subject).toStartWith("Please review and approve: ");
   });

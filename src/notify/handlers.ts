@@ -99,13 +99,13 @@ function audienceOf(message: MessageKind, all: Recipient[]): Recipient[] {
 function messageData(deps: Deps, message: MessageKind, inv: Invitation): MessageData {
   const withLink = message === "invitation" || message === "reminder" || message === "completed";
   let declinedBy: string | null = null;
-  let declineReason: string | null = null;
+  let reason: string | null = null;
   if (message === "declined") {
     const decliner = recipientRows(deps.db, inv.envelopeId).find((r) => r.status === "DECLINED");
     declinedBy = decliner?.name ?? null;
-    declineReason = decliner?.declineReason ?? null;
+    reason = decliner?.declineReason ?? null;
   } else if (message === "voided") {
-    declineReason = deps.db.select({ endReason: envelopes.endReason }).from(envelopes).where(eq(envelopes.id, inv.envelopeId)).get()?.endReason ?? null;
+    reason = deps.db.select({ endReason: envelopes.endReason }).from(envelopes).where(eq(envelopes.id, inv.envelopeId)).get()?.endReason ?? null;
   }
   return {
     subject: inv.subject,
@@ -115,7 +115,7 @@ function messageData(deps: Deps, message: MessageKind, inv: Invitation): Message
     signUrl: withLink ? inv.signUrl : null,
     expiresAt: inv.expiresAt,
     declinedBy,
-    declineReason,
+    reason,
   };
 }
 

@@ -18,9 +18,10 @@ export interface MessageData {
   /** The recipient's personal link (invitation, reminder, completed). */
   signUrl?: string | null;
   expiresAt?: Date | null;
-  /** declined: who declined, and why. */
+  /** declined: who declined. */
   declinedBy?: string | null;
-  declineReason?: string | null;
+  /** declined, voided: the reason given. */
+  reason?: string | null;
 }
 
 export interface RenderedEmail {
@@ -97,7 +98,7 @@ const TEXTS: Record<Locale, Record<MessageKind, Texts>> = {
       greeting: `Hello ${oneLine(d.recipientName)},`,
       paragraphs: [
         `${d.declinedBy ? oneLine(d.declinedBy) : "A recipient"} declined to sign “${oneLine(d.subject)}”.`,
-        ...(d.declineReason ? [`Reason given: ${d.declineReason}`] : []),
+        ...(d.reason ? [`Reason given: ${d.reason}`] : []),
         "The request is closed: there is nothing more for you to do.",
       ],
       notes: [],
@@ -107,6 +108,7 @@ const TEXTS: Record<Locale, Record<MessageKind, Texts>> = {
       greeting: `Hello ${oneLine(d.recipientName)},`,
       paragraphs: [
         `The sender cancelled “${oneLine(d.subject)}”.`,
+        ...(d.reason ? [`Reason given: ${d.reason}`] : []),
         "The signing link you received no longer works: there is nothing more for you to do.",
       ],
       notes: [],
@@ -156,7 +158,7 @@ const TEXTS: Record<Locale, Record<MessageKind, Texts>> = {
       greeting: `Bonjour ${oneLine(d.recipientName)},`,
       paragraphs: [
         `${d.declinedBy ? oneLine(d.declinedBy) : "Un destinataire"} a refusé de signer « ${oneLine(d.subject)} ».`,
-        ...(d.declineReason ? [`Motif indiqué : ${d.declineReason}`] : []),
+        ...(d.reason ? [`Motif indiqué : ${d.reason}`] : []),
         "La demande est close : vous n’avez plus rien à faire.",
       ],
       notes: [],
@@ -166,6 +168,7 @@ const TEXTS: Record<Locale, Record<MessageKind, Texts>> = {
       greeting: `Bonjour ${oneLine(d.recipientName)},`,
       paragraphs: [
         `L’expéditeur a annulé « ${oneLine(d.subject)} ».`,
+        ...(d.reason ? [`Motif indiqué : ${d.reason}`] : []),
         "Le lien de signature que vous avez reçu ne fonctionne plus : vous n’avez plus rien à faire.",
       ],
       notes: [],

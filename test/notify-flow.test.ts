@@ -1,0 +1,305 @@
+/**
+ * Notifications through the public API, over the real server: an envelope is created and sent with
+ * POST /api/v1/envelopes and /send, the outbox is drained (fake clock, no sleeping), and what the
+ * SMTP server, the outbox folder or the SMS gateway received is checked against the API's signUrl.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { maxRetryDelayMs } from "../src/jobs/schedule";
+import { listAudit } from "../src/modules/audit/service";
+import type { FakeClock } from "./helpers/clock";
+import { makePdf } from "./helpers/pdf";
+import { startTestServer, type TestServer } from "./helpers/server";
+import { parseMail, startSmtpSink, type SmtpSink } from "./helpers/smtp";
+
+let sink: SmtpSink;
+let gateway: ReturnType<typeof Bun.serve>;
+const gatewayHits: any[] = [];
+let gatewayStatus = 200;
+const servers: TestServer[] = [];
+
+beforeAll(async () => {
+  sink = await startSmtpSink();
+  gateway = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    async fetch(req) {
+      gatewayHits.push(await req.json());
+      return new Response(null, { status: gatewayStatus });
+    },
+  });
+});
+afterAll(async () => {
+  await sink.close();
+  gateway.stop(true);
+});
+afterEach(async () => {
+  while (servers.length) await servers.pop()!.stop();
+  sink.messages.length = 0;
+  sink.failNext(0);
+  gatewayHits.length = 0;
+  gatewayStatus = 200;
+});
+
+function server(env: Record<string, string> = {}) {
+  const s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", ...env } }) as TestServer & { clock: FakeClock };
+  servers.push(s);
+  return s;
+}
+
+async function json(res: Response, status: number) {
+  const body = await res.json();
+  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(body)}`);
+  return body as any;
+}
+
+async function sentEnvelope(s: TestServer, body: Record<string, unknown>) {
+  const pdf = await makePdf(1);
+  const doc = await json(await s.api("/api/v1/documents", { method: "POST", json: { name: "contract.pdf", contentBase64: Buffer.from(pdf).toString("base64") } }), 201);
+  const created = await json(await s.api("/api/v1/envelopes", { method: "POST", json: { documentIds: [doc.id], ...body } }), 201);
+  return json(await s.api(`/api/v1/envelopes/${created.id}/send`, { method: "POST" }), 200);
+}
+
+const drain = (s: TestServer) => s.running.app.jobs.drain();
+const audit = (s: TestServer, id: string) => listAudit(s.deps.db, id);
+
+describe("invitations through the API", () => {
+  test("quick start over SMTP: the invitation carries the subject, the message and the signUrl the API returned", async () => {
+    const s = server(sink.env);
+    const env = await sentEnvelope(s, {
+      subject: "Employment contract",
+      message: "Hi Jane, please sign by Friday.",
+      recipients: [{ email: "jane.doe@example.com", name: "Jane Doe", role: "SIGNER" }],
+    });
+    const signUrl: string = env.recipients[0].signUrl;
+    expect(signUrl).toStartWith(`${s.url}/s/`);
+    await drain(s);
+    const [m] = await sink.waitFor(1);
+    expect(m!.to).toEqual(["jane.doe@example.com"]);
+    expect(m!.subject).toBe("Please sign: Employment contract");
+    expect(m!.text).toContain("Hi Jane, please sign by Friday.");
+    expect(m!.text).toContain(signUrl);
+    expect(m!.html).toContain(`href="${signUrl}"`);
+
+    // The link in the mail opens the signing session.
+    const link = m!.text.split("\n").find((l) => l.startsWith(`${s.url}/s/`))!;
+    const token = link.slice(`${s.url}/s/`.length);
+    const session = await json(await fetch(`${s.url}/api/v1/signing/${token}`), 200);
+    expect(JSON.stringify(session)).toContain("Employment contract");
+
+    const types = audit(s, env.id).map((e) => e.type);
+    expect(types).toContain("message.delivered");
+    expect(types.indexOf("message.delivered")).toBeGreaterThan(types.indexOf("envelope.sent"));
+  });
+
+  test("in French", async () => {
+    const s = server(sink.env);
+    const env = await sentEnvelope(s, {
+      subject: "Contrat de travail",
+      locale: "fr",
+      recipients: [{ email: "jean@example.fr", name: "Jean Dupont" }],
+    });
+    await drain(s);
+    const [m] = await sink.waitFor(1);
+    expect(m!.subject).toBe("Signature demandée : Contrat de travail");
+    expect(m!.text).toContain("Bonjour Jean Dupont,");
+    expect(m!.text).toContain(env.recipients[0].signUrl);
+  });
+
+  test("embedded default (no SMTP): an .eml lands in {dataDir}/outbox with the signUrl", async () => {
+    const s = server();
+    const env = await sentEnvelope(s, { subject: "NDA", recipients: [{ email: "a@example.com", name: "A" }] });
+    await drain(s);
+    const files = readdirSync(join(s.dir, "outbox")).filter((f) => f.endsWith(".eml"));
+    expect(files).toHaveLength(1);
+    const mail = parseMail(readFileSync(join(s.dir, "outbox", files[0]!), "utf8"));
+    expect(mail.subject).toBe("Please sign: NDA");
+    expect(mail.headers.to).toBe("a@example.com");
+    expect(mail.text).toContain(env.recipients[0].signUrl);
+  });
+
+  test("SMS to a real gateway with the templated body when notifyBySms", async () => {
+    const s = server({
+      ...sink.env,
+      CERTYNEO_SMS_GATEWAY_URL: `http://127.0.0.1:${gateway.port}/v1/messages`,
+      CERTYNEO_SMS_BODY_TEMPLATE: '{"destination":"{to}","body":"{text}","channel":"sms"}',
+    });
+    const env = await sentEnvelope(s, {
+      subject: "Lease",
+      notifyBySms: true,
+      recipients: [{ email: "a@example.com", name: "A", phone: "+33612345678" }],
+    });
+    await drain(s);
+    expect(gatewayHits).toEqual([{ destination: "+33612345678", body: `Please sign "Lease": ${env.recipients[0].signUrl}`, channel: "sms" }]);
+    await sink.waitFor(1);
+  });
+
+  test("sequential routing: the second signer is invited only after the first signs", async () => {
+    const s = server(sink.env);
+    const env = await sentEnvelope(s, {
+      subject: "Two steps",
+      signingOrder: "sequential",
+      recipients: [{ email: "first@example.com", name: "First" }, { email: "second@example.com", name: "Second" }],
+    });
+    await drain(s);
+    await sink.waitFor(1);
+    expect(sink.messages.map((m) => m.to[0])).toEqual(["first@example.com"]);
+    const token = env.recipients[0].signUrl.split("/s/")[1];
+    await json(await fetch(`${s.url}/api/v1/signing/${token}/complete`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ signature: { type: "typed", value: "First" }, consent: true }),
+    }), 200);
+    await drain(s);
+    await sink.waitFor(2);
+    expect(sink.messages[1]!.to).toEqual(["second@example.com"]);
+    expect(sink.messages[1]!.text).toContain(env.recipients[1].signUrl);
+  });
+});
+
+describe("failures through the API", () => {
+  test("SMTP down at send time: failed attempts are audit events, the invitation goes out after the back-off", async () => {
+    const s = server(sink.env);
+    sink.failNext(1);
+    const env = await sentEnvelope(s, { subject: "Retry me", recipients: [{ email: "a@example.com", name: "A" }] });
+    await drain(s);
+    expect(sink.messages).toHaveLength(0);
+    const failed = audit(s, env.id).filter((e) => e.type === "message.failed");
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.data).toMatchObject({ recipientId: env.recipients[0].id, channel: "email", attempt: 1, willRetry: true });
+    s.clock.advance(maxRetryDelayMs(1));
+    await drain(s);
+    await sink.waitFor(1);
+    expect(audit(s, env.id).filter((e) => e.type === "message.delivered")).toHaveLength(1);
+  });
+
+  test("a failing SMS gateway is retried and audited while the e-mail went once", async () => {
+    const s = server({ ...sink.env, CERTYNEO_SMS_GATEWAY_URL: `http://127.0.0.1:${gateway.port}/` });
+    gatewayStatus = 500;
+    const env = await sentEnvelope(s, { subject: "SMS", notifyBySms: true, recipients: [{ email: "a@example.com", name: "A", phone: "+15550001111" }] });
+    await drain(s);
+    s.clock.advance(maxRetryDelayMs(1));
+    await drain(s);
+    gatewayStatus = 200;
+    s.clock.advance(maxRetryDelayMs(2));
+    await drain(s);
+    expect(gatewayHits).toHaveLength(3);
+    expect(sink.messages).toHaveLength(1);
+    const sms = audit(s, env.id).filter((e) => (e.data as any)?.channel === "sms").map((e) => e.type);
+    expect(sms).toEqual(["message.failed", "message.failed", "message.delivered"]);
+  });
+});
+
+describe("lifecycle notices through the API", () => {
+  test("decline: the other invited signer is told, with the reason", async () => {
+    const s = server(sink.env);
+    const env = await sentEnvelope(s, {
+      subject: "Offer",
+      recipients: [{ email: "a@example.com", name: "Alice" }, { email: "b@example.com", name: "Bob" }],
+    });
+    await drain(s);
+    await sink.waitFor(2);
+    const token = env.recipients[1].signUrl.split("/s/")[1];
+    await json(await fetch(`${s.url}/api/v1/signing/${token}/decline`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ reason: "The salary is wrong" }),
+    }), 200);
+    await drain(s);
+    await sink.waitFor(3);
+    const notice = sink.messages[2]!;
+    expect(notice.to).toEqual(["a@example.com"]);
+    expect(notice.subject).toBe("Declined: Offer");
+    expect(notice.text).toContain("Bob declined to sign");
+    expect(notice.text).toContain("The salary is wrong");
+  });
+
+  test("void: recipients are told, with the reason", async () => {
+    const s = server(sink.env);
+    const env = await sentEnvelope(s, { subject: "Oops", recipients: [{ email: "a@example.com", name: "A" }] });
+    await drain(s);
+    await sink.waitFor(1);
+    await json(await s.api(`/api/v1/envelopes/${env.id}?reason=${encodeURIComponent("Sent by mistake")}`, { method: "DELETE" }), 200);
+    await drain(s);
+    await sink.waitFor(2);
+    expect(sink.messages[1]!.subject).toBe("Cancelled: Oops");
+    expect(sink.messages[1]!.text).toContain("The sender cancelled “Oops”.");
+    expect(sink.messages[1]!.text).toContain("Reason given: Sent by mistake");
+  });
+
+  test("completion: signer and CC get the completion mail with their link", async () => {
+    const s = server(sink.env);
+    const env = await sentEnvelope(s, {
+      subject: "Done deal",
+      recipients: [{ email: "signer@example.com", name: "Signer" }, { email: "cc@example.com", name: "Watcher", role: "CC" }],
+    });
+    await drain(s);
+    await sink.waitFor(1);
+    expect(sink.messages.map((m) => m.to[0])).toEqual(["signer@example.com"]);
+    const token = env.recipients[0].signUrl.split("/s/")[1];
+    await json(await fetch(`${s.url}/api/v1/signing/${token}/complete`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ signature: { type: "typed", value: "Signer" }, consent: true }),
+    }), 200);
+    await drain(s);
+    await sink.waitFor(3);
+    const done = sink.messages.slice(1);
+    expect(done.map((m) => m.to[0]).sort()).toEqual(["cc@example.com", "signer@example.com"]);
+    for (const m of done) {
+      expect(m.subject).toBe("Completed: Done deal");
+      const r = env.recipients.find((x: any) => x.email === m.to[0]);
+      expect(m.text).toContain(r.signUrl);
+    }
+  });
+
+  test("expiry: the timer's sweep expires a SENT envelope past its expiresAt", async () => {
+    const s = server(sink.env);
+    const expiresAt = new Date(s.clock.now().getTime() + 3600_000).toISOString();
+    const env = await sentEnvelope(s, { subject: "Soon gone", expiresAt, recipients: [{ email: "a@example.com", name: "A" }] });
+    await drain(s);
+    expect((await json(await s.api(`/api/v1/envelopes/${env.id}`), 200)).status).toBe("SENT");
+    s.clock.advance(3600_000);
+    await drain(s);
+    expect((await json(await s.api(`/api/v1/envelopes/${env.id}`), 200)).status).toBe("EXPIRED");
+    expect(audit(s, env.id).map((e) => e.type)).toContain("envelope.expired");
+  });
+});
+
+describe("reminders through the API", () => {
+  test("reminderIntervalHours: reminded once per interval until they sign", async () => {
+    const s = server(sink.env);
+    const env = await sentEnvelope(s, {
+      subject: "Please",
+      reminderIntervalHours: 48,
+      recipients: [{ email: "slow@example.com", name: "Slow" }, { email: "quick@example.com", name: "Quick" }],
+    });
+    await drain(s);
+    await sink.waitFor(2);
+    // Quick signs at once.
+    const quick = env.recipients.find((r: any) => r.email === "quick@example.com");
+    await json(await fetch(`${s.url}/api/v1/signing/${quick.signUrl.split("/s/")[1]}/complete`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ signature: { type: "typed", value: "Quick" }, consent: true }),
+    }), 200);
+    s.clock.advance(47 * 3600_000);
+    await drain(s);
+    expect(sink.messages).toHaveLength(2);
+    s.clock.advance(3600_000);
+    await drain(s);
+    await sink.waitFor(3);
+    expect(sink.messages[2]!.to).toEqual(["slow@example.com"]);
+    expect(sink.messages[2]!.subject).toBe("Reminder: please sign: Please");
+    expect(sink.messages[2]!.text).toContain(env.recipients.find((r: any) => r.email === "slow@example.com").signUrl);
+    await drain(s);
+    s.clock.advance(24 * 3600_000);
+    await drain(s);
+    expect(sink.messages).toHaveLength(3);
+    s.clock.advance(24 * 3600_000);
+    await drain(s);
+    await sink.waitFor(4);
+    expect(audit(s, env.id).filter((e) => e.type === "recipient.reminded")).toHaveLength(2);
+  });
+});
