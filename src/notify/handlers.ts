@@ -5,7 +5,7 @@
  * is never sent again because the SMS of the same invitation failed, and each delivery is retried
  * on its own. Every delivery and every failed attempt is an audit event of the envelope.
  */
-import { and, eq, inArray, isNotNull } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, ne, sql } from "drizzle-orm";
 import type { Deps } from "../deps";
 import { enqueue } from "../jobs/queue";
 import { PermanentJobError, type JobHandler } from "../jobs/runner";
@@ -195,7 +195,16 @@ export function sweepReminders(deps: Deps): number {
     .select({ recipient: recipients, envelope: envelopes })
     .from(recipients)
     .innerJoin(envelopes, eq(envelopes.id, recipients.envelopeId))
-    .where(and(eq(envelopes.status, "SENT"), isNotNull(envelopes.reminderIntervalHours), inArray(recipients.status, [...WAITING])))
+    .where(
+      and(
+        eq(envelopes.status, "SENT"),
+        isNotNull(envelopes.reminderIntervalHours),
+        inArray(recipients.status, [...WAITING]),
+        ne(recipients.role, "CC"),
+        // Times are integer milliseconds: only the recipients whose interval has run out.
+        sql`coalesce(${recipients.lastRemindedAt}, ${recipients.sentAt}, ${envelopes.sentAt}) + ${envelopes.reminderIntervalHours} * 3600000 <= ${now.getTime()}`,
+      ),
+    )
     .all();
   let n = 0;
   for (const { recipient, envelope } of candidates) {
