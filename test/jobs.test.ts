@@ -212,10 +212,11 @@ describe("job runner", () => {
       },
     }, [() => void ticks++]);
     runner.start();
-    await Bun.sleep(40);
+    for (let i = 0; i < 400 && ticks < 2; i++) await Bun.sleep(5);
     expect(ticks).toBeGreaterThanOrEqual(2);
     const id = enqueue(deps.db, deps.clock, { kind: "slow", payload: {} });
-    for (let i = 0; i < 100 && row(deps, id).runAt.getTime() === deps.clock.now().getTime(); i++) await Bun.sleep(5);
+    // Wait until the timer has claimed it (its lease moves runAt ahead).
+    for (let i = 0; i < 400 && row(deps, id).runAt.getTime() === deps.clock.now().getTime(); i++) await Bun.sleep(5);
     await runner.stop();
     expect(finished).toBe(true);
     expect(row(deps, id).status).toBe("done");
