@@ -155,15 +155,16 @@ export function notificationHandlers(deps: Deps): Record<string, JobHandler> {
     const data = messageData(deps, message, inv);
     const to = channel === "sms" ? (inv.recipient.phone ?? "") : inv.recipient.email;
     const base = { recipientId: inv.recipient.id, channel, message, to, jobId, attempt };
+    let delivered: Record<string, unknown>;
     try {
       if (channel === "email") {
         const { messageId } = await deps.mailer.send({ to, ...renderEmail(message, locale, data) });
-        audit(deps, envelope.id, "message.delivered", { ...base, messageId });
+        delivered = { messageId };
       } else {
         if (!sms) throw new PermanentJobError("no SMS gateway is configured (sms.gatewayUrl)");
         if (!to) throw new PermanentJobError("the recipient has no phone number");
         const { status } = await sms.send({ to, text: renderSms(message, locale, data) });
-        audit(deps, envelope.id, "message.delivered", { ...base, gatewayStatus: status });
+        delivered = { gatewayStatus: status };
       }
     } catch (e) {
       const permanent = e instanceof PermanentJobError || e instanceof SmsConfigError;
@@ -171,6 +172,8 @@ export function notificationHandlers(deps: Deps): Record<string, JobHandler> {
       audit(deps, envelope.id, "message.failed", { ...base, error, willRetry: !permanent && attempt < MAX_ATTEMPTS });
       throw permanent && !(e instanceof PermanentJobError) ? new PermanentJobError(error) : e;
     }
+    // Outside the try: the message went, whatever happens to this bookkeeping.
+    audit(deps, envelope.id, "message.delivered", { ...base, ...delivered });
   };
 
   return {
