@@ -135,7 +135,7 @@ describe("audit trail", () => {
     expect(text.split(BANNER).length - 1).toBe(pages);
     const seqs = [...text.matchAll(/#(\d+)\s/g)].map((m) => Number(m[1]));
     expect(seqs).toEqual(Array.from({ length: 240 }, (_, i) => i + 1));
-  });
+  }, 60_000);
 
   test("an envelope with no events yet still renders", async () => {
     const out = await renderAuditTrail(input(0));
