@@ -15,6 +15,7 @@ export type AuditType =
   | "envelope.updated"
   | "envelope.sent"
   | "envelope.completed"
+  | "envelope.sealed"
   | "envelope.voided"
   | "envelope.expired"
   | "recipient.invited"

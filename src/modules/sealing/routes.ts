@@ -1,0 +1,61 @@
+import { Elysia, t } from "elysia";
+import type { Deps } from "../../deps";
+import { AppError } from "../../errors";
+import { principalOf } from "../../http/principal";
+import { AUTH_ERRORS, IdParams, problemResponses } from "../../http/schemas";
+import { assertValid } from "../../http/validate";
+import { VerifyBody, VerificationSchema } from "./model";
+import { auditTrail, signedDocument, type PdfDownload } from "./service";
+import { verifyDocument } from "./verify";
+
+const pdfResponse = ({ bytes, filename }: PdfDownload) =>
+  new Response(bytes, {
+    headers: {
+      "content-type": "application/pdf",
+      "content-disposition": `attachment; filename="${filename}"`,
+      "cache-control": "private, no-store",
+    },
+  });
+
+const PDF_CONTENT = { content: { "application/pdf": { schema: { type: "string", format: "binary" } } } };
+
+export const sealingRoutes = (deps: Deps) =>
+  new Elysia()
+    .get("/api/v1/envelopes/:id/signed-document", async ({ request, params, query }) =>
+      pdfResponse(await signedDocument(deps, principalOf(request).environment, params.id, query.documentId)), {
+      params: IdParams,
+      query: t.Object({ documentId: t.Optional(t.String({ description: "One document of the envelope, sealed alone" })) }, { additionalProperties: false }),
+      response: problemResponses(...AUTH_ERRORS, 404, 409),
+      detail: {
+        tags: ["Envelopes"],
+        summary: "Download the sealed PDF of a COMPLETED envelope",
+        description: "All documents in order with the signature appearances and the certificate of completion, sealed with a PAdES signature (ETSI.CAdES.detached) by the organisation's certificate. `?documentId=` returns one document alone, sealed too. 409 `envelope_not_completed` before completion.",
+        responses: { 200: { description: "The sealed PDF", ...PDF_CONTENT } },
+      },
+    })
+    .get("/api/v1/envelopes/:id/audit-trail", async ({ request, params }) =>
+      pdfResponse(await auditTrail(deps, principalOf(request).environment, params.id)), {
+      params: IdParams,
+      response: problemResponses(...AUTH_ERRORS, 404, 409),
+      detail: {
+        tags: ["Envelopes"],
+        summary: "Download the sealed audit-trail PDF",
+        description: "Every audit event so far (UTC time, event, actor, IP, user agent, document hashes) with the hash chain and its head, sealed like the signed document. 409 `envelope_not_sent` for a draft.",
+        responses: { 200: { description: "The sealed audit trail", ...PDF_CONTENT } },
+      },
+    })
+    .post("/api/v1/verify", async ({ body }) => {
+      assertValid(VerifyBody, body);
+      const file = (body as { file: File }).file;
+      if (file.size > deps.config.maxUploadMb * 1024 * 1024)
+        throw new AppError("payload_too_large", `The file is larger than the limit of ${deps.config.maxUploadMb} MiB`);
+      return verifyDocument(deps, new Uint8Array(await file.arrayBuffer()));
+    }, {
+      response: { 200: VerificationSchema, ...problemResponses(...AUTH_ERRORS, 413, 415, 422) },
+      detail: {
+        tags: ["Verification"],
+        summary: "Verify the signatures of a PDF",
+        description: "For each signature: signer and issuer, signing and time-stamp times, whether the signed bytes are intact, whether it covers the whole document or how many bytes were appended after it, and whether this instance's certificate made it.",
+        requestBody: { required: true, content: { "multipart/form-data": { schema: VerifyBody as any } } },
+      },
+    });

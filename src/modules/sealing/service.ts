@@ -1,0 +1,178 @@
+import { and, eq } from "drizzle-orm";
+import type { Deps } from "../../deps";
+import { AppError, notFound } from "../../errors";
+import { renderAuditTrail } from "../../pdf/audit-trail";
+import type { CompletionCertificateInput } from "../../pdf/certificate";
+import { sealPdf } from "../../pdf/pades";
+import type { RenderAuditEvent, RenderDocument, RenderEnvelope, RenderField, RenderRecipient } from "../../pdf/render-model";
+import { buildEnvelopePdf, stampDocument } from "../../pdf/stamp";
+import { envelopeDocuments, envelopes, type Environment } from "../../store/schema";
+import { appendAudit, listAudit, type AuditEvent } from "../audit/service";
+import { envelopeDocumentRows, fieldRows, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "../envelopes/service";
+import { SignerError } from "../../pdf/pkcs12";
+import type { SealingKey } from "./key";
+
+/** How a recipient proved who they were: the unguessable link sent to their address. */
+const AUTH_METHOD = "Unique signing link sent by e-mail";
+
+async function toRenderRecipient(deps: Deps, r: RecipientRow): Promise<RenderRecipient> {
+  let signature: RenderRecipient["signature"] = null;
+  if (r.signatureType === "typed" && r.signatureValue) signature = { type: "typed", value: r.signatureValue };
+  if (r.signatureType === "drawn" && r.signatureImageSha256) {
+    const png = await deps.files.get(r.signatureImageSha256);
+    signature = { type: "drawn", value: `data:image/png;base64,${Buffer.from(png).toString("base64")}` };
+  }
+  return {
+    id: r.id, name: r.name, email: r.email, role: r.role, status: r.status, signedAt: r.signedAt,
+    ip: r.ip, userAgent: r.userAgent, authMethod: AUTH_METHOD, signature,
+  };
+}
+
+const toRenderField = (f: FieldRow): RenderField => ({
+  id: f.id, recipientId: f.recipientId, documentId: f.documentId, type: f.type,
+  page: f.page, x: f.x, y: f.y, width: f.width, height: f.height, value: f.value,
+});
+
+const toRenderEnvelope = (e: EnvelopeRow): RenderEnvelope => ({
+  id: e.id, subject: e.subject, status: e.status, createdAt: e.createdAt, sentAt: e.sentAt, completedAt: e.completedAt,
+});
+
+function toRenderEvent(e: AuditEvent): RenderAuditEvent {
+  const data = (e.data ?? {}) as Record<string, unknown>;
+  const { documentHashes, ...rest } = data;
+  return {
+    seq: e.seq, at: e.at, type: e.type, actor: e.actor, ip: e.ip, userAgent: e.userAgent,
+    documentHashes: (documentHashes as Record<string, string> | undefined) ?? null,
+    detail: Object.keys(rest).length ? JSON.stringify(rest) : null,
+    hash: e.hash, prevHash: e.prevHash,
+  };
+}
+
+function envelopeOf(deps: Deps, environment: Environment | null, id: string): EnvelopeRow {
+  const row = deps.db.select().from(envelopes)
+    .where(environment ? and(eq(envelopes.id, id), eq(envelopes.environment, environment)) : eq(envelopes.id, id)).get();
+  if (!row) throw notFound("Envelope", id);
+  return row;
+}
+
+/** A key that stopped working after start (expired since, file replaced) is an outage, not a bug. */
+async function sealingKey(deps: Deps): Promise<SealingKey> {
+  try {
+    return await deps.sealingKey();
+  } catch (e) {
+    if (e instanceof SignerError) throw new AppError("unavailable", `Sealing is unavailable: ${e.message}`);
+    throw e;
+  }
+}
+
+const seal = (deps: Deps, key: SealingKey, pdf: Uint8Array, subject: string) =>
+  sealPdf(pdf, {
+    signer: key,
+    signingTime: deps.clock.now(),
+    reason: deps.config.seal.reason,
+    location: deps.config.seal.location || undefined,
+    name: `Certyneo — ${subject}`.slice(0, 200),
+    tsaUrl: deps.config.seal.tsaUrl || undefined,
+  });
+
+/** Envelopes being sealed in this process: the job and an impatient download share one run. */
+const inFlight = new Map<string, Promise<void>>();
+
+/**
+ * Seals a COMPLETED envelope: field values and signature appearances stamped, a signature
+ * page for signers without a field, the certificate of completion, then the PAdES seal —
+ * one sealed PDF of all documents in order, and each document sealed alone. Idempotent:
+ * an envelope already sealed is left as it is.
+ */
+export function sealEnvelope(deps: Deps, envelopeId: string): Promise<void> {
+  let run = inFlight.get(envelopeId);
+  if (!run) {
+    run = doSeal(deps, envelopeId).finally(() => inFlight.delete(envelopeId));
+    inFlight.set(envelopeId, run);
+  }
+  return run;
+}
+
+async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
+  const envelope = envelopeOf(deps, null, envelopeId);
+  if (envelope.status !== "COMPLETED") throw new AppError("envelope_not_completed", `Envelope ${envelopeId} is ${envelope.status}, not COMPLETED`);
+  if (envelope.sealStatus === "SEALED") return;
+  const started = performance.now();
+  const key = await sealingKey(deps);
+  const docRows = envelopeDocumentRows(deps.db, envelopeId);
+  const docs: RenderDocument[] = await Promise.all(docRows.map(async (d) => ({ id: d.id, name: d.name, sha256: d.sha256, bytes: await deps.files.get(d.sha256) })));
+  const people = await Promise.all(recipientRows(deps.db, envelopeId).map((r) => toRenderRecipient(deps, r)));
+  const placed = fieldRows(deps.db, envelopeId).map(toRenderField);
+  const certificate: CompletionCertificateInput = {
+    envelope: toRenderEnvelope(envelope),
+    documents: docs.map(({ id, name, sha256 }) => ({ id, name, sha256 })),
+    recipients: people,
+    generatedAt: deps.clock.now(),
+    developmentCertificate: key.development,
+  };
+  const stampOne = (d: RenderDocument) =>
+    stampDocument(d, people, placed, { appendSignaturePage: true, certificate: { ...certificate, documents: [certificate.documents.find((c) => c.id === d.id)!] } });
+
+  const perDocument = new Map<string, string>();
+  for (const d of docs) perDocument.set(d.id, await deps.files.put(await seal(deps, key, await stampOne(d), envelope.subject)));
+  const whole = docs.length === 1
+    ? perDocument.get(docs[0]!.id)!
+    : await deps.files.put(await seal(deps, key, await buildEnvelopePdf(docs, people, placed, { appendSignaturePage: true, certificate, title: envelope.subject }), envelope.subject));
+
+  deps.db.transaction((tx) => {
+    const current = tx.select({ sealStatus: envelopes.sealStatus }).from(envelopes).where(eq(envelopes.id, envelopeId)).get();
+    if (current?.sealStatus === "SEALED") return;
+    const now = deps.clock.now();
+    tx.update(envelopes).set({ sealStatus: "SEALED", sealedSha256: whole, sealedAt: now }).where(eq(envelopes.id, envelopeId)).run();
+    for (const [documentId, sha] of perDocument)
+      tx.update(envelopeDocuments).set({ sealedSha256: sha }).where(and(eq(envelopeDocuments.envelopeId, envelopeId), eq(envelopeDocuments.documentId, documentId))).run();
+    appendAudit(tx, deps.clock, {
+      envelopeId, type: "envelope.sealed", actor: "system",
+      data: { sealedSha256: whole, documentHashes: Object.fromEntries(perDocument), certificate: key.certificate.subject, development: key.development },
+    });
+  }, { behavior: "immediate" });
+  deps.log.info("envelope sealed", { envelopeId, sha256: whole, documents: docs.length, durationMs: Math.round(performance.now() - started) });
+}
+
+export interface PdfDownload {
+  bytes: Uint8Array;
+  filename: string;
+}
+
+const slug = (s: string) => s.normalize("NFKD").replace(/[^\w\s-]/g, "").trim().replace(/\s+/g, "-").slice(0, 60) || "envelope";
+
+/** The sealed PDF of a COMPLETED envelope (all documents), or of one of its documents. */
+export async function signedDocument(deps: Deps, environment: Environment, envelopeId: string, documentId?: string): Promise<PdfDownload> {
+  let envelope = envelopeOf(deps, environment, envelopeId);
+  if (envelope.status !== "COMPLETED")
+    throw new AppError("envelope_not_completed", `Envelope ${envelopeId} is ${envelope.status}: the signed document exists once it is COMPLETED`);
+  // The background job normally has sealed it already; if not (just completed), seal now.
+  if (envelope.sealStatus !== "SEALED") {
+    await sealEnvelope(deps, envelopeId);
+    envelope = envelopeOf(deps, environment, envelopeId);
+  }
+  if (!documentId) return { bytes: await deps.files.get(envelope.sealedSha256!), filename: `${slug(envelope.subject)}-signed.pdf` };
+  const row = deps.db.select().from(envelopeDocuments)
+    .where(and(eq(envelopeDocuments.envelopeId, envelopeId), eq(envelopeDocuments.documentId, documentId))).get();
+  if (!row?.sealedSha256) throw notFound("Document", `${documentId} in envelope ${envelopeId}`);
+  const name = envelopeDocumentRows(deps.db, envelopeId).find((d) => d.id === documentId)!.name.replace(/\.pdf$/i, "");
+  return { bytes: await deps.files.get(row.sealedSha256), filename: `${slug(name)}-signed.pdf` };
+}
+
+/** The audit trail as a sealed PDF: every event so far, in order, with the hash chain. */
+export async function auditTrail(deps: Deps, environment: Environment, envelopeId: string): Promise<PdfDownload> {
+  const envelope = envelopeOf(deps, environment, envelopeId);
+  if (envelope.status === "DRAFT") throw new AppError("envelope_not_sent", `Envelope ${envelopeId} is a DRAFT: it has an audit trail once sent`);
+  const key = await sealingKey(deps);
+  const events = listAudit(deps.db, envelopeId);
+  const pdf = await renderAuditTrail({
+    envelope: toRenderEnvelope(envelope),
+    documents: envelopeDocumentRows(deps.db, envelopeId).map(({ id, name, sha256 }) => ({ id, name, sha256 })),
+    recipients: await Promise.all(recipientRows(deps.db, envelopeId).map((r) => toRenderRecipient(deps, r))),
+    events: events.map(toRenderEvent),
+    chainHead: events.at(-1)?.hash ?? "0".repeat(64),
+    generatedAt: deps.clock.now(),
+    developmentCertificate: key.development,
+  });
+  return { bytes: await seal(deps, key, pdf, `Audit trail — ${envelope.subject}`), filename: `${slug(envelope.subject)}-audit-trail.pdf` };
+}

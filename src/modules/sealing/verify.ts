@@ -1,0 +1,18 @@
+import type { Deps } from "../../deps";
+import { AppError } from "../../errors";
+import { verifyPdf } from "../../pdf/verify";
+
+/** The verification report, judged against this instance's sealing certificate. */
+export async function verifyDocument(deps: Pick<Deps, "sealingKey">, pdf: Uint8Array) {
+  if (!Buffer.from(pdf.subarray(0, 1024)).toString("latin1").includes("%PDF-"))
+    throw new AppError("pdf_invalid", "The file is not a PDF (no %PDF- header)");
+  const key = await deps.sealingKey();
+  let signatures;
+  try {
+    ({ signatures } = await verifyPdf(pdf, { instanceCertificate: key.certificate }));
+  } catch (e) {
+    throw new AppError("pdf_invalid", `The PDF cannot be read: ${(e as Error).message.split("\n")[0]}`);
+  }
+  const valid = signatures.length > 0 && signatures.every((s) => s.intact) && signatures.at(-1)!.coversWholeDocument;
+  return { valid, signatures };
+}

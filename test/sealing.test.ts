@@ -1,0 +1,216 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { complete, createEnvelope, getEnvelope, quickStart, sendEnvelope, tokenOf, typed, uploadDoc, startEnvelopeServer } from "./helpers/envelopes";
+import { corpus } from "./helpers/pdf";
+import { fakeClock } from "./helpers/clock";
+import { startTestServer, type TestServer } from "./helpers/server";
+import { opensslP12, pdfsig, qpdfCheck, run, startTsa, tempDir } from "./pdf/helpers-seal";
+
+let s: TestServer;
+const work = tempDir("certyneo-sealing-");
+beforeAll(() => { s = startEnvelopeServer(); });
+afterAll(() => s.stop());
+
+async function download(t: TestServer, path: string) {
+  const res = await t.api(path);
+  return { status: res.status, type: res.headers.get("content-type"), disposition: res.headers.get("content-disposition"), bytes: new Uint8Array(await res.arrayBuffer()) };
+}
+
+/** Upload, create, send, and have every recipient sign through the signing API. */
+async function completedEnvelope(t: TestServer, docIds: string[], people: { name: string; email: string }[], extra: Record<string, unknown> = {}) {
+  const env = await createEnvelope(t, quickStart(docIds, people.map((p) => ({ ...p, role: "SIGNER" })), extra));
+  const sent = await sendEnvelope(t, env.id);
+  for (const [i, r] of sent.recipients.entries()) {
+    const res = await complete(t, tokenOf(r.signUrl), typed(people[i]!.name));
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  }
+  expect((await getEnvelope(t, env.id)).status).toBe("COMPLETED");
+  return env.id as string;
+}
+
+function expectValidSeal(pdf: Uint8Array, earlier = 0) {
+  const sigs = pdfsig(work, pdf);
+  expect(sigs.length).toBe(earlier + 1);
+  for (const sig of sigs) expect(sig.valid, sig.text).toBe(true);
+  expect(sigs.at(-1)!.total, sigs.at(-1)!.text).toBe(true);
+  return sigs;
+}
+
+const pdftotext = (pdf: Uint8Array) => {
+  const file = join(work, `t-${crypto.randomUUID()}.pdf`);
+  Bun.write(file, pdf);
+  return run(["pdftotext", "-enc", "UTF-8", file, "-"]).out;
+};
+
+describe("signed document", () => {
+  test("409 before completion; after signing, a sealed PDF valid in pdfsig and qpdf, with names and the certificate", async () => {
+    const doc = await uploadDoc(s, { pages: 2 });
+    const env = await createEnvelope(s, quickStart([doc.id], [{ email: "zoe@example.com", name: "Zoë Ødegård", role: "SIGNER" }, { email: "g@example.com", name: "Γιώργος Παπαδόπουλος", role: "SIGNER" }]));
+    const early = await s.api(`/api/v1/envelopes/${env.id}/signed-document`);
+    expect(early.status).toBe(409);
+    expect((await early.json()).code).toBe("envelope_not_completed");
+    const sent = await sendEnvelope(s, env.id);
+    await complete(s, tokenOf(sent.recipients[0].signUrl), typed("Zoë Ødegård"));
+    await complete(s, tokenOf(sent.recipients[1].signUrl), typed("Γιώργος Παπαδόπουλος"));
+
+    await s.running.app.jobs.drain();
+    const sealedRow = await getEnvelope(s, env.id);
+    expect(sealedRow.status).toBe("COMPLETED");
+    const pdf = await download(s, `/api/v1/envelopes/${env.id}/signed-document`);
+    expect(pdf.status).toBe(200);
+    expect(pdf.type).toBe("application/pdf");
+    expect(pdf.disposition).toContain("Employment-contract-signed.pdf");
+    expectValidSeal(pdf.bytes);
+    expect(qpdfCheck(work, pdf.bytes).code).toBe(0);
+    const text = pdftotext(pdf.bytes);
+    expect(text).toContain("Zoë Ødegård");
+    expect(text).toContain("Γιώργος Παπαδόπουλος");
+    expect(text).toContain(doc.sha256);
+    expect(text).toContain(env.id);
+    // The original bytes are the first revision, untouched.
+    const original = readFileSync(s.deps.files.path(doc.sha256));
+    expect(Buffer.from(pdf.bytes.subarray(0, original.length)).equals(original)).toBe(true);
+
+    const verify = new FormData();
+    verify.set("file", new File([pdf.bytes], "signed.pdf"));
+    const report = await (await s.api("/api/v1/verify", { method: "POST", body: verify })).json();
+    expect(report.valid).toBe(true);
+    expect(report.signatures).toHaveLength(1);
+    expect(report.signatures[0]).toMatchObject({ intact: true, coversWholeDocument: true, bytesAppendedAfter: 0, byThisInstance: true, subFilter: "ETSI.CAdES.detached" });
+    expect(report.signatures[0].signerSubject).toContain("development");
+  });
+
+  test("a byte changed in the signed range is reported by pdfsig and by verify", async () => {
+    const doc = await uploadDoc(s);
+    const id = await completedEnvelope(s, [doc.id], [{ name: "Ana Silva", email: "ana@example.com" }]);
+    const pdf = (await download(s, `/api/v1/envelopes/${id}/signed-document`)).bytes;
+    const tampered = pdf.slice();
+    const at = 200; // inside the first signed range: the original document's bytes
+    tampered[at] = tampered[at] === 0x41 ? 0x42 : 0x41;
+    expect(pdfsig(work, tampered)[0]!.valid).toBe(false);
+    const form = new FormData();
+    form.set("file", new File([tampered], "t.pdf"));
+    const report = await (await s.api("/api/v1/verify", { method: "POST", body: form })).json();
+    expect(report.valid).toBe(false);
+    expect(report.signatures[0].intact).toBe(false);
+  });
+
+  test("several documents: one sealed PDF of all pages in order, and each document sealed alone", async () => {
+    const a = await uploadDoc(s, { pages: 2, name: "a.pdf" });
+    const b = await uploadDoc(s, { pages: 3, name: "b.pdf" });
+    const id = await completedEnvelope(s, [a.id, b.id], [{ name: "Ana Silva", email: "ana@example.com" }]);
+    const all = await download(s, `/api/v1/envelopes/${id}/signed-document`);
+    expectValidSeal(all.bytes);
+    const pages = (pdf: Uint8Array) => Number(/Pages:\s+(\d+)/.exec(run(["pdfinfo", writeTmp(pdf)]).out)![1]);
+    expect(pages(all.bytes)).toBeGreaterThanOrEqual(2 + 3 + 1);
+    const onlyB = await download(s, `/api/v1/envelopes/${id}/signed-document?documentId=${b.id}`);
+    expect(onlyB.status).toBe(200);
+    expectValidSeal(onlyB.bytes);
+    expect(pages(onlyB.bytes)).toBeGreaterThanOrEqual(3 + 1);
+    expect(pages(onlyB.bytes)).toBeLessThan(pages(all.bytes));
+    expect((await s.api(`/api/v1/envelopes/${id}/signed-document?documentId=doc_nope`)).status).toBe(404);
+    expect((await s.api(`/api/v1/envelopes/${id}/signed-document`, { key: s.key("live") })).status).toBe(404);
+  });
+});
+
+const writeTmp = (pdf: Uint8Array) => {
+  const file = join(work, `p-${crypto.randomUUID()}.pdf`);
+  require("node:fs").writeFileSync(file, pdf);
+  return file;
+};
+
+describe("audit trail", () => {
+  test("refused for a draft; sealed and valid while in progress and after completion", async () => {
+    const doc = await uploadDoc(s);
+    const env = await createEnvelope(s, quickStart([doc.id], [{ email: "a@example.com", name: "A One", role: "SIGNER" }, { email: "b@example.com", name: "B Two", role: "SIGNER" }]));
+    const draft = await s.api(`/api/v1/envelopes/${env.id}/audit-trail`);
+    expect(draft.status).toBe(409);
+    const sent = await sendEnvelope(s, env.id);
+    await complete(s, tokenOf(sent.recipients[0].signUrl), typed("A One"));
+    const during = await download(s, `/api/v1/envelopes/${env.id}/audit-trail`);
+    expect(during.status).toBe(200);
+    expectValidSeal(during.bytes);
+    const text = pdftotext(during.bytes);
+    expect(text).toContain("envelope.sent");
+    expect(text).toContain("recipient.signed");
+    const head = (await getEnvelope(s, env.id)).audit;
+    expect(JSON.stringify(head)).toBeDefined();
+
+    await complete(s, tokenOf(sent.recipients[1].signUrl), typed("B Two"));
+    await s.running.app.jobs.drain();
+    const after = await download(s, `/api/v1/envelopes/${env.id}/audit-trail`);
+    expectValidSeal(after.bytes);
+    const t2 = pdftotext(after.bytes);
+    expect(t2).toContain("envelope.completed");
+    expect(t2).toContain("envelope.sealed");
+    expect(qpdfCheck(work, after.bytes).code).toBe(0);
+  });
+});
+
+describe("certificates", () => {
+  test("an RSA PKCS#12 from the config seals, with a B-T time-stamp from a local TSA", async () => {
+    const dir = tempDir("certyneo-rsa-");
+    const p12 = join(dir, "seal.p12");
+    require("node:fs").writeFileSync(p12, opensslP12(dir, { key: "rsa", password: "s3cret", cn: "ACME Corp Seal" }));
+    const tsa = startTsa(dir);
+    // The certificate was made just now: run this server's clock from now.
+    const t = startTestServer({ clock: fakeClock(new Date()), env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_SEAL_P12_PATH: p12, CERTYNEO_SEAL_P12_PASSWORD: "s3cret", CERTYNEO_SEAL_TSA_URL: tsa.url } });
+    try {
+      const doc = await uploadDoc(t);
+      const id = await completedEnvelope(t, [doc.id], [{ name: "Ana Silva", email: "ana@example.com" }]);
+      const res = await download(t, `/api/v1/envelopes/${id}/signed-document`);
+      expect(res.status, Buffer.from(res.bytes).toString() + JSON.stringify(t.logs.filter((l) => l.level === "error"))).toBe(200);
+      const pdf = res.bytes;
+      const [sig] = expectValidSeal(pdf);
+      expect(sig!.text).not.toContain("development");
+      const form = new FormData();
+      form.set("file", new File([pdf], "s.pdf"));
+      const report = await (await t.api("/api/v1/verify", { method: "POST", body: form })).json();
+      expect(report.signatures[0].byThisInstance).toBe(true);
+      expect(report.signatures[0].timestampTime).not.toBeNull();
+      // Another instance's certificate is not "this instance".
+      const other = new FormData();
+      other.set("file", new File([pdf], "s.pdf"));
+      expect((await (await s.api("/api/v1/verify", { method: "POST", body: other })).json()).signatures[0].byThisInstance).toBe(false);
+    } finally {
+      tsa.stop();
+      await t.stop();
+    }
+  });
+});
+
+describe("real-world corpus: upload, sign, seal", () => {
+  const entries = corpus();
+  test.skipIf(!entries)("every signable corpus PDF comes out sealed and valid, earlier signatures intact", async () => {
+    const t = startEnvelopeServer({ CERTYNEO_MAX_UPLOAD_MB: "25", CERTYNEO_RATE_LIMIT_ENABLED: "false" });
+    const failures: string[] = [];
+    try {
+      for (const e of entries!) {
+        const up = await t.api("/api/v1/documents", { method: "POST", json: { name: e.file, contentBase64: readFileSync(e.path).toString("base64") } });
+        if (up.status !== 201) continue; // refusals are covered by documents.test.ts
+        const doc = await up.json();
+        try {
+          const id = await completedEnvelope(t, [doc.id], [{ name: "Zoë Ødegård", email: "zoe@example.com" }]);
+          const pdf = await download(t, `/api/v1/envelopes/${id}/signed-document`);
+          if (pdf.status !== 200) throw new Error(`download ${pdf.status}: ${Buffer.from(pdf.bytes).toString()}`);
+          // Earlier signatures keep exactly the verdict they had in the original (a document
+          // time-stamp that pdfsig "has not yet verified" stays so); ours is valid and total.
+          const before = pdfsig(work, new Uint8Array(readFileSync(e.path))).filter((x) => !x.unsigned);
+          const sigs = pdfsig(work, pdf.bytes).filter((x) => !x.unsigned);
+          const changed = before.filter((b, i) => sigs[i]?.valid !== b.valid);
+          const ours = sigs.at(-1)!;
+          if (sigs.length !== before.length + 1 || changed.length || !ours.valid || !ours.total)
+            throw new Error(`pdfsig: ${sigs.length} signatures for ${before.length}+1, changed ${changed.map((c) => c.field)}, ours valid=${ours.valid} total=${ours.total}\n${ours.text}`);
+          const check = qpdfCheck(work, pdf.bytes);
+          if (check.code !== 0 && !(check.code === 3 && e.qpdfCheck === "warn")) throw new Error(`qpdf --check ${check.code}: ${check.out.slice(0, 400)}`);
+        } catch (err) {
+          failures.push(`${e.file}: ${(err as Error).message}`);
+        }
+      }
+    } finally {
+      await t.stop();
+    }
+    expect(failures).toEqual([]);
+  }, 300_000);
+});
