@@ -1,5 +1,6 @@
 #!/usr/bin/env bun
 import { keysCommand } from "./cli/keys";
+import { verifyCommand } from "./cli/verify";
 import { CliError } from "./cli/args";
 import { ConfigError, loadConfig } from "./config";
 import { openInstance } from "./instance";
@@ -18,6 +19,7 @@ Commands:
   keys list [--json]                     List API keys
   keys revoke KEY_ID                     Revoke a key (effective on its next request)
   migrate                                Apply database migrations and exit
+  verify FILE.pdf [--json]               Check a PDF's signatures (exit 0 when all hold)
   healthcheck                            Exit 0 if the local server answers /healthz (for containers)
   --help, -h                             This help
   --version, -v                          Print the version
@@ -57,6 +59,11 @@ async function main(argv: string[]) {
       const deps = openInstance(loadConfig());
       deps.db.$client.close();
       return out("Database is up to date.");
+    }
+    case "verify": {
+      const deps = openInstance(loadConfig());
+      try { process.exitCode = await verifyCommand(deps, rest, out); } finally { deps.db.$client.close(); }
+      return;
     }
     case "healthcheck": {
       const config = loadConfig();

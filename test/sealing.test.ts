@@ -214,3 +214,27 @@ describe("real-world corpus: upload, sign, seal", () => {
     expect(failures).toEqual([]);
   }, 300_000);
 });
+
+describe("certyneo verify", () => {
+  test("reports each signature and exits 0 for an intact seal, 1 once a byte changed", async () => {
+    const doc = await uploadDoc(s);
+    const id = await completedEnvelope(s, [doc.id], [{ name: "Ana Silva", email: "ana@example.com" }]);
+    const pdf = (await download(s, `/api/v1/envelopes/${id}/signed-document`)).bytes;
+    const good = writeTmp(pdf);
+    const cli = (file: string, ...flags: string[]) =>
+      Bun.spawnSync([process.execPath, "src/main.ts", "verify", file, ...flags], { env: { ...process.env, CERTYNEO_DATA_DIR: s.dir } });
+    const ok = cli(good);
+    expect(ok.exitCode).toBe(0);
+    const text = ok.stdout.toString();
+    expect(text).toContain("INTACT");
+    expect(text).toContain("the whole document");
+    expect(text).toContain("made by this instance's certificate");
+    const json = JSON.parse(cli(good, "--json").stdout.toString());
+    expect(json.signatures[0].byThisInstance).toBe(true);
+    const tampered = pdf.slice();
+    tampered[300] ^= 0x01;
+    const bad = cli(writeTmp(tampered));
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stdout.toString()).toContain("BROKEN");
+  });
+});
