@@ -15,7 +15,7 @@ function caller(request: Request) {
 
 export const envelopeRoutes = (deps: Deps) =>
   new Elysia({ prefix: "/api/v1/envelopes", detail: { tags: ["Envelopes"] } })
-    .post("/", ({ request, body, set }) => {
+    .post("", ({ request, body, set }) => {
       const { environment, who } = caller(request);
       const envelope = createEnvelope(deps, environment, who, body);
       set.status = 201;
@@ -23,6 +23,7 @@ export const envelopeRoutes = (deps: Deps) =>
       return envelope;
     }, {
       body: CreateEnvelopeBody,
+      parse: "json",
       response: { 201: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 400, 415, 422) },
       detail: {
         summary: "Create an envelope (DRAFT)",
@@ -33,7 +34,7 @@ export const envelopeRoutes = (deps: Deps) =>
           "or other-environment documents, no SIGNER, a bad or duplicate e-mail, a field outside its page.",
       },
     })
-    .get("/", ({ request, query }) => listEnvelopes(deps, principalOf(request).environment, query as any), {
+    .get("", ({ request, query }) => listEnvelopes(deps, principalOf(request).environment, query as any), {
       query: ListEnvelopesQuery,
       response: { 200: listOf(EnvelopeSchema, "EnvelopeList"), ...problemResponses(...AUTH_ERRORS, 422) },
       detail: { summary: "List envelopes, newest first, optionally by status" },
@@ -49,6 +50,7 @@ export const envelopeRoutes = (deps: Deps) =>
     }, {
       params: IdParams,
       body: UpdateEnvelopeBody,
+      parse: "json",
       response: { 200: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 400, 404, 409, 415, 422) },
       detail: { summary: "Update a DRAFT envelope", description: "409 `envelope_not_draft` once it is sent. `recipients` replaces all recipients and their fields." },
     })

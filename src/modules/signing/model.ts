@@ -1,4 +1,5 @@
 import { t } from "elysia";
+import { nullable } from "../../http/schemas";
 
 export const TokenParams = t.Object({ token: t.String({ description: "The token at the end of the recipient's signUrl" }) });
 export const TokenDocumentParams = t.Object({ token: t.String(), documentId: t.String() });
@@ -10,10 +11,10 @@ export const SigningSessionSchema = t.Object(
     envelope: t.Object({
       id: t.String(),
       subject: t.String(),
-      message: t.Nullable(t.String()),
+      message: nullable(t.String()),
       status: t.String({ examples: ["SENT"] }),
       locale: t.Union([t.Literal("en"), t.Literal("fr")]),
-      expiresAt: t.Nullable(DateTime),
+      expiresAt: nullable(DateTime),
     }),
     recipient: t.Object({
       id: t.String(),
@@ -44,8 +45,8 @@ export const SigningSessionSchema = t.Object(
       width: t.Number(),
       height: t.Number(),
       required: t.Boolean(),
-      label: t.Nullable(t.String()),
-      value: t.Nullable(t.String()),
+      label: nullable(t.String()),
+      value: nullable(t.String()),
     }), { description: "This recipient's fields only; empty once the envelope has ended" }),
   },
   { $id: "#/components/schemas/SigningSession", title: "SigningSession" },

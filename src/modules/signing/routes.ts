@@ -1,7 +1,7 @@
 import { Elysia } from "elysia";
 import type { Deps } from "../../deps";
 import { contextOf } from "../../http/context";
-import { problemResponses } from "../../http/schemas";
+import { Problem, problemResponses } from "../../http/schemas";
 import { CompleteBody, DeclineBody, SigningSessionSchema, TokenDocumentParams, TokenParams } from "./model";
 import { completeSigning, declineSigning, getSession, openDocument } from "./service";
 
@@ -41,14 +41,16 @@ export const signingRoutes = (deps: Deps) =>
       });
     }, {
       params: TokenDocumentParams,
-      response: problemResponses(404, 410),
+      // No `response` hook: it would replace these responses, and the 200 is a PDF, not JSON.
       detail: {
         summary: "Download one of the envelope's PDFs",
         description: "Served while the envelope is SENT (410 `signing_closed` after); every download is an audit event.",
         security: [],
         responses: {
           200: { description: "The PDF", content: { "application/pdf": { schema: { type: "string", format: "binary" } } } },
-        } as any,
+          404: { description: "Unknown token, or a document not in this envelope", content: { "application/problem+json": { schema: Problem as any } } },
+          410: { description: "The envelope has ended (`signing_closed`)", content: { "application/problem+json": { schema: Problem as any } } },
+        },
       },
     })
     .post("/:token/complete", async ({ request, params, body, set }) => {
@@ -57,6 +59,7 @@ export const signingRoutes = (deps: Deps) =>
     }, {
       params: TokenParams,
       body: CompleteBody,
+      parse: "json",
       response: { 200: SigningSessionSchema, ...problemResponses(400, 404, 409, 410, 415, 422) },
       detail: {
         summary: "Sign (or approve)",
@@ -72,6 +75,7 @@ export const signingRoutes = (deps: Deps) =>
     }, {
       params: TokenParams,
       body: DeclineBody,
+      parse: "json",
       response: { 200: SigningSessionSchema, ...problemResponses(400, 404, 409, 410, 415, 422) },
       detail: { summary: "Decline to sign, with a reason", description: "The envelope ends DECLINED and the other recipients are told.", security: [] },
     });
