@@ -1,7 +1,8 @@
-import { and, eq, isNull, lte, notInArray, sql } from "drizzle-orm";
+import { and, eq, isNull, lte, sql } from "drizzle-orm";
 import type { Worker } from "../../app";
 import { systemClock, type Clock } from "../../clock";
 import type { Deps } from "../../deps";
+import type { Db } from "../../store/db";
 import { webhookAttempts, webhookDeliveries, webhookEvents, webhooks } from "../../store/schema";
 import { VERSION } from "../../version";
 import { networkPolicy, resolveTarget, systemResolver, TargetRefusedError, type Resolver } from "./network";
@@ -95,29 +96,20 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
   let stopping = false;
   const stats: DrainResult = { attempts: 0, succeeded: 0, failed: 0 };
 
+  const q = outboxQueries(db);
+
   /** The next due delivery of each endpoint with nothing in flight, oldest due first. */
-  function dueCandidates(now: Date, limit: number) {
-    const busy = [...inflight.keys()];
-    const nextDue = sql`(SELECT d2.id FROM webhook_deliveries d2 WHERE d2.webhook_id = ${webhooks.id}
-      AND d2.status = 'pending' AND d2.next_attempt_at <= ${now.getTime()} ORDER BY d2.next_attempt_at LIMIT 1)`;
-    return db.select({ id: webhookDeliveries.id, webhookId: webhooks.id, url: webhooks.url, secret: webhooks.secret, eventId: webhookEvents.id, payload: webhookEvents.payload })
-      .from(webhooks)
-      .innerJoin(webhookDeliveries, eq(webhookDeliveries.id, nextDue))
-      .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
-      .where(and(eq(webhooks.enabled, true), isNull(webhooks.deletedAt), busy.length ? notInArray(webhooks.id, busy) : undefined))
-      .orderBy(webhookDeliveries.nextAttemptAt)
-      .limit(limit)
-      .all();
+  function dueCandidates(now: Date, free: number) {
+    // One row per endpoint at most; endpoints already in flight are skipped here rather than in
+    // SQL so that the statement stays prepared.
+    const rows = q.due.all({ now: now.getTime(), limit: free + inflight.size });
+    return rows.filter((r) => !inflight.has(r.webhookId)).slice(0, free);
   }
 
   /** Takes the lease: attempt count +1 and next attempt pushed past the timeout, if still due. */
   function claim(id: string, now: Date): number | null {
     const lease = new Date(now.getTime() + cfg.timeoutMs + LEASE_MARGIN_MS);
-    const row = db.update(webhookDeliveries)
-      .set({ attempts: sql`${webhookDeliveries.attempts} + 1`, nextAttemptAt: lease, updatedAt: now })
-      .where(and(eq(webhookDeliveries.id, id), eq(webhookDeliveries.status, "pending"), lte(webhookDeliveries.nextAttemptAt, now)))
-      .returning({ attempts: webhookDeliveries.attempts })
-      .get();
+    const row = q.claim.get({ id, now, nowMs: now.getTime(), lease });
     return row ? row.attempts : null;
   }
 
@@ -164,28 +156,27 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
   function record(c: Claimed, o: Outcome) {
     const now = clock.now();
     db.transaction((tx) => {
-      tx.insert(webhookAttempts).values({ deliveryId: c.id, attempt: c.attempt, at: c.at, statusCode: o.statusCode, durationMs: o.durationMs, error: o.error }).run();
-      const last = { lastStatusCode: o.statusCode, lastError: o.error, lastDurationMs: o.durationMs, updatedAt: now };
-      const hook = tx.select({ enabled: webhooks.enabled, deletedAt: webhooks.deletedAt, failingSince: webhooks.failingSince })
-        .from(webhooks).where(eq(webhooks.id, c.webhookId)).get();
+      q.insertAttempt.run({ deliveryId: c.id, attempt: c.attempt, at: c.at, statusCode: o.statusCode, durationMs: o.durationMs, error: o.error });
+      const last = { id: c.id, statusCode: o.statusCode, error: o.error, durationMs: o.durationMs, now };
+      const hook = q.hookState.get({ id: c.webhookId });
       const live = !!hook && hook.enabled && !hook.deletedAt;
       if (o.error === null) {
-        tx.update(webhookDeliveries).set({ status: "succeeded", nextAttemptAt: null, ...last }).where(eq(webhookDeliveries.id, c.id)).run();
-        if (hook?.failingSince) tx.update(webhooks).set({ failingSince: null }).where(eq(webhooks.id, c.webhookId)).run();
+        q.succeeded.run(last);
+        if (hook?.failingSince) q.setFailingSince.run({ id: c.webhookId, since: null });
         stats.succeeded++;
         return;
       }
       const failingSince = hook?.failingSince ?? c.at;
-      if (hook && !hook.failingSince) tx.update(webhooks).set({ failingSince }).where(eq(webhooks.id, c.webhookId)).run();
+      if (hook && !hook.failingSince) q.setFailingSince.run({ id: c.webhookId, since: failingSince.getTime() });
       const disable = live && now.getTime() - failingSince.getTime() >= disableAfterMs;
       const delay = RETRY_SCHEDULE_MS[c.attempt - 1];
       if (live && !disable && delay !== undefined) {
         const next = new Date(now.getTime() + Math.round(delay * (1 + JITTER * random())));
-        tx.update(webhookDeliveries).set({ status: "pending", nextAttemptAt: next, ...last }).where(eq(webhookDeliveries.id, c.id)).run();
+        q.retry.run({ ...last, next });
         log.warn("webhook delivery failed, will retry", { deliveryId: c.id, webhookId: c.webhookId, attempt: c.attempt, statusCode: o.statusCode, error: o.error, nextAttemptAt: next.toISOString() });
         return;
       }
-      tx.update(webhookDeliveries).set({ status: "failed", nextAttemptAt: null, ...last }).where(eq(webhookDeliveries.id, c.id)).run();
+      q.failed.run(last);
       stats.failed++;
       log.warn("webhook delivery failed", { deliveryId: c.id, webhookId: c.webhookId, attempt: c.attempt, statusCode: o.statusCode, error: o.error });
       if (disable) {
@@ -263,6 +254,48 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
     get inFlight() {
       return inflight.size;
     },
+  };
+}
+
+/**
+ * The dispatcher's statements, prepared once: building a drizzle query costs far more than
+ * running it, and these run several times per delivery. Placeholders in set() and values()
+ * go through the column's encoder (Dates); those in conditions and raw `sql` do not (epoch ms).
+ */
+function outboxQueries(db: Db) {
+  const ph = sql.placeholder;
+  const nextDue = sql`(SELECT d2.id FROM webhook_deliveries d2 WHERE d2.webhook_id = ${webhooks.id}
+    AND d2.status = 'pending' AND d2.next_attempt_at <= ${ph("now")} ORDER BY d2.next_attempt_at LIMIT 1)`;
+  const last = {
+    lastStatusCode: ph("statusCode"),
+    lastError: ph("error"),
+    lastDurationMs: ph("durationMs"),
+    updatedAt: ph("now"),
+  } as Record<string, unknown>;
+  const byId = eq(webhookDeliveries.id, ph("id"));
+  return {
+    due: db.select({ id: webhookDeliveries.id, webhookId: webhooks.id, url: webhooks.url, secret: webhooks.secret, eventId: webhookEvents.id, payload: webhookEvents.payload })
+      .from(webhooks)
+      .innerJoin(webhookDeliveries, eq(webhookDeliveries.id, nextDue))
+      .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
+      .where(and(eq(webhooks.enabled, true), isNull(webhooks.deletedAt)))
+      .orderBy(webhookDeliveries.nextAttemptAt)
+      .limit(ph("limit"))
+      .prepare(),
+    claim: db.update(webhookDeliveries)
+      .set({ attempts: sql`${webhookDeliveries.attempts} + 1`, nextAttemptAt: ph("lease") as any, updatedAt: ph("now") as any })
+      .where(and(byId, eq(webhookDeliveries.status, "pending"), lte(webhookDeliveries.nextAttemptAt, ph("nowMs"))))
+      .returning({ attempts: webhookDeliveries.attempts })
+      .prepare(),
+    insertAttempt: db.insert(webhookAttempts).values({
+      deliveryId: ph("deliveryId"), attempt: ph("attempt"), at: ph("at"), statusCode: ph("statusCode"), durationMs: ph("durationMs"), error: ph("error"),
+    } as any).prepare(),
+    hookState: db.select({ enabled: webhooks.enabled, deletedAt: webhooks.deletedAt, failingSince: webhooks.failingSince })
+      .from(webhooks).where(eq(webhooks.id, ph("id"))).prepare(),
+    setFailingSince: db.update(webhooks).set({ failingSince: sql`${ph("since")}` as any }).where(eq(webhooks.id, ph("id"))).prepare(),
+    succeeded: db.update(webhookDeliveries).set({ status: "succeeded", nextAttemptAt: null, ...last } as any).where(byId).prepare(),
+    retry: db.update(webhookDeliveries).set({ status: "pending", nextAttemptAt: ph("next"), ...last } as any).where(byId).prepare(),
+    failed: db.update(webhookDeliveries).set({ status: "failed", nextAttemptAt: null, ...last } as any).where(byId).prepare(),
   };
 }
 
