@@ -4,9 +4,9 @@
  * it. A fresh document (the sealing service seals it like a signed one).
  */
 import { PDFDocument } from "pdf-lib";
-import { addDocument, envelopeRows, LABEL_WIDTH, ROLE_LABELS } from "./certificate.ts";
+import { addDocument, envelopeRows, ROLE_LABELS } from "./certificate.ts";
 import { fontsFor, textWidth } from "./fonts.ts";
-import { A4, COLORS, drawLine, drawRows, formatUtc, ReportWriter, type Row, rowsHeight } from "./render-layout.ts";
+import { A4, COLORS, drawTextLine, drawRows, formatUtc, ReportWriter, type Row, rowsHeight } from "./render-layout.ts";
 import type { RenderAuditEvent, RenderDocumentInfo, RenderEnvelope, RenderRecipient } from "./render-model.ts";
 
 export interface AuditTrailInput {
@@ -83,22 +83,22 @@ function addEvent(report: ReportWriter, event: RenderAuditEvent, documentNumbers
   const rows = eventRows(event, documentNumbers);
   const x = report.left + EVENT.indent;
   const width = report.width - EVENT.indent;
-  const bodyHeight = rowsHeight(rows, width, LABEL_WIDTH, fonts);
+  const bodyHeight = rowsHeight(rows, width, fonts);
   const { page, top } = report.reserve(EVENT.heading + bodyHeight + EVENT.gap);
   const baseline = top - 11;
-  drawLine(page, `#${event.seq}`, { x: report.left, y: baseline }, fonts.bold, 9.5, COLORS.accent);
-  drawLine(page, formatUtc(event.at), { x: report.left + 42, y: baseline }, fonts.mono, 8.5);
+  drawTextLine(page, `#${event.seq}`, { x: report.left, y: baseline }, fonts.bold, 9.5, COLORS.accent);
+  drawTextLine(page, formatUtc(event.at), { x: report.left + 42, y: baseline }, fonts.mono, 8.5);
   const label = eventLabel(event.type);
-  drawLine(page, label, { x: report.left + 180, y: baseline }, fonts.bold, 9.5);
+  drawTextLine(page, label, { x: report.left + 180, y: baseline }, fonts.bold, 9.5);
   const labelWidth = textWidth(fonts.bold, label, 9.5);
-  drawLine(page, event.type, { x: report.left + 188 + labelWidth, y: baseline }, fonts.mono, 7, COLORS.muted);
+  drawTextLine(page, event.type, { x: report.left + 188 + labelWidth, y: baseline }, fonts.mono, 7, COLORS.muted);
   page.drawLine({
     start: { x: report.left + 2, y: top - EVENT.heading + 2 },
     end: { x: report.left + 2, y: top - EVENT.heading - bodyHeight + 4 },
     thickness: 1.5,
     color: COLORS.rule,
   });
-  drawRows(page, rows, { x, top: top - EVENT.heading, width, labelWidth: LABEL_WIDTH }, fonts);
+  drawRows(page, rows, { x, top: top - EVENT.heading, width }, fonts);
 }
 
 function recipientTable(report: ReportWriter, recipients: RenderRecipient[]): void {
@@ -147,7 +147,7 @@ export async function renderAuditTrail(unsorted: AuditTrailInput): Promise<Uint8
   report.title([envelope.subject, `Envelope ${envelope.id} · ${envelope.status} · generated ${formatUtc(input.generatedAt)}`]);
 
   report.section("Envelope");
-  report.rows(envelopeRows(envelope), LABEL_WIDTH);
+  report.rows(envelopeRows(envelope));
 
   report.section(`Documents (${input.documents.length})`);
   input.documents.forEach((document, i) => addDocument(report, document, i));
@@ -156,13 +156,13 @@ export async function renderAuditTrail(unsorted: AuditTrailInput): Promise<Uint8
   recipientTable(report, input.recipients);
 
   report.section("Hash chain");
-  report.paragraph(CHAIN_STATEMENT, { color: COLORS.muted });
-  report.rows(chainRows(input), LABEL_WIDTH);
+  report.paragraph(CHAIN_STATEMENT, COLORS.muted);
+  report.rows(chainRows(input));
 
   report.section(`Events (${input.events.length})`);
   const documentNumbers = new Map(input.documents.map((d, i) => [d.id, i + 1]));
   for (const event of input.events) addEvent(report, event, documentNumbers);
-  if (input.events.length === 0) report.paragraph("No events recorded yet.", { color: COLORS.muted });
+  if (input.events.length === 0) report.paragraph("No events recorded yet.", COLORS.muted);
 
   report.finish();
   return pdf.save();

@@ -9,7 +9,7 @@ import { fontsFor } from "./fonts.ts";
 import {
   appendedPageSize,
   COLORS,
-  drawLine,
+  drawTextLine,
   drawRows,
   drawSignaturePanel,
   formatOptionalUtc,
@@ -36,7 +36,6 @@ export const ROLE_LABELS: Record<RenderRecipient["role"], string> = {
   CC: "Receives a copy (CC)",
 };
 
-export const LABEL_WIDTH = 110;
 const SIGNATURE_PANEL = { width: 168, height: 62, gap: 16 };
 
 /** The envelope's identity and times; the audit trail shows the same. */
@@ -76,23 +75,23 @@ const HEADING_HEIGHT = 16;
 /** A document's name, id and original SHA-256, kept together. */
 export function addDocument(report: ReportWriter, document: RenderDocumentInfo, index: number): void {
   const rows = documentRows(document);
-  const { page, top } = report.reserve(HEADING_HEIGHT + rowsHeight(rows, report.width, LABEL_WIDTH, report.fonts) + 8);
-  drawLine(page, `${index + 1}. ${document.name}`, { x: report.left, y: top - 11 }, report.fonts.bold, 10);
-  drawRows(page, rows, { x: report.left, top: top - HEADING_HEIGHT, width: report.width, labelWidth: LABEL_WIDTH }, report.fonts);
+  const { page, top } = report.reserve(HEADING_HEIGHT + rowsHeight(rows, report.width, report.fonts) + 8);
+  drawTextLine(page, `${index + 1}. ${document.name}`, { x: report.left, y: top - 11 }, report.fonts.bold, 10);
+  drawRows(page, rows, { x: report.left, top: top - HEADING_HEIGHT, width: report.width }, report.fonts);
 }
 
 /** Details on the left, the signature on the right; kept whole on one page. */
 async function addRecipient(pdf: PDFDocument, report: ReportWriter, recipient: RenderRecipient): Promise<void> {
   const rows = recipientRows(recipient);
   const detailsWidth = report.width - SIGNATURE_PANEL.width - SIGNATURE_PANEL.gap;
-  const bodyHeight = Math.max(rowsHeight(rows, detailsWidth, LABEL_WIDTH, report.fonts), SIGNATURE_PANEL.height + 12);
+  const bodyHeight = Math.max(rowsHeight(rows, detailsWidth, report.fonts), SIGNATURE_PANEL.height + 12);
   const { page, top } = report.reserve(HEADING_HEIGHT + bodyHeight + 14);
   const { fonts } = report;
-  drawLine(page, recipient.name, { x: report.left, y: top - 11 }, fonts.bold, 10.5);
+  drawTextLine(page, recipient.name, { x: report.left, y: top - 11 }, fonts.bold, 10.5);
   const bodyTop = top - HEADING_HEIGHT;
-  drawRows(page, rows, { x: report.left, top: bodyTop, width: detailsWidth, labelWidth: LABEL_WIDTH }, fonts);
+  drawRows(page, rows, { x: report.left, top: bodyTop, width: detailsWidth }, fonts);
   const panelX = report.left + report.width - SIGNATURE_PANEL.width;
-  drawLine(page, "SIGNATURE", { x: panelX, y: bodyTop - 7 }, fonts.bold, 6.5, COLORS.muted);
+  drawTextLine(page, "SIGNATURE", { x: panelX, y: bodyTop - 7 }, fonts.bold, 6.5, COLORS.muted);
   const panel = { x: panelX, y: bodyTop - 12 - SIGNATURE_PANEL.height, ...SIGNATURE_PANEL };
   await drawSignaturePanel(pdf, page, panel, recipient, fonts);
   page.drawLine({
@@ -121,7 +120,7 @@ export async function appendCompletionCertificate(pdf: PDFDocument, input: Compl
   report.title([envelope.subject, `Envelope ${envelope.id} · ${envelope.status}`]);
 
   report.section("Envelope");
-  report.rows([...envelopeRows(envelope), { label: "Certificate issued", value: formatUtc(input.generatedAt) }], LABEL_WIDTH);
+  report.rows([...envelopeRows(envelope), { label: "Certificate issued", value: formatUtc(input.generatedAt) }]);
 
   report.section(`Documents (${documents.length})`);
   documents.forEach((document, i) => addDocument(report, document, i));
@@ -130,6 +129,6 @@ export async function appendCompletionCertificate(pdf: PDFDocument, input: Compl
   for (const recipient of recipients) await addRecipient(pdf, report, recipient);
 
   report.section("About this certificate");
-  report.paragraph(ABOUT, { color: COLORS.muted });
+  report.paragraph(ABOUT, COLORS.muted);
   report.finish();
 }

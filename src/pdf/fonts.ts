@@ -127,14 +127,16 @@ function covers(font: PDFFont, text: string): boolean {
 /**
  * One line of text the font can draw: composed (NFC, so "e"+U+0308 becomes
  * one "ë" glyph: pdf-lib ignores mark positioning), control characters and
- * line breaks turned into spaces, and characters the font lacks replaced by
+ * line breaks turned into spaces, invisible format characters (bidi marks,
+ * zero-width joiners) dropped, and characters the font lacks replaced by
  * U+FFFD so a reader sees something is missing instead of a blank.
  */
 export function printable(text: string, font: PDFFont): string {
   const set = characterSet(font);
   const fallback = set.has(REPLACEMENT.codePointAt(0)!) ? REPLACEMENT : "?";
+  const cleaned = text.normalize("NFC").replace(/\p{Cf}/gu, "").replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, " ");
   let out = "";
-  for (const char of text.normalize("NFC").replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, " ")) {
+  for (const char of cleaned) {
     out += set.has(char.codePointAt(0)!) ? char : fallback;
   }
   return out;
@@ -178,12 +180,16 @@ export function textWidth(font: PDFFont, text: string, size: number): number {
 function breakWord(word: string, font: PDFFont, size: number, maxWidth: number): string[] {
   const pieces: string[] = [];
   let piece = "";
+  let width = 0;
   for (const char of word) {
-    if (piece && textWidth(font, piece + char, size) > maxWidth) {
+    const advance = textWidth(font, char, size);
+    if (piece && width + advance > maxWidth) {
       pieces.push(piece);
       piece = "";
+      width = 0;
     }
     piece += char;
+    width += advance;
   }
   if (piece) pieces.push(piece);
   return pieces;

@@ -55,8 +55,8 @@ export function formatDate(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
-export function formatOptionalUtc(date: Date | null, missing = "—"): string {
-  return date ? formatUtc(date) : missing;
+export function formatOptionalUtc(date: Date | null): string {
+  return date ? formatUtc(date) : "—";
 }
 
 /**
@@ -74,7 +74,7 @@ export function appendedPageSize(pdf: PDFDocument): [number, number] {
 }
 
 /** Draws one line of text, made printable in the font first. */
-export function drawLine(
+export function drawTextLine(
   page: PDFPage,
   text: string,
   at: { x: number; y: number },
@@ -188,7 +188,7 @@ export interface Row {
   mono?: boolean;
 }
 
-const ROW = { labelSize: 7.5, valueSize: 8.5, monoSize: 7.5, gap: 2.5, maxLines: 16 };
+const ROW = { labelWidth: 110, labelSize: 7.5, valueSize: 8.5, monoSize: 7.5, gap: 2.5, maxLines: 16 };
 
 interface RowLayout {
   row: Row;
@@ -198,11 +198,11 @@ interface RowLayout {
   height: number;
 }
 
-function layoutRows(rows: Row[], width: number, labelWidth: number, fonts: FontSet): RowLayout[] {
+function layoutRows(rows: Row[], width: number, fonts: FontSet): RowLayout[] {
   return rows.map((row) => {
     const font = row.mono ? fonts.mono : fonts.sans;
     const size = row.mono ? ROW.monoSize : ROW.valueSize;
-    const valueWidth = width - labelWidth;
+    const valueWidth = width - ROW.labelWidth;
     let lines = wrapText(row.value || "—", font, size, valueWidth);
     if (lines.length > ROW.maxLines) {
       lines = lines.slice(0, ROW.maxLines);
@@ -212,24 +212,19 @@ function layoutRows(rows: Row[], width: number, labelWidth: number, fonts: FontS
   });
 }
 
-export function rowsHeight(rows: Row[], width: number, labelWidth: number, fonts: FontSet): number {
-  return layoutRows(rows, width, labelWidth, fonts).reduce((sum, row) => sum + row.height, 0);
+export function rowsHeight(rows: Row[], width: number, fonts: FontSet): number {
+  return layoutRows(rows, width, fonts).reduce((sum, row) => sum + row.height, 0);
 }
 
-/** Draws label/value rows from `top` downwards; returns the height used. */
-export function drawRows(
-  page: PDFPage,
-  rows: Row[],
-  at: { x: number; top: number; width: number; labelWidth: number },
-  fonts: FontSet,
-): number {
+/** Draws label/value rows from `top` downwards, `width` wide. */
+export function drawRows(page: PDFPage, rows: Row[], at: { x: number; top: number; width: number }, fonts: FontSet): void {
   let top = at.top;
-  for (const layout of layoutRows(rows, at.width, at.labelWidth, fonts)) {
+  for (const layout of layoutRows(rows, at.width, fonts)) {
     const firstBaseline = top - layout.size;
-    drawLine(page, layout.row.label, { x: at.x, y: firstBaseline }, fonts.bold, ROW.labelSize, COLORS.muted);
+    drawTextLine(page, layout.row.label, { x: at.x, y: firstBaseline }, fonts.bold, ROW.labelSize, COLORS.muted);
     layout.lines.forEach((line, i) => {
       page.drawText(line, {
-        x: at.x + at.labelWidth,
+        x: at.x + ROW.labelWidth,
         y: firstBaseline - i * layout.size * LINE_HEIGHT,
         font: layout.font,
         size: layout.size,
@@ -238,14 +233,12 @@ export function drawRows(
     });
     top -= layout.height;
   }
-  return at.top - top;
 }
 
 export interface Column {
   header: string;
   /** Fraction of the content width. */
   width: number;
-  mono?: boolean;
 }
 
 export interface ReportOptions {
@@ -266,7 +259,7 @@ export const DEVELOPMENT_BANNER = "DEVELOPMENT CERTIFICATE — NOT FOR PRODUCTIO
  * a page break), and footers are drawn at the end, when the page count is known.
  */
 export class ReportWriter {
-  readonly pages: PDFPage[] = [];
+  private readonly pages: PDFPage[] = [];
   private page!: PDFPage;
   private y = 0;
 
@@ -289,11 +282,11 @@ export class ReportWriter {
   /** The big title and its subtitle lines, once, at the top of the first page. */
   title(subtitle: string[]): void {
     this.y -= 10;
-    drawLine(this.page, this.options.title, { x: this.left, y: this.y - 22 }, this.fonts.bold, 22, COLORS.ink);
+    drawTextLine(this.page, this.options.title, { x: this.left, y: this.y - 22 }, this.fonts.bold, 22, COLORS.ink);
     this.y -= 30;
     for (const line of subtitle) {
       this.y -= 13;
-      drawLine(this.page, line, { x: this.left, y: this.y + 2 }, this.fonts.sans, 9.5, COLORS.muted);
+      drawTextLine(this.page, line, { x: this.left, y: this.y + 2 }, this.fonts.sans, 9.5, COLORS.muted);
     }
     this.y -= 10;
   }
@@ -302,7 +295,7 @@ export class ReportWriter {
   section(heading: string): void {
     this.ensure(70);
     this.y -= 14;
-    drawLine(this.page, heading.toUpperCase(), { x: this.left, y: this.y - 10 }, this.fonts.bold, 9.5, COLORS.accent);
+    drawTextLine(this.page, heading.toUpperCase(), { x: this.left, y: this.y - 10 }, this.fonts.bold, 9.5, COLORS.accent);
     this.y -= 16;
     this.page.drawLine({
       start: { x: this.left, y: this.y },
@@ -313,21 +306,22 @@ export class ReportWriter {
     this.y -= 8;
   }
 
-  paragraph(text: string, style: { size?: number; color?: RGB; font?: PDFFont } = {}): void {
-    const font = style.font ?? this.fonts.sans;
-    const size = style.size ?? 8.5;
+  /** Running text; it may continue on the next page, line by line. */
+  paragraph(text: string, color: RGB = COLORS.ink): void {
+    const { sans } = this.fonts;
+    const size = 8.5;
     const lineHeight = size * LINE_HEIGHT;
-    for (const line of wrapText(text, font, size, this.width)) {
+    for (const line of wrapText(text, sans, size, this.width)) {
       this.ensure(lineHeight);
-      this.page.drawText(line, { x: this.left, y: this.y - size, font, size, color: style.color ?? COLORS.ink });
+      this.page.drawText(line, { x: this.left, y: this.y - size, font: sans, size, color });
       this.y -= lineHeight;
     }
     this.y -= 4;
   }
 
-  rows(rows: Row[], labelWidth = 120): void {
-    const { page, top } = this.reserve(rowsHeight(rows, this.width, labelWidth, this.fonts));
-    drawRows(page, rows, { x: this.left, top, width: this.width, labelWidth }, this.fonts);
+  rows(rows: Row[]): void {
+    const { page, top } = this.reserve(rowsHeight(rows, this.width, this.fonts));
+    drawRows(page, rows, { x: this.left, top, width: this.width }, this.fonts);
   }
 
   /** A table whose header is repeated on each page it runs over; cells wrap. */
@@ -338,25 +332,22 @@ export class ReportWriter {
     const xs = widths.map((_, i) => this.left + widths.slice(0, i).reduce((a, b) => a + b, 0));
     const header = () => {
       const { page, top } = this.reserve(18);
-      columns.forEach((c, i) => drawLine(page, c.header.toUpperCase(), { x: xs[i]!, y: top - 10 }, this.fonts.bold, 7, COLORS.muted));
+      columns.forEach((c, i) => drawTextLine(page, c.header.toUpperCase(), { x: xs[i]!, y: top - 10 }, this.fonts.bold, 7, COLORS.muted));
       page.drawLine({ start: { x: this.left, y: top - 15 }, end: { x: this.left + this.width, y: top - 15 }, thickness: 0.5, color: COLORS.rule });
     };
     this.ensure(18 + lineHeight);
     header();
     for (const row of rows) {
-      const cells = row.map((text, i) => {
-        const font = columns[i]!.mono ? this.fonts.mono : this.fonts.sans;
-        return { font, lines: wrapText(text, font, size, widths[i]! - 8) };
-      });
-      const height = Math.max(...cells.map((c) => c.lines.length)) * lineHeight + 5;
+      const cells = row.map((text, i) => wrapText(text, this.fonts.sans, size, widths[i]! - 8));
+      const height = Math.max(...cells.map((lines) => lines.length)) * lineHeight + 5;
       if (this.y - height < MARGIN.bottom) {
         this.newPage();
         header();
       }
       const { page, top } = this.reserve(height);
-      cells.forEach((cell, i) =>
-        cell.lines.forEach((line, n) =>
-          page.drawText(line, { x: xs[i]!, y: top - size - 2 - n * lineHeight, font: cell.font, size, color: COLORS.ink }),
+      cells.forEach((lines, i) =>
+        lines.forEach((line, n) =>
+          page.drawText(line, { x: xs[i]!, y: top - size - 2 - n * lineHeight, font: this.fonts.sans, size, color: COLORS.ink }),
         ),
       );
     }
@@ -374,10 +365,6 @@ export class ReportWriter {
     return { page: this.page, top };
   }
 
-  space(height: number): void {
-    this.y -= height;
-  }
-
   /** Draws the footers; call once, after the last content. */
   finish(): void {
     const total = this.pages.length;
@@ -393,7 +380,7 @@ export class ReportWriter {
       page.drawText(footer, { x: this.left, y, font: this.fonts.sans, size: 7.5, color: COLORS.muted });
       const number = `Page ${i + 1} of ${total}`;
       const numberWidth = textWidth(this.fonts.sans, number, 7.5);
-      drawLine(page, number, { x: this.left + this.width - numberWidth, y }, this.fonts.sans, 7.5, COLORS.muted);
+      drawTextLine(page, number, { x: this.left + this.width - numberWidth, y }, this.fonts.sans, 7.5, COLORS.muted);
     });
   }
 
@@ -412,7 +399,7 @@ export class ReportWriter {
 
   private drawHeader(): void {
     const y = this.y + 14;
-    drawLine(this.page, "CERTYNEO", { x: this.left, y }, this.fonts.bold, 8, COLORS.accent);
+    drawTextLine(this.page, "CERTYNEO", { x: this.left, y }, this.fonts.bold, 8, COLORS.accent);
     const title = printable(this.options.title, this.fonts.sans);
     const titleWidth = textWidth(this.fonts.sans, title, 8);
     this.page.drawText(title, { x: this.left + this.width - titleWidth, y, font: this.fonts.sans, size: 8, color: COLORS.muted });
@@ -431,7 +418,7 @@ export class ReportWriter {
     this.page.drawRectangle({ x: this.left, y: top - height, width: this.width, height, color: COLORS.danger });
     const size = 11;
     const widthOfBanner = textWidth(this.fonts.bold, DEVELOPMENT_BANNER, size);
-    drawLine(
+    drawTextLine(
       this.page,
       DEVELOPMENT_BANNER,
       { x: this.left + (this.width - widthOfBanner) / 2, y: top - 13 },
@@ -441,7 +428,7 @@ export class ReportWriter {
     );
     const note = "Sealed with this instance's self-signed development certificate: no legal value.";
     const noteWidth = textWidth(this.fonts.sans, note, 7);
-    drawLine(this.page, note, { x: this.left + (this.width - noteWidth) / 2, y: top - 24 }, this.fonts.sans, 7, COLORS.white);
+    drawTextLine(this.page, note, { x: this.left + (this.width - noteWidth) / 2, y: top - 24 }, this.fonts.sans, 7, COLORS.white);
     this.y = top - height - 6;
   }
 }

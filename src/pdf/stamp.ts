@@ -22,13 +22,13 @@ import {
 } from "pdf-lib";
 import { appendCompletionCertificate, type CompletionCertificateInput } from "./certificate.ts";
 import { type FontSet, fontsFor } from "./fonts.ts";
-import { PdfReader, saveIncremental, takeSnapshot } from "./incremental.ts";
+import { saveIncremental, type Snapshot, takeSnapshot } from "./incremental.ts";
 import {
   appendedPageSize,
   type Box,
   COLORS,
   drawFittedText,
-  drawLine,
+  drawTextLine,
   drawSignature,
   drawSignaturePanel,
   formatDate,
@@ -235,14 +235,14 @@ async function drawSignatureBlock(
   const panel = { x: at.x, y: at.top - BLOCK.panel, width: at.width, height: BLOCK.panel };
   await drawSignaturePanel(pdf, page, panel, signer, fonts);
   let y = panel.y - 14;
-  drawLine(page, signer.name, { x: at.x, y }, fonts.bold, 10);
+  drawTextLine(page, signer.name, { x: at.x, y }, fonts.bold, 10);
   y -= 12;
-  drawLine(page, signer.email, { x: at.x, y }, fonts.sans, 8.5, COLORS.muted);
+  drawTextLine(page, signer.email, { x: at.x, y }, fonts.sans, 8.5, COLORS.muted);
   y -= 12;
   const when = signer.signedAt ? `Signed ${formatUtc(signer.signedAt)}` : `Not signed (${signer.status})`;
-  drawLine(page, when, { x: at.x, y }, fonts.sans, 8.5);
+  drawTextLine(page, when, { x: at.x, y }, fonts.sans, 8.5);
   y -= 11;
-  drawLine(page, signer.id, { x: at.x, y }, fonts.mono, 6.5, COLORS.muted);
+  drawTextLine(page, signer.id, { x: at.x, y }, fonts.mono, 6.5, COLORS.muted);
 }
 
 /** Signature page(s): two blocks per row, as many pages as the signers need. */
@@ -280,18 +280,8 @@ async function appendTrailingPages(
   if (opts.certificate) await appendCompletionCertificate(pdf, opts.certificate);
 }
 
-/**
- * pdf-lib numbers new objects after the largest object it registered, which
- * leaves out cross-reference streams and object streams: an appended font
- * would reuse their numbers and shadow them. Start after the file's /Size.
- */
-function reserveObjectNumbers(pdf: PDFDocument, original: Uint8Array): void {
-  const size = new PdfReader(original).trailer.Size;
-  pdf.context.largestObjectNumber = Math.max(pdf.context.largestObjectNumber, size - 1);
-}
-
 /** Subset fonts and images are only written by flush(): do it before the writer diffs objects. */
-async function saveRevision(original: Uint8Array, pdf: PDFDocument, snapshot: ReturnType<typeof takeSnapshot>) {
+async function saveRevision(original: Uint8Array, pdf: PDFDocument, snapshot: Snapshot): Promise<Uint8Array> {
   await pdf.flush();
   return saveIncremental(original, pdf, snapshot);
 }
@@ -308,7 +298,6 @@ export async function stampDocument(
   opts: StampOptions,
 ): Promise<Uint8Array> {
   const pdf = await PDFDocument.load(doc.bytes, { updateMetadata: false });
-  reserveObjectNumbers(pdf, doc.bytes);
   const snapshot = takeSnapshot(pdf);
   const own = fields.filter((f) => f.documentId === doc.id);
   await stampFields(pdf, pdf.getPages(), own, recipients, await fontsFor(pdf));
