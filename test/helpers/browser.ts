@@ -79,6 +79,7 @@ export async function waitForPdfPages(page: Page, timeout = 30_000): Promise<num
 
 /** Draws a zig-zag on a canvas with real mouse moves. */
 export async function drawOn(page: Page, selector: string) {
+  await page.locator(selector).scrollIntoViewIfNeeded();
   const box = await page.locator(selector).boundingBox();
   if (!box) throw new Error(`${selector} is not visible`);
   const y = (f: number) => box.y + box.height * f;
@@ -97,4 +98,17 @@ export async function canvasHasInk(page: Page, selector: string): Promise<boolea
     for (let i = 0; i < data.length; i += 4) if (data[i + 3]! > 0 && (data[i]! < 200 || data[i + 1]! < 200 || data[i + 2]! < 200)) return true;
     return false;
   });
+}
+
+/** Draws a stroke with real touch events (Chrome DevTools Protocol), as a finger on a phone would. */
+export async function drawWithTouch(page: Page, selector: string) {
+  await page.locator(selector).scrollIntoViewIfNeeded();
+  const box = await page.locator(selector).boundingBox();
+  if (!box) throw new Error(`${selector} is not visible`);
+  const cdp = await page.context().newCDPSession(page);
+  const at = (fx: number, fy: number) => [{ x: box.x + box.width * fx, y: box.y + box.height * fy, id: 1 }];
+  await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: at(0.1, 0.5) });
+  for (let i = 1; i <= 20; i++) await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: at(0.1 + i * 0.04, 0.5 + 0.25 * Math.sin(i / 2)) });
+  await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+  await cdp.detach();
 }

@@ -165,7 +165,7 @@ function showSessionState(s, justActed = false) {
   session = s;
   if (s.recipient) $("recipient-line").textContent = t("recipientLine", { name: s.recipient.name ?? "", email: s.recipient.email ?? "" });
   const state = s.state;
-  if (state === "ready" && s.recipient?.role === "CC") return showState("cc");
+  if ((state === "ready" || state === "waiting") && s.recipient?.role === "CC") return showState("cc");
   if (state === "ready") return startCeremony();
   if (justActed && state === "completed") return showState("signed", { detail: t("stateCompletedText") });
   showState(STATES[state] ? state : "error", state in STATES ? {} : { detail: String(state) });
