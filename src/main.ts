@@ -4,6 +4,7 @@ import { verifyCommand } from "./cli/verify";
 import { CliError } from "./cli/args";
 import { ConfigError, loadConfig } from "./config";
 import { openInstance } from "./instance";
+import { createLogger, type Level } from "./log";
 import { SignerError } from "./pdf/pkcs12";
 import { startServer } from "./server";
 import { VERSION } from "./version";
@@ -28,6 +29,12 @@ Configuration: certyneo.config.ts defaults, overridden by CERTYNEO_* environment
 variables (CERTYNEO_PORT, CERTYNEO_HOST, CERTYNEO_DATA_DIR, CERTYNEO_BASE_URL, ...).`;
 
 const out = (line: string) => process.stdout.write(line + "\n");
+
+/** Commands other than serve keep stdout for their result; their log lines go to stderr. */
+function openForCli() {
+  const config = loadConfig();
+  return openInstance(config, { log: createLogger(config.logLevel as Level, (line) => process.stderr.write(line + "\n")) });
+}
 
 async function serve() {
   const deps = openInstance(loadConfig());
@@ -56,12 +63,12 @@ async function main(argv: string[]) {
     case "--version": case "-v": case "version": return out(VERSION);
     case "serve": return serve();
     case "migrate": {
-      const deps = openInstance(loadConfig());
+      const deps = openForCli();
       deps.db.$client.close();
       return out("Database is up to date.");
     }
     case "verify": {
-      const deps = openInstance(loadConfig());
+      const deps = openForCli();
       try { process.exitCode = await verifyCommand(deps, rest, out); } finally { deps.db.$client.close(); }
       return;
     }
@@ -72,7 +79,7 @@ async function main(argv: string[]) {
       return out("ok");
     }
     case "keys": {
-      const deps = openInstance(loadConfig());
+      const deps = openForCli();
       try { return keysCommand(deps, rest, out); } finally { deps.db.$client.close(); }
     }
     default:
