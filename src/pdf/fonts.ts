@@ -30,7 +30,7 @@ export interface FontSet {
    * Vibes and Caveat were tried: @pdf-lib/fontkit's subsetter garbles them.
    */
   script: PDFFont;
-  /** Typed-signature words the script face cannot write (Greek, ...): an italic that still reads as handwriting-like. */
+  /** Typed signatures the script face cannot write (Greek, Vietnamese...): an italic that still reads as handwriting. */
   scriptFallback: PDFFont;
 }
 
@@ -38,12 +38,6 @@ export interface FontSet {
 export interface VerticalMetrics {
   ascent: number;
   descent: number;
-}
-
-/** A piece of a line drawn in one font. */
-export interface TextRun {
-  text: string;
-  font: PDFFont;
 }
 
 /** Text that fits a box: the size chosen and the lines at that size. */
@@ -54,12 +48,6 @@ export interface FittedText {
 
 /** Line height as a multiple of the font size, for every wrapped text. */
 export const LINE_HEIGHT = 1.25;
-
-/**
- * Marck Script has a small x-height: words drawn in the fallback face at the
- * same nominal size look shouty next to it. This factor evens them out (by eye).
- */
-export const SCRIPT_FALLBACK_SCALE = 0.75;
 
 const REPLACEMENT = "\uFFFD";
 const ELLIPSIS = "\u2026";
@@ -255,29 +243,11 @@ export function fitText(
 }
 
 /**
- * A typed signature as runs: each word in the script face when it has every
- * glyph, else in the fallback face. Choosing per word, not per character,
- * keeps one word in one face: "Nguyễn" is not drawn half in script.
+ * The face for a typed signature: the script face when it can write the
+ * whole name, else the fallback face for all of it. A signature mixing two
+ * hands (a Vietnamese "Nguyễn" in italic beside "Văn An" in script) looks
+ * forged; one face per name does not.
  */
-export function scriptRuns(text: string, fonts: FontSet): TextRun[] {
-  const runs: TextRun[] = [];
-  const line = text.normalize("NFC").replace(/\s+/g, " ").trim();
-  for (const token of line.split(/( )/)) {
-    if (!token) continue;
-    const previous = runs.at(-1);
-    const font = token === " " && previous ? previous.font : covers(fonts.script, token) ? fonts.script : fonts.scriptFallback;
-    const piece = printable(token, font);
-    if (previous?.font === font) previous.text += piece;
-    else runs.push({ text: piece, font });
-  }
-  return runs;
-}
-
-/** Size of a run's font relative to the nominal size of the line. */
-export function runScale(run: TextRun, fonts: FontSet): number {
-  return run.font === fonts.scriptFallback ? SCRIPT_FALLBACK_SCALE : 1;
-}
-
-export function runsWidth(runs: TextRun[], fonts: FontSet, size: number): number {
-  return runs.reduce((width, run) => width + run.font.widthOfTextAtSize(run.text, size * runScale(run, fonts)), 0);
+export function signatureFont(name: string, fonts: FontSet): PDFFont {
+  return covers(fonts.script, name.replace(/\s+/g, "")) ? fonts.script : fonts.scriptFallback;
 }

@@ -11,9 +11,7 @@ import {
   type FontSet,
   LINE_HEIGHT,
   printable,
-  runScale,
-  runsWidth,
-  scriptRuns,
+  signatureFont,
   textWidth,
   truncate,
   verticalMetrics,
@@ -106,20 +104,21 @@ function signatureImage(pdf: PDFDocument, dataUrl: string): Promise<PDFImage> {
   return image;
 }
 
-/** Typed name in the script face, as large as the box allows (capped so a huge box does not get a poster). */
+/** Typed name in a script-like face, as large as the box allows (capped so a huge box does not get a poster). */
 function drawTypedSignature(page: PDFPage, box: Box, name: string, fonts: FontSet): void {
-  const runs = scriptRuns(name, fonts);
-  const widthAtOne = runsWidth(runs, fonts, 1);
+  const font = signatureFont(name, fonts);
+  const text = printable(name.replace(/\s+/g, " ").trim(), font);
+  const widthAtOne = font.widthOfTextAtSize(text, 1);
   if (widthAtOne === 0) return;
-  const { ascent, descent } = verticalMetrics(fonts.script);
+  const { ascent, descent } = verticalMetrics(font);
   const size = Math.min(box.height / (ascent + descent), (box.width * 0.94) / widthAtOne, 40);
-  const baseline = centredBaseline(fonts.script, size, box.y, box.height);
-  let x = box.x + (box.width - widthAtOne * size) / 2;
-  for (const run of runs) {
-    const runSize = size * runScale(run, fonts);
-    page.drawText(run.text, { x, y: baseline, font: run.font, size: runSize, color: COLORS.signature });
-    x += run.font.widthOfTextAtSize(run.text, runSize);
-  }
+  page.drawText(text, {
+    x: box.x + (box.width - widthAtOne * size) / 2,
+    y: centredBaseline(font, size, box.y, box.height),
+    font,
+    size,
+    color: COLORS.signature,
+  });
 }
 
 /** The signature as the signer gave it, centred and scaled to fit the box. */

@@ -150,7 +150,7 @@ describe("stampDocument", () => {
     expect(signaturePage).toContain("Signed 2026-03-14 09:26:53 UTC");
   });
 
-  test("typed signatures use the script face, with a fallback face for words it cannot write", async () => {
+  test("typed signatures use the script face, or a fallback face for names it cannot write", async () => {
     const vietnamese = recipient({ id: "rcp_vn", name: "Nguyễn Văn An" });
     const fields = [...UNICODE_SIGNERS, vietnamese].map((r, i) =>
       field({ type: "signature", recipientId: r.id, x: 60, y: 100 + i * 70, width: 240, height: 50, value: null }),
