@@ -200,29 +200,35 @@ async function planOrRepair(pdf: Uint8Array, opts: SealOptions): Promise<Plan> {
   }
 }
 
-const COPY_CHUNK = 1 << 20; // copy and hash the same chunk while it is in cache
+/** A seal as the original (or its repair) followed by the bytes appended to it. */
+export interface SealedParts {
+  /** The input itself, or its full rewrite when its xref chain had to be repaired. */
+  base: Uint8Array;
+  /** The incremental update, signature included: the sealed file is `base` then `appended`. */
+  appended: Uint8Array;
+}
 
-/** Seals `pdf` with a PAdES B-B (or B-T with `tsaUrl`) signature appended as an incremental update. */
-export async function sealPdf(pdf: Uint8Array, opts: SealOptions): Promise<Uint8Array> {
+/**
+ * Seals without building the whole sealed file in memory: for callers that
+ * write `base` and `appended` one after the other (a fresh 100 MB buffer
+ * costs far more to fault in than to hash).
+ */
+export async function sealPdfParts(pdf: Uint8Array, opts: SealOptions): Promise<SealedParts> {
   const { base, update, byteRangeAt, contentsAt, contentsLength } = await planOrRepair(pdf, opts);
-  const total = base.length + update.bytes.length;
+  const appended = update.bytes;
   const contentsStart = base.length + contentsAt; // offset of "<"
   const contentsEnd = contentsStart + contentsLength + 2; // just after ">"
-  const byteRange = `[0 ${contentsStart} ${contentsEnd} ${total - contentsEnd}]`;
-  update.bytes.set(Buffer.from(byteRange.padEnd(BYTE_RANGE_WIDTH, " "), "latin1"), byteRangeAt);
+  const byteRange = `[0 ${contentsStart} ${contentsEnd} ${base.length + appended.length - contentsEnd}]`;
+  appended.set(Buffer.from(byteRange.padEnd(BYTE_RANGE_WIDTH, " "), "latin1"), byteRangeAt);
 
-  const out = new Uint8Array(total);
-  const hasher = new Bun.CryptoHasher("sha256");
-  for (let at = 0; at < base.length; at += COPY_CHUNK) {
-    const chunk = base.subarray(at, at + COPY_CHUNK);
-    out.set(chunk, at);
-    hasher.update(chunk);
-  }
-  out.set(update.bytes, base.length);
-  hasher.update(update.bytes.subarray(0, contentsAt));
-  hasher.update(update.bytes.subarray(contentsAt + contentsLength + 2));
-  const digest = new Uint8Array(hasher.digest());
-
+  // The two ByteRange slices, hashed in place.
+  const digest = new Uint8Array(
+    new Bun.CryptoHasher("sha256")
+      .update(base)
+      .update(appended.subarray(0, contentsAt))
+      .update(appended.subarray(contentsAt + contentsLength + 2))
+      .digest(),
+  );
   const { tsaUrl } = opts;
   const cms = await buildSignedData({
     signer: opts.signer,
@@ -231,6 +237,15 @@ export async function sealPdf(pdf: Uint8Array, opts: SealOptions): Promise<Uint8
   });
   const hex = Buffer.from(cms).toString("hex").toUpperCase();
   if (hex.length > contentsLength) throw new Error(`the signature (${cms.length} bytes) does not fit the ${contentsLength / 2} bytes reserved`);
-  out.set(Buffer.from(hex, "latin1"), contentsStart + 1);
+  appended.set(Buffer.from(hex, "latin1"), contentsAt + 1);
+  return { base, appended };
+}
+
+/** Seals `pdf` with a PAdES B-B (or B-T with `tsaUrl`) signature appended as an incremental update. */
+export async function sealPdf(pdf: Uint8Array, opts: SealOptions): Promise<Uint8Array> {
+  const { base, appended } = await sealPdfParts(pdf, opts);
+  const out = new Uint8Array(base.length + appended.length);
+  out.set(base);
+  out.set(appended, base.length);
   return out;
 }
