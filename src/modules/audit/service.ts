@@ -18,6 +18,8 @@ export type AuditType =
   | "envelope.sealed"
   | "envelope.voided"
   | "envelope.expired"
+  | "envelope.sealed"
+  | "envelope.seal_failed"
   | "recipient.invited"
   | "recipient.reminded"
   | "recipient.viewed"
