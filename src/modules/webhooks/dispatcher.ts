@@ -1,4 +1,4 @@
-import { and, eq, isNull, lte, sql } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, lte, sql } from "drizzle-orm";
 import type { Worker } from "../../app";
 import { systemClock, type Clock } from "../../clock";
 import type { Deps } from "../../deps";
@@ -101,9 +101,10 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
   /** The next due delivery of each endpoint with nothing in flight, oldest due first. */
   function dueCandidates(now: Date, free: number) {
     // One row per endpoint at most; endpoints already in flight are skipped here rather than in
-    // SQL so that the statement stays prepared.
-    const rows = q.due.all({ now: now.getTime(), limit: free + inflight.size });
-    return rows.filter((r) => !inflight.has(r.webhookId)).slice(0, free);
+    // SQL so that the statement stays prepared. `complete`: every endpoint with a due delivery is in rows.
+    const limit = free + inflight.size;
+    const rows = q.due.all({ now: now.getTime(), limit });
+    return { candidates: rows.filter((r) => !inflight.has(r.webhookId)).slice(0, free), complete: rows.length < limit };
   }
 
   /** Takes the lease: attempt count +1 and next attempt pushed past the timeout, if still due. */
@@ -158,14 +159,14 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
     db.transaction((tx) => {
       q.insertAttempt.run({ deliveryId: c.id, attempt: c.attempt, at: c.at, statusCode: o.statusCode, durationMs: o.durationMs, error: o.error });
       const last = { id: c.id, statusCode: o.statusCode, error: o.error, durationMs: o.durationMs, now };
-      const hook = q.hookState.get({ id: c.webhookId });
-      const live = !!hook && hook.enabled && !hook.deletedAt;
       if (o.error === null) {
         q.succeeded.run(last);
-        if (hook?.failingSince) q.setFailingSince.run({ id: c.webhookId, since: null });
+        q.clearFailing.run({ id: c.webhookId });
         stats.succeeded++;
         return;
       }
+      const hook = q.hookState.get({ id: c.webhookId });
+      const live = !!hook && hook.enabled && !hook.deletedAt;
       const failingSince = hook?.failingSince ?? c.at;
       if (hook && !hook.failingSince) q.setFailingSince.run({ id: c.webhookId, since: failingSince.getTime() });
       const disable = live && now.getTime() - failingSince.getTime() >= disableAfterMs;
@@ -194,7 +195,7 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
     // Claims are synchronous (bun:sqlite), so two pumps never interleave between select and claim.
     while (inflight.size < cfg.concurrency) {
       const now = clock.now();
-      const candidates = dueCandidates(now, cfg.concurrency - inflight.size);
+      const { candidates, complete } = dueCandidates(now, cfg.concurrency - inflight.size);
       if (!candidates.length) break;
       let claimed = 0;
       for (const cand of candidates) {
@@ -214,6 +215,7 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
         claimed++;
       }
       if (claimed === 0) break; // taken by another process meanwhile: next tick
+      if (complete) break; // no other endpoint has a due delivery: no need to ask again
     }
     return started;
   }
@@ -293,6 +295,7 @@ function outboxQueries(db: Db) {
     hookState: db.select({ enabled: webhooks.enabled, deletedAt: webhooks.deletedAt, failingSince: webhooks.failingSince })
       .from(webhooks).where(eq(webhooks.id, ph("id"))).prepare(),
     setFailingSince: db.update(webhooks).set({ failingSince: sql`${ph("since")}` as any }).where(eq(webhooks.id, ph("id"))).prepare(),
+    clearFailing: db.update(webhooks).set({ failingSince: null }).where(and(eq(webhooks.id, ph("id")), isNotNull(webhooks.failingSince))).prepare(),
     succeeded: db.update(webhookDeliveries).set({ status: "succeeded", nextAttemptAt: null, ...last } as any).where(byId).prepare(),
     retry: db.update(webhookDeliveries).set({ status: "pending", nextAttemptAt: ph("next"), ...last } as any).where(byId).prepare(),
     failed: db.update(webhookDeliveries).set({ status: "failed", nextAttemptAt: null, ...last } as any).where(byId).prepare(),
