@@ -50,6 +50,7 @@ describe("lifecycle", () => {
         { id: doc.id, name: "contract.pdf", sha256: doc.sha256, pageCount: 2, pages: doc.pages, url: `/api/v1/signing/${token}/documents/${doc.id}` },
         { id: doc2.id, name: "annex.pdf", sha256: doc2.sha256, pageCount: 1, pages: expect.any(Array), url: `/api/v1/signing/${token}/documents/${doc2.id}` },
       ],
+      signedDocument: null,
       fields: [],
     });
     let env = await getEnvelope(s, e.id);
@@ -71,6 +72,7 @@ describe("lifecycle", () => {
     expect(done.body.state).toBe("completed");
     expect(done.body.recipient.status).toBe("SIGNED");
     expect(done.body.documents).toEqual([]);
+    expect(done.body.signedDocument).toEqual({ url: `/api/v1/signing/${token}/signed-document` });
 
     env = await getEnvelope(s, e.id);
     expect(env.status).toBe("COMPLETED");
@@ -117,6 +119,32 @@ describe("lifecycle", () => {
       await m.stop();
       await sink.close();
     }
+  });
+});
+
+describe("the signed document", () => {
+  test("every recipient's link downloads the sealed PDF once COMPLETED (409 before, 410 if it ended otherwise)", async () => {
+    const { e, tokens } = await sent(quickStart([doc.id], [{ email: "a@example.com", name: "A" }, { email: "cc@example.com", name: "CC", role: "CC" }]));
+    const early = await signing(s, tokens[0]!, "/signed-document");
+    expect(early.status).toBe(409);
+    expect(early.body.code).toBe("envelope_not_completed");
+    await complete(s, tokens[0]!, typed("A"));
+    const cc = await signing(s, tokens[1]!);
+    expect(cc.body.state).toBe("completed");
+    const pdf = await signing(s, tokens[1]!, cc.body.signedDocument.url.replace(`/api/v1/signing/${tokens[1]}`, ""));
+    expect(pdf.status).toBe(200);
+    expect(pdf.res.headers.get("content-type")).toBe("application/pdf");
+    expect(new TextDecoder().decode(pdf.body.slice(0, 5))).toBe("%PDF-");
+    const env = await getEnvelope(s, e.id);
+    expect(env.sealStatus).toBe("SEALED");
+    const last = (s.deps.db.$client.query("SELECT actor, data FROM audit_events WHERE envelope_id = ? AND type = 'document.downloaded' ORDER BY seq DESC").get(e.id) as any);
+    expect(last.actor).toBe(`recipient:${e.recipients[1].id} <cc@example.com>`);
+    expect(JSON.parse(last.data)).toEqual({ recipientId: e.recipients[1].id, signed: true, sha256: sha256(pdf.body) });
+
+    const other = await sent(quickStart([doc.id]));
+    await decline(s, other.tokens[0]!);
+    expect((await signing(s, other.tokens[0]!)).body.signedDocument).toBeNull();
+    expect((await signing(s, other.tokens[0]!, "/signed-document")).status).toBe(410);
   });
 });
 
@@ -420,7 +448,7 @@ describe("OpenAPI", () => {
   test("the signing API is documented under Signing with no security", async () => {
     const spec = (await (await fetch(`${s.url}/openapi.json`)).json()) as any;
     const paths = Object.keys(spec.paths).filter((p) => p.startsWith("/api/v1/signing"));
-    expect(paths.sort()).toEqual(["/api/v1/signing/{token}", "/api/v1/signing/{token}/complete", "/api/v1/signing/{token}/decline", "/api/v1/signing/{token}/documents/{documentId}"]);
+    expect(paths.sort()).toEqual(["/api/v1/signing/{token}", "/api/v1/signing/{token}/complete", "/api/v1/signing/{token}/decline", "/api/v1/signing/{token}/documents/{documentId}", "/api/v1/signing/{token}/signed-document"]);
     for (const p of paths) for (const op of Object.values(spec.paths[p]) as any[]) {
       expect(op.tags).toEqual(["Signing"]);
       expect(op.security).toEqual([]);

@@ -35,6 +35,9 @@ export const SigningSessionSchema = t.Object(
       pages: t.Array(t.Object({ width: t.Number(), height: t.Number() }), { description: "Displayed page sizes in points" }),
       url: t.String({ description: "Path of the PDF under this signing session" }),
     }), { description: "Empty once the envelope has ended" }),
+    signedDocument: nullable(t.Object({
+      url: t.String({ description: "Path of the sealed PDF under this signing session" }),
+    }, { description: "Once the envelope is COMPLETED: where every recipient downloads the sealed PDF (null before)" })),
     fields: t.Array(t.Object({
       id: t.String(),
       documentId: t.String(),

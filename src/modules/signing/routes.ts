@@ -3,7 +3,7 @@ import type { Deps } from "../../deps";
 import { contextOf } from "../../http/context";
 import { Problem, problemResponses } from "../../http/schemas";
 import { CompleteBody, DeclineBody, SigningSessionSchema, TokenDocumentParams, TokenParams } from "./model";
-import { completeSigning, declineSigning, getSession, openDocument } from "./service";
+import { completeSigning, declineSigning, getSession, openDocument, openSignedDocument } from "./service";
 
 const meta = (request: Request) => {
   const ctx = contextOf(request);
@@ -50,6 +50,25 @@ export const signingRoutes = (deps: Deps) =>
           200: { description: "The PDF", content: { "application/pdf": { schema: { type: "string", format: "binary" } } } },
           404: { description: "Unknown token, or a document not in this envelope", content: { "application/problem+json": { schema: Problem as any } } },
           410: { description: "The envelope has ended (`signing_closed`)", content: { "application/problem+json": { schema: Problem as any } } },
+        },
+      },
+    })
+    .get("/:token/signed-document", async ({ request, params }) => {
+      const doc = await openSignedDocument(deps, params.token, meta(request));
+      return new Response(doc.bytes as Uint8Array<ArrayBuffer>, {
+        headers: { "content-type": "application/pdf", "content-disposition": contentDisposition(doc.filename), "cache-control": "no-store" },
+      });
+    }, {
+      params: TokenParams,
+      detail: {
+        summary: "Download the sealed PDF of a completed envelope",
+        description: "What the completion e-mail's link leads to. Before completion: 409 `envelope_not_completed`; declined, voided or expired: 410 `signing_closed`.",
+        security: [],
+        responses: {
+          200: { description: "The sealed PDF", content: { "application/pdf": { schema: { type: "string", format: "binary" } } } },
+          404: { description: "Unknown token", content: { "application/problem+json": { schema: Problem as any } } },
+          409: { description: "Not completed yet", content: { "application/problem+json": { schema: Problem as any } } },
+          410: { description: "The envelope ended without completing", content: { "application/problem+json": { schema: Problem as any } } },
         },
       },
     })

@@ -9,6 +9,7 @@ import {
   advanceEnvelope, declineEnvelope, envelopeDocumentRows, expireEnvelope, fieldRows, publish, recipientActor,
   type EnvelopeRow, type RecipientRow,
 } from "../envelopes/service";
+import { signedDocument } from "../sealing/service";
 import { TOKEN_FORMAT, tokenHash } from "./token";
 
 /** Where a request came from: kept with every step of the ceremony. */
@@ -50,6 +51,7 @@ function session(tx: Tx, token: string, envelope: EnvelopeRow, recipient: Recipi
     documents: open
       ? envelopeDocumentRows(tx, envelope.id).map((d) => ({ id: d.id, name: d.name, sha256: d.sha256, pageCount: d.pageCount, pages: d.pages, url: docUrl(token, d.id) }))
       : [],
+    signedDocument: envelope.status === "COMPLETED" ? { url: `/api/v1/signing/${token}/signed-document` } : null,
     fields: open
       ? fieldRows(tx, envelope.id, recipient.id).map((f) => ({
           id: f.id, documentId: f.documentId, type: f.type, page: f.page, x: f.x, y: f.y, width: f.width, height: f.height,
@@ -164,4 +166,25 @@ export function declineSigning(deps: Deps, token: string, reason: string, meta: 
     declineEnvelope(tx, deps, envelope, text);
     return reload(tx, token, deps);
   }, immediate);
+}
+
+/**
+ * GET /signing/{token}/signed-document: once the envelope is COMPLETED, every recipient's link
+ * (the completion e-mail carries it) downloads the sealed PDF; audited like any download.
+ */
+export async function openSignedDocument(deps: Deps, token: string, meta: RequestMeta): Promise<{ filename: string; bytes: Uint8Array }> {
+  const { envelope, recipient } = resolve(deps.db, token);
+  if (envelope.status === "SENT")
+    throw new AppError("envelope_not_completed", "The signed document exists once everyone has signed");
+  if (envelope.status !== "COMPLETED")
+    throw new AppError("signing_closed", `This envelope is ${envelope.status.toLowerCase()}: there is no signed document`);
+  const pdf = await signedDocument(deps, envelope.environment, envelope.id);
+  deps.db.transaction((tx) => {
+    const sealed = tx.select({ sha: envelopes.sealedSha256 }).from(envelopes).where(eq(envelopes.id, envelope.id)).get();
+    appendAudit(tx, deps.clock, {
+      envelopeId: envelope.id, type: "document.downloaded", ...recipientActor(recipient, meta.ip, meta.userAgent),
+      data: { recipientId: recipient.id, signed: true, sha256: sealed?.sha ?? null },
+    });
+  }, immediate);
+  return { filename: pdf.filename, bytes: pdf.bytes };
 }
