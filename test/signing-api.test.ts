@@ -122,6 +122,48 @@ describe("lifecycle", () => {
   });
 });
 
+describe("concurrency and events", () => {
+  test("the same completion sent twice at once: one 200, one 409; parallel last signers: one completion", async () => {
+    const { e, tokens } = await sent(quickStart([doc.id], [{ email: "a@example.com", name: "A" }, { email: "b@example.com", name: "B" }, { email: "c@example.com", name: "C" }]));
+    const drawn = { signature: { type: "drawn", value: pngDataUrl() }, consent: true };
+    const [x, y] = await Promise.all([complete(s, tokens[0]!, drawn), complete(s, tokens[0]!, drawn)]);
+    expect([x.status, y.status].sort()).toEqual([200, 409]);
+    const results = await Promise.all([complete(s, tokens[1]!, typed("B")), complete(s, tokens[2]!, typed("C"))]);
+    expect(results.map((r) => r.status)).toEqual([200, 200]);
+    expect((await getEnvelope(s, e.id)).status).toBe("COMPLETED");
+    expect(jobsOf(s, "seal_envelope").filter((j) => j.payload.envelopeId === e.id)).toHaveLength(1);
+    const types = (s.deps.db.$client.query("SELECT type FROM audit_events WHERE envelope_id = ? ORDER BY seq").all(e.id) as any[]).map((r) => r.type);
+    expect(types.filter((t) => t === "recipient.signed")).toHaveLength(3);
+    expect(types.filter((t) => t === "envelope.completed")).toHaveLength(1);
+  });
+
+  test("webhook events follow the ceremony, each carrying the envelope as it was then", async () => {
+    const events = (id: string) => (s.deps.db.$client.query("SELECT payload FROM webhook_events ORDER BY rowid").all() as any[])
+      .map((r) => JSON.parse(r.payload)).filter((p) => p.data.envelope.id === id);
+    const { e, tokens } = await sent(quickStart([doc.id], [{ email: "a@example.com", name: "A" }, { email: "b@example.com", name: "B" }], { signingOrder: "sequential" }));
+    await signing(s, tokens[0]!);
+    await complete(s, tokens[0]!, typed("A"));
+    await signing(s, tokens[1]!);
+    await complete(s, tokens[1]!, typed("B"));
+    const got = events(e.id);
+    expect(got.map((p) => p.type)).toEqual([
+      "envelope.created", "envelope.sent", "recipient.viewed", "recipient.signed", "recipient.viewed", "recipient.signed", "envelope.completed",
+    ]);
+    // recipient.signed is recorded before the next group is invited: B is still PENDING in it.
+    expect(got[3].data.envelope.recipients.map((r: any) => r.status)).toEqual(["SIGNED", "PENDING"]);
+    expect(got[4].data.envelope.recipients.map((r: any) => r.status)).toEqual(["SIGNED", "VIEWED"]);
+    expect(got.at(-1).data.envelope).toEqual(await getEnvelope(s, e.id));
+
+    const d = await sent(quickStart([doc.id]));
+    await decline(s, d.tokens[0]!);
+    expect(events(d.e.id).map((p) => p.type)).toEqual(["envelope.created", "envelope.sent", "envelope.declined"]);
+    const x = await sent(quickStart([doc.id], undefined, { expiresAt: new Date(clock.now().getTime() + 1000).toISOString() }));
+    clock.advance(2000);
+    await signing(s, x.tokens[0]!);
+    expect(events(x.e.id).map((p) => p.type)).toEqual(["envelope.created", "envelope.sent", "envelope.expired"]);
+  });
+});
+
 describe("the signed document", () => {
   test("every recipient's link downloads the sealed PDF once COMPLETED (409 before, 410 if it ended otherwise)", async () => {
     const { e, tokens } = await sent(quickStart([doc.id], [{ email: "a@example.com", name: "A" }, { email: "cc@example.com", name: "CC", role: "CC" }]));
