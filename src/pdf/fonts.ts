@@ -67,9 +67,19 @@ function readFont(path: string): Promise<Uint8Array> {
   return bytes;
 }
 
-async function embed(pdf: PDFDocument, path: string): Promise<PDFFont> {
+/**
+ * OpenType features off for the text faces: pdf-lib discards glyph positions
+ * (kerning, mark placement) anyway, yet fontkit computes them on every
+ * drawText; shaping was most of the time spent on a long audit trail.
+ * Without ligatures, a line's width is also exactly the sum of its characters'.
+ */
+const PLAIN_FEATURES = Object.fromEntries(
+  ["ccmp", "locl", "rlig", "mark", "mkmk", "calt", "clig", "liga", "rclt", "curs", "kern"].map((tag) => [tag, false]),
+);
+
+async function embed(pdf: PDFDocument, path: string, shaping: "plain" | "full" = "plain"): Promise<PDFFont> {
   const bytes = await readFont(path);
-  const font = await pdf.embedFont(bytes, { subset: true });
+  const font = await pdf.embedFont(bytes, { subset: true, features: shaping === "plain" ? PLAIN_FEATURES : undefined });
   // pdf-lib's heightAtSize({ descender: false }) subtracts an unscaled
   // descent, wrong for 2048-unit faces like DejaVu: read the metrics here.
   const face = fontkit.create(bytes);
@@ -89,7 +99,7 @@ export function fontsFor(pdf: PDFDocument): Promise<FontSet> {
       sans: await embed(pdf, sansPath),
       bold: await embed(pdf, sansBoldPath),
       mono: await embed(pdf, monoPath),
-      script: await embed(pdf, scriptPath),
+      script: await embed(pdf, scriptPath, "full"), // contextual forms make the handwriting
       scriptFallback: await embed(pdf, serifItalicPath),
     }))();
     embedded.set(pdf, fonts);
@@ -145,8 +155,7 @@ export function centredBaseline(font: PDFFont, size: number, bottom: number, hei
 /**
  * Width of text as the sum of its characters' advances, each measured once.
  * pdf-lib's widthOfTextAtSize shapes the whole string every call (~0.2 ms),
- * which made wrapping a long audit trail take seconds. Ligatures make the
- * real width slightly smaller, never larger, so fitted text still fits.
+ * which made wrapping a long audit trail take seconds.
  */
 export function textWidth(font: PDFFont, text: string, size: number): number {
   let perFont = advances.get(font);
