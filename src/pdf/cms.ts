@@ -98,12 +98,12 @@ export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
 
 const attribute = (type: string, value: ArrayBuffer) => new Attribute({ attrType: type, attrValues: [value] });
 
-async function signingCertificateV2(cert: Certificate, der: ArrayBuffer): Promise<ArrayBuffer> {
+function signingCertificateV2(cert: Certificate, der: ArrayBuffer): ArrayBuffer {
   return AsnConvert.serialize(
     new SigningCertificateV2({
       certs: [
         new EssCertIdV2({
-          certHash: new OctetString(await crypto.subtle.digest("SHA-256", der)),
+          certHash: new OctetString(new Bun.CryptoHasher("sha256").update(der).digest()),
           issuerSerial: new IssuerSerial({
             issuer: new GeneralNames([new GeneralName({ directoryName: cert.tbsCertificate.issuer })]),
             serialNumber: cert.tbsCertificate.serialNumber,
@@ -115,11 +115,11 @@ async function signingCertificateV2(cert: Certificate, der: ArrayBuffer): Promis
 }
 
 /** The signed attributes, DER-sorted, and their SET OF encoding (what gets signed). */
-async function signedAttributes(digest: Uint8Array, cert: Certificate, certDer: ArrayBuffer) {
+function signedAttributes(digest: Uint8Array, cert: Certificate, certDer: ArrayBuffer) {
   const attrs = [
     attribute(id_contentType, new ObjectIdentifier({ value: id_data }).toBER()),
     attribute(id_messageDigest, AsnConvert.serialize(new OctetString(digest))),
-    attribute(id_signingCertificateV2, await signingCertificateV2(cert, certDer)),
+    attribute(id_signingCertificateV2, signingCertificateV2(cert, certDer)),
   ]
     .map((a) => ({ a, der: new Uint8Array(AsnConvert.serialize(a)) }))
     .sort((x, y) => compareDer(x.der, y.der));
@@ -138,7 +138,7 @@ export interface SignedDataInput {
 export async function buildSignedData({ signer, digest, timestamp }: SignedDataInput): Promise<Uint8Array> {
   const certs = signer.chain.map((c) => AsnConvert.parse(c.rawData, Certificate));
   const leaf = certs[0]!;
-  const { attrs, setDer } = await signedAttributes(digest, leaf, signer.certificate.rawData);
+  const { attrs, setDer } = signedAttributes(digest, leaf, signer.certificate.rawData);
   const raw = new Uint8Array(await crypto.subtle.sign(signatureParams(signer.keyAlgorithm), signer.privateKey, setDer));
   const signature = signer.keyAlgorithm === "ECDSA" ? ecdsaRawToDer(raw) : raw;
   const unsignedAttrs = timestamp
