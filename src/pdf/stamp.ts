@@ -194,13 +194,9 @@ async function drawField(
 }
 
 /** Draws each field on its page (of `pages`, the document's pages in order), in display space. */
-async function stampFields(
-  pdf: PDFDocument,
-  pages: PDFPage[],
-  fields: RenderField[],
-  recipients: RenderRecipient[],
-  fonts: FontSet,
-): Promise<void> {
+async function stampFields(pdf: PDFDocument, pages: PDFPage[], fields: RenderField[], recipients: RenderRecipient[]): Promise<void> {
+  if (fields.length === 0) return; // embed no font into a document that draws nothing
+  const fonts = await fontsFor(pdf);
   const byId = new Map(recipients.map((r) => [r.id, r]));
   const byPage = Map.groupBy(fields, (field) => field.page);
   for (const [number, pageFields] of byPage) {
@@ -246,8 +242,9 @@ async function drawSignatureBlock(
 }
 
 /** Signature page(s): two blocks per row, as many pages as the signers need. */
-async function appendSignaturePages(pdf: PDFDocument, signers: RenderRecipient[], documentName: string, fonts: FontSet) {
+async function appendSignaturePages(pdf: PDFDocument, signers: RenderRecipient[], documentName: string): Promise<void> {
   if (signers.length === 0) return;
+  const fonts = await fontsFor(pdf);
   const report = new ReportWriter(pdf, fonts, {
     title: "Signatures",
     footer: `Signature page · ${documentName}`,
@@ -273,10 +270,7 @@ async function appendTrailingPages(
   documentName: string,
   opts: StampOptions,
 ): Promise<void> {
-  const fonts = await fontsFor(pdf);
-  if (opts.appendSignaturePage) {
-    await appendSignaturePages(pdf, signersWithoutField(recipients, fields), documentName, fonts);
-  }
+  if (opts.appendSignaturePage) await appendSignaturePages(pdf, signersWithoutField(recipients, fields), documentName);
   if (opts.certificate) await appendCompletionCertificate(pdf, opts.certificate);
 }
 
@@ -300,7 +294,7 @@ export async function stampDocument(
   const pdf = await PDFDocument.load(doc.bytes, { updateMetadata: false });
   const snapshot = takeSnapshot(pdf);
   const own = fields.filter((f) => f.documentId === doc.id);
-  await stampFields(pdf, pdf.getPages(), own, recipients, await fontsFor(pdf));
+  await stampFields(pdf, pdf.getPages(), own, recipients);
   await appendTrailingPages(pdf, recipients, own, doc.name, opts);
   return saveRevision(doc.bytes, pdf, snapshot);
 }
@@ -334,7 +328,6 @@ export async function buildEnvelopePdf(
   const pdf = await PDFDocument.create({ updateMetadata: false });
   pdf.setTitle(opts.title);
   pdf.setProducer("Certyneo");
-  const fonts = await fontsFor(pdf);
   const included = fields.filter((f) => docs.some((doc) => doc.id === f.documentId));
   for (const doc of docs) {
     const source = await PDFDocument.load(doc.bytes, { updateMetadata: false });
@@ -343,7 +336,7 @@ export async function buildEnvelopePdf(
       dropSignatureValues(page);
       pdf.addPage(page);
     }
-    await stampFields(pdf, pages, included.filter((f) => f.documentId === doc.id), recipients, fonts);
+    await stampFields(pdf, pages, included.filter((f) => f.documentId === doc.id), recipients);
   }
   await appendTrailingPages(pdf, recipients, included, opts.title, opts);
   return pdf.save();

@@ -192,6 +192,13 @@ describe("stampDocument", () => {
     expect(qpdfCheck(out).code).toBe(0);
   });
 
+  test("nothing to draw leaves the document as it was: no revision, no unused fonts", async () => {
+    const original = await textPdf(1);
+    const approver = recipient({ id: "rcp_approver", name: "Ana", role: "APPROVER", signature: null });
+    const out = await stampDocument(doc(original), [approver], [], { appendSignaturePage: true });
+    expect(Buffer.from(out).equals(Buffer.from(original))).toBe(true);
+  });
+
   test("fields on a page the document does not have are refused", async () => {
     const bad = field({ type: "text", recipientId: "rcp_1", page: 3, value: "x" });
     await expect(stampDocument(doc(await textPdf(1)), [signer], [bad], { appendSignaturePage: false })).rejects.toThrow(/page 3/);
