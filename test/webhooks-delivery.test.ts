@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
 import { rmSync } from "node:fs";
-import { createWebhookDispatcher, MAX_ATTEMPTS, RETRY_SCHEDULE_MS } from "../src/modules/webhooks/dispatcher";
+import { join } from "node:path";
+import { createWebhookDispatcher, MAX_ATTEMPTS, RETRY_SCHEDULE_MS, STOP_GRACE_MS } from "../src/modules/webhooks/dispatcher";
 import { recordEvent, type WebhookEventType } from "../src/modules/webhooks/events";
 import type { Resolver } from "../src/modules/webhooks/network";
 import { fakeClock, type FakeClock } from "./helpers/clock";
@@ -201,6 +203,49 @@ describe("durability", () => {
       try {
         await b.running.app.webhooks.drain();
         expect(rx.accepted("/restart").map((d) => d.id).sort()).toEqual([first, second].sort());
+      } finally {
+        await b.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("stopping with a request in flight: a short grace, then it is aborted and re-queued, not counted as a failure", async () => {
+    const dir = tempDir("certyneo-webhooks-stop-");
+    try {
+      const a = startTestServer({ dir, env: ALLOW_LOOPBACK });
+      const hook = await endpoint(a, "/stuck", ["envelope.completed"]);
+      let release!: () => void;
+      const hung = new Promise<void>((r) => (release = r));
+      rx.respond("/stuck", async (_d, n) => {
+        if (n === 1) {
+          await hung;
+          return 500;
+        }
+        return 200;
+      });
+      const evt = emit(a);
+      a.running.app.webhooks.pump();
+      await rx.waitFor(1, { path: "/stuck", accepted: false });
+      const t0 = performance.now();
+      await a.stop();
+      expect(performance.now() - t0).toBeLessThan(STOP_GRACE_MS + 1500);
+      release();
+      // Before anything restarts: back to due now, the interrupted try not counted.
+      const file = new Database(join(dir, "certyneo.db"), { readonly: true });
+      const row = file.query("SELECT status, attempts, next_attempt_at AS next FROM webhook_deliveries WHERE webhook_id = ?").get(hook.id);
+      const hookRow = file.query("SELECT failing_since AS f FROM webhooks WHERE id = ?").get(hook.id);
+      const attempts = file.query("SELECT count(*) AS n FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id WHERE d.webhook_id = ?").get(hook.id);
+      file.close();
+      expect(row).toEqual({ status: "pending", attempts: 0, next: a.deps.clock.now().getTime() });
+      expect(hookRow).toEqual({ f: null });
+      expect(attempts).toEqual({ n: 0 });
+
+      const b = startTestServer({ dir, env: ALLOW_LOOPBACK, clock: fakeClock(a.deps.clock.now()) });
+      try {
+        await b.running.app.webhooks.drain();
+        expect(rx.accepted("/stuck").map((d) => d.id)).toEqual([evt]);
       } finally {
         await b.stop();
       }

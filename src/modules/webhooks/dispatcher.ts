@@ -20,6 +20,8 @@ export const JITTER = 0.2;
  * this margin: if the process dies mid-send, the delivery becomes due again after the lease.
  */
 export const LEASE_MARGIN_MS = 60_000;
+/** On stop, requests in flight get this long to finish before they are aborted (and re-queued). */
+export const STOP_GRACE_MS = 2_000;
 /** Bytes of a response read (to reuse the connection, and to quote in the error of a non-2xx). */
 const MAX_RESPONSE_BYTES = 64 * 1024;
 const ERROR_BODY_CHARS = 200;
@@ -73,6 +75,8 @@ interface Outcome {
   statusCode: number | null;
   error: string | null;
   durationMs: number;
+  /** Aborted because the server is stopping: not an attempt against the endpoint. */
+  interrupted?: boolean;
 }
 
 /**
@@ -94,6 +98,7 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
   const inflight = new Map<string, Promise<void>>();
   let timer: ReturnType<typeof setInterval> | null = null;
   let stopping = false;
+  let shutdown = new AbortController();
   const stats: DrainResult = { attempts: 0, succeeded: 0, failed: 0 };
 
   const q = outboxQueries(db);
@@ -125,7 +130,7 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
     const done = (statusCode: number | null, error: string | null): Outcome => ({ statusCode, error, durationMs: Math.round(performance.now() - started) });
     try {
       const url = new URL(c.url);
-      const signal = AbortSignal.timeout(cfg.timeoutMs);
+      const signal = AbortSignal.any([AbortSignal.timeout(cfg.timeoutMs), shutdown.signal]);
       const target = await resolveTarget(url, policy, resolver);
       const timestamp = Math.floor(wallClock.now().getTime() / 1000);
       const res = await fetch(target.url, {
@@ -149,6 +154,7 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
       const text = body.trim().replace(/\s+/g, " ").slice(0, ERROR_BODY_CHARS);
       return done(res.status, `HTTP ${res.status}${text ? `: ${text}` : ""}`);
     } catch (e) {
+      if (shutdown.signal.aborted) return { ...done(null, "interrupted: server stopping"), interrupted: true };
       return done(null, describeError(e, cfg.timeoutMs));
     }
   }
@@ -156,6 +162,12 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
   /** Records the attempt and the delivery's next state (retry, success, failure, endpoint disabled). */
   function record(c: Claimed, o: Outcome) {
     const now = clock.now();
+    if (o.interrupted) {
+      // Put the delivery back as it was, due now: the next start sends it (maybe again: at least once).
+      q.release.run({ id: c.id, now });
+      log.info("webhook delivery interrupted by shutdown, re-queued", { deliveryId: c.id, webhookId: c.webhookId });
+      return;
+    }
     db.transaction((tx) => {
       q.insertAttempt.run({ deliveryId: c.id, attempt: c.attempt, at: c.at, statusCode: o.statusCode, durationMs: o.durationMs, error: o.error });
       const last = { id: c.id, statusCode: o.statusCode, error: o.error, durationMs: o.durationMs, now };
@@ -232,6 +244,7 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
     name: "webhooks",
     start() {
       stopping = false;
+      if (shutdown.signal.aborted) shutdown = new AbortController();
       if (timer) return;
       timer = setInterval(safePump, pollMs);
       (timer as { unref?: () => void }).unref?.();
@@ -241,7 +254,12 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
       stopping = true;
       if (timer) clearInterval(timer);
       timer = null;
-      await Promise.all(inflight.values());
+      const all = Promise.all(inflight.values());
+      let grace: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([all, new Promise((r) => (grace = setTimeout(r, STOP_GRACE_MS)))]);
+      clearTimeout(grace);
+      shutdown.abort();
+      await all;
     },
     async drain() {
       const before = { ...stats };
@@ -299,6 +317,9 @@ function outboxQueries(db: Db) {
     succeeded: db.update(webhookDeliveries).set({ status: "succeeded", nextAttemptAt: null, ...last } as any).where(byId).prepare(),
     retry: db.update(webhookDeliveries).set({ status: "pending", nextAttemptAt: ph("next"), ...last } as any).where(byId).prepare(),
     failed: db.update(webhookDeliveries).set({ status: "failed", nextAttemptAt: null, ...last } as any).where(byId).prepare(),
+    release: db.update(webhookDeliveries)
+      .set({ attempts: sql`${webhookDeliveries.attempts} - 1`, nextAttemptAt: ph("now") as any, updatedAt: ph("now") as any })
+      .where(and(byId, eq(webhookDeliveries.status, "pending"))).prepare(),
   };
 }
 
