@@ -217,6 +217,12 @@ describe("signing in the browser", () => {
     // Sharp pages: the canvas is rendered for the device pixel ratio.
     const { cw, css } = await page.locator("canvas.page-canvas >> nth=0").evaluate((c: HTMLCanvasElement) => ({ cw: c.width, css: c.getBoundingClientRect().width }));
     expect(cw).toBeGreaterThanOrEqual(Math.floor(css * 3) - 1);
+    // Turned sideways, the pages are rendered again for the wider screen; the fields follow.
+    await page.setViewportSize({ width: 844, height: 390 });
+    await page.waitForFunction((w) => (document.querySelector("canvas.page-canvas") as HTMLCanvasElement).width > w * 1.5, cw);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForFunction((w) => (document.querySelector("canvas.page-canvas") as HTMLCanvasElement).width <= w, cw);
+    await waitForPdfPages(page);
 
     await page.getByLabel("City (required)").fill("Lyon");
     await page.getByRole("tab", { name: "Draw" }).tap();
@@ -225,7 +231,7 @@ describe("signing in the browser", () => {
     expect(await canvasHasInk(page, "#draw-pad")).toBe(true);
     // The drawn signature shows in the signature box on the page.
     expect(await page.locator(".field-signature img.sig-img").count()).toBe(1);
-    await page.getByLabel(/I agree to sign/).tap();
+    await page.getByLabel(/I agree to sign/).check();
     await page.screenshot({ path: join(process.env.CERTYNEO_SCREENSHOTS ?? tmpdir(), "certyneo-signer-phone.png"), fullPage: true });
     await page.getByRole("button", { name: "Sign", exact: true }).tap();
     await waitForState(o, "signed");

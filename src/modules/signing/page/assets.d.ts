@@ -9,4 +9,9 @@ declare module "pdfjs-dist/wasm/*.js" { const path: string; export default path;
 declare module "*/signer.html" { const text: string; export default text; }
 declare module "*/signer.css" { const text: string; export default text; }
 declare module "*/signer.js" { const text: string; export default text; }
-declare module "*/i18n.js" { const text: string; export default text; }
+declare module "*/i18n.js" {
+  /** page.ts embeds the file's text; tests import its strings. */
+  const text: string;
+  export default text;
+  export const STRINGS: Record<"en" | "fr", Record<string, string>>;
+}

@@ -19,7 +19,7 @@ import signerJs from "./signer.js" with { type: "text" };
  */
 
 /** Changes whenever an asset does, so browsers may cache versioned asset URLs for long. */
-export const ASSET_VERSION = Bun.hash([VERSION, pdfjsPkg.version, signerHtml, signerCss, signerJs, i18nJs].join("\0")).toString(36);
+export const ASSET_VERSION = Bun.hash([VERSION, pdfjsPkg.version, signerHtml as unknown as string, signerCss, signerJs, i18nJs].join("\0")).toString(36);
 
 /**
  * Only this origin, no inline script or style, no framing, nothing sent anywhere else.
@@ -80,7 +80,8 @@ const ASSETS = new Map<string, Asset>([
 
 export const signerAssetNames = () => [...ASSETS.keys()];
 
-const PAGE = signerHtml.replaceAll("{{v}}", ASSET_VERSION);
+// bun-types types every .html import as an HTML bundle; `with { type: "text" }` gives its text.
+const PAGE = (signerHtml as unknown as string).replaceAll("{{v}}", ASSET_VERSION);
 
 function assetResponse(name: string): Response {
   const asset = ASSETS.get(name);

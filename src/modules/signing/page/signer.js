@@ -355,25 +355,44 @@ async function renderDocuments() {
         await renderPage(d, i);
       }
     } catch (e) {
-      console.error("could not render", d.doc?.id, e);
+      if (generation !== renderGeneration || e?.name === "RenderingCancelledException") return; // a newer render took over
+      console.warn("could not render", d.doc?.id, e);
       markFailed(d);
     }
   }
   if (generation === renderGeneration) $("documents").dataset.rendered = "true";
 }
 
+/**
+ * Canvas memory is limited (a few hundred MB on phones), and every page stays rendered: all pages
+ * share a pixel budget, so a long document gets lower-resolution pages rather than a crashed tab.
+ */
+const PIXEL_BUDGET = 32_000_000;
+const pageCount = () => docs.reduce((n, d) => n + d.boxes.length, 0);
+
 async function renderPage(d, i) {
   const slot = d.boxes[i];
   const page = await d.pdf.getPage(i + 1);
   const base = page.getViewport({ scale: 1 });
   const cssWidth = slot.box.clientWidth || base.width;
-  const dpr = Math.min(window.devicePixelRatio || 1, 3);
-  const scale = Math.min((cssWidth * dpr) / base.width, 4096 / Math.max(base.width, base.height));
+  const cssScale = cssWidth / base.width;
+  const budgetScale = Math.sqrt(PIXEL_BUDGET / Math.max(1, pageCount()) / (base.width * base.height));
+  const dpr = Math.max(1, Math.min(window.devicePixelRatio || 1, 3, budgetScale / cssScale));
+  const scale = Math.min(cssScale * dpr, 4096 / Math.max(base.width, base.height));
   const viewport = page.getViewport({ scale });
   const canvas = slot.canvas;
+  if (slot.task) {
+    slot.task.cancel();
+    await slot.task.promise.catch(() => {});
+  }
   canvas.width = Math.floor(viewport.width);
   canvas.height = Math.floor(viewport.height);
-  await page.render({ canvas, canvasContext: canvas.getContext("2d"), viewport }).promise;
+  slot.task = page.render({ canvas, canvasContext: canvas.getContext("2d"), viewport });
+  try {
+    await slot.task.promise;
+  } finally {
+    slot.task = null;
+  }
   slot.renderedWidth = cssWidth;
   canvas.dataset.rendered = "true";
   slot.box.setAttribute("aria-busy", "false");
