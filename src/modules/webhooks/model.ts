@@ -1,4 +1,5 @@
 import { t } from "elysia";
+import { nullable } from "../../http/schemas";
 import { ALL_EVENTS, WEBHOOK_EVENT_TYPES } from "./events";
 
 /**
@@ -22,11 +23,11 @@ export const WebhookSchema = t.Object(
   {
     id: t.String({ examples: ["whk_7q1c5v3b6n0z4f8k2m9x"] }),
     url: t.String({ description: "The URL deliveries are POSTed to", examples: ["https://hr.example.com/hooks/certyneo"] }),
-    description: t.Nullable(t.String()),
+    description: nullable(t.String()),
     events: t.Array(EventTypeSchema),
     enabled: t.Boolean({ description: "False once disabled (after failing continuously for webhooks.disableAfterHours, or by PATCH)" }),
-    disabledReason: t.Nullable(t.String({ description: "Why the endpoint was disabled" })),
-    failingSince: t.Nullable(t.String({ format: "date-time", description: "Start of the current run of failed deliveries, null while healthy" })),
+    disabledReason: nullable(t.String({ description: "Why the endpoint was disabled" })),
+    failingSince: nullable(t.String({ format: "date-time", description: "Start of the current run of failed deliveries, null while healthy" })),
     createdAt: t.String({ format: "date-time" }),
   },
   { $id: "#/components/schemas/Webhook", title: "Webhook" },
@@ -58,7 +59,7 @@ export const UpdateWebhookBody = t.Object(
   {
     url: t.Optional(t.String({ minLength: 1, maxLength: 2048 })),
     events: t.Optional(EventList),
-    description: t.Optional(t.Nullable(t.String({ maxLength: 500 }))),
+    description: t.Optional(nullable(t.String({ maxLength: 500 }))),
     enabled: t.Optional(t.Boolean({ description: "true re-enables a disabled endpoint; false disables it (its pending deliveries fail)" })),
   },
   { additionalProperties: false, title: "WebhookUpdate" },
@@ -68,9 +69,9 @@ export const AttemptSchema = t.Object(
   {
     attempt: t.Integer({ minimum: 1 }),
     at: t.String({ format: "date-time" }),
-    statusCode: t.Nullable(t.Integer({ description: "HTTP status answered, null if no response (timeout, refused, network policy)" })),
+    statusCode: nullable(t.Integer({ description: "HTTP status answered, null if no response (timeout, refused, network policy)" })),
     durationMs: t.Integer(),
-    error: t.Nullable(t.String({ description: "Why the attempt failed, null on success", examples: ["HTTP 503: upstream unavailable"] })),
+    error: nullable(t.String({ description: "Why the attempt failed, null on success", examples: ["HTTP 503: upstream unavailable"] })),
   },
   { title: "WebhookAttempt" },
 );
@@ -83,10 +84,10 @@ export const DeliverySchema = t.Object(
     eventType: EventTypeSchema,
     status: t.Union([t.Literal("pending"), t.Literal("succeeded"), t.Literal("failed")]),
     attemptCount: t.Integer({ description: "Attempts made so far" }),
-    nextAttemptAt: t.Nullable(t.String({ format: "date-time", description: "When the next attempt is due, while pending" })),
-    lastStatusCode: t.Nullable(t.Integer()),
-    lastError: t.Nullable(t.String()),
-    lastDurationMs: t.Nullable(t.Integer()),
+    nextAttemptAt: nullable(t.String({ format: "date-time", description: "When the next attempt is due, while pending" })),
+    lastStatusCode: nullable(t.Integer()),
+    lastError: nullable(t.String()),
+    lastDurationMs: nullable(t.Integer()),
     createdAt: t.String({ format: "date-time" }),
     updatedAt: t.String({ format: "date-time" }),
     attempts: t.Array(AttemptSchema, { description: "Attempts, newest first" }),

@@ -32,7 +32,7 @@ const SIGNING =
 
 export const webhookRoutes = (deps: Deps) =>
   new Elysia({ prefix: "/api/v1/webhooks", detail: { tags: ["Webhooks"] } })
-    .get("/", ({ request, query }) => {
+    .get("", ({ request, query }) => {
       const page = listWebhooks(deps, principalOf(request).environment, query);
       return { data: page.data.map(publicWebhook), hasMore: page.hasMore };
     }, {
@@ -40,7 +40,7 @@ export const webhookRoutes = (deps: Deps) =>
       response: { 200: listOf(WebhookSchema, "WebhookList"), ...problemResponses(...AUTH_ERRORS, 422) },
       detail: { summary: "List webhook endpoints, newest first (disabled ones included)" },
     })
-    .post("/", ({ request, body, set }) => {
+    .post("", ({ request, body, set }) => {
       const { webhook, secret } = createWebhook(deps, principalOf(request).environment, body);
       set.status = 201;
       set.headers.location = `/api/v1/webhooks/${webhook.id}`;
