@@ -122,17 +122,19 @@ try {
     Bun.gc(true);
     const libSave = (await bestOf(1, [async () => (await PDFDocument.load(pdf, { updateMetadata: false })).save()]))[0]!;
     const opts = () => ({ signer, signingTime: new Date() });
-    const [sha, seal, parts] = (await bestOf(7, [
+    const [sha, copy, seal, parts] = (await bestOf(7, [
       () => new Bun.CryptoHasher("sha256").update(pdf).digest(),
+      () => new Uint8Array(pdf.length).set(pdf), // what sealPdf adds to sealPdfParts
+
       () => sealPdf(pdf, opts()),
       () => sealPdfParts(pdf, opts()),
-    ])) as [number, number, number];
+    ])) as [number, number, number, number];
     const whole = childPeak("whole", file, p12File);
     const appendOnly = childPeak("parts", file, p12File);
     const limit = size + 128 * MB;
     const mb = (n: number) => (n / MB).toFixed(0);
     rows.push([
-      label, (size / MB).toFixed(1), objects, sha.toFixed(1), libSave.toFixed(0), `${(libSave / sha).toFixed(1)}x`,
+      label, (size / MB).toFixed(1), objects, sha.toFixed(1), copy.toFixed(1), libSave.toFixed(0), `${(libSave / sha).toFixed(1)}x`,
       seal.toFixed(1), `${(seal / sha).toFixed(2)}x`, parts.toFixed(1), `${(parts / sha).toFixed(2)}x`,
       mb(whole.baseline), mb(whole.peak), mb(appendOnly.peak), mb(limit),
     ]);
@@ -151,10 +153,10 @@ try {
   }
 
   const head = [
-    "PDF", "MB", "objects", "SHA-256 ms", "pdf-lib load+save ms", "load+save / SHA", "sealPdf ms", "sealPdf / SHA",
+    "PDF", "MB", "objects", "SHA-256 ms", "copy into a new buffer ms", "pdf-lib load+save ms", "load+save / SHA", "sealPdf ms", "sealPdf / SHA",
     "sealPdfParts ms", "parts / SHA", "child RSS at start MB", "sealPdf peak MB", "sealPdfParts peak MB", "file + 128 MB",
   ];
-  const body = `Command: \`bun bench/seal.bench.ts\`. Times: best of 7 interleaved rounds for SHA-256 (Bun.CryptoHasher over the file in memory) and the two seals (the machine is shared with other work), 1 run for pdf-lib. \`sealPdf\` returns the whole sealed file as one new buffer; \`sealPdfParts\` returns the original and the appended update (what a file store writes one after the other). Peak memory is the VmHWM of a child process that starts Bun, reads the file and seals it: it includes the runtime, the input and, for \`sealPdf\`, the output.
+  const body = `Command: \`bun bench/seal.bench.ts\`. Times: best of 7 interleaved rounds for SHA-256 (Bun.CryptoHasher over the file in memory) and the two seals (the machine is shared with other work), 1 run for pdf-lib. \`sealPdf\` returns the whole sealed file as one new buffer; \`sealPdfParts\` returns the original and the appended update (what a file store writes one after the other). Peak memory is the VmHWM of a child process that starts Bun, reads the file and seals it: it includes the runtime, the input and, for \`sealPdf\`, the output. "copy into a new buffer" is \`new Uint8Array(n).set(pdf)\`, the step \`sealPdf\` adds: on this VM, faulting in fresh memory costs several times the SHA-256 of the same bytes, which is why the whole-file variant misses the time targets.
 Machine: ${machine()}.
 
 ${table(head, rows)}
