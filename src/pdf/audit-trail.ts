@@ -88,10 +88,12 @@ function addEvent(report: ReportWriter, event: RenderAuditEvent, documentNumbers
   const baseline = top - 11;
   drawTextLine(page, `#${event.seq}`, { x: report.left, y: baseline }, fonts.bold, 9.5, COLORS.accent);
   drawTextLine(page, formatUtc(event.at), { x: report.left + 42, y: baseline }, fonts.mono, 8.5);
+  const labelX = report.left + 180;
+  const right = report.left + report.width;
   const label = eventLabel(event.type);
-  drawTextLine(page, label, { x: report.left + 180, y: baseline }, fonts.bold, 9.5);
-  const labelWidth = textWidth(fonts.bold, label, 9.5);
-  drawTextLine(page, event.type, { x: report.left + 188 + labelWidth, y: baseline }, fonts.mono, 7, COLORS.muted);
+  drawTextLine(page, label, { x: labelX, y: baseline, maxWidth: right - labelX }, fonts.bold, 9.5);
+  const typeX = labelX + textWidth(fonts.bold, label, 9.5) + 8;
+  if (typeX < right - 40) drawTextLine(page, event.type, { x: typeX, y: baseline, maxWidth: right - typeX }, fonts.mono, 7, COLORS.muted);
   page.drawLine({
     start: { x: report.left + 2, y: top - EVENT.heading + 2 },
     end: { x: report.left + 2, y: top - EVENT.heading - bodyHeight + 4 },

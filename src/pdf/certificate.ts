@@ -76,7 +76,8 @@ const HEADING_HEIGHT = 16;
 export function addDocument(report: ReportWriter, document: RenderDocumentInfo, index: number): void {
   const rows = documentRows(document);
   const { page, top } = report.reserve(HEADING_HEIGHT + rowsHeight(rows, report.width, report.fonts) + 8);
-  drawTextLine(page, `${index + 1}. ${document.name}`, { x: report.left, y: top - 11 }, report.fonts.bold, 10);
+  const heading = { x: report.left, y: top - 11, maxWidth: report.width };
+  drawTextLine(page, `${index + 1}. ${document.name}`, heading, report.fonts.bold, 10);
   drawRows(page, rows, { x: report.left, top: top - HEADING_HEIGHT, width: report.width }, report.fonts);
 }
 
@@ -87,12 +88,12 @@ async function addRecipient(pdf: PDFDocument, report: ReportWriter, recipient: R
   const bodyHeight = Math.max(rowsHeight(rows, detailsWidth, report.fonts), SIGNATURE_PANEL.height + 12);
   const { page, top } = report.reserve(HEADING_HEIGHT + bodyHeight + 14);
   const { fonts } = report;
-  drawTextLine(page, recipient.name, { x: report.left, y: top - 11 }, fonts.bold, 10.5);
+  drawTextLine(page, recipient.name, { x: report.left, y: top - 11, maxWidth: report.width }, fonts.bold, 10.5);
   const bodyTop = top - HEADING_HEIGHT;
   drawRows(page, rows, { x: report.left, top: bodyTop, width: detailsWidth }, fonts);
   const panelX = report.left + report.width - SIGNATURE_PANEL.width;
   drawTextLine(page, "SIGNATURE", { x: panelX, y: bodyTop - 7 }, fonts.bold, 6.5, COLORS.muted);
-  const panel = { x: panelX, y: bodyTop - 12 - SIGNATURE_PANEL.height, ...SIGNATURE_PANEL };
+  const panel = { x: panelX, y: bodyTop - 12 - SIGNATURE_PANEL.height, width: SIGNATURE_PANEL.width, height: SIGNATURE_PANEL.height };
   await drawSignaturePanel(pdf, page, panel, recipient, fonts);
   page.drawLine({
     start: { x: report.left, y: top - HEADING_HEIGHT - bodyHeight - 7 },

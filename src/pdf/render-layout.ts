@@ -71,16 +71,18 @@ export function appendedPageSize(pdf: PDFDocument): [number, number] {
   return short >= 400 && long <= 1400 ? [short, long] : A4;
 }
 
-/** Draws one line of text, made printable in the font first. */
+/** Draws one line of text, made printable in the font first, cut with an ellipsis at `at.maxWidth`. */
 export function drawTextLine(
   page: PDFPage,
   text: string,
-  at: { x: number; y: number },
+  at: { x: number; y: number; maxWidth?: number },
   font: PDFFont,
   size: number,
   color: RGB = COLORS.ink,
 ): void {
-  page.drawText(printable(text, font), { x: at.x, y: at.y, font, size, color });
+  const line = printable(text, font);
+  const fitted = at.maxWidth === undefined ? line : truncate(line, font, size, at.maxWidth);
+  page.drawText(fitted, { x: at.x, y: at.y, font, size, color });
 }
 
 const images = new WeakMap<PDFDocument, Map<string, Promise<PDFImage>>>();
@@ -250,6 +252,8 @@ export interface ReportOptions {
   pageSize: [number, number];
 }
 
+const SECTION_HEIGHT = 38;
+
 export const DEVELOPMENT_BANNER = "DEVELOPMENT CERTIFICATE — NOT FOR PRODUCTION";
 
 /**
@@ -261,6 +265,7 @@ export class ReportWriter {
   private readonly pages: PDFPage[] = [];
   private page!: PDFPage;
   private y = 0;
+  private pendingHeading: string | null = null;
 
   constructor(
     private readonly pdf: PDFDocument,
@@ -281,28 +286,22 @@ export class ReportWriter {
   /** The big title and its subtitle lines, once, at the top of the first page. */
   title(subtitle: string[]): void {
     this.y -= 10;
-    drawTextLine(this.page, this.options.title, { x: this.left, y: this.y - 22 }, this.fonts.bold, 22, COLORS.ink);
+    drawTextLine(this.page, this.options.title, { x: this.left, y: this.y - 22, maxWidth: this.width }, this.fonts.bold, 22);
     this.y -= 30;
     for (const line of subtitle) {
       this.y -= 13;
-      drawTextLine(this.page, line, { x: this.left, y: this.y + 2 }, this.fonts.sans, 9.5, COLORS.muted);
+      drawTextLine(this.page, line, { x: this.left, y: this.y + 2, maxWidth: this.width }, this.fonts.sans, 9.5, COLORS.muted);
     }
     this.y -= 10;
   }
 
-  /** A section heading, never left alone at the bottom of a page. */
+  /**
+   * A section heading. It is drawn with the section's first content, so it
+   * is never left alone at the bottom of a page.
+   */
   section(heading: string): void {
-    this.ensure(70);
-    this.y -= 14;
-    drawTextLine(this.page, heading.toUpperCase(), { x: this.left, y: this.y - 10 }, this.fonts.bold, 9.5, COLORS.accent);
-    this.y -= 16;
-    this.page.drawLine({
-      start: { x: this.left, y: this.y },
-      end: { x: this.left + this.width, y: this.y },
-      thickness: 0.75,
-      color: COLORS.accent,
-    });
-    this.y -= 8;
+    this.flushHeading();
+    this.pendingHeading = heading;
   }
 
   /** Running text; it may continue on the next page, line by line. */
@@ -366,6 +365,7 @@ export class ReportWriter {
 
   /** Draws the footers; call once, after the last content. */
   finish(): void {
+    this.flushHeading();
     const total = this.pages.length;
     this.pages.forEach((page, i) => {
       const y = MARGIN.bottom - 26;
@@ -375,16 +375,37 @@ export class ReportWriter {
         thickness: 0.5,
         color: COLORS.rule,
       });
-      const footer = truncate(printable(this.options.footer, this.fonts.sans), this.fonts.sans, 7.5, this.width - 80);
-      page.drawText(footer, { x: this.left, y, font: this.fonts.sans, size: 7.5, color: COLORS.muted });
+      drawTextLine(page, this.options.footer, { x: this.left, y, maxWidth: this.width - 80 }, this.fonts.sans, 7.5, COLORS.muted);
       const number = `Page ${i + 1} of ${total}`;
       const numberWidth = textWidth(this.fonts.sans, number, 7.5);
       drawTextLine(page, number, { x: this.left + this.width - numberWidth, y }, this.fonts.sans, 7.5, COLORS.muted);
     });
   }
 
+  /** Makes room for `height` (and a pending section heading, drawn first) on the current page or a new one. */
   private ensure(height: number): void {
-    if (this.y - height < MARGIN.bottom) this.newPage();
+    const heading = this.pendingHeading;
+    this.pendingHeading = null;
+    if (this.y - height - (heading ? SECTION_HEIGHT : 0) < MARGIN.bottom) this.newPage();
+    if (heading) this.drawSection(heading);
+  }
+
+  /** A section with no content still shows its heading. */
+  private flushHeading(): void {
+    if (this.pendingHeading) this.ensure(0);
+  }
+
+  private drawSection(heading: string): void {
+    this.y -= 14;
+    drawTextLine(this.page, heading.toUpperCase(), { x: this.left, y: this.y - 10 }, this.fonts.bold, 9.5, COLORS.accent);
+    this.y -= 16;
+    this.page.drawLine({
+      start: { x: this.left, y: this.y },
+      end: { x: this.left + this.width, y: this.y },
+      thickness: 0.75,
+      color: COLORS.accent,
+    });
+    this.y -= 8;
   }
 
   private newPage(): void {

@@ -230,15 +230,12 @@ async function drawSignatureBlock(
 ): Promise<void> {
   const panel = { x: at.x, y: at.top - BLOCK.panel, width: at.width, height: BLOCK.panel };
   await drawSignaturePanel(pdf, page, panel, signer, fonts);
-  let y = panel.y - 14;
-  drawTextLine(page, signer.name, { x: at.x, y }, fonts.bold, 10);
-  y -= 12;
-  drawTextLine(page, signer.email, { x: at.x, y }, fonts.sans, 8.5, COLORS.muted);
-  y -= 12;
+  const line = (y: number) => ({ x: at.x, y, maxWidth: at.width });
   const when = signer.signedAt ? `Signed ${formatUtc(signer.signedAt)}` : `Not signed (${signer.status})`;
-  drawTextLine(page, when, { x: at.x, y }, fonts.sans, 8.5);
-  y -= 11;
-  drawTextLine(page, signer.id, { x: at.x, y }, fonts.mono, 6.5, COLORS.muted);
+  drawTextLine(page, signer.name, line(panel.y - 14), fonts.bold, 10);
+  drawTextLine(page, signer.email, line(panel.y - 26), fonts.sans, 8.5, COLORS.muted);
+  drawTextLine(page, when, line(panel.y - 38), fonts.sans, 8.5);
+  drawTextLine(page, signer.id, line(panel.y - 49), fonts.mono, 6.5, COLORS.muted);
 }
 
 /** Signature page(s): two blocks per row, as many pages as the signers need. */

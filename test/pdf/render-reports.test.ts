@@ -148,6 +148,43 @@ describe("audit trail", () => {
   });
 });
 
+describe("hostile inputs", () => {
+  const weird = "山田太郎 😀 \u202Eevil\u200D \x00\x07tab\tnew\nline " + "Ω".repeat(300);
+  const someone = recipient({ id: "rcp_weird", name: weird, email: `${"x".repeat(200)}@example.com`, userAgent: "Agent/1 ".repeat(700) });
+
+  test("odd characters and huge values are drawn, replaced or cut, never thrown on", async () => {
+    const out = await stampDocument(
+      { ...DOCUMENT, bytes: await letterPdf() },
+      [someone],
+      [{ id: "f", recipientId: someone.id, documentId: DOCUMENT.id, type: "text", page: 1, x: 72, y: 100, width: 200, height: 30, value: weird }],
+      {
+        appendSignaturePage: true,
+        certificate: { envelope: { ...ENVELOPE, subject: weird }, documents: [{ ...DOCUMENT, name: weird }], recipients: [someone], generatedAt: new Date(), developmentCertificate: false },
+      },
+    );
+    expect(qpdfCheck(out).code).toBe(0);
+    const text = pdftotext(out);
+    expect(text).toContain("evil");
+    expect(text).toContain("\uFFFD"); // CJK and emoji: no glyph in the embedded faces
+    expect(text).not.toContain("\u202E");
+  });
+
+  test("an audit trail with a huge event detail stays within its page", async () => {
+    const events = auditEvents(2, DOCUMENT.id).map((e) => ({ ...e, detail: weird.repeat(20), userAgent: someone.userAgent }));
+    const out = await renderAuditTrail({
+      envelope: ENVELOPE,
+      documents: [DOCUMENT],
+      recipients: [someone],
+      events,
+      chainHead: events[1]!.hash,
+      generatedAt: new Date(),
+      developmentCertificate: false,
+    });
+    expect(qpdfCheck(out).code).toBe(0);
+    expect(pdftotext(out)).toContain("…");
+  });
+});
+
 describe("checkChainLinks", () => {
   const events = auditEvents(3, "doc_x");
   test("accepts a chain from the genesis hash to the head", () => {
