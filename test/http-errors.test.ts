@@ -54,3 +54,15 @@ describe("one error shape", () => {
     expect(typeof line.requestId).toBe("string");
   });
 });
+
+describe("secrets stay out of logs", () => {
+  test("signing tokens in the path are redacted from the access log", async () => {
+    const { loggablePath } = await import("../src/http/pipeline");
+    expect(loggablePath("/s/abcDEF123")).toBe("/s/{token}");
+    expect(loggablePath("/api/v1/signing/abcDEF123/documents/doc_1")).toBe("/api/v1/signing/{token}/documents/doc_1");
+    expect(loggablePath("/api/v1/documents/doc_1")).toBe("/api/v1/documents/doc_1");
+    await fetch(`${s.url}/api/v1/signing/SECRETTOKEN1234567890`);
+    await fetch(`${s.url}/s/SECRETTOKEN1234567890`);
+    expect(JSON.stringify(s.logs)).not.toContain("SECRETTOKEN1234567890");
+  });
+});

@@ -11,6 +11,9 @@ const API = "/api/v1/";
 /** The signing ceremony is authorised by its own token, not by an API key. */
 const TOKEN_AUTHORISED = "/api/v1/signing/";
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
+/** Signing tokens are bearer secrets in the path: logs show the route, never the token. */
+const TOKEN_IN_PATH = /^(\/s|\/api\/v1\/signing)\/[^/]+/;
+export const loggablePath = (path: string) => path.replace(TOKEN_IN_PATH, "$1/{token}");
 const BODY_TYPES = new Set(["application/json", "multipart/form-data"]);
 
 /** Bodies are JSON, or multipart for uploads; anything else is refused before parsing. */
@@ -100,7 +103,7 @@ export function createPipeline(deps: Deps, parts: {
     deps.log.info("request", {
       requestId: ctx.id,
       method: req.method,
-      path,
+      path: loggablePath(path),
       status: res.status,
       durationMs: Math.round((performance.now() - ctx.startedAt) * 100) / 100,
       keyId: ctx.keyId ?? null,

@@ -42,3 +42,13 @@ export const listOf = <T extends TSchema>(item: T, name: string) =>
 export const nullable = <T extends TSchema>(schema: T) => t.Union([schema, t.Null()]);
 
 export const IdParams = t.Object({ id: t.String() });
+
+/**
+ * OpenAPI responses of a route whose 200 is a PDF. Such routes take no `response:` hook
+ * (Elysia would replace these with JSON ones), so the errors are declared here too.
+ */
+export const pdfResponses = (description: string, errors: Record<number, string>) => ({
+  200: { description, content: { "application/pdf": { schema: { type: "string", format: "binary" } } } },
+  ...Object.fromEntries(Object.entries(errors).map(([status, text]) =>
+    [status, { description: text, content: { "application/problem+json": { schema: Problem as any } } }])),
+});

@@ -2,14 +2,14 @@ import { Elysia, t } from "elysia";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { principalOf } from "../../http/principal";
-import { AUTH_ERRORS, IdParams, problemResponses } from "../../http/schemas";
+import { AUTH_ERRORS, IdParams, pdfResponses, problemResponses } from "../../http/schemas";
 import { assertValid } from "../../http/validate";
 import { VerifyBody, VerificationSchema } from "./model";
 import { auditTrail, signedDocument, type PdfDownload } from "./service";
 import { verifyDocument } from "./verify";
 
 const pdfResponse = ({ bytes, filename }: PdfDownload) =>
-  new Response(bytes, {
+  new Response(bytes as Uint8Array<ArrayBuffer>, {
     headers: {
       "content-type": "application/pdf",
       "content-disposition": `attachment; filename="${filename}"`,
@@ -17,7 +17,7 @@ const pdfResponse = ({ bytes, filename }: PdfDownload) =>
     },
   });
 
-const PDF_CONTENT = { content: { "application/pdf": { schema: { type: "string", format: "binary" } } } };
+const AUTH_PROBLEMS = { 401: "Missing, unknown or revoked API key", 429: "Rate limit exceeded" };
 
 export const sealingRoutes = (deps: Deps) =>
   new Elysia()
@@ -25,23 +25,21 @@ export const sealingRoutes = (deps: Deps) =>
       pdfResponse(await signedDocument(deps, principalOf(request).environment, params.id, query.documentId)), {
       params: IdParams,
       query: t.Object({ documentId: t.Optional(t.String({ description: "One document of the envelope, sealed alone" })) }, { additionalProperties: false }),
-      response: problemResponses(...AUTH_ERRORS, 404, 409),
       detail: {
         tags: ["Envelopes"],
         summary: "Download the sealed PDF of a COMPLETED envelope",
         description: "All documents in order with the signature appearances and the certificate of completion, sealed with a PAdES signature (ETSI.CAdES.detached) by the organisation's certificate. `?documentId=` returns one document alone, sealed too. 409 `envelope_not_completed` before completion.",
-        responses: { 200: { description: "The sealed PDF", ...PDF_CONTENT } },
+        responses: pdfResponses("The sealed PDF", { ...AUTH_PROBLEMS, 404: "No such envelope or document", 409: "Not COMPLETED yet (`envelope_not_completed`)" }) as any,
       },
     })
     .get("/api/v1/envelopes/:id/audit-trail", async ({ request, params }) =>
       pdfResponse(await auditTrail(deps, principalOf(request).environment, params.id)), {
       params: IdParams,
-      response: problemResponses(...AUTH_ERRORS, 404, 409),
       detail: {
         tags: ["Envelopes"],
         summary: "Download the sealed audit-trail PDF",
         description: "Every audit event so far (UTC time, event, actor, IP, user agent, document hashes) with the hash chain and its head, sealed like the signed document. 409 `envelope_not_sent` for a draft.",
-        responses: { 200: { description: "The sealed audit trail", ...PDF_CONTENT } },
+        responses: pdfResponses("The sealed audit trail", { ...AUTH_PROBLEMS, 404: "No such envelope", 409: "A draft has no audit trail yet (`envelope_not_sent`)" }) as any,
       },
     })
     .post("/api/v1/verify", async ({ body }) => {

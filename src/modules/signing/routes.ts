@@ -1,7 +1,7 @@
 import { Elysia } from "elysia";
 import type { Deps } from "../../deps";
 import { contextOf } from "../../http/context";
-import { Problem, problemResponses } from "../../http/schemas";
+import { pdfResponses, problemResponses } from "../../http/schemas";
 import { CompleteBody, DeclineBody, SigningSessionSchema, TokenDocumentParams, TokenParams } from "./model";
 import { completeSigning, declineSigning, getSession, openDocument, openSignedDocument } from "./service";
 
@@ -46,11 +46,10 @@ export const signingRoutes = (deps: Deps) =>
         summary: "Download one of the envelope's PDFs",
         description: "Served while the envelope is SENT (410 `signing_closed` after); every download is an audit event.",
         security: [],
-        responses: {
-          200: { description: "The PDF", content: { "application/pdf": { schema: { type: "string", format: "binary" } } } },
-          404: { description: "Unknown token, or a document not in this envelope", content: { "application/problem+json": { schema: Problem as any } } },
-          410: { description: "The envelope has ended (`signing_closed`)", content: { "application/problem+json": { schema: Problem as any } } },
-        },
+        responses: pdfResponses("The PDF", {
+          404: "Unknown token, or a document not in this envelope",
+          410: "The envelope has ended (`signing_closed`)",
+        }) as any,
       },
     })
     .get("/:token/signed-document", async ({ request, params }) => {
@@ -64,12 +63,11 @@ export const signingRoutes = (deps: Deps) =>
         summary: "Download the sealed PDF of a completed envelope",
         description: "What the completion e-mail's link leads to. Before completion: 409 `envelope_not_completed`; declined, voided or expired: 410 `signing_closed`.",
         security: [],
-        responses: {
-          200: { description: "The sealed PDF", content: { "application/pdf": { schema: { type: "string", format: "binary" } } } },
-          404: { description: "Unknown token", content: { "application/problem+json": { schema: Problem as any } } },
-          409: { description: "Not completed yet", content: { "application/problem+json": { schema: Problem as any } } },
-          410: { description: "The envelope ended without completing", content: { "application/problem+json": { schema: Problem as any } } },
-        },
+        responses: pdfResponses("The sealed PDF", {
+          404: "Unknown token",
+          409: "Not completed yet",
+          410: "The envelope ended without completing",
+        }) as any,
       },
     })
     .post("/:token/complete", async ({ request, params, body, set }) => {
