@@ -183,7 +183,7 @@ function plan(base: Uint8Array, reader: PdfReader, opts: SealOptions): Plan {
     if (at < 0) throw new Error(`internal: ${marker} placeholder not found`);
     return at + marker.length;
   };
-  return { base, update, byteRangeAt: find("/ByteRange ") , contentsAt: find("/Contents "), contentsLength };
+  return { base, update, byteRangeAt: find("/ByteRange "), contentsAt: find("/Contents "), contentsLength };
 }
 
 /** Plans on the file as it is; a broken xref chain in an unsigned file is repaired by a full rewrite first. */

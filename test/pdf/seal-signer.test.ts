@@ -1,3 +1,4 @@
+import "reflect-metadata"; // @peculiar/x509 needs it before it loads
 import { describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
