@@ -4,7 +4,7 @@ import { verifyCommand } from "./cli/verify";
 import { CliError } from "./cli/args";
 import { ConfigError, loadConfig } from "./config";
 import { openInstance } from "./instance";
-import { createLogger, type Level } from "./log";
+import { batchedWriter, createLogger, type Level } from "./log";
 import { SignerError } from "./pdf/pkcs12";
 import { startServer } from "./server";
 import { VERSION } from "./version";
@@ -33,7 +33,7 @@ const out = (line: string) => process.stdout.write(line + "\n");
 /** Commands other than serve keep stdout for their result; their log lines go to stderr. */
 function openForCli() {
   const config = loadConfig();
-  return openInstance(config, { log: createLogger(config.logLevel as Level, (line) => process.stderr.write(line + "\n")) });
+  return openInstance(config, { log: createLogger(config.logLevel as Level, batchedWriter(2)) });
 }
 
 async function serve() {
