@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../src/config";
 import { openInstance } from "../src/instance";
-import { silentLogger } from "../src/log";
+import { createLogger } from "../src/log";
 import { createWebhookDispatcher } from "../src/modules/webhooks/dispatcher";
 import { recordEvent, WEBHOOK_EVENT_TYPES } from "../src/modules/webhooks/events";
 import { createWebhook } from "../src/modules/webhooks/service";
@@ -97,7 +97,7 @@ async function outbox(rx: Receiver, endpoints: number): Promise<Row> {
     CERTYNEO_WEBHOOKS_CONCURRENCY: String(CONCURRENCY),
     CERTYNEO_LOG_LEVEL: "error",
   });
-  const deps = openInstance(config, { log: silentLogger });
+  const deps = openInstance(config, { log: createLogger("error", () => {}) });
   try {
     // Each endpoint subscribes to one event type; events cycle through the types, so the
     // deliveries spread evenly and every event is delivered exactly once.

@@ -2,7 +2,7 @@ import { and, eq, isNotNull, isNull, lte, sql } from "drizzle-orm";
 import type { Worker } from "../../app";
 import { systemClock, type Clock } from "../../clock";
 import type { Deps } from "../../deps";
-import type { Db } from "../../store/db";
+import type { Db, Tx } from "../../store/db";
 import { webhookAttempts, webhookDeliveries, webhookEvents, webhooks } from "../../store/schema";
 import { VERSION } from "../../version";
 import { networkPolicy, resolveTarget, systemResolver, TargetRefusedError, type Resolver } from "./network";
@@ -104,12 +104,12 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
   const q = outboxQueries(db);
 
   /** The next due delivery of each endpoint with nothing in flight, oldest due first. */
-  function dueCandidates(now: Date, free: number) {
-    // One row per endpoint at most; endpoints already in flight are skipped here rather than in
-    // SQL so that the statement stays prepared. `complete`: every endpoint with a due delivery is in rows.
-    const limit = free + inflight.size;
+  function dueCandidates(now: Date, free: number, busy: Set<string>) {
+    // One row per endpoint at most; endpoints already busy are skipped here rather than in SQL
+    // so that the statement stays prepared. `complete`: every endpoint with a due delivery is in rows.
+    const limit = free + busy.size;
     const rows = q.due.all({ now: now.getTime(), limit });
-    return { candidates: rows.filter((r) => !inflight.has(r.webhookId)).slice(0, free), complete: rows.length < limit };
+    return { candidates: rows.filter((r) => !busy.has(r.webhookId)).slice(0, free), complete: rows.length < limit };
   }
 
   /** Takes the lease: attempt count +1 and next attempt pushed past the timeout, if still due. */
@@ -159,77 +159,102 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
     }
   }
 
-  /** Records the attempt and the delivery's next state (retry, success, failure, endpoint disabled). */
-  function record(c: Claimed, o: Outcome) {
+  /** Records the attempt and the delivery's next state (retry, success, failure, endpoint disabled), in the caller's transaction. */
+  function record(tx: Tx, c: Claimed, o: Outcome) {
     const now = clock.now();
-    if (o.interrupted) {
-      // Put the delivery back as it was, due now: the next start sends it (maybe again: at least once).
-      q.release.run({ id: c.id, now });
-      log.info("webhook delivery interrupted by shutdown, re-queued", { deliveryId: c.id, webhookId: c.webhookId });
+    q.insertAttempt.run({ deliveryId: c.id, attempt: c.attempt, at: c.at, statusCode: o.statusCode, durationMs: o.durationMs, error: o.error });
+    const last = { id: c.id, statusCode: o.statusCode, error: o.error, durationMs: o.durationMs, now };
+    if (o.error === null) {
+      q.succeeded.run(last);
+      q.clearFailing.run({ id: c.webhookId });
+      stats.succeeded++;
       return;
     }
-    db.transaction((tx) => {
-      q.insertAttempt.run({ deliveryId: c.id, attempt: c.attempt, at: c.at, statusCode: o.statusCode, durationMs: o.durationMs, error: o.error });
-      const last = { id: c.id, statusCode: o.statusCode, error: o.error, durationMs: o.durationMs, now };
-      if (o.error === null) {
-        q.succeeded.run(last);
-        q.clearFailing.run({ id: c.webhookId });
-        stats.succeeded++;
-        return;
-      }
-      const hook = q.hookState.get({ id: c.webhookId });
-      const live = !!hook && hook.enabled && !hook.deletedAt;
-      const failingSince = hook?.failingSince ?? c.at;
-      if (hook && !hook.failingSince) q.setFailingSince.run({ id: c.webhookId, since: failingSince.getTime() });
-      const disable = live && now.getTime() - failingSince.getTime() >= disableAfterMs;
-      const delay = RETRY_SCHEDULE_MS[c.attempt - 1];
-      if (live && !disable && delay !== undefined) {
-        const next = new Date(now.getTime() + Math.round(delay * (1 + JITTER * random())));
-        q.retry.run({ ...last, next });
-        log.warn("webhook delivery failed, will retry", { deliveryId: c.id, webhookId: c.webhookId, attempt: c.attempt, statusCode: o.statusCode, error: o.error, nextAttemptAt: next.toISOString() });
-        return;
-      }
-      q.failed.run(last);
-      stats.failed++;
-      log.warn("webhook delivery failed", { deliveryId: c.id, webhookId: c.webhookId, attempt: c.attempt, statusCode: o.statusCode, error: o.error });
-      if (disable) {
-        const hours = Math.round((now.getTime() - failingSince.getTime()) / 3_600_000);
-        const reason = `every delivery failed for ${hours} hours (since ${failingSince.toISOString()}); last error: ${o.error}`;
-        disableWebhook(tx, now, c.webhookId, reason);
-        log.warn("webhook disabled", { webhookId: c.webhookId, reason });
-      }
-    });
+    const hook = q.hookState.get({ id: c.webhookId });
+    const live = !!hook && hook.enabled && !hook.deletedAt;
+    const failingSince = hook?.failingSince ?? c.at;
+    if (hook && !hook.failingSince) q.setFailingSince.run({ id: c.webhookId, since: failingSince.getTime() });
+    const disable = live && now.getTime() - failingSince.getTime() >= disableAfterMs;
+    const delay = RETRY_SCHEDULE_MS[c.attempt - 1];
+    if (live && !disable && delay !== undefined) {
+      const next = new Date(now.getTime() + Math.round(delay * (1 + JITTER * random())));
+      q.retry.run({ ...last, next });
+      log.warn("webhook delivery failed, will retry", { deliveryId: c.id, webhookId: c.webhookId, attempt: c.attempt, statusCode: o.statusCode, error: o.error, nextAttemptAt: next.toISOString() });
+      return;
+    }
+    q.failed.run(last);
+    stats.failed++;
+    log.warn("webhook delivery failed", { deliveryId: c.id, webhookId: c.webhookId, attempt: c.attempt, statusCode: o.statusCode, error: o.error });
+    if (disable) {
+      const hours = Math.round((now.getTime() - failingSince.getTime()) / 3_600_000);
+      const reason = `every delivery failed for ${hours} hours (since ${failingSince.toISOString()}); last error: ${o.error}`;
+      disableWebhook(tx, now, c.webhookId, reason);
+      log.warn("webhook disabled", { webhookId: c.webhookId, reason });
+    }
   }
 
-  function pump(): number {
-    if (stopping) return 0;
-    let started = 0;
-    // Claims are synchronous (bun:sqlite), so two pumps never interleave between select and claim.
-    while (inflight.size < cfg.concurrency) {
+  /**
+   * Claims due deliveries up to the limits: global concurrency, one per endpoint. Synchronous
+   * (bun:sqlite), so two callers never interleave between the select and the claim.
+   */
+  function claimDue(): Claimed[] {
+    if (stopping) return [];
+    const out: Claimed[] = [];
+    const busy = new Set(inflight.keys());
+    while (busy.size < cfg.concurrency) {
       const now = clock.now();
-      const { candidates, complete } = dueCandidates(now, cfg.concurrency - inflight.size);
+      const { candidates, complete } = dueCandidates(now, cfg.concurrency - busy.size, busy);
       if (!candidates.length) break;
       let claimed = 0;
       for (const cand of candidates) {
         const attempt = claim(cand.id, now);
         if (attempt === null) continue;
-        const c: Claimed = { ...cand, attempt, at: now };
-        stats.attempts++;
-        started++;
-        const p = send(c)
-          .then((o) => record(c, o))
-          .catch((e) => log.error("webhook delivery bookkeeping failed", { deliveryId: c.id, error: String((e as Error)?.stack ?? e) }))
-          .finally(() => {
-            inflight.delete(c.webhookId);
-            if (!stopping) safePump();
-          });
-        inflight.set(c.webhookId, p);
+        out.push({ ...cand, attempt, at: now });
+        busy.add(cand.webhookId);
         claimed++;
       }
       if (claimed === 0) break; // taken by another process meanwhile: next tick
       if (complete) break; // no other endpoint has a due delivery: no need to ask again
     }
-    return started;
+    return out;
+  }
+
+  function launch(c: Claimed) {
+    stats.attempts++;
+    const p: Promise<void> = send(c)
+      .then((o) => settle(c, o))
+      .catch((e) => {
+        log.error("webhook delivery bookkeeping failed", { deliveryId: c.id, error: String((e as Error)?.stack ?? e) });
+        if (inflight.get(c.webhookId) === p) inflight.delete(c.webhookId);
+        if (!stopping) safePump();
+      });
+    inflight.set(c.webhookId, p);
+  }
+
+  /**
+   * An attempt finished: record it and, in the same transaction (one commit instead of two),
+   * claim what is due next; the claimed requests start once it has committed.
+   */
+  function settle(c: Claimed, o: Outcome) {
+    inflight.delete(c.webhookId);
+    if (o.interrupted) {
+      // Put the delivery back as it was, due now: the next start sends it (maybe again: at least once).
+      q.release.run({ id: c.id, now: clock.now() });
+      log.info("webhook delivery interrupted by shutdown, re-queued", { deliveryId: c.id, webhookId: c.webhookId });
+      return;
+    }
+    let next: Claimed[] = [];
+    db.transaction((tx) => {
+      record(tx, c, o);
+      next = claimDue();
+    });
+    for (const n of next) launch(n);
+  }
+
+  function pump(): number {
+    const claimed = claimDue();
+    for (const c of claimed) launch(c);
+    return claimed.length;
   }
 
   function safePump() {

@@ -1,4 +1,4 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Clock } from "../../clock";
 import { newId } from "../../ids";
 import type { Tx } from "../../store/db";
@@ -33,6 +33,35 @@ export interface WebhookPayload {
 }
 
 /**
+ * Statements prepared once per database session: building a drizzle query costs far more than
+ * running it, and this runs inside every envelope change. A transaction on bun:sqlite shares its
+ * database's session, so the statements are reused across requests.
+ */
+const prepared = new WeakMap<object, ReturnType<typeof prepare>>();
+
+function prepare(tx: Tx) {
+  const ph = sql.placeholder;
+  return {
+    insertEvent: tx.insert(webhookEvents)
+      .values({ id: ph("id"), environment: ph("environment"), type: ph("type"), payload: ph("payload"), createdAt: ph("createdAt") } as any)
+      .prepare(),
+    endpoints: tx.select({ id: webhooks.id, events: webhooks.events }).from(webhooks)
+      .where(and(eq(webhooks.environment, ph("environment") as any), eq(webhooks.enabled, true), isNull(webhooks.deletedAt)))
+      .prepare(),
+    insertDelivery: tx.insert(webhookDeliveries)
+      .values({ id: ph("id"), eventId: ph("eventId"), webhookId: ph("webhookId"), status: "pending", attempts: 0, nextAttemptAt: ph("now"), createdAt: ph("now"), updatedAt: ph("now") } as any)
+      .prepare(),
+  };
+}
+
+function statements(tx: Tx) {
+  const session = (tx as unknown as { session?: object }).session ?? tx;
+  let s = prepared.get(session);
+  if (!s) prepared.set(session, (s = prepare(tx)));
+  return s;
+}
+
+/**
  * Records an event in the durable outbox, inside the caller's transaction: the event
  * (payload serialised once, so its id and bytes are stable across retries) and one
  * pending delivery per enabled endpoint of the environment subscribed to the type.
@@ -46,24 +75,10 @@ export function recordEvent(
   const now = clock.now();
   const id = newId("evt");
   const payload: WebhookPayload = { id, type: e.type, createdAt: now.toISOString(), environment: e.environment, data: e.data };
-  tx.insert(webhookEvents).values({ id, environment: e.environment, type: e.type, payload: JSON.stringify(payload), createdAt: now }).run();
-  const endpoints = tx
-    .select({ id: webhooks.id, events: webhooks.events })
-    .from(webhooks)
-    .where(and(eq(webhooks.environment, e.environment), eq(webhooks.enabled, true), isNull(webhooks.deletedAt)))
-    .all();
-  const rows = endpoints
-    .filter((w) => subscribes(w.events, e.type))
-    .map((w) => ({
-      id: newId("dlv"),
-      eventId: id,
-      webhookId: w.id,
-      status: "pending" as const,
-      attempts: 0,
-      nextAttemptAt: now,
-      createdAt: now,
-      updatedAt: now,
-    }));
-  if (rows.length > 0) tx.insert(webhookDeliveries).values(rows).run();
+  const q = statements(tx);
+  q.insertEvent.run({ id, environment: e.environment, type: e.type, payload: JSON.stringify(payload), createdAt: now });
+  for (const w of q.endpoints.all({ environment: e.environment })) {
+    if (subscribes(w.events, e.type)) q.insertDelivery.run({ id: newId("dlv"), eventId: id, webhookId: w.id, now });
+  }
   return id;
 }
