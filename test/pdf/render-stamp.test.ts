@@ -61,7 +61,7 @@ describe("page geometry", () => {
       [340, 520],
     ]);
     // The displayed top-left corner (0, height) maps to the CropBox corner the viewer shows top-left.
-    const topLeft = frames.map(({ height, toUserSpace: [a, b, c, d, e, f] }) => [c * height + e, d * height + f]);
+    const topLeft = frames.map(({ height, toUserSpace: [, , c, d, e, f] }) => [c * height + e, d * height + f]);
     expect(topLeft).toEqual([
       [30, 560],
       [30, 40],
