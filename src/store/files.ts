@@ -1,6 +1,5 @@
 import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { sha256Hex } from "../ids";
 
 /**
  * Content-addressed blob store on local disk: a blob's name is its SHA-256.
@@ -8,7 +7,8 @@ import { sha256Hex } from "../ids";
  * a half-written blob under its final name. An S3 store would implement the same interface.
  */
 export interface FileStore {
-  put(bytes: Uint8Array): Promise<string>;
+  /** Stores the bytes (or the concatenation of the parts, never copied into one buffer); returns their SHA-256. */
+  put(bytes: Uint8Array | Uint8Array[]): Promise<string>;
   get(sha256: string): Promise<Uint8Array>;
   exists(sha256: string): Promise<boolean>;
   remove(sha256: string): Promise<void>;
@@ -24,16 +24,21 @@ export function diskFileStore(root: string): FileStore {
   };
   return {
     path: pathOf,
-    async put(bytes) {
-      const sha = sha256Hex(bytes);
+    async put(data) {
+      const parts = Array.isArray(data) ? data : [data];
+      const hasher = new Bun.CryptoHasher("sha256");
+      for (const p of parts) hasher.update(p);
+      const sha = hasher.digest("hex");
       const final = pathOf(sha);
       if (existsSync(final)) return sha;
       mkdirSync(join(root, sha.slice(0, 2)), { recursive: true });
       const tmp = `${final}.${process.pid}.${crypto.randomUUID()}.tmp`;
       const fd = openSync(tmp, "w", 0o600);
       try {
-        let off = 0;
-        while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+        for (const bytes of parts) {
+          let off = 0;
+          while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+        }
         fsyncSync(fd);
       } finally {
         closeSync(fd);

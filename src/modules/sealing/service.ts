@@ -3,7 +3,7 @@ import type { Deps } from "../../deps";
 import { AppError, notFound } from "../../errors";
 import { renderAuditTrail } from "../../pdf/audit-trail";
 import type { CompletionCertificateInput } from "../../pdf/certificate";
-import { sealPdf } from "../../pdf/pades";
+import { sealPdfParts } from "../../pdf/pades";
 import type { RenderAuditEvent, RenderDocument, RenderEnvelope, RenderField, RenderRecipient } from "../../pdf/render-model";
 import { buildEnvelopePdf, stampDocument } from "../../pdf/stamp";
 import { envelopeDocuments, envelopes, type Environment } from "../../store/schema";
@@ -65,8 +65,9 @@ async function sealingKey(deps: Deps): Promise<SealingKey> {
   }
 }
 
-const seal = (deps: Deps, key: SealingKey, pdf: Uint8Array, subject: string) =>
-  sealPdf(pdf, {
+/** The sealed file as [original bytes, appended revision]: stored without copying the original. */
+const seal = async (deps: Deps, key: SealingKey, pdf: Uint8Array, subject: string): Promise<Uint8Array[]> => {
+  const { base, appended } = await sealPdfParts(pdf, {
     signer: key,
     signingTime: deps.clock.now(),
     reason: deps.config.seal.reason,
@@ -74,6 +75,8 @@ const seal = (deps: Deps, key: SealingKey, pdf: Uint8Array, subject: string) =>
     name: `Certyneo — ${subject}`.slice(0, 200),
     tsaUrl: deps.config.seal.tsaUrl || undefined,
   });
+  return [base, appended];
+};
 
 /** Envelopes being sealed in this process: the job and an impatient download share one run. */
 const inFlight = new Map<string, Promise<void>>();
@@ -174,5 +177,5 @@ export async function auditTrail(deps: Deps, environment: Environment, envelopeI
     generatedAt: deps.clock.now(),
     developmentCertificate: key.development,
   });
-  return { bytes: await seal(deps, key, pdf, `Audit trail — ${envelope.subject}`), filename: `${slug(envelope.subject)}-audit-trail.pdf` };
+  return { bytes: Buffer.concat(await seal(deps, key, pdf, `Audit trail — ${envelope.subject}`)), filename: `${slug(envelope.subject)}-audit-trail.pdf` };
 }
