@@ -224,6 +224,7 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
     const p: Promise<void> = send(c)
       .then((o) => settle(c, o))
       .catch((e) => {
+        // The attempt is not recorded: the delivery stays leased and is retried when the lease ends.
         log.error("webhook delivery bookkeeping failed", { deliveryId: c.id, error: String((e as Error)?.stack ?? e) });
         if (inflight.get(c.webhookId) === p) inflight.delete(c.webhookId);
         if (!stopping) safePump();
@@ -231,24 +232,44 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
     inflight.set(c.webhookId, p);
   }
 
+  /** Outcomes waiting for the next flush, and that flush. */
+  let settled: { c: Claimed; o: Outcome }[] = [];
+  let flushing: Promise<void> | null = null;
+
   /**
-   * An attempt finished: record it and, in the same transaction (one commit instead of two),
-   * claim what is due next; the claimed requests start once it has committed.
+   * An attempt finished. Outcomes that finish in the same turn of the event loop are recorded
+   * together, in one transaction that also claims what is due next (one commit for all);
+   * the requests it claimed start once it has committed.
    */
-  function settle(c: Claimed, o: Outcome) {
-    inflight.delete(c.webhookId);
+  function settle(c: Claimed, o: Outcome): Promise<void> {
     if (o.interrupted) {
+      inflight.delete(c.webhookId);
       // Put the delivery back as it was, due now: the next start sends it (maybe again: at least once).
       q.release.run({ id: c.id, now: clock.now() });
       log.info("webhook delivery interrupted by shutdown, re-queued", { deliveryId: c.id, webhookId: c.webhookId });
-      return;
+      return Promise.resolve();
     }
-    let next: Claimed[] = [];
-    db.transaction((tx) => {
-      record(tx, c, o);
-      next = claimDue();
-    });
-    for (const n of next) launch(n);
+    settled.push({ c, o });
+    return (flushing ??= new Promise<void>((resolve, reject) =>
+      setImmediate(() => {
+        const batch = settled;
+        settled = [];
+        flushing = null;
+        let next: Claimed[] = [];
+        try {
+          db.transaction((tx) => {
+            for (const { c, o } of batch) record(tx, c, o);
+            for (const { c } of batch) inflight.delete(c.webhookId);
+            next = claimDue();
+          });
+        } catch (e) {
+          for (const { c } of batch) inflight.delete(c.webhookId);
+          reject(e);
+          return;
+        }
+        for (const n of next) launch(n);
+        resolve();
+      })));
   }
 
   function pump(): number {
