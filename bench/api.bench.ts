@@ -22,7 +22,9 @@ interface WrkResult { rps: number; p50: number; p99: number; non2xx: number }
 function wrk(url: string, headers: Record<string, string>): WrkResult {
   const args = ["wrk", "-t1", `-c${CONNECTIONS}`, `-d${DURATION}s`, "--latency"];
   for (const [k, v] of Object.entries(headers)) args.push("-H", `${k}: ${v}`);
-  const out = run([...args, url]).stdout;
+  const result = run([...args, url]);
+  const out = result.stdout;
+  if (!/Requests\/sec/.test(out)) throw new Error(`wrk failed: ${result.stderr || out}`);
   const ms = (label: string) => {
     const m = out.match(new RegExp(`${label}%\\s+([\\d.]+)(us|ms|s)`));
     if (!m) return NaN;
@@ -41,9 +43,8 @@ async function main() {
   const port = await freePort();
   const env = { ...process.env, CERTYNEO_DATA_DIR: dir, CERTYNEO_PORT: String(port), CERTYNEO_RATE_LIMIT_BURST: "1000000", CERTYNEO_RATE_LIMIT_PER_MINUTE: "6000000" };
   const key = run([process.execPath, "src/main.ts", "keys", "create", "--env", "test", "--name", "bench"], { cwd: ROOT, env }).stdout.trim().split("\n").at(-1)!;
-  // Access logs stay on (as in production) and go to a pipe we drain, like a log collector would.
-  const app = Bun.spawn([process.execPath, "src/main.ts", "serve"], { cwd: ROOT, env, stdout: "pipe", stderr: "inherit" });
-  void new Response(app.stdout).arrayBuffer();
+  // Access logs stay on, as in production, written to a file.
+  const app = Bun.spawn([process.execPath, "src/main.ts", "serve"], { cwd: ROOT, env, stdout: Bun.file(join(dir, "server.log")), stderr: "inherit" });
   const url = `http://127.0.0.1:${port}`;
   await waitForHealth(url);
 

@@ -12,24 +12,31 @@ export interface Logger {
 }
 
 /**
- * Lines to a file descriptor, batched: under load one write per event-loop turn instead of
- * one per request. What is pending is written synchronously when the process exits.
+ * Lines to stdout (1) or stderr (2), batched: under load one write per event-loop turn instead
+ * of one per request. Writes are asynchronous, so a slow log reader never blocks requests;
+ * what is pending when the process exits is written synchronously.
  */
-export function batchedWriter(fd: number): (line: string) => void {
+export function batchedWriter(fd: 1 | 2): (line: string) => void {
+  const stream = fd === 1 ? process.stdout : process.stderr;
   let pending: string[] = [];
   let scheduled = false;
-  const flush = () => {
-    scheduled = false;
-    if (!pending.length) return;
+  const take = () => {
     const chunk = pending.join("\n") + "\n";
     pending = [];
-    try {
-      writeSync(fd, chunk);
-    } catch {
-      // A closed or full log pipe must not take the server down.
-    }
+    return chunk;
   };
-  process.once("exit", flush);
+  const flush = () => {
+    scheduled = false;
+    if (pending.length) stream.write(take());
+  };
+  process.once("exit", () => {
+    if (!pending.length) return;
+    try {
+      writeSync(fd, take());
+    } catch {
+      // Exiting anyway: a closed log pipe must not turn into a crash report.
+    }
+  });
   return (line) => {
     pending.push(line);
     if (pending.length >= 256) flush();
