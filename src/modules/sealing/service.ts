@@ -7,7 +7,7 @@ import { sealPdfParts } from "../../pdf/pades";
 import type { RenderAuditEvent, RenderDocument, RenderEnvelope, RenderField, RenderRecipient } from "../../pdf/render-model";
 import { buildEnvelopePdf, stampDocument } from "../../pdf/stamp";
 import { envelopeDocuments, envelopes, type Environment } from "../../store/schema";
-import { appendAudit, listAudit, type AuditEvent } from "../audit/service";
+import { appendAudit, listAudit, verifyChain, type AuditEvent } from "../audit/service";
 import { envelopeDocumentRows, fieldRows, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "../envelopes/service";
 import { SignerError } from "../../pdf/pkcs12";
 import type { SealingKey } from "./key";
@@ -173,7 +173,7 @@ export async function auditTrail(deps: Deps, environment: Environment, envelopeI
     documents: envelopeDocumentRows(deps.db, envelopeId).map(({ id, name, sha256 }) => ({ id, name, sha256 })),
     recipients: await Promise.all(recipientRows(deps.db, envelopeId).map((r) => toRenderRecipient(deps, r))),
     events: events.map(toRenderEvent),
-    chainHead: events.at(-1)?.hash ?? "0".repeat(64),
+    chain: verifyChain(events),
     generatedAt: deps.clock.now(),
     developmentCertificate: key.development,
   });
