@@ -1,4 +1,5 @@
-import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber } from "pdf-lib";
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, type PDFPage } from "pdf-lib";
+import { pageFrame } from "./page-frame";
 import { AppError } from "../errors";
 import type { PageSize } from "../store/schema";
 
@@ -32,14 +33,10 @@ function forbidsChanges(doc: PDFDocument): boolean {
   return false;
 }
 
-const normalizeRotation = (deg: number) => (((deg % 360) + 360) % 360);
-
-/** Page size as a viewer displays it: the CropBox, with width and height swapped for 90/270. */
-export function displayedSize(page: ReturnType<PDFDocument["getPage"]>): PageSize {
-  const box = page.getCropBox();
-  const quarter = normalizeRotation(page.getRotation().angle) % 180 === 90;
-  const r = (n: number) => Math.round(n * 100) / 100;
-  return quarter ? { width: r(box.height), height: r(box.width) } : { width: r(box.width), height: r(box.height) };
+/** Page size as a viewer displays it (see page-frame.ts), rounded to 1/100 pt. */
+function displayedSize(page: PDFPage): PageSize {
+  const { width, height } = pageFrame(page);
+  return { width: Math.round(width * 100) / 100, height: Math.round(height * 100) / 100 };
 }
 
 /**

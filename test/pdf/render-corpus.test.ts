@@ -5,7 +5,8 @@ import { readFileSync } from "node:fs";
 import { PDFDocument } from "pdf-lib";
 import { SealRefusedError } from "../../src/pdf/incremental.ts";
 import type { RenderField } from "../../src/pdf/render-model.ts";
-import { pageFrame, stampDocument } from "../../src/pdf/stamp.ts";
+import { pageFrame } from "../../src/pdf/page-frame.ts";
+import { stampDocument } from "../../src/pdf/stamp.ts";
 import { corpus } from "../helpers/pdf.ts";
 import { ENVELOPE, pdftotext, qpdfCheck, recipient, run, withPdfFile } from "./render-fixtures.ts";
 

@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { degrees, PDFDict, PDFDocument, PDFName, PDFNumber, StandardFonts } from "pdf-lib";
 import type { RenderDocument, RenderField } from "../../src/pdf/render-model.ts";
-import { buildEnvelopePdf, pageFrame, stampDocument } from "../../src/pdf/stamp.ts";
+import { pageFrame } from "../../src/pdf/page-frame.ts";
+import { buildEnvelopePdf, stampDocument } from "../../src/pdf/stamp.ts";
 import { CORPUS_DIR } from "../helpers/pdf.ts";
 import {
   darkPixels,
