@@ -29,7 +29,9 @@ const sameInteger = (a: ArrayBuffer | Uint8Array, b: ArrayBuffer | Uint8Array) =
 export async function requestTimestamp(tsaUrl: string, data: Uint8Array): Promise<Uint8Array> {
   const hashed = new Uint8Array(await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>));
   const nonce = crypto.getRandomValues(new Uint8Array(8));
-  nonce[0] = nonce[0]! & 0x7f; // a positive INTEGER
+  // A positive INTEGER whose DER is minimal as written: first byte 0x40-0x7f (a leading
+  // 0x00 would be non-canonical DER, which strict TSAs such as `openssl ts` refuse).
+  nonce[0] = (nonce[0]! & 0x3f) | 0x40;
   const request = new TimeStampReq({
     version: 1,
     messageImprint: new MessageImprint({ hashAlgorithm: new AlgorithmIdentifier({ algorithm: id_sha256 }), hashedMessage: new OctetString(hashed) }),

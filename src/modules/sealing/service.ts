@@ -10,6 +10,7 @@ import { envelopeDocuments, envelopes, type Environment } from "../../store/sche
 import { appendAudit, listAudit, verifyChain, type AuditEvent } from "../audit/service";
 import { envelopeDocumentRows, fieldRows, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "../envelopes/service";
 import { SignerError } from "../../pdf/pkcs12";
+import { TimestampError } from "../../pdf/tsa";
 import type { SealingKey } from "./key";
 
 /** How a recipient proved who they were: the unguessable link sent to their address. */
@@ -74,6 +75,10 @@ const seal = async (deps: Deps, key: SealingKey, pdf: Uint8Array, subject: strin
     location: deps.config.seal.location || undefined,
     name: `Certyneo — ${subject}`.slice(0, 200),
     tsaUrl: deps.config.seal.tsaUrl || undefined,
+  }).catch((e) => {
+    // The job retries; a download meanwhile gets a clear 503 rather than a 500.
+    if (e instanceof TimestampError) throw new AppError("unavailable", `Sealing is waiting for the time-stamp authority: ${e.message}`);
+    throw e;
   });
   return [base, appended];
 };
