@@ -32,7 +32,7 @@ describe("one error shape", () => {
 
   test("every response carries a request id; a sane incoming one is kept", async () => {
     const ok = await fetch(`${s.url}/healthz`);
-    expect(ok.headers.get("x-request-id")).toMatch(/^req_[0-9a-f]{32}$/);
+    expect(ok.headers.get("x-request-id")).toMatch(/^req_[A-Za-z0-9_-]{12}_[0-9a-z]+$/);
     const mine = await fetch(`${s.url}/healthz`, { headers: { "x-request-id": "trace-1234abcd" } });
     expect(mine.headers.get("x-request-id")).toBe("trace-1234abcd");
     const evil = await fetch(`${s.url}/healthz`, { headers: { "x-request-id": "<script>" } });

@@ -14,11 +14,16 @@ const contexts = new WeakMap<Request, RequestContext>();
 
 export const setContext = (req: Request, ctx: RequestContext) => contexts.set(req, ctx);
 
+/** Request ids: a random prefix per process and a counter, unique without a random draw per request. */
+const ID_PREFIX = "req_" + Buffer.from(crypto.getRandomValues(new Uint8Array(9))).toString("base64url") + "_";
+let sequence = 0;
+export const newRequestId = () => ID_PREFIX + (++sequence).toString(36);
+
 /** Requests built by app.handle() in tests without the pipeline still get a context. */
 export function contextOf(req: Request): RequestContext {
   let ctx = contexts.get(req);
   if (!ctx) {
-    ctx = { id: "req_" + crypto.randomUUID().replaceAll("-", ""), startedAt: performance.now(), ip: null, userAgent: req.headers.get("user-agent") };
+    ctx = { id: newRequestId(), startedAt: performance.now(), ip: null, userAgent: req.headers.get("user-agent") };
     contexts.set(req, ctx);
   }
   return ctx;

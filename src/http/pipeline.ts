@@ -2,7 +2,7 @@ import type { Server } from "bun";
 import type { Deps } from "../deps";
 import { AppError } from "../errors";
 import type { KeyVerifier } from "../modules/keys/service";
-import { contextOf, setContext, type RequestContext } from "./context";
+import { newRequestId, setContext, type RequestContext } from "./context";
 import type { Idempotency } from "./idempotency";
 import { problemResponse } from "./problem";
 import type { RateDecision, RateLimiter } from "./rate-limit";
@@ -15,6 +15,14 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 const TOKEN_IN_PATH = /^(\/s|\/api\/v1\/signing)\/[^/]+/;
 export const loggablePath = (path: string) => path.replace(TOKEN_IN_PATH, "$1/{token}");
 const BODY_TYPES = new Set(["application/json", "multipart/form-data"]);
+
+/** The path of an absolute request URL, without building a URL object on the hot path. */
+function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start < 0) return "/";
+  const end = url.indexOf("?", start);
+  return end < 0 ? url.slice(start) : url.slice(start, end);
+}
 
 /** Bodies are JSON, or multipart for uploads; anything else is refused before parsing. */
 function checkContentType(req: Request) {
@@ -76,13 +84,13 @@ export function createPipeline(deps: Deps, parts: {
   return async function fetch(req: Request, server?: Server<unknown>): Promise<Response> {
     const incoming = req.headers.get("x-request-id");
     const ctx: RequestContext = {
-      id: incoming && REQUEST_ID.test(incoming) ? incoming : contextOf(req).id,
+      id: incoming && REQUEST_ID.test(incoming) ? incoming : newRequestId(),
       startedAt: performance.now(),
       ip: clientIp(req, server, deps.config.trustProxy),
       userAgent: req.headers.get("user-agent"),
     };
     setContext(req, ctx);
-    const path = new URL(req.url).pathname;
+    const path = pathOf(req.url);
     let res: Response;
     let rate: RateDecision | undefined;
     try {

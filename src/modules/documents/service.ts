@@ -3,7 +3,7 @@ import type { Deps } from "../../deps";
 import { AppError, notFound } from "../../errors";
 import { newId } from "../../ids";
 import { inspectPdf } from "../../pdf/inspect";
-import { preparedPerDb } from "../../store/db";
+import { commitGeneration, preparedPerDb } from "../../store/db";
 import { documents, envelopeDocuments, envelopes, type Environment } from "../../store/schema";
 import { paginate } from "../pagination";
 
@@ -55,10 +55,27 @@ const toDocumentRow = (r: Record<string, any>): DocumentRow => ({
   pages: JSON.parse(r.pages), createdAt: new Date(r.created_at), deletedAt: r.deleted_at === null ? null : new Date(r.deleted_at),
 });
 
+/**
+ * Live document rows by environment and id, dropped whenever anything commits: a read of an
+ * unchanged document costs no SQLite lock. Bounded: cleared whole when it grows past 10,000.
+ */
+const documentCache = preparedPerDb((db) => ({ rows: new Map<string, DocumentRow>(), generation: commitGeneration(db), seen: -1 }));
+
 export function getDocument(deps: Deps, environment: Environment, id: string): DocumentRow {
-  const row = liveDocument(deps.db).get(id, environment);
-  if (!row) throw notFound("Document", id);
-  return toDocumentRow(row);
+  const cache = documentCache(deps.db);
+  const g = cache.generation();
+  if (g !== cache.seen || cache.rows.size > 10_000) {
+    cache.rows.clear();
+    cache.seen = g;
+  }
+  const key = `${environment}:${id}`;
+  let doc = cache.rows.get(key);
+  if (!doc) {
+    const row = liveDocument(deps.db).get(id, environment);
+    if (!row) throw notFound("Document", id);
+    cache.rows.set(key, (doc = toDocumentRow(row)));
+  }
+  return doc;
 }
 
 export function listDocuments(deps: Deps, environment: Environment, q: { limit?: number; startingAfter?: string }) {
@@ -79,6 +96,7 @@ export async function deleteDocument(deps: Deps, environment: Environment, id: s
     throw new AppError("document_in_use", `Document ${id} is used by envelope ${active.map((u) => u.id).join(", ")} (${active[0]!.status}); void or delete it first`);
   const deletedAt = deps.clock.now();
   deps.db.update(documents).set({ deletedAt }).where(eq(documents.id, id)).run();
+  documentCache(deps.db).rows.delete(`${environment}:${id}`);
   const shared = deps.db.select({ id: documents.id }).from(documents)
     .where(and(eq(documents.sha256, doc.sha256), ne(documents.id, id), isNull(documents.deletedAt))).get();
   if (!uses.length && !shared) await deps.files.remove(doc.sha256);

@@ -67,7 +67,7 @@ export interface Principal {
  */
 export function createKeyVerifier(db: Db, clock: Clock) {
   let cache: Map<string, ApiKey> | null = null;
-  let seen = "";
+  let seen = -1;
   const lastWritten = new Map<string, number>();
   const generation = commitGeneration(db);
 
