@@ -1,9 +1,10 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
 import type { Clock } from "../clock";
 import type { Config } from "../config";
 import type { Logger } from "../log";
+import { writeFileAtomic } from "../store/files";
 
 export interface MailMessage {
   to: string;
@@ -79,22 +80,7 @@ export function outboxMailer(dir: string, from: string, clock: Clock, log: Logge
       const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
       const name = `${stamp}-${crypto.randomUUID().slice(0, 8)}.eml`;
       const file = join(dir, name);
-      const tmp = join(dir, `.${name}.tmp`);
-      const fd = openSync(tmp, "w", 0o600);
-      try {
-        let off = 0;
-        while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(tmp, file);
-      const dirFd = openSync(dir, "r");
-      try {
-        fsyncSync(dirFd);
-      } finally {
-        closeSync(dirFd);
-      }
+      writeFileAtomic(file, [bytes]);
       log.info("email written to outbox (no SMTP server configured)", { to: msg.to, subject: oneLine(msg.subject), file });
       return { messageId: info.messageId };
     },

@@ -1,5 +1,5 @@
 import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 /**
  * Content-addressed blob store on local disk: a blob's name is its SHA-256.
@@ -32,21 +32,7 @@ export function diskFileStore(root: string): FileStore {
       const final = pathOf(sha);
       if (existsSync(final)) return sha;
       mkdirSync(join(root, sha.slice(0, 2)), { recursive: true });
-      const tmp = `${final}.${process.pid}.${crypto.randomUUID()}.tmp`;
-      const fd = openSync(tmp, "w", 0o600);
-      try {
-        for (const bytes of parts) {
-          let off = 0;
-          while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-        }
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(tmp, final);
-      // The rename itself must survive a crash: fsync the directory.
-      const dirFd = openSync(join(root, sha.slice(0, 2)), "r");
-      try { fsyncSync(dirFd); } finally { closeSync(dirFd); }
+      writeFileAtomic(final, parts);
       return sha;
     },
     async get(sha) {
@@ -59,6 +45,31 @@ export function diskFileStore(root: string): FileStore {
       try { unlinkSync(pathOf(sha)); } catch (e: any) { if (e.code !== "ENOENT") throw e; }
     },
   };
+}
+
+/**
+ * Writes the parts to `file` so that a crash leaves either the old state or the whole file:
+ * a temporary file in the same directory, fsynced, renamed, and the directory fsynced.
+ */
+export function writeFileAtomic(file: string, parts: Uint8Array[], mode = 0o600): void {
+  const tmp = `${file}.${process.pid}.${crypto.randomUUID()}.tmp`;
+  const fd = openSync(tmp, "w", mode);
+  try {
+    for (const bytes of parts) {
+      let off = 0;
+      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    }
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+  const dirFd = openSync(dirname(file), "r");
+  try {
+    fsyncSync(dirFd);
+  } finally {
+    closeSync(dirFd);
+  }
 }
 
 /**
