@@ -17,29 +17,35 @@ export const CORPUS_DIR = join(import.meta.dir, "../../../shared/pdf-corpus");
 
 export interface CorpusEntry {
   file: string;
+  path: string;
   category: string;
   /** Page count, or null where the manifest says n/a (broken files). */
   pages: number | null;
   encrypted: boolean;
+  /** Signatures the file already carries. */
   signatures: number;
+  /** qpdf --check on the original: ok, warn or error. */
   qpdfCheck: string;
   note: string;
-  path: string;
 }
 
-/** The shared real-world corpus, or null (with a message) when the folder is absent. */
+/** The shared real-world corpus per its MANIFEST.tsv, or null (with a message) when the folder is absent. */
 export function corpus(): CorpusEntry[] | null {
   const manifest = join(CORPUS_DIR, "MANIFEST.tsv");
   if (!existsSync(manifest)) {
     console.warn(`pdf corpus not found at ${CORPUS_DIR}: corpus tests skipped`);
     return null;
   }
-  const [, ...rows] = readFileSync(manifest, "utf8").trim().split("\n");
-  return rows.map((r) => {
-    const c = r.split("\t");
-    return {
-      file: c[0]!, category: c[4]!, pages: c[5] === "n/a" ? null : Number(c[5]), encrypted: c[6] === "yes", signatures: Number(c[7]), qpdfCheck: c[8]!, note: c[9] ?? "",
-      path: join(CORPUS_DIR, c[0]!),
-    };
-  });
+  const [head, ...rows] = readFileSync(manifest, "utf8").trim().split("\n").map((l) => l.split("\t"));
+  const col = (r: string[], name: string) => r[head!.indexOf(name)] ?? "";
+  return rows.map((r) => ({
+    file: col(r, "file"),
+    path: join(CORPUS_DIR, col(r, "file")),
+    category: col(r, "category"),
+    pages: col(r, "pages") === "n/a" ? null : Number(col(r, "pages")),
+    encrypted: col(r, "encrypted") === "yes",
+    signatures: Number(col(r, "signed")) || 0,
+    qpdfCheck: col(r, "qpdf_check"),
+    note: col(r, "note"),
+  }));
 }

@@ -1,12 +1,10 @@
 // Real tools for the sealing tests: openssl makes keys, PKCS#12 files and
 // answers as a TSA; pdfsig and qpdf judge the results.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { PDFDocument, rgb, StandardFonts } from "pdf-lib";
 import { saveIncremental, takeSnapshot } from "../../src/pdf/incremental.ts";
-
-export const corpusDir = resolve(import.meta.dir, "../../../shared/pdf-corpus");
 
 export function tempDir(prefix = "certyneo-seal-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -158,28 +156,7 @@ ess_cert_id_alg = sha256
   return { url: `http://127.0.0.1:${server.port}/tsa`, stop: () => server.stop(true) };
 }
 
-export interface CorpusFile {
-  file: string;
-  path: string;
-  encrypted: boolean;
-  signed: number;
-  category: string;
-}
-
-/** The shared corpus per its MANIFEST.tsv, or undefined when the folder is absent. */
-export function corpus(): CorpusFile[] | undefined {
-  const manifest = join(corpusDir, "MANIFEST.tsv");
-  if (!existsSync(manifest)) return undefined;
-  const [head, ...rows] = readFileSync(manifest, "utf8").trim().split("\n").map((l) => l.split("\t"));
-  const col = (name: string) => head!.indexOf(name);
-  return rows.map((r) => ({
-    file: r[col("file")]!,
-    path: join(corpusDir, r[col("file")]!),
-    encrypted: r[col("encrypted")] === "yes",
-    signed: Number(r[col("signed")]) || 0,
-    category: r[col("category")]!,
-  }));
-}
+export { corpus, CORPUS_DIR as corpusDir, type CorpusEntry as CorpusFile } from "../helpers/pdf.ts";
 
 /** What the other engineer does: load, snapshot, draw (a font, text, a rectangle, a new page), flush, save incrementally. */
 export async function stamp(original: Uint8Array): Promise<Uint8Array> {
