@@ -73,19 +73,25 @@ function textOf(obj: PDFObject | undefined): string | undefined {
   return obj instanceof PDFString || obj instanceof PDFHexString ? obj.decodeText() : undefined;
 }
 
+const nonEmpty = (reader: PdfReader, node: PDFObject | undefined): node is PDFDict =>
+  node instanceof PDFDict && (reader.get(node, "Count", PDFNumber)?.asNumber() ?? 1) > 0;
+
 /** The first leaf of the page tree, and its reference (pages are always indirect). */
 function firstPage(reader: PdfReader, catalog: PDFDict): { ref: PDFRef; page: PDFDict } {
   let node = catalog.get(PDFName.of("Pages"));
-  for (let depth = 0; depth < 64; depth++) {
+  for (let depth = 0; depth < 64 && node instanceof PDFRef; depth++) {
+    // Fast path: the first kid read from the node's text, leaving a long /Kids unparsed.
+    const quick = reader.firstKid(node);
+    if (quick && nonEmpty(reader, reader.lookup(quick))) {
+      node = quick;
+      continue;
+    }
     const dict = reader.resolve(node);
-    if (!(node instanceof PDFRef) || !(dict instanceof PDFDict)) break;
+    if (!(dict instanceof PDFDict)) break;
     const kids = reader.get(dict, "Kids", PDFArray);
     if (!kids) return { ref: node, page: dict };
     // Skip empty intermediate nodes (/Count 0).
-    node = kids.asArray().find((kid) => {
-      const k = reader.resolve(kid);
-      return k instanceof PDFDict && (reader.get(k, "Count", PDFNumber)?.asNumber() ?? 1) > 0;
-    });
+    node = kids.asArray().find((kid) => nonEmpty(reader, reader.resolve(kid)));
   }
   throw new SealRefusedError("the document has no page to carry the seal's widget");
 }

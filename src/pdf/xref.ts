@@ -295,21 +295,50 @@ export class PdfReader {
     return undefined;
   }
 
+  /** Where an object's text starts: in the file, or in its decoded object stream. */
+  private locate(ref: PDFRef): { data: Uint8Array; pos: number } | undefined {
+    const e = this.entry(ref.objectNumber);
+    if (!e || e.kind === "free") return undefined;
+    if (e.kind === "offset") {
+      if (e.gen !== ref.generationNumber) return undefined;
+      const head = /^(\d+)[\s\0]+(\d+)[\s\0]+obj/.exec(ascii(this.bytes, e.offset, e.offset + 48));
+      if (!head || Number(head[1]) !== ref.objectNumber) throw new XrefError(`xref says object ${ref} is at offset ${e.offset}, found none there`);
+      return { data: this.bytes, pos: e.offset + head[0].length };
+    }
+    const objStm = this.objectStream(e.stream);
+    const pos = objStm.offsets.get(ref.objectNumber);
+    if (pos === undefined) throw new XrefError(`object ${ref.objectNumber} is not in object stream ${e.stream}`);
+    return { data: objStm.data, pos };
+  }
+
   /** The object a reference points to (undefined for free or missing objects, as the spec says: null). */
   lookup(ref: PDFRef): PDFObject | undefined {
     const known = this.context.lookup(ref);
     if (known) return known;
-    const e = this.entry(ref.objectNumber);
-    if (!e || e.kind === "free") return undefined;
+    const at = this.locate(ref);
+    if (!at) return undefined;
     let object: PDFObject;
-    if (e.kind === "offset") {
-      if (e.gen !== ref.generationNumber) return undefined;
-      object = parseIndirectAt(this.bytes, e.offset, this.context, ref)[1];
-    } else {
-      object = this.fromObjectStream(e.stream, ref.objectNumber);
+    try {
+      object = parseObjectAt(at.data, at.pos, this.context);
+    } catch (e) {
+      throw new XrefError(`object ${ref} cannot be parsed: ${(e as Error).message}`);
     }
     this.context.assign(ref, object);
     return object;
+  }
+
+  /**
+   * The first entry of a page-tree node's direct /Kids array, read from the object's text
+   * without parsing the rest: a document of 10,000 pages has a /Kids of 10,000 references,
+   * and the seal needs one. Undefined when the text is not that simple (the caller parses).
+   */
+  firstKid(ref: PDFRef): PDFRef | undefined {
+    if (this.context.lookup(ref)) return undefined;
+    const at = this.locate(ref);
+    if (!at) return undefined;
+    const head = ascii(at.data, at.pos, Math.min(at.data.length, at.pos + 4096));
+    const m = /^\s*<<[^]*?\/Kids\s*\[\s*(\d+)\s+(\d+)\s+R/.exec(head);
+    return m ? PDFRef.of(Number(m[1]), Number(m[2])) : undefined;
   }
 
   /** Follows a reference if `obj` is one. */
@@ -323,7 +352,7 @@ export class PdfReader {
     return value instanceof (type as unknown as typeof PDFObject) ? (value as T) : undefined;
   }
 
-  private fromObjectStream(streamNumber: number, objectNumber: number): PDFObject {
+  private objectStream(streamNumber: number): { data: Uint8Array; offsets: Map<number, number> } {
     let objStm = this.objectStreams.get(streamNumber);
     if (!objStm) {
       const stream = this.lookup(PDFRef.of(streamNumber, 0));
@@ -342,9 +371,7 @@ export class PdfReader {
       objStm = { data, offsets };
       this.objectStreams.set(streamNumber, objStm);
     }
-    const at = objStm.offsets.get(objectNumber);
-    if (at === undefined) throw new XrefError(`object ${objectNumber} is not in object stream ${streamNumber}`);
-    return parseObjectAt(objStm.data, at, this.context);
+    return objStm;
   }
 }
 
