@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
+import { PDFDocument, PDFName } from "pdf-lib";
 import { join } from "node:path";
 import { complete, createEnvelope, getEnvelope, quickStart, sendEnvelope, tokenOf, typed, uploadDoc, startEnvelopeServer } from "./helpers/envelopes";
 import { corpus } from "./helpers/pdf";
@@ -119,6 +120,31 @@ const writeTmp = (pdf: Uint8Array) => {
   require("node:fs").writeFileSync(file, pdf);
   return file;
 };
+
+describe("a large PDF", () => {
+  test("a 12 MB scan-like PDF is uploaded, signed and sealed as an incremental update, valid in pdfsig", async () => {
+    const doc = await PDFDocument.create();
+    const width = 640, height = 546;
+    for (let i = 0; i < 12; i++) {
+      const pixels = new Uint8Array(width * height * 3);
+      for (let at = 0; at < pixels.length; at += 65536) crypto.getRandomValues(pixels.subarray(at, Math.min(pixels.length, at + 65536)));
+      const image = doc.context.register(doc.context.stream(pixels, { Type: "XObject", Subtype: "Image", Width: width, Height: height, ColorSpace: "DeviceRGB", BitsPerComponent: 8 }));
+      const page = doc.addPage([width, height]);
+      page.node.setXObject(PDFName.of("Im0"), image);
+      page.node.set(PDFName.of("Contents"), doc.context.register(doc.context.stream(`q ${width} 0 0 ${height} 0 0 cm /Im0 Do Q`)));
+    }
+    const bytes = await doc.save({ useObjectStreams: false });
+    expect(bytes.length).toBeGreaterThan(12 * 1024 * 1024);
+    const form = new FormData();
+    form.set("file", new File([bytes], "scan.pdf"));
+    const up = await s.api("/api/v1/documents", { method: "POST", body: form });
+    expect(up.status).toBe(201);
+    const id = await completedEnvelope(s, [(await up.json()).id], [{ name: "Ana Silva", email: "ana@example.com" }]);
+    const sealed = (await download(s, `/api/v1/envelopes/${id}/signed-document`)).bytes;
+    expect(Buffer.from(sealed.subarray(0, bytes.length)).equals(Buffer.from(bytes))).toBe(true);
+    expectValidSeal(sealed);
+  });
+});
 
 describe("audit trail", () => {
   test("refused for a draft; sealed and valid while in progress and after completion", async () => {
