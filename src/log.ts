@@ -47,10 +47,22 @@ export function batchedWriter(fd: 1 | 2): (line: string) => void {
   };
 }
 
+/** The ISO time of the current millisecond, formatted once however many lines share it. */
+let lastMs = 0;
+let lastIso = "";
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
 export function createLogger(level: Level = "info", write: (line: string) => void = batchedWriter(1)): Logger {
   const at = (lvl: Level) => (msg: string, fields: Record<string, unknown> = {}) => {
     if (RANK[lvl] < RANK[level]) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields }));
+    write(JSON.stringify({ time: isoNow(), level: lvl, msg, ...fields }));
   };
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }

@@ -4,7 +4,7 @@ import type { Environment } from "../store/schema";
 export interface RequestContext {
   id: string;
   startedAt: number;
-  ip: string | null;
+  readonly ip: string | null;
   userAgent: string | null;
   keyId?: string;
   environment?: Environment;

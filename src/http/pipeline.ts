@@ -83,10 +83,14 @@ export function createPipeline(deps: Deps, parts: {
 
   return async function fetch(req: Request, server?: Server<unknown>): Promise<Response> {
     const incoming = req.headers.get("x-request-id");
+    let ip: string | null | undefined;
     const ctx: RequestContext = {
       id: incoming && REQUEST_ID.test(incoming) ? incoming : newRequestId(),
       startedAt: performance.now(),
-      ip: clientIp(req, server, deps.config.trustProxy),
+      // Looked up on first use: Bun's requestIP costs as much as the rest of a cached read.
+      get ip() {
+        return ip === undefined ? (ip = clientIp(req, server, deps.config.trustProxy)) : ip;
+      },
       userAgent: req.headers.get("user-agent"),
     };
     setContext(req, ctx);
@@ -115,7 +119,8 @@ export function createPipeline(deps: Deps, parts: {
       status: res.status,
       durationMs: Math.round((performance.now() - ctx.startedAt) * 100) / 100,
       keyId: ctx.keyId ?? null,
-      ip: ctx.ip,
+      // A successful API call is identified by its key; the address is logged for the rest.
+      ...(ctx.keyId && res.status < 400 ? {} : { ip: ctx.ip }),
     });
     return res;
   };
