@@ -61,7 +61,7 @@ async function main() {
   const pdf = await PDFDocument.create();
   pdf.addPage();
   const form = new FormData();
-  form.set("file", new File([await pdf.save()], "bench.pdf"));
+  form.set("file", new File([new Uint8Array(await pdf.save())], "bench.pdf"));
   const auth = { authorization: `Bearer ${key}` };
   const doc = await (await fetch(`${url}/api/v1/documents`, { method: "POST", body: form, headers: auth })).json();
   const body = await (await fetch(`${url}/api/v1/documents/${doc.id}`, { headers: auth })).text();

@@ -36,7 +36,7 @@ export function buildApp(deps: Deps) {
   const elysia = new Elysia({ normalize: false })
     .use(errorHandler(deps.log, () => routes))
     .use(openapiPlugin)
-    .get("/healthz", () => ({ status: "ok", version: VERSION }), {
+    .get("/healthz", () => ({ status: "ok" as const, version: VERSION }), {
       response: t.Object({ status: t.Literal("ok"), version: t.String() }),
       detail: { tags: ["System"], summary: "Liveness and version (no authentication)", security: [] },
     })

@@ -9,7 +9,7 @@ afterAll(() => s.stop());
 
 const multipart = (bytes: Uint8Array, name = "contract.pdf") => {
   const form = new FormData();
-  form.set("file", new File([bytes], name, { type: "application/pdf" }));
+  form.set("file", new File([bytes as Uint8Array<ArrayBuffer>], name, { type: "application/pdf" }));
   return form;
 };
 const sha = (b: Uint8Array) => new Bun.CryptoHasher("sha256").update(b).digest("hex");

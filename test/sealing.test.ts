@@ -136,7 +136,7 @@ describe("a large PDF", () => {
     const bytes = await doc.save({ useObjectStreams: false });
     expect(bytes.length).toBeGreaterThan(12 * 1024 * 1024);
     const form = new FormData();
-    form.set("file", new File([bytes], "scan.pdf"));
+    form.set("file", new File([bytes as Uint8Array<ArrayBuffer>], "scan.pdf"));
     const up = await s.api("/api/v1/documents", { method: "POST", body: form });
     expect(up.status).toBe(201);
     const id = await completedEnvelope(s, [(await up.json()).id], [{ name: "Ana Silva", email: "ana@example.com" }]);

@@ -3,14 +3,14 @@ import { join } from "node:path";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 
 /** A small real PDF made with pdf-lib: `pages` A4 pages with a line of text each. */
-export async function makePdf(pages = 1, text = "Certyneo test document"): Promise<Uint8Array> {
+export async function makePdf(pages = 1, text = "Certyneo test document"): Promise<Uint8Array<ArrayBuffer>> {
   const doc = await PDFDocument.create();
   const font = await doc.embedFont(StandardFonts.Helvetica);
   for (let i = 0; i < pages; i++) {
     const page = doc.addPage([595.28, 841.89]);
     page.drawText(`${text} — page ${i + 1}`, { x: 72, y: 760, size: 14, font });
   }
-  return doc.save();
+  return new Uint8Array(await doc.save());
 }
 
 export const CORPUS_DIR = join(import.meta.dir, "../../../shared/pdf-corpus");
