@@ -16,5 +16,5 @@ export function randomToken(bytes = 32): string {
 }
 
 export function sha256Hex(data: string | Uint8Array | ArrayBuffer): string {
-  return new Bun.CryptoHasher("sha256").update(data).digest("hex");
+  return Bun.CryptoHasher.hash("sha256", data, "hex");
 }

@@ -3,6 +3,7 @@ import { mkdirSync, watch } from "node:fs";
 import { basename, dirname } from "node:path";
 import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import { migrationJournal, migrationSql } from "../../migrations";
+import { sha256Hex } from "../ids";
 import { schema } from "./schema";
 
 export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
@@ -29,7 +30,7 @@ export function migrate(db: Db): number {
       sql: sql.split("--> statement-breakpoint"),
       bps: entry.breakpoints,
       folderMillis: entry.when,
-      hash: new Bun.CryptoHasher("sha256").update(sql).digest("hex"),
+      hash: sha256Hex(sql),
     };
   });
   const count = () => {
