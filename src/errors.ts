@@ -1,6 +1,7 @@
 /**
- * The one error type of the domain. It carries a stable machine code; the HTTP
- * layer maps codes to statuses (http/problem.ts), so the domain knows nothing of HTTP.
+ * The one error type of the domain. It carries a stable machine code; each code has one
+ * status here, which http/problem.ts turns into the problem+json answer. The domain throws
+ * codes, never builds responses.
  */
 export const ERROR_STATUS = {
   bad_request: 400,
@@ -15,6 +16,8 @@ export const ERROR_STATUS = {
   envelope_not_draft: 409,
   envelope_already_sent: 409,
   envelope_not_completed: 409,
+  seal_pending: 409,
+  seal_failed: 503,
   envelope_not_sent: 409,
   envelope_ended: 409,
   signing_not_required: 409,

@@ -264,3 +264,44 @@ describe("certyneo verify", () => {
     expect(bad.stdout.toString()).toContain("BROKEN");
   });
 });
+
+describe("when sealing cannot finish", () => {
+  test("a signing link never starts a seal: 409 seal_pending until the job has sealed", async () => {
+    const doc = await uploadDoc(s);
+    const env = await createEnvelope(s, quickStart([doc.id], [{ email: "ana@example.com", name: "Ana Silva", role: "SIGNER" }]));
+    const sent = await sendEnvelope(s, env.id);
+    const token = tokenOf(sent.recipients[0].signUrl);
+    await complete(s, token, typed("Ana Silva"));
+    const pending = await fetch(`${s.url}/api/v1/signing/${token}/signed-document`);
+    expect(pending.status).toBe(409);
+    expect(pending.headers.get("retry-after")).toBe("5");
+    expect((await pending.json()).code).toBe("seal_pending");
+    await s.running.app.jobs.drain();
+    const ready = await fetch(`${s.url}/api/v1/signing/${token}/signed-document`);
+    expect(ready.status).toBe(200);
+    expect(ready.headers.get("content-type")).toBe("application/pdf");
+  });
+
+  test("a seal that fails for good is recorded; downloads answer seal_failed instead of retrying", async () => {
+    const doc = await uploadDoc(s);
+    const env = await createEnvelope(s, quickStart([doc.id], [{ email: "ana@example.com", name: "Ana Silva", role: "SIGNER" }]));
+    const sent = await sendEnvelope(s, env.id);
+    await complete(s, tokenOf(sent.recipients[0].signUrl), typed("Ana Silva"));
+    // The original bytes vanish (a disk fault): every attempt fails, the last one gives up.
+    require("node:fs").renameSync(s.deps.files.path(doc.sha256), `${s.deps.files.path(doc.sha256)}.away`);
+    const { sealingHandlers } = await import("../src/modules/sealing/jobs");
+    const { MAX_ATTEMPTS } = await import("../src/jobs/schedule");
+    const handler = sealingHandlers(s.deps).seal_envelope!;
+    await expect(handler({ envelopeId: env.id }, { deps: s.deps, jobId: "job_x", attempt: 1 } as any)).rejects.toThrow();
+    expect((await getEnvelope(s, env.id)).sealStatus).toBe("PENDING");
+    await expect(handler({ envelopeId: env.id }, { deps: s.deps, jobId: "job_x", attempt: MAX_ATTEMPTS } as any)).rejects.toThrow();
+    const view = await getEnvelope(s, env.id);
+    expect(view.sealStatus).toBe("FAILED");
+    const events = s.deps.db.$client.query("SELECT type FROM audit_events WHERE envelope_id = ?").all(env.id) as { type: string }[];
+    expect(events.map((e) => e.type)).toContain("envelope.seal_failed");
+    require("node:fs").renameSync(`${s.deps.files.path(doc.sha256)}.away`, s.deps.files.path(doc.sha256));
+    const res = await s.api(`/api/v1/envelopes/${env.id}/signed-document`);
+    expect(res.status).toBe(503);
+    expect((await res.json()).code).toBe("seal_failed");
+  });
+});

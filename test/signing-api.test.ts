@@ -173,6 +173,9 @@ describe("the signed document", () => {
     await complete(s, tokens[0]!, typed("A"));
     const cc = await signing(s, tokens[1]!);
     expect(cc.body.state).toBe("completed");
+    // A signing link never starts the seal itself: the background job does.
+    expect((await signing(s, tokens[1]!, "/signed-document")).body.code).toBe("seal_pending");
+    await s.running.app.jobs.drain();
     const pdf = await signing(s, tokens[1]!, cc.body.signedDocument.url.replace(`/api/v1/signing/${tokens[1]}`, ""));
     expect(pdf.status).toBe(200);
     expect(pdf.res.headers.get("content-type")).toBe("application/pdf");

@@ -1,8 +1,25 @@
 import type { Deps } from "../../deps";
-import type { JobHandler } from "../../jobs/runner";
-import { sealEnvelope } from "./service";
+import { MAX_ATTEMPTS } from "../../jobs/schedule";
+import { PermanentJobError, type JobHandler } from "../../jobs/runner";
+import { SealRefusedError } from "../../pdf/incremental";
+import { markSealFailed, sealEnvelope } from "./service";
 
-/** "seal_envelope" {envelopeId}: enqueued when an envelope completes; retried by the runner on failure. */
+/**
+ * "seal_envelope" {envelopeId}: enqueued when an envelope completes and retried with back-off.
+ * A document that can never be sealed, or the last attempt failing, is recorded as a failed
+ * seal (status and audit event) so downloads stop trying and the admin sees why.
+ */
 export const sealingHandlers = (deps: Deps): Record<string, JobHandler> => ({
-  seal_envelope: async (payload: { envelopeId: string }) => sealEnvelope(deps, payload.envelopeId),
+  seal_envelope: async (payload: { envelopeId: string }, { attempt }) => {
+    try {
+      await sealEnvelope(deps, payload.envelopeId);
+    } catch (e) {
+      const permanent = e instanceof SealRefusedError;
+      if (permanent || attempt >= MAX_ATTEMPTS) {
+        markSealFailed(deps, payload.envelopeId, (e as Error).message);
+        throw permanent ? new PermanentJobError((e as Error).message) : e;
+      }
+      throw e;
+    }
+  },
 });

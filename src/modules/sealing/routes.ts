@@ -22,14 +22,14 @@ const AUTH_PROBLEMS = { 401: "Missing, unknown or revoked API key", 429: "Rate l
 export const sealingRoutes = (deps: Deps) =>
   new Elysia()
     .get("/api/v1/envelopes/:id/signed-document", async ({ request, params, query }) =>
-      pdfResponse(await signedDocument(deps, principalOf(request).environment, params.id, query.documentId)), {
+      pdfResponse(await signedDocument(deps, principalOf(request).environment, params.id, query.documentId, { sealIfPending: true })), {
       params: IdParams,
       query: t.Object({ documentId: t.Optional(t.String({ description: "One document of the envelope, sealed alone" })) }, { additionalProperties: false }),
       detail: {
         tags: ["Envelopes"],
         summary: "Download the sealed PDF of a COMPLETED envelope",
         description: "All documents in order with the signature appearances and the certificate of completion, sealed with a PAdES signature (ETSI.CAdES.detached) by the organisation's certificate. `?documentId=` returns one document alone, sealed too. 409 `envelope_not_completed` before completion.",
-        responses: pdfResponses("The sealed PDF", { ...AUTH_PROBLEMS, 404: "No such envelope or document", 409: "Not COMPLETED yet (`envelope_not_completed`)" }) as any,
+        responses: pdfResponses("The sealed PDF", { ...AUTH_PROBLEMS, 404: "No such envelope or document", 409: "Not COMPLETED yet (`envelope_not_completed`)", 503: "Sealing failed (`seal_failed`): the audit trail and the server log say why" }) as any,
       },
     })
     .get("/api/v1/envelopes/:id/audit-trail", async ({ request, params }) =>

@@ -57,7 +57,7 @@ function envelopeOf(deps: Deps, environment: Environment | null, id: string): En
 }
 
 /** A key that stopped working after start (expired since, file replaced) is an outage, not a bug. */
-async function sealingKey(deps: Deps): Promise<SealingKey> {
+export async function sealingKey(deps: Pick<Deps, "sealingKey">): Promise<SealingKey> {
   try {
     return await deps.sealingKey();
   } catch (e) {
@@ -142,6 +142,17 @@ async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
   deps.log.info("envelope sealed", { envelopeId, sha256: whole, documents: docs.length, durationMs: Math.round(performance.now() - started) });
 }
 
+/** Records that sealing gave up: downloads answer `seal_failed` instead of trying again. */
+export function markSealFailed(deps: Deps, envelopeId: string, reason: string): void {
+  deps.db.transaction((tx) => {
+    const row = tx.select({ sealStatus: envelopes.sealStatus }).from(envelopes).where(eq(envelopes.id, envelopeId)).get();
+    if (!row || row.sealStatus === "SEALED" || row.sealStatus === "FAILED") return;
+    tx.update(envelopes).set({ sealStatus: "FAILED" }).where(eq(envelopes.id, envelopeId)).run();
+    appendAudit(tx, deps.clock, { envelopeId, type: "envelope.seal_failed", actor: "system", data: { reason: reason.slice(0, 500) } });
+  }, { behavior: "immediate" });
+  deps.log.error("envelope sealing failed for good", { envelopeId, reason });
+}
+
 export interface PdfDownload {
   bytes: Uint8Array;
   filename: string;
@@ -149,13 +160,22 @@ export interface PdfDownload {
 
 const slug = (s: string) => s.normalize("NFKD").replace(/[^\w\s-]/g, "").trim().replace(/\s+/g, "-").slice(0, 60) || "envelope";
 
-/** The sealed PDF of a COMPLETED envelope (all documents), or of one of its documents. */
-export async function signedDocument(deps: Deps, environment: Environment, envelopeId: string, documentId?: string): Promise<PdfDownload> {
+/**
+ * The sealed PDF of a COMPLETED envelope (all documents), or of one of its documents. The
+ * background job normally has sealed it already; with `sealIfPending` (the API, which is
+ * authenticated and rate-limited) a download that comes first seals at once, sharing the
+ * job's run. Signing links never start a seal: they answer `seal_pending`.
+ */
+export async function signedDocument(
+  deps: Deps, environment: Environment, envelopeId: string, documentId?: string, opts: { sealIfPending?: boolean } = {},
+): Promise<PdfDownload> {
   let envelope = envelopeOf(deps, environment, envelopeId);
   if (envelope.status !== "COMPLETED")
     throw new AppError("envelope_not_completed", `Envelope ${envelopeId} is ${envelope.status}: the signed document exists once it is COMPLETED`);
-  // The background job normally has sealed it already; if not (just completed), seal now.
+  if (envelope.sealStatus === "FAILED")
+    throw new AppError("seal_failed", `Sealing envelope ${envelopeId} failed; the server log and the audit trail say why`);
   if (envelope.sealStatus !== "SEALED") {
+    if (!opts.sealIfPending) throw new AppError("seal_pending", "The signed document is being sealed; try again in a few seconds", { headers: { "retry-after": "5" } });
     await sealEnvelope(deps, envelopeId);
     envelope = envelopeOf(deps, environment, envelopeId);
   }
