@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { startTestServer, type TestServer } from "./helpers/server";
+import { complete, createEnvelope, quickStart, sendEnvelope, tokenOf } from "./helpers/envelopes";
 import { corpus, makePdf } from "./helpers/pdf";
 
 let s: TestServer;
@@ -137,6 +138,25 @@ describe("real-world corpus", () => {
           expect(body.pageCount, e.file).toBe(e.pages!);
         }
       }
+    } finally {
+      await t.stop();
+    }
+  });
+});
+
+describe("delete keeps bytes that a finished envelope still needs", () => {
+  test("a deleted copy with the same bytes does not remove what a completed envelope names", async () => {
+    const t = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000" } });
+    try {
+      const pdf = await makePdf(1, "kept");
+      const a = await (await t.api("/api/v1/documents", { method: "POST", body: multipart(pdf) })).json();
+      const sent = await sendEnvelope(t, (await createEnvelope(t, quickStart([a.id]))).id);
+      await complete(t, tokenOf(sent.recipients[0].signUrl));
+      expect((await t.api(`/api/v1/documents/${a.id}`, { method: "DELETE" })).status).toBe(200);
+      const b = await (await t.api("/api/v1/documents", { method: "POST", body: multipart(pdf) })).json();
+      expect(b.sha256).toBe(a.sha256);
+      expect((await t.api(`/api/v1/documents/${b.id}`, { method: "DELETE" })).status).toBe(200);
+      expect(existsSync(t.deps.files.path(a.sha256))).toBe(true);
     } finally {
       await t.stop();
     }

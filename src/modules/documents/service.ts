@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, ne } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, or } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, notFound } from "../../errors";
 import { newId } from "../../ids";
@@ -88,18 +88,23 @@ export function listDocuments(deps: Deps, environment: Environment, q: { limit?:
  */
 export async function deleteDocument(deps: Deps, environment: Environment, id: string): Promise<DocumentRow> {
   const doc = getDocument(deps, environment, id);
-  const uses = deps.db.select({ id: envelopes.id, status: envelopes.status }).from(envelopeDocuments)
-    .innerJoin(envelopes, eq(envelopes.id, envelopeDocuments.envelopeId))
-    .where(eq(envelopeDocuments.documentId, id)).all();
-  const active = uses.filter((u) => u.status === "DRAFT" || u.status === "SENT");
-  if (active.length)
-    throw new AppError("document_in_use", `Document ${id} is used by envelope ${active.map((u) => u.id).join(", ")} (${active[0]!.status}); void or delete it first`);
   const deletedAt = deps.clock.now();
-  deps.db.update(documents).set({ deletedAt }).where(eq(documents.id, id)).run();
+  // One write transaction: an envelope cannot start using the document between check and delete.
+  const bytesNeeded = deps.db.transaction((tx) => {
+    const active = tx.select({ id: envelopes.id, status: envelopes.status }).from(envelopeDocuments)
+      .innerJoin(envelopes, eq(envelopes.id, envelopeDocuments.envelopeId))
+      .where(and(eq(envelopeDocuments.documentId, id), inArray(envelopes.status, ["DRAFT", "SENT"]))).all();
+    if (active.length)
+      throw new AppError("document_in_use", `Document ${id} is used by envelope ${active.map((u) => u.id).join(", ")} (${active[0]!.status}); void or delete it first`);
+    tx.update(documents).set({ deletedAt }).where(eq(documents.id, id)).run();
+    // The bytes stay while any live document has them, or any envelope (even a finished one,
+    // whose seal may still be pending or be redone) names a document that has them.
+    return !!tx.select({ id: documents.id }).from(documents)
+      .leftJoin(envelopeDocuments, eq(envelopeDocuments.documentId, documents.id))
+      .where(and(eq(documents.sha256, doc.sha256), or(isNull(documents.deletedAt), isNotNull(envelopeDocuments.envelopeId)))).get();
+  }, { behavior: "immediate" });
   documentCache(deps.db).rows.delete(`${environment}:${id}`);
-  const shared = deps.db.select({ id: documents.id }).from(documents)
-    .where(and(eq(documents.sha256, doc.sha256), ne(documents.id, id), isNull(documents.deletedAt))).get();
-  if (!uses.length && !shared) await deps.files.remove(doc.sha256);
+  if (!bytesNeeded) await deps.files.remove(doc.sha256);
   return { ...doc, deletedAt };
 }
 
