@@ -70,3 +70,43 @@ describe("Idempotency-Key", () => {
     expect(res.status).toBe(400);
   });
 });
+
+describe("Idempotency-Key, more", () => {
+  test("a multipart retry with a new boundary is the same request", async () => {
+    const pdf = await makePdf(1, "multipart retry");
+    const form = () => {
+      const f = new FormData();
+      f.set("file", new File([pdf], "m.pdf"));
+      return f;
+    };
+    const first = await s.api("/api/v1/documents", { method: "POST", body: form(), headers: { "idempotency-key": "mp-1" } });
+    expect(first.status).toBe(201);
+    const retry = await s.api("/api/v1/documents", { method: "POST", body: form(), headers: { "idempotency-key": "mp-1" } });
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    expect((await retry.json()).id).toBe((await first.json()).id);
+    const other = new FormData();
+    other.set("file", new File([await makePdf(1, "another")], "m.pdf"));
+    expect((await s.api("/api/v1/documents", { method: "POST", body: other, headers: { "idempotency-key": "mp-1" } })).status).toBe(422);
+  });
+
+  test("secrets shown once are not stored for replays: a replayed key creation has key: null", async () => {
+    const first = await s.api("/api/v1/keys", { method: "POST", json: { name: "once" }, headers: { "idempotency-key": "key-1" } });
+    const created = await first.json();
+    expect(created.key).toStartWith("sk_test_");
+    const stored = s.deps.db.$client.query("SELECT response_body FROM idempotency_keys WHERE key = 'key-1'").get() as { response_body: string };
+    expect(stored.response_body).not.toContain(created.key);
+    const replay = await (await s.api("/api/v1/keys", { method: "POST", json: { name: "once" }, headers: { "idempotency-key": "key-1" } })).json();
+    expect(replay.id).toBe(created.id);
+    expect(replay.key).toBeNull();
+  });
+
+  test("expired replies are purged by the background tick", async () => {
+    await s.api("/api/v1/documents", { method: "POST", json: {}, headers: { "idempotency-key": "to-purge" } });
+    const count = () => (s.deps.db.$client.query("SELECT count(*) AS n FROM idempotency_keys WHERE key = 'to-purge'").get() as { n: number }).n;
+    expect(count()).toBe(1);
+    (s.clock as any).advance(25 * 3600_000);
+    await s.running.app.jobs.drain();
+    expect(count()).toBe(0);
+  });
+});

@@ -8,6 +8,46 @@ import { idempotencyKeys, type Environment } from "../store/schema";
 /** Replies that are not kept: the work did not run, so a retry must be allowed to run it. */
 const NOT_KEPT = new Set([401, 409, 429]);
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
+/** Shown once, never stored: a replay answers them as null (GET the envelope for signUrls). */
+const SECRET_FIELDS = new Set(["key", "secret", "signUrl"]);
+
+function withoutSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutSecrets);
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_FIELDS.has(k) && typeof v === "string" ? null : withoutSecrets(v)]));
+  return value;
+}
+
+/** What a stored reply may hold: the body with its secrets blanked. */
+function storable(text: string, contentType: string | null): string {
+  if (!contentType?.includes("json")) return text;
+  try {
+    return JSON.stringify(withoutSecrets(JSON.parse(text)));
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * What makes two requests "the same": method, path, and the body's meaning. A multipart body
+ * is compared by its fields and files, not its bytes: a client that retries rebuilds the form
+ * with a new boundary.
+ */
+async function fingerprintOf(req: Request, body: Uint8Array): Promise<string> {
+  const url = new URL(req.url);
+  const type = req.headers.get("content-type") ?? "";
+  let content = `${type}\n${sha256Hex(body)}`;
+  if (type.startsWith("multipart/form-data")) {
+    const form = await new Response(body as Uint8Array<ArrayBuffer>, { headers: { "content-type": type } }).formData().catch(() => null);
+    if (form) {
+      const parts: string[] = [];
+      for (const [name, value] of form)
+        parts.push(typeof value === "string" ? `${name}=${value}` : `${name}=file:${value.name}:${sha256Hex(new Uint8Array(await value.arrayBuffer()))}`);
+      content = `multipart\n${parts.join("\n")}`;
+    }
+  }
+  return sha256Hex(`${req.method} ${url.pathname}${url.search}\n${content}`);
+}
 
 /**
  * Stripe-style Idempotency-Key for POST: the first completed response is stored per
@@ -16,11 +56,11 @@ const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
  */
 export function createIdempotency(db: Db, clock: Clock, ttlHours: number) {
   const ttlMs = ttlHours * 3_600_000;
+  let lastPurge = 0;
   return {
     async run(environment: Environment, key: string, req: Request, body: Uint8Array, handle: () => Promise<Response>): Promise<Response> {
       if (!KEY_FORMAT.test(key)) throw new AppError("bad_request", "Idempotency-Key must be 1 to 255 visible ASCII characters");
-      const url = new URL(req.url);
-      const fingerprint = sha256Hex(`${req.method} ${url.pathname}${url.search}\n${req.headers.get("content-type") ?? ""}\n${sha256Hex(body)}`);
+      const fingerprint = await fingerprintOf(req, body);
       const now = clock.now();
       const where = and(eq(idempotencyKeys.environment, environment), eq(idempotencyKeys.key, key));
 
@@ -62,11 +102,15 @@ export function createIdempotency(db: Db, clock: Clock, ttlHours: number) {
         const v = res.headers.get(name);
         if (v) headers[name] = v;
       }
-      db.update(idempotencyKeys).set({ status: "done", responseStatus: res.status, responseHeaders: headers, responseBody: text }).where(where).run();
+      db.update(idempotencyKeys).set({ status: "done", responseStatus: res.status, responseHeaders: headers, responseBody: storable(text, headers["content-type"] ?? null) }).where(where).run();
       return new Response(text, { status: res.status, headers: res.headers });
     },
+    /** Deletes replies past their 24 h; called on the job runner's tick, at most once a minute. */
     purgeExpired() {
-      db.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, clock.now())).run();
+      const now = clock.now();
+      if (now.getTime() - lastPurge < 60_000) return;
+      lastPurge = now.getTime();
+      db.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, now)).run();
     },
   };
 }
