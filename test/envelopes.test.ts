@@ -461,7 +461,9 @@ describe("idempotency", () => {
     const b = await post(s, `/api/v1/envelopes/${e.id}/send`, undefined, { headers: { "idempotency-key": `send-${e.id}` } });
     expect(a.status).toBe(200);
     expect(b.status).toBe(200);
-    expect(b.body).toEqual(a.body);
+    // The replay is the first answer with the signing links blanked: they are secrets and are
+    // not stored for replays (GET the envelope for them).
+    expect(b.body).toEqual({ ...a.body, recipients: a.body.recipients.map((r: any) => ({ ...r, signUrl: null })) });
     expect(b.res.headers.get("idempotent-replayed")).toBe("true");
     expect(jobsOf(s, "send_invitation").length).toBe(invitations + 1);
     expect((await post(s, `/api/v1/envelopes/${e.id}/send`)).status).toBe(409);
