@@ -7,7 +7,7 @@ import { loadConfig } from "../src/config";
 import type { Deps } from "../src/deps";
 import { openInstance } from "../src/instance";
 import { createLogger } from "../src/log";
-import { enqueue } from "../src/jobs/queue";
+import { completeJob, enqueue } from "../src/jobs/queue";
 import { createJobRunner, LEASE_MS, PermanentJobError, type JobHandler } from "../src/jobs/runner";
 import { MAX_ATTEMPTS, maxRetryDelayMs, RETRY_DELAYS_MS, retryDelayMs } from "../src/jobs/schedule";
 import { jobs } from "../src/store/schema";
@@ -39,11 +39,18 @@ const row = (deps: Deps, id: string) => deps.db.select().from(jobs).where(eq(job
 describe("schedule", () => {
   test("delays grow from 10 s to 24 h with at most 10 % jitter, then stop", () => {
     expect(RETRY_DELAYS_MS.map((d) => d / 1000)).toEqual([10, 60, 300, 1800, 7200, 28800, 86400]);
-    expect(retryDelayMs(1, () => 0)).toBe(10_000);
-    expect(retryDelayMs(1, () => 0.999)).toBeLessThanOrEqual(maxRetryDelayMs(1));
-    expect(retryDelayMs(7, () => 0.5)).toBe(Math.round(86_400_000 * 1.05));
+    expect(retryDelayMs(1, { random: () => 0 })).toBe(10_000);
+    expect(retryDelayMs(1, { random: () => 0.999 })).toBeLessThanOrEqual(maxRetryDelayMs(1));
+    expect(retryDelayMs(7, { random: () => 0.5 })).toBe(Math.round(86_400_000 * 1.05));
     expect(retryDelayMs(MAX_ATTEMPTS)).toBeNull();
     expect(MAX_ATTEMPTS).toBe(8);
+  });
+
+  test("the jitter is an option (the webhook dispatcher uses 20 %)", () => {
+    expect(retryDelayMs(2, { jitter: 0.2, random: () => 0.5 })).toBe(66_000);
+    expect(retryDelayMs(2, { jitter: 0.2, random: () => 0.999 })).toBeLessThanOrEqual(maxRetryDelayMs(2, 0.2));
+    expect(maxRetryDelayMs(2, 0.2)).toBe(72_000);
+    expect(retryDelayMs(MAX_ATTEMPTS, { jitter: 0.2 })).toBeNull();
   });
 });
 
@@ -199,6 +206,83 @@ describe("job runner", () => {
     release();
     expect(await draining).toBe(1);
     expect(row(deps, id).status).toBe("done");
+  });
+
+  test("a timed-out job is aborted and keeps its lease: no retry while it may still run", async () => {
+    const deps = instance();
+    const signals: AbortSignal[] = [];
+    // Honours its signal, as the SMS sender does: rejects once aborted.
+    const stuck: JobHandler = (_p, { signal }) => {
+      signals.push(signal);
+      return new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
+    };
+    const runner = createJobRunner(deps, { stuck }, [], { timeoutMs: 20 });
+    const id = enqueue(deps.db, deps.clock, { kind: "stuck", payload: {} });
+    const leaseEnd = deps.clock.now().getTime() + LEASE_MS;
+    expect(await runner.drain()).toBe(1);
+    expect(signals).toHaveLength(1);
+    expect(signals[0]!.aborted).toBe(true);
+    expect(row(deps, id)).toMatchObject({ status: "pending", attempts: 1, lastError: "job timed out after 20 ms" });
+    expect(row(deps, id).runAt.getTime()).toBe(leaseEnd);
+    // Past the retry delay (10 s) but within the lease: not due.
+    deps.clock.advance(maxRetryDelayMs(1));
+    expect(await runner.drain()).toBe(0);
+    deps.clock.set(new Date(leaseEnd));
+    expect(await runner.drain()).toBe(1);
+    expect(signals).toHaveLength(2);
+
+    // A retry delay longer than the lease (the 4th: 30 min) is kept.
+    const late = enqueue(deps.db, deps.clock, { kind: "stuck", payload: {} });
+    deps.db.update(jobs).set({ attempts: 3 }).where(eq(jobs.id, late)).run();
+    const before = deps.clock.now().getTime();
+    await runner.drain();
+    expect(row(deps, late).runAt.getTime() - before).toBeGreaterThanOrEqual(RETRY_DELAYS_MS[3]);
+  });
+
+  test("a timed-out run that succeeds after all, within its lease, completes the job: no retry", async () => {
+    const deps = instance();
+    let runs = 0;
+    let finish!: () => void;
+    const runner = createJobRunner(deps, {
+      slow: () => {
+        runs++;
+        return new Promise<void>((resolve) => (finish = resolve));
+      },
+    }, [], { timeoutMs: 20 });
+    const id = enqueue(deps.db, deps.clock, { kind: "slow", payload: {} });
+    await runner.drain();
+    expect(row(deps, id)).toMatchObject({ status: "pending", lastError: "job timed out after 20 ms" });
+    finish();
+    await Bun.sleep(0);
+    expect(row(deps, id).status).toBe("done");
+    expect(deps.logs.some((l) => l.msg === "job done after its timeout" && l.jobId === id)).toBe(true);
+    deps.clock.advance(LEASE_MS);
+    expect(await runner.drain()).toBe(0);
+    expect(runs).toBe(1);
+  });
+
+  test("a job its handler marked done in its own transaction stays done, even if the handler then throws", async () => {
+    const deps = instance();
+    const completeOwn: JobHandler = async (_p, { deps, jobId }) => {
+      deps.db.transaction((tx) => void completeJob(tx, deps.clock, jobId));
+    };
+    const runner = createJobRunner(deps, {
+      own: completeOwn,
+      ownThenThrow: async (p, ctx) => {
+        await completeOwn(p, ctx);
+        throw new Error("database is locked");
+      },
+      ownThenPermanent: async (p, ctx) => {
+        await completeOwn(p, ctx);
+        throw new PermanentJobError("gone");
+      },
+    }, []);
+    const ids = ["own", "ownThenThrow", "ownThenPermanent"].map((kind) => enqueue(deps.db, deps.clock, { kind, payload: {} }));
+    expect(await runner.drain()).toBe(3);
+    for (const id of ids) expect(row(deps, id)).toMatchObject({ status: "done", attempts: 1, lastError: null });
+    expect(deps.logs.some((l) => l.msg === "job bookkeeping failed")).toBe(false);
+    deps.clock.advance(86_400_000);
+    expect(await runner.drain()).toBe(0);
   });
 
   test("the timer runs periodic functions and due jobs; stop waits for the running job", async () => {

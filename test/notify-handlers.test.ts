@@ -11,9 +11,11 @@ import { join } from "node:path";
 import type { Deps } from "../src/deps";
 import { newId } from "../src/ids";
 import { enqueue } from "../src/jobs/queue";
+import { LEASE_MS } from "../src/jobs/runner";
 import { maxRetryDelayMs } from "../src/jobs/schedule";
 import { listAudit } from "../src/modules/audit/service";
 import { signUrlOf } from "../src/modules/signing/token";
+import { notificationHandlers, sweepReminders } from "../src/notify/handlers";
 import { envelopes, jobs, recipients, type RecipientRole, type RecipientStatus } from "../src/store/schema";
 import { fakeClock, type FakeClock } from "./helpers/clock";
 import { startTestServer, type TestServer } from "./helpers/server";
@@ -202,6 +204,43 @@ describe("invitations", () => {
   });
 });
 
+describe("fan-out", () => {
+  test("a parent job run again after a crash (fan-out committed, the runner's write lost) queues its messages once", async () => {
+    const s = server(sink.env);
+    const { recipientIds: [rid] } = fixture(s.deps, { recipients: [{ email: "a@example.com", name: "A" }] });
+    const parent = enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
+    // What the runner's claim writes (lease, attempt); then the handler runs and the process dies
+    // before the runner's own bookkeeping.
+    s.deps.db.update(jobs).set({ runAt: new Date(s.clock.now().getTime() + LEASE_MS), attempts: 1 }).where(eq(jobs.id, parent)).run();
+    const handlers = notificationHandlers(s.deps);
+    const runParent = () => handlers.send_invitation!({ recipientId: rid }, { deps: s.deps, jobId: parent, attempt: 1, signal: new AbortController().signal });
+    await runParent();
+    expect(jobsOf(s, "send_invitation")[0]).toMatchObject({ status: "done", attempts: 1 });
+    // A second run (one that held the job too, or a re-run after the lease) queues nothing.
+    await runParent();
+    expect(jobsOf(s, "deliver_message")).toHaveLength(1);
+    s.clock.advance(LEASE_MS);
+    await s.running.app.jobs.drain();
+    await sink.waitFor(1);
+    expect(jobsOf(s, "deliver_message")).toHaveLength(1);
+    expect(jobsOf(s, "send_invitation")[0]).toMatchObject({ status: "done", attempts: 1 });
+    expect(sink.messages).toHaveLength(1);
+  });
+
+  test("notices too: a notify_* job run twice queues each message once", async () => {
+    const s = server(sink.env);
+    const { envelopeId } = fixture(s.deps, {
+      status: "COMPLETED",
+      recipients: [{ email: "s1@example.com", name: "S1", status: "SIGNED" }, { email: "s2@example.com", name: "S2", status: "SIGNED" }],
+    });
+    const parent = enqueue(s.deps.db, s.deps.clock, { kind: "notify_completed", payload: { envelopeId }, runAt: new Date(s.clock.now().getTime() + LEASE_MS) });
+    const handlers = notificationHandlers(s.deps);
+    for (let i = 0; i < 2; i++) await handlers.notify_completed!({ envelopeId }, { deps: s.deps, jobId: parent, attempt: 1, signal: new AbortController().signal });
+    expect(jobsOf(s, "deliver_message")).toHaveLength(2);
+    expect(s.logs.some((l) => l.msg === "completed already fanned out by an earlier run" && l.jobId === parent)).toBe(true);
+  });
+});
+
 describe("failures are retried with back-off and audited", () => {
   test("SMTP refusing twice: two failed events, then delivered after the back-off", async () => {
     const s = server(sink.env);
@@ -264,6 +303,26 @@ describe("failures are retried with back-off and audited", () => {
     const failed = auditOf(s, envelopeId).filter((e) => e.type === "message.failed");
     expect(failed).toHaveLength(8);
     expect(failed.at(-1)!.data).toMatchObject({ attempt: 8, willRetry: false });
+  });
+});
+
+describe("a message that went is not sent again", () => {
+  test("when its audit event cannot be written: the job is done and the failure logged", async () => {
+    const s = server(sink.env);
+    const { envelopeId, recipientIds: [rid] } = fixture(s.deps, { recipients: [{ email: "a@example.com", name: "A" }] });
+    // Audit writes fail from now on, as they would on a database busy beyond its timeout.
+    s.deps.db.$client.run("CREATE TRIGGER audit_refused BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'database is locked'); END");
+    enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
+    await s.running.app.jobs.drain();
+    await sink.waitFor(1);
+    expect(jobsOf(s, "deliver_message")[0]).toMatchObject({ status: "done", attempts: 1, lastError: null });
+    const logged = s.logs.find((l) => l.msg === "message delivered but its audit event could not be written");
+    expect(logged).toMatchObject({ level: "error", envelopeId, recipientId: rid, channel: "email", message: "invitation", messageId: sink.messages[0]!.headers["message-id"] });
+    expect(logged!.error).toContain("database is locked");
+    s.clock.advance(25 * 3600_000);
+    await s.running.app.jobs.drain();
+    expect(sink.messages).toHaveLength(1);
+    expect(auditOf(s, envelopeId)).toHaveLength(0);
   });
 });
 
@@ -433,6 +492,22 @@ describe("reminders", () => {
     expect(m!.subject).toBe("Rappel : signature demandée : Bail");
     expect(gatewayHits).toHaveLength(1);
     expect(gatewayHits[0]!.body.message).toStartWith("Rappel : signature demandée « Bail » : http");
+  });
+
+  test("an envelope voided between the sweep's select and its transaction gets no reminder", async () => {
+    const s = server(sink.env);
+    const { envelopeId, recipientIds: [rid] } = fixture(s.deps, { reminderIntervalHours: 1, recipients: [{ email: "a@example.com", name: "A" }] });
+    s.clock.advance(3600_000);
+    // The sweep's database, on which another writer voids the envelope just before each transaction.
+    const db: Deps["db"] = Object.create(s.deps.db);
+    db.transaction = ((fn: any, config: any) => {
+      s.deps.db.update(envelopes).set({ status: "VOIDED" }).where(eq(envelopes.id, envelopeId)).run();
+      return s.deps.db.transaction(fn, config);
+    }) as Deps["db"]["transaction"];
+    expect(sweepReminders({ ...s.deps, db })).toBe(0);
+    expect(jobsOf(s, "send_reminder")).toHaveLength(0);
+    expect(s.deps.db.select().from(recipients).where(eq(recipients.id, rid!)).get()!.lastRemindedAt).toBeNull();
+    expect(auditOf(s, envelopeId)).toHaveLength(0);
   });
 
   test("no reminders for envelopes without an interval, ended, or past their expiry", async () => {

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../src/config";
 import { createLogger } from "../src/log";
-import { createMailer, outboxMailer, smtpMailer } from "../src/notify/mailer";
+import { JOB_TIMEOUT_MS } from "../src/jobs/runner";
+import { createMailer, outboxMailer, SMTP_TIMEOUTS, smtpMailer } from "../src/notify/mailer";
 import { escapeHtml, pickLocale, renderEmail, renderSms } from "../src/notify/messages";
 import { createSmsSender, renderSmsBody } from "../src/notify/sms";
 import { fakeClock } from "./helpers/clock";
@@ -34,6 +35,11 @@ describe("SMTP mailer", () => {
     sink = await startSmtpSink();
   });
   afterAll(() => sink.close());
+
+  test("its timeouts add up to less than the job timeout: a stuck server fails the send, not the job", () => {
+    const total = SMTP_TIMEOUTS.connectionTimeout + SMTP_TIMEOUTS.greetingTimeout + SMTP_TIMEOUTS.socketTimeout;
+    expect(total).toBeLessThan(JOB_TIMEOUT_MS);
+  });
 
   test("delivers plain text and HTML with a UTF-8 subject to a real SMTP server", async () => {
     const config = loadConfig({ CERTYNEO_DATA_DIR: tmp(), ...sink.env, CERTYNEO_SMTP_FROM: "Acme RH <rh@acme.test>" });
@@ -172,6 +178,16 @@ describe("SMS gateway", () => {
     delayMs = 500;
     const sms = createSmsSender(smsConfig({ CERTYNEO_SMS_TIMEOUT_MS: "100" }), log)!;
     await expect(sms.send({ to: "+1", text: "x" })).rejects.toThrow("no answer within 100 ms");
+  });
+
+  test("the job's signal aborts the request (the job timed out)", async () => {
+    delayMs = 5_000;
+    const sms = createSmsSender(smsConfig(), log)!;
+    const job = new AbortController();
+    setTimeout(() => job.abort(new Error("job timed out after 50 ms")), 50);
+    const started = performance.now();
+    await expect(sms.send({ to: "+1", text: "x" }, job.signal)).rejects.toThrow("job timed out after 50 ms");
+    expect(performance.now() - started).toBeLessThan(2_000);
   });
 
   test("a template that is not JSON once filled is refused", () => {

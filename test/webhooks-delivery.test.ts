@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { createWebhookDispatcher, MAX_ATTEMPTS, RETRY_SCHEDULE_MS, STOP_GRACE_MS } from "../src/modules/webhooks/dispatcher";
+import { MAX_ATTEMPTS, RETRY_DELAYS_MS } from "../src/jobs/schedule";
+import { createWebhookDispatcher, STOP_GRACE_MS } from "../src/modules/webhooks/dispatcher";
 import { recordEvent, type WebhookEventType } from "../src/modules/webhooks/events";
 import type { Resolver } from "../src/modules/webhooks/network";
 import { fakeClock, type FakeClock } from "./helpers/clock";
@@ -60,12 +61,12 @@ describe("delivery", () => {
     const app = s.running.app;
     expect((await app.webhooks.drain()).attempts).toBe(1);
     // Not retried before its time...
-    clockOf(s).advance(RETRY_SCHEDULE_MS[0] * 0.9);
+    clockOf(s).advance(RETRY_DELAYS_MS[0] * 0.9);
     expect((await app.webhooks.drain()).attempts).toBe(0);
     // ...then after 10 s (+ jitter), and after 1 min (+ jitter).
-    clockOf(s).advance(RETRY_SCHEDULE_MS[0] * 0.35);
+    clockOf(s).advance(RETRY_DELAYS_MS[0] * 0.35);
     expect((await app.webhooks.drain()).attempts).toBe(1);
-    clockOf(s).advance(RETRY_SCHEDULE_MS[1] * 1.25);
+    clockOf(s).advance(RETRY_DELAYS_MS[1] * 1.25);
     expect(await app.webhooks.drain()).toMatchObject({ attempts: 1, succeeded: 1 });
     clockOf(s).advance(48 * 3_600_000);
     expect((await app.webhooks.drain()).attempts).toBe(0);
@@ -88,13 +89,13 @@ describe("delivery", () => {
     const start = s.deps.clock.now().getTime();
     await s.running.app.webhooks.drain();
     const gaps: number[] = [];
-    for (const delay of RETRY_SCHEDULE_MS) {
+    for (const delay of RETRY_DELAYS_MS) {
       const [before] = await deliveries(s, hook.id);
       gaps.push(Date.parse(before.nextAttemptAt) - Date.parse(before.attempts[0].at));
       clockOf(s).advance(delay * 1.25);
       expect((await s.running.app.webhooks.drain()).attempts).toBe(1);
     }
-    RETRY_SCHEDULE_MS.forEach((d, i) => {
+    RETRY_DELAYS_MS.forEach((d, i) => {
       expect(gaps[i]!).toBeGreaterThanOrEqual(d);
       expect(gaps[i]!).toBeLessThanOrEqual(d * 1.2 + 1);
     });
@@ -104,7 +105,7 @@ describe("delivery", () => {
     clockOf(s).advance(7 * 24 * 3_600_000);
     expect((await s.running.app.webhooks.drain()).attempts).toBe(0);
     expect(rx.received.filter((d) => d.path === "/down")).toHaveLength(MAX_ATTEMPTS);
-    expect(s.deps.clock.now().getTime() - start).toBeGreaterThan(RETRY_SCHEDULE_MS.reduce((a, b) => a + b, 0));
+    expect(s.deps.clock.now().getTime() - start).toBeGreaterThan(RETRY_DELAYS_MS.reduce((a, b) => a + b, 0));
   });
 
   test("a redirect is a failure and is not followed", async () => {

@@ -1,3 +1,4 @@
+import { and, eq } from "drizzle-orm";
 import type { Clock } from "../clock";
 import { newId } from "../ids";
 import type { Tx } from "../store/db";
@@ -28,4 +29,18 @@ export function enqueue(
     })
     .run();
   return id;
+}
+
+/**
+ * Marks a pending job done, in the caller's transaction; false (and nothing written) when it is
+ * no longer pending, i.e. an earlier run already did its work. A handler whose work is a database
+ * write calls it in that transaction, so that the work and the job's completion commit together.
+ */
+export function completeJob(tx: Tx, clock: Clock, jobId: string): boolean {
+  const res = tx.update(jobs)
+    .set({ status: "done", updatedAt: clock.now() })
+    .where(and(eq(jobs.id, jobId), eq(jobs.status, "pending")))
+    .run();
+  // bun:sqlite returns its Changes object; drizzle types the run result as void.
+  return (res as unknown as { changes: number }).changes === 1;
 }

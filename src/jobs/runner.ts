@@ -2,13 +2,24 @@ import { and, asc, eq, lte } from "drizzle-orm";
 import type { Worker } from "../app";
 import type { Deps } from "../deps";
 import { jobs } from "../store/schema";
+import { completeJob } from "./queue";
 import { retryDelayMs } from "./schedule";
+
+export interface JobContext {
+  deps: Deps;
+  jobId: string;
+  attempt: number;
+  /** Aborted when the run times out (JOB_TIMEOUT_MS): give up, the job is retried. */
+  signal: AbortSignal;
+}
 
 /**
  * A job handler. It must be safe to run again (at-least-once delivery): a crash after the work
- * but before the job is marked done runs it a second time after the lease expires.
+ * but before the job is marked done runs it a second time after the lease expires. A handler
+ * whose work is a database write avoids that by marking the job done in the same transaction
+ * (completeJob); the runner then finds it done and leaves it so.
  */
-export type JobHandler = (payload: any, ctx: { deps: Deps; jobId: string; attempt: number }) => Promise<void>;
+export type JobHandler = (payload: any, ctx: JobContext) => Promise<void>;
 
 /** Thrown by a handler when retrying cannot help (the envelope is gone, bad input): fails the job at once. */
 export class PermanentJobError extends Error {
@@ -16,12 +27,19 @@ export class PermanentJobError extends Error {
 }
 
 /**
- * While a job runs its runAt is pushed this far ahead: the lease. Another runner (a CLI process on
- * the same database) does not see it as due, and if this process dies mid-run the job is still
- * pending and becomes due again when the lease ends.
+ * While a job runs its runAt is pushed this far ahead: the lease, which is what keeps a job from
+ * running twice at once. No runner (this one, a CLI process on the same database) sees a leased
+ * job as due, and if this process dies mid-run the job is still pending and becomes due again
+ * when the lease ends.
  */
 export const LEASE_MS = 5 * 60_000;
-/** A handler still running after this long counts as failed (and is retried); below the lease. */
+/**
+ * A handler still running after this long counts as failed and its ctx.signal is aborted. A
+ * promise cannot be cancelled, so the run may go on: the job keeps its lease (the retry is due at
+ * the lease end at the earliest), and if the run then succeeds within the lease the job is done
+ * and not retried. Handlers keep their I/O timeouts (SMTP, SMS gateway) below this, so a run
+ * outliving its lease, and overlapping its retry, takes a handler that ignores both.
+ */
 export const JOB_TIMEOUT_MS = 2 * 60_000;
 
 interface Claimed {
@@ -29,6 +47,7 @@ interface Claimed {
   kind: string;
   payload: Record<string, unknown>;
   attempts: number;
+  leaseUntil: Date;
 }
 
 export type JobRunner = Worker & {
@@ -50,10 +69,12 @@ export function createJobRunner(
   deps: Deps,
   handlers: Record<string, JobHandler>,
   periodic: Array<(deps: Deps) => Promise<void> | void>,
+  /** timeoutMs: JOB_TIMEOUT_MS unless a test shortens it. */
+  opts: { timeoutMs?: number } = {},
 ): JobRunner {
   const { db, clock, log } = deps;
-  const pollMs = deps.config.jobs.pollMs;
-  const concurrency = Math.max(1, (deps.config.jobs as { concurrency?: number }).concurrency ?? 4);
+  const { pollMs, concurrency } = deps.config.jobs;
+  const timeoutMs = opts.timeoutMs ?? JOB_TIMEOUT_MS;
   const inflight = new Set<Promise<void>>();
   let started = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -84,7 +105,7 @@ export function createJobRunner(
             .where(and(eq(jobs.id, job.id), eq(jobs.status, "pending"), eq(jobs.runAt, job.runAt)))
             .run();
           // bun:sqlite returns its Changes object; drizzle types the run result as void.
-          if ((res as unknown as { changes: number }).changes === 1) claimed.push({ id: job.id, kind: job.kind, payload: job.payload, attempts: job.attempts + 1 });
+          if ((res as unknown as { changes: number }).changes === 1) claimed.push({ id: job.id, kind: job.kind, payload: job.payload, attempts: job.attempts + 1, leaseUntil });
         }
         return claimed;
       },
@@ -94,33 +115,68 @@ export function createJobRunner(
 
   async function execute(job: Claimed): Promise<void> {
     const handler = Object.hasOwn(handlers, job.kind) ? handlers[job.kind] : undefined;
+    const abort = new AbortController();
     let timeout: ReturnType<typeof setTimeout> | undefined;
+    let run: Promise<void> | undefined;
+    // Every write below is conditional on the job being pending: a handler may have marked it done
+    // in its own transaction (completeJob), and that outcome stands.
+    const stillPending = and(eq(jobs.id, job.id), eq(jobs.status, "pending"));
     try {
       if (!handler) throw new PermanentJobError(`no handler for job kind "${job.kind}"`);
+      run = handler(job.payload, { deps, jobId: job.id, attempt: job.attempts, signal: abort.signal });
       await Promise.race([
-        handler(job.payload, { deps, jobId: job.id, attempt: job.attempts }),
+        run,
         new Promise<never>((_, reject) => {
-          timeout = setTimeout(() => reject(new Error(`job timed out after ${JOB_TIMEOUT_MS} ms`)), JOB_TIMEOUT_MS);
+          timeout = setTimeout(() => {
+            const e = new Error(`job timed out after ${timeoutMs} ms`);
+            abort.abort(e);
+            reject(e);
+          }, timeoutMs);
         }),
       ]);
-      db.update(jobs).set({ status: "done", updatedAt: clock.now() }).where(eq(jobs.id, job.id)).run();
+      completeJob(db, clock, job.id);
       log.debug("job done", { jobId: job.id, kind: job.kind, attempt: job.attempts });
     } catch (e) {
       const error = errorText(e).slice(0, 2000);
       const now = clock.now();
       const delay = e instanceof PermanentJobError ? null : retryDelayMs(job.attempts);
       if (delay === null) {
-        db.update(jobs).set({ status: "failed", lastError: error, updatedAt: now }).where(eq(jobs.id, job.id)).run();
+        db.update(jobs).set({ status: "failed", lastError: error, updatedAt: now }).where(stillPending).run();
         log.error("job failed", { jobId: job.id, kind: job.kind, attempt: job.attempts, error });
       } else {
-        const runAt = new Date(now.getTime() + delay);
-        db.update(jobs).set({ runAt, lastError: error, updatedAt: now }).where(eq(jobs.id, job.id)).run();
+        const timedOut = abort.signal.aborted;
+        // A timed-out run may still be working: its retry waits for the lease to end.
+        const runAt = new Date(Math.max(now.getTime() + delay, timedOut ? job.leaseUntil.getTime() : 0));
+        db.update(jobs).set({ runAt, lastError: error, updatedAt: now }).where(stillPending).run();
         log.warn("job will be retried", { jobId: job.id, kind: job.kind, attempt: job.attempts, retryAt: runAt.toISOString(), error });
+        if (timedOut) completeLate(job, run!, runAt);
       }
     } finally {
       clearTimeout(timeout);
       finished++;
     }
+  }
+
+  /**
+   * A timed-out run that succeeds after all marks the job done, so its retry does not do the work
+   * a second time; unless the retry was claimed meanwhile (runAt moved by the claim).
+   */
+  function completeLate(job: Claimed, run: Promise<void>, retryAt: Date) {
+    run.then(
+      () => {
+        try {
+          const res = db.update(jobs)
+            .set({ status: "done", updatedAt: clock.now() })
+            .where(and(eq(jobs.id, job.id), eq(jobs.status, "pending"), eq(jobs.runAt, retryAt)))
+            .run();
+          if ((res as unknown as { changes: number }).changes === 1) log.info("job done after its timeout", { jobId: job.id, kind: job.kind, attempt: job.attempts });
+        } catch (e) {
+          log.error("job bookkeeping failed", { jobId: job.id, error: errorText(e) });
+        }
+      },
+      // Failed after its timeout: the retry already scheduled stands.
+      () => {},
+    );
   }
 
   /** Fills the free slots with due jobs; returns how many it started. */

@@ -7,7 +7,7 @@
  */
 import { and, eq, inArray, isNotNull, ne, sql } from "drizzle-orm";
 import type { Deps } from "../deps";
-import { enqueue } from "../jobs/queue";
+import { completeJob, enqueue } from "../jobs/queue";
 import { PermanentJobError, type JobHandler } from "../jobs/runner";
 import { MAX_ATTEMPTS } from "../jobs/schedule";
 import { appendAudit } from "../modules/audit/service";
@@ -51,13 +51,19 @@ interface Target {
 }
 
 /**
- * Enqueues one deliver_message job per recipient and channel, in one transaction. An SMS the
+ * Enqueues one deliver_message job per recipient and channel, and marks the job `jobId` that asked
+ * for them done, in one transaction: a re-run of that job (the process died, or the runner's own
+ * bookkeeping failed, after the commit) finds it done and queues nothing twice. An SMS the
  * envelope asks for while no gateway is configured is recorded as a failed message (not retried).
  */
-function fanOut(deps: Deps, smsEnabled: boolean, message: MessageKind, targets: Target[]): number {
+function fanOut(deps: Deps, jobId: string, smsEnabled: boolean, message: MessageKind, targets: Target[]): number {
   let n = 0;
   deps.db.transaction(
     (tx) => {
+      if (!completeJob(tx, deps.clock, jobId)) {
+        deps.log.info(`${message} already fanned out by an earlier run`, { jobId });
+        return;
+      }
       for (const { envelopeId, notifyBySms, recipient } of targets) {
         for (const channel of channelsFor({ notifyBySms }, recipient, message)) {
           if (channel === "sms" && !smsEnabled) {
@@ -124,25 +130,25 @@ export function notificationHandlers(deps: Deps): Record<string, JobHandler> {
   const sms: SmsSender | null = createSmsSender(deps.config.sms, deps.log);
 
   /** send_invitation / send_reminder {recipientId}: one delivery per channel, if the recipient still has to act. */
-  const toRecipient = (message: "invitation" | "reminder"): JobHandler => async (payload: { recipientId: string }) => {
+  const toRecipient = (message: "invitation" | "reminder"): JobHandler => async (payload: { recipientId: string }, { jobId }) => {
     const inv = invitationFor(deps, String(payload?.recipientId));
     if (!inv) throw new PermanentJobError(`recipient ${payload?.recipientId} does not exist`);
     if (!inv.active) {
       deps.log.info(`${message} not sent: nothing left to do`, { recipientId: inv.recipient.id, envelopeStatus: inv.envelopeStatus, recipientStatus: inv.recipient.status });
       return;
     }
-    fanOut(deps, sms !== null, message, [{ envelopeId: inv.envelopeId, notifyBySms: inv.notifyBySms, recipient: inv.recipient }]);
+    fanOut(deps, jobId, sms !== null, message, [{ envelopeId: inv.envelopeId, notifyBySms: inv.notifyBySms, recipient: inv.recipient }]);
   };
 
   /** notify_* {envelopeId}: the envelope ended; tell those concerned. */
-  const toAudience = (message: "declined" | "voided" | "completed" | "expired"): JobHandler => async (payload: { envelopeId: string }) => {
+  const toAudience = (message: "declined" | "voided" | "completed" | "expired"): JobHandler => async (payload: { envelopeId: string }, { jobId }) => {
     const envelope = deps.db.select().from(envelopes).where(eq(envelopes.id, String(payload?.envelopeId))).get();
     if (!envelope) throw new PermanentJobError(`envelope ${payload?.envelopeId} does not exist`);
     const all = recipientRows(deps.db, envelope.id);
-    fanOut(deps, sms !== null, message, audienceOf(message, all).map((recipient) => ({ envelopeId: envelope.id, notifyBySms: envelope.notifyBySms, recipient })));
+    fanOut(deps, jobId, sms !== null, message, audienceOf(message, all).map((recipient) => ({ envelopeId: envelope.id, notifyBySms: envelope.notifyBySms, recipient })));
   };
 
-  const deliver: JobHandler = async (payload: DeliverPayload, { jobId, attempt }) => {
+  const deliver: JobHandler = async (payload: DeliverPayload, { jobId, attempt, signal }) => {
     const inv = invitationFor(deps, String(payload?.recipientId));
     if (!inv) throw new PermanentJobError(`recipient ${payload?.recipientId} does not exist`);
     const { message, channel } = payload;
@@ -150,7 +156,6 @@ export function notificationHandlers(deps: Deps): Record<string, JobHandler> {
       deps.log.info(`${message} not sent: nothing left to do`, { recipientId: inv.recipient.id, channel, envelopeStatus: inv.envelopeStatus });
       return;
     }
-    const envelope = { id: inv.envelopeId };
     const locale = pickLocale(inv.locale);
     const data = messageData(deps, message, inv);
     const to = channel === "sms" ? (inv.recipient.phone ?? "") : inv.recipient.email;
@@ -163,17 +168,22 @@ export function notificationHandlers(deps: Deps): Record<string, JobHandler> {
       } else {
         if (!sms) throw new PermanentJobError("no SMS gateway is configured (sms.gatewayUrl)");
         if (!to) throw new PermanentJobError("the recipient has no phone number");
-        const { status } = await sms.send({ to, text: renderSms(message, locale, data) });
+        const { status } = await sms.send({ to, text: renderSms(message, locale, data) }, signal);
         delivered = { gatewayStatus: status };
       }
     } catch (e) {
       const permanent = e instanceof PermanentJobError || e instanceof SmsConfigError;
       const error = (e instanceof Error ? e.message : String(e)).slice(0, 500);
-      audit(deps, envelope.id, "message.failed", { ...base, error, willRetry: !permanent && attempt < MAX_ATTEMPTS });
+      audit(deps, inv.envelopeId, "message.failed", { ...base, error, willRetry: !permanent && attempt < MAX_ATTEMPTS });
       throw permanent && !(e instanceof PermanentJobError) ? new PermanentJobError(error) : e;
     }
-    // Outside the try: the message went, whatever happens to this bookkeeping.
-    audit(deps, envelope.id, "message.delivered", { ...base, ...delivered });
+    // The message went: a failing audit write (a busy database) must not fail the job, whose
+    // retry would send the message again. Logged instead, with what the event would have said.
+    try {
+      audit(deps, inv.envelopeId, "message.delivered", { ...base, ...delivered });
+    } catch (e) {
+      deps.log.error("message delivered but its audit event could not be written", { envelopeId: inv.envelopeId, ...base, ...delivered, error: e instanceof Error ? e.message : String(e) });
+    }
   };
 
   return {
@@ -211,17 +221,20 @@ export function sweepReminders(deps: Deps): number {
     .all();
   let n = 0;
   for (const { recipient, envelope } of candidates) {
-    if (recipient.role === "CC") continue;
     if (envelope.expiresAt && envelope.expiresAt <= now) continue;
-    const from = recipient.lastRemindedAt ?? recipient.sentAt ?? envelope.sentAt;
-    if (!from) continue;
-    const dueAt = from.getTime() + envelope.reminderIntervalHours! * 3600_000;
-    if (dueAt > now.getTime()) continue;
     const done = deps.db.transaction(
       (tx) => {
-        // Re-check under the write lock: another process may have reminded meanwhile.
-        const r = tx.select().from(recipients).where(eq(recipients.id, recipient.id)).get();
-        if (!r || !isWaiting(r) || (r.lastRemindedAt?.getTime() ?? 0) !== (recipient.lastRemindedAt?.getTime() ?? 0)) return false;
+        // Re-check under the write lock: another process may have reminded meanwhile, the
+        // recipient may have acted, or the envelope ended (voided, declined).
+        const current = tx
+          .select({ r: recipients, envelopeStatus: envelopes.status })
+          .from(recipients)
+          .innerJoin(envelopes, eq(envelopes.id, recipients.envelopeId))
+          .where(eq(recipients.id, recipient.id))
+          .get();
+        if (!current || current.envelopeStatus !== "SENT") return false;
+        const { r } = current;
+        if (!isWaiting(r) || (r.lastRemindedAt?.getTime() ?? 0) !== (recipient.lastRemindedAt?.getTime() ?? 0)) return false;
         tx.update(recipients).set({ lastRemindedAt: now }).where(eq(recipients.id, r.id)).run();
         enqueue(tx, deps.clock, { kind: "send_reminder", payload: { recipientId: r.id } });
         appendAudit(tx, deps.clock, { envelopeId: envelope.id, type: "recipient.reminded", actor: "system", data: { recipientId: r.id } });

@@ -24,6 +24,13 @@ export interface Mailer {
 /** Header values never carry line breaks (nodemailer encodes them anyway; this keeps them readable). */
 const oneLine = (s: string) => s.replace(/[\r\n]+/g, " ").trim();
 
+/**
+ * nodemailer's waits on the SMTP server. Their sum stays below the job timeout (JOB_TIMEOUT_MS in
+ * jobs/runner.ts): a server that stops answering fails the send while the job still runs, rather
+ * than the send going on behind a timed-out job and racing its retry.
+ */
+export const SMTP_TIMEOUTS = { connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 60_000 } as const;
+
 /** SMTP through nodemailer: implicit TLS when `secure`, otherwise STARTTLS when the server offers it. */
 export function smtpMailer(smtp: Config["smtp"], clock: Clock, log: Logger): Mailer {
   const transport = nodemailer.createTransport({
@@ -31,9 +38,7 @@ export function smtpMailer(smtp: Config["smtp"], clock: Clock, log: Logger): Mai
     port: smtp.port,
     secure: smtp.secure,
     auth: smtp.user ? { user: smtp.user, pass: smtp.password } : undefined,
-    connectionTimeout: 30_000,
-    greetingTimeout: 30_000,
-    socketTimeout: 60_000,
+    ...SMTP_TIMEOUTS,
   });
   const target = `smtp://${smtp.host}:${smtp.port}`;
   return {

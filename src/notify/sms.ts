@@ -2,8 +2,11 @@ import type { Config } from "../config";
 import type { Logger } from "../log";
 
 export interface SmsSender {
-  /** Posts one SMS to the gateway; throws on a network error, a timeout or a non-2xx answer. */
-  send(msg: { to: string; text: string }): Promise<{ status: number }>;
+  /**
+   * Posts one SMS to the gateway; throws on a network error, a timeout, a non-2xx answer, or
+   * `signal` aborting (the job timed out).
+   */
+  send(msg: { to: string; text: string }, signal?: AbortSignal): Promise<{ status: number }>;
 }
 
 export class SmsConfigError extends Error {
@@ -26,11 +29,10 @@ export function renderSmsBody(template: string, msg: { to: string; text: string 
 }
 
 /** The HTTP gateway of config.sms, or null when none is configured. */
-export function createSmsSender(sms: Config["sms"] & { timeoutMs?: number }, log: Logger): SmsSender | null {
+export function createSmsSender(sms: Config["sms"], log: Logger): SmsSender | null {
   if (!sms.gatewayUrl) return null;
-  const timeoutMs = sms.timeoutMs ?? 10_000;
   return {
-    async send(msg) {
+    async send(msg, signal) {
       const body = renderSmsBody(sms.bodyTemplate, msg);
       const headers: Record<string, string> = { "content-type": "application/json", "user-agent": "Certyneo" };
       if (sms.authorization) headers.authorization = sms.authorization;
@@ -41,10 +43,10 @@ export function createSmsSender(sms: Config["sms"] & { timeoutMs?: number }, log
           headers,
           body,
           redirect: "manual",
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: signal ? AbortSignal.any([AbortSignal.timeout(sms.timeoutMs), signal]) : AbortSignal.timeout(sms.timeoutMs),
         });
       } catch (e: any) {
-        const why = e?.name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : (e?.message ?? String(e));
+        const why = e?.name === "TimeoutError" ? `no answer within ${sms.timeoutMs} ms` : (e?.message ?? String(e));
         throw new Error(`SMS gateway ${new URL(sms.gatewayUrl).host}: ${why}`);
       }
       const answer = (await res.text().catch(() => "")).slice(0, 300);

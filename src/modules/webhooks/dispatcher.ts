@@ -2,6 +2,7 @@ import { and, eq, isNotNull, isNull, lte, sql } from "drizzle-orm";
 import type { Worker } from "../../app";
 import { systemClock, type Clock } from "../../clock";
 import type { Deps } from "../../deps";
+import { retryDelayMs } from "../../jobs/schedule";
 import type { Db, Tx } from "../../store/db";
 import { webhookAttempts, webhookDeliveries, webhookEvents, webhooks } from "../../store/schema";
 import { VERSION } from "../../version";
@@ -9,12 +10,12 @@ import { networkPolicy, resolveTarget, systemResolver, TargetRefusedError, type 
 import { disableWebhook } from "./service";
 import { secretKey, signatureHeaders } from "./signature";
 
-/** Delay before each retry: attempt n failed → wait RETRY_SCHEDULE_MS[n-1] (plus up to 20 % jitter). */
-export const RETRY_SCHEDULE_MS = [10_000, 60_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 8 * 3_600_000, 24 * 3_600_000] as const;
-/** The first attempt plus one per retry; after that the delivery is failed. */
-export const MAX_ATTEMPTS = RETRY_SCHEDULE_MS.length + 1;
-/** Share of a retry delay added at random, so many failed deliveries do not retry in lockstep. */
-export const JITTER = 0.2;
+/**
+ * Share of a retry delay added at random (the delays are those of jobs/schedule.ts). Not the job
+ * outbox's 10 %: docs/webhooks.md tells receivers "up to 20 % random jitter", so this one is
+ * published behaviour, while the outbox's is internal.
+ */
+export const WEBHOOK_JITTER = 0.2;
 /**
  * A claimed delivery stays pending with its next attempt pushed past the request timeout plus
  * this margin: if the process dies mid-send, the delivery becomes due again after the lease.
@@ -82,7 +83,8 @@ interface Outcome {
 /**
  * The delivery worker: an in-process timer drains the outbox of pending deliveries. At most
  * `webhooks.concurrency` requests at once overall and one per endpoint, so a slow endpoint holds
- * one slot, not the others. Every attempt is recorded; failures are retried on RETRY_SCHEDULE_MS.
+ * one slot, not the others. Every attempt is recorded; failures are retried with the back-off of
+ * jobs/schedule.ts.
  */
 export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}): WebhookDispatcher {
   const { db, clock, log } = deps;
@@ -175,9 +177,9 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
     const failingSince = hook?.failingSince ?? c.at;
     if (hook && !hook.failingSince) q.setFailingSince.run({ id: c.webhookId, since: failingSince.getTime() });
     const disable = live && now.getTime() - failingSince.getTime() >= disableAfterMs;
-    const delay = RETRY_SCHEDULE_MS[c.attempt - 1];
-    if (live && !disable && delay !== undefined) {
-      const next = new Date(now.getTime() + Math.round(delay * (1 + JITTER * random())));
+    const delay = retryDelayMs(c.attempt, { jitter: WEBHOOK_JITTER, random });
+    if (live && !disable && delay !== null) {
+      const next = new Date(now.getTime() + delay);
       q.retry.run({ ...last, next });
       log.warn("webhook delivery failed, will retry", { deliveryId: c.id, webhookId: c.webhookId, attempt: c.attempt, statusCode: o.statusCode, error: o.error, nextAttemptAt: next.toISOString() });
       return;
