@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrate, openDb, type Db } from "../src/store/db";
-import { appendAudit, canonicalJson, eventHash, GENESIS_HASH, listAudit, verifyChain, verifyEnvelopeAudit, type AuditEvent } from "../src/modules/audit/service";
+import { appendAudit, canonicalJson, eventHash, GENESIS_HASH, listAudit, verifyChain, type AuditEvent } from "../src/modules/audit/service";
 import { fakeClock } from "./helpers/clock";
 import type { TestServer } from "./helpers/server";
 import { complete, createEnvelope, getEnvelope, quickStart, sendEnvelope, signing, startEnvelopeServer, tokenOf, typed, uploadDoc } from "./helpers/envelopes";
@@ -139,11 +139,11 @@ describe("over the real server", () => {
     const doc = await uploadDoc(s);
     const e = await sendEnvelope(s, (await createEnvelope(s, quickStart([doc.id]))).id);
     await complete(s, tokenOf(e.recipients[0].signUrl), typed());
-    expect(verifyEnvelopeAudit(s.deps.db, e.id).valid).toBe(true);
+    expect(verifyChain(listAudit(s.deps.db, e.id)).valid).toBe(true);
 
     // Someone with database access rewrites the signer's IP.
     s.deps.db.$client.query("UPDATE audit_events SET ip = '203.0.113.9' WHERE envelope_id = ? AND type = 'recipient.signed'").run(e.id);
-    const check = verifyEnvelopeAudit(s.deps.db, e.id);
+    const check = verifyChain(listAudit(s.deps.db, e.id));
     expect(check.valid).toBe(false);
     const signedSeq = listAudit(s.deps.db, e.id).find((x) => x.type === "recipient.signed")!.seq;
     expect(check.brokenAt).toBe(signedSeq);
@@ -154,6 +154,6 @@ describe("over the real server", () => {
     const doc = await uploadDoc(s);
     const e = await sendEnvelope(s, (await createEnvelope(s, quickStart([doc.id]))).id);
     s.deps.db.$client.query("DELETE FROM audit_events WHERE envelope_id = ? AND seq = 2").run(e.id);
-    expect(verifyEnvelopeAudit(s.deps.db, e.id)).toMatchObject({ valid: false, brokenAt: 3 });
+    expect(verifyChain(listAudit(s.deps.db, e.id))).toMatchObject({ valid: false, brokenAt: 3 });
   });
 });

@@ -2,11 +2,53 @@
 import { describe, expect, test } from "bun:test";
 import { AppError } from "../src/errors";
 import {
-  assertCanAct, canTransition, checkCompletion, initialsOf, isEmail, isPng, nextStep, routingOrders, sessionState,
+  assertCanAct, canTransition, checkCompletion, initialsOf, isEmail, isPng, nextStep, pngProblem, routingOrders, sessionState,
   signingOrderOf, validateDraft, type EnvelopeDraft, type RoutedRecipient,
 } from "../src/modules/envelopes/lifecycle";
 import { signingToken, signUrlOf, tokenHash, TOKEN_FORMAT } from "../src/modules/signing/token";
 import { TINY_PNG } from "./helpers/envelopes";
+import { crc32, deflateSync } from "node:zlib";
+import { PDFDocument } from "pdf-lib";
+
+/** A PNG with noisy RGBA pixels (8 bits, colour type 6 unless told), every CRC right; `idat`/`raw` alter the image data. */
+function makePng(width: number, height: number, o: {
+  interlaced?: boolean; colourType?: number; extra?: string;
+  raw?: (raw: Uint8Array) => void; idat?: (deflated: Uint8Array) => Uint8Array;
+} = {}): Uint8Array {
+  const chunk = (type: string, data: Uint8Array) => {
+    const b = Buffer.alloc(12 + data.length);
+    b.writeUInt32BE(data.length, 0);
+    b.write(type, 4, "latin1");
+    b.set(data, 8);
+    b.writeUInt32BE(crc32(b.subarray(4, 8 + data.length)), 8 + data.length);
+    return b;
+  };
+  const colourType = o.colourType ?? 6;
+  const bytesPerPixel = colourType === 6 ? 4 : 1;
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, colourType, 0, 0, o.interlaced ? 1 : 0], 8);
+  // Scanlines (filter byte 0 each) of every Adam7 pass, or of the whole image.
+  const passes = o.interlaced
+    ? [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]]
+    : [[0, 0, 1, 1]];
+  const rows: Uint8Array[] = [];
+  for (const [x0, y0, dx, dy] of passes) {
+    const w = Math.ceil((width - x0!) / dx!), h = Math.ceil((height - y0!) / dy!);
+    if (w > 0) for (let y = 0; y < h; y++) rows.push(new Uint8Array([0, ...Array.from({ length: w * bytesPerPixel }, (_, i) => (i * 2654435761 + y) >>> 24)]));
+  }
+  const raw = Buffer.concat(rows);
+  o.raw?.(raw);
+  const deflated = new Uint8Array(deflateSync(raw));
+  return new Uint8Array(Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    ...(o.extra ? [chunk(o.extra, new Uint8Array(8))] : []),
+    chunk("IDAT", o.idat ? o.idat(deflated) : deflated),
+    chunk("IEND", new Uint8Array()),
+  ]));
+}
 
 const r = (id: string, routingOrder: number, status: RoutedRecipient["status"], role: RoutedRecipient["role"] = "SIGNER"): RoutedRecipient => ({ id, role, routingOrder, status });
 
@@ -110,6 +152,37 @@ describe("completion", () => {
     expect(isPng(TINY_PNG)).toBe(true);
     expect(isPng(TINY_PNG.slice(0, 8))).toBe(false);
     expect(isPng(new Uint8Array([...TINY_PNG.slice(0, 12), 0, 0, 0, 0, ...TINY_PNG.slice(16)]))).toBe(false);
+  });
+
+  test("a PNG must decode: complete chunks with good CRCs, at most 4000 px a side, image data of the announced size", async () => {
+    const full = makePng(200, 100);
+    expect(pngProblem(full)).toBeNull();
+    expect(pngProblem(makePng(200, 100, { interlaced: true }))).toBeNull();
+    expect(pngProblem(makePng(4000, 1))).toBeNull();
+    expect(pngProblem(new Uint8Array([...full, ...new Uint8Array(1000)]))).toBeNull(); // bytes after IEND are ignored
+    // A truncated image: pdf-lib's decoder would never return on this one.
+    expect(pngProblem(full.slice(0, full.length >> 1))).toMatch(/^truncated/);
+    expect(pngProblem(full.slice(0, full.length - 12))).toBe("truncated (no IEND chunk)");
+    expect(pngProblem(makePng(4001, 1))).toBe("4001×1 pixels: at most 4000×4000");
+    expect(pngProblem(makePng(1, 5000))).toBe("1×5000 pixels: at most 4000×4000");
+    // Chunks with good CRCs around a broken or short deflate stream.
+    expect(pngProblem(makePng(200, 100, { idat: (z) => z.subarray(0, z.length >> 1) }))).toBe("corrupt or truncated image data");
+    expect(pngProblem(makePng(200, 100, { idat: () => deflateSync(new Uint8Array(10)) }))).toBe("the image data does not match the size in IHDR");
+    expect(pngProblem(makePng(2, 2, { raw: (r) => r.fill(9, 0, 1) }))).toBe("unknown scanline filter");
+    const bitFlip = Uint8Array.from(full);
+    bitFlip[60]! ^= 1;
+    expect(pngProblem(bitFlip)).toBe("bad CRC in the IDAT chunk");
+    expect(pngProblem(makePng(2, 2, { colourType: 3 }))).toBe("indexed image without PLTE");
+    expect(pngProblem(makePng(2, 2, { extra: "acTL" }))).toBe("animated PNG");
+    // What passes, pdf-lib (which stamps it when sealing) decodes.
+    for (const png of [full, makePng(200, 100, { interlaced: true }), TINY_PNG])
+      expect((await (await PDFDocument.create()).embedPng(png)).width).toBeGreaterThan(0);
+  });
+
+  test("a drawn signature that is not a valid PNG: 422 on /signature/value, with the reason", () => {
+    const png = makePng(200, 100);
+    const { errors } = checkCompletion(signer, [], { signature: { type: "drawn", value: "data:image/png;base64," + Buffer.from(png.slice(0, png.length >> 1)).toString("base64") }, consent: true }, now);
+    expect(errors).toEqual([{ pointer: "/signature/value", message: "the drawn signature is not a valid PNG image: truncated (in the IDAT chunk)" }]);
   });
 
   test("initials", () => {

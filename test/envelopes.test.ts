@@ -361,6 +361,15 @@ describe("delete", () => {
     // Its document may now be deleted too (a draft no longer holds it).
   });
 
+  test("a deleted DRAFT leaves no audit events behind", async () => {
+    const e = await createEnvelope(s, quickStart([doc.id]));
+    expect((await s.api(`/api/v1/envelopes/${e.id}`, { method: "PATCH", json: { subject: "Changed" } })).status).toBe(200);
+    const count = () => (s.deps.db.$client.query("SELECT count(*) AS n FROM audit_events WHERE envelope_id = ?").get(e.id) as any).n;
+    expect(count()).toBe(2); // envelope.created, envelope.updated
+    expect((await s.api(`/api/v1/envelopes/${e.id}`, { method: "DELETE" })).status).toBe(200);
+    expect(count()).toBe(0);
+  });
+
   test("a SENT envelope is voided: links stop working, recipients are told; again: 409", async () => {
     const e = await sendEnvelope(s, (await createEnvelope(s, quickStart([doc.id]))).id);
     const r = await s.api(`/api/v1/envelopes/${e.id}?reason=${encodeURIComponent("Wrong version")}`, { method: "DELETE" });
@@ -428,6 +437,13 @@ describe("list", () => {
     expect(drafts.hasMore).toBe(true);
     const next = (await (await s.api(`/api/v1/envelopes?status=DRAFT&limit=2&startingAfter=${made[2]}`, { key })).json()) as any;
     expect(next.data[0].id).toBe(made[0]);
+
+    // The cursor is a position among the environment's envelopes, not only the filtered ones: the
+    // next page of DRAFTs still follows (no 422) once the last one seen has been sent.
+    await sendEnvelope(s, made[2]!, key);
+    const moved = await s.api(`/api/v1/envelopes?status=DRAFT&limit=2&startingAfter=${made[2]}`, { key });
+    expect(moved.status).toBe(200);
+    expect(((await moved.json()) as any).data[0].id).toBe(made[0]);
   });
 
   test("bad filters: 422", async () => {
@@ -470,20 +486,37 @@ describe("idempotency", () => {
   });
 });
 
+/** The envelope as webhook events carry it: recipients without signUrl. */
+const withoutSignUrls = (e: any) => ({ ...e, recipients: e.recipients.map(({ signUrl: _, ...r }: any) => r) });
+
 describe("webhook events", () => {
   test("written in the same transaction, carrying the envelope as GET returns it", async () => {
     const e = await createEnvelope(s, quickStart([doc.id]));
     const events = () => (s.deps.db.$client.query("SELECT type, payload FROM webhook_events ORDER BY rowid").all() as any[])
       .map((r) => JSON.parse(r.payload)).filter((p) => p.data.envelope.id === e.id);
     expect(events().map((p) => p.type)).toEqual(["envelope.created"]);
-    expect(events()[0].data.envelope).toEqual(e);
+    expect(events()[0].data.envelope).toEqual(withoutSignUrls(e));
     expect(events()[0].environment).toBe("test");
     const sent = await sendEnvelope(s, e.id);
     expect(events().map((p) => p.type)).toEqual(["envelope.created", "envelope.sent"]);
-    expect(events()[1].data.envelope).toEqual(sent);
+    expect(events()[1].data.envelope).toEqual(withoutSignUrls(sent));
     await s.api(`/api/v1/envelopes/${e.id}`, { method: "DELETE" });
     expect(events().at(-1).type).toBe("envelope.voided");
     expect(events().at(-1).data.envelope.status).toBe("VOIDED");
+  });
+
+  test("carry no signing link: envelope.sent has no signUrl, in the stored payload nor anywhere else", async () => {
+    const sent = await sendEnvelope(s, (await createEnvelope(s, quickStart([doc.id], [
+      { email: "a@example.com", name: "A" }, { email: "b@example.com", name: "B" },
+    ]))).id);
+    expect(sent.recipients.every((r: any) => typeof r.signUrl === "string")).toBe(true); // the API still shows them
+    const row = s.deps.db.$client.query("SELECT payload FROM webhook_events WHERE type = 'envelope.sent' ORDER BY rowid DESC LIMIT 1").get() as { payload: string };
+    const payload = JSON.parse(row.payload);
+    expect(payload.data.envelope.id).toBe(sent.id);
+    expect(payload.data.envelope.recipients).toHaveLength(2);
+    for (const r of payload.data.envelope.recipients) expect(r).not.toHaveProperty("signUrl");
+    for (const r of sent.recipients) expect(row.payload).not.toContain(tokenOf(r.signUrl));
+    expect(row.payload).not.toContain("/s/");
   });
 });
 

@@ -4,6 +4,7 @@
  * expiry with the fake clock, and every refusal.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { crc32 } from "node:zlib";
 import type { FakeClock } from "./helpers/clock";
 import type { TestServer } from "./helpers/server";
 import { parseMail, startSmtpSink, type SmtpSink } from "./helpers/smtp";
@@ -152,7 +153,10 @@ describe("concurrency and events", () => {
     // recipient.signed is recorded before the next group is invited: B is still PENDING in it.
     expect(got[3].data.envelope.recipients.map((r: any) => r.status)).toEqual(["SIGNED", "PENDING"]);
     expect(got[4].data.envelope.recipients.map((r: any) => r.status)).toEqual(["SIGNED", "VIEWED"]);
-    expect(got.at(-1).data.envelope).toEqual(await getEnvelope(s, e.id));
+    // The envelope as GET returns it, without the signing links.
+    const { recipients, ...rest } = await getEnvelope(s, e.id);
+    expect(got.at(-1).data.envelope).toEqual({ ...rest, recipients: recipients.map(({ signUrl: _, ...r }: any) => r) });
+    expect(got.flatMap((p) => p.data.envelope.recipients).some((r: any) => "signUrl" in r)).toBe(false);
 
     const d = await sent(quickStart([doc.id]));
     await decline(s, d.tokens[0]!);
@@ -190,6 +194,23 @@ describe("the signed document", () => {
     await decline(s, other.tokens[0]!);
     expect((await signing(s, other.tokens[0]!)).body.signedDocument).toBeNull();
     expect((await signing(s, other.tokens[0]!, "/signed-document")).status).toBe(410);
+  });
+});
+
+describe("download file names", () => {
+  test("one Content-Disposition: ASCII filename without quotes, exact name in filename*; inline for signers, attachment for the API", async () => {
+    const odd = await uploadDoc(s, { name: 'Contrat "été" (v2).pdf' });
+    const { e, tokens } = await sent(quickStart([odd.id], undefined, { subject: "Offre d'emploi" }));
+    const pdf = await signing(s, tokens[0]!, `/documents/${odd.id}`);
+    expect(pdf.res.headers.get("content-disposition"))
+      .toBe(`inline; filename="Contrat __t__ (v2).pdf"; filename*=UTF-8''Contrat%20%22%C3%A9t%C3%A9%22%20%28v2%29.pdf`);
+    await complete(s, tokens[0]!, typed());
+    await s.running.app.jobs.drain();
+    const signed = await signing(s, tokens[0]!, "/signed-document");
+    expect(signed.res.headers.get("content-disposition")).toBe(`inline; filename="Offre-demploi-signed.pdf"; filename*=UTF-8''Offre-demploi-signed.pdf`);
+    const api = await s.api(`/api/v1/envelopes/${e.id}/signed-document`);
+    expect(api.status).toBe(200);
+    expect(api.headers.get("content-disposition")).toBe(`attachment; filename="Offre-demploi-signed.pdf"; filename*=UTF-8''Offre-demploi-signed.pdf`);
   });
 });
 
@@ -357,6 +378,37 @@ describe("signatures and fields", () => {
     const row = s.deps.db.$client.query("SELECT signature_type, signature_value, signature_image_sha256 FROM recipients WHERE id = ?").get(e.recipients[0].id) as any;
     expect(row).toEqual({ signature_type: "drawn", signature_value: null, signature_image_sha256: sha256(big) });
     expect(sha256(await s.deps.files.get(row.signature_image_sha256))).toBe(sha256(big));
+  });
+
+  test("a drawn signature that cannot be decoded: 422, and the envelope stays SENT", async () => {
+    const { e, tokens } = await sent(quickStart([doc.id]));
+    // TINY_PNG is signature, IHDR (8..33), IDAT (33..58), IEND (58..69).
+    const resized = (w: number, h: number) => {
+      const b = Buffer.from(TINY_PNG);
+      b.writeUInt32BE(w, 16);
+      b.writeUInt32BE(h, 20);
+      b.writeUInt32BE(crc32(b.subarray(12, 29)), 29);
+      return new Uint8Array(b);
+    };
+    const bad: [string, Uint8Array][] = [
+      ["truncated", TINY_PNG.slice(0, 50)],
+      ["truncated before IEND", TINY_PNG.slice(0, 58)],
+      ["40-byte fake: signature and IHDR, then zeros", new Uint8Array([...TINY_PNG.slice(0, 33), 0, 0, 0, 0, 0, 0, 0])],
+      ["bad CRC", new Uint8Array([...TINY_PNG.slice(0, 54), 0, 0, 0, 0, ...TINY_PNG.slice(58)])],
+      ["5000 pixels wide", resized(5000, 1)],
+    ];
+    for (const [what, png] of bad) {
+      const r = await complete(s, tokens[0]!, { signature: { type: "drawn", value: pngDataUrl(png) }, consent: true });
+      expect(r.status, what).toBe(422);
+      expect(pointers(r.body), what).toEqual(["/signature/value"]);
+    }
+    const env = await getEnvelope(s, e.id);
+    expect(env.status).toBe("SENT");
+    expect(env.recipients[0].status).toBe("SENT");
+    // 4000 pixels is allowed, but the 1-pixel image data then no longer matches IHDR.
+    expect((await complete(s, tokens[0]!, { signature: { type: "drawn", value: pngDataUrl(resized(4000, 1)) }, consent: true })).body.errors[0].message)
+      .toContain("does not match the size in IHDR");
+    expect((await complete(s, tokens[0]!, { signature: { type: "drawn", value: pngDataUrl() }, consent: true })).status).toBe(200);
   });
 
   test("a malformed body: 422 from the schema, 400 when not JSON", async () => {

@@ -72,6 +72,15 @@ describe("POST /webhooks", () => {
     expect(p.errors[0].message).toContain("envelope.completed");
   });
 
+  test("the log shows the URL's origin and path, never its query (a receiver's token may be there)", async () => {
+    const res = await create({ url: "https://hooks.example.com/in/certyneo?token=s3cr3t-t0ken&tenant=4" });
+    expect(res.status).toBe(201);
+    const { id } = await res.json();
+    const line = s.logs.find((l) => l.msg === "webhook created" && l.webhookId === id);
+    expect(line).toMatchObject({ url: "https://hooks.example.com/in/certyneo" });
+    expect(JSON.stringify(s.logs)).not.toContain("s3cr3t-t0ken");
+  });
+
   test("a loopback literal is accepted when the admin allows 127.0.0.0/8, a public host name always", async () => {
     expect((await create({ url: "http://127.0.0.1:9/x" })).status).toBe(201);
     expect((await create({ url: "https://hooks.example.com/certyneo?tenant=4" })).status).toBe(201);
@@ -127,7 +136,9 @@ describe("PATCH and DELETE", () => {
     expect(pending.data).toHaveLength(1);
     const res = await s.api(`/api/v1/webhooks/${hook.id}`, { method: "DELETE" });
     expect(res.status).toBe(200);
-    expect((await res.json()).id).toBe(hook.id);
+    // The endpoint as deleted, not as it was.
+    const { secret: _, ...before } = hook;
+    expect(await res.json()).toEqual({ ...before, enabled: false, deletedAt: s.clock.now().toISOString() });
     expect((await s.api(`/api/v1/webhooks/${hook.id}`)).status).toBe(404);
     expect((await s.api(`/api/v1/webhooks/${hook.id}`, { method: "DELETE" })).status).toBe(404);
     const list = await (await s.api("/api/v1/webhooks?limit=100")).json();
@@ -205,6 +216,40 @@ describe("deliveries API", () => {
     const res = await s.api(`/api/v1/webhooks/${created.id}/deliveries/${d.id}/resend`, { method: "POST" });
     expect(res.status).toBe(409);
     expect((await res.json()).code).toBe("webhook_disabled");
+  });
+
+  test("deliveries page newest first by cursor; a status filter keeps paging after the last item seen changed status", async () => {
+    const hook = await (await create({ url: "http://127.0.0.1:9/pages", events: ["envelope.expired"] })).json();
+    const made: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      (s.clock as any).advance(1000);
+      made.push(s.deps.db.transaction((tx) => recordEvent(tx, s.deps.clock, { environment: "test", type: "envelope.expired", data: { n: i } })));
+    }
+    const list = (q: string) => s.api(`/api/v1/webhooks/${hook.id}/deliveries?${q}`).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const seen: any[] = [];
+    let after = "";
+    for (;;) {
+      const page = await list(`limit=2${after ? `&startingAfter=${after}` : ""}`);
+      expect(page.status).toBe(200);
+      seen.push(...page.body.data);
+      if (!page.body.hasMore) break;
+      after = page.body.data.at(-1).id;
+    }
+    expect(seen.map((d) => d.eventId)).toEqual([...made].reverse());
+    expect(seen.every((d) => d.eventType === "envelope.expired" && d.webhookId === hook.id)).toBe(true);
+
+    const first = await list("status=pending&limit=2");
+    expect(first.body.data.map((d: any) => d.eventId)).toEqual([made[4], made[3]]);
+    const last = first.body.data[1].id;
+    s.deps.db.$client.query("UPDATE webhook_deliveries SET status = 'failed' WHERE id = ?").run(last);
+    const next = await list(`status=pending&limit=2&startingAfter=${last}`);
+    expect(next.status).toBe(200);
+    expect(next.body.data.map((d: any) => d.eventId)).toEqual([made[2], made[1]]);
+    // A delivery of another endpoint is not a cursor here.
+    const other = await (await create({ url: "http://127.0.0.1:9/other", events: ["envelope.expired"] })).json();
+    s.deps.db.transaction((tx) => recordEvent(tx, s.deps.clock, { environment: "test", type: "envelope.expired", data: {} }));
+    const foreign = (await (await s.api(`/api/v1/webhooks/${other.id}/deliveries?limit=1`)).json()).data[0].id;
+    expect((await list(`startingAfter=${foreign}`)).status).toBe(422);
   });
 
   test("every event type in the catalogue can be recorded", () => {

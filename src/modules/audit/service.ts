@@ -2,7 +2,7 @@ import { asc, desc, eq } from "drizzle-orm";
 import type { Clock } from "../../clock";
 import type { Tx } from "../../store/db";
 import { auditEvents } from "../../store/schema";
-import { eventHash, GENESIS_HASH, verifyChain, type ChainCheck, type ChainedEvent } from "./chain";
+import { eventHash, GENESIS_HASH, verifyChain } from "./chain";
 
 export { canonicalJson, eventHash, GENESIS_HASH, verifyChain, type ChainCheck, type ChainedEvent } from "./chain";
 
@@ -18,7 +18,6 @@ export type AuditType =
   | "envelope.sealed"
   | "envelope.voided"
   | "envelope.expired"
-  | "envelope.sealed"
   | "envelope.seal_failed"
   | "recipient.invited"
   | "recipient.reminded"
@@ -72,9 +71,13 @@ export function listAudit(tx: Tx, envelopeId: string): AuditEvent[] {
   return tx.select().from(auditEvents).where(eq(auditEvents.envelopeId, envelopeId)).orderBy(asc(auditEvents.seq)).all();
 }
 
-/** Checks an envelope's stored chain. */
-export function verifyEnvelopeAudit(tx: Tx, envelopeId: string): ChainCheck {
-  return verifyChain(listAudit(tx, envelopeId) as ChainedEvent[]);
+/**
+ * Removes an envelope's chain, in the caller's transaction: only for a DRAFT being deleted
+ * (nothing has been sent, so there is no evidence to keep). Audit events are otherwise never
+ * changed.
+ */
+export function deleteAudit(tx: Tx, envelopeId: string): void {
+  tx.delete(auditEvents).where(eq(auditEvents.envelopeId, envelopeId)).run();
 }
 
 export interface AuditSummary {

@@ -108,10 +108,3 @@ export async function deleteDocument(deps: Deps, environment: Environment, id: s
   return { ...doc, deletedAt };
 }
 
-/** Live documents of an environment by id, for envelopes; missing ids are left out. */
-export function findDocuments(deps: Deps, environment: Environment, ids: string[]): DocumentRow[] {
-  if (!ids.length) return [];
-  return deps.db.select().from(documents)
-    .where(and(inArray(documents.id, ids), eq(documents.environment, environment), isNull(documents.deletedAt))).all();
-}
-

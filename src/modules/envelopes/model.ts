@@ -1,10 +1,10 @@
 import { t } from "elysia";
 import { nullable } from "../../http/schemas";
 
-const Role = t.Union([t.Literal("SIGNER"), t.Literal("APPROVER"), t.Literal("CC")], {
+export const Role = t.Union([t.Literal("SIGNER"), t.Literal("APPROVER"), t.Literal("CC")], {
   description: "SIGNER signs; APPROVER approves without a signature; CC only receives the completed copy",
 });
-const FieldType = t.Union([t.Literal("signature"), t.Literal("initials"), t.Literal("date"), t.Literal("text"), t.Literal("checkbox")]);
+export const FieldType = t.Union([t.Literal("signature"), t.Literal("initials"), t.Literal("date"), t.Literal("text"), t.Literal("checkbox")]);
 const Locale = t.Union([t.Literal("en"), t.Literal("fr")], { description: "Language of the invitations and of the signing page" });
 const SigningOrder = t.Union([t.Literal("parallel"), t.Literal("sequential")], {
   description: "Shorthand for routingOrder: parallel = everyone at once; sequential = in the order of `recipients`. Do not combine with per-recipient routingOrder.",
@@ -12,7 +12,7 @@ const SigningOrder = t.Union([t.Literal("parallel"), t.Literal("sequential")], {
 export const EnvelopeStatus = t.Union([t.Literal("DRAFT"), t.Literal("SENT"), t.Literal("COMPLETED"), t.Literal("DECLINED"), t.Literal("VOIDED"), t.Literal("EXPIRED")],
   { description: "DRAFT → SENT → COMPLETED, or DECLINED, VOIDED, EXPIRED" },
 );
-const RecipientStatus = t.Union([t.Literal("PENDING"), t.Literal("SENT"), t.Literal("VIEWED"), t.Literal("SIGNED"), t.Literal("DECLINED")], {
+export const RecipientStatus = t.Union([t.Literal("PENDING"), t.Literal("SENT"), t.Literal("VIEWED"), t.Literal("SIGNED"), t.Literal("DECLINED")], {
   description: "PENDING (not invited yet), SENT (invited), VIEWED, SIGNED (or approved), DECLINED",
 });
 const Metadata = t.Record(t.String({ minLength: 1, maxLength: 40 }), t.String({ maxLength: 500 }), {

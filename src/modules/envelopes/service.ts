@@ -8,7 +8,7 @@ import {
   documents, envelopeDocuments, envelopes, fields, recipients,
   type Environment, type EnvelopeStatus,
 } from "../../store/schema";
-import { appendAudit, auditSummary, type AuditSummary, type AuditType } from "../audit/service";
+import { appendAudit, auditSummary, deleteAudit, type AuditSummary, type AuditType } from "../audit/service";
 import { paginate, type Page } from "../pagination";
 import { signUrlOf, signingToken, tokenHash } from "../signing/token";
 import { recordEvent, type WebhookEventType } from "../webhooks/events";
@@ -50,8 +50,20 @@ export interface EnvelopeParts {
   audit: AuditSummary;
 }
 
-/** The envelope as GET /api/v1/envelopes/{id} returns it (and as webhook payloads carry it). */
-export function publicEnvelope(deps: ViewDeps, p: EnvelopeParts) {
+/**
+ * The envelope as GET /api/v1/envelopes/{id} returns it. `{ signUrls: false }`: without the
+ * recipients' signUrl, as webhook events carry it (their payloads are stored in webhook_events
+ * and may go to plain-http receivers: a signing link is a credential).
+ */
+export function publicEnvelope(deps: ViewDeps, p: EnvelopeParts): EnvelopeView;
+export function publicEnvelope(deps: ViewDeps, p: EnvelopeParts, opts: { signUrls: false }): EventEnvelopeView;
+export function publicEnvelope(deps: ViewDeps, p: EnvelopeParts, opts?: { signUrls: false }): EnvelopeView | EventEnvelopeView {
+  if (opts?.signUrls !== false) return envelopeView(deps, p, true);
+  const view = envelopeView(deps, p, false);
+  return { ...view, recipients: view.recipients.map(({ signUrl: _, ...r }) => r) };
+}
+
+function envelopeView(deps: ViewDeps, p: EnvelopeParts, signUrls: boolean) {
   const e = p.envelope;
   return {
     id: e.id,
@@ -73,7 +85,7 @@ export function publicEnvelope(deps: ViewDeps, p: EnvelopeParts) {
       role: r.role,
       routingOrder: r.routingOrder,
       status: r.status,
-      signUrl: r.tokenHash ? signUrlOf(deps.config.baseUrl, deps.secret, r.id) : null,
+      signUrl: signUrls && r.tokenHash ? signUrlOf(deps.config.baseUrl, deps.secret, r.id) : null,
       sentAt: iso(r.sentAt),
       viewedAt: iso(r.viewedAt),
       signedAt: iso(r.signedAt),
@@ -105,7 +117,9 @@ export function publicEnvelope(deps: ViewDeps, p: EnvelopeParts) {
   };
 }
 
-export type EnvelopeView = ReturnType<typeof publicEnvelope>;
+export type EnvelopeView = ReturnType<typeof envelopeView>;
+/** The envelope in a webhook event: recipients without signUrl. */
+export type EventEnvelopeView = Omit<EnvelopeView, "recipients"> & { recipients: Omit<EnvelopeView["recipients"][number], "signUrl">[] };
 
 /** Documents of an envelope, in order (deleted ones too: a finished envelope keeps its history). */
 export function envelopeDocumentRows(tx: Tx, envelopeId: string) {
@@ -151,10 +165,14 @@ function audit(tx: Tx, deps: Writer, envelopeId: string, type: AuditType, who: A
   appendAudit(tx, deps.clock, { envelopeId, type, actor: who.actor, ip: who.ip, userAgent: who.userAgent, data });
 }
 
-/** Records a webhook event carrying the envelope as it is now, in the same transaction as the change. */
+/**
+ * Records a webhook event carrying the envelope as it is now (without signing links), in the
+ * same transaction as the change.
+ */
 export function publish(tx: Tx, deps: Writer, envelopeId: string, type: WebhookEventType) {
   const row = tx.select().from(envelopes).where(eq(envelopes.id, envelopeId)).get()!;
-  recordEvent(tx, deps.clock, { environment: row.environment, type, data: { envelope: publicEnvelope(deps, loadEnvelopeParts(tx, row)) } });
+  const envelope = publicEnvelope(deps, loadEnvelopeParts(tx, row), { signUrls: false });
+  recordEvent(tx, deps.clock, { environment: row.environment, type, data: { envelope } });
 }
 
 const documentHashes = (tx: Tx, envelopeId: string) =>
@@ -367,7 +385,8 @@ export function declineEnvelope(tx: Tx, deps: Writer, envelope: EnvelopeRow, rea
 }
 
 /**
- * DELETE /envelopes/{id}: a DRAFT is removed (the reply is its last state with `deleted: true`);
+ * DELETE /envelopes/{id}: a DRAFT is removed with its audit events (the reply is its last state
+ * with `deleted: true`);
  * a SENT envelope is voided (links stop working, recipients are told); an ended one: 409.
  */
 export function deleteEnvelope(deps: Deps, environment: Environment, who: ActorMeta, id: string, reason?: string): EnvelopeView & { deleted?: boolean } {
@@ -376,6 +395,7 @@ export function deleteEnvelope(deps: Deps, environment: Environment, who: ActorM
     if (row.status === "DRAFT") {
       const view = loadEnvelopeView(tx, deps, id)!;
       tx.delete(envelopes).where(eq(envelopes.id, id)).run();
+      deleteAudit(tx, id);
       return { ...view, deleted: true };
     }
     if (row.status !== "SENT") throw new AppError("envelope_ended", `Envelope ${id} is already ${row.status}`);

@@ -1,10 +1,9 @@
 import { Elysia, t } from "elysia";
 import type { Deps } from "../../deps";
-import { AppError } from "../../errors";
 import { principalOf } from "../../http/principal";
 import { AUTH_ERRORS, IdParams, problemResponses } from "../../http/schemas";
 import { ApiKeySchema, CreatedApiKeySchema, CreateKeyBody } from "./model";
-import { createKey, listKeys, publicKey, revokeKey, type KeyVerifier } from "./service";
+import { createKeyAs, listKeys, publicKey, revokeKey, type KeyVerifier } from "./service";
 
 export const keyRoutes = (deps: Deps, verifier: KeyVerifier) =>
   new Elysia({ prefix: "/api/v1/keys", detail: { tags: ["Keys"] } })
@@ -13,11 +12,7 @@ export const keyRoutes = (deps: Deps, verifier: KeyVerifier) =>
       detail: { summary: "List the API keys of this environment" },
     })
     .post("", ({ request, body, set }) => {
-      const env = principalOf(request).environment;
-      // A key may only mint keys of its own environment: test and live never see each other.
-      if (body.environment && body.environment !== env)
-        throw new AppError("forbidden", `A ${env} key cannot create ${body.environment} keys`);
-      const { key, secret } = createKey(deps.db, deps.clock, { environment: env, name: body.name });
+      const { key, secret } = createKeyAs(deps.db, deps.clock, principalOf(request).environment, body);
       set.status = 201;
       return { ...publicKey(key), key: secret };
     }, {

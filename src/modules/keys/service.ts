@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Clock } from "../../clock";
-import { notFound } from "../../errors";
+import { AppError, notFound } from "../../errors";
 import { newId, randomToken, sha256Hex } from "../../ids";
 import { commitGeneration, type Db } from "../../store/db";
 import { apiKeys, type Environment } from "../../store/schema";
@@ -34,6 +34,16 @@ export function createKey(db: Db, clock: Clock, input: { environment: Environmen
   };
   db.insert(apiKeys).values(row).run();
   return { key: row, secret };
+}
+
+/**
+ * POST /keys: a key creates keys of its own environment only (test and live never see each
+ * other); asking for the other one is a 403. The CLI, run by an operator, uses createKey.
+ */
+export function createKeyAs(db: Db, clock: Clock, caller: Environment, input: { name: string; environment?: Environment }) {
+  if (input.environment && input.environment !== caller)
+    throw new AppError("forbidden", `A ${caller} key cannot create ${input.environment} keys`);
+  return createKey(db, clock, { environment: caller, name: input.name });
 }
 
 /** All keys, or those of one environment, newest first. */

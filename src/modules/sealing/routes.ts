@@ -2,7 +2,7 @@ import { Elysia, t } from "elysia";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { principalOf } from "../../http/principal";
-import { AUTH_ERRORS, IdParams, pdfResponses, problemResponses } from "../../http/schemas";
+import { AUTH_ERRORS, contentDisposition, IdParams, pdfResponses, problemResponses } from "../../http/schemas";
 import { assertValid } from "../../http/validate";
 import { VerifyBody, VerificationSchema } from "./model";
 import { auditTrail, signedDocument, type PdfDownload } from "./service";
@@ -12,7 +12,7 @@ const pdfResponse = ({ bytes, filename }: PdfDownload) =>
   new Response(bytes as Uint8Array<ArrayBuffer>, {
     headers: {
       "content-type": "application/pdf",
-      "content-disposition": `attachment; filename="${filename}"`,
+      "content-disposition": contentDisposition(filename),
       "cache-control": "private, no-store",
     },
   });

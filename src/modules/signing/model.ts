@@ -1,5 +1,6 @@
 import { t } from "elysia";
 import { nullable } from "../../http/schemas";
+import { FieldType, RecipientStatus, Role } from "../envelopes/model";
 
 export const TokenParams = t.Object({ token: t.String({ description: "The token at the end of the recipient's signUrl" }) });
 export const TokenDocumentParams = t.Object({ token: t.String(), documentId: t.String() });
@@ -20,8 +21,8 @@ export const SigningSessionSchema = t.Object(
       id: t.String(),
       name: t.String(),
       email: t.String(),
-      role: t.Union([t.Literal("SIGNER"), t.Literal("APPROVER"), t.Literal("CC")]),
-      status: t.Union([t.Literal("PENDING"), t.Literal("SENT"), t.Literal("VIEWED"), t.Literal("SIGNED"), t.Literal("DECLINED")]),
+      role: Role,
+      status: RecipientStatus,
     }),
     state: t.Union([t.Literal("ready"), t.Literal("signed"), t.Literal("declined"), t.Literal("waiting"), t.Literal("voided"), t.Literal("expired"), t.Literal("completed")], {
       description: "What to show: ready = sign or decline now; waiting = not this recipient's turn yet (or a CC); " +
@@ -41,7 +42,7 @@ export const SigningSessionSchema = t.Object(
     fields: t.Array(t.Object({
       id: t.String(),
       documentId: t.String(),
-      type: t.Union([t.Literal("signature"), t.Literal("initials"), t.Literal("date"), t.Literal("text"), t.Literal("checkbox")]),
+      type: FieldType,
       page: t.Integer({ description: "1-based" }),
       x: t.Number({ description: "Points from the left of the displayed page" }),
       y: t.Number({ description: "Points from the top of the displayed page (y down)" }),

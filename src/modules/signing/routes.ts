@@ -1,7 +1,7 @@
 import { Elysia } from "elysia";
 import type { Deps } from "../../deps";
 import { contextOf } from "../../http/context";
-import { pdfResponses, problemResponses } from "../../http/schemas";
+import { contentDisposition, pdfResponses, problemResponses } from "../../http/schemas";
 import { CompleteBody, DeclineBody, SigningSessionSchema, TokenDocumentParams, TokenParams } from "./model";
 import { completeSigning, declineSigning, getSession, openDocument, openSignedDocument } from "./service";
 
@@ -9,9 +9,6 @@ const meta = (request: Request) => {
   const ctx = contextOf(request);
   return { ip: ctx.ip, userAgent: ctx.userAgent };
 };
-
-const contentDisposition = (name: string) =>
-  `inline; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, "_")}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 
 /** The signing ceremony's JSON API, authorised by the recipient's token (no API key). */
 export const signingRoutes = (deps: Deps) =>
@@ -34,7 +31,7 @@ export const signingRoutes = (deps: Deps) =>
       return new Response(doc.bytes as Uint8Array<ArrayBuffer>, {
         headers: {
           "content-type": "application/pdf",
-          "content-disposition": contentDisposition(doc.name),
+          "content-disposition": contentDisposition(doc.name, "inline"),
           "cache-control": "no-store",
           "x-content-sha256": doc.sha256,
         },
@@ -55,7 +52,7 @@ export const signingRoutes = (deps: Deps) =>
     .get("/:token/signed-document", async ({ request, params }) => {
       const doc = await openSignedDocument(deps, params.token, meta(request));
       return new Response(doc.bytes as Uint8Array<ArrayBuffer>, {
-        headers: { "content-type": "application/pdf", "content-disposition": contentDisposition(doc.filename), "cache-control": "no-store" },
+        headers: { "content-type": "application/pdf", "content-disposition": contentDisposition(doc.filename, "inline"), "cache-control": "no-store" },
       });
     }, {
       params: TokenParams,

@@ -1,4 +1,5 @@
 import { and, eq } from "drizzle-orm";
+import { PDFDocument } from "pdf-lib";
 import type { Deps } from "../../deps";
 import { AppError, invalid } from "../../errors";
 import type { Tx } from "../../store/db";
@@ -63,7 +64,7 @@ function session(tx: Tx, token: string, envelope: EnvelopeRow, recipient: Recipi
 
 export type SigningSession = ReturnType<typeof session>;
 
-function reload(tx: Tx, token: string, deps: Deps) {
+function reload(tx: Tx, token: string) {
   const { envelope, recipient } = resolve(tx, token);
   return session(tx, token, envelope, recipient);
 }
@@ -81,7 +82,7 @@ export function getSession(deps: Deps, token: string, meta: RequestMeta): Signin
       });
       publish(tx, deps, envelope.id, "recipient.viewed");
     }
-    return reload(tx, token, deps);
+    return reload(tx, token);
   }, immediate);
 }
 
@@ -103,6 +104,20 @@ export async function openDocument(deps: Deps, token: string, documentId: string
 }
 
 /**
+ * A drawn signature is stamped onto the PDF when the envelope is sealed: decode it now with the
+ * same decoder (pdf-lib) so that an image it cannot read is a 422 here rather than an envelope
+ * that completes and can never be sealed. checkCompletion has already checked its structure and
+ * size (pngProblem), which the decoder needs: it would loop forever on a truncated image.
+ */
+async function assertEmbeddable(png: Uint8Array): Promise<void> {
+  try {
+    await (await PDFDocument.create()).embedPng(png);
+  } catch {
+    throw invalid([{ pointer: "/signature/value", message: "the drawn signature is not a PNG image that can be read" }], "The signature cannot be completed");
+  }
+}
+
+/**
  * POST /signing/{token}/complete: checks turn and body, stores the signature (a drawn PNG goes to
  * the file store), field values, time, IP and user agent, then invites the next group or completes.
  */
@@ -114,6 +129,7 @@ export async function completeSigning(deps: Deps, token: string, body: Completio
   const { errors, completion } = checkCompletion(first.recipient, specs, body, deps.clock.now());
   if (errors.length) throw invalid(errors, "The signature cannot be completed");
   const sig = completion.signature;
+  if (sig?.type === "drawn") await assertEmbeddable(sig.png);
   const imageSha = sig?.type === "drawn" ? await deps.files.put(sig.png) : null;
 
   return deps.db.transaction((tx) => {
@@ -144,7 +160,7 @@ export async function completeSigning(deps: Deps, token: string, body: Completio
     });
     publish(tx, deps, envelope.id, "recipient.signed");
     advanceEnvelope(tx, deps, envelope.id);
-    return reload(tx, token, deps);
+    return reload(tx, token);
   }, immediate);
 }
 
@@ -164,7 +180,7 @@ export function declineSigning(deps: Deps, token: string, reason: string, meta: 
       data: { recipientId: recipient.id, reason: text },
     });
     declineEnvelope(tx, deps, envelope, text);
-    return reload(tx, token, deps);
+    return reload(tx, token);
   }, immediate);
 }
 

@@ -33,6 +33,11 @@ export const WebhookSchema = t.Object(
   { $id: "#/components/schemas/Webhook", title: "Webhook" },
 );
 
+export const DeletedWebhookSchema = t.Composite(
+  [WebhookSchema, t.Object({ deletedAt: t.String({ format: "date-time", description: "When the endpoint was deleted" }) })],
+  { title: "DeletedWebhook" },
+);
+
 export const CreatedWebhookSchema = t.Composite(
   [
     WebhookSchema,

@@ -5,6 +5,7 @@ import { AUTH_ERRORS, IdParams, ListQuery, listOf, problemResponses } from "../.
 import {
   CreatedWebhookSchema,
   CreateWebhookBody,
+  DeletedWebhookSchema,
   DeliveryListQuery,
   DeliveryParams,
   DeliverySchema,
@@ -13,6 +14,7 @@ import {
 } from "./model";
 import {
   createWebhook,
+  deletedWebhook,
   deleteWebhook,
   getWebhook,
   listDeliveries,
@@ -24,7 +26,8 @@ import {
 import { WEBHOOK_EVENT_TYPES } from "./events";
 
 const SIGNING =
-  "Each delivery is a POST of the event JSON `{id, type, createdAt, environment, data}` signed the Standard Webhooks way: " +
+  "Each delivery is a POST of the event JSON `{id, type, createdAt, environment, data}` (`data.envelope`: the envelope as GET returns it, " +
+  "without the recipients' `signUrl`) signed the Standard Webhooks way: " +
   "headers `webhook-id` (the event id, stable across retries), `webhook-timestamp` (Unix seconds) and " +
   "`webhook-signature: v1,<base64 HMAC-SHA256(secret, id.timestamp.body)>`, the key being the base64 part of `whsec_…`. " +
   "A 2xx answer within the timeout is a success; anything else is retried after about 10 s, 1 min, 5 min, 30 min, 2 h, 8 h and 24 h, then failed. " +
@@ -61,10 +64,10 @@ export const webhookRoutes = (deps: Deps) =>
       response: { 200: WebhookSchema, ...problemResponses(...AUTH_ERRORS, 400, 404, 415, 422) },
       detail: { summary: "Change a webhook endpoint, or re-enable a disabled one (`enabled: true`)" },
     })
-    .delete("/:id", ({ request, params }) => publicWebhook(deleteWebhook(deps, principalOf(request).environment, params.id)), {
+    .delete("/:id", ({ request, params }) => deletedWebhook(deleteWebhook(deps, principalOf(request).environment, params.id)), {
       params: IdParams,
-      response: { 200: WebhookSchema, ...problemResponses(...AUTH_ERRORS, 404) },
-      detail: { summary: "Delete a webhook endpoint (its pending deliveries are dropped)" },
+      response: { 200: DeletedWebhookSchema, ...problemResponses(...AUTH_ERRORS, 404) },
+      detail: { summary: "Delete a webhook endpoint (its pending deliveries are dropped)", description: "Answers the endpoint as deleted: `enabled: false` and `deletedAt`." },
     })
     .get("/:id/deliveries", ({ request, params, query }) => listDeliveries(deps, principalOf(request).environment, params.id, query), {
       params: IdParams,

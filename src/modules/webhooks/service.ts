@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, lt, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import type { Clock } from "../../clock";
 import type { Deps } from "../../deps";
 import { AppError, invalid, notFound, type FieldError } from "../../errors";
@@ -29,6 +29,9 @@ export const publicWebhook = (w: WebhookRow) => ({
   createdAt: w.createdAt.toISOString(),
 });
 
+/** The reply to DELETE: the endpoint as deleted. */
+export const deletedWebhook = (w: WebhookRow & { deletedAt: Date }) => ({ ...publicWebhook(w), deletedAt: w.deletedAt.toISOString() });
+
 export const publicDelivery = (d: DeliveryRow & { eventType: string }, attempts: AttemptRow[]) => ({
   id: d.id,
   webhookId: d.webhookId,
@@ -58,6 +61,12 @@ function checkUrl(deps: Deps, raw: string): string {
   url.hash = "";
   return url.href;
 }
+
+/** A webhook URL as logs may show it: origin and path, never the query (receivers put tokens there). */
+export const loggableUrl = (url: string): string => {
+  const u = new URL(url);
+  return u.origin + u.pathname;
+};
 
 /** Known types (or "*"), without duplicates; "*" alone when it is present. */
 function checkEvents(events: string[] | undefined): string[] {
@@ -91,7 +100,7 @@ export function createWebhook(
     deletedAt: null,
   };
   deps.db.insert(webhooks).values(row).run();
-  deps.log.info("webhook created", { webhookId: row.id, environment, url: row.url, events: row.events });
+  deps.log.info("webhook created", { webhookId: row.id, environment, url: loggableUrl(row.url), events: row.events });
   return { webhook: row, secret };
 }
 
@@ -146,13 +155,16 @@ export function updateWebhook(
   return getWebhook(deps, environment, id);
 }
 
-/** Soft delete: deliveries keep their history; pending ones are failed. */
-export function deleteWebhook(deps: Deps, environment: Environment, id: string): WebhookRow {
-  const row = getWebhook(deps, environment, id);
+/** Soft delete: deliveries keep their history; pending ones are failed. Returns the row as deleted. */
+export function deleteWebhook(deps: Deps, environment: Environment, id: string): WebhookRow & { deletedAt: Date } {
+  getWebhook(deps, environment, id);
   const now = deps.clock.now();
-  deps.db.transaction((tx) => {
-    tx.update(webhooks).set({ deletedAt: now, enabled: false }).where(eq(webhooks.id, id)).run();
+  const row = deps.db.transaction((tx) => {
+    const deleted = tx.update(webhooks).set({ deletedAt: now, enabled: false })
+      .where(and(eq(webhooks.id, id), isNull(webhooks.deletedAt))).returning().get();
+    if (!deleted) throw notFound("Webhook", id); // deleted meanwhile
     failPendingDeliveries(tx, now, id, "not sent: endpoint deleted");
+    return deleted;
   });
   deps.log.info("webhook deleted", { webhookId: id, environment });
   return { ...row, deletedAt: now };
@@ -190,22 +202,18 @@ export function listDeliveries(
   q: { limit?: number; startingAfter?: string; status?: DeliveryStatus },
 ) {
   getWebhook(deps, environment, webhookId);
-  const limit = q.limit ?? 20;
-  const scope = and(eq(webhookDeliveries.webhookId, webhookId), q.status ? eq(webhookDeliveries.status, q.status) : undefined);
-  let cursor: SQL | undefined;
-  if (q.startingAfter) {
-    const after = deps.db.select({ createdAt: webhookDeliveries.createdAt, id: webhookDeliveries.id }).from(webhookDeliveries)
-      .where(and(eq(webhookDeliveries.webhookId, webhookId), eq(webhookDeliveries.id, q.startingAfter))).get();
-    if (!after) throw invalid([{ pointer: "/startingAfter", message: "unknown id" }], "startingAfter is not an id from this list");
-    cursor = or(lt(webhookDeliveries.createdAt, after.createdAt), and(eq(webhookDeliveries.createdAt, after.createdAt), lt(webhookDeliveries.id, after.id)));
-  }
-  const rows = deps.db.select(deliveryColumns).from(webhookDeliveries)
-    .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
-    .where(and(scope, cursor))
-    .orderBy(desc(webhookDeliveries.createdAt), desc(webhookDeliveries.id)).limit(limit + 1).all();
-  const page = rows.slice(0, limit);
-  const attempts = attemptsOf(deps, page.map((d) => d.id));
-  return { data: page.map((d) => publicDelivery(d, attempts.get(d.id)!)), hasMore: rows.length > limit };
+  const page = paginate(deps.db, webhookDeliveries, {
+    scope: eq(webhookDeliveries.webhookId, webhookId),
+    limit: q.limit,
+    startingAfter: q.startingAfter,
+    where: q.status ? eq(webhookDeliveries.status, q.status) : undefined,
+  });
+  const eventIds = [...new Set(page.data.map((d) => d.eventId))];
+  const types = new Map(eventIds.length
+    ? deps.db.select({ id: webhookEvents.id, type: webhookEvents.type }).from(webhookEvents).where(inArray(webhookEvents.id, eventIds)).all().map((e) => [e.id, e.type])
+    : []);
+  const attempts = attemptsOf(deps, page.data.map((d) => d.id));
+  return { data: page.data.map((d) => publicDelivery({ ...d, eventType: types.get(d.eventId)! }, attempts.get(d.id)!)), hasMore: page.hasMore };
 }
 
 export function getDelivery(deps: Deps, environment: Environment, webhookId: string, deliveryId: string) {
