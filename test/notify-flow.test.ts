@@ -11,35 +11,26 @@ import { listAudit } from "../src/modules/audit/service";
 import type { FakeClock } from "./helpers/clock";
 import { makePdf } from "./helpers/pdf";
 import { startTestServer, type TestServer } from "./helpers/server";
+import { startSmsGateway, type SmsGateway } from "./helpers/sms-gateway";
 import { parseMail, startSmtpSink, type SmtpSink } from "./helpers/smtp";
 
 let sink: SmtpSink;
-let gateway: ReturnType<typeof Bun.serve>;
-const gatewayHits: any[] = [];
-let gatewayStatus = 200;
+let gateway: SmsGateway;
 const servers: TestServer[] = [];
 
 beforeAll(async () => {
   sink = await startSmtpSink();
-  gateway = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    async fetch(req) {
-      gatewayHits.push(await req.json());
-      return new Response(null, { status: gatewayStatus });
-    },
-  });
+  gateway = startSmsGateway();
 });
 afterAll(async () => {
   await sink.close();
-  gateway.stop(true);
+  gateway.stop();
 });
 afterEach(async () => {
   while (servers.length) await servers.pop()!.stop();
   sink.messages.length = 0;
   sink.failNext(0);
-  gatewayHits.length = 0;
-  gatewayStatus = 200;
+  gateway.reset();
 });
 
 function server(env: Record<string, string> = {}) {
@@ -131,7 +122,7 @@ describe("invitations through the API", () => {
       recipients: [{ email: "a@example.com", name: "A", phone: "+33612345678" }],
     });
     await drain(s);
-    expect(gatewayHits).toEqual([{ destination: "+33612345678", body: `Please sign "Lease": ${env.recipients[0].signUrl}`, channel: "sms" }]);
+    expect(gateway.hits.map((h) => h.body)).toEqual([{ destination: "+33612345678", body: `Please sign "Lease": ${env.recipients[0].signUrl}`, channel: "sms" }]);
     await sink.waitFor(1);
   });
 
@@ -176,15 +167,15 @@ describe("failures through the API", () => {
 
   test("a failing SMS gateway is retried and audited while the e-mail went once", async () => {
     const s = server({ ...sink.env, CERTYNEO_SMS_GATEWAY_URL: `http://127.0.0.1:${gateway.port}/` });
-    gatewayStatus = 500;
+    gateway.status = 500;
     const env = await sentEnvelope(s, { subject: "SMS", notifyBySms: true, recipients: [{ email: "a@example.com", name: "A", phone: "+15550001111" }] });
     await drain(s);
     s.clock.advance(maxRetryDelayMs(1));
     await drain(s);
-    gatewayStatus = 200;
+    gateway.status = 200;
     s.clock.advance(maxRetryDelayMs(2));
     await drain(s);
-    expect(gatewayHits).toHaveLength(3);
+    expect(gateway.hits).toHaveLength(3);
     expect(sink.messages).toHaveLength(1);
     const sms = audit(s, env.id).filter((e) => (e.data as any)?.channel === "sms").map((e) => e.type);
     expect(sms).toEqual(["message.failed", "message.failed", "message.delivered"]);

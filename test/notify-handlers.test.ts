@@ -19,35 +19,26 @@ import { notificationHandlers, sweepReminders } from "../src/notify/handlers";
 import { envelopes, jobs, recipients, type RecipientRole, type RecipientStatus } from "../src/store/schema";
 import { fakeClock, type FakeClock } from "./helpers/clock";
 import { startTestServer, type TestServer } from "./helpers/server";
+import { startSmsGateway, type SmsGateway } from "./helpers/sms-gateway";
 import { parseMail, startSmtpSink, type SmtpSink } from "./helpers/smtp";
 
 let sink: SmtpSink;
-const gatewayHits: { body: any; auth: string | null }[] = [];
-let gatewayStatus = 200;
-let gateway: ReturnType<typeof Bun.serve>;
+let gateway: SmsGateway;
 const servers: TestServer[] = [];
 
 beforeAll(async () => {
   sink = await startSmtpSink();
-  gateway = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    async fetch(req) {
-      gatewayHits.push({ body: await req.json(), auth: req.headers.get("authorization") });
-      return new Response(gatewayStatus < 300 ? "ok" : "gateway down", { status: gatewayStatus });
-    },
-  });
+  gateway = startSmsGateway();
 });
 afterAll(async () => {
   await sink.close();
-  gateway.stop(true);
+  gateway.stop();
 });
 afterEach(async () => {
   while (servers.length) await servers.pop()!.stop();
   sink.messages.length = 0;
   sink.failNext(0);
-  gatewayHits.length = 0;
-  gatewayStatus = 200;
+  gateway.reset();
 });
 
 const smsEnv = () => ({
@@ -163,9 +154,9 @@ describe("invitations", () => {
     for (const rid of [withPhone, noPhone]) enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
     await s.running.app.jobs.drain();
     await sink.waitFor(2);
-    expect(gatewayHits).toHaveLength(1);
-    expect(gatewayHits[0]!.auth).toBe("Bearer gw");
-    expect(gatewayHits[0]!.body).toEqual({ to: "+33612345678", message: `Please sign "Offer "Q3"": ${signUrl(s, withPhone!)}` });
+    expect(gateway.hits).toHaveLength(1);
+    expect(gateway.hits[0]!.auth).toBe("Bearer gw");
+    expect(gateway.hits[0]!.body).toEqual({ to: "+33612345678", message: `Please sign "Offer "Q3"": ${signUrl(s, withPhone!)}` });
     const delivered = auditOf(s, envelopeId).filter((e) => e.type === "message.delivered").map((e) => `${(e.data as any).recipientId}:${(e.data as any).channel}`);
     expect(delivered.sort()).toEqual([`${withPhone}:email`, `${withPhone}:sms`, `${noPhone}:email`].sort());
   });
@@ -178,7 +169,7 @@ describe("invitations", () => {
     enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: b.recipientIds[0] } });
     await s.running.app.jobs.drain();
     await sink.waitFor(2);
-    expect(gatewayHits).toHaveLength(0);
+    expect(gateway.hits).toHaveLength(0);
     expect(auditOf(s, b.envelopeId).map((e) => [e.type, (e.data as any).channel])).toEqual([
       ["message.failed", "sms"],
       ["message.delivered", "email"],
@@ -277,14 +268,14 @@ describe("failures are retried with back-off and audited", () => {
   test("a failing SMS gateway is retried on its own: the e-mail is not sent again", async () => {
     const s = server({ ...sink.env, ...smsEnv() });
     const { envelopeId, recipientIds: [rid] } = fixture(s.deps, { notifyBySms: true, recipients: [{ email: "a@example.com", name: "A", phone: "+15551234567" }] });
-    gatewayStatus = 502;
+    gateway.status = 502;
     enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
     await s.running.app.jobs.drain();
-    expect(gatewayHits).toHaveLength(1);
-    gatewayStatus = 200;
+    expect(gateway.hits).toHaveLength(1);
+    gateway.status = 200;
     s.clock.advance(maxRetryDelayMs(1));
     await s.running.app.jobs.drain();
-    expect(gatewayHits).toHaveLength(2);
+    expect(gateway.hits).toHaveLength(2);
     expect(sink.messages).toHaveLength(1);
     const smsEvents = auditOf(s, envelopeId).filter((e) => (e.data as any).channel === "sms");
     expect(smsEvents.map((e) => e.type)).toEqual(["message.failed", "message.delivered"]);
@@ -490,8 +481,8 @@ describe("reminders", () => {
     await s.running.app.jobs.drain();
     const [m] = await sink.waitFor(1);
     expect(m!.subject).toBe("Rappel : signature demandée : Bail");
-    expect(gatewayHits).toHaveLength(1);
-    expect(gatewayHits[0]!.body.message).toStartWith("Rappel : signature demandée « Bail » : http");
+    expect(gateway.hits).toHaveLength(1);
+    expect(gateway.hits[0]!.body.message).toStartWith("Rappel : signature demandée « Bail » : http");
   });
 
   test("an envelope voided between the sweep's select and its transaction gets no reminder", async () => {
