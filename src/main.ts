@@ -1,8 +1,10 @@
 #!/usr/bin/env bun
 import { keysCommand } from "./cli/keys";
+import { sealCommand } from "./cli/seal";
 import { verifyCommand } from "./cli/verify";
 import { CliError } from "./cli/args";
 import { ConfigError, loadConfig } from "./config";
+import { AppError } from "./errors";
 import { openInstance } from "./instance";
 import { batchedWriter, createLogger, type Level } from "./log";
 import { SignerError } from "./pdf/pkcs12";
@@ -21,6 +23,7 @@ Commands:
   keys revoke KEY_ID                     Revoke a key (effective on its next request)
   migrate                                Apply database migrations and exit
   verify FILE.pdf [--json]               Check a PDF's signatures (exit 0 when all hold)
+  seal ENVELOPE_ID                       Seal a COMPLETED envelope now (e.g. after a failed seal)
   healthcheck                            Exit 0 if the local server answers /healthz (for containers)
   --help, -h                             This help
   --version, -v                          Print the version
@@ -72,6 +75,10 @@ async function main(argv: string[]) {
       try { process.exitCode = await verifyCommand(deps, rest, out); } finally { deps.db.$client.close(); }
       return;
     }
+    case "seal": {
+      const deps = openForCli();
+      try { return await sealCommand(deps, rest, out); } finally { deps.db.$client.close(); }
+    }
     case "healthcheck": {
       const config = loadConfig();
       const res = await fetch(`http://127.0.0.1:${config.port}/healthz`).catch(() => null);
@@ -88,7 +95,7 @@ async function main(argv: string[]) {
 }
 
 main(process.argv.slice(2)).catch((e) => {
-  if (e instanceof ConfigError || e instanceof CliError || e instanceof SignerError || e?.name === "AppError") {
+  if (e instanceof ConfigError || e instanceof CliError || e instanceof SignerError || e instanceof AppError) {
     process.stderr.write(`certyneo: ${e.message}\n`);
     process.exit(2);
   }

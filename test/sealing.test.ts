@@ -303,5 +303,16 @@ describe("when sealing cannot finish", () => {
     const res = await s.api(`/api/v1/envelopes/${env.id}/signed-document`);
     expect(res.status).toBe(503);
     expect((await res.json()).code).toBe("seal_failed");
+
+    // Once the cause is mended, an admin seals it again from the command line.
+    const cli = (...args: string[]) => Bun.spawnSync([process.execPath, "src/main.ts", ...args], { env: { ...process.env, CERTYNEO_DATA_DIR: s.dir } });
+    const missing = cli("seal", "env_doesnotexist");
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr.toString()).toContain("env_doesnotexist does not exist");
+    const resealed = cli("seal", env.id);
+    expect(resealed.exitCode, resealed.stderr.toString()).toBe(0);
+    const after = await download(s, `/api/v1/envelopes/${env.id}/signed-document`);
+    expect(after.status).toBe(200);
+    expectValidSeal(after.bytes);
   });
 });

@@ -105,6 +105,7 @@ async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
   const envelope = envelopeOf(deps, null, envelopeId);
   if (envelope.status !== "COMPLETED") throw new AppError("envelope_not_completed", `Envelope ${envelopeId} is ${envelope.status}, not COMPLETED`);
   if (envelope.sealStatus === "SEALED") return;
+  // A seal that had failed for good may be retried by an admin (`certyneo seal`): it succeeds or fails afresh.
   const started = performance.now();
   const key = await sealingKey(deps);
   const docRows = envelopeDocumentRows(deps.db, envelopeId);
