@@ -29,7 +29,29 @@ describe("one binary", () => {
       form.set("file", new File([await makePdf(2)], "smoke.pdf"));
       const up = await fetch(`${url}/api/v1/documents`, { method: "POST", body: form, headers: { authorization: `Bearer ${key}` } });
       expect(up.status).toBe(201);
-      expect((await up.json()).pageCount).toBe(2);
+      const doc = await up.json();
+      expect(doc.pageCount).toBe(2);
+      // The whole cycle inside the binary: its embedded fonts, pdf.js and migrations all work.
+      const auth = { authorization: `Bearer ${key}` };
+      const env = await (await fetch(`${url}/api/v1/envelopes`, {
+        method: "POST", headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify({ subject: "Binary", documentIds: [doc.id], recipients: [{ email: "z@example.com", name: "Zoë Ødegård" }] }),
+      })).json();
+      const sent = await (await fetch(`${url}/api/v1/envelopes/${env.id}/send`, { method: "POST", headers: auth })).json();
+      const signUrl = new URL(sent.recipients[0].signUrl);
+      const page = await fetch(`${url}${signUrl.pathname}`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("<html");
+      const token = signUrl.pathname.split("/").pop();
+      const signed = await fetch(`${url}/api/v1/signing/${token}/complete`, {
+        method: "POST", headers: { "content-type": "application/json" },
+        body: JSON.stringify({ signature: { type: "typed", value: "Zoë Ødegård" }, consent: true }),
+      });
+      expect(signed.status).toBe(200);
+      const sealed = await fetch(`${url}/api/v1/envelopes/${env.id}/signed-document`, { headers: auth });
+      expect(sealed.status).toBe(200);
+      expect(new TextDecoder().decode(new Uint8Array(await sealed.arrayBuffer()).slice(0, 5))).toBe("%PDF-");
+
       const docs = await fetch(`${url}/docs/assets/swagger-ui-bundle.js`);
       expect(docs.status).toBe(200);
       expect((await docs.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
