@@ -3,41 +3,19 @@
  * POST /api/v1/envelopes and /send, the outbox is drained (fake clock, no sleeping), and what the
  * SMTP server, the outbox folder or the SMS gateway received is checked against the API's signUrl.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { maxRetryDelayMs } from "../src/jobs/schedule";
 import { listAudit } from "../src/modules/audit/service";
-import type { FakeClock } from "./helpers/clock";
 import { makePdf } from "./helpers/pdf";
-import { startTestServer, type TestServer } from "./helpers/server";
-import { startSmsGateway, type SmsGateway } from "./helpers/sms-gateway";
-import { parseMail, startSmtpSink, type SmtpSink } from "./helpers/smtp";
+import type { TestServer } from "./helpers/server";
+import { useNotificationPeers } from "./helpers/notification-peers";
+import { parseMail } from "./helpers/smtp";
 
-let sink: SmtpSink;
-let gateway: SmsGateway;
-const servers: TestServer[] = [];
+const peers = useNotificationPeers();
+const server = peers.server;
 
-beforeAll(async () => {
-  sink = await startSmtpSink();
-  gateway = startSmsGateway();
-});
-afterAll(async () => {
-  await sink.close();
-  gateway.stop();
-});
-afterEach(async () => {
-  while (servers.length) await servers.pop()!.stop();
-  sink.messages.length = 0;
-  sink.failNext(0);
-  gateway.reset();
-});
-
-function server(env: Record<string, string> = {}) {
-  const s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", ...env } }) as TestServer & { clock: FakeClock };
-  servers.push(s);
-  return s;
-}
 
 async function json(res: Response, status: number) {
   const body = await res.json();
@@ -57,7 +35,7 @@ const audit = (s: TestServer, id: string) => listAudit(s.deps.db, id);
 
 describe("invitations through the API", () => {
   test("quick start over SMTP: the invitation carries the subject, the message and the signUrl the API returned", async () => {
-    const s = server(sink.env);
+    const s = server(peers.sink.env);
     const env = await sentEnvelope(s, {
       subject: "Employment contract",
       message: "Hi Jane, please sign by Friday.",
@@ -66,7 +44,7 @@ describe("invitations through the API", () => {
     const signUrl: string = env.recipients[0].signUrl;
     expect(signUrl).toStartWith(`${s.url}/s/`);
     await drain(s);
-    const [m] = await sink.waitFor(1);
+    const [m] = await peers.sink.waitFor(1);
     expect(m!.to).toEqual(["jane.doe@example.com"]);
     expect(m!.subject).toBe("Please sign: Employment contract");
     expect(m!.text).toContain("Hi Jane, please sign by Friday.");
@@ -85,14 +63,14 @@ describe("invitations through the API", () => {
   });
 
   test("in French", async () => {
-    const s = server(sink.env);
+    const s = server(peers.sink.env);
     const env = await sentEnvelope(s, {
       subject: "Contrat de travail",
       locale: "fr",
       recipients: [{ email: "jean@example.fr", name: "Jean Dupont" }],
     });
     await drain(s);
-    const [m] = await sink.waitFor(1);
+    const [m] = await peers.sink.waitFor(1);
     expect(m!.subject).toBe("Signature demandée : Contrat de travail");
     expect(m!.text).toContain("Bonjour Jean Dupont,");
     expect(m!.text).toContain(env.recipients[0].signUrl);
@@ -112,8 +90,8 @@ describe("invitations through the API", () => {
 
   test("SMS to a real gateway with the templated body when notifyBySms", async () => {
     const s = server({
-      ...sink.env,
-      CERTYNEO_SMS_GATEWAY_URL: `http://127.0.0.1:${gateway.port}/v1/messages`,
+      ...peers.sink.env,
+      CERTYNEO_SMS_GATEWAY_URL: `http://127.0.0.1:${peers.gateway.port}/v1/messages`,
       CERTYNEO_SMS_BODY_TEMPLATE: '{"destination":"{to}","body":"{text}","channel":"sms"}',
     });
     const env = await sentEnvelope(s, {
@@ -122,20 +100,20 @@ describe("invitations through the API", () => {
       recipients: [{ email: "a@example.com", name: "A", phone: "+33612345678" }],
     });
     await drain(s);
-    expect(gateway.hits.map((h) => h.body)).toEqual([{ destination: "+33612345678", body: `Please sign "Lease": ${env.recipients[0].signUrl}`, channel: "sms" }]);
-    await sink.waitFor(1);
+    expect(peers.gateway.hits.map((h) => h.body)).toEqual([{ destination: "+33612345678", body: `Please sign "Lease": ${env.recipients[0].signUrl}`, channel: "sms" }]);
+    await peers.sink.waitFor(1);
   });
 
   test("sequential routing: the second signer is invited only after the first signs", async () => {
-    const s = server(sink.env);
+    const s = server(peers.sink.env);
     const env = await sentEnvelope(s, {
       subject: "Two steps",
       signingOrder: "sequential",
       recipients: [{ email: "first@example.com", name: "First" }, { email: "second@example.com", name: "Second" }],
     });
     await drain(s);
-    await sink.waitFor(1);
-    expect(sink.messages.map((m) => m.to[0])).toEqual(["first@example.com"]);
+    await peers.sink.waitFor(1);
+    expect(peers.sink.messages.map((m) => m.to[0])).toEqual(["first@example.com"]);
     const token = env.recipients[0].signUrl.split("/s/")[1];
     await json(await fetch(`${s.url}/api/v1/signing/${token}/complete`, {
       method: "POST",
@@ -143,40 +121,40 @@ describe("invitations through the API", () => {
       body: JSON.stringify({ signature: { type: "typed", value: "First" }, consent: true }),
     }), 200);
     await drain(s);
-    await sink.waitFor(2);
-    expect(sink.messages[1]!.to).toEqual(["second@example.com"]);
-    expect(sink.messages[1]!.text).toContain(env.recipients[1].signUrl);
+    await peers.sink.waitFor(2);
+    expect(peers.sink.messages[1]!.to).toEqual(["second@example.com"]);
+    expect(peers.sink.messages[1]!.text).toContain(env.recipients[1].signUrl);
   });
 });
 
 describe("failures through the API", () => {
   test("SMTP down at send time: failed attempts are audit events, the invitation goes out after the back-off", async () => {
-    const s = server(sink.env);
-    sink.failNext(1);
+    const s = server(peers.sink.env);
+    peers.sink.failNext(1);
     const env = await sentEnvelope(s, { subject: "Retry me", recipients: [{ email: "a@example.com", name: "A" }] });
     await drain(s);
-    expect(sink.messages).toHaveLength(0);
+    expect(peers.sink.messages).toHaveLength(0);
     const failed = audit(s, env.id).filter((e) => e.type === "message.failed");
     expect(failed).toHaveLength(1);
     expect(failed[0]!.data).toMatchObject({ recipientId: env.recipients[0].id, channel: "email", attempt: 1, willRetry: true });
     s.clock.advance(maxRetryDelayMs(1));
     await drain(s);
-    await sink.waitFor(1);
+    await peers.sink.waitFor(1);
     expect(audit(s, env.id).filter((e) => e.type === "message.delivered")).toHaveLength(1);
   });
 
   test("a failing SMS gateway is retried and audited while the e-mail went once", async () => {
-    const s = server({ ...sink.env, CERTYNEO_SMS_GATEWAY_URL: `http://127.0.0.1:${gateway.port}/` });
-    gateway.status = 500;
+    const s = server({ ...peers.sink.env, CERTYNEO_SMS_GATEWAY_URL: `http://127.0.0.1:${peers.gateway.port}/` });
+    peers.gateway.status = 500;
     const env = await sentEnvelope(s, { subject: "SMS", notifyBySms: true, recipients: [{ email: "a@example.com", name: "A", phone: "+15550001111" }] });
     await drain(s);
     s.clock.advance(maxRetryDelayMs(1));
     await drain(s);
-    gateway.status = 200;
+    peers.gateway.status = 200;
     s.clock.advance(maxRetryDelayMs(2));
     await drain(s);
-    expect(gateway.hits).toHaveLength(3);
-    expect(sink.messages).toHaveLength(1);
+    expect(peers.gateway.hits).toHaveLength(3);
+    expect(peers.sink.messages).toHaveLength(1);
     const sms = audit(s, env.id).filter((e) => (e.data as any)?.channel === "sms").map((e) => e.type);
     expect(sms).toEqual(["message.failed", "message.failed", "message.delivered"]);
   });
@@ -184,13 +162,13 @@ describe("failures through the API", () => {
 
 describe("lifecycle notices through the API", () => {
   test("decline: the other invited signer is told, with the reason", async () => {
-    const s = server(sink.env);
+    const s = server(peers.sink.env);
     const env = await sentEnvelope(s, {
       subject: "Offer",
       recipients: [{ email: "a@example.com", name: "Alice" }, { email: "b@example.com", name: "Bob" }],
     });
     await drain(s);
-    await sink.waitFor(2);
+    await peers.sink.waitFor(2);
     const token = env.recipients[1].signUrl.split("/s/")[1];
     await json(await fetch(`${s.url}/api/v1/signing/${token}/decline`, {
       method: "POST",
@@ -198,8 +176,8 @@ describe("lifecycle notices through the API", () => {
       body: JSON.stringify({ reason: "The salary is wrong" }),
     }), 200);
     await drain(s);
-    await sink.waitFor(3);
-    const notice = sink.messages[2]!;
+    await peers.sink.waitFor(3);
+    const notice = peers.sink.messages[2]!;
     expect(notice.to).toEqual(["a@example.com"]);
     expect(notice.subject).toBe("Declined: Offer");
     expect(notice.text).toContain("Bob declined to sign");
@@ -207,27 +185,27 @@ describe("lifecycle notices through the API", () => {
   });
 
   test("void: recipients are told, with the reason", async () => {
-    const s = server(sink.env);
+    const s = server(peers.sink.env);
     const env = await sentEnvelope(s, { subject: "Oops", recipients: [{ email: "a@example.com", name: "A" }] });
     await drain(s);
-    await sink.waitFor(1);
+    await peers.sink.waitFor(1);
     await json(await s.api(`/api/v1/envelopes/${env.id}?reason=${encodeURIComponent("Sent by mistake")}`, { method: "DELETE" }), 200);
     await drain(s);
-    await sink.waitFor(2);
-    expect(sink.messages[1]!.subject).toBe("Cancelled: Oops");
-    expect(sink.messages[1]!.text).toContain("The sender cancelled “Oops”.");
-    expect(sink.messages[1]!.text).toContain("Reason given: Sent by mistake");
+    await peers.sink.waitFor(2);
+    expect(peers.sink.messages[1]!.subject).toBe("Cancelled: Oops");
+    expect(peers.sink.messages[1]!.text).toContain("The sender cancelled “Oops”.");
+    expect(peers.sink.messages[1]!.text).toContain("Reason given: Sent by mistake");
   });
 
   test("completion: signer and CC get the completion mail with their link", async () => {
-    const s = server(sink.env);
+    const s = server(peers.sink.env);
     const env = await sentEnvelope(s, {
       subject: "Done deal",
       recipients: [{ email: "signer@example.com", name: "Signer" }, { email: "cc@example.com", name: "Watcher", role: "CC" }],
     });
     await drain(s);
-    await sink.waitFor(1);
-    expect(sink.messages.map((m) => m.to[0])).toEqual(["signer@example.com"]);
+    await peers.sink.waitFor(1);
+    expect(peers.sink.messages.map((m) => m.to[0])).toEqual(["signer@example.com"]);
     const token = env.recipients[0].signUrl.split("/s/")[1];
     await json(await fetch(`${s.url}/api/v1/signing/${token}/complete`, {
       method: "POST",
@@ -235,8 +213,8 @@ describe("lifecycle notices through the API", () => {
       body: JSON.stringify({ signature: { type: "typed", value: "Signer" }, consent: true }),
     }), 200);
     await drain(s);
-    await sink.waitFor(3);
-    const done = sink.messages.slice(1);
+    await peers.sink.waitFor(3);
+    const done = peers.sink.messages.slice(1);
     expect(done.map((m) => m.to[0]).sort()).toEqual(["cc@example.com", "signer@example.com"]);
     for (const m of done) {
       expect(m.subject).toBe("Completed: Done deal");
@@ -246,7 +224,7 @@ describe("lifecycle notices through the API", () => {
   });
 
   test("expiry: the timer's sweep expires a SENT envelope past its expiresAt", async () => {
-    const s = server(sink.env);
+    const s = server(peers.sink.env);
     const expiresAt = new Date(s.clock.now().getTime() + 3600_000).toISOString();
     const env = await sentEnvelope(s, { subject: "Soon gone", expiresAt, recipients: [{ email: "a@example.com", name: "A" }] });
     await drain(s);
@@ -260,14 +238,14 @@ describe("lifecycle notices through the API", () => {
 
 describe("reminders through the API", () => {
   test("reminderIntervalHours: reminded once per interval until they sign", async () => {
-    const s = server(sink.env);
+    const s = server(peers.sink.env);
     const env = await sentEnvelope(s, {
       subject: "Please",
       reminderIntervalHours: 48,
       recipients: [{ email: "slow@example.com", name: "Slow" }, { email: "quick@example.com", name: "Quick" }],
     });
     await drain(s);
-    await sink.waitFor(2);
+    await peers.sink.waitFor(2);
     // Quick signs at once.
     const quick = env.recipients.find((r: any) => r.email === "quick@example.com");
     await json(await fetch(`${s.url}/api/v1/signing/${quick.signUrl.split("/s/")[1]}/complete`, {
@@ -277,20 +255,20 @@ describe("reminders through the API", () => {
     }), 200);
     s.clock.advance(47 * 3600_000);
     await drain(s);
-    expect(sink.messages).toHaveLength(2);
+    expect(peers.sink.messages).toHaveLength(2);
     s.clock.advance(3600_000);
     await drain(s);
-    await sink.waitFor(3);
-    expect(sink.messages[2]!.to).toEqual(["slow@example.com"]);
-    expect(sink.messages[2]!.subject).toBe("Reminder: please sign: Please");
-    expect(sink.messages[2]!.text).toContain(env.recipients.find((r: any) => r.email === "slow@example.com").signUrl);
+    await peers.sink.waitFor(3);
+    expect(peers.sink.messages[2]!.to).toEqual(["slow@example.com"]);
+    expect(peers.sink.messages[2]!.subject).toBe("Reminder: please sign: Please");
+    expect(peers.sink.messages[2]!.text).toContain(env.recipients.find((r: any) => r.email === "slow@example.com").signUrl);
     await drain(s);
     s.clock.advance(24 * 3600_000);
     await drain(s);
-    expect(sink.messages).toHaveLength(3);
+    expect(peers.sink.messages).toHaveLength(3);
     s.clock.advance(24 * 3600_000);
     await drain(s);
-    await sink.waitFor(4);
+    await peers.sink.waitFor(4);
     expect(audit(s, env.id).filter((e) => e.type === "recipient.reminded")).toHaveLength(2);
   });
 });

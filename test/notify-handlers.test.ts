@@ -3,7 +3,7 @@
  * envelopes written straight into the tables (the envelope API has its own flow tests in
  * notify-flow.test.ts). Time is a fake clock; the outbox is drained by hand.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,42 +17,20 @@ import { listAudit } from "../src/modules/audit/service";
 import { signUrlOf } from "../src/modules/signing/token";
 import { notificationHandlers, sweepReminders } from "../src/notify/handlers";
 import { envelopes, jobs, recipients, type RecipientRole, type RecipientStatus } from "../src/store/schema";
-import { fakeClock, type FakeClock } from "./helpers/clock";
+import { fakeClock } from "./helpers/clock";
 import { startTestServer, type TestServer } from "./helpers/server";
-import { startSmsGateway, type SmsGateway } from "./helpers/sms-gateway";
-import { parseMail, startSmtpSink, type SmtpSink } from "./helpers/smtp";
+import { useNotificationPeers } from "./helpers/notification-peers";
+import { parseMail } from "./helpers/smtp";
 
-let sink: SmtpSink;
-let gateway: SmsGateway;
-const servers: TestServer[] = [];
-
-beforeAll(async () => {
-  sink = await startSmtpSink();
-  gateway = startSmsGateway();
-});
-afterAll(async () => {
-  await sink.close();
-  gateway.stop();
-});
-afterEach(async () => {
-  while (servers.length) await servers.pop()!.stop();
-  sink.messages.length = 0;
-  sink.failNext(0);
-  gateway.reset();
-});
+const peers = useNotificationPeers();
+const server = peers.server;
 
 const smsEnv = () => ({
-  CERTYNEO_SMS_GATEWAY_URL: `http://127.0.0.1:${gateway.port}/sms`,
+  CERTYNEO_SMS_GATEWAY_URL: `http://127.0.0.1:${peers.gateway.port}/sms`,
   CERTYNEO_SMS_BODY_TEMPLATE: '{"to":"{to}","message":"{text}"}',
   CERTYNEO_SMS_AUTHORIZATION: "Bearer gw",
 });
 
-function server(env: Record<string, string> = {}, opts: { dir?: string; clock?: FakeClock } = {}) {
-  // A slow poll: the tests drain by hand (the timer's first tick still runs at start).
-  const s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", ...env }, ...opts });
-  servers.push(s);
-  return s as TestServer & { clock: FakeClock };
-}
 
 interface RecipientSpec {
   email: string;
@@ -93,7 +71,7 @@ const jobsOf = (s: TestServer, kind: string) => s.deps.db.select().from(jobs).wh
 
 describe("invitations", () => {
   test("e-mail over SMTP in English: subject, message and signUrl in text and HTML; audited", async () => {
-    const s = server(sink.env);
+    const s = server(peers.sink.env);
     const { envelopeId, recipientIds: [rid] } = fixture(s.deps, {
       subject: "Employment contract <2026>",
       message: "Welcome aboard!\nSee you Monday.",
@@ -101,7 +79,7 @@ describe("invitations", () => {
     });
     enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
     expect(await s.running.app.jobs.drain()).toBe(2); // send_invitation, then its deliver_message
-    const [m] = await sink.waitFor(1);
+    const [m] = await peers.sink.waitFor(1);
     expect(m!.to).toEqual(["jane@example.com"]);
     expect(m!.subject).toBe("Please sign: Employment contract <2026>");
     const url = signUrl(s, rid!);
@@ -117,11 +95,11 @@ describe("invitations", () => {
   });
 
   test("in French", async () => {
-    const s = server(sink.env);
+    const s = server(peers.sink.env);
     const { recipientIds: [rid] } = fixture(s.deps, { locale: "fr", subject: "Contrat de travail", recipients: [{ email: "jean@example.fr", name: "Jean Dupont" }] });
     enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
     await s.running.app.jobs.drain();
-    const [m] = await sink.waitFor(1);
+    const [m] = await peers.sink.waitFor(1);
     expect(m!.subject).toBe("Signature demandée : Contrat de travail");
     expect(m!.text).toContain("Bonjour Jean Dupont,");
     expect(m!.text).toContain("Consulter et signer");
@@ -141,11 +119,11 @@ describe("invitations", () => {
     expect(mail.subject).toBe("Please sign: Employment contract");
     expect(mail.text).toContain(signUrl(s, rid!));
     expect(s.logs.some((l) => String(l.msg).startsWith("email written to outbox") && l.to === "jane@example.com")).toBe(true);
-    expect(sink.messages).toHaveLength(0);
+    expect(peers.sink.messages).toHaveLength(0);
   });
 
   test("SMS through the gateway when the envelope asks and the recipient has a phone", async () => {
-    const s = server({ ...sink.env, ...smsEnv() });
+    const s = server({ ...peers.sink.env, ...smsEnv() });
     const { envelopeId, recipientIds: [withPhone, noPhone] } = fixture(s.deps, {
       notifyBySms: true,
       subject: 'Offer "Q3"',
@@ -153,23 +131,23 @@ describe("invitations", () => {
     });
     for (const rid of [withPhone, noPhone]) enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
     await s.running.app.jobs.drain();
-    await sink.waitFor(2);
-    expect(gateway.hits).toHaveLength(1);
-    expect(gateway.hits[0]!.auth).toBe("Bearer gw");
-    expect(gateway.hits[0]!.body).toEqual({ to: "+33612345678", message: `Please sign "Offer "Q3"": ${signUrl(s, withPhone!)}` });
+    await peers.sink.waitFor(2);
+    expect(peers.gateway.hits).toHaveLength(1);
+    expect(peers.gateway.hits[0]!.auth).toBe("Bearer gw");
+    expect(peers.gateway.hits[0]!.body).toEqual({ to: "+33612345678", message: `Please sign "Offer "Q3"": ${signUrl(s, withPhone!)}` });
     const delivered = auditOf(s, envelopeId).filter((e) => e.type === "message.delivered").map((e) => `${(e.data as any).recipientId}:${(e.data as any).channel}`);
     expect(delivered.sort()).toEqual([`${withPhone}:email`, `${withPhone}:sms`, `${noPhone}:email`].sort());
   });
 
   test("no SMS without notifyBySms; SMS asked with no gateway is a failed message, the e-mail still goes", async () => {
-    const s = server(sink.env);
+    const s = server(peers.sink.env);
     const a = fixture(s.deps, { recipients: [{ email: "a@example.com", name: "A", phone: "+33612345678" }] });
     const b = fixture(s.deps, { notifyBySms: true, recipients: [{ email: "b@example.com", name: "B", phone: "+33612345679" }] });
     enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: a.recipientIds[0] } });
     enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: b.recipientIds[0] } });
     await s.running.app.jobs.drain();
-    await sink.waitFor(2);
-    expect(gateway.hits).toHaveLength(0);
+    await peers.sink.waitFor(2);
+    expect(peers.gateway.hits).toHaveLength(0);
     expect(auditOf(s, b.envelopeId).map((e) => [e.type, (e.data as any).channel])).toEqual([
       ["message.failed", "sms"],
       ["message.delivered", "email"],
@@ -178,17 +156,17 @@ describe("invitations", () => {
   });
 
   test("an invitation whose recipient acted (or whose envelope ended) before delivery is not sent", async () => {
-    const s = server(sink.env);
+    const s = server(peers.sink.env);
     const { envelopeId, recipientIds: [rid] } = fixture(s.deps, { recipients: [{ email: "a@example.com", name: "A" }] });
     enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
     s.deps.db.update(envelopes).set({ status: "VOIDED" }).where(eq(envelopes.id, envelopeId)).run();
     await s.running.app.jobs.drain();
-    expect(sink.messages).toHaveLength(0);
+    expect(peers.sink.messages).toHaveLength(0);
     expect(jobsOf(s, "send_invitation")[0]!.status).toBe("done");
   });
 
   test("an unknown recipient fails the job at once", async () => {
-    const s = server(sink.env);
+    const s = server(peers.sink.env);
     const id = enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: "rcp_nope" } });
     await s.running.app.jobs.drain();
     expect(s.deps.db.select().from(jobs).where(eq(jobs.id, id)).get()).toMatchObject({ status: "failed", attempts: 1, lastError: "recipient rcp_nope does not exist" });
@@ -197,7 +175,7 @@ describe("invitations", () => {
 
 describe("fan-out", () => {
   test("a parent job run again after a crash (fan-out committed, the runner's write lost) queues its messages once", async () => {
-    const s = server(sink.env);
+    const s = server(peers.sink.env);
     const { recipientIds: [rid] } = fixture(s.deps, { recipients: [{ email: "a@example.com", name: "A" }] });
     const parent = enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
     // What the runner's claim writes (lease, attempt); then the handler runs and the process dies
@@ -212,14 +190,14 @@ describe("fan-out", () => {
     expect(jobsOf(s, "deliver_message")).toHaveLength(1);
     s.clock.advance(LEASE_MS);
     await s.running.app.jobs.drain();
-    await sink.waitFor(1);
+    await peers.sink.waitFor(1);
     expect(jobsOf(s, "deliver_message")).toHaveLength(1);
     expect(jobsOf(s, "send_invitation")[0]).toMatchObject({ status: "done", attempts: 1 });
-    expect(sink.messages).toHaveLength(1);
+    expect(peers.sink.messages).toHaveLength(1);
   });
 
   test("notices too: a notify_* job run twice queues each message once", async () => {
-    const s = server(sink.env);
+    const s = server(peers.sink.env);
     const { envelopeId } = fixture(s.deps, {
       status: "COMPLETED",
       recipients: [{ email: "s1@example.com", name: "S1", status: "SIGNED" }, { email: "s2@example.com", name: "S2", status: "SIGNED" }],
@@ -234,9 +212,9 @@ describe("fan-out", () => {
 
 describe("failures are retried with back-off and audited", () => {
   test("SMTP refusing twice: two failed events, then delivered after the back-off", async () => {
-    const s = server(sink.env);
+    const s = server(peers.sink.env);
     const { envelopeId, recipientIds: [rid] } = fixture(s.deps, { recipients: [{ email: "a@example.com", name: "A" }] });
-    sink.failNext(2);
+    peers.sink.failNext(2);
     enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
     await s.running.app.jobs.drain();
     const [job] = jobsOf(s, "deliver_message");
@@ -254,7 +232,7 @@ describe("failures are retried with back-off and audited", () => {
     s.clock.advance(maxRetryDelayMs(2));
     await s.running.app.jobs.drain();
     expect(jobsOf(s, "deliver_message")[0]).toMatchObject({ status: "done", attempts: 3 });
-    expect(sink.messages).toHaveLength(1);
+    expect(peers.sink.messages).toHaveLength(1);
     const events = auditOf(s, envelopeId);
     expect(events.map((e) => [e.type, (e.data as any).attempt])).toEqual([
       ["message.failed", 1],
@@ -266,17 +244,17 @@ describe("failures are retried with back-off and audited", () => {
   });
 
   test("a failing SMS gateway is retried on its own: the e-mail is not sent again", async () => {
-    const s = server({ ...sink.env, ...smsEnv() });
+    const s = server({ ...peers.sink.env, ...smsEnv() });
     const { envelopeId, recipientIds: [rid] } = fixture(s.deps, { notifyBySms: true, recipients: [{ email: "a@example.com", name: "A", phone: "+15551234567" }] });
-    gateway.status = 502;
+    peers.gateway.status = 502;
     enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
     await s.running.app.jobs.drain();
-    expect(gateway.hits).toHaveLength(1);
-    gateway.status = 200;
+    expect(peers.gateway.hits).toHaveLength(1);
+    peers.gateway.status = 200;
     s.clock.advance(maxRetryDelayMs(1));
     await s.running.app.jobs.drain();
-    expect(gateway.hits).toHaveLength(2);
-    expect(sink.messages).toHaveLength(1);
+    expect(peers.gateway.hits).toHaveLength(2);
+    expect(peers.sink.messages).toHaveLength(1);
     const smsEvents = auditOf(s, envelopeId).filter((e) => (e.data as any).channel === "sms");
     expect(smsEvents.map((e) => e.type)).toEqual(["message.failed", "message.delivered"]);
     expect((smsEvents[0]!.data as any).error).toBe("SMS gateway answered HTTP 502: gateway down");
@@ -299,20 +277,20 @@ describe("failures are retried with back-off and audited", () => {
 
 describe("a message that went is not sent again", () => {
   test("when its audit event cannot be written: the job is done and the failure logged", async () => {
-    const s = server(sink.env);
+    const s = server(peers.sink.env);
     const { envelopeId, recipientIds: [rid] } = fixture(s.deps, { recipients: [{ email: "a@example.com", name: "A" }] });
     // Audit writes fail from now on, as they would on a database busy beyond its timeout.
     s.deps.db.$client.run("CREATE TRIGGER audit_refused BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'database is locked'); END");
     enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
     await s.running.app.jobs.drain();
-    await sink.waitFor(1);
+    await peers.sink.waitFor(1);
     expect(jobsOf(s, "deliver_message")[0]).toMatchObject({ status: "done", attempts: 1, lastError: null });
     const logged = s.logs.find((l) => l.msg === "message delivered but its audit event could not be written");
-    expect(logged).toMatchObject({ level: "error", envelopeId, recipientId: rid, channel: "email", message: "invitation", messageId: sink.messages[0]!.headers["message-id"] });
+    expect(logged).toMatchObject({ level: "error", envelopeId, recipientId: rid, channel: "email", message: "invitation", messageId: peers.sink.messages[0]!.headers["message-id"] });
     expect(logged!.error).toContain("database is locked");
     s.clock.advance(25 * 3600_000);
     await s.running.app.jobs.drain();
-    expect(sink.messages).toHaveLength(1);
+    expect(peers.sink.messages).toHaveLength(1);
     expect(auditOf(s, envelopeId)).toHaveLength(0);
   });
 });
@@ -329,13 +307,12 @@ describe("a pending job survives a restart", () => {
       const url = signUrl(first, rid!);
       await first.stop();
 
-      const second = startTestServer({ dir, clock, env: { CERTYNEO_JOBS_POLL_MS: "60000", ...sink.env } });
-      servers.push(second);
+      const second = server(peers.sink.env, { dir, clock });
       second.deps.config.baseUrl = first.deps.config.baseUrl;
       expect(jobsOf(second, "deliver_message")[0]).toMatchObject({ status: "pending", attempts: 1 });
       clock.advance(maxRetryDelayMs(1));
       await second.running.app.jobs.drain();
-      const [m] = await sink.waitFor(1);
+      const [m] = await peers.sink.waitFor(1);
       expect(m!.text).toContain(url);
       expect(auditOf(second, envelopeId).map((e) => e.type)).toEqual(["message.failed", "message.delivered"]);
     } finally {
@@ -353,9 +330,8 @@ describe("a pending job survives a restart", () => {
       enqueue(first.deps.db, clock, { kind: "send_invitation", payload: { recipientId: rid }, runAt: new Date(clock.now().getTime() + 60_000) });
       await first.stop();
       clock.advance(60_000);
-      const second = startTestServer({ dir, clock, env: { CERTYNEO_JOBS_POLL_MS: "20", ...sink.env } });
-      servers.push(second);
-      const [m] = await sink.waitFor(1, 5000);
+      const second = server({ CERTYNEO_JOBS_POLL_MS: "20", ...peers.sink.env }, { dir, clock });
+      const [m] = await peers.sink.waitFor(1, 5000);
       expect(m!.to).toEqual(["a@example.com"]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -365,7 +341,7 @@ describe("a pending job survives a restart", () => {
 
 describe("end-of-envelope notices", () => {
   test("declined: invited recipients other than the decliner hear why; not-yet-invited and CC do not", async () => {
-    const s = server(sink.env);
+    const s = server(peers.sink.env);
     const { envelopeId, recipientIds } = fixture(s.deps, {
       status: "DECLINED",
       subject: "NDA",
@@ -379,9 +355,9 @@ describe("end-of-envelope notices", () => {
     });
     enqueue(s.deps.db, s.deps.clock, { kind: "notify_declined", payload: { envelopeId } });
     await s.running.app.jobs.drain();
-    await sink.waitFor(2);
-    expect(sink.messages.map((m) => m.to[0]).sort()).toEqual(["signed@example.com", "waiting@example.com"]);
-    const m = sink.messages[0]!;
+    await peers.sink.waitFor(2);
+    expect(peers.sink.messages.map((m) => m.to[0]).sort()).toEqual(["signed@example.com", "waiting@example.com"]);
+    const m = peers.sink.messages[0]!;
     expect(m.subject).toBe("Declined: NDA");
     expect(m.text).toContain("Dee Cliner declined to sign “NDA”.");
     expect(m.text).toContain("Reason given: Wrong <address>");
@@ -392,22 +368,22 @@ describe("end-of-envelope notices", () => {
   });
 
   test("voided: told with the reason, in French", async () => {
-    const s = server(sink.env);
+    const s = server(peers.sink.env);
     const { envelopeId } = fixture(s.deps, {
       status: "VOIDED", locale: "fr", subject: "Avenant", endReason: "Erreur de salaire",
       recipients: [{ email: "a@example.fr", name: "A" }, { email: "b@example.fr", name: "B", status: "PENDING" }],
     });
     enqueue(s.deps.db, s.deps.clock, { kind: "notify_voided", payload: { envelopeId } });
     await s.running.app.jobs.drain();
-    const [m] = await sink.waitFor(1);
-    expect(sink.messages).toHaveLength(1);
+    const [m] = await peers.sink.waitFor(1);
+    expect(peers.sink.messages).toHaveLength(1);
     expect(m!.subject).toBe("Annulé : Avenant");
     expect(m!.text).toContain("L’expéditeur a annulé « Avenant ».");
     expect(m!.text).toContain("Motif indiqué : Erreur de salaire");
   });
 
   test("completed: signers and CC recipients get the completion mail with their own link", async () => {
-    const s = server(sink.env);
+    const s = server(peers.sink.env);
     const { envelopeId, recipientIds } = fixture(s.deps, {
       status: "COMPLETED",
       recipients: [
@@ -418,9 +394,9 @@ describe("end-of-envelope notices", () => {
     });
     enqueue(s.deps.db, s.deps.clock, { kind: "notify_completed", payload: { envelopeId } });
     await s.running.app.jobs.drain();
-    await sink.waitFor(3);
+    await peers.sink.waitFor(3);
     for (const [i, rid] of recipientIds.entries()) {
-      const m = sink.messages.find((x) => x.to[0] === ["s1@example.com", "s2@example.com", "cc@example.com"][i])!;
+      const m = peers.sink.messages.find((x) => x.to[0] === ["s1@example.com", "s2@example.com", "cc@example.com"][i])!;
       expect(m.subject).toBe("Completed: Employment contract");
       expect(m.text).toContain(signUrl(s, rid));
     }
@@ -430,7 +406,7 @@ describe("end-of-envelope notices", () => {
 
 describe("reminders", () => {
   test("once per interval to invited recipients who have not acted, with lastRemindedAt and audit events", async () => {
-    const s = server(sink.env);
+    const s = server(peers.sink.env);
     const { envelopeId, recipientIds: [waiting, viewed, signed, pending, cc] } = fixture(s.deps, {
       reminderIntervalHours: 24,
       recipients: [
@@ -444,14 +420,14 @@ describe("reminders", () => {
     const drain = () => s.running.app.jobs.drain();
     s.clock.advance(23 * 3600_000);
     await drain();
-    expect(sink.messages).toHaveLength(0);
+    expect(peers.sink.messages).toHaveLength(0);
     s.clock.advance(3600_000);
     const firstAt = s.clock.now();
     await drain();
-    await sink.waitFor(2);
-    expect(sink.messages.map((m) => m.to[0]).sort()).toEqual(["viewed@example.com", "waiting@example.com"]);
-    expect(sink.messages[0]!.subject).toBe("Reminder: please sign: Employment contract");
-    expect(sink.messages.find((m) => m.to[0] === "waiting@example.com")!.text).toContain(signUrl(s, waiting!));
+    await peers.sink.waitFor(2);
+    expect(peers.sink.messages.map((m) => m.to[0]).sort()).toEqual(["viewed@example.com", "waiting@example.com"]);
+    expect(peers.sink.messages[0]!.subject).toBe("Reminder: please sign: Employment contract");
+    expect(peers.sink.messages.find((m) => m.to[0] === "waiting@example.com")!.text).toContain(signUrl(s, waiting!));
     const row = (id: string) => s.deps.db.select().from(recipients).where(eq(recipients.id, id)).get()!;
     expect(row(waiting!).lastRemindedAt).toEqual(firstAt);
     expect(row(signed!).lastRemindedAt).toBeNull();
@@ -461,13 +437,13 @@ describe("reminders", () => {
     await drain();
     s.clock.advance(23 * 3600_000);
     await drain();
-    expect(sink.messages).toHaveLength(2);
+    expect(peers.sink.messages).toHaveLength(2);
     // The viewer signs meanwhile: only the other one is reminded the next day.
     s.deps.db.update(recipients).set({ status: "SIGNED" }).where(eq(recipients.id, viewed!)).run();
     s.clock.advance(3600_000);
     await drain();
-    await sink.waitFor(3);
-    expect(sink.messages[2]!.to).toEqual(["waiting@example.com"]);
+    await peers.sink.waitFor(3);
+    expect(peers.sink.messages[2]!.to).toEqual(["waiting@example.com"]);
     const types = auditOf(s, envelopeId).map((e) => [e.type, (e.data as any).recipientId]);
     expect(types.filter(([t]) => t === "recipient.reminded")).toHaveLength(3);
     expect(types.filter(([t]) => t === "message.delivered")).toHaveLength(3);
@@ -475,18 +451,18 @@ describe("reminders", () => {
   });
 
   test("in French, and by SMS too when the envelope asks", async () => {
-    const s = server({ ...sink.env, ...smsEnv() });
+    const s = server({ ...peers.sink.env, ...smsEnv() });
     fixture(s.deps, { locale: "fr", notifyBySms: true, reminderIntervalHours: 2, subject: "Bail", recipients: [{ email: "a@example.fr", name: "A", phone: "+33600000001" }] });
     s.clock.advance(2 * 3600_000);
     await s.running.app.jobs.drain();
-    const [m] = await sink.waitFor(1);
+    const [m] = await peers.sink.waitFor(1);
     expect(m!.subject).toBe("Rappel : signature demandée : Bail");
-    expect(gateway.hits).toHaveLength(1);
-    expect(gateway.hits[0]!.body.message).toStartWith("Rappel : signature demandée « Bail » : http");
+    expect(peers.gateway.hits).toHaveLength(1);
+    expect(peers.gateway.hits[0]!.body.message).toStartWith("Rappel : signature demandée « Bail » : http");
   });
 
   test("an envelope voided between the sweep's select and its transaction gets no reminder", async () => {
-    const s = server(sink.env);
+    const s = server(peers.sink.env);
     const { envelopeId, recipientIds: [rid] } = fixture(s.deps, { reminderIntervalHours: 1, recipients: [{ email: "a@example.com", name: "A" }] });
     s.clock.advance(3600_000);
     // The sweep's database, on which another writer voids the envelope just before each transaction.
@@ -502,11 +478,11 @@ describe("reminders", () => {
   });
 
   test("no reminders for envelopes without an interval, ended, or past their expiry", async () => {
-    const s = server(sink.env);
+    const s = server(peers.sink.env);
     fixture(s.deps, { recipients: [{ email: "a@example.com", name: "A" }] });
     fixture(s.deps, { status: "VOIDED", reminderIntervalHours: 1, recipients: [{ email: "b@example.com", name: "B" }] });
     s.clock.advance(48 * 3600_000);
     await s.running.app.jobs.drain();
-    expect(sink.messages).toHaveLength(0);
+    expect(peers.sink.messages).toHaveLength(0);
   });
 });
