@@ -10,10 +10,15 @@ export interface PdfFacts {
 
 const latin1 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
 
-/** Readers look for the header in the first KiB and for %%EOF in the last KiB; so do we. */
-function checkEnvelope(bytes: Uint8Array) {
+/** Readers look for the header in the first KiB; so do we. */
+export function assertPdfHeader(bytes: Uint8Array) {
   if (!latin1(bytes.subarray(0, 1024)).includes("%PDF-"))
     throw new AppError("pdf_invalid", "The file is not a PDF (no %PDF- header)");
+}
+
+/** ... and for %%EOF in the last KiB (2 KiB here, for trailing junk). */
+function checkEnvelope(bytes: Uint8Array) {
+  assertPdfHeader(bytes);
   if (!latin1(bytes.subarray(Math.max(0, bytes.length - 2048))).includes("%%EOF"))
     throw new AppError("pdf_invalid", "The PDF is truncated: it has no end-of-file marker (%%EOF)");
 }

@@ -1,12 +1,12 @@
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
+import { assertPdfHeader } from "../../pdf/inspect";
 import { verifyPdf } from "../../pdf/verify";
 import { sealingKey } from "./service";
 
 /** The verification report, judged against this instance's sealing certificate. */
 export async function verifyDocument(deps: Pick<Deps, "sealingKey">, pdf: Uint8Array) {
-  if (!Buffer.from(pdf.subarray(0, 1024)).toString("latin1").includes("%PDF-"))
-    throw new AppError("pdf_invalid", "The file is not a PDF (no %PDF- header)");
+  assertPdfHeader(pdf);
   const key = await sealingKey(deps);
   let signatures;
   try {
