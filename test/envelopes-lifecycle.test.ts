@@ -7,7 +7,8 @@ import {
 } from "../src/modules/envelopes/lifecycle";
 import { signingToken, signUrlOf, tokenHash, TOKEN_FORMAT } from "../src/modules/signing/token";
 import { TINY_PNG } from "./helpers/envelopes";
-import { crc32, deflateSync } from "node:zlib";
+import { deflateSync } from "node:zlib";
+import { pngChunk } from "./helpers/png";
 import { PDFDocument } from "pdf-lib";
 
 /** A PNG with noisy RGBA pixels (8 bits, colour type 6 unless told), every CRC right; `idat`/`raw` alter the image data. */
@@ -15,14 +16,6 @@ function makePng(width: number, height: number, o: {
   interlaced?: boolean; colourType?: number; extra?: string;
   raw?: (raw: Uint8Array) => void; idat?: (deflated: Uint8Array) => Uint8Array;
 } = {}): Uint8Array {
-  const chunk = (type: string, data: Uint8Array) => {
-    const b = Buffer.alloc(12 + data.length);
-    b.writeUInt32BE(data.length, 0);
-    b.write(type, 4, "latin1");
-    b.set(data, 8);
-    b.writeUInt32BE(crc32(b.subarray(4, 8 + data.length)), 8 + data.length);
-    return b;
-  };
   const colourType = o.colourType ?? 6;
   const bytesPerPixel = colourType === 6 ? 4 : 1;
   const ihdr = Buffer.alloc(13);
@@ -43,10 +36,10 @@ function makePng(width: number, height: number, o: {
   const deflated = new Uint8Array(deflateSync(raw));
   return new Uint8Array(Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", ihdr),
-    ...(o.extra ? [chunk(o.extra, new Uint8Array(8))] : []),
-    chunk("IDAT", o.idat ? o.idat(deflated) : deflated),
-    chunk("IEND", new Uint8Array()),
+    pngChunk("IHDR", ihdr),
+    ...(o.extra ? [pngChunk(o.extra, new Uint8Array(8))] : []),
+    pngChunk("IDAT", o.idat ? o.idat(deflated) : deflated),
+    pngChunk("IEND", new Uint8Array()),
   ]));
 }
 

@@ -1,14 +1,11 @@
 // Real tools for the sealing tests: openssl makes keys, PKCS#12 files and
 // answers as a TSA; pdfsig and qpdf judge the results.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PDFDocument, rgb, StandardFonts } from "pdf-lib";
 import { saveIncremental, takeSnapshot } from "../../src/pdf/incremental.ts";
 
-export function tempDir(prefix = "certyneo-seal-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
+export { tempDir } from "../helpers/spawn.ts";
 
 export function run(cmd: string[], cwd?: string): { code: number; out: string } {
   const p = Bun.spawnSync(cmd, { cwd, stdout: "pipe", stderr: "pipe" });

@@ -1,31 +1,12 @@
 // Shared inputs and real-tool probes for the render tests (stamps, certificate, audit trail).
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 import type { RenderAuditEvent, RenderEnvelope, RenderRecipient } from "../../src/pdf/render-model.ts";
+import { pngChunk } from "../helpers/png.ts";
+import { run, tempDir } from "./helpers-seal.ts";
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  out.set(new TextEncoder().encode(type), 4);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
+export { run };
 
 /** An RGBA PNG as a data URL: `ink(x, y)` says which pixels are dark, the rest is transparent. */
 export function pngDataUrl(width: number, height: number, ink: (x: number, y: number) => boolean): string {
@@ -41,9 +22,9 @@ export function pngDataUrl(width: number, height: number, ink: (x: number, y: nu
   header.set([8, 6, 0, 0, 0], 8); // 8-bit RGBA
   const png = Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", header),
-    chunk("IDAT", deflateSync(rows)),
-    chunk("IEND", new Uint8Array()),
+    pngChunk("IHDR", header),
+    pngChunk("IDAT", deflateSync(rows)),
+    pngChunk("IEND", new Uint8Array()),
   ]);
   return `data:image/png;base64,${png.toString("base64")}`;
 }
@@ -111,7 +92,7 @@ export function auditEvents(count: number, documentId: string): RenderAuditEvent
 
 /** Runs a command on PDF bytes written to a temporary file. */
 export function withPdfFile<T>(bytes: Uint8Array, use: (path: string) => T): T {
-  const dir = mkdtempSync(join(tmpdir(), "certyneo-render-"));
+  const dir = tempDir("certyneo-render-");
   try {
     const path = join(dir, "in.pdf");
     writeFileSync(path, bytes);
@@ -121,10 +102,6 @@ export function withPdfFile<T>(bytes: Uint8Array, use: (path: string) => T): T {
   }
 }
 
-export function run(cmd: string[]): { code: number; out: string } {
-  const result = Bun.spawnSync(cmd, { stdout: "pipe", stderr: "pipe" });
-  return { code: result.exitCode, out: result.stdout.toString() + result.stderr.toString() };
-}
 
 export function pdftotext(bytes: Uint8Array, ...args: string[]): string {
   return withPdfFile(bytes, (path) => run(["pdftotext", "-enc", "UTF-8", ...args, path, "-"]).out);
