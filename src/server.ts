@@ -1,6 +1,7 @@
 import type { Server } from "bun";
 import { buildApp } from "./app";
 import type { Deps } from "./deps";
+import { maxBodyBytes } from "./http/pipeline";
 
 export interface RunningServer {
   url: string;
@@ -17,7 +18,7 @@ export function startServer(deps: Deps, opts: { port?: number; host?: string } =
     hostname: opts.host ?? deps.config.host,
     // Bun's own cap sits above the pipeline's, which answers a declared over-limit body with a
     // problem+json 413; only chunked bodies beyond this get Bun's bare 413.
-    maxRequestBodySize: Math.ceil(deps.config.maxUploadMb * 1024 * 1024 * 1.4) + 2 * 1024 * 1024,
+    maxRequestBodySize: maxBodyBytes(deps.config) + 2 * 1024 * 1024,
     fetch: app.fetch,
   });
   for (const w of app.workers) w.start();

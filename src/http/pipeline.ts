@@ -16,6 +16,9 @@ const TOKEN_IN_PATH = /^(\/s|\/api\/v1\/signing)\/[^/]+/;
 export const loggablePath = (path: string) => path.replace(TOKEN_IN_PATH, "$1/{token}");
 const BODY_TYPES = new Set(["application/json", "multipart/form-data"]);
 
+/** The largest request body accepted: a base64 JSON upload is 4/3 of its PDF, plus the JSON around it. */
+export const maxBodyBytes = (config: Deps["config"]) => Math.ceil(config.maxUploadMb * 1024 * 1024 * 1.4) + 64 * 1024;
+
 /** The path of an absolute request URL, without building a URL object on the hot path. */
 function pathOf(url: string): string {
   const start = url.indexOf("/", url.indexOf("//") + 2);
@@ -52,7 +55,7 @@ export function createPipeline(deps: Deps, parts: {
   limiter: RateLimiter;
   idempotency: Idempotency;
 }) {
-  const maxBody = deps.config.maxUploadMb * 1024 * 1024 * 1.4 + 64 * 1024;
+  const maxBody = maxBodyBytes(deps.config);
 
   async function authorised(req: Request, ctx: RequestContext): Promise<{ res: Response; rate?: RateDecision }> {
     const m = /^Bearer ([^\s]+)$/.exec(req.headers.get("authorization") ?? "");
