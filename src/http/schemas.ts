@@ -20,6 +20,8 @@ export const problemResponses = (...statuses: number[]) =>
 
 /** Errors any authenticated route may answer. */
 export const AUTH_ERRORS = [401, 429] as const;
+/** The same, described, for the PDF routes that declare their responses in `detail` (see pdfResponses). */
+export const AUTH_PROBLEMS = { 401: "Missing, unknown or revoked API key", 429: "Rate limit exceeded" };
 
 export const ListQuery = t.Object(
   {
@@ -52,12 +54,3 @@ export const pdfResponses = (description: string, errors: Record<number, string>
   ...Object.fromEntries(Object.entries(errors).map(([status, text]) =>
     [status, { description: text, content: { "application/problem+json": { schema: Problem as any } } }])),
 });
-
-/**
- * A Content-Disposition header for a download: `filename` stripped to printable ASCII without
- * quotes or backslashes (for old clients), the exact name as RFC 6266 / 8187 `filename*`
- * (percent-encoded UTF-8; `'()*` too, which encodeURIComponent keeps but attr-char excludes).
- */
-export const contentDisposition = (filename: string, disposition: "attachment" | "inline" = "attachment") =>
-  `${disposition}; filename="${filename.replace(/[^\x20-\x7e]|["\\]/g, "_")}"; ` +
-  `filename*=UTF-8''${encodeURIComponent(filename).replace(/['()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase())}`;
