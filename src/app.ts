@@ -35,8 +35,8 @@ export function buildApp(deps: Deps) {
   let routes: { method: string; pattern: RegExp }[] = [];
 
   const elysia = new Elysia({ normalize: false })
-    .use(errorHandler(deps.log, () => routes))
-    .use(openapiPlugin)
+    .use(errorHandler(deps.log, deps.config, () => routes))
+    .use(openapiPlugin(deps.config))
     .get("/healthz", () => ({ status: "ok" as const, version: VERSION }), {
       response: t.Object({ status: t.Literal("ok"), version: t.String() }),
       detail: { tags: ["System"], summary: "Liveness and version (no authentication)", security: [] },

@@ -65,7 +65,7 @@ export function createPipeline(deps: Deps, parts: {
       const err = new AppError("rate_limited", `Rate limit exceeded; retry in ${rate.retryAfterSeconds} s`, {
         headers: { "retry-after": String(rate.retryAfterSeconds) },
       });
-      return { res: problemResponse(err, ctx.id), rate };
+      return { res: problemResponse(err, ctx.id, deps.config.baseUrl), rate };
     }
     const key = req.headers.get("idempotency-key");
     if (req.method === "POST" && key !== null) {
@@ -104,7 +104,7 @@ export function createPipeline(deps: Deps, parts: {
         deps.log.error("unhandled error in pipeline", { requestId: ctx.id, error: String((e as Error)?.stack ?? e) });
         e = new AppError("internal_error", "Internal error; the request id identifies it in the server log");
       }
-      res = problemResponse(e as AppError, ctx.id);
+      res = problemResponse(e as AppError, ctx.id, deps.config.baseUrl);
     }
     res.headers.set("x-request-id", ctx.id);
     if (rate) for (const [k, v] of Object.entries(parts.limiter.headers(rate))) res.headers.set(k, v);

@@ -1,4 +1,5 @@
 import { AppError, type FieldError } from "../errors";
+import { errorDocsUrl, errorType } from "./errors-page";
 
 /** RFC 9457 problem details, extended with a stable `code`, `message` and the `requestId`. */
 export interface Problem {
@@ -20,7 +21,7 @@ const TITLES: Record<number, string> = {
 
 export function problemOf(err: AppError, requestId: string): Problem {
   return {
-    type: `urn:certyneo:error:${err.code}`,
+    type: errorType(err.code),
     title: TITLES[err.status] ?? "Error",
     status: err.status,
     detail: err.message,
@@ -31,9 +32,14 @@ export function problemOf(err: AppError, requestId: string): Problem {
   };
 }
 
-export function problemResponse(err: AppError, requestId: string): Response {
+/** The problem+json answer; its `Link` (rel="help") leads to the code's section of the errors page. */
+export function problemResponse(err: AppError, requestId: string, baseUrl: string): Response {
   return new Response(JSON.stringify(problemOf(err, requestId)), {
     status: err.status,
-    headers: { "content-type": "application/problem+json", ...err.extra.headers },
+    headers: {
+      "content-type": "application/problem+json",
+      link: `<${errorDocsUrl(baseUrl, err.code)}>; rel="help"`,
+      ...err.extra.headers,
+    },
   });
 }

@@ -3,7 +3,7 @@ import { t, type TSchema } from "elysia";
 /** The error body of every failed request, declared once for the OpenAPI document. */
 export const Problem = t.Object(
   {
-    type: t.String({ examples: ["urn:certyneo:error:validation_failed"] }),
+    type: t.String({ description: "`urn:certyneo:error:{code}`; the code's status and meaning are at /docs/errors#{code}, which the `Link` header (rel=\"help\") gives in full", examples: ["urn:certyneo:error:validation_failed"] }),
     title: t.String({ examples: ["Unprocessable Content"] }),
     status: t.Integer({ examples: [422] }),
     detail: t.String(),
