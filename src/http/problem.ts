@@ -1,17 +1,7 @@
-import { AppError, type FieldError } from "../errors";
+import type { Static } from "elysia";
+import type { AppError } from "../errors";
 import { errorDocsUrl, errorType } from "./errors-page";
-
-/** RFC 9457 problem details, extended with a stable `code`, `message` and the `requestId`. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  message: string;
-  requestId: string;
-  errors?: FieldError[];
-}
+import type { Problem } from "./schemas";
 
 const TITLES: Record<number, string> = {
   400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
@@ -19,7 +9,8 @@ const TITLES: Record<number, string> = {
   429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable",
 };
 
-export function problemOf(err: AppError, requestId: string): Problem {
+/** RFC 9457 problem details, extended with a stable `code`, `message` and the `requestId`. */
+function problemOf(err: AppError, requestId: string): Static<typeof Problem> {
   return {
     type: errorType(err.code),
     title: TITLES[err.status] ?? "Error",
