@@ -50,7 +50,7 @@ export function buildApp(deps: Deps) {
     .use(verifyRoutes(deps));
 
   const undeclared = authMismatches(elysia.routes);
-  if (undeclared.length) throw new Error(`auth: true must be declared on exactly the API-key routes; check ${undeclared.join(", ")}`);
+  if (undeclared.length) throw new Error(`auth: SCOPE must be declared on exactly the API-key routes; check ${undeclared.join(", ")}`);
   routes = elysia.routes.map((r) => ({ method: r.method, pattern: routePattern(r.path) }));
   // The durable outbox: job handlers by kind, and the functions run on each tick (reminders, expiry).
   const jobs = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps) }, [...notificationPeriodic, () => idempotency.purgeExpired()]);

@@ -25,7 +25,7 @@ export const envelopeRoutes = (deps: Deps) =>
       set.headers.location = `/api/v1/envelopes/${envelope.id}`;
       return envelope;
     }, {
-      auth: true,
+      auth: "envelopes",
       body: CreateEnvelopeBody,
       parse: "json",
       response: { 201: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 400, 415, 422) },
@@ -39,13 +39,13 @@ export const envelopeRoutes = (deps: Deps) =>
       },
     })
     .get("", ({ principal, query }) => listEnvelopes(deps, principal.environment, query as any), {
-      auth: true,
+      auth: "envelopes",
       query: ListEnvelopesQuery,
       response: { 200: listOf(EnvelopeSchema, "EnvelopeList"), ...problemResponses(...AUTH_ERRORS, 422) },
       detail: { summary: "List envelopes, newest first, optionally by status" },
     })
     .get("/:id", ({ principal, params }) => getEnvelope(deps, principal.environment, params.id), {
-      auth: true,
+      auth: "envelopes",
       params: IdParams,
       response: { 200: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 404) },
       detail: { summary: "Get an envelope: recipients (with signUrl once sent), fields, status, audit summary" },
@@ -54,7 +54,7 @@ export const envelopeRoutes = (deps: Deps) =>
       const { environment, who } = caller(principal, request);
       return updateEnvelope(deps, environment, who, params.id, body);
     }, {
-      auth: true,
+      auth: "envelopes",
       params: IdParams,
       body: UpdateEnvelopeBody,
       parse: "json",
@@ -65,7 +65,7 @@ export const envelopeRoutes = (deps: Deps) =>
       const { environment, who } = caller(principal, request);
       return deleteEnvelope(deps, environment, who, params.id, query.reason);
     }, {
-      auth: true,
+      auth: "envelopes",
       params: IdParams,
       query: VoidQuery,
       response: { 200: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 404, 409) },
@@ -79,7 +79,7 @@ export const envelopeRoutes = (deps: Deps) =>
       const { environment, who } = caller(principal, request);
       return sendEnvelope(deps, environment, who, params.id);
     }, {
-      auth: true,
+      auth: "envelopes",
       params: IdParams,
       response: { 200: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 404, 409, 422) },
       detail: {
@@ -91,7 +91,7 @@ export const envelopeRoutes = (deps: Deps) =>
       const pdf = await signedDocument(deps, principal.environment, params.id, query.documentId, { sealIfPending: true });
       return pdfResponse(pdf.bytes, pdf.filename);
     }, {
-      auth: true,
+      auth: "envelopes",
       params: IdParams,
       query: t.Object({ documentId: t.Optional(t.String({ description: "One document of the envelope, sealed alone" })) }, { additionalProperties: false }),
       detail: {
@@ -104,7 +104,7 @@ export const envelopeRoutes = (deps: Deps) =>
       const pdf = await auditTrail(deps, principal.environment, params.id);
       return pdfResponse(pdf.bytes, pdf.filename);
     }, {
-      auth: true,
+      auth: "envelopes",
       params: IdParams,
       detail: {
         summary: "Download the sealed audit-trail PDF",
