@@ -11,7 +11,9 @@ import { completeJob, enqueue } from "../jobs/queue";
 import { PermanentJobError, type JobHandler } from "../jobs/runner";
 import { MAX_ATTEMPTS } from "../jobs/schedule";
 import { appendAudit } from "../modules/audit/service";
-import { expireDueEnvelopes, invitationFor, recipientRows, type Invitation } from "../modules/envelopes/service";
+import { expireDueEnvelopes } from "../modules/envelopes/expire-envelope";
+import { getInvitation, type Invitation } from "../modules/envelopes/get-invitation";
+import { recipientRows } from "../modules/envelopes/rows";
 import { envelopes, recipients } from "../store/schema";
 import { pickLocale, renderEmail, renderSms, type MessageData, type MessageKind } from "./messages";
 import { createSmsSender, SmsConfigError, type SmsSender } from "./sms";
@@ -131,7 +133,7 @@ export function notificationHandlers(deps: Deps): Record<string, JobHandler> {
 
   /** send_invitation / send_reminder {recipientId}: one delivery per channel, if the recipient still has to act. */
   const toRecipient = (message: "invitation" | "reminder"): JobHandler => async (payload: { recipientId: string }, { jobId }) => {
-    const inv = invitationFor(deps, String(payload?.recipientId));
+    const inv = getInvitation(deps, { recipientId: String(payload?.recipientId) });
     if (!inv) throw new PermanentJobError(`recipient ${payload?.recipientId} does not exist`);
     if (!inv.active) {
       deps.log.info(`${message} not sent: nothing left to do`, { recipientId: inv.recipient.id, envelopeStatus: inv.envelopeStatus, recipientStatus: inv.recipient.status });
@@ -149,7 +151,7 @@ export function notificationHandlers(deps: Deps): Record<string, JobHandler> {
   };
 
   const deliver: JobHandler = async (payload: DeliverPayload, { jobId, attempt, signal }) => {
-    const inv = invitationFor(deps, String(payload?.recipientId));
+    const inv = getInvitation(deps, { recipientId: String(payload?.recipientId) });
     if (!inv) throw new PermanentJobError(`recipient ${payload?.recipientId} does not exist`);
     const { message, channel } = payload;
     if ((message === "invitation" || message === "reminder") && !inv.active) {

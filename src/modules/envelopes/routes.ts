@@ -4,7 +4,13 @@ import { contextOf } from "../../http/context";
 import { principalOf } from "../../http/principal";
 import { AUTH_ERRORS, IdParams, listOf, problemResponses } from "../../http/schemas";
 import { CreateEnvelopeBody, EnvelopeSchema, ListEnvelopesQuery, UpdateEnvelopeBody, VoidQuery } from "./model";
-import { apiActor, createEnvelope, deleteEnvelope, getEnvelope, listEnvelopes, sendEnvelope, updateEnvelope } from "./service";
+import { apiActor } from "./actor";
+import { createEnvelope } from "./create-envelope";
+import { deleteEnvelope } from "./delete-envelope";
+import { getEnvelope } from "./get-envelope";
+import { listEnvelopes } from "./list-envelopes";
+import { sendEnvelope } from "./send-envelope";
+import { updateEnvelope } from "./update-envelope";
 
 /** The caller (environment, and who to write in the audit trail). */
 function caller(request: Request) {
@@ -17,7 +23,7 @@ export const envelopeRoutes = (deps: Deps) =>
   new Elysia({ prefix: "/api/v1/envelopes", detail: { tags: ["Envelopes"] } })
     .post("", ({ request, body, set }) => {
       const { environment, who } = caller(request);
-      const envelope = createEnvelope(deps, environment, who, body);
+      const envelope = createEnvelope(deps, { environment, who, draft: body });
       set.status = 201;
       set.headers.location = `/api/v1/envelopes/${envelope.id}`;
       return envelope;
@@ -34,19 +40,19 @@ export const envelopeRoutes = (deps: Deps) =>
           "or other-environment documents, no SIGNER, a bad or duplicate e-mail, a field outside its page.",
       },
     })
-    .get("", ({ request, query }) => listEnvelopes(deps, principalOf(request).environment, query as any), {
+    .get("", ({ request, query }) => listEnvelopes(deps, { environment: principalOf(request).environment, ...query }), {
       query: ListEnvelopesQuery,
       response: { 200: listOf(EnvelopeSchema, "EnvelopeList"), ...problemResponses(...AUTH_ERRORS, 422) },
       detail: { summary: "List envelopes, newest first, optionally by status" },
     })
-    .get("/:id", ({ request, params }) => getEnvelope(deps, principalOf(request).environment, params.id), {
+    .get("/:id", ({ request, params }) => getEnvelope(deps, { environment: principalOf(request).environment, envelopeId: params.id }), {
       params: IdParams,
       response: { 200: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 404) },
       detail: { summary: "Get an envelope: recipients (with signUrl once sent), fields, status, audit summary" },
     })
     .patch("/:id", ({ request, params, body }) => {
       const { environment, who } = caller(request);
-      return updateEnvelope(deps, environment, who, params.id, body);
+      return updateEnvelope(deps, { environment, who, envelopeId: params.id, patch: body });
     }, {
       params: IdParams,
       body: UpdateEnvelopeBody,
@@ -56,7 +62,7 @@ export const envelopeRoutes = (deps: Deps) =>
     })
     .delete("/:id", ({ request, params, query }) => {
       const { environment, who } = caller(request);
-      return deleteEnvelope(deps, environment, who, params.id, query.reason);
+      return deleteEnvelope(deps, { environment, who, envelopeId: params.id, reason: query.reason });
     }, {
       params: IdParams,
       query: VoidQuery,
@@ -69,7 +75,7 @@ export const envelopeRoutes = (deps: Deps) =>
     })
     .post("/:id/send", ({ request, params }) => {
       const { environment, who } = caller(request);
-      return sendEnvelope(deps, environment, who, params.id);
+      return sendEnvelope(deps, { environment, who, envelopeId: params.id });
     }, {
       params: IdParams,
       response: { 200: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 404, 409, 422) },
