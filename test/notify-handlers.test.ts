@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Deps } from "../src/deps";
+import type { Locale } from "../src/enums";
 import { newId } from "../src/ids";
 import { enqueue } from "../src/jobs/queue";
 import { LEASE_MS } from "../src/jobs/runner";
@@ -44,7 +45,7 @@ interface RecipientSpec {
 /** A SENT envelope (or `status`) with its recipients, as the envelope service would have stored it. */
 function fixture(
   deps: Deps,
-  o: { subject?: string; message?: string; locale?: string; notifyBySms?: boolean; reminderIntervalHours?: number; status?: any; endReason?: string; recipients: RecipientSpec[] },
+  o: { subject?: string; message?: string; locale?: Locale; notifyBySms?: boolean; reminderIntervalHours?: number; status?: any; endReason?: string; recipients: RecipientSpec[] },
 ) {
   const now = deps.clock.now();
   const id = newId("env");

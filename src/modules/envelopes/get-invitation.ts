@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
+import type { Locale } from "../../enums";
 import { envelopes, recipients, type EnvelopeStatus, type Environment } from "../../store/schema";
 import { signUrlOf } from "../signing/token";
 import type { RecipientRow } from "./rows";
@@ -11,7 +12,7 @@ export interface Invitation {
   envelopeStatus: EnvelopeStatus;
   subject: string;
   message: string | null;
-  locale: "en" | "fr";
+  locale: Locale;
   notifyBySms: boolean;
   expiresAt: Date | null;
   reminderIntervalHours: number | null;
@@ -32,7 +33,7 @@ export function getInvitation(deps: Pick<Deps, "db" | "config" | "secret">, { re
     envelopeStatus: e.status,
     subject: e.subject,
     message: e.message,
-    locale: e.locale as "en" | "fr",
+    locale: e.locale,
     notifyBySms: e.notifyBySms,
     expiresAt: e.expiresAt,
     reminderIntervalHours: e.reminderIntervalHours,

@@ -5,7 +5,11 @@
  */
 import { AppError, type FieldError } from "../../errors";
 import { pngProblem } from "../../pdf/png";
-import type { EnvelopeStatus, FieldType, PageSize, RecipientRole, RecipientStatus } from "../../store/schema";
+import type { Static } from "@sinclair/typebox";
+import type { EnvelopeStatus, FieldType, RecipientRole, RecipientStatus, SessionState, SigningOrder } from "../../enums";
+import type { PageSize } from "../../store/schema";
+import type { CompleteBody } from "../signing/model";
+import type { CreateEnvelopeBody, FieldInput, RecipientInput, UpdateEnvelopeBody } from "./model";
 
 const TRANSITIONS: Record<EnvelopeStatus, readonly EnvelopeStatus[]> = {
   DRAFT: ["SENT"],
@@ -21,39 +25,15 @@ export const canTransition = (from: EnvelopeStatus, to: EnvelopeStatus): boolean
 // ---------------------------------------------------------------------------------------------
 // Draft validation
 
-export interface FieldDraft {
-  documentId: string;
-  type: FieldType;
-  page: number;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  required?: boolean;
-  label?: string;
-}
+export type FieldDraft = Static<typeof FieldInput>;
+export type RecipientDraft = Static<typeof RecipientInput>;
 
-export interface RecipientDraft {
-  email: string;
-  name: string;
-  phone?: string;
-  role?: RecipientRole;
-  routingOrder?: number;
-  fields?: FieldDraft[];
-}
-
-export interface EnvelopeDraft {
-  subject: string;
-  message?: string | null;
-  documentIds: string[];
-  recipients: RecipientDraft[];
-  signingOrder?: "parallel" | "sequential";
-  locale?: "en" | "fr";
-  expiresAt?: string | null;
-  reminderIntervalHours?: number | null;
-  notifyBySms?: boolean;
-  metadata?: Record<string, string>;
-}
+/**
+ * An envelope as created (the POST body), or as a PATCH leaves it: the members a PATCH may
+ * clear (null) are taken from the PATCH body.
+ */
+export type EnvelopeDraft = Omit<Static<typeof CreateEnvelopeBody>, Clearable> & Pick<Static<typeof UpdateEnvelopeBody>, Clearable>;
+type Clearable = "message" | "expiresAt" | "reminderIntervalHours";
 
 export interface DocumentFacts {
   pageCount: number;
@@ -140,7 +120,7 @@ export function routingOrders(d: Pick<EnvelopeDraft, "recipients" | "signingOrde
 }
 
 /** The signingOrder the API reports: parallel (one group), sequential (one actor per group), else custom. */
-export function signingOrderOf(rs: readonly { role: RecipientRole; routingOrder: number }[]): "parallel" | "sequential" | "custom" {
+export function signingOrderOf(rs: readonly { role: RecipientRole; routingOrder: number }[]): SigningOrder {
   const orders = rs.filter((r) => r.role !== "CC").map((r) => r.routingOrder);
   const distinct = new Set(orders);
   if (distinct.size <= 1) return "parallel";
@@ -180,8 +160,6 @@ export function nextStep(rs: readonly RoutedRecipient[]): RoutingStep {
 // ---------------------------------------------------------------------------------------------
 // The signing ceremony
 
-export type SessionState = "ready" | "signed" | "declined" | "waiting" | "voided" | "expired" | "completed";
-
 /** What the signing page shows a recipient. */
 export function sessionState(envelope: EnvelopeStatus, r: { role: RecipientRole; status: RecipientStatus }): SessionState {
   switch (envelope) {
@@ -210,11 +188,7 @@ export function assertCanAct(envelope: EnvelopeStatus, r: { role: RecipientRole;
   if (r.status === "PENDING") throw new AppError("signing_not_your_turn", "Not your turn yet: other recipients sign before you; you will be invited");
 }
 
-export interface CompletionInput {
-  signature?: { type: "typed" | "drawn"; value: string };
-  fields?: Record<string, string | boolean>;
-  consent?: boolean;
-}
+export type CompletionInput = Static<typeof CompleteBody>;
 
 export interface FieldSpec {
   id: string;

@@ -1,15 +1,18 @@
 import { eq } from "drizzle-orm";
+import type { Static } from "@sinclair/typebox";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { envelopes, type Environment } from "../../store/schema";
 import type { ActorMeta } from "./actor";
 import { assertValidDraft, storedRecipientDrafts, writeDraftParts } from "./draft";
 import type { EnvelopeDraft } from "./lifecycle";
+import type { UpdateEnvelopeBody } from "./model";
 import { auditEnvelope, immediate } from "./record-change";
 import { envelopeDocumentRows, findEnvelopeRow } from "./rows";
 import { iso, loadEnvelopeView, type EnvelopeView } from "./view";
 
-export type EnvelopePatch = Partial<Omit<EnvelopeDraft, "subject">> & { subject?: string };
+/** The PATCH body: only the members given change. */
+export type EnvelopePatch = Static<typeof UpdateEnvelopeBody>;
 
 export interface UpdateEnvelopeInput {
   environment: Environment;
@@ -31,7 +34,7 @@ export function updateEnvelope(deps: Deps, { environment, who, envelopeId: id, p
       documentIds: patch.documentIds ?? envelopeDocumentRows(tx, id).map((d) => d.id),
       recipients: patch.recipients ?? current.drafts,
       signingOrder: patch.signingOrder,
-      locale: patch.locale ?? (row.locale as "en" | "fr"),
+      locale: patch.locale ?? row.locale,
       expiresAt: patch.expiresAt !== undefined ? patch.expiresAt : iso(row.expiresAt),
       reminderIntervalHours: patch.reminderIntervalHours !== undefined ? patch.reminderIntervalHours : row.reminderIntervalHours,
       notifyBySms: patch.notifyBySms ?? row.notifyBySms,

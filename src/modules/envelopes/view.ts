@@ -40,7 +40,7 @@ function envelopeView(deps: ViewDeps, p: EnvelopeParts, signUrls: boolean) {
     status: e.status,
     subject: e.subject,
     message: e.message,
-    locale: e.locale as "en" | "fr",
+    locale: e.locale,
     signingOrder: signingOrderOf(p.recipients),
     expiresAt: iso(e.expiresAt),
     reminderIntervalHours: e.reminderIntervalHours,

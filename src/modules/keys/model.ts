@@ -1,7 +1,8 @@
 import { t } from "elysia";
-import { nullable } from "../../http/schemas";
+import { ENVIRONMENTS } from "../../enums";
+import { literalUnion, nullable } from "../../http/schemas";
 
-export const EnvironmentSchema = t.Union([t.Literal("test"), t.Literal("live")], { description: "test or live" });
+export const EnvironmentSchema = literalUnion(ENVIRONMENTS, { description: "test or live" });
 
 export const ApiKeySchema = t.Object(
   {

@@ -47,7 +47,7 @@ function session(tx: Tx, token: string, envelope: EnvelopeRow, recipient: Recipi
   return {
     envelope: {
       id: envelope.id, subject: envelope.subject, message: envelope.message, status: envelope.status,
-      locale: envelope.locale as "en" | "fr", expiresAt: envelope.expiresAt?.toISOString() ?? null,
+      locale: envelope.locale, expiresAt: envelope.expiresAt?.toISOString() ?? null,
     },
     recipient: { id: recipient.id, name: recipient.name, email: recipient.email, role: recipient.role, status: recipient.status },
     state: sessionState(envelope.status, recipient),
