@@ -1,5 +1,5 @@
 import { and, asc, eq, lte } from "drizzle-orm";
-import type { Worker } from "../app";
+import type { Worker } from "./worker";
 import type { Deps } from "../deps";
 import { jobs } from "../store/schema";
 import { completeJob } from "./queue";

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { envelopes, type EnvelopeStatus, type Environment } from "../../store/schema";
-import { paginate, type Page } from "../pagination";
+import { paginate, type Page } from "../../store/paginate";
 import { loadEnvelopeParts, publicEnvelope, type EnvelopeView } from "./view";
 
 export interface ListEnvelopesInput {

@@ -1,4 +1,4 @@
-import type { Worker } from "../../app";
+import type { Worker } from "../../jobs/worker";
 import { systemClock, type Clock } from "../../clock";
 import type { Deps } from "../../deps";
 import { networkPolicy, systemResolver, type Resolver } from "./network";

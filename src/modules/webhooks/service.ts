@@ -5,7 +5,7 @@ import { AppError, invalid, notFound, type FieldError } from "../../errors";
 import { newId } from "../../ids";
 import type { Tx } from "../../store/db";
 import { webhookAttempts, webhookDeliveries, webhookEvents, webhooks, type Environment } from "../../store/schema";
-import { paginate, type Page } from "../pagination";
+import { paginate, type Page } from "../../store/paginate";
 import { ALL_EVENTS, WEBHOOK_EVENT_TYPES } from "./events";
 import { literalRefusal, networkPolicy } from "./network";
 import { newWebhookSecret } from "./signature";

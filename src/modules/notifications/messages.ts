@@ -3,7 +3,7 @@
  * (e-mail) and as a short text (SMS). User-supplied strings (subject, message, names, reasons)
  * are escaped in HTML and kept on one line in headers.
  */
-import { LOCALES, type Locale, type RecipientRole } from "../enums";
+import { LOCALES, type Locale, type RecipientRole } from "../../enums";
 
 export type MessageKind = "invitation" | "reminder" | "declined" | "voided" | "completed" | "expired";
 

@@ -5,16 +5,15 @@
  * is never sent again because the SMS of the same invitation failed, and each delivery is retried
  * on its own. Every delivery and every failed attempt is an audit event of the envelope.
  */
-import { and, eq, inArray, isNotNull, ne, sql } from "drizzle-orm";
-import type { Deps } from "../deps";
-import { completeJob, enqueue } from "../jobs/queue";
-import { PermanentJobError, type JobHandler } from "../jobs/runner";
-import { MAX_ATTEMPTS } from "../jobs/schedule";
-import { appendAudit } from "../modules/audit/service";
-import { expireDueEnvelopes } from "../modules/envelopes/expire-envelope";
-import { getInvitation, type Invitation } from "../modules/envelopes/get-invitation";
-import { recipientRows } from "../modules/envelopes/rows";
-import { envelopes, recipients } from "../store/schema";
+import { eq } from "drizzle-orm";
+import type { Deps } from "../../deps";
+import { completeJob, enqueue } from "../../jobs/queue";
+import { PermanentJobError, type JobHandler } from "../../jobs/runner";
+import { MAX_ATTEMPTS } from "../../jobs/schedule";
+import { envelopes, recipients } from "../../store/schema";
+import { appendAudit } from "../audit/service";
+import { getInvitation, type Invitation } from "../envelopes/get-invitation";
+import { recipientRows } from "../envelopes/rows";
 import { pickLocale, renderEmail, renderSms, type MessageData, type MessageKind } from "./messages";
 import { createSmsSender, SmsConfigError, type SmsSender } from "./sms";
 
@@ -29,9 +28,6 @@ export interface DeliverPayload {
 type Envelope = typeof envelopes.$inferSelect;
 type Recipient = typeof recipients.$inferSelect;
 
-/** Recipient statuses of someone who was invited and has not acted yet. */
-const WAITING = ["SENT", "VIEWED"] as const;
-const isWaiting = (r: Recipient) => (WAITING as readonly string[]).includes(r.status);
 /** Invited at some point (PENDING recipients of later routing groups never heard of the envelope). */
 const wasInvited = (r: Recipient) => r.status !== "PENDING" || r.sentAt != null;
 
@@ -198,71 +194,3 @@ export function notificationHandlers(deps: Deps): Record<string, JobHandler> {
     deliver_message: deliver,
   };
 }
-
-/**
- * Reminders: for envelopes with a reminderIntervalHours, every recipient invited and still to act
- * is reminded once per interval, counted from the invitation or the last reminder. lastRemindedAt
- * is set in the transaction that enqueues the reminder, so a reminder is never doubled.
- */
-export function sweepReminders(deps: Deps): number {
-  const now = deps.clock.now();
-  const candidates = deps.db
-    .select({ recipient: recipients, envelope: envelopes })
-    .from(recipients)
-    .innerJoin(envelopes, eq(envelopes.id, recipients.envelopeId))
-    .where(
-      and(
-        eq(envelopes.status, "SENT"),
-        isNotNull(envelopes.reminderIntervalHours),
-        inArray(recipients.status, [...WAITING]),
-        ne(recipients.role, "CC"),
-        // Times are integer milliseconds: only the recipients whose interval has run out.
-        sql`coalesce(${recipients.lastRemindedAt}, ${recipients.sentAt}, ${envelopes.sentAt}) + ${envelopes.reminderIntervalHours} * 3600000 <= ${now.getTime()}`,
-      ),
-    )
-    .all();
-  let n = 0;
-  for (const { recipient, envelope } of candidates) {
-    if (envelope.expiresAt && envelope.expiresAt <= now) continue;
-    const done = deps.db.transaction(
-      (tx) => {
-        // Re-check under the write lock: another process may have reminded meanwhile, the
-        // recipient may have acted, or the envelope ended (voided, declined).
-        const current = tx
-          .select({ r: recipients, envelopeStatus: envelopes.status })
-          .from(recipients)
-          .innerJoin(envelopes, eq(envelopes.id, recipients.envelopeId))
-          .where(eq(recipients.id, recipient.id))
-          .get();
-        if (!current || current.envelopeStatus !== "SENT") return false;
-        const { r } = current;
-        if (!isWaiting(r) || (r.lastRemindedAt?.getTime() ?? 0) !== (recipient.lastRemindedAt?.getTime() ?? 0)) return false;
-        tx.update(recipients).set({ lastRemindedAt: now }).where(eq(recipients.id, r.id)).run();
-        enqueue(tx, deps.clock, { kind: "send_reminder", payload: { recipientId: r.id } });
-        appendAudit(tx, deps.clock, { envelopeId: envelope.id, type: "recipient.reminded", actor: "system", data: { recipientId: r.id } });
-        return true;
-      },
-      { behavior: "immediate" },
-    );
-    if (done) n++;
-  }
-  if (n) deps.log.info("reminders enqueued", { count: n });
-  return n;
-}
-
-/** Expiry: envelopes still SENT whose expiresAt has passed are expired by the envelope service. */
-export function sweepExpired(deps: Deps): number {
-  const expired = expireDueEnvelopes(deps);
-  if (expired.length) deps.log.info("envelopes expired", { count: expired.length, envelopeIds: expired });
-  return expired.length;
-}
-
-/** Functions the job runner calls on each tick. */
-export const notificationPeriodic: Array<(deps: Deps) => Promise<void> | void> = [
-  function expiry(deps) {
-    sweepExpired(deps);
-  },
-  function reminders(deps) {
-    sweepReminders(deps);
-  },
-];
