@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Clock } from "../clock";
 import { newId } from "../ids";
-import type { Tx } from "../store/db";
+import { affectedRows, type Tx } from "../store/db";
 import { jobs } from "../store/schema";
 
 /**
@@ -41,6 +41,5 @@ export function completeJob(tx: Tx, clock: Clock, jobId: string): boolean {
     .set({ status: "done", updatedAt: clock.now() })
     .where(and(eq(jobs.id, jobId), eq(jobs.status, "pending")))
     .run();
-  // bun:sqlite returns its Changes object; drizzle types the run result as void.
-  return (res as unknown as { changes: number }).changes === 1;
+  return affectedRows(res) === 1;
 }

@@ -1,6 +1,7 @@
 import { and, asc, eq, lte } from "drizzle-orm";
 import type { Worker } from "./worker";
 import type { Deps } from "../deps";
+import { affectedRows } from "../store/db";
 import { jobs } from "../store/schema";
 import { completeJob } from "./queue";
 import { retryDelayMs } from "./schedule";
@@ -104,8 +105,7 @@ export function createJobRunner(
             .set({ runAt: leaseUntil, attempts: job.attempts + 1, updatedAt: now })
             .where(and(eq(jobs.id, job.id), eq(jobs.status, "pending"), eq(jobs.runAt, job.runAt)))
             .run();
-          // bun:sqlite returns its Changes object; drizzle types the run result as void.
-          if ((res as unknown as { changes: number }).changes === 1) claimed.push({ id: job.id, kind: job.kind, payload: job.payload, attempts: job.attempts + 1, leaseUntil });
+          if (affectedRows(res) === 1) claimed.push({ id: job.id, kind: job.kind, payload: job.payload, attempts: job.attempts + 1, leaseUntil });
         }
         return claimed;
       },
@@ -169,7 +169,7 @@ export function createJobRunner(
             .set({ status: "done", updatedAt: clock.now() })
             .where(and(eq(jobs.id, job.id), eq(jobs.status, "pending"), eq(jobs.runAt, retryAt)))
             .run();
-          if ((res as unknown as { changes: number }).changes === 1) log.info("job done after its timeout", { jobId: job.id, kind: job.kind, attempt: job.attempts });
+          if (affectedRows(res) === 1) log.info("job done after its timeout", { jobId: job.id, kind: job.kind, attempt: job.attempts });
         } catch (e) {
           log.error("job bookkeeping failed", { jobId: job.id, error: errorText(e) });
         }

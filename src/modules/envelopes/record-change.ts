@@ -2,7 +2,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
-import type { Tx } from "../../store/db";
+import { affectedRows, type Tx } from "../../store/db";
 import { envelopes, type EnvelopeStatus } from "../../store/schema";
 import { appendAudit, type AuditType } from "../audit/service";
 import { recordEvent, type WebhookEventType } from "../webhooks/events";
@@ -35,5 +35,5 @@ export function moveEnvelopeStatus(tx: Tx, deps: EnvelopeChangeDeps, e: Envelope
   if (!canTransition(e.status, to)) throw new AppError("conflict", `An envelope cannot go from ${e.status} to ${to}`);
   const changed = tx.update(envelopes).set({ ...set, status: to, updatedAt: deps.clock.now() })
     .where(and(eq(envelopes.id, e.id), eq(envelopes.status, e.status))).run();
-  if ((changed as any).changes === 0) throw new AppError("conflict", `Envelope ${e.id} changed meanwhile; retry`);
+  if (affectedRows(changed) === 0) throw new AppError("conflict", `Envelope ${e.id} changed meanwhile; retry`);
 }
