@@ -1,8 +1,13 @@
 /**
- * Every closed set of values that the store, the API schemas and the rules share, declared once:
- * the store's column types, the TypeBox unions (http/schemas.ts `literalUnion`) and the lifecycle
- * tables derive from these lists.
+ * Every closed set of values that the store, the API schemas, the job payloads and the rules
+ * share, declared once: the store's column types, the TypeBox unions (`literalUnion`) and the
+ * lifecycle tables derive from these lists.
  */
+import { Type, type SchemaOptions, type TLiteral, type TUnion } from "@sinclair/typebox";
+
+/** The TypeBox union of one of these lists (an anyOf of consts, as the OpenAPI document shows). */
+export const literalUnion = <const T extends readonly [string, ...string[]]>(values: T, options?: SchemaOptions) =>
+  Type.Union(values.map((v) => Type.Literal(v)), options) as unknown as TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }>;
 
 export const ENVIRONMENTS = ["test", "live"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -37,6 +42,12 @@ export type SigningOrder = (typeof REPORTED_SIGNING_ORDERS)[number];
 /** What the signing page shows a recipient. */
 export const SESSION_STATES = ["ready", "signed", "declined", "waiting", "voided", "expired", "completed"] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
+
+/** What a notification tells a recipient, and the channels it goes through. */
+export const MESSAGE_KINDS = ["invitation", "reminder", "declined", "voided", "completed", "expired"] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
+export const CHANNELS = ["email", "sms"] as const;
+export type Channel = (typeof CHANNELS)[number];
 
 export const JOB_STATUSES = ["pending", "done", "failed"] as const;
 

@@ -184,7 +184,7 @@ describe("fan-out", () => {
     // before the runner's own bookkeeping.
     s.deps.db.update(jobs).set({ runAt: new Date(s.clock.now().getTime() + LEASE_MS), attempts: 1 }).where(eq(jobs.id, parent)).run();
     const handlers = notificationHandlers(s.deps);
-    const runParent = () => handlers.send_invitation!({ recipientId: rid }, { deps: s.deps, jobId: parent, attempt: 1, signal: new AbortController().signal });
+    const runParent = () => handlers.send_invitation!.run({ recipientId: rid }, { deps: s.deps, jobId: parent, attempt: 1, signal: new AbortController().signal });
     await runParent();
     expect(jobsOf(s, "send_invitation")[0]).toMatchObject({ status: "done", attempts: 1 });
     // A second run (one that held the job too, or a re-run after the lease) queues nothing.
@@ -206,7 +206,7 @@ describe("fan-out", () => {
     });
     const parent = enqueue(s.deps.db, s.deps.clock, { kind: "notify_completed", payload: { envelopeId }, runAt: new Date(s.clock.now().getTime() + LEASE_MS) });
     const handlers = notificationHandlers(s.deps);
-    for (let i = 0; i < 2; i++) await handlers.notify_completed!({ envelopeId }, { deps: s.deps, jobId: parent, attempt: 1, signal: new AbortController().signal });
+    for (let i = 0; i < 2; i++) await handlers.notify_completed!.run({ envelopeId }, { deps: s.deps, jobId: parent, attempt: 1, signal: new AbortController().signal });
     expect(jobsOf(s, "deliver_message")).toHaveLength(2);
     expect(s.logs.some((l) => l.msg === "completed already fanned out by an earlier run" && l.jobId === parent)).toBe(true);
   });

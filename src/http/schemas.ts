@@ -1,5 +1,4 @@
 import { t, type TSchema } from "elysia";
-import { Type, type SchemaOptions, type TLiteral, type TUnion } from "@sinclair/typebox";
 
 /** The error body of every failed request, declared once for the OpenAPI document. */
 export const Problem = t.Object(
@@ -62,7 +61,3 @@ export const pdfResponses = (description: string, errors: Record<number, string>
 export const contentDisposition = (filename: string, disposition: "attachment" | "inline" = "attachment") =>
   `${disposition}; filename="${filename.replace(/[^\x20-\x7e]|["\\]/g, "_")}"; ` +
   `filename*=UTF-8''${encodeURIComponent(filename).replace(/['()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase())}`;
-
-/** A union of string literals from one of the `as const` lists of src/enums.ts. */
-export const literalUnion = <const T extends readonly [string, ...string[]]>(values: T, options?: SchemaOptions) =>
-  Type.Union(values.map((v) => Type.Literal(v)), options) as unknown as TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }>;

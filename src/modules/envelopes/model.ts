@@ -1,8 +1,9 @@
 import { t } from "elysia";
 import {
-  ENVELOPE_STATUSES, FIELD_TYPES, LOCALES, RECIPIENT_ROLES, RECIPIENT_STATUSES, REPORTED_SIGNING_ORDERS, SEAL_STATUSES, SIGNING_ORDERS,
+  ENVELOPE_STATUSES, FIELD_TYPES, literalUnion, LOCALES, RECIPIENT_ROLES, RECIPIENT_STATUSES, REPORTED_SIGNING_ORDERS, SEAL_STATUSES,
+  SIGNING_ORDERS,
 } from "../../enums";
-import { literalUnion, nullable } from "../../http/schemas";
+import { nullable } from "../../http/schemas";
 
 export const Role = literalUnion(RECIPIENT_ROLES, {
   description: "SIGNER signs; APPROVER approves without a signature; CC only receives the completed copy",

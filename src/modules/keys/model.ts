@@ -1,6 +1,6 @@
 import { t } from "elysia";
-import { ENVIRONMENTS } from "../../enums";
-import { literalUnion, nullable } from "../../http/schemas";
+import { ENVIRONMENTS, literalUnion } from "../../enums";
+import { nullable } from "../../http/schemas";
 
 export const EnvironmentSchema = literalUnion(ENVIRONMENTS, { description: "test or live" });
 

@@ -8,22 +8,16 @@
 import { eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { completeJob, enqueue } from "../../jobs/queue";
-import { PermanentJobError, type JobHandler } from "../../jobs/runner";
+import { JOB_PAYLOADS, type JobPayload } from "../../jobs/payloads";
+import { defineJob, PermanentJobError, type JobContext, type JobDefinitions } from "../../jobs/runner";
 import { MAX_ATTEMPTS } from "../../jobs/schedule";
 import { envelopes, recipients } from "../../store/schema";
 import { appendAudit } from "../audit/service";
 import { getInvitation, type Invitation } from "../envelopes/get-invitation";
 import { recipientRows } from "../envelopes/rows";
-import { pickLocale, renderEmail, renderSms, type MessageData, type MessageKind } from "./messages";
+import type { Channel, MessageKind } from "../../enums";
+import { pickLocale, renderEmail, renderSms, type MessageData } from "./messages";
 import { createSmsSender, SmsConfigError, type SmsSender } from "./sms";
-
-export type Channel = "email" | "sms";
-
-export interface DeliverPayload {
-  recipientId: string;
-  message: MessageKind;
-  channel: Channel;
-}
 
 type Envelope = typeof envelopes.$inferSelect;
 type Recipient = typeof recipients.$inferSelect;
@@ -74,8 +68,7 @@ function fanOut(deps: Deps, jobId: string, smsEnabled: boolean, message: Message
             });
             continue;
           }
-          const payload: DeliverPayload = { recipientId: recipient.id, message, channel };
-          enqueue(tx, deps.clock, { kind: "deliver_message", payload: payload as unknown as Record<string, unknown> });
+          enqueue(tx, deps.clock, { kind: "deliver_message", payload: { recipientId: recipient.id, message, channel } });
           n++;
         }
       }
@@ -124,31 +117,31 @@ function messageData(deps: Deps, message: MessageKind, inv: Invitation): Message
 }
 
 /** The job handlers of notifications, by kind. */
-export function notificationHandlers(deps: Deps): Record<string, JobHandler> {
+export function notificationHandlers(deps: Deps): JobDefinitions {
   const sms: SmsSender | null = createSmsSender(deps.config.sms, deps.log);
 
   /** send_invitation / send_reminder {recipientId}: one delivery per channel, if the recipient still has to act. */
-  const toRecipient = (message: "invitation" | "reminder"): JobHandler => async (payload: { recipientId: string }, { jobId }) => {
-    const inv = getInvitation(deps, { recipientId: String(payload?.recipientId) });
-    if (!inv) throw new PermanentJobError(`recipient ${payload?.recipientId} does not exist`);
+  const toRecipient = (message: "invitation" | "reminder") => defineJob(JOB_PAYLOADS.send_invitation, async ({ recipientId }, { jobId }) => {
+    const inv = getInvitation(deps, { recipientId });
+    if (!inv) throw new PermanentJobError(`recipient ${recipientId} does not exist`);
     if (!inv.active) {
       deps.log.info(`${message} not sent: nothing left to do`, { recipientId: inv.recipient.id, envelopeStatus: inv.envelopeStatus, recipientStatus: inv.recipient.status });
       return;
     }
     fanOut(deps, jobId, sms !== null, message, [{ envelopeId: inv.envelopeId, notifyBySms: inv.notifyBySms, recipient: inv.recipient }]);
-  };
+  });
 
   /** notify_* {envelopeId}: the envelope ended; tell those concerned. */
-  const toAudience = (message: "declined" | "voided" | "completed" | "expired"): JobHandler => async (payload: { envelopeId: string }, { jobId }) => {
-    const envelope = deps.db.select().from(envelopes).where(eq(envelopes.id, String(payload?.envelopeId))).get();
-    if (!envelope) throw new PermanentJobError(`envelope ${payload?.envelopeId} does not exist`);
+  const toAudience = (message: "declined" | "voided" | "completed" | "expired") => defineJob(JOB_PAYLOADS.notify_completed, async ({ envelopeId }, { jobId }) => {
+    const envelope = deps.db.select().from(envelopes).where(eq(envelopes.id, envelopeId)).get();
+    if (!envelope) throw new PermanentJobError(`envelope ${envelopeId} does not exist`);
     const all = recipientRows(deps.db, envelope.id);
     fanOut(deps, jobId, sms !== null, message, audienceOf(message, all).map((recipient) => ({ envelopeId: envelope.id, notifyBySms: envelope.notifyBySms, recipient })));
-  };
+  });
 
-  const deliver: JobHandler = async (payload: DeliverPayload, { jobId, attempt, signal }) => {
-    const inv = getInvitation(deps, { recipientId: String(payload?.recipientId) });
-    if (!inv) throw new PermanentJobError(`recipient ${payload?.recipientId} does not exist`);
+  const deliver = async (payload: JobPayload<"deliver_message">, { jobId, attempt, signal }: JobContext) => {
+    const inv = getInvitation(deps, { recipientId: payload.recipientId });
+    if (!inv) throw new PermanentJobError(`recipient ${payload.recipientId} does not exist`);
     const { message, channel } = payload;
     if ((message === "invitation" || message === "reminder") && !inv.active) {
       deps.log.info(`${message} not sent: nothing left to do`, { recipientId: inv.recipient.id, channel, envelopeStatus: inv.envelopeStatus });
@@ -191,6 +184,6 @@ export function notificationHandlers(deps: Deps): Record<string, JobHandler> {
     notify_voided: toAudience("voided"),
     notify_completed: toAudience("completed"),
     notify_expired: toAudience("expired"),
-    deliver_message: deliver,
+    deliver_message: defineJob(JOB_PAYLOADS.deliver_message, deliver),
   };
 }

@@ -3,9 +3,10 @@
  * (e-mail) and as a short text (SMS). User-supplied strings (subject, message, names, reasons)
  * are escaped in HTML and kept on one line in headers.
  */
-import { LOCALES, type Locale, type RecipientRole } from "../../enums";
+import { LOCALES, type Locale, type MessageKind, type RecipientRole } from "../../enums";
 
-export type MessageKind = "invitation" | "reminder" | "declined" | "voided" | "completed" | "expired";
+export type { MessageKind };
+
 
 export interface MessageData {
   /** The envelope's subject, as the sender wrote it. */

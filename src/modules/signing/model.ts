@@ -1,6 +1,6 @@
 import { t } from "elysia";
-import { LOCALES, SESSION_STATES, SIGNATURE_TYPES } from "../../enums";
-import { literalUnion, nullable } from "../../http/schemas";
+import { literalUnion, LOCALES, SESSION_STATES, SIGNATURE_TYPES } from "../../enums";
+import { nullable } from "../../http/schemas";
 import { FieldType, RecipientStatus, Role } from "../envelopes/model";
 
 export const TokenParams = t.Object({ token: t.String({ description: "The token at the end of the recipient's signUrl" }) });

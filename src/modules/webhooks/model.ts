@@ -1,6 +1,6 @@
 import { t } from "elysia";
-import { DELIVERY_STATUSES } from "../../enums";
-import { literalUnion, nullable } from "../../http/schemas";
+import { DELIVERY_STATUSES, literalUnion } from "../../enums";
+import { nullable } from "../../http/schemas";
 import { ALL_EVENTS, WEBHOOK_EVENT_TYPES } from "./events";
 
 /**
