@@ -1,4 +1,5 @@
 import { and, eq } from "drizzle-orm";
+import { isoOrNull } from "../../clock";
 import { enqueue } from "../../jobs/queue";
 import type { Tx } from "../../store/db";
 import { envelopes, recipients } from "../../store/schema";
@@ -7,7 +8,6 @@ import { inviteRecipients } from "./invite-recipients";
 import { nextStep } from "./lifecycle";
 import { auditEnvelope, moveEnvelopeStatus, recordEnvelopeEvent, type EnvelopeChangeDeps } from "./record-change";
 import { documentHashes, recipientRows } from "./rows";
-import { iso } from "./view";
 
 /**
  * After a recipient signed: invite the next routing group, or complete the envelope (COMPLETED,
@@ -26,7 +26,7 @@ export function inviteNextOrComplete(tx: Tx, deps: EnvelopeChangeDeps, { envelop
     .where(and(eq(recipients.envelopeId, envelopeId), eq(recipients.role, "CC"))).run();
   auditEnvelope(tx, deps, envelopeId, "envelope.completed", SYSTEM, {
     documents: documentHashes(tx, envelopeId),
-    recipients: rs.filter((r) => r.role !== "CC").map((r) => ({ id: r.id, email: r.email, role: r.role, signedAt: iso(r.signedAt) })),
+    recipients: rs.filter((r) => r.role !== "CC").map((r) => ({ id: r.id, email: r.email, role: r.role, signedAt: isoOrNull(r.signedAt) })),
   });
   enqueue(tx, deps.clock, { kind: "seal_envelope", payload: { envelopeId } });
   enqueue(tx, deps.clock, { kind: "notify_completed", payload: { envelopeId } });

@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Static } from "@sinclair/typebox";
+import { isoOrNull } from "../../clock";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { envelopes, type Environment } from "../../store/schema";
@@ -9,7 +10,7 @@ import type { EnvelopeDraft } from "./lifecycle";
 import type { UpdateEnvelopeBody } from "./model";
 import { auditEnvelope, immediate } from "./record-change";
 import { envelopeDocumentRows, findEnvelopeRow } from "./rows";
-import { iso, loadEnvelopeView, type EnvelopeView } from "./view";
+import { loadEnvelopeView, type EnvelopeView } from "./view";
 
 /** The PATCH body: only the members given change. */
 export type EnvelopePatch = Static<typeof UpdateEnvelopeBody>;
@@ -35,7 +36,7 @@ export function updateEnvelope(deps: Deps, { environment, who, envelopeId: id, p
       recipients: patch.recipients ?? current.drafts,
       signingOrder: patch.signingOrder,
       locale: patch.locale ?? row.locale,
-      expiresAt: patch.expiresAt !== undefined ? patch.expiresAt : iso(row.expiresAt),
+      expiresAt: patch.expiresAt !== undefined ? patch.expiresAt : isoOrNull(row.expiresAt),
       reminderIntervalHours: patch.reminderIntervalHours !== undefined ? patch.reminderIntervalHours : row.reminderIntervalHours,
       notifyBySms: patch.notifyBySms ?? row.notifyBySms,
       metadata: patch.metadata ?? row.metadata,

@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import { isoOrNull } from "../../clock";
 import type { Deps } from "../../deps";
 import type { Tx } from "../../store/db";
 import { envelopes } from "../../store/schema";
@@ -9,8 +10,6 @@ import { envelopeDocumentRows, fieldRows, recipientRows, type EnvelopeRow, type 
 
 /** What building the API view needs: the public URL and the instance secret (for signUrl). */
 export type ViewDeps = Pick<Deps, "config" | "secret">;
-
-export const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
 export interface EnvelopeParts {
   envelope: EnvelopeRow;
@@ -42,7 +41,7 @@ function envelopeView(deps: ViewDeps, p: EnvelopeParts, signUrls: boolean) {
     message: e.message,
     locale: e.locale,
     signingOrder: signingOrderOf(p.recipients),
-    expiresAt: iso(e.expiresAt),
+    expiresAt: isoOrNull(e.expiresAt),
     reminderIntervalHours: e.reminderIntervalHours,
     notifyBySms: e.notifyBySms,
     metadata: e.metadata,
@@ -56,10 +55,10 @@ function envelopeView(deps: ViewDeps, p: EnvelopeParts, signUrls: boolean) {
       routingOrder: r.routingOrder,
       status: r.status,
       signUrl: signUrls && r.tokenHash ? signUrlOf(deps.config.baseUrl, deps.secret, r.id) : null,
-      sentAt: iso(r.sentAt),
-      viewedAt: iso(r.viewedAt),
-      signedAt: iso(r.signedAt),
-      declinedAt: iso(r.declinedAt),
+      sentAt: isoOrNull(r.sentAt),
+      viewedAt: isoOrNull(r.viewedAt),
+      signedAt: isoOrNull(r.signedAt),
+      declinedAt: isoOrNull(r.declinedAt),
       declineReason: r.declineReason,
     })),
     fields: p.fields.map((f) => ({
@@ -80,9 +79,9 @@ function envelopeView(deps: ViewDeps, p: EnvelopeParts, signUrls: boolean) {
     sealStatus: e.sealStatus,
     createdAt: e.createdAt.toISOString(),
     updatedAt: e.updatedAt.toISOString(),
-    sentAt: iso(e.sentAt),
-    completedAt: iso(e.completedAt),
-    endedAt: iso(e.endedAt),
+    sentAt: isoOrNull(e.sentAt),
+    completedAt: isoOrNull(e.completedAt),
+    endedAt: isoOrNull(e.endedAt),
     audit: p.audit,
   };
 }

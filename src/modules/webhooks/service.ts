@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, isNull } from "drizzle-orm";
-import type { Clock } from "../../clock";
+import { isoOrNull, type Clock } from "../../clock";
 import type { Deps } from "../../deps";
 import { AppError, invalid, notFound, type FieldError } from "../../errors";
 import { newId } from "../../ids";
@@ -15,8 +15,6 @@ export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 type AttemptRow = typeof webhookAttempts.$inferSelect;
 export type DeliveryStatus = DeliveryRow["status"];
 
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
 /** The API view of an endpoint: never the secret. */
 export const publicWebhook = (w: WebhookRow) => ({
   id: w.id,
@@ -25,7 +23,7 @@ export const publicWebhook = (w: WebhookRow) => ({
   events: w.events,
   enabled: w.enabled,
   disabledReason: w.disabledReason,
-  failingSince: iso(w.failingSince),
+  failingSince: isoOrNull(w.failingSince),
   createdAt: w.createdAt.toISOString(),
 });
 
@@ -39,7 +37,7 @@ export const publicDelivery = (d: DeliveryRow & { eventType: string }, attempts:
   eventType: d.eventType,
   status: d.status,
   attemptCount: d.attempts,
-  nextAttemptAt: d.status === "pending" ? iso(d.nextAttemptAt) : null,
+  nextAttemptAt: d.status === "pending" ? isoOrNull(d.nextAttemptAt) : null,
   lastStatusCode: d.lastStatusCode,
   lastError: d.lastError,
   lastDurationMs: d.lastDurationMs,
