@@ -1,7 +1,8 @@
 /**
  * The envelope's rules as pure functions over plain values: validation of a draft, the status
  * machine, routing groups, what a recipient may do and see. No database, no clock, no HTTP:
- * service.ts loads rows, asks these functions, and writes the outcome.
+ * the use-case files beside it (create-envelope.ts, send-envelope.ts, ...) load rows, ask these
+ * functions, and write the outcome.
  */
 import { AppError, type FieldError } from "../../errors";
 import { pngProblem } from "../../pdf/png";

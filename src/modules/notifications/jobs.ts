@@ -1,5 +1,5 @@
 /**
- * Notification jobs. The envelope service enqueues the "what happened" jobs in the transaction
+ * Notification jobs. The envelope use cases enqueue the "what happened" jobs in the transaction
  * that changes the envelope (send_invitation, notify_declined, ...); each of them fans out, in one
  * transaction, into one deliver_message job per recipient and channel, so an e-mail that went out
  * is never sent again because the SMS of the same invitation failed, and each delivery is retried
@@ -7,6 +7,7 @@
  */
 import { eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
+import type { Channel, MessageKind } from "../../enums";
 import { completeJob, enqueue } from "../../jobs/queue";
 import { JOB_PAYLOADS, type JobPayload } from "../../jobs/payloads";
 import { defineJob, PermanentJobError, type JobContext, type JobDefinitions } from "../../jobs/runner";
@@ -15,7 +16,6 @@ import { envelopes, recipients } from "../../store/schema";
 import { appendAudit } from "../audit/service";
 import { getInvitation, type Invitation } from "../envelopes/get-invitation";
 import { recipientRows } from "../envelopes/rows";
-import type { Channel, MessageKind } from "../../enums";
 import { pickLocale, renderEmail, renderSms, type MessageData } from "./messages";
 import { createSmsSender, SmsConfigError, type SmsSender } from "./sms";
 
@@ -92,7 +92,7 @@ function audienceOf(message: MessageKind, all: Recipient[]): Recipient[] {
   }
 }
 
-/** What the texts need, from the envelope service's loader (plus the decliner and the void reason for notices). */
+/** What the texts need, from the envelope's invitation (getInvitation) (plus the decliner and the void reason for notices). */
 function messageData(deps: Deps, message: MessageKind, inv: Invitation): MessageData {
   const withLink = message === "invitation" || message === "reminder" || message === "completed";
   let declinedBy: string | null = null;
@@ -121,7 +121,7 @@ export function notificationHandlers(deps: Deps): JobDefinitions {
   const sms: SmsSender | null = createSmsSender(deps.config.sms, deps.log);
 
   /** send_invitation / send_reminder {recipientId}: one delivery per channel, if the recipient still has to act. */
-  const toRecipient = (message: "invitation" | "reminder") => defineJob(JOB_PAYLOADS.send_invitation, async ({ recipientId }, { jobId }) => {
+  const toRecipient = (message: "invitation" | "reminder") => defineJob(JOB_PAYLOADS[`send_${message}`], async ({ recipientId }, { jobId }) => {
     const inv = getInvitation(deps, { recipientId });
     if (!inv) throw new PermanentJobError(`recipient ${recipientId} does not exist`);
     if (!inv.active) {
@@ -132,7 +132,7 @@ export function notificationHandlers(deps: Deps): JobDefinitions {
   });
 
   /** notify_* {envelopeId}: the envelope ended; tell those concerned. */
-  const toAudience = (message: "declined" | "voided" | "completed" | "expired") => defineJob(JOB_PAYLOADS.notify_completed, async ({ envelopeId }, { jobId }) => {
+  const toAudience = (message: "declined" | "voided" | "completed" | "expired") => defineJob(JOB_PAYLOADS[`notify_${message}`], async ({ envelopeId }, { jobId }) => {
     const envelope = deps.db.select().from(envelopes).where(eq(envelopes.id, envelopeId)).get();
     if (!envelope) throw new PermanentJobError(`envelope ${envelopeId} does not exist`);
     const all = recipientRows(deps.db, envelope.id);

@@ -1,6 +1,7 @@
 /** What the job runner does on each tick for notifications: reminders due, envelopes past their expiry. */
 import { and, eq, inArray, isNotNull, ne, sql } from "drizzle-orm";
 import type { Deps } from "../../deps";
+import type { RecipientStatus } from "../../enums";
 import { enqueue } from "../../jobs/queue";
 import { envelopes, recipients } from "../../store/schema";
 import { appendAudit } from "../audit/service";
@@ -8,8 +9,7 @@ import { expireDueEnvelopes } from "../envelopes/expire-envelope";
 
 /** Recipient statuses of someone who was invited and has not acted yet. */
 const WAITING = ["SENT", "VIEWED"] as const;
-const isWaiting = (r: { status: string }) => (WAITING as readonly string[]).includes(r.status);
-
+const isWaiting = (r: { status: RecipientStatus }) => (WAITING as readonly RecipientStatus[]).includes(r.status);
 /**
  * Reminders: for envelopes with a reminderIntervalHours, every recipient invited and still to act
  * is reminded once per interval, counted from the invitation or the last reminder. lastRemindedAt
@@ -61,7 +61,7 @@ export function sweepReminders(deps: Deps): number {
   return n;
 }
 
-/** Expiry: envelopes still SENT whose expiresAt has passed are expired by the envelope service. */
+/** Expiry: envelopes still SENT whose expiresAt has passed are expired (envelopes/expire-envelope.ts). */
 export function sweepExpired(deps: Deps): number {
   const expired = expireDueEnvelopes(deps);
   if (expired.length) deps.log.info("envelopes expired", { count: expired.length, envelopeIds: expired });
