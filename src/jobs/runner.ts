@@ -1,12 +1,12 @@
 import type { Static, TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { and, asc, eq, lte } from "drizzle-orm";
-import type { Worker } from "./worker";
 import type { Deps } from "../deps";
 import { affectedRows } from "../store/db";
 import { jobs } from "../store/schema";
 import { completeJob } from "./queue";
 import { retryDelayMs } from "./schedule";
+import type { Worker } from "./worker";
 
 export interface JobContext {
   deps: Deps;

@@ -48,7 +48,7 @@ export function updateEnvelope(deps: Deps, { environment, who, envelopeId: id, p
       metadata: draft.metadata, updatedAt: deps.clock.now(),
     }).where(eq(envelopes.id, id)).run();
     if (reshapes) writeDraftParts(tx, id, draft, patch.recipients ? undefined : current.ids);
-    auditEnvelope(tx, deps, id, "envelope.updated", who, { changed: Object.keys(patch).filter((k) => (patch as any)[k] !== undefined).sort() });
+    auditEnvelope(tx, deps, id, "envelope.updated", who, { changed: Object.entries(patch).filter(([, v]) => v !== undefined).map(([k]) => k).sort() });
     return loadEnvelopeView(tx, deps, id)!;
   }, immediate);
 }

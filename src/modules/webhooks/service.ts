@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import { isoOrNull, type Clock } from "../../clock";
 import type { Deps } from "../../deps";
+import type { DeliveryStatus } from "../../enums";
 import { AppError, invalid, notFound, type FieldError } from "../../errors";
 import { newId } from "../../ids";
 import type { Tx } from "../../store/db";
@@ -13,7 +14,6 @@ import { newWebhookSecret } from "./signature";
 export type WebhookRow = typeof webhooks.$inferSelect;
 export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 type AttemptRow = typeof webhookAttempts.$inferSelect;
-export type DeliveryStatus = DeliveryRow["status"];
 
 /** The API view of an endpoint: never the secret. */
 export const publicWebhook = (w: WebhookRow) => ({
