@@ -292,9 +292,9 @@ describe("when sealing cannot finish", () => {
     const { sealingHandlers } = await import("../src/modules/sealing/jobs");
     const { MAX_ATTEMPTS } = await import("../src/jobs/schedule");
     const handler = sealingHandlers(s.deps).seal_envelope!;
-    await expect(handler({ envelopeId: env.id }, { deps: s.deps, jobId: "job_x", attempt: 1 } as any)).rejects.toThrow();
+    await expect(handler.run({ envelopeId: env.id }, { deps: s.deps, jobId: "job_x", attempt: 1 } as any)).rejects.toThrow();
     expect((await getEnvelope(s, env.id)).sealStatus).toBe("PENDING");
-    await expect(handler({ envelopeId: env.id }, { deps: s.deps, jobId: "job_x", attempt: MAX_ATTEMPTS } as any)).rejects.toThrow();
+    await expect(handler.run({ envelopeId: env.id }, { deps: s.deps, jobId: "job_x", attempt: MAX_ATTEMPTS } as any)).rejects.toThrow();
     const view = await getEnvelope(s, env.id);
     expect(view.sealStatus).toBe("FAILED");
     const events = s.deps.db.$client.query("SELECT type FROM audit_events WHERE envelope_id = ?").all(env.id) as { type: string }[];

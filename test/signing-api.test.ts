@@ -505,9 +505,9 @@ describe("expiry", () => {
     expect((await getEnvelope(s, soon.e.id)).status).toBe("EXPIRED");
     expect((await getEnvelope(s, later.e.id)).status).toBe("SENT");
     expect((await getEnvelope(s, never.e.id)).status).toBe("SENT");
-    const { expireEnvelope } = await import("../src/modules/envelopes/service");
-    expect(expireEnvelope(s.deps, soon.e.id)).toBe(false); // already expired: a no-op
-    expect(expireEnvelope(s.deps, later.e.id)).toBe(false); // not due
+    const { expireEnvelope } = await import("../src/modules/envelopes/expire-envelope");
+    expect(expireEnvelope(s.deps, { envelopeId: soon.e.id })).toBe(false); // already expired: a no-op
+    expect(expireEnvelope(s.deps, { envelopeId: later.e.id })).toBe(false); // not due
     } finally {
       await s.stop();
     }

@@ -55,6 +55,8 @@ describe("POST /webhooks", () => {
     ["unknown field", { url: "https://hooks.example.com/x", secret: "whsec_mine" }, ""],
     ["private literal address (not allowed here)", { url: "http://10.1.2.3/hook" }, "/url"],
     ["metadata address", { url: "http://169.254.169.254/latest/meta-data" }, "/url"],
+    ["IPv4-translated address", { url: "http://[::ffff:0:a9fe:a9fe]/hook" }, "/url"],
+    ["Teredo address", { url: "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook" }, "/url"],
   ];
   for (const [name, body, pointer] of invalid) {
     test(`422 for ${name}`, async () => {
