@@ -3,6 +3,7 @@
  * mints no live key. What every route answers to a bad or foreign key: security-sweep.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { sha256 } from "./helpers/hash";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 let s: TestServer;
@@ -27,7 +28,7 @@ describe("authentication", () => {
     const { Database } = await import("bun:sqlite");
     const other = new Database(`${s.dir}/certyneo.db`);
     other.run("PRAGMA busy_timeout = 5000");
-    other.run("UPDATE api_keys SET revoked_at = ? WHERE hash = ?", [Date.now(), new Bun.CryptoHasher("sha256").update(key).digest("hex")]);
+    other.run("UPDATE api_keys SET revoked_at = ? WHERE hash = ?", [Date.now(), sha256(key)]);
     other.close();
     expect((await s.api("/api/v1/documents", { key })).status).toBe(401);
   });
@@ -40,7 +41,7 @@ describe("authentication", () => {
     expect(me.name).toBe("listed");
     expect(me.lastUsedAt).not.toBeNull();
     expect(JSON.stringify(list)).not.toContain(key);
-    expect(JSON.stringify(list)).not.toContain(new Bun.CryptoHasher("sha256").update(key).digest("hex"));
+    expect(JSON.stringify(list)).not.toContain(sha256(key));
   });
 
   test("keys are never logged", async () => {
