@@ -8,8 +8,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrate, openDb, type Db } from "../src/store/db";
-import { appendAudit, canonicalJson, eventHash, GENESIS_HASH, listAudit, verifyChain, type AuditEvent } from "../src/modules/audit/service";
+import { appendAudit, canonicalJson, eventHash, GENESIS_HASH, listAudit, verifyChain, verifyEnvelopeChain, type AuditEvent } from "../src/modules/audit/service";
 import { fakeClock } from "./helpers/clock";
+import { pdftotext } from "./pdf/render-fixtures";
 import type { TestServer } from "./helpers/server";
 import { complete, createEnvelope, getEnvelope, quickStart, sendEnvelope, signing, startEnvelopeServer, tokenOf, typed, uploadDoc } from "./helpers/envelopes";
 
@@ -37,6 +38,8 @@ describe("chain", () => {
   });
 
   function chain(envelopeId: string, n: number): AuditEvent[] {
+    // The chain continues from the head recorded on its envelope row.
+    db.$client.query("INSERT OR IGNORE INTO envelopes (id, environment, subject, status, created_at, updated_at) VALUES (?, 'test', 's', 'DRAFT', 0, 0)").run(envelopeId);
     for (let i = 0; i < n; i++) {
       clock.advance(1000);
       db.transaction((tx) => appendAudit(tx, clock, {
@@ -135,11 +138,12 @@ describe("over the real server", () => {
     });
   });
 
-  test("tampering with a stored row is detected, and GET shows the chain no longer verifies", async () => {
+  test("tampering with a stored row is detected by the full check the audit-trail PDF reports", async () => {
     const doc = await uploadDoc(s);
     const e = await sendEnvelope(s, (await createEnvelope(s, quickStart([doc.id]))).id);
     await complete(s, tokenOf(e.recipients[0].signUrl), typed());
     expect(verifyChain(listAudit(s.deps.db, e.id)).valid).toBe(true);
+    expect(verifyEnvelopeChain(s.deps.db, e.id).chain.valid).toBe(true);
 
     // Someone with database access rewrites the signer's IP.
     s.deps.db.$client.query("UPDATE audit_events SET ip = '203.0.113.9' WHERE envelope_id = ? AND type = 'recipient.signed'").run(e.id);
@@ -147,7 +151,37 @@ describe("over the real server", () => {
     expect(check.valid).toBe(false);
     const signedSeq = listAudit(s.deps.db, e.id).find((x) => x.type === "recipient.signed")!.seq;
     expect(check.brokenAt).toBe(signedSeq);
-    expect((await getEnvelope(s, e.id)).audit.valid).toBe(false);
+    expect(verifyEnvelopeChain(s.deps.db, e.id).chain).toMatchObject({ valid: false, brokenAt: signedSeq });
+    // GET's summary recomputes no hash (docs/decisions.md): the trail is where integrity is reported.
+    expect((await getEnvelope(s, e.id)).audit.valid).toBe(true);
+    const trail = await s.api(`/api/v1/envelopes/${e.id}/audit-trail`);
+    expect(trail.status).toBe(200);
+    expect(pdftotext(new Uint8Array(await trail.arrayBuffer()))).toContain("BROKEN");
+  });
+
+  test("a removed last event: GET's summary no longer matches the recorded head, and the full check says so", async () => {
+    const doc = await uploadDoc(s);
+    const e = await sendEnvelope(s, (await createEnvelope(s, quickStart([doc.id]))).id);
+    const before = (await getEnvelope(s, e.id)).audit;
+    expect(before.valid).toBe(true);
+    s.deps.db.$client.query("DELETE FROM audit_events WHERE envelope_id = ? AND seq = ?").run(e.id, before.count);
+    // What is left is a valid chain on its own: only the recorded head shows the cut.
+    expect(verifyChain(listAudit(s.deps.db, e.id)).valid).toBe(true);
+    expect(verifyEnvelopeChain(s.deps.db, e.id).chain).toMatchObject({ valid: false, brokenAt: before.count });
+    const after = (await getEnvelope(s, e.id)).audit;
+    expect(after).toMatchObject({ count: before.count, head: before.head, valid: false });
+    expect(after.events.at(-1)!.seq).toBe(before.count - 1);
+  });
+
+  test("an append continues from the recorded head, so a removed tail stays visible as a gap", async () => {
+    const doc = await uploadDoc(s);
+    const e = await sendEnvelope(s, (await createEnvelope(s, quickStart([doc.id]))).id);
+    const count = (await getEnvelope(s, e.id)).audit.count;
+    s.deps.db.$client.query("DELETE FROM audit_events WHERE envelope_id = ? AND seq = ?").run(e.id, count);
+    await signing(s, tokenOf(e.recipients[0].signUrl));
+    const events = listAudit(s.deps.db, e.id);
+    expect(events.at(-1)!.seq).toBe(count + 1);
+    expect(verifyChain(events)).toMatchObject({ valid: false, brokenAt: count + 1 });
   });
 
   test("deleting a row is detected too", async () => {

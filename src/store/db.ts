@@ -1,7 +1,9 @@
 import { Database } from "bun:sqlite";
 import { mkdirSync, watch } from "node:fs";
 import { basename, dirname } from "node:path";
+import { sql, type SQL } from "drizzle-orm";
 import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { migrationJournal, migrationSql } from "../../migrations";
 import { sha256Hex } from "../ids";
 import { schema } from "./schema";
@@ -63,6 +65,29 @@ export function preparedPerDb<T>(build: (db: Db) => T): (db: Db) => T {
     return stmt;
   };
 }
+
+/**
+ * Statements prepared once per database session, for functions that get the caller's
+ * transaction: a drizzle transaction is a new object each time and exposes no Db, but it shares
+ * its database's session (the same connection), so a statement prepared through either runs
+ * inside the open transaction. Keyed on that session.
+ */
+export function preparedPerSession<T>(build: (tx: Tx) => T): (tx: Tx) => T {
+  const cache = new WeakMap<object, T>();
+  return (tx) => {
+    const session = (tx as unknown as { session?: object }).session ?? tx;
+    let stmt = cache.get(session);
+    if (!stmt) cache.set(session, (stmt = build(tx)));
+    return stmt;
+  };
+}
+
+/**
+ * `column IN` the ids of a JSON array given as the `ids` placeholder (idsParam): one prepared
+ * statement serves a page of any size, and SQLite still probes the column's index per id.
+ */
+export const inIds = (column: SQLiteColumn): SQL => sql`${column} IN (SELECT value FROM json_each(${sql.placeholder("ids")}))`;
+export const idsParam = (ids: readonly string[]) => ({ ids: JSON.stringify(ids) });
 
 const generations = new WeakMap<Db, () => number>();
 

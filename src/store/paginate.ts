@@ -1,8 +1,7 @@
-import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
-import type { Db } from "./db";
-import type { Environment } from "./schema";
 import { AppError } from "../errors";
+import { preparedPerSession, type Tx } from "./db";
 
 export interface Page<T> {
   data: T[];
@@ -11,35 +10,73 @@ export interface Page<T> {
 
 type PagedTable = SQLiteTable & { id: SQLiteColumn; createdAt: SQLiteColumn };
 
-/**
- * Whose rows a list shows: an environment, for tables that have that column, or any condition
- * (e.g. an endpoint's deliveries). `startingAfter` must be one of these rows.
- */
-type Owner<T> = { scope: SQL } | (T extends { environment: SQLiteColumn } ? { environment: Environment } : never);
+export interface PageQuery<F extends string> {
+  /** Whose rows: the value of the pager's owner column (an environment, an endpoint id). */
+  owner: string;
+  limit?: number;
+  /** The id of the last item the client saw: it must be one of the owner's rows. */
+  startingAfter?: string;
+  /** Equality filters on the pager's filter columns; undefined ones are left out. */
+  filters?: Partial<Record<F, string>>;
+}
 
 /**
- * Newest-first cursor pagination over (createdAt, id): stable under inserts, no OFFSET scans.
- * `startingAfter` is the id of the last item the client saw: it is looked up among the owner's
- * rows, not through `where`, so a filter (e.g. by status) still pages on after that item
- * has left the filtered set.
+ * Newest-first keyset pagination over (createdAt, id) for one table: stable under inserts, no
+ * OFFSET scans. The cursor is the row value `(created_at, id) < (?, ?)`, which SQLite answers
+ * from an index on (owner, [filters,] created_at, id) as one range seek, however deep the page
+ * (an OR of the two comparisons uses only the owner part of the index and scans).
+ * `startingAfter` is looked up among the owner's rows, not through the filters, so a filtered
+ * list still pages on after that item has left the filtered set.
+ * Each combination of filters, with and without a cursor, is one statement prepared per session.
  */
-export function paginate<T extends PagedTable>(
-  db: Db,
+export function definePager<T extends PagedTable, F extends string = never>(
   table: T,
-  opts: Owner<T> & { limit?: number; startingAfter?: string; where?: SQL },
-): Page<T["$inferSelect"]> {
-  const limit = opts.limit ?? 20;
-  const owner = "scope" in opts ? opts.scope : eq((table as unknown as { environment: SQLiteColumn }).environment, opts.environment);
-  let cursor: SQL | undefined;
-  if (opts.startingAfter) {
-    const after = db.select({ createdAt: table.createdAt, id: table.id }).from(table as SQLiteTable)
-      .where(and(owner, eq(table.id, opts.startingAfter))).get() as { createdAt: Date; id: string } | undefined;
-    if (!after) throw new AppError("validation_failed", "startingAfter is not an id from this list", {
-      errors: [{ pointer: "/startingAfter", message: "unknown id" }],
-    });
-    cursor = or(lt(table.createdAt, after.createdAt), and(eq(table.createdAt, after.createdAt), lt(table.id, after.id)));
+  spec: { owner: SQLiteColumn; where?: SQL; filters?: Record<F, SQLiteColumn> },
+) {
+  const ph = sql.placeholder;
+  const filterNames = Object.keys(spec.filters ?? {}) as F[];
+  const cursorOf = preparedPerSession((tx) =>
+    tx.select({ createdAt: sql<number>`${table.createdAt}`, id: table.id }).from(table as SQLiteTable)
+      .where(and(eq(spec.owner, ph("owner")), eq(table.id, ph("after")))).prepare());
+  const pages = preparedPerSession(() => new Map<string, ReturnType<typeof build>>());
+
+  function build(tx: Tx, used: F[], cursor: boolean) {
+    return tx.select().from(table as SQLiteTable)
+      .where(and(
+        eq(spec.owner, ph("owner")),
+        spec.where,
+        ...used.map((f) => eq(spec.filters![f], ph(f))),
+        cursor ? sql`(${table.createdAt}, ${table.id}) < (${ph("afterCreatedAt")}, ${ph("afterId")})` : undefined,
+      ))
+      .orderBy(desc(table.createdAt), desc(table.id)).limit(ph("limit")).prepare();
   }
-  const rows = db.select().from(table as SQLiteTable).where(and(owner, opts.where, cursor))
-    .orderBy(desc(table.createdAt), desc(table.id)).limit(limit + 1).all() as T["$inferSelect"][];
-  return { data: rows.slice(0, limit), hasMore: rows.length > limit };
+
+  /** The prepared page statement for `q` and the values to run it with. */
+  function statement(tx: Tx, q: PageQuery<F>) {
+    const used = filterNames.filter((f) => q.filters?.[f] !== undefined);
+    const values: Record<string, unknown> = { owner: q.owner, limit: (q.limit ?? 20) + 1 };
+    for (const f of used) values[f] = q.filters![f];
+    if (q.startingAfter !== undefined) {
+      const after = cursorOf(tx).get({ owner: q.owner, after: q.startingAfter });
+      if (!after) throw new AppError("validation_failed", "startingAfter is not an id from this list", {
+        errors: [{ pointer: "/startingAfter", message: "unknown id" }],
+      });
+      values.afterCreatedAt = after.createdAt;
+      values.afterId = after.id;
+    }
+    const key = `${used.join(",")}|${q.startingAfter !== undefined}`;
+    const cache = pages(tx);
+    let stmt = cache.get(key);
+    if (!stmt) cache.set(key, (stmt = build(tx, used, q.startingAfter !== undefined)));
+    return { stmt, values };
+  }
+
+  function page(tx: Tx, q: PageQuery<F>): Page<T["$inferSelect"]> {
+    const limit = q.limit ?? 20;
+    const { stmt, values } = statement(tx, q);
+    const rows = stmt.all(values) as T["$inferSelect"][];
+    return { data: rows.slice(0, limit), hasMore: rows.length > limit };
+  }
+
+  return { page, statement };
 }

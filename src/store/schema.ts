@@ -72,8 +72,20 @@ export const envelopes = sqliteTable(
     sealStatus: text("seal_status", { enum: SEAL_STATUSES }),
     sealedSha256: text("sealed_sha256"),
     sealedAt: time("sealed_at"),
+    /**
+     * The audit chain's head as of the last append (modules/audit/service.ts): its seq and hash,
+     * written in the same transaction as the event. Reads compare the stored tail with it instead
+     * of re-hashing the whole chain.
+     */
+    auditSeq: integer("audit_seq").notNull().default(0),
+    auditHead: text("audit_head").notNull().default("0".repeat(64)),
   },
-  (t) => [index("envelopes_env_created").on(t.environment, t.createdAt, t.id), index("envelopes_status").on(t.status)],
+  (t) => [
+    index("envelopes_env_created").on(t.environment, t.createdAt, t.id),
+    index("envelopes_status").on(t.status),
+    /** GET /envelopes?status=: the keyset page of one status walks this index, with no sort. */
+    index("envelopes_env_status_created").on(t.environment, t.status, t.createdAt, t.id),
+  ],
 );
 
 export const envelopeDocuments = sqliteTable(

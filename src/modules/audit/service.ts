@@ -1,8 +1,8 @@
-import { asc, desc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { Clock } from "../../clock";
-import type { Tx } from "../../store/db";
-import { auditEvents } from "../../store/schema";
-import { eventHash, GENESIS_HASH, verifyChain } from "./chain";
+import { affectedRows, idsParam, inIds, preparedPerSession, type Tx } from "../../store/db";
+import { auditEvents, envelopes } from "../../store/schema";
+import { eventHash, GENESIS_HASH, verifyChain, type ChainCheck } from "./chain";
 
 export { canonicalJson, eventHash, GENESIS_HASH, verifyChain, type ChainCheck, type ChainedEvent } from "./chain";
 
@@ -41,34 +41,71 @@ export interface AuditInput {
   data?: Record<string, unknown> | null;
 }
 
+const statements = preparedPerSession((tx) => {
+  const ph = sql.placeholder;
+  return {
+    head: tx.select({ seq: envelopes.auditSeq, hash: envelopes.auditHead }).from(envelopes).where(eq(envelopes.id, ph("id"))).prepare(),
+    insert: tx.insert(auditEvents).values({
+      envelopeId: ph("envelopeId"), seq: ph("seq"), type: ph("type"), at: ph("at"), actor: ph("actor"), ip: ph("ip"),
+      userAgent: ph("userAgent"), data: sql`${ph("data")}`, prevHash: ph("prevHash"), hash: ph("hash"),
+    } as any).prepare(),
+    // Compare-and-set on the head: two appends that read the same head cannot both record theirs.
+    advance: tx.update(envelopes).set({ auditSeq: ph("seq") as any, auditHead: ph("hash") as any })
+      .where(and(eq(envelopes.id, ph("id")), eq(envelopes.auditSeq, ph("prevSeq")))).prepare(),
+    // The last `last` events of each envelope in `ids` (a JSON array): a range of the primary key per envelope.
+    tails: tx.select({ envelopeId: auditEvents.envelopeId, seq: auditEvents.seq, type: auditEvents.type, at: auditEvents.at, actor: auditEvents.actor, prevHash: auditEvents.prevHash, hash: auditEvents.hash })
+      .from(envelopes).innerJoin(auditEvents, and(eq(auditEvents.envelopeId, envelopes.id), sql`${auditEvents.seq} > ${envelopes.auditSeq} - ${ph("last")}`))
+      .where(inIds(envelopes.id))
+      .orderBy(auditEvents.envelopeId, auditEvents.seq).prepare(),
+  };
+});
+
 /**
  * Appends one event to the envelope's hash chain, in the caller's transaction (use an
  * immediate transaction, or the database's single writer, so two appends cannot race:
- * the primary key (envelope_id, seq) refuses a fork anyway). Returns the stored row.
+ * the primary key (envelope_id, seq) refuses a fork anyway). The chain continues from the
+ * head recorded on the envelope, which is moved to the new event in the same transaction.
+ * Returns the stored row.
  */
 export function appendAudit(tx: Tx, clock: Clock, e: AuditInput): AuditEvent {
-  const last = tx.select({ seq: auditEvents.seq, hash: auditEvents.hash }).from(auditEvents)
-    .where(eq(auditEvents.envelopeId, e.envelopeId)).orderBy(desc(auditEvents.seq)).limit(1).get();
+  const q = statements(tx);
+  const last = q.head.get({ id: e.envelopeId });
+  if (!last) throw new Error(`audit event for an envelope that does not exist: ${e.envelopeId}`);
+  const json = e.data == null ? null : JSON.stringify(e.data);
   const body = {
     envelopeId: e.envelopeId,
-    seq: (last?.seq ?? 0) + 1,
+    seq: last.seq + 1,
     type: e.type,
     at: clock.now(),
     actor: e.actor,
     ip: e.ip ?? null,
     userAgent: e.userAgent ?? null,
     // Round-trip through JSON so the hashed value is exactly what the column will give back.
-    data: e.data == null ? null : (JSON.parse(JSON.stringify(e.data)) as Record<string, unknown>),
+    data: json === null ? null : (JSON.parse(json) as Record<string, unknown>),
   };
-  const prevHash = last?.hash ?? GENESIS_HASH;
-  const row: AuditEvent = { ...body, prevHash, hash: eventHash(prevHash, body) };
-  tx.insert(auditEvents).values(row).run();
+  const row: AuditEvent = { ...body, prevHash: last.hash, hash: eventHash(last.hash, body) };
+  q.insert.run({ ...row, data: json });
+  if (affectedRows(q.advance.run({ id: e.envelopeId, seq: row.seq, hash: row.hash, prevSeq: last.seq })) !== 1)
+    throw new Error(`audit chain of ${e.envelopeId} moved during an append`);
   return row;
 }
 
 /** Every event of an envelope, oldest first. */
 export function listAudit(tx: Tx, envelopeId: string): AuditEvent[] {
   return tx.select().from(auditEvents).where(eq(auditEvents.envelopeId, envelopeId)).orderBy(asc(auditEvents.seq)).all();
+}
+
+/**
+ * The whole chain verified, every hash recomputed, and its end compared with the head recorded
+ * by the last append (so a removed tail shows too): what the audit-trail PDF reports.
+ */
+export function verifyEnvelopeChain(tx: Tx, envelopeId: string): { events: AuditEvent[]; chain: ChainCheck } {
+  const events = listAudit(tx, envelopeId);
+  const chain = verifyChain(events);
+  const recorded = statements(tx).head.get({ id: envelopeId });
+  if (chain.valid && recorded && (recorded.seq !== chain.count || recorded.hash !== chain.head))
+    return { events, chain: { ...chain, valid: false, brokenAt: chain.count + 1, reason: `the chain ends at event ${chain.count} but its recorded head is event ${recorded.seq}` } };
+  return { events, chain };
 }
 
 /**
@@ -87,14 +124,41 @@ export interface AuditSummary {
   events: { seq: number; type: string; at: string; actor: string }[];
 }
 
-/** What GET /envelopes/{id} shows: how many events, the chain head, whether it verifies, the last few. */
-export function auditSummary(tx: Tx, envelopeId: string, last = 5): AuditSummary {
-  const events = listAudit(tx, envelopeId);
-  const check = verifyChain(events);
-  return {
-    count: check.count,
-    head: check.head,
-    valid: check.valid,
-    events: events.slice(-last).map((e) => ({ seq: e.seq, type: e.type, at: e.at.toISOString(), actor: e.actor })),
-  };
+/** The recorded head of an envelope (envelopes.audit_seq / audit_head). */
+export interface RecordedHead {
+  id: string;
+  auditSeq: number;
+  auditHead: string;
+}
+
+/**
+ * What GET /envelopes shows of each envelope's chain, for a page of envelopes in one query:
+ * the recorded head, the last few events, and whether that tail holds (consecutive, linked by
+ * prevHash, ending at the recorded head). No hash is recomputed here: that is the full check
+ * of verifyEnvelopeChain, done for the audit-trail PDF (docs/decisions.md).
+ */
+export function auditSummaries(tx: Tx, heads: readonly RecordedHead[], last = 5): Map<string, AuditSummary> {
+  const out = new Map<string, AuditSummary>();
+  if (!heads.length) return out;
+  const tails = new Map<string, { seq: number; type: string; at: Date; actor: string; prevHash: string; hash: string }[]>();
+  for (const row of statements(tx).tails.all({ ...idsParam(heads.map((h) => h.id)), last })) {
+    let list = tails.get(row.envelopeId);
+    if (!list) tails.set(row.envelopeId, (list = []));
+    list.push(row);
+  }
+  for (const h of heads) {
+    const tail = tails.get(h.id) ?? [];
+    let valid = tail.length === Math.min(h.auditSeq, last) && (tail.at(-1)?.hash ?? GENESIS_HASH) === h.auditHead;
+    for (let i = 0; valid && i < tail.length; i++) {
+      const e = tail[i]!;
+      valid = e.seq === h.auditSeq - tail.length + 1 + i && (i === 0 ? e.seq > 1 || e.prevHash === GENESIS_HASH : e.prevHash === tail[i - 1]!.hash);
+    }
+    out.set(h.id, {
+      count: h.auditSeq,
+      head: h.auditHead,
+      valid,
+      events: tail.map((e) => ({ seq: e.seq, type: e.type, at: e.at.toISOString(), actor: e.actor })),
+    });
+  }
+  return out;
 }

@@ -5,7 +5,7 @@ import { newId } from "../../ids";
 import { inspectPdf } from "../../pdf/inspect";
 import { commitGeneration, preparedPerDb } from "../../store/db";
 import { documents, envelopeDocuments, envelopes, type Environment } from "../../store/schema";
-import { paginate } from "../../store/paginate";
+import { definePager } from "../../store/paginate";
 
 export type DocumentRow = typeof documents.$inferSelect;
 
@@ -78,8 +78,10 @@ export function getDocument(deps: Deps, environment: Environment, id: string): D
   return doc;
 }
 
+const documentPages = definePager(documents, { owner: documents.environment, where: isNull(documents.deletedAt) });
+
 export function listDocuments(deps: Deps, environment: Environment, q: { limit?: number; startingAfter?: string }) {
-  return paginate(deps.db, documents, { environment, ...q, where: isNull(documents.deletedAt) });
+  return documentPages.page(deps.db, { owner: environment, ...q });
 }
 
 /**

@@ -6,7 +6,7 @@ import { assertValidDraft, writeDraftParts } from "./draft";
 import type { EnvelopeDraft } from "./lifecycle";
 import { auditEnvelope, immediate, recordEnvelopeEvent } from "./record-change";
 import { documentHashes, recipientRows } from "./rows";
-import { loadEnvelopeView, type EnvelopeView } from "./view";
+import { publicEnvelope, type EnvelopeView } from "./view";
 
 export interface CreateEnvelopeInput {
   environment: Environment;
@@ -33,7 +33,6 @@ export function createEnvelope(deps: Deps, { environment, who, draft }: CreateEn
       documents: documentHashes(tx, id),
       recipients: recipientRows(tx, id).map((r) => ({ id: r.id, email: r.email, role: r.role, routingOrder: r.routingOrder })),
     });
-    recordEnvelopeEvent(tx, deps, id, "envelope.created");
-    return loadEnvelopeView(tx, deps, id)!;
+    return publicEnvelope(deps, recordEnvelopeEvent(tx, deps, id, "envelope.created"));
   }, immediate);
 }

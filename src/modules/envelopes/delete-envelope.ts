@@ -7,7 +7,7 @@ import { deleteAudit } from "../audit/service";
 import type { ActorMeta } from "./actor";
 import { auditEnvelope, immediate, moveEnvelopeStatus, recordEnvelopeEvent } from "./record-change";
 import { findEnvelopeRow } from "./rows";
-import { loadEnvelopeView, type EnvelopeView } from "./view";
+import { loadEnvelopeView, publicEnvelope, type EnvelopeView } from "./view";
 
 export interface DeleteEnvelopeInput {
   environment: Environment;
@@ -36,7 +36,6 @@ export function deleteEnvelope(deps: Deps, { environment, who, envelopeId: id, r
     moveEnvelopeStatus(tx, deps, row, "VOIDED", { endedAt: now, endReason: reason ?? null });
     auditEnvelope(tx, deps, id, "envelope.voided", who, { reason: reason ?? null });
     enqueue(tx, deps.clock, { kind: "notify_voided", payload: { envelopeId: id } });
-    recordEnvelopeEvent(tx, deps, id, "envelope.voided");
-    return loadEnvelopeView(tx, deps, id)!;
+    return publicEnvelope(deps, recordEnvelopeEvent(tx, deps, id, "envelope.voided"));
   }, immediate);
 }

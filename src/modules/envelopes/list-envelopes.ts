@@ -1,8 +1,7 @@
-import { eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { envelopes, type EnvelopeStatus, type Environment } from "../../store/schema";
-import { paginate, type Page } from "../../store/paginate";
-import { loadEnvelopeParts, publicEnvelope, type EnvelopeView } from "./view";
+import { definePager, type Page } from "../../store/paginate";
+import { loadEnvelopesParts, publicEnvelope, type EnvelopeView } from "./view";
 
 export interface ListEnvelopesInput {
   environment: Environment;
@@ -11,8 +10,11 @@ export interface ListEnvelopesInput {
   status?: EnvelopeStatus;
 }
 
+/** Pages of one environment's envelopes, on the index (environment, [status,] created_at, id). */
+export const envelopePages = definePager(envelopes, { owner: envelopes.environment, filters: { status: envelopes.status } });
+
 /** GET /envelopes: newest first, optionally by status. */
 export function listEnvelopes(deps: Deps, { environment, limit, startingAfter, status }: ListEnvelopesInput): Page<EnvelopeView> {
-  const page = paginate(deps.db, envelopes, { environment, limit, startingAfter, where: status ? eq(envelopes.status, status) : undefined });
-  return { data: page.data.map((row) => publicEnvelope(deps, loadEnvelopeParts(deps.db, row))), hasMore: page.hasMore };
+  const page = envelopePages.page(deps.db, { owner: environment, limit, startingAfter, filters: { status } });
+  return { data: loadEnvelopesParts(deps.db, page.data).map((parts) => publicEnvelope(deps, parts)), hasMore: page.hasMore };
 }

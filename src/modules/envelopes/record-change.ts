@@ -9,7 +9,7 @@ import { recordEvent, type WebhookEventType } from "../webhooks/events";
 import type { ActorMeta } from "./actor";
 import { canTransition } from "./lifecycle";
 import type { EnvelopeRow } from "./rows";
-import { loadEnvelopeParts, publicEnvelope } from "./view";
+import { loadEnvelopeParts, publicEnvelope, type EnvelopeParts } from "./view";
 
 /** What recording a change needs: the clock, and the view's URL and secret for the webhook event. */
 export type EnvelopeChangeDeps = Pick<Deps, "config" | "secret" | "clock">;
@@ -22,12 +22,14 @@ export function auditEnvelope(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: stri
 
 /**
  * Records a webhook event carrying the envelope as it is now (without signing links), in the
- * same transaction as the change.
+ * same transaction as the change. Returns what it loaded, so a caller whose change is complete
+ * can answer with it (publicEnvelope) instead of loading the envelope again.
  */
-export function recordEnvelopeEvent(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: string, type: WebhookEventType) {
+export function recordEnvelopeEvent(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: string, type: WebhookEventType): EnvelopeParts {
   const row = tx.select().from(envelopes).where(eq(envelopes.id, envelopeId)).get()!;
-  const envelope = publicEnvelope(deps, loadEnvelopeParts(tx, row), { signUrls: false });
-  recordEvent(tx, deps.clock, { environment: row.environment, type, data: { envelope } });
+  const parts = loadEnvelopeParts(tx, row);
+  recordEvent(tx, deps.clock, { environment: row.environment, type, data: { envelope: publicEnvelope(deps, parts, { signUrls: false }) } });
+  return parts;
 }
 
 /** Moves an envelope from one status to another, refusing if someone else moved it first. */

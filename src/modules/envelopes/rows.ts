@@ -1,36 +1,73 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { notFound } from "../../errors";
-import type { Tx } from "../../store/db";
+import { idsParam, inIds, preparedPerSession, type Tx } from "../../store/db";
 import { documents, envelopeDocuments, envelopes, fields, recipients, type Environment } from "../../store/schema";
 
 export type EnvelopeRow = typeof envelopes.$inferSelect;
 export type RecipientRow = typeof recipients.$inferSelect;
 export type FieldRow = typeof fields.$inferSelect;
 
+/**
+ * The parts of envelopes, for any number of them in one statement each (a list page costs the
+ * same few queries as one envelope), prepared once per session.
+ */
+const statements = preparedPerSession((tx) => ({
+  envelope: tx.select().from(envelopes)
+    .where(and(eq(envelopes.id, sql.placeholder("id")), eq(envelopes.environment, sql.placeholder("environment") as any))).prepare(),
+  // Deleted documents too: a finished envelope keeps its history.
+  documents: tx.select({
+    envelopeId: envelopeDocuments.envelopeId, id: documents.id, name: documents.name, size: documents.size, sha256: documents.sha256,
+    pageCount: documents.pageCount, pages: documents.pages,
+  }).from(envelopeDocuments).innerJoin(documents, eq(documents.id, envelopeDocuments.documentId))
+    .where(inIds(envelopeDocuments.envelopeId)).orderBy(asc(envelopeDocuments.envelopeId), asc(envelopeDocuments.position)).prepare(),
+  recipients: tx.select().from(recipients).where(inIds(recipients.envelopeId)).orderBy(asc(recipients.envelopeId), asc(recipients.position)).prepare(),
+  // Fields in the order they were given (recipient by recipient).
+  fields: tx.select().from(fields).where(inIds(fields.envelopeId)).orderBy(sql`rowid`).prepare(),
+}));
+
+/** Rows grouped by envelope id, in the order the statement gave them. */
+function byEnvelope<R extends { envelopeId: string }>(rows: R[]): Map<string, R[]> {
+  const out = new Map<string, R[]>();
+  for (const row of rows) {
+    const list = out.get(row.envelopeId);
+    if (list) list.push(row);
+    else out.set(row.envelopeId, [row]);
+  }
+  return out;
+}
+
 /** The envelope `id` of `environment`; 404 if absent (or another environment's). */
 export function findEnvelopeRow(tx: Tx, environment: Environment, id: string): EnvelopeRow {
-  const row = tx.select().from(envelopes).where(and(eq(envelopes.id, id), eq(envelopes.environment, environment))).get();
+  const row = statements(tx).envelope.get({ id, environment });
   if (!row) throw notFound("Envelope", id);
   return row;
 }
 
-/** Documents of an envelope, in order (deleted ones too: a finished envelope keeps its history). */
-export function envelopeDocumentRows(tx: Tx, envelopeId: string) {
-  return tx.select({
-    id: documents.id, name: documents.name, size: documents.size, sha256: documents.sha256,
-    pageCount: documents.pageCount, pages: documents.pages,
-  }).from(envelopeDocuments).innerJoin(documents, eq(documents.id, envelopeDocuments.documentId))
-    .where(eq(envelopeDocuments.envelopeId, envelopeId)).orderBy(asc(envelopeDocuments.position)).all();
+/** Documents of each envelope, in order. */
+export function documentsByEnvelope(tx: Tx, ids: readonly string[]) {
+  return byEnvelope(statements(tx).documents.all(idsParam(ids)));
 }
 
-export const recipientRows = (tx: Tx, envelopeId: string): RecipientRow[] =>
-  tx.select().from(recipients).where(eq(recipients.envelopeId, envelopeId)).orderBy(asc(recipients.position)).all();
+export function recipientsByEnvelope(tx: Tx, ids: readonly string[]): Map<string, RecipientRow[]> {
+  return byEnvelope(statements(tx).recipients.all(idsParam(ids)));
+}
+
+export function fieldsByEnvelope(tx: Tx, ids: readonly string[]): Map<string, FieldRow[]> {
+  return byEnvelope(statements(tx).fields.all(idsParam(ids)));
+}
+
+export type EnvelopeDocumentRow = ReturnType<typeof documentsByEnvelope> extends Map<string, (infer R)[]> ? R : never;
+
+/** Documents of an envelope, in order (deleted ones too: a finished envelope keeps its history). */
+export const envelopeDocumentRows = (tx: Tx, envelopeId: string): EnvelopeDocumentRow[] => documentsByEnvelope(tx, [envelopeId]).get(envelopeId) ?? [];
+
+export const recipientRows = (tx: Tx, envelopeId: string): RecipientRow[] => recipientsByEnvelope(tx, [envelopeId]).get(envelopeId) ?? [];
 
 /** Fields in the order they were given (recipient by recipient). */
-export const fieldRows = (tx: Tx, envelopeId: string, recipientId?: string): FieldRow[] =>
-  tx.select().from(fields)
-    .where(and(eq(fields.envelopeId, envelopeId), recipientId ? eq(fields.recipientId, recipientId) : undefined))
-    .orderBy(sql`rowid`).all();
+export const fieldRows = (tx: Tx, envelopeId: string, recipientId?: string): FieldRow[] => {
+  const all = fieldsByEnvelope(tx, [envelopeId]).get(envelopeId) ?? [];
+  return recipientId ? all.filter((f) => f.recipientId === recipientId) : all;
+};
 
 /** The documents' names and hashes, as audit events record them. */
 export const documentHashes = (tx: Tx, envelopeId: string) =>

@@ -8,7 +8,7 @@ import { inviteRecipients } from "./invite-recipients";
 import { nextStep } from "./lifecycle";
 import { auditEnvelope, immediate, moveEnvelopeStatus, recordEnvelopeEvent } from "./record-change";
 import { documentHashes, findEnvelopeRow, recipientRows } from "./rows";
-import { loadEnvelopeView, type EnvelopeView } from "./view";
+import { publicEnvelope, type EnvelopeView } from "./view";
 
 export interface SendEnvelopeInput {
   environment: Environment;
@@ -35,7 +35,6 @@ export function sendEnvelope(deps: Deps, { environment, who, envelopeId: id }: S
     });
     const step = nextStep(rs);
     if (step.kind === "invite") inviteRecipients(tx, deps, { ...row, status: "SENT" }, step.recipientIds);
-    recordEnvelopeEvent(tx, deps, id, "envelope.sent");
-    return loadEnvelopeView(tx, deps, id)!;
+    return publicEnvelope(deps, recordEnvelopeEvent(tx, deps, id, "envelope.sent"));
   }, immediate);
 }

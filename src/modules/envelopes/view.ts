@@ -3,17 +3,17 @@ import { isoOrNull } from "../../clock";
 import type { Deps } from "../../deps";
 import type { Tx } from "../../store/db";
 import { envelopes } from "../../store/schema";
-import { auditSummary, type AuditSummary } from "../audit/service";
+import { auditSummaries, type AuditSummary } from "../audit/service";
 import { signUrlOf } from "../signing/token";
 import { signingOrderOf } from "./lifecycle";
-import { envelopeDocumentRows, fieldRows, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "./rows";
+import { documentsByEnvelope, fieldsByEnvelope, recipientsByEnvelope, type EnvelopeDocumentRow, type EnvelopeRow, type FieldRow, type RecipientRow } from "./rows";
 
 /** What building the API view needs: the public URL and the instance secret (for signUrl). */
 export type ViewDeps = Pick<Deps, "config" | "secret">;
 
 export interface EnvelopeParts {
   envelope: EnvelopeRow;
-  documents: ReturnType<typeof envelopeDocumentRows>;
+  documents: EnvelopeDocumentRow[];
   recipients: RecipientRow[];
   fields: FieldRow[];
   audit: AuditSummary;
@@ -45,7 +45,7 @@ function envelopeView(deps: ViewDeps, p: EnvelopeParts, signUrls: boolean) {
     reminderIntervalHours: e.reminderIntervalHours,
     notifyBySms: e.notifyBySms,
     metadata: e.metadata,
-    documents: p.documents,
+    documents: p.documents.map((d) => ({ id: d.id, name: d.name, size: d.size, sha256: d.sha256, pageCount: d.pageCount, pages: d.pages })),
     recipients: p.recipients.map((r) => ({
       id: r.id,
       email: r.email,
@@ -90,16 +90,26 @@ export type EnvelopeView = ReturnType<typeof envelopeView>;
 /** The envelope in a webhook event: recipients without signUrl. */
 export type EventEnvelopeView = Omit<EnvelopeView, "recipients"> & { recipients: Omit<EnvelopeView["recipients"][number], "signUrl">[] };
 
-/** Loads everything the view shows; use it inside the transaction that changed the envelope. */
-export function loadEnvelopeParts(tx: Tx, envelope: EnvelopeRow): EnvelopeParts {
-  return {
+/**
+ * Loads everything the view shows, for a whole page of envelopes in a fixed number of queries;
+ * use it inside the transaction that changed an envelope to see its writes.
+ */
+export function loadEnvelopesParts(tx: Tx, rows: readonly EnvelopeRow[]): EnvelopeParts[] {
+  const ids = rows.map((e) => e.id);
+  const docs = documentsByEnvelope(tx, ids);
+  const people = recipientsByEnvelope(tx, ids);
+  const placed = fieldsByEnvelope(tx, ids);
+  const audit = auditSummaries(tx, rows);
+  return rows.map((envelope) => ({
     envelope,
-    documents: envelopeDocumentRows(tx, envelope.id),
-    recipients: recipientRows(tx, envelope.id),
-    fields: fieldRows(tx, envelope.id),
-    audit: auditSummary(tx, envelope.id),
-  };
+    documents: docs.get(envelope.id) ?? [],
+    recipients: people.get(envelope.id) ?? [],
+    fields: placed.get(envelope.id) ?? [],
+    audit: audit.get(envelope.id)!,
+  }));
 }
+
+export const loadEnvelopeParts = (tx: Tx, envelope: EnvelopeRow): EnvelopeParts => loadEnvelopesParts(tx, [envelope])[0]!;
 
 /** The API view of an envelope, read through `tx` (so inside a transaction it sees its writes); null if absent. */
 export function loadEnvelopeView(tx: Tx, deps: ViewDeps, envelopeId: string): EnvelopeView | null {

@@ -7,7 +7,7 @@ import { sealPdfParts } from "../../pdf/pades";
 import type { RenderAuditEvent, RenderDocument, RenderEnvelope, RenderField, RenderRecipient } from "../../pdf/render-model";
 import { buildEnvelopePdf, stampDocument } from "../../pdf/stamp";
 import { envelopeDocuments, envelopes, type Environment } from "../../store/schema";
-import { appendAudit, listAudit, verifyChain, type AuditEvent } from "../audit/service";
+import { appendAudit, verifyEnvelopeChain, type AuditEvent } from "../audit/service";
 import { envelopeDocumentRows, fieldRows, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "../envelopes/rows";
 import { SignerError } from "../../pdf/pkcs12";
 import { TimestampError } from "../../pdf/tsa";
@@ -193,13 +193,13 @@ export async function auditTrail(deps: Deps, environment: Environment, envelopeI
   const envelope = envelopeOf(deps, environment, envelopeId);
   if (envelope.status === "DRAFT") throw new AppError("envelope_not_sent", `Envelope ${envelopeId} is a DRAFT: it has an audit trail once sent`);
   const key = await sealingKey(deps);
-  const events = listAudit(deps.db, envelopeId);
+  const { events, chain } = verifyEnvelopeChain(deps.db, envelopeId);
   const pdf = await renderAuditTrail({
     envelope: toRenderEnvelope(envelope),
     documents: envelopeDocumentRows(deps.db, envelopeId).map(({ id, name, sha256 }) => ({ id, name, sha256 })),
     recipients: await Promise.all(recipientRows(deps.db, envelopeId).map((r) => toRenderRecipient(deps, r))),
     events: events.map(toRenderEvent),
-    chain: verifyChain(events),
+    chain,
     generatedAt: deps.clock.now(),
     developmentCertificate: key.development,
   });

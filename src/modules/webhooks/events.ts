@@ -1,7 +1,7 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Clock } from "../../clock";
 import { newId } from "../../ids";
-import type { Tx } from "../../store/db";
+import { preparedPerSession, type Tx } from "../../store/db";
 import { webhookDeliveries, webhookEvents, webhooks, type Environment } from "../../store/schema";
 
 /** Every event a webhook endpoint can subscribe to. */
@@ -32,17 +32,8 @@ export interface WebhookPayload {
   data: Record<string, unknown>;
 }
 
-/**
- * Statements prepared once per database session: building a drizzle query costs far more than
- * running it, and this runs inside every envelope change. Not preparedPerDb (store/db.ts): that
- * cache is keyed on the Db, and recordEvent only ever gets the caller's transaction (recordEnvelopeEvent()
- * and the tests pass a `tx`), a new drizzle object per transaction that exposes no Db. What a
- * bun:sqlite transaction does share with its database is its session (same connection, so a
- * statement prepared through either runs inside the open transaction), hence the key below.
- */
-const prepared = new WeakMap<object, ReturnType<typeof prepare>>();
-
-function prepare(tx: Tx) {
+/** Statements prepared once per session (store/db.ts): this runs inside every envelope change. */
+const statements = preparedPerSession((tx) => {
   const ph = sql.placeholder;
   return {
     insertEvent: tx.insert(webhookEvents)
@@ -55,14 +46,7 @@ function prepare(tx: Tx) {
       .values({ id: ph("id"), eventId: ph("eventId"), webhookId: ph("webhookId"), status: "pending", attempts: 0, nextAttemptAt: ph("now"), createdAt: ph("now"), updatedAt: ph("now") } as any)
       .prepare(),
   };
-}
-
-function statements(tx: Tx) {
-  const session = (tx as unknown as { session?: object }).session ?? tx;
-  let s = prepared.get(session);
-  if (!s) prepared.set(session, (s = prepare(tx)));
-  return s;
-}
+});
 
 /**
  * Records an event in the durable outbox, inside the caller's transaction: the event

@@ -6,7 +6,7 @@ import { AppError, invalid, notFound, type FieldError } from "../../errors";
 import { newId } from "../../ids";
 import type { Tx } from "../../store/db";
 import { webhookAttempts, webhookDeliveries, webhookEvents, webhooks, type Environment } from "../../store/schema";
-import { paginate, type Page } from "../../store/paginate";
+import { definePager, type Page } from "../../store/paginate";
 import { ALL_EVENTS, WEBHOOK_EVENT_TYPES } from "./events";
 import { literalRefusal, networkPolicy } from "./network";
 import { newWebhookSecret } from "./signature";
@@ -102,8 +102,10 @@ export function createWebhook(
   return { webhook: row, secret };
 }
 
+const webhookPages = definePager(webhooks, { owner: webhooks.environment, where: isNull(webhooks.deletedAt) });
+
 export function listWebhooks(deps: Deps, environment: Environment, q: { limit?: number; startingAfter?: string }): Page<WebhookRow> {
-  return paginate(deps.db, webhooks, { environment, ...q, where: isNull(webhooks.deletedAt) });
+  return webhookPages.page(deps.db, { owner: environment, ...q });
 }
 
 export function getWebhook(deps: Deps, environment: Environment, id: string): WebhookRow {
@@ -192,6 +194,8 @@ const deliveryColumns = {
   eventType: webhookEvents.type,
 };
 
+const deliveryPages = definePager(webhookDeliveries, { owner: webhookDeliveries.webhookId, filters: { status: webhookDeliveries.status } });
+
 /** An endpoint's deliveries, newest first, each with its attempts (status code, duration, error). */
 export function listDeliveries(
   deps: Deps,
@@ -200,12 +204,7 @@ export function listDeliveries(
   q: { limit?: number; startingAfter?: string; status?: DeliveryStatus },
 ) {
   getWebhook(deps, environment, webhookId);
-  const page = paginate(deps.db, webhookDeliveries, {
-    scope: eq(webhookDeliveries.webhookId, webhookId),
-    limit: q.limit,
-    startingAfter: q.startingAfter,
-    where: q.status ? eq(webhookDeliveries.status, q.status) : undefined,
-  });
+  const page = deliveryPages.page(deps.db, { owner: webhookId, limit: q.limit, startingAfter: q.startingAfter, filters: { status: q.status } });
   const eventIds = [...new Set(page.data.map((d) => d.eventId))];
   const types = new Map(eventIds.length
     ? deps.db.select({ id: webhookEvents.id, type: webhookEvents.type }).from(webhookEvents).where(inArray(webhookEvents.id, eventIds)).all().map((e) => [e.id, e.type])

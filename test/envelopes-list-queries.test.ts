@@ -1,0 +1,74 @@
+/**
+ * GET /api/v1/envelopes at scale: a page costs the same few statements whatever its size (no
+ * N+1), each envelope in it is exactly what GET /envelopes/{id} shows, and every variant of the
+ * page query (status filter, cursor) is one range seek of an index, as EXPLAIN QUERY PLAN says.
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { PreparedQuery } from "drizzle-orm/bun-sqlite/session";
+import { fillPlaceholders } from "drizzle-orm/sql/sql";
+import { envelopePages } from "../src/modules/envelopes/list-envelopes";
+import { createEnvelope, envelopeSuite, getEnvelope, quickStart, sendEnvelope } from "./helpers/envelopes";
+
+const { s, doc, doc2 } = await envelopeSuite();
+const key = s.key("test", "list at scale");
+
+/** Counts the SQLite statements drizzle runs (every query of the app goes through it). */
+let executed = 0;
+const proto = PreparedQuery.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+const originals = Object.fromEntries((["all", "get", "run", "values"] as const).map((m) => [m, proto[m]!]));
+for (const [m, fn] of Object.entries(originals)) proto[m] = function (this: unknown, ...a: unknown[]) { executed++; return fn.apply(this, a); };
+afterAll(() => Object.assign(proto, originals));
+
+const list = async (q: string) => {
+  const res = await s.api(`/api/v1/envelopes?${q}`, { key });
+  expect(res.status).toBe(200);
+  return (await res.json()) as { data: any[]; hasMore: boolean };
+};
+
+async function statementsFor(q: string) {
+  await list(q); // warm: the key cache, prepared statements
+  const before = executed;
+  const page = await list(q);
+  return { count: executed - before, page };
+}
+
+describe("list at scale", () => {
+  test("a page of 20 runs as many statements as a page of 2, and shows each envelope as GET does", async () => {
+    for (let i = 0; i < 22; i++) {
+      (s.clock as any).advance(1000);
+      const recipients = [
+        { email: `a${i}@example.com`, name: `A ${i}`, role: "SIGNER", fields: [{ documentId: doc.id, type: "signature", page: 1, x: 72, y: 100, width: 150, height: 40 }] },
+        { email: `b${i}@example.com`, name: `B ${i}`, role: i % 2 ? "SIGNER" : "CC" },
+      ];
+      const e = await createEnvelope(s, quickStart(i % 3 ? [doc.id] : [doc.id, doc2.id], recipients, { subject: `Scale ${i}` }), key);
+      if (i % 4 === 0) await sendEnvelope(s, e.id, key);
+    }
+    const small = await statementsFor("limit=2");
+    const large = await statementsFor("limit=20");
+    expect(large.page.data).toHaveLength(20);
+    expect(large.count).toBe(small.count);
+    const deep = await statementsFor(`limit=20&startingAfter=${small.page.data[1].id}`);
+    // The cursor's own lookup is the one statement more.
+    expect(deep.count).toBe(small.count + 1);
+
+    for (const e of large.page.data) expect(e).toEqual(await getEnvelope(s, e.id, key));
+    expect(large.page.data.some((e) => e.documents.length === 2 && e.recipients.length === 2 && e.fields.length === 1 && e.audit.count > 1)).toBe(true);
+  });
+
+  test("every page query is one index range seek, with no sort", () => {
+    const variants = [
+      { query: { owner: "test" }, index: "envelopes_env_created (environment=?)" },
+      { query: { owner: "test", filters: { status: "SENT" } }, index: "envelopes_env_status_created (environment=? AND status=?)" },
+    ];
+    const any = s.deps.db.$client.query("SELECT id FROM envelopes WHERE environment = 'test' LIMIT 1").get() as { id: string };
+    for (const { query, index } of variants) {
+      for (const startingAfter of [undefined, any.id]) {
+        const { stmt, values } = envelopePages.statement(s.deps.db, { ...query, startingAfter });
+        const { sql, params } = stmt.getQuery();
+        const plan = (s.deps.db.$client.query(`EXPLAIN QUERY PLAN ${sql}`).all(...(fillPlaceholders(params, values) as any[])) as { detail: string }[]).map((r) => r.detail);
+        const expected = startingAfter ? index.replace(/\)$/, " AND (created_at,id)<(?,?))") : index;
+        expect(plan).toEqual([`SEARCH envelopes USING INDEX ${expected}`]);
+      }
+    }
+  });
+});
