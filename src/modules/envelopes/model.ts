@@ -164,7 +164,10 @@ export const AuditSummarySchema = t.Object(
   {
     count: t.Integer(),
     head: t.String({ description: "Hash of the last event: the head of the envelope's SHA-256 hash chain" }),
-    valid: t.Boolean({ description: "Whether the stored chain verifies" }),
+    valid: t.Boolean({
+      description: "Whether the stored chain ends at the head recorded with its last event, the events shown linked to it. " +
+        "No hash is recomputed here; the audit-trail PDF reports the whole chain verified, every hash recomputed.",
+    }),
     events: t.Array(t.Object({ seq: t.Integer(), type: t.String(), at: DateTime, actor: t.String() }), { description: "The last events, oldest first" }),
   },
   { title: "AuditSummary" },
