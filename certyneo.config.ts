@@ -73,6 +73,11 @@ export default {
   jobs: {
     /** How often the outbox worker looks for due work. */
     pollMs: 1000,
+    /**
+     * Jobs and webhook deliveries due now start as soon as the change that made them commits,
+     * instead of at the next poll. Off: only the poll (and drain) picks them up.
+     */
+    wakeOnEnqueue: true,
     /** Jobs (e-mails, SMS) running at once. */
     concurrency: 4,
   },

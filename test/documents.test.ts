@@ -146,7 +146,7 @@ describe("real-world corpus", () => {
 
 describe("delete keeps bytes that a finished envelope still needs", () => {
   test("a deleted copy with the same bytes does not remove what a completed envelope names", async () => {
-    const t = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000" } });
+    const t = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
     try {
       const pdf = await makePdf(1, "kept");
       const a = await (await t.api("/api/v1/documents", { method: "POST", body: multipart(pdf) })).json();

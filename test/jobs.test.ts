@@ -26,7 +26,7 @@ function instance(env: Record<string, string> = {}, dir?: string): Deps & { cloc
   const d = dir ?? mkdtempSync(join(tmpdir(), "certyneo-jobs-"));
   const logs: any[] = [];
   const clock = fakeClock();
-  const deps = openInstance(loadConfig({ CERTYNEO_DATA_DIR: d, CERTYNEO_JOBS_POLL_MS: "60000", ...env }), {
+  const deps = openInstance(loadConfig({ CERTYNEO_DATA_DIR: d, CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false", ...env }), {
     clock,
     log: createLogger("debug", (l) => logs.push(JSON.parse(l))),
   });
@@ -358,6 +358,29 @@ describe("job runner", () => {
     const after = ticks;
     await Bun.sleep(40);
     expect(ticks).toBe(after);
+  });
+
+  test("a job due now starts once its transaction commits, not at the next poll; a later one waits", async () => {
+    const deps = instance({ CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "true" }); // and a poll of 60 s
+    let ticked = false;
+    let ranInsideTransaction = false;
+    let inTransaction = false;
+    const runner = runnerOf(deps, { now: async () => void (ranInsideTransaction ||= inTransaction) }, [() => void (ticked = true)]);
+    runner.start();
+    for (let i = 0; i < 400 && !ticked; i++) await Bun.sleep(5);
+    await Bun.sleep(10); // the start-up poll is over: only a wake-up can run what comes next
+    const later = enqueue(deps.db, deps.clock, { kind: "now", payload: {}, runAt: new Date(deps.clock.now().getTime() + 60_000) });
+    const id = deps.db.transaction((tx) => {
+      inTransaction = true;
+      const jobId = enqueue(tx, deps.clock, { kind: "now", payload: {} });
+      inTransaction = false;
+      return jobId;
+    }, { behavior: "immediate" });
+    for (let i = 0; i < 400 && row(deps, id).status !== "done"; i++) await Bun.sleep(5);
+    expect(row(deps, id).status).toBe("done");
+    expect(ranInsideTransaction).toBe(false);
+    expect(row(deps, later)).toMatchObject({ status: "pending", attempts: 0 });
+    await runner.stop();
   });
 
   test("a throwing periodic function is logged and does not stop the others or the jobs", async () => {

@@ -17,7 +17,7 @@ const TOKEN = "A".repeat(43);
 let s: TestServer;
 
 beforeAll(() => {
-  s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000" } });
+  s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
 });
 afterAll(() => s.stop());
 

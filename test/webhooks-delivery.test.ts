@@ -32,6 +32,21 @@ const emit = (s: TestServer, type: WebhookEventType = "envelope.completed", data
 const deliveries = async (s: TestServer, hookId: string) => (await (await s.api(`/api/v1/webhooks/${hookId}/deliveries?limit=100`)).json()).data as any[];
 const clockOf = (s: TestServer) => s.clock as FakeClock;
 
+describe("wake on enqueue", () => {
+  test("an event is delivered once its transaction commits, with no drain and before the next poll", async () => {
+    const s = startTestServer({ env: { ...ALLOW_LOOPBACK, CERTYNEO_JOBS_POLL_MS: "60000" } });
+    try {
+      await endpoint(s, "/woken", ["envelope.created"]);
+      await Bun.sleep(20); // the dispatcher's start-up poll has run: only a wake-up can send what comes next
+      const evt = emit(s, "envelope.created", { envelope: { id: "env_w", status: "DRAFT" } });
+      const [d] = await rx.waitFor(1, { path: "/woken", timeoutMs: 10_000 });
+      expect(d!.id).toBe(evt);
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
 describe("delivery", () => {
   let s: TestServer;
   beforeAll(() => { s = startTestServer({ env: { ...ALLOW_LOOPBACK, CERTYNEO_WEBHOOKS_TIMEOUT_MS: "1000" } }); });

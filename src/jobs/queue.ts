@@ -4,13 +4,15 @@ import { newId } from "../ids";
 import { affectedRows, type Tx } from "../store/db";
 import { jobs } from "../store/schema";
 import type { JobKind, JobPayload } from "./payloads";
+import { signalWork } from "./worker";
 
 /** The payload a kind declares in JOB_PAYLOADS (any object for a kind that is not there, e.g. in tests). */
 type PayloadOf<K extends string> = K extends JobKind ? JobPayload<K> : Record<string, unknown>;
 
 /**
  * Durable outbox: inserts a pending job in the caller's transaction, so the job exists if and only if
- * the state change that asked for it was committed. The job runner picks it up once `runAt` is due.
+ * the state change that asked for it was committed. The job runner picks it up once `runAt` is due:
+ * a job due now wakes it at once (after the commit), without waiting for its poll.
  */
 export function enqueue<K extends string>(
   tx: Tx,
@@ -32,6 +34,7 @@ export function enqueue<K extends string>(
       updatedAt: now,
     })
     .run();
+  if (!job.runAt || job.runAt <= now) signalWork(tx, "jobs");
   return id;
 }
 

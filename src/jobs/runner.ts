@@ -6,7 +6,7 @@ import { affectedRows } from "../store/db";
 import { jobs } from "../store/schema";
 import { completeJob } from "./queue";
 import { retryDelayMs } from "./schedule";
-import type { Worker } from "./worker";
+import { onWork, type Worker } from "./worker";
 
 export interface JobContext {
   deps: Deps;
@@ -84,7 +84,8 @@ function errorText(e: unknown): string {
 
 /**
  * The outbox worker: every config.jobs.pollMs it runs the periodic functions (reminders, expiry),
- * then claims due pending jobs and runs them, at most config.jobs.concurrency at once. A failure is
+ * then claims due pending jobs and runs them, at most config.jobs.concurrency at once. A job
+ * enqueued due now on this connection wakes it at once. A failure is
  * retried with back-off (jobs/schedule.ts), then the job is failed with its last error.
  */
 export function createJobRunner(
@@ -103,6 +104,18 @@ export function createJobRunner(
   let ticking: Promise<void> | null = null;
   let periodicChain: Promise<void> = Promise.resolve();
   let finished = 0;
+  let unsubscribe = () => {};
+  let wakeScheduled = false;
+
+  /** A job due now was enqueued: fill the free slots on the next turn rather than at the next poll. */
+  function wake() {
+    if (!started || wakeScheduled) return;
+    wakeScheduled = true;
+    setImmediate(() => {
+      wakeScheduled = false;
+      if (started) pump();
+    });
+  }
 
   /** Atomically takes up to `limit` due jobs: each one is leased (runAt pushed ahead) and its attempt counted. */
   function claim(limit: number): Claimed[] {
@@ -259,10 +272,12 @@ export function createJobRunner(
     start() {
       if (started) return;
       started = true;
+      if (deps.config.jobs.wakeOnEnqueue) unsubscribe = onWork(db, "jobs", wake);
       startTick();
     },
     async stop() {
       started = false;
+      unsubscribe();
       if (timer) clearTimeout(timer);
       timer = null;
       if (ticking) await ticking;

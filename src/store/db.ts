@@ -66,6 +66,9 @@ export function preparedPerDb<T>(build: (db: Db) => T): (db: Db) => T {
   };
 }
 
+/** What a database and its transactions share: the connection's session (an identity, for WeakMaps). */
+export const sessionOf = (tx: Tx): object => (tx as unknown as { session?: object }).session ?? tx;
+
 /**
  * Statements prepared once per database session, for functions that get the caller's
  * transaction: a drizzle transaction is a new object each time and exposes no Db, but it shares
@@ -75,7 +78,7 @@ export function preparedPerDb<T>(build: (db: Db) => T): (db: Db) => T {
 export function preparedPerSession<T>(build: (tx: Tx) => T): (tx: Tx) => T {
   const cache = new WeakMap<object, T>();
   return (tx) => {
-    const session = (tx as unknown as { session?: object }).session ?? tx;
+    const session = sessionOf(tx);
     let stmt = cache.get(session);
     if (!stmt) cache.set(session, (stmt = build(tx)));
     return stmt;

@@ -3,9 +3,9 @@ import type { FakeClock } from "./clock";
 import { makePdf } from "./pdf";
 import { startTestServer, type TestServer } from "./server";
 
-/** A test server whose outbox worker stays idle unless the test drains it (CERTYNEO_JOBS_POLL_MS at its maximum). */
+/** A test server whose outbox worker stays idle unless the test drains it (no wake on enqueue, CERTYNEO_JOBS_POLL_MS at its maximum). */
 export function startEnvelopeServer(env: Record<string, string> = {}, opts: { dir?: string } = {}): TestServer {
-  return startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", ...env }, dir: opts.dir });
+  return startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false", ...env }, dir: opts.dir });
 }
 
 /**

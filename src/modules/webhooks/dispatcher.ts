@@ -1,4 +1,4 @@
-import type { Worker } from "../../jobs/worker";
+import { onWork, type Worker } from "../../jobs/worker";
 import { systemClock, type Clock } from "../../clock";
 import type { Deps } from "../../deps";
 import { networkPolicy, systemResolver, type Resolver } from "./network";
@@ -73,6 +73,18 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
   let stopping = false;
   let shutdown = new AbortController();
   const stats: DrainResult = { attempts: 0, succeeded: 0, failed: 0 };
+  let unsubscribe = () => {};
+  let wakeScheduled = false;
+
+  /** An event with deliveries was recorded: send them on the next turn rather than at the next poll. */
+  function wake() {
+    if (stopping || wakeScheduled) return;
+    wakeScheduled = true;
+    setImmediate(() => {
+      wakeScheduled = false;
+      if (!stopping) safePump();
+    });
+  }
 
   const queries = outboxQueries(db);
 
@@ -195,12 +207,14 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
       stopping = false;
       if (shutdown.signal.aborted) shutdown = new AbortController();
       if (timer) return;
+      if (deps.config.jobs.wakeOnEnqueue) unsubscribe = onWork(db, "webhooks", wake);
       timer = setInterval(safePump, pollMs);
       (timer as { unref?: () => void }).unref?.();
       safePump();
     },
     async stop() {
       stopping = true;
+      unsubscribe();
       if (timer) clearInterval(timer);
       timer = null;
       const all = Promise.all(inflight.values());

@@ -1,6 +1,7 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Clock } from "../../clock";
 import { newId } from "../../ids";
+import { signalWork } from "../../jobs/worker";
 import { preparedPerSession, type Tx } from "../../store/db";
 import { webhookDeliveries, webhookEvents, webhooks, type Environment } from "../../store/schema";
 
@@ -64,8 +65,13 @@ export function recordEvent(
   const payload: WebhookPayload = { id, type: e.type, createdAt: now.toISOString(), environment: e.environment, data: e.data };
   const q = statements(tx);
   q.insertEvent.run({ id, environment: e.environment, type: e.type, payload: JSON.stringify(payload), createdAt: now });
+  let deliveries = 0;
   for (const w of q.endpoints.all({ environment: e.environment })) {
-    if (subscribes(w.events, e.type)) q.insertDelivery.run({ id: newId("dlv"), eventId: id, webhookId: w.id, now });
+    if (subscribes(w.events, e.type)) {
+      q.insertDelivery.run({ id: newId("dlv"), eventId: id, webhookId: w.id, now });
+      deliveries++;
+    }
   }
+  if (deliveries) signalWork(tx, "webhooks");
   return id;
 }
