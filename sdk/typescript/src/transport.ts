@@ -13,7 +13,7 @@ export interface ClientOptions {
   /** Retries after a 429, a 5xx or a network error (default 2). */
   maxRetries?: number;
   /** The fetch to use (default: the global one). */
-  fetch?: typeof fetch;
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
 }
 
 /** Per-call options. */
@@ -61,14 +61,14 @@ export class Transport {
   private readonly apiKey: string | undefined;
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
-  private readonly fetch: typeof fetch;
+  private readonly fetch: (url: string, init: RequestInit) => Promise<Response>;
 
   constructor(options: ClientOptions = {}) {
     this.apiKey = options.apiKey ?? envVar("CERTYNEO_API_KEY");
     this.baseUrl = (options.baseUrl ?? envVar("CERTYNEO_BASE_URL") ?? "http://localhost:3000").replace(/\/+$/, "");
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.maxRetries = options.maxRetries ?? 2;
-    this.fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.fetch = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
   }
 
   async json<K extends OperationKey>(op: K, call: Call<K> = {}): Promise<Operations[K]["response"]> {
