@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { cpSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Webhook } from "standardwebhooks";
 import { checksFor, codeBlocks } from "./helpers/markdown";
 import { makePdf } from "./helpers/pdf";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { ROOT, runAsync, tempDir } from "./helpers/spawn";
+import { signedDelivery } from "./helpers/webhook-cases";
 
 /**
  * sdk/python installed with pip, offline, into a fresh virtual environment of the system
@@ -73,11 +73,8 @@ const CHECKS: Record<string, Check> = {
     expect(r.stdout.trim()).toBe("True");
   },
   "verify_webhook(": async (file) => {
-    const secret = "whsec_" + Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64");
     const envelope = (await (await s.api("/api/v1/envelopes?limit=1")).json()).data[0];
-    const body = JSON.stringify({ id: "evt_readme", type: "envelope.completed", createdAt: new Date().toISOString(), environment: "test", data: { envelope } });
-    const now = new Date();
-    const headers = { "Webhook-Id": "evt_readme", "Webhook-Timestamp": String(Math.floor(now.getTime() / 1000)), "Webhook-Signature": new Webhook(secret).sign("evt_readme", now, body) };
+    const { secret, body, headers } = signedDelivery(envelope, (n) => n.replace(/(^|-)\w/g, (c) => c.toUpperCase()));
     const driver = join(app, "drive_webhook.py");
     writeFileSync(driver, [
       "import importlib.util, json, os",

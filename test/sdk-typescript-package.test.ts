@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Webhook } from "standardwebhooks";
 import { VERSION } from "../sdk/typescript/src/index";
 import { checksFor, codeBlocks } from "./helpers/markdown";
 import { makePdf } from "./helpers/pdf";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { ROOT, runAsync, tempDir } from "./helpers/spawn";
+import { signedDelivery } from "./helpers/webhook-cases";
 
 /**
  * `npm pack` of sdk/typescript installed offline into an empty project, then every example of
@@ -72,11 +72,8 @@ const CHECKS: Record<string, Check> = {
     expect(r.stdout.trim()).toBe("true");
   },
   "verifyWebhook(": async (file, rt) => {
-    const secret = "whsec_" + Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64");
     const envelope = (await (await s.api("/api/v1/envelopes?limit=1")).json()).data[0];
-    const body = JSON.stringify({ id: "evt_readme", type: "envelope.completed", createdAt: new Date().toISOString(), environment: "test", data: { envelope } });
-    const now = new Date();
-    const headers = { "webhook-id": "evt_readme", "webhook-timestamp": String(Math.floor(now.getTime() / 1000)), "webhook-signature": new Webhook(secret).sign("evt_readme", now, body) };
+    const { secret, body, headers } = signedDelivery(envelope);
     const driver = join(app, "drive-webhook.mjs");
     writeFileSync(driver, `
       import { handleCertyneoWebhook } from ${JSON.stringify(file)};

@@ -51,3 +51,16 @@ export function webhookCases(): WebhookCase[] {
 
 /** The names of the cases standardwebhooks accepts: a check that the table tests both outcomes. */
 export const ACCEPTED_CASES = ["valid", "valid, capitalised header names", "two signatures, one good", "4 minutes old"];
+
+/** A delivery of `envelope.completed` for `envelope`, signed with a fresh secret by the standardwebhooks package. */
+export function signedDelivery(envelope: { id: string }, headerCase: (name: string) => string = (n) => n) {
+  const secret = "whsec_" + Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64");
+  const body = JSON.stringify({ id: "evt_readme", type: "envelope.completed", createdAt: new Date().toISOString(), environment: "test", data: { envelope } });
+  const now = new Date();
+  const headers = {
+    [headerCase("webhook-id")]: "evt_readme",
+    [headerCase("webhook-timestamp")]: String(Math.floor(now.getTime() / 1000)),
+    [headerCase("webhook-signature")]: new Webhook(secret).sign("evt_readme", now, body),
+  };
+  return { secret, body, headers };
+}
