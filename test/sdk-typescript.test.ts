@@ -96,6 +96,7 @@ describe("envelopes", () => {
     expect(verification.signatures.some((sig) => sig.byThisInstance)).toBe(true);
     const audit = await certyneo.envelopes.auditTrail(draft.id);
     expect(new TextDecoder().decode(audit.slice(0, 5))).toBe("%PDF-");
+    expect(await certyneo.signing.signedDocument(signUrl)).toEqual(signed);
   }, 60_000);
 
   test("a declined envelope settles too; void ends a sent one; list filters by status across pages", async () => {
@@ -146,6 +147,7 @@ describe("errors", () => {
     const logged = s.logs.find((l) => l.requestId === e.requestId);
     expect(logged).toMatchObject({ method: "POST", path: "/api/v1/envelopes", status: 422 });
 
+    expect(await certyneo.health()).toMatchObject({ status: "ok" });
     const missing = await caught(certyneo.envelopes.get("env_doesnotexist"));
     expect(missing).toMatchObject({ status: 404, code: "not_found" });
     const anonymous = await caught(new Certyneo({ apiKey: "sk_test_nope", baseUrl: s.url }).documents.get("doc_x"));
@@ -188,6 +190,13 @@ describe("retries", () => {
     proxy.plan([{ method: "PATCH", path: /^\/api\/v1\/envelopes\//, when: "before", status: 503 }]);
     expect((await caught(viaProxy.envelopes.update(draft.id, { subject: "Changed" }))).status).toBe(503);
     expect(proxy.exchanges.length).toBe(1);
+  });
+
+  test("a fetch of the caller's own carries every call", async () => {
+    const seen: string[] = [];
+    const client = new Certyneo({ apiKey: s.key(), baseUrl: s.url, fetch: (url, init) => (seen.push(`${init.method} ${url}`), fetch(url, init)) });
+    await client.keys.list();
+    expect(seen).toEqual([`GET ${s.url}/api/v1/keys`]);
   });
 
   test("a POST whose answer was lost is retried with the same Idempotency-Key, and the server replays it", async () => {
@@ -237,16 +246,22 @@ describe("retries", () => {
 describe("webhooks", () => {
   test("create, get, update, list and delete an endpoint", async () => {
     const client = new Certyneo({ apiKey: s.key("test", "hooks"), baseUrl: s.url });
-    const created = await client.webhooks.create({ url: "https://hr.example.com/hooks/certyneo", events: ["envelope.completed"] });
+    const created = await client.webhooks.create({ url: "https://hr.example.com/hooks/certyneo", events: ["envelope.created"] });
     expect(created.secret).toStartWith("whsec_");
     expect((await client.webhooks.get(created.id)).url).toBe(created.url);
     expect((await client.webhooks.update(created.id, { description: "HRIS" })).description).toBe("HRIS");
     const listed = [];
     for await (const w of client.webhooks.list()) listed.push(w.id);
     expect(listed).toEqual([created.id]);
+    const doc = await client.documents.upload(await makePdf(1));
+    const envelope = await client.envelopes.create({ subject: "Hooked", documentIds: [doc.id], recipients });
     const deliveries = [];
     for await (const d of client.webhooks.deliveries(created.id)) deliveries.push(d);
-    expect(deliveries).toEqual([]);
+    expect(deliveries.length).toBe(1);
+    const resent = await client.webhooks.resend(created.id, deliveries[0]!.id);
+    expect(resent.id).not.toBe(deliveries[0]!.id);
+    expect(resent.eventId).toBe(deliveries[0]!.eventId);
+    await client.envelopes.delete(envelope.id);
     expect((await client.webhooks.delete(created.id)).deletedAt).toBeString();
   });
 

@@ -78,6 +78,7 @@ class Envelopes(unittest.TestCase):
         verification = c.verify(signed)
         self.assertTrue(verification["valid"])
         self.assertEqual(c.envelopes.audit_trail(draft["id"])[:5], b"%PDF-")
+        self.assertEqual(c.signing.signed_document(sign_url), signed)
 
     def test_decline_void_delete_and_list_by_status(self):
         c = client("CERTYNEO_TEST_EMPTY_URL", "CERTYNEO_TEST_EMPTY_KEY")
@@ -108,6 +109,7 @@ class Errors(unittest.TestCase):
         with self.assertRaises(CertyneoError) as e:
             client().envelopes.create(subject="", document_ids=[], recipients=[])
         err = e.exception
+        self.assertEqual(client().health()["status"], "ok")
         self.assertEqual((err.status, err.code), (422, "validation_failed"))
         self.assertTrue(err.request_id.startswith("req_"))
         self.assertIn("/subject", [x["pointer"] for x in err.errors])
@@ -180,12 +182,19 @@ class Retries(unittest.TestCase):
 class Webhooks(unittest.TestCase):
     def test_create_get_update_list_delete(self):
         c = client("CERTYNEO_TEST_EMPTY_URL", "CERTYNEO_TEST_EMPTY_KEY")
-        created = c.webhooks.create(url="https://hr.example.com/hooks/certyneo", events=["envelope.completed"])
+        created = c.webhooks.create(url="https://hr.example.com/hooks/certyneo", events=["envelope.created"])
         self.assertTrue(created["secret"].startswith("whsec_"))
         self.assertEqual(c.webhooks.get(created["id"])["url"], created["url"])
         self.assertEqual(c.webhooks.update(created["id"], description="HRIS")["description"], "HRIS")
         self.assertEqual([w["id"] for w in c.webhooks.list()], [created["id"]])
-        self.assertEqual(list(c.webhooks.deliveries(created["id"])), [])
+        doc = c.documents.upload(pdf())
+        envelope = c.envelopes.create(subject="Hooked", document_ids=[doc["id"]], recipients=RECIPIENTS)
+        deliveries = list(c.webhooks.deliveries(created["id"]))
+        self.assertEqual(len(deliveries), 1)
+        resent = c.webhooks.resend(created["id"], deliveries[0]["id"])
+        self.assertNotEqual(resent["id"], deliveries[0]["id"])
+        self.assertEqual(resent["eventId"], deliveries[0]["eventId"])
+        c.envelopes.delete(envelope["id"])
         self.assertTrue(c.webhooks.delete(created["id"])["deletedAt"])
 
     def test_verify_webhook_agrees_with_standardwebhooks(self):
