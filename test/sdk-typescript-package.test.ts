@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { VERSION } from "../sdk/typescript/src/index";
 import { checksFor, codeBlocks } from "./helpers/markdown";
@@ -63,7 +63,7 @@ const CHECKS: Record<string, Check> = {
   "instanceof CertyneoError": async (file, rt) => {
     const r = await run(rt, file);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^422 validation_failed req_\w+\n/);
+    expect(r.stdout).toMatch(/^422 validation_failed req_[\w-]+\n/);
     expect(r.stdout).toContain("  /subject: ");
   },
   idempotencyKey: async (file, rt) => {
@@ -105,6 +105,38 @@ describe("@certyneo/sdk from its npm tarball", () => {
       }
     }, 120_000);
   }
+
+  test("a strict TypeScript project type-checks against the installed declarations", async () => {
+    const dir = join(app, "typed");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({
+      compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2022", "DOM"], types: [], strict: true, noEmit: true },
+      include: ["*.ts"],
+    }));
+    const consumer = (body: string) => `import { Certyneo, CertyneoError, verifyWebhook, type Envelope, type EnvelopeCreate, type Operations } from "@certyneo/sdk";
+const certyneo = new Certyneo({ apiKey: "sk_test_x", baseUrl: "http://localhost:3000", maxRetries: 1 });
+export async function main(): Promise<void> {
+  ${body}
+}
+`;
+    writeFileSync(join(dir, "good.ts"), consumer(`const input: EnvelopeCreate = { subject: "NDA", documentIds: ["doc_1"], recipients: [{ email: "a@example.com", name: "A", role: "SIGNER" }] };
+  const envelope: Envelope = await certyneo.envelopes.create(input);
+  const status: "DRAFT" | "SENT" | "COMPLETED" | "DECLINED" | "VOIDED" | "EXPIRED" = envelope.status;
+  for await (const e of certyneo.envelopes.list({ status: "SENT" })) console.log(e.recipients[0]?.signUrl, status);
+  const pdf: Uint8Array = await certyneo.envelopes.signedDocument(envelope.id);
+  const query: Operations["GET /api/v1/envelopes"]["query"] = { limit: 10 };
+  const event = await verifyWebhook("whsec_x", new Headers(), "{}");
+  try { await certyneo.keys.list(); } catch (e) { if (e instanceof CertyneoError) console.log(e.status, e.code, e.requestId, pdf.length, query, event.data.envelope.id); }`));
+    const tsc = join(ROOT, "node_modules/.bin/tsc");
+    const good = await runAsync([tsc, "-p", dir], { cwd: dir });
+    expect(good.stdout + good.stderr).toBe("");
+    expect(good.code).toBe(0);
+    // And the declarations refuse what the API refuses: a status the server does not have.
+    writeFileSync(join(dir, "bad.ts"), consumer(`for await (const e of certyneo.envelopes.list({ status: "ARCHIVED" })) console.log(e.id);`));
+    const bad = await runAsync([tsc, "-p", dir], { cwd: dir });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stdout).toContain("ARCHIVED");
+  }, 60_000);
 
   test("the package is ESM with declarations and no dependencies", () => {
     const pkg = JSON.parse(readFileSync(join(app, "node_modules/@certyneo/sdk/package.json"), "utf8"));
