@@ -60,7 +60,19 @@ export function isNumeric(s: Schema): boolean {
   return !!s.anyOf && s.anyOf.length === 2 && s.anyOf.some((x) => x.type === "string" && x.format === "integer") && s.anyOf.some((x) => x.type === "integer");
 }
 
-/** Every titled schema, by title; the same title on two different schemas is an error, not a silent pick. */
+const PROSE = new Set(["description", "examples", "example", "default", "summary"]);
+
+/** A schema's shape without its prose: the same type documented twice is still one type. */
+function shape(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(shape);
+  if (!node || typeof node !== "object") return node;
+  return Object.fromEntries(Object.entries(node).filter(([k]) => !PROSE.has(k)).map(([k, v]) => [k, shape(v)]));
+}
+
+/**
+ * Every titled schema, by title (the first one met keeps its descriptions). The same title on
+ * two schemas of different shapes is an error, not a silent pick.
+ */
 export function namedSchemas(spec: OpenApi): Map<string, Schema> {
   const named = new Map<string, Schema>();
   const seen = new Map<string, string>();
@@ -69,9 +81,9 @@ export function namedSchemas(spec: OpenApi): Map<string, Schema> {
     if (!node || typeof node !== "object") return;
     const s = node as Schema;
     if (typeof s.title === "string" && (s.type || s.anyOf || s.properties)) {
-      const text = JSON.stringify(s);
+      const text = JSON.stringify(shape(s));
       const before = seen.get(s.title);
-      if (before !== undefined && before !== text) throw new Error(`two different schemas are titled ${s.title}`);
+      if (before !== undefined && before !== text) throw new Error(`two schemas of different shapes are titled ${s.title}: give one another title`);
       if (before === undefined) {
         seen.set(s.title, text);
         named.set(s.title, s);
