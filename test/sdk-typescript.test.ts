@@ -142,7 +142,7 @@ describe("errors", () => {
   test("a problem from the server is a CertyneoError with status, code, requestId and the problem", async () => {
     const e = await caught(certyneo.envelopes.create({ subject: "", documentIds: [], recipients: [] }));
     expect(e).toMatchObject({ status: 422, code: "validation_failed" });
-    expect(e.problem?.type).toBe("urn:certyneo:error:validation_failed");
+    expect(e.problem?.type).toContain("validation_failed");
     expect(e.errors.map((x) => x.pointer)).toContain("/subject");
     const logged = s.logs.find((l) => l.requestId === e.requestId);
     expect(logged).toMatchObject({ method: "POST", path: "/api/v1/envelopes", status: 422 });
