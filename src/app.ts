@@ -1,30 +1,26 @@
 import { Elysia, t } from "elysia";
 import type { Deps } from "./deps";
 import { errorHandler, routePattern } from "./http/errors";
+import { authMismatches } from "./http/auth";
 import { createIdempotency } from "./http/idempotency";
 import { openapiPlugin } from "./http/openapi";
 import { createPipeline } from "./http/pipeline";
 import { createRateLimiter } from "./http/rate-limit";
 import { createJobRunner } from "./jobs/runner";
+import type { Worker } from "./jobs/worker";
 import { documentRoutes } from "./modules/documents/routes";
 import { envelopeRoutes } from "./modules/envelopes/routes";
 import { keyRoutes } from "./modules/keys/routes";
 import { createKeyVerifier } from "./modules/keys/service";
 import { sealingHandlers } from "./modules/sealing/jobs";
-import { sealingRoutes } from "./modules/sealing/routes";
 import { signingRoutes } from "./modules/signing/routes";
+import { verifyRoutes } from "./modules/verify/routes";
 import { signerPage } from "./modules/signing/page/page";
 import { createWebhookDispatcher } from "./modules/webhooks/dispatcher";
 import { webhookRoutes } from "./modules/webhooks/routes";
-import { notificationHandlers, notificationPeriodic } from "./notify/handlers";
+import { notificationHandlers } from "./modules/notifications/jobs";
+import { notificationPeriodic } from "./modules/notifications/sweeps";
 import { VERSION } from "./version";
-
-/** Background loops (outbox, webhooks) started with the server and stopped before the database closes. */
-export interface Worker {
-  name: string;
-  start(): void;
-  stop(): Promise<void>;
-}
 
 /** Composes the HTTP app over the given dependencies. Tests call it on a temporary data directory. */
 export function buildApp(deps: Deps) {
@@ -34,8 +30,8 @@ export function buildApp(deps: Deps) {
   let routes: { method: string; pattern: RegExp }[] = [];
 
   const elysia = new Elysia({ normalize: false })
-    .use(errorHandler(deps.log, () => routes))
-    .use(openapiPlugin)
+    .use(errorHandler(deps.log, deps.config, () => routes))
+    .use(openapiPlugin(deps.config))
     .get("/healthz", () => ({ status: "ok" as const, version: VERSION }), {
       response: t.Object({ status: t.Literal("ok"), version: t.String() }),
       detail: { tags: ["System"], summary: "Liveness and version (no authentication)", security: [] },
@@ -46,8 +42,10 @@ export function buildApp(deps: Deps) {
     .use(envelopeRoutes(deps))
     .use(signingRoutes(deps))
     .use(webhookRoutes(deps))
-    .use(sealingRoutes(deps));
+    .use(verifyRoutes(deps));
 
+  const undeclared = authMismatches(elysia.routes);
+  if (undeclared.length) throw new Error(`auth: SCOPE must be declared on exactly the API-key routes; check ${undeclared.join(", ")}`);
   routes = elysia.routes.map((r) => ({ method: r.method, pattern: routePattern(r.path) }));
   // The durable outbox: job handlers by kind, and the functions run on each tick (reminders, expiry).
   const jobs = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps) }, [...notificationPeriodic, () => idempotency.purgeExpired()]);
