@@ -11,6 +11,8 @@ class ApiKey(TypedDict):
     environment: Literal["test", "live"]
     #: First characters of the key, to recognise it
     prefix: str
+    #: What the key may do; a route needing another scope answers 403 forbidden
+    scopes: List[Literal["envelopes", "webhooks", "keys"]]
     createdAt: str
     lastUsedAt: Optional[str]
     revokedAt: Optional[str]
@@ -32,6 +34,8 @@ class CreatedApiKey(TypedDict):
     environment: Literal["test", "live"]
     #: First characters of the key, to recognise it
     prefix: str
+    #: What the key may do; a route needing another scope answers 403 forbidden
+    scopes: List[Literal["envelopes", "webhooks", "keys"]]
     createdAt: str
     lastUsedAt: Optional[str]
     revokedAt: Optional[str]
@@ -221,6 +225,7 @@ class FieldInput(_FieldInputRequired, total=False):
 
 
 class _ProblemRequired(TypedDict):
+    #: `urn:certyneo:error:{code}`; the code's status and meaning are at /docs/errors#{code}, which the `Link` header (rel="help") gives in full
     type: str
     title: str
     status: int

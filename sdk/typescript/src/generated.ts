@@ -6,6 +6,8 @@ export interface ApiKey {
   environment: "test" | "live";
   /** First characters of the key, to recognise it */
   prefix: string;
+  /** What the key may do; a route needing another scope answers 403 forbidden */
+  scopes: Array<"envelopes" | "webhooks" | "keys">;
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
@@ -32,6 +34,8 @@ export interface CreatedApiKey {
   environment: "test" | "live";
   /** First characters of the key, to recognise it */
   prefix: string;
+  /** What the key may do; a route needing another scope answers 403 forbidden */
+  scopes: Array<"envelopes" | "webhooks" | "keys">;
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
@@ -223,6 +227,7 @@ export interface FieldInput {
 }
 
 export interface Problem {
+  /** `urn:certyneo:error:{code}`; the code's status and meaning are at /docs/errors#{code}, which the `Link` header (rel="help") gives in full */
   type: string;
   title: string;
   status: number;
@@ -669,6 +674,8 @@ export interface Operations {
     body: {
       name: string;
       environment?: "test" | "live";
+      /** At most the scopes of the key that creates it. Default: the creator's scopes except keys. */
+      scopes?: Array<"envelopes" | "webhooks" | "keys">;
     };
     response: CreatedApiKey;
   };
