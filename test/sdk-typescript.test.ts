@@ -155,8 +155,9 @@ describe("errors", () => {
   });
 
   test("a revoked key is refused on its next call", async () => {
-    const created = await certyneo.keys.create({ name: "short-lived" });
+    const created = await certyneo.keys.create({ name: "short-lived", scopes: ["envelopes", "keys"] });
     expect(created.key).toStartWith("sk_test_");
+    expect(created.scopes).toEqual(["envelopes", "keys"]);
     expect((await certyneo.keys.list()).map((k) => k.id)).toContain(created.id);
     const other = new Certyneo({ apiKey: created.key, baseUrl: s.url });
     expect((await other.keys.list()).length).toBeGreaterThan(0);

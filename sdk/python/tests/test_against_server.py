@@ -121,8 +121,9 @@ class Errors(unittest.TestCase):
 
     def test_keys_create_list_revoke(self):
         c = client()
-        created = c.keys.create("short-lived")
+        created = c.keys.create("short-lived", scopes=["envelopes", "keys"])
         self.assertTrue(created["key"].startswith("sk_test_"))
+        self.assertEqual(created["scopes"], ["envelopes", "keys"])
         self.assertIn(created["id"], [k["id"] for k in c.keys.list()])
         other = Certyneo(api_key=created["key"], base_url=ENV["CERTYNEO_BASE_URL"])
         self.assertGreater(len(other.keys.list()), 0)

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Any, List, Optional
 
+from .._fields import api_fields
 from .._transport import Body, Transport
 from ..types import ApiKey, CreatedApiKey
 
@@ -12,10 +13,10 @@ class Keys:
     def __init__(self, http: Transport) -> None:
         self._http = http
 
-    def create(self, name: str, environment: Optional[str] = None, idempotency_key: Optional[str] = None) -> CreatedApiKey:
-        """Creates a key; the answer's ``key`` is the secret, shown this once."""
-        body = {"name": name} if environment is None else {"name": name, "environment": environment}
-        return self._http.json("POST", "/api/v1/keys", body=Body.json(body), idempotency_key=idempotency_key)
+    def create(self, name: str, *, idempotency_key: Optional[str] = None, **fields: Any) -> CreatedApiKey:
+        """Creates a key: ``create("HRIS", environment="live", scopes=["envelopes"])``; the answer's
+        ``key`` is the secret, shown this once."""
+        return self._http.json("POST", "/api/v1/keys", body=Body.json({"name": name, **api_fields(fields)}), idempotency_key=idempotency_key)
 
     def list(self) -> List[ApiKey]:
         """Every key (the list is not paged)."""
