@@ -22,7 +22,7 @@ class AuditSummary(TypedDict):
     count: int
     #: Hash of the last event: the head of the envelope's SHA-256 hash chain
     head: str
-    #: Whether the stored chain verifies
+    #: Whether the stored chain ends at the head recorded with its last event, the events shown linked to it. No hash is recomputed here; the audit-trail PDF reports the whole chain verified, every hash recomputed.
     valid: bool
     #: The last events, oldest first
     events: List[Dict[str, Any]]

@@ -17,7 +17,7 @@ export interface AuditSummary {
   count: number;
   /** Hash of the last event: the head of the envelope's SHA-256 hash chain */
   head: string;
-  /** Whether the stored chain verifies */
+  /** Whether the stored chain ends at the head recorded with its last event, the events shown linked to it. No hash is recomputed here; the audit-trail PDF reports the whole chain verified, every hash recomputed. */
   valid: boolean;
   /** The last events, oldest first */
   events: Array<{
