@@ -1,4 +1,6 @@
+import { sql } from "drizzle-orm";
 import type { Deps } from "../../deps";
+import { preparedPerSession } from "../../store/db";
 import { newId } from "../../ids";
 import { envelopes, type Environment } from "../../store/schema";
 import type { ActorMeta } from "./actor";
@@ -14,19 +16,29 @@ export interface CreateEnvelopeInput {
   draft: EnvelopeDraft;
 }
 
+/** Placeholders of encoded columns go through the column's encoder, which takes no null: a nullable time is passed as epoch ms. */
+const insertEnvelope = preparedPerSession((tx) => {
+  const ph = sql.placeholder;
+  return tx.insert(envelopes).values({
+    id: ph("id"), environment: ph("environment"), subject: ph("subject"), message: ph("message"), status: "DRAFT",
+    locale: ph("locale"), notifyBySms: ph("notifyBySms"), expiresAt: sql`${ph("expiresAtMs")}`, reminderIntervalHours: ph("reminderIntervalHours"),
+    metadata: ph("metadata"), createdAt: ph("now"), updatedAt: ph("now"),
+  } as any).prepare();
+});
+
 /** POST /envelopes: a validated DRAFT, audited, with an envelope.created event. */
 export function createEnvelope(deps: Deps, { environment, who, draft }: CreateEnvelopeInput): EnvelopeView {
   return deps.db.transaction((tx) => {
     assertValidDraft(tx, deps.clock, environment, draft);
     const now = deps.clock.now();
     const id = newId("env");
-    tx.insert(envelopes).values({
-      id, environment, subject: draft.subject, message: draft.message ?? null, status: "DRAFT",
+    insertEnvelope(tx).run({
+      id, environment, subject: draft.subject, message: draft.message ?? null,
       locale: draft.locale ?? "en", notifyBySms: draft.notifyBySms ?? false,
-      expiresAt: draft.expiresAt ? new Date(draft.expiresAt) : null,
+      expiresAtMs: draft.expiresAt ? new Date(draft.expiresAt).getTime() : null,
       reminderIntervalHours: draft.reminderIntervalHours ?? null,
-      metadata: draft.metadata ?? {}, createdAt: now, updatedAt: now,
-    }).run();
+      metadata: draft.metadata ?? {}, now,
+    });
     writeDraftParts(tx, id, draft);
     auditEnvelope(tx, deps, id, "envelope.created", who, {
       subject: draft.subject,

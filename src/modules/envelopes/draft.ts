@@ -1,17 +1,37 @@
 /** What creating and updating a draft share: validation against the stored documents, and writing its parts. */
-import { and, eq, inArray, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Clock } from "../../clock";
 import { invalid } from "../../errors";
 import { newId } from "../../ids";
-import type { Tx } from "../../store/db";
+import { idsParam, inIds, preparedPerSession, type Tx } from "../../store/db";
 import { documents, envelopeDocuments, fields, recipients, type Environment } from "../../store/schema";
 import { routingOrders, validateDraft, type DocumentFacts, type EnvelopeDraft, type RecipientDraft } from "./lifecycle";
 import { fieldRows, recipientRows } from "./rows";
 
+/** Creating an envelope is a hot write path: its statements are prepared once per session. */
+const statements = preparedPerSession((tx) => {
+  const ph = sql.placeholder;
+  return {
+    documentFacts: tx.select({ id: documents.id, pageCount: documents.pageCount, pages: documents.pages }).from(documents)
+      .where(and(inIds(documents.id), eq(documents.environment, ph("environment") as any), isNull(documents.deletedAt))).prepare(),
+    deleteFields: tx.delete(fields).where(eq(fields.envelopeId, ph("envelopeId"))).prepare(),
+    deleteRecipients: tx.delete(recipients).where(eq(recipients.envelopeId, ph("envelopeId"))).prepare(),
+    deleteDocuments: tx.delete(envelopeDocuments).where(eq(envelopeDocuments.envelopeId, ph("envelopeId"))).prepare(),
+    insertDocument: tx.insert(envelopeDocuments).values({ envelopeId: ph("envelopeId"), documentId: ph("documentId"), position: ph("position") } as any).prepare(),
+    insertRecipient: tx.insert(recipients).values({
+      id: ph("id"), envelopeId: ph("envelopeId"), position: ph("position"), email: ph("email"), name: ph("name"), phone: ph("phone"),
+      role: ph("role"), routingOrder: ph("routingOrder"), status: "PENDING",
+    } as any).prepare(),
+    insertField: tx.insert(fields).values({
+      id: ph("id"), envelopeId: ph("envelopeId"), recipientId: ph("recipientId"), documentId: ph("documentId"), type: ph("type"),
+      page: ph("page"), x: ph("x"), y: ph("y"), width: ph("width"), height: ph("height"), required: ph("required"), label: ph("label"),
+    } as any).prepare(),
+  };
+});
+
 function documentFacts(tx: Tx, environment: Environment, ids: string[]): Map<string, DocumentFacts & { id: string }> {
   if (!ids.length) return new Map();
-  const rows = tx.select({ id: documents.id, pageCount: documents.pageCount, pages: documents.pages }).from(documents)
-    .where(and(inArray(documents.id, [...new Set(ids)]), eq(documents.environment, environment), isNull(documents.deletedAt))).all();
+  const rows = statements(tx).documentFacts.all({ ...idsParam([...new Set(ids)]), environment });
   return new Map(rows.map((r) => [r.id, r]));
 }
 
@@ -23,23 +43,24 @@ export function assertValidDraft(tx: Tx, clock: Clock, environment: Environment,
 
 /** Replaces an envelope's documents, recipients and fields. `keepIds` reuses recipient ids (PATCH without recipients). */
 export function writeDraftParts(tx: Tx, envelopeId: string, draft: EnvelopeDraft, keepIds?: string[]) {
-  tx.delete(fields).where(eq(fields.envelopeId, envelopeId)).run();
-  tx.delete(recipients).where(eq(recipients.envelopeId, envelopeId)).run();
-  tx.delete(envelopeDocuments).where(eq(envelopeDocuments.envelopeId, envelopeId)).run();
-  tx.insert(envelopeDocuments).values(draft.documentIds.map((documentId, position) => ({ envelopeId, documentId, position }))).run();
+  const q = statements(tx);
+  q.deleteFields.run({ envelopeId });
+  q.deleteRecipients.run({ envelopeId });
+  q.deleteDocuments.run({ envelopeId });
+  draft.documentIds.forEach((documentId, position) => q.insertDocument.run({ envelopeId, documentId, position }));
   const orders = routingOrders(draft);
   draft.recipients.forEach((r, position) => {
     const id = keepIds?.[position] ?? newId("rcp");
-    tx.insert(recipients).values({
+    q.insertRecipient.run({
       id, envelopeId, position,
       email: r.email.trim(), name: r.name.trim(), phone: r.phone ?? null,
-      role: r.role ?? "SIGNER", routingOrder: orders[position]!, status: "PENDING",
-    }).run();
-    if (r.fields?.length)
-      tx.insert(fields).values(r.fields.map((f) => ({
+      role: r.role ?? "SIGNER", routingOrder: orders[position]!,
+    });
+    for (const f of r.fields ?? [])
+      q.insertField.run({
         id: newId("fld"), envelopeId, recipientId: id, documentId: f.documentId, type: f.type,
         page: f.page, x: f.x, y: f.y, width: f.width, height: f.height, required: f.required ?? true, label: f.label ?? null,
-      }))).run();
+      });
   });
 }
 

@@ -8,7 +8,7 @@ import { appendAudit, type AuditType } from "../audit/service";
 import { recordEvent, type WebhookEventType } from "../webhooks/events";
 import type { ActorMeta } from "./actor";
 import { canTransition } from "./lifecycle";
-import type { EnvelopeRow } from "./rows";
+import { envelopeRow, type EnvelopeRow } from "./rows";
 import { loadEnvelopeParts, publicEnvelope, type EnvelopeParts } from "./view";
 
 /** What recording a change needs: the clock, and the view's URL and secret for the webhook event. */
@@ -26,7 +26,7 @@ export function auditEnvelope(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: stri
  * can answer with it (publicEnvelope) instead of loading the envelope again.
  */
 export function recordEnvelopeEvent(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: string, type: WebhookEventType): EnvelopeParts {
-  const row = tx.select().from(envelopes).where(eq(envelopes.id, envelopeId)).get()!;
+  const row = envelopeRow(tx, envelopeId)!;
   const parts = loadEnvelopeParts(tx, row);
   recordEvent(tx, deps.clock, { environment: row.environment, type, data: { envelope: publicEnvelope(deps, parts, { signUrls: false }) } });
   return parts;

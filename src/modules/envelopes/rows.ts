@@ -12,6 +12,7 @@ export type FieldRow = typeof fields.$inferSelect;
  * same few queries as one envelope), prepared once per session.
  */
 const statements = preparedPerSession((tx) => ({
+  byId: tx.select().from(envelopes).where(eq(envelopes.id, sql.placeholder("id"))).prepare(),
   envelope: tx.select().from(envelopes)
     .where(and(eq(envelopes.id, sql.placeholder("id")), eq(envelopes.environment, sql.placeholder("environment") as any))).prepare(),
   // Deleted documents too: a finished envelope keeps its history.
@@ -35,6 +36,9 @@ function byEnvelope<R extends { envelopeId: string }>(rows: R[]): Map<string, R[
   }
   return out;
 }
+
+/** The envelope `id`, whatever its environment (for work that already holds a checked id). */
+export const envelopeRow = (tx: Tx, id: string): EnvelopeRow | undefined => statements(tx).byId.get({ id });
 
 /** The envelope `id` of `environment`; 404 if absent (or another environment's). */
 export function findEnvelopeRow(tx: Tx, environment: Environment, id: string): EnvelopeRow {

@@ -1,12 +1,10 @@
-import { eq } from "drizzle-orm";
 import { isoOrNull } from "../../clock";
 import type { Deps } from "../../deps";
 import type { Tx } from "../../store/db";
-import { envelopes } from "../../store/schema";
 import { auditSummaries, type AuditSummary } from "../audit/service";
 import { signUrlOf } from "../signing/token";
 import { signingOrderOf } from "./lifecycle";
-import { documentsByEnvelope, fieldsByEnvelope, recipientsByEnvelope, type EnvelopeDocumentRow, type EnvelopeRow, type FieldRow, type RecipientRow } from "./rows";
+import { envelopeRow, documentsByEnvelope, fieldsByEnvelope, recipientsByEnvelope, type EnvelopeDocumentRow, type EnvelopeRow, type FieldRow, type RecipientRow } from "./rows";
 
 /** What building the API view needs: the public URL and the instance secret (for signUrl). */
 export type ViewDeps = Pick<Deps, "config" | "secret">;
@@ -113,6 +111,6 @@ export const loadEnvelopeParts = (tx: Tx, envelope: EnvelopeRow): EnvelopeParts 
 
 /** The API view of an envelope, read through `tx` (so inside a transaction it sees its writes); null if absent. */
 export function loadEnvelopeView(tx: Tx, deps: ViewDeps, envelopeId: string): EnvelopeView | null {
-  const row = tx.select().from(envelopes).where(eq(envelopes.id, envelopeId)).get();
+  const row = envelopeRow(tx, envelopeId);
   return row ? publicEnvelope(deps, loadEnvelopeParts(tx, row)) : null;
 }
