@@ -9,6 +9,20 @@ export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
+  /** The access-log line of one request (level info, msg "request"). */
+  request(line: AccessLine): void;
+}
+
+/** What the access log says of a request. `requestId`, `method` and `keyId` hold no character JSON escapes. */
+export interface AccessLine {
+  requestId: string;
+  method: string;
+  path: string;
+  status: number;
+  durationMs: number;
+  keyId: string | null;
+  /** Left out of the line when undefined. */
+  ip?: string | null;
 }
 
 /**
@@ -64,5 +78,18 @@ export function createLogger(level: Level = "info", write: (line: string) => voi
     if (RANK[lvl] < RANK[level]) return;
     write(JSON.stringify({ time: isoNow(), level: lvl, msg, ...fields }));
   };
-  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+  const requests = RANK.info >= RANK[level];
+  return {
+    debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error"),
+    // One line per request: concatenated rather than built as an object and serialised (the
+    // log was a quarter of an authenticated GET's time). Same JSON as info("request", line).
+    request(l) {
+      if (!requests) return;
+      write(
+        `{"time":"${isoNow()}","level":"info","msg":"request","requestId":"${l.requestId}","method":"${l.method}","path":${JSON.stringify(l.path)}` +
+          `,"status":${l.status},"durationMs":${l.durationMs},"keyId":${l.keyId === null ? "null" : `"${l.keyId}"`}` +
+          (l.ip === undefined ? "}" : `,"ip":${l.ip === null ? "null" : JSON.stringify(l.ip)}}`),
+      );
+    },
+  };
 }

@@ -108,7 +108,7 @@ export function createPipeline(deps: Deps, parts: {
     }
     res.headers.set("x-request-id", ctx.id);
     if (rate) for (const [k, v] of Object.entries(parts.limiter.headers(rate))) res.headers.set(k, v);
-    deps.log.info("request", {
+    deps.log.request({
       requestId: ctx.id,
       method: req.method,
       path: loggablePath(path),
@@ -116,7 +116,7 @@ export function createPipeline(deps: Deps, parts: {
       durationMs: Math.round((performance.now() - ctx.startedAt) * 100) / 100,
       keyId: ctx.principal?.keyId ?? null,
       // A successful API call is identified by its key; the address is logged for the rest.
-      ...(ctx.principal && res.status < 400 ? {} : { ip: ctx.ip }),
+      ip: ctx.principal && res.status < 400 ? undefined : ctx.ip,
     });
     return res;
   };
