@@ -1,13 +1,13 @@
 #!/usr/bin/env bun
+// First: @peculiar/x509 (tsyringe) needs it before it loads, and in the bundled binary the PDF
+// modules that import it themselves load later, on first use (modules/sealing/lazy.ts).
+import "reflect-metadata";
 import { keysCommand } from "./cli/keys";
-import { sealCommand } from "./cli/seal";
-import { verifyCommand } from "./cli/verify";
 import { CliError } from "./cli/args";
 import { ConfigError, loadConfig } from "./config";
 import { AppError } from "./errors";
 import { openInstance } from "./instance";
 import { batchedWriter, createLogger, type Level } from "./log";
-import { SignerError } from "./pdf/pkcs12";
 import { startServer } from "./server";
 import { VERSION } from "./version";
 
@@ -41,9 +41,17 @@ function openForCli() {
 
 async function serve() {
   const deps = openInstance(loadConfig());
-  // A server that cannot seal must not accept envelopes: check the key before listening.
-  await deps.sealingKey();
-  const running = startServer(deps);
+  // A server that cannot seal must not accept envelopes: no request is served until the key has
+  // been checked (the port opens meanwhile, which keeps the start fast), and a bad key stops it.
+  const keyChecked = deps.sealingKey();
+  const running = startServer(deps, { ready: keyChecked });
+  try {
+    await keyChecked;
+  } catch (e) {
+    await running.stop();
+    deps.db.$client.close();
+    throw e;
+  }
   deps.log.info("listening", { url: running.url, baseUrl: deps.config.baseUrl, dataDir: deps.config.dataDir, version: VERSION });
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -72,11 +80,14 @@ async function main(argv: string[]) {
     }
     case "verify": {
       const deps = openForCli();
+      // Commands that parse PDFs load that code when they run (modules/sealing/lazy.ts says why).
+      const { verifyCommand } = await import("./cli/verify");
       try { process.exitCode = await verifyCommand(deps, rest, out); } finally { deps.db.$client.close(); }
       return;
     }
     case "seal": {
       const deps = openForCli();
+      const { sealCommand } = await import("./cli/seal");
       try { return await sealCommand(deps, rest, out); } finally { deps.db.$client.close(); }
     }
     case "healthcheck": {
@@ -94,8 +105,10 @@ async function main(argv: string[]) {
   }
 }
 
-main(process.argv.slice(2)).catch((e) => {
-  if (e instanceof ConfigError || e instanceof CliError || e instanceof SignerError || e instanceof AppError) {
+main(process.argv.slice(2)).catch(async (e) => {
+  // pdf/pkcs12 loads on first use (modules/sealing/lazy.ts): a SignerError means it has loaded.
+  const signerError = e?.name === "SignerError" && e instanceof (await import("./pdf/pkcs12")).SignerError;
+  if (e instanceof ConfigError || e instanceof CliError || signerError || e instanceof AppError) {
     process.stderr.write(`certyneo: ${e.message}\n`);
     process.exit(2);
   }

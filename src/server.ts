@@ -1,7 +1,10 @@
 import type { Server } from "bun";
 import { buildApp } from "./app";
 import type { Deps } from "./deps";
+import { AppError } from "./errors";
+import { newRequestId } from "./http/context";
 import { maxBodyBytes } from "./http/pipeline";
+import { problemResponse } from "./http/problem";
 
 export interface RunningServer {
   url: string;
@@ -11,7 +14,22 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export function startServer(deps: Deps, opts: { port?: number; host?: string } = {}): RunningServer {
+/**
+ * Requests wait for `ready` (the sealing-key check at start) and are answered 503 if it failed,
+ * so none is served before it has passed, while the port opens at once. /healthz answers
+ * meanwhile: the process is alive, and exits if the check fails.
+ */
+function gated(fetch: ReturnType<typeof buildApp>["fetch"], ready: Promise<unknown>, baseUrl: string): typeof fetch {
+  let state: "checking" | "ok" | "failed" = "checking";
+  const settled = ready.then(() => void (state = "ok"), () => void (state = "failed"));
+  return async (req, server) => {
+    if (state === "checking" && new URL(req.url).pathname !== "/healthz") await settled;
+    if (state === "failed") return problemResponse(new AppError("unavailable", "The server is stopping: its sealing key cannot be used"), newRequestId(), baseUrl);
+    return fetch(req, server);
+  };
+}
+
+export function startServer(deps: Deps, opts: { port?: number; host?: string; ready?: Promise<unknown> } = {}): RunningServer {
   const app = buildApp(deps);
   const server = Bun.serve({
     port: opts.port ?? deps.config.port,
@@ -19,7 +37,7 @@ export function startServer(deps: Deps, opts: { port?: number; host?: string } =
     // Bun's own cap sits above the pipeline's, which answers a declared over-limit body with a
     // problem+json 413; only chunked bodies beyond this get Bun's bare 413.
     maxRequestBodySize: maxBodyBytes(deps.config) + 2 * 1024 * 1024,
-    fetch: app.fetch,
+    fetch: opts.ready ? gated(app.fetch, opts.ready, deps.config.baseUrl) : app.fetch,
   });
   for (const w of app.workers) w.start();
   return {

@@ -1,7 +1,7 @@
 import { Elysia, t } from "elysia";
 import type { Deps } from "../../deps";
 import type { Principal } from "../keys/service";
-import { auditTrail, signedDocument } from "../sealing/service";
+import { sealingService } from "../sealing/lazy";
 import { auth } from "../../http/auth";
 import { contextOf } from "../../http/context";
 import { pdfResponse } from "../../http/pdf-response";
@@ -94,7 +94,7 @@ export const envelopeRoutes = (deps: Deps) =>
       },
     })
     .get("/:id/signed-document", async ({ principal, params, query }) => {
-      const pdf = await signedDocument(deps, principal.environment, params.id, query.documentId, { sealIfPending: true });
+      const pdf = await (await sealingService()).signedDocument(deps, principal.environment, params.id, query.documentId, { sealIfPending: true });
       return pdfResponse(pdf.bytes, pdf.filename);
     }, {
       auth: "envelopes",
@@ -107,7 +107,7 @@ export const envelopeRoutes = (deps: Deps) =>
       },
     })
     .get("/:id/audit-trail", async ({ principal, params }) => {
-      const pdf = await auditTrail(deps, principal.environment, params.id);
+      const pdf = await (await sealingService()).auditTrail(deps, principal.environment, params.id);
       return pdfResponse(pdf.bytes, pdf.filename);
     }, {
       auth: "envelopes",

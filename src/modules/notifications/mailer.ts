@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import nodemailer from "nodemailer";
+import type { Transporter } from "nodemailer";
 import type { Clock } from "../../clock";
 import type { Config } from "../../config";
 import type { Logger } from "../../log";
@@ -31,9 +31,19 @@ const oneLine = (s: string) => s.replace(/[\r\n]+/g, " ").trim();
  */
 export const SMTP_TIMEOUTS = { connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 60_000 } as const;
 
+/** A nodemailer transport made on the first message: nodemailer is a tenth of a cold start otherwise. */
+function lazyTransport(options: Parameters<typeof import("nodemailer").createTransport>[0]) {
+  let made: Transporter | null = null;
+  let making: Promise<Transporter> | null = null;
+  return {
+    get: () => (making ??= import("nodemailer").then((m) => (made = m.default.createTransport(options)))),
+    close: () => made?.close(),
+  };
+}
+
 /** SMTP through nodemailer: implicit TLS when `secure`, otherwise STARTTLS when the server offers it. */
 export function smtpMailer(smtp: Config["smtp"], clock: Clock, log: Logger): Mailer {
-  const transport = nodemailer.createTransport({
+  const transport = lazyTransport({
     host: smtp.host,
     port: smtp.port,
     secure: smtp.secure,
@@ -44,7 +54,7 @@ export function smtpMailer(smtp: Config["smtp"], clock: Clock, log: Logger): Mai
   return {
     target,
     async send(msg) {
-      const info = await transport.sendMail({
+      const info = await (await transport.get()).sendMail({
         from: smtp.from,
         to: msg.to,
         subject: oneLine(msg.subject),
@@ -67,12 +77,12 @@ export function smtpMailer(smtp: Config["smtp"], clock: Clock, log: Logger): Mai
  * The file appears under its final name only once fully written (temp file, fsync, rename).
  */
 export function outboxMailer(dir: string, from: string, clock: Clock, log: Logger): Mailer {
-  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "windows" });
+  const composer = lazyTransport({ streamTransport: true, buffer: true, newline: "windows" });
   return {
     target: dir,
     async send(msg) {
       const now = clock.now();
-      const info = await composer.sendMail({
+      const info = await (await composer.get()).sendMail({
         from,
         to: msg.to,
         subject: oneLine(msg.subject),

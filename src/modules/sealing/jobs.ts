@@ -2,8 +2,7 @@ import type { Deps } from "../../deps";
 import { MAX_ATTEMPTS } from "../../jobs/schedule";
 import { JOB_PAYLOADS } from "../../jobs/payloads";
 import { defineJob, PermanentJobError, type JobDefinitions } from "../../jobs/runner";
-import { SealRefusedError } from "../../pdf/incremental";
-import { markSealFailed, sealEnvelope } from "./service";
+import { pdfIncremental, sealingService } from "./lazy";
 
 /**
  * "seal_envelope" {envelopeId}: enqueued when an envelope completes and retried with back-off.
@@ -12,10 +11,11 @@ import { markSealFailed, sealEnvelope } from "./service";
  */
 export const sealingHandlers = (deps: Deps): JobDefinitions => ({
   seal_envelope: defineJob(JOB_PAYLOADS.seal_envelope, async (payload, { attempt }) => {
+    const { sealEnvelope, markSealFailed } = await sealingService();
     try {
       await sealEnvelope(deps, payload.envelopeId);
     } catch (e) {
-      const permanent = e instanceof SealRefusedError;
+      const permanent = e instanceof (await pdfIncremental()).SealRefusedError;
       if (permanent || attempt >= MAX_ATTEMPTS) {
         markSealFailed(deps, payload.envelopeId, (e as Error).message);
         throw permanent ? new PermanentJobError((e as Error).message) : e;

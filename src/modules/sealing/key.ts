@@ -3,8 +3,7 @@ import { join } from "node:path";
 import type { Clock } from "../../clock";
 import type { Config } from "../../config";
 import type { Logger } from "../../log";
-import { createDevelopmentP12 } from "../../pdf/devcert";
-import { loadSigner, SignerError, type Signer } from "../../pdf/pkcs12";
+import type { Signer } from "../../pdf/pkcs12";
 import { writeFileOnce } from "../../store/files";
 
 export interface SealingKey extends Signer {
@@ -31,6 +30,8 @@ function warnDevelopment(log: Logger, file: string) {
 export function sealingKeyLoader(config: Config, clock: Clock, log: Logger, secret: Uint8Array): () => Promise<SealingKey> {
   let loading: Promise<SealingKey> | null = null;
   const load = async (): Promise<SealingKey> => {
+    // Certificate and PKCS#12 parsing load on first use (sealing/lazy.ts says why).
+    const { loadSigner, SignerError } = await import("../../pdf/pkcs12");
     if (config.seal.p12Path) {
       const path = config.seal.p12Path;
       if (!existsSync(path)) throw new SignerError(`sealing certificate ${path}: file not found (CERTYNEO_SEAL_P12_PATH)`);
@@ -46,6 +47,7 @@ export function sealingKeyLoader(config: Config, clock: Clock, log: Logger, secr
     const file = join(config.dataDir, DEVELOPMENT_P12);
     const password = developmentPassword(secret);
     if (!existsSync(file)) {
+      const { createDevelopmentP12 } = await import("../../pdf/devcert");
       const p12 = await createDevelopmentP12({ commonName: `Certyneo development seal (${new URL(config.baseUrl).host})`, password, now: clock.now() });
       if (writeFileOnce(file, p12)) log.info("development sealing certificate created", { file });
     }

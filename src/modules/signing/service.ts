@@ -1,5 +1,4 @@
 import { and, eq } from "drizzle-orm";
-import { PDFDocument } from "pdf-lib";
 import type { Deps } from "../../deps";
 import { AppError, invalid } from "../../errors";
 import type { Tx } from "../../store/db";
@@ -12,7 +11,7 @@ import { expireEnvelope } from "../envelopes/expire-envelope";
 import { inviteNextOrComplete } from "../envelopes/invite-next-or-complete";
 import { recordEnvelopeEvent } from "../envelopes/record-change";
 import { envelopeDocumentRows, fieldRows, type EnvelopeRow, type RecipientRow } from "../envelopes/rows";
-import { signedDocument } from "../sealing/service";
+import { pdfLib, sealingService } from "../sealing/lazy";
 import { TOKEN_FORMAT, tokenHash } from "./token";
 
 /** Where a request came from: kept with every step of the ceremony. */
@@ -113,7 +112,7 @@ export async function openDocument(deps: Deps, token: string, documentId: string
  */
 async function assertEmbeddable(png: Uint8Array): Promise<void> {
   try {
-    await (await PDFDocument.create()).embedPng(png);
+    await (await (await pdfLib()).PDFDocument.create()).embedPng(png);
   } catch {
     throw invalid([{ pointer: "/signature/value", message: "the drawn signature is not a PNG image that can be read" }], "The signature cannot be completed");
   }
@@ -196,7 +195,7 @@ export async function openSignedDocument(deps: Deps, token: string, meta: Reques
     throw new AppError("envelope_not_completed", "The signed document exists once everyone has signed");
   if (envelope.status !== "COMPLETED")
     throw new AppError("signing_closed", `This envelope is ${envelope.status.toLowerCase()}: there is no signed document`);
-  const pdf = await signedDocument(deps, envelope.environment, envelope.id);
+  const pdf = await (await sealingService()).signedDocument(deps, envelope.environment, envelope.id);
   deps.db.transaction((tx) => {
     const sealed = tx.select({ sha: envelopes.sealedSha256 }).from(envelopes).where(eq(envelopes.id, envelope.id)).get();
     appendAudit(tx, deps.clock, {

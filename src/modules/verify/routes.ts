@@ -5,7 +5,7 @@ import { auth } from "../../http/auth";
 import { AUTH_ERRORS, problemResponses } from "../../http/schemas";
 import { assertValid } from "../../http/validate";
 import { VerificationSchema, VerifyBody } from "./model";
-import { verifyDocument } from "./service";
+import { verifyService } from "../sealing/lazy";
 
 /** Checking any PDF's signatures: the report is judged against this instance's certificate. */
 export const verifyRoutes = (deps: Deps) =>
@@ -16,7 +16,7 @@ export const verifyRoutes = (deps: Deps) =>
       const file = (body as { file: File }).file;
       if (file.size > deps.config.maxUploadMb * 1024 * 1024)
         throw new AppError("payload_too_large", `The file is larger than the limit of ${deps.config.maxUploadMb} MiB`);
-      return verifyDocument(deps, new Uint8Array(await file.arrayBuffer()));
+      return (await verifyService()).verifyDocument(deps, new Uint8Array(await file.arrayBuffer()));
     }, {
       auth: "envelopes",
       response: { 200: VerificationSchema, ...problemResponses(...AUTH_ERRORS, 413, 415, 422) },
