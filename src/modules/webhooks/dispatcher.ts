@@ -11,6 +11,12 @@ import { createDeliverySender } from "./send-delivery";
  * this margin: if the process dies mid-send, the delivery becomes due again after the lease.
  */
 export const LEASE_MARGIN_MS = 60_000;
+/**
+ * Deliveries claimed ahead per endpoint: when an answer comes in, the endpoint's next delivery
+ * starts at once instead of after the commit that records the answer, so the SQLite work of an
+ * attempt overlaps the next request. Their lease covers waiting behind the ones before them.
+ */
+export const CLAIM_AHEAD = 8;
 /** On stop, requests in flight get this long to finish before they are aborted (and re-queued). */
 export const STOP_GRACE_MS = 2_000;
 
@@ -87,9 +93,13 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
   }
 
   const queries = outboxQueries(db);
+  /** webhookId → deliveries claimed ahead, not yet sent (see CLAIM_AHEAD). */
+  const queued = new Map<string, ClaimedDelivery[]>();
+  /** webhookId → id of the delivery being sent. */
+  const sendingNow = new Map<string, string>();
 
-  /** The next due delivery of each endpoint with nothing in flight, oldest due first. */
-  function dueCandidates(now: Date, free: number, busy: Set<string>) {
+  /** The endpoints with a due delivery, oldest due first, skipping busy ones. */
+  function dueEndpoints(now: Date, free: number, busy: Set<string>) {
     // One row per endpoint at most; endpoints already busy are skipped here rather than in SQL
     // so that the statement stays prepared. `complete`: every endpoint with a due delivery is in rows.
     const limit = free + busy.size;
@@ -97,30 +107,48 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
     return { candidates: rows.filter((row) => !busy.has(row.webhookId)).slice(0, free), complete: rows.length < limit };
   }
 
-  /** Takes the lease: attempt count +1 and next attempt pushed past the timeout, if still due. */
-  function claim(id: string, now: Date): number | null {
-    const lease = new Date(now.getTime() + cfg.timeoutMs + LEASE_MARGIN_MS);
-    const row = queries.claim.get({ id, now, nowMs: now.getTime(), lease });
-    return row ? row.attempts : null;
+  /**
+   * Takes the lease of up to `count` due deliveries of an endpoint: attempt count +1 and next
+   * attempt pushed past the request timeout, times the place in the queue (each one before it
+   * may take the whole timeout), plus a margin.
+   */
+  function claimFor(webhookId: string, now: Date, count: number, queuedBefore = 0): ClaimedDelivery[] {
+    const out: ClaimedDelivery[] = [];
+    for (const row of queries.dueOf.all({ webhookId, now: now.getTime(), limit: count })) {
+      const lease = new Date(now.getTime() + (queuedBefore + out.length + 1) * cfg.timeoutMs + LEASE_MARGIN_MS);
+      const claimed = queries.claim.get({ id: row.id, now, nowMs: now.getTime(), lease });
+      if (claimed) out.push({ ...row, attempt: claimed.attempts, at: now });
+    }
+    return out;
+  }
+
+  /** Puts claimed deliveries back as they were, due now (not an attempt against the endpoint). */
+  function release(deliveries: ClaimedDelivery[]) {
+    const now = clock.now();
+    for (const d of deliveries) queries.release.run({ id: d.id, now });
   }
 
   /**
-   * Claims due deliveries up to the limits: global concurrency, one per endpoint. Synchronous
-   * (bun:sqlite), so two callers never interleave between the select and the claim.
+   * Claims due deliveries up to the limits (global concurrency, one in flight per endpoint) and
+   * refills the queues of busy endpoints that run low; returns the deliveries to start now.
+   * Synchronous (bun:sqlite), so two callers never interleave between the select and the claim.
    */
   function claimDue(): ClaimedDelivery[] {
     if (stopping) return [];
     const out: ClaimedDelivery[] = [];
+    const now = clock.now();
+    for (const [webhookId, queue] of queued)
+      if (queue.length < CLAIM_AHEAD / 2 && sendingNow.has(webhookId)) queue.push(...claimFor(webhookId, now, CLAIM_AHEAD - queue.length, queue.length + 1));
     const busy = new Set(inflight.keys());
     while (busy.size < cfg.concurrency) {
-      const now = clock.now();
-      const { candidates, complete } = dueCandidates(now, cfg.concurrency - busy.size, busy);
+      const { candidates, complete } = dueEndpoints(now, cfg.concurrency - busy.size, busy);
       if (!candidates.length) break;
       let claimed = 0;
       for (const candidate of candidates) {
-        const attempt = claim(candidate.id, now);
-        if (attempt === null) continue;
-        out.push({ ...candidate, attempt, at: now });
+        const [first, ...ahead] = claimFor(candidate.webhookId, now, CLAIM_AHEAD);
+        if (!first) continue;
+        out.push(first);
+        queued.set(candidate.webhookId, ahead);
         busy.add(candidate.webhookId);
         claimed++;
       }
@@ -130,17 +158,29 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
     return out;
   }
 
-  function launch(delivery: ClaimedDelivery) {
+  function launch(claimed: ClaimedDelivery) {
     stats.attempts++;
+    // The attempt starts now, which for a delivery claimed ahead is after its claim.
+    const delivery = { ...claimed, at: clock.now() };
+    sendingNow.set(delivery.webhookId, delivery.id);
     const sending: Promise<void> = sendDelivery(delivery, shutdown.signal)
       .then((outcome) => settle(delivery, outcome))
       .catch((e) => {
         // The attempt is not recorded: the delivery stays leased and is retried when the lease ends.
         log.error("webhook delivery bookkeeping failed", { deliveryId: delivery.id, error: String((e as Error)?.stack ?? e) });
-        if (inflight.get(delivery.webhookId) === sending) inflight.delete(delivery.webhookId);
+        if (sendingNow.get(delivery.webhookId) === delivery.id) idle(delivery.webhookId);
         if (!stopping) safePump();
       });
     inflight.set(delivery.webhookId, sending);
+  }
+
+  /** Nothing in flight for the endpoint any more; what it had claimed ahead goes back. */
+  function idle(webhookId: string) {
+    inflight.delete(webhookId);
+    sendingNow.delete(webhookId);
+    const ahead = queued.get(webhookId);
+    queued.delete(webhookId);
+    if (ahead?.length) release(ahead);
   }
 
   /** Outcomes waiting for the next flush, and that flush. */
@@ -148,25 +188,28 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
   let flushing: Promise<void> | null = null;
 
   /**
-   * An attempt finished. Outcomes that finish in the same turn of the event loop are recorded
-   * together, in one transaction that also claims what is due next (one commit for all);
-   * the requests it claimed start once it has committed.
+   * An attempt finished. After a success the endpoint's next delivery claimed ahead starts at
+   * once; after a failure the endpoint stops and its claimed-ahead deliveries go back (the next
+   * claim sees whether it is still enabled). Outcomes that finish in the same turn of the event
+   * loop are recorded together, in one transaction that also claims what is due next.
    */
   function settle(delivery: ClaimedDelivery, outcome: DeliveryOutcome): Promise<void> {
     if (outcome.interrupted) {
-      inflight.delete(delivery.webhookId);
+      idle(delivery.webhookId);
       // Put the delivery back as it was, due now: the next start sends it (maybe again: at least once).
-      queries.release.run({ id: delivery.id, now: clock.now() });
+      release([delivery]);
       log.info("webhook delivery interrupted by shutdown, re-queued", { deliveryId: delivery.id, webhookId: delivery.webhookId });
       return Promise.resolve();
     }
     settled.push({ delivery, outcome });
+    const next = outcome.error === null && !stopping ? queued.get(delivery.webhookId)?.shift() : undefined;
+    if (next) launch(next);
     return (flushing ??= new Promise<void>((resolve, reject) =>
       setImmediate(() => {
         const batch = settled;
         settled = [];
         flushing = null;
-        let next: ClaimedDelivery[] = [];
+        let claimed: ClaimedDelivery[] = [];
         try {
           db.transaction((tx) => {
             for (const done of batch) {
@@ -174,15 +217,15 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
               if (result === "succeeded") stats.succeeded++;
               else if (result === "failed") stats.failed++;
             }
-            for (const done of batch) inflight.delete(done.delivery.webhookId);
-            next = claimDue();
+            for (const done of batch) if (sendingNow.get(done.delivery.webhookId) === done.delivery.id) idle(done.delivery.webhookId);
+            claimed = claimDue();
           });
         } catch (e) {
-          for (const done of batch) inflight.delete(done.delivery.webhookId);
+          for (const done of batch) if (sendingNow.get(done.delivery.webhookId) === done.delivery.id) idle(done.delivery.webhookId);
           reject(e);
           return;
         }
-        for (const delivery of next) launch(delivery);
+        for (const delivery of claimed) launch(delivery);
         resolve();
       })));
   }
@@ -223,6 +266,7 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
       clearTimeout(grace);
       shutdown.abort();
       await all;
+      for (const webhookId of [...queued.keys()]) if (!inflight.has(webhookId)) idle(webhookId);
     },
     async drain() {
       const before = { ...stats };

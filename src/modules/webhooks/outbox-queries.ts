@@ -27,6 +27,16 @@ export function outboxQueries(db: Db) {
       .orderBy(webhookDeliveries.nextAttemptAt)
       .limit(placeholder("limit"))
       .prepare(),
+    /** The next due deliveries of one endpoint, oldest first (index webhook_deliveries_hook_due). */
+    dueOf: db.select({ id: webhookDeliveries.id, webhookId: webhooks.id, url: webhooks.url, secret: webhooks.secret, eventId: webhookEvents.id, payload: webhookEvents.payload })
+      .from(webhookDeliveries)
+      .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
+      .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
+      .where(and(eq(webhookDeliveries.webhookId, placeholder("webhookId")), eq(webhookDeliveries.status, "pending"),
+        lte(webhookDeliveries.nextAttemptAt, placeholder("now")), eq(webhooks.enabled, true), isNull(webhooks.deletedAt)))
+      .orderBy(webhookDeliveries.nextAttemptAt)
+      .limit(placeholder("limit"))
+      .prepare(),
     claim: db.update(webhookDeliveries)
       .set({ attempts: sql`${webhookDeliveries.attempts} + 1`, nextAttemptAt: placeholder("lease") as any, updatedAt: placeholder("now") as any })
       .where(and(byId, eq(webhookDeliveries.status, "pending"), lte(webhookDeliveries.nextAttemptAt, placeholder("nowMs"))))
