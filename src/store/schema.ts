@@ -82,7 +82,10 @@ export const envelopes = sqliteTable(
   },
   (t) => [
     index("envelopes_env_created").on(t.environment, t.createdAt, t.id),
-    index("envelopes_status").on(t.status),
+    /** The expiry sweep (every poll): SENT envelopes past expiresAt, a range of this index. */
+    index("envelopes_status_expires").on(t.status, t.expiresAt),
+    /** The reminder sweep (every poll) walks only envelopes that have reminders. */
+    index("envelopes_reminding").on(t.status).where(sql`${t.reminderIntervalHours} IS NOT NULL`),
     /** GET /envelopes?status=: the keyset page of one status walks this index, with no sort. */
     index("envelopes_env_status_created").on(t.environment, t.status, t.createdAt, t.id),
   ],
