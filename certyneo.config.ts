@@ -56,6 +56,22 @@ export default {
     /** PKCS#12 file with the sealing key and chain. Empty: a development certificate is generated in dataDir. */
     p12Path: "",
     p12Password: "",
+    /**
+     * PEM file with the sealing certificate, then its issuers. Used with a PKCS#11 key; empty:
+     * the certificate (and any issuers) stored on the token next to the key.
+     */
+    certificatePath: "",
+    /** A sealing key kept in an HSM or token (PKCS#11): set module, tokenLabel, keyLabel and pin or pinFile. */
+    pkcs11: {
+      /** Path of the PKCS#11 library, e.g. /usr/lib/softhsm/libsofthsm2.so. Empty: no PKCS#11 key. */
+      module: "",
+      tokenLabel: "",
+      pin: "",
+      /** File holding the PIN (first line), e.g. a container secret; used when pin is empty. */
+      pinFile: "",
+      /** CKA_LABEL of the private key. */
+      keyLabel: "",
+    },
     /** RFC 3161 time-stamp authority; empty: no time-stamp (PAdES B-B). */
     tsaUrl: "",
     reason: "Sealed by Certyneo",

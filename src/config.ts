@@ -66,6 +66,15 @@ function check(c: Config) {
   for (const [path, url] of [["baseUrl", c.baseUrl], ["sms.gatewayUrl", c.sms.gatewayUrl], ["seal.tsaUrl", c.seal.tsaUrl]] as const) {
     if (url && !URL.canParse(url)) fail(path, `not a URL: "${url}"`);
   }
+  const p11 = c.seal.pkcs11;
+  if (p11.module) {
+    if (c.seal.p12Path) fail("seal.pkcs11.module", "set either a PKCS#11 key or CERTYNEO_SEAL_P12_PATH, not both");
+    for (const path of ["tokenLabel", "keyLabel"] as const) if (!p11[path]) fail(`seal.pkcs11.${path}`, "required with CERTYNEO_SEAL_PKCS11_MODULE");
+    if (!p11.pin && !p11.pinFile) fail("seal.pkcs11.pin", "required with CERTYNEO_SEAL_PKCS11_MODULE (or CERTYNEO_SEAL_PKCS11_PIN_FILE)");
+    if (p11.pin && p11.pinFile) fail("seal.pkcs11.pinFile", "set either the PIN or the PIN file, not both");
+  } else if (c.seal.certificatePath) {
+    fail("seal.certificatePath", "only used with a PKCS#11 key (CERTYNEO_SEAL_PKCS11_MODULE); a PKCS#12 file carries its own chain");
+  }
 }
 
 /** Defaults from certyneo.config.ts, overridden by CERTYNEO_* variables, validated. */
