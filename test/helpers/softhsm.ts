@@ -2,6 +2,7 @@
 // OpenSC's pkcs11-tool, certificates issued by a test CA with openssl. SoftHSM reads its
 // configuration (SOFTHSM2_CONF) and its token list once per process, so a process that
 // loads the module sees only the tokens that existed then.
+import { dlopen, FFIType } from "bun:ffi";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
@@ -144,4 +145,31 @@ export function createSoftHsmToken(opts: { keys: HsmKeySpec[]; tokenLabel?: stri
     }),
   };
   return token;
+}
+
+/** Keys of the token shared by this process's in-process tests: one per algorithm and case. */
+export const SHARED_KEYS = {
+  rsa: { label: "seal-rsa", kind: "rsa" },
+  p256: { label: "seal-p256", kind: "p256", certificateOnToken: false },
+  p384: { label: "seal-p384", kind: "p384" },
+  imported: { label: "seal-imported", kind: "rsa", imported: true },
+  expired: { label: "seal-expired", kind: "p256", expired: true },
+} as const satisfies Record<string, HsmKeySpec>;
+
+let shared: SoftHsmToken | undefined;
+
+/**
+ * The one token this test process loads SoftHSM with. SoftHSM reads SOFTHSM2_CONF with
+ * getenv() and lists its tokens once, when the server first loads it; Bun's process.env
+ * does not reach the C environment, so the variable is set there with libc's setenv.
+ */
+export function sharedSoftHsm(): SoftHsmToken {
+  if (shared) return shared;
+  shared = createSoftHsmToken({ keys: Object.values(SHARED_KEYS) });
+  const libc = dlopen(process.platform === "darwin" ? "libc.dylib" : "libc.so.6", {
+    setenv: { args: [FFIType.cstring, FFIType.cstring, FFIType.i32], returns: FFIType.i32 },
+  });
+  libc.symbols.setenv(Buffer.from("SOFTHSM2_CONF\0"), Buffer.from(`${shared.conf}\0`), 1);
+  libc.close();
+  return shared;
 }
