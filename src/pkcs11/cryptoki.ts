@@ -20,7 +20,7 @@ export const CKA = {
 export const CKO = { CERTIFICATE: 1, PRIVATE_KEY: 3 } as const;
 export const CKK = { RSA: 0x0, EC: 0x3 } as const;
 export const CKM = { RSA_PKCS: 0x1, RSA_PKCS_PSS: 0xd, SHA256: 0x250, SHA384: 0x260, SHA512: 0x270, ECDSA: 0x1041 } as const;
-export const CKG_MGF1 = { [CKM.SHA256]: 0x2, [CKM.SHA384]: 0x3, [CKM.SHA512]: 0x4 } as const;
+export const CKG = { MGF1_SHA256: 0x2, MGF1_SHA384: 0x3, MGF1_SHA512: 0x4 } as const;
 const CKU = { USER: 1, CONTEXT_SPECIFIC: 2 } as const;
 const CKF = { RW_SESSION: 0x2, SERIAL_SESSION: 0x4, TOKEN_INITIALIZED: 0x400 } as const;
 

@@ -6,7 +6,9 @@ import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { DigestInfo } from "@peculiar/asn1-rsa";
 import { X509Certificate } from "@peculiar/x509";
-import { CKA, CKG_MGF1, CKK, CKM, CKO, CKR, loadCryptoki, Pkcs11Error, ulongAttribute, type Cryptoki, type Mechanism } from "./cryptoki";
+import { digestAlgorithm as digestAlgorithmOf } from "../pdf/algorithms";
+import { SignerError, type HashName, type SignatureAlgorithm } from "../pdf/signer";
+import { CKA, CKG, CKK, CKM, CKO, CKR, loadCryptoki, Pkcs11Error, ulongAttribute, type Cryptoki, type Mechanism } from "./cryptoki";
 
 export interface TokenKeyOptions {
   /** Path of the PKCS#11 library. */
@@ -16,33 +18,22 @@ export interface TokenKeyOptions {
   keyLabel: string;
 }
 
-export type DigestName = "SHA-256" | "SHA-384" | "SHA-512";
-/** How an RSA key pads: PKCS#1 v1.5 or PSS (salt as long as the digest, MGF1 with the same hash). */
-export type RsaPadding = "pkcs1" | "pss";
-
 export interface TokenKey {
   keyType: "RSA" | "EC";
-  /** The token's CKA_ID of the key (hex), to find its certificate. */
-  id: string;
-  /** Certificates stored on the token, DER: the key's own and possibly its issuers. */
+  /** Certificates stored on the token: the key's own (same CKA_ID) first, then the others (issuers, perhaps). */
   certificates(): X509Certificate[];
   /**
-   * Signs a digest inside the token. RSA gives the PKCS#1 signature value, ECDSA the raw
-   * r||s the token returns.
+   * Signs a digest inside the token as `algorithm` says. RSA gives the PKCS#1 signature
+   * value, ECDSA the raw r||s the token returns.
    */
-  signDigest(digest: Uint8Array, hash: DigestName, padding?: RsaPadding): Uint8Array;
+  signDigest(digest: Uint8Array, algorithm: SignatureAlgorithm): Uint8Array;
 }
 
-/** The token or key cannot be used; the message is one line naming the setting to fix. */
-export class TokenKeyError extends Error {
-  override name = "TokenKeyError";
-}
-
-const HASH_MECHANISM: Record<DigestName, number> = { "SHA-256": CKM.SHA256, "SHA-384": CKM.SHA384, "SHA-512": CKM.SHA512 };
-const HASH_OID: Record<DigestName, string> = {
-  "SHA-256": "2.16.840.1.101.3.4.2.1",
-  "SHA-384": "2.16.840.1.101.3.4.2.2",
-  "SHA-512": "2.16.840.1.101.3.4.2.3",
+/** CK_RSA_PKCS_PSS_PARAMS hash and mask generation for each digest. */
+const PSS: Record<HashName, { hash: number; mgf: number }> = {
+  "SHA-256": { hash: CKM.SHA256, mgf: CKG.MGF1_SHA256 },
+  "SHA-384": { hash: CKM.SHA384, mgf: CKG.MGF1_SHA384 },
+  "SHA-512": { hash: CKM.SHA512, mgf: CKG.MGF1_SHA512 },
 };
 
 /** The session errors after which a new session (and login) is worth one retry: a token re-plugged, a network HSM reconnected. */
@@ -61,14 +52,18 @@ const quote = (s: string) => JSON.stringify(s);
  * mechanisms (CKM_RSA_PKCS over a DigestInfo, CKM_RSA_PKCS_PSS, CKM_ECDSA): the ones
  * smart cards and HSMs all implement, unlike the hash-and-sign combinations.
  */
-function mechanismFor(keyType: TokenKey["keyType"], digest: Uint8Array, hash: DigestName, padding: RsaPadding): { mechanism: Mechanism; data: Uint8Array } {
-  if (keyType === "EC") return { mechanism: { type: CKM.ECDSA }, data: digest };
-  if (padding === "pss") {
-    const h = HASH_MECHANISM[hash];
-    return { mechanism: { type: CKM.RSA_PKCS_PSS, pss: { hash: h, mgf: CKG_MGF1[h as keyof typeof CKG_MGF1], saltLength: digest.length } }, data: digest };
+function mechanismFor(algorithm: SignatureAlgorithm, digest: Uint8Array): { mechanism: Mechanism; data: Uint8Array } {
+  switch (algorithm.name) {
+    case "ECDSA":
+      return { mechanism: { type: CKM.ECDSA }, data: digest };
+    case "RSA-PSS":
+      return { mechanism: { type: CKM.RSA_PKCS_PSS, pss: { ...PSS[algorithm.hash], saltLength: algorithm.saltLength } }, data: digest };
+    case "RSASSA-PKCS1-v1_5": {
+      // RFC 8017 9.2: the DigestInfo's hash AlgorithmIdentifier carries NULL parameters.
+      const digestAlgorithm = new AlgorithmIdentifier({ algorithm: digestAlgorithmOf(algorithm.hash).algorithm, parameters: null });
+      return { mechanism: { type: CKM.RSA_PKCS }, data: new Uint8Array(AsnConvert.serialize(new DigestInfo({ digestAlgorithm, digest: new OctetString(digest) }))) };
+    }
   }
-  const info = new DigestInfo({ digestAlgorithm: new AlgorithmIdentifier({ algorithm: HASH_OID[hash], parameters: null }), digest: new OctetString(digest) });
-  return { mechanism: { type: CKM.RSA_PKCS }, data: new Uint8Array(AsnConvert.serialize(info)) };
 }
 
 interface Session {
@@ -83,7 +78,7 @@ function openSession(cryptoki: Cryptoki, opts: TokenKeyOptions): Session {
   const token = tokens.find((t) => t.label === opts.tokenLabel);
   if (!token) {
     const present = tokens.filter((t) => t.initialized).map((t) => quote(t.label));
-    throw new TokenKeyError(`PKCS#11 token ${quote(opts.tokenLabel)} not found (tokens present: ${present.join(", ") || "none"}) (CERTYNEO_SEAL_PKCS11_TOKEN_LABEL)`);
+    throw new SignerError(`PKCS#11 token ${quote(opts.tokenLabel)} not found (tokens present: ${present.join(", ") || "none"}) (CERTYNEO_SEAL_PKCS11_TOKEN_LABEL)`);
   }
   const handle = cryptoki.openSession(token.slot);
   try {
@@ -92,18 +87,18 @@ function openSession(cryptoki: Cryptoki, opts: TokenKeyOptions): Session {
     } catch (e) {
       const rv = e instanceof Pkcs11Error ? e.rv : -1;
       if (rv === CKR.PIN_INCORRECT || rv === CKR.PIN_INVALID || rv === CKR.PIN_LEN_RANGE) {
-        throw new TokenKeyError(`PKCS#11 token ${quote(opts.tokenLabel)}: wrong PIN (CERTYNEO_SEAL_PKCS11_PIN)`);
+        throw new SignerError(`PKCS#11 token ${quote(opts.tokenLabel)}: wrong PIN (CERTYNEO_SEAL_PKCS11_PIN)`);
       }
-      if (rv === CKR.PIN_LOCKED) throw new TokenKeyError(`PKCS#11 token ${quote(opts.tokenLabel)}: the PIN is locked (too many wrong tries); unlock it with the SO PIN`);
-      if (rv === CKR.PIN_EXPIRED) throw new TokenKeyError(`PKCS#11 token ${quote(opts.tokenLabel)}: the PIN has expired; set a new one`);
+      if (rv === CKR.PIN_LOCKED) throw new SignerError(`PKCS#11 token ${quote(opts.tokenLabel)}: the PIN is locked (too many wrong tries); unlock it with the SO PIN`);
+      if (rv === CKR.PIN_EXPIRED) throw new SignerError(`PKCS#11 token ${quote(opts.tokenLabel)}: the PIN has expired; set a new one`);
       throw e;
     }
     const keys = cryptoki.findObjects(handle, [
       [CKA.CLASS, CKO.PRIVATE_KEY],
       [CKA.LABEL, new TextEncoder().encode(opts.keyLabel)],
     ]);
-    if (keys.length === 0) throw new TokenKeyError(`PKCS#11 token ${quote(opts.tokenLabel)}: no private key labelled ${quote(opts.keyLabel)} (CERTYNEO_SEAL_PKCS11_KEY_LABEL)`);
-    if (keys.length > 1) throw new TokenKeyError(`PKCS#11 token ${quote(opts.tokenLabel)}: ${keys.length} private keys are labelled ${quote(opts.keyLabel)}; give the sealing key a label of its own`);
+    if (keys.length === 0) throw new SignerError(`PKCS#11 token ${quote(opts.tokenLabel)}: no private key labelled ${quote(opts.keyLabel)} (CERTYNEO_SEAL_PKCS11_KEY_LABEL)`);
+    if (keys.length > 1) throw new SignerError(`PKCS#11 token ${quote(opts.tokenLabel)}: ${keys.length} private keys are labelled ${quote(opts.keyLabel)}; give the sealing key a label of its own`);
     const key = keys[0]!;
     const alwaysAuthenticate = cryptoki.attribute(handle, key, CKA.ALWAYS_AUTHENTICATE)?.[0] === 1;
     return { handle, key, alwaysAuthenticate };
@@ -115,20 +110,20 @@ function openSession(cryptoki: Cryptoki, opts: TokenKeyOptions): Session {
 
 /**
  * Opens the key: library loaded, token found, PIN accepted, one private key with the label,
- * RSA or EC. Throws TokenKeyError with one line naming the setting to fix.
+ * RSA or EC. Throws SignerError with one line naming the setting to fix.
  */
 export function openTokenKey(opts: TokenKeyOptions): TokenKey {
-  if (!existsSync(opts.module)) throw new TokenKeyError(`PKCS#11 module ${opts.module}: file not found (CERTYNEO_SEAL_PKCS11_MODULE)`);
+  if (!existsSync(opts.module)) throw new SignerError(`PKCS#11 module ${opts.module}: file not found (CERTYNEO_SEAL_PKCS11_MODULE)`);
   let cryptoki: Cryptoki;
   try {
     cryptoki = loadCryptoki(opts.module);
   } catch (e) {
-    throw new TokenKeyError(`PKCS#11 module ${opts.module}: cannot be loaded (${(e as Error).message.split("\n")[0]}) (CERTYNEO_SEAL_PKCS11_MODULE)`);
+    throw new SignerError(`PKCS#11 module ${opts.module}: cannot be loaded (${(e as Error).message.split("\n")[0]}) (CERTYNEO_SEAL_PKCS11_MODULE)`);
   }
   let session = openSession(cryptoki, opts);
   const keyType = ulongAttribute(cryptoki.attribute(session.handle, session.key, CKA.KEY_TYPE));
   if (keyType !== CKK.RSA && keyType !== CKK.EC) {
-    throw new TokenKeyError(`PKCS#11 key ${quote(opts.keyLabel)}: unsupported key type (RSA and EC keys are supported)`);
+    throw new SignerError(`PKCS#11 key ${quote(opts.keyLabel)}: unsupported key type (RSA and EC keys are supported)`);
   }
   const idBytes = cryptoki.attribute(session.handle, session.key, CKA.ID) ?? new Uint8Array(0);
 
@@ -145,7 +140,6 @@ export function openTokenKey(opts: TokenKeyOptions): TokenKey {
 
   return {
     keyType: keyType === CKK.RSA ? "RSA" : "EC",
-    id: Buffer.from(idBytes).toString("hex"),
     certificates: () =>
       withSession((s) =>
         cryptoki
@@ -156,8 +150,8 @@ export function openTokenKey(opts: TokenKeyOptions): TokenKey {
           .sort((a, b) => Number(sameBytes(b.id, idBytes)) - Number(sameBytes(a.id, idBytes)))
           .map((c) => new X509Certificate(c.der)),
       ),
-    signDigest(digest, hash, padding = "pkcs1") {
-      const { mechanism, data } = mechanismFor(keyType === CKK.RSA ? "RSA" : "EC", digest, hash, padding);
+    signDigest(digest, algorithm) {
+      const { mechanism, data } = mechanismFor(algorithm, digest);
       return withSession((s) => cryptoki.sign(s.handle, s.key, mechanism, data, s.alwaysAuthenticate ? opts.pin : undefined));
     },
   };

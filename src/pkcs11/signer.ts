@@ -1,0 +1,70 @@
+// A Signer whose key stays in a PKCS#11 token: the CMS layer hands it the signed
+// attributes, the digest goes into the token, the signature value comes back.
+import { X509Certificate } from "@peculiar/x509";
+import { digestOf } from "../pdf/algorithms";
+import { checkSigningCertificate, orderChain } from "../pdf/signing-certificate";
+import { SignerError, signerMatchesCertificate, type SignatureAlgorithm, type Signer } from "../pdf/signer";
+import { openTokenKey, type TokenKeyOptions } from "./token-key";
+
+export interface Pkcs11SignerOptions extends TokenKeyOptions {
+  /** PEM text of the certificate and its issuers; undefined: the certificates stored on the token. */
+  certificatesPem?: string;
+  /** RSA keys sign with RSASSA-PSS rather than PKCS#1 v1.5. */
+  rsaPss: boolean;
+  now: Date;
+}
+
+/** Every certificate of a PEM text, in order. */
+export function parsePemCertificates(pem: string): X509Certificate[] {
+  return [...pem.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)].map((m) => new X509Certificate(m[0]));
+}
+
+/** SHA-256 throughout, as the PKCS#12 signer does; an EC key's curve is its certificate's. */
+function algorithmFor(keyType: "RSA" | "EC", certificate: X509Certificate, rsaPss: boolean): SignatureAlgorithm | undefined {
+  if (keyType === "RSA") return rsaPss ? { name: "RSA-PSS", hash: "SHA-256", saltLength: 32 } : { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
+  const namedCurve = (certificate.publicKey.algorithm as Partial<EcKeyAlgorithm>).namedCurve;
+  return namedCurve === "P-256" || namedCurve === "P-384" || namedCurve === "P-521" ? { name: "ECDSA", hash: "SHA-256", namedCurve } : undefined;
+}
+
+/**
+ * Opens the labelled key of the labelled token and checks it can seal: PIN right, key
+ * found, its certificate (from the PEM text or the token) matching it, valid now, usable
+ * for signatures. Throws SignerError with one line naming the setting to fix.
+ */
+export async function openPkcs11Signer(opts: Pkcs11SignerOptions): Promise<Signer> {
+  const key = openTokenKey(opts);
+  const fromFile = opts.certificatesPem !== undefined;
+  const certificates = fromFile ? parsePemCertificates(opts.certificatesPem!) : key.certificates();
+  if (certificates.length === 0) {
+    throw new SignerError(
+      fromFile
+        ? "no certificate in the PEM file (CERTYNEO_SEAL_CERTIFICATE_PATH)"
+        : `no certificate for the key ${JSON.stringify(opts.keyLabel)} on token ${JSON.stringify(opts.tokenLabel)}: store it there, or set CERTYNEO_SEAL_CERTIFICATE_PATH`,
+    );
+  }
+  // A refusal of the token (mechanism, key usage) is its own message, not a "does not match".
+  const probeAlgorithm = certificates.map((c) => algorithmFor(key.keyType, c, opts.rsaPss)).find((a) => a !== undefined);
+  if (probeAlgorithm) {
+    try {
+      key.signDigest(digestOf(probeAlgorithm.hash, new TextEncoder().encode("certyneo token check")), probeAlgorithm);
+    } catch (e) {
+      throw new SignerError(`the token cannot sign with the key ${JSON.stringify(opts.keyLabel)} (${(e as Error).message})`);
+    }
+  }
+  // The certificate of the key: the first whose public key verifies a probe the token signs.
+  for (const certificate of certificates) {
+    const algorithm = algorithmFor(key.keyType, certificate, opts.rsaPss);
+    if (!algorithm) continue;
+    const signer: Signer = {
+      certificateChain: orderChain(certificate, certificates),
+      algorithm,
+      sign: async (data) => key.signDigest(digestOf(algorithm.hash, data), algorithm),
+    };
+    if (await signerMatchesCertificate(signer)) {
+      checkSigningCertificate(certificate, opts.now);
+      return signer;
+    }
+  }
+  const subjects = certificates.map((c) => c.subject).join("; ");
+  throw new SignerError(`the key ${JSON.stringify(opts.keyLabel)} does not match the certificate${certificates.length > 1 ? "s" : ""} ${subjects}`);
+}

@@ -1,0 +1,86 @@
+// Sealing with a key that stays in an HSM (SoftHSM2): the whole envelope cycle on the
+// real server, then the sealed PDF judged by pdfsig and by openssl.
+import { afterAll, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { X509Certificate } from "@peculiar/x509";
+import { complete, createEnvelope, quickStart, sendEnvelope, tokenOf, typed, uploadDoc, startEnvelopeServer } from "./helpers/envelopes";
+import type { TestServer } from "./helpers/server";
+import { SHARED_KEYS, sharedSoftHsm } from "./helpers/softhsm";
+import { lastSignature, pdfsig, run, tempDir } from "./pdf/helpers-seal";
+
+const token = sharedSoftHsm();
+const work = tempDir("certyneo-seal-hsm-");
+const servers: TestServer[] = [];
+afterAll(() => Promise.all(servers.map((s) => s.stop())));
+
+/** One envelope signed by one recipient on a server sealing with `env`; the sealed PDF and audit trail. */
+async function sealWith(env: Record<string, string>) {
+  const s = startEnvelopeServer(env);
+  servers.push(s);
+  const doc = await uploadDoc(s);
+  const envelope = await createEnvelope(s, quickStart([doc.id], [{ email: "ana@example.com", name: "Ana Silva", role: "SIGNER" }]));
+  const sent = await sendEnvelope(s, envelope.id);
+  expect((await complete(s, tokenOf(sent.recipients[0].signUrl), typed("Ana Silva"))).status).toBe(200);
+  await s.running.app.jobs.drain();
+  const get = async (path: string) => {
+    const res = await s.api(`/api/v1/envelopes/${envelope.id}/${path}`);
+    expect(res.status).toBe(200);
+    return new Uint8Array(await res.arrayBuffer());
+  };
+  return { s, pdf: await get("signed-document"), auditTrail: await get("audit-trail") };
+}
+
+/** The sealed PDF's CMS as openssl reads it: signer certificate and signature algorithm. */
+function cmsOf(pdf: Uint8Array) {
+  const file = join(work, `cms-${crypto.randomUUID()}.der`);
+  writeFileSync(file, lastSignature(pdf).cms);
+  const printed = run(["openssl", "cms", "-cmsout", "-print", "-inform", "DER", "-in", file]).out;
+  const certs = run(["openssl", "pkcs7", "-inform", "DER", "-in", file, "-print_certs"]).out;
+  return { printed, firstCertificate: new X509Certificate(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(certs)![0]) };
+}
+
+function expectValid(pdf: Uint8Array) {
+  const sigs = pdfsig(work, pdf);
+  expect(sigs).toHaveLength(1);
+  expect(sigs[0]!.valid, sigs[0]!.text).toBe(true);
+  expect(sigs[0]!.total, sigs[0]!.text).toBe(true);
+  return sigs[0]!;
+}
+
+describe("sealing with a key in an HSM", () => {
+  const cases = [
+    { name: "RSA 2048 generated in the token, PKCS#1 v1.5, certificate from the token", key: SHARED_KEYS.rsa, env: {}, algorithm: /sha256WithRSAEncryption/ },
+    { name: "RSA 2048 generated in the token, PSS", key: SHARED_KEYS.rsa, env: { CERTYNEO_SEAL_RSA_PSS: "true" }, algorithm: /rsassaPss/ },
+    { name: "RSA key imported into the token", key: SHARED_KEYS.imported, env: {}, algorithm: /sha256WithRSAEncryption/ },
+    { name: "EC P-256, certificate chain from seal.certificatePath", key: SHARED_KEYS.p256, env: { CERTYNEO_SEAL_CERTIFICATE_PATH: token.chainPath(SHARED_KEYS.p256.label) }, algorithm: /ecdsa-with-SHA256/ },
+    { name: "EC P-384, certificate from the token", key: SHARED_KEYS.p384, env: {}, algorithm: /ecdsa-with-SHA256/ },
+  ];
+  for (const c of cases) {
+    test(`${c.name}: the sealed PDF and the audit trail are valid, signed by the token's certificate`, async () => {
+      const { s, pdf, auditTrail } = await sealWith(token.env(c.key.label, c.env));
+      const expected = new X509Certificate(token.certificatePem(c.key.label));
+      const sig = expectValid(pdf);
+      expect(sig.text).toContain(`HSM seal ${c.key.label}`);
+      expectValid(auditTrail);
+      const cms = cmsOf(pdf);
+      expect(cms.firstCertificate.equal(expected)).toBe(true);
+      expect(cms.printed).toMatch(c.algorithm);
+      // Certyneo's own verification agrees, and the log says where the key lives.
+      const form = new FormData();
+      form.set("file", new File([pdf], "sealed.pdf"));
+      const report = await (await s.api("/api/v1/verify", { method: "POST", body: form })).json();
+      expect(report.signatures[0]).toMatchObject({ intact: true, coversWholeDocument: true, byThisInstance: true });
+      expect(s.logs.find((l) => l.msg === "sealing key opened in a PKCS#11 token")).toMatchObject({ token: token.tokenLabel, key: c.key.label });
+    });
+  }
+
+  test("with a certificate file, the chain in the CMS is the file's: the seal's certificate, then the CA", async () => {
+    const { pdf } = await sealWith(token.env(SHARED_KEYS.rsa.label, { CERTYNEO_SEAL_CERTIFICATE_PATH: token.chainPath(SHARED_KEYS.rsa.label) }));
+    expectValid(pdf);
+    const file = join(work, "chain.der");
+    writeFileSync(file, lastSignature(pdf).cms);
+    const subjects = [...run(["openssl", "pkcs7", "-inform", "DER", "-in", file, "-print_certs", "-noout"]).out.matchAll(/^subject=(.*)$/gm)].map((m) => m[1]);
+    expect(subjects).toEqual([expect.stringContaining("HSM seal seal-rsa"), expect.stringContaining("Certyneo Test HSM CA")]);
+  });
+});
