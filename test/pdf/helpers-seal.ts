@@ -108,8 +108,8 @@ export async function makePdf(opts: { pages?: number; objectStreams?: boolean } 
   return doc.save({ useObjectStreams: opts.objectStreams ?? true });
 }
 
-/** A local RFC 3161 TSA: `openssl ts -reply` behind Bun.serve. */
-export function startTsa(dir: string): { url: string; stop: () => void } {
+/** A local RFC 3161 TSA: `openssl ts -reply` behind Bun.serve. `certs`: a PEM file of extra certificates its tokens carry. */
+export function startTsa(dir: string, opts: { certs?: string } = {}): { url: string; stop: () => void } {
   must([
     "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "tsa.key"), "-out", join(dir, "tsa.crt"),
     "-days", "30", "-subj", "/CN=Certyneo Test TSA",
@@ -125,7 +125,7 @@ dir = ${dir}
 serial = $dir/tsaserial
 crypto_device = builtin
 signer_cert = $dir/tsa.crt
-certs = $dir/tsa.crt
+certs = ${opts.certs ?? "$dir/tsa.crt"}
 signer_key = $dir/tsa.key
 signer_digest = sha256
 default_policy = 1.2.3.4.1
