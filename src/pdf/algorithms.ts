@@ -168,3 +168,27 @@ export function maxSignatureLength(alg: SignatureAlgorithm, cert: X509Certificat
   const modulus = new Uint8Array(AsnConvert.parse(spki.subjectPublicKey, RSAPublicKey).modulus);
   return modulus[0] === 0 ? modulus.length - 1 : modulus.length;
 }
+
+/**
+ * Whether `signature` over `data` verifies with `cert`'s public key under `alg` (a
+ * certificate's, CRL's, OCSP response's or SignerInfo's signatureAlgorithm). ECDSA values
+ * come as DER ECDSA-Sig-Value, as X.509 and CMS carry them.
+ */
+export async function signatureVerifies(
+  cert: X509Certificate, alg: AlgorithmIdentifier, signature: Uint8Array, data: Uint8Array, digest?: DigestName,
+): Promise<boolean> {
+  try {
+    const params = verificationParams(alg, digest, cert);
+    if (!params) return false;
+    let value = signature;
+    if (params.importParams.name === "ECDSA") {
+      const size = ecCoordinateSize((params.importParams as EcKeyImportParams).namedCurve as string);
+      if (!size) return false;
+      value = ecdsaFromDer(signature, size);
+    }
+    const key = await cert.publicKey.export(params.importParams, ["verify"], crypto);
+    return await crypto.subtle.verify(params.verifyParams, key, value as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>);
+  } catch {
+    return false; // a key that does not fit the algorithm, a malformed value
+  }
+}
