@@ -72,8 +72,20 @@ export default {
       /** CKA_LABEL of the private key. */
       keyLabel: "",
     },
-    /** RFC 3161 time-stamp authority; empty: no time-stamp (PAdES B-B). */
-    tsaUrl: "",
+    /** RSA keys: sign with RSASSA-PSS instead of PKCS#1 v1.5. */
+    rsaPss: false,
+    /** RFC 3161 time-stamp authorities (PAdES B-T and above), tried in order. */
+    tsa: {
+      /** Comma-separated list; CERTYNEO_SEAL_TSA_URL is accepted too. Empty: no time-stamp. */
+      urls: [] as string[],
+      /** Each authority gets this long to answer before the next one is tried. */
+      timeoutMs: 10_000,
+      /** HTTP basic authentication, sent to every authority of the list. */
+      username: "",
+      password: "",
+      /** An extra header for authorities that want an API key, e.g. "X-Api-Key: secret". */
+      header: "",
+    },
     reason: "Sealed by Certyneo",
     location: "",
   },

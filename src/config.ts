@@ -7,6 +7,7 @@ export class ConfigError extends Error {}
 /** Environment variables whose names the public docs fixed before the generic rule. */
 const ALIASES: Record<string, string> = {
   CERTYNEO_WEBHOOK_ALLOWED_NETWORKS: "webhooks.allowedNetworks",
+  CERTYNEO_SEAL_TSA_URL: "seal.tsa.urls",
 };
 
 const envName = (path: string) =>
@@ -63,9 +64,11 @@ function check(c: Config) {
   int("jobs.pollMs", c.jobs.pollMs, 10, 60_000);
   int("jobs.concurrency", c.jobs.concurrency, 1, 64);
   int("sms.timeoutMs", c.sms.timeoutMs, 100, 120_000);
-  for (const [path, url] of [["baseUrl", c.baseUrl], ["sms.gatewayUrl", c.sms.gatewayUrl], ["seal.tsaUrl", c.seal.tsaUrl]] as const) {
+  for (const [path, url] of [["baseUrl", c.baseUrl], ["sms.gatewayUrl", c.sms.gatewayUrl], ...c.seal.tsa.urls.map((u) => ["seal.tsa.urls", u] as const)] as const) {
     if (url && !URL.canParse(url)) fail(path, `not a URL: "${url}"`);
   }
+  int("seal.tsa.timeoutMs", c.seal.tsa.timeoutMs, 100, 120_000);
+  if (c.seal.tsa.header && !/^[!#-'*+.0-9A-Z^-z|~-]+:/.test(c.seal.tsa.header)) fail("seal.tsa.header", `expected "Name: value", got "${c.seal.tsa.header}"`);
   const p11 = c.seal.pkcs11;
   if (p11.module) {
     if (c.seal.p12Path) fail("seal.pkcs11.module", "set either a PKCS#11 key or CERTYNEO_SEAL_P12_PATH, not both");

@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from "./config";
 import { AppError } from "./errors";
 import { openInstance } from "./instance";
 import { batchedWriter, createLogger, type Level } from "./log";
-import { SignerError } from "./pdf/pkcs12";
+import { SignerError } from "./pdf/signer";
 import { startServer } from "./server";
 import { VERSION } from "./version";
 

@@ -3,7 +3,8 @@
 // page and its /Annots); the original bytes are copied and hashed once, never
 // parsed or rewritten.
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFObject, PDFRef, PDFString } from "pdf-lib";
-import { buildSignedData } from "./cms.ts";
+import { digestOf } from "./algorithms.ts";
+import { buildSignedData, dryRunSigner } from "./cms.ts";
 import {
   buildUpdate,
   carriesSignature,
@@ -12,8 +13,8 @@ import {
   writeFullDocument,
   type Update,
 } from "./incremental.ts";
-import type { Signer } from "./pkcs12.ts";
-import { requestTimestamp } from "./tsa.ts";
+import type { Signer } from "./signer.ts";
+import type { Timestamper } from "./tsa.ts";
 import { PdfReader, XrefError } from "./xref.ts";
 
 export { SealRefusedError } from "./incremental.ts";
@@ -26,8 +27,8 @@ export interface SealOptions {
   location?: string;
   name?: string;
   contactInfo?: string;
-  /** RFC 3161 time-stamp authority: makes the seal PAdES B-T. */
-  tsaUrl?: string;
+  /** RFC 3161 time-stamp authorities: a signature time-stamp makes the seal PAdES B-T. */
+  timestamper?: Timestamper;
   /** Name of the new signature field; must not exist yet. Default: the first free "SignatureN". */
   fieldName?: string;
 }
@@ -57,11 +58,19 @@ class Placeholder extends PDFObject {
 
 const BYTE_RANGE_WIDTH = 48; // "[0 N N N]" for files up to 10^13 bytes, padded with spaces
 
-/** Room for the CMS: the chain, attributes and signature; a time-stamp token brings its own chain. */
-function contentsSize(signer: Signer, withTimestamp: boolean): number {
-  const chain = signer.chain.reduce((n, c) => n + c.rawData.byteLength, 0);
-  const needed = chain + 4096 + (withTimestamp ? 12288 : 0);
-  return Math.max(withTimestamp ? 20480 : 8192, Math.ceil(needed / 1024) * 1024);
+/**
+ * Room for the CMS, measured by a dry run: the CMS built with a signature of the
+ * longest possible length and the largest token the time-stamper has seen, plus slack
+ * for a real token's variable parts (serial number, fractions of seconds).
+ */
+async function contentsSize(signer: Signer, timestamper: Timestamper | undefined): Promise<number> {
+  const sizing = timestamper && (await timestamper.sizingToken());
+  const cms = await buildSignedData({
+    signer: dryRunSigner(signer),
+    digest: digestOf(signer.algorithm.hash),
+    timestamp: sizing && (async () => sizing),
+  });
+  return cms.length + (sizing ? 512 : 64);
 }
 
 /** Text strings: plain literal when safe, else UTF-16BE hex (names with accents, Greek...). */
@@ -107,7 +116,7 @@ interface Plan {
 }
 
 /** Decides and serialises every object of the update, with placeholders for /ByteRange and /Contents. */
-function plan(base: Uint8Array, reader: PdfReader, opts: SealOptions): Plan {
+function plan(base: Uint8Array, reader: PdfReader, opts: SealOptions, contentsSize: number): Plan {
   if (reader.trailer.Encrypt) throw new SealRefusedError("encrypted PDFs are not supported");
   const catalogRef = reader.trailer.Root!;
   const catalog = reader.lookup(catalogRef);
@@ -152,7 +161,7 @@ function plan(base: Uint8Array, reader: PdfReader, opts: SealOptions): Plan {
   for (let n = 1; fieldName === undefined; n++) if (!taken.has(`Signature${n}`)) fieldName = `Signature${n}`;
 
   // The signature value: placeholders now, real values once offsets and CMS are known.
-  const contentsLength = contentsSize(opts.signer, opts.tsaUrl !== undefined) * 2;
+  const contentsLength = contentsSize * 2;
   const sig = context.obj({ Type: "Sig", Filter: "Adobe.PPKLite", SubFilter: "ETSI.CAdES.detached" });
   sig.set(PDFName.of("ByteRange"), new Placeholder(`[${" ".repeat(BYTE_RANGE_WIDTH - 2)}]`));
   sig.set(PDFName.of("Contents"), new Placeholder(`<${"0".repeat(contentsLength)}>`));
@@ -193,16 +202,16 @@ function plan(base: Uint8Array, reader: PdfReader, opts: SealOptions): Plan {
 }
 
 /** Plans on the file as it is; a broken xref chain in an unsigned file is repaired by a full rewrite first. */
-async function planOrRepair(pdf: Uint8Array, opts: SealOptions): Promise<Plan> {
+async function planOrRepair(pdf: Uint8Array, opts: SealOptions, size: number): Promise<Plan> {
   try {
-    return plan(pdf, new PdfReader(pdf), opts);
+    return plan(pdf, new PdfReader(pdf), opts, size);
   } catch (e) {
     if (!(e instanceof XrefError)) throw e;
     if (carriesSignature(pdf)) {
       throw new SealRefusedError(`the PDF's cross-reference data is damaged (${e.message}); it carries signatures that a repair would break`);
     }
     const repaired = writeFullDocument(await PDFDocument.load(pdf, { updateMetadata: false }));
-    return plan(repaired, new PdfReader(repaired), opts);
+    return plan(repaired, new PdfReader(repaired), opts, size);
   }
 }
 
@@ -220,7 +229,17 @@ export interface SealedParts {
  * costs far more to fault in than to hash).
  */
 export async function sealPdfParts(pdf: Uint8Array, opts: SealOptions): Promise<SealedParts> {
-  const { base, update, byteRangeAt, contentsAt, contentsLength } = await planOrRepair(pdf, opts);
+  const room = await contentsSize(opts.signer, opts.timestamper);
+  const first = await sealWithRoom(pdf, opts, room);
+  if ("parts" in first) return first.parts;
+  // A fallback authority sent a longer token than the one measured: once more with room for it.
+  const second = await sealWithRoom(pdf, opts, first.needed + 512);
+  if ("parts" in second) return second.parts;
+  throw new Error(`the signature (${second.needed} bytes) does not fit the ${first.needed + 512} bytes reserved`);
+}
+
+async function sealWithRoom(pdf: Uint8Array, opts: SealOptions, room: number): Promise<{ parts: SealedParts } | { needed: number }> {
+  const { base, update, byteRangeAt, contentsAt, contentsLength } = await planOrRepair(pdf, opts, room);
   const appended = update.bytes;
   const contentsStart = base.length + contentsAt; // offset of "<"
   const contentsEnd = contentsStart + contentsLength + 2; // just after ">"
@@ -228,26 +247,19 @@ export async function sealPdfParts(pdf: Uint8Array, opts: SealOptions): Promise<
   appended.set(Buffer.from(byteRange.padEnd(BYTE_RANGE_WIDTH, " "), "latin1"), byteRangeAt);
 
   // The two ByteRange slices, hashed in place.
-  const digest = new Uint8Array(
-    new Bun.CryptoHasher("sha256")
-      .update(base)
-      .update(appended.subarray(0, contentsAt))
-      .update(appended.subarray(contentsAt + contentsLength + 2))
-      .digest(),
-  );
-  const { tsaUrl } = opts;
+  const digest = digestOf(opts.signer.algorithm.hash, base, appended.subarray(0, contentsAt), appended.subarray(contentsAt + contentsLength + 2));
+  const { timestamper } = opts;
   const cms = await buildSignedData({
     signer: opts.signer,
     digest,
-    timestamp: tsaUrl ? (signature) => requestTimestamp(tsaUrl, signature) : undefined,
+    timestamp: timestamper && ((signature) => timestamper.timestamp(signature)),
   });
-  const hex = Buffer.from(cms).toString("hex").toUpperCase();
-  if (hex.length > contentsLength) throw new Error(`the signature (${cms.length} bytes) does not fit the ${contentsLength / 2} bytes reserved`);
-  appended.set(Buffer.from(hex, "latin1"), contentsAt + 1);
-  return { base, appended };
+  if (cms.length * 2 > contentsLength) return { needed: cms.length };
+  appended.set(Buffer.from(Buffer.from(cms).toString("hex").toUpperCase(), "latin1"), contentsAt + 1);
+  return { parts: { base, appended } };
 }
 
-/** Seals `pdf` with a PAdES B-B (or B-T with `tsaUrl`) signature appended as an incremental update. */
+/** Seals `pdf` with a PAdES B-B (or B-T with a `timestamper`) signature appended as an incremental update. */
 export async function sealPdf(pdf: Uint8Array, opts: SealOptions): Promise<Uint8Array> {
   const { base, appended } = await sealPdfParts(pdf, opts);
   const out = new Uint8Array(base.length + appended.length);

@@ -2,12 +2,13 @@
 // the signed bytes are intact, and what was appended after it.
 import "reflect-metadata";
 import { ContentInfo, id_messageDigest, id_signingTime, SignedData, SigningTime, type SignerInfo } from "@peculiar/asn1-cms";
-import { ECDSASigValue } from "@peculiar/asn1-ecc";
 import { fromBER } from "asn1js";
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
 import { Certificate as CertificateAsn } from "@peculiar/asn1-x509";
 import { SubjectKeyIdentifierExtension, X509Certificate } from "@peculiar/x509";
 import { PDFArray, PDFDict, PDFHexString, PDFName, PDFNumber, PDFObject, PDFParser, PDFRef, PDFString } from "pdf-lib";
+import { digestOf, digestOfOid, ecCoordinateSize, ecdsaFromDer, verificationParams, type DigestName } from "./algorithms.ts";
+import { sameBytes } from "./bytes.ts";
 import { id_signatureTimeStampToken } from "./cms.ts";
 import type { Resolve } from "./incremental.ts";
 import { readTstInfo } from "./tsa.ts";
@@ -30,33 +31,10 @@ export interface SignatureReport {
   byThisInstance: boolean;
 }
 
-const hashes: Record<string, string> = {
-  "1.3.14.3.2.26": "sha1",
-  "2.16.840.1.101.3.4.2.1": "sha256",
-  "2.16.840.1.101.3.4.2.2": "sha384",
-  "2.16.840.1.101.3.4.2.3": "sha512",
-};
-
-/** WebCrypto hash names for the signature algorithms we can check. */
-const webHash: Record<string, string> = { sha1: "SHA-1", sha256: "SHA-256", sha384: "SHA-384", sha512: "SHA-512" };
-const signatureAlgorithms: Record<string, { kind: "RSA" | "ECDSA"; hash?: string }> = {
-  "1.2.840.113549.1.1.1": { kind: "RSA" }, // rsaEncryption: hash from the digest algorithm
-  "1.2.840.113549.1.1.5": { kind: "RSA", hash: "sha1" },
-  "1.2.840.113549.1.1.11": { kind: "RSA", hash: "sha256" },
-  "1.2.840.113549.1.1.12": { kind: "RSA", hash: "sha384" },
-  "1.2.840.113549.1.1.13": { kind: "RSA", hash: "sha512" },
-  "1.2.840.10045.4.3.2": { kind: "ECDSA", hash: "sha256" },
-  "1.2.840.10045.4.3.3": { kind: "ECDSA", hash: "sha384" },
-  "1.2.840.10045.4.3.4": { kind: "ECDSA", hash: "sha512" },
-};
-
-const equal = (a: ArrayBuffer | Uint8Array, b: ArrayBuffer | Uint8Array) =>
-  Buffer.from(a instanceof Uint8Array ? a : new Uint8Array(a)).equals(Buffer.from(b instanceof Uint8Array ? b : new Uint8Array(b)));
-
-function hashRanges(hash: string, pdf: Uint8Array, ranges: number[]): Uint8Array {
-  const hasher = new Bun.CryptoHasher(hash as "sha256");
-  for (let i = 0; i + 1 < ranges.length; i += 2) hasher.update(pdf.subarray(ranges[i]!, ranges[i]! + ranges[i + 1]!));
-  return new Uint8Array(hasher.digest());
+function hashRanges(hash: DigestName, pdf: Uint8Array, ranges: number[]): Uint8Array {
+  const parts: Uint8Array[] = [];
+  for (let i = 0; i + 1 < ranges.length; i += 2) parts.push(pdf.subarray(ranges[i]!, ranges[i]! + ranges[i + 1]!));
+  return digestOf(hash, ...parts);
 }
 
 /** The DER value at the start of `bytes`, without the zero padding of /Contents. */
@@ -87,42 +65,29 @@ function findSignerCertificate(signedData: SignedData, signerInfo: SignerInfo): 
     if (!asn) continue;
     const cert = new X509Certificate(AsnConvert.serialize(asn));
     const matches = ias
-      ? equal(AsnConvert.serialize(asn.tbsCertificate.issuer), AsnConvert.serialize(ias.issuer)) && equal(asn.tbsCertificate.serialNumber, ias.serialNumber)
+      ? sameBytes(AsnConvert.serialize(asn.tbsCertificate.issuer), AsnConvert.serialize(ias.issuer)) && sameBytes(asn.tbsCertificate.serialNumber, ias.serialNumber)
       : ski !== undefined && cert.getExtension(SubjectKeyIdentifierExtension)?.keyId === Buffer.from(ski.buffer).toString("hex");
     if (matches) return cert;
   }
   return undefined;
 }
 
-function fixedWidth(integer: ArrayBuffer, size: number): Uint8Array {
-  const bytes = new Uint8Array(integer);
-  const trimmed = bytes.subarray(Math.max(0, bytes.length - size));
-  const out = new Uint8Array(size);
-  out.set(trimmed, size - trimmed.length);
-  return out;
-}
-
-async function signatureVerifies(cert: X509Certificate, signerInfo: SignerInfo, data: Uint8Array<ArrayBuffer>, digestHash: string): Promise<boolean> {
-  const alg = signatureAlgorithms[signerInfo.signatureAlgorithm.algorithm];
-  const hash = webHash[alg?.hash ?? digestHash];
-  if (!alg || !hash) return false;
-  const signature = new Uint8Array(signerInfo.signature.buffer);
-  if (alg.kind === "RSA") {
-    const key = await cert.publicKey.export({ name: "RSASSA-PKCS1-v1_5", hash }, ["verify"], crypto);
-    return crypto.subtle.verify("RSASSA-PKCS1-v1_5", key, signature, data);
+async function signatureVerifies(cert: X509Certificate, signerInfo: SignerInfo, data: Uint8Array<ArrayBuffer>, digest: DigestName): Promise<boolean> {
+  const params = verificationParams(signerInfo.signatureAlgorithm, digest, cert);
+  if (!params) return false;
+  let signature = new Uint8Array(signerInfo.signature.buffer);
+  if (params.importParams.name === "ECDSA") {
+    const size = ecCoordinateSize((params.importParams as EcKeyImportParams).namedCurve);
+    if (!size) return false;
+    signature = new Uint8Array(ecdsaFromDer(signature, size));
   }
-  const namedCurve = (cert.publicKey.algorithm as EcKeyAlgorithm).namedCurve;
-  const size = { "P-256": 32, "P-384": 48, "P-521": 66 }[namedCurve];
-  if (!size) return false;
-  const key = await cert.publicKey.export({ name: "ECDSA", namedCurve }, ["verify"], crypto);
-  const { r, s } = AsnConvert.parse(signature, ECDSASigValue);
-  const raw = new Uint8Array(Buffer.concat([fixedWidth(r, size), fixedWidth(s, size)]));
-  return crypto.subtle.verify({ name: "ECDSA", hash }, key, raw, data);
+  const key = await cert.publicKey.export(params.importParams, ["verify"], crypto);
+  return crypto.subtle.verify(params.verifyParams, key, signature, data);
 }
 
 /** What the SignerInfo signs: its digest (with signed attributes) or its bytes (without). */
 interface SignedContent {
-  digest(hash: string): Uint8Array;
+  digest(hash: DigestName): Uint8Array;
   bytes(): Uint8Array<ArrayBuffer>;
 }
 
@@ -154,7 +119,7 @@ async function checkSignerInfo(cms: Uint8Array, signedData: SignedData, content:
   const signerInfo = signedData.signerInfos[0];
   if (!signerInfo) return { intact: false, signingTime: null };
   const signer = findSignerCertificate(signedData, signerInfo);
-  const hash = hashes[signerInfo.digestAlgorithm.algorithm];
+  const hash = digestOfOid(signerInfo.digestAlgorithm.algorithm);
   const attr = (type: string) => signerInfo.signedAttrs?.find((a) => a.attrType === type)?.attrValues[0];
   const signingTimeValue = attr(id_signingTime);
   const signingTime = signingTimeValue ? AsnConvert.parse(signingTimeValue, SigningTime).getTime() : null;
@@ -164,7 +129,7 @@ async function checkSignerInfo(cms: Uint8Array, signedData: SignedData, content:
   let signedBytes: Uint8Array<ArrayBuffer>;
   if (signerInfo.signedAttrs) {
     const md = attr(id_messageDigest);
-    if (!md || !equal(AsnConvert.parse(md, OctetString).buffer, content.digest(hash))) return { signer, intact: false, signingTime, timestampToken };
+    if (!md || !sameBytes(AsnConvert.parse(md, OctetString).buffer, content.digest(hash))) return { signer, intact: false, signingTime, timestampToken };
     const raw = rawSignedAttributes(cms);
     if (!raw) return { signer, intact: false, signingTime, timestampToken };
     // The signature covers the attributes' own DER with a SET OF tag, not the [0] that carries them.
@@ -246,7 +211,7 @@ async function report(pdf: Uint8Array, fieldName: string | null, sig: PDFDict, r
     const encapsulated = eContent?.single ? new Uint8Array(eContent.single.buffer) : eContent?.any ? new Uint8Array(eContent.any) : undefined;
     const rangesBytes = () => new Uint8Array(Buffer.concat([pdf.subarray(0, ranges[1]), pdf.subarray(ranges[2], signedEnd)]));
     const content: SignedContent = encapsulated
-      ? { digest: (h) => new Uint8Array(new Bun.CryptoHasher(h as "sha256").update(encapsulated).digest()), bytes: () => new Uint8Array(encapsulated) }
+      ? { digest: (h) => digestOf(h, encapsulated), bytes: () => new Uint8Array(encapsulated) }
       : { digest: (h) => hashRanges(h, pdf, ranges), bytes: rangesBytes };
     const check = await checkSignerInfo(cms, signedData, content);
 
@@ -255,11 +220,11 @@ async function report(pdf: Uint8Array, fieldName: string | null, sig: PDFDict, r
     let timestampTime: Date | null = null;
     if (subFilter === "ETSI.RFC3161") {
       const tst = readTstInfo(cms);
-      const hash = hashes[tst.messageImprint.hashAlgorithm.algorithm];
-      contentMatches = !!hash && equal(tst.messageImprint.hashedMessage.buffer, hashRanges(hash, pdf, ranges));
+      const hash = digestOfOid(tst.messageImprint.hashAlgorithm.algorithm);
+      contentMatches = !!hash && sameBytes(tst.messageImprint.hashedMessage.buffer, hashRanges(hash, pdf, ranges));
       timestampTime = tst.genTime;
     } else if (encapsulated) {
-      contentMatches = equal(encapsulated, hashRanges("sha1", pdf, ranges)); // adbe.pkcs7.sha1
+      contentMatches = sameBytes(encapsulated, hashRanges("SHA-1", pdf, ranges)); // adbe.pkcs7.sha1
     }
     if (check.timestampToken) timestampTime = readTstInfo(check.timestampToken).genTime;
 
@@ -270,7 +235,7 @@ async function report(pdf: Uint8Array, fieldName: string | null, sig: PDFDict, r
       signingTime: base.signingTime ?? check.signingTime?.toISOString() ?? null,
       timestampTime: timestampTime?.toISOString() ?? null,
       intact: check.intact && contentMatches,
-      byThisInstance: !!check.signer && !!instanceCertificate && equal(check.signer.rawData, instanceCertificate.rawData),
+      byThisInstance: !!check.signer && !!instanceCertificate && sameBytes(check.signer.rawData, instanceCertificate.rawData),
     };
   } catch {
     return base; // an unreadable CMS is simply not intact

@@ -4,13 +4,17 @@ import type { Clock } from "../../clock";
 import type { Config } from "../../config";
 import type { Logger } from "../../log";
 import { createDevelopmentP12 } from "../../pdf/devcert";
-import { loadSigner, SignerError, type Signer } from "../../pdf/pkcs12";
+import { loadSigner } from "../../pdf/pkcs12";
+import { SignerError, type Signer } from "../../pdf/signer";
 import { writeFileOnce } from "../../store/files";
 
 export interface SealingKey extends Signer {
   /** Sealing with the self-signed certificate generated on first start. */
   development: boolean;
 }
+
+/** The certificate the key seals with. */
+export const sealingCertificate = (key: Signer) => key.certificateChain[0]!;
 
 export const DEVELOPMENT_P12 = "development-seal.p12";
 
@@ -35,8 +39,9 @@ export function sealingKeyLoader(config: Config, clock: Clock, log: Logger, secr
       const path = config.seal.p12Path;
       if (!existsSync(path)) throw new SignerError(`sealing certificate ${path}: file not found (CERTYNEO_SEAL_P12_PATH)`);
       try {
-        const signer = await loadSigner(new Uint8Array(readFileSync(path)), config.seal.p12Password, clock.now());
-        log.info("sealing certificate loaded", { file: path, subject: signer.certificate.subject, notAfter: signer.certificate.notAfter.toISOString() });
+        const signer = await loadSigner(new Uint8Array(readFileSync(path)), config.seal.p12Password, clock.now(), { rsaPss: config.seal.rsaPss });
+        const certificate = sealingCertificate(signer);
+        log.info("sealing certificate loaded", { file: path, subject: certificate.subject, notAfter: certificate.notAfter.toISOString() });
         return { ...signer, development: false };
       } catch (e) {
         if (e instanceof SignerError) throw new SignerError(`sealing certificate ${path}: ${e.message}`);

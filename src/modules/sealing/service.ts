@@ -9,9 +9,9 @@ import { buildEnvelopePdf, stampDocument } from "../../pdf/stamp";
 import { envelopeDocuments, envelopes, type Environment } from "../../store/schema";
 import { appendAudit, listAudit, verifyChain, type AuditEvent } from "../audit/service";
 import { envelopeDocumentRows, fieldRows, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "../envelopes/service";
-import { SignerError } from "../../pdf/pkcs12";
+import { SignerError } from "../../pdf/signer";
 import { TimestampError } from "../../pdf/tsa";
-import type { SealingKey } from "./key";
+import { sealingCertificate, type SealingKey } from "./key";
 
 /** How a recipient proved who they were: the unguessable link sent to their address. */
 const AUTH_METHOD = "Unique signing link sent by e-mail";
@@ -74,7 +74,7 @@ const seal = async (deps: Deps, key: SealingKey, pdf: Uint8Array, subject: strin
     reason: deps.config.seal.reason,
     location: deps.config.seal.location || undefined,
     name: `Certyneo — ${subject}`.slice(0, 200),
-    tsaUrl: deps.config.seal.tsaUrl || undefined,
+    timestamper: deps.timestamper,
   }).catch((e) => {
     // The job retries; a download meanwhile gets a clear 503 rather than a 500.
     if (e instanceof TimestampError) throw new AppError("unavailable", `Sealing is waiting for the time-stamp authority: ${e.message}`);
@@ -137,7 +137,7 @@ async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
       tx.update(envelopeDocuments).set({ sealedSha256: sha }).where(and(eq(envelopeDocuments.envelopeId, envelopeId), eq(envelopeDocuments.documentId, documentId))).run();
     appendAudit(tx, deps.clock, {
       envelopeId, type: "envelope.sealed", actor: "system",
-      data: { sealedSha256: whole, documentHashes: Object.fromEntries(perDocument), certificate: key.certificate.subject, development: key.development },
+      data: { sealedSha256: whole, documentHashes: Object.fromEntries(perDocument), certificate: sealingCertificate(key).subject, development: key.development },
     });
   }, { behavior: "immediate" });
   deps.log.info("envelope sealed", { envelopeId, sha256: whole, documents: docs.length, durationMs: Math.round(performance.now() - started) });

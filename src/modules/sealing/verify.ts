@@ -2,6 +2,7 @@ import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { assertPdfHeader } from "../../pdf/inspect";
 import { verifyPdf } from "../../pdf/verify";
+import { sealingCertificate } from "./key";
 import { sealingKey } from "./service";
 
 /** The verification report, judged against this instance's sealing certificate. */
@@ -10,7 +11,7 @@ export async function verifyDocument(deps: Pick<Deps, "sealingKey">, pdf: Uint8A
   const key = await sealingKey(deps);
   let signatures;
   try {
-    ({ signatures } = await verifyPdf(pdf, { instanceCertificate: key.certificate }));
+    ({ signatures } = await verifyPdf(pdf, { instanceCertificate: sealingCertificate(key) }));
   } catch (e) {
     throw new AppError("pdf_invalid", `The PDF cannot be read: ${(e as Error).message.split("\n")[0]}`);
   }
