@@ -51,12 +51,12 @@ describe("start-up checks of a PKCS#11 sealing key", () => {
   test("a certificate file whose key is another one", () => {
     expectRefused(
       token.env(SHARED_KEYS.p384.label, { CERTYNEO_SEAL_CERTIFICATE_PATH: token.chainPath(SHARED_KEYS.rsa.label) }),
-      /key "seal-p384" does not match the certificate/,
+      /the key "seal-p384" matches no certificate of the file \(CN=HSM seal seal-rsa.*\) \(CERTYNEO_SEAL_CERTIFICATE_PATH\)/,
     );
   });
 
   test("an expired certificate", () => {
-    expectRefused(token.env(SHARED_KEYS.expired.label), /certificate expired on \d{4}-\d{2}-\d{2}/);
+    expectRefused(token.env(SHARED_KEYS.expired.label), /sealing certificate CN=HSM seal seal-expired, O=Certyneo Tests: the certificate expired on \d{4}-\d{2}-\d{2}$/);
   });
 
   test("no certificate on the token and none configured", () => {

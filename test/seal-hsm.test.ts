@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { X509Certificate } from "@peculiar/x509";
 import { complete, createEnvelope, quickStart, sendEnvelope, tokenOf, typed, uploadDoc, startEnvelopeServer } from "./helpers/envelopes";
 import type { TestServer } from "./helpers/server";
-import { SHARED_KEYS, sharedSoftHsm } from "./helpers/softhsm";
+import { SHARED_KEYS, sharedSoftHsm, type HsmKeySpec } from "./helpers/softhsm";
 import { lastSignature, pdfsig, run, tempDir } from "./pdf/helpers-seal";
 
 const token = sharedSoftHsm();
@@ -49,7 +49,7 @@ function expectValid(pdf: Uint8Array) {
 }
 
 describe("sealing with a key in an HSM", () => {
-  const cases = [
+  const cases: { name: string; key: HsmKeySpec; env: Record<string, string>; algorithm: RegExp }[] = [
     { name: "RSA 2048 generated in the token, PKCS#1 v1.5, certificate from the token", key: SHARED_KEYS.rsa, env: {}, algorithm: /sha256WithRSAEncryption/ },
     { name: "RSA 2048 generated in the token, PSS", key: SHARED_KEYS.rsa, env: { CERTYNEO_SEAL_RSA_PSS: "true" }, algorithm: /rsassaPss/ },
     { name: "RSA key imported into the token", key: SHARED_KEYS.imported, env: {}, algorithm: /sha256WithRSAEncryption/ },

@@ -13,7 +13,7 @@ import { EncryptedPrivateKeyInfo, PrivateKeyInfo } from "@peculiar/asn1-pkcs8";
 import { id_rsaEncryption } from "@peculiar/asn1-rsa";
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
-import { KeyUsageFlags, KeyUsagesExtension, X509Certificate } from "@peculiar/x509";
+import { X509Certificate } from "@peculiar/x509";
 import { digestOfOid, nodeHashName } from "./algorithms.ts";
 import {
   EncryptedData,
@@ -27,6 +27,7 @@ import {
   Pkcs12PbeParams,
   pkcs12Kdf,
 } from "./pkcs12-format.ts";
+import { buildChain, checkSigningCertificate } from "./signing-certificate.ts";
 import { cryptoKeySigner, SignerError, signerMatchesCertificate, type SignatureAlgorithm, type Signer } from "./signer.ts";
 
 // --- algorithms ----------------------------------------------------------------
@@ -175,21 +176,6 @@ async function importPrivateKey(pkcs8: Uint8Array<ArrayBuffer>, opts: Pkcs12Opti
   throw new SignerError(`unsupported key type ${alg.algorithm} (RSA and ECDSA are supported)`);
 }
 
-/** Orders the certificates from the signer up to the root, dropping unrelated ones. */
-function buildChain(leaf: X509Certificate, certs: X509Certificate[]): X509Certificate[] {
-  const chain = [leaf];
-  let current = leaf;
-  while (current.subject !== current.issuer) {
-    const issuer = certs.find((c) => c.subject === current.issuer && !chain.includes(c));
-    if (!issuer) break;
-    chain.push(issuer);
-    current = issuer;
-  }
-  return chain;
-}
-
-const day = (d: Date) => d.toISOString().slice(0, 10);
-
 /**
  * Loads and checks the signing key and certificate: readable, password right,
  * key matches the certificate, valid at `now`, key usage allows signing.
@@ -219,12 +205,6 @@ export async function loadSigner(p12: Uint8Array, password: string, now: Date, o
     }
   }
   if (!signer) throw new SignerError("the private key does not match the certificate");
-  const certificate = signer.certificateChain[0]!;
-  if (now < certificate.notBefore) throw new SignerError(`the certificate is not valid before ${day(certificate.notBefore)}`);
-  if (now > certificate.notAfter) throw new SignerError(`the certificate expired on ${day(certificate.notAfter)}`);
-  const usage = certificate.getExtension(KeyUsagesExtension);
-  if (usage && !(usage.usages & (KeyUsageFlags.digitalSignature | KeyUsageFlags.nonRepudiation))) {
-    throw new SignerError("the certificate's key usage does not allow signing (digitalSignature or nonRepudiation needed)");
-  }
+  checkSigningCertificate(signer.certificateChain[0]!, now);
   return signer;
 }

@@ -5,7 +5,7 @@
 // opened at run time from the configured path. The layout below is the LP64 one (Linux,
 // macOS: CK_ULONG is 8 bytes, structures are naturally aligned); Windows packs the
 // structures and uses 4-byte longs, and is refused.
-import { dlopen, FFIType, linkSymbols, ptr, read } from "bun:ffi";
+import { dlopen, FFIType, linkSymbols, ptr, read, type FFIFunction, type Pointer } from "bun:ffi";
 
 export const CKA = {
   CLASS: 0x0,
@@ -91,7 +91,7 @@ export interface Cryptoki {
   login(session: number, pin: string): void;
   findObjects(session: number, template: Attribute[]): number[];
   /** The attribute's bytes, or undefined when the object does not have it or keeps it secret. */
-  attribute(session: number, object: number, type: number): Uint8Array | undefined;
+  attribute(session: number, object: number, type: number): Uint8Array<ArrayBuffer> | undefined;
   /** Signs inside the token; `pin` answers a key that wants a login before every use (CKA_ALWAYS_AUTHENTICATE). */
   sign(session: number, key: number, mechanism: Mechanism, data: Uint8Array, pin?: string): Uint8Array;
 }
@@ -155,9 +155,9 @@ export function loadCryptoki(path: string): Cryptoki {
   if (rv !== CKR.OK) throw new Pkcs11Error("C_GetFunctionList", rv);
   const list = Number(listPtr[0]);
   const symbols = Object.fromEntries(
-    Object.entries(FUNCTIONS).map(([name, f]) => [name, { args: [...f.args], returns: FFIType.u64_fast, ptr: read.ptr(list, 8 + f.index * 8) }]),
-  );
-  const fns = linkSymbols(symbols).symbols as Record<Fn, (...args: unknown[]) => number | bigint>;
+    Object.entries(FUNCTIONS).map(([name, f]) => [name, { args: [...f.args], returns: FFIType.u64_fast, ptr: read.ptr(list, 8 + f.index * 8) as Pointer }]),
+  ) as unknown as Record<Fn, FFIFunction>;
+  const fns = linkSymbols(symbols).symbols as unknown as Record<Fn, (...args: unknown[]) => number | bigint>;
   const call = (fn: Fn, ...args: unknown[]): number => Number(fns[fn](...args));
   const check = (fn: Fn, ...args: unknown[]) => {
     const code = call(fn, ...args);

@@ -1,8 +1,9 @@
 // A Signer whose key stays in a PKCS#11 token: the CMS layer hands it the signed
 // attributes, the digest goes into the token, the signature value comes back.
-import { X509Certificate } from "@peculiar/x509";
+import type { X509Certificate } from "@peculiar/x509";
 import { digestOf } from "../pdf/algorithms";
-import { checkSigningCertificate, orderChain } from "../pdf/signing-certificate";
+import { readPemBundle } from "../pdf/certs";
+import { buildChain, checkSigningCertificate } from "../pdf/signing-certificate";
 import { SignerError, signerMatchesCertificate, type SignatureAlgorithm, type Signer } from "../pdf/signer";
 import { openTokenKey, type TokenKeyOptions } from "./token-key";
 
@@ -12,11 +13,6 @@ export interface Pkcs11SignerOptions extends TokenKeyOptions {
   /** RSA keys sign with RSASSA-PSS rather than PKCS#1 v1.5. */
   rsaPss: boolean;
   now: Date;
-}
-
-/** Every certificate of a PEM text, in order. */
-export function parsePemCertificates(pem: string): X509Certificate[] {
-  return [...pem.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)].map((m) => new X509Certificate(m[0]));
 }
 
 /** SHA-256 throughout, as the PKCS#12 signer does; an EC key's curve is its certificate's. */
@@ -34,37 +30,38 @@ function algorithmFor(keyType: "RSA" | "EC", certificate: X509Certificate, rsaPs
 export async function openPkcs11Signer(opts: Pkcs11SignerOptions): Promise<Signer> {
   const key = openTokenKey(opts);
   const fromFile = opts.certificatesPem !== undefined;
-  const certificates = fromFile ? parsePemCertificates(opts.certificatesPem!) : key.certificates();
-  if (certificates.length === 0) {
-    throw new SignerError(
+  const certificates = fromFile ? readPemBundle(opts.certificatesPem!) : key.certificates();
+  const notFound = () =>
+    new SignerError(
       fromFile
-        ? "no certificate in the PEM file (CERTYNEO_SEAL_CERTIFICATE_PATH)"
-        : `no certificate for the key ${JSON.stringify(opts.keyLabel)} on token ${JSON.stringify(opts.tokenLabel)}: store it there, or set CERTYNEO_SEAL_CERTIFICATE_PATH`,
+        ? `the key ${JSON.stringify(opts.keyLabel)} matches no certificate of the file (${certificates.map((c) => c.subject).join("; ") || "none"}) (CERTYNEO_SEAL_CERTIFICATE_PATH)`
+        : `no certificate for the key ${JSON.stringify(opts.keyLabel)} on token ${JSON.stringify(opts.tokenLabel)}: store it there (same CKA_ID as the key), or set CERTYNEO_SEAL_CERTIFICATE_PATH`,
     );
-  }
+  const algorithms = certificates.map((c) => algorithmFor(key.keyType, c, opts.rsaPss));
+  const probeAlgorithm = algorithms.find((a) => a !== undefined);
+  if (!probeAlgorithm) throw notFound();
   // A refusal of the token (mechanism, key usage) is its own message, not a "does not match".
-  const probeAlgorithm = certificates.map((c) => algorithmFor(key.keyType, c, opts.rsaPss)).find((a) => a !== undefined);
-  if (probeAlgorithm) {
-    try {
-      key.signDigest(digestOf(probeAlgorithm.hash, new TextEncoder().encode("certyneo token check")), probeAlgorithm);
-    } catch (e) {
-      throw new SignerError(`the token cannot sign with the key ${JSON.stringify(opts.keyLabel)} (${(e as Error).message})`);
-    }
+  try {
+    key.signDigest(digestOf(probeAlgorithm.hash, new TextEncoder().encode("certyneo token check")), probeAlgorithm);
+  } catch (e) {
+    throw new SignerError(`the token cannot sign with the key ${JSON.stringify(opts.keyLabel)} (${(e as Error).message})`);
   }
   // The certificate of the key: the first whose public key verifies a probe the token signs.
-  for (const certificate of certificates) {
-    const algorithm = algorithmFor(key.keyType, certificate, opts.rsaPss);
+  for (const [i, certificate] of certificates.entries()) {
+    const algorithm = algorithms[i];
     if (!algorithm) continue;
     const signer: Signer = {
-      certificateChain: orderChain(certificate, certificates),
+      certificateChain: buildChain(certificate, certificates),
       algorithm,
       sign: async (data) => key.signDigest(digestOf(algorithm.hash, data), algorithm),
     };
-    if (await signerMatchesCertificate(signer)) {
+    if (!(await signerMatchesCertificate(signer))) continue;
+    try {
       checkSigningCertificate(certificate, opts.now);
-      return signer;
+    } catch (e) {
+      throw new SignerError(`sealing certificate ${certificate.subject}: ${(e as Error).message}`);
     }
+    return signer;
   }
-  const subjects = certificates.map((c) => c.subject).join("; ");
-  throw new SignerError(`the key ${JSON.stringify(opts.keyLabel)} does not match the certificate${certificates.length > 1 ? "s" : ""} ${subjects}`);
+  throw notFound();
 }

@@ -7,6 +7,7 @@ import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { DigestInfo } from "@peculiar/asn1-rsa";
 import { X509Certificate } from "@peculiar/x509";
 import { digestAlgorithm as digestAlgorithmOf } from "../pdf/algorithms";
+import { sameBytes } from "../pdf/bytes";
 import { SignerError, type HashName, type SignatureAlgorithm } from "../pdf/signer";
 import { CKA, CKG, CKK, CKM, CKO, CKR, loadCryptoki, Pkcs11Error, ulongAttribute, type Cryptoki, type Mechanism } from "./cryptoki";
 
@@ -125,7 +126,7 @@ export function openTokenKey(opts: TokenKeyOptions): TokenKey {
   if (keyType !== CKK.RSA && keyType !== CKK.EC) {
     throw new SignerError(`PKCS#11 key ${quote(opts.keyLabel)}: unsupported key type (RSA and EC keys are supported)`);
   }
-  const idBytes = cryptoki.attribute(session.handle, session.key, CKA.ID) ?? new Uint8Array(0);
+  const keyId = cryptoki.attribute(session.handle, session.key, CKA.ID) ?? new Uint8Array(0);
 
   const withSession = <T>(work: (s: Session) => T): T => {
     try {
@@ -141,20 +142,17 @@ export function openTokenKey(opts: TokenKeyOptions): TokenKey {
   return {
     keyType: keyType === CKK.RSA ? "RSA" : "EC",
     certificates: () =>
-      withSession((s) =>
-        cryptoki
-          .findObjects(s.handle, [[CKA.CLASS, CKO.CERTIFICATE]])
-          .map((object) => ({ der: cryptoki.attribute(s.handle, object, CKA.VALUE), id: cryptoki.attribute(s.handle, object, CKA.ID) }))
-          .filter((c): c is { der: Uint8Array; id: Uint8Array | undefined } => c.der !== undefined)
-          // The key's own certificate (same CKA_ID) first.
-          .sort((a, b) => Number(sameBytes(b.id, idBytes)) - Number(sameBytes(a.id, idBytes)))
-          .map((c) => new X509Certificate(c.der)),
-      ),
+      withSession((s) => {
+        const found = cryptoki.findObjects(s.handle, [[CKA.CLASS, CKO.CERTIFICATE]]).flatMap((object) => {
+          const der = cryptoki.attribute(s.handle, object, CKA.VALUE);
+          const id = cryptoki.attribute(s.handle, object, CKA.ID);
+          return der ? [{ certificate: new X509Certificate(der), own: id !== undefined && keyId.length > 0 && sameBytes(id, keyId) }] : [];
+        });
+        return [...found.filter((c) => c.own), ...found.filter((c) => !c.own)].map((c) => c.certificate);
+      }),
     signDigest(digest, algorithm) {
       const { mechanism, data } = mechanismFor(algorithm, digest);
       return withSession((s) => cryptoki.sign(s.handle, s.key, mechanism, data, s.alwaysAuthenticate ? opts.pin : undefined));
     },
   };
 }
-
-const sameBytes = (a: Uint8Array | undefined, b: Uint8Array) => a !== undefined && a.length > 0 && Buffer.from(a).equals(b);
