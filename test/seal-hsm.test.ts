@@ -1,11 +1,12 @@
 // Sealing with a key that stays in an HSM (SoftHSM2): the whole envelope cycle on the
 // real server, then the sealed PDF judged by pdfsig and by openssl.
+import "reflect-metadata";
 import { afterAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { X509Certificate } from "@peculiar/x509";
-import { complete, createEnvelope, quickStart, sendEnvelope, tokenOf, typed, uploadDoc, startEnvelopeServer } from "./helpers/envelopes";
-import type { TestServer } from "./helpers/server";
+import { complete, createEnvelope, quickStart, sendEnvelope, tokenOf, typed, uploadDoc } from "./helpers/envelopes";
+import { startTestServer, type TestServer } from "./helpers/server";
 import { SHARED_KEYS, sharedSoftHsm, type HsmKeySpec } from "./helpers/softhsm";
 import { lastSignature, pdfsig, run, tempDir } from "./pdf/helpers-seal";
 
@@ -14,9 +15,12 @@ const work = tempDir("certyneo-seal-hsm-");
 const servers: TestServer[] = [];
 afterAll(() => Promise.all(servers.map((s) => s.stop())));
 
-/** One envelope signed by one recipient on a server sealing with `env`; the sealed PDF and audit trail. */
+/**
+ * One envelope signed by one recipient on a server sealing with `env`; the sealed PDF and
+ * audit trail. The real clock: the token's certificates are issued now.
+ */
 async function sealWith(env: Record<string, string>) {
-  const s = startEnvelopeServer(env);
+  const s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", ...env }, realClock: true });
   servers.push(s);
   const doc = await uploadDoc(s);
   const envelope = await createEnvelope(s, quickStart([doc.id], [{ email: "ana@example.com", name: "Ana Silva", role: "SIGNER" }]));
