@@ -22,7 +22,7 @@ export const CKK = { RSA: 0x0, EC: 0x3 } as const;
 export const CKM = { RSA_PKCS: 0x1, RSA_PKCS_PSS: 0xd, SHA256: 0x250, SHA384: 0x260, SHA512: 0x270, ECDSA: 0x1041 } as const;
 export const CKG = { MGF1_SHA256: 0x2, MGF1_SHA384: 0x3, MGF1_SHA512: 0x4 } as const;
 const CKU = { USER: 1, CONTEXT_SPECIFIC: 2 } as const;
-const CKF = { RW_SESSION: 0x2, SERIAL_SESSION: 0x4, TOKEN_INITIALIZED: 0x400 } as const;
+const CKF = { SERIAL_SESSION: 0x4, TOKEN_INITIALIZED: 0x400, USER_PIN_FINAL_TRY: 0x20000, USER_PIN_LOCKED: 0x40000 } as const;
 
 /** Return values worth a name in a message; the others are shown in hex. */
 export const CKR = {
@@ -74,6 +74,9 @@ export interface TokenInfo {
   slot: number;
   label: string;
   initialized: boolean;
+  /** The token counts wrong PINs and the next one locks the user PIN (or already has). */
+  pinFinalTry: boolean;
+  pinLocked: boolean;
 }
 
 export interface Mechanism {
@@ -181,7 +184,14 @@ export function loadCryptoki(path: string): Cryptoki {
         const info = new Uint8Array(256); // CK_TOKEN_INFO is 208 bytes on LP64
         check("C_GetTokenInfo", slot, info);
         const flags = Number(new DataView(info.buffer).getBigUint64(96, true));
-        return { slot, label: paddedText(info.subarray(0, 32)), initialized: (flags & CKF.TOKEN_INITIALIZED) !== 0 };
+        const has = (flag: number) => (flags & flag) !== 0;
+        return {
+          slot,
+          label: paddedText(info.subarray(0, 32)),
+          initialized: has(CKF.TOKEN_INITIALIZED),
+          pinFinalTry: has(CKF.USER_PIN_FINAL_TRY),
+          pinLocked: has(CKF.USER_PIN_LOCKED),
+        };
       });
     },
     openSession(slot) {

@@ -81,6 +81,10 @@ function openSession(cryptoki: Cryptoki, opts: TokenKeyOptions): Session {
     const present = tokens.filter((t) => t.initialized).map((t) => quote(t.label));
     throw new SignerError(`PKCS#11 token ${quote(opts.tokenLabel)} not found (tokens present: ${present.join(", ") || "none"}) (CERTYNEO_SEAL_PKCS11_TOKEN_LABEL)`);
   }
+  const name = `PKCS#11 token ${quote(opts.tokenLabel)}`;
+  if (token.pinLocked) throw new SignerError(`${name}: the user PIN is locked (too many wrong tries); unlock it with the SO PIN`);
+  // A service restarted in a loop with a wrong PIN must not be what locks the token.
+  if (token.pinFinalTry) throw new SignerError(`${name}: one wrong PIN would lock it, so Certyneo does not try; check CERTYNEO_SEAL_PKCS11_PIN and log in once with the vendor's tool`);
   const handle = cryptoki.openSession(token.slot);
   try {
     try {
@@ -88,18 +92,18 @@ function openSession(cryptoki: Cryptoki, opts: TokenKeyOptions): Session {
     } catch (e) {
       const rv = e instanceof Pkcs11Error ? e.rv : -1;
       if (rv === CKR.PIN_INCORRECT || rv === CKR.PIN_INVALID || rv === CKR.PIN_LEN_RANGE) {
-        throw new SignerError(`PKCS#11 token ${quote(opts.tokenLabel)}: wrong PIN (CERTYNEO_SEAL_PKCS11_PIN)`);
+        throw new SignerError(`${name}: wrong PIN (CERTYNEO_SEAL_PKCS11_PIN)`);
       }
-      if (rv === CKR.PIN_LOCKED) throw new SignerError(`PKCS#11 token ${quote(opts.tokenLabel)}: the PIN is locked (too many wrong tries); unlock it with the SO PIN`);
-      if (rv === CKR.PIN_EXPIRED) throw new SignerError(`PKCS#11 token ${quote(opts.tokenLabel)}: the PIN has expired; set a new one`);
+      if (rv === CKR.PIN_LOCKED) throw new SignerError(`${name}: the user PIN is locked (too many wrong tries); unlock it with the SO PIN`);
+      if (rv === CKR.PIN_EXPIRED) throw new SignerError(`${name}: the PIN has expired; set a new one`);
       throw e;
     }
     const keys = cryptoki.findObjects(handle, [
       [CKA.CLASS, CKO.PRIVATE_KEY],
       [CKA.LABEL, new TextEncoder().encode(opts.keyLabel)],
     ]);
-    if (keys.length === 0) throw new SignerError(`PKCS#11 token ${quote(opts.tokenLabel)}: no private key labelled ${quote(opts.keyLabel)} (CERTYNEO_SEAL_PKCS11_KEY_LABEL)`);
-    if (keys.length > 1) throw new SignerError(`PKCS#11 token ${quote(opts.tokenLabel)}: ${keys.length} private keys are labelled ${quote(opts.keyLabel)}; give the sealing key a label of its own`);
+    if (keys.length === 0) throw new SignerError(`${name}: no private key labelled ${quote(opts.keyLabel)} (CERTYNEO_SEAL_PKCS11_KEY_LABEL)`);
+    if (keys.length > 1) throw new SignerError(`${name}: ${keys.length} private keys are labelled ${quote(opts.keyLabel)}; give the sealing key a label of its own`);
     const key = keys[0]!;
     const alwaysAuthenticate = cryptoki.attribute(handle, key, CKA.ALWAYS_AUTHENTICATE)?.[0] === 1;
     return { handle, key, alwaysAuthenticate };
