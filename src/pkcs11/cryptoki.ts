@@ -9,12 +9,10 @@ import { dlopen, FFIType, linkSymbols, ptr, read, type FFIFunction, type Pointer
 
 export const CKA = {
   CLASS: 0x0,
-  TOKEN: 0x1,
   LABEL: 0x3,
   VALUE: 0x11,
   KEY_TYPE: 0x100,
   ID: 0x102,
-  SIGN: 0x108,
   ALWAYS_AUTHENTICATE: 0x202,
 } as const;
 export const CKO = { CERTIFICATE: 1, PRIVATE_KEY: 3 } as const;
@@ -67,8 +65,8 @@ export class Pkcs11Error extends Error {
   }
 }
 
-/** One attribute of a search template: a CK_ULONG, a CK_BBOOL or bytes. */
-export type Attribute = [type: number, value: number | boolean | Uint8Array];
+/** One attribute of a search template: a CK_ULONG or bytes. */
+export type Attribute = [type: number, value: number | Uint8Array];
 
 export interface TokenInfo {
   slot: number;
@@ -120,16 +118,11 @@ const FUNCTIONS = {
 
 type Fn = keyof typeof FUNCTIONS;
 
-/** CK_ATTRIBUTE arrays { type, pValue, ulValueLen }; the value buffers are returned to keep them alive through the call. */
+/** A CK_ATTRIBUTE array { type, pValue, ulValueLen }, and the value buffers it points into (keep them referenced through the call). */
 function encodeTemplate(template: Attribute[]): { array: BigUint64Array; values: Uint8Array[] } {
   const array = new BigUint64Array(Math.max(1, template.length) * 3);
   const values = template.map(([type, value], i) => {
-    const bytes =
-      value instanceof Uint8Array
-        ? value
-        : typeof value === "boolean"
-          ? Uint8Array.of(value ? 1 : 0)
-          : new Uint8Array(BigUint64Array.of(BigInt(value)).buffer);
+    const bytes = value instanceof Uint8Array ? value : new Uint8Array(BigUint64Array.of(BigInt(value)).buffer);
     array[i * 3] = BigInt(type);
     array[i * 3 + 1] = bytes.length ? BigInt(ptr(bytes)) : 0n;
     array[i * 3 + 2] = BigInt(bytes.length);
@@ -141,7 +134,8 @@ function encodeTemplate(template: Attribute[]): { array: BigUint64Array; values:
 /** A fixed-width, blank-padded UTF-8 field of a PKCS#11 info structure. */
 const paddedText = (bytes: Uint8Array) => new TextDecoder().decode(bytes).replace(/[ \0]+$/, "");
 
-const loaded = new Map<string, Cryptoki>();
+/** Loaded libraries by path; the dlopen handle stays referenced because the function pointers live in it. */
+const loaded = new Map<string, { cryptoki: Cryptoki; library: object }>();
 
 /**
  * Opens the PKCS#11 library at `path` and initialises it. A library keeps its state per
@@ -150,7 +144,7 @@ const loaded = new Map<string, Cryptoki>();
  */
 export function loadCryptoki(path: string): Cryptoki {
   const known = loaded.get(path);
-  if (known) return known;
+  if (known) return known.cryptoki;
   if (process.platform === "win32") throw new Error("PKCS#11 modules are supported on Linux and macOS");
   const lib = dlopen(path, { C_GetFunctionList: { args: [FFIType.ptr], returns: FFIType.u64_fast } });
   const listPtr = new BigUint64Array(1);
@@ -171,7 +165,10 @@ export function loadCryptoki(path: string): Cryptoki {
   if (init !== CKR.OK && init !== CKR.CRYPTOKI_ALREADY_INITIALIZED) throw new Pkcs11Error("C_Initialize", init);
 
   const ulong = () => new BigUint64Array(1);
-  const pinBytes = (pin: string) => new TextEncoder().encode(pin);
+  const login = (session: number, userType: number, pin: string) => {
+    const bytes = new TextEncoder().encode(pin);
+    return call("C_Login", session, userType, bytes.length ? bytes : null, bytes.length);
+  };
 
   const cryptoki: Cryptoki = {
     tokens() {
@@ -203,13 +200,13 @@ export function loadCryptoki(path: string): Cryptoki {
       call("C_CloseSession", session);
     },
     login(session, pin) {
-      const bytes = pinBytes(pin);
-      const code = call("C_Login", session, CKU.USER, bytes.length ? bytes : null, bytes.length);
+      const code = login(session, CKU.USER, pin);
       if (code !== CKR.OK && code !== CKR.USER_ALREADY_LOGGED_IN) throw new Pkcs11Error("C_Login", code);
     },
     findObjects(session, template) {
       const { array, values } = encodeTemplate(template);
       check("C_FindObjectsInit", session, array, template.length);
+      void values; // referenced until C_FindObjectsInit has read the template
       const found: number[] = [];
       try {
         const batch = new BigUint64Array(16);
@@ -221,7 +218,6 @@ export function loadCryptoki(path: string): Cryptoki {
       } finally {
         call("C_FindObjectsFinal", session);
       }
-      void values;
       return found;
     },
     attribute(session, object, type) {
@@ -240,20 +236,20 @@ export function loadCryptoki(path: string): Cryptoki {
       const params = mechanism.pss ? BigUint64Array.of(BigInt(mechanism.pss.hash), BigInt(mechanism.pss.mgf), BigInt(mechanism.pss.saltLength)) : null;
       const mech = BigUint64Array.of(BigInt(mechanism.type), params ? BigInt(ptr(params)) : 0n, params ? BigInt(params.byteLength) : 0n);
       check("C_SignInit", session, mech, key);
+      void params; // referenced until C_SignInit has read the mechanism
       if (pin !== undefined) {
-        const bytes = pinBytes(pin);
-        check("C_Login", session, CKU.CONTEXT_SPECIFIC, bytes.length ? bytes : null, bytes.length);
+        const code = login(session, CKU.CONTEXT_SPECIFIC, pin);
+        if (code !== CKR.OK) throw new Pkcs11Error("C_Login", code);
       }
       // Two-call convention: the length first (the operation stays active), then the value.
       const length = ulong();
       check("C_Sign", session, data, data.length, null, length);
       const signature = new Uint8Array(Number(length[0]));
       check("C_Sign", session, data, data.length, signature, length);
-      void params;
       return signature.subarray(0, Number(length[0]));
     },
   };
-  loaded.set(path, cryptoki);
+  loaded.set(path, { cryptoki, library: lib });
   return cryptoki;
 }
 
