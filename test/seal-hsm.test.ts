@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { X509Certificate } from "@peculiar/x509";
 import { complete, createEnvelope, quickStart, sendEnvelope, tokenOf, typed, uploadDoc } from "./helpers/envelopes";
 import { startTestServer, type TestServer } from "./helpers/server";
-import { SHARED_KEYS, sharedSoftHsm, type HsmKeySpec } from "./helpers/softhsm";
+import { CKA, CKO, loadCryptoki } from "../src/pkcs11/cryptoki";
+import { SHARED_KEYS, sharedSoftHsm, SOFTHSM_MODULE, type HsmKeySpec } from "./helpers/softhsm";
 import { lastSignature, pdfsig, run, tempDir } from "./pdf/helpers-seal";
 
 const token = sharedSoftHsm();
@@ -16,12 +17,16 @@ const servers: TestServer[] = [];
 afterAll(() => Promise.all(servers.map((s) => s.stop())));
 
 /**
- * One envelope signed by one recipient on a server sealing with `env`; the sealed PDF and
- * audit trail. The real clock: the token's certificates are issued now.
+ * A server sealing with `env`. The real clock: the token's certificates are issued now.
  */
-async function sealWith(env: Record<string, string>) {
+function serverWith(env: Record<string, string>) {
   const s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", ...env }, realClock: true });
   servers.push(s);
+  return s;
+}
+
+/** One envelope signed by one recipient on `s`: the sealed PDF and the audit trail. */
+async function sealOn(s: TestServer) {
   const doc = await uploadDoc(s);
   const envelope = await createEnvelope(s, quickStart([doc.id], [{ email: "ana@example.com", name: "Ana Silva", role: "SIGNER" }]));
   const sent = await sendEnvelope(s, envelope.id);
@@ -32,7 +37,12 @@ async function sealWith(env: Record<string, string>) {
     expect(res.status).toBe(200);
     return new Uint8Array(await res.arrayBuffer());
   };
-  return { s, pdf: await get("signed-document"), auditTrail: await get("audit-trail") };
+  return { pdf: await get("signed-document"), auditTrail: await get("audit-trail") };
+}
+
+async function sealWith(env: Record<string, string>) {
+  const s = serverWith(env);
+  return { s, ...(await sealOn(s)) };
 }
 
 /** The sealed PDF's CMS as openssl reads it: signer certificate and signature algorithm. */
@@ -86,5 +96,22 @@ describe("sealing with a key in an HSM", () => {
     writeFileSync(file, lastSignature(pdf).cms);
     const subjects = [...run(["openssl", "pkcs7", "-inform", "DER", "-in", file, "-print_certs", "-noout"]).out.matchAll(/^subject=(.*)$/gm)].map((m) => m[1]);
     expect(subjects).toEqual([expect.stringContaining("HSM seal seal-rsa"), expect.stringContaining("Certyneo Test HSM CA")]);
+  });
+
+  test("sessions the token dropped (and with them the login) are reopened: the next seal is valid", async () => {
+    const { s, pdf } = await sealWith(token.env(SHARED_KEYS.rsa.label));
+    expectValid(pdf);
+    // What a re-plugged token or a reconnected network HSM does to this process's sessions.
+    const cryptoki = loadCryptoki(SOFTHSM_MODULE);
+    let closed = 0;
+    for (let handle = 1; handle < 5000; handle++) {
+      try {
+        cryptoki.findObjects(handle, [[CKA.CLASS, CKO.PRIVATE_KEY]]);
+        cryptoki.closeSession(handle);
+        closed++;
+      } catch {} // not a session handle
+    }
+    expect(closed).toBeGreaterThan(0);
+    expectValid((await sealOn(s)).pdf);
   });
 });

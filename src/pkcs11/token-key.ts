@@ -156,7 +156,12 @@ export function openTokenKey(opts: TokenKeyOptions): TokenKey {
       }),
     signDigest(digest, algorithm) {
       const { mechanism, data } = mechanismFor(algorithm, digest);
-      return withSession((s) => cryptoki.sign(s.handle, s.key, mechanism, data, s.alwaysAuthenticate ? opts.pin : undefined));
+      try {
+        return withSession((s) => cryptoki.sign(s.handle, s.key, mechanism, data, s.alwaysAuthenticate ? opts.pin : undefined));
+      } catch (e) {
+        if (e instanceof Pkcs11Error) throw new SignerError(`PKCS#11 token ${quote(opts.tokenLabel)}: signing with the key ${quote(opts.keyLabel)} failed (${e.message})`);
+        throw e;
+      }
     },
   };
 }

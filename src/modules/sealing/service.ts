@@ -78,6 +78,7 @@ const seal = async (deps: Deps, key: SealingKey, pdf: Uint8Array, subject: strin
   }).catch((e) => {
     // The job retries; a download meanwhile gets a clear 503 rather than a 500.
     if (e instanceof TimestampError) throw new AppError("unavailable", `Sealing is waiting for the time-stamp authority: ${e.message}`);
+    if (e instanceof SignerError) throw new AppError("unavailable", `Sealing is unavailable: ${e.message}`); // e.g. an HSM gone
     throw e;
   });
   return [base, appended];
