@@ -40,7 +40,7 @@ const seal = async (level: "B-LT" | "B-LTA") =>
 async function expectCompleteDss(pdf: Uint8Array) {
   const { catalog, resolve } = await openForReading(pdf);
   const dss = readDss(catalog, resolve);
-  const certs = [...dss.certs.map((d) => new X509Certificate(d)), ...readPemBundle(pki.rootPem)];
+  const certs = [...dss.certs.map((d) => new X509Certificate(d as Uint8Array<ArrayBuffer>)), ...readPemBundle(pki.rootPem)];
   const checked: string[] = [];
   for (const cert of certs) {
     if (isSelfIssued(cert) || hasOcspNoCheck(cert)) continue;
@@ -66,7 +66,7 @@ describe("B-LT", () => {
     expect(dss.ocsps.length).toBeGreaterThan(0); // the sealing certificate's AIA
     expect(dss.crls.length).toBeGreaterThan(0); // the intermediate and the TSA: CRL only
     // The delegated OCSP responder's certificate is in the DSS.
-    expect(dss.certs.map((d) => new X509Certificate(d).subject).some((s) => s.includes("OCSP Responder"))).toBe(true);
+    expect(dss.certs.map((d) => new X509Certificate(d as Uint8Array<ArrayBuffer>).subject).some((s) => s.includes("OCSP Responder"))).toBe(true);
     const sigs = await pdfsigWithTrust(dir, pdf, pki.nssDir());
     expect(sigs).toHaveLength(1);
     expect(sigs[0]!.valid, sigs[0]!.text).toBe(true);
