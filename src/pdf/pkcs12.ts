@@ -6,7 +6,7 @@
 // imported into Bun's WebCrypto, which does the signing.
 import "reflect-metadata";
 import nodeCrypto from "node:crypto";
-import { ContentInfo, id_data } from "@peculiar/asn1-cms";
+import { id_data } from "@peculiar/asn1-cms";
 import { ECParameters, id_ecPublicKey, id_secp256r1, id_secp384r1 } from "@peculiar/asn1-ecc";
 import { AuthenticatedSafe, CertBag, id_certBag, id_keyBag, id_pkcs8ShroudedKeyBag, id_x509Certificate, MacData, PFX, SafeContents } from "@peculiar/asn1-pfx";
 import { EncryptedPrivateKeyInfo, PrivateKeyInfo } from "@peculiar/asn1-pkcs8";

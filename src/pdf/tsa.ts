@@ -36,8 +36,10 @@ export interface TsaEndpoint {
 }
 
 export interface Timestamper {
-  /** A token over hash(data); throws TimestampError when no authority grants one. */
-  timestamp(data: Uint8Array): Promise<Uint8Array>;
+  /** The digest the authorities are asked to stamp. */
+  readonly hash: HashName;
+  /** A token over `digest` (made with `hash`); throws TimestampError when no authority grants one. */
+  timestamp(digest: Uint8Array): Promise<Uint8Array>;
   /**
    * The largest token issued so far, or a real one over a dummy message when none was:
    * its length sizes the placeholder that will receive real tokens (pyHanko's dummy response).
@@ -111,8 +113,7 @@ async function requestFrom(endpoint: TsaEndpoint, hash: HashName, hashed: Uint8A
 export function httpTimestamper({ endpoints, timeoutMs, hash = "SHA-256" }: TimestamperOptions): Timestamper {
   if (endpoints.length === 0) throw new Error("httpTimestamper: no time-stamp authority");
   let largest: Uint8Array | undefined;
-  const timestamp = async (data: Uint8Array) => {
-    const hashed = digestOf(hash, data);
+  const timestamp = async (hashed: Uint8Array) => {
     const failures: string[] = [];
     for (const endpoint of endpoints) {
       try {
@@ -127,7 +128,8 @@ export function httpTimestamper({ endpoints, timeoutMs, hash = "SHA-256" }: Time
     throw new TimestampError(failures.join("; "));
   };
   return {
+    hash,
     timestamp,
-    sizingToken: async () => largest ?? (await timestamp(new TextEncoder().encode("certyneo placeholder sizing"))),
+    sizingToken: async () => largest ?? (await timestamp(digestOf(hash, new TextEncoder().encode("certyneo placeholder sizing")))),
   };
 }

@@ -63,6 +63,7 @@ distinguished_name = dn
 }
 
 export async function startTestPki(dir: string): Promise<TestPki> {
+  mkdirSync(dir, { recursive: true });
   const hits = new Map<string, number>();
   const crl = (name: string) => {
     must(["openssl", "ca", "-gencrl", "-config", join(dir, `${name}.cnf`), "-out", join(dir, `${name}.crl.pem`)]);

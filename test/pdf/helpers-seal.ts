@@ -58,8 +58,21 @@ export interface PdfsigSignature {
 }
 
 /** pdfsig's verdict per signature, in file order. */
-export function pdfsig(dir: string, pdf: Uint8Array, opts: { nssdir?: string } = {}): PdfsigSignature[] {
-  const { out } = run(["pdfsig", ...(opts.nssdir ? ["-nssdir", `sql:${opts.nssdir}`] : []), writeTemp(dir, pdf, "pdf")]);
+export function pdfsig(dir: string, pdf: Uint8Array): PdfsigSignature[] {
+  return parsePdfsig(run(["pdfsig", writeTemp(dir, pdf, "pdf")]).out);
+}
+
+/**
+ * pdfsig judging trust through an NSS database; asynchronous, because pdfsig asks the
+ * certificates' OCSP responders, which may be served by this very process.
+ */
+export async function pdfsigWithTrust(dir: string, pdf: Uint8Array, nssdir: string): Promise<PdfsigSignature[]> {
+  const p = Bun.spawn(["pdfsig", "-nssdir", `sql:${nssdir}`, writeTemp(dir, pdf, "pdf")], { stdout: "pipe", stderr: "pipe" });
+  const [out, err] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  return parsePdfsig(out + err);
+}
+
+function parsePdfsig(out: string): PdfsigSignature[] {
   return out
     .split(/^Signature #\d+:/m)
     .slice(1)
