@@ -25,6 +25,8 @@ export interface HsmKeySpec {
   certificateOnToken?: boolean;
   /** Issue a certificate that expired yesterday. */
   expired?: boolean;
+  /** The key wants the PIN again before each signature (CKA_ALWAYS_AUTHENTICATE). */
+  alwaysAuthenticate?: boolean;
 }
 
 export interface SoftHsmToken {
@@ -105,7 +107,7 @@ export function createSoftHsmToken(opts: { keys: HsmKeySpec[]; tokenLabel?: stri
       must([...tool, "--write-object", `${base}.key.der`, "--type", "privkey", "--label", key.label, "--id", id, "--usage-sign"], env);
       must(["openssl", "pkey", "-inform", "DER", "-in", `${base}.key.der`, "-pubout", "-out", `${base}.pub.pem`]);
     } else {
-      must([...tool, "--keypairgen", "--key-type", KEY_TYPE[key.kind].pkcs11, "--label", key.label, "--id", id], env);
+      must([...tool, "--keypairgen", "--key-type", KEY_TYPE[key.kind].pkcs11, "--label", key.label, "--id", id, ...(key.alwaysAuthenticate ? ["--always-auth"] : [])], env);
       writeFileSync(`${base}.pub.der`, publicKeyOf(key.kind, tool, id, env, `${base}.pub.der`));
       must(["openssl", "pkey", "-pubin", "-inform", "DER", "-in", `${base}.pub.der`, "-out", `${base}.pub.pem`]);
     }
@@ -154,6 +156,7 @@ export const SHARED_KEYS = {
   p384: { label: "seal-p384", kind: "p384" },
   imported: { label: "seal-imported", kind: "rsa", imported: true },
   expired: { label: "seal-expired", kind: "p256", expired: true },
+  alwaysAuthenticate: { label: "seal-always-auth", kind: "p256", alwaysAuthenticate: true },
 } as const satisfies Record<string, HsmKeySpec>;
 
 let shared: SoftHsmToken | undefined;
