@@ -40,12 +40,9 @@ export async function openPkcs11Signer(opts: Pkcs11SignerOptions): Promise<Signe
   const algorithms = certificates.map((c) => algorithmFor(key.keyType, c, opts.rsaPss));
   const probeAlgorithm = algorithms.find((a) => a !== undefined);
   if (!probeAlgorithm) throw notFound();
-  // A refusal of the token (mechanism, key usage) is its own message, not a "does not match".
-  try {
-    key.signDigest(digestOf(probeAlgorithm.hash, new TextEncoder().encode("certyneo token check")), probeAlgorithm);
-  } catch (e) {
-    throw new SignerError(`the token cannot sign with the key ${JSON.stringify(opts.keyLabel)} (${(e as Error).message})`);
-  }
+  // Signed once outside the matching below, so that a refusal of the token (mechanism, key
+  // usage) is reported as such rather than as "matches no certificate".
+  key.signDigest(digestOf(probeAlgorithm.hash, new TextEncoder().encode("certyneo token check")), probeAlgorithm);
   // The certificate of the key: the first whose public key verifies a probe the token signs.
   for (const [i, certificate] of certificates.entries()) {
     const algorithm = algorithms[i];

@@ -29,8 +29,9 @@ function warnDevelopment(log: Logger, file: string) {
 
 /**
  * The organisation's sealing key, loaded once and checked (readable, password or PIN, key
- * matches, validity, key usage): a key in a PKCS#11 token, else a PKCS#12 file. With neither configured, a self-signed development certificate is
- * generated in the data directory on first use and a warning is logged at every start.
+ * matches, validity, key usage): a key in a PKCS#11 token, else a PKCS#12 file. With
+ * neither configured, a self-signed development certificate is generated in the data
+ * directory on first use and a warning is logged at every start.
  * Throws SignerError with one line naming the file when the key cannot seal.
  */
 export function sealingKeyLoader(config: Config, clock: Clock, log: Logger, secret: Uint8Array): () => Promise<SealingKey> {
