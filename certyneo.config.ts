@@ -74,6 +74,15 @@ export default {
     },
     /** RSA keys: sign with RSASSA-PSS instead of PKCS#1 v1.5. */
     rsaPss: false,
+    /**
+     * PAdES level: B-B, B-T (signature time-stamp), B-LT (+ DSS: chains, OCSP/CRL), B-LTA
+     * (+ document time-stamp). Empty: B-LTA when a time-stamp authority is configured, else B-B.
+     */
+    level: "",
+    /** OCSP responders and CRL distribution points get this long to answer. */
+    revocationTimeoutMs: 10_000,
+    /** Archival renewal: sealed PDFs whose last time-stamp certificate expires within this many days get a new one (daily, and `certyneo seal extend`). */
+    extendBeforeDays: 90,
     /** RFC 3161 time-stamp authorities (PAdES B-T and above), tried in order. */
     tsa: {
       /** Comma-separated list; CERTYNEO_SEAL_TSA_URL is accepted too. Empty: no time-stamp. */
@@ -88,6 +97,13 @@ export default {
     },
     reason: "Sealed by Certyneo",
     location: "",
+  },
+  verify: {
+    /**
+     * Trust anchors for verification: a PEM bundle of root certificates, as a file path or the
+     * PEM text itself. Empty: no signature is reported as trusted.
+     */
+    trustAnchors: "",
   },
   webhooks: {
     /** CIDRs or host names deliveries may reach despite being loopback/private (e.g. 10.0.0.0/8,hr.internal). */

@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import defaults from "../certyneo.config";
+import { atLeast, PADES_LEVELS, type PadesLevel } from "./pdf/levels";
 
 export type Config = typeof defaults;
 
@@ -68,6 +70,14 @@ function check(c: Config) {
     if (url && !URL.canParse(url)) fail(path, `not a URL: "${url}"`);
   }
   int("seal.tsa.timeoutMs", c.seal.tsa.timeoutMs, 100, 120_000);
+  int("seal.revocationTimeoutMs", c.seal.revocationTimeoutMs, 100, 120_000);
+  int("seal.extendBeforeDays", c.seal.extendBeforeDays, 1, 3650);
+  if (!(PADES_LEVELS as readonly string[]).includes(c.seal.level)) fail("seal.level", `must be one of ${PADES_LEVELS.join(", ")}, got "${c.seal.level}"`);
+  // A time-stamp is part of every level from B-T up: refuse at start what no TSA can give.
+  if (atLeast(c.seal.level as PadesLevel, "B-T") && c.seal.tsa.urls.length === 0)
+    fail("seal.level", `${c.seal.level} needs a time-stamp authority: set CERTYNEO_SEAL_TSA_URL, or choose B-B`);
+  if (c.verify.trustAnchors && !c.verify.trustAnchors.includes("-----BEGIN") && !existsSync(c.verify.trustAnchors))
+    fail("verify.trustAnchors", `no such file: "${c.verify.trustAnchors}" (a PEM bundle, as a path or the PEM text)`);
   if (c.seal.tsa.header && !/^[!#-'*+.0-9A-Z^-z|~-]+:/.test(c.seal.tsa.header)) fail("seal.tsa.header", `expected "Name: value", got "${c.seal.tsa.header}"`);
   const p11 = c.seal.pkcs11;
   if (p11.module) {
@@ -89,6 +99,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const raw = env[name];
     if (raw !== undefined) setPath(config, path, parseValue(name, raw, like));
   }
+  // The default level follows the TSA: B-LTA with one, B-B without.
+  if (!config.seal.level) config.seal.level = config.seal.tsa.urls.length > 0 ? "B-LTA" : "B-B";
   check(config);
   if (!config.baseUrl) config.baseUrl = `http://localhost:${config.port}`;
   config.baseUrl = config.baseUrl.replace(/\/+$/, "");

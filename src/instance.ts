@@ -5,7 +5,7 @@ import type { Config } from "./config";
 import type { Deps } from "./deps";
 import { createLogger, type Logger } from "./log";
 import { sealingKeyLoader } from "./modules/sealing/key";
-import { configuredTimestamper } from "./modules/sealing/timestamper";
+import { trustServices } from "./modules/sealing/trust-services";
 import { createMailer } from "./notify/mailer";
 import { migrate, openDb } from "./store/db";
 import { diskFileStore, writeFileOnce } from "./store/files";
@@ -29,7 +29,7 @@ export function openInstance(config: Config, opts: { clock?: Clock; log?: Logger
     mailer: createMailer({ ...config, dataDir }, clock, log),
     secret,
     sealingKey: sealingKeyLoader({ ...config, dataDir }, clock, log, secret),
-    timestamper: configuredTimestamper(config.seal),
+    trust: trustServices(config, clock, log),
   };
 }
 

@@ -181,7 +181,7 @@ describe("certificates", () => {
     require("node:fs").writeFileSync(p12, opensslP12(dir, { key: "rsa", password: "s3cret", cn: "ACME Corp Seal" }));
     const tsa = startTsa(dir);
     // The certificate was made just now: run this server's clock from now.
-    const t = startTestServer({ clock: fakeClock(new Date()), env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_SEAL_P12_PATH: p12, CERTYNEO_SEAL_P12_PASSWORD: "s3cret", CERTYNEO_SEAL_TSA_URL: tsa.url } });
+    const t = startTestServer({ clock: fakeClock(new Date()), env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_SEAL_P12_PATH: p12, CERTYNEO_SEAL_P12_PASSWORD: "s3cret", CERTYNEO_SEAL_TSA_URL: tsa.url, CERTYNEO_SEAL_LEVEL: "B-T" } });
     try {
       const doc = await uploadDoc(t);
       const id = await completedEnvelope(t, [doc.id], [{ name: "Ana Silva", email: "ana@example.com" }]);

@@ -4,6 +4,7 @@
 import "reflect-metadata";
 import { ContentInfo, id_messageDigest, id_signingTime, SignedData, SigningTime, type SignerInfo } from "@peculiar/asn1-cms";
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
+import { fromBER } from "asn1js";
 import { SubjectKeyIdentifierExtension, X509Certificate } from "@peculiar/x509";
 import { digestOf, digestOfOid, signatureVerifies, type DigestName } from "./algorithms.ts";
 import { sameBytes } from "./bytes.ts";
@@ -30,6 +31,22 @@ export interface SignedDataCheck {
 
 /** What a detached SignedData signs: its digest under a given hash. */
 export type DetachedContent = (hash: DigestName) => Uint8Array;
+
+/**
+ * The signed attributes exactly as encoded in the CMS (first SignerInfo's [0]): asn1-schema
+ * does not keep the raw bytes of a field inside a repeated item, so asn1js walks there.
+ */
+function rawSignedAttributes(cms: Uint8Array): Uint8Array | undefined {
+  const { result } = fromBER(cms);
+  const children = (block: unknown) => ((block as { valueBlock?: { value?: unknown[] } })?.valueBlock?.value ?? []) as {
+    idBlock: { tagClass: number; tagNumber: number };
+    valueBeforeDecodeView: Uint8Array;
+  }[];
+  const signedData = children(children(result)[1])[0];
+  const signerInfo = children(children(signedData).at(-1))[0];
+  const attrs = children(signerInfo).find((c) => c.idBlock.tagClass === 3 && c.idBlock.tagNumber === 0);
+  return attrs ? new Uint8Array(attrs.valueBeforeDecodeView) : undefined;
+}
 
 function signerCertificate(certificates: X509Certificate[], signerInfo: SignerInfo): X509Certificate | undefined {
   const { issuerAndSerialNumber: ias, subjectKeyIdentifier: ski } = signerInfo.sid;
@@ -68,9 +85,10 @@ export async function checkSignedData(cms: Uint8Array, detached?: DetachedConten
   let signedBytes: Uint8Array;
   if (signerInfo.signedAttrs) {
     const md = attr(id_messageDigest);
-    if (!md || !sameBytes(AsnConvert.parse(md, OctetString).buffer, contentDigest) || !signerInfo.signedAttrsRaw) return result;
+    const raw = rawSignedAttributes(cms);
+    if (!md || !sameBytes(AsnConvert.parse(md, OctetString).buffer, contentDigest) || !raw) return result;
     // The signature covers the attributes' own DER with a SET OF tag, not the [0] that carries them.
-    signedBytes = new Uint8Array(signerInfo.signedAttrsRaw.slice(0));
+    signedBytes = new Uint8Array(raw);
     signedBytes[0] = 0x31;
   } else if (encapsulated) {
     signedBytes = encapsulated;

@@ -7,13 +7,12 @@ import type { X509Certificate } from "@peculiar/x509";
 import { buildPath, crlUrls, hasOcspNoCheck, isSelfIssued, mergeCertificates, ocspUrls } from "./certs.ts";
 import { checkSignedData } from "./cms-validation.ts";
 import { appendDss, emptyMaterial, type ValidationMaterial } from "./dss.ts";
+import { atLeast, type PadesLevel } from "./levels.ts";
 import type { RevocationFetcher } from "./revocation-fetch.ts";
 import { openForReading, readSignatures } from "./signature-fields.ts";
 import { appendSignature, joinParts, type SealedParts } from "./signature-update.ts";
 import type { Timestamper } from "./tsa.ts";
 
-export const PADES_LEVELS = ["B-B", "B-T", "B-LT", "B-LTA"] as const;
-export type PadesLevel = (typeof PADES_LEVELS)[number];
 
 /** Validation data could not be gathered. `permanent`: retrying will not help (a revoked or unreachable-by-design certificate). */
 export class LtvError extends Error {
@@ -45,6 +44,25 @@ async function cmsCertificates(cms: Uint8Array): Promise<{ leaves: X509Certifica
 
 const describe = (cert: X509Certificate) => cert.subject;
 
+/** Why `path` (a certificate, then its issuers) cannot get revocation data, if it cannot: checked at start and before each fetch. */
+function obstacleOnPath(path: X509Certificate[], i: number): string | undefined {
+  const cert = path[i]!;
+  if (isSelfIssued(cert)) return undefined;
+  if (!path[i + 1]) return `the issuer of "${describe(cert)}" (${cert.issuer}) is missing from the chain`;
+  if (ocspUrls(cert).length === 0 && crlUrls(cert).length === 0) return `"${describe(cert)}" names no OCSP responder nor CRL distribution point`;
+  return undefined;
+}
+
+/** Why the certificate's validation data cannot be gathered (for a start-up check), or undefined. */
+export async function ltvObstacle(cert: X509Certificate, pool: X509Certificate[]): Promise<string | undefined> {
+  const { certificates } = await buildPath(cert, pool, []);
+  for (let i = 0; i < certificates.length; i++) {
+    const obstacle = obstacleOnPath(certificates, i);
+    if (obstacle) return obstacle;
+  }
+  return undefined;
+}
+
 /**
  * Revocation data for every certificate on the paths of `leaves` but self-issued roots, and
  * for delegated OCSP responders (unless they carry ocsp-nocheck); the certificates go in too.
@@ -60,11 +78,9 @@ export async function gatherValidationMaterial(leaves: X509Certificate[], pool: 
       if (done.has(cert.serialNumber + cert.issuer) || isSelfIssued(cert)) continue;
       done.add(cert.serialNumber + cert.issuer);
       material.certs.push(new Uint8Array(cert.rawData));
-      const issuer = certificates[i + 1];
-      if (!issuer) throw new LtvError(`the issuer of "${describe(cert)}" (${cert.issuer}) is missing from the chain`, true);
-      if (ocspUrls(cert).length === 0 && crlUrls(cert).length === 0) {
-        throw new LtvError(`"${describe(cert)}" names no OCSP responder nor CRL distribution point: it cannot be validated long-term`, true);
-      }
+      const obstacle = obstacleOnPath(certificates, i);
+      if (obstacle) throw new LtvError(`${obstacle}: it cannot be validated long-term`, true);
+      const issuer = certificates[i + 1]!;
       const fetched = await fetcher.fetch(cert, issuer);
       if (!fetched) throw new LtvError(`no revocation data for "${describe(cert)}": its OCSP responder and CRL distribution points did not answer`, false);
       if (fetched.answer.status === "revoked") throw new LtvError(`"${describe(cert)}" is revoked (since ${fetched.answer.revokedAt?.toISOString()})`, true);
@@ -98,9 +114,9 @@ export async function addDocumentTimestamp(pdf: Uint8Array, timestamper: Timesta
 
 /** Takes a freshly sealed PDF (its last signature) from B-T to `level`: DSS for B-LT, then a document time-stamp and its DSS for B-LTA. */
 export async function extendToLevel(pdf: Uint8Array, level: PadesLevel, services: LtvServices): Promise<Uint8Array> {
-  if (level === "B-B" || level === "B-T") return pdf;
+  if (!atLeast(level, "B-LT")) return pdf;
   let out = await addValidationData(pdf, services);
-  if (level === "B-LTA") out = await renewArchiveTimestamp(out, services);
+  if (atLeast(level, "B-LTA")) out = await renewArchiveTimestamp(out, services);
   return out;
 }
 

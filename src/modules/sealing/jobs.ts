@@ -2,6 +2,7 @@ import type { Deps } from "../../deps";
 import { MAX_ATTEMPTS } from "../../jobs/schedule";
 import { PermanentJobError, type JobHandler } from "../../jobs/runner";
 import { SealRefusedError } from "../../pdf/incremental";
+import { LtvError } from "../../pdf/ltv";
 import { markSealFailed, sealEnvelope } from "./service";
 
 /**
@@ -14,7 +15,7 @@ export const sealingHandlers = (deps: Deps): Record<string, JobHandler> => ({
     try {
       await sealEnvelope(deps, payload.envelopeId);
     } catch (e) {
-      const permanent = e instanceof SealRefusedError;
+      const permanent = e instanceof SealRefusedError || (e instanceof LtvError && e.permanent);
       if (permanent || attempt >= MAX_ATTEMPTS) {
         markSealFailed(deps, payload.envelopeId, (e as Error).message);
         throw permanent ? new PermanentJobError((e as Error).message) : e;

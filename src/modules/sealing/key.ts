@@ -4,14 +4,29 @@ import type { Clock } from "../../clock";
 import type { Config } from "../../config";
 import type { Logger } from "../../log";
 import { createDevelopmentP12 } from "../../pdf/devcert";
+import { atLeast, type PadesLevel } from "../../pdf/levels";
+import { ltvObstacle } from "../../pdf/ltv";
 import { loadSigner } from "../../pdf/pkcs12";
 import { SignerError, type Signer } from "../../pdf/signer";
 import { writeFileOnce } from "../../store/files";
 import { openPkcs11SealingKey } from "./pkcs11-key";
+import { trustAnchorsOf } from "./trust-services";
 
 export interface SealingKey extends Signer {
   /** Sealing with the self-signed certificate generated on first start. */
   development: boolean;
+}
+
+/**
+ * B-LT and above need revocation data for every certificate of the chain: a certificate that
+ * names no OCSP responder nor CRL distribution point, or a chain that stops short of its root,
+ * is refused at start rather than at the first seal.
+ */
+async function refuseUnreachableLevel(config: Config, signer: Signer): Promise<void> {
+  if (!atLeast(config.seal.level as PadesLevel, "B-LT")) return;
+  const anchors = config.verify.trustAnchors ? trustAnchorsOf(config) : [];
+  const obstacle = await ltvObstacle(sealingCertificate(signer), [...signer.certificateChain, ...anchors]);
+  if (obstacle) throw new SignerError(`cannot seal at ${config.seal.level} (CERTYNEO_SEAL_LEVEL): ${obstacle}`);
 }
 
 /** The certificate the key seals with. */
@@ -40,6 +55,7 @@ export function sealingKeyLoader(config: Config, clock: Clock, log: Logger, secr
     if (config.seal.pkcs11.module) {
       const signer = await openPkcs11SealingKey(config.seal, clock.now());
       const certificate = sealingCertificate(signer);
+      await refuseUnreachableLevel(config, signer);
       log.info("sealing key opened in a PKCS#11 token", {
         module: config.seal.pkcs11.module, token: config.seal.pkcs11.tokenLabel, key: config.seal.pkcs11.keyLabel,
         subject: certificate.subject, notAfter: certificate.notAfter.toISOString(),
@@ -52,6 +68,7 @@ export function sealingKeyLoader(config: Config, clock: Clock, log: Logger, secr
       try {
         const signer = await loadSigner(new Uint8Array(readFileSync(path)), config.seal.p12Password, clock.now(), { rsaPss: config.seal.rsaPss });
         const certificate = sealingCertificate(signer);
+        await refuseUnreachableLevel(config, signer);
         log.info("sealing certificate loaded", { file: path, subject: certificate.subject, notAfter: certificate.notAfter.toISOString() });
         return { ...signer, development: false };
       } catch (e) {

@@ -3,7 +3,10 @@ import type { Deps } from "../../deps";
 import { AppError, notFound } from "../../errors";
 import { renderAuditTrail } from "../../pdf/audit-trail";
 import type { CompletionCertificateInput } from "../../pdf/certificate";
+import { atLeast } from "../../pdf/levels";
+import { extendToLevel, LtvError } from "../../pdf/ltv";
 import { sealPdfParts } from "../../pdf/pades";
+import { joinParts } from "../../pdf/signature-update";
 import type { RenderAuditEvent, RenderDocument, RenderEnvelope, RenderField, RenderRecipient } from "../../pdf/render-model";
 import { buildEnvelopePdf, stampDocument } from "../../pdf/stamp";
 import { envelopeDocuments, envelopes, type Environment } from "../../store/schema";
@@ -66,22 +69,30 @@ export async function sealingKey(deps: Pick<Deps, "sealingKey">): Promise<Sealin
   }
 }
 
-/** The sealed file as [original bytes, appended revision]: stored without copying the original. */
+/**
+ * The sealed file at the configured PAdES level, as parts to store one after the other (B-B and
+ * B-T: the original and the appended revision, so the original is not copied).
+ */
 const seal = async (deps: Deps, key: SealingKey, pdf: Uint8Array, subject: string): Promise<Uint8Array[]> => {
-  const { base, appended } = await sealPdfParts(pdf, {
-    signer: key,
-    signingTime: deps.clock.now(),
-    reason: deps.config.seal.reason,
-    location: deps.config.seal.location || undefined,
-    name: `Certyneo — ${subject}`.slice(0, 200),
-    timestamper: deps.timestamper,
-  }).catch((e) => {
+  const { trust } = deps;
+  try {
+    const parts = await sealPdfParts(pdf, {
+      signer: key,
+      signingTime: deps.clock.now(),
+      reason: deps.config.seal.reason,
+      location: deps.config.seal.location || undefined,
+      name: `Certyneo — ${subject}`.slice(0, 200),
+      timestamper: atLeast(trust.level, "B-T") ? trust.timestamper : undefined,
+    });
+    if (!atLeast(trust.level, "B-LT")) return [parts.base, parts.appended];
+    return [await extendToLevel(joinParts(parts), trust.level, { ...trust, certificates: [...key.certificateChain, ...trust.trustAnchors] })];
+  } catch (e) {
     // The job retries; a download meanwhile gets a clear 503 rather than a 500.
     if (e instanceof TimestampError) throw new AppError("unavailable", `Sealing is waiting for the time-stamp authority: ${e.message}`);
+    if (e instanceof LtvError && !e.permanent) throw new AppError("unavailable", `Sealing is waiting for revocation data: ${e.message}`);
     if (e instanceof SignerError) throw new AppError("unavailable", `Sealing is unavailable: ${e.message}`); // e.g. an HSM gone
     throw e;
-  });
-  return [base, appended];
+  }
 };
 
 /** Envelopes being sealed in this process: the job and an impatient download share one run. */
