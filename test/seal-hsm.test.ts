@@ -85,14 +85,21 @@ describe("sealing with a key in an HSM", () => {
       const form = new FormData();
       form.set("file", new File([pdf], "sealed.pdf"));
       const report = await (await s.api("/api/v1/verify", { method: "POST", body: form })).json();
-      expect(report.signatures[0]).toMatchObject({ intact: true, coversWholeDocument: true, byThisInstance: true });
+      // No trust anchor configured: intact, not trusted (a later test configures the CA).
+      expect(report.signatures[0]).toMatchObject({ intact: true, coversWholeDocument: true, byThisInstance: true, trusted: false });
       expect(s.logs.find((l) => l.msg === "sealing key opened in a PKCS#11 token")).toMatchObject({ token: token.tokenLabel, key: c.key.label });
     });
   }
 
-  test("with a certificate file, the chain in the CMS is the file's: the seal's certificate, then the CA", async () => {
-    const { pdf } = await sealWith(token.env(SHARED_KEYS.rsa.label, { CERTYNEO_SEAL_CERTIFICATE_PATH: token.chainPath(SHARED_KEYS.rsa.label) }));
+  test("with a certificate file, the chain in the CMS is the file's: the seal's certificate, then the CA, trusted under that CA", async () => {
+    const { s, pdf } = await sealWith(
+      token.env(SHARED_KEYS.rsa.label, { CERTYNEO_SEAL_CERTIFICATE_PATH: token.chainPath(SHARED_KEYS.rsa.label), CERTYNEO_VERIFY_TRUST_ANCHORS: token.caPath }),
+    );
     expectValid(pdf);
+    const form = new FormData();
+    form.set("file", new File([pdf], "sealed.pdf"));
+    const report = await (await s.api("/api/v1/verify", { method: "POST", body: form })).json();
+    expect(report.signatures[0]).toMatchObject({ intact: true, trusted: true });
     const file = join(work, "chain.der");
     writeFileSync(file, lastSignature(pdf).cms);
     const subjects = [...run(["openssl", "pkcs7", "-inform", "DER", "-in", file, "-print_certs", "-noout"]).out.matchAll(/^subject=(.*)$/gm)].map((m) => m[1]);
