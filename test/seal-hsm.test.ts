@@ -2,14 +2,15 @@
 // real server, then the sealed PDF judged by pdfsig and by openssl.
 import "reflect-metadata";
 import { afterAll, describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { X509Certificate } from "@peculiar/x509";
 import { complete, createEnvelope, quickStart, sendEnvelope, tokenOf, typed, uploadDoc } from "./helpers/envelopes";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { CKA, CKO, loadCryptoki } from "../src/pkcs11/cryptoki";
 import { SHARED_KEYS, sharedSoftHsm, SOFTHSM_MODULE, type HsmKeySpec } from "./helpers/softhsm";
-import { lastSignature, pdfsig, run, tempDir } from "./pdf/helpers-seal";
+import { startTestPki } from "./pdf/helpers-pki";
+import { lastSignature, pdfsig, pdfsigWithTrust, run, tempDir } from "./pdf/helpers-seal";
 
 const token = sharedSoftHsm();
 const work = tempDir("certyneo-seal-hsm-");
@@ -121,5 +122,37 @@ describe("sealing with a key in an HSM", () => {
     }
     expect(closed).toBeGreaterThan(0);
     expectValid((await sealOn(s)).pdf);
+  });
+
+  test("at B-LTA with a CA's chain: DSS and document time-stamp added after the token's signature, trusted by pdfsig", async () => {
+    const pki = await startTestPki(join(work, "pki"));
+    try {
+      // The test PKI's sealing key, moved into the token as a CA-delivered key would be.
+      token.importKey("seal-pki", join(pki.dir, "seal.key"));
+      const chain = join(work, "pki-chain.pem");
+      writeFileSync(chain, ["seal.crt", "int.crt", "root.crt"].map((f) => readFileSync(join(pki.dir, f), "latin1")).join(""));
+      const { s, pdf } = await sealWith(
+        token.env("seal-pki", {
+          CERTYNEO_SEAL_CERTIFICATE_PATH: chain,
+          CERTYNEO_SEAL_LEVEL: "B-LTA",
+          CERTYNEO_SEAL_TSA_URL: pki.tsaUrl,
+          CERTYNEO_VERIFY_TRUST_ANCHORS: pki.rootFile,
+        }),
+      );
+      const sigs = (await pdfsigWithTrust(work, pdf, pki.nssDir())).filter((sig) => !sig.unsigned);
+      // The seal, valid and trusted; then the document time-stamp (pdfsig does not validate
+      // those; Certyneo's report below does).
+      expect(sigs.length).toBe(2);
+      expect(sigs[0]!.valid, sigs[0]!.text).toBe(true);
+      expect(sigs[0]!.text).toContain("Certificate is Trusted");
+      expect(sigs[0]!.text).toContain("Certyneo Test Seal");
+      expect(sigs[1]!.text).toContain("Certyneo Test TSA");
+      const form = new FormData();
+      form.set("file", new File([pdf], "sealed.pdf"));
+      const report = await (await s.api("/api/v1/verify", { method: "POST", body: form })).json();
+      expect(report.signatures[0]).toMatchObject({ intact: true, trusted: true, level: "B-LTA" });
+    } finally {
+      pki.stop();
+    }
   });
 });

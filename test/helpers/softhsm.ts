@@ -42,6 +42,8 @@ export interface SoftHsmToken {
   certificatePem(keyLabel: string): string;
   /** The environment a server needs to seal with `keyLabel`. */
   env(keyLabel: string, extra?: Record<string, string>): Record<string, string>;
+  /** Writes an openssl private key (PEM file) into the token under `label`, as a CA-delivered key would arrive. */
+  importKey(label: string, keyFile: string): void;
 }
 
 function must(cmd: string[], env?: Record<string, string>): string {
@@ -136,6 +138,12 @@ export function createSoftHsmToken(opts: { keys: HsmKeySpec[]; tokenLabel?: stri
       const path = `${baseOf(label)}.chain.pem`;
       writeFileSync(path, token.certificatePem(label) + readFileSync(caPath, "utf8"));
       return path;
+    },
+    importKey(label, keyFile) {
+      const der = join(dir, `${label}.key.der`);
+      must(["openssl", "pkey", "-in", keyFile, "-outform", "DER", "-out", der]);
+      const id = Buffer.from(label).toString("hex");
+      must([...tool, "--write-object", der, "--type", "privkey", "--label", label, "--id", id, "--usage-sign"], env);
     },
     env: (keyLabel, extra = {}) => ({
       SOFTHSM2_CONF: conf,
