@@ -101,13 +101,18 @@ export function createSoftHsmToken(opts: { keys: HsmKeySpec[]; tokenLabel?: stri
   const ext = join(dir, "seal.ext");
   writeFileSync(ext, "keyUsage=critical,digitalSignature,nonRepudiation\nbasicConstraints=CA:FALSE\n");
 
+  const writeKey = (label: string, id: string, keyFile: string) => {
+    must(["openssl", "pkey", "-in", keyFile, "-outform", "DER", "-out", `${keyFile}.der`]);
+    must([...tool, "--write-object", `${keyFile}.der`, "--type", "privkey", "--label", label, "--id", id, "--usage-sign"], env);
+  };
+
   opts.keys.forEach((key, i) => {
     const id = (i + 1).toString(16).padStart(2, "0");
     const base = join(dir, `key-${id}`);
     if (key.imported) {
-      must(["openssl", "genpkey", ...KEY_TYPE[key.kind].openssl, "-outform", "DER", "-out", `${base}.key.der`]);
-      must([...tool, "--write-object", `${base}.key.der`, "--type", "privkey", "--label", key.label, "--id", id, "--usage-sign"], env);
-      must(["openssl", "pkey", "-inform", "DER", "-in", `${base}.key.der`, "-pubout", "-out", `${base}.pub.pem`]);
+      must(["openssl", "genpkey", ...KEY_TYPE[key.kind].openssl, "-out", `${base}.key.pem`]);
+      writeKey(key.label, id, `${base}.key.pem`);
+      must(["openssl", "pkey", "-in", `${base}.key.pem`, "-pubout", "-out", `${base}.pub.pem`]);
     } else {
       must([...tool, "--keypairgen", "--key-type", KEY_TYPE[key.kind].pkcs11, "--label", key.label, "--id", id, ...(key.alwaysAuthenticate ? ["--always-auth"] : [])], env);
       writeFileSync(`${base}.pub.der`, publicKeyOf(key.kind, tool, id, env, `${base}.pub.der`));
@@ -139,12 +144,7 @@ export function createSoftHsmToken(opts: { keys: HsmKeySpec[]; tokenLabel?: stri
       writeFileSync(path, token.certificatePem(label) + readFileSync(caPath, "utf8"));
       return path;
     },
-    importKey(label, keyFile) {
-      const der = join(dir, `${label}.key.der`);
-      must(["openssl", "pkey", "-in", keyFile, "-outform", "DER", "-out", der]);
-      const id = Buffer.from(label).toString("hex");
-      must([...tool, "--write-object", der, "--type", "privkey", "--label", label, "--id", id, "--usage-sign"], env);
-    },
+    importKey: (label, keyFile) => writeKey(label, Buffer.from(label).toString("hex"), keyFile),
     env: (keyLabel, extra = {}) => ({
       SOFTHSM2_CONF: conf,
       CERTYNEO_SEAL_PKCS11_MODULE: SOFTHSM_MODULE,
