@@ -70,6 +70,7 @@ describe("sealing with a key in an HSM", () => {
     { name: "RSA key imported into the token", key: SHARED_KEYS.imported, env: {}, algorithm: /sha256WithRSAEncryption/ },
     { name: "EC P-256, certificate chain from seal.certificatePath", key: SHARED_KEYS.p256, env: { CERTYNEO_SEAL_CERTIFICATE_PATH: token.chainPath(SHARED_KEYS.p256.label) }, algorithm: /ecdsa-with-SHA256/ },
     { name: "EC P-384, certificate from the token", key: SHARED_KEYS.p384, env: {}, algorithm: /ecdsa-with-SHA256/ },
+    { name: "EC P-521 imported into the token", key: SHARED_KEYS.p521, env: {}, algorithm: /ecdsa-with-SHA256/ },
     { name: "EC P-256 asking for the PIN before each use", key: SHARED_KEYS.alwaysAuthenticate, env: {}, algorithm: /ecdsa-with-SHA256/ },
   ];
   for (const c of cases) {

@@ -14,7 +14,7 @@ export const SOFTHSM_MODULE =
     (path) => existsSync(path),
   ) ?? "/usr/lib/softhsm/libsofthsm2.so";
 
-export type HsmKeyKind = "rsa" | "p256" | "p384";
+export type HsmKeyKind = "rsa" | "p256" | "p384" | "p521";
 
 export interface HsmKeySpec {
   label: string;
@@ -56,6 +56,7 @@ const KEY_TYPE: Record<HsmKeyKind, { pkcs11: string; openssl: string[] }> = {
   rsa: { pkcs11: "rsa:2048", openssl: ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"] },
   p256: { pkcs11: "EC:prime256v1", openssl: ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"] },
   p384: { pkcs11: "EC:secp384r1", openssl: ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"] },
+  p521: { pkcs11: "EC:secp521r1", openssl: ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-521"] },
 };
 
 /**
@@ -162,6 +163,7 @@ export const SHARED_KEYS = {
   rsa: { label: "seal-rsa", kind: "rsa" },
   p256: { label: "seal-p256", kind: "p256", certificateOnToken: false },
   p384: { label: "seal-p384", kind: "p384" },
+  p521: { label: "seal-p521", kind: "p521", imported: true },
   imported: { label: "seal-imported", kind: "rsa", imported: true },
   expired: { label: "seal-expired", kind: "p256", expired: true },
   alwaysAuthenticate: { label: "seal-always-auth", kind: "p256", alwaysAuthenticate: true },
