@@ -10,7 +10,7 @@ import { documentRoutes } from "./modules/documents/routes";
 import { envelopeRoutes } from "./modules/envelopes/routes";
 import { keyRoutes } from "./modules/keys/routes";
 import { createKeyVerifier } from "./modules/keys/service";
-import { sealingHandlers } from "./modules/sealing/jobs";
+import { sealingHandlers, sealingPeriodic } from "./modules/sealing/jobs";
 import { sealingRoutes } from "./modules/sealing/routes";
 import { signingRoutes } from "./modules/signing/routes";
 import { signerPage } from "./modules/signing/page/page";
@@ -50,7 +50,7 @@ export function buildApp(deps: Deps) {
 
   routes = elysia.routes.map((r) => ({ method: r.method, pattern: routePattern(r.path) }));
   // The durable outbox: job handlers by kind, and the functions run on each tick (reminders, expiry).
-  const jobs = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps) }, [...notificationPeriodic, () => idempotency.purgeExpired()]);
+  const jobs = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps) }, [...notificationPeriodic, ...sealingPeriodic, () => idempotency.purgeExpired()]);
   const webhooks = createWebhookDispatcher(deps);
   const workers: Worker[] = [jobs, webhooks];
   const fetch = createPipeline(deps, { handle: (req) => elysia.handle(req), keys, limiter, idempotency });

@@ -5,17 +5,19 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { X509Certificate } from "@peculiar/x509";
 import { findIssuer, hasOcspNoCheck, isSelfIssued, readPemBundle } from "../../src/pdf/certs.ts";
-import { readDss } from "../../src/pdf/dss.ts";
+import { appendDss, readDss } from "../../src/pdf/dss.ts";
 import { extendToLevel, LtvError, renewArchiveTimestamp, type LtvServices } from "../../src/pdf/ltv.ts";
 import { sealPdf } from "../../src/pdf/pades.ts";
 import { loadSigner } from "../../src/pdf/pkcs12.ts";
 import { checkCrl, checkOcspResponse } from "../../src/pdf/revocation.ts";
 import { onlineRevocation } from "../../src/pdf/revocation-fetch.ts";
 import { openForReading, readSignatures } from "../../src/pdf/signature-fields.ts";
+import { joinParts } from "../../src/pdf/signature-update.ts";
 import type { Signer } from "../../src/pdf/signer.ts";
 import { httpTimestamper } from "../../src/pdf/tsa.ts";
+import { verifyPdf } from "../../src/pdf/verify.ts";
 import { startTestPki, type TestPki } from "./helpers-pki.ts";
-import { makePdf, pdfsigWithTrust, qpdfCheck, run, tempDir } from "./helpers-seal.ts";
+import { makePdf, pdfsigWithTrust, qpdfCheck, run, stamp, tempDir } from "./helpers-seal.ts";
 
 const dir = tempDir("certyneo-ltv-");
 let pki: TestPki;
@@ -102,6 +104,69 @@ describe("B-LTA", () => {
     const { catalog, resolve } = await openForReading(renewed);
     expect(readSignatures(renewed, catalog, resolve).map((s) => s.type)).toEqual(["Sig", "DocTimeStamp", "DocTimeStamp"]);
     expect((await pdfsigWithTrust(dir, renewed, pki.nssDir()))[0]!.valid).toBe(true);
+  });
+});
+
+describe("verifyPdf judges trust and level", () => {
+  const anchors = () => readPemBundle(pki.rootPem);
+
+  test("each level is reported as reached; trusted against the root, revocation good from the DSS", async () => {
+    const bb = await sealPdf(await makePdf(), { signer, signingTime: new Date() });
+    const bt = await sealPdf(await makePdf(), { signer, signingTime: new Date(), timestamper: services.timestamper });
+    const levels: [Uint8Array, string][] = [[bb, "B-B"], [bt, "B-T"], [await extendToLevel(bt, "B-LT", services), "B-LT"], [await seal("B-LTA"), "B-LTA"]];
+    for (const [pdf, level] of levels) {
+      const [sig, ...stamps] = (await verifyPdf(pdf, { trustAnchors: anchors() })).signatures;
+      expect(sig!.level, level).toBe(level as never);
+      expect(sig!.intact).toBe(true);
+      expect(sig!.trusted).toBe(true);
+      expect(sig!.chain).toEqual([expect.stringContaining("Test Seal"), expect.stringContaining("Intermediate"), expect.stringContaining("Root")]);
+      expect(sig!.revocation).toBe(level === "B-LT" || level === "B-LTA" ? "good" : "unknown");
+      if (level !== "B-B") expect(sig!.timestamp).toMatchObject({ intact: true, trusted: true, authority: expect.stringContaining("Test TSA") });
+      expect(sig!.changesAfter.allowed).toBe(true);
+      if (level === "B-LTA") {
+        expect(sig!.changesAfter.kinds).toEqual(["dss", "document-timestamp"]);
+        expect(stamps).toHaveLength(1);
+        expect(stamps[0]).toMatchObject({ kind: "document-timestamp", intact: true, trusted: true, coversWholeDocument: true, revocation: "good" });
+      }
+    }
+  });
+
+  test("without the anchor: intact, not trusted", async () => {
+    const [sig] = (await verifyPdf(await seal("B-LT"))).signatures;
+    expect(sig!.intact).toBe(true);
+    expect(sig!.trusted).toBe(false);
+  });
+
+  test("content changed after the seal is reported and not allowed; the seal itself stays intact", async () => {
+    const sealed = await seal("B-LT");
+    const changed = await stamp(sealed);
+    const [sig] = (await verifyPdf(changed, { trustAnchors: anchors() })).signatures;
+    expect(sig!.intact).toBe(true);
+    expect(sig!.coversWholeDocument).toBe(false);
+    expect(sig!.changesAfter.kinds).toContain("other");
+    expect(sig!.changesAfter.allowed).toBe(false);
+  });
+
+  test("a sealing certificate revoked before signing is reported revoked from the embedded OCSP response", async () => {
+    const local = await startTestPki(join(dir, "pki-verify-revoked"));
+    try {
+      const revokedSigner = await loadSigner(local.sealP12, local.sealPassword, new Date());
+      local.revokeSeal();
+      const fetcher = onlineRevocation({ timeoutMs: 5_000, now: () => new Date() });
+      const [seal, intermediate, root] = revokedSigner.certificateChain;
+      const ocsp = (await fetcher.fetch(seal!, intermediate!))!;
+      const crl = (await fetcher.fetch(intermediate!, root!))!;
+      expect(ocsp.answer.status).toBe("revoked");
+      // What a careless signer would produce: a seal with the revocation data saying so.
+      const sealed = await sealPdf(await makePdf(), { signer: revokedSigner, signingTime: new Date(Date.now() + 2_000) });
+      const pdf = joinParts(appendDss(sealed, { certs: [], ocsps: [ocsp.der], crls: [crl.der] })!);
+      const [sig] = (await verifyPdf(pdf, { trustAnchors: readPemBundle(local.rootPem), now: new Date(Date.now() + 2_000) })).signatures;
+      expect(sig!.intact).toBe(true);
+      expect(sig!.revocation).toBe("revoked");
+      expect(sig!.trusted).toBe(false);
+    } finally {
+      local.stop();
+    }
   });
 });
 

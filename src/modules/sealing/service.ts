@@ -155,6 +155,17 @@ async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
   deps.log.info("envelope sealed", { envelopeId, sha256: whole, documents: docs.length, durationMs: Math.round(performance.now() - started) });
 }
 
+/**
+ * Records that sealing is waiting (time-stamp authority or revocation responders unreachable):
+ * an audit event, and a warning in the log, while the job retries. Downloads answer 503 meanwhile.
+ */
+export function markSealDelayed(deps: Deps, envelopeId: string, reason: string): void {
+  deps.db.transaction((tx) => {
+    appendAudit(tx, deps.clock, { envelopeId, type: "envelope.seal_delayed", actor: "system", data: { reason: reason.slice(0, 500) } });
+  }, { behavior: "immediate" });
+  deps.log.warn("envelope sealing delayed, retrying", { envelopeId, reason });
+}
+
 /** Records that sealing gave up: downloads answer `seal_failed` instead of trying again. */
 export function markSealFailed(deps: Deps, envelopeId: string, reason: string): void {
   deps.db.transaction((tx) => {
