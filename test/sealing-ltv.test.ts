@@ -134,6 +134,32 @@ describe("B-LTA by default with a TSA", () => {
   });
 });
 
+describe("behind a proxy", () => {
+  test("revocation and time-stamp requests go through HTTP_PROXY", async () => {
+    const through: string[] = [];
+    const proxy = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      async fetch(req) {
+        through.push(`${req.method} ${new URL(req.url).pathname}`);
+        return fetch(req.url, { method: req.method, headers: req.headers, body: req.method === "POST" ? await req.arrayBuffer() : undefined });
+      },
+    });
+    try {
+      const doc = await uploadDoc(s);
+      await completeAll(s, [doc.id], [{ name: "Di Eng", email: "di@example.com" }]);
+      const p = Bun.spawn([BUN, "src/main.ts", "seal", "extend", "--before", "3650"], {
+        cwd: ROOT, env: { ...process.env, ...env(), CERTYNEO_DATA_DIR: s.dir, HTTP_PROXY: `http://127.0.0.1:${proxy.port}` }, stdout: "pipe", stderr: "pipe",
+      });
+      expect(await p.exited, await new Response(p.stderr).text()).toBe(0);
+      expect(through).toContain("POST /tsa");
+      expect(through.some((t) => t === "POST /ocsp/int" || t.startsWith("GET /crl/"))).toBe(true);
+    } finally {
+      proxy.stop(true);
+    }
+  });
+});
+
 describe("when every TSA fails", () => {
   test("the seal waits (503, audit event), never embeds a fake token, and completes once the TSA is back", async () => {
     const doc = await uploadDoc(s);
