@@ -104,6 +104,10 @@ export default {
      * PEM text itself. Empty: no signature is reported as trusted.
      */
     trustAnchors: "",
+    /** The public page /verify (no key: upload a PDF, read the report; nothing stored). */
+    publicPage: true,
+    /** Checks a minute per client address on /verify. */
+    publicPerMinute: 10,
   },
   webhooks: {
     /** CIDRs or host names deliveries may reach despite being loopback/private (e.g. 10.0.0.0/8,hr.internal). */

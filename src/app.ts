@@ -11,6 +11,7 @@ import { envelopeRoutes } from "./modules/envelopes/routes";
 import { keyRoutes } from "./modules/keys/routes";
 import { createKeyVerifier } from "./modules/keys/service";
 import { sealingHandlers, sealingPeriodic } from "./modules/sealing/jobs";
+import { verifyPage } from "./modules/verify-page/page";
 import { sealingRoutes } from "./modules/sealing/routes";
 import { signingRoutes } from "./modules/signing/routes";
 import { signerPage } from "./modules/signing/page/page";
@@ -46,7 +47,8 @@ export function buildApp(deps: Deps) {
     .use(envelopeRoutes(deps))
     .use(signingRoutes(deps))
     .use(webhookRoutes(deps))
-    .use(sealingRoutes(deps));
+    .use(sealingRoutes(deps))
+    .use(deps.config.verify.publicPage ? verifyPage(deps) : new Elysia({ name: "verify-page-off" }));
 
   routes = elysia.routes.map((r) => ({ method: r.method, pattern: routePattern(r.path) }));
   // The durable outbox: job handlers by kind, and the functions run on each tick (reminders, expiry).

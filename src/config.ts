@@ -72,6 +72,7 @@ function check(c: Config) {
   int("seal.tsa.timeoutMs", c.seal.tsa.timeoutMs, 100, 120_000);
   int("seal.revocationTimeoutMs", c.seal.revocationTimeoutMs, 100, 120_000);
   int("seal.extendBeforeDays", c.seal.extendBeforeDays, 1, 3650);
+  int("verify.publicPerMinute", c.verify.publicPerMinute, 1, 10_000);
   if (!(PADES_LEVELS as readonly string[]).includes(c.seal.level)) fail("seal.level", `must be one of ${PADES_LEVELS.join(", ")}, got "${c.seal.level}"`);
   // A time-stamp is part of every level from B-T up: refuse at start what no TSA can give.
   if (atLeast(c.seal.level as PadesLevel, "B-T") && c.seal.tsa.urls.length === 0)

@@ -170,6 +170,25 @@ describe("verifyPdf judges trust and level", () => {
   });
 });
 
+describe("revocation fetching", () => {
+  test("OCSP answers and CRLs are cached until their nextUpdate", async () => {
+    const fetcher = onlineRevocation({ timeoutMs: 5_000, now: () => new Date() });
+    const [sealCert, intermediate, root] = signer.certificateChain;
+    const hits = () => [pki.hits.get("/ocsp/int") ?? 0, pki.hits.get("/crl/root.crl") ?? 0];
+    const before = hits();
+    for (let i = 0; i < 3; i++) {
+      expect((await fetcher.fetch(sealCert!, intermediate!))?.answer.status).toBe("good");
+      expect((await fetcher.fetch(intermediate!, root!))?.answer.status).toBe("good");
+    }
+    expect(hits()).toEqual([before[0]! + 1, before[1]! + 1]);
+    // Past nextUpdate (a day for OCSP, two for the CRL), they are fetched again.
+    const later = onlineRevocation({ timeoutMs: 5_000, now: () => new Date(Date.now() + 3 * 86_400_000) });
+    await later.fetch(sealCert!, intermediate!);
+    await later.fetch(sealCert!, intermediate!);
+    expect(hits()[0]).toBe(before[0]! + 3);
+  });
+});
+
 describe("refusals", () => {
   test("a revoked sealing certificate stops B-LT for good", async () => {
     const local = await startTestPki(join(dir, "pki-revoked"));

@@ -37,7 +37,7 @@ export const SignatureReportSchema = t.Object({
 }, { title: "SignatureReport" });
 
 export const VerificationSchema = t.Object({
-  valid: t.Boolean({ description: "At least one signature, all intact, the last one covering the whole document" }),
+  valid: t.Boolean({ description: "At least one signature, all intact, the last one covering the whole document (or followed by validation data only, a DSS update)" }),
   trusted: t.Boolean({ description: "Valid, and every signature and time-stamp trusted (chains to a configured anchor, not revoked)" }),
   signatures: t.Array(SignatureReportSchema),
 }, { $id: "#/components/schemas/Verification", title: "Verification" });

@@ -19,7 +19,9 @@ export async function verifyDocument(deps: Pick<Deps, "sealingKey" | "trust" | "
   } catch (e) {
     throw new AppError("pdf_invalid", `The PDF cannot be read: ${(e as Error).message.split("\n")[0]}`);
   }
-  const valid = signatures.length > 0 && signatures.every((s) => s.intact) && signatures.at(-1)!.coversWholeDocument;
+  // After the last signature or time-stamp, only validation data (a DSS update) may follow.
+  const last = signatures.at(-1);
+  const valid = !!last && signatures.every((s) => s.intact) && (last.coversWholeDocument || last.changesAfter.kinds.every((k) => k === "dss"));
   const trusted = valid && signatures.every((s) => s.trusted);
   return { valid, trusted, signatures };
 }
