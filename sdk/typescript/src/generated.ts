@@ -381,7 +381,7 @@ export interface SigningSession {
   }>;
 }
 
-export interface TimestampReport {
+export type TimestampReport = {
   /** genTime of the RFC 3161 token (ISO 8601) */
   time: string | null;
   /** The token's signature verifies and it stamps what it should */
@@ -390,7 +390,7 @@ export interface TimestampReport {
   trusted: boolean;
   /** Subject of the time-stamp authority's certificate */
   authority: string;
-} | null
+} | null;
 
 export interface Verification {
   /** At least one signature, all intact, the last one covering the whole document (or followed by validation data only, a DSS update) */
