@@ -6,7 +6,9 @@ import "reflect-metadata";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { eq } from "drizzle-orm";
 import { ConfigError, loadConfig } from "../src/config";
+import { webhookEvents } from "../src/store/schema";
 import { sealingKeyLoader } from "../src/modules/sealing/key";
 import { createLogger } from "../src/log";
 import { openForReading, readSignatures } from "../src/pdf/signature-fields";
@@ -173,6 +175,10 @@ describe("when every TSA fails", () => {
       const env = await (await s.api(`/api/v1/envelopes/${id}`)).json();
       expect(env.sealStatus).toBe("PENDING");
       expect(s.logs.some((l) => l.msg === "envelope sealing delayed, retrying" && l.envelopeId === id)).toBe(true);
+      // A webhook event tells the integrator, with the reason.
+      const events = s.deps.db.select().from(webhookEvents).where(eq(webhookEvents.type, "envelope.seal_delayed")).all().map((e) => JSON.parse(e.payload));
+      const delayed = events.find((e) => e.data.envelope.id === id);
+      expect(delayed?.data.reason).toContain("time-stamp server");
       tsaUp = true;
       clock.advance(5 * 60_000);
       await s.running.app.jobs.drain();
