@@ -191,6 +191,34 @@ describe("when every TSA fails", () => {
   });
 });
 
+describe("a revoked sealing certificate", () => {
+  test("fails the seal for good: FAILED, a seal_failed webhook with the reason, downloads answer seal_failed", async () => {
+    const local = await startTestPki(join(dir, "pki-revoked"));
+    const t = startTestServer({
+      clock: fakeClock(new Date()),
+      env: { ...env(), CERTYNEO_SEAL_P12_PATH: local.sealP12File, CERTYNEO_SEAL_P12_PASSWORD: local.sealPassword, CERTYNEO_SEAL_TSA_URL: local.tsaUrl, CERTYNEO_VERIFY_TRUST_ANCHORS: local.rootFile },
+    });
+    try {
+      local.revokeSeal();
+      const doc = await uploadDoc(t);
+      const id = await completeAll(t, [doc.id], [{ name: "Eva Fors", email: "eva@example.com" }]);
+      await t.running.app.jobs.drain();
+      expect((await (await t.api(`/api/v1/envelopes/${id}`)).json()).sealStatus).toBe("FAILED");
+      const failed = t.deps.db.select().from(webhookEvents).where(eq(webhookEvents.type, "envelope.seal_failed")).all().map((e) => JSON.parse(e.payload));
+      expect(failed.find((e) => e.data.envelope.id === id)?.data.reason).toContain("revoked");
+      const res = await t.api(`/api/v1/envelopes/${id}/signed-document`);
+      expect(res.status).toBe(503);
+      expect((await res.json()).code).toBe("seal_failed");
+      const trail = await t.api(`/api/v1/envelopes/${id}/audit-trail`);
+      expect(trail.status).toBe(503);
+      expect((await trail.json()).detail).toContain("revoked");
+    } finally {
+      await t.stop();
+      local.stop();
+    }
+  });
+});
+
 describe("refused at start", () => {
   test("a level above B-B without a TSA", () => {
     for (const level of ["B-T", "B-LT", "B-LTA"]) {

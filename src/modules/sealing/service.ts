@@ -87,9 +87,12 @@ const seal = async (deps: Deps, key: SealingKey, pdf: Uint8Array, subject: strin
     if (!atLeast(trust.level, "B-LT")) return [parts.base, parts.appended];
     return [await extendToLevel(joinParts(parts), trust.level, { ...trust, certificates: [...key.certificateChain, ...trust.trustAnchors] })];
   } catch (e) {
-    // The job retries; a download meanwhile gets a clear 503 rather than a 500.
+    // The job retries (or, for seal_failed, gives up); a download meanwhile gets a clear 503 rather than a 500.
     if (e instanceof TimestampError) throw new AppError("unavailable", `Sealing is waiting for the time-stamp authority: ${e.message}`);
-    if (e instanceof LtvError && !e.permanent) throw new AppError("unavailable", `Sealing is waiting for revocation data: ${e.message}`);
+    if (e instanceof LtvError) {
+      if (e.permanent) throw new AppError("seal_failed", `Sealing at ${trust.level} is impossible: ${e.message}`);
+      throw new AppError("unavailable", `Sealing is waiting for revocation data: ${e.message}`);
+    }
     throw e;
   }
 };
