@@ -55,7 +55,6 @@ export function digestOf(hash: DigestName, ...parts: Uint8Array[]): Uint8Array {
   return new Uint8Array(hasher.digest());
 }
 
-export const digestLength = (hash: DigestName) => ({ "SHA-1": 20, "SHA-256": 32, "SHA-384": 48, "SHA-512": 64 })[hash];
 
 const rsaPkcs1Oids: Record<HashName, string> = {
   "SHA-256": id_sha256WithRSAEncryption,
