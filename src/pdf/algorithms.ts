@@ -31,8 +31,6 @@ import type { X509Certificate } from "@peculiar/x509";
 import { toArrayBuffer } from "./bytes.ts";
 import type { HashName, SignatureAlgorithm } from "./signer.ts";
 
-export { id_sha256 };
-
 /** WebCrypto digest names, SHA-1 included for what others signed long ago. */
 export type DigestName = HashName | "SHA-1";
 
