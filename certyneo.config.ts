@@ -76,4 +76,15 @@ export default {
     /** Jobs (e-mails, SMS) running at once. */
     concurrency: 4,
   },
+  admin: {
+    /** A console session unused for this long ends. */
+    sessionIdleMinutes: 30,
+    /** A console session ends this long after login, however busy. */
+    sessionMaxHours: 12,
+    /** Failed logins for one e-mail before it is locked out. */
+    lockoutAfter: 5,
+    /** First lockout; each further failure doubles it, up to lockoutMaxMinutes. */
+    lockoutSeconds: 30,
+    lockoutMaxMinutes: 60,
+  },
 };

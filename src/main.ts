@@ -1,4 +1,5 @@
 #!/usr/bin/env bun
+import { adminCommand } from "./cli/admin";
 import { keysCommand } from "./cli/keys";
 import { sealCommand } from "./cli/seal";
 import { verifyCommand } from "./cli/verify";
@@ -21,6 +22,8 @@ Commands:
        [--json]                          ... or as {"id","key","env","name"}
   keys list [--json]                     List API keys
   keys revoke KEY_ID                     Revoke a key (effective on its next request)
+  admin create|reset-password --email E --password-stdin
+                                         Console accounts (see certyneo admin --help)
   migrate                                Apply database migrations and exit
   verify FILE.pdf [--json]               Check a PDF's signatures (exit 0 when all hold)
   seal ENVELOPE_ID                       Seal a COMPLETED envelope now (e.g. after a failed seal)
@@ -84,6 +87,10 @@ async function main(argv: string[]) {
       const res = await fetch(`http://127.0.0.1:${config.port}/healthz`).catch(() => null);
       if (!res?.ok) throw new CliError(`no healthy server on port ${config.port}`);
       return out("ok");
+    }
+    case "admin": {
+      const deps = openForCli();
+      try { return await adminCommand(deps, rest, out); } finally { deps.db.$client.close(); }
     }
     case "keys": {
       const deps = openForCli();
