@@ -12,7 +12,7 @@ export function base32Encode(bytes: Uint8Array): string {
   return bits ? out + ALPHABET[(value << (5 - bits)) & 31] : out;
 }
 
-export function base32Decode(text: string): Uint8Array {
+export function base32Decode(text: string): Uint8Array<ArrayBuffer> {
   const clean = text.toUpperCase().replace(/[\s=-]/g, "");
   const out: number[] = [];
   let bits = 0, value = 0;
@@ -29,7 +29,7 @@ export function base32Decode(text: string): Uint8Array {
 /** A new 160-bit secret, base32 as authenticator apps take it. */
 export const newTotpSecret = () => base32Encode(crypto.getRandomValues(new Uint8Array(20)));
 
-export async function hotp(secret: Uint8Array, counter: number): Promise<string> {
+export async function hotp(secret: Uint8Array<ArrayBuffer>, counter: number): Promise<string> {
   const key = await crypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
   const msg = new DataView(new ArrayBuffer(8));
   msg.setUint32(0, Math.floor(counter / 2 ** 32));

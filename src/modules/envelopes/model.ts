@@ -119,6 +119,19 @@ export const EnvelopeDocumentSchema = t.Object({
   pages: t.Array(PageSize, { description: "Displayed page sizes in points: the space field coordinates refer to" }),
 });
 
+export const DeliverySchema = t.Object(
+  {
+    status: t.Union([t.Literal("pending"), t.Literal("sent"), t.Literal("failed")], {
+      description: "pending: queued or being retried; sent: accepted by the SMTP server or SMS gateway; failed: given up (see lastError)",
+    }),
+    channel: nullable(t.Union([t.Literal("email"), t.Literal("sms")], { description: "The channel of the latest attempt" })),
+    attempts: t.Integer({ description: "Attempts since the latest invitation or reminder" }),
+    lastError: nullable(t.String()),
+    updatedAt: DateTime,
+  },
+  { $id: "#/components/schemas/Delivery", title: "Delivery", description: "The outcome of the recipient's latest invitation or reminder" },
+);
+
 export const RecipientSchema = t.Object(
   {
     id: t.String({ examples: ["rcp_8m4k2r9x7q1c5v3b6n0z"] }),
@@ -134,6 +147,7 @@ export const RecipientSchema = t.Object(
     signedAt: nullable(DateTime),
     declinedAt: nullable(DateTime),
     declineReason: nullable(t.String()),
+    delivery: nullable(DeliverySchema),
   },
   { $id: "#/components/schemas/Recipient", title: "Recipient" },
 );

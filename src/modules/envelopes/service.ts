@@ -10,6 +10,7 @@ import {
 } from "../../store/schema";
 import { appendAudit, auditSummary, deleteAudit, type AuditSummary, type AuditType } from "../audit/service";
 import { paginate, type Page } from "../pagination";
+import { deliveryByRecipient, type Delivery } from "./delivery";
 import { signUrlOf, signingToken, tokenHash } from "../signing/token";
 import { recordEvent, type WebhookEventType } from "../webhooks/events";
 import {
@@ -48,6 +49,7 @@ export interface EnvelopeParts {
   recipients: RecipientRow[];
   fields: FieldRow[];
   audit: AuditSummary;
+  delivery: Map<string, Delivery>;
 }
 
 /**
@@ -91,6 +93,7 @@ function envelopeView(deps: ViewDeps, p: EnvelopeParts, signUrls: boolean) {
       signedAt: iso(r.signedAt),
       declinedAt: iso(r.declinedAt),
       declineReason: r.declineReason,
+      delivery: p.delivery.get(r.id) ?? null,
     })),
     fields: p.fields.map((f) => ({
       id: f.id,
@@ -147,6 +150,7 @@ export function loadEnvelopeParts(tx: Tx, envelope: EnvelopeRow): EnvelopeParts 
     recipients: recipientRows(tx, envelope.id),
     fields: fieldRows(tx, envelope.id),
     audit: auditSummary(tx, envelope.id),
+    delivery: deliveryByRecipient(tx, envelope.id),
   };
 }
 
