@@ -6,6 +6,8 @@ import { openapiPlugin } from "./http/openapi";
 import { createPipeline } from "./http/pipeline";
 import { createRateLimiter } from "./http/rate-limit";
 import { createJobRunner } from "./jobs/runner";
+import { adminRoutes } from "./modules/admin/routes";
+import { purgeExpiredSessions } from "./modules/admin/sessions";
 import { documentRoutes } from "./modules/documents/routes";
 import { envelopeRoutes } from "./modules/envelopes/routes";
 import { keyRoutes } from "./modules/keys/routes";
@@ -46,11 +48,12 @@ export function buildApp(deps: Deps) {
     .use(envelopeRoutes(deps))
     .use(signingRoutes(deps))
     .use(webhookRoutes(deps))
-    .use(sealingRoutes(deps));
+    .use(sealingRoutes(deps))
+    .use(adminRoutes(deps, keys));
 
   routes = elysia.routes.map((r) => ({ method: r.method, pattern: routePattern(r.path) }));
   // The durable outbox: job handlers by kind, and the functions run on each tick (reminders, expiry).
-  const jobs = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps) }, [...notificationPeriodic, () => idempotency.purgeExpired()]);
+  const jobs = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps) }, [...notificationPeriodic, () => idempotency.purgeExpired(), () => purgeExpiredSessions(deps)]);
   const webhooks = createWebhookDispatcher(deps);
   const workers: Worker[] = [jobs, webhooks];
   const fetch = createPipeline(deps, { handle: (req) => elysia.handle(req), keys, limiter, idempotency });

@@ -73,42 +73,59 @@ export type LoginResult = { ok: true; admin: AdminUser } | { ok: false; locked: 
 /** Verifying against this when the e-mail is unknown costs the same time as a real check. */
 let decoy: Promise<string> | null = null;
 
+type LoginDeps = Pick<Deps, "db" | "clock" | "config">;
+type From = Omit<AdminActor, "actor">;
+
+const record = (deps: LoginDeps, from: From, email: string, action: string, data?: Record<string, unknown>) =>
+  deps.db.transaction((tx) => recordAction(tx, deps.clock, { actor: email, ...from }, { action, target: email, data }));
+
+/** Seconds until a locked-out e-mail may try again, or 0. */
+export function loginLock(deps: LoginDeps, emailInput: string): number {
+  const row = deps.db.select().from(adminLoginThrottle).where(eq(adminLoginThrottle.email, normalise(emailInput))).get();
+  const left = (row?.lockedUntil?.getTime() ?? 0) - deps.clock.now().getTime();
+  return left > 0 ? Math.ceil(left / 1000) : 0;
+}
+
 /**
- * Checks an e-mail and password with lockout: after config.admin.lockoutAfter failures in a row
- * the e-mail is locked for lockoutSeconds, doubling with each further failure (up to
- * lockoutMaxMinutes). Unknown e-mails are counted the same, so a lockout says nothing about
- * which accounts exist. Every attempt is an admin action.
+ * Counts a failed login (wrong password or wrong TOTP code). After config.admin.lockoutAfter
+ * failures in a row the e-mail is locked for lockoutSeconds, doubling with each further
+ * failure up to lockoutMaxMinutes.
  */
-export async function authenticate(deps: Pick<Deps, "db" | "clock" | "config">, who: Omit<AdminActor, "actor">, emailInput: string, password: string): Promise<LoginResult> {
-  const email = normalise(emailInput).slice(0, 320);
+export function recordLoginFailure(deps: LoginDeps, from: From, emailInput: string, action = "login.failed"): LoginResult & { ok: false } {
+  const email = normalise(emailInput);
   const { lockoutAfter, lockoutSeconds, lockoutMaxMinutes } = deps.config.admin;
   const now = deps.clock.now();
-  const throttle = deps.db.select().from(adminLoginThrottle).where(eq(adminLoginThrottle.email, email)).get();
-  const record = (action: string, data?: Record<string, unknown>) =>
-    deps.db.transaction((tx) => recordAction(tx, deps.clock, { actor: email, ...who }, { action, target: email, data }));
-  if (throttle?.lockedUntil && throttle.lockedUntil > now) {
-    record("login.locked");
-    return { ok: false, locked: true, retryAfterSeconds: Math.ceil((throttle.lockedUntil.getTime() - now.getTime()) / 1000) };
+  const before = deps.db.select().from(adminLoginThrottle).where(eq(adminLoginThrottle.email, email)).get();
+  const failures = (before?.failures ?? 0) + 1;
+  const lockMs = failures >= lockoutAfter ? Math.min(lockoutSeconds * 1000 * 2 ** (failures - lockoutAfter), lockoutMaxMinutes * 60_000) : 0;
+  const lockedUntil = lockMs ? new Date(now.getTime() + lockMs) : null;
+  deps.db.insert(adminLoginThrottle).values({ email, failures, lockedUntil, updatedAt: now })
+    .onConflictDoUpdate({ target: adminLoginThrottle.email, set: { failures, lockedUntil, updatedAt: now } }).run();
+  record(deps, from, email, action, { failures, lockedUntil: lockedUntil?.toISOString() ?? null });
+  return lockedUntil ? { ok: false, locked: true, retryAfterSeconds: Math.ceil(lockMs / 1000) } : { ok: false, locked: false };
+}
+
+/**
+ * Checks an e-mail and password, under the lockout (recordLoginFailure). Unknown e-mails are
+ * counted the same and cost the same time, so neither a lockout nor a delay says which
+ * accounts exist. Every attempt is an admin action.
+ */
+export async function authenticate(deps: LoginDeps, from: From, emailInput: string, password: string): Promise<LoginResult> {
+  const email = normalise(emailInput).slice(0, 320);
+  const locked = loginLock(deps, email);
+  if (locked) {
+    record(deps, from, email, "login.locked");
+    return { ok: false, locked: true, retryAfterSeconds: locked };
   }
   const admin = findAdmin(deps, email);
   const valid = admin
     ? await Bun.password.verify(password, admin.passwordHash)
     : (await Bun.password.verify(password, await (decoy ??= hashPassword(crypto.randomUUID()))), false);
-  if (valid) {
-    deps.db.transaction((tx) => {
-      tx.delete(adminLoginThrottle).where(eq(adminLoginThrottle.email, email)).run();
-      tx.update(adminUsers).set({ lastLoginAt: now }).where(eq(adminUsers.id, admin!.id)).run();
-    });
-    record("login.password_ok");
-    return { ok: true, admin: admin! };
-  }
-  const failures = (throttle?.failures ?? 0) + 1;
-  const lockMs = failures >= lockoutAfter
-    ? Math.min(lockoutSeconds * 1000 * 2 ** (failures - lockoutAfter), lockoutMaxMinutes * 60_000)
-    : 0;
-  const lockedUntil = lockMs ? new Date(now.getTime() + lockMs) : null;
-  deps.db.insert(adminLoginThrottle).values({ email, failures, lockedUntil, updatedAt: now })
-    .onConflictDoUpdate({ target: adminLoginThrottle.email, set: { failures, lockedUntil, updatedAt: now } }).run();
-  record("login.failed", { failures, lockedUntil: lockedUntil?.toISOString() ?? null });
-  return lockedUntil ? { ok: false, locked: true, retryAfterSeconds: Math.ceil(lockMs / 1000) } : { ok: false, locked: false };
+  if (!valid || !admin) return recordLoginFailure(deps, from, email);
+  deps.db.transaction((tx) => {
+    tx.delete(adminLoginThrottle).where(eq(adminLoginThrottle.email, email)).run();
+    tx.update(adminUsers).set({ lastLoginAt: deps.clock.now() }).where(eq(adminUsers.id, admin.id)).run();
+  });
+  record(deps, from, email, "login.password_ok");
+  return { ok: true, admin };
 }

@@ -19,6 +19,7 @@ export type AuditType =
   | "envelope.voided"
   | "envelope.expired"
   | "envelope.seal_failed"
+  | "envelope.seal_retried"
   | "recipient.invited"
   | "recipient.reminded"
   | "recipient.viewed"

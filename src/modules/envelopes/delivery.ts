@@ -30,8 +30,7 @@ export function deliveryByRecipient(tx: Tx, envelopeId: string): Map<string, Del
     }
     const current = out.get(d.recipientId);
     if (!current || !INVITING.has(d.message ?? "")) continue;
-    // A failed channel stays failed when another channel of the same invitation went out.
-    if (e.type === "message.delivered" && current.status !== "failed")
+    if (e.type === "message.delivered")
       out.set(d.recipientId, { ...current, status: "sent", channel: d.channel ?? null, attempts: current.attempts + 1, updatedAt });
     if (e.type === "message.failed")
       out.set(d.recipientId, {

@@ -8,7 +8,7 @@ import { VerifyBody, VerificationSchema } from "./model";
 import { auditTrail, signedDocument, type PdfDownload } from "./service";
 import { verifyDocument } from "./verify";
 
-const pdfResponse = ({ bytes, filename }: PdfDownload) =>
+export const pdfResponse = ({ bytes, filename }: PdfDownload) =>
   new Response(bytes as Uint8Array<ArrayBuffer>, {
     headers: {
       "content-type": "application/pdf",
