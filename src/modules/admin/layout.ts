@@ -71,7 +71,7 @@ export function page(v: View, title: string, body: Html, opts: { status?: number
 </head>
 <body class="${chrome ? `env-${v.env}` : "bare"}">
 <a class="skip" href="#main">${v.t("skip")}</a>
-${chrome ? html`<header class="topbar">
+${chrome ? html`<header><div class="topbar">
 <a class="brand" href="/admin">${v.t("appName")}</a>
 <nav aria-label="${v.t("navMain")}" class="nav"><ul>
 ${NAV.map(([path, key]) => html`<li><a href="${path}"${v.path === path || (path !== "/admin" && v.path.startsWith(path + "/")) ? html` aria-current="page"` : ""}>${v.t(key)}</a></li>`)}
@@ -80,8 +80,8 @@ ${NAV.map(([path, key]) => html`<li><a href="${path}"${v.path === path || (path 
 <span class="muted small">${v.t("signedInAs", { email: v.email! })}</span>
 ${form(v, "/admin/logout", html`<button type="submit" class="link">${v.t("logout")}</button>`)}
 </div>
-</header>
-<p class="env-banner env-banner-${v.env}">${v.t(v.env === "test" ? "envBannerTest" : "envBannerLive")}</p>` : ""}
+</div>
+<p class="env-banner env-banner-${v.env}">${v.t(v.env === "test" ? "envBannerTest" : "envBannerLive")}</p></header>` : ""}
 <main id="main" tabindex="-1">
 <h1>${title}</h1>
 ${body}
@@ -93,7 +93,7 @@ ${body}
 
 export const table = (caption: string, head: string[], rows: Html[], empty: string) =>
   rows.length
-    ? html`<div class="table-wrap" tabindex="0" role="region" aria-label="${caption}"><table><caption class="visually-hidden">${caption}</caption><thead><tr>${head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead><tbody>${rows}</tbody></table></div>`
+    ? html`<div class="table-wrap" tabindex="0"><table><caption class="visually-hidden">${caption}</caption><thead><tr>${head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead><tbody>${rows}</tbody></table></div>`
     : html`<p class="muted">${empty}</p>`;
 
 export { href };
