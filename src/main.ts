@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
 import { adminCommand } from "./cli/admin";
 import { keysCommand } from "./cli/keys";
+import { remindCommand } from "./cli/remind";
 import { sealCommand } from "./cli/seal";
 import { verifyCommand } from "./cli/verify";
 import { CliError } from "./cli/args";
@@ -27,6 +28,7 @@ Commands:
   migrate                                Apply database migrations and exit
   verify FILE.pdf [--json]               Check a PDF's signatures (exit 0 when all hold)
   seal ENVELOPE_ID                       Seal a COMPLETED envelope now (e.g. after a failed seal)
+  remind ENVELOPE_ID RECIPIENT_ID        Remind a recipient now ([--invitation]: send the invitation again)
   healthcheck                            Exit 0 if the local server answers /healthz (for containers)
   --help, -h                             This help
   --version, -v                          Print the version
@@ -81,6 +83,10 @@ async function main(argv: string[]) {
     case "seal": {
       const deps = openForCli();
       try { return await sealCommand(deps, rest, out); } finally { deps.db.$client.close(); }
+    }
+    case "remind": {
+      const deps = openForCli();
+      try { return remindCommand(deps, rest, out); } finally { deps.db.$client.close(); }
     }
     case "healthcheck": {
       const config = loadConfig();

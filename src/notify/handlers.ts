@@ -11,7 +11,7 @@ import { completeJob, enqueue } from "../jobs/queue";
 import { PermanentJobError, type JobHandler } from "../jobs/runner";
 import { MAX_ATTEMPTS } from "../jobs/schedule";
 import { appendAudit } from "../modules/audit/service";
-import { expireDueEnvelopes, invitationFor, recipientRows, type Invitation } from "../modules/envelopes/service";
+import { expireDueEnvelopes, invitationFor, publish, recipientRows, type Invitation } from "../modules/envelopes/service";
 import { envelopes, recipients } from "../store/schema";
 import { pickLocale, renderEmail, renderSms, type MessageData, type MessageKind } from "./messages";
 import { createSmsSender, SmsConfigError, type SmsSender } from "./sms";
@@ -174,7 +174,10 @@ export function notificationHandlers(deps: Deps): Record<string, JobHandler> {
     } catch (e) {
       const permanent = e instanceof PermanentJobError || e instanceof SmsConfigError;
       const error = (e instanceof Error ? e.message : String(e)).slice(0, 500);
-      audit(deps, inv.envelopeId, "message.failed", { ...base, error, willRetry: !permanent && attempt < MAX_ATTEMPTS });
+      const willRetry = !permanent && attempt < MAX_ATTEMPTS;
+      audit(deps, inv.envelopeId, "message.failed", { ...base, error, willRetry });
+      if (!willRetry && (message === "invitation" || message === "reminder"))
+        deps.db.transaction((tx) => publish(tx, deps, inv.envelopeId, "recipient.delivery_failed", { recipientId: inv.recipient.id, channel, message, error }), { behavior: "immediate" });
       throw permanent && !(e instanceof PermanentJobError) ? new PermanentJobError(error) : e;
     }
     // The message went: a failing audit write (a busy database) must not fail the job, whose

@@ -31,7 +31,7 @@ export function deliveryByRecipient(tx: Tx, envelopeId: string): Map<string, Del
     const current = out.get(d.recipientId);
     if (!current || !INVITING.has(d.message ?? "")) continue;
     if (e.type === "message.delivered")
-      out.set(d.recipientId, { ...current, status: "sent", channel: d.channel ?? null, attempts: current.attempts + 1, updatedAt });
+      out.set(d.recipientId, { status: "sent", channel: d.channel ?? null, attempts: current.attempts + 1, lastError: null, updatedAt });
     if (e.type === "message.failed")
       out.set(d.recipientId, {
         status: d.willRetry ? (current.status === "sent" ? "sent" : "pending") : "failed",

@@ -1,9 +1,10 @@
-import { Elysia } from "elysia";
+import { Elysia, t } from "elysia";
 import type { Deps } from "../../deps";
 import { contextOf } from "../../http/context";
 import { principalOf } from "../../http/principal";
 import { AUTH_ERRORS, IdParams, listOf, problemResponses } from "../../http/schemas";
 import { CreateEnvelopeBody, EnvelopeSchema, ListEnvelopesQuery, UpdateEnvelopeBody, VoidQuery } from "./model";
+import { remindRecipient } from "./remind-recipient";
 import { apiActor, createEnvelope, deleteEnvelope, getEnvelope, listEnvelopes, sendEnvelope, updateEnvelope } from "./service";
 
 /** The caller (environment, and who to write in the audit trail). */
@@ -76,5 +77,17 @@ export const envelopeRoutes = (deps: Deps) =>
       detail: {
         summary: "Send a DRAFT envelope",
         description: "Moves it to SENT, invites the first routing group (e-mail, SMS when asked) and answers with every recipient's `signUrl`. Sending twice: 409 `envelope_already_sent`.",
+      },
+    })
+    .post("/:id/recipients/:recipientId/remind", ({ request, params }) => {
+      const { environment, who } = caller(request);
+      return remindRecipient(deps, environment, who, params.id, params.recipientId);
+    }, {
+      params: t.Object({ id: t.String(), recipientId: t.String() }),
+      response: { 200: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 404, 409) },
+      detail: {
+        summary: "Remind a recipient now",
+        description: "Sends the recipient who still has to act a reminder with their signing link now (e-mail, and SMS when the envelope asks for it), " +
+          "whatever the reminder interval. The recipient's `delivery` starts afresh. 409 when the envelope is not SENT or the recipient has nothing left to do.",
       },
     });

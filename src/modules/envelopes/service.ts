@@ -170,13 +170,13 @@ function audit(tx: Tx, deps: Writer, envelopeId: string, type: AuditType, who: A
 }
 
 /**
- * Records a webhook event carrying the envelope as it is now (without signing links), in the
- * same transaction as the change.
+ * Records a webhook event carrying the envelope as it is now (without signing links), and any
+ * `extra` data of the event, in the same transaction as the change.
  */
-export function publish(tx: Tx, deps: Writer, envelopeId: string, type: WebhookEventType) {
+export function publish(tx: Tx, deps: Writer, envelopeId: string, type: WebhookEventType, extra: Record<string, unknown> = {}) {
   const row = tx.select().from(envelopes).where(eq(envelopes.id, envelopeId)).get()!;
   const envelope = publicEnvelope(deps, loadEnvelopeParts(tx, row), { signUrls: false });
-  recordEvent(tx, deps.clock, { environment: row.environment, type, data: { envelope } });
+  recordEvent(tx, deps.clock, { environment: row.environment, type, data: { envelope, ...extra } });
 }
 
 const documentHashes = (tx: Tx, envelopeId: string) =>
