@@ -98,11 +98,14 @@ describe("the console in Chromium", () => {
     await page.goto(`${s.url}/admin/keys?env=test`);
     await page.getByLabel("Name").fill("HR integration");
     await page.getByLabel("Environment").selectOption("test");
+    await page.getByLabel("keys").check();
     await page.getByRole("button", { name: "Create key" }).click();
     const key = await page.getByLabel("The new API key").inputValue();
     expect(key).toMatch(/^sk_test_/);
     await check("key-created");
     expect((await s.api("/api/v1/envelopes", { key })).status).toBe(200);
+    // The "keys" scope was ticked: this key may list keys.
+    expect((await s.api("/api/v1/keys", { key })).status).toBe(200);
     page.once("dialog", (d) => d.accept());
     await page.getByRole("button", { name: "Revoke HR integration" }).click();
     await page.waitForURL(/done=1/);

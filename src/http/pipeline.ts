@@ -2,14 +2,12 @@ import type { Server } from "bun";
 import type { Deps } from "../deps";
 import { AppError } from "../errors";
 import type { KeyVerifier } from "../modules/keys/service";
+import { needsApiKey, unauthorized } from "./auth";
 import { newRequestId, setContext, type RequestContext } from "./context";
 import type { Idempotency } from "./idempotency";
 import { problemResponse } from "./problem";
 import type { RateDecision, RateLimiter } from "./rate-limit";
 
-const API = "/api/v1/";
-/** The signing ceremony is authorised by its own token, not by an API key. */
-const TOKEN_AUTHORISED = "/api/v1/signing/";
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 /** Signing tokens are bearer secrets in the path: logs show the route, never the token. */
 const TOKEN_IN_PATH = /^(\/s|\/api\/v1\/signing)\/[^/]+/;
@@ -60,19 +58,14 @@ export function createPipeline(deps: Deps, parts: {
   async function authorised(req: Request, ctx: RequestContext): Promise<{ res: Response; rate?: RateDecision }> {
     const m = /^Bearer ([^\s]+)$/.exec(req.headers.get("authorization") ?? "");
     const principal = m ? parts.keys.verify(m[1]!) : null;
-    if (!principal) {
-      throw new AppError("unauthorized", m ? "The API key is not valid or was revoked" : "Send an API key: Authorization: Bearer sk_…", {
-        headers: { "www-authenticate": `Bearer realm="certyneo"${m ? ', error="invalid_token"' : ""}` },
-      });
-    }
-    ctx.keyId = principal.keyId;
-    ctx.environment = principal.environment;
+    if (!principal) throw unauthorized(m !== null);
+    ctx.principal = principal;
     const rate = parts.limiter.take(principal.keyId);
     if (!rate.allowed) {
       const err = new AppError("rate_limited", `Rate limit exceeded; retry in ${rate.retryAfterSeconds} s`, {
         headers: { "retry-after": String(rate.retryAfterSeconds) },
       });
-      return { res: problemResponse(err, ctx.id), rate };
+      return { res: problemResponse(err, ctx.id, deps.config.baseUrl), rate };
     }
     const key = req.headers.get("idempotency-key");
     if (req.method === "POST" && key !== null) {
@@ -104,14 +97,14 @@ export function createPipeline(deps: Deps, parts: {
       const length = Number(req.headers.get("content-length") ?? 0);
       if (length > maxBody) throw new AppError("payload_too_large", `The request body is larger than the limit of ${deps.config.maxUploadMb} MiB`);
       checkContentType(req);
-      if (path.startsWith(API) && !path.startsWith(TOKEN_AUTHORISED)) ({ res, rate } = await authorised(req, ctx));
+      if (needsApiKey(path)) ({ res, rate } = await authorised(req, ctx));
       else res = await parts.handle(req);
     } catch (e) {
       if (!(e instanceof AppError)) {
         deps.log.error("unhandled error in pipeline", { requestId: ctx.id, error: String((e as Error)?.stack ?? e) });
         e = new AppError("internal_error", "Internal error; the request id identifies it in the server log");
       }
-      res = problemResponse(e as AppError, ctx.id);
+      res = problemResponse(e as AppError, ctx.id, deps.config.baseUrl);
     }
     res.headers.set("x-request-id", ctx.id);
     if (rate) for (const [k, v] of Object.entries(parts.limiter.headers(rate))) res.headers.set(k, v);
@@ -121,9 +114,9 @@ export function createPipeline(deps: Deps, parts: {
       path: loggablePath(path),
       status: res.status,
       durationMs: Math.round((performance.now() - ctx.startedAt) * 100) / 100,
-      keyId: ctx.keyId ?? null,
+      keyId: ctx.principal?.keyId ?? null,
       // A successful API call is identified by its key; the address is logged for the rest.
-      ...(ctx.keyId && res.status < 400 ? {} : { ip: ctx.ip }),
+      ...(ctx.principal && res.status < 400 ? {} : { ip: ctx.ip }),
     });
     return res;
   };

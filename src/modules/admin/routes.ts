@@ -8,9 +8,10 @@ import { retryFailedJob } from "../../jobs/retry";
 import type { Environment } from "../../store/schema";
 import { getEnvelope, deleteEnvelope, type ActorMeta } from "../envelopes/service";
 import { remindRecipient } from "../envelopes/remind-recipient";
+import { SCOPES } from "../keys/scopes";
 import { createKey, revokeKey, type KeyVerifier } from "../keys/service";
 import { retrySeal } from "../sealing/retry-seal";
-import { pdfResponse } from "../sealing/routes";
+import { pdfResponse } from "../../http/pdf-response";
 import { auditTrail, signedDocument } from "../sealing/service";
 import { resendDelivery, updateWebhook } from "../webhooks/service";
 import { recordAction, type AdminActor } from "./actions";
@@ -235,12 +236,12 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
     .get("/admin/envelopes/:id/signed-document", guarded(async (c) => {
       const pdf = await signedDocument(deps, c.env, c.params.id!, undefined, { sealIfPending: true });
       c.record("envelope.signed_document_downloaded", c.params.id);
-      return pdfResponse(pdf);
+      return pdfResponse(pdf.bytes, pdf.filename);
     }), { detail: { hide: true } })
     .get("/admin/envelopes/:id/audit-trail", guarded(async (c) => {
       const pdf = await auditTrail(deps, c.env, c.params.id!);
       c.record("envelope.audit_trail_downloaded", c.params.id);
-      return pdfResponse(pdf);
+      return pdfResponse(pdf.bytes, pdf.filename);
     }), { detail: { hide: true } })
     .post("/admin/envelopes/:id/void", guarded((c) => {
       const reason = str(c.body.reason).trim().slice(0, 500);
@@ -271,9 +272,10 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
     .post("/admin/keys", guarded((c) => {
       const name = str(c.body.name).trim().slice(0, 100);
       const environment: Environment | null = c.body.environment === "live" || c.body.environment === "test" ? c.body.environment : null;
-      if (!name || !environment) throw new AppError("validation_failed", "A key needs a name and an environment (test or live)");
-      const { key, secret } = createKey(deps.db, deps.clock, { environment, name });
-      c.record("key.created", key.id, { name, environment });
+      const scopes = SCOPES.filter((sc) => c.body[`scope_${sc}`] === "on");
+      if (!name || !environment || !scopes.length) throw new AppError("validation_failed", "A key needs a name, an environment (test or live) and at least one scope");
+      const { key, secret } = createKey(deps.db, deps.clock, { environment, name, scopes });
+      c.record("key.created", key.id, { name, environment, scopes });
       return page(c.v, c.v.t("keysTitle"), keysBody(deps, c.v, { id: key.id, secret }), { status: 201 });
     }), { detail: { hide: true } })
     .post("/admin/keys/:id/revoke", guarded((c) => {
