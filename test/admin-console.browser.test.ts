@@ -98,7 +98,7 @@ describe("the console in Chromium", () => {
     await page.goto(`${s.url}/admin/keys?env=test`);
     await page.getByLabel("Name").fill("HR integration");
     await page.getByLabel("Environment").selectOption("test");
-    await page.getByLabel("keys").check();
+    await page.getByRole("checkbox", { name: "keys", exact: true }).check();
     await page.getByRole("button", { name: "Create key" }).click();
     const key = await page.getByLabel("The new API key").inputValue();
     expect(key).toMatch(/^sk_test_/);
