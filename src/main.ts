@@ -1,5 +1,6 @@
 #!/usr/bin/env bun
 import { adminCommand } from "./cli/admin";
+import { backupCommand, restoreCommand } from "./cli/backup";
 import { keysCommand } from "./cli/keys";
 import { remindCommand } from "./cli/remind";
 import { sealCommand } from "./cli/seal";
@@ -26,6 +27,8 @@ Commands:
   admin create|reset-password --email E --password-stdin
                                          Console accounts (see certyneo admin --help)
   migrate                                Apply database migrations and exit
+  backup FILE                            One-file backup (database, instance key, PDFs), safe while the server runs
+  restore FILE [--force]                 Restore a backup into an empty data directory (server stopped)
   verify FILE.pdf [--json]               Check a PDF's signatures (exit 0 when all hold)
   seal ENVELOPE_ID                       Seal a COMPLETED envelope now (e.g. after a failed seal)
   remind ENVELOPE_ID RECIPIENT_ID        Remind a recipient now ([--invitation]: send the invitation again)
@@ -84,6 +87,12 @@ async function main(argv: string[]) {
       const deps = openForCli();
       try { return await sealCommand(deps, rest, out); } finally { deps.db.$client.close(); }
     }
+    case "backup": {
+      const deps = openForCli();
+      try { return await backupCommand(deps, rest, out); } finally { deps.db.$client.close(); }
+    }
+    case "restore":
+      return restoreCommand(loadConfig(), rest, out);
     case "remind": {
       const deps = openForCli();
       try { return remindCommand(deps, rest, out); } finally { deps.db.$client.close(); }
