@@ -2,11 +2,11 @@
  * The admin console in a real browser (Debian's Chromium through playwright-core) against the
  * real server: log in through the form, create an API key and use it, revoke it and see 401,
  * find an envelope by a recipient's e-mail, see an invitation that SMTP refused and resend it
- * once SMTP answers, retry a failed seal. Every page passes axe-core, asks no other host for
+ * once SMTP answers, retry a failed seal, download a backup. Every page passes axe-core, asks no other host for
  * anything and is photographed at desktop and phone sizes (test/artefacts/admin/).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { maxRetryDelayMs, MAX_ATTEMPTS } from "../src/jobs/schedule";
@@ -17,7 +17,7 @@ import type { FakeClock } from "./helpers/clock";
 import { complete, createEnvelope, getEnvelope, quickStart, sendEnvelope, tokenOf, uploadDoc } from "./helpers/envelopes";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { startSmtpSink, type SmtpSink } from "./helpers/smtp";
-import { freePort } from "./helpers/spawn";
+import { freePort, run } from "./helpers/spawn";
 
 setDefaultTimeout(60_000);
 
@@ -194,6 +194,13 @@ describe("the console in Chromium", () => {
     }
     await page.goto(`${s.url}/admin/settings`);
     expect(await page.getByText("self-signed development certificate").count()).toBe(1);
+    const [backup] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download a backup" }).click()]);
+    expect(backup.suggestedFilename()).toMatch(/^certyneo-backup-\d{8}T\d{6}Z\.tar\.gz$/);
+    const listing = run(["tar", "tzf", (await backup.path())!]).stdout.split("\n");
+    expect(listing).toEqual(expect.arrayContaining(["backup.json", "certyneo.db", "instance.key"]));
+    expect(listing.some((l) => l.startsWith("files/"))).toBe(true);
+    // No copy of the backup stays in the data directory.
+    expect(readdirSync(s.dir).filter((n) => n.includes("download"))).toEqual([]);
     expect(await page.content()).not.toContain("hunter2-smtp-secret");
     await expect(page.getByRole("row", { name: /smtp\.password/ }).textContent()).resolves.toContain("(set)");
     await page.goto(`${s.url}/admin/envelopes?lang=fr`);

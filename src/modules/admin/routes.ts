@@ -1,10 +1,15 @@
 import { timingSafeEqual } from "node:crypto";
+import { once } from "node:events";
+import { createReadStream, unlinkSync } from "node:fs";
+import { join } from "node:path";
+import { Readable } from "node:stream";
 import { Elysia } from "elysia";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { contextOf } from "../../http/context";
 import { randomToken } from "../../ids";
 import { retryFailedJob } from "../../jobs/retry";
+import { createBackup } from "../../ops/backup";
 import type { Environment } from "../../store/schema";
 import { getEnvelope, deleteEnvelope, type ActorMeta } from "../envelopes/service";
 import { remindRecipient } from "../envelopes/remind-recipient";
@@ -320,5 +325,19 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
       return page(c.v, c.v.t("settingsTitle"), await settingsBody(deps, c.v, c.admin.email, message), { status: message.kind === "ok" ? 200 : 502 });
     }), { detail: { hide: true } })
 
+    .get("/admin/backup", guarded(async (c) => {
+      // Written inside the data directory (mode 0700), opened, then unlinked: the open stream
+      // still reads it, and no copy of the instance key is left behind, even if the download stops.
+      const tmp = join(deps.config.dataDir, `.download-${crypto.randomUUID()}.tar.gz`);
+      const m = await createBackup(deps, tmp);
+      const stream = createReadStream(tmp);
+      await once(stream, "open");
+      unlinkSync(tmp);
+      c.record("backup.downloaded", null, { files: m.files, bytes: m.bytes });
+      const name = `certyneo-backup-${m.createdAt.replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}.tar.gz`;
+      return new Response(Readable.toWeb(stream) as unknown as ReadableStream, {
+        headers: { "content-type": "application/gzip", "content-length": String(m.bytes), "content-disposition": `attachment; filename="${name}"` },
+      });
+    }), { detail: { hide: true } })
     .get("/admin/activity", show("activityTitle", (c) => activityBody(deps, c.v)), { detail: { hide: true } });
 }

@@ -28,6 +28,8 @@ ${days < 30 ? notice(v.t("certExpiresSoon", { days }), "error") : ""}${key.devel
   return html`
 ${message ? notice(message.text, message.kind) : ""}
 <section aria-labelledby="cert"><h2 id="cert">${v.t("sealCertificate")}</h2>${cert}</section>
+<section aria-labelledby="backup"><h2 id="backup">${v.t("backupTitle")}</h2>
+<p>${v.t("backupHint")}</p><p><a href="/admin/backup" download>${v.t("backupDownload")}</a></p></section>
 <section aria-labelledby="mail"><h2 id="mail">${v.t("testEmail")}</h2>
 ${form(v, "/admin/settings/test-email", html`<div><label for="to">${v.t("testEmailTo")}</label><input id="to" name="to" type="email" required value="${adminEmail}"></div>
 <div><button type="submit">${v.t("send")}</button></div>`, { className: "filters" })}
