@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
 import { adminCommand } from "./cli/admin";
 import { backupCommand, restoreCommand } from "./cli/backup";
+import { doctorCommand } from "./cli/doctor";
 import { keysCommand } from "./cli/keys";
 import { remindCommand } from "./cli/remind";
 import { sealCommand } from "./cli/seal";
@@ -29,6 +30,7 @@ Commands:
   migrate                                Apply database migrations and exit
   backup FILE                            One-file backup (database, instance key, PDFs), safe while the server runs
   restore FILE [--force]                 Restore a backup into an empty data directory (server stopped)
+  doctor [--smtp] [--json]               Check configuration, data directory, certificate, SMTP, TSA
   verify FILE.pdf [--json]               Check a PDF's signatures (exit 0 when all hold)
   seal ENVELOPE_ID                       Seal a COMPLETED envelope now (e.g. after a failed seal)
   remind ENVELOPE_ID RECIPIENT_ID        Remind a recipient now ([--invitation]: send the invitation again)
@@ -91,6 +93,9 @@ async function main(argv: string[]) {
       const deps = openForCli();
       try { return await backupCommand(deps, rest, out); } finally { deps.db.$client.close(); }
     }
+    case "doctor":
+      process.exitCode = await doctorCommand(rest, out);
+      return;
     case "restore":
       return restoreCommand(loadConfig(), rest, out);
     case "remind": {
