@@ -7,7 +7,7 @@ import type { Clock } from "../clock";
 import { loadConfig, type Config } from "../config";
 import { createLogger } from "../log";
 import { DEVELOPMENT_P12, sealingKeyLoader } from "../modules/sealing/key";
-import { SMTP_TIMEOUTS } from "../notify/mailer";
+import { SMTP_TIMEOUTS } from "../modules/notifications/mailer";
 
 export interface Check {
   name: string;

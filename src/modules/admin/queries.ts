@@ -2,7 +2,7 @@
 import { and, desc, eq, gte, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Db } from "../../store/db";
 import { envelopes, jobs, recipients, webhooks, type Environment, type EnvelopeStatus } from "../../store/schema";
-import { paginate } from "../pagination";
+import { paginate } from "../../store/paginate";
 
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, "\\$&")}%`;
 

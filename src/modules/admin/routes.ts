@@ -11,7 +11,9 @@ import { randomToken } from "../../ids";
 import { retryFailedJob } from "../../jobs/retry";
 import { createBackup } from "../../ops/backup";
 import type { Environment } from "../../store/schema";
-import { getEnvelope, deleteEnvelope, type ActorMeta } from "../envelopes/service";
+import type { ActorMeta } from "../envelopes/actor";
+import { deleteEnvelope } from "../envelopes/delete-envelope";
+import { getEnvelope } from "../envelopes/get-envelope";
 import { remindRecipient } from "../envelopes/remind-recipient";
 import { SCOPES } from "../keys/scopes";
 import { createKey, revokeKey, type KeyVerifier } from "../keys/service";
@@ -235,7 +237,7 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
     .get("/admin", show("dashboardTitle", (c) => dashboardBody(deps, c.v)), { detail: { hide: true } })
     .get("/admin/envelopes", show("envelopesTitle", (c) => envelopesBody(deps, c.v)), { detail: { hide: true } })
     .get("/admin/envelopes/:id", guarded((c) => {
-      const e = getEnvelope(deps, c.env, c.params.id!);
+      const e = getEnvelope(deps, { environment: c.env, envelopeId: c.params.id! });
       return page(c.v, e.subject, envelopeBody(deps, c.v, e, doneNotice(c)));
     }), { detail: { hide: true } })
     .get("/admin/envelopes/:id/signed-document", guarded(async (c) => {
@@ -251,10 +253,10 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
     .post("/admin/envelopes/:id/void", guarded((c) => {
       const reason = str(c.body.reason).trim().slice(0, 500);
       if (!reason) throw new AppError("validation_failed", "Give a reason");
-      const e = getEnvelope(deps, c.env, c.params.id!);
+      const e = getEnvelope(deps, { environment: c.env, envelopeId: c.params.id! });
       // Only a sent envelope is voided here; deleteEnvelope would delete a draft.
       if (e.status !== "SENT") throw new AppError("envelope_ended", `Envelope ${e.id} is ${e.status}: only a SENT envelope can be voided`);
-      deleteEnvelope(deps, c.env, c.actor, e.id, reason);
+      deleteEnvelope(deps, { environment: c.env, who: c.actor, envelopeId: e.id, reason });
       c.record("envelope.voided", e.id, { reason });
       return done(c, `/admin/envelopes/${e.id}`);
     }), { detail: { hide: true } })

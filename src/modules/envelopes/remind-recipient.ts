@@ -4,7 +4,8 @@ import { AppError, notFound } from "../../errors";
 import { enqueue } from "../../jobs/queue";
 import { envelopes, recipients, type Environment } from "../../store/schema";
 import { appendAudit } from "../audit/service";
-import { loadEnvelopeView, type ActorMeta, type EnvelopeView } from "./service";
+import type { ActorMeta } from "./actor";
+import { loadEnvelopeView, type EnvelopeView } from "./view";
 
 /**
  * Sends a recipient who still has to act their link again, now: a reminder (the API's remind,

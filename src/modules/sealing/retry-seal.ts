@@ -4,7 +4,7 @@ import { AppError, notFound } from "../../errors";
 import { enqueue } from "../../jobs/queue";
 import { envelopes, type Environment } from "../../store/schema";
 import { appendAudit } from "../audit/service";
-import type { ActorMeta } from "../envelopes/service";
+import type { ActorMeta } from "../envelopes/actor";
 
 /** Puts a COMPLETED envelope whose seal failed for good back in the queue (seal PENDING, a new seal job). */
 export function retrySeal(deps: Deps, environment: Environment, who: ActorMeta, envelopeId: string): void {

@@ -8,7 +8,8 @@ import type { RenderAuditEvent, RenderDocument, RenderEnvelope, RenderField, Ren
 import { buildEnvelopePdf, stampDocument } from "../../pdf/stamp";
 import { envelopeDocuments, envelopes, type Environment } from "../../store/schema";
 import { appendAudit, listAudit, verifyChain, type AuditEvent } from "../audit/service";
-import { envelopeDocumentRows, fieldRows, publish, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "../envelopes/service";
+import { recordEnvelopeEvent } from "../envelopes/record-change";
+import { envelopeDocumentRows, fieldRows, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "../envelopes/rows";
 import { SignerError } from "../../pdf/pkcs12";
 import { TimestampError } from "../../pdf/tsa";
 import type { SealingKey } from "./key";
@@ -150,7 +151,7 @@ export function markSealFailed(deps: Deps, envelopeId: string, reason: string): 
     if (!row || row.sealStatus === "SEALED" || row.sealStatus === "FAILED") return;
     tx.update(envelopes).set({ sealStatus: "FAILED" }).where(eq(envelopes.id, envelopeId)).run();
     appendAudit(tx, deps.clock, { envelopeId, type: "envelope.seal_failed", actor: "system", data: { reason: reason.slice(0, 500) } });
-    publish(tx, deps, envelopeId, "envelope.seal_failed", { reason: reason.slice(0, 500) });
+    recordEnvelopeEvent(tx, deps, envelopeId, "envelope.seal_failed", { reason: reason.slice(0, 500) });
   }, { behavior: "immediate" });
   deps.log.error("envelope sealing failed for good", { envelopeId, reason });
 }

@@ -1,6 +1,6 @@
 import type { Deps } from "../../../deps";
 import { documents } from "../../../store/schema";
-import { paginate } from "../../pagination";
+import { paginate } from "../../../store/paginate";
 import { html } from "../html";
 import { href, table, time, type View } from "../layout";
 

@@ -1,7 +1,7 @@
 import type { Deps } from "../../../deps";
 import type { EnvelopeStatus } from "../../../store/schema";
 import { listAudit } from "../../audit/service";
-import type { EnvelopeView } from "../../envelopes/service";
+import type { EnvelopeView } from "../../envelopes/view";
 import { html } from "../html";
 import { badge, form, href, notice, table, time, type View } from "../layout";
 import { searchEnvelopes } from "../queries";
