@@ -160,7 +160,14 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
   const show = (title: StringKey, body: (c: Console) => ReturnType<typeof dashboardBody> | Promise<ReturnType<typeof dashboardBody>>) =>
     guarded(async (c) => page(c.v, c.v.t(title), await body(c)));
 
-  const done = (c: Console, to: string) => redirect(`${to}${to.includes("?") ? "&" : "?"}done=1`);
+  /** "Resend invitation" and "Remind" on the envelope page. */
+  const remind = (c: Console, kind: "invitation" | "reminder") => {
+    remindRecipient(deps, c.env, c.actor, c.params.id!, c.params.recipientId!, kind);
+    c.record(kind === "invitation" ? "recipient.invitation_resent" : "recipient.reminded", c.params.recipientId, { envelopeId: c.params.id });
+    return done(`/admin/envelopes/${c.params.id}`);
+  };
+
+  const done = (to: string) => redirect(`${to}${to.includes("?") ? "&" : "?"}done=1`);
   const doneNotice = (c: Console) => (c.url.searchParams.get("done") ? c.v.t("done") : undefined);
 
   return new Elysia({ name: "admin-console" })
@@ -258,19 +265,14 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
       if (e.status !== "SENT") throw new AppError("envelope_ended", `Envelope ${e.id} is ${e.status}: only a SENT envelope can be voided`);
       deleteEnvelope(deps, { environment: c.env, who: c.actor, envelopeId: e.id, reason });
       c.record("envelope.voided", e.id, { reason });
-      return done(c, `/admin/envelopes/${e.id}`);
+      return done(`/admin/envelopes/${e.id}`);
     }), { detail: { hide: true } })
-    .post("/admin/envelopes/:id/recipients/:rid/:kind", guarded((c) => {
-      const kind = c.params.kind === "resend" ? "invitation" : c.params.kind === "remind" ? "reminder" : null;
-      if (!kind) throw new AppError("route_not_found", "No such action");
-      remindRecipient(deps, c.env, c.actor, c.params.id!, c.params.rid!, kind);
-      c.record(kind === "invitation" ? "recipient.invitation_resent" : "recipient.reminded", c.params.rid, { envelopeId: c.params.id });
-      return done(c, `/admin/envelopes/${c.params.id}`);
-    }), { detail: { hide: true } })
+    .post("/admin/envelopes/:id/recipients/:recipientId/resend", guarded((c) => remind(c, "invitation")), { detail: { hide: true } })
+    .post("/admin/envelopes/:id/recipients/:recipientId/remind", guarded((c) => remind(c, "reminder")), { detail: { hide: true } })
     .post("/admin/envelopes/:id/retry-seal", guarded((c) => {
       retrySeal(deps, c.env, c.actor, c.params.id!);
       c.record("envelope.seal_retried", c.params.id);
-      return done(c, `/admin/envelopes/${c.params.id}`);
+      return done(`/admin/envelopes/${c.params.id}`);
     }), { detail: { hide: true } })
 
     .get("/admin/documents", show("documentsTitle", (c) => documentsBody(deps, c.v)), { detail: { hide: true } })
@@ -290,7 +292,7 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
       // This process's key cache, so the very next API request with the key fails.
       keys.invalidate();
       c.record("key.revoked", key.id, { name: key.name });
-      return done(c, "/admin/keys");
+      return done("/admin/keys");
     }), { detail: { hide: true } })
 
     .get("/admin/webhooks", show("webhooksTitle", (c) => webhooksBody(deps, c.v)), { detail: { hide: true } })
@@ -298,19 +300,19 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
     .post("/admin/webhooks/:id/enable", guarded((c) => {
       updateWebhook(deps, c.env, c.params.id!, { enabled: true });
       c.record("webhook.enabled", c.params.id);
-      return done(c, `/admin/webhooks/${c.params.id}`);
+      return done(`/admin/webhooks/${c.params.id}`);
     }), { detail: { hide: true } })
-    .post("/admin/webhooks/:id/deliveries/:did/resend", guarded((c) => {
-      const d = resendDelivery(deps, c.env, c.params.id!, c.params.did!);
-      c.record("webhook.delivery_resent", d.id, { resendOf: c.params.did, webhookId: c.params.id });
-      return done(c, `/admin/webhooks/${c.params.id}`);
+    .post("/admin/webhooks/:id/deliveries/:deliveryId/resend", guarded((c) => {
+      const d = resendDelivery(deps, c.env, c.params.id!, c.params.deliveryId!);
+      c.record("webhook.delivery_resent", d.id, { resendOf: c.params.deliveryId, webhookId: c.params.id });
+      return done(`/admin/webhooks/${c.params.id}`);
     }), { detail: { hide: true } })
 
     .get("/admin/failures", show("failuresTitle", (c) => failuresBody(deps, c.v, doneNotice(c))), { detail: { hide: true } })
     .post("/admin/failures/jobs/:id/retry", guarded((c) => {
       retryFailedJob(deps, c.params.id!);
       c.record("job.retried", c.params.id);
-      return done(c, "/admin/failures");
+      return done("/admin/failures");
     }), { detail: { hide: true } })
 
     .get("/admin/settings", show("settingsTitle", (c) => settingsBody(deps, c.v, c.admin.email)), { detail: { hide: true } })
