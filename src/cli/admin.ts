@@ -29,7 +29,6 @@ function emailOf(args: string[]): string {
 
 export async function adminCommand(deps: Deps, args: string[], out: Out) {
   const [sub, ...rest] = args;
-  if (sub === "--help" || sub === "-h" || rest.includes("--help") || rest.includes("-h")) return out(ADMIN_USAGE);
   switch (sub) {
     case "create": {
       const admin = await createAdmin(deps, CLI_ACTOR, { email: emailOf(rest), password: await passwordFromStdin(rest) });
