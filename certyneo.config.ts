@@ -76,6 +76,10 @@ export default {
     /** Jobs (e-mails, SMS) running at once. */
     concurrency: 4,
   },
+  retention: {
+    /** Purge envelopes ended more than this many days ago, with their files, keeping a tombstone. 0: never (the default). */
+    days: 0,
+  },
   admin: {
     /** A console session unused for this long ends. */
     sessionIdleMinutes: 30,

@@ -41,4 +41,25 @@ CREATE TABLE `admin_users` (
 	`last_login_at` integer
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `admin_users_email_unique` ON `admin_users` (`email`);
+CREATE UNIQUE INDEX `admin_users_email_unique` ON `admin_users` (`email`);--> statement-breakpoint
+CREATE TABLE `envelope_tombstones` (
+	`envelope_id` text PRIMARY KEY NOT NULL,
+	`environment` text NOT NULL,
+	`status` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`ended_at` integer,
+	`purged_at` integer NOT NULL,
+	`reason` text NOT NULL,
+	`actor` text NOT NULL,
+	`audit_head` text NOT NULL,
+	`audit_count` integer NOT NULL,
+	`document_hashes` text NOT NULL,
+	`sealed_sha256` text
+);
+--> statement-breakpoint
+CREATE TABLE `settings` (
+	`key` text PRIMARY KEY NOT NULL,
+	`value` text NOT NULL,
+	`updated_at` integer NOT NULL,
+	`updated_by` text NOT NULL
+);

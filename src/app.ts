@@ -11,6 +11,7 @@ import { adminRoutes } from "./modules/admin/routes";
 import { purgeExpiredSessions } from "./modules/admin/sessions";
 import type { Worker } from "./jobs/worker";
 import { documentRoutes } from "./modules/documents/routes";
+import { purgeByRetention } from "./modules/envelopes/purge-envelope";
 import { envelopeRoutes } from "./modules/envelopes/routes";
 import { keyRoutes } from "./modules/keys/routes";
 import { createKeyVerifier } from "./modules/keys/service";
@@ -51,7 +52,7 @@ export function buildApp(deps: Deps) {
   if (undeclared.length) throw new Error(`auth: SCOPE must be declared on exactly the API-key routes; check ${undeclared.join(", ")}`);
   routes = elysia.routes.map((r) => ({ method: r.method, pattern: routePattern(r.path) }));
   // The durable outbox: job handlers by kind, and the functions run on each tick (reminders, expiry).
-  const jobs = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps) }, [...notificationPeriodic, () => idempotency.purgeExpired(), () => purgeExpiredSessions(deps)]);
+  const jobs = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps) }, [...notificationPeriodic, () => idempotency.purgeExpired(), () => purgeExpiredSessions(deps), async () => void (await purgeByRetention(deps))]);
   const webhooks = createWebhookDispatcher(deps);
   const workers: Worker[] = [jobs, webhooks];
   const fetch = createPipeline(deps, { handle: (req) => elysia.handle(req), keys, limiter, idempotency });

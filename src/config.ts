@@ -63,6 +63,7 @@ function check(c: Config) {
   int("jobs.pollMs", c.jobs.pollMs, 10, 60_000);
   int("jobs.concurrency", c.jobs.concurrency, 1, 64);
   int("sms.timeoutMs", c.sms.timeoutMs, 100, 120_000);
+  int("retention.days", c.retention.days, 0, 36500);
   int("admin.sessionIdleMinutes", c.admin.sessionIdleMinutes, 1, 24 * 60);
   int("admin.sessionMaxHours", c.admin.sessionMaxHours, 1, 24 * 30);
   int("admin.lockoutAfter", c.admin.lockoutAfter, 1, 1000);

@@ -312,8 +312,35 @@ export const adminActions = sqliteTable(
   (t) => [index("admin_actions_at").on(t.at)],
 );
 
+/** What remains of an envelope purged (retention or erasure on request): no personal data, proof it existed. */
+export const envelopeTombstones = sqliteTable("envelope_tombstones", {
+  envelopeId: text("envelope_id").primaryKey(),
+  environment: text("environment", { enum: ENVIRONMENTS }).notNull(),
+  /** The status it ended in. */
+  status: text("status", { enum: ENVELOPE_STATUSES }).notNull(),
+  createdAt: time("created_at").notNull(),
+  endedAt: time("ended_at"),
+  purgedAt: time("purged_at").notNull(),
+  reason: text("reason", { enum: ["retention", "request"] }).notNull(),
+  /** Who purged it: "system" (retention), "api:key_…", "admin:…". */
+  actor: text("actor").notNull(),
+  /** The audit chain's head and length when it was purged: its last hash is the proof of what was. */
+  auditHead: text("audit_head").notNull(),
+  auditCount: integer("audit_count").notNull(),
+  documentHashes: json<string[]>("document_hashes").notNull(),
+  sealedSha256: text("sealed_sha256"),
+});
+
+/** Settings an admin changes in the console (branding, sender identity), by key; JSON values. */
+export const settings = sqliteTable("settings", {
+  key: text("key").primaryKey(),
+  value: json<unknown>("value").notNull(),
+  updatedAt: time("updated_at").notNull(),
+  updatedBy: text("updated_by").notNull(),
+});
+
 export const schema = {
   apiKeys, documents, envelopes, envelopeDocuments, recipients, fields, auditEvents, jobs,
   webhooks, webhookEvents, webhookDeliveries, webhookAttempts, idempotencyKeys,
-  adminUsers, adminSessions, adminLoginThrottle, adminActions,
+  adminUsers, adminSessions, adminLoginThrottle, adminActions, envelopeTombstones, settings,
 };

@@ -108,8 +108,28 @@ export const ListEnvelopesQuery = t.Object(
 );
 
 export const VoidQuery = t.Object(
-  { reason: t.Optional(t.String({ minLength: 1, maxLength: 1000, description: "Why a sent envelope is voided (told to the recipients)" })) },
+  {
+    reason: t.Optional(t.String({ minLength: 1, maxLength: 1000, description: "Why a sent envelope is voided (told to the recipients)" })),
+    purge: t.Optional(t.Boolean({ description: "true: erase an ended envelope (GDPR erasure): everything but a tombstone goes, files included" })),
+  },
   { additionalProperties: false },
+);
+
+export const PurgedEnvelopeSchema = t.Object(
+  {
+    id: t.String(),
+    purged: t.Literal(true),
+    status: EnvelopeStatus,
+    createdAt: DateTime,
+    endedAt: nullable(DateTime),
+    purgedAt: DateTime,
+    reason: t.Union([t.Literal("retention"), t.Literal("request")]),
+    auditHead: t.String({ description: "The audit chain's last hash when it was purged" }),
+    auditCount: t.Integer(),
+    documentHashes: t.Array(t.String(), { description: "SHA-256 of each original document" }),
+    sealedSha256: nullable(t.String()),
+  },
+  { $id: "#/components/schemas/PurgedEnvelope", title: "PurgedEnvelope", description: "What remains of a purged envelope: no personal data" },
 );
 
 const PageSize = t.Object({ width: t.Number(), height: t.Number() });
