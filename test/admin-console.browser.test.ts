@@ -162,7 +162,7 @@ describe("the console in Chromium", () => {
     expect(await page.getByRole("cell", { name: /recipient.invited/ }).count()).toBeGreaterThanOrEqual(2);
   });
 
-  test("retry a failed seal, then download the signed PDF and the audit trail", async () => {
+  test("retry a failed seal, download the signed PDF, then erase the envelope", async () => {
     const doc = await uploadDoc(s);
     const env = await sendEnvelope(s, (await createEnvelope(s, quickStart([doc.id], [{ email: "carla@example.com", name: "Carla" }], { subject: "NDA" }))).id);
     expect((await complete(s, tokenOf(env.recipients[0].signUrl))).status).toBe(200);
@@ -182,6 +182,13 @@ describe("the console in Chromium", () => {
     expect(new TextDecoder().decode(bytes.slice(0, 5))).toBe("%PDF-");
     expect(download.suggestedFilename()).toBe("NDA-signed.pdf");
     await check("envelope-completed");
+    // Erasure on request, from the console: a tombstone remains, the envelope answers 410.
+    page.once("dialog", (d) => d.accept());
+    await page.getByRole("button", { name: "Erase for good" }).click();
+    await page.waitForURL(/\/admin\/envelopes\?done=1/);
+    expect((await s.api(`/api/v1/envelopes/${env.id}`)).status).toBe(410);
+    await page.goto(`${s.url}/admin/envelopes/${env.id}`);
+    expect(await page.getByText("was purged").count()).toBe(1);
   });
 
   test("every other page: documents, webhooks, settings, activity; French too", async () => {

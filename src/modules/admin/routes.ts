@@ -14,6 +14,7 @@ import type { Environment } from "../../store/schema";
 import type { ActorMeta } from "../envelopes/actor";
 import { deleteEnvelope } from "../envelopes/delete-envelope";
 import { getEnvelope } from "../envelopes/get-envelope";
+import { purgeEnvelope } from "../envelopes/purge-envelope";
 import { remindRecipient } from "../envelopes/remind-recipient";
 import { SCOPES } from "../keys/scopes";
 import { createKey, revokeKey, type KeyVerifier } from "../keys/service";
@@ -269,6 +270,11 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
     }), { detail: { hide: true } })
     .post("/admin/envelopes/:id/recipients/:recipientId/resend", guarded((c) => remind(c, "invitation")), { detail: { hide: true } })
     .post("/admin/envelopes/:id/recipients/:recipientId/remind", guarded((c) => remind(c, "reminder")), { detail: { hide: true } })
+    .post("/admin/envelopes/:id/purge", guarded(async (c) => {
+      await purgeEnvelope(deps, { environment: c.env, who: c.actor, envelopeId: c.params.id!, reason: "request" });
+      c.record("envelope.purged", c.params.id);
+      return done("/admin/envelopes");
+    }), { detail: { hide: true } })
     .post("/admin/envelopes/:id/retry-seal", guarded((c) => {
       retrySeal(deps, c.env, c.actor, c.params.id!);
       c.record("envelope.seal_retried", c.params.id);

@@ -14,7 +14,7 @@ export function envelopesBody(deps: Deps, v: View) {
   const status = ENVELOPE_STATUSES.find((s) => s === statusParam);
   const page = searchEnvelopes(deps.db, v.env, { q, status, startingAfter: v.query.get("after") ?? undefined });
   const last = page.data.at(-1)?.envelope.id;
-  return html`
+  return html`${v.query.get("done") ? notice(v.t("done")) : ""}
 <form method="get" action="/admin/envelopes" class="filters" role="search">
 <div><label for="q">${v.t("search")}</label>
 <input id="q" name="q" type="search" value="${q}" aria-describedby="q-hint"><small id="q-hint" class="muted">${v.t("searchLabel")}</small></div>
@@ -71,6 +71,8 @@ ${form(v, `${base}/recipients/${r.id}/remind`, html`<button type="submit">${v.t(
 ${e.status === "SENT" ? html`<section aria-labelledby="void"><h2 id="void">${v.t("voidTitle")}</h2>
 ${form(v, `${base}/void`, html`<label for="reason">${v.t("voidReason")}</label><textarea id="reason" name="reason" rows="2" maxlength="500" required></textarea>
 <button type="submit" class="danger">${v.t("voidButton")}</button>`, { confirm: v.t("voidTitle") + "?", className: "stack" })}</section>` : ""}
+${["COMPLETED", "DECLINED", "VOIDED", "EXPIRED"].includes(e.status) && e.sealStatus !== "PENDING" ? html`<section aria-labelledby="purge"><h2 id="purge">${v.t("purgeTitle")}</h2><p>${v.t("purgeHint")}</p>
+${form(v, `${base}/purge`, html`<button type="submit" class="danger">${v.t("purgeButton")}</button>`, { confirm: v.t("purgeConfirm") })}</section>` : ""}
 <section aria-labelledby="audit"><h2 id="audit">${v.t("audit")}</h2>
 ${table(v.t("audit"), ["#", v.t("when"), v.t("event"), v.t("actor"), v.t("details")], events.map((a) => html`<tr>
 <td>${a.seq}</td><td>${time(a.at)}</td><td><code>${a.type}</code></td><td>${a.actor}${a.ip ? html`<br><span class="muted small">${a.ip}</span>` : ""}</td>
