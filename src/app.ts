@@ -8,6 +8,7 @@ import { createPipeline } from "./http/pipeline";
 import { createRateLimiter } from "./http/rate-limit";
 import { createJobRunner } from "./jobs/runner";
 import { adminRoutes } from "./modules/admin/routes";
+import { brandingRoutes } from "./modules/branding/routes";
 import { purgeExpiredSessions } from "./modules/admin/sessions";
 import type { Worker } from "./jobs/worker";
 import { documentRoutes } from "./modules/documents/routes";
@@ -46,6 +47,7 @@ export function buildApp(deps: Deps) {
     .use(signingRoutes(deps))
     .use(webhookRoutes(deps))
     .use(verifyRoutes(deps))
+    .use(brandingRoutes(deps))
     .use(adminRoutes(deps, keys));
 
   const undeclared = authMismatches(elysia.routes);

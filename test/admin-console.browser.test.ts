@@ -195,7 +195,7 @@ describe("the console in Chromium", () => {
     const hook = await s.api("/api/v1/webhooks", { method: "POST", json: { url: "https://hooks.example.com/certyneo", events: ["*"] } });
     expect(hook.status).toBe(201);
     const { id } = (await hook.json()) as { id: string };
-    for (const [name, path] of [["documents", "/admin/documents"], ["webhooks", "/admin/webhooks"], ["webhook", `/admin/webhooks/${id}`], ["settings", "/admin/settings"], ["activity", "/admin/activity"]] as const) {
+    for (const [name, path] of [["documents", "/admin/documents"], ["webhooks", "/admin/webhooks"], ["webhook", `/admin/webhooks/${id}`], ["settings", "/admin/settings"], ["branding", "/admin/branding"], ["activity", "/admin/activity"]] as const) {
       await page.goto(`${s.url}${path}`);
       await check(name);
     }

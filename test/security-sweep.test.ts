@@ -33,7 +33,9 @@ const PUBLIC: RegExp[] = [
   /^GET \/s\/assets\/\*$/,
   // The console's login form and its static assets.
   /^GET \/admin\/login$/,
-  /^GET \/admin\/assets\/admin\.(css|js)$/,
+  /^GET \/admin\/assets\/(admin\.css|admin\.js|brand\.css)$/,
+  // The organisation's logo (or Certyneo's mark): shown on the login page and in e-mails.
+  /^GET \/branding\/logo$/,
 ];
 /** The admin console: its session cookie is the credential. */
 const SESSION_ROUTE = /^\/admin(\/|$)/;

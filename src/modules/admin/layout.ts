@@ -14,6 +14,8 @@ export interface View {
   /** The current path with its query, for the environment switch. */
   path: string;
   query: URLSearchParams;
+  /** The organisation's name from the branding settings, or empty. */
+  organisation: string;
 }
 
 export const ASSET_VERSION = Bun.hash(VERSION).toString(36);
@@ -26,6 +28,7 @@ const NAV: [string, StringKey][] = [
   ["/admin/webhooks", "navWebhooks"],
   ["/admin/failures", "navFailures"],
   ["/admin/settings", "navSettings"],
+  ["/admin/branding", "navBranding"],
   ["/admin/activity", "navActivity"],
 ];
 
@@ -67,12 +70,13 @@ export function page(v: View, title: string, body: Html, opts: { status?: number
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} — ${v.t("appName")}</title>
 <link rel="stylesheet" href="/admin/assets/admin.css?v=${ASSET_VERSION}">
+<link rel="stylesheet" href="/admin/assets/brand.css">
 <script src="/admin/assets/admin.js?v=${ASSET_VERSION}" defer></script>
 </head>
 <body class="${chrome ? `env-${v.env}` : "bare"}">
 <a class="skip" href="#main">${v.t("skip")}</a>
 ${chrome ? html`<header><div class="topbar">
-<a class="brand" href="/admin">${v.t("appName")}</a>
+<a class="brand" href="/admin"><img src="/branding/logo" alt="" width="28" height="28"> ${v.organisation || v.t("appName")}</a>
 <nav aria-label="${v.t("navMain")}" class="nav"><ul>
 ${NAV.map(([path, key]) => html`<li><a href="${path}"${v.path === path || (path !== "/admin" && v.path.startsWith(path + "/")) ? html` aria-current="page"` : ""}>${v.t(key)}</a></li>`)}
 </ul></nav>
@@ -83,6 +87,7 @@ ${form(v, "/admin/logout", html`<button type="submit" class="link">${v.t("logout
 </div>
 <p class="env-banner env-banner-${v.env}">${v.t(v.env === "test" ? "envBannerTest" : "envBannerLive")}</p></header>` : ""}
 <main id="main" tabindex="-1">
+${chrome ? "" : html`<p class="bare-brand"><img src="/branding/logo" alt="" width="40" height="40"> ${v.organisation || v.t("appName")}</p>`}
 <h1>${title}</h1>
 ${body}
 </main>

@@ -20,6 +20,7 @@ import { SCOPES } from "../keys/scopes";
 import { createKey, revokeKey, type KeyVerifier } from "../keys/service";
 import { retrySeal } from "../sealing/retry-seal";
 import { pdfResponse } from "../../http/pdf-response";
+import { getBranding, saveBranding } from "../branding/service";
 import { auditTrail, signedDocument } from "../sealing/service";
 import { resendDelivery, updateWebhook } from "../webhooks/service";
 import { recordAction, type AdminActor } from "./actions";
@@ -30,6 +31,7 @@ import { html } from "./html";
 import { pickLang, translator, type StringKey } from "./i18n";
 import { notice, page, type View } from "./layout";
 import { activityBody } from "./pages/activity";
+import { brandingBody } from "./pages/branding";
 import { dashboardBody } from "./pages/dashboard";
 import { documentsBody } from "./pages/documents";
 import { envelopeBody, envelopesBody } from "./pages/envelopes";
@@ -106,7 +108,7 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
 
   function viewFor(request: Request, url: URL, env: Environment, email: string | null, csrf: string): View {
     const lang = pickLang(url.searchParams.get("lang"), request.headers.get("accept-language"));
-    return { t: translator(lang), lang, env, email, csrf, path: url.pathname, query: url.searchParams };
+    return { t: translator(lang), lang, env, email, csrf, path: url.pathname, query: url.searchParams, organisation: getBranding(deps.db).organisationName };
   }
 
   function envOf(url: URL, cookies: Record<string, string>): { env: Environment; set?: string } {
@@ -348,6 +350,22 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
       return new Response(Readable.toWeb(stream) as unknown as ReadableStream, {
         headers: { "content-type": "application/gzip", "content-length": String(m.bytes), "content-disposition": `attachment; filename="${name}"` },
       });
+    }), { detail: { hide: true } })
+    .get("/admin/assets/brand.css", () => secured(new Response(`:root { --brand: ${getBranding(deps.db).accentColor}; }\n`, { headers: { "content-type": "text/css; charset=utf-8", "cache-control": "no-cache" } })), { detail: { hide: true } })
+    .get("/admin/branding", show("brandingTitle", (c) => brandingBody(deps, c.v, c.url.searchParams.get("done") ? { text: c.v.t("saved"), kind: "ok" } : undefined)), { detail: { hide: true } })
+    .post("/admin/branding", guarded(async (c) => {
+      const file = c.body.logo instanceof File && c.body.logo.size > 0 ? new Uint8Array(await c.body.logo.arrayBuffer()) : undefined;
+      const text = {
+        organisationName: str(c.body.organisationName), accentColor: str(c.body.accentColor), fromName: str(c.body.fromName),
+        fromAddress: str(c.body.fromAddress), replyTo: str(c.body.replyTo),
+      };
+      try {
+        await saveBranding(deps, c.who, { ...text, logo: c.body.removeLogo === "on" ? null : file });
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        return page(c.v, c.v.t("brandingTitle"), brandingBody(deps, c.v, { text: e.message, kind: "error" }, text), { status: e.status });
+      }
+      return done("/admin/branding");
     }), { detail: { hide: true } })
     .get("/admin/activity", show("activityTitle", (c) => activityBody(deps, c.v)), { detail: { hide: true } });
 }
