@@ -11,7 +11,7 @@ import { ConfigError, loadConfig } from "./config";
 import { AppError } from "./errors";
 import { openInstance } from "./instance";
 import { cliLogger, type Level } from "./log";
-import { SignerError } from "./pdf/pkcs12";
+import { SignerError } from "./pdf/signer";
 import { startServer } from "./server";
 import { VERSION } from "./version";
 
@@ -33,6 +33,7 @@ Commands:
   doctor [--smtp] [--json]               Check configuration, data directory, certificate, SMTP, TSA
   verify FILE.pdf [--json]               Check a PDF's signatures (exit 0 when all hold)
   seal ENVELOPE_ID                       Seal a COMPLETED envelope now (e.g. after a failed seal)
+  seal extend [--before DAYS]            New document time-stamp for sealed PDFs whose last one expires within DAYS
   remind ENVELOPE_ID RECIPIENT_ID        Remind a recipient now ([--invitation]: send the invitation again)
   healthcheck                            Exit 0 if the local server answers /healthz (for containers)
   --help, -h                             This help; COMMAND --help: that command's

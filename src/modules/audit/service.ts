@@ -20,6 +20,8 @@ export type AuditType =
   | "envelope.expired"
   | "envelope.seal_failed"
   | "envelope.seal_retried"
+  | "envelope.seal_delayed"
+  | "envelope.seal_extended"
   | "recipient.invited"
   | "recipient.reminded"
   | "recipient.viewed"
