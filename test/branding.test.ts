@@ -25,7 +25,7 @@ afterAll(async () => {
 
 const FIELDS = { organisationName: "Acme HR", accentColor: "#0b5e3a", fromName: "Acme People Team", fromAddress: "people@acme.example", replyTo: "hr-help@acme.example" };
 
-async function save(c: ReturnType<typeof consoleClient>, fields: Record<string, string>, logo?: { bytes: Uint8Array; type: string; name: string }) {
+async function save(c: ReturnType<typeof consoleClient>, fields: Record<string, string>, logo?: { bytes: Uint8Array<ArrayBuffer>; type: string; name: string }) {
   await c.get("/admin/branding");
   const form = new FormData();
   form.set("_csrf", /name="_csrf" value="([^"]+)"/.exec((await c.get("/admin/branding")).text)![1]!);

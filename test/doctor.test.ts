@@ -60,7 +60,7 @@ describe("certyneo doctor", () => {
     const p12 = join(dir, "expiring.p12");
     writeFileSync(p12, await createDevelopmentP12({ commonName: "Expiring seal", password: "pw", now: tenYearsLessTenDays }));
     chmodSync(dir, 0o755);
-    const r = await doctor({ CERTYNEO_DATA_DIR: dir, CERTYNEO_SEAL_P12_PATH: p12, CERTYNEO_SEAL_P12_PASSWORD: "pw", CERTYNEO_SEAL_TSA_URL: `http://127.0.0.1:${await freePort()}/tsa` });
+    const r = await doctor({ CERTYNEO_DATA_DIR: dir, CERTYNEO_SEAL_P12_PATH: p12, CERTYNEO_SEAL_P12_PASSWORD: "pw", CERTYNEO_SEAL_TSA_URL: `http://127.0.0.1:${await freePort()}/tsa`, CERTYNEO_SEAL_LEVEL: "B-B" });
     expect(r.status("sealing certificate")).toBe("warn");
     expect(r.stdout).toMatch(/Expiring seal.*in (9|10|11) days; renew it/);
     expect(r.status("data directory")).toBe("warn");

@@ -6,7 +6,7 @@ import { migrationJournal } from "../../migrations";
 import type { Clock } from "../clock";
 import { loadConfig, type Config } from "../config";
 import { createLogger } from "../log";
-import { DEVELOPMENT_P12, sealingKeyLoader } from "../modules/sealing/key";
+import { DEVELOPMENT_P12, sealingCertificate, sealingKeyLoader } from "../modules/sealing/key";
 import { SMTP_TIMEOUTS } from "../modules/notifications/mailer";
 
 export interface Check {
@@ -68,12 +68,13 @@ function instanceKey(dir: string): { check: Check; secret: Uint8Array | null } {
 }
 
 async function certificateCheck(config: Config, clock: Clock, secret: Uint8Array | null): Promise<Check> {
-  if (!config.seal.p12Path && (!secret || !existsSync(join(config.dataDir, DEVELOPMENT_P12))))
+  if (!config.seal.p12Path && !config.seal.pkcs11.module && (!secret || !existsSync(join(config.dataDir, DEVELOPMENT_P12))))
     return warn("sealing certificate", "none configured: the first start generates a development certificate (not trusted by validators); set CERTYNEO_SEAL_P12_PATH");
   try {
     const key = await sealingKeyLoader(config, clock, createLogger("error", () => {}), secret ?? new Uint8Array(32))();
-    const days = Math.floor((key.certificate.notAfter.getTime() - clock.now().getTime()) / 86400_000);
-    const what = `${key.certificate.subject}, expires ${key.certificate.notAfter.toISOString().slice(0, 10)}`;
+    const cert = sealingCertificate(key);
+    const days = Math.floor((cert.notAfter.getTime() - clock.now().getTime()) / 86400_000);
+    const what = `${cert.subject}, expires ${cert.notAfter.toISOString().slice(0, 10)}`;
     if (days < 30) return warn("sealing certificate", `${what}: in ${days} days; renew it`);
     if (key.development) return warn("sealing certificate", `${what}: the development certificate, not trusted by validators; set CERTYNEO_SEAL_P12_PATH`);
     return ok("sealing certificate", what);
@@ -101,14 +102,21 @@ async function smtpCheck(config: Config, connect: boolean): Promise<Check> {
   }
 }
 
+/** Each configured authority answers HTTP at all; one of several down is a warning, all down a failure. */
 async function tsaCheck(config: Config): Promise<Check> {
-  if (!config.seal.tsaUrl) return ok("time-stamp authority", "none configured: seals carry no time-stamp (PAdES B-B)");
-  try {
-    const res = await fetch(config.seal.tsaUrl, { method: "POST", headers: { "content-type": "application/timestamp-query" }, body: new Uint8Array(0), signal: AbortSignal.timeout(REACH_TIMEOUT_MS) });
-    return ok("time-stamp authority", `${config.seal.tsaUrl} answers (HTTP ${res.status})`);
-  } catch (e) {
-    return fail("time-stamp authority", `${config.seal.tsaUrl}: ${(e as Error).message}`);
-  }
+  const urls = config.seal.tsa.urls;
+  if (!urls.length) return ok("time-stamp authority", "none configured: seals carry no time-stamp (PAdES B-B)");
+  const results = await Promise.all(urls.map(async (url) => {
+    try {
+      const res = await fetch(url, { method: "POST", headers: { "content-type": "application/timestamp-query" }, body: new Uint8Array(0), signal: AbortSignal.timeout(REACH_TIMEOUT_MS) });
+      return { url, up: true, text: `${url} answers (HTTP ${res.status})` };
+    } catch (e) {
+      return { url, up: false, text: `${url}: ${(e as Error).message}` };
+    }
+  }));
+  const up = results.filter((r) => r.up).length;
+  const detail = results.map((r) => r.text).join("; ");
+  return up === results.length ? ok("time-stamp authority", detail) : up ? warn("time-stamp authority", detail) : fail("time-stamp authority", detail);
 }
 
 function baseUrlCheck(config: Config): Check {

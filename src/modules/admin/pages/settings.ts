@@ -1,8 +1,10 @@
 import type { Deps } from "../../../deps";
+import { sealingCertificate } from "../../sealing/key";
 import { html } from "../html";
 import { form, notice, table, time, type View } from "../layout";
 
-const SECRET = /password|secret|authorization|token/i;
+/** Setting names whose values are credentials: shown only as set or empty. */
+const SECRET = /password|secret|authorization|^pin$|^header$/i;
 
 /** Every leaf of the effective configuration; secrets shown only as set or not. */
 function configRows(obj: Record<string, unknown>, prefix = ""): [string, string][] {
@@ -18,9 +20,10 @@ export async function settingsBody(deps: Deps, v: View, adminEmail: string, mess
   let cert: ReturnType<typeof html>;
   try {
     const key = await deps.sealingKey();
-    const notAfter = key.certificate.notAfter;
+    const certificate = sealingCertificate(key);
+    const notAfter = certificate.notAfter;
     const days = Math.floor((notAfter.getTime() - deps.clock.now().getTime()) / 86400_000);
-    cert = html`<dl class="facts"><dt>${v.t("certSubject")}</dt><dd>${key.certificate.subject}</dd><dt>${v.t("certExpires")}</dt><dd>${time(notAfter)}</dd></dl>
+    cert = html`<dl class="facts"><dt>${v.t("certSubject")}</dt><dd>${certificate.subject}</dd><dt>${v.t("certExpires")}</dt><dd>${time(notAfter)}</dd></dl>
 ${days < 30 ? notice(v.t("certExpiresSoon", { days }), "error") : ""}${key.development ? notice(v.t("certDevelopment"), "warn") : ""}`;
   } catch (e) {
     cert = notice(v.t("certError", { error: (e as Error).message }), "error");
