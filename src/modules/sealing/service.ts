@@ -11,6 +11,7 @@ import type { RenderAuditEvent, RenderDocument, RenderEnvelope, RenderField, Ren
 import { buildEnvelopePdf, stampDocument } from "../../pdf/stamp";
 import { envelopeDocuments, envelopes, type Environment } from "../../store/schema";
 import { appendAudit, listAudit, verifyChain, type AuditEvent } from "../audit/service";
+import { recordEnvelopeEvent } from "../envelopes/record-change";
 import { envelopeDocumentRows, fieldRows, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "../envelopes/rows";
 import { recordEnvelopeEvent } from "../envelopes/record-change";
 import { SignerError } from "../../pdf/signer";
