@@ -13,7 +13,6 @@ import { envelopeDocuments, envelopes, type Environment } from "../../store/sche
 import { appendAudit, listAudit, verifyChain, type AuditEvent } from "../audit/service";
 import { recordEnvelopeEvent } from "../envelopes/record-change";
 import { envelopeDocumentRows, fieldRows, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "../envelopes/rows";
-import { recordEnvelopeEvent } from "../envelopes/record-change";
 import { SignerError } from "../../pdf/signer";
 import { TimestampError } from "../../pdf/tsa";
 import { sealingCertificate, type SealingKey } from "./key";
