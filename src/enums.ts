@@ -53,3 +53,7 @@ export const JOB_STATUSES = ["pending", "done", "failed"] as const;
 
 export const DELIVERY_STATUSES = ["pending", "succeeded", "failed"] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** What a revision after a signature changed (pdf/changes.ts): here so the API schema needs no PDF code. */
+export const CHANGE_KINDS = ["dss", "document-timestamp", "signature", "form-fill", "annotation", "other"] as const;
+export type ChangeKind = (typeof CHANGE_KINDS)[number];

@@ -3,8 +3,10 @@ import { join, resolve } from "node:path";
 import { systemClock, type Clock } from "./clock";
 import type { Config } from "./config";
 import type { Deps } from "./deps";
+import type { SealingKey } from "./modules/sealing/key";
 import { createLogger, type Logger } from "./log";
-import { sealingKeyLoader } from "./modules/sealing/key";
+import { senderIdentity } from "./modules/branding/service";
+import { trustServices } from "./modules/sealing/trust-services";
 import { createMailer } from "./modules/notifications/mailer";
 import { migrate, openDb } from "./store/db";
 import { diskFileStore, writeFileOnce } from "./store/files";
@@ -19,15 +21,18 @@ export function openInstance(config: Config, opts: { clock?: Clock; log?: Logger
   if (applied) log.info("database migrated", { applied });
   const clock = opts.clock ?? systemClock;
   const secret = loadInstanceSecret(dataDir, log);
+  // The key's code (PKCS#12, PKCS#11, LTV checks) loads on first use (modules/sealing/lazy.ts).
+  let loader: Promise<() => Promise<SealingKey>> | null = null;
   return {
     config: { ...config, dataDir },
     db,
     files: diskFileStore(join(dataDir, "files")),
     clock,
     log,
-    mailer: createMailer({ ...config, dataDir }, clock, log),
+    mailer: createMailer({ ...config, dataDir }, clock, log, () => senderIdentity(db, config)),
     secret,
-    sealingKey: sealingKeyLoader({ ...config, dataDir }, clock, log, secret),
+    sealingKey: () => (loader ??= import("./modules/sealing/key").then((m) => m.sealingKeyLoader({ ...config, dataDir }, clock, log, secret))).then((load) => load()),
+    trust: trustServices(config, clock, log),
   };
 }
 

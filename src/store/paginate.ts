@@ -40,19 +40,23 @@ export function definePager<T extends PagedTable, F extends string = never>(
       .where(and(eq(spec.owner, ph("owner")), eq(table.id, ph("after")))).prepare());
   const pages = preparedPerSession(() => new Map<string, ReturnType<typeof build>>());
 
-  function build(tx: Tx, used: F[], cursor: boolean) {
+  function build(tx: Tx, used: F[], cursor: boolean, adhoc?: SQL) {
     return tx.select().from(table as SQLiteTable)
       .where(and(
         eq(spec.owner, ph("owner")),
         spec.where,
+        adhoc,
         ...used.map((f) => eq(spec.filters![f], ph(f))),
         cursor ? sql`(${table.createdAt}, ${table.id}) < (${ph("afterCreatedAt")}, ${ph("afterId")})` : undefined,
       ))
       .orderBy(desc(table.createdAt), desc(table.id)).limit(ph("limit")).prepare();
   }
 
-  /** The prepared page statement for `q` and the values to run it with. */
-  function statement(tx: Tx, q: PageQuery<F>) {
+  /**
+   * The prepared page statement for `q` and the values to run it with. An `adhoc` condition (a
+   * search) makes a statement for this call only.
+   */
+  function statement(tx: Tx, q: PageQuery<F>, adhoc?: SQL) {
     const used = filterNames.filter((f) => q.filters?.[f] !== undefined);
     const values: Record<string, unknown> = { owner: q.owner, limit: (q.limit ?? 20) + 1 };
     for (const f of used) values[f] = q.filters![f];
@@ -64,6 +68,7 @@ export function definePager<T extends PagedTable, F extends string = never>(
       values.afterCreatedAt = after.createdAt;
       values.afterId = after.id;
     }
+    if (adhoc) return { stmt: build(tx, used, q.startingAfter !== undefined, adhoc), values };
     const key = `${used.join(",")}|${q.startingAfter !== undefined}`;
     const cache = pages(tx);
     let stmt = cache.get(key);
@@ -71,9 +76,9 @@ export function definePager<T extends PagedTable, F extends string = never>(
     return { stmt, values };
   }
 
-  function page(tx: Tx, q: PageQuery<F>): Page<T["$inferSelect"]> {
+  function page(tx: Tx, q: PageQuery<F>, adhoc?: SQL): Page<T["$inferSelect"]> {
     const limit = q.limit ?? 20;
-    const { stmt, values } = statement(tx, q);
+    const { stmt, values } = statement(tx, q, adhoc);
     const rows = stmt.all(values) as T["$inferSelect"][];
     return { data: rows.slice(0, limit), hasMore: rows.length > limit };
   }

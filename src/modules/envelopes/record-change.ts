@@ -21,14 +21,14 @@ export function auditEnvelope(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: stri
 }
 
 /**
- * Records a webhook event carrying the envelope as it is now (without signing links), in the
- * same transaction as the change. Returns what it loaded, so a caller whose change is complete
- * can answer with it (publicEnvelope) instead of loading the envelope again.
+ * Records a webhook event carrying the envelope as it is now (without signing links), and any
+ * `extra` data of the event, in the same transaction as the change. Returns what it loaded, so a
+ * caller whose change is complete can answer with it (publicEnvelope) instead of loading it again.
  */
-export function recordEnvelopeEvent(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: string, type: WebhookEventType): EnvelopeParts {
+export function recordEnvelopeEvent(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: string, type: WebhookEventType, extra: Record<string, unknown> = {}): EnvelopeParts {
   const row = envelopeRow(tx, envelopeId)!;
   const parts = loadEnvelopeParts(tx, row);
-  recordEvent(tx, deps.clock, { environment: row.environment, type, data: { envelope: publicEnvelope(deps, parts, { signUrls: false }) } });
+  recordEvent(tx, deps.clock, { environment: row.environment, type, data: { envelope: publicEnvelope(deps, parts, { signUrls: false }), ...extra } });
   return parts;
 }
 

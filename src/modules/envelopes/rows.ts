@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from "drizzle-orm";
-import { notFound } from "../../errors";
+import { AppError, notFound } from "../../errors";
 import { idsParam, inIds, preparedPerSession, type Tx } from "../../store/db";
-import { documents, envelopeDocuments, envelopes, fields, recipients, type Environment } from "../../store/schema";
+import { documents, envelopeDocuments, envelopes, envelopeTombstones, fields, recipients, type Environment } from "../../store/schema";
 
 export type EnvelopeRow = typeof envelopes.$inferSelect;
 export type RecipientRow = typeof recipients.$inferSelect;
@@ -40,11 +40,14 @@ function byEnvelope<R extends { envelopeId: string }>(rows: R[]): Map<string, R[
 /** The envelope `id`, whatever its environment (for work that already holds a checked id). */
 export const envelopeRow = (tx: Tx, id: string): EnvelopeRow | undefined => statements(tx).byId.get({ id });
 
-/** The envelope `id` of `environment`; 404 if absent (or another environment's). */
+/** The envelope `id` of `environment`; 404 if absent (or another environment's), 410 if purged. */
 export function findEnvelopeRow(tx: Tx, environment: Environment, id: string): EnvelopeRow {
   const row = statements(tx).envelope.get({ id, environment });
-  if (!row) throw notFound("Envelope", id);
-  return row;
+  if (row) return row;
+  const purged = tx.select({ at: envelopeTombstones.purgedAt }).from(envelopeTombstones)
+    .where(and(eq(envelopeTombstones.envelopeId, id), eq(envelopeTombstones.environment, environment))).get();
+  if (purged) throw new AppError("envelope_purged", `Envelope ${id} was purged on ${purged.at.toISOString()}; only its tombstone remains`);
+  throw notFound("Envelope", id);
 }
 
 /** Documents of each envelope, in order. */

@@ -3,6 +3,7 @@ import type { Deps } from "../../deps";
 import type { Tx } from "../../store/db";
 import { auditSummaries, type AuditSummary } from "../audit/service";
 import { signUrlOf } from "../signing/token";
+import { deliveriesByEnvelope, type Delivery } from "./delivery";
 import { signingOrderOf } from "./lifecycle";
 import { envelopeRow, documentsByEnvelope, fieldsByEnvelope, recipientsByEnvelope, type EnvelopeDocumentRow, type EnvelopeRow, type FieldRow, type RecipientRow } from "./rows";
 
@@ -15,6 +16,7 @@ export interface EnvelopeParts {
   recipients: RecipientRow[];
   fields: FieldRow[];
   audit: AuditSummary;
+  delivery: Map<string, Delivery>;
 }
 
 /**
@@ -58,6 +60,7 @@ function envelopeView(deps: ViewDeps, p: EnvelopeParts, signUrls: boolean) {
       signedAt: isoOrNull(r.signedAt),
       declinedAt: isoOrNull(r.declinedAt),
       declineReason: r.declineReason,
+      delivery: p.delivery.get(r.id) ?? null,
     })),
     fields: p.fields.map((f) => ({
       id: f.id,
@@ -98,12 +101,14 @@ export function loadEnvelopesParts(tx: Tx, rows: readonly EnvelopeRow[]): Envelo
   const people = recipientsByEnvelope(tx, ids);
   const placed = fieldsByEnvelope(tx, ids);
   const audit = auditSummaries(tx, rows);
+  const deliveries = deliveriesByEnvelope(tx, ids);
   return rows.map((envelope) => ({
     envelope,
     documents: docs.get(envelope.id) ?? [],
     recipients: people.get(envelope.id) ?? [],
     fields: placed.get(envelope.id) ?? [],
     audit: audit.get(envelope.id)!,
+    delivery: deliveries.get(envelope.id)!,
   }));
 }
 

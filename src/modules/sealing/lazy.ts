@@ -8,3 +8,4 @@ export const pdfLib = () => import("pdf-lib");
 export const pdfInspect = () => import("../../pdf/inspect");
 export const pdfIncremental = () => import("../../pdf/incremental");
 export const verifyService = () => import("../verify/service");
+export const archivalRenewal = () => import("./extend");
