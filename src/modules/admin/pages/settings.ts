@@ -1,5 +1,4 @@
 import type { Deps } from "../../../deps";
-import { sealingCertificate } from "../../sealing/key";
 import { html } from "../html";
 import { form, notice, table, time, type View } from "../layout";
 
@@ -20,6 +19,7 @@ export async function settingsBody(deps: Deps, v: View, adminEmail: string, mess
   let cert: ReturnType<typeof html>;
   try {
     const key = await deps.sealingKey();
+    const { sealingCertificate } = await import("../../sealing/key"); // loaded with the key (sealing/lazy.ts)
     const certificate = sealingCertificate(key);
     const notAfter = certificate.notAfter;
     const days = Math.floor((notAfter.getTime() - deps.clock.now().getTime()) / 86400_000);
