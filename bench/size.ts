@@ -1,0 +1,93 @@
+/**
+ * What the single executable is made of: builds it as `npm run build` does, with a metafile, and
+ * splits its size into the Bun runtime, the JavaScript bundle (by package, and what loads at
+ * start vs on first use) and the embedded files. Writes `## Binary size` in bench/RESULTS.md.
+ *
+ *   node_modules/.bin/bun bench/size.ts
+ */
+import { readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { run, tempDir } from "../test/helpers/spawn";
+import { machine, table, writeSection } from "./machine";
+
+const ROOT = join(import.meta.dir, "..");
+const dir = tempDir("certyneo-size-");
+const outfile = join(dir, "certyneo");
+const metafile = join(dir, "meta.json");
+const build = run([process.execPath, "build", "src/main.ts", "--compile", "--minify", "--sourcemap", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig",
+  "--outfile", outfile, `--metafile=${metafile}`], { cwd: ROOT });
+if (build.code !== 0) throw new Error(`build failed: ${build.stderr}`);
+
+interface Meta {
+  inputs: Record<string, { bytes: number; imports: { path: string; kind: string }[] }>;
+  outputs: Record<string, { bytes: number }>;
+}
+const meta = JSON.parse(readFileSync(metafile, "utf8")) as Meta;
+const MiB = (n: number) => (n / 2 ** 20).toFixed(1);
+const binary = statSync(outfile).size;
+const runtime = statSync(process.execPath).size;
+
+// What a start loads: everything reachable from the entry without crossing a dynamic import().
+const entry = Object.keys(meta.inputs).find((k) => k.endsWith("src/main.ts"))!;
+const eager = new Set([entry]);
+for (const queue = [entry]; queue.length; ) {
+  for (const i of meta.inputs[queue.shift()!]?.imports ?? []) {
+    if (i.kind !== "dynamic-import" && !eager.has(i.path)) {
+      eager.add(i.path);
+      queue.push(i.path);
+    }
+  }
+}
+const packageOf = (path: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? (path.startsWith("src/") ? "src (Certyneo)" : path.startsWith("migrations/") ? "migrations" : path);
+const byPackage = new Map<string, { bytes: number; eager: number }>();
+let js = 0;
+let jsEager = 0;
+for (const [path, input] of Object.entries(meta.inputs)) {
+  const p = packageOf(path);
+  const entryOf = byPackage.get(p) ?? { bytes: 0, eager: 0 };
+  entryOf.bytes += input.bytes;
+  js += input.bytes;
+  if (eager.has(path)) {
+    entryOf.eager += input.bytes;
+    jsEager += input.bytes;
+  }
+  byPackage.set(p, entryOf);
+}
+const bundle = Object.values(meta.outputs).reduce((n, o) => n + o.bytes, 0);
+// Files imported `with { type: "file" }` are embedded as they are; the metafile lists them with 0 bytes.
+const files = Object.entries(meta.inputs).filter(([, input]) => input.bytes === 0).map(([path]) => ({ path, bytes: statSync(join(ROOT, path)).size }));
+const filesBytes = files.reduce((n, f) => n + f.bytes, 0);
+const fileGroups = new Map<string, number>();
+for (const f of files) {
+  const ext = f.path.split(".").pop()!;
+  const group = ext === "bcmap" ? "pdf.js CMaps (.bcmap)" : f.path.includes("pdfjs-dist") ? `pdf.js (.${ext})` : f.path.includes("swagger-ui") ? "Swagger UI (docs page)" : ["ttf", "otf", "pfb"].includes(ext) ? "fonts" : `other (.${ext})`;
+  fileGroups.set(group, (fileGroups.get(group) ?? 0) + f.bytes);
+}
+
+const parts = [
+  ["Bun runtime (the bun executable)", MiB(runtime)],
+  ["JavaScript bundle (minified)", MiB(bundle)],
+  [`embedded files (${files.length})`, MiB(filesBytes)],
+  ["rest: source map, module graph, padding", MiB(binary - runtime - bundle - filesBytes)],
+  ["**total**", `**${MiB(binary)}**`],
+];
+const top = [...byPackage].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 15)
+  .map(([p, v]) => [p, MiB(v.bytes), v.eager === v.bytes ? "at start" : v.eager === 0 ? "on first use" : `${MiB(v.eager)} at start`]);
+const out = [
+  table(["part", "MiB"], parts),
+  "",
+  `Source before minifying: ${MiB(js)} MiB of JavaScript from ${Object.keys(meta.inputs).length} modules, of which ${MiB(jsEager)} MiB (${eager.size} modules) load at start and the rest (pdf-lib, fontkit, the fonts, PDF stamping and sealing) on first use.`,
+  "",
+  table(["package (source, before minifying)", "MiB", "loaded"], top),
+  "",
+  table(["embedded files", "MiB"], [...fileGroups].sort((a, b) => b[1] - a[1]).map(([g, n]) => [g, MiB(n)])),
+].join("\n");
+console.log(out);
+writeSection("Binary size", [
+  `Command: \`node_modules/.bin/bun bench/size.ts\` (the build of \`npm run build\`, with \`--metafile\`). Machine: ${machine()}.`,
+  "",
+  out,
+  "",
+  "The Bun runtime is most of the file and cannot be cut; what Certyneo adds is the bundle, its source map (kept: stack traces in the log name source lines) and the embedded files the signer page needs offline (pdf.js and its CMaps, fonts).",
+].join("\n"));
+console.log(relative(ROOT, outfile));
