@@ -1,0 +1,102 @@
+/**
+ * End to end through the API, as integrators and signers drive it: upload a 3-page PDF, create
+ * an envelope (one signer, one signature field), send it, sign it through the signing API, and
+ * wait until the sealed PDF is available (sealStatus SEALED). `CLIENTS` such flows run at once
+ * for `SECONDS`; the table gives envelopes sealed per minute and the time from the last
+ * signature to the sealed PDF. Then the same latency under light load (one flow at a time).
+ *
+ *   node_modules/.bin/bun bench/e2e.bench.ts
+ *
+ * Writes `## End to end` in bench/RESULTS.md.
+ */
+import { loadavg } from "node:os";
+import { join } from "node:path";
+import { PDFDocument, StandardFonts } from "pdf-lib";
+import { freePort, run, tempDir, waitForHealth } from "../test/helpers/spawn";
+import { machine, table, writeSection } from "./machine";
+
+const ROOT = join(import.meta.dir, "..");
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const LIGHT = Number(process.env.BENCH_LIGHT ?? 10);
+
+const dir = tempDir("certyneo-e2e-");
+const port = await freePort();
+const env = { ...process.env, CERTYNEO_DATA_DIR: dir, CERTYNEO_PORT: String(port), CERTYNEO_RATE_LIMIT_BURST: "1000000", CERTYNEO_RATE_LIMIT_PER_MINUTE: "60000000" };
+const key = run([process.execPath, "src/main.ts", "keys", "create", "--env", "test", "--name", "e2e"], { cwd: ROOT, env }).stdout.trim().split("\n").at(-1)!;
+const server = Bun.spawn([process.execPath, "src/main.ts", "serve"], { cwd: ROOT, env, stdout: Bun.file(join(dir, "server.log")), stderr: "inherit" });
+const url = `http://127.0.0.1:${port}`;
+
+async function api(path: string, init: { method?: string; json?: unknown } = {}) {
+  const res = await fetch(url + path, {
+    method: init.method ?? (init.json === undefined ? "GET" : "POST"),
+    headers: { authorization: `Bearer ${key}`, ...(init.json === undefined ? {} : { "content-type": "application/json" }) },
+    body: init.json === undefined ? undefined : JSON.stringify(init.json),
+  });
+  const body = (await res.json()) as any;
+  if (res.status >= 300) throw new Error(`${path}: HTTP ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+const pdf = await PDFDocument.create();
+const font = await pdf.embedFont(StandardFonts.Helvetica);
+for (let p = 1; p <= 3; p++) pdf.addPage([595, 842]).drawText(`Employment contract, page ${p} of 3. `.repeat(3), { x: 40, y: 780, size: 10, font });
+const contentBase64 = Buffer.from(await pdf.save()).toString("base64");
+
+/** One envelope from upload to sealed PDF; returns the ms from the signature's answer to SEALED. */
+async function flow(i: number): Promise<number> {
+  const doc = await api("/api/v1/documents", { json: { name: `contract-${i}.pdf`, contentBase64 } });
+  const env = await api("/api/v1/envelopes", { json: {
+    subject: `Contract ${i}`, documentIds: [doc.id],
+    recipients: [{ email: `signer${i}@example.com`, name: "Ana Silva", role: "SIGNER", fields: [{ documentId: doc.id, type: "signature", page: 3, x: 60, y: 700, width: 180, height: 50 }] }],
+  } });
+  const sent = await api(`/api/v1/envelopes/${env.id}/send`, { method: "POST" });
+  const token = (sent.recipients[0].signUrl as string).split("/s/")[1]!;
+  const signed = await fetch(`${url}/api/v1/signing/${token}/complete`, {
+    method: "POST", headers: { "content-type": "application/json", "user-agent": "bench" },
+    body: JSON.stringify({ signature: { type: "typed", value: "Ana Silva" }, consent: true }),
+  });
+  if (signed.status >= 300) throw new Error(`complete: HTTP ${signed.status} ${await signed.text()}`);
+  await signed.arrayBuffer();
+  const t0 = performance.now();
+  for (;;) {
+    const state = await api(`/api/v1/envelopes/${env.id}`);
+    if (state.sealStatus === "SEALED") return performance.now() - t0;
+    if (state.sealStatus === "FAILED") throw new Error(`seal failed for ${env.id}`);
+    await Bun.sleep(5);
+  }
+}
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
+try {
+  await waitForHealth(url);
+  await flow(-1); // warm-up
+  const loadBefore = loadavg().map((l) => l.toFixed(1)).join(" / ");
+  const latencies: number[] = [];
+  let next = 0;
+  const end = performance.now() + SECONDS * 1000;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: CLIENTS }, async () => {
+    while (performance.now() < end) latencies.push(await flow(next++));
+  }));
+  const minutes = (performance.now() - t0) / 60_000;
+  const light: number[] = [];
+  for (let i = 0; i < LIGHT; i++) light.push(await flow(100_000 + i));
+  const loadAfter = loadavg().map((l) => l.toFixed(1)).join(" / ");
+  const perMinute = latencies.length / minutes;
+  const out = table(["run", "envelopes sealed", "envelopes/min", "last signature → sealed p50 ms", "p99 ms"], [
+    [`${CLIENTS} clients, ${SECONDS} s`, latencies.length, perMinute.toFixed(0), pct(latencies, 50).toFixed(0), pct(latencies, 99).toFixed(0)],
+    ["one at a time (light load)", light.length, "–", pct(light, 50).toFixed(0), pct(light, 99).toFixed(0)],
+  ]);
+  console.log(out);
+  writeSection("End to end", [
+    `Command: \`node_modules/.bin/bun bench/e2e.bench.ts\`: upload a 3-page PDF (JSON base64), create an envelope (one signer, one signature field), send, sign through the signing API, then poll GET /envelopes/{id} every 5 ms until sealStatus is SEALED (development certificate, no time-stamp). The server is \`src/main.ts serve\` with its defaults (jobs.concurrency 4, wake on enqueue); the clients run in the bench process on the same machine.`,
+    `Machine: ${machine()}; load average ${loadBefore} before, ${loadAfter} after (a shared machine: other agents' builds and tests run meanwhile).`,
+    "",
+    out,
+    "",
+    `Targets (issue 14): ≥ 3,000 envelopes/min (${perMinute >= 3000 ? "met" : "NOT met"}: ${perMinute.toFixed(0)}), last signature to sealed PDF p50 < 300 ms under light load (${pct(light, 50) < 300 ? "met" : "NOT met"}: ${pct(light, 50).toFixed(0)} ms).`,
+  ].join("\n"));
+} finally {
+  server.kill("SIGTERM");
+}
