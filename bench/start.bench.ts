@@ -1,0 +1,67 @@
+/**
+ * Cold start and idle memory of the single executable: builds it as `npm run build` does, then
+ * starts it STARTS times on one data directory (after a first start that creates the database,
+ * instance secret and development certificate) and measures, for each start, the time and the
+ * process's CPU until the first `/healthz` 200, and its RSS once idle. Writes `## Start and memory`.
+ *
+ *   node_modules/.bin/bun bench/start.bench.ts [BINARY]
+ */
+import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import { join } from "node:path";
+import { freePort, run, tempDir } from "../test/helpers/spawn";
+import { machine, table, writeSection } from "./machine";
+
+const ROOT = join(import.meta.dir, "..");
+const STARTS = Number(process.env.BENCH_STARTS ?? 7);
+let binary = process.argv[2];
+if (!binary) {
+  binary = join(tempDir("certyneo-start-"), "certyneo");
+  const build = run([process.execPath, "build", "src/main.ts", "--compile", "--minify", "--sourcemap", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig", "--outfile", binary], { cwd: ROOT });
+  if (build.code !== 0) throw new Error(`build failed: ${build.stderr}`);
+}
+const dataDir = tempDir("certyneo-start-data-");
+
+/** The process's user+system CPU in ms, and its resident memory in MB, from /proc. */
+function usage(pid: number) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
+  return { cpuMs: (Number(fields[11]) + Number(fields[12])) * 10, rssMb: rss };
+}
+
+async function start() {
+  const port = await freePort();
+  const t0 = performance.now();
+  const proc = Bun.spawn([binary!, "serve"], { env: { ...process.env, CERTYNEO_DATA_DIR: dataDir, CERTYNEO_PORT: String(port) }, stdout: "ignore", stderr: "inherit" });
+  for (;;) {
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+    if (ok) break;
+    await Bun.sleep(1);
+  }
+  const ms = performance.now() - t0;
+  const { cpuMs } = usage(proc.pid);
+  await Bun.sleep(1000); // idle: the key check and the first poll have run
+  const { rssMb } = usage(proc.pid);
+  proc.kill("SIGTERM");
+  await proc.exited;
+  return { ms, cpuMs, rssMb };
+}
+
+const loadBefore = loadavg().map((l) => l.toFixed(1)).join(" / ");
+await start(); // creates the data directory's files
+const starts = [];
+for (let i = 0; i < STARTS; i++) starts.push(await start());
+const loadAfter = loadavg().map((l) => l.toFixed(1)).join(" / ");
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const min = (xs: number[]) => Math.min(...xs);
+const out = table(["measure", "median", "best", `each of the ${STARTS} starts`], [
+  ["start to first /healthz 200, ms", median(starts.map((s) => s.ms)).toFixed(0), min(starts.map((s) => s.ms)).toFixed(0), starts.map((s) => s.ms.toFixed(0)).join(" / ")],
+  ["CPU until then, ms (user+system)", median(starts.map((s) => s.cpuMs)).toFixed(0), min(starts.map((s) => s.cpuMs)).toFixed(0), starts.map((s) => s.cpuMs).join(" / ")],
+  ["idle RSS 1 s later, MB", median(starts.map((s) => s.rssMb)).toFixed(0), min(starts.map((s) => s.rssMb)).toFixed(0), starts.map((s) => s.rssMb.toFixed(0)).join(" / ")],
+]);
+console.log(out);
+writeSection("Start and memory", [
+  `Command: \`node_modules/.bin/bun bench/start.bench.ts\`: the executable of \`npm run build\`, started ${STARTS} times on one data directory with the development certificate (a first start created it). Machine: ${machine()}; load average ${loadBefore} before, ${loadAfter} after: on a loaded machine the wall time mostly measures waiting for a core; the CPU column is what the start costs.`,
+  "",
+  out,
+].join("\n"));
