@@ -204,6 +204,6 @@ writeSection("Webhooks", [
   "",
   `The outbox run with one endpoint is sequential by design (at most one delivery in flight per endpoint); with ${CONCURRENCY} endpoints it runs ${CONCURRENCY} at once (webhooks.concurrency = ${CONCURRENCY}). ` +
     `Outbox vs plain fetch: ${ratio(rows[1]!, rows[0]!)}x sequential, ${ratio(rows[3]!, rows[2]!)}x at ${CONCURRENCY} concurrent. ` +
-    "The outbox's cost is SQLite work on the one JavaScript thread: attempts that finish in the same event-loop turn are recorded in one transaction (WAL, synchronous=NORMAL), which also looks up the next due delivery of each idle endpoint and claims it (UPDATE … RETURNING takes the lease); the requests it claimed start once it has committed. " +
+    "The outbox's cost is SQLite work on the one JavaScript thread: each endpoint's next deliveries are claimed ahead (up to 8, CLAIM_AHEAD), so after a success the next request starts at once; attempts that finish in the same event-loop turn are recorded in one transaction (WAL, synchronous=NORMAL), which also claims what is due next. " +
     "\"Request p50/p99\": each POST from fetch() to the response headers, measured the same way for both.",
 ].join("\n"));
