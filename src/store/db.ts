@@ -19,6 +19,9 @@ export function openDb(file: string): Db {
   sqlite.run("PRAGMA journal_mode = WAL");
   sqlite.run("PRAGMA busy_timeout = 5000");
   sqlite.run("PRAGMA synchronous = NORMAL");
+  // 16 MiB of page cache instead of SQLite's 2 MiB: at a million envelopes an insert touches
+  // pages of a dozen large indexes, and re-reading them made creation's p99 several times slower.
+  sqlite.run("PRAGMA cache_size = -16384");
   sqlite.run("PRAGMA foreign_keys = ON");
   return drizzle({ client: sqlite, schema }) as Db;
 }
