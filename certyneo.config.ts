@@ -27,6 +27,13 @@ export default {
     burst: 200,
     /** Sustained rate: tokens added per minute. */
     perMinute: 100,
+    /** Requests without an API key (signing API, signer page, docs), per client IP: bucket size... */
+    anonymousBurst: 300,
+    /** ... and sustained rate per minute. A failed API-key check counts here too. */
+    anonymousPerMinute: 300,
+    /** Requests per signing token (signing API and signer page): bucket size and rate per minute. */
+    tokenBurst: 60,
+    tokenPerMinute: 30,
   },
   idempotency: {
     /** How long a completed response is replayed for the same Idempotency-Key. */

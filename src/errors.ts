@@ -6,6 +6,8 @@
 export const ERROR_STATUS = {
   bad_request: 400,
   invalid_json: 400,
+  /** A JSON body nested deeper than the API ever needs (http/body-guard.ts). */
+  json_too_deep: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,

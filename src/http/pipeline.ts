@@ -2,10 +2,13 @@ import type { Server } from "bun";
 import type { Deps } from "../deps";
 import { AppError } from "../errors";
 import type { KeyVerifier } from "../modules/keys/service";
+import { isKnownToken, TOKEN_FORMAT } from "../modules/signing/token";
+import { assertJsonDepth, formatBytes, readBodyBounded } from "./body-guard";
 import { newRequestId, setContext, type RequestContext } from "./context";
 import type { Idempotency } from "./idempotency";
 import { problemResponse } from "./problem";
-import type { RateDecision, RateLimiter } from "./rate-limit";
+import { createRateLimiter, type RateDecision, type RateLimiter } from "./rate-limit";
+import { securityHeaders } from "./security-headers";
 
 const API = "/api/v1/";
 /** The signing ceremony is authorised by its own token, not by an API key. */
@@ -18,6 +21,10 @@ const BODY_TYPES = new Set(["application/json", "multipart/form-data"]);
 
 /** The largest request body accepted: a base64 JSON upload is 4/3 of its PDF, plus the JSON around it. */
 export const maxBodyBytes = (config: Deps["config"]) => Math.ceil(config.maxUploadMb * 1024 * 1024 * 1.4) + 64 * 1024;
+/** The largest body without an API key: a signing completion with a drawn signature (600,000 characters) and its fields. */
+export const MAX_ANONYMOUS_BODY = 1024 * 1024;
+/** Liveness answers whoever asks: it costs less than a rate-limit check and an orchestrator must always reach it. */
+const UNLIMITED = new Set(["/healthz"]);
 
 /** The path of an absolute request URL, without building a URL object on the hot path. */
 function pathOf(url: string): string {
@@ -27,13 +34,33 @@ function pathOf(url: string): string {
   return end < 0 ? url.slice(start) : url.slice(start, end);
 }
 
+const hasBody = (req: Request) => Number(req.headers.get("content-length") ?? 0) > 0 || req.headers.has("transfer-encoding");
+const isJson = (req: Request) => req.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() === "application/json";
+
 /** Bodies are JSON, or multipart for uploads; anything else is refused before parsing. */
 function checkContentType(req: Request) {
-  const hasBody = Number(req.headers.get("content-length") ?? 0) > 0 || req.headers.has("transfer-encoding");
-  if (!hasBody) return;
+  if (!hasBody(req)) return;
   const type = req.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
   if (!BODY_TYPES.has(type))
     throw new AppError("unsupported_media_type", `Content-Type "${type || "none"}" is not accepted; send application/json (or multipart/form-data for uploads)`);
+}
+
+const rateLimited = (rate: RateDecision, ctx: RequestContext) =>
+  problemResponse(new AppError("rate_limited", `Rate limit exceeded; retry in ${rate.retryAfterSeconds} s`, {
+    headers: { "retry-after": String(rate.retryAfterSeconds) },
+  }), ctx.id);
+
+/**
+ * A JSON body is read (at most `limit` bytes) and its depth checked before Elysia parses it;
+ * the handler gets a request over the bytes read. Other bodies pass as they came.
+ */
+async function guardedBody(req: Request, ctx: RequestContext, limit: number): Promise<Request> {
+  if (!hasBody(req) || !isJson(req)) return req;
+  const body = await readBodyBounded(req, limit, formatBytes(limit));
+  assertJsonDepth(body);
+  const checked = new Request(req.url, { method: req.method, headers: req.headers, body: body as Uint8Array<ArrayBuffer> });
+  setContext(checked, ctx);
+  return checked;
 }
 
 function clientIp(req: Request, server: Server<unknown> | undefined, trustProxy: boolean): string | null {
@@ -56,11 +83,19 @@ export function createPipeline(deps: Deps, parts: {
   idempotency: Idempotency;
 }) {
   const maxBody = maxBodyBytes(deps.config);
+  const { enabled, anonymousBurst, anonymousPerMinute, tokenBurst, tokenPerMinute } = deps.config.rateLimit;
+  const now = () => deps.clock.now().getTime();
+  const byIp = createRateLimiter({ enabled, burst: anonymousBurst, perMinute: anonymousPerMinute, now });
+  const byToken = createRateLimiter({ enabled, burst: tokenBurst, perMinute: tokenPerMinute, now });
+  const headers = securityHeaders(deps.config);
 
   async function authorised(req: Request, ctx: RequestContext): Promise<{ res: Response; rate?: RateDecision }> {
     const m = /^Bearer ([^\s]+)$/.exec(req.headers.get("authorization") ?? "");
     const principal = m ? parts.keys.verify(m[1]!) : null;
     if (!principal) {
+      // Guessing keys is anonymous traffic: it spends the address's allowance.
+      const rate = byIp.take(ctx.ip ?? "unknown");
+      if (!rate.allowed) return { res: rateLimited(rate, ctx) };
       throw new AppError("unauthorized", m ? "The API key is not valid or was revoked" : "Send an API key: Authorization: Bearer sk_…", {
         headers: { "www-authenticate": `Bearer realm="certyneo"${m ? ', error="invalid_token"' : ""}` },
       });
@@ -68,12 +103,8 @@ export function createPipeline(deps: Deps, parts: {
     ctx.keyId = principal.keyId;
     ctx.environment = principal.environment;
     const rate = parts.limiter.take(principal.keyId);
-    if (!rate.allowed) {
-      const err = new AppError("rate_limited", `Rate limit exceeded; retry in ${rate.retryAfterSeconds} s`, {
-        headers: { "retry-after": String(rate.retryAfterSeconds) },
-      });
-      return { res: problemResponse(err, ctx.id), rate };
-    }
+    if (!rate.allowed) return { res: rateLimited(rate, ctx), rate };
+    req = await guardedBody(req, ctx, maxBody);
     const key = req.headers.get("idempotency-key");
     if (req.method === "POST" && key !== null) {
       const body = new Uint8Array(await req.arrayBuffer());
@@ -82,6 +113,27 @@ export function createPipeline(deps: Deps, parts: {
       return { res: await parts.idempotency.run(principal.environment, key, req, body, () => parts.handle(replayable)), rate };
     }
     return { res: await parts.handle(req), rate };
+  }
+
+  /**
+   * No API key: limited per client IP, and the signing API per token too. A signing token is
+   * looked up before its body is read, and that body is capped at what a signature needs.
+   */
+  async function anonymous(req: Request, ctx: RequestContext, path: string): Promise<Response> {
+    if (UNLIMITED.has(path)) return parts.handle(req);
+    const rate = byIp.take(ctx.ip ?? "unknown");
+    if (!rate.allowed) return rateLimited(rate, ctx);
+    const token = TOKEN_IN_PATH.exec(path)?.[0].split("/").pop();
+    if (token !== undefined && TOKEN_FORMAT.test(token)) {
+      const perToken = byToken.take(token);
+      if (!perToken.allowed) return rateLimited(perToken, ctx);
+    }
+    if (hasBody(req)) {
+      if (path.startsWith(TOKEN_AUTHORISED) && !isKnownToken(deps.db, token ?? ""))
+        throw new AppError("not_found", "This signing link is not valid");
+      req = await guardedBody(req, ctx, MAX_ANONYMOUS_BODY);
+    }
+    return parts.handle(req);
   }
 
   return async function fetch(req: Request, server?: Server<unknown>): Promise<Response> {
@@ -105,7 +157,7 @@ export function createPipeline(deps: Deps, parts: {
       if (length > maxBody) throw new AppError("payload_too_large", `The request body is larger than the limit of ${deps.config.maxUploadMb} MiB`);
       checkContentType(req);
       if (path.startsWith(API) && !path.startsWith(TOKEN_AUTHORISED)) ({ res, rate } = await authorised(req, ctx));
-      else res = await parts.handle(req);
+      else res = await anonymous(req, ctx, path);
     } catch (e) {
       if (!(e instanceof AppError)) {
         deps.log.error("unhandled error in pipeline", { requestId: ctx.id, error: String((e as Error)?.stack ?? e) });
@@ -114,6 +166,7 @@ export function createPipeline(deps: Deps, parts: {
       res = problemResponse(e as AppError, ctx.id);
     }
     res.headers.set("x-request-id", ctx.id);
+    headers(path, res.headers);
     if (rate) for (const [k, v] of Object.entries(parts.limiter.headers(rate))) res.headers.set(k, v);
     deps.log.info("request", {
       requestId: ctx.id,
