@@ -77,6 +77,16 @@ export default {
     /** An endpoint failing continuously for this long is disabled. */
     disableAfterHours: 72,
   },
+  pdf: {
+    /** Worker threads for PDF parsing, checking and stamping (off the event loop). */
+    workers: 2,
+    /** A PDF task running longer than this is stopped and the file refused (422 pdf_too_complex). */
+    timeoutSeconds: 30,
+    /** Largest size one compressed stream of a PDF may expand to (zip-bomb bound). */
+    maxInflatedStreamMb: 32,
+    /** Largest size all the streams a PDF task decodes may expand to, together. */
+    maxInflatedTotalMb: 128,
+  },
   jobs: {
     /** How often the outbox worker looks for due work. */
     pollMs: 1000,

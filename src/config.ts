@@ -63,6 +63,10 @@ function check(c: Config) {
   int("smtp.port", c.smtp.port, 1, 65535);
   int("webhooks.timeoutMs", c.webhooks.timeoutMs, 100, 120_000);
   int("webhooks.concurrency", c.webhooks.concurrency, 1, 256);
+  int("pdf.workers", c.pdf.workers, 1, 64);
+  int("pdf.timeoutSeconds", c.pdf.timeoutSeconds, 1, 3600);
+  int("pdf.maxInflatedStreamMb", c.pdf.maxInflatedStreamMb, 1, 4096);
+  int("pdf.maxInflatedTotalMb", c.pdf.maxInflatedTotalMb, 1, 16384);
   int("jobs.pollMs", c.jobs.pollMs, 10, 60_000);
   int("jobs.concurrency", c.jobs.concurrency, 1, 64);
   int("sms.timeoutMs", c.sms.timeoutMs, 100, 120_000);

@@ -35,6 +35,8 @@ export const ERROR_STATUS = {
   pdf_invalid: 422,
   pdf_encrypted: 422,
   pdf_certified_no_changes: 422,
+  /** Beyond the bounds of PDF work: inflated size or processing time (pdf-worker/). */
+  pdf_too_complex: 422,
   rate_limited: 429,
   internal_error: 500,
   unavailable: 503,

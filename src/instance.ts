@@ -6,6 +6,7 @@ import type { Deps } from "./deps";
 import { createLogger, type Logger } from "./log";
 import { sealingKeyLoader } from "./modules/sealing/key";
 import { createMailer } from "./notify/mailer";
+import { createPdfWorkers } from "./pdf-worker/pool";
 import { migrate, openDb } from "./store/db";
 import { diskFileStore, writeFileOnce } from "./store/files";
 
@@ -28,6 +29,7 @@ export function openInstance(config: Config, opts: { clock?: Clock; log?: Logger
     mailer: createMailer({ ...config, dataDir }, clock, log),
     secret,
     sealingKey: sealingKeyLoader({ ...config, dataDir }, clock, log, secret),
+    pdf: createPdfWorkers(config.pdf, log),
   };
 }
 

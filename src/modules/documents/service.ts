@@ -2,7 +2,6 @@ import { and, eq, inArray, isNotNull, isNull, or } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, notFound } from "../../errors";
 import { newId } from "../../ids";
-import { inspectPdf } from "../../pdf/inspect";
 import { commitGeneration, preparedPerDb } from "../../store/db";
 import { documents, envelopeDocuments, envelopes, type Environment } from "../../store/schema";
 import { paginate } from "../pagination";
@@ -24,7 +23,7 @@ export async function uploadDocument(deps: Deps, environment: Environment, input
   if (input.bytes.length > max)
     throw new AppError("payload_too_large", `The PDF is ${input.bytes.length} bytes; the limit is ${deps.config.maxUploadMb} MiB`);
   if (input.bytes.length === 0) throw new AppError("pdf_invalid", "The file is empty");
-  const facts = await inspectPdf(input.bytes);
+  const facts = await deps.pdf.run("checkUpload", input.bytes);
   const sha256 = await deps.files.put(input.bytes);
   const row: DocumentRow = {
     id: newId("doc"),

@@ -5,7 +5,6 @@ import { renderAuditTrail } from "../../pdf/audit-trail";
 import type { CompletionCertificateInput } from "../../pdf/certificate";
 import { sealPdfParts } from "../../pdf/pades";
 import type { RenderAuditEvent, RenderDocument, RenderEnvelope, RenderField, RenderRecipient } from "../../pdf/render-model";
-import { buildEnvelopePdf, stampDocument } from "../../pdf/stamp";
 import { envelopeDocuments, envelopes, type Environment } from "../../store/schema";
 import { appendAudit, listAudit, verifyChain, type AuditEvent } from "../audit/service";
 import { envelopeDocumentRows, fieldRows, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "../envelopes/service";
@@ -120,13 +119,13 @@ async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
     developmentCertificate: key.development,
   };
   const stampOne = (d: RenderDocument) =>
-    stampDocument(d, people, placed, { appendSignaturePage: true, certificate: { ...certificate, documents: [certificate.documents.find((c) => c.id === d.id)!] } });
+    deps.pdf.run("stampDocument", d, people, placed, { appendSignaturePage: true, certificate: { ...certificate, documents: [certificate.documents.find((c) => c.id === d.id)!] } });
 
   const perDocument = new Map<string, string>();
   for (const d of docs) perDocument.set(d.id, await deps.files.put(await seal(deps, key, await stampOne(d), envelope.subject)));
   const whole = docs.length === 1
     ? perDocument.get(docs[0]!.id)!
-    : await deps.files.put(await seal(deps, key, await buildEnvelopePdf(docs, people, placed, { appendSignaturePage: true, certificate, title: envelope.subject }), envelope.subject));
+    : await deps.files.put(await seal(deps, key, await deps.pdf.run("buildEnvelopePdf", docs, people, placed, { appendSignaturePage: true, certificate, title: envelope.subject }), envelope.subject));
 
   deps.db.transaction((tx) => {
     const current = tx.select({ sealStatus: envelopes.sealStatus }).from(envelopes).where(eq(envelopes.id, envelopeId)).get();

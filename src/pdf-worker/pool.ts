@@ -1,0 +1,126 @@
+import type { Config } from "../config";
+import { AppError } from "../errors";
+import type { Logger } from "../log";
+import type { PdfTaskName, PdfTasks } from "./tasks";
+import type { TaskReply, TaskRequest } from "./worker";
+
+/** A task that failed in the worker with an error that is not an AppError (its name and message kept). */
+export class PdfTaskError extends Error {
+  constructor(override readonly name: string, message: string) {
+    super(message);
+  }
+}
+
+export interface PdfWorkers {
+  /** Runs a PDF task on a worker thread: the event loop only waits. */
+  run<K extends PdfTaskName>(task: K, ...args: Parameters<PdfTasks[K]>): Promise<Awaited<ReturnType<PdfTasks[K]>>>;
+  /** Stops the threads now (tasks running or queued are refused); a later run starts new ones. */
+  close(): void;
+}
+
+interface Pending {
+  request: Omit<TaskRequest, "id">;
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+/** Bun's Worker: ref/unref decide whether it keeps the process alive (only while it has a task). */
+type BunWorker = Worker & { ref(): void; unref(): void };
+
+interface Slot {
+  worker: BunWorker | null;
+  job: (Pending & { id: number; timer: ReturnType<typeof setTimeout> }) | null;
+  idle: ReturnType<typeof setTimeout> | null;
+}
+
+/** A thread not used for this long is stopped: an idle server holds no parsed PDF library twice. */
+const IDLE_MS = 30_000;
+
+const tooSlow = (seconds: number) =>
+  new AppError("pdf_too_complex", `The PDF took longer than ${seconds} s to process, the server's limit; ` +
+    "a file this complex is usually damaged or built to stall servers. Save it again with a PDF editor (or print it to a new PDF) and upload that");
+
+/**
+ * A small pool of Bun Workers for the PDF work that can take long or blow up on a hostile
+ * file (parsing, checking, stamping): each task is bounded in time (the thread is stopped
+ * and replaced) and in inflated bytes (inflate-budget.ts), one task per thread at a time.
+ */
+export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers {
+  const limits = { perStreamBytes: config.maxInflatedStreamMb * 1024 * 1024, totalBytes: config.maxInflatedTotalMb * 1024 * 1024 };
+  const slots: Slot[] = Array.from({ length: config.workers }, () => ({ worker: null, job: null, idle: null }));
+  const queue: Pending[] = [];
+  let nextId = 0;
+
+  function stop(slot: Slot) {
+    slot.worker?.terminate();
+    slot.worker = null;
+  }
+
+  function finish(slot: Slot, settle: (job: Pending) => void) {
+    const job = slot.job;
+    if (!job) return;
+    clearTimeout(job.timer);
+    slot.job = null;
+    settle(job);
+    if (slot.worker) {
+      slot.worker.unref();
+      slot.idle = setTimeout(() => stop(slot), IDLE_MS);
+      slot.idle.unref?.();
+    }
+    dispatch();
+  }
+
+  function spawn(slot: Slot): BunWorker {
+    const worker = new Worker(new URL("./worker.ts", import.meta.url)) as BunWorker;
+    worker.addEventListener("message", (event: MessageEvent<TaskReply>) => {
+      const reply = event.data;
+      if (slot.job?.id !== reply.id) return;
+      finish(slot, (job) => {
+        if (reply.ok) job.resolve(reply.value);
+        else job.reject(reply.code ? new AppError(reply.code as AppError["code"], reply.message) : new PdfTaskError(reply.name, reply.message));
+      });
+    });
+    worker.addEventListener("error", (event: ErrorEvent) => {
+      log.error("pdf worker crashed", { error: event.message });
+      stop(slot);
+      finish(slot, (job) => job.reject(new AppError("pdf_too_complex", "The PDF could not be processed within the server's limits; save it again with a PDF editor and upload that")));
+    });
+    return worker;
+  }
+
+  function dispatch() {
+    for (const slot of slots) {
+      if (slot.job || !queue.length) continue;
+      const pending = queue.shift()!;
+      if (slot.idle) clearTimeout(slot.idle);
+      slot.idle = null;
+      const worker = (slot.worker ??= spawn(slot));
+      worker.ref();
+      const id = ++nextId;
+      const timer = setTimeout(() => {
+        log.warn("pdf task stopped at its time limit", { task: pending.request.task, seconds: config.timeoutSeconds });
+        stop(slot);
+        finish(slot, (job) => job.reject(tooSlow(config.timeoutSeconds)));
+      }, config.timeoutSeconds * 1000);
+      slot.job = { ...pending, id, timer };
+      worker.postMessage({ id, ...pending.request } satisfies TaskRequest);
+    }
+  }
+
+  return {
+    run(task, ...args) {
+      return new Promise((resolve, reject) => {
+        queue.push({ request: { task, args, limits }, resolve: resolve as (v: unknown) => void, reject });
+        dispatch();
+      });
+    },
+    close() {
+      for (const pending of queue.splice(0)) pending.reject(new AppError("unavailable", "The server is stopping"));
+      for (const slot of slots) {
+        if (slot.idle) clearTimeout(slot.idle);
+        stop(slot);
+        finish(slot, (job) => job.reject(new AppError("unavailable", "The server is stopping")));
+      }
+    },
+  };
+}
