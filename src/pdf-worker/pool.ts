@@ -75,6 +75,7 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
     worker.addEventListener("message", (event: MessageEvent<TaskReply>) => {
       const reply = event.data;
       if (slot.job?.id !== reply.id) return;
+      if (reply.warnings.count) log.debug("pdf parser warnings", { task: slot.job.request.task, ...reply.warnings });
       finish(slot, (job) => {
         if (reply.ok) job.resolve(reply.value);
         else job.reject(reply.code ? new AppError(reply.code as AppError["code"], reply.message) : new PdfTaskError(reply.name, reply.message));

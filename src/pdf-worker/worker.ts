@@ -14,21 +14,33 @@ export interface TaskRequest {
   limits: InflateLimits;
 }
 
-export type TaskReply =
-  | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; code: string | null; name: string; message: string };
+export type TaskReply = { id: number; warnings: { count: number; first: string[] } } & (
+  | { ok: true; value: unknown }
+  | { ok: false; code: string | null; name: string; message: string }
+);
 
 declare const self: Worker;
 
+/**
+ * pdf-lib reports what it skips with console.warn ("Trying to parse invalid object"): plain
+ * lines in a JSON log. They are collected per task and go to the server's logger instead.
+ */
+let warnings = { count: 0, first: [] as string[] };
+console.warn = console.log = console.info = (...parts: unknown[]) => {
+  if (warnings.count++ < 5) warnings.first.push(parts.map(String).join(" ").slice(0, 300));
+};
+
 self.onmessage = async (event: MessageEvent<TaskRequest>) => {
   const { id, task, args, limits } = event.data;
+  warnings = { count: 0, first: [] };
   let reply: TaskReply;
   try {
     const run = pdfTasks[task] as (...a: unknown[]) => Promise<unknown>;
-    reply = { id, ok: true, value: await withInflateBudget(limits, () => run(...args)) };
+    const value = await withInflateBudget(limits, () => run(...args));
+    reply = { id, warnings, ok: true, value };
   } catch (e) {
     const err = e as Error;
-    reply = { id, ok: false, code: e instanceof AppError ? e.code : null, name: err?.name ?? "Error", message: String(err?.message ?? e) };
+    reply = { id, warnings, ok: false, code: e instanceof AppError ? e.code : null, name: err?.name ?? "Error", message: String(err?.message ?? e) };
   }
   const value = reply.ok ? reply.value : null;
   self.postMessage(reply, value instanceof Uint8Array ? [value.buffer as ArrayBuffer] : []);
