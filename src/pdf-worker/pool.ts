@@ -33,6 +33,15 @@ interface Slot {
   idle: ReturnType<typeof setTimeout> | null;
 }
 
+/**
+ * The worker's entry: beside this file when run from source; in the compiled binary, the
+ * embedded entry point pdf-worker/worker.js (package.json "build" lists it), at the root of
+ * Bun's embedded file system where the whole bundle's import.meta.url points.
+ */
+const WORKER_URL = import.meta.url.includes("$bunfs")
+  ? new URL("./pdf-worker/worker.js", import.meta.url).href
+  : new URL("./worker.ts", import.meta.url).href;
+
 /** A thread not used for this long is stopped: an idle server holds no parsed PDF library twice. */
 const IDLE_MS = 30_000;
 
@@ -71,7 +80,7 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
   }
 
   function spawn(slot: Slot): BunWorker {
-    const worker = new Worker(new URL("./worker.ts", import.meta.url)) as BunWorker;
+    const worker = new Worker(WORKER_URL) as BunWorker;
     worker.addEventListener("message", (event: MessageEvent<TaskReply>) => {
       const reply = event.data;
       if (slot.job?.id !== reply.id) return;

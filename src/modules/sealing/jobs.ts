@@ -1,7 +1,7 @@
 import type { Deps } from "../../deps";
 import { MAX_ATTEMPTS } from "../../jobs/schedule";
 import { PermanentJobError, type JobHandler } from "../../jobs/runner";
-import { SealRefusedError } from "../../pdf/incremental";
+import { AppError } from "../../errors";
 import { markSealFailed, sealEnvelope } from "./service";
 
 /**
@@ -14,7 +14,8 @@ export const sealingHandlers = (deps: Deps): Record<string, JobHandler> => ({
     try {
       await sealEnvelope(deps, payload.envelopeId);
     } catch (e) {
-      const permanent = e instanceof SealRefusedError;
+      // seal_failed: sealEnvelope found the cause permanent and recorded the failure.
+      const permanent = e instanceof AppError && e.code === "seal_failed";
       if (permanent || attempt >= MAX_ATTEMPTS) {
         markSealFailed(deps, payload.envelopeId, (e as Error).message);
         throw permanent ? new PermanentJobError((e as Error).message) : e;

@@ -12,6 +12,8 @@ export const WEBHOOK_EVENT_TYPES = [
   "envelope.declined",
   "envelope.voided",
   "envelope.expired",
+  /** Sealing failed for good: the signed document will not come without an admin (`certyneo seal`). */
+  "envelope.seal_failed",
   "recipient.viewed",
   "recipient.signed",
 ] as const;
