@@ -9,6 +9,7 @@ import { createMailer } from "./notify/mailer";
 import { createPdfWorkers } from "./pdf-worker/pool";
 import { migrate, openDb } from "./store/db";
 import { diskFileStore, writeFileOnce } from "./store/files";
+import { sealStoredSecrets } from "./store/secret-box";
 
 /** Opens the data directory: database (migrated), file store. Shared by `serve` and the CLI commands. */
 export function openInstance(config: Config, opts: { clock?: Clock; log?: Logger } = {}): Deps {
@@ -20,6 +21,8 @@ export function openInstance(config: Config, opts: { clock?: Clock; log?: Logger
   if (applied) log.info("database migrated", { applied });
   const clock = opts.clock ?? systemClock;
   const secret = loadInstanceSecret(dataDir, log);
+  const sealed = sealStoredSecrets(db, secret);
+  if (sealed) log.info("webhook secrets encrypted with the instance key", { count: sealed });
   return {
     config: { ...config, dataDir },
     db,

@@ -128,3 +128,27 @@ describe("anonymous rate limits", () => {
 });
 
 
+
+describe("webhook secrets at rest", () => {
+  test("stored encrypted under the instance key, clear rows encrypted at start, deliveries still signed with the secret", async () => {
+    const { openSecret, sealStoredSecrets } = await import("../src/store/secret-box");
+    const s = startTestServer();
+    try {
+      const res = await s.api("/api/v1/webhooks", { method: "POST", json: { url: "https://example.com/a" } });
+      const { id, secret } = (await res.json()) as { id: string; secret: string };
+      const stored = () => (s.deps.db.$client.query("SELECT secret FROM webhooks WHERE id = ?").get(id) as { secret: string }).secret;
+      expect(stored()).toStartWith("enc:v1:");
+      expect(stored()).not.toContain(secret.slice(6));
+      expect(openSecret(s.deps.secret, stored())).toBe(secret);
+      expect(() => openSecret(new Uint8Array(32), stored())).toThrow("instance.key");
+      // A row written in clear by an earlier version is encrypted by the start-up step.
+      s.deps.db.$client.run("UPDATE webhooks SET secret = ? WHERE id = ?", [secret, id]);
+      expect(sealStoredSecrets(s.deps.db, s.deps.secret)).toBe(1);
+      expect(stored()).toStartWith("enc:v1:");
+      expect(openSecret(s.deps.secret, stored())).toBe(secret);
+      expect(sealStoredSecrets(s.deps.db, s.deps.secret)).toBe(0);
+    } finally {
+      await s.stop();
+    }
+  });
+});

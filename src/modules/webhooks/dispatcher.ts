@@ -5,6 +5,7 @@ import type { Deps } from "../../deps";
 import { retryDelayMs } from "../../jobs/schedule";
 import type { Db, Tx } from "../../store/db";
 import { webhookAttempts, webhookDeliveries, webhookEvents, webhooks } from "../../store/schema";
+import { openSecret } from "../../store/secret-box";
 import { VERSION } from "../../version";
 import { networkPolicy, resolveTarget, systemResolver, TargetRefusedError, type Resolver } from "./network";
 import { disableWebhook } from "./service";
@@ -121,9 +122,10 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
     return row ? row.attempts : null;
   }
 
-  function keyOf(secret: string): Uint8Array {
-    let key = keys.get(secret);
-    if (!key) keys.set(secret, (key = secretKey(secret)));
+  /** The HMAC key of an endpoint, from its stored (encrypted) secret; decrypted once. */
+  function keyOf(stored: string): Uint8Array {
+    let key = keys.get(stored);
+    if (!key) keys.set(stored, (key = secretKey(openSecret(deps.secret, stored))));
     return key;
   }
 

@@ -5,6 +5,7 @@ import { AppError, invalid, notFound, type FieldError } from "../../errors";
 import { newId } from "../../ids";
 import type { Tx } from "../../store/db";
 import { webhookAttempts, webhookDeliveries, webhookEvents, webhooks, type Environment } from "../../store/schema";
+import { sealSecret } from "../../store/secret-box";
 import { paginate, type Page } from "../pagination";
 import { ALL_EVENTS, WEBHOOK_EVENT_TYPES } from "./events";
 import { literalRefusal, networkPolicy } from "./network";
@@ -92,7 +93,7 @@ export function createWebhook(
     url: checkUrl(deps, input.url),
     description: input.description ?? null,
     events: checkEvents(input.events),
-    secret,
+    secret: sealSecret(deps.secret, secret),
     enabled: true,
     disabledReason: null,
     failingSince: null,
