@@ -40,6 +40,10 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   internal_error: 500,
   unavailable: 503,
+  /** SQLite stayed locked by another process past the busy timeout: retry shortly. */
+  database_busy: 503,
+  /** The disk (or quota) is full: writes are refused, reads still served. */
+  insufficient_storage: 507,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -67,3 +71,9 @@ export const notFound = (what: string, id: string) => new AppError("not_found", 
 
 export const invalid = (errors: FieldError[], message = "The request has invalid fields") =>
   new AppError("validation_failed", message, { errors });
+
+/**
+ * Something that stops the server or a command from starting (data directory, database,
+ * instance key, port): the CLI prints its message as one line and exits 2.
+ */
+export class StartupError extends Error {}

@@ -9,6 +9,7 @@ import type { Idempotency } from "./idempotency";
 import { problemResponse } from "./problem";
 import { createRateLimiter, type RateDecision, type RateLimiter } from "./rate-limit";
 import { securityHeaders } from "./security-headers";
+import { systemError } from "./system-errors";
 
 const API = "/api/v1/";
 /** The signing ceremony is authorised by its own token, not by an API key. */
@@ -43,6 +44,8 @@ function checkContentType(req: Request) {
   const type = req.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
   if (!BODY_TYPES.has(type))
     throw new AppError("unsupported_media_type", `Content-Type "${type || "none"}" is not accepted; send application/json (or multipart/form-data for uploads)`);
+  if (type === "multipart/form-data" && !/;\s*boundary=[^;\s]/i.test(req.headers.get("content-type") ?? ""))
+    throw new AppError("bad_request", "Content-Type multipart/form-data needs its boundary parameter (multipart/form-data; boundary=…): let your HTTP client build the form");
 }
 
 const rateLimited = (rate: RateDecision, ctx: RequestContext) =>
@@ -159,7 +162,10 @@ export function createPipeline(deps: Deps, parts: {
       if (path.startsWith(API) && !path.startsWith(TOKEN_AUTHORISED)) ({ res, rate } = await authorised(req, ctx));
       else res = await anonymous(req, ctx, path);
     } catch (e) {
-      if (!(e instanceof AppError)) {
+      if (!(e instanceof AppError) && systemError(e)) {
+        deps.log.warn("request refused on a system condition", { requestId: ctx.id, error: String((e as Error)?.message ?? e) });
+        e = systemError(e);
+      } else if (!(e instanceof AppError)) {
         deps.log.error("unhandled error in pipeline", { requestId: ctx.id, error: String((e as Error)?.stack ?? e) });
         e = new AppError("internal_error", "Internal error; the request id identifies it in the server log");
       }
