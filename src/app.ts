@@ -1,6 +1,7 @@
 import { Elysia, t } from "elysia";
 import type { Deps } from "./deps";
 import { errorHandler, routePattern } from "./http/errors";
+import { authMismatches } from "./http/auth";
 import { createIdempotency } from "./http/idempotency";
 import { openapiPlugin } from "./http/openapi";
 import { createPipeline } from "./http/pipeline";
@@ -11,8 +12,8 @@ import { envelopeRoutes } from "./modules/envelopes/routes";
 import { keyRoutes } from "./modules/keys/routes";
 import { createKeyVerifier } from "./modules/keys/service";
 import { sealingHandlers } from "./modules/sealing/jobs";
-import { sealingRoutes } from "./modules/sealing/routes";
 import { signingRoutes } from "./modules/signing/routes";
+import { verifyRoutes } from "./modules/verify/routes";
 import { signerPage } from "./modules/signing/page/page";
 import { createWebhookDispatcher } from "./modules/webhooks/dispatcher";
 import { webhookRoutes } from "./modules/webhooks/routes";
@@ -34,8 +35,8 @@ export function buildApp(deps: Deps) {
   let routes: { method: string; pattern: RegExp }[] = [];
 
   const elysia = new Elysia({ normalize: false })
-    .use(errorHandler(deps.log, () => routes))
-    .use(openapiPlugin)
+    .use(errorHandler(deps.log, deps.config, () => routes))
+    .use(openapiPlugin(deps.config))
     .get("/healthz", () => ({ status: "ok" as const, version: VERSION }), {
       response: t.Object({ status: t.Literal("ok"), version: t.String() }),
       detail: { tags: ["System"], summary: "Liveness and version (no authentication)", security: [] },
@@ -46,8 +47,10 @@ export function buildApp(deps: Deps) {
     .use(envelopeRoutes(deps))
     .use(signingRoutes(deps))
     .use(webhookRoutes(deps))
-    .use(sealingRoutes(deps));
+    .use(verifyRoutes(deps));
 
+  const undeclared = authMismatches(elysia.routes);
+  if (undeclared.length) throw new Error(`auth: SCOPE must be declared on exactly the API-key routes; check ${undeclared.join(", ")}`);
   routes = elysia.routes.map((r) => ({ method: r.method, pattern: routePattern(r.path) }));
   // The durable outbox: job handlers by kind, and the functions run on each tick (reminders, expiry).
   const jobs = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps) }, [...notificationPeriodic, () => idempotency.purgeExpired()]);

@@ -1,52 +1,49 @@
 /**
  * The one error type of the domain. It carries a stable machine code; each code has one
- * status here, which http/problem.ts turns into the problem+json answer. The domain throws
- * codes, never builds responses.
+ * status and one meaning here, which http/problem.ts turns into the problem+json answer and
+ * http/errors-page.ts into the errors page (/docs/errors). The domain throws codes, never
+ * builds responses.
  */
-export const ERROR_STATUS = {
-  bad_request: 400,
-  invalid_json: 400,
-  /** A JSON body nested deeper than the API ever needs (http/body-guard.ts). */
-  json_too_deep: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  route_not_found: 404,
-  method_not_allowed: 405,
-  conflict: 409,
-  document_in_use: 409,
-  envelope_not_draft: 409,
-  envelope_already_sent: 409,
-  envelope_not_completed: 409,
-  seal_pending: 409,
-  seal_failed: 503,
-  envelope_not_sent: 409,
-  envelope_ended: 409,
-  signing_not_required: 409,
-  signing_not_your_turn: 409,
-  signing_already_done: 409,
-  signing_closed: 410,
-  idempotency_in_progress: 409,
-  webhook_disabled: 409,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  validation_failed: 422,
-  idempotency_key_reused: 422,
-  pdf_invalid: 422,
-  pdf_encrypted: 422,
-  pdf_certified_no_changes: 422,
-  /** Beyond the bounds of PDF work: inflated size or processing time (pdf-worker/). */
-  pdf_too_complex: 422,
-  rate_limited: 429,
-  internal_error: 500,
-  unavailable: 503,
-  /** SQLite stayed locked by another process past the busy timeout: retry shortly. */
-  database_busy: 503,
-  /** The disk (or quota) is full: writes are refused, reads still served. */
-  insufficient_storage: 507,
-} as const;
+export const ERRORS = {
+  bad_request: { status: 400, meaning: "A header or parameter is malformed, e.g. an Idempotency-Key that is not 1 to 255 visible ASCII characters." },
+  invalid_json: { status: 400, meaning: "The request body is not valid JSON." },
+  json_too_deep: { status: 400, meaning: "The JSON body nests objects or arrays deeper than 64 levels; no request of this API needs that many." },
+  unauthorized: { status: 401, meaning: "No API key was sent, or the key is unknown, malformed or revoked." },
+  forbidden: { status: 403, meaning: "The key may not do this: it lacks the route's scope, or a test key asks for live data or keys." },
+  not_found: { status: 404, meaning: "No such resource in the key's environment (test and live never see each other), or an unknown signing token." },
+  route_not_found: { status: 404, meaning: "No route has this path." },
+  method_not_allowed: { status: 405, meaning: "The path exists but not with this method; the Allow header lists the methods it takes." },
+  conflict: { status: 409, meaning: "The resource changed meanwhile, or is not in a state that allows this change; read it again and retry." },
+  document_in_use: { status: 409, meaning: "The document belongs to a draft or sent envelope, so it cannot be deleted." },
+  envelope_not_draft: { status: 409, meaning: "Only a DRAFT envelope can be changed; this one was sent." },
+  envelope_already_sent: { status: 409, meaning: "The envelope was already sent." },
+  envelope_not_completed: { status: 409, meaning: "The signed document exists once every recipient has signed (status COMPLETED)." },
+  seal_pending: { status: 409, meaning: "The signed document is being sealed; retry after the Retry-After seconds." },
+  seal_failed: { status: 503, meaning: "Sealing the signed document failed for good (e.g. a document sealing cannot process); the audit trail and the server log say why, and `certyneo seal` retries it once the cause is mended." },
+  envelope_not_sent: { status: 409, meaning: "A DRAFT has no audit trail yet: send the envelope first." },
+  envelope_ended: { status: 409, meaning: "The envelope has already ended (completed, declined, voided or expired)." },
+  signing_not_required: { status: 409, meaning: "This recipient (CC) only receives the completed copy: there is nothing to sign." },
+  signing_not_your_turn: { status: 409, meaning: "Sequential signing: earlier recipients sign first; this one is invited when its turn comes." },
+  signing_already_done: { status: 409, meaning: "This recipient has already signed, approved or declined." },
+  signing_closed: { status: 410, meaning: "The envelope has ended (declined, voided or expired): its signing links and documents are no longer served." },
+  idempotency_in_progress: { status: 409, meaning: "A request with this Idempotency-Key is still running; retry once it has finished." },
+  webhook_disabled: { status: 409, meaning: "The webhook endpoint is disabled; re-enable it (PATCH `enabled: true`) before resending." },
+  payload_too_large: { status: 413, meaning: "The request body or uploaded file is larger than the configured upload limit (maxUploadMb)." },
+  unsupported_media_type: { status: 415, meaning: "The request body is neither application/json nor multipart/form-data (for uploads)." },
+  validation_failed: { status: 422, meaning: "The request has invalid fields; `errors` lists each one with its JSON pointer." },
+  idempotency_key_reused: { status: 422, meaning: "This Idempotency-Key was used with a different request; use a new key for a new request." },
+  pdf_invalid: { status: 422, meaning: "The file is not a readable PDF: no %PDF- header, truncated, empty, or unparseable." },
+  pdf_encrypted: { status: 422, meaning: "The PDF is encrypted or password-protected; remove the encryption and upload it again." },
+  pdf_certified_no_changes: { status: 422, meaning: "The PDF is certified with no changes allowed (DocMDP P=1): signing it would break its certification." },
+  pdf_too_complex: { status: 422, meaning: "The PDF exceeds the server's processing bounds: its compressed streams expand too much (a zip bomb) or it takes too long to read. Save it again with a PDF editor, or print it to a new PDF." },
+  rate_limited: { status: 429, meaning: "The rate limit is exhausted (the key's, or without a key the client address's or the signing link's); retry after the Retry-After seconds." },
+  internal_error: { status: 500, meaning: "An unexpected server error; the requestId finds it in the server log." },
+  unavailable: { status: 503, meaning: "A service sealing needs (the sealing key, the time-stamp authority) is unavailable; retry later." },
+  database_busy: { status: 503, meaning: "The database is locked by another process (a backup, a maintenance command); retry after the Retry-After seconds." },
+  insufficient_storage: { status: 507, meaning: "The server's disk is full: nothing was saved. Reads still work; retry once an administrator has made space." },
+} as const satisfies Record<string, { status: number; meaning: string }>;
 
-export type ErrorCode = keyof typeof ERROR_STATUS;
+export type ErrorCode = keyof typeof ERRORS;
 
 export interface FieldError {
   /** JSON pointer to the bad value, e.g. /recipients/0/email */
@@ -63,7 +60,7 @@ export class AppError extends Error {
     super(message);
   }
   get status(): number {
-    return ERROR_STATUS[this.code];
+    return ERRORS[this.code].status;
   }
 }
 

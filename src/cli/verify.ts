@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { Deps } from "../deps";
-import { verifyDocument } from "../modules/sealing/verify";
+import { verifyDocument } from "../modules/verify/service";
 import { CliError, type Out } from "./args";
 
 /** `certyneo verify FILE.pdf [--json]`: exit 0 when every signature holds, 1 otherwise. */

@@ -1,4 +1,4 @@
-import type { Environment } from "../store/schema";
+import type { Principal } from "../modules/keys/service";
 
 /** What the HTTP layer learns about one request, shared by the pipeline and the Elysia hooks. */
 export interface RequestContext {
@@ -6,8 +6,8 @@ export interface RequestContext {
   startedAt: number;
   readonly ip: string | null;
   userAgent: string | null;
-  keyId?: string;
-  environment?: Environment;
+  /** Set by the pipeline once the API key is verified. */
+  principal?: Principal;
 }
 
 const contexts = new WeakMap<Request, RequestContext>();

@@ -1,4 +1,5 @@
 import { Elysia } from "elysia";
+import type { Config } from "../config";
 import type { Logger } from "../log";
 import { AppError, type FieldError } from "../errors";
 import { contextOf } from "./context";
@@ -36,7 +37,7 @@ function validationErrors(error: any): FieldError[] {
  * Maps everything thrown inside Elysia to the one problem shape. `routes` is read lazily
  * because the plugin is registered before the modules that add routes.
  */
-export function errorHandler(log: Logger, routes: () => RouteShape[]) {
+export function errorHandler(log: Logger, config: Config, routes: () => RouteShape[]) {
   return new Elysia({ name: "errors" }).onError({ as: "global" }, ({ code, error, request }) => {
     const ctx = contextOf(request);
     let err: AppError;
@@ -60,6 +61,6 @@ export function errorHandler(log: Logger, routes: () => RouteShape[]) {
       if (!system) log.error("unhandled error", { requestId: ctx.id, code, error: String((error as Error)?.stack ?? error) });
       err = system ?? new AppError("internal_error", "Internal error; the request id identifies it in the server log");
     }
-    return problemResponse(err, ctx.id);
+    return problemResponse(err, ctx.id, config.baseUrl);
   });
 }

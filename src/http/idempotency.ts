@@ -98,7 +98,7 @@ export function createIdempotency(db: Db, clock: Clock, ttlHours: number) {
       }
       const text = await res.text();
       const headers: Record<string, string> = {};
-      for (const name of ["content-type", "location"]) {
+      for (const name of ["content-type", "location", "link"]) {
         const v = res.headers.get(name);
         if (v) headers[name] = v;
       }

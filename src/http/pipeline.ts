@@ -3,6 +3,7 @@ import type { Deps } from "../deps";
 import { AppError } from "../errors";
 import type { KeyVerifier } from "../modules/keys/service";
 import { isKnownToken, TOKEN_FORMAT } from "../modules/signing/token";
+import { needsApiKey, unauthorized } from "./auth";
 import { assertJsonDepth, formatBytes, readBodyBounded } from "./body-guard";
 import { newRequestId, setContext, type RequestContext } from "./context";
 import type { Idempotency } from "./idempotency";
@@ -11,9 +12,7 @@ import { createRateLimiter, type RateDecision, type RateLimiter } from "./rate-l
 import { securityHeaders } from "./security-headers";
 import { systemError } from "./system-errors";
 
-const API = "/api/v1/";
-/** The signing ceremony is authorised by its own token, not by an API key. */
-const TOKEN_AUTHORISED = "/api/v1/signing/";
+const SIGNING_API = "/api/v1/signing/";
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 /** Signing tokens are bearer secrets in the path: logs show the route, never the token. */
 const TOKEN_IN_PATH = /^(\/s|\/api\/v1\/signing)\/[^/]+/;
@@ -48,10 +47,10 @@ function checkContentType(req: Request) {
     throw new AppError("bad_request", "Content-Type multipart/form-data needs its boundary parameter (multipart/form-data; boundary=…): let your HTTP client build the form");
 }
 
-const rateLimited = (rate: RateDecision, ctx: RequestContext) =>
+const rateLimited = (rate: RateDecision, ctx: RequestContext, baseUrl: string) =>
   problemResponse(new AppError("rate_limited", `Rate limit exceeded; retry in ${rate.retryAfterSeconds} s`, {
     headers: { "retry-after": String(rate.retryAfterSeconds) },
-  }), ctx.id);
+  }), ctx.id, baseUrl);
 
 /**
  * A JSON body is read (at most `limit` bytes) and its depth checked before Elysia parses it;
@@ -98,15 +97,12 @@ export function createPipeline(deps: Deps, parts: {
     if (!principal) {
       // Guessing keys is anonymous traffic: it spends the address's allowance.
       const rate = byIp.take(ctx.ip ?? "unknown");
-      if (!rate.allowed) return { res: rateLimited(rate, ctx) };
-      throw new AppError("unauthorized", m ? "The API key is not valid or was revoked" : "Send an API key: Authorization: Bearer sk_…", {
-        headers: { "www-authenticate": `Bearer realm="certyneo"${m ? ', error="invalid_token"' : ""}` },
-      });
+      if (!rate.allowed) return { res: rateLimited(rate, ctx, deps.config.baseUrl) };
+      throw unauthorized(m !== null);
     }
-    ctx.keyId = principal.keyId;
-    ctx.environment = principal.environment;
+    ctx.principal = principal;
     const rate = parts.limiter.take(principal.keyId);
-    if (!rate.allowed) return { res: rateLimited(rate, ctx), rate };
+    if (!rate.allowed) return { res: rateLimited(rate, ctx, deps.config.baseUrl), rate };
     req = await guardedBody(req, ctx, maxBody);
     const key = req.headers.get("idempotency-key");
     if (req.method === "POST" && key !== null) {
@@ -125,14 +121,14 @@ export function createPipeline(deps: Deps, parts: {
   async function anonymous(req: Request, ctx: RequestContext, path: string): Promise<Response> {
     if (UNLIMITED.has(path)) return parts.handle(req);
     const rate = byIp.take(ctx.ip ?? "unknown");
-    if (!rate.allowed) return rateLimited(rate, ctx);
+    if (!rate.allowed) return rateLimited(rate, ctx, deps.config.baseUrl);
     const token = TOKEN_IN_PATH.exec(path)?.[0].split("/").pop();
     if (token !== undefined && TOKEN_FORMAT.test(token)) {
       const perToken = byToken.take(token);
-      if (!perToken.allowed) return rateLimited(perToken, ctx);
+      if (!perToken.allowed) return rateLimited(perToken, ctx, deps.config.baseUrl);
     }
     if (hasBody(req)) {
-      if (path.startsWith(TOKEN_AUTHORISED) && !isKnownToken(deps.db, token ?? ""))
+      if (path.startsWith(SIGNING_API) && !isKnownToken(deps.db, token ?? ""))
         throw new AppError("not_found", "This signing link is not valid");
       req = await guardedBody(req, ctx, MAX_ANONYMOUS_BODY);
     }
@@ -159,7 +155,7 @@ export function createPipeline(deps: Deps, parts: {
       const length = Number(req.headers.get("content-length") ?? 0);
       if (length > maxBody) throw new AppError("payload_too_large", `The request body is larger than the limit of ${deps.config.maxUploadMb} MiB`);
       checkContentType(req);
-      if (path.startsWith(API) && !path.startsWith(TOKEN_AUTHORISED)) ({ res, rate } = await authorised(req, ctx));
+      if (needsApiKey(path)) ({ res, rate } = await authorised(req, ctx));
       else res = await anonymous(req, ctx, path);
     } catch (e) {
       if (!(e instanceof AppError) && systemError(e)) {
@@ -169,7 +165,7 @@ export function createPipeline(deps: Deps, parts: {
         deps.log.error("unhandled error in pipeline", { requestId: ctx.id, error: String((e as Error)?.stack ?? e) });
         e = new AppError("internal_error", "Internal error; the request id identifies it in the server log");
       }
-      res = problemResponse(e as AppError, ctx.id);
+      res = problemResponse(e as AppError, ctx.id, deps.config.baseUrl);
     }
     res.headers.set("x-request-id", ctx.id);
     headers(path, res.headers);
@@ -180,9 +176,9 @@ export function createPipeline(deps: Deps, parts: {
       path: loggablePath(path),
       status: res.status,
       durationMs: Math.round((performance.now() - ctx.startedAt) * 100) / 100,
-      keyId: ctx.keyId ?? null,
+      keyId: ctx.principal?.keyId ?? null,
       // A successful API call is identified by its key; the address is logged for the rest.
-      ...(ctx.keyId && res.status < 400 ? {} : { ip: ctx.ip }),
+      ...(ctx.principal && res.status < 400 ? {} : { ip: ctx.ip }),
     });
     return res;
   };

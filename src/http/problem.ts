@@ -1,16 +1,7 @@
-import { AppError, type FieldError } from "../errors";
-
-/** RFC 9457 problem details, extended with a stable `code`, `message` and the `requestId`. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  message: string;
-  requestId: string;
-  errors?: FieldError[];
-}
+import type { Static } from "elysia";
+import type { AppError } from "../errors";
+import { errorDocsUrl, errorType } from "./errors-page";
+import type { Problem } from "./schemas";
 
 const TITLES: Record<number, string> = {
   400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
@@ -18,9 +9,10 @@ const TITLES: Record<number, string> = {
   429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable", 507: "Insufficient Storage",
 };
 
-export function problemOf(err: AppError, requestId: string): Problem {
+/** RFC 9457 problem details, extended with a stable `code`, `message` and the `requestId`. */
+function problemOf(err: AppError, requestId: string): Static<typeof Problem> {
   return {
-    type: `urn:certyneo:error:${err.code}`,
+    type: errorType(err.code),
     title: TITLES[err.status] ?? "Error",
     status: err.status,
     detail: err.message,
@@ -31,9 +23,14 @@ export function problemOf(err: AppError, requestId: string): Problem {
   };
 }
 
-export function problemResponse(err: AppError, requestId: string): Response {
+/** The problem+json answer; its `Link` (rel="help") leads to the code's section of the errors page. */
+export function problemResponse(err: AppError, requestId: string, baseUrl: string): Response {
   return new Response(JSON.stringify(problemOf(err, requestId)), {
     status: err.status,
-    headers: { "content-type": "application/problem+json", ...err.extra.headers },
+    headers: {
+      "content-type": "application/problem+json",
+      link: `<${errorDocsUrl(baseUrl, err.code)}>; rel="help"`,
+      ...err.extra.headers,
+    },
   });
 }

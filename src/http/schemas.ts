@@ -3,7 +3,7 @@ import { t, type TSchema } from "elysia";
 /** The error body of every failed request, declared once for the OpenAPI document. */
 export const Problem = t.Object(
   {
-    type: t.String({ examples: ["urn:certyneo:error:validation_failed"] }),
+    type: t.String({ description: "`urn:certyneo:error:{code}`; the code's status and meaning are at /docs/errors#{code}, which the `Link` header (rel=\"help\") gives in full", examples: ["urn:certyneo:error:validation_failed"] }),
     title: t.String({ examples: ["Unprocessable Content"] }),
     status: t.Integer({ examples: [422] }),
     detail: t.String(),
@@ -19,7 +19,9 @@ export const problemResponses = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [s, Problem])) as Record<number, typeof Problem>;
 
 /** Errors any authenticated route may answer. */
-export const AUTH_ERRORS = [401, 429] as const;
+export const AUTH_ERRORS = [401, 403, 429] as const;
+/** The same, described, for the PDF routes that declare their responses in `detail` (see pdfResponses). */
+export const AUTH_PROBLEMS = { 401: "Missing, unknown or revoked API key", 403: "The API key lacks the scope this route needs", 429: "Rate limit exceeded" };
 
 export const ListQuery = t.Object(
   {
@@ -52,12 +54,3 @@ export const pdfResponses = (description: string, errors: Record<number, string>
   ...Object.fromEntries(Object.entries(errors).map(([status, text]) =>
     [status, { description: text, content: { "application/problem+json": { schema: Problem as any } } }])),
 });
-
-/**
- * A Content-Disposition header for a download: `filename` stripped to printable ASCII without
- * quotes or backslashes (for old clients), the exact name as RFC 6266 / 8187 `filename*`
- * (percent-encoded UTF-8; `'()*` too, which encodeURIComponent keeps but attr-char excludes).
- */
-export const contentDisposition = (filename: string, disposition: "attachment" | "inline" = "attachment") =>
-  `${disposition}; filename="${filename.replace(/[^\x20-\x7e]|["\\]/g, "_")}"; ` +
-  `filename*=UTF-8''${encodeURIComponent(filename).replace(/['()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase())}`;

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { Scope } from "../modules/keys/scopes";
 
 /** Times are stored as integer milliseconds since the epoch (mode: timestamp_ms). */
 const time = (name: string) => integer(name, { mode: "timestamp_ms" });
@@ -15,6 +16,8 @@ export const apiKeys = sqliteTable("api_keys", {
   prefix: text("prefix").notNull(),
   /** SHA-256 of the full key; the key itself is never stored. */
   hash: text("hash").notNull().unique(),
+  /** What the key may do (modules/keys/scopes.ts); keys made before scopes existed hold all. */
+  scopes: json<Scope[]>("scopes").notNull().default(["envelopes", "webhooks", "keys"]),
   createdAt: time("created_at").notNull(),
   lastUsedAt: time("last_used_at"),
   revokedAt: time("revoked_at"),

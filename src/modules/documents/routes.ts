@@ -1,7 +1,7 @@
 import { Elysia } from "elysia";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
-import { principalOf } from "../../http/principal";
+import { auth } from "../../http/auth";
 import { assertValid } from "../../http/validate";
 import { AUTH_ERRORS, IdParams, ListQuery, listOf, problemResponses } from "../../http/schemas";
 import { DocumentSchema, UploadJsonBody, UploadMultipartBody } from "./model";
@@ -31,12 +31,14 @@ async function uploadInput(body: unknown, contentType: string): Promise<{ name: 
 
 export const documentRoutes = (deps: Deps) =>
   new Elysia({ prefix: "/api/v1/documents", detail: { tags: ["Documents"] } })
-    .post("", async ({ request, body, set }) => {
-      const doc = await uploadDocument(deps, principalOf(request).environment, await uploadInput(body, request.headers.get("content-type") ?? ""));
+    .use(auth)
+    .post("", async ({ principal, request, body, set }) => {
+      const doc = await uploadDocument(deps, principal.environment, await uploadInput(body, request.headers.get("content-type") ?? ""));
       set.status = 201;
       set.headers.location = `/api/v1/documents/${doc.id}`;
       return publicDocument(doc);
     }, {
+      auth: "envelopes",
       response: { 201: DocumentSchema, ...problemResponses(...AUTH_ERRORS, 400, 413, 415, 422) },
       detail: {
         summary: "Upload a PDF",
@@ -50,20 +52,23 @@ export const documentRoutes = (deps: Deps) =>
         },
       },
     })
-    .get("", ({ request, query }) => {
-      const page = listDocuments(deps, principalOf(request).environment, query);
+    .get("", ({ principal, query }) => {
+      const page = listDocuments(deps, principal.environment, query);
       return { data: page.data.map(publicDocument), hasMore: page.hasMore };
     }, {
+      auth: "envelopes",
       query: ListQuery,
       response: { 200: listOf(DocumentSchema, "DocumentList"), ...problemResponses(...AUTH_ERRORS, 422) },
       detail: { summary: "List documents, newest first" },
     })
-    .get("/:id", ({ request, params }) => publicDocument(getDocument(deps, principalOf(request).environment, params.id)), {
+    .get("/:id", ({ principal, params }) => publicDocument(getDocument(deps, principal.environment, params.id)), {
+      auth: "envelopes",
       params: IdParams,
       response: { 200: DocumentSchema, ...problemResponses(...AUTH_ERRORS, 404) },
       detail: { summary: "Get a document's metadata" },
     })
-    .delete("/:id", async ({ request, params }) => publicDocument(await deleteDocument(deps, principalOf(request).environment, params.id)), {
+    .delete("/:id", async ({ principal, params }) => publicDocument(await deleteDocument(deps, principal.environment, params.id)), {
+      auth: "envelopes",
       params: IdParams,
       response: { 200: DocumentSchema, ...problemResponses(...AUTH_ERRORS, 404, 409) },
       detail: { summary: "Delete a document (refused while a draft or sent envelope uses it)" },

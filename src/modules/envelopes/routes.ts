@@ -1,27 +1,31 @@
-import { Elysia } from "elysia";
+import { Elysia, t } from "elysia";
 import type { Deps } from "../../deps";
+import type { Principal } from "../keys/service";
+import { auditTrail, signedDocument } from "../sealing/service";
+import { auth } from "../../http/auth";
 import { contextOf } from "../../http/context";
-import { principalOf } from "../../http/principal";
-import { AUTH_ERRORS, IdParams, listOf, problemResponses } from "../../http/schemas";
+import { pdfResponse } from "../../http/pdf-response";
+import { AUTH_ERRORS, AUTH_PROBLEMS, IdParams, listOf, pdfResponses, problemResponses } from "../../http/schemas";
 import { CreateEnvelopeBody, EnvelopeSchema, ListEnvelopesQuery, UpdateEnvelopeBody, VoidQuery } from "./model";
 import { apiActor, createEnvelope, deleteEnvelope, getEnvelope, listEnvelopes, sendEnvelope, updateEnvelope } from "./service";
 
 /** The caller (environment, and who to write in the audit trail). */
-function caller(request: Request) {
-  const { keyId, environment } = principalOf(request);
+function caller({ keyId, environment }: Principal, request: Request) {
   const ctx = contextOf(request);
   return { environment, who: apiActor(keyId, ctx.ip, ctx.userAgent) };
 }
 
 export const envelopeRoutes = (deps: Deps) =>
   new Elysia({ prefix: "/api/v1/envelopes", detail: { tags: ["Envelopes"] } })
-    .post("", ({ request, body, set }) => {
-      const { environment, who } = caller(request);
+    .use(auth)
+    .post("", ({ principal, request, body, set }) => {
+      const { environment, who } = caller(principal, request);
       const envelope = createEnvelope(deps, environment, who, body);
       set.status = 201;
       set.headers.location = `/api/v1/envelopes/${envelope.id}`;
       return envelope;
     }, {
+      auth: "envelopes",
       body: CreateEnvelopeBody,
       parse: "json",
       response: { 201: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 400, 415, 422) },
@@ -34,30 +38,34 @@ export const envelopeRoutes = (deps: Deps) =>
           "or other-environment documents, no SIGNER, a bad or duplicate e-mail, a field outside its page.",
       },
     })
-    .get("", ({ request, query }) => listEnvelopes(deps, principalOf(request).environment, query as any), {
+    .get("", ({ principal, query }) => listEnvelopes(deps, principal.environment, query as any), {
+      auth: "envelopes",
       query: ListEnvelopesQuery,
       response: { 200: listOf(EnvelopeSchema, "EnvelopeList"), ...problemResponses(...AUTH_ERRORS, 422) },
       detail: { summary: "List envelopes, newest first, optionally by status" },
     })
-    .get("/:id", ({ request, params }) => getEnvelope(deps, principalOf(request).environment, params.id), {
+    .get("/:id", ({ principal, params }) => getEnvelope(deps, principal.environment, params.id), {
+      auth: "envelopes",
       params: IdParams,
       response: { 200: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 404) },
       detail: { summary: "Get an envelope: recipients (with signUrl once sent), fields, status, audit summary" },
     })
-    .patch("/:id", ({ request, params, body }) => {
-      const { environment, who } = caller(request);
+    .patch("/:id", ({ principal, request, params, body }) => {
+      const { environment, who } = caller(principal, request);
       return updateEnvelope(deps, environment, who, params.id, body);
     }, {
+      auth: "envelopes",
       params: IdParams,
       body: UpdateEnvelopeBody,
       parse: "json",
       response: { 200: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 400, 404, 409, 415, 422) },
       detail: { summary: "Update a DRAFT envelope", description: "409 `envelope_not_draft` once it is sent. `recipients` replaces all recipients and their fields." },
     })
-    .delete("/:id", ({ request, params, query }) => {
-      const { environment, who } = caller(request);
+    .delete("/:id", ({ principal, request, params, query }) => {
+      const { environment, who } = caller(principal, request);
       return deleteEnvelope(deps, environment, who, params.id, query.reason);
     }, {
+      auth: "envelopes",
       params: IdParams,
       query: VoidQuery,
       response: { 200: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 404, 409) },
@@ -67,14 +75,40 @@ export const envelopeRoutes = (deps: Deps) =>
           "its signing links stop working (410) and the recipients are told. An envelope that has ended: 409 `envelope_ended`.",
       },
     })
-    .post("/:id/send", ({ request, params }) => {
-      const { environment, who } = caller(request);
+    .post("/:id/send", ({ principal, request, params }) => {
+      const { environment, who } = caller(principal, request);
       return sendEnvelope(deps, environment, who, params.id);
     }, {
+      auth: "envelopes",
       params: IdParams,
       response: { 200: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 404, 409, 422) },
       detail: {
         summary: "Send a DRAFT envelope",
         description: "Moves it to SENT, invites the first routing group (e-mail, SMS when asked) and answers with every recipient's `signUrl`. Sending twice: 409 `envelope_already_sent`.",
+      },
+    })
+    .get("/:id/signed-document", async ({ principal, params, query }) => {
+      const pdf = await signedDocument(deps, principal.environment, params.id, query.documentId, { sealIfPending: true });
+      return pdfResponse(pdf.bytes, pdf.filename);
+    }, {
+      auth: "envelopes",
+      params: IdParams,
+      query: t.Object({ documentId: t.Optional(t.String({ description: "One document of the envelope, sealed alone" })) }, { additionalProperties: false }),
+      detail: {
+        summary: "Download the sealed PDF of a COMPLETED envelope",
+        description: "All documents in order with the signature appearances and the certificate of completion, sealed with a PAdES signature (ETSI.CAdES.detached) by the organisation's certificate. `?documentId=` returns one document alone, sealed too. 409 `envelope_not_completed` before completion.",
+        responses: pdfResponses("The sealed PDF", { ...AUTH_PROBLEMS, 404: "No such envelope or document", 409: "Not COMPLETED yet (`envelope_not_completed`)", 503: "Sealing failed (`seal_failed`): the audit trail and the server log say why" }) as any,
+      },
+    })
+    .get("/:id/audit-trail", async ({ principal, params }) => {
+      const pdf = await auditTrail(deps, principal.environment, params.id);
+      return pdfResponse(pdf.bytes, pdf.filename);
+    }, {
+      auth: "envelopes",
+      params: IdParams,
+      detail: {
+        summary: "Download the sealed audit-trail PDF",
+        description: "Every audit event so far (UTC time, event, actor, IP, user agent, document hashes) with the hash chain and its head, sealed like the signed document. 409 `envelope_not_sent` for a draft.",
+        responses: pdfResponses("The sealed audit trail", { ...AUTH_PROBLEMS, 404: "No such envelope", 409: "A draft has no audit trail yet (`envelope_not_sent`)" }) as any,
       },
     });

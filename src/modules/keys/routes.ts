@@ -1,30 +1,34 @@
 import { Elysia, t } from "elysia";
 import type { Deps } from "../../deps";
-import { principalOf } from "../../http/principal";
+import { auth } from "../../http/auth";
 import { AUTH_ERRORS, IdParams, problemResponses } from "../../http/schemas";
 import { ApiKeySchema, CreatedApiKeySchema, CreateKeyBody } from "./model";
 import { createKeyAs, listKeys, publicKey, revokeKey, type KeyVerifier } from "./service";
 
 export const keyRoutes = (deps: Deps, verifier: KeyVerifier) =>
   new Elysia({ prefix: "/api/v1/keys", detail: { tags: ["Keys"] } })
-    .get("", ({ request }) => ({ data: listKeys(deps.db, principalOf(request).environment).map(publicKey) }), {
+    .use(auth)
+    .get("", ({ principal }) => ({ data: listKeys(deps.db, principal.environment).map(publicKey) }), {
+      auth: "keys",
       response: { 200: t.Object({ data: t.Array(ApiKeySchema) }), ...problemResponses(...AUTH_ERRORS) },
       detail: { summary: "List the API keys of this environment" },
     })
-    .post("", ({ request, body, set }) => {
-      const { key, secret } = createKeyAs(deps.db, deps.clock, principalOf(request).environment, body);
+    .post("", ({ principal, body, set }) => {
+      const { key, secret } = createKeyAs(deps.db, deps.clock, principal, body);
       set.status = 201;
       return { ...publicKey(key), key: secret };
     }, {
+      auth: "keys",
       body: CreateKeyBody,
-      response: { 201: CreatedApiKeySchema, ...problemResponses(...AUTH_ERRORS, 403, 422) },
+      response: { 201: CreatedApiKeySchema, ...problemResponses(...AUTH_ERRORS, 422) },
       detail: { summary: "Create an API key (the secret is returned once)" },
     })
-    .delete("/:id", ({ request, params }) => {
-      const key = revokeKey(deps.db, deps.clock, params.id, principalOf(request).environment);
+    .delete("/:id", ({ principal, params }) => {
+      const key = revokeKey(deps.db, deps.clock, params.id, principal.environment);
       verifier.invalidate();
       return publicKey(key);
     }, {
+      auth: "keys",
       params: IdParams,
       response: { 200: ApiKeySchema, ...problemResponses(...AUTH_ERRORS, 404) },
       detail: { summary: "Revoke an API key (effective on its next request)" },

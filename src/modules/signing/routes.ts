@@ -1,7 +1,8 @@
 import { Elysia } from "elysia";
 import type { Deps } from "../../deps";
 import { contextOf } from "../../http/context";
-import { contentDisposition, pdfResponses, problemResponses } from "../../http/schemas";
+import { pdfResponse } from "../../http/pdf-response";
+import { pdfResponses, problemResponses } from "../../http/schemas";
 import { CompleteBody, DeclineBody, SigningSessionSchema, TokenDocumentParams, TokenParams } from "./model";
 import { completeSigning, declineSigning, getSession, openDocument, openSignedDocument } from "./service";
 
@@ -28,14 +29,7 @@ export const signingRoutes = (deps: Deps) =>
     })
     .get("/:token/documents/:documentId", async ({ request, params }) => {
       const doc = await openDocument(deps, params.token, params.documentId, meta(request));
-      return new Response(doc.bytes as Uint8Array<ArrayBuffer>, {
-        headers: {
-          "content-type": "application/pdf",
-          "content-disposition": contentDisposition(doc.name, "inline"),
-          "cache-control": "no-store",
-          "x-content-sha256": doc.sha256,
-        },
-      });
+      return pdfResponse(doc.bytes, doc.name, { disposition: "inline", cacheControl: "no-store", headers: { "x-content-sha256": doc.sha256 } });
     }, {
       params: TokenDocumentParams,
       // No `response` hook: it would replace these responses, and the 200 is a PDF, not JSON.
@@ -51,9 +45,7 @@ export const signingRoutes = (deps: Deps) =>
     })
     .get("/:token/signed-document", async ({ request, params }) => {
       const doc = await openSignedDocument(deps, params.token, meta(request));
-      return new Response(doc.bytes as Uint8Array<ArrayBuffer>, {
-        headers: { "content-type": "application/pdf", "content-disposition": contentDisposition(doc.filename, "inline"), "cache-control": "no-store" },
-      });
+      return pdfResponse(doc.bytes, doc.filename, { disposition: "inline", cacheControl: "no-store" });
     }, {
       params: TokenParams,
       detail: {

@@ -1,6 +1,6 @@
 import { Elysia } from "elysia";
 import type { Deps } from "../../deps";
-import { principalOf } from "../../http/principal";
+import { auth } from "../../http/auth";
 import { AUTH_ERRORS, IdParams, ListQuery, listOf, problemResponses } from "../../http/schemas";
 import {
   CreatedWebhookSchema,
@@ -35,50 +35,58 @@ const SIGNING =
 
 export const webhookRoutes = (deps: Deps) =>
   new Elysia({ prefix: "/api/v1/webhooks", detail: { tags: ["Webhooks"] } })
-    .get("", ({ request, query }) => {
-      const page = listWebhooks(deps, principalOf(request).environment, query);
+    .use(auth)
+    .get("", ({ principal, query }) => {
+      const page = listWebhooks(deps, principal.environment, query);
       return { data: page.data.map(publicWebhook), hasMore: page.hasMore };
     }, {
+      auth: "webhooks",
       query: ListQuery,
       response: { 200: listOf(WebhookSchema, "WebhookList"), ...problemResponses(...AUTH_ERRORS, 422) },
       detail: { summary: "List webhook endpoints, newest first (disabled ones included)" },
     })
-    .post("", ({ request, body, set }) => {
-      const { webhook, secret } = createWebhook(deps, principalOf(request).environment, body);
+    .post("", ({ principal, body, set }) => {
+      const { webhook, secret } = createWebhook(deps, principal.environment, body);
       set.status = 201;
       set.headers.location = `/api/v1/webhooks/${webhook.id}`;
       return { ...publicWebhook(webhook), secret };
     }, {
+      auth: "webhooks",
       body: CreateWebhookBody,
       response: { 201: CreatedWebhookSchema, ...problemResponses(...AUTH_ERRORS, 400, 415, 422) },
       detail: { summary: "Register a webhook endpoint (the signing secret is returned once)", description: SIGNING },
     })
-    .get("/:id", ({ request, params }) => publicWebhook(getWebhook(deps, principalOf(request).environment, params.id)), {
+    .get("/:id", ({ principal, params }) => publicWebhook(getWebhook(deps, principal.environment, params.id)), {
+      auth: "webhooks",
       params: IdParams,
       response: { 200: WebhookSchema, ...problemResponses(...AUTH_ERRORS, 404) },
       detail: { summary: "Get a webhook endpoint" },
     })
-    .patch("/:id", ({ request, params, body }) => publicWebhook(updateWebhook(deps, principalOf(request).environment, params.id, body)), {
+    .patch("/:id", ({ principal, params, body }) => publicWebhook(updateWebhook(deps, principal.environment, params.id, body)), {
+      auth: "webhooks",
       params: IdParams,
       body: UpdateWebhookBody,
       response: { 200: WebhookSchema, ...problemResponses(...AUTH_ERRORS, 400, 404, 415, 422) },
       detail: { summary: "Change a webhook endpoint, or re-enable a disabled one (`enabled: true`)" },
     })
-    .delete("/:id", ({ request, params }) => deletedWebhook(deleteWebhook(deps, principalOf(request).environment, params.id)), {
+    .delete("/:id", ({ principal, params }) => deletedWebhook(deleteWebhook(deps, principal.environment, params.id)), {
+      auth: "webhooks",
       params: IdParams,
       response: { 200: DeletedWebhookSchema, ...problemResponses(...AUTH_ERRORS, 404) },
       detail: { summary: "Delete a webhook endpoint (its pending deliveries are dropped)", description: "Answers the endpoint as deleted: `enabled: false` and `deletedAt`." },
     })
-    .get("/:id/deliveries", ({ request, params, query }) => listDeliveries(deps, principalOf(request).environment, params.id, query), {
+    .get("/:id/deliveries", ({ principal, params, query }) => listDeliveries(deps, principal.environment, params.id, query), {
+      auth: "webhooks",
       params: IdParams,
       query: DeliveryListQuery,
       response: { 200: listOf(DeliverySchema, "WebhookDeliveryList"), ...problemResponses(...AUTH_ERRORS, 404, 422) },
       detail: { summary: "Recent deliveries of an endpoint, newest first, with their attempts (status code, duration, error)" },
     })
-    .post("/:id/deliveries/:deliveryId/resend", ({ request, params, set }) => {
+    .post("/:id/deliveries/:deliveryId/resend", ({ principal, params, set }) => {
       set.status = 202;
-      return resendDelivery(deps, principalOf(request).environment, params.id, params.deliveryId);
+      return resendDelivery(deps, principal.environment, params.id, params.deliveryId);
     }, {
+      auth: "webhooks",
       params: DeliveryParams,
       response: { 202: DeliverySchema, ...problemResponses(...AUTH_ERRORS, 404, 409) },
       detail: {

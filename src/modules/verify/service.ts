@@ -2,7 +2,7 @@ import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { assertPdfHeader } from "../../pdf/inspect";
 import { verifyPdf } from "../../pdf/verify";
-import { sealingKey } from "./service";
+import { sealingKey } from "../sealing/service";
 
 /** The verification report, judged against this instance's sealing certificate. */
 export async function verifyDocument(deps: Pick<Deps, "sealingKey">, pdf: Uint8Array) {
