@@ -93,7 +93,8 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
     worker.addEventListener("error", (event: ErrorEvent) => {
       log.error("pdf worker crashed", { error: event.message });
       stop(slot);
-      finish(slot, (job) => job.reject(new AppError("pdf_too_complex", "The PDF could not be processed within the server's limits; save it again with a PDF editor and upload that")));
+      // A server fault (the thread failed to load, or died), not a verdict on the file: a 500, and a seal retried.
+      finish(slot, (job) => job.reject(new Error(`pdf worker crashed: ${event.message}`)));
     });
     return worker;
   }

@@ -1,7 +1,11 @@
+// Before @peculiar/x509, which needs the Reflect metadata API in place when it loads.
+import "reflect-metadata";
+import { X509Certificate } from "@peculiar/x509";
 import { AppError } from "../errors";
 import { describePdfError } from "../pdf/errors";
 import { inspectPdf, type PdfFacts } from "../pdf/inspect";
 import { buildEnvelopePdf, stampDocument } from "../pdf/stamp";
+import { verifyPdf } from "../pdf/verify";
 
 /**
  * Accepts an upload only if sealing will be able to process it: the checks of inspectPdf,
@@ -21,11 +25,16 @@ export async function checkUpload(bytes: Uint8Array): Promise<PdfFacts> {
   return facts;
 }
 
+/** The signatures of any PDF, judged against this instance's certificate (DER: a certificate object does not cross threads). */
+export const verifySignatures = (pdf: Uint8Array, instanceCertificate: ArrayBuffer) =>
+  verifyPdf(pdf, { instanceCertificate: new X509Certificate(instanceCertificate) });
+
 /** Everything the PDF workers do, by name: plain data in and out. */
 export const pdfTasks = {
   checkUpload,
   stampDocument,
   buildEnvelopePdf,
+  verifySignatures,
 };
 
 export type PdfTasks = typeof pdfTasks;

@@ -1,18 +1,20 @@
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { assertPdfHeader } from "../../pdf/inspect";
-import { verifyPdf } from "../../pdf/verify";
+import { describePdfError } from "../../pdf/errors";
 import { sealingKey } from "../sealing/service";
 
 /** The verification report, judged against this instance's sealing certificate. */
-export async function verifyDocument(deps: Pick<Deps, "sealingKey">, pdf: Uint8Array) {
+export async function verifyDocument(deps: Pick<Deps, "sealingKey" | "pdf">, pdf: Uint8Array) {
   assertPdfHeader(pdf);
   const key = await sealingKey(deps);
   let signatures;
   try {
-    ({ signatures } = await verifyPdf(pdf, { instanceCertificate: key.certificate }));
+    // Off the event loop and bounded: any PDF may be sent here.
+    ({ signatures } = await deps.pdf.run("verifySignatures", pdf, key.certificate.rawData));
   } catch (e) {
-    throw new AppError("pdf_invalid", `The PDF cannot be read: ${(e as Error).message.split("\n")[0]}`);
+    if (e instanceof AppError) throw e;
+    throw new AppError("pdf_invalid", describePdfError(e));
   }
   const valid = signatures.length > 0 && signatures.every((s) => s.intact) && signatures.at(-1)!.coversWholeDocument;
   return { valid, signatures };
