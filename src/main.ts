@@ -58,6 +58,8 @@ async function serve(args: string[]) {
     if ((e as { code?: string }).code !== "EADDRINUSE") throw e;
     throw new StartupError(`port ${config.port} on ${config.host} is in use (another server?): stop it or set CERTYNEO_PORT`);
   }
+  // The first upload should not wait for the PDF threads to load.
+  deps.pdf.warm();
   deps.log.info("listening", { url: running.url, baseUrl: deps.config.baseUrl, dataDir: deps.config.dataDir, version: VERSION });
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -14,6 +14,8 @@ export class PdfTaskError extends Error {
 export interface PdfWorkers {
   /** Runs a PDF task on a worker thread: the event loop only waits. */
   run<K extends PdfTaskName>(task: K, ...args: Parameters<PdfTasks[K]>): Promise<Awaited<ReturnType<PdfTasks[K]>>>;
+  /** Starts the threads ahead of the first task (a thread takes about a second to load its modules). */
+  warm(): void;
   /** Stops the threads now (tasks running or queued are refused); a later run starts new ones. */
   close(): void;
 }
@@ -42,8 +44,8 @@ const WORKER_URL = import.meta.url.includes("$bunfs")
   ? new URL("./pdf-worker/worker.js", import.meta.url).href
   : new URL("./worker.ts", import.meta.url).href;
 
-/** A thread not used for this long is stopped: an idle server holds no parsed PDF library twice. */
-const IDLE_MS = 30_000;
+/** A thread not used for this long is stopped: an idle server does not keep its memory. */
+const IDLE_MS = 5 * 60_000;
 
 const tooSlow = (seconds: number) =>
   new AppError("pdf_too_complex", `The PDF took longer than ${seconds} s to process, the server's limit; ` +
@@ -65,17 +67,21 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
     slot.worker = null;
   }
 
+  /** An idle thread does not keep the process alive, and stops after IDLE_MS. */
+  function idle(slot: Slot) {
+    if (!slot.worker) return;
+    slot.worker.unref();
+    slot.idle = setTimeout(() => stop(slot), IDLE_MS);
+    slot.idle.unref?.();
+  }
+
   function finish(slot: Slot, settle: (job: Pending) => void) {
     const job = slot.job;
     if (!job) return;
     clearTimeout(job.timer);
     slot.job = null;
     settle(job);
-    if (slot.worker) {
-      slot.worker.unref();
-      slot.idle = setTimeout(() => stop(slot), IDLE_MS);
-      slot.idle.unref?.();
-    }
+    idle(slot);
     dispatch();
   }
 
@@ -124,6 +130,13 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
         queue.push({ request: { task, args, limits }, resolve: resolve as (v: unknown) => void, reject });
         dispatch();
       });
+    },
+    warm() {
+      for (const slot of slots) {
+        if (slot.worker) continue;
+        slot.worker = spawn(slot);
+        idle(slot);
+      }
     },
     close() {
       for (const pending of queue.splice(0)) pending.reject(new AppError("unavailable", "The server is stopping"));
