@@ -76,6 +76,7 @@ describe("damaged files", () => {
   test("parser internals become one actionable sentence", () => {
     expect(describePdfError(new TypeError("undefined is not an object (evaluating 'i.catalog.Pages')"))).toContain("internal structure is broken");
     expect(describePdfError(new Error("Expected instance of t, but got instance of t"))).toContain("internal structure is broken");
+    expect(describePdfError(new Error("Failed to parse PDF document: Expected next byte to be 62 but it was actually undefined"))).toContain("truncated");
     expect(describePdfError(new Error("Failed to parse number (line:3 col:5 offset=40): \"x\""))).toBe(
       "The PDF cannot be read: Failed to parse number: \"x\". Save it again with a PDF editor and upload the new file");
   });
