@@ -6,7 +6,7 @@ import type { Deps } from "./deps";
 import { StartupError } from "./errors";
 import { createLogger, type Logger } from "./log";
 import { sealingKeyLoader } from "./modules/sealing/key";
-import { createMailer } from "./notify/mailer";
+import { createMailer } from "./modules/notifications/mailer";
 import { createPdfWorkers } from "./pdf-worker/pool";
 import { pidAlive } from "./process-owner";
 import { migrate, openDb } from "./store/db";

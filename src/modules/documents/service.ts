@@ -4,7 +4,7 @@ import { AppError, notFound } from "../../errors";
 import { newId } from "../../ids";
 import { commitGeneration, preparedPerDb } from "../../store/db";
 import { documents, envelopeDocuments, envelopes, type Environment } from "../../store/schema";
-import { paginate } from "../pagination";
+import { paginate } from "../../store/paginate";
 
 export type DocumentRow = typeof documents.$inferSelect;
 

@@ -1,8 +1,9 @@
 import { t } from "elysia";
+import { ENVIRONMENTS, literalUnion } from "../../enums";
 import { nullable } from "../../http/schemas";
 import { SCOPES } from "./scopes";
 
-export const EnvironmentSchema = t.Union([t.Literal("test"), t.Literal("live")], { description: "test or live" });
+export const EnvironmentSchema = literalUnion(ENVIRONMENTS, { description: "test or live" });
 
 export const ScopeSchema = t.UnionEnum(SCOPES, {
   description: "envelopes: documents, envelopes and verification; webhooks: manage webhook endpoints; keys: create and revoke API keys",

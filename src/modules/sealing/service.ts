@@ -7,7 +7,8 @@ import { sealPdfParts } from "../../pdf/pades";
 import type { RenderAuditEvent, RenderDocument, RenderEnvelope, RenderField, RenderRecipient } from "../../pdf/render-model";
 import { envelopeDocuments, envelopes, jobs, type Environment } from "../../store/schema";
 import { appendAudit, listAudit, verifyChain, type AuditEvent } from "../audit/service";
-import { envelopeDocumentRows, fieldRows, publish, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "../envelopes/service";
+import { envelopeDocumentRows, fieldRows, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "../envelopes/rows";
+import { recordEnvelopeEvent } from "../envelopes/record-change";
 import { SealRefusedError } from "../../pdf/incremental";
 import { SignerError } from "../../pdf/pkcs12";
 import { PdfTaskError } from "../../pdf-worker/pool";
@@ -162,7 +163,7 @@ export function markSealFailed(deps: Deps, envelopeId: string, reason: string): 
     if (!row || row.sealStatus === "SEALED" || row.sealStatus === "FAILED") return false;
     tx.update(envelopes).set({ sealStatus: "FAILED" }).where(eq(envelopes.id, envelopeId)).run();
     appendAudit(tx, deps.clock, { envelopeId, type: "envelope.seal_failed", actor: "system", data: { reason: reason.slice(0, 500) } });
-    publish(tx, deps, envelopeId, "envelope.seal_failed");
+    recordEnvelopeEvent(tx, deps, envelopeId, "envelope.seal_failed");
     return true;
   }, { behavior: "immediate" });
   if (marked) deps.log.error("envelope sealing failed for good", { envelopeId, reason });

@@ -1,12 +1,13 @@
 import { and, desc, eq, inArray, isNull } from "drizzle-orm";
-import type { Clock } from "../../clock";
+import { isoOrNull, type Clock } from "../../clock";
 import type { Deps } from "../../deps";
+import type { DeliveryStatus } from "../../enums";
 import { AppError, invalid, notFound, type FieldError } from "../../errors";
 import { newId } from "../../ids";
 import type { Tx } from "../../store/db";
 import { webhookAttempts, webhookDeliveries, webhookEvents, webhooks, type Environment } from "../../store/schema";
+import { paginate, type Page } from "../../store/paginate";
 import { sealSecret } from "../../store/secret-box";
-import { paginate, type Page } from "../pagination";
 import { ALL_EVENTS, WEBHOOK_EVENT_TYPES } from "./events";
 import { literalRefusal, networkPolicy } from "./network";
 import { newWebhookSecret } from "./signature";
@@ -14,9 +15,6 @@ import { newWebhookSecret } from "./signature";
 export type WebhookRow = typeof webhooks.$inferSelect;
 export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 type AttemptRow = typeof webhookAttempts.$inferSelect;
-export type DeliveryStatus = DeliveryRow["status"];
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** The API view of an endpoint: never the secret. */
 export const publicWebhook = (w: WebhookRow) => ({
@@ -26,7 +24,7 @@ export const publicWebhook = (w: WebhookRow) => ({
   events: w.events,
   enabled: w.enabled,
   disabledReason: w.disabledReason,
-  failingSince: iso(w.failingSince),
+  failingSince: isoOrNull(w.failingSince),
   createdAt: w.createdAt.toISOString(),
 });
 
@@ -40,7 +38,7 @@ export const publicDelivery = (d: DeliveryRow & { eventType: string }, attempts:
   eventType: d.eventType,
   status: d.status,
   attemptCount: d.attempts,
-  nextAttemptAt: d.status === "pending" ? iso(d.nextAttemptAt) : null,
+  nextAttemptAt: d.status === "pending" ? isoOrNull(d.nextAttemptAt) : null,
   lastStatusCode: d.lastStatusCode,
   lastError: d.lastError,
   lastDurationMs: d.lastDurationMs,
