@@ -85,7 +85,7 @@ export default {
     /** Largest size one compressed stream of a PDF may expand to (zip-bomb bound). */
     maxInflatedStreamMb: 32,
     /** Largest size all the streams a PDF task decodes may expand to, together. */
-    maxInflatedTotalMb: 128,
+    maxInflatedTotalMb: 64,
   },
   jobs: {
     /** How often the outbox worker looks for due work. */

@@ -35,29 +35,24 @@ function pathOf(url: string): string {
 }
 
 const hasBody = (req: Request) => Number(req.headers.get("content-length") ?? 0) > 0 || req.headers.has("transfer-encoding");
-const isJson = (req: Request) => req.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() === "application/json";
+const mediaType = (req: Request) => req.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
 
 /** Bodies are JSON, or multipart for uploads; anything else is refused before parsing. */
 function checkContentType(req: Request) {
   if (!hasBody(req)) return;
-  const type = req.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
+  const type = mediaType(req);
   if (!BODY_TYPES.has(type))
     throw new AppError("unsupported_media_type", `Content-Type "${type || "none"}" is not accepted; send application/json (or multipart/form-data for uploads)`);
   if (type === "multipart/form-data" && !/;\s*boundary=[^;\s]/i.test(req.headers.get("content-type") ?? ""))
     throw new AppError("bad_request", "Content-Type multipart/form-data needs its boundary parameter (multipart/form-data; boundary=…): let your HTTP client build the form");
 }
 
-const rateLimited = (rate: RateDecision, ctx: RequestContext, baseUrl: string) =>
-  problemResponse(new AppError("rate_limited", `Rate limit exceeded; retry in ${rate.retryAfterSeconds} s`, {
-    headers: { "retry-after": String(rate.retryAfterSeconds) },
-  }), ctx.id, baseUrl);
-
 /**
  * A JSON body is read (at most `limit` bytes) and its depth checked before Elysia parses it;
  * the handler gets a request over the bytes read. Other bodies pass as they came.
  */
 async function guardedBody(req: Request, ctx: RequestContext, limit: number): Promise<Request> {
-  if (!hasBody(req) || !isJson(req)) return req;
+  if (!hasBody(req) || mediaType(req) !== "application/json") return req;
   const body = await readBodyBounded(req, limit, formatBytes(limit));
   assertJsonDepth(body);
   const checked = new Request(req.url, { method: req.method, headers: req.headers, body: body as Uint8Array<ArrayBuffer> });
@@ -90,6 +85,10 @@ export function createPipeline(deps: Deps, parts: {
   const byIp = createRateLimiter({ enabled, burst: anonymousBurst, perMinute: anonymousPerMinute, now });
   const byToken = createRateLimiter({ enabled, burst: tokenBurst, perMinute: tokenPerMinute, now });
   const headers = securityHeaders(deps.config);
+  const rateLimited = (rate: RateDecision, ctx: RequestContext) =>
+    problemResponse(new AppError("rate_limited", `Rate limit exceeded; retry in ${rate.retryAfterSeconds} s`, {
+      headers: { "retry-after": String(rate.retryAfterSeconds) },
+    }), ctx.id, deps.config.baseUrl);
 
   async function authorised(req: Request, ctx: RequestContext): Promise<{ res: Response; rate?: RateDecision }> {
     const m = /^Bearer ([^\s]+)$/.exec(req.headers.get("authorization") ?? "");
@@ -97,12 +96,12 @@ export function createPipeline(deps: Deps, parts: {
     if (!principal) {
       // Guessing keys is anonymous traffic: it spends the address's allowance.
       const rate = byIp.take(ctx.ip ?? "unknown");
-      if (!rate.allowed) return { res: rateLimited(rate, ctx, deps.config.baseUrl) };
+      if (!rate.allowed) return { res: rateLimited(rate, ctx) };
       throw unauthorized(m !== null);
     }
     ctx.principal = principal;
     const rate = parts.limiter.take(principal.keyId);
-    if (!rate.allowed) return { res: rateLimited(rate, ctx, deps.config.baseUrl), rate };
+    if (!rate.allowed) return { res: rateLimited(rate, ctx), rate };
     req = await guardedBody(req, ctx, maxBody);
     const key = req.headers.get("idempotency-key");
     if (req.method === "POST" && key !== null) {
@@ -121,15 +120,18 @@ export function createPipeline(deps: Deps, parts: {
   async function anonymous(req: Request, ctx: RequestContext, path: string): Promise<Response> {
     if (UNLIMITED.has(path)) return parts.handle(req);
     const rate = byIp.take(ctx.ip ?? "unknown");
-    if (!rate.allowed) return rateLimited(rate, ctx, deps.config.baseUrl);
+    if (!rate.allowed) return rateLimited(rate, ctx);
     const token = TOKEN_IN_PATH.exec(path)?.[0].split("/").pop();
     if (token !== undefined && TOKEN_FORMAT.test(token)) {
       const perToken = byToken.take(token);
-      if (!perToken.allowed) return rateLimited(perToken, ctx, deps.config.baseUrl);
+      if (!perToken.allowed) return rateLimited(perToken, ctx);
     }
     if (hasBody(req)) {
       if (path.startsWith(SIGNING_API) && !isKnownToken(deps.db, token ?? ""))
         throw new AppError("not_found", "This signing link is not valid");
+      // Uploads need a key: what is sent without one is JSON, read within the cap here.
+      if (mediaType(req) !== "application/json")
+        throw new AppError("unsupported_media_type", "Requests without an API key send application/json bodies");
       req = await guardedBody(req, ctx, MAX_ANONYMOUS_BODY);
     }
     return parts.handle(req);

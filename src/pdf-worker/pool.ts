@@ -31,7 +31,7 @@ type BunWorker = Worker & { ref(): void; unref(): void };
 
 interface Slot {
   worker: BunWorker | null;
-  job: (Pending & { id: number; timer: ReturnType<typeof setTimeout> }) | null;
+  job: (Pending & { id: number; timer?: ReturnType<typeof setTimeout> }) | null;
   idle: ReturnType<typeof setTimeout> | null;
 }
 
@@ -90,6 +90,15 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
     worker.addEventListener("message", (event: MessageEvent<TaskReply>) => {
       const reply = event.data;
       if (slot.job?.id !== reply.id) return;
+      if (reply.started) {
+        const task = slot.job.request.task;
+        slot.job.timer = setTimeout(() => {
+          log.warn("pdf task stopped at its time limit", { task, seconds: config.timeoutSeconds });
+          stop(slot);
+          finish(slot, (job) => job.reject(tooSlow(config.timeoutSeconds)));
+        }, config.timeoutSeconds * 1000);
+        return;
+      }
       if (reply.warnings.count) log.debug("pdf parser warnings", { task: slot.job.request.task, ...reply.warnings });
       finish(slot, (job) => {
         if (reply.ok) job.resolve(reply.value);
@@ -114,12 +123,7 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
       const worker = (slot.worker ??= spawn(slot));
       worker.ref();
       const id = ++nextId;
-      const timer = setTimeout(() => {
-        log.warn("pdf task stopped at its time limit", { task: pending.request.task, seconds: config.timeoutSeconds });
-        stop(slot);
-        finish(slot, (job) => job.reject(tooSlow(config.timeoutSeconds)));
-      }, config.timeoutSeconds * 1000);
-      slot.job = { ...pending, id, timer };
+      slot.job = { ...pending, id };
       worker.postMessage({ id, ...pending.request } satisfies TaskRequest);
     }
   }

@@ -14,10 +14,13 @@ export interface TaskRequest {
   limits: InflateLimits;
 }
 
-export type TaskReply = { id: number; warnings: { count: number; first: string[] } } & (
-  | { ok: true; value: unknown }
-  | { ok: false; code: string | null; name: string; message: string }
-);
+/** "started" when the thread takes the task (its time bound runs from then, not from the thread's load), then the outcome. */
+export type TaskReply =
+  | { id: number; started: true }
+  | ({ id: number; started?: undefined; warnings: { count: number; first: string[] } } & (
+    | { ok: true; value: unknown }
+    | { ok: false; code: string | null; name: string; message: string }
+  ));
 
 declare const self: Worker;
 
@@ -32,6 +35,7 @@ console.warn = console.log = console.info = (...parts: unknown[]) => {
 
 self.onmessage = async (event: MessageEvent<TaskRequest>) => {
   const { id, task, args, limits } = event.data;
+  self.postMessage({ id, started: true } satisfies TaskReply);
   warnings = { count: 0, first: [] };
   let reply: TaskReply;
   try {
