@@ -6,6 +6,7 @@ import type { Deps } from "./deps";
 import { StartupError } from "./errors";
 import { createLogger, type Logger } from "./log";
 import { sealingKeyLoader } from "./modules/sealing/key";
+import { trustServices } from "./modules/sealing/trust-services";
 import { createMailer } from "./modules/notifications/mailer";
 import { createPdfWorkers } from "./pdf-worker/pool";
 import { pidAlive } from "./process-owner";
@@ -46,6 +47,7 @@ export function openInstance(config: Config, opts: OpenOptions = {}): Deps {
     secret,
     sealingKey: sealingKeyLoader({ ...config, dataDir }, clock, log, secret),
     pdf: createPdfWorkers(config.pdf, log),
+    trust: trustServices(config, clock, log),
   };
 }
 

@@ -25,9 +25,13 @@ export async function checkUpload(bytes: Uint8Array): Promise<PdfFacts> {
   return facts;
 }
 
-/** The signatures of any PDF, judged against this instance's certificate (DER: a certificate object does not cross threads). */
-export const verifySignatures = (pdf: Uint8Array, instanceCertificate: ArrayBuffer) =>
-  verifyPdf(pdf, { instanceCertificate: new X509Certificate(instanceCertificate) });
+/** The signatures of any PDF, judged against this instance's certificate and the trust anchors (as DER: certificate objects do not cross threads). */
+export const verifySignatures = (pdf: Uint8Array, opts: { instanceCertificate: ArrayBuffer; trustAnchors: ArrayBuffer[]; now: Date }) =>
+  verifyPdf(pdf, {
+    instanceCertificate: new X509Certificate(opts.instanceCertificate),
+    trustAnchors: opts.trustAnchors.map((der) => new X509Certificate(der)),
+    now: opts.now,
+  });
 
 /** Everything the PDF workers do, by name: plain data in and out. */
 export const pdfTasks = {
