@@ -21,7 +21,7 @@ const BODY_TYPES = new Set(["application/json", "multipart/form-data"]);
 
 /** The largest request body accepted: a base64 JSON upload is 4/3 of its PDF, plus the JSON around it. */
 export const maxBodyBytes = (config: Deps["config"]) => Math.ceil(config.maxUploadMb * 1024 * 1024 * 1.4) + 64 * 1024;
-/** The largest body without an API key: a signing completion with a drawn signature (600,000 characters) and its fields. */
+/** The largest JSON body without an API key: a signing completion with a drawn signature (600,000 characters) and its fields. */
 export const MAX_ANONYMOUS_BODY = 1024 * 1024;
 /** Liveness answers whoever asks: it costs less than a rate-limit check and an orchestrator must always reach it. */
 const UNLIMITED = new Set(["/healthz"]);
@@ -126,14 +126,12 @@ export function createPipeline(deps: Deps, parts: {
       const perToken = byToken.take(token);
       if (!perToken.allowed) return rateLimited(perToken, ctx);
     }
-    if (hasBody(req)) {
-      if (path.startsWith(SIGNING_API) && !isKnownToken(deps.db, token ?? ""))
-        throw new AppError("not_found", "This signing link is not valid");
-      // Uploads need a key: what is sent without one is JSON, read within the cap here.
-      if (mediaType(req) !== "application/json")
-        throw new AppError("unsupported_media_type", "Requests without an API key send application/json bodies");
-      req = await guardedBody(req, ctx, MAX_ANONYMOUS_BODY);
+    if (hasBody(req) && path.startsWith(SIGNING_API)) {
+      if (!isKnownToken(deps.db, token ?? "")) throw new AppError("not_found", "This signing link is not valid");
+      // The signing API takes JSON only, read within the cap here; a form is refused unread.
+      if (mediaType(req) !== "application/json") throw new AppError("unsupported_media_type", "The signing API takes application/json bodies");
     }
+    if (hasBody(req)) req = await guardedBody(req, ctx, MAX_ANONYMOUS_BODY);
     return parts.handle(req);
   }
 
