@@ -5,7 +5,7 @@
  * bounded; and a damaged PDF that was accepted does seal. Figures: docs/reliability.md.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { buildPdf, hostileCorpus } from "./helpers/hostile-pdf";
+import { buildPdf, hostileCorpus, random } from "./helpers/hostile-pdf";
 import { makePdf } from "./helpers/pdf";
 import { codes, histogram, sendAll, startProbeServer, watch, type ProbeServer } from "./helpers/probe";
 
@@ -33,7 +33,9 @@ const asJson = (name: string, bytes: Uint8Array) =>
 
 test("a hostile PDF corpus: only 2xx or 4xx with a code, /healthz up, RSS bounded, accepted files seal", async () => {
   const bases = [await makePdf(2, "hostile base"), buildPdf(["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>", "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>"])];
-  const corpus = hostileCorpus(9, bases);
+  // Shuffled (seeded): bombs and stalls spread among the rest rather than all in a row.
+  const rnd = random(9);
+  const corpus = hostileCorpus(9, bases).map((h) => ({ h, k: rnd() })).sort((a, b) => a.k - b.k).map(({ h }) => h);
   const requests = corpus.flatMap((h, i) => [
     { input: `upload ${h.name}`, send: () => (i % 2 ? multipart("/api/v1/documents", h.name, h.bytes) : asJson(h.name, h.bytes)) },
     ...(i % 5 === 0 ? [{ input: `verify ${h.name}`, send: () => multipart("/api/v1/verify", h.name, h.bytes) }] : []),
@@ -52,8 +54,8 @@ test("a hostile PDF corpus: only 2xx or 4xx with a code, /healthz up, RSS bounde
   expect(answers.filter((a) => a.input.startsWith("upload ") && a.input.includes("bomb") && a.code !== "pdf_too_complex").map((a) => a.input)).toEqual([]);
   expect(watched.healthFailures).toBe(0);
   const slowest = answers.reduce((a, b) => (b.ms > a.ms ? b : a));
-  // Bounded by the PDF time bound, with room for the queue of 4 clients on 2 threads.
-  expect(slowest.ms).toBeLessThan(PDF_SECONDS * 1000 * 3);
+  // Bounded by the PDF time bound: its own run, and at worst a turn behind one run per other client (4 clients, 2 threads).
+  expect(slowest.ms).toBeLessThan(PDF_SECONDS * 1000 * 4);
   expect(watched.peakRssMb).toBeLessThan(1500);
 
   // Accepted damaged files must go through sealing: the upload check runs sealing's paths.
