@@ -48,7 +48,7 @@ class CreatedWebhook(TypedDict):
     #: The URL deliveries are POSTed to
     url: str
     description: Optional[str]
-    events: List[Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "*"]]
+    events: List[Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "envelope.seal_delayed", "envelope.seal_failed", "*"]]
     #: False once disabled (after failing continuously for webhooks.disableAfterHours, or by PATCH)
     enabled: bool
     #: Why the endpoint was disabled
@@ -65,7 +65,7 @@ class DeletedWebhook(TypedDict):
     #: The URL deliveries are POSTed to
     url: str
     description: Optional[str]
-    events: List[Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "*"]]
+    events: List[Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "envelope.seal_delayed", "envelope.seal_failed", "*"]]
     #: False once disabled (after failing continuously for webhooks.disableAfterHours, or by PATCH)
     enabled: bool
     #: Why the endpoint was disabled
@@ -362,7 +362,7 @@ class Webhook(TypedDict):
     #: The URL deliveries are POSTed to
     url: str
     description: Optional[str]
-    events: List[Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "*"]]
+    events: List[Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "envelope.seal_delayed", "envelope.seal_failed", "*"]]
     #: False once disabled (after failing continuously for webhooks.disableAfterHours, or by PATCH)
     enabled: bool
     #: Why the endpoint was disabled
@@ -387,7 +387,7 @@ class _WebhookCreateRequired(TypedDict):
 
 
 class WebhookCreate(_WebhookCreateRequired, total=False):
-    #: Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, or "*" for all. Default: all.
+    #: Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, envelope.seal_delayed, envelope.seal_failed, or "*" for all. Default: all.
     events: List[str]
     description: str
 
@@ -398,7 +398,7 @@ class WebhookDelivery(TypedDict):
     #: Also the webhook-id header: the same on every attempt and resend
     eventId: str
     #: An event type, or "*" for every type (including types added later)
-    eventType: Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "*"]
+    eventType: Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "envelope.seal_delayed", "envelope.seal_failed", "*"]
     status: Literal["pending", "succeeded", "failed"]
     #: Attempts made so far
     attemptCount: int
@@ -427,7 +427,7 @@ class WebhookList(TypedDict):
 
 class WebhookUpdate(TypedDict, total=False):
     url: str
-    #: Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, or "*" for all. Default: all.
+    #: Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, envelope.seal_delayed, envelope.seal_failed, or "*" for all. Default: all.
     events: List[str]
     description: Optional[str]
     #: true re-enables a disabled endpoint; false disables it (its pending deliveries fail)

@@ -48,7 +48,7 @@ export interface CreatedWebhook {
   /** The URL deliveries are POSTed to */
   url: string;
   description: string | null;
-  events: Array<"envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "recipient.viewed" | "recipient.signed" | "*">;
+  events: Array<"envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "recipient.viewed" | "recipient.signed" | "envelope.seal_delayed" | "envelope.seal_failed" | "*">;
   /** False once disabled (after failing continuously for webhooks.disableAfterHours, or by PATCH) */
   enabled: boolean;
   /** Why the endpoint was disabled */
@@ -65,7 +65,7 @@ export interface DeletedWebhook {
   /** The URL deliveries are POSTed to */
   url: string;
   description: string | null;
-  events: Array<"envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "recipient.viewed" | "recipient.signed" | "*">;
+  events: Array<"envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "recipient.viewed" | "recipient.signed" | "envelope.seal_delayed" | "envelope.seal_failed" | "*">;
   /** False once disabled (after failing continuously for webhooks.disableAfterHours, or by PATCH) */
   enabled: boolean;
   /** Why the endpoint was disabled */
@@ -381,7 +381,7 @@ export interface SigningSession {
   }>;
 }
 
-export interface TimestampReport {
+export type TimestampReport = {
   /** genTime of the RFC 3161 token (ISO 8601) */
   time: string | null;
   /** The token's signature verifies and it stamps what it should */
@@ -390,7 +390,7 @@ export interface TimestampReport {
   trusted: boolean;
   /** Subject of the time-stamp authority's certificate */
   authority: string;
-} | null
+} | null;
 
 export interface Verification {
   /** At least one signature, all intact, the last one covering the whole document (or followed by validation data only, a DSS update) */
@@ -410,7 +410,7 @@ export interface Webhook {
   /** The URL deliveries are POSTed to */
   url: string;
   description: string | null;
-  events: Array<"envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "recipient.viewed" | "recipient.signed" | "*">;
+  events: Array<"envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "recipient.viewed" | "recipient.signed" | "envelope.seal_delayed" | "envelope.seal_failed" | "*">;
   /** False once disabled (after failing continuously for webhooks.disableAfterHours, or by PATCH) */
   enabled: boolean;
   /** Why the endpoint was disabled */
@@ -432,7 +432,7 @@ export interface WebhookAttempt {
 export interface WebhookCreate {
   /** http(s) URL that receives POSTs; no credentials in it */
   url: string;
-  /** Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, or "*" for all. Default: all. */
+  /** Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, envelope.seal_delayed, envelope.seal_failed, or "*" for all. Default: all. */
   events?: string[];
   description?: string;
 }
@@ -443,7 +443,7 @@ export interface WebhookDelivery {
   /** Also the webhook-id header: the same on every attempt and resend */
   eventId: string;
   /** An event type, or "*" for every type (including types added later) */
-  eventType: "envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "recipient.viewed" | "recipient.signed" | "*";
+  eventType: "envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "recipient.viewed" | "recipient.signed" | "envelope.seal_delayed" | "envelope.seal_failed" | "*";
   status: "pending" | "succeeded" | "failed";
   /** Attempts made so far */
   attemptCount: number;
@@ -472,7 +472,7 @@ export interface WebhookList {
 
 export interface WebhookUpdate {
   url?: string;
-  /** Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, or "*" for all. Default: all. */
+  /** Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, envelope.seal_delayed, envelope.seal_failed, or "*" for all. Default: all. */
   events?: string[];
   description?: string | null;
   /** true re-enables a disabled endpoint; false disables it (its pending deliveries fail) */

@@ -5,6 +5,7 @@ import { enqueue } from "../../jobs/queue";
 import { MAX_ATTEMPTS } from "../../jobs/schedule";
 import { JOB_PAYLOADS } from "../../jobs/payloads";
 import { defineJob, PermanentJobError, type JobDefinitions } from "../../jobs/runner";
+import { SealRefusedError } from "../../pdf/incremental";
 import { jobs } from "../../store/schema";
 import { extendArchivalSeals } from "./extend";
 import { markSealDelayed, markSealFailed, sealEnvelope } from "./service";
@@ -24,8 +25,7 @@ export const sealingHandlers = (deps: Deps): JobDefinitions => ({
     try {
       await sealEnvelope(deps, payload.envelopeId);
     } catch (e) {
-      // seal_failed: sealEnvelope found the cause permanent and recorded the failure.
-      const permanent = e instanceof AppError && e.code === "seal_failed";
+      const permanent = e instanceof SealRefusedError || (e instanceof AppError && e.code === "seal_failed");
       if (permanent || attempt >= MAX_ATTEMPTS) {
         markSealFailed(deps, payload.envelopeId, (e as Error).message);
         throw permanent ? new PermanentJobError((e as Error).message) : e;

@@ -12,10 +12,10 @@ export const WEBHOOK_EVENT_TYPES = [
   "envelope.declined",
   "envelope.voided",
   "envelope.expired",
-  /** Sealing failed for good: the signed document will not come without an admin (`certyneo seal`). */
-  "envelope.seal_failed",
   "recipient.viewed",
   "recipient.signed",
+  "envelope.seal_delayed",
+  "envelope.seal_failed",
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
