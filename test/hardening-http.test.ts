@@ -26,7 +26,7 @@ describe("hostile bodies", () => {
   let s: TestServer;
   let token: string;
   beforeAll(async () => {
-    s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000" } });
+    s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
     const doc = await uploadDoc(s);
     const e = await createEnvelope(s, quickStart([doc.id]));
     token = tokenOf((await sendEnvelope(s, e.id)).recipients[0].signUrl);

@@ -83,7 +83,7 @@ describe("start-up problems: one line, exit 2", () => {
 describe("a lost instance.key", () => {
   test("with envelopes in the database the server refuses to start, unless told to accept the loss", async () => {
     const dir = tempDir();
-    const s = startTestServer({ dir, env: { CERTYNEO_JOBS_POLL_MS: "60000" } });
+    const s = startTestServer({ dir, env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
     const doc = await uploadDoc(s);
     await createEnvelope(s, quickStart([doc.id]));
     await s.stop();
@@ -116,7 +116,7 @@ describe("crash debris", () => {
 
   test("jobs leased by a process that died are due at once at the next start", async () => {
     const dir = tempDir();
-    const s = startTestServer({ dir, env: { CERTYNEO_JOBS_POLL_MS: "60000" }, realClock: true });
+    const s = startTestServer({ dir, env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" }, realClock: true });
     const doc = await uploadDoc(s);
     const env = await createEnvelope(s, quickStart([doc.id]));
     const sent = await sendEnvelope(s, env.id);
@@ -128,7 +128,7 @@ describe("crash debris", () => {
     db.run("UPDATE jobs SET run_at = ?, leased_by = ?, attempts = 1 WHERE status = 'pending'", [leaseEnd, `${require("node:os").hostname()}:999999:dead`]);
     db.run("UPDATE jobs SET leased_by = ? WHERE rowid = (SELECT min(rowid) FROM jobs WHERE status = 'pending' AND kind != 'seal_envelope')", ["other-host:1:x"]);
     db.close();
-    const again = startTestServer({ dir, env: { CERTYNEO_JOBS_POLL_MS: "60000" }, realClock: true });
+    const again = startTestServer({ dir, env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" }, realClock: true });
     try {
       const rows = again.deps.db.$client.query("SELECT kind, run_at AS runAt, leased_by AS leasedBy FROM jobs WHERE status = 'pending' OR kind = 'seal_envelope'").all() as any[];
       const seal = rows.find((r) => r.kind === "seal_envelope");
