@@ -3,6 +3,9 @@
  * and answers with the result or the error's code and message. Its own entry point, so
  * `bun build --compile` embeds it (see package.json "build").
  */
+// First, as in main.ts: @peculiar/x509 (tsyringe) needs it before it loads, and in the bundle the
+// modules that import it themselves may be evaluated after it.
+import "reflect-metadata";
 import { AppError } from "../errors";
 import { withInflateBudget, type InflateLimits } from "./inflate-budget";
 import { pdfTasks, type PdfTaskName } from "./tasks";
