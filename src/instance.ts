@@ -6,6 +6,7 @@ import type { Deps } from "./deps";
 import { StartupError } from "./errors";
 import { createLogger, type Logger } from "./log";
 import { sealingKeyLoader } from "./modules/sealing/key";
+import { senderIdentity } from "./modules/branding/service";
 import { trustServices } from "./modules/sealing/trust-services";
 import { createMailer } from "./modules/notifications/mailer";
 import { createPdfWorkers } from "./pdf-worker/pool";
@@ -43,7 +44,7 @@ export function openInstance(config: Config, opts: OpenOptions = {}): Deps {
     files: diskFileStore(join(dataDir, "files")),
     clock,
     log,
-    mailer: createMailer({ ...config, dataDir }, clock, log),
+    mailer: createMailer({ ...config, dataDir }, clock, log, () => senderIdentity(db, config)),
     secret,
     sealingKey: sealingKeyLoader({ ...config, dataDir }, clock, log, secret),
     pdf: createPdfWorkers(config.pdf, log),
