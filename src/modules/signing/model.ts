@@ -4,6 +4,10 @@ import { FieldType, RecipientStatus, Role } from "../envelopes/model";
 
 export const TokenParams = t.Object({ token: t.String({ description: "The token at the end of the recipient's signUrl" }) });
 export const TokenDocumentParams = t.Object({ token: t.String(), documentId: t.String() });
+export const TokenRecipientParams = t.Object({ token: t.String(), recipientId: t.String() });
+export const DownloadQuery = t.Object({
+  download: t.Optional(t.BooleanString({ description: "true or 1: served as an attachment (what the completion e-mail's link asks), else inline" })),
+});
 
 const DateTime = t.String({ format: "date-time" });
 
@@ -37,8 +41,23 @@ export const SigningSessionSchema = t.Object(
       url: t.String({ description: "Path of the PDF under this signing session" }),
     }), { description: "Empty once the envelope has ended" }),
     signedDocument: nullable(t.Object({
-      url: t.String({ description: "Path of the sealed PDF under this signing session" }),
+      url: t.String({ description: "Path of the sealed PDF under this signing session (add ?download=1 to get it as an attachment)" }),
+      status: t.Union([t.Literal("PENDING"), t.Literal("SEALED"), t.Literal("FAILED")], {
+        description: "PENDING while the seal is being made (the URL answers 409 seal_pending), SEALED once it can be downloaded, FAILED if sealing gave up",
+      }),
     }, { description: "Once the envelope is COMPLETED: where every recipient downloads the sealed PDF (null before)" })),
+    stamps: t.Array(t.Object({
+      documentId: t.String(),
+      type: FieldType,
+      page: t.Integer({ description: "1-based" }),
+      x: t.Number(),
+      y: t.Number(),
+      width: t.Number(),
+      height: t.Number(),
+      recipientName: t.String({ description: "Who placed it" }),
+      value: nullable(t.String({ description: "Typed signature, initials, date, text, or \"true\"/\"false\" for a checkbox" })),
+      imageUrl: nullable(t.String({ description: "A drawn signature: path of its PNG under this signing session" })),
+    }), { description: "What recipients who already signed placed on the pages, to show read-only; empty unless state is ready" }),
     fields: t.Array(t.Object({
       id: t.String(),
       documentId: t.String(),

@@ -3,8 +3,8 @@ import type { Deps } from "../../deps";
 import { contextOf } from "../../http/context";
 import { pdfResponse } from "../../http/pdf-response";
 import { pdfResponses, problemResponses } from "../../http/schemas";
-import { CompleteBody, DeclineBody, SigningSessionSchema, TokenDocumentParams, TokenParams } from "./model";
-import { completeSigning, declineSigning, getSession, openDocument, openSignedDocument } from "./service";
+import { CompleteBody, DeclineBody, DownloadQuery, SigningSessionSchema, TokenDocumentParams, TokenParams, TokenRecipientParams } from "./model";
+import { completeSigning, declineSigning, getSession, openDocument, openSignatureImage, openSignedDocument } from "./service";
 
 const meta = (request: Request) => {
   const ctx = contextOf(request);
@@ -43,20 +43,41 @@ export const signingRoutes = (deps: Deps) =>
         }) as any,
       },
     })
-    .get("/:token/signed-document", async ({ request, params }) => {
+    .get("/:token/signed-document", async ({ request, params, query }) => {
       const doc = await openSignedDocument(deps, params.token, meta(request));
-      return pdfResponse(doc.bytes, doc.filename, { disposition: "inline", cacheControl: "no-store" });
+      return pdfResponse(doc.bytes, doc.filename, { disposition: query.download ? "attachment" : "inline", cacheControl: "no-store" });
     }, {
       params: TokenParams,
+      query: DownloadQuery,
       detail: {
         summary: "Download the sealed PDF of a completed envelope",
-        description: "What the completion e-mail's link leads to. Before completion: 409 `envelope_not_completed`; declined, voided or expired: 410 `signing_closed`.",
+        description: "What the completed signing page and the completion e-mail's link (`?download=1`: as an attachment) lead to. " +
+          "Before completion: 409 `envelope_not_completed`; while it is being sealed: 409 `seal_pending` (with Retry-After); " +
+          "declined, voided or expired: 410 `signing_closed`.",
         security: [],
         responses: pdfResponses("The sealed PDF", {
           404: "Unknown token",
           409: "Not completed yet",
           410: "The envelope ended without completing",
         }) as any,
+      },
+    })
+    .get("/:token/signatures/:recipientId", async ({ params }) =>
+      new Response(await openSignatureImage(deps, params.token, params.recipientId) as Uint8Array<ArrayBuffer>, {
+        headers: { "content-type": "image/png", "cache-control": "no-store" },
+      }), {
+      params: TokenRecipientParams,
+      detail: {
+        summary: "An earlier signer's drawn signature",
+        description: "The PNG a recipient who already signed drew, as `stamps[].imageUrl` names it, so a later signer sees it on the pages. " +
+          "Only while this recipient may sign (the 409 and 410 of `complete` otherwise); 404 for anyone else.",
+        security: [],
+        responses: {
+          200: { description: "The PNG", content: { "image/png": { schema: { type: "string", format: "binary" } } } },
+          404: { description: "Unknown token, or no drawn signature of that recipient" },
+          409: { description: "Already signed, or not this recipient's turn" },
+          410: { description: "The envelope has ended (`signing_closed`)" },
+        } as any,
       },
     })
     .post("/:token/complete", async ({ request, params, body, set }) => {

@@ -7,7 +7,7 @@ import { envelopes, fields, recipients } from "../../store/schema";
 import { appendAudit } from "../audit/service";
 import { assertCanAct, checkCompletion, sessionState, type CompletionInput } from "../envelopes/lifecycle";
 import {
-  advanceEnvelope, declineEnvelope, envelopeDocumentRows, expireEnvelope, fieldRows, publish, recipientActor,
+  advanceEnvelope, declineEnvelope, envelopeDocumentRows, expireEnvelope, fieldRows, publish, recipientActor, recipientRows,
   type EnvelopeRow, type RecipientRow,
 } from "../envelopes/service";
 import { signedDocument } from "../sealing/service";
@@ -40,19 +40,44 @@ function expireIfDue(deps: Deps, token: string) {
 
 const docUrl = (token: string, documentId: string) => `/api/v1/signing/${token}/documents/${documentId}`;
 
+const signatureImageUrl = (token: string, recipientId: string) => `/api/v1/signing/${token}/signatures/${recipientId}`;
+
+/**
+ * What the recipients who already signed placed on the pages (signatures, initials, values), so
+ * that a later signer reviews the documents as they stand: the same values the seal stamps.
+ */
+function stamps(tx: Tx, token: string, envelopeId: string, recipientId: string) {
+  const signed = new Map(recipientRows(tx, envelopeId).filter((r) => r.status === "SIGNED" && r.id !== recipientId).map((r) => [r.id, r]));
+  return fieldRows(tx, envelopeId).flatMap((f) => {
+    const by = signed.get(f.recipientId);
+    if (!by) return [];
+    const drawn = f.type === "signature" && by.signatureType === "drawn";
+    return [{
+      documentId: f.documentId, type: f.type, page: f.page, x: f.x, y: f.y, width: f.width, height: f.height,
+      recipientName: by.name,
+      value: drawn ? null : f.value,
+      imageUrl: drawn ? signatureImageUrl(token, by.id) : null,
+    }];
+  });
+}
+
 function session(tx: Tx, token: string, envelope: EnvelopeRow, recipient: RecipientRow) {
   const open = envelope.status === "SENT";
+  const state = sessionState(envelope.status, recipient);
   return {
     envelope: {
       id: envelope.id, subject: envelope.subject, message: envelope.message, status: envelope.status,
       locale: envelope.locale as "en" | "fr", expiresAt: envelope.expiresAt?.toISOString() ?? null,
     },
     recipient: { id: recipient.id, name: recipient.name, email: recipient.email, role: recipient.role, status: recipient.status },
-    state: sessionState(envelope.status, recipient),
+    state,
     documents: open
       ? envelopeDocumentRows(tx, envelope.id).map((d) => ({ id: d.id, name: d.name, sha256: d.sha256, pageCount: d.pageCount, pages: d.pages, url: docUrl(token, d.id) }))
       : [],
-    signedDocument: envelope.status === "COMPLETED" ? { url: `/api/v1/signing/${token}/signed-document` } : null,
+    signedDocument: envelope.status === "COMPLETED"
+      ? { url: `/api/v1/signing/${token}/signed-document`, status: envelope.sealStatus ?? "PENDING" }
+      : null,
+    stamps: state === "ready" ? stamps(tx, token, envelope.id, recipient.id) : [],
     fields: open
       ? fieldRows(tx, envelope.id, recipient.id).map((f) => ({
           id: f.id, documentId: f.documentId, type: f.type, page: f.page, x: f.x, y: f.y, width: f.width, height: f.height,
@@ -203,4 +228,16 @@ export async function openSignedDocument(deps: Deps, token: string, meta: Reques
     });
   }, immediate);
   return { filename: pdf.filename, bytes: pdf.bytes };
+}
+
+/**
+ * GET /signing/{token}/signatures/{recipientId}: the drawn signature of a recipient who already
+ * signed, shown on the pages a later signer reviews; only while this recipient may act.
+ */
+export async function openSignatureImage(deps: Deps, token: string, recipientId: string): Promise<Uint8Array> {
+  const { envelope, recipient } = resolve(deps.db, token);
+  assertCanAct(envelope.status, recipient);
+  const by = recipientRows(deps.db, envelope.id).find((r) => r.id === recipientId && r.status === "SIGNED");
+  if (!by?.signatureImageSha256) throw new AppError("not_found", `No drawn signature of ${recipientId} in this envelope`);
+  return deps.files.get(by.signatureImageSha256);
 }

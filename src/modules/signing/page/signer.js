@@ -157,8 +157,42 @@ function showState(kind, opts = {}) {
   $("state-detail").textContent = opts.detail ?? "";
   $("retry").hidden = kind !== "error";
   if (session?.envelope?.subject) document.title = `${session.envelope.subject} – Certyneo`;
+  showSignedDocument(kind === "completed" || kind === "signed" ? session?.signedDocument : null);
   show("state");
   $("state-title").focus();
+}
+
+// ---- the sealed PDF, once the envelope is complete ----
+
+let sealPoll = 0;
+let sealPollDelay = 2000;
+
+/** The download of the sealed PDF: shown once sealed; while it is being sealed, the page asks again. */
+function showSignedDocument(doc) {
+  clearTimeout(sealPoll);
+  const block = $("signed-doc");
+  block.hidden = !doc;
+  if (!doc) return;
+  const ready = doc.status === "SEALED";
+  $("signed-doc-text").textContent = t(ready ? "signedReady" : doc.status === "FAILED" ? "signedFailed" : "signedPending");
+  const link = $("signed-doc-link");
+  link.hidden = !ready;
+  if (ready) {
+    link.href = doc.url + "?download=1";
+    link.setAttribute("download", "");
+  }
+  if (doc.status === "PENDING") {
+    sealPoll = setTimeout(async () => {
+      sealPollDelay = Math.min(sealPollDelay * 1.5, 15000);
+      try {
+        const s = await api();
+        session = { ...session, signedDocument: s.signedDocument };
+        showSignedDocument(s.signedDocument);
+      } catch {
+        showSignedDocument(doc); // a network blip: ask again later
+      }
+    }, sealPollDelay);
+  }
 }
 
 function showSessionState(s, justActed = false) {
@@ -187,10 +221,15 @@ async function load() {
 }
 
 // ---------------------------------------------------------------------------------------
-// The ceremony: documents with the recipient's fields, signature capture, consent, actions
+// The ceremony: documents with the recipient's fields (each with its visible label) and what
+// earlier signers placed, a guide from field to field, adopting a signature, consent, actions
 
-const fieldInputs = new Map(); // field id -> { field, input, wrap }
+const fieldInputs = new Map(); // field id -> { field, input, wrap, placed }
 const isApprover = () => session?.recipient?.role === "APPROVER";
+/** The adopted signature: { type: "typed", value: name } or { type: "drawn", value: PNG data URL }. */
+let adopted = null;
+let guideStarted = false;
+let currentField = null;
 
 function startCeremony() {
   const { envelope, recipient } = session;
@@ -204,14 +243,14 @@ function startCeremony() {
   if (envelope.expiresAt) $("expires").textContent = t("expiresOn", { date: formatDate(envelope.expiresAt) });
 
   $("sign-title").textContent = t(isApprover() ? "yourApproval" : "yourSignature");
-  $("jump").textContent = t(isApprover() ? "goToApproval" : "goToSignature");
-  $("capture").hidden = isApprover();
+  $("adopted-block").hidden = isApprover();
   $("consent-label").textContent = t(isApprover() ? "consentApprove" : "consentSign");
   $("sign-btn").textContent = t(isApprover() ? "approve" : "sign");
   if (!$("typed-name").value) $("typed-name").value = recipient.name ?? "";
-  updateTypedPreview();
 
   buildDocuments();
+  updateAdopted();
+  updateGuide();
   show("ceremony");
   renderDocuments();
 }
@@ -230,27 +269,31 @@ const todayIso = () => {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 };
 const pct = (v) => `${Math.max(0, Math.min(100, v * 100)).toFixed(4)}%`;
+const isSignatureField = (f) => f.type === "signature" || f.type === "initials";
+
+/** Absolutely placed on its page: PDF points from the top-left, as percentages of the page. */
+function place(node, f, dims) {
+  node.style.left = pct(f.x / dims.width);
+  node.style.top = pct(f.y / dims.height);
+  node.style.width = pct(f.width / dims.width);
+  node.style.height = pct(f.height / dims.height);
+  node.style.setProperty("--fh", String(Math.max(6, Number(f.height) || 12)));
+}
+
+/** Labels go above their field, or below it when the field touches the top of the page. */
+const LABEL_ROOM = 16;
 
 function buildField(f, dims) {
   const label = fieldLabel(f);
   const accessible = f.required ? t("fieldRequired", { label }) : label;
   const id = "field-" + String(f.id).replace(/[^A-Za-z0-9_-]/g, "_");
-  const wrap = el("div", { class: `field field-${f.type}${f.required ? " required" : ""}`, "data-field-id": f.id, title: label });
-  wrap.style.left = pct(f.x / dims.width);
-  wrap.style.top = pct(f.y / dims.height);
-  wrap.style.width = pct(f.width / dims.width);
-  wrap.style.height = pct(f.height / dims.height);
-  wrap.style.setProperty("--fh", String(Math.max(6, Number(f.height) || 12)));
+  const wrap = el("div", { class: `field field-${f.type}${f.required ? " required" : ""}`, "data-field-id": f.id });
+  place(wrap, f, dims);
 
   let input;
-  if (f.type === "signature" || f.type === "initials") {
-    input = el("button", { type: "button", id, class: "sig-slot", "aria-label": accessible }, [
-      el("span", { class: "sig-placeholder", text: t(f.type === "initials" ? "initialsHere" : "signHere") }),
-    ]);
-    input.addEventListener("click", () => {
-      $("sign-panel").scrollIntoView({ behavior: "smooth", block: "start" });
-      (method === "draw" ? $("tab-draw") : $("typed-name")).focus({ preventScroll: true });
-    });
+  if (isSignatureField(f)) {
+    input = el("button", { type: "button", id, class: "sig-slot", "aria-label": accessible });
+    input.addEventListener("click", () => placeSignature(fieldInputs.get(f.id)));
   } else if (f.type === "checkbox") {
     input = el("input", { type: "checkbox", id, "aria-label": accessible, checked: f.value === "true" || f.value === true, required: !!f.required });
   } else if (f.type === "date") {
@@ -260,11 +303,45 @@ function buildField(f, dims) {
     input = el("input", { type: "text", id, "aria-label": accessible, value: typeof f.value === "string" ? f.value : "", maxLength: 500, required: !!f.required, autocomplete: "off" });
   }
   if (f.required && input.tagName === "INPUT") input.setAttribute("aria-required", "true");
-  input.addEventListener("input", () => clearInvalid(input));
-  input.addEventListener("change", () => clearInvalid(input));
-  wrap.append(input);
-  fieldInputs.set(f.id, { field: f, input, wrap });
+  const changed = () => {
+    clearInvalid(input);
+    updateGuide();
+  };
+  input.addEventListener("input", changed);
+  input.addEventListener("change", changed);
+  input.addEventListener("focus", () => setCurrent(f.id));
+  // The visible label: the field's own label, or its kind; a star when it is required.
+  const visible = el("label", { class: `field-label${f.y < LABEL_ROOM ? " below" : ""}`, for: id, "aria-hidden": "true", text: label },
+    f.required ? [el("span", { class: "req", text: " *" })] : []);
+  wrap.append(visible, input);
+  const entry = { field: f, input, wrap, placed: false };
+  fieldInputs.set(f.id, entry);
+  if (isSignatureField(f)) renderSlot(entry);
   return wrap;
+}
+
+/** What an earlier signer placed: read-only, with who placed it for screen readers. */
+function buildStamp(st, dims) {
+  const value = st.value ?? "";
+  const signed = isSignatureField(st);
+  const spoken = signed || st.type === "checkbox"
+    ? t(st.type === "checkbox" ? (value === "true" ? "stampChecked" : "stampUnchecked") : "stampSigned", { name: st.recipientName })
+    : t("stampFilled", { name: st.recipientName, value });
+  const node = el("div", { class: `stamp stamp-${st.type}`, role: "img", "aria-label": spoken, title: spoken });
+  place(node, st, dims);
+  if (st.imageUrl) node.append(el("img", { src: st.imageUrl, alt: "", class: "sig-img" }));
+  else if (signed) node.append(el("span", { class: "sig-typed", text: value }));
+  else if (st.type === "checkbox") node.append(el("span", { class: "stamp-check", text: value === "true" ? "✓" : "" }));
+  else node.append(el("span", { class: "stamp-text", text: value }));
+  return node;
+}
+
+/** The recipient's fields in reading order: document, page, top to bottom, left to right. */
+function orderedEntries() {
+  const docIndex = new Map((session?.documents ?? []).map((d, i) => [d.id, i]));
+  return [...fieldInputs.values()].sort((a, b) =>
+    (docIndex.get(a.field.documentId) ?? 0) - (docIndex.get(b.field.documentId) ?? 0) ||
+    a.field.page - b.field.page || a.field.y - b.field.y || a.field.x - b.field.x);
 }
 
 function buildDocuments() {
@@ -273,27 +350,29 @@ function buildDocuments() {
   fieldInputs.clear();
   docs.length = 0;
   const fields = Array.isArray(session.fields) ? session.fields : [];
+  const stamps = Array.isArray(session.stamps) ? session.stamps : [];
   for (const doc of session.documents ?? []) {
     const count = Number(doc.pageCount) || doc.pages?.length || 1;
     const title = el("h2", { class: "doc-title", text: doc.name ?? "" });
     const meta = el("span", { class: "doc-meta", text: count === 1 ? t("documentPage") : t("documentPages", { count }) });
     const section = el("section", { class: "document", "aria-label": doc.name ?? "" }, [el("div", { class: "doc-head" }, [title, meta])]);
     const entry = { doc, section, boxes: [], pdf: null, count };
-    for (let i = 0; i < count; i++) entry.boxes.push(buildPage(entry, i, fields));
+    for (let i = 0; i < count; i++) entry.boxes.push(buildPage(entry, i, fields, stamps));
     docs.push(entry);
     container.append(section);
   }
-  updateSignatureSlots();
 }
 
-function buildPage(entry, i, fields) {
+function buildPage(entry, i, fields, stamps) {
   const { doc, section, count } = entry;
   const p = doc.pages?.[i];
   const dims = { width: Number(p?.width) || 595.28, height: Number(p?.height) || 841.89 };
   const canvas = el("canvas", { class: "page-canvas", role: "img", "aria-label": t("pageLabel", { document: doc.name ?? "", page: i + 1, count }) });
   const box = el("div", { class: "page", "data-page": i + 1, "aria-busy": "true" }, [canvas]);
   box.style.aspectRatio = `${dims.width} / ${dims.height}`;
-  for (const f of fields) if (f.documentId === doc.id && Number(f.page) === i + 1) box.append(buildField(f, dims));
+  const here = (x) => x.documentId === doc.id && Number(x.page) === i + 1;
+  for (const st of stamps) if (here(st)) box.append(buildStamp(st, dims));
+  for (const f of fields) if (here(f)) box.append(buildField(f, dims));
   section.append(box);
   const slot = { box, canvas, dims, renderedWidth: 0 };
   scaleObserver.observe(box);
@@ -305,10 +384,25 @@ const scaleObserver = new ResizeObserver((entries) => {
   for (const e of entries) {
     const slot = docs.flatMap((d) => d.boxes).find((b) => b.box === e.target);
     if (slot) e.target.style.setProperty("--k", String(e.contentRect.width / slot.dims.width));
+    for (const node of e.target.querySelectorAll(".sig-typed")) fitToBox(node);
   }
   scheduleRerender();
 });
 
+/**
+ * A typed signature or initials as large as its box allows and never wider: a long name on a
+ * phone shrinks instead of being clipped, short initials fill a small box.
+ */
+function fitToBox(node) {
+  const box = node.parentElement;
+  const width = box?.clientWidth * 0.94;
+  const height = box?.clientHeight;
+  if (!width || !height) return;
+  let size = height * 0.62;
+  node.style.fontSize = size + "px";
+  const natural = node.getBoundingClientRect().width;
+  if (natural > width) node.style.fontSize = (size * width) / natural + "px";
+}
 let pdfjs = null;
 async function loadPdfjs() {
   if (!pdfjs) {
@@ -415,7 +509,7 @@ function scheduleRerender() {
   }, 300);
 }
 
-// ---- signature capture ----
+// ---- adopting a signature ----
 
 let method = "type"; // "type" | "draw"
 
@@ -430,8 +524,7 @@ function selectMethod(m, focus = false) {
   }
   if (m === "draw") pad.resize();
   clearInvalid($("typed-name"));
-  $("signature-error").hidden = true;
-  updateSignatureSlots();
+  fieldError("adopt-error", "");
 }
 
 for (const tab of [$("tab-type"), $("tab-draw")]) {
@@ -449,31 +542,92 @@ function updateTypedPreview() {
 }
 $("typed-name").addEventListener("input", () => {
   updateTypedPreview();
-  updateSignatureSlots();
   clearInvalid($("typed-name"));
-  $("signature-error").hidden = true;
+  fieldError("adopt-error", "");
 });
 
 const initialsOf = (name) =>
-  name.trim().split(/[\s-]+/).filter(Boolean).map((w) => w[0].toUpperCase()).join("").slice(0, 4);
+  name.trim().split(/[\s-]+/).filter(Boolean).map((w) => [...w][0].toLocaleUpperCase()).join("").slice(0, 4);
 
-/** The signature and initials boxes on the pages show what will be signed. */
-function updateSignatureSlots() {
+/** The adopted signature as it shows on a page: the image, the typed name, or the initials. */
+function signatureContent(type) {
+  if (type === "signature" && adopted?.type === "drawn") return el("img", { src: adopted.value, alt: "", class: "sig-img" });
+  const text = type === "initials" ? initialsOf(adopted?.type === "typed" ? adopted.value : session?.recipient?.name ?? "") : adopted?.value ?? "";
+  return el("span", { class: "sig-typed", text });
+}
+
+/** A signature or initials box: "Sign here" until the signer places the adopted signature in it. */
+function renderSlot(entry) {
+  const { field, input, placed } = entry;
+  const content = placed && adopted
+    ? signatureContent(field.type)
+    : el("span", { class: "sig-placeholder", text: t(field.type === "initials" ? "initialsHere" : "signHere") });
+  input.replaceChildren(content);
+  input.classList.toggle("filled", placed);
+  if (content.classList.contains("sig-typed")) requestAnimationFrame(() => fitToBox(content));
+}
+
+let adoptFor = null; // the field to place the signature in once adopted
+
+/** Placing a signature is one click on its box once a signature is adopted; the first click adopts one. */
+function placeSignature(entry) {
+  if (!entry) return;
+  setCurrent(entry.field.id);
+  if (!adopted) return openAdopt(entry);
+  entry.placed = true;
+  clearInvalid(entry.input);
+  renderSlot(entry);
+  updateGuide();
+}
+
+function openAdopt(entry = null) {
+  adoptFor = entry;
+  fieldError("adopt-error", "");
+  clearInvalid($("typed-name"));
+  if (!$("typed-name").value) $("typed-name").value = session?.recipient?.name ?? "";
+  updateTypedPreview();
+  $("adopt-dialog").showModal();
+  selectMethod(adopted?.type === "drawn" ? "draw" : "type");
+  if (method === "type") $("typed-name").focus();
+  else $("tab-draw").focus();
+}
+
+$("adopt-open").addEventListener("click", () => openAdopt());
+$("adopt-cancel").addEventListener("click", () => $("adopt-dialog").close());
+
+$("adopt-form").addEventListener("submit", (e) => {
+  e.preventDefault();
   const typed = $("typed-name").value.trim();
-  const drawn = method === "draw" && pad.hasInk() ? pad.toDataURL() : null;
-  for (const { field, input } of fieldInputs.values()) {
-    if (field.type !== "signature" && field.type !== "initials") continue;
-    let content;
-    if (field.type === "signature" && drawn) content = el("img", { src: drawn, alt: "", class: "sig-img" });
-    else {
-      const text = field.type === "initials" ? initialsOf(method === "draw" ? session?.recipient?.name ?? "" : typed) : method === "type" ? typed : "";
-      content = text
-        ? el("span", { class: "sig-typed", text })
-        : el("span", { class: "sig-placeholder", text: t(field.type === "initials" ? "initialsHere" : "signHere") });
-    }
-    input.replaceChildren(content);
-    input.classList.toggle("filled", !content.classList.contains("sig-placeholder"));
+  if (method === "type" && !typed) {
+    markInvalid($("typed-name"));
+    fieldError("adopt-error", t("errSignatureTyped"));
+    return $("typed-name").focus();
   }
+  if (method === "draw" && !pad.hasInk()) {
+    fieldError("adopt-error", t("errSignatureDrawn"));
+    return $("draw-pad").focus();
+  }
+  adopted = method === "draw" ? { type: "drawn", value: pad.toDataURL() } : { type: "typed", value: typed };
+  $("adopt-dialog").close();
+  fieldError("signature-error", "");
+  // A changed signature changes every box it was placed in.
+  for (const entry of fieldInputs.values()) if (isSignatureField(entry.field)) renderSlot(entry);
+  updateAdopted();
+  if (adoptFor) {
+    placeSignature(adoptFor);
+    adoptFor.input.focus();
+  } else $("adopt-open").focus();
+});
+
+/** The panel shows the adopted signature, or asks for one. */
+function updateAdopted() {
+  const preview = $("adopted-preview");
+  preview.hidden = !adopted;
+  preview.replaceChildren(...(adopted ? [signatureContent("signature")] : []));
+  preview.setAttribute("role", "img");
+  preview.setAttribute("aria-label", adopted ? t("adoptedLabel") : "");
+  $("adopted-hint").textContent = t(adopted ? "adoptedHint" : "adoptHint");
+  $("adopt-open").textContent = t(adopted ? "adoptChange" : "adoptOpen");
 }
 
 /** The drawing pad: pointer events (mouse, pen, touch), strokes kept in page-independent units. */
@@ -545,9 +699,7 @@ const pad = (() => {
   const end = () => {
     if (!current) return;
     current = null;
-    $("signature-error").hidden = true;
-    canvas.removeAttribute("aria-invalid");
-    updateSignatureSlots();
+    fieldError("adopt-error", "");
   };
   canvas.addEventListener("pointerup", end);
   canvas.addEventListener("pointercancel", end);
@@ -561,7 +713,6 @@ const pad = (() => {
       strokes.length = 0;
       current = null;
       redraw();
-      updateSignatureSlots();
     },
     /** A PNG of a fixed size whatever the screen, transparent background. */
     toDataURL() {
@@ -575,6 +726,51 @@ const pad = (() => {
 })();
 
 $("draw-clear").addEventListener("click", () => pad.clear());
+
+
+// ---- the guide: from one required field to the next ----
+
+function isFilled(entry) {
+  const { field, input } = entry;
+  if (isSignatureField(field)) return entry.placed;
+  if (field.type === "checkbox") return input.checked;
+  return !!input.value.trim();
+}
+
+const requiredEntries = () => orderedEntries().filter((e) => e.field.required);
+
+function setCurrent(id) {
+  currentField = id;
+  for (const entry of fieldInputs.values()) entry.wrap.classList.toggle("current", entry.field.id === id);
+}
+
+/** The next required field still empty, after the current one (then from the start). */
+function nextEntry() {
+  const list = orderedEntries();
+  const at = list.findIndex((e) => e.field.id === currentField);
+  return [...list.slice(at + 1), ...list.slice(0, at + 1)].find((e) => e.field.required && !isFilled(e)) ?? null;
+}
+
+function updateGuide() {
+  const required = requiredEntries();
+  const done = required.filter(isFilled).length;
+  $("progress").textContent = required.length ? t("progress", { done, total: required.length }) : t(isApprover() ? "progressApprove" : "progressNone");
+  $("guide-next").textContent = t(!guideStarted && required.length ? "guideStart" : nextEntry() ? "guideNext" : "guideFinish");
+}
+
+$("guide-next").addEventListener("click", () => {
+  guideStarted = true;
+  const next = nextEntry();
+  if (next) {
+    setCurrent(next.field.id);
+    next.wrap.scrollIntoView({ block: "center", behavior: "smooth" });
+    next.input.focus({ preventScroll: true });
+  } else {
+    $("sign-panel").scrollIntoView({ block: "start", behavior: "smooth" });
+    (!isApprover() && !adopted ? $("adopt-open") : $("consent")).focus({ preventScroll: true });
+  }
+  updateGuide();
+});
 
 // ---- validation and actions ----
 
@@ -606,28 +802,18 @@ function fieldValues() {
 
 function validate() {
   const problems = [];
-  for (const { field, input } of fieldInputs.values()) {
+  for (const entry of orderedEntries()) {
+    const { field, input } = entry;
     clearInvalid(input);
-    if (!field.required || field.type === "signature" || field.type === "initials") continue;
-    const empty = field.type === "checkbox" ? !input.checked : !input.value.trim();
-    if (empty) {
-      markInvalid(input);
-      problems.push({ text: t(field.type === "checkbox" ? "errFieldCheck" : "errFieldRequired", { label: fieldLabel(field) }), target: input.id });
-    }
+    if (!field.required || isFilled(entry)) continue;
+    markInvalid(input);
+    const key = isSignatureField(field) ? "errFieldSign" : field.type === "checkbox" ? "errFieldCheck" : "errFieldRequired";
+    problems.push({ text: t(key, { label: fieldLabel(field) }), target: input.id });
   }
   fieldError("signature-error", "");
-  clearInvalid($("typed-name"));
-  $("draw-pad").removeAttribute("aria-invalid");
-  if (!isApprover()) {
-    if (method === "type" && !$("typed-name").value.trim()) {
-      markInvalid($("typed-name"));
-      fieldError("signature-error", t("errSignatureTyped"));
-      problems.push({ text: t("errSignatureTyped"), target: "typed-name" });
-    } else if (method === "draw" && !pad.hasInk()) {
-      $("draw-pad").setAttribute("aria-invalid", "true");
-      fieldError("signature-error", t("errSignatureDrawn"));
-      problems.push({ text: t("errSignatureDrawn"), target: "tab-draw" });
-    }
+  if (!isApprover() && !adopted) {
+    fieldError("signature-error", t("errAdopt"));
+    problems.push({ text: t("errAdopt"), target: "adopt-open" });
   }
   fieldError("consent-error", "");
   clearInvalid($("consent"));
@@ -665,10 +851,11 @@ function serverProblems(e) {
         target = entry.input.id;
       }
     } else if (pointer.startsWith("/consent")) target = "consent";
-    else if (pointer.startsWith("/signature")) target = method === "draw" ? "tab-draw" : "typed-name";
+    else if (pointer.startsWith("/signature")) target = "adopt-open";
     return { text: `${err.message ?? ""}${pointer ? ` (${pointer})` : ""}`, target };
   });
 }
+
 
 /** 409 / 410: the envelope moved on (signed elsewhere, voided, expired): show where it is now. */
 async function afterConflict(e) {
@@ -687,7 +874,7 @@ $("sign-btn").addEventListener("click", async () => {
   if (problems.length) return showAlert(t("errSummary"), problems);
   const body = { fields: fieldValues(), consent: true };
   if (!isApprover()) {
-    body.signature = method === "draw" ? { type: "drawn", value: pad.toDataURL() } : { type: "typed", value: $("typed-name").value.trim() };
+    body.signature = adopted;
   }
   busy(true, t(isApprover() ? "approving" : "signing"));
   try {
