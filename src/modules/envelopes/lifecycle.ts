@@ -316,6 +316,9 @@ export function pngProblem(b: Uint8Array): string | null {
 /** A complete, well-formed PNG of at most MAX_PNG_SIDE pixels a side (see pngProblem). */
 export const isPng = (b: Uint8Array): boolean => pngProblem(b) === null;
 
+/** Whether a field must be filled: as the sender says, else every field but a checkbox (ticking one is a choice unless made a condition). */
+export const fieldRequired = (f: { type: FieldType; required?: boolean | null }): boolean => f.required ?? f.type !== "checkbox";
+
 export const initialsOf = (name: string): string =>
   name.trim().split(/[\s-]+/).filter(Boolean).map((w) => w[0]!.toUpperCase()).join("").slice(0, 4);
 

@@ -31,7 +31,10 @@ export const FieldInput = t.Object(
     y: t.Number({ minimum: 0, description: "Points from the TOP edge of the displayed page (y grows downwards)", examples: [650] }),
     width: t.Number({ exclusiveMinimum: 0, maximum: 5000, examples: [180] }),
     height: t.Number({ exclusiveMinimum: 0, maximum: 5000, examples: [50] }),
-    required: t.Optional(t.Boolean({ default: true })),
+    required: t.Optional(t.Boolean({
+      description: "Whether the recipient must fill it. Default: true for signature, initials, text and date fields; false for checkboxes " +
+        "(a box to tick is a choice unless you make it a condition with required: true).",
+    })),
     label: t.Optional(t.String({ maxLength: 200 })),
   },
   { additionalProperties: false, title: "FieldInput" },

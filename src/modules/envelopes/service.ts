@@ -13,7 +13,7 @@ import { paginate, type Page } from "../pagination";
 import { signUrlOf, signingToken, tokenHash } from "../signing/token";
 import { recordEvent, type WebhookEventType } from "../webhooks/events";
 import {
-  canTransition, nextStep, routingOrders, signingOrderOf, validateDraft,
+  canTransition, fieldRequired, nextStep, routingOrders, signingOrderOf, validateDraft,
   type DocumentFacts, type EnvelopeDraft, type RecipientDraft,
 } from "./lifecycle";
 
@@ -224,7 +224,7 @@ function writeParts(tx: Tx, envelopeId: string, draft: EnvelopeDraft, keepIds?: 
     if (r.fields?.length)
       tx.insert(fields).values(r.fields.map((f) => ({
         id: newId("fld"), envelopeId, recipientId: id, documentId: f.documentId, type: f.type,
-        page: f.page, x: f.x, y: f.y, width: f.width, height: f.height, required: f.required ?? true, label: f.label ?? null,
+        page: f.page, x: f.x, y: f.y, width: f.width, height: f.height, required: fieldRequired(f), label: f.label ?? null,
       }))).run();
   });
 }

@@ -6,7 +6,7 @@ export const TokenParams = t.Object({ token: t.String({ description: "The token 
 export const TokenDocumentParams = t.Object({ token: t.String(), documentId: t.String() });
 export const TokenRecipientParams = t.Object({ token: t.String(), recipientId: t.String() });
 export const DownloadQuery = t.Object({
-  download: t.Optional(t.BooleanString({ description: "true or 1: served as an attachment (what the completion e-mail's link asks), else inline" })),
+  download: t.Optional(t.Union([t.Literal("1"), t.Literal("true")], { description: "Served as an attachment (what the completion e-mail's link asks); inline without it" })),
 });
 
 const DateTime = t.String({ format: "date-time" });

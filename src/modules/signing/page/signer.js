@@ -178,8 +178,7 @@ function showSignedDocument(doc) {
   const link = $("signed-doc-link");
   link.hidden = !ready;
   if (ready) {
-    link.href = doc.url + "?download=1";
-    link.setAttribute("download", "");
+    link.href = doc.url + "?download=1"; // served as an attachment: the browser saves it under its own name
   }
   if (doc.status === "PENDING") {
     sealPoll = setTimeout(async () => {
@@ -292,7 +291,7 @@ function buildField(f, dims) {
 
   let input;
   if (isSignatureField(f)) {
-    input = el("button", { type: "button", id, class: "sig-slot", "aria-label": accessible });
+    input = el("button", { type: "button", id, class: "sig-slot" });
     input.addEventListener("click", () => placeSignature(fieldInputs.get(f.id)));
   } else if (f.type === "checkbox") {
     input = el("input", { type: "checkbox", id, "aria-label": accessible, checked: f.value === "true" || f.value === true, required: !!f.required });
@@ -564,6 +563,10 @@ function renderSlot(entry) {
     : el("span", { class: "sig-placeholder", text: t(field.type === "initials" ? "initialsHere" : "signHere") });
   input.replaceChildren(content);
   input.classList.toggle("filled", placed);
+  // The accessible name starts with what the box shows (WCAG 2.5.3, label in name).
+  const label = fieldLabel(field);
+  const shown = content.textContent || t("adoptedLabel");
+  input.setAttribute("aria-label", `${shown}, ${field.required ? t("fieldRequired", { label }) : label}`);
   if (content.classList.contains("sig-typed")) requestAnimationFrame(() => fitToBox(content));
 }
 

@@ -1,0 +1,206 @@
+/**
+ * The signer's experience in Chromium at desktop and phone sizes: labels visible on every field,
+ * typed signatures that fit their box, what earlier signers placed shown to the next one, the
+ * sealed PDF downloaded from the completed page (checked with pdfsig), and axe-core finding no
+ * accessibility violation on any screen.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { sealEnvelope } from "../src/modules/sealing/service";
+import { axeViolations, drawOn, launchBrowser, PHONE, waitForPdfPages } from "./helpers/browser";
+import { pdfsig } from "./pdf/helpers-seal";
+import { startTestServer, type TestServer } from "./helpers/server";
+import { adoptTyped, json, OpenedPages, sent, tokenOf, upload, waitForState } from "./helpers/signer-page";
+import { tempDir } from "./helpers/spawn";
+
+setDefaultTimeout(60_000);
+
+let s: TestServer;
+let browser: Browser;
+const pages = new OpenedPages();
+
+beforeAll(async () => {
+  // No background worker: the tests seal when they choose to.
+  s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000" } });
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await s?.stop();
+});
+afterEach(() => pages.checkPages(s));
+
+const complete = (token: string, body: unknown) =>
+  fetch(`${s.url}/api/v1/signing/${token}/complete`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+async function expectNoAxeViolations(page: Page) {
+  expect(await axeViolations(page)).toEqual([]);
+}
+
+describe("fields at every size", () => {
+  for (const [size, opts] of [["desktop", {}], ["phone", PHONE]] as const) {
+    test(`${size}: every field shows its label, typed signatures fit their box, initials stay readable`, async () => {
+      const doc = await upload(s, 1);
+      const env = await sent(s, {
+        subject: "Labels", documentIds: [doc.id],
+        recipients: [{
+          email: "fm@example.com", name: "François Müller-Lüdenscheidt von Hohenzollern",
+          fields: [
+            { documentId: doc.id, type: "text", page: 1, x: 72, y: 4, width: 150, height: 18, label: "Job title" },
+            { documentId: doc.id, type: "signature", page: 1, x: 72, y: 600, width: 130, height: 34 },
+            { documentId: doc.id, type: "initials", page: 1, x: 480, y: 760, width: 40, height: 22 },
+            { documentId: doc.id, type: "checkbox", page: 1, x: 72, y: 700, width: 14, height: 14, label: "I have read the annexes" },
+          ],
+        }],
+      });
+      const o = await pages.open(browser, env.recipients[0].signUrl, opts);
+      const { page } = o;
+      await waitForPdfPages(page);
+      const labels = page.locator(".field-label");
+      expect(await labels.allTextContents()).toEqual(["Job title *", "Signature *", "Initials *", "I have read the annexes"]);
+      const width = page.viewportSize()!.width;
+      for (const label of await labels.all()) {
+        await label.scrollIntoViewIfNeeded();
+        expect(await label.isVisible()).toBe(true);
+        const box = (await label.boundingBox())!;
+        // Readable, and on the screen (a field at the top of the page has its label below it).
+        expect(await label.evaluate((e) => parseFloat(getComputedStyle(e).fontSize))).toBeGreaterThanOrEqual(11);
+        expect(box.x).toBeGreaterThanOrEqual(0);
+        expect(box.x + box.width).toBeLessThanOrEqual(width);
+        expect(box.y).toBeGreaterThanOrEqual(0);
+      }
+      // Checkboxes are optional unless the sender says otherwise.
+      expect(await page.getByLabel("I have read the annexes", { exact: true }).getAttribute("aria-required")).toBeNull();
+
+      await page.getByRole("button", { name: "Signature (required)" }).click();
+      await page.getByRole("button", { name: "Adopt and sign" }).click();
+      await page.getByRole("button", { name: "Initials (required)" }).click();
+      for (const [selector, slot] of [[".field-signature .sig-typed", ".field-signature .sig-slot"], [".field-initials .sig-typed", ".field-initials .sig-slot"]]) {
+        const text = (await page.locator(selector).boundingBox())!;
+        const box = (await page.locator(slot).boundingBox())!;
+        // The whole name is inside its box: nothing clipped.
+        expect(text.width).toBeLessThanOrEqual(box.width + 0.5);
+        expect(await page.locator(selector).evaluate((e) => e.scrollWidth <= e.parentElement!.clientWidth + 1)).toBe(true);
+      }
+      expect(await page.locator(".field-signature .sig-typed").textContent()).toBe("François Müller-Lüdenscheidt von Hohenzollern");
+      expect(await page.locator(".field-initials .sig-typed").textContent()).toBe("FMLVH".slice(0, 4));
+      // Initials fill most of their box's height.
+      const initials = await page.locator(".field-initials .sig-typed").evaluate((e) => ({ font: parseFloat(getComputedStyle(e).fontSize), box: e.parentElement!.clientHeight }));
+      expect(initials.font).toBeGreaterThanOrEqual(initials.box * 0.5);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      await expectNoAxeViolations(page);
+    });
+  }
+});
+
+describe("what earlier signers placed", () => {
+  test("the second signer sees the first one's signature, values and drawn signature on the pages", async () => {
+    const doc = await upload(s, 1);
+    const env = await sent(s, {
+      subject: "Stamps", documentIds: [doc.id],
+      recipients: [
+        { email: "ana@example.com", name: "Ana Silva", fields: [
+          { documentId: doc.id, type: "signature", page: 1, x: 72, y: 600, width: 160, height: 40 },
+          { documentId: doc.id, type: "text", page: 1, x: 72, y: 660, width: 160, height: 18, label: "City" },
+        ] },
+        { email: "bob@example.com", name: "Bob Stone", fields: [{ documentId: doc.id, type: "signature", page: 1, x: 320, y: 600, width: 160, height: 40 }] },
+        { email: "cy@example.com", name: "Cy Draw", fields: [{ documentId: doc.id, type: "signature", page: 1, x: 320, y: 700, width: 160, height: 40 }] },
+      ],
+    });
+    const cityId = env.fields.find((f: any) => f.type === "text").id;
+    await json(await complete(tokenOf(env.recipients[0].signUrl), { signature: { type: "typed", value: "Ana Silva" }, fields: { [cityId]: "Lisboa" }, consent: true }), 200);
+
+    // Cy draws in the browser, then Bob sees both.
+    const cy = await pages.open(browser, env.recipients[2].signUrl);
+    await waitForPdfPages(cy.page);
+    expect(await cy.page.getByRole("img", { name: "Signed by Ana Silva" }).isVisible()).toBe(true);
+    await cy.page.getByRole("button", { name: "Signature (required)" }).click();
+    await cy.page.getByRole("tab", { name: "Draw" }).click();
+    await drawOn(cy.page, "#draw-pad");
+    await cy.page.getByRole("button", { name: "Adopt and sign" }).click();
+    await cy.page.getByLabel(/I agree to sign/).check();
+    await cy.page.getByRole("button", { name: "Sign", exact: true }).click();
+    await waitForState(cy, "signed");
+
+    const bob = await pages.open(browser, env.recipients[1].signUrl);
+    const { page } = bob;
+    await waitForPdfPages(page);
+    expect(await page.locator(".stamp").count()).toBe(3);
+    expect(await page.getByRole("img", { name: "Signed by Ana Silva" }).locator(".sig-typed").textContent()).toBe("Ana Silva");
+    expect(await page.getByRole("img", { name: "Filled in by Ana Silva: Lisboa" }).textContent()).toBe("Lisboa");
+    const drawn = page.getByRole("img", { name: "Signed by Cy Draw" }).locator("img");
+    await page.waitForFunction(() => (document.querySelector(".stamp img") as HTMLImageElement | null)?.naturalWidth === 900);
+    expect(await drawn.getAttribute("src")).toBe(`/api/v1/signing/${tokenOf(env.recipients[1].signUrl)}/signatures/${env.recipients[2].id}`);
+    await expectNoAxeViolations(page);
+
+    // The image is only for a recipient who may act now.
+    const url = `${s.url}/api/v1/signing/${tokenOf(env.recipients[0].signUrl)}/signatures/${env.recipients[2].id}`;
+    expect((await fetch(url)).status).toBe(409);
+    expect((await fetch(`${s.url}/api/v1/signing/${tokenOf(env.recipients[1].signUrl)}/signatures/${env.recipients[0].id}`)).status).toBe(404);
+  });
+});
+
+describe("the signed PDF", () => {
+  for (const [size, opts] of [["desktop", {}], ["phone", PHONE]] as const) {
+    test(`${size}: the completed page offers the sealed PDF as soon as it is sealed, and it is valid`, async () => {
+      const doc = await upload(s, 1);
+      const env = await sent(s, { subject: "Download me", documentIds: [doc.id], recipients: [{ email: "d@example.com", name: "Dee Load" }] });
+      const o = await pages.open(browser, env.recipients[0].signUrl, opts);
+      const { page } = o;
+      await waitForPdfPages(page);
+      await adoptTyped(page);
+      await page.getByLabel(/I agree to sign/).check();
+      await page.getByRole("button", { name: "Sign", exact: true }).click();
+      await waitForState(o, "signed");
+      // Sealing runs in the background: the page says so, then updates itself.
+      expect(await page.locator("#signed-doc-text").textContent()).toContain("being sealed");
+      expect(await page.getByRole("link", { name: "Download the signed PDF" }).count()).toBe(0);
+      await expectNoAxeViolations(page);
+      await sealEnvelope(s.deps, env.id);
+      const link = page.getByRole("link", { name: "Download the signed PDF" });
+      await link.waitFor({ timeout: 30_000 });
+      expect(await page.locator("#signed-doc-text").textContent()).toBe("The signed PDF is ready.");
+      const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+      expect(download.suggestedFilename()).toBe("Download-me-signed.pdf");
+      const file = join(tempDir(), "signed.pdf");
+      await download.saveAs(file);
+      const verdict = pdfsig(tempDir(), new Uint8Array(readFileSync(file)));
+      expect(verdict.length).toBeGreaterThanOrEqual(1);
+      expect(verdict.at(-1)!.valid).toBe(true);
+      expect(verdict.at(-1)!.total).toBe(true);
+      await expectNoAxeViolations(page);
+
+      // Reopened later, the link is there at once.
+      const again = await pages.open(browser, env.recipients[0].signUrl, opts);
+      await waitForState(again, "completed");
+      expect(await again.page.getByRole("link", { name: "Download the signed PDF" }).getAttribute("href")).toBe(`/api/v1/signing/${tokenOf(env.recipients[0].signUrl)}/signed-document?download=1`);
+    });
+  }
+});
+
+describe("accessibility", () => {
+  test("the ceremony, the adopt dialog and the decline dialog have no axe-core violation, on a phone too", async () => {
+    const doc = await upload(s, 1);
+    const env = await sent(s, {
+      subject: "A11y", message: "Please sign.", documentIds: [doc.id],
+      recipients: [{ email: "a@example.com", name: "Ally", fields: [
+        { documentId: doc.id, type: "signature", page: 1, x: 72, y: 600, width: 160, height: 40 },
+        { documentId: doc.id, type: "date", page: 1, x: 300, y: 600, width: 100, height: 20 },
+      ] }],
+    });
+    for (const opts of [{}, PHONE]) {
+      const o = await pages.open(browser, env.recipients[0].signUrl, opts);
+      const { page } = o;
+      await waitForPdfPages(page);
+      await expectNoAxeViolations(page);
+      await page.getByRole("button", { name: "Adopt your signature" }).click();
+      await page.locator("#adopt-dialog").waitFor();
+      await expectNoAxeViolations(page);
+      await page.getByRole("button", { name: "Cancel" }).click();
+      await page.getByRole("button", { name: "Decline" }).click();
+      await expectNoAxeViolations(page);
+    }
+  });
+});
