@@ -12,6 +12,8 @@ import { PermanentJobError, type JobHandler } from "../jobs/runner";
 import { MAX_ATTEMPTS } from "../jobs/schedule";
 import { appendAudit } from "../modules/audit/service";
 import { expireDueEnvelopes, invitationFor, recipientRows, type Invitation } from "../modules/envelopes/service";
+import { signedDocument } from "../modules/sealing/service";
+import { signedDocumentUrlOf } from "../modules/signing/token";
 import { envelopes, recipients } from "../store/schema";
 import { pickLocale, renderEmail, renderSms, type MessageData, type MessageKind } from "./messages";
 import { createSmsSender, SmsConfigError, type SmsSender } from "./sms";
@@ -125,6 +127,19 @@ function messageData(deps: Deps, message: MessageKind, inv: Invitation): Message
   };
 }
 
+/**
+ * The completion e-mail's copy of the sealed PDF: a link that downloads it once sealed, and the
+ * file itself when it is small enough to attach (notifications.attachSignedMaxMb).
+ */
+async function sealedCopy(deps: Deps, inv: Invitation): Promise<{ downloadUrl: string; attachment: { filename: string; content: Uint8Array; contentType: string } | null } | null> {
+  const row = deps.db.select({ sealStatus: envelopes.sealStatus }).from(envelopes).where(eq(envelopes.id, inv.envelopeId)).get();
+  if (row?.sealStatus !== "SEALED") return null;
+  const downloadUrl = signedDocumentUrlOf(deps.config.baseUrl, deps.secret, inv.recipient.id);
+  const pdf = await signedDocument(deps, inv.environment, inv.envelopeId);
+  const fits = pdf.bytes.length <= deps.config.notifications.attachSignedMaxMb * 1024 * 1024;
+  return { downloadUrl, attachment: fits ? { filename: pdf.filename, content: pdf.bytes, contentType: "application/pdf" } : null };
+}
+
 /** The job handlers of notifications, by kind. */
 export function notificationHandlers(deps: Deps): Record<string, JobHandler> {
   const sms: SmsSender | null = createSmsSender(deps.config.sms, deps.log);
@@ -163,8 +178,11 @@ export function notificationHandlers(deps: Deps): Record<string, JobHandler> {
     let delivered: Record<string, unknown>;
     try {
       if (channel === "email") {
-        const { messageId } = await deps.mailer.send({ to, ...renderEmail(message, locale, data) });
-        delivered = { messageId };
+        const copy = message === "completed" ? await sealedCopy(deps, inv) : null;
+        const attachments = copy?.attachment ? [copy.attachment] : [];
+        const email = renderEmail(message, locale, { ...data, downloadUrl: copy?.downloadUrl ?? null, attached: attachments.length > 0 });
+        const { messageId } = await deps.mailer.send({ to, ...email, attachments });
+        delivered = { messageId, ...(attachments.length ? { attached: attachments[0]!.filename } : {}) };
       } else {
         if (!sms) throw new PermanentJobError("no SMS gateway is configured (sms.gatewayUrl)");
         if (!to) throw new PermanentJobError("the recipient has no phone number");

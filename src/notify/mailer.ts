@@ -11,7 +11,12 @@ export interface MailMessage {
   subject: string;
   text: string;
   html: string;
+  attachments?: { filename: string; content: Uint8Array; contentType: string }[];
 }
+
+/** nodemailer's form of our attachments. */
+const attachmentsOf = (msg: MailMessage) =>
+  msg.attachments?.map((a) => ({ filename: a.filename, content: Buffer.from(a.content), contentType: a.contentType }));
 
 /** Sends one e-mail. Passed in through Deps, so tests and deployments can swap it. */
 export interface Mailer {
@@ -50,6 +55,7 @@ export function smtpMailer(smtp: Config["smtp"], clock: Clock, log: Logger): Mai
         subject: oneLine(msg.subject),
         text: msg.text,
         html: msg.html,
+        attachments: attachmentsOf(msg),
         date: clock.now(),
       });
       log.info("email sent", { to: msg.to, subject: oneLine(msg.subject), messageId: info.messageId, smtp: target });
@@ -78,6 +84,7 @@ export function outboxMailer(dir: string, from: string, clock: Clock, log: Logge
         subject: oneLine(msg.subject),
         text: msg.text,
         html: msg.html,
+        attachments: attachmentsOf(msg),
         date: now,
       });
       const bytes = info.message as Buffer;

@@ -22,6 +22,10 @@ export interface MessageData {
   declinedBy?: string | null;
   /** declined, voided: the reason given. */
   reason?: string | null;
+  /** completed, once sealed: the recipient's link that downloads the sealed PDF. */
+  downloadUrl?: string | null;
+  /** completed: the sealed PDF is attached. */
+  attached?: boolean;
 }
 
 export interface RenderedEmail {
@@ -125,9 +129,12 @@ const TEXTS: Record<Locale, Record<MessageKind, Texts>> = {
     completed: (d) => ({
       subject: `Completed: ${oneLine(d.subject)}`,
       greeting: `Hello ${oneLine(d.recipientName)},`,
-      paragraphs: [`Everyone has signed “${oneLine(d.subject)}”.`],
-      action: d.signUrl ? { label: "View the signed documents", url: d.signUrl } : null,
-      notes: d.signUrl ? ["This link is personal: do not forward this e-mail."] : [],
+      paragraphs: [`Everyone has signed “${oneLine(d.subject)}”.`, ...(d.attached ? ["The signed PDF is attached to this e-mail."] : [])],
+      action: d.downloadUrl ? { label: "Download the signed PDF", url: d.downloadUrl } : d.signUrl ? { label: "View the signed documents", url: d.signUrl } : null,
+      notes: [
+        ...(d.downloadUrl && d.signUrl ? [`The signing page also has it: ${d.signUrl}`] : []),
+        ...(d.signUrl ? ["This link is personal: do not forward this e-mail."] : []),
+      ],
     }),
   },
   fr: {
@@ -185,9 +192,12 @@ const TEXTS: Record<Locale, Record<MessageKind, Texts>> = {
     completed: (d) => ({
       subject: `Terminé : ${oneLine(d.subject)}`,
       greeting: `Bonjour ${oneLine(d.recipientName)},`,
-      paragraphs: [`Tout le monde a signé « ${oneLine(d.subject)} ».`],
-      action: d.signUrl ? { label: "Voir les documents signés", url: d.signUrl } : null,
-      notes: d.signUrl ? ["Ce lien vous est personnel : ne transférez pas ce message."] : [],
+      paragraphs: [`Tout le monde a signé « ${oneLine(d.subject)} ».`, ...(d.attached ? ["Le PDF signé est joint à ce message."] : [])],
+      action: d.downloadUrl ? { label: "Télécharger le PDF signé", url: d.downloadUrl } : d.signUrl ? { label: "Voir les documents signés", url: d.signUrl } : null,
+      notes: [
+        ...(d.downloadUrl && d.signUrl ? [`La page de signature le propose aussi : ${d.signUrl}`] : []),
+        ...(d.signUrl ? ["Ce lien vous est personnel : ne transférez pas ce message."] : []),
+      ],
     }),
   },
 };

@@ -354,7 +354,7 @@ export function sendEnvelope(deps: Deps, environment: Environment, who: ActorMet
 
 /**
  * After a recipient signed: invite the next routing group, or complete the envelope (COMPLETED,
- * CC recipients marked SENT, jobs "seal_envelope" and "notify_completed"). Call inside the
+ * CC recipients marked SENT, job "seal_envelope", which queues "notify_completed"). Call inside the
  * transaction that recorded the signature.
  */
 export function advanceEnvelope(tx: Tx, deps: Writer, envelopeId: string) {
@@ -371,8 +371,8 @@ export function advanceEnvelope(tx: Tx, deps: Writer, envelopeId: string) {
     documents: documentHashes(tx, envelopeId),
     recipients: rs.filter((r) => r.role !== "CC").map((r) => ({ id: r.id, email: r.email, role: r.role, signedAt: iso(r.signedAt) })),
   });
+  // The completion e-mails go once the seal is made (or has failed): they carry the sealed PDF.
   enqueue(tx, deps.clock, { kind: "seal_envelope", payload: { envelopeId } });
-  enqueue(tx, deps.clock, { kind: "notify_completed", payload: { envelopeId } });
   publish(tx, deps, envelopeId, "envelope.completed");
 }
 

@@ -6,6 +6,7 @@ import type { CompletionCertificateInput } from "../../pdf/certificate";
 import { sealPdfParts } from "../../pdf/pades";
 import type { RenderAuditEvent, RenderDocument, RenderEnvelope, RenderField, RenderRecipient } from "../../pdf/render-model";
 import { buildEnvelopePdf, stampDocument } from "../../pdf/stamp";
+import { enqueue } from "../../jobs/queue";
 import { envelopeDocuments, envelopes, type Environment } from "../../store/schema";
 import { appendAudit, listAudit, verifyChain, type AuditEvent } from "../audit/service";
 import { envelopeDocumentRows, fieldRows, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "../envelopes/service";
@@ -135,6 +136,7 @@ async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
     tx.update(envelopes).set({ sealStatus: "SEALED", sealedSha256: whole, sealedAt: now }).where(eq(envelopes.id, envelopeId)).run();
     for (const [documentId, sha] of perDocument)
       tx.update(envelopeDocuments).set({ sealedSha256: sha }).where(and(eq(envelopeDocuments.envelopeId, envelopeId), eq(envelopeDocuments.documentId, documentId))).run();
+    enqueue(tx, deps.clock, { kind: "notify_completed", payload: { envelopeId } });
     appendAudit(tx, deps.clock, {
       envelopeId, type: "envelope.sealed", actor: "system",
       data: { sealedSha256: whole, documentHashes: Object.fromEntries(perDocument), certificate: key.certificate.subject, development: key.development },
@@ -149,6 +151,8 @@ export function markSealFailed(deps: Deps, envelopeId: string, reason: string): 
     const row = tx.select({ sealStatus: envelopes.sealStatus }).from(envelopes).where(eq(envelopes.id, envelopeId)).get();
     if (!row || row.sealStatus === "SEALED" || row.sealStatus === "FAILED") return;
     tx.update(envelopes).set({ sealStatus: "FAILED" }).where(eq(envelopes.id, envelopeId)).run();
+    // Everyone still hears the envelope is complete, without the PDF.
+    enqueue(tx, deps.clock, { kind: "notify_completed", payload: { envelopeId } });
     appendAudit(tx, deps.clock, { envelopeId, type: "envelope.seal_failed", actor: "system", data: { reason: reason.slice(0, 500) } });
   }, { behavior: "immediate" });
   deps.log.error("envelope sealing failed for good", { envelopeId, reason });
