@@ -9,7 +9,7 @@ const VERSION = new URL(import.meta.url).search; // "?v=…", passed on to the o
 const ASSETS = new URL("./", import.meta.url);
 const asset = (name) => new URL(name, ASSETS).href;
 
-const { supported, translator } = await import(asset("i18n.js" + VERSION));
+const { LANGUAGE_NAMES, supported, translator } = await import(asset("i18n.js" + VERSION));
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, props = {}, children = []) => {
@@ -74,15 +74,40 @@ function setLanguage(locale) {
   lang = supported(locale) ?? "en";
   t = translator(lang);
   document.documentElement.lang = lang;
+  $("lang").value = lang;
   for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
   for (const node of document.querySelectorAll("[data-i18n-aria-label]")) node.setAttribute("aria-label", t(node.dataset.i18nAriaLabel));
 }
 
-/** Before the envelope says its language: the browser's first supported one. */
+/** The browser's first language the page speaks (what it sends as Accept-Language). */
 function browserLocale() {
   for (const l of navigator.languages ?? [navigator.language]) if (supported(l)) return l;
   return "en";
 }
+
+const CHOSEN = "certyneo.lang";
+const chosenLocale = () => {
+  try {
+    return supported(localStorage.getItem(CHOSEN));
+  } catch {
+    return null; // storage blocked: the choice lasts as long as the page
+  }
+};
+
+/** The signer's own choice first, then the envelope's language when the sender set one, then the browser's. */
+const pageLocale = (envelopeLocale) => chosenLocale() ?? supported(envelopeLocale) ?? browserLocale();
+
+// The language switcher: every language the page speaks, each in its own name.
+for (const [code, name] of Object.entries(LANGUAGE_NAMES)) $("lang").append(el("option", { value: code, lang: code, text: name }));
+$("lang").addEventListener("change", () => {
+  try {
+    localStorage.setItem(CHOSEN, $("lang").value);
+  } catch {
+    /* storage blocked */
+  }
+  setLanguage($("lang").value);
+  relabel();
+});
 
 const formatDate = (iso) => {
   const d = new Date(iso);
@@ -143,7 +168,16 @@ const STATES = {
 };
 
 /** A full-page state: signed, declined, voided, expired, waiting, completed, unknown link, error. */
-function showState(kind, opts = {}) {
+let shownState = null;
+
+/** After a language switch: the screen on show, said again. */
+function relabel() {
+  if (!$("state").hidden && shownState) return showState(shownState.kind, shownState.opts, false);
+  if (!$("ceremony").hidden) relabelCeremony();
+}
+
+function showState(kind, opts = {}, focus = true) {
+  shownState = { kind, opts };
   const s = STATES[kind] ?? STATES.error;
   const role = session?.recipient?.role;
   let text = s.text;
@@ -154,12 +188,12 @@ function showState(kind, opts = {}) {
   $("state-title").textContent = t(opts.title ?? s.title);
   $("state-text").textContent = t(text);
   $("state-subject").textContent = session?.envelope?.subject ? t("subjectLine", { subject: session.envelope.subject }) : "";
-  $("state-detail").textContent = opts.detail ?? "";
+  $("state-detail").textContent = opts.detailKey ? t(opts.detailKey) : opts.detail ?? "";
   $("retry").hidden = kind !== "error";
   if (session?.envelope?.subject) document.title = `${session.envelope.subject} – Certyneo`;
   showSignedDocument(kind === "completed" || kind === "signed" ? session?.signedDocument : null);
   show("state");
-  $("state-title").focus();
+  if (focus) $("state-title").focus();
 }
 
 // ---- the sealed PDF, once the envelope is complete ----
@@ -200,7 +234,7 @@ function showSessionState(s, justActed = false) {
   const state = s.state;
   if ((state === "ready" || state === "waiting") && s.recipient?.role === "CC") return showState("cc");
   if (state === "ready") return startCeremony();
-  if (justActed && state === "completed") return showState("signed", { detail: t("stateCompletedText") });
+  if (justActed && state === "completed") return showState("signed", { detailKey: "stateCompletedText" });
   showState(STATES[state] ? state : "error", state in STATES ? {} : { detail: String(state) });
 }
 
@@ -210,7 +244,7 @@ async function load() {
   if (!TOKEN) return showState("notfound");
   try {
     const s = await api();
-    setLanguage(s?.envelope?.locale);
+    setLanguage(pageLocale(s?.envelope?.locale));
     showSessionState(s);
   } catch (e) {
     if (e.status === 404) return showState("notfound");
@@ -231,6 +265,15 @@ let guideStarted = false;
 let currentField = null;
 
 function startCeremony() {
+  if (!$("typed-name").value) $("typed-name").value = session.recipient.name ?? "";
+  buildDocuments();
+  relabelCeremony();
+  show("ceremony");
+  renderDocuments();
+}
+
+/** Every text of the ceremony in the page's language (again after a language switch). */
+function relabelCeremony() {
   const { envelope, recipient } = session;
   document.title = `${envelope.subject} – Certyneo`;
   $("subject").textContent = envelope.subject ?? "";
@@ -245,13 +288,14 @@ function startCeremony() {
   $("adopted-block").hidden = isApprover();
   $("consent-label").textContent = t(isApprover() ? "consentApprove" : "consentSign");
   $("sign-btn").textContent = t(isApprover() ? "approve" : "sign");
-  if (!$("typed-name").value) $("typed-name").value = recipient.name ?? "";
-
-  buildDocuments();
+  for (const d of docs) {
+    d.meta.textContent = d.count === 1 ? t("documentPage") : t("documentPages", { count: d.count });
+    d.boxes.forEach((b, i) => b.canvas.setAttribute("aria-label", t("pageLabel", { document: d.doc.name ?? "", page: i + 1, count: d.count })));
+  }
+  for (const entry of fieldInputs.values()) labelField(entry);
+  for (const node of document.querySelectorAll(".stamp")) labelStamp(node);
   updateAdopted();
   updateGuide();
-  show("ceremony");
-  renderDocuments();
 }
 
 // ---- documents ----
@@ -282,9 +326,16 @@ function place(node, f, dims) {
 /** Labels go above their field, or below it when the field touches the top of the page. */
 const LABEL_ROOM = 16;
 
+/** The visible label, and the accessible name (which says "required"). */
+function labelField(entry) {
+  const { field, input, label } = entry;
+  const text = fieldLabel(field);
+  label.firstChild.textContent = text;
+  if (isSignatureField(field)) renderSlot(entry);
+  else input.setAttribute("aria-label", field.required ? t("fieldRequired", { label: text }) : text);
+}
+
 function buildField(f, dims) {
-  const label = fieldLabel(f);
-  const accessible = f.required ? t("fieldRequired", { label }) : label;
   const id = "field-" + String(f.id).replace(/[^A-Za-z0-9_-]/g, "_");
   const wrap = el("div", { class: `field field-${f.type}${f.required ? " required" : ""}`, "data-field-id": f.id });
   place(wrap, f, dims);
@@ -294,12 +345,12 @@ function buildField(f, dims) {
     input = el("button", { type: "button", id, class: "sig-slot" });
     input.addEventListener("click", () => placeSignature(fieldInputs.get(f.id)));
   } else if (f.type === "checkbox") {
-    input = el("input", { type: "checkbox", id, "aria-label": accessible, checked: f.value === "true" || f.value === true, required: !!f.required });
+    input = el("input", { type: "checkbox", id, checked: f.value === "true" || f.value === true, required: !!f.required });
   } else if (f.type === "date") {
     const v = typeof f.value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(f.value) ? f.value : todayIso();
-    input = el("input", { type: "date", id, "aria-label": accessible, value: v, required: !!f.required });
+    input = el("input", { type: "date", id, value: v, required: !!f.required });
   } else {
-    input = el("input", { type: "text", id, "aria-label": accessible, value: typeof f.value === "string" ? f.value : "", maxLength: 500, required: !!f.required, autocomplete: "off" });
+    input = el("input", { type: "text", id, value: typeof f.value === "string" ? f.value : "", maxLength: 500, required: !!f.required, autocomplete: "off" });
   }
   if (f.required && input.tagName === "INPUT") input.setAttribute("aria-required", "true");
   const changed = () => {
@@ -310,23 +361,34 @@ function buildField(f, dims) {
   input.addEventListener("change", changed);
   input.addEventListener("focus", () => setCurrent(f.id));
   // The visible label: the field's own label, or its kind; a star when it is required.
-  const visible = el("label", { class: `field-label${f.y < LABEL_ROOM ? " below" : ""}`, for: id, "aria-hidden": "true", text: label },
-    f.required ? [el("span", { class: "req", text: " *" })] : []);
-  wrap.append(visible, input);
-  const entry = { field: f, input, wrap, placed: false };
+  const label = el("label", { class: `field-label${f.y < LABEL_ROOM ? " below" : ""}`, for: id, "aria-hidden": "true" },
+    [document.createTextNode(""), f.required ? el("span", { class: "req", text: " *" }) : null]);
+  wrap.append(label, input);
+  const entry = { field: f, input, wrap, label, placed: false };
   fieldInputs.set(f.id, entry);
-  if (isSignatureField(f)) renderSlot(entry);
+  labelField(entry);
   return wrap;
 }
 
 /** What an earlier signer placed: read-only, with who placed it for screen readers. */
+const stampOf = new WeakMap();
+
+function labelStamp(node) {
+  const st = stampOf.get(node);
+  const value = st.value ?? "";
+  const spoken = isSignatureField(st) || st.type === "checkbox"
+    ? t(st.type === "checkbox" ? (value === "true" ? "stampChecked" : "stampUnchecked") : "stampSigned", { name: st.recipientName })
+    : t("stampFilled", { name: st.recipientName, value });
+  node.setAttribute("aria-label", spoken);
+  node.title = spoken;
+}
+
 function buildStamp(st, dims) {
   const value = st.value ?? "";
   const signed = isSignatureField(st);
-  const spoken = signed || st.type === "checkbox"
-    ? t(st.type === "checkbox" ? (value === "true" ? "stampChecked" : "stampUnchecked") : "stampSigned", { name: st.recipientName })
-    : t("stampFilled", { name: st.recipientName, value });
-  const node = el("div", { class: `stamp stamp-${st.type}`, role: "img", "aria-label": spoken, title: spoken });
+  const node = el("div", { class: `stamp stamp-${st.type}`, role: "img" });
+  stampOf.set(node, st);
+  labelStamp(node);
   place(node, st, dims);
   if (st.imageUrl) node.append(el("img", { src: st.imageUrl, alt: "", class: "sig-img" }));
   else if (signed) node.append(el("span", { class: "sig-typed", text: value }));
@@ -353,9 +415,9 @@ function buildDocuments() {
   for (const doc of session.documents ?? []) {
     const count = Number(doc.pageCount) || doc.pages?.length || 1;
     const title = el("h2", { class: "doc-title", text: doc.name ?? "" });
-    const meta = el("span", { class: "doc-meta", text: count === 1 ? t("documentPage") : t("documentPages", { count }) });
+    const meta = el("span", { class: "doc-meta" });
     const section = el("section", { class: "document", "aria-label": doc.name ?? "" }, [el("div", { class: "doc-head" }, [title, meta])]);
-    const entry = { doc, section, boxes: [], pdf: null, count };
+    const entry = { doc, section, meta, boxes: [], pdf: null, count };
     for (let i = 0; i < count; i++) entry.boxes.push(buildPage(entry, i, fields, stamps));
     docs.push(entry);
     container.append(section);
@@ -944,5 +1006,5 @@ $("retry").addEventListener("click", () => load());
 
 // ---------------------------------------------------------------------------------------
 
-setLanguage(browserLocale());
+setLanguage(pageLocale(null));
 load();
