@@ -7,6 +7,7 @@ import { openapiPlugin } from "./http/openapi";
 import { createPipeline } from "./http/pipeline";
 import { createRateLimiter } from "./http/rate-limit";
 import { createJobRunner } from "./jobs/runner";
+import type { Worker } from "./jobs/worker";
 import { documentRoutes } from "./modules/documents/routes";
 import { envelopeRoutes } from "./modules/envelopes/routes";
 import { keyRoutes } from "./modules/keys/routes";
@@ -17,15 +18,9 @@ import { verifyRoutes } from "./modules/verify/routes";
 import { signerPage } from "./modules/signing/page/page";
 import { createWebhookDispatcher } from "./modules/webhooks/dispatcher";
 import { webhookRoutes } from "./modules/webhooks/routes";
-import { notificationHandlers, notificationPeriodic } from "./notify/handlers";
+import { notificationHandlers } from "./modules/notifications/jobs";
+import { notificationPeriodic } from "./modules/notifications/sweeps";
 import { VERSION } from "./version";
-
-/** Background loops (outbox, webhooks) started with the server and stopped before the database closes. */
-export interface Worker {
-  name: string;
-  start(): void;
-  stop(): Promise<void>;
-}
 
 /** Composes the HTTP app over the given dependencies. Tests call it on a temporary data directory. */
 export function buildApp(deps: Deps) {
@@ -50,7 +45,7 @@ export function buildApp(deps: Deps) {
     .use(verifyRoutes(deps));
 
   const undeclared = authMismatches(elysia.routes);
-  if (undeclared.length) throw new Error(`auth: true must be declared on exactly the API-key routes; check ${undeclared.join(", ")}`);
+  if (undeclared.length) throw new Error(`auth: SCOPE must be declared on exactly the API-key routes; check ${undeclared.join(", ")}`);
   routes = elysia.routes.map((r) => ({ method: r.method, pattern: routePattern(r.path) }));
   // The durable outbox: job handlers by kind, and the functions run on each tick (reminders, expiry).
   const jobs = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps) }, [...notificationPeriodic, () => idempotency.purgeExpired()]);

@@ -4,3 +4,6 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** An optional time as the API writes it: ISO 8601, or null. */
+export const isoOrNull = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);

@@ -2,7 +2,7 @@ import type { Clock } from "./clock";
 import type { Config } from "./config";
 import type { Logger } from "./log";
 import type { SealingKey } from "./modules/sealing/key";
-import type { Mailer } from "./notify/mailer";
+import type { Mailer } from "./modules/notifications/mailer";
 import type { Db } from "./store/db";
 import type { FileStore } from "./store/files";
 

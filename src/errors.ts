@@ -8,7 +8,7 @@ export const ERRORS = {
   bad_request: { status: 400, meaning: "A header or parameter is malformed, e.g. an Idempotency-Key that is not 1 to 255 visible ASCII characters." },
   invalid_json: { status: 400, meaning: "The request body is not valid JSON." },
   unauthorized: { status: 401, meaning: "No API key was sent, or the key is unknown, malformed or revoked." },
-  forbidden: { status: 403, meaning: "The key may not do this, e.g. a test key creating a live key." },
+  forbidden: { status: 403, meaning: "The key may not do this: it lacks the route's scope, or a test key asks for live data or keys." },
   not_found: { status: 404, meaning: "No such resource in the key's environment (test and live never see each other), or an unknown signing token." },
   route_not_found: { status: 404, meaning: "No route has this path." },
   method_not_allowed: { status: 405, meaning: "The path exists but not with this method; the Allow header lists the methods it takes." },

@@ -5,7 +5,7 @@ import type { Config } from "./config";
 import type { Deps } from "./deps";
 import { createLogger, type Logger } from "./log";
 import { sealingKeyLoader } from "./modules/sealing/key";
-import { createMailer } from "./notify/mailer";
+import { createMailer } from "./modules/notifications/mailer";
 import { migrate, openDb } from "./store/db";
 import { diskFileStore, writeFileOnce } from "./store/files";
 

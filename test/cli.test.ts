@@ -52,7 +52,9 @@ describe("CLI", () => {
     const key = created.stdout.trim().split("\n").at(-1)!;
     expect(key).toMatch(/^sk_live_[A-Za-z0-9_-]{43}$/);
     const json = JSON.parse(cli(["keys", "create", "--env", "test", "--name", "CI", "--json"], env).stdout);
-    expect(json).toMatchObject({ env: "test", name: "CI" });
+    expect(json).toMatchObject({ env: "test", name: "CI", scopes: ["envelopes", "webhooks", "keys"] });
+    expect(JSON.parse(cli(["keys", "create", "--env", "test", "--name", "W", "--scopes", "webhooks", "--json"], env).stdout).scopes).toEqual(["webhooks"]);
+    expect(cli(["keys", "create", "--env", "test", "--name", "W", "--scopes", "root"], env).code).toBe(2);
     expect(json.id).toMatch(/^key_/);
     expect(json.key).toStartWith("sk_test_");
     expect(cli(["keys", "create", "--env", "prod"], env).code).toBe(2);

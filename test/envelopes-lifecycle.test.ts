@@ -2,9 +2,10 @@
 import { describe, expect, test } from "bun:test";
 import { AppError } from "../src/errors";
 import {
-  assertCanAct, canTransition, checkCompletion, initialsOf, isEmail, isPng, nextStep, pngProblem, routingOrders, sessionState,
+  assertCanAct, canTransition, checkCompletion, initialsOf, isEmail, nextStep, routingOrders, sessionState,
   signingOrderOf, validateDraft, type EnvelopeDraft, type RoutedRecipient,
 } from "../src/modules/envelopes/lifecycle";
+import { isPng, pngProblem } from "../src/pdf/png";
 import { signingToken, signUrlOf, tokenHash, TOKEN_FORMAT } from "../src/modules/signing/token";
 import { TINY_PNG } from "./helpers/envelopes";
 import { deflateSync } from "node:zlib";

@@ -8,9 +8,9 @@ beforeAll(() => { s = startTestServer(); });
 afterAll(() => s.stop());
 
 describe("authentication declared on the route", () => {
-  test("a route reading the principal must declare auth: true (checked by tsc in typecheck.test.ts)", () => {
-    const declared = new Elysia().use(auth).get("/api/v1/a", ({ principal }) => principal.environment, { auth: true });
-    // @ts-expect-error `principal` exists only on routes that declare `auth: true`
+  test("a route reading the principal must declare auth (checked by tsc in typecheck.test.ts)", () => {
+    const declared = new Elysia().use(auth).get("/api/v1/a", ({ principal }) => principal.environment, { auth: "envelopes" });
+    // @ts-expect-error `principal` exists only on routes that declare `auth`
     const forgot = new Elysia().use(auth).get("/api/v1/b", ({ principal }) => principal.environment);
     expect(declared.routes).toHaveLength(1);
     expect(forgot.routes).toHaveLength(1);
@@ -20,8 +20,8 @@ describe("authentication declared on the route", () => {
     const app = new Elysia()
       .use(auth)
       .get("/api/v1/forgotten", () => "data")
-      .get("/api/v1/declared", ({ principal }) => principal.keyId, { auth: true })
-      .get("/api/v1/signing/:token/extra", ({ principal }) => principal.keyId, { auth: true })
+      .get("/api/v1/declared", ({ principal }) => principal.keyId, { auth: "envelopes" })
+      .get("/api/v1/signing/:token/extra", ({ principal }) => principal.keyId, { auth: "envelopes" })
       .get("/healthz", () => "ok");
     expect(authMismatches(app.routes).sort()).toEqual(["GET /api/v1/forgotten", "GET /api/v1/signing/:token/extra"]);
   });

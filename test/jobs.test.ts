@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { Type } from "@sinclair/typebox";
 import { eq } from "drizzle-orm";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,8 +9,10 @@ import type { Deps } from "../src/deps";
 import { openInstance } from "../src/instance";
 import { createLogger } from "../src/log";
 import { completeJob, enqueue } from "../src/jobs/queue";
-import { createJobRunner, LEASE_MS, PermanentJobError, type JobHandler } from "../src/jobs/runner";
+import { createJobRunner, defineJob, LEASE_MS, PermanentJobError, type JobContext } from "../src/jobs/runner";
 import { MAX_ATTEMPTS, maxRetryDelayMs, RETRY_DELAYS_MS, retryDelayMs } from "../src/jobs/schedule";
+import { notificationHandlers } from "../src/modules/notifications/jobs";
+import { sealingHandlers } from "../src/modules/sealing/jobs";
 import { jobs } from "../src/store/schema";
 import { fakeClock, type FakeClock } from "./helpers/clock";
 
@@ -33,6 +36,14 @@ function instance(env: Record<string, string> = {}, dir?: string): Deps & { cloc
   });
   return { ...deps, clock, logs, dir: d };
 }
+
+/** A handler of these runner tests: any object payload. */
+type JobHandler = (payload: Record<string, any>, ctx: JobContext) => Promise<void>;
+const AnyPayload = Type.Record(Type.String(), Type.Any());
+
+/** A runner over handlers that take any object payload (the runner's own behaviour is under test). */
+const runnerOf = (deps: Deps, handlers: Record<string, JobHandler>, periodic: Parameters<typeof createJobRunner>[2], opts?: Parameters<typeof createJobRunner>[3]) =>
+  createJobRunner(deps, Object.fromEntries(Object.entries(handlers).map(([kind, run]) => [kind, defineJob(AnyPayload, run)])), periodic, opts);
 
 const row = (deps: Deps, id: string) => deps.db.select().from(jobs).where(eq(jobs.id, id)).get()!;
 
@@ -60,19 +71,19 @@ describe("job runner", () => {
     const id = enqueue(deps.db, deps.clock, { kind: "x", payload: { a: 1 } });
     expect(id).toMatch(/^job_[0-9a-z]{20}$/);
     expect(row(deps, id)).toMatchObject({ kind: "x", payload: { a: 1 }, status: "pending", attempts: 0, runAt: deps.clock.now() });
-    try {
+    expect(() =>
       deps.db.transaction((tx) => {
         enqueue(tx, deps.clock, { kind: "y", payload: {} });
         throw new Error("rollback");
-      });
-    } catch {}
+      }),
+    ).toThrow("rollback");
     expect(deps.db.select().from(jobs).where(eq(jobs.kind, "y")).all()).toHaveLength(0);
   });
 
   test("drain runs due jobs once, marks them done, and leaves future ones", async () => {
     const deps = instance();
     const seen: any[] = [];
-    const runner = createJobRunner(deps, { hello: async (p, ctx) => void seen.push({ p, attempt: ctx.attempt, jobId: ctx.jobId }) }, []);
+    const runner = runnerOf(deps, { hello: async (p, ctx) => void seen.push({ p, attempt: ctx.attempt, jobId: ctx.jobId }) }, []);
     const now = enqueue(deps.db, deps.clock, { kind: "hello", payload: { n: 1 } });
     const later = enqueue(deps.db, deps.clock, { kind: "hello", payload: { n: 2 }, runAt: new Date(deps.clock.now().getTime() + 60_000) });
     expect(await runner.drain()).toBe(1);
@@ -87,7 +98,7 @@ describe("job runner", () => {
   test("jobs enqueued by a job run in the same drain", async () => {
     const deps = instance();
     const order: string[] = [];
-    const runner = createJobRunner(deps, {
+    const runner = runnerOf(deps, {
       parent: async (_p, { deps }) => {
         order.push("parent");
         enqueue(deps.db, deps.clock, { kind: "child", payload: {} });
@@ -102,7 +113,7 @@ describe("job runner", () => {
   test("a failing job is retried with back-off, then failed with its last error", async () => {
     const deps = instance();
     let calls = 0;
-    const runner = createJobRunner(deps, { flaky: async () => { calls++; throw new Error(`boom ${calls}`); } }, []);
+    const runner = runnerOf(deps, { flaky: async () => { calls++; throw new Error(`boom ${calls}`); } }, []);
     const id = enqueue(deps.db, deps.clock, { kind: "flaky", payload: {} });
     const start = deps.clock.now().getTime();
     await runner.drain();
@@ -128,7 +139,7 @@ describe("job runner", () => {
 
   test("the gaps between attempts follow the schedule", async () => {
     const deps = instance();
-    const runner = createJobRunner(deps, { flaky: async () => { throw new Error("no"); } }, []);
+    const runner = runnerOf(deps, { flaky: async () => { throw new Error("no"); } }, []);
     const id = enqueue(deps.db, deps.clock, { kind: "flaky", payload: {} });
     for (let i = 0; i < RETRY_DELAYS_MS.length; i++) {
       const before = deps.clock.now().getTime();
@@ -142,7 +153,7 @@ describe("job runner", () => {
 
   test("PermanentJobError and unknown kinds fail at once", async () => {
     const deps = instance();
-    const runner = createJobRunner(deps, { bad: async () => { throw new PermanentJobError("envelope is gone"); } }, []);
+    const runner = runnerOf(deps, { bad: async () => { throw new PermanentJobError("envelope is gone"); } }, []);
     const a = enqueue(deps.db, deps.clock, { kind: "bad", payload: {} });
     const b = enqueue(deps.db, deps.clock, { kind: "nobody_handles_this", payload: {} });
     const c = enqueue(deps.db, deps.clock, { kind: "toString", payload: {} });
@@ -150,6 +161,46 @@ describe("job runner", () => {
     expect(row(deps, a)).toMatchObject({ status: "failed", attempts: 1, lastError: "envelope is gone" });
     expect(row(deps, b)).toMatchObject({ status: "failed", attempts: 1, lastError: 'no handler for job kind "nobody_handles_this"' });
     expect(row(deps, c).status).toBe("failed");
+  });
+
+  test("a stored payload that does not fit its kind's schema fails the job at once; the handler never sees it", async () => {
+    const deps = instance();
+    const seen: unknown[] = [];
+    const runner = createJobRunner(deps, { greet: defineJob(Type.Object({ name: Type.String() }), async (p) => void seen.push(p.name)) }, []);
+    const good = enqueue(deps.db, deps.clock, { kind: "greet", payload: { name: "Ana" } });
+    const bad = enqueue(deps.db, deps.clock, { kind: "greet", payload: { name: "Bob" } });
+    const missing = enqueue(deps.db, deps.clock, { kind: "greet", payload: { name: "Eve" } });
+    // What a row written by an older version, or by hand, may hold.
+    deps.db.$client.run(`UPDATE jobs SET payload = '{"name":42}' WHERE id = ?`, [bad]);
+    deps.db.$client.run(`UPDATE jobs SET payload = '{}' WHERE id = ?`, [missing]);
+    expect(await runner.drain()).toBe(3);
+    expect(seen).toEqual(["Ana"]);
+    expect(row(deps, good).status).toBe("done");
+    expect(row(deps, bad)).toMatchObject({ status: "failed", attempts: 1, lastError: 'bad payload for job kind "greet": /name: Expected string' });
+    expect(row(deps, missing)).toMatchObject({ status: "failed", attempts: 1 });
+    expect(row(deps, missing).lastError).toStartWith('bad payload for job kind "greet": /name: ');
+  });
+
+  test("the app's job kinds check their payloads too (notifications, sealing)", async () => {
+    const deps = instance();
+    const runner = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps) }, []);
+    const rows: [string, string][] = [
+      ["send_invitation", '{"recipientId":7}'],
+      ["notify_declined", '{"envelope":"env_x"}'],
+      ["deliver_message", '{"recipientId":"rcp_x","message":"invitation","channel":"fax"}'],
+      ["seal_envelope", '{"envelopeId":null}'],
+    ];
+    const ids = rows.map(([kind, payload]) => {
+      const id = enqueue(deps.db, deps.clock, { kind, payload: {} });
+      deps.db.$client.run("UPDATE jobs SET payload = ? WHERE id = ?", [payload, id]);
+      return id;
+    });
+    expect(await runner.drain()).toBe(rows.length);
+    ids.forEach((id, i) => {
+      expect(row(deps, id)).toMatchObject({ status: "failed", attempts: 1 });
+      expect(row(deps, id).lastError).toStartWith(`bad payload for job kind "${rows[i]![0]}": `);
+    });
+    expect(deps.db.select().from(jobs).where(eq(jobs.kind, "deliver_message")).all()).toHaveLength(1);
   });
 
   test("concurrency is bounded and a job never runs twice, even with two runners on two connections", async () => {
@@ -168,8 +219,8 @@ describe("job runner", () => {
       running--;
     };
     for (let n = 0; n < 30; n++) enqueue(deps.db, deps.clock, { kind: "work", payload: { n } });
-    const a = createJobRunner(deps, { work: handler }, []);
-    const b = createJobRunner(other, { work: handler }, []);
+    const a = runnerOf(deps, { work: handler }, []);
+    const b = runnerOf(other, { work: handler }, []);
     const [da, db] = await Promise.all([a.drain(), b.drain()]);
     expect(da + db).toBe(30);
     expect(runs.size).toBe(30);
@@ -184,7 +235,7 @@ describe("job runner", () => {
     // What a claim does, with no completion: the process crashed mid-run.
     deps.db.update(jobs).set({ runAt: new Date(deps.clock.now().getTime() + LEASE_MS), attempts: 1 }).where(eq(jobs.id, id)).run();
     let ran = 0;
-    const runner = createJobRunner(deps, { work: async () => void ran++ }, []);
+    const runner = runnerOf(deps, { work: async () => void ran++ }, []);
     expect(await runner.drain()).toBe(0);
     deps.clock.advance(LEASE_MS);
     expect(await runner.drain()).toBe(1);
@@ -196,7 +247,7 @@ describe("job runner", () => {
     const deps = instance();
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const runner = createJobRunner(deps, { slow: () => gate }, []);
+    const runner = runnerOf(deps, { slow: () => gate }, []);
     const id = enqueue(deps.db, deps.clock, { kind: "slow", payload: {} });
     const draining = runner.drain();
     await Bun.sleep(5);
@@ -216,7 +267,7 @@ describe("job runner", () => {
       signals.push(signal);
       return new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
     };
-    const runner = createJobRunner(deps, { stuck }, [], { timeoutMs: 20 });
+    const runner = runnerOf(deps, { stuck }, [], { timeoutMs: 20 });
     const id = enqueue(deps.db, deps.clock, { kind: "stuck", payload: {} });
     const leaseEnd = deps.clock.now().getTime() + LEASE_MS;
     expect(await runner.drain()).toBe(1);
@@ -243,7 +294,7 @@ describe("job runner", () => {
     const deps = instance();
     let runs = 0;
     let finish!: () => void;
-    const runner = createJobRunner(deps, {
+    const runner = runnerOf(deps, {
       slow: () => {
         runs++;
         return new Promise<void>((resolve) => (finish = resolve));
@@ -266,7 +317,7 @@ describe("job runner", () => {
     const completeOwn: JobHandler = async (_p, { deps, jobId }) => {
       deps.db.transaction((tx) => void completeJob(tx, deps.clock, jobId));
     };
-    const runner = createJobRunner(deps, {
+    const runner = runnerOf(deps, {
       own: completeOwn,
       ownThenThrow: async (p, ctx) => {
         await completeOwn(p, ctx);
@@ -289,7 +340,7 @@ describe("job runner", () => {
     const deps = instance({ CERTYNEO_JOBS_POLL_MS: "10" });
     let ticks = 0;
     let finished = false;
-    const runner = createJobRunner(deps, {
+    const runner = runnerOf(deps, {
       slow: async () => {
         await Bun.sleep(50);
         finished = true;
@@ -312,7 +363,7 @@ describe("job runner", () => {
   test("a throwing periodic function is logged and does not stop the others or the jobs", async () => {
     const deps = instance();
     let second = 0;
-    const runner = createJobRunner(deps, { ok: async () => {} }, [
+    const runner = runnerOf(deps, { ok: async () => {} }, [
       function sweep() { throw new Error("sweep broke"); },
       () => void second++,
     ]);

@@ -9,13 +9,15 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Deps } from "../src/deps";
+import type { Locale } from "../src/enums";
 import { newId } from "../src/ids";
 import { enqueue } from "../src/jobs/queue";
 import { LEASE_MS } from "../src/jobs/runner";
 import { maxRetryDelayMs } from "../src/jobs/schedule";
 import { listAudit } from "../src/modules/audit/service";
 import { signUrlOf } from "../src/modules/signing/token";
-import { notificationHandlers, sweepReminders } from "../src/notify/handlers";
+import { notificationHandlers } from "../src/modules/notifications/jobs";
+import { sweepReminders } from "../src/modules/notifications/sweeps";
 import { envelopes, jobs, recipients, type RecipientRole, type RecipientStatus } from "../src/store/schema";
 import { fakeClock } from "./helpers/clock";
 import { startTestServer, type TestServer } from "./helpers/server";
@@ -44,14 +46,17 @@ interface RecipientSpec {
 /** A SENT envelope (or `status`) with its recipients, as the envelope service would have stored it. */
 function fixture(
   deps: Deps,
-  o: { subject?: string; message?: string; locale?: string; notifyBySms?: boolean; reminderIntervalHours?: number; status?: any; endReason?: string; recipients: RecipientSpec[] },
+  o: {
+    subject?: string; message?: string; locale?: Locale; notifyBySms?: boolean; reminderIntervalHours?: number; expiresAt?: Date; status?: any; endReason?: string;
+    recipients: RecipientSpec[];
+  },
 ) {
   const now = deps.clock.now();
   const id = newId("env");
   deps.db.insert(envelopes).values({
     id, environment: "test", subject: o.subject ?? "Employment contract", message: o.message ?? null, status: o.status ?? "SENT",
     locale: o.locale ?? "en", notifyBySms: o.notifyBySms ?? false, reminderIntervalHours: o.reminderIntervalHours ?? null,
-    metadata: {}, createdAt: now, updatedAt: now, sentAt: now, endReason: o.endReason ?? null,
+    expiresAt: o.expiresAt ?? null, metadata: {}, createdAt: now, updatedAt: now, sentAt: now, endReason: o.endReason ?? null,
   }).run();
   const ids = o.recipients.map((r, i) => {
     const rid = newId("rcp");
@@ -182,7 +187,7 @@ describe("fan-out", () => {
     // before the runner's own bookkeeping.
     s.deps.db.update(jobs).set({ runAt: new Date(s.clock.now().getTime() + LEASE_MS), attempts: 1 }).where(eq(jobs.id, parent)).run();
     const handlers = notificationHandlers(s.deps);
-    const runParent = () => handlers.send_invitation!({ recipientId: rid }, { deps: s.deps, jobId: parent, attempt: 1, signal: new AbortController().signal });
+    const runParent = () => handlers.send_invitation!.run({ recipientId: rid }, { deps: s.deps, jobId: parent, attempt: 1, signal: new AbortController().signal });
     await runParent();
     expect(jobsOf(s, "send_invitation")[0]).toMatchObject({ status: "done", attempts: 1 });
     // A second run (one that held the job too, or a re-run after the lease) queues nothing.
@@ -204,7 +209,7 @@ describe("fan-out", () => {
     });
     const parent = enqueue(s.deps.db, s.deps.clock, { kind: "notify_completed", payload: { envelopeId }, runAt: new Date(s.clock.now().getTime() + LEASE_MS) });
     const handlers = notificationHandlers(s.deps);
-    for (let i = 0; i < 2; i++) await handlers.notify_completed!({ envelopeId }, { deps: s.deps, jobId: parent, attempt: 1, signal: new AbortController().signal });
+    for (let i = 0; i < 2; i++) await handlers.notify_completed!.run({ envelopeId }, { deps: s.deps, jobId: parent, attempt: 1, signal: new AbortController().signal });
     expect(jobsOf(s, "deliver_message")).toHaveLength(2);
     expect(s.logs.some((l) => l.msg === "completed already fanned out by an earlier run" && l.jobId === parent)).toBe(true);
   });
@@ -479,10 +484,15 @@ describe("reminders", () => {
 
   test("no reminders for envelopes without an interval, ended, or past their expiry", async () => {
     const s = server(peers.sink.env);
+    const day = 24 * 3600_000;
     fixture(s.deps, { recipients: [{ email: "a@example.com", name: "A" }] });
     fixture(s.deps, { status: "VOIDED", reminderIntervalHours: 1, recipients: [{ email: "b@example.com", name: "B" }] });
-    s.clock.advance(48 * 3600_000);
-    await s.running.app.jobs.drain();
-    expect(peers.sink.messages).toHaveLength(0);
+    // Past its expiry but not yet marked EXPIRED (the expiry sweep has not run): no reminder either.
+    fixture(s.deps, { reminderIntervalHours: 1, expiresAt: new Date(s.clock.now().getTime() + day), recipients: [{ email: "c@example.com", name: "C" }] });
+    // The control: due, so the sweep did look.
+    const due = fixture(s.deps, { reminderIntervalHours: 1, recipients: [{ email: "d@example.com", name: "D" }] });
+    s.clock.advance(2 * day);
+    expect(sweepReminders(s.deps)).toBe(1);
+    expect(jobsOf(s, "send_reminder").map((j) => j.payload)).toEqual([{ recipientId: due.recipientIds[0] }]);
   });
 });

@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { loadConfig } from "../src/config";
 import { createLogger } from "../src/log";
 import { JOB_TIMEOUT_MS } from "../src/jobs/runner";
-import { createMailer, outboxMailer, SMTP_TIMEOUTS, smtpMailer } from "../src/notify/mailer";
-import { escapeHtml, pickLocale, renderEmail, renderSms } from "../src/notify/messages";
-import { createSmsSender, renderSmsBody } from "../src/notify/sms";
+import { createMailer, outboxMailer, SMTP_TIMEOUTS, smtpMailer } from "../src/modules/notifications/mailer";
+import { escapeHtml, pickLocale, renderEmail, renderSms } from "../src/modules/notifications/messages";
+import { createSmsSender, renderSmsBody } from "../src/modules/notifications/sms";
 import { fakeClock } from "./helpers/clock";
 import { parseMail, startSmtpSink, type SmtpSink } from "./helpers/smtp";
 

@@ -160,8 +160,11 @@ describe("audit trail", () => {
     const text = pdftotext(during.bytes);
     expect(text).toContain("envelope.sent");
     expect(text).toContain("recipient.signed");
-    const head = (await getEnvelope(s, env.id)).audit;
-    expect(JSON.stringify(head)).toBeDefined();
+    // The trail states the chain head the API reports at that moment, and that its links hold.
+    const audit = (await getEnvelope(s, env.id)).audit;
+    expect(audit.head).toMatch(/^[0-9a-f]{64}$/);
+    expect(text.replace(/\s+/g, "")).toContain(audit.head);
+    expect(text).toContain("Verified when this trail was generated");
 
     await complete(s, tokenOf(sent.recipients[1].signUrl), typed("B Two"));
     await s.running.app.jobs.drain();
@@ -292,9 +295,9 @@ describe("when sealing cannot finish", () => {
     const { sealingHandlers } = await import("../src/modules/sealing/jobs");
     const { MAX_ATTEMPTS } = await import("../src/jobs/schedule");
     const handler = sealingHandlers(s.deps).seal_envelope!;
-    await expect(handler({ envelopeId: env.id }, { deps: s.deps, jobId: "job_x", attempt: 1 } as any)).rejects.toThrow();
+    await expect(handler.run({ envelopeId: env.id }, { deps: s.deps, jobId: "job_x", attempt: 1 } as any)).rejects.toThrow();
     expect((await getEnvelope(s, env.id)).sealStatus).toBe("PENDING");
-    await expect(handler({ envelopeId: env.id }, { deps: s.deps, jobId: "job_x", attempt: MAX_ATTEMPTS } as any)).rejects.toThrow();
+    await expect(handler.run({ envelopeId: env.id }, { deps: s.deps, jobId: "job_x", attempt: MAX_ATTEMPTS } as any)).rejects.toThrow();
     const view = await getEnvelope(s, env.id);
     expect(view.sealStatus).toBe("FAILED");
     const events = s.deps.db.$client.query("SELECT type FROM audit_events WHERE envelope_id = ?").all(env.id) as { type: string }[];

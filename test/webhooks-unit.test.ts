@@ -52,17 +52,22 @@ describe("network policy", () => {
     ["::1", /loopback/], ["::", /unspecified/], ["fe80::1", /link-local/], ["fe80::1%eth0", /link-local/], ["fd00:ec2::254", /unique-local/],
     ["fc00::1", /unique-local/], ["ff02::1", /multicast/], ["::ffff:127.0.0.1", /loopback/], ["::ffff:a9fe:a9fe", /metadata/],
     ["64:ff9b::10.0.0.1", /private/], ["2002:c0a8:0101::1", /private/], ["2001:db8::1", /documentation/], ["192.0.2.1", /documentation/],
+    // IPv4-translated (SIIT) and Teredo: refused whatever address they carry.
+    ["::ffff:0:10.0.0.1", /IPv4-translated/], ["::ffff:0:8.8.8.8", /IPv4-translated/], ["0:0:0:0:ffff:0:a00:1", /IPv4-translated/],
+    ["2001::1", /Teredo/], ["2001:0:4136:e378:8000:63bf:3fff:fdd2", /Teredo/], ["2001:0000:ffff::", /Teredo/],
   ];
   for (const [ip, why] of blocked) test(`refuses ${ip}`, () => expect(blockedReason(ip)).toMatch(why));
 
-  for (const ip of ["8.8.8.8", "1.1.1.1", "172.32.0.1", "100.128.0.1", "169.255.0.1", "2606:4700:4700::1111", "::ffff:8.8.8.8", "2a00:1450:4007:80e::200e"])
+  for (const ip of ["8.8.8.8", "1.1.1.1", "172.32.0.1", "100.128.0.1", "169.255.0.1", "2606:4700:4700::1111", "::ffff:8.8.8.8", "2a00:1450:4007:80e::200e",
+    "64:ff9b::8.8.8.8", "2002:0808:0808::1", "2001:1::1", "2001:4860:4860::8888"])
     test(`allows ${ip}`, () => expect(blockedReason(ip)).toBeNull());
 
   test("parses addresses strictly", () => {
     for (const bad of ["256.1.1.1", "1.2.3", "1.2.3.4.5", "01.2.3.4x", "1::2::3", "12345::", "hr.internal", "", "1:2:3:4:5:6:7:8:9"])
       expect(parseIp(bad)).toBeNull();
     expect(parseIp("[::1]")?.family).toBe(6);
-    expect(parseIp("1:2:3:4:5:6:7:8")?.value).toBe(0x00010002000300040005000600070008n);
+    expect(parseIp("fe80::1%eth0")).toEqual({ family: 6, address: "fe80::1" });
+    expect(parseIp("1:2:3:4:5:6:7:8")).toEqual({ family: 6, address: "1:2:3:4:5:6:7:8" });
   });
 
   test("allowlist: CIDRs (v4, v6, mapped), single addresses, host names and suffixes; typos are errors", () => {
@@ -78,6 +83,11 @@ describe("network policy", () => {
     expect(p.refusal("x.lab.local", "169.254.169.254")).toBeNull();
     expect(p.refusal("x", "169.254.169.254")).toContain("metadata");
     for (const bad of ["10.0.0.0/33", "10.0.0.0/8/1", "hr internal", "http://x", "::1/129"]) expect(() => networkPolicy([bad])).toThrow(/allowedNetworks/);
+    expect(p.refusal("x", "2001::1")).toContain("Teredo");
+    const tunnels = networkPolicy(["2001::/32", "::ffff:0:0:0/96"]);
+    expect(tunnels.refusal("x", "2001:0:4136:e378::1")).toBeNull();
+    expect(tunnels.refusal("x", "::ffff:0:10.0.0.1")).toBeNull();
+    expect(tunnels.refusal("x", "2001:db8::1")).toContain("documentation");
   });
 
   test("resolveTarget pins the checked address, keeps the Host, and sets the TLS server name", async () => {

@@ -1,5 +1,6 @@
 import type { Deps } from "../deps";
 import { createKey, listKeys, publicKey, revokeKey } from "../modules/keys/service";
+import { parseScopes, SCOPES } from "../modules/keys/scopes";
 import type { Environment } from "../store/schema";
 import { CliError, flag, type Out } from "./args";
 
@@ -11,9 +12,12 @@ export function keysCommand(deps: Deps, args: string[], out: Out) {
       const env = flag(rest, "--env") ?? "test";
       if (env !== "test" && env !== "live") throw new CliError(`--env must be test or live, got "${env}"`);
       const name = flag(rest, "--name") ?? `${env} key`;
-      const { key, secret } = createKey(deps.db, deps.clock, { environment: env as Environment, name });
-      if (json) return out(JSON.stringify({ id: key.id, key: secret, env, name }));
-      out(`Created ${env} API key ${key.id} (${name}). It is shown once; store it now:`);
+      const list = flag(rest, "--scopes");
+      const { scopes, unknown } = parseScopes(list ?? SCOPES.join(","));
+      if (unknown.length || !scopes.length) throw new CliError(`--scopes is a comma-separated list of ${SCOPES.join(", ")}`);
+      const { key, secret } = createKey(deps.db, deps.clock, { environment: env as Environment, name, scopes });
+      if (json) return out(JSON.stringify({ id: key.id, key: secret, env, name, scopes }));
+      out(`Created ${env} API key ${key.id} (${name}, scopes: ${scopes.join(", ")}). It is shown once; store it now:`);
       return out(secret);
     }
     case "list": {
@@ -21,7 +25,7 @@ export function keysCommand(deps: Deps, args: string[], out: Out) {
       if (json) return out(JSON.stringify(keys));
       if (!keys.length) return out("No API keys. Create one: certyneo keys create --env test --name NAME");
       for (const k of keys)
-        out([k.id, k.environment, k.prefix + "…", k.revokedAt ? `revoked ${k.revokedAt}` : "active", `last used ${k.lastUsedAt ?? "never"}`, k.name].join("  "));
+        out([k.id, k.environment, k.prefix + "…", k.scopes.join(","), k.revokedAt ? `revoked ${k.revokedAt}` : "active", `last used ${k.lastUsedAt ?? "never"}`, k.name].join("  "));
       return;
     }
     case "revoke": {
@@ -31,6 +35,6 @@ export function keysCommand(deps: Deps, args: string[], out: Out) {
       return out(json ? JSON.stringify(publicKey(key)) : `Revoked ${key.id} (${key.name}).`);
     }
     default:
-      throw new CliError("usage: certyneo keys create --env test|live --name NAME [--json] | keys list [--json] | keys revoke KEY_ID");
+      throw new CliError("usage: certyneo keys create --env test|live --name NAME [--scopes envelopes,webhooks,keys] [--json] | keys list [--json] | keys revoke KEY_ID");
   }
 }

@@ -1,5 +1,6 @@
 import { Elysia } from "elysia";
 import { AppError } from "../errors";
+import { SCOPES, type Scope } from "../modules/keys/scopes";
 import { contextOf } from "./context";
 
 const API = "/api/v1/";
@@ -9,7 +10,7 @@ const TOKEN_AUTHORISED = "/api/v1/signing/";
 /**
  * Which paths the pipeline authenticates with an API key, from the URL alone: the check runs
  * before routing, so an anonymous client cannot make the server parse a body. buildApp checks
- * that exactly these routes declare `auth: true`.
+ * that exactly these routes declare `auth: SCOPE`.
  */
 export const needsApiKey = (path: string) => path.startsWith(API) && !path.startsWith(TOKEN_AUTHORISED);
 
@@ -20,15 +21,26 @@ export const unauthorized = (presented: boolean) =>
   });
 
 /**
- * `{ auth: true }` on a route hands its handler the `principal` (key id and environment) that
- * the pipeline verified. A handler that reads `principal` without declaring it does not compile.
+ * `{ auth: "scope" }` on a route hands its handler the `principal` (key id, environment,
+ * scopes) that the pipeline verified, and answers 403 to a key without that scope. A handler
+ * that reads `principal` without declaring it does not compile.
  */
-export const auth = new Elysia({ name: "auth" }).macro({ auth: { resolve: resolvePrincipal } });
+export const auth = new Elysia({ name: "auth" }).macro({
+  auth: (scope: Scope) => ({ resolve: resolvers[scope] }),
+});
 
-function resolvePrincipal({ request }: { request: Request }) {
+/** One resolve function per scope, built once, so authMismatches can recognise them. */
+const resolvers = Object.fromEntries(SCOPES.map((scope) => [scope, ({ request }: { request: Request }) => resolvePrincipal(request, scope)])) as Record<
+  Scope,
+  ({ request }: { request: Request }) => ReturnType<typeof resolvePrincipal>
+>;
+const resolverFns = new Set<unknown>(Object.values(resolvers));
+
+function resolvePrincipal(request: Request, scope: Scope) {
   const principal = contextOf(request).principal;
   // Only reached without one when a caller bypasses the pipeline (app.handle in a test).
   if (!principal) throw unauthorized(false);
+  if (!principal.scopes.includes(scope)) throw new AppError("forbidden", `This API key lacks the "${scope}" scope`);
   return { principal };
 }
 
@@ -39,11 +51,11 @@ interface RouteHooks {
 }
 
 /**
- * Routes whose `auth: true` disagrees with the pipeline's URL rule. Elysia keeps a macro's
+ * Routes whose `auth` declaration disagrees with the pipeline's URL rule. Elysia keeps a macro's
  * resolve as one of the route's beforeHandle hooks, which is how a declaration is seen here.
  */
 export function authMismatches(routes: RouteHooks[]): string[] {
   return routes
-    .filter((r) => needsApiKey(r.path) !== Boolean(r.hooks?.beforeHandle?.some((h) => h.fn === resolvePrincipal)))
+    .filter((r) => needsApiKey(r.path) !== Boolean(r.hooks?.beforeHandle?.some((h) => resolverFns.has(h.fn))))
     .map((r) => `${r.method} ${r.path}`);
 }

@@ -19,9 +19,9 @@ export const problemResponses = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [s, Problem])) as Record<number, typeof Problem>;
 
 /** Errors any authenticated route may answer. */
-export const AUTH_ERRORS = [401, 429] as const;
+export const AUTH_ERRORS = [401, 403, 429] as const;
 /** The same, described, for the PDF routes that declare their responses in `detail` (see pdfResponses). */
-export const AUTH_PROBLEMS = { 401: "Missing, unknown or revoked API key", 429: "Rate limit exceeded" };
+export const AUTH_PROBLEMS = { 401: "Missing, unknown or revoked API key", 403: "The API key lacks the scope this route needs", 429: "Rate limit exceeded" };
 
 export const ListQuery = t.Object(
   {

@@ -1,17 +1,21 @@
 import { and, eq } from "drizzle-orm";
 import type { Clock } from "../clock";
 import { newId } from "../ids";
-import type { Tx } from "../store/db";
+import { affectedRows, type Tx } from "../store/db";
 import { jobs } from "../store/schema";
+import type { JobKind, JobPayload } from "./payloads";
+
+/** The payload a kind declares in JOB_PAYLOADS (any object for a kind that is not there, e.g. in tests). */
+type PayloadOf<K extends string> = K extends JobKind ? JobPayload<K> : Record<string, unknown>;
 
 /**
  * Durable outbox: inserts a pending job in the caller's transaction, so the job exists if and only if
  * the state change that asked for it was committed. The job runner picks it up once `runAt` is due.
  */
-export function enqueue(
+export function enqueue<K extends string>(
   tx: Tx,
   clock: Clock,
-  job: { kind: string; payload: Record<string, unknown>; runAt?: Date },
+  job: { kind: K; payload: PayloadOf<K>; runAt?: Date },
 ): string {
   const now = clock.now();
   const id = newId("job");
@@ -41,6 +45,5 @@ export function completeJob(tx: Tx, clock: Clock, jobId: string): boolean {
     .set({ status: "done", updatedAt: clock.now() })
     .where(and(eq(jobs.id, jobId), eq(jobs.status, "pending")))
     .run();
-  // bun:sqlite returns its Changes object; drizzle types the run result as void.
-  return (res as unknown as { changes: number }).changes === 1;
+  return affectedRows(res) === 1;
 }

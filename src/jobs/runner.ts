@@ -1,9 +1,12 @@
+import type { Static, TSchema } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
 import { and, asc, eq, lte } from "drizzle-orm";
-import type { Worker } from "../app";
 import type { Deps } from "../deps";
+import { affectedRows } from "../store/db";
 import { jobs } from "../store/schema";
 import { completeJob } from "./queue";
 import { retryDelayMs } from "./schedule";
+import type { Worker } from "./worker";
 
 export interface JobContext {
   deps: Deps;
@@ -14,12 +17,31 @@ export interface JobContext {
 }
 
 /**
- * A job handler. It must be safe to run again (at-least-once delivery): a crash after the work
- * but before the job is marked done runs it a second time after the lease expires. A handler
- * whose work is a database write avoids that by marking the job done in the same transaction
- * (completeJob); the runner then finds it done and leaves it so.
+ * A job kind: the schema of its payload and its handler. The runner checks a claimed job's
+ * payload against the schema and fails the job at once when it does not match, so `run` only
+ * ever sees a payload of its type.
+ *
+ * `run` must be safe to run again (at-least-once delivery): a crash after the work but before
+ * the job is marked done runs it a second time after the lease expires. A handler whose work is
+ * a database write avoids that by marking the job done in the same transaction (completeJob);
+ * the runner then finds it done and leaves it so.
  */
-export type JobHandler = (payload: any, ctx: JobContext) => Promise<void>;
+export interface JobDefinition<S extends TSchema = TSchema> {
+  payload: S;
+  // Method syntax: definitions of different payloads fit in one JobDefinitions record.
+  run(payload: Static<S>, ctx: JobContext): Promise<void>;
+}
+
+export type JobDefinitions = Record<string, JobDefinition>;
+
+export const defineJob = <S extends TSchema>(payload: S, run: (payload: Static<S>, ctx: JobContext) => Promise<void>): JobDefinition<S> =>
+  ({ payload, run });
+
+/** Why a stored payload does not fit its kind's schema, or null if it does. */
+function payloadProblem(schema: TSchema, payload: unknown): string | null {
+  const first = Value.Errors(schema, payload).First();
+  return first ? `${first.path || "/"}: ${first.message}` : null;
+}
 
 /** Thrown by a handler when retrying cannot help (the envelope is gone, bad input): fails the job at once. */
 export class PermanentJobError extends Error {
@@ -67,7 +89,7 @@ function errorText(e: unknown): string {
  */
 export function createJobRunner(
   deps: Deps,
-  handlers: Record<string, JobHandler>,
+  definitions: JobDefinitions,
   periodic: Array<(deps: Deps) => Promise<void> | void>,
   /** timeoutMs: JOB_TIMEOUT_MS unless a test shortens it. */
   opts: { timeoutMs?: number } = {},
@@ -104,8 +126,7 @@ export function createJobRunner(
             .set({ runAt: leaseUntil, attempts: job.attempts + 1, updatedAt: now })
             .where(and(eq(jobs.id, job.id), eq(jobs.status, "pending"), eq(jobs.runAt, job.runAt)))
             .run();
-          // bun:sqlite returns its Changes object; drizzle types the run result as void.
-          if ((res as unknown as { changes: number }).changes === 1) claimed.push({ id: job.id, kind: job.kind, payload: job.payload, attempts: job.attempts + 1, leaseUntil });
+          if (affectedRows(res) === 1) claimed.push({ id: job.id, kind: job.kind, payload: job.payload, attempts: job.attempts + 1, leaseUntil });
         }
         return claimed;
       },
@@ -114,7 +135,7 @@ export function createJobRunner(
   }
 
   async function execute(job: Claimed): Promise<void> {
-    const handler = Object.hasOwn(handlers, job.kind) ? handlers[job.kind] : undefined;
+    const definition = Object.hasOwn(definitions, job.kind) ? definitions[job.kind] : undefined;
     const abort = new AbortController();
     let timeout: ReturnType<typeof setTimeout> | undefined;
     let run: Promise<void> | undefined;
@@ -122,8 +143,10 @@ export function createJobRunner(
     // in its own transaction (completeJob), and that outcome stands.
     const stillPending = and(eq(jobs.id, job.id), eq(jobs.status, "pending"));
     try {
-      if (!handler) throw new PermanentJobError(`no handler for job kind "${job.kind}"`);
-      run = handler(job.payload, { deps, jobId: job.id, attempt: job.attempts, signal: abort.signal });
+      if (!definition) throw new PermanentJobError(`no handler for job kind "${job.kind}"`);
+      const problem = payloadProblem(definition.payload, job.payload);
+      if (problem) throw new PermanentJobError(`bad payload for job kind "${job.kind}": ${problem}`);
+      run = definition.run(job.payload, { deps, jobId: job.id, attempt: job.attempts, signal: abort.signal });
       await Promise.race([
         run,
         new Promise<never>((_, reject) => {
@@ -169,7 +192,7 @@ export function createJobRunner(
             .set({ status: "done", updatedAt: clock.now() })
             .where(and(eq(jobs.id, job.id), eq(jobs.status, "pending"), eq(jobs.runAt, retryAt)))
             .run();
-          if ((res as unknown as { changes: number }).changes === 1) log.info("job done after its timeout", { jobId: job.id, kind: job.kind, attempt: job.attempts });
+          if (affectedRows(res) === 1) log.info("job done after its timeout", { jobId: job.id, kind: job.kind, attempt: job.attempts });
         } catch (e) {
           log.error("job bookkeeping failed", { jobId: job.id, error: errorText(e) });
         }

@@ -4,11 +4,13 @@
  * renderers stay pure: the sealing service maps database rows to them.
  */
 
+import type { FieldType, RecipientRole, SignatureType } from "../enums";
+
 export interface RenderRecipient {
   id: string;
   name: string;
   email: string;
-  role: "SIGNER" | "APPROVER" | "CC";
+  role: RecipientRole;
   status: string;
   signedAt: Date | null;
   ip: string | null;
@@ -16,7 +18,7 @@ export interface RenderRecipient {
   /** How the recipient was authenticated, e.g. "e-mail link". */
   authMethod: string;
   /** `value` is the typed name, or a `data:image/png;base64,...` URL for a drawn signature. */
-  signature: { type: "typed" | "drawn"; value: string } | null;
+  signature: { type: SignatureType; value: string } | null;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface RenderField {
   id: string;
   recipientId: string;
   documentId: string;
-  type: "signature" | "initials" | "date" | "text" | "checkbox";
+  type: FieldType;
   /** 1-based page number within the field's document. */
   page: number;
   x: number;

@@ -45,6 +45,9 @@ export function migrate(db: Db): number {
   return count() - before;
 }
 
+/** How many rows a write's run() changed: bun:sqlite returns its Changes object, which drizzle types as void. */
+export const affectedRows = (result: unknown): number => (result as { changes: number }).changes;
+
 /** A database handle or an open transaction: domain functions that write take either. */
 export type Tx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
 

@@ -1,20 +1,27 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { Scope } from "../modules/keys/scopes";
+import {
+  DELIVERY_STATUSES, ENVELOPE_STATUSES, ENVIRONMENTS, FIELD_TYPES, JOB_STATUSES, LOCALES, RECIPIENT_ROLES,
+  RECIPIENT_STATUSES, SEAL_STATUSES, SIGNATURE_TYPES,
+} from "../enums";
 
 /** Times are stored as integer milliseconds since the epoch (mode: timestamp_ms). */
 const time = (name: string) => integer(name, { mode: "timestamp_ms" });
 const json = <T>(name: string) => text(name, { mode: "json" }).$type<T>();
 
-export type Environment = "test" | "live";
+export type { Environment, EnvelopeStatus, FieldType, RecipientRole, RecipientStatus, SealStatus } from "../enums";
 
 export const apiKeys = sqliteTable("api_keys", {
   id: text("id").primaryKey(),
-  environment: text("environment").$type<Environment>().notNull(),
+  environment: text("environment", { enum: ENVIRONMENTS }).notNull(),
   name: text("name").notNull(),
   /** First characters of the key, enough for a human to recognise it ("sk_test_AbC1"). */
   prefix: text("prefix").notNull(),
   /** SHA-256 of the full key; the key itself is never stored. */
   hash: text("hash").notNull().unique(),
+  /** What the key may do (modules/keys/scopes.ts); keys made before scopes existed hold all. */
+  scopes: json<Scope[]>("scopes").notNull().default(["envelopes", "webhooks", "keys"]),
   createdAt: time("created_at").notNull(),
   lastUsedAt: time("last_used_at"),
   revokedAt: time("revoked_at"),
@@ -30,7 +37,7 @@ export const documents = sqliteTable(
   "documents",
   {
     id: text("id").primaryKey(),
-    environment: text("environment").$type<Environment>().notNull(),
+    environment: text("environment", { enum: ENVIRONMENTS }).notNull(),
     name: text("name").notNull(),
     size: integer("size").notNull(),
     sha256: text("sha256").notNull(),
@@ -43,18 +50,15 @@ export const documents = sqliteTable(
   (t) => [index("documents_env_created").on(t.environment, t.createdAt, t.id), index("documents_sha").on(t.sha256)],
 );
 
-export type EnvelopeStatus = "DRAFT" | "SENT" | "COMPLETED" | "DECLINED" | "VOIDED" | "EXPIRED";
-export type SealStatus = "PENDING" | "SEALED" | "FAILED";
-
 export const envelopes = sqliteTable(
   "envelopes",
   {
     id: text("id").primaryKey(),
-    environment: text("environment").$type<Environment>().notNull(),
+    environment: text("environment", { enum: ENVIRONMENTS }).notNull(),
     subject: text("subject").notNull(),
     message: text("message"),
-    status: text("status").$type<EnvelopeStatus>().notNull(),
-    locale: text("locale").notNull().default("en"),
+    status: text("status", { enum: ENVELOPE_STATUSES }).notNull(),
+    locale: text("locale", { enum: LOCALES }).notNull().default("en"),
     notifyBySms: integer("notify_by_sms", { mode: "boolean" }).notNull().default(false),
     expiresAt: time("expires_at"),
     reminderIntervalHours: integer("reminder_interval_hours"),
@@ -65,7 +69,7 @@ export const envelopes = sqliteTable(
     completedAt: time("completed_at"),
     endedAt: time("ended_at"),
     endReason: text("end_reason"),
-    sealStatus: text("seal_status").$type<SealStatus>(),
+    sealStatus: text("seal_status", { enum: SEAL_STATUSES }),
     sealedSha256: text("sealed_sha256"),
     sealedAt: time("sealed_at"),
   },
@@ -84,9 +88,6 @@ export const envelopeDocuments = sqliteTable(
   (t) => [primaryKey({ columns: [t.envelopeId, t.documentId] }), index("envelope_documents_doc").on(t.documentId)],
 );
 
-export type RecipientRole = "SIGNER" | "APPROVER" | "CC";
-export type RecipientStatus = "PENDING" | "SENT" | "VIEWED" | "SIGNED" | "DECLINED";
-
 export const recipients = sqliteTable(
   "recipients",
   {
@@ -96,9 +97,9 @@ export const recipients = sqliteTable(
     email: text("email").notNull(),
     name: text("name").notNull(),
     phone: text("phone"),
-    role: text("role").$type<RecipientRole>().notNull(),
+    role: text("role", { enum: RECIPIENT_ROLES }).notNull(),
     routingOrder: integer("routing_order").notNull(),
-    status: text("status").$type<RecipientStatus>().notNull(),
+    status: text("status", { enum: RECIPIENT_STATUSES }).notNull(),
     /**
      * SHA-256 of the signing token. The token itself is never stored: it is an HMAC of the
      * recipient id under the instance secret, so the API can show the signUrl again while a
@@ -111,7 +112,7 @@ export const recipients = sqliteTable(
     declinedAt: time("declined_at"),
     declineReason: text("decline_reason"),
     lastRemindedAt: time("last_reminded_at"),
-    signatureType: text("signature_type").$type<"typed" | "drawn">(),
+    signatureType: text("signature_type", { enum: SIGNATURE_TYPES }),
     /** The typed name for a typed signature. */
     signatureValue: text("signature_value"),
     /** A drawn signature: the PNG, kept in the file store under this SHA-256. */
@@ -122,8 +123,6 @@ export const recipients = sqliteTable(
   (t) => [index("recipients_envelope").on(t.envelopeId)],
 );
 
-export type FieldType = "signature" | "initials" | "date" | "text" | "checkbox";
-
 export const fields = sqliteTable(
   "fields",
   {
@@ -131,7 +130,7 @@ export const fields = sqliteTable(
     envelopeId: text("envelope_id").notNull().references(() => envelopes.id, { onDelete: "cascade" }),
     recipientId: text("recipient_id").notNull().references(() => recipients.id, { onDelete: "cascade" }),
     documentId: text("document_id").notNull(),
-    type: text("type").$type<FieldType>().notNull(),
+    type: text("type", { enum: FIELD_TYPES }).notNull(),
     page: integer("page").notNull(),
     x: integer("x").notNull(),
     y: integer("y").notNull(),
@@ -169,7 +168,7 @@ export const jobs = sqliteTable(
     id: text("id").primaryKey(),
     kind: text("kind").notNull(),
     payload: json<Record<string, unknown>>("payload").notNull(),
-    status: text("status").$type<"pending" | "done" | "failed">().notNull().default("pending"),
+    status: text("status", { enum: JOB_STATUSES }).notNull().default("pending"),
     runAt: time("run_at").notNull(),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
@@ -181,7 +180,7 @@ export const jobs = sqliteTable(
 
 export const webhooks = sqliteTable("webhooks", {
   id: text("id").primaryKey(),
-  environment: text("environment").$type<Environment>().notNull(),
+  environment: text("environment", { enum: ENVIRONMENTS }).notNull(),
   url: text("url").notNull(),
   description: text("description"),
   events: json<string[]>("events").notNull(),
@@ -195,7 +194,7 @@ export const webhooks = sqliteTable("webhooks", {
 
 export const webhookEvents = sqliteTable("webhook_events", {
   id: text("id").primaryKey(),
-  environment: text("environment").$type<Environment>().notNull(),
+  environment: text("environment", { enum: ENVIRONMENTS }).notNull(),
   type: text("type").notNull(),
   payload: text("payload").notNull(),
   createdAt: time("created_at").notNull(),
@@ -207,7 +206,7 @@ export const webhookDeliveries = sqliteTable(
     id: text("id").primaryKey(),
     eventId: text("event_id").notNull().references(() => webhookEvents.id),
     webhookId: text("webhook_id").notNull().references(() => webhooks.id),
-    status: text("status").$type<"pending" | "succeeded" | "failed">().notNull(),
+    status: text("status", { enum: DELIVERY_STATUSES }).notNull(),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: time("next_attempt_at"),
     lastStatusCode: integer("last_status_code"),
@@ -240,7 +239,7 @@ export const webhookAttempts = sqliteTable(
 export const idempotencyKeys = sqliteTable(
   "idempotency_keys",
   {
-    environment: text("environment").$type<Environment>().notNull(),
+    environment: text("environment", { enum: ENVIRONMENTS }).notNull(),
     key: text("key").notNull(),
     /** SHA-256 of method, path and body: the same key with another request is refused. */
     fingerprint: text("fingerprint").notNull(),

@@ -10,6 +10,7 @@ export interface ReceivedMail {
   headers: Record<string, string>;
   subject: string;
   text: string;
+  attachments: MailAttachment[];
   html: string;
 }
 

@@ -38,7 +38,7 @@ export const documentRoutes = (deps: Deps) =>
       set.headers.location = `/api/v1/documents/${doc.id}`;
       return publicDocument(doc);
     }, {
-      auth: true,
+      auth: "envelopes",
       response: { 201: DocumentSchema, ...problemResponses(...AUTH_ERRORS, 400, 413, 415, 422) },
       detail: {
         summary: "Upload a PDF",
@@ -56,19 +56,19 @@ export const documentRoutes = (deps: Deps) =>
       const page = listDocuments(deps, principal.environment, query);
       return { data: page.data.map(publicDocument), hasMore: page.hasMore };
     }, {
-      auth: true,
+      auth: "envelopes",
       query: ListQuery,
       response: { 200: listOf(DocumentSchema, "DocumentList"), ...problemResponses(...AUTH_ERRORS, 422) },
       detail: { summary: "List documents, newest first" },
     })
     .get("/:id", ({ principal, params }) => publicDocument(getDocument(deps, principal.environment, params.id)), {
-      auth: true,
+      auth: "envelopes",
       params: IdParams,
       response: { 200: DocumentSchema, ...problemResponses(...AUTH_ERRORS, 404) },
       detail: { summary: "Get a document's metadata" },
     })
     .delete("/:id", async ({ principal, params }) => publicDocument(await deleteDocument(deps, principal.environment, params.id)), {
-      auth: true,
+      auth: "envelopes",
       params: IdParams,
       response: { 200: DocumentSchema, ...problemResponses(...AUTH_ERRORS, 404, 409) },
       detail: { summary: "Delete a document (refused while a draft or sent envelope uses it)" },

@@ -5,7 +5,7 @@ import { newId } from "../../ids";
 import { inspectPdf } from "../../pdf/inspect";
 import { commitGeneration, preparedPerDb } from "../../store/db";
 import { documents, envelopeDocuments, envelopes, type Environment } from "../../store/schema";
-import { paginate } from "../pagination";
+import { paginate } from "../../store/paginate";
 
 export type DocumentRow = typeof documents.$inferSelect;
 

@@ -1,18 +1,22 @@
 import { t } from "elysia";
+import {
+  ENVELOPE_STATUSES, FIELD_TYPES, literalUnion, LOCALES, RECIPIENT_ROLES, RECIPIENT_STATUSES, REPORTED_SIGNING_ORDERS, SEAL_STATUSES,
+  SIGNING_ORDERS,
+} from "../../enums";
 import { nullable } from "../../http/schemas";
 
-export const Role = t.Union([t.Literal("SIGNER"), t.Literal("APPROVER"), t.Literal("CC")], {
+export const Role = literalUnion(RECIPIENT_ROLES, {
   description: "SIGNER signs; APPROVER approves without a signature; CC only receives the completed copy",
 });
-export const FieldType = t.Union([t.Literal("signature"), t.Literal("initials"), t.Literal("date"), t.Literal("text"), t.Literal("checkbox")]);
-const Locale = t.Union([t.Literal("en"), t.Literal("fr")], { description: "Language of the invitations and of the signing page" });
-const SigningOrder = t.Union([t.Literal("parallel"), t.Literal("sequential")], {
+export const FieldType = literalUnion(FIELD_TYPES);
+const Locale = literalUnion(LOCALES, { description: "Language of the invitations and of the signing page" });
+const SigningOrder = literalUnion(SIGNING_ORDERS, {
   description: "Shorthand for routingOrder: parallel = everyone at once; sequential = in the order of `recipients`. Do not combine with per-recipient routingOrder.",
 });
-export const EnvelopeStatus = t.Union([t.Literal("DRAFT"), t.Literal("SENT"), t.Literal("COMPLETED"), t.Literal("DECLINED"), t.Literal("VOIDED"), t.Literal("EXPIRED")],
+export const EnvelopeStatus = literalUnion(ENVELOPE_STATUSES,
   { description: "DRAFT → SENT → COMPLETED, or DECLINED, VOIDED, EXPIRED" },
 );
-export const RecipientStatus = t.Union([t.Literal("PENDING"), t.Literal("SENT"), t.Literal("VIEWED"), t.Literal("SIGNED"), t.Literal("DECLINED")], {
+export const RecipientStatus = literalUnion(RECIPIENT_STATUSES, {
   description: "PENDING (not invited yet), SENT (invited), VIEWED, SIGNED (or approved), DECLINED",
 });
 const Metadata = t.Record(t.String({ minLength: 1, maxLength: 40 }), t.String({ maxLength: 500 }), {
@@ -176,7 +180,7 @@ export const EnvelopeSchema = t.Object(
     subject: t.String(),
     message: nullable(t.String()),
     locale: Locale,
-    signingOrder: t.Union([t.Literal("parallel"), t.Literal("sequential"), t.Literal("custom")]),
+    signingOrder: literalUnion(REPORTED_SIGNING_ORDERS),
     expiresAt: nullable(DateTime),
     reminderIntervalHours: nullable(t.Integer()),
     notifyBySms: t.Boolean(),
@@ -185,7 +189,7 @@ export const EnvelopeSchema = t.Object(
     recipients: t.Array(RecipientSchema),
     fields: t.Array(FieldSchema),
     statusReason: nullable(t.String({ description: "The decline or void reason" })),
-    sealStatus: nullable(t.Union([t.Literal("PENDING"), t.Literal("SEALED"), t.Literal("FAILED")])),
+    sealStatus: nullable(literalUnion(SEAL_STATUSES)),
     createdAt: DateTime,
     updatedAt: DateTime,
     sentAt: nullable(DateTime),

@@ -7,7 +7,13 @@ import { contextOf } from "../../http/context";
 import { pdfResponse } from "../../http/pdf-response";
 import { AUTH_ERRORS, AUTH_PROBLEMS, IdParams, listOf, pdfResponses, problemResponses } from "../../http/schemas";
 import { CreateEnvelopeBody, EnvelopeSchema, ListEnvelopesQuery, UpdateEnvelopeBody, VoidQuery } from "./model";
-import { apiActor, createEnvelope, deleteEnvelope, getEnvelope, listEnvelopes, sendEnvelope, updateEnvelope } from "./service";
+import { apiActor } from "./actor";
+import { createEnvelope } from "./create-envelope";
+import { deleteEnvelope } from "./delete-envelope";
+import { getEnvelope } from "./get-envelope";
+import { listEnvelopes } from "./list-envelopes";
+import { sendEnvelope } from "./send-envelope";
+import { updateEnvelope } from "./update-envelope";
 
 /** The caller (environment, and who to write in the audit trail). */
 function caller({ keyId, environment }: Principal, request: Request) {
@@ -20,12 +26,12 @@ export const envelopeRoutes = (deps: Deps) =>
     .use(auth)
     .post("", ({ principal, request, body, set }) => {
       const { environment, who } = caller(principal, request);
-      const envelope = createEnvelope(deps, environment, who, body);
+      const envelope = createEnvelope(deps, { environment, who, draft: body });
       set.status = 201;
       set.headers.location = `/api/v1/envelopes/${envelope.id}`;
       return envelope;
     }, {
-      auth: true,
+      auth: "envelopes",
       body: CreateEnvelopeBody,
       parse: "json",
       response: { 201: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 400, 415, 422) },
@@ -38,23 +44,23 @@ export const envelopeRoutes = (deps: Deps) =>
           "or other-environment documents, no SIGNER, a bad or duplicate e-mail, a field outside its page.",
       },
     })
-    .get("", ({ principal, query }) => listEnvelopes(deps, principal.environment, query as any), {
-      auth: true,
+    .get("", ({ principal, query }) => listEnvelopes(deps, { environment: principal.environment, ...query }), {
+      auth: "envelopes",
       query: ListEnvelopesQuery,
       response: { 200: listOf(EnvelopeSchema, "EnvelopeList"), ...problemResponses(...AUTH_ERRORS, 422) },
       detail: { summary: "List envelopes, newest first, optionally by status" },
     })
-    .get("/:id", ({ principal, params }) => getEnvelope(deps, principal.environment, params.id), {
-      auth: true,
+    .get("/:id", ({ principal, params }) => getEnvelope(deps, { environment: principal.environment, envelopeId: params.id }), {
+      auth: "envelopes",
       params: IdParams,
       response: { 200: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 404) },
       detail: { summary: "Get an envelope: recipients (with signUrl once sent), fields, status, audit summary" },
     })
     .patch("/:id", ({ principal, request, params, body }) => {
       const { environment, who } = caller(principal, request);
-      return updateEnvelope(deps, environment, who, params.id, body);
+      return updateEnvelope(deps, { environment, who, envelopeId: params.id, patch: body });
     }, {
-      auth: true,
+      auth: "envelopes",
       params: IdParams,
       body: UpdateEnvelopeBody,
       parse: "json",
@@ -63,9 +69,9 @@ export const envelopeRoutes = (deps: Deps) =>
     })
     .delete("/:id", ({ principal, request, params, query }) => {
       const { environment, who } = caller(principal, request);
-      return deleteEnvelope(deps, environment, who, params.id, query.reason);
+      return deleteEnvelope(deps, { environment, who, envelopeId: params.id, reason: query.reason });
     }, {
-      auth: true,
+      auth: "envelopes",
       params: IdParams,
       query: VoidQuery,
       response: { 200: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 404, 409) },
@@ -77,9 +83,9 @@ export const envelopeRoutes = (deps: Deps) =>
     })
     .post("/:id/send", ({ principal, request, params }) => {
       const { environment, who } = caller(principal, request);
-      return sendEnvelope(deps, environment, who, params.id);
+      return sendEnvelope(deps, { environment, who, envelopeId: params.id });
     }, {
-      auth: true,
+      auth: "envelopes",
       params: IdParams,
       response: { 200: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 404, 409, 422) },
       detail: {
@@ -91,7 +97,7 @@ export const envelopeRoutes = (deps: Deps) =>
       const pdf = await signedDocument(deps, principal.environment, params.id, query.documentId, { sealIfPending: true });
       return pdfResponse(pdf.bytes, pdf.filename);
     }, {
-      auth: true,
+      auth: "envelopes",
       params: IdParams,
       query: t.Object({ documentId: t.Optional(t.String({ description: "One document of the envelope, sealed alone" })) }, { additionalProperties: false }),
       detail: {
@@ -104,7 +110,7 @@ export const envelopeRoutes = (deps: Deps) =>
       const pdf = await auditTrail(deps, principal.environment, params.id);
       return pdfResponse(pdf.bytes, pdf.filename);
     }, {
-      auth: true,
+      auth: "envelopes",
       params: IdParams,
       detail: {
         summary: "Download the sealed audit-trail PDF",

@@ -1,7 +1,13 @@
 import { t } from "elysia";
+import { ENVIRONMENTS, literalUnion } from "../../enums";
 import { nullable } from "../../http/schemas";
+import { SCOPES } from "./scopes";
 
-export const EnvironmentSchema = t.Union([t.Literal("test"), t.Literal("live")], { description: "test or live" });
+export const EnvironmentSchema = literalUnion(ENVIRONMENTS, { description: "test or live" });
+
+export const ScopeSchema = t.UnionEnum(SCOPES, {
+  description: "envelopes: documents, envelopes and verification; webhooks: manage webhook endpoints; keys: create and revoke API keys",
+});
 
 export const ApiKeySchema = t.Object(
   {
@@ -9,6 +15,7 @@ export const ApiKeySchema = t.Object(
     name: t.String({ examples: ["HRIS integration"] }),
     environment: EnvironmentSchema,
     prefix: t.String({ description: "First characters of the key, to recognise it", examples: ["sk_test_Qx3v"] }),
+    scopes: t.Array(ScopeSchema, { description: "What the key may do; a route needing another scope answers 403 forbidden" }),
     createdAt: t.String({ format: "date-time" }),
     lastUsedAt: nullable(t.String({ format: "date-time" })),
     revokedAt: nullable(t.String({ format: "date-time" })),
@@ -25,6 +32,10 @@ export const CreateKeyBody = t.Object(
   {
     name: t.String({ minLength: 1, maxLength: 100, examples: ["CRM integration"] }),
     environment: t.Optional(EnvironmentSchema),
+    scopes: t.Optional(t.Array(ScopeSchema, {
+      uniqueItems: true,
+      description: "At most the scopes of the key that creates it. Default: the creator's scopes except keys.",
+    })),
   },
   { additionalProperties: false },
 );

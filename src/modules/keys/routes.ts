@@ -9,18 +9,18 @@ export const keyRoutes = (deps: Deps, verifier: KeyVerifier) =>
   new Elysia({ prefix: "/api/v1/keys", detail: { tags: ["Keys"] } })
     .use(auth)
     .get("", ({ principal }) => ({ data: listKeys(deps.db, principal.environment).map(publicKey) }), {
-      auth: true,
+      auth: "keys",
       response: { 200: t.Object({ data: t.Array(ApiKeySchema) }), ...problemResponses(...AUTH_ERRORS) },
       detail: { summary: "List the API keys of this environment" },
     })
     .post("", ({ principal, body, set }) => {
-      const { key, secret } = createKeyAs(deps.db, deps.clock, principal.environment, body);
+      const { key, secret } = createKeyAs(deps.db, deps.clock, principal, body);
       set.status = 201;
       return { ...publicKey(key), key: secret };
     }, {
-      auth: true,
+      auth: "keys",
       body: CreateKeyBody,
-      response: { 201: CreatedApiKeySchema, ...problemResponses(...AUTH_ERRORS, 403, 422) },
+      response: { 201: CreatedApiKeySchema, ...problemResponses(...AUTH_ERRORS, 422) },
       detail: { summary: "Create an API key (the secret is returned once)" },
     })
     .delete("/:id", ({ principal, params }) => {
@@ -28,7 +28,7 @@ export const keyRoutes = (deps: Deps, verifier: KeyVerifier) =>
       verifier.invalidate();
       return publicKey(key);
     }, {
-      auth: true,
+      auth: "keys",
       params: IdParams,
       response: { 200: ApiKeySchema, ...problemResponses(...AUTH_ERRORS, 404) },
       detail: { summary: "Revoke an API key (effective on its next request)" },

@@ -4,6 +4,7 @@ import { AppError, notFound } from "../../errors";
 import { newId, randomToken, sha256Hex } from "../../ids";
 import { commitGeneration, type Db } from "../../store/db";
 import { apiKeys, type Environment } from "../../store/schema";
+import { defaultScopes, SCOPES, ungrantable, type Scope } from "./scopes";
 
 export type ApiKey = typeof apiKeys.$inferSelect;
 
@@ -15,12 +16,14 @@ export const publicKey = (k: ApiKey) => ({
   name: k.name,
   environment: k.environment,
   prefix: k.prefix,
+  scopes: k.scopes,
   createdAt: k.createdAt.toISOString(),
   lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
   revokedAt: k.revokedAt?.toISOString() ?? null,
 });
 
-export function createKey(db: Db, clock: Clock, input: { environment: Environment; name: string }) {
+/** Creates a key; the CLI (run by an operator) calls it directly and grants every scope by default. */
+export function createKey(db: Db, clock: Clock, input: { environment: Environment; name: string; scopes?: Scope[] }) {
   const secret = `sk_${input.environment}_${randomToken(32)}`;
   const row: ApiKey = {
     id: newId("key"),
@@ -28,6 +31,7 @@ export function createKey(db: Db, clock: Clock, input: { environment: Environmen
     name: input.name,
     prefix: secret.slice(0, 12),
     hash: sha256Hex(secret),
+    scopes: input.scopes ?? [...SCOPES],
     createdAt: clock.now(),
     lastUsedAt: null,
     revokedAt: null,
@@ -38,12 +42,16 @@ export function createKey(db: Db, clock: Clock, input: { environment: Environmen
 
 /**
  * POST /keys: a key creates keys of its own environment only (test and live never see each
- * other); asking for the other one is a 403. The CLI, run by an operator, uses createKey.
+ * other) and grants at most its own scopes; asking for more is a 403. Without `scopes`, the new
+ * key gets the creator's scopes except key management.
  */
-export function createKeyAs(db: Db, clock: Clock, caller: Environment, input: { name: string; environment?: Environment }) {
-  if (input.environment && input.environment !== caller)
-    throw new AppError("forbidden", `A ${caller} key cannot create ${input.environment} keys`);
-  return createKey(db, clock, { environment: caller, name: input.name });
+export function createKeyAs(db: Db, clock: Clock, caller: Principal, input: { name: string; environment?: Environment; scopes?: Scope[] }) {
+  if (input.environment && input.environment !== caller.environment)
+    throw new AppError("forbidden", `A ${caller.environment} key cannot create ${input.environment} keys`);
+  const scopes = input.scopes ? [...new Set(input.scopes)] : defaultScopes(caller.scopes);
+  const missing = ungrantable(caller.scopes, scopes);
+  if (missing.length) throw new AppError("forbidden", `A key can grant only its own scopes; this one lacks ${missing.map((s) => `"${s}"`).join(", ")}`);
+  return createKey(db, clock, { environment: caller.environment, name: input.name, scopes });
 }
 
 /** All keys, or those of one environment, newest first. */
@@ -64,6 +72,7 @@ export function revokeKey(db: Db, clock: Clock, id: string, environment?: Enviro
 export interface Principal {
   keyId: string;
   environment: Environment;
+  scopes: readonly Scope[];
 }
 
 /**
@@ -112,7 +121,7 @@ export function createKeyVerifier(db: Db, clock: Clock) {
       // so a lookup's timing can only tell an attacker about hashes they cannot steer.
       if (!key) return null;
       touch(key);
-      return { keyId: key.id, environment: key.environment };
+      return { keyId: key.id, environment: key.environment, scopes: key.scopes };
     },
     invalidate() {
       cache = null;

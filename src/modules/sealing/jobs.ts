@@ -1,6 +1,7 @@
 import type { Deps } from "../../deps";
 import { MAX_ATTEMPTS } from "../../jobs/schedule";
-import { PermanentJobError, type JobHandler } from "../../jobs/runner";
+import { JOB_PAYLOADS } from "../../jobs/payloads";
+import { defineJob, PermanentJobError, type JobDefinitions } from "../../jobs/runner";
 import { SealRefusedError } from "../../pdf/incremental";
 import { markSealFailed, sealEnvelope } from "./service";
 
@@ -9,8 +10,8 @@ import { markSealFailed, sealEnvelope } from "./service";
  * A document that can never be sealed, or the last attempt failing, is recorded as a failed
  * seal (status and audit event) so downloads stop trying and the admin sees why.
  */
-export const sealingHandlers = (deps: Deps): Record<string, JobHandler> => ({
-  seal_envelope: async (payload: { envelopeId: string }, { attempt }) => {
+export const sealingHandlers = (deps: Deps): JobDefinitions => ({
+  seal_envelope: defineJob(JOB_PAYLOADS.seal_envelope, async (payload, { attempt }) => {
     try {
       await sealEnvelope(deps, payload.envelopeId);
     } catch (e) {
@@ -21,5 +22,5 @@ export const sealingHandlers = (deps: Deps): Record<string, JobHandler> => ({
       }
       throw e;
     }
-  },
+  }),
 });

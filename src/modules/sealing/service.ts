@@ -9,7 +9,7 @@ import { buildEnvelopePdf, stampDocument } from "../../pdf/stamp";
 import { enqueue } from "../../jobs/queue";
 import { envelopeDocuments, envelopes, type Environment } from "../../store/schema";
 import { appendAudit, listAudit, verifyChain, type AuditEvent } from "../audit/service";
-import { envelopeDocumentRows, fieldRows, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "../envelopes/service";
+import { envelopeDocumentRows, fieldRows, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "../envelopes/rows";
 import { SignerError } from "../../pdf/pkcs12";
 import { TimestampError } from "../../pdf/tsa";
 import type { SealingKey } from "./key";

@@ -1,4 +1,5 @@
 import { t } from "elysia";
+import { literalUnion, LOCALES, SESSION_STATES, SIGNATURE_TYPES } from "../../enums";
 import { nullable } from "../../http/schemas";
 import { FieldType, RecipientStatus, Role } from "../envelopes/model";
 
@@ -18,7 +19,7 @@ export const SigningSessionSchema = t.Object(
       subject: t.String(),
       message: nullable(t.String()),
       status: t.String({ examples: ["SENT"] }),
-      locale: t.Union([t.Literal("en"), t.Literal("fr")]),
+      locale: literalUnion(LOCALES),
       expiresAt: nullable(DateTime),
     }),
     recipient: t.Object({
@@ -28,7 +29,7 @@ export const SigningSessionSchema = t.Object(
       role: Role,
       status: RecipientStatus,
     }),
-    state: t.Union([t.Literal("ready"), t.Literal("signed"), t.Literal("declined"), t.Literal("waiting"), t.Literal("voided"), t.Literal("expired"), t.Literal("completed")], {
+    state: literalUnion(SESSION_STATES, {
       description: "What to show: ready = sign or decline now; waiting = not this recipient's turn yet (or a CC); " +
         "signed/declined = done; voided/expired/completed = the envelope has ended and its documents are no longer served",
     }),
@@ -78,7 +79,7 @@ export const SigningSessionSchema = t.Object(
 export const CompleteBody = t.Object(
   {
     signature: t.Optional(t.Object({
-      type: t.Union([t.Literal("typed"), t.Literal("drawn")]),
+      type: literalUnion(SIGNATURE_TYPES),
       value: t.String({ maxLength: 600_000, description: "typed: the signer's name (1–100 characters); drawn: a data:image/png;base64,… URL of at most 500 KB" }),
     }, { additionalProperties: false, description: "Required for a SIGNER; an APPROVER needs none" })),
     fields: t.Optional(t.Record(t.String(), t.Union([t.String({ maxLength: 1000 }), t.Boolean()]), {

@@ -6,10 +6,12 @@ import type { Tx } from "../../store/db";
 import { envelopes, fields, recipients } from "../../store/schema";
 import { appendAudit } from "../audit/service";
 import { assertCanAct, checkCompletion, sessionState, type CompletionInput } from "../envelopes/lifecycle";
-import {
-  advanceEnvelope, declineEnvelope, envelopeDocumentRows, expireEnvelope, fieldRows, publish, recipientActor, recipientRows,
-  type EnvelopeRow, type RecipientRow,
-} from "../envelopes/service";
+import { recipientActor } from "../envelopes/actor";
+import { declineEnvelope } from "../envelopes/decline-envelope";
+import { expireEnvelope } from "../envelopes/expire-envelope";
+import { inviteNextOrComplete } from "../envelopes/invite-next-or-complete";
+import { recordEnvelopeEvent } from "../envelopes/record-change";
+import { envelopeDocumentRows, fieldRows, recipientRows, type EnvelopeRow, type RecipientRow } from "../envelopes/rows";
 import { signedDocument } from "../sealing/service";
 import { TOKEN_FORMAT, tokenHash } from "./token";
 
@@ -35,7 +37,7 @@ function resolve(tx: Tx, token: string): { envelope: EnvelopeRow; recipient: Rec
 /** An envelope past its expiresAt expires when a link is used, without waiting for the sweep. */
 function expireIfDue(deps: Deps, token: string) {
   const { envelope } = resolve(deps.db, token);
-  if (envelope.status === "SENT" && envelope.expiresAt && envelope.expiresAt <= deps.clock.now()) expireEnvelope(deps, envelope.id);
+  if (envelope.status === "SENT" && envelope.expiresAt && envelope.expiresAt <= deps.clock.now()) expireEnvelope(deps, { envelopeId: envelope.id });
 }
 
 const docUrl = (token: string, documentId: string) => `/api/v1/signing/${token}/documents/${documentId}`;
@@ -67,7 +69,7 @@ function session(tx: Tx, token: string, envelope: EnvelopeRow, recipient: Recipi
   return {
     envelope: {
       id: envelope.id, subject: envelope.subject, message: envelope.message, status: envelope.status,
-      locale: envelope.locale as "en" | "fr", expiresAt: envelope.expiresAt?.toISOString() ?? null,
+      locale: envelope.locale, expiresAt: envelope.expiresAt?.toISOString() ?? null,
     },
     recipient: { id: recipient.id, name: recipient.name, email: recipient.email, role: recipient.role, status: recipient.status },
     state,
@@ -105,7 +107,7 @@ export function getSession(deps: Deps, token: string, meta: RequestMeta): Signin
         envelopeId: envelope.id, type: "recipient.viewed", ...recipientActor(recipient, meta.ip, meta.userAgent),
         data: { recipientId: recipient.id },
       });
-      publish(tx, deps, envelope.id, "recipient.viewed");
+      recordEnvelopeEvent(tx, deps, envelope.id, "recipient.viewed");
     }
     return reload(tx, token);
   }, immediate);
@@ -183,8 +185,8 @@ export async function completeSigning(deps: Deps, token: string, body: Completio
         documents: envelopeDocumentRows(tx, envelope.id).map((d) => ({ id: d.id, name: d.name, sha256: d.sha256 })),
       },
     });
-    publish(tx, deps, envelope.id, "recipient.signed");
-    advanceEnvelope(tx, deps, envelope.id);
+    recordEnvelopeEvent(tx, deps, envelope.id, "recipient.signed");
+    inviteNextOrComplete(tx, deps, { envelopeId: envelope.id });
     return reload(tx, token);
   }, immediate);
 }
@@ -204,7 +206,7 @@ export function declineSigning(deps: Deps, token: string, reason: string, meta: 
       envelopeId: envelope.id, type: "recipient.declined", ...recipientActor(recipient, meta.ip, meta.userAgent),
       data: { recipientId: recipient.id, reason: text },
     });
-    declineEnvelope(tx, deps, envelope, text);
+    declineEnvelope(tx, deps, { envelope, reason: text });
     return reload(tx, token);
   }, immediate);
 }

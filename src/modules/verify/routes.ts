@@ -18,7 +18,7 @@ export const verifyRoutes = (deps: Deps) =>
         throw new AppError("payload_too_large", `The file is larger than the limit of ${deps.config.maxUploadMb} MiB`);
       return verifyDocument(deps, new Uint8Array(await file.arrayBuffer()));
     }, {
-      auth: true,
+      auth: "envelopes",
       response: { 200: VerificationSchema, ...problemResponses(...AUTH_ERRORS, 413, 415, 422) },
       detail: {
         summary: "Verify the signatures of a PDF",

@@ -35,7 +35,7 @@ export interface WebhookPayload {
 /**
  * Statements prepared once per database session: building a drizzle query costs far more than
  * running it, and this runs inside every envelope change. Not preparedPerDb (store/db.ts): that
- * cache is keyed on the Db, and recordEvent only ever gets the caller's transaction (publish()
+ * cache is keyed on the Db, and recordEvent only ever gets the caller's transaction (recordEnvelopeEvent()
  * and the tests pass a `tx`), a new drizzle object per transaction that exposes no Db. What a
  * bun:sqlite transaction does share with its database is its session (same connection, so a
  * statement prepared through either runs inside the open transaction), hence the key below.

@@ -1,4 +1,5 @@
 import { t } from "elysia";
+import { DELIVERY_STATUSES, literalUnion } from "../../enums";
 import { nullable } from "../../http/schemas";
 import { ALL_EVENTS, WEBHOOK_EVENT_TYPES } from "./events";
 
@@ -87,7 +88,7 @@ export const DeliverySchema = t.Object(
     webhookId: t.String(),
     eventId: t.String({ description: "Also the webhook-id header: the same on every attempt and resend" }),
     eventType: EventTypeSchema,
-    status: t.Union([t.Literal("pending"), t.Literal("succeeded"), t.Literal("failed")]),
+    status: literalUnion(DELIVERY_STATUSES),
     attemptCount: t.Integer({ description: "Attempts made so far" }),
     nextAttemptAt: nullable(t.String({ format: "date-time", description: "When the next attempt is due, while pending" })),
     lastStatusCode: nullable(t.Integer()),
@@ -104,7 +105,7 @@ export const DeliveryListQuery = t.Object(
   {
     limit: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20, description: "Page size (1–100)" })),
     startingAfter: t.Optional(t.String({ description: "Cursor: the id of the last delivery of the previous page" })),
-    status: t.Optional(t.Union([t.Literal("pending"), t.Literal("succeeded"), t.Literal("failed")])),
+    status: t.Optional(literalUnion(DELIVERY_STATUSES)),
   },
   { additionalProperties: false },
 );

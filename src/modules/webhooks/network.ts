@@ -6,22 +6,22 @@
  *
  * Refused by default: loopback, private (RFC 1918), CGNAT, link-local (with the cloud metadata
  * address 169.254.169.254), unique-local and link-local IPv6, unspecified, multicast, reserved and
- * documentation ranges, and IPv6 forms that embed one of those IPv4 addresses. An admin allows
+ * documentation ranges, IPv4-translated and Teredo IPv6 addresses, and IPv6 forms that embed
+ * one of those IPv4 addresses (mapped, NAT64, 6to4). The range arithmetic is node:net's
+ * BlockList; this module keeps the table of reasons. An admin allows
  * some with `webhooks.allowedNetworks`: CIDRs, single addresses, host names (`hr.internal`) or
  * host-name suffixes (`*.corp.example`).
  */
 
+import { BlockList, isIP } from "node:net";
+
 type Family = 4 | 6;
+const TYPE = { 4: "ipv4", 6: "ipv6" } as const;
 
-interface Ip {
+export interface Ip {
   family: Family;
-  /** The address as an unsigned integer: 32 bits for IPv4, 128 for IPv6. */
-  value: bigint;
-}
-
-interface Cidr extends Ip {
-  bits: number;
-  text: string;
+  /** The address without brackets or zone id, as node:net reads it. */
+  address: string;
 }
 
 export interface ResolvedAddress {
@@ -39,117 +39,88 @@ export class TargetRefusedError extends Error {
 
 // ---------------------------------------------------------------- parsing
 
-function parseV4(s: string): bigint | null {
-  const parts = s.split(".");
-  if (parts.length !== 4) return null;
-  let v = 0n;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return null;
-    const n = Number(p);
-    if (n > 255) return null;
-    v = (v << 8n) | BigInt(n);
-  }
-  return v;
-}
-
-function parseV6(input: string): bigint | null {
-  let s = input.replace(/%.*$/, ""); // zone id (fe80::1%eth0)
-  if (!/^[0-9a-fA-F:.]+$/.test(s) || !s.includes(":")) return null;
-  const lastColon = s.lastIndexOf(":");
-  const last = s.slice(lastColon + 1);
-  if (last.includes(".")) {
-    // Trailing dotted IPv4 (::ffff:10.0.0.1): rewrite it as two hex groups.
-    const v4 = parseV4(last);
-    if (v4 === null) return null;
-    s = `${s.slice(0, lastColon + 1)}${(v4 >> 16n).toString(16)}:${(v4 & 0xffffn).toString(16)}`;
-  }
-  const halves = s.split("::");
-  if (halves.length > 2) return null;
-  const groups = (h: string) => (h === "" ? [] : h.split(":"));
-  const head = groups(halves[0]!);
-  const rest = halves.length === 2 ? groups(halves[1]!) : [];
-  for (const g of [...head, ...rest]) if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;
-  const total = head.length + rest.length;
-  if (halves.length === 1 ? total !== 8 : total > 7) return null;
-  const words = [...head, ...Array<string>(8 - total).fill("0"), ...rest].map((g) => BigInt(parseInt(g, 16)));
-  return words.reduce((acc, w) => (acc << 16n) | w, 0n);
-}
-
 /** Parses an IPv4 or IPv6 literal (brackets and zone id allowed); null if it is not one. */
 export function parseIp(text: string): Ip | null {
-  const s = text.startsWith("[") && text.endsWith("]") ? text.slice(1, -1) : text;
-  const v4 = parseV4(s);
-  if (v4 !== null) return { family: 4, value: v4 };
-  const v6 = parseV6(s);
-  if (v6 !== null) return { family: 6, value: v6 };
-  return null;
+  const address = (text.startsWith("[") && text.endsWith("]") ? text.slice(1, -1) : text).replace(/%.*$/, "");
+  const family = isIP(address);
+  return family === 4 || family === 6 ? { family, address } : null;
 }
 
-function parseCidr(text: string): Cidr | null {
+/** Adds "address/bits" (or a single address) to `list`; false if it is not a CIDR. */
+function addCidr(list: BlockList, text: string): boolean {
   const [addr, len, extra] = text.split("/");
-  if (extra !== undefined || !addr) return null;
-  const ip = parseIp(addr);
-  if (!ip) return null;
+  const ip = extra === undefined && addr ? parseIp(addr) : null;
+  if (!ip) return false;
   const max = ip.family === 4 ? 32 : 128;
   const bits = len === undefined ? max : /^\d{1,3}$/.test(len) ? Number(len) : NaN;
-  if (!(bits >= 0 && bits <= max)) return null;
-  return { ...ip, bits, text };
+  if (!(bits >= 0 && bits <= max)) return false;
+  list.addSubnet(ip.address, bits, TYPE[ip.family]);
+  return true;
 }
 
-const cidr = (text: string): Cidr => {
-  const c = parseCidr(text);
-  if (!c) throw new Error(`bad built-in CIDR ${text}`);
-  return c;
-};
-
-function contains(c: Cidr, ip: Ip): boolean {
-  if (c.family !== ip.family) return false;
-  const width = BigInt(c.family === 4 ? 32 : 128);
-  const shift = width - BigInt(c.bits);
-  return c.bits === 0 || ip.value >> shift === c.value >> shift;
+/** A built-in range: one BlockList each, so that a match names its reason. */
+function range(cidr: string, reason: string) {
+  const list = new BlockList();
+  if (!addCidr(list, cidr)) throw new Error(`bad built-in CIDR ${cidr}`);
+  return { family: parseIp(cidr.split("/")[0]!)!.family, contains: (ip: Ip) => list.check(ip.address, TYPE[ip.family]), reason };
 }
 
 // ---------------------------------------------------------------- classification
 
-const V4_BLOCKED: [Cidr, string][] = [
-  [cidr("0.0.0.0/8"), "an unspecified (\"this network\") address"],
-  [cidr("10.0.0.0/8"), "a private address (RFC 1918)"],
-  [cidr("100.64.0.0/10"), "a carrier-grade NAT address (RFC 6598)"],
-  [cidr("127.0.0.0/8"), "a loopback address"],
-  [cidr("169.254.169.254/32"), "the cloud metadata address"],
-  [cidr("169.254.0.0/16"), "a link-local address"],
-  [cidr("172.16.0.0/12"), "a private address (RFC 1918)"],
-  [cidr("192.0.0.0/24"), "an IETF protocol assignment address"],
-  [cidr("192.0.2.0/24"), "a documentation address"],
-  [cidr("192.88.99.0/24"), "a 6to4 relay anycast address"],
-  [cidr("192.168.0.0/16"), "a private address (RFC 1918)"],
-  [cidr("198.18.0.0/15"), "a benchmarking address"],
-  [cidr("198.51.100.0/24"), "a documentation address"],
-  [cidr("203.0.113.0/24"), "a documentation address"],
-  [cidr("224.0.0.0/4"), "a multicast address"],
-  [cidr("240.0.0.0/4"), "a reserved or broadcast address"],
+const BLOCKED = [
+  range("0.0.0.0/8", "an unspecified (\"this network\") address"),
+  range("10.0.0.0/8", "a private address (RFC 1918)"),
+  range("100.64.0.0/10", "a carrier-grade NAT address (RFC 6598)"),
+  range("127.0.0.0/8", "a loopback address"),
+  range("169.254.169.254/32", "the cloud metadata address"),
+  range("169.254.0.0/16", "a link-local address"),
+  range("172.16.0.0/12", "a private address (RFC 1918)"),
+  range("192.0.0.0/24", "an IETF protocol assignment address"),
+  range("192.0.2.0/24", "a documentation address"),
+  range("192.88.99.0/24", "a 6to4 relay anycast address"),
+  range("192.168.0.0/16", "a private address (RFC 1918)"),
+  range("198.18.0.0/15", "a benchmarking address"),
+  range("198.51.100.0/24", "a documentation address"),
+  range("203.0.113.0/24", "a documentation address"),
+  range("224.0.0.0/4", "a multicast address"),
+  range("240.0.0.0/4", "a reserved or broadcast address"),
+  range("::/128", "the unspecified address"),
+  range("::1/128", "a loopback address"),
+  range("::/96", "a deprecated IPv4-compatible address"),
+  // SIIT (RFC 2765) and Teredo (RFC 4380) reach IPv4 hosts through translators and relays
+  // the policy cannot see: refused outright rather than judged by an embedded address.
+  range("::ffff:0:0:0/96", "an IPv4-translated address"),
+  range("2001::/32", "a Teredo tunnel address"),
+  range("64:ff9b:1::/48", "a local-use NAT64 address"),
+  range("100::/64", "a discard-only address"),
+  range("2001:db8::/32", "a documentation address"),
+  range("fc00::/7", "a unique-local address"),
+  range("fe80::/10", "a link-local address"),
+  range("fec0::/10", "a site-local address"),
+  range("ff00::/8", "a multicast address"),
 ];
 
-const V6_BLOCKED: [Cidr, string][] = [
-  [cidr("::/128"), "the unspecified address"],
-  [cidr("::1/128"), "a loopback address"],
-  [cidr("::/96"), "a deprecated IPv4-compatible address"],
-  [cidr("64:ff9b:1::/48"), "a local-use NAT64 address"],
-  [cidr("100::/64"), "a discard-only address"],
-  [cidr("2001:db8::/32"), "a documentation address"],
-  [cidr("fc00::/7"), "a unique-local address"],
-  [cidr("fe80::/10"), "a link-local address"],
-  [cidr("fec0::/10"), "a site-local address"],
-  [cidr("ff00::/8"), "a multicast address"],
-];
+const MAPPED = range("::ffff:0:0/96", "an IPv4-mapped address");
+const NAT64 = range("64:ff9b::/96", "a NAT64 address");
+const SIX_TO_FOUR = range("2002::/16", "a 6to4 address");
+
+/** The eight 16-bit groups of an IPv6 address (the URL parser writes it in hex, without a dotted quad). */
+function groupsOf(address: string): number[] {
+  const [head, tail] = new URL(`http://[${address}]`).hostname.slice(1, -1).split("::");
+  const parse = (part: string | undefined) => (part ? part.split(":").map((g) => parseInt(g, 16)) : []);
+  const [h, t] = [parse(head), parse(tail)];
+  return [...h, ...Array<number>(8 - h.length - t.length).fill(0), ...t];
+}
+
+const dotted = (hi: number, lo: number) => [hi >> 8, hi & 255, lo >> 8, lo & 255].join(".");
 
 /** IPv6 forms that carry an IPv4 address: the IPv4 address decides. */
 function embeddedV4(ip: Ip): Ip | null {
   if (ip.family !== 6) return null;
-  if (contains(cidr("::ffff:0:0/96"), ip)) return { family: 4, value: ip.value & 0xffffffffn }; // mapped
-  if (contains(cidr("64:ff9b::/96"), ip)) return { family: 4, value: ip.value & 0xffffffffn }; // NAT64
-  if (contains(cidr("2002::/16"), ip)) return { family: 4, value: (ip.value >> 80n) & 0xffffffffn }; // 6to4
-  return null;
+  const at = MAPPED.contains(ip) || NAT64.contains(ip) ? 6 : SIX_TO_FOUR.contains(ip) ? 1 : null;
+  if (at === null) return null;
+  const groups = groupsOf(ip.address);
+  return { family: 4, address: dotted(groups[at]!, groups[at + 1]!) };
 }
 
 /** Why an address may not be reached by default, or null if it is a public unicast address. */
@@ -157,15 +128,8 @@ export function blockedReason(address: string): string | null {
   const ip = parseIp(address);
   if (!ip) return "not an IP address";
   const v4 = embeddedV4(ip);
-  if (v4) return blockedReason(formatIp(v4));
-  for (const [range, why] of ip.family === 4 ? V4_BLOCKED : V6_BLOCKED) if (contains(range, ip)) return why;
-  return null;
-}
-
-function formatIp(ip: Ip): string {
-  if (ip.family === 4) return [24n, 16n, 8n, 0n].map((s) => String((ip.value >> s) & 255n)).join(".");
-  const words = Array.from({ length: 8 }, (_, i) => ((ip.value >> BigInt((7 - i) * 16)) & 0xffffn).toString(16));
-  return words.join(":");
+  if (v4) return blockedReason(v4.address);
+  return BLOCKED.find((r) => r.family === ip.family && r.contains(ip))?.reason ?? null;
 }
 
 // ---------------------------------------------------------------- policy
@@ -183,15 +147,14 @@ export interface NetworkPolicy {
  * Throws on an entry that is none of those, so a typo is not silently ignored.
  */
 export function networkPolicy(allowedNetworks: readonly string[]): NetworkPolicy {
-  const cidrs: Cidr[] = [];
+  const allowed = new BlockList();
   const hosts = new Set<string>();
   const suffixes: string[] = [];
   for (const raw of allowedNetworks) {
     const entry = raw.trim().toLowerCase();
     if (!entry) continue;
-    const c = parseCidr(entry);
-    if (c) cidrs.push(c);
-    else if (/^(\*\.|\.)[a-z0-9.-]+$/.test(entry)) suffixes.push(entry.replace(/^\*/, ""));
+    if (addCidr(allowed, entry)) continue;
+    if (/^(\*\.|\.)[a-z0-9.-]+$/.test(entry)) suffixes.push(entry.replace(/^\*/, ""));
     else if (/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/.test(entry)) hosts.add(entry.replace(/\.$/, ""));
     else throw new Error(`webhooks.allowedNetworks: "${raw}" is not a CIDR, an IP address or a host name`);
   }
@@ -206,7 +169,7 @@ export function networkPolicy(allowedNetworks: readonly string[]): NetworkPolicy
       if (why === null) return null;
       const ip = parseIp(address)!;
       const v4 = embeddedV4(ip);
-      if (cidrs.some((c) => contains(c, ip) || (v4 !== null && contains(c, v4)))) return null;
+      if (allowed.check(ip.address, TYPE[ip.family]) || (v4 !== null && allowed.check(v4.address, "ipv4"))) return null;
       if (hostAllowed(host)) return null;
       return `${address} is ${why}`;
     },

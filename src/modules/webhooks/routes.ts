@@ -40,7 +40,7 @@ export const webhookRoutes = (deps: Deps) =>
       const page = listWebhooks(deps, principal.environment, query);
       return { data: page.data.map(publicWebhook), hasMore: page.hasMore };
     }, {
-      auth: true,
+      auth: "webhooks",
       query: ListQuery,
       response: { 200: listOf(WebhookSchema, "WebhookList"), ...problemResponses(...AUTH_ERRORS, 422) },
       detail: { summary: "List webhook endpoints, newest first (disabled ones included)" },
@@ -51,32 +51,32 @@ export const webhookRoutes = (deps: Deps) =>
       set.headers.location = `/api/v1/webhooks/${webhook.id}`;
       return { ...publicWebhook(webhook), secret };
     }, {
-      auth: true,
+      auth: "webhooks",
       body: CreateWebhookBody,
       response: { 201: CreatedWebhookSchema, ...problemResponses(...AUTH_ERRORS, 400, 415, 422) },
       detail: { summary: "Register a webhook endpoint (the signing secret is returned once)", description: SIGNING },
     })
     .get("/:id", ({ principal, params }) => publicWebhook(getWebhook(deps, principal.environment, params.id)), {
-      auth: true,
+      auth: "webhooks",
       params: IdParams,
       response: { 200: WebhookSchema, ...problemResponses(...AUTH_ERRORS, 404) },
       detail: { summary: "Get a webhook endpoint" },
     })
     .patch("/:id", ({ principal, params, body }) => publicWebhook(updateWebhook(deps, principal.environment, params.id, body)), {
-      auth: true,
+      auth: "webhooks",
       params: IdParams,
       body: UpdateWebhookBody,
       response: { 200: WebhookSchema, ...problemResponses(...AUTH_ERRORS, 400, 404, 415, 422) },
       detail: { summary: "Change a webhook endpoint, or re-enable a disabled one (`enabled: true`)" },
     })
     .delete("/:id", ({ principal, params }) => deletedWebhook(deleteWebhook(deps, principal.environment, params.id)), {
-      auth: true,
+      auth: "webhooks",
       params: IdParams,
       response: { 200: DeletedWebhookSchema, ...problemResponses(...AUTH_ERRORS, 404) },
       detail: { summary: "Delete a webhook endpoint (its pending deliveries are dropped)", description: "Answers the endpoint as deleted: `enabled: false` and `deletedAt`." },
     })
     .get("/:id/deliveries", ({ principal, params, query }) => listDeliveries(deps, principal.environment, params.id, query), {
-      auth: true,
+      auth: "webhooks",
       params: IdParams,
       query: DeliveryListQuery,
       response: { 200: listOf(DeliverySchema, "WebhookDeliveryList"), ...problemResponses(...AUTH_ERRORS, 404, 422) },
@@ -86,7 +86,7 @@ export const webhookRoutes = (deps: Deps) =>
       set.status = 202;
       return resendDelivery(deps, principal.environment, params.id, params.deliveryId);
     }, {
-      auth: true,
+      auth: "webhooks",
       params: DeliveryParams,
       response: { 202: DeliverySchema, ...problemResponses(...AUTH_ERRORS, 404, 409) },
       detail: {

@@ -1,11 +1,12 @@
 import { and, desc, eq, inArray, isNull } from "drizzle-orm";
-import type { Clock } from "../../clock";
+import { isoOrNull, type Clock } from "../../clock";
 import type { Deps } from "../../deps";
+import type { DeliveryStatus } from "../../enums";
 import { AppError, invalid, notFound, type FieldError } from "../../errors";
 import { newId } from "../../ids";
 import type { Tx } from "../../store/db";
 import { webhookAttempts, webhookDeliveries, webhookEvents, webhooks, type Environment } from "../../store/schema";
-import { paginate, type Page } from "../pagination";
+import { paginate, type Page } from "../../store/paginate";
 import { ALL_EVENTS, WEBHOOK_EVENT_TYPES } from "./events";
 import { literalRefusal, networkPolicy } from "./network";
 import { newWebhookSecret } from "./signature";
@@ -13,9 +14,6 @@ import { newWebhookSecret } from "./signature";
 export type WebhookRow = typeof webhooks.$inferSelect;
 export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 type AttemptRow = typeof webhookAttempts.$inferSelect;
-export type DeliveryStatus = DeliveryRow["status"];
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** The API view of an endpoint: never the secret. */
 export const publicWebhook = (w: WebhookRow) => ({
@@ -25,7 +23,7 @@ export const publicWebhook = (w: WebhookRow) => ({
   events: w.events,
   enabled: w.enabled,
   disabledReason: w.disabledReason,
-  failingSince: iso(w.failingSince),
+  failingSince: isoOrNull(w.failingSince),
   createdAt: w.createdAt.toISOString(),
 });
 
@@ -39,7 +37,7 @@ export const publicDelivery = (d: DeliveryRow & { eventType: string }, attempts:
   eventType: d.eventType,
   status: d.status,
   attemptCount: d.attempts,
-  nextAttemptAt: d.status === "pending" ? iso(d.nextAttemptAt) : null,
+  nextAttemptAt: d.status === "pending" ? isoOrNull(d.nextAttemptAt) : null,
   lastStatusCode: d.lastStatusCode,
   lastError: d.lastError,
   lastDurationMs: d.lastDurationMs,

@@ -13,5 +13,5 @@ declare module "*/i18n.js" {
   /** page.ts embeds the file's text; tests import its strings. */
   const text: string;
   export default text;
-  export const STRINGS: Record<"en" | "fr", Record<string, string>>;
+  export const STRINGS: Record<import("../../../enums").Locale, Record<string, string>>;
 }

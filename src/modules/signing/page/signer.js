@@ -1,29 +1,85 @@
+// @ts-check
 // The signer page. Plain browser JavaScript (an ES module, no framework, no build step),
 // served by the binary at /s/assets/signer.js. It reads the token from the page's path and
 // does everything through the JSON API under /api/v1/signing/{token}.
 //
 // Security rule for this file: every value that comes from the API or the signer is put in
 // the page with textContent, an attribute or a property: never innerHTML.
+//
+// Types: JSDoc, checked by the test suite (tsconfig.browser.json beside this file). The session and
+// the request bodies are the API's own schemas (../model.ts).
+
+/** @typedef {import("@sinclair/typebox").Static<typeof import("../model").SigningSessionSchema>} Session */
+/** @typedef {import("@sinclair/typebox").Static<typeof import("../model").CompleteBody>} CompleteBody */
+/** @typedef {Session["fields"][number]} Field */
+/** @typedef {import("./i18n.js").StringKey} StringKey */
+/** @typedef {import("pdfjs-dist").PDFDocumentProxy} PdfDocument */
+/** @typedef {{ width: number, height: number }} Dims */
+/** @typedef {{ box: HTMLDivElement, canvas: HTMLCanvasElement, dims: Dims, renderedWidth: number, task?: import("pdfjs-dist").RenderTask | null }} PageSlot */
+/** @typedef {{ doc: Session["documents"][number], section: HTMLElement, meta: HTMLElement, boxes: PageSlot[], pdf: PdfDocument | null, count: number }} DocumentView */
+/** @typedef {Session["stamps"][number]} Stamp */
+/** @typedef {{ field: Field, input: HTMLInputElement | HTMLButtonElement, wrap: HTMLDivElement, label: HTMLLabelElement, placed: boolean }} FieldEntry */
+/** @typedef {NonNullable<CompleteBody["signature"]>} Signature */
+/** @typedef {{ text: string, target?: string }} AlertItem */
 
 const VERSION = new URL(import.meta.url).search; // "?v=…", passed on to the other assets
 const ASSETS = new URL("./", import.meta.url);
+/** @param {string} name */
 const asset = (name) => new URL(name, ASSETS).href;
 
-const { LANGUAGE_NAMES, supported, translator } = await import(asset("i18n.js" + VERSION));
+const { LANGUAGE_NAMES, supported, translator } = /** @type {typeof import("./i18n.js")} */ (await import(asset("i18n.js" + VERSION)));
 
-const $ = (id) => document.getElementById(id);
+/**
+ * The page's element with this id; the HTML always has it, of this type.
+ * @template {HTMLElement} [T=HTMLElement]
+ * @param {string} id
+ * @param {new () => T} [type]
+ * @returns {T}
+ */
+function $(id, type) {
+  const node = document.getElementById(id);
+  if (!(node instanceof (type ?? HTMLElement))) throw new Error(`the page has no #${id} of the expected type`);
+  return /** @type {T} */ (node);
+}
+
+/**
+ * A new element: `class`, `text`, ARIA/data attributes, `role` and `for` as attributes, the rest as properties.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, unknown>} [props]
+ * @param {(Node | null | undefined | false)[]} [children]
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 const el = (tag, props = {}, children = []) => {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(props)) {
     if (v === undefined || v === null || v === false) continue;
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
+    if (k === "class") node.className = String(v);
+    else if (k === "text") node.textContent = String(v);
     else if (k.startsWith("aria-") || k.startsWith("data-") || k === "role" || k === "for") node.setAttribute(k, v === true ? "true" : String(v));
-    else node[k] = v;
+    else /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (node))[k] = v;
   }
   for (const c of children) if (c) node.append(c);
   return node;
 };
+
+/** @param {HTMLCanvasElement} canvas */
+function context2d(canvas) {
+  const ctx = canvas.getContext("2d");
+  if (!ctx) throw new Error("no 2D canvas context");
+  return ctx;
+}
+
+// Elements read as what they are (inputs, buttons, the canvas, the dialog).
+const typedName = $("typed-name", HTMLInputElement);
+const consent = $("consent", HTMLInputElement);
+const signBtn = $("sign-btn", HTMLButtonElement);
+const declineBtn = $("decline-btn", HTMLButtonElement);
+const declineReason = $("decline-reason", HTMLTextAreaElement);
+const declineConfirm = $("decline-confirm", HTMLButtonElement);
+const dialog = $("decline-dialog", HTMLDialogElement);
+const adoptDialog = $("adopt-dialog", HTMLDialogElement);
+const langSelect = $("lang", HTMLSelectElement);
 
 // ---------------------------------------------------------------------------------------
 // Token, API, language
@@ -33,15 +89,35 @@ const TOKEN = match ? match[1] : "";
 const API = "/api/v1/signing/" + TOKEN;
 
 class ApiError extends Error {
+  /**
+   * @param {number} status 0 when the server could not be reached
+   * @param {string} code
+   * @param {string} message
+   * @param {unknown} [errors] the problem's `errors`: [{ pointer, message }]
+   * @param {string | null} [requestId]
+   */
   constructor(status, code, message, errors = [], requestId = null) {
     super(message);
     this.status = status;
     this.code = code;
+    /** @type {{ pointer?: string, message?: string }[]} */
     this.errors = Array.isArray(errors) ? errors : [];
     this.requestId = requestId;
   }
 }
 
+/**
+ * What was thrown, as an API error: a failure of this script itself keeps its message and no status.
+ * @param {unknown} e
+ */
+const asApiError = (e) => (e instanceof ApiError ? e : new ApiError(0, "script", e instanceof Error ? e.message : String(e)));
+
+/**
+ * One call to the signing API: GET the session, or POST an action; every answer is the session.
+ * @param {string} [path]
+ * @param {CompleteBody | { reason: string }} [body]
+ * @returns {Promise<Session>}
+ */
 async function api(path = "", body) {
   let res;
   try {
@@ -67,16 +143,21 @@ async function api(path = "", body) {
   return data;
 }
 
+/** @type {import("./i18n.js").Language} */
 let lang = "en";
 let t = translator("en");
 
+/** The page's own strings name their key in data-i18n attributes. */
+const keyOf = (/** @type {string | undefined} */ key) => /** @type {StringKey} */ (key ?? "");
+
+/** @param {unknown} locale */
 function setLanguage(locale) {
   lang = supported(locale) ?? "en";
   t = translator(lang);
   document.documentElement.lang = lang;
-  $("lang").value = lang;
-  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
-  for (const node of document.querySelectorAll("[data-i18n-aria-label]")) node.setAttribute("aria-label", t(node.dataset.i18nAriaLabel));
+  langSelect.value = lang;
+  for (const node of document.querySelectorAll("[data-i18n]")) if (node instanceof HTMLElement) node.textContent = t(keyOf(node.dataset.i18n));
+  for (const node of document.querySelectorAll("[data-i18n-aria-label]")) if (node instanceof HTMLElement) node.setAttribute("aria-label", t(keyOf(node.dataset.i18nAriaLabel)));
 }
 
 /** The browser's first language the page speaks (what it sends as Accept-Language). */
@@ -94,21 +175,25 @@ const chosenLocale = () => {
   }
 };
 
-/** The signer's own choice first, then the envelope's language when the sender set one, then the browser's. */
+/**
+ * The signer's own choice first, then the envelope's language when the sender set one, then the browser's.
+ * @param {unknown} envelopeLocale
+ */
 const pageLocale = (envelopeLocale) => chosenLocale() ?? supported(envelopeLocale) ?? browserLocale();
 
 // The language switcher: every language the page speaks, each in its own name.
-for (const [code, name] of Object.entries(LANGUAGE_NAMES)) $("lang").append(el("option", { value: code, lang: code, text: name }));
-$("lang").addEventListener("change", () => {
+for (const [code, name] of Object.entries(LANGUAGE_NAMES)) langSelect.append(el("option", { value: code, lang: code, text: name }));
+langSelect.addEventListener("change", () => {
   try {
-    localStorage.setItem(CHOSEN, $("lang").value);
+    localStorage.setItem(CHOSEN, langSelect.value);
   } catch {
     /* storage blocked */
   }
-  setLanguage($("lang").value);
+  setLanguage(langSelect.value);
   relabel();
 });
 
+/** @param {string} iso */
 const formatDate = (iso) => {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return String(iso);
@@ -118,8 +203,16 @@ const formatDate = (iso) => {
 // ---------------------------------------------------------------------------------------
 // Screens
 
+/** @type {Session | null} */
 let session = null;
 
+/** The session the ceremony shows: set before any of its buttons can be used. */
+function current() {
+  if (!session) throw new Error("no signing session yet");
+  return session;
+}
+
+/** @param {"loading" | "state" | "ceremony"} which */
 function show(which) {
   $("loading").hidden = which !== "loading";
   $("state").hidden = which !== "state";
@@ -132,16 +225,21 @@ function hideAlert() {
   $("alert-list").replaceChildren();
 }
 
-/** A visible, announced alert; items are { text, target? } where target is an element id to focus. */
+/**
+ * A visible, announced alert; each item's target is the id of an element to focus.
+ * @param {string} text
+ * @param {AlertItem[]} [items]
+ */
 function showAlert(text, items = [], focus = true) {
   $("alert-text").textContent = text;
   $("alert-list").replaceChildren(
     ...items.map((item) => {
-      if (!item.target) return el("li", { text: item.text });
-      const a = el("a", { href: "#" + item.target, text: item.text });
+      const id = item.target;
+      if (!id) return el("li", { text: item.text });
+      const a = el("a", { href: "#" + id, text: item.text });
       a.addEventListener("click", (e) => {
         e.preventDefault();
-        const target = $(item.target);
+        const target = document.getElementById(id);
         target?.scrollIntoView({ block: "center" });
         target?.focus();
       });
@@ -155,6 +253,7 @@ function showAlert(text, items = [], focus = true) {
   }
 }
 
+/** @type {Record<string, { icon: string, title: StringKey, text: StringKey }>} */
 const STATES = {
   signed: { icon: "ok", title: "stateSignedTitle", text: "stateSignedText" },
   completed: { icon: "ok", title: "stateCompletedTitle", text: "stateCompletedText" },
@@ -167,7 +266,9 @@ const STATES = {
   error: { icon: "no", title: "stateErrorTitle", text: "stateErrorText" },
 };
 
-/** A full-page state: signed, declined, voided, expired, waiting, completed, unknown link, error. */
+/** @typedef {{ title?: StringKey, detail?: string, detailKey?: StringKey }} StateOptions */
+
+/** @type {{ kind: string, opts: StateOptions } | null} */
 let shownState = null;
 
 /** After a language switch: the screen on show, said again. */
@@ -176,6 +277,11 @@ function relabel() {
   if (!$("ceremony").hidden) relabelCeremony();
 }
 
+/**
+ * A full-page state: signed, declined, voided, expired, waiting, completed, unknown link, error.
+ * @param {string} kind
+ * @param {StateOptions} [opts]
+ */
 function showState(kind, opts = {}, focus = true) {
   shownState = { kind, opts };
   const s = STATES[kind] ?? STATES.error;
@@ -191,17 +297,21 @@ function showState(kind, opts = {}, focus = true) {
   $("state-detail").textContent = opts.detailKey ? t(opts.detailKey) : opts.detail ?? "";
   $("retry").hidden = kind !== "error";
   if (session?.envelope?.subject) document.title = `${session.envelope.subject} – Certyneo`;
-  showSignedDocument(kind === "completed" || kind === "signed" ? session?.signedDocument : null);
+  showSignedDocument(kind === "completed" || kind === "signed" ? session?.signedDocument ?? null : null);
   show("state");
   if (focus) $("state-title").focus();
 }
 
 // ---- the sealed PDF, once the envelope is complete ----
 
-let sealPoll = 0;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let sealPoll;
 let sealPollDelay = 2000;
 
-/** The download of the sealed PDF: shown once sealed; while it is being sealed, the page asks again. */
+/**
+ * The download of the sealed PDF: shown once sealed; while it is being sealed, the page asks again.
+ * @param {Session["signedDocument"]} doc
+ */
 function showSignedDocument(doc) {
   clearTimeout(sealPoll);
   const block = $("signed-doc");
@@ -209,17 +319,15 @@ function showSignedDocument(doc) {
   if (!doc) return;
   const ready = doc.status === "SEALED";
   $("signed-doc-text").textContent = t(ready ? "signedReady" : doc.status === "FAILED" ? "signedFailed" : "signedPending");
-  const link = $("signed-doc-link");
+  const link = $("signed-doc-link", HTMLAnchorElement);
   link.hidden = !ready;
-  if (ready) {
-    link.href = doc.url + "?download=1"; // served as an attachment: the browser saves it under its own name
-  }
+  if (ready) link.href = doc.url + "?download=1"; // served as an attachment: the browser saves it under its own name
   if (doc.status === "PENDING") {
     sealPoll = setTimeout(async () => {
       sealPollDelay = Math.min(sealPollDelay * 1.5, 15000);
       try {
         const s = await api();
-        session = { ...session, signedDocument: s.signedDocument };
+        if (session) session = { ...session, signedDocument: s.signedDocument };
         showSignedDocument(s.signedDocument);
       } catch {
         showSignedDocument(doc); // a network blip: ask again later
@@ -228,12 +336,13 @@ function showSignedDocument(doc) {
   }
 }
 
+/** @param {Session} s */
 function showSessionState(s, justActed = false) {
   session = s;
   if (s.recipient) $("recipient-line").textContent = t("recipientLine", { name: s.recipient.name ?? "", email: s.recipient.email ?? "" });
   const state = s.state;
   if ((state === "ready" || state === "waiting") && s.recipient?.role === "CC") return showState("cc");
-  if (state === "ready") return startCeremony();
+  if (state === "ready") return startCeremony(s);
   if (justActed && state === "completed") return showState("signed", { detailKey: "stateCompletedText" });
   showState(STATES[state] ? state : "error", state in STATES ? {} : { detail: String(state) });
 }
@@ -246,7 +355,8 @@ async function load() {
     const s = await api();
     setLanguage(pageLocale(s?.envelope?.locale));
     showSessionState(s);
-  } catch (e) {
+  } catch (thrown) {
+    const e = asApiError(thrown);
     if (e.status === 404) return showState("notfound");
     if (e.status === 410) return showState("expired");
     showState("error", { detail: e.message + (e.requestId ? ` (${e.requestId})` : "") });
@@ -257,16 +367,19 @@ async function load() {
 // The ceremony: documents with the recipient's fields (each with its visible label) and what
 // earlier signers placed, a guide from field to field, adopting a signature, consent, actions
 
-const fieldInputs = new Map(); // field id -> { field, input, wrap, placed }
+/** @type {Map<string, FieldEntry>} */
+const fieldInputs = new Map(); // by field id
 const isApprover = () => session?.recipient?.role === "APPROVER";
-/** The adopted signature: { type: "typed", value: name } or { type: "drawn", value: PNG data URL }. */
+/** The adopted signature: a typed name, or a drawn PNG as a data URL. @type {Signature | null} */
 let adopted = null;
 let guideStarted = false;
+/** @type {string | null} */
 let currentField = null;
 
-function startCeremony() {
-  if (!$("typed-name").value) $("typed-name").value = session.recipient.name ?? "";
-  buildDocuments();
+/** @param {Session} s */
+function startCeremony(s) {
+  if (!typedName.value) typedName.value = s.recipient.name ?? "";
+  buildDocuments(s);
   relabelCeremony();
   show("ceremony");
   renderDocuments();
@@ -274,7 +387,7 @@ function startCeremony() {
 
 /** Every text of the ceremony in the page's language (again after a language switch). */
 function relabelCeremony() {
-  const { envelope, recipient } = session;
+  const { envelope, recipient } = current();
   document.title = `${envelope.subject} – Certyneo`;
   $("subject").textContent = envelope.subject ?? "";
   $("message").textContent = envelope.message ?? "";
@@ -287,7 +400,7 @@ function relabelCeremony() {
   $("sign-title").textContent = t(isApprover() ? "yourApproval" : "yourSignature");
   $("adopted-block").hidden = isApprover();
   $("consent-label").textContent = t(isApprover() ? "consentApprove" : "consentSign");
-  $("sign-btn").textContent = t(isApprover() ? "approve" : "sign");
+  signBtn.textContent = t(isApprover() ? "approve" : "sign");
   for (const d of docs) {
     d.meta.textContent = d.count === 1 ? t("documentPage") : t("documentPages", { count: d.count });
     d.boxes.forEach((b, i) => b.canvas.setAttribute("aria-label", t("pageLabel", { document: d.doc.name ?? "", page: i + 1, count: d.count })));
@@ -300,21 +413,30 @@ function relabelCeremony() {
 
 // ---- documents ----
 
-const docs = []; // { doc, section, boxes: [{ box, canvas, dims }], pdf }
+/** @type {DocumentView[]} */
+const docs = [];
 
+/** @type {Record<Field["type"], StringKey>} */
+const FIELD_NAMES = { signature: "fieldSignature", initials: "fieldInitials", date: "fieldDate", text: "fieldText", checkbox: "fieldCheckbox" };
+
+/** @param {Field} f */
 function fieldLabel(f) {
-  const key = { signature: "fieldSignature", initials: "fieldInitials", date: "fieldDate", text: "fieldText", checkbox: "fieldCheckbox" }[f.type] ?? "fieldText";
-  return f.label ? String(f.label) : t(key);
+  return f.label ? String(f.label) : t(FIELD_NAMES[f.type] ?? "fieldText");
 }
 
 const todayIso = () => {
   const d = new Date();
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 };
-const pct = (v) => `${Math.max(0, Math.min(100, v * 100)).toFixed(4)}%`;
-const isSignatureField = (f) => f.type === "signature" || f.type === "initials";
+const pct = (/** @type {number} */ v) => `${Math.max(0, Math.min(100, v * 100)).toFixed(4)}%`;
+const isSignatureField = (/** @type {{ type: Field["type"] }} */ f) => f.type === "signature" || f.type === "initials";
 
-/** Absolutely placed on its page: PDF points from the top-left, as percentages of the page. */
+/**
+ * Absolutely placed on its page: PDF points from the top-left, as percentages of the page.
+ * @param {HTMLElement} node
+ * @param {{ x: number, y: number, width: number, height: number }} f
+ * @param {Dims} dims
+ */
 function place(node, f, dims) {
   node.style.left = pct(f.x / dims.width);
   node.style.top = pct(f.y / dims.height);
@@ -326,26 +448,34 @@ function place(node, f, dims) {
 /** Labels go above their field, or below it when the field touches the top of the page. */
 const LABEL_ROOM = 16;
 
-/** The visible label, and the accessible name (which says "required"). */
+/**
+ * The visible label, and the accessible name (which says "required").
+ * @param {FieldEntry} entry
+ */
 function labelField(entry) {
   const { field, input, label } = entry;
   const text = fieldLabel(field);
-  label.firstChild.textContent = text;
+  if (label.firstChild) label.firstChild.textContent = text;
   if (isSignatureField(field)) renderSlot(entry);
   else input.setAttribute("aria-label", field.required ? t("fieldRequired", { label: text }) : text);
 }
 
+/**
+ * @param {Field} f
+ * @param {Dims} dims
+ */
 function buildField(f, dims) {
   const id = "field-" + String(f.id).replace(/[^A-Za-z0-9_-]/g, "_");
   const wrap = el("div", { class: `field field-${f.type}${f.required ? " required" : ""}`, "data-field-id": f.id });
   place(wrap, f, dims);
 
+  /** @type {HTMLInputElement | HTMLButtonElement} */
   let input;
   if (isSignatureField(f)) {
     input = el("button", { type: "button", id, class: "sig-slot" });
-    input.addEventListener("click", () => placeSignature(fieldInputs.get(f.id)));
+    input.addEventListener("click", () => placeSignature(fieldInputs.get(f.id) ?? null));
   } else if (f.type === "checkbox") {
-    input = el("input", { type: "checkbox", id, checked: f.value === "true" || f.value === true, required: !!f.required });
+    input = el("input", { type: "checkbox", id, checked: f.value === "true", required: !!f.required });
   } else if (f.type === "date") {
     const v = typeof f.value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(f.value) ? f.value : todayIso();
     input = el("input", { type: "date", id, value: v, required: !!f.required });
@@ -364,6 +494,7 @@ function buildField(f, dims) {
   const label = el("label", { class: `field-label${f.y < LABEL_ROOM ? " below" : ""}`, for: id, "aria-hidden": "true" },
     [document.createTextNode(""), f.required ? el("span", { class: "req", text: " *" }) : null]);
   wrap.append(label, input);
+  /** @type {FieldEntry} */
   const entry = { field: f, input, wrap, label, placed: false };
   fieldInputs.set(f.id, entry);
   labelField(entry);
@@ -371,18 +502,25 @@ function buildField(f, dims) {
 }
 
 /** What an earlier signer placed: read-only, with who placed it for screen readers. */
+/** @type {WeakMap<Element, Stamp>} */
 const stampOf = new WeakMap();
 
+/** @param {Element} node */
 function labelStamp(node) {
   const st = stampOf.get(node);
+  if (!st) return;
   const value = st.value ?? "";
   const spoken = isSignatureField(st) || st.type === "checkbox"
     ? t(st.type === "checkbox" ? (value === "true" ? "stampChecked" : "stampUnchecked") : "stampSigned", { name: st.recipientName })
     : t("stampFilled", { name: st.recipientName, value });
   node.setAttribute("aria-label", spoken);
-  node.title = spoken;
+  if (node instanceof HTMLElement) node.title = spoken;
 }
 
+/**
+ * @param {Stamp} st
+ * @param {Dims} dims
+ */
 function buildStamp(st, dims) {
   const value = st.value ?? "";
   const signed = isSignatureField(st);
@@ -399,24 +537,27 @@ function buildStamp(st, dims) {
 
 /** The recipient's fields in reading order: document, page, top to bottom, left to right. */
 function orderedEntries() {
+  /** @type {Map<string, number>} */
   const docIndex = new Map((session?.documents ?? []).map((d, i) => [d.id, i]));
   return [...fieldInputs.values()].sort((a, b) =>
     (docIndex.get(a.field.documentId) ?? 0) - (docIndex.get(b.field.documentId) ?? 0) ||
     a.field.page - b.field.page || a.field.y - b.field.y || a.field.x - b.field.x);
 }
 
-function buildDocuments() {
+/** @param {Session} s */
+function buildDocuments(s) {
   const container = $("documents");
   container.replaceChildren();
   fieldInputs.clear();
   docs.length = 0;
-  const fields = Array.isArray(session.fields) ? session.fields : [];
-  const stamps = Array.isArray(session.stamps) ? session.stamps : [];
-  for (const doc of session.documents ?? []) {
+  const fields = Array.isArray(s.fields) ? s.fields : [];
+  const stamps = Array.isArray(s.stamps) ? s.stamps : [];
+  for (const doc of s.documents ?? []) {
     const count = Number(doc.pageCount) || doc.pages?.length || 1;
     const title = el("h2", { class: "doc-title", text: doc.name ?? "" });
     const meta = el("span", { class: "doc-meta" });
     const section = el("section", { class: "document", "aria-label": doc.name ?? "" }, [el("div", { class: "doc-head" }, [title, meta])]);
+    /** @type {DocumentView} */
     const entry = { doc, section, meta, boxes: [], pdf: null, count };
     for (let i = 0; i < count; i++) entry.boxes.push(buildPage(entry, i, fields, stamps));
     docs.push(entry);
@@ -424,6 +565,13 @@ function buildDocuments() {
   }
 }
 
+/**
+ * @param {DocumentView} entry
+ * @param {number} i
+ * @param {Field[]} fields
+ * @param {Stamp[]} stamps
+ * @returns {PageSlot}
+ */
 function buildPage(entry, i, fields, stamps) {
   const { doc, section, count } = entry;
   const p = doc.pages?.[i];
@@ -431,10 +579,11 @@ function buildPage(entry, i, fields, stamps) {
   const canvas = el("canvas", { class: "page-canvas", role: "img", "aria-label": t("pageLabel", { document: doc.name ?? "", page: i + 1, count }) });
   const box = el("div", { class: "page", "data-page": i + 1, "aria-busy": "true" }, [canvas]);
   box.style.aspectRatio = `${dims.width} / ${dims.height}`;
-  const here = (x) => x.documentId === doc.id && Number(x.page) === i + 1;
+  const here = (/** @type {{ documentId: string, page: number }} */ x) => x.documentId === doc.id && Number(x.page) === i + 1;
   for (const st of stamps) if (here(st)) box.append(buildStamp(st, dims));
   for (const f of fields) if (here(f)) box.append(buildField(f, dims));
   section.append(box);
+  /** @type {PageSlot} */
   const slot = { box, canvas, dims, renderedWidth: 0 };
   scaleObserver.observe(box);
   return slot;
@@ -444,8 +593,8 @@ function buildPage(entry, i, fields, stamps) {
 const scaleObserver = new ResizeObserver((entries) => {
   for (const e of entries) {
     const slot = docs.flatMap((d) => d.boxes).find((b) => b.box === e.target);
-    if (slot) e.target.style.setProperty("--k", String(e.contentRect.width / slot.dims.width));
-    for (const node of e.target.querySelectorAll(".sig-typed")) fitToBox(node);
+    if (slot && e.target instanceof HTMLElement) e.target.style.setProperty("--k", String(e.contentRect.width / slot.dims.width));
+    for (const node of e.target.querySelectorAll(".sig-typed")) if (node instanceof HTMLElement) fitToBox(node);
   }
   scheduleRerender();
 });
@@ -454,9 +603,10 @@ const scaleObserver = new ResizeObserver((entries) => {
  * A typed signature or initials as large as its box allows and never wider: a long name on a
  * phone shrinks instead of being clipped, short initials fill a small box.
  */
+/** @param {HTMLElement} node */
 function fitToBox(node) {
   const box = node.parentElement;
-  const width = box?.clientWidth * 0.94;
+  const width = (box?.clientWidth ?? 0) * 0.94;
   const height = box?.clientHeight;
   if (!width || !height) return;
   let size = height * 0.62;
@@ -464,16 +614,21 @@ function fitToBox(node) {
   const natural = node.getBoundingClientRect().width;
   if (natural > width) node.style.fontSize = (size * width) / natural + "px";
 }
+/** @type {typeof import("pdfjs-dist") | null} */
 let pdfjs = null;
 async function loadPdfjs() {
   if (!pdfjs) {
-    pdfjs = await import(asset("pdf.min.mjs" + VERSION));
+    pdfjs = /** @type {typeof import("pdfjs-dist")} */ (await import(asset("pdf.min.mjs" + VERSION)));
     pdfjs.GlobalWorkerOptions.workerSrc = asset("pdf.worker.min.mjs" + VERSION);
   }
   return pdfjs;
 }
 
-/** Options that keep pdf.js on this server: its data files come from /s/assets/pdfjs/, never a CDN. */
+/**
+ * Options that keep pdf.js on this server: its data files come from /s/assets/pdfjs/, never a CDN.
+ * @param {string} url
+ * @returns {import("pdfjs-dist/types/src/display/api").DocumentInitParameters}
+ */
 const pdfOptions = (url) => ({
   url,
   cMapUrl: asset("pdfjs/cmaps/"),
@@ -502,15 +657,17 @@ async function renderDocuments() {
     if (generation !== renderGeneration) return;
     try {
       if (!d.pdf) d.pdf = await lib.getDocument(pdfOptions(new URL(d.doc.url, location.href).href)).promise;
+      const pdf = d.pdf;
       // The PDF is the truth about its page count.
-      while (d.boxes.length < d.pdf.numPages) d.boxes.push(buildPage(d, d.boxes.length, []));
-      while (d.boxes.length > d.pdf.numPages) d.boxes.pop().box.remove();
+      while (d.boxes.length < pdf.numPages) d.boxes.push(buildPage(d, d.boxes.length, [], []));
+      while (d.boxes.length > pdf.numPages) d.boxes.pop()?.box.remove();
       for (let i = 0; i < d.boxes.length; i++) {
         if (generation !== renderGeneration) return;
-        await renderPage(d, i);
+        await renderPage(d, pdf, i);
       }
     } catch (e) {
-      if (generation !== renderGeneration || e?.name === "RenderingCancelledException") return; // a newer render took over
+      const cancelled = /** @type {{ name?: unknown } | null | undefined} */ (e)?.name === "RenderingCancelledException";
+      if (generation !== renderGeneration || cancelled) return; // a newer render took over
       console.warn("could not render", d.doc?.id, e);
       markFailed(d);
     }
@@ -525,9 +682,14 @@ async function renderDocuments() {
 const PIXEL_BUDGET = 32_000_000;
 const pageCount = () => docs.reduce((n, d) => n + d.boxes.length, 0);
 
-async function renderPage(d, i) {
+/**
+ * @param {DocumentView} d
+ * @param {PdfDocument} pdf
+ * @param {number} i
+ */
+async function renderPage(d, pdf, i) {
   const slot = d.boxes[i];
-  const page = await d.pdf.getPage(i + 1);
+  const page = await pdf.getPage(i + 1);
   const base = page.getViewport({ scale: 1 });
   const cssWidth = slot.box.clientWidth || base.width;
   const cssScale = cssWidth / base.width;
@@ -542,7 +704,7 @@ async function renderPage(d, i) {
   }
   canvas.width = Math.floor(viewport.width);
   canvas.height = Math.floor(viewport.height);
-  slot.task = page.render({ canvas, canvasContext: canvas.getContext("2d"), viewport });
+  slot.task = page.render({ canvas, canvasContext: context2d(canvas), viewport });
   try {
     await slot.task.promise;
   } finally {
@@ -554,14 +716,16 @@ async function renderPage(d, i) {
   page.cleanup();
 }
 
+/** @param {DocumentView} d */
 function markFailed(d) {
   if (d.section.querySelector(".doc-error")) return;
   d.section.insertBefore(el("p", { class: "doc-error", role: "status", text: t("renderingFailed") }), d.section.children[1] ?? null);
   for (const b of d.boxes) b.box.setAttribute("aria-busy", "false");
 }
 
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let rerenderTimer;
 /** After a big width change (a phone rotated), render again so pages stay sharp. */
-let rerenderTimer = 0;
 function scheduleRerender() {
   clearTimeout(rerenderTimer);
   rerenderTimer = setTimeout(() => {
@@ -572,11 +736,16 @@ function scheduleRerender() {
 
 // ---- adopting a signature ----
 
-let method = "type"; // "type" | "draw"
+/** @typedef {"type" | "draw"} Method */
+/** @type {Method} */
+let method = "type";
 
+/** @param {Method} m */
 function selectMethod(m, focus = false) {
   method = m;
-  for (const [name, tab, pane] of [["type", $("tab-type"), $("pane-type")], ["draw", $("tab-draw"), $("pane-draw")]]) {
+  /** @type {[Method, HTMLElement, HTMLElement][]} */
+  const tabs = [["type", $("tab-type"), $("pane-type")], ["draw", $("tab-draw"), $("pane-draw")]];
+  for (const [name, tab, pane] of tabs) {
     const on = name === m;
     tab.setAttribute("aria-selected", on ? "true" : "false");
     tab.tabIndex = on ? 0 : -1;
@@ -584,7 +753,7 @@ function selectMethod(m, focus = false) {
     if (on && focus) tab.focus();
   }
   if (m === "draw") pad.resize();
-  clearInvalid($("typed-name"));
+  clearInvalid(typedName);
   fieldError("adopt-error", "");
 }
 
@@ -599,25 +768,31 @@ for (const tab of [$("tab-type"), $("tab-draw")]) {
 }
 
 function updateTypedPreview() {
-  $("typed-preview").textContent = $("typed-name").value.trim();
+  $("typed-preview").textContent = typedName.value.trim();
 }
-$("typed-name").addEventListener("input", () => {
+typedName.addEventListener("input", () => {
   updateTypedPreview();
-  clearInvalid($("typed-name"));
+  clearInvalid(typedName);
   fieldError("adopt-error", "");
 });
 
-const initialsOf = (name) =>
-  name.trim().split(/[\s-]+/).filter(Boolean).map((w) => [...w][0].toLocaleUpperCase()).join("").slice(0, 4);
+const initialsOf = (/** @type {string} */ name) =>
+  name.trim().split(/[\s-]+/).filter(Boolean).map((w) => ([...w][0] ?? "").toLocaleUpperCase()).join("").slice(0, 4);
 
-/** The adopted signature as it shows on a page: the image, the typed name, or the initials. */
+/**
+ * The adopted signature as it shows on a page: the image, the typed name, or the initials.
+ * @param {Field["type"]} type
+ */
 function signatureContent(type) {
   if (type === "signature" && adopted?.type === "drawn") return el("img", { src: adopted.value, alt: "", class: "sig-img" });
   const text = type === "initials" ? initialsOf(adopted?.type === "typed" ? adopted.value : session?.recipient?.name ?? "") : adopted?.value ?? "";
   return el("span", { class: "sig-typed", text });
 }
 
-/** A signature or initials box: "Sign here" until the signer places the adopted signature in it. */
+/**
+ * A signature or initials box: "Sign here" until the signer places the adopted signature in it.
+ * @param {FieldEntry} entry
+ */
 function renderSlot(entry) {
   const { field, input, placed } = entry;
   const content = placed && adopted
@@ -632,9 +807,13 @@ function renderSlot(entry) {
   if (content.classList.contains("sig-typed")) requestAnimationFrame(() => fitToBox(content));
 }
 
-let adoptFor = null; // the field to place the signature in once adopted
+/** The field to place the signature in once adopted. @type {FieldEntry | null} */
+let adoptFor = null;
 
-/** Placing a signature is one click on its box once a signature is adopted; the first click adopts one. */
+/**
+ * Placing a signature is one click on its box once a signature is adopted; the first click adopts one.
+ * @param {FieldEntry | null} entry
+ */
 function placeSignature(entry) {
   if (!entry) return;
   setCurrent(entry.field.id);
@@ -645,35 +824,36 @@ function placeSignature(entry) {
   updateGuide();
 }
 
+/** @param {FieldEntry | null} [entry] */
 function openAdopt(entry = null) {
   adoptFor = entry;
   fieldError("adopt-error", "");
-  clearInvalid($("typed-name"));
-  if (!$("typed-name").value) $("typed-name").value = session?.recipient?.name ?? "";
+  clearInvalid(typedName);
+  if (!typedName.value) typedName.value = session?.recipient?.name ?? "";
   updateTypedPreview();
-  $("adopt-dialog").showModal();
+  adoptDialog.showModal();
   selectMethod(adopted?.type === "drawn" ? "draw" : "type");
-  if (method === "type") $("typed-name").focus();
+  if (method === "type") typedName.focus();
   else $("tab-draw").focus();
 }
 
 $("adopt-open").addEventListener("click", () => openAdopt());
-$("adopt-cancel").addEventListener("click", () => $("adopt-dialog").close());
+$("adopt-cancel").addEventListener("click", () => adoptDialog.close());
 
 $("adopt-form").addEventListener("submit", (e) => {
   e.preventDefault();
-  const typed = $("typed-name").value.trim();
+  const typed = typedName.value.trim();
   if (method === "type" && !typed) {
-    markInvalid($("typed-name"));
+    markInvalid(typedName);
     fieldError("adopt-error", t("errSignatureTyped"));
-    return $("typed-name").focus();
+    return typedName.focus();
   }
   if (method === "draw" && !pad.hasInk()) {
     fieldError("adopt-error", t("errSignatureDrawn"));
     return $("draw-pad").focus();
   }
   adopted = method === "draw" ? { type: "drawn", value: pad.toDataURL() } : { type: "typed", value: typed };
-  $("adopt-dialog").close();
+  adoptDialog.close();
   fieldError("signature-error", "");
   // A changed signature changes every box it was placed in.
   for (const entry of fieldInputs.values()) if (isSignatureField(entry.field)) renderSlot(entry);
@@ -697,16 +877,29 @@ function updateAdopted() {
 
 /** The drawing pad: pointer events (mouse, pen, touch), strokes kept in page-independent units. */
 const pad = (() => {
-  const canvas = $("draw-pad");
-  const strokes = []; // each: [[x, y], ...] with x, y in 0..1
-  let current = null;
+  const canvas = $("draw-pad", HTMLCanvasElement);
+  /** @typedef {[number, number]} Point x, y in 0..1 */
+  /** @type {Point[][]} */
+  const strokes = [];
+  /** @type {Point[] | null} */
+  let stroke = null;
   const ASPECT = 3; // width / height, as in the CSS
 
+  /**
+   * @param {{ clientX: number, clientY: number }} e
+   * @returns {Point}
+   */
   function point(e) {
     const r = canvas.getBoundingClientRect();
     return [Math.min(1, Math.max(0, (e.clientX - r.left) / r.width)), Math.min(1, Math.max(0, (e.clientY - r.top) / r.height))];
   }
 
+  /**
+   * @param {CanvasRenderingContext2D} ctx
+   * @param {number} w
+   * @param {number} h
+   * @param {number} width of the line
+   */
   function paint(ctx, w, h, width) {
     ctx.clearRect(0, 0, w, h);
     ctx.strokeStyle = "#0b2a5b";
@@ -735,7 +928,7 @@ const pad = (() => {
   }
 
   function redraw() {
-    paint(canvas.getContext("2d"), canvas.width, canvas.height, Math.max(2, canvas.width / 220));
+    paint(context2d(canvas), canvas.width, canvas.height, Math.max(2, canvas.width / 220));
   }
 
   function resize() {
@@ -751,19 +944,19 @@ const pad = (() => {
     if (e.pointerType === "mouse" && e.button !== 0) return;
     e.preventDefault();
     canvas.setPointerCapture?.(e.pointerId);
-    current = [point(e)];
-    strokes.push(current);
+    stroke = [point(e)];
+    strokes.push(stroke);
     redraw();
   });
   canvas.addEventListener("pointermove", (e) => {
-    if (!current) return;
+    if (!stroke) return;
     e.preventDefault();
-    for (const ev of e.getCoalescedEvents?.() ?? [e]) current.push(point(ev));
+    for (const ev of e.getCoalescedEvents?.() ?? [e]) stroke.push(point(ev));
     redraw();
   });
   const end = () => {
-    if (!current) return;
-    current = null;
+    if (!stroke) return;
+    stroke = null;
     fieldError("adopt-error", "");
   };
   canvas.addEventListener("pointerup", end);
@@ -776,7 +969,7 @@ const pad = (() => {
     hasInk: () => strokes.reduce((n, s) => n + s.length, 0) >= 2,
     clear() {
       strokes.length = 0;
-      current = null;
+      stroke = null;
       redraw();
     },
     /** A PNG of a fixed size whatever the screen, transparent background. */
@@ -784,7 +977,7 @@ const pad = (() => {
       const out = document.createElement("canvas");
       out.width = 900;
       out.height = 300;
-      paint(out.getContext("2d"), out.width, out.height, 6);
+      paint(context2d(out), out.width, out.height, 6);
       return out.toDataURL("image/png");
     },
   };
@@ -792,18 +985,19 @@ const pad = (() => {
 
 $("draw-clear").addEventListener("click", () => pad.clear());
 
-
 // ---- the guide: from one required field to the next ----
 
+/** @param {FieldEntry} entry */
 function isFilled(entry) {
   const { field, input } = entry;
   if (isSignatureField(field)) return entry.placed;
-  if (field.type === "checkbox") return input.checked;
+  if (field.type === "checkbox") return input instanceof HTMLInputElement && input.checked;
   return !!input.value.trim();
 }
 
 const requiredEntries = () => orderedEntries().filter((e) => e.field.required);
 
+/** @param {string} id */
 function setCurrent(id) {
   currentField = id;
   for (const entry of fieldInputs.values()) entry.wrap.classList.toggle("current", entry.field.id === id);
@@ -832,21 +1026,27 @@ $("guide-next").addEventListener("click", () => {
     next.input.focus({ preventScroll: true });
   } else {
     $("sign-panel").scrollIntoView({ block: "start", behavior: "smooth" });
-    (!isApprover() && !adopted ? $("adopt-open") : $("consent")).focus({ preventScroll: true });
+    (!isApprover() && !adopted ? $("adopt-open") : consent).focus({ preventScroll: true });
   }
   updateGuide();
 });
 
 // ---- validation and actions ----
 
+/** @param {Element | null | undefined} node */
 function markInvalid(node) {
   node?.setAttribute("aria-invalid", "true");
   node?.closest(".field")?.classList.add("invalid");
 }
+/** @param {Element | null | undefined} node */
 function clearInvalid(node) {
   node?.removeAttribute("aria-invalid");
   node?.closest(".field")?.classList.remove("invalid");
 }
+/**
+ * @param {string} id
+ * @param {string} message
+ */
 function fieldError(id, message) {
   $(id).textContent = message;
   $(id).hidden = !message;
@@ -854,9 +1054,10 @@ function fieldError(id, message) {
 
 /** The values of the fields the signer fills (signature and initials come from the signature). */
 function fieldValues() {
+  /** @type {Record<string, string>} */
   const values = {};
   for (const { field, input } of fieldInputs.values()) {
-    if (field.type === "checkbox") values[field.id] = input.checked ? "true" : "false";
+    if (field.type === "checkbox") values[field.id] = input instanceof HTMLInputElement && input.checked ? "true" : "false";
     else if (field.type === "text" || field.type === "date") {
       const v = input.value.trim();
       if (v) values[field.id] = v;
@@ -866,6 +1067,7 @@ function fieldValues() {
 }
 
 function validate() {
+  /** @type {AlertItem[]} */
   const problems = [];
   for (const entry of orderedEntries()) {
     const { field, input } = entry;
@@ -881,28 +1083,36 @@ function validate() {
     problems.push({ text: t("errAdopt"), target: "adopt-open" });
   }
   fieldError("consent-error", "");
-  clearInvalid($("consent"));
-  if (!$("consent").checked) {
+  clearInvalid(consent);
+  if (!consent.checked) {
     const msg = t(isApprover() ? "errApproveConsent" : "errConsent");
-    markInvalid($("consent"));
+    markInvalid(consent);
     fieldError("consent-error", msg);
     problems.push({ text: msg, target: "consent" });
   }
   return problems;
 }
 
-$("consent").addEventListener("change", () => {
-  clearInvalid($("consent"));
+consent.addEventListener("change", () => {
+  clearInvalid(consent);
   fieldError("consent-error", "");
 });
 
+/**
+ * @param {boolean} on
+ * @param {string} [label]
+ */
 function busy(on, label) {
-  for (const b of [$("sign-btn"), $("decline-btn")]) b.disabled = on;
+  for (const b of [signBtn, declineBtn]) b.disabled = on;
   $("sign-panel").setAttribute("aria-busy", on ? "true" : "false");
-  $("sign-btn").textContent = label ?? t(isApprover() ? "approve" : "sign");
+  signBtn.textContent = label ?? t(isApprover() ? "approve" : "sign");
 }
 
-/** Server-side validation errors point at the inputs they are about. */
+/**
+ * Server-side validation errors point at the inputs they are about.
+ * @param {ApiError} e
+ * @returns {AlertItem[]}
+ */
 function serverProblems(e) {
   return (e.errors ?? []).map((err) => {
     const pointer = String(err.pointer ?? "");
@@ -921,32 +1131,36 @@ function serverProblems(e) {
   });
 }
 
-
-/** 409 / 410: the envelope moved on (signed elsewhere, voided, expired): show where it is now. */
+/**
+ * 409 / 410: the envelope moved on (signed elsewhere, voided, expired): show where it is now.
+ * @param {ApiError} e
+ */
 async function afterConflict(e) {
   try {
     const s = await api();
     if (s.state !== "ready") return showSessionState(s);
   } catch (again) {
-    if (again.status === 404) return showState("notfound");
+    if (asApiError(again).status === 404) return showState("notfound");
   }
   showAlert(`${t("errServer")} ${e.message}`);
 }
 
-$("sign-btn").addEventListener("click", async () => {
+signBtn.addEventListener("click", async () => {
   hideAlert();
   const problems = validate();
   if (problems.length) return showAlert(t("errSummary"), problems);
+  /** @type {CompleteBody} */
   const body = { fields: fieldValues(), consent: true };
   if (!isApprover()) {
-    body.signature = adopted;
+    if (adopted) body.signature = adopted;
   }
   busy(true, t(isApprover() ? "approving" : "signing"));
   try {
     const s = await api("/complete", body);
     busy(false);
-    showSessionState(s?.state ? s : { ...session, state: "signed" }, true);
-  } catch (e) {
+    showSessionState(s?.state ? s : { ...current(), state: "signed" }, true);
+  } catch (thrown) {
+    const e = asApiError(thrown);
     busy(false);
     if (e.status === 409 || e.status === 410) return afterConflict(e);
     if (e.status === 404) return showState("notfound");
@@ -956,40 +1170,39 @@ $("sign-btn").addEventListener("click", async () => {
 
 // ---- decline ----
 
-const dialog = $("decline-dialog");
-
-$("decline-btn").addEventListener("click", () => {
+declineBtn.addEventListener("click", () => {
   hideAlert();
   fieldError("decline-error", "");
-  clearInvalid($("decline-reason"));
+  clearInvalid(declineReason);
   dialog.showModal();
-  $("decline-reason").focus();
+  declineReason.focus();
 });
 $("decline-cancel").addEventListener("click", () => dialog.close());
-$("decline-reason").addEventListener("input", () => {
-  clearInvalid($("decline-reason"));
+declineReason.addEventListener("input", () => {
+  clearInvalid(declineReason);
   fieldError("decline-error", "");
 });
 
 $("decline-form").addEventListener("submit", async (e) => {
   e.preventDefault();
-  const reason = $("decline-reason").value.trim();
+  const reason = declineReason.value.trim();
   if (!reason) {
-    markInvalid($("decline-reason"));
+    markInvalid(declineReason);
     fieldError("decline-error", t("errReason"));
-    $("decline-reason").focus();
+    declineReason.focus();
     return;
   }
-  const confirm = $("decline-confirm");
-  confirm.disabled = true;
-  confirm.textContent = t("declining");
+  declineConfirm.disabled = true;
+  declineConfirm.textContent = t("declining");
   try {
     const s = await api("/decline", { reason });
     dialog.close();
-    const next = s?.state ? s : { ...session, state: "declined" };
+    /** @type {Session} */
+    const next = s?.state ? s : { ...current(), state: "declined" };
     if (next.recipient) next.recipient = { ...next.recipient, status: "DECLINED" };
     showSessionState(next);
-  } catch (err) {
+  } catch (thrown) {
+    const err = asApiError(thrown);
     if (err.status === 409 || err.status === 410) {
       dialog.close();
       return afterConflict(err);
@@ -997,8 +1210,8 @@ $("decline-form").addEventListener("submit", async (e) => {
     const details = (err.errors ?? []).map((x) => x.message).filter(Boolean).join(" ");
     fieldError("decline-error", `${err.status ? t("errServer") + " " : ""}${err.message}${details ? " " + details : ""}`);
   } finally {
-    confirm.disabled = false;
-    confirm.textContent = t("confirmDecline");
+    declineConfirm.disabled = false;
+    declineConfirm.textContent = t("confirmDecline");
   }
 });
 

@@ -1,7 +1,7 @@
 import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
-import type { Db } from "../store/db";
-import type { Environment } from "../store/schema";
+import type { Db } from "./db";
+import type { Environment } from "./schema";
 import { AppError } from "../errors";
 
 export interface Page<T> {

@@ -1,37 +1,29 @@
 /**
- * Notification jobs. The envelope service enqueues the "what happened" jobs in the transaction
+ * Notification jobs. The envelope use cases enqueue the "what happened" jobs in the transaction
  * that changes the envelope (send_invitation, notify_declined, ...); each of them fans out, in one
  * transaction, into one deliver_message job per recipient and channel, so an e-mail that went out
  * is never sent again because the SMS of the same invitation failed, and each delivery is retried
  * on its own. Every delivery and every failed attempt is an audit event of the envelope.
  */
-import { and, eq, inArray, isNotNull, ne, sql } from "drizzle-orm";
-import type { Deps } from "../deps";
-import { completeJob, enqueue } from "../jobs/queue";
-import { PermanentJobError, type JobHandler } from "../jobs/runner";
-import { MAX_ATTEMPTS } from "../jobs/schedule";
-import { appendAudit } from "../modules/audit/service";
-import { expireDueEnvelopes, invitationFor, recipientRows, type Invitation } from "../modules/envelopes/service";
-import { signedDocument } from "../modules/sealing/service";
-import { signedDocumentUrlOf } from "../modules/signing/token";
-import { envelopes, recipients } from "../store/schema";
-import { pickLocale, renderEmail, renderSms, type MessageData, type MessageKind } from "./messages";
+import { eq } from "drizzle-orm";
+import type { Deps } from "../../deps";
+import type { Channel, MessageKind } from "../../enums";
+import { completeJob, enqueue } from "../../jobs/queue";
+import { JOB_PAYLOADS, type JobPayload } from "../../jobs/payloads";
+import { defineJob, PermanentJobError, type JobContext, type JobDefinitions } from "../../jobs/runner";
+import { MAX_ATTEMPTS } from "../../jobs/schedule";
+import { envelopes, recipients } from "../../store/schema";
+import { appendAudit } from "../audit/service";
+import { getInvitation, type Invitation } from "../envelopes/get-invitation";
+import { recipientRows } from "../envelopes/rows";
+import { signedDocument } from "../sealing/service";
+import { signedDocumentUrlOf } from "../signing/token";
+import { pickLocale, renderEmail, renderSms, type MessageData } from "./messages";
 import { createSmsSender, SmsConfigError, type SmsSender } from "./sms";
-
-export type Channel = "email" | "sms";
-
-export interface DeliverPayload {
-  recipientId: string;
-  message: MessageKind;
-  channel: Channel;
-}
 
 type Envelope = typeof envelopes.$inferSelect;
 type Recipient = typeof recipients.$inferSelect;
 
-/** Recipient statuses of someone who was invited and has not acted yet. */
-const WAITING = ["SENT", "VIEWED"] as const;
-const isWaiting = (r: Recipient) => (WAITING as readonly string[]).includes(r.status);
 /** Invited at some point (PENDING recipients of later routing groups never heard of the envelope). */
 const wasInvited = (r: Recipient) => r.status !== "PENDING" || r.sentAt != null;
 
@@ -78,8 +70,7 @@ function fanOut(deps: Deps, jobId: string, smsEnabled: boolean, message: Message
             });
             continue;
           }
-          const payload: DeliverPayload = { recipientId: recipient.id, message, channel };
-          enqueue(tx, deps.clock, { kind: "deliver_message", payload: payload as unknown as Record<string, unknown> });
+          enqueue(tx, deps.clock, { kind: "deliver_message", payload: { recipientId: recipient.id, message, channel } });
           n++;
         }
       }
@@ -103,7 +94,7 @@ function audienceOf(message: MessageKind, all: Recipient[]): Recipient[] {
   }
 }
 
-/** What the texts need, from the envelope service's loader (plus the decliner and the void reason for notices). */
+/** What the texts need, from the envelope's invitation (getInvitation) (plus the decliner and the void reason for notices). */
 function messageData(deps: Deps, message: MessageKind, inv: Invitation): MessageData {
   const withLink = message === "invitation" || message === "reminder" || message === "completed";
   let declinedBy: string | null = null;
@@ -141,31 +132,31 @@ async function sealedCopy(deps: Deps, inv: Invitation): Promise<{ downloadUrl: s
 }
 
 /** The job handlers of notifications, by kind. */
-export function notificationHandlers(deps: Deps): Record<string, JobHandler> {
+export function notificationHandlers(deps: Deps): JobDefinitions {
   const sms: SmsSender | null = createSmsSender(deps.config.sms, deps.log);
 
   /** send_invitation / send_reminder {recipientId}: one delivery per channel, if the recipient still has to act. */
-  const toRecipient = (message: "invitation" | "reminder"): JobHandler => async (payload: { recipientId: string }, { jobId }) => {
-    const inv = invitationFor(deps, String(payload?.recipientId));
-    if (!inv) throw new PermanentJobError(`recipient ${payload?.recipientId} does not exist`);
+  const toRecipient = (message: "invitation" | "reminder") => defineJob(JOB_PAYLOADS[`send_${message}`], async ({ recipientId }, { jobId }) => {
+    const inv = getInvitation(deps, { recipientId });
+    if (!inv) throw new PermanentJobError(`recipient ${recipientId} does not exist`);
     if (!inv.active) {
       deps.log.info(`${message} not sent: nothing left to do`, { recipientId: inv.recipient.id, envelopeStatus: inv.envelopeStatus, recipientStatus: inv.recipient.status });
       return;
     }
     fanOut(deps, jobId, sms !== null, message, [{ envelopeId: inv.envelopeId, notifyBySms: inv.notifyBySms, recipient: inv.recipient }]);
-  };
+  });
 
   /** notify_* {envelopeId}: the envelope ended; tell those concerned. */
-  const toAudience = (message: "declined" | "voided" | "completed" | "expired"): JobHandler => async (payload: { envelopeId: string }, { jobId }) => {
-    const envelope = deps.db.select().from(envelopes).where(eq(envelopes.id, String(payload?.envelopeId))).get();
-    if (!envelope) throw new PermanentJobError(`envelope ${payload?.envelopeId} does not exist`);
+  const toAudience = (message: "declined" | "voided" | "completed" | "expired") => defineJob(JOB_PAYLOADS[`notify_${message}`], async ({ envelopeId }, { jobId }) => {
+    const envelope = deps.db.select().from(envelopes).where(eq(envelopes.id, envelopeId)).get();
+    if (!envelope) throw new PermanentJobError(`envelope ${envelopeId} does not exist`);
     const all = recipientRows(deps.db, envelope.id);
     fanOut(deps, jobId, sms !== null, message, audienceOf(message, all).map((recipient) => ({ envelopeId: envelope.id, notifyBySms: envelope.notifyBySms, recipient })));
-  };
+  });
 
-  const deliver: JobHandler = async (payload: DeliverPayload, { jobId, attempt, signal }) => {
-    const inv = invitationFor(deps, String(payload?.recipientId));
-    if (!inv) throw new PermanentJobError(`recipient ${payload?.recipientId} does not exist`);
+  const deliver = async (payload: JobPayload<"deliver_message">, { jobId, attempt, signal }: JobContext) => {
+    const inv = getInvitation(deps, { recipientId: payload.recipientId });
+    if (!inv) throw new PermanentJobError(`recipient ${payload.recipientId} does not exist`);
     const { message, channel } = payload;
     if ((message === "invitation" || message === "reminder") && !inv.active) {
       deps.log.info(`${message} not sent: nothing left to do`, { recipientId: inv.recipient.id, channel, envelopeStatus: inv.envelopeStatus });
@@ -211,74 +202,6 @@ export function notificationHandlers(deps: Deps): Record<string, JobHandler> {
     notify_voided: toAudience("voided"),
     notify_completed: toAudience("completed"),
     notify_expired: toAudience("expired"),
-    deliver_message: deliver,
+    deliver_message: defineJob(JOB_PAYLOADS.deliver_message, deliver),
   };
 }
-
-/**
- * Reminders: for envelopes with a reminderIntervalHours, every recipient invited and still to act
- * is reminded once per interval, counted from the invitation or the last reminder. lastRemindedAt
- * is set in the transaction that enqueues the reminder, so a reminder is never doubled.
- */
-export function sweepReminders(deps: Deps): number {
-  const now = deps.clock.now();
-  const candidates = deps.db
-    .select({ recipient: recipients, envelope: envelopes })
-    .from(recipients)
-    .innerJoin(envelopes, eq(envelopes.id, recipients.envelopeId))
-    .where(
-      and(
-        eq(envelopes.status, "SENT"),
-        isNotNull(envelopes.reminderIntervalHours),
-        inArray(recipients.status, [...WAITING]),
-        ne(recipients.role, "CC"),
-        // Times are integer milliseconds: only the recipients whose interval has run out.
-        sql`coalesce(${recipients.lastRemindedAt}, ${recipients.sentAt}, ${envelopes.sentAt}) + ${envelopes.reminderIntervalHours} * 3600000 <= ${now.getTime()}`,
-      ),
-    )
-    .all();
-  let n = 0;
-  for (const { recipient, envelope } of candidates) {
-    if (envelope.expiresAt && envelope.expiresAt <= now) continue;
-    const done = deps.db.transaction(
-      (tx) => {
-        // Re-check under the write lock: another process may have reminded meanwhile, the
-        // recipient may have acted, or the envelope ended (voided, declined).
-        const current = tx
-          .select({ r: recipients, envelopeStatus: envelopes.status })
-          .from(recipients)
-          .innerJoin(envelopes, eq(envelopes.id, recipients.envelopeId))
-          .where(eq(recipients.id, recipient.id))
-          .get();
-        if (!current || current.envelopeStatus !== "SENT") return false;
-        const { r } = current;
-        if (!isWaiting(r) || (r.lastRemindedAt?.getTime() ?? 0) !== (recipient.lastRemindedAt?.getTime() ?? 0)) return false;
-        tx.update(recipients).set({ lastRemindedAt: now }).where(eq(recipients.id, r.id)).run();
-        enqueue(tx, deps.clock, { kind: "send_reminder", payload: { recipientId: r.id } });
-        appendAudit(tx, deps.clock, { envelopeId: envelope.id, type: "recipient.reminded", actor: "system", data: { recipientId: r.id } });
-        return true;
-      },
-      { behavior: "immediate" },
-    );
-    if (done) n++;
-  }
-  if (n) deps.log.info("reminders enqueued", { count: n });
-  return n;
-}
-
-/** Expiry: envelopes still SENT whose expiresAt has passed are expired by the envelope service. */
-export function sweepExpired(deps: Deps): number {
-  const expired = expireDueEnvelopes(deps);
-  if (expired.length) deps.log.info("envelopes expired", { count: expired.length, envelopeIds: expired });
-  return expired.length;
-}
-
-/** Functions the job runner calls on each tick. */
-export const notificationPeriodic: Array<(deps: Deps) => Promise<void> | void> = [
-  function expiry(deps) {
-    sweepExpired(deps);
-  },
-  function reminders(deps) {
-    sweepReminders(deps);
-  },
-];

@@ -1,5 +1,5 @@
-import type { Config } from "../config";
-import type { Logger } from "../log";
+import type { Config } from "../../config";
+import type { Logger } from "../../log";
 
 export interface SmsSender {
   /**

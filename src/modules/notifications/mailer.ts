@@ -1,10 +1,10 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
-import type { Clock } from "../clock";
-import type { Config } from "../config";
-import type { Logger } from "../log";
-import { writeFileAtomic } from "../store/files";
+import type { Clock } from "../../clock";
+import type { Config } from "../../config";
+import type { Logger } from "../../log";
+import { writeFileAtomic } from "../../store/files";
 
 export interface MailMessage {
   to: string;

@@ -3,10 +3,10 @@
  * (e-mail) and as a short text (SMS). User-supplied strings (subject, message, names, reasons)
  * are escaped in HTML and kept on one line in headers.
  */
-export type Locale = "en" | "fr";
-export const LOCALES: readonly Locale[] = ["en", "fr"];
+import { LOCALES, type Locale, type MessageKind, type RecipientRole } from "../../enums";
 
-export type MessageKind = "invitation" | "reminder" | "declined" | "voided" | "completed" | "expired";
+export type { MessageKind };
+
 
 export interface MessageData {
   /** The envelope's subject, as the sender wrote it. */
@@ -14,7 +14,7 @@ export interface MessageData {
   /** The envelope's message to its recipients, if any. */
   message?: string | null;
   recipientName: string;
-  role: "SIGNER" | "APPROVER" | "CC";
+  role: RecipientRole;
   /** The recipient's personal link (invitation, reminder, completed). */
   signUrl?: string | null;
   expiresAt?: Date | null;
@@ -36,8 +36,8 @@ export interface RenderedEmail {
 
 /** `en` unless the envelope asked for a language we speak. */
 export function pickLocale(locale: string | null | undefined): Locale {
-  const l = (locale ?? "").toLowerCase().split(/[-_]/)[0];
-  return (LOCALES as readonly string[]).includes(l ?? "") ? (l as Locale) : "en";
+  const l = (locale ?? "").toLowerCase().split(/[-_]/)[0] ?? "";
+  return LOCALES.find((known) => known === l) ?? "en";
 }
 
 export function escapeHtml(s: string): string {

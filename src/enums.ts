@@ -1,0 +1,55 @@
+/**
+ * Every closed set of values that the store, the API schemas, the job payloads and the rules
+ * share, declared once: the store's column types, the TypeBox unions (`literalUnion`) and the
+ * lifecycle tables derive from these lists.
+ */
+import { Type, type SchemaOptions, type TLiteral, type TUnion } from "@sinclair/typebox";
+
+/** The TypeBox union of one of these lists (an anyOf of consts, as the OpenAPI document shows). */
+export const literalUnion = <const T extends readonly [string, ...string[]]>(values: T, options?: SchemaOptions) =>
+  Type.Union(values.map((v) => Type.Literal(v)), options) as unknown as TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }>;
+
+export const ENVIRONMENTS = ["test", "live"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+export const ENVELOPE_STATUSES = ["DRAFT", "SENT", "COMPLETED", "DECLINED", "VOIDED", "EXPIRED"] as const;
+export type EnvelopeStatus = (typeof ENVELOPE_STATUSES)[number];
+
+export const SEAL_STATUSES = ["PENDING", "SEALED", "FAILED"] as const;
+export type SealStatus = (typeof SEAL_STATUSES)[number];
+
+export const RECIPIENT_ROLES = ["SIGNER", "APPROVER", "CC"] as const;
+export type RecipientRole = (typeof RECIPIENT_ROLES)[number];
+
+export const RECIPIENT_STATUSES = ["PENDING", "SENT", "VIEWED", "SIGNED", "DECLINED"] as const;
+export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
+
+export const FIELD_TYPES = ["signature", "initials", "date", "text", "checkbox"] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
+
+export const SIGNATURE_TYPES = ["typed", "drawn"] as const;
+export type SignatureType = (typeof SIGNATURE_TYPES)[number];
+
+/** Languages of the invitations and of the signing page. */
+export const LOCALES = ["en", "fr"] as const;
+export type Locale = (typeof LOCALES)[number];
+
+/** What an integrator may ask for; the API reports "custom" for per-recipient routing orders. */
+export const SIGNING_ORDERS = ["parallel", "sequential"] as const;
+export const REPORTED_SIGNING_ORDERS = [...SIGNING_ORDERS, "custom"] as const;
+export type SigningOrder = (typeof REPORTED_SIGNING_ORDERS)[number];
+
+/** What the signing page shows a recipient. */
+export const SESSION_STATES = ["ready", "signed", "declined", "waiting", "voided", "expired", "completed"] as const;
+export type SessionState = (typeof SESSION_STATES)[number];
+
+/** What a notification tells a recipient, and the channels it goes through. */
+export const MESSAGE_KINDS = ["invitation", "reminder", "declined", "voided", "completed", "expired"] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
+export const CHANNELS = ["email", "sms"] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const JOB_STATUSES = ["pending", "done", "failed"] as const;
+
+export const DELIVERY_STATUSES = ["pending", "succeeded", "failed"] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];

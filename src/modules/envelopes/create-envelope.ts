@@ -1,0 +1,39 @@
+import type { Deps } from "../../deps";
+import { newId } from "../../ids";
+import { envelopes, type Environment } from "../../store/schema";
+import type { ActorMeta } from "./actor";
+import { assertValidDraft, writeDraftParts } from "./draft";
+import type { EnvelopeDraft } from "./lifecycle";
+import { auditEnvelope, immediate, recordEnvelopeEvent } from "./record-change";
+import { documentHashes, recipientRows } from "./rows";
+import { loadEnvelopeView, type EnvelopeView } from "./view";
+
+export interface CreateEnvelopeInput {
+  environment: Environment;
+  who: ActorMeta;
+  draft: EnvelopeDraft;
+}
+
+/** POST /envelopes: a validated DRAFT, audited, with an envelope.created event. */
+export function createEnvelope(deps: Deps, { environment, who, draft }: CreateEnvelopeInput): EnvelopeView {
+  return deps.db.transaction((tx) => {
+    assertValidDraft(tx, deps.clock, environment, draft);
+    const now = deps.clock.now();
+    const id = newId("env");
+    tx.insert(envelopes).values({
+      id, environment, subject: draft.subject, message: draft.message ?? null, status: "DRAFT",
+      locale: draft.locale ?? "en", notifyBySms: draft.notifyBySms ?? false,
+      expiresAt: draft.expiresAt ? new Date(draft.expiresAt) : null,
+      reminderIntervalHours: draft.reminderIntervalHours ?? null,
+      metadata: draft.metadata ?? {}, createdAt: now, updatedAt: now,
+    }).run();
+    writeDraftParts(tx, id, draft);
+    auditEnvelope(tx, deps, id, "envelope.created", who, {
+      subject: draft.subject,
+      documents: documentHashes(tx, id),
+      recipients: recipientRows(tx, id).map((r) => ({ id: r.id, email: r.email, role: r.role, routingOrder: r.routingOrder })),
+    });
+    recordEnvelopeEvent(tx, deps, id, "envelope.created");
+    return loadEnvelopeView(tx, deps, id)!;
+  }, immediate);
+}

@@ -1,0 +1,62 @@
+/** What creating and updating a draft share: validation against the stored documents, and writing its parts. */
+import { and, eq, inArray, isNull } from "drizzle-orm";
+import type { Clock } from "../../clock";
+import { invalid } from "../../errors";
+import { newId } from "../../ids";
+import type { Tx } from "../../store/db";
+import { documents, envelopeDocuments, fields, recipients, type Environment } from "../../store/schema";
+import { fieldRequired, routingOrders, validateDraft, type DocumentFacts, type EnvelopeDraft, type RecipientDraft } from "./lifecycle";
+import { fieldRows, recipientRows } from "./rows";
+
+function documentFacts(tx: Tx, environment: Environment, ids: string[]): Map<string, DocumentFacts & { id: string }> {
+  if (!ids.length) return new Map();
+  const rows = tx.select({ id: documents.id, pageCount: documents.pageCount, pages: documents.pages }).from(documents)
+    .where(and(inArray(documents.id, [...new Set(ids)]), eq(documents.environment, environment), isNull(documents.deletedAt))).all();
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** 422 validation_failed with every broken rule, or nothing. */
+export function assertValidDraft(tx: Tx, clock: Clock, environment: Environment, draft: EnvelopeDraft) {
+  const errors = validateDraft(draft, documentFacts(tx, environment, draft.documentIds), clock.now());
+  if (errors.length) throw invalid(errors, "The envelope is not valid");
+}
+
+/** Replaces an envelope's documents, recipients and fields. `keepIds` reuses recipient ids (PATCH without recipients). */
+export function writeDraftParts(tx: Tx, envelopeId: string, draft: EnvelopeDraft, keepIds?: string[]) {
+  tx.delete(fields).where(eq(fields.envelopeId, envelopeId)).run();
+  tx.delete(recipients).where(eq(recipients.envelopeId, envelopeId)).run();
+  tx.delete(envelopeDocuments).where(eq(envelopeDocuments.envelopeId, envelopeId)).run();
+  tx.insert(envelopeDocuments).values(draft.documentIds.map((documentId, position) => ({ envelopeId, documentId, position }))).run();
+  const orders = routingOrders(draft);
+  draft.recipients.forEach((r, position) => {
+    const id = keepIds?.[position] ?? newId("rcp");
+    tx.insert(recipients).values({
+      id, envelopeId, position,
+      email: r.email.trim(), name: r.name.trim(), phone: r.phone ?? null,
+      role: r.role ?? "SIGNER", routingOrder: orders[position]!, status: "PENDING",
+    }).run();
+    if (r.fields?.length)
+      tx.insert(fields).values(r.fields.map((f) => ({
+        id: newId("fld"), envelopeId, recipientId: id, documentId: f.documentId, type: f.type,
+        page: f.page, x: f.x, y: f.y, width: f.width, height: f.height, required: fieldRequired(f), label: f.label ?? null,
+      }))).run();
+  });
+}
+
+/** The stored recipients as the draft they came from (for PATCH without recipients). */
+export function storedRecipientDrafts(tx: Tx, envelopeId: string, withOrders: boolean): { drafts: RecipientDraft[]; ids: string[] } {
+  const rs = recipientRows(tx, envelopeId);
+  const fs = fieldRows(tx, envelopeId);
+  return {
+    ids: rs.map((r) => r.id),
+    drafts: rs.map((r) => ({
+      email: r.email, name: r.name, role: r.role,
+      ...(r.phone ? { phone: r.phone } : {}),
+      ...(withOrders ? { routingOrder: r.routingOrder } : {}),
+      fields: fs.filter((f) => f.recipientId === r.id).map((f) => ({
+        documentId: f.documentId, type: f.type, page: f.page, x: f.x, y: f.y, width: f.width, height: f.height,
+        required: f.required, ...(f.label != null ? { label: f.label } : {}),
+      })),
+    })),
+  };
+}

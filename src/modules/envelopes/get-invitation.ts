@@ -1,0 +1,44 @@
+import { eq } from "drizzle-orm";
+import type { Deps } from "../../deps";
+import type { Locale } from "../../enums";
+import { envelopes, recipients, type EnvelopeStatus, type Environment } from "../../store/schema";
+import { signUrlOf } from "../signing/token";
+import type { RecipientRow } from "./rows";
+
+/** Everything an invitation (or a reminder) needs. `active`: the envelope is SENT and this recipient still has to act. */
+export interface Invitation {
+  envelopeId: string;
+  environment: Environment;
+  envelopeStatus: EnvelopeStatus;
+  subject: string;
+  message: string | null;
+  locale: Locale;
+  notifyBySms: boolean;
+  expiresAt: Date | null;
+  reminderIntervalHours: number | null;
+  recipient: { id: string; name: string; email: string; phone: string | null; role: RecipientRow["role"]; status: RecipientRow["status"]; routingOrder: number };
+  signUrl: string;
+  active: boolean;
+}
+
+/** The invitation of one recipient (null if the recipient does not exist). */
+export function getInvitation(deps: Pick<Deps, "db" | "config" | "secret">, { recipientId }: { recipientId: string }): Invitation | null {
+  const row = deps.db.select({ r: recipients, e: envelopes }).from(recipients)
+    .innerJoin(envelopes, eq(envelopes.id, recipients.envelopeId)).where(eq(recipients.id, recipientId)).get();
+  if (!row) return null;
+  const { r, e } = row;
+  return {
+    envelopeId: e.id,
+    environment: e.environment,
+    envelopeStatus: e.status,
+    subject: e.subject,
+    message: e.message,
+    locale: e.locale,
+    notifyBySms: e.notifyBySms,
+    expiresAt: e.expiresAt,
+    reminderIntervalHours: e.reminderIntervalHours,
+    recipient: { id: r.id, name: r.name, email: r.email, phone: r.phone, role: r.role, status: r.status, routingOrder: r.routingOrder },
+    signUrl: signUrlOf(deps.config.baseUrl, deps.secret, r.id),
+    active: e.status === "SENT" && (r.status === "SENT" || r.status === "VIEWED"),
+  };
+}

@@ -1,0 +1,18 @@
+import { eq } from "drizzle-orm";
+import { enqueue } from "../../jobs/queue";
+import type { Tx } from "../../store/db";
+import { recipients } from "../../store/schema";
+import { SYSTEM } from "./actor";
+import { auditEnvelope, type EnvelopeChangeDeps } from "./record-change";
+import { recipientRows, type EnvelopeRow } from "./rows";
+
+/** Invites recipients: status SENT, one "send_invitation" job each, an audit event each. In the caller's transaction. */
+export function inviteRecipients(tx: Tx, deps: EnvelopeChangeDeps, envelope: EnvelopeRow, recipientIds: string[]) {
+  const now = deps.clock.now();
+  for (const r of recipientRows(tx, envelope.id).filter((r) => recipientIds.includes(r.id))) {
+    tx.update(recipients).set({ status: "SENT", sentAt: now }).where(eq(recipients.id, r.id)).run();
+    enqueue(tx, deps.clock, { kind: "send_invitation", payload: { recipientId: r.id } });
+    const channels = envelope.notifyBySms && r.phone ? ["email", "sms"] : ["email"];
+    auditEnvelope(tx, deps, envelope.id, "recipient.invited", SYSTEM, { recipientId: r.id, email: r.email, routingOrder: r.routingOrder, channels });
+  }
+}

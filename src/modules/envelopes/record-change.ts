@@ -1,0 +1,39 @@
+/** Side effects shared by every change of an envelope: the audit event, the webhook event, the status move. */
+import { and, eq } from "drizzle-orm";
+import type { Deps } from "../../deps";
+import { AppError } from "../../errors";
+import { affectedRows, type Tx } from "../../store/db";
+import { envelopes, type EnvelopeStatus } from "../../store/schema";
+import { appendAudit, type AuditType } from "../audit/service";
+import { recordEvent, type WebhookEventType } from "../webhooks/events";
+import type { ActorMeta } from "./actor";
+import { canTransition } from "./lifecycle";
+import type { EnvelopeRow } from "./rows";
+import { loadEnvelopeParts, publicEnvelope } from "./view";
+
+/** What recording a change needs: the clock, and the view's URL and secret for the webhook event. */
+export type EnvelopeChangeDeps = Pick<Deps, "config" | "secret" | "clock">;
+
+export const immediate = { behavior: "immediate" as const };
+
+export function auditEnvelope(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: string, type: AuditType, who: ActorMeta, data?: Record<string, unknown>) {
+  appendAudit(tx, deps.clock, { envelopeId, type, actor: who.actor, ip: who.ip, userAgent: who.userAgent, data });
+}
+
+/**
+ * Records a webhook event carrying the envelope as it is now (without signing links), in the
+ * same transaction as the change.
+ */
+export function recordEnvelopeEvent(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: string, type: WebhookEventType) {
+  const row = tx.select().from(envelopes).where(eq(envelopes.id, envelopeId)).get()!;
+  const envelope = publicEnvelope(deps, loadEnvelopeParts(tx, row), { signUrls: false });
+  recordEvent(tx, deps.clock, { environment: row.environment, type, data: { envelope } });
+}
+
+/** Moves an envelope from one status to another, refusing if someone else moved it first. */
+export function moveEnvelopeStatus(tx: Tx, deps: EnvelopeChangeDeps, e: EnvelopeRow, to: EnvelopeStatus, set: Partial<EnvelopeRow> = {}) {
+  if (!canTransition(e.status, to)) throw new AppError("conflict", `An envelope cannot go from ${e.status} to ${to}`);
+  const changed = tx.update(envelopes).set({ ...set, status: to, updatedAt: deps.clock.now() })
+    .where(and(eq(envelopes.id, e.id), eq(envelopes.status, e.status))).run();
+  if (affectedRows(changed) === 0) throw new AppError("conflict", `Envelope ${e.id} changed meanwhile; retry`);
+}

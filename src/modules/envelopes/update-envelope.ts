@@ -1,0 +1,54 @@
+import { eq } from "drizzle-orm";
+import type { Static } from "@sinclair/typebox";
+import { isoOrNull } from "../../clock";
+import type { Deps } from "../../deps";
+import { AppError } from "../../errors";
+import { envelopes, type Environment } from "../../store/schema";
+import type { ActorMeta } from "./actor";
+import { assertValidDraft, storedRecipientDrafts, writeDraftParts } from "./draft";
+import type { EnvelopeDraft } from "./lifecycle";
+import type { UpdateEnvelopeBody } from "./model";
+import { auditEnvelope, immediate } from "./record-change";
+import { envelopeDocumentRows, findEnvelopeRow } from "./rows";
+import { loadEnvelopeView, type EnvelopeView } from "./view";
+
+/** The PATCH body: only the members given change. */
+export type EnvelopePatch = Static<typeof UpdateEnvelopeBody>;
+
+export interface UpdateEnvelopeInput {
+  environment: Environment;
+  who: ActorMeta;
+  envelopeId: string;
+  patch: EnvelopePatch;
+}
+
+/** PATCH /envelopes/{id}: updates a DRAFT (409 envelope_not_draft otherwise); the result is validated as a whole. */
+export function updateEnvelope(deps: Deps, { environment, who, envelopeId: id, patch }: UpdateEnvelopeInput): EnvelopeView {
+  return deps.db.transaction((tx) => {
+    const row = findEnvelopeRow(tx, environment, id);
+    if (row.status !== "DRAFT") throw new AppError("envelope_not_draft", `Envelope ${id} is ${row.status}: only a DRAFT can be changed`);
+    const reshapes = patch.documentIds !== undefined || patch.recipients !== undefined || patch.signingOrder !== undefined;
+    const current = storedRecipientDrafts(tx, id, patch.signingOrder === undefined);
+    const draft: EnvelopeDraft = {
+      subject: patch.subject ?? row.subject,
+      message: patch.message !== undefined ? patch.message : row.message,
+      documentIds: patch.documentIds ?? envelopeDocumentRows(tx, id).map((d) => d.id),
+      recipients: patch.recipients ?? current.drafts,
+      signingOrder: patch.signingOrder,
+      locale: patch.locale ?? row.locale,
+      expiresAt: patch.expiresAt !== undefined ? patch.expiresAt : isoOrNull(row.expiresAt),
+      reminderIntervalHours: patch.reminderIntervalHours !== undefined ? patch.reminderIntervalHours : row.reminderIntervalHours,
+      notifyBySms: patch.notifyBySms ?? row.notifyBySms,
+      metadata: patch.metadata ?? row.metadata,
+    };
+    assertValidDraft(tx, deps.clock, environment, draft);
+    tx.update(envelopes).set({
+      subject: draft.subject, message: draft.message ?? null, locale: draft.locale, notifyBySms: draft.notifyBySms,
+      expiresAt: draft.expiresAt ? new Date(draft.expiresAt) : null, reminderIntervalHours: draft.reminderIntervalHours ?? null,
+      metadata: draft.metadata, updatedAt: deps.clock.now(),
+    }).where(eq(envelopes.id, id)).run();
+    if (reshapes) writeDraftParts(tx, id, draft, patch.recipients ? undefined : current.ids);
+    auditEnvelope(tx, deps, id, "envelope.updated", who, { changed: Object.entries(patch).filter(([, v]) => v !== undefined).map(([k]) => k).sort() });
+    return loadEnvelopeView(tx, deps, id)!;
+  }, immediate);
+}

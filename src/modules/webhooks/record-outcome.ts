@@ -1,0 +1,60 @@
+import { retryDelayMs } from "../../jobs/schedule";
+import type { Logger } from "../../log";
+import type { Tx } from "../../store/db";
+import type { ClaimedDelivery, DeliveryOutcome, OutboxQueries } from "./outbox-queries";
+import { disableWebhook } from "./service";
+
+/**
+ * Share of a retry delay added at random (the delays are those of jobs/schedule.ts). Not the job
+ * outbox's 10 %: docs/webhooks.md tells receivers "up to 20 % random jitter", so this one is
+ * published behaviour, while the outbox's is internal.
+ */
+export const WEBHOOK_JITTER = 0.2;
+
+export interface OutcomeContext {
+  queries: OutboxQueries;
+  now: Date;
+  log: Logger;
+  /** An endpoint failing this long is disabled. */
+  disableAfterMs: number;
+  /** Random number in [0, 1) for jitter. */
+  random: () => number;
+}
+
+/**
+ * Records the attempt and the delivery's next state, in the caller's transaction: succeeded,
+ * retried later, or failed (and the endpoint disabled once it has failed for disableAfterMs).
+ * The statements run through `queries`, prepared on the database whose transaction is open.
+ */
+export function recordOutcome(tx: Tx, ctx: OutcomeContext, delivery: ClaimedDelivery, outcome: DeliveryOutcome): "succeeded" | "retry" | "failed" {
+  const { queries, now, log } = ctx;
+  queries.insertAttempt.run({ deliveryId: delivery.id, attempt: delivery.attempt, at: delivery.at, statusCode: outcome.statusCode, durationMs: outcome.durationMs, error: outcome.error });
+  const last = { id: delivery.id, statusCode: outcome.statusCode, error: outcome.error, durationMs: outcome.durationMs, now };
+  if (outcome.error === null) {
+    queries.succeeded.run(last);
+    queries.clearFailing.run({ id: delivery.webhookId });
+    return "succeeded";
+  }
+  const hook = queries.hookState.get({ id: delivery.webhookId });
+  const live = !!hook && hook.enabled && !hook.deletedAt;
+  const failingSince = hook?.failingSince ?? delivery.at;
+  if (hook && !hook.failingSince) queries.setFailingSince.run({ id: delivery.webhookId, since: failingSince.getTime() });
+  const disable = live && now.getTime() - failingSince.getTime() >= ctx.disableAfterMs;
+  const delay = retryDelayMs(delivery.attempt, { jitter: WEBHOOK_JITTER, random: ctx.random });
+  const logged = { deliveryId: delivery.id, webhookId: delivery.webhookId, attempt: delivery.attempt, statusCode: outcome.statusCode, error: outcome.error };
+  if (live && !disable && delay !== null) {
+    const next = new Date(now.getTime() + delay);
+    queries.retry.run({ ...last, next });
+    log.warn("webhook delivery failed, will retry", { ...logged, nextAttemptAt: next.toISOString() });
+    return "retry";
+  }
+  queries.failed.run(last);
+  log.warn("webhook delivery failed", logged);
+  if (disable) {
+    const hours = Math.round((now.getTime() - failingSince.getTime()) / 3_600_000);
+    const reason = `every delivery failed for ${hours} hours (since ${failingSince.toISOString()}); last error: ${outcome.error}`;
+    disableWebhook(tx, now, delivery.webhookId, reason);
+    log.warn("webhook disabled", { webhookId: delivery.webhookId, reason });
+  }
+  return "failed";
+}

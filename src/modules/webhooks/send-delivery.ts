@@ -1,0 +1,95 @@
+import type { Clock } from "../../clock";
+import { VERSION } from "../../version";
+import { resolveTarget, TargetRefusedError, type NetworkPolicy, type Resolver } from "./network";
+import type { ClaimedDelivery, DeliveryOutcome } from "./outbox-queries";
+import { secretKey, signatureHeaders } from "./signature";
+
+/** Bytes of a response read (to reuse the connection, and to quote in the error of a non-2xx). */
+const MAX_RESPONSE_BYTES = 64 * 1024;
+const ERROR_BODY_CHARS = 200;
+
+export interface DeliverySenderOptions {
+  timeoutMs: number;
+  policy: NetworkPolicy;
+  resolver: Resolver;
+  /** Clock of the webhook-timestamp header (the wall clock: receivers compare it with theirs). */
+  wallClock: Clock;
+  /** PEM CA certificates trusted for https deliveries instead of the system store. */
+  tlsCa?: string;
+}
+
+/**
+ * One signed POST of a delivery to its endpoint, to an address the network policy allows, with
+ * no redirect followed. Never throws: every failure is an outcome. `shutdown` aborts it.
+ */
+export function createDeliverySender(opts: DeliverySenderOptions) {
+  const keys = new Map<string, Uint8Array>();
+  const keyOf = (secret: string): Uint8Array => {
+    let key = keys.get(secret);
+    if (!key) keys.set(secret, (key = secretKey(secret)));
+    return key;
+  };
+
+  return async function sendDelivery(delivery: ClaimedDelivery, shutdown: AbortSignal): Promise<DeliveryOutcome> {
+    const started = performance.now();
+    const done = (statusCode: number | null, error: string | null): DeliveryOutcome => ({ statusCode, error, durationMs: Math.round(performance.now() - started) });
+    try {
+      const url = new URL(delivery.url);
+      const signal = AbortSignal.any([AbortSignal.timeout(opts.timeoutMs), shutdown]);
+      const target = await resolveTarget(url, opts.policy, opts.resolver);
+      const timestamp = Math.floor(opts.wallClock.now().getTime() / 1000);
+      const res = await fetch(target.url, {
+        method: "POST",
+        headers: {
+          host: target.host,
+          "content-type": "application/json",
+          "user-agent": `Certyneo-Webhooks/${VERSION}`,
+          ...signatureHeaders(keyOf(delivery.secret), delivery.eventId, timestamp, delivery.payload),
+        },
+        body: delivery.payload,
+        redirect: "manual",
+        signal,
+        // https to the checked address: the certificate must still match the URL's host name.
+        ...(target.serverName || opts.tlsCa ? { tls: { ...(target.serverName ? { serverName: target.serverName } : {}), ...(opts.tlsCa ? { ca: opts.tlsCa } : {}) } } : {}),
+      });
+      const body = await readSome(res);
+      if (res.status >= 200 && res.status < 300) return done(res.status, null);
+      if (res.status >= 300 && res.status < 400)
+        return done(res.status, `HTTP ${res.status} redirect${res.headers.get("location") ? ` to ${res.headers.get("location")}` : ""} (redirects are not followed)`);
+      const text = body.trim().replace(/\s+/g, " ").slice(0, ERROR_BODY_CHARS);
+      return done(res.status, `HTTP ${res.status}${text ? `: ${text}` : ""}`);
+    } catch (e) {
+      if (shutdown.aborted) return { ...done(null, "interrupted: server stopping"), interrupted: true };
+      return done(null, describeError(e, opts.timeoutMs));
+    }
+  };
+}
+
+/** Reads up to MAX_RESPONSE_BYTES of the response (so the connection can be reused) and returns it as text. */
+async function readSome(res: Response): Promise<string> {
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.length;
+    if (size >= MAX_RESPONSE_BYTES) {
+      await reader.cancel().catch(() => {});
+      break;
+    }
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, 4096));
+}
+
+function describeError(e: unknown, timeoutMs: number): string {
+  if (e instanceof TargetRefusedError) return e.message;
+  const err = e as { name?: string; code?: string; message?: string };
+  if (err?.name === "TimeoutError") return `timed out after ${timeoutMs} ms`;
+  const code = err?.code ?? err?.name ?? "Error";
+  if (code === "ConnectionRefused" || code === "ECONNREFUSED") return "connection refused";
+  if (code === "ConnectionReset" || code === "ECONNRESET") return "connection reset by the server";
+  return `${code}: ${err?.message ?? String(e)}`;
+}
