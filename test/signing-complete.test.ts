@@ -19,7 +19,7 @@ describe("signatures and fields", () => {
       { documentId: doc.id, type: "initials", page: 1, x: 500, y: 780, width: 40, height: 30 },
       { documentId: doc.id, type: "date", page: 2, x: 300, y: 700, width: 100, height: 20 },
       { documentId: doc.id, type: "text", page: 1, x: 72, y: 200, width: 200, height: 20, label: "Job title" },
-      { documentId: doc.id, type: "checkbox", page: 1, x: 72, y: 240, width: 12, height: 12, label: "I accept" },
+      { documentId: doc.id, type: "checkbox", page: 1, x: 72, y: 240, width: 12, height: 12, label: "I accept", required: true },
       { documentId: doc.id, type: "text", page: 1, x: 72, y: 300, width: 200, height: 20, required: false, label: "Comment" },
     ],
   }, { email: "other@example.com", name: "Other", fields: [{ documentId: doc.id, type: "text", page: 1, x: 1, y: 1, width: 5, height: 5 }] }]);
@@ -30,6 +30,18 @@ describe("signatures and fields", () => {
     expect(sess.fields).toHaveLength(6);
     expect(sess.fields.every((f: any) => e.fields.find((x: any) => x.id === f.id).recipientId === e.recipients[0].id)).toBe(true);
     expect(sess.fields[0]).toEqual({ id: e.fields[0].id, documentId: doc.id, type: "signature", page: 2, x: 72, y: 700, width: 200, height: 60, required: true, label: null, value: null });
+  });
+
+  test("fields are required by default, checkboxes optional unless said otherwise", async () => {
+    const { e, tokens } = await sentEnvelope(s, quickStart([doc.id], [{
+      email: "jane@example.com", name: "Jane",
+      fields: (["signature", "initials", "date", "text", "checkbox"] as const).map((type, i) => ({ documentId: doc.id, type, page: 1, x: 72, y: 100 + 40 * i, width: 100, height: 20 })),
+    }]));
+    expect(e.fields.map((f: any) => [f.type, f.required])).toEqual([["signature", true], ["initials", true], ["date", true], ["text", true], ["checkbox", false]]);
+    // An unticked optional checkbox is stored as false; nothing else is asked of it.
+    const r = await complete(s, tokens[0]!, { ...typed("Jane"), fields: { [e.fields[3].id]: "x" } });
+    expect(r.status).toBe(200);
+    expect((await getEnvelope(s, e.id)).fields[4].value).toBe("false");
   });
 
   test("required fields, checkbox, unknown field, consent, missing signature: 422 with pointers, nothing stored", async () => {
