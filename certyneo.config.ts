@@ -42,6 +42,14 @@ export default {
     password: "",
     from: "Certyneo <no-reply@localhost>",
   },
+  branding: {
+    /** The organisation signers see on the signing page, in e-mails and on the certificate. Empty: "Certyneo". */
+    name: "",
+    /** A PNG, JPEG or SVG logo shown beside the name on the signing page (at most 512 KiB). Empty: none. */
+    logoPath: "",
+    /** Accent colour of the signing page and the e-mails, #rrggbb (darkened if needed so white text on it stays readable). Empty: Certyneo blue. */
+    colour: "",
+  },
   notifications: {
     /** The completion e-mail carries the sealed PDF when it is at most this many MiB (0: never; the link is always there). */
     attachSignedMaxMb: 10,

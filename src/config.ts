@@ -64,6 +64,8 @@ function check(c: Config) {
   int("jobs.pollMs", c.jobs.pollMs, 10, 60_000);
   int("jobs.concurrency", c.jobs.concurrency, 1, 64);
   int("sms.timeoutMs", c.sms.timeoutMs, 100, 120_000);
+  if (c.branding.colour && !/^#[0-9a-fA-F]{6}$/.test(c.branding.colour)) fail("branding.colour", `must be #rrggbb, got "${c.branding.colour}"`);
+  if (c.branding.logoPath && !/\.(png|jpe?g|svg)$/i.test(c.branding.logoPath)) fail("branding.logoPath", "must name a .png, .jpg or .svg file");
   for (const [path, url] of [["baseUrl", c.baseUrl], ["sms.gatewayUrl", c.sms.gatewayUrl], ["seal.tsaUrl", c.seal.tsaUrl]] as const) {
     if (url && !URL.canParse(url)) fail(path, `not a URL: "${url}"`);
   }
