@@ -31,7 +31,7 @@ export const SIGNATURE_TYPES = ["typed", "drawn"] as const;
 export type SignatureType = (typeof SIGNATURE_TYPES)[number];
 
 /** Languages of the invitations and of the signing page. */
-export const LOCALES = ["en", "fr"] as const;
+export const LOCALES = ["en", "fr", "de", "es", "it", "pt", "nl", "el"] as const;
 export type Locale = (typeof LOCALES)[number];
 
 /** What an integrator may ask for; the API reports "custom" for per-recipient routing orders. */

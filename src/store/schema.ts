@@ -58,7 +58,11 @@ export const envelopes = sqliteTable(
     subject: text("subject").notNull(),
     message: text("message"),
     status: text("status", { enum: ENVELOPE_STATUSES }).notNull(),
-    locale: text("locale", { enum: LOCALES }).notNull().default("en"),
+    /** The language the sender chose; null: the signing page follows each signer's browser, e-mails are in English. */
+    locale: text("locale", { enum: LOCALES }),
+    /** Who asks for the signatures (shown to signers, the reply-to of the e-mails, told of a decline). */
+    senderName: text("sender_name"),
+    senderEmail: text("sender_email"),
     notifyBySms: integer("notify_by_sms", { mode: "boolean" }).notNull().default(false),
     expiresAt: time("expires_at"),
     reminderIntervalHours: integer("reminder_interval_hours"),

@@ -34,7 +34,7 @@ export type RecipientDraft = Static<typeof RecipientInput>;
  * clear (null) are taken from the PATCH body.
  */
 export type EnvelopeDraft = Omit<Static<typeof CreateEnvelopeBody>, Clearable> & Pick<Static<typeof UpdateEnvelopeBody>, Clearable>;
-type Clearable = "message" | "expiresAt" | "reminderIntervalHours";
+type Clearable = "message" | "expiresAt" | "reminderIntervalHours" | "locale" | "sender";
 
 export interface DocumentFacts {
   pageCount: number;
@@ -55,6 +55,7 @@ const EPSILON = 0.01;
 export function validateDraft(d: EnvelopeDraft, documents: ReadonlyMap<string, DocumentFacts>, now: Date): FieldError[] {
   const errors: FieldError[] = [];
   const err = (pointer: string, message: string) => errors.push({ pointer, message });
+  if (d.sender && !isEmail(d.sender.email.trim())) err("/sender/email", `"${d.sender.email}" is not a valid e-mail address`);
 
   const seenDocs = new Map<string, number>();
   d.documentIds.forEach((id, i) => {

@@ -9,7 +9,17 @@ export const Role = literalUnion(RECIPIENT_ROLES, {
   description: "SIGNER signs; APPROVER approves without a signature; CC only receives the completed copy",
 });
 export const FieldType = literalUnion(FIELD_TYPES);
-const Locale = literalUnion(LOCALES, { description: "Language of the invitations and of the signing page" });
+const Locale = literalUnion(LOCALES, {
+  description: "Language of the e-mails, the signing page, the certificate of completion and the audit trail. " +
+    "Not set: the signing page follows each signer's browser (Accept-Language) and the e-mails are in English; a signer may switch the page's language either way.",
+});
+const Sender = t.Object(
+  {
+    name: t.String({ minLength: 1, maxLength: 200, examples: ["Maria Keller, HR"] }),
+    email: t.String({ minLength: 3, maxLength: 254, examples: ["hr@example.com"] }),
+  },
+  { additionalProperties: false, description: "Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines" },
+);
 const SigningOrder = literalUnion(SIGNING_ORDERS, {
   description: "Shorthand for routingOrder: parallel = everyone at once; sequential = in the order of `recipients`. Do not combine with per-recipient routingOrder.",
 });
@@ -63,6 +73,7 @@ const common = {
   reminderIntervalHours: t.Integer({ minimum: 1, maximum: 720, description: "Remind pending recipients every N hours" }),
   notifyBySms: t.Boolean({ description: "Also invite recipients that have a phone by SMS" }),
   metadata: Metadata,
+  sender: Sender,
 };
 
 export const CreateEnvelopeBody = t.Object(
@@ -73,6 +84,7 @@ export const CreateEnvelopeBody = t.Object(
     recipients: t.Array(RecipientInput, { minItems: 1, maxItems: 50 }),
     signingOrder: t.Optional(SigningOrder),
     locale: t.Optional(common.locale),
+    sender: t.Optional(common.sender),
     expiresAt: t.Optional(t.String(common.expiresAt)),
     reminderIntervalHours: t.Optional(common.reminderIntervalHours),
     notifyBySms: t.Optional(common.notifyBySms),
@@ -92,7 +104,8 @@ export const UpdateEnvelopeBody = t.Object(
     documentIds: t.Optional(t.Array(t.String(), { minItems: 1, maxItems: 20 })),
     recipients: t.Optional(t.Array(RecipientInput, { minItems: 1, maxItems: 50, description: "Replaces every recipient (and their fields)" })),
     signingOrder: t.Optional(SigningOrder),
-    locale: t.Optional(common.locale),
+    locale: t.Optional(nullable(common.locale)),
+    sender: t.Optional(nullable(common.sender)),
     expiresAt: t.Optional(nullable(t.String(common.expiresAt))),
     reminderIntervalHours: t.Optional(nullable(common.reminderIntervalHours)),
     notifyBySms: t.Optional(common.notifyBySms),
@@ -179,7 +192,8 @@ export const EnvelopeSchema = t.Object(
     status: EnvelopeStatus,
     subject: t.String(),
     message: nullable(t.String()),
-    locale: Locale,
+    locale: nullable(Locale),
+    sender: nullable(Sender),
     signingOrder: literalUnion(REPORTED_SIGNING_ORDERS),
     expiresAt: nullable(DateTime),
     reminderIntervalHours: nullable(t.Integer()),

@@ -6,7 +6,7 @@ import { envelopes } from "../../store/schema";
 import { auditSummary, type AuditSummary } from "../audit/service";
 import { signUrlOf } from "../signing/token";
 import { signingOrderOf } from "./lifecycle";
-import { envelopeDocumentRows, fieldRows, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "./rows";
+import { envelopeDocumentRows, fieldRows, recipientRows, senderOf, type EnvelopeRow, type FieldRow, type RecipientRow } from "./rows";
 
 /** What building the API view needs: the public URL and the instance secret (for signUrl). */
 export type ViewDeps = Pick<Deps, "config" | "secret">;
@@ -40,6 +40,7 @@ function envelopeView(deps: ViewDeps, p: EnvelopeParts, signUrls: boolean) {
     subject: e.subject,
     message: e.message,
     locale: e.locale,
+    sender: senderOf(e),
     signingOrder: signingOrderOf(p.recipients),
     expiresAt: isoOrNull(e.expiresAt),
     reminderIntervalHours: e.reminderIntervalHours,

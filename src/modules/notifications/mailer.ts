@@ -12,6 +12,8 @@ export interface MailMessage {
   text: string;
   html: string;
   attachments?: { filename: string; content: Uint8Array; contentType: string }[];
+  /** Where replies go: the envelope's sender. */
+  replyTo?: string;
 }
 
 /** nodemailer's form of our attachments. */
@@ -56,6 +58,7 @@ export function smtpMailer(smtp: Config["smtp"], clock: Clock, log: Logger): Mai
         text: msg.text,
         html: msg.html,
         attachments: attachmentsOf(msg),
+        replyTo: msg.replyTo,
         date: clock.now(),
       });
       log.info("email sent", { to: msg.to, subject: oneLine(msg.subject), messageId: info.messageId, smtp: target });
@@ -85,6 +88,7 @@ export function outboxMailer(dir: string, from: string, clock: Clock, log: Logge
         text: msg.text,
         html: msg.html,
         attachments: attachmentsOf(msg),
+        replyTo: msg.replyTo,
         date: now,
       });
       const bytes = info.message as Buffer;

@@ -19,9 +19,16 @@ export const SigningSessionSchema = t.Object(
       subject: t.String(),
       message: nullable(t.String()),
       status: t.String({ examples: ["SENT"] }),
-      locale: literalUnion(LOCALES),
-      expiresAt: nullable(DateTime),
+      locale: nullable(literalUnion(LOCALES, { description: "The sender's language; null: the page follows the signer's browser" })),
+      expiresAt: nullable(t.String({ format: "date-time", description: "The deadline: after it the link stops working" })),
+      sender: nullable(t.Object({ name: t.String(), email: t.String() }, { description: "Who asks for the signatures" })),
+      statusReason: nullable(t.String({ description: "Once voided or declined: the reason given" })),
     }),
+    organisation: t.Object({
+      name: t.String(),
+      colour: t.String({ description: "#rrggbb, dark enough for white text" }),
+      logoUrl: nullable(t.String({ description: "Path of the organisation's logo" })),
+    }, { description: "The organisation the signer deals with (the server's branding settings)" }),
     recipient: t.Object({
       id: t.String(),
       name: t.String(),

@@ -11,7 +11,8 @@ import { declineEnvelope } from "../envelopes/decline-envelope";
 import { expireEnvelope } from "../envelopes/expire-envelope";
 import { inviteNextOrComplete } from "../envelopes/invite-next-or-complete";
 import { recordEnvelopeEvent } from "../envelopes/record-change";
-import { envelopeDocumentRows, fieldRows, recipientRows, type EnvelopeRow, type RecipientRow } from "../envelopes/rows";
+import { envelopeDocumentRows, fieldRows, recipientRows, senderOf, type EnvelopeRow, type RecipientRow } from "../envelopes/rows";
+import { brandingLogo, organisationOf, type Organisation } from "./branding";
 import { signedDocument } from "../sealing/service";
 import { TOKEN_FORMAT, tokenHash } from "./token";
 
@@ -63,14 +64,17 @@ function stamps(tx: Tx, token: string, envelopeId: string, recipientId: string) 
   });
 }
 
-function session(tx: Tx, token: string, envelope: EnvelopeRow, recipient: RecipientRow) {
+function session(tx: Tx, organisation: Organisation, token: string, envelope: EnvelopeRow, recipient: RecipientRow) {
   const open = envelope.status === "SENT";
   const state = sessionState(envelope.status, recipient);
   return {
     envelope: {
       id: envelope.id, subject: envelope.subject, message: envelope.message, status: envelope.status,
       locale: envelope.locale, expiresAt: envelope.expiresAt?.toISOString() ?? null,
+      sender: senderOf(envelope),
+      statusReason: envelope.status === "VOIDED" || envelope.status === "DECLINED" ? envelope.endReason : null,
     },
+    organisation: { name: organisation.name, colour: organisation.colour, logoUrl: organisation.hasLogo ? `/api/v1/signing/${token}/logo` : null },
     recipient: { id: recipient.id, name: recipient.name, email: recipient.email, role: recipient.role, status: recipient.status },
     state,
     documents: open
@@ -91,9 +95,9 @@ function session(tx: Tx, token: string, envelope: EnvelopeRow, recipient: Recipi
 
 export type SigningSession = ReturnType<typeof session>;
 
-function reload(tx: Tx, token: string) {
+function reload(tx: Tx, deps: Pick<Deps, "config">, token: string) {
   const { envelope, recipient } = resolve(tx, token);
-  return session(tx, token, envelope, recipient);
+  return session(tx, organisationOf(deps.config), token, envelope, recipient);
 }
 
 /** GET /signing/{token}: the session; the first open by an invited recipient records VIEWED. */
@@ -109,7 +113,7 @@ export function getSession(deps: Deps, token: string, meta: RequestMeta): Signin
       });
       recordEnvelopeEvent(tx, deps, envelope.id, "recipient.viewed");
     }
-    return reload(tx, token);
+    return reload(tx, deps, token);
   }, immediate);
 }
 
@@ -187,7 +191,7 @@ export async function completeSigning(deps: Deps, token: string, body: Completio
     });
     recordEnvelopeEvent(tx, deps, envelope.id, "recipient.signed");
     inviteNextOrComplete(tx, deps, { envelopeId: envelope.id });
-    return reload(tx, token);
+    return reload(tx, deps, token);
   }, immediate);
 }
 
@@ -207,7 +211,7 @@ export function declineSigning(deps: Deps, token: string, reason: string, meta: 
       data: { recipientId: recipient.id, reason: text },
     });
     declineEnvelope(tx, deps, { envelope, reason: text });
-    return reload(tx, token);
+    return reload(tx, deps, token);
   }, immediate);
 }
 
@@ -242,4 +246,10 @@ export async function openSignatureImage(deps: Deps, token: string, recipientId:
   const by = recipientRows(deps.db, envelope.id).find((r) => r.id === recipientId && r.status === "SIGNED");
   if (!by?.signatureImageSha256) throw new AppError("not_found", `No drawn signature of ${recipientId} in this envelope`);
   return deps.files.get(by.signatureImageSha256);
+}
+
+/** GET /signing/{token}/logo: the organisation's logo (branding.logoPath), for any valid link. */
+export function openLogo(deps: Deps, token: string): Promise<{ bytes: Uint8Array; type: string }> {
+  resolve(deps.db, token);
+  return brandingLogo(deps.config);
 }

@@ -1,0 +1,8 @@
+-- Hand-written instead of drizzle-kit's table rebuild, which would DROP envelopes and so cascade
+-- into its recipients, fields and documents: the same final columns, changed in place.
+ALTER TABLE `envelopes` ADD `sender_name` text;--> statement-breakpoint
+ALTER TABLE `envelopes` ADD `sender_email` text;--> statement-breakpoint
+ALTER TABLE `envelopes` ADD `locale_chosen` text;--> statement-breakpoint
+UPDATE `envelopes` SET `locale_chosen` = `locale`;--> statement-breakpoint
+ALTER TABLE `envelopes` DROP COLUMN `locale`;--> statement-breakpoint
+ALTER TABLE `envelopes` RENAME COLUMN `locale_chosen` TO `locale`;
