@@ -186,6 +186,40 @@ describe("lifecycle notices through the API", () => {
     expect(notice.text).toContain("The salary is wrong");
   });
 
+  test("with a sender and a language: invitations from the sender (reply-to), a decline tells the sender by e-mail", async () => {
+    const s = server({ ...peers.sink.env, CERTYNEO_BRANDING_NAME: "Acme GmbH", CERTYNEO_BRANDING_COLOUR: "#ffcc00" });
+    const env = await sentEnvelope(s, {
+      subject: "Arbeitsvertrag", locale: "de", sender: { name: "Maria Keller", email: "hr@acme.example" },
+      recipients: [{ email: "a@example.com", name: "Anna" }, { email: "b@example.com", name: "Bernd" }],
+    });
+    expect(env.sender).toEqual({ name: "Maria Keller", email: "hr@acme.example" });
+    expect(env.locale).toBe("de");
+    await drain(s);
+    const [invitation] = await peers.sink.waitFor(2);
+    expect(invitation!.subject).toBe("Bitte unterschreiben: Arbeitsvertrag");
+    expect(invitation!.text).toContain("Maria Keller bittet Sie, „Arbeitsvertrag“ zu unterschreiben.");
+    expect(invitation!.headers["reply-to"]).toBe("hr@acme.example");
+    expect(invitation!.text).toContain("Gesendet von Acme GmbH mit Certyneo");
+    // The organisation's colour, darkened until white text on it reads (4.5:1).
+    expect(invitation!.html).not.toContain("#ffcc00");
+    expect(invitation!.html).toMatch(/background:#[0-9a-f]{6};color:#ffffff/);
+
+    const token = env.recipients[1].signUrl.split("/s/")[1];
+    await json(await fetch(`${s.url}/api/v1/signing/${token}/decline`, {
+      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ reason: "Falsches Gehalt" }),
+    }), 200);
+    await drain(s);
+    const mails = await peers.sink.waitFor(4);
+    const toSender = mails.find((m) => m.to[0] === "hr@acme.example")!;
+    expect(toSender.subject).toBe("Abgelehnt: Arbeitsvertrag");
+    expect(toSender.text).toContain("Bernd (b@example.com) hat die Unterschrift von „Arbeitsvertrag“ abgelehnt.");
+    expect(toSender.text).toContain("Angegebener Grund: Falsches Gehalt");
+    expect(toSender.text).toContain(`Umschlag ${env.id}`);
+    const delivered = audit(s, env.id).filter((e) => e.type === "message.delivered").map((e) => e.data as any);
+    expect(delivered.some((d) => d.audience === "sender" && d.to === "hr@acme.example")).toBe(true);
+    // Without a sender, nobody but the recipients hears of it (the webhook tells the integrator).
+  });
+
   test("void: recipients are told, with the reason", async () => {
     const s = server(peers.sink.env);
     const env = await sentEnvelope(s, { subject: "Oops", recipients: [{ email: "a@example.com", name: "A" }] });

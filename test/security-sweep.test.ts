@@ -11,10 +11,16 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Value } from "@sinclair/typebox/value";
 import type { TSchema } from "@sinclair/typebox";
 import { signingToken } from "../src/modules/signing/token";
-import { complete, createEnvelope, pngDataUrl, post, quickStart, sendEnvelope, startEnvelopeServer, tokenOf, uploadDoc } from "./helpers/envelopes";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { complete, createEnvelope, pngDataUrl, post, quickStart, sendEnvelope, startEnvelopeServer, TINY_PNG, tokenOf, uploadDoc } from "./helpers/envelopes";
+import { tempDir } from "./helpers/spawn";
 import { startWebhookReceiver } from "./helpers/webhook-receiver";
 
-const s = startEnvelopeServer({ CERTYNEO_WEBHOOK_ALLOWED_NETWORKS: "127.0.0.0/8" });
+// A logo, so that the token route serving it has something to answer.
+const logoPath = join(tempDir(), "logo.png");
+writeFileSync(logoPath, TINY_PNG);
+const s = startEnvelopeServer({ CERTYNEO_WEBHOOK_ALLOWED_NETWORKS: "127.0.0.0/8", CERTYNEO_BRANDING_LOGO_PATH: logoPath });
 const rx = startWebhookReceiver();
 afterAll(async () => {
   await s.stop();

@@ -266,7 +266,7 @@ const STATES = {
   error: { icon: "no", title: "stateErrorTitle", text: "stateErrorText" },
 };
 
-/** @typedef {{ title?: StringKey, detail?: string, detailKey?: StringKey }} StateOptions */
+/** @typedef {{ title?: StringKey, detail?: string, detailKey?: StringKey, detailVars?: Record<string, string> }} StateOptions */
 
 /** @type {{ kind: string, opts: StateOptions } | null} */
 let shownState = null;
@@ -294,7 +294,7 @@ function showState(kind, opts = {}, focus = true) {
   $("state-title").textContent = t(opts.title ?? s.title);
   $("state-text").textContent = t(text);
   $("state-subject").textContent = session?.envelope?.subject ? t("subjectLine", { subject: session.envelope.subject }) : "";
-  $("state-detail").textContent = opts.detailKey ? t(opts.detailKey) : opts.detail ?? "";
+  $("state-detail").textContent = opts.detailKey ? t(opts.detailKey, opts.detailVars) : opts.detail ?? "";
   $("retry").hidden = kind !== "error";
   if (session?.envelope?.subject) document.title = `${session.envelope.subject} – Certyneo`;
   showSignedDocument(kind === "completed" || kind === "signed" ? session?.signedDocument ?? null : null);
@@ -336,14 +336,31 @@ function showSignedDocument(doc) {
   }
 }
 
+/**
+ * The organisation the signer deals with: its name, logo and colour (the server's branding settings).
+ * @param {Session["organisation"]} org
+ */
+function applyBranding(org) {
+  $("brand-name").textContent = org.name;
+  const logo = $("brand-logo", HTMLImageElement);
+  logo.hidden = !org.logoUrl;
+  if (org.logoUrl) logo.src = org.logoUrl;
+  const rgb = [1, 3, 5].map((i) => parseInt(org.colour.slice(i, i + 2), 16));
+  document.documentElement.style.setProperty("--brand", org.colour);
+  document.documentElement.style.setProperty("--brand-dark", `rgb(${rgb.map((v) => Math.round(v * 0.8)).join(",")})`);
+}
+
 /** @param {Session} s */
 function showSessionState(s, justActed = false) {
   session = s;
+  if (s.organisation) applyBranding(s.organisation);
   if (s.recipient) $("recipient-line").textContent = t("recipientLine", { name: s.recipient.name ?? "", email: s.recipient.email ?? "" });
   const state = s.state;
   if ((state === "ready" || state === "waiting") && s.recipient?.role === "CC") return showState("cc");
   if (state === "ready") return startCeremony(s);
   if (justActed && state === "completed") return showState("signed", { detailKey: "stateCompletedText" });
+  const reason = (state === "voided" || state === "declined") && s.envelope.statusReason;
+  if (reason) return showState(state, { detailKey: "reasonGiven", detailVars: { reason } });
   showState(STATES[state] ? state : "error", state in STATES ? {} : { detail: String(state) });
 }
 
@@ -392,6 +409,8 @@ function relabelCeremony() {
   $("subject").textContent = envelope.subject ?? "";
   $("message").textContent = envelope.message ?? "";
   $("message").hidden = !envelope.message;
+  $("sender").hidden = !envelope.sender;
+  if (envelope.sender) $("sender").textContent = t("sentBy", { name: `${envelope.sender.name} (${envelope.sender.email})` });
   $("recipient-line").textContent = t(isApprover() ? "approvingAs" : "signingAs", { name: recipient.name ?? "", email: recipient.email ?? "" });
   $("intro-hint").textContent = t(isApprover() ? "introApprove" : "introSign");
   $("expires").hidden = !envelope.expiresAt;
