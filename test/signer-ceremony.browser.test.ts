@@ -5,11 +5,12 @@
  * accessibility violation on any screen.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { sealEnvelope } from "../src/modules/sealing/service";
 import { axeViolations, drawOn, launchBrowser, PHONE, waitForPdfPages } from "./helpers/browser";
+import { TINY_PNG } from "./helpers/envelopes";
 import { pdfsig } from "./pdf/helpers-seal";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { adoptTyped, json, OpenedPages, sent, tokenOf, upload, waitForState } from "./helpers/signer-page";
@@ -201,6 +202,70 @@ describe("accessibility", () => {
       await page.getByRole("button", { name: "Cancel" }).click();
       await page.getByRole("button", { name: "Decline" }).click();
       await expectNoAxeViolations(page);
+    }
+  });
+});
+
+describe("who is asking, in the signer's language", () => {
+  test("organisation, sender, deadline; Greek from the envelope, German from the browser, a switch that sticks; the void reason", async () => {
+    const doc = await upload(s, 1);
+    const expiresAt = new Date(s.clock.now().getTime() + 5 * 86_400_000).toISOString();
+    const greek = await sent(s, {
+      subject: "Σύμβαση εργασίας", locale: "el", expiresAt, sender: { name: "Μαρία Παπαδοπούλου", email: "hr@example.gr" }, documentIds: [doc.id],
+      recipients: [{ email: "g@example.gr", name: "Γιώργος Παπαδόπουλος", fields: [{ documentId: doc.id, type: "text", page: 1, x: 72, y: 200, width: 200, height: 20 }] }],
+    });
+    const o = await pages.open(browser, greek.recipients[0].signUrl, { locale: "en-US" });
+    const { page } = o;
+    await waitForPdfPages(page);
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe("el");
+    expect(await page.locator("#brand-name").textContent()).toBe("Certyneo");
+    expect(await page.locator("#sender").textContent()).toBe("Στάλθηκε από Μαρία Παπαδοπούλου (hr@example.gr)");
+    expect(await page.locator("#expires").textContent()).toStartWith("Απαντήστε πριν από τις");
+    expect(await page.getByRole("button", { name: "Έναρξη" }).isVisible()).toBe(true);
+    expect(await page.locator(".field-label").textContent()).toBe("Κείμενο *");
+    await expectNoAxeViolations(page);
+    // The signer switches to Spanish: every text follows, and the choice sticks on reload.
+    await page.getByLabel("Γλώσσα").selectOption("es");
+    expect(await page.getByRole("button", { name: "Empezar" }).isVisible()).toBe(true);
+    expect(await page.locator(".field-label").textContent()).toBe("Texto *");
+    expect(await page.getByLabel("Texto (obligatorio)").count()).toBe(1);
+    expect(await page.locator("#sender").textContent()).toBe("Enviado por Μαρία Παπαδοπούλου (hr@example.gr)");
+    await page.reload();
+    await waitForPdfPages(page);
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe("es");
+
+    // No language on the envelope: the browser's (Accept-Language).
+    const plain = await sent(s, { subject: "Vertrag", documentIds: [doc.id], recipients: [{ email: "d@example.de", name: "Dieter" }] });
+    const de = await pages.open(browser, plain.recipients[0].signUrl, { locale: "de-DE" });
+    await waitForPdfPages(de.page);
+    expect(await de.page.evaluate(() => document.documentElement.lang)).toBe("de");
+    expect(await de.page.getByRole("button", { name: "Unterschreiben", exact: true }).isVisible()).toBe(true);
+
+    // Voided: the reason the sender gave, in the signer's language.
+    await json(await s.api(`/api/v1/envelopes/${plain.id}?reason=${encodeURIComponent("Falsches Dokument")}`, { method: "DELETE" }), 200);
+    await de.page.reload();
+    await waitForState(de, "voided");
+    expect(await de.page.locator("#state-title").textContent()).toBe("Umschlag storniert");
+    expect(await de.page.locator("#state-detail").textContent()).toBe("Angegebener Grund: Falsches Dokument");
+    await expectNoAxeViolations(de.page);
+  });
+
+  test("the organisation's name, logo and colour from the branding settings", async () => {
+    const logoPath = join(tempDir(), "logo.png");
+    writeFileSync(logoPath, TINY_PNG);
+    const branded = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_BRANDING_NAME: "Acme GmbH", CERTYNEO_BRANDING_COLOUR: "#0a7d33", CERTYNEO_BRANDING_LOGO_PATH: logoPath } });
+    try {
+      const doc = await upload(branded, 1);
+      const env = await sent(branded, { subject: "Branded", documentIds: [doc.id], recipients: [{ email: "b@example.com", name: "Bea" }] });
+      const o = await pages.open(browser, env.recipients[0].signUrl);
+      await waitForPdfPages(o.page);
+      expect(await o.page.locator("#brand-name").textContent()).toBe("Acme GmbH");
+      await o.page.waitForFunction(() => (document.getElementById("brand-logo") as HTMLImageElement).naturalWidth === 1);
+      expect(await o.page.locator("#sign-btn").evaluate((b) => getComputedStyle(b).backgroundColor)).toBe("rgb(10, 125, 51)");
+      await expectNoAxeViolations(o.page);
+      await pages.checkPages(branded);
+    } finally {
+      await branded.stop();
     }
   });
 });

@@ -548,7 +548,7 @@ function buildStamp(st, dims) {
   labelStamp(node);
   place(node, st, dims);
   if (st.imageUrl) node.append(el("img", { src: st.imageUrl, alt: "", class: "sig-img" }));
-  else if (signed) node.append(el("span", { class: "sig-typed", text: value }));
+  else if (signed) node.append(el("span", { class: "sig-typed", dir: "auto", text: value }));
   else if (st.type === "checkbox") node.append(el("span", { class: "stamp-check", text: value === "true" ? "✓" : "" }));
   else node.append(el("span", { class: "stamp-text", text: value }));
   return node;
@@ -805,7 +805,7 @@ const initialsOf = (/** @type {string} */ name) =>
 function signatureContent(type) {
   if (type === "signature" && adopted?.type === "drawn") return el("img", { src: adopted.value, alt: "", class: "sig-img" });
   const text = type === "initials" ? initialsOf(adopted?.type === "typed" ? adopted.value : session?.recipient?.name ?? "") : adopted?.value ?? "";
-  return el("span", { class: "sig-typed", text });
+  return el("span", { class: "sig-typed", dir: "auto", text });
 }
 
 /**
