@@ -18,6 +18,7 @@ import {
   wrapText,
 } from "./fonts.ts";
 import type { RenderRecipient } from "./render-model.ts";
+import type { ReportT } from "./report-texts.ts";
 
 export const COLORS = {
   ink: rgb(0.11, 0.13, 0.18),
@@ -154,12 +155,13 @@ export async function drawSignaturePanel(
   box: Box,
   recipient: RenderRecipient,
   fonts: FontSet,
+  t: ReportT,
 ): Promise<void> {
   page.drawRectangle({ ...box, color: COLORS.panel, borderColor: COLORS.rule, borderWidth: 0.5 });
   const pad = Math.min(6, box.height / 8);
   const inner = { x: box.x + pad, y: box.y + pad, width: box.width - 2 * pad, height: box.height - 2 * pad };
   if (recipient.signature) return drawSignature(pdf, page, inner, recipient.signature, fonts);
-  const note = recipient.role === "SIGNER" ? `Not signed (${recipient.status})` : `No signature (${recipient.role.toLowerCase()})`;
+  const note = recipient.role === "SIGNER" ? t("notSigned", { status: recipient.status }) : t("noSignature", { role: recipient.role.toLowerCase() });
   drawFittedText(page, inner, note, fonts.sans, { max: 8, min: 5 }, COLORS.muted);
 }
 
@@ -250,11 +252,11 @@ export interface ReportOptions {
   /** Puts a loud banner on every page: this instance seals with a self-signed development certificate. */
   developmentCertificate: boolean;
   pageSize: [number, number];
+  /** The language of the page's own words (page numbers, banner). */
+  t: ReportT;
 }
 
 const SECTION_HEIGHT = 38;
-
-export const DEVELOPMENT_BANNER = "DEVELOPMENT CERTIFICATE — NOT FOR PRODUCTION";
 
 /**
  * A top-to-bottom flow of report content over as many pages as it needs.
@@ -273,6 +275,10 @@ export class ReportWriter {
     private readonly options: ReportOptions,
   ) {
     this.newPage();
+  }
+
+  get t(): ReportT {
+    return this.options.t;
   }
 
   get width(): number {
@@ -376,7 +382,7 @@ export class ReportWriter {
         color: COLORS.rule,
       });
       drawTextLine(page, this.options.footer, { x: this.left, y, maxWidth: this.width - 80 }, this.fonts.sans, 7.5, COLORS.muted);
-      const number = `Page ${i + 1} of ${total}`;
+      const number = this.t("pageOf", { page: i + 1, total });
       const numberWidth = textWidth(this.fonts.sans, number, 7.5);
       drawTextLine(page, number, { x: this.left + this.width - numberWidth, y }, this.fonts.sans, 7.5, COLORS.muted);
     });
@@ -437,16 +443,17 @@ export class ReportWriter {
     const top = this.y - 4;
     this.page.drawRectangle({ x: this.left, y: top - height, width: this.width, height, color: COLORS.danger });
     const size = 11;
-    const widthOfBanner = textWidth(this.fonts.bold, DEVELOPMENT_BANNER, size);
+    const banner = this.t("devBanner");
+    const widthOfBanner = textWidth(this.fonts.bold, banner, size);
     drawTextLine(
       this.page,
-      DEVELOPMENT_BANNER,
+      banner,
       { x: this.left + (this.width - widthOfBanner) / 2, y: top - 13 },
       this.fonts.bold,
       size,
       COLORS.white,
     );
-    const note = "Sealed with this instance's self-signed development certificate: no legal value.";
+    const note = this.t("devNote");
     const noteWidth = textWidth(this.fonts.sans, note, 7);
     drawTextLine(this.page, note, { x: this.left + (this.width - noteWidth) / 2, y: top - 24 }, this.fonts.sans, 7, COLORS.white);
     this.y = top - height - 6;

@@ -12,12 +12,12 @@ import { appendAudit, listAudit, verifyChain, type AuditEvent } from "../audit/s
 import { envelopeDocumentRows, fieldRows, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "../envelopes/rows";
 import { SignerError } from "../../pdf/pkcs12";
 import { TimestampError } from "../../pdf/tsa";
+import type { Locale } from "../../enums";
+import { reportTexts } from "../../pdf/report-texts";
 import type { SealingKey } from "./key";
 
-/** How a recipient proved who they were: the unguessable link sent to their address. */
-const AUTH_METHOD = "Unique signing link sent by e-mail";
-
-async function toRenderRecipient(deps: Deps, r: RecipientRow): Promise<RenderRecipient> {
+/** A recipient as the generated pages show it; `locale`: the envelope's, for how the recipient proved who they were. */
+async function toRenderRecipient(deps: Deps, r: RecipientRow, locale: Locale | null): Promise<RenderRecipient> {
   let signature: RenderRecipient["signature"] = null;
   if (r.signatureType === "typed" && r.signatureValue) signature = { type: "typed", value: r.signatureValue };
   if (r.signatureType === "drawn" && r.signatureImageSha256) {
@@ -26,7 +26,8 @@ async function toRenderRecipient(deps: Deps, r: RecipientRow): Promise<RenderRec
   }
   return {
     id: r.id, name: r.name, email: r.email, role: r.role, status: r.status, signedAt: r.signedAt,
-    ip: r.ip, userAgent: r.userAgent, authMethod: AUTH_METHOD, signature,
+    // The unguessable link sent to their address.
+    ip: r.ip, userAgent: r.userAgent, authMethod: reportTexts(locale)("authLink"), signature,
   };
 }
 
@@ -36,7 +37,7 @@ const toRenderField = (f: FieldRow): RenderField => ({
 });
 
 const toRenderEnvelope = (e: EnvelopeRow): RenderEnvelope => ({
-  id: e.id, subject: e.subject, status: e.status, createdAt: e.createdAt, sentAt: e.sentAt, completedAt: e.completedAt,
+  id: e.id, locale: e.locale, subject: e.subject, status: e.status, createdAt: e.createdAt, sentAt: e.sentAt, completedAt: e.completedAt,
 });
 
 function toRenderEvent(e: AuditEvent): RenderAuditEvent {
@@ -111,7 +112,7 @@ async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
   const key = await sealingKey(deps);
   const docRows = envelopeDocumentRows(deps.db, envelopeId);
   const docs: RenderDocument[] = await Promise.all(docRows.map(async (d) => ({ id: d.id, name: d.name, sha256: d.sha256, bytes: await deps.files.get(d.sha256) })));
-  const people = await Promise.all(recipientRows(deps.db, envelopeId).map((r) => toRenderRecipient(deps, r)));
+  const people = await Promise.all(recipientRows(deps.db, envelopeId).map((r) => toRenderRecipient(deps, r, envelope.locale)));
   const placed = fieldRows(deps.db, envelopeId).map(toRenderField);
   const certificate: CompletionCertificateInput = {
     envelope: toRenderEnvelope(envelope),
@@ -121,13 +122,13 @@ async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
     developmentCertificate: key.development,
   };
   const stampOne = (d: RenderDocument) =>
-    stampDocument(d, people, placed, { appendSignaturePage: true, certificate: { ...certificate, documents: [certificate.documents.find((c) => c.id === d.id)!] } });
+    stampDocument(d, people, placed, { appendSignaturePage: true, locale: envelope.locale, certificate: { ...certificate, documents: [certificate.documents.find((c) => c.id === d.id)!] } });
 
   const perDocument = new Map<string, string>();
   for (const d of docs) perDocument.set(d.id, await deps.files.put(await seal(deps, key, await stampOne(d), envelope.subject)));
   const whole = docs.length === 1
     ? perDocument.get(docs[0]!.id)!
-    : await deps.files.put(await seal(deps, key, await buildEnvelopePdf(docs, people, placed, { appendSignaturePage: true, certificate, title: envelope.subject }), envelope.subject));
+    : await deps.files.put(await seal(deps, key, await buildEnvelopePdf(docs, people, placed, { appendSignaturePage: true, locale: envelope.locale, certificate, title: envelope.subject }), envelope.subject));
 
   deps.db.transaction((tx) => {
     const current = tx.select({ sealStatus: envelopes.sealStatus }).from(envelopes).where(eq(envelopes.id, envelopeId)).get();
@@ -201,7 +202,7 @@ export async function auditTrail(deps: Deps, environment: Environment, envelopeI
   const pdf = await renderAuditTrail({
     envelope: toRenderEnvelope(envelope),
     documents: envelopeDocumentRows(deps.db, envelopeId).map(({ id, name, sha256 }) => ({ id, name, sha256 })),
-    recipients: await Promise.all(recipientRows(deps.db, envelopeId).map((r) => toRenderRecipient(deps, r))),
+    recipients: await Promise.all(recipientRows(deps.db, envelopeId).map((r) => toRenderRecipient(deps, r, envelope.locale))),
     events: events.map(toRenderEvent),
     chain: verifyChain(events),
     generatedAt: deps.clock.now(),
