@@ -117,7 +117,9 @@ class _EnvelopeRequired(TypedDict):
     status: Literal["DRAFT", "SENT", "COMPLETED", "DECLINED", "VOIDED", "EXPIRED"]
     subject: str
     message: Optional[str]
-    locale: Literal["en", "fr"]
+    locale: Optional[Literal["en", "fr", "de", "es", "it", "pt", "nl", "el"]]
+    #: Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines
+    sender: Optional[Dict[str, Any]]
     signingOrder: Literal["parallel", "sequential", "custom"]
     expiresAt: Optional[str]
     reminderIntervalHours: Optional[int]
@@ -153,7 +155,9 @@ class EnvelopeCreate(_EnvelopeCreateRequired, total=False):
     #: Shown in the invitation and on the signing page
     message: str
     signingOrder: Literal["parallel", "sequential"]
-    locale: Literal["en", "fr"]
+    locale: Literal["en", "fr", "de", "es", "it", "pt", "nl", "el"]
+    #: Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines
+    sender: Dict[str, Any]
     #: After this instant the envelope expires and its links stop working
     expiresAt: str
     #: Remind pending recipients every N hours
@@ -179,7 +183,9 @@ class EnvelopeUpdate(TypedDict, total=False):
     #: Replaces every recipient (and their fields)
     recipients: List[RecipientInput]
     signingOrder: Literal["parallel", "sequential"]
-    locale: Literal["en", "fr"]
+    locale: Optional[Literal["en", "fr", "de", "es", "it", "pt", "nl", "el"]]
+    #: Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines
+    sender: Optional[Dict[str, Any]]
     #: After this instant the envelope expires and its links stop working
     expiresAt: Optional[str]
     reminderIntervalHours: Optional[int]
@@ -220,6 +226,7 @@ class _FieldInputRequired(TypedDict):
 
 
 class FieldInput(_FieldInputRequired, total=False):
+    #: Whether the recipient must fill it. Default: true for signature, initials, text and date fields; false for checkboxes (a box to tick is a choice unless you make it a condition with required: true).
     required: bool
     label: str
 
@@ -310,12 +317,16 @@ class SigningDecline(TypedDict):
 
 class SigningSession(TypedDict):
     envelope: Dict[str, Any]
+    #: The organisation the signer deals with (the server's branding settings)
+    organisation: Dict[str, Any]
     recipient: Dict[str, Any]
     state: Literal["ready", "signed", "declined", "waiting", "voided", "expired", "completed"]
     #: Empty once the envelope has ended
     documents: List[Dict[str, Any]]
     #: Once the envelope is COMPLETED: where every recipient downloads the sealed PDF (null before)
     signedDocument: Optional[Dict[str, Any]]
+    #: What recipients who already signed placed on the pages, to show read-only; empty unless state is ready
+    stamps: List[Dict[str, Any]]
     #: This recipient's fields only; empty once the envelope has ended
     fields: List[Dict[str, Any]]
 

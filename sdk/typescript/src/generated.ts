@@ -117,7 +117,12 @@ export interface Envelope {
   status: "DRAFT" | "SENT" | "COMPLETED" | "DECLINED" | "VOIDED" | "EXPIRED";
   subject: string;
   message: string | null;
-  locale: "en" | "fr";
+  locale: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el" | null;
+  /** Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines */
+  sender: {
+    name: string;
+    email: string;
+  } | null;
   signingOrder: "parallel" | "sequential" | "custom";
   expiresAt: string | null;
   reminderIntervalHours: number | null;
@@ -158,7 +163,12 @@ export interface EnvelopeCreate {
   documentIds: string[];
   recipients: RecipientInput[];
   signingOrder?: "parallel" | "sequential";
-  locale?: "en" | "fr";
+  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el";
+  /** Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines */
+  sender?: {
+    name: string;
+    email: string;
+  };
   /** After this instant the envelope expires and its links stop working */
   expiresAt?: string;
   /** Remind pending recipients every N hours */
@@ -184,7 +194,12 @@ export interface EnvelopeUpdate {
   /** Replaces every recipient (and their fields) */
   recipients?: RecipientInput[];
   signingOrder?: "parallel" | "sequential";
-  locale?: "en" | "fr";
+  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el" | null;
+  /** Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines */
+  sender?: {
+    name: string;
+    email: string;
+  } | null;
   /** After this instant the envelope expires and its links stop working */
   expiresAt?: string | null;
   reminderIntervalHours?: number | null;
@@ -222,6 +237,7 @@ export interface FieldInput {
   y: number;
   width: number;
   height: number;
+  /** Whether the recipient must fill it. Default: true for signature, initials, text and date fields; false for checkboxes (a box to tick is a choice unless you make it a condition with required: true). */
   required?: boolean;
   label?: string;
 }
@@ -314,8 +330,24 @@ export interface SigningSession {
     subject: string;
     message: string | null;
     status: string;
-    locale: "en" | "fr";
+    locale: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el" | null;
+    /** The deadline: after it the link stops working */
     expiresAt: string | null;
+    /** Who asks for the signatures */
+    sender: {
+      name: string;
+      email: string;
+    } | null;
+    /** Once voided or declined: the reason given */
+    statusReason: string | null;
+  };
+  /** The organisation the signer deals with (the server's branding settings) */
+  organisation: {
+    name: string;
+    /** #rrggbb, dark enough for white text */
+    colour: string;
+    /** Path of the organisation's logo */
+    logoUrl: string | null;
   };
   recipient: {
     id: string;
@@ -341,9 +373,27 @@ export interface SigningSession {
   }>;
   /** Once the envelope is COMPLETED: where every recipient downloads the sealed PDF (null before) */
   signedDocument: {
-    /** Path of the sealed PDF under this signing session */
+    /** Path of the sealed PDF under this signing session (add ?download=1 to get it as an attachment) */
     url: string;
+    status: "PENDING" | "SEALED" | "FAILED";
   } | null;
+  /** What recipients who already signed placed on the pages, to show read-only; empty unless state is ready */
+  stamps: Array<{
+    documentId: string;
+    type: "signature" | "initials" | "date" | "text" | "checkbox";
+    /** 1-based */
+    page: number;
+    x: number;
+    y: number;
+    width: number;
+    height: number;
+    /** Who placed it */
+    recipientName: string;
+    /** Typed signature, initials, date, text, or "true"/"false" for a checkbox */
+    value: string | null;
+    /** A drawn signature: path of its PNG under this signing session */
+    imageUrl: string | null;
+  }>;
   /** This recipient's fields only; empty once the envelope has ended */
   fields: Array<{
     id: string;
@@ -575,12 +625,33 @@ export interface Operations {
     body: undefined;
     response: "binary";
   };
+  /** The organisation's logo */
+  "GET /api/v1/signing/{token}/logo": {
+    path: {
+      token: string;
+    };
+    query: {};
+    body: undefined;
+    response: unknown;
+  };
+  /** An earlier signer's drawn signature */
+  "GET /api/v1/signing/{token}/signatures/{recipientId}": {
+    path: {
+      token: string;
+      recipientId: string;
+    };
+    query: {};
+    body: undefined;
+    response: unknown;
+  };
   /** Download the sealed PDF of a completed envelope */
   "GET /api/v1/signing/{token}/signed-document": {
     path: {
       token: string;
     };
-    query: {};
+    query: {
+      download?: "1" | "true";
+    };
     body: undefined;
     response: "binary";
   };
