@@ -6,7 +6,7 @@
 import { PDFDocument } from "pdf-lib";
 import { addDocument, envelopeRows, roleLabel } from "./certificate.ts";
 import { reportTexts, type ReportT } from "./report-texts.ts";
-import { fontsFor, textWidth } from "./fonts.ts";
+import { fontsFor, textsIn, textWidth } from "./fonts.ts";
 import { A4, COLORS, drawTextLine, drawRows, formatUtc, ReportWriter, type Row, rowsHeight } from "./render-layout.ts";
 import type { RenderAuditEvent, RenderDocumentInfo, RenderEnvelope, RenderRecipient } from "./render-model.ts";
 
@@ -111,7 +111,7 @@ export async function renderAuditTrail(unsorted: AuditTrailInput): Promise<Uint8
   pdf.setCreationDate(input.generatedAt);
   pdf.setModificationDate(input.generatedAt);
 
-  const report = new ReportWriter(pdf, await fontsFor(pdf), {
+  const report = new ReportWriter(pdf, await fontsFor(pdf, textsIn(input)), {
     title: t("auditTitle"),
     footer: t("auditFooter", { id: envelope.id, time: formatUtc(input.generatedAt) }),
     developmentCertificate: input.developmentCertificate,

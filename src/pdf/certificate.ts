@@ -5,7 +5,7 @@
  * the seal covers it too.
  */
 import type { PDFDocument } from "pdf-lib";
-import { fontsFor } from "./fonts.ts";
+import { fontsFor, textsIn } from "./fonts.ts";
 import {
   appendedPageSize,
   COLORS,
@@ -105,7 +105,7 @@ async function addRecipient(pdf: PDFDocument, report: ReportWriter, recipient: R
 export async function appendCompletionCertificate(pdf: PDFDocument, input: CompletionCertificateInput): Promise<void> {
   const { envelope, documents, recipients } = input;
   const t = reportTexts(envelope.locale);
-  const report = new ReportWriter(pdf, await fontsFor(pdf), {
+  const report = new ReportWriter(pdf, await fontsFor(pdf, textsIn(input)), {
     title: t("certificateTitle"),
     footer: t("certificateFooter", { id: envelope.id }),
     developmentCertificate: input.developmentCertificate,

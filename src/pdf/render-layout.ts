@@ -7,6 +7,7 @@
 import { type PDFDocument, type PDFFont, type PDFImage, type PDFPage, type RGB, rgb } from "pdf-lib";
 import {
   centredBaseline,
+  drawText,
   fitText,
   type FontSet,
   LINE_HEIGHT,
@@ -83,7 +84,7 @@ export function drawTextLine(
 ): void {
   const line = printable(text, font);
   const fitted = at.maxWidth === undefined ? line : truncate(line, font, size, at.maxWidth);
-  page.drawText(fitted, { x: at.x, y: at.y, font, size, color });
+  drawText(page, fitted, { x: at.x, y: at.y, font, size, color });
 }
 
 const images = new WeakMap<PDFDocument, Map<string, Promise<PDFImage>>>();
@@ -111,11 +112,11 @@ function signatureImage(pdf: PDFDocument, dataUrl: string): Promise<PDFImage> {
 function drawTypedSignature(page: PDFPage, box: Box, name: string, fonts: FontSet): void {
   const font = signatureFont(name, fonts);
   const text = printable(name.replace(/\s+/g, " ").trim(), font);
-  const widthAtOne = font.widthOfTextAtSize(text, 1);
+  const widthAtOne = textWidth(font, text, 1);
   if (widthAtOne === 0) return;
   const { ascent, descent } = verticalMetrics(font);
   const size = Math.min(box.height / (ascent + descent), (box.width * 0.94) / widthAtOne, 40);
-  page.drawText(text, {
+  drawText(page, text, {
     x: box.x + (box.width - widthAtOne * size) / 2,
     y: centredBaseline(font, size, box.y, box.height),
     font,
@@ -179,7 +180,7 @@ export function drawFittedText(
   const blockHeight = Math.min(box.height, lines.length * lineHeight);
   let slotBottom = box.y + (box.height + blockHeight) / 2 - lineHeight;
   for (const line of lines) {
-    page.drawText(line, { x: box.x, y: centredBaseline(font, size, slotBottom, lineHeight), font, size, color });
+    drawText(page, line, { x: box.x, y: centredBaseline(font, size, slotBottom, lineHeight), font, size, color });
     slotBottom -= lineHeight;
   }
 }
@@ -226,7 +227,7 @@ export function drawRows(page: PDFPage, rows: Row[], at: { x: number; top: numbe
     const firstBaseline = top - layout.size;
     drawTextLine(page, layout.row.label, { x: at.x, y: firstBaseline }, fonts.bold, ROW.labelSize, COLORS.muted);
     layout.lines.forEach((line, i) => {
-      page.drawText(line, {
+      drawText(page, line, {
         x: at.x + ROW.labelWidth,
         y: firstBaseline - i * layout.size * LINE_HEIGHT,
         font: layout.font,
@@ -317,7 +318,7 @@ export class ReportWriter {
     const lineHeight = size * LINE_HEIGHT;
     for (const line of wrapText(text, sans, size, this.width)) {
       this.ensure(lineHeight);
-      this.page.drawText(line, { x: this.left, y: this.y - size, font: sans, size, color });
+      drawText(this.page, line, { x: this.left, y: this.y - size, font: sans, size, color });
       this.y -= lineHeight;
     }
     this.y -= 4;
@@ -351,7 +352,7 @@ export class ReportWriter {
       const { page, top } = this.reserve(height);
       cells.forEach((lines, i) =>
         lines.forEach((line, n) =>
-          page.drawText(line, { x: xs[i]!, y: top - size - 2 - n * lineHeight, font: this.fonts.sans, size, color: COLORS.ink }),
+          drawText(page, line, { x: xs[i]!, y: top - size - 2 - n * lineHeight, font: this.fonts.sans, size, color: COLORS.ink }),
         ),
       );
     }
@@ -428,7 +429,7 @@ export class ReportWriter {
     drawTextLine(this.page, "CERTYNEO", { x: this.left, y }, this.fonts.bold, 8, COLORS.accent);
     const title = printable(this.options.title, this.fonts.sans);
     const titleWidth = textWidth(this.fonts.sans, title, 8);
-    this.page.drawText(title, { x: this.left + this.width - titleWidth, y, font: this.fonts.sans, size: 8, color: COLORS.muted });
+    drawText(this.page, title, { x: this.left + this.width - titleWidth, y, font: this.fonts.sans, size: 8, color: COLORS.muted });
     this.page.drawLine({
       start: { x: this.left, y: y - 6 },
       end: { x: this.left + this.width, y: y - 6 },

@@ -22,7 +22,7 @@ import {
 } from "pdf-lib";
 import { type PageFrame, pageFrame } from "./page-frame.ts";
 import { appendCompletionCertificate, type CompletionCertificateInput } from "./certificate.ts";
-import { type FontSet, fontsFor } from "./fonts.ts";
+import { type FontSet, fontsFor, textsIn } from "./fonts.ts";
 import { saveIncremental, type Snapshot, takeSnapshot } from "./incremental.ts";
 import {
   appendedPageSize,
@@ -148,7 +148,7 @@ async function drawField(
 /** Draws each field on its page (of `pages`, the document's pages in order), in display space. */
 async function stampFields(pdf: PDFDocument, pages: PDFPage[], fields: RenderField[], recipients: RenderRecipient[]): Promise<void> {
   if (fields.length === 0) return; // embed no font into a document that draws nothing
-  const fonts = await fontsFor(pdf);
+  const fonts = await fontsFor(pdf, textsIn([fields, recipients]));
   const byId = new Map(recipients.map((r) => [r.id, r]));
   const byPage = Map.groupBy(fields, (field) => field.page);
   for (const [number, pageFields] of byPage) {
@@ -194,7 +194,7 @@ async function drawSignatureBlock(
 /** Signature page(s): two blocks per row, as many pages as the signers need. */
 async function appendSignaturePages(pdf: PDFDocument, signers: RenderRecipient[], documentName: string, t: ReportT): Promise<void> {
   if (signers.length === 0) return;
-  const fonts = await fontsFor(pdf);
+  const fonts = await fontsFor(pdf, textsIn([signers, documentName]));
   const report = new ReportWriter(pdf, fonts, {
     title: t("signaturesTitle"),
     footer: t("signaturePageFooter", { document: documentName }),
