@@ -5,4 +5,13 @@ ALTER TABLE `envelopes` ADD `sender_email` text;--> statement-breakpoint
 ALTER TABLE `envelopes` ADD `locale_chosen` text;--> statement-breakpoint
 UPDATE `envelopes` SET `locale_chosen` = `locale`;--> statement-breakpoint
 ALTER TABLE `envelopes` DROP COLUMN `locale`;--> statement-breakpoint
-ALTER TABLE `envelopes` RENAME COLUMN `locale_chosen` TO `locale`;
+ALTER TABLE `envelopes` RENAME COLUMN `locale_chosen` TO `locale`;--> statement-breakpoint
+ALTER TABLE `recipients` ADD `auth_method` text;--> statement-breakpoint
+ALTER TABLE `recipients` ADD `access_code_hash` text;--> statement-breakpoint
+ALTER TABLE `recipients` ADD `otp_hash` text;--> statement-breakpoint
+ALTER TABLE `recipients` ADD `otp_expires_at` integer;--> statement-breakpoint
+ALTER TABLE `recipients` ADD `otp_sent_at` integer;--> statement-breakpoint
+ALTER TABLE `recipients` ADD `otp_sends` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE `recipients` ADD `auth_failures` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE `recipients` ADD `auth_locked_until` integer;--> statement-breakpoint
+ALTER TABLE `recipients` ADD `authenticated_at` integer;

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { Scope } from "../modules/keys/scopes";
 import {
-  DELIVERY_STATUSES, ENVELOPE_STATUSES, ENVIRONMENTS, FIELD_TYPES, JOB_STATUSES, LOCALES, RECIPIENT_ROLES,
+  AUTH_METHODS, DELIVERY_STATUSES, ENVELOPE_STATUSES, ENVIRONMENTS, FIELD_TYPES, JOB_STATUSES, LOCALES, RECIPIENT_ROLES,
   RECIPIENT_STATUSES, SEAL_STATUSES, SIGNATURE_TYPES,
 } from "../enums";
 
@@ -123,6 +123,20 @@ export const recipients = sqliteTable(
     signatureImageSha256: text("signature_image_sha256"),
     ip: text("ip"),
     userAgent: text("user_agent"),
+    /** Signer authentication beyond the link: a one-time code by e-mail or SMS, or an access code. */
+    authMethod: text("auth_method", { enum: AUTH_METHODS }),
+    /** The access code, hashed (argon2id); the code itself is never stored. */
+    accessCodeHash: text("access_code_hash"),
+    /** The one-time code last sent, as an HMAC under the instance secret, and until when it works. */
+    otpHash: text("otp_hash"),
+    otpExpiresAt: time("otp_expires_at"),
+    otpSentAt: time("otp_sent_at"),
+    otpSends: integer("otp_sends").notNull().default(0),
+    /** Wrong codes in a row; at 5 the recipient is locked out until authLockedUntil. */
+    authFailures: integer("auth_failures").notNull().default(0),
+    authLockedUntil: time("auth_locked_until"),
+    /** The last successful authentication: the browser's proof (a cookie) is an HMAC over it. */
+    authenticatedAt: time("authenticated_at"),
   },
   (t) => [index("recipients_envelope").on(t.envelopeId)],
 );

@@ -28,6 +28,8 @@ export const canTransition = (from: EnvelopeStatus, to: EnvelopeStatus): boolean
 
 export type FieldDraft = Static<typeof FieldInput>;
 export type RecipientDraft = Static<typeof RecipientInput>;
+/** A stored recipient as a draft again (PATCH without recipients): its access code only as the hash kept. */
+export type StoredRecipientDraft = RecipientDraft & { storedAccessCodeHash?: string | null };
 
 /**
  * An envelope as created (the POST body), or as a PATCH leaves it: the members a PATCH may
@@ -80,6 +82,11 @@ export function validateDraft(d: EnvelopeDraft, documents: ReadonlyMap<string, D
     else seenEmails.set(email, i);
     if (!r.name.trim()) err(`${base}/name`, "must not be blank");
     const role = r.role ?? "SIGNER";
+    const auth = r.authentication;
+    if (auth?.method === "sms_otp" && !r.phone) err(`${base}/authentication/method`, "sms_otp sends the code by SMS: the recipient needs a phone");
+    if (auth?.method === "access_code" && !auth.accessCode && !(r as StoredRecipientDraft).storedAccessCodeHash)
+      err(`${base}/authentication/accessCode`, "access_code needs the accessCode you will give the recipient");
+    if (auth && auth.method !== "access_code" && auth.accessCode) err(`${base}/authentication/accessCode`, "only the access_code method takes an accessCode");
     if (role === "CC" && r.fields?.length) err(`${base}/fields`, "a CC recipient fills in nothing: remove its fields");
     r.fields?.forEach((f, j) => {
       const fp = `${base}/fields/${j}`;

@@ -1,6 +1,6 @@
 import { t } from "elysia";
 import {
-  ENVELOPE_STATUSES, FIELD_TYPES, literalUnion, LOCALES, RECIPIENT_ROLES, RECIPIENT_STATUSES, REPORTED_SIGNING_ORDERS, SEAL_STATUSES,
+  AUTH_METHODS, ENVELOPE_STATUSES, FIELD_TYPES, literalUnion, LOCALES, RECIPIENT_ROLES, RECIPIENT_STATUSES, REPORTED_SIGNING_ORDERS, SEAL_STATUSES,
   SIGNING_ORDERS,
 } from "../../enums";
 import { nullable } from "../../http/schemas";
@@ -62,6 +62,15 @@ export const RecipientInput = t.Object(
     role: t.Optional(Role),
     routingOrder: t.Optional(t.Integer({ minimum: 1, maximum: 100, description: "Equal orders sign in parallel; higher orders wait for lower ones. Default 1." })),
     fields: t.Optional(t.Array(FieldInput, { maxItems: 200, description: "Where this recipient fills in; a signer without a signature field gets a signature block on an appended page" })),
+    authentication: t.Optional(t.Object({
+      method: literalUnion(AUTH_METHODS, {
+        description: "email_otp: a 6-digit code sent to the recipient's e-mail; sms_otp: the same by SMS (needs `phone`); access_code: a code you give the recipient yourself",
+      }),
+      accessCode: t.Optional(t.String({ minLength: 4, maxLength: 64, description: "For access_code: the code (stored hashed, never shown again)" })),
+    }, {
+      additionalProperties: false,
+      description: "Ask the recipient to prove who they are before the signing page shows anything: until then the signing API answers 401 signing_auth_required",
+    })),
   },
   { additionalProperties: false, title: "RecipientInput" },
 );
@@ -154,6 +163,7 @@ export const RecipientSchema = t.Object(
     signedAt: nullable(DateTime),
     declinedAt: nullable(DateTime),
     declineReason: nullable(t.String()),
+    authentication: nullable(t.Object({ method: literalUnion(AUTH_METHODS) }, { description: "How the recipient proves who they are (the access code is never shown)" })),
   },
   { $id: "#/components/schemas/Recipient", title: "Recipient" },
 );

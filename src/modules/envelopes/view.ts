@@ -61,6 +61,7 @@ function envelopeView(deps: ViewDeps, p: EnvelopeParts, signUrls: boolean) {
       signedAt: isoOrNull(r.signedAt),
       declinedAt: isoOrNull(r.declinedAt),
       declineReason: r.declineReason,
+      authentication: r.authMethod ? { method: r.authMethod } : null,
     })),
     fields: p.fields.map((f) => ({
       id: f.id,

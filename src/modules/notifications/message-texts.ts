@@ -50,6 +50,10 @@ const EN = {
   smsVoided: "\"{subject}\" was cancelled. Nothing more to do.",
   smsExpired: "\"{subject}\" expired. Nothing more to do.",
   smsCompleted: "\"{subject}\" is signed by everyone.",
+  subjOtp: "Your code to sign: {subject}",
+  bodyOtp: "Your code to open “{subject}” is {code}.",
+  otpValidity: "It works for 10 minutes. If you did not ask for it, you can ignore this e-mail.",
+  smsOtp: "Your code: {code} (valid 10 min). Never share it.",
 };
 
 export type MessageKey = keyof typeof EN;
@@ -102,6 +106,10 @@ export const MESSAGE_TEXTS: Record<Locale, Table> = {
     smsVoided: "« {subject} » a été annulé. Plus rien à faire.",
     smsExpired: "« {subject} » a expiré. Plus rien à faire.",
     smsCompleted: "« {subject} » est signé par tous.",
+    subjOtp: "Votre code pour signer : {subject}",
+    bodyOtp: "Votre code pour ouvrir « {subject} » est {code}.",
+    otpValidity: "Il est valable 10 minutes. Si vous ne l’avez pas demandé, ignorez ce message.",
+    smsOtp: "Votre code : {code} (valable 10 min). Ne le partagez jamais.",
   },
   de: {
     dateLocale: "de-DE",
@@ -148,6 +156,10 @@ export const MESSAGE_TEXTS: Record<Locale, Table> = {
     smsVoided: "„{subject}“ wurde storniert. Nichts mehr zu tun.",
     smsExpired: "„{subject}“ ist abgelaufen. Nichts mehr zu tun.",
     smsCompleted: "„{subject}“ ist von allen unterschrieben.",
+    subjOtp: "Ihr Code zum Unterschreiben: {subject}",
+    bodyOtp: "Ihr Code zum Öffnen von „{subject}“ lautet {code}.",
+    otpValidity: "Er gilt 10 Minuten. Wenn Sie ihn nicht angefordert haben, ignorieren Sie diese E-Mail.",
+    smsOtp: "Ihr Code: {code} (10 Min. gültig). Geben Sie ihn nie weiter.",
   },
   es: {
     dateLocale: "es-ES",
@@ -194,6 +206,10 @@ export const MESSAGE_TEXTS: Record<Locale, Table> = {
     smsVoided: "«{subject}» fue anulado. Nada más que hacer.",
     smsExpired: "«{subject}» caducó. Nada más que hacer.",
     smsCompleted: "«{subject}» está firmado por todos.",
+    subjOtp: "Su código para firmar: {subject}",
+    bodyOtp: "Su código para abrir «{subject}» es {code}.",
+    otpValidity: "Es válido durante 10 minutos. Si no lo ha pedido, ignore este correo.",
+    smsOtp: "Su código: {code} (válido 10 min). No lo comparta nunca.",
   },
   it: {
     dateLocale: "it-IT",
@@ -240,6 +256,10 @@ export const MESSAGE_TEXTS: Record<Locale, Table> = {
     smsVoided: "«{subject}» è stato annullato. Nient'altro da fare.",
     smsExpired: "«{subject}» è scaduto. Nient'altro da fare.",
     smsCompleted: "«{subject}» è firmato da tutti.",
+    subjOtp: "Il tuo codice per firmare: {subject}",
+    bodyOtp: "Il tuo codice per aprire «{subject}» è {code}.",
+    otpValidity: "È valido per 10 minuti. Se non lo hai richiesto, ignora questa e-mail.",
+    smsOtp: "Il tuo codice: {code} (valido 10 min). Non condividerlo mai.",
   },
   pt: {
     dateLocale: "pt-PT",
@@ -286,6 +306,10 @@ export const MESSAGE_TEXTS: Record<Locale, Table> = {
     smsVoided: "«{subject}» foi cancelado. Nada mais a fazer.",
     smsExpired: "«{subject}» expirou. Nada mais a fazer.",
     smsCompleted: "«{subject}» está assinado por todos.",
+    subjOtp: "O seu código para assinar: {subject}",
+    bodyOtp: "O seu código para abrir «{subject}» é {code}.",
+    otpValidity: "É válido durante 10 minutos. Se não o pediu, ignore este e-mail.",
+    smsOtp: "O seu código: {code} (válido 10 min). Nunca o partilhe.",
   },
   nl: {
     dateLocale: "nl-NL",
@@ -332,6 +356,10 @@ export const MESSAGE_TEXTS: Record<Locale, Table> = {
     smsVoided: "‘{subject}’ is geannuleerd. Niets meer te doen.",
     smsExpired: "‘{subject}’ is verlopen. Niets meer te doen.",
     smsCompleted: "‘{subject}’ is door iedereen ondertekend.",
+    subjOtp: "Uw code om te ondertekenen: {subject}",
+    bodyOtp: "Uw code om ‘{subject}’ te openen is {code}.",
+    otpValidity: "Hij is 10 minuten geldig. Hebt u hem niet aangevraagd, negeer dan deze e-mail.",
+    smsOtp: "Uw code: {code} (10 min geldig). Deel hem nooit.",
   },
   el: {
     dateLocale: "el-GR",
@@ -378,6 +406,10 @@ export const MESSAGE_TEXTS: Record<Locale, Table> = {
     smsVoided: "Το «{subject}» ακυρώθηκε. Τίποτε άλλο.",
     smsExpired: "Το «{subject}» έληξε. Τίποτε άλλο.",
     smsCompleted: "Το «{subject}» υπογράφηκε από όλους.",
+    subjOtp: "Ο κωδικός σας για υπογραφή: {subject}",
+    bodyOtp: "Ο κωδικός σας για να ανοίξετε το «{subject}» είναι {code}.",
+    otpValidity: "Ισχύει για 10 λεπτά. Αν δεν τον ζητήσατε, αγνοήστε αυτό το e-mail.",
+    smsOtp: "Ο κωδικός σας: {code} (ισχύει 10 λεπτά). Μην τον μοιραστείτε ποτέ.",
   },
 };
 

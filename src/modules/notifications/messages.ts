@@ -190,6 +190,20 @@ export function renderSenderDeclinedEmail(locale: Locale, d: SenderNoticeData): 
   }, locale, d.organisation);
 }
 
+/** The e-mail with a one-time code: nothing but the code and how long it works (no link: the signer has the page open). */
+export function renderOneTimeCodeEmail(locale: Locale, d: { subject: string; recipientName: string; code: string; organisation?: Organisation }): RenderedEmail {
+  const T = (key: MessageKey, vars?: Record<string, string>) => messageText(locale, key, vars);
+  const subject = oneLine(d.subject);
+  return rendered({
+    subject: T("subjOtp", { subject }),
+    greeting: T("hello", { name: oneLine(d.recipientName) }),
+    paragraphs: [T("bodyOtp", { subject, code: d.code })],
+    notes: [T("otpValidity")],
+  }, locale, d.organisation);
+}
+
+export const renderOneTimeCodeSms = (locale: Locale, code: string): string => messageText(locale, "smsOtp", { code });
+
 const clip = (s: string, n: number) => {
   const one = oneLine(s);
   return one.length <= n ? one : one.slice(0, n - 1) + "…";

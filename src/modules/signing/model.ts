@@ -105,3 +105,16 @@ export const DeclineBody = t.Object(
   { reason: t.String({ minLength: 1, maxLength: 1000, description: "Told to the sender and the other recipients" }) },
   { additionalProperties: false, title: "SigningDecline" },
 );
+
+export const AuthBody = t.Object(
+  { code: t.String({ minLength: 1, maxLength: 64, description: "The 6-digit one-time code, or the access code" }) },
+  { additionalProperties: false, title: "SigningAuth" },
+);
+
+export const AuthCodeSent = t.Object(
+  {
+    destination: nullable(t.String({ description: "Where the code went, masked" })),
+    retryAfterSeconds: t.Integer({ description: "When another code may be asked for" }),
+  },
+  { title: "SigningAuthCodeSent" },
+);

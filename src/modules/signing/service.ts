@@ -12,6 +12,7 @@ import { expireEnvelope } from "../envelopes/expire-envelope";
 import { inviteNextOrComplete } from "../envelopes/invite-next-or-complete";
 import { recordEnvelopeEvent } from "../envelopes/record-change";
 import { envelopeDocumentRows, fieldRows, recipientRows, senderOf, type EnvelopeRow, type RecipientRow } from "../envelopes/rows";
+import { AUTH_COOKIE, authRequired, isAuthenticated, sendOneTimeCode, verifyCode } from "./auth";
 import { brandingLogo, organisationOf, type Organisation } from "./branding";
 import { signedDocument } from "../sealing/service";
 import { TOKEN_FORMAT, tokenHash } from "./token";
@@ -20,6 +21,8 @@ import { TOKEN_FORMAT, tokenHash } from "./token";
 export interface RequestMeta {
   ip: string | null;
   userAgent: string | null;
+  /** The Cookie header: it carries the proof of a signer authentication (auth.ts). */
+  cookie?: string | null;
 }
 
 const immediate = { behavior: "immediate" as const };
@@ -33,6 +36,12 @@ function resolve(tx: Tx, token: string): { envelope: EnvelopeRow; recipient: Rec
   const envelope = tx.select().from(envelopes).where(eq(envelopes.id, recipient.envelopeId)).get();
   if (!envelope) throw unknownToken();
   return { envelope, recipient };
+}
+
+/** A recipient with an authentication method must have passed it in this browser: 401 signing_auth_required otherwise. */
+function authorize(deps: Deps, token: string, meta: RequestMeta): void {
+  const { envelope, recipient } = resolve(deps.db, token);
+  if (!isAuthenticated(deps, recipient, meta.cookie)) throw authRequired(recipient, envelope.locale);
 }
 
 /** An envelope past its expiresAt expires when a link is used, without waiting for the sweep. */
@@ -102,6 +111,7 @@ function reload(tx: Tx, deps: Pick<Deps, "config">, token: string) {
 
 /** GET /signing/{token}: the session; the first open by an invited recipient records VIEWED. */
 export function getSession(deps: Deps, token: string, meta: RequestMeta): SigningSession {
+  authorize(deps, token, meta);
   expireIfDue(deps, token);
   return deps.db.transaction((tx) => {
     const { envelope, recipient } = resolve(tx, token);
@@ -119,6 +129,7 @@ export function getSession(deps: Deps, token: string, meta: RequestMeta): Signin
 
 /** GET /signing/{token}/documents/{documentId}: the PDF, while the envelope is SENT; audited. */
 export async function openDocument(deps: Deps, token: string, documentId: string, meta: RequestMeta): Promise<{ name: string; sha256: string; bytes: Uint8Array }> {
+  authorize(deps, token, meta);
   expireIfDue(deps, token);
   const doc = deps.db.transaction((tx) => {
     const { envelope, recipient } = resolve(tx, token);
@@ -153,6 +164,7 @@ async function assertEmbeddable(png: Uint8Array): Promise<void> {
  * the file store), field values, time, IP and user agent, then invites the next group or completes.
  */
 export async function completeSigning(deps: Deps, token: string, body: CompletionInput, meta: RequestMeta): Promise<SigningSession> {
+  authorize(deps, token, meta);
   expireIfDue(deps, token);
   const first = resolve(deps.db, token);
   assertCanAct(first.envelope.status, first.recipient);
@@ -197,6 +209,7 @@ export async function completeSigning(deps: Deps, token: string, body: Completio
 
 /** POST /signing/{token}/decline: the envelope ends DECLINED and the other recipients are told. */
 export function declineSigning(deps: Deps, token: string, reason: string, meta: RequestMeta): SigningSession {
+  authorize(deps, token, meta);
   expireIfDue(deps, token);
   return deps.db.transaction((tx) => {
     const { envelope, recipient } = resolve(tx, token);
@@ -220,6 +233,7 @@ export function declineSigning(deps: Deps, token: string, reason: string, meta: 
  * (the completion e-mail carries it) downloads the sealed PDF; audited like any download.
  */
 export async function openSignedDocument(deps: Deps, token: string, meta: RequestMeta): Promise<{ filename: string; bytes: Uint8Array }> {
+  authorize(deps, token, meta);
   const { envelope, recipient } = resolve(deps.db, token);
   if (envelope.status === "SENT")
     throw new AppError("envelope_not_completed", "The signed document exists once everyone has signed");
@@ -240,7 +254,8 @@ export async function openSignedDocument(deps: Deps, token: string, meta: Reques
  * GET /signing/{token}/signatures/{recipientId}: the drawn signature of a recipient who already
  * signed, shown on the pages a later signer reviews; only while this recipient may act.
  */
-export async function openSignatureImage(deps: Deps, token: string, recipientId: string): Promise<Uint8Array> {
+export async function openSignatureImage(deps: Deps, token: string, recipientId: string, meta: RequestMeta): Promise<Uint8Array> {
+  authorize(deps, token, meta);
   const { envelope, recipient } = resolve(deps.db, token);
   assertCanAct(envelope.status, recipient);
   const by = recipientRows(deps.db, envelope.id).find((r) => r.id === recipientId && r.status === "SIGNED");
@@ -252,4 +267,17 @@ export async function openSignatureImage(deps: Deps, token: string, recipientId:
 export function openLogo(deps: Deps, token: string): Promise<{ bytes: Uint8Array; type: string }> {
   resolve(deps.db, token);
   return brandingLogo(deps.config);
+}
+
+/** POST /signing/{token}/auth/code: sends a one-time code (email_otp, sms_otp). */
+export function sendSigningCode(deps: Deps, token: string, meta: RequestMeta) {
+  const { envelope, recipient } = resolve(deps.db, token);
+  return sendOneTimeCode(deps, { envelope, recipient, meta });
+}
+
+/** POST /signing/{token}/auth: the code; on success the cookie that proves it, and the session. */
+export async function authenticateSigner(deps: Deps, token: string, code: string, meta: RequestMeta): Promise<{ cookie: string; session: SigningSession }> {
+  const { envelope, recipient } = resolve(deps.db, token);
+  const { cookie } = await verifyCode(deps, { envelope, recipient, meta }, code);
+  return { cookie, session: getSession(deps, token, { ...meta, cookie: `${AUTH_COOKIE}=${cookie}` }) };
 }
