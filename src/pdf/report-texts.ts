@@ -28,6 +28,9 @@ const EN = {
   roleApprover: "Approver",
   roleCc: "Receives a copy (CC)",
   authLink: "Unique signing link sent by e-mail",
+  authEmailOtp: "Signing link and a one-time code sent by e-mail to {to}",
+  authSmsOtp: "Signing link and a one-time code sent by SMS to {to}",
+  authAccessCode: "Signing link and the access code the sender gave",
   certificateTitle: "Certificate of Completion",
   certificateFooter: "Certificate of completion · Envelope {id}",
   envelopeLine: "Envelope {id} · {status}",
@@ -86,6 +89,7 @@ export const REPORT_TEXTS: Record<Locale, Record<ReportKey, string>> = {
     signedUtc: "Signé (UTC)", ipAddress: "Adresse IP", userAgent: "Navigateur", authentication: "Authentification", recipientId: "ID du destinataire",
     signature: "Signature", roleSigner: "Signataire", roleApprover: "Approbateur", roleCc: "Reçoit une copie (CC)",
     authLink: "Lien de signature unique envoyé par e-mail", certificateTitle: "Certificat de complétion",
+    authEmailOtp: "Lien de signature et code à usage unique envoyé par e-mail à {to}", authSmsOtp: "Lien de signature et code à usage unique envoyé par SMS au {to}", authAccessCode: "Lien de signature et code d’accès remis par l’expéditeur",
     certificateFooter: "Certificat de complétion · Enveloppe {id}", envelopeLine: "Enveloppe {id} · {status}", sectionEnvelope: "Enveloppe",
     sectionDocuments: "Documents ({count})", sectionRecipients: "Destinataires ({count})", sectionAbout: "À propos de ce certificat",
     about:
@@ -115,6 +119,7 @@ export const REPORT_TEXTS: Record<Locale, Record<ReportKey, string>> = {
     signedUtc: "Unterschrieben (UTC)", ipAddress: "IP-Adresse", userAgent: "Browser", authentication: "Authentifizierung", recipientId: "Empfänger-ID",
     signature: "Unterschrift", roleSigner: "Unterzeichner", roleApprover: "Genehmiger", roleCc: "Erhält eine Kopie (CC)",
     authLink: "Persönlicher Unterschriftslink per E-Mail", certificateTitle: "Abschlusszertifikat",
+    authEmailOtp: "Unterschriftslink und Einmalcode per E-Mail an {to}", authSmsOtp: "Unterschriftslink und Einmalcode per SMS an {to}", authAccessCode: "Unterschriftslink und vom Absender übergebener Zugangscode",
     certificateFooter: "Abschlusszertifikat · Umschlag {id}", envelopeLine: "Umschlag {id} · {status}", sectionEnvelope: "Umschlag",
     sectionDocuments: "Dokumente ({count})", sectionRecipients: "Empfänger ({count})", sectionAbout: "Über dieses Zertifikat",
     about:
@@ -144,6 +149,7 @@ export const REPORT_TEXTS: Record<Locale, Record<ReportKey, string>> = {
     signedUtc: "Firmado (UTC)", ipAddress: "Dirección IP", userAgent: "Navegador", authentication: "Autenticación", recipientId: "ID del destinatario",
     signature: "Firma", roleSigner: "Firmante", roleApprover: "Aprobador", roleCc: "Recibe una copia (CC)",
     authLink: "Enlace de firma único enviado por correo electrónico", certificateTitle: "Certificado de finalización",
+    authEmailOtp: "Enlace de firma y código de un solo uso enviado por correo a {to}", authSmsOtp: "Enlace de firma y código de un solo uso enviado por SMS al {to}", authAccessCode: "Enlace de firma y código de acceso entregado por el remitente",
     certificateFooter: "Certificado de finalización · Sobre {id}", envelopeLine: "Sobre {id} · {status}", sectionEnvelope: "Sobre",
     sectionDocuments: "Documentos ({count})", sectionRecipients: "Destinatarios ({count})", sectionAbout: "Acerca de este certificado",
     about:
@@ -173,6 +179,7 @@ export const REPORT_TEXTS: Record<Locale, Record<ReportKey, string>> = {
     signedUtc: "Firmato (UTC)", ipAddress: "Indirizzo IP", userAgent: "Browser", authentication: "Autenticazione", recipientId: "ID destinatario",
     signature: "Firma", roleSigner: "Firmatario", roleApprover: "Approvatore", roleCc: "Riceve una copia (CC)",
     authLink: "Link di firma personale inviato via e-mail", certificateTitle: "Certificato di completamento",
+    authEmailOtp: "Link di firma e codice monouso inviato via e-mail a {to}", authSmsOtp: "Link di firma e codice monouso inviato via SMS al {to}", authAccessCode: "Link di firma e codice di accesso fornito dal mittente",
     certificateFooter: "Certificato di completamento · Busta {id}", envelopeLine: "Busta {id} · {status}", sectionEnvelope: "Busta",
     sectionDocuments: "Documenti ({count})", sectionRecipients: "Destinatari ({count})", sectionAbout: "Informazioni su questo certificato",
     about:
@@ -202,6 +209,7 @@ export const REPORT_TEXTS: Record<Locale, Record<ReportKey, string>> = {
     signedUtc: "Assinado (UTC)", ipAddress: "Endereço IP", userAgent: "Navegador", authentication: "Autenticação", recipientId: "ID do destinatário",
     signature: "Assinatura", roleSigner: "Signatário", roleApprover: "Aprovador", roleCc: "Recebe uma cópia (CC)",
     authLink: "Ligação de assinatura única enviada por e-mail", certificateTitle: "Certificado de conclusão",
+    authEmailOtp: "Ligação de assinatura e código de utilização única enviado por e-mail para {to}", authSmsOtp: "Ligação de assinatura e código de utilização única enviado por SMS para {to}", authAccessCode: "Ligação de assinatura e código de acesso dado pelo remetente",
     certificateFooter: "Certificado de conclusão · Envelope {id}", envelopeLine: "Envelope {id} · {status}", sectionEnvelope: "Envelope",
     sectionDocuments: "Documentos ({count})", sectionRecipients: "Destinatários ({count})", sectionAbout: "Sobre este certificado",
     about:
@@ -231,6 +239,7 @@ export const REPORT_TEXTS: Record<Locale, Record<ReportKey, string>> = {
     signedUtc: "Ondertekend (UTC)", ipAddress: "IP-adres", userAgent: "Browser", authentication: "Authenticatie", recipientId: "Ontvanger-ID",
     signature: "Handtekening", roleSigner: "Ondertekenaar", roleApprover: "Goedkeurder", roleCc: "Ontvangt een kopie (CC)",
     authLink: "Persoonlijke ondertekeningslink per e-mail", certificateTitle: "Voltooiingscertificaat",
+    authEmailOtp: "Ondertekeningslink en eenmalige code per e-mail naar {to}", authSmsOtp: "Ondertekeningslink en eenmalige code per sms naar {to}", authAccessCode: "Ondertekeningslink en toegangscode van de afzender",
     certificateFooter: "Voltooiingscertificaat · Envelop {id}", envelopeLine: "Envelop {id} · {status}", sectionEnvelope: "Envelop",
     sectionDocuments: "Documenten ({count})", sectionRecipients: "Ontvangers ({count})", sectionAbout: "Over dit certificaat",
     about:
@@ -260,6 +269,7 @@ export const REPORT_TEXTS: Record<Locale, Record<ReportKey, string>> = {
     signedUtc: "Υπογραφή (UTC)", ipAddress: "Διεύθυνση IP", userAgent: "Πρόγραμμα περιήγησης", authentication: "Ταυτοποίηση", recipientId: "Αναγνωριστικό παραλήπτη",
     signature: "Υπογραφή", roleSigner: "Υπογράφων", roleApprover: "Εγκρίνων", roleCc: "Λαμβάνει αντίγραφο (CC)",
     authLink: "Μοναδικός σύνδεσμος υπογραφής μέσω e-mail", certificateTitle: "Πιστοποιητικό ολοκλήρωσης",
+    authEmailOtp: "Σύνδεσμος υπογραφής και κωδικός μίας χρήσης με e-mail στο {to}", authSmsOtp: "Σύνδεσμος υπογραφής και κωδικός μίας χρήσης με SMS στο {to}", authAccessCode: "Σύνδεσμος υπογραφής και κωδικός πρόσβασης από τον αποστολέα",
     certificateFooter: "Πιστοποιητικό ολοκλήρωσης · Φάκελος {id}", envelopeLine: "Φάκελος {id} · {status}", sectionEnvelope: "Φάκελος",
     sectionDocuments: "Έγγραφα ({count})", sectionRecipients: "Παραλήπτες ({count})", sectionAbout: "Σχετικά με αυτό το πιστοποιητικό",
     about:

@@ -14,7 +14,18 @@ import { SignerError } from "../../pdf/pkcs12";
 import { TimestampError } from "../../pdf/tsa";
 import type { Locale } from "../../enums";
 import { reportTexts } from "../../pdf/report-texts";
+import { maskedDestination } from "../signing/auth";
 import type { SealingKey } from "./key";
+
+/** How the recipient proved who they were: the unguessable link to their address, and the code they entered (its destination masked). */
+function authenticationText(r: RecipientRow, locale: Locale | null): string {
+  const t = reportTexts(locale);
+  const to = maskedDestination(r) ?? "";
+  if (r.authMethod === "email_otp") return t("authEmailOtp", { to });
+  if (r.authMethod === "sms_otp") return t("authSmsOtp", { to });
+  if (r.authMethod === "access_code") return t("authAccessCode");
+  return t("authLink");
+}
 
 /** A recipient as the generated pages show it; `locale`: the envelope's, for how the recipient proved who they were. */
 async function toRenderRecipient(deps: Deps, r: RecipientRow, locale: Locale | null): Promise<RenderRecipient> {
@@ -26,8 +37,7 @@ async function toRenderRecipient(deps: Deps, r: RecipientRow, locale: Locale | n
   }
   return {
     id: r.id, name: r.name, email: r.email, role: r.role, status: r.status, signedAt: r.signedAt,
-    // The unguessable link sent to their address.
-    ip: r.ip, userAgent: r.userAgent, authMethod: reportTexts(locale)("authLink"), signature,
+    ip: r.ip, userAgent: r.userAgent, authMethod: authenticationText(r, locale), signature,
   };
 }
 
