@@ -5,12 +5,13 @@
  * accessibility violation on any screen.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { sealEnvelope } from "../src/modules/sealing/service";
 import { axeViolations, drawOn, launchBrowser, PHONE, waitForPdfPages } from "./helpers/browser";
 import { TINY_PNG } from "./helpers/envelopes";
+import { parseMail } from "./helpers/smtp";
 import { pdfsig } from "./pdf/helpers-seal";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { adoptTyped, json, OpenedPages, sent, tokenOf, upload, waitForState } from "./helpers/signer-page";
@@ -267,5 +268,70 @@ describe("who is asking, in the signer's language", () => {
     } finally {
       await branded.stop();
     }
+  });
+});
+
+describe("the signer proves who they are", () => {
+  /** The newest 6-digit code e-mailed to `to`, from the server's outbox folder. */
+  function codeFor(to: string): string {
+    const dir = join(s.dir, "outbox");
+    const mails = readdirSync(dir).sort().map((f) => parseMail(readFileSync(join(dir, f), "utf8"))).filter((m) => m.headers.to === to);
+    return /\b(\d{6})\b/.exec(mails.at(-1)!.text)![1]!;
+  }
+
+  test("a code by e-mail, asked for in the signer's language; a wrong code is refused; the right one opens the documents", async () => {
+    const doc = await upload(s, 1);
+    const env = await sent(s, { subject: "Avenant", locale: "fr", documentIds: [doc.id], recipients: [{ email: "otp@example.com", name: "Odile", authentication: { method: "email_otp" } }] });
+    for (const opts of [{}, PHONE]) {
+      const o = await pages.open(browser, env.recipients[0].signUrl, { ...opts, locale: "en-US" });
+      const { page } = o;
+      await page.getByRole("heading", { name: "Confirmez votre identité" }).waitFor();
+      expect(await page.locator("#auth-text").textContent()).toContain("o•••@example.com");
+      expect(await page.locator("#documents .page").count()).toBe(0);
+      await expectNoAxeViolations(page);
+      if (opts === PHONE) break; // the phone only checks the screen; the desktop goes on
+      await page.getByRole("button", { name: "M’envoyer le code" }).click();
+      await page.waitForFunction(() => document.getElementById("auth-status")?.textContent?.includes("o•••@example.com"));
+      expect(await page.locator("#auth-send").isDisabled()).toBe(true);
+      expect(await page.locator("#auth-send").textContent()).toMatch(/^Nouveau code possible dans \d+ s$/);
+      const code = codeFor("otp@example.com");
+      await page.getByLabel("Code").fill(code === "000000" ? "111111" : "000000");
+      await page.getByRole("button", { name: "Continuer" }).click();
+      await page.waitForFunction(() => !document.getElementById("auth-error")?.hidden);
+      expect(await page.locator("#auth-error").textContent()).toBe("Ce code est erroné ou a expiré.");
+      await page.getByLabel("Code").fill(code);
+      await page.getByRole("button", { name: "Continuer" }).click();
+      expect(await waitForPdfPages(page)).toBe(1);
+      expect(await page.locator("#subject").textContent()).toBe("Avenant");
+    }
+  });
+
+  test("an access code; five wrong ones lock the page for a while", async () => {
+    const doc = await upload(s, 1);
+    const env = await sent(s, { subject: "Access", documentIds: [doc.id], recipients: [
+      { email: "ac@example.com", name: "Ace", authentication: { method: "access_code", accessCode: "BLUE-4217" } },
+      { email: "lk@example.com", name: "Lou", authentication: { method: "access_code", accessCode: "RED-99" } },
+    ] });
+    const o = await pages.open(browser, env.recipients[0].signUrl);
+    await o.page.getByRole("heading", { name: "Confirm it is you" }).waitFor();
+    expect(await o.page.getByRole("button", { name: "Send me the code" }).count()).toBe(0);
+    await o.page.getByLabel("Access code").fill("BLUE-4217");
+    await o.page.getByRole("button", { name: "Continue" }).click();
+    expect(await waitForPdfPages(o.page)).toBe(1);
+
+    const locked = await pages.open(browser, env.recipients[1].signUrl);
+    await locked.page.getByRole("heading", { name: "Confirm it is you" }).waitFor();
+    const attempt = async (code: string) => {
+      await locked.page.getByLabel("Access code").fill(code);
+      await Promise.all([locked.page.waitForResponse((r) => r.url().endsWith("/auth")), locked.page.getByRole("button", { name: "Continue" }).click()]);
+    };
+    for (let i = 1; i <= 4; i++) await attempt(`WRONG-${i}`);
+    expect(await locked.page.locator("#auth-error").textContent()).toBe("This code is wrong or has expired.");
+    await attempt("WRONG-5");
+    expect(await locked.page.locator("#auth-error").textContent()).toBe("Too many wrong codes. Try again in 15 min.");
+    // Locked: even the right code opens nothing.
+    await attempt("RED-99");
+    expect(await locked.page.locator("#auth-error").textContent()).toBe("Too many wrong codes. Try again in 15 min.");
+    expect(await locked.page.locator("#documents .page").count()).toBe(0);
   });
 });

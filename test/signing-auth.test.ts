@@ -10,7 +10,9 @@ import { listAudit } from "../src/modules/audit/service";
 import { recipients } from "../src/store/schema";
 import { eq } from "drizzle-orm";
 import { envelopeSuite, getEnvelope, pointers, post, quickStart, sentEnvelope, signing, typed } from "./helpers/envelopes";
+import { sealEnvelope } from "../src/modules/sealing/service";
 import { parseMail } from "./helpers/smtp";
+import { pdftotext } from "./pdf/render-fixtures";
 
 const { s, clock, doc } = await envelopeSuite();
 
@@ -70,6 +72,11 @@ describe("one-time code by e-mail", () => {
     const types = auditTypes(e.id);
     expect(types).toEqual(expect.arrayContaining(["recipient.auth_code_sent", "recipient.auth_failed", "recipient.authenticated", "recipient.signed"]));
     expect(types.indexOf("recipient.authenticated")).toBeLessThan(types.indexOf("recipient.viewed"));
+
+    // The certificate of completion says how the signer was authenticated, the address masked.
+    await sealEnvelope(s.deps, e.id);
+    const certificate = pdftotext(new Uint8Array(await (await s.api(`/api/v1/envelopes/${e.id}/signed-document`)).arrayBuffer()));
+    expect(certificate.replace(/\s+/g, " ")).toContain("code à usage unique envoyé par e-mail à j•••@example.com");
 
     // Back-off: another code after 30 s, the next after 60 s more.
     clock.advance(30_000);

@@ -21,6 +21,7 @@
 /** @typedef {{ field: Field, input: HTMLInputElement | HTMLButtonElement, wrap: HTMLDivElement, label: HTMLLabelElement, placed: boolean }} FieldEntry */
 /** @typedef {NonNullable<CompleteBody["signature"]>} Signature */
 /** @typedef {{ text: string, target?: string }} AlertItem */
+/** @typedef {{ method: string | null, destination: string | null, locale: string | null }} Authentication */
 
 const VERSION = new URL(import.meta.url).search; // "?v=…", passed on to the other assets
 const ASSETS = new URL("./", import.meta.url);
@@ -96,13 +97,17 @@ class ApiError extends Error {
    * @param {unknown} [errors] the problem's `errors`: [{ pointer, message }]
    * @param {string | null} [requestId]
    */
-  constructor(status, code, message, errors = [], requestId = null) {
+  constructor(status, code, message, errors = [], requestId = null, authentication = null) {
     super(message);
     this.status = status;
     this.code = code;
     /** @type {{ pointer?: string, message?: string }[]} */
     this.errors = Array.isArray(errors) ? errors : [];
     this.requestId = requestId;
+    /** With signing_auth_required: how to authenticate. @type {Authentication | null} */
+    this.authentication = authentication;
+    /** Seconds to wait (429). @type {number} */
+    this.retryAfter = 0;
   }
 }
 
@@ -115,7 +120,7 @@ const asApiError = (e) => (e instanceof ApiError ? e : new ApiError(0, "script",
 /**
  * One call to the signing API: GET the session, or POST an action; every answer is the session.
  * @param {string} [path]
- * @param {CompleteBody | { reason: string }} [body]
+ * @param {CompleteBody | { reason: string } | { code: string } | Record<string, never>} [body]
  * @returns {Promise<Session>}
  */
 async function api(path = "", body) {
@@ -138,7 +143,9 @@ async function api(path = "", body) {
     /* not JSON */
   }
   if (!res.ok) {
-    throw new ApiError(res.status, data?.code ?? "http_" + res.status, data?.message ?? data?.detail ?? `HTTP ${res.status}`, data?.errors, data?.requestId);
+    const error = new ApiError(res.status, data?.code ?? "http_" + res.status, data?.message ?? data?.detail ?? `HTTP ${res.status}`, data?.errors, data?.requestId, data?.authentication ?? null);
+    error.retryAfter = Number(res.headers.get("retry-after")) || 0;
+    throw error;
   }
   return data;
 }
@@ -212,10 +219,11 @@ function current() {
   return session;
 }
 
-/** @param {"loading" | "state" | "ceremony"} which */
+/** @param {"loading" | "state" | "auth" | "ceremony"} which */
 function show(which) {
   $("loading").hidden = which !== "loading";
   $("state").hidden = which !== "state";
+  $("auth").hidden = which !== "auth";
   $("ceremony").hidden = which !== "ceremony";
 }
 
@@ -274,6 +282,7 @@ let shownState = null;
 /** After a language switch: the screen on show, said again. */
 function relabel() {
   if (!$("state").hidden && shownState) return showState(shownState.kind, shownState.opts, false);
+  if (!$("auth").hidden && authShown) return labelAuth(authShown);
   if (!$("ceremony").hidden) relabelCeremony();
 }
 
@@ -374,11 +383,109 @@ async function load() {
     showSessionState(s);
   } catch (thrown) {
     const e = asApiError(thrown);
+    if (e.code === "signing_auth_required" && e.authentication) {
+      setLanguage(pageLocale(e.authentication.locale));
+      return showAuth(e.authentication);
+    }
     if (e.status === 404) return showState("notfound");
     if (e.status === 410) return showState("expired");
     showState("error", { detail: e.message + (e.requestId ? ` (${e.requestId})` : "") });
   }
 }
+
+// ---------------------------------------------------------------------------------------
+// Authentication: the code sent by e-mail or SMS, or the access code from the sender
+
+/** @type {Authentication | null} */
+let authShown = null;
+/** @type {ReturnType<typeof setInterval> | undefined} */
+let resendTimer;
+const authCode = $("auth-code", HTMLInputElement);
+const authSend = $("auth-send", HTMLButtonElement);
+
+/** @param {Authentication} auth */
+function labelAuth(auth) {
+  const destination = auth.destination ?? "";
+  const byCode = auth.method === "email_otp" || auth.method === "sms_otp";
+  $("auth-text").textContent = t(auth.method === "sms_otp" ? "authSmsText" : byCode ? "authEmailText" : "authAccessText", { destination });
+  $("auth-label").textContent = t(byCode ? "authCodeLabel" : "authAccessLabel");
+  authCode.inputMode = byCode ? "numeric" : "text";
+  authSend.hidden = !byCode;
+}
+
+/** @param {Authentication} auth */
+function showAuth(auth) {
+  authShown = auth;
+  labelAuth(auth);
+  show("auth");
+  $("auth-title").focus();
+}
+
+/**
+ * The resend button waits, counting down, as long as the server asks.
+ * @param {number} seconds
+ */
+function waitBeforeResend(seconds) {
+  clearInterval(resendTimer);
+  let left = Math.max(0, Math.round(seconds));
+  const tick = () => {
+    authSend.disabled = left > 0;
+    authSend.textContent = left > 0 ? t("authResendIn", { seconds: left }) : t("authResend");
+    if (left-- <= 0) clearInterval(resendTimer);
+  };
+  tick();
+  resendTimer = setInterval(tick, 1000);
+}
+
+/** @param {ApiError} e */
+function authProblem(e) {
+  if (e.code === "auth_locked") return t("errAuthLocked", { minutes: Math.max(1, Math.ceil(e.retryAfter / 60)) });
+  if (e.code === "auth_code_invalid") return t("errAuthInvalid");
+  return e.status ? `${t("errServer")} ${e.message}` : e.message;
+}
+
+authSend.addEventListener("click", async () => {
+  fieldError("auth-error", "");
+  authSend.disabled = true;
+  try {
+    const sent = /** @type {{ destination: string | null, retryAfterSeconds: number }} */ (/** @type {unknown} */ (await api("/auth/code", {})));
+    $("auth-status").textContent = t("authSent", { destination: sent.destination ?? "" });
+    waitBeforeResend(sent.retryAfterSeconds);
+    authCode.focus();
+  } catch (thrown) {
+    const e = asApiError(thrown);
+    fieldError("auth-error", authProblem(e));
+    if (e.retryAfter) waitBeforeResend(e.retryAfter);
+    else authSend.disabled = false;
+  }
+});
+
+$("auth-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  fieldError("auth-error", "");
+  clearInvalid(authCode);
+  const code = authCode.value.trim();
+  if (!code) {
+    markInvalid(authCode);
+    fieldError("auth-error", t("errAuthEmpty"));
+    return authCode.focus();
+  }
+  $("auth-submit", HTMLButtonElement).disabled = true;
+  try {
+    const s = await api("/auth", { code });
+    clearInterval(resendTimer);
+    authShown = null;
+    setLanguage(pageLocale(s.envelope.locale));
+    showSessionState(s);
+  } catch (thrown) {
+    const e = asApiError(thrown);
+    markInvalid(authCode);
+    fieldError("auth-error", authProblem(e));
+    authCode.select();
+  } finally {
+    $("auth-submit", HTMLButtonElement).disabled = false;
+  }
+});
 
 // ---------------------------------------------------------------------------------------
 // The ceremony: documents with the recipient's fields (each with its visible label) and what
