@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { listAudit } from "../src/modules/audit/service";
 import { recipients } from "../src/store/schema";
 import { eq } from "drizzle-orm";
-import { envelopeSuite, getEnvelope, pointers, post, quickStart, sentEnvelope, signing, typed } from "./helpers/envelopes";
+import { envelopeSuite, getEnvelope, pointers, post, quickStart, sentEnvelope, signing, startEnvelopeServer, typed, uploadDoc } from "./helpers/envelopes";
+import { startSmsGateway } from "./helpers/sms-gateway";
 import { sealEnvelope } from "../src/modules/sealing/service";
 import { parseMail } from "./helpers/smtp";
 import { pdftotext } from "./pdf/render-fixtures";
@@ -132,5 +133,27 @@ describe("access code", () => {
     ]));
     expect(bad.status).toBe(422);
     expect(pointers(bad.body).sort()).toEqual(["/recipients/0/authentication/method", "/recipients/1/authentication/accessCode", "/recipients/2/authentication/accessCode"]);
+  });
+});
+
+describe("one-time code by SMS", () => {
+  test("the code goes to the recipient's phone through the gateway, in the envelope's language", async () => {
+    const gateway = startSmsGateway();
+    const sms = startEnvelopeServer({ CERTYNEO_SMS_GATEWAY_URL: `http://127.0.0.1:${gateway.port}/send` });
+    try {
+      const document = await uploadDoc(sms);
+      const { tokens } = await sentEnvelope(sms, quickStart([document.id], [{ email: "p@example.com", name: "Pia", phone: "+33612345678", authentication: { method: "sms_otp" } }], { locale: "de" }));
+      expect((await signing(sms, tokens[0]!)).body.authentication).toEqual({ method: "sms_otp", destination: "+33•••••78", locale: "de" });
+      const sent = await signing(sms, tokens[0]!, "/auth/code", { method: "POST" });
+      expect(sent.body.destination).toBe("+33•••••78");
+      expect(gateway.hits.map((h) => h.body.to)).toEqual(["+33612345678"]);
+      const text: string = gateway.hits[0]!.body.text;
+      expect(text).toStartWith("Ihr Code: ");
+      const ok = await signing(sms, tokens[0]!, "/auth", { json: { code: /\d{6}/.exec(text)![0] } });
+      expect(ok.status).toBe(200);
+    } finally {
+      await sms.stop();
+      gateway.stop();
+    }
   });
 });
