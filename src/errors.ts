@@ -56,7 +56,7 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly extra: { errors?: FieldError[]; headers?: Record<string, string>; authentication?: { method: string | null; destination: string | null; locale: string | null } } = {},
+    readonly extra: { errors?: FieldError[]; headers?: Record<string, string>; authentication?: { method: string; destination?: string; locale?: string } } = {},
   ) {
     super(message);
   }

@@ -12,9 +12,9 @@ export const Problem = t.Object(
     requestId: t.String({ examples: ["req_3f2a9c0d5b7e4e21"] }),
     errors: t.Optional(t.Array(t.Object({ pointer: t.String({ examples: ["/recipients/0/email"] }), message: t.String() }))),
     authentication: t.Optional(t.Object({
-      method: t.Union([t.String(), t.Null()], { description: "email_otp, sms_otp or access_code" }),
-      destination: t.Union([t.String(), t.Null()], { description: "Where a one-time code goes, masked (j•••@example.com)" }),
-      locale: t.Union([t.String(), t.Null()], { description: "The envelope's language, for the page that asks for the code" }),
+      method: t.String({ description: "email_otp, sms_otp or access_code" }),
+      destination: t.Optional(t.String({ description: "Where a one-time code goes, masked (j•••@example.com)" })),
+      locale: t.Optional(t.String({ description: "The envelope's language, for the page that asks for the code" })),
     }, { description: "With signing_auth_required: how the recipient proves who they are" })),
   },
   { $id: "#/components/schemas/Problem", title: "Problem" },

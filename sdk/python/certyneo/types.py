@@ -246,6 +246,8 @@ class _ProblemRequired(TypedDict):
 
 class Problem(_ProblemRequired, total=False):
     errors: List[Dict[str, Any]]
+    #: With signing_auth_required: how the recipient proves who they are
+    authentication: Dict[str, Any]
 
 
 class Recipient(TypedDict):
@@ -263,6 +265,8 @@ class Recipient(TypedDict):
     signedAt: Optional[str]
     declinedAt: Optional[str]
     declineReason: Optional[str]
+    #: How the recipient proves who they are (the access code is never shown)
+    authentication: Optional[Dict[str, Any]]
 
 
 class _RecipientInputRequired(TypedDict):
@@ -278,6 +282,8 @@ class RecipientInput(_RecipientInputRequired, total=False):
     routingOrder: int
     #: Where this recipient fills in; a signer without a signature field gets a signature block on an appended page
     fields: List[FieldInput]
+    #: Ask the recipient to prove who they are before the signing page shows anything: until then the signing API answers 401 signing_auth_required
+    authentication: Dict[str, Any]
 
 
 class SignatureReport(TypedDict):
@@ -296,6 +302,18 @@ class SignatureReport(TypedDict):
     bytesAppendedAfter: int
     #: Made with this instance's sealing certificate
     byThisInstance: bool
+
+
+class SigningAuth(TypedDict):
+    #: The 6-digit one-time code, or the access code
+    code: str
+
+
+class SigningAuthCodeSent(TypedDict):
+    #: Where the code went, masked
+    destination: Optional[str]
+    #: When another code may be asked for
+    retryAfterSeconds: int
 
 
 class _SigningCompleteRequired(TypedDict):
@@ -419,4 +437,4 @@ class WebhookUpdate(TypedDict, total=False):
     enabled: bool
 
 
-__all__ = ["ApiKey", "AuditSummary", "CreatedApiKey", "CreatedWebhook", "DeletedWebhook", "Document", "DocumentList", "DocumentUploadJson", "DocumentUploadMultipart", "Envelope", "EnvelopeCreate", "EnvelopeList", "EnvelopeUpdate", "Field", "FieldInput", "Problem", "Recipient", "RecipientInput", "SignatureReport", "SigningComplete", "SigningDecline", "SigningSession", "Verification", "VerifyUpload", "Webhook", "WebhookAttempt", "WebhookCreate", "WebhookDelivery", "WebhookDeliveryList", "WebhookList", "WebhookUpdate"]
+__all__ = ["ApiKey", "AuditSummary", "CreatedApiKey", "CreatedWebhook", "DeletedWebhook", "Document", "DocumentList", "DocumentUploadJson", "DocumentUploadMultipart", "Envelope", "EnvelopeCreate", "EnvelopeList", "EnvelopeUpdate", "Field", "FieldInput", "Problem", "Recipient", "RecipientInput", "SignatureReport", "SigningAuth", "SigningAuthCodeSent", "SigningComplete", "SigningDecline", "SigningSession", "Verification", "VerifyUpload", "Webhook", "WebhookAttempt", "WebhookCreate", "WebhookDelivery", "WebhookDeliveryList", "WebhookList", "WebhookUpdate"]

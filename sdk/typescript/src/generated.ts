@@ -257,6 +257,15 @@ export interface Problem {
     pointer: string;
     message: string;
   }>;
+  /** With signing_auth_required: how the recipient proves who they are */
+  authentication?: {
+    /** email_otp, sms_otp or access_code */
+    method: string;
+    /** Where a one-time code goes, masked (j•••@example.com) */
+    destination?: string;
+    /** The envelope's language, for the page that asks for the code */
+    locale?: string;
+  };
 }
 
 export interface Recipient {
@@ -274,6 +283,10 @@ export interface Recipient {
   signedAt: string | null;
   declinedAt: string | null;
   declineReason: string | null;
+  /** How the recipient proves who they are (the access code is never shown) */
+  authentication: {
+    method: "email_otp" | "sms_otp" | "access_code";
+  } | null;
 }
 
 export interface RecipientInput {
@@ -286,6 +299,12 @@ export interface RecipientInput {
   routingOrder?: number;
   /** Where this recipient fills in; a signer without a signature field gets a signature block on an appended page */
   fields?: FieldInput[];
+  /** Ask the recipient to prove who they are before the signing page shows anything: until then the signing API answers 401 signing_auth_required */
+  authentication?: {
+    method: "email_otp" | "sms_otp" | "access_code";
+    /** For access_code: the code (stored hashed, never shown again) */
+    accessCode?: string;
+  };
 }
 
 export interface SignatureReport {
@@ -304,6 +323,18 @@ export interface SignatureReport {
   bytesAppendedAfter: number;
   /** Made with this instance's sealing certificate */
   byThisInstance: boolean;
+}
+
+export interface SigningAuth {
+  /** The 6-digit one-time code, or the access code */
+  code: string;
+}
+
+export interface SigningAuthCodeSent {
+  /** Where the code went, masked */
+  destination: string | null;
+  /** When another code may be asked for */
+  retryAfterSeconds: number;
 }
 
 export interface SigningComplete {
@@ -749,6 +780,24 @@ export interface Operations {
       scopes?: Array<"envelopes" | "webhooks" | "keys">;
     };
     response: CreatedApiKey;
+  };
+  /** Prove who you are */
+  "POST /api/v1/signing/{token}/auth": {
+    path: {
+      token: string;
+    };
+    query: {};
+    body: SigningAuth;
+    response: SigningSession;
+  };
+  /** Send a one-time code */
+  "POST /api/v1/signing/{token}/auth/code": {
+    path: {
+      token: string;
+    };
+    query: {};
+    body: undefined;
+    response: SigningAuthCodeSent;
   };
   /** Sign (or approve) */
   "POST /api/v1/signing/{token}/complete": {

@@ -60,7 +60,7 @@ export function isAuthenticated(deps: Pick<Deps, "secret">, r: RecipientRow, coo
 /** What the 401 tells the page: how to authenticate and where a code would go. */
 export function authRequired(r: RecipientRow, locale: string | null): AppError {
   return new AppError("signing_auth_required", `Enter the ${r.authMethod === "access_code" ? "access code the sender gave you" : "code we send you"} to open this envelope`, {
-    authentication: { method: r.authMethod, destination: maskedDestination(r), locale },
+    authentication: { method: r.authMethod!, ...(maskedDestination(r) ? { destination: maskedDestination(r)! } : {}), ...(locale ? { locale } : {}) },
   });
 }
 

@@ -21,7 +21,7 @@
 /** @typedef {{ field: Field, input: HTMLInputElement | HTMLButtonElement, wrap: HTMLDivElement, label: HTMLLabelElement, placed: boolean }} FieldEntry */
 /** @typedef {NonNullable<CompleteBody["signature"]>} Signature */
 /** @typedef {{ text: string, target?: string }} AlertItem */
-/** @typedef {{ method: string | null, destination: string | null, locale: string | null }} Authentication */
+/** @typedef {{ method: string, destination?: string, locale?: string }} Authentication */
 
 const VERSION = new URL(import.meta.url).search; // "?v=…", passed on to the other assets
 const ASSETS = new URL("./", import.meta.url);
