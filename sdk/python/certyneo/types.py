@@ -48,7 +48,7 @@ class CreatedWebhook(TypedDict):
     #: The URL deliveries are POSTed to
     url: str
     description: Optional[str]
-    events: List[Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "*"]]
+    events: List[Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "envelope.seal_delayed", "envelope.seal_failed", "*"]]
     #: False once disabled (after failing continuously for webhooks.disableAfterHours, or by PATCH)
     enabled: bool
     #: Why the endpoint was disabled
@@ -65,7 +65,7 @@ class DeletedWebhook(TypedDict):
     #: The URL deliveries are POSTed to
     url: str
     description: Optional[str]
-    events: List[Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "*"]]
+    events: List[Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "envelope.seal_delayed", "envelope.seal_failed", "*"]]
     #: False once disabled (after failing continuously for webhooks.disableAfterHours, or by PATCH)
     enabled: bool
     #: Why the endpoint was disabled
@@ -288,18 +288,31 @@ class RecipientInput(_RecipientInputRequired, total=False):
 
 class SignatureReport(TypedDict):
     fieldName: Optional[str]
+    #: A signature, or a document time-stamp (PAdES B-LTA archive time-stamp)
+    kind: Literal["signature", "document-timestamp"]
     subFilter: str
     signerSubject: str
     issuer: str
-    #: Claimed signing time (/M or the signed attribute)
+    #: Claimed signing time (/M or the signed attribute): not proven
     signingTime: Optional[str]
-    #: Time in the RFC 3161 signature time-stamp, if any
+    #: Time in the RFC 3161 signature time-stamp, if any (or of the document time-stamp itself)
     timestampTime: Optional[str]
     #: The signed bytes are unchanged and the CMS signature verifies
     intact: bool
     coversWholeDocument: bool
     #: Bytes added after the signed revision (0 when it covers the whole document)
     bytesAppendedAfter: int
+    changesAfter: Dict[str, Any]
+    #: Certificate path: the signer's subject first, up to the trust anchor or as far as it could be built
+    chain: List[str]
+    #: Intact, the path ends in a configured trust anchor (verify.trustAnchors), every certificate valid at the signing time, not revoked
+    trusted: bool
+    #: Revocation status at the signing time from the validation data in the file (DSS OCSP/CRL); not-applicable for a self-signed certificate
+    revocation: Literal["good", "revoked", "unknown", "not-applicable"]
+    revocationSources: List[Literal["ocsp", "crl"]]
+    timestamp: TimestampReport
+    #: PAdES baseline level reached (ETSI.CAdES.detached signatures)
+    level: Optional[Literal["B-B", "B-T", "B-LT", "B-LTA"]]
     #: Made with this instance's sealing certificate
     byThisInstance: bool
 
@@ -349,9 +362,22 @@ class SigningSession(TypedDict):
     fields: List[Dict[str, Any]]
 
 
+class TimestampReport(TypedDict):
+    #: genTime of the RFC 3161 token (ISO 8601)
+    time: Optional[str]
+    #: The token's signature verifies and it stamps what it should
+    intact: bool
+    #: The authority's certificate is for time-stamping and chains to a trust anchor
+    trusted: bool
+    #: Subject of the time-stamp authority's certificate
+    authority: str
+
+
 class Verification(TypedDict):
-    #: At least one signature, all intact, the last one covering the whole document
+    #: At least one signature, all intact, the last one covering the whole document (or followed by validation data only, a DSS update)
     valid: bool
+    #: Valid, and every signature and time-stamp trusted (chains to a configured anchor, not revoked)
+    trusted: bool
     signatures: List[SignatureReport]
 
 
@@ -365,7 +391,7 @@ class Webhook(TypedDict):
     #: The URL deliveries are POSTed to
     url: str
     description: Optional[str]
-    events: List[Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "*"]]
+    events: List[Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "envelope.seal_delayed", "envelope.seal_failed", "*"]]
     #: False once disabled (after failing continuously for webhooks.disableAfterHours, or by PATCH)
     enabled: bool
     #: Why the endpoint was disabled
@@ -390,7 +416,7 @@ class _WebhookCreateRequired(TypedDict):
 
 
 class WebhookCreate(_WebhookCreateRequired, total=False):
-    #: Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, or "*" for all. Default: all.
+    #: Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, envelope.seal_delayed, envelope.seal_failed, or "*" for all. Default: all.
     events: List[str]
     description: str
 
@@ -401,7 +427,7 @@ class WebhookDelivery(TypedDict):
     #: Also the webhook-id header: the same on every attempt and resend
     eventId: str
     #: An event type, or "*" for every type (including types added later)
-    eventType: Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "*"]
+    eventType: Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "envelope.seal_delayed", "envelope.seal_failed", "*"]
     status: Literal["pending", "succeeded", "failed"]
     #: Attempts made so far
     attemptCount: int
@@ -430,11 +456,11 @@ class WebhookList(TypedDict):
 
 class WebhookUpdate(TypedDict, total=False):
     url: str
-    #: Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, or "*" for all. Default: all.
+    #: Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, envelope.seal_delayed, envelope.seal_failed, or "*" for all. Default: all.
     events: List[str]
     description: Optional[str]
     #: true re-enables a disabled endpoint; false disables it (its pending deliveries fail)
     enabled: bool
 
 
-__all__ = ["ApiKey", "AuditSummary", "CreatedApiKey", "CreatedWebhook", "DeletedWebhook", "Document", "DocumentList", "DocumentUploadJson", "DocumentUploadMultipart", "Envelope", "EnvelopeCreate", "EnvelopeList", "EnvelopeUpdate", "Field", "FieldInput", "Problem", "Recipient", "RecipientInput", "SignatureReport", "SigningAuth", "SigningAuthCodeSent", "SigningComplete", "SigningDecline", "SigningSession", "Verification", "VerifyUpload", "Webhook", "WebhookAttempt", "WebhookCreate", "WebhookDelivery", "WebhookDeliveryList", "WebhookList", "WebhookUpdate"]
+__all__ = ["ApiKey", "AuditSummary", "CreatedApiKey", "CreatedWebhook", "DeletedWebhook", "Document", "DocumentList", "DocumentUploadJson", "DocumentUploadMultipart", "Envelope", "EnvelopeCreate", "EnvelopeList", "EnvelopeUpdate", "Field", "FieldInput", "Problem", "Recipient", "RecipientInput", "SignatureReport", "SigningAuth", "SigningAuthCodeSent", "SigningComplete", "SigningDecline", "SigningSession", "TimestampReport", "Verification", "VerifyUpload", "Webhook", "WebhookAttempt", "WebhookCreate", "WebhookDelivery", "WebhookDeliveryList", "WebhookList", "WebhookUpdate"]
