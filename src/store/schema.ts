@@ -63,6 +63,10 @@ export const envelopes = sqliteTable(
     /** Who asks for the signatures (shown to signers, the reply-to of the e-mails, told of a decline). */
     senderName: text("sender_name"),
     senderEmail: text("sender_email"),
+    /** Origins whose pages may frame the signing page (embedded signing); empty: none may. */
+    allowedOrigins: json<string[]>("allowed_origins").notNull().default(sql`'[]'`),
+    /** Where the signing page sends the signer after signing or declining. */
+    redirectUrl: text("redirect_url"),
     notifyBySms: integer("notify_by_sms", { mode: "boolean" }).notNull().default(false),
     expiresAt: time("expires_at"),
     reminderIntervalHours: integer("reminder_interval_hours"),
@@ -137,6 +141,8 @@ export const recipients = sqliteTable(
     authLockedUntil: time("auth_locked_until"),
     /** The last successful authentication: the browser's proof (a cookie) is an HMAC over it. */
     authenticatedAt: time("authenticated_at"),
+    /** The integrator shows the signing page in its own app: no invitation or reminder is sent. */
+    embedded: integer("embedded", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [index("recipients_envelope").on(t.envelopeId)],
 );

@@ -37,7 +37,7 @@ export function writeDraftParts(tx: Tx, envelopeId: string, draft: EnvelopeDraft
       id, envelopeId, position,
       email: r.email.trim(), name: r.name.trim(), phone: r.phone ?? null,
       role: r.role ?? "SIGNER", routingOrder: orders[position]!, status: "PENDING",
-      authMethod: auth?.method ?? null, accessCodeHash,
+      authMethod: auth?.method ?? null, accessCodeHash, embedded: r.embedded ?? false,
     }).run();
     if (r.fields?.length)
       tx.insert(fields).values(r.fields.map((f) => ({
@@ -57,6 +57,7 @@ export function storedRecipientDrafts(tx: Tx, envelopeId: string, withOrders: bo
       email: r.email, name: r.name, role: r.role,
       ...(r.phone ? { phone: r.phone } : {}),
       ...(r.authMethod ? { authentication: { method: r.authMethod }, storedAccessCodeHash: r.accessCodeHash } : {}),
+      ...(r.embedded ? { embedded: true } : {}),
       ...(withOrders ? { routingOrder: r.routingOrder } : {}),
       fields: fs.filter((f) => f.recipientId === r.id).map((f) => ({
         documentId: f.documentId, type: f.type, page: f.page, x: f.x, y: f.y, width: f.width, height: f.height,

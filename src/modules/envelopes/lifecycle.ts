@@ -36,7 +36,7 @@ export type StoredRecipientDraft = RecipientDraft & { storedAccessCodeHash?: str
  * clear (null) are taken from the PATCH body.
  */
 export type EnvelopeDraft = Omit<Static<typeof CreateEnvelopeBody>, Clearable> & Pick<Static<typeof UpdateEnvelopeBody>, Clearable>;
-type Clearable = "message" | "expiresAt" | "reminderIntervalHours" | "locale" | "sender";
+type Clearable = "message" | "expiresAt" | "reminderIntervalHours" | "locale" | "sender" | "embedding" | "redirectUrl";
 
 export interface DocumentFacts {
   pageCount: number;
@@ -58,6 +58,10 @@ export function validateDraft(d: EnvelopeDraft, documents: ReadonlyMap<string, D
   const errors: FieldError[] = [];
   const err = (pointer: string, message: string) => errors.push({ pointer, message });
   if (d.sender && !isEmail(d.sender.email.trim())) err("/sender/email", `"${d.sender.email}" is not a valid e-mail address`);
+  d.embedding?.allowedOrigins.forEach((o, i) => {
+    if (!isAllowedOrigin(o)) err(`/embedding/allowedOrigins/${i}`, `"${o}" is not an origin (scheme://host[:port]) on https, or http on loopback`);
+  });
+  if (d.redirectUrl && !isSafeRedirect(d.redirectUrl)) err("/redirectUrl", "must be an https URL (or http on loopback)");
 
   const seenDocs = new Map<string, number>();
   d.documentIds.forEach((id, i) => {
@@ -216,6 +220,19 @@ export const MAX_DRAWN_BYTES = 500 * 1024;
 const DATA_URL = /^data:image\/png;base64,([A-Za-z0-9+/]*={0,2})$/;
 
 const pointerKey = (k: string) => k.replace(/~/g, "~0").replace(/\//g, "~1");
+
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+const secureOrLoopback = (u: URL) => u.protocol === "https:" || (u.protocol === "http:" && (LOOPBACK.has(u.hostname) || u.hostname.startsWith("127.")));
+
+/** "https://hr.example.com" (or http on loopback, for development): an origin exactly, no path. */
+export function isAllowedOrigin(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const u = new URL(value);
+  return secureOrLoopback(u) && u.origin === value.replace(/\/$/, "");
+}
+
+/** Where a signer may be sent after signing: https, or http on loopback; never javascript: or data:. */
+export const isSafeRedirect = (value: string): boolean => URL.canParse(value) && secureOrLoopback(new URL(value));
 
 /** Whether a field must be filled: as the sender says, else every field but a checkbox (ticking one is a choice unless made a condition). */
 export const fieldRequired = (f: { type: FieldType; required?: boolean | null }): boolean => f.required ?? f.type !== "checkbox";

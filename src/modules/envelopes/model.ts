@@ -62,6 +62,7 @@ export const RecipientInput = t.Object(
     role: t.Optional(Role),
     routingOrder: t.Optional(t.Integer({ minimum: 1, maximum: 100, description: "Equal orders sign in parallel; higher orders wait for lower ones. Default 1." })),
     fields: t.Optional(t.Array(FieldInput, { maxItems: 200, description: "Where this recipient fills in; a signer without a signature field gets a signature block on an appended page" })),
+    embedded: t.Optional(t.Boolean({ description: "You show the signing page in your own app (its signUrl, framed from embedding.allowedOrigins): no invitation or reminder is sent" })),
     authentication: t.Optional(t.Object({
       method: literalUnion(AUTH_METHODS, {
         description: "email_otp: a 6-digit code sent to the recipient's e-mail; sms_otp: the same by SMS (needs `phone`); access_code: a code you give the recipient yourself",
@@ -83,6 +84,13 @@ const common = {
   notifyBySms: t.Boolean({ description: "Also invite recipients that have a phone by SMS" }),
   metadata: Metadata,
   sender: Sender,
+  embedding: t.Object({
+    allowedOrigins: t.Array(t.String({ maxLength: 255, examples: ["https://hr.example.com"] }), {
+      maxItems: 10,
+      description: "Origins (scheme://host[:port]: https, or http on loopback) whose pages may frame the signing page; the page posts its events to them",
+    }),
+  }, { additionalProperties: false, description: "Embedded signing: which of your web apps may show the signing page in a frame" }),
+  redirectUrl: t.String({ maxLength: 2000, description: "Where the signing page sends the signer after signing or declining (https, or http on loopback)", examples: ["https://hr.example.com/contracts/done"] }),
 };
 
 export const CreateEnvelopeBody = t.Object(
@@ -94,6 +102,8 @@ export const CreateEnvelopeBody = t.Object(
     signingOrder: t.Optional(SigningOrder),
     locale: t.Optional(common.locale),
     sender: t.Optional(common.sender),
+    embedding: t.Optional(common.embedding),
+    redirectUrl: t.Optional(common.redirectUrl),
     expiresAt: t.Optional(t.String(common.expiresAt)),
     reminderIntervalHours: t.Optional(common.reminderIntervalHours),
     notifyBySms: t.Optional(common.notifyBySms),
@@ -115,6 +125,8 @@ export const UpdateEnvelopeBody = t.Object(
     signingOrder: t.Optional(SigningOrder),
     locale: t.Optional(nullable(common.locale)),
     sender: t.Optional(nullable(common.sender)),
+    embedding: t.Optional(nullable(common.embedding)),
+    redirectUrl: t.Optional(nullable(common.redirectUrl)),
     expiresAt: t.Optional(nullable(t.String(common.expiresAt))),
     reminderIntervalHours: t.Optional(nullable(common.reminderIntervalHours)),
     notifyBySms: t.Optional(common.notifyBySms),
@@ -164,6 +176,7 @@ export const RecipientSchema = t.Object(
     declinedAt: nullable(DateTime),
     declineReason: nullable(t.String()),
     authentication: nullable(t.Object({ method: literalUnion(AUTH_METHODS) }, { description: "How the recipient proves who they are (the access code is never shown)" })),
+    embedded: t.Boolean({ description: "Shown in your app: no invitation or reminder is sent" }),
   },
   { $id: "#/components/schemas/Recipient", title: "Recipient" },
 );
@@ -204,6 +217,8 @@ export const EnvelopeSchema = t.Object(
     message: nullable(t.String()),
     locale: nullable(Locale),
     sender: nullable(Sender),
+    embedding: t.Object({ allowedOrigins: t.Array(t.String()) }, { description: "Origins that may frame the signing page (empty: none)" }),
+    redirectUrl: nullable(t.String()),
     signingOrder: literalUnion(REPORTED_SIGNING_ORDERS),
     expiresAt: nullable(DateTime),
     reminderIntervalHours: nullable(t.Integer()),

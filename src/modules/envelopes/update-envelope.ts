@@ -37,6 +37,8 @@ export function updateEnvelope(deps: Deps, { environment, who, envelopeId: id, p
       signingOrder: patch.signingOrder,
       locale: patch.locale !== undefined ? patch.locale : row.locale,
       sender: patch.sender !== undefined ? patch.sender : senderOf(row),
+      embedding: patch.embedding !== undefined ? patch.embedding : { allowedOrigins: row.allowedOrigins },
+      redirectUrl: patch.redirectUrl !== undefined ? patch.redirectUrl : row.redirectUrl,
       expiresAt: patch.expiresAt !== undefined ? patch.expiresAt : isoOrNull(row.expiresAt),
       reminderIntervalHours: patch.reminderIntervalHours !== undefined ? patch.reminderIntervalHours : row.reminderIntervalHours,
       notifyBySms: patch.notifyBySms ?? row.notifyBySms,
@@ -46,6 +48,7 @@ export function updateEnvelope(deps: Deps, { environment, who, envelopeId: id, p
     tx.update(envelopes).set({
       subject: draft.subject, message: draft.message ?? null, locale: draft.locale ?? null, notifyBySms: draft.notifyBySms,
       senderName: draft.sender?.name.trim() ?? null, senderEmail: draft.sender?.email.trim() ?? null,
+      allowedOrigins: draft.embedding?.allowedOrigins.map((o) => o.replace(/\/$/, "")) ?? [], redirectUrl: draft.redirectUrl ?? null,
       expiresAt: draft.expiresAt ? new Date(draft.expiresAt) : null, reminderIntervalHours: draft.reminderIntervalHours ?? null,
       metadata: draft.metadata, updatedAt: deps.clock.now(),
     }).where(eq(envelopes.id, id)).run();

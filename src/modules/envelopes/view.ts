@@ -41,6 +41,8 @@ function envelopeView(deps: ViewDeps, p: EnvelopeParts, signUrls: boolean) {
     message: e.message,
     locale: e.locale,
     sender: senderOf(e),
+    embedding: { allowedOrigins: e.allowedOrigins },
+    redirectUrl: e.redirectUrl,
     signingOrder: signingOrderOf(p.recipients),
     expiresAt: isoOrNull(e.expiresAt),
     reminderIntervalHours: e.reminderIntervalHours,
@@ -62,6 +64,7 @@ function envelopeView(deps: ViewDeps, p: EnvelopeParts, signUrls: boolean) {
       declinedAt: isoOrNull(r.declinedAt),
       declineReason: r.declineReason,
       authentication: r.authMethod ? { method: r.authMethod } : null,
+      embedded: r.embedded,
     })),
     fields: p.fields.map((f) => ({
       id: f.id,

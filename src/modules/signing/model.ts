@@ -23,6 +23,8 @@ export const SigningSessionSchema = t.Object(
       expiresAt: nullable(t.String({ format: "date-time", description: "The deadline: after it the link stops working" })),
       sender: nullable(t.Object({ name: t.String(), email: t.String() }, { description: "Who asks for the signatures" })),
       statusReason: nullable(t.String({ description: "Once voided or declined: the reason given" })),
+      allowedOrigins: t.Array(t.String(), { description: "Embedded signing: the origins the page may be framed by, and posts its events to" }),
+      redirectUrl: nullable(t.String({ description: "Where the page sends the signer after signing or declining" })),
     }),
     organisation: t.Object({
       name: t.String(),

@@ -82,6 +82,8 @@ function session(tx: Tx, organisation: Organisation, token: string, envelope: En
       locale: envelope.locale, expiresAt: envelope.expiresAt?.toISOString() ?? null,
       sender: senderOf(envelope),
       statusReason: envelope.status === "VOIDED" || envelope.status === "DECLINED" ? envelope.endReason : null,
+      allowedOrigins: envelope.allowedOrigins,
+      redirectUrl: envelope.redirectUrl,
     },
     organisation: { name: organisation.name, colour: organisation.colour, logoUrl: organisation.hasLogo ? `/api/v1/signing/${token}/logo` : null },
     recipient: { id: recipient.id, name: recipient.name, email: recipient.email, role: recipient.role, status: recipient.status },
@@ -280,4 +282,13 @@ export async function authenticateSigner(deps: Deps, token: string, code: string
   const { envelope, recipient } = resolve(deps.db, token);
   const { cookie } = await verifyCode(deps, { envelope, recipient, meta }, code);
   return { cookie, session: getSession(deps, token, { ...meta, cookie: `${AUTH_COOKIE}=${cookie}` }) };
+}
+
+/** The origins that may frame this link's page (embedded signing); none for an unknown token. */
+export function frameAncestorsOf(deps: Pick<Deps, "db">, token: string): string[] {
+  try {
+    return resolve(deps.db, token).envelope.allowedOrigins;
+  } catch {
+    return [];
+  }
 }

@@ -4,7 +4,9 @@ import pdfjsPkg from "pdfjs-dist/package.json";
 // phone browsers signers actually have (the modern build needs very recent JS built-ins).
 import pdfJs from "pdfjs-dist/legacy/build/pdf.min.mjs" with { type: "file" };
 import pdfWorkerJs from "pdfjs-dist/legacy/build/pdf.worker.min.mjs" with { type: "file" };
+import type { Deps } from "../../../deps";
 import { VERSION } from "../../../version";
+import { frameAncestorsOf } from "../service";
 import i18nJs from "./i18n.js" with { type: "text" };
 import { PDFJS_DATA } from "./pdfjs-assets";
 import signerCss from "./signer.css" with { type: "text" };
@@ -22,11 +24,12 @@ import signerJs from "./signer.js" with { type: "text" };
 export const ASSET_VERSION = Bun.hash([VERSION, pdfjsPkg.version, signerHtml as unknown as string, signerCss, signerJs, i18nJs].join("\0")).toString(36);
 
 /**
- * Only this origin, no inline script or style, no framing, nothing sent anywhere else.
+ * Only this origin, no inline script or style, no framing (but by the envelope's allowed
+ * origins, for embedded signing), nothing sent anywhere else.
  * pdf.js needs: its module worker ('self'), images as data:/blob: URLs, fonts it builds
  * in memory (data:). It never needs eval: the page sets isEvalSupported false.
  */
-export const SIGNER_CSP = [
+const CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "worker-src 'self'",
@@ -36,9 +39,12 @@ export const SIGNER_CSP = [
   "font-src 'self' data:",
   "base-uri 'none'",
   "form-action 'none'",
-  "frame-ancestors 'none'",
   "object-src 'none'",
-].join("; ");
+];
+
+/** The page's policy; `frameAncestors`: the envelope's allowed origins ('none' without). */
+export const signerCsp = (frameAncestors: string[] = []) =>
+  [...CSP, `frame-ancestors ${frameAncestors.length ? frameAncestors.join(" ") : "'none'"}`].join("; ");
 
 /** The pdf.js worker gets its own policy: WebAssembly image decoders (JPEG 2000, JBIG2) and ICC profiles. */
 const WORKER_CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'";
@@ -49,16 +55,17 @@ const COMMON_HEADERS = {
   "cross-origin-resource-policy": "same-origin",
 };
 
-export const PAGE_HEADERS: Record<string, string> = {
+/** The page's headers: framing refused (CSP and X-Frame-Options) unless the envelope allows origins, then only by them (CSP alone can say which). */
+export const pageHeaders = (frameAncestors: string[] = []): Record<string, string> => ({
   ...COMMON_HEADERS,
   "content-type": "text/html; charset=utf-8",
-  "content-security-policy": SIGNER_CSP,
+  "content-security-policy": signerCsp(frameAncestors),
   "cache-control": "no-store",
-  "x-frame-options": "DENY",
+  ...(frameAncestors.length ? {} : { "x-frame-options": "DENY" }),
   "cross-origin-opener-policy": "same-origin",
   "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
   "x-robots-tag": "noindex, nofollow",
-};
+});
 
 const JS = "text/javascript; charset=utf-8";
 const TYPES: Record<string, string> = {
@@ -98,6 +105,6 @@ function assetResponse(name: string): Response {
   return new Response("text" in asset ? asset.text : Bun.file(asset.path), { headers });
 }
 
-export const signerPage = new Elysia({ name: "signer-page" })
-  .get("/s/:token", () => new Response(PAGE, { headers: PAGE_HEADERS }), { detail: { hide: true } })
+export const signerPage = (deps: Pick<Deps, "db">) => new Elysia({ name: "signer-page" })
+  .get("/s/:token", ({ params }) => new Response(PAGE, { headers: pageHeaders(frameAncestorsOf(deps, params.token)) }), { detail: { hide: true } })
   .get("/s/assets/*", ({ params }) => assetResponse(params["*"]), { detail: { hide: true } });

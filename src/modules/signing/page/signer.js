@@ -373,6 +373,35 @@ function showSessionState(s, justActed = false) {
   showState(STATES[state] ? state : "error", state in STATES ? {} : { detail: String(state) });
 }
 
+// ---- embedded signing ----
+
+/**
+ * Inside an integrator's app (a frame), the page tells that app what happens, with the ids:
+ * only to the origins the envelope allows (the framing one when the browser says which).
+ * @param {"certyneo.loaded" | "certyneo.signed" | "certyneo.declined" | "certyneo.error"} type
+ */
+function notifyParent(type) {
+  if (window.parent === window || !session) return;
+  const allowed = session.envelope.allowedOrigins ?? [];
+  const framing = location.ancestorOrigins?.[0];
+  const targets = framing ? allowed.filter((o) => o === framing) : allowed;
+  for (const origin of targets) window.parent.postMessage({ type, envelopeId: session.envelope.id, recipientId: session.recipient.id }, origin);
+}
+
+/**
+ * After signing or declining: on to the envelope's redirectUrl when it has one, saying what happened.
+ * @param {"signed" | "declined"} event
+ */
+function redirectAfter(event) {
+  const target = session?.envelope.redirectUrl;
+  if (!target || !session) return;
+  const url = new URL(target);
+  url.searchParams.set("certyneo_event", event);
+  url.searchParams.set("envelope_id", session.envelope.id);
+  url.searchParams.set("recipient_id", session.recipient.id);
+  location.assign(url.href);
+}
+
 async function load() {
   hideAlert();
   show("loading");
@@ -381,6 +410,7 @@ async function load() {
     const s = await api();
     setLanguage(pageLocale(s?.envelope?.locale));
     showSessionState(s);
+    notifyParent("certyneo.loaded");
   } catch (thrown) {
     const e = asApiError(thrown);
     if (e.code === "signing_auth_required" && e.authentication) {
@@ -390,6 +420,7 @@ async function load() {
     if (e.status === 404) return showState("notfound");
     if (e.status === 410) return showState("expired");
     showState("error", { detail: e.message + (e.requestId ? ` (${e.requestId})` : "") });
+    notifyParent("certyneo.error");
   }
 }
 
@@ -1285,12 +1316,15 @@ signBtn.addEventListener("click", async () => {
     const s = await api("/complete", body);
     busy(false);
     showSessionState(s?.state ? s : { ...current(), state: "signed" }, true);
+    notifyParent("certyneo.signed");
+    redirectAfter("signed");
   } catch (thrown) {
     const e = asApiError(thrown);
     busy(false);
     if (e.status === 409 || e.status === 410) return afterConflict(e);
     if (e.status === 404) return showState("notfound");
     showAlert(e.status ? `${t("errServer")} ${e.message}` : e.message, serverProblems(e));
+    notifyParent("certyneo.error");
   }
 });
 
@@ -1327,6 +1361,8 @@ $("decline-form").addEventListener("submit", async (e) => {
     const next = s?.state ? s : { ...current(), state: "declined" };
     if (next.recipient) next.recipient = { ...next.recipient, status: "DECLINED" };
     showSessionState(next);
+    notifyParent("certyneo.declined");
+    redirectAfter("declined");
   } catch (thrown) {
     const err = asApiError(thrown);
     if (err.status === 409 || err.status === 410) {
