@@ -335,3 +335,73 @@ describe("the signer proves who they are", () => {
     expect(await locked.page.locator("#documents .page").count()).toBe(0);
   });
 });
+
+describe("embedded in the integrator's app", () => {
+  /** An integrator's page on its own loopback origin: it frames `signUrl` and records the messages it receives. */
+  function integrator() {
+    const server = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch(req) {
+        const url = new URL(req.url);
+        if (url.pathname === "/done") return new Response("<!doctype html><title>Done</title><p>Back in the app</p>", { headers: { "content-type": "text/html" } });
+        const src = url.searchParams.get("src") ?? "";
+        return new Response(
+          `<!doctype html><html lang="en"><title>HR app</title><body><iframe id="sign" title="Sign" style="width:1100px;height:850px" src="${Bun.escapeHTML(src)}"></iframe>` +
+          `<script>window.events = []; addEventListener("message", (e) => window.events.push({ origin: e.origin, data: e.data }));</script></body></html>`,
+          { headers: { "content-type": "text/html" } },
+        );
+      },
+    });
+    return { origin: `http://127.0.0.1:${server.port}`, stop: () => server.stop(true) };
+  }
+
+  test("framed by an allowed origin: the page signs inside the app, posts its events there, then goes to redirectUrl; another origin cannot frame it", async () => {
+    const app = integrator();
+    const other = integrator();
+    try {
+      const doc = await upload(s, 1);
+      const env = await sent(s, {
+        subject: "In the app", documentIds: [doc.id],
+        embedding: { allowedOrigins: [app.origin] }, redirectUrl: `${app.origin}/done`,
+        recipients: [{ email: "inapp@example.com", name: "In App", embedded: true }],
+      });
+      const signUrl: string = env.recipients[0].signUrl;
+      const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+      try {
+        const page = await context.newPage();
+        await page.goto(`${app.origin}/?src=${encodeURIComponent(signUrl)}`);
+        const events = () => page.evaluate(() => (window as any).events as { origin: string; data: any }[]);
+        await page.waitForFunction(() => (window as any).events.some((e: any) => e.data.type === "certyneo.loaded"));
+        expect((await events())[0]).toEqual({ origin: s.url, data: { type: "certyneo.loaded", envelopeId: env.id, recipientId: env.recipients[0].id } });
+        const frame = page.frameLocator("#sign");
+        await frame.locator('#documents[data-rendered="true"]').waitFor();
+        await frame.getByRole("button", { name: "Adopt your signature" }).click();
+        await frame.getByRole("button", { name: "Adopt and sign" }).click();
+        await frame.getByLabel(/I agree to sign/).check();
+        await frame.getByRole("button", { name: "Sign", exact: true }).click();
+        await page.waitForFunction(() => (window as any).events.some((e: any) => e.data.type === "certyneo.signed"));
+        expect((await events()).map((e) => e.data.type)).toEqual(["certyneo.loaded", "certyneo.signed"]);
+        // Then on to the app's redirectUrl, saying what happened.
+        await page.waitForURL(() => page.frames().some((f) => f.url().startsWith(`${app.origin}/done?certyneo_event=signed`)));
+        const done = new URL(page.frames().find((f) => f.url().startsWith(`${app.origin}/done`))!.url());
+        expect(Object.fromEntries(done.searchParams)).toEqual({ certyneo_event: "signed", envelope_id: env.id, recipient_id: env.recipients[0].id });
+        expect((await (await s.api(`/api/v1/envelopes/${env.id}`)).json() as any).recipients[0].status).toBe("SIGNED");
+
+        // Another origin's page: the browser refuses to show the signing page in its frame.
+        const second = await sent(s, { subject: "Elsewhere", documentIds: [doc.id], embedding: { allowedOrigins: [app.origin] }, recipients: [{ email: "x@example.com", name: "X", embedded: true }] });
+        const intruder = await context.newPage();
+        await intruder.goto(`${other.origin}/?src=${encodeURIComponent(second.recipients[0].signUrl)}`, { waitUntil: "load" });
+        const child = intruder.frames().find((f) => f !== intruder.mainFrame())!;
+        // Chromium shows its error page in place of a frame the framed page's CSP refuses.
+        expect(child.url()).toBe("chrome-error://chromewebdata/");
+        expect(await intruder.evaluate(() => (window as any).events)).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    } finally {
+      app.stop();
+      other.stop();
+    }
+  });
+});

@@ -120,6 +120,9 @@ class _EnvelopeRequired(TypedDict):
     locale: Optional[Literal["en", "fr", "de", "es", "it", "pt", "nl", "el"]]
     #: Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines
     sender: Optional[Dict[str, Any]]
+    #: Origins that may frame the signing page (empty: none)
+    embedding: Dict[str, Any]
+    redirectUrl: Optional[str]
     signingOrder: Literal["parallel", "sequential", "custom"]
     expiresAt: Optional[str]
     reminderIntervalHours: Optional[int]
@@ -158,6 +161,10 @@ class EnvelopeCreate(_EnvelopeCreateRequired, total=False):
     locale: Literal["en", "fr", "de", "es", "it", "pt", "nl", "el"]
     #: Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines
     sender: Dict[str, Any]
+    #: Embedded signing: which of your web apps may show the signing page in a frame
+    embedding: Dict[str, Any]
+    #: Where the signing page sends the signer after signing or declining (https, or http on loopback)
+    redirectUrl: str
     #: After this instant the envelope expires and its links stop working
     expiresAt: str
     #: Remind pending recipients every N hours
@@ -186,6 +193,10 @@ class EnvelopeUpdate(TypedDict, total=False):
     locale: Optional[Literal["en", "fr", "de", "es", "it", "pt", "nl", "el"]]
     #: Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines
     sender: Optional[Dict[str, Any]]
+    #: Embedded signing: which of your web apps may show the signing page in a frame
+    embedding: Optional[Dict[str, Any]]
+    #: Where the signing page sends the signer after signing or declining (https, or http on loopback)
+    redirectUrl: Optional[str]
     #: After this instant the envelope expires and its links stop working
     expiresAt: Optional[str]
     reminderIntervalHours: Optional[int]
@@ -267,6 +278,8 @@ class Recipient(TypedDict):
     declineReason: Optional[str]
     #: How the recipient proves who they are (the access code is never shown)
     authentication: Optional[Dict[str, Any]]
+    #: Shown in your app: no invitation or reminder is sent
+    embedded: bool
 
 
 class _RecipientInputRequired(TypedDict):
@@ -282,6 +295,8 @@ class RecipientInput(_RecipientInputRequired, total=False):
     routingOrder: int
     #: Where this recipient fills in; a signer without a signature field gets a signature block on an appended page
     fields: List[FieldInput]
+    #: You show the signing page in your own app (its signUrl, framed from embedding.allowedOrigins): no invitation or reminder is sent
+    embedded: bool
     #: Ask the recipient to prove who they are before the signing page shows anything: until then the signing API answers 401 signing_auth_required
     authentication: Dict[str, Any]
 

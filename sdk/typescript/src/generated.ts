@@ -123,6 +123,11 @@ export interface Envelope {
     name: string;
     email: string;
   } | null;
+  /** Origins that may frame the signing page (empty: none) */
+  embedding: {
+    allowedOrigins: string[];
+  };
+  redirectUrl: string | null;
   signingOrder: "parallel" | "sequential" | "custom";
   expiresAt: string | null;
   reminderIntervalHours: number | null;
@@ -169,6 +174,13 @@ export interface EnvelopeCreate {
     name: string;
     email: string;
   };
+  /** Embedded signing: which of your web apps may show the signing page in a frame */
+  embedding?: {
+    /** Origins (scheme://host[:port]: https, or http on loopback) whose pages may frame the signing page; the page posts its events to them */
+    allowedOrigins: string[];
+  };
+  /** Where the signing page sends the signer after signing or declining (https, or http on loopback) */
+  redirectUrl?: string;
   /** After this instant the envelope expires and its links stop working */
   expiresAt?: string;
   /** Remind pending recipients every N hours */
@@ -200,6 +212,13 @@ export interface EnvelopeUpdate {
     name: string;
     email: string;
   } | null;
+  /** Embedded signing: which of your web apps may show the signing page in a frame */
+  embedding?: {
+    /** Origins (scheme://host[:port]: https, or http on loopback) whose pages may frame the signing page; the page posts its events to them */
+    allowedOrigins: string[];
+  } | null;
+  /** Where the signing page sends the signer after signing or declining (https, or http on loopback) */
+  redirectUrl?: string | null;
   /** After this instant the envelope expires and its links stop working */
   expiresAt?: string | null;
   reminderIntervalHours?: number | null;
@@ -287,6 +306,8 @@ export interface Recipient {
   authentication: {
     method: "email_otp" | "sms_otp" | "access_code";
   } | null;
+  /** Shown in your app: no invitation or reminder is sent */
+  embedded: boolean;
 }
 
 export interface RecipientInput {
@@ -299,6 +320,8 @@ export interface RecipientInput {
   routingOrder?: number;
   /** Where this recipient fills in; a signer without a signature field gets a signature block on an appended page */
   fields?: FieldInput[];
+  /** You show the signing page in your own app (its signUrl, framed from embedding.allowedOrigins): no invitation or reminder is sent */
+  embedded?: boolean;
   /** Ask the recipient to prove who they are before the signing page shows anything: until then the signing API answers 401 signing_auth_required */
   authentication?: {
     method: "email_otp" | "sms_otp" | "access_code";
@@ -389,6 +412,10 @@ export interface SigningSession {
     } | null;
     /** Once voided or declined: the reason given */
     statusReason: string | null;
+    /** Embedded signing: the origins the page may be framed by, and posts its events to */
+    allowedOrigins: string[];
+    /** Where the page sends the signer after signing or declining */
+    redirectUrl: string | null;
   };
   /** The organisation the signer deals with (the server's branding settings) */
   organisation: {
