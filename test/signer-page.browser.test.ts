@@ -332,6 +332,9 @@ describe("signing in the browser", () => {
     await page.getByRole("button", { name: "Signer", exact: true }).click();
     await waitForState(o, "signed");
     expect(await page.locator("#state-title").textContent()).toBe("Merci");
+    // The audit trail keeps the consent text the signer saw, in the page's language.
+    const signed = s.deps.db.$client.query("SELECT data FROM audit_events WHERE envelope_id = ? AND type = 'recipient.signed'").get(env.id) as any;
+    expect(JSON.parse(signed.data).consent).toMatchObject({ locale: "fr", text: expect.stringMatching(/^J’accepte de signer/) });
   });
 
   test("an APPROVER approves without a signature", async () => {

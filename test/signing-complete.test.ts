@@ -7,6 +7,7 @@ import { crc32 } from "node:zlib";
 import {
   complete, envelopeSuite, getEnvelope, jobsOf, pngDataUrl, pointers, quickStart, sentEnvelope, signing, TINY_PNG, typed,
 } from "./helpers/envelopes";
+import { CONSENT_VERSION, STRINGS } from "../src/modules/signing/page/i18n.js";
 import { sha256 } from "./helpers/hash";
 
 const { s, clock, doc } = await envelopeSuite();
@@ -78,7 +79,9 @@ describe("signatures and fields", () => {
     const signedEvent = (s.deps.db.$client.query("SELECT data FROM audit_events WHERE envelope_id = ? AND type = 'recipient.signed'").get(e.id) as any);
     const data = JSON.parse(signedEvent.data);
     expect(data.signature).toEqual({ type: "typed", name: "Jane M. Doe" });
-    expect(data.consent).toBe(true);
+    // What the signer agreed to: the consent text (English: no locale was sent), its version and hash.
+    const text = STRINGS.en.consentSign!;
+    expect(data.consent).toEqual({ version: CONSENT_VERSION, locale: "en", text, sha256: sha256(text) });
     expect(data.fields[f[3].id]).toBe("Engineer");
     expect(data.documents).toEqual([{ id: doc.id, name: "contract.pdf", sha256: doc.sha256 }]);
   });
@@ -170,5 +173,27 @@ describe("concurrency", () => {
     const types = (s.deps.db.$client.query("SELECT type FROM audit_events WHERE envelope_id = ? ORDER BY seq").all(e.id) as any[]).map((r) => r.type);
     expect(types.filter((t) => t === "recipient.signed")).toHaveLength(3);
     expect(types.filter((t) => t === "envelope.completed")).toHaveLength(1);
+  });
+});
+
+describe("consent", () => {
+  test("the audit trail records the consent text of the page's language, and an approver's own text", async () => {
+    const { e, tokens } = await sentEnvelope(s, quickStart([doc.id], [
+      { email: "fr@example.com", name: "Franck" },
+      { email: "boss@example.com", name: "Boss", role: "APPROVER" },
+    ]));
+    expect((await complete(s, tokens[0]!, { ...typed("Franck"), locale: "fr" })).status).toBe(200);
+    expect((await complete(s, tokens[1]!, { consent: true, locale: "el" })).status).toBe(200);
+    const events = s.deps.db.$client.query("SELECT type, data FROM audit_events WHERE envelope_id = ? AND type IN ('recipient.signed', 'recipient.approved') ORDER BY seq").all(e.id) as any[];
+    const consents = events.map((x) => JSON.parse(x.data).consent);
+    expect(consents[0]).toEqual({ version: CONSENT_VERSION, locale: "fr", text: STRINGS.fr.consentSign, sha256: sha256(STRINGS.fr.consentSign!) });
+    expect(consents[1]).toMatchObject({ locale: "el", text: STRINGS.el.consentApprove });
+    // A language the server does not speak is refused by the schema.
+    expect((await complete(s, tokens[0]!, { ...typed(), locale: "xx" })).status).toBe(422);
+  });
+
+  test("a consent text changed without raising CONSENT_VERSION fails here: raise the version, then update this fingerprint", () => {
+    const all = Object.entries(STRINGS).map(([l, t]) => `${l}:${t.consentSign}\n${l}:${t.consentApprove}`).join("\n");
+    expect({ version: CONSENT_VERSION, sha256: sha256(all) }).toEqual({ version: 1, sha256: "eb5b2e2253faa1812275b069bbc1f5f58f06273675e87c4640b4c194a33341ab" });
   });
 });

@@ -354,6 +354,7 @@ class SigningComplete(_SigningCompleteRequired, total=False):
     signature: Dict[str, Any]
     #: Values by field id: text for text/date/initials fields, true/false for checkboxes. Empty date fields get the signing date.
     fields: Dict[str, Union[str, bool]]
+    locale: Literal["en", "fr", "de", "es", "it", "pt", "nl", "el"]
 
 
 class SigningDecline(TypedDict):

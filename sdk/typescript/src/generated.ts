@@ -389,6 +389,7 @@ export interface SigningComplete {
   fields?: Record<string, string | boolean>;
   /** Must be true: the recipient agrees to sign electronically */
   consent: boolean;
+  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el";
 }
 
 export interface SigningDecline {

@@ -95,6 +95,9 @@ export const CompleteBody = t.Object(
       description: "Values by field id: text for text/date/initials fields, true/false for checkboxes. Empty date fields get the signing date.",
     })),
     consent: t.Boolean({ description: "Must be true: the recipient agrees to sign electronically" }),
+    locale: t.Optional(literalUnion(LOCALES, {
+      description: "The language the signing page showed: the consent text recorded in the audit trail (with its version and SHA-256) is the one in this language (English without it)",
+    })),
   },
   {
     additionalProperties: false,

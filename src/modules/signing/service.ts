@@ -14,6 +14,7 @@ import { recordEnvelopeEvent } from "../envelopes/record-change";
 import { envelopeDocumentRows, fieldRows, recipientRows, senderOf, type EnvelopeRow, type RecipientRow } from "../envelopes/rows";
 import { AUTH_COOKIE, authRequired, isAuthenticated, sendOneTimeCode, verifyCode } from "./auth";
 import { brandingLogo, organisationOf, type Organisation } from "./branding";
+import { consentRecord } from "./consent";
 import { signedDocument } from "../sealing/service";
 import { TOKEN_FORMAT, tokenHash } from "./token";
 
@@ -197,7 +198,7 @@ export async function completeSigning(deps: Deps, token: string, body: Completio
       data: {
         recipientId: recipient.id,
         role: recipient.role,
-        consent: true,
+        consent: consentRecord(recipient.role, body.locale),
         signature: sig ? (sig.type === "typed" ? { type: "typed", name: sig.name } : { type: "drawn", sha256: imageSha }) : null,
         fields: Object.fromEntries(completion.values),
         documents: envelopeDocumentRows(tx, envelope.id).map((d) => ({ id: d.id, name: d.name, sha256: d.sha256 })),

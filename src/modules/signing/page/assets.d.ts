@@ -14,4 +14,5 @@ declare module "*/i18n.js" {
   const text: string;
   export default text;
   export const STRINGS: Record<import("../../../enums").Locale, Record<string, string>>;
+  export const CONSENT_VERSION: number;
 }

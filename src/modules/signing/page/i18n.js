@@ -965,6 +965,12 @@ export const STRINGS = {
 
 export const LANGUAGES = /** @type {Language[]} */ (Object.keys(STRINGS));
 
+/**
+ * The version of the consent texts (consentSign, consentApprove) in every language: the audit
+ * trail records it with the text the signer saw. Raise it whenever one of them changes.
+ */
+export const CONSENT_VERSION = 1;
+
 /** Each language in its own name, for the switcher. */
 export const LANGUAGE_NAMES = /** @satisfies {Record<Language, string>} */ ({
   en: "English", fr: "Français", de: "Deutsch", es: "Español", it: "Italiano", pt: "Português", nl: "Nederlands", el: "Ελληνικά",

@@ -1307,7 +1307,7 @@ signBtn.addEventListener("click", async () => {
   const problems = validate();
   if (problems.length) return showAlert(t("errSummary"), problems);
   /** @type {CompleteBody} */
-  const body = { fields: fieldValues(), consent: true };
+  const body = { fields: fieldValues(), consent: true, locale: /** @type {CompleteBody["locale"]} */ (lang) };
   if (!isApprover()) {
     if (adopted) body.signature = adopted;
   }
