@@ -7,7 +7,8 @@ import { crc32 } from "node:zlib";
 import {
   complete, envelopeSuite, getEnvelope, jobsOf, pngDataUrl, pointers, quickStart, sentEnvelope, signing, TINY_PNG, typed,
 } from "./helpers/envelopes";
-import { CONSENT_VERSION, STRINGS } from "../src/modules/signing/page/i18n.js";
+import { CONSENT_VERSION } from "../src/modules/signing/page/consent-texts.js";
+import { STRINGS } from "../src/modules/signing/page/i18n.js";
 import { sha256 } from "./helpers/hash";
 
 const { s, clock, doc } = await envelopeSuite();

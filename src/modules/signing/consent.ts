@@ -4,7 +4,7 @@
  */
 import type { Locale, RecipientRole } from "../../enums";
 import { sha256Hex } from "../../ids";
-import { CONSENT_VERSION, STRINGS } from "./page/i18n.js";
+import { CONSENT_TEXTS, CONSENT_VERSION } from "./page/consent-texts.js";
 
 export interface ConsentRecord {
   version: number;
@@ -15,6 +15,6 @@ export interface ConsentRecord {
 
 export function consentRecord(role: RecipientRole, locale: Locale | undefined): ConsentRecord {
   const language = locale ?? "en";
-  const text = STRINGS[language][role === "APPROVER" ? "consentApprove" : "consentSign"]!;
+  const text = CONSENT_TEXTS[language][role === "APPROVER" ? "approve" : "sign"];
   return { version: CONSENT_VERSION, locale: language, text, sha256: sha256Hex(text) };
 }

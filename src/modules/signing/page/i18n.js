@@ -1,6 +1,8 @@
 // @ts-check
 // Strings of the signer page, by language. Placeholders {name} are replaced by plain text:
 // the page only ever puts these strings (and every value from the API) in textContent.
+import { CONSENT_TEXTS } from "./consent-texts.js";
+
 const EN = {
   skipToContent: "Skip to content",
   loading: "Loading…",
@@ -55,8 +57,8 @@ const EN = {
   drawHint: "Draw your signature in the box below with your finger, a pen or the mouse.",
   drawPadLabel: "Signature drawing area",
   clear: "Clear",
-  consentSign: "I agree to sign these documents electronically, and that my electronic signature has the same value as my handwritten signature.",
-  consentApprove: "I have reviewed these documents and I approve them electronically.",
+  consentSign: CONSENT_TEXTS.en.sign,
+  consentApprove: CONSENT_TEXTS.en.approve,
   sign: "Sign",
   approve: "Approve",
   signing: "Signing…",
@@ -178,8 +180,8 @@ export const STRINGS = {
     drawHint: "Dessinez votre signature dans le cadre ci-dessous avec le doigt, un stylet ou la souris.",
     drawPadLabel: "Zone de dessin de la signature",
     clear: "Effacer",
-    consentSign: "J’accepte de signer ces documents électroniquement, et que ma signature électronique ait la même valeur que ma signature manuscrite.",
-    consentApprove: "J’ai lu ces documents et je les approuve électroniquement.",
+    consentSign: CONSENT_TEXTS.fr.sign,
+    consentApprove: CONSENT_TEXTS.fr.approve,
     sign: "Signer",
     approve: "Approuver",
     signing: "Signature en cours…",
@@ -297,8 +299,8 @@ export const STRINGS = {
     drawHint: "Zeichnen Sie Ihre Unterschrift im Feld unten mit dem Finger, einem Stift oder der Maus.",
     drawPadLabel: "Zeichenfläche für die Unterschrift",
     clear: "Löschen",
-    consentSign: "Ich bin damit einverstanden, diese Dokumente elektronisch zu unterschreiben, und dass meine elektronische Unterschrift denselben Wert hat wie meine handschriftliche.",
-    consentApprove: "Ich habe diese Dokumente gelesen und genehmige sie elektronisch.",
+    consentSign: CONSENT_TEXTS.de.sign,
+    consentApprove: CONSENT_TEXTS.de.approve,
     sign: "Unterschreiben",
     approve: "Genehmigen",
     signing: "Wird unterschrieben…",
@@ -416,8 +418,8 @@ export const STRINGS = {
     drawHint: "Dibuje su firma en el recuadro con el dedo, un lápiz o el ratón.",
     drawPadLabel: "Área de dibujo de la firma",
     clear: "Borrar",
-    consentSign: "Acepto firmar estos documentos electrónicamente y que mi firma electrónica tenga el mismo valor que mi firma manuscrita.",
-    consentApprove: "He revisado estos documentos y los apruebo electrónicamente.",
+    consentSign: CONSENT_TEXTS.es.sign,
+    consentApprove: CONSENT_TEXTS.es.approve,
     sign: "Firmar",
     approve: "Aprobar",
     signing: "Firmando…",
@@ -535,8 +537,8 @@ export const STRINGS = {
     drawHint: "Disegna la tua firma nel riquadro con il dito, una penna o il mouse.",
     drawPadLabel: "Area di disegno della firma",
     clear: "Cancella",
-    consentSign: "Accetto di firmare questi documenti elettronicamente e che la mia firma elettronica abbia lo stesso valore della mia firma autografa.",
-    consentApprove: "Ho letto questi documenti e li approvo elettronicamente.",
+    consentSign: CONSENT_TEXTS.it.sign,
+    consentApprove: CONSENT_TEXTS.it.approve,
     sign: "Firma",
     approve: "Approva",
     signing: "Firma in corso…",
@@ -654,8 +656,8 @@ export const STRINGS = {
     drawHint: "Desenhe a sua assinatura na caixa abaixo com o dedo, uma caneta ou o rato.",
     drawPadLabel: "Área de desenho da assinatura",
     clear: "Apagar",
-    consentSign: "Aceito assinar estes documentos eletronicamente e que a minha assinatura eletrónica tenha o mesmo valor que a minha assinatura manuscrita.",
-    consentApprove: "Li estes documentos e aprovo-os eletronicamente.",
+    consentSign: CONSENT_TEXTS.pt.sign,
+    consentApprove: CONSENT_TEXTS.pt.approve,
     sign: "Assinar",
     approve: "Aprovar",
     signing: "A assinar…",
@@ -773,8 +775,8 @@ export const STRINGS = {
     drawHint: "Teken uw handtekening in het vak hieronder met uw vinger, een pen of de muis.",
     drawPadLabel: "Tekenvlak voor de handtekening",
     clear: "Wissen",
-    consentSign: "Ik ga ermee akkoord deze documenten elektronisch te ondertekenen, en dat mijn elektronische handtekening dezelfde waarde heeft als mijn handgeschreven handtekening.",
-    consentApprove: "Ik heb deze documenten gelezen en keur ze elektronisch goed.",
+    consentSign: CONSENT_TEXTS.nl.sign,
+    consentApprove: CONSENT_TEXTS.nl.approve,
     sign: "Ondertekenen",
     approve: "Goedkeuren",
     signing: "Bezig met ondertekenen…",
@@ -892,8 +894,8 @@ export const STRINGS = {
     drawHint: "Σχεδιάστε την υπογραφή σας στο παρακάτω πλαίσιο με το δάχτυλο, μια γραφίδα ή το ποντίκι.",
     drawPadLabel: "Περιοχή σχεδίασης υπογραφής",
     clear: "Καθαρισμός",
-    consentSign: "Συμφωνώ να υπογράψω αυτά τα έγγραφα ηλεκτρονικά και η ηλεκτρονική μου υπογραφή να έχει την ίδια αξία με την ιδιόχειρη υπογραφή μου.",
-    consentApprove: "Διάβασα αυτά τα έγγραφα και τα εγκρίνω ηλεκτρονικά.",
+    consentSign: CONSENT_TEXTS.el.sign,
+    consentApprove: CONSENT_TEXTS.el.approve,
     sign: "Υπογραφή",
     approve: "Έγκριση",
     signing: "Υπογραφή σε εξέλιξη…",
@@ -965,11 +967,6 @@ export const STRINGS = {
 
 export const LANGUAGES = /** @type {Language[]} */ (Object.keys(STRINGS));
 
-/**
- * The version of the consent texts (consentSign, consentApprove) in every language: the audit
- * trail records it with the text the signer saw. Raise it whenever one of them changes.
- */
-export const CONSENT_VERSION = 1;
 
 /** Each language in its own name, for the switcher. */
 export const LANGUAGE_NAMES = /** @satisfies {Record<Language, string>} */ ({

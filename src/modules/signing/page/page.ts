@@ -7,6 +7,7 @@ import pdfWorkerJs from "pdfjs-dist/legacy/build/pdf.worker.min.mjs" with { type
 import type { Deps } from "../../../deps";
 import { VERSION } from "../../../version";
 import { frameAncestorsOf } from "../service";
+import { CONSENT_TEXTS, CONSENT_VERSION } from "./consent-texts.js";
 import i18nJs from "./i18n.js" with { type: "text" };
 import { PDFJS_DATA } from "./pdfjs-assets";
 import signerCss from "./signer.css" with { type: "text" };
@@ -21,7 +22,14 @@ import signerJs from "./signer.js" with { type: "text" };
  */
 
 /** Changes whenever an asset does, so browsers may cache versioned asset URLs for long. */
-export const ASSET_VERSION = Bun.hash([VERSION, pdfjsPkg.version, signerHtml as unknown as string, signerCss, signerJs, i18nJs].join("\0")).toString(36);
+/**
+ * The consent texts as the browser imports them: served from the module's values (data only),
+ * since the server imports that module itself and a file cannot be both a module and a text asset
+ * of the binary.
+ */
+const CONSENT_JS = `export const CONSENT_VERSION = ${CONSENT_VERSION};\nexport const CONSENT_TEXTS = ${JSON.stringify(CONSENT_TEXTS)};\n`;
+
+export const ASSET_VERSION = Bun.hash([VERSION, pdfjsPkg.version, signerHtml as unknown as string, signerCss, signerJs, i18nJs, CONSENT_JS].join("\0")).toString(36);
 
 /**
  * Only this origin, no inline script or style, no framing (but by the envelope's allowed
@@ -79,6 +87,7 @@ type Asset = { text: string } | { path: string };
 const ASSETS = new Map<string, Asset>([
   ["signer.js", { text: signerJs }],
   ["i18n.js", { text: i18nJs }],
+  ["consent-texts.js", { text: CONSENT_JS }],
   ["signer.css", { text: signerCss }],
   ["pdf.min.mjs", { path: pdfJs }],
   ["pdf.worker.min.mjs", { path: pdfWorkerJs }],
@@ -102,6 +111,8 @@ function assetResponse(name: string): Response {
     "cache-control": "public, max-age=86400",
   };
   if (name === "pdf.worker.min.mjs") headers["content-security-policy"] = WORKER_CSP;
+  // i18n.js imports it without the version query: the browser asks again whether it changed.
+  if (name === "consent-texts.js") headers["cache-control"] = "no-cache";
   return new Response("text" in asset ? asset.text : Bun.file(asset.path), { headers });
 }
 
