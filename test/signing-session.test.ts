@@ -21,7 +21,7 @@ describe("lifecycle", () => {
     expect(sess.status).toBe(200);
     expect(sess.res.headers.get("cache-control")).toBe("no-store");
     expect(sess.body).toEqual({
-      envelope: { id: e.id, subject: "Employment contract", message: "Please sign", status: "SENT", locale: "fr", expiresAt: null, sender: null, statusReason: null },
+      envelope: { id: e.id, subject: "Employment contract", message: "Please sign", status: "SENT", locale: "fr", expiresAt: null, sender: null, statusReason: null, allowedOrigins: [], redirectUrl: null },
       organisation: { name: "Certyneo", colour: "#1d4ed8", logoUrl: null },
       recipient: { id: e.recipients[0].id, name: "Jane Doe", email: "jane@example.com", role: "SIGNER", status: "VIEWED" },
       state: "ready",
