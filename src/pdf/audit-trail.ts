@@ -21,12 +21,6 @@ export interface AuditTrailInput {
   developmentCertificate: boolean;
 }
 
-/** "recipient.signed" -> "Recipient signed": readable, while the raw type stays printed beside it. */
-function eventLabel(type: string): string {
-  const words = type.replace(/[._]+/g, " ").trim();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
 /** Documents are named by their number in the Documents section: a hash line stays one line. */
 function eventRows(event: RenderAuditEvent, documentNumbers: Map<string, number>, t: ReportT): Row[] {
   const hashes = Object.entries(event.documentHashes ?? {}).map(([id, hash]) => ({
@@ -60,7 +54,8 @@ function addEvent(report: ReportWriter, event: RenderAuditEvent, documentNumbers
   drawTextLine(page, formatUtc(event.at), { x: report.left + 42, y: baseline }, fonts.mono, 8.5);
   const labelX = report.left + 180;
   const right = report.left + report.width;
-  const label = eventLabel(event.type);
+  // Readable, while the raw type stays printed beside it.
+  const label = report.t.eventLabel(event.type);
   drawTextLine(page, label, { x: labelX, y: baseline, maxWidth: right - labelX }, fonts.bold, 9.5);
   const typeX = labelX + textWidth(fonts.bold, label, 9.5) + 8;
   if (typeX < right - 40) drawTextLine(page, event.type, { x: typeX, y: baseline, maxWidth: right - typeX }, fonts.mono, 7, COLORS.muted);

@@ -90,7 +90,7 @@ async function addRecipient(pdf: PDFDocument, report: ReportWriter, recipient: R
   const bodyTop = top - HEADING_HEIGHT;
   drawRows(page, rows, { x: report.left, top: bodyTop, width: detailsWidth }, fonts);
   const panelX = report.left + report.width - SIGNATURE_PANEL.width;
-  drawTextLine(page, report.t("signature").toLocaleUpperCase(), { x: panelX, y: bodyTop - 7 }, fonts.bold, 6.5, COLORS.muted);
+  drawTextLine(page, report.t.upper(report.t("signature")), { x: panelX, y: bodyTop - 7 }, fonts.bold, 6.5, COLORS.muted);
   const panel = { x: panelX, y: bodyTop - 12 - SIGNATURE_PANEL.height, width: SIGNATURE_PANEL.width, height: SIGNATURE_PANEL.height };
   await drawSignaturePanel(pdf, page, panel, recipient, fonts, report.t);
   page.drawLine({

@@ -337,7 +337,7 @@ export class ReportWriter {
     const xs = widths.map((_, i) => this.left + widths.slice(0, i).reduce((a, b) => a + b, 0));
     const header = () => {
       const { page, top } = this.reserve(18);
-      columns.forEach((c, i) => drawTextLine(page, c.header.toUpperCase(), { x: xs[i]!, y: top - 10 }, this.fonts.bold, 7, COLORS.muted));
+      columns.forEach((c, i) => drawTextLine(page, this.t.upper(c.header), { x: xs[i]!, y: top - 10 }, this.fonts.bold, 7, COLORS.muted));
       page.drawLine({ start: { x: this.left, y: top - 15 }, end: { x: this.left + this.width, y: top - 15 }, thickness: 0.5, color: COLORS.rule });
     };
     this.ensure(18 + lineHeight);
@@ -404,7 +404,7 @@ export class ReportWriter {
 
   private drawSection(heading: string): void {
     this.y -= 14;
-    drawTextLine(this.page, heading.toUpperCase(), { x: this.left, y: this.y - 10 }, this.fonts.bold, 9.5, COLORS.accent);
+    drawTextLine(this.page, this.t.upper(heading), { x: this.left, y: this.y - 10 }, this.fonts.bold, 9.5, COLORS.accent);
     this.y -= 16;
     this.page.drawLine({
       start: { x: this.left, y: this.y },

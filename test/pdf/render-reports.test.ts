@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 import { LOCALES } from "../../src/enums.ts";
 import { renderAuditTrail } from "../../src/pdf/audit-trail.ts";
-import { REPORT_TEXTS } from "../../src/pdf/report-texts.ts";
+import { EVENT_LABELS, REPORT_TEXTS } from "../../src/pdf/report-texts.ts";
 import type { RenderDocument } from "../../src/pdf/render-model.ts";
 import { stampDocument } from "../../src/pdf/stamp.ts";
 import { auditEvents, ENVELOPE, pdftotext, qpdfCheck, recipient, UNICODE_SIGNERS } from "./render-fixtures.ts";
@@ -187,6 +187,10 @@ describe("hostile inputs", () => {
 });
 
 describe("in the envelope's language", () => {
+  test("every language names the same audit event types", () => {
+    for (const locale of LOCALES) if (locale !== "en") expect(Object.keys(EVENT_LABELS[locale]).sort(), locale).toEqual(Object.keys(EVENT_LABELS.fr).sort());
+  });
+
   test("every language has every text of the generated pages, with the same placeholders as English", () => {
     const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
     for (const locale of LOCALES) {
@@ -215,7 +219,7 @@ describe("in the envelope's language", () => {
       envelope, documents: [DOCUMENT], recipients: UNICODE_SIGNERS, events: auditEvents(3, DOCUMENT.id),
       chain: { valid: true, head: "ab".repeat(32) }, generatedAt: new Date("2026-03-14T09:27:00Z"), developmentCertificate: false,
     }));
-    for (const expected of ["Ίχνος ελέγχου", "Κεφαλή αλυσίδας", "Προηγούμενος κατακερματισμός", "Επαληθεύτηκε κατά τη δημιουργία"]) {
+    for (const expected of ["Ίχνος ελέγχου", "Κεφαλή αλυσίδας", "Προηγούμενος κατακερματισμός", "Επαληθεύτηκε κατά τη δημιουργία", "ΑΛΥΣΙΔΑ ΚΑΤΑΚΕΡΜΑΤΙΣΜΟΥ", "Δημιουργία φακέλου", "Αποστολή φακέλου"]) {
       expect(trail).toContain(expected);
     }
   });
