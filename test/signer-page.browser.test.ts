@@ -215,6 +215,8 @@ describe("signing in the browser", () => {
     await page.waitForFunction((w) => (document.querySelector("canvas.page-canvas") as HTMLCanvasElement).width <= w, cw);
     await waitForPdfPages(page);
 
+    expect(await page.locator("#progress").textContent()).toBe("0 of 2 required fields");
+    expect(await page.getByRole("button", { name: "Start" }).isVisible()).toBe(true);
     await page.getByLabel("City (required)").fill("Lyon");
     await page.getByRole("button", { name: "Signature (required)" }).tap();
     await page.getByRole("tab", { name: "Draw" }).tap();
@@ -223,8 +225,10 @@ describe("signing in the browser", () => {
     expect(await canvasHasInk(page, "#draw-pad")).toBe(true);
     // (A tap right after the drawing's touch sequence is sometimes taken for its double tap: a click here.)
     await page.getByRole("button", { name: "Adopt and sign" }).click();
-    // The drawn signature shows in the signature box on the page.
+    // The drawn signature shows in the signature box on the page; every required field is done.
     expect(await page.locator(".field-signature img.sig-img").count()).toBe(1);
+    expect(await page.locator("#progress").textContent()).toBe("2 of 2 required fields");
+    expect(await page.getByRole("button", { name: "Finish" }).isVisible()).toBe(true);
     await page.getByLabel(/I agree to sign/).check();
     await page.screenshot({ path: join(process.env.CERTYNEO_SCREENSHOTS ?? tmpdir(), "certyneo-signer-phone.png"), fullPage: true });
     await page.getByRole("button", { name: "Sign", exact: true }).tap();

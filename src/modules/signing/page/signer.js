@@ -1171,7 +1171,8 @@ function updateGuide() {
   const required = requiredEntries();
   const done = required.filter(isFilled).length;
   $("progress").textContent = required.length ? t("progress", { done, total: required.length }) : t(isApprover() ? "progressApprove" : "progressNone");
-  $("guide-next").textContent = t(!guideStarted && required.length ? "guideStart" : nextEntry() ? "guideNext" : "guideFinish");
+  // Finish once every required field is filled, however the signer got there.
+  $("guide-next").textContent = t(!nextEntry() ? "guideFinish" : guideStarted ? "guideNext" : "guideStart");
 }
 
 $("guide-next").addEventListener("click", () => {
