@@ -27,6 +27,13 @@ export default {
     burst: 200,
     /** Sustained rate: tokens added per minute. */
     perMinute: 100,
+    /** Requests without an API key (signing API, signer page, docs), per client IP: bucket size... */
+    anonymousBurst: 300,
+    /** ... and sustained rate per minute. A failed API-key check counts here too. */
+    anonymousPerMinute: 300,
+    /** Requests per signing token (signing API and signer page): bucket size and rate per minute. */
+    tokenBurst: 60,
+    tokenPerMinute: 30,
   },
   idempotency: {
     /** How long a completed response is replayed for the same Idempotency-Key. */
@@ -41,14 +48,6 @@ export default {
     user: "",
     password: "",
     from: "Certyneo <no-reply@localhost>",
-  },
-  branding: {
-    /** The organisation signers see on the signing page, in e-mails and on the certificate. Empty: "Certyneo". */
-    name: "",
-    /** A PNG, JPEG or SVG logo shown beside the name on the signing page (at most 512 KiB). Empty: none. */
-    logoPath: "",
-    /** Accent colour of the signing page and the e-mails, #rrggbb (darkened if needed so white text on it stays readable). Empty: Certyneo blue. */
-    colour: "",
   },
   notifications: {
     /** The completion e-mail carries the sealed PDF when it is at most this many MiB (0: never; the link is always there). */
@@ -130,10 +129,35 @@ export default {
     /** An endpoint failing continuously for this long is disabled. */
     disableAfterHours: 72,
   },
+  pdf: {
+    /** Worker threads for PDF parsing, checking and stamping (off the event loop). */
+    workers: 2,
+    /** A PDF task running longer than this is stopped and the file refused (422 pdf_too_complex). */
+    timeoutSeconds: 30,
+    /** Largest size one compressed stream of a PDF may expand to (zip-bomb bound). */
+    maxInflatedStreamMb: 32,
+    /** Largest size all the streams a PDF task decodes may expand to, together. */
+    maxInflatedTotalMb: 64,
+  },
   jobs: {
     /** How often the outbox worker looks for due work. */
     pollMs: 1000,
     /** Jobs (e-mails, SMS) running at once. */
     concurrency: 4,
+  },
+  retention: {
+    /** Purge envelopes ended more than this many days ago, with their files, keeping a tombstone. 0: never (the default). */
+    days: 0,
+  },
+  admin: {
+    /** A console session unused for this long ends. */
+    sessionIdleMinutes: 30,
+    /** A console session ends this long after login, however busy. */
+    sessionMaxHours: 12,
+    /** Failed logins for one e-mail before it is locked out. */
+    lockoutAfter: 5,
+    /** First lockout; each further failure doubles it, up to lockoutMaxMinutes. */
+    lockoutSeconds: 30,
+    lockoutMaxMinutes: 60,
   },
 };

@@ -11,6 +11,7 @@ import { listAudit } from "../src/modules/audit/service";
 import { makePdf } from "./helpers/pdf";
 import type { TestServer } from "./helpers/server";
 import { useNotificationPeers } from "./helpers/notification-peers";
+import { saveBranding } from "../src/modules/branding/service";
 import { parseMail } from "./helpers/smtp";
 import { tempDir } from "./helpers/spawn";
 import { pdfsig } from "./pdf/helpers-seal";
@@ -187,7 +188,8 @@ describe("lifecycle notices through the API", () => {
   });
 
   test("with a sender and a language: invitations from the sender (reply-to), a decline tells the sender by e-mail", async () => {
-    const s = server({ ...peers.sink.env, CERTYNEO_BRANDING_NAME: "Acme GmbH", CERTYNEO_BRANDING_COLOUR: "#ffcc00" });
+    const s = server(peers.sink.env);
+    await saveBranding(s.deps, { actor: "admin:test" }, { organisationName: "Acme GmbH", accentColor: "#0b5e3a", fromName: "", fromAddress: "", replyTo: "branding@acme.example" });
     const env = await sentEnvelope(s, {
       subject: "Arbeitsvertrag", locale: "de", sender: { name: "Maria Keller", email: "hr@acme.example" },
       recipients: [{ email: "a@example.com", name: "Anna" }, { email: "b@example.com", name: "Bernd" }],
@@ -200,9 +202,8 @@ describe("lifecycle notices through the API", () => {
     expect(invitation!.text).toContain("Maria Keller bittet Sie, „Arbeitsvertrag“ zu unterschreiben.");
     expect(invitation!.headers["reply-to"]).toBe("hr@acme.example");
     expect(invitation!.text).toContain("Gesendet von Acme GmbH mit Certyneo");
-    // The organisation's colour, darkened until white text on it reads (4.5:1).
-    expect(invitation!.html).not.toContain("#ffcc00");
-    expect(invitation!.html).toMatch(/background:#[0-9a-f]{6};color:#ffffff/);
+    // The organisation's colour on the button; the envelope's sender, not the branding's reply-to, gets the replies.
+    expect(invitation!.html).toContain("background:#0b5e3a;color:#ffffff");
 
     const token = env.recipients[1].signUrl.split("/s/")[1];
     await json(await fetch(`${s.url}/api/v1/signing/${token}/decline`, {

@@ -5,11 +5,12 @@
  * accessibility violation on any screen.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { sealEnvelope } from "../src/modules/sealing/service";
 import { axeViolations, drawOn, launchBrowser, PHONE, waitForPdfPages } from "./helpers/browser";
+import { saveBranding } from "../src/modules/branding/service";
 import { TINY_PNG } from "./helpers/envelopes";
 import { parseMail } from "./helpers/smtp";
 import { pdfsig } from "./pdf/helpers-seal";
@@ -251,22 +252,19 @@ describe("who is asking, in the signer's language", () => {
     await expectNoAxeViolations(de.page);
   });
 
-  test("the organisation's name, logo and colour from the branding settings", async () => {
-    const logoPath = join(tempDir(), "logo.png");
-    writeFileSync(logoPath, TINY_PNG);
-    const branded = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_BRANDING_NAME: "Acme GmbH", CERTYNEO_BRANDING_COLOUR: "#0a7d33", CERTYNEO_BRANDING_LOGO_PATH: logoPath } });
+  test("the organisation's name, logo and colour from the console's branding settings", async () => {
+    await saveBranding(s.deps, { actor: "admin:test" }, { organisationName: "Acme GmbH", accentColor: "#0a7d33", fromName: "", fromAddress: "", replyTo: "", logo: TINY_PNG });
     try {
-      const doc = await upload(branded, 1);
-      const env = await sent(branded, { subject: "Branded", documentIds: [doc.id], recipients: [{ email: "b@example.com", name: "Bea" }] });
+      const doc = await upload(s, 1);
+      const env = await sent(s, { subject: "Branded", documentIds: [doc.id], recipients: [{ email: "b@example.com", name: "Bea" }] });
       const o = await pages.open(browser, env.recipients[0].signUrl);
       await waitForPdfPages(o.page);
       expect(await o.page.locator("#brand-name").textContent()).toBe("Acme GmbH");
       await o.page.waitForFunction(() => (document.getElementById("brand-logo") as HTMLImageElement).naturalWidth === 1);
       expect(await o.page.locator("#sign-btn").evaluate((b) => getComputedStyle(b).backgroundColor)).toBe("rgb(10, 125, 51)");
       await expectNoAxeViolations(o.page);
-      await pages.checkPages(branded);
     } finally {
-      await branded.stop();
+      await saveBranding(s.deps, { actor: "admin:test" }, { organisationName: "", accentColor: "#1d4ed8", fromName: "", fromAddress: "", replyTo: "", logo: null });
     }
   });
 });

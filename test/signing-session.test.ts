@@ -117,7 +117,7 @@ describe("OpenAPI", () => {
   test("the signing API is documented under Signing with no security", async () => {
     const spec = (await (await fetch(`${s.url}/openapi.json`)).json()) as any;
     const paths = Object.keys(spec.paths).filter((p) => p.startsWith("/api/v1/signing"));
-    expect(paths.sort()).toEqual(["/api/v1/signing/{token}", "/api/v1/signing/{token}/auth", "/api/v1/signing/{token}/auth/code", "/api/v1/signing/{token}/complete", "/api/v1/signing/{token}/decline", "/api/v1/signing/{token}/documents/{documentId}", "/api/v1/signing/{token}/logo", "/api/v1/signing/{token}/signatures/{recipientId}", "/api/v1/signing/{token}/signed-document"]);
+    expect(paths.sort()).toEqual(["/api/v1/signing/{token}", "/api/v1/signing/{token}/auth", "/api/v1/signing/{token}/auth/code", "/api/v1/signing/{token}/complete", "/api/v1/signing/{token}/decline", "/api/v1/signing/{token}/documents/{documentId}", "/api/v1/signing/{token}/signatures/{recipientId}", "/api/v1/signing/{token}/signed-document"]);
     for (const p of paths) for (const op of Object.values(spec.paths[p]) as any[]) {
       expect(op.tags).toEqual(["Signing"]);
       expect(op.security).toEqual([]);

@@ -15,6 +15,7 @@ import { MAX_ATTEMPTS } from "../../jobs/schedule";
 import { envelopes, recipients } from "../../store/schema";
 import { appendAudit } from "../audit/service";
 import { getInvitation, type Invitation } from "../envelopes/get-invitation";
+import { recordEnvelopeEvent } from "../envelopes/record-change";
 import { recipientRows, senderOf } from "../envelopes/rows";
 import { signedDocument } from "../sealing/service";
 import { signedDocumentUrlOf } from "../signing/token";
@@ -117,7 +118,7 @@ function messageData(deps: Deps, message: MessageKind, inv: Invitation): Message
     declinedBy,
     reason,
     sender: inv.sender,
-    organisation: organisationOf(deps.config),
+    organisation: organisationOf(deps.db),
   };
 }
 
@@ -149,7 +150,7 @@ async function tellSenderOfDecline(deps: Deps, envelopeId: string, { jobId, atte
   try {
     const email = renderSenderDeclinedEmail(pickLocale(envelope.locale), {
       envelopeId, subject: envelope.subject, senderName: sender.name, reason: decliner.declineReason,
-      declinedBy: { name: decliner.name, email: decliner.email }, organisation: organisationOf(deps.config),
+      declinedBy: { name: decliner.name, email: decliner.email }, organisation: organisationOf(deps.db),
     });
     ({ messageId } = await deps.mailer.send({ to: sender.email, ...email }));
   } catch (e) {
@@ -201,7 +202,7 @@ export function notificationHandlers(deps: Deps): JobDefinitions {
         const copy = message === "completed" ? await sealedCopy(deps, inv) : null;
         const attachments = copy?.attachment ? [copy.attachment] : [];
         const email = renderEmail(message, locale, { ...data, downloadUrl: copy?.downloadUrl ?? null, attached: attachments.length > 0 });
-        const { messageId } = await deps.mailer.send({ to, ...email, attachments, replyTo: inv.sender?.email });
+        const { messageId } = await deps.mailer.send({ to, ...email, attachments, replyTo: inv.sender?.email, id: jobId });
         delivered = { messageId, ...(attachments.length ? { attached: attachments[0]!.filename } : {}) };
       } else {
         if (!sms) throw new PermanentJobError("no SMS gateway is configured (sms.gatewayUrl)");
@@ -212,7 +213,10 @@ export function notificationHandlers(deps: Deps): JobDefinitions {
     } catch (e) {
       const permanent = e instanceof PermanentJobError || e instanceof SmsConfigError;
       const error = (e instanceof Error ? e.message : String(e)).slice(0, 500);
-      audit(deps, inv.envelopeId, "message.failed", { ...base, error, willRetry: !permanent && attempt < MAX_ATTEMPTS });
+      const willRetry = !permanent && attempt < MAX_ATTEMPTS;
+      audit(deps, inv.envelopeId, "message.failed", { ...base, error, willRetry });
+      if (!willRetry && (message === "invitation" || message === "reminder"))
+        deps.db.transaction((tx) => recordEnvelopeEvent(tx, deps, inv.envelopeId, "recipient.delivery_failed", { recipientId: inv.recipient.id, channel, message, error }), { behavior: "immediate" });
       throw permanent && !(e instanceof PermanentJobError) ? new PermanentJobError(error) : e;
     }
     // The message went: a failing audit write (a busy database) must not fail the job, whose

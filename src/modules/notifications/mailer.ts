@@ -4,21 +4,31 @@ import nodemailer from "nodemailer";
 import type { Clock } from "../../clock";
 import type { Config } from "../../config";
 import type { Logger } from "../../log";
-import { writeFileAtomic } from "../../store/files";
+import { writeFileAtomic, writeFileOnce } from "../../store/files";
 
 export interface MailMessage {
   to: string;
   subject: string;
   text: string;
   html: string;
+  /**
+   * A stable id of this message (its delivery job's): a run repeated after a crash carries the
+   * same one, and the outbox keeps the message once.
+   */
+  id?: string;
   attachments?: { filename: string; content: Uint8Array; contentType: string }[];
-  /** Where replies go: the envelope's sender. */
+  /** Where replies go: the envelope's sender, over the branding's reply-to. */
   replyTo?: string;
 }
 
-/** nodemailer's form of our attachments. */
-const attachmentsOf = (msg: MailMessage) =>
-  msg.attachments?.map((a) => ({ filename: a.filename, content: Buffer.from(a.content), contentType: a.contentType }));
+/** nodemailer's form of our attachments and of a message's own reply-to. */
+const extrasOf = (msg: MailMessage) => ({
+  ...(msg.replyTo ? { replyTo: msg.replyTo } : {}),
+  attachments: msg.attachments?.map((a) => ({ filename: a.filename, content: Buffer.from(a.content), contentType: a.contentType })),
+});
+
+/** Who e-mails come from, read at each send (the console's branding settings can change it). */
+export type Sender = () => { from: string | { name: string; address: string }; replyTo?: string };
 
 /** Sends one e-mail. Passed in through Deps, so tests and deployments can swap it. */
 export interface Mailer {
@@ -39,7 +49,7 @@ const oneLine = (s: string) => s.replace(/[\r\n]+/g, " ").trim();
 export const SMTP_TIMEOUTS = { connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 60_000 } as const;
 
 /** SMTP through nodemailer: implicit TLS when `secure`, otherwise STARTTLS when the server offers it. */
-export function smtpMailer(smtp: Config["smtp"], clock: Clock, log: Logger): Mailer {
+export function smtpMailer(smtp: Config["smtp"], clock: Clock, log: Logger, sender: Sender = () => ({ from: smtp.from })): Mailer {
   const transport = nodemailer.createTransport({
     host: smtp.host,
     port: smtp.port,
@@ -52,13 +62,12 @@ export function smtpMailer(smtp: Config["smtp"], clock: Clock, log: Logger): Mai
     target,
     async send(msg) {
       const info = await transport.sendMail({
-        from: smtp.from,
+        ...sender(),
+        ...extrasOf(msg),
         to: msg.to,
         subject: oneLine(msg.subject),
         text: msg.text,
         html: msg.html,
-        attachments: attachmentsOf(msg),
-        replyTo: msg.replyTo,
         date: clock.now(),
       });
       log.info("email sent", { to: msg.to, subject: oneLine(msg.subject), messageId: info.messageId, smtp: target });
@@ -75,28 +84,30 @@ export function smtpMailer(smtp: Config["smtp"], clock: Clock, log: Logger): Mai
  * (RFC 5322, as it would have been sent), to `dir` as an .eml file any mail client opens, and logged.
  * The file appears under its final name only once fully written (temp file, fsync, rename).
  */
-export function outboxMailer(dir: string, from: string, clock: Clock, log: Logger): Mailer {
+export function outboxMailer(dir: string, from: string, clock: Clock, log: Logger, sender: Sender = () => ({ from })): Mailer {
   const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "windows" });
   return {
     target: dir,
     async send(msg) {
       const now = clock.now();
       const info = await composer.sendMail({
-        from,
+        ...sender(),
+        ...extrasOf(msg),
         to: msg.to,
         subject: oneLine(msg.subject),
         text: msg.text,
         html: msg.html,
-        attachments: attachmentsOf(msg),
-        replyTo: msg.replyTo,
         date: now,
       });
       const bytes = info.message as Buffer;
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-      const name = `${stamp}-${crypto.randomUUID().slice(0, 8)}.eml`;
-      const file = join(dir, name);
-      writeFileAtomic(file, [bytes]);
+      const file = join(dir, msg.id ? `${msg.id}.eml` : `${stamp}-${crypto.randomUUID().slice(0, 8)}.eml`);
+      if (!msg.id) writeFileAtomic(file, [bytes]);
+      else if (!writeFileOnce(file, bytes)) {
+        log.info("email already in the outbox (a repeated run)", { to: msg.to, file });
+        return { messageId: info.messageId };
+      }
       log.info("email written to outbox (no SMTP server configured)", { to: msg.to, subject: oneLine(msg.subject), file });
       return { messageId: info.messageId };
     },
@@ -104,7 +115,7 @@ export function outboxMailer(dir: string, from: string, clock: Clock, log: Logge
 }
 
 /** SMTP when config.smtp.host is set, otherwise the outbox folder {dataDir}/outbox. */
-export function createMailer(config: Config, clock: Clock, log: Logger): Mailer {
-  if (config.smtp.host) return smtpMailer(config.smtp, clock, log);
-  return outboxMailer(join(config.dataDir, "outbox"), config.smtp.from, clock, log);
+export function createMailer(config: Config, clock: Clock, log: Logger, sender?: Sender): Mailer {
+  if (config.smtp.host) return smtpMailer(config.smtp, clock, log, sender);
+  return outboxMailer(join(config.dataDir, "outbox"), config.smtp.from, clock, log, sender);
 }

@@ -30,7 +30,7 @@ export const SigningSessionSchema = t.Object(
       name: t.String(),
       colour: t.String({ description: "#rrggbb, dark enough for white text" }),
       logoUrl: nullable(t.String({ description: "Path of the organisation's logo" })),
-    }, { description: "The organisation the signer deals with (the server's branding settings)" }),
+    }, { description: "The organisation the signer deals with (the admin console's branding settings)" }),
     recipient: t.Object({
       id: t.String(),
       name: t.String(),

@@ -5,7 +5,7 @@ import { pdfResponse } from "../../http/pdf-response";
 import { pdfResponses, problemResponses } from "../../http/schemas";
 import { AuthBody, AuthCodeSent, CompleteBody, DeclineBody, DownloadQuery, SigningSessionSchema, TokenDocumentParams, TokenParams, TokenRecipientParams } from "./model";
 import { authCookie } from "./auth";
-import { authenticateSigner, completeSigning, declineSigning, getSession, openDocument, openLogo, openSignatureImage, openSignedDocument, sendSigningCode } from "./service";
+import { authenticateSigner, completeSigning, declineSigning, getSession, openDocument, openSignatureImage, openSignedDocument, sendSigningCode } from "./service";
 
 const meta = (request: Request) => {
   const ctx = contextOf(request);
@@ -61,24 +61,6 @@ export const signingRoutes = (deps: Deps) =>
           409: "Not completed yet",
           410: "The envelope ended without completing",
         }) as any,
-      },
-    })
-    .get("/:token/logo", async ({ params }) => {
-      const logo = await openLogo(deps, params.token);
-      // An SVG opened on its own runs nothing: no script, no outside request.
-      return new Response(logo.bytes as Uint8Array<ArrayBuffer>, {
-        headers: { "content-type": logo.type, "cache-control": "private, max-age=3600", "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'" },
-      });
-    }, {
-      params: TokenParams,
-      detail: {
-        summary: "The organisation's logo",
-        description: "What `organisation.logoUrl` names when the server has a logo (`branding.logoPath`): 404 otherwise, or for an unknown token.",
-        security: [],
-        responses: {
-          200: { description: "The logo (PNG, JPEG or SVG)", content: { "image/png": { schema: { type: "string", format: "binary" } }, "image/svg+xml": { schema: { type: "string", format: "binary" } } } },
-          404: { description: "Unknown token, or no logo configured" },
-        } as any,
       },
     })
     .get("/:token/signatures/:recipientId", async ({ request, params }) =>

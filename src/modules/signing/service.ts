@@ -13,7 +13,7 @@ import { inviteNextOrComplete } from "../envelopes/invite-next-or-complete";
 import { recordEnvelopeEvent } from "../envelopes/record-change";
 import { envelopeDocumentRows, fieldRows, recipientRows, senderOf, type EnvelopeRow, type RecipientRow } from "../envelopes/rows";
 import { AUTH_COOKIE, authRequired, isAuthenticated, sendOneTimeCode, verifyCode } from "./auth";
-import { brandingLogo, organisationOf, type Organisation } from "./branding";
+import { organisationOf, type Organisation } from "./branding";
 import { consentRecord } from "./consent";
 import { signedDocument } from "../sealing/service";
 import { TOKEN_FORMAT, tokenHash } from "./token";
@@ -86,7 +86,7 @@ function session(tx: Tx, organisation: Organisation, token: string, envelope: En
       allowedOrigins: envelope.allowedOrigins,
       redirectUrl: envelope.redirectUrl,
     },
-    organisation: { name: organisation.name, colour: organisation.colour, logoUrl: organisation.hasLogo ? `/api/v1/signing/${token}/logo` : null },
+    organisation,
     recipient: { id: recipient.id, name: recipient.name, email: recipient.email, role: recipient.role, status: recipient.status },
     state,
     documents: open
@@ -107,9 +107,9 @@ function session(tx: Tx, organisation: Organisation, token: string, envelope: En
 
 export type SigningSession = ReturnType<typeof session>;
 
-function reload(tx: Tx, deps: Pick<Deps, "config">, token: string) {
+function reload(tx: Tx, deps: Pick<Deps, "db">, token: string) {
   const { envelope, recipient } = resolve(tx, token);
-  return session(tx, organisationOf(deps.config), token, envelope, recipient);
+  return session(tx, organisationOf(deps.db), token, envelope, recipient);
 }
 
 /** GET /signing/{token}: the session; the first open by an invited recipient records VIEWED. */
@@ -266,11 +266,6 @@ export async function openSignatureImage(deps: Deps, token: string, recipientId:
   return deps.files.get(by.signatureImageSha256);
 }
 
-/** GET /signing/{token}/logo: the organisation's logo (branding.logoPath), for any valid link. */
-export function openLogo(deps: Deps, token: string): Promise<{ bytes: Uint8Array; type: string }> {
-  resolve(deps.db, token);
-  return brandingLogo(deps.config);
-}
 
 /** POST /signing/{token}/auth/code: sends a one-time code (email_otp, sms_otp). */
 export function sendSigningCode(deps: Deps, token: string, meta: RequestMeta) {
