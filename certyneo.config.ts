@@ -49,6 +49,10 @@ export default {
     password: "",
     from: "Certyneo <no-reply@localhost>",
   },
+  notifications: {
+    /** The completion e-mail carries the sealed PDF when it is at most this many MiB (0: never; the link is always there). */
+    attachSignedMaxMb: 10,
+  },
   sms: {
     /** HTTP gateway for SMS invitations; empty disables SMS. */
     gatewayUrl: "",

@@ -63,6 +63,7 @@ function check(c: Config) {
   for (const path of ["perMinute", "anonymousPerMinute", "tokenPerMinute"] as const)
     if (!(c.rateLimit[path] > 0)) fail(`rateLimit.${path}`, `must be positive, got ${c.rateLimit[path]}`);
   if (!(c.idempotency.ttlHours > 0)) fail("idempotency.ttlHours", "must be positive");
+  if (!(c.notifications.attachSignedMaxMb >= 0 && c.notifications.attachSignedMaxMb <= 100)) fail("notifications.attachSignedMaxMb", "must be between 0 and 100");
   int("smtp.port", c.smtp.port, 1, 65535);
   int("webhooks.timeoutMs", c.webhooks.timeoutMs, 100, 120_000);
   int("webhooks.concurrency", c.webhooks.concurrency, 1, 256);

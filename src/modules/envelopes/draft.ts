@@ -5,7 +5,7 @@ import { invalid } from "../../errors";
 import { newId } from "../../ids";
 import type { Tx } from "../../store/db";
 import { documents, envelopeDocuments, fields, recipients, type Environment } from "../../store/schema";
-import { routingOrders, validateDraft, type DocumentFacts, type EnvelopeDraft, type RecipientDraft } from "./lifecycle";
+import { fieldRequired, routingOrders, validateDraft, type DocumentFacts, type EnvelopeDraft, type StoredRecipientDraft } from "./lifecycle";
 import { fieldRows, recipientRows } from "./rows";
 
 function documentFacts(tx: Tx, environment: Environment, ids: string[]): Map<string, DocumentFacts & { id: string }> {
@@ -30,21 +30,25 @@ export function writeDraftParts(tx: Tx, envelopeId: string, draft: EnvelopeDraft
   const orders = routingOrders(draft);
   draft.recipients.forEach((r, position) => {
     const id = keepIds?.[position] ?? newId("rcp");
+    const auth = r.authentication;
+    const accessCodeHash = auth?.method !== "access_code" ? null
+      : auth.accessCode ? Bun.password.hashSync(auth.accessCode) : (r as StoredRecipientDraft).storedAccessCodeHash ?? null;
     tx.insert(recipients).values({
       id, envelopeId, position,
       email: r.email.trim(), name: r.name.trim(), phone: r.phone ?? null,
       role: r.role ?? "SIGNER", routingOrder: orders[position]!, status: "PENDING",
+      authMethod: auth?.method ?? null, accessCodeHash, embedded: r.embedded ?? false,
     }).run();
     if (r.fields?.length)
       tx.insert(fields).values(r.fields.map((f) => ({
         id: newId("fld"), envelopeId, recipientId: id, documentId: f.documentId, type: f.type,
-        page: f.page, x: f.x, y: f.y, width: f.width, height: f.height, required: f.required ?? true, label: f.label ?? null,
+        page: f.page, x: f.x, y: f.y, width: f.width, height: f.height, required: fieldRequired(f), label: f.label ?? null,
       }))).run();
   });
 }
 
 /** The stored recipients as the draft they came from (for PATCH without recipients). */
-export function storedRecipientDrafts(tx: Tx, envelopeId: string, withOrders: boolean): { drafts: RecipientDraft[]; ids: string[] } {
+export function storedRecipientDrafts(tx: Tx, envelopeId: string, withOrders: boolean): { drafts: StoredRecipientDraft[]; ids: string[] } {
   const rs = recipientRows(tx, envelopeId);
   const fs = fieldRows(tx, envelopeId);
   return {
@@ -52,6 +56,8 @@ export function storedRecipientDrafts(tx: Tx, envelopeId: string, withOrders: bo
     drafts: rs.map((r) => ({
       email: r.email, name: r.name, role: r.role,
       ...(r.phone ? { phone: r.phone } : {}),
+      ...(r.authMethod ? { authentication: { method: r.authMethod }, storedAccessCodeHash: r.accessCodeHash } : {}),
+      ...(r.embedded ? { embedded: true } : {}),
       ...(withOrders ? { routingOrder: r.routingOrder } : {}),
       fields: fs.filter((f) => f.recipientId === r.id).map((f) => ({
         documentId: f.documentId, type: f.type, page: f.page, x: f.x, y: f.y, width: f.width, height: f.height,
