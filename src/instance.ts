@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { systemClock, type Clock } from "./clock";
 import type { Config } from "./config";
@@ -8,40 +8,32 @@ import { sealingKeyLoader } from "./modules/sealing/key";
 import { trustServices } from "./modules/sealing/trust-services";
 import { createMailer } from "./modules/notifications/mailer";
 import { migrate, openDb } from "./store/db";
-import { diskFileStore, writeFileOnce } from "./store/files";
+import { openDiskStorage, type Storage } from "./store/storage";
 
-/** Opens the data directory: database (migrated), file store. Shared by `serve` and the CLI commands. */
-export function openInstance(config: Config, opts: { clock?: Clock; log?: Logger } = {}): Deps {
+/**
+ * Opens the data directory: database (migrated), file store. Shared by `serve` and the CLI commands.
+ * `storage` comes from openStorage() when the configuration names a bucket (its check is
+ * asynchronous); without it, the data directory's files as always.
+ */
+export function openInstance(config: Config, opts: { clock?: Clock; log?: Logger; storage?: Storage } = {}): Deps {
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const log = opts.log ?? createLogger(config.logLevel as any);
+  if (config.storage.url && !opts.storage) throw new Error(`${config.storage.url}: open it with openStorage() before openInstance()`);
   const db = openDb(join(dataDir, "certyneo.db"));
   const applied = migrate(db);
   if (applied) log.info("database migrated", { applied });
   const clock = opts.clock ?? systemClock;
-  const secret = loadInstanceSecret(dataDir, log);
+  const { files, state, secret } = opts.storage ?? openDiskStorage(dataDir, log);
   return {
     config: { ...config, dataDir },
     db,
-    files: diskFileStore(join(dataDir, "files")),
+    files,
     clock,
     log,
     mailer: createMailer({ ...config, dataDir }, clock, log),
     secret,
-    sealingKey: sealingKeyLoader({ ...config, dataDir }, clock, log, secret),
+    sealingKey: sealingKeyLoader({ ...config, dataDir }, clock, log, secret, state),
     trust: trustServices(config, clock, log),
   };
-}
-
-/**
- * The instance secret: 32 random bytes in {dataDir}/instance.key (mode 0600), created on first
- * start. Signing tokens are HMACs under it, so a copy of the database alone opens no session.
- */
-export function loadInstanceSecret(dataDir: string, log?: Logger): Uint8Array {
-  const file = join(dataDir, "instance.key");
-  if (writeFileOnce(file, crypto.getRandomValues(new Uint8Array(32)))) log?.info("instance secret created", { file });
-  const secret = new Uint8Array(readFileSync(file));
-  if (secret.length !== 32) throw new Error(`${file} is damaged: expected 32 bytes, found ${secret.length}`);
-  try { chmodSync(file, 0o600); } catch {}
-  return secret;
 }

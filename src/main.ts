@@ -3,12 +3,13 @@ import { keysCommand } from "./cli/keys";
 import { sealCommand } from "./cli/seal";
 import { verifyCommand } from "./cli/verify";
 import { CliError } from "./cli/args";
-import { ConfigError, loadConfig } from "./config";
+import { ConfigError, loadConfig, type Config } from "./config";
 import { AppError } from "./errors";
 import { openInstance } from "./instance";
-import { batchedWriter, createLogger, type Level } from "./log";
+import { batchedWriter, createLogger, type Level, type Logger } from "./log";
 import { SignerError } from "./pdf/signer";
 import { startServer } from "./server";
+import { openStorage } from "./store/storage";
 import { VERSION } from "./version";
 
 const HELP = `Certyneo ${VERSION} — self-hosted electronic signatures
@@ -34,18 +35,24 @@ variables (CERTYNEO_PORT, CERTYNEO_HOST, CERTYNEO_DATA_DIR, CERTYNEO_BASE_URL, .
 
 const out = (line: string) => process.stdout.write(line + "\n");
 
+/** The instance over the storage the configuration names (a bucket is checked first). */
+async function open(config: Config, log: Logger) {
+  return openInstance(config, { log, storage: await openStorage(config, log) });
+}
+
 /** Commands other than serve keep stdout for their result; their log lines go to stderr. */
 function openForCli() {
   const config = loadConfig();
-  return openInstance(config, { log: createLogger(config.logLevel as Level, batchedWriter(2)) });
+  return open(config, createLogger(config.logLevel as Level, batchedWriter(2)));
 }
 
 async function serve() {
-  const deps = openInstance(loadConfig());
+  const config = loadConfig();
+  const deps = await open(config, createLogger(config.logLevel as Level));
   // A server that cannot seal must not accept envelopes: check the key before listening.
   await deps.sealingKey();
   const running = startServer(deps);
-  deps.log.info("listening", { url: running.url, baseUrl: deps.config.baseUrl, dataDir: deps.config.dataDir, version: VERSION });
+  deps.log.info("listening", { url: running.url, baseUrl: deps.config.baseUrl, dataDir: deps.config.dataDir, storage: deps.config.storage.url || undefined, version: VERSION });
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -67,17 +74,17 @@ async function main(argv: string[]) {
     case "--version": case "-v": case "version": return out(VERSION);
     case "serve": return serve();
     case "migrate": {
-      const deps = openForCli();
+      const deps = await openForCli();
       deps.db.$client.close();
       return out("Database is up to date.");
     }
     case "verify": {
-      const deps = openForCli();
+      const deps = await openForCli();
       try { process.exitCode = await verifyCommand(deps, rest, out); } finally { deps.db.$client.close(); }
       return;
     }
     case "seal": {
-      const deps = openForCli();
+      const deps = await openForCli();
       try { return await sealCommand(deps, rest, out); } finally { deps.db.$client.close(); }
     }
     case "healthcheck": {
@@ -87,7 +94,7 @@ async function main(argv: string[]) {
       return out("ok");
     }
     case "keys": {
-      const deps = openForCli();
+      const deps = await openForCli();
       try { return keysCommand(deps, rest, out); } finally { deps.db.$client.close(); }
     }
     default:

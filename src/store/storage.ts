@@ -1,0 +1,107 @@
+import { chmodSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { S3Client } from "bun";
+import { ConfigError, type Config } from "../config";
+import type { Logger } from "../log";
+import { diskFileStore, writeFileOnce, type FileStore } from "./files";
+import { diskInstanceState, s3InstanceState, type InstanceState } from "./instance-state";
+import { s3FileStore, type S3Location } from "./s3-files";
+
+/** Where an instance keeps its files and the state its nodes share. */
+export interface Storage {
+  files: FileStore;
+  state: InstanceState;
+  /** 32 random bytes, created on first start: signing tokens are HMACs under it. */
+  secret: Uint8Array;
+  /** The data directory's files/, or the s3:// URL: for log lines. */
+  location: string;
+}
+
+export const INSTANCE_SECRET = "instance.key";
+
+/** s3://bucket/prefix -> the bucket and a prefix that is empty or ends in "/". */
+export function parseStorageUrl(url: string): { bucket: string; prefix: string } {
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
+  if (!m) throw new ConfigError(`storage ${url}: expected s3://bucket/prefix`);
+  const prefix = m[2]!.replace(/^\/+|\/+$/g, "");
+  return { bucket: m[1]!, prefix: prefix ? `${prefix}/` : "" };
+}
+
+/** The bucket of an s3:// URL with the credentials of the configuration (CERTYNEO_STORAGE_*, S3_*, AWS_*). */
+export function s3Location(url: string, s: Config["storage"]): S3Location {
+  const { bucket, prefix } = parseStorageUrl(url);
+  const client = new S3Client({
+    bucket,
+    endpoint: s.endpoint || undefined,
+    region: s.region || undefined,
+    accessKeyId: s.accessKeyId || undefined,
+    secretAccessKey: s.secretAccessKey || undefined,
+    sessionToken: s.sessionToken || undefined,
+  });
+  return { client, bucket, prefix };
+}
+
+function checkSecret(secret: Uint8Array, where: string): Uint8Array {
+  if (secret.length !== 32) throw new Error(`${where} is damaged: expected 32 bytes, found ${secret.length}`);
+  return secret;
+}
+
+const newSecret = () => crypto.getRandomValues(new Uint8Array(32));
+
+/**
+ * The embedded default: blobs in {dataDir}/files, the instance secret in {dataDir}/instance.key
+ * (mode 0600) and the development certificate beside the database. Synchronous, as opening an
+ * embedded instance always was.
+ */
+export function openDiskStorage(dataDir: string, log?: Logger): Storage {
+  const state = diskInstanceState(dataDir);
+  const file = state.where(INSTANCE_SECRET);
+  if (writeFileOnce(file, newSecret())) log?.info("instance secret created", { file });
+  const secret = checkSecret(new Uint8Array(readFileSync(file)), file);
+  try { chmodSync(file, 0o600); } catch {}
+  const files = join(dataDir, "files");
+  return { files: diskFileStore(files), state, secret, location: files };
+}
+
+/** Why a bucket cannot be used, in one line an admin can act on. */
+function bucketProblem(e: any, loc: S3Location, endpoint: string): string {
+  const code = String(e?.code ?? e?.name ?? "Error");
+  const where = `s3://${loc.bucket}/${loc.prefix} at ${endpoint || "AWS"}`;
+  if (code === "NoSuchBucket") return `storage ${where}: bucket "${loc.bucket}" does not exist`;
+  if (/^(InvalidAccessKeyId|SignatureDoesNotMatch|AccessDenied|ExpiredToken|InvalidToken|ERR_S3_MISSING_CREDENTIALS|ERR_S3_INVALID_SIGNATURE)$/.test(code))
+    return `storage ${where}: credentials refused (${code}); check S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY (or CERTYNEO_STORAGE_*)`;
+  if (/Connection|Socket|Timeout|DNS|ENOTFOUND|ECONNREFUSED|unable to connect/i.test(`${code} ${e?.message}`))
+    return `storage ${where}: endpoint unreachable (${code}); check S3_ENDPOINT`;
+  return `storage ${where}: ${code}: ${String(e?.message ?? e).split("\n")[0]}`;
+}
+
+/**
+ * Checks that the bucket can be listed, written and deleted from (each start, before the server
+ * listens), so a wrong bucket, key or endpoint stops the start with one line instead of failing
+ * the first upload.
+ */
+async function checkBucket(loc: S3Location, endpoint: string): Promise<void> {
+  const probe = `${loc.prefix}instance/.probe-${crypto.randomUUID()}`;
+  try {
+    await loc.client.list({ prefix: loc.prefix, maxKeys: 1 });
+    await loc.client.write(probe, "probe");
+    await loc.client.delete(probe);
+  } catch (e) {
+    throw new ConfigError(bucketProblem(e, loc, endpoint));
+  }
+}
+
+/** The storage the configuration names: CERTYNEO_STORAGE_URL's bucket (checked), else the data directory. */
+export async function openStorage(config: Config, log?: Logger): Promise<Storage> {
+  if (!config.storage.url) return openDiskStorage(config.dataDir, log);
+  const loc = s3Location(config.storage.url, config.storage);
+  await checkBucket(loc, config.storage.endpoint);
+  const state = s3InstanceState(loc);
+  const where = state.where(INSTANCE_SECRET);
+  let stored = await state.read(INSTANCE_SECRET);
+  if (!stored) {
+    stored = await state.createOnce(INSTANCE_SECRET, newSecret());
+    log?.info("instance secret created", { file: where });
+  }
+  return { files: s3FileStore(loc), state, secret: checkSecret(stored, where), location: `s3://${loc.bucket}/${loc.prefix}` };
+}
