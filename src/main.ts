@@ -1,5 +1,6 @@
 #!/usr/bin/env bun
 import { keysCommand } from "./cli/keys";
+import { migrateDataCommand } from "./cli/migrate-data";
 import { sealCommand } from "./cli/seal";
 import { verifyCommand } from "./cli/verify";
 import { CliError } from "./cli/args";
@@ -23,6 +24,8 @@ Commands:
   keys list [--json]                     List API keys
   keys revoke KEY_ID                     Revoke a key (effective on its next request)
   migrate                                Apply database migrations and exit
+  migrate-data --storage s3://B/PREFIX   Copy every file (and the instance secret) to a bucket, SHA-256 checked
+  migrate-data --storage DATA_DIR        ... or from the bucket back to a data directory
   verify FILE.pdf [--json]               Check a PDF's signatures (exit 0 when all hold)
   seal ENVELOPE_ID                       Seal a COMPLETED envelope now (e.g. after a failed seal)
   seal extend [--before DAYS]            New document time-stamp for sealed PDFs whose last one expires within DAYS
@@ -86,6 +89,11 @@ async function main(argv: string[]) {
     case "seal": {
       const deps = await openForCli();
       try { return await sealCommand(deps, rest, out); } finally { deps.db.$client.close(); }
+    }
+    case "migrate-data": {
+      const config = loadConfig();
+      const source = await openStorage(config, createLogger(config.logLevel as Level, batchedWriter(2)));
+      return migrateDataCommand(config, source, rest, out);
     }
     case "healthcheck": {
       const config = loadConfig();

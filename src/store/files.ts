@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 /**
@@ -12,11 +12,13 @@ export interface FileStore {
   get(sha256: string): Promise<Uint8Array>;
   exists(sha256: string): Promise<boolean>;
   remove(sha256: string): Promise<void>;
+  /** Every stored blob's SHA-256 (for copying a store: migrate-data, backups). */
+  list(): AsyncIterable<string>;
   /** Where the blob lives: a file path on disk, an s3:// URL in a bucket (for logs and tools; read bytes with get). */
   path(sha256: string): string;
 }
 
-const HEX64 = /^[0-9a-f]{64}$/;
+export const HEX64 = /^[0-9a-f]{64}$/;
 
 /** "ab/abcd…": a blob's place under the store's root, the same on disk and in a bucket. */
 export function sha256Key(sha: string): string {
@@ -47,6 +49,11 @@ export function diskFileStore(root: string): FileStore {
     },
     async remove(sha) {
       try { unlinkSync(pathOf(sha)); } catch (e: any) { if (e.code !== "ENOENT") throw e; }
+    },
+    async *list() {
+      if (!existsSync(root)) return;
+      for (const dir of readdirSync(root).filter((d) => /^[0-9a-f]{2}$/.test(d)).sort())
+        yield* readdirSync(join(root, dir)).filter((f) => HEX64.test(f) && f.startsWith(dir)).sort();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { S3Client } from "bun";
-import { sha256Key, type FileStore } from "./files";
+import { HEX64, sha256Key, type FileStore } from "./files";
 
 /** A bucket and the key prefix under which this instance keeps its objects ("" or ending in "/"). */
 export interface S3Location {
@@ -38,5 +38,17 @@ export function s3FileStore({ client, bucket, prefix }: S3Location): FileStore {
     },
     exists: (sha) => client.exists(keyOf(sha)),
     remove: (sha) => client.delete(keyOf(sha)),
+    async *list() {
+      let continuationToken: string | undefined;
+      do {
+        const page = await client.list({ prefix, continuationToken });
+        for (const o of page.contents ?? []) {
+          const sha = o.key.slice(prefix.length).split("/")[1] ?? "";
+          // Only blobs: the instance/ objects and anything else under the prefix are not.
+          if (HEX64.test(sha) && o.key === keyOf(sha)) yield sha;
+        }
+        continuationToken = page.isTruncated ? page.nextContinuationToken : undefined;
+      } while (continuationToken);
+    },
   };
 }

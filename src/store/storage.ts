@@ -1,5 +1,5 @@
-import { chmodSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, mkdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { S3Client } from "bun";
 import { ConfigError, type Config } from "../config";
 import type { Logger } from "../log";
@@ -54,6 +54,7 @@ const newSecret = () => crypto.getRandomValues(new Uint8Array(32));
  * embedded instance always was.
  */
 export function openDiskStorage(dataDir: string, log?: Logger): Storage {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const state = diskInstanceState(dataDir);
   const file = state.where(INSTANCE_SECRET);
   if (writeFileOnce(file, newSecret())) log?.info("instance secret created", { file });
@@ -91,17 +92,33 @@ async function checkBucket(loc: S3Location, endpoint: string): Promise<void> {
   }
 }
 
+/** A bucket, checked: its blobs and its shared state. */
+async function openBucket(url: string, config: Config): Promise<Omit<Storage, "secret">> {
+  const loc = s3Location(url, config.storage);
+  await checkBucket(loc, config.storage.endpoint);
+  return { files: s3FileStore(loc), state: s3InstanceState(loc), location: `s3://${loc.bucket}/${loc.prefix}` };
+}
+
+/**
+ * Another instance's storage, to copy into (migrate-data): an s3:// URL (with the credentials of
+ * the configuration) or a data directory. Nothing is created in it yet, not even a secret.
+ */
+export function openStorageTarget(target: string, config: Config): Promise<Omit<Storage, "secret">> {
+  if (target.startsWith("s3://")) return openBucket(target, config);
+  const dataDir = resolve(target.replace(/^file:\/\//, ""));
+  const files = join(dataDir, "files");
+  return Promise.resolve({ files: diskFileStore(files), state: diskInstanceState(dataDir), location: files });
+}
+
 /** The storage the configuration names: CERTYNEO_STORAGE_URL's bucket (checked), else the data directory. */
 export async function openStorage(config: Config, log?: Logger): Promise<Storage> {
   if (!config.storage.url) return openDiskStorage(config.dataDir, log);
-  const loc = s3Location(config.storage.url, config.storage);
-  await checkBucket(loc, config.storage.endpoint);
-  const state = s3InstanceState(loc);
-  const where = state.where(INSTANCE_SECRET);
-  let stored = await state.read(INSTANCE_SECRET);
+  const bucket = await openBucket(config.storage.url, config);
+  const where = bucket.state.where(INSTANCE_SECRET);
+  let stored = await bucket.state.read(INSTANCE_SECRET);
   if (!stored) {
-    stored = await state.createOnce(INSTANCE_SECRET, newSecret());
+    stored = await bucket.state.createOnce(INSTANCE_SECRET, newSecret());
     log?.info("instance secret created", { file: where });
   }
-  return { files: s3FileStore(loc), state, secret: checkSecret(stored, where), location: `s3://${loc.bucket}/${loc.prefix}` };
+  return { ...bucket, secret: checkSecret(stored, where) };
 }
