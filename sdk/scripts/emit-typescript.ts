@@ -71,6 +71,7 @@ export function emitTypeScript(spec: OpenApi): string {
   const out: string[] = [TS_HEADER, ""];
   for (const [name, schema] of named) {
     const body = render(schema, names, "", true);
+    // A titled schema met first in its nullable form renders as "{…} | null": a type alias, not an interface.
     out.push(`${doc(schema.description, "")}${body.startsWith("{") && body.endsWith("}") ? `export interface ${name} ${body}` : `export type ${name} = ${body};`}`, "");
   }
   out.push("/** Every API operation by method and path: its parameters, JSON body and success response (\"binary\" for a file). */");

@@ -3,6 +3,12 @@ import { DEVELOPMENT_P12 } from "../modules/sealing/key";
 import { INSTANCE_SECRET, openStorageTarget, type Storage } from "../store/storage";
 import { CliError, flag, type Out } from "./args";
 
+export const MIGRATE_DATA_USAGE = `Usage:
+  certyneo migrate-data --storage s3://bucket/prefix   Copy every file of the configured storage, the instance secret
+                                                       and the development certificate into the bucket (S3_* credentials)
+  certyneo migrate-data --storage DATA_DIR             ... or into a data directory (e.g. back from a bucket)
+Each copy is read back and its SHA-256 checked; a re-run copies only what is missing or damaged.
+The database stays where it is (--to postgres://... comes with the PostgreSQL store).`;
 const USAGE = "usage: certyneo migrate-data --storage s3://bucket/prefix | --storage DATA_DIR";
 
 const sha256 = (bytes: Uint8Array) => new Bun.CryptoHasher("sha256").update(bytes).digest("hex");

@@ -48,7 +48,7 @@ class CreatedWebhook(TypedDict):
     #: The URL deliveries are POSTed to
     url: str
     description: Optional[str]
-    events: List[Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "envelope.seal_delayed", "envelope.seal_failed", "*"]]
+    events: List[Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "envelope.seal_delayed", "recipient.delivery_failed", "envelope.seal_failed", "*"]]
     #: False once disabled (after failing continuously for webhooks.disableAfterHours, or by PATCH)
     enabled: bool
     #: Why the endpoint was disabled
@@ -65,7 +65,7 @@ class DeletedWebhook(TypedDict):
     #: The URL deliveries are POSTed to
     url: str
     description: Optional[str]
-    events: List[Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "envelope.seal_delayed", "envelope.seal_failed", "*"]]
+    events: List[Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "envelope.seal_delayed", "recipient.delivery_failed", "envelope.seal_failed", "*"]]
     #: False once disabled (after failing continuously for webhooks.disableAfterHours, or by PATCH)
     enabled: bool
     #: Why the endpoint was disabled
@@ -75,6 +75,16 @@ class DeletedWebhook(TypedDict):
     createdAt: str
     #: When the endpoint was deleted
     deletedAt: str
+
+
+class Delivery(TypedDict):
+    """The outcome of the recipient's latest invitation or reminder"""
+    status: Literal["pending", "sent", "failed"]
+    channel: Optional[Literal["email", "sms"]]
+    #: Attempts since the latest invitation or reminder
+    attempts: int
+    lastError: Optional[str]
+    updatedAt: str
 
 
 class Document(TypedDict):
@@ -241,6 +251,23 @@ class Problem(_ProblemRequired, total=False):
     errors: List[Dict[str, Any]]
 
 
+class PurgedEnvelope(TypedDict):
+    """What remains of a purged envelope: no personal data"""
+    id: str
+    purged: Literal[True]
+    status: Literal["DRAFT", "SENT", "COMPLETED", "DECLINED", "VOIDED", "EXPIRED"]
+    createdAt: str
+    endedAt: Optional[str]
+    purgedAt: str
+    reason: Literal["retention", "request"]
+    #: The audit chain's last hash when it was purged
+    auditHead: str
+    auditCount: int
+    #: SHA-256 of each original document
+    documentHashes: List[str]
+    sealedSha256: Optional[str]
+
+
 class Recipient(TypedDict):
     id: str
     email: str
@@ -256,6 +283,8 @@ class Recipient(TypedDict):
     signedAt: Optional[str]
     declinedAt: Optional[str]
     declineReason: Optional[str]
+    #: The outcome of the recipient's latest invitation or reminder
+    delivery: Delivery
 
 
 class _RecipientInputRequired(TypedDict):
@@ -362,7 +391,7 @@ class Webhook(TypedDict):
     #: The URL deliveries are POSTed to
     url: str
     description: Optional[str]
-    events: List[Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "envelope.seal_delayed", "envelope.seal_failed", "*"]]
+    events: List[Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "envelope.seal_delayed", "recipient.delivery_failed", "envelope.seal_failed", "*"]]
     #: False once disabled (after failing continuously for webhooks.disableAfterHours, or by PATCH)
     enabled: bool
     #: Why the endpoint was disabled
@@ -387,7 +416,7 @@ class _WebhookCreateRequired(TypedDict):
 
 
 class WebhookCreate(_WebhookCreateRequired, total=False):
-    #: Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, envelope.seal_delayed, envelope.seal_failed, or "*" for all. Default: all.
+    #: Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, envelope.seal_delayed, recipient.delivery_failed, envelope.seal_failed, or "*" for all. Default: all.
     events: List[str]
     description: str
 
@@ -398,7 +427,7 @@ class WebhookDelivery(TypedDict):
     #: Also the webhook-id header: the same on every attempt and resend
     eventId: str
     #: An event type, or "*" for every type (including types added later)
-    eventType: Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "envelope.seal_delayed", "envelope.seal_failed", "*"]
+    eventType: Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "envelope.seal_delayed", "recipient.delivery_failed", "envelope.seal_failed", "*"]
     status: Literal["pending", "succeeded", "failed"]
     #: Attempts made so far
     attemptCount: int
@@ -427,11 +456,11 @@ class WebhookList(TypedDict):
 
 class WebhookUpdate(TypedDict, total=False):
     url: str
-    #: Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, envelope.seal_delayed, envelope.seal_failed, or "*" for all. Default: all.
+    #: Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, envelope.seal_delayed, recipient.delivery_failed, envelope.seal_failed, or "*" for all. Default: all.
     events: List[str]
     description: Optional[str]
     #: true re-enables a disabled endpoint; false disables it (its pending deliveries fail)
     enabled: bool
 
 
-__all__ = ["ApiKey", "AuditSummary", "CreatedApiKey", "CreatedWebhook", "DeletedWebhook", "Document", "DocumentList", "DocumentUploadJson", "DocumentUploadMultipart", "Envelope", "EnvelopeCreate", "EnvelopeList", "EnvelopeUpdate", "Field", "FieldInput", "Problem", "Recipient", "RecipientInput", "SignatureReport", "SigningComplete", "SigningDecline", "SigningSession", "TimestampReport", "Verification", "VerifyUpload", "Webhook", "WebhookAttempt", "WebhookCreate", "WebhookDelivery", "WebhookDeliveryList", "WebhookList", "WebhookUpdate"]
+__all__ = ["ApiKey", "AuditSummary", "CreatedApiKey", "CreatedWebhook", "DeletedWebhook", "Delivery", "Document", "DocumentList", "DocumentUploadJson", "DocumentUploadMultipart", "Envelope", "EnvelopeCreate", "EnvelopeList", "EnvelopeUpdate", "Field", "FieldInput", "Problem", "PurgedEnvelope", "Recipient", "RecipientInput", "SignatureReport", "SigningComplete", "SigningDecline", "SigningSession", "TimestampReport", "Verification", "VerifyUpload", "Webhook", "WebhookAttempt", "WebhookCreate", "WebhookDelivery", "WebhookDeliveryList", "WebhookList", "WebhookUpdate"]

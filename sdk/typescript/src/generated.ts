@@ -48,7 +48,7 @@ export interface CreatedWebhook {
   /** The URL deliveries are POSTed to */
   url: string;
   description: string | null;
-  events: Array<"envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "recipient.viewed" | "recipient.signed" | "envelope.seal_delayed" | "envelope.seal_failed" | "*">;
+  events: Array<"envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "recipient.viewed" | "recipient.signed" | "envelope.seal_delayed" | "recipient.delivery_failed" | "envelope.seal_failed" | "*">;
   /** False once disabled (after failing continuously for webhooks.disableAfterHours, or by PATCH) */
   enabled: boolean;
   /** Why the endpoint was disabled */
@@ -65,7 +65,7 @@ export interface DeletedWebhook {
   /** The URL deliveries are POSTed to */
   url: string;
   description: string | null;
-  events: Array<"envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "recipient.viewed" | "recipient.signed" | "envelope.seal_delayed" | "envelope.seal_failed" | "*">;
+  events: Array<"envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "recipient.viewed" | "recipient.signed" | "envelope.seal_delayed" | "recipient.delivery_failed" | "envelope.seal_failed" | "*">;
   /** False once disabled (after failing continuously for webhooks.disableAfterHours, or by PATCH) */
   enabled: boolean;
   /** Why the endpoint was disabled */
@@ -76,6 +76,16 @@ export interface DeletedWebhook {
   /** When the endpoint was deleted */
   deletedAt: string;
 }
+
+/** The outcome of the recipient's latest invitation or reminder */
+export type Delivery = {
+  status: "pending" | "sent" | "failed";
+  channel: "email" | "sms" | null;
+  /** Attempts since the latest invitation or reminder */
+  attempts: number;
+  lastError: string | null;
+  updatedAt: string;
+} | null;
 
 export interface Document {
   id: string;
@@ -243,6 +253,23 @@ export interface Problem {
   }>;
 }
 
+/** What remains of a purged envelope: no personal data */
+export interface PurgedEnvelope {
+  id: string;
+  purged: true;
+  status: "DRAFT" | "SENT" | "COMPLETED" | "DECLINED" | "VOIDED" | "EXPIRED";
+  createdAt: string;
+  endedAt: string | null;
+  purgedAt: string;
+  reason: "retention" | "request";
+  /** The audit chain's last hash when it was purged */
+  auditHead: string;
+  auditCount: number;
+  /** SHA-256 of each original document */
+  documentHashes: string[];
+  sealedSha256: string | null;
+}
+
 export interface Recipient {
   id: string;
   email: string;
@@ -258,6 +285,8 @@ export interface Recipient {
   signedAt: string | null;
   declinedAt: string | null;
   declineReason: string | null;
+  /** The outcome of the recipient's latest invitation or reminder */
+  delivery: Delivery;
 }
 
 export interface RecipientInput {
@@ -410,7 +439,7 @@ export interface Webhook {
   /** The URL deliveries are POSTed to */
   url: string;
   description: string | null;
-  events: Array<"envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "recipient.viewed" | "recipient.signed" | "envelope.seal_delayed" | "envelope.seal_failed" | "*">;
+  events: Array<"envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "recipient.viewed" | "recipient.signed" | "envelope.seal_delayed" | "recipient.delivery_failed" | "envelope.seal_failed" | "*">;
   /** False once disabled (after failing continuously for webhooks.disableAfterHours, or by PATCH) */
   enabled: boolean;
   /** Why the endpoint was disabled */
@@ -432,7 +461,7 @@ export interface WebhookAttempt {
 export interface WebhookCreate {
   /** http(s) URL that receives POSTs; no credentials in it */
   url: string;
-  /** Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, envelope.seal_delayed, envelope.seal_failed, or "*" for all. Default: all. */
+  /** Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, envelope.seal_delayed, recipient.delivery_failed, envelope.seal_failed, or "*" for all. Default: all. */
   events?: string[];
   description?: string;
 }
@@ -443,7 +472,7 @@ export interface WebhookDelivery {
   /** Also the webhook-id header: the same on every attempt and resend */
   eventId: string;
   /** An event type, or "*" for every type (including types added later) */
-  eventType: "envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "recipient.viewed" | "recipient.signed" | "envelope.seal_delayed" | "envelope.seal_failed" | "*";
+  eventType: "envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "recipient.viewed" | "recipient.signed" | "envelope.seal_delayed" | "recipient.delivery_failed" | "envelope.seal_failed" | "*";
   status: "pending" | "succeeded" | "failed";
   /** Attempts made so far */
   attemptCount: number;
@@ -472,7 +501,7 @@ export interface WebhookList {
 
 export interface WebhookUpdate {
   url?: string;
-  /** Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, envelope.seal_delayed, envelope.seal_failed, or "*" for all. Default: all. */
+  /** Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, envelope.seal_delayed, recipient.delivery_failed, envelope.seal_failed, or "*" for all. Default: all. */
   events?: string[];
   description?: string | null;
   /** true re-enables a disabled endpoint; false disables it (its pending deliveries fail) */
@@ -490,16 +519,17 @@ export interface Operations {
     body: undefined;
     response: Document;
   };
-  /** Delete a DRAFT, or void a sent envelope */
+  /** Delete a DRAFT, void a sent envelope, or purge an ended one */
   "DELETE /api/v1/envelopes/{id}": {
     path: {
       id: string;
     };
     query: {
       reason?: string;
+      purge?: boolean;
     };
     body: undefined;
-    response: Envelope;
+    response: Envelope | PurgedEnvelope;
   };
   /** Revoke an API key (effective on its next request) */
   "DELETE /api/v1/keys/{id}": {
@@ -687,6 +717,16 @@ export interface Operations {
     path: {};
     query: {};
     body: EnvelopeCreate;
+    response: Envelope;
+  };
+  /** Remind a recipient now */
+  "POST /api/v1/envelopes/{id}/recipients/{recipientId}/remind": {
+    path: {
+      id: string;
+      recipientId: string;
+    };
+    query: {};
+    body: undefined;
     response: Envelope;
   };
   /** Send a DRAFT envelope */

@@ -11,8 +11,8 @@ import type { RenderAuditEvent, RenderDocument, RenderEnvelope, RenderField, Ren
 import { buildEnvelopePdf, stampDocument } from "../../pdf/stamp";
 import { envelopeDocuments, envelopes, type Environment } from "../../store/schema";
 import { appendAudit, listAudit, verifyChain, type AuditEvent } from "../audit/service";
-import { envelopeDocumentRows, fieldRows, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "../envelopes/rows";
 import { recordEnvelopeEvent } from "../envelopes/record-change";
+import { envelopeDocumentRows, fieldRows, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "../envelopes/rows";
 import { SignerError } from "../../pdf/signer";
 import { TimestampError } from "../../pdf/tsa";
 import { sealingCertificate, type SealingKey } from "./key";

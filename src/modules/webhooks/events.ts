@@ -15,6 +15,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "recipient.viewed",
   "recipient.signed",
   "envelope.seal_delayed",
+  "recipient.delivery_failed",
   "envelope.seal_failed",
 ] as const;
 
