@@ -143,6 +143,20 @@ describe("start-up errors", () => {
   });
 });
 
+describe("certyneo doctor over a bucket", () => {
+  test("reports the bucket and the instance key in it; a missing bucket fails", async () => {
+    const dir = tempDir();
+    await openStorage(loadConfig(s3.env("doctor")));
+    const good = await runAsync([BUN, join(ROOT, "src/main.ts"), "doctor"], { env: { ...s3.env("doctor"), CERTYNEO_DATA_DIR: dir } });
+    expect(good.code, good.stdout + good.stderr).toBe(0);
+    expect(good.stdout).toMatch(new RegExp(`^ok +storage +s3://${s3.bucket}/doctor/ at ${s3.endpoint}, reachable$`, "m"));
+    expect(good.stdout).toMatch(new RegExp(`^ok +instance key +s3://${s3.bucket}/doctor/instance/instance.key$`, "m"));
+    const bad = await runAsync([BUN, join(ROOT, "src/main.ts"), "doctor"], { env: { ...s3.env("doctor"), CERTYNEO_STORAGE_URL: "s3://no-such-bucket/doctor", CERTYNEO_DATA_DIR: dir } });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/^fail +storage +storage s3:\/\/no-such-bucket\/doctor\/ at .*: bucket "no-such-bucket" does not exist$/m);
+  });
+});
+
 describe("certyneo migrate-data", () => {
   const cli = (args: string[], env: Record<string, string>) => runAsync([BUN, join(ROOT, "src/main.ts"), "migrate-data", ...args], { env: { CERTYNEO_LOG_LEVEL: "error", ...env } });
   const bucketEnv = (prefix: string) => { const { CERTYNEO_STORAGE_URL: _, ...rest } = s3.env(prefix); return rest; };

@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 export interface FileStore {
   /** Stores the bytes (or the concatenation of the parts, never copied into one buffer); returns their SHA-256. */
   put(bytes: Uint8Array | Uint8Array[]): Promise<string>;
-  get(sha256: string): Promise<Uint8Array>;
+  get(sha256: string): Promise<Uint8Array<ArrayBuffer>>;
   exists(sha256: string): Promise<boolean>;
   remove(sha256: string): Promise<void>;
   /** Every stored blob's SHA-256 (for copying a store: migrate-data, backups). */

@@ -65,7 +65,7 @@ export function openDiskStorage(dataDir: string, log?: Logger): Storage {
 }
 
 /** Why a bucket cannot be used, in one line an admin can act on. */
-function bucketProblem(e: any, loc: S3Location, endpoint: string): string {
+export function bucketProblem(e: any, loc: S3Location, endpoint: string): string {
   const code = String(e?.code ?? e?.name ?? "Error");
   const where = `s3://${loc.bucket}/${loc.prefix} at ${endpoint || "AWS"}`;
   if (code === "NoSuchBucket") return `storage ${where}: bucket "${loc.bucket}" does not exist`;
