@@ -122,6 +122,18 @@ describe("state the nodes share", () => {
   });
 });
 
+describe("configuration", () => {
+  test("CERTYNEO_STORAGE_* first, then S3_*, then AWS_*; a URL that is not s3:// is refused", () => {
+    const aws = { AWS_ENDPOINT_URL: "http://aws.example", AWS_REGION: "eu-west-3", AWS_ACCESS_KEY_ID: "AKIA", AWS_SECRET_ACCESS_KEY: "aws-secret", AWS_SESSION_TOKEN: "tok" };
+    expect(loadConfig(aws).storage).toEqual({ url: "", endpoint: "http://aws.example", region: "eu-west-3", accessKeyId: "AKIA", secretAccessKey: "aws-secret", sessionToken: "tok" });
+    const s3vars = { ...aws, S3_ENDPOINT: "http://s3.example", S3_ACCESS_KEY_ID: "S3KEY" };
+    expect(loadConfig(s3vars).storage).toMatchObject({ endpoint: "http://s3.example", accessKeyId: "S3KEY", secretAccessKey: "aws-secret" });
+    expect(loadConfig({ ...s3vars, CERTYNEO_STORAGE_ENDPOINT: "http://own.example" }).storage.endpoint).toBe("http://own.example");
+    expect(() => loadConfig({ CERTYNEO_STORAGE_URL: "s3:/bucket" })).toThrow(/CERTYNEO_STORAGE_URL \(storage.url\): expected s3:\/\/bucket\/prefix/);
+    expect(() => loadConfig({ CERTYNEO_STORAGE_URL: "s3://bkt/p", S3_ENDPOINT: "not a url" })).toThrow(/CERTYNEO_STORAGE_ENDPOINT \(storage.endpoint\): not a URL/);
+  });
+});
+
 describe("start-up errors", () => {
   const serve = (env: Record<string, string>) =>
     runAsync([BUN, join(ROOT, "src/main.ts"), "serve"], { env: { CERTYNEO_DATA_DIR: tempDir(), CERTYNEO_PORT: "0", ...env } });
@@ -139,6 +151,14 @@ describe("start-up errors", () => {
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toMatch(message);
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    }
+  });
+
+  test("backup and restore refuse a bucket they would not cover", async () => {
+    for (const args of [["backup", join(tempDir(), "b.tar.gz")], ["restore", join(tempDir(), "b.tar.gz")]]) {
+      const r = await runAsync([BUN, join(ROOT, "src/main.ts"), ...args], { env: { ...s3.env("x"), CERTYNEO_DATA_DIR: tempDir() } });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain("which backup and restore do not cover");
     }
   });
 });
