@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { loadConfig } from "../src/config";
 import { openInstance } from "../src/instance";
 import { createLogger } from "../src/log";
@@ -224,7 +224,7 @@ describe("certyneo migrate-data", () => {
       await onS3.stop();
     }
 
-    const back = tempDir();
+    const back = join(tempDir(), "not-yet");
     const home = await cli(["--storage", back], { ...s3.env("migrated"), CERTYNEO_DATA_DIR: dir });
     expect(home.code, home.stderr).toBe(0);
     expect(home.stdout).toContain(`${onDisk.length} file(s): ${onDisk.length} copied`);
@@ -237,7 +237,7 @@ describe("certyneo migrate-data", () => {
     await openStorage(loadConfig(s3.env("someone-else")));
     const cases: [string[], Record<string, string>, RegExp][] = [
       [["--storage", `s3://${s3.bucket}/someone-else`], { ...bucketEnv("x"), CERTYNEO_DATA_DIR: dir }, /holds a different instance\.key: the target belongs to another instance/],
-      [["--storage", dir], { CERTYNEO_DATA_DIR: dir }, /that is where the files are already/],
+      [["--storage", dir], { CERTYNEO_DATA_DIR: relative(ROOT, dir) }, /that is where the files are already/],
       [["--to", "postgres://u:p@localhost/db"], { CERTYNEO_DATA_DIR: dir }, /PostgreSQL comes with the PostgreSQL store/],
       [[], { CERTYNEO_DATA_DIR: dir }, /usage: certyneo migrate-data --storage/],
     ];

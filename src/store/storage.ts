@@ -53,7 +53,8 @@ const newSecret = () => crypto.getRandomValues(new Uint8Array(32));
  * (mode 0600) and the development certificate beside the database. Synchronous, as opening an
  * embedded instance always was.
  */
-export function openDiskStorage(dataDir: string, log?: Logger): Storage {
+export function openDiskStorage(dataDirInput: string, log?: Logger): Storage {
+  const dataDir = resolve(dataDirInput);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const state = diskInstanceState(dataDir);
   const file = state.where(INSTANCE_SECRET);
@@ -106,6 +107,7 @@ async function openBucket(url: string, config: Config): Promise<Omit<Storage, "s
 export function openStorageTarget(target: string, config: Config): Promise<Omit<Storage, "secret">> {
   if (target.startsWith("s3://")) return openBucket(target, config);
   const dataDir = resolve(target.replace(/^file:\/\//, ""));
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const files = join(dataDir, "files");
   return Promise.resolve({ files: diskFileStore(files), state: diskInstanceState(dataDir), location: files });
 }
