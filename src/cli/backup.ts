@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { Config } from "../config";
 import type { Deps } from "../deps";
-import { createBackup } from "../ops/backup";
+import { bucketNotCovered, createBackup } from "../ops/backup";
 import { restoreBackup } from "../ops/restore";
 import { CliError, type Out } from "./args";
 
@@ -18,12 +18,6 @@ Restores a backup into the data directory (CERTYNEO_DATA_DIR), which must be emp
 Every PDF is checked against its SHA-256 and the database against SQLite's integrity check
 before anything is swapped in.`;
 
-/** Backups hold a data directory's files; a bucket keeps its own (versioning, replication). */
-function refuseBucket(config: Config) {
-  if (config.storage.url)
-    throw new CliError(`the files are in ${config.storage.url} (CERTYNEO_STORAGE_URL), which backup and restore do not cover: back the bucket up with its own versioning or replication, or copy it to a directory with certyneo migrate-data --storage DIR`);
-}
-
 const fileArg = (args: string[], usage: string) => {
   const file = args.find((a) => !a.startsWith("-"));
   if (!file) throw new CliError(usage);
@@ -31,7 +25,6 @@ const fileArg = (args: string[], usage: string) => {
 };
 
 export async function backupCommand(deps: Deps, args: string[], out: Out) {
-  refuseBucket(deps.config);
   const file = fileArg(args, BACKUP_USAGE);
   const m = await createBackup(deps, file);
   if (args.includes("--json")) return out(JSON.stringify({ file, ...m }));
@@ -39,7 +32,7 @@ export async function backupCommand(deps: Deps, args: string[], out: Out) {
 }
 
 export async function restoreCommand(config: Config, args: string[], out: Out) {
-  refuseBucket(config);
+  if (config.storage.url) throw new CliError(bucketNotCovered(config.storage.url));
   const file = fileArg(args, RESTORE_USAGE);
   const r = await restoreBackup(file, config.dataDir, { force: args.includes("--force") });
   if (args.includes("--json")) return out(JSON.stringify({ file, dataDir: resolve(config.dataDir), ...r }));
