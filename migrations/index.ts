@@ -8,6 +8,7 @@ import m0001 from "./0001_recipient_signature_image.sql" with { type: "text" };
 import m0002 from "./0002_webhook_deliveries_hook_due.sql" with { type: "text" };
 import m0003 from "./0003_api_key_scopes.sql" with { type: "text" };
 import m0004 from "./0004_admin_console.sql" with { type: "text" };
+import m0005 from "./0005_jobs_leased_by.sql" with { type: "text" };
 
 const SQL: Record<string, string> = {
   "0000_init": m0000,
@@ -15,6 +16,7 @@ const SQL: Record<string, string> = {
   "0002_webhook_deliveries_hook_due": m0002,
   "0003_api_key_scopes": m0003,
   "0004_admin_console": m0004,
+  "0005_jobs_leased_by": m0005,
 };
 
 export const migrationJournal = journal.entries.map((e) => ({ tag: e.tag, when: e.when, breakpoints: e.breakpoints }));

@@ -9,9 +9,10 @@ import { SEAL_USAGE, sealCommand } from "./cli/seal";
 import { VERIFY_USAGE, verifyCommand } from "./cli/verify";
 import { CliError } from "./cli/args";
 import { ConfigError, loadConfig, type Config } from "./config";
-import { AppError } from "./errors";
-import { openInstance } from "./instance";
+import { AppError, StartupError } from "./errors";
+import { databaseHoldsEnvelopes, openInstance, type OpenOptions } from "./instance";
 import { cliLogger, createLogger, type Level, type Logger } from "./log";
+import { networkPolicy } from "./modules/webhooks/network";
 import { SignerError } from "./pdf/signer";
 import { startServer } from "./server";
 import { openStorage } from "./store/storage";
@@ -23,6 +24,7 @@ Usage: certyneo [command]
 
 Commands:
   serve                                  Start the server (default)
+       [--accept-new-instance-key]       ... making a new instance.key although envelopes need the lost one
   keys create --env test|live --name N   Create an API key; the key is printed once, alone on the last line
        [--scopes S] [--json]             ... or as {"id","key","env","name","scopes"}
   keys list [--json]                     List API keys
@@ -68,8 +70,9 @@ work. Configuration from certyneo.config.ts and CERTYNEO_* variables; logs are J
 const out = (line: string) => process.stdout.write(line + "\n");
 
 /** The instance over the storage the configuration names (a bucket is checked first). */
-async function open(config: Config, log: Logger) {
-  return openInstance(config, { log, storage: await openStorage(config, log) });
+async function open(config: Config, log: Logger, opts: Pick<OpenOptions, "acceptNewInstanceKey"> = {}) {
+  const storage = await openStorage(config, log, { ...opts, holdsEnvelopes: () => databaseHoldsEnvelopes(config.dataDir) });
+  return openInstance(config, { ...opts, log, storage });
 }
 
 /** One-shot commands keep stdout for their result; warnings go to stderr as plain lines. */
@@ -78,12 +81,25 @@ function openForCli() {
   return open(config, cliLogger(config.logLevel as Level));
 }
 
-async function serve() {
+async function serve(args: string[]) {
   const config = loadConfig();
-  const deps = await open(config, createLogger(config.logLevel as Level));
+  try {
+    networkPolicy(config.webhooks.allowedNetworks);
+  } catch (e) {
+    throw new ConfigError(`CERTYNEO_WEBHOOK_ALLOWED_NETWORKS: ${(e as Error).message.replace(/^webhooks\.allowedNetworks:\s*/, "")}`);
+  }
+  const deps = await open(config, createLogger(config.logLevel as Level), { acceptNewInstanceKey: args.includes("--accept-new-instance-key") });
   // A server that cannot seal must not accept envelopes: check the key before listening.
   await deps.sealingKey();
-  const running = startServer(deps);
+  let running: ReturnType<typeof startServer>;
+  try {
+    running = startServer(deps);
+  } catch (e) {
+    if ((e as { code?: string }).code !== "EADDRINUSE") throw e;
+    throw new StartupError(`port ${config.port} on ${config.host} is in use (another server?): stop it or set CERTYNEO_PORT`);
+  }
+  // The first upload should not wait for the PDF threads to load.
+  deps.pdf.warm();
   deps.log.info("listening", { url: running.url, baseUrl: deps.config.baseUrl, dataDir: deps.config.dataDir, storage: deps.config.storage.url || undefined, version: VERSION });
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -105,7 +121,7 @@ async function main(argv: string[]) {
   switch (cmd) {
     case "--help": case "-h": case "help": return out(HELP);
     case "--version": case "-v": case "version": return out(VERSION);
-    case "serve": return serve();
+    case "serve": return serve(rest);
     case "migrate": {
       const deps = await openForCli();
       deps.db.$client.close();
@@ -158,7 +174,7 @@ async function main(argv: string[]) {
 }
 
 main(process.argv.slice(2)).catch((e) => {
-  if (e instanceof ConfigError || e instanceof CliError || e instanceof SignerError || e instanceof AppError) {
+  if (e instanceof ConfigError || e instanceof CliError || e instanceof SignerError || e instanceof AppError || e instanceof StartupError) {
     process.stderr.write(`certyneo: ${e.message}\n`);
     process.exit(2);
   }

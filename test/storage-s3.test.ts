@@ -114,7 +114,7 @@ describe("state the nodes share", () => {
       expect(ka.development).toBe(true);
       expect(kb.certificateChain[0]!.serialNumber).toBe(ka.certificateChain[0]!.serialNumber);
       const other = await openStorage(loadConfig(s3.env("other-instance")));
-      expect(Buffer.from(other.secret).equals(Buffer.from(a.secret))).toBe(false);
+      expect(Buffer.from(other.secret!).equals(Buffer.from(a.secret))).toBe(false);
     } finally {
       a.db.$client.close();
       b.db.$client.close();

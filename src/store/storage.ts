@@ -1,9 +1,10 @@
-import { chmodSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { S3Client } from "bun";
 import { ConfigError, type Config } from "../config";
+import { StartupError } from "../errors";
 import type { Logger } from "../log";
-import { diskFileStore, writeFileOnce, type FileStore } from "./files";
+import { diskFileStore, type FileStore } from "./files";
 import { diskInstanceState, s3InstanceState, type InstanceState } from "./instance-state";
 import { s3FileStore, type S3Location } from "./s3-files";
 
@@ -11,8 +12,11 @@ import { s3FileStore, type S3Location } from "./s3-files";
 export interface Storage {
   files: FileStore;
   state: InstanceState;
-  /** 32 random bytes, created on first start: signing tokens are HMACs under it. */
-  secret: Uint8Array;
+  /**
+   * 32 random bytes, created on first start: signing tokens are HMACs under it. Read from the
+   * bucket by openStorage; for a data directory, openInstance loads {dataDir}/instance.key.
+   */
+  secret?: Uint8Array;
   /** The data directory's files/, or the s3:// URL: for log lines. */
   location: string;
 }
@@ -41,28 +45,20 @@ export function s3Location(url: string, s: Config["storage"]): S3Location {
   return { client, bucket, prefix };
 }
 
-function checkSecret(secret: Uint8Array, where: string): Uint8Array {
-  if (secret.length !== 32) throw new Error(`${where} is damaged: expected 32 bytes, found ${secret.length}`);
+export function checkSecret(secret: Uint8Array, where: string): Uint8Array {
+  if (secret.length !== 32) throw new StartupError(`${where} is damaged (expected 32 bytes, found ${secret.length}): restore it from your backup`);
   return secret;
 }
 
-const newSecret = () => crypto.getRandomValues(new Uint8Array(32));
+/** A new secret would silently break every signing link already sent, and the stored webhook secrets. */
+export const lostSecret = (where: string) =>
+  new StartupError(`${where} is missing but the database holds envelopes: restore instance.key from your backup ` +
+    "(signing links already sent and webhook secrets depend on it), or start with --accept-new-instance-key to make a new one and lose them");
 
-/**
- * The embedded default: blobs in {dataDir}/files, the instance secret in {dataDir}/instance.key
- * (mode 0600) and the development certificate beside the database. Synchronous, as opening an
- * embedded instance always was.
- */
-export function openDiskStorage(dataDirInput: string, log?: Logger): Storage {
-  const dataDir = resolve(dataDirInput);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const state = diskInstanceState(dataDir);
-  const file = state.where(INSTANCE_SECRET);
-  if (writeFileOnce(file, newSecret())) log?.info("instance secret created", { file });
-  const secret = checkSecret(new Uint8Array(readFileSync(file)), file);
-  try { chmodSync(file, 0o600); } catch {}
-  const files = join(dataDir, "files");
-  return { files: diskFileStore(files), state, secret, location: files };
+/** The embedded default: blobs in {dataDir}/files, the instance secret and the development certificate beside the database. */
+export function openDiskStorage(dataDir: string): Storage {
+  const files = join(resolve(dataDir), "files");
+  return { files: diskFileStore(files), state: diskInstanceState(resolve(dataDir)), location: files };
 }
 
 /** Why a bucket cannot be used, in one line an admin can act on. */
@@ -94,7 +90,7 @@ async function checkBucket(loc: S3Location, endpoint: string): Promise<void> {
 }
 
 /** A bucket, checked: its blobs and its shared state. */
-async function openBucket(url: string, config: Config): Promise<Omit<Storage, "secret">> {
+async function openBucket(url: string, config: Config): Promise<Storage> {
   const loc = s3Location(url, config.storage);
   await checkBucket(loc, config.storage.endpoint);
   return { files: s3FileStore(loc), state: s3InstanceState(loc), location: `s3://${loc.bucket}/${loc.prefix}` };
@@ -104,22 +100,25 @@ async function openBucket(url: string, config: Config): Promise<Omit<Storage, "s
  * Another instance's storage, to copy into (migrate-data): an s3:// URL (with the credentials of
  * the configuration) or a data directory. Nothing is created in it yet, not even a secret.
  */
-export function openStorageTarget(target: string, config: Config): Promise<Omit<Storage, "secret">> {
+export function openStorageTarget(target: string, config: Config): Promise<Storage> {
   if (target.startsWith("s3://")) return openBucket(target, config);
   const dataDir = resolve(target.replace(/^file:\/\//, ""));
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const files = join(dataDir, "files");
-  return Promise.resolve({ files: diskFileStore(files), state: diskInstanceState(dataDir), location: files });
+  return Promise.resolve(openDiskStorage(dataDir));
 }
 
-/** The storage the configuration names: CERTYNEO_STORAGE_URL's bucket (checked), else the data directory. */
-export async function openStorage(config: Config, log?: Logger): Promise<Storage> {
-  if (!config.storage.url) return openDiskStorage(config.dataDir, log);
+/**
+ * The storage the configuration names: CERTYNEO_STORAGE_URL's bucket (checked) with the instance
+ * secret kept in it, made on first start under the same rule as on disk; else the data directory.
+ */
+export async function openStorage(config: Config, log?: Logger, opts: { holdsEnvelopes?: () => boolean; acceptNewInstanceKey?: boolean } = {}): Promise<Storage> {
+  if (!config.storage.url) return openDiskStorage(config.dataDir);
   const bucket = await openBucket(config.storage.url, config);
   const where = bucket.state.where(INSTANCE_SECRET);
   let stored = await bucket.state.read(INSTANCE_SECRET);
   if (!stored) {
-    stored = await bucket.state.createOnce(INSTANCE_SECRET, newSecret());
+    if (opts.holdsEnvelopes?.() && !opts.acceptNewInstanceKey) throw lostSecret(where);
+    stored = await bucket.state.createOnce(INSTANCE_SECRET, crypto.getRandomValues(new Uint8Array(32)));
     log?.info("instance secret created", { file: where });
   }
   return { ...bucket, secret: checkSecret(stored, where) };
