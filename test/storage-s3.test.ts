@@ -154,6 +154,17 @@ describe("start-up errors", () => {
     }
   });
 
+  test("a bucket without the instance secret, beside a database that holds envelopes, is refused: signing links would break", async () => {
+    const dir = tempDir();
+    const t = startTestServer({ dir, env: { CERTYNEO_JOBS_POLL_MS: "60000" } });
+    await createEnvelope(t, quickStart([(await uploadDoc(t)).id]));
+    await t.stop();
+    const r = await serve({ ...s3.env("lost-secret"), CERTYNEO_DATA_DIR: dir });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`s3://${s3.bucket}/lost-secret/instance/instance.key is missing but the database holds envelopes`);
+    expect(await s3.client.exists("lost-secret/instance/instance.key")).toBe(false);
+  });
+
   test("backup and restore refuse a bucket they would not cover", async () => {
     for (const args of [["backup", join(tempDir(), "b.tar.gz")], ["restore", join(tempDir(), "b.tar.gz")]]) {
       const r = await runAsync([BUN, join(ROOT, "src/main.ts"), ...args], { env: { ...s3.env("x"), CERTYNEO_DATA_DIR: tempDir() } });
@@ -234,6 +245,7 @@ describe("certyneo migrate-data", () => {
 
   test("refuses a target of another instance, the source itself, and --to (the PostgreSQL half is not there yet)", async () => {
     const dir = tempDir();
+    openInstance(loadConfig({ CERTYNEO_DATA_DIR: dir }), { log: createLogger("error", () => {}) }).db.$client.close();
     await openStorage(loadConfig(s3.env("someone-else")));
     const cases: [string[], Record<string, string>, RegExp][] = [
       [["--storage", `s3://${s3.bucket}/someone-else`], { ...bucketEnv("x"), CERTYNEO_DATA_DIR: dir }, /holds a different instance\.key: the target belongs to another instance/],
