@@ -42,7 +42,7 @@ export function buildApp(deps: Deps) {
       detail: { tags: ["System"], summary: "Liveness and version (no authentication)", security: [] },
     })
     .use(keyRoutes(deps, keys))
-    .use(signerPage)
+    .use(signerPage(deps))
     .use(documentRoutes(deps))
     .use(envelopeRoutes(deps))
     .use(signingRoutes(deps))

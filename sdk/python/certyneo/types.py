@@ -127,7 +127,12 @@ class _EnvelopeRequired(TypedDict):
     status: Literal["DRAFT", "SENT", "COMPLETED", "DECLINED", "VOIDED", "EXPIRED"]
     subject: str
     message: Optional[str]
-    locale: Literal["en", "fr"]
+    locale: Optional[Literal["en", "fr", "de", "es", "it", "pt", "nl", "el"]]
+    #: Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines
+    sender: Optional[Dict[str, Any]]
+    #: Origins that may frame the signing page (empty: none)
+    embedding: Dict[str, Any]
+    redirectUrl: Optional[str]
     signingOrder: Literal["parallel", "sequential", "custom"]
     expiresAt: Optional[str]
     reminderIntervalHours: Optional[int]
@@ -163,7 +168,13 @@ class EnvelopeCreate(_EnvelopeCreateRequired, total=False):
     #: Shown in the invitation and on the signing page
     message: str
     signingOrder: Literal["parallel", "sequential"]
-    locale: Literal["en", "fr"]
+    locale: Literal["en", "fr", "de", "es", "it", "pt", "nl", "el"]
+    #: Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines
+    sender: Dict[str, Any]
+    #: Embedded signing: which of your web apps may show the signing page in a frame
+    embedding: Dict[str, Any]
+    #: Where the signing page sends the signer after signing or declining (https, or http on loopback)
+    redirectUrl: str
     #: After this instant the envelope expires and its links stop working
     expiresAt: str
     #: Remind pending recipients every N hours
@@ -189,7 +200,13 @@ class EnvelopeUpdate(TypedDict, total=False):
     #: Replaces every recipient (and their fields)
     recipients: List[RecipientInput]
     signingOrder: Literal["parallel", "sequential"]
-    locale: Literal["en", "fr"]
+    locale: Optional[Literal["en", "fr", "de", "es", "it", "pt", "nl", "el"]]
+    #: Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines
+    sender: Optional[Dict[str, Any]]
+    #: Embedded signing: which of your web apps may show the signing page in a frame
+    embedding: Optional[Dict[str, Any]]
+    #: Where the signing page sends the signer after signing or declining (https, or http on loopback)
+    redirectUrl: Optional[str]
     #: After this instant the envelope expires and its links stop working
     expiresAt: Optional[str]
     reminderIntervalHours: Optional[int]
@@ -230,6 +247,7 @@ class _FieldInputRequired(TypedDict):
 
 
 class FieldInput(_FieldInputRequired, total=False):
+    #: Whether the recipient must fill it. Default: true for signature, initials, text and date fields; false for checkboxes (a box to tick is a choice unless you make it a condition with required: true).
     required: bool
     label: str
 
@@ -249,6 +267,8 @@ class _ProblemRequired(TypedDict):
 
 class Problem(_ProblemRequired, total=False):
     errors: List[Dict[str, Any]]
+    #: With signing_auth_required: how the recipient proves who they are
+    authentication: Dict[str, Any]
 
 
 class PurgedEnvelope(TypedDict):
@@ -283,6 +303,10 @@ class Recipient(TypedDict):
     signedAt: Optional[str]
     declinedAt: Optional[str]
     declineReason: Optional[str]
+    #: How the recipient proves who they are (the access code is never shown)
+    authentication: Optional[Dict[str, Any]]
+    #: Shown in your app: no invitation or reminder is sent
+    embedded: bool
     #: The outcome of the recipient's latest invitation or reminder
     delivery: Delivery
 
@@ -300,6 +324,10 @@ class RecipientInput(_RecipientInputRequired, total=False):
     routingOrder: int
     #: Where this recipient fills in; a signer without a signature field gets a signature block on an appended page
     fields: List[FieldInput]
+    #: You show the signing page in your own app (its signUrl, framed from embedding.allowedOrigins): no invitation or reminder is sent
+    embedded: bool
+    #: Ask the recipient to prove who they are before the signing page shows anything: until then the signing API answers 401 signing_auth_required
+    authentication: Dict[str, Any]
 
 
 class SignatureReport(TypedDict):
@@ -333,6 +361,18 @@ class SignatureReport(TypedDict):
     byThisInstance: bool
 
 
+class SigningAuth(TypedDict):
+    #: The 6-digit one-time code, or the access code
+    code: str
+
+
+class SigningAuthCodeSent(TypedDict):
+    #: Where the code went, masked
+    destination: Optional[str]
+    #: When another code may be asked for
+    retryAfterSeconds: int
+
+
 class _SigningCompleteRequired(TypedDict):
     #: Must be true: the recipient agrees to sign electronically
     consent: bool
@@ -343,6 +383,7 @@ class SigningComplete(_SigningCompleteRequired, total=False):
     signature: Dict[str, Any]
     #: Values by field id: text for text/date/initials fields, true/false for checkboxes. Empty date fields get the signing date.
     fields: Dict[str, Union[str, bool]]
+    locale: Literal["en", "fr", "de", "es", "it", "pt", "nl", "el"]
 
 
 class SigningDecline(TypedDict):
@@ -352,12 +393,16 @@ class SigningDecline(TypedDict):
 
 class SigningSession(TypedDict):
     envelope: Dict[str, Any]
+    #: The organisation the signer deals with (the admin console's branding settings)
+    organisation: Dict[str, Any]
     recipient: Dict[str, Any]
     state: Literal["ready", "signed", "declined", "waiting", "voided", "expired", "completed"]
     #: Empty once the envelope has ended
     documents: List[Dict[str, Any]]
     #: Once the envelope is COMPLETED: where every recipient downloads the sealed PDF (null before)
     signedDocument: Optional[Dict[str, Any]]
+    #: What recipients who already signed placed on the pages, to show read-only; empty unless state is ready
+    stamps: List[Dict[str, Any]]
     #: This recipient's fields only; empty once the envelope has ended
     fields: List[Dict[str, Any]]
 
@@ -463,4 +508,4 @@ class WebhookUpdate(TypedDict, total=False):
     enabled: bool
 
 
-__all__ = ["ApiKey", "AuditSummary", "CreatedApiKey", "CreatedWebhook", "DeletedWebhook", "Delivery", "Document", "DocumentList", "DocumentUploadJson", "DocumentUploadMultipart", "Envelope", "EnvelopeCreate", "EnvelopeList", "EnvelopeUpdate", "Field", "FieldInput", "Problem", "PurgedEnvelope", "Recipient", "RecipientInput", "SignatureReport", "SigningComplete", "SigningDecline", "SigningSession", "TimestampReport", "Verification", "VerifyUpload", "Webhook", "WebhookAttempt", "WebhookCreate", "WebhookDelivery", "WebhookDeliveryList", "WebhookList", "WebhookUpdate"]
+__all__ = ["ApiKey", "AuditSummary", "CreatedApiKey", "CreatedWebhook", "DeletedWebhook", "Delivery", "Document", "DocumentList", "DocumentUploadJson", "DocumentUploadMultipart", "Envelope", "EnvelopeCreate", "EnvelopeList", "EnvelopeUpdate", "Field", "FieldInput", "Problem", "PurgedEnvelope", "Recipient", "RecipientInput", "SignatureReport", "SigningAuth", "SigningAuthCodeSent", "SigningComplete", "SigningDecline", "SigningSession", "TimestampReport", "Verification", "VerifyUpload", "Webhook", "WebhookAttempt", "WebhookCreate", "WebhookDelivery", "WebhookDeliveryList", "WebhookList", "WebhookUpdate"]

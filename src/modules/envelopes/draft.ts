@@ -1,37 +1,17 @@
 /** What creating and updating a draft share: validation against the stored documents, and writing its parts. */
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { Clock } from "../../clock";
 import { invalid } from "../../errors";
 import { newId } from "../../ids";
-import { idsParam, inIds, preparedPerSession, type Tx } from "../../store/db";
+import type { Tx } from "../../store/db";
 import { documents, envelopeDocuments, fields, recipients, type Environment } from "../../store/schema";
-import { routingOrders, validateDraft, type DocumentFacts, type EnvelopeDraft, type RecipientDraft } from "./lifecycle";
+import { fieldRequired, routingOrders, validateDraft, type DocumentFacts, type EnvelopeDraft, type StoredRecipientDraft } from "./lifecycle";
 import { fieldRows, recipientRows } from "./rows";
-
-/** Creating an envelope is a hot write path: its statements are prepared once per session. */
-const statements = preparedPerSession((tx) => {
-  const ph = sql.placeholder;
-  return {
-    documentFacts: tx.select({ id: documents.id, pageCount: documents.pageCount, pages: documents.pages }).from(documents)
-      .where(and(inIds(documents.id), eq(documents.environment, ph("environment") as any), isNull(documents.deletedAt))).prepare(),
-    deleteFields: tx.delete(fields).where(eq(fields.envelopeId, ph("envelopeId"))).prepare(),
-    deleteRecipients: tx.delete(recipients).where(eq(recipients.envelopeId, ph("envelopeId"))).prepare(),
-    deleteDocuments: tx.delete(envelopeDocuments).where(eq(envelopeDocuments.envelopeId, ph("envelopeId"))).prepare(),
-    insertDocument: tx.insert(envelopeDocuments).values({ envelopeId: ph("envelopeId"), documentId: ph("documentId"), position: ph("position") } as any).prepare(),
-    insertRecipient: tx.insert(recipients).values({
-      id: ph("id"), envelopeId: ph("envelopeId"), position: ph("position"), email: ph("email"), name: ph("name"), phone: ph("phone"),
-      role: ph("role"), routingOrder: ph("routingOrder"), status: "PENDING",
-    } as any).prepare(),
-    insertField: tx.insert(fields).values({
-      id: ph("id"), envelopeId: ph("envelopeId"), recipientId: ph("recipientId"), documentId: ph("documentId"), type: ph("type"),
-      page: ph("page"), x: ph("x"), y: ph("y"), width: ph("width"), height: ph("height"), required: ph("required"), label: ph("label"),
-    } as any).prepare(),
-  };
-});
 
 function documentFacts(tx: Tx, environment: Environment, ids: string[]): Map<string, DocumentFacts & { id: string }> {
   if (!ids.length) return new Map();
-  const rows = statements(tx).documentFacts.all({ ...idsParam([...new Set(ids)]), environment });
+  const rows = tx.select({ id: documents.id, pageCount: documents.pageCount, pages: documents.pages }).from(documents)
+    .where(and(inArray(documents.id, [...new Set(ids)]), eq(documents.environment, environment), isNull(documents.deletedAt))).all();
   return new Map(rows.map((r) => [r.id, r]));
 }
 
@@ -43,29 +23,32 @@ export function assertValidDraft(tx: Tx, clock: Clock, environment: Environment,
 
 /** Replaces an envelope's documents, recipients and fields. `keepIds` reuses recipient ids (PATCH without recipients). */
 export function writeDraftParts(tx: Tx, envelopeId: string, draft: EnvelopeDraft, keepIds?: string[]) {
-  const q = statements(tx);
-  q.deleteFields.run({ envelopeId });
-  q.deleteRecipients.run({ envelopeId });
-  q.deleteDocuments.run({ envelopeId });
-  draft.documentIds.forEach((documentId, position) => q.insertDocument.run({ envelopeId, documentId, position }));
+  tx.delete(fields).where(eq(fields.envelopeId, envelopeId)).run();
+  tx.delete(recipients).where(eq(recipients.envelopeId, envelopeId)).run();
+  tx.delete(envelopeDocuments).where(eq(envelopeDocuments.envelopeId, envelopeId)).run();
+  tx.insert(envelopeDocuments).values(draft.documentIds.map((documentId, position) => ({ envelopeId, documentId, position }))).run();
   const orders = routingOrders(draft);
   draft.recipients.forEach((r, position) => {
     const id = keepIds?.[position] ?? newId("rcp");
-    q.insertRecipient.run({
+    const auth = r.authentication;
+    const accessCodeHash = auth?.method !== "access_code" ? null
+      : auth.accessCode ? Bun.password.hashSync(auth.accessCode) : (r as StoredRecipientDraft).storedAccessCodeHash ?? null;
+    tx.insert(recipients).values({
       id, envelopeId, position,
       email: r.email.trim(), name: r.name.trim(), phone: r.phone ?? null,
-      role: r.role ?? "SIGNER", routingOrder: orders[position]!,
-    });
-    for (const f of r.fields ?? [])
-      q.insertField.run({
+      role: r.role ?? "SIGNER", routingOrder: orders[position]!, status: "PENDING",
+      authMethod: auth?.method ?? null, accessCodeHash, embedded: r.embedded ?? false,
+    }).run();
+    if (r.fields?.length)
+      tx.insert(fields).values(r.fields.map((f) => ({
         id: newId("fld"), envelopeId, recipientId: id, documentId: f.documentId, type: f.type,
-        page: f.page, x: f.x, y: f.y, width: f.width, height: f.height, required: f.required ?? true, label: f.label ?? null,
-      });
+        page: f.page, x: f.x, y: f.y, width: f.width, height: f.height, required: fieldRequired(f), label: f.label ?? null,
+      }))).run();
   });
 }
 
 /** The stored recipients as the draft they came from (for PATCH without recipients). */
-export function storedRecipientDrafts(tx: Tx, envelopeId: string, withOrders: boolean): { drafts: RecipientDraft[]; ids: string[] } {
+export function storedRecipientDrafts(tx: Tx, envelopeId: string, withOrders: boolean): { drafts: StoredRecipientDraft[]; ids: string[] } {
   const rs = recipientRows(tx, envelopeId);
   const fs = fieldRows(tx, envelopeId);
   return {
@@ -73,6 +56,8 @@ export function storedRecipientDrafts(tx: Tx, envelopeId: string, withOrders: bo
     drafts: rs.map((r) => ({
       email: r.email, name: r.name, role: r.role,
       ...(r.phone ? { phone: r.phone } : {}),
+      ...(r.authMethod ? { authentication: { method: r.authMethod }, storedAccessCodeHash: r.accessCodeHash } : {}),
+      ...(r.embedded ? { embedded: true } : {}),
       ...(withOrders ? { routingOrder: r.routingOrder } : {}),
       fields: fs.filter((f) => f.recipientId === r.id).map((f) => ({
         documentId: f.documentId, type: f.type, page: f.page, x: f.x, y: f.y, width: f.width, height: f.height,

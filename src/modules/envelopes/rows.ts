@@ -40,6 +40,10 @@ function byEnvelope<R extends { envelopeId: string }>(rows: R[]): Map<string, R[
 /** The envelope `id`, whatever its environment (for work that already holds a checked id). */
 export const envelopeRow = (tx: Tx, id: string): EnvelopeRow | undefined => statements(tx).byId.get({ id });
 
+/** The envelope's sender as the API shows it: both parts, or null. */
+export const senderOf = (e: Pick<EnvelopeRow, "senderName" | "senderEmail">) =>
+  e.senderName && e.senderEmail ? { name: e.senderName, email: e.senderEmail } : null;
+
 /** The envelope `id` of `environment`; 404 if absent (or another environment's), 410 if purged. */
 export function findEnvelopeRow(tx: Tx, environment: Environment, id: string): EnvelopeRow {
   const row = statements(tx).envelope.get({ id, environment });

@@ -9,7 +9,7 @@ import { assertValidDraft, storedRecipientDrafts, writeDraftParts } from "./draf
 import type { EnvelopeDraft } from "./lifecycle";
 import type { UpdateEnvelopeBody } from "./model";
 import { auditEnvelope, immediate } from "./record-change";
-import { envelopeDocumentRows, findEnvelopeRow } from "./rows";
+import { envelopeDocumentRows, findEnvelopeRow, senderOf } from "./rows";
 import { loadEnvelopeView, type EnvelopeView } from "./view";
 
 /** The PATCH body: only the members given change. */
@@ -35,7 +35,10 @@ export function updateEnvelope(deps: Deps, { environment, who, envelopeId: id, p
       documentIds: patch.documentIds ?? envelopeDocumentRows(tx, id).map((d) => d.id),
       recipients: patch.recipients ?? current.drafts,
       signingOrder: patch.signingOrder,
-      locale: patch.locale ?? row.locale,
+      locale: patch.locale !== undefined ? patch.locale : row.locale,
+      sender: patch.sender !== undefined ? patch.sender : senderOf(row),
+      embedding: patch.embedding !== undefined ? patch.embedding : { allowedOrigins: row.allowedOrigins },
+      redirectUrl: patch.redirectUrl !== undefined ? patch.redirectUrl : row.redirectUrl,
       expiresAt: patch.expiresAt !== undefined ? patch.expiresAt : isoOrNull(row.expiresAt),
       reminderIntervalHours: patch.reminderIntervalHours !== undefined ? patch.reminderIntervalHours : row.reminderIntervalHours,
       notifyBySms: patch.notifyBySms ?? row.notifyBySms,
@@ -43,7 +46,9 @@ export function updateEnvelope(deps: Deps, { environment, who, envelopeId: id, p
     };
     assertValidDraft(tx, deps.clock, environment, draft);
     tx.update(envelopes).set({
-      subject: draft.subject, message: draft.message ?? null, locale: draft.locale, notifyBySms: draft.notifyBySms,
+      subject: draft.subject, message: draft.message ?? null, locale: draft.locale ?? null, notifyBySms: draft.notifyBySms,
+      senderName: draft.sender?.name.trim() ?? null, senderEmail: draft.sender?.email.trim() ?? null,
+      allowedOrigins: draft.embedding?.allowedOrigins.map((o) => o.replace(/\/$/, "")) ?? [], redirectUrl: draft.redirectUrl ?? null,
       expiresAt: draft.expiresAt ? new Date(draft.expiresAt) : null, reminderIntervalHours: draft.reminderIntervalHours ?? null,
       metadata: draft.metadata, updatedAt: deps.clock.now(),
     }).where(eq(envelopes.id, id)).run();

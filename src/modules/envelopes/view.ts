@@ -5,7 +5,7 @@ import { auditSummaries, type AuditSummary } from "../audit/service";
 import { signUrlOf } from "../signing/token";
 import { deliveriesByEnvelope, type Delivery } from "./delivery";
 import { signingOrderOf } from "./lifecycle";
-import { envelopeRow, documentsByEnvelope, fieldsByEnvelope, recipientsByEnvelope, type EnvelopeDocumentRow, type EnvelopeRow, type FieldRow, type RecipientRow } from "./rows";
+import { envelopeRow, documentsByEnvelope, fieldsByEnvelope, recipientsByEnvelope, senderOf, type EnvelopeDocumentRow, type EnvelopeRow, type FieldRow, type RecipientRow } from "./rows";
 
 /** What building the API view needs: the public URL and the instance secret (for signUrl). */
 export type ViewDeps = Pick<Deps, "config" | "secret">;
@@ -40,6 +40,9 @@ function envelopeView(deps: ViewDeps, p: EnvelopeParts, signUrls: boolean) {
     subject: e.subject,
     message: e.message,
     locale: e.locale,
+    sender: senderOf(e),
+    embedding: { allowedOrigins: e.allowedOrigins },
+    redirectUrl: e.redirectUrl,
     signingOrder: signingOrderOf(p.recipients),
     expiresAt: isoOrNull(e.expiresAt),
     reminderIntervalHours: e.reminderIntervalHours,
@@ -60,6 +63,8 @@ function envelopeView(deps: ViewDeps, p: EnvelopeParts, signUrls: boolean) {
       signedAt: isoOrNull(r.signedAt),
       declinedAt: isoOrNull(r.declinedAt),
       declineReason: r.declineReason,
+      authentication: r.authMethod ? { method: r.authMethod } : null,
+      embedded: r.embedded,
       delivery: p.delivery.get(r.id) ?? null,
     })),
     fields: p.fields.map((f) => ({
