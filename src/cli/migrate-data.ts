@@ -1,5 +1,5 @@
 import type { Config } from "../config";
-import { DEVELOPMENT_P12 } from "../modules/sealing/key";
+import { DEVELOPMENT_P12 } from "../modules/sealing/paths";
 import { INSTANCE_SECRET, openStorageTarget, type Storage } from "../store/storage";
 import { CliError, flag, type Out } from "./args";
 

@@ -17,7 +17,7 @@ import { appendAudit } from "../audit/service";
 import { getInvitation, type Invitation } from "../envelopes/get-invitation";
 import { recordEnvelopeEvent } from "../envelopes/record-change";
 import { recipientRows, senderOf } from "../envelopes/rows";
-import { signedDocument } from "../sealing/service";
+import { sealingService } from "../sealing/lazy";
 import { signedDocumentUrlOf } from "../signing/token";
 import { organisationOf } from "../signing/branding";
 import { pickLocale, renderEmail, renderSenderDeclinedEmail, renderSms, type MessageData } from "./messages";
@@ -130,7 +130,7 @@ async function sealedCopy(deps: Deps, inv: Invitation): Promise<{ downloadUrl: s
   const row = deps.db.select({ sealStatus: envelopes.sealStatus }).from(envelopes).where(eq(envelopes.id, inv.envelopeId)).get();
   if (row?.sealStatus !== "SEALED") return null;
   const downloadUrl = signedDocumentUrlOf(deps.config.baseUrl, deps.secret, inv.recipient.id);
-  const pdf = await signedDocument(deps, inv.environment, inv.envelopeId);
+  const pdf = await (await sealingService()).signedDocument(deps, inv.environment, inv.envelopeId);
   const fits = pdf.bytes.length <= deps.config.notifications.attachSignedMaxMb * 1024 * 1024;
   return { downloadUrl, attachment: fits ? { filename: pdf.filename, content: pdf.bytes, contentType: "application/pdf" } : null };
 }
