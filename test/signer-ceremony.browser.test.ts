@@ -273,7 +273,8 @@ describe("the signer proves who they are", () => {
   /** The newest 6-digit code e-mailed to `to`, from the server's outbox folder. */
   function codeFor(to: string): string {
     const dir = join(s.dir, "outbox");
-    const mails = readdirSync(dir).sort().map((f) => parseMail(readFileSync(join(dir, f), "utf8"))).filter((m) => m.headers.to === to);
+    // Only the code e-mails (an invitation may be in the outbox too), oldest first by their file's time stamp.
+    const mails = readdirSync(dir).sort().map((f) => parseMail(readFileSync(join(dir, f), "utf8"))).filter((m) => m.headers.to === to && /code/i.test(m.subject));
     return /\b(\d{6})\b/.exec(mails.at(-1)!.text)![1]!;
   }
 
