@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { LOCALES } from "../src/enums";
 import { STRINGS } from "../src/modules/admin/i18n";
 import { consoleClient } from "./helpers/admin";
+import { expectEveryLocaleComplete } from "./helpers/strings";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 let s: TestServer;
@@ -18,17 +19,7 @@ afterAll(() => s?.stop());
 
 describe("strings", () => {
   test("every language of the server has every English string and no other, not empty, with the same placeholders", () => {
-    const en = STRINGS.en as Record<string, string>;
-    const holes = (x: string) => (x.match(/\{\w+\}/g) ?? []).sort();
-    expect(Object.keys(STRINGS).sort()).toEqual([...LOCALES].sort());
-    for (const locale of LOCALES) {
-      const table = STRINGS[locale] as Record<string, string>;
-      expect(Object.keys(table).sort()).toEqual(Object.keys(en).sort());
-      for (const k of Object.keys(en)) {
-        expect(table[k]!.trim().length, `${locale}.${k}`).toBeGreaterThan(0);
-        expect({ k, [locale]: holes(table[k]!) }).toEqual({ k, [locale]: holes(en[k]!) });
-      }
-    }
+    expectEveryLocaleComplete(STRINGS);
   });
 
   test("each language other than English is translated, not English left in place", () => {
