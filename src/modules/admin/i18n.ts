@@ -1,5 +1,4 @@
 import { LOCALES, type Locale } from "../../enums";
-import { LANGUAGE_NAMES } from "../signing/page/i18n.js";
 import { de } from "./strings/de";
 import { el } from "./strings/el";
 import { en, type StringKey } from "./strings/en";
@@ -15,9 +14,6 @@ export const STRINGS: Record<Locale, Record<StringKey, string>> = { en, fr, de, 
 export type { StringKey };
 export type Lang = Locale;
 export type Translate = (key: StringKey, vars?: Record<string, string | number>) => string;
-
-/** Each language in its own name, for the switcher: the signer page's list. */
-export { LANGUAGE_NAMES };
 
 export function translator(lang: Lang): Translate {
   const table = STRINGS[lang];

@@ -1,7 +1,7 @@
 import { VERSION } from "../../version";
 import type { Environment } from "../../store/schema";
 import { href, html, type Html } from "./html";
-import { LANGUAGE_NAMES, type Lang, type StringKey, type Translate } from "./i18n";
+import { STRINGS, type Lang, type StringKey, type Translate } from "./i18n";
 import { LOCALES } from "../../enums";
 
 /** What every console page is rendered with. */
@@ -70,7 +70,7 @@ function langSwitch(v: View) {
   return html`<form method="get" action="/admin/language" class="lang-switch">
 <input type="hidden" name="next" value="${next}">
 <label for="lang-select">${v.t("language")}</label>
-<select id="lang-select" name="lang">${LOCALES.map((l) => html`<option value="${l}" lang="${l}"${l === v.lang ? " selected" : ""}>${LANGUAGE_NAMES[l]}</option>`)}</select>
+<select id="lang-select" name="lang">${LOCALES.map((l) => html`<option value="${l}" lang="${l}"${l === v.lang ? " selected" : ""}>${STRINGS[l].languageName}</option>`)}</select>
 <button type="submit">${v.t("changeLanguage")}</button>
 </form>`;
 }

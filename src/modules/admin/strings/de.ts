@@ -3,6 +3,7 @@ import type { StringKey } from "./en";
 export const de: Record<StringKey, string> = {
   appName: "Certyneo-Konsole",
   skip: "Zum Inhalt springen",
+  languageName: "Deutsch",
   language: "Sprache",
   changeLanguage: "Wechseln",
   navMain: "Hauptnavigation",

@@ -3,6 +3,7 @@ import type { StringKey } from "./en";
 export const el: Record<StringKey, string> = {
   appName: "Κονσόλα Certyneo",
   skip: "Μετάβαση στο περιεχόμενο",
+  languageName: "Ελληνικά",
   language: "Γλώσσα",
   changeLanguage: "Αλλαγή",
   navMain: "Κύριο μενού",

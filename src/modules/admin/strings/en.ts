@@ -2,6 +2,8 @@
 export const en = {
   appName: "Certyneo console",
   skip: "Skip to content",
+  /** This language in its own name, for the switcher (every table names itself). */
+  languageName: "English",
   language: "Language",
   changeLanguage: "Change",
   navMain: "Main",

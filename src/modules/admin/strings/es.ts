@@ -3,6 +3,7 @@ import type { StringKey } from "./en";
 export const es: Record<StringKey, string> = {
   appName: "Consola de Certyneo",
   skip: "Ir al contenido",
+  languageName: "Español",
   language: "Idioma",
   changeLanguage: "Cambiar",
   navMain: "Principal",

@@ -3,6 +3,7 @@ import type { StringKey } from "./en";
 export const fr: Record<StringKey, string> = {
   appName: "Console Certyneo",
   skip: "Aller au contenu",
+  languageName: "Français",
   language: "Langue",
   changeLanguage: "Changer",
   navMain: "Principal",

@@ -3,6 +3,7 @@ import type { StringKey } from "./en";
 export const it: Record<StringKey, string> = {
   appName: "Console Certyneo",
   skip: "Vai al contenuto",
+  languageName: "Italiano",
   language: "Lingua",
   changeLanguage: "Cambia",
   navMain: "Principale",

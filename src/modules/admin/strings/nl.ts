@@ -3,6 +3,7 @@ import type { StringKey } from "./en";
 export const nl: Record<StringKey, string> = {
   appName: "Certyneo-console",
   skip: "Naar de inhoud",
+  languageName: "Nederlands",
   language: "Taal",
   changeLanguage: "Wijzigen",
   navMain: "Hoofdmenu",

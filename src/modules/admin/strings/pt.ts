@@ -3,6 +3,7 @@ import type { StringKey } from "./en";
 export const pt: Record<StringKey, string> = {
   appName: "Consola Certyneo",
   skip: "Saltar para o conteúdo",
+  languageName: "Português",
   language: "Idioma",
   changeLanguage: "Mudar",
   navMain: "Principal",

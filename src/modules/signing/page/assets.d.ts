@@ -14,8 +14,6 @@ declare module "*/i18n.js" {
   const text: string;
   export default text;
   export const STRINGS: Record<import("../../../enums").Locale, Record<string, string>>;
-  /** Also the admin console's switcher. */
-  export const LANGUAGE_NAMES: Record<import("../../../enums").Locale, string>;
 }
 declare module "*/consent-texts.js" {
   export const CONSENT_VERSION: number;
