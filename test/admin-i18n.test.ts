@@ -59,6 +59,9 @@ describe("which language", () => {
     expect(options.filter((o) => o[2]).map((o) => o[1])).toEqual(["nl"]);
     expect(options.find((o) => o[1] === "el")?.[3]).toBe("Ελληνικά");
     expect(text).toContain('<label for="lang-select">Taal</label>');
+    // It sends back to the same page, without ?lang= (it would override the choice) or a one-time notice.
+    const again = await loginPage({}, "?next=%2Fadmin%2Fkeys&lang=de&done=1");
+    expect(again.text).toContain('<input type="hidden" name="next" value="/admin/login?next=%2Fadmin%2Fkeys">');
   });
 
   test("the switcher remembers the choice over Accept-Language and goes back where it was", async () => {

@@ -65,7 +65,9 @@ ${(["live", "test"] as const).map((env) => html`<a href="${other(env)}" class="e
 /** The language switcher: a plain GET form (works without script) to /admin/language, which remembers the choice. */
 function langSwitch(v: View) {
   const q = new URLSearchParams(v.query);
+  // Back to the same page, without a one-time "Done." notice or a ?lang= that would override the choice.
   q.delete("lang");
+  q.delete("done");
   const next = q.size ? `${v.path}?${q}` : v.path;
   return html`<form method="get" action="/admin/language" class="lang-switch">
 <input type="hidden" name="next" value="${next}">
