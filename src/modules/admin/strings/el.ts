@@ -83,7 +83,7 @@ export const el: Record<StringKey, string> = {
   audit: "Συμβάντα ελέγχου",
   when: "Πότε",
   event: "Συμβάν",
-  actor: "Ενεργών",
+  actor: "Ενέργεια από",
   details: "Λεπτομέρειες",
   downloads: "Λήψεις",
   signedPdf: "Υπογεγραμμένο PDF",

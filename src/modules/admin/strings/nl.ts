@@ -83,7 +83,7 @@ export const nl: Record<StringKey, string> = {
   audit: "Auditgebeurtenissen",
   when: "Wanneer",
   event: "Gebeurtenis",
-  actor: "Actor",
+  actor: "Uitgevoerd door",
   details: "Details",
   downloads: "Downloads",
   signedPdf: "Ondertekende pdf",
