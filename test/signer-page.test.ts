@@ -9,9 +9,9 @@ import { join } from "node:path";
 import { pdfjsDataFiles } from "../src/modules/signing/page/gen-pdfjs-assets";
 import { ASSET_VERSION, signerAssetNames } from "../src/modules/signing/page/page";
 import { PDFJS_DATA } from "../src/modules/signing/page/pdfjs-assets";
-import { LOCALES } from "../src/enums";
 import { STRINGS } from "../src/modules/signing/page/i18n.js";
 import { startTestServer, type TestServer } from "./helpers/server";
+import { expectEveryLocaleComplete } from "./helpers/strings";
 
 const PAGE_DIR = join(import.meta.dir, "../src/modules/signing/page");
 const TOKEN = "A".repeat(43);
@@ -125,16 +125,6 @@ describe("GET /s/assets/*", () => {
 
 describe("strings", () => {
   test("every language of the server has every English string, not empty, with the same placeholders", () => {
-    const en = STRINGS.en as Record<string, string>;
-    const holes = (x: string) => (x.match(/\{\w+\}/g) ?? []).sort();
-    expect(Object.keys(STRINGS).sort()).toEqual([...LOCALES].sort());
-    for (const locale of LOCALES) {
-      const table = STRINGS[locale] as Record<string, string>;
-      expect(Object.keys(table).sort()).toEqual(Object.keys(en).sort());
-      for (const k of Object.keys(en)) {
-        expect(table[k]!.trim().length, `${locale}.${k}`).toBeGreaterThan(0);
-        expect({ k, [locale]: holes(table[k]!) }).toEqual({ k, [locale]: holes(en[k]!) });
-      }
-    }
+    expectEveryLocaleComplete(STRINGS);
   });
 });

@@ -1,7 +1,8 @@
 import { VERSION } from "../../version";
 import type { Environment } from "../../store/schema";
 import { href, html, type Html } from "./html";
-import type { Lang, StringKey, Translate } from "./i18n";
+import { STRINGS, type Lang, type StringKey, type Translate } from "./i18n";
+import { LOCALES } from "../../enums";
 
 /** What every console page is rendered with. */
 export interface View {
@@ -61,6 +62,21 @@ ${(["live", "test"] as const).map((env) => html`<a href="${other(env)}" class="e
 </nav>`;
 }
 
+/** The language switcher: a plain GET form (works without script) to /admin/language, which remembers the choice. */
+function langSwitch(v: View) {
+  const q = new URLSearchParams(v.query);
+  // Back to the same page, without a one-time "Done." notice or a ?lang= that would override the choice.
+  q.delete("lang");
+  q.delete("done");
+  const next = q.size ? `${v.path}?${q}` : v.path;
+  return html`<form method="get" action="/admin/language" class="lang-switch">
+<input type="hidden" name="next" value="${next}">
+<label for="lang-select">${v.t("language")}</label>
+<select id="lang-select" name="lang">${LOCALES.map((l) => html`<option value="${l}" lang="${l}"${l === v.lang ? " selected" : ""}>${STRINGS[l].languageName}</option>`)}</select>
+<button type="submit">${v.t("changeLanguage")}</button>
+</form>`;
+}
+
 export function page(v: View, title: string, body: Html, opts: { status?: number; bare?: boolean } = {}): Response {
   const chrome = !opts.bare && v.email;
   const doc = html`<!doctype html>
@@ -80,12 +96,12 @@ ${chrome ? html`<header><div class="topbar">
 <nav aria-label="${v.t("navMain")}" class="nav"><ul>
 ${NAV.map(([path, key]) => html`<li><a href="${path}"${v.path === path || (path !== "/admin" && v.path.startsWith(path + "/")) ? html` aria-current="page"` : ""}>${v.t(key)}</a></li>`)}
 </ul></nav>
-<div class="session">${envSwitch(v)}
+<div class="session">${langSwitch(v)}${envSwitch(v)}
 <span class="muted small">${v.t("signedInAs", { email: v.email! })}</span>
 ${form(v, "/admin/logout", html`<button type="submit" class="link">${v.t("logout")}</button>`)}
 </div>
 </div>
-<p class="env-banner env-banner-${v.env}">${v.t(v.env === "test" ? "envBannerTest" : "envBannerLive")}</p></header>` : ""}
+<p class="env-banner env-banner-${v.env}">${v.t(v.env === "test" ? "envBannerTest" : "envBannerLive")}</p></header>` : html`<header class="bare-header">${langSwitch(v)}</header>`}
 <main id="main" tabindex="-1">
 ${chrome ? "" : html`<p class="bare-brand"><img src="/branding/logo" alt="" width="40" height="40"> ${v.organisation || v.t("appName")}</p>`}
 <h1>${title}</h1>

@@ -28,7 +28,7 @@ import { authenticate, loginLock, recordLoginFailure, type AdminUser } from "./a
 import adminCss from "./assets/admin.css" with { type: "text" };
 import adminJs from "./assets/admin.js" with { type: "text" };
 import { html } from "./html";
-import { pickLang, translator, type StringKey } from "./i18n";
+import { pickLang, supportedLang, translator, type StringKey } from "./i18n";
 import { notice, page, type View } from "./layout";
 import { activityBody } from "./pages/activity";
 import { brandingBody } from "./pages/branding";
@@ -45,6 +45,7 @@ import { verifyTotp } from "./totp";
 
 const ENV_COOKIE = "certyneo_admin_env";
 const LOGIN_CSRF_COOKIE = "certyneo_login_csrf";
+const LANG_COOKIE = "certyneo_admin_lang";
 
 /** Same origin only, no inline script or style, no framing: the console asks no other host for anything. */
 const HEADERS: Record<string, string> = {
@@ -77,7 +78,7 @@ const sameToken = (a: unknown, b: string) =>
   typeof a === "string" && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /** Where to go after login: only a path of the console itself. */
-const safeNext = (next: unknown) => (typeof next === "string" && /^\/admin(\/[\w\-/?=&.%]*)?$/.test(next) ? next : "/admin");
+const safeNext = (next: unknown) => (typeof next === "string" && /^\/admin(\/[\w\-/?=&.%+]*)?$/.test(next) ? next : "/admin");
 
 type Body = Record<string, unknown>;
 
@@ -107,7 +108,7 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
   const secureCookie = deps.config.baseUrl.startsWith("https:") ? "; Secure" : "";
 
   function viewFor(request: Request, url: URL, env: Environment, email: string | null, csrf: string): View {
-    const lang = pickLang(url.searchParams.get("lang"), request.headers.get("accept-language"));
+    const lang = pickLang(url.searchParams.get("lang"), cookiesOf(request)[LANG_COOKIE], request.headers.get("accept-language"));
     return { t: translator(lang), lang, env, email, csrf, path: url.pathname, query: url.searchParams, organisation: getBranding(deps.db).organisationName };
   }
 
@@ -176,6 +177,14 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
   return new Elysia({ name: "admin-console" })
     .get("/admin/assets/admin.css", () => secured(new Response(adminCss, { headers: { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=86400" } })), { detail: { hide: true } })
     .get("/admin/assets/admin.js", () => secured(new Response(adminJs, { headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": "public, max-age=86400" } })), { detail: { hide: true } })
+
+    // The language switcher (also on the login pages): remembered for a year, then back where it was.
+    .get("/admin/language", ({ request }) => {
+      const url = new URL(request.url);
+      const lang = supportedLang(url.searchParams.get("lang"));
+      const cookie = lang ? [`${LANG_COOKIE}=${lang}; Path=/admin; Max-Age=31536000; HttpOnly; SameSite=Lax${secureCookie}`] : [];
+      return secured(redirect(safeNext(url.searchParams.get("next"))), cookie);
+    }, { detail: { hide: true } })
 
     // Login: password, then TOTP when the account has it.
     .get("/admin/login", ({ request }) => {

@@ -1,0 +1,104 @@
+/**
+ * The console in Greek and German in a real browser (Debian's Chromium): a Greek browser gets the
+ * login in Greek and logs in with it; the switcher turns the console German and keeps it so. Every
+ * page passes axe-core (lang attributes, labels, contrast with the longer words) and is
+ * photographed (test/artefacts/admin-i18n/).
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { addAdmin, ADMIN_EMAIL, ADMIN_PASSWORD } from "./helpers/admin";
+import { axeViolations, launchBrowser } from "./helpers/browser";
+import { createEnvelope, quickStart, sendEnvelope, uploadDoc } from "./helpers/envelopes";
+import { startTestServer, type TestServer } from "./helpers/server";
+
+setDefaultTimeout(60_000);
+
+const SHOTS = join(import.meta.dir, "artefacts", "admin-i18n");
+let s: TestServer;
+let browser: Browser;
+let ctx: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000" } });
+  await addAdmin(s);
+  const doc = await uploadDoc(s);
+  const env = await createEnvelope(s, quickStart([doc.id], [{ email: "eleni@example.com", name: "Ελένη Παπαδοπούλου" }], { subject: "Σύμβαση εργασίας" }));
+  await sendEnvelope(s, env.id);
+  browser = await launchBrowser();
+  ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "el-GR", serviceWorkers: "block" });
+  page = await ctx.newPage();
+});
+afterAll(async () => {
+  await browser?.close();
+  await s?.stop();
+});
+
+async function check(name: string, lang: string) {
+  expect(await page.locator("html").getAttribute("lang")).toBe(lang);
+  expect(await axeViolations(page)).toEqual([]);
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+const heading = () => page.getByRole("heading", { level: 1 }).textContent();
+
+describe("the console in Greek and German", () => {
+  test("a Greek browser gets the login form in Greek and signs in with it", async () => {
+    await page.goto(`${s.url}/admin`);
+    expect(await heading()).toBe("Σύνδεση");
+    await check("login-el", "el");
+    await page.getByLabel("Email").fill(ADMIN_EMAIL);
+    await page.getByLabel("Κωδικός πρόσβασης").fill(ADMIN_PASSWORD);
+    await page.getByRole("button", { name: "Σύνδεση" }).click();
+    await page.waitForURL(`${s.url}/admin`);
+    expect(await heading()).toBe("Επισκόπηση");
+    await check("dashboard-el", "el");
+  });
+
+  test("every console page in Greek passes axe-core", async () => {
+    for (const [path, title] of [
+      ["/admin/envelopes?env=test", "Φάκελοι"],
+      ["/admin/keys", "Κλειδιά API"],
+      ["/admin/webhooks", "Webhooks"],
+      ["/admin/failures", "Αποτυχίες"],
+      ["/admin/settings", "Ρυθμίσεις"],
+      ["/admin/branding", "Εταιρική ταυτότητα και αποστολέας"],
+      ["/admin/activity", "Δραστηριότητα"],
+    ] as const) {
+      await page.goto(s.url + path);
+      expect(await heading()).toBe(title);
+      await check(`${path.split(/[/?]/)[2]}-el`, "el");
+    }
+    await page.getByRole("link", { name: "Φάκελοι" }).click();
+    await page.getByRole("link", { name: "Σύμβαση εργασίας" }).click();
+    expect(await page.getByRole("heading", { name: "Συμβάντα ελέγχου" }).count()).toBe(1);
+    await check("envelope-el", "el");
+  });
+
+  test("the switcher turns the console German, on the same page, and it stays German", async () => {
+    await page.goto(`${s.url}/admin/envelopes?env=test`);
+    await page.getByLabel("Γλώσσα").selectOption("de");
+    await page.getByRole("button", { name: "Αλλαγή" }).click();
+    await page.waitForURL(`${s.url}/admin/envelopes?env=test`);
+    expect(await heading()).toBe("Umschläge");
+    await check("envelopes-de", "de");
+    for (const [path, title] of [
+      ["/admin", "Übersicht"],
+      ["/admin/keys", "API-Schlüssel"],
+      ["/admin/failures", "Fehler"],
+      ["/admin/settings", "Einstellungen"],
+      ["/admin/branding", "Erscheinungsbild und Absender"],
+    ] as const) {
+      await page.goto(s.url + path);
+      expect(await heading()).toBe(title);
+      await check(`${path.split(/[/?]/)[2] ?? "dashboard"}-de`, "de");
+    }
+    await page.getByRole("link", { name: "Umschläge" }).click();
+    await page.getByRole("link", { name: "Σύμβαση εργασίας" }).click();
+    expect(await page.getByRole("heading", { name: "Audit-Ereignisse" }).count()).toBe(1);
+    await check("envelope-de", "de");
+  });
+});
