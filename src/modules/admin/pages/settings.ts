@@ -3,7 +3,7 @@ import { html } from "../html";
 import { form, notice, table, time, type View } from "../layout";
 
 /** Setting names whose values are credentials: shown only as set or empty. */
-const SECRET = /password|secret|authorization|^pin$|^header$/i;
+const SECRET = /password|secret|authorization|^pin$|^header$|^sessionToken$/i;
 
 /** Every leaf of the effective configuration; secrets shown only as set or not. */
 function configRows(obj: Record<string, unknown>, prefix = ""): [string, string][] {
