@@ -1,4 +1,4 @@
-import { Elysia, t } from "elysia";
+import { Elysia, t, type TSchema } from "elysia";
 import type { Deps } from "./deps";
 import { errorHandler, routePattern } from "./http/errors";
 import { authMismatches } from "./http/auth";
@@ -27,7 +27,7 @@ export function buildApp(deps: Deps) {
   const keys = createKeyVerifier(deps.db, deps.clock);
   const limiter = createRateLimiter({ ...deps.config.rateLimit, now: () => deps.clock.now().getTime() });
   const idempotency = createIdempotency(deps.db, deps.clock, deps.config.idempotency.ttlHours);
-  let routes: { method: string; pattern: RegExp }[] = [];
+  let routes: { method: string; pattern: RegExp; query?: TSchema }[] = [];
 
   const elysia = new Elysia({ normalize: false })
     .use(errorHandler(deps.log, deps.config, () => routes))
@@ -46,7 +46,7 @@ export function buildApp(deps: Deps) {
 
   const undeclared = authMismatches(elysia.routes);
   if (undeclared.length) throw new Error(`auth: SCOPE must be declared on exactly the API-key routes; check ${undeclared.join(", ")}`);
-  routes = elysia.routes.map((r) => ({ method: r.method, pattern: routePattern(r.path) }));
+  routes = elysia.routes.map((r) => ({ method: r.method, pattern: routePattern(r.path), query: (r.hooks as { query?: TSchema }).query }));
   // The durable outbox: job handlers by kind, and the functions run on each tick (reminders, expiry).
   const jobs = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps) }, [...notificationPeriodic, () => idempotency.purgeExpired()]);
   const webhooks = createWebhookDispatcher(deps);

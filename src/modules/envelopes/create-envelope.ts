@@ -1,4 +1,5 @@
 import type { Deps } from "../../deps";
+import type { FieldError } from "../../errors";
 import { newId } from "../../ids";
 import { envelopes, type Environment } from "../../store/schema";
 import type { ActorMeta } from "./actor";
@@ -12,12 +13,14 @@ export interface CreateEnvelopeInput {
   environment: Environment;
   who: ActorMeta;
   draft: EnvelopeDraft;
+  /** Schema errors of the request, reported with the rules' findings in one answer. */
+  shapeErrors?: FieldError[];
 }
 
 /** POST /envelopes: a validated DRAFT, audited, with an envelope.created event. */
-export function createEnvelope(deps: Deps, { environment, who, draft }: CreateEnvelopeInput): EnvelopeView {
+export function createEnvelope(deps: Deps, { environment, who, draft, shapeErrors }: CreateEnvelopeInput): EnvelopeView {
   return deps.db.transaction((tx) => {
-    assertValidDraft(tx, deps.clock, environment, draft);
+    assertValidDraft(tx, deps.clock, environment, draft, shapeErrors);
     const now = deps.clock.now();
     const id = newId("env");
     tx.insert(envelopes).values({

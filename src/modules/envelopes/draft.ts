@@ -1,7 +1,8 @@
 /** What creating and updating a draft share: validation against the stored documents, and writing its parts. */
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { Clock } from "../../clock";
-import { invalid } from "../../errors";
+import { invalid, type FieldError } from "../../errors";
+import { mergeProblems } from "../../http/validate";
 import { newId } from "../../ids";
 import type { Tx } from "../../store/db";
 import { documents, envelopeDocuments, fields, recipients, type Environment } from "../../store/schema";
@@ -15,10 +16,13 @@ function documentFacts(tx: Tx, environment: Environment, ids: string[]): Map<str
   return new Map(rows.map((r) => [r.id, r]));
 }
 
-/** 422 validation_failed with every broken rule, or nothing. */
-export function assertValidDraft(tx: Tx, clock: Clock, environment: Environment, draft: EnvelopeDraft) {
-  const errors = validateDraft(draft, documentFacts(tx, environment, draft.documentIds), clock.now());
-  if (errors.length) throw invalid(errors, "The envelope is not valid");
+/**
+ * 422 validation_failed with every broken rule, or nothing. `shapeErrors` are the request's
+ * schema errors, answered together with the rules' findings (see mergeProblems).
+ */
+export function assertValidDraft(tx: Tx, clock: Clock, environment: Environment, draft: EnvelopeDraft, shapeErrors: FieldError[] = []) {
+  const errors = mergeProblems(shapeErrors, () => validateDraft(draft, documentFacts(tx, environment, draft.documentIds), clock.now()));
+  if (errors.length) throw invalid(errors, shapeErrors.length ? "Invalid request body" : "The envelope is not valid");
 }
 
 /** Replaces an envelope's documents, recipients and fields. `keepIds` reuses recipient ids (PATCH without recipients). */

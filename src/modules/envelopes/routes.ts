@@ -5,7 +5,10 @@ import { auditTrail, signedDocument } from "../sealing/service";
 import { auth } from "../../http/auth";
 import { contextOf } from "../../http/context";
 import { pdfResponse } from "../../http/pdf-response";
-import { AUTH_ERRORS, AUTH_PROBLEMS, IdParams, listOf, pdfResponses, problemResponses } from "../../http/schemas";
+import { AUTH_ERRORS, AUTH_PROBLEMS, IdParams, jsonRequestBody, listOf, pdfResponses, problemResponses } from "../../http/schemas";
+import { schemaErrors } from "../../http/validate";
+import type { EnvelopeDraft } from "./lifecycle";
+import type { EnvelopePatch } from "./update-envelope";
 import { CreateEnvelopeBody, EnvelopeSchema, ListEnvelopesQuery, UpdateEnvelopeBody, VoidQuery } from "./model";
 import { apiActor } from "./actor";
 import { createEnvelope } from "./create-envelope";
@@ -26,17 +29,17 @@ export const envelopeRoutes = (deps: Deps) =>
     .use(auth)
     .post("", ({ principal, request, body, set }) => {
       const { environment, who } = caller(principal, request);
-      const envelope = createEnvelope(deps, { environment, who, draft: body });
+      const envelope = createEnvelope(deps, { environment, who, draft: body as EnvelopeDraft, shapeErrors: schemaErrors(CreateEnvelopeBody, body) });
       set.status = 201;
       set.headers.location = `/api/v1/envelopes/${envelope.id}`;
       return envelope;
     }, {
       auth: "envelopes",
-      body: CreateEnvelopeBody,
       parse: "json",
       response: { 201: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 400, 415, 422) },
       detail: {
         summary: "Create an envelope (DRAFT)",
+        requestBody: jsonRequestBody(CreateEnvelopeBody),
         description:
           "From `subject`, `documentIds` and `recipients` (role defaults to SIGNER). Parallel signing unless `signingOrder` " +
           "is \"sequential\" or recipients carry a `routingOrder`. Field coordinates are PDF points on the displayed page, " +
@@ -58,14 +61,13 @@ export const envelopeRoutes = (deps: Deps) =>
     })
     .patch("/:id", ({ principal, request, params, body }) => {
       const { environment, who } = caller(principal, request);
-      return updateEnvelope(deps, { environment, who, envelopeId: params.id, patch: body });
+      return updateEnvelope(deps, { environment, who, envelopeId: params.id, patch: body as EnvelopePatch, shapeErrors: schemaErrors(UpdateEnvelopeBody, body) });
     }, {
       auth: "envelopes",
       params: IdParams,
-      body: UpdateEnvelopeBody,
       parse: "json",
       response: { 200: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 400, 404, 409, 415, 422) },
-      detail: { summary: "Update a DRAFT envelope", description: "409 `envelope_not_draft` once it is sent. `recipients` replaces all recipients and their fields." },
+      detail: { summary: "Update a DRAFT envelope", requestBody: jsonRequestBody(UpdateEnvelopeBody), description: "409 `envelope_not_draft` once it is sent. `recipients` replaces all recipients and their fields." },
     })
     .delete("/:id", ({ principal, request, params, query }) => {
       const { environment, who } = caller(principal, request);

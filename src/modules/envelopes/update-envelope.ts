@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Static } from "@sinclair/typebox";
 import { isoOrNull } from "../../clock";
 import type { Deps } from "../../deps";
-import { AppError } from "../../errors";
+import { AppError, type FieldError } from "../../errors";
 import { envelopes, type Environment } from "../../store/schema";
 import type { ActorMeta } from "./actor";
 import { assertValidDraft, storedRecipientDrafts, writeDraftParts } from "./draft";
@@ -20,10 +20,12 @@ export interface UpdateEnvelopeInput {
   who: ActorMeta;
   envelopeId: string;
   patch: EnvelopePatch;
+  /** Schema errors of the request, reported with the rules' findings in one answer. */
+  shapeErrors?: FieldError[];
 }
 
 /** PATCH /envelopes/{id}: updates a DRAFT (409 envelope_not_draft otherwise); the result is validated as a whole. */
-export function updateEnvelope(deps: Deps, { environment, who, envelopeId: id, patch }: UpdateEnvelopeInput): EnvelopeView {
+export function updateEnvelope(deps: Deps, { environment, who, envelopeId: id, patch, shapeErrors }: UpdateEnvelopeInput): EnvelopeView {
   return deps.db.transaction((tx) => {
     const row = findEnvelopeRow(tx, environment, id);
     if (row.status !== "DRAFT") throw new AppError("envelope_not_draft", `Envelope ${id} is ${row.status}: only a DRAFT can be changed`);
@@ -41,7 +43,7 @@ export function updateEnvelope(deps: Deps, { environment, who, envelopeId: id, p
       notifyBySms: patch.notifyBySms ?? row.notifyBySms,
       metadata: patch.metadata ?? row.metadata,
     };
-    assertValidDraft(tx, deps.clock, environment, draft);
+    assertValidDraft(tx, deps.clock, environment, draft, shapeErrors);
     tx.update(envelopes).set({
       subject: draft.subject, message: draft.message ?? null, locale: draft.locale, notifyBySms: draft.notifyBySms,
       expiresAt: draft.expiresAt ? new Date(draft.expiresAt) : null, reminderIntervalHours: draft.reminderIntervalHours ?? null,
