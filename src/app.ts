@@ -1,4 +1,4 @@
-import { Elysia, t, type TSchema } from "elysia";
+import { Elysia, t, type AnyElysia, type TSchema } from "elysia";
 import type { Deps } from "./deps";
 import { errorHandler, routePattern } from "./http/errors";
 import { authMismatches } from "./http/auth";
@@ -28,13 +28,15 @@ export function buildApp(deps: Deps) {
   const limiter = createRateLimiter({ ...deps.config.rateLimit, now: () => deps.clock.now().getTime() });
   const idempotency = createIdempotency(deps.db, deps.clock, deps.config.idempotency.ttlHours);
   let routes: { method: string; pattern: RegExp; query?: TSchema }[] = [];
+  // The OpenAPI document is made from the composed app, on its first request.
+  let composed: AnyElysia | undefined;
 
   const elysia = new Elysia({ normalize: false })
     .use(errorHandler(deps.log, deps.config, () => routes))
-    .use(openapiPlugin(deps.config))
+    .use(openapiPlugin(deps.config, () => composed!))
     .get("/healthz", () => ({ status: "ok" as const, version: VERSION }), {
-      response: t.Object({ status: t.Literal("ok"), version: t.String() }),
-      detail: { tags: ["System"], summary: "Liveness and version (no authentication)", security: [] },
+      response: t.Object({ status: t.Literal("ok"), version: t.String() }, { title: "Health" }),
+      detail: { operationId: "getHealth", tags: ["System"], summary: "Liveness and version (no authentication)", security: [] },
     })
     .use(keyRoutes(deps, keys))
     .use(signerPage)
@@ -44,6 +46,7 @@ export function buildApp(deps: Deps) {
     .use(webhookRoutes(deps))
     .use(verifyRoutes(deps));
 
+  composed = elysia;
   const undeclared = authMismatches(elysia.routes);
   if (undeclared.length) throw new Error(`auth: SCOPE must be declared on exactly the API-key routes; check ${undeclared.join(", ")}`);
   routes = elysia.routes.map((r) => ({ method: r.method, pattern: routePattern(r.path), query: (r.hooks as { query?: TSchema }).query }));

@@ -1,4 +1,4 @@
-import type { TSchema } from "elysia";
+import type { Static, TSchema } from "elysia";
 import { ValueErrorType, type ValueError } from "@sinclair/typebox/errors";
 import { Value } from "@sinclair/typebox/value";
 import { invalid, type FieldError } from "../errors";
@@ -64,8 +64,14 @@ function expectation(e: ValueError): string {
  * (the values of an enum, the bounds of a number). `where: "query"` words them as query
  * parameters: "query parameter limit must be an integer from 1 to 100 (got 500)".
  */
-export function schemaErrors(schema: TSchema, value: unknown, where: "body" | "query" | "params" | "headers" = "body"): FieldError[] {
-  const out: FieldError[] = [];
+export function schemaErrors(schema: TSchema, value: unknown, where: Where = "body"): FieldError[] {
+  return schemaProblems(schema, value, where).map((p) => p.error);
+}
+
+type Where = "body" | "query" | "params" | "headers";
+
+function schemaProblems(schema: TSchema, value: unknown, where: Where): { error: FieldError; schema: TSchema }[] {
+  const out: { error: FieldError; schema: TSchema }[] = [];
   const seen = new Set<string>();
   const unions: string[] = [];
   for (const e of Value.Errors(schema, where === "query" ? queryNumbers(schema, value) : value)) {
@@ -76,17 +82,48 @@ export function schemaErrors(schema: TSchema, value: unknown, where: "body" | "q
     if (e.type === ValueErrorType.Union) unions.push(pointer);
     const name = pointer.slice(1).replace(/\//g, ".");
     if (where === "query" && e.type === ValueErrorType.ObjectAdditionalProperties) {
-      out.push({ pointer, message: `${name} is not a query parameter of this route` });
+      out.push({ error: { pointer, message: `${name} is not a query parameter of this route` }, schema: e.schema });
       continue;
     }
     const got = e.type === ValueErrorType.ObjectRequiredProperty ? "" : ` (got ${show(e.value)})`;
     const message = where === "query" || where === "params" || where === "headers"
       ? `${where === "query" ? "query parameter" : where === "params" ? "path parameter" : "header"} ${name} ${expectation(e)}${got}`
       : `${expectation(e)}${e.type === ValueErrorType.ObjectAdditionalProperties || e.type === ValueErrorType.ObjectRequiredProperty ? "" : got}`;
-    out.push({ pointer, message });
+    out.push({ error: { pointer, message }, schema: e.schema });
     if (out.length >= MAX_ERRORS) break;
   }
   return out;
+}
+
+/** Sets the member at a JSON pointer (parents must exist). */
+function setAt(root: unknown, pointer: string, value: unknown) {
+  const keys = pointer.split("/").slice(1).map((k) => k.replace(/~1/g, "/").replace(/~0/g, "~"));
+  let node = root as Record<string, unknown>;
+  for (const k of keys.slice(0, -1)) {
+    if (!node || typeof node !== "object") return;
+    node = node[k] as Record<string, unknown>;
+  }
+  if (node && typeof node === "object") node[keys.at(-1)!] = value;
+}
+
+/**
+ * A body's schema errors, and the body with each bad member replaced by a well-formed stand-in,
+ * so that business rules can still read it (their findings at those members are dropped by
+ * mergeProblems: the member is reported once, for its shape).
+ */
+export function checkShape<T extends TSchema>(schema: T, value: unknown): { errors: FieldError[]; value: Static<T> } {
+  const problems = schemaProblems(schema, value, "body");
+  if (!problems.length) return { errors: [], value: value as Static<T> };
+  const repaired = structuredClone(value);
+  for (const p of problems) {
+    if (p.error.pointer === "/") continue;
+    try {
+      setAt(repaired, p.error.pointer, Value.Create(p.schema));
+    } catch {
+      // No stand-in for this schema: the rules may then find the member unreadable, which mergeProblems tolerates.
+    }
+  }
+  return { errors: problems.map((p) => p.error), value: repaired as Static<T> };
 }
 
 /** Validates a value against a TypeBox schema, throwing the API's validation error with JSON pointers. */

@@ -78,6 +78,12 @@ export function getDocument(deps: Deps, environment: Environment, id: string): D
   return doc;
 }
 
+/** The uploaded bytes of a live document, with its name (GET /documents/{id}/content). */
+export async function documentContent(deps: Deps, environment: Environment, id: string): Promise<{ name: string; bytes: Uint8Array }> {
+  const doc = getDocument(deps, environment, id);
+  return { name: doc.name, bytes: await deps.files.get(doc.sha256) };
+}
+
 export function listDocuments(deps: Deps, environment: Environment, q: { limit?: number; startingAfter?: string }) {
   return paginate(deps.db, documents, { environment, ...q, where: isNull(documents.deletedAt) });
 }

@@ -6,9 +6,7 @@ import { auth } from "../../http/auth";
 import { contextOf } from "../../http/context";
 import { pdfResponse } from "../../http/pdf-response";
 import { AUTH_ERRORS, AUTH_PROBLEMS, IdParams, jsonRequestBody, listOf, pdfResponses, problemResponses } from "../../http/schemas";
-import { schemaErrors } from "../../http/validate";
-import type { EnvelopeDraft } from "./lifecycle";
-import type { EnvelopePatch } from "./update-envelope";
+import { checkShape } from "../../http/validate";
 import { CreateEnvelopeBody, EnvelopeSchema, ListEnvelopesQuery, UpdateEnvelopeBody, VoidQuery } from "./model";
 import { apiActor } from "./actor";
 import { createEnvelope } from "./create-envelope";
@@ -29,7 +27,8 @@ export const envelopeRoutes = (deps: Deps) =>
     .use(auth)
     .post("", ({ principal, request, body, set }) => {
       const { environment, who } = caller(principal, request);
-      const envelope = createEnvelope(deps, { environment, who, draft: body as EnvelopeDraft, shapeErrors: schemaErrors(CreateEnvelopeBody, body) });
+      const shape = checkShape(CreateEnvelopeBody, body);
+      const envelope = createEnvelope(deps, { environment, who, draft: shape.value, shapeErrors: shape.errors });
       set.status = 201;
       set.headers.location = `/api/v1/envelopes/${envelope.id}`;
       return envelope;
@@ -38,6 +37,7 @@ export const envelopeRoutes = (deps: Deps) =>
       parse: "json",
       response: { 201: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 400, 415, 422) },
       detail: {
+        operationId: "createEnvelope",
         summary: "Create an envelope (DRAFT)",
         requestBody: jsonRequestBody(CreateEnvelopeBody),
         description:
@@ -51,23 +51,24 @@ export const envelopeRoutes = (deps: Deps) =>
       auth: "envelopes",
       query: ListEnvelopesQuery,
       response: { 200: listOf(EnvelopeSchema, "EnvelopeList"), ...problemResponses(...AUTH_ERRORS, 422) },
-      detail: { summary: "List envelopes, newest first, optionally by status" },
+      detail: { operationId: "listEnvelopes", summary: "List envelopes, newest first, optionally by status" },
     })
     .get("/:id", ({ principal, params }) => getEnvelope(deps, { environment: principal.environment, envelopeId: params.id }), {
       auth: "envelopes",
       params: IdParams,
       response: { 200: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 404) },
-      detail: { summary: "Get an envelope: recipients (with signUrl once sent), fields, status, audit summary" },
+      detail: { operationId: "getEnvelope", summary: "Get an envelope: recipients (with signUrl once sent), fields, status, audit summary" },
     })
     .patch("/:id", ({ principal, request, params, body }) => {
       const { environment, who } = caller(principal, request);
-      return updateEnvelope(deps, { environment, who, envelopeId: params.id, patch: body as EnvelopePatch, shapeErrors: schemaErrors(UpdateEnvelopeBody, body) });
+      const shape = checkShape(UpdateEnvelopeBody, body);
+      return updateEnvelope(deps, { environment, who, envelopeId: params.id, patch: shape.value, shapeErrors: shape.errors });
     }, {
       auth: "envelopes",
       params: IdParams,
       parse: "json",
       response: { 200: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 400, 404, 409, 415, 422) },
-      detail: { summary: "Update a DRAFT envelope", requestBody: jsonRequestBody(UpdateEnvelopeBody), description: "409 `envelope_not_draft` once it is sent. `recipients` replaces all recipients and their fields." },
+      detail: { operationId: "updateEnvelope", summary: "Update a DRAFT envelope", requestBody: jsonRequestBody(UpdateEnvelopeBody), description: "409 `envelope_not_draft` once it is sent. `recipients` replaces all recipients and their fields." },
     })
     .delete("/:id", ({ principal, request, params, query }) => {
       const { environment, who } = caller(principal, request);
@@ -78,6 +79,7 @@ export const envelopeRoutes = (deps: Deps) =>
       query: VoidQuery,
       response: { 200: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 404, 409) },
       detail: {
+        operationId: "deleteEnvelope",
         summary: "Delete a DRAFT, or void a sent envelope",
         description: "A DRAFT is removed (the reply is its last state, with `deleted: true`). A SENT envelope becomes VOIDED: " +
           "its signing links stop working (410) and the recipients are told. An envelope that has ended: 409 `envelope_ended`.",
@@ -91,6 +93,7 @@ export const envelopeRoutes = (deps: Deps) =>
       params: IdParams,
       response: { 200: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 404, 409, 422) },
       detail: {
+        operationId: "sendEnvelope",
         summary: "Send a DRAFT envelope",
         description: "Moves it to SENT, invites the first routing group (e-mail, SMS when asked) and answers with every recipient's `signUrl`. Sending twice: 409 `envelope_already_sent`.",
       },
@@ -103,6 +106,7 @@ export const envelopeRoutes = (deps: Deps) =>
       params: IdParams,
       query: t.Object({ documentId: t.Optional(t.String({ description: "One document of the envelope, sealed alone" })) }, { additionalProperties: false }),
       detail: {
+        operationId: "downloadSignedDocument",
         summary: "Download the sealed PDF of a COMPLETED envelope",
         description: "All documents in order with the signature appearances and the certificate of completion, sealed with a PAdES signature (ETSI.CAdES.detached) by the organisation's certificate. `?documentId=` returns one document alone, sealed too. 409 `envelope_not_completed` before completion.",
         responses: pdfResponses("The sealed PDF", { ...AUTH_PROBLEMS, 404: "No such envelope or document", 409: "Not COMPLETED yet (`envelope_not_completed`)", 503: "Sealing failed (`seal_failed`): the audit trail and the server log say why" }) as any,
@@ -115,6 +119,7 @@ export const envelopeRoutes = (deps: Deps) =>
       auth: "envelopes",
       params: IdParams,
       detail: {
+        operationId: "downloadAuditTrail",
         summary: "Download the sealed audit-trail PDF",
         description: "Every audit event so far (UTC time, event, actor, IP, user agent, document hashes) with the hash chain and its head, sealed like the signed document. 409 `envelope_not_sent` for a draft.",
         responses: pdfResponses("The sealed audit trail", { ...AUTH_PROBLEMS, 404: "No such envelope", 409: "A draft has no audit trail yet (`envelope_not_sent`)" }) as any,

@@ -21,6 +21,7 @@ export const signingRoutes = (deps: Deps) =>
       params: TokenParams,
       response: { 200: SigningSessionSchema, ...problemResponses(404) },
       detail: {
+        operationId: "getSigningSession",
         summary: "Open a signing session",
         description: "The envelope, this recipient, the state to show, the documents and this recipient's fields. " +
           "The first open by an invited recipient records VIEWED. Unknown token: 404.",
@@ -34,6 +35,7 @@ export const signingRoutes = (deps: Deps) =>
       params: TokenDocumentParams,
       // No `response` hook: it would replace these responses, and the 200 is a PDF, not JSON.
       detail: {
+        operationId: "getSigningDocument",
         summary: "Download one of the envelope's PDFs",
         description: "Served while the envelope is SENT (410 `signing_closed` after); every download is an audit event.",
         security: [],
@@ -49,6 +51,7 @@ export const signingRoutes = (deps: Deps) =>
     }, {
       params: TokenParams,
       detail: {
+        operationId: "getSigningSignedDocument",
         summary: "Download the sealed PDF of a completed envelope",
         description: "What the completion e-mail's link leads to. Before completion: 409 `envelope_not_completed`; declined, voided or expired: 410 `signing_closed`.",
         security: [],
@@ -68,6 +71,7 @@ export const signingRoutes = (deps: Deps) =>
       parse: "json",
       response: { 200: SigningSessionSchema, ...problemResponses(400, 404, 409, 410, 415, 422) },
       detail: {
+        operationId: "completeSigning",
         summary: "Sign (or approve)",
         description: "A SIGNER sends a typed or drawn signature; an APPROVER only consent. `consent` must be true and required fields filled " +
           "(422 with JSON pointers). Not this recipient's turn yet: 409 `signing_not_your_turn`; already done: 409 `signing_already_done`; " +
@@ -83,5 +87,5 @@ export const signingRoutes = (deps: Deps) =>
       body: DeclineBody,
       parse: "json",
       response: { 200: SigningSessionSchema, ...problemResponses(400, 404, 409, 410, 415, 422) },
-      detail: { summary: "Decline to sign, with a reason", description: "The envelope ends DECLINED and the other recipients are told.", security: [] },
+      detail: { operationId: "declineSigning", summary: "Decline to sign, with a reason", description: "The envelope ends DECLINED and the other recipients are told.", security: [] },
     });
