@@ -27,6 +27,10 @@ export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
 export const FIELD_TYPES = ["signature", "initials", "date", "text", "checkbox"] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
 
+/** Where a field came from: the request's `fields`, or a text tag of its document. */
+export const FIELD_SOURCES = ["explicit", "tag"] as const;
+export type FieldSource = (typeof FIELD_SOURCES)[number];
+
 export const SIGNATURE_TYPES = ["typed", "drawn"] as const;
 export type SignatureType = (typeof SIGNATURE_TYPES)[number];
 

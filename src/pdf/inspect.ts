@@ -2,10 +2,12 @@ import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, type PDFPage } from
 import { pageFrame } from "./page-frame";
 import { AppError } from "../errors";
 import type { PageSize } from "../store/schema";
+import { findTextTags, type TextTag } from "./text/text-tags";
 
 export interface PdfFacts {
   pageCount: number;
   pages: PageSize[];
+  tags: TextTag[];
 }
 
 const latin1 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
@@ -66,6 +68,15 @@ export async function inspectPdf(bytes: Uint8Array): Promise<PdfFacts> {
   if (pages.length === 0) throw new AppError("pdf_invalid", "The PDF has no pages");
   if (forbidsChanges(doc))
     throw new AppError("pdf_certified_no_changes", "The PDF is certified with no changes allowed (DocMDP P=1): signing it would break its certification");
-  return { pageCount: pages.length, pages };
+  return { pageCount: pages.length, pages, tags: textTags(doc) };
+}
+
+/** A document whose text cannot be read has no tags; it is still a document that can be signed. */
+function textTags(doc: PDFDocument): TextTag[] {
+  try {
+    return findTextTags(doc);
+  } catch {
+    return [];
+  }
 }
 

@@ -2,6 +2,8 @@
  * Stamping: the values signers gave, drawn into the pages of the documents
  * they signed, plus a signature page for signers who had no signature field.
  *
+ * Text tags (text/text-tags.ts) are taken out of the pages first: fields sit where they were.
+ *
  * Two entry points share the drawing:
  * - stampDocument: one document, saved as an incremental update of the
  *   original bytes, so signatures the upload already carried stay valid.
@@ -24,6 +26,7 @@ import { type PageFrame, pageFrame } from "./page-frame.ts";
 import { appendCompletionCertificate, type CompletionCertificateInput } from "./certificate.ts";
 import { type FontSet, fontsFor } from "./fonts.ts";
 import { saveIncremental, type Snapshot, takeSnapshot } from "./incremental.ts";
+import { removeTextTags } from "./text/text-tags.ts";
 import {
   appendedPageSize,
   type Box,
@@ -239,6 +242,8 @@ export async function stampDocument(
   const pdf = await PDFDocument.load(doc.bytes, { updateMetadata: false });
   const snapshot = takeSnapshot(pdf);
   const own = fields.filter((f) => f.documentId === doc.id);
+  // Text tags said where fields go; the signed document shows the values, not the tags.
+  removeTextTags(pdf.getPages());
   await stampFields(pdf, pdf.getPages(), own, recipients);
   await appendTrailingPages(pdf, recipients, own, doc.name, opts);
   return saveRevision(doc.bytes, pdf, snapshot);
@@ -276,6 +281,7 @@ export async function buildEnvelopePdf(
   const included = fields.filter((f) => docs.some((doc) => doc.id === f.documentId));
   for (const doc of docs) {
     const source = await PDFDocument.load(doc.bytes, { updateMetadata: false });
+    removeTextTags(source.getPages());
     const pages = await pdf.copyPages(source, source.getPageIndices());
     for (const page of pages) {
       dropSignatureValues(page);

@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { Scope } from "../modules/keys/scopes";
+import type { TextTag } from "../pdf/text/text-tags";
 import {
-  DELIVERY_STATUSES, ENVELOPE_STATUSES, ENVIRONMENTS, FIELD_TYPES, JOB_STATUSES, LOCALES, RECIPIENT_ROLES,
+  DELIVERY_STATUSES, ENVELOPE_STATUSES, ENVIRONMENTS, FIELD_SOURCES, FIELD_TYPES, JOB_STATUSES, LOCALES, RECIPIENT_ROLES,
   RECIPIENT_STATUSES, SEAL_STATUSES, SIGNATURE_TYPES,
 } from "../enums";
 
@@ -43,6 +44,8 @@ export const documents = sqliteTable(
     sha256: text("sha256").notNull(),
     pageCount: integer("page_count").notNull(),
     pages: json<PageSize[]>("pages").notNull(),
+    /** Text tags found at upload (pdf/text/text-tags.ts), in displayed-page coordinates. */
+    tags: json<TextTag[]>("tags").notNull().default(sql`'[]'`),
     createdAt: time("created_at").notNull(),
     /** Soft delete: envelopes that used the document keep their history. */
     deletedAt: time("deleted_at"),
@@ -98,6 +101,8 @@ export const recipients = sqliteTable(
     name: text("name").notNull(),
     phone: text("phone"),
     role: text("role", { enum: RECIPIENT_ROLES }).notNull(),
+    /** A free role name ("Employee") that text tags and templates address. */
+    roleName: text("role_name"),
     routingOrder: integer("routing_order").notNull(),
     status: text("status", { enum: RECIPIENT_STATUSES }).notNull(),
     /**
@@ -139,6 +144,7 @@ export const fields = sqliteTable(
     required: integer("required", { mode: "boolean" }).notNull().default(true),
     label: text("label"),
     value: text("value"),
+    source: text("source", { enum: FIELD_SOURCES }).notNull().default("explicit"),
   },
   (t) => [index("fields_envelope").on(t.envelopeId)],
 );

@@ -1,4 +1,21 @@
 import { t } from "elysia";
+import { FIELD_TYPES, literalUnion } from "../../enums";
+import { nullable } from "../../http/schemas";
+
+export const TextTagSchema = t.Object(
+  {
+    name: t.String({ description: "The tag's name (DocuSeal: the text before the first `;`); becomes the field's label", examples: ["Employee signature"] }),
+    type: literalUnion(FIELD_TYPES),
+    role: nullable(t.String({ description: "The recipient `roleName` the field goes to; null: the first signer", examples: ["Employee"] })),
+    required: t.Boolean(),
+    page: t.Integer({ minimum: 1 }),
+    x: t.Number({ description: "Points from the left edge of the displayed page" }),
+    y: t.Number({ description: "Points from the TOP edge of the displayed page" }),
+    width: t.Number(),
+    height: t.Number(),
+  },
+  { title: "TextTag", description: "A text tag found in the document's text: where a field goes, without coordinates (see docs/documents.md)" },
+);
 
 export const DocumentSchema = t.Object(
   {
@@ -8,6 +25,7 @@ export const DocumentSchema = t.Object(
     sha256: t.String({ description: "SHA-256 of the uploaded bytes, hex", examples: ["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"] }),
     pageCount: t.Integer({ examples: [3] }),
     pages: t.Array(t.Object({ width: t.Number(), height: t.Number() }), { description: "Displayed size of each page in points (CropBox, after rotation): the space field coordinates refer to" }),
+    tags: t.Array(TextTagSchema, { description: "Text tags found in the document (`{{Name;type=signature;role=Employee}}` and the Adobe Sign / Dropbox Sign forms): an envelope turns them into fields" }),
     createdAt: t.String({ format: "date-time" }),
   },
   { $id: "#/components/schemas/Document", title: "Document" },

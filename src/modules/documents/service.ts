@@ -16,6 +16,7 @@ export const publicDocument = (d: DocumentRow) => ({
   sha256: d.sha256,
   pageCount: d.pageCount,
   pages: d.pages,
+  tags: d.tags,
   createdAt: d.createdAt.toISOString(),
 });
 
@@ -34,6 +35,7 @@ export async function uploadDocument(deps: Deps, environment: Environment, input
     sha256,
     pageCount: facts.pageCount,
     pages: facts.pages,
+    tags: facts.tags,
     createdAt: deps.clock.now(),
     deletedAt: null,
   };
@@ -52,7 +54,7 @@ const liveDocument = preparedPerDb((db) =>
 
 const toDocumentRow = (r: Record<string, any>): DocumentRow => ({
   id: r.id, environment: r.environment, name: r.name, size: r.size, sha256: r.sha256, pageCount: r.page_count,
-  pages: JSON.parse(r.pages), createdAt: new Date(r.created_at), deletedAt: r.deleted_at === null ? null : new Date(r.deleted_at),
+  pages: JSON.parse(r.pages), tags: JSON.parse(r.tags), createdAt: new Date(r.created_at), deletedAt: r.deleted_at === null ? null : new Date(r.deleted_at),
 });
 
 /**

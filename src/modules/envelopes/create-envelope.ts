@@ -20,7 +20,7 @@ export interface CreateEnvelopeInput {
 /** POST /envelopes: a validated DRAFT, audited, with an envelope.created event. */
 export function createEnvelope(deps: Deps, { environment, who, draft, shapeErrors }: CreateEnvelopeInput): EnvelopeView {
   return deps.db.transaction((tx) => {
-    assertValidDraft(tx, deps.clock, environment, draft, shapeErrors);
+    const documents = assertValidDraft(tx, deps.clock, environment, draft, shapeErrors);
     const now = deps.clock.now();
     const id = newId("env");
     tx.insert(envelopes).values({
@@ -30,7 +30,7 @@ export function createEnvelope(deps: Deps, { environment, who, draft, shapeError
       reminderIntervalHours: draft.reminderIntervalHours ?? null,
       metadata: draft.metadata ?? {}, createdAt: now, updatedAt: now,
     }).run();
-    writeDraftParts(tx, id, draft);
+    writeDraftParts(tx, id, draft, documents);
     auditEnvelope(tx, deps, id, "envelope.created", who, {
       subject: draft.subject,
       documents: documentHashes(tx, id),

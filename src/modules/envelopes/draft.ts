@@ -6,12 +6,14 @@ import { mergeProblems } from "../../http/validate";
 import { newId } from "../../ids";
 import type { Tx } from "../../store/db";
 import { documents, envelopeDocuments, fields, recipients, type Environment } from "../../store/schema";
-import { routingOrders, validateDraft, type DocumentFacts, type EnvelopeDraft, type RecipientDraft } from "./lifecycle";
+import { routingOrders, taggedFields, validateDraft, type DocumentFacts, type EnvelopeDraft, type RecipientDraft } from "./lifecycle";
 import { fieldRows, recipientRows } from "./rows";
 
-function documentFacts(tx: Tx, environment: Environment, ids: string[]): Map<string, DocumentFacts & { id: string }> {
-  if (!ids.length) return new Map();
-  const rows = tx.select({ id: documents.id, pageCount: documents.pageCount, pages: documents.pages }).from(documents)
+export type DocumentFactsById = Map<string, DocumentFacts & { id: string }>;
+
+function documentFacts(tx: Tx, environment: Environment, ids: string[]): DocumentFactsById {
+  if (!Array.isArray(ids) || !ids.length) return new Map();
+  const rows = tx.select({ id: documents.id, pageCount: documents.pageCount, pages: documents.pages, tags: documents.tags }).from(documents)
     .where(and(inArray(documents.id, [...new Set(ids)]), eq(documents.environment, environment), isNull(documents.deletedAt))).all();
   return new Map(rows.map((r) => [r.id, r]));
 }
@@ -20,34 +22,44 @@ function documentFacts(tx: Tx, environment: Environment, ids: string[]): Map<str
  * 422 validation_failed with every broken rule, or nothing. `shapeErrors` are the request's
  * schema errors, answered together with the rules' findings (see mergeProblems).
  */
-export function assertValidDraft(tx: Tx, clock: Clock, environment: Environment, draft: EnvelopeDraft, shapeErrors: FieldError[] = []) {
-  const errors = mergeProblems(shapeErrors, () => validateDraft(draft, documentFacts(tx, environment, draft.documentIds), clock.now()));
+export function assertValidDraft(tx: Tx, clock: Clock, environment: Environment, draft: EnvelopeDraft, shapeErrors: FieldError[] = []): DocumentFactsById {
+  let facts: DocumentFactsById = new Map();
+  const errors = mergeProblems(shapeErrors, () => validateDraft(draft, (facts = documentFacts(tx, environment, draft.documentIds)), clock.now()));
   if (errors.length) throw invalid(errors, shapeErrors.length ? "Invalid request body" : "The envelope is not valid");
+  return facts;
 }
 
-/** Replaces an envelope's documents, recipients and fields. `keepIds` reuses recipient ids (PATCH without recipients). */
-export function writeDraftParts(tx: Tx, envelopeId: string, draft: EnvelopeDraft, keepIds?: string[]) {
+/**
+ * Replaces an envelope's documents, recipients and fields: the explicit fields, then those of
+ * the documents' text tags. `keepIds` reuses recipient ids (PATCH without recipients).
+ */
+export function writeDraftParts(tx: Tx, envelopeId: string, draft: EnvelopeDraft, documentFacts: DocumentFactsById, keepIds?: string[]) {
   tx.delete(fields).where(eq(fields.envelopeId, envelopeId)).run();
   tx.delete(recipients).where(eq(recipients.envelopeId, envelopeId)).run();
   tx.delete(envelopeDocuments).where(eq(envelopeDocuments.envelopeId, envelopeId)).run();
   tx.insert(envelopeDocuments).values(draft.documentIds.map((documentId, position) => ({ envelopeId, documentId, position }))).run();
   const orders = routingOrders(draft);
+  const tagged = Map.groupBy(taggedFields(draft, documentFacts), (t) => t.recipient);
   draft.recipients.forEach((r, position) => {
     const id = keepIds?.[position] ?? newId("rcp");
     tx.insert(recipients).values({
       id, envelopeId, position,
-      email: r.email.trim(), name: r.name.trim(), phone: r.phone ?? null,
+      email: r.email.trim(), name: r.name.trim(), phone: r.phone ?? null, roleName: r.roleName?.trim() || null,
       role: r.role ?? "SIGNER", routingOrder: orders[position]!, status: "PENDING",
     }).run();
-    if (r.fields?.length)
-      tx.insert(fields).values(r.fields.map((f) => ({
-        id: newId("fld"), envelopeId, recipientId: id, documentId: f.documentId, type: f.type,
+    const all = [
+      ...(r.fields ?? []).map((f) => ({ f, source: "explicit" as const })),
+      ...(tagged.get(position) ?? []).map((t) => ({ f: t.field, source: "tag" as const })),
+    ];
+    if (all.length)
+      tx.insert(fields).values(all.map(({ f, source }) => ({
+        id: newId("fld"), envelopeId, recipientId: id, documentId: f.documentId, type: f.type, source,
         page: f.page, x: f.x, y: f.y, width: f.width, height: f.height, required: f.required ?? true, label: f.label ?? null,
       }))).run();
   });
 }
 
-/** The stored recipients as the draft they came from (for PATCH without recipients). */
+/** The stored recipients as the draft they came from (for PATCH without recipients); tag fields are made again from the tags. */
 export function storedRecipientDrafts(tx: Tx, envelopeId: string, withOrders: boolean): { drafts: RecipientDraft[]; ids: string[] } {
   const rs = recipientRows(tx, envelopeId);
   const fs = fieldRows(tx, envelopeId);
@@ -56,8 +68,9 @@ export function storedRecipientDrafts(tx: Tx, envelopeId: string, withOrders: bo
     drafts: rs.map((r) => ({
       email: r.email, name: r.name, role: r.role,
       ...(r.phone ? { phone: r.phone } : {}),
+      ...(r.roleName ? { roleName: r.roleName } : {}),
       ...(withOrders ? { routingOrder: r.routingOrder } : {}),
-      fields: fs.filter((f) => f.recipientId === r.id).map((f) => ({
+      fields: fs.filter((f) => f.recipientId === r.id && f.source === "explicit").map((f) => ({
         documentId: f.documentId, type: f.type, page: f.page, x: f.x, y: f.y, width: f.width, height: f.height,
         required: f.required, ...(f.label != null ? { label: f.label } : {}),
       })),

@@ -9,6 +9,7 @@ import { pngProblem } from "../../pdf/png";
 import type { Static } from "@sinclair/typebox";
 import type { EnvelopeStatus, FieldType, RecipientRole, RecipientStatus, SessionState, SigningOrder } from "../../enums";
 import type { PageSize } from "../../store/schema";
+import type { TextTag } from "../../pdf/text/text-tags";
 import type { CompleteBody } from "../signing/model";
 import type { CreateEnvelopeBody, FieldInput, RecipientInput, UpdateEnvelopeBody } from "./model";
 
@@ -39,6 +40,8 @@ type Clearable = "message" | "expiresAt" | "reminderIntervalHours";
 export interface DocumentFacts {
   pageCount: number;
   pages: PageSize[];
+  /** Text tags of the document: fields for the recipients their roles name. */
+  tags?: TextTag[];
 }
 
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:".]{2,}$/;
@@ -102,12 +105,56 @@ export function validateDraft(d: EnvelopeDraft, documents: ReadonlyMap<string, D
     });
   });
 
+  const seenRoles = new Map<string, number>();
+  d.recipients.forEach((r, i) => {
+    if (r.roleName === undefined) return;
+    const key = r.roleName.trim().toLowerCase();
+    if (seenRoles.has(key)) err(`/recipients/${i}/roleName`, `duplicate roleName: same as /recipients/${seenRoles.get(key)}`);
+    else seenRoles.set(key, i);
+  });
+  for (const { recipient, tag, documentId } of taggedFields(d, documents)) {
+    const r = d.recipients[recipient]!;
+    const role = r.role ?? "SIGNER";
+    if (role === "CC" || (role === "APPROVER" && (tag.type === "signature" || tag.type === "initials")))
+      err(`/recipients/${recipient}/roleName`, `document ${documentId} has a ${tag.type} tag "${tag.name}" for role ${tag.role ?? "(first signer)"}, which a ${role} cannot fill`);
+  }
+
   if (d.expiresAt != null) {
     const at = Date.parse(d.expiresAt);
     if (Number.isNaN(at)) err("/expiresAt", "not a date-time");
     else if (at <= now.getTime()) err("/expiresAt", "must be in the future");
   }
   return errors;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text tags
+
+/**
+ * The recipient (index in `recipients`) a tag's role names: the one whose roleName equals it
+ * (ignoring case); else, for "signerN" (Adobe Sign, Dropbox Sign), the N-th SIGNER; a tag
+ * without a role goes to the first SIGNER. null: no recipient has that role (no field).
+ */
+export function tagRecipient(role: string | null, recipients: readonly Pick<RecipientDraft, "role" | "roleName">[]): number | null {
+  const signers = recipients.flatMap((r, i) => ((r.role ?? "SIGNER") === "SIGNER" ? [i] : []));
+  if (role === null) return signers[0] ?? null;
+  const wanted = role.trim().toLowerCase();
+  const named = recipients.findIndex((r) => r.roleName?.trim().toLowerCase() === wanted);
+  if (named >= 0) return named;
+  const nth = /^signer(\d+)$/.exec(wanted);
+  return nth ? (signers[Number(nth[1]) - 1] ?? null) : null;
+}
+
+/** Every tag of the draft's documents that a recipient gets, as that recipient's field. */
+export function taggedFields(d: Pick<EnvelopeDraft, "documentIds" | "recipients">, documents: ReadonlyMap<string, DocumentFacts>) {
+  return [...new Set(d.documentIds)].flatMap((documentId) => (documents.get(documentId)?.tags ?? []).flatMap((tag) => {
+    const recipient = tagRecipient(tag.role, d.recipients);
+    if (recipient === null) return [];
+    const field: FieldDraft = {
+      documentId, type: tag.type, page: tag.page, x: tag.x, y: tag.y, width: tag.width, height: tag.height, required: tag.required, label: tag.name,
+    };
+    return [{ recipient, tag, documentId, field }];
+  }));
 }
 
 /** routingOrder of each recipient: per-recipient values, else the signingOrder shorthand (default parallel). */

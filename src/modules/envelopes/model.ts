@@ -1,6 +1,6 @@
 import { t } from "elysia";
 import {
-  ENVELOPE_STATUSES, FIELD_TYPES, literalUnion, LOCALES, RECIPIENT_ROLES, RECIPIENT_STATUSES, REPORTED_SIGNING_ORDERS, SEAL_STATUSES,
+  ENVELOPE_STATUSES, FIELD_SOURCES, FIELD_TYPES, literalUnion, LOCALES, RECIPIENT_ROLES, RECIPIENT_STATUSES, REPORTED_SIGNING_ORDERS, SEAL_STATUSES,
   SIGNING_ORDERS,
 } from "../../enums";
 import { nullable } from "../../http/schemas";
@@ -18,6 +18,11 @@ export const EnvelopeStatus = literalUnion(ENVELOPE_STATUSES,
 );
 export const RecipientStatus = literalUnion(RECIPIENT_STATUSES, {
   description: "PENDING (not invited yet), SENT (invited), VIEWED, SIGNED (or approved), DECLINED",
+});
+export const RoleName = t.String({
+  minLength: 1, maxLength: 100,
+  description: "A free role name (\"Employee\"), distinct from `role`: the documents' text tags with this role become this recipient's fields",
+  examples: ["Employee"],
 });
 const Metadata = t.Record(t.String({ minLength: 1, maxLength: 40 }), t.String({ maxLength: 500 }), {
   maxProperties: 50,
@@ -47,8 +52,9 @@ export const RecipientInput = t.Object(
     name: t.String({ minLength: 1, maxLength: 200, examples: ["Jane Doe"] }),
     phone: t.Optional(t.String({ pattern: "^\\+[1-9][0-9]{6,14}$", description: "E.164, for SMS invitations", examples: ["+33612345678"] })),
     role: t.Optional(Role),
+    roleName: t.Optional(RoleName),
     routingOrder: t.Optional(t.Integer({ minimum: 1, maximum: 100, description: "Equal orders sign in parallel; higher orders wait for lower ones. Default 1." })),
-    fields: t.Optional(t.Array(FieldInput, { maxItems: 200, description: "Where this recipient fills in; a signer without a signature field gets a signature block on an appended page" })),
+    fields: t.Optional(t.Array(FieldInput, { maxItems: 200, description: "Where this recipient fills in; a signer without a signature field gets a signature block on an appended page. The documents' text tags for this recipient's roleName add to these." })),
   },
   { additionalProperties: false, title: "RecipientInput" },
 );
@@ -130,6 +136,7 @@ export const RecipientSchema = t.Object(
     name: t.String(),
     phone: nullable(t.String()),
     role: Role,
+    roleName: nullable(t.String()),
     routingOrder: t.Integer(),
     status: RecipientStatus,
     signUrl: nullable(t.String({ description: "The recipient's personal signing link, once the envelope is sent" })),
@@ -156,6 +163,7 @@ export const FieldSchema = t.Object(
     required: t.Boolean(),
     label: nullable(t.String()),
     value: nullable(t.String({ description: "What the recipient filled in (checkbox: \"true\"/\"false\")" })),
+    source: literalUnion(FIELD_SOURCES, { description: "explicit: given in `fields`; tag: made from a text tag of the document (its label is the tag's name)" }),
   },
   { $id: "#/components/schemas/Field", title: "Field" },
 );

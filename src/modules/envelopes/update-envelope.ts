@@ -43,13 +43,13 @@ export function updateEnvelope(deps: Deps, { environment, who, envelopeId: id, p
       notifyBySms: patch.notifyBySms ?? row.notifyBySms,
       metadata: patch.metadata ?? row.metadata,
     };
-    assertValidDraft(tx, deps.clock, environment, draft, shapeErrors);
+    const documents = assertValidDraft(tx, deps.clock, environment, draft, shapeErrors);
     tx.update(envelopes).set({
       subject: draft.subject, message: draft.message ?? null, locale: draft.locale, notifyBySms: draft.notifyBySms,
       expiresAt: draft.expiresAt ? new Date(draft.expiresAt) : null, reminderIntervalHours: draft.reminderIntervalHours ?? null,
       metadata: draft.metadata, updatedAt: deps.clock.now(),
     }).where(eq(envelopes.id, id)).run();
-    if (reshapes) writeDraftParts(tx, id, draft, patch.recipients ? undefined : current.ids);
+    if (reshapes) writeDraftParts(tx, id, draft, documents, patch.recipients ? undefined : current.ids);
     auditEnvelope(tx, deps, id, "envelope.updated", who, { changed: Object.entries(patch).filter(([, v]) => v !== undefined).map(([k]) => k).sort() });
     return loadEnvelopeView(tx, deps, id)!;
   }, immediate);
