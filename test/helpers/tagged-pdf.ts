@@ -33,12 +33,14 @@ export async function taggedContract(): Promise<Uint8Array<ArrayBuffer>> {
   });
   p1.drawText("Untagged text stays: {not a tag} [nor this].", { x: 72, y: 560, size: 10, font: helvetica, color: rgb(0.2, 0.2, 0.2) });
 
-  // A landscape page shown rotated (/Rotate 90), with a tag in an embedded TrueType font.
+  // A page shown rotated (/Rotate 90) whose text is drawn turned the other way, so it reads
+  // upright on screen (as a landscape page from a word processor), in an embedded TrueType font.
   const p2 = pdf.addPage([595.28, 841.89]);
   p2.setRotation(degrees(90));
-  p2.drawText("Annex — {{Employee initials;type=initials;role=Employee}}", { x: 100, y: 500, size: 12, font: dejavu });
-  p2.drawText("[text|req|signer2|Job title|job_title]", { x: 100, y: 450, size: 12, font: dejavu });
-  p2.drawText("{{*Start_es_:signer1:date}}", { x: 100, y: 400, size: 9, font: helvetica, rotate: degrees(0) });
+  const upright = { rotate: degrees(90) };
+  p2.drawText("Annex — {{Employee initials;type=initials;role=Employee}}", { x: 100, y: 100, size: 12, font: dejavu, ...upright });
+  p2.drawText("[text|req|signer2|Job title|job_title]", { x: 150, y: 100, size: 12, font: dejavu, ...upright });
+  p2.drawText("{{*Start_es_:signer1:date}}", { x: 200, y: 100, size: 9, font: helvetica, ...upright });
 
   const p3 = pdf.addPage([595.28, 841.89]);
   p3.drawText("{{Agree;type=checkbox;role=Employee}} I agree.", { x: 300, y: 300, size: 12, font: helvetica, rotate: degrees(30) });

@@ -36,8 +36,9 @@ const WIN_ANSI = (() => {
   for (const cp of Encodings.WinAnsi.supportedCodePoints) {
     const { code, name } = Encodings.WinAnsi.encodeUnicodeCodePoint(cp);
     const text = String.fromCodePoint(cp);
-    byCode.set(code, { name, text });
-    byName.set(name, text);
+    // Code points arrive in ascending order: U+0020 claims "space" before U+00A0 does.
+    if (!byCode.has(code)) byCode.set(code, { name, text });
+    if (!byName.has(name)) byName.set(name, text);
   }
   return { byCode, byName };
 })();
