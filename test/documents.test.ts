@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { complete, createEnvelope, quickStart, sendEnvelope, tokenOf } from "./helpers/envelopes";
+import { sha256 } from "./helpers/hash";
 import { corpus, makePdf } from "./helpers/pdf";
 
 let s: TestServer;
@@ -13,7 +14,6 @@ const multipart = (bytes: Uint8Array, name = "contract.pdf") => {
   form.set("file", new File([bytes as Uint8Array<ArrayBuffer>], name, { type: "application/pdf" }));
   return form;
 };
-const sha = (b: Uint8Array) => new Bun.CryptoHasher("sha256").update(b).digest("hex");
 
 describe("upload", () => {
   test("multipart upload keeps name, size, SHA-256, page count and stores the bytes content-addressed", async () => {
@@ -21,7 +21,7 @@ describe("upload", () => {
     const res = await s.api("/api/v1/documents", { method: "POST", body: multipart(pdf) });
     expect(res.status).toBe(201);
     const doc = await res.json();
-    expect(doc).toMatchObject({ name: "contract.pdf", size: pdf.length, sha256: sha(pdf), pageCount: 3 });
+    expect(doc).toMatchObject({ name: "contract.pdf", size: pdf.length, sha256: sha256(pdf), pageCount: 3 });
     expect(doc.id).toMatch(/^doc_/);
     expect(doc.pages[0]).toEqual({ width: 595.28, height: 841.89 });
     expect(res.headers.get("location")).toBe(`/api/v1/documents/${doc.id}`);
@@ -34,7 +34,7 @@ describe("upload", () => {
     const pdf = await makePdf(2);
     const res = await s.api("/api/v1/documents", { method: "POST", json: { name: "b.pdf", contentBase64: Buffer.from(pdf).toString("base64") } });
     expect(res.status).toBe(201);
-    expect(await res.json()).toMatchObject({ name: "b.pdf", pageCount: 2, sha256: sha(pdf) });
+    expect(await res.json()).toMatchObject({ name: "b.pdf", pageCount: 2, sha256: sha256(pdf) });
   });
 
   const bad: [string, () => Promise<Uint8Array>, string][] = [

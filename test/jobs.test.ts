@@ -71,12 +71,12 @@ describe("job runner", () => {
     const id = enqueue(deps.db, deps.clock, { kind: "x", payload: { a: 1 } });
     expect(id).toMatch(/^job_[0-9a-z]{20}$/);
     expect(row(deps, id)).toMatchObject({ kind: "x", payload: { a: 1 }, status: "pending", attempts: 0, runAt: deps.clock.now() });
-    try {
+    expect(() =>
       deps.db.transaction((tx) => {
         enqueue(tx, deps.clock, { kind: "y", payload: {} });
         throw new Error("rollback");
-      });
-    } catch {}
+      }),
+    ).toThrow("rollback");
     expect(deps.db.select().from(jobs).where(eq(jobs.kind, "y")).all()).toHaveLength(0);
   });
 

@@ -46,14 +46,17 @@ interface RecipientSpec {
 /** A SENT envelope (or `status`) with its recipients, as the envelope service would have stored it. */
 function fixture(
   deps: Deps,
-  o: { subject?: string; message?: string; locale?: Locale; notifyBySms?: boolean; reminderIntervalHours?: number; status?: any; endReason?: string; recipients: RecipientSpec[] },
+  o: {
+    subject?: string; message?: string; locale?: Locale; notifyBySms?: boolean; reminderIntervalHours?: number; expiresAt?: Date; status?: any; endReason?: string;
+    recipients: RecipientSpec[];
+  },
 ) {
   const now = deps.clock.now();
   const id = newId("env");
   deps.db.insert(envelopes).values({
     id, environment: "test", subject: o.subject ?? "Employment contract", message: o.message ?? null, status: o.status ?? "SENT",
     locale: o.locale ?? "en", notifyBySms: o.notifyBySms ?? false, reminderIntervalHours: o.reminderIntervalHours ?? null,
-    metadata: {}, createdAt: now, updatedAt: now, sentAt: now, endReason: o.endReason ?? null,
+    expiresAt: o.expiresAt ?? null, metadata: {}, createdAt: now, updatedAt: now, sentAt: now, endReason: o.endReason ?? null,
   }).run();
   const ids = o.recipients.map((r, i) => {
     const rid = newId("rcp");
@@ -481,10 +484,15 @@ describe("reminders", () => {
 
   test("no reminders for envelopes without an interval, ended, or past their expiry", async () => {
     const s = server(peers.sink.env);
+    const day = 24 * 3600_000;
     fixture(s.deps, { recipients: [{ email: "a@example.com", name: "A" }] });
     fixture(s.deps, { status: "VOIDED", reminderIntervalHours: 1, recipients: [{ email: "b@example.com", name: "B" }] });
-    s.clock.advance(48 * 3600_000);
-    await s.running.app.jobs.drain();
-    expect(peers.sink.messages).toHaveLength(0);
+    // Past its expiry but not yet marked EXPIRED (the expiry sweep has not run): no reminder either.
+    fixture(s.deps, { reminderIntervalHours: 1, expiresAt: new Date(s.clock.now().getTime() + day), recipients: [{ email: "c@example.com", name: "C" }] });
+    // The control: due, so the sweep did look.
+    const due = fixture(s.deps, { reminderIntervalHours: 1, recipients: [{ email: "d@example.com", name: "D" }] });
+    s.clock.advance(2 * day);
+    expect(sweepReminders(s.deps)).toBe(1);
+    expect(jobsOf(s, "send_reminder").map((j) => j.payload)).toEqual([{ recipientId: due.recipientIds[0] }]);
   });
 });

@@ -21,7 +21,10 @@ describe("OpenAPI", () => {
     for (const r of routes) expect(documented.has(r), r).toBe(true);
     const upload = spec.paths["/api/v1/documents"].post;
     expect(Object.keys(upload.requestBody.content).sort()).toEqual(["application/json", "multipart/form-data"]);
-    expect(upload.responses["422"]).toBeDefined();
+    // A validation failure is documented as the problem shape with its list of bad fields.
+    const problem = (Object.values(upload.responses["422"].content) as { schema: any }[])[0]!.schema;
+    expect(problem.required).toEqual(expect.arrayContaining(["type", "title", "status", "detail", "code"]));
+    expect(problem.properties.errors.items.required).toEqual(["pointer", "message"]);
   });
 
   for (const path of ["/openapi.json", "/openapi-3.0.json"])

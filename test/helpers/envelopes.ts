@@ -1,10 +1,23 @@
-import { expect } from "bun:test";
+import { afterAll, expect } from "bun:test";
+import type { FakeClock } from "./clock";
 import { makePdf } from "./pdf";
 import { startTestServer, type TestServer } from "./server";
 
 /** A test server whose outbox worker stays idle unless the test drains it (CERTYNEO_JOBS_POLL_MS at its maximum). */
 export function startEnvelopeServer(env: Record<string, string> = {}, opts: { dir?: string } = {}): TestServer {
   return startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", ...env }, dir: opts.dir });
+}
+
+/**
+ * The setup the envelope and signing suites share: an envelope server (stopped after the file),
+ * a two-page contract.pdf and a one-page annex.pdf of the test environment.
+ */
+export async function envelopeSuite(env: Record<string, string> = {}) {
+  const s = startEnvelopeServer(env);
+  afterAll(() => s.stop());
+  const doc = await uploadDoc(s, { pages: 2 });
+  const doc2 = await uploadDoc(s, { pages: 1, name: "annex.pdf" });
+  return { s, clock: s.clock as FakeClock, doc, doc2 };
 }
 
 export async function uploadDoc(s: TestServer, opts: { pages?: number; key?: string; name?: string } = {}) {
@@ -17,6 +30,8 @@ export async function uploadDoc(s: TestServer, opts: { pages?: number; key?: str
   expect(res.status).toBe(201);
   return (await res.json()) as { id: string; sha256: string; pages: { width: number; height: number }[] };
 }
+
+export type UploadedDoc = Awaited<ReturnType<typeof uploadDoc>>;
 
 export const quickStart = (documentIds: string[], recipients: { email: string; name: string; role?: string; [k: string]: unknown }[] = [{ email: "jane@example.com", name: "Jane Doe", role: "SIGNER" }], extra: Record<string, unknown> = {}) =>
   ({ subject: "Employment contract", documentIds, recipients, ...extra });
@@ -36,6 +51,12 @@ export async function sendEnvelope(s: TestServer, id: string, key?: string) {
   const r = await post(s, `/api/v1/envelopes/${id}/send`, undefined, { key });
   if (r.status !== 200) throw new Error(`send failed: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;
+}
+
+/** Creates and sends an envelope: the sent envelope and its recipients' signing tokens, in order. */
+export async function sentEnvelope(s: TestServer, body: unknown, key?: string) {
+  const e = await sendEnvelope(s, (await createEnvelope(s, body, key)).id, key);
+  return { e, tokens: e.recipients.map((r: any) => tokenOf(r.signUrl)) as string[] };
 }
 
 export async function getEnvelope(s: TestServer, id: string, key?: string) {
@@ -63,6 +84,9 @@ export const typed = (name = "Jane Doe") => ({ signature: { type: "typed", value
 
 export const complete = (s: TestServer, token: string, body: unknown = typed()) => signing(s, token, "/complete", { json: body });
 export const decline = (s: TestServer, token: string, reason = "Wrong salary") => signing(s, token, "/decline", { json: { reason } });
+
+/** The JSON pointers of a validation problem's errors. */
+export const pointers = (body: any): string[] => (body.errors ?? []).map((e: any) => e.pointer);
 
 /** Pending jobs of a kind, oldest first. */
 export function jobsOf(s: TestServer, kind?: string): { kind: string; payload: any }[] {

@@ -33,3 +33,10 @@ export function run(cmd: string[], opts: { cwd?: string; env?: Record<string, st
   const p = Bun.spawnSync(cmd, { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, stdout: "pipe", stderr: "pipe" });
   return { code: p.exitCode, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
 }
+
+/** Runs a command without blocking the event loop, so a server in this process keeps answering it. */
+export async function runAsync(cmd: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
+  const p = Bun.spawn(cmd, { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, stdout: "pipe", stderr: "pipe" });
+  const [stdout, stderr] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text()]);
+  return { code: await p.exited, stdout, stderr };
+}

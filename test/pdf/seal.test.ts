@@ -53,9 +53,12 @@ describe.each([
     for (const at of [10, byteRange[2]! + 5]) {
       const tampered = sealed.slice();
       tampered[at] = tampered[at]! ^ 0x01;
-      expect(pdfsig(dir, tampered)[0]?.valid ?? false).toBe(false);
+      // The signature is still found, and found broken.
+      const sigs = pdfsig(dir, tampered);
+      expect(sigs).toHaveLength(1);
+      expect(sigs[0]!.valid).toBe(false);
       const report = await verifyPdf(tampered, {});
-      expect(report.signatures.every((s) => !s.intact)).toBe(true);
+      expect(report.signatures.map((s) => s.intact)).toEqual([false]);
     }
   });
 });

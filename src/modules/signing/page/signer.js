@@ -1,29 +1,80 @@
+// @ts-check
 // The signer page. Plain browser JavaScript (an ES module, no framework, no build step),
 // served by the binary at /s/assets/signer.js. It reads the token from the page's path and
 // does everything through the JSON API under /api/v1/signing/{token}.
 //
 // Security rule for this file: every value that comes from the API or the signer is put in
 // the page with textContent, an attribute or a property: never innerHTML.
+//
+// Types: JSDoc, checked by the test suite (tsconfig.browser.json beside this file). The session and
+// the request bodies are the API's own schemas (../model.ts).
+
+/** @typedef {import("@sinclair/typebox").Static<typeof import("../model").SigningSessionSchema>} Session */
+/** @typedef {import("@sinclair/typebox").Static<typeof import("../model").CompleteBody>} CompleteBody */
+/** @typedef {Session["fields"][number]} Field */
+/** @typedef {import("./i18n.js").StringKey} StringKey */
+/** @typedef {import("pdfjs-dist").PDFDocumentProxy} PdfDocument */
+/** @typedef {{ width: number, height: number }} Dims */
+/** @typedef {{ box: HTMLDivElement, canvas: HTMLCanvasElement, dims: Dims, renderedWidth: number, task?: import("pdfjs-dist").RenderTask | null }} PageSlot */
+/** @typedef {{ doc: Session["documents"][number], section: HTMLElement, boxes: PageSlot[], pdf: PdfDocument | null, count: number }} DocumentView */
+/** @typedef {{ text: string, target?: string }} AlertItem */
 
 const VERSION = new URL(import.meta.url).search; // "?v=…", passed on to the other assets
 const ASSETS = new URL("./", import.meta.url);
+/** @param {string} name */
 const asset = (name) => new URL(name, ASSETS).href;
 
-const { supported, translator } = await import(asset("i18n.js" + VERSION));
+const { supported, translator } = /** @type {typeof import("./i18n.js")} */ (await import(asset("i18n.js" + VERSION)));
 
-const $ = (id) => document.getElementById(id);
+/**
+ * The page's element with this id; the HTML always has it, of this type.
+ * @template {HTMLElement} [T=HTMLElement]
+ * @param {string} id
+ * @param {new () => T} [type]
+ * @returns {T}
+ */
+function $(id, type) {
+  const node = document.getElementById(id);
+  if (!(node instanceof (type ?? HTMLElement))) throw new Error(`the page has no #${id} of the expected type`);
+  return /** @type {T} */ (node);
+}
+
+/**
+ * A new element: `class`, `text`, ARIA/data attributes, `role` and `for` as attributes, the rest as properties.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, unknown>} [props]
+ * @param {(Node | null | undefined | false)[]} [children]
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 const el = (tag, props = {}, children = []) => {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(props)) {
     if (v === undefined || v === null || v === false) continue;
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
+    if (k === "class") node.className = String(v);
+    else if (k === "text") node.textContent = String(v);
     else if (k.startsWith("aria-") || k.startsWith("data-") || k === "role" || k === "for") node.setAttribute(k, v === true ? "true" : String(v));
-    else node[k] = v;
+    else /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (node))[k] = v;
   }
   for (const c of children) if (c) node.append(c);
   return node;
 };
+
+/** @param {HTMLCanvasElement} canvas */
+function context2d(canvas) {
+  const ctx = canvas.getContext("2d");
+  if (!ctx) throw new Error("no 2D canvas context");
+  return ctx;
+}
+
+// Elements read as what they are (inputs, buttons, the canvas, the dialog).
+const typedName = $("typed-name", HTMLInputElement);
+const consent = $("consent", HTMLInputElement);
+const signBtn = $("sign-btn", HTMLButtonElement);
+const declineBtn = $("decline-btn", HTMLButtonElement);
+const declineReason = $("decline-reason", HTMLTextAreaElement);
+const declineConfirm = $("decline-confirm", HTMLButtonElement);
+const dialog = $("decline-dialog", HTMLDialogElement);
 
 // ---------------------------------------------------------------------------------------
 // Token, API, language
@@ -33,15 +84,35 @@ const TOKEN = match ? match[1] : "";
 const API = "/api/v1/signing/" + TOKEN;
 
 class ApiError extends Error {
+  /**
+   * @param {number} status 0 when the server could not be reached
+   * @param {string} code
+   * @param {string} message
+   * @param {unknown} [errors] the problem's `errors`: [{ pointer, message }]
+   * @param {string | null} [requestId]
+   */
   constructor(status, code, message, errors = [], requestId = null) {
     super(message);
     this.status = status;
     this.code = code;
+    /** @type {{ pointer?: string, message?: string }[]} */
     this.errors = Array.isArray(errors) ? errors : [];
     this.requestId = requestId;
   }
 }
 
+/**
+ * What was thrown, as an API error: a failure of this script itself keeps its message and no status.
+ * @param {unknown} e
+ */
+const asApiError = (e) => (e instanceof ApiError ? e : new ApiError(0, "script", e instanceof Error ? e.message : String(e)));
+
+/**
+ * One call to the signing API: GET the session, or POST an action; every answer is the session.
+ * @param {string} [path]
+ * @param {CompleteBody | { reason: string }} [body]
+ * @returns {Promise<Session>}
+ */
 async function api(path = "", body) {
   let res;
   try {
@@ -67,15 +138,20 @@ async function api(path = "", body) {
   return data;
 }
 
+/** @type {import("./i18n.js").Language} */
 let lang = "en";
 let t = translator("en");
 
+/** The page's own strings name their key in data-i18n attributes. */
+const keyOf = (/** @type {string | undefined} */ key) => /** @type {StringKey} */ (key ?? "");
+
+/** @param {unknown} locale */
 function setLanguage(locale) {
   lang = supported(locale) ?? "en";
   t = translator(lang);
   document.documentElement.lang = lang;
-  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
-  for (const node of document.querySelectorAll("[data-i18n-aria-label]")) node.setAttribute("aria-label", t(node.dataset.i18nAriaLabel));
+  for (const node of document.querySelectorAll("[data-i18n]")) if (node instanceof HTMLElement) node.textContent = t(keyOf(node.dataset.i18n));
+  for (const node of document.querySelectorAll("[data-i18n-aria-label]")) if (node instanceof HTMLElement) node.setAttribute("aria-label", t(keyOf(node.dataset.i18nAriaLabel)));
 }
 
 /** Before the envelope says its language: the browser's first supported one. */
@@ -84,6 +160,7 @@ function browserLocale() {
   return "en";
 }
 
+/** @param {string} iso */
 const formatDate = (iso) => {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return String(iso);
@@ -93,8 +170,16 @@ const formatDate = (iso) => {
 // ---------------------------------------------------------------------------------------
 // Screens
 
+/** @type {Session | null} */
 let session = null;
 
+/** The session the ceremony shows: set before any of its buttons can be used. */
+function current() {
+  if (!session) throw new Error("no signing session yet");
+  return session;
+}
+
+/** @param {"loading" | "state" | "ceremony"} which */
 function show(which) {
   $("loading").hidden = which !== "loading";
   $("state").hidden = which !== "state";
@@ -107,16 +192,21 @@ function hideAlert() {
   $("alert-list").replaceChildren();
 }
 
-/** A visible, announced alert; items are { text, target? } where target is an element id to focus. */
+/**
+ * A visible, announced alert; each item's target is the id of an element to focus.
+ * @param {string} text
+ * @param {AlertItem[]} [items]
+ */
 function showAlert(text, items = [], focus = true) {
   $("alert-text").textContent = text;
   $("alert-list").replaceChildren(
     ...items.map((item) => {
-      if (!item.target) return el("li", { text: item.text });
-      const a = el("a", { href: "#" + item.target, text: item.text });
+      const id = item.target;
+      if (!id) return el("li", { text: item.text });
+      const a = el("a", { href: "#" + id, text: item.text });
       a.addEventListener("click", (e) => {
         e.preventDefault();
-        const target = $(item.target);
+        const target = document.getElementById(id);
         target?.scrollIntoView({ block: "center" });
         target?.focus();
       });
@@ -130,6 +220,7 @@ function showAlert(text, items = [], focus = true) {
   }
 }
 
+/** @type {Record<string, { icon: string, title: StringKey, text: StringKey }>} */
 const STATES = {
   signed: { icon: "ok", title: "stateSignedTitle", text: "stateSignedText" },
   completed: { icon: "ok", title: "stateCompletedTitle", text: "stateCompletedText" },
@@ -142,7 +233,11 @@ const STATES = {
   error: { icon: "no", title: "stateErrorTitle", text: "stateErrorText" },
 };
 
-/** A full-page state: signed, declined, voided, expired, waiting, completed, unknown link, error. */
+/**
+ * A full-page state: signed, declined, voided, expired, waiting, completed, unknown link, error.
+ * @param {string} kind
+ * @param {{ title?: StringKey, detail?: string }} [opts]
+ */
 function showState(kind, opts = {}) {
   const s = STATES[kind] ?? STATES.error;
   const role = session?.recipient?.role;
@@ -161,12 +256,13 @@ function showState(kind, opts = {}) {
   $("state-title").focus();
 }
 
+/** @param {Session} s */
 function showSessionState(s, justActed = false) {
   session = s;
   if (s.recipient) $("recipient-line").textContent = t("recipientLine", { name: s.recipient.name ?? "", email: s.recipient.email ?? "" });
   const state = s.state;
   if ((state === "ready" || state === "waiting") && s.recipient?.role === "CC") return showState("cc");
-  if (state === "ready") return startCeremony();
+  if (state === "ready") return startCeremony(s);
   if (justActed && state === "completed") return showState("signed", { detail: t("stateCompletedText") });
   showState(STATES[state] ? state : "error", state in STATES ? {} : { detail: String(state) });
 }
@@ -179,7 +275,8 @@ async function load() {
     const s = await api();
     setLanguage(s?.envelope?.locale);
     showSessionState(s);
-  } catch (e) {
+  } catch (thrown) {
+    const e = asApiError(thrown);
     if (e.status === 404) return showState("notfound");
     if (e.status === 410) return showState("expired");
     showState("error", { detail: e.message + (e.requestId ? ` (${e.requestId})` : "") });
@@ -189,11 +286,13 @@ async function load() {
 // ---------------------------------------------------------------------------------------
 // The ceremony: documents with the recipient's fields, signature capture, consent, actions
 
-const fieldInputs = new Map(); // field id -> { field, input, wrap }
+/** @type {Map<string, { field: Field, input: HTMLInputElement | HTMLButtonElement, wrap: HTMLDivElement }>} */
+const fieldInputs = new Map(); // by field id
 const isApprover = () => session?.recipient?.role === "APPROVER";
 
-function startCeremony() {
-  const { envelope, recipient } = session;
+/** @param {Session} s */
+function startCeremony(s) {
+  const { envelope, recipient } = s;
   document.title = `${envelope.subject} – Certyneo`;
   $("subject").textContent = envelope.subject ?? "";
   $("message").textContent = envelope.message ?? "";
@@ -208,29 +307,37 @@ function startCeremony() {
   $("capture").hidden = isApprover();
   $("consent-label").textContent = t(isApprover() ? "consentApprove" : "consentSign");
   $("sign-btn").textContent = t(isApprover() ? "approve" : "sign");
-  if (!$("typed-name").value) $("typed-name").value = recipient.name ?? "";
+  if (!typedName.value) typedName.value = recipient.name ?? "";
   updateTypedPreview();
 
-  buildDocuments();
+  buildDocuments(s);
   show("ceremony");
   renderDocuments();
 }
 
 // ---- documents ----
 
-const docs = []; // { doc, section, boxes: [{ box, canvas, dims }], pdf }
+/** @type {DocumentView[]} */
+const docs = [];
 
+/** @type {Record<Field["type"], StringKey>} */
+const FIELD_NAMES = { signature: "fieldSignature", initials: "fieldInitials", date: "fieldDate", text: "fieldText", checkbox: "fieldCheckbox" };
+
+/** @param {Field} f */
 function fieldLabel(f) {
-  const key = { signature: "fieldSignature", initials: "fieldInitials", date: "fieldDate", text: "fieldText", checkbox: "fieldCheckbox" }[f.type] ?? "fieldText";
-  return f.label ? String(f.label) : t(key);
+  return f.label ? String(f.label) : t(FIELD_NAMES[f.type] ?? "fieldText");
 }
 
 const todayIso = () => {
   const d = new Date();
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 };
-const pct = (v) => `${Math.max(0, Math.min(100, v * 100)).toFixed(4)}%`;
+const pct = (/** @type {number} */ v) => `${Math.max(0, Math.min(100, v * 100)).toFixed(4)}%`;
 
+/**
+ * @param {Field} f
+ * @param {Dims} dims
+ */
 function buildField(f, dims) {
   const label = fieldLabel(f);
   const accessible = f.required ? t("fieldRequired", { label }) : label;
@@ -242,6 +349,7 @@ function buildField(f, dims) {
   wrap.style.height = pct(f.height / dims.height);
   wrap.style.setProperty("--fh", String(Math.max(6, Number(f.height) || 12)));
 
+  /** @type {HTMLInputElement | HTMLButtonElement} */
   let input;
   if (f.type === "signature" || f.type === "initials") {
     input = el("button", { type: "button", id, class: "sig-slot", "aria-label": accessible }, [
@@ -249,10 +357,10 @@ function buildField(f, dims) {
     ]);
     input.addEventListener("click", () => {
       $("sign-panel").scrollIntoView({ behavior: "smooth", block: "start" });
-      (method === "draw" ? $("tab-draw") : $("typed-name")).focus({ preventScroll: true });
+      (method === "draw" ? $("tab-draw") : typedName).focus({ preventScroll: true });
     });
   } else if (f.type === "checkbox") {
-    input = el("input", { type: "checkbox", id, "aria-label": accessible, checked: f.value === "true" || f.value === true, required: !!f.required });
+    input = el("input", { type: "checkbox", id, "aria-label": accessible, checked: f.value === "true", required: !!f.required });
   } else if (f.type === "date") {
     const v = typeof f.value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(f.value) ? f.value : todayIso();
     input = el("input", { type: "date", id, "aria-label": accessible, value: v, required: !!f.required });
@@ -267,17 +375,19 @@ function buildField(f, dims) {
   return wrap;
 }
 
-function buildDocuments() {
+/** @param {Session} s */
+function buildDocuments(s) {
   const container = $("documents");
   container.replaceChildren();
   fieldInputs.clear();
   docs.length = 0;
-  const fields = Array.isArray(session.fields) ? session.fields : [];
-  for (const doc of session.documents ?? []) {
+  const fields = Array.isArray(s.fields) ? s.fields : [];
+  for (const doc of s.documents ?? []) {
     const count = Number(doc.pageCount) || doc.pages?.length || 1;
     const title = el("h2", { class: "doc-title", text: doc.name ?? "" });
     const meta = el("span", { class: "doc-meta", text: count === 1 ? t("documentPage") : t("documentPages", { count }) });
     const section = el("section", { class: "document", "aria-label": doc.name ?? "" }, [el("div", { class: "doc-head" }, [title, meta])]);
+    /** @type {DocumentView} */
     const entry = { doc, section, boxes: [], pdf: null, count };
     for (let i = 0; i < count; i++) entry.boxes.push(buildPage(entry, i, fields));
     docs.push(entry);
@@ -286,6 +396,12 @@ function buildDocuments() {
   updateSignatureSlots();
 }
 
+/**
+ * @param {DocumentView} entry
+ * @param {number} i
+ * @param {Field[]} fields
+ * @returns {PageSlot}
+ */
 function buildPage(entry, i, fields) {
   const { doc, section, count } = entry;
   const p = doc.pages?.[i];
@@ -304,21 +420,26 @@ function buildPage(entry, i, fields) {
 const scaleObserver = new ResizeObserver((entries) => {
   for (const e of entries) {
     const slot = docs.flatMap((d) => d.boxes).find((b) => b.box === e.target);
-    if (slot) e.target.style.setProperty("--k", String(e.contentRect.width / slot.dims.width));
+    if (slot) slot.box.style.setProperty("--k", String(e.contentRect.width / slot.dims.width));
   }
   scheduleRerender();
 });
 
+/** @type {typeof import("pdfjs-dist") | null} */
 let pdfjs = null;
 async function loadPdfjs() {
   if (!pdfjs) {
-    pdfjs = await import(asset("pdf.min.mjs" + VERSION));
+    pdfjs = /** @type {typeof import("pdfjs-dist")} */ (await import(asset("pdf.min.mjs" + VERSION)));
     pdfjs.GlobalWorkerOptions.workerSrc = asset("pdf.worker.min.mjs" + VERSION);
   }
   return pdfjs;
 }
 
-/** Options that keep pdf.js on this server: its data files come from /s/assets/pdfjs/, never a CDN. */
+/**
+ * Options that keep pdf.js on this server: its data files come from /s/assets/pdfjs/, never a CDN.
+ * @param {string} url
+ * @returns {import("pdfjs-dist/types/src/display/api").DocumentInitParameters}
+ */
 const pdfOptions = (url) => ({
   url,
   cMapUrl: asset("pdfjs/cmaps/"),
@@ -347,15 +468,17 @@ async function renderDocuments() {
     if (generation !== renderGeneration) return;
     try {
       if (!d.pdf) d.pdf = await lib.getDocument(pdfOptions(new URL(d.doc.url, location.href).href)).promise;
+      const pdf = d.pdf;
       // The PDF is the truth about its page count.
-      while (d.boxes.length < d.pdf.numPages) d.boxes.push(buildPage(d, d.boxes.length, []));
-      while (d.boxes.length > d.pdf.numPages) d.boxes.pop().box.remove();
+      while (d.boxes.length < pdf.numPages) d.boxes.push(buildPage(d, d.boxes.length, []));
+      while (d.boxes.length > pdf.numPages) d.boxes.pop()?.box.remove();
       for (let i = 0; i < d.boxes.length; i++) {
         if (generation !== renderGeneration) return;
-        await renderPage(d, i);
+        await renderPage(d, pdf, i);
       }
     } catch (e) {
-      if (generation !== renderGeneration || e?.name === "RenderingCancelledException") return; // a newer render took over
+      const cancelled = /** @type {{ name?: unknown } | null | undefined} */ (e)?.name === "RenderingCancelledException";
+      if (generation !== renderGeneration || cancelled) return; // a newer render took over
       console.warn("could not render", d.doc?.id, e);
       markFailed(d);
     }
@@ -370,9 +493,14 @@ async function renderDocuments() {
 const PIXEL_BUDGET = 32_000_000;
 const pageCount = () => docs.reduce((n, d) => n + d.boxes.length, 0);
 
-async function renderPage(d, i) {
+/**
+ * @param {DocumentView} d
+ * @param {PdfDocument} pdf
+ * @param {number} i
+ */
+async function renderPage(d, pdf, i) {
   const slot = d.boxes[i];
-  const page = await d.pdf.getPage(i + 1);
+  const page = await pdf.getPage(i + 1);
   const base = page.getViewport({ scale: 1 });
   const cssWidth = slot.box.clientWidth || base.width;
   const cssScale = cssWidth / base.width;
@@ -387,7 +515,7 @@ async function renderPage(d, i) {
   }
   canvas.width = Math.floor(viewport.width);
   canvas.height = Math.floor(viewport.height);
-  slot.task = page.render({ canvas, canvasContext: canvas.getContext("2d"), viewport });
+  slot.task = page.render({ canvas, canvasContext: context2d(canvas), viewport });
   try {
     await slot.task.promise;
   } finally {
@@ -399,14 +527,16 @@ async function renderPage(d, i) {
   page.cleanup();
 }
 
+/** @param {DocumentView} d */
 function markFailed(d) {
   if (d.section.querySelector(".doc-error")) return;
   d.section.insertBefore(el("p", { class: "doc-error", role: "status", text: t("renderingFailed") }), d.section.children[1] ?? null);
   for (const b of d.boxes) b.box.setAttribute("aria-busy", "false");
 }
 
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let rerenderTimer;
 /** After a big width change (a phone rotated), render again so pages stay sharp. */
-let rerenderTimer = 0;
 function scheduleRerender() {
   clearTimeout(rerenderTimer);
   rerenderTimer = setTimeout(() => {
@@ -417,11 +547,16 @@ function scheduleRerender() {
 
 // ---- signature capture ----
 
-let method = "type"; // "type" | "draw"
+/** @typedef {"type" | "draw"} Method */
+/** @type {Method} */
+let method = "type";
 
+/** @param {Method} m */
 function selectMethod(m, focus = false) {
   method = m;
-  for (const [name, tab, pane] of [["type", $("tab-type"), $("pane-type")], ["draw", $("tab-draw"), $("pane-draw")]]) {
+  /** @type {[Method, HTMLElement, HTMLElement][]} */
+  const tabs = [["type", $("tab-type"), $("pane-type")], ["draw", $("tab-draw"), $("pane-draw")]];
+  for (const [name, tab, pane] of tabs) {
     const on = name === m;
     tab.setAttribute("aria-selected", on ? "true" : "false");
     tab.tabIndex = on ? 0 : -1;
@@ -429,7 +564,7 @@ function selectMethod(m, focus = false) {
     if (on && focus) tab.focus();
   }
   if (m === "draw") pad.resize();
-  clearInvalid($("typed-name"));
+  clearInvalid(typedName);
   $("signature-error").hidden = true;
   updateSignatureSlots();
 }
@@ -445,24 +580,25 @@ for (const tab of [$("tab-type"), $("tab-draw")]) {
 }
 
 function updateTypedPreview() {
-  $("typed-preview").textContent = $("typed-name").value.trim();
+  $("typed-preview").textContent = typedName.value.trim();
 }
-$("typed-name").addEventListener("input", () => {
+typedName.addEventListener("input", () => {
   updateTypedPreview();
   updateSignatureSlots();
-  clearInvalid($("typed-name"));
+  clearInvalid(typedName);
   $("signature-error").hidden = true;
 });
 
-const initialsOf = (name) =>
+const initialsOf = (/** @type {string} */ name) =>
   name.trim().split(/[\s-]+/).filter(Boolean).map((w) => w[0].toUpperCase()).join("").slice(0, 4);
 
 /** The signature and initials boxes on the pages show what will be signed. */
 function updateSignatureSlots() {
-  const typed = $("typed-name").value.trim();
+  const typed = typedName.value.trim();
   const drawn = method === "draw" && pad.hasInk() ? pad.toDataURL() : null;
   for (const { field, input } of fieldInputs.values()) {
     if (field.type !== "signature" && field.type !== "initials") continue;
+    /** @type {HTMLElement} */
     let content;
     if (field.type === "signature" && drawn) content = el("img", { src: drawn, alt: "", class: "sig-img" });
     else {
@@ -478,16 +614,29 @@ function updateSignatureSlots() {
 
 /** The drawing pad: pointer events (mouse, pen, touch), strokes kept in page-independent units. */
 const pad = (() => {
-  const canvas = $("draw-pad");
-  const strokes = []; // each: [[x, y], ...] with x, y in 0..1
-  let current = null;
+  const canvas = $("draw-pad", HTMLCanvasElement);
+  /** @typedef {[number, number]} Point x, y in 0..1 */
+  /** @type {Point[][]} */
+  const strokes = [];
+  /** @type {Point[] | null} */
+  let stroke = null;
   const ASPECT = 3; // width / height, as in the CSS
 
+  /**
+   * @param {{ clientX: number, clientY: number }} e
+   * @returns {Point}
+   */
   function point(e) {
     const r = canvas.getBoundingClientRect();
     return [Math.min(1, Math.max(0, (e.clientX - r.left) / r.width)), Math.min(1, Math.max(0, (e.clientY - r.top) / r.height))];
   }
 
+  /**
+   * @param {CanvasRenderingContext2D} ctx
+   * @param {number} w
+   * @param {number} h
+   * @param {number} width of the line
+   */
   function paint(ctx, w, h, width) {
     ctx.clearRect(0, 0, w, h);
     ctx.strokeStyle = "#0b2a5b";
@@ -516,7 +665,7 @@ const pad = (() => {
   }
 
   function redraw() {
-    paint(canvas.getContext("2d"), canvas.width, canvas.height, Math.max(2, canvas.width / 220));
+    paint(context2d(canvas), canvas.width, canvas.height, Math.max(2, canvas.width / 220));
   }
 
   function resize() {
@@ -532,19 +681,19 @@ const pad = (() => {
     if (e.pointerType === "mouse" && e.button !== 0) return;
     e.preventDefault();
     canvas.setPointerCapture?.(e.pointerId);
-    current = [point(e)];
-    strokes.push(current);
+    stroke = [point(e)];
+    strokes.push(stroke);
     redraw();
   });
   canvas.addEventListener("pointermove", (e) => {
-    if (!current) return;
+    if (!stroke) return;
     e.preventDefault();
-    for (const ev of e.getCoalescedEvents?.() ?? [e]) current.push(point(ev));
+    for (const ev of e.getCoalescedEvents?.() ?? [e]) stroke.push(point(ev));
     redraw();
   });
   const end = () => {
-    if (!current) return;
-    current = null;
+    if (!stroke) return;
+    stroke = null;
     $("signature-error").hidden = true;
     canvas.removeAttribute("aria-invalid");
     updateSignatureSlots();
@@ -559,7 +708,7 @@ const pad = (() => {
     hasInk: () => strokes.reduce((n, s) => n + s.length, 0) >= 2,
     clear() {
       strokes.length = 0;
-      current = null;
+      stroke = null;
       redraw();
       updateSignatureSlots();
     },
@@ -568,7 +717,7 @@ const pad = (() => {
       const out = document.createElement("canvas");
       out.width = 900;
       out.height = 300;
-      paint(out.getContext("2d"), out.width, out.height, 6);
+      paint(context2d(out), out.width, out.height, 6);
       return out.toDataURL("image/png");
     },
   };
@@ -578,14 +727,20 @@ $("draw-clear").addEventListener("click", () => pad.clear());
 
 // ---- validation and actions ----
 
+/** @param {Element | null | undefined} node */
 function markInvalid(node) {
   node?.setAttribute("aria-invalid", "true");
   node?.closest(".field")?.classList.add("invalid");
 }
+/** @param {Element | null | undefined} node */
 function clearInvalid(node) {
   node?.removeAttribute("aria-invalid");
   node?.closest(".field")?.classList.remove("invalid");
 }
+/**
+ * @param {string} id
+ * @param {string} message
+ */
 function fieldError(id, message) {
   $(id).textContent = message;
   $(id).hidden = !message;
@@ -593,9 +748,10 @@ function fieldError(id, message) {
 
 /** The values of the fields the signer fills (signature and initials come from the signature). */
 function fieldValues() {
+  /** @type {Record<string, string>} */
   const values = {};
   for (const { field, input } of fieldInputs.values()) {
-    if (field.type === "checkbox") values[field.id] = input.checked ? "true" : "false";
+    if (field.type === "checkbox") values[field.id] = input instanceof HTMLInputElement && input.checked ? "true" : "false";
     else if (field.type === "text" || field.type === "date") {
       const v = input.value.trim();
       if (v) values[field.id] = v;
@@ -605,22 +761,23 @@ function fieldValues() {
 }
 
 function validate() {
+  /** @type {AlertItem[]} */
   const problems = [];
   for (const { field, input } of fieldInputs.values()) {
     clearInvalid(input);
     if (!field.required || field.type === "signature" || field.type === "initials") continue;
-    const empty = field.type === "checkbox" ? !input.checked : !input.value.trim();
+    const empty = field.type === "checkbox" ? !(input instanceof HTMLInputElement && input.checked) : !input.value.trim();
     if (empty) {
       markInvalid(input);
       problems.push({ text: t(field.type === "checkbox" ? "errFieldCheck" : "errFieldRequired", { label: fieldLabel(field) }), target: input.id });
     }
   }
   fieldError("signature-error", "");
-  clearInvalid($("typed-name"));
+  clearInvalid(typedName);
   $("draw-pad").removeAttribute("aria-invalid");
   if (!isApprover()) {
-    if (method === "type" && !$("typed-name").value.trim()) {
-      markInvalid($("typed-name"));
+    if (method === "type" && !typedName.value.trim()) {
+      markInvalid(typedName);
       fieldError("signature-error", t("errSignatureTyped"));
       problems.push({ text: t("errSignatureTyped"), target: "typed-name" });
     } else if (method === "draw" && !pad.hasInk()) {
@@ -630,28 +787,36 @@ function validate() {
     }
   }
   fieldError("consent-error", "");
-  clearInvalid($("consent"));
-  if (!$("consent").checked) {
+  clearInvalid(consent);
+  if (!consent.checked) {
     const msg = t(isApprover() ? "errApproveConsent" : "errConsent");
-    markInvalid($("consent"));
+    markInvalid(consent);
     fieldError("consent-error", msg);
     problems.push({ text: msg, target: "consent" });
   }
   return problems;
 }
 
-$("consent").addEventListener("change", () => {
-  clearInvalid($("consent"));
+consent.addEventListener("change", () => {
+  clearInvalid(consent);
   fieldError("consent-error", "");
 });
 
+/**
+ * @param {boolean} on
+ * @param {string} [label]
+ */
 function busy(on, label) {
-  for (const b of [$("sign-btn"), $("decline-btn")]) b.disabled = on;
+  for (const b of [signBtn, declineBtn]) b.disabled = on;
   $("sign-panel").setAttribute("aria-busy", on ? "true" : "false");
-  $("sign-btn").textContent = label ?? t(isApprover() ? "approve" : "sign");
+  signBtn.textContent = label ?? t(isApprover() ? "approve" : "sign");
 }
 
-/** Server-side validation errors point at the inputs they are about. */
+/**
+ * Server-side validation errors point at the inputs they are about.
+ * @param {ApiError} e
+ * @returns {AlertItem[]}
+ */
 function serverProblems(e) {
   return (e.errors ?? []).map((err) => {
     const pointer = String(err.pointer ?? "");
@@ -670,31 +835,36 @@ function serverProblems(e) {
   });
 }
 
-/** 409 / 410: the envelope moved on (signed elsewhere, voided, expired): show where it is now. */
+/**
+ * 409 / 410: the envelope moved on (signed elsewhere, voided, expired): show where it is now.
+ * @param {ApiError} e
+ */
 async function afterConflict(e) {
   try {
     const s = await api();
     if (s.state !== "ready") return showSessionState(s);
   } catch (again) {
-    if (again.status === 404) return showState("notfound");
+    if (asApiError(again).status === 404) return showState("notfound");
   }
   showAlert(`${t("errServer")} ${e.message}`);
 }
 
-$("sign-btn").addEventListener("click", async () => {
+signBtn.addEventListener("click", async () => {
   hideAlert();
   const problems = validate();
   if (problems.length) return showAlert(t("errSummary"), problems);
+  /** @type {CompleteBody} */
   const body = { fields: fieldValues(), consent: true };
   if (!isApprover()) {
-    body.signature = method === "draw" ? { type: "drawn", value: pad.toDataURL() } : { type: "typed", value: $("typed-name").value.trim() };
+    body.signature = method === "draw" ? { type: "drawn", value: pad.toDataURL() } : { type: "typed", value: typedName.value.trim() };
   }
   busy(true, t(isApprover() ? "approving" : "signing"));
   try {
     const s = await api("/complete", body);
     busy(false);
-    showSessionState(s?.state ? s : { ...session, state: "signed" }, true);
-  } catch (e) {
+    showSessionState(s?.state ? s : { ...current(), state: "signed" }, true);
+  } catch (thrown) {
+    const e = asApiError(thrown);
     busy(false);
     if (e.status === 409 || e.status === 410) return afterConflict(e);
     if (e.status === 404) return showState("notfound");
@@ -704,40 +874,39 @@ $("sign-btn").addEventListener("click", async () => {
 
 // ---- decline ----
 
-const dialog = $("decline-dialog");
-
-$("decline-btn").addEventListener("click", () => {
+declineBtn.addEventListener("click", () => {
   hideAlert();
   fieldError("decline-error", "");
-  clearInvalid($("decline-reason"));
+  clearInvalid(declineReason);
   dialog.showModal();
-  $("decline-reason").focus();
+  declineReason.focus();
 });
 $("decline-cancel").addEventListener("click", () => dialog.close());
-$("decline-reason").addEventListener("input", () => {
-  clearInvalid($("decline-reason"));
+declineReason.addEventListener("input", () => {
+  clearInvalid(declineReason);
   fieldError("decline-error", "");
 });
 
 $("decline-form").addEventListener("submit", async (e) => {
   e.preventDefault();
-  const reason = $("decline-reason").value.trim();
+  const reason = declineReason.value.trim();
   if (!reason) {
-    markInvalid($("decline-reason"));
+    markInvalid(declineReason);
     fieldError("decline-error", t("errReason"));
-    $("decline-reason").focus();
+    declineReason.focus();
     return;
   }
-  const confirm = $("decline-confirm");
-  confirm.disabled = true;
-  confirm.textContent = t("declining");
+  declineConfirm.disabled = true;
+  declineConfirm.textContent = t("declining");
   try {
     const s = await api("/decline", { reason });
     dialog.close();
-    const next = s?.state ? s : { ...session, state: "declined" };
+    /** @type {Session} */
+    const next = s?.state ? s : { ...current(), state: "declined" };
     if (next.recipient) next.recipient = { ...next.recipient, status: "DECLINED" };
     showSessionState(next);
-  } catch (err) {
+  } catch (thrown) {
+    const err = asApiError(thrown);
     if (err.status === 409 || err.status === 410) {
       dialog.close();
       return afterConflict(err);
@@ -745,8 +914,8 @@ $("decline-form").addEventListener("submit", async (e) => {
     const details = (err.errors ?? []).map((x) => x.message).filter(Boolean).join(" ");
     fieldError("decline-error", `${err.status ? t("errServer") + " " : ""}${err.message}${details ? " " + details : ""}`);
   } finally {
-    confirm.disabled = false;
-    confirm.textContent = t("confirmDecline");
+    declineConfirm.disabled = false;
+    declineConfirm.textContent = t("confirmDecline");
   }
 });
 

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import urllib.parse
+from typing import Any, Dict, Optional
+
+from .._transport import Body, Transport
+from ..types import SigningSession
+
+
+def signing_token(token_or_sign_url: str) -> str:
+    """A recipient's signing token, from the token itself or from the whole ``signUrl``."""
+    if "/" not in token_or_sign_url:
+        return token_or_sign_url
+    return [p for p in urllib.parse.urlparse(token_or_sign_url).path.split("/") if p][-1]
+
+
+class Signing:
+    """The signing ceremony without a browser, authorised by the recipient's token (no API key
+    is sent): for embedded signing in your own page, and for tests of an integration."""
+
+    def __init__(self, http: Transport) -> None:
+        self._http = http
+
+    def _call(self, method: str, route: str, token: str, body: Optional[Dict[str, Any]] = None, **path: str) -> Any:
+        return self._http.json(method, route, path={"token": signing_token(token), **path}, body=Body.json(body) if body is not None else None, anonymous=True)
+
+    def get(self, token_or_sign_url: str) -> SigningSession:
+        """Opens the session (records that the recipient viewed the envelope)."""
+        return self._call("GET", "/api/v1/signing/{token}", token_or_sign_url)
+
+    def document(self, token_or_sign_url: str, document_id: str) -> bytes:
+        """One of the envelope's PDFs as the recipient sees it."""
+        path = {"token": signing_token(token_or_sign_url), "documentId": document_id}
+        return self._http.bytes("GET", "/api/v1/signing/{token}/documents/{documentId}", path=path, anonymous=True)
+
+    def complete(self, token_or_sign_url: str, consent: bool, signature: Optional[Dict[str, str]] = None, fields: Optional[Dict[str, Any]] = None) -> SigningSession:
+        """Signs (or approves): ``complete(sign_url, consent=True, signature={"type": "typed", "value": "Ana Silva"})``."""
+        body: Dict[str, Any] = {"consent": consent}
+        if signature is not None:
+            body["signature"] = signature
+        if fields is not None:
+            body["fields"] = fields
+        return self._call("POST", "/api/v1/signing/{token}/complete", token_or_sign_url, body)
+
+    def decline(self, token_or_sign_url: str, reason: str) -> SigningSession:
+        return self._call("POST", "/api/v1/signing/{token}/decline", token_or_sign_url, {"reason": reason})
+
+    def signed_document(self, token_or_sign_url: str) -> bytes:
+        """The sealed PDF, once the envelope is completed."""
+        return self._http.bytes("GET", "/api/v1/signing/{token}/signed-document", path={"token": signing_token(token_or_sign_url)}, anonymous=True)

@@ -1,0 +1,411 @@
+"""Generated from the server's OpenAPI document by sdk/scripts/generate.ts. Do not edit: run `npm run sdk:generate`."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Literal, Optional, TypedDict, Union
+
+
+class ApiKey(TypedDict):
+    id: str
+    name: str
+    environment: Literal["test", "live"]
+    #: First characters of the key, to recognise it
+    prefix: str
+    #: What the key may do; a route needing another scope answers 403 forbidden
+    scopes: List[Literal["envelopes", "webhooks", "keys"]]
+    createdAt: str
+    lastUsedAt: Optional[str]
+    revokedAt: Optional[str]
+
+
+class AuditSummary(TypedDict):
+    count: int
+    #: Hash of the last event: the head of the envelope's SHA-256 hash chain
+    head: str
+    #: Whether the stored chain verifies
+    valid: bool
+    #: The last events, oldest first
+    events: List[Dict[str, Any]]
+
+
+class CreatedApiKey(TypedDict):
+    id: str
+    name: str
+    environment: Literal["test", "live"]
+    #: First characters of the key, to recognise it
+    prefix: str
+    #: What the key may do; a route needing another scope answers 403 forbidden
+    scopes: List[Literal["envelopes", "webhooks", "keys"]]
+    createdAt: str
+    lastUsedAt: Optional[str]
+    revokedAt: Optional[str]
+    #: The secret key. Shown once: store it now.
+    key: str
+
+
+class CreatedWebhook(TypedDict):
+    id: str
+    #: The URL deliveries are POSTed to
+    url: str
+    description: Optional[str]
+    events: List[Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "*"]]
+    #: False once disabled (after failing continuously for webhooks.disableAfterHours, or by PATCH)
+    enabled: bool
+    #: Why the endpoint was disabled
+    disabledReason: Optional[str]
+    #: Start of the current run of failed deliveries, null while healthy
+    failingSince: Optional[str]
+    createdAt: str
+    #: Signing secret (Standard Webhooks `whsec_<base64>`). Shown once: store it now.
+    secret: str
+
+
+class DeletedWebhook(TypedDict):
+    id: str
+    #: The URL deliveries are POSTed to
+    url: str
+    description: Optional[str]
+    events: List[Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "*"]]
+    #: False once disabled (after failing continuously for webhooks.disableAfterHours, or by PATCH)
+    enabled: bool
+    #: Why the endpoint was disabled
+    disabledReason: Optional[str]
+    #: Start of the current run of failed deliveries, null while healthy
+    failingSince: Optional[str]
+    createdAt: str
+    #: When the endpoint was deleted
+    deletedAt: str
+
+
+class Document(TypedDict):
+    id: str
+    name: str
+    #: Bytes
+    size: int
+    #: SHA-256 of the uploaded bytes, hex
+    sha256: str
+    pageCount: int
+    #: Displayed size of each page in points (CropBox, after rotation): the space field coordinates refer to
+    pages: List[Dict[str, Any]]
+    createdAt: str
+
+
+class DocumentList(TypedDict):
+    data: List[Document]
+    #: Whether another page follows; pass the last id as startingAfter
+    hasMore: bool
+
+
+class DocumentUploadJson(TypedDict):
+    name: str
+    #: The PDF, base64-encoded
+    contentBase64: str
+
+
+class _DocumentUploadMultipartRequired(TypedDict):
+    #: The PDF file
+    file: bytes
+
+
+class DocumentUploadMultipart(_DocumentUploadMultipartRequired, total=False):
+    #: Defaults to the file's name
+    name: str
+
+
+class _EnvelopeRequired(TypedDict):
+    id: str
+    status: Literal["DRAFT", "SENT", "COMPLETED", "DECLINED", "VOIDED", "EXPIRED"]
+    subject: str
+    message: Optional[str]
+    locale: Literal["en", "fr"]
+    signingOrder: Literal["parallel", "sequential", "custom"]
+    expiresAt: Optional[str]
+    reminderIntervalHours: Optional[int]
+    notifyBySms: bool
+    metadata: Dict[str, str]
+    documents: List[Dict[str, Any]]
+    recipients: List[Recipient]
+    fields: List[Field]
+    #: The decline or void reason
+    statusReason: Optional[str]
+    sealStatus: Optional[Literal["PENDING", "SEALED", "FAILED"]]
+    createdAt: str
+    updatedAt: str
+    sentAt: Optional[str]
+    completedAt: Optional[str]
+    endedAt: Optional[str]
+    audit: AuditSummary
+
+
+class Envelope(_EnvelopeRequired, total=False):
+    #: Present (true) on the reply to DELETE of a draft
+    deleted: bool
+
+
+class _EnvelopeCreateRequired(TypedDict):
+    subject: str
+    #: Documents, in order
+    documentIds: List[str]
+    recipients: List[RecipientInput]
+
+
+class EnvelopeCreate(_EnvelopeCreateRequired, total=False):
+    #: Shown in the invitation and on the signing page
+    message: str
+    signingOrder: Literal["parallel", "sequential"]
+    locale: Literal["en", "fr"]
+    #: After this instant the envelope expires and its links stop working
+    expiresAt: str
+    #: Remind pending recipients every N hours
+    reminderIntervalHours: int
+    #: Also invite recipients that have a phone by SMS
+    notifyBySms: bool
+    #: Your own string key/values (up to 50), returned as given
+    metadata: Dict[str, str]
+
+
+class EnvelopeList(TypedDict):
+    data: List[Envelope]
+    #: Whether another page follows; pass the last id as startingAfter
+    hasMore: bool
+
+
+class EnvelopeUpdate(TypedDict, total=False):
+    """Only the members given change; `recipients` and `metadata` are replaced whole; null clears."""
+    subject: str
+    #: Shown in the invitation and on the signing page
+    message: Optional[str]
+    documentIds: List[str]
+    #: Replaces every recipient (and their fields)
+    recipients: List[RecipientInput]
+    signingOrder: Literal["parallel", "sequential"]
+    locale: Literal["en", "fr"]
+    #: After this instant the envelope expires and its links stop working
+    expiresAt: Optional[str]
+    reminderIntervalHours: Optional[int]
+    #: Also invite recipients that have a phone by SMS
+    notifyBySms: bool
+    #: Your own string key/values (up to 50), returned as given
+    metadata: Dict[str, str]
+
+
+class Field(TypedDict):
+    id: str
+    recipientId: str
+    documentId: str
+    type: Literal["signature", "initials", "date", "text", "checkbox"]
+    page: int
+    x: float
+    y: float
+    width: float
+    height: float
+    required: bool
+    label: Optional[str]
+    #: What the recipient filled in (checkbox: "true"/"false")
+    value: Optional[str]
+
+
+class _FieldInputRequired(TypedDict):
+    #: One of the envelope's documentIds
+    documentId: str
+    type: Literal["signature", "initials", "date", "text", "checkbox"]
+    #: 1-based page number
+    page: int
+    #: Points from the left edge of the displayed page
+    x: float
+    #: Points from the TOP edge of the displayed page (y grows downwards)
+    y: float
+    width: float
+    height: float
+
+
+class FieldInput(_FieldInputRequired, total=False):
+    required: bool
+    label: str
+
+
+class _ProblemRequired(TypedDict):
+    #: `urn:certyneo:error:{code}`; the code's status and meaning are at /docs/errors#{code}, which the `Link` header (rel="help") gives in full
+    type: str
+    title: str
+    status: int
+    detail: str
+    #: Stable machine-readable error code
+    code: str
+    #: Human-readable explanation (same as detail)
+    message: str
+    requestId: str
+
+
+class Problem(_ProblemRequired, total=False):
+    errors: List[Dict[str, Any]]
+
+
+class Recipient(TypedDict):
+    id: str
+    email: str
+    name: str
+    phone: Optional[str]
+    role: Literal["SIGNER", "APPROVER", "CC"]
+    routingOrder: int
+    status: Literal["PENDING", "SENT", "VIEWED", "SIGNED", "DECLINED"]
+    #: The recipient's personal signing link, once the envelope is sent
+    signUrl: Optional[str]
+    sentAt: Optional[str]
+    viewedAt: Optional[str]
+    signedAt: Optional[str]
+    declinedAt: Optional[str]
+    declineReason: Optional[str]
+
+
+class _RecipientInputRequired(TypedDict):
+    email: str
+    name: str
+
+
+class RecipientInput(_RecipientInputRequired, total=False):
+    #: E.164, for SMS invitations
+    phone: str
+    role: Literal["SIGNER", "APPROVER", "CC"]
+    #: Equal orders sign in parallel; higher orders wait for lower ones. Default 1.
+    routingOrder: int
+    #: Where this recipient fills in; a signer without a signature field gets a signature block on an appended page
+    fields: List[FieldInput]
+
+
+class SignatureReport(TypedDict):
+    fieldName: Optional[str]
+    subFilter: str
+    signerSubject: str
+    issuer: str
+    #: Claimed signing time (/M or the signed attribute)
+    signingTime: Optional[str]
+    #: Time in the RFC 3161 signature time-stamp, if any
+    timestampTime: Optional[str]
+    #: The signed bytes are unchanged and the CMS signature verifies
+    intact: bool
+    coversWholeDocument: bool
+    #: Bytes added after the signed revision (0 when it covers the whole document)
+    bytesAppendedAfter: int
+    #: Made with this instance's sealing certificate
+    byThisInstance: bool
+
+
+class _SigningCompleteRequired(TypedDict):
+    #: Must be true: the recipient agrees to sign electronically
+    consent: bool
+
+
+class SigningComplete(_SigningCompleteRequired, total=False):
+    #: Required for a SIGNER; an APPROVER needs none
+    signature: Dict[str, Any]
+    #: Values by field id: text for text/date/initials fields, true/false for checkboxes. Empty date fields get the signing date.
+    fields: Dict[str, Union[str, bool]]
+
+
+class SigningDecline(TypedDict):
+    #: Told to the sender and the other recipients
+    reason: str
+
+
+class SigningSession(TypedDict):
+    envelope: Dict[str, Any]
+    recipient: Dict[str, Any]
+    state: Literal["ready", "signed", "declined", "waiting", "voided", "expired", "completed"]
+    #: Empty once the envelope has ended
+    documents: List[Dict[str, Any]]
+    #: Once the envelope is COMPLETED: where every recipient downloads the sealed PDF (null before)
+    signedDocument: Optional[Dict[str, Any]]
+    #: This recipient's fields only; empty once the envelope has ended
+    fields: List[Dict[str, Any]]
+
+
+class Verification(TypedDict):
+    #: At least one signature, all intact, the last one covering the whole document
+    valid: bool
+    signatures: List[SignatureReport]
+
+
+class VerifyUpload(TypedDict):
+    #: The PDF to check
+    file: bytes
+
+
+class Webhook(TypedDict):
+    id: str
+    #: The URL deliveries are POSTed to
+    url: str
+    description: Optional[str]
+    events: List[Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "*"]]
+    #: False once disabled (after failing continuously for webhooks.disableAfterHours, or by PATCH)
+    enabled: bool
+    #: Why the endpoint was disabled
+    disabledReason: Optional[str]
+    #: Start of the current run of failed deliveries, null while healthy
+    failingSince: Optional[str]
+    createdAt: str
+
+
+class WebhookAttempt(TypedDict):
+    attempt: int
+    at: str
+    statusCode: Optional[int]
+    durationMs: int
+    #: Why the attempt failed, null on success
+    error: Optional[str]
+
+
+class _WebhookCreateRequired(TypedDict):
+    #: http(s) URL that receives POSTs; no credentials in it
+    url: str
+
+
+class WebhookCreate(_WebhookCreateRequired, total=False):
+    #: Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, or "*" for all. Default: all.
+    events: List[str]
+    description: str
+
+
+class WebhookDelivery(TypedDict):
+    id: str
+    webhookId: str
+    #: Also the webhook-id header: the same on every attempt and resend
+    eventId: str
+    #: An event type, or "*" for every type (including types added later)
+    eventType: Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "*"]
+    status: Literal["pending", "succeeded", "failed"]
+    #: Attempts made so far
+    attemptCount: int
+    #: When the next attempt is due, while pending
+    nextAttemptAt: Optional[str]
+    lastStatusCode: Optional[int]
+    lastError: Optional[str]
+    lastDurationMs: Optional[int]
+    createdAt: str
+    updatedAt: str
+    #: Attempts, newest first
+    attempts: List[WebhookAttempt]
+
+
+class WebhookDeliveryList(TypedDict):
+    data: List[WebhookDelivery]
+    #: Whether another page follows; pass the last id as startingAfter
+    hasMore: bool
+
+
+class WebhookList(TypedDict):
+    data: List[Webhook]
+    #: Whether another page follows; pass the last id as startingAfter
+    hasMore: bool
+
+
+class WebhookUpdate(TypedDict, total=False):
+    url: str
+    #: Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, or "*" for all. Default: all.
+    events: List[str]
+    description: Optional[str]
+    #: true re-enables a disabled endpoint; false disables it (its pending deliveries fail)
+    enabled: bool
+
+
+__all__ = ["ApiKey", "AuditSummary", "CreatedApiKey", "CreatedWebhook", "DeletedWebhook", "Document", "DocumentList", "DocumentUploadJson", "DocumentUploadMultipart", "Envelope", "EnvelopeCreate", "EnvelopeList", "EnvelopeUpdate", "Field", "FieldInput", "Problem", "Recipient", "RecipientInput", "SignatureReport", "SigningComplete", "SigningDecline", "SigningSession", "Verification", "VerifyUpload", "Webhook", "WebhookAttempt", "WebhookCreate", "WebhookDelivery", "WebhookDeliveryList", "WebhookList", "WebhookUpdate"]

@@ -1,0 +1,724 @@
+// Generated from the server's OpenAPI document by sdk/scripts/generate.ts. Do not edit: run `npm run sdk:generate`.
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  environment: "test" | "live";
+  /** First characters of the key, to recognise it */
+  prefix: string;
+  /** What the key may do; a route needing another scope answers 403 forbidden */
+  scopes: Array<"envelopes" | "webhooks" | "keys">;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface AuditSummary {
+  count: number;
+  /** Hash of the last event: the head of the envelope's SHA-256 hash chain */
+  head: string;
+  /** Whether the stored chain verifies */
+  valid: boolean;
+  /** The last events, oldest first */
+  events: Array<{
+    seq: number;
+    type: string;
+    at: string;
+    actor: string;
+  }>;
+}
+
+export interface CreatedApiKey {
+  id: string;
+  name: string;
+  environment: "test" | "live";
+  /** First characters of the key, to recognise it */
+  prefix: string;
+  /** What the key may do; a route needing another scope answers 403 forbidden */
+  scopes: Array<"envelopes" | "webhooks" | "keys">;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  /** The secret key. Shown once: store it now. */
+  key: string;
+}
+
+export interface CreatedWebhook {
+  id: string;
+  /** The URL deliveries are POSTed to */
+  url: string;
+  description: string | null;
+  events: Array<"envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "recipient.viewed" | "recipient.signed" | "*">;
+  /** False once disabled (after failing continuously for webhooks.disableAfterHours, or by PATCH) */
+  enabled: boolean;
+  /** Why the endpoint was disabled */
+  disabledReason: string | null;
+  /** Start of the current run of failed deliveries, null while healthy */
+  failingSince: string | null;
+  createdAt: string;
+  /** Signing secret (Standard Webhooks `whsec_<base64>`). Shown once: store it now. */
+  secret: string;
+}
+
+export interface DeletedWebhook {
+  id: string;
+  /** The URL deliveries are POSTed to */
+  url: string;
+  description: string | null;
+  events: Array<"envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "recipient.viewed" | "recipient.signed" | "*">;
+  /** False once disabled (after failing continuously for webhooks.disableAfterHours, or by PATCH) */
+  enabled: boolean;
+  /** Why the endpoint was disabled */
+  disabledReason: string | null;
+  /** Start of the current run of failed deliveries, null while healthy */
+  failingSince: string | null;
+  createdAt: string;
+  /** When the endpoint was deleted */
+  deletedAt: string;
+}
+
+export interface Document {
+  id: string;
+  name: string;
+  /** Bytes */
+  size: number;
+  /** SHA-256 of the uploaded bytes, hex */
+  sha256: string;
+  pageCount: number;
+  /** Displayed size of each page in points (CropBox, after rotation): the space field coordinates refer to */
+  pages: Array<{
+    width: number;
+    height: number;
+  }>;
+  createdAt: string;
+}
+
+export interface DocumentList {
+  data: Document[];
+  /** Whether another page follows; pass the last id as startingAfter */
+  hasMore: boolean;
+}
+
+export interface DocumentUploadJson {
+  name: string;
+  /** The PDF, base64-encoded */
+  contentBase64: string;
+}
+
+export interface DocumentUploadMultipart {
+  /** The PDF file */
+  file: Blob;
+  /** Defaults to the file's name */
+  name?: string;
+}
+
+export interface Envelope {
+  id: string;
+  status: "DRAFT" | "SENT" | "COMPLETED" | "DECLINED" | "VOIDED" | "EXPIRED";
+  subject: string;
+  message: string | null;
+  locale: "en" | "fr";
+  signingOrder: "parallel" | "sequential" | "custom";
+  expiresAt: string | null;
+  reminderIntervalHours: number | null;
+  notifyBySms: boolean;
+  metadata: Record<string, string>;
+  documents: Array<{
+    id: string;
+    name: string;
+    size: number;
+    sha256: string;
+    pageCount: number;
+    /** Displayed page sizes in points: the space field coordinates refer to */
+    pages: Array<{
+      width: number;
+      height: number;
+    }>;
+  }>;
+  recipients: Recipient[];
+  fields: Field[];
+  /** The decline or void reason */
+  statusReason: string | null;
+  sealStatus: "PENDING" | "SEALED" | "FAILED" | null;
+  createdAt: string;
+  updatedAt: string;
+  sentAt: string | null;
+  completedAt: string | null;
+  endedAt: string | null;
+  audit: AuditSummary;
+  /** Present (true) on the reply to DELETE of a draft */
+  deleted?: boolean;
+}
+
+export interface EnvelopeCreate {
+  subject: string;
+  /** Shown in the invitation and on the signing page */
+  message?: string;
+  /** Documents, in order */
+  documentIds: string[];
+  recipients: RecipientInput[];
+  signingOrder?: "parallel" | "sequential";
+  locale?: "en" | "fr";
+  /** After this instant the envelope expires and its links stop working */
+  expiresAt?: string;
+  /** Remind pending recipients every N hours */
+  reminderIntervalHours?: number;
+  /** Also invite recipients that have a phone by SMS */
+  notifyBySms?: boolean;
+  /** Your own string key/values (up to 50), returned as given */
+  metadata?: Record<string, string>;
+}
+
+export interface EnvelopeList {
+  data: Envelope[];
+  /** Whether another page follows; pass the last id as startingAfter */
+  hasMore: boolean;
+}
+
+/** Only the members given change; `recipients` and `metadata` are replaced whole; null clears. */
+export interface EnvelopeUpdate {
+  subject?: string;
+  /** Shown in the invitation and on the signing page */
+  message?: string | null;
+  documentIds?: string[];
+  /** Replaces every recipient (and their fields) */
+  recipients?: RecipientInput[];
+  signingOrder?: "parallel" | "sequential";
+  locale?: "en" | "fr";
+  /** After this instant the envelope expires and its links stop working */
+  expiresAt?: string | null;
+  reminderIntervalHours?: number | null;
+  /** Also invite recipients that have a phone by SMS */
+  notifyBySms?: boolean;
+  /** Your own string key/values (up to 50), returned as given */
+  metadata?: Record<string, string>;
+}
+
+export interface Field {
+  id: string;
+  recipientId: string;
+  documentId: string;
+  type: "signature" | "initials" | "date" | "text" | "checkbox";
+  page: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  required: boolean;
+  label: string | null;
+  /** What the recipient filled in (checkbox: "true"/"false") */
+  value: string | null;
+}
+
+export interface FieldInput {
+  /** One of the envelope's documentIds */
+  documentId: string;
+  type: "signature" | "initials" | "date" | "text" | "checkbox";
+  /** 1-based page number */
+  page: number;
+  /** Points from the left edge of the displayed page */
+  x: number;
+  /** Points from the TOP edge of the displayed page (y grows downwards) */
+  y: number;
+  width: number;
+  height: number;
+  required?: boolean;
+  label?: string;
+}
+
+export interface Problem {
+  /** `urn:certyneo:error:{code}`; the code's status and meaning are at /docs/errors#{code}, which the `Link` header (rel="help") gives in full */
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  /** Stable machine-readable error code */
+  code: string;
+  /** Human-readable explanation (same as detail) */
+  message: string;
+  requestId: string;
+  errors?: Array<{
+    pointer: string;
+    message: string;
+  }>;
+}
+
+export interface Recipient {
+  id: string;
+  email: string;
+  name: string;
+  phone: string | null;
+  role: "SIGNER" | "APPROVER" | "CC";
+  routingOrder: number;
+  status: "PENDING" | "SENT" | "VIEWED" | "SIGNED" | "DECLINED";
+  /** The recipient's personal signing link, once the envelope is sent */
+  signUrl: string | null;
+  sentAt: string | null;
+  viewedAt: string | null;
+  signedAt: string | null;
+  declinedAt: string | null;
+  declineReason: string | null;
+}
+
+export interface RecipientInput {
+  email: string;
+  name: string;
+  /** E.164, for SMS invitations */
+  phone?: string;
+  role?: "SIGNER" | "APPROVER" | "CC";
+  /** Equal orders sign in parallel; higher orders wait for lower ones. Default 1. */
+  routingOrder?: number;
+  /** Where this recipient fills in; a signer without a signature field gets a signature block on an appended page */
+  fields?: FieldInput[];
+}
+
+export interface SignatureReport {
+  fieldName: string | null;
+  subFilter: string;
+  signerSubject: string;
+  issuer: string;
+  /** Claimed signing time (/M or the signed attribute) */
+  signingTime: string | null;
+  /** Time in the RFC 3161 signature time-stamp, if any */
+  timestampTime: string | null;
+  /** The signed bytes are unchanged and the CMS signature verifies */
+  intact: boolean;
+  coversWholeDocument: boolean;
+  /** Bytes added after the signed revision (0 when it covers the whole document) */
+  bytesAppendedAfter: number;
+  /** Made with this instance's sealing certificate */
+  byThisInstance: boolean;
+}
+
+export interface SigningComplete {
+  /** Required for a SIGNER; an APPROVER needs none */
+  signature?: {
+    type: "typed" | "drawn";
+    /** typed: the signer's name (1–100 characters); drawn: a data:image/png;base64,… URL of at most 500 KB */
+    value: string;
+  };
+  /** Values by field id: text for text/date/initials fields, true/false for checkboxes. Empty date fields get the signing date. */
+  fields?: Record<string, string | boolean>;
+  /** Must be true: the recipient agrees to sign electronically */
+  consent: boolean;
+}
+
+export interface SigningDecline {
+  /** Told to the sender and the other recipients */
+  reason: string;
+}
+
+export interface SigningSession {
+  envelope: {
+    id: string;
+    subject: string;
+    message: string | null;
+    status: string;
+    locale: "en" | "fr";
+    expiresAt: string | null;
+  };
+  recipient: {
+    id: string;
+    name: string;
+    email: string;
+    role: "SIGNER" | "APPROVER" | "CC";
+    status: "PENDING" | "SENT" | "VIEWED" | "SIGNED" | "DECLINED";
+  };
+  state: "ready" | "signed" | "declined" | "waiting" | "voided" | "expired" | "completed";
+  /** Empty once the envelope has ended */
+  documents: Array<{
+    id: string;
+    name: string;
+    sha256: string;
+    pageCount: number;
+    /** Displayed page sizes in points */
+    pages: Array<{
+      width: number;
+      height: number;
+    }>;
+    /** Path of the PDF under this signing session */
+    url: string;
+  }>;
+  /** Once the envelope is COMPLETED: where every recipient downloads the sealed PDF (null before) */
+  signedDocument: {
+    /** Path of the sealed PDF under this signing session */
+    url: string;
+  } | null;
+  /** This recipient's fields only; empty once the envelope has ended */
+  fields: Array<{
+    id: string;
+    documentId: string;
+    type: "signature" | "initials" | "date" | "text" | "checkbox";
+    /** 1-based */
+    page: number;
+    /** Points from the left of the displayed page */
+    x: number;
+    /** Points from the top of the displayed page (y down) */
+    y: number;
+    width: number;
+    height: number;
+    required: boolean;
+    label: string | null;
+    value: string | null;
+  }>;
+}
+
+export interface Verification {
+  /** At least one signature, all intact, the last one covering the whole document */
+  valid: boolean;
+  signatures: SignatureReport[];
+}
+
+export interface VerifyUpload {
+  /** The PDF to check */
+  file: Blob;
+}
+
+export interface Webhook {
+  id: string;
+  /** The URL deliveries are POSTed to */
+  url: string;
+  description: string | null;
+  events: Array<"envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "recipient.viewed" | "recipient.signed" | "*">;
+  /** False once disabled (after failing continuously for webhooks.disableAfterHours, or by PATCH) */
+  enabled: boolean;
+  /** Why the endpoint was disabled */
+  disabledReason: string | null;
+  /** Start of the current run of failed deliveries, null while healthy */
+  failingSince: string | null;
+  createdAt: string;
+}
+
+export interface WebhookAttempt {
+  attempt: number;
+  at: string;
+  statusCode: number | null;
+  durationMs: number;
+  /** Why the attempt failed, null on success */
+  error: string | null;
+}
+
+export interface WebhookCreate {
+  /** http(s) URL that receives POSTs; no credentials in it */
+  url: string;
+  /** Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, or "*" for all. Default: all. */
+  events?: string[];
+  description?: string;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  webhookId: string;
+  /** Also the webhook-id header: the same on every attempt and resend */
+  eventId: string;
+  /** An event type, or "*" for every type (including types added later) */
+  eventType: "envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "recipient.viewed" | "recipient.signed" | "*";
+  status: "pending" | "succeeded" | "failed";
+  /** Attempts made so far */
+  attemptCount: number;
+  /** When the next attempt is due, while pending */
+  nextAttemptAt: string | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  lastDurationMs: number | null;
+  createdAt: string;
+  updatedAt: string;
+  /** Attempts, newest first */
+  attempts: WebhookAttempt[];
+}
+
+export interface WebhookDeliveryList {
+  data: WebhookDelivery[];
+  /** Whether another page follows; pass the last id as startingAfter */
+  hasMore: boolean;
+}
+
+export interface WebhookList {
+  data: Webhook[];
+  /** Whether another page follows; pass the last id as startingAfter */
+  hasMore: boolean;
+}
+
+export interface WebhookUpdate {
+  url?: string;
+  /** Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, or "*" for all. Default: all. */
+  events?: string[];
+  description?: string | null;
+  /** true re-enables a disabled endpoint; false disables it (its pending deliveries fail) */
+  enabled?: boolean;
+}
+
+/** Every API operation by method and path: its parameters, JSON body and success response ("binary" for a file). */
+export interface Operations {
+  /** Delete a document (refused while a draft or sent envelope uses it) */
+  "DELETE /api/v1/documents/{id}": {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: undefined;
+    response: Document;
+  };
+  /** Delete a DRAFT, or void a sent envelope */
+  "DELETE /api/v1/envelopes/{id}": {
+    path: {
+      id: string;
+    };
+    query: {
+      reason?: string;
+    };
+    body: undefined;
+    response: Envelope;
+  };
+  /** Revoke an API key (effective on its next request) */
+  "DELETE /api/v1/keys/{id}": {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: undefined;
+    response: ApiKey;
+  };
+  /** Delete a webhook endpoint (its pending deliveries are dropped) */
+  "DELETE /api/v1/webhooks/{id}": {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: undefined;
+    response: DeletedWebhook;
+  };
+  /** List documents, newest first */
+  "GET /api/v1/documents": {
+    path: {};
+    query: {
+      limit?: number;
+      startingAfter?: string;
+    };
+    body: undefined;
+    response: DocumentList;
+  };
+  /** Get a document's metadata */
+  "GET /api/v1/documents/{id}": {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: undefined;
+    response: Document;
+  };
+  /** List envelopes, newest first, optionally by status */
+  "GET /api/v1/envelopes": {
+    path: {};
+    query: {
+      limit?: number;
+      startingAfter?: string;
+      status?: "DRAFT" | "SENT" | "COMPLETED" | "DECLINED" | "VOIDED" | "EXPIRED";
+    };
+    body: undefined;
+    response: EnvelopeList;
+  };
+  /** Get an envelope: recipients (with signUrl once sent), fields, status, audit summary */
+  "GET /api/v1/envelopes/{id}": {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: undefined;
+    response: Envelope;
+  };
+  /** Download the sealed audit-trail PDF */
+  "GET /api/v1/envelopes/{id}/audit-trail": {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: undefined;
+    response: "binary";
+  };
+  /** Download the sealed PDF of a COMPLETED envelope */
+  "GET /api/v1/envelopes/{id}/signed-document": {
+    path: {
+      id: string;
+    };
+    query: {
+      documentId?: string;
+    };
+    body: undefined;
+    response: "binary";
+  };
+  /** List the API keys of this environment */
+  "GET /api/v1/keys": {
+    path: {};
+    query: {};
+    body: undefined;
+    response: {
+      data: ApiKey[];
+    };
+  };
+  /** Open a signing session */
+  "GET /api/v1/signing/{token}": {
+    path: {
+      token: string;
+    };
+    query: {};
+    body: undefined;
+    response: SigningSession;
+  };
+  /** Download one of the envelope's PDFs */
+  "GET /api/v1/signing/{token}/documents/{documentId}": {
+    path: {
+      token: string;
+      documentId: string;
+    };
+    query: {};
+    body: undefined;
+    response: "binary";
+  };
+  /** Download the sealed PDF of a completed envelope */
+  "GET /api/v1/signing/{token}/signed-document": {
+    path: {
+      token: string;
+    };
+    query: {};
+    body: undefined;
+    response: "binary";
+  };
+  /** List webhook endpoints, newest first (disabled ones included) */
+  "GET /api/v1/webhooks": {
+    path: {};
+    query: {
+      limit?: number;
+      startingAfter?: string;
+    };
+    body: undefined;
+    response: WebhookList;
+  };
+  /** Get a webhook endpoint */
+  "GET /api/v1/webhooks/{id}": {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: undefined;
+    response: Webhook;
+  };
+  /** Recent deliveries of an endpoint, newest first, with their attempts (status code, duration, error) */
+  "GET /api/v1/webhooks/{id}/deliveries": {
+    path: {
+      id: string;
+    };
+    query: {
+      limit?: number;
+      startingAfter?: string;
+      status?: "pending" | "succeeded" | "failed";
+    };
+    body: undefined;
+    response: WebhookDeliveryList;
+  };
+  /** Liveness and version (no authentication) */
+  "GET /healthz": {
+    path: {};
+    query: {};
+    body: undefined;
+    response: {
+      status: "ok";
+      version: string;
+    };
+  };
+  /** Update a DRAFT envelope */
+  "PATCH /api/v1/envelopes/{id}": {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: EnvelopeUpdate;
+    response: Envelope;
+  };
+  /** Change a webhook endpoint, or re-enable a disabled one (`enabled: true`) */
+  "PATCH /api/v1/webhooks/{id}": {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: WebhookUpdate;
+    response: Webhook;
+  };
+  /** Upload a PDF */
+  "POST /api/v1/documents": {
+    path: {};
+    query: {};
+    body: DocumentUploadJson;
+    response: Document;
+  };
+  /** Create an envelope (DRAFT) */
+  "POST /api/v1/envelopes": {
+    path: {};
+    query: {};
+    body: EnvelopeCreate;
+    response: Envelope;
+  };
+  /** Send a DRAFT envelope */
+  "POST /api/v1/envelopes/{id}/send": {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: undefined;
+    response: Envelope;
+  };
+  /** Create an API key (the secret is returned once) */
+  "POST /api/v1/keys": {
+    path: {};
+    query: {};
+    body: {
+      name: string;
+      environment?: "test" | "live";
+      /** At most the scopes of the key that creates it. Default: the creator's scopes except keys. */
+      scopes?: Array<"envelopes" | "webhooks" | "keys">;
+    };
+    response: CreatedApiKey;
+  };
+  /** Sign (or approve) */
+  "POST /api/v1/signing/{token}/complete": {
+    path: {
+      token: string;
+    };
+    query: {};
+    body: SigningComplete;
+    response: SigningSession;
+  };
+  /** Decline to sign, with a reason */
+  "POST /api/v1/signing/{token}/decline": {
+    path: {
+      token: string;
+    };
+    query: {};
+    body: SigningDecline;
+    response: SigningSession;
+  };
+  /** Verify the signatures of a PDF */
+  "POST /api/v1/verify": {
+    path: {};
+    query: {};
+    body: undefined;
+    response: Verification;
+  };
+  /** Register a webhook endpoint (the signing secret is returned once) */
+  "POST /api/v1/webhooks": {
+    path: {};
+    query: {};
+    body: WebhookCreate;
+    response: CreatedWebhook;
+  };
+  /** Send a delivery's event again */
+  "POST /api/v1/webhooks/{id}/deliveries/{deliveryId}/resend": {
+    path: {
+      id: string;
+      deliveryId: string;
+    };
+    query: {};
+    body: undefined;
+    response: WebhookDelivery;
+  };
+}

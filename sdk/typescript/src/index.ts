@@ -1,0 +1,12 @@
+export { Certyneo } from "./client.js";
+export { CertyneoError, type FieldError } from "./errors.js";
+export type { FileSource } from "./files.js";
+export type * from "./generated.js";
+export type { DocumentListQuery } from "./resources/documents.js";
+export { isSettled, type EnvelopeListQuery, type WaitOptions } from "./resources/envelopes.js";
+export type { KeyCreate } from "./resources/keys.js";
+export { signingToken } from "./resources/signing.js";
+export type { DeliveryListQuery, WebhookListQuery } from "./resources/webhooks.js";
+export type { ClientOptions, RequestOptions } from "./transport.js";
+export { VERSION } from "./version.js";
+export { verifyWebhook, WebhookVerificationError, type WebhookEvent, type WebhookHeaders } from "./webhook-signature.js";
