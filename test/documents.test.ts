@@ -90,7 +90,7 @@ describe("content", () => {
     expect(res.headers.get("content-type")).toBe("application/pdf");
     expect(res.headers.get("content-disposition")).toContain("filename*=UTF-8''offre%20d%27emploi.pdf");
     const bytes = new Uint8Array(await res.arrayBuffer());
-    expect(sha(bytes)).toBe(doc.sha256);
+    expect(sha256(bytes)).toBe(doc.sha256);
     expect(bytes).toEqual(pdf);
     const live = s.key("live");
     expect((await s.api(`/api/v1/documents/${doc.id}/content`, { key: live })).status).toBe(404);

@@ -18,6 +18,10 @@ class ApiKey(TypedDict):
     revokedAt: Optional[str]
 
 
+class ApiKeyList(TypedDict):
+    data: List[ApiKey]
+
+
 class AuditSummary(TypedDict):
     count: int
     #: Hash of the last event: the head of the envelope's SHA-256 hash chain
@@ -87,6 +91,8 @@ class Document(TypedDict):
     pageCount: int
     #: Displayed size of each page in points (CropBox, after rotation): the space field coordinates refer to
     pages: List[Dict[str, Any]]
+    #: Text tags found in the document (`{{Name;type=signature;role=Employee}}` and the Adobe Sign / Dropbox Sign forms): an envelope turns them into fields
+    tags: List[TextTag]
     createdAt: str
 
 
@@ -152,8 +158,10 @@ class _EnvelopeCreateRequired(TypedDict):
 class EnvelopeCreate(_EnvelopeCreateRequired, total=False):
     #: Shown in the invitation and on the signing page
     message: str
-    signingOrder: Literal["parallel", "sequential"]
-    locale: Literal["en", "fr"]
+    #: Shorthand for routingOrder: parallel = everyone at once; sequential = in the order of `recipients`. Do not combine with per-recipient routingOrder.
+    signingOrder: Union[Literal["parallel"], Literal["sequential"]]
+    #: Language of the invitations and of the signing page
+    locale: Union[Literal["en"], Literal["fr"]]
     #: After this instant the envelope expires and its links stop working
     expiresAt: str
     #: Remind pending recipients every N hours
@@ -173,14 +181,14 @@ class EnvelopeList(TypedDict):
 class EnvelopeUpdate(TypedDict, total=False):
     """Only the members given change; `recipients` and `metadata` are replaced whole; null clears."""
     subject: str
-    #: Shown in the invitation and on the signing page
     message: Optional[str]
     documentIds: List[str]
     #: Replaces every recipient (and their fields)
     recipients: List[RecipientInput]
-    signingOrder: Literal["parallel", "sequential"]
-    locale: Literal["en", "fr"]
-    #: After this instant the envelope expires and its links stop working
+    #: Shorthand for routingOrder: parallel = everyone at once; sequential = in the order of `recipients`. Do not combine with per-recipient routingOrder.
+    signingOrder: Union[Literal["parallel"], Literal["sequential"]]
+    #: Language of the invitations and of the signing page
+    locale: Union[Literal["en"], Literal["fr"]]
     expiresAt: Optional[str]
     reminderIntervalHours: Optional[int]
     #: Also invite recipients that have a phone by SMS
@@ -203,12 +211,13 @@ class Field(TypedDict):
     label: Optional[str]
     #: What the recipient filled in (checkbox: "true"/"false")
     value: Optional[str]
+    source: Literal["explicit", "tag"]
 
 
 class _FieldInputRequired(TypedDict):
     #: One of the envelope's documentIds
     documentId: str
-    type: Literal["signature", "initials", "date", "text", "checkbox"]
+    type: Union[Literal["signature"], Literal["initials"], Literal["date"], Literal["text"], Literal["checkbox"]]
     #: 1-based page number
     page: int
     #: Points from the left edge of the displayed page
@@ -222,6 +231,11 @@ class _FieldInputRequired(TypedDict):
 class FieldInput(_FieldInputRequired, total=False):
     required: bool
     label: str
+
+
+class Health(TypedDict):
+    status: Literal["ok"]
+    version: str
 
 
 class _ProblemRequired(TypedDict):
@@ -247,6 +261,7 @@ class Recipient(TypedDict):
     name: str
     phone: Optional[str]
     role: Literal["SIGNER", "APPROVER", "CC"]
+    roleName: Optional[str]
     routingOrder: int
     status: Literal["PENDING", "SENT", "VIEWED", "SIGNED", "DECLINED"]
     #: The recipient's personal signing link, once the envelope is sent
@@ -266,10 +281,13 @@ class _RecipientInputRequired(TypedDict):
 class RecipientInput(_RecipientInputRequired, total=False):
     #: E.164, for SMS invitations
     phone: str
-    role: Literal["SIGNER", "APPROVER", "CC"]
+    #: SIGNER signs; APPROVER approves without a signature; CC only receives the completed copy
+    role: Union[Literal["SIGNER"], Literal["APPROVER"], Literal["CC"]]
+    #: A free role name ("Employee"), distinct from `role`: the documents' text tags with this role become this recipient's fields
+    roleName: str
     #: Equal orders sign in parallel; higher orders wait for lower ones. Default 1.
     routingOrder: int
-    #: Where this recipient fills in; a signer without a signature field gets a signature block on an appended page
+    #: Where this recipient fills in; a signer without a signature field gets a signature block on an appended page. The documents' text tags for this recipient's roleName add to these.
     fields: List[FieldInput]
 
 
@@ -318,6 +336,23 @@ class SigningSession(TypedDict):
     signedDocument: Optional[Dict[str, Any]]
     #: This recipient's fields only; empty once the envelope has ended
     fields: List[Dict[str, Any]]
+
+
+class TextTag(TypedDict):
+    """A text tag found in the document's text: where a field goes, without coordinates (see docs/documents.md)"""
+    #: The tag's name (DocuSeal: the text before the first `;`); becomes the field's label
+    name: str
+    type: Literal["signature", "initials", "date", "text", "checkbox"]
+    #: The recipient `roleName` the field goes to; null: the first signer
+    role: Optional[str]
+    required: bool
+    page: int
+    #: Points from the left edge of the displayed page
+    x: float
+    #: Points from the TOP edge of the displayed page
+    y: float
+    width: float
+    height: float
 
 
 class Verification(TypedDict):
@@ -408,4 +443,4 @@ class WebhookUpdate(TypedDict, total=False):
     enabled: bool
 
 
-__all__ = ["ApiKey", "AuditSummary", "CreatedApiKey", "CreatedWebhook", "DeletedWebhook", "Document", "DocumentList", "DocumentUploadJson", "DocumentUploadMultipart", "Envelope", "EnvelopeCreate", "EnvelopeList", "EnvelopeUpdate", "Field", "FieldInput", "Problem", "Recipient", "RecipientInput", "SignatureReport", "SigningComplete", "SigningDecline", "SigningSession", "Verification", "VerifyUpload", "Webhook", "WebhookAttempt", "WebhookCreate", "WebhookDelivery", "WebhookDeliveryList", "WebhookList", "WebhookUpdate"]
+__all__ = ["ApiKey", "ApiKeyList", "AuditSummary", "CreatedApiKey", "CreatedWebhook", "DeletedWebhook", "Document", "DocumentList", "DocumentUploadJson", "DocumentUploadMultipart", "Envelope", "EnvelopeCreate", "EnvelopeList", "EnvelopeUpdate", "Field", "FieldInput", "Health", "Problem", "Recipient", "RecipientInput", "SignatureReport", "SigningComplete", "SigningDecline", "SigningSession", "TextTag", "Verification", "VerifyUpload", "Webhook", "WebhookAttempt", "WebhookCreate", "WebhookDelivery", "WebhookDeliveryList", "WebhookList", "WebhookUpdate"]

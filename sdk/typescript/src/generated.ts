@@ -13,6 +13,10 @@ export interface ApiKey {
   revokedAt: string | null;
 }
 
+export interface ApiKeyList {
+  data: ApiKey[];
+}
+
 export interface AuditSummary {
   count: number;
   /** Hash of the last event: the head of the envelope's SHA-256 hash chain */
@@ -90,6 +94,8 @@ export interface Document {
     width: number;
     height: number;
   }>;
+  /** Text tags found in the document (`{{Name;type=signature;role=Employee}}` and the Adobe Sign / Dropbox Sign forms): an envelope turns them into fields */
+  tags: TextTag[];
   createdAt: string;
 }
 
@@ -157,7 +163,9 @@ export interface EnvelopeCreate {
   /** Documents, in order */
   documentIds: string[];
   recipients: RecipientInput[];
+  /** Shorthand for routingOrder: parallel = everyone at once; sequential = in the order of `recipients`. Do not combine with per-recipient routingOrder. */
   signingOrder?: "parallel" | "sequential";
+  /** Language of the invitations and of the signing page */
   locale?: "en" | "fr";
   /** After this instant the envelope expires and its links stop working */
   expiresAt?: string;
@@ -178,14 +186,14 @@ export interface EnvelopeList {
 /** Only the members given change; `recipients` and `metadata` are replaced whole; null clears. */
 export interface EnvelopeUpdate {
   subject?: string;
-  /** Shown in the invitation and on the signing page */
   message?: string | null;
   documentIds?: string[];
   /** Replaces every recipient (and their fields) */
   recipients?: RecipientInput[];
+  /** Shorthand for routingOrder: parallel = everyone at once; sequential = in the order of `recipients`. Do not combine with per-recipient routingOrder. */
   signingOrder?: "parallel" | "sequential";
+  /** Language of the invitations and of the signing page */
   locale?: "en" | "fr";
-  /** After this instant the envelope expires and its links stop working */
   expiresAt?: string | null;
   reminderIntervalHours?: number | null;
   /** Also invite recipients that have a phone by SMS */
@@ -208,6 +216,7 @@ export interface Field {
   label: string | null;
   /** What the recipient filled in (checkbox: "true"/"false") */
   value: string | null;
+  source: "explicit" | "tag";
 }
 
 export interface FieldInput {
@@ -224,6 +233,11 @@ export interface FieldInput {
   height: number;
   required?: boolean;
   label?: string;
+}
+
+export interface Health {
+  status: "ok";
+  version: string;
 }
 
 export interface Problem {
@@ -249,6 +263,7 @@ export interface Recipient {
   name: string;
   phone: string | null;
   role: "SIGNER" | "APPROVER" | "CC";
+  roleName: string | null;
   routingOrder: number;
   status: "PENDING" | "SENT" | "VIEWED" | "SIGNED" | "DECLINED";
   /** The recipient's personal signing link, once the envelope is sent */
@@ -265,10 +280,13 @@ export interface RecipientInput {
   name: string;
   /** E.164, for SMS invitations */
   phone?: string;
+  /** SIGNER signs; APPROVER approves without a signature; CC only receives the completed copy */
   role?: "SIGNER" | "APPROVER" | "CC";
+  /** A free role name ("Employee"), distinct from `role`: the documents' text tags with this role become this recipient's fields */
+  roleName?: string;
   /** Equal orders sign in parallel; higher orders wait for lower ones. Default 1. */
   routingOrder?: number;
-  /** Where this recipient fills in; a signer without a signature field gets a signature block on an appended page */
+  /** Where this recipient fills in; a signer without a signature field gets a signature block on an appended page. The documents' text tags for this recipient's roleName add to these. */
   fields?: FieldInput[];
 }
 
@@ -361,6 +379,23 @@ export interface SigningSession {
     label: string | null;
     value: string | null;
   }>;
+}
+
+/** A text tag found in the document's text: where a field goes, without coordinates (see docs/documents.md) */
+export interface TextTag {
+  /** The tag's name (DocuSeal: the text before the first `;`); becomes the field's label */
+  name: string;
+  type: "signature" | "initials" | "date" | "text" | "checkbox";
+  /** The recipient `roleName` the field goes to; null: the first signer */
+  role: string | null;
+  required: boolean;
+  page: number;
+  /** Points from the left edge of the displayed page */
+  x: number;
+  /** Points from the TOP edge of the displayed page */
+  y: number;
+  width: number;
+  height: number;
 }
 
 export interface Verification {
@@ -507,6 +542,15 @@ export interface Operations {
     body: undefined;
     response: Document;
   };
+  /** Download a document's original bytes */
+  "GET /api/v1/documents/{id}/content": {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: undefined;
+    response: "binary";
+  };
   /** List envelopes, newest first, optionally by status */
   "GET /api/v1/envelopes": {
     path: {};
@@ -552,9 +596,7 @@ export interface Operations {
     path: {};
     query: {};
     body: undefined;
-    response: {
-      data: ApiKey[];
-    };
+    response: ApiKeyList;
   };
   /** Open a signing session */
   "GET /api/v1/signing/{token}": {
@@ -621,10 +663,7 @@ export interface Operations {
     path: {};
     query: {};
     body: undefined;
-    response: {
-      status: "ok";
-      version: string;
-    };
+    response: Health;
   };
   /** Update a DRAFT envelope */
   "PATCH /api/v1/envelopes/{id}": {
