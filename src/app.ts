@@ -10,6 +10,7 @@ import { createJobRunner } from "./jobs/runner";
 import type { Worker } from "./jobs/worker";
 import { documentRoutes } from "./modules/documents/routes";
 import { envelopeRoutes } from "./modules/envelopes/routes";
+import { templateRoutes } from "./modules/templates/routes";
 import { keyRoutes } from "./modules/keys/routes";
 import { createKeyVerifier } from "./modules/keys/service";
 import { sealingHandlers } from "./modules/sealing/jobs";
@@ -42,6 +43,7 @@ export function buildApp(deps: Deps) {
     .use(signerPage)
     .use(documentRoutes(deps))
     .use(envelopeRoutes(deps))
+    .use(templateRoutes(deps))
     .use(signingRoutes(deps))
     .use(webhookRoutes(deps))
     .use(verifyRoutes(deps));

@@ -52,6 +52,7 @@ export const openapiPlugin = (config: Config, app: () => AnyElysia) => {
     tags: [
       { name: "Documents", description: "PDF uploads" },
       { name: "Envelopes", description: "Documents sent for signature" },
+      { name: "Templates", description: "Reusable envelopes: documents, roles and fields, filled with people per envelope" },
       { name: "Signing", description: "The signing ceremony, authorised by the recipient's token" },
       { name: "Webhooks", description: "Event notifications" },
       { name: "Keys", description: "API keys" },

@@ -145,5 +145,8 @@ export function mergeProblems(shape: readonly FieldError[], rules: () => FieldEr
     // The body is too malformed for the rules to read; its shape errors say what to fix first.
   }
   const under = (p: string, q: string) => p === q || p.startsWith(q === "/" ? "/" : q + "/");
-  return [...shape, ...found.filter((b) => !shape.some((s) => under(b.pointer, s.pointer) && s.pointer !== "/"))].slice(0, MAX_ERRORS);
+  const seen = new Set<string>();
+  return [...shape, ...found.filter((b) => !shape.some((s) => under(b.pointer, s.pointer) && s.pointer !== "/"))]
+    .filter((e) => !seen.has(e.pointer + "\n" + e.message) && seen.add(e.pointer + "\n" + e.message))
+    .slice(0, MAX_ERRORS);
 }

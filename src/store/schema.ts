@@ -12,6 +12,7 @@ const time = (name: string) => integer(name, { mode: "timestamp_ms" });
 const json = <T>(name: string) => text(name, { mode: "json" }).$type<T>();
 
 export type { Environment, EnvelopeStatus, FieldType, RecipientRole, RecipientStatus, SealStatus } from "../enums";
+import type { FieldType, RecipientRole } from "../enums";
 
 export const apiKeys = sqliteTable("api_keys", {
   id: text("id").primaryKey(),
@@ -66,6 +67,10 @@ export const envelopes = sqliteTable(
     expiresAt: time("expires_at"),
     reminderIntervalHours: integer("reminder_interval_hours"),
     metadata: json<Record<string, string>>("metadata").notNull().default(sql`'{}'`),
+    /** Values the sender fixed for fields, by field label (read-only to recipients). */
+    prefill: json<Record<string, string | boolean>>("prefill").notNull().default(sql`'{}'`),
+    /** The template the envelope was made from (a copy: later template edits do not reach it). */
+    templateId: text("template_id"),
     createdAt: time("created_at").notNull(),
     updatedAt: time("updated_at").notNull(),
     sentAt: time("sent_at"),
@@ -145,8 +150,57 @@ export const fields = sqliteTable(
     label: text("label"),
     value: text("value"),
     source: text("source", { enum: FIELD_SOURCES }).notNull().default("explicit"),
+    /** Filled by the sender (prefill): shown to the recipient, not changed by them. */
+    readOnly: integer("read_only", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [index("fields_envelope").on(t.envelopeId)],
+);
+
+/** A role of a template: who will sign, by a free name, with the envelope's role and order. */
+export interface TemplateRole {
+  roleName: string;
+  role: RecipientRole;
+  routingOrder: number;
+}
+
+/** A template's field, placed for a role rather than for a person. */
+export interface TemplateField {
+  roleName: string;
+  documentId: string;
+  type: FieldType;
+  page: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  required: boolean;
+  label: string | null;
+}
+
+/**
+ * Reusable envelopes: documents, roles, fields bound to roles, and defaults. An envelope made
+ * from one copies all of it, so editing a template changes no envelope already made.
+ */
+export const templates = sqliteTable(
+  "templates",
+  {
+    id: text("id").primaryKey(),
+    environment: text("environment", { enum: ENVIRONMENTS }).notNull(),
+    name: text("name").notNull(),
+    subject: text("subject").notNull(),
+    message: text("message"),
+    locale: text("locale", { enum: LOCALES }).notNull().default("en"),
+    documentIds: json<string[]>("document_ids").notNull(),
+    roles: json<TemplateRole[]>("roles").notNull(),
+    fields: json<TemplateField[]>("fields").notNull().default(sql`'[]'`),
+    expiresInDays: integer("expires_in_days"),
+    reminderIntervalHours: integer("reminder_interval_hours"),
+    notifyBySms: integer("notify_by_sms", { mode: "boolean" }).notNull().default(false),
+    metadata: json<Record<string, string>>("metadata").notNull().default(sql`'{}'`),
+    createdAt: time("created_at").notNull(),
+    updatedAt: time("updated_at").notNull(),
+  },
+  (t) => [index("templates_env_created").on(t.environment, t.createdAt, t.id)],
 );
 
 /** Append-only, hash-chained per envelope: hash = SHA-256(prevHash + canonical JSON of the event). */

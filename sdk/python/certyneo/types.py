@@ -129,6 +129,9 @@ class _EnvelopeRequired(TypedDict):
     reminderIntervalHours: Optional[int]
     notifyBySms: bool
     metadata: Dict[str, str]
+    prefill: Dict[str, Union[str, bool]]
+    #: The template it was made from, if any
+    templateId: Optional[str]
     documents: List[Dict[str, Any]]
     recipients: List[Recipient]
     fields: List[Field]
@@ -170,6 +173,34 @@ class EnvelopeCreate(_EnvelopeCreateRequired, total=False):
     notifyBySms: bool
     #: Your own string key/values (up to 50), returned as given
     metadata: Dict[str, str]
+    #: Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them.
+    prefill: Dict[str, Union[str, bool]]
+
+
+class _EnvelopeCreateFromTemplateRequired(TypedDict):
+    #: The template to copy: documents, roles, fields and defaults
+    templateId: str
+    #: One person per role of the template
+    recipients: List[TemplateRecipientInput]
+
+
+class EnvelopeCreateFromTemplate(_EnvelopeCreateFromTemplateRequired, total=False):
+    #: Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them.
+    prefill: Dict[str, Union[str, bool]]
+    #: Default: the template's subject
+    subject: str
+    #: Shown in the invitation and on the signing page
+    message: str
+    #: Language of the invitations and of the signing page
+    locale: Union[Literal["en"], Literal["fr"]]
+    #: Default: the template's expiresInDays after now
+    expiresAt: str
+    #: Remind pending recipients every N hours
+    reminderIntervalHours: int
+    #: Also invite recipients that have a phone by SMS
+    notifyBySms: bool
+    #: Added to the template's metadata
+    metadata: Dict[str, str]
 
 
 class EnvelopeList(TypedDict):
@@ -195,6 +226,8 @@ class EnvelopeUpdate(TypedDict, total=False):
     notifyBySms: bool
     #: Your own string key/values (up to 50), returned as given
     metadata: Dict[str, str]
+    #: Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them.
+    prefill: Dict[str, Union[str, bool]]
 
 
 class Field(TypedDict):
@@ -212,6 +245,8 @@ class Field(TypedDict):
     #: What the recipient filled in (checkbox: "true"/"false")
     value: Optional[str]
     source: Literal["explicit", "tag"]
+    #: Filled by the sender (`prefill`): the recipient sees the value and cannot change it
+    readOnly: bool
 
 
 class _FieldInputRequired(TypedDict):
@@ -338,6 +373,126 @@ class SigningSession(TypedDict):
     fields: List[Dict[str, Any]]
 
 
+class _TemplateRequired(TypedDict):
+    id: str
+    name: str
+    subject: str
+    message: Optional[str]
+    locale: Literal["en", "fr"]
+    documents: List[Dict[str, Any]]
+    roles: List[Dict[str, Any]]
+    fields: List[Dict[str, Any]]
+    expiresInDays: Optional[int]
+    reminderIntervalHours: Optional[int]
+    notifyBySms: bool
+    metadata: Dict[str, str]
+    createdAt: str
+    updatedAt: str
+
+
+class Template(_TemplateRequired, total=False):
+    #: Present (true) on the reply to DELETE
+    deleted: bool
+
+
+class _TemplateCreateRequired(TypedDict):
+    #: What the sender calls the template
+    name: str
+    #: Subject of the envelopes made from it
+    subject: str
+    #: Documents, in order
+    documentIds: List[str]
+    #: Who signs, by role name; an envelope names a person for each
+    roles: List[TemplateRoleInput]
+
+
+class TemplateCreate(_TemplateCreateRequired, total=False):
+    message: str
+    #: Language of the invitations and of the signing page
+    locale: Union[Literal["en"], Literal["fr"]]
+    #: Fields bound to roles; the documents' text tags add theirs
+    fields: List[TemplateFieldInput]
+    #: Envelopes made from it expire this many days after creation
+    expiresInDays: int
+    reminderIntervalHours: int
+    notifyBySms: bool
+    #: Copied into each envelope (an envelope's own metadata adds to it)
+    metadata: Dict[str, str]
+
+
+class _TemplateFieldInputRequired(TypedDict):
+    #: One of the template's roles
+    roleName: str
+    #: One of the envelope's documentIds
+    documentId: str
+    type: Union[Literal["signature"], Literal["initials"], Literal["date"], Literal["text"], Literal["checkbox"]]
+    #: 1-based page number
+    page: int
+    #: Points from the left edge of the displayed page
+    x: float
+    #: Points from the TOP edge of the displayed page (y grows downwards)
+    y: float
+    width: float
+    height: float
+
+
+class TemplateFieldInput(_TemplateFieldInputRequired, total=False):
+    required: bool
+    label: str
+
+
+class TemplateList(TypedDict):
+    data: List[Template]
+    #: Whether another page follows; pass the last id as startingAfter
+    hasMore: bool
+
+
+class _TemplateRecipientInputRequired(TypedDict):
+    #: One of the template's roles
+    roleName: str
+    email: str
+    name: str
+
+
+class TemplateRecipientInput(_TemplateRecipientInputRequired, total=False):
+    #: E.164, for SMS invitations
+    phone: str
+
+
+class _TemplateRoleInputRequired(TypedDict):
+    #: A free role name ("Employee"), distinct from `role`: the documents' text tags with this role become this recipient's fields
+    roleName: str
+
+
+class TemplateRoleInput(_TemplateRoleInputRequired, total=False):
+    #: SIGNER signs; APPROVER approves without a signature; CC only receives the completed copy
+    role: Union[Literal["SIGNER"], Literal["APPROVER"], Literal["CC"]]
+    #: Equal orders sign in parallel; higher orders wait for lower ones. Default 1.
+    routingOrder: int
+
+
+class TemplateUpdate(TypedDict, total=False):
+    """Only the members given change (`roles`, `fields`, `metadata` whole); null clears. Envelopes already made do not change."""
+    #: What the sender calls the template
+    name: str
+    #: Subject of the envelopes made from it
+    subject: str
+    message: Optional[str]
+    #: Language of the invitations and of the signing page
+    locale: Union[Literal["en"], Literal["fr"]]
+    #: Documents, in order
+    documentIds: List[str]
+    #: Who signs, by role name; an envelope names a person for each
+    roles: List[TemplateRoleInput]
+    #: Fields bound to roles; the documents' text tags add theirs
+    fields: List[TemplateFieldInput]
+    expiresInDays: Optional[int]
+    reminderIntervalHours: Optional[int]
+    notifyBySms: bool
+    #: Copied into each envelope (an envelope's own metadata adds to it)
+    metadata: Dict[str, str]
+
+
 class TextTag(TypedDict):
     """A text tag found in the document's text: where a field goes, without coordinates (see docs/documents.md)"""
     #: The tag's name (DocuSeal: the text before the first `;`); becomes the field's label
@@ -443,4 +598,4 @@ class WebhookUpdate(TypedDict, total=False):
     enabled: bool
 
 
-__all__ = ["ApiKey", "ApiKeyList", "AuditSummary", "CreatedApiKey", "CreatedWebhook", "DeletedWebhook", "Document", "DocumentList", "DocumentUploadJson", "DocumentUploadMultipart", "Envelope", "EnvelopeCreate", "EnvelopeList", "EnvelopeUpdate", "Field", "FieldInput", "Health", "Problem", "Recipient", "RecipientInput", "SignatureReport", "SigningComplete", "SigningDecline", "SigningSession", "TextTag", "Verification", "VerifyUpload", "Webhook", "WebhookAttempt", "WebhookCreate", "WebhookDelivery", "WebhookDeliveryList", "WebhookList", "WebhookUpdate"]
+__all__ = ["ApiKey", "ApiKeyList", "AuditSummary", "CreatedApiKey", "CreatedWebhook", "DeletedWebhook", "Document", "DocumentList", "DocumentUploadJson", "DocumentUploadMultipart", "Envelope", "EnvelopeCreate", "EnvelopeCreateFromTemplate", "EnvelopeList", "EnvelopeUpdate", "Field", "FieldInput", "Health", "Problem", "Recipient", "RecipientInput", "SignatureReport", "SigningComplete", "SigningDecline", "SigningSession", "Template", "TemplateCreate", "TemplateFieldInput", "TemplateList", "TemplateRecipientInput", "TemplateRoleInput", "TemplateUpdate", "TextTag", "Verification", "VerifyUpload", "Webhook", "WebhookAttempt", "WebhookCreate", "WebhookDelivery", "WebhookDeliveryList", "WebhookList", "WebhookUpdate"]

@@ -129,6 +129,9 @@ export interface Envelope {
   reminderIntervalHours: number | null;
   notifyBySms: boolean;
   metadata: Record<string, string>;
+  prefill: Record<string, string | boolean>;
+  /** The template it was made from, if any */
+  templateId: string | null;
   documents: Array<{
     id: string;
     name: string;
@@ -175,6 +178,31 @@ export interface EnvelopeCreate {
   notifyBySms?: boolean;
   /** Your own string key/values (up to 50), returned as given */
   metadata?: Record<string, string>;
+  /** Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them. */
+  prefill?: Record<string, string | boolean>;
+}
+
+export interface EnvelopeCreateFromTemplate {
+  /** The template to copy: documents, roles, fields and defaults */
+  templateId: string;
+  /** One person per role of the template */
+  recipients: TemplateRecipientInput[];
+  /** Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them. */
+  prefill?: Record<string, string | boolean>;
+  /** Default: the template's subject */
+  subject?: string;
+  /** Shown in the invitation and on the signing page */
+  message?: string;
+  /** Language of the invitations and of the signing page */
+  locale?: "en" | "fr";
+  /** Default: the template's expiresInDays after now */
+  expiresAt?: string;
+  /** Remind pending recipients every N hours */
+  reminderIntervalHours?: number;
+  /** Also invite recipients that have a phone by SMS */
+  notifyBySms?: boolean;
+  /** Added to the template's metadata */
+  metadata?: Record<string, string>;
 }
 
 export interface EnvelopeList {
@@ -200,6 +228,8 @@ export interface EnvelopeUpdate {
   notifyBySms?: boolean;
   /** Your own string key/values (up to 50), returned as given */
   metadata?: Record<string, string>;
+  /** Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them. */
+  prefill?: Record<string, string | boolean>;
 }
 
 export interface Field {
@@ -217,6 +247,8 @@ export interface Field {
   /** What the recipient filled in (checkbox: "true"/"false") */
   value: string | null;
   source: "explicit" | "tag";
+  /** Filled by the sender (`prefill`): the recipient sees the value and cannot change it */
+  readOnly: boolean;
 }
 
 export interface FieldInput {
@@ -378,7 +410,141 @@ export interface SigningSession {
     required: boolean;
     label: string | null;
     value: string | null;
+    /** Filled by the sender: show the value; do not send one for it */
+    readOnly: boolean;
   }>;
+}
+
+export interface Template {
+  id: string;
+  name: string;
+  subject: string;
+  message: string | null;
+  locale: "en" | "fr";
+  documents: Array<{
+    id: string;
+    name: string;
+    size: number;
+    sha256: string;
+    pageCount: number;
+    /** Displayed page sizes in points: the space field coordinates refer to */
+    pages: Array<{
+      width: number;
+      height: number;
+    }>;
+    tags: TextTag[];
+  }>;
+  roles: Array<{
+    roleName: string;
+    role: "SIGNER" | "APPROVER" | "CC";
+    routingOrder: number;
+  }>;
+  fields: Array<{
+    roleName: string;
+    documentId: string;
+    type: "signature" | "initials" | "date" | "text" | "checkbox";
+    page: number;
+    x: number;
+    y: number;
+    width: number;
+    height: number;
+    required: boolean;
+    label: string | null;
+  }>;
+  expiresInDays: number | null;
+  reminderIntervalHours: number | null;
+  notifyBySms: boolean;
+  metadata: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+  /** Present (true) on the reply to DELETE */
+  deleted?: boolean;
+}
+
+export interface TemplateCreate {
+  /** What the sender calls the template */
+  name: string;
+  /** Subject of the envelopes made from it */
+  subject: string;
+  message?: string;
+  /** Language of the invitations and of the signing page */
+  locale?: "en" | "fr";
+  /** Documents, in order */
+  documentIds: string[];
+  /** Who signs, by role name; an envelope names a person for each */
+  roles: TemplateRoleInput[];
+  /** Fields bound to roles; the documents' text tags add theirs */
+  fields?: TemplateFieldInput[];
+  /** Envelopes made from it expire this many days after creation */
+  expiresInDays?: number;
+  reminderIntervalHours?: number;
+  notifyBySms?: boolean;
+  /** Copied into each envelope (an envelope's own metadata adds to it) */
+  metadata?: Record<string, string>;
+}
+
+export interface TemplateFieldInput {
+  /** One of the template's roles */
+  roleName: string;
+  /** One of the envelope's documentIds */
+  documentId: string;
+  type: "signature" | "initials" | "date" | "text" | "checkbox";
+  /** 1-based page number */
+  page: number;
+  /** Points from the left edge of the displayed page */
+  x: number;
+  /** Points from the TOP edge of the displayed page (y grows downwards) */
+  y: number;
+  width: number;
+  height: number;
+  required?: boolean;
+  label?: string;
+}
+
+export interface TemplateList {
+  data: Template[];
+  /** Whether another page follows; pass the last id as startingAfter */
+  hasMore: boolean;
+}
+
+export interface TemplateRecipientInput {
+  /** One of the template's roles */
+  roleName: string;
+  email: string;
+  name: string;
+  /** E.164, for SMS invitations */
+  phone?: string;
+}
+
+export interface TemplateRoleInput {
+  /** A free role name ("Employee"), distinct from `role`: the documents' text tags with this role become this recipient's fields */
+  roleName: string;
+  /** SIGNER signs; APPROVER approves without a signature; CC only receives the completed copy */
+  role?: "SIGNER" | "APPROVER" | "CC";
+  /** Equal orders sign in parallel; higher orders wait for lower ones. Default 1. */
+  routingOrder?: number;
+}
+
+/** Only the members given change (`roles`, `fields`, `metadata` whole); null clears. Envelopes already made do not change. */
+export interface TemplateUpdate {
+  /** What the sender calls the template */
+  name?: string;
+  /** Subject of the envelopes made from it */
+  subject?: string;
+  message?: string | null;
+  /** Language of the invitations and of the signing page */
+  locale?: "en" | "fr";
+  /** Documents, in order */
+  documentIds?: string[];
+  /** Who signs, by role name; an envelope names a person for each */
+  roles?: TemplateRoleInput[];
+  /** Fields bound to roles; the documents' text tags add theirs */
+  fields?: TemplateFieldInput[];
+  expiresInDays?: number | null;
+  reminderIntervalHours?: number | null;
+  notifyBySms?: boolean;
+  /** Copied into each envelope (an envelope's own metadata adds to it) */
+  metadata?: Record<string, string>;
 }
 
 /** A text tag found in the document's text: where a field goes, without coordinates (see docs/documents.md) */
@@ -514,6 +680,15 @@ export interface Operations {
     body: undefined;
     response: ApiKey;
   };
+  /** Delete a template (envelopes made from it are not affected) */
+  "DELETE /api/v1/templates/{id}": {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: undefined;
+    response: Template;
+  };
   /** Delete a webhook endpoint (its pending deliveries are dropped) */
   "DELETE /api/v1/webhooks/{id}": {
     path: {
@@ -626,6 +801,25 @@ export interface Operations {
     body: undefined;
     response: "binary";
   };
+  /** List templates, newest first */
+  "GET /api/v1/templates": {
+    path: {};
+    query: {
+      limit?: number;
+      startingAfter?: string;
+    };
+    body: undefined;
+    response: TemplateList;
+  };
+  /** Get a template */
+  "GET /api/v1/templates/{id}": {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: undefined;
+    response: Template;
+  };
   /** List webhook endpoints, newest first (disabled ones included) */
   "GET /api/v1/webhooks": {
     path: {};
@@ -674,6 +868,15 @@ export interface Operations {
     body: EnvelopeUpdate;
     response: Envelope;
   };
+  /** Update a template */
+  "PATCH /api/v1/templates/{id}": {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: TemplateUpdate;
+    response: Template;
+  };
   /** Change a webhook endpoint, or re-enable a disabled one (`enabled: true`) */
   "PATCH /api/v1/webhooks/{id}": {
     path: {
@@ -694,7 +897,7 @@ export interface Operations {
   "POST /api/v1/envelopes": {
     path: {};
     query: {};
-    body: EnvelopeCreate;
+    body: EnvelopeCreate | EnvelopeCreateFromTemplate;
     response: Envelope;
   };
   /** Send a DRAFT envelope */
@@ -735,6 +938,13 @@ export interface Operations {
     query: {};
     body: SigningDecline;
     response: SigningSession;
+  };
+  /** Create a template */
+  "POST /api/v1/templates": {
+    path: {};
+    query: {};
+    body: TemplateCreate;
+    response: Template;
   };
   /** Verify the signatures of a PDF */
   "POST /api/v1/verify": {

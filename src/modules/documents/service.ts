@@ -1,10 +1,10 @@
-import { and, eq, inArray, isNotNull, isNull, or } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, notFound } from "../../errors";
 import { newId } from "../../ids";
 import { inspectPdf } from "../../pdf/inspect";
 import { commitGeneration, preparedPerDb } from "../../store/db";
-import { documents, envelopeDocuments, envelopes, type Environment } from "../../store/schema";
+import { documents, envelopeDocuments, envelopes, templates, type Environment } from "../../store/schema";
 import { paginate } from "../../store/paginate";
 
 export type DocumentRow = typeof documents.$inferSelect;
@@ -104,6 +104,9 @@ export async function deleteDocument(deps: Deps, environment: Environment, id: s
       .where(and(eq(envelopeDocuments.documentId, id), inArray(envelopes.status, ["DRAFT", "SENT"]))).all();
     if (active.length)
       throw new AppError("document_in_use", `Document ${id} is used by envelope ${active.map((u) => u.id).join(", ")} (${active[0]!.status}); void or delete it first`);
+    const template = tx.select({ id: templates.id }).from(templates)
+      .where(and(eq(templates.environment, environment), sql`exists (select 1 from json_each(${templates.documentIds}) where value = ${id})`)).get();
+    if (template) throw new AppError("document_in_use", `Document ${id} is used by template ${template.id}; change or delete the template first`);
     tx.update(documents).set({ deletedAt }).where(eq(documents.id, id)).run();
     // The bytes stay while any live document has them, or any envelope (even a finished one,
     // whose seal may still be pending or be redone) names a document that has them.

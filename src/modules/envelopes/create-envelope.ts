@@ -1,9 +1,8 @@
 import type { Deps } from "../../deps";
-import type { FieldError } from "../../errors";
 import { newId } from "../../ids";
 import { envelopes, type Environment } from "../../store/schema";
 import type { ActorMeta } from "./actor";
-import { assertValidDraft, writeDraftParts } from "./draft";
+import { assertValidDraft, writeDraftParts, type FoundProblems } from "./draft";
 import type { EnvelopeDraft } from "./lifecycle";
 import { auditEnvelope, immediate, recordEnvelopeEvent } from "./record-change";
 import { documentHashes, recipientRows } from "./rows";
@@ -13,14 +12,16 @@ export interface CreateEnvelopeInput {
   environment: Environment;
   who: ActorMeta;
   draft: EnvelopeDraft;
-  /** Schema errors of the request, reported with the rules' findings in one answer. */
-  shapeErrors?: FieldError[];
+  /** Problems found in the request, reported with the rules' findings in one answer. */
+  found?: FoundProblems;
+  /** The template the draft was made from (create-envelope-from-template.ts). */
+  templateId?: string;
 }
 
 /** POST /envelopes: a validated DRAFT, audited, with an envelope.created event. */
-export function createEnvelope(deps: Deps, { environment, who, draft, shapeErrors }: CreateEnvelopeInput): EnvelopeView {
+export function createEnvelope(deps: Deps, { environment, who, draft, found, templateId }: CreateEnvelopeInput): EnvelopeView {
   return deps.db.transaction((tx) => {
-    const documents = assertValidDraft(tx, deps.clock, environment, draft, shapeErrors);
+    const documents = assertValidDraft(tx, deps.clock, environment, draft, found);
     const now = deps.clock.now();
     const id = newId("env");
     tx.insert(envelopes).values({
@@ -28,7 +29,7 @@ export function createEnvelope(deps: Deps, { environment, who, draft, shapeError
       locale: draft.locale ?? "en", notifyBySms: draft.notifyBySms ?? false,
       expiresAt: draft.expiresAt ? new Date(draft.expiresAt) : null,
       reminderIntervalHours: draft.reminderIntervalHours ?? null,
-      metadata: draft.metadata ?? {}, createdAt: now, updatedAt: now,
+      metadata: draft.metadata ?? {}, prefill: draft.prefill ?? {}, templateId: templateId ?? null, createdAt: now, updatedAt: now,
     }).run();
     writeDraftParts(tx, id, draft, documents);
     auditEnvelope(tx, deps, id, "envelope.created", who, {

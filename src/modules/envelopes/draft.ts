@@ -6,25 +6,32 @@ import { mergeProblems } from "../../http/validate";
 import { newId } from "../../ids";
 import type { Tx } from "../../store/db";
 import { documents, envelopeDocuments, fields, recipients, type Environment } from "../../store/schema";
-import { routingOrders, taggedFields, validateDraft, type DocumentFacts, type EnvelopeDraft, type RecipientDraft } from "./lifecycle";
+import { draftFields, prefillValue, routingOrders, validateDraft, type DocumentFacts, type EnvelopeDraft, type RecipientDraft } from "./lifecycle";
 import { fieldRows, recipientRows } from "./rows";
 
 export type DocumentFactsById = Map<string, DocumentFacts & { id: string }>;
 
-function documentFacts(tx: Tx, environment: Environment, ids: string[]): DocumentFactsById {
+/** Page sizes and text tags of the live documents among `ids` in `environment`. */
+export function documentFacts(tx: Tx, environment: Environment, ids: string[]): DocumentFactsById {
   if (!Array.isArray(ids) || !ids.length) return new Map();
   const rows = tx.select({ id: documents.id, pageCount: documents.pageCount, pages: documents.pages, tags: documents.tags }).from(documents)
     .where(and(inArray(documents.id, [...new Set(ids)]), eq(documents.environment, environment), isNull(documents.deletedAt))).all();
   return new Map(rows.map((r) => [r.id, r]));
 }
 
-/**
- * 422 validation_failed with every broken rule, or nothing. `shapeErrors` are the request's
- * schema errors, answered together with the rules' findings (see mergeProblems).
- */
-export function assertValidDraft(tx: Tx, clock: Clock, environment: Environment, draft: EnvelopeDraft, shapeErrors: FieldError[] = []): DocumentFactsById {
+/** Problems a caller found before the draft rules run, answered with theirs in one 422. */
+export interface FoundProblems {
+  /** The request's schema errors (see mergeProblems). */
+  shapeErrors?: FieldError[];
+  /** Broken rules of the request that the draft does not show (e.g. a template's roles left without a person). */
+  ruleErrors?: FieldError[];
+}
+
+/** 422 validation_failed with every broken rule, or nothing. */
+export function assertValidDraft(tx: Tx, clock: Clock, environment: Environment, draft: EnvelopeDraft, found: FoundProblems = {}): DocumentFactsById {
   let facts: DocumentFactsById = new Map();
-  const errors = mergeProblems(shapeErrors, () => validateDraft(draft, (facts = documentFacts(tx, environment, draft.documentIds)), clock.now()));
+  const shapeErrors = found.shapeErrors ?? [];
+  const errors = mergeProblems(shapeErrors, () => [...(found.ruleErrors ?? []), ...validateDraft(draft, (facts = documentFacts(tx, environment, draft.documentIds)), clock.now())]);
   if (errors.length) throw invalid(errors, shapeErrors.length ? "Invalid request body" : "The envelope is not valid");
   return facts;
 }
@@ -39,24 +46,24 @@ export function writeDraftParts(tx: Tx, envelopeId: string, draft: EnvelopeDraft
   tx.delete(envelopeDocuments).where(eq(envelopeDocuments.envelopeId, envelopeId)).run();
   tx.insert(envelopeDocuments).values(draft.documentIds.map((documentId, position) => ({ envelopeId, documentId, position }))).run();
   const orders = routingOrders(draft);
-  const tagged = Map.groupBy(taggedFields(draft, documentFacts), (t) => t.recipient);
+  const ids = draft.recipients.map((_, position) => keepIds?.[position] ?? newId("rcp"));
   draft.recipients.forEach((r, position) => {
-    const id = keepIds?.[position] ?? newId("rcp");
     tx.insert(recipients).values({
-      id, envelopeId, position,
+      id: ids[position]!, envelopeId, position,
       email: r.email.trim(), name: r.name.trim(), phone: r.phone ?? null, roleName: r.roleName?.trim() || null,
       role: r.role ?? "SIGNER", routingOrder: orders[position]!, status: "PENDING",
     }).run();
-    const all = [
-      ...(r.fields ?? []).map((f) => ({ f, source: "explicit" as const })),
-      ...(tagged.get(position) ?? []).map((t) => ({ f: t.field, source: "tag" as const })),
-    ];
-    if (all.length)
-      tx.insert(fields).values(all.map(({ f, source }) => ({
-        id: newId("fld"), envelopeId, recipientId: id, documentId: f.documentId, type: f.type, source,
-        page: f.page, x: f.x, y: f.y, width: f.width, height: f.height, required: f.required ?? true, label: f.label ?? null,
-      }))).run();
   });
+  const all = draftFields(draft, documentFacts);
+  if (all.length)
+    tx.insert(fields).values(all.map(({ recipient, field: f, source }) => {
+      const fixed = f.label != null && draft.prefill?.[f.label] !== undefined ? prefillValue(f.type, draft.prefill[f.label]!) : null;
+      return {
+        id: newId("fld"), envelopeId, recipientId: ids[recipient]!, documentId: f.documentId, type: f.type, source,
+        page: f.page, x: f.x, y: f.y, width: f.width, height: f.height, required: f.required ?? true, label: f.label ?? null,
+        ...(fixed && "value" in fixed ? { value: fixed.value, readOnly: true } : {}),
+      };
+    })).run();
 }
 
 /** The stored recipients as the draft they came from (for PATCH without recipients); tag fields are made again from the tags. */

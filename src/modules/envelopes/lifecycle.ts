@@ -119,6 +119,8 @@ export function validateDraft(d: EnvelopeDraft, documents: ReadonlyMap<string, D
       err(`/recipients/${recipient}/roleName`, `document ${documentId} has a ${tag.type} tag "${tag.name}" for role ${tag.role ?? "(first signer)"}, which a ${role} cannot fill`);
   }
 
+  errors.push(...prefillProblems(d, documents));
+
   if (d.expiresAt != null) {
     const at = Date.parse(d.expiresAt);
     if (Number.isNaN(at)) err("/expiresAt", "not a date-time");
@@ -155,6 +157,38 @@ export function taggedFields(d: Pick<EnvelopeDraft, "documentIds" | "recipients"
     };
     return [{ recipient, tag, documentId, field }];
   }));
+}
+
+/** Every field of a draft, explicit and from tags, with its recipient's index. */
+export function draftFields(d: Pick<EnvelopeDraft, "documentIds" | "recipients">, documents: ReadonlyMap<string, DocumentFacts>) {
+  return [
+    ...d.recipients.flatMap((r, recipient) => (r.fields ?? []).map((field) => ({ recipient, field, source: "explicit" as const }))),
+    ...taggedFields(d, documents).map(({ recipient, field }) => ({ recipient, field, source: "tag" as const })),
+  ];
+}
+
+/** A prefill value as the field stores it, or an error message. */
+export function prefillValue(type: FieldType, v: string | boolean): { value: string } | { error: string } {
+  if (type === "signature" || type === "initials") return { error: `a ${type} field is the recipient's own: it cannot be prefilled` };
+  if (type === "checkbox") {
+    if (v === true || v === "true") return { value: "true" };
+    if (v === false || v === "false") return { value: "false" };
+    return { error: "a checkbox takes true or false" };
+  }
+  return typeof v === "string" ? { value: v } : { error: `a ${type} field takes text` };
+}
+
+/** Each prefill key must name fields (by label) that the sender may fill, with a value of their type. */
+function prefillProblems(d: Pick<EnvelopeDraft, "documentIds" | "recipients" | "prefill">, documents: ReadonlyMap<string, DocumentFacts>): FieldError[] {
+  if (!d.prefill) return [];
+  const fs = draftFields(d, documents);
+  return Object.entries(d.prefill).flatMap(([label, v]) => {
+    const pointer = `/prefill/${pointerKey(label)}`;
+    const matching = fs.filter((f) => f.field.label === label);
+    if (!matching.length) return [{ pointer, message: `no field is labelled "${label}" (labels: explicit fields' label, text tags' name)` }];
+    const bad = matching.map((f) => prefillValue(f.field.type, v)).find((r) => "error" in r);
+    return bad && "error" in bad ? [{ pointer, message: bad.error }] : [];
+  });
 }
 
 /** routingOrder of each recipient: per-recipient values, else the signingOrder shorthand (default parallel). */
@@ -242,6 +276,8 @@ export interface FieldSpec {
   id: string;
   type: FieldType;
   required: boolean;
+  /** Filled by the sender: kept as it is. */
+  readOnly?: boolean;
 }
 
 export interface Completion {
@@ -304,6 +340,10 @@ export function checkCompletion(
   for (const f of fields) {
     const p = `/fields/${pointerKey(f.id)}`;
     const v = given[f.id];
+    if (f.readOnly) {
+      if (v !== undefined) err(p, "the sender filled this field: it cannot be changed");
+      continue;
+    }
     switch (f.type) {
       case "signature":
         values.set(f.id, signature?.type === "typed" ? signature.name : null);

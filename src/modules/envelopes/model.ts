@@ -59,6 +59,12 @@ export const RecipientInput = t.Object(
   { additionalProperties: false, title: "RecipientInput" },
 );
 
+export const Prefill = t.Record(t.String({ minLength: 1, maxLength: 200 }), t.Union([t.String({ maxLength: 1000 }), t.Boolean()]), {
+  maxProperties: 200,
+  description: "Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them.",
+  examples: [{ "Job title": "Engineer", "Start date": "2027-01-04" }],
+});
+
 const common = {
   message: t.String({ maxLength: 5000, description: "Shown in the invitation and on the signing page" }),
   locale: Locale,
@@ -80,11 +86,42 @@ export const CreateEnvelopeBody = t.Object(
     reminderIntervalHours: t.Optional(common.reminderIntervalHours),
     notifyBySms: t.Optional(common.notifyBySms),
     metadata: t.Optional(common.metadata),
+    prefill: t.Optional(Prefill),
   },
   {
     additionalProperties: false,
     title: "EnvelopeCreate",
     examples: [{ subject: "Employment contract", documentIds: ["doc_4f8k2m9x7q1c5v3b6n0z"], recipients: [{ email: "jane.doe@example.com", name: "Jane Doe", role: "SIGNER" }] }],
+  },
+);
+
+export const TemplateRecipientInput = t.Object(
+  {
+    roleName: t.String({ minLength: 1, maxLength: 100, description: "One of the template's roles", examples: ["Employee"] }),
+    email: RecipientInput.properties.email,
+    name: RecipientInput.properties.name,
+    phone: RecipientInput.properties.phone,
+  },
+  { additionalProperties: false, title: "TemplateRecipientInput" },
+);
+
+export const CreateFromTemplateBody = t.Object(
+  {
+    templateId: t.String({ description: "The template to copy: documents, roles, fields and defaults", examples: ["tpl_6d2k8m4x7q1c5v3b6n0z"] }),
+    recipients: t.Array(TemplateRecipientInput, { minItems: 1, maxItems: 50, description: "One person per role of the template" }),
+    prefill: t.Optional(Prefill),
+    subject: t.Optional(t.String({ minLength: 1, maxLength: 255, description: "Default: the template's subject" })),
+    message: t.Optional(common.message),
+    locale: t.Optional(common.locale),
+    expiresAt: t.Optional(t.String({ ...common.expiresAt, description: "Default: the template's expiresInDays after now" })),
+    reminderIntervalHours: t.Optional(common.reminderIntervalHours),
+    notifyBySms: t.Optional(common.notifyBySms),
+    metadata: t.Optional(t.Record(t.String({ minLength: 1, maxLength: 40 }), t.String({ maxLength: 500 }), { maxProperties: 50, description: "Added to the template's metadata" })),
+  },
+  {
+    additionalProperties: false,
+    title: "EnvelopeCreateFromTemplate",
+    examples: [{ templateId: "tpl_6d2k8m4x7q1c5v3b6n0z", recipients: [{ roleName: "Employee", name: "Marie Dubois", email: "marie@example.com" }], prefill: { "Job title": "Engineer" } }],
   },
 );
 
@@ -100,6 +137,7 @@ export const UpdateEnvelopeBody = t.Object(
     reminderIntervalHours: t.Optional(nullable(common.reminderIntervalHours)),
     notifyBySms: t.Optional(common.notifyBySms),
     metadata: t.Optional(common.metadata),
+    prefill: t.Optional(Prefill),
   },
   { additionalProperties: false, title: "EnvelopeUpdate", description: "Only the members given change; `recipients` and `metadata` are replaced whole; null clears." },
 );
@@ -164,6 +202,7 @@ export const FieldSchema = t.Object(
     label: nullable(t.String()),
     value: nullable(t.String({ description: "What the recipient filled in (checkbox: \"true\"/\"false\")" })),
     source: literalUnion(FIELD_SOURCES, { description: "explicit: given in `fields`; tag: made from a text tag of the document (its label is the tag's name)" }),
+    readOnly: t.Boolean({ description: "Filled by the sender (`prefill`): the recipient sees the value and cannot change it" }),
   },
   { $id: "#/components/schemas/Field", title: "Field" },
 );
@@ -190,6 +229,8 @@ export const EnvelopeSchema = t.Object(
     reminderIntervalHours: nullable(t.Integer()),
     notifyBySms: t.Boolean(),
     metadata: t.Record(t.String(), t.String()),
+    prefill: t.Record(t.String(), t.Union([t.String(), t.Boolean()])),
+    templateId: nullable(t.String({ description: "The template it was made from, if any" })),
     documents: t.Array(EnvelopeDocumentSchema),
     recipients: t.Array(RecipientSchema),
     fields: t.Array(FieldSchema),

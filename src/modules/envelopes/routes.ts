@@ -7,9 +7,11 @@ import { contextOf } from "../../http/context";
 import { pdfResponse } from "../../http/pdf-response";
 import { AUTH_ERRORS, AUTH_PROBLEMS, IdParams, jsonRequestBody, listOf, pdfResponses, problemResponses } from "../../http/schemas";
 import { checkShape } from "../../http/validate";
-import { CreateEnvelopeBody, EnvelopeSchema, ListEnvelopesQuery, UpdateEnvelopeBody, VoidQuery } from "./model";
-import { apiActor } from "./actor";
+import { CreateEnvelopeBody, CreateFromTemplateBody, EnvelopeSchema, ListEnvelopesQuery, UpdateEnvelopeBody, VoidQuery } from "./model";
+import { apiActor, type ActorMeta } from "./actor";
+import type { Environment } from "../../store/schema";
 import { createEnvelope } from "./create-envelope";
+import { createEnvelopeFromTemplate } from "./create-envelope-from-template";
 import { deleteEnvelope } from "./delete-envelope";
 import { getEnvelope } from "./get-envelope";
 import { listEnvelopes } from "./list-envelopes";
@@ -22,13 +24,22 @@ function caller({ keyId, environment }: Principal, request: Request) {
   return { environment, who: apiActor(keyId, ctx.ip, ctx.userAgent) };
 }
 
+/** Two bodies: from a template (it has `templateId`), or from documents and recipients. */
+function createFromBody(deps: Deps, environment: Environment, who: ActorMeta, body: unknown) {
+  if (body && typeof body === "object" && "templateId" in body) {
+    const shape = checkShape(CreateFromTemplateBody, body);
+    return createEnvelopeFromTemplate(deps, { environment, who, request: shape.value, shapeErrors: shape.errors });
+  }
+  const shape = checkShape(CreateEnvelopeBody, body);
+  return createEnvelope(deps, { environment, who, draft: shape.value, found: { shapeErrors: shape.errors } });
+}
+
 export const envelopeRoutes = (deps: Deps) =>
   new Elysia({ prefix: "/api/v1/envelopes", detail: { tags: ["Envelopes"] } })
     .use(auth)
     .post("", ({ principal, request, body, set }) => {
       const { environment, who } = caller(principal, request);
-      const shape = checkShape(CreateEnvelopeBody, body);
-      const envelope = createEnvelope(deps, { environment, who, draft: shape.value, shapeErrors: shape.errors });
+      const envelope = createFromBody(deps, environment, who, body);
       set.status = 201;
       set.headers.location = `/api/v1/envelopes/${envelope.id}`;
       return envelope;
@@ -39,9 +50,10 @@ export const envelopeRoutes = (deps: Deps) =>
       detail: {
         operationId: "createEnvelope",
         summary: "Create an envelope (DRAFT)",
-        requestBody: jsonRequestBody(CreateEnvelopeBody),
+        requestBody: jsonRequestBody(t.Union([CreateEnvelopeBody, CreateFromTemplateBody])),
         description:
-          "From `subject`, `documentIds` and `recipients` (role defaults to SIGNER). Parallel signing unless `signingOrder` " +
+          "From `subject`, `documentIds` and `recipients` (role defaults to SIGNER), or from a template: `templateId`, one " +
+          "recipient per role (`roleName`) and `prefill`. Parallel signing unless `signingOrder` " +
           "is \"sequential\" or recipients carry a `routingOrder`. Field coordinates are PDF points on the displayed page, " +
           "origin at the TOP-LEFT, y downwards. 422 `validation_failed` lists every bad member as a JSON pointer: unknown " +
           "or other-environment documents, no SIGNER, a bad or duplicate e-mail, a field outside its page.",

@@ -29,7 +29,7 @@ export function updateEnvelope(deps: Deps, { environment, who, envelopeId: id, p
   return deps.db.transaction((tx) => {
     const row = findEnvelopeRow(tx, environment, id);
     if (row.status !== "DRAFT") throw new AppError("envelope_not_draft", `Envelope ${id} is ${row.status}: only a DRAFT can be changed`);
-    const reshapes = patch.documentIds !== undefined || patch.recipients !== undefined || patch.signingOrder !== undefined;
+    const reshapes = patch.documentIds !== undefined || patch.recipients !== undefined || patch.signingOrder !== undefined || patch.prefill !== undefined;
     const current = storedRecipientDrafts(tx, id, patch.signingOrder === undefined);
     const draft: EnvelopeDraft = {
       subject: patch.subject ?? row.subject,
@@ -42,12 +42,13 @@ export function updateEnvelope(deps: Deps, { environment, who, envelopeId: id, p
       reminderIntervalHours: patch.reminderIntervalHours !== undefined ? patch.reminderIntervalHours : row.reminderIntervalHours,
       notifyBySms: patch.notifyBySms ?? row.notifyBySms,
       metadata: patch.metadata ?? row.metadata,
+      prefill: patch.prefill ?? row.prefill,
     };
-    const documents = assertValidDraft(tx, deps.clock, environment, draft, shapeErrors);
+    const documents = assertValidDraft(tx, deps.clock, environment, draft, { shapeErrors });
     tx.update(envelopes).set({
       subject: draft.subject, message: draft.message ?? null, locale: draft.locale, notifyBySms: draft.notifyBySms,
       expiresAt: draft.expiresAt ? new Date(draft.expiresAt) : null, reminderIntervalHours: draft.reminderIntervalHours ?? null,
-      metadata: draft.metadata, updatedAt: deps.clock.now(),
+      metadata: draft.metadata, prefill: draft.prefill ?? {}, updatedAt: deps.clock.now(),
     }).where(eq(envelopes.id, id)).run();
     if (reshapes) writeDraftParts(tx, id, draft, documents, patch.recipients ? undefined : current.ids);
     auditEnvelope(tx, deps, id, "envelope.updated", who, { changed: Object.entries(patch).filter(([, v]) => v !== undefined).map(([k]) => k).sort() });

@@ -45,6 +45,8 @@ function envelopeView(deps: ViewDeps, p: EnvelopeParts, signUrls: boolean) {
     reminderIntervalHours: e.reminderIntervalHours,
     notifyBySms: e.notifyBySms,
     metadata: e.metadata,
+    prefill: e.prefill,
+    templateId: e.templateId,
     documents: p.documents,
     recipients: p.recipients.map((r) => ({
       id: r.id,
@@ -76,6 +78,7 @@ function envelopeView(deps: ViewDeps, p: EnvelopeParts, signUrls: boolean) {
       label: f.label,
       value: f.value,
       source: f.source,
+      readOnly: f.readOnly,
     })),
     statusReason: e.endReason,
     sealStatus: e.sealStatus,

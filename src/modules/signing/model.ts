@@ -52,6 +52,7 @@ export const SigningSessionSchema = t.Object(
       required: t.Boolean(),
       label: nullable(t.String()),
       value: nullable(t.String()),
+      readOnly: t.Boolean({ description: "Filled by the sender: show the value; do not send one for it" }),
     }), { description: "This recipient's fields only; empty once the envelope has ended" }),
   },
   { $id: "#/components/schemas/SigningSession", title: "SigningSession" },

@@ -58,7 +58,7 @@ function session(tx: Tx, token: string, envelope: EnvelopeRow, recipient: Recipi
     fields: open
       ? fieldRows(tx, envelope.id, recipient.id).map((f) => ({
           id: f.id, documentId: f.documentId, type: f.type, page: f.page, x: f.x, y: f.y, width: f.width, height: f.height,
-          required: f.required, label: f.label, value: f.value,
+          required: f.required, label: f.label, value: f.value, readOnly: f.readOnly,
         }))
       : [],
   };
