@@ -22,4 +22,5 @@ ALTER TABLE `envelopes` ADD `prefill` text DEFAULT '{}' NOT NULL;--> statement-b
 ALTER TABLE `envelopes` ADD `template_id` text;--> statement-breakpoint
 ALTER TABLE `fields` ADD `source` text DEFAULT 'explicit' NOT NULL;--> statement-breakpoint
 ALTER TABLE `fields` ADD `read_only` integer DEFAULT false NOT NULL;--> statement-breakpoint
-ALTER TABLE `recipients` ADD `role_name` text;
+ALTER TABLE `recipients` ADD `role_name` text;--> statement-breakpoint
+ALTER TABLE `recipients` ADD `link_version` integer DEFAULT 0 NOT NULL;

@@ -19,7 +19,7 @@ export const ERRORS = {
   envelope_not_completed: { status: 409, meaning: "The signed document exists once every recipient has signed (status COMPLETED)." },
   seal_pending: { status: 409, meaning: "The signed document is being sealed; retry after the Retry-After seconds." },
   seal_failed: { status: 503, meaning: "Sealing the signed document failed; the audit trail and the server log say why." },
-  envelope_not_sent: { status: 409, meaning: "A DRAFT has no audit trail yet: send the envelope first." },
+  envelope_not_sent: { status: 409, meaning: "The envelope is a DRAFT: it has no audit trail yet, and its recipients change with PATCH /envelopes/{id}. Send it first." },
   envelope_ended: { status: 409, meaning: "The envelope has already ended (completed, declined, voided or expired)." },
   signing_not_required: { status: 409, meaning: "This recipient (CC) only receives the completed copy: there is nothing to sign." },
   signing_not_your_turn: { status: 409, meaning: "Sequential signing: earlier recipients sign first; this one is invited when its turn comes." },

@@ -116,6 +116,8 @@ export const recipients = sqliteTable(
      * copy of the database alone does not open any signing session.
      */
     tokenHash: text("token_hash").unique(),
+    /** Bumped by each correction of the recipient: a new signing link (see signing/token.ts). */
+    linkVersion: integer("link_version").notNull().default(0),
     sentAt: time("sent_at"),
     viewedAt: time("viewed_at"),
     signedAt: time("signed_at"),

@@ -307,6 +307,13 @@ export interface Recipient {
   declineReason: string | null;
 }
 
+/** The members given change; the recipient gets a new signing link and, if already invited, the invitation again. */
+export interface RecipientCorrection {
+  email?: string;
+  name?: string;
+  phone?: string | null;
+}
+
 export interface RecipientInput {
   email: string;
   name: string;
@@ -866,6 +873,16 @@ export interface Operations {
     };
     query: {};
     body: EnvelopeUpdate;
+    response: Envelope;
+  };
+  /** Correct a recipient of a SENT envelope */
+  "PATCH /api/v1/envelopes/{id}/recipients/{recipientId}": {
+    path: {
+      id: string;
+      recipientId: string;
+    };
+    query: {};
+    body: RecipientCorrection;
     response: Envelope;
   };
   /** Update a template */

@@ -20,6 +20,7 @@ export type AuditType =
   | "envelope.expired"
   | "envelope.seal_failed"
   | "recipient.invited"
+  | "recipient.corrected"
   | "recipient.reminded"
   | "recipient.viewed"
   | "recipient.signed"

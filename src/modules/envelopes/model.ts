@@ -142,6 +142,17 @@ export const UpdateEnvelopeBody = t.Object(
   { additionalProperties: false, title: "EnvelopeUpdate", description: "Only the members given change; `recipients` and `metadata` are replaced whole; null clears." },
 );
 
+export const CorrectRecipientBody = t.Object(
+  {
+    email: t.Optional(RecipientInput.properties.email),
+    name: t.Optional(RecipientInput.properties.name),
+    phone: t.Optional(nullable(t.String({ pattern: "^\\+[1-9][0-9]{6,14}$", description: "E.164; null removes it" }))),
+  },
+  { additionalProperties: false, minProperties: 1, title: "RecipientCorrection", description: "The members given change; the recipient gets a new signing link and, if already invited, the invitation again." },
+);
+
+export const RecipientParams = t.Object({ id: t.String(), recipientId: t.String() });
+
 export const ListEnvelopesQuery = t.Object(
   {
     limit: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20, description: "Page size (1–100)" })),

@@ -7,9 +7,10 @@ import { contextOf } from "../../http/context";
 import { pdfResponse } from "../../http/pdf-response";
 import { AUTH_ERRORS, AUTH_PROBLEMS, IdParams, jsonRequestBody, listOf, pdfResponses, problemResponses } from "../../http/schemas";
 import { checkShape } from "../../http/validate";
-import { CreateEnvelopeBody, CreateFromTemplateBody, EnvelopeSchema, ListEnvelopesQuery, UpdateEnvelopeBody, VoidQuery } from "./model";
+import { CorrectRecipientBody, CreateEnvelopeBody, CreateFromTemplateBody, EnvelopeSchema, RecipientParams, ListEnvelopesQuery, UpdateEnvelopeBody, VoidQuery } from "./model";
 import { apiActor, type ActorMeta } from "./actor";
 import type { Environment } from "../../store/schema";
+import { correctRecipient } from "./correct-recipient";
 import { createEnvelope } from "./create-envelope";
 import { createEnvelopeFromTemplate } from "./create-envelope-from-template";
 import { deleteEnvelope } from "./delete-envelope";
@@ -95,6 +96,24 @@ export const envelopeRoutes = (deps: Deps) =>
         summary: "Delete a DRAFT, or void a sent envelope",
         description: "A DRAFT is removed (the reply is its last state, with `deleted: true`). A SENT envelope becomes VOIDED: " +
           "its signing links stop working (410) and the recipients are told. An envelope that has ended: 409 `envelope_ended`.",
+      },
+    })
+    .patch("/:id/recipients/:recipientId", ({ principal, request, params, body }) => {
+      const { environment, who } = caller(principal, request);
+      const shape = checkShape(CorrectRecipientBody, body);
+      return correctRecipient(deps, { environment, who, envelopeId: params.id, recipientId: params.recipientId, correction: shape.value, shapeErrors: shape.errors });
+    }, {
+      auth: "envelopes",
+      params: RecipientParams,
+      parse: "json",
+      response: { 200: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 400, 404, 409, 415, 422) },
+      detail: {
+        operationId: "correctRecipient",
+        summary: "Correct a recipient of a SENT envelope",
+        description: "For a recipient who has not signed or declined: a new `name`, `email` or `phone`. The recipient's old signing link stops working at once (404), " +
+          "the new one is in the answer's `signUrl`, and a recipient already invited gets the invitation again. Audited (`recipient.corrected`, with the values before and after). " +
+          "A DRAFT: 409 `envelope_not_sent` (PATCH the envelope instead); signed or declined: 409 `signing_already_done`; ended: 409 `envelope_ended`.",
+        requestBody: jsonRequestBody(CorrectRecipientBody),
       },
     })
     .post("/:id/send", ({ principal, request, params }) => {

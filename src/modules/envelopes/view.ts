@@ -57,7 +57,7 @@ function envelopeView(deps: ViewDeps, p: EnvelopeParts, signUrls: boolean) {
       roleName: r.roleName,
       routingOrder: r.routingOrder,
       status: r.status,
-      signUrl: signUrls && r.tokenHash ? signUrlOf(deps.config.baseUrl, deps.secret, r.id) : null,
+      signUrl: signUrls && r.tokenHash ? signUrlOf(deps.config.baseUrl, deps.secret, r.id, r.linkVersion) : null,
       sentAt: isoOrNull(r.sentAt),
       viewedAt: isoOrNull(r.viewedAt),
       signedAt: isoOrNull(r.signedAt),
