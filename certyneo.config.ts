@@ -56,10 +56,58 @@ export default {
     /** PKCS#12 file with the sealing key and chain. Empty: a development certificate is generated in dataDir. */
     p12Path: "",
     p12Password: "",
-    /** RFC 3161 time-stamp authority; empty: no time-stamp (PAdES B-B). */
-    tsaUrl: "",
+    /**
+     * PEM file with the sealing certificate, then its issuers. Used with a PKCS#11 key; empty:
+     * the certificate (and any issuers) stored on the token next to the key.
+     */
+    certificatePath: "",
+    /** A sealing key kept in an HSM or token (PKCS#11): set module, tokenLabel, keyLabel and pin or pinFile. */
+    pkcs11: {
+      /** Path of the PKCS#11 library, e.g. /usr/lib/softhsm/libsofthsm2.so. Empty: no PKCS#11 key. */
+      module: "",
+      tokenLabel: "",
+      pin: "",
+      /** File holding the PIN (first line), e.g. a container secret; used when pin is empty. */
+      pinFile: "",
+      /** CKA_LABEL of the private key. */
+      keyLabel: "",
+    },
+    /** RSA keys: sign with RSASSA-PSS instead of PKCS#1 v1.5. */
+    rsaPss: false,
+    /**
+     * PAdES level: B-B, B-T (signature time-stamp), B-LT (+ DSS: chains, OCSP/CRL), B-LTA
+     * (+ document time-stamp). Empty: B-LTA when a time-stamp authority is configured, else B-B.
+     */
+    level: "",
+    /** OCSP responders and CRL distribution points get this long to answer. */
+    revocationTimeoutMs: 10_000,
+    /** Archival renewal: sealed PDFs whose last time-stamp certificate expires within this many days get a new one (daily, and `certyneo seal extend`). */
+    extendBeforeDays: 90,
+    /** RFC 3161 time-stamp authorities (PAdES B-T and above), tried in order. */
+    tsa: {
+      /** Comma-separated list; CERTYNEO_SEAL_TSA_URL is accepted too. Empty: no time-stamp. */
+      urls: [] as string[],
+      /** Each authority gets this long to answer before the next one is tried. */
+      timeoutMs: 10_000,
+      /** HTTP basic authentication, sent to every authority of the list. */
+      username: "",
+      password: "",
+      /** An extra header for authorities that want an API key, e.g. "X-Api-Key: secret". */
+      header: "",
+    },
     reason: "Sealed by Certyneo",
     location: "",
+  },
+  verify: {
+    /**
+     * Trust anchors for verification: a PEM bundle of root certificates, as a file path or the
+     * PEM text itself. Empty: no signature is reported as trusted.
+     */
+    trustAnchors: "",
+    /** The public page /verify (no key: upload a PDF, read the report; nothing stored). */
+    publicPage: true,
+    /** Checks a minute per client address on /verify. */
+    publicPerMinute: 10,
   },
   webhooks: {
     /** CIDRs or host names deliveries may reach despite being loopback/private (e.g. 10.0.0.0/8,hr.internal). */

@@ -13,7 +13,8 @@ import { envelopeRoutes } from "./modules/envelopes/routes";
 import { templateRoutes } from "./modules/templates/routes";
 import { keyRoutes } from "./modules/keys/routes";
 import { createKeyVerifier } from "./modules/keys/service";
-import { sealingHandlers } from "./modules/sealing/jobs";
+import { sealingHandlers, sealingPeriodic } from "./modules/sealing/jobs";
+import { verifyPage } from "./modules/verify-page/page";
 import { signingRoutes } from "./modules/signing/routes";
 import { verifyRoutes } from "./modules/verify/routes";
 import { signerPage } from "./modules/signing/page/page";
@@ -46,14 +47,15 @@ export function buildApp(deps: Deps) {
     .use(templateRoutes(deps))
     .use(signingRoutes(deps))
     .use(webhookRoutes(deps))
-    .use(verifyRoutes(deps));
+    .use(verifyRoutes(deps))
+    .use(deps.config.verify.publicPage ? verifyPage(deps) : new Elysia({ name: "verify-page-off" }));
 
   composed = elysia;
   const undeclared = authMismatches(elysia.routes);
   if (undeclared.length) throw new Error(`auth: SCOPE must be declared on exactly the API-key routes; check ${undeclared.join(", ")}`);
   routes = elysia.routes.map((r) => ({ method: r.method, pattern: routePattern(r.path), query: (r.hooks as { query?: TSchema }).query }));
   // The durable outbox: job handlers by kind, and the functions run on each tick (reminders, expiry).
-  const jobs = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps) }, [...notificationPeriodic, () => idempotency.purgeExpired()]);
+  const jobs = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps) }, [...notificationPeriodic, ...sealingPeriodic, () => idempotency.purgeExpired()]);
   const webhooks = createWebhookDispatcher(deps);
   const workers: Worker[] = [jobs, webhooks];
   const fetch = createPipeline(deps, { handle: (req) => elysia.handle(req), keys, limiter, idempotency });

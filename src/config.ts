@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import defaults from "../certyneo.config";
+import { atLeast, PADES_LEVELS, type PadesLevel } from "./pdf/levels";
 
 export type Config = typeof defaults;
 
@@ -7,6 +9,7 @@ export class ConfigError extends Error {}
 /** Environment variables whose names the public docs fixed before the generic rule. */
 const ALIASES: Record<string, string> = {
   CERTYNEO_WEBHOOK_ALLOWED_NETWORKS: "webhooks.allowedNetworks",
+  CERTYNEO_SEAL_TSA_URL: "seal.tsa.urls",
 };
 
 const envName = (path: string) =>
@@ -63,8 +66,28 @@ function check(c: Config) {
   int("jobs.pollMs", c.jobs.pollMs, 10, 60_000);
   int("jobs.concurrency", c.jobs.concurrency, 1, 64);
   int("sms.timeoutMs", c.sms.timeoutMs, 100, 120_000);
-  for (const [path, url] of [["baseUrl", c.baseUrl], ["sms.gatewayUrl", c.sms.gatewayUrl], ["seal.tsaUrl", c.seal.tsaUrl]] as const) {
+  for (const [path, url] of [["baseUrl", c.baseUrl], ["sms.gatewayUrl", c.sms.gatewayUrl], ...c.seal.tsa.urls.map((u) => ["seal.tsa.urls", u] as const)] as const) {
     if (url && !URL.canParse(url)) fail(path, `not a URL: "${url}"`);
+  }
+  int("seal.tsa.timeoutMs", c.seal.tsa.timeoutMs, 100, 120_000);
+  int("seal.revocationTimeoutMs", c.seal.revocationTimeoutMs, 100, 120_000);
+  int("seal.extendBeforeDays", c.seal.extendBeforeDays, 1, 3650);
+  int("verify.publicPerMinute", c.verify.publicPerMinute, 1, 10_000);
+  if (!(PADES_LEVELS as readonly string[]).includes(c.seal.level)) fail("seal.level", `must be one of ${PADES_LEVELS.join(", ")}, got "${c.seal.level}"`);
+  // A time-stamp is part of every level from B-T up: refuse at start what no TSA can give.
+  if (atLeast(c.seal.level as PadesLevel, "B-T") && c.seal.tsa.urls.length === 0)
+    fail("seal.level", `${c.seal.level} needs a time-stamp authority: set CERTYNEO_SEAL_TSA_URL, or choose B-B`);
+  if (c.verify.trustAnchors && !c.verify.trustAnchors.includes("-----BEGIN") && !existsSync(c.verify.trustAnchors))
+    fail("verify.trustAnchors", `no such file: "${c.verify.trustAnchors}" (a PEM bundle, as a path or the PEM text)`);
+  if (c.seal.tsa.header && !/^[!#-'*+.0-9A-Z^-z|~-]+:/.test(c.seal.tsa.header)) fail("seal.tsa.header", `expected "Name: value", got "${c.seal.tsa.header}"`);
+  const p11 = c.seal.pkcs11;
+  if (p11.module) {
+    if (c.seal.p12Path) fail("seal.pkcs11.module", "set either a PKCS#11 key or CERTYNEO_SEAL_P12_PATH, not both");
+    for (const path of ["tokenLabel", "keyLabel"] as const) if (!p11[path]) fail(`seal.pkcs11.${path}`, "required with CERTYNEO_SEAL_PKCS11_MODULE");
+    if (!p11.pin && !p11.pinFile) fail("seal.pkcs11.pin", "required with CERTYNEO_SEAL_PKCS11_MODULE (or CERTYNEO_SEAL_PKCS11_PIN_FILE)");
+    if (p11.pin && p11.pinFile) fail("seal.pkcs11.pinFile", "set either the PIN or the PIN file, not both");
+  } else if (c.seal.certificatePath) {
+    fail("seal.certificatePath", "only used with a PKCS#11 key (CERTYNEO_SEAL_PKCS11_MODULE); a PKCS#12 file carries its own chain");
   }
 }
 
@@ -77,6 +100,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const raw = env[name];
     if (raw !== undefined) setPath(config, path, parseValue(name, raw, like));
   }
+  // The default level follows the TSA: B-LTA with one, B-B without.
+  if (!config.seal.level) config.seal.level = config.seal.tsa.urls.length > 0 ? "B-LTA" : "B-B";
   check(config);
   if (!config.baseUrl) config.baseUrl = `http://localhost:${config.port}`;
   config.baseUrl = config.baseUrl.replace(/\/+$/, "");

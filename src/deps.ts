@@ -3,6 +3,7 @@ import type { Config } from "./config";
 import type { Logger } from "./log";
 import type { SealingKey } from "./modules/sealing/key";
 import type { Mailer } from "./modules/notifications/mailer";
+import type { TrustServices } from "./modules/sealing/trust-services";
 import type { Db } from "./store/db";
 import type { FileStore } from "./store/files";
 
@@ -19,4 +20,6 @@ export interface Deps {
   secret: Uint8Array;
   /** The sealing key (PKCS#12 from the config, or the generated development one), loaded once. */
   sealingKey: () => Promise<SealingKey>;
+  /** Time-stamp authorities, revocation fetching (cached) and trust anchors, for sealing and verifying. */
+  trust: TrustServices;
 }

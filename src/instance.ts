@@ -5,6 +5,7 @@ import type { Config } from "./config";
 import type { Deps } from "./deps";
 import { createLogger, type Logger } from "./log";
 import { sealingKeyLoader } from "./modules/sealing/key";
+import { trustServices } from "./modules/sealing/trust-services";
 import { createMailer } from "./modules/notifications/mailer";
 import { migrate, openDb } from "./store/db";
 import { diskFileStore, writeFileOnce } from "./store/files";
@@ -28,6 +29,7 @@ export function openInstance(config: Config, opts: { clock?: Clock; log?: Logger
     mailer: createMailer({ ...config, dataDir }, clock, log),
     secret,
     sealingKey: sealingKeyLoader({ ...config, dataDir }, clock, log, secret),
+    trust: trustServices(config, clock, log),
   };
 }
 

@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from "./config";
 import { AppError } from "./errors";
 import { openInstance } from "./instance";
 import { batchedWriter, createLogger, type Level } from "./log";
-import { SignerError } from "./pdf/pkcs12";
+import { SignerError } from "./pdf/signer";
 import { startServer } from "./server";
 import { VERSION } from "./version";
 
@@ -24,6 +24,7 @@ Commands:
   migrate                                Apply database migrations and exit
   verify FILE.pdf [--json]               Check a PDF's signatures (exit 0 when all hold)
   seal ENVELOPE_ID                       Seal a COMPLETED envelope now (e.g. after a failed seal)
+  seal extend [--before DAYS]            New document time-stamp for sealed PDFs whose last one expires within DAYS
   healthcheck                            Exit 0 if the local server answers /healthz (for containers)
   --help, -h                             This help
   --version, -v                          Print the version

@@ -3,11 +3,20 @@ import { copyFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, ROOT, run, tempDir, waitForHealth } from "./helpers/spawn";
 import { makePdf } from "./helpers/pdf";
+import { SHARED_KEYS, sharedSoftHsm } from "./helpers/softhsm";
+
+let built = false;
+/** `npm run build`, once for the file. */
+function buildBinary() {
+  if (built) return;
+  const build = run(["npm", "run", "build"]);
+  expect(build.code, build.stderr).toBe(0);
+  built = true;
+}
 
 describe("one binary", () => {
   test("`npm run build` makes dist/certyneo that runs alone in an empty directory", async () => {
-    const build = run(["npm", "run", "build"]);
-    expect(build.code, build.stderr).toBe(0);
+    buildBinary();
     const dir = tempDir("certyneo-bin-");
     const bin = join(dir, "certyneo");
     copyFileSync(join(ROOT, "dist/certyneo"), bin);
@@ -57,6 +66,29 @@ describe("one binary", () => {
       expect((await docs.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
       server.kill("SIGTERM");
       expect(await server.exited).toBe(0);
+    } finally {
+      server.kill("SIGKILL");
+    }
+  }, 120_000);
+
+  test("the binary opens a PKCS#11 key (bun:ffi inside the executable): a wrong PIN is one line, the right one starts it", async () => {
+    buildBinary();
+    const token = sharedSoftHsm();
+    const dir = tempDir("certyneo-bin-hsm-");
+    const env = { PATH: "/usr/bin:/bin", HOME: dir, ...token.env(SHARED_KEYS.p256.label, { CERTYNEO_SEAL_CERTIFICATE_PATH: token.chainPath(SHARED_KEYS.p256.label) }) };
+    const bin = join(ROOT, "dist/certyneo");
+    const refused = run([bin, "serve"], { cwd: dir, env: { ...env, CERTYNEO_PORT: "0", CERTYNEO_SEAL_PKCS11_PIN: "000000" } });
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr.trim()).toBe(`certyneo: PKCS#11 token "${token.tokenLabel}": wrong PIN (CERTYNEO_SEAL_PKCS11_PIN)`);
+
+    const port = await freePort();
+    // Listening means the start-up checks passed: the token signed a probe the certificate verifies.
+    const server = Bun.spawn([bin, "serve"], { cwd: dir, env: { ...env, CERTYNEO_PORT: String(port) }, stdout: "pipe", stderr: "pipe" });
+    try {
+      await waitForHealth(`http://127.0.0.1:${port}`);
+      server.kill("SIGTERM");
+      expect(await server.exited).toBe(0);
+      expect(await new Response(server.stdout).text()).toContain("sealing key opened in a PKCS#11 token");
     } finally {
       server.kill("SIGKILL");
     }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { complete, createEnvelope, getEnvelope, quickStart, sendEnvelope, tokenOf, typed, uploadDoc, startEnvelopeServer } from "./helpers/envelopes";
 import { corpus } from "./helpers/pdf";
 import { fakeClock } from "./helpers/clock";
+import { completeAll, download } from "./helpers/sealing";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { opensslP12, pdfsig, qpdfCheck, run, startTsa, tempDir } from "./pdf/helpers-seal";
 
@@ -13,22 +14,7 @@ const work = tempDir("certyneo-sealing-");
 beforeAll(() => { s = startEnvelopeServer(); });
 afterAll(() => s.stop());
 
-async function download(t: TestServer, path: string) {
-  const res = await t.api(path);
-  return { status: res.status, type: res.headers.get("content-type"), disposition: res.headers.get("content-disposition"), bytes: new Uint8Array(await res.arrayBuffer()) };
-}
 
-/** Upload, create, send, and have every recipient sign through the signing API. */
-async function completedEnvelope(t: TestServer, docIds: string[], people: { name: string; email: string }[], extra: Record<string, unknown> = {}) {
-  const env = await createEnvelope(t, quickStart(docIds, people.map((p) => ({ ...p, role: "SIGNER" })), extra));
-  const sent = await sendEnvelope(t, env.id);
-  for (const [i, r] of sent.recipients.entries()) {
-    const res = await complete(t, tokenOf(r.signUrl), typed(people[i]!.name));
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-  }
-  expect((await getEnvelope(t, env.id)).status).toBe("COMPLETED");
-  return env.id as string;
-}
 
 function expectValidSeal(pdf: Uint8Array, earlier = 0) {
   const sigs = pdfsig(work, pdf);
@@ -84,7 +70,7 @@ describe("signed document", () => {
 
   test("a byte changed in the signed range is reported by pdfsig and by verify", async () => {
     const doc = await uploadDoc(s);
-    const id = await completedEnvelope(s, [doc.id], [{ name: "Ana Silva", email: "ana@example.com" }]);
+    const id = await completeAll(s, [doc.id], [{ name: "Ana Silva", email: "ana@example.com" }]);
     const pdf = (await download(s, `/api/v1/envelopes/${id}/signed-document`)).bytes;
     const tampered = pdf.slice();
     const at = 200; // inside the first signed range: the original document's bytes
@@ -100,7 +86,7 @@ describe("signed document", () => {
   test("several documents: one sealed PDF of all pages in order, and each document sealed alone", async () => {
     const a = await uploadDoc(s, { pages: 2, name: "a.pdf" });
     const b = await uploadDoc(s, { pages: 3, name: "b.pdf" });
-    const id = await completedEnvelope(s, [a.id, b.id], [{ name: "Ana Silva", email: "ana@example.com" }]);
+    const id = await completeAll(s, [a.id, b.id], [{ name: "Ana Silva", email: "ana@example.com" }]);
     const all = await download(s, `/api/v1/envelopes/${id}/signed-document`);
     expectValidSeal(all.bytes);
     const pages = (pdf: Uint8Array) => Number(/Pages:\s+(\d+)/.exec(run(["pdfinfo", writeTmp(pdf)]).out)![1]);
@@ -139,7 +125,7 @@ describe("a large PDF", () => {
     form.set("file", new File([bytes as Uint8Array<ArrayBuffer>], "scan.pdf"));
     const up = await s.api("/api/v1/documents", { method: "POST", body: form });
     expect(up.status).toBe(201);
-    const id = await completedEnvelope(s, [(await up.json()).id], [{ name: "Ana Silva", email: "ana@example.com" }]);
+    const id = await completeAll(s, [(await up.json()).id], [{ name: "Ana Silva", email: "ana@example.com" }]);
     const sealed = (await download(s, `/api/v1/envelopes/${id}/signed-document`)).bytes;
     expect(Buffer.from(sealed.subarray(0, bytes.length)).equals(Buffer.from(bytes))).toBe(true);
     expectValidSeal(sealed);
@@ -184,10 +170,10 @@ describe("certificates", () => {
     require("node:fs").writeFileSync(p12, opensslP12(dir, { key: "rsa", password: "s3cret", cn: "ACME Corp Seal" }));
     const tsa = startTsa(dir);
     // The certificate was made just now: run this server's clock from now.
-    const t = startTestServer({ clock: fakeClock(new Date()), env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_SEAL_P12_PATH: p12, CERTYNEO_SEAL_P12_PASSWORD: "s3cret", CERTYNEO_SEAL_TSA_URL: tsa.url } });
+    const t = startTestServer({ clock: fakeClock(new Date()), env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_SEAL_P12_PATH: p12, CERTYNEO_SEAL_P12_PASSWORD: "s3cret", CERTYNEO_SEAL_TSA_URL: tsa.url, CERTYNEO_SEAL_LEVEL: "B-T" } });
     try {
       const doc = await uploadDoc(t);
-      const id = await completedEnvelope(t, [doc.id], [{ name: "Ana Silva", email: "ana@example.com" }]);
+      const id = await completeAll(t, [doc.id], [{ name: "Ana Silva", email: "ana@example.com" }]);
       const res = await download(t, `/api/v1/envelopes/${id}/signed-document`);
       expect(res.status, Buffer.from(res.bytes).toString() + JSON.stringify(t.logs.filter((l) => l.level === "error"))).toBe(200);
       const pdf = res.bytes;
@@ -220,7 +206,7 @@ describe("real-world corpus: upload, sign, seal", () => {
         if (up.status !== 201) continue; // refusals are covered by documents.test.ts
         const doc = await up.json();
         try {
-          const id = await completedEnvelope(t, [doc.id], [{ name: "Zoë Ødegård", email: "zoe@example.com" }]);
+          const id = await completeAll(t, [doc.id], [{ name: "Zoë Ødegård", email: "zoe@example.com" }]);
           const pdf = await download(t, `/api/v1/envelopes/${id}/signed-document`);
           if (pdf.status !== 200) throw new Error(`download ${pdf.status}: ${Buffer.from(pdf.bytes).toString()}`);
           // Earlier signatures keep exactly the verdict they had in the original (a document
@@ -247,7 +233,7 @@ describe("real-world corpus: upload, sign, seal", () => {
 describe("certyneo verify", () => {
   test("reports each signature and exits 0 for an intact seal, 1 once a byte changed", async () => {
     const doc = await uploadDoc(s);
-    const id = await completedEnvelope(s, [doc.id], [{ name: "Ana Silva", email: "ana@example.com" }]);
+    const id = await completeAll(s, [doc.id], [{ name: "Ana Silva", email: "ana@example.com" }]);
     const pdf = (await download(s, `/api/v1/envelopes/${id}/signed-document`)).bytes;
     const good = writeTmp(pdf);
     const cli = (file: string, ...flags: string[]) =>

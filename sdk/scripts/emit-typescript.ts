@@ -14,7 +14,7 @@ function doc(text: string | undefined, indent: string): string {
 
 /** TypeScript for one schema; titled schemas below the root become references to their named type. */
 function render(s: Schema, names: Set<string>, indent: string, root = false): string {
-  if (!root && s.title && names.has(s.title)) return s.title;
+  if (!root && s.title && names.has(s.title)) return Array.isArray(s.type) && s.type.includes("null") ? `${s.title} | null` : s.title;
   if (isNumeric(s)) return "number";
   if (s.const !== undefined) return literal(s.const);
   const types = Array.isArray(s.type) ? s.type : s.type ? [s.type] : [];

@@ -1,5 +1,5 @@
 // CMS SignedData for PAdES baseline signatures (ETSI EN 319 142-1, B-B / B-T):
-// detached, SHA-256, signed attributes content-type, message-digest and
+// detached, the signer's digest, signed attributes content-type, message-digest and
 // signing-certificate-v2, and no signing-time (the claimed time is the
 // signature dictionary's /M). An RFC 3161 token over the signature value
 // makes it B-T.
@@ -22,14 +22,23 @@ import {
   SignerInfos,
 } from "@peculiar/asn1-cms";
 import { ObjectIdentifier } from "asn1js";
-import { AsnConvert, AsnIntegerArrayBufferConverter, AsnProp, AsnPropTypes, OctetString } from "@peculiar/asn1-schema";
+import {
+  AsnArray,
+  AsnConvert,
+  AsnIntegerArrayBufferConverter,
+  AsnProp,
+  AsnPropTypes,
+  AsnType,
+  AsnTypeTypes,
+  OctetString,
+} from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier, Certificate, GeneralName, GeneralNames } from "@peculiar/asn1-x509";
-import { id_sha256, signatureParams, type Signer } from "./pkcs12.ts";
+import { digestAlgorithm, digestOf, ecdsaToDer, maxSignatureLength, signatureAlgorithmIdentifier } from "./algorithms.ts";
+import { toArrayBuffer } from "./bytes.ts";
+import type { HashName, Signer } from "./signer.ts";
 
 export const id_signingCertificateV2 = "1.2.840.113549.1.9.16.2.47";
 export const id_signatureTimeStampToken = "1.2.840.113549.1.9.16.2.14";
-const id_sha256WithRSAEncryption = "1.2.840.113549.1.1.11";
-const id_ecdsaWithSHA256 = "1.2.840.10045.4.3.2";
 
 // --- RFC 5035 signing-certificate-v2 (no @peculiar schema ships it) -------------
 
@@ -58,18 +67,9 @@ export class SigningCertificateV2 {
   }
 }
 
-// --- DER helpers ---------------------------------------------------------------
-
-function derLength(n: number): Uint8Array {
-  if (n < 0x80) return Uint8Array.of(n);
-  const bytes: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
-  return Uint8Array.of(0x80 | bytes.length, ...bytes);
-}
-
-function tlv(tag: number, body: Uint8Array): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(Buffer.concat([Uint8Array.of(tag), derLength(body.length), body]));
-}
+/** The signed attributes as a DER SET OF: the bytes the signature covers (RFC 5652 5.4). */
+@AsnType({ type: AsnTypeTypes.Set, itemType: Attribute })
+class AttributeSet extends AsnArray<Attribute> {}
 
 /** DER orders SET OF elements by their encodings, compared as zero-padded octet strings (X.690 11.6). */
 function compareDer(a: Uint8Array, b: Uint8Array): number {
@@ -80,30 +80,17 @@ function compareDer(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
-/** A non-negative big-endian integer as DER INTEGER. */
-function derUnsignedInteger(bytes: Uint8Array): Uint8Array {
-  let i = 0;
-  while (i < bytes.length - 1 && bytes[i] === 0) i++;
-  const trimmed = bytes.subarray(i);
-  return tlv(0x02, trimmed[0]! & 0x80 ? Uint8Array.of(0, ...trimmed) : trimmed);
-}
-
-/** WebCrypto ECDSA gives r||s; CMS wants ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }. */
-export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
-  const half = raw.length / 2;
-  return tlv(0x30, Buffer.concat([derUnsignedInteger(raw.subarray(0, half)), derUnsignedInteger(raw.subarray(half))]));
-}
-
 // --- SignedData --------------------------------------------------------------------
 
 const attribute = (type: string, value: ArrayBuffer) => new Attribute({ attrType: type, attrValues: [value] });
 
-function signingCertificateV2(cert: Certificate, der: ArrayBuffer): ArrayBuffer {
+function signingCertificateV2(cert: Certificate, der: ArrayBuffer, hash: HashName): ArrayBuffer {
   return AsnConvert.serialize(
     new SigningCertificateV2({
       certs: [
         new EssCertIdV2({
-          certHash: new OctetString(new Bun.CryptoHasher("sha256").update(der).digest()),
+          hashAlgorithm: hash === "SHA-256" ? undefined : digestAlgorithm(hash),
+          certHash: new OctetString(digestOf(hash, new Uint8Array(der))),
           issuerSerial: new IssuerSerial({
             issuer: new GeneralNames([new GeneralName({ directoryName: cert.tbsCertificate.issuer })]),
             serialNumber: cert.tbsCertificate.serialNumber,
@@ -115,20 +102,21 @@ function signingCertificateV2(cert: Certificate, der: ArrayBuffer): ArrayBuffer 
 }
 
 /** The signed attributes, DER-sorted, and their SET OF encoding (what gets signed). */
-function signedAttributes(digest: Uint8Array, cert: Certificate, certDer: ArrayBuffer) {
+function signedAttributes(digest: Uint8Array, cert: Certificate, certDer: ArrayBuffer, hash: HashName) {
   const attrs = [
     attribute(id_contentType, new ObjectIdentifier({ value: id_data }).toBER()),
     attribute(id_messageDigest, AsnConvert.serialize(new OctetString(digest))),
-    attribute(id_signingCertificateV2, signingCertificateV2(cert, certDer)),
+    attribute(id_signingCertificateV2, signingCertificateV2(cert, certDer, hash)),
   ]
     .map((a) => ({ a, der: new Uint8Array(AsnConvert.serialize(a)) }))
-    .sort((x, y) => compareDer(x.der, y.der));
-  return { attrs: attrs.map((x) => x.a), setDer: tlv(0x31, Buffer.concat(attrs.map((x) => x.der))) };
+    .sort((x, y) => compareDer(x.der, y.der))
+    .map((x) => x.a);
+  return { attrs, setDer: new Uint8Array(AsnConvert.serialize(new AttributeSet(attrs))) };
 }
 
 export interface SignedDataInput {
   signer: Signer;
-  /** SHA-256 of the signed bytes (the PDF's ByteRange). */
+  /** Digest, with the signer's hash, of the signed bytes (the PDF's ByteRange). */
   digest: Uint8Array;
   /** Returns an RFC 3161 token over the signature value (PAdES B-T). */
   timestamp?: (signatureValue: Uint8Array) => Promise<Uint8Array>;
@@ -136,11 +124,12 @@ export interface SignedDataInput {
 
 /** DER ContentInfo wrapping a detached SignedData. */
 export async function buildSignedData({ signer, digest, timestamp }: SignedDataInput): Promise<Uint8Array> {
-  const certs = signer.chain.map((c) => AsnConvert.parse(c.rawData, Certificate));
+  const { algorithm } = signer;
+  const certs = signer.certificateChain.map((c) => AsnConvert.parse(c.rawData, Certificate));
   const leaf = certs[0]!;
-  const { attrs, setDer } = signedAttributes(digest, leaf, signer.certificate.rawData);
-  const raw = new Uint8Array(await crypto.subtle.sign(signatureParams(signer.keyAlgorithm), signer.privateKey, setDer));
-  const signature = signer.keyAlgorithm === "ECDSA" ? ecdsaRawToDer(raw) : raw;
+  const { attrs, setDer } = signedAttributes(digest, leaf, signer.certificateChain[0]!.rawData, algorithm.hash);
+  const raw = await signer.sign(setDer);
+  const signature = algorithm.name === "ECDSA" ? ecdsaToDer(raw) : raw;
   const unsignedAttrs = timestamp
     ? [new Attribute({ attrType: id_signatureTimeStampToken, attrValues: [toArrayBuffer(await timestamp(signature))] })]
     : undefined;
@@ -150,18 +139,15 @@ export async function buildSignedData({ signer, digest, timestamp }: SignedDataI
     sid: new SignerIdentifier({
       issuerAndSerialNumber: new IssuerAndSerialNumber({ issuer: leaf.tbsCertificate.issuer, serialNumber: leaf.tbsCertificate.serialNumber }),
     }),
-    digestAlgorithm: new AlgorithmIdentifier({ algorithm: id_sha256 }),
+    digestAlgorithm: digestAlgorithm(algorithm.hash),
     signedAttrs: attrs,
-    signatureAlgorithm:
-      signer.keyAlgorithm === "RSA"
-        ? new AlgorithmIdentifier({ algorithm: id_sha256WithRSAEncryption, parameters: null })
-        : new AlgorithmIdentifier({ algorithm: id_ecdsaWithSHA256 }),
+    signatureAlgorithm: signatureAlgorithmIdentifier(algorithm),
     signature: new OctetString(signature),
     unsignedAttrs,
   });
   const signedData = new SignedData({
     version: 1,
-    digestAlgorithms: new DigestAlgorithmIdentifiers([new AlgorithmIdentifier({ algorithm: id_sha256 })]),
+    digestAlgorithms: new DigestAlgorithmIdentifiers([digestAlgorithm(algorithm.hash)]),
     encapContentInfo: new EncapsulatedContentInfo({ eContentType: id_data }),
     certificates: new CertificateSet(certs.map((certificate) => new CertificateChoices({ certificate }))),
     signerInfos: new SignerInfos([signerInfo]),
@@ -169,4 +155,11 @@ export async function buildSignedData({ signer, digest, timestamp }: SignedDataI
   return new Uint8Array(AsnConvert.serialize(new ContentInfo({ contentType: id_signedData, content: AsnConvert.serialize(signedData) })));
 }
 
-const toArrayBuffer = (u: Uint8Array): ArrayBuffer => u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength) as ArrayBuffer;
+/**
+ * The signer as a dry run sees it: same chain and algorithm, and a signature of the
+ * longest length `sign` can return, so the CMS built with it is as long as the real one can be.
+ */
+export function dryRunSigner(signer: Signer): Signer {
+  const length = maxSignatureLength(signer.algorithm, signer.certificateChain[0]!);
+  return { ...signer, sign: async () => new Uint8Array(length).fill(0xff) };
+}

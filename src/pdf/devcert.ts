@@ -2,7 +2,7 @@
 // configures a real one. Its subject says loudly what it is.
 import "reflect-metadata";
 import { KeyUsageFlags, KeyUsagesExtension, X509CertificateGenerator } from "@peculiar/x509";
-import { buildP12 } from "./pkcs12.ts";
+import { buildP12 } from "./pkcs12-writer.ts";
 
 export const DEVELOPMENT_ORGANIZATION = "Certyneo development certificate (NOT FOR PRODUCTION)";
 

@@ -18,6 +18,7 @@ import {
   PDFTrailer,
   PDFTrailerDict,
 } from "pdf-lib";
+import { docMdpPermission } from "./docmdp.ts";
 import { PdfReader, XrefError, type TrailerInfo, type XrefKind } from "./xref.ts";
 
 export { PdfReader, XrefError } from "./xref.ts";
@@ -184,21 +185,8 @@ export type Resolve = (obj: PDFObject | undefined) => PDFObject | undefined;
  * DocMDP permissions P=1 forbids every change, including ours.
  */
 export function refuseLockedDocument(catalog: PDFDict, resolve: Resolve): void {
-  const perms = resolve(catalog.get(PDFName.of("Perms")));
-  if (!(perms instanceof PDFDict)) return;
-  const sig = resolve(perms.get(PDFName.of("DocMDP")));
-  if (!(sig instanceof PDFDict)) return;
-  const refs = resolve(sig.get(PDFName.of("Reference")));
-  if (!(refs instanceof PDFArray)) return;
-  for (let i = 0; i < refs.size(); i++) {
-    const sigRef = resolve(refs.get(i));
-    if (!(sigRef instanceof PDFDict) || resolve(sigRef.get(PDFName.of("TransformMethod"))) !== PDFName.of("DocMDP")) continue;
-    const params = resolve(sigRef.get(PDFName.of("TransformParams")));
-    const p = params instanceof PDFDict ? resolve(params.get(PDFName.of("P"))) : undefined;
-    const level = p instanceof PDFNumber ? p.asNumber() : 2; // the spec's default is 2
-    if (level === 1) {
-      throw new SealRefusedError("the document is certified with DocMDP P=1 (no changes allowed): adding anything would invalidate its certification");
-    }
+  if (docMdpPermission(catalog, resolve) === 1) {
+    throw new SealRefusedError("the document is certified with DocMDP P=1 (no changes allowed): adding anything would invalidate its certification");
   }
 }
 

@@ -1,4 +1,5 @@
-import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, type PDFPage } from "pdf-lib";
+import { PDFDocument, PDFRef, type PDFPage } from "pdf-lib";
+import { docMdpPermission } from "./docmdp";
 import { pageFrame } from "./page-frame";
 import { AppError } from "../errors";
 import type { PageSize } from "../store/schema";
@@ -18,26 +19,11 @@ export function assertPdfHeader(bytes: Uint8Array) {
     throw new AppError("pdf_invalid", "The file is not a PDF (no %PDF- header)");
 }
 
-/** ... and for %%EOF in the last KiB (2 KiB here, for trailing junk). */
-function checkEnvelope(bytes: Uint8Array) {
+/** The header in the first KiB and %%EOF in the last (2 KiB here, for trailing junk): a whole PDF, not a cut one. */
+function assertHeaderAndEndMarker(bytes: Uint8Array) {
   assertPdfHeader(bytes);
   if (!latin1(bytes.subarray(Math.max(0, bytes.length - 2048))).includes("%%EOF"))
     throw new AppError("pdf_invalid", "The PDF is truncated: it has no end-of-file marker (%%EOF)");
-}
-
-/** DocMDP P=1 ("no changes allowed"): any stamp or signature would break the author's certification. */
-function forbidsChanges(doc: PDFDocument): boolean {
-  const perms = doc.catalog.lookupMaybe(PDFName.of("Perms"), PDFDict);
-  const sig = perms?.lookupMaybe(PDFName.of("DocMDP"), PDFDict);
-  const refs = sig?.lookupMaybe(PDFName.of("Reference"), PDFArray);
-  if (!refs) return false;
-  for (let i = 0; i < refs.size(); i++) {
-    const ref = refs.lookupMaybe(i, PDFDict);
-    const params = ref?.lookupMaybe(PDFName.of("TransformParams"), PDFDict);
-    const p = params?.lookupMaybe(PDFName.of("P"), PDFNumber)?.asNumber() ?? 2;
-    if (p === 1) return true;
-  }
-  return false;
 }
 
 /** Page size as a viewer displays it (see page-frame.ts), rounded to 1/100 pt. */
@@ -51,7 +37,7 @@ function displayedSize(page: PDFPage): PageSize {
  * whose author did not forbid every change. Throws AppError with a stable code otherwise.
  */
 export async function inspectPdf(bytes: Uint8Array): Promise<PdfFacts> {
-  checkEnvelope(bytes);
+  assertHeaderAndEndMarker(bytes);
   let doc: PDFDocument;
   try {
     doc = await PDFDocument.load(bytes, { updateMetadata: false, ignoreEncryption: true });
@@ -66,7 +52,7 @@ export async function inspectPdf(bytes: Uint8Array): Promise<PdfFacts> {
     throw new AppError("pdf_invalid", `The PDF page tree is broken: ${(e as Error).message.split("\n")[0]}`);
   }
   if (pages.length === 0) throw new AppError("pdf_invalid", "The PDF has no pages");
-  if (forbidsChanges(doc))
+  if (docMdpPermission(doc.catalog, (o) => (o instanceof PDFRef ? doc.context.lookup(o) : o)) === 1)
     throw new AppError("pdf_certified_no_changes", "The PDF is certified with no changes allowed (DocMDP P=1): signing it would break its certification");
   return { pageCount: pages.length, pages, tags: textTags(doc) };
 }

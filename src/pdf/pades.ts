@@ -1,22 +1,13 @@
-// PAdES sealing: an ETSI.CAdES.detached signature added as an incremental
-// update. Only the objects the seal touches are read (catalog, AcroForm, first
-// page and its /Annots); the original bytes are copied and hashed once, never
-// parsed or rewritten.
-import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFObject, PDFRef, PDFString } from "pdf-lib";
-import { buildSignedData } from "./cms.ts";
-import {
-  buildUpdate,
-  carriesSignature,
-  refuseLockedDocument,
-  SealRefusedError,
-  writeFullDocument,
-  type Update,
-} from "./incremental.ts";
-import type { Signer } from "./pkcs12.ts";
-import { requestTimestamp } from "./tsa.ts";
-import { PdfReader, XrefError } from "./xref.ts";
+// PAdES sealing: an ETSI.CAdES.detached signature (CMS over the ByteRange) added
+// as an incremental update, sized by a dry run.
+import { digestOf } from "./algorithms.ts";
+import { buildSignedData, dryRunSigner } from "./cms.ts";
+import type { Signer } from "./signer.ts";
+import { appendSignature, joinParts, type SealedParts } from "./signature-update.ts";
+import type { Timestamper } from "./tsa.ts";
 
 export { SealRefusedError } from "./incremental.ts";
+export type { SealedParts } from "./signature-update.ts";
 
 export interface SealOptions {
   signer: Signer;
@@ -26,192 +17,25 @@ export interface SealOptions {
   location?: string;
   name?: string;
   contactInfo?: string;
-  /** RFC 3161 time-stamp authority: makes the seal PAdES B-T. */
-  tsaUrl?: string;
+  /** RFC 3161 time-stamp authorities: a signature time-stamp makes the seal PAdES B-T. */
+  timestamper?: Timestamper;
   /** Name of the new signature field; must not exist yet. Default: the first free "SignatureN". */
   fieldName?: string;
 }
 
 /**
- * A fixed-width token written verbatim: the /ByteRange and /Contents
- * placeholders, filled in once the final offsets and the CMS are known.
+ * Room for the CMS, measured by a dry run: the CMS built with a signature of the
+ * longest possible length and the largest token the time-stamper has seen, plus slack
+ * for a real token's variable parts (serial number, fractions of seconds).
  */
-class Placeholder extends PDFObject {
-  constructor(readonly text: string) {
-    super();
-  }
-  override clone() {
-    return new Placeholder(this.text);
-  }
-  override toString() {
-    return this.text;
-  }
-  override sizeInBytes() {
-    return this.text.length;
-  }
-  override copyBytesInto(buffer: Uint8Array, offset: number) {
-    for (let i = 0; i < this.text.length; i++) buffer[offset + i] = this.text.charCodeAt(i);
-    return this.text.length;
-  }
-}
-
-const BYTE_RANGE_WIDTH = 48; // "[0 N N N]" for files up to 10^13 bytes, padded with spaces
-
-/** Room for the CMS: the chain, attributes and signature; a time-stamp token brings its own chain. */
-function contentsSize(signer: Signer, withTimestamp: boolean): number {
-  const chain = signer.chain.reduce((n, c) => n + c.rawData.byteLength, 0);
-  const needed = chain + 4096 + (withTimestamp ? 12288 : 0);
-  return Math.max(withTimestamp ? 20480 : 8192, Math.ceil(needed / 1024) * 1024);
-}
-
-/** Text strings: plain literal when safe, else UTF-16BE hex (names with accents, Greek...). */
-function pdfText(text: string): PDFObject {
-  return /^[\x20-\x7e]*$/.test(text) && !/[()\\]/.test(text) ? PDFString.of(text) : PDFHexString.fromText(text);
-}
-
-function textOf(obj: PDFObject | undefined): string | undefined {
-  return obj instanceof PDFString || obj instanceof PDFHexString ? obj.decodeText() : undefined;
-}
-
-const nonEmpty = (reader: PdfReader, node: PDFObject | undefined): node is PDFDict =>
-  node instanceof PDFDict && (reader.get(node, "Count", PDFNumber)?.asNumber() ?? 1) > 0;
-
-/** The first leaf of the page tree, and its reference (pages are always indirect). */
-function firstPage(reader: PdfReader, catalog: PDFDict): { ref: PDFRef; page: PDFDict } {
-  let node = catalog.get(PDFName.of("Pages"));
-  for (let depth = 0; depth < 64 && node instanceof PDFRef; depth++) {
-    // Fast path: the first kid read from the node's text, leaving a long /Kids unparsed.
-    const quick = reader.firstKid(node);
-    if (quick && nonEmpty(reader, reader.lookup(quick))) {
-      node = quick;
-      continue;
-    }
-    const dict = reader.resolve(node);
-    if (!(dict instanceof PDFDict)) break;
-    const kids = reader.get(dict, "Kids", PDFArray);
-    if (!kids) return { ref: node, page: dict };
-    // Skip empty intermediate nodes (/Count 0).
-    node = kids.asArray().find((kid) => nonEmpty(reader, reader.resolve(kid)));
-  }
-  throw new SealRefusedError("the document has no page to carry the seal's widget");
-}
-
-interface Plan {
-  /** The bytes the update goes after (the input, or its repair). */
-  base: Uint8Array;
-  update: Update;
-  /** Placeholder positions inside update.bytes. */
-  byteRangeAt: number;
-  contentsAt: number;
-  contentsLength: number;
-}
-
-/** Decides and serialises every object of the update, with placeholders for /ByteRange and /Contents. */
-function plan(base: Uint8Array, reader: PdfReader, opts: SealOptions): Plan {
-  if (reader.trailer.Encrypt) throw new SealRefusedError("encrypted PDFs are not supported");
-  const catalogRef = reader.trailer.Root!;
-  const catalog = reader.lookup(catalogRef);
-  if (!(catalog instanceof PDFDict)) throw new XrefError("the document catalog is missing");
-  refuseLockedDocument(catalog, (o) => reader.resolve(o));
-
-  const { context } = reader;
-  const changed = new Map<PDFRef, PDFObject>();
-  let nextNumber = reader.trailer.Size;
-  const newRef = () => PDFRef.of(nextNumber++);
-
-  // AcroForm, its /Fields and /SigFlags 3 (signatures exist, append only).
-  const acroFormValue = catalog.get(PDFName.of("AcroForm"));
-  const existingForm = reader.resolve(acroFormValue);
-  const acroForm = existingForm instanceof PDFDict ? existingForm : context.obj({});
-  if (acroForm !== existingForm) {
-    const ref = newRef();
-    changed.set(ref, acroForm);
-    catalog.set(PDFName.of("AcroForm"), ref);
-    changed.set(catalogRef, catalog);
-  } else if (acroFormValue instanceof PDFRef) {
-    changed.set(acroFormValue, acroForm);
-  } else {
-    changed.set(catalogRef, catalog);
-  }
-  const fieldsValue = acroForm.get(PDFName.of("Fields"));
-  const existingFields = reader.resolve(fieldsValue);
-  const fields = existingFields instanceof PDFArray ? existingFields : context.obj([]);
-  if (fields !== existingFields) {
-    acroForm.set(PDFName.of("Fields"), fields);
-  } else if (fieldsValue instanceof PDFRef) {
-    changed.set(fieldsValue, fields); // an indirect /Fields gets its own new revision
-  }
-  acroForm.set(PDFName.of("SigFlags"), PDFNumber.of(3));
-
-  const taken = new Set(fields.asArray().map((f) => {
-    const field = reader.resolve(f);
-    return field instanceof PDFDict ? textOf(reader.resolve(field.get(PDFName.of("T")))) : undefined;
-  }));
-  let fieldName = opts.fieldName;
-  if (fieldName !== undefined && taken.has(fieldName)) throw new SealRefusedError(`a field named "${fieldName}" already exists`);
-  for (let n = 1; fieldName === undefined; n++) if (!taken.has(`Signature${n}`)) fieldName = `Signature${n}`;
-
-  // The signature value: placeholders now, real values once offsets and CMS are known.
-  const contentsLength = contentsSize(opts.signer, opts.tsaUrl !== undefined) * 2;
-  const sig = context.obj({ Type: "Sig", Filter: "Adobe.PPKLite", SubFilter: "ETSI.CAdES.detached" });
-  sig.set(PDFName.of("ByteRange"), new Placeholder(`[${" ".repeat(BYTE_RANGE_WIDTH - 2)}]`));
-  sig.set(PDFName.of("Contents"), new Placeholder(`<${"0".repeat(contentsLength)}>`));
-  sig.set(PDFName.of("M"), PDFString.fromDate(opts.signingTime));
-  for (const key of ["name", "reason", "location", "contactInfo"] as const) {
-    const value = opts[key];
-    if (value !== undefined) sig.set(PDFName.of(key[0]!.toUpperCase() + key.slice(1)), pdfText(value));
-  }
-  const sigRef = newRef();
-  changed.set(sigRef, sig);
-
-  // An invisible widget on page 1 (print + locked: /F 132) merged with its field.
-  const { ref: pageRef, page } = firstPage(reader, catalog);
-  const widgetRef = newRef();
-  changed.set(
-    widgetRef,
-    context.obj({ Type: "Annot", Subtype: "Widget", FT: "Sig", T: pdfText(fieldName), V: sigRef, Rect: [0, 0, 0, 0], F: 132, P: pageRef }),
-  );
-  fields.push(widgetRef);
-  const annotsValue = page.get(PDFName.of("Annots"));
-  const annots = reader.resolve(annotsValue);
-  if (annots instanceof PDFArray) {
-    annots.push(widgetRef);
-    changed.set(annotsValue instanceof PDFRef ? annotsValue : pageRef, annotsValue instanceof PDFRef ? annots : page);
-  } else {
-    page.set(PDFName.of("Annots"), context.obj([widgetRef]));
-    changed.set(pageRef, page);
-  }
-
-  const update = buildUpdate(base, reader, [...changed]);
-  const sigStart = update.offsets.get(sigRef)! - base.length;
-  const find = (marker: string) => {
-    const at = Buffer.from(update.bytes.buffer, update.bytes.byteOffset, update.bytes.length).indexOf(marker, sigStart, "latin1");
-    if (at < 0) throw new Error(`internal: ${marker} placeholder not found`);
-    return at + marker.length;
-  };
-  return { base, update, byteRangeAt: find("/ByteRange "), contentsAt: find("/Contents "), contentsLength };
-}
-
-/** Plans on the file as it is; a broken xref chain in an unsigned file is repaired by a full rewrite first. */
-async function planOrRepair(pdf: Uint8Array, opts: SealOptions): Promise<Plan> {
-  try {
-    return plan(pdf, new PdfReader(pdf), opts);
-  } catch (e) {
-    if (!(e instanceof XrefError)) throw e;
-    if (carriesSignature(pdf)) {
-      throw new SealRefusedError(`the PDF's cross-reference data is damaged (${e.message}); it carries signatures that a repair would break`);
-    }
-    const repaired = writeFullDocument(await PDFDocument.load(pdf, { updateMetadata: false }));
-    return plan(repaired, new PdfReader(repaired), opts);
-  }
-}
-
-/** A seal as the original (or its repair) followed by the bytes appended to it. */
-export interface SealedParts {
-  /** The input itself, or its full rewrite when its xref chain had to be repaired. */
-  base: Uint8Array;
-  /** The incremental update, signature included: the sealed file is `base` then `appended`. */
-  appended: Uint8Array;
+async function contentsSize(signer: Signer, timestamper: Timestamper | undefined): Promise<number> {
+  const sizing = timestamper && (await timestamper.sizingToken());
+  const cms = await buildSignedData({
+    signer: dryRunSigner(signer),
+    digest: digestOf(signer.algorithm.hash),
+    timestamp: sizing && (async () => sizing),
+  });
+  return cms.length + (sizing ? 512 : 64);
 }
 
 /**
@@ -220,38 +44,20 @@ export interface SealedParts {
  * costs far more to fault in than to hash).
  */
 export async function sealPdfParts(pdf: Uint8Array, opts: SealOptions): Promise<SealedParts> {
-  const { base, update, byteRangeAt, contentsAt, contentsLength } = await planOrRepair(pdf, opts);
-  const appended = update.bytes;
-  const contentsStart = base.length + contentsAt; // offset of "<"
-  const contentsEnd = contentsStart + contentsLength + 2; // just after ">"
-  const byteRange = `[0 ${contentsStart} ${contentsEnd} ${base.length + appended.length - contentsEnd}]`;
-  appended.set(Buffer.from(byteRange.padEnd(BYTE_RANGE_WIDTH, " "), "latin1"), byteRangeAt);
-
-  // The two ByteRange slices, hashed in place.
-  const digest = new Uint8Array(
-    new Bun.CryptoHasher("sha256")
-      .update(base)
-      .update(appended.subarray(0, contentsAt))
-      .update(appended.subarray(contentsAt + contentsLength + 2))
-      .digest(),
-  );
-  const { tsaUrl } = opts;
-  const cms = await buildSignedData({
-    signer: opts.signer,
-    digest,
-    timestamp: tsaUrl ? (signature) => requestTimestamp(tsaUrl, signature) : undefined,
-  });
-  const hex = Buffer.from(cms).toString("hex").toUpperCase();
-  if (hex.length > contentsLength) throw new Error(`the signature (${cms.length} bytes) does not fit the ${contentsLength / 2} bytes reserved`);
-  appended.set(Buffer.from(hex, "latin1"), contentsAt + 1);
-  return { base, appended };
+  const { signer, timestamper } = opts;
+  return appendSignature(pdf, {
+    type: "Sig",
+    subFilter: "ETSI.CAdES.detached",
+    fieldName: opts.fieldName,
+    signingTime: opts.signingTime,
+    texts: { Name: opts.name, Reason: opts.reason, Location: opts.location, ContactInfo: opts.contactInfo },
+    hash: signer.algorithm.hash,
+    contents: (digest) =>
+      buildSignedData({ signer, digest, timestamp: timestamper && ((signature) => timestamper.timestamp(digestOf(timestamper.hash, signature))) }),
+  }, await contentsSize(signer, timestamper));
 }
 
-/** Seals `pdf` with a PAdES B-B (or B-T with `tsaUrl`) signature appended as an incremental update. */
+/** Seals `pdf` with a PAdES B-B (or B-T with a `timestamper`) signature appended as an incremental update. */
 export async function sealPdf(pdf: Uint8Array, opts: SealOptions): Promise<Uint8Array> {
-  const { base, appended } = await sealPdfParts(pdf, opts);
-  const out = new Uint8Array(base.length + appended.length);
-  out.set(base);
-  out.set(appended, base.length);
-  return out;
+  return joinParts(await sealPdfParts(pdf, opts));
 }

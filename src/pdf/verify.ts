@@ -1,24 +1,36 @@
-// Verification report: for each signature of a PDF, who signed, when, whether
-// the signed bytes are intact, and what was appended after it.
+// Verification report: for each signature and document time-stamp of a PDF,
+// the PDF-level answers (what it covers, what changed after it, the PAdES
+// level reached) on top of the CMS-level ones (intact, signer, time-stamp) and
+// trust (path to a configured anchor, revocation at signing time from the DSS).
 import "reflect-metadata";
-import { ContentInfo, id_messageDigest, id_signingTime, SignedData, SigningTime, type SignerInfo } from "@peculiar/asn1-cms";
-import { ECDSASigValue } from "@peculiar/asn1-ecc";
-import { fromBER } from "asn1js";
-import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
-import { Certificate as CertificateAsn } from "@peculiar/asn1-x509";
-import { SubjectKeyIdentifierExtension, X509Certificate } from "@peculiar/x509";
-import { PDFArray, PDFDict, PDFHexString, PDFName, PDFNumber, PDFObject, PDFParser, PDFRef, PDFString } from "pdf-lib";
-import { id_signatureTimeStampToken } from "./cms.ts";
-import type { Resolve } from "./incremental.ts";
-import { readTstInfo } from "./tsa.ts";
-import { PdfReader, XrefError } from "./xref.ts";
+import { ExtendedKeyUsage, ExtendedKeyUsageExtension, X509Certificate } from "@peculiar/x509";
+import { digestOf } from "./algorithms.ts";
+import { sameBytes } from "./bytes.ts";
+import { changesAfter, type ChangesAfter } from "./changes.ts";
+import { checkSignedData, checkTimestampToken, type TimestampCheck } from "./cms-validation.ts";
+import { readDss } from "./dss.ts";
+import { atLeast, type PadesLevel } from "./levels.ts";
+import { hashRanges, openForReading, readSignatures, type EmbeddedSignature } from "./signature-fields.ts";
+import { assessCertificate, type CertificateAssessment, type RevocationVerdict, type TrustContext } from "./trust.ts";
+
+export interface TimestampReport {
+  /** genTime of the token, ISO 8601. */
+  time: string | null;
+  /** The token's signature verifies and it stamps what it should. */
+  intact: boolean;
+  /** The authority's certificate is for time-stamping and chains to a trust anchor. */
+  trusted: boolean;
+  authority: string;
+}
 
 export interface SignatureReport {
   fieldName: string | null;
+  /** A signature, or a document time-stamp (/DocTimeStamp, PAdES B-LTA). */
+  kind: "signature" | "document-timestamp";
   subFilter: string;
   signerSubject: string;
   issuer: string;
-  /** ISO 8601: the dictionary's /M, else the signing-time signed attribute. */
+  /** ISO 8601: the dictionary's /M, else the signing-time signed attribute (claimed, not proven). */
   signingTime: string | null;
   /** ISO 8601 time of the RFC 3161 token (signature time-stamp, or the document time-stamp itself). */
   timestampTime: string | null;
@@ -26,262 +38,152 @@ export interface SignatureReport {
   intact: boolean;
   coversWholeDocument: boolean;
   bytesAppendedAfter: number;
+  /** What the revisions after this one changed, and whether the document's permissions allow it. */
+  changesAfter: ChangesAfter;
+  /** The signer's certificate path: its subject first, up to the trust anchor or as far as it goes. */
+  chain: string[];
+  /** The path ends in a configured trust anchor, every certificate valid at the signing time. */
+  trusted: boolean;
+  /** Revocation status at the signing time, from the validation data in the file. */
+  revocation: RevocationVerdict;
+  revocationSources: ("ocsp" | "crl")[];
+  /** The signature time-stamp (for a document time-stamp: the token itself). */
+  timestamp: TimestampReport | null;
+  /** The PAdES baseline level reached (ETSI.CAdES.detached signatures only). */
+  level: PadesLevel | null;
   /** Signed with the certificate given as `instanceCertificate`. */
   byThisInstance: boolean;
 }
 
-const hashes: Record<string, string> = {
-  "1.3.14.3.2.26": "sha1",
-  "2.16.840.1.101.3.4.2.1": "sha256",
-  "2.16.840.1.101.3.4.2.2": "sha384",
-  "2.16.840.1.101.3.4.2.3": "sha512",
-};
-
-/** WebCrypto hash names for the signature algorithms we can check. */
-const webHash: Record<string, string> = { sha1: "SHA-1", sha256: "SHA-256", sha384: "SHA-384", sha512: "SHA-512" };
-const signatureAlgorithms: Record<string, { kind: "RSA" | "ECDSA"; hash?: string }> = {
-  "1.2.840.113549.1.1.1": { kind: "RSA" }, // rsaEncryption: hash from the digest algorithm
-  "1.2.840.113549.1.1.5": { kind: "RSA", hash: "sha1" },
-  "1.2.840.113549.1.1.11": { kind: "RSA", hash: "sha256" },
-  "1.2.840.113549.1.1.12": { kind: "RSA", hash: "sha384" },
-  "1.2.840.113549.1.1.13": { kind: "RSA", hash: "sha512" },
-  "1.2.840.10045.4.3.2": { kind: "ECDSA", hash: "sha256" },
-  "1.2.840.10045.4.3.3": { kind: "ECDSA", hash: "sha384" },
-  "1.2.840.10045.4.3.4": { kind: "ECDSA", hash: "sha512" },
-};
-
-const equal = (a: ArrayBuffer | Uint8Array, b: ArrayBuffer | Uint8Array) =>
-  Buffer.from(a instanceof Uint8Array ? a : new Uint8Array(a)).equals(Buffer.from(b instanceof Uint8Array ? b : new Uint8Array(b)));
-
-function hashRanges(hash: string, pdf: Uint8Array, ranges: number[]): Uint8Array {
-  const hasher = new Bun.CryptoHasher(hash as "sha256");
-  for (let i = 0; i + 1 < ranges.length; i += 2) hasher.update(pdf.subarray(ranges[i]!, ranges[i]! + ranges[i + 1]!));
-  return new Uint8Array(hasher.digest());
+export interface VerifyOptions {
+  /** This instance's sealing certificate, for `byThisInstance`. */
+  instanceCertificate?: X509Certificate;
+  trustAnchors?: X509Certificate[];
+  /** The time trust is judged at when nothing proves the signing time (default: now). */
+  now?: Date;
 }
 
-/** The DER value at the start of `bytes`, without the zero padding of /Contents. */
-function derPrefix(bytes: Uint8Array): Uint8Array {
-  if (bytes.length < 2) return bytes;
-  const first = bytes[1]!;
-  if (first < 0x80) return bytes.subarray(0, 2 + first);
-  const n = first & 0x7f;
-  let len = 0;
-  for (let i = 0; i < n; i++) len = len * 256 + bytes[2 + i]!;
-  return bytes.subarray(0, 2 + n + len);
-}
+const isTimeStamper = (cert: X509Certificate | undefined) =>
+  !!cert?.getExtension(ExtendedKeyUsageExtension)?.usages.includes(ExtendedKeyUsage.timeStamping);
 
-/** "D:YYYYMMDDHHmmSSOHH'mm'" to ISO 8601 (missing parts default as the spec says). */
-export function parsePdfDate(text: string): string | null {
-  const m = /^D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?([Zz+-])?(\d{2})?'?(\d{2})?'?/.exec(text);
-  if (!m) return null;
-  const [, y, mo = "01", d = "01", h = "00", mi = "00", s = "00", tz, th = "00", tm = "00"] = m;
-  const offset = !tz || tz === "Z" || tz === "z" ? "Z" : `${tz}${th}:${tm}`;
-  const date = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}${offset}`);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
-}
-
-function findSignerCertificate(signedData: SignedData, signerInfo: SignerInfo): X509Certificate | undefined {
-  const { issuerAndSerialNumber: ias, subjectKeyIdentifier: ski } = signerInfo.sid;
-  for (const choice of signedData.certificates ?? []) {
-    const asn = choice.certificate;
-    if (!asn) continue;
-    const cert = new X509Certificate(AsnConvert.serialize(asn));
-    const matches = ias
-      ? equal(AsnConvert.serialize(asn.tbsCertificate.issuer), AsnConvert.serialize(ias.issuer)) && equal(asn.tbsCertificate.serialNumber, ias.serialNumber)
-      : ski !== undefined && cert.getExtension(SubjectKeyIdentifierExtension)?.keyId === Buffer.from(ski.buffer).toString("hex");
-    if (matches) return cert;
-  }
-  return undefined;
-}
-
-function fixedWidth(integer: ArrayBuffer, size: number): Uint8Array {
-  const bytes = new Uint8Array(integer);
-  const trimmed = bytes.subarray(Math.max(0, bytes.length - size));
-  const out = new Uint8Array(size);
-  out.set(trimmed, size - trimmed.length);
-  return out;
-}
-
-async function signatureVerifies(cert: X509Certificate, signerInfo: SignerInfo, data: Uint8Array<ArrayBuffer>, digestHash: string): Promise<boolean> {
-  const alg = signatureAlgorithms[signerInfo.signatureAlgorithm.algorithm];
-  const hash = webHash[alg?.hash ?? digestHash];
-  if (!alg || !hash) return false;
-  const signature = new Uint8Array(signerInfo.signature.buffer);
-  if (alg.kind === "RSA") {
-    const key = await cert.publicKey.export({ name: "RSASSA-PKCS1-v1_5", hash }, ["verify"], crypto);
-    return crypto.subtle.verify("RSASSA-PKCS1-v1_5", key, signature, data);
-  }
-  const namedCurve = (cert.publicKey.algorithm as EcKeyAlgorithm).namedCurve;
-  const size = { "P-256": 32, "P-384": 48, "P-521": 66 }[namedCurve];
-  if (!size) return false;
-  const key = await cert.publicKey.export({ name: "ECDSA", namedCurve }, ["verify"], crypto);
-  const { r, s } = AsnConvert.parse(signature, ECDSASigValue);
-  const raw = new Uint8Array(Buffer.concat([fixedWidth(r, size), fixedWidth(s, size)]));
-  return crypto.subtle.verify({ name: "ECDSA", hash }, key, raw, data);
-}
-
-/** What the SignerInfo signs: its digest (with signed attributes) or its bytes (without). */
-interface SignedContent {
-  digest(hash: string): Uint8Array;
-  bytes(): Uint8Array<ArrayBuffer>;
-}
-
-interface CmsCheck {
-  signer?: X509Certificate;
-  intact: boolean;
-  signingTime: Date | null;
-  timestampToken?: ArrayBuffer;
-}
-
-/**
- * The signed attributes exactly as encoded in the CMS (first SignerInfo's [0]):
- * asn1-schema does not keep the raw bytes of a repeated field, so asn1js walks there.
- */
-function rawSignedAttributes(cms: Uint8Array): Uint8Array | undefined {
-  const { result } = fromBER(cms);
-  const children = (block: unknown) => ((block as { valueBlock?: { value?: unknown[] } })?.valueBlock?.value ?? []) as {
-    idBlock: { tagClass: number; tagNumber: number };
-    valueBeforeDecodeView: Uint8Array;
-  }[];
-  const signedData = children(children(result)[1])[0];
-  const signerInfos = children(signedData).at(-1);
-  const signerInfo = children(signerInfos)[0];
-  const attrs = children(signerInfo).find((c) => c.idBlock.tagClass === 3 && c.idBlock.tagNumber === 0);
-  return attrs ? new Uint8Array(attrs.valueBeforeDecodeView) : undefined;
-}
-
-async function checkSignerInfo(cms: Uint8Array, signedData: SignedData, content: SignedContent): Promise<CmsCheck> {
-  const signerInfo = signedData.signerInfos[0];
-  if (!signerInfo) return { intact: false, signingTime: null };
-  const signer = findSignerCertificate(signedData, signerInfo);
-  const hash = hashes[signerInfo.digestAlgorithm.algorithm];
-  const attr = (type: string) => signerInfo.signedAttrs?.find((a) => a.attrType === type)?.attrValues[0];
-  const signingTimeValue = attr(id_signingTime);
-  const signingTime = signingTimeValue ? AsnConvert.parse(signingTimeValue, SigningTime).getTime() : null;
-  const timestampToken = signerInfo.unsignedAttrs?.find((a) => a.attrType === id_signatureTimeStampToken)?.attrValues[0];
-  if (!signer || !hash) return { signer, intact: false, signingTime, timestampToken };
-
-  let signedBytes: Uint8Array<ArrayBuffer>;
-  if (signerInfo.signedAttrs) {
-    const md = attr(id_messageDigest);
-    if (!md || !equal(AsnConvert.parse(md, OctetString).buffer, content.digest(hash))) return { signer, intact: false, signingTime, timestampToken };
-    const raw = rawSignedAttributes(cms);
-    if (!raw) return { signer, intact: false, signingTime, timestampToken };
-    // The signature covers the attributes' own DER with a SET OF tag, not the [0] that carries them.
-    signedBytes = new Uint8Array(raw);
-    signedBytes[0] = 0x31;
-  } else {
-    signedBytes = content.bytes();
-  }
-  const intact = await signatureVerifies(signer, signerInfo, signedBytes, hash).catch(() => false);
-  return { signer, intact, signingTime, timestampToken };
-}
-
-/** The document's catalog and a way to follow references: lazily, or by a full parse when the xref is broken. */
-async function openForReading(pdf: Uint8Array): Promise<{ catalog: PDFObject | undefined; resolve: Resolve }> {
-  try {
-    const reader = new PdfReader(pdf);
-    const resolve: Resolve = (o) => reader.resolve(o);
-    return { catalog: resolve(reader.trailer.Root), resolve };
-  } catch (e) {
-    if (!(e instanceof XrefError)) throw e;
-    const context = await PDFParser.forBytesWithOptions(pdf).parseDocument();
-    const resolve: Resolve = (o) => (o instanceof PDFRef ? context.lookup(o) : o);
-    return { catalog: resolve(context.trailerInfo.Root), resolve };
-  }
-}
-
-const textOf = (o: PDFObject | undefined) => (o instanceof PDFString || o instanceof PDFHexString ? o.decodeText() : undefined);
-
-/** Signature fields (with a value) of the AcroForm tree, with their full names. */
-function signatureFields(catalog: PDFObject | undefined, resolve: Resolve): { name: string | null; value: PDFDict }[] {
-  const found: { name: string | null; value: PDFDict }[] = [];
-  const form = catalog instanceof PDFDict ? resolve(catalog.get(PDFName.of("AcroForm"))) : undefined;
-  const visit = (node: PDFObject | undefined, parentName: string | null, inheritedFt: PDFObject | undefined, depth: number, seen: Set<PDFObject>) => {
-    const field = resolve(node);
-    if (!(field instanceof PDFDict) || depth > 32 || seen.has(field)) return;
-    seen.add(field);
-    const partial = textOf(resolve(field.get(PDFName.of("T"))));
-    const name = partial === undefined ? parentName : parentName ? `${parentName}.${partial}` : partial;
-    const ft = resolve(field.get(PDFName.of("FT"))) ?? inheritedFt;
-    const value = resolve(field.get(PDFName.of("V")));
-    if (ft === PDFName.of("Sig") && value instanceof PDFDict) found.push({ name, value });
-    const kids = resolve(field.get(PDFName.of("Kids")));
-    if (kids instanceof PDFArray) for (const kid of kids.asArray()) visit(kid, name, ft, depth + 1, seen);
+async function timestampReport(check: TimestampCheck, ctx: TrustContext, now: Date): Promise<{ report: TimestampReport; assessment?: CertificateAssessment }> {
+  const intact = check.intact && check.imprintMatches;
+  const assessment = check.signer ? await assessCertificate(check.signer, check.certificates, ctx, check.time ?? now) : undefined;
+  return {
+    report: {
+      time: check.time?.toISOString() ?? null,
+      intact,
+      trusted: intact && !!assessment?.trusted && isTimeStamper(check.signer) && assessment.revocation !== "revoked",
+      authority: check.signer?.subject ?? "",
+    },
+    assessment,
   };
-  const fields = form instanceof PDFDict ? resolve(form.get(PDFName.of("Fields"))) : undefined;
-  const seen = new Set<PDFObject>();
-  if (fields instanceof PDFArray) for (const f of fields.asArray()) visit(f, null, undefined, 0, seen);
-  return found;
 }
 
-async function report(pdf: Uint8Array, fieldName: string | null, sig: PDFDict, resolve: Resolve, instanceCertificate?: X509Certificate): Promise<SignatureReport> {
-  const subFilter = (resolve(sig.get(PDFName.of("SubFilter"))) as PDFName | undefined)?.decodeText() ?? "";
-  const rangeArray = resolve(sig.get(PDFName.of("ByteRange")));
-  const ranges = rangeArray instanceof PDFArray ? rangeArray.asArray().map((n) => (resolve(n) instanceof PDFNumber ? (resolve(n) as PDFNumber).asNumber() : NaN)) : [];
-  const contents = resolve(sig.get(PDFName.of("Contents")));
-  const signedEnd = ranges.length === 4 ? ranges[2]! + ranges[3]! : 0;
-  const base: SignatureReport = {
-    fieldName,
-    subFilter,
-    signerSubject: "",
-    issuer: "",
-    signingTime: parsePdfDate(textOf(resolve(sig.get(PDFName.of("M")))) ?? ""),
-    timestampTime: null,
-    intact: false,
-    coversWholeDocument: ranges[0] === 0 && signedEnd === pdf.length,
-    bytesAppendedAfter: Math.max(0, pdf.length - signedEnd),
-    byThisInstance: false,
-  };
-  // The hole must be exactly the hex /Contents string, from "<" to ">", inside the file.
-  const wellFormed =
-    ranges.length === 4 && ranges.every((n) => Number.isInteger(n) && n >= 0) && ranges[0] === 0 && signedEnd <= pdf.length &&
-    pdf[ranges[1]!] === 0x3c && pdf[ranges[2]! - 1] === 0x3e && contents instanceof PDFHexString;
-  if (!wellFormed) return base;
+const unreadable = (pdf: Uint8Array, sig: EmbeddedSignature): SignatureReport => ({
+  fieldName: sig.fieldName,
+  kind: sig.type === "DocTimeStamp" ? "document-timestamp" : "signature",
+  subFilter: sig.subFilter,
+  signerSubject: "",
+  issuer: "",
+  signingTime: sig.claimedTime,
+  timestampTime: null,
+  intact: false,
+  coversWholeDocument: sig.ranges[0] === 0 && sig.signedEnd === pdf.length,
+  bytesAppendedAfter: Math.max(0, pdf.length - sig.signedEnd),
+  changesAfter: changesAfter(pdf, sig.signedEnd),
+  chain: [],
+  trusted: false,
+  revocation: "unknown",
+  revocationSources: [],
+  timestamp: null,
+  level: null,
+  byThisInstance: false,
+});
 
+/** One signature or document time-stamp, judged alone (its level needs the others: see verifyPdf). */
+async function report(pdf: Uint8Array, sig: EmbeddedSignature, ctx: TrustContext, opts: VerifyOptions): Promise<SignatureReport & { ltComplete: boolean }> {
+  const base = unreadable(pdf, sig);
+  const now = opts.now ?? new Date();
+  if (!sig.contents) return { ...base, ltComplete: false };
+  const cms = sig.contents;
+  const rangesDigest = (h: Parameters<typeof hashRanges>[0]) => hashRanges(h, pdf, sig.ranges);
   try {
-    const cms = derPrefix(contents.asBytes());
-    const signedData = AsnConvert.parse(AsnConvert.parse(cms, ContentInfo).content, SignedData);
-    const eContent = signedData.encapContentInfo.eContent;
-    const encapsulated = eContent?.single ? new Uint8Array(eContent.single.buffer) : eContent?.any ? new Uint8Array(eContent.any) : undefined;
-    const rangesBytes = () => new Uint8Array(Buffer.concat([pdf.subarray(0, ranges[1]), pdf.subarray(ranges[2], signedEnd)]));
-    const content: SignedContent = encapsulated
-      ? { digest: (h) => new Uint8Array(new Bun.CryptoHasher(h as "sha256").update(encapsulated).digest()), bytes: () => new Uint8Array(encapsulated) }
-      : { digest: (h) => hashRanges(h, pdf, ranges), bytes: rangesBytes };
-    const check = await checkSignerInfo(cms, signedData, content);
-
-    // Encapsulated content must itself vouch for the PDF bytes.
-    let contentMatches = true;
-    let timestampTime: Date | null = null;
-    if (subFilter === "ETSI.RFC3161") {
-      const tst = readTstInfo(cms);
-      const hash = hashes[tst.messageImprint.hashAlgorithm.algorithm];
-      contentMatches = !!hash && equal(tst.messageImprint.hashedMessage.buffer, hashRanges(hash, pdf, ranges));
-      timestampTime = tst.genTime;
-    } else if (encapsulated) {
-      contentMatches = equal(encapsulated, hashRanges("sha1", pdf, ranges)); // adbe.pkcs7.sha1
+    if (base.kind === "document-timestamp" || sig.subFilter === "ETSI.RFC3161") {
+      const check = await checkTimestampToken(cms, rangesDigest);
+      const { report: ts, assessment } = await timestampReport(check, ctx, now);
+      return {
+        ...base,
+        kind: "document-timestamp",
+        signerSubject: check.signer?.subject ?? "",
+        issuer: check.signer?.issuer ?? "",
+        timestampTime: ts.time,
+        intact: ts.intact,
+        chain: assessment?.chain ?? [],
+        trusted: ts.trusted,
+        revocation: assessment?.revocation ?? "unknown",
+        revocationSources: assessment?.revocationSources ?? [],
+        timestamp: ts,
+        ltComplete: false,
+      };
     }
-    if (check.timestampToken) timestampTime = readTstInfo(check.timestampToken).genTime;
-
+    const check = await checkSignedData(cms, rangesDigest);
+    // adbe.pkcs7.sha1 encapsulates the SHA-1 of the ranges: it must vouch for the PDF bytes.
+    const contentMatches = !check.encapsulated || sameBytes(check.encapsulated, rangesDigest("SHA-1"));
+    let ts: Awaited<ReturnType<typeof timestampReport>> | undefined;
+    if (check.signatureTimestamp && check.signatureValue) {
+      const value = check.signatureValue;
+      ts = await timestampReport(await checkTimestampToken(check.signatureTimestamp, (h) => digestOf(h, value)), ctx, now);
+    }
+    // The signing time is proven by a trusted signature time-stamp; otherwise trust is judged now.
+    const at = ts?.report.trusted && ts.report.time ? new Date(ts.report.time) : now;
+    const assessment = check.signer ? await assessCertificate(check.signer, check.certificates, ctx, at) : undefined;
+    const intact = check.intact && contentMatches;
+    const hasDss = ctx.material.certs.length + ctx.material.ocsps.length + ctx.material.crls.length > 0;
+    const settled = (v: RevocationVerdict | undefined) => v === "good" || v === "not-applicable";
     return {
       ...base,
       signerSubject: check.signer?.subject ?? "",
       issuer: check.signer?.issuer ?? "",
       signingTime: base.signingTime ?? check.signingTime?.toISOString() ?? null,
-      timestampTime: timestampTime?.toISOString() ?? null,
-      intact: check.intact && contentMatches,
-      byThisInstance: !!check.signer && !!instanceCertificate && equal(check.signer.rawData, instanceCertificate.rawData),
+      timestampTime: ts?.report.time ?? null,
+      intact,
+      chain: assessment?.chain ?? [],
+      trusted: intact && !!assessment?.trusted && assessment.revocation !== "revoked",
+      revocation: assessment?.revocation ?? "unknown",
+      revocationSources: assessment?.revocationSources ?? [],
+      timestamp: ts?.report ?? null,
+      level: intact && sig.subFilter === "ETSI.CAdES.detached" ? (ts?.report.intact ? "B-T" : "B-B") : null,
+      byThisInstance: !!check.signer && !!opts.instanceCertificate && sameBytes(check.signer.rawData, opts.instanceCertificate.rawData),
+      ltComplete: hasDss && settled(assessment?.revocation) && (!ts || settled(ts.assessment?.revocation)),
     };
   } catch {
-    return base; // an unreadable CMS is simply not intact
+    return { ...base, ltComplete: false }; // an unreadable CMS is simply not intact
   }
 }
 
-/** Reports every signature of `pdf`, in the order they were added. */
-export async function verifyPdf(pdf: Uint8Array, opts: { instanceCertificate?: X509Certificate } = {}): Promise<{ signatures: SignatureReport[] }> {
+/** Reports every signature and document time-stamp of `pdf`, in the order they were added. */
+export async function verifyPdf(pdf: Uint8Array, opts: VerifyOptions = {}): Promise<{ signatures: SignatureReport[] }> {
   const { catalog, resolve } = await openForReading(pdf);
-  const fields = signatureFields(catalog, resolve);
-  const reports = await Promise.all(fields.map((f) => report(pdf, f.name, f.value, resolve, opts.instanceCertificate)));
-  const signedEnd = (r: SignatureReport) => pdf.length - r.bytesAppendedAfter;
-  return { signatures: reports.sort((a, b) => signedEnd(a) - signedEnd(b)) };
+  const material = readDss(catalog, resolve);
+  const dssCertificates = material.certs.flatMap((der) => {
+    try {
+      return [new X509Certificate(der as Uint8Array<ArrayBuffer>)];
+    } catch {
+      return [];
+    }
+  });
+  const ctx: TrustContext = { anchors: opts.trustAnchors ?? [], material, dssCertificates };
+  const sigs = readSignatures(pdf, catalog, resolve);
+  const reports = await Promise.all(sigs.map((s) => report(pdf, s, ctx, opts)));
+  // A later intact document time-stamp makes a signature B-T (if it was not) and, with the DSS, B-LTA.
+  return {
+    signatures: reports.map(({ ltComplete, ...r }, i) => {
+      if (!r.level) return r;
+      const stamped = reports.slice(i + 1).some((later) => later.kind === "document-timestamp" && later.intact);
+      let level: PadesLevel = stamped && r.level === "B-B" ? "B-T" : r.level;
+      if (atLeast(level, "B-T") && ltComplete) level = stamped ? "B-LTA" : "B-LT";
+      return { ...r, level };
+    }),
+  };
 }

@@ -352,6 +352,21 @@ export class PdfReader {
     return value instanceof (type as unknown as typeof PDFObject) ? (value as T) : undefined;
   }
 
+  /** Object numbers whose newest definition is not the one of `earlier` (a reader over an earlier revision of this file). */
+  changedSince(earlier: PdfReader): number[] {
+    const changed: number[] = [];
+    for (let n = 1; n < this.trailer.Size; n++) {
+      const now = this.entry(n);
+      if (!now || now.kind === "free") continue;
+      const then = earlier.entry(n);
+      const same =
+        then?.kind === now.kind &&
+        (now.kind === "offset" ? now.offset === (then as typeof now).offset : now.stream === (then as typeof now).stream && now.index === (then as typeof now).index);
+      if (!same) changed.push(n);
+    }
+    return changed;
+  }
+
   private objectStream(streamNumber: number): { data: Uint8Array; offsets: Map<number, number> } {
     let objStm = this.objectStreams.get(streamNumber);
     if (!objStm) {

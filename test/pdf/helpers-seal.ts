@@ -12,7 +12,7 @@ export function run(cmd: string[], cwd?: string): { code: number; out: string } 
   return { code: p.exitCode ?? -1, out: p.stdout.toString() + p.stderr.toString() };
 }
 
-function must(cmd: string[], cwd?: string): string {
+export function must(cmd: string[], cwd?: string): string {
   const r = run(cmd, cwd);
   if (r.code !== 0) throw new Error(`${cmd.join(" ")} failed:\n${r.out}`);
   return r.out;
@@ -59,7 +59,20 @@ export interface PdfsigSignature {
 
 /** pdfsig's verdict per signature, in file order. */
 export function pdfsig(dir: string, pdf: Uint8Array): PdfsigSignature[] {
-  const { out } = run(["pdfsig", writeTemp(dir, pdf, "pdf")]);
+  return parsePdfsig(run(["pdfsig", writeTemp(dir, pdf, "pdf")]).out);
+}
+
+/**
+ * pdfsig judging trust through an NSS database; asynchronous, because pdfsig asks the
+ * certificates' OCSP responders, which may be served by this very process.
+ */
+export async function pdfsigWithTrust(dir: string, pdf: Uint8Array, nssdir: string): Promise<PdfsigSignature[]> {
+  const p = Bun.spawn(["pdfsig", "-nssdir", `sql:${nssdir}`, writeTemp(dir, pdf, "pdf")], { stdout: "pipe", stderr: "pipe" });
+  const [out, err] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  return parsePdfsig(out + err);
+}
+
+function parsePdfsig(out: string): PdfsigSignature[] {
   return out
     .split(/^Signature #\d+:/m)
     .slice(1)
@@ -108,13 +121,19 @@ export async function makePdf(opts: { pages?: number; objectStreams?: boolean } 
   return doc.save({ useObjectStreams: opts.objectStreams ?? true });
 }
 
-/** A local RFC 3161 TSA: `openssl ts -reply` behind Bun.serve. */
-export function startTsa(dir: string): { url: string; stop: () => void } {
-  must([
-    "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "tsa.key"), "-out", join(dir, "tsa.crt"),
-    "-days", "30", "-subj", "/CN=Certyneo Test TSA",
-    "-addext", "extendedKeyUsage=critical,timeStamping", "-addext", "keyUsage=critical,digitalSignature",
-  ]);
+/**
+ * A local RFC 3161 TSA: `openssl ts -reply` behind Bun.serve. Its certificate is self-signed,
+ * or `signer` (tsa.crt and tsa.key already in `dir`, e.g. issued by a test PKI); `certs`: a PEM
+ * file of the certificates its tokens carry.
+ */
+export function startTsa(dir: string, opts: { certs?: string; signer?: "given" } = {}): { url: string; stop: () => void } {
+  if (!opts.signer) {
+    must([
+      "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "tsa.key"), "-out", join(dir, "tsa.crt"),
+      "-days", "30", "-subj", "/CN=Certyneo Test TSA",
+      "-addext", "extendedKeyUsage=critical,timeStamping", "-addext", "keyUsage=critical,digitalSignature",
+    ]);
+  }
   writeFileSync(join(dir, "tsaserial"), "01\n");
   writeFileSync(
     join(dir, "tsa.cnf"),
@@ -125,7 +144,7 @@ dir = ${dir}
 serial = $dir/tsaserial
 crypto_device = builtin
 signer_cert = $dir/tsa.crt
-certs = $dir/tsa.crt
+certs = ${opts.certs ?? "$dir/tsa.crt"}
 signer_key = $dir/tsa.key
 signer_digest = sha256
 default_policy = 1.2.3.4.1

@@ -2,7 +2,8 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { sealPdf, SealRefusedError } from "../../src/pdf/pades.ts";
-import { loadSigner, type Signer } from "../../src/pdf/pkcs12.ts";
+import { loadSigner } from "../../src/pdf/pkcs12.ts";
+import type { Signer } from "../../src/pdf/signer.ts";
 import { verifyPdf } from "../../src/pdf/verify.ts";
 import { corpus, corpusDir, opensslP12, pdfsig, qpdfCheck, stamp, tempDir, type CorpusFile } from "./helpers-seal.ts";
 
@@ -45,7 +46,7 @@ if (!files) {
       }
       const sealed = await seal();
       expectEarlierKeptAndLastTotal(original, sealed);
-      const { signatures } = await verifyPdf(sealed, { instanceCertificate: signer.certificate });
+      const { signatures } = await verifyPdf(sealed, { instanceCertificate: signer.certificateChain[0]! });
       expect(signatures.at(-1)).toMatchObject({ intact: true, coversWholeDocument: true, byThisInstance: true });
       // broken inputs keep (or are repaired of) their own damage; the others must stay clean
       if (!isBroken(f)) expect(qpdfCheck(dir, sealed).out).not.toContain("file is damaged");

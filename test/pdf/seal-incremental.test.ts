@@ -1,8 +1,10 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 import { saveIncremental, SealRefusedError, takeSnapshot, XrefError } from "../../src/pdf/incremental.ts";
+import { inspectPdf } from "../../src/pdf/inspect.ts";
 import { sealPdf } from "../../src/pdf/pades.ts";
-import { loadSigner, type Signer } from "../../src/pdf/pkcs12.ts";
+import { loadSigner } from "../../src/pdf/pkcs12.ts";
+import type { Signer } from "../../src/pdf/signer.ts";
 import { makePdf, opensslP12, pdfsig, qpdfCheck, stamp, tempDir } from "./helpers-seal.ts";
 
 const dir = tempDir();
@@ -69,15 +71,28 @@ describe("saveIncremental", () => {
     await expect(stamp(brokenSigned)).rejects.toBeInstanceOf(XrefError);
   });
 
-  test("a DocMDP P=1 certified document is refused", async () => {
+  /** A PDF whose /Perms /DocMDP signature carries one reference of `transformMethod` with P=1. */
+  async function certified(transformMethod: "DocMDP" | "FieldMDP") {
     const doc = await PDFDocument.create();
     doc.addPage();
     const sigRef = doc.context.register(
-      doc.context.obj({ Type: "Sig", Reference: [{ Type: "SigRef", TransformMethod: "DocMDP", TransformParams: { Type: "TransformParams", P: 1, V: "1.2" } }] }),
+      doc.context.obj({ Type: "Sig", Reference: [{ Type: "SigRef", TransformMethod: transformMethod, TransformParams: { Type: "TransformParams", P: 1, V: "1.2" } }] }),
     );
     doc.catalog.set(doc.context.obj("Perms") as never, doc.context.obj({ DocMDP: sigRef }));
-    const original = await doc.save();
+    return doc.save();
+  }
+
+  test("a DocMDP P=1 certified document is refused by upload, stamp and seal alike", async () => {
+    const original = await certified("DocMDP");
+    await expect(inspectPdf(original)).rejects.toMatchObject({ code: "pdf_certified_no_changes" });
     await expect(stamp(original)).rejects.toBeInstanceOf(SealRefusedError);
     await expect(sealPdf(original, { signer, signingTime: new Date() })).rejects.toThrow(/DocMDP P=1/);
+  });
+
+  test("P=1 under a reference that is not DocMDP locks nothing: upload and seal agree (they used to disagree)", async () => {
+    const original = await certified("FieldMDP");
+    expect((await inspectPdf(original)).pageCount).toBe(1);
+    const sealed = await sealPdf(original, { signer, signingTime: new Date() });
+    expect(pdfsig(dir, sealed).at(-1)!.valid).toBe(true);
   });
 });

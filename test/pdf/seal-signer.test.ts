@@ -5,17 +5,19 @@ import { join } from "node:path";
 import { X509Certificate } from "@peculiar/x509";
 import { createDevelopmentP12, DEVELOPMENT_ORGANIZATION } from "../../src/pdf/devcert.ts";
 import { sealPdf } from "../../src/pdf/pades.ts";
-import { buildP12, loadSigner, SignerError } from "../../src/pdf/pkcs12.ts";
+import { loadSigner } from "../../src/pdf/pkcs12.ts";
+import { buildP12 } from "../../src/pdf/pkcs12-writer.ts";
+import { SignerError } from "../../src/pdf/signer.ts";
 import { makePdf, opensslP12, pdfsig, run, tempDir, type KeyKind, type P12Encryption } from "./helpers-seal.ts";
 
 const dir = tempDir();
 const later = () => new Date(Date.now() + 5_000); // openssl's notBefore is the current second
 
 describe("loadSigner reads openssl pkcs12 -export files", () => {
-  const cases: [KeyKind, P12Encryption, "RSA" | "ECDSA"][] = [
-    ["rsa", "default", "RSA"],
-    ["rsa", "3des", "RSA"],
-    ["rsa", "rc2-40", "RSA"],
+  const cases: [KeyKind, P12Encryption, "RSASSA-PKCS1-v1_5" | "ECDSA"][] = [
+    ["rsa", "default", "RSASSA-PKCS1-v1_5"],
+    ["rsa", "3des", "RSASSA-PKCS1-v1_5"],
+    ["rsa", "rc2-40", "RSASSA-PKCS1-v1_5"],
     ["p256", "default", "ECDSA"],
     ["p256", "rc2-40", "ECDSA"],
     ["p384", "3des", "ECDSA"],
@@ -23,9 +25,8 @@ describe("loadSigner reads openssl pkcs12 -export files", () => {
   test.each(cases)("%s, %s encryption", async (key, encryption, keyAlgorithm) => {
     const p12 = opensslP12(dir, { key, encryption, password: "s3cret é" });
     const signer = await loadSigner(p12, "s3cret é", later());
-    expect(signer.keyAlgorithm).toBe(keyAlgorithm);
-    expect(signer.certificate.subject).toContain(`CN=Seal Test ${key}`);
-    expect(signer.chain[0]).toBe(signer.certificate);
+    expect(signer.algorithm.name).toBe(keyAlgorithm);
+    expect(signer.certificateChain[0]!.subject).toContain(`CN=Seal Test ${key}`);
     const sealed = await sealPdf(await makePdf(), { signer, signingTime: new Date() });
     expect(pdfsig(dir, sealed)[0]!.valid).toBe(true);
   });
@@ -60,7 +61,7 @@ describe("loadSigner refuses unusable files with one clear line", () => {
     const pkcs8 = run(["openssl", "pkcs8", "-topk8", "-nocrypt", "-in", keyFile, "-outform", "DER", "-out", `${keyFile}.der`]);
     expect(pkcs8.code).toBe(0);
     const other = await loadSigner(opensslP12(dir, { key: "p256", password: "pw" }), "pw", later());
-    const mismatched = buildP12(new Uint8Array(readFileSync(`${keyFile}.der`)), [other.certificate], "pw");
+    const mismatched = buildP12(new Uint8Array(readFileSync(`${keyFile}.der`)), [other.certificateChain[0]!], "pw");
     await expect(loadSigner(mismatched, "pw", later())).rejects.toThrow(/does not match the certificate/);
   });
 });
@@ -70,9 +71,9 @@ describe("createDevelopmentP12", () => {
     const now = new Date();
     const p12 = await createDevelopmentP12({ commonName: "Acme, Inc. — dev", password: "dev pw", now });
     const signer = await loadSigner(p12, "dev pw", now);
-    expect(signer.certificate.subject).toContain(`O=${DEVELOPMENT_ORGANIZATION}`);
-    expect(signer.certificate.subject).toContain("NOT FOR PRODUCTION");
-    const years = (signer.certificate.notAfter.getTime() - now.getTime()) / (365.25 * 86_400_000);
+    expect(signer.certificateChain[0]!.subject).toContain(`O=${DEVELOPMENT_ORGANIZATION}`);
+    expect(signer.certificateChain[0]!.subject).toContain("NOT FOR PRODUCTION");
+    const years = (signer.certificateChain[0]!.notAfter.getTime() - now.getTime()) / (365.25 * 86_400_000);
     expect(Math.round(years)).toBe(10);
 
     const file = join(dir, "dev.p12");
@@ -80,7 +81,7 @@ describe("createDevelopmentP12", () => {
     const pem = run(["openssl", "pkcs12", "-in", file, "-passin", "pass:dev pw", "-nokeys"]);
     expect(pem.code).toBe(0);
     const cert = new X509Certificate(pem.out.slice(pem.out.indexOf("-----BEGIN CERTIFICATE-----")));
-    expect(cert.equal(signer.certificate)).toBe(true);
+    expect(cert.equal(signer.certificateChain[0]!)).toBe(true);
     const usage = Bun.spawnSync(["openssl", "x509", "-noout", "-ext", "keyUsage"], { stdin: new TextEncoder().encode(pem.out) });
     expect(usage.stdout.toString()).toContain("Digital Signature, Non Repudiation");
 

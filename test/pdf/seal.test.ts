@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { PDFArray, PDFDocument, PDFName, PDFRef } from "pdf-lib";
 import { sealPdf, SealRefusedError } from "../../src/pdf/pades.ts";
-import { loadSigner, type Signer } from "../../src/pdf/pkcs12.ts";
+import { loadSigner } from "../../src/pdf/pkcs12.ts";
+import type { Signer } from "../../src/pdf/signer.ts";
+import { httpTimestamper } from "../../src/pdf/tsa.ts";
 import { verifyPdf } from "../../src/pdf/verify.ts";
-import { cmsPrint, cmsVerify, lastSignature, makePdf, opensslP12, pdfsig, qpdfCheck, startTsa, tempDir } from "./helpers-seal.ts";
+import { cmsPrint, cmsVerify, lastSignature, makePdf, opensslP12, pdfsig, qpdfCheck, run, startTsa, tempDir } from "./helpers-seal.ts";
 
 const dir = tempDir();
 const now = new Date();
@@ -68,14 +72,14 @@ describe("verifyPdf", () => {
     const signingTime = new Date("2026-03-04T05:06:07Z");
     const once = await sealPdf(await makePdf(), { signer: rsa, signingTime, fieldName: "Seal" });
     const twice = await sealPdf(once, { signer: ecdsa, signingTime: now });
-    const { signatures } = await verifyPdf(twice, { instanceCertificate: rsa.certificate });
+    const { signatures } = await verifyPdf(twice, { instanceCertificate: rsa.certificateChain[0]! });
     expect(signatures).toHaveLength(2);
     const [first, second] = signatures as [(typeof signatures)[0], (typeof signatures)[0]];
     expect(first).toMatchObject({
       fieldName: "Seal",
       subFilter: "ETSI.CAdES.detached",
-      signerSubject: rsa.certificate.subject,
-      issuer: rsa.certificate.issuer,
+      signerSubject: rsa.certificateChain[0]!.subject,
+      issuer: rsa.certificateChain[0]!.issuer,
       signingTime: "2026-03-04T05:06:07.000Z",
       timestampTime: null,
       intact: true,
@@ -177,7 +181,7 @@ describe("PAdES B-T with a local TSA", () => {
   afterAll(() => tsa.stop());
 
   test("the token is an unsigned attribute over the signature value", async () => {
-    const sealed = await sealPdf(await makePdf(), { signer: ecdsa, signingTime: now, tsaUrl: tsa.url });
+    const sealed = await sealPdf(await makePdf(), { signer: ecdsa, signingTime: now, timestamper: httpTimestamper({ endpoints: [{ url: tsa.url }], timeoutMs: 10_000 }) });
     const sigs = pdfsig(dir, sealed);
     expect(sigs[0]!.valid).toBe(true);
     expect(sigs[0]!.total).toBe(true);
@@ -189,7 +193,61 @@ describe("PAdES B-T with a local TSA", () => {
   });
 
   test("an unreachable TSA fails the seal clearly", async () => {
-    await expect(sealPdf(await makePdf(), { signer: rsa, signingTime: now, tsaUrl: "http://127.0.0.1:9/tsa" })).rejects.toThrow(/unreachable/);
+    const timestamper = httpTimestamper({ endpoints: [{ url: "http://127.0.0.1:9/tsa" }], timeoutMs: 10_000 });
+    await expect(sealPdf(await makePdf(), { signer: rsa, signingTime: now, timestamper })).rejects.toThrow(/unreachable/);
+  });
+});
+
+describe("the placeholder is sized by a dry run", () => {
+  const reserved = (pdf: Uint8Array) => {
+    const { cms, byteRange } = lastSignature(pdf);
+    return { cms: cms.length, room: (byteRange[2]! - byteRange[1]! - 2) / 2 };
+  };
+
+  test("without a TSA the room is the CMS's own size, give or take the slack", async () => {
+    for (const signer of [rsa, ecdsa]) {
+      const { cms, room } = reserved(await sealPdf(await makePdf(), { signer, signingTime: now }));
+      expect(room - cms).toBeGreaterThanOrEqual(0);
+      expect(room - cms).toBeLessThanOrEqual(64 + 8);
+    }
+  });
+
+  test("a TSA whose tokens carry a long chain (beyond the old fixed 12 KB) still fits, and pdfsig agrees", async () => {
+    const tsaDir = tempDir("certyneo-tsa-long-");
+    const key = join(tsaDir, "filler.key");
+    run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:4096", "-out", key]);
+    const pems = Array.from({ length: 14 }, (_, i) => {
+      const out = join(tsaDir, `filler${i}.crt`);
+      run(["openssl", "req", "-x509", "-key", key, "-days", "30", "-subj", `/CN=Filler certificate ${i}/O=Certyneo filler certificates for a long chain`, "-out", out]);
+      return readFileSync(out, "latin1");
+    });
+    const certs = join(tsaDir, "chain.pem");
+    writeFileSync(certs, pems.join(""));
+    const tsa = startTsa(tsaDir, { certs });
+    try {
+      const timestamper = httpTimestamper({ endpoints: [{ url: tsa.url }], timeoutMs: 10_000 });
+      const sealed = await sealPdf(await makePdf(), { signer: rsa, signingTime: now, timestamper });
+      const { cms, room } = reserved(sealed);
+      expect(cms).toBeGreaterThan(4096 + 12288);
+      expect(room - cms).toBeLessThanOrEqual(512 + 64);
+      expect(pdfsig(dir, sealed)[0]!.valid).toBe(true);
+    } finally {
+      tsa.stop();
+    }
+  });
+});
+
+describe("RSA-PSS", () => {
+  test("a PSS seal carries RSASSA-PSS parameters, and pdfsig, openssl cms and verifyPdf accept it", async () => {
+    const pss = await loadSigner(opensslP12(dir, { key: "rsa", password: "pw" }), "pw", new Date(), { rsaPss: true });
+    expect(pss.algorithm).toEqual({ name: "RSA-PSS", hash: "SHA-256", saltLength: 32 });
+    const sealed = await sealPdf(await makePdf(), { signer: pss, signingTime: now });
+    expect(pdfsig(dir, sealed)[0]!.valid).toBe(true);
+    const printed = cmsPrint(dir, lastSignature(sealed).cms);
+    expect(printed).toMatch(/rsassaPss/);
+    expect(cmsVerify(dir, sealed).code).toBe(0);
+    const { signatures } = await verifyPdf(sealed);
+    expect(signatures[0]!.intact).toBe(true);
   });
 });
 

@@ -335,18 +335,31 @@ class RecipientInput(_RecipientInputRequired, total=False):
 
 class SignatureReport(TypedDict):
     fieldName: Optional[str]
+    #: A signature, or a document time-stamp (PAdES B-LTA archive time-stamp)
+    kind: Literal["signature", "document-timestamp"]
     subFilter: str
     signerSubject: str
     issuer: str
-    #: Claimed signing time (/M or the signed attribute)
+    #: Claimed signing time (/M or the signed attribute): not proven
     signingTime: Optional[str]
-    #: Time in the RFC 3161 signature time-stamp, if any
+    #: Time in the RFC 3161 signature time-stamp, if any (or of the document time-stamp itself)
     timestampTime: Optional[str]
     #: The signed bytes are unchanged and the CMS signature verifies
     intact: bool
     coversWholeDocument: bool
     #: Bytes added after the signed revision (0 when it covers the whole document)
     bytesAppendedAfter: int
+    changesAfter: Dict[str, Any]
+    #: Certificate path: the signer's subject first, up to the trust anchor or as far as it could be built
+    chain: List[str]
+    #: Intact, the path ends in a configured trust anchor (verify.trustAnchors), every certificate valid at the signing time, not revoked
+    trusted: bool
+    #: Revocation status at the signing time from the validation data in the file (DSS OCSP/CRL); not-applicable for a self-signed certificate
+    revocation: Literal["good", "revoked", "unknown", "not-applicable"]
+    revocationSources: List[Literal["ocsp", "crl"]]
+    timestamp: Optional[TimestampReport]
+    #: PAdES baseline level reached (ETSI.CAdES.detached signatures)
+    level: Optional[Literal["B-B", "B-T", "B-LT", "B-LTA"]]
     #: Made with this instance's sealing certificate
     byThisInstance: bool
 
@@ -517,9 +530,22 @@ class TextTag(TypedDict):
     height: float
 
 
+class TimestampReport(TypedDict):
+    #: genTime of the RFC 3161 token (ISO 8601)
+    time: Optional[str]
+    #: The token's signature verifies and it stamps what it should
+    intact: bool
+    #: The authority's certificate is for time-stamping and chains to a trust anchor
+    trusted: bool
+    #: Subject of the time-stamp authority's certificate
+    authority: str
+
+
 class Verification(TypedDict):
-    #: At least one signature, all intact, the last one covering the whole document
+    #: At least one signature, all intact, the last one covering the whole document (or followed by validation data only, a DSS update)
     valid: bool
+    #: Valid, and every signature and time-stamp trusted (chains to a configured anchor, not revoked)
+    trusted: bool
     signatures: List[SignatureReport]
 
 
@@ -605,4 +631,4 @@ class WebhookUpdate(TypedDict, total=False):
     enabled: bool
 
 
-__all__ = ["ApiKey", "ApiKeyList", "AuditSummary", "CreatedApiKey", "CreatedWebhook", "DeletedWebhook", "Document", "DocumentList", "DocumentUploadJson", "DocumentUploadMultipart", "Envelope", "EnvelopeCreate", "EnvelopeCreateFromTemplate", "EnvelopeList", "EnvelopeUpdate", "Field", "FieldInput", "Health", "Problem", "Recipient", "RecipientCorrection", "RecipientInput", "SignatureReport", "SigningComplete", "SigningDecline", "SigningSession", "Template", "TemplateCreate", "TemplateFieldInput", "TemplateList", "TemplateRecipientInput", "TemplateRoleInput", "TemplateUpdate", "TextTag", "Verification", "VerifyUpload", "Webhook", "WebhookAttempt", "WebhookCreate", "WebhookDelivery", "WebhookDeliveryList", "WebhookList", "WebhookUpdate"]
+__all__ = ["ApiKey", "ApiKeyList", "AuditSummary", "CreatedApiKey", "CreatedWebhook", "DeletedWebhook", "Document", "DocumentList", "DocumentUploadJson", "DocumentUploadMultipart", "Envelope", "EnvelopeCreate", "EnvelopeCreateFromTemplate", "EnvelopeList", "EnvelopeUpdate", "Field", "FieldInput", "Health", "Problem", "Recipient", "RecipientCorrection", "RecipientInput", "SignatureReport", "SigningComplete", "SigningDecline", "SigningSession", "Template", "TemplateCreate", "TemplateFieldInput", "TemplateList", "TemplateRecipientInput", "TemplateRoleInput", "TemplateUpdate", "TextTag", "TimestampReport", "Verification", "VerifyUpload", "Webhook", "WebhookAttempt", "WebhookCreate", "WebhookDelivery", "WebhookDeliveryList", "WebhookList", "WebhookUpdate"]

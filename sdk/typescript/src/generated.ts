@@ -331,18 +331,36 @@ export interface RecipientInput {
 
 export interface SignatureReport {
   fieldName: string | null;
+  /** A signature, or a document time-stamp (PAdES B-LTA archive time-stamp) */
+  kind: "signature" | "document-timestamp";
   subFilter: string;
   signerSubject: string;
   issuer: string;
-  /** Claimed signing time (/M or the signed attribute) */
+  /** Claimed signing time (/M or the signed attribute): not proven */
   signingTime: string | null;
-  /** Time in the RFC 3161 signature time-stamp, if any */
+  /** Time in the RFC 3161 signature time-stamp, if any (or of the document time-stamp itself) */
   timestampTime: string | null;
   /** The signed bytes are unchanged and the CMS signature verifies */
   intact: boolean;
   coversWholeDocument: boolean;
   /** Bytes added after the signed revision (0 when it covers the whole document) */
   bytesAppendedAfter: number;
+  changesAfter: {
+    /** What later revisions changed: validation data (dss), document time-stamps, signatures, form filling, annotations, or other changes (content) */
+    kinds: Array<"dss" | "document-timestamp" | "signature" | "form-fill" | "annotation" | "other">;
+    /** Every later change is one the document's permissions (DocMDP) allow; DSS and document time-stamps always are */
+    allowed: boolean;
+  };
+  /** Certificate path: the signer's subject first, up to the trust anchor or as far as it could be built */
+  chain: string[];
+  /** Intact, the path ends in a configured trust anchor (verify.trustAnchors), every certificate valid at the signing time, not revoked */
+  trusted: boolean;
+  /** Revocation status at the signing time from the validation data in the file (DSS OCSP/CRL); not-applicable for a self-signed certificate */
+  revocation: "good" | "revoked" | "unknown" | "not-applicable";
+  revocationSources: Array<"ocsp" | "crl">;
+  timestamp: TimestampReport | null;
+  /** PAdES baseline level reached (ETSI.CAdES.detached signatures) */
+  level: "B-B" | "B-T" | "B-LT" | "B-LTA" | null;
   /** Made with this instance's sealing certificate */
   byThisInstance: boolean;
 }
@@ -571,9 +589,22 @@ export interface TextTag {
   height: number;
 }
 
+export interface TimestampReport {
+  /** genTime of the RFC 3161 token (ISO 8601) */
+  time: string | null;
+  /** The token's signature verifies and it stamps what it should */
+  intact: boolean;
+  /** The authority's certificate is for time-stamping and chains to a trust anchor */
+  trusted: boolean;
+  /** Subject of the time-stamp authority's certificate */
+  authority: string;
+}
+
 export interface Verification {
-  /** At least one signature, all intact, the last one covering the whole document */
+  /** At least one signature, all intact, the last one covering the whole document (or followed by validation data only, a DSS update) */
   valid: boolean;
+  /** Valid, and every signature and time-stamp trusted (chains to a configured anchor, not revoked) */
+  trusted: boolean;
   signatures: SignatureReport[];
 }
 

@@ -19,6 +19,8 @@ export type AuditType =
   | "envelope.voided"
   | "envelope.expired"
   | "envelope.seal_failed"
+  | "envelope.seal_delayed"
+  | "envelope.seal_extended"
   | "recipient.invited"
   | "recipient.corrected"
   | "recipient.reminded"

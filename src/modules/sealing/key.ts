@@ -4,13 +4,33 @@ import type { Clock } from "../../clock";
 import type { Config } from "../../config";
 import type { Logger } from "../../log";
 import { createDevelopmentP12 } from "../../pdf/devcert";
-import { loadSigner, SignerError, type Signer } from "../../pdf/pkcs12";
+import { atLeast, type PadesLevel } from "../../pdf/levels";
+import { ltvObstacle } from "../../pdf/ltv";
+import { loadSigner } from "../../pdf/pkcs12";
+import { SignerError, type Signer } from "../../pdf/signer";
 import { writeFileOnce } from "../../store/files";
+import { openPkcs11SealingKey } from "./pkcs11-key";
+import { trustAnchorsOf } from "./trust-services";
 
 export interface SealingKey extends Signer {
   /** Sealing with the self-signed certificate generated on first start. */
   development: boolean;
 }
+
+/**
+ * B-LT and above need revocation data for every certificate of the chain: a certificate that
+ * names no OCSP responder nor CRL distribution point, or a chain that stops short of its root,
+ * is refused at start rather than at the first seal.
+ */
+async function refuseUnreachableLevel(config: Config, signer: Signer): Promise<void> {
+  if (!atLeast(config.seal.level as PadesLevel, "B-LT")) return;
+  const anchors = config.verify.trustAnchors ? trustAnchorsOf(config) : [];
+  const obstacle = await ltvObstacle(sealingCertificate(signer), [...signer.certificateChain, ...anchors]);
+  if (obstacle) throw new SignerError(`cannot seal at ${config.seal.level} (CERTYNEO_SEAL_LEVEL): ${obstacle}`);
+}
+
+/** The certificate the key seals with. */
+export const sealingCertificate = (key: Signer) => key.certificateChain[0]!;
 
 export const DEVELOPMENT_P12 = "development-seal.p12";
 
@@ -19,24 +39,37 @@ const developmentPassword = (secret: Uint8Array) =>
   new Bun.CryptoHasher("sha256", secret).update("certyneo development sealing key").digest("base64url");
 
 function warnDevelopment(log: Logger, file: string) {
-  log.warn("SEALING WITH A DEVELOPMENT CERTIFICATE: signed PDFs will not be trusted by validators. Set CERTYNEO_SEAL_P12_PATH and CERTYNEO_SEAL_P12_PASSWORD for production.", { file });
+  log.warn("SEALING WITH A DEVELOPMENT CERTIFICATE: signed PDFs will not be trusted by validators. Set CERTYNEO_SEAL_P12_PATH and CERTYNEO_SEAL_P12_PASSWORD, or a PKCS#11 key (CERTYNEO_SEAL_PKCS11_*), for production.", { file });
 }
 
 /**
- * The organisation's sealing key, loaded once and checked (readable, password, key matches,
- * validity, key usage). With no PKCS#12 configured, a self-signed development certificate is
- * generated in the data directory on first use and a warning is logged at every start.
+ * The organisation's sealing key, loaded once and checked (readable, password or PIN, key
+ * matches, validity, key usage): a key in a PKCS#11 token, else a PKCS#12 file. With
+ * neither configured, a self-signed development certificate is generated in the data
+ * directory on first use and a warning is logged at every start.
  * Throws SignerError with one line naming the file when the key cannot seal.
  */
 export function sealingKeyLoader(config: Config, clock: Clock, log: Logger, secret: Uint8Array): () => Promise<SealingKey> {
   let loading: Promise<SealingKey> | null = null;
   const load = async (): Promise<SealingKey> => {
+    if (config.seal.pkcs11.module) {
+      const signer = await openPkcs11SealingKey(config.seal, clock.now());
+      const certificate = sealingCertificate(signer);
+      await refuseUnreachableLevel(config, signer);
+      log.info("sealing key opened in a PKCS#11 token", {
+        module: config.seal.pkcs11.module, token: config.seal.pkcs11.tokenLabel, key: config.seal.pkcs11.keyLabel,
+        subject: certificate.subject, notAfter: certificate.notAfter.toISOString(),
+      });
+      return { ...signer, development: false };
+    }
     if (config.seal.p12Path) {
       const path = config.seal.p12Path;
       if (!existsSync(path)) throw new SignerError(`sealing certificate ${path}: file not found (CERTYNEO_SEAL_P12_PATH)`);
       try {
-        const signer = await loadSigner(new Uint8Array(readFileSync(path)), config.seal.p12Password, clock.now());
-        log.info("sealing certificate loaded", { file: path, subject: signer.certificate.subject, notAfter: signer.certificate.notAfter.toISOString() });
+        const signer = await loadSigner(new Uint8Array(readFileSync(path)), config.seal.p12Password, clock.now(), { rsaPss: config.seal.rsaPss });
+        const certificate = sealingCertificate(signer);
+        await refuseUnreachableLevel(config, signer);
+        log.info("sealing certificate loaded", { file: path, subject: certificate.subject, notAfter: certificate.notAfter.toISOString() });
         return { ...signer, development: false };
       } catch (e) {
         if (e instanceof SignerError) throw new SignerError(`sealing certificate ${path}: ${e.message}`);

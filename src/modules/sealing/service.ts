@@ -3,15 +3,18 @@ import type { Deps } from "../../deps";
 import { AppError, notFound } from "../../errors";
 import { renderAuditTrail } from "../../pdf/audit-trail";
 import type { CompletionCertificateInput } from "../../pdf/certificate";
+import { atLeast } from "../../pdf/levels";
+import { extendToLevel, LtvError } from "../../pdf/ltv";
 import { sealPdfParts } from "../../pdf/pades";
+import { joinParts } from "../../pdf/signature-update";
 import type { RenderAuditEvent, RenderDocument, RenderEnvelope, RenderField, RenderRecipient } from "../../pdf/render-model";
 import { buildEnvelopePdf, stampDocument } from "../../pdf/stamp";
 import { envelopeDocuments, envelopes, type Environment } from "../../store/schema";
 import { appendAudit, listAudit, verifyChain, type AuditEvent } from "../audit/service";
 import { envelopeDocumentRows, fieldRows, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "../envelopes/rows";
-import { SignerError } from "../../pdf/pkcs12";
+import { SignerError } from "../../pdf/signer";
 import { TimestampError } from "../../pdf/tsa";
-import type { SealingKey } from "./key";
+import { sealingCertificate, type SealingKey } from "./key";
 
 /** How a recipient proved who they were: the unguessable link sent to their address. */
 const AUTH_METHOD = "Unique signing link sent by e-mail";
@@ -66,21 +69,30 @@ export async function sealingKey(deps: Pick<Deps, "sealingKey">): Promise<Sealin
   }
 }
 
-/** The sealed file as [original bytes, appended revision]: stored without copying the original. */
+/**
+ * The sealed file at the configured PAdES level, as parts to store one after the other (B-B and
+ * B-T: the original and the appended revision, so the original is not copied).
+ */
 const seal = async (deps: Deps, key: SealingKey, pdf: Uint8Array, subject: string): Promise<Uint8Array[]> => {
-  const { base, appended } = await sealPdfParts(pdf, {
-    signer: key,
-    signingTime: deps.clock.now(),
-    reason: deps.config.seal.reason,
-    location: deps.config.seal.location || undefined,
-    name: `Certyneo — ${subject}`.slice(0, 200),
-    tsaUrl: deps.config.seal.tsaUrl || undefined,
-  }).catch((e) => {
+  const { trust } = deps;
+  try {
+    const parts = await sealPdfParts(pdf, {
+      signer: key,
+      signingTime: deps.clock.now(),
+      reason: deps.config.seal.reason,
+      location: deps.config.seal.location || undefined,
+      name: `Certyneo — ${subject}`.slice(0, 200),
+      timestamper: atLeast(trust.level, "B-T") ? trust.timestamper : undefined,
+    });
+    if (!atLeast(trust.level, "B-LT")) return [parts.base, parts.appended];
+    return [await extendToLevel(joinParts(parts), trust.level, { ...trust, certificates: [...key.certificateChain, ...trust.trustAnchors] })];
+  } catch (e) {
     // The job retries; a download meanwhile gets a clear 503 rather than a 500.
     if (e instanceof TimestampError) throw new AppError("unavailable", `Sealing is waiting for the time-stamp authority: ${e.message}`);
+    if (e instanceof LtvError && !e.permanent) throw new AppError("unavailable", `Sealing is waiting for revocation data: ${e.message}`);
+    if (e instanceof SignerError) throw new AppError("unavailable", `Sealing is unavailable: ${e.message}`); // e.g. an HSM gone
     throw e;
-  });
-  return [base, appended];
+  }
 };
 
 /** Envelopes being sealed in this process: the job and an impatient download share one run. */
@@ -137,10 +149,21 @@ async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
       tx.update(envelopeDocuments).set({ sealedSha256: sha }).where(and(eq(envelopeDocuments.envelopeId, envelopeId), eq(envelopeDocuments.documentId, documentId))).run();
     appendAudit(tx, deps.clock, {
       envelopeId, type: "envelope.sealed", actor: "system",
-      data: { sealedSha256: whole, documentHashes: Object.fromEntries(perDocument), certificate: key.certificate.subject, development: key.development },
+      data: { sealedSha256: whole, documentHashes: Object.fromEntries(perDocument), certificate: sealingCertificate(key).subject, development: key.development },
     });
   }, { behavior: "immediate" });
   deps.log.info("envelope sealed", { envelopeId, sha256: whole, documents: docs.length, durationMs: Math.round(performance.now() - started) });
+}
+
+/**
+ * Records that sealing is waiting (time-stamp authority or revocation responders unreachable):
+ * an audit event, and a warning in the log, while the job retries. Downloads answer 503 meanwhile.
+ */
+export function markSealDelayed(deps: Deps, envelopeId: string, reason: string): void {
+  deps.db.transaction((tx) => {
+    appendAudit(tx, deps.clock, { envelopeId, type: "envelope.seal_delayed", actor: "system", data: { reason: reason.slice(0, 500) } });
+  }, { behavior: "immediate" });
+  deps.log.warn("envelope sealing delayed, retrying", { envelopeId, reason });
 }
 
 /** Records that sealing gave up: downloads answer `seal_failed` instead of trying again. */

@@ -1,0 +1,69 @@
+import { and, eq } from "drizzle-orm";
+import type { Deps } from "../../deps";
+import { checkSignedData } from "../../pdf/cms-validation";
+import { renewArchiveTimestamp } from "../../pdf/ltv";
+import { openForReading, readSignatures } from "../../pdf/signature-fields";
+import { envelopeDocuments, envelopes } from "../../store/schema";
+import { appendAudit } from "../audit/service";
+import { sealingKey } from "./service";
+
+/** When the certificate of the file's last document time-stamp expires; undefined when it has none (not B-LTA). */
+export async function lastArchiveTimestampExpiry(pdf: Uint8Array): Promise<Date | undefined> {
+  const { catalog, resolve } = await openForReading(pdf);
+  const last = readSignatures(pdf, catalog, resolve).findLast((s) => s.type === "DocTimeStamp" && s.contents);
+  if (!last) return undefined;
+  return (await checkSignedData(last.contents!)).signer?.notAfter;
+}
+
+export interface ExtendOutcome {
+  /** Envelopes whose sealed files got a new document time-stamp. */
+  extended: string[];
+  failed: { envelopeId: string; reason: string }[];
+}
+
+/**
+ * Archival renewal (what `pyhanko sign ltaupdate` does): every sealed file whose last document
+ * time-stamp's certificate expires within `beforeDays` gets a new document time-stamp and the
+ * DSS for it, appended; nothing before it changes. The envelope's rows point to the new files and
+ * an audit event records the old and new hashes.
+ */
+export async function extendArchivalSeals(deps: Deps, beforeDays: number): Promise<ExtendOutcome> {
+  const outcome: ExtendOutcome = { extended: [], failed: [] };
+  const horizon = new Date(deps.clock.now().getTime() + beforeDays * 86_400_000);
+  const sealed = deps.db.select({ id: envelopes.id, sealedSha256: envelopes.sealedSha256 }).from(envelopes).where(eq(envelopes.sealStatus, "SEALED")).all();
+  const key = keyOnce(deps);
+  for (const envelope of sealed) {
+    try {
+      const perDocument = deps.db.select({ sha: envelopeDocuments.sealedSha256 }).from(envelopeDocuments).where(eq(envelopeDocuments.envelopeId, envelope.id)).all();
+      const files = [envelope.sealedSha256!, ...perDocument.map((d) => d.sha).filter((s): s is string => !!s)];
+      const renewed = new Map<string, string>();
+      for (const sha of new Set(files)) {
+        const pdf = await deps.files.get(sha);
+        const expiry = await lastArchiveTimestampExpiry(pdf);
+        if (!expiry || expiry > horizon) continue;
+        const { certificateChain } = await key();
+        const next = await renewArchiveTimestamp(pdf, { ...deps.trust, certificates: [...certificateChain, ...deps.trust.trustAnchors] });
+        renewed.set(sha, await deps.files.put([next]));
+      }
+      if (renewed.size === 0) continue;
+      deps.db.transaction((tx) => {
+        const whole = renewed.get(envelope.sealedSha256!);
+        if (whole) tx.update(envelopes).set({ sealedSha256: whole }).where(eq(envelopes.id, envelope.id)).run();
+        for (const [from, to] of renewed)
+          tx.update(envelopeDocuments).set({ sealedSha256: to }).where(and(eq(envelopeDocuments.envelopeId, envelope.id), eq(envelopeDocuments.sealedSha256, from))).run();
+        appendAudit(tx, deps.clock, { envelopeId: envelope.id, type: "envelope.seal_extended", actor: "system", data: { renewed: Object.fromEntries(renewed) } });
+      }, { behavior: "immediate" });
+      outcome.extended.push(envelope.id);
+    } catch (e) {
+      outcome.failed.push({ envelopeId: envelope.id, reason: (e as Error).message });
+    }
+  }
+  if (outcome.extended.length || outcome.failed.length) deps.log.info("archival time-stamps renewed", { extended: outcome.extended.length, failed: outcome.failed });
+  return outcome;
+}
+
+/** The sealing key, loaded at most once per sweep and only when a file needs it. */
+const keyOnce = (deps: Deps) => {
+  let loading: ReturnType<typeof sealingKey> | undefined;
+  return () => (loading ??= sealingKey(deps));
+};

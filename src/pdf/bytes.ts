@@ -1,0 +1,10 @@
+// Byte helpers shared by the CMS, time-stamp and verification code.
+
+export const bytesOf = (a: ArrayBuffer | Uint8Array): Uint8Array => (a instanceof Uint8Array ? a : new Uint8Array(a));
+
+/** Same octets, whatever the container. */
+export const sameBytes = (a: ArrayBuffer | Uint8Array, b: ArrayBuffer | Uint8Array): boolean =>
+  Buffer.from(bytesOf(a)).equals(Buffer.from(bytesOf(b)));
+
+/** A standalone ArrayBuffer holding exactly the view's bytes (ASN.1 schemas want ArrayBuffers). */
+export const toArrayBuffer = (u: Uint8Array): ArrayBuffer => u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength) as ArrayBuffer;

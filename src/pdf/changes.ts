@@ -1,0 +1,98 @@
+// What was changed after a signature (PDF level): the objects the later
+// revisions define anew, sorted into kinds a reader can judge, and whether
+// the document's DocMDP permission allows them (ISO 32000-2 12.8.2.2, with
+// DSS and document time-stamps always allowed as PDF 2.0 says).
+import { PDFArray, PDFDict, PDFName, PDFObject, PDFRawStream, PDFRef, PDFStream } from "pdf-lib";
+import { docMdpPermission, type DocMdpPermission } from "./docmdp.ts";
+import { PdfReader } from "./xref.ts";
+
+export const CHANGE_KINDS = ["dss", "document-timestamp", "signature", "form-fill", "annotation", "other"] as const;
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
+
+export interface ChangesAfter {
+  kinds: ChangeKind[];
+  /** Every change is one the document's permissions allow (none: true). */
+  allowed: boolean;
+}
+
+const allowedBy: Record<DocMdpPermission, ChangeKind[]> = {
+  1: ["dss", "document-timestamp"],
+  2: ["dss", "document-timestamp", "signature", "form-fill"],
+  3: ["dss", "document-timestamp", "signature", "form-fill", "annotation"],
+};
+
+const name = (dict: PDFDict, key: string) => dict.get(PDFName.of(key));
+const is = (dict: PDFDict, key: string, value: string) => name(dict, key) === PDFName.of(value);
+
+/** Keys whose values differ between two versions of a dictionary (by serialisation). */
+function changedKeys(before: PDFDict, after: PDFDict): string[] {
+  const keys = new Set([...before.keys(), ...after.keys()].map((k) => k.decodeText()));
+  return [...keys].filter((k) => String(before.get(PDFName.of(k))) !== String(after.get(PDFName.of(k))));
+}
+
+function refsIn(value: PDFObject | undefined, resolve: (o: PDFObject | undefined) => PDFObject | undefined): PDFRef[] {
+  const array = resolve(value);
+  return array instanceof PDFArray ? array.asArray().filter((o): o is PDFRef => o instanceof PDFRef) : [];
+}
+
+/** Sorts one object defined after the signature into a kind; undefined for the bookkeeping a signature or DSS brings along. */
+function classify(ref: PDFRef, after: PdfReader, before: PdfReader, context: { root?: PDFRef; dssParts: Set<number> }): ChangeKind | undefined {
+  const now = after.lookup(ref);
+  const then = before.trailer.Size > ref.objectNumber ? safeLookup(before, ref) : undefined;
+  const dict = now instanceof PDFDict ? now : now instanceof PDFStream ? now.dict : undefined;
+  if (context.dssParts.has(ref.objectNumber)) return "dss";
+  if (!dict) return now instanceof PDFArray ? undefined : "other"; // arrays: /Fields, /Annots, DSS lists
+  if (is(dict, "Type", "XRef") || is(dict, "Type", "ObjStm")) return undefined;
+  if (is(dict, "Type", "DocTimeStamp")) return "document-timestamp";
+  if (is(dict, "Type", "Sig")) return "signature";
+  if (ref === context.root || ref.objectNumber === context.root?.objectNumber) {
+    const keys = then instanceof PDFDict && now instanceof PDFDict ? changedKeys(then, now) : ["?"];
+    return keys.every((k) => k === "DSS" || k === "AcroForm") ? undefined : "other";
+  }
+  if (["Certs", "OCSPs", "CRLs", "VRI"].some((k) => name(dict, k) !== undefined)) return "dss";
+  if (name(dict, "SigFlags") !== undefined || (name(dict, "Fields") !== undefined && name(dict, "Type") === undefined)) return undefined; // AcroForm
+  if (is(dict, "Type", "Page")) {
+    const keys = then instanceof PDFDict && now instanceof PDFDict ? changedKeys(then, now) : ["?"];
+    return keys.every((k) => k === "Annots") ? undefined : "other";
+  }
+  if (is(dict, "FT", "Sig")) return undefined; // a signature field and its widget
+  if (is(dict, "Subtype", "Widget") || name(dict, "FT") !== undefined) return then ? "form-fill" : "other";
+  if (is(dict, "Type", "Annot") || (name(dict, "Subtype") !== undefined && name(dict, "Rect") !== undefined)) return "annotation";
+  // Appearance streams come with the field or annotation they draw.
+  if (now instanceof PDFRawStream && is(dict, "Subtype", "Form") && !then) return undefined;
+  return "other";
+}
+
+function safeLookup(reader: PdfReader, ref: PDFRef): PDFObject | undefined {
+  try {
+    return reader.lookup(ref);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The changes made to `pdf` after its first `signedEnd` bytes (a signed revision). */
+export function changesAfter(pdf: Uint8Array, signedEnd: number): ChangesAfter {
+  if (signedEnd >= pdf.length) return { kinds: [], allowed: true };
+  let after: PdfReader, before: PdfReader;
+  try {
+    after = new PdfReader(pdf);
+    before = new PdfReader(pdf.subarray(0, signedEnd));
+  } catch {
+    return { kinds: ["other"], allowed: false }; // revisions we cannot tell apart
+  }
+  const resolve = (o: PDFObject | undefined) => after.resolve(o);
+  const root = after.trailer.Root;
+  const catalog = root ? after.lookup(root) : undefined;
+  const dss = catalog instanceof PDFDict ? resolve(catalog.get(PDFName.of("DSS"))) : undefined;
+  const dssParts = new Set<number>();
+  if (dss instanceof PDFDict) for (const k of ["Certs", "OCSPs", "CRLs"]) for (const r of refsIn(dss.get(PDFName.of(k)), resolve)) dssParts.add(r.objectNumber);
+  const kinds = new Set<ChangeKind>();
+  for (const n of after.changedSince(before)) {
+    const kind = classify(PDFRef.of(n, 0), after, before, { root, dssParts });
+    if (kind) kinds.add(kind);
+  }
+  const permission = (catalog instanceof PDFDict ? docMdpPermission(catalog, resolve) : undefined) ?? 2;
+  const list = CHANGE_KINDS.filter((k) => kinds.has(k));
+  return { kinds: list, allowed: list.every((k) => allowedBy[permission].includes(k)) };
+}
