@@ -11,6 +11,8 @@ import type { Worker } from "./jobs/worker";
 import { documentRoutes } from "./modules/documents/routes";
 import { envelopeRoutes } from "./modules/envelopes/routes";
 import { templateRoutes } from "./modules/templates/routes";
+import { batchRoutes } from "./modules/batches/routes";
+import { batchHandlers } from "./modules/batches/jobs";
 import { keyRoutes } from "./modules/keys/routes";
 import { createKeyVerifier } from "./modules/keys/service";
 import { sealingHandlers, sealingPeriodic } from "./modules/sealing/jobs";
@@ -45,6 +47,7 @@ export function buildApp(deps: Deps) {
     .use(documentRoutes(deps))
     .use(envelopeRoutes(deps))
     .use(templateRoutes(deps))
+    .use(batchRoutes(deps))
     .use(signingRoutes(deps))
     .use(webhookRoutes(deps))
     .use(verifyRoutes(deps))
@@ -55,7 +58,7 @@ export function buildApp(deps: Deps) {
   if (undeclared.length) throw new Error(`auth: SCOPE must be declared on exactly the API-key routes; check ${undeclared.join(", ")}`);
   routes = elysia.routes.map((r) => ({ method: r.method, pattern: routePattern(r.path), query: (r.hooks as { query?: TSchema }).query }));
   // The durable outbox: job handlers by kind, and the functions run on each tick (reminders, expiry).
-  const jobs = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps) }, [...notificationPeriodic, ...sealingPeriodic, () => idempotency.purgeExpired()]);
+  const jobs = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps), ...batchHandlers(deps) }, [...notificationPeriodic, ...sealingPeriodic, () => idempotency.purgeExpired()]);
   const webhooks = createWebhookDispatcher(deps);
   const workers: Worker[] = [jobs, webhooks];
   const fetch = createPipeline(deps, { handle: (req) => elysia.handle(req), keys, limiter, idempotency });

@@ -57,3 +57,8 @@ export const JOB_STATUSES = ["pending", "done", "failed"] as const;
 
 export const DELIVERY_STATUSES = ["pending", "succeeded", "failed"] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** A bulk send: waiting for the outbox, going through its rows, done (every row sent or failed). */
+export const BATCH_STATUSES = ["queued", "running", "completed"] as const;
+export type BatchStatus = (typeof BATCH_STATUSES)[number];
+export const BATCH_ROW_STATUSES = ["sent", "failed"] as const;

@@ -3,7 +3,7 @@ import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlit
 import type { Scope } from "../modules/keys/scopes";
 import type { TextTag } from "../pdf/text/text-tags";
 import {
-  DELIVERY_STATUSES, ENVELOPE_STATUSES, ENVIRONMENTS, FIELD_SOURCES, FIELD_TYPES, JOB_STATUSES, LOCALES, RECIPIENT_ROLES,
+  BATCH_ROW_STATUSES, BATCH_STATUSES, DELIVERY_STATUSES, ENVELOPE_STATUSES, ENVIRONMENTS, FIELD_SOURCES, FIELD_TYPES, JOB_STATUSES, LOCALES, RECIPIENT_ROLES,
   RECIPIENT_STATUSES, SEAL_STATUSES, SIGNATURE_TYPES,
 } from "../enums";
 
@@ -71,6 +71,9 @@ export const envelopes = sqliteTable(
     prefill: json<Record<string, string | boolean>>("prefill").notNull().default(sql`'{}'`),
     /** The template the envelope was made from (a copy: later template edits do not reach it). */
     templateId: text("template_id"),
+    /** The bulk send and row that made it: a rerun of the row finds it instead of making another. */
+    batchId: text("batch_id"),
+    batchRow: integer("batch_row"),
     createdAt: time("created_at").notNull(),
     updatedAt: time("updated_at").notNull(),
     sentAt: time("sent_at"),
@@ -81,7 +84,10 @@ export const envelopes = sqliteTable(
     sealedSha256: text("sealed_sha256"),
     sealedAt: time("sealed_at"),
   },
-  (t) => [index("envelopes_env_created").on(t.environment, t.createdAt, t.id), index("envelopes_status").on(t.status)],
+  (t) => [
+    index("envelopes_env_created").on(t.environment, t.createdAt, t.id), index("envelopes_status").on(t.status),
+    index("envelopes_batch_row").on(t.batchId, t.batchRow),
+  ],
 );
 
 export const envelopeDocuments = sqliteTable(
@@ -203,6 +209,35 @@ export const templates = sqliteTable(
     updatedAt: time("updated_at").notNull(),
   },
   (t) => [index("templates_env_created").on(t.environment, t.createdAt, t.id)],
+);
+
+/** A bulk send from a template: its rows, worked through by the send_batch job. */
+export const batches = sqliteTable("batches", {
+  id: text("id").primaryKey(),
+  environment: text("environment", { enum: ENVIRONMENTS }).notNull(),
+  templateId: text("template_id").notNull(),
+  /** The API key that asked: the envelopes' audit trails name it. */
+  keyId: text("key_id").notNull(),
+  status: text("status", { enum: BATCH_STATUSES }).notNull(),
+  total: integer("total").notNull(),
+  /** The rows as given (checked one by one when sent, so one bad row stops nothing). */
+  rows: json<unknown[]>("rows").notNull(),
+  createdAt: time("created_at").notNull(),
+  updatedAt: time("updated_at").notNull(),
+  completedAt: time("completed_at"),
+});
+
+/** What became of each row of a batch. */
+export const batchRows = sqliteTable(
+  "batch_rows",
+  {
+    batchId: text("batch_id").notNull().references(() => batches.id, { onDelete: "cascade" }),
+    row: integer("row").notNull(),
+    status: text("status", { enum: BATCH_ROW_STATUSES }).notNull(),
+    envelopeId: text("envelope_id"),
+    errors: json<{ pointer: string; message: string }[]>("errors"),
+  },
+  (t) => [primaryKey({ columns: [t.batchId, t.row] })],
 );
 
 /** Append-only, hash-chained per envelope: hash = SHA-256(prevHash + canonical JSON of the event). */

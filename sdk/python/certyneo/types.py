@@ -32,6 +32,44 @@ class AuditSummary(TypedDict):
     events: List[Dict[str, Any]]
 
 
+class Batch(TypedDict):
+    id: str
+    templateId: str
+    status: Literal["queued", "running", "completed"]
+    total: int
+    #: Rows done so far (sent + failed)
+    processed: int
+    #: Rows whose envelope was created and sent
+    sent: int
+    failed: int
+    envelopes: List[Dict[str, Any]]
+    #: Each failed row with its problems (pointers from /rows/{row})
+    errors: List[Dict[str, Any]]
+    createdAt: str
+    completedAt: Optional[str]
+
+
+class _BatchRowInputRequired(TypedDict):
+    #: One person per role of the template
+    recipients: List[TemplateRecipientInput]
+
+
+class BatchRowInput(_BatchRowInputRequired, total=False):
+    #: Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them.
+    prefill: Dict[str, Union[str, bool]]
+    metadata: Dict[str, str]
+
+
+class BulkSend(TypedDict):
+    #: One envelope per row; a row that is not valid fails alone
+    rows: List[BatchRowInput]
+
+
+class BulkSendCsv(TypedDict):
+    #: CSV, UTF-8, a header line then one envelope per line: `Role.email`, `Role.name`, `Role.phone` per role; every other column is a prefill value by field label
+    file: bytes
+
+
 class CreatedApiKey(TypedDict):
     id: str
     name: str
@@ -631,4 +669,4 @@ class WebhookUpdate(TypedDict, total=False):
     enabled: bool
 
 
-__all__ = ["ApiKey", "ApiKeyList", "AuditSummary", "CreatedApiKey", "CreatedWebhook", "DeletedWebhook", "Document", "DocumentList", "DocumentUploadJson", "DocumentUploadMultipart", "Envelope", "EnvelopeCreate", "EnvelopeCreateFromTemplate", "EnvelopeList", "EnvelopeUpdate", "Field", "FieldInput", "Health", "Problem", "Recipient", "RecipientCorrection", "RecipientInput", "SignatureReport", "SigningComplete", "SigningDecline", "SigningSession", "Template", "TemplateCreate", "TemplateFieldInput", "TemplateList", "TemplateRecipientInput", "TemplateRoleInput", "TemplateUpdate", "TextTag", "TimestampReport", "Verification", "VerifyUpload", "Webhook", "WebhookAttempt", "WebhookCreate", "WebhookDelivery", "WebhookDeliveryList", "WebhookList", "WebhookUpdate"]
+__all__ = ["ApiKey", "ApiKeyList", "AuditSummary", "Batch", "BatchRowInput", "BulkSend", "BulkSendCsv", "CreatedApiKey", "CreatedWebhook", "DeletedWebhook", "Document", "DocumentList", "DocumentUploadJson", "DocumentUploadMultipart", "Envelope", "EnvelopeCreate", "EnvelopeCreateFromTemplate", "EnvelopeList", "EnvelopeUpdate", "Field", "FieldInput", "Health", "Problem", "Recipient", "RecipientCorrection", "RecipientInput", "SignatureReport", "SigningComplete", "SigningDecline", "SigningSession", "Template", "TemplateCreate", "TemplateFieldInput", "TemplateList", "TemplateRecipientInput", "TemplateRoleInput", "TemplateUpdate", "TextTag", "TimestampReport", "Verification", "VerifyUpload", "Webhook", "WebhookAttempt", "WebhookCreate", "WebhookDelivery", "WebhookDeliveryList", "WebhookList", "WebhookUpdate"]

@@ -32,6 +32,51 @@ export interface AuditSummary {
   }>;
 }
 
+export interface Batch {
+  id: string;
+  templateId: string;
+  status: "queued" | "running" | "completed";
+  total: number;
+  /** Rows done so far (sent + failed) */
+  processed: number;
+  /** Rows whose envelope was created and sent */
+  sent: number;
+  failed: number;
+  envelopes: Array<{
+    /** 0-based row number */
+    row: number;
+    envelopeId: string;
+  }>;
+  /** Each failed row with its problems (pointers from /rows/{row}) */
+  errors: Array<{
+    row: number;
+    errors: Array<{
+      pointer: string;
+      message: string;
+    }>;
+  }>;
+  createdAt: string;
+  completedAt: string | null;
+}
+
+export interface BatchRowInput {
+  /** One person per role of the template */
+  recipients: TemplateRecipientInput[];
+  /** Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them. */
+  prefill?: Record<string, string | boolean>;
+  metadata?: Record<string, string>;
+}
+
+export interface BulkSend {
+  /** One envelope per row; a row that is not valid fails alone */
+  rows: BatchRowInput[];
+}
+
+export interface BulkSendCsv {
+  /** CSV, UTF-8, a header line then one envelope per line: `Role.email`, `Role.name`, `Role.phone` per role; every other column is a prefill value by field label */
+  file: Blob;
+}
+
 export interface CreatedApiKey {
   id: string;
   name: string;
@@ -736,6 +781,15 @@ export interface Operations {
     body: undefined;
     response: DeletedWebhook;
   };
+  /** A bulk send's progress: counts, each row's envelope or problems */
+  "GET /api/v1/batches/{id}": {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: undefined;
+    response: Batch;
+  };
   /** List documents, newest first */
   "GET /api/v1/documents": {
     path: {};
@@ -993,6 +1047,15 @@ export interface Operations {
     query: {};
     body: TemplateCreate;
     response: Template;
+  };
+  /** Send a template to many people: one envelope per row */
+  "POST /api/v1/templates/{id}/bulk-send": {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: BulkSend;
+    response: Batch;
   };
   /** Verify the signatures of a PDF */
   "POST /api/v1/verify": {

@@ -16,10 +16,12 @@ export interface CreateEnvelopeInput {
   found?: FoundProblems;
   /** The template the draft was made from (create-envelope-from-template.ts). */
   templateId?: string;
+  /** The bulk send row that makes it (batches/send-batch-row.ts). */
+  batch?: { id: string; row: number };
 }
 
 /** POST /envelopes: a validated DRAFT, audited, with an envelope.created event. */
-export function createEnvelope(deps: Deps, { environment, who, draft, found, templateId }: CreateEnvelopeInput): EnvelopeView {
+export function createEnvelope(deps: Deps, { environment, who, draft, found, templateId, batch }: CreateEnvelopeInput): EnvelopeView {
   return deps.db.transaction((tx) => {
     const documents = assertValidDraft(tx, deps.clock, environment, draft, found);
     const now = deps.clock.now();
@@ -29,7 +31,8 @@ export function createEnvelope(deps: Deps, { environment, who, draft, found, tem
       locale: draft.locale ?? "en", notifyBySms: draft.notifyBySms ?? false,
       expiresAt: draft.expiresAt ? new Date(draft.expiresAt) : null,
       reminderIntervalHours: draft.reminderIntervalHours ?? null,
-      metadata: draft.metadata ?? {}, prefill: draft.prefill ?? {}, templateId: templateId ?? null, createdAt: now, updatedAt: now,
+      metadata: draft.metadata ?? {}, prefill: draft.prefill ?? {}, templateId: templateId ?? null,
+      batchId: batch?.id ?? null, batchRow: batch?.row ?? null, createdAt: now, updatedAt: now,
     }).run();
     writeDraftParts(tx, id, draft, documents);
     auditEnvelope(tx, deps, id, "envelope.created", who, {
