@@ -41,6 +41,7 @@ CREATE TABLE `templates` (
 --> statement-breakpoint
 CREATE INDEX `templates_env_created` ON `templates` (`environment`,`created_at`,`id`);--> statement-breakpoint
 ALTER TABLE `documents` ADD `tags` text DEFAULT '[]' NOT NULL;--> statement-breakpoint
+ALTER TABLE `documents` ADD `form_fields` text DEFAULT '[]' NOT NULL;--> statement-breakpoint
 ALTER TABLE `envelopes` ADD `prefill` text DEFAULT '{}' NOT NULL;--> statement-breakpoint
 ALTER TABLE `envelopes` ADD `template_id` text;--> statement-breakpoint
 ALTER TABLE `envelopes` ADD `batch_id` text;--> statement-breakpoint

@@ -27,8 +27,8 @@ export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
 export const FIELD_TYPES = ["signature", "initials", "date", "text", "checkbox"] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
 
-/** Where a field came from: the request's `fields`, or a text tag of its document. */
-export const FIELD_SOURCES = ["explicit", "tag"] as const;
+/** Where a field came from: the request's `fields`, a text tag of its document, or a field of the document's own form. */
+export const FIELD_SOURCES = ["explicit", "tag", "form"] as const;
 export type FieldSource = (typeof FIELD_SOURCES)[number];
 
 export const SIGNATURE_TYPES = ["typed", "drawn"] as const;
@@ -62,3 +62,7 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export const BATCH_STATUSES = ["queued", "running", "completed"] as const;
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
 export const BATCH_ROW_STATUSES = ["sent", "failed"] as const;
+
+/** The kinds of a PDF's own form fields (AcroForm). */
+export const FORM_FIELD_TYPES = ["text", "checkbox", "radio", "choice", "signature"] as const;
+export type FormFieldType = (typeof FORM_FIELD_TYPES)[number];

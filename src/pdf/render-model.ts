@@ -38,6 +38,8 @@ export interface RenderField {
   width: number;
   height: number;
   value: string | null;
+  /** The document's own form field this field fills (its value goes into the form), or null. */
+  formField?: string | null;
 }
 
 export interface RenderDocument {
@@ -46,6 +48,8 @@ export interface RenderDocument {
   /** SHA-256 (hex) of the original upload. */
   sha256: string;
   bytes: Uint8Array;
+  /** Values for the document's own form fields, by name, written as real form values. */
+  formValues?: Record<string, string>;
 }
 
 export interface RenderEnvelope {

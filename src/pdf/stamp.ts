@@ -27,6 +27,7 @@ import { appendCompletionCertificate, type CompletionCertificateInput } from "./
 import { type FontSet, fontsFor } from "./fonts.ts";
 import { saveIncremental, type Snapshot, takeSnapshot } from "./incremental.ts";
 import { removeTextTags } from "./text/text-tags.ts";
+import { fillFormFields } from "./form-fields.ts";
 import {
   appendedPageSize,
   type Box,
@@ -145,7 +146,9 @@ async function drawField(
 }
 
 /** Draws each field on its page (of `pages`, the document's pages in order), in display space. */
-async function stampFields(pdf: PDFDocument, pages: PDFPage[], fields: RenderField[], recipients: RenderRecipient[]): Promise<void> {
+async function stampFields(pdf: PDFDocument, pages: PDFPage[], allFields: RenderField[], recipients: RenderRecipient[], opts: { formFilled: boolean }): Promise<void> {
+  // A value that went into the document's own form shows through the form field's appearance.
+  const fields = opts.formFilled ? allFields.filter((f) => !f.formField || f.type === "signature") : allFields;
   if (fields.length === 0) return; // embed no font into a document that draws nothing
   const fonts = await fontsFor(pdf);
   const byId = new Map(recipients.map((r) => [r.id, r]));
@@ -244,7 +247,8 @@ export async function stampDocument(
   const own = fields.filter((f) => f.documentId === doc.id);
   // Text tags said where fields go; the signed document shows the values, not the tags.
   removeTextTags(pdf.getPages());
-  await stampFields(pdf, pdf.getPages(), own, recipients);
+  await fillFormFields(pdf, new Map(Object.entries(doc.formValues ?? {})));
+  await stampFields(pdf, pdf.getPages(), own, recipients, { formFilled: true });
   await appendTrailingPages(pdf, recipients, own, doc.name, opts);
   return saveRevision(doc.bytes, pdf, snapshot);
 }
@@ -287,7 +291,8 @@ export async function buildEnvelopePdf(
       dropSignatureValues(page);
       pdf.addPage(page);
     }
-    await stampFields(pdf, pages, included.filter((f) => f.documentId === doc.id), recipients);
+    // Copied pages leave the source's form behind: form values are drawn like other fields.
+    await stampFields(pdf, pages, included.filter((f) => f.documentId === doc.id), recipients, { formFilled: false });
   }
   await appendTrailingPages(pdf, recipients, included, opts.title, opts);
   return pdf.save();

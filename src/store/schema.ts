@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { Scope } from "../modules/keys/scopes";
 import type { TextTag } from "../pdf/text/text-tags";
+import type { FormField } from "../pdf/form-fields";
 import {
   BATCH_ROW_STATUSES, BATCH_STATUSES, DELIVERY_STATUSES, ENVELOPE_STATUSES, ENVIRONMENTS, FIELD_SOURCES, FIELD_TYPES, JOB_STATUSES, LOCALES, RECIPIENT_ROLES,
   RECIPIENT_STATUSES, SEAL_STATUSES, SIGNATURE_TYPES,
@@ -47,6 +48,8 @@ export const documents = sqliteTable(
     pages: json<PageSize[]>("pages").notNull(),
     /** Text tags found at upload (pdf/text/text-tags.ts), in displayed-page coordinates. */
     tags: json<TextTag[]>("tags").notNull().default(sql`'[]'`),
+    /** The document's own form fields (AcroForm) found at upload (pdf/form-fields.ts). */
+    formFields: json<FormField[]>("form_fields").notNull().default(sql`'[]'`),
     createdAt: time("created_at").notNull(),
     /** Soft delete: envelopes that used the document keep their history. */
     deletedAt: time("deleted_at"),

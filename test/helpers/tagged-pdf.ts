@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import fontkit from "@pdf-lib/fontkit";
-import { degrees, PDFDocument, rgb, StandardFonts, type PDFFont } from "pdf-lib";
+import { degrees, PDFDocument, PDFString, rgb, StandardFonts, type PDFFont } from "pdf-lib";
 
 const DEJAVU = join(import.meta.dir, "../../node_modules/dejavu-fonts-ttf/ttf");
 
@@ -61,3 +61,31 @@ export function pdftotextWords(path: string): { page: number; word: string; x: n
   return words;
 }
 
+
+/**
+ * An application form as a form designer writes it: text fields, a checkbox, a radio group, a
+ * dropdown, and an empty signature field (a /Sig field with its widget), on a rotated page too.
+ */
+export async function formPdf(): Promise<Uint8Array<ArrayBuffer>> {
+  const pdf = await PDFDocument.create();
+  const font = await pdf.embedFont(StandardFonts.Helvetica);
+  const page = pdf.addPage([595.28, 841.89]);
+  const form = pdf.getForm();
+  page.drawText("Employee name", { x: 72, y: 760, size: 10, font });
+  form.createTextField("employee_name").addToPage(page, { x: 180, y: 750, width: 250, height: 22 });
+  page.drawText("Start date", { x: 72, y: 720, size: 10, font });
+  form.createTextField("start_date").addToPage(page, { x: 180, y: 710, width: 120, height: 22 });
+  form.createCheckBox("agree").addToPage(page, { x: 180, y: 670, width: 16, height: 16 });
+  const radio = form.createRadioGroup("contract_type");
+  radio.addOptionToPage("CDI", page, { x: 180, y: 630, width: 14, height: 14 });
+  radio.addOptionToPage("CDD", page, { x: 240, y: 630, width: 14, height: 14 });
+  const dropdown = form.createDropdown("department");
+  dropdown.addOptions(["Sales", "Engineering"]);
+  dropdown.addToPage(page, { x: 180, y: 590, width: 150, height: 22 });
+  // An empty signature field: pdf-lib reads them but does not make them.
+  const widget = pdf.context.obj({ Type: "Annot", Subtype: "Widget", FT: "Sig", T: PDFString.of("employee_signature"), Rect: [180, 480, 380, 540], F: 4, P: page.ref });
+  const ref = pdf.context.register(widget);
+  page.node.addAnnot(ref);
+  form.acroForm.addField(ref);
+  return new Uint8Array(await pdf.save({ useObjectStreams: false }));
+}

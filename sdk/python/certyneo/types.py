@@ -129,6 +129,8 @@ class Document(TypedDict):
     pageCount: int
     #: Displayed size of each page in points (CropBox, after rotation): the space field coordinates refer to
     pages: List[Dict[str, Any]]
+    #: The document's own form fields: prefill them by name, or hand them to recipients (`formFields`)
+    formFields: List[FormField]
     #: Text tags found in the document (`{{Name;type=signature;role=Employee}}` and the Adobe Sign / Dropbox Sign forms): an envelope turns them into fields
     tags: List[TextTag]
     createdAt: str
@@ -282,7 +284,7 @@ class Field(TypedDict):
     label: Optional[str]
     #: What the recipient filled in (checkbox: "true"/"false")
     value: Optional[str]
-    source: Literal["explicit", "tag"]
+    source: Literal["explicit", "tag", "form"]
     #: Filled by the sender (`prefill`): the recipient sees the value and cannot change it
     readOnly: bool
 
@@ -304,6 +306,26 @@ class _FieldInputRequired(TypedDict):
 class FieldInput(_FieldInputRequired, total=False):
     required: bool
     label: str
+
+
+class _FormFieldRequired(TypedDict):
+    """A field of the document's own form (AcroForm), placed by its first widget"""
+    #: The form field's full name: what `prefill` and a recipient's `formFields` use
+    name: str
+    type: Literal["text", "checkbox", "radio", "choice", "signature"]
+    page: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+class FormField(_FormFieldRequired, total=False):
+    """A field of the document's own form (AcroForm), placed by its first widget"""
+    #: Its current value (checkbox: "true"/"false")
+    value: str
+    #: A radio group's or choice field's options
+    options: List[str]
 
 
 class Health(TypedDict):
@@ -365,6 +387,8 @@ class RecipientInput(_RecipientInputRequired, total=False):
     role: Union[Literal["SIGNER"], Literal["APPROVER"], Literal["CC"]]
     #: A free role name ("Employee"), distinct from `role`: the documents' text tags with this role become this recipient's fields
     roleName: str
+    #: Names of the documents' own form fields (their `formFields`) this recipient fills: text, checkbox and signature fields. The sealed PDF carries the values as real form values.
+    formFields: List[str]
     #: Equal orders sign in parallel; higher orders wait for lower ones. Default 1.
     routingOrder: int
     #: Where this recipient fills in; a signer without a signature field gets a signature block on an appended page. The documents' text tags for this recipient's roleName add to these.
@@ -669,4 +693,4 @@ class WebhookUpdate(TypedDict, total=False):
     enabled: bool
 
 
-__all__ = ["ApiKey", "ApiKeyList", "AuditSummary", "Batch", "BatchRowInput", "BulkSend", "BulkSendCsv", "CreatedApiKey", "CreatedWebhook", "DeletedWebhook", "Document", "DocumentList", "DocumentUploadJson", "DocumentUploadMultipart", "Envelope", "EnvelopeCreate", "EnvelopeCreateFromTemplate", "EnvelopeList", "EnvelopeUpdate", "Field", "FieldInput", "Health", "Problem", "Recipient", "RecipientCorrection", "RecipientInput", "SignatureReport", "SigningComplete", "SigningDecline", "SigningSession", "Template", "TemplateCreate", "TemplateFieldInput", "TemplateList", "TemplateRecipientInput", "TemplateRoleInput", "TemplateUpdate", "TextTag", "TimestampReport", "Verification", "VerifyUpload", "Webhook", "WebhookAttempt", "WebhookCreate", "WebhookDelivery", "WebhookDeliveryList", "WebhookList", "WebhookUpdate"]
+__all__ = ["ApiKey", "ApiKeyList", "AuditSummary", "Batch", "BatchRowInput", "BulkSend", "BulkSendCsv", "CreatedApiKey", "CreatedWebhook", "DeletedWebhook", "Document", "DocumentList", "DocumentUploadJson", "DocumentUploadMultipart", "Envelope", "EnvelopeCreate", "EnvelopeCreateFromTemplate", "EnvelopeList", "EnvelopeUpdate", "Field", "FieldInput", "FormField", "Health", "Problem", "Recipient", "RecipientCorrection", "RecipientInput", "SignatureReport", "SigningComplete", "SigningDecline", "SigningSession", "Template", "TemplateCreate", "TemplateFieldInput", "TemplateList", "TemplateRecipientInput", "TemplateRoleInput", "TemplateUpdate", "TextTag", "TimestampReport", "Verification", "VerifyUpload", "Webhook", "WebhookAttempt", "WebhookCreate", "WebhookDelivery", "WebhookDeliveryList", "WebhookList", "WebhookUpdate"]

@@ -139,6 +139,8 @@ export interface Document {
     width: number;
     height: number;
   }>;
+  /** The document's own form fields: prefill them by name, or hand them to recipients (`formFields`) */
+  formFields: FormField[];
   /** Text tags found in the document (`{{Name;type=signature;role=Employee}}` and the Adobe Sign / Dropbox Sign forms): an envelope turns them into fields */
   tags: TextTag[];
   createdAt: string;
@@ -291,7 +293,7 @@ export interface Field {
   label: string | null;
   /** What the recipient filled in (checkbox: "true"/"false") */
   value: string | null;
-  source: "explicit" | "tag";
+  source: "explicit" | "tag" | "form";
   /** Filled by the sender (`prefill`): the recipient sees the value and cannot change it */
   readOnly: boolean;
 }
@@ -310,6 +312,22 @@ export interface FieldInput {
   height: number;
   required?: boolean;
   label?: string;
+}
+
+/** A field of the document's own form (AcroForm), placed by its first widget */
+export interface FormField {
+  /** The form field's full name: what `prefill` and a recipient's `formFields` use */
+  name: string;
+  type: "text" | "checkbox" | "radio" | "choice" | "signature";
+  page: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  /** Its current value (checkbox: "true"/"false") */
+  value?: string;
+  /** A radio group's or choice field's options */
+  options?: string[];
 }
 
 export interface Health {
@@ -368,6 +386,8 @@ export interface RecipientInput {
   role?: "SIGNER" | "APPROVER" | "CC";
   /** A free role name ("Employee"), distinct from `role`: the documents' text tags with this role become this recipient's fields */
   roleName?: string;
+  /** Names of the documents' own form fields (their `formFields`) this recipient fills: text, checkbox and signature fields. The sealed PDF carries the values as real form values. */
+  formFields?: string[];
   /** Equal orders sign in parallel; higher orders wait for lower ones. Default 1. */
   routingOrder?: number;
   /** Where this recipient fills in; a signer without a signature field gets a signature block on an appended page. The documents' text tags for this recipient's roleName add to these. */

@@ -1,5 +1,5 @@
 import { t } from "elysia";
-import { FIELD_TYPES, literalUnion } from "../../enums";
+import { FIELD_TYPES, FORM_FIELD_TYPES, literalUnion } from "../../enums";
 import { nullable } from "../../http/schemas";
 
 export const TextTagSchema = t.Object(
@@ -17,6 +17,21 @@ export const TextTagSchema = t.Object(
   { title: "TextTag", description: "A text tag found in the document's text: where a field goes, without coordinates (see docs/documents.md)" },
 );
 
+export const FormFieldSchema = t.Object(
+  {
+    name: t.String({ description: "The form field's full name: what `prefill` and a recipient's `formFields` use", examples: ["employee_name"] }),
+    type: literalUnion(FORM_FIELD_TYPES),
+    page: t.Integer({ minimum: 1 }),
+    x: t.Number(),
+    y: t.Number(),
+    width: t.Number(),
+    height: t.Number(),
+    value: t.Optional(t.String({ description: "Its current value (checkbox: \"true\"/\"false\")" })),
+    options: t.Optional(t.Array(t.String(), { description: "A radio group's or choice field's options" })),
+  },
+  { title: "FormField", description: "A field of the document's own form (AcroForm), placed by its first widget" },
+);
+
 export const DocumentSchema = t.Object(
   {
     id: t.String({ examples: ["doc_4f8k2m9x7q1c5v3b6n0z"] }),
@@ -25,6 +40,7 @@ export const DocumentSchema = t.Object(
     sha256: t.String({ description: "SHA-256 of the uploaded bytes, hex", examples: ["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"] }),
     pageCount: t.Integer({ examples: [3] }),
     pages: t.Array(t.Object({ width: t.Number(), height: t.Number() }), { description: "Displayed size of each page in points (CropBox, after rotation): the space field coordinates refer to" }),
+    formFields: t.Array(FormFieldSchema, { description: "The document's own form fields: prefill them by name, or hand them to recipients (`formFields`)" }),
     tags: t.Array(TextTagSchema, { description: "Text tags found in the document (`{{Name;type=signature;role=Employee}}` and the Adobe Sign / Dropbox Sign forms): an envelope turns them into fields" }),
     createdAt: t.String({ format: "date-time" }),
   },

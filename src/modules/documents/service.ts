@@ -17,6 +17,7 @@ export const publicDocument = (d: DocumentRow) => ({
   pageCount: d.pageCount,
   pages: d.pages,
   tags: d.tags,
+  formFields: d.formFields,
   createdAt: d.createdAt.toISOString(),
 });
 
@@ -36,6 +37,7 @@ export async function uploadDocument(deps: Deps, environment: Environment, input
     pageCount: facts.pageCount,
     pages: facts.pages,
     tags: facts.tags,
+    formFields: facts.formFields,
     createdAt: deps.clock.now(),
     deletedAt: null,
   };
@@ -54,7 +56,7 @@ const liveDocument = preparedPerDb((db) =>
 
 const toDocumentRow = (r: Record<string, any>): DocumentRow => ({
   id: r.id, environment: r.environment, name: r.name, size: r.size, sha256: r.sha256, pageCount: r.page_count,
-  pages: JSON.parse(r.pages), tags: JSON.parse(r.tags), createdAt: new Date(r.created_at), deletedAt: r.deleted_at === null ? null : new Date(r.deleted_at),
+  pages: JSON.parse(r.pages), tags: JSON.parse(r.tags), formFields: JSON.parse(r.form_fields), createdAt: new Date(r.created_at), deletedAt: r.deleted_at === null ? null : new Date(r.deleted_at),
 });
 
 /**

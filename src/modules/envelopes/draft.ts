@@ -14,7 +14,7 @@ export type DocumentFactsById = Map<string, DocumentFacts & { id: string }>;
 /** Page sizes and text tags of the live documents among `ids` in `environment`. */
 export function documentFacts(tx: Tx, environment: Environment, ids: string[]): DocumentFactsById {
   if (!Array.isArray(ids) || !ids.length) return new Map();
-  const rows = tx.select({ id: documents.id, pageCount: documents.pageCount, pages: documents.pages, tags: documents.tags }).from(documents)
+  const rows = tx.select({ id: documents.id, pageCount: documents.pageCount, pages: documents.pages, tags: documents.tags, formFields: documents.formFields }).from(documents)
     .where(and(inArray(documents.id, [...new Set(ids)]), eq(documents.environment, environment), isNull(documents.deletedAt))).all();
   return new Map(rows.map((r) => [r.id, r]));
 }
@@ -76,6 +76,7 @@ export function storedRecipientDrafts(tx: Tx, envelopeId: string, withOrders: bo
       email: r.email, name: r.name, role: r.role,
       ...(r.phone ? { phone: r.phone } : {}),
       ...(r.roleName ? { roleName: r.roleName } : {}),
+      ...((names) => (names.length ? { formFields: names } : {}))([...new Set(fs.filter((f) => f.recipientId === r.id && f.source === "form").map((f) => f.label!))]),
       ...(withOrders ? { routingOrder: r.routingOrder } : {}),
       fields: fs.filter((f) => f.recipientId === r.id && f.source === "explicit").map((f) => ({
         documentId: f.documentId, type: f.type, page: f.page, x: f.x, y: f.y, width: f.width, height: f.height,

@@ -10,6 +10,7 @@ import type { Static } from "@sinclair/typebox";
 import type { EnvelopeStatus, FieldType, RecipientRole, RecipientStatus, SessionState, SigningOrder } from "../../enums";
 import type { PageSize } from "../../store/schema";
 import type { TextTag } from "../../pdf/text/text-tags";
+import { formValueProblem, type FormField } from "../../pdf/form-fields";
 import type { CompleteBody } from "../signing/model";
 import type { CreateEnvelopeBody, FieldInput, RecipientInput, UpdateEnvelopeBody } from "./model";
 
@@ -42,6 +43,8 @@ export interface DocumentFacts {
   pages: PageSize[];
   /** Text tags of the document: fields for the recipients their roles name. */
   tags?: TextTag[];
+  /** The document's own form fields: prefilled by name, or handed to recipients. */
+  formFields?: FormField[];
 }
 
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:".]{2,}$/;
@@ -119,6 +122,14 @@ export function validateDraft(d: EnvelopeDraft, documents: ReadonlyMap<string, D
       err(`/recipients/${recipient}/roleName`, `document ${documentId} has a ${tag.type} tag "${tag.name}" for role ${tag.role ?? "(first signer)"}, which a ${role} cannot fill`);
   }
 
+  d.recipients.forEach((r, i) => (r.formFields ?? []).forEach((name, j) => {
+    const pointer = `/recipients/${i}/formFields/${j}`;
+    const found = formFieldsNamed(d, documents, name);
+    const role = r.role ?? "SIGNER";
+    if (!found.length) err(pointer, `no document of the envelope has a form field named "${name}"`);
+    else if (found.some((f) => !HANDED[f.form.type])) err(pointer, `${name} is a ${found[0]!.form.type} field: prefill it instead (recipients fill text, checkbox and signature form fields)`);
+    else if (role === "CC" || (role === "APPROVER" && found.some((f) => f.form.type === "signature"))) err(pointer, `a ${role} cannot fill ${name}`);
+  }));
   errors.push(...prefillProblems(d, documents));
 
   if (d.expiresAt != null) {
@@ -159,11 +170,30 @@ export function taggedFields(d: Pick<EnvelopeDraft, "documentIds" | "recipients"
   }));
 }
 
-/** Every field of a draft, explicit and from tags, with its recipient's index. */
+/** The form field types a recipient can fill, and the envelope field each becomes. */
+const HANDED: Partial<Record<FormField["type"], FieldType>> = { text: "text", checkbox: "checkbox", signature: "signature" };
+
+/** The draft's documents' form fields named `name`, with their document. */
+const formFieldsNamed = (d: Pick<EnvelopeDraft, "documentIds">, documents: ReadonlyMap<string, DocumentFacts>, name: string) =>
+  [...new Set(d.documentIds)].flatMap((documentId) => (documents.get(documentId)?.formFields ?? []).filter((f) => f.name === name).map((form) => ({ documentId, form })));
+
+/** The form fields handed to recipients (`formFields`), as their fields: one per document that has the name. */
+export function formFieldFields(d: Pick<EnvelopeDraft, "documentIds" | "recipients">, documents: ReadonlyMap<string, DocumentFacts>) {
+  return d.recipients.flatMap((r, recipient) => (r.formFields ?? []).flatMap((name) =>
+    formFieldsNamed(d, documents, name).flatMap(({ documentId, form }) => {
+      const type = HANDED[form.type];
+      if (!type) return [];
+      const field: FieldDraft = { documentId, type, page: form.page, x: form.x, y: form.y, width: form.width, height: form.height, required: type !== "checkbox", label: name };
+      return [{ recipient, field }];
+    })));
+}
+
+/** Every field of a draft, explicit, from tags and from the documents' forms, with its recipient's index. */
 export function draftFields(d: Pick<EnvelopeDraft, "documentIds" | "recipients">, documents: ReadonlyMap<string, DocumentFacts>) {
   return [
     ...d.recipients.flatMap((r, recipient) => (r.fields ?? []).map((field) => ({ recipient, field, source: "explicit" as const }))),
     ...taggedFields(d, documents).map(({ recipient, field }) => ({ recipient, field, source: "tag" as const })),
+    ...formFieldFields(d, documents).map(({ recipient, field }) => ({ recipient, field, source: "form" as const })),
   ];
 }
 
@@ -185,7 +215,12 @@ function prefillProblems(d: Pick<EnvelopeDraft, "documentIds" | "recipients" | "
   return Object.entries(d.prefill).flatMap(([label, v]) => {
     const pointer = `/prefill/${pointerKey(label)}`;
     const matching = fs.filter((f) => f.field.label === label);
-    if (!matching.length) return [{ pointer, message: `no field is labelled "${label}" (labels: explicit fields' label, text tags' name)` }];
+    const forms = formFieldsNamed(d, documents, label);
+    if (!matching.length && forms.length) {
+      const problem = forms.map((f) => formValueProblem(f.form, typeof v === "boolean" ? String(v) : v)).find(Boolean);
+      return problem ? [{ pointer, message: problem }] : [];
+    }
+    if (!matching.length) return [{ pointer, message: `no field is labelled "${label}" (labels: explicit fields' label, text tags' name, form field names)` }];
     const bad = matching.map((f) => prefillValue(f.field.type, v)).find((r) => "error" in r);
     return bad && "error" in bad ? [{ pointer, message: bad.error }] : [];
   });

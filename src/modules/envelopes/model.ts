@@ -53,6 +53,10 @@ export const RecipientInput = t.Object(
     phone: t.Optional(t.String({ pattern: "^\\+[1-9][0-9]{6,14}$", description: "E.164, for SMS invitations", examples: ["+33612345678"] })),
     role: t.Optional(Role),
     roleName: t.Optional(RoleName),
+    formFields: t.Optional(t.Array(t.String({ minLength: 1, maxLength: 500 }), {
+      maxItems: 200,
+      description: "Names of the documents' own form fields (their `formFields`) this recipient fills: text, checkbox and signature fields. The sealed PDF carries the values as real form values.",
+    })),
     routingOrder: t.Optional(t.Integer({ minimum: 1, maximum: 100, description: "Equal orders sign in parallel; higher orders wait for lower ones. Default 1." })),
     fields: t.Optional(t.Array(FieldInput, { maxItems: 200, description: "Where this recipient fills in; a signer without a signature field gets a signature block on an appended page. The documents' text tags for this recipient's roleName add to these." })),
   },

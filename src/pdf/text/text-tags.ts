@@ -9,8 +9,8 @@
  */
 import type { PDFDocument, PDFPage } from "pdf-lib";
 import { FIELD_TYPES, type FieldType } from "../../enums";
-import { pageFrame } from "../page-frame";
-import { apply, readPageText, type PageText, type PlacedGlyph } from "./page-text";
+import { displayedBox } from "../page-frame";
+import { readPageText, type PageText, type PlacedGlyph } from "./page-text";
 import { contentWithout, replacePageContent } from "./remove-glyphs";
 
 export interface TagSpec {
@@ -69,14 +69,6 @@ function bracketTag(type: string, req: string, signer: string, rest: string): Ta
   return { name: id?.trim() || label?.trim() || TYPE_LABELS[fieldType], type: fieldType, role: signer, required: req.toLowerCase() === "req" };
 }
 
-/** The inverse of an affine matrix. */
-function invert([a, b, c, d, e, f]: [number, number, number, number, number, number]): [number, number, number, number, number, number] {
-  const det = a * d - b * c;
-  return [d / det, -b / det, -c / det, a / det, (c * f - d * e) / det, (b * e - a * f) / det];
-}
-
-const round = (n: number) => Math.round(n * 100) / 100;
-
 interface FoundTag {
   spec: TagSpec;
   glyphs: PlacedGlyph[];
@@ -101,24 +93,10 @@ function tagsInText(text: PageText): FoundTag[] {
   return found;
 }
 
-/** A set of glyphs' extent as a box on the displayed page (top-left origin, y down), clipped to the page. */
-function displayedBox(page: PDFPage, glyphs: PlacedGlyph[]) {
-  const frame = pageFrame(page);
-  const toDisplay = invert(frame.toUserSpace);
-  const points = glyphs.flatMap((g) => g.quad.map((p) => apply(toDisplay, p)));
-  const xs = points.map((p) => p[0]);
-  const ys = points.map((p) => frame.height - p[1]);
-  const x = Math.max(0, Math.min(...xs));
-  const y = Math.max(0, Math.min(...ys));
-  const right = Math.min(frame.width, Math.max(...xs));
-  const bottom = Math.min(frame.height, Math.max(...ys));
-  return { x: round(x), y: round(y), width: round(Math.max(0.01, right - x)), height: round(Math.max(0.01, bottom - y)) };
-}
-
 /** Every text tag of a document, page by page in reading order of the content streams. */
 export function findTextTags(pdf: PDFDocument): TextTag[] {
   return pdf.getPages().flatMap((page, i) =>
-    tagsInText(readPageText(page)).map((t) => ({ ...t.spec, page: i + 1, ...displayedBox(page, t.glyphs) })));
+    tagsInText(readPageText(page)).map((t) => ({ ...t.spec, page: i + 1, ...displayedBox(page, t.glyphs.flatMap((g) => g.quad)) })));
 }
 
 /**
