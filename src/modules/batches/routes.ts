@@ -4,6 +4,7 @@ import { invalid } from "../../errors";
 import { auth } from "../../http/auth";
 import { AUTH_ERRORS, IdParams, problemResponses } from "../../http/schemas";
 import { assertValid } from "../../http/validate";
+import { getTemplate } from "../templates/get-template";
 import { createBatch } from "./create-batch";
 import { csvRows } from "./csv-rows";
 import { getBatch } from "./get-batch";
@@ -26,6 +27,8 @@ export const batchRoutes = (deps: Deps) =>
   new Elysia({ detail: { tags: ["Templates"] } })
     .use(auth)
     .post("/api/v1/templates/:id/bulk-send", async ({ principal, params, request, body, set }) => {
+      // An unknown template is a 404 before the rows are read (and before their 422s).
+      getTemplate(deps, principal.environment, params.id);
       const rows = await bulkRows(body, request.headers.get("content-type") ?? "");
       const batch = createBatch(deps, { environment: principal.environment, keyId: principal.keyId, templateId: params.id, rows });
       set.status = 202;
