@@ -78,9 +78,10 @@ class Lexer {
 
   regular(): string {
     const start = this.pos;
-    while (this.pos < this.b.length && isRegular(this.b[this.pos]!)) this.pos++;
+    let word = "";
+    while (this.pos < this.b.length && isRegular(this.b[this.pos]!)) word += String.fromCharCode(this.b[this.pos++]!);
     if (this.pos === start) this.pos++; // a stray delimiter: step over it
-    return Buffer.from(this.b.subarray(start, this.pos)).toString("latin1");
+    return word;
   }
 
   literalString(): Uint8Array {

@@ -36,9 +36,16 @@ export interface PlacedGlyph {
   op: number;
   /** Index of the glyph among the glyphs that operation shows. */
   index: number;
-  /** The glyph's box corners in the page's user space. */
-  quad: [Point, Point, Point, Point];
+  /** Glyph space (1 em) to user space. */
+  trm: Matrix;
+  width: number;
+  ascent: number;
+  descent: number;
 }
+
+/** The glyph's box corners in the page's user space (computed only for the glyphs a caller keeps). */
+export const glyphQuad = (g: PlacedGlyph): Point[] =>
+  ([[0, g.descent], [g.width, g.descent], [g.width, g.ascent], [0, g.ascent]] as Point[]).map((c) => apply(g.trm, c));
 
 export interface PageText {
   content: Uint8Array;
@@ -66,24 +73,30 @@ export function shownParts(o: Operation): (Uint8Array | number)[] {
 const SHOW = new Set(["Tj", "TJ", "'", "\""]);
 const numberAt = (o: Operation, i: number) => (typeof o.operands[i] === "number" ? (o.operands[i] as number) : 0);
 
+/** Readers by font dictionary: pages that share a font read it once. */
+const readers = new WeakMap<PDFDict, FontReader | null>();
+
+function cachedReader(dict: PDFDict): FontReader | null {
+  if (!readers.has(dict)) {
+    let reader: FontReader | null = null;
+    try {
+      reader = fontReader(dict);
+    } catch {
+      // A font this reader cannot make sense of: its text is skipped, the rest of the page is read.
+    }
+    readers.set(dict, reader);
+  }
+  return readers.get(dict)!;
+}
+
 export function readPageText(page: PDFPage): PageText {
   const content = pageContent(page);
   const ops = parseContentStream(content);
   const fontDict = page.node.Resources()?.lookupMaybe(PDFName.of("Font"), PDFDict);
-  const readers = new Map<string, FontReader | null>();
   const fontNamed = (name: string): FontReader | null => {
-    if (!readers.has(name)) {
-      const raw = fontDict?.get(PDFName.of(name));
-      const dict = raw instanceof PDFRef ? page.doc.context.lookup(raw) : raw;
-      let reader: FontReader | null = null;
-      try {
-        reader = dict instanceof PDFDict ? fontReader(dict) : null;
-      } catch {
-        // A font this reader cannot make sense of: its text is skipped, the rest of the page is read.
-      }
-      readers.set(name, reader);
-    }
-    return readers.get(name)!;
+    const raw = fontDict?.get(PDFName.of(name));
+    const dict = raw instanceof PDFRef ? page.doc.context.lookup(raw) : raw;
+    return dict instanceof PDFDict ? cachedReader(dict) : null;
   };
 
   interface State { ctm: Matrix; font: FontReader | null; size: number; charSpace: number; wordSpace: number; hScale: number; leading: number; rise: number }
@@ -137,13 +150,15 @@ export function readPageText(page: PDFPage): PageText {
         tm = multiply([1, 0, 0, 1, (-part / 1000) * g.size * g.hScale, 0], tm);
         continue;
       }
+      const sh = g.size * g.hScale;
       for (const glyph of font.decode(part)) {
-        // Glyph space (1 em) -> text space -> user space.
-        const trm = multiply(multiply([g.size * g.hScale, 0, 0, g.size, 0, g.rise], tm), g.ctm);
-        const corners: Point[] = [[0, font.descent], [glyph.width, font.descent], [glyph.width, font.ascent], [0, font.ascent]];
-        glyphs.push({ text: glyph.text, op: opIndex, index: index++, quad: corners.map((c) => apply(trm, c)) as PlacedGlyph["quad"] });
+        // Glyph space (1 em) -> text space ([Tfs·Th 0 0 Tfs 0 Ts] × Tm) -> user space (× CTM).
+        const [a, b, c, d, e, f] = tm;
+        const text: Matrix = [sh * a, sh * b, g.size * c, g.size * d, g.rise * c + e, g.rise * d + f];
+        glyphs.push({ text: glyph.text, op: opIndex, index: index++, trm: multiply(text, g.ctm), width: glyph.width, ascent: font.ascent, descent: font.descent });
+        // Moving along the baseline only changes the translation.
         const advance = (glyph.width * g.size + g.charSpace + (glyph.wordSpace ? g.wordSpace : 0)) * g.hScale;
-        tm = multiply([1, 0, 0, 1, advance, 0], tm);
+        tm = [a, b, c, d, advance * a + e, advance * b + f];
       }
     }
   });

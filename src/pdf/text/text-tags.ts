@@ -10,7 +10,7 @@
 import type { PDFDocument, PDFPage } from "pdf-lib";
 import { FIELD_TYPES, type FieldType } from "../../enums";
 import { displayedBox } from "../page-frame";
-import { readPageText, type PageText, type PlacedGlyph } from "./page-text";
+import { glyphQuad, readPageText, type PageText, type PlacedGlyph } from "./page-text";
 import { contentWithout, replacePageContent } from "./remove-glyphs";
 
 export interface TagSpec {
@@ -96,7 +96,7 @@ function tagsInText(text: PageText): FoundTag[] {
 /** Every text tag of a document, page by page in reading order of the content streams. */
 export function findTextTags(pdf: PDFDocument): TextTag[] {
   return pdf.getPages().flatMap((page, i) =>
-    tagsInText(readPageText(page)).map((t) => ({ ...t.spec, page: i + 1, ...displayedBox(page, t.glyphs.flatMap((g) => g.quad)) })));
+    tagsInText(readPageText(page)).map((t) => ({ ...t.spec, page: i + 1, ...displayedBox(page, t.glyphs.flatMap(glyphQuad)) })));
 }
 
 /**
