@@ -1,5 +1,6 @@
 # Builds the same single binary as `npm run build`, then ships it alone.
-FROM node:20-bookworm-slim AS build
+# (test/dockerfile.test.ts runs these build steps outside Docker.)
+FROM node:22-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -7,7 +8,11 @@ COPY . .
 RUN npm run build
 
 FROM debian:bookworm-slim
-RUN useradd --system --home /var/lib/certyneo --create-home certyneo
+# CA certificates: SMTP over TLS, the time-stamp authority and webhook endpoints over https.
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/*
+# The data volume exists before it is mounted, owned by the user the server runs as (mode 700).
+RUN useradd --system --home /var/lib/certyneo --create-home certyneo \
+ && install -d -o certyneo -g certyneo -m 700 /var/lib/certyneo/data
 COPY --from=build /src/dist/certyneo /usr/local/bin/certyneo
 USER certyneo
 WORKDIR /var/lib/certyneo

@@ -124,4 +124,19 @@ export default {
     /** Jobs (e-mails, SMS) running at once. */
     concurrency: 4,
   },
+  retention: {
+    /** Purge envelopes ended more than this many days ago, with their files, keeping a tombstone. 0: never (the default). */
+    days: 0,
+  },
+  admin: {
+    /** A console session unused for this long ends. */
+    sessionIdleMinutes: 30,
+    /** A console session ends this long after login, however busy. */
+    sessionMaxHours: 12,
+    /** Failed logins for one e-mail before it is locked out. */
+    lockoutAfter: 5,
+    /** First lockout; each further failure doubles it, up to lockoutMaxMinutes. */
+    lockoutSeconds: 30,
+    lockoutMaxMinutes: 60,
+  },
 };

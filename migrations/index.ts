@@ -7,14 +7,16 @@ import m0000 from "./0000_init.sql" with { type: "text" };
 import m0001 from "./0001_recipient_signature_image.sql" with { type: "text" };
 import m0002 from "./0002_webhook_deliveries_hook_due.sql" with { type: "text" };
 import m0003 from "./0003_api_key_scopes.sql" with { type: "text" };
-import m0004 from "./0004_authoring.sql" with { type: "text" };
+import m0004 from "./0004_admin_console.sql" with { type: "text" };
+import m0005 from "./0005_authoring.sql" with { type: "text" };
 
 const SQL: Record<string, string> = {
   "0000_init": m0000,
   "0001_recipient_signature_image": m0001,
   "0002_webhook_deliveries_hook_due": m0002,
   "0003_api_key_scopes": m0003,
-  "0004_authoring": m0004,
+  "0004_admin_console": m0004,
+  "0005_authoring": m0005,
 };
 
 export const migrationJournal = journal.entries.map((e) => ({ tag: e.tag, when: e.when, breakpoints: e.breakpoints }));

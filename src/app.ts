@@ -7,8 +7,12 @@ import { openapiPlugin } from "./http/openapi";
 import { createPipeline } from "./http/pipeline";
 import { createRateLimiter } from "./http/rate-limit";
 import { createJobRunner } from "./jobs/runner";
+import { adminRoutes } from "./modules/admin/routes";
+import { brandingRoutes } from "./modules/branding/routes";
+import { purgeExpiredSessions } from "./modules/admin/sessions";
 import type { Worker } from "./jobs/worker";
 import { documentRoutes } from "./modules/documents/routes";
+import { purgeByRetention } from "./modules/envelopes/purge-envelope";
 import { envelopeRoutes } from "./modules/envelopes/routes";
 import { templateRoutes } from "./modules/templates/routes";
 import { batchRoutes } from "./modules/batches/routes";
@@ -51,14 +55,16 @@ export function buildApp(deps: Deps) {
     .use(signingRoutes(deps))
     .use(webhookRoutes(deps))
     .use(verifyRoutes(deps))
-    .use(deps.config.verify.publicPage ? verifyPage(deps) : new Elysia({ name: "verify-page-off" }));
+    .use(deps.config.verify.publicPage ? verifyPage(deps) : new Elysia({ name: "verify-page-off" }))
+    .use(brandingRoutes(deps))
+    .use(adminRoutes(deps, keys));
 
   composed = elysia;
   const undeclared = authMismatches(elysia.routes);
   if (undeclared.length) throw new Error(`auth: SCOPE must be declared on exactly the API-key routes; check ${undeclared.join(", ")}`);
   routes = elysia.routes.map((r) => ({ method: r.method, pattern: routePattern(r.path), query: (r.hooks as { query?: TSchema }).query }));
   // The durable outbox: job handlers by kind, and the functions run on each tick (reminders, expiry).
-  const jobs = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps), ...batchHandlers(deps) }, [...notificationPeriodic, ...sealingPeriodic, () => idempotency.purgeExpired()]);
+  const jobs = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps), ...batchHandlers(deps) }, [...notificationPeriodic, ...sealingPeriodic, () => idempotency.purgeExpired(), () => purgeExpiredSessions(deps), async () => void (await purgeByRetention(deps))]);
   const webhooks = createWebhookDispatcher(deps);
   const workers: Worker[] = [jobs, webhooks];
   const fetch = createPipeline(deps, { handle: (req) => elysia.handle(req), keys, limiter, idempotency });

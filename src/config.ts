@@ -66,6 +66,12 @@ function check(c: Config) {
   int("jobs.pollMs", c.jobs.pollMs, 10, 60_000);
   int("jobs.concurrency", c.jobs.concurrency, 1, 64);
   int("sms.timeoutMs", c.sms.timeoutMs, 100, 120_000);
+  int("retention.days", c.retention.days, 0, 36500);
+  int("admin.sessionIdleMinutes", c.admin.sessionIdleMinutes, 1, 24 * 60);
+  int("admin.sessionMaxHours", c.admin.sessionMaxHours, 1, 24 * 30);
+  int("admin.lockoutAfter", c.admin.lockoutAfter, 1, 1000);
+  int("admin.lockoutSeconds", c.admin.lockoutSeconds, 1, 3600);
+  int("admin.lockoutMaxMinutes", c.admin.lockoutMaxMinutes, 1, 24 * 60);
   for (const [path, url] of [["baseUrl", c.baseUrl], ["sms.gatewayUrl", c.sms.gatewayUrl], ...c.seal.tsa.urls.map((u) => ["seal.tsa.urls", u] as const)] as const) {
     if (url && !URL.canParse(url)) fail(path, `not a URL: "${url}"`);
   }

@@ -21,6 +21,8 @@ export const ERRORS = {
   seal_failed: { status: 503, meaning: "Sealing the signed document failed; the audit trail and the server log say why." },
   envelope_not_sent: { status: 409, meaning: "The envelope is a DRAFT: it has no audit trail yet, and its recipients change with PATCH /envelopes/{id}. Send it first." },
   envelope_ended: { status: 409, meaning: "The envelope has already ended (completed, declined, voided or expired)." },
+  envelope_not_ended: { status: 409, meaning: "Only an ended envelope (completed, declined, voided or expired) can be purged; void a sent one first." },
+  envelope_purged: { status: 410, meaning: "The envelope was purged (retention or erasure on request); only its tombstone remains." },
   signing_not_required: { status: 409, meaning: "This recipient (CC) only receives the completed copy: there is nothing to sign." },
   signing_not_your_turn: { status: 409, meaning: "Sequential signing: earlier recipients sign first; this one is invited when its turn comes." },
   signing_already_done: { status: 409, meaning: "This recipient has already signed, approved or declined." },

@@ -5,6 +5,7 @@ import type { Config } from "./config";
 import type { Deps } from "./deps";
 import { createLogger, type Logger } from "./log";
 import { sealingKeyLoader } from "./modules/sealing/key";
+import { senderIdentity } from "./modules/branding/service";
 import { trustServices } from "./modules/sealing/trust-services";
 import { createMailer } from "./modules/notifications/mailer";
 import { migrate, openDb } from "./store/db";
@@ -26,7 +27,7 @@ export function openInstance(config: Config, opts: { clock?: Clock; log?: Logger
     files: diskFileStore(join(dataDir, "files")),
     clock,
     log,
-    mailer: createMailer({ ...config, dataDir }, clock, log),
+    mailer: createMailer({ ...config, dataDir }, clock, log, () => senderIdentity(db, config)),
     secret,
     sealingKey: sealingKeyLoader({ ...config, dataDir }, clock, log, secret),
     trust: trustServices(config, clock, log),

@@ -66,3 +66,17 @@ export function createLogger(level: Level = "info", write: (line: string) => voi
   };
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
+
+/**
+ * For one-shot CLI commands, whose output is for people: warnings and errors as plain lines
+ * ("warning: …") on stderr, the rest only at debug level. stdout stays the command's result.
+ */
+export function cliLogger(level: Level, write: (line: string) => void = (line) => void process.stderr.write(line + "\n")): Logger {
+  const threshold = level === "debug" ? "debug" : "warn";
+  const at = (lvl: Level) => (msg: string, fields: Record<string, unknown> = {}) => {
+    if (RANK[lvl] < RANK[threshold]) return;
+    const extra = Object.entries(fields).map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`).join(", ");
+    write(`${lvl === "warn" ? "warning" : lvl}: ${msg}${extra ? ` (${extra})` : ""}`);
+  };
+  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}

@@ -1,12 +1,16 @@
 #!/usr/bin/env bun
-import { keysCommand } from "./cli/keys";
-import { sealCommand } from "./cli/seal";
-import { verifyCommand } from "./cli/verify";
+import { ADMIN_USAGE, adminCommand } from "./cli/admin";
+import { BACKUP_USAGE, backupCommand, RESTORE_USAGE, restoreCommand } from "./cli/backup";
+import { DOCTOR_USAGE, doctorCommand } from "./cli/doctor";
+import { KEYS_USAGE, keysCommand } from "./cli/keys";
+import { REMIND_USAGE, remindCommand } from "./cli/remind";
+import { SEAL_USAGE, sealCommand } from "./cli/seal";
+import { VERIFY_USAGE, verifyCommand } from "./cli/verify";
 import { CliError } from "./cli/args";
 import { ConfigError, loadConfig } from "./config";
 import { AppError } from "./errors";
 import { openInstance } from "./instance";
-import { batchedWriter, createLogger, type Level } from "./log";
+import { cliLogger, type Level } from "./log";
 import { SignerError } from "./pdf/signer";
 import { startServer } from "./server";
 import { VERSION } from "./version";
@@ -18,26 +22,50 @@ Usage: certyneo [command]
 Commands:
   serve                                  Start the server (default)
   keys create --env test|live --name N   Create an API key; the key is printed once, alone on the last line
-       [--json]                          ... or as {"id","key","env","name"}
+       [--scopes S] [--json]             ... or as {"id","key","env","name","scopes"}
   keys list [--json]                     List API keys
   keys revoke KEY_ID                     Revoke a key (effective on its next request)
+  admin create|reset-password --email E --password-stdin
+                                         Console accounts (see certyneo admin --help)
   migrate                                Apply database migrations and exit
+  backup FILE                            One-file backup (database, instance key, PDFs), safe while the server runs
+  restore FILE [--force]                 Restore a backup into an empty data directory (server stopped)
+  doctor [--smtp] [--json]               Check configuration, data directory, certificate, SMTP, TSA
   verify FILE.pdf [--json]               Check a PDF's signatures (exit 0 when all hold)
   seal ENVELOPE_ID                       Seal a COMPLETED envelope now (e.g. after a failed seal)
   seal extend [--before DAYS]            New document time-stamp for sealed PDFs whose last one expires within DAYS
+  remind ENVELOPE_ID RECIPIENT_ID        Remind a recipient now ([--invitation]: send the invitation again)
   healthcheck                            Exit 0 if the local server answers /healthz (for containers)
-  --help, -h                             This help
+  --help, -h                             This help; COMMAND --help: that command's
   --version, -v                          Print the version
 
 Configuration: certyneo.config.ts defaults, overridden by CERTYNEO_* environment
 variables (CERTYNEO_PORT, CERTYNEO_HOST, CERTYNEO_DATA_DIR, CERTYNEO_BASE_URL, ...).`;
 
+/** Each command's usage, printed by `certyneo COMMAND --help` (or -h, anywhere after it) and nothing else. */
+const USAGE: Record<string, string> = {
+  serve: `Usage: certyneo serve
+
+Starts the server (the default command): HTTP API, signer pages, admin console, background
+work. Configuration from certyneo.config.ts and CERTYNEO_* variables; logs are JSON lines.`,
+  keys: KEYS_USAGE,
+  admin: ADMIN_USAGE,
+  migrate: "Usage: certyneo migrate\n\nApplies the database migrations not yet applied, then exits (the server also does it at start).",
+  backup: BACKUP_USAGE,
+  restore: RESTORE_USAGE,
+  doctor: DOCTOR_USAGE,
+  verify: VERIFY_USAGE,
+  seal: SEAL_USAGE,
+  remind: REMIND_USAGE,
+  healthcheck: "Usage: certyneo healthcheck\n\nExits 0 when the server on CERTYNEO_PORT answers /healthz (a container's HEALTHCHECK).",
+};
+
 const out = (line: string) => process.stdout.write(line + "\n");
 
-/** Commands other than serve keep stdout for their result; their log lines go to stderr. */
+/** One-shot commands keep stdout for their result; warnings go to stderr as plain lines. */
 function openForCli() {
   const config = loadConfig();
-  return openInstance(config, { log: createLogger(config.logLevel as Level, batchedWriter(2)) });
+  return openInstance(config, { log: cliLogger(config.logLevel as Level) });
 }
 
 async function serve() {
@@ -62,6 +90,7 @@ async function serve() {
 
 async function main(argv: string[]) {
   const [cmd = "serve", ...rest] = argv;
+  if (USAGE[cmd] && (rest.includes("--help") || rest.includes("-h"))) return out(USAGE[cmd]);
   switch (cmd) {
     case "--help": case "-h": case "help": return out(HELP);
     case "--version": case "-v": case "version": return out(VERSION);
@@ -80,11 +109,28 @@ async function main(argv: string[]) {
       const deps = openForCli();
       try { return await sealCommand(deps, rest, out); } finally { deps.db.$client.close(); }
     }
+    case "backup": {
+      const deps = openForCli();
+      try { return await backupCommand(deps, rest, out); } finally { deps.db.$client.close(); }
+    }
+    case "doctor":
+      process.exitCode = await doctorCommand(rest, out);
+      return;
+    case "restore":
+      return restoreCommand(loadConfig(), rest, out);
+    case "remind": {
+      const deps = openForCli();
+      try { return remindCommand(deps, rest, out); } finally { deps.db.$client.close(); }
+    }
     case "healthcheck": {
       const config = loadConfig();
       const res = await fetch(`http://127.0.0.1:${config.port}/healthz`).catch(() => null);
       if (!res?.ok) throw new CliError(`no healthy server on port ${config.port}`);
       return out("ok");
+    }
+    case "admin": {
+      const deps = openForCli();
+      try { return await adminCommand(deps, rest, out); } finally { deps.db.$client.close(); }
     }
     case "keys": {
       const deps = openForCli();

@@ -1,8 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, ROOT, run, tempDir, waitForHealth } from "./helpers/spawn";
-import { makePdf } from "./helpers/pdf";
 
 const readme = readFileSync(join(ROOT, "README.md"), "utf8");
 const shellBlocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!.replace(/\\\n\s*/g, " ").trim());
@@ -15,33 +14,38 @@ describe("README quick start stays true", () => {
     expect(ci).toContain("npm test");
   });
 
-  test("npm start serves on embedded defaults; the key command and the curl upload work as written", async () => {
+  test("npm start serves on embedded defaults; the quick start runs as written, to the sealed PDF", async () => {
     const dir = tempDir("certyneo-readme-");
     const port = await freePort();
-    writeFileSync(join(dir, "contract.pdf"), await makePdf(1));
     // npm start from the repository, with only the data directory and port moved.
     const env = { CERTYNEO_DATA_DIR: join(dir, "data"), CERTYNEO_PORT: String(port) };
     const server = Bun.spawn(["npm", "start"], { cwd: ROOT, env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
     try {
       const url = `http://127.0.0.1:${port}`;
       await waitForHealth(url);
-      const keyCmd = shellBlocks.find((b) => b.includes("keys create"))!;
-      const keyOut = run(["bash", "-c", keyCmd], { env });
-      expect(keyOut.code, keyOut.stderr).toBe(0);
-      const key = keyOut.stdout.trim().split("\n").at(-1)!;
+      const block = (needle: string) => shellBlocks.find((b) => b.includes(needle))!.replaceAll("http://localhost:3000", url);
+      // The quick start as one script, from the repository (it uploads docs/sample-contract.pdf); then what it captured.
+      const quick = run(["bash", "-c", `set -eo pipefail\n${block("keys create")}\necho "KEY=$KEY"; echo "ENV=$ENV"`], { env });
+      expect(quick.code, quick.stderr).toBe(0);
+      const lines = quick.stdout.trim().split("\n");
+      const key = lines.find((l) => l.startsWith("KEY="))!.slice(4);
+      const envelopeId = lines.find((l) => l.startsWith("ENV="))!.slice(4);
+      const signUrl = lines.find((l) => l.startsWith("http"))!;
       expect(key).toMatch(/^sk_test_/);
-
-      const uploadCmd = shellBlocks.find((b) => b.includes("/api/v1/documents"))!.replaceAll("http://localhost:3000", url);
-      const up = run(["bash", "-c", uploadCmd], { cwd: dir, env: { KEY: key } });
-      const doc = JSON.parse(up.stdout);
-      expect(doc.id).toMatch(/^doc_/);
-
-      const envelopeCmds = shellBlocks.find((b) => b.includes("/api/v1/envelopes"))!.replaceAll("http://localhost:3000", url).split("\n");
-      const created = JSON.parse(run(["bash", "-c", envelopeCmds[0]!.replace("DOC_ID", doc.id)], { env: { KEY: key } }).stdout);
-      expect(created.status).toBe("DRAFT");
-      const sent = JSON.parse(run(["bash", "-c", envelopeCmds[1]!.replace("ENV_ID", created.id)], { env: { KEY: key } }).stdout);
-      expect(sent.status).toBe("SENT");
-      expect(sent.recipients[0].signUrl).toStartWith("http");
+      expect(envelopeId).toMatch(/^env_/);
+      // Ana signs through her link.
+      const token = new URL(signUrl).pathname.split("/").pop();
+      const signed = await fetch(`${url}/api/v1/signing/${token}/complete`, {
+        method: "POST", headers: { "content-type": "application/json" },
+        body: JSON.stringify({ signature: { type: "typed", value: "Ana Silva" }, consent: true }),
+      });
+      expect(signed.status).toBe(200);
+      const downloads = run(["bash", "-c", `set -e\n${block("-o signed.pdf")}`], { cwd: dir, env: { KEY: key, ENV: envelopeId } });
+      expect(downloads.code, downloads.stderr).toBe(0);
+      for (const file of ["signed.pdf", "audit-trail.pdf"]) expect(readFileSync(join(dir, file), "latin1").slice(0, 5)).toBe("%PDF-");
+      const admin = run(["bash", "-c", block("admin create")], { env });
+      expect(admin.code, admin.stderr).toBe(0);
+      expect(admin.stdout).toContain("Created admin you@example.com");
     } finally {
       server.kill("SIGTERM");
       await server.exited;

@@ -6,7 +6,9 @@ import "reflect-metadata";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { eq } from "drizzle-orm";
 import { ConfigError, loadConfig } from "../src/config";
+import { webhookEvents } from "../src/store/schema";
 import { sealingKeyLoader } from "../src/modules/sealing/key";
 import { createLogger } from "../src/log";
 import { openForReading, readSignatures } from "../src/pdf/signature-fields";
@@ -173,6 +175,10 @@ describe("when every TSA fails", () => {
       const env = await (await s.api(`/api/v1/envelopes/${id}`)).json();
       expect(env.sealStatus).toBe("PENDING");
       expect(s.logs.some((l) => l.msg === "envelope sealing delayed, retrying" && l.envelopeId === id)).toBe(true);
+      // A webhook event tells the integrator, with the reason.
+      const events = s.deps.db.select().from(webhookEvents).where(eq(webhookEvents.type, "envelope.seal_delayed")).all().map((e) => JSON.parse(e.payload));
+      const delayed = events.find((e) => e.data.envelope.id === id);
+      expect(delayed?.data.reason).toContain("time-stamp server");
       tsaUp = true;
       clock.advance(5 * 60_000);
       await s.running.app.jobs.drain();
@@ -181,6 +187,34 @@ describe("when every TSA fails", () => {
       expect((await verifyApi(sealed.bytes)).signatures[0]).toMatchObject({ level: "B-LTA", trusted: true });
     } finally {
       tsaUp = true;
+    }
+  });
+});
+
+describe("a revoked sealing certificate", () => {
+  test("fails the seal for good: FAILED, a seal_failed webhook with the reason, downloads answer seal_failed", async () => {
+    const local = await startTestPki(join(dir, "pki-revoked"));
+    const t = startTestServer({
+      clock: fakeClock(new Date()),
+      env: { ...env(), CERTYNEO_SEAL_P12_PATH: local.sealP12File, CERTYNEO_SEAL_P12_PASSWORD: local.sealPassword, CERTYNEO_SEAL_TSA_URL: local.tsaUrl, CERTYNEO_VERIFY_TRUST_ANCHORS: local.rootFile },
+    });
+    try {
+      local.revokeSeal();
+      const doc = await uploadDoc(t);
+      const id = await completeAll(t, [doc.id], [{ name: "Eva Fors", email: "eva@example.com" }]);
+      await t.running.app.jobs.drain();
+      expect((await (await t.api(`/api/v1/envelopes/${id}`)).json()).sealStatus).toBe("FAILED");
+      const failed = t.deps.db.select().from(webhookEvents).where(eq(webhookEvents.type, "envelope.seal_failed")).all().map((e) => JSON.parse(e.payload));
+      expect(failed.find((e) => e.data.envelope.id === id)?.data.reason).toContain("revoked");
+      const res = await t.api(`/api/v1/envelopes/${id}/signed-document`);
+      expect(res.status).toBe(503);
+      expect((await res.json()).code).toBe("seal_failed");
+      const trail = await t.api(`/api/v1/envelopes/${id}/audit-trail`);
+      expect(trail.status).toBe(503);
+      expect((await trail.json()).detail).toContain("revoked");
+    } finally {
+      await t.stop();
+      local.stop();
     }
   });
 });

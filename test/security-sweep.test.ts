@@ -1,7 +1,9 @@
 /**
  * The security sweep: every route of the app, read from its own route table, called with every
  * kind of wrong credential. No key, a malformed or revoked key, a signing token as a key: 401.
- * The other environment's key, another envelope's signing token: 404. Never data, never a 5xx.
+ * The other environment's key, another envelope's signing token: 404. Console pages without a
+ * live admin session: a redirect to the login (or 403 for the login form without its CSRF
+ * token). Never data, never a 5xx.
  *
  * A route added later is swept without anyone remembering it. A route the sweep cannot classify
  * (public, signing token, API key) or whose path parameters it cannot fill fails here until
@@ -30,21 +32,28 @@ const PUBLIC: RegExp[] = [
   // The signer page is the same static HTML for every token; its data comes through the signing API.
   /^GET \/s\/:token$/,
   /^GET \/s\/assets\/\*$/,
+  // The console's login form and its static assets.
+  /^GET \/admin\/login$/,
+  /^GET \/admin\/assets\/(admin\.css|admin\.js|brand\.css)$/,
+  // The organisation's logo (or Certyneo's mark): shown on the login page and in e-mails.
+  /^GET \/branding\/logo$/,
   // The public verification page: it reports on the PDF it is given and stores nothing.
   /^(GET|POST) \/verify$/,
   /^GET \/verify\/verify\.css$/,
 ];
+/** The admin console: its session cookie is the credential. */
+const SESSION_ROUTE = /^\/admin(\/|$)/;
 /** The signing ceremony's API: its token is the credential, no API key. */
 const TOKEN_ROUTE = /^\/api\/v1\/signing\/:token(\/|$)/;
 /** Every other API route needs a key. */
 const KEY_ROUTE = /^\/api\/v1\//;
 
-type Access = "public" | "token" | "key";
+type Access = "public" | "token" | "key" | "session";
 interface Route { method: string; path: string; name: string; access: Access; body?: TSchema }
 
 function classify(method: string, path: string, body?: TSchema): Route {
   const name = `${method} ${path}`;
-  const access: Access | null = PUBLIC.some((p) => p.test(name)) ? "public" : TOKEN_ROUTE.test(path) ? "token" : KEY_ROUTE.test(path) ? "key" : null;
+  const access: Access | null = PUBLIC.some((p) => p.test(name)) ? "public" : TOKEN_ROUTE.test(path) ? "token" : KEY_ROUTE.test(path) ? "key" : SESSION_ROUTE.test(path) ? "session" : null;
   if (!access) throw new Error(`${name}: the sweep cannot classify this route; add it to PUBLIC (no data in it) or put it under /api/v1`);
   return { method, path, name, access, body };
 }
@@ -100,6 +109,7 @@ beforeAll(async () => {
       "documents/:documentId": docB.id,
       "s/:token": tokenOf(envB.recipients[0].signUrl),
       "assets/*": "signer.js",
+      "jobs/:id": (s.deps.db.$client.query("SELECT id FROM jobs LIMIT 1").get() as { id: string }).id,
     },
     docA: docA.id,
     tokenA: tokenOf(envA.recipients[0].signUrl),
@@ -179,9 +189,9 @@ describe("the route table", () => {
     for (const p of PUBLIC) expect(names.some((n) => p.test(n)), String(p)).toBe(true);
   });
 
-  test("all three kinds of route are there", () => {
+  test("all four kinds of route are there", () => {
     const kinds = new Set(swept.flatMap((r) => (r.route instanceof Error ? [] : [r.route.access])));
-    expect([...kinds].sort()).toEqual(["key", "public", "token"]);
+    expect([...kinds].sort()).toEqual(["key", "public", "session", "token"]);
   });
 });
 
@@ -261,6 +271,31 @@ describe("routes behind a signing token", () => {
         expectProblem(await call(route, fill(route, { "documents/:documentId": fx.docA })), 404, "not_found", "envelope B's token, envelope A's document");
         const own = await call(route, fill(route, { "signing/:token": fx.tokenA, "documents/:documentId": fx.docA }));
         expect(own.status, own.label).toBe(200);
+      }
+    });
+  }
+});
+
+describe("console routes behind an admin session", () => {
+  for (const route of byAccess("session")) {
+    test(`${route.name}: no session, a forged one or an API key: to the login, no data`, async () => {
+      const path = fill(route);
+      const attempts: [string, Record<string, string>][] = [
+        ["no cookie", {}],
+        ["a forged session cookie", { cookie: `certyneo_admin=${"A".repeat(43)}` }],
+        ["an API key as the session", { cookie: `certyneo_admin=${fx.liveKey}` }],
+        ["an API key", { authorization: `Bearer ${s.key()}` }],
+      ];
+      for (const [what, headers] of attempts) {
+        const res = await fetch(s.url + path, { method: route.method, headers, redirect: "manual" });
+        const text = await res.text();
+        const label = `${route.name} (${what})`;
+        if (route.name === "POST /admin/login") expect(res.status, label).toBe(403);
+        else {
+          expect(res.status, label).toBe(303);
+          expect(res.headers.get("location"), label).toStartWith("/admin/login");
+        }
+        for (const secret of [...fx.data, ...fx.ids]) expect(text, `${label} leaks "${secret}"`).not.toContain(secret);
       }
     });
   }

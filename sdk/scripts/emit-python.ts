@@ -16,7 +16,7 @@ const pyLiteral = (v: unknown) => (v === null ? "None" : typeof v === "boolean" 
 
 /** A Python annotation for one schema: titled schemas are TypedDicts, other objects plain dicts. */
 function render(s: Schema, names: Set<string>): string {
-  if (s.title && names.has(s.title)) return Array.isArray(s.type) && s.type.includes("null") ? `Optional[${s.title}]` : s.title;
+  if (s.title && names.has(s.title)) return s.title;
   if (isNumeric(s)) return "int";
   if (s.const !== undefined) return `Literal[${pyLiteral(s.const)}]`;
   const types = Array.isArray(s.type) ? s.type : s.type ? [s.type] : [];

@@ -14,7 +14,7 @@ function doc(text: string | undefined, indent: string): string {
 
 /** TypeScript for one schema; titled schemas below the root become references to their named type. */
 function render(s: Schema, names: Set<string>, indent: string, root = false): string {
-  if (!root && s.title && names.has(s.title)) return Array.isArray(s.type) && s.type.includes("null") ? `${s.title} | null` : s.title;
+  if (!root && s.title && names.has(s.title)) return s.title;
   if (isNumeric(s)) return "number";
   if (s.const !== undefined) return literal(s.const);
   const types = Array.isArray(s.type) ? s.type : s.type ? [s.type] : [];
@@ -71,7 +71,8 @@ export function emitTypeScript(spec: OpenApi): string {
   const out: string[] = [TS_HEADER, ""];
   for (const [name, schema] of named) {
     const body = render(schema, names, "", true);
-    out.push(`${doc(schema.description, "")}${body.startsWith("{") ? `export interface ${name} ${body}` : `export type ${name} = ${body};`}`, "");
+    // A titled schema met first in its nullable form renders as "{…} | null": a type alias, not an interface.
+    out.push(`${doc(schema.description, "")}${body.startsWith("{") && body.endsWith("}") ? `export interface ${name} ${body}` : `export type ${name} = ${body};`}`, "");
   }
   out.push("/** Every API operation by method and path: its parameters, JSON body and success response (\"binary\" for a file). */");
   out.push("export interface Operations {");

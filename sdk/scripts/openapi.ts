@@ -86,8 +86,7 @@ export function namedSchemas(spec: OpenApi): Map<string, Schema> {
       if (before !== undefined && before !== text) throw new Error(`two schemas of different shapes are titled ${s.title}: give one another title`);
       if (before === undefined) {
         seen.set(s.title, text);
-        // A nullable titled schema ({type: ["object", "null"]}) names the object; uses add `| null`.
-        named.set(s.title, Array.isArray(s.type) && s.type.includes("null") ? { ...s, type: s.type.filter((t) => t !== "null") } : s);
+        named.set(s.title, s);
       }
     }
     for (const v of Object.values(s)) visit(v);

@@ -4,14 +4,30 @@ import { parseScopes, SCOPES } from "../modules/keys/scopes";
 import type { Environment } from "../store/schema";
 import { CliError, flag, type Out } from "./args";
 
+export const KEYS_USAGE = `Usage:
+  certyneo keys create --env test|live --name NAME [--scopes envelopes,webhooks,keys] [--json]
+      Create an API key. It is printed once, alone on the last line (--json: {"id","key","env","name","scopes"}).
+      Scopes default to all three; "keys" lets the key manage keys.
+  certyneo keys list [--json]      List keys (never the keys themselves)
+  certyneo keys revoke KEY_ID      Revoke a key; it fails on its very next request`;
+
+/** A required flag: from the command line, or asked for when a person is at the terminal. */
+function required(args: string[], name: string, question: string): string {
+  const given = flag(args, name);
+  if (given) return given;
+  const answer = process.stdin.isTTY ? prompt(question)?.trim() : undefined;
+  if (!answer) throw new CliError(`keys create needs ${name}; see certyneo keys --help`);
+  return answer;
+}
+
 export function keysCommand(deps: Deps, args: string[], out: Out) {
   const [sub, ...rest] = args;
   const json = rest.includes("--json");
   switch (sub) {
     case "create": {
-      const env = flag(rest, "--env") ?? "test";
+      const env = required(rest, "--env", "Environment (test or live):");
       if (env !== "test" && env !== "live") throw new CliError(`--env must be test or live, got "${env}"`);
-      const name = flag(rest, "--name") ?? `${env} key`;
+      const name = required(rest, "--name", "Key name (e.g. the integration using it):");
       const list = flag(rest, "--scopes");
       const { scopes, unknown } = parseScopes(list ?? SCOPES.join(","));
       if (unknown.length || !scopes.length) throw new CliError(`--scopes is a comma-separated list of ${SCOPES.join(", ")}`);
@@ -35,6 +51,6 @@ export function keysCommand(deps: Deps, args: string[], out: Out) {
       return out(json ? JSON.stringify(publicKey(key)) : `Revoked ${key.id} (${key.name}).`);
     }
     default:
-      throw new CliError("usage: certyneo keys create --env test|live --name NAME [--scopes envelopes,webhooks,keys] [--json] | keys list [--json] | keys revoke KEY_ID");
+      throw new CliError(KEYS_USAGE);
   }
 }

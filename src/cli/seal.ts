@@ -3,7 +3,11 @@ import { extendArchivalSeals } from "../modules/sealing/extend";
 import { sealEnvelope } from "../modules/sealing/service";
 import { CliError, type Out } from "./args";
 
-const USAGE = "usage: certyneo seal ENVELOPE_ID | certyneo seal extend [--before DAYS]";
+export const SEAL_USAGE = `Usage:
+  certyneo seal ENVELOPE_ID              Seal a COMPLETED envelope now, also one whose seal had failed for good
+                                         (the server retries on its own otherwise; the console's "Retry sealing" queues the same)
+  certyneo seal extend [--before DAYS]   Archival renewal now, for sealed files whose last document time-stamp's
+                                         certificate expires within DAYS (default seal.extendBeforeDays)`;
 
 /**
  * `certyneo seal ENV_ID`: seals a COMPLETED envelope now, also one whose seal had failed for good.
@@ -12,7 +16,7 @@ const USAGE = "usage: certyneo seal ENVELOPE_ID | certyneo seal extend [--before
  */
 export async function sealCommand(deps: Deps, args: string[], out: Out) {
   const [first] = args.filter((a) => !a.startsWith("--"));
-  if (!first) throw new CliError(USAGE);
+  if (!first) throw new CliError(SEAL_USAGE);
   if (first !== "extend") {
     await sealEnvelope(deps, first);
     return out(`Envelope ${first} is sealed.`);

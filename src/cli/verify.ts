@@ -3,10 +3,15 @@ import type { Deps } from "../deps";
 import { verifyDocument } from "../modules/verify/service";
 import { CliError, type Out } from "./args";
 
+export const VERIFY_USAGE = `Usage: certyneo verify FILE.pdf [--json]
+
+Checks every signature of a PDF: signer, issuer, times, whether the signed bytes are intact and
+cover the whole document, whether this instance made it. Exit code 0 when all hold, 1 otherwise.`;
+
 /** `certyneo verify FILE.pdf [--json]`: exit 0 when every signature holds, 1 otherwise. */
 export async function verifyCommand(deps: Deps, args: string[], out: Out): Promise<number> {
   const file = args.find((a) => !a.startsWith("--"));
-  if (!file) throw new CliError("usage: certyneo verify FILE.pdf [--json]");
+  if (!file) throw new CliError(VERIFY_USAGE);
   if (!existsSync(file)) throw new CliError(`${file}: no such file`);
   const report = await verifyDocument(deps, new Uint8Array(readFileSync(file)));
   if (args.includes("--json")) {

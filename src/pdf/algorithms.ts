@@ -31,8 +31,6 @@ import type { X509Certificate } from "@peculiar/x509";
 import { toArrayBuffer } from "./bytes.ts";
 import type { HashName, SignatureAlgorithm } from "./signer.ts";
 
-export { id_sha256 };
-
 /** WebCrypto digest names, SHA-1 included for what others signed long ago. */
 export type DigestName = HashName | "SHA-1";
 
@@ -55,7 +53,6 @@ export function digestOf(hash: DigestName, ...parts: Uint8Array[]): Uint8Array {
   return new Uint8Array(hasher.digest());
 }
 
-export const digestLength = (hash: DigestName) => ({ "SHA-1": 20, "SHA-256": 32, "SHA-384": 48, "SHA-512": 64 })[hash];
 
 const rsaPkcs1Oids: Record<HashName, string> = {
   "SHA-256": id_sha256WithRSAEncryption,

@@ -7,6 +7,7 @@
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFObject, PDFRef, PDFString } from "pdf-lib";
 import { digestOf } from "./algorithms.ts";
 import { buildUpdate, carriesSignature, refuseLockedDocument, SealRefusedError, writeFullDocument, type Update } from "./incremental.ts";
+import { textOf } from "./signature-fields.ts";
 import type { HashName } from "./signer.ts";
 import { PdfReader, XrefError } from "./xref.ts";
 
@@ -56,9 +57,6 @@ function pdfText(text: string): PDFObject {
   return /^[\x20-\x7e]*$/.test(text) && !/[()\\]/.test(text) ? PDFString.of(text) : PDFHexString.fromText(text);
 }
 
-function textOf(obj: PDFObject | undefined): string | undefined {
-  return obj instanceof PDFString || obj instanceof PDFHexString ? obj.decodeText() : undefined;
-}
 
 const nonEmpty = (reader: PdfReader, node: PDFObject | undefined): node is PDFDict =>
   node instanceof PDFDict && (reader.get(node, "Count", PDFNumber)?.asNumber() ?? 1) > 0;
@@ -80,7 +78,7 @@ function firstPage(reader: PdfReader, catalog: PDFDict): { ref: PDFRef; page: PD
     // Skip empty intermediate nodes (/Count 0).
     node = kids.asArray().find((kid) => nonEmpty(reader, reader.resolve(kid)));
   }
-  throw new SealRefusedError("the document has no page to carry the seal's widget");
+  throw new SealRefusedError("the document has no page to carry the signature's widget");
 }
 
 interface Plan {

@@ -353,7 +353,94 @@ export const idempotencyKeys = sqliteTable(
   (t) => [primaryKey({ columns: [t.environment, t.key] }), index("idempotency_expires").on(t.expiresAt)],
 );
 
+// ---------------------------------------------------------------------------------------------
+// The admin console: accounts, sessions, login throttling, the record of every admin action.
+
+export const adminUsers = sqliteTable("admin_users", {
+  id: text("id").primaryKey(),
+  /** Lower-cased. */
+  email: text("email").notNull().unique(),
+  /** argon2id (Bun.password), in its PHC string form. */
+  passwordHash: text("password_hash").notNull(),
+  /** Base32 TOTP secret (RFC 6238) when the second factor is on. */
+  totpSecret: text("totp_secret"),
+  createdAt: time("created_at").notNull(),
+  updatedAt: time("updated_at").notNull(),
+  lastLoginAt: time("last_login_at"),
+});
+
+export const adminSessions = sqliteTable(
+  "admin_sessions",
+  {
+    /** SHA-256 of the cookie value: a copy of the database opens no session. */
+    idHash: text("id_hash").primaryKey(),
+    adminId: text("admin_id").notNull().references(() => adminUsers.id, { onDelete: "cascade" }),
+    /** The synchronizer token every form of this session carries. */
+    csrfToken: text("csrf_token").notNull(),
+    /** False until the TOTP code is given (accounts with a second factor). */
+    verified: integer("verified", { mode: "boolean" }).notNull(),
+    createdAt: time("created_at").notNull(),
+    lastSeenAt: time("last_seen_at").notNull(),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+  },
+  (t) => [index("admin_sessions_admin").on(t.adminId)],
+);
+
+/** Failed logins by e-mail (known or not, so the lockout tells nothing about which accounts exist). */
+export const adminLoginThrottle = sqliteTable("admin_login_throttle", {
+  email: text("email").primaryKey(),
+  failures: integer("failures").notNull(),
+  lockedUntil: time("locked_until"),
+  updatedAt: time("updated_at").notNull(),
+});
+
+export const adminActions = sqliteTable(
+  "admin_actions",
+  {
+    id: text("id").primaryKey(),
+    at: time("at").notNull(),
+    /** The admin's e-mail, "cli" for the command line, or the e-mail tried for a failed login. */
+    actor: text("actor").notNull(),
+    action: text("action").notNull(),
+    target: text("target"),
+    environment: text("environment", { enum: ENVIRONMENTS }),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    data: json<Record<string, unknown>>("data"),
+  },
+  (t) => [index("admin_actions_at").on(t.at)],
+);
+
+/** What remains of an envelope purged (retention or erasure on request): no personal data, proof it existed. */
+export const envelopeTombstones = sqliteTable("envelope_tombstones", {
+  envelopeId: text("envelope_id").primaryKey(),
+  environment: text("environment", { enum: ENVIRONMENTS }).notNull(),
+  /** The status it ended in. */
+  status: text("status", { enum: ENVELOPE_STATUSES }).notNull(),
+  createdAt: time("created_at").notNull(),
+  endedAt: time("ended_at"),
+  purgedAt: time("purged_at").notNull(),
+  reason: text("reason", { enum: ["retention", "request"] }).notNull(),
+  /** Who purged it: "system" (retention), "api:key_…", "admin:…". */
+  actor: text("actor").notNull(),
+  /** The audit chain's head and length when it was purged: its last hash is the proof of what was. */
+  auditHead: text("audit_head").notNull(),
+  auditCount: integer("audit_count").notNull(),
+  documentHashes: json<string[]>("document_hashes").notNull(),
+  sealedSha256: text("sealed_sha256"),
+});
+
+/** Settings an admin changes in the console (branding, sender identity), by key; JSON values. */
+export const settings = sqliteTable("settings", {
+  key: text("key").primaryKey(),
+  value: json<unknown>("value").notNull(),
+  updatedAt: time("updated_at").notNull(),
+  updatedBy: text("updated_by").notNull(),
+});
+
 export const schema = {
   apiKeys, documents, envelopes, envelopeDocuments, recipients, fields, auditEvents, jobs,
   webhooks, webhookEvents, webhookDeliveries, webhookAttempts, idempotencyKeys,
+  adminUsers, adminSessions, adminLoginThrottle, adminActions, envelopeTombstones, settings,
 };

@@ -27,7 +27,8 @@ export interface SmtpSink {
 }
 
 /** A real SMTP server on a loopback port (no TLS, no auth) that keeps what it receives. */
-export async function startSmtpSink(opts: { user?: string; password?: string } = {}): Promise<SmtpSink> {
+/** `port`: a given port (e.g. one a server was pointed at while nothing listened), else any free one. */
+export async function startSmtpSink(opts: { user?: string; password?: string; port?: number } = {}): Promise<SmtpSink> {
   const messages: ReceivedMail[] = [];
   let failures = 0;
   const waiters: Array<() => void> = [];
@@ -64,7 +65,7 @@ export async function startSmtpSink(opts: { user?: string; password?: string } =
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
+    server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
   });
   const port = (server.server.address() as { port: number }).port;
   const sink: SmtpSink = {

@@ -94,8 +94,22 @@ export function lastSignature(pdf: Uint8Array): { byteRange: number[]; cms: Uint
   const text = Buffer.from(pdf).toString("latin1");
   const all = [...text.matchAll(/\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g)];
   const byteRange = all.at(-1)!.slice(1).map(Number);
-  const hex = text.slice(byteRange[1]! + 1, byteRange[2]! - 1).replace(/(00)+$/, "");
-  return { byteRange, cms: new Uint8Array(Buffer.from(hex.length % 2 ? `${hex}0` : hex, "hex")) };
+  const contents = Buffer.from(text.slice(byteRange[1]! + 1, byteRange[2]! - 1), "hex");
+  return { byteRange, cms: new Uint8Array(contents.subarray(0, derLength(contents))) };
+}
+
+/**
+ * The length of the DER value at the start of `bytes` (tag, length, content), so the zero
+ * padding of /Contents is cut exactly: trimming trailing zeros would also cut a signature
+ * whose last bytes happen to be zero.
+ */
+function derLength(bytes: Uint8Array): number {
+  const first = bytes[1]!;
+  if (first < 0x80) return 2 + first;
+  const count = first & 0x7f;
+  let length = 0;
+  for (let i = 0; i < count; i++) length = length * 256 + bytes[2 + i]!;
+  return 2 + count + length;
 }
 
 export function cmsPrint(dir: string, cms: Uint8Array): string {

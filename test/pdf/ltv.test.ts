@@ -123,6 +123,9 @@ describe("verifyPdf judges trust and level", () => {
       expect(sig!.revocation).toBe(level === "B-LT" || level === "B-LTA" ? "good" : "unknown");
       if (level !== "B-B") expect(sig!.timestamp).toMatchObject({ intact: true, trusted: true, authority: expect.stringContaining("Test TSA") });
       expect(sig!.changesAfter.allowed).toBe(true);
+      const [verdict] = await pdfsigWithTrust(dir, pdf, pki.nssDir());
+      expect(verdict!.valid, verdict!.text).toBe(true);
+      expect(verdict!.text).toContain("Certificate is Trusted");
       if (level === "B-LTA") {
         expect(sig!.changesAfter.kinds).toEqual(["dss", "document-timestamp"]);
         expect(stamps).toHaveLength(1);

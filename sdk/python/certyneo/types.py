@@ -18,10 +18,6 @@ class ApiKey(TypedDict):
     revokedAt: Optional[str]
 
 
-class ApiKeyList(TypedDict):
-    data: List[ApiKey]
-
-
 class AuditSummary(TypedDict):
     count: int
     #: Hash of the last event: the head of the envelope's SHA-256 hash chain
@@ -30,44 +26,6 @@ class AuditSummary(TypedDict):
     valid: bool
     #: The last events, oldest first
     events: List[Dict[str, Any]]
-
-
-class Batch(TypedDict):
-    id: str
-    templateId: str
-    status: Literal["queued", "running", "completed"]
-    total: int
-    #: Rows done so far (sent + failed)
-    processed: int
-    #: Rows whose envelope was created and sent
-    sent: int
-    failed: int
-    envelopes: List[Dict[str, Any]]
-    #: Each failed row with its problems (pointers from /rows/{row})
-    errors: List[Dict[str, Any]]
-    createdAt: str
-    completedAt: Optional[str]
-
-
-class _BatchRowInputRequired(TypedDict):
-    #: One person per role of the template
-    recipients: List[TemplateRecipientInput]
-
-
-class BatchRowInput(_BatchRowInputRequired, total=False):
-    #: Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them.
-    prefill: Dict[str, Union[str, bool]]
-    metadata: Dict[str, str]
-
-
-class BulkSend(TypedDict):
-    #: One envelope per row; a row that is not valid fails alone
-    rows: List[BatchRowInput]
-
-
-class BulkSendCsv(TypedDict):
-    #: CSV, UTF-8, a header line then one envelope per line: `Role.email`, `Role.name`, `Role.phone` per role; every other column is a prefill value by field label
-    file: bytes
 
 
 class CreatedApiKey(TypedDict):
@@ -90,7 +48,7 @@ class CreatedWebhook(TypedDict):
     #: The URL deliveries are POSTed to
     url: str
     description: Optional[str]
-    events: List[Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "*"]]
+    events: List[Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "envelope.seal_delayed", "recipient.delivery_failed", "envelope.seal_failed", "*"]]
     #: False once disabled (after failing continuously for webhooks.disableAfterHours, or by PATCH)
     enabled: bool
     #: Why the endpoint was disabled
@@ -107,7 +65,7 @@ class DeletedWebhook(TypedDict):
     #: The URL deliveries are POSTed to
     url: str
     description: Optional[str]
-    events: List[Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "*"]]
+    events: List[Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "envelope.seal_delayed", "recipient.delivery_failed", "envelope.seal_failed", "*"]]
     #: False once disabled (after failing continuously for webhooks.disableAfterHours, or by PATCH)
     enabled: bool
     #: Why the endpoint was disabled
@@ -117,6 +75,16 @@ class DeletedWebhook(TypedDict):
     createdAt: str
     #: When the endpoint was deleted
     deletedAt: str
+
+
+class Delivery(TypedDict):
+    """The outcome of the recipient's latest invitation or reminder"""
+    status: Literal["pending", "sent", "failed"]
+    channel: Optional[Literal["email", "sms"]]
+    #: Attempts since the latest invitation or reminder
+    attempts: int
+    lastError: Optional[str]
+    updatedAt: str
 
 
 class Document(TypedDict):
@@ -129,10 +97,6 @@ class Document(TypedDict):
     pageCount: int
     #: Displayed size of each page in points (CropBox, after rotation): the space field coordinates refer to
     pages: List[Dict[str, Any]]
-    #: The document's own form fields: prefill them by name, or hand them to recipients (`formFields`)
-    formFields: List[FormField]
-    #: Text tags found in the document (`{{Name;type=signature;role=Employee}}` and the Adobe Sign / Dropbox Sign forms): an envelope turns them into fields
-    tags: List[TextTag]
     createdAt: str
 
 
@@ -169,9 +133,6 @@ class _EnvelopeRequired(TypedDict):
     reminderIntervalHours: Optional[int]
     notifyBySms: bool
     metadata: Dict[str, str]
-    prefill: Dict[str, Union[str, bool]]
-    #: The template it was made from, if any
-    templateId: Optional[str]
     documents: List[Dict[str, Any]]
     recipients: List[Recipient]
     fields: List[Field]
@@ -201,10 +162,8 @@ class _EnvelopeCreateRequired(TypedDict):
 class EnvelopeCreate(_EnvelopeCreateRequired, total=False):
     #: Shown in the invitation and on the signing page
     message: str
-    #: Shorthand for routingOrder: parallel = everyone at once; sequential = in the order of `recipients`. Do not combine with per-recipient routingOrder.
-    signingOrder: Union[Literal["parallel"], Literal["sequential"]]
-    #: Language of the invitations and of the signing page
-    locale: Union[Literal["en"], Literal["fr"]]
+    signingOrder: Literal["parallel", "sequential"]
+    locale: Literal["en", "fr"]
     #: After this instant the envelope expires and its links stop working
     expiresAt: str
     #: Remind pending recipients every N hours
@@ -212,34 +171,6 @@ class EnvelopeCreate(_EnvelopeCreateRequired, total=False):
     #: Also invite recipients that have a phone by SMS
     notifyBySms: bool
     #: Your own string key/values (up to 50), returned as given
-    metadata: Dict[str, str]
-    #: Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them.
-    prefill: Dict[str, Union[str, bool]]
-
-
-class _EnvelopeCreateFromTemplateRequired(TypedDict):
-    #: The template to copy: documents, roles, fields and defaults
-    templateId: str
-    #: One person per role of the template
-    recipients: List[TemplateRecipientInput]
-
-
-class EnvelopeCreateFromTemplate(_EnvelopeCreateFromTemplateRequired, total=False):
-    #: Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them.
-    prefill: Dict[str, Union[str, bool]]
-    #: Default: the template's subject
-    subject: str
-    #: Shown in the invitation and on the signing page
-    message: str
-    #: Language of the invitations and of the signing page
-    locale: Union[Literal["en"], Literal["fr"]]
-    #: Default: the template's expiresInDays after now
-    expiresAt: str
-    #: Remind pending recipients every N hours
-    reminderIntervalHours: int
-    #: Also invite recipients that have a phone by SMS
-    notifyBySms: bool
-    #: Added to the template's metadata
     metadata: Dict[str, str]
 
 
@@ -252,22 +183,20 @@ class EnvelopeList(TypedDict):
 class EnvelopeUpdate(TypedDict, total=False):
     """Only the members given change; `recipients` and `metadata` are replaced whole; null clears."""
     subject: str
+    #: Shown in the invitation and on the signing page
     message: Optional[str]
     documentIds: List[str]
     #: Replaces every recipient (and their fields)
     recipients: List[RecipientInput]
-    #: Shorthand for routingOrder: parallel = everyone at once; sequential = in the order of `recipients`. Do not combine with per-recipient routingOrder.
-    signingOrder: Union[Literal["parallel"], Literal["sequential"]]
-    #: Language of the invitations and of the signing page
-    locale: Union[Literal["en"], Literal["fr"]]
+    signingOrder: Literal["parallel", "sequential"]
+    locale: Literal["en", "fr"]
+    #: After this instant the envelope expires and its links stop working
     expiresAt: Optional[str]
     reminderIntervalHours: Optional[int]
     #: Also invite recipients that have a phone by SMS
     notifyBySms: bool
     #: Your own string key/values (up to 50), returned as given
     metadata: Dict[str, str]
-    #: Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them.
-    prefill: Dict[str, Union[str, bool]]
 
 
 class Field(TypedDict):
@@ -284,15 +213,12 @@ class Field(TypedDict):
     label: Optional[str]
     #: What the recipient filled in (checkbox: "true"/"false")
     value: Optional[str]
-    source: Literal["explicit", "tag", "form"]
-    #: Filled by the sender (`prefill`): the recipient sees the value and cannot change it
-    readOnly: bool
 
 
 class _FieldInputRequired(TypedDict):
     #: One of the envelope's documentIds
     documentId: str
-    type: Union[Literal["signature"], Literal["initials"], Literal["date"], Literal["text"], Literal["checkbox"]]
+    type: Literal["signature", "initials", "date", "text", "checkbox"]
     #: 1-based page number
     page: int
     #: Points from the left edge of the displayed page
@@ -306,31 +232,6 @@ class _FieldInputRequired(TypedDict):
 class FieldInput(_FieldInputRequired, total=False):
     required: bool
     label: str
-
-
-class _FormFieldRequired(TypedDict):
-    """A field of the document's own form (AcroForm), placed by its first widget"""
-    #: The form field's full name: what `prefill` and a recipient's `formFields` use
-    name: str
-    type: Literal["text", "checkbox", "radio", "choice", "signature"]
-    page: int
-    x: float
-    y: float
-    width: float
-    height: float
-
-
-class FormField(_FormFieldRequired, total=False):
-    """A field of the document's own form (AcroForm), placed by its first widget"""
-    #: Its current value (checkbox: "true"/"false")
-    value: str
-    #: A radio group's or choice field's options
-    options: List[str]
-
-
-class Health(TypedDict):
-    status: Literal["ok"]
-    version: str
 
 
 class _ProblemRequired(TypedDict):
@@ -350,13 +251,29 @@ class Problem(_ProblemRequired, total=False):
     errors: List[Dict[str, Any]]
 
 
+class PurgedEnvelope(TypedDict):
+    """What remains of a purged envelope: no personal data"""
+    id: str
+    purged: Literal[True]
+    status: Literal["DRAFT", "SENT", "COMPLETED", "DECLINED", "VOIDED", "EXPIRED"]
+    createdAt: str
+    endedAt: Optional[str]
+    purgedAt: str
+    reason: Literal["retention", "request"]
+    #: The audit chain's last hash when it was purged
+    auditHead: str
+    auditCount: int
+    #: SHA-256 of each original document
+    documentHashes: List[str]
+    sealedSha256: Optional[str]
+
+
 class Recipient(TypedDict):
     id: str
     email: str
     name: str
     phone: Optional[str]
     role: Literal["SIGNER", "APPROVER", "CC"]
-    roleName: Optional[str]
     routingOrder: int
     status: Literal["PENDING", "SENT", "VIEWED", "SIGNED", "DECLINED"]
     #: The recipient's personal signing link, once the envelope is sent
@@ -366,13 +283,8 @@ class Recipient(TypedDict):
     signedAt: Optional[str]
     declinedAt: Optional[str]
     declineReason: Optional[str]
-
-
-class RecipientCorrection(TypedDict, total=False):
-    """The members given change; the recipient gets a new signing link and, if already invited, the invitation again."""
-    email: str
-    name: str
-    phone: Optional[str]
+    #: The outcome of the recipient's latest invitation or reminder
+    delivery: Delivery
 
 
 class _RecipientInputRequired(TypedDict):
@@ -383,15 +295,10 @@ class _RecipientInputRequired(TypedDict):
 class RecipientInput(_RecipientInputRequired, total=False):
     #: E.164, for SMS invitations
     phone: str
-    #: SIGNER signs; APPROVER approves without a signature; CC only receives the completed copy
-    role: Union[Literal["SIGNER"], Literal["APPROVER"], Literal["CC"]]
-    #: A free role name ("Employee"), distinct from `role`: the documents' text tags with this role become this recipient's fields
-    roleName: str
-    #: Names of the documents' own form fields (their `formFields`) this recipient fills: text, checkbox and signature fields. The sealed PDF carries the values as real form values.
-    formFields: List[str]
+    role: Literal["SIGNER", "APPROVER", "CC"]
     #: Equal orders sign in parallel; higher orders wait for lower ones. Default 1.
     routingOrder: int
-    #: Where this recipient fills in; a signer without a signature field gets a signature block on an appended page. The documents' text tags for this recipient's roleName add to these.
+    #: Where this recipient fills in; a signer without a signature field gets a signature block on an appended page
     fields: List[FieldInput]
 
 
@@ -419,7 +326,7 @@ class SignatureReport(TypedDict):
     #: Revocation status at the signing time from the validation data in the file (DSS OCSP/CRL); not-applicable for a self-signed certificate
     revocation: Literal["good", "revoked", "unknown", "not-applicable"]
     revocationSources: List[Literal["ocsp", "crl"]]
-    timestamp: Optional[TimestampReport]
+    timestamp: TimestampReport
     #: PAdES baseline level reached (ETSI.CAdES.detached signatures)
     level: Optional[Literal["B-B", "B-T", "B-LT", "B-LTA"]]
     #: Made with this instance's sealing certificate
@@ -455,143 +362,6 @@ class SigningSession(TypedDict):
     fields: List[Dict[str, Any]]
 
 
-class _TemplateRequired(TypedDict):
-    id: str
-    name: str
-    subject: str
-    message: Optional[str]
-    locale: Literal["en", "fr"]
-    documents: List[Dict[str, Any]]
-    roles: List[Dict[str, Any]]
-    fields: List[Dict[str, Any]]
-    expiresInDays: Optional[int]
-    reminderIntervalHours: Optional[int]
-    notifyBySms: bool
-    metadata: Dict[str, str]
-    createdAt: str
-    updatedAt: str
-
-
-class Template(_TemplateRequired, total=False):
-    #: Present (true) on the reply to DELETE
-    deleted: bool
-
-
-class _TemplateCreateRequired(TypedDict):
-    #: What the sender calls the template
-    name: str
-    #: Subject of the envelopes made from it
-    subject: str
-    #: Documents, in order
-    documentIds: List[str]
-    #: Who signs, by role name; an envelope names a person for each
-    roles: List[TemplateRoleInput]
-
-
-class TemplateCreate(_TemplateCreateRequired, total=False):
-    message: str
-    #: Language of the invitations and of the signing page
-    locale: Union[Literal["en"], Literal["fr"]]
-    #: Fields bound to roles; the documents' text tags add theirs
-    fields: List[TemplateFieldInput]
-    #: Envelopes made from it expire this many days after creation
-    expiresInDays: int
-    reminderIntervalHours: int
-    notifyBySms: bool
-    #: Copied into each envelope (an envelope's own metadata adds to it)
-    metadata: Dict[str, str]
-
-
-class _TemplateFieldInputRequired(TypedDict):
-    #: One of the template's roles
-    roleName: str
-    #: One of the envelope's documentIds
-    documentId: str
-    type: Union[Literal["signature"], Literal["initials"], Literal["date"], Literal["text"], Literal["checkbox"]]
-    #: 1-based page number
-    page: int
-    #: Points from the left edge of the displayed page
-    x: float
-    #: Points from the TOP edge of the displayed page (y grows downwards)
-    y: float
-    width: float
-    height: float
-
-
-class TemplateFieldInput(_TemplateFieldInputRequired, total=False):
-    required: bool
-    label: str
-
-
-class TemplateList(TypedDict):
-    data: List[Template]
-    #: Whether another page follows; pass the last id as startingAfter
-    hasMore: bool
-
-
-class _TemplateRecipientInputRequired(TypedDict):
-    #: One of the template's roles
-    roleName: str
-    email: str
-    name: str
-
-
-class TemplateRecipientInput(_TemplateRecipientInputRequired, total=False):
-    #: E.164, for SMS invitations
-    phone: str
-
-
-class _TemplateRoleInputRequired(TypedDict):
-    #: A free role name ("Employee"), distinct from `role`: the documents' text tags with this role become this recipient's fields
-    roleName: str
-
-
-class TemplateRoleInput(_TemplateRoleInputRequired, total=False):
-    #: SIGNER signs; APPROVER approves without a signature; CC only receives the completed copy
-    role: Union[Literal["SIGNER"], Literal["APPROVER"], Literal["CC"]]
-    #: Equal orders sign in parallel; higher orders wait for lower ones. Default 1.
-    routingOrder: int
-
-
-class TemplateUpdate(TypedDict, total=False):
-    """Only the members given change (`roles`, `fields`, `metadata` whole); null clears. Envelopes already made do not change."""
-    #: What the sender calls the template
-    name: str
-    #: Subject of the envelopes made from it
-    subject: str
-    message: Optional[str]
-    #: Language of the invitations and of the signing page
-    locale: Union[Literal["en"], Literal["fr"]]
-    #: Documents, in order
-    documentIds: List[str]
-    #: Who signs, by role name; an envelope names a person for each
-    roles: List[TemplateRoleInput]
-    #: Fields bound to roles; the documents' text tags add theirs
-    fields: List[TemplateFieldInput]
-    expiresInDays: Optional[int]
-    reminderIntervalHours: Optional[int]
-    notifyBySms: bool
-    #: Copied into each envelope (an envelope's own metadata adds to it)
-    metadata: Dict[str, str]
-
-
-class TextTag(TypedDict):
-    """A text tag found in the document's text: where a field goes, without coordinates (see docs/documents.md)"""
-    #: The tag's name (DocuSeal: the text before the first `;`); becomes the field's label
-    name: str
-    type: Literal["signature", "initials", "date", "text", "checkbox"]
-    #: The recipient `roleName` the field goes to; null: the first signer
-    role: Optional[str]
-    required: bool
-    page: int
-    #: Points from the left edge of the displayed page
-    x: float
-    #: Points from the TOP edge of the displayed page
-    y: float
-    width: float
-    height: float
-
-
 class TimestampReport(TypedDict):
     #: genTime of the RFC 3161 token (ISO 8601)
     time: Optional[str]
@@ -621,7 +391,7 @@ class Webhook(TypedDict):
     #: The URL deliveries are POSTed to
     url: str
     description: Optional[str]
-    events: List[Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "*"]]
+    events: List[Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "envelope.seal_delayed", "recipient.delivery_failed", "envelope.seal_failed", "*"]]
     #: False once disabled (after failing continuously for webhooks.disableAfterHours, or by PATCH)
     enabled: bool
     #: Why the endpoint was disabled
@@ -646,7 +416,7 @@ class _WebhookCreateRequired(TypedDict):
 
 
 class WebhookCreate(_WebhookCreateRequired, total=False):
-    #: Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, or "*" for all. Default: all.
+    #: Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, envelope.seal_delayed, recipient.delivery_failed, envelope.seal_failed, or "*" for all. Default: all.
     events: List[str]
     description: str
 
@@ -657,7 +427,7 @@ class WebhookDelivery(TypedDict):
     #: Also the webhook-id header: the same on every attempt and resend
     eventId: str
     #: An event type, or "*" for every type (including types added later)
-    eventType: Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "*"]
+    eventType: Literal["envelope.created", "envelope.sent", "envelope.completed", "envelope.declined", "envelope.voided", "envelope.expired", "recipient.viewed", "recipient.signed", "envelope.seal_delayed", "recipient.delivery_failed", "envelope.seal_failed", "*"]
     status: Literal["pending", "succeeded", "failed"]
     #: Attempts made so far
     attemptCount: int
@@ -686,11 +456,11 @@ class WebhookList(TypedDict):
 
 class WebhookUpdate(TypedDict, total=False):
     url: str
-    #: Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, or "*" for all. Default: all.
+    #: Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, envelope.seal_delayed, recipient.delivery_failed, envelope.seal_failed, or "*" for all. Default: all.
     events: List[str]
     description: Optional[str]
     #: true re-enables a disabled endpoint; false disables it (its pending deliveries fail)
     enabled: bool
 
 
-__all__ = ["ApiKey", "ApiKeyList", "AuditSummary", "Batch", "BatchRowInput", "BulkSend", "BulkSendCsv", "CreatedApiKey", "CreatedWebhook", "DeletedWebhook", "Document", "DocumentList", "DocumentUploadJson", "DocumentUploadMultipart", "Envelope", "EnvelopeCreate", "EnvelopeCreateFromTemplate", "EnvelopeList", "EnvelopeUpdate", "Field", "FieldInput", "FormField", "Health", "Problem", "Recipient", "RecipientCorrection", "RecipientInput", "SignatureReport", "SigningComplete", "SigningDecline", "SigningSession", "Template", "TemplateCreate", "TemplateFieldInput", "TemplateList", "TemplateRecipientInput", "TemplateRoleInput", "TemplateUpdate", "TextTag", "TimestampReport", "Verification", "VerifyUpload", "Webhook", "WebhookAttempt", "WebhookCreate", "WebhookDelivery", "WebhookDeliveryList", "WebhookList", "WebhookUpdate"]
+__all__ = ["ApiKey", "AuditSummary", "CreatedApiKey", "CreatedWebhook", "DeletedWebhook", "Delivery", "Document", "DocumentList", "DocumentUploadJson", "DocumentUploadMultipart", "Envelope", "EnvelopeCreate", "EnvelopeList", "EnvelopeUpdate", "Field", "FieldInput", "Problem", "PurgedEnvelope", "Recipient", "RecipientInput", "SignatureReport", "SigningComplete", "SigningDecline", "SigningSession", "TimestampReport", "Verification", "VerifyUpload", "Webhook", "WebhookAttempt", "WebhookCreate", "WebhookDelivery", "WebhookDeliveryList", "WebhookList", "WebhookUpdate"]

@@ -13,10 +13,6 @@ export interface ApiKey {
   revokedAt: string | null;
 }
 
-export interface ApiKeyList {
-  data: ApiKey[];
-}
-
 export interface AuditSummary {
   count: number;
   /** Hash of the last event: the head of the envelope's SHA-256 hash chain */
@@ -30,51 +26,6 @@ export interface AuditSummary {
     at: string;
     actor: string;
   }>;
-}
-
-export interface Batch {
-  id: string;
-  templateId: string;
-  status: "queued" | "running" | "completed";
-  total: number;
-  /** Rows done so far (sent + failed) */
-  processed: number;
-  /** Rows whose envelope was created and sent */
-  sent: number;
-  failed: number;
-  envelopes: Array<{
-    /** 0-based row number */
-    row: number;
-    envelopeId: string;
-  }>;
-  /** Each failed row with its problems (pointers from /rows/{row}) */
-  errors: Array<{
-    row: number;
-    errors: Array<{
-      pointer: string;
-      message: string;
-    }>;
-  }>;
-  createdAt: string;
-  completedAt: string | null;
-}
-
-export interface BatchRowInput {
-  /** One person per role of the template */
-  recipients: TemplateRecipientInput[];
-  /** Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them. */
-  prefill?: Record<string, string | boolean>;
-  metadata?: Record<string, string>;
-}
-
-export interface BulkSend {
-  /** One envelope per row; a row that is not valid fails alone */
-  rows: BatchRowInput[];
-}
-
-export interface BulkSendCsv {
-  /** CSV, UTF-8, a header line then one envelope per line: `Role.email`, `Role.name`, `Role.phone` per role; every other column is a prefill value by field label */
-  file: Blob;
 }
 
 export interface CreatedApiKey {
@@ -97,7 +48,7 @@ export interface CreatedWebhook {
   /** The URL deliveries are POSTed to */
   url: string;
   description: string | null;
-  events: Array<"envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "recipient.viewed" | "recipient.signed" | "*">;
+  events: Array<"envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "recipient.viewed" | "recipient.signed" | "envelope.seal_delayed" | "recipient.delivery_failed" | "envelope.seal_failed" | "*">;
   /** False once disabled (after failing continuously for webhooks.disableAfterHours, or by PATCH) */
   enabled: boolean;
   /** Why the endpoint was disabled */
@@ -114,7 +65,7 @@ export interface DeletedWebhook {
   /** The URL deliveries are POSTed to */
   url: string;
   description: string | null;
-  events: Array<"envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "recipient.viewed" | "recipient.signed" | "*">;
+  events: Array<"envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "recipient.viewed" | "recipient.signed" | "envelope.seal_delayed" | "recipient.delivery_failed" | "envelope.seal_failed" | "*">;
   /** False once disabled (after failing continuously for webhooks.disableAfterHours, or by PATCH) */
   enabled: boolean;
   /** Why the endpoint was disabled */
@@ -125,6 +76,16 @@ export interface DeletedWebhook {
   /** When the endpoint was deleted */
   deletedAt: string;
 }
+
+/** The outcome of the recipient's latest invitation or reminder */
+export type Delivery = {
+  status: "pending" | "sent" | "failed";
+  channel: "email" | "sms" | null;
+  /** Attempts since the latest invitation or reminder */
+  attempts: number;
+  lastError: string | null;
+  updatedAt: string;
+} | null;
 
 export interface Document {
   id: string;
@@ -139,10 +100,6 @@ export interface Document {
     width: number;
     height: number;
   }>;
-  /** The document's own form fields: prefill them by name, or hand them to recipients (`formFields`) */
-  formFields: FormField[];
-  /** Text tags found in the document (`{{Name;type=signature;role=Employee}}` and the Adobe Sign / Dropbox Sign forms): an envelope turns them into fields */
-  tags: TextTag[];
   createdAt: string;
 }
 
@@ -176,9 +133,6 @@ export interface Envelope {
   reminderIntervalHours: number | null;
   notifyBySms: boolean;
   metadata: Record<string, string>;
-  prefill: Record<string, string | boolean>;
-  /** The template it was made from, if any */
-  templateId: string | null;
   documents: Array<{
     id: string;
     name: string;
@@ -213,9 +167,7 @@ export interface EnvelopeCreate {
   /** Documents, in order */
   documentIds: string[];
   recipients: RecipientInput[];
-  /** Shorthand for routingOrder: parallel = everyone at once; sequential = in the order of `recipients`. Do not combine with per-recipient routingOrder. */
   signingOrder?: "parallel" | "sequential";
-  /** Language of the invitations and of the signing page */
   locale?: "en" | "fr";
   /** After this instant the envelope expires and its links stop working */
   expiresAt?: string;
@@ -224,31 +176,6 @@ export interface EnvelopeCreate {
   /** Also invite recipients that have a phone by SMS */
   notifyBySms?: boolean;
   /** Your own string key/values (up to 50), returned as given */
-  metadata?: Record<string, string>;
-  /** Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them. */
-  prefill?: Record<string, string | boolean>;
-}
-
-export interface EnvelopeCreateFromTemplate {
-  /** The template to copy: documents, roles, fields and defaults */
-  templateId: string;
-  /** One person per role of the template */
-  recipients: TemplateRecipientInput[];
-  /** Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them. */
-  prefill?: Record<string, string | boolean>;
-  /** Default: the template's subject */
-  subject?: string;
-  /** Shown in the invitation and on the signing page */
-  message?: string;
-  /** Language of the invitations and of the signing page */
-  locale?: "en" | "fr";
-  /** Default: the template's expiresInDays after now */
-  expiresAt?: string;
-  /** Remind pending recipients every N hours */
-  reminderIntervalHours?: number;
-  /** Also invite recipients that have a phone by SMS */
-  notifyBySms?: boolean;
-  /** Added to the template's metadata */
   metadata?: Record<string, string>;
 }
 
@@ -261,22 +188,20 @@ export interface EnvelopeList {
 /** Only the members given change; `recipients` and `metadata` are replaced whole; null clears. */
 export interface EnvelopeUpdate {
   subject?: string;
+  /** Shown in the invitation and on the signing page */
   message?: string | null;
   documentIds?: string[];
   /** Replaces every recipient (and their fields) */
   recipients?: RecipientInput[];
-  /** Shorthand for routingOrder: parallel = everyone at once; sequential = in the order of `recipients`. Do not combine with per-recipient routingOrder. */
   signingOrder?: "parallel" | "sequential";
-  /** Language of the invitations and of the signing page */
   locale?: "en" | "fr";
+  /** After this instant the envelope expires and its links stop working */
   expiresAt?: string | null;
   reminderIntervalHours?: number | null;
   /** Also invite recipients that have a phone by SMS */
   notifyBySms?: boolean;
   /** Your own string key/values (up to 50), returned as given */
   metadata?: Record<string, string>;
-  /** Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them. */
-  prefill?: Record<string, string | boolean>;
 }
 
 export interface Field {
@@ -293,9 +218,6 @@ export interface Field {
   label: string | null;
   /** What the recipient filled in (checkbox: "true"/"false") */
   value: string | null;
-  source: "explicit" | "tag" | "form";
-  /** Filled by the sender (`prefill`): the recipient sees the value and cannot change it */
-  readOnly: boolean;
 }
 
 export interface FieldInput {
@@ -312,27 +234,6 @@ export interface FieldInput {
   height: number;
   required?: boolean;
   label?: string;
-}
-
-/** A field of the document's own form (AcroForm), placed by its first widget */
-export interface FormField {
-  /** The form field's full name: what `prefill` and a recipient's `formFields` use */
-  name: string;
-  type: "text" | "checkbox" | "radio" | "choice" | "signature";
-  page: number;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  /** Its current value (checkbox: "true"/"false") */
-  value?: string;
-  /** A radio group's or choice field's options */
-  options?: string[];
-}
-
-export interface Health {
-  status: "ok";
-  version: string;
 }
 
 export interface Problem {
@@ -352,13 +253,29 @@ export interface Problem {
   }>;
 }
 
+/** What remains of a purged envelope: no personal data */
+export interface PurgedEnvelope {
+  id: string;
+  purged: true;
+  status: "DRAFT" | "SENT" | "COMPLETED" | "DECLINED" | "VOIDED" | "EXPIRED";
+  createdAt: string;
+  endedAt: string | null;
+  purgedAt: string;
+  reason: "retention" | "request";
+  /** The audit chain's last hash when it was purged */
+  auditHead: string;
+  auditCount: number;
+  /** SHA-256 of each original document */
+  documentHashes: string[];
+  sealedSha256: string | null;
+}
+
 export interface Recipient {
   id: string;
   email: string;
   name: string;
   phone: string | null;
   role: "SIGNER" | "APPROVER" | "CC";
-  roleName: string | null;
   routingOrder: number;
   status: "PENDING" | "SENT" | "VIEWED" | "SIGNED" | "DECLINED";
   /** The recipient's personal signing link, once the envelope is sent */
@@ -368,13 +285,8 @@ export interface Recipient {
   signedAt: string | null;
   declinedAt: string | null;
   declineReason: string | null;
-}
-
-/** The members given change; the recipient gets a new signing link and, if already invited, the invitation again. */
-export interface RecipientCorrection {
-  email?: string;
-  name?: string;
-  phone?: string | null;
+  /** The outcome of the recipient's latest invitation or reminder */
+  delivery: Delivery;
 }
 
 export interface RecipientInput {
@@ -382,15 +294,10 @@ export interface RecipientInput {
   name: string;
   /** E.164, for SMS invitations */
   phone?: string;
-  /** SIGNER signs; APPROVER approves without a signature; CC only receives the completed copy */
   role?: "SIGNER" | "APPROVER" | "CC";
-  /** A free role name ("Employee"), distinct from `role`: the documents' text tags with this role become this recipient's fields */
-  roleName?: string;
-  /** Names of the documents' own form fields (their `formFields`) this recipient fills: text, checkbox and signature fields. The sealed PDF carries the values as real form values. */
-  formFields?: string[];
   /** Equal orders sign in parallel; higher orders wait for lower ones. Default 1. */
   routingOrder?: number;
-  /** Where this recipient fills in; a signer without a signature field gets a signature block on an appended page. The documents' text tags for this recipient's roleName add to these. */
+  /** Where this recipient fills in; a signer without a signature field gets a signature block on an appended page */
   fields?: FieldInput[];
 }
 
@@ -423,7 +330,7 @@ export interface SignatureReport {
   /** Revocation status at the signing time from the validation data in the file (DSS OCSP/CRL); not-applicable for a self-signed certificate */
   revocation: "good" | "revoked" | "unknown" | "not-applicable";
   revocationSources: Array<"ocsp" | "crl">;
-  timestamp: TimestampReport | null;
+  timestamp: TimestampReport;
   /** PAdES baseline level reached (ETSI.CAdES.detached signatures) */
   level: "B-B" | "B-T" | "B-LT" | "B-LTA" | null;
   /** Made with this instance's sealing certificate */
@@ -500,161 +407,10 @@ export interface SigningSession {
     required: boolean;
     label: string | null;
     value: string | null;
-    /** Filled by the sender: show the value; do not send one for it */
-    readOnly: boolean;
   }>;
 }
 
-export interface Template {
-  id: string;
-  name: string;
-  subject: string;
-  message: string | null;
-  locale: "en" | "fr";
-  documents: Array<{
-    id: string;
-    name: string;
-    size: number;
-    sha256: string;
-    pageCount: number;
-    /** Displayed page sizes in points: the space field coordinates refer to */
-    pages: Array<{
-      width: number;
-      height: number;
-    }>;
-    tags: TextTag[];
-  }>;
-  roles: Array<{
-    roleName: string;
-    role: "SIGNER" | "APPROVER" | "CC";
-    routingOrder: number;
-  }>;
-  fields: Array<{
-    roleName: string;
-    documentId: string;
-    type: "signature" | "initials" | "date" | "text" | "checkbox";
-    page: number;
-    x: number;
-    y: number;
-    width: number;
-    height: number;
-    required: boolean;
-    label: string | null;
-  }>;
-  expiresInDays: number | null;
-  reminderIntervalHours: number | null;
-  notifyBySms: boolean;
-  metadata: Record<string, string>;
-  createdAt: string;
-  updatedAt: string;
-  /** Present (true) on the reply to DELETE */
-  deleted?: boolean;
-}
-
-export interface TemplateCreate {
-  /** What the sender calls the template */
-  name: string;
-  /** Subject of the envelopes made from it */
-  subject: string;
-  message?: string;
-  /** Language of the invitations and of the signing page */
-  locale?: "en" | "fr";
-  /** Documents, in order */
-  documentIds: string[];
-  /** Who signs, by role name; an envelope names a person for each */
-  roles: TemplateRoleInput[];
-  /** Fields bound to roles; the documents' text tags add theirs */
-  fields?: TemplateFieldInput[];
-  /** Envelopes made from it expire this many days after creation */
-  expiresInDays?: number;
-  reminderIntervalHours?: number;
-  notifyBySms?: boolean;
-  /** Copied into each envelope (an envelope's own metadata adds to it) */
-  metadata?: Record<string, string>;
-}
-
-export interface TemplateFieldInput {
-  /** One of the template's roles */
-  roleName: string;
-  /** One of the envelope's documentIds */
-  documentId: string;
-  type: "signature" | "initials" | "date" | "text" | "checkbox";
-  /** 1-based page number */
-  page: number;
-  /** Points from the left edge of the displayed page */
-  x: number;
-  /** Points from the TOP edge of the displayed page (y grows downwards) */
-  y: number;
-  width: number;
-  height: number;
-  required?: boolean;
-  label?: string;
-}
-
-export interface TemplateList {
-  data: Template[];
-  /** Whether another page follows; pass the last id as startingAfter */
-  hasMore: boolean;
-}
-
-export interface TemplateRecipientInput {
-  /** One of the template's roles */
-  roleName: string;
-  email: string;
-  name: string;
-  /** E.164, for SMS invitations */
-  phone?: string;
-}
-
-export interface TemplateRoleInput {
-  /** A free role name ("Employee"), distinct from `role`: the documents' text tags with this role become this recipient's fields */
-  roleName: string;
-  /** SIGNER signs; APPROVER approves without a signature; CC only receives the completed copy */
-  role?: "SIGNER" | "APPROVER" | "CC";
-  /** Equal orders sign in parallel; higher orders wait for lower ones. Default 1. */
-  routingOrder?: number;
-}
-
-/** Only the members given change (`roles`, `fields`, `metadata` whole); null clears. Envelopes already made do not change. */
-export interface TemplateUpdate {
-  /** What the sender calls the template */
-  name?: string;
-  /** Subject of the envelopes made from it */
-  subject?: string;
-  message?: string | null;
-  /** Language of the invitations and of the signing page */
-  locale?: "en" | "fr";
-  /** Documents, in order */
-  documentIds?: string[];
-  /** Who signs, by role name; an envelope names a person for each */
-  roles?: TemplateRoleInput[];
-  /** Fields bound to roles; the documents' text tags add theirs */
-  fields?: TemplateFieldInput[];
-  expiresInDays?: number | null;
-  reminderIntervalHours?: number | null;
-  notifyBySms?: boolean;
-  /** Copied into each envelope (an envelope's own metadata adds to it) */
-  metadata?: Record<string, string>;
-}
-
-/** A text tag found in the document's text: where a field goes, without coordinates (see docs/documents.md) */
-export interface TextTag {
-  /** The tag's name (DocuSeal: the text before the first `;`); becomes the field's label */
-  name: string;
-  type: "signature" | "initials" | "date" | "text" | "checkbox";
-  /** The recipient `roleName` the field goes to; null: the first signer */
-  role: string | null;
-  required: boolean;
-  page: number;
-  /** Points from the left edge of the displayed page */
-  x: number;
-  /** Points from the TOP edge of the displayed page */
-  y: number;
-  width: number;
-  height: number;
-}
-
-export interface TimestampReport {
+export type TimestampReport = {
   /** genTime of the RFC 3161 token (ISO 8601) */
   time: string | null;
   /** The token's signature verifies and it stamps what it should */
@@ -663,7 +419,7 @@ export interface TimestampReport {
   trusted: boolean;
   /** Subject of the time-stamp authority's certificate */
   authority: string;
-}
+} | null;
 
 export interface Verification {
   /** At least one signature, all intact, the last one covering the whole document (or followed by validation data only, a DSS update) */
@@ -683,7 +439,7 @@ export interface Webhook {
   /** The URL deliveries are POSTed to */
   url: string;
   description: string | null;
-  events: Array<"envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "recipient.viewed" | "recipient.signed" | "*">;
+  events: Array<"envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "recipient.viewed" | "recipient.signed" | "envelope.seal_delayed" | "recipient.delivery_failed" | "envelope.seal_failed" | "*">;
   /** False once disabled (after failing continuously for webhooks.disableAfterHours, or by PATCH) */
   enabled: boolean;
   /** Why the endpoint was disabled */
@@ -705,7 +461,7 @@ export interface WebhookAttempt {
 export interface WebhookCreate {
   /** http(s) URL that receives POSTs; no credentials in it */
   url: string;
-  /** Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, or "*" for all. Default: all. */
+  /** Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, envelope.seal_delayed, recipient.delivery_failed, envelope.seal_failed, or "*" for all. Default: all. */
   events?: string[];
   description?: string;
 }
@@ -716,7 +472,7 @@ export interface WebhookDelivery {
   /** Also the webhook-id header: the same on every attempt and resend */
   eventId: string;
   /** An event type, or "*" for every type (including types added later) */
-  eventType: "envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "recipient.viewed" | "recipient.signed" | "*";
+  eventType: "envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "recipient.viewed" | "recipient.signed" | "envelope.seal_delayed" | "recipient.delivery_failed" | "envelope.seal_failed" | "*";
   status: "pending" | "succeeded" | "failed";
   /** Attempts made so far */
   attemptCount: number;
@@ -745,7 +501,7 @@ export interface WebhookList {
 
 export interface WebhookUpdate {
   url?: string;
-  /** Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, or "*" for all. Default: all. */
+  /** Event types to receive: envelope.created, envelope.sent, envelope.completed, envelope.declined, envelope.voided, envelope.expired, recipient.viewed, recipient.signed, envelope.seal_delayed, recipient.delivery_failed, envelope.seal_failed, or "*" for all. Default: all. */
   events?: string[];
   description?: string | null;
   /** true re-enables a disabled endpoint; false disables it (its pending deliveries fail) */
@@ -763,16 +519,17 @@ export interface Operations {
     body: undefined;
     response: Document;
   };
-  /** Delete a DRAFT, or void a sent envelope */
+  /** Delete a DRAFT, void a sent envelope, or purge an ended one */
   "DELETE /api/v1/envelopes/{id}": {
     path: {
       id: string;
     };
     query: {
       reason?: string;
+      purge?: boolean;
     };
     body: undefined;
-    response: Envelope;
+    response: Envelope | PurgedEnvelope;
   };
   /** Revoke an API key (effective on its next request) */
   "DELETE /api/v1/keys/{id}": {
@@ -783,15 +540,6 @@ export interface Operations {
     body: undefined;
     response: ApiKey;
   };
-  /** Delete a template (envelopes made from it are not affected) */
-  "DELETE /api/v1/templates/{id}": {
-    path: {
-      id: string;
-    };
-    query: {};
-    body: undefined;
-    response: Template;
-  };
   /** Delete a webhook endpoint (its pending deliveries are dropped) */
   "DELETE /api/v1/webhooks/{id}": {
     path: {
@@ -800,15 +548,6 @@ export interface Operations {
     query: {};
     body: undefined;
     response: DeletedWebhook;
-  };
-  /** A bulk send's progress: counts, each row's envelope or problems */
-  "GET /api/v1/batches/{id}": {
-    path: {
-      id: string;
-    };
-    query: {};
-    body: undefined;
-    response: Batch;
   };
   /** List documents, newest first */
   "GET /api/v1/documents": {
@@ -828,15 +567,6 @@ export interface Operations {
     query: {};
     body: undefined;
     response: Document;
-  };
-  /** Download a document's original bytes */
-  "GET /api/v1/documents/{id}/content": {
-    path: {
-      id: string;
-    };
-    query: {};
-    body: undefined;
-    response: "binary";
   };
   /** List envelopes, newest first, optionally by status */
   "GET /api/v1/envelopes": {
@@ -883,7 +613,9 @@ export interface Operations {
     path: {};
     query: {};
     body: undefined;
-    response: ApiKeyList;
+    response: {
+      data: ApiKey[];
+    };
   };
   /** Open a signing session */
   "GET /api/v1/signing/{token}": {
@@ -912,25 +644,6 @@ export interface Operations {
     query: {};
     body: undefined;
     response: "binary";
-  };
-  /** List templates, newest first */
-  "GET /api/v1/templates": {
-    path: {};
-    query: {
-      limit?: number;
-      startingAfter?: string;
-    };
-    body: undefined;
-    response: TemplateList;
-  };
-  /** Get a template */
-  "GET /api/v1/templates/{id}": {
-    path: {
-      id: string;
-    };
-    query: {};
-    body: undefined;
-    response: Template;
   };
   /** List webhook endpoints, newest first (disabled ones included) */
   "GET /api/v1/webhooks": {
@@ -969,7 +682,10 @@ export interface Operations {
     path: {};
     query: {};
     body: undefined;
-    response: Health;
+    response: {
+      status: "ok";
+      version: string;
+    };
   };
   /** Update a DRAFT envelope */
   "PATCH /api/v1/envelopes/{id}": {
@@ -979,25 +695,6 @@ export interface Operations {
     query: {};
     body: EnvelopeUpdate;
     response: Envelope;
-  };
-  /** Correct a recipient of a SENT envelope */
-  "PATCH /api/v1/envelopes/{id}/recipients/{recipientId}": {
-    path: {
-      id: string;
-      recipientId: string;
-    };
-    query: {};
-    body: RecipientCorrection;
-    response: Envelope;
-  };
-  /** Update a template */
-  "PATCH /api/v1/templates/{id}": {
-    path: {
-      id: string;
-    };
-    query: {};
-    body: TemplateUpdate;
-    response: Template;
   };
   /** Change a webhook endpoint, or re-enable a disabled one (`enabled: true`) */
   "PATCH /api/v1/webhooks/{id}": {
@@ -1019,7 +716,17 @@ export interface Operations {
   "POST /api/v1/envelopes": {
     path: {};
     query: {};
-    body: EnvelopeCreate | EnvelopeCreateFromTemplate;
+    body: EnvelopeCreate;
+    response: Envelope;
+  };
+  /** Remind a recipient now */
+  "POST /api/v1/envelopes/{id}/recipients/{recipientId}/remind": {
+    path: {
+      id: string;
+      recipientId: string;
+    };
+    query: {};
+    body: undefined;
     response: Envelope;
   };
   /** Send a DRAFT envelope */
@@ -1060,22 +767,6 @@ export interface Operations {
     query: {};
     body: SigningDecline;
     response: SigningSession;
-  };
-  /** Create a template */
-  "POST /api/v1/templates": {
-    path: {};
-    query: {};
-    body: TemplateCreate;
-    response: Template;
-  };
-  /** Send a template to many people: one envelope per row */
-  "POST /api/v1/templates/{id}/bulk-send": {
-    path: {
-      id: string;
-    };
-    query: {};
-    body: BulkSend;
-    response: Batch;
   };
   /** Verify the signatures of a PDF */
   "POST /api/v1/verify": {

@@ -19,6 +19,7 @@ export type AuditType =
   | "envelope.voided"
   | "envelope.expired"
   | "envelope.seal_failed"
+  | "envelope.seal_retried"
   | "envelope.seal_delayed"
   | "envelope.seal_extended"
   | "recipient.invited"

@@ -65,6 +65,9 @@ const toDocumentRow = (r: Record<string, any>): DocumentRow => ({
  */
 const documentCache = preparedPerDb((db) => ({ rows: new Map<string, DocumentRow>(), generation: commitGeneration(db), seen: -1 }));
 
+/** Drops a document from this process's cache at once (another module soft-deleted it). */
+export const forgetCachedDocument = (deps: Pick<Deps, "db">, environment: Environment, id: string) => documentCache(deps.db).rows.delete(`${environment}:${id}`);
+
 export function getDocument(deps: Deps, environment: Environment, id: string): DocumentRow {
   const cache = documentCache(deps.db);
   const g = cache.generation();
@@ -116,7 +119,7 @@ export async function deleteDocument(deps: Deps, environment: Environment, id: s
       .leftJoin(envelopeDocuments, eq(envelopeDocuments.documentId, documents.id))
       .where(and(eq(documents.sha256, doc.sha256), or(isNull(documents.deletedAt), isNotNull(envelopeDocuments.envelopeId)))).get();
   }, { behavior: "immediate" });
-  documentCache(deps.db).rows.delete(`${environment}:${id}`);
+  forgetCachedDocument(deps, environment, id);
   if (!bytesNeeded) await deps.files.remove(doc.sha256);
   return { ...doc, deletedAt };
 }

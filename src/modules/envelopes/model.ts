@@ -167,8 +167,28 @@ export const ListEnvelopesQuery = t.Object(
 );
 
 export const VoidQuery = t.Object(
-  { reason: t.Optional(t.String({ minLength: 1, maxLength: 1000, description: "Why a sent envelope is voided (told to the recipients)" })) },
+  {
+    reason: t.Optional(t.String({ minLength: 1, maxLength: 1000, description: "Why a sent envelope is voided (told to the recipients)" })),
+    purge: t.Optional(t.Boolean({ description: "true: erase an ended envelope (GDPR erasure): everything but a tombstone goes, files included" })),
+  },
   { additionalProperties: false },
+);
+
+export const PurgedEnvelopeSchema = t.Object(
+  {
+    id: t.String(),
+    purged: t.Literal(true),
+    status: EnvelopeStatus,
+    createdAt: DateTime,
+    endedAt: nullable(DateTime),
+    purgedAt: DateTime,
+    reason: t.Union([t.Literal("retention"), t.Literal("request")]),
+    auditHead: t.String({ description: "The audit chain's last hash when it was purged" }),
+    auditCount: t.Integer(),
+    documentHashes: t.Array(t.String(), { description: "SHA-256 of each original document" }),
+    sealedSha256: nullable(t.String()),
+  },
+  { $id: "#/components/schemas/PurgedEnvelope", title: "PurgedEnvelope", description: "What remains of a purged envelope: no personal data" },
 );
 
 const PageSize = t.Object({ width: t.Number(), height: t.Number() });
@@ -181,6 +201,19 @@ export const EnvelopeDocumentSchema = t.Object({
   pageCount: t.Integer(),
   pages: t.Array(PageSize, { description: "Displayed page sizes in points: the space field coordinates refer to" }),
 });
+
+export const DeliverySchema = t.Object(
+  {
+    status: t.Union([t.Literal("pending"), t.Literal("sent"), t.Literal("failed")], {
+      description: "pending: queued or being retried; sent: accepted by the SMTP server or SMS gateway; failed: given up (see lastError)",
+    }),
+    channel: nullable(t.Union([t.Literal("email"), t.Literal("sms")], { description: "The channel of the latest attempt" })),
+    attempts: t.Integer({ description: "Attempts since the latest invitation or reminder" }),
+    lastError: nullable(t.String()),
+    updatedAt: DateTime,
+  },
+  { $id: "#/components/schemas/Delivery", title: "Delivery", description: "The outcome of the recipient's latest invitation or reminder" },
+);
 
 export const RecipientSchema = t.Object(
   {
@@ -198,6 +231,7 @@ export const RecipientSchema = t.Object(
     signedAt: nullable(DateTime),
     declinedAt: nullable(DateTime),
     declineReason: nullable(t.String()),
+    delivery: nullable(DeliverySchema),
   },
   { $id: "#/components/schemas/Recipient", title: "Recipient" },
 );

@@ -21,13 +21,13 @@ export function auditEnvelope(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: stri
 }
 
 /**
- * Records a webhook event carrying the envelope as it is now (without signing links), in the
- * same transaction as the change.
+ * Records a webhook event carrying the envelope as it is now (without signing links), and any
+ * `extra` data of the event, in the same transaction as the change.
  */
-export function recordEnvelopeEvent(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: string, type: WebhookEventType) {
+export function recordEnvelopeEvent(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: string, type: WebhookEventType, extra: Record<string, unknown> = {}) {
   const row = tx.select().from(envelopes).where(eq(envelopes.id, envelopeId)).get()!;
   const envelope = publicEnvelope(deps, loadEnvelopeParts(tx, row), { signUrls: false });
-  recordEvent(tx, deps.clock, { environment: row.environment, type, data: { envelope } });
+  recordEvent(tx, deps.clock, { environment: row.environment, type, data: { envelope, ...extra } });
 }
 
 /** Moves an envelope from one status to another, refusing if someone else moved it first. */

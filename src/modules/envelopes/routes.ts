@@ -7,9 +7,11 @@ import { contextOf } from "../../http/context";
 import { pdfResponse } from "../../http/pdf-response";
 import { AUTH_ERRORS, AUTH_PROBLEMS, IdParams, jsonRequestBody, listOf, pdfResponses, problemResponses } from "../../http/schemas";
 import { checkShape } from "../../http/validate";
-import { CorrectRecipientBody, CreateEnvelopeBody, CreateFromTemplateBody, EnvelopeSchema, RecipientParams, ListEnvelopesQuery, UpdateEnvelopeBody, VoidQuery } from "./model";
-import { apiActor, type ActorMeta } from "./actor";
 import type { Environment } from "../../store/schema";
+import { CorrectRecipientBody, CreateEnvelopeBody, CreateFromTemplateBody, EnvelopeSchema, PurgedEnvelopeSchema, RecipientParams, ListEnvelopesQuery, UpdateEnvelopeBody, VoidQuery } from "./model";
+import { publicTombstone, purgeEnvelope } from "./purge-envelope";
+import { remindRecipient } from "./remind-recipient";
+import { apiActor, type ActorMeta } from "./actor";
 import { correctRecipient } from "./correct-recipient";
 import { createEnvelope } from "./create-envelope";
 import { createEnvelopeFromTemplate } from "./create-envelope-from-template";
@@ -83,19 +85,22 @@ export const envelopeRoutes = (deps: Deps) =>
       response: { 200: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 400, 404, 409, 415, 422) },
       detail: { operationId: "updateEnvelope", summary: "Update a DRAFT envelope", requestBody: jsonRequestBody(UpdateEnvelopeBody), description: "409 `envelope_not_draft` once it is sent. `recipients` replaces all recipients and their fields." },
     })
-    .delete("/:id", ({ principal, request, params, query }) => {
+    .delete("/:id", async ({ principal, request, params, query }) => {
       const { environment, who } = caller(principal, request);
+      if (query.purge) return publicTombstone(await purgeEnvelope(deps, { environment, who, envelopeId: params.id, reason: "request" }));
       return deleteEnvelope(deps, { environment, who, envelopeId: params.id, reason: query.reason });
     }, {
       auth: "envelopes",
       params: IdParams,
       query: VoidQuery,
-      response: { 200: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 404, 409) },
+      response: { 200: t.Union([EnvelopeSchema, PurgedEnvelopeSchema]), ...problemResponses(...AUTH_ERRORS, 404, 409, 410) },
       detail: {
         operationId: "deleteEnvelope",
-        summary: "Delete a DRAFT, or void a sent envelope",
+        summary: "Delete a DRAFT, void a sent envelope, or purge an ended one",
         description: "A DRAFT is removed (the reply is its last state, with `deleted: true`). A SENT envelope becomes VOIDED: " +
-          "its signing links stop working (410) and the recipients are told. An envelope that has ended: 409 `envelope_ended`.",
+          "its signing links stop working (410) and the recipients are told. An envelope that has ended: 409 `envelope_ended`, " +
+          "unless `?purge=true` (GDPR erasure): its recipients, fields, audit events, webhook events and files are erased and the reply " +
+          "is its tombstone; from then on it answers 410 `envelope_purged`. `?purge=true` on an envelope that has not ended: 409 `envelope_not_ended`.",
       },
     })
     .patch("/:id/recipients/:recipientId", ({ principal, request, params, body }) => {
@@ -154,5 +159,19 @@ export const envelopeRoutes = (deps: Deps) =>
         summary: "Download the sealed audit-trail PDF",
         description: "Every audit event so far (UTC time, event, actor, IP, user agent, document hashes) with the hash chain and its head, sealed like the signed document. 409 `envelope_not_sent` for a draft.",
         responses: pdfResponses("The sealed audit trail", { ...AUTH_PROBLEMS, 404: "No such envelope", 409: "A draft has no audit trail yet (`envelope_not_sent`)" }) as any,
+      },
+    })
+    .post("/:id/recipients/:recipientId/remind", ({ principal, request, params }) => {
+      const { environment, who } = caller(principal, request);
+      return remindRecipient(deps, environment, who, params.id, params.recipientId);
+    }, {
+      auth: "envelopes",
+      params: RecipientParams,
+      response: { 200: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 404, 409) },
+      detail: {
+        operationId: "remindRecipient",
+        summary: "Remind a recipient now",
+        description: "Sends the recipient who still has to act a reminder with their signing link now (e-mail, and SMS when the envelope asks for it), " +
+          "whatever the reminder interval. The recipient's `delivery` starts afresh. 409 when the envelope is not SENT or the recipient has nothing left to do.",
       },
     });

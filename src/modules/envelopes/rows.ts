@@ -1,17 +1,20 @@
 import { and, asc, eq, sql } from "drizzle-orm";
-import { notFound } from "../../errors";
+import { AppError, notFound } from "../../errors";
 import type { Tx } from "../../store/db";
-import { documents, envelopeDocuments, envelopes, fields, recipients, type Environment } from "../../store/schema";
+import { documents, envelopeDocuments, envelopes, envelopeTombstones, fields, recipients, type Environment } from "../../store/schema";
 
 export type EnvelopeRow = typeof envelopes.$inferSelect;
 export type RecipientRow = typeof recipients.$inferSelect;
 export type FieldRow = typeof fields.$inferSelect;
 
-/** The envelope `id` of `environment`; 404 if absent (or another environment's). */
+/** The envelope `id` of `environment`; 404 if absent (or another environment's), 410 if purged. */
 export function findEnvelopeRow(tx: Tx, environment: Environment, id: string): EnvelopeRow {
   const row = tx.select().from(envelopes).where(and(eq(envelopes.id, id), eq(envelopes.environment, environment))).get();
-  if (!row) throw notFound("Envelope", id);
-  return row;
+  if (row) return row;
+  const purged = tx.select({ at: envelopeTombstones.purgedAt }).from(envelopeTombstones)
+    .where(and(eq(envelopeTombstones.envelopeId, id), eq(envelopeTombstones.environment, environment))).get();
+  if (purged) throw new AppError("envelope_purged", `Envelope ${id} was purged on ${purged.at.toISOString()}; only its tombstone remains`);
+  throw notFound("Envelope", id);
 }
 
 /** Documents of an envelope, in order (deleted ones too: a finished envelope keeps its history). */

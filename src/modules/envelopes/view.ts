@@ -5,6 +5,7 @@ import type { Tx } from "../../store/db";
 import { envelopes } from "../../store/schema";
 import { auditSummary, type AuditSummary } from "../audit/service";
 import { signUrlOf } from "../signing/token";
+import { deliveryByRecipient, type Delivery } from "./delivery";
 import { signingOrderOf } from "./lifecycle";
 import { envelopeDocumentRows, fieldRows, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "./rows";
 
@@ -17,6 +18,7 @@ export interface EnvelopeParts {
   recipients: RecipientRow[];
   fields: FieldRow[];
   audit: AuditSummary;
+  delivery: Map<string, Delivery>;
 }
 
 /**
@@ -63,6 +65,7 @@ function envelopeView(deps: ViewDeps, p: EnvelopeParts, signUrls: boolean) {
       signedAt: isoOrNull(r.signedAt),
       declinedAt: isoOrNull(r.declinedAt),
       declineReason: r.declineReason,
+      delivery: p.delivery.get(r.id) ?? null,
     })),
     fields: p.fields.map((f) => ({
       id: f.id,
@@ -103,6 +106,7 @@ export function loadEnvelopeParts(tx: Tx, envelope: EnvelopeRow): EnvelopeParts 
     recipients: recipientRows(tx, envelope.id),
     fields: fieldRows(tx, envelope.id),
     audit: auditSummary(tx, envelope.id),
+    delivery: deliveryByRecipient(tx, envelope.id),
   };
 }
 

@@ -15,6 +15,7 @@ import { MAX_ATTEMPTS } from "../../jobs/schedule";
 import { envelopes, recipients } from "../../store/schema";
 import { appendAudit } from "../audit/service";
 import { getInvitation, type Invitation } from "../envelopes/get-invitation";
+import { recordEnvelopeEvent } from "../envelopes/record-change";
 import { recipientRows } from "../envelopes/rows";
 import { pickLocale, renderEmail, renderSms, type MessageData } from "./messages";
 import { createSmsSender, SmsConfigError, type SmsSender } from "./sms";
@@ -165,7 +166,10 @@ export function notificationHandlers(deps: Deps): JobDefinitions {
     } catch (e) {
       const permanent = e instanceof PermanentJobError || e instanceof SmsConfigError;
       const error = (e instanceof Error ? e.message : String(e)).slice(0, 500);
-      audit(deps, inv.envelopeId, "message.failed", { ...base, error, willRetry: !permanent && attempt < MAX_ATTEMPTS });
+      const willRetry = !permanent && attempt < MAX_ATTEMPTS;
+      audit(deps, inv.envelopeId, "message.failed", { ...base, error, willRetry });
+      if (!willRetry && (message === "invitation" || message === "reminder"))
+        deps.db.transaction((tx) => recordEnvelopeEvent(tx, deps, inv.envelopeId, "recipient.delivery_failed", { recipientId: inv.recipient.id, channel, message, error }), { behavior: "immediate" });
       throw permanent && !(e instanceof PermanentJobError) ? new PermanentJobError(error) : e;
     }
     // The message went: a failing audit write (a busy database) must not fail the job, whose

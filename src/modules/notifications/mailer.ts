@@ -13,6 +13,9 @@ export interface MailMessage {
   html: string;
 }
 
+/** Who e-mails come from, read at each send (the console's branding settings can change it). */
+export type Sender = () => { from: string | { name: string; address: string }; replyTo?: string };
+
 /** Sends one e-mail. Passed in through Deps, so tests and deployments can swap it. */
 export interface Mailer {
   send(msg: MailMessage): Promise<{ messageId: string }>;
@@ -32,7 +35,7 @@ const oneLine = (s: string) => s.replace(/[\r\n]+/g, " ").trim();
 export const SMTP_TIMEOUTS = { connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 60_000 } as const;
 
 /** SMTP through nodemailer: implicit TLS when `secure`, otherwise STARTTLS when the server offers it. */
-export function smtpMailer(smtp: Config["smtp"], clock: Clock, log: Logger): Mailer {
+export function smtpMailer(smtp: Config["smtp"], clock: Clock, log: Logger, sender: Sender = () => ({ from: smtp.from })): Mailer {
   const transport = nodemailer.createTransport({
     host: smtp.host,
     port: smtp.port,
@@ -45,7 +48,7 @@ export function smtpMailer(smtp: Config["smtp"], clock: Clock, log: Logger): Mai
     target,
     async send(msg) {
       const info = await transport.sendMail({
-        from: smtp.from,
+        ...sender(),
         to: msg.to,
         subject: oneLine(msg.subject),
         text: msg.text,
@@ -66,14 +69,14 @@ export function smtpMailer(smtp: Config["smtp"], clock: Clock, log: Logger): Mai
  * (RFC 5322, as it would have been sent), to `dir` as an .eml file any mail client opens, and logged.
  * The file appears under its final name only once fully written (temp file, fsync, rename).
  */
-export function outboxMailer(dir: string, from: string, clock: Clock, log: Logger): Mailer {
+export function outboxMailer(dir: string, from: string, clock: Clock, log: Logger, sender: Sender = () => ({ from })): Mailer {
   const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "windows" });
   return {
     target: dir,
     async send(msg) {
       const now = clock.now();
       const info = await composer.sendMail({
-        from,
+        ...sender(),
         to: msg.to,
         subject: oneLine(msg.subject),
         text: msg.text,
@@ -93,7 +96,7 @@ export function outboxMailer(dir: string, from: string, clock: Clock, log: Logge
 }
 
 /** SMTP when config.smtp.host is set, otherwise the outbox folder {dataDir}/outbox. */
-export function createMailer(config: Config, clock: Clock, log: Logger): Mailer {
-  if (config.smtp.host) return smtpMailer(config.smtp, clock, log);
-  return outboxMailer(join(config.dataDir, "outbox"), config.smtp.from, clock, log);
+export function createMailer(config: Config, clock: Clock, log: Logger, sender?: Sender): Mailer {
+  if (config.smtp.host) return smtpMailer(config.smtp, clock, log, sender);
+  return outboxMailer(join(config.dataDir, "outbox"), config.smtp.from, clock, log, sender);
 }

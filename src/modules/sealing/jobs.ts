@@ -1,11 +1,11 @@
 import { and, eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
+import { AppError } from "../../errors";
 import { enqueue } from "../../jobs/queue";
 import { MAX_ATTEMPTS } from "../../jobs/schedule";
 import { JOB_PAYLOADS } from "../../jobs/payloads";
 import { defineJob, PermanentJobError, type JobDefinitions } from "../../jobs/runner";
 import { SealRefusedError } from "../../pdf/incremental";
-import { LtvError } from "../../pdf/ltv";
 import { jobs } from "../../store/schema";
 import { extendArchivalSeals } from "./extend";
 import { markSealDelayed, markSealFailed, sealEnvelope } from "./service";
@@ -25,7 +25,7 @@ export const sealingHandlers = (deps: Deps): JobDefinitions => ({
     try {
       await sealEnvelope(deps, payload.envelopeId);
     } catch (e) {
-      const permanent = e instanceof SealRefusedError || (e instanceof LtvError && e.permanent);
+      const permanent = e instanceof SealRefusedError || (e instanceof AppError && e.code === "seal_failed");
       if (permanent || attempt >= MAX_ATTEMPTS) {
         markSealFailed(deps, payload.envelopeId, (e as Error).message);
         throw permanent ? new PermanentJobError((e as Error).message) : e;

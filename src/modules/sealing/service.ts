@@ -11,6 +11,7 @@ import type { RenderAuditEvent, RenderDocument, RenderEnvelope, RenderField, Ren
 import { buildEnvelopePdf, stampDocument } from "../../pdf/stamp";
 import { documents, envelopeDocuments, envelopes, type Environment } from "../../store/schema";
 import { appendAudit, listAudit, verifyChain, type AuditEvent } from "../audit/service";
+import { recordEnvelopeEvent } from "../envelopes/record-change";
 import { envelopeDocumentRows, fieldRows, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "../envelopes/rows";
 import { SignerError } from "../../pdf/signer";
 import { TimestampError } from "../../pdf/tsa";
@@ -99,9 +100,12 @@ const seal = async (deps: Deps, key: SealingKey, pdf: Uint8Array, subject: strin
     if (!atLeast(trust.level, "B-LT")) return [parts.base, parts.appended];
     return [await extendToLevel(joinParts(parts), trust.level, { ...trust, certificates: [...key.certificateChain, ...trust.trustAnchors] })];
   } catch (e) {
-    // The job retries; a download meanwhile gets a clear 503 rather than a 500.
+    // The job retries (or, for seal_failed, gives up); a download meanwhile gets a clear 503 rather than a 500.
     if (e instanceof TimestampError) throw new AppError("unavailable", `Sealing is waiting for the time-stamp authority: ${e.message}`);
-    if (e instanceof LtvError && !e.permanent) throw new AppError("unavailable", `Sealing is waiting for revocation data: ${e.message}`);
+    if (e instanceof LtvError) {
+      if (e.permanent) throw new AppError("seal_failed", `Sealing at ${trust.level} is impossible: ${e.message}`);
+      throw new AppError("unavailable", `Sealing is waiting for revocation data: ${e.message}`);
+    }
     if (e instanceof SignerError) throw new AppError("unavailable", `Sealing is unavailable: ${e.message}`); // e.g. an HSM gone
     throw e;
   }
@@ -180,6 +184,7 @@ async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
 export function markSealDelayed(deps: Deps, envelopeId: string, reason: string): void {
   deps.db.transaction((tx) => {
     appendAudit(tx, deps.clock, { envelopeId, type: "envelope.seal_delayed", actor: "system", data: { reason: reason.slice(0, 500) } });
+    recordEnvelopeEvent(tx, deps, envelopeId, "envelope.seal_delayed", { reason: reason.slice(0, 500) });
   }, { behavior: "immediate" });
   deps.log.warn("envelope sealing delayed, retrying", { envelopeId, reason });
 }
@@ -191,6 +196,7 @@ export function markSealFailed(deps: Deps, envelopeId: string, reason: string): 
     if (!row || row.sealStatus === "SEALED" || row.sealStatus === "FAILED") return;
     tx.update(envelopes).set({ sealStatus: "FAILED" }).where(eq(envelopes.id, envelopeId)).run();
     appendAudit(tx, deps.clock, { envelopeId, type: "envelope.seal_failed", actor: "system", data: { reason: reason.slice(0, 500) } });
+    recordEnvelopeEvent(tx, deps, envelopeId, "envelope.seal_failed", { reason: reason.slice(0, 500) });
   }, { behavior: "immediate" });
   deps.log.error("envelope sealing failed for good", { envelopeId, reason });
 }

@@ -14,6 +14,9 @@ export const WEBHOOK_EVENT_TYPES = [
   "envelope.expired",
   "recipient.viewed",
   "recipient.signed",
+  "envelope.seal_delayed",
+  "recipient.delivery_failed",
+  "envelope.seal_failed",
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

@@ -7,7 +7,7 @@ from .._fields import api_fields
 from .._pagination import paginate
 from .._transport import Body, Transport
 from ..errors import CertyneoError
-from ..types import Envelope
+from ..types import Envelope, PurgedEnvelope
 
 _ENDED = {"COMPLETED", "DECLINED", "VOIDED", "EXPIRED"}
 
@@ -49,6 +49,14 @@ class Envelopes:
     def delete(self, id: str) -> Envelope:
         """Deletes a DRAFT (the answer has ``deleted: True``); on a sent envelope this voids it."""
         return self._http.json("DELETE", "/api/v1/envelopes/{id}", path={"id": id})
+
+    def purge(self, id: str) -> PurgedEnvelope:
+        """Erases an ended envelope (GDPR erasure): the answer is its tombstone; it answers 410 from then on."""
+        return self._http.json("DELETE", "/api/v1/envelopes/{id}", path={"id": id}, query={"purge": "true"})
+
+    def remind(self, id: str, recipient_id: str) -> Envelope:
+        """Reminds a recipient who still has to act, now (their ``delivery`` starts afresh)."""
+        return self._http.json("POST", "/api/v1/envelopes/{id}/recipients/{recipientId}/remind", path={"id": id, "recipientId": recipient_id})
 
     def list(self, status: Optional[str] = None, limit: Optional[int] = None, starting_after: Optional[str] = None) -> Iterator[Envelope]:
         """Every envelope (optionally of one status), newest first, page after page as the loop asks for more."""

@@ -1,5 +1,5 @@
 import { CertyneoError } from "../errors.js";
-import type { Envelope, EnvelopeCreate, EnvelopeUpdate, Operations } from "../generated.js";
+import type { Envelope, EnvelopeCreate, EnvelopeUpdate, Operations, PurgedEnvelope } from "../generated.js";
 import { paginate } from "../pagination.js";
 import { sleep } from "../runtime.js";
 import type { RequestOptions, Transport } from "../transport.js";
@@ -42,12 +42,23 @@ export class Envelopes {
 
   /** Voids a sent envelope: its links stop working and the recipients are told, with the reason. */
   void(id: string, reason?: string, options?: RequestOptions): Promise<Envelope> {
-    return this.http.json("DELETE /api/v1/envelopes/{id}", { ...options, path: { id }, query: { reason } });
+    // Without `purge` the answer is always the envelope, never a tombstone.
+    return this.http.json("DELETE /api/v1/envelopes/{id}", { ...options, path: { id }, query: { reason } }) as Promise<Envelope>;
   }
 
   /** Deletes a DRAFT (the answer has `deleted: true`); on a sent envelope this voids it. */
   delete(id: string, options?: RequestOptions): Promise<Envelope> {
-    return this.http.json("DELETE /api/v1/envelopes/{id}", { ...options, path: { id } });
+    return this.http.json("DELETE /api/v1/envelopes/{id}", { ...options, path: { id } }) as Promise<Envelope>;
+  }
+
+  /** Reminds a recipient who still has to act, now (their `delivery` starts afresh). */
+  remind(id: string, recipientId: string, options?: RequestOptions): Promise<Envelope> {
+    return this.http.json("POST /api/v1/envelopes/{id}/recipients/{recipientId}/remind", { ...options, path: { id, recipientId } });
+  }
+
+  /** Erases an ended envelope (GDPR erasure): the answer is its tombstone; it answers 410 from then on. */
+  purge(id: string, options?: RequestOptions): Promise<PurgedEnvelope> {
+    return this.http.json("DELETE /api/v1/envelopes/{id}", { ...options, path: { id }, query: { purge: true } }) as Promise<PurgedEnvelope>;
   }
 
   /** Every envelope (optionally of one status), newest first, page after page as the loop asks for more. */

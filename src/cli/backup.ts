@@ -1,0 +1,40 @@
+import { resolve } from "node:path";
+import type { Config } from "../config";
+import type { Deps } from "../deps";
+import { createBackup } from "../ops/backup";
+import { restoreBackup } from "../ops/restore";
+import { CliError, type Out } from "./args";
+
+export const BACKUP_USAGE = `Usage: certyneo backup FILE [--json]
+
+Writes one tar.gz with everything a restore needs: a consistent snapshot of the database
+(taken while the server runs and writes), the instance key (without it, signing links already
+sent stop working), the development certificate if any, and every stored PDF.`;
+
+export const RESTORE_USAGE = `Usage: certyneo restore FILE [--force] [--json]
+
+Restores a backup into the data directory (CERTYNEO_DATA_DIR), which must be empty; with
+--force a non-empty one is moved aside to DATA_DIR.before-restore-TIME. Stop the server first.
+Every PDF is checked against its SHA-256 and the database against SQLite's integrity check
+before anything is swapped in.`;
+
+const fileArg = (args: string[], usage: string) => {
+  const file = args.find((a) => !a.startsWith("-"));
+  if (!file) throw new CliError(usage);
+  return resolve(file);
+};
+
+export async function backupCommand(deps: Deps, args: string[], out: Out) {
+  const file = fileArg(args, BACKUP_USAGE);
+  const m = await createBackup(deps, file);
+  if (args.includes("--json")) return out(JSON.stringify({ file, ...m }));
+  out(`Backup written to ${file}: database, instance key, ${m.files} files, ${(m.bytes / 1024 / 1024).toFixed(1)} MiB.`);
+}
+
+export async function restoreCommand(config: Config, args: string[], out: Out) {
+  const file = fileArg(args, RESTORE_USAGE);
+  const r = await restoreBackup(file, config.dataDir, { force: args.includes("--force") });
+  if (args.includes("--json")) return out(JSON.stringify({ file, dataDir: resolve(config.dataDir), ...r }));
+  out(`Restored the backup of ${r.manifest.createdAt} (version ${r.manifest.version}) into ${resolve(config.dataDir)}: ${r.files} files, each checked against its SHA-256.`);
+  if (r.movedAside) out(`The previous data directory was moved to ${r.movedAside}.`);
+}

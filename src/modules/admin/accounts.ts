@@ -1,0 +1,131 @@
+import { eq } from "drizzle-orm";
+import type { Deps } from "../../deps";
+import { AppError, invalid, notFound } from "../../errors";
+import { newId } from "../../ids";
+import { adminLoginThrottle, adminSessions, adminUsers } from "../../store/schema";
+import { recordAction, type AdminActor } from "./actions";
+
+export type AdminUser = typeof adminUsers.$inferSelect;
+type AccountDeps = Pick<Deps, "db" | "clock">;
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const MIN_PASSWORD_LENGTH = 12;
+
+const normalise = (email: string) => email.trim().toLowerCase();
+
+function checkInput(email: string, password: string) {
+  const errors = [];
+  if (!EMAIL.test(email)) errors.push({ pointer: "/email", message: "not an e-mail address" });
+  if (password.length < MIN_PASSWORD_LENGTH) errors.push({ pointer: "/password", message: `at least ${MIN_PASSWORD_LENGTH} characters` });
+  if (errors.length) throw invalid(errors, errors.map((e) => `${e.pointer.slice(1)}: ${e.message}`).join("; "));
+}
+
+const hashPassword = (password: string) => Bun.password.hash(password, { algorithm: "argon2id" });
+
+export const findAdmin = (deps: AccountDeps, email: string): AdminUser | undefined =>
+  deps.db.select().from(adminUsers).where(eq(adminUsers.email, normalise(email))).get();
+
+export async function createAdmin(deps: AccountDeps, who: AdminActor, input: { email: string; password: string }): Promise<AdminUser> {
+  const email = normalise(input.email);
+  checkInput(email, input.password);
+  if (findAdmin(deps, email)) throw new AppError("conflict", `An admin ${email} already exists; use reset-password`);
+  const passwordHash = await hashPassword(input.password);
+  const now = deps.clock.now();
+  const row: AdminUser = { id: newId("adm"), email, passwordHash, totpSecret: null, createdAt: now, updatedAt: now, lastLoginAt: null };
+  deps.db.transaction((tx) => {
+    tx.insert(adminUsers).values(row).run();
+    recordAction(tx, deps.clock, who, { action: "admin.created", target: email });
+  });
+  return row;
+}
+
+/** A new password ends every session of the account and lifts its lockout. */
+export async function resetPassword(deps: AccountDeps, who: AdminActor, input: { email: string; password: string }): Promise<AdminUser> {
+  const email = normalise(input.email);
+  checkInput(email, input.password);
+  const admin = findAdmin(deps, email);
+  if (!admin) throw notFound("Admin", email);
+  const passwordHash = await hashPassword(input.password);
+  deps.db.transaction((tx) => {
+    tx.update(adminUsers).set({ passwordHash, updatedAt: deps.clock.now() }).where(eq(adminUsers.id, admin.id)).run();
+    tx.delete(adminSessions).where(eq(adminSessions.adminId, admin.id)).run();
+    tx.delete(adminLoginThrottle).where(eq(adminLoginThrottle.email, email)).run();
+    recordAction(tx, deps.clock, who, { action: "admin.password_reset", target: email });
+  });
+  return { ...admin, passwordHash };
+}
+
+/** Turns the TOTP second factor on (a base32 secret) or off (null). */
+export function setTotp(deps: AccountDeps, who: AdminActor, email: string, secret: string | null): AdminUser {
+  const admin = findAdmin(deps, email);
+  if (!admin) throw notFound("Admin", normalise(email));
+  deps.db.transaction((tx) => {
+    tx.update(adminUsers).set({ totpSecret: secret, updatedAt: deps.clock.now() }).where(eq(adminUsers.id, admin.id)).run();
+    recordAction(tx, deps.clock, who, { action: secret ? "admin.totp_enabled" : "admin.totp_disabled", target: admin.email });
+  });
+  return { ...admin, totpSecret: secret };
+}
+
+export const listAdmins = (deps: AccountDeps): AdminUser[] => deps.db.select().from(adminUsers).orderBy(adminUsers.email).all();
+
+export type LoginResult = { ok: true; admin: AdminUser } | { ok: false; locked: boolean; retryAfterSeconds?: number };
+
+/** Verifying against this when the e-mail is unknown costs the same time as a real check. */
+let decoy: Promise<string> | null = null;
+
+type LoginDeps = Pick<Deps, "db" | "clock" | "config">;
+type From = Omit<AdminActor, "actor">;
+
+const record = (deps: LoginDeps, from: From, email: string, action: string, data?: Record<string, unknown>) =>
+  deps.db.transaction((tx) => recordAction(tx, deps.clock, { actor: email, ...from }, { action, target: email, data }));
+
+/** Seconds until a locked-out e-mail may try again, or 0. */
+export function loginLock(deps: LoginDeps, emailInput: string): number {
+  const row = deps.db.select().from(adminLoginThrottle).where(eq(adminLoginThrottle.email, normalise(emailInput))).get();
+  const left = (row?.lockedUntil?.getTime() ?? 0) - deps.clock.now().getTime();
+  return left > 0 ? Math.ceil(left / 1000) : 0;
+}
+
+/**
+ * Counts a failed login (wrong password or wrong TOTP code). After config.admin.lockoutAfter
+ * failures in a row the e-mail is locked for lockoutSeconds, doubling with each further
+ * failure up to lockoutMaxMinutes.
+ */
+export function recordLoginFailure(deps: LoginDeps, from: From, emailInput: string, action = "login.failed"): LoginResult & { ok: false } {
+  const email = normalise(emailInput);
+  const { lockoutAfter, lockoutSeconds, lockoutMaxMinutes } = deps.config.admin;
+  const now = deps.clock.now();
+  const before = deps.db.select().from(adminLoginThrottle).where(eq(adminLoginThrottle.email, email)).get();
+  const failures = (before?.failures ?? 0) + 1;
+  const lockMs = failures >= lockoutAfter ? Math.min(lockoutSeconds * 1000 * 2 ** (failures - lockoutAfter), lockoutMaxMinutes * 60_000) : 0;
+  const lockedUntil = lockMs ? new Date(now.getTime() + lockMs) : null;
+  deps.db.insert(adminLoginThrottle).values({ email, failures, lockedUntil, updatedAt: now })
+    .onConflictDoUpdate({ target: adminLoginThrottle.email, set: { failures, lockedUntil, updatedAt: now } }).run();
+  record(deps, from, email, action, { failures, lockedUntil: lockedUntil?.toISOString() ?? null });
+  return lockedUntil ? { ok: false, locked: true, retryAfterSeconds: Math.ceil(lockMs / 1000) } : { ok: false, locked: false };
+}
+
+/**
+ * Checks an e-mail and password, under the lockout (recordLoginFailure). Unknown e-mails are
+ * counted the same and cost the same time, so neither a lockout nor a delay says which
+ * accounts exist. Every attempt is an admin action.
+ */
+export async function authenticate(deps: LoginDeps, from: From, emailInput: string, password: string): Promise<LoginResult> {
+  const email = normalise(emailInput).slice(0, 320);
+  const locked = loginLock(deps, email);
+  if (locked) {
+    record(deps, from, email, "login.locked");
+    return { ok: false, locked: true, retryAfterSeconds: locked };
+  }
+  const admin = findAdmin(deps, email);
+  const valid = admin
+    ? await Bun.password.verify(password, admin.passwordHash)
+    : (await Bun.password.verify(password, await (decoy ??= hashPassword(crypto.randomUUID()))), false);
+  if (!valid || !admin) return recordLoginFailure(deps, from, email);
+  deps.db.transaction((tx) => {
+    tx.delete(adminLoginThrottle).where(eq(adminLoginThrottle.email, email)).run();
+    tx.update(adminUsers).set({ lastLoginAt: deps.clock.now() }).where(eq(adminUsers.id, admin.id)).run();
+  });
+  record(deps, from, email, "login.password_ok");
+  return { ok: true, admin };
+}

@@ -1,0 +1,27 @@
+import type { Deps } from "../../../deps";
+import type { EnvelopeStatus } from "../../../store/schema";
+import { html } from "../html";
+import { badge, href, table, type View } from "../layout";
+import { disabledWebhooks, envelopeCounts, failedMessages, failedSeals } from "../queries";
+
+const STATUSES: EnvelopeStatus[] = ["DRAFT", "SENT", "COMPLETED", "DECLINED", "VOIDED", "EXPIRED"];
+
+export function dashboardBody(deps: Deps, v: View) {
+  const since = new Date(deps.clock.now().getTime() - 7 * 86400_000);
+  const counts = envelopeCounts(deps.db, v.env, since);
+  const failing = [
+    [failedMessages(deps.db, v.env).length, "failedMessages"],
+    [failedSeals(deps.db, v.env).length, "failedSeals"],
+    [disabledWebhooks(deps.db, v.env).length, "disabledWebhooks"],
+  ] as const;
+  const now = failing.filter(([n]) => n > 0);
+  return html`
+<section aria-labelledby="week"><h2 id="week">${v.t("thisWeek")}</h2>
+${table(v.t("thisWeek"), [v.t("status"), "#"], STATUSES.map((s) => html`<tr><td><a href="${href("/admin/envelopes", { status: s })}">${badge(s)}</a></td><td>${counts[s] ?? 0}</td></tr>`), "")}
+</section>
+<section aria-labelledby="failing"><h2 id="failing">${v.t("failingNow")}</h2>
+${now.length
+  ? html`<ul class="failing">${now.map(([n, key]) => html`<li>${v.t(key, { count: n })}</li>`)}</ul><p><a href="/admin/failures">${v.t("seeFailures")}</a></p>`
+  : html`<p class="ok">${v.t("nothingFailing")}</p>`}
+</section>`;
+}

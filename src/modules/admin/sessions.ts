@@ -1,0 +1,69 @@
+import { eq, lt, or } from "drizzle-orm";
+import type { Deps } from "../../deps";
+import { randomToken, sha256Hex } from "../../ids";
+import { adminSessions, adminUsers } from "../../store/schema";
+import type { AdminUser } from "./accounts";
+
+export type AdminSession = typeof adminSessions.$inferSelect;
+type SessionDeps = Pick<Deps, "db" | "clock" | "config">;
+
+export const SESSION_COOKIE = "certyneo_admin";
+
+/** A new session for an admin whose password was right; `verified` once any second factor is given too. */
+export function startSession(deps: SessionDeps, admin: AdminUser, from: { ip: string | null; userAgent: string | null }, verified: boolean) {
+  const token = randomToken(32);
+  const now = deps.clock.now();
+  const row: AdminSession = {
+    idHash: sha256Hex(token), adminId: admin.id, csrfToken: randomToken(24), verified,
+    createdAt: now, lastSeenAt: now, ip: from.ip, userAgent: from.userAgent,
+  };
+  deps.db.insert(adminSessions).values(row).run();
+  return { token, session: row };
+}
+
+/**
+ * The live session behind a cookie value, refreshed (idle timer restarted); null when unknown
+ * or past its idle or absolute expiry (config.admin), in which case it is deleted.
+ */
+export function readSession(deps: SessionDeps, token: string | undefined): { session: AdminSession; admin: AdminUser } | null {
+  if (!token) return null;
+  const idHash = sha256Hex(token);
+  const row = deps.db.select({ session: adminSessions, admin: adminUsers }).from(adminSessions)
+    .innerJoin(adminUsers, eq(adminUsers.id, adminSessions.adminId)).where(eq(adminSessions.idHash, idHash)).get();
+  if (!row) return null;
+  const now = deps.clock.now().getTime();
+  const { sessionIdleMinutes, sessionMaxHours } = deps.config.admin;
+  if (now - row.session.lastSeenAt.getTime() > sessionIdleMinutes * 60_000 || now - row.session.createdAt.getTime() > sessionMaxHours * 3600_000) {
+    deps.db.delete(adminSessions).where(eq(adminSessions.idHash, idHash)).run();
+    return null;
+  }
+  deps.db.update(adminSessions).set({ lastSeenAt: new Date(now) }).where(eq(adminSessions.idHash, idHash)).run();
+  return row;
+}
+
+export function markVerified(deps: SessionDeps, session: AdminSession) {
+  deps.db.update(adminSessions).set({ verified: true }).where(eq(adminSessions.idHash, session.idHash)).run();
+}
+
+export function endSession(deps: SessionDeps, session: AdminSession) {
+  deps.db.delete(adminSessions).where(eq(adminSessions.idHash, session.idHash)).run();
+}
+
+/** Deletes sessions past either expiry; run on a timer so abandoned sessions do not pile up. */
+export function purgeExpiredSessions(deps: SessionDeps) {
+  const now = deps.clock.now().getTime();
+  const { sessionIdleMinutes, sessionMaxHours } = deps.config.admin;
+  deps.db.delete(adminSessions).where(or(
+    lt(adminSessions.lastSeenAt, new Date(now - sessionIdleMinutes * 60_000)),
+    lt(adminSessions.createdAt, new Date(now - sessionMaxHours * 3600_000)),
+  )).run();
+}
+
+/** The cookie: HttpOnly, SameSite=Strict, scoped to /admin, Secure when the public URL is https. */
+export function sessionCookie(config: Deps["config"], value: string | null): string {
+  const parts = [`${SESSION_COOKIE}=${value ?? ""}`, "Path=/admin", "HttpOnly", "SameSite=Strict"];
+  if (config.baseUrl.startsWith("https:")) parts.push("Secure");
+  if (value === null) parts.push("Max-Age=0");
+  return parts.join("; ");
+}
+

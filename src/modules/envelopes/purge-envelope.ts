@@ -1,0 +1,117 @@
+import { and, eq, inArray, isNull, ne, notInArray, or, sql } from "drizzle-orm";
+import type { Static } from "@sinclair/typebox";
+import { isoOrNull } from "../../clock";
+import type { Deps } from "../../deps";
+import { AppError } from "../../errors";
+import type { Tx } from "../../store/db";
+import {
+  documents, envelopeDocuments, envelopes, envelopeTombstones, jobs, recipients, webhookAttempts, webhookDeliveries, webhookEvents,
+  type Environment,
+} from "../../store/schema";
+import { deleteAudit, listAudit, verifyChain } from "../audit/service";
+import { forgetCachedDocument } from "../documents/service";
+import type { ActorMeta } from "./actor";
+import type { PurgedEnvelopeSchema } from "./model";
+import { immediate } from "./record-change";
+import { findEnvelopeRow } from "./rows";
+
+export type Tombstone = typeof envelopeTombstones.$inferSelect;
+
+/** The tombstone as DELETE /envelopes/{id}?purge=true answers it. */
+export const publicTombstone = (t: Tombstone): Static<typeof PurgedEnvelopeSchema> => ({
+  id: t.envelopeId, purged: true, status: t.status, createdAt: t.createdAt.toISOString(), endedAt: isoOrNull(t.endedAt),
+  purgedAt: t.purgedAt.toISOString(), reason: t.reason, auditHead: t.auditHead, auditCount: t.auditCount,
+  documentHashes: t.documentHashes, sealedSha256: t.sealedSha256,
+});
+
+const ENDED = ["COMPLETED", "DECLINED", "VOIDED", "EXPIRED"] as const;
+
+/** Blobs an envelope's rows name: its documents, its sealed copies, drawn signatures. */
+function blobsOf(tx: Tx, envelopeId: string, sealed: string | null): string[] {
+  const docs = tx.select({ sha: documents.sha256, sealed: envelopeDocuments.sealedSha256 }).from(envelopeDocuments)
+    .innerJoin(documents, eq(documents.id, envelopeDocuments.documentId)).where(eq(envelopeDocuments.envelopeId, envelopeId)).all();
+  const drawn = tx.select({ sha: recipients.signatureImageSha256 }).from(recipients).where(eq(recipients.envelopeId, envelopeId)).all();
+  return [...new Set([...docs.flatMap((d) => [d.sha, d.sealed]), ...drawn.map((d) => d.sha), sealed].filter((s): s is string => !!s))];
+}
+
+/** Whether any remaining row still needs a blob (a live document, any envelope's document, a seal, a drawn signature). */
+function stillNeeded(tx: Tx, sha: string): boolean {
+  return !!(
+    tx.select({ id: documents.id }).from(documents).leftJoin(envelopeDocuments, eq(envelopeDocuments.documentId, documents.id))
+      .where(and(eq(documents.sha256, sha), or(isNull(documents.deletedAt), sql`${envelopeDocuments.envelopeId} IS NOT NULL`))).get() ??
+    tx.select({ id: envelopes.id }).from(envelopes).where(eq(envelopes.sealedSha256, sha)).get() ??
+    tx.select({ id: envelopeDocuments.envelopeId }).from(envelopeDocuments).where(eq(envelopeDocuments.sealedSha256, sha)).get() ??
+    tx.select({ id: recipients.id }).from(recipients).where(eq(recipients.signatureImageSha256, sha)).get()
+  );
+}
+
+/**
+ * Erases an envelope that has ended (GDPR erasure on request, or the retention sweep): its
+ * recipients, fields, audit events, webhook events and their deliveries, its documents (unless
+ * another envelope uses them) and every file only it needed. What remains is a tombstone: the
+ * status it ended in, its dates, who purged it and why, the documents' hashes and the audit
+ * chain's head, which proves what the trail was without keeping any of it. A purge cannot be
+ * undone; a pending seal must finish first.
+ */
+export async function purgeEnvelope(
+  deps: Deps, input: { environment: Environment; who: ActorMeta; envelopeId: string; reason: Tombstone["reason"] },
+): Promise<Tombstone> {
+  const { tombstone, blobs, dropped } = deps.db.transaction((tx) => {
+    const e = findEnvelopeRow(tx, input.environment, input.envelopeId);
+    if (!(ENDED as readonly string[]).includes(e.status))
+      throw new AppError("envelope_not_ended", `Envelope ${e.id} is ${e.status}: only an ended envelope can be purged (void a sent one first)`);
+    if (e.sealStatus === "PENDING") throw new AppError("seal_pending", `Envelope ${e.id} is being sealed; purge it once the seal is done`, { headers: { "retry-after": "5" } });
+    const events = listAudit(tx, e.id);
+    const docs = tx.select({ id: documents.id, sha: documents.sha256 }).from(envelopeDocuments)
+      .innerJoin(documents, eq(documents.id, envelopeDocuments.documentId)).where(eq(envelopeDocuments.envelopeId, e.id)).all();
+    const blobs = blobsOf(tx, e.id, e.sealedSha256);
+    const tombstone: Tombstone = {
+      envelopeId: e.id, environment: e.environment, status: e.status, createdAt: e.createdAt, endedAt: e.endedAt,
+      purgedAt: deps.clock.now(), reason: input.reason, actor: input.who.actor,
+      auditHead: verifyChain(events).head, auditCount: events.length, documentHashes: docs.map((d) => d.sha), sealedSha256: e.sealedSha256,
+    };
+    tx.insert(envelopeTombstones).values(tombstone).run();
+    // Webhook events carry the envelope (names, e-mails): they go with their deliveries.
+    const eventIds = tx.select({ id: webhookEvents.id }).from(webhookEvents)
+      .where(sql`json_extract(${webhookEvents.payload}, '$.data.envelope.id') = ${e.id}`).all().map((r) => r.id);
+    if (eventIds.length) {
+      const deliveryIds = tx.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(inArray(webhookDeliveries.eventId, eventIds)).all().map((r) => r.id);
+      if (deliveryIds.length) tx.delete(webhookAttempts).where(inArray(webhookAttempts.deliveryId, deliveryIds)).run();
+      tx.delete(webhookDeliveries).where(inArray(webhookDeliveries.eventId, eventIds)).run();
+      tx.delete(webhookEvents).where(inArray(webhookEvents.id, eventIds)).run();
+    }
+    // Finished jobs only name ids; any still pending (a notice not yet sent) would find nothing.
+    tx.delete(jobs).where(and(ne(jobs.status, "done"), or(
+      sql`json_extract(${jobs.payload}, '$.envelopeId') = ${e.id}`,
+      sql`json_extract(${jobs.payload}, '$.recipientId') IN (SELECT ${recipients.id} FROM ${recipients} WHERE ${recipients.envelopeId} = ${e.id})`,
+    ))).run();
+    tx.delete(envelopes).where(eq(envelopes.id, e.id)).run();
+    deleteAudit(tx, e.id);
+    const docIds = docs.map((d) => d.id);
+    const shared = docIds.length
+      ? tx.select({ id: envelopeDocuments.documentId }).from(envelopeDocuments).where(inArray(envelopeDocuments.documentId, docIds)).all().map((r) => r.id)
+      : [];
+    const dropped = docIds.filter((id) => !shared.includes(id));
+    if (dropped.length) tx.update(documents).set({ deletedAt: tombstone.purgedAt }).where(and(inArray(documents.id, dropped), isNull(documents.deletedAt))).run();
+    return { tombstone, blobs: blobs.filter((sha) => !stillNeeded(tx, sha)), dropped };
+  }, immediate);
+  for (const id of dropped) forgetCachedDocument(deps, input.environment, id);
+  for (const sha of blobs) await deps.files.remove(sha);
+  deps.log.info("envelope purged", { envelopeId: tombstone.envelopeId, reason: tombstone.reason, actor: tombstone.actor, files: blobs.length });
+  return tombstone;
+}
+
+/**
+ * Retention (config.retention.days, 0 = off): envelopes ended more than that many days ago are
+ * purged, a batch per tick. Returns how many.
+ */
+export async function purgeByRetention(deps: Deps, batch = 50): Promise<number> {
+  const days = deps.config.retention.days;
+  if (!days) return 0;
+  const before = new Date(deps.clock.now().getTime() - days * 86400_000);
+  const due = deps.db.select({ id: envelopes.id, environment: envelopes.environment }).from(envelopes)
+    .where(and(inArray(envelopes.status, [...ENDED]), sql`${envelopes.endedAt} < ${before.getTime()}`, or(isNull(envelopes.sealStatus), notInArray(envelopes.sealStatus, ["PENDING"]))))
+    .limit(batch).all();
+  for (const e of due) await purgeEnvelope(deps, { environment: e.environment, who: { actor: "system" }, envelopeId: e.id, reason: "retention" });
+  return due.length;
+}

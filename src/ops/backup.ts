@@ -1,0 +1,59 @@
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { join } from "node:path";
+import type { Deps } from "../deps";
+import { DEVELOPMENT_P12 } from "../modules/sealing/key";
+import { VERSION } from "../version";
+import { tarGzWriter } from "./tar";
+
+export const BACKUP_FORMAT = 1;
+export const MANIFEST = "backup.json";
+export const DATABASE = "certyneo.db";
+export const INSTANCE_KEY = "instance.key";
+
+export interface BackupManifest {
+  format: number;
+  version: string;
+  createdAt: string;
+  files: number;
+  developmentCertificate: boolean;
+}
+
+/** Every blob of the file store, as [name in the archive, path on disk]. */
+function storedFiles(root: string): [string, string][] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory() && /^[0-9a-f]{2}$/.test(d.name)).flatMap((d) =>
+    readdirSync(join(root, d.name)).filter((f) => /^[0-9a-f]{64}$/.test(f)).map((f) => [`files/${d.name}/${f}`, join(root, d.name, f)] as [string, string]));
+}
+
+/**
+ * One tar.gz of everything a restore needs, taken while the server runs and writes: the
+ * database through `VACUUM INTO` (a consistent snapshot from one read transaction), the
+ * instance key (signing links), the development certificate, and the PDFs. The file store is
+ * listed after the snapshot: blobs are written before the rows that name them commit, so
+ * every blob the snapshot refers to is there (later ones are harmless extras). Written to
+ * FILE.tmp, renamed when complete.
+ */
+export async function createBackup(deps: Pick<Deps, "db" | "config" | "secret" | "clock">, file: string): Promise<BackupManifest & { bytes: number }> {
+  const dataDir = deps.config.dataDir;
+  const snapshot = join(dataDir, `.backup-${crypto.randomUUID()}.db`);
+  const tmp = `${file}.tmp`;
+  try {
+    deps.db.$client.run("VACUUM INTO ?", [snapshot]);
+    const files = storedFiles(join(dataDir, "files"));
+    const devCert = join(dataDir, DEVELOPMENT_P12);
+    const manifest: BackupManifest = {
+      format: BACKUP_FORMAT, version: VERSION, createdAt: deps.clock.now().toISOString(), files: files.length, developmentCertificate: existsSync(devCert),
+    };
+    const tar = tarGzWriter(tmp);
+    await tar.add(MANIFEST, new TextEncoder().encode(JSON.stringify(manifest, null, 2)));
+    await tar.add(DATABASE, { path: snapshot, size: statSync(snapshot).size });
+    await tar.add(INSTANCE_KEY, deps.secret);
+    if (manifest.developmentCertificate) await tar.add(DEVELOPMENT_P12, new Uint8Array(readFileSync(devCert)));
+    for (const [name, path] of files) await tar.add(name, { path, size: statSync(path).size });
+    await tar.close();
+    renameSync(tmp, file);
+    return { ...manifest, bytes: statSync(file).size };
+  } finally {
+    for (const f of [snapshot, tmp]) try { unlinkSync(f); } catch {}
+  }
+}

@@ -1,0 +1,76 @@
+/** certyneo doctor, run as a newcomer would: one line per check, exit 1 when one fails. */
+import { afterAll, describe, expect, test } from "bun:test";
+import { chmodSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createDevelopmentP12 } from "../src/pdf/devcert";
+import { startTestServer } from "./helpers/server";
+import { startSmtpSink } from "./helpers/smtp";
+import { BUN, freePort, ROOT, run, tempDir } from "./helpers/spawn";
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** Spawned without blocking: the SMTP sink of a test answers from this process. */
+async function doctor(env: Record<string, string>, args: string[] = []) {
+  const p = Bun.spawn([BUN, "src/main.ts", "doctor", ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
+  const r = { code: await p.exited, stdout: await new Response(p.stdout).text(), stderr: await new Response(p.stderr).text() };
+  const lines = r.stdout.trim().split("\n");
+  const status = (name: string) => lines.find((l) => l.slice(6).startsWith(name))?.slice(0, 4).trim();
+  return { ...r, lines, status };
+}
+
+
+describe("certyneo doctor", () => {
+  test("a fresh installation: everything ok but the development certificate", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const s = startTestServer({ dir });
+    await s.deps.sealingKey();
+    await s.stop();
+    const r = await doctor({ CERTYNEO_DATA_DIR: dir });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    expect(r.lines).toHaveLength(9);
+    for (const name of ["configuration", "data directory", "free space", "database", "instance key", "smtp", "time-stamp authority"]) expect(r.status(name)).toBe("ok");
+    expect(r.status("sealing certificate")).toBe("warn");
+    expect(r.stdout).toContain("development certificate");
+    const json = JSON.parse(run([BUN, "src/main.ts", "doctor", "--json"], { env: { CERTYNEO_DATA_DIR: dir } }).stdout);
+    expect(json.map((c: { name: string }) => c.name)).toContain("sealing certificate");
+  });
+
+  test("SMTP: --smtp greets the server; a closed port fails with exit 1", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const sink = await startSmtpSink();
+    try {
+      expect((await doctor({ CERTYNEO_DATA_DIR: dir, ...sink.env }, ["--smtp"])).status("smtp")).toBe("ok");
+    } finally {
+      await sink.close();
+    }
+    const closed = await doctor({ CERTYNEO_DATA_DIR: dir, CERTYNEO_SMTP_HOST: "127.0.0.1", CERTYNEO_SMTP_PORT: String(await freePort()) }, ["--smtp"]);
+    expect(closed.code).toBe(1);
+    expect(closed.status("smtp")).toBe("fail");
+    expect(closed.stdout).toMatch(/ECONNREFUSED/);
+  });
+
+  test("a certificate expiring within 30 days, a readable data directory, an unreachable TSA", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const tenYearsLessTenDays = new Date(Date.now() - (10 * 365.25 - 10) * 86400_000);
+    const p12 = join(dir, "expiring.p12");
+    writeFileSync(p12, await createDevelopmentP12({ commonName: "Expiring seal", password: "pw", now: tenYearsLessTenDays }));
+    chmodSync(dir, 0o755);
+    const r = await doctor({ CERTYNEO_DATA_DIR: dir, CERTYNEO_SEAL_P12_PATH: p12, CERTYNEO_SEAL_P12_PASSWORD: "pw", CERTYNEO_SEAL_TSA_URL: `http://127.0.0.1:${await freePort()}/tsa`, CERTYNEO_SEAL_LEVEL: "B-B" });
+    expect(r.status("sealing certificate")).toBe("warn");
+    expect(r.stdout).toMatch(/Expiring seal.*in (9|10|11) days; renew it/);
+    expect(r.status("data directory")).toBe("warn");
+    expect(r.status("time-stamp authority")).toBe("fail");
+    expect(r.code).toBe(1);
+  });
+
+  test("a bad setting is one failed line", async () => {
+    const r = await doctor({ CERTYNEO_PORT: "http" });
+    expect(r.code).toBe(1);
+    expect(r.lines).toEqual([expect.stringMatching(/^fail  configuration .*CERTYNEO_PORT/)]);
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * Purging ended envelopes: DELETE ?purge=true (erasure on request) and the retention setting
+ * (off by default). What goes: recipients, audit events, webhook events, files only the
+ * envelope needed; what stays: a tombstone, and the envelope answers 410.
+ */
+import { describe, expect, test } from "bun:test";
+import { complete, createEnvelope, getEnvelope, pngDataUrl, post, quickStart, sendEnvelope, signing, startEnvelopeServer, tokenOf, uploadDoc } from "./helpers/envelopes";
+import type { FakeClock } from "./helpers/clock";
+import type { TestServer } from "./helpers/server";
+
+const count = (s: TestServer, sql: string, ...args: string[]) => (s.deps.db.$client.query(sql).get(...args) as { n: number }).n;
+
+async function completed(s: TestServer, docId: string) {
+  const env = await sendEnvelope(s, (await createEnvelope(s, quickStart([docId], [{ email: "ana@example.com", name: "Ana Silva" }]))).id);
+  const drawn = { signature: { type: "drawn", value: pngDataUrl() }, consent: true };
+  expect((await complete(s, tokenOf(env.recipients[0].signUrl), drawn)).status).toBe(200);
+  await s.running.app.jobs.drain();
+  return getEnvelope(s, env.id);
+}
+
+describe("DELETE /envelopes/{id}?purge=true", () => {
+  test("erases an ended envelope, its files and events; a tombstone remains and the envelope answers 410", async () => {
+    const s = startEnvelopeServer();
+    try {
+      const hook = await post(s, "/api/v1/webhooks", { url: "https://hooks.example.com/x", events: ["*"] });
+      expect(hook.status).toBe(201);
+      const doc = await uploadDoc(s);
+      const env = await completed(s, doc.id);
+      expect(env.sealStatus).toBe("SEALED");
+      const sealed = s.deps.db.$client.query("SELECT sealed_sha256 AS sha FROM envelopes WHERE id = ?").get(env.id) as { sha: string };
+      const drawn = s.deps.db.$client.query("SELECT signature_image_sha256 AS sha FROM recipients WHERE envelope_id = ?").get(env.id) as { sha: string };
+      const blobs = [doc.sha256, sealed.sha, drawn.sha];
+      for (const sha of blobs) expect(await s.deps.files.exists(sha)).toBe(true);
+      expect(count(s, "SELECT count(*) AS n FROM webhook_events WHERE json_extract(payload, '$.data.envelope.id') = ?", env.id)).toBeGreaterThan(0);
+
+      const res = await s.api(`/api/v1/envelopes/${env.id}?purge=true`, { method: "DELETE" });
+      expect(res.status).toBe(200);
+      const tomb = (await res.json()) as any;
+      expect(tomb).toMatchObject({ id: env.id, purged: true, status: "COMPLETED", reason: "request", documentHashes: [doc.sha256], sealedSha256: sealed.sha });
+      // The chain as it was when purged (`env` was read after the seal, the last event).
+      expect(tomb.auditCount).toBe(env.audit.count);
+      expect(tomb.auditHead).toBe(env.audit.head);
+      expect(JSON.stringify(tomb)).not.toContain("ana@example.com");
+
+      const gone = await s.api(`/api/v1/envelopes/${env.id}`);
+      expect(gone.status).toBe(410);
+      expect(((await gone.json()) as any).code).toBe("envelope_purged");
+      expect((await signing(s, tokenOf(env.recipients[0].signUrl))).status).toBe(404);
+      expect((await s.api(`/api/v1/documents/${doc.id}`)).status).toBe(404);
+      for (const sha of blobs) expect(await s.deps.files.exists(sha)).toBe(false);
+      expect(count(s, "SELECT count(*) AS n FROM audit_events WHERE envelope_id = ?", env.id)).toBe(0);
+      expect(count(s, "SELECT count(*) AS n FROM recipients WHERE envelope_id = ?", env.id)).toBe(0);
+      expect(count(s, "SELECT count(*) AS n FROM webhook_events WHERE json_extract(payload, '$.data.envelope.id') = ?", env.id)).toBe(0);
+      expect(count(s, "SELECT count(*) AS n FROM envelope_tombstones WHERE envelope_id = ?", env.id)).toBe(1);
+      // A second purge: the envelope is gone.
+      expect((await s.api(`/api/v1/envelopes/${env.id}?purge=true`, { method: "DELETE" })).status).toBe(410);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  test("only ended envelopes; another environment's key finds nothing; a document another envelope uses stays", async () => {
+    const s = startEnvelopeServer();
+    try {
+      const doc = await uploadDoc(s);
+      const sent = await sendEnvelope(s, (await createEnvelope(s, quickStart([doc.id]))).id);
+      const refused = await s.api(`/api/v1/envelopes/${sent.id}?purge=true`, { method: "DELETE" });
+      expect(refused.status).toBe(409);
+      expect(((await refused.json()) as any).code).toBe("envelope_not_ended");
+      const ended = await completed(s, doc.id);
+      expect((await s.api(`/api/v1/envelopes/${ended.id}?purge=true`, { method: "DELETE", key: s.key("live") })).status).toBe(404);
+      expect((await s.api(`/api/v1/envelopes/${ended.id}?purge=true`, { method: "DELETE" })).status).toBe(200);
+      // The sent envelope still uses the document: it and its bytes stay.
+      expect(await s.deps.files.exists(doc.sha256)).toBe(true);
+      expect((await s.api(`/api/v1/documents/${doc.id}`)).status).toBe(200);
+      expect((await getEnvelope(s, sent.id)).status).toBe("SENT");
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
+describe("retention", () => {
+  test("off by default: an envelope ended long ago stays", async () => {
+    const s = startEnvelopeServer();
+    try {
+      const env = await sendEnvelope(s, (await createEnvelope(s, quickStart([(await uploadDoc(s)).id]))).id);
+      expect((await s.api(`/api/v1/envelopes/${env.id}?reason=x`, { method: "DELETE" })).status).toBe(200);
+      (s.clock as FakeClock).advance(1000 * 86400_000);
+      await s.running.app.jobs.drain();
+      expect((await getEnvelope(s, env.id)).status).toBe("VOIDED");
+    } finally {
+      await s.stop();
+    }
+  });
+
+  test("CERTYNEO_RETENTION_DAYS=30 purges envelopes ended more than 30 days ago, as the system", async () => {
+    const s = startEnvelopeServer({ CERTYNEO_RETENTION_DAYS: "30" });
+    try {
+      const doc = await uploadDoc(s);
+      const voided = await sendEnvelope(s, (await createEnvelope(s, quickStart([doc.id]))).id);
+      expect((await s.api(`/api/v1/envelopes/${voided.id}?reason=x`, { method: "DELETE" })).status).toBe(200);
+      const running = await sendEnvelope(s, (await createEnvelope(s, quickStart([doc.id]))).id);
+      (s.clock as FakeClock).advance(29 * 86400_000);
+      await s.running.app.jobs.drain();
+      expect((await s.api(`/api/v1/envelopes/${voided.id}`)).status).toBe(200);
+      (s.clock as FakeClock).advance(2 * 86400_000);
+      await s.running.app.jobs.drain();
+      expect((await s.api(`/api/v1/envelopes/${voided.id}`)).status).toBe(410);
+      expect(s.deps.db.$client.query("SELECT reason, actor, status FROM envelope_tombstones WHERE envelope_id = ?").get(voided.id)).toEqual({ reason: "retention", actor: "system", status: "VOIDED" });
+      // A sent envelope has not ended: retention leaves it.
+      expect((await getEnvelope(s, running.id)).status).toBe("SENT");
+    } finally {
+      await s.stop();
+    }
+  });
+});
