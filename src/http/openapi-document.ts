@@ -48,10 +48,13 @@ function describeResponses(method: string, path: string, op: Json) {
       res.description = text;
       continue;
     }
-    const title = res.content?.["application/json"]?.schema?.title;
+    const schema = res.content?.["application/json"]?.schema;
+    // A union of titled schemas reads "the envelope or the purged envelope".
+    const titles: string[] = schema?.title ? [schema.title] : (schema?.anyOf ?? schema?.oneOf ?? []).map((b: Json) => b.title);
+    const title = titles.length && titles.every(Boolean) ? titles.map(humanise).join(" or the ") : undefined;
     if (!title || !SUCCESS_WORDS[status])
       throw new Error(`openapi: ${method.toUpperCase()} ${path} ${status} has no described response; give its schema a title`);
-    res.description = `${SUCCESS_WORDS[status]} ${humanise(title)}`;
+    res.description = `${SUCCESS_WORDS[status]} ${title}`;
   }
 }
 

@@ -13,6 +13,10 @@ export interface ApiKey {
   revokedAt: string | null;
 }
 
+export interface ApiKeyList {
+  data: ApiKey[];
+}
+
 export interface AuditSummary {
   count: number;
   /** Hash of the last event: the head of the envelope's SHA-256 hash chain */
@@ -26,6 +30,51 @@ export interface AuditSummary {
     at: string;
     actor: string;
   }>;
+}
+
+export interface Batch {
+  id: string;
+  templateId: string;
+  status: "queued" | "running" | "completed";
+  total: number;
+  /** Rows done so far (sent + failed) */
+  processed: number;
+  /** Rows whose envelope was created and sent */
+  sent: number;
+  failed: number;
+  envelopes: Array<{
+    /** 0-based row number */
+    row: number;
+    envelopeId: string;
+  }>;
+  /** Each failed row with its problems (pointers from /rows/{row}) */
+  errors: Array<{
+    row: number;
+    errors: Array<{
+      pointer: string;
+      message: string;
+    }>;
+  }>;
+  createdAt: string;
+  completedAt: string | null;
+}
+
+export interface BatchRowInput {
+  /** One person per role of the template */
+  recipients: TemplateRecipientInput[];
+  /** Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them. */
+  prefill?: Record<string, string | boolean>;
+  metadata?: Record<string, string>;
+}
+
+export interface BulkSend {
+  /** One envelope per row; a row that is not valid fails alone */
+  rows: BatchRowInput[];
+}
+
+export interface BulkSendCsv {
+  /** CSV, UTF-8, a header line then one envelope per line: `Role.email`, `Role.name`, `Role.phone` per role; every other column is a prefill value by field label */
+  file: Blob;
 }
 
 export interface CreatedApiKey {
@@ -100,6 +149,10 @@ export interface Document {
     width: number;
     height: number;
   }>;
+  /** The document's own form fields: prefill them by name, or hand them to recipients (`formFields`) */
+  formFields: FormField[];
+  /** Text tags found in the document (`{{Name;type=signature;role=Employee}}` and the Adobe Sign / Dropbox Sign forms): an envelope turns them into fields */
+  tags: TextTag[];
   createdAt: string;
 }
 
@@ -133,6 +186,9 @@ export interface Envelope {
   reminderIntervalHours: number | null;
   notifyBySms: boolean;
   metadata: Record<string, string>;
+  prefill: Record<string, string | boolean>;
+  /** The template it was made from, if any */
+  templateId: string | null;
   documents: Array<{
     id: string;
     name: string;
@@ -167,7 +223,9 @@ export interface EnvelopeCreate {
   /** Documents, in order */
   documentIds: string[];
   recipients: RecipientInput[];
+  /** Shorthand for routingOrder: parallel = everyone at once; sequential = in the order of `recipients`. Do not combine with per-recipient routingOrder. */
   signingOrder?: "parallel" | "sequential";
+  /** Language of the invitations and of the signing page */
   locale?: "en" | "fr";
   /** After this instant the envelope expires and its links stop working */
   expiresAt?: string;
@@ -176,6 +234,31 @@ export interface EnvelopeCreate {
   /** Also invite recipients that have a phone by SMS */
   notifyBySms?: boolean;
   /** Your own string key/values (up to 50), returned as given */
+  metadata?: Record<string, string>;
+  /** Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them. */
+  prefill?: Record<string, string | boolean>;
+}
+
+export interface EnvelopeCreateFromTemplate {
+  /** The template to copy: documents, roles, fields and defaults */
+  templateId: string;
+  /** One person per role of the template */
+  recipients: TemplateRecipientInput[];
+  /** Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them. */
+  prefill?: Record<string, string | boolean>;
+  /** Default: the template's subject */
+  subject?: string;
+  /** Shown in the invitation and on the signing page */
+  message?: string;
+  /** Language of the invitations and of the signing page */
+  locale?: "en" | "fr";
+  /** Default: the template's expiresInDays after now */
+  expiresAt?: string;
+  /** Remind pending recipients every N hours */
+  reminderIntervalHours?: number;
+  /** Also invite recipients that have a phone by SMS */
+  notifyBySms?: boolean;
+  /** Added to the template's metadata */
   metadata?: Record<string, string>;
 }
 
@@ -188,20 +271,22 @@ export interface EnvelopeList {
 /** Only the members given change; `recipients` and `metadata` are replaced whole; null clears. */
 export interface EnvelopeUpdate {
   subject?: string;
-  /** Shown in the invitation and on the signing page */
   message?: string | null;
   documentIds?: string[];
   /** Replaces every recipient (and their fields) */
   recipients?: RecipientInput[];
+  /** Shorthand for routingOrder: parallel = everyone at once; sequential = in the order of `recipients`. Do not combine with per-recipient routingOrder. */
   signingOrder?: "parallel" | "sequential";
+  /** Language of the invitations and of the signing page */
   locale?: "en" | "fr";
-  /** After this instant the envelope expires and its links stop working */
   expiresAt?: string | null;
   reminderIntervalHours?: number | null;
   /** Also invite recipients that have a phone by SMS */
   notifyBySms?: boolean;
   /** Your own string key/values (up to 50), returned as given */
   metadata?: Record<string, string>;
+  /** Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them. */
+  prefill?: Record<string, string | boolean>;
 }
 
 export interface Field {
@@ -218,6 +303,9 @@ export interface Field {
   label: string | null;
   /** What the recipient filled in (checkbox: "true"/"false") */
   value: string | null;
+  source: "explicit" | "tag" | "form";
+  /** Filled by the sender (`prefill`): the recipient sees the value and cannot change it */
+  readOnly: boolean;
 }
 
 export interface FieldInput {
@@ -234,6 +322,27 @@ export interface FieldInput {
   height: number;
   required?: boolean;
   label?: string;
+}
+
+/** A field of the document's own form (AcroForm), placed by its first widget */
+export interface FormField {
+  /** The form field's full name: what `prefill` and a recipient's `formFields` use */
+  name: string;
+  type: "text" | "checkbox" | "radio" | "choice" | "signature";
+  page: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  /** Its current value (checkbox: "true"/"false") */
+  value?: string;
+  /** A radio group's or choice field's options */
+  options?: string[];
+}
+
+export interface Health {
+  status: "ok";
+  version: string;
 }
 
 export interface Problem {
@@ -276,6 +385,7 @@ export interface Recipient {
   name: string;
   phone: string | null;
   role: "SIGNER" | "APPROVER" | "CC";
+  roleName: string | null;
   routingOrder: number;
   status: "PENDING" | "SENT" | "VIEWED" | "SIGNED" | "DECLINED";
   /** The recipient's personal signing link, once the envelope is sent */
@@ -289,15 +399,27 @@ export interface Recipient {
   delivery: Delivery;
 }
 
+/** The members given change; the recipient gets a new signing link and, if already invited, the invitation again. */
+export interface RecipientCorrection {
+  email?: string;
+  name?: string;
+  phone?: string | null;
+}
+
 export interface RecipientInput {
   email: string;
   name: string;
   /** E.164, for SMS invitations */
   phone?: string;
+  /** SIGNER signs; APPROVER approves without a signature; CC only receives the completed copy */
   role?: "SIGNER" | "APPROVER" | "CC";
+  /** A free role name ("Employee"), distinct from `role`: the documents' text tags with this role become this recipient's fields */
+  roleName?: string;
+  /** Names of the documents' own form fields (their `formFields`) this recipient fills: text, checkbox and signature fields. The sealed PDF carries the values as real form values. */
+  formFields?: string[];
   /** Equal orders sign in parallel; higher orders wait for lower ones. Default 1. */
   routingOrder?: number;
-  /** Where this recipient fills in; a signer without a signature field gets a signature block on an appended page */
+  /** Where this recipient fills in; a signer without a signature field gets a signature block on an appended page. The documents' text tags for this recipient's roleName add to these. */
   fields?: FieldInput[];
 }
 
@@ -407,7 +529,158 @@ export interface SigningSession {
     required: boolean;
     label: string | null;
     value: string | null;
+    /** Filled by the sender: show the value; do not send one for it */
+    readOnly: boolean;
   }>;
+}
+
+export interface Template {
+  id: string;
+  name: string;
+  subject: string;
+  message: string | null;
+  locale: "en" | "fr";
+  documents: Array<{
+    id: string;
+    name: string;
+    size: number;
+    sha256: string;
+    pageCount: number;
+    /** Displayed page sizes in points: the space field coordinates refer to */
+    pages: Array<{
+      width: number;
+      height: number;
+    }>;
+    tags: TextTag[];
+  }>;
+  roles: Array<{
+    roleName: string;
+    role: "SIGNER" | "APPROVER" | "CC";
+    routingOrder: number;
+  }>;
+  fields: Array<{
+    roleName: string;
+    documentId: string;
+    type: "signature" | "initials" | "date" | "text" | "checkbox";
+    page: number;
+    x: number;
+    y: number;
+    width: number;
+    height: number;
+    required: boolean;
+    label: string | null;
+  }>;
+  expiresInDays: number | null;
+  reminderIntervalHours: number | null;
+  notifyBySms: boolean;
+  metadata: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+  /** Present (true) on the reply to DELETE */
+  deleted?: boolean;
+}
+
+export interface TemplateCreate {
+  /** What the sender calls the template */
+  name: string;
+  /** Subject of the envelopes made from it */
+  subject: string;
+  message?: string;
+  /** Language of the invitations and of the signing page */
+  locale?: "en" | "fr";
+  /** Documents, in order */
+  documentIds: string[];
+  /** Who signs, by role name; an envelope names a person for each */
+  roles: TemplateRoleInput[];
+  /** Fields bound to roles; the documents' text tags add theirs */
+  fields?: TemplateFieldInput[];
+  /** Envelopes made from it expire this many days after creation */
+  expiresInDays?: number;
+  reminderIntervalHours?: number;
+  notifyBySms?: boolean;
+  /** Copied into each envelope (an envelope's own metadata adds to it) */
+  metadata?: Record<string, string>;
+}
+
+export interface TemplateFieldInput {
+  /** One of the template's roles */
+  roleName: string;
+  /** One of the envelope's documentIds */
+  documentId: string;
+  type: "signature" | "initials" | "date" | "text" | "checkbox";
+  /** 1-based page number */
+  page: number;
+  /** Points from the left edge of the displayed page */
+  x: number;
+  /** Points from the TOP edge of the displayed page (y grows downwards) */
+  y: number;
+  width: number;
+  height: number;
+  required?: boolean;
+  label?: string;
+}
+
+export interface TemplateList {
+  data: Template[];
+  /** Whether another page follows; pass the last id as startingAfter */
+  hasMore: boolean;
+}
+
+export interface TemplateRecipientInput {
+  /** One of the template's roles */
+  roleName: string;
+  email: string;
+  name: string;
+  /** E.164, for SMS invitations */
+  phone?: string;
+}
+
+export interface TemplateRoleInput {
+  /** A free role name ("Employee"), distinct from `role`: the documents' text tags with this role become this recipient's fields */
+  roleName: string;
+  /** SIGNER signs; APPROVER approves without a signature; CC only receives the completed copy */
+  role?: "SIGNER" | "APPROVER" | "CC";
+  /** Equal orders sign in parallel; higher orders wait for lower ones. Default 1. */
+  routingOrder?: number;
+}
+
+/** Only the members given change (`roles`, `fields`, `metadata` whole); null clears. Envelopes already made do not change. */
+export interface TemplateUpdate {
+  /** What the sender calls the template */
+  name?: string;
+  /** Subject of the envelopes made from it */
+  subject?: string;
+  message?: string | null;
+  /** Language of the invitations and of the signing page */
+  locale?: "en" | "fr";
+  /** Documents, in order */
+  documentIds?: string[];
+  /** Who signs, by role name; an envelope names a person for each */
+  roles?: TemplateRoleInput[];
+  /** Fields bound to roles; the documents' text tags add theirs */
+  fields?: TemplateFieldInput[];
+  expiresInDays?: number | null;
+  reminderIntervalHours?: number | null;
+  notifyBySms?: boolean;
+  /** Copied into each envelope (an envelope's own metadata adds to it) */
+  metadata?: Record<string, string>;
+}
+
+/** A text tag found in the document's text: where a field goes, without coordinates (see docs/documents.md) */
+export interface TextTag {
+  /** The tag's name (DocuSeal: the text before the first `;`); becomes the field's label */
+  name: string;
+  type: "signature" | "initials" | "date" | "text" | "checkbox";
+  /** The recipient `roleName` the field goes to; null: the first signer */
+  role: string | null;
+  required: boolean;
+  page: number;
+  /** Points from the left edge of the displayed page */
+  x: number;
+  /** Points from the TOP edge of the displayed page */
+  y: number;
+  width: number;
+  height: number;
 }
 
 export type TimestampReport = {
@@ -540,6 +813,15 @@ export interface Operations {
     body: undefined;
     response: ApiKey;
   };
+  /** Delete a template (envelopes made from it are not affected) */
+  "DELETE /api/v1/templates/{id}": {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: undefined;
+    response: Template;
+  };
   /** Delete a webhook endpoint (its pending deliveries are dropped) */
   "DELETE /api/v1/webhooks/{id}": {
     path: {
@@ -548,6 +830,15 @@ export interface Operations {
     query: {};
     body: undefined;
     response: DeletedWebhook;
+  };
+  /** A bulk send's progress: counts, each row's envelope or problems */
+  "GET /api/v1/batches/{id}": {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: undefined;
+    response: Batch;
   };
   /** List documents, newest first */
   "GET /api/v1/documents": {
@@ -567,6 +858,15 @@ export interface Operations {
     query: {};
     body: undefined;
     response: Document;
+  };
+  /** Download a document's original bytes */
+  "GET /api/v1/documents/{id}/content": {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: undefined;
+    response: "binary";
   };
   /** List envelopes, newest first, optionally by status */
   "GET /api/v1/envelopes": {
@@ -613,9 +913,7 @@ export interface Operations {
     path: {};
     query: {};
     body: undefined;
-    response: {
-      data: ApiKey[];
-    };
+    response: ApiKeyList;
   };
   /** Open a signing session */
   "GET /api/v1/signing/{token}": {
@@ -644,6 +942,25 @@ export interface Operations {
     query: {};
     body: undefined;
     response: "binary";
+  };
+  /** List templates, newest first */
+  "GET /api/v1/templates": {
+    path: {};
+    query: {
+      limit?: number;
+      startingAfter?: string;
+    };
+    body: undefined;
+    response: TemplateList;
+  };
+  /** Get a template */
+  "GET /api/v1/templates/{id}": {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: undefined;
+    response: Template;
   };
   /** List webhook endpoints, newest first (disabled ones included) */
   "GET /api/v1/webhooks": {
@@ -682,10 +999,7 @@ export interface Operations {
     path: {};
     query: {};
     body: undefined;
-    response: {
-      status: "ok";
-      version: string;
-    };
+    response: Health;
   };
   /** Update a DRAFT envelope */
   "PATCH /api/v1/envelopes/{id}": {
@@ -695,6 +1009,25 @@ export interface Operations {
     query: {};
     body: EnvelopeUpdate;
     response: Envelope;
+  };
+  /** Correct a recipient of a SENT envelope */
+  "PATCH /api/v1/envelopes/{id}/recipients/{recipientId}": {
+    path: {
+      id: string;
+      recipientId: string;
+    };
+    query: {};
+    body: RecipientCorrection;
+    response: Envelope;
+  };
+  /** Update a template */
+  "PATCH /api/v1/templates/{id}": {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: TemplateUpdate;
+    response: Template;
   };
   /** Change a webhook endpoint, or re-enable a disabled one (`enabled: true`) */
   "PATCH /api/v1/webhooks/{id}": {
@@ -716,7 +1049,7 @@ export interface Operations {
   "POST /api/v1/envelopes": {
     path: {};
     query: {};
-    body: EnvelopeCreate;
+    body: EnvelopeCreate | EnvelopeCreateFromTemplate;
     response: Envelope;
   };
   /** Remind a recipient now */
@@ -767,6 +1100,22 @@ export interface Operations {
     query: {};
     body: SigningDecline;
     response: SigningSession;
+  };
+  /** Create a template */
+  "POST /api/v1/templates": {
+    path: {};
+    query: {};
+    body: TemplateCreate;
+    response: Template;
+  };
+  /** Send a template to many people: one envelope per row */
+  "POST /api/v1/templates/{id}/bulk-send": {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: BulkSend;
+    response: Batch;
   };
   /** Verify the signatures of a PDF */
   "POST /api/v1/verify": {
