@@ -6,22 +6,26 @@ import {
   PDFCheckBox, PDFDropdown, PDFName, PDFOptionList, PDFRadioGroup, PDFRef, PDFSignature, PDFTextField,
   type PDFDocument, type PDFField, type PDFPage,
 } from "pdf-lib";
-import type { FormFieldType } from "../enums";
+import { Type, type Static } from "@sinclair/typebox";
+import { FORM_FIELD_TYPES, literalUnion, type FormFieldType } from "../enums";
 import { displayedBox } from "./page-frame";
 
-export interface FormField {
-  name: string;
-  type: FormFieldType;
-  page: number;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  /** The current value: text, the chosen option, "true"/"false" for a checkbox; absent when empty. */
-  value?: string;
-  /** The choices of a radio group or a choice field. */
-  options?: string[];
-}
+export const FormFieldSchema = Type.Object(
+  {
+    name: Type.String({ description: "The form field's full name: what `prefill` and a recipient's `formFields` use", examples: ["employee_name"] }),
+    type: literalUnion(FORM_FIELD_TYPES),
+    page: Type.Integer({ minimum: 1 }),
+    x: Type.Number(),
+    y: Type.Number(),
+    width: Type.Number(),
+    height: Type.Number(),
+    value: Type.Optional(Type.String({ description: "Its current value: text, the chosen option, \"true\"/\"false\" for a checkbox; absent when empty" })),
+    options: Type.Optional(Type.Array(Type.String(), { description: "A radio group's or choice field's options" })),
+  },
+  { title: "FormField", description: "A field of the document's own form (AcroForm), placed by its first widget" },
+);
+
+export type FormField = Static<typeof FormFieldSchema>;
 
 function typeOf(field: PDFField): FormFieldType | null {
   if (field instanceof PDFTextField) return "text";

@@ -3,6 +3,7 @@ import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlit
 import type { Scope } from "../modules/keys/scopes";
 import type { TextTag } from "../pdf/text/text-tags";
 import type { FormField } from "../pdf/form-fields";
+import type { TemplateField, TemplateRole } from "../modules/templates/model";
 import {
   BATCH_ROW_STATUSES, BATCH_STATUSES, DELIVERY_STATUSES, ENVELOPE_STATUSES, ENVIRONMENTS, FIELD_SOURCES, FIELD_TYPES, JOB_STATUSES, LOCALES, RECIPIENT_ROLES,
   RECIPIENT_STATUSES, SEAL_STATUSES, SIGNATURE_TYPES,
@@ -13,7 +14,6 @@ const time = (name: string) => integer(name, { mode: "timestamp_ms" });
 const json = <T>(name: string) => text(name, { mode: "json" }).$type<T>();
 
 export type { Environment, EnvelopeStatus, FieldType, RecipientRole, RecipientStatus, SealStatus } from "../enums";
-import type { FieldType, RecipientRole } from "../enums";
 
 export const apiKeys = sqliteTable("api_keys", {
   id: text("id").primaryKey(),
@@ -166,27 +166,6 @@ export const fields = sqliteTable(
   },
   (t) => [index("fields_envelope").on(t.envelopeId)],
 );
-
-/** A role of a template: who will sign, by a free name, with the envelope's role and order. */
-export interface TemplateRole {
-  roleName: string;
-  role: RecipientRole;
-  routingOrder: number;
-}
-
-/** A template's field, placed for a role rather than for a person. */
-export interface TemplateField {
-  roleName: string;
-  documentId: string;
-  type: FieldType;
-  page: number;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  required: boolean;
-  label: string | null;
-}
 
 /**
  * Reusable envelopes: documents, roles, fields bound to roles, and defaults. An envelope made

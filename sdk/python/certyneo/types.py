@@ -332,7 +332,7 @@ class _FormFieldRequired(TypedDict):
 
 class FormField(_FormFieldRequired, total=False):
     """A field of the document's own form (AcroForm), placed by its first widget"""
-    #: Its current value (checkbox: "true"/"false")
+    #: Its current value: text, the chosen option, "true"/"false" for a checkbox; absent when empty
     value: str
     #: A radio group's or choice field's options
     options: List[str]

@@ -334,7 +334,7 @@ export interface FormField {
   y: number;
   width: number;
   height: number;
-  /** Its current value (checkbox: "true"/"false") */
+  /** Its current value: text, the chosen option, "true"/"false" for a checkbox; absent when empty */
   value?: string;
   /** A radio group's or choice field's options */
   options?: string[];

@@ -1,36 +1,8 @@
 import { t } from "elysia";
-import { FIELD_TYPES, FORM_FIELD_TYPES, literalUnion } from "../../enums";
-import { nullable } from "../../http/schemas";
+import { FormFieldSchema } from "../../pdf/form-fields";
+import { TextTagSchema } from "../../pdf/text/text-tags";
 
-export const TextTagSchema = t.Object(
-  {
-    name: t.String({ description: "The tag's name (DocuSeal: the text before the first `;`); becomes the field's label", examples: ["Employee signature"] }),
-    type: literalUnion(FIELD_TYPES),
-    role: nullable(t.String({ description: "The recipient `roleName` the field goes to; null: the first signer", examples: ["Employee"] })),
-    required: t.Boolean(),
-    page: t.Integer({ minimum: 1 }),
-    x: t.Number({ description: "Points from the left edge of the displayed page" }),
-    y: t.Number({ description: "Points from the TOP edge of the displayed page" }),
-    width: t.Number(),
-    height: t.Number(),
-  },
-  { title: "TextTag", description: "A text tag found in the document's text: where a field goes, without coordinates (see docs/documents.md)" },
-);
-
-export const FormFieldSchema = t.Object(
-  {
-    name: t.String({ description: "The form field's full name: what `prefill` and a recipient's `formFields` use", examples: ["employee_name"] }),
-    type: literalUnion(FORM_FIELD_TYPES),
-    page: t.Integer({ minimum: 1 }),
-    x: t.Number(),
-    y: t.Number(),
-    width: t.Number(),
-    height: t.Number(),
-    value: t.Optional(t.String({ description: "Its current value (checkbox: \"true\"/\"false\")" })),
-    options: t.Optional(t.Array(t.String(), { description: "A radio group's or choice field's options" })),
-  },
-  { title: "FormField", description: "A field of the document's own form (AcroForm), placed by its first widget" },
-);
+export { FormFieldSchema, TextTagSchema };
 
 export const DocumentSchema = t.Object(
   {

@@ -1,4 +1,4 @@
-import { t } from "elysia";
+import { t, type Static } from "elysia";
 import { LOCALES, literalUnion } from "../../enums";
 import { nullable } from "../../http/schemas";
 import { TextTagSchema } from "../documents/model";
@@ -19,6 +19,17 @@ export const TemplateFieldInput = t.Object(
   { roleName: t.String({ minLength: 1, maxLength: 100, description: "One of the template's roles" }), ...FieldInput.properties },
   { additionalProperties: false, title: "TemplateFieldInput" },
 );
+
+/** A stored role: the request's with its defaults written out. */
+export const TemplateRoleSchema = t.Object({ roleName: t.String(), role: Role, routingOrder: t.Integer() });
+export type TemplateRole = Static<typeof TemplateRoleSchema>;
+
+/** A stored field, placed for a role rather than for a person. */
+export const TemplateFieldSchema = t.Object({
+  roleName: t.String(), documentId: t.String(), type: FieldInput.properties.type, page: t.Integer(),
+  x: t.Number(), y: t.Number(), width: t.Number(), height: t.Number(), required: t.Boolean(), label: nullable(t.String()),
+});
+export type TemplateField = Static<typeof TemplateFieldSchema>;
 
 const parts = {
   name: t.String({ minLength: 1, maxLength: 200, description: "What the sender calls the template", examples: ["Employment contract (France)"] }),
@@ -79,11 +90,8 @@ export const TemplateSchema = t.Object(
     message: nullable(t.String()),
     locale: Locale,
     documents: t.Array(t.Object({ ...EnvelopeDocumentSchema.properties, tags: t.Array(TextTagSchema) })),
-    roles: t.Array(t.Object({ roleName: t.String(), role: Role, routingOrder: t.Integer() })),
-    fields: t.Array(t.Object({
-      roleName: t.String(), documentId: t.String(), type: FieldInput.properties.type, page: t.Integer(),
-      x: t.Number(), y: t.Number(), width: t.Number(), height: t.Number(), required: t.Boolean(), label: nullable(t.String()),
-    })),
+    roles: t.Array(TemplateRoleSchema),
+    fields: t.Array(TemplateFieldSchema),
     expiresInDays: nullable(t.Integer()),
     reminderIntervalHours: nullable(t.Integer()),
     notifyBySms: t.Boolean(),

@@ -4,9 +4,9 @@ import type { Clock } from "../../clock";
 import { invalid, type FieldError } from "../../errors";
 import { mergeProblems } from "../../http/validate";
 import type { Tx } from "../../store/db";
-import type { Environment, TemplateField, TemplateRole } from "../../store/schema";
+import type { Environment } from "../../store/schema";
 import { documentFacts } from "../envelopes/draft";
-import type { CreateTemplateBody, TemplateFieldInput, TemplateRoleInput } from "./model";
+import type { CreateTemplateBody, TemplateField, TemplateFieldInput, TemplateRole, TemplateRoleInput } from "./model";
 import { validateTemplate, type TemplateParts } from "./template-draft";
 
 export type TemplateInput = Static<typeof CreateTemplateBody>;

@@ -5,7 +5,7 @@
  * problems with pointers into their own request.
  */
 import type { FieldError } from "../../errors";
-import type { TemplateField, TemplateRole } from "../../store/schema";
+import type { TemplateField, TemplateRole } from "./model";
 import { validateDraft, type DocumentFacts, type EnvelopeDraft } from "../envelopes/lifecycle";
 
 export interface TemplateParts {
