@@ -42,6 +42,7 @@ CREATE TABLE `templates` (
 CREATE INDEX `templates_env_created` ON `templates` (`environment`,`created_at`,`id`);--> statement-breakpoint
 ALTER TABLE `documents` ADD `tags` text DEFAULT '[]' NOT NULL;--> statement-breakpoint
 ALTER TABLE `documents` ADD `form_fields` text DEFAULT '[]' NOT NULL;--> statement-breakpoint
+ALTER TABLE `envelopes` ADD `allow_reassign` integer DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE `envelopes` ADD `prefill` text DEFAULT '{}' NOT NULL;--> statement-breakpoint
 ALTER TABLE `envelopes` ADD `template_id` text;--> statement-breakpoint
 ALTER TABLE `envelopes` ADD `batch_id` text;--> statement-breakpoint
@@ -50,4 +51,5 @@ CREATE INDEX `envelopes_batch_row` ON `envelopes` (`batch_id`,`batch_row`);--> s
 ALTER TABLE `fields` ADD `source` text DEFAULT 'explicit' NOT NULL;--> statement-breakpoint
 ALTER TABLE `fields` ADD `read_only` integer DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE `recipients` ADD `role_name` text;--> statement-breakpoint
-ALTER TABLE `recipients` ADD `link_version` integer DEFAULT 0 NOT NULL;
+ALTER TABLE `recipients` ADD `link_version` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE `recipients` ADD `reassigned_from` text;

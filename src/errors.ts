@@ -26,6 +26,7 @@ export const ERRORS = {
   signing_not_required: { status: 409, meaning: "This recipient (CC) only receives the completed copy: there is nothing to sign." },
   signing_not_your_turn: { status: 409, meaning: "Sequential signing: earlier recipients sign first; this one is invited when its turn comes." },
   signing_already_done: { status: 409, meaning: "This recipient has already signed, approved or declined." },
+  reassign_not_allowed: { status: 409, meaning: "The sender did not let this envelope's signers hand their turn to someone else (allowReassign), or this recipient cannot hand it over now." },
   signing_closed: { status: 410, meaning: "The envelope has ended (declined, voided or expired): its signing links and documents are no longer served." },
   idempotency_in_progress: { status: 409, meaning: "A request with this Idempotency-Key is still running; retry once it has finished." },
   webhook_disabled: { status: 409, meaning: "The webhook endpoint is disabled; re-enable it (PATCH `enabled: true`) before resending." },

@@ -67,6 +67,7 @@ function recipientRows(recipient: RenderRecipient): Row[] {
     { label: "User agent", value: recipient.userAgent ?? "—" },
     { label: "Authentication", value: recipient.authMethod },
     { label: "Recipient ID", value: recipient.id, mono: true },
+    ...(recipient.reassignedFrom ? [{ label: "Reassigned from", value: recipient.reassignedFrom }] : []),
   ];
 }
 

@@ -17,6 +17,8 @@ export interface RenderRecipient {
   userAgent: string | null;
   /** How the recipient was authenticated, e.g. "e-mail link". */
   authMethod: string;
+  /** Who held this place before the signer handed it over ("Name <email>: reason"). */
+  reassignedFrom?: string | null;
   /** `value` is the typed name, or a `data:image/png;base64,...` URL for a drawn signature. */
   signature: { type: SignatureType; value: string } | null;
 }

@@ -67,6 +67,8 @@ export const envelopes = sqliteTable(
     status: text("status", { enum: ENVELOPE_STATUSES }).notNull(),
     locale: text("locale", { enum: LOCALES }).notNull().default("en"),
     notifyBySms: integer("notify_by_sms", { mode: "boolean" }).notNull().default(false),
+    /** Signers may hand their turn to someone else from the signing page. */
+    allowReassign: integer("allow_reassign", { mode: "boolean" }).notNull().default(false),
     expiresAt: time("expires_at"),
     reminderIntervalHours: integer("reminder_interval_hours"),
     metadata: json<Record<string, string>>("metadata").notNull().default(sql`'{}'`),
@@ -127,6 +129,8 @@ export const recipients = sqliteTable(
     tokenHash: text("token_hash").unique(),
     /** Bumped by each correction of the recipient: a new signing link (see signing/token.ts). */
     linkVersion: integer("link_version").notNull().default(0),
+    /** Who held this place before a signer handed it over: "Name <email>: reason" (the certificate shows it). */
+    reassignedFrom: text("reassigned_from"),
     sentAt: time("sent_at"),
     viewedAt: time("viewed_at"),
     signedAt: time("signed_at"),

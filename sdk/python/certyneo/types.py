@@ -178,6 +178,7 @@ class _EnvelopeRequired(TypedDict):
     expiresAt: Optional[str]
     reminderIntervalHours: Optional[int]
     notifyBySms: bool
+    allowReassign: bool
     metadata: Dict[str, str]
     prefill: Dict[str, Union[str, bool]]
     #: The template it was made from, if any
@@ -221,6 +222,8 @@ class EnvelopeCreate(_EnvelopeCreateRequired, total=False):
     reminderIntervalHours: int
     #: Also invite recipients that have a phone by SMS
     notifyBySms: bool
+    #: Signers may hand their turn to someone else (name, e-mail, reason) from the signing page; audited and shown in the certificate
+    allowReassign: bool
     #: Your own string key/values (up to 50), returned as given
     metadata: Dict[str, str]
     #: Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them.
@@ -249,6 +252,8 @@ class EnvelopeCreateFromTemplate(_EnvelopeCreateFromTemplateRequired, total=Fals
     reminderIntervalHours: int
     #: Also invite recipients that have a phone by SMS
     notifyBySms: bool
+    #: Signers may hand their turn to someone else (name, e-mail, reason) from the signing page; audited and shown in the certificate
+    allowReassign: bool
     #: Added to the template's metadata
     metadata: Dict[str, str]
 
@@ -274,6 +279,8 @@ class EnvelopeUpdate(TypedDict, total=False):
     reminderIntervalHours: Optional[int]
     #: Also invite recipients that have a phone by SMS
     notifyBySms: bool
+    #: Signers may hand their turn to someone else (name, e-mail, reason) from the signing page; audited and shown in the certificate
+    allowReassign: bool
     #: Your own string key/values (up to 50), returned as given
     metadata: Dict[str, str]
     #: Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them.
@@ -470,6 +477,18 @@ class SigningComplete(_SigningCompleteRequired, total=False):
 class SigningDecline(TypedDict):
     #: Told to the sender and the other recipients
     reason: str
+
+
+class SigningReassign(TypedDict):
+    name: str
+    email: str
+    #: Why, for the sender and the audit trail
+    reason: str
+
+
+class SigningReassigned(TypedDict):
+    """Who now holds the place; this signing link no longer works"""
+    reassignedTo: Dict[str, Any]
 
 
 class SigningSession(TypedDict):
@@ -722,4 +741,4 @@ class WebhookUpdate(TypedDict, total=False):
     enabled: bool
 
 
-__all__ = ["ApiKey", "ApiKeyList", "AuditSummary", "Batch", "BatchRowInput", "BulkSend", "BulkSendCsv", "CreatedApiKey", "CreatedWebhook", "DeletedWebhook", "Delivery", "Document", "DocumentList", "DocumentUploadJson", "DocumentUploadMultipart", "Envelope", "EnvelopeCreate", "EnvelopeCreateFromTemplate", "EnvelopeList", "EnvelopeUpdate", "Field", "FieldInput", "FormField", "Health", "Problem", "PurgedEnvelope", "Recipient", "RecipientCorrection", "RecipientInput", "SignatureReport", "SigningComplete", "SigningDecline", "SigningSession", "Template", "TemplateCreate", "TemplateFieldInput", "TemplateList", "TemplateRecipientInput", "TemplateRoleInput", "TemplateUpdate", "TextTag", "TimestampReport", "Verification", "VerifyUpload", "Webhook", "WebhookAttempt", "WebhookCreate", "WebhookDelivery", "WebhookDeliveryList", "WebhookList", "WebhookUpdate"]
+__all__ = ["ApiKey", "ApiKeyList", "AuditSummary", "Batch", "BatchRowInput", "BulkSend", "BulkSendCsv", "CreatedApiKey", "CreatedWebhook", "DeletedWebhook", "Delivery", "Document", "DocumentList", "DocumentUploadJson", "DocumentUploadMultipart", "Envelope", "EnvelopeCreate", "EnvelopeCreateFromTemplate", "EnvelopeList", "EnvelopeUpdate", "Field", "FieldInput", "FormField", "Health", "Problem", "PurgedEnvelope", "Recipient", "RecipientCorrection", "RecipientInput", "SignatureReport", "SigningComplete", "SigningDecline", "SigningReassign", "SigningReassigned", "SigningSession", "Template", "TemplateCreate", "TemplateFieldInput", "TemplateList", "TemplateRecipientInput", "TemplateRoleInput", "TemplateUpdate", "TextTag", "TimestampReport", "Verification", "VerifyUpload", "Webhook", "WebhookAttempt", "WebhookCreate", "WebhookDelivery", "WebhookDeliveryList", "WebhookList", "WebhookUpdate"]

@@ -185,6 +185,7 @@ export interface Envelope {
   expiresAt: string | null;
   reminderIntervalHours: number | null;
   notifyBySms: boolean;
+  allowReassign: boolean;
   metadata: Record<string, string>;
   prefill: Record<string, string | boolean>;
   /** The template it was made from, if any */
@@ -233,6 +234,8 @@ export interface EnvelopeCreate {
   reminderIntervalHours?: number;
   /** Also invite recipients that have a phone by SMS */
   notifyBySms?: boolean;
+  /** Signers may hand their turn to someone else (name, e-mail, reason) from the signing page; audited and shown in the certificate */
+  allowReassign?: boolean;
   /** Your own string key/values (up to 50), returned as given */
   metadata?: Record<string, string>;
   /** Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them. */
@@ -258,6 +261,8 @@ export interface EnvelopeCreateFromTemplate {
   reminderIntervalHours?: number;
   /** Also invite recipients that have a phone by SMS */
   notifyBySms?: boolean;
+  /** Signers may hand their turn to someone else (name, e-mail, reason) from the signing page; audited and shown in the certificate */
+  allowReassign?: boolean;
   /** Added to the template's metadata */
   metadata?: Record<string, string>;
 }
@@ -283,6 +288,8 @@ export interface EnvelopeUpdate {
   reminderIntervalHours?: number | null;
   /** Also invite recipients that have a phone by SMS */
   notifyBySms?: boolean;
+  /** Signers may hand their turn to someone else (name, e-mail, reason) from the signing page; audited and shown in the certificate */
+  allowReassign?: boolean;
   /** Your own string key/values (up to 50), returned as given */
   metadata?: Record<string, string>;
   /** Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them. */
@@ -477,6 +484,21 @@ export interface SigningDecline {
   reason: string;
 }
 
+export interface SigningReassign {
+  name: string;
+  email: string;
+  /** Why, for the sender and the audit trail */
+  reason: string;
+}
+
+/** Who now holds the place; this signing link no longer works */
+export interface SigningReassigned {
+  reassignedTo: {
+    name: string;
+    email: string;
+  };
+}
+
 export interface SigningSession {
   envelope: {
     id: string;
@@ -485,6 +507,8 @@ export interface SigningSession {
     status: string;
     locale: "en" | "fr";
     expiresAt: string | null;
+    /** Whether this signer may hand their turn to someone else (POST …/reassign) */
+    allowReassign: boolean;
   };
   recipient: {
     id: string;
@@ -1100,6 +1124,15 @@ export interface Operations {
     query: {};
     body: SigningDecline;
     response: SigningSession;
+  };
+  /** Hand this signer's turn to someone else */
+  "POST /api/v1/signing/{token}/reassign": {
+    path: {
+      token: string;
+    };
+    query: {};
+    body: SigningReassign;
+    response: SigningReassigned;
   };
   /** Create a template */
   "POST /api/v1/templates": {

@@ -24,6 +24,7 @@ export type AuditType =
   | "envelope.seal_extended"
   | "recipient.invited"
   | "recipient.corrected"
+  | "recipient.reassigned"
   | "recipient.reminded"
   | "recipient.viewed"
   | "recipient.signed"

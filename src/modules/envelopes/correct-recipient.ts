@@ -1,15 +1,13 @@
-import { eq } from "drizzle-orm";
 import type { Static } from "@sinclair/typebox";
 import type { Deps } from "../../deps";
 import { AppError, invalid, notFound, type FieldError } from "../../errors";
-import { enqueue } from "../../jobs/queue";
 import { mergeProblems } from "../../http/validate";
-import { recipients, type Environment } from "../../store/schema";
-import { signingToken, tokenHash } from "../signing/token";
+import type { Environment } from "../../store/schema";
 import type { ActorMeta } from "./actor";
 import { isEmail } from "./lifecycle";
 import type { CorrectRecipientBody } from "./model";
 import { auditEnvelope, immediate } from "./record-change";
+import { replaceRecipientPerson } from "./replace-recipient-person";
 import { findEnvelopeRow, recipientRows } from "./rows";
 import { loadEnvelopeView, type EnvelopeView } from "./view";
 
@@ -56,20 +54,13 @@ export function correctRecipient(deps: Deps, { environment, who, envelopeId, rec
     const changed = (Object.keys(next) as (keyof typeof next)[]).filter((k) => next[k] !== r[k]);
     if (!changed.length) return loadEnvelopeView(tx, deps, envelopeId)!;
 
-    const linkVersion = r.linkVersion + 1;
-    const invited = r.status === "SENT" || r.status === "VIEWED";
-    tx.update(recipients).set({
-      ...next, linkVersion, tokenHash: tokenHash(signingToken(deps.secret, r.id, linkVersion)),
-      // The new person has not opened anything yet.
-      ...(invited ? { status: "SENT" as const, viewedAt: null, sentAt: deps.clock.now() } : {}),
-    }).where(eq(recipients.id, r.id)).run();
+    const invited = replaceRecipientPerson(tx, deps, r, next);
     auditEnvelope(tx, deps, envelopeId, "recipient.corrected", who, {
       recipientId: r.id,
       changes: Object.fromEntries(changed.map((k) => [k, { from: r[k], to: next[k] }])),
       newLink: true,
       invitationResent: invited,
     });
-    if (invited) enqueue(tx, deps.clock, { kind: "send_invitation", payload: { recipientId: r.id } });
     return loadEnvelopeView(tx, deps, envelopeId)!;
   }, immediate);
 }

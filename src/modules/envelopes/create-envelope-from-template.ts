@@ -33,7 +33,7 @@ export function createEnvelopeFromTemplate(deps: Deps, { environment, who, reque
   const expiresAt = r.expiresAt ?? (tpl.expiresInDays ? new Date(deps.clock.now().getTime() + tpl.expiresInDays * DAY_MS).toISOString() : undefined);
   const draft = draftFromTemplate(tpl, r.recipients, {
     subject: r.subject, message: r.message, locale: r.locale, expiresAt, reminderIntervalHours: r.reminderIntervalHours,
-    notifyBySms: r.notifyBySms, metadata: r.metadata, prefill: r.prefill,
+    notifyBySms: r.notifyBySms, allowReassign: r.allowReassign, metadata: r.metadata, prefill: r.prefill,
   });
   return createEnvelope(deps, { environment, who, draft, found: { shapeErrors, ruleErrors: peopleProblems(tpl.roles, r.recipients) }, templateId: tpl.id, batch });
 }

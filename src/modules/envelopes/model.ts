@@ -75,6 +75,7 @@ const common = {
   expiresAt: { ...DateTime, description: "After this instant the envelope expires and its links stop working" },
   reminderIntervalHours: t.Integer({ minimum: 1, maximum: 720, description: "Remind pending recipients every N hours" }),
   notifyBySms: t.Boolean({ description: "Also invite recipients that have a phone by SMS" }),
+  allowReassign: t.Boolean({ description: "Signers may hand their turn to someone else (name, e-mail, reason) from the signing page; audited and shown in the certificate" }),
   metadata: Metadata,
 };
 
@@ -89,6 +90,7 @@ export const CreateEnvelopeBody = t.Object(
     expiresAt: t.Optional(t.String(common.expiresAt)),
     reminderIntervalHours: t.Optional(common.reminderIntervalHours),
     notifyBySms: t.Optional(common.notifyBySms),
+    allowReassign: t.Optional(common.allowReassign),
     metadata: t.Optional(common.metadata),
     prefill: t.Optional(Prefill),
   },
@@ -120,6 +122,7 @@ export const CreateFromTemplateBody = t.Object(
     expiresAt: t.Optional(t.String({ ...common.expiresAt, description: "Default: the template's expiresInDays after now" })),
     reminderIntervalHours: t.Optional(common.reminderIntervalHours),
     notifyBySms: t.Optional(common.notifyBySms),
+    allowReassign: t.Optional(common.allowReassign),
     metadata: t.Optional(t.Record(t.String({ minLength: 1, maxLength: 40 }), t.String({ maxLength: 500 }), { maxProperties: 50, description: "Added to the template's metadata" })),
   },
   {
@@ -140,6 +143,7 @@ export const UpdateEnvelopeBody = t.Object(
     expiresAt: t.Optional(nullable(t.String(common.expiresAt))),
     reminderIntervalHours: t.Optional(nullable(common.reminderIntervalHours)),
     notifyBySms: t.Optional(common.notifyBySms),
+    allowReassign: t.Optional(common.allowReassign),
     metadata: t.Optional(common.metadata),
     prefill: t.Optional(Prefill),
   },
@@ -153,6 +157,15 @@ export const CorrectRecipientBody = t.Object(
     phone: t.Optional(nullable(t.String({ pattern: "^\\+[1-9][0-9]{6,14}$", description: "E.164; null removes it" }))),
   },
   { additionalProperties: false, minProperties: 1, title: "RecipientCorrection", description: "The members given change; the recipient gets a new signing link and, if already invited, the invitation again." },
+);
+
+export const ReassignBody = t.Object(
+  {
+    name: RecipientInput.properties.name,
+    email: RecipientInput.properties.email,
+    reason: t.String({ minLength: 1, maxLength: 1000, description: "Why, for the sender and the audit trail" }),
+  },
+  { additionalProperties: false, title: "SigningReassign" },
 );
 
 export const RecipientParams = t.Object({ id: t.String(), recipientId: t.String() });
@@ -277,6 +290,7 @@ export const EnvelopeSchema = t.Object(
     expiresAt: nullable(DateTime),
     reminderIntervalHours: nullable(t.Integer()),
     notifyBySms: t.Boolean(),
+    allowReassign: t.Boolean(),
     metadata: t.Record(t.String(), t.String()),
     prefill: t.Record(t.String(), t.Union([t.String(), t.Boolean()])),
     templateId: nullable(t.String({ description: "The template it was made from, if any" })),

@@ -41,12 +41,13 @@ export function updateEnvelope(deps: Deps, { environment, who, envelopeId: id, p
       expiresAt: patch.expiresAt !== undefined ? patch.expiresAt : isoOrNull(row.expiresAt),
       reminderIntervalHours: patch.reminderIntervalHours !== undefined ? patch.reminderIntervalHours : row.reminderIntervalHours,
       notifyBySms: patch.notifyBySms ?? row.notifyBySms,
+      allowReassign: patch.allowReassign ?? row.allowReassign,
       metadata: patch.metadata ?? row.metadata,
       prefill: patch.prefill ?? row.prefill,
     };
     const documents = assertValidDraft(tx, deps.clock, environment, draft, { shapeErrors });
     tx.update(envelopes).set({
-      subject: draft.subject, message: draft.message ?? null, locale: draft.locale, notifyBySms: draft.notifyBySms,
+      subject: draft.subject, message: draft.message ?? null, locale: draft.locale, notifyBySms: draft.notifyBySms, allowReassign: draft.allowReassign,
       expiresAt: draft.expiresAt ? new Date(draft.expiresAt) : null, reminderIntervalHours: draft.reminderIntervalHours ?? null,
       metadata: draft.metadata, prefill: draft.prefill ?? {}, updatedAt: deps.clock.now(),
     }).where(eq(envelopes.id, id)).run();

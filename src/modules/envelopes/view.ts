@@ -46,6 +46,7 @@ function envelopeView(deps: ViewDeps, p: EnvelopeParts, signUrls: boolean) {
     expiresAt: isoOrNull(e.expiresAt),
     reminderIntervalHours: e.reminderIntervalHours,
     notifyBySms: e.notifyBySms,
+    allowReassign: e.allowReassign,
     metadata: e.metadata,
     prefill: e.prefill,
     templateId: e.templateId,
@@ -65,6 +66,7 @@ function envelopeView(deps: ViewDeps, p: EnvelopeParts, signUrls: boolean) {
       signedAt: isoOrNull(r.signedAt),
       declinedAt: isoOrNull(r.declinedAt),
       declineReason: r.declineReason,
+      reassignedFrom: r.reassignedFrom,
       delivery: p.delivery.get(r.id) ?? null,
     })),
     fields: p.fields.map((f) => ({

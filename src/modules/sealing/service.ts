@@ -29,7 +29,7 @@ async function toRenderRecipient(deps: Deps, r: RecipientRow): Promise<RenderRec
   }
   return {
     id: r.id, name: r.name, email: r.email, role: r.role, status: r.status, signedAt: r.signedAt,
-    ip: r.ip, userAgent: r.userAgent, authMethod: AUTH_METHOD, signature,
+    ip: r.ip, userAgent: r.userAgent, authMethod: AUTH_METHOD, signature, reassignedFrom: r.reassignedFrom,
   };
 }
 

@@ -17,6 +17,7 @@ export const SigningSessionSchema = t.Object(
       status: t.String({ examples: ["SENT"] }),
       locale: literalUnion(LOCALES),
       expiresAt: nullable(DateTime),
+      allowReassign: t.Boolean({ description: "Whether this signer may hand their turn to someone else (POST …/reassign)" }),
     }),
     recipient: t.Object({
       id: t.String(),
@@ -79,4 +80,9 @@ export const CompleteBody = t.Object(
 export const DeclineBody = t.Object(
   { reason: t.String({ minLength: 1, maxLength: 1000, description: "Told to the sender and the other recipients" }) },
   { additionalProperties: false, title: "SigningDecline" },
+);
+
+export const ReassignedSchema = t.Object(
+  { reassignedTo: t.Object({ name: t.String(), email: t.String() }) },
+  { title: "SigningReassigned", description: "Who now holds the place; this signing link no longer works" },
 );

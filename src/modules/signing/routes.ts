@@ -3,8 +3,9 @@ import type { Deps } from "../../deps";
 import { contextOf } from "../../http/context";
 import { pdfResponse } from "../../http/pdf-response";
 import { pdfResponses, problemResponses } from "../../http/schemas";
-import { CompleteBody, DeclineBody, SigningSessionSchema, TokenDocumentParams, TokenParams } from "./model";
-import { completeSigning, declineSigning, getSession, openDocument, openSignedDocument } from "./service";
+import { ReassignBody } from "../envelopes/model";
+import { CompleteBody, DeclineBody, ReassignedSchema, SigningSessionSchema, TokenDocumentParams, TokenParams } from "./model";
+import { completeSigning, declineSigning, reassignSigning, getSession, openDocument, openSignedDocument } from "./service";
 
 const meta = (request: Request) => {
   const ctx = contextOf(request);
@@ -76,6 +77,22 @@ export const signingRoutes = (deps: Deps) =>
         description: "A SIGNER sends a typed or drawn signature; an APPROVER only consent. `consent` must be true and required fields filled " +
           "(422 with JSON pointers). Not this recipient's turn yet: 409 `signing_not_your_turn`; already done: 409 `signing_already_done`; " +
           "envelope ended: 410 `signing_closed`.",
+        security: [],
+      },
+    })
+    .post("/:token/reassign", ({ request, params, body, set }) => {
+      set.headers["cache-control"] = "no-store";
+      return reassignSigning(deps, params.token, body, meta(request));
+    }, {
+      params: TokenParams,
+      body: ReassignBody,
+      parse: "json",
+      response: { 200: ReassignedSchema, ...problemResponses(400, 404, 409, 410, 415, 422) },
+      detail: {
+        operationId: "reassignSigning",
+        summary: "Hand this signer's turn to someone else",
+        description: "Only when the envelope has `allowReassign`: `name`, `email` and `reason`. The new person takes this recipient's place with a new link and the invitation; " +
+          "this link stops working (404). Audited (`recipient.reassigned`) and shown in the certificate of completion. Not allowed: 409 `reassign_not_allowed`.",
         security: [],
       },
     })

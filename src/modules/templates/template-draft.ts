@@ -50,6 +50,7 @@ export function draftFromTemplate(tpl: TemplateParts, people: Person[], own: Par
     expiresAt: own.expiresAt,
     reminderIntervalHours: own.reminderIntervalHours !== undefined ? own.reminderIntervalHours : tpl.reminderIntervalHours,
     notifyBySms: own.notifyBySms ?? tpl.notifyBySms,
+    allowReassign: own.allowReassign,
     metadata: { ...tpl.metadata, ...own.metadata },
     prefill: own.prefill,
   };
