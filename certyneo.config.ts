@@ -27,6 +27,13 @@ export default {
     burst: 200,
     /** Sustained rate: tokens added per minute. */
     perMinute: 100,
+    /** Requests without an API key (signing API, signer page, docs), per client IP: bucket size... */
+    anonymousBurst: 300,
+    /** ... and sustained rate per minute. A failed API-key check counts here too. */
+    anonymousPerMinute: 300,
+    /** Requests per signing token (signing API and signer page): bucket size and rate per minute. */
+    tokenBurst: 60,
+    tokenPerMinute: 30,
   },
   idempotency: {
     /** How long a completed response is replayed for the same Idempotency-Key. */
@@ -117,6 +124,16 @@ export default {
     concurrency: 8,
     /** An endpoint failing continuously for this long is disabled. */
     disableAfterHours: 72,
+  },
+  pdf: {
+    /** Worker threads for PDF parsing, checking and stamping (off the event loop). */
+    workers: 2,
+    /** A PDF task running longer than this is stopped and the file refused (422 pdf_too_complex). */
+    timeoutSeconds: 30,
+    /** Largest size one compressed stream of a PDF may expand to (zip-bomb bound). */
+    maxInflatedStreamMb: 32,
+    /** Largest size all the streams a PDF task decodes may expand to, together. */
+    maxInflatedTotalMb: 64,
   },
   jobs: {
     /** How often the outbox worker looks for due work. */

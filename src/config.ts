@@ -58,11 +58,18 @@ function check(c: Config) {
   if (!(c.maxUploadMb > 0 && c.maxUploadMb <= 1024)) fail("maxUploadMb", `must be between 0 and 1024, got ${c.maxUploadMb}`);
   if (!["debug", "info", "warn", "error"].includes(c.logLevel)) fail("logLevel", `must be debug, info, warn or error, got "${c.logLevel}"`);
   int("rateLimit.burst", c.rateLimit.burst, 1, 1_000_000);
-  if (!(c.rateLimit.perMinute > 0)) fail("rateLimit.perMinute", `must be positive, got ${c.rateLimit.perMinute}`);
+  int("rateLimit.anonymousBurst", c.rateLimit.anonymousBurst, 1, 1_000_000);
+  int("rateLimit.tokenBurst", c.rateLimit.tokenBurst, 1, 1_000_000);
+  for (const path of ["perMinute", "anonymousPerMinute", "tokenPerMinute"] as const)
+    if (!(c.rateLimit[path] > 0)) fail(`rateLimit.${path}`, `must be positive, got ${c.rateLimit[path]}`);
   if (!(c.idempotency.ttlHours > 0)) fail("idempotency.ttlHours", "must be positive");
   int("smtp.port", c.smtp.port, 1, 65535);
   int("webhooks.timeoutMs", c.webhooks.timeoutMs, 100, 120_000);
   int("webhooks.concurrency", c.webhooks.concurrency, 1, 256);
+  int("pdf.workers", c.pdf.workers, 1, 64);
+  int("pdf.timeoutSeconds", c.pdf.timeoutSeconds, 1, 3600);
+  int("pdf.maxInflatedStreamMb", c.pdf.maxInflatedStreamMb, 1, 4096);
+  int("pdf.maxInflatedTotalMb", c.pdf.maxInflatedTotalMb, 1, 16384);
   int("jobs.pollMs", c.jobs.pollMs, 10, 60_000);
   int("jobs.concurrency", c.jobs.concurrency, 1, 64);
   int("sms.timeoutMs", c.sms.timeoutMs, 100, 120_000);

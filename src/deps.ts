@@ -3,6 +3,7 @@ import type { Config } from "./config";
 import type { Logger } from "./log";
 import type { SealingKey } from "./modules/sealing/key";
 import type { Mailer } from "./modules/notifications/mailer";
+import type { PdfWorkers } from "./pdf-worker/pool";
 import type { TrustServices } from "./modules/sealing/trust-services";
 import type { Db } from "./store/db";
 import type { FileStore } from "./store/files";
@@ -20,6 +21,8 @@ export interface Deps {
   secret: Uint8Array;
   /** The sealing key (PKCS#12 from the config, or the generated development one), loaded once. */
   sealingKey: () => Promise<SealingKey>;
+  /** Worker threads for PDF parsing, checking and stamping, bounded in time and inflated bytes. */
+  pdf: PdfWorkers;
   /** Time-stamp authorities, revocation fetching (cached) and trust anchors, for sealing and verifying. */
   trust: TrustServices;
 }

@@ -7,6 +7,7 @@
 export const ERRORS = {
   bad_request: { status: 400, meaning: "A header or parameter is malformed, e.g. an Idempotency-Key that is not 1 to 255 visible ASCII characters." },
   invalid_json: { status: 400, meaning: "The request body is not valid JSON." },
+  json_too_deep: { status: 400, meaning: "The JSON body nests objects or arrays deeper than 64 levels; no request of this API needs that many." },
   unauthorized: { status: 401, meaning: "No API key was sent, or the key is unknown, malformed or revoked." },
   forbidden: { status: 403, meaning: "The key may not do this: it lacks the route's scope, or a test key asks for live data or keys." },
   not_found: { status: 404, meaning: "No such resource in the key's environment (test and live never see each other), or an unknown signing token." },
@@ -18,7 +19,7 @@ export const ERRORS = {
   envelope_already_sent: { status: 409, meaning: "The envelope was already sent." },
   envelope_not_completed: { status: 409, meaning: "The signed document exists once every recipient has signed (status COMPLETED)." },
   seal_pending: { status: 409, meaning: "The signed document is being sealed; retry after the Retry-After seconds." },
-  seal_failed: { status: 503, meaning: "Sealing the signed document failed; the audit trail and the server log say why." },
+  seal_failed: { status: 503, meaning: "Sealing the signed document failed for good (e.g. a document sealing cannot process); the audit trail and the server log say why, and `certyneo seal` retries it once the cause is mended." },
   envelope_not_sent: { status: 409, meaning: "The envelope is a DRAFT: it has no audit trail yet, and its recipients change with PATCH /envelopes/{id}. Send it first." },
   envelope_ended: { status: 409, meaning: "The envelope has already ended (completed, declined, voided or expired)." },
   envelope_not_ended: { status: 409, meaning: "Only an ended envelope (completed, declined, voided or expired) can be purged; void a sent one first." },
@@ -37,9 +38,12 @@ export const ERRORS = {
   pdf_invalid: { status: 422, meaning: "The file is not a readable PDF: no %PDF- header, truncated, empty, or unparseable." },
   pdf_encrypted: { status: 422, meaning: "The PDF is encrypted or password-protected; remove the encryption and upload it again." },
   pdf_certified_no_changes: { status: 422, meaning: "The PDF is certified with no changes allowed (DocMDP P=1): signing it would break its certification." },
-  rate_limited: { status: 429, meaning: "The key's rate limit is exhausted; retry after the Retry-After seconds." },
+  pdf_too_complex: { status: 422, meaning: "The PDF exceeds the server's processing bounds: its compressed streams expand too much (a zip bomb) or it takes too long to read. Save it again with a PDF editor, or print it to a new PDF." },
+  rate_limited: { status: 429, meaning: "The rate limit is exhausted (the key's, or without a key the client address's or the signing link's); retry after the Retry-After seconds." },
   internal_error: { status: 500, meaning: "An unexpected server error; the requestId finds it in the server log." },
   unavailable: { status: 503, meaning: "A service sealing needs (the sealing key, the time-stamp authority) is unavailable; retry later." },
+  database_busy: { status: 503, meaning: "The database is locked by another process (a backup, a maintenance command); retry after the Retry-After seconds." },
+  insufficient_storage: { status: 507, meaning: "The server's disk is full: nothing was saved. Reads still work; retry once an administrator has made space." },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -67,3 +71,9 @@ export const notFound = (what: string, id: string) => new AppError("not_found", 
 
 export const invalid = (errors: FieldError[], message = "The request has invalid fields") =>
   new AppError("validation_failed", message, { errors });
+
+/**
+ * Something that stops the server or a command from starting (data directory, database,
+ * instance key, port): the CLI prints its message as one line and exits 2.
+ */
+export class StartupError extends Error {}

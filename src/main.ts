@@ -8,9 +8,10 @@ import { SEAL_USAGE, sealCommand } from "./cli/seal";
 import { VERIFY_USAGE, verifyCommand } from "./cli/verify";
 import { CliError } from "./cli/args";
 import { ConfigError, loadConfig } from "./config";
-import { AppError } from "./errors";
+import { AppError, StartupError } from "./errors";
 import { openInstance } from "./instance";
 import { cliLogger, type Level } from "./log";
+import { networkPolicy } from "./modules/webhooks/network";
 import { SignerError } from "./pdf/signer";
 import { startServer } from "./server";
 import { VERSION } from "./version";
@@ -21,6 +22,7 @@ Usage: certyneo [command]
 
 Commands:
   serve                                  Start the server (default)
+       [--accept-new-instance-key]       ... making a new instance.key although envelopes need the lost one
   keys create --env test|live --name N   Create an API key; the key is printed once, alone on the last line
        [--scopes S] [--json]             ... or as {"id","key","env","name","scopes"}
   keys list [--json]                     List API keys
@@ -68,11 +70,25 @@ function openForCli() {
   return openInstance(config, { log: cliLogger(config.logLevel as Level) });
 }
 
-async function serve() {
-  const deps = openInstance(loadConfig());
+async function serve(args: string[]) {
+  const config = loadConfig();
+  try {
+    networkPolicy(config.webhooks.allowedNetworks);
+  } catch (e) {
+    throw new ConfigError(`CERTYNEO_WEBHOOK_ALLOWED_NETWORKS: ${(e as Error).message.replace(/^webhooks\.allowedNetworks:\s*/, "")}`);
+  }
+  const deps = openInstance(config, { acceptNewInstanceKey: args.includes("--accept-new-instance-key") });
   // A server that cannot seal must not accept envelopes: check the key before listening.
   await deps.sealingKey();
-  const running = startServer(deps);
+  let running: ReturnType<typeof startServer>;
+  try {
+    running = startServer(deps);
+  } catch (e) {
+    if ((e as { code?: string }).code !== "EADDRINUSE") throw e;
+    throw new StartupError(`port ${config.port} on ${config.host} is in use (another server?): stop it or set CERTYNEO_PORT`);
+  }
+  // The first upload should not wait for the PDF threads to load.
+  deps.pdf.warm();
   deps.log.info("listening", { url: running.url, baseUrl: deps.config.baseUrl, dataDir: deps.config.dataDir, version: VERSION });
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -94,7 +110,7 @@ async function main(argv: string[]) {
   switch (cmd) {
     case "--help": case "-h": case "help": return out(HELP);
     case "--version": case "-v": case "version": return out(VERSION);
-    case "serve": return serve();
+    case "serve": return serve(rest);
     case "migrate": {
       const deps = openForCli();
       deps.db.$client.close();
@@ -142,7 +158,7 @@ async function main(argv: string[]) {
 }
 
 main(process.argv.slice(2)).catch((e) => {
-  if (e instanceof ConfigError || e instanceof CliError || e instanceof SignerError || e instanceof AppError) {
+  if (e instanceof ConfigError || e instanceof CliError || e instanceof SignerError || e instanceof AppError || e instanceof StartupError) {
     process.stderr.write(`certyneo: ${e.message}\n`);
     process.exit(2);
   }

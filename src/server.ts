@@ -29,6 +29,7 @@ export function startServer(deps: Deps, opts: { port?: number; host?: string } =
     async stop() {
       await server.stop(false);
       await Promise.all(app.workers.map((w) => w.stop()));
+      deps.pdf.close();
     },
   };
 }

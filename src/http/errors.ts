@@ -5,6 +5,7 @@ import { AppError, type FieldError } from "../errors";
 import { schemaErrors } from "./validate";
 import { contextOf } from "./context";
 import { problemResponse } from "./problem";
+import { systemError } from "./system-errors";
 
 interface RouteShape {
   method: string;
@@ -52,7 +53,11 @@ export function errorHandler(log: Logger, config: Config, routes: () => RouteSha
       const where = (error as any).type as string;
       const errors = validationErrors(error, where, request, routes());
       err = new AppError("validation_failed", where === "body" ? "Invalid request body" : `Invalid ${where === "property" ? "query" : where}: ${errors.map((e) => e.message).join("; ")}`, { errors });
-    } else if (code === "PARSE") err = new AppError("invalid_json", "The request body is not valid JSON");
+    } else if (code === "PARSE") {
+      err = request.headers.get("content-type")?.startsWith("multipart/")
+        ? new AppError("bad_request", "The multipart/form-data body cannot be parsed: check that its parts match the boundary in Content-Type")
+        : new AppError("invalid_json", "The request body is not valid JSON");
+    }
     else if (code === "NOT_FOUND") {
       const path = new URL(request.url).pathname;
       const allow = allowedMethods(routes(), path);
@@ -60,8 +65,9 @@ export function errorHandler(log: Logger, config: Config, routes: () => RouteSha
         ? new AppError("method_not_allowed", `${request.method} is not allowed on ${path}`, { headers: { allow: allow.join(", ") } })
         : new AppError("route_not_found", `No route ${request.method} ${path}`);
     } else {
-      log.error("unhandled error", { requestId: ctx.id, code, error: String((error as Error)?.stack ?? error) });
-      err = new AppError("internal_error", "Internal error; the request id identifies it in the server log");
+      const system = systemError(error);
+      if (!system) log.error("unhandled error", { requestId: ctx.id, code, error: String((error as Error)?.stack ?? error) });
+      err = system ?? new AppError("internal_error", "Internal error; the request id identifies it in the server log");
     }
     return problemResponse(err, ctx.id, config.baseUrl);
   });

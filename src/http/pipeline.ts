@@ -2,12 +2,17 @@ import type { Server } from "bun";
 import type { Deps } from "../deps";
 import { AppError } from "../errors";
 import type { KeyVerifier } from "../modules/keys/service";
+import { isKnownToken, TOKEN_FORMAT } from "../modules/signing/token";
 import { needsApiKey, unauthorized } from "./auth";
+import { assertJsonDepth, formatBytes, readBodyBounded } from "./body-guard";
 import { newRequestId, setContext, type RequestContext } from "./context";
 import type { Idempotency } from "./idempotency";
 import { problemResponse } from "./problem";
-import type { RateDecision, RateLimiter } from "./rate-limit";
+import { createRateLimiter, type RateDecision, type RateLimiter } from "./rate-limit";
+import { securityHeaders } from "./security-headers";
+import { systemError } from "./system-errors";
 
+const SIGNING_API = "/api/v1/signing/";
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 /** Signing tokens are bearer secrets in the path: logs show the route, never the token. */
 const TOKEN_IN_PATH = /^(\/s|\/api\/v1\/signing)\/[^/]+/;
@@ -16,6 +21,10 @@ const BODY_TYPES = new Set(["application/json", "multipart/form-data"]);
 
 /** The largest request body accepted: a base64 JSON upload is 4/3 of its PDF, plus the JSON around it. */
 export const maxBodyBytes = (config: Deps["config"]) => Math.ceil(config.maxUploadMb * 1024 * 1024 * 1.4) + 64 * 1024;
+/** The largest JSON body without an API key: a signing completion with a drawn signature (600,000 characters) and its fields. */
+export const MAX_ANONYMOUS_BODY = 1024 * 1024;
+/** Liveness answers whoever asks: it costs less than a rate-limit check and an orchestrator must always reach it. */
+const UNLIMITED = new Set(["/healthz"]);
 
 /** The path of an absolute request URL, without building a URL object on the hot path. */
 function pathOf(url: string): string {
@@ -25,13 +34,30 @@ function pathOf(url: string): string {
   return end < 0 ? url.slice(start) : url.slice(start, end);
 }
 
+const hasBody = (req: Request) => Number(req.headers.get("content-length") ?? 0) > 0 || req.headers.has("transfer-encoding");
+const mediaType = (req: Request) => req.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
+
 /** Bodies are JSON, or multipart for uploads; anything else is refused before parsing. */
 function checkContentType(req: Request) {
-  const hasBody = Number(req.headers.get("content-length") ?? 0) > 0 || req.headers.has("transfer-encoding");
-  if (!hasBody) return;
-  const type = req.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
+  if (!hasBody(req)) return;
+  const type = mediaType(req);
   if (!BODY_TYPES.has(type))
     throw new AppError("unsupported_media_type", `Content-Type "${type || "none"}" is not accepted; send application/json (or multipart/form-data for uploads)`);
+  if (type === "multipart/form-data" && !/;\s*boundary=[^;\s]/i.test(req.headers.get("content-type") ?? ""))
+    throw new AppError("bad_request", "Content-Type multipart/form-data needs its boundary parameter (multipart/form-data; boundary=…): let your HTTP client build the form");
+}
+
+/**
+ * A JSON body is read (at most `limit` bytes) and its depth checked before Elysia parses it;
+ * the handler gets a request over the bytes read. Other bodies pass as they came.
+ */
+async function guardedBody(req: Request, ctx: RequestContext, limit: number): Promise<Request> {
+  if (!hasBody(req) || mediaType(req) !== "application/json") return req;
+  const body = await readBodyBounded(req, limit, formatBytes(limit));
+  assertJsonDepth(body);
+  const checked = new Request(req.url, { method: req.method, headers: req.headers, body: body as Uint8Array<ArrayBuffer> });
+  setContext(checked, ctx);
+  return checked;
 }
 
 function clientIp(req: Request, server: Server<unknown> | undefined, trustProxy: boolean): string | null {
@@ -54,19 +80,29 @@ export function createPipeline(deps: Deps, parts: {
   idempotency: Idempotency;
 }) {
   const maxBody = maxBodyBytes(deps.config);
+  const { enabled, anonymousBurst, anonymousPerMinute, tokenBurst, tokenPerMinute } = deps.config.rateLimit;
+  const now = () => deps.clock.now().getTime();
+  const byIp = createRateLimiter({ enabled, burst: anonymousBurst, perMinute: anonymousPerMinute, now });
+  const byToken = createRateLimiter({ enabled, burst: tokenBurst, perMinute: tokenPerMinute, now });
+  const headers = securityHeaders(deps.config);
+  const rateLimited = (rate: RateDecision, ctx: RequestContext) =>
+    problemResponse(new AppError("rate_limited", `Rate limit exceeded; retry in ${rate.retryAfterSeconds} s`, {
+      headers: { "retry-after": String(rate.retryAfterSeconds) },
+    }), ctx.id, deps.config.baseUrl);
 
   async function authorised(req: Request, ctx: RequestContext): Promise<{ res: Response; rate?: RateDecision }> {
     const m = /^Bearer ([^\s]+)$/.exec(req.headers.get("authorization") ?? "");
     const principal = m ? parts.keys.verify(m[1]!) : null;
-    if (!principal) throw unauthorized(m !== null);
+    if (!principal) {
+      // Guessing keys is anonymous traffic: it spends the address's allowance.
+      const rate = byIp.take(ctx.ip ?? "unknown");
+      if (!rate.allowed) return { res: rateLimited(rate, ctx) };
+      throw unauthorized(m !== null);
+    }
     ctx.principal = principal;
     const rate = parts.limiter.take(principal.keyId);
-    if (!rate.allowed) {
-      const err = new AppError("rate_limited", `Rate limit exceeded; retry in ${rate.retryAfterSeconds} s`, {
-        headers: { "retry-after": String(rate.retryAfterSeconds) },
-      });
-      return { res: problemResponse(err, ctx.id, deps.config.baseUrl), rate };
-    }
+    if (!rate.allowed) return { res: rateLimited(rate, ctx), rate };
+    req = await guardedBody(req, ctx, maxBody);
     const key = req.headers.get("idempotency-key");
     if (req.method === "POST" && key !== null) {
       const body = new Uint8Array(await req.arrayBuffer());
@@ -75,6 +111,28 @@ export function createPipeline(deps: Deps, parts: {
       return { res: await parts.idempotency.run(principal.environment, key, req, body, () => parts.handle(replayable)), rate };
     }
     return { res: await parts.handle(req), rate };
+  }
+
+  /**
+   * No API key: limited per client IP, and the signing API per token too. A signing token is
+   * looked up before its body is read, and that body is capped at what a signature needs.
+   */
+  async function anonymous(req: Request, ctx: RequestContext, path: string): Promise<Response> {
+    if (UNLIMITED.has(path)) return parts.handle(req);
+    const rate = byIp.take(ctx.ip ?? "unknown");
+    if (!rate.allowed) return rateLimited(rate, ctx);
+    const token = TOKEN_IN_PATH.exec(path)?.[0].split("/").pop();
+    if (token !== undefined && TOKEN_FORMAT.test(token)) {
+      const perToken = byToken.take(token);
+      if (!perToken.allowed) return rateLimited(perToken, ctx);
+    }
+    if (hasBody(req) && path.startsWith(SIGNING_API)) {
+      if (!isKnownToken(deps.db, token ?? "")) throw new AppError("not_found", "This signing link is not valid");
+      // The signing API takes JSON only, read within the cap here; a form is refused unread.
+      if (mediaType(req) !== "application/json") throw new AppError("unsupported_media_type", "The signing API takes application/json bodies");
+    }
+    if (hasBody(req)) req = await guardedBody(req, ctx, MAX_ANONYMOUS_BODY);
+    return parts.handle(req);
   }
 
   return async function fetch(req: Request, server?: Server<unknown>): Promise<Response> {
@@ -98,15 +156,19 @@ export function createPipeline(deps: Deps, parts: {
       if (length > maxBody) throw new AppError("payload_too_large", `The request body is larger than the limit of ${deps.config.maxUploadMb} MiB`);
       checkContentType(req);
       if (needsApiKey(path)) ({ res, rate } = await authorised(req, ctx));
-      else res = await parts.handle(req);
+      else res = await anonymous(req, ctx, path);
     } catch (e) {
-      if (!(e instanceof AppError)) {
+      if (!(e instanceof AppError) && systemError(e)) {
+        deps.log.warn("request refused on a system condition", { requestId: ctx.id, error: String((e as Error)?.message ?? e) });
+        e = systemError(e);
+      } else if (!(e instanceof AppError)) {
         deps.log.error("unhandled error in pipeline", { requestId: ctx.id, error: String((e as Error)?.stack ?? e) });
         e = new AppError("internal_error", "Internal error; the request id identifies it in the server log");
       }
       res = problemResponse(e as AppError, ctx.id, deps.config.baseUrl);
     }
     res.headers.set("x-request-id", ctx.id);
+    headers(path, res.headers);
     if (rate) for (const [k, v] of Object.entries(parts.limiter.headers(rate))) res.headers.set(k, v);
     deps.log.info("request", {
       requestId: ctx.id,

@@ -6,7 +6,7 @@ import type { Problem } from "./schemas";
 const TITLES: Record<number, string> = {
   400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
   409: "Conflict", 410: "Gone", 413: "Content Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Content",
-  429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable",
+  429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable", 507: "Insufficient Storage",
 };
 
 /** RFC 9457 problem details, extended with a stable `code`, `message` and the `requestId`. */

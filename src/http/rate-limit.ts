@@ -17,14 +17,21 @@ export interface RateLimiter {
   headers(d: RateDecision): Record<string, string>;
 }
 
+/** Buckets kept before the full ones (clients quiet long enough) are dropped: per-IP keys are unbounded. */
+const MAX_BUCKETS = 50_000;
+
 export function createRateLimiter(opts: { enabled: boolean; burst: number; perMinute: number; now: () => number }): RateLimiter {
   const perMs = opts.perMinute / 60_000;
   const buckets = new Map<string, { tokens: number; at: number }>();
   const window = Math.ceil(opts.burst / opts.perMinute * 60);
+  const prune = (now: number) => {
+    for (const [k, b] of buckets) if (b.tokens + (now - b.at) * perMs >= opts.burst) buckets.delete(k);
+  };
   return {
     take(key) {
       if (!opts.enabled) return { allowed: true, limit: opts.burst, remaining: opts.burst, resetSeconds: 0, retryAfterSeconds: 0 };
       const now = opts.now();
+      if (buckets.size >= MAX_BUCKETS && !buckets.has(key)) prune(now);
       const b = buckets.get(key) ?? { tokens: opts.burst, at: now };
       b.tokens = Math.min(opts.burst, b.tokens + (now - b.at) * perMs);
       b.at = now;

@@ -1,7 +1,8 @@
 import type { Static, TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
-import { and, asc, eq, lte } from "drizzle-orm";
+import { and, asc, eq, gt, isNotNull, lte } from "drizzle-orm";
 import type { Deps } from "../deps";
+import { ownerGone, THIS_PROCESS } from "../process-owner";
 import { affectedRows } from "../store/db";
 import { jobs } from "../store/schema";
 import { completeJob } from "./queue";
@@ -52,7 +53,7 @@ export class PermanentJobError extends Error {
  * While a job runs its runAt is pushed this far ahead: the lease, which is what keeps a job from
  * running twice at once. No runner (this one, a CLI process on the same database) sees a leased
  * job as due, and if this process dies mid-run the job is still pending and becomes due again
- * when the lease ends.
+ * when the lease ends, or at once when a server starts and finds its holder gone (leasedBy).
  */
 export const LEASE_MS = 5 * 60_000;
 /**
@@ -123,7 +124,7 @@ export function createJobRunner(
           // Compare-and-set on runAt: whoever moved it first owns the job.
           const res = tx
             .update(jobs)
-            .set({ runAt: leaseUntil, attempts: job.attempts + 1, updatedAt: now })
+            .set({ runAt: leaseUntil, attempts: job.attempts + 1, leasedBy: THIS_PROCESS, updatedAt: now })
             .where(and(eq(jobs.id, job.id), eq(jobs.status, "pending"), eq(jobs.runAt, job.runAt)))
             .run();
           if (affectedRows(res) === 1) claimed.push({ id: job.id, kind: job.kind, payload: job.payload, attempts: job.attempts + 1, leaseUntil });
@@ -202,6 +203,17 @@ export function createJobRunner(
     );
   }
 
+  /** Jobs leased by a process that has died (a crash, a kill) are due again now, not when their lease ends. */
+  function reclaimDeadLeases() {
+    const now = clock.now();
+    const leased = db.select({ id: jobs.id, leasedBy: jobs.leasedBy }).from(jobs)
+      .where(and(eq(jobs.status, "pending"), isNotNull(jobs.leasedBy), gt(jobs.runAt, now))).all();
+    const dead = leased.filter((j) => ownerGone(j.leasedBy!));
+    for (const j of dead)
+      db.update(jobs).set({ runAt: now, leasedBy: null, updatedAt: now }).where(and(eq(jobs.id, j.id), eq(jobs.leasedBy, j.leasedBy!), eq(jobs.status, "pending"))).run();
+    if (dead.length) log.info("reclaimed jobs leased by a process that ended", { jobs: dead.length });
+  }
+
   /** Fills the free slots with due jobs; returns how many it started. */
   function pump(): number {
     let jobsToRun: Claimed[];
@@ -259,6 +271,11 @@ export function createJobRunner(
     start() {
       if (started) return;
       started = true;
+      try {
+        reclaimDeadLeases();
+      } catch (e) {
+        log.error("reclaiming leases failed", { error: errorText(e) });
+      }
       startTick();
     },
     async stop() {

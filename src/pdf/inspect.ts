@@ -2,6 +2,7 @@ import { PDFDocument, PDFRef, type PDFPage } from "pdf-lib";
 import { docMdpPermission } from "./docmdp";
 import { pageFrame } from "./page-frame";
 import { AppError } from "../errors";
+import { describePdfError } from "./errors";
 import type { PageSize } from "../store/schema";
 import { findTextTags, type TextTag } from "./text/text-tags";
 import { listFormFields, type FormField } from "./form-fields";
@@ -44,14 +45,14 @@ export async function inspectPdf(bytes: Uint8Array): Promise<PdfFacts> {
   try {
     doc = await PDFDocument.load(bytes, { updateMetadata: false, ignoreEncryption: true });
   } catch (e) {
-    throw new AppError("pdf_invalid", `The PDF cannot be read: ${(e as Error).message.split("\n")[0]}`);
+    throw new AppError("pdf_invalid", describePdfError(e));
   }
   if (doc.isEncrypted) throw new AppError("pdf_encrypted", "The PDF is encrypted; remove the password or encryption and upload it again");
   let pages: PageSize[];
   try {
     pages = doc.getPages().map(displayedSize);
   } catch (e) {
-    throw new AppError("pdf_invalid", `The PDF page tree is broken: ${(e as Error).message.split("\n")[0]}`);
+    throw new AppError("pdf_invalid", describePdfError(e));
   }
   if (pages.length === 0) throw new AppError("pdf_invalid", "The PDF has no pages");
   if (docMdpPermission(doc.catalog, (o) => (o instanceof PDFRef ? doc.context.lookup(o) : o)) === 1)

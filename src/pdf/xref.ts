@@ -135,6 +135,9 @@ function unpredictPng(data: Uint8Array, columns: number, bytesPerPixel: number):
   return out;
 }
 
+/** Far above any real xref or object stream, far below what a zip bomb would allocate. */
+const MAX_STRUCTURAL_STREAM = 64 * 1024 * 1024;
+
 /**
  * Decodes the small structural streams we need (xref streams, object streams).
  * pdf-lib's own decoder has no predictor support, which xref streams use.
@@ -145,7 +148,13 @@ export function decodeStructuralStream(stream: PDFRawStream): Uint8Array {
   const filterName = filter instanceof PDFArray ? filter.size() === 1 ? filter.lookup(0) : filter : filter;
   if (filterName === undefined) return stream.contents;
   if (filterName !== PDFName.of("FlateDecode")) throw new XrefError(`unsupported filter ${filterName} on a structural stream`);
-  let data: Uint8Array = inflateSync(stream.contents);
+  let data: Uint8Array;
+  try {
+    data = inflateSync(stream.contents, { maxOutputLength: MAX_STRUCTURAL_STREAM });
+  } catch (e) {
+    if ((e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") throw new XrefError(`a structural stream expands beyond ${MAX_STRUCTURAL_STREAM / 1024 / 1024} MiB`);
+    throw new XrefError(`a structural stream cannot be inflated: ${(e as Error).message}`);
+  }
   let parms = dict.lookup(PDFName.of("DecodeParms"));
   if (parms instanceof PDFArray) parms = parms.lookup(0);
   if (parms instanceof PDFDict) {

@@ -70,7 +70,8 @@ const generations = new WeakMap<Db, () => number>();
  * A number that changes whenever any connection (this process or the CLI) commits, for
  * in-memory caches of hot rows (API keys, documents). It costs nothing per read: a watch on
  * the database's directory bumps it when the WAL file changes, which the event loop sees
- * before it serves the next request. In-memory databases fall back to PRAGMA data_version.
+ * within milliseconds (a request racing another process's commit in the same instant may
+ * still see the old rows). In-memory databases fall back to PRAGMA data_version.
  */
 export function commitGeneration(db: Db): () => number {
   let generation = generations.get(db);

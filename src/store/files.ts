@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 /**
@@ -60,9 +60,13 @@ export function writeFileAtomic(file: string, parts: Uint8Array[], mode = 0o600)
       while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
     }
     fsyncSync(fd);
-  } finally {
+  } catch (e) {
+    // A failed write (a full disk) must not leave its partial file to keep the disk full.
     closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
   }
+  closeSync(fd);
   renameSync(tmp, file);
   const dirFd = openSync(dirname(file), "r");
   try {

@@ -255,6 +255,8 @@ export const jobs = sqliteTable(
     runAt: time("run_at").notNull(),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
+    /** While leased (runAt pushed ahead by a claim): the claiming process, "{hostname}:{pid}", so a restart can reclaim a dead one's leases. */
+    leasedBy: text("leased_by"),
     createdAt: time("created_at").notNull(),
     updatedAt: time("updated_at").notNull(),
   },

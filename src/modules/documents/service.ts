@@ -2,7 +2,6 @@ import { and, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, notFound } from "../../errors";
 import { newId } from "../../ids";
-import { inspectPdf } from "../../pdf/inspect";
 import { commitGeneration, preparedPerDb } from "../../store/db";
 import { documents, envelopeDocuments, envelopes, templates, type Environment } from "../../store/schema";
 import { paginate } from "../../store/paginate";
@@ -21,17 +20,34 @@ export const publicDocument = (d: DocumentRow) => ({
   createdAt: d.createdAt.toISOString(),
 });
 
+/** Control characters, and the bidirectional controls that make "evil\u202Efdp.exe" display as "evilexe.pdf". */
+const UNSAFE_IN_NAMES = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/gu;
+export const MAX_NAME_LENGTH = 255;
+
+/**
+ * A document's name as shown to signers and written in Content-Disposition: without control
+ * or bidi-control characters, at most 255 characters (the extension kept), never empty.
+ */
+export function documentName(raw: string): string {
+  const clean = raw.replace(UNSAFE_IN_NAMES, "").trim();
+  if (!clean) return "document.pdf";
+  const chars = [...clean];
+  if (chars.length <= MAX_NAME_LENGTH) return clean;
+  const ext = /\.[A-Za-z0-9]{1,8}$/.exec(clean)?.[0] ?? "";
+  return chars.slice(0, MAX_NAME_LENGTH - ext.length).join("") + ext;
+}
+
 export async function uploadDocument(deps: Deps, environment: Environment, input: { name: string; bytes: Uint8Array }): Promise<DocumentRow> {
   const max = deps.config.maxUploadMb * 1024 * 1024;
   if (input.bytes.length > max)
     throw new AppError("payload_too_large", `The PDF is ${input.bytes.length} bytes; the limit is ${deps.config.maxUploadMb} MiB`);
   if (input.bytes.length === 0) throw new AppError("pdf_invalid", "The file is empty");
-  const facts = await inspectPdf(input.bytes);
+  const facts = await deps.pdf.run("checkUpload", input.bytes);
   const sha256 = await deps.files.put(input.bytes);
   const row: DocumentRow = {
     id: newId("doc"),
     environment,
-    name: input.name,
+    name: documentName(input.name),
     size: input.bytes.length,
     sha256,
     pageCount: facts.pageCount,

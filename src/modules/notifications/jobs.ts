@@ -155,7 +155,7 @@ export function notificationHandlers(deps: Deps): JobDefinitions {
     let delivered: Record<string, unknown>;
     try {
       if (channel === "email") {
-        const { messageId } = await deps.mailer.send({ to, ...renderEmail(message, locale, data) });
+        const { messageId } = await deps.mailer.send({ to, ...renderEmail(message, locale, data), id: jobId });
         delivered = { messageId };
       } else {
         if (!sms) throw new PermanentJobError("no SMS gateway is configured (sms.gatewayUrl)");

@@ -4,13 +4,18 @@ import nodemailer from "nodemailer";
 import type { Clock } from "../../clock";
 import type { Config } from "../../config";
 import type { Logger } from "../../log";
-import { writeFileAtomic } from "../../store/files";
+import { writeFileAtomic, writeFileOnce } from "../../store/files";
 
 export interface MailMessage {
   to: string;
   subject: string;
   text: string;
   html: string;
+  /**
+   * A stable id of this message (its delivery job's): a run repeated after a crash carries the
+   * same one, and the outbox keeps the message once.
+   */
+  id?: string;
 }
 
 /** Who e-mails come from, read at each send (the console's branding settings can change it). */
@@ -86,9 +91,12 @@ export function outboxMailer(dir: string, from: string, clock: Clock, log: Logge
       const bytes = info.message as Buffer;
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-      const name = `${stamp}-${crypto.randomUUID().slice(0, 8)}.eml`;
-      const file = join(dir, name);
-      writeFileAtomic(file, [bytes]);
+      const file = join(dir, msg.id ? `${msg.id}.eml` : `${stamp}-${crypto.randomUUID().slice(0, 8)}.eml`);
+      if (!msg.id) writeFileAtomic(file, [bytes]);
+      else if (!writeFileOnce(file, bytes)) {
+        log.info("email already in the outbox (a repeated run)", { to: msg.to, file });
+        return { messageId: info.messageId };
+      }
       log.info("email written to outbox (no SMTP server configured)", { to: msg.to, subject: oneLine(msg.subject), file });
       return { messageId: info.messageId };
     },

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Clock } from "../../clock";
 import type { Config } from "../../config";
@@ -65,6 +65,7 @@ export function sealingKeyLoader(config: Config, clock: Clock, log: Logger, secr
     if (config.seal.p12Path) {
       const path = config.seal.p12Path;
       if (!existsSync(path)) throw new SignerError(`sealing certificate ${path}: file not found (CERTYNEO_SEAL_P12_PATH)`);
+      if (statSync(path).isDirectory()) throw new SignerError(`sealing certificate ${path}: is a directory; CERTYNEO_SEAL_P12_PATH must name a PKCS#12 (.p12) file`);
       try {
         const signer = await loadSigner(new Uint8Array(readFileSync(path)), config.seal.p12Password, clock.now(), { rsaPss: config.seal.rsaPss });
         const certificate = sealingCertificate(signer);
@@ -83,8 +84,15 @@ export function sealingKeyLoader(config: Config, clock: Clock, log: Logger, secr
       if (writeFileOnce(file, p12)) log.info("development sealing certificate created", { file });
     }
     warnDevelopment(log, file);
-    const signer = await loadSigner(new Uint8Array(readFileSync(file)), password, clock.now());
-    return { ...signer, development: true };
+    try {
+      const signer = await loadSigner(new Uint8Array(readFileSync(file)), password, clock.now());
+      return { ...signer, development: true };
+    } catch (e) {
+      // It was made by this instance with a password from instance.key: damage, or a key replaced since.
+      if (e instanceof SignerError)
+        throw new SignerError(`development sealing certificate ${file}: ${e.message}; delete the file to have a new one made, or restore the instance.key it was made with`);
+      throw e;
+    }
   };
   return () => (loading ??= load().catch((e) => {
     loading = null;

@@ -1,4 +1,4 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, notFound } from "../../errors";
 import { renderAuditTrail } from "../../pdf/audit-trail";
@@ -8,12 +8,13 @@ import { extendToLevel, LtvError } from "../../pdf/ltv";
 import { sealPdfParts } from "../../pdf/pades";
 import { joinParts } from "../../pdf/signature-update";
 import type { RenderAuditEvent, RenderDocument, RenderEnvelope, RenderField, RenderRecipient } from "../../pdf/render-model";
-import { buildEnvelopePdf, stampDocument } from "../../pdf/stamp";
-import { documents, envelopeDocuments, envelopes, type Environment } from "../../store/schema";
+import { documents, envelopeDocuments, envelopes, jobs, type Environment } from "../../store/schema";
 import { appendAudit, listAudit, verifyChain, type AuditEvent } from "../audit/service";
 import { recordEnvelopeEvent } from "../envelopes/record-change";
+import { SealRefusedError } from "../../pdf/incremental";
 import { envelopeDocumentRows, fieldRows, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "../envelopes/rows";
 import { SignerError } from "../../pdf/signer";
+import { PdfTaskError } from "../../pdf-worker/pool";
 import { TimestampError } from "../../pdf/tsa";
 import { sealingCertificate, type SealingKey } from "./key";
 
@@ -111,6 +112,14 @@ const seal = async (deps: Deps, key: SealingKey, pdf: Uint8Array, subject: strin
   }
 };
 
+/**
+ * Failures that running the seal again cannot cure, because the file is the cause: sealing
+ * refused it, a PDF task refused it (pdf_* codes) or failed on it, or its validation data
+ * cannot be completed for good.
+ */
+const cannotSeal = (e: unknown) =>
+  e instanceof SealRefusedError || e instanceof PdfTaskError || (e instanceof LtvError && e.permanent) || (e instanceof AppError && e.code.startsWith("pdf_"));
+
 /** Envelopes being sealed in this process: the job and an impatient download share one run. */
 const inFlight = new Map<string, Promise<void>>();
 
@@ -123,7 +132,11 @@ const inFlight = new Map<string, Promise<void>>();
 export function sealEnvelope(deps: Deps, envelopeId: string): Promise<void> {
   let run = inFlight.get(envelopeId);
   if (!run) {
-    run = doSeal(deps, envelopeId).finally(() => inFlight.delete(envelopeId));
+    run = doSeal(deps, envelopeId).catch((e) => {
+      if (!cannotSeal(e)) throw e;
+      markSealFailed(deps, envelopeId, (e as Error).message);
+      throw new AppError("seal_failed", `Sealing envelope ${envelopeId} failed: ${(e as Error).message}`);
+    }).finally(() => inFlight.delete(envelopeId));
     inFlight.set(envelopeId, run);
   }
   return run;
@@ -154,13 +167,13 @@ async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
     developmentCertificate: key.development,
   };
   const stampOne = (d: RenderDocument) =>
-    stampDocument(d, people, placed, { appendSignaturePage: true, certificate: { ...certificate, documents: [certificate.documents.find((c) => c.id === d.id)!] } });
+    deps.pdf.run("stampDocument", d, people, placed, { appendSignaturePage: true, certificate: { ...certificate, documents: [certificate.documents.find((c) => c.id === d.id)!] } });
 
   const perDocument = new Map<string, string>();
   for (const d of docs) perDocument.set(d.id, await deps.files.put(await seal(deps, key, await stampOne(d), envelope.subject)));
   const whole = docs.length === 1
     ? perDocument.get(docs[0]!.id)!
-    : await deps.files.put(await seal(deps, key, await buildEnvelopePdf(docs, people, placed, { appendSignaturePage: true, certificate, title: envelope.subject }), envelope.subject));
+    : await deps.files.put(await seal(deps, key, await deps.pdf.run("buildEnvelopePdf", docs, people, placed, { appendSignaturePage: true, certificate, title: envelope.subject }), envelope.subject));
 
   deps.db.transaction((tx) => {
     const current = tx.select({ sealStatus: envelopes.sealStatus }).from(envelopes).where(eq(envelopes.id, envelopeId)).get();
@@ -191,14 +204,15 @@ export function markSealDelayed(deps: Deps, envelopeId: string, reason: string):
 
 /** Records that sealing gave up: downloads answer `seal_failed` instead of trying again. */
 export function markSealFailed(deps: Deps, envelopeId: string, reason: string): void {
-  deps.db.transaction((tx) => {
+  const marked = deps.db.transaction((tx) => {
     const row = tx.select({ sealStatus: envelopes.sealStatus }).from(envelopes).where(eq(envelopes.id, envelopeId)).get();
-    if (!row || row.sealStatus === "SEALED" || row.sealStatus === "FAILED") return;
+    if (!row || row.sealStatus === "SEALED" || row.sealStatus === "FAILED") return false;
     tx.update(envelopes).set({ sealStatus: "FAILED" }).where(eq(envelopes.id, envelopeId)).run();
     appendAudit(tx, deps.clock, { envelopeId, type: "envelope.seal_failed", actor: "system", data: { reason: reason.slice(0, 500) } });
     recordEnvelopeEvent(tx, deps, envelopeId, "envelope.seal_failed", { reason: reason.slice(0, 500) });
+    return true;
   }, { behavior: "immediate" });
-  deps.log.error("envelope sealing failed for good", { envelopeId, reason });
+  if (marked) deps.log.error("envelope sealing failed for good", { envelopeId, reason });
 }
 
 export interface PdfDownload {
@@ -223,8 +237,17 @@ export async function signedDocument(
   if (envelope.sealStatus === "FAILED")
     throw new AppError("seal_failed", `Sealing envelope ${envelopeId} failed; the server log and the audit trail say why`);
   if (envelope.sealStatus !== "SEALED") {
-    if (!opts.sealIfPending) throw new AppError("seal_pending", "The signed document is being sealed; try again in a few seconds", { headers: { "retry-after": "5" } });
-    await sealEnvelope(deps, envelopeId);
+    // A seal that failed and waits for its retry is not run again by every download.
+    const retryAt = sealRetryAt(deps, envelopeId);
+    const waitFor = (seconds: number) =>
+      new AppError("seal_pending", "The signed document is being sealed; try again in a few seconds", { headers: { "retry-after": String(seconds) } });
+    if (!opts.sealIfPending || retryAt) throw waitFor(retryAt ? Math.max(1, Math.ceil((retryAt.getTime() - deps.clock.now().getTime()) / 1000)) : 5);
+    await sealEnvelope(deps, envelopeId).catch((e) => {
+      if (e instanceof AppError) throw e;
+      // The job retries it: the client gets the same answer as while it waits.
+      deps.log.error("sealing on download failed", { envelopeId, error: String((e as Error)?.message ?? e) });
+      throw waitFor(10);
+    });
     envelope = envelopeOf(deps, environment, envelopeId);
   }
   if (!documentId) return { bytes: await deps.files.get(envelope.sealedSha256!), filename: `${slug(envelope.subject)}-signed.pdf` };
@@ -233,6 +256,14 @@ export async function signedDocument(
   if (!row?.sealedSha256) throw notFound("Document", `${documentId} in envelope ${envelopeId}`);
   const name = envelopeDocumentRows(deps.db, envelopeId).find((d) => d.id === documentId)!.name.replace(/\.pdf$/i, "");
   return { bytes: await deps.files.get(row.sealedSha256), filename: `${slug(name)}-signed.pdf` };
+}
+
+/** When the seal job, having failed already, runs again; null when it has not failed. */
+function sealRetryAt(deps: Deps, envelopeId: string): Date | null {
+  const job = deps.db.select({ runAt: jobs.runAt }).from(jobs)
+    .where(and(eq(jobs.kind, "seal_envelope"), eq(jobs.status, "pending"), isNotNull(jobs.lastError), sql`json_extract(${jobs.payload}, '$.envelopeId') = ${envelopeId}`))
+    .get();
+  return job?.runAt ?? null;
 }
 
 /** The audit trail as a sealed PDF: every event so far, in order, with the hash chain. */

@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
 import { sha256Hex } from "../../ids";
+import { preparedPerDb, type Db } from "../../store/db";
 
 /** 32 bytes of HMAC-SHA256 in base64url: 43 characters, 256 bits. */
 export const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/;
@@ -19,3 +20,9 @@ export const tokenHash = (token: string): string => sha256Hex(token);
 
 export const signUrlOf = (baseUrl: string, secret: Uint8Array, recipientId: string, linkVersion = 0): string =>
   `${baseUrl.replace(/\/+$/, "")}/s/${signingToken(secret, recipientId, linkVersion)}`;
+
+const recipientByTokenHash = preparedPerDb((db) => db.$client.prepare<{ n: number }, [string]>("SELECT 1 AS n FROM recipients WHERE token_hash = ?"));
+
+/** Whether a token opens a signing session: the pipeline asks before it reads an anonymous body. */
+export const isKnownToken = (db: Db, token: string): boolean =>
+  TOKEN_FORMAT.test(token) && recipientByTokenHash(db).get(tokenHash(token)) !== null;

@@ -1,7 +1,7 @@
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { assertPdfHeader } from "../../pdf/inspect";
-import { verifyPdf } from "../../pdf/verify";
+import { describePdfError } from "../../pdf/errors";
 import { sealingCertificate } from "../sealing/key";
 import { sealingKey } from "../sealing/service";
 
@@ -10,14 +10,20 @@ import { sealingKey } from "../sealing/service";
  * configured anchors (verify.trustAnchors) and this instance's sealing certificate.
  * Integrity and trust are separate answers: a development seal is valid, not trusted.
  */
-export async function verifyDocument(deps: Pick<Deps, "sealingKey" | "trust" | "clock">, pdf: Uint8Array) {
+export async function verifyDocument(deps: Pick<Deps, "sealingKey" | "trust" | "clock" | "pdf">, pdf: Uint8Array) {
   assertPdfHeader(pdf);
   const key = await sealingKey(deps);
   let signatures;
   try {
-    ({ signatures } = await verifyPdf(pdf, { instanceCertificate: sealingCertificate(key), trustAnchors: deps.trust.trustAnchors, now: deps.clock.now() }));
+    // Off the event loop and bounded: any PDF may be sent here. Certificates cross as DER.
+    ({ signatures } = await deps.pdf.run("verifySignatures", pdf, {
+      instanceCertificate: sealingCertificate(key).rawData,
+      trustAnchors: deps.trust.trustAnchors.map((c) => c.rawData),
+      now: deps.clock.now(),
+    }));
   } catch (e) {
-    throw new AppError("pdf_invalid", `The PDF cannot be read: ${(e as Error).message.split("\n")[0]}`);
+    if (e instanceof AppError) throw e;
+    throw new AppError("pdf_invalid", describePdfError(e));
   }
   // After the last signature or time-stamp, only validation data (a DSS update) may follow.
   const last = signatures.at(-1);

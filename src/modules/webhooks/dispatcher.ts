@@ -66,6 +66,7 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
     resolver: opts.resolver ?? systemResolver,
     wallClock: opts.wallClock ?? systemClock,
     tlsCa: opts.tlsCa,
+    instanceSecret: deps.secret,
   });
   /** webhookId → the send in flight for that endpoint. */
   const inflight = new Map<string, Promise<void>>();

@@ -1,4 +1,5 @@
 import type { Clock } from "../../clock";
+import { openSecret } from "../../store/secret-box";
 import { VERSION } from "../../version";
 import { resolveTarget, TargetRefusedError, type NetworkPolicy, type Resolver } from "./network";
 import type { ClaimedDelivery, DeliveryOutcome } from "./outbox-queries";
@@ -16,6 +17,8 @@ export interface DeliverySenderOptions {
   wallClock: Clock;
   /** PEM CA certificates trusted for https deliveries instead of the system store. */
   tlsCa?: string;
+  /** The instance secret: endpoint secrets are stored encrypted under it (store/secret-box.ts). */
+  instanceSecret: Uint8Array;
 }
 
 /**
@@ -24,9 +27,10 @@ export interface DeliverySenderOptions {
  */
 export function createDeliverySender(opts: DeliverySenderOptions) {
   const keys = new Map<string, Uint8Array>();
-  const keyOf = (secret: string): Uint8Array => {
-    let key = keys.get(secret);
-    if (!key) keys.set(secret, (key = secretKey(secret)));
+  /** The HMAC key of an endpoint, from its stored (encrypted) secret; decrypted once. */
+  const keyOf = (stored: string): Uint8Array => {
+    let key = keys.get(stored);
+    if (!key) keys.set(stored, (key = secretKey(openSecret(opts.instanceSecret, stored))));
     return key;
   };
 

@@ -7,6 +7,7 @@ import { newId } from "../../ids";
 import type { Tx } from "../../store/db";
 import { webhookAttempts, webhookDeliveries, webhookEvents, webhooks, type Environment } from "../../store/schema";
 import { paginate, type Page } from "../../store/paginate";
+import { sealSecret } from "../../store/secret-box";
 import { ALL_EVENTS, WEBHOOK_EVENT_TYPES } from "./events";
 import { literalRefusal, networkPolicy } from "./network";
 import { newWebhookSecret } from "./signature";
@@ -90,7 +91,7 @@ export function createWebhook(
     url: checkUrl(deps, input.url),
     description: input.description ?? null,
     events: checkEvents(input.events),
-    secret,
+    secret: sealSecret(deps.secret, secret),
     enabled: true,
     disabledReason: null,
     failingSince: null,

@@ -1,0 +1,18 @@
+import type { Config } from "../config";
+
+const API = "/api/v1/";
+
+/**
+ * Headers every response gets: no MIME sniffing; HSTS when the public URL is https (the
+ * server then sits behind TLS, and browsers should never fall back to http); and API answers,
+ * which may carry secrets shown once (keys, webhook secrets, signUrls), kept out of every cache
+ * unless a route said otherwise.
+ */
+export function securityHeaders(config: Pick<Config, "baseUrl">) {
+  const hsts = config.baseUrl.startsWith("https://");
+  return (path: string, headers: Headers) => {
+    headers.set("x-content-type-options", "nosniff");
+    if (hsts) headers.set("strict-transport-security", "max-age=31536000");
+    if (path.startsWith(API) && !headers.has("cache-control")) headers.set("cache-control", "no-store");
+  };
+}

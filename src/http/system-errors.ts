@@ -1,0 +1,17 @@
+import { AppError } from "../errors";
+
+/**
+ * The system failures a client should hear about in their own words rather than as a 500: a
+ * full disk (a write is refused, reads go on) and a database another process keeps locked.
+ */
+export function systemError(e: unknown): AppError | null {
+  const code = String((e as { code?: unknown })?.code ?? "");
+  const text = String((e as Error)?.message ?? "");
+  if (code === "ENOSPC" || code === "EDQUOT" || code === "SQLITE_FULL" || /database or disk is full/.test(text))
+    return new AppError("insufficient_storage", "The server's disk is full: nothing was saved. Reading still works; retry once an administrator has made space");
+  if (code === "SQLITE_BUSY" || code.startsWith("SQLITE_BUSY_") || /database is locked/.test(text))
+    return new AppError("database_busy", "The database is locked by another process (a backup, a maintenance command); retry in a few seconds", {
+      headers: { "retry-after": "5" },
+    });
+  return null;
+}

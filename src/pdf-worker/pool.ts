@@ -1,0 +1,154 @@
+import type { Config } from "../config";
+import { AppError } from "../errors";
+import type { Logger } from "../log";
+import type { PdfTaskName, PdfTasks } from "./tasks";
+import type { TaskReply, TaskRequest } from "./worker";
+
+/** A task that failed in the worker with an error that is not an AppError (its name and message kept). */
+export class PdfTaskError extends Error {
+  constructor(override readonly name: string, message: string) {
+    super(message);
+  }
+}
+
+export interface PdfWorkers {
+  /** Runs a PDF task on a worker thread: the event loop only waits. */
+  run<K extends PdfTaskName>(task: K, ...args: Parameters<PdfTasks[K]>): Promise<Awaited<ReturnType<PdfTasks[K]>>>;
+  /** Starts the threads ahead of the first task (a thread takes about a second to load its modules). */
+  warm(): void;
+  /** Stops the threads now (tasks running or queued are refused); a later run starts new ones. */
+  close(): void;
+}
+
+interface Pending {
+  request: Omit<TaskRequest, "id">;
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+/** Bun's Worker: ref/unref decide whether it keeps the process alive (only while it has a task). */
+type BunWorker = Worker & { ref(): void; unref(): void };
+
+interface Slot {
+  worker: BunWorker | null;
+  job: (Pending & { id: number; timer?: ReturnType<typeof setTimeout> }) | null;
+  idle: ReturnType<typeof setTimeout> | null;
+}
+
+/**
+ * The worker's entry: beside this file when run from source; in the compiled binary, the
+ * embedded entry point pdf-worker/worker.js (package.json "build" lists it), at the root of
+ * Bun's embedded file system where the whole bundle's import.meta.url points.
+ */
+const WORKER_URL = import.meta.url.includes("$bunfs")
+  ? new URL("./pdf-worker/worker.js", import.meta.url).href
+  : new URL("./worker.ts", import.meta.url).href;
+
+/** A thread not used for this long is stopped: an idle server does not keep its memory. */
+const IDLE_MS = 5 * 60_000;
+
+const tooSlow = (seconds: number) =>
+  new AppError("pdf_too_complex", `The PDF took longer than ${seconds} s to process, the server's limit; ` +
+    "a file this complex is usually damaged or built to stall servers. Save it again with a PDF editor (or print it to a new PDF) and upload that");
+
+/**
+ * A small pool of Bun Workers for the PDF work that can take long or blow up on a hostile
+ * file (parsing, checking, stamping): each task is bounded in time (the thread is stopped
+ * and replaced) and in inflated bytes (inflate-budget.ts), one task per thread at a time.
+ */
+export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers {
+  const limits = { perStreamBytes: config.maxInflatedStreamMb * 1024 * 1024, totalBytes: config.maxInflatedTotalMb * 1024 * 1024 };
+  const slots: Slot[] = Array.from({ length: config.workers }, () => ({ worker: null, job: null, idle: null }));
+  const queue: Pending[] = [];
+  let nextId = 0;
+
+  function stop(slot: Slot) {
+    slot.worker?.terminate();
+    slot.worker = null;
+  }
+
+  /** An idle thread does not keep the process alive, and stops after IDLE_MS. */
+  function idle(slot: Slot) {
+    if (!slot.worker) return;
+    slot.worker.unref();
+    slot.idle = setTimeout(() => stop(slot), IDLE_MS);
+    slot.idle.unref?.();
+  }
+
+  function finish(slot: Slot, settle: (job: Pending) => void) {
+    const job = slot.job;
+    if (!job) return;
+    clearTimeout(job.timer);
+    slot.job = null;
+    settle(job);
+    idle(slot);
+    dispatch();
+  }
+
+  function spawn(slot: Slot): BunWorker {
+    const worker = new Worker(WORKER_URL) as BunWorker;
+    worker.addEventListener("message", (event: MessageEvent<TaskReply>) => {
+      const reply = event.data;
+      if (slot.job?.id !== reply.id) return;
+      if (reply.started) {
+        const task = slot.job.request.task;
+        slot.job.timer = setTimeout(() => {
+          log.warn("pdf task stopped at its time limit", { task, seconds: config.timeoutSeconds });
+          stop(slot);
+          finish(slot, (job) => job.reject(tooSlow(config.timeoutSeconds)));
+        }, config.timeoutSeconds * 1000);
+        return;
+      }
+      if (reply.warnings.count) log.debug("pdf parser warnings", { task: slot.job.request.task, ...reply.warnings });
+      finish(slot, (job) => {
+        if (reply.ok) job.resolve(reply.value);
+        else job.reject(reply.code ? new AppError(reply.code as AppError["code"], reply.message) : new PdfTaskError(reply.name, reply.message));
+      });
+    });
+    worker.addEventListener("error", (event: ErrorEvent) => {
+      log.error("pdf worker crashed", { error: event.message });
+      stop(slot);
+      // A server fault (the thread failed to load, or died), not a verdict on the file: a 500, and a seal retried.
+      finish(slot, (job) => job.reject(new Error(`pdf worker crashed: ${event.message}`)));
+    });
+    return worker;
+  }
+
+  function dispatch() {
+    for (const slot of slots) {
+      if (slot.job || !queue.length) continue;
+      const pending = queue.shift()!;
+      if (slot.idle) clearTimeout(slot.idle);
+      slot.idle = null;
+      const worker = (slot.worker ??= spawn(slot));
+      worker.ref();
+      const id = ++nextId;
+      slot.job = { ...pending, id };
+      worker.postMessage({ id, ...pending.request } satisfies TaskRequest);
+    }
+  }
+
+  return {
+    run(task, ...args) {
+      return new Promise((resolve, reject) => {
+        queue.push({ request: { task, args, limits }, resolve: resolve as (v: unknown) => void, reject });
+        dispatch();
+      });
+    },
+    warm() {
+      for (const slot of slots) {
+        if (slot.worker) continue;
+        slot.worker = spawn(slot);
+        idle(slot);
+      }
+    },
+    close() {
+      for (const pending of queue.splice(0)) pending.reject(new AppError("unavailable", "The server is stopping"));
+      for (const slot of slots) {
+        if (slot.idle) clearTimeout(slot.idle);
+        stop(slot);
+        finish(slot, (job) => job.reject(new AppError("unavailable", "The server is stopping")));
+      }
+    },
+  };
+}

@@ -1,0 +1,45 @@
+// Before @peculiar/x509, which needs the Reflect metadata API in place when it loads.
+import "reflect-metadata";
+import { X509Certificate } from "@peculiar/x509";
+import { AppError } from "../errors";
+import { describePdfError } from "../pdf/errors";
+import { inspectPdf, type PdfFacts } from "../pdf/inspect";
+import { buildEnvelopePdf, stampDocument } from "../pdf/stamp";
+import { verifyPdf } from "../pdf/verify";
+
+/**
+ * Accepts an upload only if sealing will be able to process it: the checks of inspectPdf,
+ * then the parse and write paths sealing takes (the document stamped alone, and copied
+ * into a multi-document envelope), run on the file with nothing to draw.
+ */
+export async function checkUpload(bytes: Uint8Array): Promise<PdfFacts> {
+  const facts = await inspectPdf(bytes);
+  const doc = { id: "upload", name: "upload.pdf", sha256: "", bytes };
+  try {
+    await stampDocument(doc, [], [], { appendSignaturePage: false });
+    await buildEnvelopePdf([doc], [], [], { appendSignaturePage: false, title: "" });
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    throw new AppError("pdf_invalid", describePdfError(e));
+  }
+  return facts;
+}
+
+/** The signatures of any PDF, judged against this instance's certificate and the trust anchors (as DER: certificate objects do not cross threads). */
+export const verifySignatures = (pdf: Uint8Array, opts: { instanceCertificate: ArrayBuffer; trustAnchors: ArrayBuffer[]; now: Date }) =>
+  verifyPdf(pdf, {
+    instanceCertificate: new X509Certificate(opts.instanceCertificate),
+    trustAnchors: opts.trustAnchors.map((der) => new X509Certificate(der)),
+    now: opts.now,
+  });
+
+/** Everything the PDF workers do, by name: plain data in and out. */
+export const pdfTasks = {
+  checkUpload,
+  stampDocument,
+  buildEnvelopePdf,
+  verifySignatures,
+};
+
+export type PdfTasks = typeof pdfTasks;
+export type PdfTaskName = keyof PdfTasks;

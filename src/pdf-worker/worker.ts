@@ -1,0 +1,51 @@
+/**
+ * A PDF worker thread: runs one task at a time from pdfTasks, bounded in what it inflates,
+ * and answers with the result or the error's code and message. Its own entry point, so
+ * `bun build --compile` embeds it (see package.json "build").
+ */
+import { AppError } from "../errors";
+import { withInflateBudget, type InflateLimits } from "./inflate-budget";
+import { pdfTasks, type PdfTaskName } from "./tasks";
+
+export interface TaskRequest {
+  id: number;
+  task: PdfTaskName;
+  args: unknown[];
+  limits: InflateLimits;
+}
+
+/** "started" when the thread takes the task (its time bound runs from then, not from the thread's load), then the outcome. */
+export type TaskReply =
+  | { id: number; started: true }
+  | ({ id: number; started?: undefined; warnings: { count: number; first: string[] } } & (
+    | { ok: true; value: unknown }
+    | { ok: false; code: string | null; name: string; message: string }
+  ));
+
+declare const self: Worker;
+
+/**
+ * pdf-lib reports what it skips with console.warn ("Trying to parse invalid object"): plain
+ * lines in a JSON log. They are collected per task and go to the server's logger instead.
+ */
+let warnings = { count: 0, first: [] as string[] };
+console.warn = console.log = console.info = (...parts: unknown[]) => {
+  if (warnings.count++ < 5) warnings.first.push(parts.map(String).join(" ").slice(0, 300));
+};
+
+self.onmessage = async (event: MessageEvent<TaskRequest>) => {
+  const { id, task, args, limits } = event.data;
+  self.postMessage({ id, started: true } satisfies TaskReply);
+  warnings = { count: 0, first: [] };
+  let reply: TaskReply;
+  try {
+    const run = pdfTasks[task] as (...a: unknown[]) => Promise<unknown>;
+    const value = await withInflateBudget(limits, () => run(...args));
+    reply = { id, warnings, ok: true, value };
+  } catch (e) {
+    const err = e as Error;
+    reply = { id, warnings, ok: false, code: e instanceof AppError ? e.code : null, name: err?.name ?? "Error", message: String(err?.message ?? e) };
+  }
+  const value = reply.ok ? reply.value : null;
+  self.postMessage(reply, value instanceof Uint8Array ? [value.buffer as ArrayBuffer] : []);
+};

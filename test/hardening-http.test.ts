@@ -1,0 +1,159 @@
+/**
+ * Hostile HTTP input that must not stall the server: deep JSON, anonymous bodies, floods
+ * without a key; and the headers every answer carries.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { jsonDepthExceeds } from "../src/http/body-guard";
+import { createEnvelope, quickStart, sendEnvelope, signing, tokenOf, uploadDoc } from "./helpers/envelopes";
+import { startTestServer, type TestServer } from "./helpers/server";
+
+const deep = (n: number) => "[".repeat(n) + "]".repeat(n);
+const deepObject = (n: number) => '{"a":'.repeat(n) + "1" + "}".repeat(n);
+const enc = (s: string) => new TextEncoder().encode(s);
+
+describe("JSON depth scan", () => {
+  test("counts objects and arrays, not brackets inside strings", () => {
+    expect(jsonDepthExceeds(enc(deep(64)))).toBe(false);
+    expect(jsonDepthExceeds(enc(deep(65)))).toBe(true);
+    expect(jsonDepthExceeds(enc(deepObject(65)))).toBe(true);
+    expect(jsonDepthExceeds(enc(JSON.stringify({ s: "[".repeat(1000) + '\\"[' })))).toBe(false);
+    expect(jsonDepthExceeds(enc(JSON.stringify([{ a: [1, { b: "]]]]" }] }])), 4)).toBe(false);
+    expect(jsonDepthExceeds(enc(JSON.stringify([{ a: [1, { b: "]]]]" }] }])), 3)).toBe(true);
+  });
+});
+
+describe("hostile bodies", () => {
+  let s: TestServer;
+  let token: string;
+  beforeAll(async () => {
+    s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000" } });
+    const doc = await uploadDoc(s);
+    const e = await createEnvelope(s, quickStart([doc.id]));
+    token = tokenOf((await sendEnvelope(s, e.id)).recipients[0].signUrl);
+  });
+  afterAll(() => s.stop());
+
+  const post = (path: string, body: BodyInit, headers: Record<string, string> = {}) =>
+    fetch(s.url + path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+
+  test("JSON nested 50,000 deep is refused with 400 json_too_deep on the signing API and on API-key routes", async () => {
+    for (const path of [`/api/v1/signing/${token}/complete`, `/api/v1/signing/${token}/decline`]) {
+      const res = await post(path, deep(50_000));
+      expect(res.status, path).toBe(400);
+      expect((await res.json()).code).toBe("json_too_deep");
+    }
+    const res = await post("/api/v1/envelopes", deepObject(50_000), { authorization: `Bearer ${s.key()}` });
+    expect(res.status).toBe(400);
+    expect((await res.json()).code).toBe("json_too_deep");
+    // Nesting within the limit is the validator's business, as before.
+    const shallow = await post("/api/v1/envelopes", deepObject(60), { authorization: `Bearer ${s.key()}` });
+    expect(shallow.status).toBe(422);
+    expect((await (await fetch(s.url + "/healthz")).json()).status).toBe("ok");
+  });
+
+  test("an unknown signing token is refused before its body is read; a known one gets a signature-sized cap", async () => {
+    const big = new Uint8Array(30 * 1024 * 1024).fill(0x20);
+    const unknown = await post(`/api/v1/signing/${"A".repeat(43)}/complete`, big);
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json()).code).toBe("not_found");
+    const tooBig = await post(`/api/v1/signing/${token}/complete`, new Uint8Array(2 * 1024 * 1024).fill(0x20));
+    expect(tooBig.status).toBe(413);
+    expect((await tooBig.json()).code).toBe("payload_too_large");
+    // A chunked body declares no length: the count stops it all the same.
+    const stream = new ReadableStream({
+      pull(c) { c.enqueue(new Uint8Array(256 * 1024).fill(0x20)); },
+    });
+    const chunked = await fetch(`${s.url}/api/v1/signing/${token}/decline`, {
+      method: "POST", headers: { "content-type": "application/json" }, body: stream, duplex: "half",
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    // Without a key a body is JSON: a 30 MB form to a known token is refused unread.
+    const form = new FormData();
+    form.set("file", new File([big], "big.bin"));
+    const multipart = await fetch(`${s.url}/api/v1/signing/${token}/complete`, { method: "POST", body: form });
+    expect(multipart.status).toBe(415);
+  });
+
+  test("every response says nosniff; API answers are not cached", async () => {
+    for (const path of ["/healthz", "/nowhere", "/openapi.json", `/s/${token}`, `/api/v1/signing/${token}`]) {
+      const res = await fetch(s.url + path);
+      expect(res.headers.get("x-content-type-options"), path).toBe("nosniff");
+      expect(res.headers.get("strict-transport-security"), path).toBeNull();
+    }
+    const key = await s.api("/api/v1/keys", { method: "POST", json: { name: "secret bearer" } });
+    expect(key.status).toBe(201);
+    expect(key.headers.get("cache-control")).toBe("no-store");
+    const hook = await s.api("/api/v1/webhooks", { method: "POST", json: { url: "https://example.com/hook" } });
+    expect(hook.headers.get("cache-control")).toBe("no-store");
+    const env = await s.api("/api/v1/envelopes");
+    expect(env.headers.get("cache-control")).toBe("no-store");
+  });
+});
+
+describe("anonymous rate limits", () => {
+  let s: TestServer;
+  beforeAll(() => {
+    s = startTestServer({ env: { CERTYNEO_RATE_LIMIT_ANONYMOUS_BURST: "5", CERTYNEO_RATE_LIMIT_TOKEN_BURST: "3", CERTYNEO_BASE_URL: "https://sign.example.com" } });
+  });
+  afterAll(() => s.stop());
+
+  test("per client IP: the 6th anonymous request gets 429 + Retry-After; /healthz still answers; failed keys count", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await fetch(s.url + "/openapi.json")).status);
+    statuses.push((await fetch(s.url + "/api/v1/documents", { headers: { authorization: `Bearer sk_test_${"B".repeat(43)}` } })).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 401]);
+    const refused = await fetch(s.url + "/openapi.json");
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await refused.json()).code).toBe("rate_limited");
+    const guessed = await fetch(s.url + "/api/v1/documents", { headers: { authorization: `Bearer sk_test_${"C".repeat(43)}` } });
+    expect(guessed.status).toBe(429);
+    expect((await fetch(s.url + "/healthz")).status).toBe(200);
+    // A valid key is limited by its own bucket, not the address's.
+    expect((await s.api("/api/v1/documents")).status).toBe(200);
+    (s.clock as any).advance(60_000);
+    expect((await fetch(s.url + "/openapi.json")).status).toBe(200);
+  });
+
+  test("per signing token: the 4th use of one token gets 429", async () => {
+    (s.clock as any).advance(60_000);
+    const token = "D".repeat(43);
+    const got: number[] = [];
+    for (let i = 0; i < 4; i++) got.push((await signing(s, token)).status);
+    expect(got).toEqual([404, 404, 404, 429]);
+    (s.clock as any).advance(60_000);
+    expect((await signing(s, "E".repeat(43))).status).toBe(404);
+  });
+
+  test("HSTS when the base URL is https", async () => {
+    (s.clock as any).advance(60_000);
+    const res = await fetch(s.url + "/healthz");
+    expect(res.headers.get("strict-transport-security")).toBe("max-age=31536000");
+  });
+});
+
+
+
+describe("webhook secrets at rest", () => {
+  test("stored encrypted under the instance key, clear rows encrypted at start, deliveries still signed with the secret", async () => {
+    const { openSecret, sealStoredSecrets } = await import("../src/store/secret-box");
+    const s = startTestServer();
+    try {
+      const res = await s.api("/api/v1/webhooks", { method: "POST", json: { url: "https://example.com/a" } });
+      const { id, secret } = (await res.json()) as { id: string; secret: string };
+      const stored = () => (s.deps.db.$client.query("SELECT secret FROM webhooks WHERE id = ?").get(id) as { secret: string }).secret;
+      expect(stored()).toStartWith("enc:v1:");
+      expect(stored()).not.toContain(secret.slice(6));
+      expect(openSecret(s.deps.secret, stored())).toBe(secret);
+      expect(() => openSecret(new Uint8Array(32), stored())).toThrow("instance.key");
+      // A row written in clear by an earlier version is encrypted by the start-up step.
+      s.deps.db.$client.run("UPDATE webhooks SET secret = ? WHERE id = ?", [secret, id]);
+      expect(sealStoredSecrets(s.deps.db, s.deps.secret)).toBe(1);
+      expect(stored()).toStartWith("enc:v1:");
+      expect(openSecret(s.deps.secret, stored())).toBe(secret);
+      expect(sealStoredSecrets(s.deps.db, s.deps.secret)).toBe(0);
+    } finally {
+      await s.stop();
+    }
+  });
+});
