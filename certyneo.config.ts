@@ -15,6 +15,24 @@ export default {
   baseUrl: "",
   /** SQLite database, PDFs, outbox and development certificate live here. */
   dataDir: "./data",
+  /**
+   * Where documents, drawn signatures and sealed files live, with the instance secret and the
+   * development certificate. Empty: {dataDir}/files and the data directory.
+   * s3://bucket/prefix: an S3-compatible bucket (AWS, MinIO, ...); see docs/scaling.md.
+   */
+  storage: {
+    url: "",
+    /** S3 endpoint, e.g. http://minio:9000; also read from S3_ENDPOINT, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS_ENDPOINT. Empty: AWS. */
+    endpoint: "",
+    /** Also S3_REGION, AWS_REGION, AWS_DEFAULT_REGION. Empty: us-east-1. */
+    region: "",
+    /** Also S3_ACCESS_KEY_ID, AWS_ACCESS_KEY_ID. */
+    accessKeyId: "",
+    /** Also S3_SECRET_ACCESS_KEY, AWS_SECRET_ACCESS_KEY. */
+    secretAccessKey: "",
+    /** Temporary credentials: also S3_SESSION_TOKEN, AWS_SESSION_TOKEN. */
+    sessionToken: "",
+  },
   /** Largest accepted PDF upload, in MiB. */
   maxUploadMb: 25,
   /** Take the client IP from X-Forwarded-For (only behind a reverse proxy you control). */
@@ -48,6 +66,10 @@ export default {
     user: "",
     password: "",
     from: "Certyneo <no-reply@localhost>",
+  },
+  notifications: {
+    /** The completion e-mail carries the sealed PDF when it is at most this many MiB (0: never; the link is always there). */
+    attachSignedMaxMb: 10,
   },
   sms: {
     /** HTTP gateway for SMS invitations; empty disables SMS. */

@@ -9,7 +9,8 @@ import m0002 from "./0002_webhook_deliveries_hook_due.sql" with { type: "text" }
 import m0003 from "./0003_api_key_scopes.sql" with { type: "text" };
 import m0004 from "./0004_admin_console.sql" with { type: "text" };
 import m0005 from "./0005_jobs_leased_by.sql" with { type: "text" };
-import m0006 from "./0006_authoring.sql" with { type: "text" };
+import m0006 from "./0006_signer_experience.sql" with { type: "text" };
+import m0007 from "./0007_authoring.sql" with { type: "text" };
 
 const SQL: Record<string, string> = {
   "0000_init": m0000,
@@ -18,7 +19,8 @@ const SQL: Record<string, string> = {
   "0003_api_key_scopes": m0003,
   "0004_admin_console": m0004,
   "0005_jobs_leased_by": m0005,
-  "0006_authoring": m0006,
+  "0006_signer_experience": m0006,
+  "0007_authoring": m0007,
 };
 
 export const migrationJournal = journal.entries.map((e) => ({ tag: e.tag, when: e.when, breakpoints: e.breakpoints }));

@@ -47,7 +47,7 @@ export function buildApp(deps: Deps) {
       detail: { operationId: "getHealth", tags: ["System"], summary: "Liveness and version (no authentication)", security: [] },
     })
     .use(keyRoutes(deps, keys))
-    .use(signerPage)
+    .use(signerPage(deps))
     .use(documentRoutes(deps))
     .use(envelopeRoutes(deps))
     .use(templateRoutes(deps))

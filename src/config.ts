@@ -12,6 +12,15 @@ const ALIASES: Record<string, string> = {
   CERTYNEO_SEAL_TSA_URL: "seal.tsa.urls",
 };
 
+/** The S3 tools' usual variables, read when the CERTYNEO_STORAGE_* one is unset, first found wins. */
+const STORAGE_FALLBACKS: Record<string, string[]> = {
+  "storage.endpoint": ["S3_ENDPOINT", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_ENDPOINT"],
+  "storage.region": ["S3_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"],
+  "storage.accessKeyId": ["S3_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID"],
+  "storage.secretAccessKey": ["S3_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY"],
+  "storage.sessionToken": ["S3_SESSION_TOKEN", "AWS_SESSION_TOKEN"],
+};
+
 const envName = (path: string) =>
   "CERTYNEO_" + path.replace(/\./g, "_").replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
 
@@ -63,6 +72,7 @@ function check(c: Config) {
   for (const path of ["perMinute", "anonymousPerMinute", "tokenPerMinute"] as const)
     if (!(c.rateLimit[path] > 0)) fail(`rateLimit.${path}`, `must be positive, got ${c.rateLimit[path]}`);
   if (!(c.idempotency.ttlHours > 0)) fail("idempotency.ttlHours", "must be positive");
+  if (!(c.notifications.attachSignedMaxMb >= 0 && c.notifications.attachSignedMaxMb <= 100)) fail("notifications.attachSignedMaxMb", "must be between 0 and 100");
   int("smtp.port", c.smtp.port, 1, 65535);
   int("webhooks.timeoutMs", c.webhooks.timeoutMs, 100, 120_000);
   int("webhooks.concurrency", c.webhooks.concurrency, 1, 256);
@@ -82,6 +92,9 @@ function check(c: Config) {
   for (const [path, url] of [["baseUrl", c.baseUrl], ["sms.gatewayUrl", c.sms.gatewayUrl], ...c.seal.tsa.urls.map((u) => ["seal.tsa.urls", u] as const)] as const) {
     if (url && !URL.canParse(url)) fail(path, `not a URL: "${url}"`);
   }
+  if (c.storage.url && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(c.storage.url))
+    fail("storage.url", `expected s3://bucket/prefix (or empty for the data directory), got "${c.storage.url}"`);
+  if (c.storage.endpoint && !URL.canParse(c.storage.endpoint)) fail("storage.endpoint", `not a URL: "${c.storage.endpoint}"`);
   int("seal.tsa.timeoutMs", c.seal.tsa.timeoutMs, 100, 120_000);
   int("seal.revocationTimeoutMs", c.seal.revocationTimeoutMs, 100, 120_000);
   int("seal.extendBeforeDays", c.seal.extendBeforeDays, 1, 3650);
@@ -109,6 +122,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const config = structuredClone(defaults) as Config;
   const byEnv = new Map(leaves(defaults).map(([path, like]) => [envName(path), { path, like }]));
   for (const [alias, path] of Object.entries(ALIASES)) byEnv.set(alias, { path, like: [] });
+  for (const [path, names] of Object.entries(STORAGE_FALLBACKS)) {
+    const name = names.find((n) => env[n]);
+    if (name && env[envName(path)] === undefined) setPath(config, path, env[name]);
+  }
   for (const [name, { path, like }] of byEnv) {
     const raw = env[name];
     if (raw !== undefined) setPath(config, path, parseValue(name, raw, like));

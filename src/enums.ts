@@ -34,8 +34,12 @@ export type FieldSource = (typeof FIELD_SOURCES)[number];
 export const SIGNATURE_TYPES = ["typed", "drawn"] as const;
 export type SignatureType = (typeof SIGNATURE_TYPES)[number];
 
+/** How a recipient proves who they are before the signing page shows anything (beyond the link itself). */
+export const AUTH_METHODS = ["email_otp", "sms_otp", "access_code"] as const;
+export type AuthMethod = (typeof AUTH_METHODS)[number];
+
 /** Languages of the invitations and of the signing page. */
-export const LOCALES = ["en", "fr"] as const;
+export const LOCALES = ["en", "fr", "de", "es", "it", "pt", "nl", "el"] as const;
 export type Locale = (typeof LOCALES)[number];
 
 /** What an integrator may ask for; the API reports "custom" for per-recipient routing orders. */

@@ -28,6 +28,11 @@ export const ERRORS = {
   signing_not_your_turn: { status: 409, meaning: "Sequential signing: earlier recipients sign first; this one is invited when its turn comes." },
   signing_already_done: { status: 409, meaning: "This recipient has already signed, approved or declined." },
   reassign_not_allowed: { status: 409, meaning: "The sender did not let this envelope's signers hand their turn to someone else (allowReassign), or this recipient cannot hand it over now." },
+  signing_auth_required: { status: 401, meaning: "The recipient must prove who they are first: the one-time code sent by e-mail or SMS, or the access code the sender gave (POST …/auth)." },
+  auth_code_invalid: { status: 401, meaning: "The code is wrong or has expired; after 5 wrong codes authentication is locked for a while." },
+  auth_locked: { status: 429, meaning: "Too many wrong codes: authentication is locked; retry after the Retry-After seconds." },
+  auth_resend_too_soon: { status: 429, meaning: "A code was sent moments ago; ask for another after the Retry-After seconds." },
+  auth_not_required: { status: 409, meaning: "This recipient has no authentication beyond the signing link (or an access code, which is not sent)." },
   signing_closed: { status: 410, meaning: "The envelope has ended (declined, voided or expired): its signing links and documents are no longer served." },
   idempotency_in_progress: { status: 409, meaning: "A request with this Idempotency-Key is still running; retry once it has finished." },
   webhook_disabled: { status: 409, meaning: "The webhook endpoint is disabled; re-enable it (PATCH `enabled: true`) before resending." },
@@ -58,7 +63,7 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly extra: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+    readonly extra: { errors?: FieldError[]; headers?: Record<string, string>; authentication?: { method: string; destination?: string; locale?: string } } = {},
   ) {
     super(message);
   }

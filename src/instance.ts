@@ -1,4 +1,5 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { Database } from "bun:sqlite";
 import { join, resolve } from "node:path";
 import { systemClock, type Clock } from "./clock";
 import type { Config } from "./config";
@@ -12,14 +13,17 @@ import { createMailer } from "./modules/notifications/mailer";
 import { createPdfWorkers } from "./pdf-worker/pool";
 import { pidAlive } from "./process-owner";
 import { migrate, openDb } from "./store/db";
-import { diskFileStore, writeFileOnce } from "./store/files";
+import { writeFileOnce } from "./store/files";
 import { sealStoredSecrets } from "./store/secret-box";
+import { checkSecret, lostSecret, openDiskStorage, type Storage } from "./store/storage";
 
 export interface OpenOptions {
   clock?: Clock;
   log?: Logger;
   /** Make a new instance.key although the database holds envelopes signed under a lost one. */
   acceptNewInstanceKey?: boolean;
+  /** From openStorage() when the configuration names a bucket (its check is asynchronous); without it, the data directory. */
+  storage?: Storage;
 }
 
 /**
@@ -31,22 +35,24 @@ export function openInstance(config: Config, opts: OpenOptions = {}): Deps {
   const dataDir = resolve(config.dataDir);
   openDataDir(dataDir);
   const log = opts.log ?? createLogger(config.logLevel as any);
+  if (config.storage.url && !opts.storage) throw new Error(`${config.storage.url}: open it with openStorage() before openInstance()`);
   const db = openDatabase(join(dataDir, "certyneo.db"), log);
   const removed = removeStaleTempFiles(dataDir);
   if (removed.length) log.info("removed temporary files left by a crash", { files: removed });
   const clock = opts.clock ?? systemClock;
-  const secret = loadInstanceSecret(dataDir, log, { holdsEnvelopes: holdsEnvelopes(db), acceptNew: opts.acceptNewInstanceKey });
+  const storage = opts.storage ?? openDiskStorage(dataDir);
+  const secret = storage.secret ?? loadInstanceSecret(dataDir, log, { holdsEnvelopes: holdsEnvelopes(db), acceptNew: opts.acceptNewInstanceKey });
   const sealed = sealStoredSecrets(db, secret);
   if (sealed) log.info("webhook secrets encrypted with the instance key", { count: sealed });
   return {
     config: { ...config, dataDir },
     db,
-    files: diskFileStore(join(dataDir, "files")),
+    files: storage.files,
     clock,
     log,
     mailer: createMailer({ ...config, dataDir }, clock, log, () => senderIdentity(db, config)),
     secret,
-    sealingKey: sealingKeyLoader({ ...config, dataDir }, clock, log, secret),
+    sealingKey: sealingKeyLoader({ ...config, dataDir }, clock, log, secret, storage.state),
     pdf: createPdfWorkers(config.pdf, log),
     trust: trustServices(config, clock, log),
   };
@@ -82,8 +88,22 @@ function openDatabase(file: string, log: Logger) {
 }
 
 /** Whether anything depends on the instance key: envelopes (their signing links) or stored webhook secrets. */
-const holdsEnvelopes = (db: ReturnType<typeof openDb>) =>
+const holdsEnvelopes = (db: { $client: Database }) =>
   db.$client.query("SELECT 1 FROM envelopes UNION ALL SELECT 1 FROM webhooks LIMIT 1").get() !== null;
+
+/** The same question before the database is opened (openStorage, for a secret kept in a bucket): a database not made yet holds nothing. */
+export function databaseHoldsEnvelopes(dataDir: string): boolean {
+  const file = join(resolve(dataDir), "certyneo.db");
+  if (!existsSync(file)) return false;
+  const $client = new Database(file, { readonly: true });
+  try {
+    return holdsEnvelopes({ $client });
+  } catch {
+    return false; // no tables yet: migrations come with the start
+  } finally {
+    $client.close();
+  }
+}
 
 /** `{name}.{pid}.{uuid}.tmp`: what writeFileAtomic and writeFileOnce write before the rename. */
 const TEMP_FILE = /\.(\d+)\.[0-9a-f-]{36}\.tmp$/;
@@ -120,13 +140,9 @@ export function removeStaleTempFiles(dataDir: string): string[] {
  */
 export function loadInstanceSecret(dataDir: string, log?: Logger, opts: { holdsEnvelopes?: boolean; acceptNew?: boolean } = {}): Uint8Array {
   const file = join(dataDir, "instance.key");
-  if (!existsSync(file) && opts.holdsEnvelopes && !opts.acceptNew)
-    throw new StartupError(`${file} is missing but the database holds envelopes: restore instance.key from your backup of this data directory ` +
-      "(signing links already sent and webhook secrets depend on it), or start with --accept-new-instance-key to make a new one and lose them");
+  if (!existsSync(file) && opts.holdsEnvelopes && !opts.acceptNew) throw lostSecret(file);
   if (writeFileOnce(file, crypto.getRandomValues(new Uint8Array(32)))) log?.info("instance secret created", { file });
-  const secret = new Uint8Array(readFileSync(file));
-  if (secret.length !== 32)
-    throw new StartupError(`${file} is damaged (expected 32 bytes, found ${secret.length}): restore it from your backup of this data directory`);
+  const secret = checkSecret(new Uint8Array(readFileSync(file)), file);
   try { chmodSync(file, 0o600); } catch {}
   return secret;
 }

@@ -3,17 +3,19 @@ import { ADMIN_USAGE, adminCommand } from "./cli/admin";
 import { BACKUP_USAGE, backupCommand, RESTORE_USAGE, restoreCommand } from "./cli/backup";
 import { DOCTOR_USAGE, doctorCommand } from "./cli/doctor";
 import { KEYS_USAGE, keysCommand } from "./cli/keys";
+import { MIGRATE_DATA_USAGE, migrateDataCommand } from "./cli/migrate-data";
 import { REMIND_USAGE, remindCommand } from "./cli/remind";
 import { SEAL_USAGE, sealCommand } from "./cli/seal";
 import { VERIFY_USAGE, verifyCommand } from "./cli/verify";
 import { CliError } from "./cli/args";
-import { ConfigError, loadConfig } from "./config";
+import { ConfigError, loadConfig, type Config } from "./config";
 import { AppError, StartupError } from "./errors";
-import { openInstance } from "./instance";
-import { cliLogger, type Level } from "./log";
+import { databaseHoldsEnvelopes, openInstance, type OpenOptions } from "./instance";
+import { cliLogger, createLogger, type Level, type Logger } from "./log";
 import { networkPolicy } from "./modules/webhooks/network";
 import { SignerError } from "./pdf/signer";
 import { startServer } from "./server";
+import { openStorage } from "./store/storage";
 import { VERSION } from "./version";
 
 const HELP = `Certyneo ${VERSION} — self-hosted electronic signatures
@@ -30,6 +32,8 @@ Commands:
   admin create|reset-password --email E --password-stdin
                                          Console accounts (see certyneo admin --help)
   migrate                                Apply database migrations and exit
+  migrate-data --storage s3://B/PREFIX   Copy every file (and the instance secret) to a bucket, SHA-256 checked
+  migrate-data --storage DATA_DIR        ... or from the bucket back to a data directory
   backup FILE                            One-file backup (database, instance key, PDFs), safe while the server runs
   restore FILE [--force]                 Restore a backup into an empty data directory (server stopped)
   doctor [--smtp] [--json]               Check configuration, data directory, certificate, SMTP, TSA
@@ -52,6 +56,7 @@ Starts the server (the default command): HTTP API, signer pages, admin console, 
 work. Configuration from certyneo.config.ts and CERTYNEO_* variables; logs are JSON lines.`,
   keys: KEYS_USAGE,
   admin: ADMIN_USAGE,
+  "migrate-data": MIGRATE_DATA_USAGE,
   migrate: "Usage: certyneo migrate\n\nApplies the database migrations not yet applied, then exits (the server also does it at start).",
   backup: BACKUP_USAGE,
   restore: RESTORE_USAGE,
@@ -64,10 +69,16 @@ work. Configuration from certyneo.config.ts and CERTYNEO_* variables; logs are J
 
 const out = (line: string) => process.stdout.write(line + "\n");
 
+/** The instance over the storage the configuration names (a bucket is checked first). */
+async function open(config: Config, log: Logger, opts: Pick<OpenOptions, "acceptNewInstanceKey"> = {}) {
+  const storage = await openStorage(config, log, { ...opts, holdsEnvelopes: () => databaseHoldsEnvelopes(config.dataDir) });
+  return openInstance(config, { ...opts, log, storage });
+}
+
 /** One-shot commands keep stdout for their result; warnings go to stderr as plain lines. */
 function openForCli() {
   const config = loadConfig();
-  return openInstance(config, { log: cliLogger(config.logLevel as Level) });
+  return open(config, cliLogger(config.logLevel as Level));
 }
 
 async function serve(args: string[]) {
@@ -77,7 +88,7 @@ async function serve(args: string[]) {
   } catch (e) {
     throw new ConfigError(`CERTYNEO_WEBHOOK_ALLOWED_NETWORKS: ${(e as Error).message.replace(/^webhooks\.allowedNetworks:\s*/, "")}`);
   }
-  const deps = openInstance(config, { acceptNewInstanceKey: args.includes("--accept-new-instance-key") });
+  const deps = await open(config, createLogger(config.logLevel as Level), { acceptNewInstanceKey: args.includes("--accept-new-instance-key") });
   // A server that cannot seal must not accept envelopes: check the key before listening.
   await deps.sealingKey();
   let running: ReturnType<typeof startServer>;
@@ -89,7 +100,7 @@ async function serve(args: string[]) {
   }
   // The first upload should not wait for the PDF threads to load.
   deps.pdf.warm();
-  deps.log.info("listening", { url: running.url, baseUrl: deps.config.baseUrl, dataDir: deps.config.dataDir, version: VERSION });
+  deps.log.info("listening", { url: running.url, baseUrl: deps.config.baseUrl, dataDir: deps.config.dataDir, storage: deps.config.storage.url || undefined, version: VERSION });
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -112,21 +123,26 @@ async function main(argv: string[]) {
     case "--version": case "-v": case "version": return out(VERSION);
     case "serve": return serve(rest);
     case "migrate": {
-      const deps = openForCli();
+      const deps = await openForCli();
       deps.db.$client.close();
       return out("Database is up to date.");
     }
     case "verify": {
-      const deps = openForCli();
+      const deps = await openForCli();
       try { process.exitCode = await verifyCommand(deps, rest, out); } finally { deps.db.$client.close(); }
       return;
     }
     case "seal": {
-      const deps = openForCli();
+      const deps = await openForCli();
       try { return await sealCommand(deps, rest, out); } finally { deps.db.$client.close(); }
     }
+    case "migrate-data": {
+      const config = loadConfig();
+      const source = await openStorage(config, cliLogger(config.logLevel as Level));
+      return migrateDataCommand(config, source, rest, out);
+    }
     case "backup": {
-      const deps = openForCli();
+      const deps = await openForCli();
       try { return await backupCommand(deps, rest, out); } finally { deps.db.$client.close(); }
     }
     case "doctor":
@@ -135,7 +151,7 @@ async function main(argv: string[]) {
     case "restore":
       return restoreCommand(loadConfig(), rest, out);
     case "remind": {
-      const deps = openForCli();
+      const deps = await openForCli();
       try { return remindCommand(deps, rest, out); } finally { deps.db.$client.close(); }
     }
     case "healthcheck": {
@@ -145,11 +161,11 @@ async function main(argv: string[]) {
       return out("ok");
     }
     case "admin": {
-      const deps = openForCli();
+      const deps = await openForCli();
       try { return await adminCommand(deps, rest, out); } finally { deps.db.$client.close(); }
     }
     case "keys": {
-      const deps = openForCli();
+      const deps = await openForCli();
       try { return keysCommand(deps, rest, out); } finally { deps.db.$client.close(); }
     }
     default:

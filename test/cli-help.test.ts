@@ -28,7 +28,7 @@ describe("--help and -h", () => {
     // Nothing ran: no data directory (no database, no key), no server.
     expect(existsSync(dataDir)).toBe(false);
     expect(runs.find((r) => r.args === "keys create --help")!.stdout).toContain("--env test|live --name NAME");
-  }, 60_000);
+  }, 180_000); // 32 processes at once: a generous bound for a loaded machine, not a speed check
 });
 
 describe("keys create", () => {

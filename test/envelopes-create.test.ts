@@ -26,7 +26,7 @@ describe("create", () => {
     expect(e.id).toMatch(/^env_[0-9a-z]{20}$/);
     expect(e.status).toBe("DRAFT");
     expect(e.subject).toBe("Employment contract");
-    expect(e.locale).toBe("en");
+    expect(e.locale).toBeNull(); // not set: the page follows each signer's browser, e-mails in English
     expect(e.signingOrder).toBe("parallel");
     expect(e.metadata).toEqual({});
     expect(e.documents).toEqual([{ id: doc.id, name: "contract.pdf", size: expect.any(Number), sha256: doc.sha256, pageCount: 2, pages: doc.pages }]);
@@ -59,7 +59,7 @@ describe("create", () => {
       metadata: { employeeId: "E-1042", source: "hris" },
       signingOrder: "sequential",
       recipients: [
-        { email: "hr@example.com", name: "HR Approver", role: "APPROVER", fields: [{ documentId: doc.id, type: "checkbox", page: 1, x: 72, y: 100, width: 12, height: 12, label: "Checked" }] },
+        { email: "hr@example.com", name: "HR Approver", role: "APPROVER", fields: [{ documentId: doc.id, type: "checkbox", page: 1, x: 72, y: 100, width: 12, height: 12, label: "Checked", required: true }] },
         {
           email: "jane@example.com", name: "Jane Doe", phone: "+33612345678", role: "SIGNER",
           fields: [
@@ -206,7 +206,7 @@ describe("validation: 422 with JSON pointers", () => {
     expect(pointers(await invalidCreate(quickStart([doc.id], [])))).toContain("/recipients");
     expect(pointers(await invalidCreate(quickStart([doc.id], [{ email: "a@example.com", name: "A", role: "WITNESS" }])))).toContain("/recipients/0/role");
     expect(pointers(await invalidCreate(quickStart([doc.id], [{ email: "a@example.com", name: "A", phone: "0612345678" }])))).toContain("/recipients/0/phone");
-    expect(pointers(await invalidCreate(quickStart([doc.id], undefined, { locale: "de" })))).toContain("/locale");
+    expect(pointers(await invalidCreate(quickStart([doc.id], undefined, { locale: "ja" })))).toContain("/locale");
     expect(pointers(await invalidCreate(quickStart([doc.id], undefined, { metadata: { n: 1 } })))).toContain("/metadata/n");
     expect(pointers(await invalidCreate(quickStart([doc.id], undefined, { color: "blue" })))).toContain("/color");
     expect(pointers(await invalidCreate(quickStart([doc.id], undefined, { reminderIntervalHours: 0 })))).toContain("/reminderIntervalHours");

@@ -11,7 +11,10 @@ import { listAudit } from "../src/modules/audit/service";
 import { makePdf } from "./helpers/pdf";
 import type { TestServer } from "./helpers/server";
 import { useNotificationPeers } from "./helpers/notification-peers";
+import { saveBranding } from "../src/modules/branding/service";
 import { parseMail } from "./helpers/smtp";
+import { tempDir } from "./helpers/spawn";
+import { pdfsig } from "./pdf/helpers-seal";
 
 const peers = useNotificationPeers();
 const server = peers.server;
@@ -184,6 +187,40 @@ describe("lifecycle notices through the API", () => {
     expect(notice.text).toContain("The salary is wrong");
   });
 
+  test("with a sender and a language: invitations from the sender (reply-to), a decline tells the sender by e-mail", async () => {
+    const s = server(peers.sink.env);
+    await saveBranding(s.deps, { actor: "admin:test" }, { organisationName: "Acme GmbH", accentColor: "#0b5e3a", fromName: "", fromAddress: "", replyTo: "branding@acme.example" });
+    const env = await sentEnvelope(s, {
+      subject: "Arbeitsvertrag", locale: "de", sender: { name: "Maria Keller", email: "hr@acme.example" },
+      recipients: [{ email: "a@example.com", name: "Anna" }, { email: "b@example.com", name: "Bernd" }],
+    });
+    expect(env.sender).toEqual({ name: "Maria Keller", email: "hr@acme.example" });
+    expect(env.locale).toBe("de");
+    await drain(s);
+    const [invitation] = await peers.sink.waitFor(2);
+    expect(invitation!.subject).toBe("Bitte unterschreiben: Arbeitsvertrag");
+    expect(invitation!.text).toContain("Maria Keller bittet Sie, „Arbeitsvertrag“ zu unterschreiben.");
+    expect(invitation!.headers["reply-to"]).toBe("hr@acme.example");
+    expect(invitation!.text).toContain("Gesendet von Acme GmbH mit Certyneo");
+    // The organisation's colour on the button; the envelope's sender, not the branding's reply-to, gets the replies.
+    expect(invitation!.html).toContain("background:#0b5e3a;color:#ffffff");
+
+    const token = env.recipients[1].signUrl.split("/s/")[1];
+    await json(await fetch(`${s.url}/api/v1/signing/${token}/decline`, {
+      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ reason: "Falsches Gehalt" }),
+    }), 200);
+    await drain(s);
+    const mails = await peers.sink.waitFor(4);
+    const toSender = mails.find((m) => m.to[0] === "hr@acme.example")!;
+    expect(toSender.subject).toBe("Abgelehnt: Arbeitsvertrag");
+    expect(toSender.text).toContain("Bernd (b@example.com) hat die Unterschrift von „Arbeitsvertrag“ abgelehnt.");
+    expect(toSender.text).toContain("Angegebener Grund: Falsches Gehalt");
+    expect(toSender.text).toContain(`Umschlag ${env.id}`);
+    const delivered = audit(s, env.id).filter((e) => e.type === "message.delivered").map((e) => e.data as any);
+    expect(delivered.some((d) => d.audience === "sender" && d.to === "hr@acme.example")).toBe(true);
+    // Without a sender, nobody but the recipients hears of it (the webhook tells the integrator).
+  });
+
   test("void: recipients are told, with the reason", async () => {
     const s = server(peers.sink.env);
     const env = await sentEnvelope(s, { subject: "Oops", recipients: [{ email: "a@example.com", name: "A" }] });
@@ -270,5 +307,58 @@ describe("reminders through the API", () => {
     await drain(s);
     await peers.sink.waitFor(4);
     expect(audit(s, env.id).filter((e) => e.type === "recipient.reminded")).toHaveLength(2);
+  });
+});
+
+describe("the completion e-mail", () => {
+  const completeAll = async (s: TestServer, env: any) => {
+    for (const r of env.recipients) {
+      const token = new URL(r.signUrl).pathname.slice(3);
+      await json(await fetch(`${s.url}/api/v1/signing/${token}/complete`, {
+        method: "POST", headers: { "content-type": "application/json" },
+        body: JSON.stringify({ signature: { type: "typed", value: r.name }, consent: true }),
+      }), 200);
+    }
+  };
+
+  test("goes once sealed, with the sealed PDF attached and a link that downloads it", async () => {
+    const s = server(peers.sink.env);
+    const env = await sentEnvelope(s, { subject: "Offer letter", recipients: [{ email: "ana@example.com", name: "Ana Silva" }] });
+    await completeAll(s, env);
+    await drain(s); // the seal, which queues the completion e-mails
+    await drain(s);
+    const mails = await peers.sink.waitFor(1);
+    const m = mails.find((x) => x.subject === "Completed: Offer letter")!;
+    expect(m.text).toContain("The signed PDF is attached to this e-mail.");
+    expect(audit(s, env.id).map((e) => e.type).filter((t) => t === "envelope.sealed" || t === "message.delivered").at(-1)).toBe("message.delivered");
+
+    // The attachment is the sealed PDF, valid in pdfsig.
+    expect(m.attachments.map((a) => [a.filename, a.contentType])).toEqual([["Offer-letter-signed.pdf", "application/pdf"]]);
+    const sealed = new Uint8Array(await (await s.api(`/api/v1/envelopes/${env.id}/signed-document`)).arrayBuffer());
+    expect(Buffer.from(m.attachments[0]!.content).equals(Buffer.from(sealed))).toBe(true);
+    const verdict = pdfsig(tempDir(), m.attachments[0]!.content);
+    expect(verdict.at(-1)!.valid).toBe(true);
+
+    // The link downloads the same file, as an attachment.
+    const link = m.text.split(/\r?\n/).find((l) => l.includes("/signed-document?download=1"))!;
+    expect(link).toStartWith(`${s.url}/api/v1/signing/`);
+    expect(m.html).toContain(`href="${link}"`);
+    const res = await fetch(link);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-disposition")).toStartWith('attachment; filename="Offer-letter-signed.pdf"');
+    expect(Buffer.from(await res.arrayBuffer()).equals(Buffer.from(sealed))).toBe(true);
+  });
+
+  test("a PDF larger than notifications.attachSignedMaxMb is not attached; the link stays", async () => {
+    const s = server({ ...peers.sink.env, CERTYNEO_NOTIFICATIONS_ATTACH_SIGNED_MAX_MB: "0" });
+    const env = await sentEnvelope(s, { subject: "Big one", locale: "fr", recipients: [{ email: "jean@example.fr", name: "Jean" }] });
+    await completeAll(s, env);
+    await drain(s); // the seal, which queues the completion e-mails
+    await drain(s);
+    const m = (await peers.sink.waitFor(1)).find((x) => x.subject === "Terminé : Big one")!;
+    expect(m.attachments).toEqual([]);
+    expect(m.text).not.toContain("joint");
+    expect(m.text).toContain("Télécharger le PDF signé:");
+    expect(m.text).toContain("/signed-document?download=1");
   });
 });

@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { loadConfig } from "../src/config";
 import { createLogger } from "../src/log";
 import { JOB_TIMEOUT_MS } from "../src/jobs/runner";
+import { LOCALES } from "../src/enums";
+import { MESSAGE_TEXTS } from "../src/modules/notifications/message-texts";
 import { createMailer, outboxMailer, SMTP_TIMEOUTS, smtpMailer } from "../src/modules/notifications/mailer";
 import { escapeHtml, pickLocale, renderEmail, renderSms } from "../src/modules/notifications/messages";
 import { createSmsSender, renderSmsBody } from "../src/modules/notifications/sms";
@@ -230,8 +232,20 @@ describe("messages", () => {
     expect(m.html).toContain('<html lang="fr">');
   });
 
-  test("every kind renders in both languages", () => {
-    for (const locale of ["en", "fr"] as const) {
+  test("every language has every text, with the same placeholders as English", () => {
+    const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    for (const locale of LOCALES) {
+      const table = MESSAGE_TEXTS[locale];
+      expect(Object.keys(table).sort()).toEqual(Object.keys(MESSAGE_TEXTS.en).sort());
+      for (const [key, text] of Object.entries(table)) {
+        expect(text.trim().length, `${locale}.${key}`).toBeGreaterThan(0);
+        expect(placeholders(text), `${locale}.${key}`).toEqual(placeholders(MESSAGE_TEXTS.en[key as keyof typeof table]));
+      }
+    }
+  });
+
+  test("every kind renders in every language", () => {
+    for (const locale of LOCALES) {
       for (const kind of ["invitation", "reminder", "declined", "voided", "completed", "expired"] as const) {
         const m = renderEmail(kind, locale, { ...data, declinedBy: "Bob", reason: "Wrong salary" });
         expect(m.subject.length).toBeGreaterThan(5);
@@ -253,7 +267,9 @@ describe("messages", () => {
   test("locale and escaping helpers", () => {
     expect(pickLocale("fr")).toBe("fr");
     expect(pickLocale("fr-CA")).toBe("fr");
-    expect(pickLocale("de")).toBe("en");
+    expect(pickLocale("de-AT")).toBe("de");
+    expect(pickLocale("el")).toBe("el");
+    expect(pickLocale("ja")).toBe("en");
     expect(pickLocale(null)).toBe("en");
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe("&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
   });

@@ -12,15 +12,15 @@ import { eq } from "drizzle-orm";
 import type { Browser } from "playwright-core";
 import { recipients as recipientsTable } from "../src/store/schema";
 import { canvasHasInk, drawOn, drawWithTouch, launchBrowser, openPage, PHONE, waitForPdfPages, type OpenedPage } from "./helpers/browser";
-import { makePdf } from "./helpers/pdf";
 import { startTestServer, type TestServer } from "./helpers/server";
+import { adoptTyped, envelopeOf, json, OpenedPages, sent as sendEnvelope, upload as uploadPdf, waitForState } from "./helpers/signer-page";
 
 // Real browser work on shared CPUs: whatever `bun test --timeout` says.
 setDefaultTimeout(60_000);
 
 let s: TestServer;
 let browser: Browser;
-const opened: OpenedPage[] = [];
+const pages = new OpenedPages();
 
 beforeAll(async () => {
   s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000" } });
@@ -30,56 +30,14 @@ afterAll(async () => {
   await browser?.close();
   await s?.stop();
 });
-afterEach(async () => {
-  // Every page of every test: nothing asked of another host, no CSP violation, no script error.
-  // (Chromium logs each 4xx answer as "Failed to load resource"; the tests that expect one check the page instead.)
-  const pages = opened.splice(0);
-  await Promise.all(pages.map((o) => o.close()));
-  for (const o of pages) {
-    expect(o.requests.filter((u) => !u.startsWith(s.url + "/") && !u.startsWith("data:") && !u.startsWith("blob:"))).toEqual([]);
-    expect(o.problems.filter((p) => !/Failed to load resource: the server responded with a status of 4\d\d/.test(p))).toEqual([]);
-  }
-});
+// Every page of every test: nothing asked of another host, no CSP violation, no script error.
+afterEach(() => pages.checkPages(s));
 
-async function open(url: string, opts: Parameters<typeof openPage>[2] = {}) {
-  const o = await openPage(browser, url, opts);
-  opened.push(o);
-  return o;
-}
-
-async function json(res: Response, status: number) {
-  const body = await res.json();
-  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(body)}`);
-  return body as any;
-}
-
-async function upload(pages: number, name = "contract.pdf") {
-  const pdf = await makePdf(pages, `Certyneo ${name}`);
-  return json(await s.api("/api/v1/documents", { method: "POST", json: { name, contentBase64: Buffer.from(pdf).toString("base64") } }), 201);
-}
-
-/** Creates and sends an envelope; returns the sent envelope (recipients carry their signUrl). */
-async function sent(body: Record<string, unknown>) {
-  const created = await json(await s.api("/api/v1/envelopes", { method: "POST", json: body }), 201);
-  return json(await s.api(`/api/v1/envelopes/${created.id}/send`, { method: "POST" }), 200);
-}
-
-const envelope = async (id: string) => json(await s.api(`/api/v1/envelopes/${id}`), 200);
+const open = (url: string, opts: Parameters<typeof openPage>[2] = {}) => pages.open(browser, url, opts);
+const upload = (n: number, name?: string) => uploadPdf(s, n, name);
+const sent = (body: Record<string, unknown>) => sendEnvelope(s, body);
+const envelope = (id: string) => envelopeOf(s, id);
 const stateOf = (o: OpenedPage) => o.page.locator("#state").getAttribute("data-state");
-
-async function waitForState(o: OpenedPage, state: string) {
-  try {
-    await o.page.waitForSelector(`#state[data-state="${state}"]:not([hidden])`, { timeout: 20_000 });
-  } catch (e) {
-    // Say what the page shows instead.
-    const shown = await o.page.evaluate(() => ({
-      state: document.getElementById("state")?.hidden ? null : document.getElementById("state")?.dataset.state,
-      alert: document.getElementById("alert")?.hidden ? null : document.getElementById("alert")?.textContent,
-      errors: [...document.querySelectorAll(".field-error:not([hidden])")].map((x) => x.textContent),
-    }));
-    throw new Error(`expected the "${state}" screen; the page shows ${JSON.stringify(shown)}; problems: ${JSON.stringify(o.problems)}`);
-  }
-}
 
 describe("signing in the browser", () => {
   test("a signer reads the documents, fills the fields, types a signature, consents and signs", async () => {
@@ -95,7 +53,7 @@ describe("signing in the browser", () => {
           { documentId: contract.id, type: "signature", page: 1, x: 72, y: 600, width: 200, height: 50 },
           { documentId: contract.id, type: "text", page: 1, x: 72, y: 680, width: 200, height: 20, label: "Job title" },
           { documentId: contract.id, type: "date", page: 1, x: 320, y: 680, width: 120, height: 20, required: false },
-          { documentId: contract.id, type: "checkbox", page: 2, x: 72, y: 100, width: 16, height: 16, label: "I accept the terms" },
+          { documentId: contract.id, type: "checkbox", page: 2, x: 72, y: 100, width: 16, height: 16, label: "I accept the terms", required: true },
           { documentId: annex.id, type: "initials", page: 1, x: 480, y: 780, width: 60, height: 30 },
         ],
       }],
@@ -123,22 +81,50 @@ describe("signing in the browser", () => {
     expect(Math.abs(sigBox.width - 200 * k)).toBeLessThan(1.5);
     expect(Math.abs(sigBox.height - 50 * k)).toBeLessThan(1.5);
 
+    // Every field shows its label, visibly.
+    expect(await page.locator(".field-label").allTextContents()).toEqual(["Signature *", "Job title *", "Date", "I accept the terms *", "Initials *"]);
+    for (const label of await page.locator(".field-label").all()) expect(await label.isVisible()).toBe(true);
+
     // Signing with nothing filled: a visible alert lists what is missing; nothing is sent.
-    await page.getByLabel("Type your full name").fill("");
     await page.getByRole("button", { name: "Sign", exact: true }).click();
     expect(await page.locator("#alert").isVisible()).toBe(true);
     const alert = await page.locator("#alert").textContent();
     expect(alert).toContain("Fill in “Job title”");
     expect(alert).toContain("Tick “I accept the terms”");
-    expect(alert).toContain("Type your name to sign");
+    expect(alert).toContain("Sign in “Signature”");
+    expect(alert).toContain("Adopt your signature before signing");
     expect(alert).toContain("Tick the box to agree");
     expect((await envelope(env.id)).recipients[0].status).toBe("VIEWED");
 
-    await page.getByLabel("Job title (required)").fill("Engineer");
-    await page.getByLabel("I accept the terms (required)").check();
-    await page.getByLabel("Type your full name").fill("Jane Q. Doe");
+    // The guide: Start goes to the first required field, in reading order.
+    expect(await page.locator("#progress").textContent()).toBe("0 of 4 required fields");
+    await page.getByRole("button", { name: "Start" }).click();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Sign here, Signature (required)");
+    // The first click on a signature box asks to adopt a signature: an explicit step.
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("dialog", { name: "Adopt your signature" });
+    await dialog.waitFor();
+    expect(await dialog.getByLabel("Type your full name").inputValue()).toBe("Jane Doe");
+    await dialog.getByLabel("Type your full name").fill("Jane Q. Doe");
     expect(await page.locator("#typed-preview").textContent()).toBe("Jane Q. Doe");
+    await dialog.getByRole("button", { name: "Adopt and sign" }).click();
     expect(await page.locator(".field-signature .sig-typed").textContent()).toBe("Jane Q. Doe");
+    expect(await page.locator("#progress").textContent()).toBe("1 of 4 required fields");
+
+    await page.getByRole("button", { name: "Next field" }).click();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Job title (required)");
+    await page.keyboard.type("Engineer");
+    await page.getByRole("button", { name: "Next field" }).click();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("I accept the terms (required)");
+    await page.keyboard.press("Space");
+    await page.getByRole("button", { name: "Next field" }).click();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Initials, Initials (required)");
+    await page.keyboard.press("Enter");
+    expect(await page.locator(".field-initials .sig-typed").textContent()).toBe("JQD");
+    expect(await page.locator("#progress").textContent()).toBe("4 of 4 required fields");
+    // Everything is filled: Finish leads to the consent and the Sign button.
+    await page.getByRole("button", { name: "Finish" }).click();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("consent");
     await page.getByLabel(/I agree to sign these documents electronically/).check();
     await page.getByRole("button", { name: "Sign", exact: true }).click();
 
@@ -171,17 +157,22 @@ describe("signing in the browser", () => {
     const { page } = o;
     expect(await waitForPdfPages(page)).toBe(1);
 
-    await page.getByRole("tab", { name: "Draw" }).click();
-    expect(await page.getByRole("tab", { name: "Draw" }).getAttribute("aria-selected")).toBe("true");
     await page.getByLabel(/I agree to sign/).check();
     await page.getByRole("button", { name: "Sign", exact: true }).click();
-    expect(await page.locator("#signature-error").textContent()).toContain("Draw your signature");
+    expect(await page.locator("#signature-error").textContent()).toBe("Adopt your signature before signing.");
+    await page.getByRole("button", { name: "Adopt your signature" }).click();
+    await page.getByRole("tab", { name: "Draw" }).click();
+    expect(await page.getByRole("tab", { name: "Draw" }).getAttribute("aria-selected")).toBe("true");
+    await page.getByRole("button", { name: "Adopt and sign" }).click();
+    expect(await page.locator("#adopt-error").textContent()).toContain("Draw your signature");
 
     await drawOn(page, "#draw-pad");
     expect(await canvasHasInk(page, "#draw-pad")).toBe(true);
     await page.getByRole("button", { name: "Clear" }).click();
     expect(await canvasHasInk(page, "#draw-pad")).toBe(false);
     await drawOn(page, "#draw-pad");
+    await page.getByRole("button", { name: "Adopt and sign" }).click();
+    expect(await page.locator("#adopted-preview img.sig-img").count()).toBe(1);
     await page.getByRole("button", { name: "Sign", exact: true }).click();
     await waitForState(o, "signed");
 
@@ -224,13 +215,20 @@ describe("signing in the browser", () => {
     await page.waitForFunction((w) => (document.querySelector("canvas.page-canvas") as HTMLCanvasElement).width <= w, cw);
     await waitForPdfPages(page);
 
+    expect(await page.locator("#progress").textContent()).toBe("0 of 2 required fields");
+    expect(await page.getByRole("button", { name: "Start" }).isVisible()).toBe(true);
     await page.getByLabel("City (required)").fill("Lyon");
+    await page.getByRole("button", { name: "Signature (required)" }).tap();
     await page.getByRole("tab", { name: "Draw" }).tap();
     await page.locator("#draw-pad").scrollIntoViewIfNeeded();
     await drawWithTouch(page, "#draw-pad");
     expect(await canvasHasInk(page, "#draw-pad")).toBe(true);
-    // The drawn signature shows in the signature box on the page.
+    // (A tap right after the drawing's touch sequence is sometimes taken for its double tap: a click here.)
+    await page.getByRole("button", { name: "Adopt and sign" }).click();
+    // The drawn signature shows in the signature box on the page; every required field is done.
     expect(await page.locator(".field-signature img.sig-img").count()).toBe(1);
+    expect(await page.locator("#progress").textContent()).toBe("2 of 2 required fields");
+    expect(await page.getByRole("button", { name: "Finish" }).isVisible()).toBe(true);
     await page.getByLabel(/I agree to sign/).check();
     await page.screenshot({ path: join(process.env.CERTYNEO_SCREENSHOTS ?? tmpdir(), "certyneo-signer-phone.png"), fullPage: true });
     await page.getByRole("button", { name: "Sign", exact: true }).tap();
@@ -295,6 +293,7 @@ describe("signing in the browser", () => {
 
     const first = await open(env.recipients[0].signUrl);
     await waitForPdfPages(first.page);
+    await adoptTyped(first.page);
     await first.page.getByLabel(/I agree to sign/).check();
     await first.page.getByRole("button", { name: "Sign", exact: true }).click();
     await waitForState(first, "signed");
@@ -322,7 +321,8 @@ describe("signing in the browser", () => {
     expect(await page.evaluate(() => document.documentElement.lang)).toBe("fr");
     expect(await page.getByRole("button", { name: "Signer", exact: true }).isVisible()).toBe(true);
     expect(await page.getByRole("button", { name: "Refuser" }).isVisible()).toBe(true);
-    expect(await page.getByRole("tab", { name: "Saisir" }).isVisible()).toBe(true);
+    expect(await page.getByRole("button", { name: "Adopter votre signature" }).isVisible()).toBe(true);
+    expect(await page.getByRole("button", { name: "Commencer" }).isVisible()).toBe(true);
     expect(await page.locator("#recipient-line").textContent()).toBe("Signature en tant que Françoise (f@example.com)");
     expect(await page.locator("#expires").textContent()).toMatch(/^Merci de répondre avant le \d+ \S+ 2026/);
 
@@ -331,10 +331,14 @@ describe("signing in the browser", () => {
     expect(alert).toContain("Merci de corriger les points suivants");
     expect(alert).toContain("Remplissez « Texte »");
     await page.getByLabel("Texte (obligatoire)").fill("Paris");
+    await adoptTyped(page, undefined, { open: /Adopter votre signature/, confirm: "Adopter et signer" });
     await page.getByLabel(/J’accepte de signer/).check();
     await page.getByRole("button", { name: "Signer", exact: true }).click();
     await waitForState(o, "signed");
     expect(await page.locator("#state-title").textContent()).toBe("Merci");
+    // The audit trail keeps the consent text the signer saw, in the page's language.
+    const signed = s.deps.db.$client.query("SELECT data FROM audit_events WHERE envelope_id = ? AND type = 'recipient.signed'").get(env.id) as any;
+    expect(JSON.parse(signed.data).consent).toMatchObject({ locale: "fr", text: expect.stringMatching(/^J’accepte de signer/) });
   });
 
   test("an APPROVER approves without a signature", async () => {
@@ -401,6 +405,7 @@ describe("states and errors", () => {
     const o = await open(env.recipients[0].signUrl);
     await waitForPdfPages(o.page);
     await json(await s.api(`/api/v1/envelopes/${env.id}`, { method: "DELETE" }), 200);
+    await adoptTyped(o.page);
     await o.page.getByLabel(/I agree to sign/).check();
     await o.page.getByRole("button", { name: "Sign", exact: true }).click();
     await waitForState(o, "voided");
@@ -421,6 +426,7 @@ describe("states and errors", () => {
       status: 422, contentType: "application/problem+json",
       body: JSON.stringify({ code: "validation_failed", message: "The signature cannot be completed", errors: [{ pointer: `/fields/${fieldId}`, message: "this field is required" }] }),
     }));
+    await adoptTyped(page);
     await page.getByLabel(/I agree to sign/).check();
     await page.getByRole("button", { name: "Sign", exact: true }).click();
     await page.waitForSelector("#alert:not([hidden])");
@@ -443,8 +449,7 @@ describe("states and errors", () => {
   test("the page asks nothing of any host but the server", async () => {
     const doc = await upload(3);
     const env = await sent({ subject: "Offline", documentIds: [doc.id], recipients: [{ email: "o@example.com", name: "O" }] });
-    const o = await openPage(browser, "about:blank");
-    opened.push(o);
+    const o = await open("about:blank");
     const outside: string[] = [];
     await o.context.route((url) => !url.href.startsWith(s.url + "/"), (route) => {
       outside.push(route.request().url());
@@ -452,8 +457,10 @@ describe("states and errors", () => {
     });
     await o.page.goto(env.recipients[0].signUrl);
     expect(await waitForPdfPages(o.page)).toBe(3);
+    await o.page.getByRole("button", { name: "Adopt your signature" }).click();
     await o.page.getByRole("tab", { name: "Draw" }).click();
     await drawOn(o.page, "#draw-pad");
+    await o.page.getByRole("button", { name: "Adopt and sign" }).click();
     await o.page.getByLabel(/I agree to sign/).check();
     await o.page.getByRole("button", { name: "Sign", exact: true }).click();
     await waitForState(o, "signed");

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { pdfjsDataFiles } from "../src/modules/signing/page/gen-pdfjs-assets";
 import { ASSET_VERSION, signerAssetNames } from "../src/modules/signing/page/page";
 import { PDFJS_DATA } from "../src/modules/signing/page/pdfjs-assets";
+import { LOCALES } from "../src/enums";
 import { STRINGS } from "../src/modules/signing/page/i18n.js";
 import { startTestServer, type TestServer } from "./helpers/server";
 
@@ -123,11 +124,17 @@ describe("GET /s/assets/*", () => {
 });
 
 describe("strings", () => {
-  test("French has every English string, and the same placeholders", () => {
+  test("every language of the server has every English string, not empty, with the same placeholders", () => {
     const en = STRINGS.en as Record<string, string>;
-    const fr = STRINGS.fr as Record<string, string>;
-    expect(Object.keys(fr).sort()).toEqual(Object.keys(en).sort());
     const holes = (x: string) => (x.match(/\{\w+\}/g) ?? []).sort();
-    for (const k of Object.keys(en)) expect({ k, fr: holes(fr[k]!) }).toEqual({ k, fr: holes(en[k]!) });
+    expect(Object.keys(STRINGS).sort()).toEqual([...LOCALES].sort());
+    for (const locale of LOCALES) {
+      const table = STRINGS[locale] as Record<string, string>;
+      expect(Object.keys(table).sort()).toEqual(Object.keys(en).sort());
+      for (const k of Object.keys(en)) {
+        expect(table[k]!.trim().length, `${locale}.${k}`).toBeGreaterThan(0);
+        expect({ k, [locale]: holes(table[k]!) }).toEqual({ k, [locale]: holes(en[k]!) });
+      }
+    }
   });
 });

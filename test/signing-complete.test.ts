@@ -7,6 +7,8 @@ import { crc32 } from "node:zlib";
 import {
   complete, envelopeSuite, getEnvelope, jobsOf, pngDataUrl, pointers, quickStart, sentEnvelope, signing, TINY_PNG, typed,
 } from "./helpers/envelopes";
+import { CONSENT_VERSION } from "../src/modules/signing/page/consent-texts.js";
+import { STRINGS } from "../src/modules/signing/page/i18n.js";
 import { sha256 } from "./helpers/hash";
 
 const { s, clock, doc } = await envelopeSuite();
@@ -19,7 +21,7 @@ describe("signatures and fields", () => {
       { documentId: doc.id, type: "initials", page: 1, x: 500, y: 780, width: 40, height: 30 },
       { documentId: doc.id, type: "date", page: 2, x: 300, y: 700, width: 100, height: 20 },
       { documentId: doc.id, type: "text", page: 1, x: 72, y: 200, width: 200, height: 20, label: "Job title" },
-      { documentId: doc.id, type: "checkbox", page: 1, x: 72, y: 240, width: 12, height: 12, label: "I accept" },
+      { documentId: doc.id, type: "checkbox", page: 1, x: 72, y: 240, width: 12, height: 12, label: "I accept", required: true },
       { documentId: doc.id, type: "text", page: 1, x: 72, y: 300, width: 200, height: 20, required: false, label: "Comment" },
     ],
   }, { email: "other@example.com", name: "Other", fields: [{ documentId: doc.id, type: "text", page: 1, x: 1, y: 1, width: 5, height: 5 }] }]);
@@ -30,6 +32,18 @@ describe("signatures and fields", () => {
     expect(sess.fields).toHaveLength(6);
     expect(sess.fields.every((f: any) => e.fields.find((x: any) => x.id === f.id).recipientId === e.recipients[0].id)).toBe(true);
     expect(sess.fields[0]).toEqual({ id: e.fields[0].id, documentId: doc.id, type: "signature", page: 2, x: 72, y: 700, width: 200, height: 60, required: true, label: null, value: null, readOnly: false });
+  });
+
+  test("fields are required by default, checkboxes optional unless said otherwise", async () => {
+    const { e, tokens } = await sentEnvelope(s, quickStart([doc.id], [{
+      email: "jane@example.com", name: "Jane",
+      fields: (["signature", "initials", "date", "text", "checkbox"] as const).map((type, i) => ({ documentId: doc.id, type, page: 1, x: 72, y: 100 + 40 * i, width: 100, height: 20 })),
+    }]));
+    expect(e.fields.map((f: any) => [f.type, f.required])).toEqual([["signature", true], ["initials", true], ["date", true], ["text", true], ["checkbox", false]]);
+    // An unticked optional checkbox is stored as false; nothing else is asked of it.
+    const r = await complete(s, tokens[0]!, { ...typed("Jane"), fields: { [e.fields[3].id]: "x" } });
+    expect(r.status).toBe(200);
+    expect((await getEnvelope(s, e.id)).fields[4].value).toBe("false");
   });
 
   test("required fields, checkbox, unknown field, consent, missing signature: 422 with pointers, nothing stored", async () => {
@@ -66,7 +80,9 @@ describe("signatures and fields", () => {
     const signedEvent = (s.deps.db.$client.query("SELECT data FROM audit_events WHERE envelope_id = ? AND type = 'recipient.signed'").get(e.id) as any);
     const data = JSON.parse(signedEvent.data);
     expect(data.signature).toEqual({ type: "typed", name: "Jane M. Doe" });
-    expect(data.consent).toBe(true);
+    // What the signer agreed to: the consent text (English: no locale was sent), its version and hash.
+    const text = STRINGS.en.consentSign!;
+    expect(data.consent).toEqual({ version: CONSENT_VERSION, locale: "en", text, sha256: sha256(text) });
     expect(data.fields[f[3].id]).toBe("Engineer");
     expect(data.documents).toEqual([{ id: doc.id, name: "contract.pdf", sha256: doc.sha256 }]);
   });
@@ -158,5 +174,27 @@ describe("concurrency", () => {
     const types = (s.deps.db.$client.query("SELECT type FROM audit_events WHERE envelope_id = ? ORDER BY seq").all(e.id) as any[]).map((r) => r.type);
     expect(types.filter((t) => t === "recipient.signed")).toHaveLength(3);
     expect(types.filter((t) => t === "envelope.completed")).toHaveLength(1);
+  });
+});
+
+describe("consent", () => {
+  test("the audit trail records the consent text of the page's language, and an approver's own text", async () => {
+    const { e, tokens } = await sentEnvelope(s, quickStart([doc.id], [
+      { email: "fr@example.com", name: "Franck" },
+      { email: "boss@example.com", name: "Boss", role: "APPROVER" },
+    ]));
+    expect((await complete(s, tokens[0]!, { ...typed("Franck"), locale: "fr" })).status).toBe(200);
+    expect((await complete(s, tokens[1]!, { consent: true, locale: "el" })).status).toBe(200);
+    const events = s.deps.db.$client.query("SELECT type, data FROM audit_events WHERE envelope_id = ? AND type IN ('recipient.signed', 'recipient.approved') ORDER BY seq").all(e.id) as any[];
+    const consents = events.map((x) => JSON.parse(x.data).consent);
+    expect(consents[0]).toEqual({ version: CONSENT_VERSION, locale: "fr", text: STRINGS.fr.consentSign, sha256: sha256(STRINGS.fr.consentSign!) });
+    expect(consents[1]).toMatchObject({ locale: "el", text: STRINGS.el.consentApprove });
+    // A language the server does not speak is refused by the schema.
+    expect((await complete(s, tokens[0]!, { ...typed(), locale: "xx" })).status).toBe(422);
+  });
+
+  test("a consent text changed without raising CONSENT_VERSION fails here: raise the version, then update this fingerprint", () => {
+    const all = Object.entries(STRINGS).map(([l, t]) => `${l}:${t.consentSign}\n${l}:${t.consentApprove}`).join("\n");
+    expect({ version: CONSENT_VERSION, sha256: sha256(all) }).toEqual({ version: 1, sha256: "eb5b2e2253faa1812275b069bbc1f5f58f06273675e87c4640b4c194a33341ab" });
   });
 });

@@ -13,7 +13,7 @@ import { sha256 } from "./helpers/hash";
 const { s, clock, doc, doc2 } = await envelopeSuite();
 
 describe("lifecycle", () => {
-  test("one signer: open, view, download, sign → COMPLETED, sealing and notices queued, evidence kept", async () => {
+  test("one signer: open, view, download, sign → COMPLETED, sealing queued (the completion e-mails follow the seal), evidence kept", async () => {
     const { e, tokens } = await sentEnvelope(s, quickStart([doc.id, doc2.id], undefined, { message: "Please sign", locale: "fr" }));
     const [token] = tokens;
 
@@ -21,7 +21,8 @@ describe("lifecycle", () => {
     expect(sess.status).toBe(200);
     expect(sess.res.headers.get("cache-control")).toBe("no-store");
     expect(sess.body).toEqual({
-      envelope: { id: e.id, subject: "Employment contract", message: "Please sign", status: "SENT", locale: "fr", expiresAt: null, allowReassign: false },
+      envelope: { id: e.id, subject: "Employment contract", message: "Please sign", status: "SENT", locale: "fr", expiresAt: null, sender: null, statusReason: null, allowedOrigins: [], redirectUrl: null, allowReassign: false },
+      organisation: { name: "Certyneo", colour: "#1d4ed8", logoUrl: null },
       recipient: { id: e.recipients[0].id, name: "Jane Doe", email: "jane@example.com", role: "SIGNER", status: "VIEWED" },
       state: "ready",
       documents: [
@@ -29,6 +30,7 @@ describe("lifecycle", () => {
         { id: doc2.id, name: "annex.pdf", sha256: doc2.sha256, pageCount: 1, pages: expect.any(Array), url: `/api/v1/signing/${token}/documents/${doc2.id}` },
       ],
       signedDocument: null,
+      stamps: [],
       fields: [],
     });
     let env = await getEnvelope(s, e.id);
@@ -50,7 +52,7 @@ describe("lifecycle", () => {
     expect(done.body.state).toBe("completed");
     expect(done.body.recipient.status).toBe("SIGNED");
     expect(done.body.documents).toEqual([]);
-    expect(done.body.signedDocument).toEqual({ url: `/api/v1/signing/${token}/signed-document` });
+    expect(done.body.signedDocument).toEqual({ url: `/api/v1/signing/${token}/signed-document`, status: "PENDING" });
 
     env = await getEnvelope(s, e.id);
     expect(env.status).toBe("COMPLETED");
@@ -59,7 +61,8 @@ describe("lifecycle", () => {
     expect(env.recipients[0]).toMatchObject({ status: "SIGNED", signedAt: clock.now().toISOString() });
     expect(env.audit.valid).toBe(true);
     expect(jobsOf(s, "seal_envelope").map((j) => j.payload)).toContainEqual({ envelopeId: e.id });
-    expect(jobsOf(s, "notify_completed").map((j) => j.payload)).toContainEqual({ envelopeId: e.id });
+    // The completion e-mails wait for the seal: they carry the sealed PDF.
+    expect(jobsOf(s, "notify_completed").map((j) => j.payload)).not.toContainEqual({ envelopeId: e.id });
 
     const row = s.deps.db.$client.query("SELECT * FROM recipients WHERE id = ?").get(e.recipients[0].id) as any;
     expect(row).toMatchObject({ signature_type: "typed", signature_value: "Jane Doe", ip: "127.0.0.1", user_agent: "TestBrowser/1.0", signature_image_sha256: null });
@@ -114,7 +117,7 @@ describe("OpenAPI", () => {
   test("the signing API is documented under Signing with no security", async () => {
     const spec = (await (await fetch(`${s.url}/openapi.json`)).json()) as any;
     const paths = Object.keys(spec.paths).filter((p) => p.startsWith("/api/v1/signing"));
-    expect(paths.sort()).toEqual(["/api/v1/signing/{token}", "/api/v1/signing/{token}/complete", "/api/v1/signing/{token}/decline", "/api/v1/signing/{token}/documents/{documentId}", "/api/v1/signing/{token}/reassign", "/api/v1/signing/{token}/signed-document"]);
+    expect(paths.sort()).toEqual(["/api/v1/signing/{token}", "/api/v1/signing/{token}/auth", "/api/v1/signing/{token}/auth/code", "/api/v1/signing/{token}/complete", "/api/v1/signing/{token}/decline", "/api/v1/signing/{token}/documents/{documentId}", "/api/v1/signing/{token}/reassign", "/api/v1/signing/{token}/signatures/{recipientId}", "/api/v1/signing/{token}/signed-document"]);
     for (const p of paths) for (const op of Object.values(spec.paths[p]) as any[]) {
       expect(op.tags).toEqual(["Signing"]);
       expect(op.security).toEqual([]);

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { Config } from "../config";
 import type { Deps } from "../deps";
-import { createBackup } from "../ops/backup";
+import { bucketNotCovered, createBackup } from "../ops/backup";
 import { restoreBackup } from "../ops/restore";
 import { CliError, type Out } from "./args";
 
@@ -32,6 +32,7 @@ export async function backupCommand(deps: Deps, args: string[], out: Out) {
 }
 
 export async function restoreCommand(config: Config, args: string[], out: Out) {
+  if (config.storage.url) throw new CliError(bucketNotCovered(config.storage.url));
   const file = fileArg(args, RESTORE_USAGE);
   const r = await restoreBackup(file, config.dataDir, { force: args.includes("--force") });
   if (args.includes("--json")) return out(JSON.stringify({ file, dataDir: resolve(config.dataDir), ...r }));

@@ -23,8 +23,12 @@ const BODY_TYPES = new Set(["application/json", "multipart/form-data"]);
 export const maxBodyBytes = (config: Deps["config"]) => Math.ceil(config.maxUploadMb * 1024 * 1024 * 1.4) + 64 * 1024;
 /** The largest JSON body without an API key: a signing completion with a drawn signature (600,000 characters) and its fields. */
 export const MAX_ANONYMOUS_BODY = 1024 * 1024;
-/** Liveness answers whoever asks: it costs less than a rate-limit check and an orchestrator must always reach it. */
-const UNLIMITED = new Set(["/healthz"]);
+/**
+ * Anonymous paths outside the per-IP limit: liveness answers whoever asks (it costs less than
+ * the check, and an orchestrator must always reach it); the admin console authenticates by
+ * session and locks out failed logins itself, so only its login pages count as anonymous.
+ */
+const unlimited = (path: string) => path === "/healthz" || (path.startsWith("/admin/") && !path.startsWith("/admin/login"));
 
 /** The path of an absolute request URL, without building a URL object on the hot path. */
 function pathOf(url: string): string {
@@ -118,7 +122,7 @@ export function createPipeline(deps: Deps, parts: {
    * looked up before its body is read, and that body is capped at what a signature needs.
    */
   async function anonymous(req: Request, ctx: RequestContext, path: string): Promise<Response> {
-    if (UNLIMITED.has(path)) return parts.handle(req);
+    if (unlimited(path)) return parts.handle(req);
     const rate = byIp.take(ctx.ip ?? "unknown");
     if (!rate.allowed) return rateLimited(rate, ctx);
     const token = TOKEN_IN_PATH.exec(path)?.[0].split("/").pop();

@@ -20,6 +20,7 @@ function problemOf(err: AppError, requestId: string): Static<typeof Problem> {
     message: err.message,
     requestId,
     ...(err.extra.errors ? { errors: err.extra.errors } : {}),
+    ...(err.extra.authentication ? { authentication: err.extra.authentication } : {}),
   };
 }
 

@@ -11,6 +11,11 @@ export const Problem = t.Object(
     message: t.String({ description: "Human-readable explanation (same as detail)" }),
     requestId: t.String({ examples: ["req_3f2a9c0d5b7e4e21"] }),
     errors: t.Optional(t.Array(t.Object({ pointer: t.String({ examples: ["/recipients/0/email"] }), message: t.String() }))),
+    authentication: t.Optional(t.Object({
+      method: t.String({ description: "email_otp, sms_otp or access_code" }),
+      destination: t.Optional(t.String({ description: "Where a one-time code goes, masked (j•••@example.com)" })),
+      locale: t.Optional(t.String({ description: "The envelope's language, for the page that asks for the code" })),
+    }, { description: "With signing_auth_required: how the recipient proves who they are" })),
   },
   { $id: "#/components/schemas/Problem", title: "Problem" },
 );

@@ -17,6 +17,8 @@ export const JOB_PAYLOADS = {
   notify_voided: EnvelopeJob,
   notify_completed: EnvelopeJob,
   notify_expired: EnvelopeJob,
+  /** A recipient declined: tell the envelope's sender (when it has one). */
+  notify_sender_declined: EnvelopeJob,
   /** One message to one recipient through one channel. */
   deliver_message: Type.Object({ recipientId: Type.String(), message: literalUnion(MESSAGE_KINDS), channel: literalUnion(CHANNELS) }),
   seal_envelope: EnvelopeJob,

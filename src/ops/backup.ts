@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { Deps } from "../deps";
+import { AppError } from "../errors";
 import { DEVELOPMENT_P12 } from "../modules/sealing/key";
 import { VERSION } from "../version";
 import { tarGzWriter } from "./tar";
@@ -18,6 +19,10 @@ export interface BackupManifest {
   developmentCertificate: boolean;
 }
 
+/** Backups hold a data directory's files; a bucket keeps its own (versioning, replication). */
+export const bucketNotCovered = (url: string) =>
+  `the files are in ${url} (CERTYNEO_STORAGE_URL), which backup and restore do not cover: back the bucket up with its own versioning or replication, or copy it to a directory with certyneo migrate-data --storage DIR`;
+
 /** Every blob of the file store, as [name in the archive, path on disk]. */
 function storedFiles(root: string): [string, string][] {
   if (!existsSync(root)) return [];
@@ -34,6 +39,7 @@ function storedFiles(root: string): [string, string][] {
  * FILE.tmp, renamed when complete.
  */
 export async function createBackup(deps: Pick<Deps, "db" | "config" | "secret" | "clock">, file: string): Promise<BackupManifest & { bytes: number }> {
+  if (deps.config.storage.url) throw new AppError("conflict", bucketNotCovered(deps.config.storage.url));
   const dataDir = deps.config.dataDir;
   const snapshot = join(dataDir, `.backup-${crypto.randomUUID()}.db`);
   const tmp = `${file}.tmp`;

@@ -8,6 +8,8 @@ import { loadConfig, type Config } from "../config";
 import { createLogger } from "../log";
 import { DEVELOPMENT_P12, sealingCertificate, sealingKeyLoader } from "../modules/sealing/key";
 import { SMTP_TIMEOUTS } from "../modules/notifications/mailer";
+import { diskInstanceState, s3InstanceState, type InstanceState } from "../store/instance-state";
+import { bucketProblem, INSTANCE_SECRET, s3Location } from "../store/storage";
 
 export interface Check {
   name: string;
@@ -67,11 +69,35 @@ function instanceKey(dir: string): { check: Check; secret: Uint8Array | null } {
   return { check: mode & 0o077 ? warn("instance key", `${file} is readable by other users (mode ${mode.toString(8)}); chmod 600 it`) : ok("instance key", file), secret };
 }
 
-async function certificateCheck(config: Config, clock: Clock, secret: Uint8Array | null): Promise<Check> {
-  if (!config.seal.p12Path && !config.seal.pkcs11.module && (!secret || !existsSync(join(config.dataDir, DEVELOPMENT_P12))))
+/**
+ * With CERTYNEO_STORAGE_URL: the bucket answers (a list, nothing written) and holds a sound
+ * instance secret. Otherwise the data directory's instance key.
+ */
+async function sharedStateChecks(config: Config): Promise<{ checks: Check[]; secret: Uint8Array | null; state: InstanceState }> {
+  if (!config.storage.url) {
+    const key = instanceKey(config.dataDir);
+    return { checks: [key.check], secret: key.secret, state: diskInstanceState(config.dataDir) };
+  }
+  const loc = s3Location(config.storage.url, config.storage);
+  const state = s3InstanceState(loc);
+  try {
+    await loc.client.list({ prefix: loc.prefix, maxKeys: 1 });
+    const secret = await state.read(INSTANCE_SECRET);
+    const where = state.where(INSTANCE_SECRET);
+    const storage = ok("storage", `s3://${loc.bucket}/${loc.prefix} at ${config.storage.endpoint || "AWS"}, reachable`);
+    if (!secret) return { checks: [storage, warn("instance key", `${where} does not exist yet; the first start creates it`)], secret: null, state };
+    if (secret.length !== 32) return { checks: [storage, fail("instance key", `${where} is damaged: ${secret.length} bytes instead of 32`)], secret: null, state };
+    return { checks: [storage, ok("instance key", where)], secret, state };
+  } catch (e) {
+    return { checks: [fail("storage", bucketProblem(e, loc, config.storage.endpoint))], secret: null, state };
+  }
+}
+
+async function certificateCheck(config: Config, clock: Clock, secret: Uint8Array | null, state: InstanceState): Promise<Check> {
+  if (!config.seal.p12Path && !config.seal.pkcs11.module && (!secret || !(await state.read(DEVELOPMENT_P12))))
     return warn("sealing certificate", "none configured: the first start generates a development certificate (not trusted by validators); set CERTYNEO_SEAL_P12_PATH");
   try {
-    const key = await sealingKeyLoader(config, clock, createLogger("error", () => {}), secret ?? new Uint8Array(32))();
+    const key = await sealingKeyLoader(config, clock, createLogger("error", () => {}), secret ?? new Uint8Array(32), state)();
     const cert = sealingCertificate(key);
     const days = Math.floor((cert.notAfter.getTime() - clock.now().getTime()) / 86400_000);
     const what = `${cert.subject}, expires ${cert.notAfter.toISOString().slice(0, 10)}`;
@@ -135,14 +161,14 @@ export async function runDoctor(env: Record<string, string | undefined>, clock: 
     return [fail("configuration", (e as Error).message)];
   }
   config = { ...config, dataDir: resolve(config.dataDir) };
-  const key = instanceKey(config.dataDir);
+  const shared = await sharedStateChecks(config);
   return [
     ok("configuration", "certyneo.config.ts defaults and CERTYNEO_* variables are valid"),
     baseUrlCheck(config),
     ...dataDirChecks(config.dataDir),
     databaseCheck(config.dataDir),
-    key.check,
-    await certificateCheck(config, clock, key.secret),
+    ...shared.checks,
+    await certificateCheck(config, clock, shared.secret, shared.state),
     await smtpCheck(config, opts.smtp ?? false),
     await tsaCheck(config),
   ];

@@ -4,8 +4,9 @@
  * it. A fresh document (the sealing service seals it like a signed one).
  */
 import { PDFDocument } from "pdf-lib";
-import { addDocument, envelopeRows, ROLE_LABELS } from "./certificate.ts";
-import { fontsFor, textWidth } from "./fonts.ts";
+import { addDocument, envelopeRows, roleLabel } from "./certificate.ts";
+import { reportTexts, type ReportT } from "./report-texts.ts";
+import { fontsFor, textsIn, textWidth } from "./fonts.ts";
 import { A4, COLORS, drawTextLine, drawRows, formatUtc, ReportWriter, type Row, rowsHeight } from "./render-layout.ts";
 import type { RenderAuditEvent, RenderDocumentInfo, RenderEnvelope, RenderRecipient } from "./render-model.ts";
 
@@ -20,33 +21,21 @@ export interface AuditTrailInput {
   developmentCertificate: boolean;
 }
 
-const CHAIN_STATEMENT =
-  "Each event is a row of an append-only hash chain. The hash of each row is SHA-256 of the previous hash and the " +
-  "event's canonical JSON; the first row's previous hash is 64 zeros. To verify the trail, recompute the hashes in " +
-  "order from the recorded events and compare the result with the chain head below: changing, removing, reordering " +
-  "or inserting any event changes every hash after it.";
-
-/** "recipient.signed" -> "Recipient signed": readable, while the raw type stays printed beside it. */
-function eventLabel(type: string): string {
-  const words = type.replace(/[._]+/g, " ").trim();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
 /** Documents are named by their number in the Documents section: a hash line stays one line. */
-function eventRows(event: RenderAuditEvent, documentNumbers: Map<string, number>): Row[] {
+function eventRows(event: RenderAuditEvent, documentNumbers: Map<string, number>, t: ReportT): Row[] {
   const hashes = Object.entries(event.documentHashes ?? {}).map(([id, hash]) => ({
-    label: documentNumbers.has(id) ? `SHA-256 document ${documentNumbers.get(id)}` : `SHA-256 ${id}`,
+    label: documentNumbers.has(id) ? t("sha256Document", { n: documentNumbers.get(id)! }) : `SHA-256 ${id}`,
     value: hash,
     mono: true,
   }));
   return [
-    { label: "Actor", value: event.actor },
-    { label: "IP address", value: event.ip ?? "—" },
-    { label: "User agent", value: event.userAgent ?? "—" },
+    { label: t("actor"), value: event.actor },
+    { label: t("ipAddress"), value: event.ip ?? "—" },
+    { label: t("userAgent"), value: event.userAgent ?? "—" },
     ...hashes,
-    ...(event.detail ? [{ label: "Detail", value: event.detail }] : []),
-    { label: "Hash", value: event.hash, mono: true },
-    { label: "Previous hash", value: event.prevHash, mono: true },
+    ...(event.detail ? [{ label: t("detail"), value: event.detail }] : []),
+    { label: t("hash"), value: event.hash, mono: true },
+    { label: t("previousHash"), value: event.prevHash, mono: true },
   ];
 }
 
@@ -55,7 +44,7 @@ const EVENT = { heading: 17, indent: 10, gap: 9 };
 /** One event as a card: sequence, time and type on top, details below, a rule on the left. */
 function addEvent(report: ReportWriter, event: RenderAuditEvent, documentNumbers: Map<string, number>): void {
   const { fonts } = report;
-  const rows = eventRows(event, documentNumbers);
+  const rows = eventRows(event, documentNumbers, report.t);
   const x = report.left + EVENT.indent;
   const width = report.width - EVENT.indent;
   const bodyHeight = rowsHeight(rows, width, fonts);
@@ -65,7 +54,8 @@ function addEvent(report: ReportWriter, event: RenderAuditEvent, documentNumbers
   drawTextLine(page, formatUtc(event.at), { x: report.left + 42, y: baseline }, fonts.mono, 8.5);
   const labelX = report.left + 180;
   const right = report.left + report.width;
-  const label = eventLabel(event.type);
+  // Readable, while the raw type stays printed beside it.
+  const label = report.t.eventLabel(event.type);
   drawTextLine(page, label, { x: labelX, y: baseline, maxWidth: right - labelX }, fonts.bold, 9.5);
   const typeX = labelX + textWidth(fonts.bold, label, 9.5) + 8;
   if (typeX < right - 40) drawTextLine(page, event.type, { x: typeX, y: baseline, maxWidth: right - typeX }, fonts.mono, 7, COLORS.muted);
@@ -81,26 +71,26 @@ function addEvent(report: ReportWriter, event: RenderAuditEvent, documentNumbers
 function recipientTable(report: ReportWriter, recipients: RenderRecipient[]): void {
   report.table(
     [
-      { header: "Name", width: 0.3 },
-      { header: "E-mail", width: 0.34 },
-      { header: "Role", width: 0.18 },
-      { header: "Status", width: 0.18 },
+      { header: report.t("name"), width: 0.3 },
+      { header: report.t("email"), width: 0.34 },
+      { header: report.t("role"), width: 0.18 },
+      { header: report.t("status"), width: 0.18 },
     ],
-    recipients.map((r) => [r.name, r.email, ROLE_LABELS[r.role], r.status]),
+    recipients.map((r) => [r.name, r.email, roleLabel(report.t, r.role), r.status]),
   );
 }
 
-function chainRows(input: AuditTrailInput): Row[] {
+function chainRows(input: AuditTrailInput, t: ReportT): Row[] {
   const { chain } = input;
   return [
-    { label: "Algorithm", value: "SHA-256" },
-    { label: "Events", value: String(input.events.length) },
-    { label: "Chain head", value: chain.head, mono: true },
+    { label: t("algorithm"), value: "SHA-256" },
+    { label: t("events"), value: String(input.events.length) },
+    { label: t("chainHead"), value: chain.head, mono: true },
     {
-      label: "Links",
+      label: t("links"),
       value: chain.valid
-        ? `Verified when this trail was generated (${formatUtc(input.generatedAt)})`
-        : `BROKEN: ${chain.reason ?? "the hashes do not match the events"}`,
+        ? t("verified", { time: formatUtc(input.generatedAt) })
+        : t("broken", { reason: chain.reason ?? t("brokenDefault") }),
     },
   ];
 }
@@ -109,37 +99,39 @@ export async function renderAuditTrail(unsorted: AuditTrailInput): Promise<Uint8
   const input = { ...unsorted, events: [...unsorted.events].sort((a, b) => a.seq - b.seq) };
   const { envelope } = input;
   const pdf = await PDFDocument.create({ updateMetadata: false });
-  pdf.setTitle(`Audit trail — ${envelope.subject}`);
+  const t = reportTexts(envelope.locale);
+  pdf.setTitle(t("auditDocumentTitle", { subject: envelope.subject }));
   pdf.setSubject(`Envelope ${envelope.id}`);
   pdf.setProducer("Certyneo");
   pdf.setCreationDate(input.generatedAt);
   pdf.setModificationDate(input.generatedAt);
 
-  const report = new ReportWriter(pdf, await fontsFor(pdf), {
-    title: "Audit Trail",
-    footer: `Audit trail · Envelope ${envelope.id} · Generated ${formatUtc(input.generatedAt)}`,
+  const report = new ReportWriter(pdf, await fontsFor(pdf, textsIn(input)), {
+    title: t("auditTitle"),
+    footer: t("auditFooter", { id: envelope.id, time: formatUtc(input.generatedAt) }),
     developmentCertificate: input.developmentCertificate,
     pageSize: A4,
+    t,
   });
-  report.title([envelope.subject, `Envelope ${envelope.id} · ${envelope.status} · generated ${formatUtc(input.generatedAt)}`]);
+  report.title([envelope.subject, t("auditLine", { id: envelope.id, status: envelope.status, time: formatUtc(input.generatedAt) })]);
 
-  report.section("Envelope");
-  report.rows(envelopeRows(envelope));
+  report.section(t("sectionEnvelope"));
+  report.rows(envelopeRows(envelope, t));
 
-  report.section(`Documents (${input.documents.length})`);
+  report.section(t("sectionDocuments", { count: input.documents.length }));
   input.documents.forEach((document, i) => addDocument(report, document, i));
 
-  report.section(`Recipients (${input.recipients.length})`);
+  report.section(t("sectionRecipients", { count: input.recipients.length }));
   recipientTable(report, input.recipients);
 
-  report.section("Hash chain");
-  report.paragraph(CHAIN_STATEMENT, COLORS.muted);
-  report.rows(chainRows(input));
+  report.section(t("sectionChain"));
+  report.paragraph(t("chainStatement"), COLORS.muted);
+  report.rows(chainRows(input, t));
 
-  report.section(`Events (${input.events.length})`);
+  report.section(t("sectionEvents", { count: input.events.length }));
   const documentNumbers = new Map(input.documents.map((d, i) => [d.id, i + 1]));
   for (const event of input.events) addEvent(report, event, documentNumbers);
-  if (input.events.length === 0) report.paragraph("No events recorded yet.", COLORS.muted);
+  if (input.events.length === 0) report.paragraph(t("noEvents"), COLORS.muted);
 
   report.finish();
   return pdf.save();

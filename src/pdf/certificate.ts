@@ -5,7 +5,7 @@
  * the seal covers it too.
  */
 import type { PDFDocument } from "pdf-lib";
-import { fontsFor } from "./fonts.ts";
+import { fontsFor, textsIn } from "./fonts.ts";
 import {
   appendedPageSize,
   COLORS,
@@ -19,6 +19,7 @@ import {
   rowsHeight,
 } from "./render-layout.ts";
 import type { RenderDocumentInfo, RenderEnvelope, RenderRecipient } from "./render-model.ts";
+import { reportTexts, type ReportKey, type ReportT } from "./report-texts.ts";
 
 export interface CompletionCertificateInput {
   envelope: RenderEnvelope;
@@ -30,43 +31,40 @@ export interface CompletionCertificateInput {
   developmentCertificate: boolean;
 }
 
-export const ROLE_LABELS: Record<RenderRecipient["role"], string> = {
-  SIGNER: "Signer",
-  APPROVER: "Approver",
-  CC: "Receives a copy (CC)",
-};
+const ROLE_KEYS = { SIGNER: "roleSigner", APPROVER: "roleApprover", CC: "roleCc" } as const satisfies Record<RenderRecipient["role"], ReportKey>;
+export const roleLabel = (t: ReportT, role: RenderRecipient["role"]) => t(ROLE_KEYS[role]);
 
 const SIGNATURE_PANEL = { width: 168, height: 62, gap: 16 };
 
 /** The envelope's identity and times; the audit trail shows the same. */
-export function envelopeRows(envelope: RenderEnvelope): Row[] {
+export function envelopeRows(envelope: RenderEnvelope, t: ReportT): Row[] {
   return [
-    { label: "Envelope ID", value: envelope.id, mono: true },
-    { label: "Subject", value: envelope.subject },
-    { label: "Status", value: envelope.status },
-    { label: "Created", value: formatUtc(envelope.createdAt) },
-    { label: "Sent", value: formatOptionalUtc(envelope.sentAt) },
-    { label: "Completed", value: formatOptionalUtc(envelope.completedAt) },
+    { label: t("envelopeId"), value: envelope.id, mono: true },
+    { label: t("subject"), value: envelope.subject },
+    { label: t("status"), value: envelope.status },
+    { label: t("created"), value: formatUtc(envelope.createdAt) },
+    { label: t("sent"), value: formatOptionalUtc(envelope.sentAt) },
+    { label: t("completed"), value: formatOptionalUtc(envelope.completedAt) },
   ];
 }
 
-function documentRows(document: RenderDocumentInfo): Row[] {
+function documentRows(document: RenderDocumentInfo, t: ReportT): Row[] {
   return [
-    { label: "Document ID", value: document.id, mono: true },
-    { label: "SHA-256 (original)", value: document.sha256, mono: true },
+    { label: t("documentId"), value: document.id, mono: true },
+    { label: t("sha256Original"), value: document.sha256, mono: true },
   ];
 }
 
-function recipientRows(recipient: RenderRecipient): Row[] {
+function recipientRows(recipient: RenderRecipient, t: ReportT): Row[] {
   return [
-    { label: "E-mail", value: recipient.email },
-    { label: "Role", value: ROLE_LABELS[recipient.role] },
-    { label: "Status", value: recipient.status },
-    { label: "Signed (UTC)", value: formatOptionalUtc(recipient.signedAt) },
-    { label: "IP address", value: recipient.ip ?? "—" },
-    { label: "User agent", value: recipient.userAgent ?? "—" },
-    { label: "Authentication", value: recipient.authMethod },
-    { label: "Recipient ID", value: recipient.id, mono: true },
+    { label: t("email"), value: recipient.email },
+    { label: t("role"), value: roleLabel(t, recipient.role) },
+    { label: t("status"), value: recipient.status },
+    { label: t("signedUtc"), value: formatOptionalUtc(recipient.signedAt) },
+    { label: t("ipAddress"), value: recipient.ip ?? "—" },
+    { label: t("userAgent"), value: recipient.userAgent ?? "—" },
+    { label: t("authentication"), value: recipient.authMethod },
+    { label: t("recipientId"), value: recipient.id, mono: true },
     ...(recipient.reassignedFrom ? [{ label: "Reassigned from", value: recipient.reassignedFrom }] : []),
   ];
 }
@@ -75,7 +73,7 @@ const HEADING_HEIGHT = 16;
 
 /** A document's name, id and original SHA-256, kept together. */
 export function addDocument(report: ReportWriter, document: RenderDocumentInfo, index: number): void {
-  const rows = documentRows(document);
+  const rows = documentRows(document, report.t);
   const { page, top } = report.reserve(HEADING_HEIGHT + rowsHeight(rows, report.width, report.fonts) + 8);
   const heading = { x: report.left, y: top - 11, maxWidth: report.width };
   drawTextLine(page, `${index + 1}. ${document.name}`, heading, report.fonts.bold, 10);
@@ -84,7 +82,7 @@ export function addDocument(report: ReportWriter, document: RenderDocumentInfo, 
 
 /** Details on the left, the signature on the right; kept whole on one page. */
 async function addRecipient(pdf: PDFDocument, report: ReportWriter, recipient: RenderRecipient): Promise<void> {
-  const rows = recipientRows(recipient);
+  const rows = recipientRows(recipient, report.t);
   const detailsWidth = report.width - SIGNATURE_PANEL.width - SIGNATURE_PANEL.gap;
   const bodyHeight = Math.max(rowsHeight(rows, detailsWidth, report.fonts), SIGNATURE_PANEL.height + 12);
   const { page, top } = report.reserve(HEADING_HEIGHT + bodyHeight + 14);
@@ -93,9 +91,9 @@ async function addRecipient(pdf: PDFDocument, report: ReportWriter, recipient: R
   const bodyTop = top - HEADING_HEIGHT;
   drawRows(page, rows, { x: report.left, top: bodyTop, width: detailsWidth }, fonts);
   const panelX = report.left + report.width - SIGNATURE_PANEL.width;
-  drawTextLine(page, "SIGNATURE", { x: panelX, y: bodyTop - 7 }, fonts.bold, 6.5, COLORS.muted);
+  drawTextLine(page, report.t.upper(report.t("signature")), { x: panelX, y: bodyTop - 7 }, fonts.bold, 6.5, COLORS.muted);
   const panel = { x: panelX, y: bodyTop - 12 - SIGNATURE_PANEL.height, width: SIGNATURE_PANEL.width, height: SIGNATURE_PANEL.height };
-  await drawSignaturePanel(pdf, page, panel, recipient, fonts);
+  await drawSignaturePanel(pdf, page, panel, recipient, fonts, report.t);
   page.drawLine({
     start: { x: report.left, y: top - HEADING_HEIGHT - bodyHeight - 7 },
     end: { x: report.left + report.width, y: top - HEADING_HEIGHT - bodyHeight - 7 },
@@ -104,33 +102,29 @@ async function addRecipient(pdf: PDFDocument, report: ReportWriter, recipient: R
   });
 }
 
-const ABOUT =
-  "Certyneo issued this certificate when the envelope was completed and appended it to the signed document before sealing it. " +
-  "The electronic seal (PAdES) covers every page, this certificate included: a PDF validator such as Adobe Acrobat Reader " +
-  "or poppler's pdfsig detects any change made afterwards. Each SHA-256 identifies a document as it was uploaded, before " +
-  "signatures were placed in it. Every step of the envelope is recorded in its audit trail, a separate hash-chained record.";
-
 /** Appends the certificate pages to `pdf` (the caller saves). */
 export async function appendCompletionCertificate(pdf: PDFDocument, input: CompletionCertificateInput): Promise<void> {
   const { envelope, documents, recipients } = input;
-  const report = new ReportWriter(pdf, await fontsFor(pdf), {
-    title: "Certificate of Completion",
-    footer: `Certificate of completion · Envelope ${envelope.id}`,
+  const t = reportTexts(envelope.locale);
+  const report = new ReportWriter(pdf, await fontsFor(pdf, textsIn(input)), {
+    title: t("certificateTitle"),
+    footer: t("certificateFooter", { id: envelope.id }),
     developmentCertificate: input.developmentCertificate,
     pageSize: appendedPageSize(pdf),
+    t,
   });
-  report.title([envelope.subject, `Envelope ${envelope.id} · ${envelope.status}`]);
+  report.title([envelope.subject, t("envelopeLine", { id: envelope.id, status: envelope.status })]);
 
-  report.section("Envelope");
-  report.rows([...envelopeRows(envelope), { label: "Certificate issued", value: formatUtc(input.generatedAt) }]);
+  report.section(t("sectionEnvelope"));
+  report.rows([...envelopeRows(envelope, t), { label: t("certificateIssued"), value: formatUtc(input.generatedAt) }]);
 
-  report.section(`Documents (${documents.length})`);
+  report.section(t("sectionDocuments", { count: documents.length }));
   documents.forEach((document, i) => addDocument(report, document, i));
 
-  report.section(`Recipients (${recipients.length})`);
+  report.section(t("sectionRecipients", { count: recipients.length }));
   for (const recipient of recipients) await addRecipient(pdf, report, recipient);
 
-  report.section("About this certificate");
-  report.paragraph(ABOUT, COLORS.muted);
+  report.section(t("sectionAbout"));
+  report.paragraph(t("about"), COLORS.muted);
   report.finish();
 }

@@ -11,12 +11,19 @@
  * `Bun.file` can read, in the source tree and in the binary alike.
  */
 import fontkit from "@pdf-lib/fontkit";
-import type { PDFDocument, PDFFont } from "pdf-lib";
+import { PDFHexString, PDFName, PDFOperator, PDFOperatorNames as Ops, type PDFDocument, type PDFFont, type PDFPage, type RGB } from "pdf-lib";
 import sansPath from "dejavu-fonts-ttf/ttf/DejaVuSans.ttf" with { type: "file" };
 import sansBoldPath from "dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf" with { type: "file" };
 import monoPath from "dejavu-fonts-ttf/ttf/DejaVuSansMono.ttf" with { type: "file" };
 import serifItalicPath from "dejavu-fonts-ttf/ttf/DejaVuSerif-Italic.ttf" with { type: "file" };
 import scriptPath from "@expo-google-fonts/marck-script/400Regular/MarckScript_400Regular.ttf" with { type: "file" };
+import arabicPath from "@expo-google-fonts/noto-sans-arabic/400Regular/NotoSansArabic_400Regular.ttf" with { type: "file" };
+import devanagariPath from "@expo-google-fonts/noto-sans-devanagari/400Regular/NotoSansDevanagari_400Regular.ttf" with { type: "file" };
+import hebrewPath from "@expo-google-fonts/noto-sans-hebrew/400Regular/NotoSansHebrew_400Regular.ttf" with { type: "file" };
+import cjkPath from "@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf" with { type: "file" };
+import thaiPath from "@expo-google-fonts/noto-sans-thai/400Regular/NotoSansThai_400Regular.ttf" with { type: "file" };
+// fontkit's Indic shaper (Devanagari) is generator code compiled for a global regenerator runtime.
+import "regenerator-runtime/runtime.js";
 
 export interface FontSet {
   /** Body text. */
@@ -32,7 +39,19 @@ export interface FontSet {
   script: PDFFont;
   /** Typed signatures the script face cannot write (Greek, Vietnamese...): an italic that still reads as handwriting. */
   scriptFallback: PDFFont;
+  /**
+   * Faces for the scripts the DejaVu faces lack (Hebrew, Arabic, Devanagari, Thai, CJK), embedded
+   * into a document only when one of its texts needs them; every face above falls back to these.
+   */
+  fallbacks: PDFFont[];
 }
+
+/**
+ * The Noto faces for scripts DejaVu does not cover, in the order they are tried. Each costs the
+ * binary its file (Hebrew 48 KB, Arabic 190 KB, Devanagari 220 KB, Thai 47 KB, CJK 10.5 MB) and
+ * a document only the glyphs it uses.
+ */
+const FALLBACK_FACES = [hebrewPath, arabicPath, devanagariPath, thaiPath, cjkPath];
 
 /** Ascent and descent as fractions of the font size (descent positive). */
 export interface VerticalMetrics {
@@ -54,6 +73,17 @@ const ELLIPSIS = "\u2026";
 
 const fileBytes = new Map<string, Promise<Uint8Array>>();
 const embedded = new WeakMap<PDFDocument, Promise<FontSet>>();
+/** The fallback faces a document has embedded, by file. */
+const embeddedFallbacks = new WeakMap<PDFDocument, Map<string, Promise<PDFFont>>>();
+/** Which fonts a face falls back to: every face of a document shares its fallbacks. */
+const fallbacksOf = new WeakMap<PDFFont, PDFFont[]>();
+/** What each fallback face covers, parsed once per process. */
+const faceCoverage = new Map<string, Promise<Set<number>>>();
+const rtlFonts = new WeakSet<PDFFont>();
+/** Faces whose shaper moves glyphs away from their characters' order. */
+const reorderingFaces = new WeakSet<PDFFont>();
+/** Faces laid out with their OpenType features (joins, reordering, contextual forms): measured as laid out. */
+const shapedFaces = new WeakSet<PDFFont>();
 const characterSets = new WeakMap<PDFFont, Set<number>>();
 const metrics = new WeakMap<PDFFont, VerticalMetrics>();
 const advances = new WeakMap<PDFFont, Map<number, number>>();
@@ -77,9 +107,45 @@ const PLAIN_FEATURES = Object.fromEntries(
   ["ccmp", "locl", "rlig", "mark", "mkmk", "calt", "clig", "liga", "rclt", "curs", "kern"].map((tag) => [tag, false]),
 );
 
+function coverage(path: string): Promise<Set<number>> {
+  let set = faceCoverage.get(path);
+  if (!set) {
+    set = readFont(path).then((bytes) => new Set(fontkit.create(bytes).characterSet));
+    faceCoverage.set(path, set);
+  }
+  return set;
+}
+
+/**
+ * @pdf-lib/fontkit writes a subset's glyphs back to back and, for a subset under 128 KB, a short
+ * `loca` table, which stores offsets halved: after a glyph of odd length, every later glyph of
+ * the subset points one byte off and draws nothing (most CJK glyphs, some script faces). Padding
+ * each glyph to an even length, as the TrueType format asks, fixes it; the package is frozen.
+ */
+function padSubsetGlyphs(font: PDFFont): void {
+  const subsetProto = Object.getPrototypeOf((font as unknown as { embedder: { subset?: object } }).embedder.subset ?? {});
+  if (!subsetProto || typeof subsetProto._addGlyph !== "function" || subsetProto._addGlyph.padded) return;
+  const original = subsetProto._addGlyph;
+  const padded = function (this: { glyf: Uint8Array[]; offset: number }, gid: number) {
+    const index = original.call(this, gid);
+    const buffer = this.glyf[index]!;
+    if (buffer.length % 2) {
+      // fontkit's own Buffer class (its encoder refuses any other)
+      const FontkitBuffer = buffer.constructor as unknown as { concat(list: Uint8Array[]): Uint8Array; alloc(n: number): Uint8Array };
+      this.glyf[index] = FontkitBuffer.concat([buffer, FontkitBuffer.alloc(1)]);
+      this.offset += 1;
+    }
+    return index;
+  };
+  padded.padded = true;
+  subsetProto._addGlyph = padded;
+}
+
 async function embed(pdf: PDFDocument, path: string, shaping: "plain" | "full" = "plain"): Promise<PDFFont> {
   const bytes = await readFont(path);
   const font = await pdf.embedFont(bytes, { subset: true, features: shaping === "plain" ? PLAIN_FEATURES : undefined });
+  padSubsetGlyphs(font);
+  if (shaping === "full") shapedFaces.add(font);
   // pdf-lib's heightAtSize({ descender: false }) subtracts an unscaled
   // descent, wrong for 2048-unit faces like DejaVu: read the metrics here.
   const face = fontkit.create(bytes);
@@ -91,20 +157,59 @@ async function embed(pdf: PDFDocument, path: string, shaping: "plain" | "full" =
  * The fonts of a document, embedded once however many renderers draw into it
  * (stamps, signature page and certificate share one revision).
  */
-export function fontsFor(pdf: PDFDocument): Promise<FontSet> {
-  let fonts = embedded.get(pdf);
-  if (!fonts) {
+export async function fontsFor(pdf: PDFDocument, texts: Iterable<string> = []): Promise<FontSet> {
+  let pending = embedded.get(pdf);
+  if (!pending) {
     pdf.registerFontkit(fontkit);
-    fonts = (async () => ({
+    pending = (async () => ({
       sans: await embed(pdf, sansPath),
       bold: await embed(pdf, sansBoldPath),
       mono: await embed(pdf, monoPath),
       script: await embed(pdf, scriptPath, "full"), // contextual forms make the handwriting
       scriptFallback: await embed(pdf, serifItalicPath),
+      fallbacks: [],
     }))();
-    embedded.set(pdf, fonts);
+    embedded.set(pdf, pending);
   }
+  const fonts = await pending;
+  await addFallbacks(pdf, fonts, texts);
   return fonts;
+}
+
+/** Embeds the fallback faces `texts` need that the document lacks (shaped: Arabic joins, Devanagari reorders). */
+async function addFallbacks(pdf: PDFDocument, fonts: FontSet, texts: Iterable<string>): Promise<void> {
+  const own = characterSet(fonts.sans);
+  const missing = new Set<number>();
+  for (const text of texts) for (const char of text.normalize("NFC")) {
+    const cp = char.codePointAt(0)!;
+    if ((!own.has(cp) || needsOwnFace(cp)) && cp > 0x20) missing.add(cp);
+  }
+  if (!missing.size) return;
+  let faces = embeddedFallbacks.get(pdf);
+  if (!faces) embeddedFallbacks.set(pdf, (faces = new Map()));
+  for (const path of FALLBACK_FACES) {
+    const covered = await coverage(path);
+    if (![...missing].some((cp) => covered.has(cp))) continue;
+    for (const cp of [...missing]) if (covered.has(cp)) missing.delete(cp);
+    if (faces.has(path)) continue;
+    const face = embed(pdf, path, "full");
+    faces.set(path, face);
+    const font = await face;
+    if (path === hebrewPath || path === arabicPath) rtlFonts.add(font);
+    if (path === devanagariPath) reorderingFaces.add(font);
+    fonts.fallbacks.push(font);
+  }
+  for (const face of [fonts.sans, fonts.bold, fonts.mono, fonts.script, fonts.scriptFallback]) fallbacksOf.set(face, fonts.fallbacks);
+}
+
+/** Every string inside `value` (names, subjects, values...), for fontsFor to know which scripts a document shows. */
+export function textsIn(value: unknown, out: string[] = []): string[] {
+  if (typeof value === "string") {
+    if (!value.startsWith("data:")) out.push(value); // a drawn signature is an image
+  }
+  else if (Array.isArray(value)) for (const v of value) textsIn(v, out);
+  else if (value && typeof value === "object" && !(value instanceof Uint8Array) && !(value instanceof Date)) for (const v of Object.values(value)) textsIn(v, out);
+  return out;
 }
 
 function characterSet(font: PDFFont): Set<number> {
@@ -135,9 +240,103 @@ export function printable(text: string, font: PDFFont): string {
   const cleaned = text.normalize("NFC").replace(/\p{Cf}/gu, "").replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, " ");
   let out = "";
   for (const char of cleaned) {
-    out += set.has(char.codePointAt(0)!) ? char : fallback;
+    out += faceFor(font, char.codePointAt(0)!) ? char : fallback;
   }
   return out;
+}
+
+/**
+ * Scripts drawn with their own Noto face even where DejaVu has the letters: they need shaping
+ * (Arabic joins, Devanagari reorders) or a design of their own (CJK, Thai, Hebrew).
+ */
+const OWN_FACE = /[\u0590-\u08FF\u0900-\u097F\u0E00-\u0E7F\u3000-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\uFB1D-\uFDFF\uFE70-\uFEFF]/u;
+const needsOwnFace = (codePoint: number) => OWN_FACE.test(String.fromCodePoint(codePoint));
+
+/** The face that draws a character: the font itself, else the first of its fallbacks that has it (them first for OWN_FACE scripts). */
+function faceFor(font: PDFFont, codePoint: number): PDFFont | null {
+  const fallback = () => fallbacksOf.get(font)?.find((f) => characterSet(f).has(codePoint)) ?? null;
+  const own = characterSet(font).has(codePoint) ? font : null;
+  return needsOwnFace(codePoint) ? (fallback() ?? own) : (own ?? fallback());
+}
+
+/** One stretch of a line drawn with one face, in the order it is drawn (left to right). */
+export interface TextRun {
+  text: string;
+  font: PDFFont;
+}
+
+const STRONG_RTL = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]/u;
+const STRONG_LTR = /[\p{L}\p{Nd}]/u;
+
+/**
+ * A line as runs of one face each, left to right. The line's own direction is left to right;
+ * a stretch of right-to-left script (Hebrew, Arabic), with the spaces and punctuation between
+ * its words, is laid out right to left as one block: its runs are reversed here and fontkit
+ * reverses (and, for Arabic, joins) the glyphs of each. A PDF reader extracts the text in its
+ * logical order. Digits inside such a stretch keep it whole, as in "שלום 2".
+ */
+export function runsOf(line: string, font: PDFFont): TextRun[] {
+  const chars = [...line];
+  const strong = chars.map((c) => (STRONG_RTL.test(c) ? "rtl" : STRONG_LTR.test(c) ? "ltr" : null));
+  // A neutral takes the direction of the strong characters around it when both agree, else the line's.
+  const dir = strong.map((d, i) => {
+    if (d) return d;
+    const before = strong.slice(0, i).reverse().find(Boolean);
+    const after = strong.slice(i + 1).find(Boolean);
+    return before === "rtl" && after === "rtl" ? "rtl" : "ltr";
+  });
+  const out: TextRun[] = [];
+  let i = 0;
+  while (i < chars.length) {
+    let j = i;
+    while (j < chars.length && dir[j] === dir[i]) j++;
+    const segment = chars.slice(i, j);
+    const runs = faceRuns(segment, font, dir[i] === "rtl");
+    out.push(...(dir[i] === "rtl" ? runs.reverse() : runs));
+    i = j;
+  }
+  return out;
+}
+
+/** Consecutive characters that one face draws; in a right-to-left stretch, spaces stay with its script's face. */
+function faceRuns(chars: string[], font: PDFFont, rtl: boolean): TextRun[] {
+  const scriptFace = rtl ? chars.map((c) => faceFor(font, c.codePointAt(0)!)).find((f) => f && rtlFonts.has(f)) ?? null : null;
+  const runs: TextRun[] = [];
+  for (const char of chars) {
+    const cp = char.codePointAt(0)!;
+    const last = runs.at(-1);
+    // A space or punctuation between words of a script with its own face stays in that face's run (one shaped run, one ActualText).
+    const keep = last && last.font !== font && !STRONG_LTR.test(char) && !STRONG_RTL.test(char) && characterSet(last.font).has(cp) ? last.font : null;
+    const face = keep ?? (scriptFace && characterSet(scriptFace).has(cp) ? scriptFace : faceFor(font, cp)) ?? font;
+    if (last && last.font === face) last.text += char;
+    else runs.push({ text: char, font: face });
+  }
+  return runs;
+}
+
+/**
+ * Draws one line of text (made printable first) with its fallback faces and directions. A run
+ * whose glyphs a shaper reordered (Devanagari vowel signs and repha) carries its text as
+ * ActualText, so that copying or extracting it gives the letters in their logical order.
+ */
+export function drawText(page: PDFPage, line: string, opts: { x: number; y: number; font: PDFFont; size: number; color?: RGB }): void {
+  let x = opts.x;
+  for (const run of runsOf(line, opts.font)) {
+    const reordered = reorderingFaces.has(run.font);
+    if (reordered) {
+      const span = page.doc.context.obj({ ActualText: PDFHexString.fromText(run.text) });
+      // An inline property dictionary: valid in a content stream, absent from pdf-lib's argument type.
+      page.pushOperators(PDFOperator.of(Ops.BeginMarkedContentSequence, [PDFName.of("Span"), span as unknown as PDFName]));
+    }
+    page.drawText(run.text, { x, y: opts.y, font: run.font, size: opts.size, color: opts.color });
+    if (reordered) page.pushOperators(PDFOperator.of(Ops.EndMarkedContent));
+    x += runWidth(run, opts.size);
+  }
+}
+
+/** A run's width: from per-character advances for the plain faces, from the laid-out glyphs for shaped ones. */
+function runWidth(run: TextRun, size: number): number {
+  return shapedFaces.has(run.font) ? run.font.widthOfTextAtSize(run.text, size) : advanceSum(run.font, run.text) * size;
 }
 
 export function verticalMetrics(font: PDFFont): VerticalMetrics {
@@ -158,6 +357,11 @@ export function centredBaseline(font: PDFFont, size: number, bottom: number, hei
  * which made wrapping a long audit trail take seconds.
  */
 export function textWidth(font: PDFFont, text: string, size: number): number {
+  if (!fallbacksOf.get(font)?.length) return advanceSum(font, text) * size;
+  return runsOf(text, font).reduce((sum, run) => sum + runWidth(run, size), 0);
+}
+
+function advanceSum(font: PDFFont, text: string): number {
   let perFont = advances.get(font);
   if (!perFont) advances.set(font, (perFont = new Map()));
   let width = 0;
@@ -170,7 +374,7 @@ export function textWidth(font: PDFFont, text: string, size: number): number {
     }
     width += advance;
   }
-  return width * size;
+  return width;
 }
 
 /** Splits a word wider than `maxWidth` at character boundaries (hashes, user agents, URLs). */

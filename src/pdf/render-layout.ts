@@ -7,6 +7,7 @@
 import { type PDFDocument, type PDFFont, type PDFImage, type PDFPage, type RGB, rgb } from "pdf-lib";
 import {
   centredBaseline,
+  drawText,
   fitText,
   type FontSet,
   LINE_HEIGHT,
@@ -18,6 +19,7 @@ import {
   wrapText,
 } from "./fonts.ts";
 import type { RenderRecipient } from "./render-model.ts";
+import type { ReportT } from "./report-texts.ts";
 
 export const COLORS = {
   ink: rgb(0.11, 0.13, 0.18),
@@ -82,7 +84,7 @@ export function drawTextLine(
 ): void {
   const line = printable(text, font);
   const fitted = at.maxWidth === undefined ? line : truncate(line, font, size, at.maxWidth);
-  page.drawText(fitted, { x: at.x, y: at.y, font, size, color });
+  drawText(page, fitted, { x: at.x, y: at.y, font, size, color });
 }
 
 const images = new WeakMap<PDFDocument, Map<string, Promise<PDFImage>>>();
@@ -110,11 +112,11 @@ function signatureImage(pdf: PDFDocument, dataUrl: string): Promise<PDFImage> {
 function drawTypedSignature(page: PDFPage, box: Box, name: string, fonts: FontSet): void {
   const font = signatureFont(name, fonts);
   const text = printable(name.replace(/\s+/g, " ").trim(), font);
-  const widthAtOne = font.widthOfTextAtSize(text, 1);
+  const widthAtOne = textWidth(font, text, 1);
   if (widthAtOne === 0) return;
   const { ascent, descent } = verticalMetrics(font);
   const size = Math.min(box.height / (ascent + descent), (box.width * 0.94) / widthAtOne, 40);
-  page.drawText(text, {
+  drawText(page, text, {
     x: box.x + (box.width - widthAtOne * size) / 2,
     y: centredBaseline(font, size, box.y, box.height),
     font,
@@ -154,12 +156,13 @@ export async function drawSignaturePanel(
   box: Box,
   recipient: RenderRecipient,
   fonts: FontSet,
+  t: ReportT,
 ): Promise<void> {
   page.drawRectangle({ ...box, color: COLORS.panel, borderColor: COLORS.rule, borderWidth: 0.5 });
   const pad = Math.min(6, box.height / 8);
   const inner = { x: box.x + pad, y: box.y + pad, width: box.width - 2 * pad, height: box.height - 2 * pad };
   if (recipient.signature) return drawSignature(pdf, page, inner, recipient.signature, fonts);
-  const note = recipient.role === "SIGNER" ? `Not signed (${recipient.status})` : `No signature (${recipient.role.toLowerCase()})`;
+  const note = recipient.role === "SIGNER" ? t("notSigned", { status: recipient.status }) : t("noSignature", { role: recipient.role.toLowerCase() });
   drawFittedText(page, inner, note, fonts.sans, { max: 8, min: 5 }, COLORS.muted);
 }
 
@@ -177,7 +180,7 @@ export function drawFittedText(
   const blockHeight = Math.min(box.height, lines.length * lineHeight);
   let slotBottom = box.y + (box.height + blockHeight) / 2 - lineHeight;
   for (const line of lines) {
-    page.drawText(line, { x: box.x, y: centredBaseline(font, size, slotBottom, lineHeight), font, size, color });
+    drawText(page, line, { x: box.x, y: centredBaseline(font, size, slotBottom, lineHeight), font, size, color });
     slotBottom -= lineHeight;
   }
 }
@@ -224,7 +227,7 @@ export function drawRows(page: PDFPage, rows: Row[], at: { x: number; top: numbe
     const firstBaseline = top - layout.size;
     drawTextLine(page, layout.row.label, { x: at.x, y: firstBaseline }, fonts.bold, ROW.labelSize, COLORS.muted);
     layout.lines.forEach((line, i) => {
-      page.drawText(line, {
+      drawText(page, line, {
         x: at.x + ROW.labelWidth,
         y: firstBaseline - i * layout.size * LINE_HEIGHT,
         font: layout.font,
@@ -250,11 +253,11 @@ export interface ReportOptions {
   /** Puts a loud banner on every page: this instance seals with a self-signed development certificate. */
   developmentCertificate: boolean;
   pageSize: [number, number];
+  /** The language of the page's own words (page numbers, banner). */
+  t: ReportT;
 }
 
 const SECTION_HEIGHT = 38;
-
-export const DEVELOPMENT_BANNER = "DEVELOPMENT CERTIFICATE — NOT FOR PRODUCTION";
 
 /**
  * A top-to-bottom flow of report content over as many pages as it needs.
@@ -273,6 +276,10 @@ export class ReportWriter {
     private readonly options: ReportOptions,
   ) {
     this.newPage();
+  }
+
+  get t(): ReportT {
+    return this.options.t;
   }
 
   get width(): number {
@@ -311,7 +318,7 @@ export class ReportWriter {
     const lineHeight = size * LINE_HEIGHT;
     for (const line of wrapText(text, sans, size, this.width)) {
       this.ensure(lineHeight);
-      this.page.drawText(line, { x: this.left, y: this.y - size, font: sans, size, color });
+      drawText(this.page, line, { x: this.left, y: this.y - size, font: sans, size, color });
       this.y -= lineHeight;
     }
     this.y -= 4;
@@ -330,7 +337,7 @@ export class ReportWriter {
     const xs = widths.map((_, i) => this.left + widths.slice(0, i).reduce((a, b) => a + b, 0));
     const header = () => {
       const { page, top } = this.reserve(18);
-      columns.forEach((c, i) => drawTextLine(page, c.header.toUpperCase(), { x: xs[i]!, y: top - 10 }, this.fonts.bold, 7, COLORS.muted));
+      columns.forEach((c, i) => drawTextLine(page, this.t.upper(c.header), { x: xs[i]!, y: top - 10 }, this.fonts.bold, 7, COLORS.muted));
       page.drawLine({ start: { x: this.left, y: top - 15 }, end: { x: this.left + this.width, y: top - 15 }, thickness: 0.5, color: COLORS.rule });
     };
     this.ensure(18 + lineHeight);
@@ -345,7 +352,7 @@ export class ReportWriter {
       const { page, top } = this.reserve(height);
       cells.forEach((lines, i) =>
         lines.forEach((line, n) =>
-          page.drawText(line, { x: xs[i]!, y: top - size - 2 - n * lineHeight, font: this.fonts.sans, size, color: COLORS.ink }),
+          drawText(page, line, { x: xs[i]!, y: top - size - 2 - n * lineHeight, font: this.fonts.sans, size, color: COLORS.ink }),
         ),
       );
     }
@@ -376,7 +383,7 @@ export class ReportWriter {
         color: COLORS.rule,
       });
       drawTextLine(page, this.options.footer, { x: this.left, y, maxWidth: this.width - 80 }, this.fonts.sans, 7.5, COLORS.muted);
-      const number = `Page ${i + 1} of ${total}`;
+      const number = this.t("pageOf", { page: i + 1, total });
       const numberWidth = textWidth(this.fonts.sans, number, 7.5);
       drawTextLine(page, number, { x: this.left + this.width - numberWidth, y }, this.fonts.sans, 7.5, COLORS.muted);
     });
@@ -397,7 +404,7 @@ export class ReportWriter {
 
   private drawSection(heading: string): void {
     this.y -= 14;
-    drawTextLine(this.page, heading.toUpperCase(), { x: this.left, y: this.y - 10 }, this.fonts.bold, 9.5, COLORS.accent);
+    drawTextLine(this.page, this.t.upper(heading), { x: this.left, y: this.y - 10 }, this.fonts.bold, 9.5, COLORS.accent);
     this.y -= 16;
     this.page.drawLine({
       start: { x: this.left, y: this.y },
@@ -422,7 +429,7 @@ export class ReportWriter {
     drawTextLine(this.page, "CERTYNEO", { x: this.left, y }, this.fonts.bold, 8, COLORS.accent);
     const title = printable(this.options.title, this.fonts.sans);
     const titleWidth = textWidth(this.fonts.sans, title, 8);
-    this.page.drawText(title, { x: this.left + this.width - titleWidth, y, font: this.fonts.sans, size: 8, color: COLORS.muted });
+    drawText(this.page, title, { x: this.left + this.width - titleWidth, y, font: this.fonts.sans, size: 8, color: COLORS.muted });
     this.page.drawLine({
       start: { x: this.left, y: y - 6 },
       end: { x: this.left + this.width, y: y - 6 },
@@ -437,16 +444,17 @@ export class ReportWriter {
     const top = this.y - 4;
     this.page.drawRectangle({ x: this.left, y: top - height, width: this.width, height, color: COLORS.danger });
     const size = 11;
-    const widthOfBanner = textWidth(this.fonts.bold, DEVELOPMENT_BANNER, size);
+    const banner = this.t("devBanner");
+    const widthOfBanner = textWidth(this.fonts.bold, banner, size);
     drawTextLine(
       this.page,
-      DEVELOPMENT_BANNER,
+      banner,
       { x: this.left + (this.width - widthOfBanner) / 2, y: top - 13 },
       this.fonts.bold,
       size,
       COLORS.white,
     );
-    const note = "Sealed with this instance's self-signed development certificate: no legal value.";
+    const note = this.t("devNote");
     const noteWidth = textWidth(this.fonts.sans, note, 7);
     drawTextLine(this.page, note, { x: this.left + (this.width - noteWidth) / 2, y: top - 24 }, this.fonts.sans, 7, COLORS.white);
     this.y = top - height - 6;

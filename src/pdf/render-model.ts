@@ -4,7 +4,7 @@
  * renderers stay pure: the sealing service maps database rows to them.
  */
 
-import type { FieldType, RecipientRole, SignatureType } from "../enums";
+import type { FieldType, Locale, RecipientRole, SignatureType } from "../enums";
 
 export interface RenderRecipient {
   id: string;
@@ -56,6 +56,8 @@ export interface RenderDocument {
 
 export interface RenderEnvelope {
   id: string;
+  /** The language of the generated pages (null: English). */
+  locale: Locale | null;
   subject: string;
   status: string;
   createdAt: Date;

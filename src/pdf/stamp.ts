@@ -24,7 +24,7 @@ import {
 } from "pdf-lib";
 import { type PageFrame, pageFrame } from "./page-frame.ts";
 import { appendCompletionCertificate, type CompletionCertificateInput } from "./certificate.ts";
-import { type FontSet, fontsFor } from "./fonts.ts";
+import { type FontSet, fontsFor, textsIn } from "./fonts.ts";
 import { saveIncremental, type Snapshot, takeSnapshot } from "./incremental.ts";
 import { removeTextTags } from "./text/text-tags.ts";
 import { fillFormFields } from "./form-fields.ts";
@@ -41,13 +41,17 @@ import {
   ReportWriter,
   type Signature,
 } from "./render-layout.ts";
+import type { Locale } from "../enums.ts";
 import type { RenderDocument, RenderField, RenderRecipient } from "./render-model.ts";
+import { reportTexts, type ReportT } from "./report-texts.ts";
 
 export interface StampOptions {
   /** Add a signature page with a block for each SIGNER who has no signature field. */
   appendSignaturePage: boolean;
   /** Append the certificate of completion in the same revision. */
   certificate?: CompletionCertificateInput;
+  /** Language of the signature page's words (the envelope's; English when it has none). */
+  locale?: Locale | null;
 }
 
 export interface EnvelopePdfOptions extends StampOptions {
@@ -150,7 +154,7 @@ async function stampFields(pdf: PDFDocument, pages: PDFPage[], allFields: Render
   // A value that went into the document's own form shows through the form field's appearance.
   const fields = opts.formFilled ? allFields.filter((f) => !f.formField || f.type === "signature") : allFields;
   if (fields.length === 0) return; // embed no font into a document that draws nothing
-  const fonts = await fontsFor(pdf);
+  const fonts = await fontsFor(pdf, textsIn([fields, recipients]));
   const byId = new Map(recipients.map((r) => [r.id, r]));
   const byPage = Map.groupBy(fields, (field) => field.page);
   for (const [number, pageFields] of byPage) {
@@ -181,11 +185,12 @@ async function drawSignatureBlock(
   at: { x: number; top: number; width: number },
   signer: RenderRecipient,
   fonts: FontSet,
+  t: ReportT,
 ): Promise<void> {
   const panel = { x: at.x, y: at.top - BLOCK.panel, width: at.width, height: BLOCK.panel };
-  await drawSignaturePanel(pdf, page, panel, signer, fonts);
+  await drawSignaturePanel(pdf, page, panel, signer, fonts, t);
   const line = (y: number) => ({ x: at.x, y, maxWidth: at.width });
-  const when = signer.signedAt ? `Signed ${formatUtc(signer.signedAt)}` : `Not signed (${signer.status})`;
+  const when = signer.signedAt ? t("signedAt", { time: formatUtc(signer.signedAt) }) : t("notSigned", { status: signer.status });
   drawTextLine(page, signer.name, line(panel.y - 14), fonts.bold, 10);
   drawTextLine(page, signer.email, line(panel.y - 26), fonts.sans, 8.5, COLORS.muted);
   drawTextLine(page, when, line(panel.y - 38), fonts.sans, 8.5);
@@ -193,22 +198,23 @@ async function drawSignatureBlock(
 }
 
 /** Signature page(s): two blocks per row, as many pages as the signers need. */
-async function appendSignaturePages(pdf: PDFDocument, signers: RenderRecipient[], documentName: string): Promise<void> {
+async function appendSignaturePages(pdf: PDFDocument, signers: RenderRecipient[], documentName: string, t: ReportT): Promise<void> {
   if (signers.length === 0) return;
-  const fonts = await fontsFor(pdf);
+  const fonts = await fontsFor(pdf, textsIn([signers, documentName]));
   const report = new ReportWriter(pdf, fonts, {
-    title: "Signatures",
-    footer: `Signature page · ${documentName}`,
+    title: t("signaturesTitle"),
+    footer: t("signaturePageFooter", { document: documentName }),
     developmentCertificate: false,
     pageSize: appendedPageSize(pdf),
+    t,
   });
-  report.title([documentName, "Signed electronically with Certyneo. Each block shows the signature its signer gave and when."]);
+  report.title([documentName, t("signaturePageIntro")]);
   const columnWidth = (report.width - BLOCK.gap) / 2;
   for (let i = 0; i < signers.length; i += 2) {
     const { page, top } = report.reserve(BLOCK.height + BLOCK.gap);
     for (const [column, signer] of signers.slice(i, i + 2).entries()) {
       const x = report.left + column * (columnWidth + BLOCK.gap);
-      await drawSignatureBlock(pdf, page, { x, top: top - BLOCK.gap, width: columnWidth }, signer, fonts);
+      await drawSignatureBlock(pdf, page, { x, top: top - BLOCK.gap, width: columnWidth }, signer, fonts, report.t);
     }
   }
   report.finish();
@@ -221,7 +227,7 @@ async function appendTrailingPages(
   documentName: string,
   opts: StampOptions,
 ): Promise<void> {
-  if (opts.appendSignaturePage) await appendSignaturePages(pdf, signersWithoutField(recipients, fields), documentName);
+  if (opts.appendSignaturePage) await appendSignaturePages(pdf, signersWithoutField(recipients, fields), documentName, reportTexts(opts.locale));
   if (opts.certificate) await appendCompletionCertificate(pdf, opts.certificate);
 }
 

@@ -1,27 +1,33 @@
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, unlinkSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 /**
  * Content-addressed blob store on local disk: a blob's name is its SHA-256.
  * Writes go to a temp file, are fsynced, then renamed, so a crash never leaves
- * a half-written blob under its final name. An S3 store would implement the same interface.
+ * a half-written blob under its final name. src/store/s3-files.ts implements the same interface.
  */
 export interface FileStore {
   /** Stores the bytes (or the concatenation of the parts, never copied into one buffer); returns their SHA-256. */
   put(bytes: Uint8Array | Uint8Array[]): Promise<string>;
-  get(sha256: string): Promise<Uint8Array>;
+  get(sha256: string): Promise<Uint8Array<ArrayBuffer>>;
   exists(sha256: string): Promise<boolean>;
   remove(sha256: string): Promise<void>;
+  /** Every stored blob's SHA-256 (for copying a store: migrate-data, backups). */
+  list(): AsyncIterable<string>;
+  /** Where the blob lives: a file path on disk, an s3:// URL in a bucket (for logs and tools; read bytes with get). */
   path(sha256: string): string;
 }
 
-const HEX64 = /^[0-9a-f]{64}$/;
+export const HEX64 = /^[0-9a-f]{64}$/;
+
+/** "ab/abcd…": a blob's place under the store's root, the same on disk and in a bucket. */
+export function sha256Key(sha: string): string {
+  if (!HEX64.test(sha)) throw new Error(`not a sha256: ${sha}`);
+  return `${sha.slice(0, 2)}/${sha}`;
+}
 
 export function diskFileStore(root: string): FileStore {
-  const pathOf = (sha: string) => {
-    if (!HEX64.test(sha)) throw new Error(`not a sha256: ${sha}`);
-    return join(root, sha.slice(0, 2), sha);
-  };
+  const pathOf = (sha: string) => join(root, sha256Key(sha));
   return {
     path: pathOf,
     async put(data) {
@@ -43,6 +49,11 @@ export function diskFileStore(root: string): FileStore {
     },
     async remove(sha) {
       try { unlinkSync(pathOf(sha)); } catch (e: any) { if (e.code !== "ENOENT") throw e; }
+    },
+    async *list() {
+      if (!existsSync(root)) return;
+      for (const dir of readdirSync(root).filter((d) => /^[0-9a-f]{2}$/.test(d)).sort())
+        yield* readdirSync(join(root, dir)).filter((f) => HEX64.test(f) && f.startsWith(dir)).sort();
     },
   };
 }

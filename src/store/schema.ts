@@ -5,7 +5,7 @@ import type { TextTag } from "../pdf/text/text-tags";
 import type { FormField } from "../pdf/form-fields";
 import type { TemplateField, TemplateRole } from "../modules/templates/model";
 import {
-  BATCH_ROW_STATUSES, BATCH_STATUSES, DELIVERY_STATUSES, ENVELOPE_STATUSES, ENVIRONMENTS, FIELD_SOURCES, FIELD_TYPES, JOB_STATUSES, LOCALES, RECIPIENT_ROLES,
+  AUTH_METHODS, BATCH_ROW_STATUSES, BATCH_STATUSES, DELIVERY_STATUSES, ENVELOPE_STATUSES, ENVIRONMENTS, FIELD_SOURCES, FIELD_TYPES, JOB_STATUSES, LOCALES, RECIPIENT_ROLES,
   RECIPIENT_STATUSES, SEAL_STATUSES, SIGNATURE_TYPES,
 } from "../enums";
 
@@ -65,7 +65,15 @@ export const envelopes = sqliteTable(
     subject: text("subject").notNull(),
     message: text("message"),
     status: text("status", { enum: ENVELOPE_STATUSES }).notNull(),
-    locale: text("locale", { enum: LOCALES }).notNull().default("en"),
+    /** The language the sender chose; null: the signing page follows each signer's browser, e-mails are in English. */
+    locale: text("locale", { enum: LOCALES }),
+    /** Who asks for the signatures (shown to signers, the reply-to of the e-mails, told of a decline). */
+    senderName: text("sender_name"),
+    senderEmail: text("sender_email"),
+    /** Origins whose pages may frame the signing page (embedded signing); empty: none may. */
+    allowedOrigins: json<string[]>("allowed_origins").notNull().default(sql`'[]'`),
+    /** Where the signing page sends the signer after signing or declining. */
+    redirectUrl: text("redirect_url"),
     notifyBySms: integer("notify_by_sms", { mode: "boolean" }).notNull().default(false),
     /** Signers may hand their turn to someone else from the signing page. */
     allowReassign: integer("allow_reassign", { mode: "boolean" }).notNull().default(false),
@@ -144,6 +152,22 @@ export const recipients = sqliteTable(
     signatureImageSha256: text("signature_image_sha256"),
     ip: text("ip"),
     userAgent: text("user_agent"),
+    /** Signer authentication beyond the link: a one-time code by e-mail or SMS, or an access code. */
+    authMethod: text("auth_method", { enum: AUTH_METHODS }),
+    /** The access code, hashed (argon2id); the code itself is never stored. */
+    accessCodeHash: text("access_code_hash"),
+    /** The one-time code last sent, as an HMAC under the instance secret, and until when it works. */
+    otpHash: text("otp_hash"),
+    otpExpiresAt: time("otp_expires_at"),
+    otpSentAt: time("otp_sent_at"),
+    otpSends: integer("otp_sends").notNull().default(0),
+    /** Wrong codes in a row; at 5 the recipient is locked out until authLockedUntil. */
+    authFailures: integer("auth_failures").notNull().default(0),
+    authLockedUntil: time("auth_locked_until"),
+    /** The last successful authentication: the browser's proof (a cookie) is an HMAC over it. */
+    authenticatedAt: time("authenticated_at"),
+    /** The integrator shows the signing page in its own app: no invitation or reminder is sent. */
+    embedded: integer("embedded", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [index("recipients_envelope").on(t.envelopeId)],
 );

@@ -9,6 +9,7 @@ import { createLogger, type Logger } from "../../src/log";
 import { createKey } from "../../src/modules/keys/service";
 import { startServer, type RunningServer } from "../../src/server";
 import type { Environment } from "../../src/store/schema";
+import type { Storage } from "../../src/store/storage";
 import { fakeClock, type FakeClock } from "./clock";
 
 export interface TestServer {
@@ -32,15 +33,16 @@ export interface ApiInit extends Omit<RequestInit, "body"> {
 
 /**
  * A real server on a loopback port over a temporary data directory. `env` sets CERTYNEO_*
- * variables exactly as an admin would; `clock` defaults to a fake one.
+ * variables exactly as an admin would; `clock` defaults to a fake one. `storage`: a bucket opened
+ * beforehand with openStorage (asynchronous; see startS3TestServer), with the same env.
  */
-export function startTestServer(opts: { env?: Record<string, string>; clock?: Clock; dir?: string; realClock?: boolean } = {}): TestServer {
+export function startTestServer(opts: { env?: Record<string, string>; clock?: Clock; dir?: string; realClock?: boolean; storage?: Storage } = {}): TestServer {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "certyneo-test-"));
   const config: Config = loadConfig({ CERTYNEO_DATA_DIR: dir, CERTYNEO_PORT: "0", CERTYNEO_LOG_LEVEL: "debug", ...opts.env });
   const logs: Record<string, unknown>[] = [];
   const log: Logger = createLogger("debug", (line) => logs.push(JSON.parse(line)));
   const clock = opts.clock ?? (opts.realClock ? { now: () => new Date() } : fakeClock());
-  const deps = openInstance(config, { clock, log });
+  const deps = openInstance(config, { clock, log, storage: opts.storage });
   const running = startServer(deps, { port: 0, host: "127.0.0.1" });
   if (!opts.env?.CERTYNEO_BASE_URL) deps.config.baseUrl = running.url;
   let defaultKey: string | null = null;

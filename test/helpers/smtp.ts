@@ -10,6 +10,7 @@ export interface ReceivedMail {
   headers: Record<string, string>;
   subject: string;
   text: string;
+  attachments: MailAttachment[];
   html: string;
 }
 
@@ -142,10 +143,16 @@ function decodeBody(body: string, encoding: string | undefined): string {
   }
 }
 
-/** Headers, subject, and the text/plain and text/html parts of a (possibly multipart) message. */
-export function parseMail(raw: string): { headers: Record<string, string>; subject: string; text: string; html: string } {
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: Uint8Array;
+}
+
+/** Headers, subject, the text/plain and text/html parts of a (possibly multipart) message, and its attachments. */
+export function parseMail(raw: string): { headers: Record<string, string>; subject: string; text: string; html: string; attachments: MailAttachment[] } {
   const { headers, body } = splitHeaders(raw);
-  const out = { headers, subject: headers.subject ?? "", text: "", html: "" };
+  const out = { headers, subject: headers.subject ?? "", text: "", html: "", attachments: [] as MailAttachment[] };
   const walk = (h: Record<string, string>, b: string) => {
     const type = h["content-type"] ?? "text/plain";
     const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];
@@ -155,6 +162,10 @@ export function parseMail(raw: string): { headers: Record<string, string>; subje
         const p = splitHeaders(part);
         walk(p.headers, p.body);
       }
+    } else if (/^attachment/i.test(h["content-disposition"] ?? "")) {
+      const filename = /filename="?([^";]+)"?/i.exec(h["content-disposition"]!)?.[1] ?? "";
+      const content = h["content-transfer-encoding"]?.toLowerCase() === "base64" ? Buffer.from(b.replace(/\s+/g, ""), "base64") : Buffer.from(b, "latin1");
+      out.attachments.push({ filename, contentType: type.split(";")[0]!.trim(), content: new Uint8Array(content) });
     } else if (/^text\/html/i.test(type)) {
       out.html ||= decodeBody(b, h["content-transfer-encoding"]);
     } else if (/^text\/plain/i.test(type)) {

@@ -60,6 +60,7 @@ export const UNICODE_SIGNERS: RenderRecipient[] = [
 
 export const ENVELOPE: RenderEnvelope = {
   id: "env_01HZX3K9QW7ABCDEF",
+  locale: null,
   subject: "Contrat de prestation — Ωmega GmbH × ООО «Север»",
   status: "COMPLETED",
   createdAt: new Date("2026-03-13T16:02:11Z"),

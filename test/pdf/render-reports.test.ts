@@ -1,7 +1,9 @@
 // Certificate of completion and audit-trail PDFs: content a verifier needs, Unicode, pagination.
 import { describe, expect, test } from "bun:test";
 import { PDFDocument, StandardFonts } from "pdf-lib";
+import { LOCALES } from "../../src/enums.ts";
 import { renderAuditTrail } from "../../src/pdf/audit-trail.ts";
+import { EVENT_LABELS, REPORT_TEXTS } from "../../src/pdf/report-texts.ts";
 import type { RenderDocument } from "../../src/pdf/render-model.ts";
 import { stampDocument } from "../../src/pdf/stamp.ts";
 import { auditEvents, ENVELOPE, pdftotext, qpdfCheck, recipient, UNICODE_SIGNERS } from "./render-fixtures.ts";
@@ -181,5 +183,44 @@ describe("hostile inputs", () => {
     });
     expect(qpdfCheck(out).code).toBe(0);
     expect(pdftotext(out)).toContain("…");
+  });
+});
+
+describe("in the envelope's language", () => {
+  test("every language names the same audit event types", () => {
+    for (const locale of LOCALES) if (locale !== "en") expect(Object.keys(EVENT_LABELS[locale]).sort(), locale).toEqual(Object.keys(EVENT_LABELS.fr).sort());
+  });
+
+  test("every language has every text of the generated pages, with the same placeholders as English", () => {
+    const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    for (const locale of LOCALES) {
+      expect(Object.keys(REPORT_TEXTS[locale]).sort()).toEqual(Object.keys(REPORT_TEXTS.en).sort());
+      for (const [key, text] of Object.entries(REPORT_TEXTS[locale])) {
+        expect(text.trim().length, `${locale}.${key}`).toBeGreaterThan(0);
+        expect(placeholders(text), `${locale}.${key}`).toEqual(placeholders(REPORT_TEXTS.en[key as keyof typeof REPORT_TEXTS.en]));
+      }
+    }
+  });
+
+  test("the certificate, the signature page and the audit trail in Greek", async () => {
+    const envelope = { ...ENVELOPE, locale: "el" as const };
+    const bytes = await letterPdf();
+    const certificate = await stampDocument({ ...DOCUMENT, bytes }, UNICODE_SIGNERS, [], {
+      appendSignaturePage: true,
+      locale: "el",
+      certificate: { envelope, documents: [DOCUMENT], recipients: UNICODE_SIGNERS, generatedAt: new Date("2026-03-14T09:27:00Z"), developmentCertificate: true },
+    });
+    const text = pdftotext(certificate, "-f", "2");
+    for (const expected of ["Υπογραφές", "Πιστοποιητικό ολοκλήρωσης", "Υπογράφων", "Σελίδα 1 από", "ΠΙΣΤΟΠΟΙΗΤΙΚΟ ΑΝΑΠΤΥΞΗΣ", "Το Certyneo εξέδωσε αυτό το πιστοποιητικό"]) {
+      expect(text).toContain(expected);
+    }
+    expect(text).not.toContain("Certificate of Completion");
+    const trail = pdftotext(await renderAuditTrail({
+      envelope, documents: [DOCUMENT], recipients: UNICODE_SIGNERS, events: auditEvents(3, DOCUMENT.id),
+      chain: { valid: true, head: "ab".repeat(32) }, generatedAt: new Date("2026-03-14T09:27:00Z"), developmentCertificate: false,
+    }));
+    for (const expected of ["Ίχνος ελέγχου", "Κεφαλή αλυσίδας", "Προηγούμενος κατακερματισμός", "Επαληθεύτηκε κατά τη δημιουργία", "ΑΛΥΣΙΔΑ ΚΑΤΑΚΕΡΜΑΤΙΣΜΟΥ", "Δημιουργία φακέλου", "Αποστολή φακέλου"]) {
+      expect(trail).toContain(expected);
+    }
   });
 });

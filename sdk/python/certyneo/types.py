@@ -173,7 +173,12 @@ class _EnvelopeRequired(TypedDict):
     status: Literal["DRAFT", "SENT", "COMPLETED", "DECLINED", "VOIDED", "EXPIRED"]
     subject: str
     message: Optional[str]
-    locale: Literal["en", "fr"]
+    locale: Optional[Literal["en", "fr", "de", "es", "it", "pt", "nl", "el"]]
+    #: Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines
+    sender: Optional[Dict[str, Any]]
+    #: Origins that may frame the signing page (empty: none)
+    embedding: Dict[str, Any]
+    redirectUrl: Optional[str]
     signingOrder: Literal["parallel", "sequential", "custom"]
     expiresAt: Optional[str]
     reminderIntervalHours: Optional[int]
@@ -214,8 +219,14 @@ class EnvelopeCreate(_EnvelopeCreateRequired, total=False):
     message: str
     #: Shorthand for routingOrder: parallel = everyone at once; sequential = in the order of `recipients`. Do not combine with per-recipient routingOrder.
     signingOrder: Union[Literal["parallel"], Literal["sequential"]]
-    #: Language of the invitations and of the signing page
-    locale: Union[Literal["en"], Literal["fr"]]
+    #: Language of the e-mails, the signing page, the certificate of completion and the audit trail. Not set: the signing page follows each signer's browser (Accept-Language) and the e-mails are in English; a signer may switch the page's language either way.
+    locale: Union[Literal["en"], Literal["fr"], Literal["de"], Literal["es"], Literal["it"], Literal["pt"], Literal["nl"], Literal["el"]]
+    #: Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines
+    sender: Dict[str, Any]
+    #: Embedded signing: which of your web apps may show the signing page in a frame
+    embedding: Dict[str, Any]
+    #: Where the signing page sends the signer after signing or declining (https, or http on loopback)
+    redirectUrl: str
     #: After this instant the envelope expires and its links stop working
     expiresAt: str
     #: Remind pending recipients every N hours
@@ -244,8 +255,8 @@ class EnvelopeCreateFromTemplate(_EnvelopeCreateFromTemplateRequired, total=Fals
     subject: str
     #: Shown in the invitation and on the signing page
     message: str
-    #: Language of the invitations and of the signing page
-    locale: Union[Literal["en"], Literal["fr"]]
+    #: Language of the e-mails, the signing page, the certificate of completion and the audit trail. Not set: the signing page follows each signer's browser (Accept-Language) and the e-mails are in English; a signer may switch the page's language either way.
+    locale: Union[Literal["en"], Literal["fr"], Literal["de"], Literal["es"], Literal["it"], Literal["pt"], Literal["nl"], Literal["el"]]
     #: Default: the template's expiresInDays after now
     expiresAt: str
     #: Remind pending recipients every N hours
@@ -273,8 +284,10 @@ class EnvelopeUpdate(TypedDict, total=False):
     recipients: List[RecipientInput]
     #: Shorthand for routingOrder: parallel = everyone at once; sequential = in the order of `recipients`. Do not combine with per-recipient routingOrder.
     signingOrder: Union[Literal["parallel"], Literal["sequential"]]
-    #: Language of the invitations and of the signing page
-    locale: Union[Literal["en"], Literal["fr"]]
+    locale: Optional[Union[Literal["en"], Literal["fr"], Literal["de"], Literal["es"], Literal["it"], Literal["pt"], Literal["nl"], Literal["el"]]]
+    sender: Optional[Dict[str, Any]]
+    embedding: Optional[Dict[str, Any]]
+    redirectUrl: Optional[str]
     expiresAt: Optional[str]
     reminderIntervalHours: Optional[int]
     #: Also invite recipients that have a phone by SMS
@@ -321,6 +334,7 @@ class _FieldInputRequired(TypedDict):
 
 
 class FieldInput(_FieldInputRequired, total=False):
+    #: Whether the recipient must fill it. Default: true for signature, initials, text and date fields; false for checkboxes (a box to tick is a choice unless you make it a condition with required: true).
     required: bool
     label: str
 
@@ -365,6 +379,8 @@ class _ProblemRequired(TypedDict):
 
 class Problem(_ProblemRequired, total=False):
     errors: List[Dict[str, Any]]
+    #: With signing_auth_required: how the recipient proves who they are
+    authentication: Dict[str, Any]
 
 
 class PurgedEnvelope(TypedDict):
@@ -400,6 +416,10 @@ class Recipient(TypedDict):
     signedAt: Optional[str]
     declinedAt: Optional[str]
     declineReason: Optional[str]
+    #: How the recipient proves who they are (the access code is never shown)
+    authentication: Optional[Dict[str, Any]]
+    #: Shown in your app: no invitation or reminder is sent
+    embedded: bool
     #: The outcome of the recipient's latest invitation or reminder
     delivery: Delivery
 
@@ -429,6 +449,10 @@ class RecipientInput(_RecipientInputRequired, total=False):
     routingOrder: int
     #: Where this recipient fills in; a signer without a signature field gets a signature block on an appended page. The documents' text tags for this recipient's roleName add to these.
     fields: List[FieldInput]
+    #: You show the signing page in your own app (its signUrl, framed from embedding.allowedOrigins): no invitation or reminder is sent
+    embedded: bool
+    #: Ask the recipient to prove who they are before the signing page shows anything: until then the signing API answers 401 signing_auth_required
+    authentication: Dict[str, Any]
 
 
 class SignatureReport(TypedDict):
@@ -462,6 +486,18 @@ class SignatureReport(TypedDict):
     byThisInstance: bool
 
 
+class SigningAuth(TypedDict):
+    #: The 6-digit one-time code, or the access code
+    code: str
+
+
+class SigningAuthCodeSent(TypedDict):
+    #: Where the code went, masked
+    destination: Optional[str]
+    #: When another code may be asked for
+    retryAfterSeconds: int
+
+
 class _SigningCompleteRequired(TypedDict):
     #: Must be true: the recipient agrees to sign electronically
     consent: bool
@@ -472,6 +508,7 @@ class SigningComplete(_SigningCompleteRequired, total=False):
     signature: Dict[str, Any]
     #: Values by field id: text for text/date/initials fields, true/false for checkboxes. Empty date fields get the signing date.
     fields: Dict[str, Union[str, bool]]
+    locale: Literal["en", "fr", "de", "es", "it", "pt", "nl", "el"]
 
 
 class SigningDecline(TypedDict):
@@ -493,12 +530,16 @@ class SigningReassigned(TypedDict):
 
 class SigningSession(TypedDict):
     envelope: Dict[str, Any]
+    #: The organisation the signer deals with (the admin console's branding settings)
+    organisation: Dict[str, Any]
     recipient: Dict[str, Any]
     state: Literal["ready", "signed", "declined", "waiting", "voided", "expired", "completed"]
     #: Empty once the envelope has ended
     documents: List[Dict[str, Any]]
     #: Once the envelope is COMPLETED: where every recipient downloads the sealed PDF (null before)
     signedDocument: Optional[Dict[str, Any]]
+    #: What recipients who already signed placed on the pages, to show read-only; empty unless state is ready
+    stamps: List[Dict[str, Any]]
     #: This recipient's fields only; empty once the envelope has ended
     fields: List[Dict[str, Any]]
 
@@ -508,7 +549,7 @@ class _TemplateRequired(TypedDict):
     name: str
     subject: str
     message: Optional[str]
-    locale: Literal["en", "fr"]
+    locale: Literal["en", "fr", "de", "es", "it", "pt", "nl", "el"]
     documents: List[Dict[str, Any]]
     roles: List[Dict[str, Any]]
     fields: List[Dict[str, Any]]
@@ -539,7 +580,7 @@ class _TemplateCreateRequired(TypedDict):
 class TemplateCreate(_TemplateCreateRequired, total=False):
     message: str
     #: Language of the invitations and of the signing page
-    locale: Union[Literal["en"], Literal["fr"]]
+    locale: Union[Literal["en"], Literal["fr"], Literal["de"], Literal["es"], Literal["it"], Literal["pt"], Literal["nl"], Literal["el"]]
     #: Fields bound to roles; the documents' text tags add theirs
     fields: List[TemplateFieldInput]
     #: Envelopes made from it expire this many days after creation
@@ -567,6 +608,7 @@ class _TemplateFieldInputRequired(TypedDict):
 
 
 class TemplateFieldInput(_TemplateFieldInputRequired, total=False):
+    #: Whether the recipient must fill it. Default: true for signature, initials, text and date fields; false for checkboxes (a box to tick is a choice unless you make it a condition with required: true).
     required: bool
     label: str
 
@@ -609,7 +651,7 @@ class TemplateUpdate(TypedDict, total=False):
     subject: str
     message: Optional[str]
     #: Language of the invitations and of the signing page
-    locale: Union[Literal["en"], Literal["fr"]]
+    locale: Union[Literal["en"], Literal["fr"], Literal["de"], Literal["es"], Literal["it"], Literal["pt"], Literal["nl"], Literal["el"]]
     #: Documents, in order
     documentIds: List[str]
     #: Who signs, by role name; an envelope names a person for each
@@ -741,4 +783,4 @@ class WebhookUpdate(TypedDict, total=False):
     enabled: bool
 
 
-__all__ = ["ApiKey", "ApiKeyList", "AuditSummary", "Batch", "BatchRowInput", "BulkSend", "BulkSendCsv", "CreatedApiKey", "CreatedWebhook", "DeletedWebhook", "Delivery", "Document", "DocumentList", "DocumentUploadJson", "DocumentUploadMultipart", "Envelope", "EnvelopeCreate", "EnvelopeCreateFromTemplate", "EnvelopeList", "EnvelopeUpdate", "Field", "FieldInput", "FormField", "Health", "Problem", "PurgedEnvelope", "Recipient", "RecipientCorrection", "RecipientInput", "SignatureReport", "SigningComplete", "SigningDecline", "SigningReassign", "SigningReassigned", "SigningSession", "Template", "TemplateCreate", "TemplateFieldInput", "TemplateList", "TemplateRecipientInput", "TemplateRoleInput", "TemplateUpdate", "TextTag", "TimestampReport", "Verification", "VerifyUpload", "Webhook", "WebhookAttempt", "WebhookCreate", "WebhookDelivery", "WebhookDeliveryList", "WebhookList", "WebhookUpdate"]
+__all__ = ["ApiKey", "ApiKeyList", "AuditSummary", "Batch", "BatchRowInput", "BulkSend", "BulkSendCsv", "CreatedApiKey", "CreatedWebhook", "DeletedWebhook", "Delivery", "Document", "DocumentList", "DocumentUploadJson", "DocumentUploadMultipart", "Envelope", "EnvelopeCreate", "EnvelopeCreateFromTemplate", "EnvelopeList", "EnvelopeUpdate", "Field", "FieldInput", "FormField", "Health", "Problem", "PurgedEnvelope", "Recipient", "RecipientCorrection", "RecipientInput", "SignatureReport", "SigningAuth", "SigningAuthCodeSent", "SigningComplete", "SigningDecline", "SigningReassign", "SigningReassigned", "SigningSession", "Template", "TemplateCreate", "TemplateFieldInput", "TemplateList", "TemplateRecipientInput", "TemplateRoleInput", "TemplateUpdate", "TextTag", "TimestampReport", "Verification", "VerifyUpload", "Webhook", "WebhookAttempt", "WebhookCreate", "WebhookDelivery", "WebhookDeliveryList", "WebhookList", "WebhookUpdate"]

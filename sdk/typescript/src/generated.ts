@@ -180,7 +180,17 @@ export interface Envelope {
   status: "DRAFT" | "SENT" | "COMPLETED" | "DECLINED" | "VOIDED" | "EXPIRED";
   subject: string;
   message: string | null;
-  locale: "en" | "fr";
+  locale: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el" | null;
+  /** Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines */
+  sender: {
+    name: string;
+    email: string;
+  } | null;
+  /** Origins that may frame the signing page (empty: none) */
+  embedding: {
+    allowedOrigins: string[];
+  };
+  redirectUrl: string | null;
   signingOrder: "parallel" | "sequential" | "custom";
   expiresAt: string | null;
   reminderIntervalHours: number | null;
@@ -226,8 +236,20 @@ export interface EnvelopeCreate {
   recipients: RecipientInput[];
   /** Shorthand for routingOrder: parallel = everyone at once; sequential = in the order of `recipients`. Do not combine with per-recipient routingOrder. */
   signingOrder?: "parallel" | "sequential";
-  /** Language of the invitations and of the signing page */
-  locale?: "en" | "fr";
+  /** Language of the e-mails, the signing page, the certificate of completion and the audit trail. Not set: the signing page follows each signer's browser (Accept-Language) and the e-mails are in English; a signer may switch the page's language either way. */
+  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el";
+  /** Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines */
+  sender?: {
+    name: string;
+    email: string;
+  };
+  /** Embedded signing: which of your web apps may show the signing page in a frame */
+  embedding?: {
+    /** Origins (scheme://host[:port]: https, or http on loopback) whose pages may frame the signing page; the page posts its events to them */
+    allowedOrigins: string[];
+  };
+  /** Where the signing page sends the signer after signing or declining (https, or http on loopback) */
+  redirectUrl?: string;
   /** After this instant the envelope expires and its links stop working */
   expiresAt?: string;
   /** Remind pending recipients every N hours */
@@ -253,8 +275,8 @@ export interface EnvelopeCreateFromTemplate {
   subject?: string;
   /** Shown in the invitation and on the signing page */
   message?: string;
-  /** Language of the invitations and of the signing page */
-  locale?: "en" | "fr";
+  /** Language of the e-mails, the signing page, the certificate of completion and the audit trail. Not set: the signing page follows each signer's browser (Accept-Language) and the e-mails are in English; a signer may switch the page's language either way. */
+  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el";
   /** Default: the template's expiresInDays after now */
   expiresAt?: string;
   /** Remind pending recipients every N hours */
@@ -282,8 +304,16 @@ export interface EnvelopeUpdate {
   recipients?: RecipientInput[];
   /** Shorthand for routingOrder: parallel = everyone at once; sequential = in the order of `recipients`. Do not combine with per-recipient routingOrder. */
   signingOrder?: "parallel" | "sequential";
-  /** Language of the invitations and of the signing page */
-  locale?: "en" | "fr";
+  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el" | null;
+  sender?: {
+    name: string;
+    email: string;
+  } | null;
+  embedding?: {
+    /** Origins (scheme://host[:port]: https, or http on loopback) whose pages may frame the signing page; the page posts its events to them */
+    allowedOrigins: string[];
+  } | null;
+  redirectUrl?: string | null;
   expiresAt?: string | null;
   reminderIntervalHours?: number | null;
   /** Also invite recipients that have a phone by SMS */
@@ -327,6 +357,7 @@ export interface FieldInput {
   y: number;
   width: number;
   height: number;
+  /** Whether the recipient must fill it. Default: true for signature, initials, text and date fields; false for checkboxes (a box to tick is a choice unless you make it a condition with required: true). */
   required?: boolean;
   label?: string;
 }
@@ -367,6 +398,15 @@ export interface Problem {
     pointer: string;
     message: string;
   }>;
+  /** With signing_auth_required: how the recipient proves who they are */
+  authentication?: {
+    /** email_otp, sms_otp or access_code */
+    method: string;
+    /** Where a one-time code goes, masked (j•••@example.com) */
+    destination?: string;
+    /** The envelope's language, for the page that asks for the code */
+    locale?: string;
+  };
 }
 
 /** What remains of a purged envelope: no personal data */
@@ -402,6 +442,12 @@ export interface Recipient {
   signedAt: string | null;
   declinedAt: string | null;
   declineReason: string | null;
+  /** How the recipient proves who they are (the access code is never shown) */
+  authentication: {
+    method: "email_otp" | "sms_otp" | "access_code";
+  } | null;
+  /** Shown in your app: no invitation or reminder is sent */
+  embedded: boolean;
   /** The outcome of the recipient's latest invitation or reminder */
   delivery: Delivery;
 }
@@ -428,6 +474,15 @@ export interface RecipientInput {
   routingOrder?: number;
   /** Where this recipient fills in; a signer without a signature field gets a signature block on an appended page. The documents' text tags for this recipient's roleName add to these. */
   fields?: FieldInput[];
+  /** You show the signing page in your own app (its signUrl, framed from embedding.allowedOrigins): no invitation or reminder is sent */
+  embedded?: boolean;
+  /** Ask the recipient to prove who they are before the signing page shows anything: until then the signing API answers 401 signing_auth_required */
+  authentication?: {
+    /** email_otp: a 6-digit code sent to the recipient's e-mail; sms_otp: the same by SMS (needs `phone`); access_code: a code you give the recipient yourself */
+    method: "email_otp" | "sms_otp" | "access_code";
+    /** For access_code: the code (stored hashed, never shown again) */
+    accessCode?: string;
+  };
 }
 
 export interface SignatureReport {
@@ -466,6 +521,18 @@ export interface SignatureReport {
   byThisInstance: boolean;
 }
 
+export interface SigningAuth {
+  /** The 6-digit one-time code, or the access code */
+  code: string;
+}
+
+export interface SigningAuthCodeSent {
+  /** Where the code went, masked */
+  destination: string | null;
+  /** When another code may be asked for */
+  retryAfterSeconds: number;
+}
+
 export interface SigningComplete {
   /** Required for a SIGNER; an APPROVER needs none */
   signature?: {
@@ -477,6 +544,7 @@ export interface SigningComplete {
   fields?: Record<string, string | boolean>;
   /** Must be true: the recipient agrees to sign electronically */
   consent: boolean;
+  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el";
 }
 
 export interface SigningDecline {
@@ -505,10 +573,30 @@ export interface SigningSession {
     subject: string;
     message: string | null;
     status: string;
-    locale: "en" | "fr";
+    locale: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el" | null;
+    /** The deadline: after it the link stops working */
     expiresAt: string | null;
+    /** Who asks for the signatures */
+    sender: {
+      name: string;
+      email: string;
+    } | null;
+    /** Once voided or declined: the reason given */
+    statusReason: string | null;
+    /** Embedded signing: the origins the page may be framed by, and posts its events to */
+    allowedOrigins: string[];
+    /** Where the page sends the signer after signing or declining */
+    redirectUrl: string | null;
     /** Whether this signer may hand their turn to someone else (POST …/reassign) */
     allowReassign: boolean;
+  };
+  /** The organisation the signer deals with (the admin console's branding settings) */
+  organisation: {
+    name: string;
+    /** #rrggbb, dark enough for white text */
+    colour: string;
+    /** Path of the organisation's logo */
+    logoUrl: string | null;
   };
   recipient: {
     id: string;
@@ -534,9 +622,27 @@ export interface SigningSession {
   }>;
   /** Once the envelope is COMPLETED: where every recipient downloads the sealed PDF (null before) */
   signedDocument: {
-    /** Path of the sealed PDF under this signing session */
+    /** Path of the sealed PDF under this signing session (add ?download=1 to get it as an attachment) */
     url: string;
+    status: "PENDING" | "SEALED" | "FAILED";
   } | null;
+  /** What recipients who already signed placed on the pages, to show read-only; empty unless state is ready */
+  stamps: Array<{
+    documentId: string;
+    type: "signature" | "initials" | "date" | "text" | "checkbox";
+    /** 1-based */
+    page: number;
+    x: number;
+    y: number;
+    width: number;
+    height: number;
+    /** Who placed it */
+    recipientName: string;
+    /** Typed signature, initials, date, text, or "true"/"false" for a checkbox */
+    value: string | null;
+    /** A drawn signature: path of its PNG under this signing session */
+    imageUrl: string | null;
+  }>;
   /** This recipient's fields only; empty once the envelope has ended */
   fields: Array<{
     id: string;
@@ -563,7 +669,7 @@ export interface Template {
   name: string;
   subject: string;
   message: string | null;
-  locale: "en" | "fr";
+  locale: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el";
   documents: Array<{
     id: string;
     name: string;
@@ -611,7 +717,7 @@ export interface TemplateCreate {
   subject: string;
   message?: string;
   /** Language of the invitations and of the signing page */
-  locale?: "en" | "fr";
+  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el";
   /** Documents, in order */
   documentIds: string[];
   /** Who signs, by role name; an envelope names a person for each */
@@ -640,6 +746,7 @@ export interface TemplateFieldInput {
   y: number;
   width: number;
   height: number;
+  /** Whether the recipient must fill it. Default: true for signature, initials, text and date fields; false for checkboxes (a box to tick is a choice unless you make it a condition with required: true). */
   required?: boolean;
   label?: string;
 }
@@ -676,7 +783,7 @@ export interface TemplateUpdate {
   subject?: string;
   message?: string | null;
   /** Language of the invitations and of the signing page */
-  locale?: "en" | "fr";
+  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el";
   /** Documents, in order */
   documentIds?: string[];
   /** Who signs, by role name; an envelope names a person for each */
@@ -958,12 +1065,24 @@ export interface Operations {
     body: undefined;
     response: "binary";
   };
+  /** An earlier signer's drawn signature */
+  "GET /api/v1/signing/{token}/signatures/{recipientId}": {
+    path: {
+      token: string;
+      recipientId: string;
+    };
+    query: {};
+    body: undefined;
+    response: unknown;
+  };
   /** Download the sealed PDF of a completed envelope */
   "GET /api/v1/signing/{token}/signed-document": {
     path: {
       token: string;
     };
-    query: {};
+    query: {
+      download?: "1" | "true";
+    };
     body: undefined;
     response: "binary";
   };
@@ -1106,6 +1225,24 @@ export interface Operations {
       scopes?: Array<"envelopes" | "webhooks" | "keys">;
     };
     response: CreatedApiKey;
+  };
+  /** Prove who you are */
+  "POST /api/v1/signing/{token}/auth": {
+    path: {
+      token: string;
+    };
+    query: {};
+    body: SigningAuth;
+    response: SigningSession;
+  };
+  /** Send a one-time code */
+  "POST /api/v1/signing/{token}/auth/code": {
+    path: {
+      token: string;
+    };
+    query: {};
+    body: undefined;
+    response: SigningAuthCodeSent;
   };
   /** Sign (or approve) */
   "POST /api/v1/signing/{token}/complete": {

@@ -32,7 +32,11 @@ export type AuditType =
   | "recipient.declined"
   | "document.downloaded"
   | "message.delivered"
-  | "message.failed";
+  | "message.failed"
+  | "recipient.auth_code_sent"
+  | "recipient.auth_failed"
+  | "recipient.auth_locked"
+  | "recipient.authenticated";
 
 export type AuditEvent = typeof auditEvents.$inferSelect;
 

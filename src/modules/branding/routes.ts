@@ -13,7 +13,7 @@ export const brandingRoutes = (deps: Deps) =>
   new Elysia({ name: "branding" }).get("/branding/logo", async () => {
     const logo = getBranding(deps.db).logo;
     const own = logo && (await deps.files.exists(logo.sha256));
-    return new Response(own ? Bun.file(deps.files.path(logo.sha256)) : DEFAULT_LOGO, {
+    return new Response(own ? await deps.files.get(logo.sha256) : DEFAULT_LOGO, {
       headers: {
         "content-type": own ? logo.type : "image/svg+xml",
         "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",

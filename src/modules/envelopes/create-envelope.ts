@@ -28,7 +28,9 @@ export function createEnvelope(deps: Deps, { environment, who, draft, found, tem
     const id = newId("env");
     tx.insert(envelopes).values({
       id, environment, subject: draft.subject, message: draft.message ?? null, status: "DRAFT",
-      locale: draft.locale ?? "en", notifyBySms: draft.notifyBySms ?? false, allowReassign: draft.allowReassign ?? false,
+      locale: draft.locale ?? null, notifyBySms: draft.notifyBySms ?? false, allowReassign: draft.allowReassign ?? false,
+      senderName: draft.sender?.name.trim() ?? null, senderEmail: draft.sender?.email.trim() ?? null,
+      allowedOrigins: draft.embedding?.allowedOrigins.map((o) => o.replace(/\/$/, "")) ?? [], redirectUrl: draft.redirectUrl ?? null,
       expiresAt: draft.expiresAt ? new Date(draft.expiresAt) : null,
       reminderIntervalHours: draft.reminderIntervalHours ?? null,
       metadata: draft.metadata ?? {}, prefill: draft.prefill ?? {}, templateId: templateId ?? null,

@@ -3,10 +3,11 @@ import type { Tx } from "../../store/db";
 import { moveEnvelopeStatus, recordEnvelopeEvent, type EnvelopeChangeDeps } from "./record-change";
 import type { EnvelopeRow } from "./rows";
 
-/** A recipient declined: the envelope ends DECLINED and the others are told. Inside the caller's transaction. */
+/** A recipient declined: the envelope ends DECLINED; the others and the sender are told. Inside the caller's transaction. */
 export function declineEnvelope(tx: Tx, deps: EnvelopeChangeDeps, { envelope, reason }: { envelope: EnvelopeRow; reason: string }) {
   const now = deps.clock.now();
   moveEnvelopeStatus(tx, deps, envelope, "DECLINED", { endedAt: now, endReason: reason });
   enqueue(tx, deps.clock, { kind: "notify_declined", payload: { envelopeId: envelope.id } });
+  if (envelope.senderEmail) enqueue(tx, deps.clock, { kind: "notify_sender_declined", payload: { envelopeId: envelope.id } });
   recordEnvelopeEvent(tx, deps, envelope.id, "envelope.declined");
 }

@@ -6,7 +6,7 @@ import { mergeProblems } from "../../http/validate";
 import { newId } from "../../ids";
 import type { Tx } from "../../store/db";
 import { documents, envelopeDocuments, fields, recipients, type Environment } from "../../store/schema";
-import { draftFields, prefillValue, routingOrders, validateDraft, type DocumentFacts, type EnvelopeDraft, type RecipientDraft } from "./lifecycle";
+import { draftFields, fieldRequired, prefillValue, routingOrders, validateDraft, type DocumentFacts, type EnvelopeDraft, type StoredRecipientDraft } from "./lifecycle";
 import { fieldRows, recipientRows } from "./rows";
 
 export type DocumentFactsById = Map<string, DocumentFacts & { id: string }>;
@@ -48,10 +48,14 @@ export function writeDraftParts(tx: Tx, envelopeId: string, draft: EnvelopeDraft
   const orders = routingOrders(draft);
   const ids = draft.recipients.map((_, position) => keepIds?.[position] ?? newId("rcp"));
   draft.recipients.forEach((r, position) => {
+    const auth = r.authentication;
+    const accessCodeHash = auth?.method !== "access_code" ? null
+      : auth.accessCode ? Bun.password.hashSync(auth.accessCode) : (r as StoredRecipientDraft).storedAccessCodeHash ?? null;
     tx.insert(recipients).values({
       id: ids[position]!, envelopeId, position,
       email: r.email.trim(), name: r.name.trim(), phone: r.phone ?? null, roleName: r.roleName?.trim() || null,
       role: r.role ?? "SIGNER", routingOrder: orders[position]!, status: "PENDING",
+      authMethod: auth?.method ?? null, accessCodeHash, embedded: r.embedded ?? false,
     }).run();
   });
   const all = draftFields(draft, documentFacts);
@@ -60,14 +64,14 @@ export function writeDraftParts(tx: Tx, envelopeId: string, draft: EnvelopeDraft
       const fixed = f.label != null && draft.prefill?.[f.label] !== undefined ? prefillValue(f.type, draft.prefill[f.label]!) : null;
       return {
         id: newId("fld"), envelopeId, recipientId: ids[recipient]!, documentId: f.documentId, type: f.type, source,
-        page: f.page, x: f.x, y: f.y, width: f.width, height: f.height, required: f.required ?? true, label: f.label ?? null,
+        page: f.page, x: f.x, y: f.y, width: f.width, height: f.height, required: fieldRequired(f), label: f.label ?? null,
         ...(fixed && "value" in fixed ? { value: fixed.value, readOnly: true } : {}),
       };
     })).run();
 }
 
-/** The stored recipients as the draft they came from (for PATCH without recipients); tag fields are made again from the tags. */
-export function storedRecipientDrafts(tx: Tx, envelopeId: string, withOrders: boolean): { drafts: RecipientDraft[]; ids: string[] } {
+/** The stored recipients as the draft they came from (for PATCH without recipients); tag and form fields are made again from the documents. */
+export function storedRecipientDrafts(tx: Tx, envelopeId: string, withOrders: boolean): { drafts: StoredRecipientDraft[]; ids: string[] } {
   const rs = recipientRows(tx, envelopeId);
   const fs = fieldRows(tx, envelopeId);
   return {
@@ -77,6 +81,8 @@ export function storedRecipientDrafts(tx: Tx, envelopeId: string, withOrders: bo
       ...(r.phone ? { phone: r.phone } : {}),
       ...(r.roleName ? { roleName: r.roleName } : {}),
       ...((names) => (names.length ? { formFields: names } : {}))([...new Set(fs.filter((f) => f.recipientId === r.id && f.source === "form").map((f) => f.label!))]),
+      ...(r.authMethod ? { authentication: { method: r.authMethod }, storedAccessCodeHash: r.accessCodeHash } : {}),
+      ...(r.embedded ? { embedded: true } : {}),
       ...(withOrders ? { routingOrder: r.routingOrder } : {}),
       fields: fs.filter((f) => f.recipientId === r.id && f.source === "explicit").map((f) => ({
         documentId: f.documentId, type: f.type, page: f.page, x: f.x, y: f.y, width: f.width, height: f.height,

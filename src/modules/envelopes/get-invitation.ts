@@ -3,7 +3,7 @@ import type { Deps } from "../../deps";
 import type { Locale } from "../../enums";
 import { envelopes, recipients, type EnvelopeStatus, type Environment } from "../../store/schema";
 import { signUrlOf } from "../signing/token";
-import type { RecipientRow } from "./rows";
+import { senderOf, type RecipientRow } from "./rows";
 
 /** Everything an invitation (or a reminder) needs. `active`: the envelope is SENT and this recipient still has to act. */
 export interface Invitation {
@@ -12,7 +12,8 @@ export interface Invitation {
   envelopeStatus: EnvelopeStatus;
   subject: string;
   message: string | null;
-  locale: Locale;
+  locale: Locale | null;
+  sender: { name: string; email: string } | null;
   notifyBySms: boolean;
   expiresAt: Date | null;
   reminderIntervalHours: number | null;
@@ -34,6 +35,7 @@ export function getInvitation(deps: Pick<Deps, "db" | "config" | "secret">, { re
     subject: e.subject,
     message: e.message,
     locale: e.locale,
+    sender: senderOf(e),
     notifyBySms: e.notifyBySms,
     expiresAt: e.expiresAt,
     reminderIntervalHours: e.reminderIntervalHours,

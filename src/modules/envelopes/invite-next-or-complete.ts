@@ -11,7 +11,7 @@ import { documentHashes, recipientRows } from "./rows";
 
 /**
  * After a recipient signed: invite the next routing group, or complete the envelope (COMPLETED,
- * CC recipients marked SENT, jobs "seal_envelope" and "notify_completed"). Call inside the
+ * CC recipients marked SENT, job "seal_envelope", which queues "notify_completed"). Call inside the
  * transaction that recorded the signature.
  */
 export function inviteNextOrComplete(tx: Tx, deps: EnvelopeChangeDeps, { envelopeId }: { envelopeId: string }) {
@@ -28,7 +28,7 @@ export function inviteNextOrComplete(tx: Tx, deps: EnvelopeChangeDeps, { envelop
     documents: documentHashes(tx, envelopeId),
     recipients: rs.filter((r) => r.role !== "CC").map((r) => ({ id: r.id, email: r.email, role: r.role, signedAt: isoOrNull(r.signedAt) })),
   });
+  // The completion e-mails go once the seal is made (or has failed): they carry the sealed PDF.
   enqueue(tx, deps.clock, { kind: "seal_envelope", payload: { envelopeId } });
-  enqueue(tx, deps.clock, { kind: "notify_completed", payload: { envelopeId } });
   recordEnvelopeEvent(tx, deps, envelopeId, "envelope.completed");
 }

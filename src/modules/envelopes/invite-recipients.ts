@@ -6,13 +6,17 @@ import { SYSTEM } from "./actor";
 import { auditEnvelope, type EnvelopeChangeDeps } from "./record-change";
 import { recipientRows, type EnvelopeRow } from "./rows";
 
-/** Invites recipients: status SENT, one "send_invitation" job each, an audit event each. In the caller's transaction. */
+/**
+ * Invites recipients: status SENT, one "send_invitation" job each, an audit event each. An
+ * embedded recipient signs inside the integrator's app: its turn starts, but no message goes.
+ * In the caller's transaction.
+ */
 export function inviteRecipients(tx: Tx, deps: EnvelopeChangeDeps, envelope: EnvelopeRow, recipientIds: string[]) {
   const now = deps.clock.now();
   for (const r of recipientRows(tx, envelope.id).filter((r) => recipientIds.includes(r.id))) {
     tx.update(recipients).set({ status: "SENT", sentAt: now }).where(eq(recipients.id, r.id)).run();
-    enqueue(tx, deps.clock, { kind: "send_invitation", payload: { recipientId: r.id } });
-    const channels = envelope.notifyBySms && r.phone ? ["email", "sms"] : ["email"];
+    if (!r.embedded) enqueue(tx, deps.clock, { kind: "send_invitation", payload: { recipientId: r.id } });
+    const channels = r.embedded ? [] : envelope.notifyBySms && r.phone ? ["email", "sms"] : ["email"];
     auditEnvelope(tx, deps, envelope.id, "recipient.invited", SYSTEM, { recipientId: r.id, email: r.email, routingOrder: r.routingOrder, channels });
   }
 }

@@ -30,13 +30,15 @@ export const canTransition = (from: EnvelopeStatus, to: EnvelopeStatus): boolean
 
 export type FieldDraft = Static<typeof FieldInput>;
 export type RecipientDraft = Static<typeof RecipientInput>;
+/** A stored recipient as a draft again (PATCH without recipients): its access code only as the hash kept. */
+export type StoredRecipientDraft = RecipientDraft & { storedAccessCodeHash?: string | null };
 
 /**
  * An envelope as created (the POST body), or as a PATCH leaves it: the members a PATCH may
  * clear (null) are taken from the PATCH body.
  */
 export type EnvelopeDraft = Omit<Static<typeof CreateEnvelopeBody>, Clearable> & Pick<Static<typeof UpdateEnvelopeBody>, Clearable>;
-type Clearable = "message" | "expiresAt" | "reminderIntervalHours";
+type Clearable = "message" | "expiresAt" | "reminderIntervalHours" | "locale" | "sender" | "embedding" | "redirectUrl";
 
 export interface DocumentFacts {
   pageCount: number;
@@ -61,6 +63,11 @@ const EPSILON = 0.01;
 export function validateDraft(d: EnvelopeDraft, documents: ReadonlyMap<string, DocumentFacts>, now: Date): FieldError[] {
   const errors: FieldError[] = [];
   const err = (pointer: string, message: string) => errors.push({ pointer, message });
+  if (d.sender && !isEmail(d.sender.email.trim())) err("/sender/email", `"${d.sender.email}" is not a valid e-mail address`);
+  d.embedding?.allowedOrigins.forEach((o, i) => {
+    if (!isAllowedOrigin(o)) err(`/embedding/allowedOrigins/${i}`, `"${o}" is not an origin (scheme://host[:port]) on https, or http on loopback`);
+  });
+  if (d.redirectUrl && !isSafeRedirect(d.redirectUrl)) err("/redirectUrl", "must be an https URL (or http on loopback)");
 
   const seenDocs = new Map<string, number>();
   d.documentIds.forEach((id, i) => {
@@ -85,6 +92,11 @@ export function validateDraft(d: EnvelopeDraft, documents: ReadonlyMap<string, D
     else seenEmails.set(email, i);
     if (!r.name.trim()) err(`${base}/name`, "must not be blank");
     const role = r.role ?? "SIGNER";
+    const auth = r.authentication;
+    if (auth?.method === "sms_otp" && !r.phone) err(`${base}/authentication/method`, "sms_otp sends the code by SMS: the recipient needs a phone");
+    if (auth?.method === "access_code" && !auth.accessCode && !(r as StoredRecipientDraft).storedAccessCodeHash)
+      err(`${base}/authentication/accessCode`, "access_code needs the accessCode you will give the recipient");
+    if (auth && auth.method !== "access_code" && auth.accessCode) err(`${base}/authentication/accessCode`, "only the access_code method takes an accessCode");
     if (role === "CC" && r.fields?.length) err(`${base}/fields`, "a CC recipient fills in nothing: remove its fields");
     r.fields?.forEach((f, j) => {
       const fp = `${base}/fields/${j}`;
@@ -326,6 +338,22 @@ export const MAX_DRAWN_BYTES = 500 * 1024;
 const DATA_URL = /^data:image\/png;base64,([A-Za-z0-9+/]*={0,2})$/;
 
 const pointerKey = (k: string) => k.replace(/~/g, "~0").replace(/\//g, "~1");
+
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+const secureOrLoopback = (u: URL) => u.protocol === "https:" || (u.protocol === "http:" && (LOOPBACK.has(u.hostname) || u.hostname.startsWith("127.")));
+
+/** "https://hr.example.com" (or http on loopback, for development): an origin exactly, no path. */
+export function isAllowedOrigin(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const u = new URL(value);
+  return secureOrLoopback(u) && u.origin === value.replace(/\/$/, "");
+}
+
+/** Where a signer may be sent after signing: https, or http on loopback; never javascript: or data:. */
+export const isSafeRedirect = (value: string): boolean => URL.canParse(value) && secureOrLoopback(new URL(value));
+
+/** Whether a field must be filled: as the sender says, else every field but a checkbox (ticking one is a choice unless made a condition). */
+export const fieldRequired = (f: { type: FieldType; required?: boolean | null }): boolean => f.required ?? f.type !== "checkbox";
 
 export const initialsOf = (name: string): string =>
   name.trim().split(/[\s-]+/).filter(Boolean).map((w) => w[0]!.toUpperCase()).join("").slice(0, 4);

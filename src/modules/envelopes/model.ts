@@ -1,6 +1,6 @@
 import { t } from "elysia";
 import {
-  ENVELOPE_STATUSES, FIELD_SOURCES, FIELD_TYPES, literalUnion, LOCALES, RECIPIENT_ROLES, RECIPIENT_STATUSES, REPORTED_SIGNING_ORDERS, SEAL_STATUSES,
+  AUTH_METHODS, ENVELOPE_STATUSES, FIELD_SOURCES, FIELD_TYPES, literalUnion, LOCALES, RECIPIENT_ROLES, RECIPIENT_STATUSES, REPORTED_SIGNING_ORDERS, SEAL_STATUSES,
   SIGNING_ORDERS,
 } from "../../enums";
 import { nullable } from "../../http/schemas";
@@ -9,7 +9,17 @@ export const Role = literalUnion(RECIPIENT_ROLES, {
   description: "SIGNER signs; APPROVER approves without a signature; CC only receives the completed copy",
 });
 export const FieldType = literalUnion(FIELD_TYPES);
-const Locale = literalUnion(LOCALES, { description: "Language of the invitations and of the signing page" });
+const Locale = literalUnion(LOCALES, {
+  description: "Language of the e-mails, the signing page, the certificate of completion and the audit trail. " +
+    "Not set: the signing page follows each signer's browser (Accept-Language) and the e-mails are in English; a signer may switch the page's language either way.",
+});
+const Sender = t.Object(
+  {
+    name: t.String({ minLength: 1, maxLength: 200, examples: ["Maria Keller, HR"] }),
+    email: t.String({ minLength: 3, maxLength: 254, examples: ["hr@example.com"] }),
+  },
+  { additionalProperties: false, description: "Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines" },
+);
 const SigningOrder = literalUnion(SIGNING_ORDERS, {
   description: "Shorthand for routingOrder: parallel = everyone at once; sequential = in the order of `recipients`. Do not combine with per-recipient routingOrder.",
 });
@@ -40,7 +50,10 @@ export const FieldInput = t.Object(
     y: t.Number({ minimum: 0, description: "Points from the TOP edge of the displayed page (y grows downwards)", examples: [650] }),
     width: t.Number({ exclusiveMinimum: 0, maximum: 5000, examples: [180] }),
     height: t.Number({ exclusiveMinimum: 0, maximum: 5000, examples: [50] }),
-    required: t.Optional(t.Boolean({ default: true })),
+    required: t.Optional(t.Boolean({
+      description: "Whether the recipient must fill it. Default: true for signature, initials, text and date fields; false for checkboxes " +
+        "(a box to tick is a choice unless you make it a condition with required: true).",
+    })),
     label: t.Optional(t.String({ maxLength: 200 })),
   },
   { additionalProperties: false, title: "FieldInput" },
@@ -59,6 +72,16 @@ export const RecipientInput = t.Object(
     })),
     routingOrder: t.Optional(t.Integer({ minimum: 1, maximum: 100, description: "Equal orders sign in parallel; higher orders wait for lower ones. Default 1." })),
     fields: t.Optional(t.Array(FieldInput, { maxItems: 200, description: "Where this recipient fills in; a signer without a signature field gets a signature block on an appended page. The documents' text tags for this recipient's roleName add to these." })),
+    embedded: t.Optional(t.Boolean({ description: "You show the signing page in your own app (its signUrl, framed from embedding.allowedOrigins): no invitation or reminder is sent" })),
+    authentication: t.Optional(t.Object({
+      method: literalUnion(AUTH_METHODS, {
+        description: "email_otp: a 6-digit code sent to the recipient's e-mail; sms_otp: the same by SMS (needs `phone`); access_code: a code you give the recipient yourself",
+      }),
+      accessCode: t.Optional(t.String({ minLength: 4, maxLength: 64, description: "For access_code: the code (stored hashed, never shown again)" })),
+    }, {
+      additionalProperties: false,
+      description: "Ask the recipient to prove who they are before the signing page shows anything: until then the signing API answers 401 signing_auth_required",
+    })),
   },
   { additionalProperties: false, title: "RecipientInput" },
 );
@@ -77,6 +100,14 @@ const common = {
   notifyBySms: t.Boolean({ description: "Also invite recipients that have a phone by SMS" }),
   allowReassign: t.Boolean({ description: "Signers may hand their turn to someone else (name, e-mail, reason) from the signing page; audited and shown in the certificate" }),
   metadata: Metadata,
+  sender: Sender,
+  embedding: t.Object({
+    allowedOrigins: t.Array(t.String({ maxLength: 255, examples: ["https://hr.example.com"] }), {
+      maxItems: 10,
+      description: "Origins (scheme://host[:port]: https, or http on loopback) whose pages may frame the signing page; the page posts its events to them",
+    }),
+  }, { additionalProperties: false, description: "Embedded signing: which of your web apps may show the signing page in a frame" }),
+  redirectUrl: t.String({ maxLength: 2000, description: "Where the signing page sends the signer after signing or declining (https, or http on loopback)", examples: ["https://hr.example.com/contracts/done"] }),
 };
 
 export const CreateEnvelopeBody = t.Object(
@@ -87,6 +118,9 @@ export const CreateEnvelopeBody = t.Object(
     recipients: t.Array(RecipientInput, { minItems: 1, maxItems: 50 }),
     signingOrder: t.Optional(SigningOrder),
     locale: t.Optional(common.locale),
+    sender: t.Optional(common.sender),
+    embedding: t.Optional(common.embedding),
+    redirectUrl: t.Optional(common.redirectUrl),
     expiresAt: t.Optional(t.String(common.expiresAt)),
     reminderIntervalHours: t.Optional(common.reminderIntervalHours),
     notifyBySms: t.Optional(common.notifyBySms),
@@ -139,7 +173,10 @@ export const UpdateEnvelopeBody = t.Object(
     documentIds: t.Optional(t.Array(t.String(), { minItems: 1, maxItems: 20 })),
     recipients: t.Optional(t.Array(RecipientInput, { minItems: 1, maxItems: 50, description: "Replaces every recipient (and their fields)" })),
     signingOrder: t.Optional(SigningOrder),
-    locale: t.Optional(common.locale),
+    locale: t.Optional(nullable(common.locale)),
+    sender: t.Optional(nullable(common.sender)),
+    embedding: t.Optional(nullable(common.embedding)),
+    redirectUrl: t.Optional(nullable(common.redirectUrl)),
     expiresAt: t.Optional(nullable(t.String(common.expiresAt))),
     reminderIntervalHours: t.Optional(nullable(common.reminderIntervalHours)),
     notifyBySms: t.Optional(common.notifyBySms),
@@ -244,6 +281,8 @@ export const RecipientSchema = t.Object(
     signedAt: nullable(DateTime),
     declinedAt: nullable(DateTime),
     declineReason: nullable(t.String()),
+    authentication: nullable(t.Object({ method: literalUnion(AUTH_METHODS) }, { description: "How the recipient proves who they are (the access code is never shown)" })),
+    embedded: t.Boolean({ description: "Shown in your app: no invitation or reminder is sent" }),
     delivery: nullable(DeliverySchema),
   },
   { $id: "#/components/schemas/Recipient", title: "Recipient" },
@@ -285,7 +324,10 @@ export const EnvelopeSchema = t.Object(
     status: EnvelopeStatus,
     subject: t.String(),
     message: nullable(t.String()),
-    locale: Locale,
+    locale: nullable(Locale),
+    sender: nullable(Sender),
+    embedding: t.Object({ allowedOrigins: t.Array(t.String()) }, { description: "Origins that may frame the signing page (empty: none)" }),
+    redirectUrl: nullable(t.String()),
     signingOrder: literalUnion(REPORTED_SIGNING_ORDERS),
     expiresAt: nullable(DateTime),
     reminderIntervalHours: nullable(t.Integer()),

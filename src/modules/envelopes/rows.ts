@@ -7,6 +7,10 @@ export type EnvelopeRow = typeof envelopes.$inferSelect;
 export type RecipientRow = typeof recipients.$inferSelect;
 export type FieldRow = typeof fields.$inferSelect;
 
+/** The envelope's sender as the API shows it: both parts, or null. */
+export const senderOf = (e: Pick<EnvelopeRow, "senderName" | "senderEmail">) =>
+  e.senderName && e.senderEmail ? { name: e.senderName, email: e.senderEmail } : null;
+
 /** The envelope `id` of `environment`; 404 if absent (or another environment's), 410 if purged. */
 export function findEnvelopeRow(tx: Tx, environment: Environment, id: string): EnvelopeRow {
   const row = tx.select().from(envelopes).where(and(eq(envelopes.id, id), eq(envelopes.environment, environment))).get();

@@ -9,7 +9,7 @@ import { assertValidDraft, storedRecipientDrafts, writeDraftParts } from "./draf
 import type { EnvelopeDraft } from "./lifecycle";
 import type { UpdateEnvelopeBody } from "./model";
 import { auditEnvelope, immediate } from "./record-change";
-import { envelopeDocumentRows, findEnvelopeRow } from "./rows";
+import { envelopeDocumentRows, findEnvelopeRow, senderOf } from "./rows";
 import { loadEnvelopeView, type EnvelopeView } from "./view";
 
 /** The PATCH body: only the members given change. */
@@ -37,7 +37,10 @@ export function updateEnvelope(deps: Deps, { environment, who, envelopeId: id, p
       documentIds: patch.documentIds ?? envelopeDocumentRows(tx, id).map((d) => d.id),
       recipients: patch.recipients ?? current.drafts,
       signingOrder: patch.signingOrder,
-      locale: patch.locale ?? row.locale,
+      locale: patch.locale !== undefined ? patch.locale : row.locale,
+      sender: patch.sender !== undefined ? patch.sender : senderOf(row),
+      embedding: patch.embedding !== undefined ? patch.embedding : { allowedOrigins: row.allowedOrigins },
+      redirectUrl: patch.redirectUrl !== undefined ? patch.redirectUrl : row.redirectUrl,
       expiresAt: patch.expiresAt !== undefined ? patch.expiresAt : isoOrNull(row.expiresAt),
       reminderIntervalHours: patch.reminderIntervalHours !== undefined ? patch.reminderIntervalHours : row.reminderIntervalHours,
       notifyBySms: patch.notifyBySms ?? row.notifyBySms,
@@ -47,7 +50,9 @@ export function updateEnvelope(deps: Deps, { environment, who, envelopeId: id, p
     };
     const documents = assertValidDraft(tx, deps.clock, environment, draft, { shapeErrors });
     tx.update(envelopes).set({
-      subject: draft.subject, message: draft.message ?? null, locale: draft.locale, notifyBySms: draft.notifyBySms, allowReassign: draft.allowReassign,
+      subject: draft.subject, message: draft.message ?? null, locale: draft.locale ?? null, notifyBySms: draft.notifyBySms, allowReassign: draft.allowReassign,
+      senderName: draft.sender?.name.trim() ?? null, senderEmail: draft.sender?.email.trim() ?? null,
+      allowedOrigins: draft.embedding?.allowedOrigins.map((o) => o.replace(/\/$/, "")) ?? [], redirectUrl: draft.redirectUrl ?? null,
       expiresAt: draft.expiresAt ? new Date(draft.expiresAt) : null, reminderIntervalHours: draft.reminderIntervalHours ?? null,
       metadata: draft.metadata, prefill: draft.prefill ?? {}, updatedAt: deps.clock.now(),
     }).where(eq(envelopes.id, id)).run();

@@ -7,7 +7,7 @@ import { auditSummary, type AuditSummary } from "../audit/service";
 import { signUrlOf } from "../signing/token";
 import { deliveryByRecipient, type Delivery } from "./delivery";
 import { signingOrderOf } from "./lifecycle";
-import { envelopeDocumentRows, fieldRows, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "./rows";
+import { envelopeDocumentRows, fieldRows, recipientRows, senderOf, type EnvelopeRow, type FieldRow, type RecipientRow } from "./rows";
 
 /** What building the API view needs: the public URL and the instance secret (for signUrl). */
 export type ViewDeps = Pick<Deps, "config" | "secret">;
@@ -42,6 +42,9 @@ function envelopeView(deps: ViewDeps, p: EnvelopeParts, signUrls: boolean) {
     subject: e.subject,
     message: e.message,
     locale: e.locale,
+    sender: senderOf(e),
+    embedding: { allowedOrigins: e.allowedOrigins },
+    redirectUrl: e.redirectUrl,
     signingOrder: signingOrderOf(p.recipients),
     expiresAt: isoOrNull(e.expiresAt),
     reminderIntervalHours: e.reminderIntervalHours,
@@ -67,6 +70,8 @@ function envelopeView(deps: ViewDeps, p: EnvelopeParts, signUrls: boolean) {
       declinedAt: isoOrNull(r.declinedAt),
       declineReason: r.declineReason,
       reassignedFrom: r.reassignedFrom,
+      authentication: r.authMethod ? { method: r.authMethod } : null,
+      embedded: r.embedded,
       delivery: p.delivery.get(r.id) ?? null,
     })),
     fields: p.fields.map((f) => ({

@@ -16,8 +16,11 @@ import { envelopes, recipients } from "../../store/schema";
 import { appendAudit } from "../audit/service";
 import { getInvitation, type Invitation } from "../envelopes/get-invitation";
 import { recordEnvelopeEvent } from "../envelopes/record-change";
-import { recipientRows } from "../envelopes/rows";
-import { pickLocale, renderEmail, renderSms, type MessageData } from "./messages";
+import { recipientRows, senderOf } from "../envelopes/rows";
+import { signedDocument } from "../sealing/service";
+import { signedDocumentUrlOf } from "../signing/token";
+import { organisationOf } from "../signing/branding";
+import { pickLocale, renderEmail, renderSenderDeclinedEmail, renderSms, type MessageData } from "./messages";
 import { createSmsSender, SmsConfigError, type SmsSender } from "./sms";
 
 type Envelope = typeof envelopes.$inferSelect;
@@ -114,7 +117,48 @@ function messageData(deps: Deps, message: MessageKind, inv: Invitation): Message
     expiresAt: inv.expiresAt,
     declinedBy,
     reason,
+    sender: inv.sender,
+    organisation: organisationOf(deps.db),
   };
+}
+
+/**
+ * The completion e-mail's copy of the sealed PDF: a link that downloads it once sealed, and the
+ * file itself when it is small enough to attach (notifications.attachSignedMaxMb).
+ */
+async function sealedCopy(deps: Deps, inv: Invitation): Promise<{ downloadUrl: string; attachment: { filename: string; content: Uint8Array; contentType: string } | null } | null> {
+  const row = deps.db.select({ sealStatus: envelopes.sealStatus }).from(envelopes).where(eq(envelopes.id, inv.envelopeId)).get();
+  if (row?.sealStatus !== "SEALED") return null;
+  const downloadUrl = signedDocumentUrlOf(deps.config.baseUrl, deps.secret, inv.recipient.id);
+  const pdf = await signedDocument(deps, inv.environment, inv.envelopeId);
+  const fits = pdf.bytes.length <= deps.config.notifications.attachSignedMaxMb * 1024 * 1024;
+  return { downloadUrl, attachment: fits ? { filename: pdf.filename, content: pdf.bytes, contentType: "application/pdf" } : null };
+}
+
+/**
+ * notify_sender_declined {envelopeId}: the envelope's sender hears who declined and why (one
+ * e-mail, retried on its own; the envelope.declined webhook tells the integrator).
+ */
+async function tellSenderOfDecline(deps: Deps, envelopeId: string, { jobId, attempt }: JobContext) {
+  const envelope = deps.db.select().from(envelopes).where(eq(envelopes.id, envelopeId)).get();
+  if (!envelope) throw new PermanentJobError(`envelope ${envelopeId} does not exist`);
+  const sender = senderOf(envelope);
+  const decliner = recipientRows(deps.db, envelopeId).find((r) => r.status === "DECLINED");
+  if (!sender || !decliner) return;
+  const base = { recipientId: null, audience: "sender", channel: "email", message: "declined", to: sender.email, jobId, attempt };
+  let messageId: string;
+  try {
+    const email = renderSenderDeclinedEmail(pickLocale(envelope.locale), {
+      envelopeId, subject: envelope.subject, senderName: sender.name, reason: decliner.declineReason,
+      declinedBy: { name: decliner.name, email: decliner.email }, organisation: organisationOf(deps.db),
+    });
+    ({ messageId } = await deps.mailer.send({ to: sender.email, ...email }));
+  } catch (e) {
+    const error = (e instanceof Error ? e.message : String(e)).slice(0, 500);
+    audit(deps, envelopeId, "message.failed", { ...base, error, willRetry: attempt < MAX_ATTEMPTS });
+    throw e;
+  }
+  audit(deps, envelopeId, "message.delivered", { ...base, messageId });
 }
 
 /** The job handlers of notifications, by kind. */
@@ -155,8 +199,11 @@ export function notificationHandlers(deps: Deps): JobDefinitions {
     let delivered: Record<string, unknown>;
     try {
       if (channel === "email") {
-        const { messageId } = await deps.mailer.send({ to, ...renderEmail(message, locale, data), id: jobId });
-        delivered = { messageId };
+        const copy = message === "completed" ? await sealedCopy(deps, inv) : null;
+        const attachments = copy?.attachment ? [copy.attachment] : [];
+        const email = renderEmail(message, locale, { ...data, downloadUrl: copy?.downloadUrl ?? null, attached: attachments.length > 0 });
+        const { messageId } = await deps.mailer.send({ to, ...email, attachments, replyTo: inv.sender?.email, id: jobId });
+        delivered = { messageId, ...(attachments.length ? { attached: attachments[0]!.filename } : {}) };
       } else {
         if (!sms) throw new PermanentJobError("no SMS gateway is configured (sms.gatewayUrl)");
         if (!to) throw new PermanentJobError("the recipient has no phone number");
@@ -189,5 +236,6 @@ export function notificationHandlers(deps: Deps): JobDefinitions {
     notify_completed: toAudience("completed"),
     notify_expired: toAudience("expired"),
     deliver_message: defineJob(JOB_PAYLOADS.deliver_message, deliver),
+    notify_sender_declined: defineJob(JOB_PAYLOADS.notify_sender_declined, ({ envelopeId }, ctx) => tellSenderOfDecline(deps, envelopeId, ctx)),
   };
 }

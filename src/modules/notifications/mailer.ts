@@ -16,7 +16,16 @@ export interface MailMessage {
    * same one, and the outbox keeps the message once.
    */
   id?: string;
+  attachments?: { filename: string; content: Uint8Array; contentType: string }[];
+  /** Where replies go: the envelope's sender, over the branding's reply-to. */
+  replyTo?: string;
 }
+
+/** nodemailer's form of our attachments and of a message's own reply-to. */
+const extrasOf = (msg: MailMessage) => ({
+  ...(msg.replyTo ? { replyTo: msg.replyTo } : {}),
+  attachments: msg.attachments?.map((a) => ({ filename: a.filename, content: Buffer.from(a.content), contentType: a.contentType })),
+});
 
 /** Who e-mails come from, read at each send (the console's branding settings can change it). */
 export type Sender = () => { from: string | { name: string; address: string }; replyTo?: string };
@@ -54,6 +63,7 @@ export function smtpMailer(smtp: Config["smtp"], clock: Clock, log: Logger, send
     async send(msg) {
       const info = await transport.sendMail({
         ...sender(),
+        ...extrasOf(msg),
         to: msg.to,
         subject: oneLine(msg.subject),
         text: msg.text,
@@ -82,6 +92,7 @@ export function outboxMailer(dir: string, from: string, clock: Clock, log: Logge
       const now = clock.now();
       const info = await composer.sendMail({
         ...sender(),
+        ...extrasOf(msg),
         to: msg.to,
         subject: oneLine(msg.subject),
         text: msg.text,

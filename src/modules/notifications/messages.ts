@@ -1,9 +1,11 @@
 /**
- * The texts of every message Certyneo sends, in English and French, as plain text and HTML
+ * Every message Certyneo sends, in each language of message-texts.ts, as plain text and HTML
  * (e-mail) and as a short text (SMS). User-supplied strings (subject, message, names, reasons)
  * are escaped in HTML and kept on one line in headers.
  */
 import { LOCALES, type Locale, type MessageKind, type RecipientRole } from "../../enums";
+import type { Organisation } from "../signing/branding";
+import { MESSAGE_TEXTS, messageText, type MessageKey } from "./message-texts";
 
 export type { MessageKind };
 
@@ -22,6 +24,14 @@ export interface MessageData {
   declinedBy?: string | null;
   /** declined, voided: the reason given. */
   reason?: string | null;
+  /** completed, once sealed: the recipient's link that downloads the sealed PDF. */
+  downloadUrl?: string | null;
+  /** completed: the sealed PDF is attached. */
+  attached?: boolean;
+  /** Who asks for the signatures (invitation). */
+  sender?: { name: string; email: string } | null;
+  /** The organisation's name (footer) and colour (button). */
+  organisation?: Organisation;
 }
 
 export interface RenderedEmail {
@@ -43,7 +53,7 @@ export function escapeHtml(s: string): string {
 const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();
 
 function formatDate(d: Date, locale: Locale): string {
-  const f = new Intl.DateTimeFormat(locale === "fr" ? "fr-FR" : "en-GB", {
+  const f = new Intl.DateTimeFormat(MESSAGE_TEXTS[locale].dateLocale, {
     dateStyle: "long",
     timeStyle: "short",
     timeZone: "UTC",
@@ -65,156 +75,63 @@ interface Draft {
   notes: string[];
 }
 
-type Texts = (d: MessageData, date: (x: Date) => string) => Draft;
-
-const isApprover = (d: MessageData) => d.role === "APPROVER";
-
-const TEXTS: Record<Locale, Record<MessageKind, Texts>> = {
-  en: {
-    invitation: (d, date) => ({
-      subject: `${isApprover(d) ? "Please review and approve" : "Please sign"}: ${oneLine(d.subject)}`,
-      greeting: `Hello ${oneLine(d.recipientName)},`,
-      paragraphs: [`You have been asked to ${isApprover(d) ? "review and approve" : "sign"} “${oneLine(d.subject)}”.`],
-      quote: d.message,
-      action: d.signUrl ? { label: isApprover(d) ? "Review and approve" : "Review and sign", url: d.signUrl } : null,
-      notes: [
-        ...(d.expiresAt ? [`This request expires on ${date(d.expiresAt)}.`] : []),
-        "This link is personal: do not forward this e-mail.",
-      ],
-    }),
-    reminder: (d, date) => ({
-      subject: `Reminder: ${isApprover(d) ? "please review and approve" : "please sign"}: ${oneLine(d.subject)}`,
-      greeting: `Hello ${oneLine(d.recipientName)},`,
-      paragraphs: [`“${oneLine(d.subject)}” is still waiting for you to ${isApprover(d) ? "approve it" : "sign it"}.`],
-      quote: d.message,
-      action: d.signUrl ? { label: isApprover(d) ? "Review and approve" : "Review and sign", url: d.signUrl } : null,
-      notes: [
-        ...(d.expiresAt ? [`This request expires on ${date(d.expiresAt)}.`] : []),
-        "This link is personal: do not forward this e-mail.",
-      ],
-    }),
-    declined: (d) => ({
-      subject: `Declined: ${oneLine(d.subject)}`,
-      greeting: `Hello ${oneLine(d.recipientName)},`,
-      paragraphs: [
-        `${d.declinedBy ? oneLine(d.declinedBy) : "A recipient"} declined to sign “${oneLine(d.subject)}”.`,
-        ...(d.reason ? [`Reason given: ${d.reason}`] : []),
-        "The request is closed: there is nothing more for you to do.",
-      ],
-      notes: [],
-    }),
-    voided: (d) => ({
-      subject: `Cancelled: ${oneLine(d.subject)}`,
-      greeting: `Hello ${oneLine(d.recipientName)},`,
-      paragraphs: [
-        `The sender cancelled “${oneLine(d.subject)}”.`,
-        ...(d.reason ? [`Reason given: ${d.reason}`] : []),
-        "The signing link you received no longer works: there is nothing more for you to do.",
-      ],
-      notes: [],
-    }),
-    expired: (d) => ({
-      subject: `Expired: ${oneLine(d.subject)}`,
-      greeting: `Hello ${oneLine(d.recipientName)},`,
-      paragraphs: [
-        `“${oneLine(d.subject)}” expired before everyone had signed.`,
-        "The signing link you received no longer works: there is nothing more for you to do.",
-      ],
-      notes: [],
-    }),
-    completed: (d) => ({
-      subject: `Completed: ${oneLine(d.subject)}`,
-      greeting: `Hello ${oneLine(d.recipientName)},`,
-      paragraphs: [`Everyone has signed “${oneLine(d.subject)}”.`],
-      action: d.signUrl ? { label: "View the signed documents", url: d.signUrl } : null,
-      notes: d.signUrl ? ["This link is personal: do not forward this e-mail."] : [],
-    }),
-  },
-  fr: {
-    invitation: (d, date) => ({
-      subject: `${isApprover(d) ? "Approbation demandée" : "Signature demandée"} : ${oneLine(d.subject)}`,
-      greeting: `Bonjour ${oneLine(d.recipientName)},`,
-      paragraphs: [`Vous êtes invité(e) à ${isApprover(d) ? "examiner et approuver" : "signer"} « ${oneLine(d.subject)} ».`],
-      quote: d.message,
-      action: d.signUrl ? { label: isApprover(d) ? "Examiner et approuver" : "Consulter et signer", url: d.signUrl } : null,
-      notes: [
-        ...(d.expiresAt ? [`Cette demande expire le ${date(d.expiresAt)}.`] : []),
-        "Ce lien vous est personnel : ne transférez pas ce message.",
-      ],
-    }),
-    reminder: (d, date) => ({
-      subject: `Rappel : ${isApprover(d) ? "approbation demandée" : "signature demandée"} : ${oneLine(d.subject)}`,
-      greeting: `Bonjour ${oneLine(d.recipientName)},`,
-      paragraphs: [`« ${oneLine(d.subject)} » attend toujours votre ${isApprover(d) ? "approbation" : "signature"}.`],
-      quote: d.message,
-      action: d.signUrl ? { label: isApprover(d) ? "Examiner et approuver" : "Consulter et signer", url: d.signUrl } : null,
-      notes: [
-        ...(d.expiresAt ? [`Cette demande expire le ${date(d.expiresAt)}.`] : []),
-        "Ce lien vous est personnel : ne transférez pas ce message.",
-      ],
-    }),
-    declined: (d) => ({
-      subject: `Refusé : ${oneLine(d.subject)}`,
-      greeting: `Bonjour ${oneLine(d.recipientName)},`,
-      paragraphs: [
-        `${d.declinedBy ? oneLine(d.declinedBy) : "Un destinataire"} a refusé de signer « ${oneLine(d.subject)} ».`,
-        ...(d.reason ? [`Motif indiqué : ${d.reason}`] : []),
-        "La demande est close : vous n’avez plus rien à faire.",
-      ],
-      notes: [],
-    }),
-    voided: (d) => ({
-      subject: `Annulé : ${oneLine(d.subject)}`,
-      greeting: `Bonjour ${oneLine(d.recipientName)},`,
-      paragraphs: [
-        `L’expéditeur a annulé « ${oneLine(d.subject)} ».`,
-        ...(d.reason ? [`Motif indiqué : ${d.reason}`] : []),
-        "Le lien de signature que vous avez reçu ne fonctionne plus : vous n’avez plus rien à faire.",
-      ],
-      notes: [],
-    }),
-    expired: (d) => ({
-      subject: `Expiré : ${oneLine(d.subject)}`,
-      greeting: `Bonjour ${oneLine(d.recipientName)},`,
-      paragraphs: [
-        `« ${oneLine(d.subject)} » a expiré avant que tout le monde ait signé.`,
-        "Le lien de signature que vous avez reçu ne fonctionne plus : vous n’avez plus rien à faire.",
-      ],
-      notes: [],
-    }),
-    completed: (d) => ({
-      subject: `Terminé : ${oneLine(d.subject)}`,
-      greeting: `Bonjour ${oneLine(d.recipientName)},`,
-      paragraphs: [`Tout le monde a signé « ${oneLine(d.subject)} ».`],
-      action: d.signUrl ? { label: "Voir les documents signés", url: d.signUrl } : null,
-      notes: d.signUrl ? ["Ce lien vous est personnel : ne transférez pas ce message."] : [],
-    }),
-  },
-};
-
-const FOOTER: Record<Locale, string> = {
-  en: "Sent by Certyneo electronic signature.",
-  fr: "Envoyé par Certyneo, signature électronique.",
-};
-
-function draft(kind: MessageKind, locale: Locale, data: MessageData): Draft {
-  return TEXTS[locale][kind](data, (d) => formatDate(d, locale));
+function draft(kind: MessageKind, locale: Locale, d: MessageData): Draft {
+  const T = (key: MessageKey, vars?: Record<string, string>) => messageText(locale, key, vars);
+  const subject = oneLine(d.subject);
+  const approve = d.role === "APPROVER";
+  const greeting = T("hello", { name: oneLine(d.recipientName) });
+  const reason = d.reason ? [T("reason", { reason: d.reason })] : [];
+  const toAct = (): Pick<Draft, "quote" | "action" | "notes"> => ({
+    quote: d.message,
+    action: d.signUrl ? { label: T(approve ? "actionApprove" : "actionSign"), url: d.signUrl } : null,
+    notes: [...(d.expiresAt ? [T("expires", { date: formatDate(d.expiresAt, locale) })] : []), T("personal")],
+  });
+  switch (kind) {
+    case "invitation": {
+      const body = d.sender
+        ? T(approve ? "bodyInvApproveFrom" : "bodyInvSignFrom", { sender: oneLine(d.sender.name), subject })
+        : T(approve ? "bodyInvApprove" : "bodyInvSign", { subject });
+      return { subject: T(approve ? "subjInvApprove" : "subjInvSign", { subject }), greeting, paragraphs: [body], ...toAct() };
+    }
+    case "reminder":
+      return { subject: T(approve ? "subjRemApprove" : "subjRemSign", { subject }), greeting, paragraphs: [T(approve ? "bodyRemApprove" : "bodyRemSign", { subject })], ...toAct() };
+    case "declined":
+      return {
+        subject: T("subjDeclined", { subject }), greeting, notes: [],
+        paragraphs: [d.declinedBy ? T("bodyDeclined", { name: oneLine(d.declinedBy), subject }) : T("bodyDeclinedAnon", { subject }), ...reason, T("closed")],
+      };
+    case "voided":
+      return { subject: T("subjVoided", { subject }), greeting, notes: [], paragraphs: [T("bodyVoided", { subject }), ...reason, T("linkDead")] };
+    case "expired":
+      return { subject: T("subjExpired", { subject }), greeting, notes: [], paragraphs: [T("bodyExpired", { subject }), T("linkDead")] };
+    case "completed":
+      return {
+        subject: T("subjCompleted", { subject }),
+        greeting,
+        paragraphs: [T("bodyCompleted", { subject }), ...(d.attached ? [T("attached")] : [])],
+        action: d.downloadUrl ? { label: T("actionDownload"), url: d.downloadUrl } : d.signUrl ? { label: T("actionView"), url: d.signUrl } : null,
+        notes: [...(d.downloadUrl && d.signUrl ? [T("alsoPage", { url: d.signUrl })] : []), ...(d.signUrl ? [T("personal")] : [])],
+      };
+  }
 }
 
-function toText(d: Draft, locale: Locale): string {
+const footerOf = (locale: Locale, org: Organisation | undefined) =>
+  org && org.name !== "Certyneo" ? messageText(locale, "footerOrg", { org: oneLine(org.name) }) : messageText(locale, "footer");
+
+function toText(d: Draft, locale: Locale, org?: Organisation): string {
   const out: string[] = [d.greeting, "", ...d.paragraphs.flatMap((p) => [p, ""])];
   if (d.quote?.trim()) out.push(...d.quote.trim().split(/\r?\n/).map((l) => `> ${l}`), "");
   if (d.action) out.push(`${d.action.label}:`, d.action.url, "");
   for (const n of d.notes) out.push(n);
   if (d.notes.length) out.push("");
-  out.push("-- ", FOOTER[locale]);
+  out.push("-- ", footerOf(locale, org));
   return out.join("\n") + "\n";
 }
 
 const paragraph = (s: string) =>
   `<p style="margin:0 0 16px 0">${escapeHtml(s).replace(/\r?\n/g, "<br>")}</p>`;
 
-function toHtml(d: Draft, locale: Locale): string {
+function toHtml(d: Draft, locale: Locale, org?: Organisation): string {
   const parts: string[] = [paragraph(d.greeting), ...d.paragraphs.map(paragraph)];
   if (d.quote?.trim()) {
     parts.push(
@@ -224,12 +141,12 @@ function toHtml(d: Draft, locale: Locale): string {
   if (d.action) {
     const href = escapeHtml(d.action.url);
     parts.push(
-      `<p style="margin:24px 0"><a href="${href}" style="background:#1f4fd1;color:#ffffff;padding:12px 20px;border-radius:4px;text-decoration:none;display:inline-block">${escapeHtml(d.action.label)}</a></p>`,
+      `<p style="margin:24px 0"><a href="${href}" style="background:${escapeHtml(org?.colour ?? "#1f4fd1")};color:#ffffff;padding:12px 20px;border-radius:4px;text-decoration:none;display:inline-block">${escapeHtml(d.action.label)}</a></p>`,
       `<p style="margin:0 0 16px 0;font-size:12px;color:#555;word-break:break-all">${escapeHtml(d.action.url)}</p>`,
     );
   }
   for (const n of d.notes) parts.push(`<p style="margin:0 0 8px 0;font-size:12px;color:#555">${escapeHtml(n)}</p>`);
-  parts.push(`<p style="margin:24px 0 0 0;font-size:12px;color:#888">${escapeHtml(FOOTER[locale])}</p>`);
+  parts.push(`<p style="margin:24px 0 0 0;font-size:12px;color:#888">${escapeHtml(footerOf(locale, org))}</p>`);
   return [
     "<!DOCTYPE html>",
     `<html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(d.subject)}</title></head>`,
@@ -242,34 +159,68 @@ function toHtml(d: Draft, locale: Locale): string {
 
 /** The e-mail for `kind` in `locale`: subject (one line), plain text and HTML. */
 export function renderEmail(kind: MessageKind, locale: Locale, data: MessageData): RenderedEmail {
-  const d = draft(kind, locale, data);
-  return { subject: oneLine(d.subject), text: toText(d, locale), html: toHtml(d, locale) };
+  return rendered(draft(kind, locale, data), locale, data.organisation);
 }
+
+function rendered(d: Draft, locale: Locale, org?: Organisation): RenderedEmail {
+  return { subject: oneLine(d.subject), text: toText(d, locale, org), html: toHtml(d, locale, org) };
+}
+
+export interface SenderNoticeData {
+  envelopeId: string;
+  subject: string;
+  senderName: string;
+  declinedBy: { name: string; email: string };
+  reason: string | null;
+  organisation?: Organisation;
+}
+
+/** The e-mail that tells the envelope's sender a recipient declined. */
+export function renderSenderDeclinedEmail(locale: Locale, d: SenderNoticeData): RenderedEmail {
+  const T = (key: MessageKey, vars?: Record<string, string>) => messageText(locale, key, vars);
+  const subject = oneLine(d.subject);
+  return rendered({
+    subject: T("subjDeclined", { subject }),
+    greeting: T("hello", { name: oneLine(d.senderName) }),
+    paragraphs: [
+      T("bodySenderDeclined", { name: oneLine(d.declinedBy.name), email: d.declinedBy.email, subject }),
+      ...(d.reason ? [T("reason", { reason: d.reason })] : []),
+    ],
+    notes: [T("envelopeRef", { id: d.envelopeId })],
+  }, locale, d.organisation);
+}
+
+/** The e-mail with a one-time code: nothing but the code and how long it works (no link: the signer has the page open). */
+export function renderOneTimeCodeEmail(locale: Locale, d: { subject: string; recipientName: string; code: string; organisation?: Organisation }): RenderedEmail {
+  const T = (key: MessageKey, vars?: Record<string, string>) => messageText(locale, key, vars);
+  const subject = oneLine(d.subject);
+  return rendered({
+    subject: T("subjOtp", { subject }),
+    greeting: T("hello", { name: oneLine(d.recipientName) }),
+    paragraphs: [T("bodyOtp", { subject, code: d.code })],
+    notes: [T("otpValidity")],
+  }, locale, d.organisation);
+}
+
+export const renderOneTimeCodeSms = (locale: Locale, code: string): string => messageText(locale, "smsOtp", { code });
 
 const clip = (s: string, n: number) => {
   const one = oneLine(s);
   return one.length <= n ? one : one.slice(0, n - 1) + "…";
 };
 
+const SMS: Record<MessageKind, [MessageKey, MessageKey]> = {
+  invitation: ["smsInvSign", "smsInvApprove"],
+  reminder: ["smsRemSign", "smsRemApprove"],
+  declined: ["smsDeclined", "smsDeclined"],
+  voided: ["smsVoided", "smsVoided"],
+  expired: ["smsExpired", "smsExpired"],
+  completed: ["smsCompleted", "smsCompleted"],
+};
+
 /** The SMS for `kind` in `locale`: short, one line, with the link when there is one. */
 export function renderSms(kind: MessageKind, locale: Locale, data: MessageData): string {
-  const subject = clip(data.subject, 60);
   const url = data.signUrl ?? "";
-  const en: Record<MessageKind, string> = {
-    invitation: `${isApprover(data) ? "Please approve" : "Please sign"} "${subject}": ${url}`,
-    reminder: `Reminder: ${isApprover(data) ? "please approve" : "please sign"} "${subject}": ${url}`,
-    declined: `"${subject}" was declined. Nothing more to do.`,
-    voided: `"${subject}" was cancelled. Nothing more to do.`,
-    expired: `"${subject}" expired. Nothing more to do.`,
-    completed: `"${subject}" is signed by everyone.${url ? ` ${url}` : ""}`,
-  };
-  const fr: Record<MessageKind, string> = {
-    invitation: `${isApprover(data) ? "Approbation demandée" : "Signature demandée"} « ${subject} » : ${url}`,
-    reminder: `Rappel : ${isApprover(data) ? "approbation demandée" : "signature demandée"} « ${subject} » : ${url}`,
-    declined: `« ${subject} » a été refusé. Plus rien à faire.`,
-    voided: `« ${subject} » a été annulé. Plus rien à faire.`,
-    expired: `« ${subject} » a expiré. Plus rien à faire.`,
-    completed: `« ${subject} » est signé par tous.${url ? ` ${url}` : ""}`,
-  };
-  return (locale === "fr" ? fr : en)[kind].trim();
+  const text = messageText(locale, SMS[kind][data.role === "APPROVER" ? 1 : 0], { subject: clip(data.subject, 60), url });
+  return (kind === "completed" && url ? `${text} ${url}` : text).trim();
 }

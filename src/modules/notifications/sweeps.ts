@@ -27,6 +27,8 @@ export function sweepReminders(deps: Deps): number {
         isNotNull(envelopes.reminderIntervalHours),
         inArray(recipients.status, [...WAITING]),
         ne(recipients.role, "CC"),
+        // Embedded recipients sign in the integrator's app: no e-mail reminds them.
+        eq(recipients.embedded, false),
         // Times are integer milliseconds: only the recipients whose interval has run out.
         sql`coalesce(${recipients.lastRemindedAt}, ${recipients.sentAt}, ${envelopes.sentAt}) + ${envelopes.reminderIntervalHours} * 3600000 <= ${now.getTime()}`,
       ),

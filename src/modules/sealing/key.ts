@@ -1,5 +1,4 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
 import type { Clock } from "../../clock";
 import type { Config } from "../../config";
 import type { Logger } from "../../log";
@@ -8,7 +7,7 @@ import { atLeast, type PadesLevel } from "../../pdf/levels";
 import { ltvObstacle } from "../../pdf/ltv";
 import { loadSigner } from "../../pdf/pkcs12";
 import { SignerError, type Signer } from "../../pdf/signer";
-import { writeFileOnce } from "../../store/files";
+import { diskInstanceState, type InstanceState } from "../../store/instance-state";
 import { openPkcs11SealingKey } from "./pkcs11-key";
 import { trustAnchorsOf } from "./trust-services";
 
@@ -45,11 +44,11 @@ function warnDevelopment(log: Logger, file: string) {
 /**
  * The organisation's sealing key, loaded once and checked (readable, password or PIN, key
  * matches, validity, key usage): a key in a PKCS#11 token, else a PKCS#12 file. With
- * neither configured, a self-signed development certificate is generated in the data
- * directory on first use and a warning is logged at every start.
+ * neither configured, a self-signed development certificate is generated in the instance's
+ * shared state (the data directory, or the bucket) on first use and a warning is logged at every start.
  * Throws SignerError with one line naming the file when the key cannot seal.
  */
-export function sealingKeyLoader(config: Config, clock: Clock, log: Logger, secret: Uint8Array): () => Promise<SealingKey> {
+export function sealingKeyLoader(config: Config, clock: Clock, log: Logger, secret: Uint8Array, state: InstanceState = diskInstanceState(config.dataDir)): () => Promise<SealingKey> {
   let loading: Promise<SealingKey> | null = null;
   const load = async (): Promise<SealingKey> => {
     if (config.seal.pkcs11.module) {
@@ -77,20 +76,21 @@ export function sealingKeyLoader(config: Config, clock: Clock, log: Logger, secr
         throw e;
       }
     }
-    const file = join(config.dataDir, DEVELOPMENT_P12);
+    const file = state.where(DEVELOPMENT_P12);
     const password = developmentPassword(secret);
-    if (!existsSync(file)) {
-      const p12 = await createDevelopmentP12({ commonName: `Certyneo development seal (${new URL(config.baseUrl).host})`, password, now: clock.now() });
-      if (writeFileOnce(file, p12)) log.info("development sealing certificate created", { file });
+    let p12 = await state.read(DEVELOPMENT_P12);
+    if (!p12) {
+      p12 = await state.createOnce(DEVELOPMENT_P12, await createDevelopmentP12({ commonName: `Certyneo development seal (${new URL(config.baseUrl).host})`, password, now: clock.now() }));
+      log.info("development sealing certificate created", { file });
     }
     warnDevelopment(log, file);
     try {
-      const signer = await loadSigner(new Uint8Array(readFileSync(file)), password, clock.now());
+      const signer = await loadSigner(p12, password, clock.now());
       return { ...signer, development: true };
     } catch (e) {
       // It was made by this instance with a password from instance.key: damage, or a key replaced since.
       if (e instanceof SignerError)
-        throw new SignerError(`development sealing certificate ${file}: ${e.message}; delete the file to have a new one made, or restore the instance.key it was made with`);
+        throw new SignerError(`development sealing certificate ${file}: ${e.message}; delete it to have a new one made, or restore the instance.key it was made with`);
       throw e;
     }
   };

@@ -8,6 +8,7 @@ import { extendToLevel, LtvError } from "../../pdf/ltv";
 import { sealPdfParts } from "../../pdf/pades";
 import { joinParts } from "../../pdf/signature-update";
 import type { RenderAuditEvent, RenderDocument, RenderEnvelope, RenderField, RenderRecipient } from "../../pdf/render-model";
+import { enqueue } from "../../jobs/queue";
 import { documents, envelopeDocuments, envelopes, jobs, type Environment } from "../../store/schema";
 import { appendAudit, listAudit, verifyChain, type AuditEvent } from "../audit/service";
 import { recordEnvelopeEvent } from "../envelopes/record-change";
@@ -16,12 +17,23 @@ import { envelopeDocumentRows, fieldRows, recipientRows, type EnvelopeRow, type 
 import { SignerError } from "../../pdf/signer";
 import { PdfTaskError } from "../../pdf-worker/pool";
 import { TimestampError } from "../../pdf/tsa";
+import type { Locale } from "../../enums";
+import { reportTexts } from "../../pdf/report-texts";
+import { maskedDestination } from "../signing/auth";
 import { sealingCertificate, type SealingKey } from "./key";
 
-/** How a recipient proved who they were: the unguessable link sent to their address. */
-const AUTH_METHOD = "Unique signing link sent by e-mail";
+/** How the recipient proved who they were: the unguessable link to their address, and the code they entered (its destination masked). */
+function authenticationText(r: RecipientRow, locale: Locale | null): string {
+  const t = reportTexts(locale);
+  const to = maskedDestination(r) ?? "";
+  if (r.authMethod === "email_otp") return t("authEmailOtp", { to });
+  if (r.authMethod === "sms_otp") return t("authSmsOtp", { to });
+  if (r.authMethod === "access_code") return t("authAccessCode");
+  return t("authLink");
+}
 
-async function toRenderRecipient(deps: Deps, r: RecipientRow): Promise<RenderRecipient> {
+/** A recipient as the generated pages show it; `locale`: the envelope's, for how the recipient proved who they were. */
+async function toRenderRecipient(deps: Deps, r: RecipientRow, locale: Locale | null): Promise<RenderRecipient> {
   let signature: RenderRecipient["signature"] = null;
   if (r.signatureType === "typed" && r.signatureValue) signature = { type: "typed", value: r.signatureValue };
   if (r.signatureType === "drawn" && r.signatureImageSha256) {
@@ -30,7 +42,7 @@ async function toRenderRecipient(deps: Deps, r: RecipientRow): Promise<RenderRec
   }
   return {
     id: r.id, name: r.name, email: r.email, role: r.role, status: r.status, signedAt: r.signedAt,
-    ip: r.ip, userAgent: r.userAgent, authMethod: AUTH_METHOD, signature, reassignedFrom: r.reassignedFrom,
+    ip: r.ip, userAgent: r.userAgent, authMethod: authenticationText(r, locale), signature, reassignedFrom: r.reassignedFrom,
   };
 }
 
@@ -52,7 +64,7 @@ function formValuesOf(envelope: EnvelopeRow, formFieldNames: string[], documentI
 }
 
 const toRenderEnvelope = (e: EnvelopeRow): RenderEnvelope => ({
-  id: e.id, subject: e.subject, status: e.status, createdAt: e.createdAt, sentAt: e.sentAt, completedAt: e.completedAt,
+  id: e.id, locale: e.locale, subject: e.subject, status: e.status, createdAt: e.createdAt, sentAt: e.sentAt, completedAt: e.completedAt,
 });
 
 function toRenderEvent(e: AuditEvent): RenderAuditEvent {
@@ -157,7 +169,7 @@ async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
     id: d.id, name: d.name, sha256: d.sha256, bytes: await deps.files.get(d.sha256),
     formValues: formValuesOf(envelope, forms.get(d.id) ?? [], d.id, fieldRowsOf),
   })));
-  const people = await Promise.all(recipientRows(deps.db, envelopeId).map((r) => toRenderRecipient(deps, r)));
+  const people = await Promise.all(recipientRows(deps.db, envelopeId).map((r) => toRenderRecipient(deps, r, envelope.locale)));
   const placed = fieldRowsOf.map(toRenderField);
   const certificate: CompletionCertificateInput = {
     envelope: toRenderEnvelope(envelope),
@@ -167,13 +179,13 @@ async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
     developmentCertificate: key.development,
   };
   const stampOne = (d: RenderDocument) =>
-    deps.pdf.run("stampDocument", d, people, placed, { appendSignaturePage: true, certificate: { ...certificate, documents: [certificate.documents.find((c) => c.id === d.id)!] } });
+    deps.pdf.run("stampDocument", d, people, placed, { appendSignaturePage: true, locale: envelope.locale, certificate: { ...certificate, documents: [certificate.documents.find((c) => c.id === d.id)!] } });
 
   const perDocument = new Map<string, string>();
   for (const d of docs) perDocument.set(d.id, await deps.files.put(await seal(deps, key, await stampOne(d), envelope.subject)));
   const whole = docs.length === 1
     ? perDocument.get(docs[0]!.id)!
-    : await deps.files.put(await seal(deps, key, await deps.pdf.run("buildEnvelopePdf", docs, people, placed, { appendSignaturePage: true, certificate, title: envelope.subject }), envelope.subject));
+    : await deps.files.put(await seal(deps, key, await deps.pdf.run("buildEnvelopePdf", docs, people, placed, { appendSignaturePage: true, locale: envelope.locale, certificate, title: envelope.subject }), envelope.subject));
 
   deps.db.transaction((tx) => {
     const current = tx.select({ sealStatus: envelopes.sealStatus }).from(envelopes).where(eq(envelopes.id, envelopeId)).get();
@@ -182,6 +194,7 @@ async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
     tx.update(envelopes).set({ sealStatus: "SEALED", sealedSha256: whole, sealedAt: now }).where(eq(envelopes.id, envelopeId)).run();
     for (const [documentId, sha] of perDocument)
       tx.update(envelopeDocuments).set({ sealedSha256: sha }).where(and(eq(envelopeDocuments.envelopeId, envelopeId), eq(envelopeDocuments.documentId, documentId))).run();
+    enqueue(tx, deps.clock, { kind: "notify_completed", payload: { envelopeId } });
     appendAudit(tx, deps.clock, {
       envelopeId, type: "envelope.sealed", actor: "system",
       data: { sealedSha256: whole, documentHashes: Object.fromEntries(perDocument), certificate: sealingCertificate(key).subject, development: key.development },
@@ -208,6 +221,8 @@ export function markSealFailed(deps: Deps, envelopeId: string, reason: string): 
     const row = tx.select({ sealStatus: envelopes.sealStatus }).from(envelopes).where(eq(envelopes.id, envelopeId)).get();
     if (!row || row.sealStatus === "SEALED" || row.sealStatus === "FAILED") return false;
     tx.update(envelopes).set({ sealStatus: "FAILED" }).where(eq(envelopes.id, envelopeId)).run();
+    // Everyone still hears the envelope is complete, without the PDF.
+    enqueue(tx, deps.clock, { kind: "notify_completed", payload: { envelopeId } });
     appendAudit(tx, deps.clock, { envelopeId, type: "envelope.seal_failed", actor: "system", data: { reason: reason.slice(0, 500) } });
     recordEnvelopeEvent(tx, deps, envelopeId, "envelope.seal_failed", { reason: reason.slice(0, 500) });
     return true;
@@ -275,7 +290,7 @@ export async function auditTrail(deps: Deps, environment: Environment, envelopeI
   const pdf = await renderAuditTrail({
     envelope: toRenderEnvelope(envelope),
     documents: envelopeDocumentRows(deps.db, envelopeId).map(({ id, name, sha256 }) => ({ id, name, sha256 })),
-    recipients: await Promise.all(recipientRows(deps.db, envelopeId).map((r) => toRenderRecipient(deps, r))),
+    recipients: await Promise.all(recipientRows(deps.db, envelopeId).map((r) => toRenderRecipient(deps, r, envelope.locale))),
     events: events.map(toRenderEvent),
     chain: verifyChain(events),
     generatedAt: deps.clock.now(),

@@ -4,12 +4,13 @@ import { contextOf } from "../../http/context";
 import { pdfResponse } from "../../http/pdf-response";
 import { pdfResponses, problemResponses } from "../../http/schemas";
 import { ReassignBody } from "../envelopes/model";
-import { CompleteBody, DeclineBody, ReassignedSchema, SigningSessionSchema, TokenDocumentParams, TokenParams } from "./model";
-import { completeSigning, declineSigning, reassignSigning, getSession, openDocument, openSignedDocument } from "./service";
+import { AuthBody, AuthCodeSent, CompleteBody, DeclineBody, DownloadQuery, ReassignedSchema, SigningSessionSchema, TokenDocumentParams, TokenParams, TokenRecipientParams } from "./model";
+import { authCookie } from "./auth";
+import { authenticateSigner, completeSigning, declineSigning, getSession, openDocument, openSignatureImage, openSignedDocument, reassignSigning, sendSigningCode } from "./service";
 
 const meta = (request: Request) => {
   const ctx = contextOf(request);
-  return { ip: ctx.ip, userAgent: ctx.userAgent };
+  return { ip: ctx.ip, userAgent: ctx.userAgent, cookie: request.headers.get("cookie") };
 };
 
 /** The signing ceremony's JSON API, authorised by the recipient's token (no API key). */
@@ -46,21 +47,73 @@ export const signingRoutes = (deps: Deps) =>
         }) as any,
       },
     })
-    .get("/:token/signed-document", async ({ request, params }) => {
+    .get("/:token/signed-document", async ({ request, params, query }) => {
       const doc = await openSignedDocument(deps, params.token, meta(request));
-      return pdfResponse(doc.bytes, doc.filename, { disposition: "inline", cacheControl: "no-store" });
+      return pdfResponse(doc.bytes, doc.filename, { disposition: query.download ? "attachment" : "inline", cacheControl: "no-store" });
     }, {
       params: TokenParams,
+      query: DownloadQuery,
       detail: {
         operationId: "getSigningSignedDocument",
         summary: "Download the sealed PDF of a completed envelope",
-        description: "What the completion e-mail's link leads to. Before completion: 409 `envelope_not_completed`; declined, voided or expired: 410 `signing_closed`.",
+        description: "What the completed signing page and the completion e-mail's link (`?download=1`: as an attachment) lead to. " +
+          "Before completion: 409 `envelope_not_completed`; while it is being sealed: 409 `seal_pending` (with Retry-After); " +
+          "declined, voided or expired: 410 `signing_closed`.",
         security: [],
         responses: pdfResponses("The sealed PDF", {
           404: "Unknown token",
           409: "Not completed yet",
           410: "The envelope ended without completing",
         }) as any,
+      },
+    })
+    .get("/:token/signatures/:recipientId", async ({ request, params }) =>
+      new Response(await openSignatureImage(deps, params.token, params.recipientId, meta(request)) as Uint8Array<ArrayBuffer>, {
+        headers: { "content-type": "image/png", "cache-control": "no-store" },
+      }), {
+      params: TokenRecipientParams,
+      detail: {
+        summary: "An earlier signer's drawn signature",
+        description: "The PNG a recipient who already signed drew, as `stamps[].imageUrl` names it, so a later signer sees it on the pages. " +
+          "Only while this recipient may sign (the 409 and 410 of `complete` otherwise); 404 for anyone else.",
+        security: [],
+        responses: {
+          200: { description: "The PNG", content: { "image/png": { schema: { type: "string", format: "binary" } } } },
+          404: { description: "Unknown token, or no drawn signature of that recipient" },
+          409: { description: "Already signed, or not this recipient's turn" },
+          410: { description: "The envelope has ended (`signing_closed`)" },
+        } as any,
+      },
+    })
+    .post("/:token/auth/code", async ({ request, params, set }) => {
+      set.headers["cache-control"] = "no-store";
+      return sendSigningCode(deps, params.token, meta(request));
+    }, {
+      params: TokenParams,
+      response: { 200: AuthCodeSent, ...problemResponses(404, 409, 429, 503) },
+      detail: {
+        summary: "Send a one-time code",
+        description: "For a recipient with `authentication.method` email_otp or sms_otp: a new 6-digit code, valid 10 minutes, to the recipient's e-mail or phone. " +
+          "Another may be asked for after 30 s, then 60 s, 120 s… (429 `auth_resend_too_soon` with Retry-After). No code method: 409 `auth_not_required`.",
+        security: [],
+      },
+    })
+    .post("/:token/auth", async ({ request, params, body, set }) => {
+      const { cookie, session } = await authenticateSigner(deps, params.token, body.code, meta(request));
+      set.headers["cache-control"] = "no-store";
+      set.headers["set-cookie"] = authCookie(params.token, cookie, deps.config.baseUrl.startsWith("https:"));
+      return session;
+    }, {
+      params: TokenParams,
+      body: AuthBody,
+      parse: "json",
+      response: { 200: SigningSessionSchema, ...problemResponses(400, 401, 404, 409, 415, 422, 429) },
+      detail: {
+        summary: "Prove who you are",
+        description: "The one-time code (email_otp, sms_otp) or the access code (access_code). Right: the session, and a cookie (HttpOnly, this link's API only, 12 h) " +
+          "that the other signing routes need; until then they answer 401 `signing_auth_required` with `authentication: {method, destination, locale}`. " +
+          "Wrong or expired: 401 `auth_code_invalid`; the fifth wrong code in a row locks authentication for 15 minutes (429 `auth_locked`). Every attempt is audited.",
+        security: [],
       },
     })
     .post("/:token/complete", async ({ request, params, body, set }) => {

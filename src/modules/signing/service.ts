@@ -12,7 +12,10 @@ import { declineEnvelope } from "../envelopes/decline-envelope";
 import { expireEnvelope } from "../envelopes/expire-envelope";
 import { inviteNextOrComplete } from "../envelopes/invite-next-or-complete";
 import { recordEnvelopeEvent } from "../envelopes/record-change";
-import { envelopeDocumentRows, fieldRows, type EnvelopeRow, type RecipientRow } from "../envelopes/rows";
+import { envelopeDocumentRows, fieldRows, recipientRows, senderOf, type EnvelopeRow, type RecipientRow } from "../envelopes/rows";
+import { AUTH_COOKIE, authRequired, isAuthenticated, sendOneTimeCode, verifyCode } from "./auth";
+import { organisationOf, type Organisation } from "./branding";
+import { consentRecord } from "./consent";
 import { signedDocument } from "../sealing/service";
 import { TOKEN_FORMAT, tokenHash } from "./token";
 
@@ -20,6 +23,8 @@ import { TOKEN_FORMAT, tokenHash } from "./token";
 export interface RequestMeta {
   ip: string | null;
   userAgent: string | null;
+  /** The Cookie header: it carries the proof of a signer authentication (auth.ts). */
+  cookie?: string | null;
 }
 
 const immediate = { behavior: "immediate" as const };
@@ -35,6 +40,12 @@ function resolve(tx: Tx, token: string): { envelope: EnvelopeRow; recipient: Rec
   return { envelope, recipient };
 }
 
+/** A recipient with an authentication method must have passed it in this browser: 401 signing_auth_required otherwise. */
+function authorize(deps: Deps, token: string, meta: RequestMeta): void {
+  const { envelope, recipient } = resolve(deps.db, token);
+  if (!isAuthenticated(deps, recipient, meta.cookie)) throw authRequired(recipient, envelope.locale);
+}
+
 /** An envelope past its expiresAt expires when a link is used, without waiting for the sweep. */
 function expireIfDue(deps: Deps, token: string) {
   const { envelope } = resolve(deps.db, token);
@@ -43,19 +54,49 @@ function expireIfDue(deps: Deps, token: string) {
 
 const docUrl = (token: string, documentId: string) => `/api/v1/signing/${token}/documents/${documentId}`;
 
-function session(tx: Tx, token: string, envelope: EnvelopeRow, recipient: RecipientRow) {
+const signatureImageUrl = (token: string, recipientId: string) => `/api/v1/signing/${token}/signatures/${recipientId}`;
+
+/**
+ * What the recipients who already signed placed on the pages (signatures, initials, values), so
+ * that a later signer reviews the documents as they stand: the same values the seal stamps.
+ */
+function stamps(tx: Tx, token: string, envelopeId: string, recipientId: string) {
+  const signed = new Map(recipientRows(tx, envelopeId).filter((r) => r.status === "SIGNED" && r.id !== recipientId).map((r) => [r.id, r]));
+  return fieldRows(tx, envelopeId).flatMap((f) => {
+    const by = signed.get(f.recipientId);
+    if (!by) return [];
+    const drawn = f.type === "signature" && by.signatureType === "drawn";
+    return [{
+      documentId: f.documentId, type: f.type, page: f.page, x: f.x, y: f.y, width: f.width, height: f.height,
+      recipientName: by.name,
+      value: drawn ? null : f.value,
+      imageUrl: drawn ? signatureImageUrl(token, by.id) : null,
+    }];
+  });
+}
+
+function session(tx: Tx, organisation: Organisation, token: string, envelope: EnvelopeRow, recipient: RecipientRow) {
   const open = envelope.status === "SENT";
+  const state = sessionState(envelope.status, recipient);
   return {
     envelope: {
       id: envelope.id, subject: envelope.subject, message: envelope.message, status: envelope.status,
       locale: envelope.locale, expiresAt: envelope.expiresAt?.toISOString() ?? null, allowReassign: envelope.allowReassign,
+      sender: senderOf(envelope),
+      statusReason: envelope.status === "VOIDED" || envelope.status === "DECLINED" ? envelope.endReason : null,
+      allowedOrigins: envelope.allowedOrigins,
+      redirectUrl: envelope.redirectUrl,
     },
+    organisation,
     recipient: { id: recipient.id, name: recipient.name, email: recipient.email, role: recipient.role, status: recipient.status },
-    state: sessionState(envelope.status, recipient),
+    state,
     documents: open
       ? envelopeDocumentRows(tx, envelope.id).map((d) => ({ id: d.id, name: d.name, sha256: d.sha256, pageCount: d.pageCount, pages: d.pages, url: docUrl(token, d.id) }))
       : [],
-    signedDocument: envelope.status === "COMPLETED" ? { url: `/api/v1/signing/${token}/signed-document` } : null,
+    signedDocument: envelope.status === "COMPLETED"
+      ? { url: `/api/v1/signing/${token}/signed-document`, status: envelope.sealStatus ?? "PENDING" }
+      : null,
+    stamps: state === "ready" ? stamps(tx, token, envelope.id, recipient.id) : [],
     fields: open
       ? fieldRows(tx, envelope.id, recipient.id).map((f) => ({
           id: f.id, documentId: f.documentId, type: f.type, page: f.page, x: f.x, y: f.y, width: f.width, height: f.height,
@@ -67,13 +108,14 @@ function session(tx: Tx, token: string, envelope: EnvelopeRow, recipient: Recipi
 
 export type SigningSession = ReturnType<typeof session>;
 
-function reload(tx: Tx, token: string) {
+function reload(tx: Tx, deps: Pick<Deps, "db">, token: string) {
   const { envelope, recipient } = resolve(tx, token);
-  return session(tx, token, envelope, recipient);
+  return session(tx, organisationOf(deps.db), token, envelope, recipient);
 }
 
 /** GET /signing/{token}: the session; the first open by an invited recipient records VIEWED. */
 export function getSession(deps: Deps, token: string, meta: RequestMeta): SigningSession {
+  authorize(deps, token, meta);
   expireIfDue(deps, token);
   return deps.db.transaction((tx) => {
     const { envelope, recipient } = resolve(tx, token);
@@ -85,12 +127,13 @@ export function getSession(deps: Deps, token: string, meta: RequestMeta): Signin
       });
       recordEnvelopeEvent(tx, deps, envelope.id, "recipient.viewed");
     }
-    return reload(tx, token);
+    return reload(tx, deps, token);
   }, immediate);
 }
 
 /** GET /signing/{token}/documents/{documentId}: the PDF, while the envelope is SENT; audited. */
 export async function openDocument(deps: Deps, token: string, documentId: string, meta: RequestMeta): Promise<{ name: string; sha256: string; bytes: Uint8Array }> {
+  authorize(deps, token, meta);
   expireIfDue(deps, token);
   const doc = deps.db.transaction((tx) => {
     const { envelope, recipient } = resolve(tx, token);
@@ -125,6 +168,7 @@ async function assertEmbeddable(png: Uint8Array): Promise<void> {
  * the file store), field values, time, IP and user agent, then invites the next group or completes.
  */
 export async function completeSigning(deps: Deps, token: string, body: CompletionInput, meta: RequestMeta): Promise<SigningSession> {
+  authorize(deps, token, meta);
   expireIfDue(deps, token);
   const first = resolve(deps.db, token);
   assertCanAct(first.envelope.status, first.recipient);
@@ -155,7 +199,7 @@ export async function completeSigning(deps: Deps, token: string, body: Completio
       data: {
         recipientId: recipient.id,
         role: recipient.role,
-        consent: true,
+        consent: consentRecord(recipient.role, body.locale),
         signature: sig ? (sig.type === "typed" ? { type: "typed", name: sig.name } : { type: "drawn", sha256: imageSha }) : null,
         fields: Object.fromEntries(completion.values),
         documents: envelopeDocumentRows(tx, envelope.id).map((d) => ({ id: d.id, name: d.name, sha256: d.sha256 })),
@@ -163,7 +207,7 @@ export async function completeSigning(deps: Deps, token: string, body: Completio
     });
     recordEnvelopeEvent(tx, deps, envelope.id, "recipient.signed");
     inviteNextOrComplete(tx, deps, { envelopeId: envelope.id });
-    return reload(tx, token);
+    return reload(tx, deps, token);
   }, immediate);
 }
 
@@ -201,6 +245,7 @@ export function reassignSigning(deps: Deps, token: string, to: { name: string; e
 
 /** POST /signing/{token}/decline: the envelope ends DECLINED and the other recipients are told. */
 export function declineSigning(deps: Deps, token: string, reason: string, meta: RequestMeta): SigningSession {
+  authorize(deps, token, meta);
   expireIfDue(deps, token);
   return deps.db.transaction((tx) => {
     const { envelope, recipient } = resolve(tx, token);
@@ -215,7 +260,7 @@ export function declineSigning(deps: Deps, token: string, reason: string, meta: 
       data: { recipientId: recipient.id, reason: text },
     });
     declineEnvelope(tx, deps, { envelope, reason: text });
-    return reload(tx, token);
+    return reload(tx, deps, token);
   }, immediate);
 }
 
@@ -224,6 +269,7 @@ export function declineSigning(deps: Deps, token: string, reason: string, meta: 
  * (the completion e-mail carries it) downloads the sealed PDF; audited like any download.
  */
 export async function openSignedDocument(deps: Deps, token: string, meta: RequestMeta): Promise<{ filename: string; bytes: Uint8Array }> {
+  authorize(deps, token, meta);
   const { envelope, recipient } = resolve(deps.db, token);
   if (envelope.status === "SENT")
     throw new AppError("envelope_not_completed", "The signed document exists once everyone has signed");
@@ -238,4 +284,40 @@ export async function openSignedDocument(deps: Deps, token: string, meta: Reques
     });
   }, immediate);
   return { filename: pdf.filename, bytes: pdf.bytes };
+}
+
+/**
+ * GET /signing/{token}/signatures/{recipientId}: the drawn signature of a recipient who already
+ * signed, shown on the pages a later signer reviews; only while this recipient may act.
+ */
+export async function openSignatureImage(deps: Deps, token: string, recipientId: string, meta: RequestMeta): Promise<Uint8Array> {
+  authorize(deps, token, meta);
+  const { envelope, recipient } = resolve(deps.db, token);
+  assertCanAct(envelope.status, recipient);
+  const by = recipientRows(deps.db, envelope.id).find((r) => r.id === recipientId && r.status === "SIGNED");
+  if (!by?.signatureImageSha256) throw new AppError("not_found", `No drawn signature of ${recipientId} in this envelope`);
+  return deps.files.get(by.signatureImageSha256);
+}
+
+
+/** POST /signing/{token}/auth/code: sends a one-time code (email_otp, sms_otp). */
+export function sendSigningCode(deps: Deps, token: string, meta: RequestMeta) {
+  const { envelope, recipient } = resolve(deps.db, token);
+  return sendOneTimeCode(deps, { envelope, recipient, meta });
+}
+
+/** POST /signing/{token}/auth: the code; on success the cookie that proves it, and the session. */
+export async function authenticateSigner(deps: Deps, token: string, code: string, meta: RequestMeta): Promise<{ cookie: string; session: SigningSession }> {
+  const { envelope, recipient } = resolve(deps.db, token);
+  const { cookie } = await verifyCode(deps, { envelope, recipient, meta }, code);
+  return { cookie, session: getSession(deps, token, { ...meta, cookie: `${AUTH_COOKIE}=${cookie}` }) };
+}
+
+/** The origins that may frame this link's page (embedded signing); none for an unknown token. */
+export function frameAncestorsOf(deps: Pick<Deps, "db">, token: string): string[] {
+  try {
+    return resolve(deps.db, token).envelope.allowedOrigins;
+  } catch {
+    return [];
+  }
 }

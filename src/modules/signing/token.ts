@@ -21,6 +21,10 @@ export const tokenHash = (token: string): string => sha256Hex(token);
 export const signUrlOf = (baseUrl: string, secret: Uint8Array, recipientId: string, linkVersion = 0): string =>
   `${baseUrl.replace(/\/+$/, "")}/s/${signingToken(secret, recipientId, linkVersion)}`;
 
+/** The recipient's link that downloads the sealed PDF (as an attachment), what the completion e-mail carries. */
+export const signedDocumentUrlOf = (baseUrl: string, secret: Uint8Array, recipientId: string): string =>
+  `${baseUrl.replace(/\/+$/, "")}/api/v1/signing/${signingToken(secret, recipientId)}/signed-document?download=1`;
+
 const recipientByTokenHash = preparedPerDb((db) => db.$client.prepare<{ n: number }, [string]>("SELECT 1 AS n FROM recipients WHERE token_hash = ?"));
 
 /** Whether a token opens a signing session: the pipeline asks before it reads an anonymous body. */

@@ -15,3 +15,7 @@ declare module "*/i18n.js" {
   export default text;
   export const STRINGS: Record<import("../../../enums").Locale, Record<string, string>>;
 }
+declare module "*/consent-texts.js" {
+  export const CONSENT_VERSION: number;
+  export const CONSENT_TEXTS: Record<import("../../../enums").Locale, { sign: string; approve: string }>;
+}

@@ -4,7 +4,10 @@ import pdfjsPkg from "pdfjs-dist/package.json";
 // phone browsers signers actually have (the modern build needs very recent JS built-ins).
 import pdfJs from "pdfjs-dist/legacy/build/pdf.min.mjs" with { type: "file" };
 import pdfWorkerJs from "pdfjs-dist/legacy/build/pdf.worker.min.mjs" with { type: "file" };
+import type { Deps } from "../../../deps";
 import { VERSION } from "../../../version";
+import { frameAncestorsOf } from "../service";
+import { CONSENT_TEXTS, CONSENT_VERSION } from "./consent-texts.js";
 import i18nJs from "./i18n.js" with { type: "text" };
 import { PDFJS_DATA } from "./pdfjs-assets";
 import signerCss from "./signer.css" with { type: "text" };
@@ -19,14 +22,22 @@ import signerJs from "./signer.js" with { type: "text" };
  */
 
 /** Changes whenever an asset does, so browsers may cache versioned asset URLs for long. */
-export const ASSET_VERSION = Bun.hash([VERSION, pdfjsPkg.version, signerHtml as unknown as string, signerCss, signerJs, i18nJs].join("\0")).toString(36);
+/**
+ * The consent texts as the browser imports them: served from the module's values (data only),
+ * since the server imports that module itself and a file cannot be both a module and a text asset
+ * of the binary.
+ */
+const CONSENT_JS = `export const CONSENT_VERSION = ${CONSENT_VERSION};\nexport const CONSENT_TEXTS = ${JSON.stringify(CONSENT_TEXTS)};\n`;
+
+export const ASSET_VERSION = Bun.hash([VERSION, pdfjsPkg.version, signerHtml as unknown as string, signerCss, signerJs, i18nJs, CONSENT_JS].join("\0")).toString(36);
 
 /**
- * Only this origin, no inline script or style, no framing, nothing sent anywhere else.
+ * Only this origin, no inline script or style, no framing (but by the envelope's allowed
+ * origins, for embedded signing), nothing sent anywhere else.
  * pdf.js needs: its module worker ('self'), images as data:/blob: URLs, fonts it builds
  * in memory (data:). It never needs eval: the page sets isEvalSupported false.
  */
-export const SIGNER_CSP = [
+const CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "worker-src 'self'",
@@ -36,9 +47,12 @@ export const SIGNER_CSP = [
   "font-src 'self' data:",
   "base-uri 'none'",
   "form-action 'none'",
-  "frame-ancestors 'none'",
   "object-src 'none'",
-].join("; ");
+];
+
+/** The page's policy; `frameAncestors`: the envelope's allowed origins ('none' without). */
+export const signerCsp = (frameAncestors: string[] = []) =>
+  [...CSP, `frame-ancestors ${frameAncestors.length ? frameAncestors.join(" ") : "'none'"}`].join("; ");
 
 /** The pdf.js worker gets its own policy: WebAssembly image decoders (JPEG 2000, JBIG2) and ICC profiles. */
 const WORKER_CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'";
@@ -49,16 +63,17 @@ const COMMON_HEADERS = {
   "cross-origin-resource-policy": "same-origin",
 };
 
-export const PAGE_HEADERS: Record<string, string> = {
+/** The page's headers: framing refused (CSP and X-Frame-Options) unless the envelope allows origins, then only by them (CSP alone can say which). */
+export const pageHeaders = (frameAncestors: string[] = []): Record<string, string> => ({
   ...COMMON_HEADERS,
   "content-type": "text/html; charset=utf-8",
-  "content-security-policy": SIGNER_CSP,
+  "content-security-policy": signerCsp(frameAncestors),
   "cache-control": "no-store",
-  "x-frame-options": "DENY",
+  ...(frameAncestors.length ? {} : { "x-frame-options": "DENY" }),
   "cross-origin-opener-policy": "same-origin",
   "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
   "x-robots-tag": "noindex, nofollow",
-};
+});
 
 const JS = "text/javascript; charset=utf-8";
 const TYPES: Record<string, string> = {
@@ -72,6 +87,7 @@ type Asset = { text: string } | { path: string };
 const ASSETS = new Map<string, Asset>([
   ["signer.js", { text: signerJs }],
   ["i18n.js", { text: i18nJs }],
+  ["consent-texts.js", { text: CONSENT_JS }],
   ["signer.css", { text: signerCss }],
   ["pdf.min.mjs", { path: pdfJs }],
   ["pdf.worker.min.mjs", { path: pdfWorkerJs }],
@@ -95,9 +111,11 @@ function assetResponse(name: string): Response {
     "cache-control": "public, max-age=86400",
   };
   if (name === "pdf.worker.min.mjs") headers["content-security-policy"] = WORKER_CSP;
+  // i18n.js imports it without the version query: the browser asks again whether it changed.
+  if (name === "consent-texts.js") headers["cache-control"] = "no-cache";
   return new Response("text" in asset ? asset.text : Bun.file(asset.path), { headers });
 }
 
-export const signerPage = new Elysia({ name: "signer-page" })
-  .get("/s/:token", () => new Response(PAGE, { headers: PAGE_HEADERS }), { detail: { hide: true } })
+export const signerPage = (deps: Pick<Deps, "db">) => new Elysia({ name: "signer-page" })
+  .get("/s/:token", ({ params }) => new Response(PAGE, { headers: pageHeaders(frameAncestorsOf(deps, params.token)) }), { detail: { hide: true } })
   .get("/s/assets/*", ({ params }) => assetResponse(params["*"]), { detail: { hide: true } });

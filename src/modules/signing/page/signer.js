@@ -16,15 +16,19 @@
 /** @typedef {import("pdfjs-dist").PDFDocumentProxy} PdfDocument */
 /** @typedef {{ width: number, height: number }} Dims */
 /** @typedef {{ box: HTMLDivElement, canvas: HTMLCanvasElement, dims: Dims, renderedWidth: number, task?: import("pdfjs-dist").RenderTask | null }} PageSlot */
-/** @typedef {{ doc: Session["documents"][number], section: HTMLElement, boxes: PageSlot[], pdf: PdfDocument | null, count: number }} DocumentView */
+/** @typedef {{ doc: Session["documents"][number], section: HTMLElement, meta: HTMLElement, boxes: PageSlot[], pdf: PdfDocument | null, count: number }} DocumentView */
+/** @typedef {Session["stamps"][number]} Stamp */
+/** @typedef {{ field: Field, input: HTMLInputElement | HTMLButtonElement, wrap: HTMLDivElement, label: HTMLLabelElement, placed: boolean }} FieldEntry */
+/** @typedef {NonNullable<CompleteBody["signature"]>} Signature */
 /** @typedef {{ text: string, target?: string }} AlertItem */
+/** @typedef {{ method: string, destination?: string, locale?: string }} Authentication */
 
 const VERSION = new URL(import.meta.url).search; // "?v=…", passed on to the other assets
 const ASSETS = new URL("./", import.meta.url);
 /** @param {string} name */
 const asset = (name) => new URL(name, ASSETS).href;
 
-const { supported, translator } = /** @type {typeof import("./i18n.js")} */ (await import(asset("i18n.js" + VERSION)));
+const { LANGUAGE_NAMES, supported, translator } = /** @type {typeof import("./i18n.js")} */ (await import(asset("i18n.js" + VERSION)));
 
 /**
  * The page's element with this id; the HTML always has it, of this type.
@@ -75,6 +79,8 @@ const declineBtn = $("decline-btn", HTMLButtonElement);
 const declineReason = $("decline-reason", HTMLTextAreaElement);
 const declineConfirm = $("decline-confirm", HTMLButtonElement);
 const dialog = $("decline-dialog", HTMLDialogElement);
+const adoptDialog = $("adopt-dialog", HTMLDialogElement);
+const langSelect = $("lang", HTMLSelectElement);
 
 // ---------------------------------------------------------------------------------------
 // Token, API, language
@@ -91,13 +97,17 @@ class ApiError extends Error {
    * @param {unknown} [errors] the problem's `errors`: [{ pointer, message }]
    * @param {string | null} [requestId]
    */
-  constructor(status, code, message, errors = [], requestId = null) {
+  constructor(status, code, message, errors = [], requestId = null, authentication = null) {
     super(message);
     this.status = status;
     this.code = code;
     /** @type {{ pointer?: string, message?: string }[]} */
     this.errors = Array.isArray(errors) ? errors : [];
     this.requestId = requestId;
+    /** With signing_auth_required: how to authenticate. @type {Authentication | null} */
+    this.authentication = authentication;
+    /** Seconds to wait (429). @type {number} */
+    this.retryAfter = 0;
   }
 }
 
@@ -110,7 +120,7 @@ const asApiError = (e) => (e instanceof ApiError ? e : new ApiError(0, "script",
 /**
  * One call to the signing API: GET the session, or POST an action; every answer is the session.
  * @param {string} [path]
- * @param {CompleteBody | { reason: string }} [body]
+ * @param {CompleteBody | { reason: string } | { code: string } | Record<string, never>} [body]
  * @returns {Promise<Session>}
  */
 async function api(path = "", body) {
@@ -133,7 +143,9 @@ async function api(path = "", body) {
     /* not JSON */
   }
   if (!res.ok) {
-    throw new ApiError(res.status, data?.code ?? "http_" + res.status, data?.message ?? data?.detail ?? `HTTP ${res.status}`, data?.errors, data?.requestId);
+    const error = new ApiError(res.status, data?.code ?? "http_" + res.status, data?.message ?? data?.detail ?? `HTTP ${res.status}`, data?.errors, data?.requestId, data?.authentication ?? null);
+    error.retryAfter = Number(res.headers.get("retry-after")) || 0;
+    throw error;
   }
   return data;
 }
@@ -150,15 +162,43 @@ function setLanguage(locale) {
   lang = supported(locale) ?? "en";
   t = translator(lang);
   document.documentElement.lang = lang;
+  langSelect.value = lang;
   for (const node of document.querySelectorAll("[data-i18n]")) if (node instanceof HTMLElement) node.textContent = t(keyOf(node.dataset.i18n));
   for (const node of document.querySelectorAll("[data-i18n-aria-label]")) if (node instanceof HTMLElement) node.setAttribute("aria-label", t(keyOf(node.dataset.i18nAriaLabel)));
 }
 
-/** Before the envelope says its language: the browser's first supported one. */
+/** The browser's first language the page speaks (what it sends as Accept-Language). */
 function browserLocale() {
   for (const l of navigator.languages ?? [navigator.language]) if (supported(l)) return l;
   return "en";
 }
+
+const CHOSEN = "certyneo.lang";
+const chosenLocale = () => {
+  try {
+    return supported(localStorage.getItem(CHOSEN));
+  } catch {
+    return null; // storage blocked: the choice lasts as long as the page
+  }
+};
+
+/**
+ * The signer's own choice first, then the envelope's language when the sender set one, then the browser's.
+ * @param {unknown} envelopeLocale
+ */
+const pageLocale = (envelopeLocale) => chosenLocale() ?? supported(envelopeLocale) ?? browserLocale();
+
+// The language switcher: every language the page speaks, each in its own name.
+for (const [code, name] of Object.entries(LANGUAGE_NAMES)) langSelect.append(el("option", { value: code, lang: code, text: name }));
+langSelect.addEventListener("change", () => {
+  try {
+    localStorage.setItem(CHOSEN, langSelect.value);
+  } catch {
+    /* storage blocked */
+  }
+  setLanguage(langSelect.value);
+  relabel();
+});
 
 /** @param {string} iso */
 const formatDate = (iso) => {
@@ -179,10 +219,11 @@ function current() {
   return session;
 }
 
-/** @param {"loading" | "state" | "ceremony"} which */
+/** @param {"loading" | "state" | "auth" | "ceremony"} which */
 function show(which) {
   $("loading").hidden = which !== "loading";
   $("state").hidden = which !== "state";
+  $("auth").hidden = which !== "auth";
   $("ceremony").hidden = which !== "ceremony";
 }
 
@@ -233,12 +274,25 @@ const STATES = {
   error: { icon: "no", title: "stateErrorTitle", text: "stateErrorText" },
 };
 
+/** @typedef {{ title?: StringKey, detail?: string, detailKey?: StringKey, detailVars?: Record<string, string> }} StateOptions */
+
+/** @type {{ kind: string, opts: StateOptions } | null} */
+let shownState = null;
+
+/** After a language switch: the screen on show, said again. */
+function relabel() {
+  if (!$("state").hidden && shownState) return showState(shownState.kind, shownState.opts, false);
+  if (!$("auth").hidden && authShown) return labelAuth(authShown);
+  if (!$("ceremony").hidden) relabelCeremony();
+}
+
 /**
  * A full-page state: signed, declined, voided, expired, waiting, completed, unknown link, error.
  * @param {string} kind
- * @param {{ title?: StringKey, detail?: string }} [opts]
+ * @param {StateOptions} [opts]
  */
-function showState(kind, opts = {}) {
+function showState(kind, opts = {}, focus = true) {
+  shownState = { kind, opts };
   const s = STATES[kind] ?? STATES.error;
   const role = session?.recipient?.role;
   let text = s.text;
@@ -249,22 +303,103 @@ function showState(kind, opts = {}) {
   $("state-title").textContent = t(opts.title ?? s.title);
   $("state-text").textContent = t(text);
   $("state-subject").textContent = session?.envelope?.subject ? t("subjectLine", { subject: session.envelope.subject }) : "";
-  $("state-detail").textContent = opts.detail ?? "";
+  $("state-detail").textContent = opts.detailKey ? t(opts.detailKey, opts.detailVars) : opts.detail ?? "";
   $("retry").hidden = kind !== "error";
   if (session?.envelope?.subject) document.title = `${session.envelope.subject} – Certyneo`;
+  showSignedDocument(kind === "completed" || kind === "signed" ? session?.signedDocument ?? null : null);
   show("state");
-  $("state-title").focus();
+  if (focus) $("state-title").focus();
+}
+
+// ---- the sealed PDF, once the envelope is complete ----
+
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let sealPoll;
+let sealPollDelay = 2000;
+
+/**
+ * The download of the sealed PDF: shown once sealed; while it is being sealed, the page asks again.
+ * @param {Session["signedDocument"]} doc
+ */
+function showSignedDocument(doc) {
+  clearTimeout(sealPoll);
+  const block = $("signed-doc");
+  block.hidden = !doc;
+  if (!doc) return;
+  const ready = doc.status === "SEALED";
+  $("signed-doc-text").textContent = t(ready ? "signedReady" : doc.status === "FAILED" ? "signedFailed" : "signedPending");
+  const link = $("signed-doc-link", HTMLAnchorElement);
+  link.hidden = !ready;
+  if (ready) link.href = doc.url + "?download=1"; // served as an attachment: the browser saves it under its own name
+  if (doc.status === "PENDING") {
+    sealPoll = setTimeout(async () => {
+      sealPollDelay = Math.min(sealPollDelay * 1.5, 15000);
+      try {
+        const s = await api();
+        if (session) session = { ...session, signedDocument: s.signedDocument };
+        showSignedDocument(s.signedDocument);
+      } catch {
+        showSignedDocument(doc); // a network blip: ask again later
+      }
+    }, sealPollDelay);
+  }
+}
+
+/**
+ * The organisation the signer deals with: its name, logo and colour (the server's branding settings).
+ * @param {Session["organisation"]} org
+ */
+function applyBranding(org) {
+  $("brand-name").textContent = org.name;
+  const logo = $("brand-logo", HTMLImageElement);
+  logo.hidden = !org.logoUrl;
+  if (org.logoUrl) logo.src = org.logoUrl;
+  const rgb = [1, 3, 5].map((i) => parseInt(org.colour.slice(i, i + 2), 16));
+  document.documentElement.style.setProperty("--brand", org.colour);
+  document.documentElement.style.setProperty("--brand-dark", `rgb(${rgb.map((v) => Math.round(v * 0.8)).join(",")})`);
 }
 
 /** @param {Session} s */
 function showSessionState(s, justActed = false) {
   session = s;
+  if (s.organisation) applyBranding(s.organisation);
   if (s.recipient) $("recipient-line").textContent = t("recipientLine", { name: s.recipient.name ?? "", email: s.recipient.email ?? "" });
   const state = s.state;
   if ((state === "ready" || state === "waiting") && s.recipient?.role === "CC") return showState("cc");
   if (state === "ready") return startCeremony(s);
-  if (justActed && state === "completed") return showState("signed", { detail: t("stateCompletedText") });
+  if (justActed && state === "completed") return showState("signed", { detailKey: "stateCompletedText" });
+  const reason = (state === "voided" || state === "declined") && s.envelope.statusReason;
+  if (reason) return showState(state, { detailKey: "reasonGiven", detailVars: { reason } });
   showState(STATES[state] ? state : "error", state in STATES ? {} : { detail: String(state) });
+}
+
+// ---- embedded signing ----
+
+/**
+ * Inside an integrator's app (a frame), the page tells that app what happens, with the ids:
+ * only to the origins the envelope allows (the framing one when the browser says which).
+ * @param {"certyneo.loaded" | "certyneo.signed" | "certyneo.declined" | "certyneo.error"} type
+ */
+function notifyParent(type) {
+  if (window.parent === window || !session) return;
+  const allowed = session.envelope.allowedOrigins ?? [];
+  const framing = location.ancestorOrigins?.[0];
+  const targets = framing ? allowed.filter((o) => o === framing) : allowed;
+  for (const origin of targets) window.parent.postMessage({ type, envelopeId: session.envelope.id, recipientId: session.recipient.id }, origin);
+}
+
+/**
+ * After signing or declining: on to the envelope's redirectUrl when it has one, saying what happened.
+ * @param {"signed" | "declined"} event
+ */
+function redirectAfter(event) {
+  const target = session?.envelope.redirectUrl;
+  if (!target || !session) return;
+  const url = new URL(target);
+  url.searchParams.set("certyneo_event", event);
+  url.searchParams.set("envelope_id", session.envelope.id);
+  url.searchParams.set("recipient_id", session.recipient.id);
+  location.assign(url.href);
 }
 
 async function load() {
@@ -273,46 +408,164 @@ async function load() {
   if (!TOKEN) return showState("notfound");
   try {
     const s = await api();
-    setLanguage(s?.envelope?.locale);
+    setLanguage(pageLocale(s?.envelope?.locale));
     showSessionState(s);
+    notifyParent("certyneo.loaded");
   } catch (thrown) {
     const e = asApiError(thrown);
+    if (e.code === "signing_auth_required" && e.authentication) {
+      setLanguage(pageLocale(e.authentication.locale));
+      return showAuth(e.authentication);
+    }
     if (e.status === 404) return showState("notfound");
     if (e.status === 410) return showState("expired");
     showState("error", { detail: e.message + (e.requestId ? ` (${e.requestId})` : "") });
+    notifyParent("certyneo.error");
   }
 }
 
 // ---------------------------------------------------------------------------------------
-// The ceremony: documents with the recipient's fields, signature capture, consent, actions
+// Authentication: the code sent by e-mail or SMS, or the access code from the sender
 
-/** @type {Map<string, { field: Field, input: HTMLInputElement | HTMLButtonElement, wrap: HTMLDivElement }>} */
+/** @type {Authentication | null} */
+let authShown = null;
+/** @type {ReturnType<typeof setInterval> | undefined} */
+let resendTimer;
+const authCode = $("auth-code", HTMLInputElement);
+const authSend = $("auth-send", HTMLButtonElement);
+
+/** @param {Authentication} auth */
+function labelAuth(auth) {
+  const destination = auth.destination ?? "";
+  const byCode = auth.method === "email_otp" || auth.method === "sms_otp";
+  $("auth-text").textContent = t(auth.method === "sms_otp" ? "authSmsText" : byCode ? "authEmailText" : "authAccessText", { destination });
+  $("auth-label").textContent = t(byCode ? "authCodeLabel" : "authAccessLabel");
+  authCode.inputMode = byCode ? "numeric" : "text";
+  authSend.hidden = !byCode;
+}
+
+/** @param {Authentication} auth */
+function showAuth(auth) {
+  authShown = auth;
+  labelAuth(auth);
+  show("auth");
+  $("auth-title").focus();
+}
+
+/**
+ * The resend button waits, counting down, as long as the server asks.
+ * @param {number} seconds
+ */
+function waitBeforeResend(seconds) {
+  clearInterval(resendTimer);
+  let left = Math.max(0, Math.round(seconds));
+  const tick = () => {
+    authSend.disabled = left > 0;
+    authSend.textContent = left > 0 ? t("authResendIn", { seconds: left }) : t("authResend");
+    if (left-- <= 0) clearInterval(resendTimer);
+  };
+  tick();
+  resendTimer = setInterval(tick, 1000);
+}
+
+/** @param {ApiError} e */
+function authProblem(e) {
+  if (e.code === "auth_locked") return t("errAuthLocked", { minutes: Math.max(1, Math.ceil(e.retryAfter / 60)) });
+  if (e.code === "auth_code_invalid") return t("errAuthInvalid");
+  return e.status ? `${t("errServer")} ${e.message}` : e.message;
+}
+
+authSend.addEventListener("click", async () => {
+  fieldError("auth-error", "");
+  authSend.disabled = true;
+  try {
+    const sent = /** @type {{ destination: string | null, retryAfterSeconds: number }} */ (/** @type {unknown} */ (await api("/auth/code", {})));
+    $("auth-status").textContent = t("authSent", { destination: sent.destination ?? "" });
+    waitBeforeResend(sent.retryAfterSeconds);
+    authCode.focus();
+  } catch (thrown) {
+    const e = asApiError(thrown);
+    fieldError("auth-error", authProblem(e));
+    if (e.retryAfter) waitBeforeResend(e.retryAfter);
+    else authSend.disabled = false;
+  }
+});
+
+$("auth-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  fieldError("auth-error", "");
+  clearInvalid(authCode);
+  const code = authCode.value.trim();
+  if (!code) {
+    markInvalid(authCode);
+    fieldError("auth-error", t("errAuthEmpty"));
+    return authCode.focus();
+  }
+  $("auth-submit", HTMLButtonElement).disabled = true;
+  try {
+    const s = await api("/auth", { code });
+    clearInterval(resendTimer);
+    authShown = null;
+    setLanguage(pageLocale(s.envelope.locale));
+    showSessionState(s);
+  } catch (thrown) {
+    const e = asApiError(thrown);
+    markInvalid(authCode);
+    fieldError("auth-error", authProblem(e));
+    authCode.select();
+  } finally {
+    $("auth-submit", HTMLButtonElement).disabled = false;
+  }
+});
+
+// ---------------------------------------------------------------------------------------
+// The ceremony: documents with the recipient's fields (each with its visible label) and what
+// earlier signers placed, a guide from field to field, adopting a signature, consent, actions
+
+/** @type {Map<string, FieldEntry>} */
 const fieldInputs = new Map(); // by field id
 const isApprover = () => session?.recipient?.role === "APPROVER";
+/** The adopted signature: a typed name, or a drawn PNG as a data URL. @type {Signature | null} */
+let adopted = null;
+let guideStarted = false;
+/** @type {string | null} */
+let currentField = null;
 
 /** @param {Session} s */
 function startCeremony(s) {
-  const { envelope, recipient } = s;
+  if (!typedName.value) typedName.value = s.recipient.name ?? "";
+  buildDocuments(s);
+  relabelCeremony();
+  show("ceremony");
+  renderDocuments();
+}
+
+/** Every text of the ceremony in the page's language (again after a language switch). */
+function relabelCeremony() {
+  const { envelope, recipient } = current();
   document.title = `${envelope.subject} – Certyneo`;
   $("subject").textContent = envelope.subject ?? "";
   $("message").textContent = envelope.message ?? "";
   $("message").hidden = !envelope.message;
+  $("sender").hidden = !envelope.sender;
+  if (envelope.sender) $("sender").textContent = t("sentBy", { name: `${envelope.sender.name} (${envelope.sender.email})` });
   $("recipient-line").textContent = t(isApprover() ? "approvingAs" : "signingAs", { name: recipient.name ?? "", email: recipient.email ?? "" });
   $("intro-hint").textContent = t(isApprover() ? "introApprove" : "introSign");
   $("expires").hidden = !envelope.expiresAt;
   if (envelope.expiresAt) $("expires").textContent = t("expiresOn", { date: formatDate(envelope.expiresAt) });
 
   $("sign-title").textContent = t(isApprover() ? "yourApproval" : "yourSignature");
-  $("jump").textContent = t(isApprover() ? "goToApproval" : "goToSignature");
-  $("capture").hidden = isApprover();
+  $("adopted-block").hidden = isApprover();
   $("consent-label").textContent = t(isApprover() ? "consentApprove" : "consentSign");
-  $("sign-btn").textContent = t(isApprover() ? "approve" : "sign");
-  if (!typedName.value) typedName.value = recipient.name ?? "";
-  updateTypedPreview();
-
-  buildDocuments(s);
-  show("ceremony");
-  renderDocuments();
+  signBtn.textContent = t(isApprover() ? "approve" : "sign");
+  for (const d of docs) {
+    d.meta.textContent = d.count === 1 ? t("documentPage") : t("documentPages", { count: d.count });
+    d.boxes.forEach((b, i) => b.canvas.setAttribute("aria-label", t("pageLabel", { document: d.doc.name ?? "", page: i + 1, count: d.count })));
+  }
+  for (const entry of fieldInputs.values()) labelField(entry);
+  for (const node of document.querySelectorAll(".stamp")) labelStamp(node);
+  updateAdopted();
+  updateGuide();
 }
 
 // ---- documents ----
@@ -333,48 +586,121 @@ const todayIso = () => {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 };
 const pct = (/** @type {number} */ v) => `${Math.max(0, Math.min(100, v * 100)).toFixed(4)}%`;
+const isSignatureField = (/** @type {{ type: Field["type"] }} */ f) => f.type === "signature" || f.type === "initials";
+
+/**
+ * Absolutely placed on its page: PDF points from the top-left, as percentages of the page.
+ * @param {HTMLElement} node
+ * @param {{ x: number, y: number, width: number, height: number }} f
+ * @param {Dims} dims
+ */
+function place(node, f, dims) {
+  node.style.left = pct(f.x / dims.width);
+  node.style.top = pct(f.y / dims.height);
+  node.style.width = pct(f.width / dims.width);
+  node.style.height = pct(f.height / dims.height);
+  node.style.setProperty("--fh", String(Math.max(6, Number(f.height) || 12)));
+}
+
+/** Labels go above their field, or below it when the field touches the top of the page. */
+const LABEL_ROOM = 16;
+
+/**
+ * The visible label, and the accessible name (which says "required").
+ * @param {FieldEntry} entry
+ */
+function labelField(entry) {
+  const { field, input, label } = entry;
+  const text = fieldLabel(field);
+  if (label.firstChild) label.firstChild.textContent = text;
+  if (isSignatureField(field)) renderSlot(entry);
+  else input.setAttribute("aria-label", field.required ? t("fieldRequired", { label: text }) : text);
+}
 
 /**
  * @param {Field} f
  * @param {Dims} dims
  */
 function buildField(f, dims) {
-  const label = fieldLabel(f);
-  const accessible = f.required ? t("fieldRequired", { label }) : label;
   const id = "field-" + String(f.id).replace(/[^A-Za-z0-9_-]/g, "_");
-  const wrap = el("div", { class: `field field-${f.type}${f.required ? " required" : ""}`, "data-field-id": f.id, title: label });
-  wrap.style.left = pct(f.x / dims.width);
-  wrap.style.top = pct(f.y / dims.height);
-  wrap.style.width = pct(f.width / dims.width);
-  wrap.style.height = pct(f.height / dims.height);
-  wrap.style.setProperty("--fh", String(Math.max(6, Number(f.height) || 12)));
+  const wrap = el("div", { class: `field field-${f.type}${f.required ? " required" : ""}`, "data-field-id": f.id });
+  place(wrap, f, dims);
 
   /** @type {HTMLInputElement | HTMLButtonElement} */
   let input;
-  if (f.type === "signature" || f.type === "initials") {
-    input = el("button", { type: "button", id, class: "sig-slot", "aria-label": accessible }, [
-      el("span", { class: "sig-placeholder", text: t(f.type === "initials" ? "initialsHere" : "signHere") }),
-    ]);
-    input.addEventListener("click", () => {
-      $("sign-panel").scrollIntoView({ behavior: "smooth", block: "start" });
-      (method === "draw" ? $("tab-draw") : typedName).focus({ preventScroll: true });
-    });
+  if (isSignatureField(f)) {
+    input = el("button", { type: "button", id, class: "sig-slot" });
+    input.addEventListener("click", () => placeSignature(fieldInputs.get(f.id) ?? null));
   } else if (f.type === "checkbox") {
-    input = el("input", { type: "checkbox", id, "aria-label": accessible, checked: f.value === "true", required: !!f.required });
+    input = el("input", { type: "checkbox", id, checked: f.value === "true", required: !!f.required });
   } else if (f.type === "date") {
     const v = typeof f.value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(f.value) ? f.value : todayIso();
-    input = el("input", { type: "date", id, "aria-label": accessible, value: v, required: !!f.required });
+    input = el("input", { type: "date", id, value: v, required: !!f.required });
   } else {
-    input = el("input", { type: "text", id, "aria-label": accessible, value: typeof f.value === "string" ? f.value : "", maxLength: 500, required: !!f.required, autocomplete: "off" });
+    input = el("input", { type: "text", id, value: typeof f.value === "string" ? f.value : "", maxLength: 500, required: !!f.required, autocomplete: "off" });
   }
   if (f.required && input.tagName === "INPUT") input.setAttribute("aria-required", "true");
   // Filled by the sender: shown, not editable, not sent back.
   if (f.readOnly && input instanceof HTMLInputElement) input.disabled = true;
-  input.addEventListener("input", () => clearInvalid(input));
-  input.addEventListener("change", () => clearInvalid(input));
-  wrap.append(input);
-  fieldInputs.set(f.id, { field: f, input, wrap });
+  const changed = () => {
+    clearInvalid(input);
+    updateGuide();
+  };
+  input.addEventListener("input", changed);
+  input.addEventListener("change", changed);
+  input.addEventListener("focus", () => setCurrent(f.id));
+  // The visible label: the field's own label, or its kind; a star when it is required.
+  const label = el("label", { class: `field-label${f.y < LABEL_ROOM ? " below" : ""}`, for: id, "aria-hidden": "true" },
+    [document.createTextNode(""), f.required ? el("span", { class: "req", text: " *" }) : null]);
+  wrap.append(label, input);
+  /** @type {FieldEntry} */
+  const entry = { field: f, input, wrap, label, placed: false };
+  fieldInputs.set(f.id, entry);
+  labelField(entry);
   return wrap;
+}
+
+/** What an earlier signer placed: read-only, with who placed it for screen readers. */
+/** @type {WeakMap<Element, Stamp>} */
+const stampOf = new WeakMap();
+
+/** @param {Element} node */
+function labelStamp(node) {
+  const st = stampOf.get(node);
+  if (!st) return;
+  const value = st.value ?? "";
+  const spoken = isSignatureField(st) || st.type === "checkbox"
+    ? t(st.type === "checkbox" ? (value === "true" ? "stampChecked" : "stampUnchecked") : "stampSigned", { name: st.recipientName })
+    : t("stampFilled", { name: st.recipientName, value });
+  node.setAttribute("aria-label", spoken);
+  if (node instanceof HTMLElement) node.title = spoken;
+}
+
+/**
+ * @param {Stamp} st
+ * @param {Dims} dims
+ */
+function buildStamp(st, dims) {
+  const value = st.value ?? "";
+  const signed = isSignatureField(st);
+  const node = el("div", { class: `stamp stamp-${st.type}`, role: "img" });
+  stampOf.set(node, st);
+  labelStamp(node);
+  place(node, st, dims);
+  if (st.imageUrl) node.append(el("img", { src: st.imageUrl, alt: "", class: "sig-img" }));
+  else if (signed) node.append(el("span", { class: "sig-typed", dir: "auto", text: value }));
+  else if (st.type === "checkbox") node.append(el("span", { class: "stamp-check", text: value === "true" ? "✓" : "" }));
+  else node.append(el("span", { class: "stamp-text", text: value }));
+  return node;
+}
+
+/** The recipient's fields in reading order: document, page, top to bottom, left to right. */
+function orderedEntries() {
+  /** @type {Map<string, number>} */
+  const docIndex = new Map((session?.documents ?? []).map((d, i) => [d.id, i]));
+  return [...fieldInputs.values()].sort((a, b) =>
+    (docIndex.get(a.field.documentId) ?? 0) - (docIndex.get(b.field.documentId) ?? 0) ||
+    a.field.page - b.field.page || a.field.y - b.field.y || a.field.x - b.field.x);
 }
 
 /** @param {Session} s */
@@ -384,35 +710,39 @@ function buildDocuments(s) {
   fieldInputs.clear();
   docs.length = 0;
   const fields = Array.isArray(s.fields) ? s.fields : [];
+  const stamps = Array.isArray(s.stamps) ? s.stamps : [];
   for (const doc of s.documents ?? []) {
     const count = Number(doc.pageCount) || doc.pages?.length || 1;
     const title = el("h2", { class: "doc-title", text: doc.name ?? "" });
-    const meta = el("span", { class: "doc-meta", text: count === 1 ? t("documentPage") : t("documentPages", { count }) });
+    const meta = el("span", { class: "doc-meta" });
     const section = el("section", { class: "document", "aria-label": doc.name ?? "" }, [el("div", { class: "doc-head" }, [title, meta])]);
     /** @type {DocumentView} */
-    const entry = { doc, section, boxes: [], pdf: null, count };
-    for (let i = 0; i < count; i++) entry.boxes.push(buildPage(entry, i, fields));
+    const entry = { doc, section, meta, boxes: [], pdf: null, count };
+    for (let i = 0; i < count; i++) entry.boxes.push(buildPage(entry, i, fields, stamps));
     docs.push(entry);
     container.append(section);
   }
-  updateSignatureSlots();
 }
 
 /**
  * @param {DocumentView} entry
  * @param {number} i
  * @param {Field[]} fields
+ * @param {Stamp[]} stamps
  * @returns {PageSlot}
  */
-function buildPage(entry, i, fields) {
+function buildPage(entry, i, fields, stamps) {
   const { doc, section, count } = entry;
   const p = doc.pages?.[i];
   const dims = { width: Number(p?.width) || 595.28, height: Number(p?.height) || 841.89 };
   const canvas = el("canvas", { class: "page-canvas", role: "img", "aria-label": t("pageLabel", { document: doc.name ?? "", page: i + 1, count }) });
   const box = el("div", { class: "page", "data-page": i + 1, "aria-busy": "true" }, [canvas]);
   box.style.aspectRatio = `${dims.width} / ${dims.height}`;
-  for (const f of fields) if (f.documentId === doc.id && Number(f.page) === i + 1) box.append(buildField(f, dims));
+  const here = (/** @type {{ documentId: string, page: number }} */ x) => x.documentId === doc.id && Number(x.page) === i + 1;
+  for (const st of stamps) if (here(st)) box.append(buildStamp(st, dims));
+  for (const f of fields) if (here(f)) box.append(buildField(f, dims));
   section.append(box);
+  /** @type {PageSlot} */
   const slot = { box, canvas, dims, renderedWidth: 0 };
   scaleObserver.observe(box);
   return slot;
@@ -422,11 +752,27 @@ function buildPage(entry, i, fields) {
 const scaleObserver = new ResizeObserver((entries) => {
   for (const e of entries) {
     const slot = docs.flatMap((d) => d.boxes).find((b) => b.box === e.target);
-    if (slot) slot.box.style.setProperty("--k", String(e.contentRect.width / slot.dims.width));
+    if (slot && e.target instanceof HTMLElement) e.target.style.setProperty("--k", String(e.contentRect.width / slot.dims.width));
+    for (const node of e.target.querySelectorAll(".sig-typed")) if (node instanceof HTMLElement) fitToBox(node);
   }
   scheduleRerender();
 });
 
+/**
+ * A typed signature or initials as large as its box allows and never wider: a long name on a
+ * phone shrinks instead of being clipped, short initials fill a small box.
+ */
+/** @param {HTMLElement} node */
+function fitToBox(node) {
+  const box = node.parentElement;
+  const width = (box?.clientWidth ?? 0) * 0.94;
+  const height = box?.clientHeight;
+  if (!width || !height) return;
+  let size = height * 0.62;
+  node.style.fontSize = size + "px";
+  const natural = node.getBoundingClientRect().width;
+  if (natural > width) node.style.fontSize = (size * width) / natural + "px";
+}
 /** @type {typeof import("pdfjs-dist") | null} */
 let pdfjs = null;
 async function loadPdfjs() {
@@ -472,7 +818,7 @@ async function renderDocuments() {
       if (!d.pdf) d.pdf = await lib.getDocument(pdfOptions(new URL(d.doc.url, location.href).href)).promise;
       const pdf = d.pdf;
       // The PDF is the truth about its page count.
-      while (d.boxes.length < pdf.numPages) d.boxes.push(buildPage(d, d.boxes.length, []));
+      while (d.boxes.length < pdf.numPages) d.boxes.push(buildPage(d, d.boxes.length, [], []));
       while (d.boxes.length > pdf.numPages) d.boxes.pop()?.box.remove();
       for (let i = 0; i < d.boxes.length; i++) {
         if (generation !== renderGeneration) return;
@@ -547,7 +893,7 @@ function scheduleRerender() {
   }, 300);
 }
 
-// ---- signature capture ----
+// ---- adopting a signature ----
 
 /** @typedef {"type" | "draw"} Method */
 /** @type {Method} */
@@ -567,8 +913,7 @@ function selectMethod(m, focus = false) {
   }
   if (m === "draw") pad.resize();
   clearInvalid(typedName);
-  $("signature-error").hidden = true;
-  updateSignatureSlots();
+  fieldError("adopt-error", "");
 }
 
 for (const tab of [$("tab-type"), $("tab-draw")]) {
@@ -586,32 +931,107 @@ function updateTypedPreview() {
 }
 typedName.addEventListener("input", () => {
   updateTypedPreview();
-  updateSignatureSlots();
   clearInvalid(typedName);
-  $("signature-error").hidden = true;
+  fieldError("adopt-error", "");
 });
 
 const initialsOf = (/** @type {string} */ name) =>
-  name.trim().split(/[\s-]+/).filter(Boolean).map((w) => w[0].toUpperCase()).join("").slice(0, 4);
+  name.trim().split(/[\s-]+/).filter(Boolean).map((w) => ([...w][0] ?? "").toLocaleUpperCase()).join("").slice(0, 4);
 
-/** The signature and initials boxes on the pages show what will be signed. */
-function updateSignatureSlots() {
+/**
+ * The adopted signature as it shows on a page: the image, the typed name, or the initials.
+ * @param {Field["type"]} type
+ */
+function signatureContent(type) {
+  if (type === "signature" && adopted?.type === "drawn") return el("img", { src: adopted.value, alt: "", class: "sig-img" });
+  const text = type === "initials" ? initialsOf(adopted?.type === "typed" ? adopted.value : session?.recipient?.name ?? "") : adopted?.value ?? "";
+  return el("span", { class: "sig-typed", dir: "auto", text });
+}
+
+/**
+ * A signature or initials box: "Sign here" until the signer places the adopted signature in it.
+ * @param {FieldEntry} entry
+ */
+function renderSlot(entry) {
+  const { field, input, placed } = entry;
+  const content = placed && adopted
+    ? signatureContent(field.type)
+    : el("span", { class: "sig-placeholder", text: t(field.type === "initials" ? "initialsHere" : "signHere") });
+  input.replaceChildren(content);
+  input.classList.toggle("filled", placed);
+  // The accessible name starts with what the box shows (WCAG 2.5.3, label in name).
+  const label = fieldLabel(field);
+  const shown = content.textContent || t("adoptedLabel");
+  input.setAttribute("aria-label", `${shown}, ${field.required ? t("fieldRequired", { label }) : label}`);
+  if (content.classList.contains("sig-typed")) requestAnimationFrame(() => fitToBox(content));
+}
+
+/** The field to place the signature in once adopted. @type {FieldEntry | null} */
+let adoptFor = null;
+
+/**
+ * Placing a signature is one click on its box once a signature is adopted; the first click adopts one.
+ * @param {FieldEntry | null} entry
+ */
+function placeSignature(entry) {
+  if (!entry) return;
+  setCurrent(entry.field.id);
+  if (!adopted) return openAdopt(entry);
+  entry.placed = true;
+  clearInvalid(entry.input);
+  renderSlot(entry);
+  updateGuide();
+}
+
+/** @param {FieldEntry | null} [entry] */
+function openAdopt(entry = null) {
+  adoptFor = entry;
+  fieldError("adopt-error", "");
+  clearInvalid(typedName);
+  if (!typedName.value) typedName.value = session?.recipient?.name ?? "";
+  updateTypedPreview();
+  adoptDialog.showModal();
+  selectMethod(adopted?.type === "drawn" ? "draw" : "type");
+  if (method === "type") typedName.focus();
+  else $("tab-draw").focus();
+}
+
+$("adopt-open").addEventListener("click", () => openAdopt());
+$("adopt-cancel").addEventListener("click", () => adoptDialog.close());
+
+$("adopt-form").addEventListener("submit", (e) => {
+  e.preventDefault();
   const typed = typedName.value.trim();
-  const drawn = method === "draw" && pad.hasInk() ? pad.toDataURL() : null;
-  for (const { field, input } of fieldInputs.values()) {
-    if (field.type !== "signature" && field.type !== "initials") continue;
-    /** @type {HTMLElement} */
-    let content;
-    if (field.type === "signature" && drawn) content = el("img", { src: drawn, alt: "", class: "sig-img" });
-    else {
-      const text = field.type === "initials" ? initialsOf(method === "draw" ? session?.recipient?.name ?? "" : typed) : method === "type" ? typed : "";
-      content = text
-        ? el("span", { class: "sig-typed", text })
-        : el("span", { class: "sig-placeholder", text: t(field.type === "initials" ? "initialsHere" : "signHere") });
-    }
-    input.replaceChildren(content);
-    input.classList.toggle("filled", !content.classList.contains("sig-placeholder"));
+  if (method === "type" && !typed) {
+    markInvalid(typedName);
+    fieldError("adopt-error", t("errSignatureTyped"));
+    return typedName.focus();
   }
+  if (method === "draw" && !pad.hasInk()) {
+    fieldError("adopt-error", t("errSignatureDrawn"));
+    return $("draw-pad").focus();
+  }
+  adopted = method === "draw" ? { type: "drawn", value: pad.toDataURL() } : { type: "typed", value: typed };
+  adoptDialog.close();
+  fieldError("signature-error", "");
+  // A changed signature changes every box it was placed in.
+  for (const entry of fieldInputs.values()) if (isSignatureField(entry.field)) renderSlot(entry);
+  updateAdopted();
+  if (adoptFor) {
+    placeSignature(adoptFor);
+    adoptFor.input.focus();
+  } else $("adopt-open").focus();
+});
+
+/** The panel shows the adopted signature, or asks for one. */
+function updateAdopted() {
+  const preview = $("adopted-preview");
+  preview.hidden = !adopted;
+  preview.replaceChildren(...(adopted ? [signatureContent("signature")] : []));
+  preview.setAttribute("role", "img");
+  preview.setAttribute("aria-label", adopted ? t("adoptedLabel") : "");
+  $("adopted-hint").textContent = t(adopted ? "adoptedHint" : "adoptHint");
+  $("adopt-open").textContent = t(adopted ? "adoptChange" : "adoptOpen");
 }
 
 /** The drawing pad: pointer events (mouse, pen, touch), strokes kept in page-independent units. */
@@ -696,9 +1116,7 @@ const pad = (() => {
   const end = () => {
     if (!stroke) return;
     stroke = null;
-    $("signature-error").hidden = true;
-    canvas.removeAttribute("aria-invalid");
-    updateSignatureSlots();
+    fieldError("adopt-error", "");
   };
   canvas.addEventListener("pointerup", end);
   canvas.addEventListener("pointercancel", end);
@@ -712,7 +1130,6 @@ const pad = (() => {
       strokes.length = 0;
       stroke = null;
       redraw();
-      updateSignatureSlots();
     },
     /** A PNG of a fixed size whatever the screen, transparent background. */
     toDataURL() {
@@ -726,6 +1143,53 @@ const pad = (() => {
 })();
 
 $("draw-clear").addEventListener("click", () => pad.clear());
+
+// ---- the guide: from one required field to the next ----
+
+/** @param {FieldEntry} entry */
+function isFilled(entry) {
+  const { field, input } = entry;
+  if (isSignatureField(field)) return entry.placed;
+  if (field.type === "checkbox") return input instanceof HTMLInputElement && input.checked;
+  return !!input.value.trim();
+}
+
+const requiredEntries = () => orderedEntries().filter((e) => e.field.required);
+
+/** @param {string} id */
+function setCurrent(id) {
+  currentField = id;
+  for (const entry of fieldInputs.values()) entry.wrap.classList.toggle("current", entry.field.id === id);
+}
+
+/** The next required field still empty, after the current one (then from the start). */
+function nextEntry() {
+  const list = orderedEntries();
+  const at = list.findIndex((e) => e.field.id === currentField);
+  return [...list.slice(at + 1), ...list.slice(0, at + 1)].find((e) => e.field.required && !isFilled(e)) ?? null;
+}
+
+function updateGuide() {
+  const required = requiredEntries();
+  const done = required.filter(isFilled).length;
+  $("progress").textContent = required.length ? t("progress", { done, total: required.length }) : t(isApprover() ? "progressApprove" : "progressNone");
+  // Finish once every required field is filled, however the signer got there.
+  $("guide-next").textContent = t(!nextEntry() ? "guideFinish" : guideStarted ? "guideNext" : "guideStart");
+}
+
+$("guide-next").addEventListener("click", () => {
+  guideStarted = true;
+  const next = nextEntry();
+  if (next) {
+    setCurrent(next.field.id);
+    next.wrap.scrollIntoView({ block: "center", behavior: "smooth" });
+    next.input.focus({ preventScroll: true });
+  } else {
+    $("sign-panel").scrollIntoView({ block: "start", behavior: "smooth" });
+    (!isApprover() && !adopted ? $("adopt-open") : consent).focus({ preventScroll: true });
+  }
+  updateGuide();
+});
 
 // ---- validation and actions ----
 
@@ -766,28 +1230,18 @@ function fieldValues() {
 function validate() {
   /** @type {AlertItem[]} */
   const problems = [];
-  for (const { field, input } of fieldInputs.values()) {
+  for (const entry of orderedEntries()) {
+    const { field, input } = entry;
     clearInvalid(input);
-    if (!field.required || field.type === "signature" || field.type === "initials") continue;
-    const empty = field.type === "checkbox" ? !(input instanceof HTMLInputElement && input.checked) : !input.value.trim();
-    if (empty) {
-      markInvalid(input);
-      problems.push({ text: t(field.type === "checkbox" ? "errFieldCheck" : "errFieldRequired", { label: fieldLabel(field) }), target: input.id });
-    }
+    if (!field.required || isFilled(entry)) continue;
+    markInvalid(input);
+    const key = isSignatureField(field) ? "errFieldSign" : field.type === "checkbox" ? "errFieldCheck" : "errFieldRequired";
+    problems.push({ text: t(key, { label: fieldLabel(field) }), target: input.id });
   }
   fieldError("signature-error", "");
-  clearInvalid(typedName);
-  $("draw-pad").removeAttribute("aria-invalid");
-  if (!isApprover()) {
-    if (method === "type" && !typedName.value.trim()) {
-      markInvalid(typedName);
-      fieldError("signature-error", t("errSignatureTyped"));
-      problems.push({ text: t("errSignatureTyped"), target: "typed-name" });
-    } else if (method === "draw" && !pad.hasInk()) {
-      $("draw-pad").setAttribute("aria-invalid", "true");
-      fieldError("signature-error", t("errSignatureDrawn"));
-      problems.push({ text: t("errSignatureDrawn"), target: "tab-draw" });
-    }
+  if (!isApprover() && !adopted) {
+    fieldError("signature-error", t("errAdopt"));
+    problems.push({ text: t("errAdopt"), target: "adopt-open" });
   }
   fieldError("consent-error", "");
   clearInvalid(consent);
@@ -833,7 +1287,7 @@ function serverProblems(e) {
         target = entry.input.id;
       }
     } else if (pointer.startsWith("/consent")) target = "consent";
-    else if (pointer.startsWith("/signature")) target = method === "draw" ? "tab-draw" : "typed-name";
+    else if (pointer.startsWith("/signature")) target = "adopt-open";
     return { text: `${err.message ?? ""}${pointer ? ` (${pointer})` : ""}`, target };
   });
 }
@@ -857,21 +1311,24 @@ signBtn.addEventListener("click", async () => {
   const problems = validate();
   if (problems.length) return showAlert(t("errSummary"), problems);
   /** @type {CompleteBody} */
-  const body = { fields: fieldValues(), consent: true };
+  const body = { fields: fieldValues(), consent: true, locale: /** @type {CompleteBody["locale"]} */ (lang) };
   if (!isApprover()) {
-    body.signature = method === "draw" ? { type: "drawn", value: pad.toDataURL() } : { type: "typed", value: typedName.value.trim() };
+    if (adopted) body.signature = adopted;
   }
   busy(true, t(isApprover() ? "approving" : "signing"));
   try {
     const s = await api("/complete", body);
     busy(false);
     showSessionState(s?.state ? s : { ...current(), state: "signed" }, true);
+    notifyParent("certyneo.signed");
+    redirectAfter("signed");
   } catch (thrown) {
     const e = asApiError(thrown);
     busy(false);
     if (e.status === 409 || e.status === 410) return afterConflict(e);
     if (e.status === 404) return showState("notfound");
     showAlert(e.status ? `${t("errServer")} ${e.message}` : e.message, serverProblems(e));
+    notifyParent("certyneo.error");
   }
 });
 
@@ -908,6 +1365,8 @@ $("decline-form").addEventListener("submit", async (e) => {
     const next = s?.state ? s : { ...current(), state: "declined" };
     if (next.recipient) next.recipient = { ...next.recipient, status: "DECLINED" };
     showSessionState(next);
+    notifyParent("certyneo.declined");
+    redirectAfter("declined");
   } catch (thrown) {
     const err = asApiError(thrown);
     if (err.status === 409 || err.status === 410) {
@@ -926,5 +1385,5 @@ $("retry").addEventListener("click", () => load());
 
 // ---------------------------------------------------------------------------------------
 
-setLanguage(browserLocale());
+setLanguage(pageLocale(null));
 load();

@@ -1,0 +1,82 @@
+import type { Config } from "../config";
+import { DEVELOPMENT_P12 } from "../modules/sealing/key";
+import { INSTANCE_SECRET, openStorageTarget, type Storage } from "../store/storage";
+import { CliError, flag, type Out } from "./args";
+
+export const MIGRATE_DATA_USAGE = `Usage:
+  certyneo migrate-data --storage s3://bucket/prefix   Copy every file of the configured storage, the instance secret
+                                                       and the development certificate into the bucket (S3_* credentials)
+  certyneo migrate-data --storage DATA_DIR             ... or into a data directory (e.g. back from a bucket)
+Each copy is read back and its SHA-256 checked; a re-run copies only what is missing or damaged.
+The database stays where it is (--to postgres://... comes with the PostgreSQL store).`;
+const USAGE = "usage: certyneo migrate-data --storage s3://bucket/prefix | --storage DATA_DIR";
+
+const sha256 = (bytes: Uint8Array) => new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
+const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
+
+/**
+ * `certyneo migrate-data --storage TARGET`: copies every file of the configured storage (the data
+ * directory, or CERTYNEO_STORAGE_URL's bucket) and the state the nodes share to TARGET (a bucket,
+ * or a data directory), reading each copy back to check its SHA-256. A file already in TARGET
+ * with the right hash is left alone, so a re-run after an interruption only copies the rest.
+ * The database is not touched: it stays where CERTYNEO_DATA_DIR says.
+ */
+export async function migrateDataCommand(config: Config, source: Storage, args: string[], out: Out): Promise<void> {
+  const database = flag(args, "--to");
+  if (database !== undefined)
+    throw new CliError(`--to ${database}: copying the database to PostgreSQL comes with the PostgreSQL store (see docs/scaling.md), not in this release; only --storage is available (${USAGE})`);
+  const targetSpec = flag(args, "--storage");
+  if (!targetSpec) throw new CliError(USAGE);
+  const target = await openStorageTarget(targetSpec, config);
+  if (target.location === source.location) throw new CliError(`--storage ${targetSpec}: that is where the files are already (${source.location})`);
+  out(`Copying ${source.location} -> ${target.location}`);
+
+  for (const name of [INSTANCE_SECRET, DEVELOPMENT_P12]) {
+    const bytes = await source.state.read(name);
+    if (!bytes) continue;
+    const before = await target.state.read(name);
+    const stored = before ?? (await target.state.createOnce(name, bytes));
+    // Another instance's secret would silently break every signing link: stop rather than mix two instances.
+    if (!same(stored, bytes)) throw new CliError(`${target.state.where(name)} holds a different ${name}: the target belongs to another instance`);
+    out(`${name}: ${before ? "already there" : "copied"}`);
+  }
+
+  const shas: string[] = [];
+  for await (const sha of source.files.list()) shas.push(sha);
+  let copied = 0, already = 0, bytesCopied = 0;
+  const failed: string[] = [];
+  for (const [i, sha] of shas.entries()) {
+    const line = (what: string) => out(`[${i + 1}/${shas.length}] ${sha} ${what}`);
+    if ((await target.files.exists(sha)) && sha256(await target.files.get(sha)) === sha) {
+      already++;
+      line("already there");
+      continue;
+    }
+    const bytes = await source.files.get(sha);
+    if (sha256(bytes) !== sha) {
+      failed.push(sha);
+      line("FAILED: the source file does not match its SHA-256 (damaged); not copied");
+      continue;
+    }
+    // A damaged copy from an earlier run is replaced: put() keeps whatever is stored under the name.
+    await target.files.remove(sha);
+    await target.files.put(bytes);
+    if (sha256(await target.files.get(sha)) !== sha) {
+      failed.push(sha);
+      line("FAILED: the copy read back does not match its SHA-256");
+      continue;
+    }
+    copied++;
+    bytesCopied += bytes.length;
+    line(`copied (${bytes.length} bytes)`);
+  }
+
+  const inTarget = new Set<string>();
+  for await (const sha of target.files.list()) inTarget.add(sha);
+  const missing = shas.filter((sha) => !inTarget.has(sha));
+  out(`${shas.length} file(s): ${copied} copied (${bytesCopied} bytes), ${already} already there, ${failed.length} failed; the target holds ${inTarget.size} file(s), every copy's SHA-256 verified.`);
+  if (failed.length || missing.length) throw new CliError(`${failed.length + missing.length} file(s) not copied; run the command again once the cause is fixed`);
+  out(targetSpec.startsWith("s3://")
+    ? `Done. Start Certyneo with CERTYNEO_STORAGE_URL=${targetSpec} (and the same S3_* variables).`
+    : `Done. Start Certyneo without CERTYNEO_STORAGE_URL, with CERTYNEO_DATA_DIR holding the database (${config.dataDir}/certyneo.db) and these files.`);
+}

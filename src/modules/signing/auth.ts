@@ -1,0 +1,140 @@
+/**
+ * Signer authentication beyond the link: a 6-digit one-time code sent by e-mail or SMS, or an
+ * access code the sender gave out of band. Until the recipient enters it, the signing API answers
+ * 401 signing_auth_required and shows no document. A correct code sets a cookie scoped to the
+ * recipient's signing path: an HMAC under the instance secret over the time of that
+ * authentication, so a later authentication (or a copy of the database) makes no older cookie work.
+ * Five wrong codes in a row lock the recipient out for 15 minutes. Every attempt is an audit event.
+ */
+import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
+import { eq } from "drizzle-orm";
+import type { Deps } from "../../deps";
+import { AppError } from "../../errors";
+import { recipients } from "../../store/schema";
+import { appendAudit } from "../audit/service";
+import { recipientActor } from "../envelopes/actor";
+import type { EnvelopeRow, RecipientRow } from "../envelopes/rows";
+import { pickLocale, renderOneTimeCodeEmail, renderOneTimeCodeSms } from "../notifications/messages";
+import { createSmsSender } from "../notifications/sms";
+
+export const CODE_TTL_MS = 10 * 60_000;
+export const MAX_FAILURES = 5;
+export const LOCK_MS = 15 * 60_000;
+/** Waits before another code may be sent: 30 s after the first, then doubling, at most 10 minutes. */
+export const resendDelayMs = (sends: number) => (sends <= 0 ? 0 : Math.min(30_000 * 2 ** (sends - 1), 10 * 60_000));
+
+export const AUTH_COOKIE = "certyneo_signer";
+
+const hmac = (secret: Uint8Array, text: string) => createHmac("sha256", secret).update(text).digest("base64url");
+const codeHash = (secret: Uint8Array, recipientId: string, code: string) => hmac(secret, `otp:${recipientId}:${code}`);
+const proofOf = (secret: Uint8Array, r: Pick<RecipientRow, "id" | "authenticatedAt">) =>
+  hmac(secret, `signer-auth:${r.id}:${r.authenticatedAt?.getTime() ?? 0}`);
+
+const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+/** "j•••@example.com", "+33 •••• ••78": enough for the signer to recognise, not enough to reuse. */
+export function maskedDestination(r: Pick<RecipientRow, "authMethod" | "email" | "phone">): string | null {
+  if (r.authMethod === "email_otp") {
+    const [local, domain] = r.email.split("@");
+    return `${local!.slice(0, 1)}•••@${domain}`;
+  }
+  if (r.authMethod === "sms_otp" && r.phone) return `${r.phone.slice(0, 3)}•••••${r.phone.slice(-2)}`;
+  return null;
+}
+
+function cookieValue(header: string | null | undefined): string | null {
+  for (const part of (header ?? "").split(";")) {
+    const [name, ...value] = part.trim().split("=");
+    if (name === AUTH_COOKIE) return value.join("=");
+  }
+  return null;
+}
+
+/** Whether this request comes from a browser that authenticated as this recipient. */
+export function isAuthenticated(deps: Pick<Deps, "secret">, r: RecipientRow, cookieHeader: string | null | undefined): boolean {
+  if (!r.authMethod) return true;
+  const proof = cookieValue(cookieHeader);
+  return !!proof && !!r.authenticatedAt && same(proof, proofOf(deps.secret, r));
+}
+
+/** What the 401 tells the page: how to authenticate and where a code would go. */
+export function authRequired(r: RecipientRow, locale: string | null): AppError {
+  return new AppError("signing_auth_required", `Enter the ${r.authMethod === "access_code" ? "access code the sender gave you" : "code we send you"} to open this envelope`, {
+    authentication: { method: r.authMethod!, ...(maskedDestination(r) ? { destination: maskedDestination(r)! } : {}), ...(locale ? { locale } : {}) },
+  });
+}
+
+interface Actor {
+  envelope: EnvelopeRow;
+  recipient: RecipientRow;
+  meta: { ip: string | null; userAgent: string | null };
+}
+
+function audit(deps: Deps, { envelope, recipient, meta }: Actor, type: "recipient.auth_code_sent" | "recipient.auth_failed" | "recipient.authenticated" | "recipient.auth_locked", data: Record<string, unknown> = {}) {
+  deps.db.transaction((tx) => void appendAudit(tx, deps.clock, {
+    envelopeId: envelope.id, type, ...recipientActor(recipient, meta.ip, meta.userAgent),
+    data: { recipientId: recipient.id, method: recipient.authMethod, ...data },
+  }), { behavior: "immediate" });
+}
+
+const seconds = (ms: number) => String(Math.max(1, Math.ceil(ms / 1000)));
+
+function assertNotLocked(deps: Deps, r: RecipientRow) {
+  const left = (r.authLockedUntil?.getTime() ?? 0) - deps.clock.now().getTime();
+  if (left > 0) throw new AppError("auth_locked", "Too many wrong codes: try again later", { headers: { "retry-after": seconds(left) } });
+}
+
+/** POST …/auth/code: a new one-time code to the recipient's e-mail or phone, with back-off between sends. */
+export async function sendOneTimeCode(deps: Deps, actor: Actor): Promise<{ destination: string | null; retryAfterSeconds: number }> {
+  const r = actor.recipient;
+  if (r.authMethod !== "email_otp" && r.authMethod !== "sms_otp") throw new AppError("auth_not_required", "No code is sent for this recipient");
+  assertNotLocked(deps, r);
+  const now = deps.clock.now();
+  const wait = (r.otpSentAt?.getTime() ?? 0) + resendDelayMs(r.otpSends) - now.getTime();
+  if (wait > 0) throw new AppError("auth_resend_too_soon", "A code was sent moments ago", { headers: { "retry-after": seconds(wait) } });
+  const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+  const locale = pickLocale(actor.envelope.locale);
+  if (r.authMethod === "email_otp") {
+    await deps.mailer.send({ to: r.email, ...renderOneTimeCodeEmail(locale, { subject: actor.envelope.subject, recipientName: r.name, code }) });
+  } else {
+    const sms = createSmsSender(deps.config.sms, deps.log);
+    if (!sms) throw new AppError("unavailable", "No SMS gateway is configured (sms.gatewayUrl)");
+    await sms.send({ to: r.phone!, text: renderOneTimeCodeSms(locale, code) });
+  }
+  deps.db.update(recipients).set({
+    otpHash: codeHash(deps.secret, r.id, code), otpExpiresAt: new Date(now.getTime() + CODE_TTL_MS), otpSentAt: now, otpSends: r.otpSends + 1,
+  }).where(eq(recipients.id, r.id)).run();
+  audit(deps, actor, "recipient.auth_code_sent", { to: maskedDestination(r), sends: r.otpSends + 1 });
+  return { destination: maskedDestination(r), retryAfterSeconds: Math.ceil(resendDelayMs(r.otpSends + 1) / 1000) };
+}
+
+/** POST …/auth: checks the code; returns the cookie that proves it, or counts a failure (locking at MAX_FAILURES). */
+export async function verifyCode(deps: Deps, actor: Actor, code: string): Promise<{ cookie: string }> {
+  const r = actor.recipient;
+  if (!r.authMethod) throw new AppError("auth_not_required", "This recipient needs no code");
+  assertNotLocked(deps, r);
+  const now = deps.clock.now();
+  const given = code.trim();
+  const ok = r.authMethod === "access_code"
+    ? !!r.accessCodeHash && given.length > 0 && await Bun.password.verify(given, r.accessCodeHash)
+    : !!r.otpHash && !!r.otpExpiresAt && r.otpExpiresAt > now && /^\d{6}$/.test(given) && same(codeHash(deps.secret, r.id, given), r.otpHash);
+  if (!ok) {
+    const failures = r.authFailures + 1;
+    const locked = failures >= MAX_FAILURES;
+    deps.db.update(recipients).set(locked
+      ? { authFailures: 0, authLockedUntil: new Date(now.getTime() + LOCK_MS), otpHash: null, otpExpiresAt: null }
+      : { authFailures: failures }).where(eq(recipients.id, r.id)).run();
+    audit(deps, actor, locked ? "recipient.auth_locked" : "recipient.auth_failed", { failures });
+    if (locked) throw new AppError("auth_locked", "Too many wrong codes: try again later", { headers: { "retry-after": seconds(LOCK_MS) } });
+    throw new AppError("auth_code_invalid", `Wrong or expired code: ${MAX_FAILURES - failures} attempt${MAX_FAILURES - failures === 1 ? "" : "s"} left`);
+  }
+  const authenticated = { ...r, authenticatedAt: now };
+  deps.db.update(recipients).set({ authenticatedAt: now, authFailures: 0, otpHash: null, otpExpiresAt: null }).where(eq(recipients.id, r.id)).run();
+  audit(deps, actor, "recipient.authenticated");
+  return { cookie: proofOf(deps.secret, authenticated) };
+}
+
+/** The Set-Cookie of a successful authentication: this signing link's API only, not readable by scripts. */
+export function authCookie(token: string, value: string, secure: boolean): string {
+  return `${AUTH_COOKIE}=${value}; Path=/api/v1/signing/${token}; HttpOnly; SameSite=Strict; Max-Age=43200${secure ? "; Secure" : ""}`;
+}

@@ -1,0 +1,54 @@
+import { S3Client } from "bun";
+import { HEX64, sha256Key, type FileStore } from "./files";
+
+/** A bucket and the key prefix under which this instance keeps its objects ("" or ending in "/"). */
+export interface S3Location {
+  client: S3Client;
+  bucket: string;
+  prefix: string;
+}
+
+/** Objects above this size go up as a multipart upload, so memory holds one part, not the object. */
+const PART_SIZE = 8 * 1024 * 1024;
+
+/**
+ * Content-addressed blob store in an S3-compatible bucket: the same layout as on disk
+ * ({prefix}ab/abcd…), so `migrate-data` maps one onto the other key for key. A PUT (or a completed
+ * multipart upload) appears whole or not at all, which is what the disk store's rename gives.
+ */
+export function s3FileStore({ client, bucket, prefix }: S3Location): FileStore {
+  const keyOf = (sha: string) => prefix + sha256Key(sha);
+  return {
+    path: (sha) => `s3://${bucket}/${keyOf(sha)}`,
+    async put(data) {
+      const parts = Array.isArray(data) ? data : [data];
+      const hasher = new Bun.CryptoHasher("sha256");
+      for (const p of parts) hasher.update(p);
+      const sha = hasher.digest("hex");
+      const file = client.file(keyOf(sha));
+      if (await file.exists()) return sha;
+      // The writer sends the parts as they come: one PUT when small, a multipart upload when large.
+      const writer = file.writer({ partSize: PART_SIZE, type: "application/octet-stream" });
+      for (const p of parts) writer.write(p);
+      await writer.end();
+      return sha;
+    },
+    async get(sha) {
+      return client.file(keyOf(sha)).bytes();
+    },
+    exists: (sha) => client.exists(keyOf(sha)),
+    remove: (sha) => client.delete(keyOf(sha)),
+    async *list() {
+      let continuationToken: string | undefined;
+      do {
+        const page = await client.list({ prefix, continuationToken });
+        for (const o of page.contents ?? []) {
+          const sha = o.key.slice(prefix.length).split("/")[1] ?? "";
+          // Only blobs: the instance/ objects and anything else under the prefix are not.
+          if (HEX64.test(sha) && o.key === keyOf(sha)) yield sha;
+        }
+        continuationToken = page.isTruncated ? page.nextContinuationToken : undefined;
+      } while (continuationToken);
+    },
+  };
+}

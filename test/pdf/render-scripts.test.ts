@@ -1,0 +1,104 @@
+// Names in every script: drawn with an embedded face that has their glyphs (subset, so the PDF
+// stays small), right-to-left names laid out right to left and extracted in logical order by
+// pdftotext, and every embedded glyph with an outline (none blank).
+import { describe, expect, test } from "bun:test";
+import fontkit from "@pdf-lib/fontkit";
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream, StandardFonts, decodePDFRawStream } from "pdf-lib";
+import { renderAuditTrail } from "../../src/pdf/audit-trail.ts";
+import { stampDocument } from "../../src/pdf/stamp.ts";
+import type { RenderDocument, RenderField } from "../../src/pdf/render-model.ts";
+import { auditEvents, ENVELOPE, pdftotext, qpdfCheck, recipient } from "./render-fixtures.ts";
+
+const NAMES = {
+  chinese: "王小明",
+  japanese: "山田太郎",
+  arabic: "محمد علي",
+  hebrew: "דוד כהן",
+  hindi: "राहुल शर्मा",
+  thai: "สมชาย ใจดี",
+  greek: "Γιώργος Παπαδόπουλος",
+};
+const SIGNERS = Object.entries(NAMES).map(([id, name]) => recipient({ id: `rcp_${id}`, name, email: `${id}@example.com` }));
+
+async function onePager(): Promise<Uint8Array> {
+  const pdf = await PDFDocument.create();
+  const font = await pdf.embedFont(StandardFonts.Helvetica);
+  pdf.addPage([595.28, 841.89]).drawText("Agreement", { x: 72, y: 760, size: 14, font });
+  return pdf.save();
+}
+
+const DOCUMENT: RenderDocument = { id: "doc_scripts", name: "合同 — عقد — חוזה.pdf", sha256: "ab".repeat(32), bytes: new Uint8Array() };
+
+/** Every embedded TrueType subset of the PDF, parsed: its glyphs must have outlines. */
+function embeddedFonts(pdf: PDFDocument) {
+  const out: { name: string; font: any }[] = [];
+  for (const [, object] of pdf.context.enumerateIndirectObjects()) {
+    if (!(object instanceof PDFDict) || object.get(PDFName.of("Type")) !== PDFName.of("FontDescriptor")) continue;
+    const file = object.lookup(PDFName.of("FontFile2"));
+    if (!(file instanceof PDFRawStream)) continue;
+    out.push({ name: String(object.get(PDFName.of("FontName"))), font: fontkit.create(Buffer.from(decodePDFRawStream(file).decode())) });
+  }
+  return out;
+}
+
+describe("names in every script", () => {
+  test("stamped fields, the signature page and the certificate: each name in a face that has it, RTL in logical order", async () => {
+    const bytes = await onePager();
+    const fields: RenderField[] = SIGNERS.map((s, i) => ({
+      id: `fld_${i}`, recipientId: s.id, documentId: DOCUMENT.id, type: "text", page: 1,
+      x: 72, y: 120 + i * 40, width: 300, height: 24, value: s.name,
+    }));
+    const out = await stampDocument({ ...DOCUMENT, bytes }, SIGNERS, fields, {
+      appendSignaturePage: true,
+      certificate: { envelope: ENVELOPE, documents: [DOCUMENT], recipients: SIGNERS, generatedAt: new Date("2026-03-14T09:27:00Z"), developmentCertificate: false },
+    });
+    expect(qpdfCheck(out).code).toBe(0);
+    const text = pdftotext(out).replace(/[\u202a-\u202e]/g, "");
+    for (const name of Object.values(NAMES)) expect(text).toContain(name);
+    expect(text).not.toContain("\uFFFD");
+    expect(text).toContain("عقد");
+
+    const pdf = await PDFDocument.load(out);
+    const fonts = embeddedFonts(pdf);
+    // The script faces are there, as subsets: a few glyphs each, not whole fonts.
+    for (const face of ["NotoSansSC", "NotoSansArabic", "NotoSansHebrew", "NotoSansDevanagari", "NotoSansThai"]) {
+      const found = fonts.find((f) => f.name.includes(face));
+      expect(found, face).toBeDefined();
+      expect(found!.font.numGlyphs).toBeLessThan(80);
+    }
+    // No blank glyph: every glyph but .notdef and the spaces has an outline.
+    for (const { name, font } of fonts) {
+      for (let id = 1; id < font.numGlyphs; id++) {
+        const glyph = font.getGlyph(id);
+        if (glyph.codePoints.every((cp: number) => cp === 0x20 || cp === 0xa0)) continue;
+        expect({ name, id, commands: glyph.path.commands.length > 0 }).toEqual({ name, id, commands: true });
+      }
+    }
+    // The 10 MB CJK face costs this PDF a few kilobytes.
+    expect(out.length - bytes.length).toBeLessThan(400_000);
+  });
+
+  test("right-to-left names are drawn right to left: the first letter is the rightmost", async () => {
+    const bytes = await onePager();
+    const hebrew = recipient({ id: "rcp_he", name: "דוד כהן" });
+    const out = await stampDocument({ ...DOCUMENT, bytes }, [hebrew], [
+      { id: "fld_he", recipientId: hebrew.id, documentId: DOCUMENT.id, type: "text", page: 1, x: 72, y: 200, width: 300, height: 24, value: "דוד כהן" },
+    ], { appendSignaturePage: false });
+    // pdftotext -bbox lists each word where it is drawn, its letters as drawn (right to left).
+    const words = [...pdftotext(out, "-bbox").matchAll(/<word xMin="([\d.]+)"[^>]*>([^<]*)<\/word>/g)].map((m) => ({ x: Number(m[1]), text: m[2]! }));
+    const first = words.find((w) => w.text === "דוד")!;
+    const second = words.find((w) => w.text === [..."כהן"].reverse().join(""))!;
+    expect(first.x).toBeGreaterThan(second.x);
+  });
+
+  test("the audit trail shows CJK, Arabic and Hebrew actors and names", async () => {
+    const pdf = await renderAuditTrail({
+      envelope: { ...ENVELOPE, subject: "契約 — عقد" }, documents: [DOCUMENT], recipients: SIGNERS,
+      events: auditEvents(2, DOCUMENT.id).map((e, i) => ({ ...e, actor: `recipient:rcp_${i} <${Object.values(NAMES)[i]}>` })),
+      chain: { valid: true, head: "cd".repeat(32) }, generatedAt: new Date("2026-03-14T09:27:00Z"), developmentCertificate: false,
+    });
+    const text = pdftotext(pdf).replace(/[\u202a-\u202e]/g, "");
+    for (const name of [NAMES.chinese, NAMES.japanese, NAMES.arabic, NAMES.hebrew, "契約"]) expect(text).toContain(name);
+    expect(text).not.toContain("\uFFFD");
+  });
+});

@@ -1,0 +1,159 @@
+/**
+ * Signer authentication: a one-time code by e-mail (read from the outbox the server writes),
+ * an access code given out of band, the 401 until then, the resend back-off, the lockout after
+ * five wrong codes, the audit events, and what the certificate of completion says.
+ */
+import { describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { listAudit } from "../src/modules/audit/service";
+import { recipients } from "../src/store/schema";
+import { eq } from "drizzle-orm";
+import { envelopeSuite, getEnvelope, pointers, post, quickStart, sentEnvelope, signing, startEnvelopeServer, typed, uploadDoc } from "./helpers/envelopes";
+import { startSmsGateway } from "./helpers/sms-gateway";
+import { sealEnvelope } from "../src/modules/sealing/service";
+import { parseMail } from "./helpers/smtp";
+import { pdftotext } from "./pdf/render-fixtures";
+
+const { s, clock, doc } = await envelopeSuite();
+
+/** The newest code e-mailed to `to`, from the outbox folder (no SMTP configured). */
+function lastCode(to: string): string {
+  const dir = join(s.dir, "outbox");
+  const mails = readdirSync(dir).sort().map((f) => parseMail(readFileSync(join(dir, f), "utf8"))).filter((m) => m.headers.to === to && /code/i.test(m.subject));
+  return /\b(\d{6})\b/.exec(mails.at(-1)!.text)![1]!;
+}
+
+const withCookie = (cookie: string) => ({ headers: { cookie } });
+const cookieOf = (res: Response) => res.headers.get("set-cookie")!.split(";")[0]!;
+const auditTypes = (envelopeId: string) => listAudit(s.deps.db, envelopeId).map((e) => e.type);
+
+describe("one-time code by e-mail", () => {
+  test("401 until the code is entered; code sent (back-off), wrong code counted, right code opens the session for this browser", async () => {
+    const { e, tokens } = await sentEnvelope(s, quickStart([doc.id], [{ email: "jane@example.com", name: "Jane Doe", authentication: { method: "email_otp" } }], { locale: "fr" }));
+    const token = tokens[0]!;
+    expect(e.recipients[0].authentication).toEqual({ method: "email_otp" });
+
+    const closed = await signing(s, token);
+    expect(closed.status).toBe(401);
+    expect(closed.body).toMatchObject({ code: "signing_auth_required", authentication: { method: "email_otp", destination: "j•••@example.com", locale: "fr" } });
+    expect((await signing(s, token, `/documents/${doc.id}`)).status).toBe(401);
+    expect((await signing(s, token, "/complete", { json: typed() })).status).toBe(401);
+    expect((await getEnvelope(s, e.id)).recipients[0].status).toBe("SENT"); // not even VIEWED
+
+    const sent = await signing(s, token, "/auth/code", { method: "POST" });
+    expect(sent.status).toBe(200);
+    expect(sent.body).toEqual({ destination: "j•••@example.com", retryAfterSeconds: 30 });
+    const again = await signing(s, token, "/auth/code", { method: "POST" });
+    expect(again.status).toBe(429);
+    expect(again.body.code).toBe("auth_resend_too_soon");
+    expect(again.res.headers.get("retry-after")).toBe("30");
+
+    const code = lastCode("jane@example.com");
+    const wrong = await signing(s, token, "/auth", { json: { code: code === "000000" ? "111111" : "000000" } });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.code).toBe("auth_code_invalid");
+    expect(wrong.body.message).toContain("4 attempts left");
+
+    const ok = await signing(s, token, "/auth", { json: { code } });
+    expect(ok.status).toBe(200);
+    expect(ok.body.state).toBe("ready");
+    const setCookie = ok.res.headers.get("set-cookie")!;
+    expect(setCookie).toContain(`Path=/api/v1/signing/${token}`);
+    expect(setCookie).toContain("HttpOnly");
+    const cookie = cookieOf(ok.res);
+    expect((await signing(s, token, "", withCookie(cookie))).status).toBe(200);
+    expect((await signing(s, token, `/documents/${doc.id}`, withCookie(cookie))).status).toBe(200);
+    // Another browser (no cookie, or a made-up one) still has to authenticate; the code is spent.
+    expect((await signing(s, token)).status).toBe(401);
+    expect((await signing(s, token, "", withCookie(`certyneo_signer=${"A".repeat(43)}`))).status).toBe(401);
+    expect((await signing(s, token, "/auth", { json: { code } })).status).toBe(401);
+
+    expect((await signing(s, token, "/complete", { json: typed(), ...withCookie(cookie) })).status).toBe(200);
+    const types = auditTypes(e.id);
+    expect(types).toEqual(expect.arrayContaining(["recipient.auth_code_sent", "recipient.auth_failed", "recipient.authenticated", "recipient.signed"]));
+    expect(types.indexOf("recipient.authenticated")).toBeLessThan(types.indexOf("recipient.viewed"));
+
+    // The certificate of completion says how the signer was authenticated, the address masked.
+    await sealEnvelope(s.deps, e.id);
+    const certificate = pdftotext(new Uint8Array(await (await s.api(`/api/v1/envelopes/${e.id}/signed-document`)).arrayBuffer()));
+    expect(certificate.replace(/\s+/g, " ")).toContain("code à usage unique envoyé par e-mail à j•••@example.com");
+
+    // Back-off: another code after 30 s, the next after 60 s more.
+    clock.advance(30_000);
+    const later = await signing(s, token, "/auth/code", { method: "POST" });
+    expect(later.body.retryAfterSeconds).toBe(60);
+  });
+
+  test("five wrong codes lock authentication for 15 minutes, even for the right code", async () => {
+    const { tokens, e } = await sentEnvelope(s, quickStart([doc.id], [{ email: "lock@example.com", name: "Lou", authentication: { method: "email_otp" } }]));
+    const token = tokens[0]!;
+    await signing(s, token, "/auth/code", { method: "POST" });
+    const code = lastCode("lock@example.com");
+    const bad = code === "123456" ? "654321" : "123456";
+    for (let i = 0; i < 4; i++) expect((await signing(s, token, "/auth", { json: { code: bad } })).body.code).toBe("auth_code_invalid");
+    const fifth = await signing(s, token, "/auth", { json: { code: bad } });
+    expect(fifth.status).toBe(429);
+    expect(fifth.body.code).toBe("auth_locked");
+    expect(fifth.res.headers.get("retry-after")).toBe("900");
+    expect((await signing(s, token, "/auth", { json: { code } })).body.code).toBe("auth_locked");
+    expect((await signing(s, token, "/auth/code", { method: "POST" })).body.code).toBe("auth_locked");
+    expect(auditTypes(e.id)).toContain("recipient.auth_locked");
+    // After the lock, the old code is void; a new one works.
+    clock.advance(15 * 60_000 + 1000);
+    expect((await signing(s, token, "/auth", { json: { code } })).body.code).toBe("auth_code_invalid");
+    await signing(s, token, "/auth/code", { method: "POST" });
+    expect((await signing(s, token, "/auth", { json: { code: lastCode("lock@example.com") } })).status).toBe(200);
+  });
+});
+
+describe("access code", () => {
+  test("stored hashed, never shown; the right code opens the session; a PATCH that keeps the recipients keeps it", async () => {
+    const created = await post(s, "/api/v1/envelopes", quickStart([doc.id], [{ email: "ac@example.com", name: "Ace", authentication: { method: "access_code", accessCode: "BLUE-4217" } }]));
+    expect(created.status).toBe(201);
+    expect(JSON.stringify(created.body)).not.toContain("BLUE-4217");
+    const row = s.deps.db.select().from(recipients).where(eq(recipients.id, created.body.recipients[0].id)).get()!;
+    expect(row.accessCodeHash).toStartWith("$argon2");
+    expect((await s.api(`/api/v1/envelopes/${created.body.id}`, { method: "PATCH", json: { subject: "Renamed", signingOrder: "sequential" } })).status).toBe(200);
+    const sent = await (await s.api(`/api/v1/envelopes/${created.body.id}/send`, { method: "POST" })).json() as any;
+    const token = new URL(sent.recipients[0].signUrl).pathname.slice(3);
+    expect((await signing(s, token)).body.authentication).toEqual({ method: "access_code" });
+    expect((await signing(s, token, "/auth/code", { method: "POST" })).body.code).toBe("auth_not_required");
+    expect((await signing(s, token, "/auth", { json: { code: "blue-4217" } })).body.code).toBe("auth_code_invalid");
+    const ok = await signing(s, token, "/auth", { json: { code: " BLUE-4217 " } });
+    expect(ok.status).toBe(200);
+    expect((await signing(s, token, "", withCookie(cookieOf(ok.res)))).body.recipient.name).toBe("Ace");
+  });
+
+  test("the rules: sms_otp needs a phone, access_code an accessCode, the others none", async () => {
+    const bad = await post(s, "/api/v1/envelopes", quickStart([doc.id], [
+      { email: "a@example.com", name: "A", authentication: { method: "sms_otp" } },
+      { email: "b@example.com", name: "B", authentication: { method: "access_code" } },
+      { email: "c@example.com", name: "C", authentication: { method: "email_otp", accessCode: "1234" } },
+    ]));
+    expect(bad.status).toBe(422);
+    expect(pointers(bad.body).sort()).toEqual(["/recipients/0/authentication/method", "/recipients/1/authentication/accessCode", "/recipients/2/authentication/accessCode"]);
+  });
+});
+
+describe("one-time code by SMS", () => {
+  test("the code goes to the recipient's phone through the gateway, in the envelope's language", async () => {
+    const gateway = startSmsGateway();
+    const sms = startEnvelopeServer({ CERTYNEO_SMS_GATEWAY_URL: `http://127.0.0.1:${gateway.port}/send` });
+    try {
+      const document = await uploadDoc(sms);
+      const { tokens } = await sentEnvelope(sms, quickStart([document.id], [{ email: "p@example.com", name: "Pia", phone: "+33612345678", authentication: { method: "sms_otp" } }], { locale: "de" }));
+      expect((await signing(sms, tokens[0]!)).body.authentication).toEqual({ method: "sms_otp", destination: "+33•••••78", locale: "de" });
+      const sent = await signing(sms, tokens[0]!, "/auth/code", { method: "POST" });
+      expect(sent.body.destination).toBe("+33•••••78");
+      expect(gateway.hits.map((h) => h.body.to)).toEqual(["+33612345678"]);
+      const text: string = gateway.hits[0]!.body.text;
+      expect(text).toStartWith("Ihr Code: ");
+      const ok = await signing(sms, tokens[0]!, "/auth", { json: { code: /\d{6}/.exec(text)![0] } });
+      expect(ok.status).toBe(200);
+    } finally {
+      await sms.stop();
+      gateway.stop();
+    }
+  });
+});
