@@ -113,6 +113,8 @@ function schema30(s: unknown): unknown {
       // 3.0 wants `nullable` beside a `type`: each branch says it.
       return { ...(schema30(rest) as Json), anyOf: branches.map((b: Json) => ({ ...(schema30(b) as Json), nullable: true })) };
     const inner = schema30(branches[0]) as Json;
+    // A union inside: each of its branches says it (3.0 wants `nullable` beside a `type`).
+    if (inner.anyOf && !inner.type) return { ...(schema30(rest) as Json), ...inner, anyOf: inner.anyOf.map((b: Json) => ({ ...b, nullable: true })) };
     // 3.0 ignores siblings of $ref, so a nullable reference is wrapped in allOf.
     const base = inner.$ref ? { allOf: [inner] } : inner;
     return { ...(schema30(rest) as Json), ...base, nullable: true };

@@ -73,6 +73,7 @@ export const signingRoutes = (deps: Deps) =>
       }), {
       params: TokenRecipientParams,
       detail: {
+        operationId: "getSigningSignatureImage",
         summary: "An earlier signer's drawn signature",
         description: "The PNG a recipient who already signed drew, as `stamps[].imageUrl` names it, so a later signer sees it on the pages. " +
           "Only while this recipient may sign (the 409 and 410 of `complete` otherwise); 404 for anyone else.",
@@ -92,6 +93,7 @@ export const signingRoutes = (deps: Deps) =>
       params: TokenParams,
       response: { 200: AuthCodeSent, ...problemResponses(404, 409, 429, 503) },
       detail: {
+        operationId: "sendSigningCode",
         summary: "Send a one-time code",
         description: "For a recipient with `authentication.method` email_otp or sms_otp: a new 6-digit code, valid 10 minutes, to the recipient's e-mail or phone. " +
           "Another may be asked for after 30 s, then 60 s, 120 s… (429 `auth_resend_too_soon` with Retry-After). No code method: 409 `auth_not_required`.",
@@ -109,6 +111,7 @@ export const signingRoutes = (deps: Deps) =>
       parse: "json",
       response: { 200: SigningSessionSchema, ...problemResponses(400, 401, 404, 409, 415, 422, 429) },
       detail: {
+        operationId: "authenticateSigner",
         summary: "Prove who you are",
         description: "The one-time code (email_otp, sms_otp) or the access code (access_code). Right: the session, and a cookie (HttpOnly, this link's API only, 12 h) " +
           "that the other signing routes need; until then they answer 401 `signing_auth_required` with `authentication: {method, destination, locale}`. " +
