@@ -1,4 +1,4 @@
-import { Elysia, t } from "elysia";
+import { Elysia, t, type AnyElysia, type TSchema } from "elysia";
 import type { Deps } from "./deps";
 import { errorHandler, routePattern } from "./http/errors";
 import { authMismatches } from "./http/auth";
@@ -14,6 +14,9 @@ import type { Worker } from "./jobs/worker";
 import { documentRoutes } from "./modules/documents/routes";
 import { purgeByRetention } from "./modules/envelopes/purge-envelope";
 import { envelopeRoutes } from "./modules/envelopes/routes";
+import { templateRoutes } from "./modules/templates/routes";
+import { batchRoutes } from "./modules/batches/routes";
+import { batchHandlers } from "./modules/batches/jobs";
 import { keyRoutes } from "./modules/keys/routes";
 import { createKeyVerifier } from "./modules/keys/service";
 import { sealingHandlers, sealingPeriodic } from "./modules/sealing/jobs";
@@ -32,19 +35,23 @@ export function buildApp(deps: Deps) {
   const keys = createKeyVerifier(deps.db, deps.clock);
   const limiter = createRateLimiter({ ...deps.config.rateLimit, now: () => deps.clock.now().getTime() });
   const idempotency = createIdempotency(deps.db, deps.clock, deps.config.idempotency.ttlHours);
-  let routes: { method: string; pattern: RegExp }[] = [];
+  let routes: { method: string; pattern: RegExp; query?: TSchema }[] = [];
+  // The OpenAPI document is made from the composed app, on its first request.
+  let composed: AnyElysia | undefined;
 
   const elysia = new Elysia({ normalize: false })
     .use(errorHandler(deps.log, deps.config, () => routes))
-    .use(openapiPlugin(deps.config))
+    .use(openapiPlugin(deps.config, () => composed!))
     .get("/healthz", () => ({ status: "ok" as const, version: VERSION }), {
-      response: t.Object({ status: t.Literal("ok"), version: t.String() }),
-      detail: { tags: ["System"], summary: "Liveness and version (no authentication)", security: [] },
+      response: t.Object({ status: t.Literal("ok"), version: t.String() }, { title: "Health" }),
+      detail: { operationId: "getHealth", tags: ["System"], summary: "Liveness and version (no authentication)", security: [] },
     })
     .use(keyRoutes(deps, keys))
     .use(signerPage(deps))
     .use(documentRoutes(deps))
     .use(envelopeRoutes(deps))
+    .use(templateRoutes(deps))
+    .use(batchRoutes(deps))
     .use(signingRoutes(deps))
     .use(webhookRoutes(deps))
     .use(verifyRoutes(deps))
@@ -52,11 +59,12 @@ export function buildApp(deps: Deps) {
     .use(brandingRoutes(deps))
     .use(adminRoutes(deps, keys));
 
+  composed = elysia;
   const undeclared = authMismatches(elysia.routes);
   if (undeclared.length) throw new Error(`auth: SCOPE must be declared on exactly the API-key routes; check ${undeclared.join(", ")}`);
-  routes = elysia.routes.map((r) => ({ method: r.method, pattern: routePattern(r.path) }));
+  routes = elysia.routes.map((r) => ({ method: r.method, pattern: routePattern(r.path), query: (r.hooks as { query?: TSchema }).query }));
   // The durable outbox: job handlers by kind, and the functions run on each tick (reminders, expiry).
-  const jobs = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps) }, [...notificationPeriodic, ...sealingPeriodic, () => idempotency.purgeExpired(), () => purgeExpiredSessions(deps), async () => void (await purgeByRetention(deps))]);
+  const jobs = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps), ...batchHandlers(deps) }, [...notificationPeriodic, ...sealingPeriodic, () => idempotency.purgeExpired(), () => purgeExpiredSessions(deps), async () => void (await purgeByRetention(deps))]);
   const webhooks = createWebhookDispatcher(deps);
   const workers: Worker[] = [jobs, webhooks];
   const fetch = createPipeline(deps, { handle: (req) => elysia.handle(req), keys, limiter, idempotency });

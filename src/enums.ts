@@ -27,6 +27,10 @@ export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
 export const FIELD_TYPES = ["signature", "initials", "date", "text", "checkbox"] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
 
+/** Where a field came from: the request's `fields`, a text tag of its document, or a field of the document's own form. */
+export const FIELD_SOURCES = ["explicit", "tag", "form"] as const;
+export type FieldSource = (typeof FIELD_SOURCES)[number];
+
 export const SIGNATURE_TYPES = ["typed", "drawn"] as const;
 export type SignatureType = (typeof SIGNATURE_TYPES)[number];
 
@@ -61,3 +65,12 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 /** What a revision after a signature changed (pdf/changes.ts): here so the API schema needs no PDF code. */
 export const CHANGE_KINDS = ["dss", "document-timestamp", "signature", "form-fill", "annotation", "other"] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
+
+/** A bulk send: waiting for the outbox, going through its rows, done (every row sent or failed). */
+export const BATCH_STATUSES = ["queued", "running", "completed"] as const;
+export type BatchStatus = (typeof BATCH_STATUSES)[number];
+export const BATCH_ROW_STATUSES = ["sent", "failed"] as const;
+
+/** The kinds of a PDF's own form fields (AcroForm). */
+export const FORM_FIELD_TYPES = ["text", "checkbox", "radio", "choice", "signature"] as const;
+export type FormFieldType = (typeof FORM_FIELD_TYPES)[number];

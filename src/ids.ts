@@ -1,7 +1,7 @@
 /** Ids say what they are: doc_, env_, rcp_, whk_, evt_, key_... followed by 20 base32 characters (100 bits). */
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
 
-export type IdKind = "doc" | "env" | "rcp" | "fld" | "whk" | "evt" | "dlv" | "key" | "req" | "job" | "adm" | "act";
+export type IdKind = "doc" | "env" | "rcp" | "fld" | "whk" | "evt" | "dlv" | "key" | "req" | "job" | "adm" | "act" | "tpl" | "bat";
 
 export function newId(kind: IdKind): string {
   const bytes = crypto.getRandomValues(new Uint8Array(20));

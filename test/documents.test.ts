@@ -81,6 +81,26 @@ describe("upload", () => {
   });
 });
 
+describe("content", () => {
+  test("GET /documents/{id}/content returns the uploaded bytes exactly, as an attachment; other environments and deleted ones 404", async () => {
+    const pdf = await makePdf(2, "Original bytes");
+    const doc = await (await s.api("/api/v1/documents", { method: "POST", body: multipart(pdf, "offre d'emploi.pdf") })).json();
+    const res = await s.api(`/api/v1/documents/${doc.id}/content`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/pdf");
+    expect(res.headers.get("content-disposition")).toContain("filename*=UTF-8''offre%20d%27emploi.pdf");
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect(sha256(bytes)).toBe(doc.sha256);
+    expect(bytes).toEqual(pdf);
+    const live = s.key("live");
+    expect((await s.api(`/api/v1/documents/${doc.id}/content`, { key: live })).status).toBe(404);
+    expect((await s.api(`/api/v1/documents/${doc.id}`, { method: "DELETE" })).status).toBe(200);
+    const gone = await s.api(`/api/v1/documents/${doc.id}/content`);
+    expect(gone.status).toBe(404);
+    expect((await gone.json()).code).toBe("not_found");
+  });
+});
+
 describe("list and delete", () => {
   test("cursor pagination, newest first, no overlap and no gap", async () => {
     const t = startTestServer();

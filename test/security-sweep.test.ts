@@ -28,6 +28,7 @@ afterAll(async () => {
 const PUBLIC: RegExp[] = [
   /^GET \/healthz$/,
   /^GET \/openapi\.json$/,
+  /^GET \/openapi-3\.0\.json$/,
   /^GET \/docs(\/.*)?$/,
   // The signer page is the same static HTML for every token; its data comes through the signing API.
   /^GET \/s\/:token$/,
@@ -93,6 +94,10 @@ beforeAll(async () => {
   const draft = await createEnvelope(s, quickStart([docA.id], [{ email: "sweep-draft@example.com", name: "Sweep Draft" }], { subject: "Sweep draft" }));
   const deliveries = (await (await s.api(`/api/v1/webhooks/${hook.body.id}/deliveries`)).json()) as { data: { id: string }[] };
   expect(deliveries.data.length).toBeGreaterThan(0);
+  const template = await post(s, "/api/v1/templates", { name: "Sweep template", subject: "Sweep subject T", documentIds: [docA.id], roles: [{ roleName: "Signer" }] });
+  expect(template.status).toBe(201);
+  const batch = await post(s, `/api/v1/templates/${template.body.id}/bulk-send`, { rows: [{ recipients: [{ roleName: "Signer", name: "Sweep Bulk", email: "sweep-bulk@example.com" }] }] });
+  expect(batch.status).toBe(202);
   const victim = await post(s, "/api/v1/keys", { name: "sweep victim" });
   const revoked = await post(s, "/api/v1/keys", { name: "sweep revoked" });
   expect((await s.api(`/api/v1/keys/${revoked.body.id}`, { method: "DELETE" })).status).toBe(200);
@@ -100,6 +105,9 @@ beforeAll(async () => {
     params: {
       "documents/:id": docA.id,
       "envelopes/:id": envA.id,
+      "recipients/:recipientId": envA.recipients[0].id,
+      "templates/:id": template.body.id,
+      "batches/:id": batch.body.id,
       "keys/:id": victim.body.id,
       "webhooks/:id": hook.body.id,
       "deliveries/:deliveryId": deliveries.data[0]!.id,
@@ -108,7 +116,6 @@ beforeAll(async () => {
       "signatures/:recipientId": envB.recipients[1].id,
       "s/:token": tokenOf(envB.recipients[0].signUrl),
       "assets/*": "signer.js",
-      "recipients/:recipientId": envA.recipients[0].id,
       "jobs/:id": (s.deps.db.$client.query("SELECT id FROM jobs LIMIT 1").get() as { id: string }).id,
     },
     docA: docA.id,
@@ -117,7 +124,7 @@ beforeAll(async () => {
     liveKey: s.key("live", "sweep live"),
     revokedKey: revoked.body.key,
     data: [docA.sha256, docB.sha256, "Sweep subject", "sweep-a@example.com", "sweep-b@example.com", "Sweep Signer", rx.url("/sweep"), hook.body.secret, "sweep victim"],
-    ids: [docA.id, docB.id, envA.id, envB.id, draft.id, hook.body.id, victim.body.id],
+    ids: [docA.id, docB.id, envA.id, envB.id, draft.id, hook.body.id, victim.body.id, template.body.id, batch.body.id],
   };
 });
 

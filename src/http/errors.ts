@@ -1,7 +1,8 @@
-import { Elysia } from "elysia";
+import { Elysia, type TSchema } from "elysia";
 import type { Config } from "../config";
 import type { Logger } from "../log";
 import { AppError, type FieldError } from "../errors";
+import { schemaErrors } from "./validate";
 import { contextOf } from "./context";
 import { problemResponse } from "./problem";
 import { systemError } from "./system-errors";
@@ -9,6 +10,8 @@ import { systemError } from "./system-errors";
 interface RouteShape {
   method: string;
   pattern: RegExp;
+  /** The route's query schema, to name every bad query parameter at once. */
+  query?: TSchema;
 }
 
 /** The methods the app answers on a path, for 405 + Allow instead of a bare 404. */
@@ -19,18 +22,22 @@ export function allowedMethods(routes: RouteShape[], path: string): string[] {
 export const routePattern = (path: string) =>
   new RegExp("^" + (path.replace(/\/+$/, "") || "/").replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\/:[^/]+/g, "/[^/]+").replace(/\/\*$/, "/.*") + "/?$");
 
-function validationErrors(error: any): FieldError[] {
-  const all: any[] = error?.all ?? [];
-  const seen = new Set<string>();
-  const out: FieldError[] = [];
-  for (const e of all) {
-    const pointer = typeof e.path === "string" ? (e.path === "root" ? "" : e.path) : "";
-    const key = pointer + "|" + e.message;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push({ pointer: pointer || "/", message: e.summary ?? e.message });
+/**
+ * Elysia's validation failure, re-checked against the route's schema so that every problem is
+ * named with what is allowed. Elysia stops at the first bad query parameter (and then reports
+ * it without its name): the whole query is checked again from the URL.
+ */
+function validationErrors(error: any, where: string, request: Request, routes: RouteShape[]): FieldError[] {
+  let found: FieldError[] = [];
+  if (where === "query" || where === "property") {
+    const url = new URL(request.url);
+    const schema = routes.find((r) => r.query && r.method === request.method && r.pattern.test(url.pathname))?.query;
+    if (schema) found = schemaErrors(schema, Object.fromEntries(url.searchParams), "query");
+  } else {
+    const schema = error?.validator?.schema;
+    if (schema) found = schemaErrors(schema, error.value, where === "params" || where === "headers" ? where : "body");
   }
-  return out;
+  return found.length ? found : [{ pointer: "/", message: String(error?.message ?? "invalid") }];
 }
 
 /**
@@ -44,7 +51,8 @@ export function errorHandler(log: Logger, config: Config, routes: () => RouteSha
     if (error instanceof AppError) err = error;
     else if (code === "VALIDATION") {
       const where = (error as any).type as string;
-      err = new AppError("validation_failed", `Invalid ${where === "body" ? "request body" : where}`, { errors: validationErrors(error) });
+      const errors = validationErrors(error, where, request, routes());
+      err = new AppError("validation_failed", where === "body" ? "Invalid request body" : `Invalid ${where === "property" ? "query" : where}: ${errors.map((e) => e.message).join("; ")}`, { errors });
     } else if (code === "PARSE") {
       err = request.headers.get("content-type")?.startsWith("multipart/")
         ? new AppError("bad_request", "The multipart/form-data body cannot be parsed: check that its parts match the boundary in Content-Type")

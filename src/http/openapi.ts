@@ -1,10 +1,10 @@
-import { openapi } from "@elysiajs/openapi";
-import { Elysia } from "elysia";
+import { Elysia, type AnyElysia } from "elysia";
 import swaggerCss from "swagger-ui-dist/swagger-ui.css" with { type: "file" };
 import swaggerJs from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "file" };
 import type { Config } from "../config";
 import { VERSION } from "../version";
 import { ERRORS_PAGE, ERRORS_PAGE_PATH } from "./errors-page";
+import { openapi30, openapi31 } from "./openapi-document";
 
 const DOCS_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -24,48 +24,56 @@ export const rateLimitText = ({ enabled, perMinute, burst }: Config["rateLimit"]
 
 const html = (body: string) => () => new Response(body, { headers: { "content-type": "text/html; charset=utf-8" } });
 
+const json = (body: unknown) => new Response(JSON.stringify(body), { headers: { "content-type": "application/json; charset=utf-8" } });
+
+/** Pages and assets that are not API operations. */
+const NOT_OPERATIONS = ["/docs", ERRORS_PAGE_PATH, "/docs/assets/swagger-ui.css", "/docs/assets/swagger-ui-bundle.js", "/docs/assets/init.js", "/s/:token", "/s/assets/*"];
+
 /**
  * The OpenAPI 3.1 document, generated from the same TypeBox schemas that validate requests,
- * at /openapi.json, an interactive page at /docs and the errors page at /docs/errors, all
- * served without any CDN.
+ * at /openapi.json, its 3.0 edition at /openapi-3.0.json, an interactive page at /docs and the
+ * errors page at /docs/errors, all served without any CDN. `app` is the composed application,
+ * read on the first request (routes are added after this plugin).
  */
-export const openapiPlugin = (config: Config) => new Elysia({ name: "openapi", seed: config.rateLimit })
-  .use(
-    openapi({
-      path: "/openapi",
-      specPath: "/openapi.json",
-      provider: null,
-      exclude: { paths: ["/docs", ERRORS_PAGE_PATH, "/docs/assets/swagger-ui.css", "/docs/assets/swagger-ui-bundle.js", "/docs/assets/init.js", "/s/:token", "/s/assets/*"] },
-      documentation: {
-        info: {
-          title: "Certyneo API",
-          version: VERSION,
-          description:
-            "Self-hosted electronic signatures. Authenticate with `Authorization: Bearer sk_test_…` or `sk_live_…`. " +
-            "Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`. " +
-            `Every POST accepts an \`Idempotency-Key\` header. ${rateLimitText(config.rateLimit)} ` +
-            `Every error code, its status and meaning: [${ERRORS_PAGE_PATH}](${ERRORS_PAGE_PATH}).`,
-          license: { name: "Proprietary", identifier: "LicenseRef-Certyneo" },
-        },
-        servers: [{ url: "/", description: "This server" }],
-        tags: [
-          { name: "Documents", description: "PDF uploads" },
-          { name: "Envelopes", description: "Documents sent for signature" },
-          { name: "Signing", description: "The signing ceremony, authorised by the recipient's token" },
-          { name: "Webhooks", description: "Event notifications" },
-          { name: "Keys", description: "API keys" },
-          { name: "Verification", description: "Checking signed PDFs" },
-          { name: "System", description: "Health" },
-        ],
-        components: {
-          securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "An API key: sk_test_… or sk_live_…" } },
-        },
-        security: [{ bearer: [] }],
-      },
-    }),
-  )
-  .get("/docs", html(DOCS_PAGE), { detail: { hide: true } })
-  .get(ERRORS_PAGE_PATH, html(ERRORS_PAGE), { detail: { hide: true } })
-  .get("/docs/assets/swagger-ui.css", asset(swaggerCss, "text/css; charset=utf-8"), { detail: { hide: true } })
-  .get("/docs/assets/swagger-ui-bundle.js", asset(swaggerJs, "text/javascript; charset=utf-8"), { detail: { hide: true } })
-  .get("/docs/assets/init.js", () => new Response(DOCS_INIT, { headers: { "content-type": "text/javascript; charset=utf-8" } }), { detail: { hide: true } });
+export const openapiPlugin = (config: Config, app: () => AnyElysia) => {
+  const documentation = {
+    info: {
+      title: "Certyneo API",
+      version: VERSION,
+      description:
+        "Self-hosted electronic signatures. Authenticate with `Authorization: Bearer sk_test_…` or `sk_live_…`. " +
+        "Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`. " +
+        `Every POST with an API key accepts an \`Idempotency-Key\` header. ${rateLimitText(config.rateLimit)} ` +
+        `Every error code, its status and meaning: [${ERRORS_PAGE_PATH}](${ERRORS_PAGE_PATH}). ` +
+        "This document is OpenAPI 3.1; the same in OpenAPI 3.0: [/openapi-3.0.json](/openapi-3.0.json).",
+      license: { name: "Proprietary", identifier: "LicenseRef-Certyneo" },
+    },
+    servers: [{ url: "/", description: "This server" }],
+    tags: [
+      { name: "Documents", description: "PDF uploads" },
+      { name: "Envelopes", description: "Documents sent for signature" },
+      { name: "Templates", description: "Reusable envelopes: documents, roles and fields, filled with people per envelope" },
+      { name: "Signing", description: "The signing ceremony, authorised by the recipient's token" },
+      { name: "Webhooks", description: "Event notifications" },
+      { name: "Keys", description: "API keys" },
+      { name: "Verification", description: "Checking signed PDFs" },
+      { name: "System", description: "Health" },
+    ],
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "An API key: sk_test_… or sk_live_…" } },
+    },
+    security: [{ bearer: [] }],
+  };
+  // Built once: the routes do not change after buildApp.
+  let v31: Record<string, unknown> | undefined;
+  let v30: Record<string, unknown> | undefined;
+  const document31 = () => (v31 ??= openapi31(app(), documentation, [...NOT_OPERATIONS, "/openapi.json", "/openapi-3.0.json"]));
+  return new Elysia({ name: "openapi", seed: config.rateLimit })
+    .get("/openapi.json", () => json(document31()), { detail: { hide: true } })
+    .get("/openapi-3.0.json", () => json((v30 ??= openapi30(document31()))), { detail: { hide: true } })
+    .get("/docs", html(DOCS_PAGE), { detail: { hide: true } })
+    .get(ERRORS_PAGE_PATH, html(ERRORS_PAGE), { detail: { hide: true } })
+    .get("/docs/assets/swagger-ui.css", asset(swaggerCss, "text/css; charset=utf-8"), { detail: { hide: true } })
+    .get("/docs/assets/swagger-ui-bundle.js", asset(swaggerJs, "text/javascript; charset=utf-8"), { detail: { hide: true } })
+    .get("/docs/assets/init.js", () => new Response(DOCS_INIT, { headers: { "content-type": "text/javascript; charset=utf-8" } }), { detail: { hide: true } });
+};

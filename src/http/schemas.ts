@@ -59,3 +59,9 @@ export const pdfResponses = (description: string, errors: Record<number, string>
   ...Object.fromEntries(Object.entries(errors).map(([status, text]) =>
     [status, { description: text, content: { "application/problem+json": { schema: Problem as any } } }])),
 });
+
+/**
+ * The OpenAPI request body of a route that validates its JSON body itself (to report schema
+ * errors and business errors together): Elysia then documents `schema` without checking it.
+ */
+export const jsonRequestBody = (schema: TSchema) => ({ required: true, content: { "application/json": { schema: schema as any } } });

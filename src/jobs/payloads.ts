@@ -22,6 +22,8 @@ export const JOB_PAYLOADS = {
   /** One message to one recipient through one channel. */
   deliver_message: Type.Object({ recipientId: Type.String(), message: literalUnion(MESSAGE_KINDS), channel: literalUnion(CHANNELS) }),
   seal_envelope: EnvelopeJob,
+  /** The next rows of a bulk send; each run enqueues the next until every row is done. */
+  send_batch: Type.Object({ batchId: Type.String() }),
   /** The daily archival renewal of sealed PDFs' document time-stamps; each run schedules the next. */
   extend_archival_seals: Type.Object({}),
 };

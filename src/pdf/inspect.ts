@@ -4,10 +4,14 @@ import { pageFrame } from "./page-frame";
 import { AppError } from "../errors";
 import { describePdfError } from "./errors";
 import type { PageSize } from "../store/schema";
+import { findTextTags, type TextTag } from "./text/text-tags";
+import { listFormFields, type FormField } from "./form-fields";
 
 export interface PdfFacts {
   pageCount: number;
   pages: PageSize[];
+  tags: TextTag[];
+  formFields: FormField[];
 }
 
 const latin1 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
@@ -53,6 +57,24 @@ export async function inspectPdf(bytes: Uint8Array): Promise<PdfFacts> {
   if (pages.length === 0) throw new AppError("pdf_invalid", "The PDF has no pages");
   if (docMdpPermission(doc.catalog, (o) => (o instanceof PDFRef ? doc.context.lookup(o) : o)) === 1)
     throw new AppError("pdf_certified_no_changes", "The PDF is certified with no changes allowed (DocMDP P=1): signing it would break its certification");
-  return { pageCount: pages.length, pages };
+  return { pageCount: pages.length, pages, tags: textTags(doc), formFields: formFields(doc) };
+}
+
+/** A form pdf-lib cannot read lists no fields; the document can still be signed. */
+function formFields(doc: PDFDocument): FormField[] {
+  try {
+    return listFormFields(doc);
+  } catch {
+    return [];
+  }
+}
+
+/** A document whose text cannot be read has no tags; it is still a document that can be signed. */
+function textTags(doc: PDFDocument): TextTag[] {
+  try {
+    return findTextTags(doc);
+  } catch {
+    return [];
+  }
 }
 

@@ -59,3 +59,27 @@ export function pageFrame(page: PDFPage): PageFrame {
   }
 }
 
+
+/** The inverse of an affine matrix. */
+function invert([a, b, c, d, e, f]: Matrix): Matrix {
+  const det = a * d - b * c;
+  return [d / det, -b / det, -c / det, a / det, (c * f - d * e) / det, (b * e - a * f) / det];
+}
+
+const hundredths = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * The box around points of the page's user space, as field coordinates: points on the displayed
+ * page, origin top-left, y down, clipped to the page, to 1/100 pt.
+ */
+export function displayedBox(page: PDFPage, points: readonly (readonly [number, number])[]): Box {
+  const frame = pageFrame(page);
+  const [a, b, c, d, e, f] = invert(frame.toUserSpace);
+  const xs = points.map(([x, y]) => a * x + c * y + e);
+  const ys = points.map(([x, y]) => frame.height - (b * x + d * y + f));
+  const x = Math.max(0, Math.min(...xs));
+  const y = Math.max(0, Math.min(...ys));
+  const right = Math.min(frame.width, Math.max(...xs));
+  const bottom = Math.min(frame.height, Math.max(...ys));
+  return { x: hundredths(x), y: hundredths(y), width: hundredths(Math.max(0.01, right - x)), height: hundredths(Math.max(0.01, bottom - y)) };
+}

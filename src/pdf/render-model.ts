@@ -17,6 +17,8 @@ export interface RenderRecipient {
   userAgent: string | null;
   /** How the recipient was authenticated, e.g. "e-mail link". */
   authMethod: string;
+  /** Who held this place before the signer handed it over ("Name <email>: reason"). */
+  reassignedFrom?: string | null;
   /** `value` is the typed name, or a `data:image/png;base64,...` URL for a drawn signature. */
   signature: { type: SignatureType; value: string } | null;
 }
@@ -38,6 +40,8 @@ export interface RenderField {
   width: number;
   height: number;
   value: string | null;
+  /** The document's own form field this field fills (its value goes into the form), or null. */
+  formField?: string | null;
 }
 
 export interface RenderDocument {
@@ -46,6 +50,8 @@ export interface RenderDocument {
   /** SHA-256 (hex) of the original upload. */
   sha256: string;
   bytes: Uint8Array;
+  /** Values for the document's own form fields, by name, written as real form values. */
+  formValues?: Record<string, string>;
 }
 
 export interface RenderEnvelope {

@@ -2,6 +2,8 @@
  * Stamping: the values signers gave, drawn into the pages of the documents
  * they signed, plus a signature page for signers who had no signature field.
  *
+ * Text tags (text/text-tags.ts) are taken out of the pages first: fields sit where they were.
+ *
  * Two entry points share the drawing:
  * - stampDocument: one document, saved as an incremental update of the
  *   original bytes, so signatures the upload already carried stay valid.
@@ -24,6 +26,8 @@ import { type PageFrame, pageFrame } from "./page-frame.ts";
 import { appendCompletionCertificate, type CompletionCertificateInput } from "./certificate.ts";
 import { type FontSet, fontsFor, textsIn } from "./fonts.ts";
 import { saveIncremental, type Snapshot, takeSnapshot } from "./incremental.ts";
+import { removeTextTags } from "./text/text-tags.ts";
+import { fillFormFields } from "./form-fields.ts";
 import {
   appendedPageSize,
   type Box,
@@ -146,7 +150,9 @@ async function drawField(
 }
 
 /** Draws each field on its page (of `pages`, the document's pages in order), in display space. */
-async function stampFields(pdf: PDFDocument, pages: PDFPage[], fields: RenderField[], recipients: RenderRecipient[]): Promise<void> {
+async function stampFields(pdf: PDFDocument, pages: PDFPage[], allFields: RenderField[], recipients: RenderRecipient[], opts: { formFilled: boolean }): Promise<void> {
+  // A value that went into the document's own form shows through the form field's appearance.
+  const fields = opts.formFilled ? allFields.filter((f) => !f.formField || f.type === "signature") : allFields;
   if (fields.length === 0) return; // embed no font into a document that draws nothing
   const fonts = await fontsFor(pdf, textsIn([fields, recipients]));
   const byId = new Map(recipients.map((r) => [r.id, r]));
@@ -245,7 +251,10 @@ export async function stampDocument(
   const pdf = await PDFDocument.load(doc.bytes, { updateMetadata: false });
   const snapshot = takeSnapshot(pdf);
   const own = fields.filter((f) => f.documentId === doc.id);
-  await stampFields(pdf, pdf.getPages(), own, recipients);
+  // Text tags said where fields go; the signed document shows the values, not the tags.
+  removeTextTags(pdf.getPages());
+  await fillFormFields(pdf, new Map(Object.entries(doc.formValues ?? {})));
+  await stampFields(pdf, pdf.getPages(), own, recipients, { formFilled: true });
   await appendTrailingPages(pdf, recipients, own, doc.name, opts);
   return saveRevision(doc.bytes, pdf, snapshot);
 }
@@ -282,12 +291,14 @@ export async function buildEnvelopePdf(
   const included = fields.filter((f) => docs.some((doc) => doc.id === f.documentId));
   for (const doc of docs) {
     const source = await PDFDocument.load(doc.bytes, { updateMetadata: false });
+    removeTextTags(source.getPages());
     const pages = await pdf.copyPages(source, source.getPageIndices());
     for (const page of pages) {
       dropSignatureValues(page);
       pdf.addPage(page);
     }
-    await stampFields(pdf, pages, included.filter((f) => f.documentId === doc.id), recipients);
+    // Copied pages leave the source's form behind: form values are drawn like other fields.
+    await stampFields(pdf, pages, included.filter((f) => f.documentId === doc.id), recipients, { formFilled: false });
   }
   await appendTrailingPages(pdf, recipients, included, opts.title, opts);
   return pdf.save();

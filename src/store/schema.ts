@@ -1,8 +1,11 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { Scope } from "../modules/keys/scopes";
+import type { TextTag } from "../pdf/text/text-tags";
+import type { FormField } from "../pdf/form-fields";
+import type { TemplateField, TemplateRole } from "../modules/templates/model";
 import {
-  AUTH_METHODS, DELIVERY_STATUSES, ENVELOPE_STATUSES, ENVIRONMENTS, FIELD_TYPES, JOB_STATUSES, LOCALES, RECIPIENT_ROLES,
+  AUTH_METHODS, BATCH_ROW_STATUSES, BATCH_STATUSES, DELIVERY_STATUSES, ENVELOPE_STATUSES, ENVIRONMENTS, FIELD_SOURCES, FIELD_TYPES, JOB_STATUSES, LOCALES, RECIPIENT_ROLES,
   RECIPIENT_STATUSES, SEAL_STATUSES, SIGNATURE_TYPES,
 } from "../enums";
 
@@ -43,6 +46,10 @@ export const documents = sqliteTable(
     sha256: text("sha256").notNull(),
     pageCount: integer("page_count").notNull(),
     pages: json<PageSize[]>("pages").notNull(),
+    /** Text tags found at upload (pdf/text/text-tags.ts), in displayed-page coordinates. */
+    tags: json<TextTag[]>("tags").notNull().default(sql`'[]'`),
+    /** The document's own form fields (AcroForm) found at upload (pdf/form-fields.ts). */
+    formFields: json<FormField[]>("form_fields").notNull().default(sql`'[]'`),
     createdAt: time("created_at").notNull(),
     /** Soft delete: envelopes that used the document keep their history. */
     deletedAt: time("deleted_at"),
@@ -68,9 +75,18 @@ export const envelopes = sqliteTable(
     /** Where the signing page sends the signer after signing or declining. */
     redirectUrl: text("redirect_url"),
     notifyBySms: integer("notify_by_sms", { mode: "boolean" }).notNull().default(false),
+    /** Signers may hand their turn to someone else from the signing page. */
+    allowReassign: integer("allow_reassign", { mode: "boolean" }).notNull().default(false),
     expiresAt: time("expires_at"),
     reminderIntervalHours: integer("reminder_interval_hours"),
     metadata: json<Record<string, string>>("metadata").notNull().default(sql`'{}'`),
+    /** Values the sender fixed for fields, by field label (read-only to recipients). */
+    prefill: json<Record<string, string | boolean>>("prefill").notNull().default(sql`'{}'`),
+    /** The template the envelope was made from (a copy: later template edits do not reach it). */
+    templateId: text("template_id"),
+    /** The bulk send and row that made it: a rerun of the row finds it instead of making another. */
+    batchId: text("batch_id"),
+    batchRow: integer("batch_row"),
     createdAt: time("created_at").notNull(),
     updatedAt: time("updated_at").notNull(),
     sentAt: time("sent_at"),
@@ -96,6 +112,7 @@ export const envelopes = sqliteTable(
     index("envelopes_reminding").on(t.status).where(sql`${t.reminderIntervalHours} IS NOT NULL`),
     /** GET /envelopes?status=: the keyset page of one status walks this index, with no sort. */
     index("envelopes_env_status_created").on(t.environment, t.status, t.createdAt, t.id),
+    index("envelopes_batch_row").on(t.batchId, t.batchRow),
   ],
 );
 
@@ -121,6 +138,8 @@ export const recipients = sqliteTable(
     name: text("name").notNull(),
     phone: text("phone"),
     role: text("role", { enum: RECIPIENT_ROLES }).notNull(),
+    /** A free role name ("Employee") that text tags and templates address. */
+    roleName: text("role_name"),
     routingOrder: integer("routing_order").notNull(),
     status: text("status", { enum: RECIPIENT_STATUSES }).notNull(),
     /**
@@ -129,6 +148,10 @@ export const recipients = sqliteTable(
      * copy of the database alone does not open any signing session.
      */
     tokenHash: text("token_hash").unique(),
+    /** Bumped by each correction of the recipient: a new signing link (see signing/token.ts). */
+    linkVersion: integer("link_version").notNull().default(0),
+    /** Who held this place before a signer handed it over: "Name <email>: reason" (the certificate shows it). */
+    reassignedFrom: text("reassigned_from"),
     sentAt: time("sent_at"),
     viewedAt: time("viewed_at"),
     signedAt: time("signed_at"),
@@ -178,8 +201,66 @@ export const fields = sqliteTable(
     required: integer("required", { mode: "boolean" }).notNull().default(true),
     label: text("label"),
     value: text("value"),
+    source: text("source", { enum: FIELD_SOURCES }).notNull().default("explicit"),
+    /** Filled by the sender (prefill): shown to the recipient, not changed by them. */
+    readOnly: integer("read_only", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [index("fields_envelope").on(t.envelopeId)],
+);
+
+/**
+ * Reusable envelopes: documents, roles, fields bound to roles, and defaults. An envelope made
+ * from one copies all of it, so editing a template changes no envelope already made.
+ */
+export const templates = sqliteTable(
+  "templates",
+  {
+    id: text("id").primaryKey(),
+    environment: text("environment", { enum: ENVIRONMENTS }).notNull(),
+    name: text("name").notNull(),
+    subject: text("subject").notNull(),
+    message: text("message"),
+    locale: text("locale", { enum: LOCALES }).notNull().default("en"),
+    documentIds: json<string[]>("document_ids").notNull(),
+    roles: json<TemplateRole[]>("roles").notNull(),
+    fields: json<TemplateField[]>("fields").notNull().default(sql`'[]'`),
+    expiresInDays: integer("expires_in_days"),
+    reminderIntervalHours: integer("reminder_interval_hours"),
+    notifyBySms: integer("notify_by_sms", { mode: "boolean" }).notNull().default(false),
+    metadata: json<Record<string, string>>("metadata").notNull().default(sql`'{}'`),
+    createdAt: time("created_at").notNull(),
+    updatedAt: time("updated_at").notNull(),
+  },
+  (t) => [index("templates_env_created").on(t.environment, t.createdAt, t.id)],
+);
+
+/** A bulk send from a template: its rows, worked through by the send_batch job. */
+export const batches = sqliteTable("batches", {
+  id: text("id").primaryKey(),
+  environment: text("environment", { enum: ENVIRONMENTS }).notNull(),
+  templateId: text("template_id").notNull(),
+  /** The API key that asked: the envelopes' audit trails name it. */
+  keyId: text("key_id").notNull(),
+  status: text("status", { enum: BATCH_STATUSES }).notNull(),
+  total: integer("total").notNull(),
+  /** The rows as given (checked one by one when sent, so one bad row stops nothing). */
+  rows: json<unknown[]>("rows").notNull(),
+  createdAt: time("created_at").notNull(),
+  updatedAt: time("updated_at").notNull(),
+  completedAt: time("completed_at"),
+});
+
+/** What became of each row of a batch. */
+export const batchRows = sqliteTable(
+  "batch_rows",
+  {
+    batchId: text("batch_id").notNull().references(() => batches.id, { onDelete: "cascade" }),
+    row: integer("row").notNull(),
+    status: text("status", { enum: BATCH_ROW_STATUSES }).notNull(),
+    envelopeId: text("envelope_id"),
+    errors: json<{ pointer: string; message: string }[]>("errors"),
+  },
+  (t) => [primaryKey({ columns: [t.batchId, t.row] })],
 );
 
 /** Append-only, hash-chained per envelope: hash = SHA-256(prevHash + canonical JSON of the event). */

@@ -18,6 +18,10 @@ class ApiKey(TypedDict):
     revokedAt: Optional[str]
 
 
+class ApiKeyList(TypedDict):
+    data: List[ApiKey]
+
+
 class AuditSummary(TypedDict):
     count: int
     #: Hash of the last event: the head of the envelope's SHA-256 hash chain
@@ -26,6 +30,44 @@ class AuditSummary(TypedDict):
     valid: bool
     #: The last events, oldest first
     events: List[Dict[str, Any]]
+
+
+class Batch(TypedDict):
+    id: str
+    templateId: str
+    status: Literal["queued", "running", "completed"]
+    total: int
+    #: Rows done so far (sent + failed)
+    processed: int
+    #: Rows whose envelope was created and sent
+    sent: int
+    failed: int
+    envelopes: List[Dict[str, Any]]
+    #: Each failed row with its problems (pointers from /rows/{row})
+    errors: List[Dict[str, Any]]
+    createdAt: str
+    completedAt: Optional[str]
+
+
+class _BatchRowInputRequired(TypedDict):
+    #: One person per role of the template
+    recipients: List[TemplateRecipientInput]
+
+
+class BatchRowInput(_BatchRowInputRequired, total=False):
+    #: Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them.
+    prefill: Dict[str, Union[str, bool]]
+    metadata: Dict[str, str]
+
+
+class BulkSend(TypedDict):
+    #: One envelope per row; a row that is not valid fails alone
+    rows: List[BatchRowInput]
+
+
+class BulkSendCsv(TypedDict):
+    #: CSV, UTF-8, a header line then one envelope per line: `Role.email`, `Role.name`, `Role.phone` per role; every other column is a prefill value by field label
+    file: bytes
 
 
 class CreatedApiKey(TypedDict):
@@ -97,6 +139,10 @@ class Document(TypedDict):
     pageCount: int
     #: Displayed size of each page in points (CropBox, after rotation): the space field coordinates refer to
     pages: List[Dict[str, Any]]
+    #: The document's own form fields: prefill them by name, or hand them to recipients (`formFields`)
+    formFields: List[FormField]
+    #: Text tags found in the document (`{{Name;type=signature;role=Employee}}` and the Adobe Sign / Dropbox Sign forms): an envelope turns them into fields
+    tags: List[TextTag]
     createdAt: str
 
 
@@ -137,7 +183,11 @@ class _EnvelopeRequired(TypedDict):
     expiresAt: Optional[str]
     reminderIntervalHours: Optional[int]
     notifyBySms: bool
+    allowReassign: bool
     metadata: Dict[str, str]
+    prefill: Dict[str, Union[str, bool]]
+    #: The template it was made from, if any
+    templateId: Optional[str]
     documents: List[Dict[str, Any]]
     recipients: List[Recipient]
     fields: List[Field]
@@ -167,8 +217,10 @@ class _EnvelopeCreateRequired(TypedDict):
 class EnvelopeCreate(_EnvelopeCreateRequired, total=False):
     #: Shown in the invitation and on the signing page
     message: str
-    signingOrder: Literal["parallel", "sequential"]
-    locale: Literal["en", "fr", "de", "es", "it", "pt", "nl", "el"]
+    #: Shorthand for routingOrder: parallel = everyone at once; sequential = in the order of `recipients`. Do not combine with per-recipient routingOrder.
+    signingOrder: Union[Literal["parallel"], Literal["sequential"]]
+    #: Language of the e-mails, the signing page, the certificate of completion and the audit trail. Not set: the signing page follows each signer's browser (Accept-Language) and the e-mails are in English; a signer may switch the page's language either way.
+    locale: Union[Literal["en"], Literal["fr"], Literal["de"], Literal["es"], Literal["it"], Literal["pt"], Literal["nl"], Literal["el"]]
     #: Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines
     sender: Dict[str, Any]
     #: Embedded signing: which of your web apps may show the signing page in a frame
@@ -181,7 +233,39 @@ class EnvelopeCreate(_EnvelopeCreateRequired, total=False):
     reminderIntervalHours: int
     #: Also invite recipients that have a phone by SMS
     notifyBySms: bool
+    #: Signers may hand their turn to someone else (name, e-mail, reason) from the signing page; audited and shown in the certificate
+    allowReassign: bool
     #: Your own string key/values (up to 50), returned as given
+    metadata: Dict[str, str]
+    #: Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them.
+    prefill: Dict[str, Union[str, bool]]
+
+
+class _EnvelopeCreateFromTemplateRequired(TypedDict):
+    #: The template to copy: documents, roles, fields and defaults
+    templateId: str
+    #: One person per role of the template
+    recipients: List[TemplateRecipientInput]
+
+
+class EnvelopeCreateFromTemplate(_EnvelopeCreateFromTemplateRequired, total=False):
+    #: Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them.
+    prefill: Dict[str, Union[str, bool]]
+    #: Default: the template's subject
+    subject: str
+    #: Shown in the invitation and on the signing page
+    message: str
+    #: Language of the e-mails, the signing page, the certificate of completion and the audit trail. Not set: the signing page follows each signer's browser (Accept-Language) and the e-mails are in English; a signer may switch the page's language either way.
+    locale: Union[Literal["en"], Literal["fr"], Literal["de"], Literal["es"], Literal["it"], Literal["pt"], Literal["nl"], Literal["el"]]
+    #: Default: the template's expiresInDays after now
+    expiresAt: str
+    #: Remind pending recipients every N hours
+    reminderIntervalHours: int
+    #: Also invite recipients that have a phone by SMS
+    notifyBySms: bool
+    #: Signers may hand their turn to someone else (name, e-mail, reason) from the signing page; audited and shown in the certificate
+    allowReassign: bool
+    #: Added to the template's metadata
     metadata: Dict[str, str]
 
 
@@ -194,26 +278,26 @@ class EnvelopeList(TypedDict):
 class EnvelopeUpdate(TypedDict, total=False):
     """Only the members given change; `recipients` and `metadata` are replaced whole; null clears."""
     subject: str
-    #: Shown in the invitation and on the signing page
     message: Optional[str]
     documentIds: List[str]
     #: Replaces every recipient (and their fields)
     recipients: List[RecipientInput]
-    signingOrder: Literal["parallel", "sequential"]
-    locale: Optional[Literal["en", "fr", "de", "es", "it", "pt", "nl", "el"]]
-    #: Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines
+    #: Shorthand for routingOrder: parallel = everyone at once; sequential = in the order of `recipients`. Do not combine with per-recipient routingOrder.
+    signingOrder: Union[Literal["parallel"], Literal["sequential"]]
+    locale: Optional[Union[Literal["en"], Literal["fr"], Literal["de"], Literal["es"], Literal["it"], Literal["pt"], Literal["nl"], Literal["el"]]]
     sender: Optional[Dict[str, Any]]
-    #: Embedded signing: which of your web apps may show the signing page in a frame
     embedding: Optional[Dict[str, Any]]
-    #: Where the signing page sends the signer after signing or declining (https, or http on loopback)
     redirectUrl: Optional[str]
-    #: After this instant the envelope expires and its links stop working
     expiresAt: Optional[str]
     reminderIntervalHours: Optional[int]
     #: Also invite recipients that have a phone by SMS
     notifyBySms: bool
+    #: Signers may hand their turn to someone else (name, e-mail, reason) from the signing page; audited and shown in the certificate
+    allowReassign: bool
     #: Your own string key/values (up to 50), returned as given
     metadata: Dict[str, str]
+    #: Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them.
+    prefill: Dict[str, Union[str, bool]]
 
 
 class Field(TypedDict):
@@ -230,12 +314,15 @@ class Field(TypedDict):
     label: Optional[str]
     #: What the recipient filled in (checkbox: "true"/"false")
     value: Optional[str]
+    source: Literal["explicit", "tag", "form"]
+    #: Filled by the sender (`prefill`): the recipient sees the value and cannot change it
+    readOnly: bool
 
 
 class _FieldInputRequired(TypedDict):
     #: One of the envelope's documentIds
     documentId: str
-    type: Literal["signature", "initials", "date", "text", "checkbox"]
+    type: Union[Literal["signature"], Literal["initials"], Literal["date"], Literal["text"], Literal["checkbox"]]
     #: 1-based page number
     page: int
     #: Points from the left edge of the displayed page
@@ -250,6 +337,31 @@ class FieldInput(_FieldInputRequired, total=False):
     #: Whether the recipient must fill it. Default: true for signature, initials, text and date fields; false for checkboxes (a box to tick is a choice unless you make it a condition with required: true).
     required: bool
     label: str
+
+
+class _FormFieldRequired(TypedDict):
+    """A field of the document's own form (AcroForm), placed by its first widget"""
+    #: The form field's full name: what `prefill` and a recipient's `formFields` use
+    name: str
+    type: Literal["text", "checkbox", "radio", "choice", "signature"]
+    page: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+class FormField(_FormFieldRequired, total=False):
+    """A field of the document's own form (AcroForm), placed by its first widget"""
+    #: Its current value: text, the chosen option, "true"/"false" for a checkbox; absent when empty
+    value: str
+    #: A radio group's or choice field's options
+    options: List[str]
+
+
+class Health(TypedDict):
+    status: Literal["ok"]
+    version: str
 
 
 class _ProblemRequired(TypedDict):
@@ -294,6 +406,7 @@ class Recipient(TypedDict):
     name: str
     phone: Optional[str]
     role: Literal["SIGNER", "APPROVER", "CC"]
+    roleName: Optional[str]
     routingOrder: int
     status: Literal["PENDING", "SENT", "VIEWED", "SIGNED", "DECLINED"]
     #: The recipient's personal signing link, once the envelope is sent
@@ -311,6 +424,13 @@ class Recipient(TypedDict):
     delivery: Delivery
 
 
+class RecipientCorrection(TypedDict, total=False):
+    """The members given change; the recipient gets a new signing link and, if already invited, the invitation again."""
+    email: str
+    name: str
+    phone: Optional[str]
+
+
 class _RecipientInputRequired(TypedDict):
     email: str
     name: str
@@ -319,10 +439,15 @@ class _RecipientInputRequired(TypedDict):
 class RecipientInput(_RecipientInputRequired, total=False):
     #: E.164, for SMS invitations
     phone: str
-    role: Literal["SIGNER", "APPROVER", "CC"]
+    #: SIGNER signs; APPROVER approves without a signature; CC only receives the completed copy
+    role: Union[Literal["SIGNER"], Literal["APPROVER"], Literal["CC"]]
+    #: A free role name ("Employee"), distinct from `role`: the documents' text tags with this role become this recipient's fields
+    roleName: str
+    #: Names of the documents' own form fields (their `formFields`) this recipient fills: text, checkbox and signature fields. The sealed PDF carries the values as real form values.
+    formFields: List[str]
     #: Equal orders sign in parallel; higher orders wait for lower ones. Default 1.
     routingOrder: int
-    #: Where this recipient fills in; a signer without a signature field gets a signature block on an appended page
+    #: Where this recipient fills in; a signer without a signature field gets a signature block on an appended page. The documents' text tags for this recipient's roleName add to these.
     fields: List[FieldInput]
     #: You show the signing page in your own app (its signUrl, framed from embedding.allowedOrigins): no invitation or reminder is sent
     embedded: bool
@@ -391,6 +516,18 @@ class SigningDecline(TypedDict):
     reason: str
 
 
+class SigningReassign(TypedDict):
+    name: str
+    email: str
+    #: Why, for the sender and the audit trail
+    reason: str
+
+
+class SigningReassigned(TypedDict):
+    """Who now holds the place; this signing link no longer works"""
+    reassignedTo: Dict[str, Any]
+
+
 class SigningSession(TypedDict):
     envelope: Dict[str, Any]
     #: The organisation the signer deals with (the admin console's branding settings)
@@ -405,6 +542,144 @@ class SigningSession(TypedDict):
     stamps: List[Dict[str, Any]]
     #: This recipient's fields only; empty once the envelope has ended
     fields: List[Dict[str, Any]]
+
+
+class _TemplateRequired(TypedDict):
+    id: str
+    name: str
+    subject: str
+    message: Optional[str]
+    locale: Literal["en", "fr", "de", "es", "it", "pt", "nl", "el"]
+    documents: List[Dict[str, Any]]
+    roles: List[Dict[str, Any]]
+    fields: List[Dict[str, Any]]
+    expiresInDays: Optional[int]
+    reminderIntervalHours: Optional[int]
+    notifyBySms: bool
+    metadata: Dict[str, str]
+    createdAt: str
+    updatedAt: str
+
+
+class Template(_TemplateRequired, total=False):
+    #: Present (true) on the reply to DELETE
+    deleted: bool
+
+
+class _TemplateCreateRequired(TypedDict):
+    #: What the sender calls the template
+    name: str
+    #: Subject of the envelopes made from it
+    subject: str
+    #: Documents, in order
+    documentIds: List[str]
+    #: Who signs, by role name; an envelope names a person for each
+    roles: List[TemplateRoleInput]
+
+
+class TemplateCreate(_TemplateCreateRequired, total=False):
+    message: str
+    #: Language of the invitations and of the signing page
+    locale: Union[Literal["en"], Literal["fr"], Literal["de"], Literal["es"], Literal["it"], Literal["pt"], Literal["nl"], Literal["el"]]
+    #: Fields bound to roles; the documents' text tags add theirs
+    fields: List[TemplateFieldInput]
+    #: Envelopes made from it expire this many days after creation
+    expiresInDays: int
+    reminderIntervalHours: int
+    notifyBySms: bool
+    #: Copied into each envelope (an envelope's own metadata adds to it)
+    metadata: Dict[str, str]
+
+
+class _TemplateFieldInputRequired(TypedDict):
+    #: One of the template's roles
+    roleName: str
+    #: One of the envelope's documentIds
+    documentId: str
+    type: Union[Literal["signature"], Literal["initials"], Literal["date"], Literal["text"], Literal["checkbox"]]
+    #: 1-based page number
+    page: int
+    #: Points from the left edge of the displayed page
+    x: float
+    #: Points from the TOP edge of the displayed page (y grows downwards)
+    y: float
+    width: float
+    height: float
+
+
+class TemplateFieldInput(_TemplateFieldInputRequired, total=False):
+    #: Whether the recipient must fill it. Default: true for signature, initials, text and date fields; false for checkboxes (a box to tick is a choice unless you make it a condition with required: true).
+    required: bool
+    label: str
+
+
+class TemplateList(TypedDict):
+    data: List[Template]
+    #: Whether another page follows; pass the last id as startingAfter
+    hasMore: bool
+
+
+class _TemplateRecipientInputRequired(TypedDict):
+    #: One of the template's roles
+    roleName: str
+    email: str
+    name: str
+
+
+class TemplateRecipientInput(_TemplateRecipientInputRequired, total=False):
+    #: E.164, for SMS invitations
+    phone: str
+
+
+class _TemplateRoleInputRequired(TypedDict):
+    #: A free role name ("Employee"), distinct from `role`: the documents' text tags with this role become this recipient's fields
+    roleName: str
+
+
+class TemplateRoleInput(_TemplateRoleInputRequired, total=False):
+    #: SIGNER signs; APPROVER approves without a signature; CC only receives the completed copy
+    role: Union[Literal["SIGNER"], Literal["APPROVER"], Literal["CC"]]
+    #: Equal orders sign in parallel; higher orders wait for lower ones. Default 1.
+    routingOrder: int
+
+
+class TemplateUpdate(TypedDict, total=False):
+    """Only the members given change (`roles`, `fields`, `metadata` whole); null clears. Envelopes already made do not change."""
+    #: What the sender calls the template
+    name: str
+    #: Subject of the envelopes made from it
+    subject: str
+    message: Optional[str]
+    #: Language of the invitations and of the signing page
+    locale: Union[Literal["en"], Literal["fr"], Literal["de"], Literal["es"], Literal["it"], Literal["pt"], Literal["nl"], Literal["el"]]
+    #: Documents, in order
+    documentIds: List[str]
+    #: Who signs, by role name; an envelope names a person for each
+    roles: List[TemplateRoleInput]
+    #: Fields bound to roles; the documents' text tags add theirs
+    fields: List[TemplateFieldInput]
+    expiresInDays: Optional[int]
+    reminderIntervalHours: Optional[int]
+    notifyBySms: bool
+    #: Copied into each envelope (an envelope's own metadata adds to it)
+    metadata: Dict[str, str]
+
+
+class TextTag(TypedDict):
+    """A text tag found in the document's text: where a field goes, without coordinates (see docs/documents.md)"""
+    #: The tag's name (DocuSeal: the text before the first `;`); becomes the field's label
+    name: str
+    type: Literal["signature", "initials", "date", "text", "checkbox"]
+    #: The recipient `roleName` the field goes to; null: the first signer
+    role: Optional[str]
+    required: bool
+    page: int
+    #: Points from the left edge of the displayed page
+    x: float
+    #: Points from the TOP edge of the displayed page
+    y: float
+    width: float
+    height: float
 
 
 class TimestampReport(TypedDict):
@@ -508,4 +783,4 @@ class WebhookUpdate(TypedDict, total=False):
     enabled: bool
 
 
-__all__ = ["ApiKey", "AuditSummary", "CreatedApiKey", "CreatedWebhook", "DeletedWebhook", "Delivery", "Document", "DocumentList", "DocumentUploadJson", "DocumentUploadMultipart", "Envelope", "EnvelopeCreate", "EnvelopeList", "EnvelopeUpdate", "Field", "FieldInput", "Problem", "PurgedEnvelope", "Recipient", "RecipientInput", "SignatureReport", "SigningAuth", "SigningAuthCodeSent", "SigningComplete", "SigningDecline", "SigningSession", "TimestampReport", "Verification", "VerifyUpload", "Webhook", "WebhookAttempt", "WebhookCreate", "WebhookDelivery", "WebhookDeliveryList", "WebhookList", "WebhookUpdate"]
+__all__ = ["ApiKey", "ApiKeyList", "AuditSummary", "Batch", "BatchRowInput", "BulkSend", "BulkSendCsv", "CreatedApiKey", "CreatedWebhook", "DeletedWebhook", "Delivery", "Document", "DocumentList", "DocumentUploadJson", "DocumentUploadMultipart", "Envelope", "EnvelopeCreate", "EnvelopeCreateFromTemplate", "EnvelopeList", "EnvelopeUpdate", "Field", "FieldInput", "FormField", "Health", "Problem", "PurgedEnvelope", "Recipient", "RecipientCorrection", "RecipientInput", "SignatureReport", "SigningAuth", "SigningAuthCodeSent", "SigningComplete", "SigningDecline", "SigningReassign", "SigningReassigned", "SigningSession", "Template", "TemplateCreate", "TemplateFieldInput", "TemplateList", "TemplateRecipientInput", "TemplateRoleInput", "TemplateUpdate", "TextTag", "TimestampReport", "Verification", "VerifyUpload", "Webhook", "WebhookAttempt", "WebhookCreate", "WebhookDelivery", "WebhookDeliveryList", "WebhookList", "WebhookUpdate"]

@@ -13,6 +13,10 @@ export interface ApiKey {
   revokedAt: string | null;
 }
 
+export interface ApiKeyList {
+  data: ApiKey[];
+}
+
 export interface AuditSummary {
   count: number;
   /** Hash of the last event: the head of the envelope's SHA-256 hash chain */
@@ -26,6 +30,51 @@ export interface AuditSummary {
     at: string;
     actor: string;
   }>;
+}
+
+export interface Batch {
+  id: string;
+  templateId: string;
+  status: "queued" | "running" | "completed";
+  total: number;
+  /** Rows done so far (sent + failed) */
+  processed: number;
+  /** Rows whose envelope was created and sent */
+  sent: number;
+  failed: number;
+  envelopes: Array<{
+    /** 0-based row number */
+    row: number;
+    envelopeId: string;
+  }>;
+  /** Each failed row with its problems (pointers from /rows/{row}) */
+  errors: Array<{
+    row: number;
+    errors: Array<{
+      pointer: string;
+      message: string;
+    }>;
+  }>;
+  createdAt: string;
+  completedAt: string | null;
+}
+
+export interface BatchRowInput {
+  /** One person per role of the template */
+  recipients: TemplateRecipientInput[];
+  /** Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them. */
+  prefill?: Record<string, string | boolean>;
+  metadata?: Record<string, string>;
+}
+
+export interface BulkSend {
+  /** One envelope per row; a row that is not valid fails alone */
+  rows: BatchRowInput[];
+}
+
+export interface BulkSendCsv {
+  /** CSV, UTF-8, a header line then one envelope per line: `Role.email`, `Role.name`, `Role.phone` per role; every other column is a prefill value by field label */
+  file: Blob;
 }
 
 export interface CreatedApiKey {
@@ -100,6 +149,10 @@ export interface Document {
     width: number;
     height: number;
   }>;
+  /** The document's own form fields: prefill them by name, or hand them to recipients (`formFields`) */
+  formFields: FormField[];
+  /** Text tags found in the document (`{{Name;type=signature;role=Employee}}` and the Adobe Sign / Dropbox Sign forms): an envelope turns them into fields */
+  tags: TextTag[];
   createdAt: string;
 }
 
@@ -142,7 +195,11 @@ export interface Envelope {
   expiresAt: string | null;
   reminderIntervalHours: number | null;
   notifyBySms: boolean;
+  allowReassign: boolean;
   metadata: Record<string, string>;
+  prefill: Record<string, string | boolean>;
+  /** The template it was made from, if any */
+  templateId: string | null;
   documents: Array<{
     id: string;
     name: string;
@@ -177,7 +234,9 @@ export interface EnvelopeCreate {
   /** Documents, in order */
   documentIds: string[];
   recipients: RecipientInput[];
+  /** Shorthand for routingOrder: parallel = everyone at once; sequential = in the order of `recipients`. Do not combine with per-recipient routingOrder. */
   signingOrder?: "parallel" | "sequential";
+  /** Language of the e-mails, the signing page, the certificate of completion and the audit trail. Not set: the signing page follows each signer's browser (Accept-Language) and the e-mails are in English; a signer may switch the page's language either way. */
   locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el";
   /** Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines */
   sender?: {
@@ -197,7 +256,36 @@ export interface EnvelopeCreate {
   reminderIntervalHours?: number;
   /** Also invite recipients that have a phone by SMS */
   notifyBySms?: boolean;
+  /** Signers may hand their turn to someone else (name, e-mail, reason) from the signing page; audited and shown in the certificate */
+  allowReassign?: boolean;
   /** Your own string key/values (up to 50), returned as given */
+  metadata?: Record<string, string>;
+  /** Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them. */
+  prefill?: Record<string, string | boolean>;
+}
+
+export interface EnvelopeCreateFromTemplate {
+  /** The template to copy: documents, roles, fields and defaults */
+  templateId: string;
+  /** One person per role of the template */
+  recipients: TemplateRecipientInput[];
+  /** Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them. */
+  prefill?: Record<string, string | boolean>;
+  /** Default: the template's subject */
+  subject?: string;
+  /** Shown in the invitation and on the signing page */
+  message?: string;
+  /** Language of the e-mails, the signing page, the certificate of completion and the audit trail. Not set: the signing page follows each signer's browser (Accept-Language) and the e-mails are in English; a signer may switch the page's language either way. */
+  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el";
+  /** Default: the template's expiresInDays after now */
+  expiresAt?: string;
+  /** Remind pending recipients every N hours */
+  reminderIntervalHours?: number;
+  /** Also invite recipients that have a phone by SMS */
+  notifyBySms?: boolean;
+  /** Signers may hand their turn to someone else (name, e-mail, reason) from the signing page; audited and shown in the certificate */
+  allowReassign?: boolean;
+  /** Added to the template's metadata */
   metadata?: Record<string, string>;
 }
 
@@ -210,32 +298,32 @@ export interface EnvelopeList {
 /** Only the members given change; `recipients` and `metadata` are replaced whole; null clears. */
 export interface EnvelopeUpdate {
   subject?: string;
-  /** Shown in the invitation and on the signing page */
   message?: string | null;
   documentIds?: string[];
   /** Replaces every recipient (and their fields) */
   recipients?: RecipientInput[];
+  /** Shorthand for routingOrder: parallel = everyone at once; sequential = in the order of `recipients`. Do not combine with per-recipient routingOrder. */
   signingOrder?: "parallel" | "sequential";
   locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el" | null;
-  /** Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines */
   sender?: {
     name: string;
     email: string;
   } | null;
-  /** Embedded signing: which of your web apps may show the signing page in a frame */
   embedding?: {
     /** Origins (scheme://host[:port]: https, or http on loopback) whose pages may frame the signing page; the page posts its events to them */
     allowedOrigins: string[];
   } | null;
-  /** Where the signing page sends the signer after signing or declining (https, or http on loopback) */
   redirectUrl?: string | null;
-  /** After this instant the envelope expires and its links stop working */
   expiresAt?: string | null;
   reminderIntervalHours?: number | null;
   /** Also invite recipients that have a phone by SMS */
   notifyBySms?: boolean;
+  /** Signers may hand their turn to someone else (name, e-mail, reason) from the signing page; audited and shown in the certificate */
+  allowReassign?: boolean;
   /** Your own string key/values (up to 50), returned as given */
   metadata?: Record<string, string>;
+  /** Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them. */
+  prefill?: Record<string, string | boolean>;
 }
 
 export interface Field {
@@ -252,6 +340,9 @@ export interface Field {
   label: string | null;
   /** What the recipient filled in (checkbox: "true"/"false") */
   value: string | null;
+  source: "explicit" | "tag" | "form";
+  /** Filled by the sender (`prefill`): the recipient sees the value and cannot change it */
+  readOnly: boolean;
 }
 
 export interface FieldInput {
@@ -269,6 +360,27 @@ export interface FieldInput {
   /** Whether the recipient must fill it. Default: true for signature, initials, text and date fields; false for checkboxes (a box to tick is a choice unless you make it a condition with required: true). */
   required?: boolean;
   label?: string;
+}
+
+/** A field of the document's own form (AcroForm), placed by its first widget */
+export interface FormField {
+  /** The form field's full name: what `prefill` and a recipient's `formFields` use */
+  name: string;
+  type: "text" | "checkbox" | "radio" | "choice" | "signature";
+  page: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  /** Its current value: text, the chosen option, "true"/"false" for a checkbox; absent when empty */
+  value?: string;
+  /** A radio group's or choice field's options */
+  options?: string[];
+}
+
+export interface Health {
+  status: "ok";
+  version: string;
 }
 
 export interface Problem {
@@ -320,6 +432,7 @@ export interface Recipient {
   name: string;
   phone: string | null;
   role: "SIGNER" | "APPROVER" | "CC";
+  roleName: string | null;
   routingOrder: number;
   status: "PENDING" | "SENT" | "VIEWED" | "SIGNED" | "DECLINED";
   /** The recipient's personal signing link, once the envelope is sent */
@@ -339,20 +452,33 @@ export interface Recipient {
   delivery: Delivery;
 }
 
+/** The members given change; the recipient gets a new signing link and, if already invited, the invitation again. */
+export interface RecipientCorrection {
+  email?: string;
+  name?: string;
+  phone?: string | null;
+}
+
 export interface RecipientInput {
   email: string;
   name: string;
   /** E.164, for SMS invitations */
   phone?: string;
+  /** SIGNER signs; APPROVER approves without a signature; CC only receives the completed copy */
   role?: "SIGNER" | "APPROVER" | "CC";
+  /** A free role name ("Employee"), distinct from `role`: the documents' text tags with this role become this recipient's fields */
+  roleName?: string;
+  /** Names of the documents' own form fields (their `formFields`) this recipient fills: text, checkbox and signature fields. The sealed PDF carries the values as real form values. */
+  formFields?: string[];
   /** Equal orders sign in parallel; higher orders wait for lower ones. Default 1. */
   routingOrder?: number;
-  /** Where this recipient fills in; a signer without a signature field gets a signature block on an appended page */
+  /** Where this recipient fills in; a signer without a signature field gets a signature block on an appended page. The documents' text tags for this recipient's roleName add to these. */
   fields?: FieldInput[];
   /** You show the signing page in your own app (its signUrl, framed from embedding.allowedOrigins): no invitation or reminder is sent */
   embedded?: boolean;
   /** Ask the recipient to prove who they are before the signing page shows anything: until then the signing API answers 401 signing_auth_required */
   authentication?: {
+    /** email_otp: a 6-digit code sent to the recipient's e-mail; sms_otp: the same by SMS (needs `phone`); access_code: a code you give the recipient yourself */
     method: "email_otp" | "sms_otp" | "access_code";
     /** For access_code: the code (stored hashed, never shown again) */
     accessCode?: string;
@@ -426,6 +552,21 @@ export interface SigningDecline {
   reason: string;
 }
 
+export interface SigningReassign {
+  name: string;
+  email: string;
+  /** Why, for the sender and the audit trail */
+  reason: string;
+}
+
+/** Who now holds the place; this signing link no longer works */
+export interface SigningReassigned {
+  reassignedTo: {
+    name: string;
+    email: string;
+  };
+}
+
 export interface SigningSession {
   envelope: {
     id: string;
@@ -446,6 +587,8 @@ export interface SigningSession {
     allowedOrigins: string[];
     /** Where the page sends the signer after signing or declining */
     redirectUrl: string | null;
+    /** Whether this signer may hand their turn to someone else (POST …/reassign) */
+    allowReassign: boolean;
   };
   /** The organisation the signer deals with (the admin console's branding settings) */
   organisation: {
@@ -516,7 +659,159 @@ export interface SigningSession {
     required: boolean;
     label: string | null;
     value: string | null;
+    /** Filled by the sender: show the value; do not send one for it */
+    readOnly: boolean;
   }>;
+}
+
+export interface Template {
+  id: string;
+  name: string;
+  subject: string;
+  message: string | null;
+  locale: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el";
+  documents: Array<{
+    id: string;
+    name: string;
+    size: number;
+    sha256: string;
+    pageCount: number;
+    /** Displayed page sizes in points: the space field coordinates refer to */
+    pages: Array<{
+      width: number;
+      height: number;
+    }>;
+    tags: TextTag[];
+  }>;
+  roles: Array<{
+    roleName: string;
+    role: "SIGNER" | "APPROVER" | "CC";
+    routingOrder: number;
+  }>;
+  fields: Array<{
+    roleName: string;
+    documentId: string;
+    type: "signature" | "initials" | "date" | "text" | "checkbox";
+    page: number;
+    x: number;
+    y: number;
+    width: number;
+    height: number;
+    required: boolean;
+    label: string | null;
+  }>;
+  expiresInDays: number | null;
+  reminderIntervalHours: number | null;
+  notifyBySms: boolean;
+  metadata: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+  /** Present (true) on the reply to DELETE */
+  deleted?: boolean;
+}
+
+export interface TemplateCreate {
+  /** What the sender calls the template */
+  name: string;
+  /** Subject of the envelopes made from it */
+  subject: string;
+  message?: string;
+  /** Language of the invitations and of the signing page */
+  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el";
+  /** Documents, in order */
+  documentIds: string[];
+  /** Who signs, by role name; an envelope names a person for each */
+  roles: TemplateRoleInput[];
+  /** Fields bound to roles; the documents' text tags add theirs */
+  fields?: TemplateFieldInput[];
+  /** Envelopes made from it expire this many days after creation */
+  expiresInDays?: number;
+  reminderIntervalHours?: number;
+  notifyBySms?: boolean;
+  /** Copied into each envelope (an envelope's own metadata adds to it) */
+  metadata?: Record<string, string>;
+}
+
+export interface TemplateFieldInput {
+  /** One of the template's roles */
+  roleName: string;
+  /** One of the envelope's documentIds */
+  documentId: string;
+  type: "signature" | "initials" | "date" | "text" | "checkbox";
+  /** 1-based page number */
+  page: number;
+  /** Points from the left edge of the displayed page */
+  x: number;
+  /** Points from the TOP edge of the displayed page (y grows downwards) */
+  y: number;
+  width: number;
+  height: number;
+  /** Whether the recipient must fill it. Default: true for signature, initials, text and date fields; false for checkboxes (a box to tick is a choice unless you make it a condition with required: true). */
+  required?: boolean;
+  label?: string;
+}
+
+export interface TemplateList {
+  data: Template[];
+  /** Whether another page follows; pass the last id as startingAfter */
+  hasMore: boolean;
+}
+
+export interface TemplateRecipientInput {
+  /** One of the template's roles */
+  roleName: string;
+  email: string;
+  name: string;
+  /** E.164, for SMS invitations */
+  phone?: string;
+}
+
+export interface TemplateRoleInput {
+  /** A free role name ("Employee"), distinct from `role`: the documents' text tags with this role become this recipient's fields */
+  roleName: string;
+  /** SIGNER signs; APPROVER approves without a signature; CC only receives the completed copy */
+  role?: "SIGNER" | "APPROVER" | "CC";
+  /** Equal orders sign in parallel; higher orders wait for lower ones. Default 1. */
+  routingOrder?: number;
+}
+
+/** Only the members given change (`roles`, `fields`, `metadata` whole); null clears. Envelopes already made do not change. */
+export interface TemplateUpdate {
+  /** What the sender calls the template */
+  name?: string;
+  /** Subject of the envelopes made from it */
+  subject?: string;
+  message?: string | null;
+  /** Language of the invitations and of the signing page */
+  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el";
+  /** Documents, in order */
+  documentIds?: string[];
+  /** Who signs, by role name; an envelope names a person for each */
+  roles?: TemplateRoleInput[];
+  /** Fields bound to roles; the documents' text tags add theirs */
+  fields?: TemplateFieldInput[];
+  expiresInDays?: number | null;
+  reminderIntervalHours?: number | null;
+  notifyBySms?: boolean;
+  /** Copied into each envelope (an envelope's own metadata adds to it) */
+  metadata?: Record<string, string>;
+}
+
+/** A text tag found in the document's text: where a field goes, without coordinates (see docs/documents.md) */
+export interface TextTag {
+  /** The tag's name (DocuSeal: the text before the first `;`); becomes the field's label */
+  name: string;
+  type: "signature" | "initials" | "date" | "text" | "checkbox";
+  /** The recipient `roleName` the field goes to; null: the first signer */
+  role: string | null;
+  required: boolean;
+  page: number;
+  /** Points from the left edge of the displayed page */
+  x: number;
+  /** Points from the TOP edge of the displayed page */
+  y: number;
+  width: number;
+  height: number;
 }
 
 export type TimestampReport = {
@@ -649,6 +944,15 @@ export interface Operations {
     body: undefined;
     response: ApiKey;
   };
+  /** Delete a template (envelopes made from it are not affected) */
+  "DELETE /api/v1/templates/{id}": {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: undefined;
+    response: Template;
+  };
   /** Delete a webhook endpoint (its pending deliveries are dropped) */
   "DELETE /api/v1/webhooks/{id}": {
     path: {
@@ -657,6 +961,15 @@ export interface Operations {
     query: {};
     body: undefined;
     response: DeletedWebhook;
+  };
+  /** A bulk send's progress: counts, each row's envelope or problems */
+  "GET /api/v1/batches/{id}": {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: undefined;
+    response: Batch;
   };
   /** List documents, newest first */
   "GET /api/v1/documents": {
@@ -676,6 +989,15 @@ export interface Operations {
     query: {};
     body: undefined;
     response: Document;
+  };
+  /** Download a document's original bytes */
+  "GET /api/v1/documents/{id}/content": {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: undefined;
+    response: "binary";
   };
   /** List envelopes, newest first, optionally by status */
   "GET /api/v1/envelopes": {
@@ -722,9 +1044,7 @@ export interface Operations {
     path: {};
     query: {};
     body: undefined;
-    response: {
-      data: ApiKey[];
-    };
+    response: ApiKeyList;
   };
   /** Open a signing session */
   "GET /api/v1/signing/{token}": {
@@ -766,6 +1086,25 @@ export interface Operations {
     body: undefined;
     response: "binary";
   };
+  /** List templates, newest first */
+  "GET /api/v1/templates": {
+    path: {};
+    query: {
+      limit?: number;
+      startingAfter?: string;
+    };
+    body: undefined;
+    response: TemplateList;
+  };
+  /** Get a template */
+  "GET /api/v1/templates/{id}": {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: undefined;
+    response: Template;
+  };
   /** List webhook endpoints, newest first (disabled ones included) */
   "GET /api/v1/webhooks": {
     path: {};
@@ -803,10 +1142,7 @@ export interface Operations {
     path: {};
     query: {};
     body: undefined;
-    response: {
-      status: "ok";
-      version: string;
-    };
+    response: Health;
   };
   /** Update a DRAFT envelope */
   "PATCH /api/v1/envelopes/{id}": {
@@ -816,6 +1152,25 @@ export interface Operations {
     query: {};
     body: EnvelopeUpdate;
     response: Envelope;
+  };
+  /** Correct a recipient of a SENT envelope */
+  "PATCH /api/v1/envelopes/{id}/recipients/{recipientId}": {
+    path: {
+      id: string;
+      recipientId: string;
+    };
+    query: {};
+    body: RecipientCorrection;
+    response: Envelope;
+  };
+  /** Update a template */
+  "PATCH /api/v1/templates/{id}": {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: TemplateUpdate;
+    response: Template;
   };
   /** Change a webhook endpoint, or re-enable a disabled one (`enabled: true`) */
   "PATCH /api/v1/webhooks/{id}": {
@@ -837,7 +1192,7 @@ export interface Operations {
   "POST /api/v1/envelopes": {
     path: {};
     query: {};
-    body: EnvelopeCreate;
+    body: EnvelopeCreate | EnvelopeCreateFromTemplate;
     response: Envelope;
   };
   /** Remind a recipient now */
@@ -906,6 +1261,31 @@ export interface Operations {
     query: {};
     body: SigningDecline;
     response: SigningSession;
+  };
+  /** Hand this signer's turn to someone else */
+  "POST /api/v1/signing/{token}/reassign": {
+    path: {
+      token: string;
+    };
+    query: {};
+    body: SigningReassign;
+    response: SigningReassigned;
+  };
+  /** Create a template */
+  "POST /api/v1/templates": {
+    path: {};
+    query: {};
+    body: TemplateCreate;
+    response: Template;
+  };
+  /** Send a template to many people: one envelope per row */
+  "POST /api/v1/templates/{id}/bulk-send": {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: BulkSend;
+    response: Batch;
   };
   /** Verify the signatures of a PDF */
   "POST /api/v1/verify": {

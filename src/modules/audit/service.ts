@@ -23,6 +23,8 @@ export type AuditType =
   | "envelope.seal_delayed"
   | "envelope.seal_extended"
   | "recipient.invited"
+  | "recipient.corrected"
+  | "recipient.reassigned"
   | "recipient.reminded"
   | "recipient.viewed"
   | "recipient.signed"

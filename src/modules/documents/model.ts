@@ -1,4 +1,8 @@
 import { t } from "elysia";
+import { FormFieldSchema } from "../../pdf/form-fields";
+import { TextTagSchema } from "../../pdf/text/text-tags";
+
+export { FormFieldSchema, TextTagSchema };
 
 export const DocumentSchema = t.Object(
   {
@@ -8,6 +12,8 @@ export const DocumentSchema = t.Object(
     sha256: t.String({ description: "SHA-256 of the uploaded bytes, hex", examples: ["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"] }),
     pageCount: t.Integer({ examples: [3] }),
     pages: t.Array(t.Object({ width: t.Number(), height: t.Number() }), { description: "Displayed size of each page in points (CropBox, after rotation): the space field coordinates refer to" }),
+    formFields: t.Array(FormFieldSchema, { description: "The document's own form fields: prefill them by name, or hand them to recipients (`formFields`)" }),
+    tags: t.Array(TextTagSchema, { description: "Text tags found in the document (`{{Name;type=signature;role=Employee}}` and the Adobe Sign / Dropbox Sign forms): an envelope turns them into fields" }),
     createdAt: t.String({ format: "date-time" }),
   },
   { $id: "#/components/schemas/Document", title: "Document" },

@@ -3,9 +3,10 @@ import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { auth } from "../../http/auth";
 import { assertValid } from "../../http/validate";
-import { AUTH_ERRORS, IdParams, ListQuery, listOf, problemResponses } from "../../http/schemas";
+import { pdfResponse } from "../../http/pdf-response";
+import { AUTH_ERRORS, AUTH_PROBLEMS, IdParams, ListQuery, listOf, pdfResponses, problemResponses } from "../../http/schemas";
 import { DocumentSchema, UploadJsonBody, UploadMultipartBody } from "./model";
-import { deleteDocument, getDocument, listDocuments, publicDocument, uploadDocument } from "./service";
+import { deleteDocument, documentContent, getDocument, listDocuments, publicDocument, uploadDocument } from "./service";
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -41,6 +42,7 @@ export const documentRoutes = (deps: Deps) =>
       auth: "envelopes",
       response: { 201: DocumentSchema, ...problemResponses(...AUTH_ERRORS, 400, 413, 415, 422) },
       detail: {
+        operationId: "uploadDocument",
         summary: "Upload a PDF",
         description: "Multipart field `file`, or JSON `{ name, contentBase64 }`. The PDF must open, be unencrypted and have pages; errors `pdf_invalid`, `pdf_encrypted`, `pdf_certified_no_changes` (422), `payload_too_large` (413).",
         requestBody: {
@@ -59,17 +61,30 @@ export const documentRoutes = (deps: Deps) =>
       auth: "envelopes",
       query: ListQuery,
       response: { 200: listOf(DocumentSchema, "DocumentList"), ...problemResponses(...AUTH_ERRORS, 422) },
-      detail: { summary: "List documents, newest first" },
+      detail: { operationId: "listDocuments", summary: "List documents, newest first" },
     })
     .get("/:id", ({ principal, params }) => publicDocument(getDocument(deps, principal.environment, params.id)), {
       auth: "envelopes",
       params: IdParams,
       response: { 200: DocumentSchema, ...problemResponses(...AUTH_ERRORS, 404) },
-      detail: { summary: "Get a document's metadata" },
+      detail: { operationId: "getDocument", summary: "Get a document's metadata" },
+    })
+    .get("/:id/content", async ({ principal, params }) => {
+      const doc = await documentContent(deps, principal.environment, params.id);
+      return pdfResponse(doc.bytes, doc.name);
+    }, {
+      auth: "envelopes",
+      params: IdParams,
+      detail: {
+        operationId: "downloadDocument",
+        summary: "Download a document's original bytes",
+        description: "Exactly the uploaded PDF (its SHA-256 is the document's `sha256`), as an attachment.",
+        responses: pdfResponses("The uploaded PDF", { ...AUTH_PROBLEMS, 404: "No such document in the key's environment" }) as any,
+      },
     })
     .delete("/:id", async ({ principal, params }) => publicDocument(await deleteDocument(deps, principal.environment, params.id)), {
       auth: "envelopes",
       params: IdParams,
       response: { 200: DocumentSchema, ...problemResponses(...AUTH_ERRORS, 404, 409) },
-      detail: { summary: "Delete a document (refused while a draft or sent envelope uses it)" },
+      detail: { operationId: "deleteDocument", summary: "Delete a document (refused while a draft or sent envelope uses it)" },
     });

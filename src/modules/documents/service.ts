@@ -1,9 +1,9 @@
-import { and, eq, inArray, isNotNull, isNull, or } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, notFound } from "../../errors";
 import { newId } from "../../ids";
 import { commitGeneration, preparedPerDb } from "../../store/db";
-import { documents, envelopeDocuments, envelopes, type Environment } from "../../store/schema";
+import { documents, envelopeDocuments, envelopes, templates, type Environment } from "../../store/schema";
 import { definePager } from "../../store/paginate";
 
 export type DocumentRow = typeof documents.$inferSelect;
@@ -15,6 +15,8 @@ export const publicDocument = (d: DocumentRow) => ({
   sha256: d.sha256,
   pageCount: d.pageCount,
   pages: d.pages,
+  tags: d.tags,
+  formFields: d.formFields,
   createdAt: d.createdAt.toISOString(),
 });
 
@@ -50,6 +52,8 @@ export async function uploadDocument(deps: Deps, environment: Environment, input
     sha256,
     pageCount: facts.pageCount,
     pages: facts.pages,
+    tags: facts.tags,
+    formFields: facts.formFields,
     createdAt: deps.clock.now(),
     deletedAt: null,
   };
@@ -68,7 +72,7 @@ const liveDocument = preparedPerDb((db) =>
 
 const toDocumentRow = (r: Record<string, any>): DocumentRow => ({
   id: r.id, environment: r.environment, name: r.name, size: r.size, sha256: r.sha256, pageCount: r.page_count,
-  pages: JSON.parse(r.pages), createdAt: new Date(r.created_at), deletedAt: r.deleted_at === null ? null : new Date(r.deleted_at),
+  pages: JSON.parse(r.pages), tags: JSON.parse(r.tags), formFields: JSON.parse(r.form_fields), createdAt: new Date(r.created_at), deletedAt: r.deleted_at === null ? null : new Date(r.deleted_at),
 });
 
 /**
@@ -99,6 +103,12 @@ export function getDocument(deps: Deps, environment: Environment, id: string): D
 
 const documentPages = definePager(documents, { owner: documents.environment, where: isNull(documents.deletedAt) });
 
+/** The uploaded bytes of a live document, with its name (GET /documents/{id}/content). */
+export async function documentContent(deps: Deps, environment: Environment, id: string): Promise<{ name: string; bytes: Uint8Array }> {
+  const doc = getDocument(deps, environment, id);
+  return { name: doc.name, bytes: await deps.files.get(doc.sha256) };
+}
+
 export function listDocuments(deps: Deps, environment: Environment, q: { limit?: number; startingAfter?: string }) {
   return documentPages.page(deps.db, { owner: environment, ...q });
 }
@@ -117,6 +127,9 @@ export async function deleteDocument(deps: Deps, environment: Environment, id: s
       .where(and(eq(envelopeDocuments.documentId, id), inArray(envelopes.status, ["DRAFT", "SENT"]))).all();
     if (active.length)
       throw new AppError("document_in_use", `Document ${id} is used by envelope ${active.map((u) => u.id).join(", ")} (${active[0]!.status}); void or delete it first`);
+    const template = tx.select({ id: templates.id }).from(templates)
+      .where(and(eq(templates.environment, environment), sql`exists (select 1 from json_each(${templates.documentIds}) where value = ${id})`)).get();
+    if (template) throw new AppError("document_in_use", `Document ${id} is used by template ${template.id}; change or delete the template first`);
     tx.update(documents).set({ deletedAt }).where(eq(documents.id, id)).run();
     // The bytes stay while any live document has them, or any envelope (even a finished one,
     // whose seal may still be pending or be redone) names a document that has them.

@@ -2,7 +2,7 @@ import type { Deps } from "../../deps";
 import { newId } from "../../ids";
 import { envelopes, type Environment } from "../../store/schema";
 import type { ActorMeta } from "./actor";
-import { assertValidDraft, writeDraftParts } from "./draft";
+import { assertValidDraft, writeDraftParts, type FoundProblems } from "./draft";
 import type { EnvelopeDraft } from "./lifecycle";
 import { auditEnvelope, immediate, recordEnvelopeEvent } from "./record-change";
 import { documentHashes, recipientRows } from "./rows";
@@ -12,24 +12,31 @@ export interface CreateEnvelopeInput {
   environment: Environment;
   who: ActorMeta;
   draft: EnvelopeDraft;
+  /** Problems found in the request, reported with the rules' findings in one answer. */
+  found?: FoundProblems;
+  /** The template the draft was made from (create-envelope-from-template.ts). */
+  templateId?: string;
+  /** The bulk send row that makes it (batches/send-batch-row.ts). */
+  batch?: { id: string; row: number };
 }
 
 /** POST /envelopes: a validated DRAFT, audited, with an envelope.created event. */
-export function createEnvelope(deps: Deps, { environment, who, draft }: CreateEnvelopeInput): EnvelopeView {
+export function createEnvelope(deps: Deps, { environment, who, draft, found, templateId, batch }: CreateEnvelopeInput): EnvelopeView {
   return deps.db.transaction((tx) => {
-    assertValidDraft(tx, deps.clock, environment, draft);
+    const documents = assertValidDraft(tx, deps.clock, environment, draft, found);
     const now = deps.clock.now();
     const id = newId("env");
     tx.insert(envelopes).values({
       id, environment, subject: draft.subject, message: draft.message ?? null, status: "DRAFT",
-      locale: draft.locale ?? null, notifyBySms: draft.notifyBySms ?? false,
+      locale: draft.locale ?? null, notifyBySms: draft.notifyBySms ?? false, allowReassign: draft.allowReassign ?? false,
       senderName: draft.sender?.name.trim() ?? null, senderEmail: draft.sender?.email.trim() ?? null,
       allowedOrigins: draft.embedding?.allowedOrigins.map((o) => o.replace(/\/$/, "")) ?? [], redirectUrl: draft.redirectUrl ?? null,
       expiresAt: draft.expiresAt ? new Date(draft.expiresAt) : null,
       reminderIntervalHours: draft.reminderIntervalHours ?? null,
-      metadata: draft.metadata ?? {}, createdAt: now, updatedAt: now,
+      metadata: draft.metadata ?? {}, prefill: draft.prefill ?? {}, templateId: templateId ?? null,
+      batchId: batch?.id ?? null, batchRow: batch?.row ?? null, createdAt: now, updatedAt: now,
     }).run();
-    writeDraftParts(tx, id, draft);
+    writeDraftParts(tx, id, draft, documents);
     auditEnvelope(tx, deps, id, "envelope.created", who, {
       subject: draft.subject,
       documents: documentHashes(tx, id),

@@ -1,53 +1,76 @@
 /** What creating and updating a draft share: validation against the stored documents, and writing its parts. */
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { Clock } from "../../clock";
-import { invalid } from "../../errors";
+import { invalid, type FieldError } from "../../errors";
+import { mergeProblems } from "../../http/validate";
 import { newId } from "../../ids";
 import type { Tx } from "../../store/db";
 import { documents, envelopeDocuments, fields, recipients, type Environment } from "../../store/schema";
-import { fieldRequired, routingOrders, validateDraft, type DocumentFacts, type EnvelopeDraft, type StoredRecipientDraft } from "./lifecycle";
+import { draftFields, fieldRequired, prefillValue, routingOrders, validateDraft, type DocumentFacts, type EnvelopeDraft, type StoredRecipientDraft } from "./lifecycle";
 import { fieldRows, recipientRows } from "./rows";
 
-function documentFacts(tx: Tx, environment: Environment, ids: string[]): Map<string, DocumentFacts & { id: string }> {
-  if (!ids.length) return new Map();
-  const rows = tx.select({ id: documents.id, pageCount: documents.pageCount, pages: documents.pages }).from(documents)
+export type DocumentFactsById = Map<string, DocumentFacts & { id: string }>;
+
+/** Page sizes and text tags of the live documents among `ids` in `environment`. */
+export function documentFacts(tx: Tx, environment: Environment, ids: string[]): DocumentFactsById {
+  if (!Array.isArray(ids) || !ids.length) return new Map();
+  const rows = tx.select({ id: documents.id, pageCount: documents.pageCount, pages: documents.pages, tags: documents.tags, formFields: documents.formFields }).from(documents)
     .where(and(inArray(documents.id, [...new Set(ids)]), eq(documents.environment, environment), isNull(documents.deletedAt))).all();
   return new Map(rows.map((r) => [r.id, r]));
 }
 
-/** 422 validation_failed with every broken rule, or nothing. */
-export function assertValidDraft(tx: Tx, clock: Clock, environment: Environment, draft: EnvelopeDraft) {
-  const errors = validateDraft(draft, documentFacts(tx, environment, draft.documentIds), clock.now());
-  if (errors.length) throw invalid(errors, "The envelope is not valid");
+/** Problems a caller found before the draft rules run, answered with theirs in one 422. */
+export interface FoundProblems {
+  /** The request's schema errors (see mergeProblems). */
+  shapeErrors?: FieldError[];
+  /** Broken rules of the request that the draft does not show (e.g. a template's roles left without a person). */
+  ruleErrors?: FieldError[];
 }
 
-/** Replaces an envelope's documents, recipients and fields. `keepIds` reuses recipient ids (PATCH without recipients). */
-export function writeDraftParts(tx: Tx, envelopeId: string, draft: EnvelopeDraft, keepIds?: string[]) {
+/** 422 validation_failed with every broken rule, or nothing. */
+export function assertValidDraft(tx: Tx, clock: Clock, environment: Environment, draft: EnvelopeDraft, found: FoundProblems = {}): DocumentFactsById {
+  let facts: DocumentFactsById = new Map();
+  const shapeErrors = found.shapeErrors ?? [];
+  const errors = mergeProblems(shapeErrors, () => [...(found.ruleErrors ?? []), ...validateDraft(draft, (facts = documentFacts(tx, environment, draft.documentIds)), clock.now())]);
+  if (errors.length) throw invalid(errors, shapeErrors.length ? "Invalid request body" : "The envelope is not valid");
+  return facts;
+}
+
+/**
+ * Replaces an envelope's documents, recipients and fields: the explicit fields, then those of
+ * the documents' text tags. `keepIds` reuses recipient ids (PATCH without recipients).
+ */
+export function writeDraftParts(tx: Tx, envelopeId: string, draft: EnvelopeDraft, documentFacts: DocumentFactsById, keepIds?: string[]) {
   tx.delete(fields).where(eq(fields.envelopeId, envelopeId)).run();
   tx.delete(recipients).where(eq(recipients.envelopeId, envelopeId)).run();
   tx.delete(envelopeDocuments).where(eq(envelopeDocuments.envelopeId, envelopeId)).run();
   tx.insert(envelopeDocuments).values(draft.documentIds.map((documentId, position) => ({ envelopeId, documentId, position }))).run();
   const orders = routingOrders(draft);
+  const ids = draft.recipients.map((_, position) => keepIds?.[position] ?? newId("rcp"));
   draft.recipients.forEach((r, position) => {
-    const id = keepIds?.[position] ?? newId("rcp");
     const auth = r.authentication;
     const accessCodeHash = auth?.method !== "access_code" ? null
       : auth.accessCode ? Bun.password.hashSync(auth.accessCode) : (r as StoredRecipientDraft).storedAccessCodeHash ?? null;
     tx.insert(recipients).values({
-      id, envelopeId, position,
-      email: r.email.trim(), name: r.name.trim(), phone: r.phone ?? null,
+      id: ids[position]!, envelopeId, position,
+      email: r.email.trim(), name: r.name.trim(), phone: r.phone ?? null, roleName: r.roleName?.trim() || null,
       role: r.role ?? "SIGNER", routingOrder: orders[position]!, status: "PENDING",
       authMethod: auth?.method ?? null, accessCodeHash, embedded: r.embedded ?? false,
     }).run();
-    if (r.fields?.length)
-      tx.insert(fields).values(r.fields.map((f) => ({
-        id: newId("fld"), envelopeId, recipientId: id, documentId: f.documentId, type: f.type,
-        page: f.page, x: f.x, y: f.y, width: f.width, height: f.height, required: fieldRequired(f), label: f.label ?? null,
-      }))).run();
   });
+  const all = draftFields(draft, documentFacts);
+  if (all.length)
+    tx.insert(fields).values(all.map(({ recipient, field: f, source }) => {
+      const fixed = f.label != null && draft.prefill?.[f.label] !== undefined ? prefillValue(f.type, draft.prefill[f.label]!) : null;
+      return {
+        id: newId("fld"), envelopeId, recipientId: ids[recipient]!, documentId: f.documentId, type: f.type, source,
+        page: f.page, x: f.x, y: f.y, width: f.width, height: f.height, required: fieldRequired(f), label: f.label ?? null,
+        ...(fixed && "value" in fixed ? { value: fixed.value, readOnly: true } : {}),
+      };
+    })).run();
 }
 
-/** The stored recipients as the draft they came from (for PATCH without recipients). */
+/** The stored recipients as the draft they came from (for PATCH without recipients); tag and form fields are made again from the documents. */
 export function storedRecipientDrafts(tx: Tx, envelopeId: string, withOrders: boolean): { drafts: StoredRecipientDraft[]; ids: string[] } {
   const rs = recipientRows(tx, envelopeId);
   const fs = fieldRows(tx, envelopeId);
@@ -56,10 +79,12 @@ export function storedRecipientDrafts(tx: Tx, envelopeId: string, withOrders: bo
     drafts: rs.map((r) => ({
       email: r.email, name: r.name, role: r.role,
       ...(r.phone ? { phone: r.phone } : {}),
+      ...(r.roleName ? { roleName: r.roleName } : {}),
+      ...((names) => (names.length ? { formFields: names } : {}))([...new Set(fs.filter((f) => f.recipientId === r.id && f.source === "form").map((f) => f.label!))]),
       ...(r.authMethod ? { authentication: { method: r.authMethod }, storedAccessCodeHash: r.accessCodeHash } : {}),
       ...(r.embedded ? { embedded: true } : {}),
       ...(withOrders ? { routingOrder: r.routingOrder } : {}),
-      fields: fs.filter((f) => f.recipientId === r.id).map((f) => ({
+      fields: fs.filter((f) => f.recipientId === r.id && f.source === "explicit").map((f) => ({
         documentId: f.documentId, type: f.type, page: f.page, x: f.x, y: f.y, width: f.width, height: f.height,
         required: f.required, ...(f.label != null ? { label: f.label } : {}),
       })),

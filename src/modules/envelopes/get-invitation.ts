@@ -40,7 +40,7 @@ export function getInvitation(deps: Pick<Deps, "db" | "config" | "secret">, { re
     expiresAt: e.expiresAt,
     reminderIntervalHours: e.reminderIntervalHours,
     recipient: { id: r.id, name: r.name, email: r.email, phone: r.phone, role: r.role, status: r.status, routingOrder: r.routingOrder },
-    signUrl: signUrlOf(deps.config.baseUrl, deps.secret, r.id),
+    signUrl: signUrlOf(deps.config.baseUrl, deps.secret, r.id, r.linkVersion),
     active: e.status === "SENT" && (r.status === "SENT" || r.status === "VIEWED"),
   };
 }

@@ -9,6 +9,8 @@ import { pngProblem } from "../../pdf/png";
 import type { Static } from "@sinclair/typebox";
 import type { EnvelopeStatus, FieldType, RecipientRole, RecipientStatus, SessionState, SigningOrder } from "../../enums";
 import type { PageSize } from "../../store/schema";
+import type { TextTag } from "../../pdf/text/text-tags";
+import { formValueProblem, type FormField } from "../../pdf/form-fields";
 import type { CompleteBody } from "../signing/model";
 import type { CreateEnvelopeBody, FieldInput, RecipientInput, UpdateEnvelopeBody } from "./model";
 
@@ -41,6 +43,10 @@ type Clearable = "message" | "expiresAt" | "reminderIntervalHours" | "locale" | 
 export interface DocumentFacts {
   pageCount: number;
   pages: PageSize[];
+  /** Text tags of the document: fields for the recipients their roles name. */
+  tags?: TextTag[];
+  /** The document's own form fields: prefilled by name, or handed to recipients. */
+  formFields?: FormField[];
 }
 
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:".]{2,}$/;
@@ -114,12 +120,122 @@ export function validateDraft(d: EnvelopeDraft, documents: ReadonlyMap<string, D
     });
   });
 
+  const seenRoles = new Map<string, number>();
+  d.recipients.forEach((r, i) => {
+    if (r.roleName === undefined) return;
+    const key = r.roleName.trim().toLowerCase();
+    if (seenRoles.has(key)) err(`/recipients/${i}/roleName`, `duplicate roleName: same as /recipients/${seenRoles.get(key)}`);
+    else seenRoles.set(key, i);
+  });
+  for (const { recipient, tag, documentId } of taggedFields(d, documents)) {
+    const r = d.recipients[recipient]!;
+    const role = r.role ?? "SIGNER";
+    if (role === "CC" || (role === "APPROVER" && (tag.type === "signature" || tag.type === "initials")))
+      err(`/recipients/${recipient}/roleName`, `document ${documentId} has a ${tag.type} tag "${tag.name}" for role ${tag.role ?? "(first signer)"}, which a ${role} cannot fill`);
+  }
+
+  d.recipients.forEach((r, i) => (r.formFields ?? []).forEach((name, j) => {
+    const pointer = `/recipients/${i}/formFields/${j}`;
+    const found = formFieldsNamed(d, documents, name);
+    const role = r.role ?? "SIGNER";
+    if (!found.length) err(pointer, `no document of the envelope has a form field named "${name}"`);
+    else if (found.some((f) => !HANDED[f.form.type])) err(pointer, `${name} is a ${found[0]!.form.type} field: prefill it instead (recipients fill text, checkbox and signature form fields)`);
+    else if (role === "CC" || (role === "APPROVER" && found.some((f) => f.form.type === "signature"))) err(pointer, `a ${role} cannot fill ${name}`);
+  }));
+  errors.push(...prefillProblems(d, documents));
+
   if (d.expiresAt != null) {
     const at = Date.parse(d.expiresAt);
     if (Number.isNaN(at)) err("/expiresAt", "not a date-time");
     else if (at <= now.getTime()) err("/expiresAt", "must be in the future");
   }
   return errors;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text tags
+
+/**
+ * The recipient (index in `recipients`) a tag's role names: the one whose roleName equals it
+ * (ignoring case); else, for "signerN" (Adobe Sign, Dropbox Sign), the N-th SIGNER; a tag
+ * without a role goes to the first SIGNER. null: no recipient has that role (no field).
+ */
+export function tagRecipient(role: string | null, recipients: readonly Pick<RecipientDraft, "role" | "roleName">[]): number | null {
+  const signers = recipients.flatMap((r, i) => ((r.role ?? "SIGNER") === "SIGNER" ? [i] : []));
+  if (role === null) return signers[0] ?? null;
+  const wanted = role.trim().toLowerCase();
+  const named = recipients.findIndex((r) => r.roleName?.trim().toLowerCase() === wanted);
+  if (named >= 0) return named;
+  const nth = /^signer(\d+)$/.exec(wanted);
+  return nth ? (signers[Number(nth[1]) - 1] ?? null) : null;
+}
+
+/** Every tag of the draft's documents that a recipient gets, as that recipient's field. */
+export function taggedFields(d: Pick<EnvelopeDraft, "documentIds" | "recipients">, documents: ReadonlyMap<string, DocumentFacts>) {
+  return [...new Set(d.documentIds)].flatMap((documentId) => (documents.get(documentId)?.tags ?? []).flatMap((tag) => {
+    const recipient = tagRecipient(tag.role, d.recipients);
+    if (recipient === null) return [];
+    const field: FieldDraft = {
+      documentId, type: tag.type, page: tag.page, x: tag.x, y: tag.y, width: tag.width, height: tag.height, required: tag.required, label: tag.name,
+    };
+    return [{ recipient, tag, documentId, field }];
+  }));
+}
+
+/** The form field types a recipient can fill, and the envelope field each becomes. */
+const HANDED: Partial<Record<FormField["type"], FieldType>> = { text: "text", checkbox: "checkbox", signature: "signature" };
+
+/** The draft's documents' form fields named `name`, with their document. */
+const formFieldsNamed = (d: Pick<EnvelopeDraft, "documentIds">, documents: ReadonlyMap<string, DocumentFacts>, name: string) =>
+  [...new Set(d.documentIds)].flatMap((documentId) => (documents.get(documentId)?.formFields ?? []).filter((f) => f.name === name).map((form) => ({ documentId, form })));
+
+/** The form fields handed to recipients (`formFields`), as their fields: one per document that has the name. */
+export function formFieldFields(d: Pick<EnvelopeDraft, "documentIds" | "recipients">, documents: ReadonlyMap<string, DocumentFacts>) {
+  return d.recipients.flatMap((r, recipient) => (r.formFields ?? []).flatMap((name) =>
+    formFieldsNamed(d, documents, name).flatMap(({ documentId, form }) => {
+      const type = HANDED[form.type];
+      if (!type) return [];
+      const field: FieldDraft = { documentId, type, page: form.page, x: form.x, y: form.y, width: form.width, height: form.height, required: type !== "checkbox", label: name };
+      return [{ recipient, field }];
+    })));
+}
+
+/** Every field of a draft, explicit, from tags and from the documents' forms, with its recipient's index. */
+export function draftFields(d: Pick<EnvelopeDraft, "documentIds" | "recipients">, documents: ReadonlyMap<string, DocumentFacts>) {
+  return [
+    ...d.recipients.flatMap((r, recipient) => (r.fields ?? []).map((field) => ({ recipient, field, source: "explicit" as const }))),
+    ...taggedFields(d, documents).map(({ recipient, field }) => ({ recipient, field, source: "tag" as const })),
+    ...formFieldFields(d, documents).map(({ recipient, field }) => ({ recipient, field, source: "form" as const })),
+  ];
+}
+
+/** A prefill value as the field stores it, or an error message. */
+export function prefillValue(type: FieldType, v: string | boolean): { value: string } | { error: string } {
+  if (type === "signature" || type === "initials") return { error: `a ${type} field is the recipient's own: it cannot be prefilled` };
+  if (type === "checkbox") {
+    if (v === true || v === "true") return { value: "true" };
+    if (v === false || v === "false") return { value: "false" };
+    return { error: "a checkbox takes true or false" };
+  }
+  return typeof v === "string" ? { value: v } : { error: `a ${type} field takes text` };
+}
+
+/** Each prefill key must name fields (by label) that the sender may fill, with a value of their type. */
+function prefillProblems(d: Pick<EnvelopeDraft, "documentIds" | "recipients" | "prefill">, documents: ReadonlyMap<string, DocumentFacts>): FieldError[] {
+  if (!d.prefill) return [];
+  const fs = draftFields(d, documents);
+  return Object.entries(d.prefill).flatMap(([label, v]) => {
+    const pointer = `/prefill/${pointerKey(label)}`;
+    const matching = fs.filter((f) => f.field.label === label);
+    const forms = formFieldsNamed(d, documents, label);
+    if (!matching.length && forms.length) {
+      const problem = forms.map((f) => formValueProblem(f.form, typeof v === "boolean" ? String(v) : v)).find(Boolean);
+      return problem ? [{ pointer, message: problem }] : [];
+    }
+    if (!matching.length) return [{ pointer, message: `no field is labelled "${label}" (labels: explicit fields' label, text tags' name, form field names)` }];
+    const bad = matching.map((f) => prefillValue(f.field.type, v)).find((r) => "error" in r);
+    return bad && "error" in bad ? [{ pointer, message: bad.error }] : [];
+  });
 }
 
 /** routingOrder of each recipient: per-recipient values, else the signingOrder shorthand (default parallel). */
@@ -207,6 +323,8 @@ export interface FieldSpec {
   id: string;
   type: FieldType;
   required: boolean;
+  /** Filled by the sender: kept as it is. */
+  readOnly?: boolean;
 }
 
 export interface Completion {
@@ -285,6 +403,10 @@ export function checkCompletion(
   for (const f of fields) {
     const p = `/fields/${pointerKey(f.id)}`;
     const v = given[f.id];
+    if (f.readOnly) {
+      if (v !== undefined) err(p, "the sender filled this field: it cannot be changed");
+      continue;
+    }
     switch (f.type) {
       case "signature":
         values.set(f.id, signature?.type === "typed" ? signature.name : null);

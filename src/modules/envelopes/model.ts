@@ -1,6 +1,6 @@
 import { t } from "elysia";
 import {
-  AUTH_METHODS, ENVELOPE_STATUSES, FIELD_TYPES, literalUnion, LOCALES, RECIPIENT_ROLES, RECIPIENT_STATUSES, REPORTED_SIGNING_ORDERS, SEAL_STATUSES,
+  AUTH_METHODS, ENVELOPE_STATUSES, FIELD_SOURCES, FIELD_TYPES, literalUnion, LOCALES, RECIPIENT_ROLES, RECIPIENT_STATUSES, REPORTED_SIGNING_ORDERS, SEAL_STATUSES,
   SIGNING_ORDERS,
 } from "../../enums";
 import { nullable } from "../../http/schemas";
@@ -28,6 +28,11 @@ export const EnvelopeStatus = literalUnion(ENVELOPE_STATUSES,
 );
 export const RecipientStatus = literalUnion(RECIPIENT_STATUSES, {
   description: "PENDING (not invited yet), SENT (invited), VIEWED, SIGNED (or approved), DECLINED",
+});
+export const RoleName = t.String({
+  minLength: 1, maxLength: 100,
+  description: "A free role name (\"Employee\"), distinct from `role`: the documents' text tags with this role become this recipient's fields",
+  examples: ["Employee"],
 });
 const Metadata = t.Record(t.String({ minLength: 1, maxLength: 40 }), t.String({ maxLength: 500 }), {
   maxProperties: 50,
@@ -60,8 +65,13 @@ export const RecipientInput = t.Object(
     name: t.String({ minLength: 1, maxLength: 200, examples: ["Jane Doe"] }),
     phone: t.Optional(t.String({ pattern: "^\\+[1-9][0-9]{6,14}$", description: "E.164, for SMS invitations", examples: ["+33612345678"] })),
     role: t.Optional(Role),
+    roleName: t.Optional(RoleName),
+    formFields: t.Optional(t.Array(t.String({ minLength: 1, maxLength: 500 }), {
+      maxItems: 200,
+      description: "Names of the documents' own form fields (their `formFields`) this recipient fills: text, checkbox and signature fields. The sealed PDF carries the values as real form values.",
+    })),
     routingOrder: t.Optional(t.Integer({ minimum: 1, maximum: 100, description: "Equal orders sign in parallel; higher orders wait for lower ones. Default 1." })),
-    fields: t.Optional(t.Array(FieldInput, { maxItems: 200, description: "Where this recipient fills in; a signer without a signature field gets a signature block on an appended page" })),
+    fields: t.Optional(t.Array(FieldInput, { maxItems: 200, description: "Where this recipient fills in; a signer without a signature field gets a signature block on an appended page. The documents' text tags for this recipient's roleName add to these." })),
     embedded: t.Optional(t.Boolean({ description: "You show the signing page in your own app (its signUrl, framed from embedding.allowedOrigins): no invitation or reminder is sent" })),
     authentication: t.Optional(t.Object({
       method: literalUnion(AUTH_METHODS, {
@@ -76,12 +86,19 @@ export const RecipientInput = t.Object(
   { additionalProperties: false, title: "RecipientInput" },
 );
 
+export const Prefill = t.Record(t.String({ minLength: 1, maxLength: 200 }), t.Union([t.String({ maxLength: 1000 }), t.Boolean()]), {
+  maxProperties: 200,
+  description: "Values the sender fixes, by field label (a field's `label` or a text tag's name): text and date fields take text, checkboxes true or false. Recipients see them and cannot change them.",
+  examples: [{ "Job title": "Engineer", "Start date": "2027-01-04" }],
+});
+
 const common = {
   message: t.String({ maxLength: 5000, description: "Shown in the invitation and on the signing page" }),
   locale: Locale,
   expiresAt: { ...DateTime, description: "After this instant the envelope expires and its links stop working" },
   reminderIntervalHours: t.Integer({ minimum: 1, maximum: 720, description: "Remind pending recipients every N hours" }),
   notifyBySms: t.Boolean({ description: "Also invite recipients that have a phone by SMS" }),
+  allowReassign: t.Boolean({ description: "Signers may hand their turn to someone else (name, e-mail, reason) from the signing page; audited and shown in the certificate" }),
   metadata: Metadata,
   sender: Sender,
   embedding: t.Object({
@@ -107,12 +124,45 @@ export const CreateEnvelopeBody = t.Object(
     expiresAt: t.Optional(t.String(common.expiresAt)),
     reminderIntervalHours: t.Optional(common.reminderIntervalHours),
     notifyBySms: t.Optional(common.notifyBySms),
+    allowReassign: t.Optional(common.allowReassign),
     metadata: t.Optional(common.metadata),
+    prefill: t.Optional(Prefill),
   },
   {
     additionalProperties: false,
     title: "EnvelopeCreate",
     examples: [{ subject: "Employment contract", documentIds: ["doc_4f8k2m9x7q1c5v3b6n0z"], recipients: [{ email: "jane.doe@example.com", name: "Jane Doe", role: "SIGNER" }] }],
+  },
+);
+
+export const TemplateRecipientInput = t.Object(
+  {
+    roleName: t.String({ minLength: 1, maxLength: 100, description: "One of the template's roles", examples: ["Employee"] }),
+    email: RecipientInput.properties.email,
+    name: RecipientInput.properties.name,
+    phone: RecipientInput.properties.phone,
+  },
+  { additionalProperties: false, title: "TemplateRecipientInput" },
+);
+
+export const CreateFromTemplateBody = t.Object(
+  {
+    templateId: t.String({ description: "The template to copy: documents, roles, fields and defaults", examples: ["tpl_6d2k8m4x7q1c5v3b6n0z"] }),
+    recipients: t.Array(TemplateRecipientInput, { minItems: 1, maxItems: 50, description: "One person per role of the template" }),
+    prefill: t.Optional(Prefill),
+    subject: t.Optional(t.String({ minLength: 1, maxLength: 255, description: "Default: the template's subject" })),
+    message: t.Optional(common.message),
+    locale: t.Optional(common.locale),
+    expiresAt: t.Optional(t.String({ ...common.expiresAt, description: "Default: the template's expiresInDays after now" })),
+    reminderIntervalHours: t.Optional(common.reminderIntervalHours),
+    notifyBySms: t.Optional(common.notifyBySms),
+    allowReassign: t.Optional(common.allowReassign),
+    metadata: t.Optional(t.Record(t.String({ minLength: 1, maxLength: 40 }), t.String({ maxLength: 500 }), { maxProperties: 50, description: "Added to the template's metadata" })),
+  },
+  {
+    additionalProperties: false,
+    title: "EnvelopeCreateFromTemplate",
+    examples: [{ templateId: "tpl_6d2k8m4x7q1c5v3b6n0z", recipients: [{ roleName: "Employee", name: "Marie Dubois", email: "marie@example.com" }], prefill: { "Job title": "Engineer" } }],
   },
 );
 
@@ -130,10 +180,32 @@ export const UpdateEnvelopeBody = t.Object(
     expiresAt: t.Optional(nullable(t.String(common.expiresAt))),
     reminderIntervalHours: t.Optional(nullable(common.reminderIntervalHours)),
     notifyBySms: t.Optional(common.notifyBySms),
+    allowReassign: t.Optional(common.allowReassign),
     metadata: t.Optional(common.metadata),
+    prefill: t.Optional(Prefill),
   },
   { additionalProperties: false, title: "EnvelopeUpdate", description: "Only the members given change; `recipients` and `metadata` are replaced whole; null clears." },
 );
+
+export const CorrectRecipientBody = t.Object(
+  {
+    email: t.Optional(RecipientInput.properties.email),
+    name: t.Optional(RecipientInput.properties.name),
+    phone: t.Optional(nullable(t.String({ pattern: "^\\+[1-9][0-9]{6,14}$", description: "E.164; null removes it" }))),
+  },
+  { additionalProperties: false, minProperties: 1, title: "RecipientCorrection", description: "The members given change; the recipient gets a new signing link and, if already invited, the invitation again." },
+);
+
+export const ReassignBody = t.Object(
+  {
+    name: RecipientInput.properties.name,
+    email: RecipientInput.properties.email,
+    reason: t.String({ minLength: 1, maxLength: 1000, description: "Why, for the sender and the audit trail" }),
+  },
+  { additionalProperties: false, title: "SigningReassign" },
+);
+
+export const RecipientParams = t.Object({ id: t.String(), recipientId: t.String() });
 
 export const ListEnvelopesQuery = t.Object(
   {
@@ -200,6 +272,7 @@ export const RecipientSchema = t.Object(
     name: t.String(),
     phone: nullable(t.String()),
     role: Role,
+    roleName: nullable(t.String()),
     routingOrder: t.Integer(),
     status: RecipientStatus,
     signUrl: nullable(t.String({ description: "The recipient's personal signing link, once the envelope is sent" })),
@@ -229,6 +302,8 @@ export const FieldSchema = t.Object(
     required: t.Boolean(),
     label: nullable(t.String()),
     value: nullable(t.String({ description: "What the recipient filled in (checkbox: \"true\"/\"false\")" })),
+    source: literalUnion(FIELD_SOURCES, { description: "explicit: given in `fields`; tag: made from a text tag of the document (its label is the tag's name)" }),
+    readOnly: t.Boolean({ description: "Filled by the sender (`prefill`): the recipient sees the value and cannot change it" }),
   },
   { $id: "#/components/schemas/Field", title: "Field" },
 );
@@ -260,7 +335,10 @@ export const EnvelopeSchema = t.Object(
     expiresAt: nullable(DateTime),
     reminderIntervalHours: nullable(t.Integer()),
     notifyBySms: t.Boolean(),
+    allowReassign: t.Boolean(),
     metadata: t.Record(t.String(), t.String()),
+    prefill: t.Record(t.String(), t.Union([t.String(), t.Boolean()])),
+    templateId: nullable(t.String({ description: "The template it was made from, if any" })),
     documents: t.Array(EnvelopeDocumentSchema),
     recipients: t.Array(RecipientSchema),
     fields: t.Array(FieldSchema),

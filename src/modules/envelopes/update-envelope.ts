@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Static } from "@sinclair/typebox";
 import { isoOrNull } from "../../clock";
 import type { Deps } from "../../deps";
-import { AppError } from "../../errors";
+import { AppError, type FieldError } from "../../errors";
 import { envelopes, type Environment } from "../../store/schema";
 import type { ActorMeta } from "./actor";
 import { assertValidDraft, storedRecipientDrafts, writeDraftParts } from "./draft";
@@ -20,14 +20,16 @@ export interface UpdateEnvelopeInput {
   who: ActorMeta;
   envelopeId: string;
   patch: EnvelopePatch;
+  /** Schema errors of the request, reported with the rules' findings in one answer. */
+  shapeErrors?: FieldError[];
 }
 
 /** PATCH /envelopes/{id}: updates a DRAFT (409 envelope_not_draft otherwise); the result is validated as a whole. */
-export function updateEnvelope(deps: Deps, { environment, who, envelopeId: id, patch }: UpdateEnvelopeInput): EnvelopeView {
+export function updateEnvelope(deps: Deps, { environment, who, envelopeId: id, patch, shapeErrors }: UpdateEnvelopeInput): EnvelopeView {
   return deps.db.transaction((tx) => {
     const row = findEnvelopeRow(tx, environment, id);
     if (row.status !== "DRAFT") throw new AppError("envelope_not_draft", `Envelope ${id} is ${row.status}: only a DRAFT can be changed`);
-    const reshapes = patch.documentIds !== undefined || patch.recipients !== undefined || patch.signingOrder !== undefined;
+    const reshapes = patch.documentIds !== undefined || patch.recipients !== undefined || patch.signingOrder !== undefined || patch.prefill !== undefined;
     const current = storedRecipientDrafts(tx, id, patch.signingOrder === undefined);
     const draft: EnvelopeDraft = {
       subject: patch.subject ?? row.subject,
@@ -42,17 +44,19 @@ export function updateEnvelope(deps: Deps, { environment, who, envelopeId: id, p
       expiresAt: patch.expiresAt !== undefined ? patch.expiresAt : isoOrNull(row.expiresAt),
       reminderIntervalHours: patch.reminderIntervalHours !== undefined ? patch.reminderIntervalHours : row.reminderIntervalHours,
       notifyBySms: patch.notifyBySms ?? row.notifyBySms,
+      allowReassign: patch.allowReassign ?? row.allowReassign,
       metadata: patch.metadata ?? row.metadata,
+      prefill: patch.prefill ?? row.prefill,
     };
-    assertValidDraft(tx, deps.clock, environment, draft);
+    const documents = assertValidDraft(tx, deps.clock, environment, draft, { shapeErrors });
     tx.update(envelopes).set({
-      subject: draft.subject, message: draft.message ?? null, locale: draft.locale ?? null, notifyBySms: draft.notifyBySms,
+      subject: draft.subject, message: draft.message ?? null, locale: draft.locale ?? null, notifyBySms: draft.notifyBySms, allowReassign: draft.allowReassign,
       senderName: draft.sender?.name.trim() ?? null, senderEmail: draft.sender?.email.trim() ?? null,
       allowedOrigins: draft.embedding?.allowedOrigins.map((o) => o.replace(/\/$/, "")) ?? [], redirectUrl: draft.redirectUrl ?? null,
       expiresAt: draft.expiresAt ? new Date(draft.expiresAt) : null, reminderIntervalHours: draft.reminderIntervalHours ?? null,
-      metadata: draft.metadata, updatedAt: deps.clock.now(),
+      metadata: draft.metadata, prefill: draft.prefill ?? {}, updatedAt: deps.clock.now(),
     }).where(eq(envelopes.id, id)).run();
-    if (reshapes) writeDraftParts(tx, id, draft, patch.recipients ? undefined : current.ids);
+    if (reshapes) writeDraftParts(tx, id, draft, documents, patch.recipients ? undefined : current.ids);
     auditEnvelope(tx, deps, id, "envelope.updated", who, { changed: Object.entries(patch).filter(([, v]) => v !== undefined).map(([k]) => k).sort() });
     return loadEnvelopeView(tx, deps, id)!;
   }, immediate);

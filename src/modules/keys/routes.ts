@@ -10,8 +10,8 @@ export const keyRoutes = (deps: Deps, verifier: KeyVerifier) =>
     .use(auth)
     .get("", ({ principal }) => ({ data: listKeys(deps.db, principal.environment).map(publicKey) }), {
       auth: "keys",
-      response: { 200: t.Object({ data: t.Array(ApiKeySchema) }), ...problemResponses(...AUTH_ERRORS) },
-      detail: { summary: "List the API keys of this environment" },
+      response: { 200: t.Object({ data: t.Array(ApiKeySchema) }, { title: "ApiKeyList" }), ...problemResponses(...AUTH_ERRORS) },
+      detail: { operationId: "listApiKeys", summary: "List the API keys of this environment" },
     })
     .post("", ({ principal, body, set }) => {
       const { key, secret } = createKeyAs(deps.db, deps.clock, principal, body);
@@ -21,7 +21,7 @@ export const keyRoutes = (deps: Deps, verifier: KeyVerifier) =>
       auth: "keys",
       body: CreateKeyBody,
       response: { 201: CreatedApiKeySchema, ...problemResponses(...AUTH_ERRORS, 422) },
-      detail: { summary: "Create an API key (the secret is returned once)" },
+      detail: { operationId: "createApiKey", summary: "Create an API key (the secret is returned once)" },
     })
     .delete("/:id", ({ principal, params }) => {
       const key = revokeKey(deps.db, deps.clock, params.id, principal.environment);
@@ -31,5 +31,5 @@ export const keyRoutes = (deps: Deps, verifier: KeyVerifier) =>
       auth: "keys",
       params: IdParams,
       response: { 200: ApiKeySchema, ...problemResponses(...AUTH_ERRORS, 404) },
-      detail: { summary: "Revoke an API key (effective on its next request)" },
+      detail: { operationId: "revokeApiKey", summary: "Revoke an API key (effective on its next request)" },
     });

@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, notFound } from "../../errors";
 import { renderAuditTrail } from "../../pdf/audit-trail";
@@ -9,7 +9,7 @@ import { sealPdfParts } from "../../pdf/pades";
 import { joinParts } from "../../pdf/signature-update";
 import type { RenderAuditEvent, RenderDocument, RenderEnvelope, RenderField, RenderRecipient } from "../../pdf/render-model";
 import { enqueue } from "../../jobs/queue";
-import { envelopeDocuments, envelopes, jobs, type Environment } from "../../store/schema";
+import { documents, envelopeDocuments, envelopes, jobs, type Environment } from "../../store/schema";
 import { appendAudit, listAudit, verifyChain, type AuditEvent } from "../audit/service";
 import { recordEnvelopeEvent } from "../envelopes/record-change";
 import { SealRefusedError } from "../../pdf/incremental";
@@ -42,14 +42,26 @@ async function toRenderRecipient(deps: Deps, r: RecipientRow, locale: Locale | n
   }
   return {
     id: r.id, name: r.name, email: r.email, role: r.role, status: r.status, signedAt: r.signedAt,
-    ip: r.ip, userAgent: r.userAgent, authMethod: authenticationText(r, locale), signature,
+    ip: r.ip, userAgent: r.userAgent, authMethod: authenticationText(r, locale), signature, reassignedFrom: r.reassignedFrom,
   };
 }
 
 const toRenderField = (f: FieldRow): RenderField => ({
   id: f.id, recipientId: f.recipientId, documentId: f.documentId, type: f.type,
   page: f.page, x: f.x, y: f.y, width: f.width, height: f.height, value: f.value,
+  formField: f.source === "form" ? f.label : null,
 });
+
+/**
+ * What goes into a document's own form: the envelope's prefill for its form fields' names, then
+ * the values recipients gave to form fields handed to them.
+ */
+function formValuesOf(envelope: EnvelopeRow, formFieldNames: string[], documentId: string, fields: FieldRow[]): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [name, v] of Object.entries(envelope.prefill)) if (formFieldNames.includes(name)) values[name] = String(v);
+  for (const f of fields) if (f.source === "form" && f.documentId === documentId && f.type !== "signature" && f.value !== null) values[f.label!] = f.value;
+  return values;
+}
 
 const toRenderEnvelope = (e: EnvelopeRow): RenderEnvelope => ({
   id: e.id, locale: e.locale, subject: e.subject, status: e.status, createdAt: e.createdAt, sentAt: e.sentAt, completedAt: e.completedAt,
@@ -150,9 +162,15 @@ async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
   const started = performance.now();
   const key = await sealingKey(deps);
   const docRows = envelopeDocumentRows(deps.db, envelopeId);
-  const docs: RenderDocument[] = await Promise.all(docRows.map(async (d) => ({ id: d.id, name: d.name, sha256: d.sha256, bytes: await deps.files.get(d.sha256) })));
+  const fieldRowsOf = fieldRows(deps.db, envelopeId);
+  const forms = new Map(deps.db.select({ id: documents.id, formFields: documents.formFields }).from(documents)
+    .where(inArray(documents.id, docRows.map((d) => d.id))).all().map((d) => [d.id, d.formFields.map((f) => f.name)]));
+  const docs: RenderDocument[] = await Promise.all(docRows.map(async (d) => ({
+    id: d.id, name: d.name, sha256: d.sha256, bytes: await deps.files.get(d.sha256),
+    formValues: formValuesOf(envelope, forms.get(d.id) ?? [], d.id, fieldRowsOf),
+  })));
   const people = await Promise.all(recipientRows(deps.db, envelopeId).map((r) => toRenderRecipient(deps, r, envelope.locale)));
-  const placed = fieldRows(deps.db, envelopeId).map(toRenderField);
+  const placed = fieldRowsOf.map(toRenderField);
   const certificate: CompletionCertificateInput = {
     envelope: toRenderEnvelope(envelope),
     documents: docs.map(({ id, name, sha256 }) => ({ id, name, sha256 })),

@@ -25,6 +25,7 @@ export const SigningSessionSchema = t.Object(
       statusReason: nullable(t.String({ description: "Once voided or declined: the reason given" })),
       allowedOrigins: t.Array(t.String(), { description: "Embedded signing: the origins the page may be framed by, and posts its events to" }),
       redirectUrl: nullable(t.String({ description: "Where the page sends the signer after signing or declining" })),
+      allowReassign: t.Boolean({ description: "Whether this signer may hand their turn to someone else (POST …/reassign)" }),
     }),
     organisation: t.Object({
       name: t.String(),
@@ -80,6 +81,7 @@ export const SigningSessionSchema = t.Object(
       required: t.Boolean(),
       label: nullable(t.String()),
       value: nullable(t.String()),
+      readOnly: t.Boolean({ description: "Filled by the sender: show the value; do not send one for it" }),
     }), { description: "This recipient's fields only; empty once the envelope has ended" }),
   },
   { $id: "#/components/schemas/SigningSession", title: "SigningSession" },
@@ -109,6 +111,11 @@ export const CompleteBody = t.Object(
 export const DeclineBody = t.Object(
   { reason: t.String({ minLength: 1, maxLength: 1000, description: "Told to the sender and the other recipients" }) },
   { additionalProperties: false, title: "SigningDecline" },
+);
+
+export const ReassignedSchema = t.Object(
+  { reassignedTo: t.Object({ name: t.String(), email: t.String() }) },
+  { title: "SigningReassigned", description: "Who now holds the place; this signing link no longer works" },
 );
 
 export const AuthBody = t.Object(

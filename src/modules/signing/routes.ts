@@ -3,9 +3,10 @@ import type { Deps } from "../../deps";
 import { contextOf } from "../../http/context";
 import { pdfResponse } from "../../http/pdf-response";
 import { pdfResponses, problemResponses } from "../../http/schemas";
-import { AuthBody, AuthCodeSent, CompleteBody, DeclineBody, DownloadQuery, SigningSessionSchema, TokenDocumentParams, TokenParams, TokenRecipientParams } from "./model";
+import { ReassignBody } from "../envelopes/model";
+import { AuthBody, AuthCodeSent, CompleteBody, DeclineBody, DownloadQuery, ReassignedSchema, SigningSessionSchema, TokenDocumentParams, TokenParams, TokenRecipientParams } from "./model";
 import { authCookie } from "./auth";
-import { authenticateSigner, completeSigning, declineSigning, getSession, openDocument, openSignatureImage, openSignedDocument, sendSigningCode } from "./service";
+import { authenticateSigner, completeSigning, declineSigning, getSession, openDocument, openSignatureImage, openSignedDocument, reassignSigning, sendSigningCode } from "./service";
 
 const meta = (request: Request) => {
   const ctx = contextOf(request);
@@ -22,6 +23,7 @@ export const signingRoutes = (deps: Deps) =>
       params: TokenParams,
       response: { 200: SigningSessionSchema, ...problemResponses(404) },
       detail: {
+        operationId: "getSigningSession",
         summary: "Open a signing session",
         description: "The envelope, this recipient, the state to show, the documents and this recipient's fields. " +
           "The first open by an invited recipient records VIEWED. Unknown token: 404.",
@@ -35,6 +37,7 @@ export const signingRoutes = (deps: Deps) =>
       params: TokenDocumentParams,
       // No `response` hook: it would replace these responses, and the 200 is a PDF, not JSON.
       detail: {
+        operationId: "getSigningDocument",
         summary: "Download one of the envelope's PDFs",
         description: "Served while the envelope is SENT (410 `signing_closed` after); every download is an audit event.",
         security: [],
@@ -51,6 +54,7 @@ export const signingRoutes = (deps: Deps) =>
       params: TokenParams,
       query: DownloadQuery,
       detail: {
+        operationId: "getSigningSignedDocument",
         summary: "Download the sealed PDF of a completed envelope",
         description: "What the completed signing page and the completion e-mail's link (`?download=1`: as an attachment) lead to. " +
           "Before completion: 409 `envelope_not_completed`; while it is being sealed: 409 `seal_pending` (with Retry-After); " +
@@ -69,6 +73,7 @@ export const signingRoutes = (deps: Deps) =>
       }), {
       params: TokenRecipientParams,
       detail: {
+        operationId: "getSigningSignatureImage",
         summary: "An earlier signer's drawn signature",
         description: "The PNG a recipient who already signed drew, as `stamps[].imageUrl` names it, so a later signer sees it on the pages. " +
           "Only while this recipient may sign (the 409 and 410 of `complete` otherwise); 404 for anyone else.",
@@ -88,6 +93,7 @@ export const signingRoutes = (deps: Deps) =>
       params: TokenParams,
       response: { 200: AuthCodeSent, ...problemResponses(404, 409, 429, 503) },
       detail: {
+        operationId: "sendSigningCode",
         summary: "Send a one-time code",
         description: "For a recipient with `authentication.method` email_otp or sms_otp: a new 6-digit code, valid 10 minutes, to the recipient's e-mail or phone. " +
           "Another may be asked for after 30 s, then 60 s, 120 s… (429 `auth_resend_too_soon` with Retry-After). No code method: 409 `auth_not_required`.",
@@ -105,6 +111,7 @@ export const signingRoutes = (deps: Deps) =>
       parse: "json",
       response: { 200: SigningSessionSchema, ...problemResponses(400, 401, 404, 409, 415, 422, 429) },
       detail: {
+        operationId: "authenticateSigner",
         summary: "Prove who you are",
         description: "The one-time code (email_otp, sms_otp) or the access code (access_code). Right: the session, and a cookie (HttpOnly, this link's API only, 12 h) " +
           "that the other signing routes need; until then they answer 401 `signing_auth_required` with `authentication: {method, destination, locale}`. " +
@@ -121,10 +128,27 @@ export const signingRoutes = (deps: Deps) =>
       parse: "json",
       response: { 200: SigningSessionSchema, ...problemResponses(400, 404, 409, 410, 415, 422) },
       detail: {
+        operationId: "completeSigning",
         summary: "Sign (or approve)",
         description: "A SIGNER sends a typed or drawn signature; an APPROVER only consent. `consent` must be true and required fields filled " +
           "(422 with JSON pointers). Not this recipient's turn yet: 409 `signing_not_your_turn`; already done: 409 `signing_already_done`; " +
           "envelope ended: 410 `signing_closed`.",
+        security: [],
+      },
+    })
+    .post("/:token/reassign", ({ request, params, body, set }) => {
+      set.headers["cache-control"] = "no-store";
+      return reassignSigning(deps, params.token, body, meta(request));
+    }, {
+      params: TokenParams,
+      body: ReassignBody,
+      parse: "json",
+      response: { 200: ReassignedSchema, ...problemResponses(400, 404, 409, 410, 415, 422) },
+      detail: {
+        operationId: "reassignSigning",
+        summary: "Hand this signer's turn to someone else",
+        description: "Only when the envelope has `allowReassign`: `name`, `email` and `reason`. The new person takes this recipient's place with a new link and the invitation; " +
+          "this link stops working (404). Audited (`recipient.reassigned`) and shown in the certificate of completion. Not allowed: 409 `reassign_not_allowed`.",
         security: [],
       },
     })
@@ -136,5 +160,5 @@ export const signingRoutes = (deps: Deps) =>
       body: DeclineBody,
       parse: "json",
       response: { 200: SigningSessionSchema, ...problemResponses(400, 404, 409, 410, 415, 422) },
-      detail: { summary: "Decline to sign, with a reason", description: "The envelope ends DECLINED and the other recipients are told.", security: [] },
+      detail: { operationId: "declineSigning", summary: "Decline to sign, with a reason", description: "The envelope ends DECLINED and the other recipients are told.", security: [] },
     });

@@ -4,7 +4,8 @@ import { AppError, invalid } from "../../errors";
 import type { Tx } from "../../store/db";
 import { envelopes, fields, recipients } from "../../store/schema";
 import { appendAudit } from "../audit/service";
-import { assertCanAct, checkCompletion, sessionState, type CompletionInput } from "../envelopes/lifecycle";
+import { assertCanAct, checkCompletion, isEmail, sessionState, type CompletionInput } from "../envelopes/lifecycle";
+import { replaceRecipientPerson } from "../envelopes/replace-recipient-person";
 import { recipientActor } from "../envelopes/actor";
 import { declineEnvelope } from "../envelopes/decline-envelope";
 import { expireEnvelope } from "../envelopes/expire-envelope";
@@ -79,7 +80,7 @@ function session(tx: Tx, organisation: Organisation, token: string, envelope: En
   return {
     envelope: {
       id: envelope.id, subject: envelope.subject, message: envelope.message, status: envelope.status,
-      locale: envelope.locale, expiresAt: envelope.expiresAt?.toISOString() ?? null,
+      locale: envelope.locale, expiresAt: envelope.expiresAt?.toISOString() ?? null, allowReassign: envelope.allowReassign,
       sender: senderOf(envelope),
       statusReason: envelope.status === "VOIDED" || envelope.status === "DECLINED" ? envelope.endReason : null,
       allowedOrigins: envelope.allowedOrigins,
@@ -98,7 +99,7 @@ function session(tx: Tx, organisation: Organisation, token: string, envelope: En
     fields: open
       ? fieldRows(tx, envelope.id, recipient.id).map((f) => ({
           id: f.id, documentId: f.documentId, type: f.type, page: f.page, x: f.x, y: f.y, width: f.width, height: f.height,
-          required: f.required, label: f.label, value: f.value,
+          required: f.required, label: f.label, value: f.value, readOnly: f.readOnly,
         }))
       : [],
   };
@@ -206,6 +207,38 @@ export async function completeSigning(deps: Deps, token: string, body: Completio
     recordEnvelopeEvent(tx, deps, envelope.id, "recipient.signed");
     inviteNextOrComplete(tx, deps, { envelopeId: envelope.id });
     return reload(tx, deps, token);
+  }, immediate);
+}
+
+/**
+ * POST /signing/{token}/reassign, when the sender allowed it (allowReassign): the signer hands
+ * their turn to someone else. That person takes the recipient's place with a new link and the
+ * invitation; this link stops working. Audited with both people and the reason; the
+ * certificate of completion shows who handed the place over.
+ */
+export function reassignSigning(deps: Deps, token: string, to: { name: string; email: string; reason: string }, meta: RequestMeta) {
+  expireIfDue(deps, token);
+  return deps.db.transaction((tx) => {
+    const { envelope, recipient } = resolve(tx, token);
+    assertCanAct(envelope.status, recipient);
+    if (!envelope.allowReassign) throw new AppError("reassign_not_allowed", "The sender did not allow signers of this envelope to hand their turn to someone else");
+    const email = to.email.trim();
+    const name = to.name.trim();
+    const others = tx.select({ id: recipients.id, email: recipients.email }).from(recipients).where(eq(recipients.envelopeId, envelope.id)).all();
+    const errors = [
+      ...(!isEmail(email) ? [{ pointer: "/email", message: `"${to.email}" is not a valid e-mail address` }] : []),
+      ...(isEmail(email) && others.some((o) => o.email.toLowerCase() === email.toLowerCase()) ? [{ pointer: "/email", message: "this person is already a recipient of the envelope" }] : []),
+      ...(!name ? [{ pointer: "/name", message: "must not be blank" }] : []),
+      ...(!to.reason.trim() ? [{ pointer: "/reason", message: "must not be blank" }] : []),
+    ];
+    if (errors.length) throw invalid(errors, "The reassignment is not valid");
+    const reason = to.reason.trim();
+    replaceRecipientPerson(tx, deps, recipient, { name, email, phone: null }, { reassignedFrom: `${recipient.name} <${recipient.email}>: ${reason}` });
+    appendAudit(tx, deps.clock, {
+      envelopeId: envelope.id, type: "recipient.reassigned", ...recipientActor(recipient, meta.ip, meta.userAgent),
+      data: { recipientId: recipient.id, from: { name: recipient.name, email: recipient.email }, to: { name, email }, reason },
+    });
+    return { reassignedTo: { name, email } };
   }, immediate);
 }
 

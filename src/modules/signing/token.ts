@@ -6,19 +6,20 @@ import { preparedPerDb, type Db } from "../../store/db";
 export const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/;
 
 /**
- * A recipient's signing token: base64url(HMAC-SHA256(instanceSecret, recipientId)).
- * Deterministic, so the API can show the signUrl again, but only its SHA-256 is stored:
- * the database alone opens no session.
+ * A recipient's signing token: base64url(HMAC-SHA256(instanceSecret, recipientId)), and after
+ * a correction (`linkVersion` n > 0) of "recipientId.n", so the corrected recipient gets a new
+ * link and the old one stops working. Deterministic, so the API can show the signUrl again, but
+ * only its SHA-256 is stored: the database alone opens no session.
  */
-export function signingToken(secret: Uint8Array, recipientId: string): string {
-  return createHmac("sha256", secret).update(recipientId).digest("base64url");
+export function signingToken(secret: Uint8Array, recipientId: string, linkVersion = 0): string {
+  return createHmac("sha256", secret).update(linkVersion ? `${recipientId}.${linkVersion}` : recipientId).digest("base64url");
 }
 
 /** What recipients.token_hash stores. */
 export const tokenHash = (token: string): string => sha256Hex(token);
 
-export const signUrlOf = (baseUrl: string, secret: Uint8Array, recipientId: string): string =>
-  `${baseUrl.replace(/\/+$/, "")}/s/${signingToken(secret, recipientId)}`;
+export const signUrlOf = (baseUrl: string, secret: Uint8Array, recipientId: string, linkVersion = 0): string =>
+  `${baseUrl.replace(/\/+$/, "")}/s/${signingToken(secret, recipientId, linkVersion)}`;
 
 /** The recipient's link that downloads the sealed PDF (as an attachment), what the completion e-mail carries. */
 export const signedDocumentUrlOf = (baseUrl: string, secret: Uint8Array, recipientId: string): string =>

@@ -21,6 +21,7 @@ export const verifyRoutes = (deps: Deps) =>
       auth: "envelopes",
       response: { 200: VerificationSchema, ...problemResponses(...AUTH_ERRORS, 413, 415, 422) },
       detail: {
+        operationId: "verifyPdf",
         summary: "Verify the signatures of a PDF",
         description: "For each signature: signer and issuer, signing and time-stamp times, whether the signed bytes are intact, whether it covers the whole document or how many bytes were appended after it, and whether this instance's certificate made it.",
         requestBody: { required: true, content: { "multipart/form-data": { schema: VerifyBody as any } } },

@@ -43,7 +43,7 @@ export const webhookRoutes = (deps: Deps) =>
       auth: "webhooks",
       query: ListQuery,
       response: { 200: listOf(WebhookSchema, "WebhookList"), ...problemResponses(...AUTH_ERRORS, 422) },
-      detail: { summary: "List webhook endpoints, newest first (disabled ones included)" },
+      detail: { operationId: "listWebhooks", summary: "List webhook endpoints, newest first (disabled ones included)" },
     })
     .post("", ({ principal, body, set }) => {
       const { webhook, secret } = createWebhook(deps, principal.environment, body);
@@ -54,33 +54,33 @@ export const webhookRoutes = (deps: Deps) =>
       auth: "webhooks",
       body: CreateWebhookBody,
       response: { 201: CreatedWebhookSchema, ...problemResponses(...AUTH_ERRORS, 400, 415, 422) },
-      detail: { summary: "Register a webhook endpoint (the signing secret is returned once)", description: SIGNING },
+      detail: { operationId: "createWebhook", summary: "Register a webhook endpoint (the signing secret is returned once)", description: SIGNING },
     })
     .get("/:id", ({ principal, params }) => publicWebhook(getWebhook(deps, principal.environment, params.id)), {
       auth: "webhooks",
       params: IdParams,
       response: { 200: WebhookSchema, ...problemResponses(...AUTH_ERRORS, 404) },
-      detail: { summary: "Get a webhook endpoint" },
+      detail: { operationId: "getWebhook", summary: "Get a webhook endpoint" },
     })
     .patch("/:id", ({ principal, params, body }) => publicWebhook(updateWebhook(deps, principal.environment, params.id, body)), {
       auth: "webhooks",
       params: IdParams,
       body: UpdateWebhookBody,
       response: { 200: WebhookSchema, ...problemResponses(...AUTH_ERRORS, 400, 404, 415, 422) },
-      detail: { summary: "Change a webhook endpoint, or re-enable a disabled one (`enabled: true`)" },
+      detail: { operationId: "updateWebhook", summary: "Change a webhook endpoint, or re-enable a disabled one (`enabled: true`)" },
     })
     .delete("/:id", ({ principal, params }) => deletedWebhook(deleteWebhook(deps, principal.environment, params.id)), {
       auth: "webhooks",
       params: IdParams,
       response: { 200: DeletedWebhookSchema, ...problemResponses(...AUTH_ERRORS, 404) },
-      detail: { summary: "Delete a webhook endpoint (its pending deliveries are dropped)", description: "Answers the endpoint as deleted: `enabled: false` and `deletedAt`." },
+      detail: { operationId: "deleteWebhook", summary: "Delete a webhook endpoint (its pending deliveries are dropped)", description: "Answers the endpoint as deleted: `enabled: false` and `deletedAt`." },
     })
     .get("/:id/deliveries", ({ principal, params, query }) => listDeliveries(deps, principal.environment, params.id, query), {
       auth: "webhooks",
       params: IdParams,
       query: DeliveryListQuery,
       response: { 200: listOf(DeliverySchema, "WebhookDeliveryList"), ...problemResponses(...AUTH_ERRORS, 404, 422) },
-      detail: { summary: "Recent deliveries of an endpoint, newest first, with their attempts (status code, duration, error)" },
+      detail: { operationId: "listWebhookDeliveries", summary: "Recent deliveries of an endpoint, newest first, with their attempts (status code, duration, error)" },
     })
     .post("/:id/deliveries/:deliveryId/resend", ({ principal, params, set }) => {
       set.status = 202;
@@ -90,6 +90,7 @@ export const webhookRoutes = (deps: Deps) =>
       params: DeliveryParams,
       response: { 202: DeliverySchema, ...problemResponses(...AUTH_ERRORS, 404, 409) },
       detail: {
+        operationId: "resendWebhookDelivery",
         summary: "Send a delivery's event again",
         description: "Queues a new delivery of the same event (same `webhook-id` and body) with a fresh retry schedule. 409 `webhook_disabled` if the endpoint is disabled.",
       },

@@ -640,6 +640,8 @@ function buildField(f, dims) {
     input = el("input", { type: "text", id, value: typeof f.value === "string" ? f.value : "", maxLength: 500, required: !!f.required, autocomplete: "off" });
   }
   if (f.required && input.tagName === "INPUT") input.setAttribute("aria-required", "true");
+  // Filled by the sender: shown, not editable, not sent back.
+  if (f.readOnly && input instanceof HTMLInputElement) input.disabled = true;
   const changed = () => {
     clearInvalid(input);
     updateGuide();
@@ -1215,6 +1217,7 @@ function fieldValues() {
   /** @type {Record<string, string>} */
   const values = {};
   for (const { field, input } of fieldInputs.values()) {
+    if (field.readOnly) continue;
     if (field.type === "checkbox") values[field.id] = input instanceof HTMLInputElement && input.checked ? "true" : "false";
     else if (field.type === "text" || field.type === "date") {
       const v = input.value.trim();

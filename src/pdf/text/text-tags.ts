@@ -1,0 +1,123 @@
+/**
+ * Text tags: placeholders typed into a document's text that say "a field goes here", so an
+ * integrator places fields without coordinates. Three syntaxes (docs/documents.md):
+ * - DocuSeal: `{{Name;type=signature;role=Employee;required=true}}`
+ * - Adobe Sign: `{{*Name_es_:signer1:signature}}` (`*`: required)
+ * - Dropbox Sign: `[sig|req|signer1]`, `[text|noreq|signer2|Label|id]`
+ * A tag's box is the extent of its text on the displayed page. Tags may be split across text
+ * runs and fonts; they are found in each page's own content stream (not inside form XObjects).
+ */
+import type { PDFDocument, PDFPage } from "pdf-lib";
+import { Type, type Static } from "@sinclair/typebox";
+import { FIELD_TYPES, literalUnion, type FieldType } from "../../enums";
+import { displayedBox } from "../page-frame";
+import { glyphQuad, readPageText, type PageText, type PlacedGlyph } from "./page-text";
+import { contentWithout, replacePageContent } from "./remove-glyphs";
+
+export const TextTagSchema = Type.Object(
+  {
+    name: Type.String({ description: "The tag's name (DocuSeal: the text before the first `;`); becomes the field's label", examples: ["Employee signature"] }),
+    type: literalUnion(FIELD_TYPES),
+    role: Type.Union([Type.String({ description: "The recipient `roleName` the field goes to; null: the first signer", examples: ["Employee"] }), Type.Null()]),
+    required: Type.Boolean(),
+    page: Type.Integer({ minimum: 1 }),
+    x: Type.Number({ description: "Points from the left edge of the displayed page" }),
+    y: Type.Number({ description: "Points from the TOP edge of the displayed page" }),
+    width: Type.Number(),
+    height: Type.Number(),
+  },
+  { title: "TextTag", description: "A text tag found in the document's text: where a field goes, without coordinates (see docs/documents.md)" },
+);
+
+export type TextTag = Static<typeof TextTagSchema>;
+/** What a tag's text says, before it is placed. */
+export type TagSpec = Pick<TextTag, "name" | "type" | "role" | "required">;
+
+const TYPE_WORDS: Record<string, FieldType> = {
+  ...Object.fromEntries(FIELD_TYPES.map((t) => [t, t])),
+  sig: "signature", initial: "initials", check: "checkbox", text: "text", date: "date",
+};
+const TYPE_LABELS: Record<FieldType, string> = { signature: "Signature", initials: "Initials", date: "Date", text: "Text", checkbox: "Checkbox" };
+
+const TAG_PATTERN = /\{\{([^{}]{1,300})\}\}|\[(sig|initial|text|check|date)\|(req|noreq)\|([A-Za-z0-9_]+)((?:\|[^|\]]{0,100}){0,2})\]/gi;
+
+/** `{{…}}` content: the Adobe Sign form when it has `_es_`, else DocuSeal's. */
+function braceTag(inner: string): TagSpec | null {
+  const adobe = /^\s*(\*?)([^:]*?)_es_:([^:]+?)(?::([A-Za-z]+))?(?::[^}]*)?\s*$/.exec(inner);
+  if (adobe) {
+    const type = adobe[4] ? TYPE_WORDS[adobe[4].toLowerCase()] : "text";
+    if (!type) return null;
+    return { name: adobe[2]!.trim() || TYPE_LABELS[type], type, role: adobe[3]!.trim(), required: adobe[1] === "*" || type === "signature" || type === "initials" };
+  }
+  const parts = inner.split(";").map((p) => p.trim());
+  const options = new Map<string, string>();
+  let name = "";
+  parts.forEach((p, i) => {
+    const eq = p.indexOf("=");
+    if (eq < 0) {
+      if (i === 0) name = p;
+      return;
+    }
+    options.set(p.slice(0, eq).trim().toLowerCase(), p.slice(eq + 1).trim());
+  });
+  const type = TYPE_WORDS[(options.get("type") ?? "text").toLowerCase()];
+  if (!type) return null;
+  const required = options.get("required")?.toLowerCase();
+  return { name: name || TYPE_LABELS[type], type, role: options.get("role") || null, required: required === undefined ? true : required !== "false" };
+}
+
+/** `[type|req|signer1|label|id]`: Dropbox Sign's form. */
+function bracketTag(type: string, req: string, signer: string, rest: string): TagSpec {
+  const fieldType = TYPE_WORDS[type.toLowerCase()]!;
+  const [, label, id] = rest.split("|");
+  return { name: id?.trim() || label?.trim() || TYPE_LABELS[fieldType], type: fieldType, role: signer, required: req.toLowerCase() === "req" };
+}
+
+interface FoundTag {
+  spec: TagSpec;
+  glyphs: PlacedGlyph[];
+}
+
+/** The tags of one page's text, with the glyphs that spell each. */
+function tagsInText(text: PageText): FoundTag[] {
+  let joined = "";
+  const owner: number[] = [];
+  text.glyphs.forEach((g, i) => {
+    joined += g.text;
+    for (let k = 0; k < g.text.length; k++) owner.push(i);
+  });
+  const found: FoundTag[] = [];
+  for (const m of joined.matchAll(TAG_PATTERN)) {
+    const spec = m[1] !== undefined ? braceTag(m[1]) : bracketTag(m[2]!, m[3]!, m[4]!, m[5] ?? "");
+    if (!spec) continue;
+    const first = owner[m.index]!;
+    const last = owner[m.index + m[0].length - 1]!;
+    found.push({ spec, glyphs: text.glyphs.slice(first, last + 1) });
+  }
+  return found;
+}
+
+/** Every text tag of a document, page by page in reading order of the content streams. */
+export function findTextTags(pdf: PDFDocument): TextTag[] {
+  return pdf.getPages().flatMap((page, i) =>
+    tagsInText(readPageText(page)).map((t) => ({ ...t.spec, page: i + 1, ...displayedBox(page, t.glyphs.flatMap(glyphQuad)) })));
+}
+
+/**
+ * Takes every tag's text out of the pages' content (the pages get new content streams: saved as
+ * an incremental update they leave earlier revisions, and so earlier signatures, intact).
+ * Returns how many tags were removed.
+ */
+export function removeTextTags(pages: PDFPage[]): number {
+  let removed = 0;
+  for (const page of pages) {
+    const text = readPageText(page);
+    const tags = tagsInText(text);
+    if (!tags.length) continue;
+    const content = contentWithout(text, tags.flatMap((t) => t.glyphs));
+    if (content) replacePageContent(page, content);
+    removed += tags.length;
+  }
+  return removed;
+}
+

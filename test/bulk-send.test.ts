@@ -1,0 +1,113 @@
+/**
+ * Bulk send over the real server: a template sent to 200 people as one batch, worked through by
+ * the outbox row by row; bad rows fail alone; the batch is idempotent; a CSV works the same.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { sendBatchRows, ROWS_PER_RUN } from "../src/modules/batches/send-batch";
+import { jobsOf, post, uploadDoc } from "./helpers/envelopes";
+import { startTestServer, type TestServer } from "./helpers/server";
+
+let s: TestServer;
+let templateId: string;
+beforeAll(async () => {
+  s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000" } });
+  const doc = await uploadDoc(s);
+  const tpl = await post(s, "/api/v1/templates", {
+    name: "Offer", subject: "Your offer", documentIds: [doc.id],
+    roles: [{ roleName: "Employee" }, { roleName: "HR", role: "CC" }],
+    fields: [{ roleName: "Employee", documentId: doc.id, type: "text", page: 1, x: 72, y: 300, width: 200, height: 20, label: "Salary" }],
+  });
+  expect(tpl.status).toBe(201);
+  templateId = tpl.body.id;
+});
+afterAll(() => s.stop());
+
+const row = (i: number) => ({
+  recipients: [{ roleName: "Employee", name: `Person ${i}`, email: `person${i}@example.com` }, { roleName: "HR", name: "HR", email: "hr@example.com" }],
+  prefill: { Salary: `${40_000 + i} EUR` },
+});
+
+const pendingBatchJob = () => {
+  const rows = s.deps.db.$client.query("SELECT id, payload FROM jobs WHERE kind = 'send_batch' AND status = 'pending' ORDER BY rowid").all() as { id: string; payload: string }[];
+  return rows[0]!;
+};
+
+describe("bulk send", () => {
+  test("200 rows: progress as the outbox goes, 197 envelopes sent, 3 bad rows reported alone; idempotent", async () => {
+    const rows = Array.from({ length: 200 }, (_, i) => row(i));
+    rows[7] = { ...row(7), recipients: [{ roleName: "Employee", name: "Bad", email: "not-an-email" }, row(7).recipients[1]!] };
+    rows[42] = { ...row(42), recipients: [row(42).recipients[0]!] }; // HR missing
+    (rows as unknown[])[150] = { recipients: "nobody" };
+    const headers = { "idempotency-key": "bulk-200" };
+    const first = await post(s, `/api/v1/templates/${templateId}/bulk-send`, { rows }, { headers });
+    expect(first.status).toBe(202);
+    const batch = first.body;
+    expect(batch).toMatchObject({ status: "queued", total: 200, processed: 0, sent: 0, failed: 0, templateId });
+    expect(first.res.headers.get("location")).toBe(`/api/v1/batches/${batch.id}`);
+    // The same request again: the same batch, not a second one.
+    const again = await post(s, `/api/v1/templates/${templateId}/bulk-send`, { rows }, { headers });
+    expect(again.body.id).toBe(batch.id);
+    expect(jobsOf(s, "send_batch")).toHaveLength(1);
+
+    // One run of the job: the first rows are done and the batch says so.
+    const job = pendingBatchJob();
+    sendBatchRows(s.deps, batch.id, job.id);
+    const mid = await (await s.api(`/api/v1/batches/${batch.id}`)).json();
+    expect(mid).toMatchObject({ status: "running", processed: ROWS_PER_RUN, sent: ROWS_PER_RUN - 1, failed: 1 });
+
+    await s.running.app.jobs.drain();
+    const done = await (await s.api(`/api/v1/batches/${batch.id}`)).json();
+    expect(done).toMatchObject({ status: "completed", total: 200, processed: 200, sent: 197, failed: 3 });
+    expect(done.completedAt).toBeString();
+    expect(done.errors.map((e: any) => e.row)).toEqual([7, 42, 150]);
+    expect(done.errors[0].errors[0]).toEqual({ pointer: "/rows/7/recipients/0/email", message: '"not-an-email" is not a valid e-mail address' });
+    expect(done.errors[1].errors[0].message).toContain('"HR" needs a recipient');
+    expect(done.errors[2].errors[0].pointer).toBe("/rows/150/recipients");
+    expect(new Set(done.envelopes.map((e: any) => e.envelopeId)).size).toBe(197);
+
+    // Each envelope is SENT, made from the template, with its own person and prefill.
+    const sample = done.envelopes.find((e: any) => e.row === 199);
+    const env = await (await s.api(`/api/v1/envelopes/${sample.envelopeId}`)).json();
+    expect(env).toMatchObject({ status: "SENT", templateId, subject: "Your offer" });
+    expect(env.recipients[0]).toMatchObject({ email: "person199@example.com", roleName: "Employee" });
+    expect(env.fields[0]).toMatchObject({ label: "Salary", value: "40199 EUR", readOnly: true });
+    const count = s.deps.db.$client.query("SELECT count(*) AS n FROM envelopes WHERE batch_id = ?").get(batch.id) as { n: number };
+    expect(count.n).toBe(197);
+    // Another environment does not see the batch.
+    expect((await s.api(`/api/v1/batches/${batch.id}`, { key: s.key("live") })).status).toBe(404);
+  }, 120_000);
+
+  test("a CSV upload: one column per Role.email and Role.name, other columns prefill", async () => {
+    const csv = [
+      "Employee.email,Employee.name,HR.email,HR.name,Salary",
+      "ana@example.com,\"Silva, Ana\",hr@example.com,HR,\"50,000 EUR\"",
+      "bo@example.com,Bo,hr@example.com,HR,45000",
+      "",
+    ].join("\r\n");
+    const form = new FormData();
+    form.set("file", new File([csv], "people.csv", { type: "text/csv" }));
+    const res = await s.api(`/api/v1/templates/${templateId}/bulk-send`, { method: "POST", body: form });
+    expect(res.status).toBe(202);
+    const batch = await res.json();
+    expect(batch.total).toBe(2);
+    await s.running.app.jobs.drain();
+    const done = await (await s.api(`/api/v1/batches/${batch.id}`)).json();
+    expect(done).toMatchObject({ status: "completed", sent: 2, failed: 0 });
+    const env = await (await s.api(`/api/v1/envelopes/${done.envelopes[0].envelopeId}`)).json();
+    expect(env.recipients[0]).toMatchObject({ name: "Silva, Ana", email: "ana@example.com" });
+    expect(env.fields[0].value).toBe("50,000 EUR");
+  });
+
+  test("refused at once: no rows, more than 1,000, an unknown template, a CSV without recipient columns", async () => {
+    expect((await post(s, `/api/v1/templates/${templateId}/bulk-send`, { rows: [] })).status).toBe(422);
+    const tooMany = await post(s, `/api/v1/templates/${templateId}/bulk-send`, { rows: Array.from({ length: 1001 }, (_, i) => row(i)) });
+    expect(tooMany.status).toBe(422);
+    expect(tooMany.body.errors[0].message).toContain("at most 1000");
+    expect((await post(s, "/api/v1/templates/tpl_nope/bulk-send", { rows: [row(1)] })).status).toBe(404);
+    const form = new FormData();
+    form.set("file", new File(["Salary\n1\n"], "x.csv", { type: "text/csv" }));
+    const res = await s.api(`/api/v1/templates/${templateId}/bulk-send`, { method: "POST", body: form });
+    expect(res.status).toBe(422);
+    expect((await res.json()).errors[0].message).toContain("Role.email");
+  });
+});

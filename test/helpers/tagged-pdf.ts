@@ -1,0 +1,91 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import fontkit from "@pdf-lib/fontkit";
+import { degrees, PDFDocument, PDFString, rgb, StandardFonts, type PDFFont } from "pdf-lib";
+
+const DEJAVU = join(import.meta.dir, "../../node_modules/dejavu-fonts-ttf/ttf");
+
+/**
+ * A contract as a word processor would write it: body text in several fonts and sizes with text
+ * tags in it, one tag split across three runs (and two fonts), a rotated page, and a page in an
+ * embedded TrueType font (a Type0/CID font with Identity-H, as LibreOffice and Word write them).
+ */
+export async function taggedContract(): Promise<Uint8Array<ArrayBuffer>> {
+  const pdf = await PDFDocument.create();
+  pdf.registerFontkit(fontkit);
+  const helvetica = await pdf.embedFont(StandardFonts.Helvetica);
+  const times = await pdf.embedFont(StandardFonts.TimesRoman);
+  const courier = await pdf.embedFont(StandardFonts.CourierBold);
+  const dejavu = await pdf.embedFont(readFileSync(join(DEJAVU, "DejaVuSerif.ttf")), { subset: true });
+
+  const p1 = pdf.addPage([595.28, 841.89]);
+  p1.drawText("Employment contract", { x: 72, y: 780, size: 20, font: helvetica });
+  p1.drawText("The employee signs here: {{Employee signature;type=signature;role=Employee}} thank you.", { x: 72, y: 700, size: 11, font: times });
+  p1.drawText("Date: {{Signed on;type=date;role=Employee;required=false}}", { x: 72, y: 660, size: 14, font: courier });
+  // One tag in three runs, in two fonts, each run placed by its own text operator.
+  const split = "{{Employer signature;type=signature;role=Employer}}";
+  const runs = [split.slice(0, 9), split.slice(9, 30), split.slice(30)];
+  let x = 72;
+  runs.forEach((run, i) => {
+    const font: PDFFont = i === 1 ? times : helvetica;
+    p1.drawText(run, { x, y: 600, size: 10, font });
+    x += font.widthOfTextAtSize(run, 10);
+  });
+  p1.drawText("Untagged text stays: {not a tag} [nor this].", { x: 72, y: 560, size: 10, font: helvetica, color: rgb(0.2, 0.2, 0.2) });
+
+  // A page shown rotated (/Rotate 90) whose text is drawn turned the other way, so it reads
+  // upright on screen (as a landscape page from a word processor), in an embedded TrueType font.
+  const p2 = pdf.addPage([595.28, 841.89]);
+  p2.setRotation(degrees(90));
+  const upright = { rotate: degrees(90) };
+  p2.drawText("Annex — {{Employee initials;type=initials;role=Employee}}", { x: 100, y: 100, size: 12, font: dejavu, ...upright });
+  p2.drawText("[text|req|signer2|Job title|job_title]", { x: 150, y: 100, size: 12, font: dejavu, ...upright });
+  p2.drawText("{{*Start_es_:signer1:date}}", { x: 200, y: 100, size: 9, font: helvetica, ...upright });
+
+  const p3 = pdf.addPage([595.28, 841.89]);
+  p3.drawText("{{Agree;type=checkbox;role=Employee}} I agree.", { x: 300, y: 300, size: 12, font: helvetica, rotate: degrees(30) });
+  p3.drawText("{{Notes}}", { x: 72, y: 200, size: 8, font: times });
+  return new Uint8Array(await pdf.save({ useObjectStreams: false }));
+}
+
+/** The words pdftotext -bbox finds, with their boxes (points, top-left origin), page by page. */
+export function pdftotextWords(path: string): { page: number; word: string; x: number; y: number; width: number; height: number }[] {
+  const out = Bun.spawnSync(["pdftotext", "-bbox", path, "-"]).stdout.toString();
+  const words: ReturnType<typeof pdftotextWords> = [];
+  let page = 0;
+  for (const line of out.split("\n")) {
+    if (line.includes("<page ")) page++;
+    const m = /<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*)<\/word>/.exec(line);
+    if (m) words.push({ page, word: m[5]!.replace(/&amp;/g, "&").replace(/&lt;/g, "<").replace(/&gt;/g, ">"), x: +m[1]!, y: +m[2]!, width: +m[3]! - +m[1]!, height: +m[4]! - +m[2]! });
+  }
+  return words;
+}
+
+
+/**
+ * An application form as a form designer writes it: text fields, a checkbox, a radio group, a
+ * dropdown, and an empty signature field (a /Sig field with its widget), on a rotated page too.
+ */
+export async function formPdf(): Promise<Uint8Array<ArrayBuffer>> {
+  const pdf = await PDFDocument.create();
+  const font = await pdf.embedFont(StandardFonts.Helvetica);
+  const page = pdf.addPage([595.28, 841.89]);
+  const form = pdf.getForm();
+  page.drawText("Employee name", { x: 72, y: 760, size: 10, font });
+  form.createTextField("employee_name").addToPage(page, { x: 180, y: 750, width: 250, height: 22 });
+  page.drawText("Start date", { x: 72, y: 720, size: 10, font });
+  form.createTextField("start_date").addToPage(page, { x: 180, y: 710, width: 120, height: 22 });
+  form.createCheckBox("agree").addToPage(page, { x: 180, y: 670, width: 16, height: 16 });
+  const radio = form.createRadioGroup("contract_type");
+  radio.addOptionToPage("CDI", page, { x: 180, y: 630, width: 14, height: 14 });
+  radio.addOptionToPage("CDD", page, { x: 240, y: 630, width: 14, height: 14 });
+  const dropdown = form.createDropdown("department");
+  dropdown.addOptions(["Sales", "Engineering"]);
+  dropdown.addToPage(page, { x: 180, y: 590, width: 150, height: 22 });
+  // An empty signature field: pdf-lib reads them but does not make them.
+  const widget = pdf.context.obj({ Type: "Annot", Subtype: "Widget", FT: "Sig", T: PDFString.of("employee_signature"), Rect: [180, 480, 380, 540], F: 4, P: page.ref });
+  const ref = pdf.context.register(widget);
+  page.node.addAnnot(ref);
+  form.acroForm.addField(ref);
+  return new Uint8Array(await pdf.save({ useObjectStreams: false }));
+}

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { startTestServer, type TestServer } from "./helpers/server";
+import { createEnvelope, quickStart, uploadDoc } from "./helpers/envelopes";
+
+let s: TestServer;
+beforeAll(() => { s = startTestServer(); });
+afterAll(() => s.stop());
+
+const problem = async (res: Response) => {
+  expect(res.status).toBe(422);
+  expect(res.headers.get("content-type")).toBe("application/problem+json");
+  return (await res.json()) as { code: string; detail: string; errors: { pointer: string; message: string }[] };
+};
+
+describe("query parameters name themselves and what they allow", () => {
+  test("?limit=500 names the parameter and its bounds", async () => {
+    for (const path of ["/api/v1/envelopes", "/api/v1/documents", "/api/v1/webhooks"]) {
+      const p = await problem(await s.api(`${path}?limit=500`));
+      expect(p.errors).toEqual([{ pointer: "/limit", message: "query parameter limit must be an integer from 1 to 100 (got 500)" }]);
+      expect(p.detail).toContain("limit");
+    }
+  });
+
+  test("?status=BOGUS lists the allowed statuses", async () => {
+    const p = await problem(await s.api("/api/v1/envelopes?status=BOGUS"));
+    expect(p.errors).toHaveLength(1);
+    expect(p.errors[0]!.pointer).toBe("/status");
+    for (const v of ["DRAFT", "SENT", "COMPLETED", "DECLINED", "VOIDED", "EXPIRED", "BOGUS"]) expect(p.errors[0]!.message).toContain(v);
+  });
+
+  test("several bad parameters are all reported at once, an unknown one too", async () => {
+    const p = await problem(await s.api("/api/v1/envelopes?limit=0&status=NOPE&colour=red"));
+    expect(p.errors.map((e) => e.pointer).sort()).toEqual(["/colour", "/limit", "/status"]);
+    expect(p.errors.find((e) => e.pointer === "/colour")!.message).toBe("colour is not a query parameter of this route");
+    expect(p.errors.find((e) => e.pointer === "/limit")!.message).toContain("from 1 to 100 (got 0)");
+  });
+
+  test("a good query still answers", async () => {
+    expect((await s.api("/api/v1/envelopes?limit=100&status=DRAFT")).status).toBe(200);
+  });
+});
+
+describe("a request's shape errors and business errors come in one answer", () => {
+  test("create: a bad field type, an unknown document and a bad e-mail together", async () => {
+    const doc = await uploadDoc(s);
+    const p = await problem(await s.api("/api/v1/envelopes", {
+      method: "POST",
+      json: quickStart([doc.id, "doc_unknown"], [
+        { email: "not-an-email", name: "Ana", fields: [{ documentId: doc.id, type: "sig", page: 1, x: 1, y: 1, width: 10, height: 10 }] },
+        { email: "bo@example.com", name: "Bo", fields: [{ documentId: doc.id, type: "text", page: 9, x: 1, y: 1, width: 10, height: 10 }] },
+      ]),
+    }));
+    const byPointer = Object.fromEntries(p.errors.map((e) => [e.pointer, e.message]));
+    expect(byPointer["/recipients/0/fields/0/type"]).toContain('must be one of "signature"');
+    expect(byPointer["/documentIds/1"]).toContain("does not exist");
+    expect(byPointer["/recipients/0/email"]).toContain("not a valid e-mail");
+    expect(byPointer["/recipients/1/fields/0/page"]).toContain("has 1 page");
+    expect(p.errors).toHaveLength(4);
+  });
+
+  test("a member whose shape is wrong is reported once, for its shape", async () => {
+    const p = await problem(await s.api("/api/v1/envelopes", { method: "POST", json: { subject: "", documentIds: ["doc_x"], recipients: [{ email: 42, name: "A" }] } }));
+    const pointers = p.errors.map((e) => e.pointer).sort();
+    expect(pointers).toEqual(["/documentIds/0", "/recipients/0/email", "/subject"]);
+    expect(p.errors.find((e) => e.pointer === "/recipients/0/email")!.message).toBe("expected string (got 42)");
+  });
+
+  test("PATCH: shape and business errors together", async () => {
+    const doc = await uploadDoc(s);
+    const env = await createEnvelope(s, quickStart([doc.id]));
+    const p = await problem(await s.api(`/api/v1/envelopes/${env.id}`, { method: "PATCH", json: { locale: "xx", documentIds: ["doc_nope"] } }));
+    expect(p.errors.map((e) => e.pointer).sort()).toEqual(["/documentIds/0", "/locale"]);
+  });
+
+  test("a body that is not an object is one error, not a crash", async () => {
+    const p = await problem(await s.api("/api/v1/envelopes", { method: "POST", json: [1, 2] }));
+    expect(p.errors[0]!.pointer).toBe("/");
+  });
+});
