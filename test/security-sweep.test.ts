@@ -33,8 +33,9 @@ const PUBLIC: RegExp[] = [
   // The signer page is the same static HTML for every token; its data comes through the signing API.
   /^GET \/s\/:token$/,
   /^GET \/s\/assets\/\*$/,
-  // The console's login form and its static assets.
+  // The console's login form, its language switch (a cookie and a redirect within the console) and its static assets.
   /^GET \/admin\/login$/,
+  /^GET \/admin\/language$/,
   /^GET \/admin\/assets\/(admin\.css|admin\.js|brand\.css)$/,
   // The organisation's logo (or Certyneo's mark): shown on the login page and in e-mails.
   /^GET \/branding\/logo$/,
