@@ -46,6 +46,7 @@ describe("documents", () => {
     expect(fromPath.sha256).toBe(fromBytes.sha256);
 
     expect(await certyneo.documents.get(fromPath.id)).toEqual(fromPath);
+    expect(Buffer.from(await certyneo.documents.content(fromPath.id)).equals(Buffer.from(pdf))).toBe(true);
     await certyneo.documents.delete(fromBlob.id);
     expect((await caught(certyneo.documents.get(fromBlob.id))).code).toBe("not_found");
   });

@@ -42,6 +42,7 @@ class Documents(unittest.TestCase):
         self.assertEqual(from_file["name"], "opened.pdf")
         self.assertEqual(from_path["sha256"], from_bytes["sha256"])
         self.assertEqual(c.documents.get(from_path["id"]), from_path)
+        self.assertEqual(c.documents.content(from_path["id"]), pdf())
         c.documents.delete(from_file["id"])
         with self.assertRaises(CertyneoError) as e:
             c.documents.get(from_file["id"])

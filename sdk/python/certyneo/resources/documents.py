@@ -23,6 +23,10 @@ class Documents:
     def get(self, id: str) -> Document:
         return self._http.json("GET", "/api/v1/documents/{id}", path={"id": id})
 
+    def content(self, id: str) -> bytes:
+        """The uploaded PDF's original bytes."""
+        return self._http.bytes("GET", "/api/v1/documents/{id}/content", path={"id": id})
+
     def list(self, limit: Optional[int] = None, starting_after: Optional[str] = None) -> Iterator[Document]:
         """Every document, newest first, page after page as the loop asks for more."""
         return paginate(lambda after: self._http.json("GET", "/api/v1/documents", query={"limit": limit, "startingAfter": after}), starting_after)

@@ -21,6 +21,11 @@ export class Documents {
     return this.http.json("GET /api/v1/documents/{id}", { ...options, path: { id } });
   }
 
+  /** The uploaded PDF's original bytes. */
+  content(id: string, options?: RequestOptions): Promise<Uint8Array> {
+    return this.http.bytes("GET /api/v1/documents/{id}/content", { ...options, path: { id } });
+  }
+
   /** Every document, newest first, page after page as the loop asks for more. */
   list(query: DocumentListQuery = {}, options?: RequestOptions): AsyncGenerator<Document, void, undefined> {
     return paginate((startingAfter) => this.http.json("GET /api/v1/documents", { ...options, query: { ...query, startingAfter } }), query.startingAfter);
