@@ -16,14 +16,14 @@ export interface RunningServer {
 
 /**
  * Requests wait for `ready` (the sealing-key check at start) and are answered 503 if it failed,
- * so none is served before it has passed, while the port opens at once. /healthz answers
- * meanwhile: the process is alive, and exits if the check fails.
+ * so none is served before it has passed, while the port opens at once (the runtime and the
+ * app are ready meanwhile). /healthz waits too: a server whose key cannot seal never says healthy.
  */
 function gated(fetch: ReturnType<typeof buildApp>["fetch"], ready: Promise<unknown>, baseUrl: string): typeof fetch {
   let state: "checking" | "ok" | "failed" = "checking";
   const settled = ready.then(() => void (state = "ok"), () => void (state = "failed"));
   return async (req, server) => {
-    if (state === "checking" && new URL(req.url).pathname !== "/healthz") await settled;
+    if (state === "checking") await settled;
     if (state === "failed") return problemResponse(new AppError("unavailable", "The server is stopping: its sealing key cannot be used"), newRequestId(), baseUrl);
     return fetch(req, server);
   };

@@ -74,6 +74,6 @@ export async function startS3Server(bucket = "certyneo-test"): Promise<S3TestSer
 
 /** A test server (fake clock, idle outbox unless drained) whose files live in the bucket under `prefix`. */
 export async function startS3TestServer(s3: S3TestServer, prefix: string, env: Record<string, string> = {}, opts: { dir?: string } = {}): Promise<TestServer> {
-  const all = { CERTYNEO_JOBS_POLL_MS: "60000", ...s3.env(prefix), ...env };
+  const all = { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false", ...s3.env(prefix), ...env };
   return startTestServer({ env: all, dir: opts.dir, storage: await openStorage(loadConfig(all)) });
 }
