@@ -35,7 +35,7 @@ export const AUTH_METHODS = ["email_otp", "sms_otp", "access_code"] as const;
 export type AuthMethod = (typeof AUTH_METHODS)[number];
 
 /** Languages of the invitations and of the signing page. */
-export const LOCALES = ["en", "fr", "de", "es", "it", "pt", "nl", "el"] as const;
+export const LOCALES = ["en", "fr", "de", "es", "it", "pt", "nl", "el", "ar"] as const;
 export type Locale = (typeof LOCALES)[number];
 
 /** What an integrator may ask for; the API reports "custom" for per-recipient routing orders. */
