@@ -1092,6 +1092,16 @@ export const LANGUAGE_NAMES = /** @satisfies {Record<Language, string>} */ ({
   en: "English", fr: "Français", de: "Deutsch", es: "Español", it: "Italiano", pt: "Português", nl: "Nederlands", el: "Ελληνικά", ar: "العربية",
 });
 
+/** The languages written right to left (the server's RTL_LOCALES in src/enums.ts). */
+const RIGHT_TO_LEFT = new Set(["ar"]);
+
+/**
+ * The page's writing direction in `lang`.
+ * @param {Language} lang
+ * @returns {"rtl" | "ltr"}
+ */
+export const direction = (lang) => (RIGHT_TO_LEFT.has(lang) ? "rtl" : "ltr");
+
 /**
  * "fr-CA" -> "fr" when the page speaks it, else null.
  * @param {unknown} locale
