@@ -46,7 +46,7 @@ describe("the signer page in Arabic", () => {
       expect(await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual(["ar", "rtl"]);
       expect(await page.evaluate(() => getComputedStyle(document.body).direction)).toBe("rtl");
       if (size === "phone") expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-      expect(await page.locator("#sender").textContent()).toBe("أرسله ليلى حداد (hr@example.com)");
+      expect(await page.locator("#sender").textContent()).toBe("المرسل: ليلى حداد (hr@example.com)");
       const label = page.locator(".field-label", { hasText: "المسمى الوظيفي" });
       await label.scrollIntoViewIfNeeded();
       expect(await label.isVisible()).toBe(true);

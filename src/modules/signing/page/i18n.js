@@ -1061,7 +1061,7 @@ export const STRINGS = {
     subjectLine: "المغلف: {subject}",
     noscript: "تحتاج هذه الصفحة إلى JavaScript لعرض المستندات وتسجيل توقيعك.",
     language: "اللغة",
-    sentBy: "أرسله {name}",
+    sentBy: "المرسل: {name}",
     reasonGiven: "السبب المذكور: {reason}",
     authTitle: "أكّد هويتك",
     authEmailText: "لفتح هذا المغلف، أدخل الرمز المكوّن من 6 أرقام الذي نرسله بالبريد الإلكتروني إلى {destination}.",
