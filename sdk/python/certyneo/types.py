@@ -127,7 +127,7 @@ class _EnvelopeRequired(TypedDict):
     status: Literal["DRAFT", "SENT", "COMPLETED", "DECLINED", "VOIDED", "EXPIRED"]
     subject: str
     message: Optional[str]
-    locale: Optional[Literal["en", "fr", "de", "es", "it", "pt", "nl", "el"]]
+    locale: Optional[Literal["en", "fr", "de", "es", "it", "pt", "nl", "el", "ar"]]
     #: Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines
     sender: Optional[Dict[str, Any]]
     #: Origins that may frame the signing page (empty: none)
@@ -168,7 +168,7 @@ class EnvelopeCreate(_EnvelopeCreateRequired, total=False):
     #: Shown in the invitation and on the signing page
     message: str
     signingOrder: Literal["parallel", "sequential"]
-    locale: Literal["en", "fr", "de", "es", "it", "pt", "nl", "el"]
+    locale: Literal["en", "fr", "de", "es", "it", "pt", "nl", "el", "ar"]
     #: Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines
     sender: Dict[str, Any]
     #: Embedded signing: which of your web apps may show the signing page in a frame
@@ -200,7 +200,7 @@ class EnvelopeUpdate(TypedDict, total=False):
     #: Replaces every recipient (and their fields)
     recipients: List[RecipientInput]
     signingOrder: Literal["parallel", "sequential"]
-    locale: Optional[Literal["en", "fr", "de", "es", "it", "pt", "nl", "el"]]
+    locale: Optional[Literal["en", "fr", "de", "es", "it", "pt", "nl", "el", "ar"]]
     #: Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines
     sender: Optional[Dict[str, Any]]
     #: Embedded signing: which of your web apps may show the signing page in a frame
@@ -383,7 +383,7 @@ class SigningComplete(_SigningCompleteRequired, total=False):
     signature: Dict[str, Any]
     #: Values by field id: text for text/date/initials fields, true/false for checkboxes. Empty date fields get the signing date.
     fields: Dict[str, Union[str, bool]]
-    locale: Literal["en", "fr", "de", "es", "it", "pt", "nl", "el"]
+    locale: Literal["en", "fr", "de", "es", "it", "pt", "nl", "el", "ar"]
 
 
 class SigningDecline(TypedDict):

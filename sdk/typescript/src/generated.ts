@@ -127,7 +127,7 @@ export interface Envelope {
   status: "DRAFT" | "SENT" | "COMPLETED" | "DECLINED" | "VOIDED" | "EXPIRED";
   subject: string;
   message: string | null;
-  locale: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el" | null;
+  locale: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el" | "ar" | null;
   /** Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines */
   sender: {
     name: string;
@@ -178,7 +178,7 @@ export interface EnvelopeCreate {
   documentIds: string[];
   recipients: RecipientInput[];
   signingOrder?: "parallel" | "sequential";
-  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el";
+  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el" | "ar";
   /** Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines */
   sender?: {
     name: string;
@@ -216,7 +216,7 @@ export interface EnvelopeUpdate {
   /** Replaces every recipient (and their fields) */
   recipients?: RecipientInput[];
   signingOrder?: "parallel" | "sequential";
-  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el" | null;
+  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el" | "ar" | null;
   /** Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines */
   sender?: {
     name: string;
@@ -418,7 +418,7 @@ export interface SigningComplete {
   fields?: Record<string, string | boolean>;
   /** Must be true: the recipient agrees to sign electronically */
   consent: boolean;
-  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el";
+  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el" | "ar";
 }
 
 export interface SigningDecline {
@@ -432,7 +432,7 @@ export interface SigningSession {
     subject: string;
     message: string | null;
     status: string;
-    locale: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el" | null;
+    locale: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el" | "ar" | null;
     /** The deadline: after it the link stops working */
     expiresAt: string | null;
     /** Who asks for the signatures */
