@@ -4,7 +4,7 @@
 // server serves this module as the JSON of its values (page.ts), so a browser and the binary
 // read the same words. Raise CONSENT_VERSION whenever one of these texts changes.
 
-export const CONSENT_VERSION = 1;
+export const CONSENT_VERSION = 2;
 
 export const CONSENT_TEXTS = {
   en: {
