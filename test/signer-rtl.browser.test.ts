@@ -4,6 +4,8 @@
  * to the signature, and axe-core finds no accessibility violation.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { axeViolations, launchBrowser, PHONE, waitForPdfPages } from "./helpers/browser";
 import { startTestServer, type TestServer } from "./helpers/server";
@@ -51,6 +53,7 @@ describe("the signer page in Arabic", () => {
       await label.scrollIntoViewIfNeeded();
       expect(await label.isVisible()).toBe(true);
       expect(await axeViolations(page)).toEqual([]);
+      await page.screenshot({ path: join(process.env.CERTYNEO_SCREENSHOTS ?? tmpdir(), `certyneo-signer-ar-${size}.png`) });
 
       // The guide: Start, the signature first (reading order), then the next field, then Finish.
       expect(await page.locator("#progress").textContent()).toBe("0 من 2 من الحقول المطلوبة");
