@@ -47,6 +47,8 @@ describe("the signer page in Arabic", () => {
       await waitForPdfPages(page);
       expect(await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual(["ar", "rtl"]);
       expect(await page.evaluate(() => getComputedStyle(document.body).direction)).toBe("rtl");
+      // The document itself keeps its own layout: pdf.js draws its text glyph by glyph, from the left.
+      expect(await page.locator("canvas.page-canvas").first().evaluate((c) => getComputedStyle(c).direction)).toBe("ltr");
       if (size === "phone") expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
       expect(await page.locator("#sender").textContent()).toBe("المرسل: ليلى حداد (hr@example.com)");
       const label = page.locator(".field-label", { hasText: "المسمى الوظيفي" });
