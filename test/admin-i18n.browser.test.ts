@@ -116,7 +116,7 @@ describe("the console in Greek and German", () => {
       expect(await heading()).toBe(title);
       expect(await page.locator("html").getAttribute("dir")).toBe("rtl");
       expect(await page.evaluate(() => getComputedStyle(document.body).direction)).toBe("rtl");
-      await check(`${path.split(/[/?]/)[2] || "dashboard"}-ar`, "ar");
+      await check(`${path.replace(/\?.*/, "").split("/")[2] || "dashboard"}-ar`, "ar");
     }
   });
 });
