@@ -39,8 +39,11 @@ export const AUTH_METHODS = ["email_otp", "sms_otp", "access_code"] as const;
 export type AuthMethod = (typeof AUTH_METHODS)[number];
 
 /** Languages of the invitations and of the signing page. */
-export const LOCALES = ["en", "fr", "de", "es", "it", "pt", "nl", "el"] as const;
+export const LOCALES = ["en", "fr", "de", "es", "it", "pt", "nl", "el", "ar"] as const;
 export type Locale = (typeof LOCALES)[number];
+/** The locales written right to left: pages get dir="rtl", PDF texts are drawn from the right. */
+export const RTL_LOCALES: readonly Locale[] = ["ar"];
+export const textDirection = (locale: Locale): "rtl" | "ltr" => (RTL_LOCALES.includes(locale) ? "rtl" : "ltr");
 
 /** What an integrator may ask for; the API reports "custom" for per-recipient routing orders. */
 export const SIGNING_ORDERS = ["parallel", "sequential"] as const;

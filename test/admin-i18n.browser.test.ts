@@ -1,5 +1,5 @@
 /**
- * The console in Greek and German in a real browser (Debian's Chromium): a Greek browser gets the
+ * The console in Greek, German and Arabic (right to left) in a real browser (Debian's Chromium): a Greek browser gets the
  * login in Greek and logs in with it; the switcher turns the console German and keeps it so. Every
  * page passes axe-core (lang attributes, labels, contrast with the longer words) and is
  * photographed (test/artefacts/admin-i18n/).
@@ -100,5 +100,23 @@ describe("the console in Greek and German", () => {
     await page.getByRole("link", { name: "Σύμβαση εργασίας" }).click();
     expect(await page.getByRole("heading", { name: "Audit-Ereignisse" }).count()).toBe(1);
     await check("envelope-de", "de");
+  });
+
+  test("in Arabic every console page is laid out right to left and passes axe-core", async () => {
+    for (const [path, title] of [
+      ["/admin?lang=ar", "لوحة المعلومات"],
+      ["/admin/envelopes?env=test&lang=ar", "المغلفات"],
+      ["/admin/keys?lang=ar", "مفاتيح API"],
+      ["/admin/failures?lang=ar", "الإخفاقات"],
+      ["/admin/settings?lang=ar", "الإعدادات"],
+      ["/admin/branding?lang=ar", "الهوية والمرسل"],
+      ["/admin/activity?lang=ar", "النشاط"],
+    ] as const) {
+      await page.goto(s.url + path);
+      expect(await heading()).toBe(title);
+      expect(await page.locator("html").getAttribute("dir")).toBe("rtl");
+      expect(await page.evaluate(() => getComputedStyle(document.body).direction)).toBe("rtl");
+      await check(`${path.replace(/\?.*/, "").split("/")[2] || "dashboard"}-ar`, "ar");
+    }
   });
 });

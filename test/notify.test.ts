@@ -232,6 +232,17 @@ describe("messages", () => {
     expect(m.html).toContain('<html lang="fr">');
   });
 
+  test("invitation in Arabic: right to left, the quote's rule on the right", () => {
+    const m = renderEmail("invitation", "ar", data);
+    expect(m.subject).toBe('يُرجى التوقيع: Offer <b>"Q3"</b> & co');
+    expect(m.text).toContain("مرحبًا Ada <Lovelace>،");
+    expect(m.text).toContain("المراجعة والتوقيع");
+    expect(m.text).toContain("فبراير");
+    expect(m.html).toContain('<html lang="ar" dir="rtl">');
+    expect(m.html).toContain("border-right:3px solid");
+    expect(renderEmail("invitation", "fr", data).html).toContain("border-left:3px solid");
+  });
+
   test("every language has every text, with the same placeholders as English", () => {
     const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
     for (const locale of LOCALES) {

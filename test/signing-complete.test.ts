@@ -195,6 +195,6 @@ describe("consent", () => {
 
   test("a consent text changed without raising CONSENT_VERSION fails here: raise the version, then update this fingerprint", () => {
     const all = Object.entries(STRINGS).map(([l, t]) => `${l}:${t.consentSign}\n${l}:${t.consentApprove}`).join("\n");
-    expect({ version: CONSENT_VERSION, sha256: sha256(all) }).toEqual({ version: 1, sha256: "eb5b2e2253faa1812275b069bbc1f5f58f06273675e87c4640b4c194a33341ab" });
+    expect({ version: CONSENT_VERSION, sha256: sha256(all) }).toEqual({ version: 2, sha256: "91e5782588e9d075802b1a54d8d3ca2e2ec4ac158c7c5d220d8ec8cc487a62f0" });
   });
 });

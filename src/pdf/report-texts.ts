@@ -293,6 +293,36 @@ export const REPORT_TEXTS: Record<Locale, Record<ReportKey, string>> = {
     devBanner: "ΠΙΣΤΟΠΟΙΗΤΙΚΟ ΑΝΑΠΤΥΞΗΣ — ΟΧΙ ΓΙΑ ΠΑΡΑΓΩΓΗ",
     devNote: "Σφραγίστηκε με το αυτοϋπογεγραμμένο πιστοποιητικό ανάπτυξης αυτής της εγκατάστασης: χωρίς νομική ισχύ.",
   },
+  ar: {
+    envelopeId: "معرّف المغلف", subject: "الموضوع", status: "الحالة", created: "تاريخ الإنشاء", sent: "تاريخ الإرسال", completed: "تاريخ الاكتمال",
+    certificateIssued: "تاريخ إصدار الشهادة", documentId: "معرّف المستند", sha256Original: "SHA-256 (الأصل)", email: "البريد الإلكتروني", role: "الدور",
+    signedUtc: "التوقيع (UTC)", ipAddress: "عنوان IP", userAgent: "المتصفح", authentication: "التحقق من الهوية", recipientId: "معرّف المستلم",
+    signature: "التوقيع", roleSigner: "موقّع", roleApprover: "موافِق", roleCc: "يتلقى نسخة (CC)",
+    authLink: "رابط توقيع فريد أُرسل بالبريد الإلكتروني", certificateTitle: "شهادة الإتمام",
+    authEmailOtp: "رابط التوقيع ورمز لمرة واحدة بالبريد الإلكتروني إلى {to}", authSmsOtp: "رابط التوقيع ورمز لمرة واحدة برسالة نصية إلى {to}", authAccessCode: "رابط التوقيع ورمز وصول من المرسل",
+    certificateFooter: "شهادة الإتمام · المغلف {id}", envelopeLine: "المغلف {id} · {status}", sectionEnvelope: "المغلف",
+    sectionDocuments: "المستندات ({count})", sectionRecipients: "المستلمون ({count})", sectionAbout: "حول هذه الشهادة",
+    about:
+      "أصدر Certyneo هذه الشهادة عند اكتمال المغلف، وألحقها بالمستند الموقّع قبل ختمه. " +
+      "يشمل الختم الإلكتروني (PAdES) كل صفحة، بما فيها هذه الشهادة: يكشف أي برنامج للتحقق من ملفات PDF، مثل Adobe Acrobat Reader " +
+      "أو pdfsig من poppler، أي تغيير لاحق. يعرّف كل SHA-256 مستندًا كما رُفع، قبل أن " +
+      "توضع عليه أي توقيعات. وتُسجَّل كل خطوة من خطوات المغلف في سجل التدقيق الخاص به، وهو ملف مستقل على شكل سلسلة تجزئة.",
+    auditTitle: "سجل التدقيق", auditDocumentTitle: "سجل التدقيق — {subject}", auditFooter: "سجل التدقيق · المغلف {id} · أُنشئ في {time}",
+    auditLine: "المغلف {id} · {status} · أُنشئ في {time}", sectionChain: "سلسلة التجزئة", sectionEvents: "الأحداث ({count})",
+    chainStatement:
+      "كل حدث سطر في سلسلة تجزئة لا يُضاف إليها إلا في آخرها. تجزئة كل سطر هي SHA-256 للتجزئة السابقة " +
+      "ولـ JSON القانوني للحدث؛ والتجزئة السابقة للسطر الأول 64 صفرًا. للتحقق من السجل، " +
+      "أعد حساب التجزئات بالترتيب من الأحداث المسجلة وقارن النتيجة برأس السلسلة أدناه: " +
+      "تغيير أي حدث أو حذفه أو إعادة ترتيبه أو إدراج حدث جديد يغيّر كل تجزئة بعده.",
+    algorithm: "الخوارزمية", events: "الأحداث", chainHead: "رأس السلسلة", links: "الحلقات",
+    verified: "تم التحقق عند إنشاء هذا السجل ({time})", broken: "مكسورة: {reason}", brokenDefault: "التجزئات لا تطابق الأحداث",
+    noEvents: "لم يُسجَّل أي حدث بعد.", name: "الاسم", actor: "المنفّذ", detail: "التفاصيل", hash: "التجزئة", previousHash: "التجزئة السابقة",
+    sha256Document: "SHA-256 للمستند {n}", signaturesTitle: "التوقيعات", signaturePageFooter: "صفحة التوقيعات · {document}",
+    signaturePageIntro: "وُقّع إلكترونيًا عبر Certyneo. يعرض كل إطار توقيع الموقّع ووقت توقيعه.",
+    signedAt: "وُقّع في {time}", notSigned: "لم يوقّع ({status})", noSignature: "بلا توقيع ({role})", pageOf: "الصفحة {page} من {total}",
+    devBanner: "شهادة تطوير — ليست للاستخدام الفعلي",
+    devNote: "خُتم بشهادة التطوير الموقّعة ذاتيًا لهذا التثبيت: لا قيمة قانونية له.",
+  },
 };
 
 
@@ -475,6 +505,31 @@ export const EVENT_LABELS: Record<Exclude<Locale, "en">, Record<string, string>>
     "recipient.auth_failed": "Λάθος κωδικός",
     "recipient.auth_locked": "Κλείδωμα ταυτοποίησης",
     "recipient.authenticated": "Ταυτοποίηση παραλήπτη",
+  },
+  ar: {
+    "envelope.created": "إنشاء المغلف",
+    "envelope.updated": "تعديل المغلف",
+    "envelope.sent": "إرسال المغلف",
+    "envelope.completed": "اكتمال المغلف",
+    "envelope.sealed": "ختم المغلف",
+    "envelope.voided": "إلغاء المغلف",
+    "envelope.expired": "انتهاء صلاحية المغلف",
+    "envelope.seal_failed": "فشل الختم",
+    "envelope.seal_delayed": "تأخر الختم",
+    "envelope.seal_extended": "تمديد الختم",
+    "recipient.invited": "دعوة المستلم",
+    "recipient.reminded": "تذكير المستلم",
+    "recipient.viewed": "فتح المستلم المغلف",
+    "recipient.signed": "وقّع المستلم",
+    "recipient.approved": "وافق المستلم",
+    "recipient.declined": "رفض المستلم",
+    "document.downloaded": "تنزيل المستند",
+    "message.delivered": "تسليم الرسالة",
+    "message.failed": "فشل تسليم الرسالة",
+    "recipient.auth_code_sent": "إرسال الرمز",
+    "recipient.auth_failed": "رمز خاطئ",
+    "recipient.auth_locked": "قفل التحقق من الهوية",
+    "recipient.authenticated": "تحقق هوية المستلم",
   },
 };
 

@@ -223,4 +223,24 @@ describe("in the envelope's language", () => {
       expect(trail).toContain(expected);
     }
   });
+
+  test("the certificate and the audit trail in Arabic: right to left, extracted in logical order", async () => {
+    const envelope = { ...ENVELOPE, locale: "ar" as const };
+    const bytes = await letterPdf();
+    const certificate = await stampDocument({ ...DOCUMENT, bytes }, UNICODE_SIGNERS, [], {
+      appendSignaturePage: true,
+      locale: "ar",
+      certificate: { envelope, documents: [DOCUMENT], recipients: UNICODE_SIGNERS, generatedAt: new Date("2026-03-14T09:27:00Z"), developmentCertificate: false },
+    });
+    expect(qpdfCheck(certificate).code).toBe(0);
+    const text = pdftotext(certificate, "-f", "2");
+    for (const expected of ["شهادة الإتمام", "التوقيعات", "حول هذه الشهادة", "معرّف المغلف"]) expect(text).toContain(expected);
+    expect(text).not.toContain("\uFFFD");
+    expect(text).not.toContain("Certificate of Completion");
+    const trail = pdftotext(await renderAuditTrail({
+      envelope, documents: [DOCUMENT], recipients: UNICODE_SIGNERS, events: auditEvents(3, DOCUMENT.id),
+      chain: { valid: true, head: "ab".repeat(32) }, generatedAt: new Date("2026-03-14T09:27:00Z"), developmentCertificate: false,
+    }));
+    for (const expected of ["سجل التدقيق", "رأس السلسلة", "إنشاء المغلف"]) expect(trail).toContain(expected);
+  });
 });

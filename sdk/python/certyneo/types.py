@@ -173,7 +173,7 @@ class _EnvelopeRequired(TypedDict):
     status: Literal["DRAFT", "SENT", "COMPLETED", "DECLINED", "VOIDED", "EXPIRED"]
     subject: str
     message: Optional[str]
-    locale: Optional[Literal["en", "fr", "de", "es", "it", "pt", "nl", "el"]]
+    locale: Optional[Literal["en", "fr", "de", "es", "it", "pt", "nl", "el", "ar"]]
     #: Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines
     sender: Optional[Dict[str, Any]]
     #: Origins that may frame the signing page (empty: none)
@@ -220,7 +220,7 @@ class EnvelopeCreate(_EnvelopeCreateRequired, total=False):
     #: Shorthand for routingOrder: parallel = everyone at once; sequential = in the order of `recipients`. Do not combine with per-recipient routingOrder.
     signingOrder: Union[Literal["parallel"], Literal["sequential"]]
     #: Language of the e-mails, the signing page, the certificate of completion and the audit trail. Not set: the signing page follows each signer's browser (Accept-Language) and the e-mails are in English; a signer may switch the page's language either way.
-    locale: Union[Literal["en"], Literal["fr"], Literal["de"], Literal["es"], Literal["it"], Literal["pt"], Literal["nl"], Literal["el"]]
+    locale: Union[Literal["en"], Literal["fr"], Literal["de"], Literal["es"], Literal["it"], Literal["pt"], Literal["nl"], Literal["el"], Literal["ar"]]
     #: Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines
     sender: Dict[str, Any]
     #: Embedded signing: which of your web apps may show the signing page in a frame
@@ -256,7 +256,7 @@ class EnvelopeCreateFromTemplate(_EnvelopeCreateFromTemplateRequired, total=Fals
     #: Shown in the invitation and on the signing page
     message: str
     #: Language of the e-mails, the signing page, the certificate of completion and the audit trail. Not set: the signing page follows each signer's browser (Accept-Language) and the e-mails are in English; a signer may switch the page's language either way.
-    locale: Union[Literal["en"], Literal["fr"], Literal["de"], Literal["es"], Literal["it"], Literal["pt"], Literal["nl"], Literal["el"]]
+    locale: Union[Literal["en"], Literal["fr"], Literal["de"], Literal["es"], Literal["it"], Literal["pt"], Literal["nl"], Literal["el"], Literal["ar"]]
     #: Default: the template's expiresInDays after now
     expiresAt: str
     #: Remind pending recipients every N hours
@@ -284,7 +284,7 @@ class EnvelopeUpdate(TypedDict, total=False):
     recipients: List[RecipientInput]
     #: Shorthand for routingOrder: parallel = everyone at once; sequential = in the order of `recipients`. Do not combine with per-recipient routingOrder.
     signingOrder: Union[Literal["parallel"], Literal["sequential"]]
-    locale: Optional[Union[Literal["en"], Literal["fr"], Literal["de"], Literal["es"], Literal["it"], Literal["pt"], Literal["nl"], Literal["el"]]]
+    locale: Optional[Union[Literal["en"], Literal["fr"], Literal["de"], Literal["es"], Literal["it"], Literal["pt"], Literal["nl"], Literal["el"], Literal["ar"]]]
     sender: Optional[Dict[str, Any]]
     embedding: Optional[Dict[str, Any]]
     redirectUrl: Optional[str]
@@ -508,7 +508,7 @@ class SigningComplete(_SigningCompleteRequired, total=False):
     signature: Dict[str, Any]
     #: Values by field id: text for text/date/initials fields, true/false for checkboxes. Empty date fields get the signing date.
     fields: Dict[str, Union[str, bool]]
-    locale: Literal["en", "fr", "de", "es", "it", "pt", "nl", "el"]
+    locale: Literal["en", "fr", "de", "es", "it", "pt", "nl", "el", "ar"]
 
 
 class SigningDecline(TypedDict):
@@ -549,7 +549,7 @@ class _TemplateRequired(TypedDict):
     name: str
     subject: str
     message: Optional[str]
-    locale: Literal["en", "fr", "de", "es", "it", "pt", "nl", "el"]
+    locale: Literal["en", "fr", "de", "es", "it", "pt", "nl", "el", "ar"]
     documents: List[Dict[str, Any]]
     roles: List[Dict[str, Any]]
     fields: List[Dict[str, Any]]
@@ -580,7 +580,7 @@ class _TemplateCreateRequired(TypedDict):
 class TemplateCreate(_TemplateCreateRequired, total=False):
     message: str
     #: Language of the invitations and of the signing page
-    locale: Union[Literal["en"], Literal["fr"], Literal["de"], Literal["es"], Literal["it"], Literal["pt"], Literal["nl"], Literal["el"]]
+    locale: Union[Literal["en"], Literal["fr"], Literal["de"], Literal["es"], Literal["it"], Literal["pt"], Literal["nl"], Literal["el"], Literal["ar"]]
     #: Fields bound to roles; the documents' text tags add theirs
     fields: List[TemplateFieldInput]
     #: Envelopes made from it expire this many days after creation
@@ -651,7 +651,7 @@ class TemplateUpdate(TypedDict, total=False):
     subject: str
     message: Optional[str]
     #: Language of the invitations and of the signing page
-    locale: Union[Literal["en"], Literal["fr"], Literal["de"], Literal["es"], Literal["it"], Literal["pt"], Literal["nl"], Literal["el"]]
+    locale: Union[Literal["en"], Literal["fr"], Literal["de"], Literal["es"], Literal["it"], Literal["pt"], Literal["nl"], Literal["el"], Literal["ar"]]
     #: Documents, in order
     documentIds: List[str]
     #: Who signs, by role name; an envelope names a person for each

@@ -180,7 +180,7 @@ export interface Envelope {
   status: "DRAFT" | "SENT" | "COMPLETED" | "DECLINED" | "VOIDED" | "EXPIRED";
   subject: string;
   message: string | null;
-  locale: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el" | null;
+  locale: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el" | "ar" | null;
   /** Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines */
   sender: {
     name: string;
@@ -237,7 +237,7 @@ export interface EnvelopeCreate {
   /** Shorthand for routingOrder: parallel = everyone at once; sequential = in the order of `recipients`. Do not combine with per-recipient routingOrder. */
   signingOrder?: "parallel" | "sequential";
   /** Language of the e-mails, the signing page, the certificate of completion and the audit trail. Not set: the signing page follows each signer's browser (Accept-Language) and the e-mails are in English; a signer may switch the page's language either way. */
-  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el";
+  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el" | "ar";
   /** Who asks for the signatures: shown on the signing page and in the e-mails (their reply-to), and told by e-mail when a recipient declines */
   sender?: {
     name: string;
@@ -276,7 +276,7 @@ export interface EnvelopeCreateFromTemplate {
   /** Shown in the invitation and on the signing page */
   message?: string;
   /** Language of the e-mails, the signing page, the certificate of completion and the audit trail. Not set: the signing page follows each signer's browser (Accept-Language) and the e-mails are in English; a signer may switch the page's language either way. */
-  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el";
+  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el" | "ar";
   /** Default: the template's expiresInDays after now */
   expiresAt?: string;
   /** Remind pending recipients every N hours */
@@ -304,7 +304,7 @@ export interface EnvelopeUpdate {
   recipients?: RecipientInput[];
   /** Shorthand for routingOrder: parallel = everyone at once; sequential = in the order of `recipients`. Do not combine with per-recipient routingOrder. */
   signingOrder?: "parallel" | "sequential";
-  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el" | null;
+  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el" | "ar" | null;
   sender?: {
     name: string;
     email: string;
@@ -544,7 +544,7 @@ export interface SigningComplete {
   fields?: Record<string, string | boolean>;
   /** Must be true: the recipient agrees to sign electronically */
   consent: boolean;
-  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el";
+  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el" | "ar";
 }
 
 export interface SigningDecline {
@@ -573,7 +573,7 @@ export interface SigningSession {
     subject: string;
     message: string | null;
     status: string;
-    locale: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el" | null;
+    locale: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el" | "ar" | null;
     /** The deadline: after it the link stops working */
     expiresAt: string | null;
     /** Who asks for the signatures */
@@ -669,7 +669,7 @@ export interface Template {
   name: string;
   subject: string;
   message: string | null;
-  locale: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el";
+  locale: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el" | "ar";
   documents: Array<{
     id: string;
     name: string;
@@ -717,7 +717,7 @@ export interface TemplateCreate {
   subject: string;
   message?: string;
   /** Language of the invitations and of the signing page */
-  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el";
+  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el" | "ar";
   /** Documents, in order */
   documentIds: string[];
   /** Who signs, by role name; an envelope names a person for each */
@@ -783,7 +783,7 @@ export interface TemplateUpdate {
   subject?: string;
   message?: string | null;
   /** Language of the invitations and of the signing page */
-  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el";
+  locale?: "en" | "fr" | "de" | "es" | "it" | "pt" | "nl" | "el" | "ar";
   /** Documents, in order */
   documentIds?: string[];
   /** Who signs, by role name; an envelope names a person for each */

@@ -1,4 +1,5 @@
 import { LOCALES, type Locale } from "../../enums";
+import { ar } from "./strings/ar";
 import { de } from "./strings/de";
 import { el } from "./strings/el";
 import { en, type StringKey } from "./strings/en";
@@ -9,7 +10,7 @@ import { nl } from "./strings/nl";
 import { pt } from "./strings/pt";
 
 /** The console's strings, in the signer page's languages (LOCALES); one file per language under strings/. */
-export const STRINGS: Record<Locale, Record<StringKey, string>> = { en, fr, de, es, it, pt, nl, el };
+export const STRINGS: Record<Locale, Record<StringKey, string>> = { en, fr, de, es, it, pt, nl, el, ar };
 
 export type { StringKey };
 export type Lang = Locale;

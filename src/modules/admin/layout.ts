@@ -2,7 +2,7 @@ import { VERSION } from "../../version";
 import type { Environment } from "../../store/schema";
 import { href, html, type Html } from "./html";
 import { STRINGS, type Lang, type StringKey, type Translate } from "./i18n";
-import { LOCALES } from "../../enums";
+import { LOCALES, textDirection } from "../../enums";
 
 /** What every console page is rendered with. */
 export interface View {
@@ -80,7 +80,7 @@ function langSwitch(v: View) {
 export function page(v: View, title: string, body: Html, opts: { status?: number; bare?: boolean } = {}): Response {
   const chrome = !opts.bare && v.email;
   const doc = html`<!doctype html>
-<html lang="${v.lang}">
+<html lang="${v.lang}" dir="${textDirection(v.lang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -3,7 +3,7 @@
  * (e-mail) and as a short text (SMS). User-supplied strings (subject, message, names, reasons)
  * are escaped in HTML and kept on one line in headers.
  */
-import { LOCALES, type Locale, type MessageKind, type RecipientRole } from "../../enums";
+import { LOCALES, textDirection, type Locale, type MessageKind, type RecipientRole } from "../../enums";
 import type { Organisation } from "../signing/branding";
 import { MESSAGE_TEXTS, messageText, type MessageKey } from "./message-texts";
 
@@ -132,10 +132,12 @@ const paragraph = (s: string) =>
   `<p style="margin:0 0 16px 0">${escapeHtml(s).replace(/\r?\n/g, "<br>")}</p>`;
 
 function toHtml(d: Draft, locale: Locale, org?: Organisation): string {
+  // Physical sides, not logical CSS: many mail clients ignore border-inline-start.
+  const rtl = textDirection(locale) === "rtl";
   const parts: string[] = [paragraph(d.greeting), ...d.paragraphs.map(paragraph)];
   if (d.quote?.trim()) {
     parts.push(
-      `<blockquote style="margin:0 0 16px 0;padding:8px 12px;border-left:3px solid #c8ccd4;color:#333">${escapeHtml(d.quote.trim()).replace(/\r?\n/g, "<br>")}</blockquote>`,
+      `<blockquote style="margin:0 0 16px 0;padding:8px 12px;border-${rtl ? "right" : "left"}:3px solid #c8ccd4;color:#333">${escapeHtml(d.quote.trim()).replace(/\r?\n/g, "<br>")}</blockquote>`,
     );
   }
   if (d.action) {
@@ -149,7 +151,7 @@ function toHtml(d: Draft, locale: Locale, org?: Organisation): string {
   parts.push(`<p style="margin:24px 0 0 0;font-size:12px;color:#888">${escapeHtml(footerOf(locale, org))}</p>`);
   return [
     "<!DOCTYPE html>",
-    `<html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(d.subject)}</title></head>`,
+    `<html lang="${locale}"${rtl ? ' dir="rtl"' : ""}><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(d.subject)}</title></head>`,
     `<body style="margin:0;padding:24px;background:#f5f6f8;font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5;color:#111">`,
     `<div style="max-width:560px;margin:0 auto;background:#ffffff;padding:24px;border-radius:6px">`,
     ...parts,

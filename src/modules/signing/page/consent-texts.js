@@ -4,7 +4,7 @@
 // server serves this module as the JSON of its values (page.ts), so a browser and the binary
 // read the same words. Raise CONSENT_VERSION whenever one of these texts changes.
 
-export const CONSENT_VERSION = 1;
+export const CONSENT_VERSION = 2;
 
 export const CONSENT_TEXTS = {
   en: {
@@ -38,5 +38,9 @@ export const CONSENT_TEXTS = {
   el: {
     sign: "Συμφωνώ να υπογράψω αυτά τα έγγραφα ηλεκτρονικά και η ηλεκτρονική μου υπογραφή να έχει την ίδια αξία με την ιδιόχειρη υπογραφή μου.",
     approve: "Διάβασα αυτά τα έγγραφα και τα εγκρίνω ηλεκτρονικά.",
+  },
+  ar: {
+    sign: "أوافق على توقيع هذه المستندات إلكترونيًا، وعلى أن يكون لتوقيعي الإلكتروني القيمة نفسها التي لتوقيعي بخط اليد.",
+    approve: "قرأت هذه المستندات وأوافق عليها إلكترونيًا.",
   },
 };

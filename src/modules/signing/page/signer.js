@@ -28,7 +28,7 @@ const ASSETS = new URL("./", import.meta.url);
 /** @param {string} name */
 const asset = (name) => new URL(name, ASSETS).href;
 
-const { LANGUAGE_NAMES, supported, translator } = /** @type {typeof import("./i18n.js")} */ (await import(asset("i18n.js" + VERSION)));
+const { LANGUAGE_NAMES, direction, supported, translator } = /** @type {typeof import("./i18n.js")} */ (await import(asset("i18n.js" + VERSION)));
 
 /**
  * The page's element with this id; the HTML always has it, of this type.
@@ -162,6 +162,7 @@ function setLanguage(locale) {
   lang = supported(locale) ?? "en";
   t = translator(lang);
   document.documentElement.lang = lang;
+  document.documentElement.dir = direction(lang);
   langSelect.value = lang;
   for (const node of document.querySelectorAll("[data-i18n]")) if (node instanceof HTMLElement) node.textContent = t(keyOf(node.dataset.i18n));
   for (const node of document.querySelectorAll("[data-i18n-aria-label]")) if (node instanceof HTMLElement) node.setAttribute("aria-label", t(keyOf(node.dataset.i18nAriaLabel)));
