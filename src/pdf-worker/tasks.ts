@@ -2,9 +2,11 @@
 import "reflect-metadata";
 import { X509Certificate } from "@peculiar/x509";
 import { AppError } from "../errors";
+import { renderAuditTrail } from "../pdf/audit-trail";
 import { describePdfError } from "../pdf/errors";
 import { inspectPdf, type PdfFacts } from "../pdf/inspect";
 import { buildEnvelopePdf, stampDocument } from "../pdf/stamp";
+import { prepareSignature } from "../pdf/signature-update";
 import { verifyPdf } from "../pdf/verify";
 
 /**
@@ -39,6 +41,8 @@ export const pdfTasks = {
   stampDocument,
   buildEnvelopePdf,
   verifySignatures,
+  renderAuditTrail,
+  prepareSignature,
 };
 
 export type PdfTasks = typeof pdfTasks;

@@ -10,7 +10,7 @@ import { appendDss, emptyMaterial, type ValidationMaterial } from "./dss.ts";
 import { atLeast, type PadesLevel } from "./levels.ts";
 import type { RevocationFetcher } from "./revocation-fetch.ts";
 import { openForReading, readSignatures } from "./signature-fields.ts";
-import { appendSignature, joinParts, type SealedParts } from "./signature-update.ts";
+import { appendSignature, joinParts, type PrepareSignature, type SealedParts } from "./signature-update.ts";
 import type { Timestamper } from "./tsa.ts";
 
 
@@ -27,6 +27,8 @@ export interface LtvServices {
   revocation: RevocationFetcher;
   /** Issuers a CMS may leave out (the sealing key's own chain, trust anchors): paths are built through them. */
   certificates?: X509Certificate[];
+  /** Where a document time-stamp's byte work runs (see SealOptions.prepare); default: this thread. */
+  prepare?: PrepareSignature;
 }
 
 /** The certificates a signature or time-stamp token names, and all those its CMS carries. */
@@ -107,9 +109,9 @@ async function addValidationData(pdf: Uint8Array, services: LtvServices): Promis
 }
 
 /** Appends a document time-stamp (/DocTimeStamp, ETSI.RFC3161) over the whole file. */
-export async function addDocumentTimestamp(pdf: Uint8Array, timestamper: Timestamper): Promise<SealedParts> {
+export async function addDocumentTimestamp(pdf: Uint8Array, timestamper: Timestamper, prepare?: PrepareSignature): Promise<SealedParts> {
   const room = (await timestamper.sizingToken()).length + 512;
-  return appendSignature(pdf, { type: "DocTimeStamp", subFilter: "ETSI.RFC3161", hash: timestamper.hash, contents: (digest) => timestamper.timestamp(digest) }, room);
+  return appendSignature(pdf, { type: "DocTimeStamp", subFilter: "ETSI.RFC3161", hash: timestamper.hash, contents: (digest) => timestamper.timestamp(digest) }, room, prepare);
 }
 
 /** Takes a freshly sealed PDF (its last signature) from B-T to `level`: DSS for B-LT, then a document time-stamp and its DSS for B-LTA. */
@@ -126,6 +128,6 @@ export async function extendToLevel(pdf: Uint8Array, level: PadesLevel, services
  */
 export async function renewArchiveTimestamp(pdf: Uint8Array, services: LtvServices): Promise<Uint8Array> {
   if (!services.timestamper) throw new LtvError("a document time-stamp needs a time-stamp authority (CERTYNEO_SEAL_TSA_URL)", true);
-  const stamped = joinParts(await addDocumentTimestamp(pdf, services.timestamper));
+  const stamped = joinParts(await addDocumentTimestamp(pdf, services.timestamper, services.prepare));
   return addValidationData(stamped, services);
 }

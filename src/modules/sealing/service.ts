@@ -1,12 +1,11 @@
 import { and, eq, isNotNull, sql } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, notFound } from "../../errors";
-import { renderAuditTrail } from "../../pdf/audit-trail";
 import type { CompletionCertificateInput } from "../../pdf/certificate";
 import { atLeast } from "../../pdf/levels";
 import { extendToLevel, LtvError } from "../../pdf/ltv";
 import { sealPdfParts } from "../../pdf/pades";
-import { joinParts } from "../../pdf/signature-update";
+import { joinParts, type PrepareSignature } from "../../pdf/signature-update";
 import type { RenderAuditEvent, RenderDocument, RenderEnvelope, RenderField, RenderRecipient } from "../../pdf/render-model";
 import { enqueue } from "../../jobs/queue";
 import { envelopeDocuments, envelopes, jobs, type Environment } from "../../store/schema";
@@ -89,6 +88,8 @@ export async function sealingKey(deps: Pick<Deps, "sealingKey">): Promise<Sealin
  */
 const seal = async (deps: Deps, key: SealingKey, pdf: Uint8Array, subject: string): Promise<Uint8Array[]> => {
   const { trust } = deps;
+  // The byte work runs in a PDF worker; only the digest comes back for the key to sign here.
+  const prepare: PrepareSignature = (bytes, layout, room) => deps.pdf.run("prepareSignature", bytes, layout, room);
   try {
     const parts = await sealPdfParts(pdf, {
       signer: key,
@@ -97,9 +98,10 @@ const seal = async (deps: Deps, key: SealingKey, pdf: Uint8Array, subject: strin
       location: deps.config.seal.location || undefined,
       name: `Certyneo — ${subject}`.slice(0, 200),
       timestamper: atLeast(trust.level, "B-T") ? trust.timestamper : undefined,
+      prepare,
     });
     if (!atLeast(trust.level, "B-LT")) return [parts.base, parts.appended];
-    return [await extendToLevel(joinParts(parts), trust.level, { ...trust, certificates: [...key.certificateChain, ...trust.trustAnchors] })];
+    return [await extendToLevel(joinParts(parts), trust.level, { ...trust, certificates: [...key.certificateChain, ...trust.trustAnchors], prepare })];
   } catch (e) {
     // The job retries (or, for seal_failed, gives up); a download meanwhile gets a clear 503 rather than a 500.
     if (e instanceof TimestampError) throw new AppError("unavailable", `Sealing is waiting for the time-stamp authority: ${e.message}`);
@@ -269,7 +271,7 @@ export async function auditTrail(deps: Deps, environment: Environment, envelopeI
   if (envelope.status === "DRAFT") throw new AppError("envelope_not_sent", `Envelope ${envelopeId} is a DRAFT: it has an audit trail once sent`);
   const key = await sealingKey(deps);
   const events = listAudit(deps.db, envelopeId);
-  const pdf = await renderAuditTrail({
+  const pdf = await deps.pdf.run("renderAuditTrail", {
     envelope: toRenderEnvelope(envelope),
     documents: envelopeDocumentRows(deps.db, envelopeId).map(({ id, name, sha256 }) => ({ id, name, sha256 })),
     recipients: await Promise.all(recipientRows(deps.db, envelopeId).map((r) => toRenderRecipient(deps, r, envelope.locale))),
