@@ -5,6 +5,7 @@ import { AppError } from "../errors";
 import { renderAuditTrail } from "../pdf/audit-trail";
 import { describePdfError } from "../pdf/errors";
 import { inspectPdf, type PdfFacts } from "../pdf/inspect";
+import { dssUpdate, lastSignatureContents } from "../pdf/ltv";
 import { buildEnvelopePdf, stampDocument } from "../pdf/stamp";
 import { prepareSignature } from "../pdf/signature-update";
 import { verifyPdf } from "../pdf/verify";
@@ -43,6 +44,8 @@ export const pdfTasks = {
   verifySignatures,
   renderAuditTrail,
   prepareSignature,
+  lastSignatureContents,
+  dssUpdate,
 };
 
 export type PdfTasks = typeof pdfTasks;

@@ -5,7 +5,7 @@ import type { CompletionCertificateInput } from "../../pdf/certificate";
 import { atLeast } from "../../pdf/levels";
 import { extendToLevel, LtvError } from "../../pdf/ltv";
 import { sealPdfParts } from "../../pdf/pades";
-import { joinParts, type PrepareSignature } from "../../pdf/signature-update";
+import { joinParts } from "../../pdf/signature-update";
 import type { RenderAuditEvent, RenderDocument, RenderEnvelope, RenderField, RenderRecipient } from "../../pdf/render-model";
 import { enqueue } from "../../jobs/queue";
 import { envelopeDocuments, envelopes, jobs, type Environment } from "../../store/schema";
@@ -20,6 +20,7 @@ import type { Locale } from "../../enums";
 import { reportTexts } from "../../pdf/report-texts";
 import { maskedDestination } from "../signing/auth";
 import { sealingCertificate, type SealingKey } from "./key";
+import { offThread } from "./off-thread";
 
 /** How the recipient proved who they were: the unguessable link to their address, and the code they entered (its destination masked). */
 function authenticationText(r: RecipientRow, locale: Locale | null): string {
@@ -88,8 +89,7 @@ export async function sealingKey(deps: Pick<Deps, "sealingKey">): Promise<Sealin
  */
 const seal = async (deps: Deps, key: SealingKey, pdf: Uint8Array, subject: string): Promise<Uint8Array[]> => {
   const { trust } = deps;
-  // The byte work runs in a PDF worker; only the digest comes back for the key to sign here.
-  const prepare: PrepareSignature = (bytes, layout, room) => deps.pdf.run("prepareSignature", bytes, layout, room);
+  const work = offThread(deps.pdf);
   try {
     const parts = await sealPdfParts(pdf, {
       signer: key,
@@ -98,10 +98,10 @@ const seal = async (deps: Deps, key: SealingKey, pdf: Uint8Array, subject: strin
       location: deps.config.seal.location || undefined,
       name: `Certyneo — ${subject}`.slice(0, 200),
       timestamper: atLeast(trust.level, "B-T") ? trust.timestamper : undefined,
-      prepare,
+      prepare: work.prepare,
     });
     if (!atLeast(trust.level, "B-LT")) return [parts.base, parts.appended];
-    return [await extendToLevel(joinParts(parts), trust.level, { ...trust, certificates: [...key.certificateChain, ...trust.trustAnchors], prepare })];
+    return [await extendToLevel(joinParts(parts), trust.level, { ...trust, certificates: [...key.certificateChain, ...trust.trustAnchors], work })];
   } catch (e) {
     // The job retries (or, for seal_failed, gives up); a download meanwhile gets a clear 503 rather than a 500.
     if (e instanceof TimestampError) throw new AppError("unavailable", `Sealing is waiting for the time-stamp authority: ${e.message}`);
