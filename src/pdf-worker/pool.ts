@@ -99,7 +99,10 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
         }, config.timeoutSeconds * 1000);
         return;
       }
-      if (reply.warnings.count) log.debug("pdf parser warnings", { task: slot.job.request.task, ...reply.warnings });
+      const task = slot.job.request.task;
+      // Which thread did the work: what shows the event loop was left free (and where time went).
+      log.debug("pdf task done", { task, thread: reply.thread, ok: reply.ok });
+      if (reply.warnings.count) log.debug("pdf parser warnings", { task, ...reply.warnings });
       finish(slot, (job) => {
         if (reply.ok) job.resolve(reply.value);
         else job.reject(reply.code ? new AppError(reply.code as AppError["code"], reply.message) : new PdfTaskError(reply.name, reply.message));

@@ -2,9 +2,12 @@
 import "reflect-metadata";
 import { X509Certificate } from "@peculiar/x509";
 import { AppError } from "../errors";
+import { renderAuditTrail } from "../pdf/audit-trail";
 import { describePdfError } from "../pdf/errors";
 import { inspectPdf, type PdfFacts } from "../pdf/inspect";
+import { dssUpdate, lastSignatureContents } from "../pdf/ltv";
 import { buildEnvelopePdf, stampDocument } from "../pdf/stamp";
+import { prepareSignature } from "../pdf/signature-update";
 import { verifyPdf } from "../pdf/verify";
 
 /**
@@ -39,6 +42,10 @@ export const pdfTasks = {
   stampDocument,
   buildEnvelopePdf,
   verifySignatures,
+  renderAuditTrail,
+  prepareSignature,
+  lastSignatureContents,
+  dssUpdate,
 };
 
 export type PdfTasks = typeof pdfTasks;

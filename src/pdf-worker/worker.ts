@@ -6,6 +6,7 @@
 // First, as in main.ts: @peculiar/x509 (tsyringe) needs it before it loads, and in the bundle the
 // modules that import it themselves may be evaluated after it.
 import "reflect-metadata";
+import { threadId } from "node:worker_threads";
 import { AppError } from "../errors";
 import { withInflateBudget, type InflateLimits } from "./inflate-budget";
 import { pdfTasks, type PdfTaskName } from "./tasks";
@@ -17,10 +18,13 @@ export interface TaskRequest {
   limits: InflateLimits;
 }
 
-/** "started" when the thread takes the task (its time bound runs from then, not from the thread's load), then the outcome. */
+/**
+ * "started" when the thread takes the task (its time bound runs from then, not from the thread's
+ * load), then the outcome, with the thread that ran it (the main thread is 0).
+ */
 export type TaskReply =
   | { id: number; started: true }
-  | ({ id: number; started?: undefined; warnings: { count: number; first: string[] } } & (
+  | ({ id: number; started?: undefined; thread: number; warnings: { count: number; first: string[] } } & (
     | { ok: true; value: unknown }
     | { ok: false; code: string | null; name: string; message: string }
   ));
@@ -44,10 +48,10 @@ self.onmessage = async (event: MessageEvent<TaskRequest>) => {
   try {
     const run = pdfTasks[task] as (...a: unknown[]) => Promise<unknown>;
     const value = await withInflateBudget(limits, () => run(...args));
-    reply = { id, warnings, ok: true, value };
+    reply = { id, thread: threadId, warnings, ok: true, value };
   } catch (e) {
     const err = e as Error;
-    reply = { id, warnings, ok: false, code: e instanceof AppError ? e.code : null, name: err?.name ?? "Error", message: String(err?.message ?? e) };
+    reply = { id, thread: threadId, warnings, ok: false, code: e instanceof AppError ? e.code : null, name: err?.name ?? "Error", message: String(err?.message ?? e) };
   }
   const value = reply.ok ? reply.value : null;
   self.postMessage(reply, value instanceof Uint8Array ? [value.buffer as ArrayBuffer] : []);

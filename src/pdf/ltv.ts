@@ -10,7 +10,7 @@ import { appendDss, emptyMaterial, type ValidationMaterial } from "./dss.ts";
 import { atLeast, type PadesLevel } from "./levels.ts";
 import type { RevocationFetcher } from "./revocation-fetch.ts";
 import { openForReading, readSignatures } from "./signature-fields.ts";
-import { appendSignature, joinParts, type SealedParts } from "./signature-update.ts";
+import { appendSignature, joinParts, prepareSignature, type PrepareSignature, type SealedParts } from "./signature-update.ts";
 import type { Timestamper } from "./tsa.ts";
 
 
@@ -27,7 +27,31 @@ export interface LtvServices {
   revocation: RevocationFetcher;
   /** Issuers a CMS may leave out (the sealing key's own chain, trust anchors): paths are built through them. */
   certificates?: X509Certificate[];
+  /** Where the byte work runs (a PDF worker, see sealing); default: this thread. */
+  work?: LtvByteWork;
 }
+
+/**
+ * The byte-heavy steps of LTV (reading the file's signatures, writing a DSS update, preparing
+ * a time-stamp's update): plain data in and out, so a PDF worker can run them. The fetches
+ * (OCSP, CRL, TSA) stay with the caller: they are I/O, not work.
+ */
+export interface LtvByteWork {
+  /** The CMS of the file's last signature or time-stamp. */
+  lastSignatureContents(pdf: Uint8Array): Promise<Uint8Array | undefined>;
+  /** The DSS update to append after `pdf`; undefined when there is nothing new. */
+  dssUpdate(pdf: Uint8Array, material: ValidationMaterial): Promise<Uint8Array | undefined>;
+  prepare: PrepareSignature;
+}
+
+export async function lastSignatureContents(pdf: Uint8Array): Promise<Uint8Array | undefined> {
+  const { catalog, resolve } = await openForReading(pdf);
+  return readSignatures(pdf, catalog, resolve).at(-1)?.contents;
+}
+
+export const dssUpdate = async (pdf: Uint8Array, material: ValidationMaterial) => appendDss(pdf, material)?.appended;
+
+const inThisThread: LtvByteWork = { lastSignatureContents, dssUpdate, prepare: prepareSignature };
 
 /** The certificates a signature or time-stamp token names, and all those its CMS carries. */
 async function cmsCertificates(cms: Uint8Array): Promise<{ leaves: X509Certificate[]; pool: X509Certificate[] }> {
@@ -98,18 +122,18 @@ export async function gatherValidationMaterial(leaves: X509Certificate[], pool: 
 
 /** Adds the DSS for the last signature or time-stamp of `pdf`; the file unchanged when nothing is new. */
 async function addValidationData(pdf: Uint8Array, services: LtvServices): Promise<Uint8Array> {
-  const { catalog, resolve } = await openForReading(pdf);
-  const last = readSignatures(pdf, catalog, resolve).at(-1);
-  if (!last?.contents) throw new LtvError("the document has no readable signature to validate", true);
-  const { leaves, pool } = await cmsCertificates(last.contents);
-  const parts = appendDss(pdf, await gatherValidationMaterial(leaves, mergeCertificates(pool, services.certificates ?? []), services.revocation));
-  return parts ? joinParts(parts) : pdf;
+  const work = services.work ?? inThisThread;
+  const contents = await work.lastSignatureContents(pdf);
+  if (!contents) throw new LtvError("the document has no readable signature to validate", true);
+  const { leaves, pool } = await cmsCertificates(contents);
+  const appended = await work.dssUpdate(pdf, await gatherValidationMaterial(leaves, mergeCertificates(pool, services.certificates ?? []), services.revocation));
+  return appended ? joinParts({ base: pdf, appended }) : pdf;
 }
 
 /** Appends a document time-stamp (/DocTimeStamp, ETSI.RFC3161) over the whole file. */
-export async function addDocumentTimestamp(pdf: Uint8Array, timestamper: Timestamper): Promise<SealedParts> {
+export async function addDocumentTimestamp(pdf: Uint8Array, timestamper: Timestamper, prepare?: PrepareSignature): Promise<SealedParts> {
   const room = (await timestamper.sizingToken()).length + 512;
-  return appendSignature(pdf, { type: "DocTimeStamp", subFilter: "ETSI.RFC3161", hash: timestamper.hash, contents: (digest) => timestamper.timestamp(digest) }, room);
+  return appendSignature(pdf, { type: "DocTimeStamp", subFilter: "ETSI.RFC3161", hash: timestamper.hash, contents: (digest) => timestamper.timestamp(digest) }, room, prepare);
 }
 
 /** Takes a freshly sealed PDF (its last signature) from B-T to `level`: DSS for B-LT, then a document time-stamp and its DSS for B-LTA. */
@@ -126,6 +150,6 @@ export async function extendToLevel(pdf: Uint8Array, level: PadesLevel, services
  */
 export async function renewArchiveTimestamp(pdf: Uint8Array, services: LtvServices): Promise<Uint8Array> {
   if (!services.timestamper) throw new LtvError("a document time-stamp needs a time-stamp authority (CERTYNEO_SEAL_TSA_URL)", true);
-  const stamped = joinParts(await addDocumentTimestamp(pdf, services.timestamper));
+  const stamped = joinParts(await addDocumentTimestamp(pdf, services.timestamper, services.work?.prepare));
   return addValidationData(stamped, services);
 }

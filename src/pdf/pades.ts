@@ -3,7 +3,7 @@
 import { digestOf } from "./algorithms.ts";
 import { buildSignedData, dryRunSigner } from "./cms.ts";
 import type { Signer } from "./signer.ts";
-import { appendSignature, joinParts, type SealedParts } from "./signature-update.ts";
+import { appendSignature, joinParts, type PrepareSignature, type SealedParts } from "./signature-update.ts";
 import type { Timestamper } from "./tsa.ts";
 
 export { SealRefusedError } from "./incremental.ts";
@@ -21,6 +21,8 @@ export interface SealOptions {
   timestamper?: Timestamper;
   /** Name of the new signature field; must not exist yet. Default: the first free "SignatureN". */
   fieldName?: string;
+  /** Where the byte work (parse, write, hash the ByteRange) runs; default: this thread. The key signs here either way. */
+  prepare?: PrepareSignature;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function sealPdfParts(pdf: Uint8Array, opts: SealOptions): Promise<
     hash: signer.algorithm.hash,
     contents: (digest) =>
       buildSignedData({ signer, digest, timestamp: timestamper && ((signature) => timestamper.timestamp(digestOf(timestamper.hash, signature))) }),
-  }, await contentsSize(signer, timestamper));
+  }, await contentsSize(signer, timestamper), opts.prepare);
 }
 
 /** Seals `pdf` with a PAdES B-B (or B-T with a `timestamper`) signature appended as an incremental update. */

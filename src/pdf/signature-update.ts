@@ -11,8 +11,8 @@ import { textOf } from "./signature-fields.ts";
 import type { HashName } from "./signer.ts";
 import { PdfReader, XrefError } from "./xref.ts";
 
-/** What to write: the signature dictionary's kind and texts, and how to make its /Contents. */
-export interface SignatureSpec {
+/** What to write, as plain data (it crosses to a PDF worker): the signature dictionary's kind and texts. */
+export interface SignatureLayout {
   type: "Sig" | "DocTimeStamp";
   subFilter: "ETSI.CAdES.detached" | "ETSI.RFC3161";
   /** Name of the new signature field; must not exist yet. Default: the first free "SignatureN". */
@@ -23,6 +23,10 @@ export interface SignatureSpec {
   texts?: Record<string, string | undefined>;
   /** The digest of the ByteRange bytes `contents` receives. */
   hash: HashName;
+}
+
+/** The layout, and how to make its /Contents. */
+export interface SignatureSpec extends SignatureLayout {
   /** The DER that goes into /Contents, given the ByteRange digest. */
   contents(digest: Uint8Array): Promise<Uint8Array>;
 }
@@ -92,7 +96,7 @@ interface Plan {
 }
 
 /** Decides and serialises every object of the update, with placeholders for /ByteRange and /Contents. */
-function plan(base: Uint8Array, reader: PdfReader, spec: SignatureSpec, contentsSize: number): Plan {
+function plan(base: Uint8Array, reader: PdfReader, spec: SignatureLayout, contentsSize: number): Plan {
   if (reader.trailer.Encrypt) throw new SealRefusedError("encrypted PDFs are not supported");
   const catalogRef = reader.trailer.Root!;
   const catalog = reader.lookup(catalogRef);
@@ -175,7 +179,7 @@ function plan(base: Uint8Array, reader: PdfReader, spec: SignatureSpec, contents
 }
 
 /** Plans on the file as it is; a broken xref chain in an unsigned file is repaired by a full rewrite first. */
-async function planOrRepair(pdf: Uint8Array, spec: SignatureSpec, size: number): Promise<Plan> {
+async function planOrRepair(pdf: Uint8Array, spec: SignatureLayout, size: number): Promise<Plan> {
   try {
     return plan(pdf, new PdfReader(pdf), spec, size);
   } catch (e) {
@@ -197,20 +201,25 @@ export interface SealedParts {
 }
 
 /**
- * Appends the signature field with room for `room` bytes of contents, without building
- * the whole file in memory. Contents longer than measured (a fallback TSA with a longer
- * chain) get one more try with room for them.
+ * The file with its placeholders written and the ByteRange hashed: the byte-heavy half of a
+ * signature (parsing, writing the update, hashing up to the whole file), which a PDF worker
+ * runs. Only small things come back: the update, and the digest to sign.
  */
-export async function appendSignature(pdf: Uint8Array, spec: SignatureSpec, room: number): Promise<SealedParts> {
-  const first = await signWithRoom(pdf, spec, room);
-  if ("parts" in first) return first.parts;
-  const second = await signWithRoom(pdf, spec, first.needed + 512);
-  if ("parts" in second) return second.parts;
-  throw new Error(`the signature (${second.needed} bytes) does not fit the ${first.needed + 512} bytes reserved`);
+export interface PreparedSignature {
+  /** The full rewrite when the input's xref chain had to be repaired; null: the input itself is the base. */
+  repaired: Uint8Array | null;
+  /** The incremental update, /Contents still zeros. */
+  appended: Uint8Array;
+  contentsAt: number;
+  contentsLength: number;
+  digest: Uint8Array;
 }
 
-async function signWithRoom(pdf: Uint8Array, spec: SignatureSpec, room: number): Promise<{ parts: SealedParts } | { needed: number }> {
-  const { base, update, byteRangeAt, contentsAt, contentsLength } = await planOrRepair(pdf, spec, room);
+/** Where the preparation runs: in this thread (prepareSignature), or a PDF worker running it. */
+export type PrepareSignature = (pdf: Uint8Array, layout: SignatureLayout, room: number) => Promise<PreparedSignature>;
+
+export const prepareSignature: PrepareSignature = async (pdf, layout, room) => {
+  const { base, update, byteRangeAt, contentsAt, contentsLength } = await planOrRepair(pdf, layout, room);
   const appended = update.bytes;
   const contentsStart = base.length + contentsAt; // offset of "<"
   const contentsEnd = contentsStart + contentsLength + 2; // just after ">"
@@ -218,11 +227,33 @@ async function signWithRoom(pdf: Uint8Array, spec: SignatureSpec, room: number):
   appended.set(Buffer.from(byteRange.padEnd(BYTE_RANGE_WIDTH, " "), "latin1"), byteRangeAt);
 
   // The two ByteRange slices, hashed in place.
-  const digest = digestOf(spec.hash, base, appended.subarray(0, contentsAt), appended.subarray(contentsAt + contentsLength + 2));
+  const digest = digestOf(layout.hash, base, appended.subarray(0, contentsAt), appended.subarray(contentsAt + contentsLength + 2));
+  return { repaired: base === pdf ? null : base, appended, contentsAt, contentsLength, digest };
+};
+
+/** Only the plain data of a spec: a function does not cross to a worker. */
+const layoutOf = ({ contents: _contents, ...layout }: SignatureSpec): SignatureLayout => layout;
+
+/**
+ * Appends the signature field with room for `room` bytes of contents, without building
+ * the whole file in memory. Contents longer than measured (a fallback TSA with a longer
+ * chain) get one more try with room for them. `prepare` does the byte work; the contents
+ * (the key's signature, a time-stamp) are made here, from the digest.
+ */
+export async function appendSignature(pdf: Uint8Array, spec: SignatureSpec, room: number, prepare: PrepareSignature = prepareSignature): Promise<SealedParts> {
+  const first = await signWithRoom(pdf, spec, room, prepare);
+  if ("parts" in first) return first.parts;
+  const second = await signWithRoom(pdf, spec, first.needed + 512, prepare);
+  if ("parts" in second) return second.parts;
+  throw new Error(`the signature (${second.needed} bytes) does not fit the ${first.needed + 512} bytes reserved`);
+}
+
+async function signWithRoom(pdf: Uint8Array, spec: SignatureSpec, room: number, prepare: PrepareSignature): Promise<{ parts: SealedParts } | { needed: number }> {
+  const { repaired, appended, contentsAt, contentsLength, digest } = await prepare(pdf, layoutOf(spec), room);
   const cms = await spec.contents(digest);
   if (cms.length * 2 > contentsLength) return { needed: cms.length };
   appended.set(Buffer.from(Buffer.from(cms).toString("hex").toUpperCase(), "latin1"), contentsAt + 1);
-  return { parts: { base, appended } };
+  return { parts: { base: repaired ?? pdf, appended } };
 }
 
 /** The whole file: `base` then `appended`. */

@@ -5,6 +5,7 @@ import { renewArchiveTimestamp } from "../../pdf/ltv";
 import { openForReading, readSignatures } from "../../pdf/signature-fields";
 import { envelopeDocuments, envelopes } from "../../store/schema";
 import { appendAudit } from "../audit/service";
+import { offThread } from "./off-thread";
 import { sealingKey } from "./service";
 
 /** When the certificate of the file's last document time-stamp expires; undefined when it has none (not B-LTA). */
@@ -42,7 +43,7 @@ export async function extendArchivalSeals(deps: Deps, beforeDays: number): Promi
         const expiry = await lastArchiveTimestampExpiry(pdf);
         if (!expiry || expiry > horizon) continue;
         const { certificateChain } = await key();
-        const next = await renewArchiveTimestamp(pdf, { ...deps.trust, certificates: [...certificateChain, ...deps.trust.trustAnchors] });
+        const next = await renewArchiveTimestamp(pdf, { ...deps.trust, certificates: [...certificateChain, ...deps.trust.trustAnchors], work: offThread(deps.pdf) });
         renewed.set(sha, await deps.files.put([next]));
       }
       if (renewed.size === 0) continue;

@@ -1,7 +1,6 @@
 import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, notFound } from "../../errors";
-import { renderAuditTrail } from "../../pdf/audit-trail";
 import type { CompletionCertificateInput } from "../../pdf/certificate";
 import { atLeast } from "../../pdf/levels";
 import { extendToLevel, LtvError } from "../../pdf/ltv";
@@ -21,6 +20,7 @@ import type { Locale } from "../../enums";
 import { reportTexts } from "../../pdf/report-texts";
 import { maskedDestination } from "../signing/auth";
 import { sealingCertificate, type SealingKey } from "./key";
+import { offThread } from "./off-thread";
 
 /** How the recipient proved who they were: the unguessable link to their address, and the code they entered (its destination masked). */
 function authenticationText(r: RecipientRow, locale: Locale | null): string {
@@ -101,6 +101,7 @@ export async function sealingKey(deps: Pick<Deps, "sealingKey">): Promise<Sealin
  */
 const seal = async (deps: Deps, key: SealingKey, pdf: Uint8Array, subject: string): Promise<Uint8Array[]> => {
   const { trust } = deps;
+  const work = offThread(deps.pdf);
   try {
     const parts = await sealPdfParts(pdf, {
       signer: key,
@@ -109,9 +110,10 @@ const seal = async (deps: Deps, key: SealingKey, pdf: Uint8Array, subject: strin
       location: deps.config.seal.location || undefined,
       name: `Certyneo — ${subject}`.slice(0, 200),
       timestamper: atLeast(trust.level, "B-T") ? trust.timestamper : undefined,
+      prepare: work.prepare,
     });
     if (!atLeast(trust.level, "B-LT")) return [parts.base, parts.appended];
-    return [await extendToLevel(joinParts(parts), trust.level, { ...trust, certificates: [...key.certificateChain, ...trust.trustAnchors] })];
+    return [await extendToLevel(joinParts(parts), trust.level, { ...trust, certificates: [...key.certificateChain, ...trust.trustAnchors], work })];
   } catch (e) {
     // The job retries (or, for seal_failed, gives up); a download meanwhile gets a clear 503 rather than a 500.
     if (e instanceof TimestampError) throw new AppError("unavailable", `Sealing is waiting for the time-stamp authority: ${e.message}`);
@@ -287,7 +289,7 @@ export async function auditTrail(deps: Deps, environment: Environment, envelopeI
   if (envelope.status === "DRAFT") throw new AppError("envelope_not_sent", `Envelope ${envelopeId} is a DRAFT: it has an audit trail once sent`);
   const key = await sealingKey(deps);
   const events = listAudit(deps.db, envelopeId);
-  const pdf = await renderAuditTrail({
+  const pdf = await deps.pdf.run("renderAuditTrail", {
     envelope: toRenderEnvelope(envelope),
     documents: envelopeDocumentRows(deps.db, envelopeId).map(({ id, name, sha256 }) => ({ id, name, sha256 })),
     recipients: await Promise.all(recipientRows(deps.db, envelopeId).map((r) => toRenderRecipient(deps, r, envelope.locale))),
