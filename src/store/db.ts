@@ -1,8 +1,9 @@
 import { Database } from "bun:sqlite";
 import { mkdirSync, watch } from "node:fs";
 import { basename, dirname } from "node:path";
-import { sql, type SQL } from "drizzle-orm";
+import { is, sql, type SQL } from "drizzle-orm";
 import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
+import { PgDialect } from "drizzle-orm/pg-core";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { migrationJournal, migrationSql } from "../../migrations";
 import { sha256Hex } from "../ids";
@@ -50,11 +51,72 @@ export function migrate(db: Db): number {
   return count() - before;
 }
 
-/** How many rows a write's run() changed: bun:sqlite returns its Changes object, which drizzle types as void. */
-export const affectedRows = (result: unknown): number => (result as { changes: number }).changes;
+/** Which database a handle talks to: SQLite in the data directory (the default) or PostgreSQL. */
+export type Dialect = "sqlite" | "postgres";
+
+/**
+ * The dialect of a database handle or transaction. The domain is written once against the SQLite
+ * typing of drizzle and only what both dialects run (awaited builders, `transaction()` below,
+ * the fragments in store/sql.ts); a PostgreSQL handle is a drizzle PgDatabase behind the same type.
+ */
+export const dialectOf = (db: Tx): Dialect => (is((db as { dialect?: unknown }).dialect, PgDialect) ? "postgres" : "sqlite");
+
+/** How many rows a write changed: bun:sqlite returns its Changes, Bun's PostgreSQL client a result with a count. */
+export const affectedRows = (result: unknown): number => {
+  const r = result as { changes?: number; count?: number };
+  return r.changes ?? r.count ?? 0;
+};
+
+/** The first row of an awaited select, or undefined (the portable `.get()`). */
+export const firstRow = async <T>(query: PromiseLike<T[]>): Promise<T | undefined> => (await query)[0];
 
 /** A database handle or an open transaction: domain functions that write take either. */
 export type Tx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+const IN_TRANSACTION = Symbol("certyneo.sqliteTransaction");
+const sqliteQueues = new WeakMap<object, Promise<unknown>>();
+
+/**
+ * Runs `work` in one transaction and returns what it returns; an exception rolls back.
+ * PostgreSQL: drizzle's transaction on one pooled connection (nested: a savepoint). SQLite: the
+ * connection is shared by the whole process and bun:sqlite's transactions are synchronous, so
+ * transactions are queued one after another (BEGIN IMMEDIATE ... COMMIT on a handle that marks
+ * itself; a nested call makes a savepoint). A transaction's body does database work only, which
+ * on SQLite completes without yielding to I/O, so the queue never waits long.
+ */
+export async function transaction<T>(db: Tx, work: (tx: Tx) => Promise<T>): Promise<T> {
+  if (dialectOf(db) === "postgres") return (db as Db).transaction(work as any) as Promise<T>;
+  const client = (db as Db).$client;
+  if ((db as any)[IN_TRANSACTION]) {
+    const name = `sp${++savepoints}`;
+    client.run(`SAVEPOINT ${name}`);
+    try {
+      const result = await work(db);
+      client.run(`RELEASE ${name}`);
+      return result;
+    } catch (e) {
+      client.run(`ROLLBACK TO ${name}`);
+      client.run(`RELEASE ${name}`);
+      throw e;
+    }
+  }
+  const previous = sqliteQueues.get(client) ?? Promise.resolve();
+  const run = previous.then(async () => {
+    const tx = Object.create(db as object, { [IN_TRANSACTION]: { value: true } }) as Tx;
+    client.run("BEGIN IMMEDIATE");
+    try {
+      const result = await work(tx);
+      client.run("COMMIT");
+      return result;
+    } catch (e) {
+      if (client.inTransaction) client.run("ROLLBACK");
+      throw e;
+    }
+  });
+  sqliteQueues.set(client, run.catch(() => {}));
+  return run;
+}
+let savepoints = 0;
 
 /**
  * A prepared statement per database, built on first use. Building a drizzle query costs
@@ -90,12 +152,32 @@ export function preparedPerSession<T>(build: (tx: Tx) => T): (tx: Tx) => T {
 
 /**
  * `column IN` the ids of a JSON array given as the `ids` placeholder (idsParam): one prepared
- * statement serves a page of any size, and SQLite still probes the column's index per id.
+ * statement serves a page of any size, and the database still probes the column's index per id.
  */
-export const inIds = (column: SQLiteColumn): SQL => sql`${column} IN (SELECT value FROM json_each(${sql.placeholder("ids")}))`;
+export const inIds = (db: Tx, column: SQLiteColumn): SQL =>
+  dialectOf(db) === "postgres"
+    ? sql`${column} IN (SELECT json_array_elements_text(${sql.placeholder("ids")}::json))`
+    : sql`${column} IN (SELECT value FROM json_each(${sql.placeholder("ids")}))`;
 export const idsParam = (ids: readonly string[]) => ({ ids: JSON.stringify(ids) });
 
-const generations = new WeakMap<Db, () => number>();
+/** The text at `path` (keys, e.g. ["data", "envelope", "id"]) inside a JSON column. */
+export function jsonText(db: Tx, column: SQLiteColumn, path: readonly string[]): SQL {
+  if (!path.every((k) => /^\w+$/.test(k))) throw new Error(`jsonText: bad path ${path.join(".")}`);
+  return dialectOf(db) === "postgres"
+    ? sql`(${column}::json #>> ${sql.raw(`'{${path.join(",")}}'`)})`
+    : sql`json_extract(${column}, ${sql.raw(`'$.${path.join(".")}'`)})`;
+}
+
+/** Whether the JSON array in `column` holds the string `value`. */
+export const jsonArrayHas = (db: Tx, column: SQLiteColumn, value: string): SQL =>
+  dialectOf(db) === "postgres"
+    ? sql`(${column}::jsonb ? ${value})`
+    : sql`EXISTS (SELECT 1 FROM json_each(${column}) WHERE value = ${value})`;
+
+const generations = new WeakMap<object, () => number>();
+
+/** The generation of a database whose commits another mechanism reports (PostgreSQL: LISTEN, store/postgres.ts). */
+export const setCommitGeneration = (db: Db, generation: () => number) => void generations.set(db, generation);
 
 /**
  * A number that changes whenever any connection (this process or the CLI) commits, for

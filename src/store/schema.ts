@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { customType, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { Scope } from "../modules/keys/scopes";
 import type { TextTag } from "../pdf/text/text-tags";
 import type { FormField } from "../pdf/form-fields";
@@ -9,8 +9,15 @@ import {
   RECIPIENT_STATUSES, SEAL_STATUSES, SIGNATURE_TYPES,
 } from "../enums";
 
-/** Times are stored as integer milliseconds since the epoch (mode: timestamp_ms). */
-const time = (name: string) => integer(name, { mode: "timestamp_ms" });
+/**
+ * Times are stored as integer milliseconds since the epoch, in both dialects (a PostgreSQL bigint
+ * arrives as a string, hence Number()): rows copy verbatim between SQLite and PostgreSQL.
+ */
+const time = customType<{ data: Date; driverData: number | string }>({
+  dataType: () => "integer",
+  toDriver: (value) => value.getTime(),
+  fromDriver: (value) => new Date(Number(value)),
+});
 const json = <T>(name: string) => text(name, { mode: "json" }).$type<T>();
 
 export type { Environment, EnvelopeStatus, FieldType, RecipientRole, RecipientStatus, SealStatus } from "../enums";
@@ -204,6 +211,8 @@ export const fields = sqliteTable(
     source: text("source", { enum: FIELD_SOURCES }).notNull().default("explicit"),
     /** Filled by the sender (prefill): shown to the recipient, not changed by them. */
     readOnly: integer("read_only", { mode: "boolean" }).notNull().default(false),
+    /** Order within the envelope (the order the sender gave); PostgreSQL has no rowid to keep it. */
+    position: integer("position").notNull().default(0),
   },
   (t) => [index("fields_envelope").on(t.envelopeId)],
 );

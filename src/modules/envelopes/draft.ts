@@ -60,10 +60,10 @@ export function writeDraftParts(tx: Tx, envelopeId: string, draft: EnvelopeDraft
   });
   const all = draftFields(draft, documentFacts);
   if (all.length)
-    tx.insert(fields).values(all.map(({ recipient, field: f, source }) => {
+    tx.insert(fields).values(all.map(({ recipient, field: f, source }, position) => {
       const fixed = f.label != null && draft.prefill?.[f.label] !== undefined ? prefillValue(f.type, draft.prefill[f.label]!) : null;
       return {
-        id: newId("fld"), envelopeId, recipientId: ids[recipient]!, documentId: f.documentId, type: f.type, source,
+        id: newId("fld"), envelopeId, recipientId: ids[recipient]!, documentId: f.documentId, type: f.type, source, position,
         page: f.page, x: f.x, y: f.y, width: f.width, height: f.height, required: fieldRequired(f), label: f.label ?? null,
         ...(fixed && "value" in fixed ? { value: fixed.value, readOnly: true } : {}),
       };

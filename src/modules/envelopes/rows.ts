@@ -23,7 +23,7 @@ const statements = preparedPerSession((tx) => ({
     .where(inIds(envelopeDocuments.envelopeId)).orderBy(asc(envelopeDocuments.envelopeId), asc(envelopeDocuments.position)).prepare(),
   recipients: tx.select().from(recipients).where(inIds(recipients.envelopeId)).orderBy(asc(recipients.envelopeId), asc(recipients.position)).prepare(),
   // Fields in the order they were given (recipient by recipient).
-  fields: tx.select().from(fields).where(inIds(fields.envelopeId)).orderBy(sql`rowid`).prepare(),
+  fields: tx.select().from(fields).where(inIds(fields.envelopeId)).orderBy(asc(fields.envelopeId), asc(fields.position)).prepare(),
 }));
 
 /** Rows grouped by envelope id, in the order the statement gave them. */

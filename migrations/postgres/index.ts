@@ -1,0 +1,15 @@
+/**
+ * The PostgreSQL migrations, embedded in the binary as text (drizzle-kit writes them from
+ * src/store/schema-pg.ts: `npm run db:generate`). Add each new file's import here (a test checks).
+ */
+import journal from "./meta/_journal.json";
+import m0000 from "./0000_init.sql" with { type: "text" };
+import m0001 from "./0001_cache_notify.sql" with { type: "text" };
+
+const SQL: Record<string, string> = {
+  "0000_init": m0000,
+  "0001_cache_notify": m0001,
+};
+
+export const migrationJournal = journal.entries.map((e) => ({ tag: e.tag, when: e.when, breakpoints: e.breakpoints }));
+export const migrationSql = SQL;

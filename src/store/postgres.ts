@@ -1,0 +1,90 @@
+import { SQL } from "bun";
+import { drizzle } from "drizzle-orm/bun-sql";
+import * as pgMigrations from "../../migrations/postgres";
+import { sha256Hex } from "../ids";
+import type { Logger } from "../log";
+import type { Db } from "./db";
+import { schema } from "./schema";
+
+/** The PostgreSQL handle behind a Db: its pool, closed with the instance. */
+const clients = new WeakMap<object, SQL>();
+
+export const postgresClient = (db: Db): SQL => {
+  const client = clients.get(db);
+  if (!client) throw new Error("not a PostgreSQL database handle");
+  return client;
+};
+
+/** Connects to PostgreSQL (a pool of `max` connections); the domain sees the same Db type as for SQLite. */
+export function openPostgres(url: string, opts: { max?: number } = {}): Db {
+  const client = new SQL(url, { max: opts.max ?? 10, idleTimeout: 60, connectionTimeout: 10 });
+  const db = drizzle({ client, schema }) as unknown as Db;
+  clients.set(db, client);
+  return db;
+}
+
+/** Any fixed number: the key of the advisory lock that makes nodes starting together migrate one after another. */
+const MIGRATION_LOCK = 0x6365_7274;
+
+/**
+ * Applies the embedded PostgreSQL migrations not yet applied; returns how many ran. Nodes that
+ * start together wait on an advisory lock held on one reserved connection, so one migrates and
+ * the others then find nothing to do.
+ */
+export async function migratePostgres(db: Db): Promise<number> {
+  const migrations = pgMigrations.migrationJournal.map((entry) => {
+    const text = pgMigrations.migrationSql[entry.tag];
+    if (text === undefined) throw new Error(`migration ${entry.tag} is in the journal but not embedded (migrations/postgres/index.ts)`);
+    return { sql: text.split("--> statement-breakpoint"), bps: entry.breakpoints, folderMillis: entry.when, hash: sha256Hex(text) };
+  });
+  const connection = await postgresClient(db).reserve();
+  try {
+    await connection`SELECT pg_advisory_lock(${MIGRATION_LOCK})`;
+    const locked = drizzle({ client: connection as unknown as SQL, schema }) as any;
+    const count = async () => {
+      const [row] = await connection`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`.catch(() => [{ n: 0 }]);
+      return row.n as number;
+    };
+    const before = await count();
+    await locked.dialect.migrate(migrations, locked.session, {});
+    return (await count()) - before;
+  } finally {
+    await connection`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => {});
+    connection.release();
+  }
+}
+
+/** How many migrations the database has applied and how many the binary knows (doctor). */
+export async function postgresMigrationState(db: Db): Promise<{ applied: number; known: number }> {
+  const [row] = await postgresClient(db)`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`.catch(() => [{ n: 0 }]);
+  return { applied: row.n, known: pgMigrations.migrationJournal.length };
+}
+
+/**
+ * A number that changes whenever any node changes an API key or a document: the tables'
+ * triggers NOTIFY certyneo_cache (migrations/postgres/0001) when the change commits. Until the
+ * LISTEN is acknowledged every call returns a new number (caches hold nothing); Bun's client
+ * re-subscribes a dropped LISTEN connection and each re-subscription drops the caches once.
+ */
+export function postgresCacheGeneration(db: Db, log?: Logger): () => number {
+  const existing = generations.get(db);
+  if (existing) return existing;
+  let counter = 0;
+  let listening = false;
+  postgresClient(db)
+    .listen("certyneo_cache", () => counter++, () => { counter++; listening = true; })
+    .then((subscription) => closers.set(db, () => subscription.unlisten()))
+    .catch((e: Error) => log?.warn("LISTEN certyneo_cache failed: API keys and documents are read from the database on every request", { error: e.message }));
+  const generation = () => (listening ? counter : ++counter);
+  generations.set(db, generation);
+  return generation;
+}
+
+const generations = new WeakMap<object, () => number>();
+
+const closers = new WeakMap<object, () => Promise<void>>();
+
+export async function closePostgres(db: Db) {
+  await closers.get(db)?.().catch(() => {});
+  await postgresClient(db).close({ timeout: 5 });
+}
