@@ -52,7 +52,7 @@ async function measure(s: TestServer) {
 }
 
 const s3 = await startS3Server("bench");
-const disk = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_LOG_LEVEL: "error" } });
+const disk = await startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_LOG_LEVEL: "error" } });
 const bucket = await startS3TestServer(s3, "bench", { CERTYNEO_LOG_LEVEL: "error" });
 const rows: (string | number)[][] = [];
 for (const [name, s] of [["data directory", disk], ["S3 (s3rver, loopback)", bucket]] as const) {

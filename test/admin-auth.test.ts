@@ -16,7 +16,7 @@ let s: TestServer;
 const clock = () => s.clock as FakeClock;
 
 beforeAll(async () => {
-  s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
+  s = await startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
   await addAdmin(s);
 });
 afterAll(() => s?.stop());
@@ -175,7 +175,7 @@ describe("TOTP", () => {
 
 describe("https base URL", () => {
   test("the session cookie is Secure", async () => {
-    const h = startTestServer({ env: { CERTYNEO_BASE_URL: "https://sign.example.com" } });
+    const h = await startTestServer({ env: { CERTYNEO_BASE_URL: "https://sign.example.com" } });
     try {
       await addAdmin(h);
       const { res } = await consoleClient(h).login();

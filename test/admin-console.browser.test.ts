@@ -36,7 +36,7 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   // SMTP points at a port where nothing listens yet: invitations fail until the sink starts there.
   smtpPort = await freePort();
-  s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false", CERTYNEO_SMTP_HOST: "127.0.0.1", CERTYNEO_SMTP_PORT: String(smtpPort), CERTYNEO_SMTP_PASSWORD: "hunter2-smtp-secret" } });
+  s = await startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false", CERTYNEO_SMTP_HOST: "127.0.0.1", CERTYNEO_SMTP_PORT: String(smtpPort), CERTYNEO_SMTP_PASSWORD: "hunter2-smtp-secret" } });
   await addAdmin(s);
   browser = await launchBrowser();
   desktop = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US", serviceWorkers: "block" });

@@ -23,7 +23,7 @@ let page: Page;
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000" } });
+  s = await startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000" } });
   await addAdmin(s);
   const doc = await uploadDoc(s);
   const env = await createEnvelope(s, quickStart([doc.id], [{ email: "eleni@example.com", name: "Ελένη Παπαδοπούλου" }], { subject: "Σύμβαση εργασίας" }));

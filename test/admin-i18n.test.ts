@@ -12,8 +12,8 @@ import { startTestServer, type TestServer } from "./helpers/server";
 
 let s: TestServer;
 
-beforeAll(() => {
-  s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000" } });
+beforeAll(async () => {
+  s = await startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000" } });
 });
 afterAll(() => s?.stop());
 

@@ -100,8 +100,8 @@ describe("chain", () => {
 
 describe("over the real server", () => {
   let s: TestServer;
-  beforeAll(() => {
-    s = startEnvelopeServer();
+  beforeAll(async () => {
+    s = await startEnvelopeServer();
   });
   afterAll(() => s.stop());
 

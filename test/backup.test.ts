@@ -21,7 +21,7 @@ const work = tempDir("certyneo-backup-");
 const file = join(work, "certyneo-backup.tar.gz");
 
 beforeAll(async () => {
-  source = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" }, realClock: true });
+  source = await startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" }, realClock: true });
   // As `serve` does before listening: the development certificate exists from then on.
   await source.deps.sealingKey();
 });
@@ -97,7 +97,7 @@ describe("backup under concurrent writes, then restore", () => {
     const target = join(work, "restored");
     const r = cli(["restore", file], target);
     expect(r).toMatchObject({ code: 0, stdout: expect.stringContaining("checked against its SHA-256") });
-    restored = startTestServer({ dir: target, env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" }, realClock: true });
+    restored = await startTestServer({ dir: target, env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" }, realClock: true });
     for (const a of acked.filter((x) => x.at < backupStartedAt)) {
       const res = await restored.api(`/api/v1/envelopes/${a.envelopeId}`, { key });
       expect(res.status).toBe(200);

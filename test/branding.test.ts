@@ -15,7 +15,7 @@ let sink: SmtpSink;
 
 beforeAll(async () => {
   sink = await startSmtpSink();
-  s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false", ...sink.env, CERTYNEO_SMTP_FROM: "Certyneo <no-reply@certyneo.example>" } });
+  s = await startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false", ...sink.env, CERTYNEO_SMTP_FROM: "Certyneo <no-reply@certyneo.example>" } });
   await addAdmin(s);
 });
 afterAll(async () => {

@@ -10,7 +10,7 @@ import { startTestServer, type TestServer } from "./helpers/server";
 let s: TestServer;
 let templateId: string;
 beforeAll(async () => {
-  s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
+  s = await startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
   const doc = await uploadDoc(s);
   const tpl = await post(s, "/api/v1/templates", {
     name: "Offer", subject: "Your offer", documentIds: [doc.id],

@@ -23,7 +23,7 @@ async function sentEnvelope(s: TestServer, recipients = [{ email: "ana@example.c
 
 describe("delivery status", () => {
   test("pending when queued, pending with the error while retried, sent once SMTP accepts it", async () => {
-    const s = peers.server(peers.sink.env);
+    const s = await peers.server(peers.sink.env);
     const env = await sentEnvelope(s);
     expect(env.recipients[0].delivery).toMatchObject({ status: "pending", channel: null, attempts: 0, lastError: null });
     peers.sink.failNext(1);
@@ -40,7 +40,7 @@ describe("delivery status", () => {
   });
 
   test("failed after the last attempt, with a recipient.delivery_failed webhook event", async () => {
-    const s = peers.server(peers.sink.env);
+    const s = await peers.server(peers.sink.env);
     const env = await sentEnvelope(s);
     peers.sink.failNext(MAX_ATTEMPTS);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -58,7 +58,7 @@ describe("delivery status", () => {
   });
 
   test("recipients not invited yet (a later routing group) have no delivery", async () => {
-    const s = peers.server(peers.sink.env);
+    const s = await peers.server(peers.sink.env);
     const doc = await uploadDoc(s);
     const env = await sendEnvelope(s, (await createEnvelope(s, quickStart([doc.id], [{ email: "a@example.com", name: "A" }, { email: "b@example.com", name: "B" }], { signingOrder: "sequential" }))).id);
     expect(env.recipients.map((r: any) => r.delivery?.status ?? null)).toEqual(["pending", null]);
@@ -67,7 +67,7 @@ describe("delivery status", () => {
 
 describe("POST /envelopes/{id}/recipients/{recipientId}/remind", () => {
   test("reminds now; the delivery starts afresh and the reminder arrives", async () => {
-    const s = peers.server(peers.sink.env);
+    const s = await peers.server(peers.sink.env);
     const env = await sentEnvelope(s);
     await s.running.app.jobs.drain();
     s.clock.advance(60_000);
@@ -83,7 +83,7 @@ describe("POST /envelopes/{id}/recipients/{recipientId}/remind", () => {
   });
 
   test("409 once the recipient has signed; 404 for an unknown recipient or another environment's envelope", async () => {
-    const s = peers.server(peers.sink.env);
+    const s = await peers.server(peers.sink.env);
     const env = await sentEnvelope(s, [{ email: "a@example.com", name: "A" }, { email: "b@example.com", name: "B" }]);
     expect((await complete(s, tokenOf(env.recipients[0].signUrl))).status).toBe(200);
     const signed = await post(s, `/api/v1/envelopes/${env.id}/recipients/${env.recipients[0].id}/remind`);
@@ -98,7 +98,7 @@ describe("POST /envelopes/{id}/recipients/{recipientId}/remind", () => {
   });
 
   test("certyneo remind queues it from the command line", async () => {
-    const s = peers.server(peers.sink.env);
+    const s = await peers.server(peers.sink.env);
     const env = await sentEnvelope(s);
     const r = run([BUN, "src/main.ts", "remind", env.id, env.recipients[0].id], { env: { CERTYNEO_DATA_DIR: s.dir } });
     expect(r).toMatchObject({ code: 0, stdout: expect.stringContaining("Queued a reminder") });
@@ -109,7 +109,7 @@ describe("POST /envelopes/{id}/recipients/{recipientId}/remind", () => {
 
 describe("envelope.seal_failed", () => {
   test("a seal that fails for good is a webhook event with its reason", async () => {
-    const s = peers.server(peers.sink.env);
+    const s = await peers.server(peers.sink.env);
     const env = await sentEnvelope(s);
     expect((await complete(s, tokenOf(env.recipients[0].signUrl))).status).toBe(200);
     markSealFailed(s.deps, env.id, "the TSA did not answer");

@@ -24,7 +24,7 @@ describe("certyneo doctor", () => {
   test("a fresh installation: everything ok but the development certificate", async () => {
     const dir = tempDir();
     dirs.push(dir);
-    const s = startTestServer({ dir });
+    const s = await startTestServer({ dir });
     await s.deps.sealingKey();
     await s.stop();
     const r = await doctor({ CERTYNEO_DATA_DIR: dir });

@@ -6,7 +6,7 @@ import { sha256 } from "./helpers/hash";
 import { corpus, makePdf } from "./helpers/pdf";
 
 let s: TestServer;
-beforeAll(() => { s = startTestServer({ env: { CERTYNEO_MAX_UPLOAD_MB: "1" } }); });
+beforeAll(async () => { s = await startTestServer({ env: { CERTYNEO_MAX_UPLOAD_MB: "1" } }); });
 afterAll(() => s.stop());
 
 const multipart = (bytes: Uint8Array, name = "contract.pdf") => {
@@ -103,7 +103,7 @@ describe("content", () => {
 
 describe("list and delete", () => {
   test("cursor pagination, newest first, no overlap and no gap", async () => {
-    const t = startTestServer();
+    const t = await startTestServer();
     try {
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
@@ -140,7 +140,7 @@ describe("list and delete", () => {
 describe("real-world corpus", () => {
   const entries = corpus();
   test.skipIf(!entries)("every corpus file is accepted or refused with the right code, never a 500", async () => {
-    const t = startTestServer({ env: { CERTYNEO_MAX_UPLOAD_MB: "25" } });
+    const t = await startTestServer({ env: { CERTYNEO_MAX_UPLOAD_MB: "25" } });
     try {
       for (const e of entries!) {
         const res = await t.api("/api/v1/documents", { method: "POST", body: multipart(new Uint8Array(readFileSync(e.path)), e.file) });
@@ -166,7 +166,7 @@ describe("real-world corpus", () => {
 
 describe("delete keeps bytes that a finished envelope still needs", () => {
   test("a deleted copy with the same bytes does not remove what a completed envelope names", async () => {
-    const t = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
+    const t = await startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
     try {
       const pdf = await makePdf(1, "kept");
       const a = await (await t.api("/api/v1/documents", { method: "POST", body: multipart(pdf) })).json();

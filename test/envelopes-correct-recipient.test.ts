@@ -26,7 +26,7 @@ async function sent(s: TestServer, extra: Record<string, unknown> = {}) {
 
 describe("correcting a recipient after sending", () => {
   test("the old link stops working, a new one is issued and mailed to the corrected address, audited", async () => {
-    const s = peers.server(peers.sink.env);
+    const s = await peers.server(peers.sink.env);
     const e = await sent(s);
     const jane = e.recipients[0];
     const oldToken = tokenOf(jane.signUrl);
@@ -66,7 +66,7 @@ describe("correcting a recipient after sending", () => {
   });
 
   test("a recipient not invited yet (sequential) gets a new link but no mail until their turn", async () => {
-    const s = peers.server(peers.sink.env);
+    const s = await peers.server(peers.sink.env);
     const e = await sent(s, { signingOrder: "sequential" });
     const boss = e.recipients[1];
     await s.running.app.jobs.drain();
@@ -81,7 +81,7 @@ describe("correcting a recipient after sending", () => {
   });
 
   test("refusals: signed, draft, ended, unknown recipient, bad or duplicate e-mail, empty body", async () => {
-    const s = peers.server();
+    const s = await peers.server();
     const e = await sent(s);
     const [jane, boss] = e.recipients;
     const problem = async (res: Response, status: number, code: string) => {
@@ -108,7 +108,7 @@ describe("correcting a recipient after sending", () => {
   });
 
   test("a correction that changes nothing keeps the link", async () => {
-    const s = peers.server();
+    const s = await peers.server();
     const e = await sent(s);
     const after = await (await correct(s, e.id, e.recipients[0].id, { name: "Jane Doh" })).json();
     expect(after.recipients[0].signUrl).toBe(e.recipients[0].signUrl);

@@ -80,7 +80,7 @@ describe("instance secret", () => {
   test("32 bytes in {dataDir}/instance.key, mode 0600; signUrls survive a restart", async () => {
     const dir = tempDir("certyneo-env-");
     try {
-      const a = startEnvelopeServer({}, { dir });
+      const a = await startEnvelopeServer({}, { dir });
       const key = a.key();
       const d = await uploadDoc(a, { key });
       const e = await sendEnvelope(a, (await createEnvelope(a, quickStart([d.id]), key)).id, key);
@@ -88,7 +88,7 @@ describe("instance secret", () => {
       expect(readFileSync(file).length).toBe(32);
       expect(statSync(file).mode & 0o777).toBe(0o600);
       await a.stop();
-      const b = startEnvelopeServer({ CERTYNEO_BASE_URL: new URL(e.recipients[0].signUrl).origin }, { dir });
+      const b = await startEnvelopeServer({ CERTYNEO_BASE_URL: new URL(e.recipients[0].signUrl).origin }, { dir });
       try {
         expect((await getEnvelope(b, e.id, key)).recipients[0].signUrl).toBe(e.recipients[0].signUrl);
         const sess = await signing(b, tokenOf(e.recipients[0].signUrl));

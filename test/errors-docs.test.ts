@@ -3,7 +3,7 @@ import { ERRORS } from "../src/errors";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 let s: TestServer;
-beforeAll(() => { s = startTestServer(); });
+beforeAll(async () => { s = await startTestServer(); });
 afterAll(() => s.stop());
 
 const textOf = (html: string) => html.replace(/<[^>]+>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
@@ -48,7 +48,7 @@ describe("error codes are documented", () => {
 
   test("the OpenAPI text about rate limits follows the configuration", async () => {
     const descriptionWith = async (env: Record<string, string>) => {
-      const other = startTestServer({ env });
+      const other = await startTestServer({ env });
       try {
         return (await (await fetch(`${other.url}/openapi.json`)).json()).info.description as string;
       } finally {

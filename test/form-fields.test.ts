@@ -15,8 +15,8 @@ import { pdfsig, tempDir } from "./pdf/helpers-seal";
 
 let s: TestServer;
 let dir: string;
-beforeAll(() => {
-  s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
+beforeAll(async () => {
+  s = await startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
   dir = tempDir("certyneo-forms-");
 });
 afterAll(() => s.stop());

@@ -26,7 +26,7 @@ describe("hostile bodies", () => {
   let s: TestServer;
   let token: string;
   beforeAll(async () => {
-    s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
+    s = await startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
     const doc = await uploadDoc(s);
     const e = await createEnvelope(s, quickStart([doc.id]));
     token = tokenOf((await sendEnvelope(s, e.id)).recipients[0].signUrl);
@@ -92,8 +92,8 @@ describe("hostile bodies", () => {
 
 describe("anonymous rate limits", () => {
   let s: TestServer;
-  beforeAll(() => {
-    s = startTestServer({ env: { CERTYNEO_RATE_LIMIT_ANONYMOUS_BURST: "5", CERTYNEO_RATE_LIMIT_TOKEN_BURST: "3", CERTYNEO_BASE_URL: "https://sign.example.com" } });
+  beforeAll(async () => {
+    s = await startTestServer({ env: { CERTYNEO_RATE_LIMIT_ANONYMOUS_BURST: "5", CERTYNEO_RATE_LIMIT_TOKEN_BURST: "3", CERTYNEO_BASE_URL: "https://sign.example.com" } });
   });
   afterAll(() => s.stop());
 
@@ -137,7 +137,7 @@ describe("anonymous rate limits", () => {
 describe("webhook secrets at rest", () => {
   test("stored encrypted under the instance key, clear rows encrypted at start, deliveries still signed with the secret", async () => {
     const { openSecret, sealStoredSecrets } = await import("../src/store/secret-box");
-    const s = startTestServer();
+    const s = await startTestServer();
     try {
       const res = await s.api("/api/v1/webhooks", { method: "POST", json: { url: "https://example.com/a" } });
       const { id, secret } = (await res.json()) as { id: string; secret: string };

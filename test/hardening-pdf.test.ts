@@ -10,8 +10,8 @@ import {
 import { startTestServer, type TestServer } from "./helpers/server";
 
 let s: TestServer;
-beforeAll(() => {
-  s = startTestServer({ env: { CERTYNEO_RATE_LIMIT_ENABLED: "false" } });
+beforeAll(async () => {
+  s = await startTestServer({ env: { CERTYNEO_RATE_LIMIT_ENABLED: "false" } });
 });
 afterAll(() => s.stop());
 
@@ -52,7 +52,7 @@ describe("bombs and stalls", () => {
   });
 
   test("a file that takes longer than the time bound is refused, and the next upload works", async () => {
-    const quick = startTestServer({ env: { CERTYNEO_PDF_TIMEOUT_SECONDS: "2" } });
+    const quick = await startTestServer({ env: { CERTYNEO_PDF_TIMEOUT_SECONDS: "2" } });
     try {
       const r = await upload(manyObjectsPdf(400_000), "slow.pdf", quick);
       expect(r.status).toBe(422);

@@ -9,7 +9,7 @@ import { objectStreamBomb } from "./helpers/hostile-pdf";
 import type { TestServer } from "./helpers/server";
 
 let s: TestServer;
-beforeAll(() => { s = startEnvelopeServer(); });
+beforeAll(async () => { s = await startEnvelopeServer(); });
 afterAll(() => s.stop());
 
 async function completed() {

@@ -83,7 +83,7 @@ describe("start-up problems: one line, exit 2", () => {
 describe("a lost instance.key", () => {
   test("with envelopes in the database the server refuses to start, unless told to accept the loss", async () => {
     const dir = tempDir();
-    const s = startTestServer({ dir, env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
+    const s = await startTestServer({ dir, env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
     const doc = await uploadDoc(s);
     await createEnvelope(s, quickStart([doc.id]));
     await s.stop();
@@ -104,7 +104,7 @@ describe("crash debris", () => {
     const dead = join(dir, `files/ab/${"a".repeat(64)}.999999.${crypto.randomUUID()}.tmp`);
     const mine = join(dir, `files/ab/${"c".repeat(64)}.${process.ppid}.${crypto.randomUUID()}.tmp`);
     for (const f of [dead, mine]) writeFileSync(f, Buffer.alloc(4096));
-    const s = startTestServer({ dir });
+    const s = await startTestServer({ dir });
     try {
       expect(existsSync(dead)).toBe(false);
       expect(existsSync(mine)).toBe(true); // its writer (our parent) runs
@@ -116,7 +116,7 @@ describe("crash debris", () => {
 
   test("jobs leased by a process that died are due at once at the next start", async () => {
     const dir = tempDir();
-    const s = startTestServer({ dir, env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" }, realClock: true });
+    const s = await startTestServer({ dir, env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" }, realClock: true });
     const doc = await uploadDoc(s);
     const env = await createEnvelope(s, quickStart([doc.id]));
     const sent = await sendEnvelope(s, env.id);
@@ -128,7 +128,7 @@ describe("crash debris", () => {
     db.run("UPDATE jobs SET run_at = ?, leased_by = ?, attempts = 1 WHERE status = 'pending'", [leaseEnd, `${require("node:os").hostname()}:999999:dead`]);
     db.run("UPDATE jobs SET leased_by = ? WHERE rowid = (SELECT min(rowid) FROM jobs WHERE status = 'pending' AND kind != 'seal_envelope')", ["other-host:1:x"]);
     db.close();
-    const again = startTestServer({ dir, env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" }, realClock: true });
+    const again = await startTestServer({ dir, env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" }, realClock: true });
     try {
       const rows = again.deps.db.$client.query("SELECT kind, run_at AS runAt, leased_by AS leasedBy FROM jobs WHERE status = 'pending' OR kind = 'seal_envelope'").all() as any[];
       const seal = rows.find((r) => r.kind === "seal_envelope");
@@ -146,7 +146,7 @@ describe("crash debris", () => {
 
 describe("system conditions on requests", () => {
   let s: TestServer;
-  beforeAll(() => { s = startTestServer(); });
+  beforeAll(async () => { s = await startTestServer(); });
   afterAll(() => s.stop());
 
   test("a database locked by another process answers 503 database_busy with Retry-After; reads go on", async () => {
@@ -187,7 +187,7 @@ describe("a full disk", () => {
   afterAll(() => { if (mounted) Bun.spawnSync(["umount", "-l", mount]); });
 
   test.skipIf(!mounted)("uploads answer 507 insufficient_storage, leave no partial file, and reads are still served", async () => {
-    const s = startTestServer({ dir: mount, env: { CERTYNEO_RATE_LIMIT_ENABLED: "false" } });
+    const s = await startTestServer({ dir: mount, env: { CERTYNEO_RATE_LIMIT_ENABLED: "false" } });
     try {
       const first = await uploadDoc(s);
       const statuses: number[] = [];

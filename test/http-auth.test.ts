@@ -4,7 +4,7 @@ import { auth, authMismatches } from "../src/http/auth";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 let s: TestServer;
-beforeAll(() => { s = startTestServer(); });
+beforeAll(async () => { s = await startTestServer(); });
 afterAll(() => s.stop());
 
 describe("authentication declared on the route", () => {

@@ -5,7 +5,7 @@ import { startTestServer, type TestServer } from "./helpers/server";
 import { makePdf } from "./helpers/pdf";
 
 let s: TestServer;
-beforeAll(() => { s = startTestServer(); });
+beforeAll(async () => { s = await startTestServer(); });
 afterAll(() => s.stop());
 
 const docCount = () => s.deps.db.select({ n: count() }).from(documents).get()!.n;

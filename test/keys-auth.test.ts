@@ -7,7 +7,7 @@ import { sha256 } from "./helpers/hash";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 let s: TestServer;
-beforeAll(() => { s = startTestServer(); });
+beforeAll(async () => { s = await startTestServer(); });
 afterAll(() => s.stop());
 
 describe("authentication", () => {

@@ -3,7 +3,7 @@ import { parseScopes } from "../src/modules/keys/scopes";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 let s: TestServer;
-beforeAll(() => { s = startTestServer(); });
+beforeAll(async () => { s = await startTestServer(); });
 afterAll(() => s.stop());
 
 /** A key made through the API by `creator` with the given body; returns the created key's JSON. */

@@ -305,7 +305,7 @@ describe("a pending job survives a restart", () => {
     const dir = mkdtempSync(join(tmpdir(), "certyneo-restart-"));
     const clock = fakeClock();
     try {
-      const first = startTestServer({ dir, clock, env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false", CERTYNEO_SMTP_HOST: "127.0.0.1", CERTYNEO_SMTP_PORT: "1" } });
+      const first = await startTestServer({ dir, clock, env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false", CERTYNEO_SMTP_HOST: "127.0.0.1", CERTYNEO_SMTP_PORT: "1" } });
       const { envelopeId, recipientIds: [rid] } = fixture(first.deps, { recipients: [{ email: "a@example.com", name: "A" }] });
       enqueue(first.deps.db, clock, { kind: "send_invitation", payload: { recipientId: rid } });
       await first.running.app.jobs.drain();
@@ -329,7 +329,7 @@ describe("a pending job survives a restart", () => {
     const dir = mkdtempSync(join(tmpdir(), "certyneo-restart-"));
     const clock = fakeClock();
     try {
-      const first = startTestServer({ dir, clock, env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
+      const first = await startTestServer({ dir, clock, env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
       const { recipientIds: [rid] } = fixture(first.deps, { recipients: [{ email: "a@example.com", name: "A" }] });
       // Due in a minute: the first server stops before that.
       enqueue(first.deps.db, clock, { kind: "send_invitation", payload: { recipientId: rid }, runAt: new Date(clock.now().getTime() + 60_000) });

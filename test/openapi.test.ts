@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 let s: TestServer;
-beforeAll(() => { s = startTestServer(); });
+beforeAll(async () => { s = await startTestServer(); });
 afterAll(() => s.stop());
 
 describe("OpenAPI", () => {

@@ -43,7 +43,7 @@ describe("token bucket", () => {
 
 describe("rate limit over HTTP", () => {
   test("429 with Retry-After and RateLimit headers; time refills the bucket", async () => {
-    const s = startTestServer({ env: { CERTYNEO_RATE_LIMIT_BURST: "5", CERTYNEO_RATE_LIMIT_PER_MINUTE: "60" } });
+    const s = await startTestServer({ env: { CERTYNEO_RATE_LIMIT_BURST: "5", CERTYNEO_RATE_LIMIT_PER_MINUTE: "60" } });
     try {
       const key = s.key();
       for (let i = 0; i < 5; i++) {

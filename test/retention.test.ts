@@ -20,7 +20,7 @@ async function completed(s: TestServer, docId: string) {
 
 describe("DELETE /envelopes/{id}?purge=true", () => {
   test("erases an ended envelope, its files and events; a tombstone remains and the envelope answers 410", async () => {
-    const s = startEnvelopeServer();
+    const s = await startEnvelopeServer();
     try {
       const hook = await post(s, "/api/v1/webhooks", { url: "https://hooks.example.com/x", events: ["*"] });
       expect(hook.status).toBe(201);
@@ -60,7 +60,7 @@ describe("DELETE /envelopes/{id}?purge=true", () => {
   });
 
   test("only ended envelopes; another environment's key finds nothing; a document another envelope uses stays", async () => {
-    const s = startEnvelopeServer();
+    const s = await startEnvelopeServer();
     try {
       const doc = await uploadDoc(s);
       const sent = await sendEnvelope(s, (await createEnvelope(s, quickStart([doc.id]))).id);
@@ -82,7 +82,7 @@ describe("DELETE /envelopes/{id}?purge=true", () => {
 
 describe("retention", () => {
   test("off by default: an envelope ended long ago stays", async () => {
-    const s = startEnvelopeServer();
+    const s = await startEnvelopeServer();
     try {
       const env = await sendEnvelope(s, (await createEnvelope(s, quickStart([(await uploadDoc(s)).id]))).id);
       expect((await s.api(`/api/v1/envelopes/${env.id}?reason=x`, { method: "DELETE" })).status).toBe(200);
@@ -95,7 +95,7 @@ describe("retention", () => {
   });
 
   test("CERTYNEO_RETENTION_DAYS=30 purges envelopes ended more than 30 days ago, as the system", async () => {
-    const s = startEnvelopeServer({ CERTYNEO_RETENTION_DAYS: "30" });
+    const s = await startEnvelopeServer({ CERTYNEO_RETENTION_DAYS: "30" });
     try {
       const doc = await uploadDoc(s);
       const voided = await sendEnvelope(s, (await createEnvelope(s, quickStart([doc.id]))).id);

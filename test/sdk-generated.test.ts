@@ -5,7 +5,7 @@ import type { OpenApi, Schema } from "../sdk/scripts/openapi";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 let s: TestServer;
-beforeAll(() => { s = startTestServer(); });
+beforeAll(async () => { s = await startTestServer(); });
 afterAll(() => s.stop());
 
 test("the SDKs' generated types match the server's OpenAPI document (else: npm run sdk:generate)", async () => {

@@ -19,7 +19,7 @@ let python: string;
 let key: string;
 
 beforeAll(async () => {
-  s = startTestServer();
+  s = await startTestServer();
   key = s.key("test", "python readme");
   const dir = tempDir("certyneo-sdk-venv-");
   // A copy, so pip's in-tree build leaves nothing in the repository.

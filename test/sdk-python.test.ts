@@ -20,10 +20,10 @@ const env: Record<string, string> = {};
 const cases = webhookCases();
 
 beforeAll(async () => {
-  s = startTestServer();
-  limited = startTestServer({ realClock: true, env: { CERTYNEO_RATE_LIMIT_BURST: "2", CERTYNEO_RATE_LIMIT_PER_MINUTE: "60" } });
+  s = await startTestServer();
+  limited = await startTestServer({ realClock: true, env: { CERTYNEO_RATE_LIMIT_BURST: "2", CERTYNEO_RATE_LIMIT_PER_MINUTE: "60" } });
   proxy = startFlakyProxy(s.url);
-  const closed = startTestServer();
+  const closed = await startTestServer();
   await closed.stop();
   const dir = tempDir("certyneo-sdk-py-");
   writeFileSync(join(dir, "contract.pdf"), await makePdf(1));
@@ -61,7 +61,7 @@ async function python(name: string, extra: Record<string, string> = {}) {
 
 /** A python test on a server of its own, for lists that must see only what the test made. */
 async function isolated(name: string) {
-  const own = startTestServer();
+  const own = await startTestServer();
   try {
     return await python(name, { CERTYNEO_TEST_EMPTY_URL: own.url, CERTYNEO_TEST_EMPTY_KEY: own.key() });
   } finally {

@@ -19,7 +19,7 @@ let app: string;
 let key: string;
 
 beforeAll(async () => {
-  s = startTestServer();
+  s = await startTestServer();
   key = s.key("test", "sdk readme");
   const out = tempDir("certyneo-sdk-pack-");
   const pack = await runAsync(["npm", "pack", "--pack-destination", out], { cwd: SDK });

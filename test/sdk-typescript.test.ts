@@ -13,8 +13,8 @@ let proxy: FlakyProxy;
 let certyneo: Certyneo;
 const recipients = [{ email: "ana@example.com", name: "Ana Silva" }];
 
-beforeAll(() => {
-  s = startTestServer();
+beforeAll(async () => {
+  s = await startTestServer();
   proxy = startFlakyProxy(s.url);
   certyneo = new Certyneo({ apiKey: s.key(), baseUrl: s.url });
 });
@@ -52,7 +52,7 @@ describe("documents", () => {
   });
 
   test("list is an async iterator that walks every page", async () => {
-    const own = startTestServer();
+    const own = await startTestServer();
     try {
       const client = new Certyneo({ apiKey: own.key(), baseUrl: own.url });
       const pdf = await makePdf(1);
@@ -101,7 +101,7 @@ describe("envelopes", () => {
   }, 60_000);
 
   test("a declined envelope settles too; void ends a sent one; list filters by status across pages", async () => {
-    const own = startTestServer();
+    const own = await startTestServer();
     try {
       await declineVoidAndList(new Certyneo({ apiKey: own.key(), baseUrl: own.url }));
     } finally {
@@ -167,7 +167,7 @@ describe("errors", () => {
   });
 
   test("no answer at all is status 0: network_error, timeout", async () => {
-    const closed = startTestServer();
+    const closed = await startTestServer();
     const url = closed.url;
     await closed.stop();
     const down = new Certyneo({ apiKey: "sk_test_x", baseUrl: url, maxRetries: 1 });
@@ -225,7 +225,7 @@ describe("retries", () => {
   });
 
   test("429 is retried after Retry-After", async () => {
-    const limited = startTestServer({ realClock: true, env: { CERTYNEO_RATE_LIMIT_BURST: "2", CERTYNEO_RATE_LIMIT_PER_MINUTE: "60" } });
+    const limited = await startTestServer({ realClock: true, env: { CERTYNEO_RATE_LIMIT_BURST: "2", CERTYNEO_RATE_LIMIT_PER_MINUTE: "60" } });
     try {
       const client = new Certyneo({ apiKey: limited.key(), baseUrl: limited.url });
       for (let i = 0; i < 4; i++) expect((await client.keys.list()).length).toBe(1);

@@ -20,8 +20,8 @@ afterAll(() => Promise.all(servers.map((s) => s.stop())));
 /**
  * A server sealing with `env`. The real clock: the token's certificates are issued now.
  */
-function serverWith(env: Record<string, string>) {
-  const s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false", ...env }, realClock: true });
+async function serverWith(env: Record<string, string>) {
+  const s = await startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false", ...env }, realClock: true });
   servers.push(s);
   return s;
 }

@@ -13,7 +13,7 @@ import { pdfsig, tempDir } from "./pdf/helpers-seal";
 let s: TestServer;
 const work = tempDir("certyneo-seal-worker-");
 // The API is polled as fast as it answers while the seal runs: the per-key limit is not what is tested.
-beforeAll(() => { s = startEnvelopeServer({ CERTYNEO_RATE_LIMIT_ENABLED: "false" }); });
+beforeAll(async () => { s = await startEnvelopeServer({ CERTYNEO_RATE_LIMIT_ENABLED: "false" }); });
 afterAll(() => s.stop());
 
 const FILLER_MB = 24;

@@ -45,7 +45,7 @@ beforeAll(async () => {
     fetch: async (req) => (tsaUp ? fetch(pki.tsaUrl, { method: "POST", headers: req.headers, body: await req.arrayBuffer() }) : new Response("down", { status: 503 })),
   });
   clock = fakeClock(new Date());
-  s = startTestServer({ clock, env: env() });
+  s = await startTestServer({ clock, env: env() });
 });
 afterAll(async () => {
   await s.stop();
@@ -201,7 +201,7 @@ describe("when every TSA fails", () => {
 describe("a revoked sealing certificate", () => {
   test("fails the seal for good: FAILED, a seal_failed webhook with the reason, downloads answer seal_failed", async () => {
     const local = await startTestPki(join(dir, "pki-revoked"));
-    const t = startTestServer({
+    const t = await startTestServer({
       clock: fakeClock(new Date()),
       env: { ...env(), CERTYNEO_SEAL_P12_PATH: local.sealP12File, CERTYNEO_SEAL_P12_PASSWORD: local.sealPassword, CERTYNEO_SEAL_TSA_URL: local.tsaUrl, CERTYNEO_VERIFY_TRUST_ANCHORS: local.rootFile },
     });

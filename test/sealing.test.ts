@@ -11,7 +11,7 @@ import { opensslP12, pdfsig, qpdfCheck, run, startTsa, tempDir } from "./pdf/hel
 
 let s: TestServer;
 const work = tempDir("certyneo-sealing-");
-beforeAll(() => { s = startEnvelopeServer(); });
+beforeAll(async () => { s = await startEnvelopeServer(); });
 afterAll(() => s.stop());
 
 
@@ -170,7 +170,7 @@ describe("certificates", () => {
     require("node:fs").writeFileSync(p12, opensslP12(dir, { key: "rsa", password: "s3cret", cn: "ACME Corp Seal" }));
     const tsa = startTsa(dir);
     // The certificate was made just now: run this server's clock from now.
-    const t = startTestServer({ clock: fakeClock(new Date()), env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false", CERTYNEO_SEAL_P12_PATH: p12, CERTYNEO_SEAL_P12_PASSWORD: "s3cret", CERTYNEO_SEAL_TSA_URL: tsa.url, CERTYNEO_SEAL_LEVEL: "B-T" } });
+    const t = await startTestServer({ clock: fakeClock(new Date()), env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false", CERTYNEO_SEAL_P12_PATH: p12, CERTYNEO_SEAL_P12_PASSWORD: "s3cret", CERTYNEO_SEAL_TSA_URL: tsa.url, CERTYNEO_SEAL_LEVEL: "B-T" } });
     try {
       const doc = await uploadDoc(t);
       const id = await completeAll(t, [doc.id], [{ name: "Ana Silva", email: "ana@example.com" }]);
@@ -198,7 +198,7 @@ describe("certificates", () => {
 describe("real-world corpus: upload, sign, seal", () => {
   const entries = corpus();
   test.skipIf(!entries)("every signable corpus PDF comes out sealed and valid, earlier signatures intact", async () => {
-    const t = startEnvelopeServer({ CERTYNEO_MAX_UPLOAD_MB: "25", CERTYNEO_RATE_LIMIT_ENABLED: "false" });
+    const t = await startEnvelopeServer({ CERTYNEO_MAX_UPLOAD_MB: "25", CERTYNEO_RATE_LIMIT_ENABLED: "false" });
     const failures: string[] = [];
     try {
       for (const e of entries!) {

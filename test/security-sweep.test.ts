@@ -17,7 +17,7 @@ import { complete, createEnvelope, pngDataUrl, post, quickStart, sendEnvelope, s
 import { startWebhookReceiver } from "./helpers/webhook-receiver";
 
 // The sweep calls every route many times from one address: the rate limits (tested elsewhere) stay out of its way.
-const s = startEnvelopeServer({ CERTYNEO_WEBHOOK_ALLOWED_NETWORKS: "127.0.0.0/8", CERTYNEO_RATE_LIMIT_ANONYMOUS_BURST: "100000", CERTYNEO_RATE_LIMIT_TOKEN_BURST: "100000" });
+const s = await startEnvelopeServer({ CERTYNEO_WEBHOOK_ALLOWED_NETWORKS: "127.0.0.0/8", CERTYNEO_RATE_LIMIT_ANONYMOUS_BURST: "100000", CERTYNEO_RATE_LIMIT_TOKEN_BURST: "100000" });
 const rx = startWebhookReceiver();
 afterAll(async () => {
   await s.stop();

@@ -26,7 +26,7 @@ const pages = new OpenedPages();
 
 beforeAll(async () => {
   // No background worker: the tests seal when they choose to.
-  s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
+  s = await startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
   browser = await launchBrowser();
 });
 afterAll(async () => {

@@ -17,8 +17,8 @@ const PAGE_DIR = join(import.meta.dir, "../src/modules/signing/page");
 const TOKEN = "A".repeat(43);
 let s: TestServer;
 
-beforeAll(() => {
-  s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
+beforeAll(async () => {
+  s = await startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
 });
 afterAll(() => s.stop());
 

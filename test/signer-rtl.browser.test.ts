@@ -18,7 +18,7 @@ let browser: Browser;
 const pages = new OpenedPages();
 
 beforeAll(async () => {
-  s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
+  s = await startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
   browser = await launchBrowser();
 });
 afterAll(async () => {

@@ -139,7 +139,7 @@ describe("access code", () => {
 describe("one-time code by SMS", () => {
   test("the code goes to the recipient's phone through the gateway, in the envelope's language", async () => {
     const gateway = startSmsGateway();
-    const sms = startEnvelopeServer({ CERTYNEO_SMS_GATEWAY_URL: `http://127.0.0.1:${gateway.port}/send` });
+    const sms = await startEnvelopeServer({ CERTYNEO_SMS_GATEWAY_URL: `http://127.0.0.1:${gateway.port}/send` });
     try {
       const document = await uploadDoc(sms);
       const { tokens } = await sentEnvelope(sms, quickStart([document.id], [{ email: "p@example.com", name: "Pia", phone: "+33612345678", authentication: { method: "sms_otp" } }], { locale: "de" }));

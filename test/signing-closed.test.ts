@@ -45,7 +45,7 @@ describe("expiry", () => {
 
   test("the outbox's expiry sweep expires due envelopes, and only those", async () => {
     // Its own server, so the drain runs only this test's jobs.
-    const own = startEnvelopeServer();
+    const own = await startEnvelopeServer();
     const ownClock = own.clock as FakeClock;
     try {
       const d = await uploadDoc(own);

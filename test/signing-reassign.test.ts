@@ -12,7 +12,7 @@ import { startTestServer, type TestServer } from "./helpers/server";
 import { tempDir } from "./helpers/spawn";
 
 let s: TestServer;
-beforeAll(() => { s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } }); });
+beforeAll(async () => { s = await startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } }); });
 afterAll(() => s.stop());
 
 async function sent(allowReassign: boolean) {

@@ -85,7 +85,7 @@ describe("lifecycle", () => {
 describe("invitation", () => {
   test("the invitation e-mail's link opens the session and signs", async () => {
     const sink: SmtpSink = await startSmtpSink();
-    const m = startEnvelopeServer(sink.env);
+    const m = await startEnvelopeServer(sink.env);
     try {
       const d = await uploadDoc(m);
       const e = await sendEnvelope(m, (await createEnvelope(m, quickStart([d.id]))).id);

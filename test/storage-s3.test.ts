@@ -156,7 +156,7 @@ describe("start-up errors", () => {
 
   test("a bucket without the instance secret, beside a database that holds envelopes, is refused: signing links would break", async () => {
     const dir = tempDir();
-    const t = startTestServer({ dir, env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
+    const t = await startTestServer({ dir, env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
     await createEnvelope(t, quickStart([(await uploadDoc(t)).id]));
     await t.stop();
     const r = await serve({ ...s3.env("lost-secret"), CERTYNEO_DATA_DIR: dir });
@@ -194,7 +194,7 @@ describe("certyneo migrate-data", () => {
 
   test("a data directory to a bucket and back: every file and the shared state, SHA-256 checked, idempotent; links and seals keep working", async () => {
     const dir = tempDir();
-    const disk = startTestServer({ dir, env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
+    const disk = await startTestServer({ dir, env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
     const doc = await uploadDoc(disk, { pages: 2 });
     const done = await sendEnvelope(disk, (await createEnvelope(disk, quickStart([doc.id]))).id);
     await complete(disk, tokenOf(done.recipients[0].signUrl), { signature: { type: "drawn", value: pngDataUrl() }, consent: true });

@@ -8,7 +8,7 @@ import { tempDir } from "./helpers/spawn";
 import { pdftotextWords, taggedContract } from "./helpers/tagged-pdf";
 
 let s: TestServer;
-beforeAll(() => { s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } }); });
+beforeAll(async () => { s = await startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } }); });
 afterAll(() => s.stop());
 
 async function taggedDoc() {

@@ -12,8 +12,8 @@ import { corpus } from "./helpers/pdf";
 
 let s: TestServer;
 let dir: string;
-beforeAll(() => {
-  s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
+beforeAll(async () => {
+  s = await startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
   dir = tempDir("certyneo-tags-");
 });
 afterAll(() => s.stop());

@@ -3,7 +3,7 @@ import { startTestServer, type TestServer } from "./helpers/server";
 import { createEnvelope, quickStart, uploadDoc } from "./helpers/envelopes";
 
 let s: TestServer;
-beforeAll(() => { s = startTestServer(); });
+beforeAll(async () => { s = await startTestServer(); });
 afterAll(() => s.stop());
 
 const problem = async (res: Response) => {

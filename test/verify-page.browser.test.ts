@@ -23,7 +23,7 @@ let browser: Browser;
 let sealedFile: string;
 
 beforeAll(async () => {
-  s = startTestServer({ realClock: true, env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false", CERTYNEO_VERIFY_PUBLIC_PER_MINUTE: "4" } });
+  s = await startTestServer({ realClock: true, env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false", CERTYNEO_VERIFY_PUBLIC_PER_MINUTE: "4" } });
   browser = await launchBrowser();
   const doc = await uploadDoc(s);
   const id = await completeAll(s, [doc.id], [{ name: "Ana Silva", email: "ana@example.com" }]);

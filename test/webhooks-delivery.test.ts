@@ -34,7 +34,7 @@ const clockOf = (s: TestServer) => s.clock as FakeClock;
 
 describe("wake on enqueue", () => {
   test("an event is delivered once its transaction commits, with no drain and before the next poll", async () => {
-    const s = startTestServer({ env: { ...ALLOW_LOOPBACK, CERTYNEO_JOBS_POLL_MS: "60000" } });
+    const s = await startTestServer({ env: { ...ALLOW_LOOPBACK, CERTYNEO_JOBS_POLL_MS: "60000" } });
     try {
       await endpoint(s, "/woken", ["envelope.created"]);
       await Bun.sleep(20); // the dispatcher's start-up poll has run: only a wake-up can send what comes next
@@ -49,7 +49,7 @@ describe("wake on enqueue", () => {
 
 describe("delivery", () => {
   let s: TestServer;
-  beforeAll(() => { s = startTestServer({ env: { ...ALLOW_LOOPBACK, CERTYNEO_WEBHOOKS_TIMEOUT_MS: "1000" } }); });
+  beforeAll(async () => { s = await startTestServer({ env: { ...ALLOW_LOOPBACK, CERTYNEO_WEBHOOKS_TIMEOUT_MS: "1000" } }); });
   afterAll(() => s.stop());
 
   test("a verified, signed POST with the stored payload and Standard Webhooks headers", async () => {
@@ -161,7 +161,7 @@ describe("delivery", () => {
 
 describe("concurrency", () => {
   test("bounded globally, one in flight per endpoint, and a slow endpoint does not hold the others", async () => {
-    const s = startTestServer({ env: { ...ALLOW_LOOPBACK, CERTYNEO_WEBHOOKS_CONCURRENCY: "3" } });
+    const s = await startTestServer({ env: { ...ALLOW_LOOPBACK, CERTYNEO_WEBHOOKS_CONCURRENCY: "3" } });
     try {
       let active = 0;
       let maxActive = 0;
@@ -204,7 +204,7 @@ describe("durability", () => {
   test("pending deliveries survive a restart and are delivered by the next server", async () => {
     const dir = tempDir("certyneo-webhooks-restart-");
     try {
-      const a = startTestServer({ dir, env: ALLOW_LOOPBACK });
+      const a = await startTestServer({ dir, env: ALLOW_LOOPBACK });
       await endpoint(a, "/restart", ["envelope.sent"]);
       rx.respond("/restart", (_d, n) => (n === 1 ? 503 : 200));
       const first = emit(a, "envelope.sent", { envelope: { id: "env_r1" } });
@@ -215,7 +215,7 @@ describe("durability", () => {
       expect(rx.accepted("/restart")).toHaveLength(0);
 
       const clock = fakeClock(new Date(a.deps.clock.now().getTime() + 60_000));
-      const b = startTestServer({ dir, env: ALLOW_LOOPBACK, clock });
+      const b = await startTestServer({ dir, env: ALLOW_LOOPBACK, clock });
       try {
         await b.running.app.webhooks.drain();
         expect(rx.accepted("/restart").map((d) => d.id).sort()).toEqual([first, second].sort());
@@ -230,7 +230,7 @@ describe("durability", () => {
   test("stopping with a request in flight: a short grace, then it is aborted and re-queued, not counted as a failure", async () => {
     const dir = tempDir("certyneo-webhooks-stop-");
     try {
-      const a = startTestServer({ dir, env: ALLOW_LOOPBACK });
+      const a = await startTestServer({ dir, env: ALLOW_LOOPBACK });
       const hook = await endpoint(a, "/stuck", ["envelope.completed"]);
       let release!: () => void;
       const hung = new Promise<void>((r) => (release = r));
@@ -258,7 +258,7 @@ describe("durability", () => {
       expect(hookRow).toEqual({ f: null });
       expect(attempts).toEqual({ n: 0 });
 
-      const b = startTestServer({ dir, env: ALLOW_LOOPBACK, clock: fakeClock(a.deps.clock.now()) });
+      const b = await startTestServer({ dir, env: ALLOW_LOOPBACK, clock: fakeClock(a.deps.clock.now()) });
       try {
         await b.running.app.webhooks.drain();
         expect(rx.accepted("/stuck").map((d) => d.id)).toEqual([evt]);
@@ -274,7 +274,7 @@ describe("durability", () => {
     const dir = tempDir("certyneo-webhooks-crash-");
     try {
       const startAt = new Date(Date.now() - 60_000);
-      const a = startTestServer({ dir, env: ALLOW_LOOPBACK, clock: fakeClock(startAt) });
+      const a = await startTestServer({ dir, env: ALLOW_LOOPBACK, clock: fakeClock(startAt) });
       const hook = await endpoint(a, "/crash", ["envelope.completed"]);
       const evt = emit(a);
       await a.running.app.webhooks.stop();
@@ -308,7 +308,7 @@ describe("durability", () => {
       release();
 
       const clock = fakeClock(new Date());
-      const b = startTestServer({ dir, env: ALLOW_LOOPBACK, clock });
+      const b = await startTestServer({ dir, env: ALLOW_LOOPBACK, clock });
       try {
         expect((await b.running.app.webhooks.drain()).attempts).toBe(0); // still leased
         const [leased] = await deliveries(b, hook.id);
@@ -332,7 +332,7 @@ describe("durability", () => {
 
 describe("network policy (SSRF)", () => {
   test("by default a host resolving to loopback is refused at delivery time, with a clear error", async () => {
-    const s = startTestServer();
+    const s = await startTestServer();
     try {
       const res = await s.api("/api/v1/webhooks", { method: "POST", json: { url: `http://localhost:${rx.port}/ssrf` } });
       expect(res.status).toBe(201); // a host name is checked when it is resolved, at each delivery
@@ -358,7 +358,7 @@ describe("network policy (SSRF)", () => {
   });
 
   test("private, link-local and metadata addresses from DNS are refused; the allowlist admits hosts by name or CIDR", async () => {
-    const s = startTestServer({ env: { CERTYNEO_WEBHOOK_ALLOWED_NETWORKS: "hr.internal,10.20.0.0/16", CERTYNEO_WEBHOOKS_TIMEOUT_MS: "1000" } });
+    const s = await startTestServer({ env: { CERTYNEO_WEBHOOK_ALLOWED_NETWORKS: "hr.internal,10.20.0.0/16", CERTYNEO_WEBHOOKS_TIMEOUT_MS: "1000" } });
     try {
       await s.running.app.webhooks.stop(); // this test drives its own dispatcher
       const zone: Record<string, string[]> = {
@@ -405,7 +405,7 @@ describe("network policy (SSRF)", () => {
   }, 30_000);
 
   test("DNS rebinding: the request goes to the address that was checked, not to a second lookup", async () => {
-    const s = startTestServer({ env: ALLOW_LOOPBACK });
+    const s = await startTestServer({ env: ALLOW_LOOPBACK });
     try {
       await s.running.app.webhooks.stop();
       let lookups = 0;
@@ -426,7 +426,7 @@ describe("network policy (SSRF)", () => {
 
 describe("disabling a failing endpoint", () => {
   test("an endpoint failing continuously for disableAfterHours is disabled, visibly; a success resets the run", async () => {
-    const s = startTestServer({ env: ALLOW_LOOPBACK });
+    const s = await startTestServer({ env: ALLOW_LOOPBACK });
     try {
       const hours = s.deps.config.webhooks.disableAfterHours;
       const hook = await endpoint(s, "/broken", ["envelope.sent"]);

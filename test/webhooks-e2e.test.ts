@@ -11,7 +11,7 @@ let s: TestServer;
 let rx: WebhookReceiver;
 let doc: { id: string };
 beforeAll(async () => {
-  s = startEnvelopeServer({ CERTYNEO_WEBHOOK_ALLOWED_NETWORKS: "127.0.0.0/8" });
+  s = await startEnvelopeServer({ CERTYNEO_WEBHOOK_ALLOWED_NETWORKS: "127.0.0.0/8" });
   rx = startWebhookReceiver();
   doc = await uploadDoc(s);
 });

@@ -118,7 +118,7 @@ describe("https delivery to the checked address", () => {
     const good = mk("hooks.test");
     const got: string[] = [];
     const tls = Bun.serve({ port: 0, hostname: "127.0.0.1", tls: good, fetch: async (r) => { got.push(`${r.headers.get("host")} ${r.headers.get("webhook-id")}`); return new Response(null, { status: 204 }); } });
-    const s = startTestServer({ env: { CERTYNEO_WEBHOOK_ALLOWED_NETWORKS: "127.0.0.0/8" } });
+    const s = await startTestServer({ env: { CERTYNEO_WEBHOOK_ALLOWED_NETWORKS: "127.0.0.0/8" } });
     try {
       await s.running.app.webhooks.stop();
       const resolver: Resolver = async () => [{ address: "127.0.0.1", family: 4 }];

@@ -6,8 +6,8 @@ import { startWebhookReceiver, type WebhookReceiver } from "./helpers/webhook-re
 
 let s: TestServer;
 let rx: WebhookReceiver;
-beforeAll(() => {
-  s = startTestServer({ env: { CERTYNEO_WEBHOOK_ALLOWED_NETWORKS: "127.0.0.0/8", CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
+beforeAll(async () => {
+  s = await startTestServer({ env: { CERTYNEO_WEBHOOK_ALLOWED_NETWORKS: "127.0.0.0/8", CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
   rx = startWebhookReceiver();
 });
 afterAll(async () => {

@@ -4,7 +4,7 @@ import { makePdf } from "./pdf";
 import { startTestServer, type TestServer } from "./server";
 
 /** A test server whose outbox worker stays idle unless the test drains it (no wake on enqueue, CERTYNEO_JOBS_POLL_MS at its maximum). */
-export function startEnvelopeServer(env: Record<string, string> = {}, opts: { dir?: string } = {}): TestServer {
+export function startEnvelopeServer(env: Record<string, string> = {}, opts: { dir?: string } = {}): Promise<TestServer> {
   return startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false", ...env }, dir: opts.dir });
 }
 
@@ -13,7 +13,7 @@ export function startEnvelopeServer(env: Record<string, string> = {}, opts: { di
  * a two-page contract.pdf and a one-page annex.pdf of the test environment.
  */
 export async function envelopeSuite(env: Record<string, string> = {}) {
-  const s = startEnvelopeServer(env);
+  const s = await startEnvelopeServer(env);
   afterAll(() => s.stop());
   const doc = await uploadDoc(s, { pages: 2 });
   const doc2 = await uploadDoc(s, { pages: 1, name: "annex.pdf" });

@@ -30,9 +30,9 @@ export function useNotificationPeers() {
   return {
     get sink() { return sink; },
     get gateway() { return gateway; },
-    server(env: Record<string, string> = {}, opts: { dir?: string; clock?: FakeClock } = {}) {
+    async server(env: Record<string, string> = {}, opts: { dir?: string; clock?: FakeClock } = {}) {
       // A slow poll: the tests drain by hand (the timer's first tick still runs at start).
-      const s = startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false", ...env }, ...opts });
+      const s = await startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false", ...env }, ...opts });
       servers.push(s);
       return s as TestServer & { clock: FakeClock };
     },

@@ -5,6 +5,7 @@ import type { Clock } from "../../src/clock";
 import { loadConfig, type Config } from "../../src/config";
 import type { Deps } from "../../src/deps";
 import { openInstance } from "../../src/instance";
+import { closeDatabase } from "../../src/store/open";
 import { createLogger, type Logger } from "../../src/log";
 import { createKey } from "../../src/modules/keys/service";
 import { startServer, type RunningServer } from "../../src/server";
@@ -36,13 +37,13 @@ export interface ApiInit extends Omit<RequestInit, "body"> {
  * variables exactly as an admin would; `clock` defaults to a fake one. `storage`: a bucket opened
  * beforehand with openStorage (asynchronous; see startS3TestServer), with the same env.
  */
-export function startTestServer(opts: { env?: Record<string, string>; clock?: Clock; dir?: string; realClock?: boolean; storage?: Storage } = {}): TestServer {
+export async function startTestServer(opts: { env?: Record<string, string>; clock?: Clock; dir?: string; realClock?: boolean; storage?: Storage } = {}): Promise<TestServer> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "certyneo-test-"));
   const config: Config = loadConfig({ CERTYNEO_DATA_DIR: dir, CERTYNEO_PORT: "0", CERTYNEO_LOG_LEVEL: "debug", ...opts.env });
   const logs: Record<string, unknown>[] = [];
   const log: Logger = createLogger("debug", (line) => logs.push(JSON.parse(line)));
   const clock = opts.clock ?? (opts.realClock ? { now: () => new Date() } : fakeClock());
-  const deps = openInstance(config, { clock, log, storage: opts.storage });
+  const deps = await openInstance(config, { clock, log, storage: opts.storage });
   const running = startServer(deps, { port: 0, host: "127.0.0.1" });
   if (!opts.env?.CERTYNEO_BASE_URL) deps.config.baseUrl = running.url;
   let defaultKey: string | null = null;
@@ -70,7 +71,7 @@ export function startTestServer(opts: { env?: Record<string, string>; clock?: Cl
     },
     async stop() {
       await running.stop();
-      deps.db.$client.close();
+      await closeDatabase(deps.db);
       if (!opts.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
