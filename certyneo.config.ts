@@ -15,6 +15,15 @@ export default {
   baseUrl: "",
   /** SQLite database, PDFs, outbox and development certificate live here. */
   dataDir: "./data",
+  database: {
+    /**
+     * Empty: SQLite in the data directory. postgres://user:pass@host:5432/db: PostgreSQL, shared by
+     * any number of nodes (with CERTYNEO_STORAGE_URL for the files); see docs/scaling.md.
+     */
+    url: "",
+    /** Connections each node keeps open to PostgreSQL. */
+    poolSize: 10,
+  },
   /**
    * Where documents, drawn signatures and sealed files live, with the instance secret and the
    * development certificate. Empty: {dataDir}/files and the data directory.

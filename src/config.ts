@@ -94,6 +94,9 @@ function check(c: Config) {
   }
   if (c.storage.url && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(c.storage.url))
     fail("storage.url", `expected s3://bucket/prefix (or empty for the data directory), got "${c.storage.url}"`);
+  if (c.database.url && !/^postgres(ql)?:\/\/[^/]/.test(c.database.url))
+    fail("database.url", "expected postgres://user:password@host:5432/database (or empty for SQLite in the data directory)");
+  int("database.poolSize", c.database.poolSize, 1, 1000);
   if (c.storage.endpoint && !URL.canParse(c.storage.endpoint)) fail("storage.endpoint", `not a URL: "${c.storage.endpoint}"`);
   int("seal.tsa.timeoutMs", c.seal.tsa.timeoutMs, 100, 120_000);
   int("seal.revocationTimeoutMs", c.seal.revocationTimeoutMs, 100, 120_000);

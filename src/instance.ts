@@ -1,5 +1,4 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { Database } from "bun:sqlite";
 import { join, resolve } from "node:path";
 import { systemClock, type Clock } from "./clock";
 import type { Config } from "./config";
@@ -12,52 +11,58 @@ import { trustServices } from "./modules/sealing/trust-services";
 import { createMailer } from "./modules/notifications/mailer";
 import { createPdfWorkers } from "./pdf-worker/pool";
 import { pidAlive } from "./process-owner";
-import { migrate, openDb } from "./store/db";
+import { firstRow, type Db } from "./store/db";
+import { closeDatabase, openDatabase } from "./store/open";
+import { envelopes, webhooks } from "./store/schema";
 import { writeFileOnce } from "./store/files";
 import { sealStoredSecrets } from "./store/secret-box";
-import { checkSecret, lostSecret, openDiskStorage, type Storage } from "./store/storage";
+import { checkSecret, lostSecret, openStorage, type Storage } from "./store/storage";
 
 export interface OpenOptions {
   clock?: Clock;
   log?: Logger;
   /** Make a new instance.key although the database holds envelopes signed under a lost one. */
   acceptNewInstanceKey?: boolean;
-  /** From openStorage() when the configuration names a bucket (its check is asynchronous); without it, the data directory. */
+  /** Storage opened beforehand (tests); without it, the one the configuration names. */
   storage?: Storage;
 }
 
 /**
- * Opens the data directory: database (migrated), file store. Shared by `serve` and the CLI
- * commands. What stops it (a data directory that is a file, a damaged or locked database, a
- * damaged or lost instance key) is a StartupError saying what to do.
+ * Opens the instance: database (migrated), storage, instance secret. Shared by `serve` and the
+ * CLI commands. What stops it (a data directory that is a file, a damaged, locked or unreachable
+ * database, a damaged or lost instance key) is a StartupError saying what to do.
  */
-export function openInstance(config: Config, opts: OpenOptions = {}): Deps {
+export async function openInstance(config: Config, opts: OpenOptions = {}): Promise<Deps> {
   const dataDir = resolve(config.dataDir);
   openDataDir(dataDir);
   const log = opts.log ?? createLogger(config.logLevel as any);
-  if (config.storage.url && !opts.storage) throw new Error(`${config.storage.url}: open it with openStorage() before openInstance()`);
-  const db = openDatabase(join(dataDir, "certyneo.db"), log);
-  const removed = removeStaleTempFiles(dataDir);
-  if (removed.length) log.info("removed temporary files left by a crash", { files: removed });
-  const clock = opts.clock ?? systemClock;
-  const storage = opts.storage ?? openDiskStorage(dataDir);
-  const secret = storage.secret ?? loadInstanceSecret(dataDir, log, { holdsEnvelopes: holdsEnvelopes(db), acceptNew: opts.acceptNewInstanceKey });
-  const sealed = sealStoredSecrets(db, secret);
-  if (sealed) log.info("webhook secrets encrypted with the instance key", { count: sealed });
-  // The key's code (PKCS#12, PKCS#11, LTV checks) loads on first use (modules/sealing/lazy.ts).
-  let loader: Promise<() => Promise<SealingKey>> | null = null;
-  return {
-    config: { ...config, dataDir },
-    db,
-    files: storage.files,
-    clock,
-    log,
-    mailer: createMailer({ ...config, dataDir }, clock, log, () => senderIdentity(db, config)),
-    secret,
-    sealingKey: () => (loader ??= import("./modules/sealing/key").then((m) => m.sealingKeyLoader({ ...config, dataDir }, clock, log, secret, storage.state))).then((load) => load()),
-    pdf: createPdfWorkers(config.pdf, log),
-    trust: trustServices(config, clock, log),
-  };
+  const db = await openDatabase(config, dataDir, log);
+  try {
+    const removed = removeStaleTempFiles(dataDir);
+    if (removed.length) log.info("removed temporary files left by a crash", { files: removed });
+    const clock = opts.clock ?? systemClock;
+    const storage = opts.storage ?? await openStorage(config, log, { holdsEnvelopes: () => holdsEnvelopes(db), acceptNewInstanceKey: opts.acceptNewInstanceKey });
+    const secret = storage.secret ?? loadInstanceSecret(dataDir, log, { holdsEnvelopes: await holdsEnvelopes(db), acceptNew: opts.acceptNewInstanceKey });
+    const sealed = await sealStoredSecrets(db, secret);
+    if (sealed) log.info("webhook secrets encrypted with the instance key", { count: sealed });
+    // The key's code (PKCS#12, PKCS#11, LTV checks) loads on first use (modules/sealing/lazy.ts).
+    let loader: Promise<() => Promise<SealingKey>> | null = null;
+    return {
+      config: { ...config, dataDir },
+      db,
+      files: storage.files,
+      clock,
+      log,
+      mailer: createMailer({ ...config, dataDir }, clock, log, () => senderIdentity(db, config)),
+      secret,
+      sealingKey: () => (loader ??= import("./modules/sealing/key").then((m) => m.sealingKeyLoader({ ...config, dataDir }, clock, log, secret, storage.state))).then((load) => load()),
+      pdf: createPdfWorkers(config.pdf, log),
+      trust: trustServices(config, clock, log),
+    };
+  } catch (e) {
+    await closeDatabase(db);
+    throw e;
+  }
 }
 
 function openDataDir(dataDir: string) {
@@ -70,41 +75,10 @@ function openDataDir(dataDir: string) {
   }
 }
 
-/** SQLite's own words for the two failures an admin meets at start, with what to do. */
-function openDatabase(file: string, log: Logger) {
-  let db: ReturnType<typeof openDb> | undefined;
-  try {
-    db = openDb(file);
-    const applied = migrate(db);
-    if (applied) log.info("database migrated", { applied });
-    return db;
-  } catch (e) {
-    db?.$client.close();
-    const code = String((e as { code?: string }).code ?? "");
-    if (code === "SQLITE_BUSY" || code.startsWith("SQLITE_BUSY_") || /database is locked/.test(String(e)))
-      throw new StartupError(`database ${file} is locked by another process: stop it (another certyneo on this data directory, a backup tool) and start again`);
-    if (code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT" || /not a database|malformed/.test(String(e)))
-      throw new StartupError(`database ${file} is damaged (${(e as Error).message}): restore it and its -wal file from a backup`);
-    throw new StartupError(`database ${file} cannot be opened: ${(e as Error).message}`);
-  }
-}
-
 /** Whether anything depends on the instance key: envelopes (their signing links) or stored webhook secrets. */
-const holdsEnvelopes = (db: { $client: Database }) =>
-  db.$client.query("SELECT 1 FROM envelopes UNION ALL SELECT 1 FROM webhooks LIMIT 1").get() !== null;
-
-/** The same question before the database is opened (openStorage, for a secret kept in a bucket): a database not made yet holds nothing. */
-export function databaseHoldsEnvelopes(dataDir: string): boolean {
-  const file = join(resolve(dataDir), "certyneo.db");
-  if (!existsSync(file)) return false;
-  const $client = new Database(file, { readonly: true });
-  try {
-    return holdsEnvelopes({ $client });
-  } catch {
-    return false; // no tables yet: migrations come with the start
-  } finally {
-    $client.close();
-  }
+async function holdsEnvelopes(db: Db): Promise<boolean> {
+  if (await firstRow(db.select({ id: envelopes.id }).from(envelopes).limit(1))) return true;
+  return (await firstRow(db.select({ id: webhooks.id }).from(webhooks).limit(1))) !== undefined;
 }
 
 /** `{name}.{pid}.{uuid}.tmp`: what writeFileAtomic and writeFileOnce write before the rename. */

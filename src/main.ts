@@ -13,11 +13,12 @@ import { VERIFY_USAGE, verifyCommand } from "./cli/verify";
 import { CliError } from "./cli/args";
 import { ConfigError, loadConfig, type Config } from "./config";
 import { AppError, StartupError } from "./errors";
-import { databaseHoldsEnvelopes, openInstance, type OpenOptions } from "./instance";
+import { openInstance, type OpenOptions } from "./instance";
 import { cliLogger, createLogger, type Level, type Logger } from "./log";
 import { networkPolicy } from "./modules/webhooks/network";
 import { SignerError } from "./pdf/signer";
 import { startServer } from "./server";
+import { closeDatabase } from "./store/open";
 import { openStorage } from "./store/storage";
 import { VERSION } from "./version";
 
@@ -74,8 +75,7 @@ const out = (line: string) => process.stdout.write(line + "\n");
 
 /** The instance over the storage the configuration names (a bucket is checked first). */
 async function open(config: Config, log: Logger, opts: Pick<OpenOptions, "acceptNewInstanceKey"> = {}) {
-  const storage = await openStorage(config, log, { ...opts, holdsEnvelopes: () => databaseHoldsEnvelopes(config.dataDir) });
-  return openInstance(config, { ...opts, log, storage });
+  return openInstance(config, { ...opts, log });
 }
 
 /** One-shot commands keep stdout for their result; warnings go to stderr as plain lines. */
@@ -107,7 +107,7 @@ async function serve(args: string[]) {
     await keyChecked;
   } catch (e) {
     await running.stop();
-    deps.db.$client.close();
+    await closeDatabase(deps.db);
     throw e;
   }
   // The first upload should not wait for the PDF threads to load.
@@ -119,7 +119,7 @@ async function serve(args: string[]) {
     stopping = true;
     deps.log.info("shutting down", { signal });
     await running.stop();
-    deps.db.$client.close();
+    await closeDatabase(deps.db);
     deps.log.info("stopped");
     process.exit(0);
   };
@@ -136,17 +136,17 @@ async function main(argv: string[]) {
     case "serve": return serve(rest);
     case "migrate": {
       const deps = await openForCli();
-      deps.db.$client.close();
+      await closeDatabase(deps.db);
       return out("Database is up to date.");
     }
     case "verify": {
       const deps = await openForCli();
-      try { process.exitCode = await verifyCommand(deps, rest, out); } finally { deps.db.$client.close(); }
+      try { process.exitCode = await verifyCommand(deps, rest, out); } finally { await closeDatabase(deps.db); }
       return;
     }
     case "seal": {
       const deps = await openForCli();
-      try { return await sealCommand(deps, rest, out); } finally { deps.db.$client.close(); }
+      try { return await sealCommand(deps, rest, out); } finally { await closeDatabase(deps.db); }
     }
     case "migrate-data": {
       const config = loadConfig();
@@ -155,7 +155,7 @@ async function main(argv: string[]) {
     }
     case "backup": {
       const deps = await openForCli();
-      try { return await backupCommand(deps, rest, out); } finally { deps.db.$client.close(); }
+      try { return await backupCommand(deps, rest, out); } finally { await closeDatabase(deps.db); }
     }
     case "doctor":
       process.exitCode = await doctorCommand(rest, out);
@@ -164,7 +164,7 @@ async function main(argv: string[]) {
       return restoreCommand(loadConfig(), rest, out);
     case "remind": {
       const deps = await openForCli();
-      try { return remindCommand(deps, rest, out); } finally { deps.db.$client.close(); }
+      try { return remindCommand(deps, rest, out); } finally { await closeDatabase(deps.db); }
     }
     case "healthcheck": {
       const config = loadConfig();
@@ -174,11 +174,11 @@ async function main(argv: string[]) {
     }
     case "admin": {
       const deps = await openForCli();
-      try { return await adminCommand(deps, rest, out); } finally { deps.db.$client.close(); }
+      try { return await adminCommand(deps, rest, out); } finally { await closeDatabase(deps.db); }
     }
     case "keys": {
       const deps = await openForCli();
-      try { return keysCommand(deps, rest, out); } finally { deps.db.$client.close(); }
+      try { return keysCommand(deps, rest, out); } finally { await closeDatabase(deps.db); }
     }
     default:
       throw new CliError(`unknown command "${cmd}"; see certyneo --help`);

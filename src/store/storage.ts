@@ -111,13 +111,13 @@ export function openStorageTarget(target: string, config: Config): Promise<Stora
  * The storage the configuration names: CERTYNEO_STORAGE_URL's bucket (checked) with the instance
  * secret kept in it, made on first start under the same rule as on disk; else the data directory.
  */
-export async function openStorage(config: Config, log?: Logger, opts: { holdsEnvelopes?: () => boolean; acceptNewInstanceKey?: boolean } = {}): Promise<Storage> {
+export async function openStorage(config: Config, log?: Logger, opts: { holdsEnvelopes?: () => Promise<boolean>; acceptNewInstanceKey?: boolean } = {}): Promise<Storage> {
   if (!config.storage.url) return openDiskStorage(config.dataDir);
   const bucket = await openBucket(config.storage.url, config);
   const where = bucket.state.where(INSTANCE_SECRET);
   let stored = await bucket.state.read(INSTANCE_SECRET);
   if (!stored) {
-    if (opts.holdsEnvelopes?.() && !opts.acceptNewInstanceKey) throw lostSecret(where);
+    if ((await opts.holdsEnvelopes?.()) && !opts.acceptNewInstanceKey) throw lostSecret(where);
     stored = await bucket.state.createOnce(INSTANCE_SECRET, crypto.getRandomValues(new Uint8Array(32)));
     log?.info("instance secret created", { file: where });
   }
