@@ -6,6 +6,8 @@ import { createIdempotency } from "./http/idempotency";
 import { openapiPlugin } from "./http/openapi";
 import { createPipeline } from "./http/pipeline";
 import { createRateLimiter } from "./http/rate-limit";
+import { dialectOf } from "./store/db";
+import { sharedRateBuckets } from "./store/rate-buckets";
 import { createJobRunner } from "./jobs/runner";
 import { adminRoutes } from "./modules/admin/routes";
 import { brandingRoutes } from "./modules/branding/routes";
@@ -33,7 +35,11 @@ import { VERSION } from "./version";
 /** Composes the HTTP app over the given dependencies. Tests call it on a temporary data directory. */
 export function buildApp(deps: Deps) {
   const keys = createKeyVerifier(deps.db, deps.clock);
-  const limiter = createRateLimiter({ ...deps.config.rateLimit, now: () => deps.clock.now().getTime() });
+  const limiter = createRateLimiter({
+    ...deps.config.rateLimit,
+    now: () => deps.clock.now().getTime(),
+    shared: dialectOf(deps.db) === "postgres" ? sharedRateBuckets(deps.db, deps.config.rateLimit, deps.log) : undefined,
+  });
   const idempotency = createIdempotency(deps.db, deps.clock, deps.config.idempotency.ttlHours);
   let routes: { method: string; pattern: RegExp; query?: TSchema }[] = [];
   // The OpenAPI document is made from the composed app, on its first request.
@@ -66,7 +72,7 @@ export function buildApp(deps: Deps) {
   // The durable outbox: job handlers by kind, and the functions run on each tick (reminders, expiry).
   const jobs = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps), ...batchHandlers(deps) }, [...notificationPeriodic, ...sealingPeriodic, () => idempotency.purgeExpired(), () => purgeExpiredSessions(deps), async () => void (await purgeByRetention(deps))]);
   const webhooks = createWebhookDispatcher(deps);
-  const workers: Worker[] = [jobs, webhooks];
+  const workers: Worker[] = [jobs, webhooks, ...(limiter.sync ? [limiter.sync] : [])];
   const fetch = createPipeline(deps, { handle: (req) => elysia.handle(req), keys, limiter, idempotency });
   return { elysia, fetch, workers, keys, jobs, webhooks };
 }

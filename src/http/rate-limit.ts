@@ -1,6 +1,11 @@
+import type { Worker } from "../jobs/worker";
+
 /**
- * Token bucket per API key, in process: `burst` tokens, refilled continuously at
- * `perMinute` per minute. The clock is passed in so tests move time instead of sleeping.
+ * Token bucket per API key: `burst` tokens, refilled continuously at `perMinute` per minute.
+ * The clock is passed in so tests move time instead of sleeping. With `shared` (several nodes on
+ * one PostgreSQL) each node decides from its own copy of the buckets and reconciles them with
+ * the shared ones every `shared.everyMs`: no database write per request, and a key gets at most
+ * what one interval's requests on the other nodes add beyond its limit.
  */
 export interface RateDecision {
   allowed: boolean;
@@ -15,19 +20,69 @@ export interface RateDecision {
 export interface RateLimiter {
   take(key: string): RateDecision;
   headers(d: RateDecision): Record<string, string>;
+  /** With `shared`: the reconciliation with the shared buckets, run with the other background workers. */
+  sync?: Worker;
+}
+
+/**
+ * Buckets shared by the nodes: `reconcile` adds what this node took from each key since the last
+ * call and answers each key's shared token count after it (store/rate-buckets.ts).
+ */
+export interface SharedBuckets {
+  everyMs: number;
+  reconcile(taken: Map<string, number>, now: number): Promise<Map<string, number>>;
+  onError(e: unknown): void;
+}
+
+/** A worker that runs `tick` every `ms`, one run at a time, until stopped (after the run in progress). */
+function everyInterval(name: string, ms: number, tick: () => Promise<void>): Worker {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let running: Promise<void> = Promise.resolve();
+  const loop = () => {
+    timer = setTimeout(() => {
+      running = tick().finally(() => { if (timer) loop(); });
+    }, ms);
+  };
+  return {
+    name,
+    start: loop,
+    async stop() {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await running;
+    },
+  };
 }
 
 /** Buckets kept before the full ones (clients quiet long enough) are dropped: per-IP keys are unbounded. */
 const MAX_BUCKETS = 50_000;
 
-export function createRateLimiter(opts: { enabled: boolean; burst: number; perMinute: number; now: () => number }): RateLimiter {
+export function createRateLimiter(opts: { enabled: boolean; burst: number; perMinute: number; now: () => number; shared?: SharedBuckets }): RateLimiter {
   const perMs = opts.perMinute / 60_000;
   const buckets = new Map<string, { tokens: number; at: number }>();
+  /** Tokens taken per key since the last reconciliation. */
+  let taken = new Map<string, number>();
   const window = Math.ceil(opts.burst / opts.perMinute * 60);
   const prune = (now: number) => {
     for (const [k, b] of buckets) if (b.tokens + (now - b.at) * perMs >= opts.burst) buckets.delete(k);
   };
+  const reconcile = async (shared: SharedBuckets) => {
+    if (taken.size === 0) return;
+    const sent = taken;
+    taken = new Map();
+    try {
+      const now = opts.now();
+      for (const [key, tokens] of await shared.reconcile(sent, now)) {
+        // The shared count after this node's and the others' takes, less what this node took meanwhile.
+        buckets.set(key, { tokens: tokens - (taken.get(key) ?? 0), at: now });
+      }
+    } catch (e) {
+      for (const [key, n] of sent) taken.set(key, (taken.get(key) ?? 0) + n);
+      shared.onError(e);
+    }
+  };
   return {
+    sync: opts.shared && opts.enabled ? everyInterval("rate-limit-sync", opts.shared.everyMs, () => reconcile(opts.shared!)) : undefined,
     take(key) {
       if (!opts.enabled) return { allowed: true, limit: opts.burst, remaining: opts.burst, resetSeconds: 0, retryAfterSeconds: 0 };
       const now = opts.now();
@@ -37,7 +92,10 @@ export function createRateLimiter(opts: { enabled: boolean; burst: number; perMi
       b.at = now;
       buckets.set(key, b);
       const allowed = b.tokens >= 1;
-      if (allowed) b.tokens -= 1;
+      if (allowed) {
+        b.tokens -= 1;
+        if (opts.shared) taken.set(key, (taken.get(key) ?? 0) + 1);
+      }
       return {
         allowed,
         limit: opts.burst,

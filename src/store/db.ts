@@ -61,6 +61,12 @@ export type Dialect = "sqlite" | "postgres";
  */
 export const dialectOf = (db: Tx): Dialect => (is((db as { dialect?: unknown }).dialect, PgDialect) ? "postgres" : "sqlite");
 
+/** The pool behind a PostgreSQL handle (drizzle keeps the client it was given as $client). */
+export function postgresClient(db: Db): import("bun").SQL {
+  if (dialectOf(db) !== "postgres") throw new Error("not a PostgreSQL database handle");
+  return (db as unknown as { $client: import("bun").SQL }).$client;
+}
+
 /** How many rows a write changed: bun:sqlite returns its Changes, Bun's PostgreSQL client a result with a count. */
 export const affectedRows = (result: unknown): number => {
   const r = result as { changes?: number; count?: number };

@@ -3,24 +3,13 @@ import { drizzle } from "drizzle-orm/bun-sql";
 import * as pgMigrations from "../../migrations/postgres";
 import { sha256Hex } from "../ids";
 import type { Logger } from "../log";
-import type { Db } from "./db";
+import { postgresClient, type Db } from "./db";
 import { schema } from "./schema";
-
-/** The PostgreSQL handle behind a Db: its pool, closed with the instance. */
-const clients = new WeakMap<object, SQL>();
-
-export const postgresClient = (db: Db): SQL => {
-  const client = clients.get(db);
-  if (!client) throw new Error("not a PostgreSQL database handle");
-  return client;
-};
 
 /** Connects to PostgreSQL (a pool of `max` connections); the domain sees the same Db type as for SQLite. */
 export function openPostgres(url: string, opts: { max?: number } = {}): Db {
   const client = new SQL(url, { max: opts.max ?? 10, idleTimeout: 60, connectionTimeout: 10 });
-  const db = drizzle({ client, schema }) as unknown as Db;
-  clients.set(db, client);
-  return db;
+  return drizzle({ client, schema }) as unknown as Db;
 }
 
 /** Any fixed number: the key of the advisory lock that makes nodes starting together migrate one after another. */
