@@ -164,7 +164,7 @@ async function main(argv: string[]) {
       return restoreCommand(loadConfig(), rest, out);
     case "remind": {
       const deps = await openForCli();
-      try { return remindCommand(deps, rest, out); } finally { await closeDatabase(deps.db); }
+      try { return await remindCommand(deps, rest, out); } finally { await closeDatabase(deps.db); }
     }
     case "healthcheck": {
       const config = loadConfig();
@@ -178,7 +178,7 @@ async function main(argv: string[]) {
     }
     case "keys": {
       const deps = await openForCli();
-      try { return keysCommand(deps, rest, out); } finally { await closeDatabase(deps.db); }
+      try { return await keysCommand(deps, rest, out); } finally { await closeDatabase(deps.db); }
     }
     default:
       throw new CliError(`unknown command "${cmd}"; see certyneo --help`);

@@ -42,16 +42,16 @@ export async function adminCommand(deps: Deps, args: string[], out: Out) {
       const [action, ...more] = rest;
       if (action === "enable") {
         const secret = newTotpSecret();
-        const admin = setTotp(deps, CLI_ACTOR, emailOf(more), secret);
+        const admin = await setTotp(deps, CLI_ACTOR, emailOf(more), secret);
         out(`TOTP enabled for ${admin.email}. Add this to an authenticator app:`);
         out(`secret: ${secret}`);
         return out(otpauthUri(secret, admin.email));
       }
-      if (action === "disable") return out(`TOTP disabled for ${setTotp(deps, CLI_ACTOR, emailOf(more), null).email}.`);
+      if (action === "disable") return out(`TOTP disabled for ${(await setTotp(deps, CLI_ACTOR, emailOf(more), null)).email}.`);
       throw new CliError("usage: certyneo admin totp enable|disable --email EMAIL");
     }
     case "list": {
-      const admins = listAdmins(deps).map((a) => ({ email: a.email, totp: a.totpSecret !== null, createdAt: a.createdAt.toISOString(), lastLoginAt: a.lastLoginAt?.toISOString() ?? null }));
+      const admins = (await listAdmins(deps)).map((a) => ({ email: a.email, totp: a.totpSecret !== null, createdAt: a.createdAt.toISOString(), lastLoginAt: a.lastLoginAt?.toISOString() ?? null }));
       if (rest.includes("--json")) return out(JSON.stringify(admins));
       if (!admins.length) return out("No admins. Create one: certyneo admin create --email EMAIL --password-stdin");
       for (const a of admins) out([a.email, a.totp ? "totp" : "password only", `last login ${a.lastLoginAt ?? "never"}`].join("  "));

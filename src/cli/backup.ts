@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { Config } from "../config";
 import type { Deps } from "../deps";
-import { bucketNotCovered, createBackup } from "../ops/backup";
+import { bucketNotCovered, createBackup, postgresNotCovered } from "../ops/backup";
 import { restoreBackup } from "../ops/restore";
 import { CliError, type Out } from "./args";
 
@@ -33,6 +33,7 @@ export async function backupCommand(deps: Deps, args: string[], out: Out) {
 
 export async function restoreCommand(config: Config, args: string[], out: Out) {
   if (config.storage.url) throw new CliError(bucketNotCovered(config.storage.url));
+  if (config.database.url) throw new CliError(postgresNotCovered);
   const file = fileArg(args, RESTORE_USAGE);
   const r = await restoreBackup(file, config.dataDir, { force: args.includes("--force") });
   if (args.includes("--json")) return out(JSON.stringify({ file, dataDir: resolve(config.dataDir), ...r }));

@@ -20,7 +20,7 @@ function required(args: string[], name: string, question: string): string {
   return answer;
 }
 
-export function keysCommand(deps: Deps, args: string[], out: Out) {
+export async function keysCommand(deps: Deps, args: string[], out: Out) {
   const [sub, ...rest] = args;
   const json = rest.includes("--json");
   switch (sub) {
@@ -31,13 +31,13 @@ export function keysCommand(deps: Deps, args: string[], out: Out) {
       const list = flag(rest, "--scopes");
       const { scopes, unknown } = parseScopes(list ?? SCOPES.join(","));
       if (unknown.length || !scopes.length) throw new CliError(`--scopes is a comma-separated list of ${SCOPES.join(", ")}`);
-      const { key, secret } = createKey(deps.db, deps.clock, { environment: env as Environment, name, scopes });
+      const { key, secret } = await createKey(deps.db, deps.clock, { environment: env as Environment, name, scopes });
       if (json) return out(JSON.stringify({ id: key.id, key: secret, env, name, scopes }));
       out(`Created ${env} API key ${key.id} (${name}, scopes: ${scopes.join(", ")}). It is shown once; store it now:`);
       return out(secret);
     }
     case "list": {
-      const keys = listKeys(deps.db).map(publicKey);
+      const keys = (await listKeys(deps.db)).map(publicKey);
       if (json) return out(JSON.stringify(keys));
       if (!keys.length) return out("No API keys. Create one: certyneo keys create --env test --name NAME");
       for (const k of keys)
@@ -47,7 +47,7 @@ export function keysCommand(deps: Deps, args: string[], out: Out) {
     case "revoke": {
       const id = rest.find((a) => !a.startsWith("--"));
       if (!id) throw new CliError("usage: certyneo keys revoke KEY_ID");
-      const key = revokeKey(deps.db, deps.clock, id);
+      const key = await revokeKey(deps.db, deps.clock, id);
       return out(json ? JSON.stringify(publicKey(key)) : `Revoked ${key.id} (${key.name}).`);
     }
     default:

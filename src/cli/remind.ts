@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Deps } from "../deps";
 import { notFound } from "../errors";
 import { remindRecipient } from "../modules/envelopes/remind-recipient";
+import { firstRow } from "../store/db";
 import { envelopes } from "../store/schema";
 import { CliError, type Out } from "./args";
 
@@ -10,12 +11,12 @@ export const REMIND_USAGE = `Usage: certyneo remind ENVELOPE_ID RECIPIENT_ID [--
 Queues a reminder (or, with --invitation, the invitation again) for a recipient who still has
 to act; the running server sends it within a second.`;
 
-export function remindCommand(deps: Deps, args: string[], out: Out) {
+export async function remindCommand(deps: Deps, args: string[], out: Out) {
   const [envelopeId, recipientId] = args.filter((a) => !a.startsWith("--"));
   if (!envelopeId || !recipientId) throw new CliError(REMIND_USAGE);
-  const row = deps.db.select({ environment: envelopes.environment }).from(envelopes).where(eq(envelopes.id, envelopeId)).get();
+  const row = await firstRow(deps.db.select({ environment: envelopes.environment }).from(envelopes).where(eq(envelopes.id, envelopeId)));
   if (!row) throw notFound("Envelope", envelopeId);
   const kind = args.includes("--invitation") ? "invitation" : "reminder";
-  remindRecipient(deps, row.environment, { actor: "cli" }, envelopeId, recipientId, kind);
+  await remindRecipient(deps, row.environment, { actor: "cli" }, envelopeId, recipientId, kind);
   out(`Queued a${kind === "reminder" ? " reminder" : "n invitation"} for ${recipientId}.`);
 }

@@ -2,7 +2,7 @@ import { and, eq, lt } from "drizzle-orm";
 import type { Clock } from "../clock";
 import { AppError } from "../errors";
 import { sha256Hex } from "../ids";
-import type { Db } from "../store/db";
+import { affectedRows, firstRow, transaction, type Db } from "../store/db";
 import { idempotencyKeys, type Environment } from "../store/schema";
 
 /** Replies that are not kept: the work did not run, so a retry must be allowed to run it. */
@@ -64,15 +64,17 @@ export function createIdempotency(db: Db, clock: Clock, ttlHours: number) {
       const now = clock.now();
       const where = and(eq(idempotencyKeys.environment, environment), eq(idempotencyKeys.key, key));
 
-      const claimed = db.transaction((tx) => {
-        tx.delete(idempotencyKeys).where(and(where, lt(idempotencyKeys.expiresAt, now))).run();
-        const existing = tx.select().from(idempotencyKeys).where(where).get();
+      const claimed = await transaction(db, async (tx) => {
+        await tx.delete(idempotencyKeys).where(and(where, lt(idempotencyKeys.expiresAt, now)));
+        const existing = await firstRow(tx.select().from(idempotencyKeys).where(where));
         if (existing) return existing;
-        tx.insert(idempotencyKeys).values({
+        // On PostgreSQL another node may claim the key between the read and this insert: its
+        // row then wins and is answered like one found above (409 while it runs).
+        const inserted = affectedRows(await tx.insert(idempotencyKeys).values({
           environment, key, fingerprint, status: "running", createdAt: now, expiresAt: new Date(now.getTime() + ttlMs),
-        }).run();
-        return null;
-      }, { behavior: "immediate" });
+        }).onConflictDoNothing());
+        return inserted ? null : ((await firstRow(tx.select().from(idempotencyKeys).where(where))) ?? null);
+      });
 
       if (claimed) {
         if (claimed.fingerprint !== fingerprint)
@@ -89,11 +91,11 @@ export function createIdempotency(db: Db, clock: Clock, ttlHours: number) {
       try {
         res = await handle();
       } catch (e) {
-        db.delete(idempotencyKeys).where(where).run();
+        await db.delete(idempotencyKeys).where(where);
         throw e;
       }
       if (res.status >= 500 || NOT_KEPT.has(res.status)) {
-        db.delete(idempotencyKeys).where(where).run();
+        await db.delete(idempotencyKeys).where(where);
         return res;
       }
       const text = await res.text();
@@ -102,15 +104,15 @@ export function createIdempotency(db: Db, clock: Clock, ttlHours: number) {
         const v = res.headers.get(name);
         if (v) headers[name] = v;
       }
-      db.update(idempotencyKeys).set({ status: "done", responseStatus: res.status, responseHeaders: headers, responseBody: storable(text, headers["content-type"] ?? null) }).where(where).run();
+      await db.update(idempotencyKeys).set({ status: "done", responseStatus: res.status, responseHeaders: headers, responseBody: storable(text, headers["content-type"] ?? null) }).where(where);
       return new Response(text, { status: res.status, headers: res.headers });
     },
     /** Deletes replies past their 24 h; called on the job runner's tick, at most once a minute. */
-    purgeExpired() {
+    async purgeExpired() {
       const now = clock.now();
       if (now.getTime() - lastPurge < 60_000) return;
       lastPurge = now.getTime();
-      db.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, now)).run();
+      await db.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, now));
     },
   };
 }

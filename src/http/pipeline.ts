@@ -96,7 +96,7 @@ export function createPipeline(deps: Deps, parts: {
 
   async function authorised(req: Request, ctx: RequestContext): Promise<{ res: Response; rate?: RateDecision }> {
     const m = /^Bearer ([^\s]+)$/.exec(req.headers.get("authorization") ?? "");
-    const principal = m ? parts.keys.verify(m[1]!) : null;
+    const principal = m ? await parts.keys.verify(m[1]!) : null;
     if (!principal) {
       // Guessing keys is anonymous traffic: it spends the address's allowance.
       const rate = byIp.take(ctx.ip ?? "unknown");
@@ -131,7 +131,7 @@ export function createPipeline(deps: Deps, parts: {
       if (!perToken.allowed) return rateLimited(perToken, ctx);
     }
     if (hasBody(req) && path.startsWith(SIGNING_API)) {
-      if (!isKnownToken(deps.db, token ?? "")) throw new AppError("not_found", "This signing link is not valid");
+      if (!(await isKnownToken(deps.db, token ?? ""))) throw new AppError("not_found", "This signing link is not valid");
       // The signing API takes JSON only, read within the cap here; a form is refused unread.
       if (mediaType(req) !== "application/json") throw new AppError("unsupported_media_type", "The signing API takes application/json bodies");
     }

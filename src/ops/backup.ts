@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Deps } from "../deps";
 import { AppError } from "../errors";
 import { DEVELOPMENT_P12 } from "../modules/sealing/paths";
+import { dialectOf } from "../store/db";
 import { VERSION } from "../version";
 import { tarGzWriter } from "./tar";
 
@@ -23,6 +24,10 @@ export interface BackupManifest {
 export const bucketNotCovered = (url: string) =>
   `the files are in ${url} (CERTYNEO_STORAGE_URL), which backup and restore do not cover: back the bucket up with its own versioning or replication, or copy it to a directory with certyneo migrate-data --storage DIR`;
 
+/** Backups hold the SQLite database of the data directory; PostgreSQL has its own tools. */
+export const postgresNotCovered =
+  "the database is PostgreSQL (CERTYNEO_DATABASE_URL), which backup and restore do not cover: back it up with pg_dump or your provider's snapshots";
+
 /** Every blob of the file store, as [name in the archive, path on disk]. */
 function storedFiles(root: string): [string, string][] {
   if (!existsSync(root)) return [];
@@ -40,6 +45,7 @@ function storedFiles(root: string): [string, string][] {
  */
 export async function createBackup(deps: Pick<Deps, "db" | "config" | "secret" | "clock">, file: string): Promise<BackupManifest & { bytes: number }> {
   if (deps.config.storage.url) throw new AppError("conflict", bucketNotCovered(deps.config.storage.url));
+  if (dialectOf(deps.db) === "postgres") throw new AppError("conflict", postgresNotCovered);
   const dataDir = deps.config.dataDir;
   const snapshot = join(dataDir, `.backup-${crypto.randomUUID()}.db`);
   const tmp = `${file}.tmp`;

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
 import { eq, notLike } from "drizzle-orm";
-import type { Db } from "./db";
+import { transaction, type Db } from "./db";
 import { webhooks } from "./schema";
 
 /**
@@ -35,10 +35,10 @@ export function openSecret(instanceSecret: Uint8Array, stored: string): string {
 }
 
 /** Encrypts the webhook secrets still stored in clear (written before 0.2); returns how many. */
-export function sealStoredSecrets(db: Db, instanceSecret: Uint8Array): number {
-  return db.transaction((tx) => {
-    const clear = tx.select({ id: webhooks.id, secret: webhooks.secret }).from(webhooks).where(notLike(webhooks.secret, `${PREFIX}%`)).all();
-    for (const row of clear) tx.update(webhooks).set({ secret: sealSecret(instanceSecret, row.secret) }).where(eq(webhooks.id, row.id)).run();
+export async function sealStoredSecrets(db: Db, instanceSecret: Uint8Array): Promise<number> {
+  return await transaction(db, async (tx) => {
+    const clear = await tx.select({ id: webhooks.id, secret: webhooks.secret }).from(webhooks).where(notLike(webhooks.secret, `${PREFIX}%`));
+    for (const row of clear) await tx.update(webhooks).set({ secret: sealSecret(instanceSecret, row.secret) }).where(eq(webhooks.id, row.id));
     return clear.length;
-  }, { behavior: "immediate" });
+  });
 }

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, invalid, notFound } from "../../errors";
 import { newId } from "../../ids";
+import { firstRow, transaction } from "../../store/db";
 import { adminLoginThrottle, adminSessions, adminUsers } from "../../store/schema";
 import { recordAction, type AdminActor } from "./actions";
 
@@ -22,19 +23,19 @@ function checkInput(email: string, password: string) {
 
 const hashPassword = (password: string) => Bun.password.hash(password, { algorithm: "argon2id" });
 
-export const findAdmin = (deps: AccountDeps, email: string): AdminUser | undefined =>
-  deps.db.select().from(adminUsers).where(eq(adminUsers.email, normalise(email))).get();
+export const findAdmin = (deps: AccountDeps, email: string): Promise<AdminUser | undefined> =>
+  firstRow(deps.db.select().from(adminUsers).where(eq(adminUsers.email, normalise(email))));
 
 export async function createAdmin(deps: AccountDeps, who: AdminActor, input: { email: string; password: string }): Promise<AdminUser> {
   const email = normalise(input.email);
   checkInput(email, input.password);
-  if (findAdmin(deps, email)) throw new AppError("conflict", `An admin ${email} already exists; use reset-password`);
+  if (await findAdmin(deps, email)) throw new AppError("conflict", `An admin ${email} already exists; use reset-password`);
   const passwordHash = await hashPassword(input.password);
   const now = deps.clock.now();
   const row: AdminUser = { id: newId("adm"), email, passwordHash, totpSecret: null, createdAt: now, updatedAt: now, lastLoginAt: null };
-  deps.db.transaction((tx) => {
-    tx.insert(adminUsers).values(row).run();
-    recordAction(tx, deps.clock, who, { action: "admin.created", target: email });
+  await transaction(deps.db, async (tx) => {
+    await tx.insert(adminUsers).values(row);
+    await recordAction(tx, deps.clock, who, { action: "admin.created", target: email });
   });
   return row;
 }
@@ -43,30 +44,30 @@ export async function createAdmin(deps: AccountDeps, who: AdminActor, input: { e
 export async function resetPassword(deps: AccountDeps, who: AdminActor, input: { email: string; password: string }): Promise<AdminUser> {
   const email = normalise(input.email);
   checkInput(email, input.password);
-  const admin = findAdmin(deps, email);
+  const admin = await findAdmin(deps, email);
   if (!admin) throw notFound("Admin", email);
   const passwordHash = await hashPassword(input.password);
-  deps.db.transaction((tx) => {
-    tx.update(adminUsers).set({ passwordHash, updatedAt: deps.clock.now() }).where(eq(adminUsers.id, admin.id)).run();
-    tx.delete(adminSessions).where(eq(adminSessions.adminId, admin.id)).run();
-    tx.delete(adminLoginThrottle).where(eq(adminLoginThrottle.email, email)).run();
-    recordAction(tx, deps.clock, who, { action: "admin.password_reset", target: email });
+  await transaction(deps.db, async (tx) => {
+    await tx.update(adminUsers).set({ passwordHash, updatedAt: deps.clock.now() }).where(eq(adminUsers.id, admin.id));
+    await tx.delete(adminSessions).where(eq(adminSessions.adminId, admin.id));
+    await tx.delete(adminLoginThrottle).where(eq(adminLoginThrottle.email, email));
+    await recordAction(tx, deps.clock, who, { action: "admin.password_reset", target: email });
   });
   return { ...admin, passwordHash };
 }
 
 /** Turns the TOTP second factor on (a base32 secret) or off (null). */
-export function setTotp(deps: AccountDeps, who: AdminActor, email: string, secret: string | null): AdminUser {
-  const admin = findAdmin(deps, email);
+export async function setTotp(deps: AccountDeps, who: AdminActor, email: string, secret: string | null): Promise<AdminUser> {
+  const admin = await findAdmin(deps, email);
   if (!admin) throw notFound("Admin", normalise(email));
-  deps.db.transaction((tx) => {
-    tx.update(adminUsers).set({ totpSecret: secret, updatedAt: deps.clock.now() }).where(eq(adminUsers.id, admin.id)).run();
-    recordAction(tx, deps.clock, who, { action: secret ? "admin.totp_enabled" : "admin.totp_disabled", target: admin.email });
+  await transaction(deps.db, async (tx) => {
+    await tx.update(adminUsers).set({ totpSecret: secret, updatedAt: deps.clock.now() }).where(eq(adminUsers.id, admin.id));
+    await recordAction(tx, deps.clock, who, { action: secret ? "admin.totp_enabled" : "admin.totp_disabled", target: admin.email });
   });
   return { ...admin, totpSecret: secret };
 }
 
-export const listAdmins = (deps: AccountDeps): AdminUser[] => deps.db.select().from(adminUsers).orderBy(adminUsers.email).all();
+export const listAdmins = async (deps: AccountDeps): Promise<AdminUser[]> => await deps.db.select().from(adminUsers).orderBy(adminUsers.email);
 
 export type LoginResult = { ok: true; admin: AdminUser } | { ok: false; locked: boolean; retryAfterSeconds?: number };
 
@@ -77,11 +78,11 @@ type LoginDeps = Pick<Deps, "db" | "clock" | "config">;
 type From = Omit<AdminActor, "actor">;
 
 const record = (deps: LoginDeps, from: From, email: string, action: string, data?: Record<string, unknown>) =>
-  deps.db.transaction((tx) => recordAction(tx, deps.clock, { actor: email, ...from }, { action, target: email, data }));
+  transaction(deps.db, (tx) => recordAction(tx, deps.clock, { actor: email, ...from }, { action, target: email, data }));
 
 /** Seconds until a locked-out e-mail may try again, or 0. */
-export function loginLock(deps: LoginDeps, emailInput: string): number {
-  const row = deps.db.select().from(adminLoginThrottle).where(eq(adminLoginThrottle.email, normalise(emailInput))).get();
+export async function loginLock(deps: LoginDeps, emailInput: string): Promise<number> {
+  const row = await firstRow(deps.db.select().from(adminLoginThrottle).where(eq(adminLoginThrottle.email, normalise(emailInput))));
   const left = (row?.lockedUntil?.getTime() ?? 0) - deps.clock.now().getTime();
   return left > 0 ? Math.ceil(left / 1000) : 0;
 }
@@ -91,17 +92,17 @@ export function loginLock(deps: LoginDeps, emailInput: string): number {
  * failures in a row the e-mail is locked for lockoutSeconds, doubling with each further
  * failure up to lockoutMaxMinutes.
  */
-export function recordLoginFailure(deps: LoginDeps, from: From, emailInput: string, action = "login.failed"): LoginResult & { ok: false } {
+export async function recordLoginFailure(deps: LoginDeps, from: From, emailInput: string, action = "login.failed"): Promise<LoginResult & { ok: false }> {
   const email = normalise(emailInput);
   const { lockoutAfter, lockoutSeconds, lockoutMaxMinutes } = deps.config.admin;
   const now = deps.clock.now();
-  const before = deps.db.select().from(adminLoginThrottle).where(eq(adminLoginThrottle.email, email)).get();
+  const before = await firstRow(deps.db.select().from(adminLoginThrottle).where(eq(adminLoginThrottle.email, email)));
   const failures = (before?.failures ?? 0) + 1;
   const lockMs = failures >= lockoutAfter ? Math.min(lockoutSeconds * 1000 * 2 ** (failures - lockoutAfter), lockoutMaxMinutes * 60_000) : 0;
   const lockedUntil = lockMs ? new Date(now.getTime() + lockMs) : null;
-  deps.db.insert(adminLoginThrottle).values({ email, failures, lockedUntil, updatedAt: now })
-    .onConflictDoUpdate({ target: adminLoginThrottle.email, set: { failures, lockedUntil, updatedAt: now } }).run();
-  record(deps, from, email, action, { failures, lockedUntil: lockedUntil?.toISOString() ?? null });
+  await deps.db.insert(adminLoginThrottle).values({ email, failures, lockedUntil, updatedAt: now })
+    .onConflictDoUpdate({ target: adminLoginThrottle.email, set: { failures, lockedUntil, updatedAt: now } });
+  await record(deps, from, email, action, { failures, lockedUntil: lockedUntil?.toISOString() ?? null });
   return lockedUntil ? { ok: false, locked: true, retryAfterSeconds: Math.ceil(lockMs / 1000) } : { ok: false, locked: false };
 }
 
@@ -112,20 +113,20 @@ export function recordLoginFailure(deps: LoginDeps, from: From, emailInput: stri
  */
 export async function authenticate(deps: LoginDeps, from: From, emailInput: string, password: string): Promise<LoginResult> {
   const email = normalise(emailInput).slice(0, 320);
-  const locked = loginLock(deps, email);
+  const locked = await loginLock(deps, email);
   if (locked) {
-    record(deps, from, email, "login.locked");
+    await record(deps, from, email, "login.locked");
     return { ok: false, locked: true, retryAfterSeconds: locked };
   }
-  const admin = findAdmin(deps, email);
+  const admin = await findAdmin(deps, email);
   const valid = admin
     ? await Bun.password.verify(password, admin.passwordHash)
     : (await Bun.password.verify(password, await (decoy ??= hashPassword(crypto.randomUUID()))), false);
   if (!valid || !admin) return recordLoginFailure(deps, from, email);
-  deps.db.transaction((tx) => {
-    tx.delete(adminLoginThrottle).where(eq(adminLoginThrottle.email, email)).run();
-    tx.update(adminUsers).set({ lastLoginAt: deps.clock.now() }).where(eq(adminUsers.id, admin.id)).run();
+  await transaction(deps.db, async (tx) => {
+    await tx.delete(adminLoginThrottle).where(eq(adminLoginThrottle.email, email));
+    await tx.update(adminUsers).set({ lastLoginAt: deps.clock.now() }).where(eq(adminUsers.id, admin.id));
   });
-  record(deps, from, email, "login.password_ok");
+  await record(deps, from, email, "login.password_ok");
   return { ok: true, admin };
 }

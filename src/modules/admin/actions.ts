@@ -16,18 +16,18 @@ export interface AdminActor {
 export const CLI_ACTOR: AdminActor = { actor: "cli" };
 
 /** Records one admin action (who, what, when, from which IP); call it in the transaction that does the action. */
-export function recordAction(
+export async function recordAction(
   tx: Tx,
   clock: Clock,
   who: AdminActor,
   a: { action: string; target?: string | null; environment?: Environment | null; data?: Record<string, unknown> },
-): void {
-  tx.insert(adminActions).values({
+): Promise<void> {
+  await tx.insert(adminActions).values({
     id: newId("act"), at: clock.now(), actor: who.actor, action: a.action, target: a.target ?? null,
     environment: a.environment ?? null, ip: who.ip ?? null, userAgent: who.userAgent ?? null, data: a.data ?? null,
-  }).run();
+  });
 }
 
 /** The newest actions first. */
-export const listActions = (tx: Tx, limit = 200): AdminAction[] =>
-  tx.select().from(adminActions).orderBy(desc(adminActions.at), desc(adminActions.id)).limit(limit).all();
+export const listActions = async (tx: Tx, limit = 200): Promise<AdminAction[]> =>
+  await tx.select().from(adminActions).orderBy(desc(adminActions.at), desc(adminActions.id)).limit(limit);

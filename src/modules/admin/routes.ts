@@ -8,6 +8,7 @@ import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { contextOf } from "../../http/context";
 import { randomToken } from "../../ids";
+import { transaction } from "../../store/db";
 import { retryFailedJob } from "../../jobs/retry";
 import { createBackup } from "../../ops/backup";
 import type { Environment } from "../../store/schema";
@@ -27,7 +28,7 @@ import { recordAction, type AdminActor } from "./actions";
 import { authenticate, loginLock, recordLoginFailure, type AdminUser } from "./accounts";
 import adminCss from "./assets/admin.css" with { type: "text" };
 import adminJs from "./assets/admin.js" with { type: "text" };
-import { html } from "./html";
+import { html, type Html } from "./html";
 import { pickLang, supportedLang, translator, type StringKey } from "./i18n";
 import { notice, page, type View } from "./layout";
 import { activityBody } from "./pages/activity";
@@ -97,7 +98,7 @@ interface Console {
   /** For envelope audit trails. */
   actor: ActorMeta;
   /** Records an admin action in the log. */
-  record(action: string, target?: string | null, data?: Record<string, unknown>): void;
+  record(action: string, target?: string | null, data?: Record<string, unknown>): Promise<void>;
 }
 
 const htmlError = (v: View, message: string) => html`${notice(message, "error")}<p><a href="/admin">${v.t("back")}</a></p>`;
@@ -107,9 +108,9 @@ const str = (v: unknown) => (typeof v === "string" ? v : "");
 export function adminRoutes(deps: Deps, keys: KeyVerifier) {
   const secureCookie = deps.config.baseUrl.startsWith("https:") ? "; Secure" : "";
 
-  function viewFor(request: Request, url: URL, env: Environment, email: string | null, csrf: string): View {
+  async function viewFor(request: Request, url: URL, env: Environment, email: string | null, csrf: string): Promise<View> {
     const lang = pickLang(url.searchParams.get("lang"), cookiesOf(request)[LANG_COOKIE], request.headers.get("accept-language"));
-    return { t: translator(lang), lang, env, email, csrf, path: url.pathname, query: url.searchParams, organisation: getBranding(deps.db).organisationName };
+    return { t: translator(lang), lang, env, email, csrf, path: url.pathname, query: url.searchParams, organisation: (await getBranding(deps.db)).organisationName };
   }
 
   function envOf(url: URL, cookies: Record<string, string>): { env: Environment; set?: string } {
@@ -136,13 +137,13 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
       const cookies = cookiesOf(request);
       const { env, set } = envOf(url, cookies);
       const extra = set ? [set] : [];
-      const s = readSession(deps, cookies[SESSION_COOKIE]);
+      const s = await readSession(deps, cookies[SESSION_COOKIE]);
       if (!s) {
         const next = request.method === "GET" ? url.pathname + url.search : "/admin";
         return secured(redirect(`/admin/login?next=${encodeURIComponent(next)}${cookies[SESSION_COOKIE] ? "&ended=1" : ""}`), [sessionCookie(deps.config, null)]);
       }
       if (!s.session.verified) return secured(redirect("/admin/login/totp"));
-      const v = viewFor(request, url, env, s.admin.email, s.session.csrfToken);
+      const v = await viewFor(request, url, env, s.admin.email, s.session.csrfToken);
       const form = (body && typeof body === "object" ? body : {}) as Body;
       if (request.method === "POST" && !sameToken(form._csrf, s.session.csrfToken))
         return secured(page(v, v.t("errorTitle"), htmlError(v, v.t("csrfFailed")), { status: 403 }), extra);
@@ -151,7 +152,7 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
       const c: Console = {
         request, url, body: form, params, admin: s.admin, session: s.session, env, v, who,
         actor: { actor: `admin:${s.admin.email}`, ip: ctx.ip, userAgent: ctx.userAgent },
-        record: (action, target, data) => deps.db.transaction((tx) => recordAction(tx, deps.clock, who, { action, target, environment: env, data })),
+        record: (action, target, data) => transaction(deps.db, (tx) => recordAction(tx, deps.clock, who, { action, target, environment: env, data })),
       };
       try {
         return secured(await handler(c), extra);
@@ -161,13 +162,13 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
     };
 
   /** A page of the console with its title from the strings. */
-  const show = (title: StringKey, body: (c: Console) => ReturnType<typeof dashboardBody> | Promise<ReturnType<typeof dashboardBody>>) =>
+  const show = (title: StringKey, body: (c: Console) => Html | Promise<Html>) =>
     guarded(async (c) => page(c.v, c.v.t(title), await body(c)));
 
   /** "Resend invitation" and "Remind" on the envelope page. */
-  const remind = (c: Console, kind: "invitation" | "reminder") => {
-    remindRecipient(deps, c.env, c.actor, c.params.id!, c.params.recipientId!, kind);
-    c.record(kind === "invitation" ? "recipient.invitation_resent" : "recipient.reminded", c.params.recipientId, { envelopeId: c.params.id });
+  const remind = async (c: Console, kind: "invitation" | "reminder") => {
+    await remindRecipient(deps, c.env, c.actor, c.params.id!, c.params.recipientId!, kind);
+    await c.record(kind === "invitation" ? "recipient.invitation_resent" : "recipient.reminded", c.params.recipientId, { envelopeId: c.params.id });
     return done(`/admin/envelopes/${c.params.id}`);
   };
 
@@ -187,11 +188,11 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
     }, { detail: { hide: true } })
 
     // Login: password, then TOTP when the account has it.
-    .get("/admin/login", ({ request }) => {
+    .get("/admin/login", async ({ request }) => {
       const url = new URL(request.url);
       const cookies = cookiesOf(request);
-      const v = viewFor(request, url, "live", null, "");
-      if (readSession(deps, cookies[SESSION_COOKIE])?.session.verified) return secured(redirect("/admin"));
+      const v = await viewFor(request, url, "live", null, "");
+      if ((await readSession(deps, cookies[SESSION_COOKIE]))?.session.verified) return secured(redirect("/admin"));
       const token = randomToken(24);
       const info = url.searchParams.get("ended") ? v.t("sessionEnded") : undefined;
       return secured(page(v, v.t("loginTitle"), loginBody(v, token, { info, next: url.searchParams.get("next") ?? undefined })),
@@ -201,7 +202,7 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
       const url = new URL(request.url);
       const cookies = cookiesOf(request);
       const form = (body ?? {}) as Body;
-      const v = viewFor(request, url, "live", null, "");
+      const v = await viewFor(request, url, "live", null, "");
       const again = (status: number, error: string) => {
         const token = randomToken(24);
         return secured(page(v, v.t("loginTitle"), loginBody(v, token, { error, email: str(form.email), next: str(form.next) || undefined }), { status }),
@@ -214,121 +215,121 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
       const result = await authenticate(deps, from, str(form.email), str(form.password));
       if (!result.ok) return result.locked ? again(429, v.t("loginLocked", { seconds: result.retryAfterSeconds ?? 60 })) : again(401, v.t("loginFailed"));
       const verified = !result.admin.totpSecret;
-      const { token } = startSession(deps, result.admin, from, verified);
-      if (verified) deps.db.transaction((tx) => recordAction(tx, deps.clock, { actor: result.admin.email, ...from }, { action: "login" }));
+      const { token } = await startSession(deps, result.admin, from, verified);
+      if (verified) await transaction(deps.db, (tx) => recordAction(tx, deps.clock, { actor: result.admin.email, ...from }, { action: "login" }));
       return secured(redirect(verified ? safeNext(form.next) : "/admin/login/totp"), [sessionCookie(deps.config, token), `${LOGIN_CSRF_COOKIE}=; Path=/admin/login; Max-Age=0`]);
     }, { detail: { hide: true } })
-    .get("/admin/login/totp", ({ request }) => {
+    .get("/admin/login/totp", async ({ request }) => {
       const url = new URL(request.url);
-      const s = readSession(deps, cookiesOf(request)[SESSION_COOKIE]);
+      const s = await readSession(deps, cookiesOf(request)[SESSION_COOKIE]);
       if (!s) return secured(redirect("/admin/login"));
       if (s.session.verified) return secured(redirect("/admin"));
-      const v = viewFor(request, url, "live", null, s.session.csrfToken);
+      const v = await viewFor(request, url, "live", null, s.session.csrfToken);
       return secured(page(v, v.t("totpTitle"), totpBody(v)));
     }, { detail: { hide: true } })
     .post("/admin/login/totp", async ({ request, body }) => {
       const url = new URL(request.url);
-      const s = readSession(deps, cookiesOf(request)[SESSION_COOKIE]);
+      const s = await readSession(deps, cookiesOf(request)[SESSION_COOKIE]);
       if (!s || !s.admin.totpSecret) return secured(redirect("/admin/login"));
       if (s.session.verified) return secured(redirect("/admin"));
-      const v = viewFor(request, url, "live", null, s.session.csrfToken);
+      const v = await viewFor(request, url, "live", null, s.session.csrfToken);
       const form = (body ?? {}) as Body;
       if (!sameToken(form._csrf, s.session.csrfToken)) return secured(page(v, v.t("totpTitle"), totpBody(v, v.t("csrfFailed")), { status: 403 }));
       const ctx = contextOf(request);
       const from = { ip: ctx.ip, userAgent: ctx.userAgent };
       // Wrong codes count towards the same lockout as wrong passwords: six digits are no secret against unlimited tries.
-      const locked = loginLock(deps, s.admin.email);
+      const locked = await loginLock(deps, s.admin.email);
       if (locked) return secured(page(v, v.t("totpTitle"), totpBody(v, v.t("loginLocked", { seconds: locked })), { status: 429 }));
       if (!(await verifyTotp(s.admin.totpSecret, str(form.code).trim(), deps.clock.now()))) {
-        const r = recordLoginFailure(deps, from, s.admin.email, "login.totp_failed");
+        const r = await recordLoginFailure(deps, from, s.admin.email, "login.totp_failed");
         return secured(page(v, v.t("totpTitle"), totpBody(v, r.locked ? v.t("loginLocked", { seconds: r.retryAfterSeconds ?? 60 }) : v.t("totpFailed")), { status: r.locked ? 429 : 401 }));
       }
-      markVerified(deps, s.session);
-      deps.db.transaction((tx) => recordAction(tx, deps.clock, { actor: s.admin.email, ...from }, { action: "login", data: { totp: true } }));
+      await markVerified(deps, s.session);
+      await transaction(deps.db, (tx) => recordAction(tx, deps.clock, { actor: s.admin.email, ...from }, { action: "login", data: { totp: true } }));
       return secured(redirect("/admin"));
     }, { detail: { hide: true } })
-    .post("/admin/logout", guarded((c) => {
-      endSession(deps, c.session);
-      c.record("logout");
+    .post("/admin/logout", guarded(async (c) => {
+      await endSession(deps, c.session);
+      await c.record("logout");
       return new Response(null, { status: 303, headers: { location: "/admin/login", "set-cookie": sessionCookie(deps.config, null) } });
     }), { detail: { hide: true } })
 
     .get("/admin", show("dashboardTitle", (c) => dashboardBody(deps, c.v)), { detail: { hide: true } })
     .get("/admin/envelopes", show("envelopesTitle", (c) => envelopesBody(deps, c.v)), { detail: { hide: true } })
-    .get("/admin/envelopes/:id", guarded((c) => {
-      const e = getEnvelope(deps, { environment: c.env, envelopeId: c.params.id! });
-      return page(c.v, e.subject, envelopeBody(deps, c.v, e, doneNotice(c)));
+    .get("/admin/envelopes/:id", guarded(async (c) => {
+      const e = await getEnvelope(deps, { environment: c.env, envelopeId: c.params.id! });
+      return page(c.v, e.subject, await envelopeBody(deps, c.v, e, doneNotice(c)));
     }), { detail: { hide: true } })
     .get("/admin/envelopes/:id/signed-document", guarded(async (c) => {
       const pdf = await (await sealingService()).signedDocument(deps, c.env, c.params.id!, undefined, { sealIfPending: true });
-      c.record("envelope.signed_document_downloaded", c.params.id);
+      await c.record("envelope.signed_document_downloaded", c.params.id);
       return pdfResponse(pdf.bytes, pdf.filename);
     }), { detail: { hide: true } })
     .get("/admin/envelopes/:id/audit-trail", guarded(async (c) => {
       const pdf = await (await sealingService()).auditTrail(deps, c.env, c.params.id!);
-      c.record("envelope.audit_trail_downloaded", c.params.id);
+      await c.record("envelope.audit_trail_downloaded", c.params.id);
       return pdfResponse(pdf.bytes, pdf.filename);
     }), { detail: { hide: true } })
-    .post("/admin/envelopes/:id/void", guarded((c) => {
+    .post("/admin/envelopes/:id/void", guarded(async (c) => {
       const reason = str(c.body.reason).trim().slice(0, 500);
       if (!reason) throw new AppError("validation_failed", "Give a reason");
-      const e = getEnvelope(deps, { environment: c.env, envelopeId: c.params.id! });
+      const e = await getEnvelope(deps, { environment: c.env, envelopeId: c.params.id! });
       // Only a sent envelope is voided here; deleteEnvelope would delete a draft.
       if (e.status !== "SENT") throw new AppError("envelope_ended", `Envelope ${e.id} is ${e.status}: only a SENT envelope can be voided`);
-      deleteEnvelope(deps, { environment: c.env, who: c.actor, envelopeId: e.id, reason });
-      c.record("envelope.voided", e.id, { reason });
+      await deleteEnvelope(deps, { environment: c.env, who: c.actor, envelopeId: e.id, reason });
+      await c.record("envelope.voided", e.id, { reason });
       return done(`/admin/envelopes/${e.id}`);
     }), { detail: { hide: true } })
     .post("/admin/envelopes/:id/recipients/:recipientId/resend", guarded((c) => remind(c, "invitation")), { detail: { hide: true } })
     .post("/admin/envelopes/:id/recipients/:recipientId/remind", guarded((c) => remind(c, "reminder")), { detail: { hide: true } })
     .post("/admin/envelopes/:id/purge", guarded(async (c) => {
       await purgeEnvelope(deps, { environment: c.env, who: c.actor, envelopeId: c.params.id!, reason: "request" });
-      c.record("envelope.purged", c.params.id);
+      await c.record("envelope.purged", c.params.id);
       return done("/admin/envelopes");
     }), { detail: { hide: true } })
-    .post("/admin/envelopes/:id/retry-seal", guarded((c) => {
-      retrySeal(deps, c.env, c.actor, c.params.id!);
-      c.record("envelope.seal_retried", c.params.id);
+    .post("/admin/envelopes/:id/retry-seal", guarded(async (c) => {
+      await retrySeal(deps, c.env, c.actor, c.params.id!);
+      await c.record("envelope.seal_retried", c.params.id);
       return done(`/admin/envelopes/${c.params.id}`);
     }), { detail: { hide: true } })
 
     .get("/admin/documents", show("documentsTitle", (c) => documentsBody(deps, c.v)), { detail: { hide: true } })
 
     .get("/admin/keys", show("keysTitle", (c) => keysBody(deps, c.v)), { detail: { hide: true } })
-    .post("/admin/keys", guarded((c) => {
+    .post("/admin/keys", guarded(async (c) => {
       const name = str(c.body.name).trim().slice(0, 100);
       const environment: Environment | null = c.body.environment === "live" || c.body.environment === "test" ? c.body.environment : null;
       const scopes = SCOPES.filter((sc) => c.body[`scope_${sc}`] === "on");
       if (!name || !environment || !scopes.length) throw new AppError("validation_failed", "A key needs a name, an environment (test or live) and at least one scope");
-      const { key, secret } = createKey(deps.db, deps.clock, { environment, name, scopes });
-      c.record("key.created", key.id, { name, environment, scopes });
-      return page(c.v, c.v.t("keysTitle"), keysBody(deps, c.v, { id: key.id, secret }), { status: 201 });
+      const { key, secret } = await createKey(deps.db, deps.clock, { environment, name, scopes });
+      await c.record("key.created", key.id, { name, environment, scopes });
+      return page(c.v, c.v.t("keysTitle"), await keysBody(deps, c.v, { id: key.id, secret }), { status: 201 });
     }), { detail: { hide: true } })
-    .post("/admin/keys/:id/revoke", guarded((c) => {
-      const key = revokeKey(deps.db, deps.clock, c.params.id!, c.env);
+    .post("/admin/keys/:id/revoke", guarded(async (c) => {
+      const key = await revokeKey(deps.db, deps.clock, c.params.id!, c.env);
       // This process's key cache, so the very next API request with the key fails.
       keys.invalidate();
-      c.record("key.revoked", key.id, { name: key.name });
+      await c.record("key.revoked", key.id, { name: key.name });
       return done("/admin/keys");
     }), { detail: { hide: true } })
 
     .get("/admin/webhooks", show("webhooksTitle", (c) => webhooksBody(deps, c.v)), { detail: { hide: true } })
-    .get("/admin/webhooks/:id", guarded((c) => page(c.v, c.v.t("webhooksTitle"), webhookBody(deps, c.v, c.params.id!, doneNotice(c)))), { detail: { hide: true } })
-    .post("/admin/webhooks/:id/enable", guarded((c) => {
-      updateWebhook(deps, c.env, c.params.id!, { enabled: true });
-      c.record("webhook.enabled", c.params.id);
+    .get("/admin/webhooks/:id", guarded(async (c) => page(c.v, c.v.t("webhooksTitle"), await webhookBody(deps, c.v, c.params.id!, doneNotice(c)))), { detail: { hide: true } })
+    .post("/admin/webhooks/:id/enable", guarded(async (c) => {
+      await updateWebhook(deps, c.env, c.params.id!, { enabled: true });
+      await c.record("webhook.enabled", c.params.id);
       return done(`/admin/webhooks/${c.params.id}`);
     }), { detail: { hide: true } })
-    .post("/admin/webhooks/:id/deliveries/:deliveryId/resend", guarded((c) => {
-      const d = resendDelivery(deps, c.env, c.params.id!, c.params.deliveryId!);
-      c.record("webhook.delivery_resent", d.id, { resendOf: c.params.deliveryId, webhookId: c.params.id });
+    .post("/admin/webhooks/:id/deliveries/:deliveryId/resend", guarded(async (c) => {
+      const d = await resendDelivery(deps, c.env, c.params.id!, c.params.deliveryId!);
+      await c.record("webhook.delivery_resent", d.id, { resendOf: c.params.deliveryId, webhookId: c.params.id });
       return done(`/admin/webhooks/${c.params.id}`);
     }), { detail: { hide: true } })
 
     .get("/admin/failures", show("failuresTitle", (c) => failuresBody(deps, c.v, doneNotice(c))), { detail: { hide: true } })
-    .post("/admin/failures/jobs/:id/retry", guarded((c) => {
-      retryFailedJob(deps, c.params.id!);
-      c.record("job.retried", c.params.id);
+    .post("/admin/failures/jobs/:id/retry", guarded(async (c) => {
+      await retryFailedJob(deps, c.params.id!);
+      await c.record("job.retried", c.params.id);
       return done("/admin/failures");
     }), { detail: { hide: true } })
 
@@ -342,7 +343,7 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
       } catch (e) {
         message = { text: c.v.t("testEmailFailed", { error: (e as Error).message }), kind: "error" };
       }
-      c.record("settings.test_email", to, { ok: message.kind === "ok" });
+      await c.record("settings.test_email", to, { ok: message.kind === "ok" });
       return page(c.v, c.v.t("settingsTitle"), await settingsBody(deps, c.v, c.admin.email, message), { status: message.kind === "ok" ? 200 : 502 });
     }), { detail: { hide: true } })
 
@@ -354,13 +355,13 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
       const stream = createReadStream(tmp);
       await once(stream, "open");
       unlinkSync(tmp);
-      c.record("backup.downloaded", null, { files: m.files, bytes: m.bytes });
+      await c.record("backup.downloaded", null, { files: m.files, bytes: m.bytes });
       const name = `certyneo-backup-${m.createdAt.replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}.tar.gz`;
       return new Response(Readable.toWeb(stream) as unknown as ReadableStream, {
         headers: { "content-type": "application/gzip", "content-length": String(m.bytes), "content-disposition": `attachment; filename="${name}"` },
       });
     }), { detail: { hide: true } })
-    .get("/admin/assets/brand.css", () => secured(new Response(`:root { --brand: ${getBranding(deps.db).accentColor}; }\n`, { headers: { "content-type": "text/css; charset=utf-8", "cache-control": "no-cache" } })), { detail: { hide: true } })
+    .get("/admin/assets/brand.css", async () => secured(new Response(`:root { --brand: ${(await getBranding(deps.db)).accentColor}; }\n`, { headers: { "content-type": "text/css; charset=utf-8", "cache-control": "no-cache" } })), { detail: { hide: true } })
     .get("/admin/branding", show("brandingTitle", (c) => brandingBody(deps, c.v, c.url.searchParams.get("done") ? { text: c.v.t("saved"), kind: "ok" } : undefined)), { detail: { hide: true } })
     .post("/admin/branding", guarded(async (c) => {
       const file = c.body.logo instanceof File && c.body.logo.size > 0 ? new Uint8Array(await c.body.logo.arrayBuffer()) : undefined;
@@ -372,7 +373,7 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
         await saveBranding(deps, c.who, { ...text, logo: c.body.removeLogo === "on" ? null : file });
       } catch (e) {
         if (!(e instanceof AppError)) throw e;
-        return page(c.v, c.v.t("brandingTitle"), brandingBody(deps, c.v, { text: e.message, kind: "error" }, text), { status: e.status });
+        return page(c.v, c.v.t("brandingTitle"), await brandingBody(deps, c.v, { text: e.message, kind: "error" }, text), { status: e.status });
       }
       return done("/admin/branding");
     }), { detail: { hide: true } })

@@ -1,6 +1,7 @@
 import { eq, lt, or } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { randomToken, sha256Hex } from "../../ids";
+import { firstRow } from "../../store/db";
 import { adminSessions, adminUsers } from "../../store/schema";
 import type { AdminUser } from "./accounts";
 
@@ -10,14 +11,14 @@ type SessionDeps = Pick<Deps, "db" | "clock" | "config">;
 export const SESSION_COOKIE = "certyneo_admin";
 
 /** A new session for an admin whose password was right; `verified` once any second factor is given too. */
-export function startSession(deps: SessionDeps, admin: AdminUser, from: { ip: string | null; userAgent: string | null }, verified: boolean) {
+export async function startSession(deps: SessionDeps, admin: AdminUser, from: { ip: string | null; userAgent: string | null }, verified: boolean) {
   const token = randomToken(32);
   const now = deps.clock.now();
   const row: AdminSession = {
     idHash: sha256Hex(token), adminId: admin.id, csrfToken: randomToken(24), verified,
     createdAt: now, lastSeenAt: now, ip: from.ip, userAgent: from.userAgent,
   };
-  deps.db.insert(adminSessions).values(row).run();
+  await deps.db.insert(adminSessions).values(row);
   return { token, session: row };
 }
 
@@ -25,38 +26,38 @@ export function startSession(deps: SessionDeps, admin: AdminUser, from: { ip: st
  * The live session behind a cookie value, refreshed (idle timer restarted); null when unknown
  * or past its idle or absolute expiry (config.admin), in which case it is deleted.
  */
-export function readSession(deps: SessionDeps, token: string | undefined): { session: AdminSession; admin: AdminUser } | null {
+export async function readSession(deps: SessionDeps, token: string | undefined): Promise<{ session: AdminSession; admin: AdminUser } | null> {
   if (!token) return null;
   const idHash = sha256Hex(token);
-  const row = deps.db.select({ session: adminSessions, admin: adminUsers }).from(adminSessions)
-    .innerJoin(adminUsers, eq(adminUsers.id, adminSessions.adminId)).where(eq(adminSessions.idHash, idHash)).get();
+  const row = await firstRow(deps.db.select({ session: adminSessions, admin: adminUsers }).from(adminSessions)
+    .innerJoin(adminUsers, eq(adminUsers.id, adminSessions.adminId)).where(eq(adminSessions.idHash, idHash)));
   if (!row) return null;
   const now = deps.clock.now().getTime();
   const { sessionIdleMinutes, sessionMaxHours } = deps.config.admin;
   if (now - row.session.lastSeenAt.getTime() > sessionIdleMinutes * 60_000 || now - row.session.createdAt.getTime() > sessionMaxHours * 3600_000) {
-    deps.db.delete(adminSessions).where(eq(adminSessions.idHash, idHash)).run();
+    await deps.db.delete(adminSessions).where(eq(adminSessions.idHash, idHash));
     return null;
   }
-  deps.db.update(adminSessions).set({ lastSeenAt: new Date(now) }).where(eq(adminSessions.idHash, idHash)).run();
+  await deps.db.update(adminSessions).set({ lastSeenAt: new Date(now) }).where(eq(adminSessions.idHash, idHash));
   return row;
 }
 
-export function markVerified(deps: SessionDeps, session: AdminSession) {
-  deps.db.update(adminSessions).set({ verified: true }).where(eq(adminSessions.idHash, session.idHash)).run();
+export async function markVerified(deps: SessionDeps, session: AdminSession) {
+  await deps.db.update(adminSessions).set({ verified: true }).where(eq(adminSessions.idHash, session.idHash));
 }
 
-export function endSession(deps: SessionDeps, session: AdminSession) {
-  deps.db.delete(adminSessions).where(eq(adminSessions.idHash, session.idHash)).run();
+export async function endSession(deps: SessionDeps, session: AdminSession) {
+  await deps.db.delete(adminSessions).where(eq(adminSessions.idHash, session.idHash));
 }
 
 /** Deletes sessions past either expiry; run on a timer so abandoned sessions do not pile up. */
-export function purgeExpiredSessions(deps: SessionDeps) {
+export async function purgeExpiredSessions(deps: SessionDeps) {
   const now = deps.clock.now().getTime();
   const { sessionIdleMinutes, sessionMaxHours } = deps.config.admin;
-  deps.db.delete(adminSessions).where(or(
+  await deps.db.delete(adminSessions).where(or(
     lt(adminSessions.lastSeenAt, new Date(now - sessionIdleMinutes * 60_000)),
     lt(adminSessions.createdAt, new Date(now - sessionMaxHours * 3600_000)),
-  )).run();
+  ));
 }
 
 /** The cookie: HttpOnly, SameSite=Strict, scoped to /admin, Secure when the public URL is https. */

@@ -11,7 +11,7 @@ const DEFAULT_LOGO = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32
  */
 export const brandingRoutes = (deps: Deps) =>
   new Elysia({ name: "branding" }).get("/branding/logo", async () => {
-    const logo = getBranding(deps.db).logo;
+    const logo = (await getBranding(deps.db)).logo;
     const own = logo && (await deps.files.exists(logo.sha256));
     return new Response(own ? await deps.files.get(logo.sha256) : DEFAULT_LOGO, {
       headers: {

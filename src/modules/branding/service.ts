@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import type { Config } from "../../config";
 import type { Deps } from "../../deps";
 import { AppError, invalid, type FieldError } from "../../errors";
-import type { Db } from "../../store/db";
+import { firstRow, transaction, type Db } from "../../store/db";
 import { settings } from "../../store/schema";
 import { recordAction, type AdminActor } from "../admin/actions";
 import type { Sender } from "../notifications/mailer";
@@ -16,8 +16,8 @@ export const DEFAULT_BRANDING: Branding = { organisationName: "", accentColor: "
 const EMAIL = /^[^\s@<>",]+@[^\s@<>",]+\.[^\s@<>",]+$/;
 const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
-export function getBranding(db: Db): Branding {
-  const row = db.select({ value: settings.value }).from(settings).where(eq(settings.key, KEY)).get();
+export async function getBranding(db: Db): Promise<Branding> {
+  const row = await firstRow(db.select({ value: settings.value }).from(settings).where(eq(settings.key, KEY)));
   return row && Value.Check(BrandingSchema, row.value) ? row.value : DEFAULT_BRANDING;
 }
 
@@ -63,17 +63,17 @@ export async function saveBranding(deps: Pick<Deps, "db" | "clock" | "files">, w
   for (const k of ["fromAddress", "replyTo"] as const) if (text[k] && !EMAIL.test(text[k])) errors.push({ pointer: `/${k}`, message: "not an e-mail address" });
   if (input.logo && input.logo.length > LOGO_MAX_BYTES) errors.push({ pointer: "/logo", message: `larger than ${LOGO_MAX_BYTES / 1024} KB` });
   if (errors.length) throw invalid(errors, errors.map((e) => `${e.pointer.slice(1)}: ${e.message}`).join("; "));
-  const current = getBranding(deps.db);
+  const current = await getBranding(deps.db);
   let logo = current.logo;
   if (input.logo === null) logo = null;
   else if (input.logo) logo = { type: logoType(input.logo), sha256: await deps.files.put(input.logo) };
   const next: Branding = { ...text, accentColor: input.accentColor.toLowerCase(), logo };
   if (!Value.Check(BrandingSchema, next)) throw new AppError("validation_failed", "The branding is not valid");
   const now = deps.clock.now();
-  deps.db.transaction((tx) => {
-    tx.insert(settings).values({ key: KEY, value: next, updatedAt: now, updatedBy: who.actor })
-      .onConflictDoUpdate({ target: settings.key, set: { value: next, updatedAt: now, updatedBy: who.actor } }).run();
-    recordAction(tx, deps.clock, who, { action: "settings.branding_saved", data: { ...next, logo: next.logo?.sha256 ?? null } });
+  await transaction(deps.db, async (tx) => {
+    await tx.insert(settings).values({ key: KEY, value: next, updatedAt: now, updatedBy: who.actor })
+      .onConflictDoUpdate({ target: settings.key, set: { value: next, updatedAt: now, updatedBy: who.actor } });
+    await recordAction(tx, deps.clock, who, { action: "settings.branding_saved", data: { ...next, logo: next.logo?.sha256 ?? null } });
   });
   return next;
 }
@@ -82,8 +82,8 @@ export async function saveBranding(deps: Pick<Deps, "db" | "clock" | "files">, w
  * Who e-mails come from: the branding's From address and name (the organisation's name when no
  * From name is set) and its reply-to; smtp.from (CERTYNEO_SMTP_FROM) when none is set.
  */
-export function senderIdentity(db: Db, config: Config): ReturnType<Sender> {
-  const b = getBranding(db);
+export async function senderIdentity(db: Db, config: Config): Promise<Awaited<ReturnType<Sender>>> {
+  const b = await getBranding(db);
   const name = b.fromName || b.organisationName;
   const address = b.fromAddress || /<([^>]+)>/.exec(config.smtp.from)?.[1] || config.smtp.from;
   const from = name || b.fromAddress ? { name: name || "", address } : config.smtp.from;

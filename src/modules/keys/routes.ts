@@ -8,13 +8,13 @@ import { createKeyAs, listKeys, publicKey, revokeKey, type KeyVerifier } from ".
 export const keyRoutes = (deps: Deps, verifier: KeyVerifier) =>
   new Elysia({ prefix: "/api/v1/keys", detail: { tags: ["Keys"] } })
     .use(auth)
-    .get("", ({ principal }) => ({ data: listKeys(deps.db, principal.environment).map(publicKey) }), {
+    .get("", async ({ principal }) => ({ data: (await listKeys(deps.db, principal.environment)).map(publicKey) }), {
       auth: "keys",
       response: { 200: t.Object({ data: t.Array(ApiKeySchema) }, { title: "ApiKeyList" }), ...problemResponses(...AUTH_ERRORS) },
       detail: { operationId: "listApiKeys", summary: "List the API keys of this environment" },
     })
-    .post("", ({ principal, body, set }) => {
-      const { key, secret } = createKeyAs(deps.db, deps.clock, principal, body);
+    .post("", async ({ principal, body, set }) => {
+      const { key, secret } = await createKeyAs(deps.db, deps.clock, principal, body);
       set.status = 201;
       return { ...publicKey(key), key: secret };
     }, {
@@ -23,8 +23,8 @@ export const keyRoutes = (deps: Deps, verifier: KeyVerifier) =>
       response: { 201: CreatedApiKeySchema, ...problemResponses(...AUTH_ERRORS, 422) },
       detail: { operationId: "createApiKey", summary: "Create an API key (the secret is returned once)" },
     })
-    .delete("/:id", ({ principal, params }) => {
-      const key = revokeKey(deps.db, deps.clock, params.id, principal.environment);
+    .delete("/:id", async ({ principal, params }) => {
+      const key = await revokeKey(deps.db, deps.clock, params.id, principal.environment);
       verifier.invalidate();
       return publicKey(key);
     }, {

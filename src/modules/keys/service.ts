@@ -2,7 +2,7 @@ import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Clock } from "../../clock";
 import { AppError, notFound } from "../../errors";
 import { newId, randomToken, sha256Hex } from "../../ids";
-import { commitGeneration, type Db } from "../../store/db";
+import { commitGeneration, firstRow, type Db } from "../../store/db";
 import { apiKeys, type Environment } from "../../store/schema";
 import { defaultScopes, SCOPES, ungrantable, type Scope } from "./scopes";
 
@@ -23,7 +23,7 @@ export const publicKey = (k: ApiKey) => ({
 });
 
 /** Creates a key; the CLI (run by an operator) calls it directly and grants every scope by default. */
-export function createKey(db: Db, clock: Clock, input: { environment: Environment; name: string; scopes?: Scope[] }) {
+export async function createKey(db: Db, clock: Clock, input: { environment: Environment; name: string; scopes?: Scope[] }) {
   const secret = `sk_${input.environment}_${randomToken(32)}`;
   const row: ApiKey = {
     id: newId("key"),
@@ -36,7 +36,7 @@ export function createKey(db: Db, clock: Clock, input: { environment: Environmen
     lastUsedAt: null,
     revokedAt: null,
   };
-  db.insert(apiKeys).values(row).run();
+  await db.insert(apiKeys).values(row);
   return { key: row, secret };
 }
 
@@ -45,28 +45,28 @@ export function createKey(db: Db, clock: Clock, input: { environment: Environmen
  * other) and grants at most its own scopes; asking for more is a 403. Without `scopes`, the new
  * key gets the creator's scopes except key management.
  */
-export function createKeyAs(db: Db, clock: Clock, caller: Principal, input: { name: string; environment?: Environment; scopes?: Scope[] }) {
+export async function createKeyAs(db: Db, clock: Clock, caller: Principal, input: { name: string; environment?: Environment; scopes?: Scope[] }) {
   if (input.environment && input.environment !== caller.environment)
     throw new AppError("forbidden", `A ${caller.environment} key cannot create ${input.environment} keys`);
   const scopes = input.scopes ? [...new Set(input.scopes)] : defaultScopes(caller.scopes);
   const missing = ungrantable(caller.scopes, scopes);
   if (missing.length) throw new AppError("forbidden", `A key can grant only its own scopes; this one lacks ${missing.map((s) => `"${s}"`).join(", ")}`);
-  return createKey(db, clock, { environment: caller.environment, name: input.name, scopes });
+  return await createKey(db, clock, { environment: caller.environment, name: input.name, scopes });
 }
 
 /** All keys, or those of one environment, newest first. */
-export function listKeys(db: Db, environment?: Environment): ApiKey[] {
-  return db.select().from(apiKeys)
+export async function listKeys(db: Db, environment?: Environment): Promise<ApiKey[]> {
+  return await db.select().from(apiKeys)
     .where(environment ? eq(apiKeys.environment, environment) : undefined)
-    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id)).all();
+    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
 }
 
-export function revokeKey(db: Db, clock: Clock, id: string, environment?: Environment): ApiKey {
+export async function revokeKey(db: Db, clock: Clock, id: string, environment?: Environment): Promise<ApiKey> {
   const where = environment ? and(eq(apiKeys.id, id), eq(apiKeys.environment, environment)) : eq(apiKeys.id, id);
-  const key = db.select().from(apiKeys).where(where).get();
+  const key = await firstRow(db.select().from(apiKeys).where(where));
   if (!key) throw notFound("API key", id);
   if (key.revokedAt) return key;
-  return db.update(apiKeys).set({ revokedAt: clock.now() }).where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt))).returning().get() ?? key;
+  return (await firstRow(db.update(apiKeys).set({ revokedAt: clock.now() }).where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt))).returning())) ?? key;
 }
 
 export interface Principal {
@@ -77,7 +77,7 @@ export interface Principal {
 
 /**
  * Verifies bearer keys with an in-memory cache of active key hashes, so an authenticated
- * request costs no SQLite read (a miss, e.g. a key just created, looks in the table once).
+ * request costs no database read (a miss, e.g. a key just created, looks in the table once).
  * The cache is dropped whenever anything commits to the database (commitGeneration: e.g.
  * `certyneo keys revoke` from the CLI) or this process revokes a key, so a revoked key
  * fails on its very next request.
@@ -86,45 +86,48 @@ export interface Principal {
 export function createKeyVerifier(db: Db, clock: Clock) {
   let cache: Map<string, ApiKey> | null = null;
   let seen = -1;
+  let invalidations = 0;
   const lastWritten = new Map<string, number>();
   const generation = commitGeneration(db);
 
-  const active = () => {
+  const active = async () => {
     const g = generation();
-    if (!cache || g !== seen) {
-      seen = g;
-      cache = new Map(db.select().from(apiKeys).where(isNull(apiKeys.revokedAt)).all().map((k) => [k.hash, k]));
-    }
-    return cache;
+    if (cache && g === seen) return cache;
+    const before = invalidations;
+    const fresh = new Map((await db.select().from(apiKeys).where(isNull(apiKeys.revokedAt))).map((k) => [k.hash, k]));
+    // Rows read while invalidate() was called may predate what it announced: they serve this call only.
+    if (before === invalidations) [cache, seen] = [fresh, g];
+    return fresh;
   };
 
-  const touch = (key: ApiKey) => {
+  const touch = async (key: ApiKey) => {
     const now = clock.now().getTime();
     if (now - (lastWritten.get(key.id) ?? 0) < 60_000) return;
     lastWritten.set(key.id, now);
-    db.update(apiKeys).set({ lastUsedAt: new Date(now) }).where(eq(apiKeys.id, key.id)).run();
+    await db.update(apiKeys).set({ lastUsedAt: new Date(now) }).where(eq(apiKeys.id, key.id));
   };
 
   return {
     /** The principal for a presented key, or null (unknown, malformed or revoked). */
-    verify(presented: string): Principal | null {
+    async verify(presented: string): Promise<Principal | null> {
       if (!KEY_FORMAT.test(presented)) return null;
       const hash = sha256Hex(presented);
-      const cache = active();
+      const cache = await active();
       // A miss may be a key created since the cache was filled by this same connection.
       let key = cache.get(hash);
       if (!key) {
-        key = db.select().from(apiKeys).where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt))).get();
+        key = await firstRow(db.select().from(apiKeys).where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt))));
         if (key) cache.set(hash, key);
       }
       // No constant-time compare needed: keys are found by the SHA-256 of what was presented,
       // so a lookup's timing can only tell an attacker about hashes they cannot steer.
       if (!key) return null;
-      touch(key);
+      await touch(key);
       return { keyId: key.id, environment: key.environment, scopes: key.scopes };
     },
     invalidate() {
       cache = null;
+      invalidations++;
     },
   };
 }

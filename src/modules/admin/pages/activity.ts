@@ -3,7 +3,7 @@ import { listActions } from "../actions";
 import { html } from "../html";
 import { table, time, type View } from "../layout";
 
-export const activityBody = (deps: Deps, v: View) =>
-  table(v.t("activityTitle"), [v.t("when"), v.t("actor"), v.t("event"), v.t("target"), v.t("ip"), v.t("details")], listActions(deps.db).map((a) => html`<tr>
+export const activityBody = async (deps: Deps, v: View) =>
+  table(v.t("activityTitle"), [v.t("when"), v.t("actor"), v.t("event"), v.t("target"), v.t("ip"), v.t("details")], (await listActions(deps.db)).map((a) => html`<tr>
 <td>${time(a.at)}</td><td>${a.actor}</td><td><code>${a.action}</code></td><td>${a.target ?? ""}${a.environment ? html` <span class="muted">(${a.environment})</span>` : ""}</td>
 <td>${a.ip ?? ""}</td><td><code class="small data">${a.data ? JSON.stringify(a.data) : ""}</code></td></tr>`), v.t("none"));

@@ -4,8 +4,8 @@ import { html } from "../html";
 import { form, notice, type View } from "../layout";
 
 /** The branding and sender-identity form; `values` refills it after a refused save. */
-export function brandingBody(deps: Deps, v: View, message?: { text: string; kind: "ok" | "error" }, values?: Record<string, string>) {
-  const b = getBranding(deps.db);
+export async function brandingBody(deps: Deps, v: View, message?: { text: string; kind: "ok" | "error" }, values?: Record<string, string>) {
+  const b = await getBranding(deps.db);
   const val = (k: keyof typeof b) => values?.[k] ?? String(b[k] ?? "");
   const field = (id: keyof typeof b, label: string, type = "text", extra = "") =>
     html`<label for="${id}">${label}</label><input id="${id}" name="${id}" type="${type}" value="${val(id)}"${extra ? html` ${extra}` : ""} maxlength="254">`;

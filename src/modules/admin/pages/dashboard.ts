@@ -6,13 +6,13 @@ import { disabledWebhooks, envelopeCounts, failedMessages, failedSeals } from ".
 
 const STATUSES: EnvelopeStatus[] = ["DRAFT", "SENT", "COMPLETED", "DECLINED", "VOIDED", "EXPIRED"];
 
-export function dashboardBody(deps: Deps, v: View) {
+export async function dashboardBody(deps: Deps, v: View) {
   const since = new Date(deps.clock.now().getTime() - 7 * 86400_000);
-  const counts = envelopeCounts(deps.db, v.env, since);
+  const counts = await envelopeCounts(deps.db, v.env, since);
   const failing = [
-    [failedMessages(deps.db, v.env).length, "failedMessages"],
-    [failedSeals(deps.db, v.env).length, "failedSeals"],
-    [disabledWebhooks(deps.db, v.env).length, "disabledWebhooks"],
+    [(await failedMessages(deps.db, v.env)).length, "failedMessages"],
+    [(await failedSeals(deps.db, v.env)).length, "failedSeals"],
+    [(await disabledWebhooks(deps.db, v.env)).length, "disabledWebhooks"],
   ] as const;
   const now = failing.filter(([n]) => n > 0);
   return html`

@@ -7,8 +7,8 @@ import { href, table, time, type View } from "../layout";
 /** Every document of the environment, deleted ones too (the console shows them as such). */
 const allDocumentPages = definePager(documents, { owner: documents.environment });
 
-export function documentsBody(deps: Deps, v: View) {
-  const page = allDocumentPages.page(deps.db, { owner: v.env, limit: 100, startingAfter: v.query.get("after") ?? undefined });
+export async function documentsBody(deps: Deps, v: View) {
+  const page = await allDocumentPages.page(deps.db, { owner: v.env, limit: 100, startingAfter: v.query.get("after") ?? undefined });
   const last = page.data.at(-1)?.id;
   return html`
 ${table(v.t("documentsTitle"), [v.t("name"), v.t("pages"), v.t("sha256"), v.t("created")], page.data.map((d) => html`<tr>

@@ -8,11 +8,11 @@ import { searchEnvelopes } from "../queries";
 
 export const ENVELOPE_STATUSES: EnvelopeStatus[] = ["DRAFT", "SENT", "COMPLETED", "DECLINED", "VOIDED", "EXPIRED"];
 
-export function envelopesBody(deps: Deps, v: View) {
+export async function envelopesBody(deps: Deps, v: View) {
   const q = v.query.get("q") ?? "";
   const statusParam = v.query.get("status") ?? "";
   const status = ENVELOPE_STATUSES.find((s) => s === statusParam);
-  const page = searchEnvelopes(deps.db, v.env, { q, status, startingAfter: v.query.get("after") ?? undefined });
+  const page = await searchEnvelopes(deps.db, v.env, { q, status, startingAfter: v.query.get("after") ?? undefined });
   const last = page.data.at(-1)?.envelope.id;
   return html`${v.query.get("done") ? notice(v.t("done")) : ""}
 <form method="get" action="/admin/envelopes" class="filters" role="search">
@@ -40,10 +40,10 @@ function deliveryCell(v: View, r: EnvelopeView["recipients"][number]) {
 ${d.lastError ? html`<div class="error-text small">${d.lastError}</div>` : ""}<div class="small">${time(d.updatedAt)}</div>`;
 }
 
-export function envelopeBody(deps: Deps, v: View, e: EnvelopeView, message?: string) {
+export async function envelopeBody(deps: Deps, v: View, e: EnvelopeView, message?: string) {
   const base = `/admin/envelopes/${e.id}`;
   const waiting = (s: string) => e.status === "SENT" && (s === "SENT" || s === "VIEWED");
-  const events = listAudit(deps.db, e.id);
+  const events = await listAudit(deps.db, e.id);
   return html`
 ${message ? notice(message) : ""}
 <dl class="facts">

@@ -3,22 +3,23 @@ import { html } from "../html";
 import { form, notice, table, time, type View } from "../layout";
 import { disabledWebhooks, failedMessages, failedSeals } from "../queries";
 
-export function failuresBody(deps: Deps, v: View, message?: string) {
+export async function failuresBody(deps: Deps, v: View, message?: string) {
   const retry = (action: string) => form(v, action, html`<button type="submit">${v.t("retry")}</button>`);
+  const [messages, seals, hooks] = [await failedMessages(deps.db, v.env), await failedSeals(deps.db, v.env), await disabledWebhooks(deps.db, v.env)];
   return html`
 ${message ? notice(message) : ""}
 <section aria-labelledby="messages"><h2 id="messages">${v.t("failedMessagesTitle")}</h2>
-${table(v.t("failedMessagesTitle"), [v.t("recipient"), v.t("channel"), v.t("message"), v.t("error"), v.t("when"), v.t("actions")], failedMessages(deps.db, v.env).map(({ job, recipient, envelope }) => html`<tr>
+${table(v.t("failedMessagesTitle"), [v.t("recipient"), v.t("channel"), v.t("message"), v.t("error"), v.t("when"), v.t("actions")], messages.map(({ job, recipient, envelope }) => html`<tr>
 <td>${recipient.name}<br><span class="muted small">${recipient.email}</span><br><a href="/admin/envelopes/${envelope.id}">${envelope.subject}</a></td>
 <td>${String(job.payload.channel)}</td><td>${String(job.payload.message)}</td><td class="error-text small">${job.lastError ?? ""}</td><td>${time(job.updatedAt)}</td>
 <td>${retry(`/admin/failures/jobs/${job.id}/retry`)}</td></tr>`), v.t("none"))}
 </section>
 <section aria-labelledby="seals"><h2 id="seals">${v.t("failedSealsTitle")}</h2>
-${table(v.t("failedSealsTitle"), [v.t("subject"), v.t("when"), v.t("actions")], failedSeals(deps.db, v.env).map((e) => html`<tr>
+${table(v.t("failedSealsTitle"), [v.t("subject"), v.t("when"), v.t("actions")], seals.map((e) => html`<tr>
 <td><a href="/admin/envelopes/${e.id}">${e.subject}</a></td><td>${time(e.updatedAt)}</td><td>${retry(`/admin/envelopes/${e.id}/retry-seal`)}</td></tr>`), v.t("none"))}
 </section>
 <section aria-labelledby="hooks"><h2 id="hooks">${v.t("disabledWebhooksTitle")}</h2>
-${table(v.t("disabledWebhooksTitle"), [v.t("url"), v.t("error"), v.t("actions")], disabledWebhooks(deps.db, v.env).map((w) => html`<tr>
+${table(v.t("disabledWebhooksTitle"), [v.t("url"), v.t("error"), v.t("actions")], hooks.map((w) => html`<tr>
 <td><a href="/admin/webhooks/${w.id}">${w.url}</a></td><td class="small">${w.disabledReason ?? ""}</td>
 <td>${form(v, `/admin/webhooks/${w.id}/enable`, html`<button type="submit">${v.t("reenable")}</button>`)}</td></tr>`), v.t("none"))}
 </section>`;

@@ -4,8 +4,8 @@ import { listKeys } from "../../keys/service";
 import { html } from "../html";
 import { badge, form, notice, table, time, type View } from "../layout";
 
-export function keysBody(deps: Deps, v: View, created?: { id: string; secret: string }) {
-  const keys = listKeys(deps.db, v.env);
+export async function keysBody(deps: Deps, v: View, created?: { id: string; secret: string }) {
+  const keys = await listKeys(deps.db, v.env);
   return html`
 ${created ? html`<div class="card stack created-key">${notice(v.t("keyCreated"), "warn")}
 <label for="new-key">${v.t("keyValue")}</label>

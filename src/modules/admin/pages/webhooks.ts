@@ -6,16 +6,16 @@ import { badge, form, notice, table, time, type View } from "../layout";
 const state = (v: View, w: { enabled: boolean; disabledReason: string | null }) =>
   w.enabled ? badge(v.t("enabled"), "completed") : html`${badge(v.t("disabled", { reason: w.disabledReason ?? "—" }), "failed")}`;
 
-export function webhooksBody(deps: Deps, v: View) {
-  const hooks = listWebhooks(deps, v.env, { limit: 100 }).data;
+export async function webhooksBody(deps: Deps, v: View) {
+  const hooks = (await listWebhooks(deps, v.env, { limit: 100 })).data;
   return table(v.t("webhooksTitle"), [v.t("url"), v.t("events"), v.t("status"), v.t("created")], hooks.map((w) => html`<tr>
 <td><a href="/admin/webhooks/${w.id}">${w.url}</a><br><code class="small">${w.id}</code></td><td>${w.events.join(", ")}</td>
 <td>${state(v, w)}</td><td>${time(w.createdAt)}</td></tr>`), v.t("noWebhooks"));
 }
 
-export function webhookBody(deps: Deps, v: View, id: string, message?: string) {
-  const w = getWebhook(deps, v.env, id);
-  const deliveries = listDeliveries(deps, v.env, id, { limit: 50 }).data;
+export async function webhookBody(deps: Deps, v: View, id: string, message?: string) {
+  const w = await getWebhook(deps, v.env, id);
+  const deliveries = (await listDeliveries(deps, v.env, id, { limit: 50 })).data;
   return html`
 ${message ? notice(message) : ""}
 <dl class="facts"><dt>${v.t("url")}</dt><dd>${w.url}</dd><dt>${v.t("events")}</dt><dd>${w.events.join(", ")}</dd><dt>${v.t("status")}</dt><dd>${state(v, w)}</dd></dl>
