@@ -56,12 +56,12 @@ export function definePager<T extends PagedTable, F extends string = never>(
    * The prepared page statement for `q` and the values to run it with. An `adhoc` condition (a
    * search) makes a statement for this call only.
    */
-  function statement(tx: Tx, q: PageQuery<F>, adhoc?: SQL) {
+  async function statement(tx: Tx, q: PageQuery<F>, adhoc?: SQL) {
     const used = filterNames.filter((f) => q.filters?.[f] !== undefined);
     const values: Record<string, unknown> = { owner: q.owner, limit: (q.limit ?? 20) + 1 };
     for (const f of used) values[f] = q.filters![f];
     if (q.startingAfter !== undefined) {
-      const after = cursorOf(tx).get({ owner: q.owner, after: q.startingAfter });
+      const [after] = await cursorOf(tx).execute({ owner: q.owner, after: q.startingAfter });
       if (!after) throw new AppError("validation_failed", "startingAfter is not an id from this list", {
         errors: [{ pointer: "/startingAfter", message: "unknown id" }],
       });
@@ -76,10 +76,10 @@ export function definePager<T extends PagedTable, F extends string = never>(
     return { stmt, values };
   }
 
-  function page(tx: Tx, q: PageQuery<F>, adhoc?: SQL): Page<T["$inferSelect"]> {
+  async function page(tx: Tx, q: PageQuery<F>, adhoc?: SQL): Promise<Page<T["$inferSelect"]>> {
     const limit = q.limit ?? 20;
-    const { stmt, values } = statement(tx, q, adhoc);
-    const rows = stmt.all(values) as T["$inferSelect"][];
+    const { stmt, values } = await statement(tx, q, adhoc);
+    const rows = (await stmt.execute(values)) as T["$inferSelect"][];
     return { data: rows.slice(0, limit), hasMore: rows.length > limit };
   }
 

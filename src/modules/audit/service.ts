@@ -64,21 +64,22 @@ const statements = preparedPerSession((tx) => {
     // The last `last` events of each envelope in `ids` (a JSON array): a range of the primary key per envelope.
     tails: tx.select({ envelopeId: auditEvents.envelopeId, seq: auditEvents.seq, type: auditEvents.type, at: auditEvents.at, actor: auditEvents.actor, prevHash: auditEvents.prevHash, hash: auditEvents.hash })
       .from(envelopes).innerJoin(auditEvents, and(eq(auditEvents.envelopeId, envelopes.id), sql`${auditEvents.seq} > ${envelopes.auditSeq} - ${ph("last")}`))
-      .where(inIds(envelopes.id))
+      .where(inIds(tx, envelopes.id))
       .orderBy(auditEvents.envelopeId, auditEvents.seq).prepare(),
   };
 });
 
 /**
- * Appends one event to the envelope's hash chain, in the caller's transaction (use an
- * immediate transaction, or the database's single writer, so two appends cannot race:
- * the primary key (envelope_id, seq) refuses a fork anyway). The chain continues from the
+ * Appends one event to the envelope's hash chain, in the caller's transaction (store/db's
+ * transaction(): on SQLite it holds the write lock from its start, so two appends cannot race;
+ * the compare-and-set on the head and the primary key (envelope_id, seq) refuse a fork anyway,
+ * the loser throwing). The chain continues from the
  * head recorded on the envelope, which is moved to the new event in the same transaction.
  * Returns the stored row.
  */
-export function appendAudit(tx: Tx, clock: Clock, e: AuditInput): AuditEvent {
+export async function appendAudit(tx: Tx, clock: Clock, e: AuditInput): Promise<AuditEvent> {
   const q = statements(tx);
-  const last = q.head.get({ id: e.envelopeId });
+  const [last] = await q.head.execute({ id: e.envelopeId });
   if (!last) throw new Error(`audit event for an envelope that does not exist: ${e.envelopeId}`);
   const json = e.data == null ? null : JSON.stringify(e.data);
   const body = {
@@ -93,25 +94,25 @@ export function appendAudit(tx: Tx, clock: Clock, e: AuditInput): AuditEvent {
     data: json === null ? null : (JSON.parse(json) as Record<string, unknown>),
   };
   const row: AuditEvent = { ...body, prevHash: last.hash, hash: eventHash(last.hash, body) };
-  q.insert.run({ ...row, data: json });
-  if (affectedRows(q.advance.run({ id: e.envelopeId, seq: row.seq, hash: row.hash, prevSeq: last.seq })) !== 1)
+  await q.insert.execute({ ...row, data: json });
+  if (affectedRows(await q.advance.execute({ id: e.envelopeId, seq: row.seq, hash: row.hash, prevSeq: last.seq })) !== 1)
     throw new Error(`audit chain of ${e.envelopeId} moved during an append`);
   return row;
 }
 
 /** Every event of an envelope, oldest first. */
-export function listAudit(tx: Tx, envelopeId: string): AuditEvent[] {
-  return tx.select().from(auditEvents).where(eq(auditEvents.envelopeId, envelopeId)).orderBy(asc(auditEvents.seq)).all();
+export async function listAudit(tx: Tx, envelopeId: string): Promise<AuditEvent[]> {
+  return tx.select().from(auditEvents).where(eq(auditEvents.envelopeId, envelopeId)).orderBy(asc(auditEvents.seq));
 }
 
 /**
  * The whole chain verified, every hash recomputed, and its end compared with the head recorded
  * by the last append (so a removed tail shows too): what the audit-trail PDF reports.
  */
-export function verifyEnvelopeChain(tx: Tx, envelopeId: string): { events: AuditEvent[]; chain: ChainCheck } {
-  const events = listAudit(tx, envelopeId);
+export async function verifyEnvelopeChain(tx: Tx, envelopeId: string): Promise<{ events: AuditEvent[]; chain: ChainCheck }> {
+  const events = await listAudit(tx, envelopeId);
   const chain = verifyChain(events);
-  const recorded = statements(tx).head.get({ id: envelopeId });
+  const [recorded] = await statements(tx).head.execute({ id: envelopeId });
   if (chain.valid && recorded && (recorded.seq !== chain.count || recorded.hash !== chain.head))
     return { events, chain: { ...chain, valid: false, brokenAt: chain.count + 1, reason: `the chain ends at event ${chain.count} but its recorded head is event ${recorded.seq}` } };
   return { events, chain };
@@ -122,8 +123,8 @@ export function verifyEnvelopeChain(tx: Tx, envelopeId: string): { events: Audit
  * (nothing has been sent, so there is no evidence to keep). Audit events are otherwise never
  * changed.
  */
-export function deleteAudit(tx: Tx, envelopeId: string): void {
-  tx.delete(auditEvents).where(eq(auditEvents.envelopeId, envelopeId)).run();
+export async function deleteAudit(tx: Tx, envelopeId: string): Promise<void> {
+  await tx.delete(auditEvents).where(eq(auditEvents.envelopeId, envelopeId));
 }
 
 export interface AuditSummary {
@@ -146,11 +147,11 @@ export interface RecordedHead {
  * prevHash, ending at the recorded head). No hash is recomputed here: that is the full check
  * of verifyEnvelopeChain, done for the audit-trail PDF (docs/decisions.md).
  */
-export function auditSummaries(tx: Tx, heads: readonly RecordedHead[], last = 5): Map<string, AuditSummary> {
+export async function auditSummaries(tx: Tx, heads: readonly RecordedHead[], last = 5): Promise<Map<string, AuditSummary>> {
   const out = new Map<string, AuditSummary>();
   if (!heads.length) return out;
   const tails = new Map<string, { seq: number; type: string; at: Date; actor: string; prevHash: string; hash: string }[]>();
-  for (const row of statements(tx).tails.all({ ...idsParam(heads.map((h) => h.id)), last })) {
+  for (const row of await statements(tx).tails.execute({ ...idsParam(heads.map((h) => h.id)), last })) {
     let list = tails.get(row.envelopeId);
     if (!list) tails.set(row.envelopeId, (list = []));
     list.push(row);

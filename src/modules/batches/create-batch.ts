@@ -2,8 +2,8 @@ import { eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { newId } from "../../ids";
 import { enqueue } from "../../jobs/queue";
+import { firstRow, transaction } from "../../store/db";
 import { batches, type Environment } from "../../store/schema";
-import { immediate } from "../envelopes/record-change";
 import { findTemplateRow } from "../templates/rows";
 import { batchView, type BatchView } from "./view";
 
@@ -19,14 +19,14 @@ export interface CreateBatchInput {
  * in one transaction; the outbox then sends row after row. Rows are checked as they are sent,
  * so a bad row fails alone.
  */
-export function createBatch(deps: Deps, { environment, keyId, templateId, rows }: CreateBatchInput): BatchView {
-  return deps.db.transaction((tx) => {
-    findTemplateRow(tx, environment, templateId);
+export async function createBatch(deps: Deps, { environment, keyId, templateId, rows }: CreateBatchInput): Promise<BatchView> {
+  return transaction(deps.db, async (tx) => {
+    await findTemplateRow(tx, environment, templateId);
     const now = deps.clock.now();
     const id = newId("bat");
-    tx.insert(batches).values({ id, environment, templateId, keyId, status: "queued", total: rows.length, rows, createdAt: now, updatedAt: now }).run();
-    enqueue(tx, deps.clock, { kind: "send_batch", payload: { batchId: id } });
+    tx.insert(batches).values({ id, environment, templateId, keyId, status: "queued", total: rows.length, rows, createdAt: now, updatedAt: now });
+    await enqueue(tx, deps.clock, { kind: "send_batch", payload: { batchId: id } });
     deps.log.info("bulk send queued", { batchId: id, templateId, rows: rows.length });
-    return batchView(tx, tx.select().from(batches).where(eq(batches.id, id)).get()!);
-  }, immediate);
+    return batchView(tx, (await firstRow(tx.select().from(batches).where(eq(batches.id, id))))!);
+  });
 }

@@ -28,9 +28,9 @@ export const batchRoutes = (deps: Deps) =>
     .use(auth)
     .post("/api/v1/templates/:id/bulk-send", async ({ principal, params, request, body, set }) => {
       // An unknown template is a 404 before the rows are read (and before their 422s).
-      getTemplate(deps, principal.environment, params.id);
+      await getTemplate(deps, principal.environment, params.id);
       const rows = await bulkRows(body, request.headers.get("content-type") ?? "");
-      const batch = createBatch(deps, { environment: principal.environment, keyId: principal.keyId, templateId: params.id, rows });
+      const batch = await createBatch(deps, { environment: principal.environment, keyId: principal.keyId, templateId: params.id, rows });
       set.status = 202;
       set.headers.location = `/api/v1/batches/${batch.id}`;
       return batch;

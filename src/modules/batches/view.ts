@@ -6,8 +6,8 @@ import { batchRows, batches } from "../../store/schema";
 export type BatchRow = typeof batches.$inferSelect;
 
 /** A batch with its progress: counts, each sent row's envelope, each failed row's problems. */
-export function batchView(tx: Tx, b: BatchRow) {
-  const rows = tx.select().from(batchRows).where(eq(batchRows.batchId, b.id)).orderBy(asc(batchRows.row)).all();
+export async function batchView(tx: Tx, b: BatchRow) {
+  const rows = await tx.select().from(batchRows).where(eq(batchRows.batchId, b.id)).orderBy(asc(batchRows.row));
   const sent = rows.filter((r) => r.status === "sent");
   const failed = rows.filter((r) => r.status === "failed");
   return {
@@ -25,4 +25,4 @@ export function batchView(tx: Tx, b: BatchRow) {
   };
 }
 
-export type BatchView = ReturnType<typeof batchView>;
+export type BatchView = Awaited<ReturnType<typeof batchView>>;

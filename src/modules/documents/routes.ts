@@ -54,8 +54,8 @@ export const documentRoutes = (deps: Deps) =>
         },
       },
     })
-    .get("", ({ principal, query }) => {
-      const page = listDocuments(deps, principal.environment, query);
+    .get("", async ({ principal, query }) => {
+      const page = await listDocuments(deps, principal.environment, query);
       return { data: page.data.map(publicDocument), hasMore: page.hasMore };
     }, {
       auth: "envelopes",
@@ -63,7 +63,7 @@ export const documentRoutes = (deps: Deps) =>
       response: { 200: listOf(DocumentSchema, "DocumentList"), ...problemResponses(...AUTH_ERRORS, 422) },
       detail: { operationId: "listDocuments", summary: "List documents, newest first" },
     })
-    .get("/:id", ({ principal, params }) => publicDocument(getDocument(deps, principal.environment, params.id)), {
+    .get("/:id", async ({ principal, params }) => publicDocument(await getDocument(deps, principal.environment, params.id)), {
       auth: "envelopes",
       params: IdParams,
       response: { 200: DocumentSchema, ...problemResponses(...AUTH_ERRORS, 404) },

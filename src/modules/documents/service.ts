@@ -2,7 +2,7 @@ import { and, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, notFound } from "../../errors";
 import { newId } from "../../ids";
-import { commitGeneration, preparedPerDb } from "../../store/db";
+import { commitGeneration, firstRow, jsonArrayHas, preparedPerDb, transaction } from "../../store/db";
 import { documents, envelopeDocuments, envelopes, templates, type Environment } from "../../store/schema";
 import { definePager } from "../../store/paginate";
 
@@ -57,23 +57,15 @@ export async function uploadDocument(deps: Deps, environment: Environment, input
     createdAt: deps.clock.now(),
     deletedAt: null,
   };
-  deps.db.insert(documents).values(row).run();
+  await deps.db.insert(documents).values(row);
   deps.log.info("document uploaded", { documentId: row.id, environment, size: row.size, sha256 });
   return row;
 }
 
-/**
- * The hot read (every GET /documents/{id}) goes straight to bun:sqlite: drizzle's row mapping
- * costs more than the query itself here. The mapping below mirrors the `documents` table.
- */
+/** The hot read (every GET /documents/{id} the cache below misses), prepared once per database. */
 const liveDocument = preparedPerDb((db) =>
-  db.$client.prepare<Record<string, any>, [string, string]>(
-    "SELECT * FROM documents WHERE id = ? AND environment = ? AND deleted_at IS NULL"));
-
-const toDocumentRow = (r: Record<string, any>): DocumentRow => ({
-  id: r.id, environment: r.environment, name: r.name, size: r.size, sha256: r.sha256, pageCount: r.page_count,
-  pages: JSON.parse(r.pages), tags: JSON.parse(r.tags), formFields: JSON.parse(r.form_fields), createdAt: new Date(r.created_at), deletedAt: r.deleted_at === null ? null : new Date(r.deleted_at),
-});
+  db.select().from(documents)
+    .where(and(eq(documents.id, sql.placeholder("id")), eq(documents.environment, sql.placeholder("environment") as any), isNull(documents.deletedAt))).prepare());
 
 /**
  * Live document rows by environment and id, dropped whenever anything commits: a read of an
@@ -84,7 +76,7 @@ const documentCache = preparedPerDb((db) => ({ rows: new Map<string, DocumentRow
 /** Drops a document from this process's cache at once (another module soft-deleted it). */
 export const forgetCachedDocument = (deps: Pick<Deps, "db">, environment: Environment, id: string) => documentCache(deps.db).rows.delete(`${environment}:${id}`);
 
-export function getDocument(deps: Deps, environment: Environment, id: string): DocumentRow {
+export async function getDocument(deps: Deps, environment: Environment, id: string): Promise<DocumentRow> {
   const cache = documentCache(deps.db);
   const g = cache.generation();
   if (g !== cache.seen || cache.rows.size > 10_000) {
@@ -94,9 +86,9 @@ export function getDocument(deps: Deps, environment: Environment, id: string): D
   const key = `${environment}:${id}`;
   let doc = cache.rows.get(key);
   if (!doc) {
-    const row = liveDocument(deps.db).get(id, environment);
+    const [row] = await liveDocument(deps.db).execute({ id, environment });
     if (!row) throw notFound("Document", id);
-    cache.rows.set(key, (doc = toDocumentRow(row)));
+    cache.rows.set(key, (doc = row));
   }
   return doc;
 }
@@ -105,7 +97,7 @@ const documentPages = definePager(documents, { owner: documents.environment, whe
 
 /** The uploaded bytes of a live document, with its name (GET /documents/{id}/content). */
 export async function documentContent(deps: Deps, environment: Environment, id: string): Promise<{ name: string; bytes: Uint8Array }> {
-  const doc = getDocument(deps, environment, id);
+  const doc = await getDocument(deps, environment, id);
   return { name: doc.name, bytes: await deps.files.get(doc.sha256) };
 }
 
@@ -118,25 +110,25 @@ export function listDocuments(deps: Deps, environment: Environment, q: { limit?:
  * because finished envelopes still name it in their history; the bytes go once nothing needs them.
  */
 export async function deleteDocument(deps: Deps, environment: Environment, id: string): Promise<DocumentRow> {
-  const doc = getDocument(deps, environment, id);
+  const doc = await getDocument(deps, environment, id);
   const deletedAt = deps.clock.now();
   // One write transaction: an envelope cannot start using the document between check and delete.
-  const bytesNeeded = deps.db.transaction((tx) => {
-    const active = tx.select({ id: envelopes.id, status: envelopes.status }).from(envelopeDocuments)
+  const bytesNeeded = await transaction(deps.db, async (tx) => {
+    const active = await tx.select({ id: envelopes.id, status: envelopes.status }).from(envelopeDocuments)
       .innerJoin(envelopes, eq(envelopes.id, envelopeDocuments.envelopeId))
-      .where(and(eq(envelopeDocuments.documentId, id), inArray(envelopes.status, ["DRAFT", "SENT"]))).all();
+      .where(and(eq(envelopeDocuments.documentId, id), inArray(envelopes.status, ["DRAFT", "SENT"])));
     if (active.length)
       throw new AppError("document_in_use", `Document ${id} is used by envelope ${active.map((u) => u.id).join(", ")} (${active[0]!.status}); void or delete it first`);
-    const template = tx.select({ id: templates.id }).from(templates)
-      .where(and(eq(templates.environment, environment), sql`exists (select 1 from json_each(${templates.documentIds}) where value = ${id})`)).get();
+    const template = await firstRow(tx.select({ id: templates.id }).from(templates)
+      .where(and(eq(templates.environment, environment), jsonArrayHas(tx, templates.documentIds, id))).limit(1));
     if (template) throw new AppError("document_in_use", `Document ${id} is used by template ${template.id}; change or delete the template first`);
-    tx.update(documents).set({ deletedAt }).where(eq(documents.id, id)).run();
+    await tx.update(documents).set({ deletedAt }).where(eq(documents.id, id));
     // The bytes stay while any live document has them, or any envelope (even a finished one,
     // whose seal may still be pending or be redone) names a document that has them.
-    return !!tx.select({ id: documents.id }).from(documents)
+    return !!(await firstRow(tx.select({ id: documents.id }).from(documents)
       .leftJoin(envelopeDocuments, eq(envelopeDocuments.documentId, documents.id))
-      .where(and(eq(documents.sha256, doc.sha256), or(isNull(documents.deletedAt), isNotNull(envelopeDocuments.envelopeId)))).get();
-  }, { behavior: "immediate" });
+      .where(and(eq(documents.sha256, doc.sha256), or(isNull(documents.deletedAt), isNotNull(envelopeDocuments.envelopeId)))).limit(1)));
+  });
   forgetCachedDocument(deps, environment, id);
   if (!bytesNeeded) await deps.files.remove(doc.sha256);
   return { ...doc, deletedAt };

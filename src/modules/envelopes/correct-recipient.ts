@@ -2,11 +2,12 @@ import type { Static } from "@sinclair/typebox";
 import type { Deps } from "../../deps";
 import { AppError, invalid, notFound, type FieldError } from "../../errors";
 import { mergeProblems } from "../../http/validate";
+import { transaction } from "../../store/db";
 import type { Environment } from "../../store/schema";
 import type { ActorMeta } from "./actor";
 import { isEmail } from "./lifecycle";
 import type { CorrectRecipientBody } from "./model";
-import { auditEnvelope, immediate } from "./record-change";
+import { auditEnvelope } from "./record-change";
 import { replaceRecipientPerson } from "./replace-recipient-person";
 import { findEnvelopeRow, recipientRows } from "./rows";
 import { loadEnvelopeView, type EnvelopeView } from "./view";
@@ -26,10 +27,10 @@ export interface CorrectRecipientInput {
  * one answers 404 at once) and, if already invited, the invitation again; audited with the
  * values before and after. A correction that changes nothing changes nothing (same link).
  */
-export function correctRecipient(deps: Deps, { environment, who, envelopeId, recipientId, correction: c, shapeErrors = [] }: CorrectRecipientInput): EnvelopeView {
-  return deps.db.transaction((tx) => {
-    const envelope = findEnvelopeRow(tx, environment, envelopeId);
-    const all = recipientRows(tx, envelopeId);
+export async function correctRecipient(deps: Deps, { environment, who, envelopeId, recipientId, correction: c, shapeErrors = [] }: CorrectRecipientInput): Promise<EnvelopeView> {
+  return transaction(deps.db, async (tx) => {
+    const envelope = await findEnvelopeRow(tx, environment, envelopeId);
+    const all = await recipientRows(tx, envelopeId);
     const r = all.find((x) => x.id === recipientId);
     if (!r) throw notFound("Recipient", `${recipientId} in envelope ${envelopeId}`);
     if (envelope.status === "DRAFT") throw new AppError("envelope_not_sent", `Envelope ${envelopeId} is a DRAFT: change its recipients with PATCH /api/v1/envelopes/${envelopeId}`);
@@ -52,15 +53,15 @@ export function correctRecipient(deps: Deps, { environment, who, envelopeId, rec
 
     const next = { email: c.email?.trim() ?? r.email, name: c.name?.trim() ?? r.name, phone: c.phone !== undefined ? c.phone : r.phone };
     const changed = (Object.keys(next) as (keyof typeof next)[]).filter((k) => next[k] !== r[k]);
-    if (!changed.length) return loadEnvelopeView(tx, deps, envelopeId)!;
+    if (!changed.length) return (await loadEnvelopeView(tx, deps, envelopeId))!;
 
-    const invited = replaceRecipientPerson(tx, deps, r, next);
-    auditEnvelope(tx, deps, envelopeId, "recipient.corrected", who, {
+    const invited = await replaceRecipientPerson(tx, deps, r, next);
+    await auditEnvelope(tx, deps, envelopeId, "recipient.corrected", who, {
       recipientId: r.id,
       changes: Object.fromEntries(changed.map((k) => [k, { from: r[k], to: next[k] }])),
       newLink: true,
       invitationResent: invited,
     });
-    return loadEnvelopeView(tx, deps, envelopeId)!;
-  }, immediate);
+    return (await loadEnvelopeView(tx, deps, envelopeId))!;
+  });
 }

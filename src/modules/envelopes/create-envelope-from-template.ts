@@ -1,6 +1,7 @@
 import type { Static } from "@sinclair/typebox";
 import type { Deps } from "../../deps";
 import { invalid, type FieldError } from "../../errors";
+import { firstRow } from "../../store/db";
 import { templates, type Environment } from "../../store/schema";
 import { and, eq } from "drizzle-orm";
 import { draftFromTemplate, peopleProblems } from "../templates/template-draft";
@@ -26,8 +27,8 @@ const DAY_MS = 86_400_000;
  * orders and fields, defaults), with one person per role and the sender's prefill. A copy:
  * later edits of the template do not reach it.
  */
-export function createEnvelopeFromTemplate(deps: Deps, { environment, who, request: r, shapeErrors = [], batch }: CreateEnvelopeFromTemplateInput): EnvelopeView {
-  const tpl = deps.db.select().from(templates).where(and(eq(templates.id, r.templateId), eq(templates.environment, environment))).get();
+export async function createEnvelopeFromTemplate(deps: Deps, { environment, who, request: r, shapeErrors = [], batch }: CreateEnvelopeFromTemplateInput): Promise<EnvelopeView> {
+  const tpl = await firstRow(deps.db.select().from(templates).where(and(eq(templates.id, r.templateId), eq(templates.environment, environment))));
   // Like an unknown document: a 422 naming the member, with the request's other shape errors.
   if (!tpl) throw invalid([...shapeErrors, { pointer: "/templateId", message: `template ${r.templateId} does not exist` }], "The envelope is not valid");
   const expiresAt = r.expiresAt ?? (tpl.expiresInDays ? new Date(deps.clock.now().getTime() + tpl.expiresInDays * DAY_MS).toISOString() : undefined);

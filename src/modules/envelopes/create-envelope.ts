@@ -1,10 +1,11 @@
 import type { Deps } from "../../deps";
 import { newId } from "../../ids";
+import { transaction } from "../../store/db";
 import { envelopes, type Environment } from "../../store/schema";
 import type { ActorMeta } from "./actor";
 import { assertValidDraft, writeDraftParts, type FoundProblems } from "./draft";
 import type { EnvelopeDraft } from "./lifecycle";
-import { auditEnvelope, immediate, recordEnvelopeEvent } from "./record-change";
+import { auditEnvelope, recordEnvelopeEvent } from "./record-change";
 import { documentHashes, recipientRows } from "./rows";
 import { loadEnvelopeView, type EnvelopeView } from "./view";
 
@@ -21,12 +22,12 @@ export interface CreateEnvelopeInput {
 }
 
 /** POST /envelopes: a validated DRAFT, audited, with an envelope.created event. */
-export function createEnvelope(deps: Deps, { environment, who, draft, found, templateId, batch }: CreateEnvelopeInput): EnvelopeView {
-  return deps.db.transaction((tx) => {
-    const documents = assertValidDraft(tx, deps.clock, environment, draft, found);
+export async function createEnvelope(deps: Deps, { environment, who, draft, found, templateId, batch }: CreateEnvelopeInput): Promise<EnvelopeView> {
+  return transaction(deps.db, async (tx) => {
+    const documents = await assertValidDraft(tx, deps.clock, environment, draft, found);
     const now = deps.clock.now();
     const id = newId("env");
-    tx.insert(envelopes).values({
+    await tx.insert(envelopes).values({
       id, environment, subject: draft.subject, message: draft.message ?? null, status: "DRAFT",
       locale: draft.locale ?? null, notifyBySms: draft.notifyBySms ?? false, allowReassign: draft.allowReassign ?? false,
       senderName: draft.sender?.name.trim() ?? null, senderEmail: draft.sender?.email.trim() ?? null,
@@ -35,14 +36,14 @@ export function createEnvelope(deps: Deps, { environment, who, draft, found, tem
       reminderIntervalHours: draft.reminderIntervalHours ?? null,
       metadata: draft.metadata ?? {}, prefill: draft.prefill ?? {}, templateId: templateId ?? null,
       batchId: batch?.id ?? null, batchRow: batch?.row ?? null, createdAt: now, updatedAt: now,
-    }).run();
-    writeDraftParts(tx, id, draft, documents);
-    auditEnvelope(tx, deps, id, "envelope.created", who, {
-      subject: draft.subject,
-      documents: documentHashes(tx, id),
-      recipients: recipientRows(tx, id).map((r) => ({ id: r.id, email: r.email, role: r.role, routingOrder: r.routingOrder })),
     });
-    recordEnvelopeEvent(tx, deps, id, "envelope.created");
-    return loadEnvelopeView(tx, deps, id)!;
-  }, immediate);
+    await writeDraftParts(tx, id, draft, documents);
+    await auditEnvelope(tx, deps, id, "envelope.created", who, {
+      subject: draft.subject,
+      documents: await documentHashes(tx, id),
+      recipients: (await recipientRows(tx, id)).map((r) => ({ id: r.id, email: r.email, role: r.role, routingOrder: r.routingOrder })),
+    });
+    await recordEnvelopeEvent(tx, deps, id, "envelope.created");
+    return (await loadEnvelopeView(tx, deps, id))!;
+  });
 }

@@ -4,10 +4,10 @@ import { moveEnvelopeStatus, recordEnvelopeEvent, type EnvelopeChangeDeps } from
 import type { EnvelopeRow } from "./rows";
 
 /** A recipient declined: the envelope ends DECLINED; the others and the sender are told. Inside the caller's transaction. */
-export function declineEnvelope(tx: Tx, deps: EnvelopeChangeDeps, { envelope, reason }: { envelope: EnvelopeRow; reason: string }) {
+export async function declineEnvelope(tx: Tx, deps: EnvelopeChangeDeps, { envelope, reason }: { envelope: EnvelopeRow; reason: string }) {
   const now = deps.clock.now();
-  moveEnvelopeStatus(tx, deps, envelope, "DECLINED", { endedAt: now, endReason: reason });
-  enqueue(tx, deps.clock, { kind: "notify_declined", payload: { envelopeId: envelope.id } });
-  if (envelope.senderEmail) enqueue(tx, deps.clock, { kind: "notify_sender_declined", payload: { envelopeId: envelope.id } });
-  recordEnvelopeEvent(tx, deps, envelope.id, "envelope.declined");
+  await moveEnvelopeStatus(tx, deps, envelope, "DECLINED", { endedAt: now, endReason: reason });
+  await enqueue(tx, deps.clock, { kind: "notify_declined", payload: { envelopeId: envelope.id } });
+  if (envelope.senderEmail) await enqueue(tx, deps.clock, { kind: "notify_sender_declined", payload: { envelopeId: envelope.id } });
+  await recordEnvelopeEvent(tx, deps, envelope.id, "envelope.declined");
 }

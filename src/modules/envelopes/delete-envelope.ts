@@ -2,10 +2,11 @@ import { eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { enqueue } from "../../jobs/queue";
+import { transaction } from "../../store/db";
 import { envelopes, type Environment } from "../../store/schema";
 import { deleteAudit } from "../audit/service";
 import type { ActorMeta } from "./actor";
-import { auditEnvelope, immediate, moveEnvelopeStatus, recordEnvelopeEvent } from "./record-change";
+import { auditEnvelope, moveEnvelopeStatus, recordEnvelopeEvent } from "./record-change";
 import { findEnvelopeRow } from "./rows";
 import { loadEnvelopeView, publicEnvelope, type EnvelopeView } from "./view";
 
@@ -22,20 +23,20 @@ export interface DeleteEnvelopeInput {
  * with `deleted: true`);
  * a SENT envelope is voided (links stop working, recipients are told); an ended one: 409.
  */
-export function deleteEnvelope(deps: Deps, { environment, who, envelopeId: id, reason }: DeleteEnvelopeInput): EnvelopeView & { deleted?: boolean } {
-  return deps.db.transaction((tx) => {
-    const row = findEnvelopeRow(tx, environment, id);
+export async function deleteEnvelope(deps: Deps, { environment, who, envelopeId: id, reason }: DeleteEnvelopeInput): Promise<EnvelopeView & { deleted?: boolean }> {
+  return transaction(deps.db, async (tx) => {
+    const row = await findEnvelopeRow(tx, environment, id);
     if (row.status === "DRAFT") {
-      const view = loadEnvelopeView(tx, deps, id)!;
-      tx.delete(envelopes).where(eq(envelopes.id, id)).run();
-      deleteAudit(tx, id);
+      const view = (await loadEnvelopeView(tx, deps, id))!;
+      await tx.delete(envelopes).where(eq(envelopes.id, id));
+      await deleteAudit(tx, id);
       return { ...view, deleted: true };
     }
     if (row.status !== "SENT") throw new AppError("envelope_ended", `Envelope ${id} is already ${row.status}`);
     const now = deps.clock.now();
-    moveEnvelopeStatus(tx, deps, row, "VOIDED", { endedAt: now, endReason: reason ?? null });
-    auditEnvelope(tx, deps, id, "envelope.voided", who, { reason: reason ?? null });
-    enqueue(tx, deps.clock, { kind: "notify_voided", payload: { envelopeId: id } });
-    return publicEnvelope(deps, recordEnvelopeEvent(tx, deps, id, "envelope.voided"));
-  }, immediate);
+    await moveEnvelopeStatus(tx, deps, row, "VOIDED", { endedAt: now, endReason: reason ?? null });
+    await auditEnvelope(tx, deps, id, "envelope.voided", who, { reason: reason ?? null });
+    await enqueue(tx, deps.clock, { kind: "notify_voided", payload: { envelopeId: id } });
+    return publicEnvelope(deps, await recordEnvelopeEvent(tx, deps, id, "envelope.voided"));
+  });
 }

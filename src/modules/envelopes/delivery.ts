@@ -13,12 +13,12 @@ const INVITING = new Set(["invitation", "reminder"]);
 /** The delivery events of a page of envelopes, in one statement prepared once per session. */
 const deliveryEvents = preparedPerSession((tx) =>
   tx.select({ envelopeId: auditEvents.envelopeId, type: auditEvents.type, at: auditEvents.at, data: auditEvents.data }).from(auditEvents)
-    .where(and(inIds(auditEvents.envelopeId), inArray(auditEvents.type, TYPES))).orderBy(asc(auditEvents.envelopeId), asc(auditEvents.seq)).prepare());
+    .where(and(inIds(tx, auditEvents.envelopeId), inArray(auditEvents.type, TYPES))).orderBy(asc(auditEvents.envelopeId), asc(auditEvents.seq)).prepare());
 
 /** Delivery status by recipient of each envelope in `ids` (deliveryByRecipient). */
-export function deliveriesByEnvelope(tx: Tx, ids: readonly string[]): Map<string, Map<string, Delivery>> {
+export async function deliveriesByEnvelope(tx: Tx, ids: readonly string[]): Promise<Map<string, Map<string, Delivery>>> {
   const events = new Map<string, { type: string; at: Date; data: Record<string, unknown> | null }[]>();
-  for (const e of deliveryEvents(tx).all(idsParam(ids))) {
+  for (const e of await deliveryEvents(tx).execute(idsParam(ids))) {
     const list = events.get(e.envelopeId);
     if (list) list.push(e);
     else events.set(e.envelopeId, [e]);

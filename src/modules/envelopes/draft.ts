@@ -12,10 +12,10 @@ import { fieldRows, recipientRows } from "./rows";
 export type DocumentFactsById = Map<string, DocumentFacts & { id: string }>;
 
 /** Page sizes and text tags of the live documents among `ids` in `environment`. */
-export function documentFacts(tx: Tx, environment: Environment, ids: string[]): DocumentFactsById {
+export async function documentFacts(tx: Tx, environment: Environment, ids: string[]): Promise<DocumentFactsById> {
   if (!Array.isArray(ids) || !ids.length) return new Map();
-  const rows = tx.select({ id: documents.id, pageCount: documents.pageCount, pages: documents.pages, tags: documents.tags, formFields: documents.formFields }).from(documents)
-    .where(and(inArray(documents.id, [...new Set(ids)]), eq(documents.environment, environment), isNull(documents.deletedAt))).all();
+  const rows = await tx.select({ id: documents.id, pageCount: documents.pageCount, pages: documents.pages, tags: documents.tags, formFields: documents.formFields }).from(documents)
+    .where(and(inArray(documents.id, [...new Set(ids)]), eq(documents.environment, environment), isNull(documents.deletedAt)));
   return new Map(rows.map((r) => [r.id, r]));
 }
 
@@ -28,10 +28,11 @@ export interface FoundProblems {
 }
 
 /** 422 validation_failed with every broken rule, or nothing. */
-export function assertValidDraft(tx: Tx, clock: Clock, environment: Environment, draft: EnvelopeDraft, found: FoundProblems = {}): DocumentFactsById {
-  let facts: DocumentFactsById = new Map();
+export async function assertValidDraft(tx: Tx, clock: Clock, environment: Environment, draft: EnvelopeDraft, found: FoundProblems = {}): Promise<DocumentFactsById> {
+  // A body too malformed to be read (even null) has no documents: its shape errors say so.
+  const facts = await documentFacts(tx, environment, draft?.documentIds);
   const shapeErrors = found.shapeErrors ?? [];
-  const errors = mergeProblems(shapeErrors, () => [...(found.ruleErrors ?? []), ...validateDraft(draft, (facts = documentFacts(tx, environment, draft.documentIds)), clock.now())]);
+  const errors = mergeProblems(shapeErrors, () => [...(found.ruleErrors ?? []), ...validateDraft(draft, facts, clock.now())]);
   if (errors.length) throw invalid(errors, shapeErrors.length ? "Invalid request body" : "The envelope is not valid");
   return facts;
 }
@@ -40,40 +41,40 @@ export function assertValidDraft(tx: Tx, clock: Clock, environment: Environment,
  * Replaces an envelope's documents, recipients and fields: the explicit fields, then those of
  * the documents' text tags. `keepIds` reuses recipient ids (PATCH without recipients).
  */
-export function writeDraftParts(tx: Tx, envelopeId: string, draft: EnvelopeDraft, documentFacts: DocumentFactsById, keepIds?: string[]) {
-  tx.delete(fields).where(eq(fields.envelopeId, envelopeId)).run();
-  tx.delete(recipients).where(eq(recipients.envelopeId, envelopeId)).run();
-  tx.delete(envelopeDocuments).where(eq(envelopeDocuments.envelopeId, envelopeId)).run();
-  tx.insert(envelopeDocuments).values(draft.documentIds.map((documentId, position) => ({ envelopeId, documentId, position }))).run();
+export async function writeDraftParts(tx: Tx, envelopeId: string, draft: EnvelopeDraft, documentFacts: DocumentFactsById, keepIds?: string[]) {
+  await tx.delete(fields).where(eq(fields.envelopeId, envelopeId));
+  await tx.delete(recipients).where(eq(recipients.envelopeId, envelopeId));
+  await tx.delete(envelopeDocuments).where(eq(envelopeDocuments.envelopeId, envelopeId));
+  await tx.insert(envelopeDocuments).values(draft.documentIds.map((documentId, position) => ({ envelopeId, documentId, position })));
   const orders = routingOrders(draft);
   const ids = draft.recipients.map((_, position) => keepIds?.[position] ?? newId("rcp"));
-  draft.recipients.forEach((r, position) => {
+  for (const [position, r] of draft.recipients.entries()) {
     const auth = r.authentication;
     const accessCodeHash = auth?.method !== "access_code" ? null
       : auth.accessCode ? Bun.password.hashSync(auth.accessCode) : (r as StoredRecipientDraft).storedAccessCodeHash ?? null;
-    tx.insert(recipients).values({
+    await tx.insert(recipients).values({
       id: ids[position]!, envelopeId, position,
       email: r.email.trim(), name: r.name.trim(), phone: r.phone ?? null, roleName: r.roleName?.trim() || null,
       role: r.role ?? "SIGNER", routingOrder: orders[position]!, status: "PENDING",
       authMethod: auth?.method ?? null, accessCodeHash, embedded: r.embedded ?? false,
-    }).run();
-  });
+    });
+  }
   const all = draftFields(draft, documentFacts);
   if (all.length)
-    tx.insert(fields).values(all.map(({ recipient, field: f, source }, position) => {
+    await tx.insert(fields).values(all.map(({ recipient, field: f, source }, position) => {
       const fixed = f.label != null && draft.prefill?.[f.label] !== undefined ? prefillValue(f.type, draft.prefill[f.label]!) : null;
       return {
         id: newId("fld"), envelopeId, recipientId: ids[recipient]!, documentId: f.documentId, type: f.type, source, position,
         page: f.page, x: f.x, y: f.y, width: f.width, height: f.height, required: fieldRequired(f), label: f.label ?? null,
         ...(fixed && "value" in fixed ? { value: fixed.value, readOnly: true } : {}),
       };
-    })).run();
+    }));
 }
 
 /** The stored recipients as the draft they came from (for PATCH without recipients); tag and form fields are made again from the documents. */
-export function storedRecipientDrafts(tx: Tx, envelopeId: string, withOrders: boolean): { drafts: StoredRecipientDraft[]; ids: string[] } {
-  const rs = recipientRows(tx, envelopeId);
-  const fs = fieldRows(tx, envelopeId);
+export async function storedRecipientDrafts(tx: Tx, envelopeId: string, withOrders: boolean): Promise<{ drafts: StoredRecipientDraft[]; ids: string[] }> {
+  const rs = await recipientRows(tx, envelopeId);
+  const fs = await fieldRows(tx, envelopeId);
   return {
     ids: rs.map((r) => r.id),
     drafts: rs.map((r) => ({

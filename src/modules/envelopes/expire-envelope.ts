@@ -1,9 +1,10 @@
 import { and, eq, lte } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { enqueue } from "../../jobs/queue";
+import { firstRow, transaction } from "../../store/db";
 import { envelopes } from "../../store/schema";
 import { SYSTEM } from "./actor";
-import { auditEnvelope, immediate, moveEnvelopeStatus, recordEnvelopeEvent } from "./record-change";
+import { auditEnvelope, moveEnvelopeStatus, recordEnvelopeEvent } from "./record-change";
 
 type ExpiryDeps = Pick<Deps, "db" | "config" | "secret" | "clock">;
 
@@ -11,22 +12,24 @@ type ExpiryDeps = Pick<Deps, "db" | "config" | "secret" | "clock">;
  * Expires a SENT envelope whose expiresAt has passed (EXPIRED, audit, webhook, job "notify_expired"). Returns whether it
  * did; anything else (not due, not SENT, unknown id) is a no-op, so sweeps may call it freely.
  */
-export function expireEnvelope(deps: ExpiryDeps, { envelopeId }: { envelopeId: string }): boolean {
-  return deps.db.transaction((tx) => {
-    const row = tx.select().from(envelopes).where(eq(envelopes.id, envelopeId)).get();
+export async function expireEnvelope(deps: ExpiryDeps, { envelopeId }: { envelopeId: string }): Promise<boolean> {
+  return transaction(deps.db, async (tx) => {
+    const row = await firstRow(tx.select().from(envelopes).where(eq(envelopes.id, envelopeId)));
     const now = deps.clock.now();
     if (!row || row.status !== "SENT" || !row.expiresAt || row.expiresAt > now) return false;
-    moveEnvelopeStatus(tx, deps, row, "EXPIRED", { endedAt: now });
-    auditEnvelope(tx, deps, envelopeId, "envelope.expired", SYSTEM, { expiresAt: row.expiresAt.toISOString() });
-    enqueue(tx, deps.clock, { kind: "notify_expired", payload: { envelopeId } });
-    recordEnvelopeEvent(tx, deps, envelopeId, "envelope.expired");
+    await moveEnvelopeStatus(tx, deps, row, "EXPIRED", { endedAt: now });
+    await auditEnvelope(tx, deps, envelopeId, "envelope.expired", SYSTEM, { expiresAt: row.expiresAt.toISOString() });
+    await enqueue(tx, deps.clock, { kind: "notify_expired", payload: { envelopeId } });
+    await recordEnvelopeEvent(tx, deps, envelopeId, "envelope.expired");
     return true;
-  }, immediate);
+  });
 }
 
 /** Expires every SENT envelope past its expiresAt; returns their ids. For the expiry sweep. */
-export function expireDueEnvelopes(deps: ExpiryDeps): string[] {
-  const due = deps.db.select({ id: envelopes.id }).from(envelopes)
-    .where(and(eq(envelopes.status, "SENT"), lte(envelopes.expiresAt, deps.clock.now()))).all();
-  return due.map((d) => d.id).filter((envelopeId) => expireEnvelope(deps, { envelopeId }));
+export async function expireDueEnvelopes(deps: ExpiryDeps): Promise<string[]> {
+  const due = await deps.db.select({ id: envelopes.id }).from(envelopes)
+    .where(and(eq(envelopes.status, "SENT"), lte(envelopes.expiresAt, deps.clock.now())));
+  const expired: string[] = [];
+  for (const { id } of due) if (await expireEnvelope(deps, { envelopeId: id })) expired.push(id);
+  return expired;
 }

@@ -9,6 +9,6 @@ export interface GetEnvelopeInput {
 }
 
 /** GET /envelopes/{id}: the envelope with its signing links; 404 outside its environment. */
-export function getEnvelope(deps: Deps, { environment, envelopeId }: GetEnvelopeInput): EnvelopeView {
-  return publicEnvelope(deps, loadEnvelopeParts(deps.db, findEnvelopeRow(deps.db, environment, envelopeId)));
+export async function getEnvelope(deps: Deps, { environment, envelopeId }: GetEnvelopeInput): Promise<EnvelopeView> {
+  return publicEnvelope(deps, await loadEnvelopeParts(deps.db, await findEnvelopeRow(deps.db, environment, envelopeId)));
 }

@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import { firstRow } from "../../store/db";
 import type { Deps } from "../../deps";
 import type { Locale } from "../../enums";
 import { envelopes, recipients, type EnvelopeStatus, type Environment } from "../../store/schema";
@@ -23,9 +24,9 @@ export interface Invitation {
 }
 
 /** The invitation of one recipient (null if the recipient does not exist). */
-export function getInvitation(deps: Pick<Deps, "db" | "config" | "secret">, { recipientId }: { recipientId: string }): Invitation | null {
-  const row = deps.db.select({ r: recipients, e: envelopes }).from(recipients)
-    .innerJoin(envelopes, eq(envelopes.id, recipients.envelopeId)).where(eq(recipients.id, recipientId)).get();
+export async function getInvitation(deps: Pick<Deps, "db" | "config" | "secret">, { recipientId }: { recipientId: string }): Promise<Invitation | null> {
+  const row = await firstRow(deps.db.select({ r: recipients, e: envelopes }).from(recipients)
+    .innerJoin(envelopes, eq(envelopes.id, recipients.envelopeId)).where(eq(recipients.id, recipientId)));
   if (!row) return null;
   const { r, e } = row;
   return {

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { isoOrNull } from "../../clock";
 import { enqueue } from "../../jobs/queue";
-import type { Tx } from "../../store/db";
+import { firstRow, type Tx } from "../../store/db";
 import { envelopes, recipients } from "../../store/schema";
 import { SYSTEM } from "./actor";
 import { inviteRecipients } from "./invite-recipients";
@@ -14,21 +14,21 @@ import { documentHashes, recipientRows } from "./rows";
  * CC recipients marked SENT, job "seal_envelope", which queues "notify_completed"). Call inside the
  * transaction that recorded the signature.
  */
-export function inviteNextOrComplete(tx: Tx, deps: EnvelopeChangeDeps, { envelopeId }: { envelopeId: string }) {
-  const envelope = tx.select().from(envelopes).where(eq(envelopes.id, envelopeId)).get()!;
-  const rs = recipientRows(tx, envelopeId);
+export async function inviteNextOrComplete(tx: Tx, deps: EnvelopeChangeDeps, { envelopeId }: { envelopeId: string }) {
+  const envelope = (await firstRow(tx.select().from(envelopes).where(eq(envelopes.id, envelopeId))))!;
+  const rs = await recipientRows(tx, envelopeId);
   const step = nextStep(rs);
-  if (step.kind === "invite") inviteRecipients(tx, deps, envelope, step.recipientIds);
+  if (step.kind === "invite") await inviteRecipients(tx, deps, envelope, step.recipientIds);
   if (step.kind !== "complete") return;
   const now = deps.clock.now();
-  moveEnvelopeStatus(tx, deps, envelope, "COMPLETED", { completedAt: now, endedAt: now, sealStatus: "PENDING" });
-  tx.update(recipients).set({ status: "SENT", sentAt: now })
-    .where(and(eq(recipients.envelopeId, envelopeId), eq(recipients.role, "CC"))).run();
-  auditEnvelope(tx, deps, envelopeId, "envelope.completed", SYSTEM, {
-    documents: documentHashes(tx, envelopeId),
+  await moveEnvelopeStatus(tx, deps, envelope, "COMPLETED", { completedAt: now, endedAt: now, sealStatus: "PENDING" });
+  await tx.update(recipients).set({ status: "SENT", sentAt: now })
+    .where(and(eq(recipients.envelopeId, envelopeId), eq(recipients.role, "CC")));
+  await auditEnvelope(tx, deps, envelopeId, "envelope.completed", SYSTEM, {
+    documents: await documentHashes(tx, envelopeId),
     recipients: rs.filter((r) => r.role !== "CC").map((r) => ({ id: r.id, email: r.email, role: r.role, signedAt: isoOrNull(r.signedAt) })),
   });
   // The completion e-mails go once the seal is made (or has failed): they carry the sealed PDF.
-  enqueue(tx, deps.clock, { kind: "seal_envelope", payload: { envelopeId } });
-  recordEnvelopeEvent(tx, deps, envelopeId, "envelope.completed");
+  await enqueue(tx, deps.clock, { kind: "seal_envelope", payload: { envelopeId } });
+  await recordEnvelopeEvent(tx, deps, envelopeId, "envelope.completed");
 }

@@ -11,12 +11,12 @@ import { recipientRows, type EnvelopeRow } from "./rows";
  * embedded recipient signs inside the integrator's app: its turn starts, but no message goes.
  * In the caller's transaction.
  */
-export function inviteRecipients(tx: Tx, deps: EnvelopeChangeDeps, envelope: EnvelopeRow, recipientIds: string[]) {
+export async function inviteRecipients(tx: Tx, deps: EnvelopeChangeDeps, envelope: EnvelopeRow, recipientIds: string[]) {
   const now = deps.clock.now();
-  for (const r of recipientRows(tx, envelope.id).filter((r) => recipientIds.includes(r.id))) {
-    tx.update(recipients).set({ status: "SENT", sentAt: now }).where(eq(recipients.id, r.id)).run();
-    if (!r.embedded) enqueue(tx, deps.clock, { kind: "send_invitation", payload: { recipientId: r.id } });
+  for (const r of (await recipientRows(tx, envelope.id)).filter((r) => recipientIds.includes(r.id))) {
+    await tx.update(recipients).set({ status: "SENT", sentAt: now }).where(eq(recipients.id, r.id));
+    if (!r.embedded) await enqueue(tx, deps.clock, { kind: "send_invitation", payload: { recipientId: r.id } });
     const channels = r.embedded ? [] : envelope.notifyBySms && r.phone ? ["email", "sms"] : ["email"];
-    auditEnvelope(tx, deps, envelope.id, "recipient.invited", SYSTEM, { recipientId: r.id, email: r.email, routingOrder: r.routingOrder, channels });
+    await auditEnvelope(tx, deps, envelope.id, "recipient.invited", SYSTEM, { recipientId: r.id, email: r.email, routingOrder: r.routingOrder, channels });
   }
 }

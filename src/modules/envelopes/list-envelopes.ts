@@ -14,7 +14,7 @@ export interface ListEnvelopesInput {
 export const envelopePages = definePager(envelopes, { owner: envelopes.environment, filters: { status: envelopes.status } });
 
 /** GET /envelopes: newest first, optionally by status. */
-export function listEnvelopes(deps: Deps, { environment, limit, startingAfter, status }: ListEnvelopesInput): Page<EnvelopeView> {
-  const page = envelopePages.page(deps.db, { owner: environment, limit, startingAfter, filters: { status } });
-  return { data: loadEnvelopesParts(deps.db, page.data).map((parts) => publicEnvelope(deps, parts)), hasMore: page.hasMore };
+export async function listEnvelopes(deps: Deps, { environment, limit, startingAfter, status }: ListEnvelopesInput): Promise<Page<EnvelopeView>> {
+  const page = await envelopePages.page(deps.db, { owner: environment, limit, startingAfter, filters: { status } });
+  return { data: (await loadEnvelopesParts(deps.db, page.data)).map((parts) => publicEnvelope(deps, parts)), hasMore: page.hasMore };
 }

@@ -3,7 +3,7 @@ import type { Static } from "@sinclair/typebox";
 import { isoOrNull } from "../../clock";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
-import type { Tx } from "../../store/db";
+import { firstRow, jsonText, transaction, type Tx } from "../../store/db";
 import {
   documents, envelopeDocuments, envelopes, envelopeTombstones, jobs, recipients, webhookAttempts, webhookDeliveries, webhookEvents,
   type Environment,
@@ -12,7 +12,6 @@ import { deleteAudit, listAudit, verifyChain } from "../audit/service";
 import { forgetCachedDocument } from "../documents/service";
 import type { ActorMeta } from "./actor";
 import type { PurgedEnvelopeSchema } from "./model";
-import { immediate } from "./record-change";
 import { findEnvelopeRow } from "./rows";
 
 export type Tombstone = typeof envelopeTombstones.$inferSelect;
@@ -27,21 +26,21 @@ export const publicTombstone = (t: Tombstone): Static<typeof PurgedEnvelopeSchem
 const ENDED = ["COMPLETED", "DECLINED", "VOIDED", "EXPIRED"] as const;
 
 /** Blobs an envelope's rows name: its documents, its sealed copies, drawn signatures. */
-function blobsOf(tx: Tx, envelopeId: string, sealed: string | null): string[] {
-  const docs = tx.select({ sha: documents.sha256, sealed: envelopeDocuments.sealedSha256 }).from(envelopeDocuments)
-    .innerJoin(documents, eq(documents.id, envelopeDocuments.documentId)).where(eq(envelopeDocuments.envelopeId, envelopeId)).all();
-  const drawn = tx.select({ sha: recipients.signatureImageSha256 }).from(recipients).where(eq(recipients.envelopeId, envelopeId)).all();
+async function blobsOf(tx: Tx, envelopeId: string, sealed: string | null): Promise<string[]> {
+  const docs = await tx.select({ sha: documents.sha256, sealed: envelopeDocuments.sealedSha256 }).from(envelopeDocuments)
+    .innerJoin(documents, eq(documents.id, envelopeDocuments.documentId)).where(eq(envelopeDocuments.envelopeId, envelopeId));
+  const drawn = await tx.select({ sha: recipients.signatureImageSha256 }).from(recipients).where(eq(recipients.envelopeId, envelopeId));
   return [...new Set([...docs.flatMap((d) => [d.sha, d.sealed]), ...drawn.map((d) => d.sha), sealed].filter((s): s is string => !!s))];
 }
 
 /** Whether any remaining row still needs a blob (a live document, any envelope's document, a seal, a drawn signature). */
-function stillNeeded(tx: Tx, sha: string): boolean {
+async function stillNeeded(tx: Tx, sha: string): Promise<boolean> {
   return !!(
-    tx.select({ id: documents.id }).from(documents).leftJoin(envelopeDocuments, eq(envelopeDocuments.documentId, documents.id))
-      .where(and(eq(documents.sha256, sha), or(isNull(documents.deletedAt), sql`${envelopeDocuments.envelopeId} IS NOT NULL`))).get() ??
-    tx.select({ id: envelopes.id }).from(envelopes).where(eq(envelopes.sealedSha256, sha)).get() ??
-    tx.select({ id: envelopeDocuments.envelopeId }).from(envelopeDocuments).where(eq(envelopeDocuments.sealedSha256, sha)).get() ??
-    tx.select({ id: recipients.id }).from(recipients).where(eq(recipients.signatureImageSha256, sha)).get()
+    (await firstRow(tx.select({ id: documents.id }).from(documents).leftJoin(envelopeDocuments, eq(envelopeDocuments.documentId, documents.id))
+      .where(and(eq(documents.sha256, sha), or(isNull(documents.deletedAt), sql`${envelopeDocuments.envelopeId} IS NOT NULL`))).limit(1))) ??
+    (await firstRow(tx.select({ id: envelopes.id }).from(envelopes).where(eq(envelopes.sealedSha256, sha)).limit(1))) ??
+    (await firstRow(tx.select({ id: envelopeDocuments.envelopeId }).from(envelopeDocuments).where(eq(envelopeDocuments.sealedSha256, sha)).limit(1))) ??
+    (await firstRow(tx.select({ id: recipients.id }).from(recipients).where(eq(recipients.signatureImageSha256, sha)).limit(1)))
   );
 }
 
@@ -56,45 +55,47 @@ function stillNeeded(tx: Tx, sha: string): boolean {
 export async function purgeEnvelope(
   deps: Deps, input: { environment: Environment; who: ActorMeta; envelopeId: string; reason: Tombstone["reason"] },
 ): Promise<Tombstone> {
-  const { tombstone, blobs, dropped } = deps.db.transaction((tx) => {
-    const e = findEnvelopeRow(tx, input.environment, input.envelopeId);
+  const { tombstone, blobs, dropped } = await transaction(deps.db, async (tx) => {
+    const e = await findEnvelopeRow(tx, input.environment, input.envelopeId);
     if (!(ENDED as readonly string[]).includes(e.status))
       throw new AppError("envelope_not_ended", `Envelope ${e.id} is ${e.status}: only an ended envelope can be purged (void a sent one first)`);
     if (e.sealStatus === "PENDING") throw new AppError("seal_pending", `Envelope ${e.id} is being sealed; purge it once the seal is done`, { headers: { "retry-after": "5" } });
-    const events = listAudit(tx, e.id);
-    const docs = tx.select({ id: documents.id, sha: documents.sha256 }).from(envelopeDocuments)
-      .innerJoin(documents, eq(documents.id, envelopeDocuments.documentId)).where(eq(envelopeDocuments.envelopeId, e.id)).all();
-    const blobs = blobsOf(tx, e.id, e.sealedSha256);
+    const events = await listAudit(tx, e.id);
+    const docs = await tx.select({ id: documents.id, sha: documents.sha256 }).from(envelopeDocuments)
+      .innerJoin(documents, eq(documents.id, envelopeDocuments.documentId)).where(eq(envelopeDocuments.envelopeId, e.id));
+    const blobs = await blobsOf(tx, e.id, e.sealedSha256);
     const tombstone: Tombstone = {
       envelopeId: e.id, environment: e.environment, status: e.status, createdAt: e.createdAt, endedAt: e.endedAt,
       purgedAt: deps.clock.now(), reason: input.reason, actor: input.who.actor,
       auditHead: verifyChain(events).head, auditCount: events.length, documentHashes: docs.map((d) => d.sha), sealedSha256: e.sealedSha256,
     };
-    tx.insert(envelopeTombstones).values(tombstone).run();
+    await tx.insert(envelopeTombstones).values(tombstone);
     // Webhook events carry the envelope (names, e-mails): they go with their deliveries.
-    const eventIds = tx.select({ id: webhookEvents.id }).from(webhookEvents)
-      .where(sql`json_extract(${webhookEvents.payload}, '$.data.envelope.id') = ${e.id}`).all().map((r) => r.id);
+    const eventIds = (await tx.select({ id: webhookEvents.id }).from(webhookEvents)
+      .where(eq(jsonText(tx, webhookEvents.payload, ["data", "envelope", "id"]), e.id))).map((r) => r.id);
     if (eventIds.length) {
-      const deliveryIds = tx.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(inArray(webhookDeliveries.eventId, eventIds)).all().map((r) => r.id);
-      if (deliveryIds.length) tx.delete(webhookAttempts).where(inArray(webhookAttempts.deliveryId, deliveryIds)).run();
-      tx.delete(webhookDeliveries).where(inArray(webhookDeliveries.eventId, eventIds)).run();
-      tx.delete(webhookEvents).where(inArray(webhookEvents.id, eventIds)).run();
+      const deliveryIds = (await tx.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(inArray(webhookDeliveries.eventId, eventIds))).map((r) => r.id);
+      if (deliveryIds.length) await tx.delete(webhookAttempts).where(inArray(webhookAttempts.deliveryId, deliveryIds));
+      await tx.delete(webhookDeliveries).where(inArray(webhookDeliveries.eventId, eventIds));
+      await tx.delete(webhookEvents).where(inArray(webhookEvents.id, eventIds));
     }
     // Finished jobs only name ids; any still pending (a notice not yet sent) would find nothing.
-    tx.delete(jobs).where(and(ne(jobs.status, "done"), or(
-      sql`json_extract(${jobs.payload}, '$.envelopeId') = ${e.id}`,
-      sql`json_extract(${jobs.payload}, '$.recipientId') IN (SELECT ${recipients.id} FROM ${recipients} WHERE ${recipients.envelopeId} = ${e.id})`,
-    ))).run();
-    tx.delete(envelopes).where(eq(envelopes.id, e.id)).run();
-    deleteAudit(tx, e.id);
+    await tx.delete(jobs).where(and(ne(jobs.status, "done"), or(
+      eq(jsonText(tx, jobs.payload, ["envelopeId"]), e.id),
+      sql`${jsonText(tx, jobs.payload, ["recipientId"])} IN (SELECT ${recipients.id} FROM ${recipients} WHERE ${recipients.envelopeId} = ${e.id})`,
+    )));
+    await tx.delete(envelopes).where(eq(envelopes.id, e.id));
+    await deleteAudit(tx, e.id);
     const docIds = docs.map((d) => d.id);
     const shared = docIds.length
-      ? tx.select({ id: envelopeDocuments.documentId }).from(envelopeDocuments).where(inArray(envelopeDocuments.documentId, docIds)).all().map((r) => r.id)
+      ? (await tx.select({ id: envelopeDocuments.documentId }).from(envelopeDocuments).where(inArray(envelopeDocuments.documentId, docIds))).map((r) => r.id)
       : [];
     const dropped = docIds.filter((id) => !shared.includes(id));
-    if (dropped.length) tx.update(documents).set({ deletedAt: tombstone.purgedAt }).where(and(inArray(documents.id, dropped), isNull(documents.deletedAt))).run();
-    return { tombstone, blobs: blobs.filter((sha) => !stillNeeded(tx, sha)), dropped };
-  }, immediate);
+    if (dropped.length) await tx.update(documents).set({ deletedAt: tombstone.purgedAt }).where(and(inArray(documents.id, dropped), isNull(documents.deletedAt)));
+    const gone: string[] = [];
+    for (const sha of blobs) if (!(await stillNeeded(tx, sha))) gone.push(sha);
+    return { tombstone, blobs: gone, dropped };
+  });
   for (const id of dropped) forgetCachedDocument(deps, input.environment, id);
   for (const sha of blobs) await deps.files.remove(sha);
   deps.log.info("envelope purged", { envelopeId: tombstone.envelopeId, reason: tombstone.reason, actor: tombstone.actor, files: blobs.length });
@@ -109,9 +110,9 @@ export async function purgeByRetention(deps: Deps, batch = 50): Promise<number> 
   const days = deps.config.retention.days;
   if (!days) return 0;
   const before = new Date(deps.clock.now().getTime() - days * 86400_000);
-  const due = deps.db.select({ id: envelopes.id, environment: envelopes.environment }).from(envelopes)
+  const due = await deps.db.select({ id: envelopes.id, environment: envelopes.environment }).from(envelopes)
     .where(and(inArray(envelopes.status, [...ENDED]), sql`${envelopes.endedAt} < ${before.getTime()}`, or(isNull(envelopes.sealStatus), notInArray(envelopes.sealStatus, ["PENDING"]))))
-    .limit(batch).all();
+    .limit(batch);
   for (const e of due) await purgeEnvelope(deps, { environment: e.environment, who: { actor: "system" }, envelopeId: e.id, reason: "retention" });
   return due.length;
 }

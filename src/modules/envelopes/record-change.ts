@@ -14,10 +14,8 @@ import { loadEnvelopeParts, publicEnvelope, type EnvelopeParts } from "./view";
 /** What recording a change needs: the clock, and the view's URL and secret for the webhook event. */
 export type EnvelopeChangeDeps = Pick<Deps, "config" | "secret" | "clock">;
 
-export const immediate = { behavior: "immediate" as const };
-
-export function auditEnvelope(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: string, type: AuditType, who: ActorMeta, data?: Record<string, unknown>) {
-  appendAudit(tx, deps.clock, { envelopeId, type, actor: who.actor, ip: who.ip, userAgent: who.userAgent, data });
+export async function auditEnvelope(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: string, type: AuditType, who: ActorMeta, data?: Record<string, unknown>) {
+  await appendAudit(tx, deps.clock, { envelopeId, type, actor: who.actor, ip: who.ip, userAgent: who.userAgent, data });
 }
 
 /**
@@ -25,17 +23,17 @@ export function auditEnvelope(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: stri
  * `extra` data of the event, in the same transaction as the change. Returns what it loaded, so a
  * caller whose change is complete can answer with it (publicEnvelope) instead of loading it again.
  */
-export function recordEnvelopeEvent(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: string, type: WebhookEventType, extra: Record<string, unknown> = {}): EnvelopeParts {
-  const row = envelopeRow(tx, envelopeId)!;
-  const parts = loadEnvelopeParts(tx, row);
-  recordEvent(tx, deps.clock, { environment: row.environment, type, data: { envelope: publicEnvelope(deps, parts, { signUrls: false }), ...extra } });
+export async function recordEnvelopeEvent(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: string, type: WebhookEventType, extra: Record<string, unknown> = {}): Promise<EnvelopeParts> {
+  const row = (await envelopeRow(tx, envelopeId))!;
+  const parts = await loadEnvelopeParts(tx, row);
+  await recordEvent(tx, deps.clock, { environment: row.environment, type, data: { envelope: publicEnvelope(deps, parts, { signUrls: false }), ...extra } });
   return parts;
 }
 
 /** Moves an envelope from one status to another, refusing if someone else moved it first. */
-export function moveEnvelopeStatus(tx: Tx, deps: EnvelopeChangeDeps, e: EnvelopeRow, to: EnvelopeStatus, set: Partial<EnvelopeRow> = {}) {
+export async function moveEnvelopeStatus(tx: Tx, deps: EnvelopeChangeDeps, e: EnvelopeRow, to: EnvelopeStatus, set: Partial<EnvelopeRow> = {}) {
   if (!canTransition(e.status, to)) throw new AppError("conflict", `An envelope cannot go from ${e.status} to ${to}`);
-  const changed = tx.update(envelopes).set({ ...set, status: to, updatedAt: deps.clock.now() })
-    .where(and(eq(envelopes.id, e.id), eq(envelopes.status, e.status))).run();
+  const changed = await tx.update(envelopes).set({ ...set, status: to, updatedAt: deps.clock.now() })
+    .where(and(eq(envelopes.id, e.id), eq(envelopes.status, e.status)));
   if (affectedRows(changed) === 0) throw new AppError("conflict", `Envelope ${e.id} changed meanwhile; retry`);
 }

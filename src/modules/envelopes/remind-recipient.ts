@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, notFound } from "../../errors";
 import { enqueue } from "../../jobs/queue";
+import { firstRow, transaction } from "../../store/db";
 import { envelopes, recipients, type Environment } from "../../store/schema";
 import { appendAudit } from "../audit/service";
 import type { ActorMeta } from "./actor";
@@ -13,13 +14,13 @@ import { loadEnvelopeView, type EnvelopeView } from "./view";
  * after a failed delivery). Either starts a fresh delivery status. 409 unless the envelope is
  * SENT and the recipient was invited and has not acted.
  */
-export function remindRecipient(
+export async function remindRecipient(
   deps: Deps, environment: Environment, who: ActorMeta, envelopeId: string, recipientId: string, kind: "reminder" | "invitation" = "reminder",
-): EnvelopeView {
-  return deps.db.transaction((tx) => {
-    const envelope = tx.select().from(envelopes).where(and(eq(envelopes.id, envelopeId), eq(envelopes.environment, environment))).get();
+): Promise<EnvelopeView> {
+  return transaction(deps.db, async (tx) => {
+    const envelope = await firstRow(tx.select().from(envelopes).where(and(eq(envelopes.id, envelopeId), eq(envelopes.environment, environment))));
     if (!envelope) throw notFound("Envelope", envelopeId);
-    const r = tx.select().from(recipients).where(and(eq(recipients.id, recipientId), eq(recipients.envelopeId, envelopeId))).get();
+    const r = await firstRow(tx.select().from(recipients).where(and(eq(recipients.id, recipientId), eq(recipients.envelopeId, envelopeId))));
     if (!r) throw notFound("Recipient", `${recipientId} in envelope ${envelopeId}`);
     if (envelope.status !== "SENT") throw new AppError(envelope.status === "DRAFT" ? "envelope_not_sent" : "envelope_ended", `Envelope ${envelopeId} is ${envelope.status}`);
     if (r.status !== "SENT" && r.status !== "VIEWED")
@@ -27,13 +28,13 @@ export function remindRecipient(
     const now = deps.clock.now();
     const audit = { envelopeId, actor: who.actor, ip: who.ip, userAgent: who.userAgent };
     if (kind === "reminder") {
-      tx.update(recipients).set({ lastRemindedAt: now }).where(eq(recipients.id, r.id)).run();
-      enqueue(tx, deps.clock, { kind: "send_reminder", payload: { recipientId: r.id } });
-      appendAudit(tx, deps.clock, { ...audit, type: "recipient.reminded", data: { recipientId: r.id } });
+      await tx.update(recipients).set({ lastRemindedAt: now }).where(eq(recipients.id, r.id));
+      await enqueue(tx, deps.clock, { kind: "send_reminder", payload: { recipientId: r.id } });
+      await appendAudit(tx, deps.clock, { ...audit, type: "recipient.reminded", data: { recipientId: r.id } });
     } else {
-      enqueue(tx, deps.clock, { kind: "send_invitation", payload: { recipientId: r.id } });
-      appendAudit(tx, deps.clock, { ...audit, type: "recipient.invited", data: { recipientId: r.id, email: r.email, routingOrder: r.routingOrder, resend: true } });
+      await enqueue(tx, deps.clock, { kind: "send_invitation", payload: { recipientId: r.id } });
+      await appendAudit(tx, deps.clock, { ...audit, type: "recipient.invited", data: { recipientId: r.id, email: r.email, routingOrder: r.routingOrder, resend: true } });
     }
-    return loadEnvelopeView(tx, deps, envelopeId)!;
-  }, { behavior: "immediate" });
+    return (await loadEnvelopeView(tx, deps, envelopeId))!;
+  });
 }

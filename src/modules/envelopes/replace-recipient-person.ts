@@ -18,14 +18,14 @@ export interface Person {
  * recipient already invited, the invitation again to the new address. In the caller's
  * transaction; returns whether the invitation was re-sent.
  */
-export function replaceRecipientPerson(tx: Tx, deps: Pick<Deps, "clock" | "secret">, r: RecipientRow, next: Person, extra: Partial<RecipientRow> = {}): boolean {
+export async function replaceRecipientPerson(tx: Tx, deps: Pick<Deps, "clock" | "secret">, r: RecipientRow, next: Person, extra: Partial<RecipientRow> = {}): Promise<boolean> {
   const linkVersion = r.linkVersion + 1;
   const invited = r.status === "SENT" || r.status === "VIEWED";
-  tx.update(recipients).set({
+  await tx.update(recipients).set({
     ...next, ...extra, linkVersion, tokenHash: tokenHash(signingToken(deps.secret, r.id, linkVersion)),
     // The new person has not opened anything yet.
     ...(invited ? { status: "SENT" as const, viewedAt: null, sentAt: deps.clock.now() } : {}),
-  }).where(eq(recipients.id, r.id)).run();
-  if (invited) enqueue(tx, deps.clock, { kind: "send_invitation", payload: { recipientId: r.id } });
+  }).where(eq(recipients.id, r.id));
+  if (invited) await enqueue(tx, deps.clock, { kind: "send_invitation", payload: { recipientId: r.id } });
   return invited;
 }

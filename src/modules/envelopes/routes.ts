@@ -40,9 +40,9 @@ function createFromBody(deps: Deps, environment: Environment, who: ActorMeta, bo
 export const envelopeRoutes = (deps: Deps) =>
   new Elysia({ prefix: "/api/v1/envelopes", detail: { tags: ["Envelopes"] } })
     .use(auth)
-    .post("", ({ principal, request, body, set }) => {
+    .post("", async ({ principal, request, body, set }) => {
       const { environment, who } = caller(principal, request);
-      const envelope = createFromBody(deps, environment, who, body);
+      const envelope = await createFromBody(deps, environment, who, body);
       set.status = 201;
       set.headers.location = `/api/v1/envelopes/${envelope.id}`;
       return envelope;

@@ -1,12 +1,13 @@
 import { eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, invalid } from "../../errors";
+import { transaction } from "../../store/db";
 import { recipients, type Environment } from "../../store/schema";
 import { signingToken, tokenHash } from "../signing/token";
 import type { ActorMeta } from "./actor";
 import { inviteRecipients } from "./invite-recipients";
 import { nextStep } from "./lifecycle";
-import { auditEnvelope, immediate, moveEnvelopeStatus, recordEnvelopeEvent } from "./record-change";
+import { auditEnvelope, moveEnvelopeStatus, recordEnvelopeEvent } from "./record-change";
 import { documentHashes, findEnvelopeRow, recipientRows } from "./rows";
 import { publicEnvelope, type EnvelopeView } from "./view";
 
@@ -17,24 +18,24 @@ export interface SendEnvelopeInput {
 }
 
 /** POST /envelopes/{id}/send, DRAFT → SENT: tokens issued to every recipient, the first routing group invited. Twice: 409. */
-export function sendEnvelope(deps: Deps, { environment, who, envelopeId: id }: SendEnvelopeInput): EnvelopeView {
-  return deps.db.transaction((tx) => {
-    const row = findEnvelopeRow(tx, environment, id);
+export async function sendEnvelope(deps: Deps, { environment, who, envelopeId: id }: SendEnvelopeInput): Promise<EnvelopeView> {
+  return transaction(deps.db, async (tx) => {
+    const row = await findEnvelopeRow(tx, environment, id);
     if (row.status !== "DRAFT")
       throw new AppError("envelope_already_sent", `Envelope ${id} is ${row.status}: it was already sent`);
     const now = deps.clock.now();
     if (row.expiresAt && row.expiresAt <= now)
       throw invalid([{ pointer: "/expiresAt", message: "the envelope's expiresAt has passed: PATCH a later one, then send" }], "The envelope has expired before being sent");
-    moveEnvelopeStatus(tx, deps, row, "SENT", { sentAt: now });
-    const rs = recipientRows(tx, id);
+    await moveEnvelopeStatus(tx, deps, row, "SENT", { sentAt: now });
+    const rs = await recipientRows(tx, id);
     for (const r of rs)
-      tx.update(recipients).set({ tokenHash: tokenHash(signingToken(deps.secret, r.id)) }).where(eq(recipients.id, r.id)).run();
-    auditEnvelope(tx, deps, id, "envelope.sent", who, {
-      documents: documentHashes(tx, id),
+      await tx.update(recipients).set({ tokenHash: tokenHash(signingToken(deps.secret, r.id)) }).where(eq(recipients.id, r.id));
+    await auditEnvelope(tx, deps, id, "envelope.sent", who, {
+      documents: await documentHashes(tx, id),
       recipients: rs.map((r) => ({ id: r.id, email: r.email, role: r.role, routingOrder: r.routingOrder })),
     });
     const step = nextStep(rs);
-    if (step.kind === "invite") inviteRecipients(tx, deps, { ...row, status: "SENT" }, step.recipientIds);
-    return publicEnvelope(deps, recordEnvelopeEvent(tx, deps, id, "envelope.sent"));
-  }, immediate);
+    if (step.kind === "invite") await inviteRecipients(tx, deps, { ...row, status: "SENT" }, step.recipientIds);
+    return publicEnvelope(deps, await recordEnvelopeEvent(tx, deps, id, "envelope.sent"));
+  });
 }

@@ -3,12 +3,13 @@ import type { Static } from "@sinclair/typebox";
 import { isoOrNull } from "../../clock";
 import type { Deps } from "../../deps";
 import { AppError, type FieldError } from "../../errors";
+import { transaction } from "../../store/db";
 import { envelopes, type Environment } from "../../store/schema";
 import type { ActorMeta } from "./actor";
 import { assertValidDraft, storedRecipientDrafts, writeDraftParts } from "./draft";
 import type { EnvelopeDraft } from "./lifecycle";
 import type { UpdateEnvelopeBody } from "./model";
-import { auditEnvelope, immediate } from "./record-change";
+import { auditEnvelope } from "./record-change";
 import { envelopeDocumentRows, findEnvelopeRow, senderOf } from "./rows";
 import { loadEnvelopeView, type EnvelopeView } from "./view";
 
@@ -25,16 +26,16 @@ export interface UpdateEnvelopeInput {
 }
 
 /** PATCH /envelopes/{id}: updates a DRAFT (409 envelope_not_draft otherwise); the result is validated as a whole. */
-export function updateEnvelope(deps: Deps, { environment, who, envelopeId: id, patch, shapeErrors }: UpdateEnvelopeInput): EnvelopeView {
-  return deps.db.transaction((tx) => {
-    const row = findEnvelopeRow(tx, environment, id);
+export async function updateEnvelope(deps: Deps, { environment, who, envelopeId: id, patch, shapeErrors }: UpdateEnvelopeInput): Promise<EnvelopeView> {
+  return transaction(deps.db, async (tx) => {
+    const row = await findEnvelopeRow(tx, environment, id);
     if (row.status !== "DRAFT") throw new AppError("envelope_not_draft", `Envelope ${id} is ${row.status}: only a DRAFT can be changed`);
     const reshapes = patch.documentIds !== undefined || patch.recipients !== undefined || patch.signingOrder !== undefined || patch.prefill !== undefined;
-    const current = storedRecipientDrafts(tx, id, patch.signingOrder === undefined);
+    const current = await storedRecipientDrafts(tx, id, patch.signingOrder === undefined);
     const draft: EnvelopeDraft = {
       subject: patch.subject ?? row.subject,
       message: patch.message !== undefined ? patch.message : row.message,
-      documentIds: patch.documentIds ?? envelopeDocumentRows(tx, id).map((d) => d.id),
+      documentIds: patch.documentIds ?? (await envelopeDocumentRows(tx, id)).map((d) => d.id),
       recipients: patch.recipients ?? current.drafts,
       signingOrder: patch.signingOrder,
       locale: patch.locale !== undefined ? patch.locale : row.locale,
@@ -48,16 +49,16 @@ export function updateEnvelope(deps: Deps, { environment, who, envelopeId: id, p
       metadata: patch.metadata ?? row.metadata,
       prefill: patch.prefill ?? row.prefill,
     };
-    const documents = assertValidDraft(tx, deps.clock, environment, draft, { shapeErrors });
-    tx.update(envelopes).set({
+    const documents = await assertValidDraft(tx, deps.clock, environment, draft, { shapeErrors });
+    await tx.update(envelopes).set({
       subject: draft.subject, message: draft.message ?? null, locale: draft.locale ?? null, notifyBySms: draft.notifyBySms, allowReassign: draft.allowReassign,
       senderName: draft.sender?.name.trim() ?? null, senderEmail: draft.sender?.email.trim() ?? null,
       allowedOrigins: draft.embedding?.allowedOrigins.map((o) => o.replace(/\/$/, "")) ?? [], redirectUrl: draft.redirectUrl ?? null,
       expiresAt: draft.expiresAt ? new Date(draft.expiresAt) : null, reminderIntervalHours: draft.reminderIntervalHours ?? null,
       metadata: draft.metadata, prefill: draft.prefill ?? {}, updatedAt: deps.clock.now(),
-    }).where(eq(envelopes.id, id)).run();
-    if (reshapes) writeDraftParts(tx, id, draft, documents, patch.recipients ? undefined : current.ids);
-    auditEnvelope(tx, deps, id, "envelope.updated", who, { changed: Object.entries(patch).filter(([, v]) => v !== undefined).map(([k]) => k).sort() });
-    return loadEnvelopeView(tx, deps, id)!;
-  }, immediate);
+    }).where(eq(envelopes.id, id));
+    if (reshapes) await writeDraftParts(tx, id, draft, documents, patch.recipients ? undefined : current.ids);
+    await auditEnvelope(tx, deps, id, "envelope.updated", who, { changed: Object.entries(patch).filter(([, v]) => v !== undefined).map(([k]) => k).sort() });
+    return (await loadEnvelopeView(tx, deps, id))!;
+  });
 }

@@ -107,13 +107,13 @@ export type EventEnvelopeView = Omit<EnvelopeView, "recipients"> & { recipients:
  * Loads everything the view shows, for a whole page of envelopes in a fixed number of queries;
  * use it inside the transaction that changed an envelope to see its writes.
  */
-export function loadEnvelopesParts(tx: Tx, rows: readonly EnvelopeRow[]): EnvelopeParts[] {
+export async function loadEnvelopesParts(tx: Tx, rows: readonly EnvelopeRow[]): Promise<EnvelopeParts[]> {
   const ids = rows.map((e) => e.id);
-  const docs = documentsByEnvelope(tx, ids);
-  const people = recipientsByEnvelope(tx, ids);
-  const placed = fieldsByEnvelope(tx, ids);
-  const audit = auditSummaries(tx, rows);
-  const deliveries = deliveriesByEnvelope(tx, ids);
+  const docs = await documentsByEnvelope(tx, ids);
+  const people = await recipientsByEnvelope(tx, ids);
+  const placed = await fieldsByEnvelope(tx, ids);
+  const audit = await auditSummaries(tx, rows);
+  const deliveries = await deliveriesByEnvelope(tx, ids);
   return rows.map((envelope) => ({
     envelope,
     documents: docs.get(envelope.id) ?? [],
@@ -124,10 +124,10 @@ export function loadEnvelopesParts(tx: Tx, rows: readonly EnvelopeRow[]): Envelo
   }));
 }
 
-export const loadEnvelopeParts = (tx: Tx, envelope: EnvelopeRow): EnvelopeParts => loadEnvelopesParts(tx, [envelope])[0]!;
+export const loadEnvelopeParts = async (tx: Tx, envelope: EnvelopeRow): Promise<EnvelopeParts> => (await loadEnvelopesParts(tx, [envelope]))[0]!;
 
 /** The API view of an envelope, read through `tx` (so inside a transaction it sees its writes); null if absent. */
-export function loadEnvelopeView(tx: Tx, deps: ViewDeps, envelopeId: string): EnvelopeView | null {
-  const row = envelopeRow(tx, envelopeId);
-  return row ? publicEnvelope(deps, loadEnvelopeParts(tx, row)) : null;
+export async function loadEnvelopeView(tx: Tx, deps: ViewDeps, envelopeId: string): Promise<EnvelopeView | null> {
+  const row = await envelopeRow(tx, envelopeId);
+  return row ? publicEnvelope(deps, await loadEnvelopeParts(tx, row)) : null;
 }

@@ -1,8 +1,8 @@
 import type { Deps } from "../../deps";
 import type { FieldError } from "../../errors";
 import { newId } from "../../ids";
+import { transaction } from "../../store/db";
 import { templates, type Environment } from "../../store/schema";
-import { immediate } from "../envelopes/record-change";
 import { findTemplateRow } from "./rows";
 import { assertValidTemplate, storedFields, storedRoles, type TemplateInput } from "./save-template";
 import { templateView, type TemplateView } from "./view";
@@ -14,18 +14,18 @@ export interface CreateTemplateInput {
 }
 
 /** POST /templates: a validated template (the same rules as an envelope, its roles standing in for people). */
-export function createTemplate(deps: Deps, { environment, template: b, shapeErrors = [] }: CreateTemplateInput): TemplateView {
-  return deps.db.transaction((tx) => {
+export async function createTemplate(deps: Deps, { environment, template: b, shapeErrors = [] }: CreateTemplateInput): Promise<TemplateView> {
+  return transaction(deps.db, async (tx) => {
     const parts = {
       subject: b.subject, message: b.message ?? null, locale: b.locale ?? "en", documentIds: b.documentIds,
       roles: storedRoles(b.roles), fields: storedFields(b.fields), reminderIntervalHours: b.reminderIntervalHours ?? null,
       notifyBySms: b.notifyBySms ?? false, metadata: b.metadata ?? {},
     };
-    assertValidTemplate(tx, deps.clock, environment, parts, shapeErrors);
+    await assertValidTemplate(tx, deps.clock, environment, parts, shapeErrors);
     const now = deps.clock.now();
     const id = newId("tpl");
-    tx.insert(templates).values({ id, environment, name: b.name.trim(), ...parts, expiresInDays: b.expiresInDays ?? null, createdAt: now, updatedAt: now }).run();
+    tx.insert(templates).values({ id, environment, name: b.name.trim(), ...parts, expiresInDays: b.expiresInDays ?? null, createdAt: now, updatedAt: now });
     deps.log.info("template created", { templateId: id, environment });
-    return templateView(tx, findTemplateRow(tx, environment, id));
-  }, immediate);
+    return templateView(tx, await findTemplateRow(tx, environment, id));
+  });
 }

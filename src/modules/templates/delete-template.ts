@@ -1,15 +1,15 @@
 import { eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
+import { transaction } from "../../store/db";
 import { templates, type Environment } from "../../store/schema";
-import { immediate } from "../envelopes/record-change";
 import { findTemplateRow } from "./rows";
 import { templateView, type TemplateView } from "./view";
 
 /** DELETE /templates/{id}: envelopes made from it keep their copy (and its id, for the record). */
-export function deleteTemplate(deps: Deps, environment: Environment, id: string): TemplateView & { deleted: true } {
-  return deps.db.transaction((tx) => {
-    const view = templateView(tx, findTemplateRow(tx, environment, id));
-    tx.delete(templates).where(eq(templates.id, id)).run();
+export async function deleteTemplate(deps: Deps, environment: Environment, id: string): Promise<TemplateView & { deleted: true }> {
+  return transaction(deps.db, async (tx) => {
+    const view = await templateView(tx, await findTemplateRow(tx, environment, id));
+    await tx.delete(templates).where(eq(templates.id, id));
     return { ...view, deleted: true as const };
-  }, immediate);
+  });
 }

@@ -4,5 +4,5 @@ import { findTemplateRow } from "./rows";
 import { templateView, type TemplateView } from "./view";
 
 /** GET /templates/{id}; 404 outside its environment. */
-export const getTemplate = (deps: Deps, environment: Environment, id: string): TemplateView =>
-  templateView(deps.db, findTemplateRow(deps.db, environment, id));
+export const getTemplate = async (deps: Deps, environment: Environment, id: string): Promise<TemplateView> =>
+  templateView(deps.db, await findTemplateRow(deps.db, environment, id));

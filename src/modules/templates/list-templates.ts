@@ -6,7 +6,9 @@ import { templateView, type TemplateView } from "./view";
 const templatePages = definePager(templates, { owner: templates.environment });
 
 /** GET /templates: newest first, paged like every list. */
-export function listTemplates(deps: Deps, environment: Environment, q: { limit?: number; startingAfter?: string }): Page<TemplateView> {
-  const page = templatePages.page(deps.db, { owner: environment, ...q });
-  return { data: page.data.map((row) => templateView(deps.db, row)), hasMore: page.hasMore };
+export async function listTemplates(deps: Deps, environment: Environment, q: { limit?: number; startingAfter?: string }): Promise<Page<TemplateView>> {
+  const page = await templatePages.page(deps.db, { owner: environment, ...q });
+  const data: TemplateView[] = [];
+  for (const row of page.data) data.push(await templateView(deps.db, row));
+  return { data, hasMore: page.hasMore };
 }

@@ -13,9 +13,9 @@ import { updateTemplate } from "./update-template";
 export const templateRoutes = (deps: Deps) =>
   new Elysia({ prefix: "/api/v1/templates", detail: { tags: ["Templates"] } })
     .use(auth)
-    .post("", ({ principal, body, set }) => {
+    .post("", async ({ principal, body, set }) => {
       const shape = checkShape(CreateTemplateBody, body);
-      const template = createTemplate(deps, { environment: principal.environment, template: shape.value, shapeErrors: shape.errors });
+      const template = await createTemplate(deps, { environment: principal.environment, template: shape.value, shapeErrors: shape.errors });
       set.status = 201;
       set.headers.location = `/api/v1/templates/${template.id}`;
       return template;

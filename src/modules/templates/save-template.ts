@@ -22,7 +22,8 @@ export const storedFields = (fields: Static<typeof TemplateFieldInput>[] = []): 
   }));
 
 /** 422 with every problem of the template (shape and rules), or nothing. */
-export function assertValidTemplate(tx: Tx, clock: Clock, environment: Environment, parts: TemplateParts, shapeErrors: FieldError[]) {
-  const errors = mergeProblems(shapeErrors, () => validateTemplate(parts, documentFacts(tx, environment, parts.documentIds), clock.now()));
+export async function assertValidTemplate(tx: Tx, clock: Clock, environment: Environment, parts: TemplateParts, shapeErrors: FieldError[]) {
+  const facts = await documentFacts(tx, environment, parts.documentIds);
+  const errors = mergeProblems(shapeErrors, () => validateTemplate(parts, facts, clock.now()));
   if (errors.length) throw invalid(errors, shapeErrors.length ? "Invalid request body" : "The template is not valid");
 }

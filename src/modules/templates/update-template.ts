@@ -2,8 +2,8 @@ import { eq } from "drizzle-orm";
 import type { Static } from "@sinclair/typebox";
 import type { Deps } from "../../deps";
 import type { FieldError } from "../../errors";
+import { transaction } from "../../store/db";
 import { templates, type Environment } from "../../store/schema";
-import { immediate } from "../envelopes/record-change";
 import type { UpdateTemplateBody } from "./model";
 import { findTemplateRow } from "./rows";
 import { assertValidTemplate, storedFields, storedRoles } from "./save-template";
@@ -17,9 +17,9 @@ export interface UpdateTemplateInput {
 }
 
 /** PATCH /templates/{id}: the members given change; the result is checked whole. Envelopes made from it keep their copy. */
-export function updateTemplate(deps: Deps, { environment, templateId, patch: p, shapeErrors = [] }: UpdateTemplateInput): TemplateView {
-  return deps.db.transaction((tx) => {
-    const row = findTemplateRow(tx, environment, templateId);
+export async function updateTemplate(deps: Deps, { environment, templateId, patch: p, shapeErrors = [] }: UpdateTemplateInput): Promise<TemplateView> {
+  return transaction(deps.db, async (tx) => {
+    const row = await findTemplateRow(tx, environment, templateId);
     const parts = {
       subject: p.subject ?? row.subject,
       message: p.message !== undefined ? p.message : row.message,
@@ -31,11 +31,11 @@ export function updateTemplate(deps: Deps, { environment, templateId, patch: p, 
       notifyBySms: p.notifyBySms ?? row.notifyBySms,
       metadata: p.metadata ?? row.metadata,
     };
-    assertValidTemplate(tx, deps.clock, environment, parts, shapeErrors);
-    tx.update(templates).set({
+    await assertValidTemplate(tx, deps.clock, environment, parts, shapeErrors);
+    await tx.update(templates).set({
       ...parts, name: p.name?.trim() ?? row.name,
       expiresInDays: p.expiresInDays !== undefined ? p.expiresInDays : row.expiresInDays, updatedAt: deps.clock.now(),
-    }).where(eq(templates.id, templateId)).run();
-    return templateView(tx, findTemplateRow(tx, environment, templateId));
-  }, immediate);
+    }).where(eq(templates.id, templateId));
+    return templateView(tx, await findTemplateRow(tx, environment, templateId));
+  });
 }

@@ -2,14 +2,14 @@ import type { Tx } from "../../store/db";
 import { templateDocumentRows, type TemplateRow } from "./rows";
 
 /** A template as the API shows it: its documents with their tags, roles, fields and defaults. */
-export function templateView(tx: Tx, row: TemplateRow) {
+export async function templateView(tx: Tx, row: TemplateRow) {
   return {
     id: row.id,
     name: row.name,
     subject: row.subject,
     message: row.message,
     locale: row.locale,
-    documents: templateDocumentRows(tx, row),
+    documents: await templateDocumentRows(tx, row),
     roles: row.roles,
     fields: row.fields,
     expiresInDays: row.expiresInDays,
@@ -21,4 +21,4 @@ export function templateView(tx: Tx, row: TemplateRow) {
   };
 }
 
-export type TemplateView = ReturnType<typeof templateView>;
+export type TemplateView = Awaited<ReturnType<typeof templateView>>;
