@@ -36,6 +36,7 @@ Commands:
   admin create|reset-password --email E --password-stdin
                                          Console accounts (see certyneo admin --help)
   migrate                                Apply database migrations and exit
+  migrate-data --to postgres://...       Copy the database into an empty PostgreSQL (or --to DATA_DIR: back to SQLite), verified
   migrate-data --storage s3://B/PREFIX   Copy every file (and the instance secret) to a bucket, SHA-256 checked
   migrate-data --storage DATA_DIR        ... or from the bucket back to a data directory
   backup FILE                            One-file backup (database, instance key, PDFs), safe while the server runs
@@ -150,8 +151,8 @@ async function main(argv: string[]) {
     }
     case "migrate-data": {
       const config = loadConfig();
-      const source = await openStorage(config, cliLogger(config.logLevel as Level));
-      return migrateDataCommand(config, source, rest, out);
+      const log = cliLogger(config.logLevel as Level);
+      return migrateDataCommand(config, await openStorage(config, log), rest, out, log);
     }
     case "backup": {
       const deps = await openForCli();

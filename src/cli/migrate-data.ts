@@ -1,32 +1,70 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type { Config } from "../config";
+import type { Logger } from "../log";
+import { copyDatabase } from "../ops/copy-database";
+import { closeDatabase, openDatabase, redactedUrl } from "../store/open";
 import { DEVELOPMENT_P12 } from "../modules/sealing/paths";
 import { INSTANCE_SECRET, openStorageTarget, type Storage } from "../store/storage";
 import { CliError, flag, type Out } from "./args";
 
 export const MIGRATE_DATA_USAGE = `Usage:
-  certyneo migrate-data --storage s3://bucket/prefix   Copy every file of the configured storage, the instance secret
-                                                       and the development certificate into the bucket (S3_* credentials)
-  certyneo migrate-data --storage DATA_DIR             ... or into a data directory (e.g. back from a bucket)
-Each copy is read back and its SHA-256 checked; a re-run copies only what is missing or damaged.
-The database stays where it is (--to postgres://... comes with the PostgreSQL store).`;
-const USAGE = "usage: certyneo migrate-data --storage s3://bucket/prefix | --storage DATA_DIR";
+  certyneo migrate-data --to postgres://user:pass@host/db   Copy the configured database into an empty PostgreSQL database
+  certyneo migrate-data --to DATA_DIR                        ... or into a new SQLite database in DATA_DIR (back from PostgreSQL)
+  certyneo migrate-data --storage s3://bucket/prefix         Copy every file of the configured storage, the instance secret
+                                                             and the development certificate into the bucket (S3_* credentials)
+  certyneo migrate-data --storage DATA_DIR                   ... or into a data directory (e.g. back from a bucket)
+--to and --storage may be given together. Stop the server first. The database is copied in one
+transaction, then every table's row count and SHA-256 are compared; each file copy is read back
+and its SHA-256 checked (a re-run copies only what is missing or damaged).`;
+const USAGE = "usage: certyneo migrate-data [--to postgres://... | --to DATA_DIR] [--storage s3://bucket/prefix | --storage DATA_DIR]";
 
 const sha256 = (bytes: Uint8Array) => new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
 /**
- * `certyneo migrate-data --storage TARGET`: copies every file of the configured storage (the data
+ * `certyneo migrate-data [--to DATABASE] [--storage TARGET]`. --storage copies every file of the configured storage (the data
  * directory, or CERTYNEO_STORAGE_URL's bucket) and the state the nodes share to TARGET (a bucket,
  * or a data directory), reading each copy back to check its SHA-256. A file already in TARGET
  * with the right hash is left alone, so a re-run after an interruption only copies the rest.
- * The database is not touched: it stays where CERTYNEO_DATA_DIR says.
  */
-export async function migrateDataCommand(config: Config, source: Storage, args: string[], out: Out): Promise<void> {
-  const database = flag(args, "--to");
-  if (database !== undefined)
-    throw new CliError(`--to ${database}: copying the database to PostgreSQL comes with the PostgreSQL store (see docs/scaling.md), not in this release; only --storage is available (${USAGE})`);
+export async function migrateDataCommand(config: Config, source: Storage, args: string[], out: Out, log: Logger): Promise<void> {
+  const databaseSpec = flag(args, "--to");
   const targetSpec = flag(args, "--storage");
-  if (!targetSpec) throw new CliError(USAGE);
+  if (!databaseSpec && !targetSpec) throw new CliError(USAGE);
+  if (databaseSpec) await migrateDatabase(config, databaseSpec, out, log);
+  if (targetSpec) await migrateStorage(config, source, targetSpec, out);
+}
+
+/** `--to`: the configured database (SQLite or PostgreSQL) copied into another, verified table by table. */
+async function migrateDatabase(config: Config, spec: string, out: Out, log: Logger) {
+  const toPostgres = /^postgres(ql)?:\/\//.test(spec);
+  const targetDir = toPostgres ? "" : resolve(spec.replace(/^file:\/\//, ""));
+  if (!toPostgres && existsSync(join(targetDir, "certyneo.db"))) throw new CliError(`--to ${spec}: ${join(targetDir, "certyneo.db")} exists already; give a new data directory`);
+  if (toPostgres ? spec === config.database.url : !config.database.url) throw new CliError(`--to ${toPostgres ? redactedUrl(spec) : spec}: that is the database already configured`);
+  const targetConfig = { ...config, database: { ...config.database, url: toPostgres ? spec : "" } };
+  const source = await openDatabase(config, resolve(config.dataDir), log);
+  try {
+    if (!toPostgres) mkdirSync(targetDir, { recursive: true, mode: 0o700 });
+    const target = await openDatabase(targetConfig, targetDir, log);
+    try {
+      out(`Copying the database -> ${toPostgres ? redactedUrl(spec) : join(targetDir, "certyneo.db")}`);
+      const tables = await copyDatabase(source, target, out);
+      const rows = tables.reduce((n, t) => n + t.rows, 0);
+      out(`${tables.length} tables, ${rows} rows copied; every table's row count and SHA-256 match the source.`);
+      out(toPostgres ? "Start Certyneo with CERTYNEO_DATABASE_URL set to it (and CERTYNEO_STORAGE_URL for the files: --storage)." : `Start Certyneo without CERTYNEO_DATABASE_URL, with CERTYNEO_DATA_DIR=${targetDir}.`);
+    } catch (e) {
+      throw new CliError(`--to: ${(e as Error).message}`);
+    } finally {
+      await closeDatabase(target);
+    }
+  } finally {
+    await closeDatabase(source);
+  }
+}
+
+/** `--storage`: every file and the shared state copied into another storage, each copy checked. */
+async function migrateStorage(config: Config, source: Storage, targetSpec: string, out: Out) {
   const target = await openStorageTarget(targetSpec, config);
   if (target.location === source.location) throw new CliError(`--storage ${targetSpec}: that is where the files are already (${source.location})`);
   out(`Copying ${source.location} -> ${target.location}`);

@@ -470,8 +470,9 @@ export const settings = sqliteTable("settings", {
   updatedBy: text("updated_by").notNull(),
 });
 
+/** Every table, parents before the tables that refer to them (the order migrate-data copies in). */
 export const schema = {
-  apiKeys, documents, envelopes, envelopeDocuments, recipients, fields, auditEvents, jobs,
+  apiKeys, documents, envelopes, envelopeDocuments, recipients, fields, templates, batches, batchRows, auditEvents, jobs,
   webhooks, webhookEvents, webhookDeliveries, webhookAttempts, idempotencyKeys,
   adminUsers, adminSessions, adminLoginThrottle, adminActions, envelopeTombstones, settings,
 };

@@ -12,6 +12,7 @@ import { startServer, type RunningServer } from "../../src/server";
 import type { Environment } from "../../src/store/schema";
 import type { Storage } from "../../src/store/storage";
 import { fakeClock, type FakeClock } from "./clock";
+import { testPostgres } from "./postgres";
 
 export interface TestServer {
   url: string;
@@ -36,10 +37,12 @@ export interface ApiInit extends Omit<RequestInit, "body"> {
  * A real server on a loopback port over a temporary data directory. `env` sets CERTYNEO_*
  * variables exactly as an admin would; `clock` defaults to a fake one. `storage`: a bucket opened
  * beforehand with openStorage (asynchronous; see startS3TestServer), with the same env.
+ * `postgres`: on a new database of the test PostgreSQL (helpers/postgres.ts) instead of SQLite.
  */
-export async function startTestServer(opts: { env?: Record<string, string>; clock?: Clock; dir?: string; realClock?: boolean; storage?: Storage } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { env?: Record<string, string>; clock?: Clock; dir?: string; realClock?: boolean; storage?: Storage; postgres?: boolean } = {}): Promise<TestServer> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "certyneo-test-"));
-  const config: Config = loadConfig({ CERTYNEO_DATA_DIR: dir, CERTYNEO_PORT: "0", CERTYNEO_LOG_LEVEL: "debug", ...opts.env });
+  const database = opts.postgres ? { CERTYNEO_DATABASE_URL: await (await testPostgres()).freshDatabase() } : {};
+  const config: Config = loadConfig({ CERTYNEO_DATA_DIR: dir, CERTYNEO_PORT: "0", CERTYNEO_LOG_LEVEL: "debug", ...database, ...opts.env });
   const logs: Record<string, unknown>[] = [];
   const log: Logger = createLogger("debug", (line) => logs.push(JSON.parse(line)));
   const clock = opts.clock ?? (opts.realClock ? { now: () => new Date() } : fakeClock());
