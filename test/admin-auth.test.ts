@@ -48,7 +48,7 @@ describe("login", () => {
     const home = await c.get("/admin");
     expect(home.res.status).toBe(200);
     expect(home.text).toContain(`Signed in as ${ADMIN_EMAIL}`);
-    const logins = listActions(s.deps.db).filter((a) => a.action === "login" && a.actor === ADMIN_EMAIL);
+    const logins = (await listActions(s.deps.db)).filter((a) => a.action === "login" && a.actor === ADMIN_EMAIL);
     expect(logins.length).toBeGreaterThan(0);
     expect(logins[0]!.ip).toBe("127.0.0.1");
   });
@@ -116,7 +116,7 @@ describe("lockout", () => {
     expect((await consoleClient(s).login(email, ADMIN_PASSWORD)).res.status).toBe(303);
     // A success resets the count.
     expect((await consoleClient(s).login(email, "wrong")).res.status).toBe(401);
-    expect(listActions(s.deps.db).some((a) => a.action === "login.locked" && a.actor === email)).toBe(true);
+    expect((await listActions(s.deps.db)).some((a) => a.action === "login.locked" && a.actor === email)).toBe(true);
   });
 });
 
@@ -152,7 +152,7 @@ describe("TOTP", () => {
     const email = "totp@example.com";
     await addAdmin(s, email);
     const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
-    setTotp(s.deps, CLI_ACTOR, email, secret);
+    await setTotp(s.deps, CLI_ACTOR, email, secret);
     const c = consoleClient(s);
     const { res } = await c.login(email);
     expect(res.headers.get("location")).toBe("/admin/login/totp");

@@ -148,10 +148,10 @@ describe("webhook secrets at rest", () => {
       expect(() => openSecret(new Uint8Array(32), stored())).toThrow("instance.key");
       // A row written in clear by an earlier version is encrypted by the start-up step.
       s.deps.db.$client.run("UPDATE webhooks SET secret = ? WHERE id = ?", [secret, id]);
-      expect(sealStoredSecrets(s.deps.db, s.deps.secret)).toBe(1);
+      expect(await sealStoredSecrets(s.deps.db, s.deps.secret)).toBe(1);
       expect(stored()).toStartWith("enc:v1:");
       expect(openSecret(s.deps.secret, stored())).toBe(secret);
-      expect(sealStoredSecrets(s.deps.db, s.deps.secret)).toBe(0);
+      expect(await sealStoredSecrets(s.deps.db, s.deps.secret)).toBe(0);
     } finally {
       await s.stop();
     }
