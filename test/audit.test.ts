@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { migrate, openDb, type Db } from "../src/store/db";
+import { migrate, openDb, transaction, type Db } from "../src/store/db";
 import { appendAudit, canonicalJson, eventHash, GENESIS_HASH, listAudit, verifyChain, verifyEnvelopeChain, type AuditEvent } from "../src/modules/audit/service";
 import { fakeClock } from "./helpers/clock";
 import { pdftotext } from "./pdf/render-fixtures";
@@ -37,21 +37,21 @@ describe("chain", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function chain(envelopeId: string, n: number): AuditEvent[] {
+  async function chain(envelopeId: string, n: number): Promise<AuditEvent[]> {
     // The chain continues from the head recorded on its envelope row.
     db.$client.query("INSERT OR IGNORE INTO envelopes (id, environment, subject, status, created_at, updated_at) VALUES (?, 'test', 's', 'DRAFT', 0, 0)").run(envelopeId);
     for (let i = 0; i < n; i++) {
       clock.advance(1000);
-      db.transaction((tx) => appendAudit(tx, clock, {
+      await transaction(db, (tx) => appendAudit(tx, clock, {
         envelopeId, type: i === 0 ? "envelope.created" : "recipient.viewed", actor: i === 0 ? "api:key_x" : "recipient:rcp_y <a@example.com>",
         ip: "10.0.0.1", userAgent: "UA", data: { i, nested: { z: 1, a: [1, 2] } },
-      }), { behavior: "immediate" });
+      }));
     }
     return listAudit(db, envelopeId);
   }
 
-  test("the first prevHash is 64 zeros; each hash is SHA-256(prevHash + canonical JSON)", () => {
-    const events = chain("env_chain1", 3);
+  test("the first prevHash is 64 zeros; each hash is SHA-256(prevHash + canonical JSON)", async () => {
+    const events = await chain("env_chain1", 3);
     expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
     expect(events[0]!.prevHash).toBe(GENESIS_HASH);
     expect(GENESIS_HASH).toBe("0".repeat(64));
@@ -66,17 +66,17 @@ describe("chain", () => {
     expect(verifyChain([])).toEqual({ valid: true, count: 0, head: GENESIS_HASH });
   });
 
-  test("chains are per envelope", () => {
-    const a = chain("env_chainA", 2);
-    const b = chain("env_chainB", 1);
+  test("chains are per envelope", async () => {
+    const a = await chain("env_chainA", 2);
+    const b = await chain("env_chainB", 1);
     expect(b[0]!.seq).toBe(1);
     expect(b[0]!.prevHash).toBe(GENESIS_HASH);
     expect(verifyChain(a).valid).toBe(true);
     expect(verifyChain([...a, ...b]).valid).toBe(false);
   });
 
-  test("any change is detected: content, hash, removal, insertion, reordering", () => {
-    const events = chain("env_chain2", 4);
+  test("any change is detected: content, hash, removal, insertion, reordering", async () => {
+    const events = await chain("env_chain2", 4);
     const edit = (i: number, patch: Partial<AuditEvent>) => events.map((e, j) => (j === i ? { ...e, ...patch } : e));
     expect(verifyChain(edit(1, { actor: "api:key_other" }))).toMatchObject({ valid: false, brokenAt: 2, reason: expect.stringContaining("hash") });
     expect(verifyChain(edit(2, { data: { i: 2, nested: { z: 2, a: [1, 2] } } }))).toMatchObject({ valid: false, brokenAt: 3 });
@@ -92,8 +92,8 @@ describe("chain", () => {
     expect(verifyChain(swapped).valid).toBe(false);
   });
 
-  test("two events with the same seq cannot both be stored (no fork)", () => {
-    const [e] = chain("env_chain3", 1);
+  test("two events with the same seq cannot both be stored (no fork)", async () => {
+    const [e] = await chain("env_chain3", 1);
     expect(() => db.insert((require("../src/store/schema") as typeof import("../src/store/schema")).auditEvents).values({ ...e!, hash: "f".repeat(64) }).run()).toThrow();
   });
 });
@@ -112,7 +112,7 @@ describe("over the real server", () => {
     await signing(s, token);
     await signing(s, token, `/documents/${doc.id}`);
     await complete(s, token, typed());
-    const events = listAudit(s.deps.db, e.id);
+    const events = await listAudit(s.deps.db, e.id);
     const byType = Object.fromEntries(events.map((x) => [x.type, x]));
     expect(Object.keys(byType)).toEqual(["envelope.created", "envelope.sent", "recipient.invited", "recipient.viewed", "document.downloaded", "recipient.signed", "envelope.completed"]);
     // (No asymmetric matchers inside toMatchObject here: bun's replaces the matched property in the received object.)
@@ -142,16 +142,16 @@ describe("over the real server", () => {
     const doc = await uploadDoc(s);
     const e = await sendEnvelope(s, (await createEnvelope(s, quickStart([doc.id]))).id);
     await complete(s, tokenOf(e.recipients[0].signUrl), typed());
-    expect(verifyChain(listAudit(s.deps.db, e.id)).valid).toBe(true);
-    expect(verifyEnvelopeChain(s.deps.db, e.id).chain.valid).toBe(true);
+    expect(verifyChain(await listAudit(s.deps.db, e.id)).valid).toBe(true);
+    expect((await verifyEnvelopeChain(s.deps.db, e.id)).chain.valid).toBe(true);
 
     // Someone with database access rewrites the signer's IP.
     s.deps.db.$client.query("UPDATE audit_events SET ip = '203.0.113.9' WHERE envelope_id = ? AND type = 'recipient.signed'").run(e.id);
-    const check = verifyChain(listAudit(s.deps.db, e.id));
+    const check = verifyChain(await listAudit(s.deps.db, e.id));
     expect(check.valid).toBe(false);
-    const signedSeq = listAudit(s.deps.db, e.id).find((x) => x.type === "recipient.signed")!.seq;
+    const signedSeq = (await listAudit(s.deps.db, e.id)).find((x) => x.type === "recipient.signed")!.seq;
     expect(check.brokenAt).toBe(signedSeq);
-    expect(verifyEnvelopeChain(s.deps.db, e.id).chain).toMatchObject({ valid: false, brokenAt: signedSeq });
+    expect((await verifyEnvelopeChain(s.deps.db, e.id)).chain).toMatchObject({ valid: false, brokenAt: signedSeq });
     // GET's summary recomputes no hash (docs/decisions.md): the trail is where integrity is reported.
     expect((await getEnvelope(s, e.id)).audit.valid).toBe(true);
     const trail = await s.api(`/api/v1/envelopes/${e.id}/audit-trail`);
@@ -166,8 +166,8 @@ describe("over the real server", () => {
     expect(before.valid).toBe(true);
     s.deps.db.$client.query("DELETE FROM audit_events WHERE envelope_id = ? AND seq = ?").run(e.id, before.count);
     // What is left is a valid chain on its own: only the recorded head shows the cut.
-    expect(verifyChain(listAudit(s.deps.db, e.id)).valid).toBe(true);
-    expect(verifyEnvelopeChain(s.deps.db, e.id).chain).toMatchObject({ valid: false, brokenAt: before.count });
+    expect(verifyChain(await listAudit(s.deps.db, e.id)).valid).toBe(true);
+    expect((await verifyEnvelopeChain(s.deps.db, e.id)).chain).toMatchObject({ valid: false, brokenAt: before.count });
     const after = (await getEnvelope(s, e.id)).audit;
     expect(after).toMatchObject({ count: before.count, head: before.head, valid: false });
     expect(after.events.at(-1)!.seq).toBe(before.count - 1);
@@ -179,7 +179,7 @@ describe("over the real server", () => {
     const count = (await getEnvelope(s, e.id)).audit.count;
     s.deps.db.$client.query("DELETE FROM audit_events WHERE envelope_id = ? AND seq = ?").run(e.id, count);
     await signing(s, tokenOf(e.recipients[0].signUrl));
-    const events = listAudit(s.deps.db, e.id);
+    const events = await listAudit(s.deps.db, e.id);
     expect(events.at(-1)!.seq).toBe(count + 1);
     expect(verifyChain(events)).toMatchObject({ valid: false, brokenAt: count + 1 });
   });
@@ -188,6 +188,6 @@ describe("over the real server", () => {
     const doc = await uploadDoc(s);
     const e = await sendEnvelope(s, (await createEnvelope(s, quickStart([doc.id]))).id);
     s.deps.db.$client.query("DELETE FROM audit_events WHERE envelope_id = ? AND seq = 2").run(e.id);
-    expect(verifyChain(listAudit(s.deps.db, e.id))).toMatchObject({ valid: false, brokenAt: 3 });
+    expect(verifyChain(await listAudit(s.deps.db, e.id))).toMatchObject({ valid: false, brokenAt: 3 });
   });
 });

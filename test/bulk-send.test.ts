@@ -51,7 +51,7 @@ describe("bulk send", () => {
 
     // One run of the job: the first rows are done and the batch says so.
     const job = pendingBatchJob();
-    sendBatchRows(s.deps, batch.id, job.id);
+    await sendBatchRows(s.deps, batch.id, job.id);
     const mid = await (await s.api(`/api/v1/batches/${batch.id}`)).json();
     expect(mid).toMatchObject({ status: "running", processed: ROWS_PER_RUN, sent: ROWS_PER_RUN - 1, failed: 1 });
 

@@ -54,7 +54,7 @@ describe("correcting a recipient after sending", () => {
     expect(mail!.text).toContain(fixed.signUrl);
     expect(mail!.text).not.toContain(oldToken);
 
-    const corrected = listAudit(s.deps.db, e.id).find((a) => a.type === "recipient.corrected")!;
+    const corrected = (await listAudit(s.deps.db, e.id)).find((a) => a.type === "recipient.corrected")!;
     expect(corrected.data).toMatchObject({
       recipientId: jane.id, invitationResent: true,
       changes: { email: { from: "wrong@example.com", to: "jane.doe@example.com" }, name: { from: "Jane Doh", to: "Jane Doe" } },
@@ -77,7 +77,7 @@ describe("correcting a recipient after sending", () => {
     expect(after.recipients[1].signUrl).not.toBe(boss.signUrl);
     await s.running.app.jobs.drain();
     expect(peers.sink.messages).toHaveLength(0);
-    expect(listAudit(s.deps.db, e.id).find((a) => a.type === "recipient.corrected")!.data).toMatchObject({ invitationResent: false });
+    expect((await listAudit(s.deps.db, e.id)).find((a) => a.type === "recipient.corrected")!.data).toMatchObject({ invitationResent: false });
   });
 
   test("refusals: signed, draft, ended, unknown recipient, bad or duplicate e-mail, empty body", async () => {
@@ -112,6 +112,6 @@ describe("correcting a recipient after sending", () => {
     const e = await sent(s);
     const after = await (await correct(s, e.id, e.recipients[0].id, { name: "Jane Doh" })).json();
     expect(after.recipients[0].signUrl).toBe(e.recipients[0].signUrl);
-    expect(listAudit(s.deps.db, e.id).some((a) => a.type === "recipient.corrected")).toBe(false);
+    expect((await listAudit(s.deps.db, e.id)).some((a) => a.type === "recipient.corrected")).toBe(false);
   });
 });

@@ -26,7 +26,7 @@ function lastCode(to: string): string {
 
 const withCookie = (cookie: string) => ({ headers: { cookie } });
 const cookieOf = (res: Response) => res.headers.get("set-cookie")!.split(";")[0]!;
-const auditTypes = (envelopeId: string) => listAudit(s.deps.db, envelopeId).map((e) => e.type);
+const auditTypes = async (envelopeId: string) => (await listAudit(s.deps.db, envelopeId)).map((e) => e.type);
 
 describe("one-time code by e-mail", () => {
   test("401 until the code is entered; code sent (back-off), wrong code counted, right code opens the session for this browser", async () => {
@@ -70,7 +70,7 @@ describe("one-time code by e-mail", () => {
     expect((await signing(s, token, "/auth", { json: { code } })).status).toBe(401);
 
     expect((await signing(s, token, "/complete", { json: typed(), ...withCookie(cookie) })).status).toBe(200);
-    const types = auditTypes(e.id);
+    const types = await auditTypes(e.id);
     expect(types).toEqual(expect.arrayContaining(["recipient.auth_code_sent", "recipient.auth_failed", "recipient.authenticated", "recipient.signed"]));
     expect(types.indexOf("recipient.authenticated")).toBeLessThan(types.indexOf("recipient.viewed"));
 
@@ -98,7 +98,7 @@ describe("one-time code by e-mail", () => {
     expect(fifth.res.headers.get("retry-after")).toBe("900");
     expect((await signing(s, token, "/auth", { json: { code } })).body.code).toBe("auth_locked");
     expect((await signing(s, token, "/auth/code", { method: "POST" })).body.code).toBe("auth_locked");
-    expect(auditTypes(e.id)).toContain("recipient.auth_locked");
+    expect(await auditTypes(e.id)).toContain("recipient.auth_locked");
     // After the lock, the old code is void; a new one works.
     clock.advance(15 * 60_000 + 1000);
     expect((await signing(s, token, "/auth", { json: { code } })).body.code).toBe("auth_code_invalid");

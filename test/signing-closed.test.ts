@@ -58,8 +58,8 @@ describe("expiry", () => {
       expect((await getEnvelope(own, soon.e.id)).status).toBe("EXPIRED");
       expect((await getEnvelope(own, later.e.id)).status).toBe("SENT");
       expect((await getEnvelope(own, never.e.id)).status).toBe("SENT");
-      expect(expireEnvelope(own.deps, { envelopeId: soon.e.id })).toBe(false); // already expired: a no-op
-      expect(expireEnvelope(own.deps, { envelopeId: later.e.id })).toBe(false); // not due
+      expect(await expireEnvelope(own.deps, { envelopeId: soon.e.id })).toBe(false); // already expired: a no-op
+      expect(await expireEnvelope(own.deps, { envelopeId: later.e.id })).toBe(false); // not due
     } finally {
       await own.stop();
     }

@@ -40,7 +40,7 @@ describe("handing a turn over (allowReassign)", () => {
     const after = await (await s.api(`/api/v1/envelopes/${e.id}`)).json();
     const deputy = after.recipients[0];
     expect(deputy).toMatchObject({ id: e.recipients[0].id, name: "Deputy", email: "deputy@example.com", status: "SENT", reassignedFrom: "Manager <manager@example.com>: On leave this week" });
-    const event = listAudit(s.deps.db, e.id).find((a) => a.type === "recipient.reassigned")!;
+    const event = (await listAudit(s.deps.db, e.id)).find((a) => a.type === "recipient.reassigned")!;
     expect(event.data).toMatchObject({ from: { email: "manager@example.com" }, to: { email: "deputy@example.com" }, reason: "On leave this week" });
     expect(event.actor).toContain("manager@example.com");
 
