@@ -40,7 +40,7 @@ describe("backup under concurrent writes, then restore", () => {
   let backupStartedAt = 0;
 
   test("the CLI backs up while the server writes", async () => {
-    key = source.key("test", "integration");
+    key = await source.key("test", "integration");
     const doc = await uploadDoc(source, { key });
     for (let i = 0; i < 3; i++) {
       const env = await sendEnvelope(source, (await createEnvelope(source, quickStart([doc.id], [{ email: `r${i}@example.com`, name: `R ${i}` }]), key)).id, key);

@@ -74,7 +74,7 @@ describe("bulk send", () => {
     const count = s.deps.db.$client.query("SELECT count(*) AS n FROM envelopes WHERE batch_id = ?").get(batch.id) as { n: number };
     expect(count.n).toBe(197);
     // Another environment does not see the batch.
-    expect((await s.api(`/api/v1/batches/${batch.id}`, { key: s.key("live") })).status).toBe(404);
+    expect((await s.api(`/api/v1/batches/${batch.id}`, { key: await s.key("live") })).status).toBe(404);
   }, 120_000);
 
   test("a CSV upload: one column per Role.email and Role.name, other columns prefill", async () => {

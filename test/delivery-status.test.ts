@@ -90,7 +90,7 @@ describe("POST /envelopes/{id}/recipients/{recipientId}/remind", () => {
     expect(signed.status).toBe(409);
     expect(signed.body.code).toBe("conflict");
     expect((await post(s, `/api/v1/envelopes/${env.id}/recipients/rcp_nope/remind`)).status).toBe(404);
-    expect((await post(s, `/api/v1/envelopes/${env.id}/recipients/${env.recipients[1].id}/remind`, undefined, { key: s.key("live") })).status).toBe(404);
+    expect((await post(s, `/api/v1/envelopes/${env.id}/recipients/${env.recipients[1].id}/remind`, undefined, { key: await s.key("live") })).status).toBe(404);
     const voided = await s.api(`/api/v1/envelopes/${env.id}?reason=x`, { method: "DELETE" });
     expect(voided.status).toBe(200);
     const ended = await post(s, `/api/v1/envelopes/${env.id}/recipients/${env.recipients[1].id}/remind`);

@@ -92,7 +92,7 @@ describe("content", () => {
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect(sha256(bytes)).toBe(doc.sha256);
     expect(bytes).toEqual(pdf);
-    const live = s.key("live");
+    const live = await s.key("live");
     expect((await s.api(`/api/v1/documents/${doc.id}/content`, { key: live })).status).toBe(404);
     expect((await s.api(`/api/v1/documents/${doc.id}`, { method: "DELETE" })).status).toBe(200);
     const gone = await s.api(`/api/v1/documents/${doc.id}/content`);

@@ -98,7 +98,7 @@ describe("correcting a recipient after sending", () => {
     expect((await complete(s, tokenOf(jane.signUrl), { signature: { type: "typed", value: "Jane" }, consent: true })).status).toBe(200);
     await problem(await correct(s, e.id, jane.id, { name: "Jane Doe" }), 409, "signing_already_done");
     // Another environment's key does not see the envelope.
-    await problem(await s.api(`/api/v1/envelopes/${e.id}/recipients/${boss.id}`, { method: "PATCH", json: { name: "X" }, key: s.key("live") }), 404, "not_found");
+    await problem(await s.api(`/api/v1/envelopes/${e.id}/recipients/${boss.id}`, { method: "PATCH", json: { name: "X" }, key: await s.key("live") }), 404, "not_found");
 
     const doc = await uploadDoc(s);
     const draft = await createEnvelope(s, { subject: "Draft", documentIds: [doc.id], recipients: [{ email: "a@example.com", name: "A" }] });

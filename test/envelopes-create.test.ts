@@ -6,7 +6,7 @@ import { describe, expect, test } from "bun:test";
 import { createEnvelope, envelopeSuite, getEnvelope, pointers, post, quickStart, uploadDoc } from "./helpers/envelopes";
 
 const { s, doc, doc2 } = await envelopeSuite();
-const liveKey = s.key("live", "live key");
+const liveKey = await s.key("live", "live key");
 const liveDoc = await uploadDoc(s, { key: liveKey });
 
 async function invalidCreate(body: unknown) {

@@ -10,13 +10,25 @@ import { envelopePages, listEnvelopes } from "../src/modules/envelopes/list-enve
 import { createEnvelope, envelopeSuite, getEnvelope, quickStart, sendEnvelope } from "./helpers/envelopes";
 
 const { s, doc, doc2 } = await envelopeSuite();
-const key = s.key("test", "list at scale");
+const key = await s.key("test", "list at scale");
 
-/** Counts the SQLite statements drizzle runs (every query of the app goes through it). */
+/**
+ * Counts the SQLite statements drizzle runs (every query of the app goes through it). Once per
+ * statement: `all` calls `values` itself, and an awaited statement runs through `all`.
+ */
 let executed = 0;
+let depth = 0;
 const proto = PreparedQuery.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
 const originals = Object.fromEntries((["all", "get", "run", "values"] as const).map((m) => [m, proto[m]!]));
-for (const [m, fn] of Object.entries(originals)) proto[m] = function (this: unknown, ...a: unknown[]) { executed++; return fn.apply(this, a); };
+for (const [m, fn] of Object.entries(originals))
+  proto[m] = function (this: unknown, ...a: unknown[]) {
+    if (depth++ === 0) executed++;
+    try {
+      return fn.apply(this, a);
+    } finally {
+      depth--;
+    }
+  };
 afterAll(() => Object.assign(proto, originals));
 
 const list = async (q: string) => {

@@ -8,7 +8,7 @@ const { s, doc } = await envelopeSuite();
 
 describe("list", () => {
   test("newest first, cursor pagination, status filter", async () => {
-    const key = s.key("test", "list key");
+    const key = await s.key("test", "list key");
     // A fresh environment view is not possible (test keys share it), so compare against what this test creates.
     const made: string[] = [];
     for (let i = 0; i < 5; i++) {

@@ -81,7 +81,7 @@ describe("instance secret", () => {
     const dir = tempDir("certyneo-env-");
     try {
       const a = await startEnvelopeServer({}, { dir });
-      const key = a.key();
+      const key = await a.key();
       const d = await uploadDoc(a, { key });
       const e = await sendEnvelope(a, (await createEnvelope(a, quickStart([d.id]), key)).id, key);
       const file = join(dir, "instance.key");

@@ -42,11 +42,11 @@ describe("hostile bodies", () => {
       expect(res.status, path).toBe(400);
       expect((await res.json()).code).toBe("json_too_deep");
     }
-    const res = await post("/api/v1/envelopes", deepObject(50_000), { authorization: `Bearer ${s.key()}` });
+    const res = await post("/api/v1/envelopes", deepObject(50_000), { authorization: `Bearer ${await s.key()}` });
     expect(res.status).toBe(400);
     expect((await res.json()).code).toBe("json_too_deep");
     // Nesting within the limit is the validator's business, as before.
-    const shallow = await post("/api/v1/envelopes", deepObject(60), { authorization: `Bearer ${s.key()}` });
+    const shallow = await post("/api/v1/envelopes", deepObject(60), { authorization: `Bearer ${await s.key()}` });
     expect(shallow.status).toBe(422);
     expect((await (await fetch(s.url + "/healthz")).json()).status).toBe("ok");
   });

@@ -40,7 +40,7 @@ describe("authentication declared on the route", () => {
   });
 
   test("the principal a handler gets is the key's: its environment scopes the data", async () => {
-    const live = s.key("live");
+    const live = await s.key("live");
     const created = await (await s.api("/api/v1/webhooks", { method: "POST", json: { url: "https://example.com/h" }, key: live })).json();
     expect((await s.api(`/api/v1/webhooks/${created.id}`, { key: live })).status).toBe(200);
     expect((await s.api(`/api/v1/webhooks/${created.id}`)).status).toBe(404);

@@ -45,7 +45,7 @@ describe("one error shape", () => {
   });
 
   test("one structured log line per request with method, path, status, duration, key id", async () => {
-    const key = s.key("test", "logged");
+    const key = await s.key("test", "logged");
     await s.api("/api/v1/documents?limit=3", { key });
     const line = s.logs.findLast((l) => l.msg === "request" && l.path === "/api/v1/documents")!;
     expect(line).toMatchObject({ method: "GET", status: 200, level: "info" });

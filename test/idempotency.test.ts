@@ -50,7 +50,7 @@ describe("Idempotency-Key", () => {
   });
 
   test("keys are scoped per environment, failed validation is replayed, and replays expire after 24 h", async () => {
-    const live = s.key("live");
+    const live = await s.key("live");
     const json = { name: "e.pdf", contentBase64: Buffer.from(await makePdf(1, "env")).toString("base64") };
     expect((await s.api("/api/v1/documents", { method: "POST", json, headers: { "idempotency-key": "shared" } })).status).toBe(201);
     const inLive = await s.api("/api/v1/documents", { method: "POST", json, key: live, headers: { "idempotency-key": "shared" } });

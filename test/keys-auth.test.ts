@@ -12,7 +12,7 @@ afterAll(() => s.stop());
 
 describe("authentication", () => {
   test("a revoked key fails on its very next request, through the API", async () => {
-    const admin = s.key();
+    const admin = await s.key();
     const created = await (await s.api("/api/v1/keys", { method: "POST", json: { name: "to revoke" }, key: admin })).json();
     expect(created.key).toMatch(/^sk_test_[A-Za-z0-9_-]{43}$/);
     expect((await s.api("/api/v1/documents", { key: created.key })).status).toBe(200);
@@ -23,7 +23,7 @@ describe("authentication", () => {
   });
 
   test("a key revoked by another connection (the CLI) fails within milliseconds", async () => {
-    const key = s.key();
+    const key = await s.key();
     expect((await s.api("/api/v1/documents", { key })).status).toBe(200);
     const { Database } = await import("bun:sqlite");
     const other = new Database(`${s.dir}/certyneo.db`);
@@ -42,7 +42,7 @@ describe("authentication", () => {
   });
 
   test("the key list shows no secret or hash, only the prefix, and lastUsedAt is kept", async () => {
-    const key = s.key("test", "listed");
+    const key = await s.key("test", "listed");
     await s.api("/api/v1/documents", { key });
     const list = await (await s.api("/api/v1/keys", { key })).json();
     const me = list.data.find((k: any) => k.prefix === key.slice(0, 12));
@@ -53,7 +53,7 @@ describe("authentication", () => {
   });
 
   test("keys are never logged", async () => {
-    const key = s.key();
+    const key = await s.key();
     const before = s.logs.length;
     await s.api("/api/v1/documents", { key });
     await fetch(`${s.url}/api/v1/documents`, { headers: { authorization: `Bearer ${key}x` } });

@@ -14,7 +14,7 @@ async function mint(creator: string, body: Record<string, unknown>) {
 
 describe("API key scopes", () => {
   test("a key made through the API without scopes gets the work scopes, not key management", async () => {
-    const full = s.key("test", "admin");
+    const full = await s.key("test", "admin");
     const made = await mint(full, {});
     expect(made.status).toBe(201);
     expect(made.body.scopes.sort()).toEqual(["envelopes", "webhooks"]);
@@ -33,7 +33,7 @@ describe("API key scopes", () => {
   });
 
   test("a leaked work key cannot revoke other keys nor mint a key that outlives it", async () => {
-    const full = s.key("test", "admin");
+    const full = await s.key("test", "admin");
     const work = (await mint(full, { scopes: ["envelopes"] })).body;
     const other = (await mint(full, { name: "other" })).body;
     expect((await s.api(`/api/v1/keys/${other.id}`, { method: "DELETE", key: work.key })).status).toBe(403);
@@ -42,7 +42,7 @@ describe("API key scopes", () => {
   });
 
   test("a key grants at most its own scopes", async () => {
-    const full = s.key("test", "admin");
+    const full = await s.key("test", "admin");
     const manager = (await mint(full, { scopes: ["keys", "envelopes"] })).body;
     expect(manager.scopes.sort()).toEqual(["envelopes", "keys"]);
     const escalate = await mint(manager.key, { scopes: ["webhooks"] });
@@ -57,13 +57,13 @@ describe("API key scopes", () => {
   });
 
   test("an unknown scope is a 422 naming the field", async () => {
-    const res = await mint(s.key("test", "admin"), { scopes: ["everything"] });
+    const res = await mint(await s.key("test", "admin"), { scopes: ["everything"] });
     expect(res.status).toBe(422);
     expect(JSON.stringify(res.body.errors)).toContain("/scopes/0");
   });
 
   test("GET /keys shows each key's scopes; keys made by the operator hold them all", async () => {
-    const full = s.key("test", "operator");
+    const full = await s.key("test", "operator");
     const listed = (await (await s.api("/api/v1/keys", { key: full })).json()).data;
     const operator = listed.find((k: { name: string }) => k.name === "operator");
     expect(operator.scopes.sort()).toEqual(["envelopes", "keys", "webhooks"]);

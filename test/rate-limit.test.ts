@@ -45,7 +45,7 @@ describe("rate limit over HTTP", () => {
   test("429 with Retry-After and RateLimit headers; time refills the bucket", async () => {
     const s = await startTestServer({ env: { CERTYNEO_RATE_LIMIT_BURST: "5", CERTYNEO_RATE_LIMIT_PER_MINUTE: "60" } });
     try {
-      const key = s.key();
+      const key = await s.key();
       for (let i = 0; i < 5; i++) {
         const ok = await s.api("/api/v1/documents", { key });
         expect(ok.status).toBe(200);

@@ -68,7 +68,7 @@ describe("DELETE /envelopes/{id}?purge=true", () => {
       expect(refused.status).toBe(409);
       expect(((await refused.json()) as any).code).toBe("envelope_not_ended");
       const ended = await completed(s, doc.id);
-      expect((await s.api(`/api/v1/envelopes/${ended.id}?purge=true`, { method: "DELETE", key: s.key("live") })).status).toBe(404);
+      expect((await s.api(`/api/v1/envelopes/${ended.id}?purge=true`, { method: "DELETE", key: await s.key("live") })).status).toBe(404);
       expect((await s.api(`/api/v1/envelopes/${ended.id}?purge=true`, { method: "DELETE" })).status).toBe(200);
       // The sent envelope still uses the document: it and its bytes stay.
       expect(await s.deps.files.exists(doc.sha256)).toBe(true);

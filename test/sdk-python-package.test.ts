@@ -20,7 +20,7 @@ let key: string;
 
 beforeAll(async () => {
   s = await startTestServer();
-  key = s.key("test", "python readme");
+  key = await s.key("test", "python readme");
   const dir = tempDir("certyneo-sdk-venv-");
   // A copy, so pip's in-tree build leaves nothing in the repository.
   cpSync(SDK, join(dir, "src"), { recursive: true, filter: (p) => !p.includes("__pycache__") });

@@ -32,10 +32,10 @@ beforeAll(async () => {
   const draft = await (await s.api("/api/v1/envelopes", { method: "POST", json: { subject: "Fixture", documentIds: [doc.id], recipients: [{ email: "ana@example.com", name: "Ana Silva" }] } })).json();
   Object.assign(env, {
     CERTYNEO_BASE_URL: s.url,
-    CERTYNEO_API_KEY: s.key("test", "python"),
+    CERTYNEO_API_KEY: await s.key("test", "python"),
     CERTYNEO_TEST_PROXY_URL: proxy.url,
     CERTYNEO_TEST_LIMITED_URL: limited.url,
-    CERTYNEO_TEST_LIMITED_KEY: limited.key(),
+    CERTYNEO_TEST_LIMITED_KEY: await limited.key(),
     CERTYNEO_TEST_CLOSED_URL: closed.url,
     CERTYNEO_TEST_PDF: join(dir, "contract.pdf"),
     CERTYNEO_TEST_WEBHOOK_CASES: join(dir, "webhook-cases.json"),
@@ -63,7 +63,7 @@ async function python(name: string, extra: Record<string, string> = {}) {
 async function isolated(name: string) {
   const own = await startTestServer();
   try {
-    return await python(name, { CERTYNEO_TEST_EMPTY_URL: own.url, CERTYNEO_TEST_EMPTY_KEY: own.key() });
+    return await python(name, { CERTYNEO_TEST_EMPTY_URL: own.url, CERTYNEO_TEST_EMPTY_KEY: await own.key() });
   } finally {
     await own.stop();
   }

@@ -20,7 +20,7 @@ let key: string;
 
 beforeAll(async () => {
   s = await startTestServer();
-  key = s.key("test", "sdk readme");
+  key = await s.key("test", "sdk readme");
   const out = tempDir("certyneo-sdk-pack-");
   const pack = await runAsync(["npm", "pack", "--pack-destination", out], { cwd: SDK });
   expect(pack.code, pack.stderr).toBe(0);

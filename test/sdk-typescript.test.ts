@@ -16,7 +16,7 @@ const recipients = [{ email: "ana@example.com", name: "Ana Silva" }];
 beforeAll(async () => {
   s = await startTestServer();
   proxy = startFlakyProxy(s.url);
-  certyneo = new Certyneo({ apiKey: s.key(), baseUrl: s.url });
+  certyneo = new Certyneo({ apiKey: await s.key(), baseUrl: s.url });
 });
 afterAll(async () => {
   await proxy.stop();
@@ -54,7 +54,7 @@ describe("documents", () => {
   test("list is an async iterator that walks every page", async () => {
     const own = await startTestServer();
     try {
-      const client = new Certyneo({ apiKey: own.key(), baseUrl: own.url });
+      const client = new Certyneo({ apiKey: await own.key(), baseUrl: own.url });
       const pdf = await makePdf(1);
       const uploaded: string[] = [];
       for (let i = 0; i < 5; i++) uploaded.push((await client.documents.upload(pdf, { name: `p${i}.pdf` })).id);
@@ -103,7 +103,7 @@ describe("envelopes", () => {
   test("a declined envelope settles too; void ends a sent one; list filters by status across pages", async () => {
     const own = await startTestServer();
     try {
-      await declineVoidAndList(new Certyneo({ apiKey: own.key(), baseUrl: own.url }));
+      await declineVoidAndList(new Certyneo({ apiKey: await own.key(), baseUrl: own.url }));
     } finally {
       await own.stop();
     }
@@ -174,7 +174,7 @@ describe("errors", () => {
     expect(await caught(down.documents.get("doc_x"))).toMatchObject({ status: 0, code: "network_error" });
 
     proxy.plan([{ method: "GET", path: /^\/api\/v1\/documents\//, when: "hang", times: 2 }]);
-    const slow = new Certyneo({ apiKey: s.key(), baseUrl: proxy.url, timeoutMs: 300, maxRetries: 1 });
+    const slow = new Certyneo({ apiKey: await s.key(), baseUrl: proxy.url, timeoutMs: 300, maxRetries: 1 });
     expect(await caught(slow.documents.get("doc_x"))).toMatchObject({ status: 0, code: "timeout" });
     expect(proxy.exchanges.length).toBe(2);
   });
@@ -183,7 +183,7 @@ describe("errors", () => {
 describe("retries", () => {
   test("GET is retried after a 5xx; PATCH is not", async () => {
     const doc = await certyneo.documents.upload(await makePdf(1));
-    const viaProxy = new Certyneo({ apiKey: s.key(), baseUrl: proxy.url });
+    const viaProxy = new Certyneo({ apiKey: await s.key(), baseUrl: proxy.url });
     proxy.plan([{ method: "GET", path: /^\/api\/v1\/documents\//, when: "before", status: 502, times: 2 }]);
     expect((await viaProxy.documents.get(doc.id)).id).toBe(doc.id);
     expect(proxy.exchanges.map((x) => x.status)).toEqual([502, 502, 200]);
@@ -196,13 +196,13 @@ describe("retries", () => {
 
   test("a fetch of the caller's own carries every call", async () => {
     const seen: string[] = [];
-    const client = new Certyneo({ apiKey: s.key(), baseUrl: s.url, fetch: (url, init) => (seen.push(`${init.method} ${url}`), fetch(url, init)) });
+    const client = new Certyneo({ apiKey: await s.key(), baseUrl: s.url, fetch: (url, init) => (seen.push(`${init.method} ${url}`), fetch(url, init)) });
     await client.keys.list();
     expect(seen).toEqual([`GET ${s.url}/api/v1/keys`]);
   });
 
   test("a POST whose answer was lost is retried with the same Idempotency-Key, and the server replays it", async () => {
-    const client = new Certyneo({ apiKey: s.key("test", "idempotent"), baseUrl: proxy.url });
+    const client = new Certyneo({ apiKey: await s.key("test", "idempotent"), baseUrl: proxy.url });
     const doc = await client.documents.upload(await makePdf(1));
     proxy.plan([{ method: "POST", path: /^\/api\/v1\/envelopes$/, when: "after", status: 503 }]);
     const created = await client.envelopes.create({ subject: "Once", documentIds: [doc.id], recipients });
@@ -227,13 +227,13 @@ describe("retries", () => {
   test("429 is retried after Retry-After", async () => {
     const limited = await startTestServer({ realClock: true, env: { CERTYNEO_RATE_LIMIT_BURST: "2", CERTYNEO_RATE_LIMIT_PER_MINUTE: "60" } });
     try {
-      const client = new Certyneo({ apiKey: limited.key(), baseUrl: limited.url });
+      const client = new Certyneo({ apiKey: await limited.key(), baseUrl: limited.url });
       for (let i = 0; i < 4; i++) expect((await client.keys.list()).length).toBe(1);
       const statuses = limited.logs.filter((l) => l.msg === "request").map((l) => l.status);
       expect(statuses.filter((x) => x === 200).length).toBe(4);
       expect(statuses).toContain(429);
 
-      const impatient = new Certyneo({ apiKey: limited.key(), baseUrl: limited.url, maxRetries: 0 });
+      const impatient = new Certyneo({ apiKey: await limited.key(), baseUrl: limited.url, maxRetries: 0 });
       await impatient.keys.list().catch(() => {});
       await impatient.keys.list().catch(() => {});
       const e = await caught(impatient.keys.list());
@@ -247,7 +247,7 @@ describe("retries", () => {
 
 describe("webhooks", () => {
   test("create, get, update, list and delete an endpoint", async () => {
-    const client = new Certyneo({ apiKey: s.key("test", "hooks"), baseUrl: s.url });
+    const client = new Certyneo({ apiKey: await s.key("test", "hooks"), baseUrl: s.url });
     const created = await client.webhooks.create({ url: "https://hr.example.com/hooks/certyneo", events: ["envelope.created"] });
     expect(created.secret).toStartWith("whsec_");
     expect((await client.webhooks.get(created.id)).url).toBe(created.url);

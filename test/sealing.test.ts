@@ -97,7 +97,7 @@ describe("signed document", () => {
     expect(pages(onlyB.bytes)).toBeGreaterThanOrEqual(3 + 1);
     expect(pages(onlyB.bytes)).toBeLessThan(pages(all.bytes));
     expect((await s.api(`/api/v1/envelopes/${id}/signed-document?documentId=doc_nope`)).status).toBe(404);
-    expect((await s.api(`/api/v1/envelopes/${id}/signed-document`, { key: s.key("live") })).status).toBe(404);
+    expect((await s.api(`/api/v1/envelopes/${id}/signed-document`, { key: await s.key("live") })).status).toBe(404);
   });
 });
 

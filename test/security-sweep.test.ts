@@ -122,7 +122,7 @@ beforeAll(async () => {
     docA: docA.id,
     tokenA: tokenOf(envA.recipients[0].signUrl),
     draftToken: signingToken(s.deps.secret, draft.recipients[0].id),
-    liveKey: s.key("live", "sweep live"),
+    liveKey: await s.key("live", "sweep live"),
     revokedKey: revoked.body.key,
     data: [docA.sha256, docB.sha256, "Sweep subject", "sweep-a@example.com", "sweep-b@example.com", "Sweep Signer", rx.url("/sweep"), hook.body.secret, "sweep victim"],
     ids: [docA.id, docB.id, envA.id, envB.id, draft.id, hook.body.id, victim.body.id, template.body.id, batch.body.id],
@@ -219,7 +219,7 @@ describe("routes behind an API key", () => {
         expectProblem(live, 404, "not_found");
         // The same read with the fixtures' own key finds them: the 404 above is the environment's doing.
         if (route.method === "GET") {
-          const own = await call(route, path, { authorization: `Bearer ${s.key()}` });
+          const own = await call(route, path, { authorization: `Bearer ${await s.key()}` });
           expect(own.status, own.label).not.toBe(404);
           expect(own.status, own.label).toBeLessThan(500);
         }
@@ -233,7 +233,7 @@ describe("routes behind an API key", () => {
     if (hasParams(route)) {
       test(`${route.name}: 404 for ids that do not exist`, async () => {
         const unknown = Object.fromEntries(Object.entries(fx.params).map(([k, v]) => [k, v.replace(/_[0-9a-z]+$/, (m) => "_" + "0".repeat(m.length - 1))]));
-        const a = await call(route, fill(route, unknown), { authorization: `Bearer ${s.key()}` });
+        const a = await call(route, fill(route, unknown), { authorization: `Bearer ${await s.key()}` });
         expectProblem(a, 404, "not_found");
       });
     }
@@ -264,7 +264,7 @@ describe("routes behind a signing token", () => {
         ["an API key as the token", fx.liveKey],
       ];
       for (const [what, token] of tokens) {
-        for (const headers of [{}, { authorization: `Bearer ${s.key()}` }] as Record<string, string>[]) {
+        for (const headers of [{}, { authorization: `Bearer ${await s.key()}` }] as Record<string, string>[]) {
           expectProblem(await call(route, fill(route, { "signing/:token": token }), headers), 404, "not_found", what);
         }
       }
@@ -292,7 +292,7 @@ describe("console routes behind an admin session", () => {
         ["no cookie", {}],
         ["a forged session cookie", { cookie: `certyneo_admin=${"A".repeat(43)}` }],
         ["an API key as the session", { cookie: `certyneo_admin=${fx.liveKey}` }],
-        ["an API key", { authorization: `Bearer ${s.key()}` }],
+        ["an API key", { authorization: `Bearer ${await s.key()}` }],
       ];
       for (const [what, headers] of attempts) {
         const res = await fetch(s.url + path, { method: route.method, headers, redirect: "manual" });

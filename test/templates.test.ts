@@ -49,7 +49,7 @@ describe("templates CRUD", () => {
     expect(tpl.documents[0].tags.length).toBe(8);
     expect(tpl.fields[0]).toMatchObject({ roleName: "Employee", label: "Job title", required: true });
     expect(await (await s.api(`/api/v1/templates/${tpl.id}`)).json()).toEqual(tpl);
-    expect((await s.api(`/api/v1/templates/${tpl.id}`, { key: s.key("live") })).status).toBe(404);
+    expect((await s.api(`/api/v1/templates/${tpl.id}`, { key: await s.key("live") })).status).toBe(404);
 
     (s.clock as FakeClock).advance(1000);
     const second = (await post(s, "/api/v1/templates", templateBody(doc.id, { name: "Second" }))).body;
@@ -159,7 +159,7 @@ describe("envelopes from a template", () => {
     expect(unknown.status).toBe(422);
     expect(unknown.body.errors).toEqual([{ pointer: "/templateId", message: "template tpl_nope does not exist" }]);
     // Another environment's template does not exist for this key.
-    const live = await post(s, "/api/v1/envelopes", { templateId: tpl.id, recipients: people(1) }, { key: s.key("live") });
+    const live = await post(s, "/api/v1/envelopes", { templateId: tpl.id, recipients: people(1) }, { key: await s.key("live") });
     expect(live.status).toBe(422);
   });
 

@@ -86,7 +86,7 @@ test("viewing, signing and completing; declining; voiding: each event once, only
 });
 
 test("live envelopes go to live endpoints only", async () => {
-  const live = s.key("live", "e2e live");
+  const live = await s.key("live", "e2e live");
   await register("/live", undefined, live);
   const liveDoc = await uploadDoc(s, { key: live });
   const e = await createEnvelope(s, quickStart([liveDoc.id]), live);

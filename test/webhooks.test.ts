@@ -98,7 +98,7 @@ describe("auth and environments", () => {
   });
 
   test("an endpoint belongs to its environment: live keys do not see test endpoints (404) and vice versa", async () => {
-    const live = s.key("live");
+    const live = await s.key("live");
     const testHook = await (await create({ url: rx.url("/env-test") })).json();
     const liveHook = await (await create({ url: rx.url("/env-live") }, live)).json();
     const liveList = await (await s.api("/api/v1/webhooks", { key: live })).json();
@@ -150,7 +150,7 @@ describe("PATCH and DELETE", () => {
   });
 
   test("list paginates newest first", async () => {
-    const live = s.key("live", "pagination");
+    const live = await s.key("live", "pagination");
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
       (s.clock as any).advance(1000); // distinct from endpoints created earlier in this file

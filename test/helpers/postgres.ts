@@ -1,6 +1,6 @@
 import { SQL } from "bun";
 import { chownSync, existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tempDir } from "./spawn";
+import { freePort, tempDir } from "./spawn";
 
 /**
  * A real PostgreSQL (Debian's, from /usr/lib/postgresql/N/bin) for the suites that run on it:
@@ -65,13 +65,6 @@ async function startCluster(): Promise<TestPostgres> {
       return `postgres://certyneo@127.0.0.1:${port}/${name}`;
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = server.port;
-  server.stop(true);
-  return port;
 }
 
 const idOf = (file: string, name: string) => {

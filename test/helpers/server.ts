@@ -21,7 +21,7 @@ export interface TestServer {
   clock: FakeClock | Clock;
   running: RunningServer;
   logs: Record<string, unknown>[];
-  key(environment?: Environment, name?: string): string;
+  key(environment?: Environment, name?: string): Promise<string>;
   /** fetch against the server with a key and JSON helpers. */
   api(path: string, init?: ApiInit): Promise<Response>;
   stop(): Promise<void>;
@@ -57,13 +57,13 @@ export async function startTestServer(opts: { env?: Record<string, string>; cloc
     clock,
     running,
     logs,
-    key(environment = "test", name = "test key") {
-      return createKey(deps.db, deps.clock, { environment, name }).secret;
+    async key(environment = "test", name = "test key") {
+      return (await createKey(deps.db, deps.clock, { environment, name })).secret;
     },
-    api(path, init = {}) {
+    async api(path, init = {}) {
       const { key, json, headers, ...rest } = init;
       const h = new Headers(headers);
-      const k = key === undefined ? (defaultKey ??= server.key("test", "default")) : key;
+      const k = key === undefined ? (defaultKey ??= await server.key("test", "default")) : key;
       if (k) h.set("authorization", `Bearer ${k}`);
       let body = rest.body;
       if (json !== undefined) {

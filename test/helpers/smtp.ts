@@ -12,6 +12,8 @@ export interface ReceivedMail {
   text: string;
   attachments: MailAttachment[];
   html: string;
+  /** When it arrived (Date.now()). */
+  receivedAt: number;
 }
 
 export interface SmtpSink {
@@ -58,6 +60,7 @@ export async function startSmtpSink(opts: { user?: string; password?: string; po
           to: session.envelope.rcptTo.map((r) => r.address),
           raw,
           ...parseMail(raw),
+          receivedAt: Date.now(),
         });
         for (const w of waiters.splice(0)) w();
         cb();

@@ -12,6 +12,8 @@ export interface ReceivedDelivery {
   verifyError: string | null;
   /** Status the receiver answered. */
   status: number;
+  /** When it arrived (Date.now()). */
+  at: number;
 }
 
 export type Responder = (d: ReceivedDelivery, nth: number) => Response | number | Promise<Response | number>;
@@ -48,7 +50,7 @@ export function startWebhookReceiver(): WebhookReceiver {
       const path = new URL(req.url).pathname;
       const body = await req.text();
       const headers = Object.fromEntries(req.headers.entries());
-      const d: ReceivedDelivery = { path, id: headers["webhook-id"] ?? "", headers, body, payload: null, verifyError: null, status: 0 };
+      const d: ReceivedDelivery = { path, id: headers["webhook-id"] ?? "", headers, body, payload: null, verifyError: null, status: 0, at: Date.now() };
       const wh = secrets.get(path);
       if (!wh) d.verifyError = `no secret registered for ${path}`;
       else {
