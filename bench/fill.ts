@@ -39,7 +39,8 @@ function statusOf(i: number): EnvelopeStatus {
 const RECIPIENT_COUNTS = [1, 2, 2, 3, 2, 1, 2, 3, 2, 2];
 
 export async function fill(dataDir: string, count: number, environment: Environment = "live", progress: (done: number) => void = () => {}) {
-  const deps = openInstance(loadConfig({ ...process.env, CERTYNEO_DATA_DIR: dataDir }), { log: createLogger("error", () => {}) });
+  // A raw SQLite bulk load: the fill ignores CERTYNEO_DATABASE_URL.
+  const deps = await openInstance(loadConfig({ ...process.env, CERTYNEO_DATA_DIR: dataDir, CERTYNEO_DATABASE_URL: "" }), { log: createLogger("error", () => {}) });
   const db = deps.db.$client;
   // A bulk load into a new file: nothing to protect from a power cut until it has finished.
   db.run("PRAGMA synchronous = OFF");

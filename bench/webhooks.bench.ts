@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { loadConfig } from "../src/config";
 import { openInstance } from "../src/instance";
 import { createLogger } from "../src/log";
+import { transaction } from "../src/store/db";
 import { createWebhookDispatcher } from "../src/modules/webhooks/dispatcher";
 import { recordEvent, WEBHOOK_EVENT_TYPES } from "../src/modules/webhooks/events";
 import { createWebhook } from "../src/modules/webhooks/service";
@@ -108,20 +109,20 @@ async function outbox(rx: Receiver, endpoints: number): Promise<Row> {
     CERTYNEO_WEBHOOKS_CONCURRENCY: String(CONCURRENCY),
     CERTYNEO_LOG_LEVEL: "error",
   });
-  const deps = openInstance(config, { log: createLogger("error", () => {}) });
+  const deps = await openInstance(config, { log: createLogger("error", () => {}) });
   try {
     // Each endpoint subscribes to one event type; events cycle through the types, so the
     // deliveries spread evenly and every event is delivered exactly once.
     const types = WEBHOOK_EVENT_TYPES.slice(0, endpoints);
     for (const [i, type] of types.entries()) {
       const path = `/outbox-${endpoints}-${i}`;
-      const { secret } = createWebhook(deps, "live", { url: rx.base + path, events: [type] });
+      const { secret } = await createWebhook(deps, "live", { url: rx.base + path, events: [type] });
       await rx.secret(path, secret);
     }
     await rx.reset();
     const t0 = performance.now();
     for (let i = 0; i < EVENTS; i++) {
-      deps.db.transaction((tx) => recordEvent(tx, deps.clock, { environment: "live", type: types[i % types.length]!, data: { envelope: envelope(i) } }));
+      await transaction(deps.db, (tx) => recordEvent(tx, deps.clock, { environment: "live", type: types[i % types.length]!, data: { envelope: envelope(i) } }));
     }
     const enqueueMs = performance.now() - t0;
     const dispatcher = createWebhookDispatcher(deps);

@@ -21,7 +21,7 @@ export function generatedFiles(spec: OpenApi): Record<keyof typeof GENERATED, st
 }
 
 if (import.meta.main) {
-  const server = startTestServer();
+  const server = await startTestServer();
   try {
     const spec = (await (await fetch(`${server.url}/openapi.json`)).json()) as OpenApi;
     const files = generatedFiles(spec);
