@@ -14,14 +14,14 @@ type PayloadOf<K extends string> = K extends JobKind ? JobPayload<K> : Record<st
  * the state change that asked for it was committed. The job runner picks it up once `runAt` is due:
  * a job due now wakes it at once (after the commit), without waiting for its poll.
  */
-export function enqueue<K extends string>(
+export async function enqueue<K extends string>(
   tx: Tx,
   clock: Clock,
   job: { kind: K; payload: PayloadOf<K>; runAt?: Date },
-): string {
+): Promise<string> {
   const now = clock.now();
   const id = newId("job");
-  tx.insert(jobs)
+  await tx.insert(jobs)
     .values({
       id,
       kind: job.kind,
@@ -32,8 +32,7 @@ export function enqueue<K extends string>(
       lastError: null,
       createdAt: now,
       updatedAt: now,
-    })
-    .run();
+    });
   if (!job.runAt || job.runAt <= now) signalWork(tx, "jobs");
   return id;
 }
@@ -43,10 +42,9 @@ export function enqueue<K extends string>(
  * no longer pending, i.e. an earlier run already did its work. A handler whose work is a database
  * write calls it in that transaction, so that the work and the job's completion commit together.
  */
-export function completeJob(tx: Tx, clock: Clock, jobId: string): boolean {
-  const res = tx.update(jobs)
+export async function completeJob(tx: Tx, clock: Clock, jobId: string): Promise<boolean> {
+  const res = await tx.update(jobs)
     .set({ status: "done", updatedAt: clock.now() })
-    .where(and(eq(jobs.id, jobId), eq(jobs.status, "pending")))
-    .run();
+    .where(and(eq(jobs.id, jobId), eq(jobs.status, "pending")));
   return affectedRows(res) === 1;
 }

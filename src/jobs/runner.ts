@@ -3,7 +3,7 @@ import { Value } from "@sinclair/typebox/value";
 import { and, asc, eq, gt, isNotNull, lte } from "drizzle-orm";
 import type { Deps } from "../deps";
 import { ownerGone, THIS_PROCESS } from "../process-owner";
-import { affectedRows } from "../store/db";
+import { affectedRows, transaction } from "../store/db";
 import { jobs } from "../store/schema";
 import { completeJob } from "./queue";
 import { retryDelayMs } from "./schedule";
@@ -107,6 +107,9 @@ export function createJobRunner(
   let finished = 0;
   let unsubscribe = () => {};
   let wakeScheduled = false;
+  /** The fill of free slots under way, and the one asked for while it runs (see pump). */
+  let filling: Promise<number> = Promise.resolve(0);
+  let nextFill: Promise<number> | null = null;
 
   /** A job due now was enqueued: fill the free slots on the next turn rather than at the next poll. */
   function wake() {
@@ -114,38 +117,33 @@ export function createJobRunner(
     wakeScheduled = true;
     setImmediate(() => {
       wakeScheduled = false;
-      if (started) pump();
+      if (started) void pump();
     });
   }
 
   /** Atomically takes up to `limit` due jobs: each one is leased (runAt pushed ahead) and its attempt counted. */
-  function claim(limit: number): Claimed[] {
+  async function claim(limit: number): Promise<Claimed[]> {
     if (limit <= 0) return [];
     const now = clock.now();
     const leaseUntil = new Date(now.getTime() + LEASE_MS);
-    return db.transaction(
-      (tx) => {
-        const due = tx
-          .select({ id: jobs.id, kind: jobs.kind, payload: jobs.payload, attempts: jobs.attempts, runAt: jobs.runAt })
-          .from(jobs)
-          .where(and(eq(jobs.status, "pending"), lte(jobs.runAt, now)))
-          .orderBy(asc(jobs.runAt), asc(jobs.createdAt))
-          .limit(limit)
-          .all();
-        const claimed: Claimed[] = [];
-        for (const job of due) {
-          // Compare-and-set on runAt: whoever moved it first owns the job.
-          const res = tx
-            .update(jobs)
-            .set({ runAt: leaseUntil, attempts: job.attempts + 1, leasedBy: THIS_PROCESS, updatedAt: now })
-            .where(and(eq(jobs.id, job.id), eq(jobs.status, "pending"), eq(jobs.runAt, job.runAt)))
-            .run();
-          if (affectedRows(res) === 1) claimed.push({ id: job.id, kind: job.kind, payload: job.payload, attempts: job.attempts + 1, leaseUntil });
-        }
-        return claimed;
-      },
-      { behavior: "immediate" },
-    );
+    return transaction(db, async (tx) => {
+      const due = await tx
+        .select({ id: jobs.id, kind: jobs.kind, payload: jobs.payload, attempts: jobs.attempts, runAt: jobs.runAt })
+        .from(jobs)
+        .where(and(eq(jobs.status, "pending"), lte(jobs.runAt, now)))
+        .orderBy(asc(jobs.runAt), asc(jobs.createdAt))
+        .limit(limit);
+      const claimed: Claimed[] = [];
+      for (const job of due) {
+        // Compare-and-set on runAt: whoever moved it first owns the job.
+        const res = await tx
+          .update(jobs)
+          .set({ runAt: leaseUntil, attempts: job.attempts + 1, leasedBy: THIS_PROCESS, updatedAt: now })
+          .where(and(eq(jobs.id, job.id), eq(jobs.status, "pending"), eq(jobs.runAt, job.runAt)));
+        if (affectedRows(res) === 1) claimed.push({ id: job.id, kind: job.kind, payload: job.payload, attempts: job.attempts + 1, leaseUntil });
+      }
+      return claimed;
+    });
   }
 
   async function execute(job: Claimed): Promise<void> {
@@ -171,20 +169,20 @@ export function createJobRunner(
           }, timeoutMs);
         }),
       ]);
-      completeJob(db, clock, job.id);
+      await completeJob(db, clock, job.id);
       log.debug("job done", { jobId: job.id, kind: job.kind, attempt: job.attempts });
     } catch (e) {
       const error = errorText(e).slice(0, 2000);
       const now = clock.now();
       const delay = e instanceof PermanentJobError ? null : retryDelayMs(job.attempts);
       if (delay === null) {
-        db.update(jobs).set({ status: "failed", lastError: error, updatedAt: now }).where(stillPending).run();
+        await db.update(jobs).set({ status: "failed", lastError: error, updatedAt: now }).where(stillPending);
         log.error("job failed", { jobId: job.id, kind: job.kind, attempt: job.attempts, error });
       } else {
         const timedOut = abort.signal.aborted;
         // A timed-out run may still be working: its retry waits for the lease to end.
         const runAt = new Date(Math.max(now.getTime() + delay, timedOut ? job.leaseUntil.getTime() : 0));
-        db.update(jobs).set({ runAt, lastError: error, updatedAt: now }).where(stillPending).run();
+        await db.update(jobs).set({ runAt, lastError: error, updatedAt: now }).where(stillPending);
         log.warn("job will be retried", { jobId: job.id, kind: job.kind, attempt: job.attempts, retryAt: runAt.toISOString(), error });
         if (timedOut) completeLate(job, run!, runAt);
       }
@@ -200,12 +198,11 @@ export function createJobRunner(
    */
   function completeLate(job: Claimed, run: Promise<void>, retryAt: Date) {
     run.then(
-      () => {
+      async () => {
         try {
-          const res = db.update(jobs)
+          const res = await db.update(jobs)
             .set({ status: "done", updatedAt: clock.now() })
-            .where(and(eq(jobs.id, job.id), eq(jobs.status, "pending"), eq(jobs.runAt, retryAt)))
-            .run();
+            .where(and(eq(jobs.id, job.id), eq(jobs.status, "pending"), eq(jobs.runAt, retryAt)));
           if (affectedRows(res) === 1) log.info("job done after its timeout", { jobId: job.id, kind: job.kind, attempt: job.attempts });
         } catch (e) {
           log.error("job bookkeeping failed", { jobId: job.id, error: errorText(e) });
@@ -217,21 +214,21 @@ export function createJobRunner(
   }
 
   /** Jobs leased by a process that has died (a crash, a kill) are due again now, not when their lease ends. */
-  function reclaimDeadLeases() {
+  async function reclaimDeadLeases() {
     const now = clock.now();
-    const leased = db.select({ id: jobs.id, leasedBy: jobs.leasedBy }).from(jobs)
-      .where(and(eq(jobs.status, "pending"), isNotNull(jobs.leasedBy), gt(jobs.runAt, now))).all();
+    const leased = await db.select({ id: jobs.id, leasedBy: jobs.leasedBy }).from(jobs)
+      .where(and(eq(jobs.status, "pending"), isNotNull(jobs.leasedBy), gt(jobs.runAt, now)));
     const dead = leased.filter((j) => ownerGone(j.leasedBy!));
     for (const j of dead)
-      db.update(jobs).set({ runAt: now, leasedBy: null, updatedAt: now }).where(and(eq(jobs.id, j.id), eq(jobs.leasedBy, j.leasedBy!), eq(jobs.status, "pending"))).run();
+      await db.update(jobs).set({ runAt: now, leasedBy: null, updatedAt: now }).where(and(eq(jobs.id, j.id), eq(jobs.leasedBy, j.leasedBy!), eq(jobs.status, "pending")));
     if (dead.length) log.info("reclaimed jobs leased by a process that ended", { jobs: dead.length });
   }
 
-  /** Fills the free slots with due jobs; returns how many it started. */
-  function pump(): number {
+  /** Fills the free slots with due jobs; returns how many it started. Never rejects. */
+  async function fillSlots(): Promise<number> {
     let jobsToRun: Claimed[];
     try {
-      jobsToRun = claim(concurrency - inflight.size);
+      jobsToRun = await claim(concurrency - inflight.size);
     } catch (e) {
       log.error("job claim failed", { error: errorText(e) });
       return 0;
@@ -242,11 +239,27 @@ export function createJobRunner(
         .finally(() => {
           inflight.delete(p);
           // Keep the slots busy while there is due work, without waiting for the next poll.
-          if (started) pump();
+          if (started) void pump();
         });
       inflight.add(p);
     }
     return jobsToRun.length;
+  }
+
+  /**
+   * Fills the free slots, one fill at a time: a claim awaits the database, and two fills counting
+   * the same free slots would run more than `concurrency` jobs. A call while a fill runs gets the
+   * next one, which starts after it (calls meanwhile share that one). Never rejects.
+   */
+  function pump(): Promise<number> {
+    if (nextFill) return nextFill;
+    const next = filling.then(() => {
+      nextFill = null;
+      return fillSlots();
+    });
+    nextFill = next;
+    filling = next;
+    return next;
   }
 
   /** Runs every periodic function once; rounds never overlap. */
@@ -266,7 +279,7 @@ export function createJobRunner(
   async function tick() {
     try {
       await runPeriodic();
-      if (started) pump();
+      if (started) await pump();
     } finally {
       ticking = null;
       if (started) timer = setTimeout(startTick, pollMs);
@@ -284,13 +297,11 @@ export function createJobRunner(
     start() {
       if (started) return;
       started = true;
-      try {
-        reclaimDeadLeases();
-      } catch (e) {
-        log.error("reclaiming leases failed", { error: errorText(e) });
-      }
       if (deps.config.jobs.wakeOnEnqueue) unsubscribe = onWork(db, "jobs", wake);
-      startTick();
+      // The first tick waits for the reclaim, so that it finds the reclaimed jobs due.
+      ticking = reclaimDeadLeases()
+        .catch((e) => log.error("reclaiming leases failed", { error: errorText(e) }))
+        .then(tick);
     },
     async stop() {
       started = false;
@@ -305,7 +316,7 @@ export function createJobRunner(
       const before = finished;
       await runPeriodic();
       for (;;) {
-        pump();
+        await pump();
         if (inflight.size === 0) break;
         await Promise.race(inflight);
       }

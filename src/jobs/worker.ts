@@ -26,7 +26,8 @@ export function onWork(db: Tx, topic: WorkTopic, fn: () => void): () => void {
 
 /**
  * Tells the workers of `topic` that `tx` gave them work. They run on a later turn of the event
- * loop, so after the synchronous transaction has committed (or rolled back: they then find nothing).
+ * loop: on SQLite after the transaction has committed (its body does database work only, which
+ * does not wait for I/O), or rolled back (they then find nothing).
  */
 export function signalWork(tx: Tx, topic: WorkTopic): void {
   const set = listeners.get(sessionOf(tx))?.get(topic);

@@ -12,6 +12,7 @@ import { completeJob, enqueue } from "../../jobs/queue";
 import { JOB_PAYLOADS, type JobPayload } from "../../jobs/payloads";
 import { defineJob, PermanentJobError, type JobContext, type JobDefinitions } from "../../jobs/runner";
 import { MAX_ATTEMPTS } from "../../jobs/schedule";
+import { firstRow, transaction } from "../../store/db";
 import { envelopes, recipients } from "../../store/schema";
 import { appendAudit } from "../audit/service";
 import { getInvitation, type Invitation } from "../envelopes/get-invitation";
@@ -29,8 +30,10 @@ type Recipient = typeof recipients.$inferSelect;
 /** Invited at some point (PENDING recipients of later routing groups never heard of the envelope). */
 const wasInvited = (r: Recipient) => r.status !== "PENDING" || r.sentAt != null;
 
-function audit(deps: Deps, envelopeId: string, type: "message.delivered" | "message.failed" | "recipient.reminded", data: Record<string, unknown>) {
-  deps.db.transaction((tx) => void appendAudit(tx, deps.clock, { envelopeId, type, actor: "system", data }), { behavior: "immediate" });
+async function audit(deps: Deps, envelopeId: string, type: "message.delivered" | "message.failed" | "recipient.reminded", data: Record<string, unknown>) {
+  await transaction(deps.db, async (tx) => {
+    await appendAudit(tx, deps.clock, { envelopeId, type, actor: "system", data });
+  });
 }
 
 /** The channels a message goes through for this recipient: SMS too for invitations and reminders when asked. */
@@ -52,33 +55,30 @@ interface Target {
  * bookkeeping failed, after the commit) finds it done and queues nothing twice. An SMS the
  * envelope asks for while no gateway is configured is recorded as a failed message (not retried).
  */
-function fanOut(deps: Deps, jobId: string, smsEnabled: boolean, message: MessageKind, targets: Target[]): number {
+async function fanOut(deps: Deps, jobId: string, smsEnabled: boolean, message: MessageKind, targets: Target[]): Promise<number> {
   let n = 0;
-  deps.db.transaction(
-    (tx) => {
-      if (!completeJob(tx, deps.clock, jobId)) {
-        deps.log.info(`${message} already fanned out by an earlier run`, { jobId });
-        return;
-      }
-      for (const { envelopeId, notifyBySms, recipient } of targets) {
-        for (const channel of channelsFor({ notifyBySms }, recipient, message)) {
-          if (channel === "sms" && !smsEnabled) {
-            deps.log.warn("SMS asked for but no SMS gateway is configured (sms.gatewayUrl)", { envelopeId, recipientId: recipient.id });
-            appendAudit(tx, deps.clock, {
-              envelopeId,
-              type: "message.failed",
-              actor: "system",
-              data: { recipientId: recipient.id, channel, message, to: recipient.phone, error: "no SMS gateway is configured", willRetry: false },
-            });
-            continue;
-          }
-          enqueue(tx, deps.clock, { kind: "deliver_message", payload: { recipientId: recipient.id, message, channel } });
-          n++;
+  await transaction(deps.db, async (tx) => {
+    if (!await completeJob(tx, deps.clock, jobId)) {
+      deps.log.info(`${message} already fanned out by an earlier run`, { jobId });
+      return;
+    }
+    for (const { envelopeId, notifyBySms, recipient } of targets) {
+      for (const channel of channelsFor({ notifyBySms }, recipient, message)) {
+        if (channel === "sms" && !smsEnabled) {
+          deps.log.warn("SMS asked for but no SMS gateway is configured (sms.gatewayUrl)", { envelopeId, recipientId: recipient.id });
+          await appendAudit(tx, deps.clock, {
+            envelopeId,
+            type: "message.failed",
+            actor: "system",
+            data: { recipientId: recipient.id, channel, message, to: recipient.phone, error: "no SMS gateway is configured", willRetry: false },
+          });
+          continue;
         }
+        await enqueue(tx, deps.clock, { kind: "deliver_message", payload: { recipientId: recipient.id, message, channel } });
+        n++;
       }
-    },
-    { behavior: "immediate" },
-  );
+    }
+  });
   return n;
 }
 
@@ -97,16 +97,16 @@ function audienceOf(message: MessageKind, all: Recipient[]): Recipient[] {
 }
 
 /** What the texts need, from the envelope's invitation (getInvitation) (plus the decliner and the void reason for notices). */
-function messageData(deps: Deps, message: MessageKind, inv: Invitation): MessageData {
+async function messageData(deps: Deps, message: MessageKind, inv: Invitation): Promise<MessageData> {
   const withLink = message === "invitation" || message === "reminder" || message === "completed";
   let declinedBy: string | null = null;
   let reason: string | null = null;
   if (message === "declined") {
-    const decliner = recipientRows(deps.db, inv.envelopeId).find((r) => r.status === "DECLINED");
+    const decliner = (await recipientRows(deps.db, inv.envelopeId)).find((r) => r.status === "DECLINED");
     declinedBy = decliner?.name ?? null;
     reason = decliner?.declineReason ?? null;
   } else if (message === "voided") {
-    reason = deps.db.select({ endReason: envelopes.endReason }).from(envelopes).where(eq(envelopes.id, inv.envelopeId)).get()?.endReason ?? null;
+    reason = (await firstRow(deps.db.select({ endReason: envelopes.endReason }).from(envelopes).where(eq(envelopes.id, inv.envelopeId))))?.endReason ?? null;
   }
   return {
     subject: inv.subject,
@@ -118,7 +118,7 @@ function messageData(deps: Deps, message: MessageKind, inv: Invitation): Message
     declinedBy,
     reason,
     sender: inv.sender,
-    organisation: organisationOf(deps.db),
+    organisation: await organisationOf(deps.db),
   };
 }
 
@@ -127,7 +127,7 @@ function messageData(deps: Deps, message: MessageKind, inv: Invitation): Message
  * file itself when it is small enough to attach (notifications.attachSignedMaxMb).
  */
 async function sealedCopy(deps: Deps, inv: Invitation): Promise<{ downloadUrl: string; attachment: { filename: string; content: Uint8Array; contentType: string } | null } | null> {
-  const row = deps.db.select({ sealStatus: envelopes.sealStatus }).from(envelopes).where(eq(envelopes.id, inv.envelopeId)).get();
+  const row = await firstRow(deps.db.select({ sealStatus: envelopes.sealStatus }).from(envelopes).where(eq(envelopes.id, inv.envelopeId)));
   if (row?.sealStatus !== "SEALED") return null;
   const downloadUrl = signedDocumentUrlOf(deps.config.baseUrl, deps.secret, inv.recipient.id);
   const pdf = await (await sealingService()).signedDocument(deps, inv.environment, inv.envelopeId);
@@ -140,25 +140,25 @@ async function sealedCopy(deps: Deps, inv: Invitation): Promise<{ downloadUrl: s
  * e-mail, retried on its own; the envelope.declined webhook tells the integrator).
  */
 async function tellSenderOfDecline(deps: Deps, envelopeId: string, { jobId, attempt }: JobContext) {
-  const envelope = deps.db.select().from(envelopes).where(eq(envelopes.id, envelopeId)).get();
+  const envelope = await firstRow(deps.db.select().from(envelopes).where(eq(envelopes.id, envelopeId)));
   if (!envelope) throw new PermanentJobError(`envelope ${envelopeId} does not exist`);
   const sender = senderOf(envelope);
-  const decliner = recipientRows(deps.db, envelopeId).find((r) => r.status === "DECLINED");
+  const decliner = (await recipientRows(deps.db, envelopeId)).find((r) => r.status === "DECLINED");
   if (!sender || !decliner) return;
   const base = { recipientId: null, audience: "sender", channel: "email", message: "declined", to: sender.email, jobId, attempt };
   let messageId: string;
   try {
     const email = renderSenderDeclinedEmail(pickLocale(envelope.locale), {
       envelopeId, subject: envelope.subject, senderName: sender.name, reason: decliner.declineReason,
-      declinedBy: { name: decliner.name, email: decliner.email }, organisation: organisationOf(deps.db),
+      declinedBy: { name: decliner.name, email: decliner.email }, organisation: await organisationOf(deps.db),
     });
     ({ messageId } = await deps.mailer.send({ to: sender.email, ...email }));
   } catch (e) {
     const error = (e instanceof Error ? e.message : String(e)).slice(0, 500);
-    audit(deps, envelopeId, "message.failed", { ...base, error, willRetry: attempt < MAX_ATTEMPTS });
+    await audit(deps, envelopeId, "message.failed", { ...base, error, willRetry: attempt < MAX_ATTEMPTS });
     throw e;
   }
-  audit(deps, envelopeId, "message.delivered", { ...base, messageId });
+  await audit(deps, envelopeId, "message.delivered", { ...base, messageId });
 }
 
 /** The job handlers of notifications, by kind. */
@@ -167,25 +167,25 @@ export function notificationHandlers(deps: Deps): JobDefinitions {
 
   /** send_invitation / send_reminder {recipientId}: one delivery per channel, if the recipient still has to act. */
   const toRecipient = (message: "invitation" | "reminder") => defineJob(JOB_PAYLOADS[`send_${message}`], async ({ recipientId }, { jobId }) => {
-    const inv = getInvitation(deps, { recipientId });
+    const inv = await getInvitation(deps, { recipientId });
     if (!inv) throw new PermanentJobError(`recipient ${recipientId} does not exist`);
     if (!inv.active) {
       deps.log.info(`${message} not sent: nothing left to do`, { recipientId: inv.recipient.id, envelopeStatus: inv.envelopeStatus, recipientStatus: inv.recipient.status });
       return;
     }
-    fanOut(deps, jobId, sms !== null, message, [{ envelopeId: inv.envelopeId, notifyBySms: inv.notifyBySms, recipient: inv.recipient }]);
+    await fanOut(deps, jobId, sms !== null, message, [{ envelopeId: inv.envelopeId, notifyBySms: inv.notifyBySms, recipient: inv.recipient }]);
   });
 
   /** notify_* {envelopeId}: the envelope ended; tell those concerned. */
   const toAudience = (message: "declined" | "voided" | "completed" | "expired") => defineJob(JOB_PAYLOADS[`notify_${message}`], async ({ envelopeId }, { jobId }) => {
-    const envelope = deps.db.select().from(envelopes).where(eq(envelopes.id, envelopeId)).get();
+    const envelope = await firstRow(deps.db.select().from(envelopes).where(eq(envelopes.id, envelopeId)));
     if (!envelope) throw new PermanentJobError(`envelope ${envelopeId} does not exist`);
-    const all = recipientRows(deps.db, envelope.id);
-    fanOut(deps, jobId, sms !== null, message, audienceOf(message, all).map((recipient) => ({ envelopeId: envelope.id, notifyBySms: envelope.notifyBySms, recipient })));
+    const all = await recipientRows(deps.db, envelope.id);
+    await fanOut(deps, jobId, sms !== null, message, audienceOf(message, all).map((recipient) => ({ envelopeId: envelope.id, notifyBySms: envelope.notifyBySms, recipient })));
   });
 
   const deliver = async (payload: JobPayload<"deliver_message">, { jobId, attempt, signal }: JobContext) => {
-    const inv = getInvitation(deps, { recipientId: payload.recipientId });
+    const inv = await getInvitation(deps, { recipientId: payload.recipientId });
     if (!inv) throw new PermanentJobError(`recipient ${payload.recipientId} does not exist`);
     const { message, channel } = payload;
     if ((message === "invitation" || message === "reminder") && !inv.active) {
@@ -193,7 +193,7 @@ export function notificationHandlers(deps: Deps): JobDefinitions {
       return;
     }
     const locale = pickLocale(inv.locale);
-    const data = messageData(deps, message, inv);
+    const data = await messageData(deps, message, inv);
     const to = channel === "sms" ? (inv.recipient.phone ?? "") : inv.recipient.email;
     const base = { recipientId: inv.recipient.id, channel, message, to, jobId, attempt };
     let delivered: Record<string, unknown>;
@@ -214,15 +214,15 @@ export function notificationHandlers(deps: Deps): JobDefinitions {
       const permanent = e instanceof PermanentJobError || e instanceof SmsConfigError;
       const error = (e instanceof Error ? e.message : String(e)).slice(0, 500);
       const willRetry = !permanent && attempt < MAX_ATTEMPTS;
-      audit(deps, inv.envelopeId, "message.failed", { ...base, error, willRetry });
+      await audit(deps, inv.envelopeId, "message.failed", { ...base, error, willRetry });
       if (!willRetry && (message === "invitation" || message === "reminder"))
-        deps.db.transaction((tx) => recordEnvelopeEvent(tx, deps, inv.envelopeId, "recipient.delivery_failed", { recipientId: inv.recipient.id, channel, message, error }), { behavior: "immediate" });
+        await transaction(deps.db, (tx) => recordEnvelopeEvent(tx, deps, inv.envelopeId, "recipient.delivery_failed", { recipientId: inv.recipient.id, channel, message, error }));
       throw permanent && !(e instanceof PermanentJobError) ? new PermanentJobError(error) : e;
     }
     // The message went: a failing audit write (a busy database) must not fail the job, whose
     // retry would send the message again. Logged instead, with what the event would have said.
     try {
-      audit(deps, inv.envelopeId, "message.delivered", { ...base, ...delivered });
+      await audit(deps, inv.envelopeId, "message.delivered", { ...base, ...delivered });
     } catch (e) {
       deps.log.error("message delivered but its audit event could not be written", { envelopeId: inv.envelopeId, ...base, ...delivered, error: e instanceof Error ? e.message : String(e) });
     }

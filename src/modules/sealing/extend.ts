@@ -3,6 +3,7 @@ import type { Deps } from "../../deps";
 import { checkSignedData } from "../../pdf/cms-validation";
 import { renewArchiveTimestamp } from "../../pdf/ltv";
 import { openForReading, readSignatures } from "../../pdf/signature-fields";
+import { transaction } from "../../store/db";
 import { envelopeDocuments, envelopes } from "../../store/schema";
 import { appendAudit } from "../audit/service";
 import { offThread } from "./off-thread";
@@ -31,11 +32,11 @@ export interface ExtendOutcome {
 export async function extendArchivalSeals(deps: Deps, beforeDays: number): Promise<ExtendOutcome> {
   const outcome: ExtendOutcome = { extended: [], failed: [] };
   const horizon = new Date(deps.clock.now().getTime() + beforeDays * 86_400_000);
-  const sealed = deps.db.select({ id: envelopes.id, sealedSha256: envelopes.sealedSha256 }).from(envelopes).where(eq(envelopes.sealStatus, "SEALED")).all();
+  const sealed = await deps.db.select({ id: envelopes.id, sealedSha256: envelopes.sealedSha256 }).from(envelopes).where(eq(envelopes.sealStatus, "SEALED"));
   const key = keyOnce(deps);
   for (const envelope of sealed) {
     try {
-      const perDocument = deps.db.select({ sha: envelopeDocuments.sealedSha256 }).from(envelopeDocuments).where(eq(envelopeDocuments.envelopeId, envelope.id)).all();
+      const perDocument = await deps.db.select({ sha: envelopeDocuments.sealedSha256 }).from(envelopeDocuments).where(eq(envelopeDocuments.envelopeId, envelope.id));
       const files = [envelope.sealedSha256!, ...perDocument.map((d) => d.sha).filter((s): s is string => !!s)];
       const renewed = new Map<string, string>();
       for (const sha of new Set(files)) {
@@ -47,13 +48,13 @@ export async function extendArchivalSeals(deps: Deps, beforeDays: number): Promi
         renewed.set(sha, await deps.files.put([next]));
       }
       if (renewed.size === 0) continue;
-      deps.db.transaction((tx) => {
+      await transaction(deps.db, async (tx) => {
         const whole = renewed.get(envelope.sealedSha256!);
-        if (whole) tx.update(envelopes).set({ sealedSha256: whole }).where(eq(envelopes.id, envelope.id)).run();
+        if (whole) await tx.update(envelopes).set({ sealedSha256: whole }).where(eq(envelopes.id, envelope.id));
         for (const [from, to] of renewed)
-          tx.update(envelopeDocuments).set({ sealedSha256: to }).where(and(eq(envelopeDocuments.envelopeId, envelope.id), eq(envelopeDocuments.sealedSha256, from))).run();
-        appendAudit(tx, deps.clock, { envelopeId: envelope.id, type: "envelope.seal_extended", actor: "system", data: { renewed: Object.fromEntries(renewed) } });
-      }, { behavior: "immediate" });
+          await tx.update(envelopeDocuments).set({ sealedSha256: to }).where(and(eq(envelopeDocuments.envelopeId, envelope.id), eq(envelopeDocuments.sealedSha256, from)));
+        await appendAudit(tx, deps.clock, { envelopeId: envelope.id, type: "envelope.seal_extended", actor: "system", data: { renewed: Object.fromEntries(renewed) } });
+      });
       outcome.extended.push(envelope.id);
     } catch (e) {
       outcome.failed.push({ envelopeId: envelope.id, reason: (e as Error).message });

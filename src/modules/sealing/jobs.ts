@@ -5,6 +5,7 @@ import { enqueue } from "../../jobs/queue";
 import { MAX_ATTEMPTS } from "../../jobs/schedule";
 import { JOB_PAYLOADS } from "../../jobs/payloads";
 import { defineJob, PermanentJobError, type JobDefinitions } from "../../jobs/runner";
+import { firstRow, transaction } from "../../store/db";
 import { jobs } from "../../store/schema";
 import { archivalRenewal, pdfIncremental, sealingService } from "./lazy";
 
@@ -26,10 +27,10 @@ export const sealingHandlers = (deps: Deps): JobDefinitions => ({
     } catch (e) {
       const permanent = e instanceof (await pdfIncremental()).SealRefusedError || (e instanceof AppError && e.code === "seal_failed");
       if (permanent || attempt >= MAX_ATTEMPTS) {
-        markSealFailed(deps, payload.envelopeId, (e as Error).message);
+        await markSealFailed(deps, payload.envelopeId, (e as Error).message);
         throw permanent ? new PermanentJobError((e as Error).message) : e;
       }
-      if (attempt === 1) markSealDelayed(deps, payload.envelopeId, (e as Error).message);
+      if (attempt === 1) await markSealDelayed(deps, payload.envelopeId, (e as Error).message);
       throw e;
     }
   }),
@@ -37,18 +38,20 @@ export const sealingHandlers = (deps: Deps): JobDefinitions => ({
     try {
       if (deps.trust.timestamper) await (await archivalRenewal()).extendArchivalSeals(deps, deps.config.seal.extendBeforeDays);
     } finally {
-      scheduleNextRenewal(deps);
+      await scheduleNextRenewal(deps);
     }
   }),
 });
 
 const scheduleNextRenewal = (deps: Deps) =>
-  deps.db.transaction((tx) => void enqueue(tx, deps.clock, { kind: "extend_archival_seals", payload: {}, runAt: new Date(deps.clock.now().getTime() + DAY_MS) }));
+  transaction(deps.db, async (tx) => {
+    await enqueue(tx, deps.clock, { kind: "extend_archival_seals", payload: {}, runAt: new Date(deps.clock.now().getTime() + DAY_MS) });
+  });
 
 /** Makes sure the daily renewal is scheduled (a fresh database, or one from before it existed); the first run is a day after. */
-export const sealingPeriodic: Array<(deps: Deps) => void> = [
-  function scheduleArchivalRenewal(deps) {
-    const pending = deps.db.select({ id: jobs.id }).from(jobs).where(and(eq(jobs.kind, "extend_archival_seals"), eq(jobs.status, "pending"))).get();
-    if (!pending) scheduleNextRenewal(deps);
+export const sealingPeriodic: Array<(deps: Deps) => Promise<void>> = [
+  async function scheduleArchivalRenewal(deps) {
+    const pending = await firstRow(deps.db.select({ id: jobs.id }).from(jobs).where(and(eq(jobs.kind, "extend_archival_seals"), eq(jobs.status, "pending"))).limit(1));
+    if (!pending) await scheduleNextRenewal(deps);
   },
 ];

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, notFound } from "../../errors";
 import type { CompletionCertificateInput } from "../../pdf/certificate";
@@ -8,6 +8,7 @@ import { sealPdfParts } from "../../pdf/pades";
 import { joinParts } from "../../pdf/signature-update";
 import type { RenderAuditEvent, RenderDocument, RenderEnvelope, RenderField, RenderRecipient } from "../../pdf/render-model";
 import { enqueue } from "../../jobs/queue";
+import { firstRow, jsonText, transaction } from "../../store/db";
 import { documents, envelopeDocuments, envelopes, jobs, type Environment } from "../../store/schema";
 import { appendAudit, listAudit, verifyChain, type AuditEvent } from "../audit/service";
 import { recordEnvelopeEvent } from "../envelopes/record-change";
@@ -78,9 +79,9 @@ function toRenderEvent(e: AuditEvent): RenderAuditEvent {
   };
 }
 
-function envelopeOf(deps: Deps, environment: Environment | null, id: string): EnvelopeRow {
-  const row = deps.db.select().from(envelopes)
-    .where(environment ? and(eq(envelopes.id, id), eq(envelopes.environment, environment)) : eq(envelopes.id, id)).get();
+async function envelopeOf(deps: Deps, environment: Environment | null, id: string): Promise<EnvelopeRow> {
+  const row = await firstRow(deps.db.select().from(envelopes)
+    .where(environment ? and(eq(envelopes.id, id), eq(envelopes.environment, environment)) : eq(envelopes.id, id)));
   if (!row) throw notFound("Envelope", id);
   return row;
 }
@@ -146,9 +147,9 @@ const inFlight = new Map<string, Promise<void>>();
 export function sealEnvelope(deps: Deps, envelopeId: string): Promise<void> {
   let run = inFlight.get(envelopeId);
   if (!run) {
-    run = doSeal(deps, envelopeId).catch((e) => {
+    run = doSeal(deps, envelopeId).catch(async (e) => {
       if (!cannotSeal(e)) throw e;
-      markSealFailed(deps, envelopeId, (e as Error).message);
+      await markSealFailed(deps, envelopeId, (e as Error).message);
       throw new AppError("seal_failed", `Sealing envelope ${envelopeId} failed: ${(e as Error).message}`);
     }).finally(() => inFlight.delete(envelopeId));
     inFlight.set(envelopeId, run);
@@ -157,21 +158,21 @@ export function sealEnvelope(deps: Deps, envelopeId: string): Promise<void> {
 }
 
 async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
-  const envelope = envelopeOf(deps, null, envelopeId);
+  const envelope = await envelopeOf(deps, null, envelopeId);
   if (envelope.status !== "COMPLETED") throw new AppError("envelope_not_completed", `Envelope ${envelopeId} is ${envelope.status}, not COMPLETED`);
   if (envelope.sealStatus === "SEALED") return;
   // A seal that had failed for good may be retried by an admin (`certyneo seal`): it succeeds or fails afresh.
   const started = performance.now();
   const key = await sealingKey(deps);
-  const docRows = envelopeDocumentRows(deps.db, envelopeId);
-  const fieldRowsOf = fieldRows(deps.db, envelopeId);
-  const forms = new Map(deps.db.select({ id: documents.id, formFields: documents.formFields }).from(documents)
-    .where(inArray(documents.id, docRows.map((d) => d.id))).all().map((d) => [d.id, d.formFields.map((f) => f.name)]));
+  const docRows = await envelopeDocumentRows(deps.db, envelopeId);
+  const fieldRowsOf = await fieldRows(deps.db, envelopeId);
+  const forms = new Map((await deps.db.select({ id: documents.id, formFields: documents.formFields }).from(documents)
+    .where(inArray(documents.id, docRows.map((d) => d.id)))).map((d) => [d.id, d.formFields.map((f) => f.name)]));
   const docs: RenderDocument[] = await Promise.all(docRows.map(async (d) => ({
     id: d.id, name: d.name, sha256: d.sha256, bytes: await deps.files.get(d.sha256),
     formValues: formValuesOf(envelope, forms.get(d.id) ?? [], d.id, fieldRowsOf),
   })));
-  const people = await Promise.all(recipientRows(deps.db, envelopeId).map((r) => toRenderRecipient(deps, r, envelope.locale)));
+  const people = await Promise.all((await recipientRows(deps.db, envelopeId)).map((r) => toRenderRecipient(deps, r, envelope.locale)));
   const placed = fieldRowsOf.map(toRenderField);
   const certificate: CompletionCertificateInput = {
     envelope: toRenderEnvelope(envelope),
@@ -189,19 +190,19 @@ async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
     ? perDocument.get(docs[0]!.id)!
     : await deps.files.put(await seal(deps, key, await deps.pdf.run("buildEnvelopePdf", docs, people, placed, { appendSignaturePage: true, locale: envelope.locale, certificate, title: envelope.subject }), envelope.subject));
 
-  deps.db.transaction((tx) => {
-    const current = tx.select({ sealStatus: envelopes.sealStatus }).from(envelopes).where(eq(envelopes.id, envelopeId)).get();
+  await transaction(deps.db, async (tx) => {
+    const current = await firstRow(tx.select({ sealStatus: envelopes.sealStatus }).from(envelopes).where(eq(envelopes.id, envelopeId)));
     if (current?.sealStatus === "SEALED") return;
     const now = deps.clock.now();
-    tx.update(envelopes).set({ sealStatus: "SEALED", sealedSha256: whole, sealedAt: now }).where(eq(envelopes.id, envelopeId)).run();
+    await tx.update(envelopes).set({ sealStatus: "SEALED", sealedSha256: whole, sealedAt: now }).where(eq(envelopes.id, envelopeId));
     for (const [documentId, sha] of perDocument)
-      tx.update(envelopeDocuments).set({ sealedSha256: sha }).where(and(eq(envelopeDocuments.envelopeId, envelopeId), eq(envelopeDocuments.documentId, documentId))).run();
-    enqueue(tx, deps.clock, { kind: "notify_completed", payload: { envelopeId } });
-    appendAudit(tx, deps.clock, {
+      await tx.update(envelopeDocuments).set({ sealedSha256: sha }).where(and(eq(envelopeDocuments.envelopeId, envelopeId), eq(envelopeDocuments.documentId, documentId)));
+    await enqueue(tx, deps.clock, { kind: "notify_completed", payload: { envelopeId } });
+    await appendAudit(tx, deps.clock, {
       envelopeId, type: "envelope.sealed", actor: "system",
       data: { sealedSha256: whole, documentHashes: Object.fromEntries(perDocument), certificate: sealingCertificate(key).subject, development: key.development },
     });
-  }, { behavior: "immediate" });
+  });
   deps.log.info("envelope sealed", { envelopeId, sha256: whole, documents: docs.length, durationMs: Math.round(performance.now() - started) });
 }
 
@@ -209,26 +210,26 @@ async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
  * Records that sealing is waiting (time-stamp authority or revocation responders unreachable):
  * an audit event, and a warning in the log, while the job retries. Downloads answer 503 meanwhile.
  */
-export function markSealDelayed(deps: Deps, envelopeId: string, reason: string): void {
-  deps.db.transaction((tx) => {
-    appendAudit(tx, deps.clock, { envelopeId, type: "envelope.seal_delayed", actor: "system", data: { reason: reason.slice(0, 500) } });
-    recordEnvelopeEvent(tx, deps, envelopeId, "envelope.seal_delayed", { reason: reason.slice(0, 500) });
-  }, { behavior: "immediate" });
+export async function markSealDelayed(deps: Deps, envelopeId: string, reason: string): Promise<void> {
+  await transaction(deps.db, async (tx) => {
+    await appendAudit(tx, deps.clock, { envelopeId, type: "envelope.seal_delayed", actor: "system", data: { reason: reason.slice(0, 500) } });
+    await recordEnvelopeEvent(tx, deps, envelopeId, "envelope.seal_delayed", { reason: reason.slice(0, 500) });
+  });
   deps.log.warn("envelope sealing delayed, retrying", { envelopeId, reason });
 }
 
 /** Records that sealing gave up: downloads answer `seal_failed` instead of trying again. */
-export function markSealFailed(deps: Deps, envelopeId: string, reason: string): void {
-  const marked = deps.db.transaction((tx) => {
-    const row = tx.select({ sealStatus: envelopes.sealStatus }).from(envelopes).where(eq(envelopes.id, envelopeId)).get();
+export async function markSealFailed(deps: Deps, envelopeId: string, reason: string): Promise<void> {
+  const marked = await transaction(deps.db, async (tx) => {
+    const row = await firstRow(tx.select({ sealStatus: envelopes.sealStatus }).from(envelopes).where(eq(envelopes.id, envelopeId)));
     if (!row || row.sealStatus === "SEALED" || row.sealStatus === "FAILED") return false;
-    tx.update(envelopes).set({ sealStatus: "FAILED" }).where(eq(envelopes.id, envelopeId)).run();
+    await tx.update(envelopes).set({ sealStatus: "FAILED" }).where(eq(envelopes.id, envelopeId));
     // Everyone still hears the envelope is complete, without the PDF.
-    enqueue(tx, deps.clock, { kind: "notify_completed", payload: { envelopeId } });
-    appendAudit(tx, deps.clock, { envelopeId, type: "envelope.seal_failed", actor: "system", data: { reason: reason.slice(0, 500) } });
-    recordEnvelopeEvent(tx, deps, envelopeId, "envelope.seal_failed", { reason: reason.slice(0, 500) });
+    await enqueue(tx, deps.clock, { kind: "notify_completed", payload: { envelopeId } });
+    await appendAudit(tx, deps.clock, { envelopeId, type: "envelope.seal_failed", actor: "system", data: { reason: reason.slice(0, 500) } });
+    await recordEnvelopeEvent(tx, deps, envelopeId, "envelope.seal_failed", { reason: reason.slice(0, 500) });
     return true;
-  }, { behavior: "immediate" });
+  });
   if (marked) deps.log.error("envelope sealing failed for good", { envelopeId, reason });
 }
 
@@ -248,14 +249,14 @@ const slug = (s: string) => s.normalize("NFKD").replace(/[^\w\s-]/g, "").trim().
 export async function signedDocument(
   deps: Deps, environment: Environment, envelopeId: string, documentId?: string, opts: { sealIfPending?: boolean } = {},
 ): Promise<PdfDownload> {
-  let envelope = envelopeOf(deps, environment, envelopeId);
+  let envelope = await envelopeOf(deps, environment, envelopeId);
   if (envelope.status !== "COMPLETED")
     throw new AppError("envelope_not_completed", `Envelope ${envelopeId} is ${envelope.status}: the signed document exists once it is COMPLETED`);
   if (envelope.sealStatus === "FAILED")
     throw new AppError("seal_failed", `Sealing envelope ${envelopeId} failed; the server log and the audit trail say why`);
   if (envelope.sealStatus !== "SEALED") {
     // A seal that failed and waits for its retry is not run again by every download.
-    const retryAt = sealRetryAt(deps, envelopeId);
+    const retryAt = await sealRetryAt(deps, envelopeId);
     const waitFor = (seconds: number) =>
       new AppError("seal_pending", "The signed document is being sealed; try again in a few seconds", { headers: { "retry-after": String(seconds) } });
     if (!opts.sealIfPending || retryAt) throw waitFor(retryAt ? Math.max(1, Math.ceil((retryAt.getTime() - deps.clock.now().getTime()) / 1000)) : 5);
@@ -265,34 +266,34 @@ export async function signedDocument(
       deps.log.error("sealing on download failed", { envelopeId, error: String((e as Error)?.message ?? e) });
       throw waitFor(10);
     });
-    envelope = envelopeOf(deps, environment, envelopeId);
+    envelope = await envelopeOf(deps, environment, envelopeId);
   }
   if (!documentId) return { bytes: await deps.files.get(envelope.sealedSha256!), filename: `${slug(envelope.subject)}-signed.pdf` };
-  const row = deps.db.select().from(envelopeDocuments)
-    .where(and(eq(envelopeDocuments.envelopeId, envelopeId), eq(envelopeDocuments.documentId, documentId))).get();
+  const row = await firstRow(deps.db.select().from(envelopeDocuments)
+    .where(and(eq(envelopeDocuments.envelopeId, envelopeId), eq(envelopeDocuments.documentId, documentId))));
   if (!row?.sealedSha256) throw notFound("Document", `${documentId} in envelope ${envelopeId}`);
-  const name = envelopeDocumentRows(deps.db, envelopeId).find((d) => d.id === documentId)!.name.replace(/\.pdf$/i, "");
+  const name = (await envelopeDocumentRows(deps.db, envelopeId)).find((d) => d.id === documentId)!.name.replace(/\.pdf$/i, "");
   return { bytes: await deps.files.get(row.sealedSha256), filename: `${slug(name)}-signed.pdf` };
 }
 
 /** When the seal job, having failed already, runs again; null when it has not failed. */
-function sealRetryAt(deps: Deps, envelopeId: string): Date | null {
-  const job = deps.db.select({ runAt: jobs.runAt }).from(jobs)
-    .where(and(eq(jobs.kind, "seal_envelope"), eq(jobs.status, "pending"), isNotNull(jobs.lastError), sql`json_extract(${jobs.payload}, '$.envelopeId') = ${envelopeId}`))
-    .get();
+async function sealRetryAt(deps: Deps, envelopeId: string): Promise<Date | null> {
+  const job = await firstRow(deps.db.select({ runAt: jobs.runAt }).from(jobs)
+    .where(and(eq(jobs.kind, "seal_envelope"), eq(jobs.status, "pending"), isNotNull(jobs.lastError), eq(jsonText(deps.db, jobs.payload, ["envelopeId"]), envelopeId)))
+    .limit(1));
   return job?.runAt ?? null;
 }
 
 /** The audit trail as a sealed PDF: every event so far, in order, with the hash chain. */
 export async function auditTrail(deps: Deps, environment: Environment, envelopeId: string): Promise<PdfDownload> {
-  const envelope = envelopeOf(deps, environment, envelopeId);
+  const envelope = await envelopeOf(deps, environment, envelopeId);
   if (envelope.status === "DRAFT") throw new AppError("envelope_not_sent", `Envelope ${envelopeId} is a DRAFT: it has an audit trail once sent`);
   const key = await sealingKey(deps);
-  const events = listAudit(deps.db, envelopeId);
+  const events = await listAudit(deps.db, envelopeId);
   const pdf = await deps.pdf.run("renderAuditTrail", {
     envelope: toRenderEnvelope(envelope),
-    documents: envelopeDocumentRows(deps.db, envelopeId).map(({ id, name, sha256 }) => ({ id, name, sha256 })),
-    recipients: await Promise.all(recipientRows(deps.db, envelopeId).map((r) => toRenderRecipient(deps, r, envelope.locale))),
+    documents: (await envelopeDocumentRows(deps.db, envelopeId)).map(({ id, name, sha256 }) => ({ id, name, sha256 })),
+    recipients: await Promise.all((await recipientRows(deps.db, envelopeId)).map((r) => toRenderRecipient(deps, r, envelope.locale))),
     events: events.map(toRenderEvent),
     chain: verifyChain(events),
     generatedAt: deps.clock.now(),

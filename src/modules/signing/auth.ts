@@ -10,6 +10,7 @@ import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
+import { transaction } from "../../store/db";
 import { recipients } from "../../store/schema";
 import { appendAudit } from "../audit/service";
 import { recipientActor } from "../envelopes/actor";
@@ -70,11 +71,13 @@ interface Actor {
   meta: { ip: string | null; userAgent: string | null };
 }
 
-function audit(deps: Deps, { envelope, recipient, meta }: Actor, type: "recipient.auth_code_sent" | "recipient.auth_failed" | "recipient.authenticated" | "recipient.auth_locked", data: Record<string, unknown> = {}) {
-  deps.db.transaction((tx) => void appendAudit(tx, deps.clock, {
-    envelopeId: envelope.id, type, ...recipientActor(recipient, meta.ip, meta.userAgent),
-    data: { recipientId: recipient.id, method: recipient.authMethod, ...data },
-  }), { behavior: "immediate" });
+async function audit(deps: Deps, { envelope, recipient, meta }: Actor, type: "recipient.auth_code_sent" | "recipient.auth_failed" | "recipient.authenticated" | "recipient.auth_locked", data: Record<string, unknown> = {}) {
+  await transaction(deps.db, async (tx) => {
+    await appendAudit(tx, deps.clock, {
+      envelopeId: envelope.id, type, ...recipientActor(recipient, meta.ip, meta.userAgent),
+      data: { recipientId: recipient.id, method: recipient.authMethod, ...data },
+    });
+  });
 }
 
 const seconds = (ms: number) => String(Math.max(1, Math.ceil(ms / 1000)));
@@ -101,10 +104,10 @@ export async function sendOneTimeCode(deps: Deps, actor: Actor): Promise<{ desti
     if (!sms) throw new AppError("unavailable", "No SMS gateway is configured (sms.gatewayUrl)");
     await sms.send({ to: r.phone!, text: renderOneTimeCodeSms(locale, code) });
   }
-  deps.db.update(recipients).set({
+  await deps.db.update(recipients).set({
     otpHash: codeHash(deps.secret, r.id, code), otpExpiresAt: new Date(now.getTime() + CODE_TTL_MS), otpSentAt: now, otpSends: r.otpSends + 1,
-  }).where(eq(recipients.id, r.id)).run();
-  audit(deps, actor, "recipient.auth_code_sent", { to: maskedDestination(r), sends: r.otpSends + 1 });
+  }).where(eq(recipients.id, r.id));
+  await audit(deps, actor, "recipient.auth_code_sent", { to: maskedDestination(r), sends: r.otpSends + 1 });
   return { destination: maskedDestination(r), retryAfterSeconds: Math.ceil(resendDelayMs(r.otpSends + 1) / 1000) };
 }
 
@@ -121,16 +124,16 @@ export async function verifyCode(deps: Deps, actor: Actor, code: string): Promis
   if (!ok) {
     const failures = r.authFailures + 1;
     const locked = failures >= MAX_FAILURES;
-    deps.db.update(recipients).set(locked
+    await deps.db.update(recipients).set(locked
       ? { authFailures: 0, authLockedUntil: new Date(now.getTime() + LOCK_MS), otpHash: null, otpExpiresAt: null }
-      : { authFailures: failures }).where(eq(recipients.id, r.id)).run();
-    audit(deps, actor, locked ? "recipient.auth_locked" : "recipient.auth_failed", { failures });
+      : { authFailures: failures }).where(eq(recipients.id, r.id));
+    await audit(deps, actor, locked ? "recipient.auth_locked" : "recipient.auth_failed", { failures });
     if (locked) throw new AppError("auth_locked", "Too many wrong codes: try again later", { headers: { "retry-after": seconds(LOCK_MS) } });
     throw new AppError("auth_code_invalid", `Wrong or expired code: ${MAX_FAILURES - failures} attempt${MAX_FAILURES - failures === 1 ? "" : "s"} left`);
   }
   const authenticated = { ...r, authenticatedAt: now };
-  deps.db.update(recipients).set({ authenticatedAt: now, authFailures: 0, otpHash: null, otpExpiresAt: null }).where(eq(recipients.id, r.id)).run();
-  audit(deps, actor, "recipient.authenticated");
+  await deps.db.update(recipients).set({ authenticatedAt: now, authFailures: 0, otpHash: null, otpExpiresAt: null }).where(eq(recipients.id, r.id));
+  await audit(deps, actor, "recipient.authenticated");
   return { cookie: proofOf(deps.secret, authenticated) };
 }
 

@@ -10,7 +10,7 @@ export interface Organisation {
   logoUrl: string | null;
 }
 
-export function organisationOf(db: Db): Organisation {
-  const b = getBranding(db);
+export async function organisationOf(db: Db): Promise<Organisation> {
+  const b = await getBranding(db);
   return { name: b.organisationName || "Certyneo", colour: b.accentColor, logoUrl: b.logo ? "/branding/logo" : null };
 }

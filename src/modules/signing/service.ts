@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, invalid } from "../../errors";
-import type { Tx } from "../../store/db";
+import { firstRow, transaction, type Tx } from "../../store/db";
 import { envelopes, fields, recipients } from "../../store/schema";
 import { appendAudit } from "../audit/service";
 import { assertCanAct, checkCompletion, isEmail, sessionState, type CompletionInput } from "../envelopes/lifecycle";
@@ -26,29 +26,27 @@ export interface RequestMeta {
   cookie?: string | null;
 }
 
-const immediate = { behavior: "immediate" as const };
-
 const unknownToken = () => new AppError("not_found", "This signing link is not valid");
 
-function resolve(tx: Tx, token: string): { envelope: EnvelopeRow; recipient: RecipientRow } {
+async function resolve(tx: Tx, token: string): Promise<{ envelope: EnvelopeRow; recipient: RecipientRow }> {
   if (!TOKEN_FORMAT.test(token)) throw unknownToken();
-  const recipient = tx.select().from(recipients).where(eq(recipients.tokenHash, tokenHash(token))).get();
+  const recipient = await firstRow(tx.select().from(recipients).where(eq(recipients.tokenHash, tokenHash(token))));
   if (!recipient) throw unknownToken();
-  const envelope = tx.select().from(envelopes).where(eq(envelopes.id, recipient.envelopeId)).get();
+  const envelope = await firstRow(tx.select().from(envelopes).where(eq(envelopes.id, recipient.envelopeId)));
   if (!envelope) throw unknownToken();
   return { envelope, recipient };
 }
 
 /** A recipient with an authentication method must have passed it in this browser: 401 signing_auth_required otherwise. */
-function authorize(deps: Deps, token: string, meta: RequestMeta): void {
-  const { envelope, recipient } = resolve(deps.db, token);
+async function authorize(deps: Deps, token: string, meta: RequestMeta): Promise<void> {
+  const { envelope, recipient } = await resolve(deps.db, token);
   if (!isAuthenticated(deps, recipient, meta.cookie)) throw authRequired(recipient, envelope.locale);
 }
 
 /** An envelope past its expiresAt expires when a link is used, without waiting for the sweep. */
-function expireIfDue(deps: Deps, token: string) {
-  const { envelope } = resolve(deps.db, token);
-  if (envelope.status === "SENT" && envelope.expiresAt && envelope.expiresAt <= deps.clock.now()) expireEnvelope(deps, { envelopeId: envelope.id });
+async function expireIfDue(deps: Deps, token: string) {
+  const { envelope } = await resolve(deps.db, token);
+  if (envelope.status === "SENT" && envelope.expiresAt && envelope.expiresAt <= deps.clock.now()) await expireEnvelope(deps, { envelopeId: envelope.id });
 }
 
 const docUrl = (token: string, documentId: string) => `/api/v1/signing/${token}/documents/${documentId}`;
@@ -59,9 +57,9 @@ const signatureImageUrl = (token: string, recipientId: string) => `/api/v1/signi
  * What the recipients who already signed placed on the pages (signatures, initials, values), so
  * that a later signer reviews the documents as they stand: the same values the seal stamps.
  */
-function stamps(tx: Tx, token: string, envelopeId: string, recipientId: string) {
-  const signed = new Map(recipientRows(tx, envelopeId).filter((r) => r.status === "SIGNED" && r.id !== recipientId).map((r) => [r.id, r]));
-  return fieldRows(tx, envelopeId).flatMap((f) => {
+async function stamps(tx: Tx, token: string, envelopeId: string, recipientId: string) {
+  const signed = new Map((await recipientRows(tx, envelopeId)).filter((r) => r.status === "SIGNED" && r.id !== recipientId).map((r) => [r.id, r]));
+  return (await fieldRows(tx, envelopeId)).flatMap((f) => {
     const by = signed.get(f.recipientId);
     if (!by) return [];
     const drawn = f.type === "signature" && by.signatureType === "drawn";
@@ -74,7 +72,7 @@ function stamps(tx: Tx, token: string, envelopeId: string, recipientId: string) 
   });
 }
 
-function session(tx: Tx, organisation: Organisation, token: string, envelope: EnvelopeRow, recipient: RecipientRow) {
+async function session(tx: Tx, organisation: Organisation, token: string, envelope: EnvelopeRow, recipient: RecipientRow) {
   const open = envelope.status === "SENT";
   const state = sessionState(envelope.status, recipient);
   return {
@@ -90,14 +88,14 @@ function session(tx: Tx, organisation: Organisation, token: string, envelope: En
     recipient: { id: recipient.id, name: recipient.name, email: recipient.email, role: recipient.role, status: recipient.status },
     state,
     documents: open
-      ? envelopeDocumentRows(tx, envelope.id).map((d) => ({ id: d.id, name: d.name, sha256: d.sha256, pageCount: d.pageCount, pages: d.pages, url: docUrl(token, d.id) }))
+      ? (await envelopeDocumentRows(tx, envelope.id)).map((d) => ({ id: d.id, name: d.name, sha256: d.sha256, pageCount: d.pageCount, pages: d.pages, url: docUrl(token, d.id) }))
       : [],
     signedDocument: envelope.status === "COMPLETED"
       ? { url: `/api/v1/signing/${token}/signed-document`, status: envelope.sealStatus ?? "PENDING" }
       : null,
-    stamps: state === "ready" ? stamps(tx, token, envelope.id, recipient.id) : [],
+    stamps: state === "ready" ? await stamps(tx, token, envelope.id, recipient.id) : [],
     fields: open
-      ? fieldRows(tx, envelope.id, recipient.id).map((f) => ({
+      ? (await fieldRows(tx, envelope.id, recipient.id)).map((f) => ({
           id: f.id, documentId: f.documentId, type: f.type, page: f.page, x: f.x, y: f.y, width: f.width, height: f.height,
           required: f.required, label: f.label, value: f.value, readOnly: f.readOnly,
         }))
@@ -105,46 +103,46 @@ function session(tx: Tx, organisation: Organisation, token: string, envelope: En
   };
 }
 
-export type SigningSession = ReturnType<typeof session>;
+export type SigningSession = Awaited<ReturnType<typeof session>>;
 
-function reload(tx: Tx, deps: Pick<Deps, "db">, token: string) {
-  const { envelope, recipient } = resolve(tx, token);
-  return session(tx, organisationOf(deps.db), token, envelope, recipient);
+async function reload(tx: Tx, deps: Pick<Deps, "db">, token: string): Promise<SigningSession> {
+  const { envelope, recipient } = await resolve(tx, token);
+  return session(tx, await organisationOf(deps.db), token, envelope, recipient);
 }
 
 /** GET /signing/{token}: the session; the first open by an invited recipient records VIEWED. */
-export function getSession(deps: Deps, token: string, meta: RequestMeta): SigningSession {
-  authorize(deps, token, meta);
-  expireIfDue(deps, token);
-  return deps.db.transaction((tx) => {
-    const { envelope, recipient } = resolve(tx, token);
+export async function getSession(deps: Deps, token: string, meta: RequestMeta): Promise<SigningSession> {
+  await authorize(deps, token, meta);
+  await expireIfDue(deps, token);
+  return transaction(deps.db, async (tx) => {
+    const { envelope, recipient } = await resolve(tx, token);
     if (envelope.status === "SENT" && recipient.status === "SENT") {
-      tx.update(recipients).set({ status: "VIEWED", viewedAt: deps.clock.now() }).where(eq(recipients.id, recipient.id)).run();
-      appendAudit(tx, deps.clock, {
+      await tx.update(recipients).set({ status: "VIEWED", viewedAt: deps.clock.now() }).where(eq(recipients.id, recipient.id));
+      await appendAudit(tx, deps.clock, {
         envelopeId: envelope.id, type: "recipient.viewed", ...recipientActor(recipient, meta.ip, meta.userAgent),
         data: { recipientId: recipient.id },
       });
-      recordEnvelopeEvent(tx, deps, envelope.id, "recipient.viewed");
+      await recordEnvelopeEvent(tx, deps, envelope.id, "recipient.viewed");
     }
     return reload(tx, deps, token);
-  }, immediate);
+  });
 }
 
 /** GET /signing/{token}/documents/{documentId}: the PDF, while the envelope is SENT; audited. */
 export async function openDocument(deps: Deps, token: string, documentId: string, meta: RequestMeta): Promise<{ name: string; sha256: string; bytes: Uint8Array }> {
-  authorize(deps, token, meta);
-  expireIfDue(deps, token);
-  const doc = deps.db.transaction((tx) => {
-    const { envelope, recipient } = resolve(tx, token);
+  await authorize(deps, token, meta);
+  await expireIfDue(deps, token);
+  const doc = await transaction(deps.db, async (tx) => {
+    const { envelope, recipient } = await resolve(tx, token);
     if (envelope.status !== "SENT") throw new AppError("signing_closed", `This envelope is ${envelope.status.toLowerCase()}; its documents are no longer served here`);
-    const d = envelopeDocumentRows(tx, envelope.id).find((x) => x.id === documentId);
+    const d = (await envelopeDocumentRows(tx, envelope.id)).find((x) => x.id === documentId);
     if (!d) throw new AppError("not_found", `Document ${documentId} is not part of this envelope`);
-    appendAudit(tx, deps.clock, {
+    await appendAudit(tx, deps.clock, {
       envelopeId: envelope.id, type: "document.downloaded", ...recipientActor(recipient, meta.ip, meta.userAgent),
       data: { recipientId: recipient.id, documentId: d.id, name: d.name, sha256: d.sha256 },
     });
     return d;
-  }, immediate);
+  });
   return { name: doc.name, sha256: doc.sha256, bytes: await deps.files.get(doc.sha256) };
 }
 
@@ -167,31 +165,31 @@ async function assertEmbeddable(png: Uint8Array): Promise<void> {
  * the file store), field values, time, IP and user agent, then invites the next group or completes.
  */
 export async function completeSigning(deps: Deps, token: string, body: CompletionInput, meta: RequestMeta): Promise<SigningSession> {
-  authorize(deps, token, meta);
-  expireIfDue(deps, token);
-  const first = resolve(deps.db, token);
+  await authorize(deps, token, meta);
+  await expireIfDue(deps, token);
+  const first = await resolve(deps.db, token);
   assertCanAct(first.envelope.status, first.recipient);
-  const specs = fieldRows(deps.db, first.envelope.id, first.recipient.id);
+  const specs = await fieldRows(deps.db, first.envelope.id, first.recipient.id);
   const { errors, completion } = checkCompletion(first.recipient, specs, body, deps.clock.now());
   if (errors.length) throw invalid(errors, "The signature cannot be completed");
   const sig = completion.signature;
   if (sig?.type === "drawn") await assertEmbeddable(sig.png);
   const imageSha = sig?.type === "drawn" ? await deps.files.put(sig.png) : null;
 
-  return deps.db.transaction((tx) => {
-    const { envelope, recipient } = resolve(tx, token);
+  return transaction(deps.db, async (tx) => {
+    const { envelope, recipient } = await resolve(tx, token);
     assertCanAct(envelope.status, recipient);
     const now = deps.clock.now();
     for (const [id, value] of completion.values)
-      tx.update(fields).set({ value }).where(and(eq(fields.id, id), eq(fields.recipientId, recipient.id))).run();
-    tx.update(recipients).set({
+      await tx.update(fields).set({ value }).where(and(eq(fields.id, id), eq(fields.recipientId, recipient.id)));
+    await tx.update(recipients).set({
       status: "SIGNED", signedAt: now,
       signatureType: sig?.type ?? null,
       signatureValue: sig?.type === "typed" ? sig.name : null,
       signatureImageSha256: imageSha,
       ip: meta.ip, userAgent: meta.userAgent,
-    }).where(eq(recipients.id, recipient.id)).run();
-    appendAudit(tx, deps.clock, {
+    }).where(eq(recipients.id, recipient.id));
+    await appendAudit(tx, deps.clock, {
       envelopeId: envelope.id,
       type: recipient.role === "APPROVER" ? "recipient.approved" : "recipient.signed",
       ...recipientActor(recipient, meta.ip, meta.userAgent),
@@ -201,13 +199,13 @@ export async function completeSigning(deps: Deps, token: string, body: Completio
         consent: consentRecord(recipient.role, body.locale),
         signature: sig ? (sig.type === "typed" ? { type: "typed", name: sig.name } : { type: "drawn", sha256: imageSha }) : null,
         fields: Object.fromEntries(completion.values),
-        documents: envelopeDocumentRows(tx, envelope.id).map((d) => ({ id: d.id, name: d.name, sha256: d.sha256 })),
+        documents: (await envelopeDocumentRows(tx, envelope.id)).map((d) => ({ id: d.id, name: d.name, sha256: d.sha256 })),
       },
     });
-    recordEnvelopeEvent(tx, deps, envelope.id, "recipient.signed");
-    inviteNextOrComplete(tx, deps, { envelopeId: envelope.id });
+    await recordEnvelopeEvent(tx, deps, envelope.id, "recipient.signed");
+    await inviteNextOrComplete(tx, deps, { envelopeId: envelope.id });
     return reload(tx, deps, token);
-  }, immediate);
+  });
 }
 
 /**
@@ -216,15 +214,15 @@ export async function completeSigning(deps: Deps, token: string, body: Completio
  * invitation; this link stops working. Audited with both people and the reason; the
  * certificate of completion shows who handed the place over.
  */
-export function reassignSigning(deps: Deps, token: string, to: { name: string; email: string; reason: string }, meta: RequestMeta) {
-  expireIfDue(deps, token);
-  return deps.db.transaction((tx) => {
-    const { envelope, recipient } = resolve(tx, token);
+export async function reassignSigning(deps: Deps, token: string, to: { name: string; email: string; reason: string }, meta: RequestMeta) {
+  await expireIfDue(deps, token);
+  return transaction(deps.db, async (tx) => {
+    const { envelope, recipient } = await resolve(tx, token);
     assertCanAct(envelope.status, recipient);
     if (!envelope.allowReassign) throw new AppError("reassign_not_allowed", "The sender did not allow signers of this envelope to hand their turn to someone else");
     const email = to.email.trim();
     const name = to.name.trim();
-    const others = tx.select({ id: recipients.id, email: recipients.email }).from(recipients).where(eq(recipients.envelopeId, envelope.id)).all();
+    const others = await tx.select({ id: recipients.id, email: recipients.email }).from(recipients).where(eq(recipients.envelopeId, envelope.id));
     const errors = [
       ...(!isEmail(email) ? [{ pointer: "/email", message: `"${to.email}" is not a valid e-mail address` }] : []),
       ...(isEmail(email) && others.some((o) => o.email.toLowerCase() === email.toLowerCase()) ? [{ pointer: "/email", message: "this person is already a recipient of the envelope" }] : []),
@@ -233,34 +231,34 @@ export function reassignSigning(deps: Deps, token: string, to: { name: string; e
     ];
     if (errors.length) throw invalid(errors, "The reassignment is not valid");
     const reason = to.reason.trim();
-    replaceRecipientPerson(tx, deps, recipient, { name, email, phone: null }, { reassignedFrom: `${recipient.name} <${recipient.email}>: ${reason}` });
-    appendAudit(tx, deps.clock, {
+    await replaceRecipientPerson(tx, deps, recipient, { name, email, phone: null }, { reassignedFrom: `${recipient.name} <${recipient.email}>: ${reason}` });
+    await appendAudit(tx, deps.clock, {
       envelopeId: envelope.id, type: "recipient.reassigned", ...recipientActor(recipient, meta.ip, meta.userAgent),
       data: { recipientId: recipient.id, from: { name: recipient.name, email: recipient.email }, to: { name, email }, reason },
     });
     return { reassignedTo: { name, email } };
-  }, immediate);
+  });
 }
 
 /** POST /signing/{token}/decline: the envelope ends DECLINED and the other recipients are told. */
-export function declineSigning(deps: Deps, token: string, reason: string, meta: RequestMeta): SigningSession {
-  authorize(deps, token, meta);
-  expireIfDue(deps, token);
-  return deps.db.transaction((tx) => {
-    const { envelope, recipient } = resolve(tx, token);
+export async function declineSigning(deps: Deps, token: string, reason: string, meta: RequestMeta): Promise<SigningSession> {
+  await authorize(deps, token, meta);
+  await expireIfDue(deps, token);
+  return transaction(deps.db, async (tx) => {
+    const { envelope, recipient } = await resolve(tx, token);
     assertCanAct(envelope.status, recipient);
     const text = reason.trim();
     if (text.length < 1 || text.length > 1000) throw invalid([{ pointer: "/reason", message: "a reason of 1 to 1000 characters is required" }]);
     const now = deps.clock.now();
-    tx.update(recipients).set({ status: "DECLINED", declinedAt: now, declineReason: text, ip: meta.ip, userAgent: meta.userAgent })
-      .where(eq(recipients.id, recipient.id)).run();
-    appendAudit(tx, deps.clock, {
+    await tx.update(recipients).set({ status: "DECLINED", declinedAt: now, declineReason: text, ip: meta.ip, userAgent: meta.userAgent })
+      .where(eq(recipients.id, recipient.id));
+    await appendAudit(tx, deps.clock, {
       envelopeId: envelope.id, type: "recipient.declined", ...recipientActor(recipient, meta.ip, meta.userAgent),
       data: { recipientId: recipient.id, reason: text },
     });
-    declineEnvelope(tx, deps, { envelope, reason: text });
+    await declineEnvelope(tx, deps, { envelope, reason: text });
     return reload(tx, deps, token);
-  }, immediate);
+  });
 }
 
 /**
@@ -268,20 +266,20 @@ export function declineSigning(deps: Deps, token: string, reason: string, meta: 
  * (the completion e-mail carries it) downloads the sealed PDF; audited like any download.
  */
 export async function openSignedDocument(deps: Deps, token: string, meta: RequestMeta): Promise<{ filename: string; bytes: Uint8Array }> {
-  authorize(deps, token, meta);
-  const { envelope, recipient } = resolve(deps.db, token);
+  await authorize(deps, token, meta);
+  const { envelope, recipient } = await resolve(deps.db, token);
   if (envelope.status === "SENT")
     throw new AppError("envelope_not_completed", "The signed document exists once everyone has signed");
   if (envelope.status !== "COMPLETED")
     throw new AppError("signing_closed", `This envelope is ${envelope.status.toLowerCase()}: there is no signed document`);
   const pdf = await (await sealingService()).signedDocument(deps, envelope.environment, envelope.id);
-  deps.db.transaction((tx) => {
-    const sealed = tx.select({ sha: envelopes.sealedSha256 }).from(envelopes).where(eq(envelopes.id, envelope.id)).get();
-    appendAudit(tx, deps.clock, {
+  await transaction(deps.db, async (tx) => {
+    const sealed = await firstRow(tx.select({ sha: envelopes.sealedSha256 }).from(envelopes).where(eq(envelopes.id, envelope.id)));
+    await appendAudit(tx, deps.clock, {
       envelopeId: envelope.id, type: "document.downloaded", ...recipientActor(recipient, meta.ip, meta.userAgent),
       data: { recipientId: recipient.id, signed: true, sha256: sealed?.sha ?? null },
     });
-  }, immediate);
+  });
   return { filename: pdf.filename, bytes: pdf.bytes };
 }
 
@@ -290,32 +288,32 @@ export async function openSignedDocument(deps: Deps, token: string, meta: Reques
  * signed, shown on the pages a later signer reviews; only while this recipient may act.
  */
 export async function openSignatureImage(deps: Deps, token: string, recipientId: string, meta: RequestMeta): Promise<Uint8Array> {
-  authorize(deps, token, meta);
-  const { envelope, recipient } = resolve(deps.db, token);
+  await authorize(deps, token, meta);
+  const { envelope, recipient } = await resolve(deps.db, token);
   assertCanAct(envelope.status, recipient);
-  const by = recipientRows(deps.db, envelope.id).find((r) => r.id === recipientId && r.status === "SIGNED");
+  const by = (await recipientRows(deps.db, envelope.id)).find((r) => r.id === recipientId && r.status === "SIGNED");
   if (!by?.signatureImageSha256) throw new AppError("not_found", `No drawn signature of ${recipientId} in this envelope`);
   return deps.files.get(by.signatureImageSha256);
 }
 
 
 /** POST /signing/{token}/auth/code: sends a one-time code (email_otp, sms_otp). */
-export function sendSigningCode(deps: Deps, token: string, meta: RequestMeta) {
-  const { envelope, recipient } = resolve(deps.db, token);
+export async function sendSigningCode(deps: Deps, token: string, meta: RequestMeta) {
+  const { envelope, recipient } = await resolve(deps.db, token);
   return sendOneTimeCode(deps, { envelope, recipient, meta });
 }
 
 /** POST /signing/{token}/auth: the code; on success the cookie that proves it, and the session. */
 export async function authenticateSigner(deps: Deps, token: string, code: string, meta: RequestMeta): Promise<{ cookie: string; session: SigningSession }> {
-  const { envelope, recipient } = resolve(deps.db, token);
+  const { envelope, recipient } = await resolve(deps.db, token);
   const { cookie } = await verifyCode(deps, { envelope, recipient, meta }, code);
-  return { cookie, session: getSession(deps, token, { ...meta, cookie: `${AUTH_COOKIE}=${cookie}` }) };
+  return { cookie, session: await getSession(deps, token, { ...meta, cookie: `${AUTH_COOKIE}=${cookie}` }) };
 }
 
 /** The origins that may frame this link's page (embedded signing); none for an unknown token. */
-export function frameAncestorsOf(deps: Pick<Deps, "db">, token: string): string[] {
+export async function frameAncestorsOf(deps: Pick<Deps, "db">, token: string): Promise<string[]> {
   try {
-    return resolve(deps.db, token).envelope.allowedOrigins;
+    return (await resolve(deps.db, token)).envelope.allowedOrigins;
   } catch {
     return [];
   }

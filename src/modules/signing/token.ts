@@ -1,6 +1,8 @@
 import { createHmac } from "node:crypto";
+import { eq, sql } from "drizzle-orm";
 import { sha256Hex } from "../../ids";
 import { preparedPerDb, type Db } from "../../store/db";
+import { recipients } from "../../store/schema";
 
 /** 32 bytes of HMAC-SHA256 in base64url: 43 characters, 256 bits. */
 export const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/;
@@ -25,8 +27,9 @@ export const signUrlOf = (baseUrl: string, secret: Uint8Array, recipientId: stri
 export const signedDocumentUrlOf = (baseUrl: string, secret: Uint8Array, recipientId: string): string =>
   `${baseUrl.replace(/\/+$/, "")}/api/v1/signing/${signingToken(secret, recipientId)}/signed-document?download=1`;
 
-const recipientByTokenHash = preparedPerDb((db) => db.$client.prepare<{ n: number }, [string]>("SELECT 1 AS n FROM recipients WHERE token_hash = ?"));
+const recipientByTokenHash = preparedPerDb((db) =>
+  db.select({ id: recipients.id }).from(recipients).where(eq(recipients.tokenHash, sql.placeholder("hash"))).limit(1).prepare());
 
 /** Whether a token opens a signing session: the pipeline asks before it reads an anonymous body. */
-export const isKnownToken = (db: Db, token: string): boolean =>
-  TOKEN_FORMAT.test(token) && recipientByTokenHash(db).get(tokenHash(token)) !== null;
+export const isKnownToken = async (db: Db, token: string): Promise<boolean> =>
+  TOKEN_FORMAT.test(token) && (await recipientByTokenHash(db).execute({ hash: tokenHash(token) })).length > 0;

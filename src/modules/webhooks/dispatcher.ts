@@ -1,8 +1,9 @@
 import { onWork, type Worker } from "../../jobs/worker";
 import { systemClock, type Clock } from "../../clock";
 import type { Deps } from "../../deps";
+import { preparedPerSession, transaction } from "../../store/db";
 import { networkPolicy, systemResolver, type Resolver } from "./network";
-import { outboxQueries, type ClaimedDelivery, type DeliveryOutcome } from "./outbox-queries";
+import { outboxQueries, type ClaimedDelivery, type DeliveryOutcome, type OutboxQueries } from "./outbox-queries";
 import { recordOutcome } from "./record-outcome";
 import { createDeliverySender } from "./send-delivery";
 
@@ -13,7 +14,7 @@ import { createDeliverySender } from "./send-delivery";
 export const LEASE_MARGIN_MS = 60_000;
 /**
  * Deliveries claimed ahead per endpoint: when an answer comes in, the endpoint's next delivery
- * starts at once instead of after the commit that records the answer, so the SQLite work of an
+ * starts at once instead of after the commit that records the answer, so the database work of an
  * attempt overlaps the next request. Their lease covers waiting behind the ones before them.
  */
 export const CLAIM_AHEAD = 8;
@@ -48,8 +49,8 @@ export interface WebhookDispatcher extends Worker {
    * scheduled in the future is left for later). Tests move the clock, then drain.
    */
   drain(): Promise<DrainResult>;
-  /** Starts due deliveries up to the concurrency limits; returns how many it started. */
-  pump(): number;
+  /** Starts due deliveries up to the concurrency limits; resolves with how many it started. */
+  pump(): Promise<number>;
   /** Deliveries being sent right now. */
   readonly inFlight: number;
 }
@@ -93,18 +94,19 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
     });
   }
 
-  const queries = outboxQueries(db);
+  /** The statements, on the session a transaction runs on (the database's own, outside one). */
+  const queriesOf = preparedPerSession(outboxQueries);
   /** webhookId → deliveries claimed ahead, not yet sent (see CLAIM_AHEAD). */
   const queued = new Map<string, ClaimedDelivery[]>();
   /** webhookId → id of the delivery being sent. */
   const sendingNow = new Map<string, string>();
 
   /** The endpoints with a due delivery, oldest due first, skipping busy ones. */
-  function dueEndpoints(now: Date, free: number, busy: Set<string>) {
+  async function dueEndpoints(q: OutboxQueries, now: Date, free: number, busy: Set<string>) {
     // One row per endpoint at most; endpoints already busy are skipped here rather than in SQL
     // so that the statement stays prepared. `complete`: every endpoint with a due delivery is in rows.
     const limit = free + busy.size;
-    const rows = queries.due.all({ now: now.getTime(), limit });
+    const rows = await q.due.execute({ now: now.getTime(), limit });
     return { candidates: rows.filter((row) => !busy.has(row.webhookId)).slice(0, free), complete: rows.length < limit };
   }
 
@@ -113,40 +115,59 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
    * attempt pushed past the request timeout, times the place in the queue (each one before it
    * may take the whole timeout), plus a margin.
    */
-  function claimFor(webhookId: string, now: Date, count: number, queuedBefore = 0): ClaimedDelivery[] {
+  async function claimFor(q: OutboxQueries, webhookId: string, now: Date, count: number, queuedBefore = 0): Promise<ClaimedDelivery[]> {
     const out: ClaimedDelivery[] = [];
-    for (const row of queries.dueOf.all({ webhookId, now: now.getTime(), limit: count })) {
+    for (const row of await q.dueOf.execute({ webhookId, now: now.getTime(), limit: count })) {
       const lease = new Date(now.getTime() + (queuedBefore + out.length + 1) * cfg.timeoutMs + LEASE_MARGIN_MS);
-      const claimed = queries.claim.get({ id: row.id, now, nowMs: now.getTime(), lease });
+      const [claimed] = await q.claim.execute({ id: row.id, now, nowMs: now.getTime(), lease });
       if (claimed) out.push({ ...row, attempt: claimed.attempts, at: now });
     }
     return out;
   }
 
   /** Puts claimed deliveries back as they were, due now (not an attempt against the endpoint). */
-  function release(deliveries: ClaimedDelivery[]) {
+  async function release(q: OutboxQueries, deliveries: ClaimedDelivery[]) {
     const now = clock.now();
-    for (const d of deliveries) queries.release.run({ id: d.id, now });
+    for (const d of deliveries) await q.release.execute({ id: d.id, now });
+  }
+
+  /** The claim under way (claimDue and the launches after it): claims run one at a time. */
+  let claiming: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs `work` once no other claim runs. A claim awaits the database between its select and its
+   * updates, and two claims interleaving there would both take an idle endpoint (two requests in
+   * flight to it, or more than the concurrency limit) or refill a queue the other replaced.
+   */
+  function exclusively<T>(work: () => Promise<T>): Promise<T> {
+    const run = claiming.then(work);
+    claiming = run.catch(() => {});
+    return run;
   }
 
   /**
    * Claims due deliveries up to the limits (global concurrency, one in flight per endpoint) and
    * refills the queues of busy endpoints that run low; returns the deliveries to start now.
-   * Synchronous (bun:sqlite), so two callers never interleave between the select and the claim.
+   * Runs under exclusively(), which its caller launches the deliveries in.
    */
-  function claimDue(): ClaimedDelivery[] {
+  async function claimDue(q: OutboxQueries): Promise<ClaimedDelivery[]> {
     if (stopping) return [];
     const out: ClaimedDelivery[] = [];
     const now = clock.now();
-    for (const [webhookId, queue] of queued)
-      if (queue.length < CLAIM_AHEAD / 2 && sendingNow.has(webhookId)) queue.push(...claimFor(webhookId, now, CLAIM_AHEAD - queue.length, queue.length + 1));
+    for (const [webhookId, queue] of queued) {
+      if (queue.length >= CLAIM_AHEAD / 2 || !sendingNow.has(webhookId)) continue;
+      const more = await claimFor(q, webhookId, now, CLAIM_AHEAD - queue.length, queue.length + 1);
+      // The endpoint went idle meanwhile (its queue was dropped): these go back too.
+      if (queued.get(webhookId) === queue) queue.push(...more);
+      else await release(q, more);
+    }
     const busy = new Set(inflight.keys());
     while (busy.size < cfg.concurrency) {
-      const { candidates, complete } = dueEndpoints(now, cfg.concurrency - busy.size, busy);
+      const { candidates, complete } = await dueEndpoints(q, now, cfg.concurrency - busy.size, busy);
       if (!candidates.length) break;
       let claimed = 0;
       for (const candidate of candidates) {
-        const [first, ...ahead] = claimFor(candidate.webhookId, now, CLAIM_AHEAD);
+        const [first, ...ahead] = await claimFor(q, candidate.webhookId, now, CLAIM_AHEAD);
         if (!first) continue;
         out.push(first);
         queued.set(candidate.webhookId, ahead);
@@ -169,20 +190,24 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
       .catch((e) => {
         // The attempt is not recorded: the delivery stays leased and is retried when the lease ends.
         log.error("webhook delivery bookkeeping failed", { deliveryId: delivery.id, error: String((e as Error)?.stack ?? e) });
-        if (sendingNow.get(delivery.webhookId) === delivery.id) idle(delivery.webhookId);
+        if (sendingNow.get(delivery.webhookId) === delivery.id) idleNow(delivery.webhookId);
         if (!stopping) safePump();
       });
     inflight.set(delivery.webhookId, sending);
   }
 
-  /** Nothing in flight for the endpoint any more; what it had claimed ahead goes back. */
-  function idle(webhookId: string) {
+  /** Nothing in flight for the endpoint any more; what it had claimed ahead goes back (through `q`). */
+  async function idle(q: OutboxQueries, webhookId: string) {
     inflight.delete(webhookId);
     sendingNow.delete(webhookId);
     const ahead = queued.get(webhookId);
     queued.delete(webhookId);
-    if (ahead?.length) release(ahead);
+    if (ahead?.length) await release(q, ahead);
   }
+
+  /** idle() outside a transaction, for paths that do not wait for it: a failed release is logged (the lease ends by itself). */
+  const idleNow = (webhookId: string) =>
+    void idle(queriesOf(db), webhookId).catch((e) => log.error("webhook release failed", { webhookId, error: String((e as Error)?.stack ?? e) }));
 
   /** Outcomes waiting for the next flush, and that flush. */
   let settled: { delivery: ClaimedDelivery; outcome: DeliveryOutcome }[] = [];
@@ -194,13 +219,14 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
    * claim sees whether it is still enabled). Outcomes that finish in the same turn of the event
    * loop are recorded together, in one transaction that also claims what is due next.
    */
-  function settle(delivery: ClaimedDelivery, outcome: DeliveryOutcome): Promise<void> {
+  async function settle(delivery: ClaimedDelivery, outcome: DeliveryOutcome): Promise<void> {
     if (outcome.interrupted) {
-      idle(delivery.webhookId);
+      const q = queriesOf(db);
+      await idle(q, delivery.webhookId);
       // Put the delivery back as it was, due now: the next start sends it (maybe again: at least once).
-      release([delivery]);
+      await release(q, [delivery]);
       log.info("webhook delivery interrupted by shutdown, re-queued", { deliveryId: delivery.id, webhookId: delivery.webhookId });
-      return Promise.resolve();
+      return;
     }
     settled.push({ delivery, outcome });
     const next = outcome.error === null && !stopping ? queued.get(delivery.webhookId)?.shift() : undefined;
@@ -210,39 +236,35 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
         const batch = settled;
         settled = [];
         flushing = null;
-        let claimed: ClaimedDelivery[] = [];
-        try {
-          db.transaction((tx) => {
+        exclusively(async () => {
+          const claimed = await transaction(db, async (tx) => {
+            const q = queriesOf(tx);
             for (const done of batch) {
-              const result = recordOutcome(tx, { queries, now: clock.now(), log, disableAfterMs, random }, done.delivery, done.outcome);
+              const result = await recordOutcome(tx, { queries: q, now: clock.now(), log, disableAfterMs, random }, done.delivery, done.outcome);
               if (result === "succeeded") stats.succeeded++;
               else if (result === "failed") stats.failed++;
             }
-            for (const done of batch) if (sendingNow.get(done.delivery.webhookId) === done.delivery.id) idle(done.delivery.webhookId);
-            claimed = claimDue();
+            for (const done of batch) if (sendingNow.get(done.delivery.webhookId) === done.delivery.id) await idle(q, done.delivery.webhookId);
+            return claimDue(q);
           });
-        } catch (e) {
-          for (const done of batch) if (sendingNow.get(done.delivery.webhookId) === done.delivery.id) idle(done.delivery.webhookId);
+          for (const delivery of claimed) launch(delivery);
+        }).then(resolve, (e) => {
+          for (const done of batch) if (sendingNow.get(done.delivery.webhookId) === done.delivery.id) idleNow(done.delivery.webhookId);
           reject(e);
-          return;
-        }
-        for (const delivery of claimed) launch(delivery);
-        resolve();
+        });
       })));
   }
 
-  function pump(): number {
-    const claimed = claimDue();
-    for (const delivery of claimed) launch(delivery);
-    return claimed.length;
+  function pump(): Promise<number> {
+    return exclusively(async () => {
+      const claimed = await claimDue(queriesOf(db));
+      for (const delivery of claimed) launch(delivery);
+      return claimed.length;
+    });
   }
 
   function safePump() {
-    try {
-      pump();
-    } catch (e) {
-      log.error("webhook dispatcher failed to poll", { error: String((e as Error)?.stack ?? e) });
-    }
+    pump().catch((e) => log.error("webhook dispatcher failed to poll", { error: String((e as Error)?.stack ?? e) }));
   }
 
   return {
@@ -261,18 +283,20 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
       unsubscribe();
       if (timer) clearInterval(timer);
       timer = null;
+      // A claim under way launches what it took: wait for it, so that those sends are awaited too.
+      await claiming;
       const all = Promise.all(inflight.values());
       let grace: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([all, new Promise((r) => (grace = setTimeout(r, STOP_GRACE_MS)))]);
       clearTimeout(grace);
       shutdown.abort();
       await all;
-      for (const webhookId of [...queued.keys()]) if (!inflight.has(webhookId)) idle(webhookId);
+      for (const webhookId of [...queued.keys()]) if (!inflight.has(webhookId)) await idle(queriesOf(db), webhookId);
     },
     async drain() {
       const before = { ...stats };
       for (;;) {
-        pump();
+        await pump();
         if (inflight.size === 0) break;
         await Promise.race(inflight.values());
       }

@@ -58,20 +58,20 @@ const statements = preparedPerSession((tx) => {
  * pending delivery per enabled endpoint of the environment subscribed to the type.
  * The dispatcher sends them. Returns the event id (evt_...).
  */
-export function recordEvent(
+export async function recordEvent(
   tx: Tx,
   clock: Clock,
   e: { environment: Environment; type: WebhookEventType; data: Record<string, unknown> },
-): string {
+): Promise<string> {
   const now = clock.now();
   const id = newId("evt");
   const payload: WebhookPayload = { id, type: e.type, createdAt: now.toISOString(), environment: e.environment, data: e.data };
   const q = statements(tx);
-  q.insertEvent.run({ id, environment: e.environment, type: e.type, payload: JSON.stringify(payload), createdAt: now });
+  await q.insertEvent.execute({ id, environment: e.environment, type: e.type, payload: JSON.stringify(payload), createdAt: now });
   let deliveries = 0;
-  for (const w of q.endpoints.all({ environment: e.environment })) {
+  for (const w of await q.endpoints.execute({ environment: e.environment })) {
     if (subscribes(w.events, e.type)) {
-      q.insertDelivery.run({ id: newId("dlv"), eventId: id, webhookId: w.id, now });
+      await q.insertDelivery.execute({ id: newId("dlv"), eventId: id, webhookId: w.id, now });
       deliveries++;
     }
   }

@@ -1,13 +1,14 @@
 import { and, eq, isNotNull, isNull, lte, sql } from "drizzle-orm";
-import type { Db } from "../../store/db";
+import type { Tx } from "../../store/db";
 import { webhookAttempts, webhookDeliveries, webhookEvents, webhooks } from "../../store/schema";
 
 /**
- * The dispatcher's statements, prepared once: building a drizzle query costs far more than
- * running it, and these run several times per delivery. Placeholders in set() and values()
- * go through the column's encoder (Dates); those in conditions and raw `sql` do not (epoch ms).
+ * The dispatcher's statements, prepared once per session (store/db.ts preparedPerSession): building
+ * a drizzle query costs far more than running it, and these run several times per delivery.
+ * Placeholders in set() and values() go through the column's encoder (Dates); those in conditions
+ * and raw `sql` do not (epoch ms).
  */
-export function outboxQueries(db: Db) {
+export function outboxQueries(db: Tx) {
   const placeholder = sql.placeholder;
   const nextDue = sql`(SELECT d2.id FROM webhook_deliveries d2 WHERE d2.webhook_id = ${webhooks.id}
     AND d2.status = 'pending' AND d2.next_attempt_at <= ${placeholder("now")} ORDER BY d2.next_attempt_at LIMIT 1)`;

@@ -24,36 +24,36 @@ export interface OutcomeContext {
 /**
  * Records the attempt and the delivery's next state, in the caller's transaction: succeeded,
  * retried later, or failed (and the endpoint disabled once it has failed for disableAfterMs).
- * The statements run through `queries`, prepared on the database whose transaction is open.
+ * The statements run through `queries`, prepared on the session of that transaction.
  */
-export function recordOutcome(tx: Tx, ctx: OutcomeContext, delivery: ClaimedDelivery, outcome: DeliveryOutcome): "succeeded" | "retry" | "failed" {
+export async function recordOutcome(tx: Tx, ctx: OutcomeContext, delivery: ClaimedDelivery, outcome: DeliveryOutcome): Promise<"succeeded" | "retry" | "failed"> {
   const { queries, now, log } = ctx;
-  queries.insertAttempt.run({ deliveryId: delivery.id, attempt: delivery.attempt, at: delivery.at, statusCode: outcome.statusCode, durationMs: outcome.durationMs, error: outcome.error });
+  await queries.insertAttempt.execute({ deliveryId: delivery.id, attempt: delivery.attempt, at: delivery.at, statusCode: outcome.statusCode, durationMs: outcome.durationMs, error: outcome.error });
   const last = { id: delivery.id, statusCode: outcome.statusCode, error: outcome.error, durationMs: outcome.durationMs, now };
   if (outcome.error === null) {
-    queries.succeeded.run(last);
-    queries.clearFailing.run({ id: delivery.webhookId });
+    await queries.succeeded.execute(last);
+    await queries.clearFailing.execute({ id: delivery.webhookId });
     return "succeeded";
   }
-  const hook = queries.hookState.get({ id: delivery.webhookId });
+  const [hook] = await queries.hookState.execute({ id: delivery.webhookId });
   const live = !!hook && hook.enabled && !hook.deletedAt;
   const failingSince = hook?.failingSince ?? delivery.at;
-  if (hook && !hook.failingSince) queries.setFailingSince.run({ id: delivery.webhookId, since: failingSince.getTime() });
+  if (hook && !hook.failingSince) await queries.setFailingSince.execute({ id: delivery.webhookId, since: failingSince.getTime() });
   const disable = live && now.getTime() - failingSince.getTime() >= ctx.disableAfterMs;
   const delay = retryDelayMs(delivery.attempt, { jitter: WEBHOOK_JITTER, random: ctx.random });
   const logged = { deliveryId: delivery.id, webhookId: delivery.webhookId, attempt: delivery.attempt, statusCode: outcome.statusCode, error: outcome.error };
   if (live && !disable && delay !== null) {
     const next = new Date(now.getTime() + delay);
-    queries.retry.run({ ...last, next });
+    await queries.retry.execute({ ...last, next });
     log.warn("webhook delivery failed, will retry", { ...logged, nextAttemptAt: next.toISOString() });
     return "retry";
   }
-  queries.failed.run(last);
+  await queries.failed.execute(last);
   log.warn("webhook delivery failed", logged);
   if (disable) {
     const hours = Math.round((now.getTime() - failingSince.getTime()) / 3_600_000);
     const reason = `every delivery failed for ${hours} hours (since ${failingSince.toISOString()}); last error: ${outcome.error}`;
-    disableWebhook(tx, now, delivery.webhookId, reason);
+    await disableWebhook(tx, now, delivery.webhookId, reason);
     log.warn("webhook disabled", { webhookId: delivery.webhookId, reason });
   }
   return "failed";

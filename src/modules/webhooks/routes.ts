@@ -36,8 +36,8 @@ const SIGNING =
 export const webhookRoutes = (deps: Deps) =>
   new Elysia({ prefix: "/api/v1/webhooks", detail: { tags: ["Webhooks"] } })
     .use(auth)
-    .get("", ({ principal, query }) => {
-      const page = listWebhooks(deps, principal.environment, query);
+    .get("", async ({ principal, query }) => {
+      const page = await listWebhooks(deps, principal.environment, query);
       return { data: page.data.map(publicWebhook), hasMore: page.hasMore };
     }, {
       auth: "webhooks",
@@ -45,8 +45,8 @@ export const webhookRoutes = (deps: Deps) =>
       response: { 200: listOf(WebhookSchema, "WebhookList"), ...problemResponses(...AUTH_ERRORS, 422) },
       detail: { operationId: "listWebhooks", summary: "List webhook endpoints, newest first (disabled ones included)" },
     })
-    .post("", ({ principal, body, set }) => {
-      const { webhook, secret } = createWebhook(deps, principal.environment, body);
+    .post("", async ({ principal, body, set }) => {
+      const { webhook, secret } = await createWebhook(deps, principal.environment, body);
       set.status = 201;
       set.headers.location = `/api/v1/webhooks/${webhook.id}`;
       return { ...publicWebhook(webhook), secret };
@@ -56,20 +56,20 @@ export const webhookRoutes = (deps: Deps) =>
       response: { 201: CreatedWebhookSchema, ...problemResponses(...AUTH_ERRORS, 400, 415, 422) },
       detail: { operationId: "createWebhook", summary: "Register a webhook endpoint (the signing secret is returned once)", description: SIGNING },
     })
-    .get("/:id", ({ principal, params }) => publicWebhook(getWebhook(deps, principal.environment, params.id)), {
+    .get("/:id", async ({ principal, params }) => publicWebhook(await getWebhook(deps, principal.environment, params.id)), {
       auth: "webhooks",
       params: IdParams,
       response: { 200: WebhookSchema, ...problemResponses(...AUTH_ERRORS, 404) },
       detail: { operationId: "getWebhook", summary: "Get a webhook endpoint" },
     })
-    .patch("/:id", ({ principal, params, body }) => publicWebhook(updateWebhook(deps, principal.environment, params.id, body)), {
+    .patch("/:id", async ({ principal, params, body }) => publicWebhook(await updateWebhook(deps, principal.environment, params.id, body)), {
       auth: "webhooks",
       params: IdParams,
       body: UpdateWebhookBody,
       response: { 200: WebhookSchema, ...problemResponses(...AUTH_ERRORS, 400, 404, 415, 422) },
       detail: { operationId: "updateWebhook", summary: "Change a webhook endpoint, or re-enable a disabled one (`enabled: true`)" },
     })
-    .delete("/:id", ({ principal, params }) => deletedWebhook(deleteWebhook(deps, principal.environment, params.id)), {
+    .delete("/:id", async ({ principal, params }) => deletedWebhook(await deleteWebhook(deps, principal.environment, params.id)), {
       auth: "webhooks",
       params: IdParams,
       response: { 200: DeletedWebhookSchema, ...problemResponses(...AUTH_ERRORS, 404) },

@@ -4,7 +4,7 @@ import type { Deps } from "../../deps";
 import type { DeliveryStatus } from "../../enums";
 import { AppError, invalid, notFound, type FieldError } from "../../errors";
 import { newId } from "../../ids";
-import type { Tx } from "../../store/db";
+import { firstRow, transaction, type Tx } from "../../store/db";
 import { webhookAttempts, webhookDeliveries, webhookEvents, webhooks, type Environment } from "../../store/schema";
 import { definePager, type Page } from "../../store/paginate";
 import { sealSecret } from "../../store/secret-box";
@@ -79,11 +79,11 @@ function checkEvents(events: string[] | undefined): string[] {
   return events.includes(ALL_EVENTS) ? [ALL_EVENTS] : [...new Set(events)];
 }
 
-export function createWebhook(
+export async function createWebhook(
   deps: Deps,
   environment: Environment,
   input: { url: string; events?: string[]; description?: string },
-): { webhook: WebhookRow; secret: string } {
+): Promise<{ webhook: WebhookRow; secret: string }> {
   const secret = newWebhookSecret();
   const row: WebhookRow = {
     id: newId("whk"),
@@ -98,20 +98,20 @@ export function createWebhook(
     createdAt: deps.clock.now(),
     deletedAt: null,
   };
-  deps.db.insert(webhooks).values(row).run();
+  await deps.db.insert(webhooks).values(row);
   deps.log.info("webhook created", { webhookId: row.id, environment, url: loggableUrl(row.url), events: row.events });
   return { webhook: row, secret };
 }
 
 const webhookPages = definePager(webhooks, { owner: webhooks.environment, where: isNull(webhooks.deletedAt) });
 
-export function listWebhooks(deps: Deps, environment: Environment, q: { limit?: number; startingAfter?: string }): Page<WebhookRow> {
+export function listWebhooks(deps: Deps, environment: Environment, q: { limit?: number; startingAfter?: string }): Promise<Page<WebhookRow>> {
   return webhookPages.page(deps.db, { owner: environment, ...q });
 }
 
-export function getWebhook(deps: Deps, environment: Environment, id: string): WebhookRow {
-  const row = deps.db.select().from(webhooks)
-    .where(and(eq(webhooks.id, id), eq(webhooks.environment, environment), isNull(webhooks.deletedAt))).get();
+export async function getWebhook(deps: Deps, environment: Environment, id: string): Promise<WebhookRow> {
+  const row = await firstRow(deps.db.select().from(webhooks)
+    .where(and(eq(webhooks.id, id), eq(webhooks.environment, environment), isNull(webhooks.deletedAt))));
   if (!row) throw notFound("Webhook", id);
   return row;
 }
@@ -120,36 +120,36 @@ export function getWebhook(deps: Deps, environment: Environment, id: string): We
  * Marks an endpoint's pending deliveries failed (endpoint disabled or deleted). A delivery
  * in flight keeps its attempt: the dispatcher records the outcome and does not retry it.
  */
-export function failPendingDeliveries(tx: Tx, now: Date, webhookId: string, why: string): void {
-  tx.update(webhookDeliveries)
+export async function failPendingDeliveries(tx: Tx, now: Date, webhookId: string, why: string): Promise<void> {
+  await tx.update(webhookDeliveries)
     .set({ status: "failed", nextAttemptAt: null, lastError: why, updatedAt: now })
-    .where(and(eq(webhookDeliveries.webhookId, webhookId), eq(webhookDeliveries.status, "pending"))).run();
+    .where(and(eq(webhookDeliveries.webhookId, webhookId), eq(webhookDeliveries.status, "pending")));
 }
 
 /** Disables an endpoint and fails its pending deliveries, in the caller's transaction. */
-export function disableWebhook(tx: Tx, now: Date, webhookId: string, reason: string): void {
-  tx.update(webhooks).set({ enabled: false, disabledReason: reason }).where(eq(webhooks.id, webhookId)).run();
-  failPendingDeliveries(tx, now, webhookId, `not sent: endpoint disabled (${reason})`);
+export async function disableWebhook(tx: Tx, now: Date, webhookId: string, reason: string): Promise<void> {
+  await tx.update(webhooks).set({ enabled: false, disabledReason: reason }).where(eq(webhooks.id, webhookId));
+  await failPendingDeliveries(tx, now, webhookId, `not sent: endpoint disabled (${reason})`);
 }
 
-export function updateWebhook(
+export async function updateWebhook(
   deps: Deps,
   environment: Environment,
   id: string,
   patch: { url?: string; events?: string[]; description?: string | null; enabled?: boolean },
-): WebhookRow {
-  const current = getWebhook(deps, environment, id);
+): Promise<WebhookRow> {
+  const current = await getWebhook(deps, environment, id);
   const set: Partial<WebhookRow> = {};
   if (patch.url !== undefined) set.url = checkUrl(deps, patch.url);
   if (patch.events !== undefined) set.events = checkEvents(patch.events);
   if (patch.description !== undefined) set.description = patch.description;
   const now = deps.clock.now();
-  deps.db.transaction((tx) => {
-    if (Object.keys(set).length) tx.update(webhooks).set(set).where(eq(webhooks.id, id)).run();
+  await transaction(deps.db, async (tx) => {
+    if (Object.keys(set).length) await tx.update(webhooks).set(set).where(eq(webhooks.id, id));
     if (patch.enabled === true && !current.enabled) {
-      tx.update(webhooks).set({ enabled: true, disabledReason: null, failingSince: null }).where(eq(webhooks.id, id)).run();
+      await tx.update(webhooks).set({ enabled: true, disabledReason: null, failingSince: null }).where(eq(webhooks.id, id));
     } else if (patch.enabled === false && current.enabled) {
-      disableWebhook(tx, now, id, "disabled through the API");
+      await disableWebhook(tx, now, id, "disabled through the API");
     }
   });
   deps.log.info("webhook updated", { webhookId: id, fields: Object.keys(patch) });
@@ -157,25 +157,25 @@ export function updateWebhook(
 }
 
 /** Soft delete: deliveries keep their history; pending ones are failed. Returns the row as deleted. */
-export function deleteWebhook(deps: Deps, environment: Environment, id: string): WebhookRow & { deletedAt: Date } {
-  getWebhook(deps, environment, id);
+export async function deleteWebhook(deps: Deps, environment: Environment, id: string): Promise<WebhookRow & { deletedAt: Date }> {
+  await getWebhook(deps, environment, id);
   const now = deps.clock.now();
-  const row = deps.db.transaction((tx) => {
-    const deleted = tx.update(webhooks).set({ deletedAt: now, enabled: false })
-      .where(and(eq(webhooks.id, id), isNull(webhooks.deletedAt))).returning().get();
+  const row = await transaction(deps.db, async (tx) => {
+    const deleted = await firstRow(tx.update(webhooks).set({ deletedAt: now, enabled: false })
+      .where(and(eq(webhooks.id, id), isNull(webhooks.deletedAt))).returning());
     if (!deleted) throw notFound("Webhook", id); // deleted meanwhile
-    failPendingDeliveries(tx, now, id, "not sent: endpoint deleted");
+    await failPendingDeliveries(tx, now, id, "not sent: endpoint deleted");
     return deleted;
   });
   deps.log.info("webhook deleted", { webhookId: id, environment });
   return { ...row, deletedAt: now };
 }
 
-function attemptsOf(deps: Deps, deliveryIds: string[]): Map<string, AttemptRow[]> {
+async function attemptsOf(deps: Deps, deliveryIds: string[]): Promise<Map<string, AttemptRow[]>> {
   const out = new Map<string, AttemptRow[]>(deliveryIds.map((id) => [id, []]));
   if (!deliveryIds.length) return out;
-  const rows = deps.db.select().from(webhookAttempts).where(inArray(webhookAttempts.deliveryId, deliveryIds))
-    .orderBy(desc(webhookAttempts.attempt)).all();
+  const rows = await deps.db.select().from(webhookAttempts).where(inArray(webhookAttempts.deliveryId, deliveryIds))
+    .orderBy(desc(webhookAttempts.attempt));
   for (const a of rows) out.get(a.deliveryId)!.push(a);
   return out;
 }
@@ -198,49 +198,49 @@ const deliveryColumns = {
 const deliveryPages = definePager(webhookDeliveries, { owner: webhookDeliveries.webhookId, filters: { status: webhookDeliveries.status } });
 
 /** An endpoint's deliveries, newest first, each with its attempts (status code, duration, error). */
-export function listDeliveries(
+export async function listDeliveries(
   deps: Deps,
   environment: Environment,
   webhookId: string,
   q: { limit?: number; startingAfter?: string; status?: DeliveryStatus },
 ) {
-  getWebhook(deps, environment, webhookId);
-  const page = deliveryPages.page(deps.db, { owner: webhookId, limit: q.limit, startingAfter: q.startingAfter, filters: { status: q.status } });
+  await getWebhook(deps, environment, webhookId);
+  const page = await deliveryPages.page(deps.db, { owner: webhookId, limit: q.limit, startingAfter: q.startingAfter, filters: { status: q.status } });
   const eventIds = [...new Set(page.data.map((d) => d.eventId))];
   const types = new Map(eventIds.length
-    ? deps.db.select({ id: webhookEvents.id, type: webhookEvents.type }).from(webhookEvents).where(inArray(webhookEvents.id, eventIds)).all().map((e) => [e.id, e.type])
+    ? (await deps.db.select({ id: webhookEvents.id, type: webhookEvents.type }).from(webhookEvents).where(inArray(webhookEvents.id, eventIds))).map((e) => [e.id, e.type])
     : []);
-  const attempts = attemptsOf(deps, page.data.map((d) => d.id));
+  const attempts = await attemptsOf(deps, page.data.map((d) => d.id));
   return { data: page.data.map((d) => publicDelivery({ ...d, eventType: types.get(d.eventId)! }, attempts.get(d.id)!)), hasMore: page.hasMore };
 }
 
-export function getDelivery(deps: Deps, environment: Environment, webhookId: string, deliveryId: string) {
-  getWebhook(deps, environment, webhookId);
-  const d = deps.db.select(deliveryColumns).from(webhookDeliveries)
+export async function getDelivery(deps: Deps, environment: Environment, webhookId: string, deliveryId: string) {
+  await getWebhook(deps, environment, webhookId);
+  const d = await firstRow(deps.db.select(deliveryColumns).from(webhookDeliveries)
     .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
-    .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.webhookId, webhookId))).get();
+    .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.webhookId, webhookId))));
   if (!d) throw notFound("Delivery", deliveryId);
-  return publicDelivery(d, attemptsOf(deps, [d.id]).get(d.id)!);
+  return publicDelivery(d, (await attemptsOf(deps, [d.id])).get(d.id)!);
 }
 
 /**
  * Sends an event to the endpoint again: a new delivery of the same event (same id and body,
  * so a receiver that already has it drops it), due now, with a fresh retry schedule.
  */
-export function resendDelivery(deps: Deps, environment: Environment, webhookId: string, deliveryId: string) {
-  const hook = getWebhook(deps, environment, webhookId);
-  const original = getDelivery(deps, environment, webhookId, deliveryId);
+export async function resendDelivery(deps: Deps, environment: Environment, webhookId: string, deliveryId: string) {
+  const hook = await getWebhook(deps, environment, webhookId);
+  const original = await getDelivery(deps, environment, webhookId, deliveryId);
   if (!hook.enabled)
     throw new AppError("webhook_disabled", `Webhook ${webhookId} is disabled (${hook.disabledReason ?? "no reason"}); re-enable it with PATCH {"enabled": true} first`);
-  const id = enqueueDelivery(deps.db, deps.clock, original.eventId, webhookId);
+  const id = await enqueueDelivery(deps.db, deps.clock, original.eventId, webhookId);
   deps.log.info("webhook delivery resent", { webhookId, deliveryId: id, resendOf: deliveryId, eventId: original.eventId });
   return getDelivery(deps, environment, webhookId, id);
 }
 
 /** One pending delivery of an event to an endpoint, due now. */
-export function enqueueDelivery(tx: Tx, clock: Clock, eventId: string, webhookId: string): string {
+export async function enqueueDelivery(tx: Tx, clock: Clock, eventId: string, webhookId: string): Promise<string> {
   const now = clock.now();
   const id = newId("dlv");
-  tx.insert(webhookDeliveries).values({ id, eventId, webhookId, status: "pending", attempts: 0, nextAttemptAt: now, createdAt: now, updatedAt: now }).run();
+  await tx.insert(webhookDeliveries).values({ id, eventId, webhookId, status: "pending", attempts: 0, nextAttemptAt: now, createdAt: now, updatedAt: now });
   return id;
 }

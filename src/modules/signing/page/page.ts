@@ -117,5 +117,5 @@ function assetResponse(name: string): Response {
 }
 
 export const signerPage = (deps: Pick<Deps, "db">) => new Elysia({ name: "signer-page" })
-  .get("/s/:token", ({ params }) => new Response(PAGE, { headers: pageHeaders(frameAncestorsOf(deps, params.token)) }), { detail: { hide: true } })
+  .get("/s/:token", async ({ params }) => new Response(PAGE, { headers: pageHeaders(await frameAncestorsOf(deps, params.token)) }), { detail: { hide: true } })
   .get("/s/assets/*", ({ params }) => assetResponse(params["*"]), { detail: { hide: true } });
