@@ -24,7 +24,7 @@ export async function createBatch(deps: Deps, { environment, keyId, templateId, 
     await findTemplateRow(tx, environment, templateId);
     const now = deps.clock.now();
     const id = newId("bat");
-    tx.insert(batches).values({ id, environment, templateId, keyId, status: "queued", total: rows.length, rows, createdAt: now, updatedAt: now });
+    await tx.insert(batches).values({ id, environment, templateId, keyId, status: "queued", total: rows.length, rows, createdAt: now, updatedAt: now });
     await enqueue(tx, deps.clock, { kind: "send_batch", payload: { batchId: id } });
     deps.log.info("bulk send queued", { batchId: id, templateId, rows: rows.length });
     return batchView(tx, (await firstRow(tx.select().from(batches).where(eq(batches.id, id))))!);

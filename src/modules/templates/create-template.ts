@@ -24,7 +24,7 @@ export async function createTemplate(deps: Deps, { environment, template: b, sha
     await assertValidTemplate(tx, deps.clock, environment, parts, shapeErrors);
     const now = deps.clock.now();
     const id = newId("tpl");
-    tx.insert(templates).values({ id, environment, name: b.name.trim(), ...parts, expiresInDays: b.expiresInDays ?? null, createdAt: now, updatedAt: now });
+    await tx.insert(templates).values({ id, environment, name: b.name.trim(), ...parts, expiresInDays: b.expiresInDays ?? null, createdAt: now, updatedAt: now });
     deps.log.info("template created", { templateId: id, environment });
     return templateView(tx, await findTemplateRow(tx, environment, id));
   });
