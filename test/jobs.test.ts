@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { loadConfig } from "../src/config";
 import type { Deps } from "../src/deps";
 import { openInstance } from "../src/instance";
+import { transaction } from "../src/store/db";
 import { createLogger } from "../src/log";
 import { completeJob, enqueue } from "../src/jobs/queue";
 import { createJobRunner, defineJob, LEASE_MS, PermanentJobError, type JobContext } from "../src/jobs/runner";
@@ -22,11 +23,11 @@ afterEach(() => {
 });
 
 /** A real instance (SQLite on a temporary directory) with a fake clock; no HTTP server. */
-function instance(env: Record<string, string> = {}, dir?: string): Deps & { clock: FakeClock; logs: any[]; dir: string } {
+async function instance(env: Record<string, string> = {}, dir?: string): Promise<Deps & { clock: FakeClock; logs: any[]; dir: string }> {
   const d = dir ?? mkdtempSync(join(tmpdir(), "certyneo-jobs-"));
   const logs: any[] = [];
   const clock = fakeClock();
-  const deps = openInstance(loadConfig({ CERTYNEO_DATA_DIR: d, CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false", ...env }), {
+  const deps = await openInstance(loadConfig({ CERTYNEO_DATA_DIR: d, CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false", ...env }), {
     clock,
     log: createLogger("debug", (l) => logs.push(JSON.parse(l))),
   });
@@ -66,26 +67,26 @@ describe("schedule", () => {
 });
 
 describe("job runner", () => {
-  test("enqueue inside a transaction: a rolled-back transaction leaves no job", () => {
-    const deps = instance();
-    const id = enqueue(deps.db, deps.clock, { kind: "x", payload: { a: 1 } });
+  test("enqueue inside a transaction: a rolled-back transaction leaves no job", async () => {
+    const deps = await instance();
+    const id = await enqueue(deps.db, deps.clock, { kind: "x", payload: { a: 1 } });
     expect(id).toMatch(/^job_[0-9a-z]{20}$/);
     expect(row(deps, id)).toMatchObject({ kind: "x", payload: { a: 1 }, status: "pending", attempts: 0, runAt: deps.clock.now() });
-    expect(() =>
-      deps.db.transaction((tx) => {
-        enqueue(tx, deps.clock, { kind: "y", payload: {} });
+    await expect(
+      transaction(deps.db, async (tx) => {
+        await enqueue(tx, deps.clock, { kind: "y", payload: {} });
         throw new Error("rollback");
       }),
-    ).toThrow("rollback");
+    ).rejects.toThrow("rollback");
     expect(deps.db.select().from(jobs).where(eq(jobs.kind, "y")).all()).toHaveLength(0);
   });
 
   test("drain runs due jobs once, marks them done, and leaves future ones", async () => {
-    const deps = instance();
+    const deps = await instance();
     const seen: any[] = [];
     const runner = runnerOf(deps, { hello: async (p, ctx) => void seen.push({ p, attempt: ctx.attempt, jobId: ctx.jobId }) }, []);
-    const now = enqueue(deps.db, deps.clock, { kind: "hello", payload: { n: 1 } });
-    const later = enqueue(deps.db, deps.clock, { kind: "hello", payload: { n: 2 }, runAt: new Date(deps.clock.now().getTime() + 60_000) });
+    const now = await enqueue(deps.db, deps.clock, { kind: "hello", payload: { n: 1 } });
+    const later = await enqueue(deps.db, deps.clock, { kind: "hello", payload: { n: 2 }, runAt: new Date(deps.clock.now().getTime() + 60_000) });
     expect(await runner.drain()).toBe(1);
     expect(seen).toEqual([{ p: { n: 1 }, attempt: 1, jobId: now }]);
     expect(row(deps, now)).toMatchObject({ status: "done", attempts: 1 });
@@ -96,25 +97,25 @@ describe("job runner", () => {
   });
 
   test("jobs enqueued by a job run in the same drain", async () => {
-    const deps = instance();
+    const deps = await instance();
     const order: string[] = [];
     const runner = runnerOf(deps, {
       parent: async (_p, { deps }) => {
         order.push("parent");
-        enqueue(deps.db, deps.clock, { kind: "child", payload: {} });
+        await enqueue(deps.db, deps.clock, { kind: "child", payload: {} });
       },
       child: async () => void order.push("child"),
     }, []);
-    enqueue(deps.db, deps.clock, { kind: "parent", payload: {} });
+    await enqueue(deps.db, deps.clock, { kind: "parent", payload: {} });
     expect(await runner.drain()).toBe(2);
     expect(order).toEqual(["parent", "child"]);
   });
 
   test("a failing job is retried with back-off, then failed with its last error", async () => {
-    const deps = instance();
+    const deps = await instance();
     let calls = 0;
     const runner = runnerOf(deps, { flaky: async () => { calls++; throw new Error(`boom ${calls}`); } }, []);
-    const id = enqueue(deps.db, deps.clock, { kind: "flaky", payload: {} });
+    const id = await enqueue(deps.db, deps.clock, { kind: "flaky", payload: {} });
     const start = deps.clock.now().getTime();
     await runner.drain();
     let r = row(deps, id);
@@ -138,9 +139,9 @@ describe("job runner", () => {
   });
 
   test("the gaps between attempts follow the schedule", async () => {
-    const deps = instance();
+    const deps = await instance();
     const runner = runnerOf(deps, { flaky: async () => { throw new Error("no"); } }, []);
-    const id = enqueue(deps.db, deps.clock, { kind: "flaky", payload: {} });
+    const id = await enqueue(deps.db, deps.clock, { kind: "flaky", payload: {} });
     for (let i = 0; i < RETRY_DELAYS_MS.length; i++) {
       const before = deps.clock.now().getTime();
       await runner.drain();
@@ -152,11 +153,11 @@ describe("job runner", () => {
   });
 
   test("PermanentJobError and unknown kinds fail at once", async () => {
-    const deps = instance();
+    const deps = await instance();
     const runner = runnerOf(deps, { bad: async () => { throw new PermanentJobError("envelope is gone"); } }, []);
-    const a = enqueue(deps.db, deps.clock, { kind: "bad", payload: {} });
-    const b = enqueue(deps.db, deps.clock, { kind: "nobody_handles_this", payload: {} });
-    const c = enqueue(deps.db, deps.clock, { kind: "toString", payload: {} });
+    const a = await enqueue(deps.db, deps.clock, { kind: "bad", payload: {} });
+    const b = await enqueue(deps.db, deps.clock, { kind: "nobody_handles_this", payload: {} });
+    const c = await enqueue(deps.db, deps.clock, { kind: "toString", payload: {} });
     expect(await runner.drain()).toBe(3);
     expect(row(deps, a)).toMatchObject({ status: "failed", attempts: 1, lastError: "envelope is gone" });
     expect(row(deps, b)).toMatchObject({ status: "failed", attempts: 1, lastError: 'no handler for job kind "nobody_handles_this"' });
@@ -164,12 +165,12 @@ describe("job runner", () => {
   });
 
   test("a stored payload that does not fit its kind's schema fails the job at once; the handler never sees it", async () => {
-    const deps = instance();
+    const deps = await instance();
     const seen: unknown[] = [];
     const runner = createJobRunner(deps, { greet: defineJob(Type.Object({ name: Type.String() }), async (p) => void seen.push(p.name)) }, []);
-    const good = enqueue(deps.db, deps.clock, { kind: "greet", payload: { name: "Ana" } });
-    const bad = enqueue(deps.db, deps.clock, { kind: "greet", payload: { name: "Bob" } });
-    const missing = enqueue(deps.db, deps.clock, { kind: "greet", payload: { name: "Eve" } });
+    const good = await enqueue(deps.db, deps.clock, { kind: "greet", payload: { name: "Ana" } });
+    const bad = await enqueue(deps.db, deps.clock, { kind: "greet", payload: { name: "Bob" } });
+    const missing = await enqueue(deps.db, deps.clock, { kind: "greet", payload: { name: "Eve" } });
     // What a row written by an older version, or by hand, may hold.
     deps.db.$client.run(`UPDATE jobs SET payload = '{"name":42}' WHERE id = ?`, [bad]);
     deps.db.$client.run(`UPDATE jobs SET payload = '{}' WHERE id = ?`, [missing]);
@@ -182,7 +183,7 @@ describe("job runner", () => {
   });
 
   test("the app's job kinds check their payloads too (notifications, sealing)", async () => {
-    const deps = instance();
+    const deps = await instance();
     const runner = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps) }, []);
     const rows: [string, string][] = [
       ["send_invitation", '{"recipientId":7}'],
@@ -190,11 +191,12 @@ describe("job runner", () => {
       ["deliver_message", '{"recipientId":"rcp_x","message":"invitation","channel":"fax"}'],
       ["seal_envelope", '{"envelopeId":null}'],
     ];
-    const ids = rows.map(([kind, payload]) => {
-      const id = enqueue(deps.db, deps.clock, { kind, payload: {} });
+    const ids: string[] = [];
+    for (const [kind, payload] of rows) {
+      const id = await enqueue(deps.db, deps.clock, { kind, payload: {} });
       deps.db.$client.run("UPDATE jobs SET payload = ? WHERE id = ?", [payload, id]);
-      return id;
-    });
+      ids.push(id);
+    }
     expect(await runner.drain()).toBe(rows.length);
     ids.forEach((id, i) => {
       expect(row(deps, id)).toMatchObject({ status: "failed", attempts: 1 });
@@ -204,9 +206,9 @@ describe("job runner", () => {
   });
 
   test("concurrency is bounded and a job never runs twice, even with two runners on two connections", async () => {
-    const deps = instance({ CERTYNEO_JOBS_CONCURRENCY: "3" });
+    const deps = await instance({ CERTYNEO_JOBS_CONCURRENCY: "3" });
     // A second connection to the same database, as a second process would have.
-    const other = instance({ CERTYNEO_JOBS_CONCURRENCY: "3" }, deps.dir);
+    const other = await instance({ CERTYNEO_JOBS_CONCURRENCY: "3" }, deps.dir);
     other.clock.set(deps.clock.now());
     const runs = new Map<number, number>();
     let running = 0;
@@ -218,7 +220,7 @@ describe("job runner", () => {
       await Bun.sleep(2);
       running--;
     };
-    for (let n = 0; n < 30; n++) enqueue(deps.db, deps.clock, { kind: "work", payload: { n } });
+    for (let n = 0; n < 30; n++) await enqueue(deps.db, deps.clock, { kind: "work", payload: { n } });
     const a = runnerOf(deps, { work: handler }, []);
     const b = runnerOf(other, { work: handler }, []);
     const [da, db] = await Promise.all([a.drain(), b.drain()]);
@@ -230,8 +232,8 @@ describe("job runner", () => {
   });
 
   test("a job claimed by a process that died runs again once its lease ends", async () => {
-    const deps = instance();
-    const id = enqueue(deps.db, deps.clock, { kind: "work", payload: {} });
+    const deps = await instance();
+    const id = await enqueue(deps.db, deps.clock, { kind: "work", payload: {} });
     // What a claim does, with no completion: the process crashed mid-run.
     deps.db.update(jobs).set({ runAt: new Date(deps.clock.now().getTime() + LEASE_MS), attempts: 1 }).where(eq(jobs.id, id)).run();
     let ran = 0;
@@ -244,11 +246,11 @@ describe("job runner", () => {
   });
 
   test("while a job runs it is leased, not due", async () => {
-    const deps = instance();
+    const deps = await instance();
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const runner = runnerOf(deps, { slow: () => gate }, []);
-    const id = enqueue(deps.db, deps.clock, { kind: "slow", payload: {} });
+    const id = await enqueue(deps.db, deps.clock, { kind: "slow", payload: {} });
     const draining = runner.drain();
     await Bun.sleep(5);
     const r = row(deps, id);
@@ -260,7 +262,7 @@ describe("job runner", () => {
   });
 
   test("a timed-out job is aborted and keeps its lease: no retry while it may still run", async () => {
-    const deps = instance();
+    const deps = await instance();
     const signals: AbortSignal[] = [];
     // Honours its signal, as the SMS sender does: rejects once aborted.
     const stuck: JobHandler = (_p, { signal }) => {
@@ -268,7 +270,7 @@ describe("job runner", () => {
       return new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
     };
     const runner = runnerOf(deps, { stuck }, [], { timeoutMs: 20 });
-    const id = enqueue(deps.db, deps.clock, { kind: "stuck", payload: {} });
+    const id = await enqueue(deps.db, deps.clock, { kind: "stuck", payload: {} });
     const leaseEnd = deps.clock.now().getTime() + LEASE_MS;
     expect(await runner.drain()).toBe(1);
     expect(signals).toHaveLength(1);
@@ -283,7 +285,7 @@ describe("job runner", () => {
     expect(signals).toHaveLength(2);
 
     // A retry delay longer than the lease (the 4th: 30 min) is kept.
-    const late = enqueue(deps.db, deps.clock, { kind: "stuck", payload: {} });
+    const late = await enqueue(deps.db, deps.clock, { kind: "stuck", payload: {} });
     deps.db.update(jobs).set({ attempts: 3 }).where(eq(jobs.id, late)).run();
     const before = deps.clock.now().getTime();
     await runner.drain();
@@ -291,7 +293,7 @@ describe("job runner", () => {
   });
 
   test("a timed-out run that succeeds after all, within its lease, completes the job: no retry", async () => {
-    const deps = instance();
+    const deps = await instance();
     let runs = 0;
     let finish!: () => void;
     const runner = runnerOf(deps, {
@@ -300,7 +302,7 @@ describe("job runner", () => {
         return new Promise<void>((resolve) => (finish = resolve));
       },
     }, [], { timeoutMs: 20 });
-    const id = enqueue(deps.db, deps.clock, { kind: "slow", payload: {} });
+    const id = await enqueue(deps.db, deps.clock, { kind: "slow", payload: {} });
     await runner.drain();
     expect(row(deps, id)).toMatchObject({ status: "pending", lastError: "job timed out after 20 ms" });
     finish();
@@ -313,9 +315,9 @@ describe("job runner", () => {
   });
 
   test("a job its handler marked done in its own transaction stays done, even if the handler then throws", async () => {
-    const deps = instance();
+    const deps = await instance();
     const completeOwn: JobHandler = async (_p, { deps, jobId }) => {
-      deps.db.transaction((tx) => void completeJob(tx, deps.clock, jobId));
+      await transaction(deps.db, (tx) => completeJob(tx, deps.clock, jobId));
     };
     const runner = runnerOf(deps, {
       own: completeOwn,
@@ -328,7 +330,8 @@ describe("job runner", () => {
         throw new PermanentJobError("gone");
       },
     }, []);
-    const ids = ["own", "ownThenThrow", "ownThenPermanent"].map((kind) => enqueue(deps.db, deps.clock, { kind, payload: {} }));
+    const ids: string[] = [];
+    for (const kind of ["own", "ownThenThrow", "ownThenPermanent"]) ids.push(await enqueue(deps.db, deps.clock, { kind, payload: {} }));
     expect(await runner.drain()).toBe(3);
     for (const id of ids) expect(row(deps, id)).toMatchObject({ status: "done", attempts: 1, lastError: null });
     expect(deps.logs.some((l) => l.msg === "job bookkeeping failed")).toBe(false);
@@ -337,7 +340,7 @@ describe("job runner", () => {
   });
 
   test("the timer runs periodic functions and due jobs; stop waits for the running job", async () => {
-    const deps = instance({ CERTYNEO_JOBS_POLL_MS: "10" });
+    const deps = await instance({ CERTYNEO_JOBS_POLL_MS: "10" });
     let ticks = 0;
     let finished = false;
     const runner = runnerOf(deps, {
@@ -349,7 +352,7 @@ describe("job runner", () => {
     runner.start();
     for (let i = 0; i < 400 && ticks < 2; i++) await Bun.sleep(5);
     expect(ticks).toBeGreaterThanOrEqual(2);
-    const id = enqueue(deps.db, deps.clock, { kind: "slow", payload: {} });
+    const id = await enqueue(deps.db, deps.clock, { kind: "slow", payload: {} });
     // Wait until the timer has claimed it (its lease moves runAt ahead).
     for (let i = 0; i < 400 && row(deps, id).runAt.getTime() === deps.clock.now().getTime(); i++) await Bun.sleep(5);
     await runner.stop();
@@ -361,7 +364,7 @@ describe("job runner", () => {
   });
 
   test("a job due now starts once its transaction commits, not at the next poll; a later one waits", async () => {
-    const deps = instance({ CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "true" }); // and a poll of 60 s
+    const deps = await instance({ CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "true" }); // and a poll of 60 s
     let ticked = false;
     let ranInsideTransaction = false;
     let inTransaction = false;
@@ -369,13 +372,13 @@ describe("job runner", () => {
     runner.start();
     for (let i = 0; i < 400 && !ticked; i++) await Bun.sleep(5);
     await Bun.sleep(10); // the start-up poll is over: only a wake-up can run what comes next
-    const later = enqueue(deps.db, deps.clock, { kind: "now", payload: {}, runAt: new Date(deps.clock.now().getTime() + 60_000) });
-    const id = deps.db.transaction((tx) => {
+    const later = await enqueue(deps.db, deps.clock, { kind: "now", payload: {}, runAt: new Date(deps.clock.now().getTime() + 60_000) });
+    const id = await transaction(deps.db, async (tx) => {
       inTransaction = true;
-      const jobId = enqueue(tx, deps.clock, { kind: "now", payload: {} });
+      const jobId = await enqueue(tx, deps.clock, { kind: "now", payload: {} });
       inTransaction = false;
       return jobId;
-    }, { behavior: "immediate" });
+    });
     for (let i = 0; i < 400 && row(deps, id).status !== "done"; i++) await Bun.sleep(5);
     expect(row(deps, id).status).toBe("done");
     expect(ranInsideTransaction).toBe(false);
@@ -384,13 +387,13 @@ describe("job runner", () => {
   });
 
   test("a throwing periodic function is logged and does not stop the others or the jobs", async () => {
-    const deps = instance();
+    const deps = await instance();
     let second = 0;
     const runner = runnerOf(deps, { ok: async () => {} }, [
       function sweep() { throw new Error("sweep broke"); },
       () => void second++,
     ]);
-    enqueue(deps.db, deps.clock, { kind: "ok", payload: {} });
+    await enqueue(deps.db, deps.clock, { kind: "ok", payload: {} });
     expect(await runner.drain()).toBe(1);
     expect(second).toBe(1);
     expect(deps.logs.find((l) => l.msg === "periodic job failed")).toMatchObject({ fn: "sweep", error: "sweep broke" });
