@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { MAX_ATTEMPTS, RETRY_DELAYS_MS } from "../src/jobs/schedule";
 import { createWebhookDispatcher, STOP_GRACE_MS } from "../src/modules/webhooks/dispatcher";
 import { recordEvent, type WebhookEventType } from "../src/modules/webhooks/events";
+import { transaction } from "../src/store/db";
 import type { Resolver } from "../src/modules/webhooks/network";
 import { fakeClock, type FakeClock } from "./helpers/clock";
 import { startTestServer, type TestServer } from "./helpers/server";
@@ -27,7 +28,7 @@ async function endpoint(s: TestServer, path: string, events?: WebhookEventType[]
 }
 
 const emit = (s: TestServer, type: WebhookEventType = "envelope.completed", data: Record<string, unknown> = { envelope: { id: "env_x", status: "COMPLETED" } }) =>
-  s.deps.db.transaction((tx) => recordEvent(tx, s.deps.clock, { environment: "test", type, data }));
+  transaction(s.deps.db, (tx) => recordEvent(tx, s.deps.clock, { environment: "test", type, data }));
 
 const deliveries = async (s: TestServer, hookId: string) => (await (await s.api(`/api/v1/webhooks/${hookId}/deliveries?limit=100`)).json()).data as any[];
 const clockOf = (s: TestServer) => s.clock as FakeClock;
@@ -38,7 +39,7 @@ describe("wake on enqueue", () => {
     try {
       await endpoint(s, "/woken", ["envelope.created"]);
       await Bun.sleep(20); // the dispatcher's start-up poll has run: only a wake-up can send what comes next
-      const evt = emit(s, "envelope.created", { envelope: { id: "env_w", status: "DRAFT" } });
+      const evt = await emit(s, "envelope.created", { envelope: { id: "env_w", status: "DRAFT" } });
       const [d] = await rx.waitFor(1, { path: "/woken", timeoutMs: 10_000 });
       expect(d!.id).toBe(evt);
     } finally {
@@ -54,7 +55,7 @@ describe("delivery", () => {
 
   test("a verified, signed POST with the stored payload and Standard Webhooks headers", async () => {
     const hook = await endpoint(s, "/basic", ["envelope.created"]);
-    const evt = emit(s, "envelope.created", { envelope: { id: "env_1", status: "DRAFT" } });
+    const evt = await emit(s, "envelope.created", { envelope: { id: "env_1", status: "DRAFT" } });
     const r = await s.running.app.webhooks.drain();
     expect(r.succeeded).toBeGreaterThanOrEqual(1);
     const [d] = await rx.waitFor(1, { path: "/basic" });
@@ -72,7 +73,7 @@ describe("delivery", () => {
   test("a receiver failing twice then succeeding gets exactly one accepted delivery; same id and body on each attempt", async () => {
     const hook = await endpoint(s, "/flaky", ["envelope.completed"]);
     rx.respond("/flaky", (_d, n) => (n <= 2 ? 500 : 200));
-    const evt = emit(s);
+    const evt = await emit(s);
     const app = s.running.app;
     expect((await app.webhooks.drain()).attempts).toBe(1);
     // Not retried before its time...
@@ -100,7 +101,7 @@ describe("delivery", () => {
   test("retries on the back-off schedule, then marks the delivery failed", async () => {
     const hook = await endpoint(s, "/down", ["envelope.declined"]);
     rx.respond("/down", () => 503);
-    emit(s, "envelope.declined");
+    await emit(s, "envelope.declined");
     const start = s.deps.clock.now().getTime();
     await s.running.app.webhooks.drain();
     const gaps: number[] = [];
@@ -127,7 +128,7 @@ describe("delivery", () => {
     const hook = await endpoint(s, "/moved", ["envelope.voided"]);
     await endpoint(s, "/target", ["recipient.viewed"]);
     rx.respond("/moved", () => new Response(null, { status: 307, headers: { location: rx.url("/target") } }));
-    emit(s, "envelope.voided");
+    await emit(s, "envelope.voided");
     await s.running.app.webhooks.drain();
     const [row] = await deliveries(s, hook.id);
     expect(row).toMatchObject({ status: "pending", lastStatusCode: 307 });
@@ -141,7 +142,7 @@ describe("delivery", () => {
     await closed.stop(true);
     const res = await s.api("/api/v1/webhooks", { method: "POST", json: { url: `http://127.0.0.1:${port}/gone`, events: ["recipient.signed"] } });
     const gone = await res.json();
-    emit(s, "recipient.signed");
+    await emit(s, "recipient.signed");
     await s.running.app.webhooks.drain();
     const [r1] = await deliveries(s, gone.id);
     expect(r1).toMatchObject({ status: "pending", lastStatusCode: null, lastError: "connection refused" });
@@ -151,7 +152,7 @@ describe("delivery", () => {
       await Bun.sleep(s.deps.config.webhooks.timeoutMs + 500);
       return 200;
     });
-    emit(s, "envelope.expired");
+    await emit(s, "envelope.expired");
     await s.running.app.webhooks.drain();
     const [r2] = await deliveries(s, slow.id);
     expect(r2).toMatchObject({ status: "pending", lastStatusCode: null, lastError: `timed out after ${s.deps.config.webhooks.timeoutMs} ms` });
@@ -185,7 +186,7 @@ describe("concurrency", () => {
         await endpoint(s, p);
         rx.respond(p, track(5));
       }
-      for (let i = 0; i < 4; i++) emit(s, "recipient.viewed");
+      for (let i = 0; i < 4; i++) await emit(s, "recipient.viewed");
       const r = await s.running.app.webhooks.drain();
       expect(r).toMatchObject({ attempts: 16, succeeded: 16, failed: 0 });
       expect(maxActive).toBeLessThanOrEqual(3);
@@ -207,10 +208,10 @@ describe("durability", () => {
       const a = await startTestServer({ dir, env: ALLOW_LOOPBACK });
       await endpoint(a, "/restart", ["envelope.sent"]);
       rx.respond("/restart", (_d, n) => (n === 1 ? 503 : 200));
-      const first = emit(a, "envelope.sent", { envelope: { id: "env_r1" } });
+      const first = await emit(a, "envelope.sent", { envelope: { id: "env_r1" } });
       await a.running.app.webhooks.drain(); // attempt 1: 503, retry pending
       await a.running.app.webhooks.stop();
-      const second = emit(a, "envelope.sent", { envelope: { id: "env_r2" } }); // never attempted
+      const second = await emit(a, "envelope.sent", { envelope: { id: "env_r2" } }); // never attempted
       await a.stop();
       expect(rx.accepted("/restart")).toHaveLength(0);
 
@@ -241,8 +242,8 @@ describe("durability", () => {
         }
         return 200;
       });
-      const evt = emit(a);
-      a.running.app.webhooks.pump();
+      const evt = await emit(a);
+      await a.running.app.webhooks.pump();
       await rx.waitFor(1, { path: "/stuck", accepted: false });
       const t0 = performance.now();
       await a.stop();
@@ -276,7 +277,7 @@ describe("durability", () => {
       const startAt = new Date(Date.now() - 60_000);
       const a = await startTestServer({ dir, env: ALLOW_LOOPBACK, clock: fakeClock(startAt) });
       const hook = await endpoint(a, "/crash", ["envelope.completed"]);
-      const evt = emit(a);
+      const evt = await emit(a);
       await a.running.app.webhooks.stop();
       await a.stop();
 
@@ -293,7 +294,7 @@ describe("durability", () => {
         import { loadConfig } from ${JSON.stringify(ROOT + "/src/config.ts")};
         import { openInstance } from ${JSON.stringify(ROOT + "/src/instance.ts")};
         import { createWebhookDispatcher } from ${JSON.stringify(ROOT + "/src/modules/webhooks/dispatcher.ts")};
-        const deps = openInstance(loadConfig(process.env));
+        const deps = await openInstance(loadConfig(process.env));
         createWebhookDispatcher(deps, { pollMs: 20 }).start();
         setInterval(() => {}, 1000);`;
       const child = Bun.spawn([BUN, "-e", script], {
@@ -338,7 +339,7 @@ describe("network policy (SSRF)", () => {
       expect(res.status).toBe(201); // a host name is checked when it is resolved, at each delivery
       const hook = await res.json();
       rx.expect("/ssrf", hook.secret);
-      emit(s);
+      await emit(s);
       await s.running.app.webhooks.drain();
       const [row] = await deliveries(s, hook.id);
       expect(row.status).toBe("pending");
@@ -383,7 +384,7 @@ describe("network policy (SSRF)", () => {
         hooks[host] = h.id;
         rx.expect(`/p-${host}`, h.secret);
       }
-      emit(s, "envelope.created");
+      await emit(s, "envelope.created");
       await dispatcher.drain();
       const errorOf = async (host: string) => (await deliveries(s, hooks[host]!))[0].lastError as string | null;
       expect(await errorOf("metadata.test")).toContain("169.254.169.254 is the cloud metadata address");
@@ -414,7 +415,7 @@ describe("network policy (SSRF)", () => {
       const r = await s.api("/api/v1/webhooks", { method: "POST", json: { url: `http://rebind.test:${rx.port}/rebind`, events: ["envelope.created"] } });
       const h = await r.json();
       rx.expect("/rebind", h.secret);
-      emit(s, "envelope.created");
+      await emit(s, "envelope.created");
       await dispatcher.drain();
       expect(lookups).toBe(1);
       expect(rx.accepted("/rebind")).toHaveLength(1);
@@ -434,7 +435,7 @@ describe("disabling a failing endpoint", () => {
       let broken = true;
       rx.respond("/broken", () => (broken ? 500 : 200));
       // A success in between resets failingSince.
-      emit(s, "envelope.sent");
+      await emit(s, "envelope.sent");
       await s.running.app.webhooks.drain();
       const failing = await (await s.api(`/api/v1/webhooks/${hook.id}`)).json();
       expect(failing.failingSince).toBe(s.deps.clock.now().toISOString());
@@ -447,7 +448,7 @@ describe("disabling a failing endpoint", () => {
       const since = s.deps.clock.now().getTime();
       let disabledAt: number | null = null;
       for (let h = 0; h < hours + 30 && disabledAt === null; h++) {
-        emit(s, "envelope.sent");
+        await emit(s, "envelope.sent");
         await s.running.app.webhooks.drain();
         const now = await (await s.api(`/api/v1/webhooks/${hook.id}`)).json();
         if (!now.enabled) disabledAt = s.deps.clock.now().getTime();
@@ -467,12 +468,12 @@ describe("disabling a failing endpoint", () => {
       // The healthy endpoint was never affected; a disabled one gets no new deliveries.
       expect((await (await s.api(`/api/v1/webhooks/${healthy.id}`)).json()).enabled).toBe(true);
       const before = (await deliveries(s, hook.id)).length;
-      emit(s, "envelope.sent");
+      await emit(s, "envelope.sent");
       expect((await deliveries(s, hook.id)).length).toBe(before);
       // Re-enabled by PATCH, it receives again.
       broken = false;
       await s.api(`/api/v1/webhooks/${hook.id}`, { method: "PATCH", json: { enabled: true } });
-      const evt = emit(s, "envelope.sent");
+      const evt = await emit(s, "envelope.sent");
       await s.running.app.webhooks.drain();
       expect(rx.accepted("/broken").map((d) => d.id)).toContain(evt);
     } finally {
