@@ -76,13 +76,13 @@ const jobsOf = (s: TestServer, kind: string) => s.deps.db.select().from(jobs).wh
 
 describe("invitations", () => {
   test("e-mail over SMTP in English: subject, message and signUrl in text and HTML; audited", async () => {
-    const s = server(peers.sink.env);
+    const s = await server(peers.sink.env);
     const { envelopeId, recipientIds: [rid] } = fixture(s.deps, {
       subject: "Employment contract <2026>",
       message: "Welcome aboard!\nSee you Monday.",
       recipients: [{ email: "jane@example.com", name: "Jane Doe" }],
     });
-    enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
+    await enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
     expect(await s.running.app.jobs.drain()).toBe(2); // send_invitation, then its deliver_message
     const [m] = await peers.sink.waitFor(1);
     expect(m!.to).toEqual(["jane@example.com"]);
@@ -94,15 +94,15 @@ describe("invitations", () => {
     expect(m!.text).toContain("Hello Jane Doe,");
     expect(m!.html).toContain(`href="${url}"`);
     expect(m!.html).toContain("Employment contract &lt;2026&gt;");
-    const events = auditOf(s, envelopeId);
+    const events = await auditOf(s, envelopeId);
     expect(events.map((e) => e.type)).toEqual(["message.delivered"]);
     expect(events[0]).toMatchObject({ actor: "system", data: { recipientId: rid, channel: "email", message: "invitation", to: "jane@example.com", attempt: 1, messageId: m!.headers["message-id"] } });
   });
 
   test("in French", async () => {
-    const s = server(peers.sink.env);
+    const s = await server(peers.sink.env);
     const { recipientIds: [rid] } = fixture(s.deps, { locale: "fr", subject: "Contrat de travail", recipients: [{ email: "jean@example.fr", name: "Jean Dupont" }] });
-    enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
+    await enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
     await s.running.app.jobs.drain();
     const [m] = await peers.sink.waitFor(1);
     expect(m!.subject).toBe("Signature demandée : Contrat de travail");
@@ -113,9 +113,9 @@ describe("invitations", () => {
   });
 
   test("with no SMTP configured the invitation is an .eml file in the outbox", async () => {
-    const s = server();
+    const s = await server();
     const { recipientIds: [rid] } = fixture(s.deps, { recipients: [{ email: "jane@example.com", name: "Jane" }] });
-    enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
+    await enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
     await s.running.app.jobs.drain();
     const files = readdirSync(join(s.dir, "outbox"));
     expect(files).toHaveLength(1);
@@ -128,42 +128,42 @@ describe("invitations", () => {
   });
 
   test("SMS through the gateway when the envelope asks and the recipient has a phone", async () => {
-    const s = server({ ...peers.sink.env, ...smsEnv() });
+    const s = await server({ ...peers.sink.env, ...smsEnv() });
     const { envelopeId, recipientIds: [withPhone, noPhone] } = fixture(s.deps, {
       notifyBySms: true,
       subject: 'Offer "Q3"',
       recipients: [{ email: "a@example.com", name: "A", phone: "+33612345678" }, { email: "b@example.com", name: "B" }],
     });
-    for (const rid of [withPhone, noPhone]) enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
+    for (const rid of [withPhone, noPhone]) await enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
     await s.running.app.jobs.drain();
     await peers.sink.waitFor(2);
     expect(peers.gateway.hits).toHaveLength(1);
     expect(peers.gateway.hits[0]!.auth).toBe("Bearer gw");
     expect(peers.gateway.hits[0]!.body).toEqual({ to: "+33612345678", message: `Please sign "Offer "Q3"": ${signUrl(s, withPhone!)}` });
-    const delivered = auditOf(s, envelopeId).filter((e) => e.type === "message.delivered").map((e) => `${(e.data as any).recipientId}:${(e.data as any).channel}`);
+    const delivered = (await auditOf(s, envelopeId)).filter((e) => e.type === "message.delivered").map((e) => `${(e.data as any).recipientId}:${(e.data as any).channel}`);
     expect(delivered.sort()).toEqual([`${withPhone}:email`, `${withPhone}:sms`, `${noPhone}:email`].sort());
   });
 
   test("no SMS without notifyBySms; SMS asked with no gateway is a failed message, the e-mail still goes", async () => {
-    const s = server(peers.sink.env);
+    const s = await server(peers.sink.env);
     const a = fixture(s.deps, { recipients: [{ email: "a@example.com", name: "A", phone: "+33612345678" }] });
     const b = fixture(s.deps, { notifyBySms: true, recipients: [{ email: "b@example.com", name: "B", phone: "+33612345679" }] });
-    enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: a.recipientIds[0] } });
-    enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: b.recipientIds[0] } });
+    await enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: a.recipientIds[0] } });
+    await enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: b.recipientIds[0] } });
     await s.running.app.jobs.drain();
     await peers.sink.waitFor(2);
     expect(peers.gateway.hits).toHaveLength(0);
-    expect(auditOf(s, b.envelopeId).map((e) => [e.type, (e.data as any).channel])).toEqual([
+    expect((await auditOf(s, b.envelopeId)).map((e) => [e.type, (e.data as any).channel])).toEqual([
       ["message.failed", "sms"],
       ["message.delivered", "email"],
     ]);
-    expect(auditOf(s, b.envelopeId)[0]!.data).toMatchObject({ error: "no SMS gateway is configured", willRetry: false });
+    expect((await auditOf(s, b.envelopeId))[0]!.data).toMatchObject({ error: "no SMS gateway is configured", willRetry: false });
   });
 
   test("an invitation whose recipient acted (or whose envelope ended) before delivery is not sent", async () => {
-    const s = server(peers.sink.env);
+    const s = await server(peers.sink.env);
     const { envelopeId, recipientIds: [rid] } = fixture(s.deps, { recipients: [{ email: "a@example.com", name: "A" }] });
-    enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
+    await enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
     s.deps.db.update(envelopes).set({ status: "VOIDED" }).where(eq(envelopes.id, envelopeId)).run();
     await s.running.app.jobs.drain();
     expect(peers.sink.messages).toHaveLength(0);
@@ -171,8 +171,8 @@ describe("invitations", () => {
   });
 
   test("an unknown recipient fails the job at once", async () => {
-    const s = server(peers.sink.env);
-    const id = enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: "rcp_nope" } });
+    const s = await server(peers.sink.env);
+    const id = await enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: "rcp_nope" } });
     await s.running.app.jobs.drain();
     expect(s.deps.db.select().from(jobs).where(eq(jobs.id, id)).get()).toMatchObject({ status: "failed", attempts: 1, lastError: "recipient rcp_nope does not exist" });
   });
@@ -180,9 +180,9 @@ describe("invitations", () => {
 
 describe("fan-out", () => {
   test("a parent job run again after a crash (fan-out committed, the runner's write lost) queues its messages once", async () => {
-    const s = server(peers.sink.env);
+    const s = await server(peers.sink.env);
     const { recipientIds: [rid] } = fixture(s.deps, { recipients: [{ email: "a@example.com", name: "A" }] });
-    const parent = enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
+    const parent = await enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
     // What the runner's claim writes (lease, attempt); then the handler runs and the process dies
     // before the runner's own bookkeeping.
     s.deps.db.update(jobs).set({ runAt: new Date(s.clock.now().getTime() + LEASE_MS), attempts: 1 }).where(eq(jobs.id, parent)).run();
@@ -202,12 +202,12 @@ describe("fan-out", () => {
   });
 
   test("notices too: a notify_* job run twice queues each message once", async () => {
-    const s = server(peers.sink.env);
+    const s = await server(peers.sink.env);
     const { envelopeId } = fixture(s.deps, {
       status: "COMPLETED",
       recipients: [{ email: "s1@example.com", name: "S1", status: "SIGNED" }, { email: "s2@example.com", name: "S2", status: "SIGNED" }],
     });
-    const parent = enqueue(s.deps.db, s.deps.clock, { kind: "notify_completed", payload: { envelopeId }, runAt: new Date(s.clock.now().getTime() + LEASE_MS) });
+    const parent = await enqueue(s.deps.db, s.deps.clock, { kind: "notify_completed", payload: { envelopeId }, runAt: new Date(s.clock.now().getTime() + LEASE_MS) });
     const handlers = notificationHandlers(s.deps);
     for (let i = 0; i < 2; i++) await handlers.notify_completed!.run({ envelopeId }, { deps: s.deps, jobId: parent, attempt: 1, signal: new AbortController().signal });
     expect(jobsOf(s, "deliver_message")).toHaveLength(2);
@@ -217,10 +217,10 @@ describe("fan-out", () => {
 
 describe("failures are retried with back-off and audited", () => {
   test("SMTP refusing twice: two failed events, then delivered after the back-off", async () => {
-    const s = server(peers.sink.env);
+    const s = await server(peers.sink.env);
     const { envelopeId, recipientIds: [rid] } = fixture(s.deps, { recipients: [{ email: "a@example.com", name: "A" }] });
     peers.sink.failNext(2);
-    enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
+    await enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
     await s.running.app.jobs.drain();
     const [job] = jobsOf(s, "deliver_message");
     expect(job).toMatchObject({ status: "pending", attempts: 1 });
@@ -238,7 +238,7 @@ describe("failures are retried with back-off and audited", () => {
     await s.running.app.jobs.drain();
     expect(jobsOf(s, "deliver_message")[0]).toMatchObject({ status: "done", attempts: 3 });
     expect(peers.sink.messages).toHaveLength(1);
-    const events = auditOf(s, envelopeId);
+    const events = await auditOf(s, envelopeId);
     expect(events.map((e) => [e.type, (e.data as any).attempt])).toEqual([
       ["message.failed", 1],
       ["message.failed", 2],
@@ -249,10 +249,10 @@ describe("failures are retried with back-off and audited", () => {
   });
 
   test("a failing SMS gateway is retried on its own: the e-mail is not sent again", async () => {
-    const s = server({ ...peers.sink.env, ...smsEnv() });
+    const s = await server({ ...peers.sink.env, ...smsEnv() });
     const { envelopeId, recipientIds: [rid] } = fixture(s.deps, { notifyBySms: true, recipients: [{ email: "a@example.com", name: "A", phone: "+15551234567" }] });
     peers.gateway.status = 502;
-    enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
+    await enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
     await s.running.app.jobs.drain();
     expect(peers.gateway.hits).toHaveLength(1);
     peers.gateway.status = 200;
@@ -260,21 +260,21 @@ describe("failures are retried with back-off and audited", () => {
     await s.running.app.jobs.drain();
     expect(peers.gateway.hits).toHaveLength(2);
     expect(peers.sink.messages).toHaveLength(1);
-    const smsEvents = auditOf(s, envelopeId).filter((e) => (e.data as any).channel === "sms");
+    const smsEvents = (await auditOf(s, envelopeId)).filter((e) => (e.data as any).channel === "sms");
     expect(smsEvents.map((e) => e.type)).toEqual(["message.failed", "message.delivered"]);
     expect((smsEvents[0]!.data as any).error).toBe("SMS gateway answered HTTP 502: gateway down");
   });
 
   test("after the last attempt the job is failed and the last event says no retry", async () => {
-    const s = server({ CERTYNEO_SMTP_HOST: "127.0.0.1", CERTYNEO_SMTP_PORT: "1" });
+    const s = await server({ CERTYNEO_SMTP_HOST: "127.0.0.1", CERTYNEO_SMTP_PORT: "1" });
     const { envelopeId, recipientIds: [rid] } = fixture(s.deps, { recipients: [{ email: "a@example.com", name: "A" }] });
-    enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
+    await enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
     for (let i = 0; i < 10; i++) {
       await s.running.app.jobs.drain();
       s.clock.advance(25 * 3600_000);
     }
     expect(jobsOf(s, "deliver_message")[0]).toMatchObject({ status: "failed", attempts: 8 });
-    const failed = auditOf(s, envelopeId).filter((e) => e.type === "message.failed");
+    const failed = (await auditOf(s, envelopeId)).filter((e) => e.type === "message.failed");
     expect(failed).toHaveLength(8);
     expect(failed.at(-1)!.data).toMatchObject({ attempt: 8, willRetry: false });
   });
@@ -282,11 +282,11 @@ describe("failures are retried with back-off and audited", () => {
 
 describe("a message that went is not sent again", () => {
   test("when its audit event cannot be written: the job is done and the failure logged", async () => {
-    const s = server(peers.sink.env);
+    const s = await server(peers.sink.env);
     const { envelopeId, recipientIds: [rid] } = fixture(s.deps, { recipients: [{ email: "a@example.com", name: "A" }] });
     // Audit writes fail from now on, as they would on a database busy beyond its timeout.
     s.deps.db.$client.run("CREATE TRIGGER audit_refused BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'database is locked'); END");
-    enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
+    await enqueue(s.deps.db, s.deps.clock, { kind: "send_invitation", payload: { recipientId: rid } });
     await s.running.app.jobs.drain();
     await peers.sink.waitFor(1);
     expect(jobsOf(s, "deliver_message")[0]).toMatchObject({ status: "done", attempts: 1, lastError: null });
@@ -296,7 +296,7 @@ describe("a message that went is not sent again", () => {
     s.clock.advance(25 * 3600_000);
     await s.running.app.jobs.drain();
     expect(peers.sink.messages).toHaveLength(1);
-    expect(auditOf(s, envelopeId)).toHaveLength(0);
+    expect(await auditOf(s, envelopeId)).toHaveLength(0);
   });
 });
 
@@ -307,19 +307,19 @@ describe("a pending job survives a restart", () => {
     try {
       const first = await startTestServer({ dir, clock, env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false", CERTYNEO_SMTP_HOST: "127.0.0.1", CERTYNEO_SMTP_PORT: "1" } });
       const { envelopeId, recipientIds: [rid] } = fixture(first.deps, { recipients: [{ email: "a@example.com", name: "A" }] });
-      enqueue(first.deps.db, clock, { kind: "send_invitation", payload: { recipientId: rid } });
+      await enqueue(first.deps.db, clock, { kind: "send_invitation", payload: { recipientId: rid } });
       await first.running.app.jobs.drain();
       const url = signUrl(first, rid!);
       await first.stop();
 
-      const second = server(peers.sink.env, { dir, clock });
+      const second = await server(peers.sink.env, { dir, clock });
       second.deps.config.baseUrl = first.deps.config.baseUrl;
       expect(jobsOf(second, "deliver_message")[0]).toMatchObject({ status: "pending", attempts: 1 });
       clock.advance(maxRetryDelayMs(1));
       await second.running.app.jobs.drain();
       const [m] = await peers.sink.waitFor(1);
       expect(m!.text).toContain(url);
-      expect(auditOf(second, envelopeId).map((e) => e.type)).toEqual(["message.failed", "message.delivered"]);
+      expect((await auditOf(second, envelopeId)).map((e) => e.type)).toEqual(["message.failed", "message.delivered"]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -332,10 +332,10 @@ describe("a pending job survives a restart", () => {
       const first = await startTestServer({ dir, clock, env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
       const { recipientIds: [rid] } = fixture(first.deps, { recipients: [{ email: "a@example.com", name: "A" }] });
       // Due in a minute: the first server stops before that.
-      enqueue(first.deps.db, clock, { kind: "send_invitation", payload: { recipientId: rid }, runAt: new Date(clock.now().getTime() + 60_000) });
+      await enqueue(first.deps.db, clock, { kind: "send_invitation", payload: { recipientId: rid }, runAt: new Date(clock.now().getTime() + 60_000) });
       await first.stop();
       clock.advance(60_000);
-      const second = server({ CERTYNEO_JOBS_POLL_MS: "20", ...peers.sink.env }, { dir, clock });
+      const second = await server({ CERTYNEO_JOBS_POLL_MS: "20", ...peers.sink.env }, { dir, clock });
       const [m] = await peers.sink.waitFor(1, 5000);
       expect(m!.to).toEqual(["a@example.com"]);
     } finally {
@@ -346,7 +346,7 @@ describe("a pending job survives a restart", () => {
 
 describe("end-of-envelope notices", () => {
   test("declined: invited recipients other than the decliner hear why; not-yet-invited and CC do not", async () => {
-    const s = server(peers.sink.env);
+    const s = await server(peers.sink.env);
     const { envelopeId, recipientIds } = fixture(s.deps, {
       status: "DECLINED",
       subject: "NDA",
@@ -358,7 +358,7 @@ describe("end-of-envelope notices", () => {
         { email: "cc@example.com", name: "Cc", role: "CC", status: "PENDING" },
       ],
     });
-    enqueue(s.deps.db, s.deps.clock, { kind: "notify_declined", payload: { envelopeId } });
+    await enqueue(s.deps.db, s.deps.clock, { kind: "notify_declined", payload: { envelopeId } });
     await s.running.app.jobs.drain();
     await peers.sink.waitFor(2);
     expect(peers.sink.messages.map((m) => m.to[0]).sort()).toEqual(["signed@example.com", "waiting@example.com"]);
@@ -368,17 +368,17 @@ describe("end-of-envelope notices", () => {
     expect(m.text).toContain("Reason given: Wrong <address>");
     expect(m.html).toContain("Wrong &lt;address&gt;");
     expect(m.text).not.toContain("/s/");
-    expect(auditOf(s, envelopeId).filter((e) => e.type === "message.delivered").map((e) => (e.data as any).message)).toEqual(["declined", "declined"]);
+    expect((await auditOf(s, envelopeId)).filter((e) => e.type === "message.delivered").map((e) => (e.data as any).message)).toEqual(["declined", "declined"]);
     expect(recipientIds).toHaveLength(5);
   });
 
   test("voided: told with the reason, in French", async () => {
-    const s = server(peers.sink.env);
+    const s = await server(peers.sink.env);
     const { envelopeId } = fixture(s.deps, {
       status: "VOIDED", locale: "fr", subject: "Avenant", endReason: "Erreur de salaire",
       recipients: [{ email: "a@example.fr", name: "A" }, { email: "b@example.fr", name: "B", status: "PENDING" }],
     });
-    enqueue(s.deps.db, s.deps.clock, { kind: "notify_voided", payload: { envelopeId } });
+    await enqueue(s.deps.db, s.deps.clock, { kind: "notify_voided", payload: { envelopeId } });
     await s.running.app.jobs.drain();
     const [m] = await peers.sink.waitFor(1);
     expect(peers.sink.messages).toHaveLength(1);
@@ -388,7 +388,7 @@ describe("end-of-envelope notices", () => {
   });
 
   test("completed: signers and CC recipients get the completion mail with their own link", async () => {
-    const s = server(peers.sink.env);
+    const s = await server(peers.sink.env);
     const { envelopeId, recipientIds } = fixture(s.deps, {
       status: "COMPLETED",
       recipients: [
@@ -397,7 +397,7 @@ describe("end-of-envelope notices", () => {
         { email: "cc@example.com", name: "CC", role: "CC", status: "PENDING" },
       ],
     });
-    enqueue(s.deps.db, s.deps.clock, { kind: "notify_completed", payload: { envelopeId } });
+    await enqueue(s.deps.db, s.deps.clock, { kind: "notify_completed", payload: { envelopeId } });
     await s.running.app.jobs.drain();
     await peers.sink.waitFor(3);
     for (const [i, rid] of recipientIds.entries()) {
@@ -405,13 +405,13 @@ describe("end-of-envelope notices", () => {
       expect(m.subject).toBe("Completed: Employment contract");
       expect(m.text).toContain(signUrl(s, rid));
     }
-    expect(auditOf(s, envelopeId).filter((e) => e.type === "message.delivered")).toHaveLength(3);
+    expect((await auditOf(s, envelopeId)).filter((e) => e.type === "message.delivered")).toHaveLength(3);
   });
 });
 
 describe("reminders", () => {
   test("once per interval to invited recipients who have not acted, with lastRemindedAt and audit events", async () => {
-    const s = server(peers.sink.env);
+    const s = await server(peers.sink.env);
     const { envelopeId, recipientIds: [waiting, viewed, signed, pending, cc] } = fixture(s.deps, {
       reminderIntervalHours: 24,
       recipients: [
@@ -449,14 +449,14 @@ describe("reminders", () => {
     await drain();
     await peers.sink.waitFor(3);
     expect(peers.sink.messages[2]!.to).toEqual(["waiting@example.com"]);
-    const types = auditOf(s, envelopeId).map((e) => [e.type, (e.data as any).recipientId]);
+    const types = (await auditOf(s, envelopeId)).map((e) => [e.type, (e.data as any).recipientId]);
     expect(types.filter(([t]) => t === "recipient.reminded")).toHaveLength(3);
     expect(types.filter(([t]) => t === "message.delivered")).toHaveLength(3);
     expect(jobsOf(s, "send_reminder")).toHaveLength(3);
   });
 
   test("in French, and by SMS too when the envelope asks", async () => {
-    const s = server({ ...peers.sink.env, ...smsEnv() });
+    const s = await server({ ...peers.sink.env, ...smsEnv() });
     fixture(s.deps, { locale: "fr", notifyBySms: true, reminderIntervalHours: 2, subject: "Bail", recipients: [{ email: "a@example.fr", name: "A", phone: "+33600000001" }] });
     s.clock.advance(2 * 3600_000);
     await s.running.app.jobs.drain();
@@ -467,23 +467,33 @@ describe("reminders", () => {
   });
 
   test("an envelope voided between the sweep's select and its transaction gets no reminder", async () => {
-    const s = server(peers.sink.env);
+    const s = await server(peers.sink.env);
     const { envelopeId, recipientIds: [rid] } = fixture(s.deps, { reminderIntervalHours: 1, recipients: [{ email: "a@example.com", name: "A" }] });
     s.clock.advance(3600_000);
-    // The sweep's database, on which another writer voids the envelope just before each transaction.
-    const db: Deps["db"] = Object.create(s.deps.db);
-    db.transaction = ((fn: any, config: any) => {
-      s.deps.db.update(envelopes).set({ status: "VOIDED" }).where(eq(envelopes.id, envelopeId)).run();
-      return s.deps.db.transaction(fn, config);
-    }) as Deps["db"]["transaction"];
-    expect(sweepReminders({ ...s.deps, db })).toBe(0);
+    // The sweep's database, on which another writer voids the envelope just before each
+    // transaction begins (store/db.ts transaction(): BEGIN IMMEDIATE on the connection).
+    const client = s.deps.db.$client;
+    const voidingClient = new Proxy(client, {
+      get(target, key) {
+        if (key === "run") {
+          return (query: string, ...rest: any[]) => {
+            if (query.startsWith("BEGIN")) s.deps.db.update(envelopes).set({ status: "VOIDED" }).where(eq(envelopes.id, envelopeId)).run();
+            return target.run(query, ...rest);
+          };
+        }
+        const value = Reflect.get(target, key, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const db: Deps["db"] = Object.create(s.deps.db, { $client: { value: voidingClient } });
+    expect(await sweepReminders({ ...s.deps, db })).toBe(0);
     expect(jobsOf(s, "send_reminder")).toHaveLength(0);
     expect(s.deps.db.select().from(recipients).where(eq(recipients.id, rid!)).get()!.lastRemindedAt).toBeNull();
-    expect(auditOf(s, envelopeId)).toHaveLength(0);
+    expect(await auditOf(s, envelopeId)).toHaveLength(0);
   });
 
   test("no reminders for envelopes without an interval, ended, or past their expiry", async () => {
-    const s = server(peers.sink.env);
+    const s = await server(peers.sink.env);
     const day = 24 * 3600_000;
     fixture(s.deps, { recipients: [{ email: "a@example.com", name: "A" }] });
     fixture(s.deps, { status: "VOIDED", reminderIntervalHours: 1, recipients: [{ email: "b@example.com", name: "B" }] });
@@ -492,7 +502,7 @@ describe("reminders", () => {
     // The control: due, so the sweep did look.
     const due = fixture(s.deps, { reminderIntervalHours: 1, recipients: [{ email: "d@example.com", name: "D" }] });
     s.clock.advance(2 * day);
-    expect(sweepReminders(s.deps)).toBe(1);
+    expect(await sweepReminders(s.deps)).toBe(1);
     expect(jobsOf(s, "send_reminder").map((j) => j.payload)).toEqual([{ recipientId: due.recipientIds[0] }]);
   });
 });
