@@ -38,7 +38,7 @@ const audit = (s: TestServer, id: string) => listAudit(s.deps.db, id);
 
 describe("invitations through the API", () => {
   test("quick start over SMTP: the invitation carries the subject, the message and the signUrl the API returned", async () => {
-    const s = server(peers.sink.env);
+    const s = await server(peers.sink.env);
     const env = await sentEnvelope(s, {
       subject: "Employment contract",
       message: "Hi Jane, please sign by Friday.",
@@ -60,13 +60,13 @@ describe("invitations through the API", () => {
     const session = await json(await fetch(`${s.url}/api/v1/signing/${token}`), 200);
     expect(JSON.stringify(session)).toContain("Employment contract");
 
-    const types = audit(s, env.id).map((e) => e.type);
+    const types = (await audit(s, env.id)).map((e) => e.type);
     expect(types).toContain("message.delivered");
     expect(types.indexOf("message.delivered")).toBeGreaterThan(types.indexOf("envelope.sent"));
   });
 
   test("in French", async () => {
-    const s = server(peers.sink.env);
+    const s = await server(peers.sink.env);
     const env = await sentEnvelope(s, {
       subject: "Contrat de travail",
       locale: "fr",
@@ -80,7 +80,7 @@ describe("invitations through the API", () => {
   });
 
   test("embedded default (no SMTP): an .eml lands in {dataDir}/outbox with the signUrl", async () => {
-    const s = server();
+    const s = await server();
     const env = await sentEnvelope(s, { subject: "NDA", recipients: [{ email: "a@example.com", name: "A" }] });
     await drain(s);
     const files = readdirSync(join(s.dir, "outbox")).filter((f) => f.endsWith(".eml"));
@@ -92,7 +92,7 @@ describe("invitations through the API", () => {
   });
 
   test("SMS to a real gateway with the templated body when notifyBySms", async () => {
-    const s = server({
+    const s = await server({
       ...peers.sink.env,
       CERTYNEO_SMS_GATEWAY_URL: `http://127.0.0.1:${peers.gateway.port}/v1/messages`,
       CERTYNEO_SMS_BODY_TEMPLATE: '{"destination":"{to}","body":"{text}","channel":"sms"}',
@@ -108,7 +108,7 @@ describe("invitations through the API", () => {
   });
 
   test("sequential routing: the second signer is invited only after the first signs", async () => {
-    const s = server(peers.sink.env);
+    const s = await server(peers.sink.env);
     const env = await sentEnvelope(s, {
       subject: "Two steps",
       signingOrder: "sequential",
@@ -132,22 +132,22 @@ describe("invitations through the API", () => {
 
 describe("failures through the API", () => {
   test("SMTP down at send time: failed attempts are audit events, the invitation goes out after the back-off", async () => {
-    const s = server(peers.sink.env);
+    const s = await server(peers.sink.env);
     peers.sink.failNext(1);
     const env = await sentEnvelope(s, { subject: "Retry me", recipients: [{ email: "a@example.com", name: "A" }] });
     await drain(s);
     expect(peers.sink.messages).toHaveLength(0);
-    const failed = audit(s, env.id).filter((e) => e.type === "message.failed");
+    const failed = (await audit(s, env.id)).filter((e) => e.type === "message.failed");
     expect(failed).toHaveLength(1);
     expect(failed[0]!.data).toMatchObject({ recipientId: env.recipients[0].id, channel: "email", attempt: 1, willRetry: true });
     s.clock.advance(maxRetryDelayMs(1));
     await drain(s);
     await peers.sink.waitFor(1);
-    expect(audit(s, env.id).filter((e) => e.type === "message.delivered")).toHaveLength(1);
+    expect((await audit(s, env.id)).filter((e) => e.type === "message.delivered")).toHaveLength(1);
   });
 
   test("a failing SMS gateway is retried and audited while the e-mail went once", async () => {
-    const s = server({ ...peers.sink.env, CERTYNEO_SMS_GATEWAY_URL: `http://127.0.0.1:${peers.gateway.port}/` });
+    const s = await server({ ...peers.sink.env, CERTYNEO_SMS_GATEWAY_URL: `http://127.0.0.1:${peers.gateway.port}/` });
     peers.gateway.status = 500;
     const env = await sentEnvelope(s, { subject: "SMS", notifyBySms: true, recipients: [{ email: "a@example.com", name: "A", phone: "+15550001111" }] });
     await drain(s);
@@ -158,14 +158,14 @@ describe("failures through the API", () => {
     await drain(s);
     expect(peers.gateway.hits).toHaveLength(3);
     expect(peers.sink.messages).toHaveLength(1);
-    const sms = audit(s, env.id).filter((e) => (e.data as any)?.channel === "sms").map((e) => e.type);
+    const sms = (await audit(s, env.id)).filter((e) => (e.data as any)?.channel === "sms").map((e) => e.type);
     expect(sms).toEqual(["message.failed", "message.failed", "message.delivered"]);
   });
 });
 
 describe("lifecycle notices through the API", () => {
   test("decline: the other invited signer is told, with the reason", async () => {
-    const s = server(peers.sink.env);
+    const s = await server(peers.sink.env);
     const env = await sentEnvelope(s, {
       subject: "Offer",
       recipients: [{ email: "a@example.com", name: "Alice" }, { email: "b@example.com", name: "Bob" }],
@@ -188,7 +188,7 @@ describe("lifecycle notices through the API", () => {
   });
 
   test("with a sender and a language: invitations from the sender (reply-to), a decline tells the sender by e-mail", async () => {
-    const s = server(peers.sink.env);
+    const s = await server(peers.sink.env);
     await saveBranding(s.deps, { actor: "admin:test" }, { organisationName: "Acme GmbH", accentColor: "#0b5e3a", fromName: "", fromAddress: "", replyTo: "branding@acme.example" });
     const env = await sentEnvelope(s, {
       subject: "Arbeitsvertrag", locale: "de", sender: { name: "Maria Keller", email: "hr@acme.example" },
@@ -216,13 +216,13 @@ describe("lifecycle notices through the API", () => {
     expect(toSender.text).toContain("Bernd (b@example.com) hat die Unterschrift von „Arbeitsvertrag“ abgelehnt.");
     expect(toSender.text).toContain("Angegebener Grund: Falsches Gehalt");
     expect(toSender.text).toContain(`Umschlag ${env.id}`);
-    const delivered = audit(s, env.id).filter((e) => e.type === "message.delivered").map((e) => e.data as any);
+    const delivered = (await audit(s, env.id)).filter((e) => e.type === "message.delivered").map((e) => e.data as any);
     expect(delivered.some((d) => d.audience === "sender" && d.to === "hr@acme.example")).toBe(true);
     // Without a sender, nobody but the recipients hears of it (the webhook tells the integrator).
   });
 
   test("void: recipients are told, with the reason", async () => {
-    const s = server(peers.sink.env);
+    const s = await server(peers.sink.env);
     const env = await sentEnvelope(s, { subject: "Oops", recipients: [{ email: "a@example.com", name: "A" }] });
     await drain(s);
     await peers.sink.waitFor(1);
@@ -235,7 +235,7 @@ describe("lifecycle notices through the API", () => {
   });
 
   test("completion: signer and CC get the completion mail with their link", async () => {
-    const s = server(peers.sink.env);
+    const s = await server(peers.sink.env);
     const env = await sentEnvelope(s, {
       subject: "Done deal",
       recipients: [{ email: "signer@example.com", name: "Signer" }, { email: "cc@example.com", name: "Watcher", role: "CC" }],
@@ -261,7 +261,7 @@ describe("lifecycle notices through the API", () => {
   });
 
   test("expiry: the timer's sweep expires a SENT envelope past its expiresAt", async () => {
-    const s = server(peers.sink.env);
+    const s = await server(peers.sink.env);
     const expiresAt = new Date(s.clock.now().getTime() + 3600_000).toISOString();
     const env = await sentEnvelope(s, { subject: "Soon gone", expiresAt, recipients: [{ email: "a@example.com", name: "A" }] });
     await drain(s);
@@ -269,13 +269,13 @@ describe("lifecycle notices through the API", () => {
     s.clock.advance(3600_000);
     await drain(s);
     expect((await json(await s.api(`/api/v1/envelopes/${env.id}`), 200)).status).toBe("EXPIRED");
-    expect(audit(s, env.id).map((e) => e.type)).toContain("envelope.expired");
+    expect((await audit(s, env.id)).map((e) => e.type)).toContain("envelope.expired");
   });
 });
 
 describe("reminders through the API", () => {
   test("reminderIntervalHours: reminded once per interval until they sign", async () => {
-    const s = server(peers.sink.env);
+    const s = await server(peers.sink.env);
     const env = await sentEnvelope(s, {
       subject: "Please",
       reminderIntervalHours: 48,
@@ -306,7 +306,7 @@ describe("reminders through the API", () => {
     s.clock.advance(24 * 3600_000);
     await drain(s);
     await peers.sink.waitFor(4);
-    expect(audit(s, env.id).filter((e) => e.type === "recipient.reminded")).toHaveLength(2);
+    expect((await audit(s, env.id)).filter((e) => e.type === "recipient.reminded")).toHaveLength(2);
   });
 });
 
@@ -322,7 +322,7 @@ describe("the completion e-mail", () => {
   };
 
   test("goes once sealed, with the sealed PDF attached and a link that downloads it", async () => {
-    const s = server(peers.sink.env);
+    const s = await server(peers.sink.env);
     const env = await sentEnvelope(s, { subject: "Offer letter", recipients: [{ email: "ana@example.com", name: "Ana Silva" }] });
     await completeAll(s, env);
     await drain(s); // the seal, which queues the completion e-mails
@@ -330,7 +330,7 @@ describe("the completion e-mail", () => {
     const mails = await peers.sink.waitFor(1);
     const m = mails.find((x) => x.subject === "Completed: Offer letter")!;
     expect(m.text).toContain("The signed PDF is attached to this e-mail.");
-    expect(audit(s, env.id).map((e) => e.type).filter((t) => t === "envelope.sealed" || t === "message.delivered").at(-1)).toBe("message.delivered");
+    expect((await audit(s, env.id)).map((e) => e.type).filter((t) => t === "envelope.sealed" || t === "message.delivered").at(-1)).toBe("message.delivered");
 
     // The attachment is the sealed PDF, valid in pdfsig.
     expect(m.attachments.map((a) => [a.filename, a.contentType])).toEqual([["Offer-letter-signed.pdf", "application/pdf"]]);
@@ -350,7 +350,7 @@ describe("the completion e-mail", () => {
   });
 
   test("a PDF larger than notifications.attachSignedMaxMb is not attached; the link stays", async () => {
-    const s = server({ ...peers.sink.env, CERTYNEO_NOTIFICATIONS_ATTACH_SIGNED_MAX_MB: "0" });
+    const s = await server({ ...peers.sink.env, CERTYNEO_NOTIFICATIONS_ATTACH_SIGNED_MAX_MB: "0" });
     const env = await sentEnvelope(s, { subject: "Big one", locale: "fr", recipients: [{ email: "jean@example.fr", name: "Jean" }] });
     await completeAll(s, env);
     await drain(s); // the seal, which queues the completion e-mails
