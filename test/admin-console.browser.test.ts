@@ -167,7 +167,7 @@ describe("the console in Chromium", () => {
     const env = await sendEnvelope(s, (await createEnvelope(s, quickStart([doc.id], [{ email: "carla@example.com", name: "Carla" }], { subject: "NDA" }))).id);
     expect((await complete(s, tokenOf(env.recipients[0].signUrl))).status).toBe(200);
     // The seal gives up (as after its last attempt), before its job ran.
-    markSealFailed(s.deps, env.id, "simulated: the sealing key was unavailable");
+    await markSealFailed(s.deps, env.id, "simulated: the sealing key was unavailable");
     s.deps.db.$client.run("UPDATE jobs SET status = 'failed' WHERE kind = 'seal_envelope'");
     await page.goto(`${s.url}/admin/envelopes/${env.id}`);
     expect(await page.getByText("Sealing failed.").count()).toBe(1);

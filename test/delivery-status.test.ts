@@ -112,7 +112,7 @@ describe("envelope.seal_failed", () => {
     const s = await peers.server(peers.sink.env);
     const env = await sentEnvelope(s);
     expect((await complete(s, tokenOf(env.recipients[0].signUrl))).status).toBe(200);
-    markSealFailed(s.deps, env.id, "the TSA did not answer");
+    await markSealFailed(s.deps, env.id, "the TSA did not answer");
     const [event] = eventsOf(s, "envelope.seal_failed");
     expect(event.data.reason).toBe("the TSA did not answer");
     expect(event.data.envelope).toMatchObject({ id: env.id, sealStatus: "FAILED" });

@@ -42,7 +42,7 @@ async function sealOn(s: TestServer) {
 }
 
 async function sealWith(env: Record<string, string>) {
-  const s = serverWith(env);
+  const s = await serverWith(env);
   return { s, ...(await sealOn(s)) };
 }
 
