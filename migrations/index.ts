@@ -13,6 +13,7 @@ import m0006 from "./0006_signer_experience.sql" with { type: "text" };
 import m0007 from "./0007_envelope_audit_head.sql" with { type: "text" };
 import m0008 from "./0008_authoring.sql" with { type: "text" };
 import m0009 from "./0009_field_position.sql" with { type: "text" };
+import m0010 from "./0010_field_points.sql" with { type: "text" };
 
 const SQL: Record<string, string> = {
   "0000_init": m0000,
@@ -25,6 +26,7 @@ const SQL: Record<string, string> = {
   "0007_envelope_audit_head": m0007,
   "0008_authoring": m0008,
   "0009_field_position": m0009,
+  "0010_field_points": m0010,
 };
 
 export const migrationJournal = journal.entries.map((e) => ({ tag: e.tag, when: e.when, breakpoints: e.breakpoints }));

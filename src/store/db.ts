@@ -162,7 +162,8 @@ export function preparedPerSession<T>(build: (tx: Tx) => T): (tx: Tx) => T {
  */
 export const inIds = (db: Tx, column: SQLiteColumn): SQL =>
   dialectOf(db) === "postgres"
-    ? sql`${column} IN (SELECT json_array_elements_text(${sql.placeholder("ids")}::json))`
+    // Bun's client sends a string parameter as json-typed text: ::text first, then parsed.
+    ? sql`${column} IN (SELECT json_array_elements_text(${sql.placeholder("ids")}::text::json))`
     : sql`${column} IN (SELECT value FROM json_each(${sql.placeholder("ids")}))`;
 export const idsParam = (ids: readonly string[]) => ({ ids: JSON.stringify(ids) });
 
@@ -177,7 +178,7 @@ export function jsonText(db: Tx, column: SQLiteColumn, path: readonly string[]):
 /** Whether the JSON array in `column` holds the string `value`. */
 export const jsonArrayHas = (db: Tx, column: SQLiteColumn, value: string): SQL =>
   dialectOf(db) === "postgres"
-    ? sql`(${column}::jsonb ? ${value})`
+    ? sql`(${column}::jsonb @> jsonb_build_array(${value}::text))`
     : sql`EXISTS (SELECT 1 FROM json_each(${column}) WHERE value = ${value})`;
 
 const generations = new WeakMap<object, () => number>();

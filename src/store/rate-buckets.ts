@@ -20,7 +20,7 @@ export function sharedRateBuckets(db: Db, limits: { burst: number; perMinute: nu
       const rows = JSON.stringify([...taken].map(([key, n]) => ({ key, n })));
       const result = await client`
         INSERT INTO rate_buckets (key, tokens, at)
-        SELECT key, ${limits.burst}::float8 - n, ${now}::bigint FROM json_to_recordset(${rows}::json) AS t(key text, n float8)
+        SELECT key, ${limits.burst}::float8 - n, ${now}::bigint FROM json_to_recordset(${rows}::text::json) AS t(key text, n float8)
         ON CONFLICT (key) DO UPDATE SET
           tokens = least(${limits.burst}::float8, rate_buckets.tokens + (excluded.at - rate_buckets.at) * ${perMs}::float8)
                    - (${limits.burst}::float8 - excluded.tokens),

@@ -6,7 +6,7 @@
  */
 import { getTableColumns, is, SQL } from "drizzle-orm";
 import {
-  bigint, index, integer, pgTable, primaryKey, smallint, text, uniqueIndex,
+  bigint, doublePrecision, index, integer, pgTable, primaryKey, smallint, text, uniqueIndex,
   type AnyPgColumn, type PgColumnBuilderBase, type PgTableWithColumns,
 } from "drizzle-orm/pg-core";
 import { getTableConfig, type SQLiteColumn, type SQLiteTable } from "drizzle-orm/sqlite-core";
@@ -39,6 +39,9 @@ function columnOf(column: SQLiteColumn, reference?: Reference): PgColumnBuilderB
       break;
     case "SQLiteInteger":
       builder = integer(column.name);
+      break;
+    case "SQLiteReal":
+      builder = doublePrecision(column.name);
       break;
     case "SQLiteBoolean":
       builder = smallint(column.name);

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { customType, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { customType, index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { Scope } from "../modules/keys/scopes";
 import type { TextTag } from "../pdf/text/text-tags";
 import type { FormField } from "../pdf/form-fields";
@@ -201,10 +201,10 @@ export const fields = sqliteTable(
     documentId: text("document_id").notNull(),
     type: text("type", { enum: FIELD_TYPES }).notNull(),
     page: integer("page").notNull(),
-    x: integer("x").notNull(),
-    y: integer("y").notNull(),
-    width: integer("width").notNull(),
-    height: integer("height").notNull(),
+    x: real("x").notNull(),
+    y: real("y").notNull(),
+    width: real("width").notNull(),
+    height: real("height").notNull(),
     required: integer("required", { mode: "boolean" }).notNull().default(true),
     label: text("label"),
     value: text("value"),
