@@ -10,8 +10,9 @@ import { join } from "node:path";
 import { sha256Hex } from "../src/ids";
 import { createEnvelope, getEnvelope, quickStart, sendEnvelope, signing, tokenOf, typed, uploadDoc } from "./helpers/envelopes";
 import { makePdf } from "./helpers/pdf";
+import { havePostgres, testPostgres } from "./helpers/postgres";
 import { startTestServer, type TestServer } from "./helpers/server";
-import { BUN, ROOT, run, tempDir } from "./helpers/spawn";
+import { BUN, ROOT, run, runAsync, tempDir } from "./helpers/spawn";
 
 setDefaultTimeout(120_000);
 
@@ -127,5 +128,17 @@ describe("backup under concurrent writes, then restore", () => {
     expect(again.stdout).toContain("was moved to");
     expect(readdirSync(work).some((n) => n.startsWith("forced.before-restore-"))).toBe(true);
     expect(existsSync(join(target, "certyneo.db"))).toBe(true);
+  });
+});
+
+describe.skipIf(!havePostgres)("on PostgreSQL", () => {
+  test("backup and restore refuse a database they would not cover", async () => {
+    const env = { CERTYNEO_DATABASE_URL: await (await testPostgres()).freshDatabase(), CERTYNEO_DATA_DIR: tempDir() };
+    for (const args of [["backup", join(work, "pg.tar.gz")], ["restore", file]]) {
+      const r = await runAsync([BUN, join(ROOT, "src/main.ts"), ...args], { env });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain("the database is PostgreSQL (CERTYNEO_DATABASE_URL), which backup and restore do not cover");
+    }
+    expect(existsSync(join(work, "pg.tar.gz"))).toBe(false);
   });
 });
