@@ -82,16 +82,44 @@ export type Tx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
 const IN_TRANSACTION = Symbol("certyneo.sqliteTransaction");
 const sqliteQueues = new WeakMap<object, Promise<unknown>>();
 
+/** SQLSTATEs after which PostgreSQL asks for the transaction to be run again: serialization failure, deadlock. */
+const RETRYABLE = new Set(["40001", "40P01"]);
+const sqlState = (e: unknown): string | undefined => {
+  for (let c: any = e; c; c = c.cause) if (typeof c.errno === "string") return c.errno;
+  return undefined;
+};
+
+export interface TransactionOptions {
+  /**
+   * PostgreSQL isolation. "serializable" (the default) keeps SQLite's guarantee that a
+   * transaction sees no other commit midway (a conflict is retried, up to 10 times); "read
+   * committed" for statements that take care of concurrency themselves (SKIP LOCKED claims).
+   */
+  isolation?: "serializable" | "read committed";
+}
+
 /**
  * Runs `work` in one transaction and returns what it returns; an exception rolls back.
- * PostgreSQL: drizzle's transaction on one pooled connection (nested: a savepoint). SQLite: the
- * connection is shared by the whole process and bun:sqlite's transactions are synchronous, so
- * transactions are queued one after another (BEGIN IMMEDIATE ... COMMIT on a handle that marks
- * itself; a nested call makes a savepoint). A transaction's body does database work only, which
- * on SQLite completes without yielding to I/O, so the queue never waits long.
+ * PostgreSQL: drizzle's transaction on one pooled connection, serializable and run again when
+ * the server detects a conflict (nested: a savepoint). SQLite: the connection is shared by the
+ * whole process and bun:sqlite's transactions are synchronous, so transactions are queued one
+ * after another (BEGIN IMMEDIATE ... COMMIT on a handle that marks itself; a nested call makes a
+ * savepoint). A body does database work only, which on SQLite completes without yielding to
+ * I/O (so the queue never waits long), and may run more than once on PostgreSQL.
  */
-export async function transaction<T>(db: Tx, work: (tx: Tx) => Promise<T>): Promise<T> {
-  if (dialectOf(db) === "postgres") return (db as Db).transaction(work as any) as Promise<T>;
+export async function transaction<T>(db: Tx, work: (tx: Tx) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
+  if (dialectOf(db) === "postgres") {
+    if (!(db as any).$client) return (db as any).transaction(work);
+    const isolationLevel = opts.isolation ?? "serializable";
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await (db as Db).transaction(work as any, { isolationLevel } as any) as T;
+      } catch (e) {
+        if (attempt >= 10 || !RETRYABLE.has(sqlState(e) ?? "")) throw e;
+        await Bun.sleep(Math.random() * 5 * attempt);
+      }
+    }
+  }
   const client = (db as Db).$client;
   if ((db as any)[IN_TRANSACTION]) {
     const name = `sp${++savepoints}`;
