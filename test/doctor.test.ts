@@ -3,6 +3,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { chmodSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createDevelopmentP12 } from "../src/pdf/devcert";
+import { havePostgres, testPostgres } from "./helpers/postgres";
 import { startTestServer } from "./helpers/server";
 import { startSmtpSink } from "./helpers/smtp";
 import { BUN, freePort, ROOT, run, tempDir } from "./helpers/spawn";
@@ -72,5 +73,24 @@ describe("certyneo doctor", () => {
     const r = await doctor({ CERTYNEO_PORT: "http" });
     expect(r.code).toBe(1);
     expect(r.lines).toEqual([expect.stringMatching(/^fail  configuration .*CERTYNEO_PORT/)]);
+  });
+});
+
+describe.skipIf(!havePostgres)("certyneo doctor on PostgreSQL", () => {
+  test("migrations to apply are a warning, then ok after certyneo migrate; an unreachable server fails", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const url = await (await testPostgres()).freshDatabase();
+    const fresh = await doctor({ CERTYNEO_DATA_DIR: dir, CERTYNEO_DATABASE_URL: url });
+    expect(fresh.status("database")).toBe("warn");
+    expect(fresh.stdout).toMatch(/migration\(s\) to apply: certyneo migrate/);
+    expect(run([BUN, "src/main.ts", "migrate"], { env: { CERTYNEO_DATA_DIR: dir, CERTYNEO_DATABASE_URL: url } }).code).toBe(0);
+    const migrated = await doctor({ CERTYNEO_DATA_DIR: dir, CERTYNEO_DATABASE_URL: url });
+    expect(migrated.lines.find((l) => l.slice(6).startsWith("database"))).toMatch(/^ok +database +postgres:\/\/.*, reachable, migrations up to date$/);
+    const down = await doctor({ CERTYNEO_DATA_DIR: dir, CERTYNEO_DATABASE_URL: `postgres://certyneo:secret@127.0.0.1:${await freePort()}/none` });
+    expect(down.status("database")).toBe("fail");
+    expect(down.stdout).toContain("postgres://certyneo:***@127.0.0.1:");
+    expect(down.stdout).not.toContain("secret");
+    expect(down.code).toBe(1);
   });
 });

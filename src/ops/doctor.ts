@@ -7,7 +7,9 @@ import { loadConfig, type Config } from "../config";
 import { createLogger } from "../log";
 import { DEVELOPMENT_P12 } from "../modules/sealing/paths";
 import { SMTP_TIMEOUTS } from "../modules/notifications/mailer";
+import { postgresClient } from "../store/db";
 import { diskInstanceState, s3InstanceState, type InstanceState } from "../store/instance-state";
+import { redactedUrl } from "../store/open";
 import { bucketProblem, INSTANCE_SECRET, s3Location } from "../store/storage";
 
 export interface Check {
@@ -56,6 +58,24 @@ function databaseCheck(dir: string): Check {
     }
   } catch (e) {
     return fail("database", `${file}: ${(e as Error).message}`);
+  }
+}
+
+/** With CERTYNEO_DATABASE_URL: PostgreSQL answers, and has every migration this binary knows. */
+async function postgresCheck(url: string): Promise<Check> {
+  const where = redactedUrl(url);
+  // Loaded here: the PostgreSQL client is not loaded for SQLite (store/open.ts).
+  const pg = await import("../store/postgres");
+  const db = pg.openPostgres(url, { max: 1 });
+  try {
+    await postgresClient(db)`SELECT 1`;
+    const { applied, known } = await pg.postgresMigrationState(db);
+    const pending = known - applied;
+    return pending > 0 ? warn("database", `${where}: ${pending} migration(s) to apply: certyneo migrate, or start the server`) : ok("database", `${where}, reachable, migrations up to date`);
+  } catch (e) {
+    return fail("database", `${where}: ${(e as Error).message}`);
+  } finally {
+    await pg.closePostgres(db).catch(() => {});
   }
 }
 
@@ -168,7 +188,7 @@ export async function runDoctor(env: Record<string, string | undefined>, clock: 
     ok("configuration", "certyneo.config.ts defaults and CERTYNEO_* variables are valid"),
     baseUrlCheck(config),
     ...dataDirChecks(config.dataDir),
-    databaseCheck(config.dataDir),
+    config.database.url ? await postgresCheck(config.database.url) : databaseCheck(config.dataDir),
     ...shared.checks,
     await certificateCheck(config, clock, shared.secret, shared.state),
     await smtpCheck(config, opts.smtp ?? false),
