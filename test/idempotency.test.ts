@@ -1,19 +1,24 @@
+/** Idempotency-Key on each database: SQLite, and PostgreSQL where it is installed (several nodes share it). */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { count } from "drizzle-orm";
-import { documents } from "../src/store/schema";
+import { SQL } from "bun";
+import { count, eq } from "drizzle-orm";
+import { documents, idempotencyKeys } from "../src/store/schema";
+import { havePostgres } from "./helpers/postgres";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { makePdf } from "./helpers/pdf";
 
+for (const dialect of ["sqlite", ...(havePostgres ? ["postgres"] : [])]) describe(`on ${dialect}`, () => {
 let s: TestServer;
-beforeAll(async () => { s = await startTestServer(); });
-afterAll(() => s.stop());
+beforeAll(async () => { s = await startTestServer({ postgres: dialect === "postgres" }); });
+afterAll(() => s?.stop());
 
-const docCount = () => s.deps.db.select({ n: count() }).from(documents).get()!.n;
+const docCount = async () => (await s.deps.db.select({ n: count() }).from(documents))[0]!.n;
+const stored = (key: string) => s.deps.db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key));
 
 describe("Idempotency-Key", () => {
   test("a retry with the same key and request replays the first response without doing the work again", async () => {
     const body = { name: "once.pdf", contentBase64: Buffer.from(await makePdf()).toString("base64") };
-    const before = docCount();
+    const before = await docCount();
     const first = await s.api("/api/v1/documents", { method: "POST", json: body, headers: { "idempotency-key": "upload-1" } });
     expect(first.status).toBe(201);
     const firstBody = await first.json();
@@ -21,7 +26,7 @@ describe("Idempotency-Key", () => {
     expect(retry.status).toBe(201);
     expect(retry.headers.get("idempotent-replayed")).toBe("true");
     expect(await retry.json()).toEqual(firstBody);
-    expect(docCount()).toBe(before + 1);
+    expect(await docCount()).toBe(before + 1);
   });
 
   test("the same key with a different request is refused with its own code", async () => {
@@ -57,12 +62,12 @@ describe("Idempotency-Key", () => {
     expect(inLive.status).toBe(201);
     expect(inLive.headers.get("idempotent-replayed")).toBeNull();
 
-    const before = docCount();
+    const before = await docCount();
     (s.clock as any).advance(24 * 3600_000 + 1000);
     const after = await s.api("/api/v1/documents", { method: "POST", json, headers: { "idempotency-key": "shared" } });
     expect(after.status).toBe(201);
     expect(after.headers.get("idempotent-replayed")).toBeNull();
-    expect(docCount()).toBe(before + 1);
+    expect(await docCount()).toBe(before + 1);
   });
 
   test("a bad key is rejected", async () => {
@@ -94,8 +99,8 @@ describe("Idempotency-Key, more", () => {
     const first = await s.api("/api/v1/keys", { method: "POST", json: { name: "once" }, headers: { "idempotency-key": "key-1" } });
     const created = await first.json();
     expect(created.key).toStartWith("sk_test_");
-    const stored = s.deps.db.$client.query("SELECT response_body FROM idempotency_keys WHERE key = 'key-1'").get() as { response_body: string };
-    expect(stored.response_body).not.toContain(created.key);
+    const [row] = await stored("key-1");
+    expect(row!.responseBody).not.toContain(created.key);
     const replay = await (await s.api("/api/v1/keys", { method: "POST", json: { name: "once" }, headers: { "idempotency-key": "key-1" } })).json();
     expect(replay.id).toBe(created.id);
     expect(replay.key).toBeNull();
@@ -103,10 +108,32 @@ describe("Idempotency-Key, more", () => {
 
   test("expired replies are purged by the background tick", async () => {
     await s.api("/api/v1/documents", { method: "POST", json: {}, headers: { "idempotency-key": "to-purge" } });
-    const count = () => (s.deps.db.$client.query("SELECT count(*) AS n FROM idempotency_keys WHERE key = 'to-purge'").get() as { n: number }).n;
-    expect(count()).toBe(1);
+    expect(await stored("to-purge")).toHaveLength(1);
     (s.clock as any).advance(25 * 3600_000);
     await s.running.app.jobs.drain();
-    expect(count()).toBe(0);
+    expect(await stored("to-purge")).toHaveLength(0);
   });
+
+  test.skipIf(dialect !== "postgres")("a key another node claims between this one's read and its insert: that claim wins, no 500", async () => {
+    // The other node's claim, not yet committed: this node's read misses it and its insert waits on it.
+    const other = new SQL(s.deps.config.database.url, { max: 2 });
+    const tx = await other.reserve();
+    try {
+      const now = s.clock.now().getTime();
+      await tx`BEGIN`;
+      await tx`INSERT INTO idempotency_keys (environment, key, fingerprint, status, created_at, expires_at) VALUES ('test', 'race', 'another request', 'running', ${now}, ${now + 3600_000})`;
+      const before = await docCount();
+      const pending = s.api("/api/v1/documents", { method: "POST", json: {}, headers: { "idempotency-key": "race" } });
+      while (!(await other`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'insert into "idempotency_keys"%'`).length) await Bun.sleep(10);
+      await tx`COMMIT`;
+      const res = await pending;
+      expect(res.status).toBe(422);
+      expect((await res.json()).code).toBe("idempotency_key_reused");
+      expect(await docCount()).toBe(before);
+    } finally {
+      tx.release();
+      await other.close();
+    }
+  });
+});
 });
