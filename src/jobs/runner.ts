@@ -121,7 +121,11 @@ export function createJobRunner(
     });
   }
 
-  /** Atomically takes up to `limit` due jobs: each one is leased (runAt pushed ahead) and its attempt counted. */
+  /**
+   * Atomically takes up to `limit` due jobs: each one is leased (runAt pushed ahead) and its attempt
+   * counted. The compare-and-set on runAt settles races between runners, so on PostgreSQL the
+   * transaction reads committed rows rather than failing on (and retrying) every concurrent claim.
+   */
   async function claim(limit: number): Promise<Claimed[]> {
     if (limit <= 0) return [];
     const now = clock.now();
@@ -143,7 +147,7 @@ export function createJobRunner(
         if (affectedRows(res) === 1) claimed.push({ id: job.id, kind: job.kind, payload: job.payload, attempts: job.attempts + 1, leaseUntil });
       }
       return claimed;
-    });
+    }, { isolation: "read committed" });
   }
 
   async function execute(job: Claimed): Promise<void> {

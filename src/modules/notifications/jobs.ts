@@ -56,11 +56,11 @@ interface Target {
  * envelope asks for while no gateway is configured is recorded as a failed message (not retried).
  */
 async function fanOut(deps: Deps, jobId: string, smsEnabled: boolean, message: MessageKind, targets: Target[]): Promise<number> {
-  let n = 0;
-  await transaction(deps.db, async (tx) => {
+  return transaction(deps.db, async (tx) => {
+    let n = 0;
     if (!await completeJob(tx, deps.clock, jobId)) {
       deps.log.info(`${message} already fanned out by an earlier run`, { jobId });
-      return;
+      return n;
     }
     for (const { envelopeId, notifyBySms, recipient } of targets) {
       for (const channel of channelsFor({ notifyBySms }, recipient, message)) {
@@ -78,8 +78,8 @@ async function fanOut(deps: Deps, jobId: string, smsEnabled: boolean, message: M
         n++;
       }
     }
+    return n;
   });
-  return n;
 }
 
 /** Who hears about an envelope's end, by message. */

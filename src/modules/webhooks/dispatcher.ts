@@ -145,23 +145,31 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
     return run;
   }
 
+  /** What a claim took, kept in memory once its writes are committed (takeClaim). */
+  interface Claim {
+    /** Deliveries to start now, one per endpoint. */
+    start: ClaimedDelivery[];
+    /** The queue of each endpoint that starts now. */
+    queues: Map<string, ClaimedDelivery[]>;
+    /** Busy endpoints whose queue ran low: that queue, and the deliveries to add to it. */
+    refills: { webhookId: string; queue: ClaimedDelivery[]; more: ClaimedDelivery[] }[];
+  }
+
   /**
    * Claims due deliveries up to the limits (global concurrency, one in flight per endpoint) and
-   * refills the queues of busy endpoints that run low; returns the deliveries to start now.
-   * Runs under exclusively(), which its caller launches the deliveries in.
+   * refills the queues of busy endpoints that run low. Changes nothing in memory, since a
+   * PostgreSQL transaction may run it twice: its caller applies the claim (takeClaim) once
+   * committed, under the same exclusively(). `idled`: endpoints the caller's transaction idles.
    */
-  async function claimDue(q: OutboxQueries): Promise<ClaimedDelivery[]> {
-    if (stopping) return [];
-    const out: ClaimedDelivery[] = [];
+  async function claimDue(q: OutboxQueries, idled: ReadonlySet<string> = new Set()): Promise<Claim> {
+    const claim: Claim = { start: [], queues: new Map(), refills: [] };
+    if (stopping) return claim;
     const now = clock.now();
     for (const [webhookId, queue] of queued) {
-      if (queue.length >= CLAIM_AHEAD / 2 || !sendingNow.has(webhookId)) continue;
-      const more = await claimFor(q, webhookId, now, CLAIM_AHEAD - queue.length, queue.length + 1);
-      // The endpoint went idle meanwhile (its queue was dropped): these go back too.
-      if (queued.get(webhookId) === queue) queue.push(...more);
-      else await release(q, more);
+      if (idled.has(webhookId) || queue.length >= CLAIM_AHEAD / 2 || !sendingNow.has(webhookId)) continue;
+      claim.refills.push({ webhookId, queue, more: await claimFor(q, webhookId, now, CLAIM_AHEAD - queue.length, queue.length + 1) });
     }
-    const busy = new Set(inflight.keys());
+    const busy = new Set([...inflight.keys()].filter((webhookId) => !idled.has(webhookId)));
     while (busy.size < cfg.concurrency) {
       const { candidates, complete } = await dueEndpoints(q, now, cfg.concurrency - busy.size, busy);
       if (!candidates.length) break;
@@ -169,15 +177,26 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
       for (const candidate of candidates) {
         const [first, ...ahead] = await claimFor(q, candidate.webhookId, now, CLAIM_AHEAD);
         if (!first) continue;
-        out.push(first);
-        queued.set(candidate.webhookId, ahead);
+        claim.start.push(first);
+        claim.queues.set(candidate.webhookId, ahead);
         busy.add(candidate.webhookId);
         claimed++;
       }
       if (claimed === 0) break; // taken by another process meanwhile: next tick
       if (complete) break; // no other endpoint has a due delivery: no need to ask again
     }
-    return out;
+    return claim;
+  }
+
+  /** Keeps a committed claim: refills join their queue (or go back, the endpoint having gone idle meanwhile), the rest starts. */
+  function takeClaim(claim: Claim): number {
+    for (const { webhookId, queue, more } of claim.refills) {
+      if (queued.get(webhookId) === queue) queue.push(...more);
+      else releaseNow(more);
+    }
+    for (const [webhookId, ahead] of claim.queues) queued.set(webhookId, ahead);
+    for (const delivery of claim.start) launch(delivery);
+    return claim.start.length;
   }
 
   function launch(claimed: ClaimedDelivery) {
@@ -190,24 +209,27 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
       .catch((e) => {
         // The attempt is not recorded: the delivery stays leased and is retried when the lease ends.
         log.error("webhook delivery bookkeeping failed", { deliveryId: delivery.id, error: String((e as Error)?.stack ?? e) });
-        if (sendingNow.get(delivery.webhookId) === delivery.id) idleNow(delivery.webhookId);
+        if (sendingNow.get(delivery.webhookId) === delivery.id) releaseNow(forget(delivery.webhookId));
         if (!stopping) safePump();
       });
     inflight.set(delivery.webhookId, sending);
   }
 
-  /** Nothing in flight for the endpoint any more; what it had claimed ahead goes back (through `q`). */
-  async function idle(q: OutboxQueries, webhookId: string) {
+  /** Nothing in flight for the endpoint any more: returns what it had claimed ahead, which goes back (release). */
+  function forget(webhookId: string): ClaimedDelivery[] {
     inflight.delete(webhookId);
     sendingNow.delete(webhookId);
-    const ahead = queued.get(webhookId);
+    const ahead = queued.get(webhookId) ?? [];
     queued.delete(webhookId);
-    if (ahead?.length) await release(q, ahead);
+    return ahead;
   }
 
-  /** idle() outside a transaction, for paths that do not wait for it: a failed release is logged (the lease ends by itself). */
-  const idleNow = (webhookId: string) =>
-    void idle(queriesOf(db), webhookId).catch((e) => log.error("webhook release failed", { webhookId, error: String((e as Error)?.stack ?? e) }));
+  /** release() outside a transaction, for paths that do not wait for it: a failure is logged (the leases end by themselves). */
+  function releaseNow(deliveries: ClaimedDelivery[]) {
+    if (!deliveries.length) return;
+    void release(queriesOf(db), deliveries).catch((e) =>
+      log.error("webhook release failed", { deliveryIds: deliveries.map((d) => d.id), error: String((e as Error)?.stack ?? e) }));
+  }
 
   /** Outcomes waiting for the next flush, and that flush. */
   let settled: { delivery: ClaimedDelivery; outcome: DeliveryOutcome }[] = [];
@@ -221,10 +243,9 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
    */
   async function settle(delivery: ClaimedDelivery, outcome: DeliveryOutcome): Promise<void> {
     if (outcome.interrupted) {
-      const q = queriesOf(db);
-      await idle(q, delivery.webhookId);
+      const ahead = forget(delivery.webhookId);
       // Put the delivery back as it was, due now: the next start sends it (maybe again: at least once).
-      await release(q, [delivery]);
+      await release(queriesOf(db), [...ahead, delivery]);
       log.info("webhook delivery interrupted by shutdown, re-queued", { deliveryId: delivery.id, webhookId: delivery.webhookId });
       return;
     }
@@ -236,31 +257,33 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
         const batch = settled;
         settled = [];
         flushing = null;
+        // Endpoints whose delivery in the batch was their last one in flight: idle once committed.
+        const idled = new Set(batch.filter((done) => sendingNow.get(done.delivery.webhookId) === done.delivery.id).map((done) => done.delivery.webhookId));
         exclusively(async () => {
-          const claimed = await transaction(db, async (tx) => {
+          // Database work only in the body (it may run twice on PostgreSQL); memory changes after the commit.
+          const { results, claim } = await transaction(db, async (tx) => {
             const q = queriesOf(tx);
-            for (const done of batch) {
-              const result = await recordOutcome(tx, { queries: q, now: clock.now(), log, disableAfterMs, random }, done.delivery, done.outcome);
-              if (result === "succeeded") stats.succeeded++;
-              else if (result === "failed") stats.failed++;
-            }
-            for (const done of batch) if (sendingNow.get(done.delivery.webhookId) === done.delivery.id) await idle(q, done.delivery.webhookId);
-            return claimDue(q);
+            const results: Awaited<ReturnType<typeof recordOutcome>>[] = [];
+            for (const done of batch)
+              results.push(await recordOutcome(tx, { queries: q, now: clock.now(), log, disableAfterMs, random }, done.delivery, done.outcome));
+            for (const webhookId of idled) await release(q, queued.get(webhookId) ?? []);
+            return { results, claim: await claimDue(q, idled) };
           });
-          for (const delivery of claimed) launch(delivery);
+          for (const result of results) {
+            if (result === "succeeded") stats.succeeded++;
+            else if (result === "failed") stats.failed++;
+          }
+          for (const webhookId of idled) forget(webhookId);
+          takeClaim(claim);
         }).then(resolve, (e) => {
-          for (const done of batch) if (sendingNow.get(done.delivery.webhookId) === done.delivery.id) idleNow(done.delivery.webhookId);
+          for (const webhookId of idled) releaseNow(forget(webhookId));
           reject(e);
         });
       })));
   }
 
   function pump(): Promise<number> {
-    return exclusively(async () => {
-      const claimed = await claimDue(queriesOf(db));
-      for (const delivery of claimed) launch(delivery);
-      return claimed.length;
-    });
+    return exclusively(async () => takeClaim(await claimDue(queriesOf(db))));
   }
 
   function safePump() {
@@ -291,7 +314,7 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
       clearTimeout(grace);
       shutdown.abort();
       await all;
-      for (const webhookId of [...queued.keys()]) if (!inflight.has(webhookId)) await idle(queriesOf(db), webhookId);
+      for (const webhookId of [...queued.keys()]) if (!inflight.has(webhookId)) await release(queriesOf(db), forget(webhookId));
     },
     async drain() {
       const before = { ...stats };
