@@ -9,6 +9,7 @@ import { join, relative } from "node:path";
 import { loadConfig } from "../src/config";
 import { openInstance } from "../src/instance";
 import { createLogger } from "../src/log";
+import { closeDatabase } from "../src/store/open";
 import { openStorage } from "../src/store/storage";
 import { complete, createEnvelope, pngDataUrl, quickStart, sendEnvelope, TINY_PNG, tokenOf, uploadDoc } from "./helpers/envelopes";
 import { sha256 } from "./helpers/hash";
@@ -243,15 +244,15 @@ describe("certyneo migrate-data", () => {
     expect(readFileSync(join(back, "instance.key")).equals(readFileSync(join(dir, "instance.key")))).toBe(true);
   });
 
-  test("refuses a target of another instance, the source itself, and --to (the PostgreSQL half is not there yet)", async () => {
+  test("refuses a target of another instance, the source itself, and a database it cannot reach", async () => {
     const dir = tempDir();
-    openInstance(loadConfig({ CERTYNEO_DATA_DIR: dir }), { log: createLogger("error", () => {}) }).db.$client.close();
+    await closeDatabase((await openInstance(loadConfig({ CERTYNEO_DATA_DIR: dir }), { log: createLogger("error", () => {}) })).db);
     await openStorage(loadConfig(s3.env("someone-else")));
     const cases: [string[], Record<string, string>, RegExp][] = [
       [["--storage", `s3://${s3.bucket}/someone-else`], { ...bucketEnv("x"), CERTYNEO_DATA_DIR: dir }, /holds a different instance\.key: the target belongs to another instance/],
       [["--storage", dir], { CERTYNEO_DATA_DIR: relative(ROOT, dir) }, /that is where the files are already/],
-      [["--to", "postgres://u:p@localhost/db"], { CERTYNEO_DATA_DIR: dir }, /PostgreSQL comes with the PostgreSQL store/],
-      [[], { CERTYNEO_DATA_DIR: dir }, /usage: certyneo migrate-data --storage/],
+      [["--to", `postgres://u:secret@127.0.0.1:${await freePort()}/db`], { CERTYNEO_DATA_DIR: dir }, /database postgres:\/\/u:\*\*\*@127\.0\.0\.1:\d+\/db cannot be used/],
+      [[], { CERTYNEO_DATA_DIR: dir }, /usage: certyneo migrate-data \[--to/],
     ];
     for (const [args, env, message] of cases) {
       const r = await cli(args, env);

@@ -28,7 +28,8 @@ const extrasOf = (msg: MailMessage) => ({
 });
 
 /** Who e-mails come from, read at each send (the console's branding settings can change it). */
-export type Sender = () => { from: string | { name: string; address: string }; replyTo?: string };
+/** The From (and Reply-To) of every message, read when it is sent (the console may change it). */
+export type Sender = () => Promise<{ from: string | { name: string; address: string }; replyTo?: string }>;
 
 /** Sends one e-mail. Passed in through Deps, so tests and deployments can swap it. */
 export interface Mailer {
@@ -59,7 +60,7 @@ function lazyTransport(options: Parameters<typeof import("nodemailer").createTra
 }
 
 /** SMTP through nodemailer: implicit TLS when `secure`, otherwise STARTTLS when the server offers it. */
-export function smtpMailer(smtp: Config["smtp"], clock: Clock, log: Logger, sender: Sender = () => ({ from: smtp.from })): Mailer {
+export function smtpMailer(smtp: Config["smtp"], clock: Clock, log: Logger, sender: Sender = async () => ({ from: smtp.from })): Mailer {
   const transport = lazyTransport({
     host: smtp.host,
     port: smtp.port,
@@ -72,7 +73,7 @@ export function smtpMailer(smtp: Config["smtp"], clock: Clock, log: Logger, send
     target,
     async send(msg) {
       const info = await (await transport.get()).sendMail({
-        ...sender(),
+        ...(await sender()),
         ...extrasOf(msg),
         to: msg.to,
         subject: oneLine(msg.subject),
@@ -94,14 +95,14 @@ export function smtpMailer(smtp: Config["smtp"], clock: Clock, log: Logger, send
  * (RFC 5322, as it would have been sent), to `dir` as an .eml file any mail client opens, and logged.
  * The file appears under its final name only once fully written (temp file, fsync, rename).
  */
-export function outboxMailer(dir: string, from: string, clock: Clock, log: Logger, sender: Sender = () => ({ from })): Mailer {
+export function outboxMailer(dir: string, from: string, clock: Clock, log: Logger, sender: Sender = async () => ({ from })): Mailer {
   const composer = lazyTransport({ streamTransport: true, buffer: true, newline: "windows" });
   return {
     target: dir,
     async send(msg) {
       const now = clock.now();
       const info = await (await composer.get()).sendMail({
-        ...sender(),
+        ...(await sender()),
         ...extrasOf(msg),
         to: msg.to,
         subject: oneLine(msg.subject),
