@@ -38,6 +38,13 @@ describe.skipIf(!havePostgres)("console on PostgreSQL", () => {
     expect((await listActions(s.deps.db)).filter((a) => a.actor === email && a.action === "login.failed")).toHaveLength(5);
   });
 
+  test("failed logins sent together each count towards the lockout", async () => {
+    const email = "together@example.com";
+    await addAdmin(s, email);
+    await Promise.all(Array.from({ length: 5 }, () => consoleClient(s).login(email, "wrong")));
+    expect((await consoleClient(s).login(email)).res.status).toBe(429);
+  });
+
   test("search ignores case, also of accented letters; counts and failed deliveries show", async () => {
     const doc = await uploadDoc(s);
     const env = await createEnvelope(s, quickStart([doc.id], [{ email: "Elodie.Martin@Example.com", name: "Élodie Martin" }], { subject: "Contrat de travail", metadata: { ref: "E-4711" } }));

@@ -96,12 +96,18 @@ export async function recordLoginFailure(deps: LoginDeps, from: From, emailInput
   const email = normalise(emailInput);
   const { lockoutAfter, lockoutSeconds, lockoutMaxMinutes } = deps.config.admin;
   const now = deps.clock.now();
-  const before = await firstRow(deps.db.select().from(adminLoginThrottle).where(eq(adminLoginThrottle.email, email)));
-  const failures = (before?.failures ?? 0) + 1;
-  const lockMs = failures >= lockoutAfter ? Math.min(lockoutSeconds * 1000 * 2 ** (failures - lockoutAfter), lockoutMaxMinutes * 60_000) : 0;
+  // Read and write in one transaction: failures arriving together (other nodes, or requests
+  // interleaving at these awaits) each count.
+  const { failures, lockMs } = await transaction(deps.db, async (tx) => {
+    const before = await firstRow(tx.select().from(adminLoginThrottle).where(eq(adminLoginThrottle.email, email)));
+    const failures = (before?.failures ?? 0) + 1;
+    const lockMs = failures >= lockoutAfter ? Math.min(lockoutSeconds * 1000 * 2 ** (failures - lockoutAfter), lockoutMaxMinutes * 60_000) : 0;
+    const lockedUntil = lockMs ? new Date(now.getTime() + lockMs) : null;
+    await tx.insert(adminLoginThrottle).values({ email, failures, lockedUntil, updatedAt: now })
+      .onConflictDoUpdate({ target: adminLoginThrottle.email, set: { failures, lockedUntil, updatedAt: now } });
+    return { failures, lockMs };
+  });
   const lockedUntil = lockMs ? new Date(now.getTime() + lockMs) : null;
-  await deps.db.insert(adminLoginThrottle).values({ email, failures, lockedUntil, updatedAt: now })
-    .onConflictDoUpdate({ target: adminLoginThrottle.email, set: { failures, lockedUntil, updatedAt: now } });
   await record(deps, from, email, action, { failures, lockedUntil: lockedUntil?.toISOString() ?? null });
   return lockedUntil ? { ok: false, locked: true, retryAfterSeconds: Math.ceil(lockMs / 1000) } : { ok: false, locked: false };
 }
