@@ -74,7 +74,10 @@ interface Claimed {
 }
 
 export type JobRunner = Worker & {
-  /** Runs the periodic functions, then every job due now (and those they enqueue due now); resolves with how many jobs finished meanwhile. */
+  /**
+   * Runs the periodic functions, then every job due now (and those they enqueue due now), after
+   * the start-up reclaim of dead processes' leases; resolves with how many jobs finished meanwhile.
+   */
   drain(): Promise<number>;
 };
 
@@ -110,6 +113,8 @@ export function createJobRunner(
   /** The fill of free slots under way, and the one asked for while it runs (see pump). */
   let filling: Promise<number> = Promise.resolve(0);
   let nextFill: Promise<number> | null = null;
+  /** The reclaim of dead processes' leases that start() runs. */
+  let reclaimed: Promise<void> = Promise.resolve();
 
   /** A job due now was enqueued: fill the free slots on the next turn rather than at the next poll. */
   function wake() {
@@ -302,10 +307,9 @@ export function createJobRunner(
       if (started) return;
       started = true;
       if (deps.config.jobs.wakeOnEnqueue) unsubscribe = onWork(db, "jobs", wake);
+      reclaimed = reclaimDeadLeases().catch((e) => log.error("reclaiming leases failed", { error: errorText(e) }));
       // The first tick waits for the reclaim, so that it finds the reclaimed jobs due.
-      ticking = reclaimDeadLeases()
-        .catch((e) => log.error("reclaiming leases failed", { error: errorText(e) }))
-        .then(tick);
+      ticking = reclaimed.then(tick);
     },
     async stop() {
       started = false;
@@ -318,6 +322,7 @@ export function createJobRunner(
     },
     async drain() {
       const before = finished;
+      await reclaimed;
       await runPeriodic();
       for (;;) {
         await pump();
