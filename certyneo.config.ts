@@ -176,6 +176,11 @@ export default {
     wakeOnEnqueue: true,
     /** Jobs (e-mails, SMS) running at once. */
     concurrency: 4,
+    /**
+     * How long a job (and a webhook delivery beyond its request timeout) stays taken by the node
+     * running it; renewed while it runs. A node that dies has its work taken over after this.
+     */
+    leaseSeconds: 60,
   },
   retention: {
     /** Purge envelopes ended more than this many days ago, with their files, keeping a tombstone. 0: never (the default). */

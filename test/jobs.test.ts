@@ -10,7 +10,10 @@ import { openInstance } from "../src/instance";
 import { transaction } from "../src/store/db";
 import { createLogger } from "../src/log";
 import { completeJob, enqueue } from "../src/jobs/queue";
-import { createJobRunner, defineJob, LEASE_MS, PermanentJobError, type JobContext } from "../src/jobs/runner";
+import { createJobRunner, defineJob, PermanentJobError, type JobContext } from "../src/jobs/runner";
+
+/** The default jobs.leaseSeconds, in ms. */
+const LEASE_MS = 60_000;
 import { MAX_ATTEMPTS, maxRetryDelayMs, RETRY_DELAYS_MS, retryDelayMs } from "../src/jobs/schedule";
 import { notificationHandlers } from "../src/modules/notifications/jobs";
 import { sealingHandlers } from "../src/modules/sealing/jobs";

@@ -12,7 +12,8 @@ import type { Deps } from "../src/deps";
 import type { Locale } from "../src/enums";
 import { newId } from "../src/ids";
 import { enqueue } from "../src/jobs/queue";
-import { LEASE_MS } from "../src/jobs/runner";
+/** The default jobs.leaseSeconds, in ms. */
+const LEASE_MS = 60_000;
 import { maxRetryDelayMs } from "../src/jobs/schedule";
 import { listAudit } from "../src/modules/audit/service";
 import { signUrlOf } from "../src/modules/signing/token";

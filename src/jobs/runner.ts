@@ -1,9 +1,9 @@
 import type { Static, TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
-import { and, asc, eq, gt, isNotNull, lte } from "drizzle-orm";
+import { and, asc, eq, gt, isNotNull, lte, sql } from "drizzle-orm";
 import type { Deps } from "../deps";
 import { ownerGone, THIS_PROCESS } from "../process-owner";
-import { affectedRows, transaction } from "../store/db";
+import { affectedRows, dialectOf, transaction } from "../store/db";
 import { jobs } from "../store/schema";
 import { completeJob } from "./queue";
 import { retryDelayMs } from "./schedule";
@@ -50,12 +50,13 @@ export class PermanentJobError extends Error {
 }
 
 /**
- * While a job runs its runAt is pushed this far ahead: the lease, which is what keeps a job from
- * running twice at once. No runner (this one, a CLI process on the same database) sees a leased
- * job as due, and if this process dies mid-run the job is still pending and becomes due again
- * when the lease ends, or at once when a server starts and finds its holder gone (leasedBy).
+ * While a job runs its runAt is pushed `jobs.leaseSeconds` ahead, and again every third of that
+ * while the run goes on: the lease, which is what keeps a job from running twice at once. No
+ * runner (this one, another node, a CLI process) sees a leased job as due, and if this process
+ * dies mid-run the job is still pending and becomes due again when the lease ends (on another
+ * node, within a lease), or at once when a server on the same host starts and finds its holder
+ * gone (leasedBy).
  */
-export const LEASE_MS = 5 * 60_000;
 /**
  * A handler still running after this long counts as failed and its ctx.signal is aborted. A
  * promise cannot be cancelled, so the run may go on: the job keeps its lease (the retry is due at
@@ -70,6 +71,7 @@ interface Claimed {
   kind: string;
   payload: Record<string, unknown>;
   attempts: number;
+  /** Moved ahead while the run goes on (renewLease). */
   leaseUntil: Date;
 }
 
@@ -101,6 +103,7 @@ export function createJobRunner(
 ): JobRunner {
   const { db, clock, log } = deps;
   const { pollMs, concurrency } = deps.config.jobs;
+  const leaseMs = deps.config.jobs.leaseSeconds * 1000;
   const timeoutMs = opts.timeoutMs ?? JOB_TIMEOUT_MS;
   const inflight = new Set<Promise<void>>();
   let started = false;
@@ -128,23 +131,30 @@ export function createJobRunner(
 
   /**
    * Atomically takes up to `limit` due jobs: each one is leased (runAt pushed ahead) and its attempt
-   * counted. The compare-and-set on runAt settles races between runners, so on PostgreSQL the
-   * transaction reads committed rows rather than failing on (and retrying) every concurrent claim.
+   * counted. PostgreSQL: one statement whose FOR UPDATE SKIP LOCKED lets nodes claim side by side,
+   * none waiting on rows another is taking. SQLite (one writer at a time): a compare-and-set on
+   * runAt per job, whoever moved it first owning it.
    */
   async function claim(limit: number): Promise<Claimed[]> {
     if (limit <= 0) return [];
     const now = clock.now();
-    const leaseUntil = new Date(now.getTime() + LEASE_MS);
+    const leaseUntil = new Date(now.getTime() + leaseMs);
+    const taken = { id: jobs.id, kind: jobs.kind, payload: jobs.payload, attempts: jobs.attempts };
+    if (dialectOf(db) === "postgres") {
+      const rows = await db.update(jobs)
+        .set({ runAt: leaseUntil, attempts: sql`${jobs.attempts} + 1`, leasedBy: THIS_PROCESS, updatedAt: now })
+        .where(sql`${jobs.id} IN (SELECT ${jobs.id} FROM ${jobs} WHERE ${jobs.status} = 'pending' AND ${jobs.runAt} <= ${now.getTime()}
+          ORDER BY ${jobs.runAt}, ${jobs.createdAt} LIMIT ${limit} FOR UPDATE SKIP LOCKED)`)
+        .returning(taken);
+      return rows.map((r) => ({ ...r, leaseUntil }));
+    }
     return transaction(db, async (tx) => {
-      const due = await tx
-        .select({ id: jobs.id, kind: jobs.kind, payload: jobs.payload, attempts: jobs.attempts, runAt: jobs.runAt })
-        .from(jobs)
+      const due = await tx.select({ ...taken, runAt: jobs.runAt }).from(jobs)
         .where(and(eq(jobs.status, "pending"), lte(jobs.runAt, now)))
         .orderBy(asc(jobs.runAt), asc(jobs.createdAt))
         .limit(limit);
       const claimed: Claimed[] = [];
       for (const job of due) {
-        // Compare-and-set on runAt: whoever moved it first owns the job.
         const res = await tx
           .update(jobs)
           .set({ runAt: leaseUntil, attempts: job.attempts + 1, leasedBy: THIS_PROCESS, updatedAt: now })
@@ -152,7 +162,17 @@ export function createJobRunner(
         if (affectedRows(res) === 1) claimed.push({ id: job.id, kind: job.kind, payload: job.payload, attempts: job.attempts + 1, leaseUntil });
       }
       return claimed;
-    }, { isolation: "read committed" });
+    });
+  }
+
+  /** Pushes a running job's lease ahead, as long as it still holds it; false once it does not. */
+  async function renewLease(job: Claimed): Promise<boolean> {
+    const leaseUntil = new Date(clock.now().getTime() + leaseMs);
+    const res = await db.update(jobs).set({ runAt: leaseUntil })
+      .where(and(eq(jobs.id, job.id), eq(jobs.status, "pending"), eq(jobs.leasedBy, THIS_PROCESS), eq(jobs.runAt, job.leaseUntil)));
+    if (affectedRows(res) !== 1) return false;
+    job.leaseUntil = leaseUntil;
+    return true;
   }
 
   async function execute(job: Claimed): Promise<void> {
@@ -160,6 +180,7 @@ export function createJobRunner(
     const abort = new AbortController();
     let timeout: ReturnType<typeof setTimeout> | undefined;
     let run: Promise<void> | undefined;
+    let renewal: ReturnType<typeof setInterval> | undefined;
     // Every write below is conditional on the job being pending: a handler may have marked it done
     // in its own transaction (completeJob), and that outcome stands.
     const stillPending = and(eq(jobs.id, job.id), eq(jobs.status, "pending"));
@@ -168,10 +189,13 @@ export function createJobRunner(
       const problem = payloadProblem(definition.payload, job.payload);
       if (problem) throw new PermanentJobError(`bad payload for job kind "${job.kind}": ${problem}`);
       run = definition.run(job.payload, { deps, jobId: job.id, attempt: job.attempts, signal: abort.signal });
+      // Until it ends or times out, the run keeps its lease (a failed renewal is tried again next time).
+      renewal = setInterval(() => void renewLease(job).catch((e) => log.warn("job lease not renewed", { jobId: job.id, error: errorText(e) })), leaseMs / 3);
       await Promise.race([
         run,
         new Promise<never>((_, reject) => {
           timeout = setTimeout(() => {
+            clearInterval(renewal);
             const e = new Error(`job timed out after ${timeoutMs} ms`);
             abort.abort(e);
             reject(e);
@@ -197,6 +221,7 @@ export function createJobRunner(
       }
     } finally {
       clearTimeout(timeout);
+      clearInterval(renewal);
       finished++;
     }
   }

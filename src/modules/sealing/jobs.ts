@@ -25,6 +25,8 @@ export const sealingHandlers = (deps: Deps): JobDefinitions => ({
     try {
       await sealEnvelope(deps, payload.envelopeId);
     } catch (e) {
+      // Another node is sealing it (a download that came first): retried, then found sealed.
+      if (e instanceof AppError && e.code === "seal_pending") throw e;
       const permanent = e instanceof (await pdfIncremental()).SealRefusedError || (e instanceof AppError && e.code === "seal_failed");
       if (permanent || attempt >= MAX_ATTEMPTS) {
         await markSealFailed(deps, payload.envelopeId, (e as Error).message);

@@ -8,7 +8,7 @@ import { sealPdfParts } from "../../pdf/pades";
 import { joinParts } from "../../pdf/signature-update";
 import type { RenderAuditEvent, RenderDocument, RenderEnvelope, RenderField, RenderRecipient } from "../../pdf/render-model";
 import { enqueue } from "../../jobs/queue";
-import { firstRow, jsonText, transaction } from "../../store/db";
+import { firstRow, jsonText, transaction, withNodeLock } from "../../store/db";
 import { documents, envelopeDocuments, envelopes, jobs, type Environment } from "../../store/schema";
 import { appendAudit, listAudit, verifyChain, type AuditEvent } from "../audit/service";
 import { recordEnvelopeEvent } from "../envelopes/record-change";
@@ -138,16 +138,23 @@ const cannotSeal = (e: unknown) =>
 /** Envelopes being sealed in this process: the job and an impatient download share one run. */
 const inFlight = new Map<string, Promise<void>>();
 
+/** What a seal answers while another node seals the same envelope: a download waits, the job retries. */
+const sealedElsewhere = (envelopeId: string) =>
+  new AppError("seal_pending", `Envelope ${envelopeId} is being sealed by another node; try again in a few seconds`, { headers: { "retry-after": "5" } });
+
 /**
  * Seals a COMPLETED envelope: field values and signature appearances stamped, a signature
  * page for signers without a field, the certificate of completion, then the PAdES seal —
  * one sealed PDF of all documents in order, and each document sealed alone. Idempotent:
- * an envelope already sealed is left as it is.
+ * an envelope already sealed is left as it is. One node at a time seals an envelope (a lock
+ * across nodes on PostgreSQL), so no two do the PDF work twice.
  */
 export function sealEnvelope(deps: Deps, envelopeId: string): Promise<void> {
   let run = inFlight.get(envelopeId);
   if (!run) {
-    run = doSeal(deps, envelopeId).catch(async (e) => {
+    run = withNodeLock(deps.db, `seal:${envelopeId}`, () => doSeal(deps, envelopeId)).then((locked) => {
+      if (locked === "busy") throw sealedElsewhere(envelopeId);
+    }).catch(async (e) => {
       if (!cannotSeal(e)) throw e;
       await markSealFailed(deps, envelopeId, (e as Error).message);
       throw new AppError("seal_failed", `Sealing envelope ${envelopeId} failed: ${(e as Error).message}`);

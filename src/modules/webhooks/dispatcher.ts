@@ -8,11 +8,6 @@ import { recordOutcome } from "./record-outcome";
 import { createDeliverySender } from "./send-delivery";
 
 /**
- * A claimed delivery stays pending with its next attempt pushed past the request timeout plus
- * this margin: if the process dies mid-send, the delivery becomes due again after the lease.
- */
-export const LEASE_MARGIN_MS = 60_000;
-/**
  * Deliveries claimed ahead per endpoint: when an answer comes in, the endpoint's next delivery
  * starts at once instead of after the commit that records the answer, so the database work of an
  * attempt overlaps the next request. Their lease covers waiting behind the ones before them.
@@ -64,6 +59,7 @@ export interface WebhookDispatcher extends Worker {
 export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}): WebhookDispatcher {
   const { db, clock, log } = deps;
   const cfg = deps.config.webhooks;
+  const leaseMarginMs = deps.config.jobs.leaseSeconds * 1000;
   const random = opts.random ?? Math.random;
   const pollMs = opts.pollMs ?? deps.config.jobs.pollMs;
   const disableAfterMs = cfg.disableAfterHours * 3_600_000;
@@ -118,7 +114,9 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
   async function claimFor(q: OutboxQueries, webhookId: string, now: Date, count: number, queuedBefore = 0): Promise<ClaimedDelivery[]> {
     const out: ClaimedDelivery[] = [];
     for (const row of await q.dueOf.execute({ webhookId, now: now.getTime(), limit: count })) {
-      const lease = new Date(now.getTime() + (queuedBefore + out.length + 1) * cfg.timeoutMs + LEASE_MARGIN_MS);
+      // Past its request timeout (and those queued before it) plus jobs.leaseSeconds: if the node
+      // dies mid-send, the delivery becomes due again, on any node, after the lease.
+      const lease = new Date(now.getTime() + (queuedBefore + out.length + 1) * cfg.timeoutMs + leaseMarginMs);
       const [claimed] = await q.claim.execute({ id: row.id, now, nowMs: now.getTime(), lease });
       if (claimed) out.push({ ...row, attempt: claimed.attempts, at: now });
     }
