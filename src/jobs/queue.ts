@@ -33,7 +33,7 @@ export async function enqueue<K extends string>(
       createdAt: now,
       updatedAt: now,
     });
-  if (!job.runAt || job.runAt <= now) signalWork(tx, "jobs");
+  if (!job.runAt || job.runAt <= now) await signalWork(tx, "jobs");
   return id;
 }
 

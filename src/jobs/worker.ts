@@ -1,4 +1,5 @@
-import { sessionOf, type Tx } from "../store/db";
+import { sql, type SQL } from "drizzle-orm";
+import { dialectOf, postgresClient, sessionOf, type Db, type Tx } from "../store/db";
 
 /** Background loops (outbox, webhooks) started with the server and stopped before the database closes. */
 export interface Worker {
@@ -8,16 +9,30 @@ export interface Worker {
 }
 
 export type WorkTopic = "jobs" | "webhooks";
+/** What a PostgreSQL handle or transaction runs a raw statement with. */
+type PgSession = { execute(query: SQL): Promise<unknown> };
 const listeners = new WeakMap<object, Map<WorkTopic, Set<() => void>>>();
+/** PostgreSQL: the channel on which a commit that gave work tells every node (pg_notify in the transaction). */
+const CHANNEL = "certyneo_work";
+
+function fire(key: object, topic: string) {
+  const set = listeners.get(key)?.get(topic as WorkTopic);
+  if (set?.size) for (const fn of set) fn();
+}
 
 /**
- * Calls `fn` soon after a write on this database's connection gave `topic` work, instead of
- * waiting for the next poll. Returns the unsubscribe function.
+ * Calls `fn` soon after a write gave `topic` work, instead of waiting for the next poll: on
+ * SQLite a write on this database's connection; on PostgreSQL a commit on any node (LISTEN).
+ * Returns the unsubscribe function.
  */
-export function onWork(db: Tx, topic: WorkTopic, fn: () => void): () => void {
-  const session = sessionOf(db);
-  let topics = listeners.get(session);
-  if (!topics) listeners.set(session, (topics = new Map()));
+export function onWork(db: Db, topic: WorkTopic, fn: () => void): () => void {
+  const key = sessionOf(db);
+  let topics = listeners.get(key);
+  if (!topics) {
+    listeners.set(key, (topics = new Map()));
+    // Without the LISTEN (connection refused), the workers still find the work at their next poll.
+    if (dialectOf(db) === "postgres") void postgresClient(db).listen(CHANNEL, (payload) => fire(key, payload)).catch(() => {});
+  }
   let set = topics.get(topic);
   if (!set) topics.set(topic, (set = new Set()));
   set.add(fn);
@@ -25,11 +40,12 @@ export function onWork(db: Tx, topic: WorkTopic, fn: () => void): () => void {
 }
 
 /**
- * Tells the workers of `topic` that `tx` gave them work. They run on a later turn of the event
- * loop: on SQLite after the transaction has committed (its body does database work only, which
- * does not wait for I/O), or rolled back (they then find nothing).
+ * Tells the workers of `topic` that `tx` gave them work. SQLite: they run on a later turn of
+ * the event loop, after the transaction has committed (its body does database work only, which
+ * does not wait for I/O), or rolled back (they then find nothing). PostgreSQL: a notification
+ * the server delivers to every node when the transaction commits (none if it rolls back).
  */
-export function signalWork(tx: Tx, topic: WorkTopic): void {
-  const set = listeners.get(sessionOf(tx))?.get(topic);
-  if (set?.size) for (const fn of set) fn();
+export async function signalWork(tx: Tx, topic: WorkTopic): Promise<void> {
+  if (dialectOf(tx) === "postgres") await (tx as unknown as PgSession).execute(sql`SELECT pg_notify(${CHANNEL}, ${topic})`);
+  else fire(sessionOf(tx), topic);
 }

@@ -75,6 +75,6 @@ export async function recordEvent(
       deliveries++;
     }
   }
-  if (deliveries) signalWork(tx, "webhooks");
+  if (deliveries) await signalWork(tx, "webhooks");
   return id;
 }
