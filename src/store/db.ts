@@ -80,7 +80,16 @@ export const firstRow = async <T>(query: PromiseLike<T[]>): Promise<T | undefine
 export type Tx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 const IN_TRANSACTION = Symbol("certyneo.sqliteTransaction");
-const sqliteQueues = new WeakMap<object, Promise<unknown>>();
+/**
+ * The SQLite transaction queue, per database file (two connections of one process to one file
+ * would otherwise block each other: BEGIN IMMEDIATE waits synchronously for the other's COMMIT,
+ * which the blocked event loop never runs); an in-memory database has its own.
+ */
+const sqliteQueues = new Map<string, Promise<unknown>>();
+const memoryQueues = new WeakMap<object, Promise<unknown>>();
+const queueOf = (client: Database) => (client.filename && client.filename !== ":memory:" ? sqliteQueues.get(client.filename) : memoryQueues.get(client));
+const setQueue = (client: Database, tail: Promise<unknown>) =>
+  client.filename && client.filename !== ":memory:" ? sqliteQueues.set(client.filename, tail) : memoryQueues.set(client, tail);
 
 /** SQLSTATEs after which PostgreSQL asks for the transaction to be run again: serialization failure, deadlock. */
 const RETRYABLE = new Set(["40001", "40P01"]);
@@ -134,7 +143,7 @@ export async function transaction<T>(db: Tx, work: (tx: Tx) => Promise<T>, opts:
       throw e;
     }
   }
-  const previous = sqliteQueues.get(client) ?? Promise.resolve();
+  const previous = queueOf(client) ?? Promise.resolve();
   const run = previous.then(async () => {
     const tx = Object.create(db as object, { [IN_TRANSACTION]: { value: true } }) as Tx;
     client.run("BEGIN IMMEDIATE");
@@ -147,7 +156,10 @@ export async function transaction<T>(db: Tx, work: (tx: Tx) => Promise<T>, opts:
       throw e;
     }
   });
-  sqliteQueues.set(client, run.catch(() => {}));
+  const tail = run.catch(() => {});
+  setQueue(client, tail);
+  // The queue of a file no transaction waits on is dropped (test suites open thousands of files).
+  void tail.then(() => { if (client.filename && sqliteQueues.get(client.filename) === tail) sqliteQueues.delete(client.filename); });
   return run;
 }
 let savepoints = 0;
