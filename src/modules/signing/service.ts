@@ -217,6 +217,7 @@ export async function completeSigning(deps: Deps, token: string, body: Completio
  * certificate of completion shows who handed the place over.
  */
 export function reassignSigning(deps: Deps, token: string, to: { name: string; email: string; reason: string }, meta: RequestMeta) {
+  authorize(deps, token, meta);
   expireIfDue(deps, token);
   return deps.db.transaction((tx) => {
     const { envelope, recipient } = resolve(tx, token);

@@ -11,6 +11,8 @@
 
 /** @typedef {import("@sinclair/typebox").Static<typeof import("../model").SigningSessionSchema>} Session */
 /** @typedef {import("@sinclair/typebox").Static<typeof import("../model").CompleteBody>} CompleteBody */
+/** @typedef {import("@sinclair/typebox").Static<typeof import("../../envelopes/model").ReassignBody>} ReassignBody */
+/** @typedef {import("@sinclair/typebox").Static<typeof import("../model").ReassignedSchema>} Reassigned */
 /** @typedef {Session["fields"][number]} Field */
 /** @typedef {import("./i18n.js").StringKey} StringKey */
 /** @typedef {import("pdfjs-dist").PDFDocumentProxy} PdfDocument */
@@ -76,6 +78,7 @@ const typedName = $("typed-name", HTMLInputElement);
 const consent = $("consent", HTMLInputElement);
 const signBtn = $("sign-btn", HTMLButtonElement);
 const declineBtn = $("decline-btn", HTMLButtonElement);
+const reassignBtn = $("reassign-btn", HTMLButtonElement);
 const declineReason = $("decline-reason", HTMLTextAreaElement);
 const declineConfirm = $("decline-confirm", HTMLButtonElement);
 const dialog = $("decline-dialog", HTMLDialogElement);
@@ -120,7 +123,7 @@ const asApiError = (e) => (e instanceof ApiError ? e : new ApiError(0, "script",
 /**
  * One call to the signing API: GET the session, or POST an action; every answer is the session.
  * @param {string} [path]
- * @param {CompleteBody | { reason: string } | { code: string } | Record<string, never>} [body]
+ * @param {CompleteBody | ReassignBody | { reason: string } | { code: string } | Record<string, never>} [body]
  * @returns {Promise<Session>}
  */
 async function api(path = "", body) {
@@ -270,6 +273,7 @@ const STATES = {
   voided: { icon: "no", title: "stateVoidedTitle", text: "stateVoidedText" },
   expired: { icon: "clock", title: "stateExpiredTitle", text: "stateExpiredText" },
   waiting: { icon: "clock", title: "stateWaitingTitle", text: "stateWaitingText" },
+  reassigned: { icon: "ok", title: "stateReassignedTitle", text: "stateReassignedText" },
   cc: { icon: "info", title: "stateCcTitle", text: "stateCcText" },
   notfound: { icon: "no", title: "stateNotFoundTitle", text: "stateNotFoundText" },
   error: { icon: "no", title: "stateErrorTitle", text: "stateErrorText" },
@@ -379,7 +383,7 @@ function showSessionState(s, justActed = false) {
 /**
  * Inside an integrator's app (a frame), the page tells that app what happens, with the ids:
  * only to the origins the envelope allows (the framing one when the browser says which).
- * @param {"certyneo.loaded" | "certyneo.signed" | "certyneo.declined" | "certyneo.error"} type
+ * @param {"certyneo.loaded" | "certyneo.signed" | "certyneo.declined" | "certyneo.reassigned" | "certyneo.error"} type
  */
 function notifyParent(type) {
   if (window.parent === window || !session) return;
@@ -559,6 +563,8 @@ function relabelCeremony() {
   $("adopted-block").hidden = isApprover();
   $("consent-label").textContent = t(isApprover() ? "consentApprove" : "consentSign");
   signBtn.textContent = t(isApprover() ? "approve" : "sign");
+  // The ceremony only shows while this recipient may act: offered whenever the sender allows it.
+  reassignBtn.hidden = !envelope.allowReassign;
   for (const d of docs) {
     d.meta.textContent = d.count === 1 ? t("documentPage") : t("documentPages", { count: d.count });
     d.boxes.forEach((b, i) => b.canvas.setAttribute("aria-label", t("pageLabel", { document: d.doc.name ?? "", page: i + 1, count: d.count })));
@@ -1265,7 +1271,7 @@ consent.addEventListener("change", () => {
  * @param {string} [label]
  */
 function busy(on, label) {
-  for (const b of [signBtn, declineBtn]) b.disabled = on;
+  for (const b of [signBtn, declineBtn, reassignBtn]) b.disabled = on;
   $("sign-panel").setAttribute("aria-busy", on ? "true" : "false");
   signBtn.textContent = label ?? t(isApprover() ? "approve" : "sign");
 }
@@ -1379,6 +1385,95 @@ $("decline-form").addEventListener("submit", async (e) => {
   } finally {
     declineConfirm.disabled = false;
     declineConfirm.textContent = t("confirmDecline");
+  }
+});
+
+// ---- hand this turn to someone else (when the sender allows it) ----
+
+const reassignDialog = $("reassign-dialog", HTMLDialogElement);
+const reassignConfirm = $("reassign-confirm", HTMLButtonElement);
+/** The form's inputs by the body member (and server pointer) each fills. */
+const reassignInputs = {
+  name: $("reassign-name", HTMLInputElement),
+  email: $("reassign-email", HTMLInputElement),
+  reason: $("reassign-reason", HTMLTextAreaElement),
+};
+/** @typedef {keyof typeof reassignInputs} ReassignMember */
+const REASSIGN_MEMBERS = /** @type {ReassignMember[]} */ (Object.keys(reassignInputs));
+// The server checks addresses fully; this only catches typing slips before asking it.
+const LOOKS_LIKE_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
+
+/**
+ * Shows (or clears, with "") the message under one input of the form.
+ * @param {ReassignMember} member
+ * @param {string} message
+ */
+function reassignError(member, message) {
+  const input = reassignInputs[member];
+  if (message) markInvalid(input);
+  else clearInvalid(input);
+  fieldError(`reassign-${member}-error`, message);
+}
+
+/**
+ * What is wrong with the form, member by member (empty when it can be sent).
+ * @param {ReassignBody} body
+ * @returns {[ReassignMember, string][]}
+ */
+function reassignProblems(body) {
+  /** @type {[ReassignMember, string][]} */
+  const problems = [];
+  if (!body.name) problems.push(["name", t("errReassignName")]);
+  if (!LOOKS_LIKE_EMAIL.test(body.email)) problems.push(["email", t("errReassignEmail")]);
+  else if (body.email.toLowerCase() === current().recipient.email.toLowerCase()) problems.push(["email", t("errReassignSelf")]);
+  if (!body.reason) problems.push(["reason", t("errReassignReason")]);
+  return problems;
+}
+
+reassignBtn.addEventListener("click", () => {
+  hideAlert();
+  for (const member of REASSIGN_MEMBERS) reassignError(member, "");
+  fieldError("reassign-error", "");
+  reassignDialog.showModal();
+  reassignInputs.name.focus();
+});
+$("reassign-cancel").addEventListener("click", () => reassignDialog.close());
+for (const member of REASSIGN_MEMBERS) reassignInputs[member].addEventListener("input", () => reassignError(member, ""));
+
+$("reassign-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  fieldError("reassign-error", "");
+  /** @type {ReassignBody} */
+  const body = { name: reassignInputs.name.value.trim(), email: reassignInputs.email.value.trim(), reason: reassignInputs.reason.value.trim() };
+  const problems = reassignProblems(body);
+  for (const member of REASSIGN_MEMBERS) reassignError(member, problems.find(([m]) => m === member)?.[1] ?? "");
+  if (problems.length) return reassignInputs[problems[0][0]].focus();
+  reassignConfirm.disabled = true;
+  reassignConfirm.textContent = t("reassigning");
+  try {
+    const done = /** @type {Reassigned} */ (/** @type {unknown} */ (await api("/reassign", body)));
+    reassignDialog.close();
+    notifyParent("certyneo.reassigned");
+    showState("reassigned", { detailKey: "reassignedTo", detailVars: done.reassignedTo });
+  } catch (thrown) {
+    const err = asApiError(thrown);
+    if (err.status === 409 || err.status === 410 || err.status === 404) {
+      reassignDialog.close();
+      return err.status === 404 ? showState("notfound") : afterConflict(err);
+    }
+    // The server's findings go under the inputs they are about (an address already in the envelope...).
+    const unplaced = [];
+    for (const problem of err.errors) {
+      const member = REASSIGN_MEMBERS.find((m) => problem.pointer === "/" + m);
+      if (member) reassignError(member, problem.message ?? "");
+      else unplaced.push(problem.message);
+    }
+    const first = REASSIGN_MEMBERS.find((m) => reassignInputs[m].getAttribute("aria-invalid") === "true");
+    fieldError("reassign-error", `${err.status ? t("errServer") + " " : ""}${err.message}${unplaced.length ? " " + unplaced.join(" ") : ""}`);
+    if (first) reassignInputs[first].focus();
+  } finally {
+    reassignConfirm.disabled = false;
+    reassignConfirm.textContent = t("reassignConfirm");
   }
 });
 
