@@ -9,6 +9,7 @@ import { replaceRecipientPerson } from "../envelopes/replace-recipient-person";
 import { recipientActor } from "../envelopes/actor";
 import { declineEnvelope } from "../envelopes/decline-envelope";
 import { expireEnvelope } from "../envelopes/expire-envelope";
+import { formChoices, type FormChoice } from "../envelopes/form-choices";
 import { inviteNextOrComplete } from "../envelopes/invite-next-or-complete";
 import { recordEnvelopeEvent } from "../envelopes/record-change";
 import { envelopeDocumentRows, fieldRows, recipientRows, senderOf, type EnvelopeRow, type RecipientRow } from "../envelopes/rows";
@@ -55,18 +56,30 @@ const docUrl = (token: string, documentId: string) => `/api/v1/signing/${token}/
 
 const signatureImageUrl = (token: string, recipientId: string) => `/api/v1/signing/${token}/signatures/${recipientId}`;
 
+/** Radio and choice fields' options by field id (formChoices): what a session shows of them. */
+type Choices = ReadonlyMap<string, FormChoice>;
+
+/** The envelope's radio and choice fields' options, read before a session is built. */
+const envelopeChoices = (deps: Pick<Deps, "db">, envelopeId: string) => formChoices(deps.db, fieldRows(deps.db, envelopeId));
+
+/** Where a field's value shows: a radio group's chosen button when the form lists it, else the field's box. */
+function valueBox(f: { id: string; type: string; value: string | null; x: number; y: number; width: number; height: number }, choices: Choices) {
+  const button = f.type === "radio" ? choices.get(f.id)?.buttons?.find((b) => b.option === f.value) : undefined;
+  return button ? { x: button.x, y: button.y, width: button.width, height: button.height } : { x: f.x, y: f.y, width: f.width, height: f.height };
+}
+
 /**
  * What the recipients who already signed placed on the pages (signatures, initials, values), so
  * that a later signer reviews the documents as they stand: the same values the seal stamps.
  */
-function stamps(tx: Tx, token: string, envelopeId: string, recipientId: string) {
+function stamps(tx: Tx, token: string, envelopeId: string, recipientId: string, choices: Choices) {
   const signed = new Map(recipientRows(tx, envelopeId).filter((r) => r.status === "SIGNED" && r.id !== recipientId).map((r) => [r.id, r]));
   return fieldRows(tx, envelopeId).flatMap((f) => {
     const by = signed.get(f.recipientId);
     if (!by) return [];
     const drawn = f.type === "signature" && by.signatureType === "drawn";
     return [{
-      documentId: f.documentId, type: f.type, page: f.page, x: f.x, y: f.y, width: f.width, height: f.height,
+      documentId: f.documentId, type: f.type, page: f.page, ...valueBox(f, choices),
       recipientName: by.name,
       value: drawn ? null : f.value,
       imageUrl: drawn ? signatureImageUrl(token, by.id) : null,
@@ -74,7 +87,7 @@ function stamps(tx: Tx, token: string, envelopeId: string, recipientId: string) 
   });
 }
 
-function session(tx: Tx, organisation: Organisation, token: string, envelope: EnvelopeRow, recipient: RecipientRow) {
+function session(tx: Tx, organisation: Organisation, token: string, envelope: EnvelopeRow, recipient: RecipientRow, choices: Choices) {
   const open = envelope.status === "SENT";
   const state = sessionState(envelope.status, recipient);
   return {
@@ -95,11 +108,12 @@ function session(tx: Tx, organisation: Organisation, token: string, envelope: En
     signedDocument: envelope.status === "COMPLETED"
       ? { url: `/api/v1/signing/${token}/signed-document`, status: envelope.sealStatus ?? "PENDING" }
       : null,
-    stamps: state === "ready" ? stamps(tx, token, envelope.id, recipient.id) : [],
+    stamps: state === "ready" ? stamps(tx, token, envelope.id, recipient.id, choices) : [],
     fields: open
       ? fieldRows(tx, envelope.id, recipient.id).map((f) => ({
           id: f.id, documentId: f.documentId, type: f.type, page: f.page, x: f.x, y: f.y, width: f.width, height: f.height,
           required: f.required, label: f.label, value: f.value, readOnly: f.readOnly,
+          options: choices.get(f.id)?.options ?? null, buttons: choices.get(f.id)?.buttons ?? null,
         }))
       : [],
   };
@@ -107,15 +121,16 @@ function session(tx: Tx, organisation: Organisation, token: string, envelope: En
 
 export type SigningSession = ReturnType<typeof session>;
 
-function reload(tx: Tx, deps: Pick<Deps, "db">, token: string) {
+function reload(tx: Tx, deps: Pick<Deps, "db">, token: string, choices: Choices) {
   const { envelope, recipient } = resolve(tx, token);
-  return session(tx, organisationOf(deps.db), token, envelope, recipient);
+  return session(tx, organisationOf(deps.db), token, envelope, recipient, choices);
 }
 
 /** GET /signing/{token}: the session; the first open by an invited recipient records VIEWED. */
-export function getSession(deps: Deps, token: string, meta: RequestMeta): SigningSession {
+export async function getSession(deps: Deps, token: string, meta: RequestMeta): Promise<SigningSession> {
   authorize(deps, token, meta);
   expireIfDue(deps, token);
+  const choices = await envelopeChoices(deps, resolve(deps.db, token).envelope.id);
   return deps.db.transaction((tx) => {
     const { envelope, recipient } = resolve(tx, token);
     if (envelope.status === "SENT" && recipient.status === "SENT") {
@@ -126,7 +141,7 @@ export function getSession(deps: Deps, token: string, meta: RequestMeta): Signin
       });
       recordEnvelopeEvent(tx, deps, envelope.id, "recipient.viewed");
     }
-    return reload(tx, deps, token);
+    return reload(tx, deps, token, choices);
   }, immediate);
 }
 
@@ -171,7 +186,8 @@ export async function completeSigning(deps: Deps, token: string, body: Completio
   expireIfDue(deps, token);
   const first = resolve(deps.db, token);
   assertCanAct(first.envelope.status, first.recipient);
-  const specs = fieldRows(deps.db, first.envelope.id, first.recipient.id);
+  const choices = await envelopeChoices(deps, first.envelope.id);
+  const specs = fieldRows(deps.db, first.envelope.id, first.recipient.id).map((f) => ({ ...f, options: choices.get(f.id)?.options ?? null }));
   const { errors, completion } = checkCompletion(first.recipient, specs, body, deps.clock.now());
   if (errors.length) throw invalid(errors, "The signature cannot be completed");
   const sig = completion.signature;
@@ -206,7 +222,7 @@ export async function completeSigning(deps: Deps, token: string, body: Completio
     });
     recordEnvelopeEvent(tx, deps, envelope.id, "recipient.signed");
     inviteNextOrComplete(tx, deps, { envelopeId: envelope.id });
-    return reload(tx, deps, token);
+    return reload(tx, deps, token, choices);
   }, immediate);
 }
 
@@ -260,7 +276,8 @@ export function declineSigning(deps: Deps, token: string, reason: string, meta: 
       data: { recipientId: recipient.id, reason: text },
     });
     declineEnvelope(tx, deps, { envelope, reason: text });
-    return reload(tx, deps, token);
+    // Ended: the session shows no fields or stamps, so no options either.
+    return reload(tx, deps, token, new Map());
   }, immediate);
 }
 
@@ -310,7 +327,7 @@ export function sendSigningCode(deps: Deps, token: string, meta: RequestMeta) {
 export async function authenticateSigner(deps: Deps, token: string, code: string, meta: RequestMeta): Promise<{ cookie: string; session: SigningSession }> {
   const { envelope, recipient } = resolve(deps.db, token);
   const { cookie } = await verifyCode(deps, { envelope, recipient, meta }, code);
-  return { cookie, session: getSession(deps, token, { ...meta, cookie: `${AUTH_COOKIE}=${cookie}` }) };
+  return { cookie, session: await getSession(deps, token, { ...meta, cookie: `${AUTH_COOKIE}=${cookie}` }) };
 }
 
 /** The origins that may frame this link's page (embedded signing); none for an unknown token. */

@@ -9,7 +9,7 @@
  */
 import type { PDFDocument, PDFPage } from "pdf-lib";
 import { Type, type Static } from "@sinclair/typebox";
-import { FIELD_TYPES, literalUnion, type FieldType } from "../../enums";
+import { literalUnion, PLACED_FIELD_TYPES, type PlacedFieldType } from "../../enums";
 import { displayedBox } from "../page-frame";
 import { glyphQuad, readPageText, type PageText, type PlacedGlyph } from "./page-text";
 import { contentWithout, replacePageContent } from "./remove-glyphs";
@@ -17,7 +17,7 @@ import { contentWithout, replacePageContent } from "./remove-glyphs";
 export const TextTagSchema = Type.Object(
   {
     name: Type.String({ description: "The tag's name (DocuSeal: the text before the first `;`); becomes the field's label", examples: ["Employee signature"] }),
-    type: literalUnion(FIELD_TYPES),
+    type: literalUnion(PLACED_FIELD_TYPES),
     role: Type.Union([Type.String({ description: "The recipient `roleName` the field goes to; null: the first signer", examples: ["Employee"] }), Type.Null()]),
     required: Type.Boolean(),
     page: Type.Integer({ minimum: 1 }),
@@ -33,11 +33,11 @@ export type TextTag = Static<typeof TextTagSchema>;
 /** What a tag's text says, before it is placed. */
 export type TagSpec = Pick<TextTag, "name" | "type" | "role" | "required">;
 
-const TYPE_WORDS: Record<string, FieldType> = {
-  ...Object.fromEntries(FIELD_TYPES.map((t) => [t, t])),
+const TYPE_WORDS: Record<string, PlacedFieldType> = {
+  ...Object.fromEntries(PLACED_FIELD_TYPES.map((t) => [t, t])),
   sig: "signature", initial: "initials", check: "checkbox", text: "text", date: "date",
 };
-const TYPE_LABELS: Record<FieldType, string> = { signature: "Signature", initials: "Initials", date: "Date", text: "Text", checkbox: "Checkbox" };
+const TYPE_LABELS: Record<PlacedFieldType, string> = { signature: "Signature", initials: "Initials", date: "Date", text: "Text", checkbox: "Checkbox" };
 
 const TAG_PATTERN = /\{\{([^{}]{1,300})\}\}|\[(sig|initial|text|check|date)\|(req|noreq)\|([A-Za-z0-9_]+)((?:\|[^|\]]{0,100}){0,2})\]/gi;
 

@@ -20,7 +20,7 @@
 /** @typedef {{ box: HTMLDivElement, canvas: HTMLCanvasElement, dims: Dims, renderedWidth: number, task?: import("pdfjs-dist").RenderTask | null }} PageSlot */
 /** @typedef {{ doc: Session["documents"][number], section: HTMLElement, meta: HTMLElement, boxes: PageSlot[], pdf: PdfDocument | null, count: number }} DocumentView */
 /** @typedef {Session["stamps"][number]} Stamp */
-/** @typedef {{ field: Field, input: HTMLInputElement | HTMLButtonElement, wrap: HTMLDivElement, label: HTMLLabelElement, placed: boolean }} FieldEntry */
+/** @typedef {{ field: Field, input: HTMLInputElement | HTMLButtonElement | HTMLSelectElement, wrap: HTMLDivElement, label: HTMLLabelElement, placed: boolean, radios?: HTMLInputElement[] }} FieldEntry */
 /** @typedef {NonNullable<CompleteBody["signature"]>} Signature */
 /** @typedef {{ text: string, target?: string }} AlertItem */
 /** @typedef {{ method: string, destination?: string, locale?: string }} Authentication */
@@ -581,7 +581,7 @@ function relabelCeremony() {
 const docs = [];
 
 /** @type {Record<Field["type"], StringKey>} */
-const FIELD_NAMES = { signature: "fieldSignature", initials: "fieldInitials", date: "fieldDate", text: "fieldText", checkbox: "fieldCheckbox" };
+const FIELD_NAMES = { signature: "fieldSignature", initials: "fieldInitials", date: "fieldDate", text: "fieldText", checkbox: "fieldCheckbox", radio: "fieldRadio", choice: "fieldChoice" };
 
 /** @param {Field} f */
 function fieldLabel(f) {
@@ -594,6 +594,17 @@ const todayIso = () => {
 };
 const pct = (/** @type {number} */ v) => `${Math.max(0, Math.min(100, v * 100)).toFixed(4)}%`;
 const isSignatureField = (/** @type {{ type: Field["type"] }} */ f) => f.type === "signature" || f.type === "initials";
+const isChoiceField = (/** @type {{ type: Field["type"] }} */ f) => f.type === "radio" || f.type === "choice";
+
+/**
+ * The box around boxes (a radio group around its buttons).
+ * @param {{ x: number, y: number, width: number, height: number }[]} boxes
+ */
+function boxAround(boxes) {
+  const x = Math.min(...boxes.map((b) => b.x));
+  const y = Math.min(...boxes.map((b) => b.y));
+  return { x, y, width: Math.max(...boxes.map((b) => b.x + b.width)) - x, height: Math.max(...boxes.map((b) => b.y + b.height)) - y };
+}
 
 /**
  * Absolutely placed on its page: PDF points from the top-left, as percentages of the page.
@@ -620,8 +631,10 @@ function labelField(entry) {
   const { field, input, label } = entry;
   const text = fieldLabel(field);
   if (label.firstChild) label.firstChild.textContent = text;
+  if (input instanceof HTMLSelectElement && input.options[0]) input.options[0].textContent = t("chooseOption");
   if (isSignatureField(field)) renderSlot(entry);
-  else input.setAttribute("aria-label", field.required ? t("fieldRequired", { label: text }) : text);
+  // A radio group is named as a whole; each of its buttons by its option.
+  else (entry.radios ? entry.wrap : input).setAttribute("aria-label", field.required ? t("fieldRequired", { label: text }) : text);
 }
 
 /**
@@ -630,14 +643,32 @@ function labelField(entry) {
  */
 function buildField(f, dims) {
   const id = "field-" + String(f.id).replace(/[^A-Za-z0-9_-]/g, "_");
+  // A radio group whose buttons the form lists: one radio on each button, in a group around them.
+  const buttons = f.type === "radio" ? f.buttons ?? [] : [];
+  const area = buttons.length ? boxAround(buttons) : f;
   const wrap = el("div", { class: `field field-${f.type}${f.required ? " required" : ""}`, "data-field-id": f.id });
-  place(wrap, f, dims);
+  place(wrap, area, dims);
 
-  /** @type {HTMLInputElement | HTMLButtonElement} */
+  /** @type {HTMLInputElement | HTMLButtonElement | HTMLSelectElement} */
   let input;
+  /** @type {HTMLInputElement[] | undefined} */
+  let radios;
   if (isSignatureField(f)) {
     input = el("button", { type: "button", id, class: "sig-slot" });
     input.addEventListener("click", () => placeSignature(fieldInputs.get(f.id) ?? null));
+  } else if (buttons.length) {
+    wrap.setAttribute("role", "radiogroup");
+    if (f.required) wrap.setAttribute("aria-required", "true");
+    radios = buttons.map((b, i) => {
+      const radio = el("input", { type: "radio", id: i ? `${id}-${i}` : id, name: id, value: b.option, checked: f.value === b.option, title: b.option, "aria-label": b.option, class: "radio-button" });
+      place(radio, { x: b.x - area.x, y: b.y - area.y, width: b.width, height: b.height }, area);
+      return radio;
+    });
+    input = radios[0];
+  } else if (isChoiceField(f)) {
+    // A choice field, or a radio group whose buttons are not known: its options in a list.
+    input = el("select", { id, required: !!f.required }, [el("option", { value: "" }), ...(f.options ?? []).map((o) => el("option", { value: o, text: o }))]);
+    input.value = f.value ?? "";
   } else if (f.type === "checkbox") {
     input = el("input", { type: "checkbox", id, checked: f.value === "true", required: !!f.required });
   } else if (f.type === "date") {
@@ -646,22 +677,26 @@ function buildField(f, dims) {
   } else {
     input = el("input", { type: "text", id, value: typeof f.value === "string" ? f.value : "", maxLength: 500, required: !!f.required, autocomplete: "off" });
   }
-  if (f.required && input.tagName === "INPUT") input.setAttribute("aria-required", "true");
-  // Filled by the sender: shown, not editable, not sent back.
-  if (f.readOnly && input instanceof HTMLInputElement) input.disabled = true;
-  const changed = () => {
-    clearInvalid(input);
-    updateGuide();
-  };
-  input.addEventListener("input", changed);
-  input.addEventListener("change", changed);
-  input.addEventListener("focus", () => setCurrent(f.id));
-  // The visible label: the field's own label, or its kind; a star when it is required.
-  const label = el("label", { class: `field-label${f.y < LABEL_ROOM ? " below" : ""}`, for: id, "aria-hidden": "true" },
+  const controls = radios ?? [input];
+  if (f.required && !radios && input.tagName !== "BUTTON") input.setAttribute("aria-required", "true");
+  for (const control of controls) {
+    // Filled by the sender: shown, not editable, not sent back.
+    if (f.readOnly && !(control instanceof HTMLButtonElement)) control.disabled = true;
+    const changed = () => {
+      clearInvalid(input);
+      updateGuide();
+    };
+    control.addEventListener("input", changed);
+    control.addEventListener("change", changed);
+    control.addEventListener("focus", () => setCurrent(f.id));
+  }
+  // The visible label: the field's own label, or its kind; a star when it is required. (A radio
+  // group's label names no one radio: clicking it must not pick an option.)
+  const label = el("label", { class: `field-label${area.y < LABEL_ROOM ? " below" : ""}`, for: radios ? undefined : id, "aria-hidden": "true" },
     [document.createTextNode(""), f.required ? el("span", { class: "req", text: " *" }) : null]);
-  wrap.append(label, input);
+  wrap.append(label, ...controls);
   /** @type {FieldEntry} */
-  const entry = { field: f, input, wrap, label, placed: false };
+  const entry = { field: f, input, wrap, label, placed: false, radios };
   fieldInputs.set(f.id, entry);
   labelField(entry);
   return wrap;
@@ -1157,6 +1192,7 @@ $("draw-clear").addEventListener("click", () => pad.clear());
 function isFilled(entry) {
   const { field, input } = entry;
   if (isSignatureField(field)) return entry.placed;
+  if (entry.radios) return entry.radios.some((r) => r.checked);
   if (field.type === "checkbox") return input instanceof HTMLInputElement && input.checked;
   return !!input.value.trim();
 }
@@ -1223,10 +1259,14 @@ function fieldError(id, message) {
 function fieldValues() {
   /** @type {Record<string, string>} */
   const values = {};
-  for (const { field, input } of fieldInputs.values()) {
+  for (const { field, input, radios } of fieldInputs.values()) {
     if (field.readOnly) continue;
     if (field.type === "checkbox") values[field.id] = input instanceof HTMLInputElement && input.checked ? "true" : "false";
-    else if (field.type === "text" || field.type === "date") {
+    else if (isChoiceField(field)) {
+      // Sent exactly as the form writes the option.
+      const v = radios ? radios.find((r) => r.checked)?.value : input.value;
+      if (v) values[field.id] = v;
+    } else if (field.type === "text" || field.type === "date") {
       const v = input.value.trim();
       if (v) values[field.id] = v;
     }
@@ -1242,7 +1282,7 @@ function validate() {
     clearInvalid(input);
     if (!field.required || isFilled(entry)) continue;
     markInvalid(input);
-    const key = isSignatureField(field) ? "errFieldSign" : field.type === "checkbox" ? "errFieldCheck" : "errFieldRequired";
+    const key = isSignatureField(field) ? "errFieldSign" : field.type === "checkbox" ? "errFieldCheck" : isChoiceField(field) ? "errFieldChoose" : "errFieldRequired";
     problems.push({ text: t(key, { label: fieldLabel(field) }), target: input.id });
   }
   fieldError("signature-error", "");
