@@ -5,14 +5,15 @@
  * - Adobe Sign: `{{*Name_es_:signer1:signature}}` (`*`: required)
  * - Dropbox Sign: `[sig|req|signer1]`, `[text|noreq|signer2|Label|id]`
  * A tag's box is the extent of its text on the displayed page. Tags may be split across text
- * runs and fonts; they are found in each page's own content stream (not inside form XObjects).
+ * runs, fonts and streams; they are found in each page's content, in the form XObjects it draws
+ * (at each use), and in the appearances of its widget and free-text annotations.
  */
-import type { PDFDocument, PDFPage } from "pdf-lib";
+import { type PDFDict, type PDFDocument, PDFHexString, PDFName, type PDFPage, PDFString } from "pdf-lib";
 import { Type, type Static } from "@sinclair/typebox";
 import { literalUnion, PLACED_FIELD_TYPES, type PlacedFieldType } from "../../enums";
 import { displayedBox } from "../page-frame";
 import { glyphQuad, readPageText, type PageText, type PlacedGlyph } from "./page-text";
-import { contentWithout, replacePageContent } from "./remove-glyphs";
+import { removeGlyphs } from "./remove-glyphs";
 
 export const TextTagSchema = Type.Object(
   {
@@ -75,6 +76,8 @@ function bracketTag(type: string, req: string, signer: string, rest: string): Ta
 
 interface FoundTag {
   spec: TagSpec;
+  /** The tag as written, braces or brackets included. */
+  text: string;
   glyphs: PlacedGlyph[];
 }
 
@@ -92,7 +95,7 @@ function tagsInText(text: PageText): FoundTag[] {
     if (!spec) continue;
     const first = owner[m.index]!;
     const last = owner[m.index + m[0].length - 1]!;
-    found.push({ spec, glyphs: text.glyphs.slice(first, last + 1) });
+    found.push({ spec, text: m[0], glyphs: text.glyphs.slice(first, last + 1) });
   }
   return found;
 }
@@ -101,6 +104,12 @@ function tagsInText(text: PageText): FoundTag[] {
 export function findTextTags(pdf: PDFDocument): TextTag[] {
   return pdf.getPages().flatMap((page, i) =>
     tagsInText(readPageText(page)).map((t) => ({ ...t.spec, page: i + 1, ...displayedBox(page, t.glyphs.flatMap(glyphQuad)) })));
+}
+
+/** An annotation also holds its text in /Contents (comment lists show it): a tag in its appearance goes from there too. */
+function dropFromContents(annotation: PDFDict, tag: string): void {
+  const contents = annotation.lookupMaybe(PDFName.of("Contents"), PDFString, PDFHexString)?.decodeText();
+  if (contents?.includes(tag)) annotation.set(PDFName.of("Contents"), PDFHexString.fromText(contents.replace(tag, "")));
 }
 
 /**
@@ -114,8 +123,11 @@ export function removeTextTags(pages: PDFPage[]): number {
     const text = readPageText(page);
     const tags = tagsInText(text);
     if (!tags.length) continue;
-    const content = contentWithout(text, tags.flatMap((t) => t.glyphs));
-    if (content) replacePageContent(page, content);
+    removeGlyphs(page, text, tags.flatMap((t) => t.glyphs));
+    for (const tag of tags) {
+      const by = text.streams[tag.glyphs[0]!.stream]!.drawnBy;
+      if (by?.kind === "annotation") dropFromContents(by.annotation, tag.text);
+    }
     removed += tags.length;
   }
   return removed;
