@@ -24,7 +24,12 @@ export type RecipientRole = (typeof RECIPIENT_ROLES)[number];
 export const RECIPIENT_STATUSES = ["PENDING", "SENT", "VIEWED", "SIGNED", "DECLINED"] as const;
 export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
 
-export const FIELD_TYPES = ["signature", "initials", "date", "text", "checkbox"] as const;
+/** The fields placed by coordinates (`fields`) or by text tags. */
+export const PLACED_FIELD_TYPES = ["signature", "initials", "date", "text", "checkbox"] as const;
+export type PlacedFieldType = (typeof PLACED_FIELD_TYPES)[number];
+export const isPlacedFieldType = (type: string): type is PlacedFieldType => (PLACED_FIELD_TYPES as readonly string[]).includes(type);
+/** Every field a recipient fills: the placed ones, and a document's own radio groups and choice fields handed over (they carry their options). */
+export const FIELD_TYPES = [...PLACED_FIELD_TYPES, "radio", "choice"] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
 
 /** Where a field came from: the request's `fields`, a text tag of its document, or a field of the document's own form. */

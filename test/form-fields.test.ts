@@ -7,11 +7,12 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PDFDocument } from "pdf-lib";
 import { listFormFields } from "../src/pdf/form-fields";
-import { complete, createEnvelope, post, sendEnvelope, tokenOf } from "./helpers/envelopes";
+import { complete, createEnvelope, post, sendEnvelope, signing, tokenOf } from "./helpers/envelopes";
 import { corpus } from "./helpers/pdf";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { formPdf } from "./helpers/tagged-pdf";
 import { pdfsig, tempDir } from "./pdf/helpers-seal";
+import { darkPixels, greyPixels, pdftotext } from "./pdf/render-fixtures";
 
 let s: TestServer;
 let dir: string;
@@ -47,6 +48,11 @@ describe("form fields", () => {
     near(byName.employee_name, { x: 180, y: 841.89 - 772, width: 250, height: 22 });
     expect(byName.agree).toMatchObject({ type: "checkbox", value: "false" });
     expect(byName.contract_type).toMatchObject({ type: "radio", options: ["CDI", "CDD"] });
+    // Each button with the option it selects, where it is.
+    expect(byName.contract_type.buttons.map((b: any) => b.option)).toEqual(["CDI", "CDD"]);
+    near(byName.contract_type.buttons[0], { x: 180, y: 841.89 - 644, width: 14, height: 14 });
+    near(byName.contract_type.buttons[1], { x: 240, y: 841.89 - 644, width: 14, height: 14 });
+    expect(byName.department.buttons).toBeUndefined();
     expect(byName.department).toMatchObject({ type: "choice", options: ["Sales", "Engineering"] });
     expect(byName.employee_signature).toMatchObject({ type: "signature", x: 180, y: 841.89 - 540, width: 200, height: 60 });
   });
@@ -86,19 +92,94 @@ describe("form fields", () => {
     expect(sigs.at(-1)!.valid).toBe(true);
   });
 
-  test("refused together: an unknown form field, a radio handed to a recipient, a bad option, a checkbox with text", async () => {
+  test("refused together: an unknown form field, a bad option (handed over or not), a checkbox with text", async () => {
     const doc = await upload(await formPdf());
     const r = await post(s, "/api/v1/envelopes", {
       subject: "Bad", documentIds: [doc.id],
       recipients: [{ email: "a@example.com", name: "A", formFields: ["nope", "contract_type"] }],
-      prefill: { department: "Legal", agree: "maybe" },
+      prefill: { department: "Legal", agree: "maybe", contract_type: "Freelance" },
     });
     expect(r.status).toBe(422);
     const byPointer = Object.fromEntries(r.body.errors.map((e: any) => [e.pointer, e.message]));
+    expect(Object.keys(byPointer).sort()).toEqual(["/prefill/agree", "/prefill/contract_type", "/prefill/department", "/recipients/0/formFields/0"]);
     expect(byPointer["/recipients/0/formFields/0"]).toContain("no document");
-    expect(byPointer["/recipients/0/formFields/1"]).toContain("prefill it instead");
     expect(byPointer["/prefill/department"]).toContain("not one of the options");
+    expect(byPointer["/prefill/contract_type"]).toBe('not one of the options of contract_type: "CDI", "CDD"');
     expect(byPointer["/prefill/agree"]).toContain("true or false");
+  });
+
+  test("radio groups and choice fields handed to a signer: offered with their options, checked, and sealed as real form values", async () => {
+    const doc = await upload(await formPdf());
+    const other = await upload(await formPdf());
+    const envelope = await createEnvelope(s, {
+      subject: "Choices", documentIds: [doc.id, other.id],
+      recipients: [{ email: "marie@example.com", name: "Marie Dubois", formFields: ["contract_type", "department"] }],
+    });
+    // One field per document that has the name, required, of the form field's own kind.
+    const handed = envelope.fields.filter((f: any) => f.source === "form");
+    expect(handed.map((f: any) => [f.documentId, f.label, f.type, f.required])).toEqual([
+      [doc.id, "contract_type", "radio", true], [other.id, "contract_type", "radio", true],
+      [doc.id, "department", "choice", true], [other.id, "department", "choice", true],
+    ]);
+    const sent = await sendEnvelope(s, envelope.id);
+    const token = tokenOf(sent.recipients[0].signUrl);
+    const session = (await signing(s, token)).body;
+    const radio = session.fields.find((f: any) => f.documentId === doc.id && f.type === "radio");
+    const choice = session.fields.find((f: any) => f.documentId === doc.id && f.type === "choice");
+    expect(radio.options).toEqual(["CDI", "CDD"]);
+    expect(radio.buttons.map((b: any) => [b.option, Math.round(b.x)])).toEqual([["CDI", 180], ["CDD", 240]]);
+    expect(choice).toMatchObject({ options: ["Sales", "Engineering"], buttons: null });
+    const id = (documentId: string, type: string) => session.fields.find((f: any) => f.documentId === documentId && f.type === type).id;
+
+    // Missing, a wrong option, a wrong kind of value: each said, with the field and its options.
+    const bad = await complete(s, token, {
+      signature: { type: "typed", value: "Marie Dubois" }, consent: true,
+      fields: { [id(doc.id, "radio")]: "Freelance", [id(doc.id, "choice")]: "engineering", [id(other.id, "radio")]: true },
+    });
+    expect(bad.status).toBe(422);
+    const problems = Object.fromEntries(bad.body.errors.map((e: any) => [e.pointer, e.message]));
+    expect(problems).toEqual({
+      [`/fields/${id(doc.id, "radio")}`]: 'not one of the options of "contract_type": "CDI", "CDD"',
+      [`/fields/${id(doc.id, "choice")}`]: 'not one of the options of "department": "Sales", "Engineering"',
+      [`/fields/${id(other.id, "radio")}`]: 'expected one of the options of "contract_type" as a string',
+      [`/fields/${id(other.id, "choice")}`]: 'this field is required: choose one of the options of "department": "Sales", "Engineering"',
+    });
+
+    const ok = await complete(s, token, {
+      signature: { type: "typed", value: "Marie Dubois" }, consent: true,
+      fields: { [id(doc.id, "radio")]: "CDD", [id(doc.id, "choice")]: "Engineering", [id(other.id, "radio")]: "CDI", [id(other.id, "choice")]: "Sales" },
+    });
+    expect(ok.status).toBe(200);
+    const stored = await (await s.api(`/api/v1/envelopes/${envelope.id}`)).json();
+    expect(stored.fields.filter((f: any) => f.source === "form").map((f: any) => f.value)).toEqual(["CDD", "CDI", "Engineering", "Sales"]);
+
+    // Each document sealed alone carries its own values in its form.
+    const sealed = await (await s.api(`/api/v1/envelopes/${envelope.id}`)).json();
+    const alone = async (documentId: string) =>
+      new Uint8Array(await (await s.api(`/api/v1/envelopes/${envelope.id}/signed-document?documentId=${documentId}`)).arrayBuffer());
+    expect(sealed.status).toBe("COMPLETED");
+    const first = await alone(doc.id);
+    const values = qpdfFormValues(first);
+    // pdf-lib names radio states by position (/1: the second option, CDD).
+    expect(values.contract_type).toBe("/1");
+    expect(values.department).toBe("u:Engineering");
+    const form = (await PDFDocument.load(first)).getForm();
+    expect(form.getRadioGroup("contract_type").getSelected()).toBe("CDD");
+    expect(form.getDropdown("department").getSelected()).toEqual(["Engineering"]);
+    expect(pdfsig(dir, first).at(-1)!.valid).toBe(true);
+    expect(qpdfFormValues(await alone(other.id))).toMatchObject({ contract_type: "/0", department: "u:Sales" });
+
+    // The one PDF of all documents copies their pages without their forms: the widgets, filled
+    // before the copy, show the values (a renderer draws the chosen option's appearance).
+    const merged = new Uint8Array(await (await s.api(`/api/v1/envelopes/${envelope.id}/signed-document`)).arrayBuffer());
+    expect(pdftotext(merged, "-f", "1", "-l", "1")).toContain("Engineering");
+    expect(pdftotext(merged, "-f", "2", "-l", "2")).toContain("Sales");
+    const inside = (b: any) => ({ x: Math.ceil(b.x) + 4, y: Math.ceil(b.y) + 4, width: Math.floor(b.width) - 8, height: Math.floor(b.height) - 8 });
+    const [cdi, cdd] = radio.buttons.map(inside);
+    const page1 = greyPixels(merged, 1);
+    const page2 = greyPixels(merged, 2);
+    expect([darkPixels(page1, cdi), darkPixels(page1, cdd) > 0]).toEqual([0, true]);
+    expect([darkPixels(page2, cdi) > 0, darkPixels(page2, cdd)]).toEqual([true, 0]);
   });
 
   const files = corpus();

@@ -31,7 +31,7 @@ describe("signatures and fields", () => {
     const sess = (await signing(s, tokens[0]!)).body;
     expect(sess.fields).toHaveLength(6);
     expect(sess.fields.every((f: any) => e.fields.find((x: any) => x.id === f.id).recipientId === e.recipients[0].id)).toBe(true);
-    expect(sess.fields[0]).toEqual({ id: e.fields[0].id, documentId: doc.id, type: "signature", page: 2, x: 72, y: 700, width: 200, height: 60, required: true, label: null, value: null, readOnly: false });
+    expect(sess.fields[0]).toEqual({ id: e.fields[0].id, documentId: doc.id, type: "signature", page: 2, x: 72, y: 700, width: 200, height: 60, required: true, label: null, value: null, readOnly: false, options: null, buttons: null });
   });
 
   test("fields are required by default, checkboxes optional unless said otherwise", async () => {

@@ -70,4 +70,21 @@ describe("handing a turn over (allowReassign)", () => {
     expect(done.status).toBe(409);
     expect(done.body.code).toBe("signing_already_done");
   });
+
+  test("a recipient who must prove who they are hands nothing over before doing so", async () => {
+    const doc = await uploadDoc(s);
+    const e = await sendEnvelope(s, (await createEnvelope(s, {
+      subject: "Guarded", documentIds: [doc.id], allowReassign: true,
+      recipients: [{ email: "guarded@example.com", name: "Guarded", authentication: { method: "access_code", accessCode: "4711-code" } }],
+    })).id);
+    const token = tokenOf(e.recipients[0].signUrl);
+    const r = await signing(s, token, "/reassign", { json: { name: "Other", email: "other@example.com", reason: "r" } });
+    expect(r.status).toBe(401);
+    expect(r.body.code).toBe("signing_auth_required");
+    const auth = await signing(s, token, "/auth", { json: { code: "4711-code" } });
+    expect(auth.status).toBe(200);
+    const cookie = auth.res.headers.get("set-cookie")!.split(";")[0]!;
+    const ok = await signing(s, token, "/reassign", { json: { name: "Other", email: "other@example.com", reason: "r" }, headers: { cookie } });
+    expect(ok.status).toBe(200);
+  });
 });

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PDFDocument } from "pdf-lib";
+import { PDFDocument, PDFName } from "pdf-lib";
 import { sealPdf } from "../src/pdf/pades";
 import { findTextTags } from "../src/pdf/text/text-tags";
 import { complete, createEnvelope, post, sendEnvelope, tokenOf } from "./helpers/envelopes";
 import { startTestServer, type TestServer } from "./helpers/server";
-import { pdftotextWords, taggedContract } from "./helpers/tagged-pdf";
+import { formTaggedContract, pdftotextWords, taggedContract } from "./helpers/tagged-pdf";
 import { pdfsig, tempDir } from "./pdf/helpers-seal";
 import { corpus } from "./helpers/pdf";
 
@@ -20,8 +20,9 @@ afterAll(() => s.stop());
 
 async function upload(bytes: Uint8Array, name = "contract.pdf") {
   const res = await s.api("/api/v1/documents", { method: "POST", json: { name, contentBase64: Buffer.from(bytes).toString("base64") } });
-  expect(res.status).toBe(201);
-  return (await res.json()) as any;
+  const body = (await res.json()) as any;
+  expect(res.status, JSON.stringify(body)).toBe(201);
+  return body;
 }
 
 const inside = (p: { x: number; y: number }, box: { x: number; y: number; width: number; height: number }, slack = 2) =>
@@ -179,5 +180,70 @@ describe("tags become fields, and the signed PDF shows values where the tags wer
     const pointers = r.body.errors.map((e: any) => e.pointer);
     expect(pointers).toContain("/recipients/0/roleName");
     expect(pointers).toContain("/recipients/2/roleName");
+  });
+});
+
+describe("tags inside form XObjects and annotation appearances", () => {
+  test("found where pdftotext sees them: nested forms, a form drawn twice, a tag ending in a form, a free-text annotation, on a rotated page", async () => {
+    const bytes = await formTaggedContract();
+    const doc = await upload(bytes, "forms.pdf");
+    // A form that draws itself is read once; forms nested deeper than the reader goes are not read.
+    expect(doc.tags.map((t: any) => `${t.page} ${t.name}`).sort()).toEqual([
+      "1 Form signature", "1 Nested note", "2 Shared initials", "2 Shared initials", "2 Split", "3 Annotation note", "3 Loop",
+    ]);
+    const path = join(dir, "forms.pdf");
+    writeFileSync(path, bytes);
+    const words = pdftotextWords(path);
+    for (const tag of doc.tags) {
+      const first = tag.name === "Split" ? "{{Split;role=Employee}}" : `{{${tag.name.split(" ")[0]}`;
+      const w = words.filter((w) => w.page === tag.page && w.word.startsWith(first) && inside({ x: w.x + w.width / 2, y: w.y + w.height / 2 }, tag));
+      expect(w.length, `${tag.name} at ${JSON.stringify(tag)}`).toBeGreaterThanOrEqual(1);
+    }
+    const [small, large] = doc.tags.filter((t: any) => t.name === "Shared initials");
+    // The second use is drawn at 150 %.
+    expect(large.height / small.height).toBeCloseTo(1.5, 1);
+    // On the rotated page, the turned form reads upright: wide and low in displayed space.
+    const signature = doc.tags.find((t: any) => t.name === "Form signature");
+    expect(signature.width).toBeGreaterThan(signature.height * 10);
+  });
+
+  test("taken out of the sealed PDF for each use alone: the form's other uses and the rest of its text stay", async () => {
+    const doc = await upload(await formTaggedContract(), "forms.pdf");
+    const plain = await upload(await taggedContract(), "contract.pdf");
+    const envelope = await createEnvelope(s, {
+      subject: "Forms", documentIds: [doc.id, plain.id],
+      recipients: [{ email: "ana@example.com", name: "Ana Silva", roleName: "Employee" }, { email: "bob@example.com", name: "Bob Martin", roleName: "Employer" }],
+    });
+    const field = (label: string) => envelope.fields.find((f: any) => f.documentId === doc.id && f.label === label);
+    const other = (label: string) => envelope.fields.find((f: any) => f.documentId === plain.id && f.label === label);
+    const sent = await sendEnvelope(s, envelope.id);
+    await signAll(sent, {
+      "ana@example.com": {
+        [field("Nested note").id]: "Nestedvalue", [field("Split").id]: "Splitvalue", [field("Loop").id]: "Loopvalue", [field("Annotation note").id]: "Annotvalue",
+        [other("Notes").id]: "None", [other("Agree").id]: true,
+      },
+      "bob@example.com": { [other("job_title").id]: "CEO" },
+    });
+    const alone = new Uint8Array(await (await s.api(`/api/v1/envelopes/${envelope.id}/signed-document?documentId=${doc.id}`)).arrayBuffer());
+    const merged = new Uint8Array(await (await s.api(`/api/v1/envelopes/${envelope.id}/signed-document`)).arrayBuffer());
+    for (const [name, pdf] of [["alone", alone], ["merged", merged]] as const) {
+      const path = join(dir, `forms-${name}.pdf`);
+      writeFileSync(path, pdf);
+      const words = pdftotextWords(path).filter((w) => w.page <= 3);
+      // Left: the "}}" the form draws where no tag is, and the tag nested too deep to be read.
+      expect(words.filter((w) => TAG_TEXT.test(w.word)).map((w) => `${w.page} ${w.word}`), name).toEqual(["3 }}", "3 {{Too", "3 deep}}"]);
+      // The forms' other text stays, in place.
+      for (const [page, word] of [[1, "keep"], [1, "Page"], [2, "braces"], [3, "braces"], [3, "Alone:"]] as const) expect(words.some((w) => w.page === page && w.word === word), `${name}: ${word}`).toBe(true);
+      for (const [value, label] of [["Nestedvalue", "Nested note"], ["Splitvalue", "Split"], ["Loopvalue", "Loop"], ["Annotvalue", "Annotation note"]]) {
+        const tag = doc.tags.find((t: any) => t.name === label);
+        expect(words.some((w) => w.page === tag.page && w.word === value && inside({ x: w.x + w.width / 2, y: w.y + w.height / 2 }, tag, 4)), `${name}: ${label}`).toBe(true);
+      }
+      expect(pdfsig(dir, pdf).at(-1)!.valid, name).toBe(true);
+    }
+    // The free-text annotation's comment text lost its tag too.
+    const sealed = await PDFDocument.load(alone);
+    const annotations = sealed.getPages()[2]!.node.Annots()!.asArray();
+    expect(annotations).toHaveLength(1);
+    expect((sealed.context.lookup(annotations[0]) as any).lookup(PDFName.of("Contents")).decodeText()).toBe("");
   });
 });

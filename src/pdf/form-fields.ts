@@ -4,7 +4,7 @@
  */
 import {
   PDFCheckBox, PDFDropdown, PDFName, PDFOptionList, PDFRadioGroup, PDFRef, PDFSignature, PDFTextField,
-  type PDFDocument, type PDFField, type PDFPage,
+  type PDFDocument, type PDFField, type PDFPage, type PDFWidgetAnnotation,
 } from "pdf-lib";
 import { Type, type Static } from "@sinclair/typebox";
 import { FORM_FIELD_TYPES, literalUnion, type FormFieldType } from "../enums";
@@ -21,6 +21,10 @@ export const FormFieldSchema = Type.Object(
     height: Type.Number(),
     value: Type.Optional(Type.String({ description: "Its current value: text, the chosen option, \"true\"/\"false\" for a checkbox; absent when empty" })),
     options: Type.Optional(Type.Array(Type.String(), { description: "A radio group's or choice field's options" })),
+    buttons: Type.Optional(Type.Array(
+      Type.Object({ option: Type.String(), x: Type.Number(), y: Type.Number(), width: Type.Number(), height: Type.Number() }),
+      { description: "A radio group's buttons on the first button's page: the option each one selects, and its box" },
+    )),
   },
   { title: "FormField", description: "A field of the document's own form (AcroForm), placed by its first widget" },
 );
@@ -59,23 +63,38 @@ function widgetPage(pages: PDFPage[], widgetRef: PDFRef | undefined, p: PDFRef |
   return pages.findIndex((page) => page.node.Annots()?.asArray().some((a) => a === widgetRef));
 }
 
-/** Every field of the document's form with a widget on a page (its first widget: a radio group's first button). */
+/** A widget's rectangle on its page, in field coordinates. */
+function widgetBox(page: PDFPage, widget: PDFWidgetAnnotation) {
+  const r = widget.getRectangle();
+  return displayedBox(page, [[r.x, r.y], [r.x + r.width, r.y], [r.x + r.width, r.y + r.height], [r.x, r.y + r.height]]);
+}
+
+/**
+ * Every field of the document's form with a widget on a page (its first widget: a radio group's
+ * first button); a radio group also lists its buttons on that page (the i-th widget selects the
+ * i-th option, as pdf-lib reads them), so a signer can pick one where the form shows it.
+ */
 export function listFormFields(pdf: PDFDocument): FormField[] {
   const pages = pdf.getPages();
+  const pageOf = (widget: PDFWidgetAnnotation) => widgetPage(pages, pdf.context.getObjectRef(widget.dict), widget.P());
   const out: FormField[] = [];
   for (const field of pdf.getForm().getFields()) {
     const type = typeOf(field);
-    const widget = field.acroField.getWidgets()[0];
+    const widgets = field.acroField.getWidgets();
+    const widget = widgets[0];
     if (!type || !widget) continue;
-    const ref = pdf.context.getObjectRef(widget.dict);
-    const index = widgetPage(pages, ref, widget.P());
+    const index = pageOf(widget);
     if (index < 0) continue;
-    const r = widget.getRectangle();
     const page = pages[index]!;
-    const box = displayedBox(page, [[r.x, r.y], [r.x + r.width, r.y], [r.x + r.width, r.y + r.height], [r.x, r.y + r.height]]);
     const value = valueOf(field);
     const options = optionsOf(field);
-    out.push({ name: field.getName(), type, page: index + 1, ...box, ...(value !== undefined ? { value } : {}), ...(options ? { options } : {}) });
+    const buttons = field instanceof PDFRadioGroup && options
+      ? widgets.flatMap((w, i) => (options[i] !== undefined && pageOf(w) === index ? [{ option: options[i]!, ...widgetBox(page, w) }] : []))
+      : undefined;
+    out.push({
+      name: field.getName(), type, page: index + 1, ...widgetBox(page, widget),
+      ...(value !== undefined ? { value } : {}), ...(options ? { options } : {}), ...(buttons ? { buttons } : {}),
+    });
   }
   return out;
 }

@@ -146,13 +146,16 @@ async function drawField(
     case "checkbox":
       if (CHECKED.has(field.value?.trim().toLowerCase() ?? "")) drawCheckMark(page, box);
       return;
+    case "radio":
+    case "choice":
+      return; // only ever a form field's: the form shows the value
   }
 }
 
 /** Draws each field on its page (of `pages`, the document's pages in order), in display space. */
-async function stampFields(pdf: PDFDocument, pages: PDFPage[], allFields: RenderField[], recipients: RenderRecipient[], opts: { formFilled: boolean }): Promise<void> {
+async function stampFields(pdf: PDFDocument, pages: PDFPage[], allFields: RenderField[], recipients: RenderRecipient[]): Promise<void> {
   // A value that went into the document's own form shows through the form field's appearance.
-  const fields = opts.formFilled ? allFields.filter((f) => !f.formField || f.type === "signature") : allFields;
+  const fields = allFields.filter((f) => !f.formField || f.type === "signature");
   if (fields.length === 0) return; // embed no font into a document that draws nothing
   const fonts = await fontsFor(pdf, textsIn([fields, recipients]));
   const byId = new Map(recipients.map((r) => [r.id, r]));
@@ -254,7 +257,7 @@ export async function stampDocument(
   // Text tags said where fields go; the signed document shows the values, not the tags.
   removeTextTags(pdf.getPages());
   await fillFormFields(pdf, new Map(Object.entries(doc.formValues ?? {})));
-  await stampFields(pdf, pdf.getPages(), own, recipients, { formFilled: true });
+  await stampFields(pdf, pdf.getPages(), own, recipients);
   await appendTrailingPages(pdf, recipients, own, doc.name, opts);
   return saveRevision(doc.bytes, pdf, snapshot);
 }
@@ -292,13 +295,15 @@ export async function buildEnvelopePdf(
   for (const doc of docs) {
     const source = await PDFDocument.load(doc.bytes, { updateMetadata: false });
     removeTextTags(source.getPages());
+    // Copied pages leave the source's form behind but keep its widgets: values written into the
+    // form first show through the widgets' appearances, as in the document sealed alone.
+    await fillFormFields(source, new Map(Object.entries(doc.formValues ?? {})));
     const pages = await pdf.copyPages(source, source.getPageIndices());
     for (const page of pages) {
       dropSignatureValues(page);
       pdf.addPage(page);
     }
-    // Copied pages leave the source's form behind: form values are drawn like other fields.
-    await stampFields(pdf, pages, included.filter((f) => f.documentId === doc.id), recipients, { formFilled: false });
+    await stampFields(pdf, pages, included.filter((f) => f.documentId === doc.id), recipients);
   }
   await appendTrailingPages(pdf, recipients, included, opts.title, opts);
   return pdf.save();

@@ -1,7 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import fontkit from "@pdf-lib/fontkit";
-import { degrees, PDFDocument, PDFString, rgb, StandardFonts, type PDFFont } from "pdf-lib";
+import {
+  beginText, concatTransformationMatrix, degrees, drawObject, endText, moveText, PDFDocument, type PDFOperator, type PDFPage, type PDFRef, PDFString,
+  popGraphicsState, pushGraphicsState, rgb, setFontAndSize, showText, StandardFonts, type PDFFont,
+} from "pdf-lib";
 
 const DEJAVU = join(import.meta.dir, "../../node_modules/dejavu-fonts-ttf/ttf");
 
@@ -87,5 +90,65 @@ export async function formPdf(): Promise<Uint8Array<ArrayBuffer>> {
   const ref = pdf.context.register(widget);
   page.node.addAnnot(ref);
   form.acroForm.addField(ref);
+  return new Uint8Array(await pdf.save({ useObjectStreams: false }));
+}
+
+/**
+ * Tags inside form XObjects and annotation appearances, as report generators and form designers
+ * draw them: a form scaled by its /Matrix and moved by the page (on a page shown rotated), a
+ * form inside it, a form drawn twice, a tag whose end is in a form that another page draws
+ * alone, a form that draws itself, a chain of forms deeper than the reader goes, and a
+ * free-text annotation whose appearance carries a tag.
+ */
+export async function formTaggedContract(): Promise<Uint8Array<ArrayBuffer>> {
+  const pdf = await PDFDocument.create();
+  const context = pdf.context;
+  const helvetica = await pdf.embedFont(StandardFonts.Helvetica);
+  const times = await pdf.embedFont(StandardFonts.TimesRoman);
+  const fonts = context.obj({ F1: helvetica.ref, F2: times.ref });
+  const text = (font: "F1" | "F2", size: number, x: number, y: number, s: string) =>
+    [beginText(), setFontAndSize(font, size), moveText(x, y), showText((font === "F1" ? helvetica : times).encodeText(s)), endText()];
+  const draw = (name: string, m: [number, number, number, number, number, number]) => [pushGraphicsState(), concatTransformationMatrix(...m), drawObject(name), popGraphicsState()];
+  const form = (ops: PDFOperator[], bbox: number[], extra: { Matrix?: number[]; XObject?: Record<string, PDFRef> } = {}, ref = context.nextRef()) => {
+    context.assign(ref, context.formXObject(ops, { BBox: bbox, ...(extra.Matrix ? { Matrix: extra.Matrix } : {}), Resources: { Font: fonts, ...(extra.XObject ? { XObject: extra.XObject } : {}) } }));
+    return ref;
+  };
+  const use = (page: PDFPage, ref: PDFRef, m: [number, number, number, number, number, number]) => page.pushOperators(...draw(page.node.newXObject("Fm", ref).asString().slice(1), m));
+
+  // Page 1, shown rotated and drawn turned so it reads upright: a form at 80 % (its /Matrix),
+  // turned and moved by the page's cm, with a form inside it.
+  const nested = form(text("F2", 10, 0, 0, "{{Nested note;role=Employee;required=false}}"), [0, -5, 400, 15]);
+  const outer = form([...text("F1", 12, 0, 0, "Form: {{Form signature;type=signature;role=Employee}} keep me"), ...draw("N", [1, 0, 0, 1, 0, -40])],
+    [0, -60, 500, 20], { Matrix: [0.8, 0, 0, 0.8, 0, 0], XObject: { N: nested } });
+  const p1 = pdf.addPage([595.28, 841.89]);
+  p1.setRotation(degrees(90));
+  p1.drawText("Page text before the form", { x: 100, y: 72, size: 11, font: helvetica, rotate: degrees(90) });
+  use(p1, outer, [0, 1, -1, 0, 160, 72]);
+
+  // Page 2: one form drawn twice (two tags), and a tag whose "}}" is drawn by a form.
+  const shared = form(text("F1", 10, 0, 0, "{{Shared initials;type=initials;role=Employee}}"), [0, -3, 260, 12]);
+  const braces = form(text("F1", 12, 0, 0, "}} braces stay"), [0, -4, 120, 14]);
+  const p2 = pdf.addPage([595.28, 841.89]);
+  use(p2, shared, [1, 0, 0, 1, 72, 700]);
+  use(p2, shared, [1.5, 0, 0, 1.5, 200, 400]);
+  p2.drawText("{{Split;role=Employee", { x: 72, y: 300, size: 12, font: helvetica });
+  use(p2, braces, [1, 0, 0, 1, 72 + helvetica.widthOfTextAtSize("{{Split;role=Employee", 12), 300]);
+
+  // Page 3: the same "}}" alone (no tag there), a form that draws itself, forms nested too deep, a free-text annotation.
+  const p3 = pdf.addPage([595.28, 841.89]);
+  p3.drawText("Alone:", { x: 72, y: 700, size: 12, font: helvetica });
+  use(p3, braces, [1, 0, 0, 1, 120, 700]);
+  const loop = context.nextRef();
+  form([...text("F1", 10, 0, 0, "{{Loop;role=Employee;required=false}}"), ...draw("L", [1, 0, 0, 1, 0, -20])], [0, -200, 300, 12], { XObject: { L: loop } }, loop);
+  use(p3, loop, [1, 0, 0, 1, 72, 600]);
+  let deep = form(text("F1", 10, 0, 0, "{{Too deep}}"), [0, -3, 100, 12]);
+  for (let i = 0; i < 9; i++) deep = form(draw("D", [1, 0, 0, 1, 0, 0]), [0, -3, 100, 12], { XObject: { D: deep } });
+  use(p3, deep, [1, 0, 0, 1, 72, 500]);
+  const appearance = form(text("F2", 10, 2, 4, "{{Annotation note;role=Employee;required=false}}"), [0, 0, 220, 16]);
+  const annotation = context.register(context.obj({
+    Type: "Annot", Subtype: "FreeText", Rect: [300, 200, 520, 232], F: 4, Contents: PDFString.of("{{Annotation note;role=Employee;required=false}}"),
+    DA: PDFString.of("/Helv 10 Tf 0 g"), AP: { N: appearance },
+  }));
+  p3.node.addAnnot(annotation);
   return new Uint8Array(await pdf.save({ useObjectStreams: false }));
 }

@@ -304,7 +304,7 @@ class Field(TypedDict):
     id: str
     recipientId: str
     documentId: str
-    type: Literal["signature", "initials", "date", "text", "checkbox"]
+    type: Literal["signature", "initials", "date", "text", "checkbox", "radio", "choice"]
     page: int
     x: float
     y: float
@@ -357,6 +357,8 @@ class FormField(_FormFieldRequired, total=False):
     value: str
     #: A radio group's or choice field's options
     options: List[str]
+    #: A radio group's buttons on the first button's page: the option each one selects, and its box
+    buttons: List[Dict[str, Any]]
 
 
 class Health(TypedDict):
@@ -443,7 +445,7 @@ class RecipientInput(_RecipientInputRequired, total=False):
     role: Union[Literal["SIGNER"], Literal["APPROVER"], Literal["CC"]]
     #: A free role name ("Employee"), distinct from `role`: the documents' text tags with this role become this recipient's fields
     roleName: str
-    #: Names of the documents' own form fields (their `formFields`) this recipient fills: text, checkbox and signature fields. The sealed PDF carries the values as real form values.
+    #: Names of the documents' own form fields (their `formFields`) this recipient fills: text, checkbox, radio, choice and signature fields. The sealed PDF carries the values as real form values.
     formFields: List[str]
     #: Equal orders sign in parallel; higher orders wait for lower ones. Default 1.
     routingOrder: int
@@ -506,7 +508,7 @@ class _SigningCompleteRequired(TypedDict):
 class SigningComplete(_SigningCompleteRequired, total=False):
     #: Required for a SIGNER; an APPROVER needs none
     signature: Dict[str, Any]
-    #: Values by field id: text for text/date/initials fields, true/false for checkboxes. Empty date fields get the signing date.
+    #: Values by field id: text for text/date/initials fields, true/false for checkboxes, one of the `options` for radio and choice fields. Empty date fields get the signing date.
     fields: Dict[str, Union[str, bool]]
     locale: Literal["en", "fr", "de", "es", "it", "pt", "nl", "el", "ar"]
 

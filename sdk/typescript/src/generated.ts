@@ -330,7 +330,7 @@ export interface Field {
   id: string;
   recipientId: string;
   documentId: string;
-  type: "signature" | "initials" | "date" | "text" | "checkbox";
+  type: "signature" | "initials" | "date" | "text" | "checkbox" | "radio" | "choice";
   page: number;
   x: number;
   y: number;
@@ -376,6 +376,14 @@ export interface FormField {
   value?: string;
   /** A radio group's or choice field's options */
   options?: string[];
+  /** A radio group's buttons on the first button's page: the option each one selects, and its box */
+  buttons?: Array<{
+    option: string;
+    x: number;
+    y: number;
+    width: number;
+    height: number;
+  }>;
 }
 
 export interface Health {
@@ -468,7 +476,7 @@ export interface RecipientInput {
   role?: "SIGNER" | "APPROVER" | "CC";
   /** A free role name ("Employee"), distinct from `role`: the documents' text tags with this role become this recipient's fields */
   roleName?: string;
-  /** Names of the documents' own form fields (their `formFields`) this recipient fills: text, checkbox and signature fields. The sealed PDF carries the values as real form values. */
+  /** Names of the documents' own form fields (their `formFields`) this recipient fills: text, checkbox, radio, choice and signature fields. The sealed PDF carries the values as real form values. */
   formFields?: string[];
   /** Equal orders sign in parallel; higher orders wait for lower ones. Default 1. */
   routingOrder?: number;
@@ -540,7 +548,7 @@ export interface SigningComplete {
     /** typed: the signer's name (1–100 characters); drawn: a data:image/png;base64,… URL of at most 500 KB */
     value: string;
   };
-  /** Values by field id: text for text/date/initials fields, true/false for checkboxes. Empty date fields get the signing date. */
+  /** Values by field id: text for text/date/initials fields, true/false for checkboxes, one of the `options` for radio and choice fields. Empty date fields get the signing date. */
   fields?: Record<string, string | boolean>;
   /** Must be true: the recipient agrees to sign electronically */
   consent: boolean;
@@ -629,7 +637,7 @@ export interface SigningSession {
   /** What recipients who already signed placed on the pages, to show read-only; empty unless state is ready */
   stamps: Array<{
     documentId: string;
-    type: "signature" | "initials" | "date" | "text" | "checkbox";
+    type: "signature" | "initials" | "date" | "text" | "checkbox" | "radio" | "choice";
     /** 1-based */
     page: number;
     x: number;
@@ -638,7 +646,7 @@ export interface SigningSession {
     height: number;
     /** Who placed it */
     recipientName: string;
-    /** Typed signature, initials, date, text, or "true"/"false" for a checkbox */
+    /** Typed signature, initials, date, text, the chosen option (radio, choice), or "true"/"false" for a checkbox */
     value: string | null;
     /** A drawn signature: path of its PNG under this signing session */
     imageUrl: string | null;
@@ -647,7 +655,7 @@ export interface SigningSession {
   fields: Array<{
     id: string;
     documentId: string;
-    type: "signature" | "initials" | "date" | "text" | "checkbox";
+    type: "signature" | "initials" | "date" | "text" | "checkbox" | "radio" | "choice";
     /** 1-based */
     page: number;
     /** Points from the left of the displayed page */
@@ -661,6 +669,16 @@ export interface SigningSession {
     value: string | null;
     /** Filled by the sender: show the value; do not send one for it */
     readOnly: boolean;
+    /** A radio or choice field's options: its value must be one of them, exactly */
+    options: string[] | null;
+    /** A radio field's buttons on its page: the option each one selects, and its box (null: show the options another way) */
+    buttons: Array<{
+      option: string;
+      x: number;
+      y: number;
+      width: number;
+      height: number;
+    }> | null;
   }>;
 }
 

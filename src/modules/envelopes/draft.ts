@@ -5,6 +5,7 @@ import { invalid, type FieldError } from "../../errors";
 import { mergeProblems } from "../../http/validate";
 import { newId } from "../../ids";
 import type { Tx } from "../../store/db";
+import { isPlacedFieldType } from "../../enums";
 import { documents, envelopeDocuments, fields, recipients, type Environment } from "../../store/schema";
 import { draftFields, fieldRequired, prefillValue, routingOrders, validateDraft, type DocumentFacts, type EnvelopeDraft, type StoredRecipientDraft } from "./lifecycle";
 import { fieldRows, recipientRows } from "./rows";
@@ -85,10 +86,11 @@ export async function storedRecipientDrafts(tx: Tx, envelopeId: string, withOrde
       ...(r.authMethod ? { authentication: { method: r.authMethod }, storedAccessCodeHash: r.accessCodeHash } : {}),
       ...(r.embedded ? { embedded: true } : {}),
       ...(withOrders ? { routingOrder: r.routingOrder } : {}),
-      fields: fs.filter((f) => f.recipientId === r.id && f.source === "explicit").map((f) => ({
+      // Explicit fields are placed ones (radio and choice fields only come from a form).
+      fields: fs.flatMap((f) => f.recipientId === r.id && f.source === "explicit" && isPlacedFieldType(f.type) ? [{
         documentId: f.documentId, type: f.type, page: f.page, x: f.x, y: f.y, width: f.width, height: f.height,
         required: f.required, ...(f.label != null ? { label: f.label } : {}),
-      })),
+      }] : []),
     })),
   };
 }

@@ -7,7 +7,7 @@
 import { AppError, type FieldError } from "../../errors";
 import { pngProblem } from "../../pdf/png";
 import type { Static } from "@sinclair/typebox";
-import type { EnvelopeStatus, FieldType, RecipientRole, RecipientStatus, SessionState, SigningOrder } from "../../enums";
+import type { EnvelopeStatus, FieldType, FormFieldType, RecipientRole, RecipientStatus, SessionState, SigningOrder } from "../../enums";
 import type { PageSize } from "../../store/schema";
 import type { TextTag } from "../../pdf/text/text-tags";
 import { formValueProblem, type FormField } from "../../pdf/form-fields";
@@ -29,6 +29,8 @@ export const canTransition = (from: EnvelopeStatus, to: EnvelopeStatus): boolean
 // Draft validation
 
 export type FieldDraft = Static<typeof FieldInput>;
+/** A field as a draft makes it: a placed one, or a radio or choice field of a document's form handed over. */
+export type MadeField = Omit<FieldDraft, "type"> & { type: FieldType };
 export type RecipientDraft = Static<typeof RecipientInput>;
 /** A stored recipient as a draft again (PATCH without recipients): its access code only as the hash kept. */
 export type StoredRecipientDraft = RecipientDraft & { storedAccessCodeHash?: string | null };
@@ -139,7 +141,6 @@ export function validateDraft(d: EnvelopeDraft, documents: ReadonlyMap<string, D
     const found = formFieldsNamed(d, documents, name);
     const role = r.role ?? "SIGNER";
     if (!found.length) err(pointer, `no document of the envelope has a form field named "${name}"`);
-    else if (found.some((f) => !HANDED[f.form.type])) err(pointer, `${name} is a ${found[0]!.form.type} field: prefill it instead (recipients fill text, checkbox and signature form fields)`);
     else if (role === "CC" || (role === "APPROVER" && found.some((f) => f.form.type === "signature"))) err(pointer, `a ${role} cannot fill ${name}`);
   }));
   errors.push(...prefillProblems(d, documents));
@@ -182,8 +183,8 @@ export function taggedFields(d: Pick<EnvelopeDraft, "documentIds" | "recipients"
   }));
 }
 
-/** The form field types a recipient can fill, and the envelope field each becomes. */
-const HANDED: Partial<Record<FormField["type"], FieldType>> = { text: "text", checkbox: "checkbox", signature: "signature" };
+/** The envelope field each form field type becomes when handed to a recipient. */
+const HANDED: Record<FormFieldType, FieldType> = { text: "text", checkbox: "checkbox", radio: "radio", choice: "choice", signature: "signature" };
 
 /** The draft's documents' form fields named `name`, with their document. */
 const formFieldsNamed = (d: Pick<EnvelopeDraft, "documentIds">, documents: ReadonlyMap<string, DocumentFacts>, name: string) =>
@@ -192,11 +193,10 @@ const formFieldsNamed = (d: Pick<EnvelopeDraft, "documentIds">, documents: Reado
 /** The form fields handed to recipients (`formFields`), as their fields: one per document that has the name. */
 export function formFieldFields(d: Pick<EnvelopeDraft, "documentIds" | "recipients">, documents: ReadonlyMap<string, DocumentFacts>) {
   return d.recipients.flatMap((r, recipient) => (r.formFields ?? []).flatMap((name) =>
-    formFieldsNamed(d, documents, name).flatMap(({ documentId, form }) => {
+    formFieldsNamed(d, documents, name).map(({ documentId, form }) => {
       const type = HANDED[form.type];
-      if (!type) return [];
-      const field: FieldDraft = { documentId, type, page: form.page, x: form.x, y: form.y, width: form.width, height: form.height, required: type !== "checkbox", label: name };
-      return [{ recipient, field }];
+      const field: MadeField = { documentId, type, page: form.page, x: form.x, y: form.y, width: form.width, height: form.height, required: type !== "checkbox", label: name };
+      return { recipient, field };
     })));
 }
 
@@ -228,13 +228,11 @@ function prefillProblems(d: Pick<EnvelopeDraft, "documentIds" | "recipients" | "
     const pointer = `/prefill/${pointerKey(label)}`;
     const matching = fs.filter((f) => f.field.label === label);
     const forms = formFieldsNamed(d, documents, label);
-    if (!matching.length && forms.length) {
-      const problem = forms.map((f) => formValueProblem(f.form, typeof v === "boolean" ? String(v) : v)).find(Boolean);
-      return problem ? [{ pointer, message: problem }] : [];
-    }
-    if (!matching.length) return [{ pointer, message: `no field is labelled "${label}" (labels: explicit fields' label, text tags' name, form field names)` }];
+    if (!matching.length && !forms.length) return [{ pointer, message: `no field is labelled "${label}" (labels: explicit fields' label, text tags' name, form field names)` }];
     const bad = matching.map((f) => prefillValue(f.field.type, v)).find((r) => "error" in r);
-    return bad && "error" in bad ? [{ pointer, message: bad.error }] : [];
+    // A form field's value must also fit the form (a radio group's or choice field's options).
+    const problem = bad && "error" in bad ? bad.error : forms.map((f) => formValueProblem(f.form, typeof v === "boolean" ? String(v) : v)).find(Boolean);
+    return problem ? [{ pointer, message: problem }] : [];
   });
 }
 
@@ -323,6 +321,9 @@ export interface FieldSpec {
   id: string;
   type: FieldType;
   required: boolean;
+  label?: string | null;
+  /** A radio or choice field's options (its document's form says them). */
+  options?: readonly string[] | null;
   /** Filled by the sender: kept as it is. */
   readOnly?: boolean;
 }
@@ -411,6 +412,20 @@ export function checkCompletion(
       case "signature":
         values.set(f.id, signature?.type === "typed" ? signature.name : null);
         break;
+      case "radio":
+      case "choice": {
+        // One of the options exactly as the form writes it: no trimming, no case folding.
+        const form = { type: f.type, name: `"${f.label ?? f.id}"`, options: [...(f.options ?? [])] };
+        if (v !== undefined && typeof v !== "string") err(p, `expected one of the options of ${form.name} as a string`);
+        else if (!v && f.required) err(p, `this field is required: choose one of the options of ${form.name}: ${form.options.map((o) => JSON.stringify(o)).join(", ")}`);
+        else if (!v) values.set(f.id, null);
+        else {
+          const problem = formValueProblem(form, v);
+          if (problem) err(p, problem);
+          else values.set(f.id, v);
+        }
+        break;
+      }
       case "checkbox": {
         const checked = v === true || v === "true" ? true : v === false || v === "false" || v === undefined ? false : null;
         if (checked === null) err(p, "a checkbox takes true or false");

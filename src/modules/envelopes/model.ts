@@ -1,14 +1,16 @@
 import { t } from "elysia";
 import {
-  AUTH_METHODS, ENVELOPE_STATUSES, FIELD_SOURCES, FIELD_TYPES, literalUnion, LOCALES, RECIPIENT_ROLES, RECIPIENT_STATUSES, REPORTED_SIGNING_ORDERS, SEAL_STATUSES,
-  SIGNING_ORDERS,
+  AUTH_METHODS, ENVELOPE_STATUSES, FIELD_SOURCES, FIELD_TYPES, literalUnion, LOCALES, PLACED_FIELD_TYPES, RECIPIENT_ROLES, RECIPIENT_STATUSES, REPORTED_SIGNING_ORDERS,
+  SEAL_STATUSES, SIGNING_ORDERS,
 } from "../../enums";
 import { nullable } from "../../http/schemas";
 
 export const Role = literalUnion(RECIPIENT_ROLES, {
   description: "SIGNER signs; APPROVER approves without a signature; CC only receives the completed copy",
 });
-export const FieldType = literalUnion(FIELD_TYPES);
+export const FieldType = literalUnion(FIELD_TYPES, {
+  description: "radio and choice: a radio group or a choice (dropdown, list) field of the document's own form, handed to the recipient with `formFields`",
+});
 const Locale = literalUnion(LOCALES, {
   description: "Language of the e-mails, the signing page, the certificate of completion and the audit trail. " +
     "Not set: the signing page follows each signer's browser (Accept-Language) and the e-mails are in English; a signer may switch the page's language either way.",
@@ -44,7 +46,7 @@ const DateTime = t.String({ format: "date-time" });
 export const FieldInput = t.Object(
   {
     documentId: t.String({ description: "One of the envelope's documentIds", examples: ["doc_4f8k2m9x7q1c5v3b6n0z"] }),
-    type: FieldType,
+    type: literalUnion(PLACED_FIELD_TYPES),
     page: t.Integer({ minimum: 1, description: "1-based page number", examples: [1] }),
     x: t.Number({ minimum: 0, description: "Points from the left edge of the displayed page", examples: [72] }),
     y: t.Number({ minimum: 0, description: "Points from the TOP edge of the displayed page (y grows downwards)", examples: [650] }),
@@ -68,7 +70,7 @@ export const RecipientInput = t.Object(
     roleName: t.Optional(RoleName),
     formFields: t.Optional(t.Array(t.String({ minLength: 1, maxLength: 500 }), {
       maxItems: 200,
-      description: "Names of the documents' own form fields (their `formFields`) this recipient fills: text, checkbox and signature fields. The sealed PDF carries the values as real form values.",
+      description: "Names of the documents' own form fields (their `formFields`) this recipient fills: text, checkbox, radio, choice and signature fields. The sealed PDF carries the values as real form values.",
     })),
     routingOrder: t.Optional(t.Integer({ minimum: 1, maximum: 100, description: "Equal orders sign in parallel; higher orders wait for lower ones. Default 1." })),
     fields: t.Optional(t.Array(FieldInput, { maxItems: 200, description: "Where this recipient fills in; a signer without a signature field gets a signature block on an appended page. The documents' text tags for this recipient's roleName add to these." })),

@@ -66,7 +66,7 @@ export const SigningSessionSchema = t.Object(
       width: t.Number(),
       height: t.Number(),
       recipientName: t.String({ description: "Who placed it" }),
-      value: nullable(t.String({ description: "Typed signature, initials, date, text, or \"true\"/\"false\" for a checkbox" })),
+      value: nullable(t.String({ description: "Typed signature, initials, date, text, the chosen option (radio, choice), or \"true\"/\"false\" for a checkbox" })),
       imageUrl: nullable(t.String({ description: "A drawn signature: path of its PNG under this signing session" })),
     }), { description: "What recipients who already signed placed on the pages, to show read-only; empty unless state is ready" }),
     fields: t.Array(t.Object({
@@ -82,6 +82,11 @@ export const SigningSessionSchema = t.Object(
       label: nullable(t.String()),
       value: nullable(t.String()),
       readOnly: t.Boolean({ description: "Filled by the sender: show the value; do not send one for it" }),
+      options: nullable(t.Array(t.String(), { description: "A radio or choice field's options: its value must be one of them, exactly" })),
+      buttons: nullable(t.Array(
+        t.Object({ option: t.String(), x: t.Number(), y: t.Number(), width: t.Number(), height: t.Number() }),
+        { description: "A radio field's buttons on its page: the option each one selects, and its box (null: show the options another way)" },
+      )),
     }), { description: "This recipient's fields only; empty once the envelope has ended" }),
   },
   { $id: "#/components/schemas/SigningSession", title: "SigningSession" },
@@ -94,7 +99,7 @@ export const CompleteBody = t.Object(
       value: t.String({ maxLength: 600_000, description: "typed: the signer's name (1–100 characters); drawn: a data:image/png;base64,… URL of at most 500 KB" }),
     }, { additionalProperties: false, description: "Required for a SIGNER; an APPROVER needs none" })),
     fields: t.Optional(t.Record(t.String(), t.Union([t.String({ maxLength: 1000 }), t.Boolean()]), {
-      description: "Values by field id: text for text/date/initials fields, true/false for checkboxes. Empty date fields get the signing date.",
+      description: "Values by field id: text for text/date/initials fields, true/false for checkboxes, one of the `options` for radio and choice fields. Empty date fields get the signing date.",
     })),
     consent: t.Boolean({ description: "Must be true: the recipient agrees to sign electronically" }),
     locale: t.Optional(literalUnion(LOCALES, {

@@ -9,6 +9,7 @@ import { replaceRecipientPerson } from "../envelopes/replace-recipient-person";
 import { recipientActor } from "../envelopes/actor";
 import { declineEnvelope } from "../envelopes/decline-envelope";
 import { expireEnvelope } from "../envelopes/expire-envelope";
+import { formChoices, type FormChoice } from "../envelopes/form-choices";
 import { inviteNextOrComplete } from "../envelopes/invite-next-or-complete";
 import { recordEnvelopeEvent } from "../envelopes/record-change";
 import { envelopeDocumentRows, fieldRows, recipientRows, senderOf, type EnvelopeRow, type RecipientRow } from "../envelopes/rows";
@@ -53,18 +54,30 @@ const docUrl = (token: string, documentId: string) => `/api/v1/signing/${token}/
 
 const signatureImageUrl = (token: string, recipientId: string) => `/api/v1/signing/${token}/signatures/${recipientId}`;
 
+/** Radio and choice fields' options by field id (formChoices): what a session shows of them. */
+type Choices = ReadonlyMap<string, FormChoice>;
+
+/** The envelope's radio and choice fields' options, read before a session is built. */
+const envelopeChoices = async (deps: Pick<Deps, "db">, envelopeId: string) => formChoices(deps.db, await fieldRows(deps.db, envelopeId));
+
+/** Where a field's value shows: a radio group's chosen button when the form lists it, else the field's box. */
+function valueBox(f: { id: string; type: string; value: string | null; x: number; y: number; width: number; height: number }, choices: Choices) {
+  const button = f.type === "radio" ? choices.get(f.id)?.buttons?.find((b) => b.option === f.value) : undefined;
+  return button ? { x: button.x, y: button.y, width: button.width, height: button.height } : { x: f.x, y: f.y, width: f.width, height: f.height };
+}
+
 /**
  * What the recipients who already signed placed on the pages (signatures, initials, values), so
  * that a later signer reviews the documents as they stand: the same values the seal stamps.
  */
-async function stamps(tx: Tx, token: string, envelopeId: string, recipientId: string) {
+async function stamps(tx: Tx, token: string, envelopeId: string, recipientId: string, choices: Choices) {
   const signed = new Map((await recipientRows(tx, envelopeId)).filter((r) => r.status === "SIGNED" && r.id !== recipientId).map((r) => [r.id, r]));
   return (await fieldRows(tx, envelopeId)).flatMap((f) => {
     const by = signed.get(f.recipientId);
     if (!by) return [];
     const drawn = f.type === "signature" && by.signatureType === "drawn";
     return [{
-      documentId: f.documentId, type: f.type, page: f.page, x: f.x, y: f.y, width: f.width, height: f.height,
+      documentId: f.documentId, type: f.type, page: f.page, ...valueBox(f, choices),
       recipientName: by.name,
       value: drawn ? null : f.value,
       imageUrl: drawn ? signatureImageUrl(token, by.id) : null,
@@ -72,7 +85,7 @@ async function stamps(tx: Tx, token: string, envelopeId: string, recipientId: st
   });
 }
 
-async function session(tx: Tx, organisation: Organisation, token: string, envelope: EnvelopeRow, recipient: RecipientRow) {
+async function session(tx: Tx, organisation: Organisation, token: string, envelope: EnvelopeRow, recipient: RecipientRow, choices: Choices) {
   const open = envelope.status === "SENT";
   const state = sessionState(envelope.status, recipient);
   return {
@@ -93,11 +106,12 @@ async function session(tx: Tx, organisation: Organisation, token: string, envelo
     signedDocument: envelope.status === "COMPLETED"
       ? { url: `/api/v1/signing/${token}/signed-document`, status: envelope.sealStatus ?? "PENDING" }
       : null,
-    stamps: state === "ready" ? await stamps(tx, token, envelope.id, recipient.id) : [],
+    stamps: state === "ready" ? await stamps(tx, token, envelope.id, recipient.id, choices) : [],
     fields: open
       ? (await fieldRows(tx, envelope.id, recipient.id)).map((f) => ({
           id: f.id, documentId: f.documentId, type: f.type, page: f.page, x: f.x, y: f.y, width: f.width, height: f.height,
           required: f.required, label: f.label, value: f.value, readOnly: f.readOnly,
+          options: choices.get(f.id)?.options ?? null, buttons: choices.get(f.id)?.buttons ?? null,
         }))
       : [],
   };
@@ -105,15 +119,16 @@ async function session(tx: Tx, organisation: Organisation, token: string, envelo
 
 export type SigningSession = Awaited<ReturnType<typeof session>>;
 
-async function reload(tx: Tx, deps: Pick<Deps, "db">, token: string): Promise<SigningSession> {
+async function reload(tx: Tx, deps: Pick<Deps, "db">, token: string, choices: Choices): Promise<SigningSession> {
   const { envelope, recipient } = await resolve(tx, token);
-  return session(tx, await organisationOf(deps.db), token, envelope, recipient);
+  return session(tx, await organisationOf(deps.db), token, envelope, recipient, choices);
 }
 
 /** GET /signing/{token}: the session; the first open by an invited recipient records VIEWED. */
 export async function getSession(deps: Deps, token: string, meta: RequestMeta): Promise<SigningSession> {
   await authorize(deps, token, meta);
   await expireIfDue(deps, token);
+  const choices = await envelopeChoices(deps, (await resolve(deps.db, token)).envelope.id);
   return transaction(deps.db, async (tx) => {
     const { envelope, recipient } = await resolve(tx, token);
     if (envelope.status === "SENT" && recipient.status === "SENT") {
@@ -124,7 +139,7 @@ export async function getSession(deps: Deps, token: string, meta: RequestMeta): 
       });
       await recordEnvelopeEvent(tx, deps, envelope.id, "recipient.viewed");
     }
-    return reload(tx, deps, token);
+    return reload(tx, deps, token, choices);
   });
 }
 
@@ -169,7 +184,8 @@ export async function completeSigning(deps: Deps, token: string, body: Completio
   await expireIfDue(deps, token);
   const first = await resolve(deps.db, token);
   assertCanAct(first.envelope.status, first.recipient);
-  const specs = await fieldRows(deps.db, first.envelope.id, first.recipient.id);
+  const choices = await envelopeChoices(deps, first.envelope.id);
+  const specs = (await fieldRows(deps.db, first.envelope.id, first.recipient.id)).map((f) => ({ ...f, options: choices.get(f.id)?.options ?? null }));
   const { errors, completion } = checkCompletion(first.recipient, specs, body, deps.clock.now());
   if (errors.length) throw invalid(errors, "The signature cannot be completed");
   const sig = completion.signature;
@@ -204,7 +220,7 @@ export async function completeSigning(deps: Deps, token: string, body: Completio
     });
     await recordEnvelopeEvent(tx, deps, envelope.id, "recipient.signed");
     await inviteNextOrComplete(tx, deps, { envelopeId: envelope.id });
-    return reload(tx, deps, token);
+    return reload(tx, deps, token, choices);
   });
 }
 
@@ -215,6 +231,7 @@ export async function completeSigning(deps: Deps, token: string, body: Completio
  * certificate of completion shows who handed the place over.
  */
 export async function reassignSigning(deps: Deps, token: string, to: { name: string; email: string; reason: string }, meta: RequestMeta) {
+  await authorize(deps, token, meta);
   await expireIfDue(deps, token);
   return transaction(deps.db, async (tx) => {
     const { envelope, recipient } = await resolve(tx, token);
@@ -257,7 +274,8 @@ export async function declineSigning(deps: Deps, token: string, reason: string, 
       data: { recipientId: recipient.id, reason: text },
     });
     await declineEnvelope(tx, deps, { envelope, reason: text });
-    return reload(tx, deps, token);
+    // Ended: the session shows no fields or stamps, so no options either.
+    return reload(tx, deps, token, new Map());
   });
 }
 

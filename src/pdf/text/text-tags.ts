@@ -5,19 +5,20 @@
  * - Adobe Sign: `{{*Name_es_:signer1:signature}}` (`*`: required)
  * - Dropbox Sign: `[sig|req|signer1]`, `[text|noreq|signer2|Label|id]`
  * A tag's box is the extent of its text on the displayed page. Tags may be split across text
- * runs and fonts; they are found in each page's own content stream (not inside form XObjects).
+ * runs, fonts and streams; they are found in each page's content, in the form XObjects it draws
+ * (at each use), and in the appearances of its widget and free-text annotations.
  */
-import type { PDFDocument, PDFPage } from "pdf-lib";
+import { type PDFDict, type PDFDocument, PDFHexString, PDFName, type PDFPage, PDFString } from "pdf-lib";
 import { Type, type Static } from "@sinclair/typebox";
-import { FIELD_TYPES, literalUnion, type FieldType } from "../../enums";
+import { literalUnion, PLACED_FIELD_TYPES, type PlacedFieldType } from "../../enums";
 import { displayedBox } from "../page-frame";
 import { glyphQuad, readPageText, type PageText, type PlacedGlyph } from "./page-text";
-import { contentWithout, replacePageContent } from "./remove-glyphs";
+import { removeGlyphs } from "./remove-glyphs";
 
 export const TextTagSchema = Type.Object(
   {
     name: Type.String({ description: "The tag's name (DocuSeal: the text before the first `;`); becomes the field's label", examples: ["Employee signature"] }),
-    type: literalUnion(FIELD_TYPES),
+    type: literalUnion(PLACED_FIELD_TYPES),
     role: Type.Union([Type.String({ description: "The recipient `roleName` the field goes to; null: the first signer", examples: ["Employee"] }), Type.Null()]),
     required: Type.Boolean(),
     page: Type.Integer({ minimum: 1 }),
@@ -33,11 +34,11 @@ export type TextTag = Static<typeof TextTagSchema>;
 /** What a tag's text says, before it is placed. */
 export type TagSpec = Pick<TextTag, "name" | "type" | "role" | "required">;
 
-const TYPE_WORDS: Record<string, FieldType> = {
-  ...Object.fromEntries(FIELD_TYPES.map((t) => [t, t])),
+const TYPE_WORDS: Record<string, PlacedFieldType> = {
+  ...Object.fromEntries(PLACED_FIELD_TYPES.map((t) => [t, t])),
   sig: "signature", initial: "initials", check: "checkbox", text: "text", date: "date",
 };
-const TYPE_LABELS: Record<FieldType, string> = { signature: "Signature", initials: "Initials", date: "Date", text: "Text", checkbox: "Checkbox" };
+const TYPE_LABELS: Record<PlacedFieldType, string> = { signature: "Signature", initials: "Initials", date: "Date", text: "Text", checkbox: "Checkbox" };
 
 const TAG_PATTERN = /\{\{([^{}]{1,300})\}\}|\[(sig|initial|text|check|date)\|(req|noreq)\|([A-Za-z0-9_]+)((?:\|[^|\]]{0,100}){0,2})\]/gi;
 
@@ -75,6 +76,8 @@ function bracketTag(type: string, req: string, signer: string, rest: string): Ta
 
 interface FoundTag {
   spec: TagSpec;
+  /** The tag as written, braces or brackets included. */
+  text: string;
   glyphs: PlacedGlyph[];
 }
 
@@ -92,7 +95,7 @@ function tagsInText(text: PageText): FoundTag[] {
     if (!spec) continue;
     const first = owner[m.index]!;
     const last = owner[m.index + m[0].length - 1]!;
-    found.push({ spec, glyphs: text.glyphs.slice(first, last + 1) });
+    found.push({ spec, text: m[0], glyphs: text.glyphs.slice(first, last + 1) });
   }
   return found;
 }
@@ -101,6 +104,12 @@ function tagsInText(text: PageText): FoundTag[] {
 export function findTextTags(pdf: PDFDocument): TextTag[] {
   return pdf.getPages().flatMap((page, i) =>
     tagsInText(readPageText(page)).map((t) => ({ ...t.spec, page: i + 1, ...displayedBox(page, t.glyphs.flatMap(glyphQuad)) })));
+}
+
+/** An annotation also holds its text in /Contents (comment lists show it): a tag in its appearance goes from there too. */
+function dropFromContents(annotation: PDFDict, tag: string): void {
+  const contents = annotation.lookupMaybe(PDFName.of("Contents"), PDFString, PDFHexString)?.decodeText();
+  if (contents?.includes(tag)) annotation.set(PDFName.of("Contents"), PDFHexString.fromText(contents.replace(tag, "")));
 }
 
 /**
@@ -114,8 +123,11 @@ export function removeTextTags(pages: PDFPage[]): number {
     const text = readPageText(page);
     const tags = tagsInText(text);
     if (!tags.length) continue;
-    const content = contentWithout(text, tags.flatMap((t) => t.glyphs));
-    if (content) replacePageContent(page, content);
+    removeGlyphs(page, text, tags.flatMap((t) => t.glyphs));
+    for (const tag of tags) {
+      const by = text.streams[tag.glyphs[0]!.stream]!.drawnBy;
+      if (by?.kind === "annotation") dropFromContents(by.annotation, tag.text);
+    }
     removed += tags.length;
   }
   return removed;

@@ -11,6 +11,8 @@
 
 /** @typedef {import("@sinclair/typebox").Static<typeof import("../model").SigningSessionSchema>} Session */
 /** @typedef {import("@sinclair/typebox").Static<typeof import("../model").CompleteBody>} CompleteBody */
+/** @typedef {import("@sinclair/typebox").Static<typeof import("../../envelopes/model").ReassignBody>} ReassignBody */
+/** @typedef {import("@sinclair/typebox").Static<typeof import("../model").ReassignedSchema>} Reassigned */
 /** @typedef {Session["fields"][number]} Field */
 /** @typedef {import("./i18n.js").StringKey} StringKey */
 /** @typedef {import("pdfjs-dist").PDFDocumentProxy} PdfDocument */
@@ -18,7 +20,7 @@
 /** @typedef {{ box: HTMLDivElement, canvas: HTMLCanvasElement, dims: Dims, renderedWidth: number, task?: import("pdfjs-dist").RenderTask | null }} PageSlot */
 /** @typedef {{ doc: Session["documents"][number], section: HTMLElement, meta: HTMLElement, boxes: PageSlot[], pdf: PdfDocument | null, count: number }} DocumentView */
 /** @typedef {Session["stamps"][number]} Stamp */
-/** @typedef {{ field: Field, input: HTMLInputElement | HTMLButtonElement, wrap: HTMLDivElement, label: HTMLLabelElement, placed: boolean }} FieldEntry */
+/** @typedef {{ field: Field, input: HTMLInputElement | HTMLButtonElement | HTMLSelectElement, wrap: HTMLDivElement, label: HTMLLabelElement, placed: boolean, radios?: HTMLInputElement[] }} FieldEntry */
 /** @typedef {NonNullable<CompleteBody["signature"]>} Signature */
 /** @typedef {{ text: string, target?: string }} AlertItem */
 /** @typedef {{ method: string, destination?: string, locale?: string }} Authentication */
@@ -76,6 +78,7 @@ const typedName = $("typed-name", HTMLInputElement);
 const consent = $("consent", HTMLInputElement);
 const signBtn = $("sign-btn", HTMLButtonElement);
 const declineBtn = $("decline-btn", HTMLButtonElement);
+const reassignBtn = $("reassign-btn", HTMLButtonElement);
 const declineReason = $("decline-reason", HTMLTextAreaElement);
 const declineConfirm = $("decline-confirm", HTMLButtonElement);
 const dialog = $("decline-dialog", HTMLDialogElement);
@@ -120,7 +123,7 @@ const asApiError = (e) => (e instanceof ApiError ? e : new ApiError(0, "script",
 /**
  * One call to the signing API: GET the session, or POST an action; every answer is the session.
  * @param {string} [path]
- * @param {CompleteBody | { reason: string } | { code: string } | Record<string, never>} [body]
+ * @param {CompleteBody | ReassignBody | { reason: string } | { code: string } | Record<string, never>} [body]
  * @returns {Promise<Session>}
  */
 async function api(path = "", body) {
@@ -270,6 +273,7 @@ const STATES = {
   voided: { icon: "no", title: "stateVoidedTitle", text: "stateVoidedText" },
   expired: { icon: "clock", title: "stateExpiredTitle", text: "stateExpiredText" },
   waiting: { icon: "clock", title: "stateWaitingTitle", text: "stateWaitingText" },
+  reassigned: { icon: "ok", title: "stateReassignedTitle", text: "stateReassignedText" },
   cc: { icon: "info", title: "stateCcTitle", text: "stateCcText" },
   notfound: { icon: "no", title: "stateNotFoundTitle", text: "stateNotFoundText" },
   error: { icon: "no", title: "stateErrorTitle", text: "stateErrorText" },
@@ -379,7 +383,7 @@ function showSessionState(s, justActed = false) {
 /**
  * Inside an integrator's app (a frame), the page tells that app what happens, with the ids:
  * only to the origins the envelope allows (the framing one when the browser says which).
- * @param {"certyneo.loaded" | "certyneo.signed" | "certyneo.declined" | "certyneo.error"} type
+ * @param {"certyneo.loaded" | "certyneo.signed" | "certyneo.declined" | "certyneo.reassigned" | "certyneo.error"} type
  */
 function notifyParent(type) {
   if (window.parent === window || !session) return;
@@ -559,6 +563,8 @@ function relabelCeremony() {
   $("adopted-block").hidden = isApprover();
   $("consent-label").textContent = t(isApprover() ? "consentApprove" : "consentSign");
   signBtn.textContent = t(isApprover() ? "approve" : "sign");
+  // The ceremony only shows while this recipient may act: offered whenever the sender allows it.
+  reassignBtn.hidden = !envelope.allowReassign;
   for (const d of docs) {
     d.meta.textContent = d.count === 1 ? t("documentPage") : t("documentPages", { count: d.count });
     d.boxes.forEach((b, i) => b.canvas.setAttribute("aria-label", t("pageLabel", { document: d.doc.name ?? "", page: i + 1, count: d.count })));
@@ -575,7 +581,7 @@ function relabelCeremony() {
 const docs = [];
 
 /** @type {Record<Field["type"], StringKey>} */
-const FIELD_NAMES = { signature: "fieldSignature", initials: "fieldInitials", date: "fieldDate", text: "fieldText", checkbox: "fieldCheckbox" };
+const FIELD_NAMES = { signature: "fieldSignature", initials: "fieldInitials", date: "fieldDate", text: "fieldText", checkbox: "fieldCheckbox", radio: "fieldRadio", choice: "fieldChoice" };
 
 /** @param {Field} f */
 function fieldLabel(f) {
@@ -588,6 +594,17 @@ const todayIso = () => {
 };
 const pct = (/** @type {number} */ v) => `${Math.max(0, Math.min(100, v * 100)).toFixed(4)}%`;
 const isSignatureField = (/** @type {{ type: Field["type"] }} */ f) => f.type === "signature" || f.type === "initials";
+const isChoiceField = (/** @type {{ type: Field["type"] }} */ f) => f.type === "radio" || f.type === "choice";
+
+/**
+ * The box around boxes (a radio group around its buttons).
+ * @param {{ x: number, y: number, width: number, height: number }[]} boxes
+ */
+function boxAround(boxes) {
+  const x = Math.min(...boxes.map((b) => b.x));
+  const y = Math.min(...boxes.map((b) => b.y));
+  return { x, y, width: Math.max(...boxes.map((b) => b.x + b.width)) - x, height: Math.max(...boxes.map((b) => b.y + b.height)) - y };
+}
 
 /**
  * Absolutely placed on its page: PDF points from the top-left, as percentages of the page.
@@ -614,8 +631,10 @@ function labelField(entry) {
   const { field, input, label } = entry;
   const text = fieldLabel(field);
   if (label.firstChild) label.firstChild.textContent = text;
+  if (input instanceof HTMLSelectElement && input.options[0]) input.options[0].textContent = t("chooseOption");
   if (isSignatureField(field)) renderSlot(entry);
-  else input.setAttribute("aria-label", field.required ? t("fieldRequired", { label: text }) : text);
+  // A radio group is named as a whole; each of its buttons by its option.
+  else (entry.radios ? entry.wrap : input).setAttribute("aria-label", field.required ? t("fieldRequired", { label: text }) : text);
 }
 
 /**
@@ -624,14 +643,32 @@ function labelField(entry) {
  */
 function buildField(f, dims) {
   const id = "field-" + String(f.id).replace(/[^A-Za-z0-9_-]/g, "_");
+  // A radio group whose buttons the form lists: one radio on each button, in a group around them.
+  const buttons = f.type === "radio" ? f.buttons ?? [] : [];
+  const area = buttons.length ? boxAround(buttons) : f;
   const wrap = el("div", { class: `field field-${f.type}${f.required ? " required" : ""}`, "data-field-id": f.id });
-  place(wrap, f, dims);
+  place(wrap, area, dims);
 
-  /** @type {HTMLInputElement | HTMLButtonElement} */
+  /** @type {HTMLInputElement | HTMLButtonElement | HTMLSelectElement} */
   let input;
+  /** @type {HTMLInputElement[] | undefined} */
+  let radios;
   if (isSignatureField(f)) {
     input = el("button", { type: "button", id, class: "sig-slot" });
     input.addEventListener("click", () => placeSignature(fieldInputs.get(f.id) ?? null));
+  } else if (buttons.length) {
+    wrap.setAttribute("role", "radiogroup");
+    if (f.required) wrap.setAttribute("aria-required", "true");
+    radios = buttons.map((b, i) => {
+      const radio = el("input", { type: "radio", id: i ? `${id}-${i}` : id, name: id, value: b.option, checked: f.value === b.option, title: b.option, "aria-label": b.option, class: "radio-button" });
+      place(radio, { x: b.x - area.x, y: b.y - area.y, width: b.width, height: b.height }, area);
+      return radio;
+    });
+    input = radios[0];
+  } else if (isChoiceField(f)) {
+    // A choice field, or a radio group whose buttons are not known: its options in a list.
+    input = el("select", { id, required: !!f.required }, [el("option", { value: "" }), ...(f.options ?? []).map((o) => el("option", { value: o, text: o }))]);
+    input.value = f.value ?? "";
   } else if (f.type === "checkbox") {
     input = el("input", { type: "checkbox", id, checked: f.value === "true", required: !!f.required });
   } else if (f.type === "date") {
@@ -640,22 +677,26 @@ function buildField(f, dims) {
   } else {
     input = el("input", { type: "text", id, value: typeof f.value === "string" ? f.value : "", maxLength: 500, required: !!f.required, autocomplete: "off" });
   }
-  if (f.required && input.tagName === "INPUT") input.setAttribute("aria-required", "true");
-  // Filled by the sender: shown, not editable, not sent back.
-  if (f.readOnly && input instanceof HTMLInputElement) input.disabled = true;
-  const changed = () => {
-    clearInvalid(input);
-    updateGuide();
-  };
-  input.addEventListener("input", changed);
-  input.addEventListener("change", changed);
-  input.addEventListener("focus", () => setCurrent(f.id));
-  // The visible label: the field's own label, or its kind; a star when it is required.
-  const label = el("label", { class: `field-label${f.y < LABEL_ROOM ? " below" : ""}`, for: id, "aria-hidden": "true" },
+  const controls = radios ?? [input];
+  if (f.required && !radios && input.tagName !== "BUTTON") input.setAttribute("aria-required", "true");
+  for (const control of controls) {
+    // Filled by the sender: shown, not editable, not sent back.
+    if (f.readOnly && !(control instanceof HTMLButtonElement)) control.disabled = true;
+    const changed = () => {
+      clearInvalid(input);
+      updateGuide();
+    };
+    control.addEventListener("input", changed);
+    control.addEventListener("change", changed);
+    control.addEventListener("focus", () => setCurrent(f.id));
+  }
+  // The visible label: the field's own label, or its kind; a star when it is required. (A radio
+  // group's label names no one radio: clicking it must not pick an option.)
+  const label = el("label", { class: `field-label${area.y < LABEL_ROOM ? " below" : ""}`, for: radios ? undefined : id, "aria-hidden": "true" },
     [document.createTextNode(""), f.required ? el("span", { class: "req", text: " *" }) : null]);
-  wrap.append(label, input);
+  wrap.append(label, ...controls);
   /** @type {FieldEntry} */
-  const entry = { field: f, input, wrap, label, placed: false };
+  const entry = { field: f, input, wrap, label, placed: false, radios };
   fieldInputs.set(f.id, entry);
   labelField(entry);
   return wrap;
@@ -1151,6 +1192,7 @@ $("draw-clear").addEventListener("click", () => pad.clear());
 function isFilled(entry) {
   const { field, input } = entry;
   if (isSignatureField(field)) return entry.placed;
+  if (entry.radios) return entry.radios.some((r) => r.checked);
   if (field.type === "checkbox") return input instanceof HTMLInputElement && input.checked;
   return !!input.value.trim();
 }
@@ -1217,10 +1259,14 @@ function fieldError(id, message) {
 function fieldValues() {
   /** @type {Record<string, string>} */
   const values = {};
-  for (const { field, input } of fieldInputs.values()) {
+  for (const { field, input, radios } of fieldInputs.values()) {
     if (field.readOnly) continue;
     if (field.type === "checkbox") values[field.id] = input instanceof HTMLInputElement && input.checked ? "true" : "false";
-    else if (field.type === "text" || field.type === "date") {
+    else if (isChoiceField(field)) {
+      // Sent exactly as the form writes the option.
+      const v = radios ? radios.find((r) => r.checked)?.value : input.value;
+      if (v) values[field.id] = v;
+    } else if (field.type === "text" || field.type === "date") {
       const v = input.value.trim();
       if (v) values[field.id] = v;
     }
@@ -1236,7 +1282,7 @@ function validate() {
     clearInvalid(input);
     if (!field.required || isFilled(entry)) continue;
     markInvalid(input);
-    const key = isSignatureField(field) ? "errFieldSign" : field.type === "checkbox" ? "errFieldCheck" : "errFieldRequired";
+    const key = isSignatureField(field) ? "errFieldSign" : field.type === "checkbox" ? "errFieldCheck" : isChoiceField(field) ? "errFieldChoose" : "errFieldRequired";
     problems.push({ text: t(key, { label: fieldLabel(field) }), target: input.id });
   }
   fieldError("signature-error", "");
@@ -1265,7 +1311,7 @@ consent.addEventListener("change", () => {
  * @param {string} [label]
  */
 function busy(on, label) {
-  for (const b of [signBtn, declineBtn]) b.disabled = on;
+  for (const b of [signBtn, declineBtn, reassignBtn]) b.disabled = on;
   $("sign-panel").setAttribute("aria-busy", on ? "true" : "false");
   signBtn.textContent = label ?? t(isApprover() ? "approve" : "sign");
 }
@@ -1379,6 +1425,95 @@ $("decline-form").addEventListener("submit", async (e) => {
   } finally {
     declineConfirm.disabled = false;
     declineConfirm.textContent = t("confirmDecline");
+  }
+});
+
+// ---- hand this turn to someone else (when the sender allows it) ----
+
+const reassignDialog = $("reassign-dialog", HTMLDialogElement);
+const reassignConfirm = $("reassign-confirm", HTMLButtonElement);
+/** The form's inputs by the body member (and server pointer) each fills. */
+const reassignInputs = {
+  name: $("reassign-name", HTMLInputElement),
+  email: $("reassign-email", HTMLInputElement),
+  reason: $("reassign-reason", HTMLTextAreaElement),
+};
+/** @typedef {keyof typeof reassignInputs} ReassignMember */
+const REASSIGN_MEMBERS = /** @type {ReassignMember[]} */ (Object.keys(reassignInputs));
+// The server checks addresses fully; this only catches typing slips before asking it.
+const LOOKS_LIKE_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
+
+/**
+ * Shows (or clears, with "") the message under one input of the form.
+ * @param {ReassignMember} member
+ * @param {string} message
+ */
+function reassignError(member, message) {
+  const input = reassignInputs[member];
+  if (message) markInvalid(input);
+  else clearInvalid(input);
+  fieldError(`reassign-${member}-error`, message);
+}
+
+/**
+ * What is wrong with the form, member by member (empty when it can be sent).
+ * @param {ReassignBody} body
+ * @returns {[ReassignMember, string][]}
+ */
+function reassignProblems(body) {
+  /** @type {[ReassignMember, string][]} */
+  const problems = [];
+  if (!body.name) problems.push(["name", t("errReassignName")]);
+  if (!LOOKS_LIKE_EMAIL.test(body.email)) problems.push(["email", t("errReassignEmail")]);
+  else if (body.email.toLowerCase() === current().recipient.email.toLowerCase()) problems.push(["email", t("errReassignSelf")]);
+  if (!body.reason) problems.push(["reason", t("errReassignReason")]);
+  return problems;
+}
+
+reassignBtn.addEventListener("click", () => {
+  hideAlert();
+  for (const member of REASSIGN_MEMBERS) reassignError(member, "");
+  fieldError("reassign-error", "");
+  reassignDialog.showModal();
+  reassignInputs.name.focus();
+});
+$("reassign-cancel").addEventListener("click", () => reassignDialog.close());
+for (const member of REASSIGN_MEMBERS) reassignInputs[member].addEventListener("input", () => reassignError(member, ""));
+
+$("reassign-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  fieldError("reassign-error", "");
+  /** @type {ReassignBody} */
+  const body = { name: reassignInputs.name.value.trim(), email: reassignInputs.email.value.trim(), reason: reassignInputs.reason.value.trim() };
+  const problems = reassignProblems(body);
+  for (const member of REASSIGN_MEMBERS) reassignError(member, problems.find(([m]) => m === member)?.[1] ?? "");
+  if (problems.length) return reassignInputs[problems[0][0]].focus();
+  reassignConfirm.disabled = true;
+  reassignConfirm.textContent = t("reassigning");
+  try {
+    const done = /** @type {Reassigned} */ (/** @type {unknown} */ (await api("/reassign", body)));
+    reassignDialog.close();
+    notifyParent("certyneo.reassigned");
+    showState("reassigned", { detailKey: "reassignedTo", detailVars: done.reassignedTo });
+  } catch (thrown) {
+    const err = asApiError(thrown);
+    if (err.status === 409 || err.status === 410 || err.status === 404) {
+      reassignDialog.close();
+      return err.status === 404 ? showState("notfound") : afterConflict(err);
+    }
+    // The server's findings go under the inputs they are about (an address already in the envelope...).
+    const unplaced = [];
+    for (const problem of err.errors) {
+      const member = REASSIGN_MEMBERS.find((m) => problem.pointer === "/" + m);
+      if (member) reassignError(member, problem.message ?? "");
+      else unplaced.push(problem.message);
+    }
+    const first = REASSIGN_MEMBERS.find((m) => reassignInputs[m].getAttribute("aria-invalid") === "true");
+    fieldError("reassign-error", `${err.status ? t("errServer") + " " : ""}${err.message}${unplaced.length ? " " + unplaced.join(" ") : ""}`);
+    if (first) reassignInputs[first].focus();
+  } finally {
+    reassignConfirm.disabled = false;
+    reassignConfirm.textContent = t("reassignConfirm");
   }
 });
 
