@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createRateLimiter } from "../src/http/rate-limit";
 import { fakeClock } from "./helpers/clock";
+import { havePostgres, testPostgres } from "./helpers/postgres";
 import { startTestServer } from "./helpers/server";
 
 describe("token bucket", () => {
@@ -62,6 +63,30 @@ describe("rate limit over HTTP", () => {
       expect((await s.api("/api/v1/documents", { key })).status).toBe(200);
     } finally {
       await s.stop();
+    }
+  });
+});
+
+describe.skipIf(!havePostgres)("rate limit across two nodes on PostgreSQL", () => {
+  test("a key's burst is shared: what one node allowed, the other no longer does", async () => {
+    const env = { CERTYNEO_DATABASE_URL: await (await testPostgres()).freshDatabase(), CERTYNEO_RATE_LIMIT_BURST: "10", CERTYNEO_RATE_LIMIT_PER_MINUTE: "60" };
+    const clock = fakeClock();
+    const [a, b] = [await startTestServer({ env, clock }), await startTestServer({ env, clock })];
+    try {
+      const key = await a.key();
+      let allowed = 0;
+      for (let i = 0; i < 8; i++) if ((await a.api("/api/v1/documents", { key })).status === 200) allowed++;
+      expect(allowed).toBe(8);
+      // Both nodes reconcile with the shared bucket (every 250 ms); the fake clock adds no tokens meanwhile.
+      await Bun.sleep(700);
+      for (let i = 0; i < 10; i++) if ((await b.api("/api/v1/documents", { key })).status === 200) allowed++;
+      expect(allowed).toBe(10);
+      await Bun.sleep(700);
+      const last = await a.api("/api/v1/documents", { key });
+      expect(last.status).toBe(429);
+      expect(Number(last.headers.get("ratelimit-remaining"))).toBe(0);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
     }
   });
 });

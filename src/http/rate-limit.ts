@@ -26,7 +26,8 @@ export interface RateLimiter {
 
 /**
  * Buckets shared by the nodes: `reconcile` adds what this node took from each key since the last
- * call and answers each key's shared token count after it (store/rate-buckets.ts).
+ * call and answers the shared token count of every key changed since (by any node) as of `now`
+ * (store/rate-buckets.ts).
  */
 export interface SharedBuckets {
   everyMs: number;
@@ -67,7 +68,6 @@ export function createRateLimiter(opts: { enabled: boolean; burst: number; perMi
     for (const [k, b] of buckets) if (b.tokens + (now - b.at) * perMs >= opts.burst) buckets.delete(k);
   };
   const reconcile = async (shared: SharedBuckets) => {
-    if (taken.size === 0) return;
     const sent = taken;
     taken = new Map();
     try {
