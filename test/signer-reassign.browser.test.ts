@@ -107,7 +107,7 @@ describe("handing the turn to someone else from the signing page", () => {
     await dialog.getByRole("button", { name: "Hand over" }).click();
     expect(await dialog.locator(".field-error:not([hidden])").allTextContents()).toEqual(["Give the other person’s e-mail address, not yours."]);
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("reassign-email");
-    expect((await json(await fetch(`${s.url}/api/v1/envelopes/${env.id}`, { headers: { authorization: `Bearer ${s.key()}` } }), 200)).recipients[0].email).toBe("manager@example.com");
+    expect((await json(await fetch(`${s.url}/api/v1/envelopes/${env.id}`, { headers: { authorization: `Bearer ${await s.key()}` } }), 200)).recipients[0].email).toBe("manager@example.com");
 
     await page.getByLabel("Their e-mail address").fill("deputy@example.com");
     await dialog.getByRole("button", { name: "Hand over" }).click();
