@@ -66,9 +66,17 @@ export function errorHandler(log: Logger, config: Config, routes: () => RouteSha
         : new AppError("route_not_found", `No route ${request.method} ${path}`);
     } else {
       const system = systemError(error);
-      if (!system) log.error("unhandled error", { requestId: ctx.id, code, error: String((error as Error)?.stack ?? error) });
+      if (!system) log.error("unhandled error", { requestId: ctx.id, code, error: String((error as Error)?.stack ?? error), ...causeOf(error) });
       err = system ?? new AppError("internal_error", "Internal error; the request id identifies it in the server log");
     }
     return problemResponse(err, ctx.id, config.baseUrl);
   });
+}
+
+/** The error under a wrapper (drizzle's "Failed query" carries the database's own words as its cause). */
+function causeOf(error: unknown): { cause?: string } {
+  const cause = (error as { cause?: unknown })?.cause;
+  if (!cause) return {};
+  const c = cause as { message?: string; errno?: unknown; code?: unknown };
+  return { cause: [c.message ?? String(cause), c.errno ?? c.code].filter(Boolean).join(" ") };
 }

@@ -1,11 +1,11 @@
 import { SQL } from "bun";
-import { chownSync, existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { chownSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import { freePort, tempDir } from "./spawn";
 
 /**
  * A real PostgreSQL (Debian's, from /usr/lib/postgresql/N/bin) for the suites that run on it:
  * one cluster per test process, started on first use on a free loopback port (fsync off: tests,
- * not durability), stopped when the process exits. Each call of `freshDatabase` makes an empty
+ * not durability), stopped when the process ends. Each call of `freshDatabase` makes an empty
  * database. PostgreSQL refuses to run as root, so under root the cluster runs as `postgres`.
  */
 export interface TestPostgres {
@@ -26,6 +26,7 @@ export function postgresBin(): string | null {
 export const havePostgres = postgresBin() !== null;
 
 let cluster: Promise<TestPostgres> | null = null;
+let guardOfCluster: unknown;
 let databases = 0;
 
 /** The process's PostgreSQL cluster (started on first call). */
@@ -46,13 +47,28 @@ async function startCluster(): Promise<TestPostgres> {
   };
   run([`${bin}/initdb`, "-D", `${dir}/data`, "-A", "trust", "-U", "certyneo", "-E", "UTF8", "--no-sync"]);
   const port = await freePort();
-  run([`${bin}/pg_ctl`, "-D", `${dir}/data`, "-w", "-l", `${dir}/log`, "-o",
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400`, "start"]);
-  process.on("exit", () => {
-    Bun.spawnSync([...user, `${bin}/pg_ctl`, "-D", `${dir}/data`, "-m", "immediate", "stop"], { stdout: "ignore", stderr: "ignore" });
-    rmSync(dir, { recursive: true, force: true });
+  // The server lives as long as this process: a shell holds the read end of a pipe whose write
+  // end only this process has, and stops the server (then removes its files) when it closes,
+  // however this process ends (bun test runs no exit handlers; a killed run runs none either).
+  const server = `"${bin}/postgres" -D "${dir}/data" -p ${port} -k "${dir}" -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400`;
+  const guard = Bun.spawn([...user, "sh", "-c", `${server} >"${dir}/log" 2>&1 & pid=$!; cat >/dev/null; kill -INT $pid; wait $pid; rm -rf "${dir}"`], {
+    stdin: "pipe", stdout: "ignore", stderr: "ignore",
   });
+  guard.unref();
+  guardOfCluster = guard; // held: a collected pipe would close and stop the server
   const adminUrl = `postgres://certyneo@127.0.0.1:${port}/postgres`;
+  for (let tries = 0; ; tries++) {
+    const probe = new SQL(adminUrl, { max: 1, connectionTimeout: 2 });
+    try {
+      await probe`SELECT 1`;
+      break;
+    } catch (e) {
+      if (tries > 150 || guard.exitCode !== null) throw new Error(`PostgreSQL did not start: ${(e as Error).message}`);
+      await Bun.sleep(100);
+    } finally {
+      await probe.close();
+    }
+  }
   return {
     adminUrl,
     async freshDatabase(name = `t${process.pid}_${++databases}`) {

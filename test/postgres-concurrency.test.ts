@@ -1,0 +1,66 @@
+/**
+ * Requests at once on PostgreSQL: transactions run serializable (one at a time per node, and
+ * run again on a conflict with another node's), so what SQLite's single writer guaranteed holds.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { SQL } from "bun";
+import { complete, getEnvelope, quickStart, sentEnvelope, typed, uploadDoc } from "./helpers/envelopes";
+import { havePostgres, testPostgres } from "./helpers/postgres";
+import { startTestServer, type TestServer } from "./helpers/server";
+
+describe.skipIf(!havePostgres)("concurrent requests on PostgreSQL", () => {
+  let a: TestServer;
+  let b: TestServer;
+  let db: SQL;
+  /** How many audit events of `type` the envelope has, read straight from the database. */
+  const events = async (envelopeId: string, type: string) =>
+    (await db`SELECT count(*)::int AS n FROM audit_events WHERE envelope_id = ${envelopeId} AND type = ${type}`)[0].n as number;
+  beforeAll(async () => {
+    // Two servers on one database: two nodes.
+    const url = await (await testPostgres()).freshDatabase();
+    db = new SQL(url, { max: 1 });
+    const env = { CERTYNEO_DATABASE_URL: url, CERTYNEO_RATE_LIMIT_ENABLED: "false", CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" };
+    [a, b] = [await startTestServer({ env }), await startTestServer({ env })];
+  });
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop(), db?.close()]);
+  });
+
+  test("envelopes created 12 at a time on two nodes: every one is created, none refused", async () => {
+    const key = await a.key();
+    const doc = await uploadDoc(a, { key });
+    const draft = quickStart([doc.id], [{ email: "a@example.com", name: "Ana Silva" }, { email: "b@example.com", name: "Bo Li" }]);
+    const statuses = await Promise.all(Array.from({ length: 12 }, async (_, i) => {
+      const out: number[] = [];
+      for (let n = 0; n < 8; n++) out.push((await (i % 2 ? a : b).api("/api/v1/envelopes", { method: "POST", key, json: draft })).status);
+      return out;
+    }));
+    expect(statuses.flat().filter((s) => s !== 201)).toEqual([]);
+    const listed = await (await a.api("/api/v1/envelopes?limit=100", { key })).json();
+    expect(listed.data.length).toBe(96);
+  });
+
+  test("two signers of one envelope sign at the same moment on two nodes: it completes, once", async () => {
+    const key = await a.key();
+    const doc = await uploadDoc(a, { key });
+    for (let round = 0; round < 5; round++) {
+      const { e, tokens } = await sentEnvelope(a, quickStart([doc.id], [{ email: "a@example.com", name: "Ana Silva" }, { email: "b@example.com", name: "Bo Li" }]), key);
+      const [first, second] = await Promise.all([complete(a, tokens[0]!, typed("Ana Silva")), complete(b, tokens[1]!, typed("Bo Li"))]);
+      expect([first.status, second.status]).toEqual([200, 200]);
+      const done = await getEnvelope(a, e.id, key);
+      expect(done.status).toBe("COMPLETED");
+      expect(await events(e.id, "envelope.completed")).toBe(1);
+      expect(done.audit.valid).toBe(true);
+    }
+  });
+
+  test("one signer submitting twice at once on two nodes signs once", async () => {
+    const key = await a.key();
+    const doc = await uploadDoc(a, { key });
+    const { e, tokens } = await sentEnvelope(a, quickStart([doc.id], [{ email: "a@example.com", name: "Ana Silva" }]), key);
+    const results = await Promise.all([complete(a, tokens[0]!, typed("Ana Silva")), complete(b, tokens[0]!, typed("Ana Silva"))]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(await events(e.id, "recipient.signed")).toBe(1);
+    expect((await getEnvelope(b, e.id, key)).status).toBe("COMPLETED");
+  });
+});
