@@ -43,9 +43,11 @@ async function start(name: string, count: number, env: Record<string, string>): 
   const nodes: string[] = [];
   for (let i = 0; i < count; i++) {
     const port = await freePort();
+    const nodeDir = count === 1 ? dir : tempDir("certyneo-scale-node-");
     procs.push(Bun.spawn([process.execPath, "src/main.ts", "serve"], {
-      cwd: ROOT, env: { ...base, CERTYNEO_DATA_DIR: count === 1 ? dir : tempDir("certyneo-scale-node-"), CERTYNEO_PORT: String(port) }, stdout: "ignore", stderr: "inherit",
+      cwd: ROOT, env: { ...base, CERTYNEO_DATA_DIR: nodeDir, CERTYNEO_PORT: String(port) }, stdout: Bun.file(join(nodeDir, "server.log")), stderr: "inherit",
     }));
+    console.log(`${name}: node ${i + 1} logs to ${join(nodeDir, "server.log")}`);
     nodes.push(`http://127.0.0.1:${port}`);
   }
   for (const n of nodes) await waitForHealth(n, 30_000);

@@ -62,7 +62,8 @@ const statements = preparedPerSession((tx) => {
     advance: tx.update(envelopes).set({ auditSeq: ph("seq") as any, auditHead: ph("hash") as any })
       .where(and(eq(envelopes.id, ph("id")), eq(envelopes.auditSeq, ph("prevSeq")))).prepare(),
     // The last `last` events of each envelope in `ids` (a JSON array): a range of the primary key per envelope.
-    tails: tx.select({ envelopeId: auditEvents.envelopeId, seq: auditEvents.seq, type: auditEvents.type, at: auditEvents.at, actor: auditEvents.actor, prevHash: auditEvents.prevHash, hash: auditEvents.hash })
+    // With the head as of the same statement: an append committing between two reads cannot make a chain look broken.
+    tails: tx.select({ envelopeId: auditEvents.envelopeId, seq: auditEvents.seq, type: auditEvents.type, at: auditEvents.at, actor: auditEvents.actor, prevHash: auditEvents.prevHash, hash: auditEvents.hash, headSeq: envelopes.auditSeq, headHash: envelopes.auditHead })
       .from(envelopes).innerJoin(auditEvents, and(eq(auditEvents.envelopeId, envelopes.id), sql`${auditEvents.seq} > ${envelopes.auditSeq} - ${ph("last")}`))
       .where(inIds(tx, envelopes.id))
       .orderBy(auditEvents.envelopeId, auditEvents.seq).prepare(),
@@ -150,20 +151,21 @@ export interface RecordedHead {
 export async function auditSummaries(tx: Tx, heads: readonly RecordedHead[], last = 5): Promise<Map<string, AuditSummary>> {
   const out = new Map<string, AuditSummary>();
   if (!heads.length) return out;
-  const tails = new Map<string, { seq: number; type: string; at: Date; actor: string; prevHash: string; hash: string }[]>();
+  const tails = new Map<string, { seq: number; type: string; at: Date; actor: string; prevHash: string; hash: string; headSeq: number; headHash: string }[]>();
   for (const row of await statements(tx).tails.execute({ ...idsParam(heads.map((h) => h.id)), last })) {
     let list = tails.get(row.envelopeId);
     if (!list) tails.set(row.envelopeId, (list = []));
     list.push(row);
   }
-  for (const h of heads) {
-    const tail = tails.get(h.id) ?? [];
+  for (const recorded of heads) {
+    const tail = tails.get(recorded.id) ?? [];
+    const h = tail.length ? { auditSeq: tail[0]!.headSeq, auditHead: tail[0]!.headHash } : recorded;
     let valid = tail.length === Math.min(h.auditSeq, last) && (tail.at(-1)?.hash ?? GENESIS_HASH) === h.auditHead;
     for (let i = 0; valid && i < tail.length; i++) {
       const e = tail[i]!;
       valid = e.seq === h.auditSeq - tail.length + 1 + i && (i === 0 ? e.seq > 1 || e.prevHash === GENESIS_HASH : e.prevHash === tail[i - 1]!.hash);
     }
-    out.set(h.id, {
+    out.set(recorded.id, {
       count: h.auditSeq,
       head: h.auditHead,
       valid,
