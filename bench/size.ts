@@ -7,16 +7,14 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { run, tempDir } from "../test/helpers/spawn";
-import { machine, table, writeSection } from "./machine";
+import { tempDir } from "../test/helpers/spawn";
+import { buildLikeNpm, machine, table, writeSection } from "./machine";
 
 const ROOT = join(import.meta.dir, "..");
 const dir = tempDir("certyneo-size-");
 const outfile = join(dir, "certyneo");
 const metafile = join(dir, "meta.json");
-const build = run([process.execPath, "build", "src/main.ts", "--compile", "--minify", "--sourcemap", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig",
-  "--outfile", outfile, `--metafile=${metafile}`], { cwd: ROOT });
-if (build.code !== 0) throw new Error(`build failed: ${build.stderr}`);
+buildLikeNpm(outfile, [`--metafile=${metafile}`]);
 
 interface Meta {
   inputs: Record<string, { bytes: number; imports: { path: string; kind: string }[] }>;

@@ -39,12 +39,20 @@ export function startServer(deps: Deps, opts: { port?: number; host?: string; re
     maxRequestBodySize: maxBodyBytes(deps.config) + 2 * 1024 * 1024,
     fetch: opts.ready ? gated(app.fetch, opts.ready, deps.config.baseUrl) : app.fetch,
   });
-  for (const w of app.workers) w.start();
+  let stopped = false;
+  const startWorkers = () => {
+    if (!stopped) for (const w of app.workers) w.start();
+  };
+  // Background work (seals among it) starts once the sealing key has passed its check, on a
+  // later turn than the requests that waited for it: the sweeps of its first round wait for them.
+  if (opts.ready) opts.ready.then(() => void setImmediate(startWorkers), () => {});
+  else startWorkers();
   return {
     url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`,
     server,
     app,
     async stop() {
+      stopped = true;
       await server.stop(false);
       await Promise.all(app.workers.map((w) => w.stop()));
       deps.pdf.close();

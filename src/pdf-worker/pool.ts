@@ -14,8 +14,6 @@ export class PdfTaskError extends Error {
 export interface PdfWorkers {
   /** Runs a PDF task on a worker thread: the event loop only waits. */
   run<K extends PdfTaskName>(task: K, ...args: Parameters<PdfTasks[K]>): Promise<Awaited<ReturnType<PdfTasks[K]>>>;
-  /** Starts the threads ahead of the first task (a thread takes about a second to load its modules). */
-  warm(): void;
   /** Stops the threads now (tasks running or queued are refused); a later run starts new ones. */
   close(): void;
 }
@@ -37,11 +35,12 @@ interface Slot {
 
 /**
  * The worker's entry: beside this file when run from source; in the compiled binary, the
- * embedded entry point pdf-worker/worker.js (package.json "build" lists it), at the root of
- * Bun's embedded file system where the whole bundle's import.meta.url points.
+ * embedded entry point pdf-worker/worker.js (package.json "build" lists it), beside the main
+ * entry in Bun's embedded file system. Found from Bun.main: with --bytecode the bundle is
+ * CommonJS and its import.meta.url is the path the source had at build time.
  */
-const WORKER_URL = import.meta.url.includes("$bunfs")
-  ? new URL("./pdf-worker/worker.js", import.meta.url).href
+const WORKER_URL = Bun.main.includes("$bunfs")
+  ? `file://${Bun.main.slice(0, Bun.main.lastIndexOf("/"))}/pdf-worker/worker.js`
   : new URL("./worker.ts", import.meta.url).href;
 
 /** A thread not used for this long is stopped: an idle server does not keep its memory. */
@@ -137,13 +136,6 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
         queue.push({ request: { task, args, limits }, resolve: resolve as (v: unknown) => void, reject });
         dispatch();
       });
-    },
-    warm() {
-      for (const slot of slots) {
-        if (slot.worker) continue;
-        slot.worker = spawn(slot);
-        idle(slot);
-      }
     },
     close() {
       for (const pending of queue.splice(0)) pending.reject(new AppError("unavailable", "The server is stopping"));

@@ -8,28 +8,14 @@
  * runs and fonts; they are found in each page's own content stream (not inside form XObjects).
  */
 import type { PDFDocument, PDFPage } from "pdf-lib";
-import { Type, type Static } from "@sinclair/typebox";
-import { FIELD_TYPES, literalUnion, type FieldType } from "../../enums";
+import { FIELD_TYPES, type FieldType } from "../../enums";
 import { displayedBox } from "../page-frame";
 import { glyphQuad, readPageText, type PageText, type PlacedGlyph } from "./page-text";
 import { contentWithout, replacePageContent } from "./remove-glyphs";
+import type { TextTag } from "./text-tag-model";
 
-export const TextTagSchema = Type.Object(
-  {
-    name: Type.String({ description: "The tag's name (DocuSeal: the text before the first `;`); becomes the field's label", examples: ["Employee signature"] }),
-    type: literalUnion(FIELD_TYPES),
-    role: Type.Union([Type.String({ description: "The recipient `roleName` the field goes to; null: the first signer", examples: ["Employee"] }), Type.Null()]),
-    required: Type.Boolean(),
-    page: Type.Integer({ minimum: 1 }),
-    x: Type.Number({ description: "Points from the left edge of the displayed page" }),
-    y: Type.Number({ description: "Points from the TOP edge of the displayed page" }),
-    width: Type.Number(),
-    height: Type.Number(),
-  },
-  { title: "TextTag", description: "A text tag found in the document's text: where a field goes, without coordinates (see docs/documents.md)" },
-);
+export type { TextTag };
 
-export type TextTag = Static<typeof TextTagSchema>;
 /** What a tag's text says, before it is placed. */
 export type TagSpec = Pick<TextTag, "name" | "type" | "role" | "required">;
 
