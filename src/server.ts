@@ -22,11 +22,13 @@ export interface RunningServer {
 function gated(fetch: ReturnType<typeof buildApp>["fetch"], ready: Promise<unknown>, baseUrl: string): typeof fetch {
   let state: "checking" | "ok" | "failed" = "checking";
   const settled = ready.then(() => void (state = "ok"), () => void (state = "failed"));
-  return async (req, server) => {
-    if (state === "checking") await settled;
+  const waiting: typeof fetch = async (req, server) => {
+    await settled;
     if (state === "failed") return problemResponse(new AppError("unavailable", "The server is stopping: its sealing key cannot be used"), newRequestId(), baseUrl);
     return fetch(req, server);
   };
+  // Once checked, requests go straight through: no extra promise per request.
+  return (req, server) => (state === "ok" ? fetch(req, server) : waiting(req, server));
 }
 
 export function startServer(deps: Deps, opts: { port?: number; host?: string; ready?: Promise<unknown> } = {}): RunningServer {
