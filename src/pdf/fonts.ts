@@ -10,7 +10,7 @@
  * --compile` embeds them in the executable; at run time the import is a path
  * `Bun.file` can read, in the source tree and in the binary alike.
  */
-import fontkit from "@pdf-lib/fontkit";
+import fontkit, { type Font } from "@pdf-lib/fontkit";
 import { PDFHexString, PDFName, PDFOperator, PDFOperatorNames as Ops, type PDFDocument, type PDFFont, type PDFPage, type RGB } from "pdf-lib";
 import sansPath from "dejavu-fonts-ttf/ttf/DejaVuSans.ttf" with { type: "file" };
 import sansBoldPath from "dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf" with { type: "file" };
@@ -22,6 +22,7 @@ import devanagariPath from "@expo-google-fonts/noto-sans-devanagari/400Regular/N
 import hebrewPath from "@expo-google-fonts/noto-sans-hebrew/400Regular/NotoSansHebrew_400Regular.ttf" with { type: "file" };
 import cjkPath from "@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf" with { type: "file" };
 import thaiPath from "@expo-google-fonts/noto-sans-thai/400Regular/NotoSansThai_400Regular.ttf" with { type: "file" };
+import "./native-deflate.ts";
 // fontkit's Indic shaper (Devanagari) is generator code compiled for a global regenerator runtime.
 import "regenerator-runtime/runtime.js";
 
@@ -107,10 +108,31 @@ const PLAIN_FEATURES = Object.fromEntries(
   ["ccmp", "locl", "rlig", "mark", "mkmk", "calt", "clig", "liga", "rclt", "curs", "kern"].map((tag) => [tag, false]),
 );
 
+/**
+ * fontkit as pdf-lib uses it, made cheap to call at every embed (several faces per sealed
+ * document; most of a seal's stamping time went here):
+ * - it gets the file's ArrayBuffer: given a Uint8Array, its bundled Buffer polyfill copies the
+ *   file byte by byte in JavaScript (a DejaVu face is 750 KB);
+ * - the tables it decodes (cmap, metrics, GSUB/GPOS, names) are decoded once per file and
+ *   thread and shared, read-only, by each document's own font object. The font objects stay
+ *   one per embed: fontkit caches glyphs per object with the characters that made them, and
+ *   a shared one gave later documents glyphs without their Unicode mapping.
+ */
+const decodedTables = new WeakMap<Uint8Array, object>();
+function parse(bytes: Uint8Array): Font {
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
+  const face = fontkit.create(whole as unknown as Uint8Array) as Font & { _tables: object };
+  const tables = decodedTables.get(bytes);
+  if (tables) face._tables = tables;
+  else decodedTables.set(bytes, face._tables);
+  return face;
+}
+const sharedTablesFontkit: typeof fontkit = { ...fontkit, create: parse };
+
 function coverage(path: string): Promise<Set<number>> {
   let set = faceCoverage.get(path);
   if (!set) {
-    set = readFont(path).then((bytes) => new Set(fontkit.create(bytes).characterSet));
+    set = readFont(path).then((bytes) => new Set(parse(bytes).characterSet));
     faceCoverage.set(path, set);
   }
   return set;
@@ -148,8 +170,10 @@ async function embed(pdf: PDFDocument, path: string, shaping: "plain" | "full" =
   if (shaping === "full") shapedFaces.add(font);
   // pdf-lib's heightAtSize({ descender: false }) subtracts an unscaled
   // descent, wrong for 2048-unit faces like DejaVu: read the metrics here.
-  const face = fontkit.create(bytes);
+  const face = parse(bytes);
   metrics.set(font, { ascent: face.ascent / face.unitsPerEm, descent: -face.descent / face.unitsPerEm });
+  // What the face covers is the file's: a set per file, not one more per document.
+  characterSets.set(font, await coverage(path));
   return font;
 }
 
@@ -160,7 +184,7 @@ async function embed(pdf: PDFDocument, path: string, shaping: "plain" | "full" =
 export async function fontsFor(pdf: PDFDocument, texts: Iterable<string> = []): Promise<FontSet> {
   let pending = embedded.get(pdf);
   if (!pending) {
-    pdf.registerFontkit(fontkit);
+    pdf.registerFontkit(sharedTablesFontkit);
     pending = (async () => ({
       sans: await embed(pdf, sansPath),
       bold: await embed(pdf, sansBoldPath),
