@@ -2,6 +2,7 @@ import type { Config } from "../config";
 import { AppError } from "../errors";
 import type { Logger } from "../log";
 import type { PdfTaskName, PdfTasks } from "./tasks";
+import { buffersIn } from "./transfer";
 import type { TaskReply, TaskRequest } from "./worker";
 
 /** A task that failed in the worker with an error that is not an AppError (its name and message kept). */
@@ -14,12 +15,19 @@ export class PdfTaskError extends Error {
 export interface PdfWorkers {
   /** Runs a PDF task on a worker thread: the event loop only waits. */
   run<K extends PdfTaskName>(task: K, ...args: Parameters<PdfTasks[K]>): Promise<Awaited<ReturnType<PdfTasks[K]>>>;
+  /**
+   * run(), handing the byte arrays among the arguments over to the worker instead of copying
+   * them (transfer.ts): for files the caller has no further use for. Their views are empty afterwards.
+   */
+  handOver<K extends PdfTaskName>(task: K, ...args: Parameters<PdfTasks[K]>): Promise<Awaited<ReturnType<PdfTasks[K]>>>;
   /** Stops the threads now (tasks running or queued are refused); a later run starts new ones. */
   close(): void;
 }
 
 interface Pending {
   request: Omit<TaskRequest, "id">;
+  /** Buffers handed over with the request, not copied. */
+  transfer: ArrayBuffer[];
   resolve(value: unknown): void;
   reject(error: Error): void;
 }
@@ -126,17 +134,19 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
       worker.ref();
       const id = ++nextId;
       slot.job = { ...pending, id };
-      worker.postMessage({ id, ...pending.request } satisfies TaskRequest);
+      worker.postMessage({ id, ...pending.request } satisfies TaskRequest, pending.transfer);
     }
   }
 
+  const enqueue = (task: PdfTaskName, args: unknown[], transfer: ArrayBuffer[]) =>
+    new Promise<never>((resolve, reject) => {
+      queue.push({ request: { task, args, limits }, transfer, resolve: resolve as (v: unknown) => void, reject });
+      dispatch();
+    });
+
   return {
-    run(task, ...args) {
-      return new Promise((resolve, reject) => {
-        queue.push({ request: { task, args, limits }, resolve: resolve as (v: unknown) => void, reject });
-        dispatch();
-      });
-    },
+    run: (task, ...args) => enqueue(task, args, []),
+    handOver: (task, ...args) => enqueue(task, args, buffersIn(args)),
     close() {
       for (const pending of queue.splice(0)) pending.reject(new AppError("unavailable", "The server is stopping"));
       for (const slot of slots) {
