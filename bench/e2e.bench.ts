@@ -108,7 +108,7 @@ async function whileSealingBig() {
   const idleUntil = performance.now() + 5000;
   const idle = await getLatencies(() => performance.now() > idleUntil);
   const form = new FormData();
-  form.set("file", new File([await imagePdf(BIG_MB)], "large.pdf"));
+  form.set("file", new File([(await imagePdf(BIG_MB)) as Uint8Array<ArrayBuffer>], "large.pdf"));
   const up = await fetch(`${url}/api/v1/documents`, { method: "POST", body: form, headers: { authorization: `Bearer ${key}` } });
   if (up.status !== 201) throw new Error(`large upload: HTTP ${up.status} ${await up.text()}`);
   const big = (await up.json()) as { id: string; size: number };
