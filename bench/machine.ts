@@ -26,11 +26,11 @@ export function writeSection(title: string, body: string) {
   writeFileSync(file, text.slice(0, start) + section + (next < 0 ? "" : text.slice(next)));
 }
 
-/** Builds the executable exactly as `npm run build` does (its command from package.json), to `outfile`. */
-export function buildLikeNpm(outfile: string, extra: string[] = []): void {
+/** Builds the executable exactly as `npm run build` does (its command from package.json), to `outfile`; `drop`: flags left out. */
+export function buildLikeNpm(outfile: string, extra: string[] = [], drop: string[] = []): void {
   const root = join(import.meta.dir, "..");
   const script = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts.build as string;
-  const args = script.split(/\s+/).slice(1);
+  const args = script.split(/\s+/).slice(1).filter((a) => !drop.includes(a));
   args[args.indexOf("--outfile") + 1] = outfile;
   const build = run([process.execPath, ...args, ...extra], { cwd: root });
   if (build.code !== 0) throw new Error(`build failed: ${build.stderr}`);
