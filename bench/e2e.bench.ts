@@ -9,6 +9,7 @@
  *
  * Writes `## End to end` in bench/RESULTS.md.
  */
+import { readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { PDFDocument, StandardFonts } from "pdf-lib";
@@ -119,6 +120,22 @@ async function whileSealingBig() {
   return { idle, busy, sealMs: performance.now() - t0, megabytes: big.size / 2 ** 20 };
 }
 
+/** CPU ms (user+system) of each thread of a process, by kind: the main thread, the PDF workers ("Worker"), the rest (JIT, GC). */
+function threadCpu(pid: number): { main: number; pdf: number; other: number } {
+  const out = { main: 0, pdf: 0, other: 0 };
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+    const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+    const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
+    const ms = (Number(fields[11]) + Number(fields[12])) * 10;
+    if (tid === String(pid)) out.main += ms;
+    else if (name === "Worker") out.pdf += ms;
+    else out.other += ms;
+  }
+  return out;
+}
+const processCpu = (pid: number) => { const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" "); return (Number(f[11]) + Number(f[12])) * 10; };
+
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
 try {
   await waitForHealth(url);
@@ -128,10 +145,20 @@ try {
   let next = 0;
   const end = performance.now() + SECONDS * 1000;
   const t0 = performance.now();
+  const [serverBefore, clientBefore] = [threadCpu(server.pid), processCpu(process.pid)];
   await Promise.all(Array.from({ length: CLIENTS }, async () => {
     while (performance.now() < end) latencies.push(await flow(next++));
   }));
   const minutes = (performance.now() - t0) / 60_000;
+  const serverAfter = threadCpu(server.pid);
+  const perEnvelope = (ms: number) => (ms / latencies.length).toFixed(1);
+  const cpu = {
+    main: perEnvelope(serverAfter.main - serverBefore.main),
+    pdf: perEnvelope(serverAfter.pdf - serverBefore.pdf),
+    other: perEnvelope(serverAfter.other - serverBefore.other),
+    client: perEnvelope(processCpu(process.pid) - clientBefore),
+    total: (serverAfter.main + serverAfter.pdf + serverAfter.other - serverBefore.main - serverBefore.pdf - serverBefore.other + processCpu(process.pid) - clientBefore) / latencies.length,
+  };
   const light: number[] = [];
   for (let i = 0; i < LIGHT; i++) light.push(await flow(100_000 + i));
   await Bun.sleep(1000); // the light runs' notifications are sent
@@ -156,6 +183,8 @@ try {
     out,
     "",
     `Targets (issue 14): ≥ 3,000 envelopes/min (${perMinute >= 3000 ? "met" : "NOT met"}: ${perMinute.toFixed(0)}), last signature to sealed PDF p50 < 300 ms under light load (${pct(light, 50) < 300 ? "met" : "NOT met"}: ${pct(light, 50).toFixed(0)} ms).`,
+    "",
+    `CPU per envelope during the ${CLIENTS}-client run (user+system, from /proc): server main thread ${cpu.main} ms, PDF threads ${cpu.pdf} ms, its other threads (JIT, GC) ${cpu.other} ms; the bench's clients ${cpu.client} ms. At ${cpu.total.toFixed(1)} ms of CPU per envelope, two cores doing nothing else would seal at most ${((2 * 60_000) / cpu.total).toFixed(0)} envelopes/min.`,
     ...(bigOut ? [
       "",
       `While large PDFs are sealed: one client GETs a document back to back (2 ms apart), 5 s idle, then while ${BIG_SEALS} envelopes of one ${big!.megabytes.toFixed(0)} MB PDF (pages of random-pixel images) are signed and sealed at once; the upload is not counted.`,
