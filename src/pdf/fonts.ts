@@ -38,8 +38,6 @@ export interface FontSet {
    * Vibes and Caveat were tried: @pdf-lib/fontkit's subsetter garbles them.
    */
   script: PDFFont;
-  /** Typed signatures the script face cannot write (Greek, Vietnamese...): an italic that still reads as handwriting. */
-  scriptFallback: PDFFont;
   /**
    * Faces for the scripts the DejaVu faces lack (Hebrew, Arabic, Devanagari, Thai, CJK), embedded
    * into a document only when one of its texts needs them; every face above falls back to these.
@@ -78,6 +76,12 @@ const embedded = new WeakMap<PDFDocument, Promise<FontSet>>();
 const embeddedFallbacks = new WeakMap<PDFDocument, Map<string, Promise<PDFFont>>>();
 /** Which fonts a face falls back to: every face of a document shares its fallbacks. */
 const fallbacksOf = new WeakMap<PDFFont, PDFFont[]>();
+/**
+ * Typed signatures the script face cannot write (Greek, Vietnamese...): an italic that still
+ * reads as handwriting, embedded into a document only when one needs it (most never do, and
+ * every embedded face costs a seal its subset).
+ */
+const scriptFallbacks = new WeakMap<PDFDocument, Promise<PDFFont>>();
 /** What each fallback face covers, parsed once per process. */
 const faceCoverage = new Map<string, Promise<Set<number>>>();
 const rtlFonts = new WeakSet<PDFFont>();
@@ -190,7 +194,6 @@ export async function fontsFor(pdf: PDFDocument, texts: Iterable<string> = []): 
       bold: await embed(pdf, sansBoldPath),
       mono: await embed(pdf, monoPath),
       script: await embed(pdf, scriptPath, "full"), // contextual forms make the handwriting
-      scriptFallback: await embed(pdf, serifItalicPath),
       fallbacks: [],
     }))();
     embedded.set(pdf, pending);
@@ -223,7 +226,7 @@ async function addFallbacks(pdf: PDFDocument, fonts: FontSet, texts: Iterable<st
     if (path === devanagariPath) reorderingFaces.add(font);
     fonts.fallbacks.push(font);
   }
-  for (const face of [fonts.sans, fonts.bold, fonts.mono, fonts.script, fonts.scriptFallback]) fallbacksOf.set(face, fonts.fallbacks);
+  for (const face of [fonts.sans, fonts.bold, fonts.mono, fonts.script]) fallbacksOf.set(face, fonts.fallbacks);
 }
 
 /** Every string inside `value` (names, subjects, values...), for fontsFor to know which scripts a document shows. */
@@ -485,6 +488,12 @@ export function fitText(
  * hands (a Vietnamese "Nguyễn" in italic beside "Văn An" in script) looks
  * forged; one face per name does not.
  */
-export function signatureFont(name: string, fonts: FontSet): PDFFont {
-  return covers(fonts.script, name.replace(/\s+/g, "")) ? fonts.script : fonts.scriptFallback;
+export async function signatureFont(pdf: PDFDocument, name: string, fonts: FontSet): Promise<PDFFont> {
+  if (covers(fonts.script, name.replace(/\s+/g, ""))) return fonts.script;
+  let face = scriptFallbacks.get(pdf);
+  if (!face) {
+    face = embed(pdf, serifItalicPath).then((font) => (fallbacksOf.set(font, fonts.fallbacks), font));
+    scriptFallbacks.set(pdf, face);
+  }
+  return face;
 }
