@@ -1,6 +1,7 @@
 import { cpus, totalmem } from "node:os";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { run } from "../test/helpers/spawn";
 
 /** One line saying where numbers came from: they mean nothing without it. */
 export function machine(): string {
@@ -23,4 +24,14 @@ export function writeSection(title: string, body: string) {
   if (start < 0) return writeFileSync(file, text.trimEnd() + "\n\n" + section);
   const next = text.indexOf("\n## ", start + heading.length);
   writeFileSync(file, text.slice(0, start) + section + (next < 0 ? "" : text.slice(next)));
+}
+
+/** Builds the executable exactly as `npm run build` does (its command from package.json), to `outfile`; `drop`: flags left out. */
+export function buildLikeNpm(outfile: string, extra: string[] = [], drop: string[] = []): void {
+  const root = join(import.meta.dir, "..");
+  const script = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts.build as string;
+  const args = script.split(/\s+/).slice(1).filter((a) => !drop.includes(a));
+  args[args.indexOf("--outfile") + 1] = outfile;
+  const build = run([process.execPath, ...args, ...extra], { cwd: root });
+  if (build.code !== 0) throw new Error(`build failed: ${build.stderr}`);
 }

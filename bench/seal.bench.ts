@@ -12,6 +12,7 @@ import { createDevelopmentP12 } from "../src/pdf/devcert.ts";
 import { sealPdf, sealPdfParts } from "../src/pdf/pades.ts";
 import { loadSigner } from "../src/pdf/pkcs12.ts";
 import { machine, table, writeSection } from "./machine.ts";
+import { imagePdf } from "./pdfs.ts";
 
 const MB = 1 << 20;
 const PASSWORD = "bench";
@@ -40,29 +41,6 @@ if (process.argv[2] === "--child") {
 function childPeak(mode: "whole" | "parts", file: string, p12File: string): { peak: number; baseline: number } {
   const child = Bun.spawnSync([process.execPath, import.meta.path, "--child", mode, file, p12File], { stdout: "pipe", stderr: "inherit" });
   return JSON.parse(child.stdout.toString());
-}
-
-/** Pages each carrying one ~1 MB image of random (incompressible) RGB pixels. */
-async function imagePdf(megabytes: number): Promise<Uint8Array> {
-  const doc = await PDFDocument.create();
-  const width = 640, height = 546; // 640 * 546 * 3 ≈ 1 MiB
-  for (let i = 0; i < megabytes; i++) {
-    const pixels = randomBytes(width * height * 3);
-    const image = doc.context.register(
-      doc.context.stream(pixels, { Type: "XObject", Subtype: "Image", Width: width, Height: height, ColorSpace: "DeviceRGB", BitsPerComponent: 8 }),
-    );
-    const page = doc.addPage([width, height]);
-    page.node.setXObject(PDFName.of("Im0"), image);
-    const content = doc.context.register(doc.context.stream(`q ${width} 0 0 ${height} 0 0 cm /Im0 Do Q`));
-    page.node.set(PDFName.of("Contents"), content);
-  }
-  return doc.save({ useObjectStreams: false });
-}
-
-function randomBytes(n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  for (let at = 0; at < n; at += 65536) crypto.getRandomValues(out.subarray(at, Math.min(n, at + 65536)));
-  return out;
 }
 
 /** ~10,000 text pages: a page dict and an uncompressed content stream each (~20,000 objects, ~20 MB). */

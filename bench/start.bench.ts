@@ -9,16 +9,14 @@
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { freePort, run, tempDir } from "../test/helpers/spawn";
-import { machine, table, writeSection } from "./machine";
+import { freePort, tempDir } from "../test/helpers/spawn";
+import { buildLikeNpm, machine, table, writeSection } from "./machine";
 
-const ROOT = join(import.meta.dir, "..");
 const STARTS = Number(process.env.BENCH_STARTS ?? 7);
 let binary = process.argv[2];
 if (!binary) {
   binary = join(tempDir("certyneo-start-"), "certyneo");
-  const build = run([process.execPath, "build", "src/main.ts", "--compile", "--minify", "--sourcemap", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig", "--outfile", binary], { cwd: ROOT });
-  if (build.code !== 0) throw new Error(`build failed: ${build.stderr}`);
+  buildLikeNpm(binary);
 }
 const dataDir = tempDir("certyneo-start-data-");
 

@@ -32,6 +32,13 @@ import { notificationHandlers } from "./modules/notifications/jobs";
 import { notificationPeriodic } from "./modules/notifications/sweeps";
 import { VERSION } from "./version";
 
+/**
+ * Responses are checked against their schemas, not encoded: every transform in a response schema
+ * (Elysia's t.Integer) encodes a value as itself, and the encoding walk cost a fifth of a cached
+ * GET (test/response-schemas.test.ts keeps both true).
+ */
+export const ELYSIA_OPTIONS = { normalize: false, encodeSchema: false } as const;
+
 /** Composes the HTTP app over the given dependencies. Tests call it on a temporary data directory. */
 export function buildApp(deps: Deps) {
   const keys = createKeyVerifier(deps.db, deps.clock);
@@ -45,7 +52,7 @@ export function buildApp(deps: Deps) {
   // The OpenAPI document is made from the composed app, on its first request.
   let composed: AnyElysia | undefined;
 
-  const elysia = new Elysia({ normalize: false })
+  const elysia = new Elysia(ELYSIA_OPTIONS)
     .use(errorHandler(deps.log, deps.config, () => routes))
     .use(openapiPlugin(deps.config, () => composed!))
     .get("/healthz", () => ({ status: "ok" as const, version: VERSION }), {

@@ -111,8 +111,6 @@ async function serve(args: string[]) {
     await closeDatabase(deps.db);
     throw e;
   }
-  // The first upload should not wait for the PDF threads to load.
-  deps.pdf.warm();
   deps.log.info("listening", { url: running.url, baseUrl: deps.config.baseUrl, dataDir: deps.config.dataDir, storage: deps.config.storage.url || undefined, version: VERSION });
   let stopping = false;
   const shutdown = async (signal: string) => {

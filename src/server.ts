@@ -22,11 +22,13 @@ export interface RunningServer {
 function gated(fetch: ReturnType<typeof buildApp>["fetch"], ready: Promise<unknown>, baseUrl: string): typeof fetch {
   let state: "checking" | "ok" | "failed" = "checking";
   const settled = ready.then(() => void (state = "ok"), () => void (state = "failed"));
-  return async (req, server) => {
-    if (state === "checking") await settled;
+  const waiting: typeof fetch = async (req, server) => {
+    await settled;
     if (state === "failed") return problemResponse(new AppError("unavailable", "The server is stopping: its sealing key cannot be used"), newRequestId(), baseUrl);
     return fetch(req, server);
   };
+  // Once checked, requests go straight through: no extra promise per request.
+  return (req, server) => (state === "ok" ? fetch(req, server) : waiting(req, server));
 }
 
 export function startServer(deps: Deps, opts: { port?: number; host?: string; ready?: Promise<unknown> } = {}): RunningServer {
@@ -39,12 +41,20 @@ export function startServer(deps: Deps, opts: { port?: number; host?: string; re
     maxRequestBodySize: maxBodyBytes(deps.config) + 2 * 1024 * 1024,
     fetch: opts.ready ? gated(app.fetch, opts.ready, deps.config.baseUrl) : app.fetch,
   });
-  for (const w of app.workers) w.start();
+  let stopped = false;
+  const startWorkers = () => {
+    if (!stopped) for (const w of app.workers) w.start();
+  };
+  // Background work (seals among it) starts once the sealing key has passed its check, on a
+  // later turn than the requests that waited for it: the sweeps of its first round wait for them.
+  if (opts.ready) opts.ready.then(() => void setImmediate(startWorkers), () => {});
+  else startWorkers();
   return {
     url: `http://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`,
     server,
     app,
     async stop() {
+      stopped = true;
       await server.stop(false);
       await Promise.all(app.workers.map((w) => w.stop()));
       deps.pdf.close();

@@ -4,7 +4,10 @@ import swaggerJs from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "file"
 import type { Config } from "../config";
 import { VERSION } from "../version";
 import { ERRORS_PAGE, ERRORS_PAGE_PATH } from "./errors-page";
-import { openapi30, openapi31 } from "./openapi-document";
+import type { openapi30, openapi31 } from "./openapi-document";
+
+/** The generator (with @elysiajs/openapi under it) loads with the first request for a document, not at start. */
+const generator = () => import("./openapi-document");
 
 const DOCS_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -65,12 +68,13 @@ export const openapiPlugin = (config: Config, app: () => AnyElysia) => {
     security: [{ bearer: [] }],
   };
   // Built once: the routes do not change after buildApp.
-  let v31: Record<string, unknown> | undefined;
-  let v30: Record<string, unknown> | undefined;
-  const document31 = () => (v31 ??= openapi31(app(), documentation, [...NOT_OPERATIONS, "/openapi.json", "/openapi-3.0.json"]));
+  let v31: Promise<ReturnType<typeof openapi31>> | undefined;
+  let v30: Promise<ReturnType<typeof openapi30>> | undefined;
+  const document31 = () => (v31 ??= generator().then((g) => g.openapi31(app(), documentation, [...NOT_OPERATIONS, "/openapi.json", "/openapi-3.0.json"])));
+  const document30 = () => (v30 ??= Promise.all([generator(), document31()]).then(([g, d]) => g.openapi30(d)));
   return new Elysia({ name: "openapi", seed: config.rateLimit })
-    .get("/openapi.json", () => json(document31()), { detail: { hide: true } })
-    .get("/openapi-3.0.json", () => json((v30 ??= openapi30(document31()))), { detail: { hide: true } })
+    .get("/openapi.json", async () => json(await document31()), { detail: { hide: true } })
+    .get("/openapi-3.0.json", async () => json(await document30()), { detail: { hide: true } })
     .get("/docs", html(DOCS_PAGE), { detail: { hide: true } })
     .get(ERRORS_PAGE_PATH, html(ERRORS_PAGE), { detail: { hide: true } })
     .get("/docs/assets/swagger-ui.css", asset(swaggerCss, "text/css; charset=utf-8"), { detail: { hide: true } })

@@ -38,12 +38,11 @@ function pathOf(url: string): string {
   return end < 0 ? url.slice(start) : url.slice(start, end);
 }
 
-const hasBody = (req: Request) => Number(req.headers.get("content-length") ?? 0) > 0 || req.headers.has("transfer-encoding");
 const mediaType = (req: Request) => req.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
 
 /** Bodies are JSON, or multipart for uploads; anything else is refused before parsing. */
-function checkContentType(req: Request) {
-  if (!hasBody(req)) return;
+function checkContentType(req: Request, withBody: boolean) {
+  if (!withBody) return;
   const type = mediaType(req);
   if (!BODY_TYPES.has(type))
     throw new AppError("unsupported_media_type", `Content-Type "${type || "none"}" is not accepted; send application/json (or multipart/form-data for uploads)`);
@@ -55,8 +54,8 @@ function checkContentType(req: Request) {
  * A JSON body is read (at most `limit` bytes) and its depth checked before Elysia parses it;
  * the handler gets a request over the bytes read. Other bodies pass as they came.
  */
-async function guardedBody(req: Request, ctx: RequestContext, limit: number): Promise<Request> {
-  if (!hasBody(req) || mediaType(req) !== "application/json") return req;
+async function guardedBody(req: Request, ctx: RequestContext, limit: number, withBody: boolean): Promise<Request> {
+  if (!withBody || mediaType(req) !== "application/json") return req;
   const body = await readBodyBounded(req, limit, formatBytes(limit));
   assertJsonDepth(body);
   const checked = new Request(req.url, { method: req.method, headers: req.headers, body: body as Uint8Array<ArrayBuffer> });
@@ -70,6 +69,25 @@ function clientIp(req: Request, server: Server<unknown> | undefined, trustProxy:
     if (fwd) return fwd;
   }
   return server?.requestIP(req)?.address ?? null;
+}
+
+/** A request's context, as a class: the address getter is shared, not made anew per request. */
+class PipelineContext implements RequestContext {
+  principal?: RequestContext["principal"];
+  #ip: string | null | undefined;
+  constructor(
+    public id: string,
+    public startedAt: number,
+    public userAgent: string | null,
+    private readonly req: Request,
+    private readonly server: Server<unknown> | undefined,
+    private readonly trustProxy: boolean,
+  ) {}
+
+  /** Looked up on first use: Bun's requestIP costs as much as the rest of a cached read. */
+  get ip(): string | null {
+    return this.#ip === undefined ? (this.#ip = clientIp(this.req, this.server, this.trustProxy)) : this.#ip;
+  }
 }
 
 /**
@@ -94,7 +112,7 @@ export function createPipeline(deps: Deps, parts: {
       headers: { "retry-after": String(rate.retryAfterSeconds) },
     }), ctx.id, deps.config.baseUrl);
 
-  async function authorised(req: Request, ctx: RequestContext): Promise<{ res: Response; rate?: RateDecision }> {
+  async function authorised(req: Request, ctx: RequestContext, withBody: boolean): Promise<{ res: Response; rate?: RateDecision }> {
     const m = /^Bearer ([^\s]+)$/.exec(req.headers.get("authorization") ?? "");
     const principal = m ? await parts.keys.verify(m[1]!) : null;
     if (!principal) {
@@ -106,7 +124,7 @@ export function createPipeline(deps: Deps, parts: {
     ctx.principal = principal;
     const rate = parts.limiter.take(principal.keyId);
     if (!rate.allowed) return { res: rateLimited(rate, ctx), rate };
-    req = await guardedBody(req, ctx, maxBody);
+    req = await guardedBody(req, ctx, maxBody, withBody);
     const key = req.headers.get("idempotency-key");
     if (req.method === "POST" && key !== null) {
       const body = new Uint8Array(await req.arrayBuffer());
@@ -121,7 +139,7 @@ export function createPipeline(deps: Deps, parts: {
    * No API key: limited per client IP, and the signing API per token too. A signing token is
    * looked up before its body is read, and that body is capped at what a signature needs.
    */
-  async function anonymous(req: Request, ctx: RequestContext, path: string): Promise<Response> {
+  async function anonymous(req: Request, ctx: RequestContext, path: string, withBody: boolean): Promise<Response> {
     if (unlimited(path)) return parts.handle(req);
     const rate = byIp.take(ctx.ip ?? "unknown");
     if (!rate.allowed) return rateLimited(rate, ctx);
@@ -130,27 +148,18 @@ export function createPipeline(deps: Deps, parts: {
       const perToken = byToken.take(token);
       if (!perToken.allowed) return rateLimited(perToken, ctx);
     }
-    if (hasBody(req) && path.startsWith(SIGNING_API)) {
+    if (withBody && path.startsWith(SIGNING_API)) {
       if (!(await isKnownToken(deps.db, token ?? ""))) throw new AppError("not_found", "This signing link is not valid");
       // The signing API takes JSON only, read within the cap here; a form is refused unread.
       if (mediaType(req) !== "application/json") throw new AppError("unsupported_media_type", "The signing API takes application/json bodies");
     }
-    if (hasBody(req)) req = await guardedBody(req, ctx, MAX_ANONYMOUS_BODY);
+    if (withBody) req = await guardedBody(req, ctx, MAX_ANONYMOUS_BODY, withBody);
     return parts.handle(req);
   }
 
   return async function fetch(req: Request, server?: Server<unknown>): Promise<Response> {
     const incoming = req.headers.get("x-request-id");
-    let ip: string | null | undefined;
-    const ctx: RequestContext = {
-      id: incoming && REQUEST_ID.test(incoming) ? incoming : newRequestId(),
-      startedAt: performance.now(),
-      // Looked up on first use: Bun's requestIP costs as much as the rest of a cached read.
-      get ip() {
-        return ip === undefined ? (ip = clientIp(req, server, deps.config.trustProxy)) : ip;
-      },
-      userAgent: req.headers.get("user-agent"),
-    };
+    const ctx = new PipelineContext(incoming && REQUEST_ID.test(incoming) ? incoming : newRequestId(), performance.now(), req.headers.get("user-agent"), req, server, deps.config.trustProxy);
     setContext(req, ctx);
     const path = pathOf(req.url);
     let res: Response;
@@ -158,9 +167,10 @@ export function createPipeline(deps: Deps, parts: {
     try {
       const length = Number(req.headers.get("content-length") ?? 0);
       if (length > maxBody) throw new AppError("payload_too_large", `The request body is larger than the limit of ${deps.config.maxUploadMb} MiB`);
-      checkContentType(req);
-      if (needsApiKey(path)) ({ res, rate } = await authorised(req, ctx));
-      else res = await anonymous(req, ctx, path);
+      const withBody = length > 0 || req.headers.has("transfer-encoding");
+      checkContentType(req, withBody);
+      if (needsApiKey(path)) ({ res, rate } = await authorised(req, ctx, withBody));
+      else res = await anonymous(req, ctx, path, withBody);
     } catch (e) {
       if (!(e instanceof AppError) && systemError(e)) {
         deps.log.warn("request refused on a system condition", { requestId: ctx.id, error: String((e as Error)?.message ?? e) });
@@ -173,7 +183,10 @@ export function createPipeline(deps: Deps, parts: {
     }
     res.headers.set("x-request-id", ctx.id);
     headers(path, res.headers);
-    if (rate) for (const [k, v] of Object.entries(parts.limiter.headers(rate))) res.headers.set(k, v);
+    if (rate) {
+      const limits = parts.limiter.headers(rate);
+      for (const k in limits) res.headers.set(k, limits[k]!);
+    }
     deps.log.request({
       requestId: ctx.id,
       method: req.method,

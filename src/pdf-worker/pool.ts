@@ -2,6 +2,7 @@ import type { Config } from "../config";
 import { AppError } from "../errors";
 import type { Logger } from "../log";
 import type { PdfTaskName, PdfTasks } from "./tasks";
+import { buffersIn } from "./transfer";
 import type { TaskReply, TaskRequest } from "./worker";
 
 /** A task that failed in the worker with an error that is not an AppError (its name and message kept). */
@@ -14,14 +15,19 @@ export class PdfTaskError extends Error {
 export interface PdfWorkers {
   /** Runs a PDF task on a worker thread: the event loop only waits. */
   run<K extends PdfTaskName>(task: K, ...args: Parameters<PdfTasks[K]>): Promise<Awaited<ReturnType<PdfTasks[K]>>>;
-  /** Starts the threads ahead of the first task (a thread takes about a second to load its modules). */
-  warm(): void;
+  /**
+   * run(), handing the byte arrays among the arguments over to the worker instead of copying
+   * them (transfer.ts): for files the caller has no further use for. Their views are empty afterwards.
+   */
+  handOver<K extends PdfTaskName>(task: K, ...args: Parameters<PdfTasks[K]>): Promise<Awaited<ReturnType<PdfTasks[K]>>>;
   /** Stops the threads now (tasks running or queued are refused); a later run starts new ones. */
   close(): void;
 }
 
 interface Pending {
   request: Omit<TaskRequest, "id">;
+  /** Buffers handed over with the request, not copied. */
+  transfer: ArrayBuffer[];
   resolve(value: unknown): void;
   reject(error: Error): void;
 }
@@ -37,11 +43,12 @@ interface Slot {
 
 /**
  * The worker's entry: beside this file when run from source; in the compiled binary, the
- * embedded entry point pdf-worker/worker.js (package.json "build" lists it), at the root of
- * Bun's embedded file system where the whole bundle's import.meta.url points.
+ * embedded entry point pdf-worker/worker.js (package.json "build" lists it), beside the main
+ * entry in Bun's embedded file system. Found from Bun.main: with --bytecode the bundle is
+ * CommonJS and its import.meta.url is the path the source had at build time.
  */
-const WORKER_URL = import.meta.url.includes("$bunfs")
-  ? new URL("./pdf-worker/worker.js", import.meta.url).href
+const WORKER_URL = Bun.main.includes("$bunfs")
+  ? `file://${Bun.main.slice(0, Bun.main.lastIndexOf("/"))}/pdf-worker/worker.js`
   : new URL("./worker.ts", import.meta.url).href;
 
 /** A thread not used for this long is stopped: an idle server does not keep its memory. */
@@ -127,24 +134,19 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
       worker.ref();
       const id = ++nextId;
       slot.job = { ...pending, id };
-      worker.postMessage({ id, ...pending.request } satisfies TaskRequest);
+      worker.postMessage({ id, ...pending.request } satisfies TaskRequest, pending.transfer);
     }
   }
 
+  const enqueue = (task: PdfTaskName, args: unknown[], transfer: ArrayBuffer[]) =>
+    new Promise<never>((resolve, reject) => {
+      queue.push({ request: { task, args, limits }, transfer, resolve: resolve as (v: unknown) => void, reject });
+      dispatch();
+    });
+
   return {
-    run(task, ...args) {
-      return new Promise((resolve, reject) => {
-        queue.push({ request: { task, args, limits }, resolve: resolve as (v: unknown) => void, reject });
-        dispatch();
-      });
-    },
-    warm() {
-      for (const slot of slots) {
-        if (slot.worker) continue;
-        slot.worker = spawn(slot);
-        idle(slot);
-      }
-    },
+    run: (task, ...args) => enqueue(task, args, []),
+    handOver: (task, ...args) => enqueue(task, args, buffersIn(args)),
     close() {
       for (const pending of queue.splice(0)) pending.reject(new AppError("unavailable", "The server is stopping"));
       for (const slot of slots) {

@@ -9,6 +9,7 @@ import { dssUpdate, lastSignatureContents } from "../pdf/ltv";
 import { buildEnvelopePdf, stampDocument } from "../pdf/stamp";
 import { prepareSignature } from "../pdf/signature-update";
 import { verifyPdf } from "../pdf/verify";
+import { sha256Of } from "../store/files";
 
 /**
  * Accepts an upload only if sealing will be able to process it: the checks of inspectPdf,
@@ -36,9 +37,18 @@ export const verifySignatures = (pdf: Uint8Array, opts: { instanceCertificate: A
     now: opts.now,
   });
 
+/**
+ * checkUpload, and the SHA-256 the file store names the file by, with the bytes handed back:
+ * the event loop neither copies nor hashes an upload.
+ */
+export const checkAndHashUpload = async (bytes: Uint8Array) => ({ facts: await checkUpload(bytes), sha256: sha256Of([bytes]), bytes });
+
+/** The SHA-256 the file store names a file in parts by, and the parts handed back. */
+export const sha256Parts = (parts: Uint8Array[]) => ({ sha256: sha256Of(parts), parts });
+
 /** Everything the PDF workers do, by name: plain data in and out. */
 export const pdfTasks = {
-  checkUpload,
+  checkAndHashUpload,
   stampDocument,
   buildEnvelopePdf,
   verifySignatures,
@@ -46,6 +56,7 @@ export const pdfTasks = {
   prepareSignature,
   lastSignatureContents,
   dssUpdate,
+  sha256Parts,
 };
 
 export type PdfTasks = typeof pdfTasks;

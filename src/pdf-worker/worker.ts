@@ -9,6 +9,7 @@ import "reflect-metadata";
 import { threadId } from "node:worker_threads";
 import { AppError } from "../errors";
 import { withInflateBudget, type InflateLimits } from "./inflate-budget";
+import { buffersIn } from "./transfer";
 import { pdfTasks, type PdfTaskName } from "./tasks";
 
 export interface TaskRequest {
@@ -53,6 +54,6 @@ self.onmessage = async (event: MessageEvent<TaskRequest>) => {
     const err = e as Error;
     reply = { id, thread: threadId, warnings, ok: false, code: e instanceof AppError ? e.code : null, name: err?.name ?? "Error", message: String(err?.message ?? e) };
   }
-  const value = reply.ok ? reply.value : null;
-  self.postMessage(reply, value instanceof Uint8Array ? [value.buffer as ArrayBuffer] : []);
+  // The result's bytes are this thread's own: handed over, not copied back.
+  self.postMessage(reply, reply.ok ? buffersIn([reply.value]) : []);
 };

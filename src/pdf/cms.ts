@@ -4,37 +4,12 @@
 // signature dictionary's /M). An RFC 3161 token over the signature value
 // makes it B-T.
 import "reflect-metadata";
-import {
-  Attribute,
-  CertificateChoices,
-  CertificateSet,
-  ContentInfo,
-  DigestAlgorithmIdentifiers,
-  EncapsulatedContentInfo,
-  id_contentType,
-  id_data,
-  id_messageDigest,
-  id_signedData,
-  IssuerAndSerialNumber,
-  SignedData,
-  SignerIdentifier,
-  SignerInfo,
-  SignerInfos,
-} from "@peculiar/asn1-cms";
-import { ObjectIdentifier } from "asn1js";
-import {
-  AsnArray,
-  AsnConvert,
-  AsnIntegerArrayBufferConverter,
-  AsnProp,
-  AsnPropTypes,
-  AsnType,
-  AsnTypeTypes,
-  OctetString,
-} from "@peculiar/asn1-schema";
+import { id_contentType, id_data, id_messageDigest, id_signedData, IssuerAndSerialNumber } from "@peculiar/asn1-cms";
+import { Integer, ObjectIdentifier } from "asn1js";
+import { AsnConvert, AsnIntegerArrayBufferConverter, AsnProp, AsnPropTypes, OctetString } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier, Certificate, GeneralName, GeneralNames } from "@peculiar/asn1-x509";
 import { digestAlgorithm, digestOf, ecdsaToDer, maxSignatureLength, signatureAlgorithmIdentifier } from "./algorithms.ts";
-import { toArrayBuffer } from "./bytes.ts";
+import type { X509Certificate } from "@peculiar/x509";
 import type { HashName, Signer } from "./signer.ts";
 
 export const id_signingCertificateV2 = "1.2.840.113549.1.9.16.2.47";
@@ -67,9 +42,7 @@ export class SigningCertificateV2 {
   }
 }
 
-/** The signed attributes as a DER SET OF: the bytes the signature covers (RFC 5652 5.4). */
-@AsnType({ type: AsnTypeTypes.Set, itemType: Attribute })
-class AttributeSet extends AsnArray<Attribute> {}
+// --- DER framing -------------------------------------------------------------------
 
 /** DER orders SET OF elements by their encodings, compared as zero-padded octet strings (X.690 11.6). */
 function compareDer(a: Uint8Array, b: Uint8Array): number {
@@ -80,9 +53,37 @@ function compareDer(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
-// --- SignedData --------------------------------------------------------------------
+/**
+ * A DER tag and length around elements already encoded (X.690 8.1.2-8.1.3). The CMS is framed
+ * here around what the ASN.1 schemas encode: given to them as open types, the signed
+ * attributes, the SignedData and the certificates were parsed back and encoded again, several
+ * times per seal (most of its cost on the main thread, 2.5 ms).
+ */
+function derFrame(tag: number, parts: Uint8Array[]): Uint8Array {
+  const length = parts.reduce((n, p) => n + p.length, 0);
+  const lengthBytes: number[] = [];
+  for (let n = length; n > 0; n = Math.floor(n / 256)) lengthBytes.unshift(n % 256);
+  const head = length < 0x80 ? [tag, length] : [tag, 0x80 | lengthBytes.length, ...lengthBytes];
+  const out = new Uint8Array(head.length + length);
+  out.set(head);
+  let at = head.length;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
 
-const attribute = (type: string, value: ArrayBuffer) => new Attribute({ attrType: type, attrValues: [value] });
+const SEQUENCE = 0x30;
+const SET = 0x31;
+const der = (value: ArrayBuffer) => new Uint8Array(value);
+const oid = (value: string) => der(new ObjectIdentifier({ value }).toBER());
+const VERSION_1 = der(new Integer({ value: 1 }).toBER());
+
+/** Attribute ::= SEQUENCE { attrType, attrValues SET OF } with one value (RFC 5652 5.3). */
+const attribute = (type: string, value: Uint8Array) => derFrame(SEQUENCE, [oid(type), derFrame(SET, [value])]);
+
+// --- SignedData --------------------------------------------------------------------
 
 function signingCertificateV2(cert: Certificate, der: ArrayBuffer, hash: HashName): ArrayBuffer {
   return AsnConvert.serialize(
@@ -101,18 +102,35 @@ function signingCertificateV2(cert: Certificate, der: ArrayBuffer, hash: HashNam
   );
 }
 
-/** The signed attributes, DER-sorted, and their SET OF encoding (what gets signed). */
-function signedAttributes(digest: Uint8Array, cert: Certificate, certDer: ArrayBuffer, hash: HashName) {
-  const attrs = [
-    attribute(id_contentType, new ObjectIdentifier({ value: id_data }).toBER()),
-    attribute(id_messageDigest, AsnConvert.serialize(new OctetString(digest))),
-    attribute(id_signingCertificateV2, signingCertificateV2(cert, certDer, hash)),
-  ]
-    .map((a) => ({ a, der: new Uint8Array(AsnConvert.serialize(a)) }))
-    .sort((x, y) => compareDer(x.der, y.der))
-    .map((x) => x.a);
-  return { attrs, setDer: new Uint8Array(AsnConvert.serialize(new AttributeSet(attrs))) };
+/** What every seal with a key repeats, encoded once per certificate (and hash): parsing and encoding certificates costs far more than the signature. */
+interface Encoded {
+  /** IssuerAndSerialNumber, the signer's identifier. */
+  sid: Uint8Array;
+  /** The signing-certificate-v2 attribute, per hash. */
+  signingCertificate: Map<HashName, Uint8Array>;
+  parsed: Certificate;
 }
+const encodedCertificates = new WeakMap<X509Certificate, Encoded>();
+
+function encoded(cert: X509Certificate, hash: HashName): { sid: Uint8Array; signingCertificate: Uint8Array } {
+  let e = encodedCertificates.get(cert);
+  if (!e) {
+    const parsed = AsnConvert.parse(cert.rawData, Certificate);
+    const sid = der(AsnConvert.serialize(new IssuerAndSerialNumber({ issuer: parsed.tbsCertificate.issuer, serialNumber: parsed.tbsCertificate.serialNumber })));
+    encodedCertificates.set(cert, (e = { sid, signingCertificate: new Map(), parsed }));
+  }
+  let signingCertificate = e.signingCertificate.get(hash);
+  if (!signingCertificate) e.signingCertificate.set(hash, (signingCertificate = attribute(id_signingCertificateV2, der(signingCertificateV2(e.parsed, cert.rawData, hash)))));
+  return { sid: e.sid, signingCertificate };
+}
+
+/** The signed attributes content-type, message-digest, signing-certificate-v2, in DER order. */
+const signedAttributes = (digest: Uint8Array, signingCertificate: Uint8Array) =>
+  [
+    attribute(id_contentType, oid(id_data)),
+    attribute(id_messageDigest, der(AsnConvert.serialize(new OctetString(digest)))),
+    signingCertificate,
+  ].sort(compareDer);
 
 export interface SignedDataInput {
   signer: Signer;
@@ -125,34 +143,35 @@ export interface SignedDataInput {
 /** DER ContentInfo wrapping a detached SignedData. */
 export async function buildSignedData({ signer, digest, timestamp }: SignedDataInput): Promise<Uint8Array> {
   const { algorithm } = signer;
-  const certs = signer.certificateChain.map((c) => AsnConvert.parse(c.rawData, Certificate));
-  const leaf = certs[0]!;
-  const { attrs, setDer } = signedAttributes(digest, leaf, signer.certificateChain[0]!.rawData, algorithm.hash);
-  const raw = await signer.sign(setDer);
+  const certificate = signer.certificateChain[0]!;
+  const { sid, signingCertificate } = encoded(certificate, algorithm.hash);
+  const attrs = signedAttributes(digest, signingCertificate);
+  // The signature covers the attributes as a SET OF (RFC 5652 5.4); the SignerInfo holds them as [0] IMPLICIT.
+  const raw = await signer.sign(derFrame(SET, attrs));
   const signature = algorithm.name === "ECDSA" ? ecdsaToDer(raw) : raw;
-  const unsignedAttrs = timestamp
-    ? [new Attribute({ attrType: id_signatureTimeStampToken, attrValues: [toArrayBuffer(await timestamp(signature))] })]
-    : undefined;
-
-  const signerInfo = new SignerInfo({
-    version: 1,
-    sid: new SignerIdentifier({
-      issuerAndSerialNumber: new IssuerAndSerialNumber({ issuer: leaf.tbsCertificate.issuer, serialNumber: leaf.tbsCertificate.serialNumber }),
-    }),
-    digestAlgorithm: digestAlgorithm(algorithm.hash),
-    signedAttrs: attrs,
-    signatureAlgorithm: signatureAlgorithmIdentifier(algorithm),
-    signature: new OctetString(signature),
-    unsignedAttrs,
-  });
-  const signedData = new SignedData({
-    version: 1,
-    digestAlgorithms: new DigestAlgorithmIdentifiers([digestAlgorithm(algorithm.hash)]),
-    encapContentInfo: new EncapsulatedContentInfo({ eContentType: id_data }),
-    certificates: new CertificateSet(certs.map((certificate) => new CertificateChoices({ certificate }))),
-    signerInfos: new SignerInfos([signerInfo]),
-  });
-  return new Uint8Array(AsnConvert.serialize(new ContentInfo({ contentType: id_signedData, content: AsnConvert.serialize(signedData) })));
+  const token = timestamp && (await timestamp(signature));
+  const digestAlgorithmDer = der(AsnConvert.serialize(digestAlgorithm(algorithm.hash)));
+  // SignerInfo (RFC 5652 5.3): version 1 with issuerAndSerialNumber, then the unsigned time-stamp token ([1] IMPLICIT) for B-T.
+  const signerInfo = derFrame(SEQUENCE, [
+    VERSION_1,
+    sid,
+    digestAlgorithmDer,
+    derFrame(0xa0, attrs),
+    der(AsnConvert.serialize(signatureAlgorithmIdentifier(algorithm))),
+    der(AsnConvert.serialize(new OctetString(signature))),
+    ...(token ? [derFrame(0xa1, [attribute(id_signatureTimeStampToken, token)])] : []),
+  ]);
+  // SignedData (RFC 5652 5.1): version 1, the digest algorithm, detached id-data content, the
+  // certificates as the key's chain holds them ([0] IMPLICIT CertificateSet), the signer.
+  const signedData = derFrame(SEQUENCE, [
+    VERSION_1,
+    derFrame(SET, [digestAlgorithmDer]),
+    derFrame(SEQUENCE, [oid(id_data)]),
+    derFrame(0xa0, signer.certificateChain.map((c) => der(c.rawData))),
+    derFrame(SET, [signerInfo]),
+  ]);
+  // ContentInfo: the content type, then the content as [0] EXPLICIT.
+  return derFrame(SEQUENCE, [oid(id_signedData), derFrame(0xa0, [signedData])]);
 }
 
 /**

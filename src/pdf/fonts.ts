@@ -10,7 +10,7 @@
  * --compile` embeds them in the executable; at run time the import is a path
  * `Bun.file` can read, in the source tree and in the binary alike.
  */
-import fontkit from "@pdf-lib/fontkit";
+import fontkit, { type Font } from "@pdf-lib/fontkit";
 import { PDFHexString, PDFName, PDFOperator, PDFOperatorNames as Ops, type PDFDocument, type PDFFont, type PDFPage, type RGB } from "pdf-lib";
 import sansPath from "dejavu-fonts-ttf/ttf/DejaVuSans.ttf" with { type: "file" };
 import sansBoldPath from "dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf" with { type: "file" };
@@ -22,6 +22,7 @@ import devanagariPath from "@expo-google-fonts/noto-sans-devanagari/400Regular/N
 import hebrewPath from "@expo-google-fonts/noto-sans-hebrew/400Regular/NotoSansHebrew_400Regular.ttf" with { type: "file" };
 import cjkPath from "@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf" with { type: "file" };
 import thaiPath from "@expo-google-fonts/noto-sans-thai/400Regular/NotoSansThai_400Regular.ttf" with { type: "file" };
+import "./native-deflate.ts";
 // fontkit's Indic shaper (Devanagari) is generator code compiled for a global regenerator runtime.
 import "regenerator-runtime/runtime.js";
 
@@ -37,8 +38,6 @@ export interface FontSet {
    * Vibes and Caveat were tried: @pdf-lib/fontkit's subsetter garbles them.
    */
   script: PDFFont;
-  /** Typed signatures the script face cannot write (Greek, Vietnamese...): an italic that still reads as handwriting. */
-  scriptFallback: PDFFont;
   /**
    * Faces for the scripts the DejaVu faces lack (Hebrew, Arabic, Devanagari, Thai, CJK), embedded
    * into a document only when one of its texts needs them; every face above falls back to these.
@@ -77,6 +76,12 @@ const embedded = new WeakMap<PDFDocument, Promise<FontSet>>();
 const embeddedFallbacks = new WeakMap<PDFDocument, Map<string, Promise<PDFFont>>>();
 /** Which fonts a face falls back to: every face of a document shares its fallbacks. */
 const fallbacksOf = new WeakMap<PDFFont, PDFFont[]>();
+/**
+ * Typed signatures the script face cannot write (Greek, Vietnamese...): an italic that still
+ * reads as handwriting, embedded into a document only when one needs it (most never do, and
+ * every embedded face costs a seal its subset).
+ */
+const scriptFallbacks = new WeakMap<PDFDocument, Promise<PDFFont>>();
 /** What each fallback face covers, parsed once per process. */
 const faceCoverage = new Map<string, Promise<Set<number>>>();
 const rtlFonts = new WeakSet<PDFFont>();
@@ -107,10 +112,31 @@ const PLAIN_FEATURES = Object.fromEntries(
   ["ccmp", "locl", "rlig", "mark", "mkmk", "calt", "clig", "liga", "rclt", "curs", "kern"].map((tag) => [tag, false]),
 );
 
+/**
+ * fontkit as pdf-lib uses it, made cheap to call at every embed (several faces per sealed
+ * document; most of a seal's stamping time went here):
+ * - it gets the file's ArrayBuffer: given a Uint8Array, its bundled Buffer polyfill copies the
+ *   file byte by byte in JavaScript (a DejaVu face is 750 KB);
+ * - the tables it decodes (cmap, metrics, GSUB/GPOS, names) are decoded once per file and
+ *   thread and shared, read-only, by each document's own font object. The font objects stay
+ *   one per embed: fontkit caches glyphs per object with the characters that made them, and
+ *   a shared one gave later documents glyphs without their Unicode mapping.
+ */
+const decodedTables = new WeakMap<Uint8Array, object>();
+function parse(bytes: Uint8Array): Font {
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
+  const face = fontkit.create(whole as unknown as Uint8Array) as Font & { _tables: object };
+  const tables = decodedTables.get(bytes);
+  if (tables) face._tables = tables;
+  else decodedTables.set(bytes, face._tables);
+  return face;
+}
+const sharedTablesFontkit: typeof fontkit = { ...fontkit, create: parse };
+
 function coverage(path: string): Promise<Set<number>> {
   let set = faceCoverage.get(path);
   if (!set) {
-    set = readFont(path).then((bytes) => new Set(fontkit.create(bytes).characterSet));
+    set = readFont(path).then((bytes) => new Set(parse(bytes).characterSet));
     faceCoverage.set(path, set);
   }
   return set;
@@ -148,8 +174,10 @@ async function embed(pdf: PDFDocument, path: string, shaping: "plain" | "full" =
   if (shaping === "full") shapedFaces.add(font);
   // pdf-lib's heightAtSize({ descender: false }) subtracts an unscaled
   // descent, wrong for 2048-unit faces like DejaVu: read the metrics here.
-  const face = fontkit.create(bytes);
+  const face = parse(bytes);
   metrics.set(font, { ascent: face.ascent / face.unitsPerEm, descent: -face.descent / face.unitsPerEm });
+  // What the face covers is the file's: a set per file, not one more per document.
+  characterSets.set(font, await coverage(path));
   return font;
 }
 
@@ -160,13 +188,12 @@ async function embed(pdf: PDFDocument, path: string, shaping: "plain" | "full" =
 export async function fontsFor(pdf: PDFDocument, texts: Iterable<string> = []): Promise<FontSet> {
   let pending = embedded.get(pdf);
   if (!pending) {
-    pdf.registerFontkit(fontkit);
+    pdf.registerFontkit(sharedTablesFontkit);
     pending = (async () => ({
       sans: await embed(pdf, sansPath),
       bold: await embed(pdf, sansBoldPath),
       mono: await embed(pdf, monoPath),
       script: await embed(pdf, scriptPath, "full"), // contextual forms make the handwriting
-      scriptFallback: await embed(pdf, serifItalicPath),
       fallbacks: [],
     }))();
     embedded.set(pdf, pending);
@@ -199,7 +226,7 @@ async function addFallbacks(pdf: PDFDocument, fonts: FontSet, texts: Iterable<st
     if (path === devanagariPath) reorderingFaces.add(font);
     fonts.fallbacks.push(font);
   }
-  for (const face of [fonts.sans, fonts.bold, fonts.mono, fonts.script, fonts.scriptFallback]) fallbacksOf.set(face, fonts.fallbacks);
+  for (const face of [fonts.sans, fonts.bold, fonts.mono, fonts.script]) fallbacksOf.set(face, fonts.fallbacks);
 }
 
 /** Every string inside `value` (names, subjects, values...), for fontsFor to know which scripts a document shows. */
@@ -461,6 +488,12 @@ export function fitText(
  * hands (a Vietnamese "Nguyễn" in italic beside "Văn An" in script) looks
  * forged; one face per name does not.
  */
-export function signatureFont(name: string, fonts: FontSet): PDFFont {
-  return covers(fonts.script, name.replace(/\s+/g, "")) ? fonts.script : fonts.scriptFallback;
+export async function signatureFont(pdf: PDFDocument, name: string, fonts: FontSet): Promise<PDFFont> {
+  if (covers(fonts.script, name.replace(/\s+/g, ""))) return fonts.script;
+  let face = scriptFallbacks.get(pdf);
+  if (!face) {
+    face = embed(pdf, serifItalicPath).then((font) => (fallbacksOf.set(font, fonts.fallbacks), font));
+    scriptFallbacks.set(pdf, face);
+  }
+  return face;
 }

@@ -6,30 +6,11 @@ import {
   PDFCheckBox, PDFDropdown, PDFName, PDFOptionList, PDFRadioGroup, PDFRef, PDFSignature, PDFTextField,
   type PDFDocument, type PDFField, type PDFPage, type PDFWidgetAnnotation,
 } from "pdf-lib";
-import { Type, type Static } from "@sinclair/typebox";
-import { FORM_FIELD_TYPES, literalUnion, type FormFieldType } from "../enums";
+import type { FormFieldType } from "../enums";
+import type { FormField } from "./form-field-model";
 import { displayedBox } from "./page-frame";
 
-export const FormFieldSchema = Type.Object(
-  {
-    name: Type.String({ description: "The form field's full name: what `prefill` and a recipient's `formFields` use", examples: ["employee_name"] }),
-    type: literalUnion(FORM_FIELD_TYPES),
-    page: Type.Integer({ minimum: 1 }),
-    x: Type.Number(),
-    y: Type.Number(),
-    width: Type.Number(),
-    height: Type.Number(),
-    value: Type.Optional(Type.String({ description: "Its current value: text, the chosen option, \"true\"/\"false\" for a checkbox; absent when empty" })),
-    options: Type.Optional(Type.Array(Type.String(), { description: "A radio group's or choice field's options" })),
-    buttons: Type.Optional(Type.Array(
-      Type.Object({ option: Type.String(), x: Type.Number(), y: Type.Number(), width: Type.Number(), height: Type.Number() }),
-      { description: "A radio group's buttons on the first button's page: the option each one selects, and its box" },
-    )),
-  },
-  { title: "FormField", description: "A field of the document's own form (AcroForm), placed by its first widget" },
-);
-
-export type FormField = Static<typeof FormFieldSchema>;
+export type { FormField };
 
 function typeOf(field: PDFField): FormFieldType | null {
   if (field instanceof PDFTextField) return "text";
@@ -97,15 +78,6 @@ export function listFormFields(pdf: PDFDocument): FormField[] {
     });
   }
   return out;
-}
-
-/** Why `value` does not fit the form field, or null. Checkboxes take "true"/"false", choices one of their options. */
-export function formValueProblem(field: Pick<FormField, "type" | "options" | "name">, value: string): string | null {
-  if (field.type === "signature") return `${field.name} is a signature field: it takes a signature, not a value`;
-  if (field.type === "checkbox" && value !== "true" && value !== "false") return "a checkbox takes true or false";
-  if ((field.type === "radio" || field.type === "choice") && !field.options?.includes(value))
-    return `not one of the options of ${field.name}: ${field.options?.map((o) => JSON.stringify(o)).join(", ")}`;
-  return null;
 }
 
 /**

@@ -20,6 +20,7 @@ import {
 } from "pdf-lib";
 import { docMdpPermission } from "./docmdp.ts";
 import { PdfReader, XrefError, type TrailerInfo, type XrefKind } from "./xref.ts";
+import "./native-deflate.ts";
 
 export { PdfReader, XrefError } from "./xref.ts";
 

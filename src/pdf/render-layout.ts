@@ -109,8 +109,7 @@ function signatureImage(pdf: PDFDocument, dataUrl: string): Promise<PDFImage> {
 }
 
 /** Typed name in a script-like face, as large as the box allows (capped so a huge box does not get a poster). */
-function drawTypedSignature(page: PDFPage, box: Box, name: string, fonts: FontSet): void {
-  const font = signatureFont(name, fonts);
+function drawTypedSignature(page: PDFPage, box: Box, name: string, font: PDFFont): void {
   const text = printable(name.replace(/\s+/g, " ").trim(), font);
   const widthAtOne = textWidth(font, text, 1);
   if (widthAtOne === 0) return;
@@ -133,7 +132,7 @@ export async function drawSignature(
   signature: Signature,
   fonts: FontSet,
 ): Promise<void> {
-  if (signature.type === "typed") return drawTypedSignature(page, box, signature.value, fonts);
+  if (signature.type === "typed") return drawTypedSignature(page, box, signature.value, await signatureFont(pdf, signature.value, fonts));
   const image = await signatureImage(pdf, signature.value);
   const scale = Math.min(box.width / image.width, box.height / image.height);
   const width = image.width * scale;

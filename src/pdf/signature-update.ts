@@ -203,11 +203,15 @@ export interface SealedParts {
 /**
  * The file with its placeholders written and the ByteRange hashed: the byte-heavy half of a
  * signature (parsing, writing the update, hashing up to the whole file), which a PDF worker
- * runs. Only small things come back: the update, and the digest to sign.
+ * runs. What comes back: the base (handed back, not copied), the update, the digest to sign.
  */
 export interface PreparedSignature {
-  /** The full rewrite when the input's xref chain had to be repaired; null: the input itself is the base. */
-  repaired: Uint8Array | null;
+  /**
+   * What the update is appended to: the input itself, or its full rewrite when its xref chain
+   * had to be repaired. Returned either way, so a caller that handed the input over to a worker
+   * gets it back.
+   */
+  base: Uint8Array;
   /** The incremental update, /Contents still zeros. */
   appended: Uint8Array;
   contentsAt: number;
@@ -228,7 +232,7 @@ export const prepareSignature: PrepareSignature = async (pdf, layout, room) => {
 
   // The two ByteRange slices, hashed in place.
   const digest = digestOf(layout.hash, base, appended.subarray(0, contentsAt), appended.subarray(contentsAt + contentsLength + 2));
-  return { repaired: base === pdf ? null : base, appended, contentsAt, contentsLength, digest };
+  return { base, appended, contentsAt, contentsLength, digest };
 };
 
 /** Only the plain data of a spec: a function does not cross to a worker. */
@@ -243,17 +247,18 @@ const layoutOf = ({ contents: _contents, ...layout }: SignatureSpec): SignatureL
 export async function appendSignature(pdf: Uint8Array, spec: SignatureSpec, room: number, prepare: PrepareSignature = prepareSignature): Promise<SealedParts> {
   const first = await signWithRoom(pdf, spec, room, prepare);
   if ("parts" in first) return first.parts;
-  const second = await signWithRoom(pdf, spec, first.needed + 512, prepare);
+  // Again from the base the first try returned: the input may have been handed over to a worker.
+  const second = await signWithRoom(first.base, spec, first.needed + 512, prepare);
   if ("parts" in second) return second.parts;
   throw new Error(`the signature (${second.needed} bytes) does not fit the ${first.needed + 512} bytes reserved`);
 }
 
-async function signWithRoom(pdf: Uint8Array, spec: SignatureSpec, room: number, prepare: PrepareSignature): Promise<{ parts: SealedParts } | { needed: number }> {
-  const { repaired, appended, contentsAt, contentsLength, digest } = await prepare(pdf, layoutOf(spec), room);
+async function signWithRoom(pdf: Uint8Array, spec: SignatureSpec, room: number, prepare: PrepareSignature): Promise<{ parts: SealedParts } | { needed: number; base: Uint8Array }> {
+  const { base, appended, contentsAt, contentsLength, digest } = await prepare(pdf, layoutOf(spec), room);
   const cms = await spec.contents(digest);
-  if (cms.length * 2 > contentsLength) return { needed: cms.length };
+  if (cms.length * 2 > contentsLength) return { needed: cms.length, base };
   appended.set(Buffer.from(Buffer.from(cms).toString("hex").toUpperCase(), "latin1"), contentsAt + 1);
-  return { parts: { base: repaired ?? pdf, appended } };
+  return { parts: { base, appended } };
 }
 
 /** The whole file: `base` then `appended`. */

@@ -1,5 +1,5 @@
 import { S3Client } from "bun";
-import { HEX64, sha256Key, type FileStore } from "./files";
+import { HEX64, sha256Key, sha256Of, type FileStore } from "./files";
 
 /** A bucket and the key prefix under which this instance keeps its objects ("" or ending in "/"). */
 export interface S3Location {
@@ -20,11 +20,9 @@ export function s3FileStore({ client, bucket, prefix }: S3Location): FileStore {
   const keyOf = (sha: string) => prefix + sha256Key(sha);
   return {
     path: (sha) => `s3://${bucket}/${keyOf(sha)}`,
-    async put(data) {
+    async put(data, known) {
       const parts = Array.isArray(data) ? data : [data];
-      const hasher = new Bun.CryptoHasher("sha256");
-      for (const p of parts) hasher.update(p);
-      const sha = hasher.digest("hex");
+      const sha = known ?? sha256Of(parts);
       const file = client.file(keyOf(sha));
       if (await file.exists()) return sha;
       // The writer sends the parts as they come: one PUT when small, a multipart upload when large.

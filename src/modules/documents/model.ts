@@ -1,6 +1,6 @@
 import { t } from "elysia";
-import { FormFieldSchema } from "../../pdf/form-fields";
-import { TextTagSchema } from "../../pdf/text/text-tags";
+import { FormFieldSchema } from "../../pdf/form-field-model";
+import { TextTagSchema } from "../../pdf/text/text-tag-model";
 
 export { FormFieldSchema, TextTagSchema };
 

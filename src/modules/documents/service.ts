@@ -42,13 +42,14 @@ export async function uploadDocument(deps: Deps, environment: Environment, input
   if (input.bytes.length > max)
     throw new AppError("payload_too_large", `The PDF is ${input.bytes.length} bytes; the limit is ${deps.config.maxUploadMb} MiB`);
   if (input.bytes.length === 0) throw new AppError("pdf_invalid", "The file is empty");
-  const facts = await deps.pdf.run("checkUpload", input.bytes);
-  const sha256 = await deps.files.put(input.bytes);
+  // Handed over to the worker and back: the caller's `input.bytes` is empty afterwards.
+  const { facts, sha256, bytes } = await deps.pdf.handOver("checkAndHashUpload", input.bytes);
+  await deps.files.put(bytes, sha256);
   const row: DocumentRow = {
     id: newId("doc"),
     environment,
     name: documentName(input.name),
-    size: input.bytes.length,
+    size: bytes.length,
     sha256,
     pageCount: facts.pageCount,
     pages: facts.pages,

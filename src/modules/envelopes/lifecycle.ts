@@ -10,7 +10,7 @@ import type { Static } from "@sinclair/typebox";
 import type { EnvelopeStatus, FieldType, FormFieldType, RecipientRole, RecipientStatus, SessionState, SigningOrder } from "../../enums";
 import type { PageSize } from "../../store/schema";
 import type { TextTag } from "../../pdf/text/text-tags";
-import { formValueProblem, type FormField } from "../../pdf/form-fields";
+import { formValueProblem, type FormField } from "../../pdf/form-field-model";
 import type { CompleteBody } from "../signing/model";
 import type { CreateEnvelopeBody, FieldInput, RecipientInput, UpdateEnvelopeBody } from "./model";
 

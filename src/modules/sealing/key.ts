@@ -4,7 +4,6 @@ import type { Config } from "../../config";
 import type { Logger } from "../../log";
 import { createDevelopmentP12 } from "../../pdf/devcert";
 import { atLeast, type PadesLevel } from "../../pdf/levels";
-import { ltvObstacle } from "../../pdf/ltv";
 import { loadSigner } from "../../pdf/pkcs12";
 import { SignerError, type Signer } from "../../pdf/signer";
 import { diskInstanceState, type InstanceState } from "../../store/instance-state";
@@ -25,6 +24,8 @@ export interface SealingKey extends Signer {
 async function refuseUnreachableLevel(config: Config, signer: Signer): Promise<void> {
   if (!atLeast(config.seal.level as PadesLevel, "B-LT")) return;
   const anchors = config.verify.trustAnchors ? trustAnchorsOf(config) : [];
+  // Loaded here: the LTV module brings pdf-lib, which a start at B-B/B-T does not need.
+  const { ltvObstacle } = await import("../../pdf/ltv");
   const obstacle = await ltvObstacle(sealingCertificate(signer), [...signer.certificateChain, ...anchors]);
   if (obstacle) throw new SignerError(`cannot seal at ${config.seal.level} (CERTYNEO_SEAL_LEVEL): ${obstacle}`);
 }

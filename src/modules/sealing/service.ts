@@ -21,7 +21,7 @@ import type { Locale } from "../../enums";
 import { reportTexts } from "../../pdf/report-texts";
 import { maskedDestination } from "../signing/auth";
 import { sealingCertificate, type SealingKey } from "./key";
-import { offThread } from "./off-thread";
+import { offThread, storeOffThread } from "./off-thread";
 
 /** How the recipient proved who they were: the unguessable link to their address, and the code they entered (its destination masked). */
 function authenticationText(r: RecipientRow, locale: Locale | null): string {
@@ -175,10 +175,11 @@ async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
   const fieldRowsOf = await fieldRows(deps.db, envelopeId);
   const forms = new Map((await deps.db.select({ id: documents.id, formFields: documents.formFields }).from(documents)
     .where(inArray(documents.id, docRows.map((d) => d.id)))).map((d) => [d.id, d.formFields.map((f) => f.name)]));
-  const docs: RenderDocument[] = await Promise.all(docRows.map(async (d) => ({
-    id: d.id, name: d.name, sha256: d.sha256, bytes: await deps.files.get(d.sha256),
-    formValues: formValuesOf(envelope, forms.get(d.id) ?? [], d.id, fieldRowsOf),
-  })));
+  const docs: Omit<RenderDocument, "bytes">[] = docRows.map((d) => ({
+    id: d.id, name: d.name, sha256: d.sha256, formValues: formValuesOf(envelope, forms.get(d.id) ?? [], d.id, fieldRowsOf),
+  }));
+  // Read for each use and handed over to the worker that uses it: a copy of a large file would hold the event loop.
+  const withBytes = async (d: Omit<RenderDocument, "bytes">): Promise<RenderDocument> => ({ ...d, bytes: await deps.files.get(d.sha256) });
   const people = await Promise.all((await recipientRows(deps.db, envelopeId)).map((r) => toRenderRecipient(deps, r, envelope.locale)));
   const placed = fieldRowsOf.map(toRenderField);
   const certificate: CompletionCertificateInput = {
@@ -188,14 +189,14 @@ async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
     generatedAt: deps.clock.now(),
     developmentCertificate: key.development,
   };
-  const stampOne = (d: RenderDocument) =>
-    deps.pdf.run("stampDocument", d, people, placed, { appendSignaturePage: true, locale: envelope.locale, certificate: { ...certificate, documents: [certificate.documents.find((c) => c.id === d.id)!] } });
+  const stampOne = async (d: Omit<RenderDocument, "bytes">) =>
+    deps.pdf.handOver("stampDocument", await withBytes(d), people, placed, { appendSignaturePage: true, locale: envelope.locale, certificate: { ...certificate, documents: [certificate.documents.find((c) => c.id === d.id)!] } });
 
   const perDocument = new Map<string, string>();
-  for (const d of docs) perDocument.set(d.id, await deps.files.put(await seal(deps, key, await stampOne(d), envelope.subject)));
+  for (const d of docs) perDocument.set(d.id, await storeOffThread(deps, await seal(deps, key, await stampOne(d), envelope.subject)));
   const whole = docs.length === 1
     ? perDocument.get(docs[0]!.id)!
-    : await deps.files.put(await seal(deps, key, await deps.pdf.run("buildEnvelopePdf", docs, people, placed, { appendSignaturePage: true, locale: envelope.locale, certificate, title: envelope.subject }), envelope.subject));
+    : await storeOffThread(deps, await seal(deps, key, await deps.pdf.handOver("buildEnvelopePdf", await Promise.all(docs.map(withBytes)), people, placed, { appendSignaturePage: true, locale: envelope.locale, certificate, title: envelope.subject }), envelope.subject));
 
   await transaction(deps.db, async (tx) => {
     const current = await firstRow(tx.select({ sealStatus: envelopes.sealStatus }).from(envelopes).where(eq(envelopes.id, envelopeId)));

@@ -9,28 +9,14 @@
  * (at each use), and in the appearances of its widget and free-text annotations.
  */
 import { type PDFDict, type PDFDocument, PDFHexString, PDFName, type PDFPage, PDFString } from "pdf-lib";
-import { Type, type Static } from "@sinclair/typebox";
-import { literalUnion, PLACED_FIELD_TYPES, type PlacedFieldType } from "../../enums";
+import { PLACED_FIELD_TYPES, type PlacedFieldType } from "../../enums";
 import { displayedBox } from "../page-frame";
 import { glyphQuad, readPageText, type PageText, type PlacedGlyph } from "./page-text";
 import { removeGlyphs } from "./remove-glyphs";
+import type { TextTag } from "./text-tag-model";
 
-export const TextTagSchema = Type.Object(
-  {
-    name: Type.String({ description: "The tag's name (DocuSeal: the text before the first `;`); becomes the field's label", examples: ["Employee signature"] }),
-    type: literalUnion(PLACED_FIELD_TYPES),
-    role: Type.Union([Type.String({ description: "The recipient `roleName` the field goes to; null: the first signer", examples: ["Employee"] }), Type.Null()]),
-    required: Type.Boolean(),
-    page: Type.Integer({ minimum: 1 }),
-    x: Type.Number({ description: "Points from the left edge of the displayed page" }),
-    y: Type.Number({ description: "Points from the TOP edge of the displayed page" }),
-    width: Type.Number(),
-    height: Type.Number(),
-  },
-  { title: "TextTag", description: "A text tag found in the document's text: where a field goes, without coordinates (see docs/documents.md)" },
-);
+export type { TextTag };
 
-export type TextTag = Static<typeof TextTagSchema>;
 /** What a tag's text says, before it is placed. */
 export type TagSpec = Pick<TextTag, "name" | "type" | "role" | "required">;
 

@@ -1,0 +1,25 @@
+// Generated PDFs the benchmarks share.
+import { PDFDocument, PDFName } from "pdf-lib";
+
+/** Pages each carrying one ~1 MB image of random (incompressible) RGB pixels. */
+export async function imagePdf(megabytes: number): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  const width = 640, height = 546; // 640 * 546 * 3 ≈ 1 MiB
+  for (let i = 0; i < megabytes; i++) {
+    const pixels = randomBytes(width * height * 3);
+    const image = doc.context.register(
+      doc.context.stream(pixels, { Type: "XObject", Subtype: "Image", Width: width, Height: height, ColorSpace: "DeviceRGB", BitsPerComponent: 8 }),
+    );
+    const page = doc.addPage([width, height]);
+    page.node.setXObject(PDFName.of("Im0"), image);
+    const content = doc.context.register(doc.context.stream(`q ${width} 0 0 ${height} 0 0 cm /Im0 Do Q`));
+    page.node.set(PDFName.of("Contents"), content);
+  }
+  return doc.save({ useObjectStreams: false });
+}
+
+function randomBytes(n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let at = 0; at < n; at += 65536) crypto.getRandomValues(out.subarray(at, Math.min(n, at + 65536)));
+  return out;
+}
