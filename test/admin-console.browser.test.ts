@@ -141,6 +141,8 @@ describe("the console in Chromium", () => {
     await page.goto(`${s.url}/admin/envelopes?q=E-4711`);
     expect(await page.locator("tbody tr").count()).toBe(1);
     await page.getByRole("link", { name: "Offer letter" }).click();
+    // The envelope's page, loaded, before reading it (reading during the navigation races it).
+    await page.waitForURL(/\/admin\/envelopes\/env_/);
     const row = page.getByRole("row", { name: /Ana Silva/ });
     await expect(row.locator(".badge-delivery-failed").textContent()).resolves.toBe("failed");
     await check("envelope-failed-delivery");
