@@ -57,7 +57,7 @@ export type Dialect = "sqlite" | "postgres";
 /**
  * The dialect of a database handle or transaction. The domain is written once against the SQLite
  * typing of drizzle and only what both dialects run (awaited builders, `transaction()` below,
- * the fragments in store/sql.ts); a PostgreSQL handle is a drizzle PgDatabase behind the same type.
+ * the JSON fragments below); a PostgreSQL handle is a drizzle PgDatabase behind the same type.
  */
 export const dialectOf = (db: Tx): Dialect => (is((db as { dialect?: unknown }).dialect, PgDialect) ? "postgres" : "sqlite");
 
@@ -102,21 +102,13 @@ const sqlState = (e: unknown): string | undefined => {
 export interface TransactionOptions {
   /**
    * PostgreSQL isolation. "serializable" (the default) keeps SQLite's guarantee that a
-   * transaction sees no other commit midway (a conflict is retried, up to 25 times with growing random delays); "read
-   * committed" for statements that take care of concurrency themselves (SKIP LOCKED claims).
+   * transaction sees no other commit midway (a conflict is retried, with growing random
+   * delays); "read committed" for statements that take care of concurrency themselves.
    */
   isolation?: "serializable" | "read committed";
 }
 
-/**
- * Runs `work` in one transaction and returns what it returns; an exception rolls back.
- * PostgreSQL: drizzle's transaction on one pooled connection, serializable, one at a time per
- * node, and run again when the server detects a conflict with another node's (nested: a savepoint). SQLite: the connection is shared by the
- * whole process and bun:sqlite's transactions are synchronous, so transactions are queued one
- * after another (BEGIN IMMEDIATE ... COMMIT on a handle that marks itself; a nested call makes a
- * savepoint). A body does database work only, which on SQLite completes without yielding to
- * I/O (so the queue never waits long), and may run more than once on PostgreSQL.
- */
+/** A serializable transaction, run again while PostgreSQL reports a conflict (up to MAX_ATTEMPTS). */
 async function serializableWithRetry<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -143,6 +135,16 @@ function oneAtATimeOnThisNode<T>(db: Tx, run: () => Promise<T>): Promise<T> {
   return turn;
 }
 
+/**
+ * Runs `work` in one transaction and returns what it returns; an exception rolls back.
+ * PostgreSQL: drizzle's transaction on one pooled connection, serializable, one at a time per
+ * node, and run again when the server detects a conflict with another node's (nested: a
+ * savepoint). SQLite: the connection is shared by the whole process and bun:sqlite's
+ * transactions are synchronous, so transactions are queued one after another (BEGIN IMMEDIATE
+ * ... COMMIT on a handle that marks itself; a nested call makes a savepoint). A body does
+ * database work only, which on SQLite completes without yielding to I/O (so the queue never
+ * waits long), and may run more than once on PostgreSQL.
+ */
 export async function transaction<T>(db: Tx, work: (tx: Tx) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
   if (dialectOf(db) === "postgres") {
     if (!(db as any).$client) return (db as any).transaction(work);
