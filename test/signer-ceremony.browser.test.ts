@@ -4,39 +4,26 @@
  * sealed PDF downloaded from the completed page (checked with pdfsig), and axe-core finding no
  * accessibility violation on any screen.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { sealEnvelope } from "../src/modules/sealing/service";
-import { axeViolations, drawOn, launchBrowser, PHONE, waitForPdfPages } from "./helpers/browser";
+import { axeViolations, drawOn, PHONE, waitForPdfPages } from "./helpers/browser";
 import { saveBranding } from "../src/modules/branding/service";
 import { TINY_PNG } from "./helpers/envelopes";
 import { parseMail } from "./helpers/smtp";
 import { pdfsig } from "./pdf/helpers-seal";
-import { startTestServer, type TestServer } from "./helpers/server";
-import { adoptTyped, json, OpenedPages, sent, tokenOf, upload, waitForState } from "./helpers/signer-page";
+import { adoptTyped, json, sent, tokenOf, upload, waitForState, signerBrowserSuite } from "./helpers/signer-page";
 import { tempDir } from "./helpers/spawn";
 
 setDefaultTimeout(60_000);
 
-let s: TestServer;
-let browser: Browser;
-const pages = new OpenedPages();
-
-beforeAll(async () => {
-  // No background worker: the tests seal when they choose to.
-  s = await startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.stop();
-});
-afterEach(() => pages.checkPages(s));
+const suite = signerBrowserSuite();
+const { pages } = suite;
 
 const complete = (token: string, body: unknown) =>
-  fetch(`${s.url}/api/v1/signing/${token}/complete`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  fetch(`${suite.s.url}/api/v1/signing/${token}/complete`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
 async function expectNoAxeViolations(page: Page) {
   expect(await axeViolations(page)).toEqual([]);
@@ -45,8 +32,8 @@ async function expectNoAxeViolations(page: Page) {
 describe("fields at every size", () => {
   for (const [size, opts] of [["desktop", {}], ["phone", PHONE]] as const) {
     test(`${size}: every field shows its label, typed signatures fit their box, initials stay readable`, async () => {
-      const doc = await upload(s, 1);
-      const env = await sent(s, {
+      const doc = await upload(suite.s, 1);
+      const env = await sent(suite.s, {
         subject: "Labels", documentIds: [doc.id],
         recipients: [{
           email: "fm@example.com", name: "François Müller-Lüdenscheidt von Hohenzollern",
@@ -58,7 +45,7 @@ describe("fields at every size", () => {
           ],
         }],
       });
-      const o = await pages.open(browser, env.recipients[0].signUrl, opts);
+      const o = await pages.open(suite.browser, env.recipients[0].signUrl, opts);
       const { page } = o;
       await waitForPdfPages(page);
       const labels = page.locator(".field-label");
@@ -100,8 +87,8 @@ describe("fields at every size", () => {
 
 describe("what earlier signers placed", () => {
   test("the second signer sees the first one's signature, values and drawn signature on the pages", async () => {
-    const doc = await upload(s, 1);
-    const env = await sent(s, {
+    const doc = await upload(suite.s, 1);
+    const env = await sent(suite.s, {
       subject: "Stamps", documentIds: [doc.id],
       recipients: [
         { email: "ana@example.com", name: "Ana Silva", fields: [
@@ -116,7 +103,7 @@ describe("what earlier signers placed", () => {
     await json(await complete(tokenOf(env.recipients[0].signUrl), { signature: { type: "typed", value: "Ana Silva" }, fields: { [cityId]: "Lisboa" }, consent: true }), 200);
 
     // Cy draws in the browser, then Bob sees both.
-    const cy = await pages.open(browser, env.recipients[2].signUrl);
+    const cy = await pages.open(suite.browser, env.recipients[2].signUrl);
     await waitForPdfPages(cy.page);
     expect(await cy.page.getByRole("img", { name: "Signed by Ana Silva" }).isVisible()).toBe(true);
     await cy.page.getByRole("button", { name: "Signature (required)" }).click();
@@ -127,7 +114,7 @@ describe("what earlier signers placed", () => {
     await cy.page.getByRole("button", { name: "Sign", exact: true }).click();
     await waitForState(cy, "signed");
 
-    const bob = await pages.open(browser, env.recipients[1].signUrl);
+    const bob = await pages.open(suite.browser, env.recipients[1].signUrl);
     const { page } = bob;
     await waitForPdfPages(page);
     expect(await page.locator(".stamp").count()).toBe(3);
@@ -139,18 +126,18 @@ describe("what earlier signers placed", () => {
     await expectNoAxeViolations(page);
 
     // The image is only for a recipient who may act now.
-    const url = `${s.url}/api/v1/signing/${tokenOf(env.recipients[0].signUrl)}/signatures/${env.recipients[2].id}`;
+    const url = `${suite.s.url}/api/v1/signing/${tokenOf(env.recipients[0].signUrl)}/signatures/${env.recipients[2].id}`;
     expect((await fetch(url)).status).toBe(409);
-    expect((await fetch(`${s.url}/api/v1/signing/${tokenOf(env.recipients[1].signUrl)}/signatures/${env.recipients[0].id}`)).status).toBe(404);
+    expect((await fetch(`${suite.s.url}/api/v1/signing/${tokenOf(env.recipients[1].signUrl)}/signatures/${env.recipients[0].id}`)).status).toBe(404);
   });
 });
 
 describe("the signed PDF", () => {
   for (const [size, opts] of [["desktop", {}], ["phone", PHONE]] as const) {
     test(`${size}: the completed page offers the sealed PDF as soon as it is sealed, and it is valid`, async () => {
-      const doc = await upload(s, 1);
-      const env = await sent(s, { subject: "Download me", documentIds: [doc.id], recipients: [{ email: "d@example.com", name: "Dee Load" }] });
-      const o = await pages.open(browser, env.recipients[0].signUrl, opts);
+      const doc = await upload(suite.s, 1);
+      const env = await sent(suite.s, { subject: "Download me", documentIds: [doc.id], recipients: [{ email: "d@example.com", name: "Dee Load" }] });
+      const o = await pages.open(suite.browser, env.recipients[0].signUrl, opts);
       const { page } = o;
       await waitForPdfPages(page);
       await adoptTyped(page);
@@ -161,7 +148,7 @@ describe("the signed PDF", () => {
       expect(await page.locator("#signed-doc-text").textContent()).toContain("being sealed");
       expect(await page.getByRole("link", { name: "Download the signed PDF" }).count()).toBe(0);
       await expectNoAxeViolations(page);
-      await sealEnvelope(s.deps, env.id);
+      await sealEnvelope(suite.s.deps, env.id);
       const link = page.getByRole("link", { name: "Download the signed PDF" });
       await link.waitFor({ timeout: 30_000 });
       expect(await page.locator("#signed-doc-text").textContent()).toBe("The signed PDF is ready.");
@@ -176,7 +163,7 @@ describe("the signed PDF", () => {
       await expectNoAxeViolations(page);
 
       // Reopened later, the link is there at once.
-      const again = await pages.open(browser, env.recipients[0].signUrl, opts);
+      const again = await pages.open(suite.browser, env.recipients[0].signUrl, opts);
       await waitForState(again, "completed");
       expect(await again.page.getByRole("link", { name: "Download the signed PDF" }).getAttribute("href")).toBe(`/api/v1/signing/${tokenOf(env.recipients[0].signUrl)}/signed-document?download=1`);
     });
@@ -185,8 +172,8 @@ describe("the signed PDF", () => {
 
 describe("accessibility", () => {
   test("the ceremony, the adopt dialog and the decline dialog have no axe-core violation, on a phone too", async () => {
-    const doc = await upload(s, 1);
-    const env = await sent(s, {
+    const doc = await upload(suite.s, 1);
+    const env = await sent(suite.s, {
       subject: "A11y", message: "Please sign.", documentIds: [doc.id],
       recipients: [{ email: "a@example.com", name: "Ally", fields: [
         { documentId: doc.id, type: "signature", page: 1, x: 72, y: 600, width: 160, height: 40 },
@@ -194,7 +181,7 @@ describe("accessibility", () => {
       ] }],
     });
     for (const opts of [{}, PHONE]) {
-      const o = await pages.open(browser, env.recipients[0].signUrl, opts);
+      const o = await pages.open(suite.browser, env.recipients[0].signUrl, opts);
       const { page } = o;
       await waitForPdfPages(page);
       await expectNoAxeViolations(page);
@@ -209,14 +196,14 @@ describe("accessibility", () => {
 });
 
 describe("who is asking, in the signer's language", () => {
-  test("organisation, sender, deadline; Greek from the envelope, German from the browser, a switch that sticks; the void reason", async () => {
-    const doc = await upload(s, 1);
-    const expiresAt = new Date(s.clock.now().getTime() + 5 * 86_400_000).toISOString();
-    const greek = await sent(s, {
+  test("organisation, sender, deadline; Greek from the envelope, German from the suite.browser, a switch that sticks; the void reason", async () => {
+    const doc = await upload(suite.s, 1);
+    const expiresAt = new Date(suite.s.clock.now().getTime() + 5 * 86_400_000).toISOString();
+    const greek = await sent(suite.s, {
       subject: "Σύμβαση εργασίας", locale: "el", expiresAt, sender: { name: "Μαρία Παπαδοπούλου", email: "hr@example.gr" }, documentIds: [doc.id],
       recipients: [{ email: "g@example.gr", name: "Γιώργος Παπαδόπουλος", fields: [{ documentId: doc.id, type: "text", page: 1, x: 72, y: 200, width: 200, height: 20 }] }],
     });
-    const o = await pages.open(browser, greek.recipients[0].signUrl, { locale: "en-US" });
+    const o = await pages.open(suite.browser, greek.recipients[0].signUrl, { locale: "en-US" });
     const { page } = o;
     await waitForPdfPages(page);
     expect(await page.evaluate(() => document.documentElement.lang)).toBe("el");
@@ -237,14 +224,14 @@ describe("who is asking, in the signer's language", () => {
     expect(await page.evaluate(() => document.documentElement.lang)).toBe("es");
 
     // No language on the envelope: the browser's (Accept-Language).
-    const plain = await sent(s, { subject: "Vertrag", documentIds: [doc.id], recipients: [{ email: "d@example.de", name: "Dieter" }] });
-    const de = await pages.open(browser, plain.recipients[0].signUrl, { locale: "de-DE" });
+    const plain = await sent(suite.s, { subject: "Vertrag", documentIds: [doc.id], recipients: [{ email: "d@example.de", name: "Dieter" }] });
+    const de = await pages.open(suite.browser, plain.recipients[0].signUrl, { locale: "de-DE" });
     await waitForPdfPages(de.page);
     expect(await de.page.evaluate(() => document.documentElement.lang)).toBe("de");
     expect(await de.page.getByRole("button", { name: "Unterschreiben", exact: true }).isVisible()).toBe(true);
 
     // Voided: the reason the sender gave, in the signer's language.
-    await json(await s.api(`/api/v1/envelopes/${plain.id}?reason=${encodeURIComponent("Falsches Dokument")}`, { method: "DELETE" }), 200);
+    await json(await suite.s.api(`/api/v1/envelopes/${plain.id}?reason=${encodeURIComponent("Falsches Dokument")}`, { method: "DELETE" }), 200);
     await de.page.reload();
     await waitForState(de, "voided");
     expect(await de.page.locator("#state-title").textContent()).toBe("Umschlag storniert");
@@ -253,18 +240,18 @@ describe("who is asking, in the signer's language", () => {
   });
 
   test("the organisation's name, logo and colour from the console's branding settings", async () => {
-    await saveBranding(s.deps, { actor: "admin:test" }, { organisationName: "Acme GmbH", accentColor: "#0a7d33", fromName: "", fromAddress: "", replyTo: "", logo: TINY_PNG });
+    await saveBranding(suite.s.deps, { actor: "admin:test" }, { organisationName: "Acme GmbH", accentColor: "#0a7d33", fromName: "", fromAddress: "", replyTo: "", logo: TINY_PNG });
     try {
-      const doc = await upload(s, 1);
-      const env = await sent(s, { subject: "Branded", documentIds: [doc.id], recipients: [{ email: "b@example.com", name: "Bea" }] });
-      const o = await pages.open(browser, env.recipients[0].signUrl);
+      const doc = await upload(suite.s, 1);
+      const env = await sent(suite.s, { subject: "Branded", documentIds: [doc.id], recipients: [{ email: "b@example.com", name: "Bea" }] });
+      const o = await pages.open(suite.browser, env.recipients[0].signUrl);
       await waitForPdfPages(o.page);
       expect(await o.page.locator("#brand-name").textContent()).toBe("Acme GmbH");
       await o.page.waitForFunction(() => (document.getElementById("brand-logo") as HTMLImageElement).naturalWidth === 1);
       expect(await o.page.locator("#sign-btn").evaluate((b) => getComputedStyle(b).backgroundColor)).toBe("rgb(10, 125, 51)");
       await expectNoAxeViolations(o.page);
     } finally {
-      await saveBranding(s.deps, { actor: "admin:test" }, { organisationName: "", accentColor: "#1d4ed8", fromName: "", fromAddress: "", replyTo: "", logo: null });
+      await saveBranding(suite.s.deps, { actor: "admin:test" }, { organisationName: "", accentColor: "#1d4ed8", fromName: "", fromAddress: "", replyTo: "", logo: null });
     }
   });
 });
@@ -272,17 +259,17 @@ describe("who is asking, in the signer's language", () => {
 describe("the signer proves who they are", () => {
   /** The newest 6-digit code e-mailed to `to`, from the server's outbox folder. */
   function codeFor(to: string): string {
-    const dir = join(s.dir, "outbox");
+    const dir = join(suite.s.dir, "outbox");
     // Only the code e-mails (an invitation may be in the outbox too), oldest first by their file's time stamp.
     const mails = readdirSync(dir).sort().map((f) => parseMail(readFileSync(join(dir, f), "utf8"))).filter((m) => m.headers.to === to && /code/i.test(m.subject));
     return /\b(\d{6})\b/.exec(mails.at(-1)!.text)![1]!;
   }
 
   test("a code by e-mail, asked for in the signer's language; a wrong code is refused; the right one opens the documents", async () => {
-    const doc = await upload(s, 1);
-    const env = await sent(s, { subject: "Avenant", locale: "fr", documentIds: [doc.id], recipients: [{ email: "otp@example.com", name: "Odile", authentication: { method: "email_otp" } }] });
+    const doc = await upload(suite.s, 1);
+    const env = await sent(suite.s, { subject: "Avenant", locale: "fr", documentIds: [doc.id], recipients: [{ email: "otp@example.com", name: "Odile", authentication: { method: "email_otp" } }] });
     for (const opts of [{}, PHONE]) {
-      const o = await pages.open(browser, env.recipients[0].signUrl, { ...opts, locale: "en-US" });
+      const o = await pages.open(suite.browser, env.recipients[0].signUrl, { ...opts, locale: "en-US" });
       const { page } = o;
       await page.getByRole("heading", { name: "Confirmez votre identité" }).waitFor();
       expect(await page.locator("#auth-text").textContent()).toContain("o•••@example.com");
@@ -306,19 +293,19 @@ describe("the signer proves who they are", () => {
   });
 
   test("an access code; five wrong ones lock the page for a while", async () => {
-    const doc = await upload(s, 1);
-    const env = await sent(s, { subject: "Access", documentIds: [doc.id], recipients: [
+    const doc = await upload(suite.s, 1);
+    const env = await sent(suite.s, { subject: "Access", documentIds: [doc.id], recipients: [
       { email: "ac@example.com", name: "Ace", authentication: { method: "access_code", accessCode: "BLUE-4217" } },
       { email: "lk@example.com", name: "Lou", authentication: { method: "access_code", accessCode: "RED-99" } },
     ] });
-    const o = await pages.open(browser, env.recipients[0].signUrl);
+    const o = await pages.open(suite.browser, env.recipients[0].signUrl);
     await o.page.getByRole("heading", { name: "Confirm it is you" }).waitFor();
     expect(await o.page.getByRole("button", { name: "Send me the code" }).count()).toBe(0);
     await o.page.getByLabel("Access code").fill("BLUE-4217");
     await o.page.getByRole("button", { name: "Continue" }).click();
     expect(await waitForPdfPages(o.page)).toBe(1);
 
-    const locked = await pages.open(browser, env.recipients[1].signUrl);
+    const locked = await pages.open(suite.browser, env.recipients[1].signUrl);
     await locked.page.getByRole("heading", { name: "Confirm it is you" }).waitFor();
     const attempt = async (code: string) => {
       await locked.page.getByLabel("Access code").fill(code);
@@ -359,20 +346,20 @@ describe("embedded in the integrator's app", () => {
     const app = integrator();
     const other = integrator();
     try {
-      const doc = await upload(s, 1);
-      const env = await sent(s, {
+      const doc = await upload(suite.s, 1);
+      const env = await sent(suite.s, {
         subject: "In the app", documentIds: [doc.id],
         embedding: { allowedOrigins: [app.origin] }, redirectUrl: `${app.origin}/done`,
         recipients: [{ email: "inapp@example.com", name: "In App", embedded: true }],
       });
       const signUrl: string = env.recipients[0].signUrl;
-      const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+      const context = await suite.browser.newContext({ viewport: { width: 1200, height: 900 } });
       try {
         const page = await context.newPage();
         await page.goto(`${app.origin}/?src=${encodeURIComponent(signUrl)}`);
         const events = () => page.evaluate(() => (window as any).events as { origin: string; data: any }[]);
         await page.waitForFunction(() => (window as any).events.some((e: any) => e.data.type === "certyneo.loaded"));
-        expect((await events())[0]).toEqual({ origin: s.url, data: { type: "certyneo.loaded", envelopeId: env.id, recipientId: env.recipients[0].id } });
+        expect((await events())[0]).toEqual({ origin: suite.s.url, data: { type: "certyneo.loaded", envelopeId: env.id, recipientId: env.recipients[0].id } });
         const frame = page.frameLocator("#sign");
         await frame.locator('#documents[data-rendered="true"]').waitFor();
         await frame.getByRole("button", { name: "Adopt your signature" }).click();
@@ -385,10 +372,10 @@ describe("embedded in the integrator's app", () => {
         await page.waitForURL(() => page.frames().some((f) => f.url().startsWith(`${app.origin}/done?certyneo_event=signed`)));
         const done = new URL(page.frames().find((f) => f.url().startsWith(`${app.origin}/done`))!.url());
         expect(Object.fromEntries(done.searchParams)).toEqual({ certyneo_event: "signed", envelope_id: env.id, recipient_id: env.recipients[0].id });
-        expect((await (await s.api(`/api/v1/envelopes/${env.id}`)).json() as any).recipients[0].status).toBe("SIGNED");
+        expect((await (await suite.s.api(`/api/v1/envelopes/${env.id}`)).json() as any).recipients[0].status).toBe("SIGNED");
 
         // Another origin's page: the browser refuses to show the signing page in its frame.
-        const second = await sent(s, { subject: "Elsewhere", documentIds: [doc.id], embedding: { allowedOrigins: [app.origin] }, recipients: [{ email: "x@example.com", name: "X", embedded: true }] });
+        const second = await sent(suite.s, { subject: "Elsewhere", documentIds: [doc.id], embedding: { allowedOrigins: [app.origin] }, recipients: [{ email: "x@example.com", name: "X", embedded: true }] });
         const intruder = await context.newPage();
         await intruder.goto(`${other.origin}/?src=${encodeURIComponent(second.recipients[0].signUrl)}`, { waitUntil: "load" });
         const child = intruder.frames().find((f) => f !== intruder.mainFrame())!;

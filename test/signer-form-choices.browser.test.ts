@@ -3,32 +3,19 @@
  * the form's buttons and a list of the dropdown's options, required until filled, the chosen
  * values shown to the next signer, and the sealed PDF carrying them as form values (qpdf).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
 import { sealEnvelope } from "../src/modules/sealing/service";
-import { axeViolations, launchBrowser, waitForPdfPages } from "./helpers/browser";
-import { startTestServer, type TestServer } from "./helpers/server";
-import { adoptTyped, json, OpenedPages, sent, waitForState } from "./helpers/signer-page";
+import { axeViolations, waitForPdfPages } from "./helpers/browser";
+import { adoptTyped, json, sent, waitForState, signerBrowserSuite } from "./helpers/signer-page";
 import { tempDir } from "./helpers/spawn";
 import { formPdf } from "./helpers/tagged-pdf";
 
 setDefaultTimeout(90_000);
 
-let s: TestServer;
-let browser: Browser;
-const pages = new OpenedPages();
-
-beforeAll(async () => {
-  s = await startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.stop();
-});
-afterEach(() => pages.checkPages(s));
+const suite = signerBrowserSuite();
+const { pages } = suite;
 
 /** Field name -> value, as qpdf's JSON reports the form. */
 function qpdfFormValues(pdf: Uint8Array): Record<string, unknown> {
@@ -40,15 +27,15 @@ function qpdfFormValues(pdf: Uint8Array): Record<string, unknown> {
 
 describe("radio groups and choice fields on the signing page", () => {
   test("picked where the form shows them, required until filled, shown to the next signer, sealed as form values", async () => {
-    const doc = await json(await s.api("/api/v1/documents", { method: "POST", json: { name: "application.pdf", contentBase64: Buffer.from(await formPdf()).toString("base64") } }), 201);
-    const env = await sent(s, {
+    const doc = await json(await suite.s.api("/api/v1/documents", { method: "POST", json: { name: "application.pdf", contentBase64: Buffer.from(await formPdf()).toString("base64") } }), 201);
+    const env = await sent(suite.s, {
       subject: "Application", documentIds: [doc.id], signingOrder: "sequential",
       recipients: [
         { email: "marie@example.com", name: "Marie Dubois", formFields: ["contract_type", "department"] },
         { email: "paul@example.com", name: "Paul Martin" },
       ],
     });
-    const o = await pages.open(browser, env.recipients[0].signUrl);
+    const o = await pages.open(suite.browser, env.recipients[0].signUrl);
     const { page } = o;
     await waitForPdfPages(page);
 
@@ -90,11 +77,11 @@ describe("radio groups and choice fields on the signing page", () => {
     await page.getByRole("button", { name: "Sign", exact: true }).click();
     await waitForState(o, "signed");
 
-    const stored = await json(await s.api(`/api/v1/envelopes/${env.id}`), 200);
+    const stored = await json(await suite.s.api(`/api/v1/envelopes/${env.id}`), 200);
     expect(Object.fromEntries(stored.fields.filter((f: any) => f.source === "form").map((f: any) => [f.label, f.value]))).toEqual({ contract_type: "CDD", department: "Engineering" });
 
     // The next signer sees what was chosen, the radio's option on the chosen button.
-    const p = await pages.open(browser, stored.recipients[1].signUrl);
+    const p = await pages.open(suite.browser, stored.recipients[1].signUrl);
     await waitForPdfPages(p.page);
     const stamps = p.page.locator(".stamp");
     expect(await stamps.evaluateAll((nodes) => nodes.map((n) => n.getAttribute("aria-label")))).toEqual([
@@ -108,8 +95,8 @@ describe("radio groups and choice fields on the signing page", () => {
     await p.page.getByRole("button", { name: "Sign", exact: true }).click();
     await waitForState(p, "signed");
 
-    await sealEnvelope(s.deps, env.id);
-    const sealed = new Uint8Array(await (await s.api(`/api/v1/envelopes/${env.id}/signed-document`)).arrayBuffer());
+    await sealEnvelope(suite.s.deps, env.id);
+    const sealed = new Uint8Array(await (await suite.s.api(`/api/v1/envelopes/${env.id}/signed-document`)).arrayBuffer());
     // pdf-lib names radio states by position: /1 is the second option, CDD.
     expect(qpdfFormValues(sealed)).toMatchObject({ contract_type: "/1", department: "u:Engineering" });
 

@@ -5,38 +5,24 @@
  * outcome checked through GET /api/v1/envelopes/{id}. Every page is also checked for requests to
  * any other host, CSP violations and script errors.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eq } from "drizzle-orm";
-import type { Browser } from "playwright-core";
 import { recipients as recipientsTable } from "../src/store/schema";
-import { canvasHasInk, drawOn, drawWithTouch, launchBrowser, openPage, PHONE, waitForPdfPages, type OpenedPage } from "./helpers/browser";
-import { startTestServer, type TestServer } from "./helpers/server";
-import { adoptTyped, envelopeOf, json, OpenedPages, sent as sendEnvelope, upload as uploadPdf, waitForState } from "./helpers/signer-page";
+import { canvasHasInk, drawOn, drawWithTouch, openPage, PHONE, waitForPdfPages, type OpenedPage } from "./helpers/browser";
+import { adoptTyped, envelopeOf, json, sent as sendEnvelope, upload as uploadPdf, waitForState, signerBrowserSuite } from "./helpers/signer-page";
 
 // Real browser work on shared CPUs: whatever `bun test --timeout` says.
 setDefaultTimeout(60_000);
 
-let s: TestServer;
-let browser: Browser;
-const pages = new OpenedPages();
+const suite = signerBrowserSuite();
+const { pages } = suite;
 
-beforeAll(async () => {
-  s = await startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.stop();
-});
-// Every page of every test: nothing asked of another host, no CSP violation, no script error.
-afterEach(() => pages.checkPages(s));
-
-const open = (url: string, opts: Parameters<typeof openPage>[2] = {}) => pages.open(browser, url, opts);
-const upload = (n: number, name?: string) => uploadPdf(s, n, name);
-const sent = (body: Record<string, unknown>) => sendEnvelope(s, body);
-const envelope = (id: string) => envelopeOf(s, id);
+const open = (url: string, opts: Parameters<typeof openPage>[2] = {}) => pages.open(suite.browser, url, opts);
+const upload = (n: number, name?: string) => uploadPdf(suite.s, n, name);
+const sent = (body: Record<string, unknown>) => sendEnvelope(suite.s, body);
+const envelope = (id: string) => envelopeOf(suite.s, id);
 const stateOf = (o: OpenedPage) => o.page.locator("#state").getAttribute("data-state");
 
 describe("signing in the browser", () => {
@@ -142,7 +128,7 @@ describe("signing in the browser", () => {
     expect(value("signature")).toBe("Jane Q. Doe");
     expect(value("initials")).toBe("JQD");
     expect(value("date")).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    const row = s.deps.db.select().from(recipientsTable).where(eq(recipientsTable.id, after.recipients[0].id)).get()!;
+    const row = suite.s.deps.db.select().from(recipientsTable).where(eq(recipientsTable.id, after.recipients[0].id)).get()!;
     expect(row.signatureType).toBe("typed");
 
     // The page asked the API and this server's assets, nothing else (checked again for every test).
@@ -178,10 +164,10 @@ describe("signing in the browser", () => {
 
     const after = await envelope(env.id);
     expect(after.recipients[0].status).toBe("SIGNED");
-    const row = s.deps.db.select().from(recipientsTable).where(eq(recipientsTable.id, after.recipients[0].id)).get()!;
+    const row = suite.s.deps.db.select().from(recipientsTable).where(eq(recipientsTable.id, after.recipients[0].id)).get()!;
     expect(row.signatureType).toBe("drawn");
     // The stored image is the PNG the page drew.
-    const png = await s.deps.files.get(row.signatureImageSha256!);
+    const png = await suite.s.deps.files.get(row.signatureImageSha256!);
     expect([...png.slice(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   });
 
@@ -312,7 +298,7 @@ describe("signing in the browser", () => {
   test("speaks French when the envelope is in French, whatever the browser's language", async () => {
     const doc = await upload(1);
     const env = await sent({
-      subject: "Contrat", locale: "fr", documentIds: [doc.id], expiresAt: new Date(s.clock.now().getTime() + 86_400_000 * 10).toISOString(),
+      subject: "Contrat", locale: "fr", documentIds: [doc.id], expiresAt: new Date(suite.s.clock.now().getTime() + 86_400_000 * 10).toISOString(),
       recipients: [{ email: "f@example.com", name: "Françoise", fields: [{ documentId: doc.id, type: "text", page: 1, x: 72, y: 200, width: 200, height: 20 }] }],
     });
     const o = await open(env.recipients[0].signUrl, { locale: "en-US" });
@@ -337,7 +323,7 @@ describe("signing in the browser", () => {
     await waitForState(o, "signed");
     expect(await page.locator("#state-title").textContent()).toBe("Merci");
     // The audit trail keeps the consent text the signer saw, in the page's language.
-    const signed = s.deps.db.$client.query("SELECT data FROM audit_events WHERE envelope_id = ? AND type = 'recipient.signed'").get(env.id) as any;
+    const signed = suite.s.deps.db.$client.query("SELECT data FROM audit_events WHERE envelope_id = ? AND type = 'recipient.signed'").get(env.id) as any;
     expect(JSON.parse(signed.data).consent).toMatchObject({ locale: "fr", text: expect.stringMatching(/^J’accepte de signer/) });
   });
 
@@ -364,10 +350,10 @@ describe("signing in the browser", () => {
 
 describe("states and errors", () => {
   test("an unknown link says so", async () => {
-    const o = await open(`${s.url}/s/${"x".repeat(43)}`);
+    const o = await open(`${suite.s.url}/s/${"x".repeat(43)}`);
     await waitForState(o, "notfound");
     expect(await o.page.locator("#state-title").textContent()).toBe("Link not found");
-    const fr = await open(`${s.url}/s/nope`, { locale: "fr-FR" });
+    const fr = await open(`${suite.s.url}/s/nope`, { locale: "fr-FR" });
     await waitForState(fr, "notfound");
     expect(await fr.page.locator("#state-title").textContent()).toBe("Lien introuvable");
   });
@@ -375,14 +361,14 @@ describe("states and errors", () => {
   test("voided, completed and expired envelopes each have their screen", async () => {
     const doc = await upload(1);
     const voided = await sent({ subject: "Voided", documentIds: [doc.id], recipients: [{ email: "v@example.com", name: "V" }] });
-    await json(await s.api(`/api/v1/envelopes/${voided.id}?reason=Wrong%20file`, { method: "DELETE" }), 200);
+    await json(await suite.s.api(`/api/v1/envelopes/${voided.id}?reason=Wrong%20file`, { method: "DELETE" }), 200);
     const v = await open(voided.recipients[0].signUrl);
     await waitForState(v, "voided");
     expect(await v.page.locator("#state-title").textContent()).toBe("Envelope cancelled");
 
     const done = await sent({ subject: "Done", documentIds: [doc.id], recipients: [{ email: "c@example.com", name: "C" }] });
     const token = done.recipients[0].signUrl.split("/s/")[1];
-    await json(await fetch(`${s.url}/api/v1/signing/${token}/complete`, {
+    await json(await fetch(`${suite.s.url}/api/v1/signing/${token}/complete`, {
       method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ signature: { type: "typed", value: "C" }, consent: true }),
     }), 200);
     const c = await open(done.recipients[0].signUrl);
@@ -390,10 +376,10 @@ describe("states and errors", () => {
     expect(await c.page.locator("#state-title").textContent()).toBe("All done");
 
     const expiring = await sent({
-      subject: "Expiring", documentIds: [doc.id], expiresAt: new Date(s.clock.now().getTime() + 3_600_000).toISOString(),
+      subject: "Expiring", documentIds: [doc.id], expiresAt: new Date(suite.s.clock.now().getTime() + 3_600_000).toISOString(),
       recipients: [{ email: "e@example.com", name: "E" }],
     });
-    (s.clock as any).advance(2 * 3_600_000);
+    (suite.s.clock as any).advance(2 * 3_600_000);
     const e = await open(expiring.recipients[0].signUrl);
     await waitForState(e, "expired");
     expect(await e.page.locator("#state-title").textContent()).toBe("This link has expired");
@@ -404,7 +390,7 @@ describe("states and errors", () => {
     const env = await sent({ subject: "Race", documentIds: [doc.id], recipients: [{ email: "r@example.com", name: "R" }] });
     const o = await open(env.recipients[0].signUrl);
     await waitForPdfPages(o.page);
-    await json(await s.api(`/api/v1/envelopes/${env.id}`, { method: "DELETE" }), 200);
+    await json(await suite.s.api(`/api/v1/envelopes/${env.id}`, { method: "DELETE" }), 200);
     await adoptTyped(o.page);
     await o.page.getByLabel(/I agree to sign/).check();
     await o.page.getByRole("button", { name: "Sign", exact: true }).click();
@@ -451,7 +437,7 @@ describe("states and errors", () => {
     const env = await sent({ subject: "Offline", documentIds: [doc.id], recipients: [{ email: "o@example.com", name: "O" }] });
     const o = await open("about:blank");
     const outside: string[] = [];
-    await o.context.route((url) => !url.href.startsWith(s.url + "/"), (route) => {
+    await o.context.route((url) => !url.href.startsWith(suite.s.url + "/"), (route) => {
       outside.push(route.request().url());
       return route.abort();
     });
@@ -466,7 +452,7 @@ describe("states and errors", () => {
     await waitForState(o, "signed");
     expect(outside).toEqual([]);
     const hosts = new Set(o.requests.filter((u) => u !== "about:blank").map((u) => new URL(u).origin));
-    expect([...hosts]).toEqual([s.url]);
+    expect([...hosts]).toEqual([suite.s.url]);
     // What it did fetch: the page, its assets, pdf.js and its worker, the session, the PDF, the completion.
     const paths = o.requests.filter((u) => u !== "about:blank").map((u) => new URL(u).pathname);
     expect(paths).toEqual(expect.arrayContaining([

@@ -3,35 +3,22 @@
  * the page lays out right to left, field labels show, the guided flow leads from field to field
  * to the signature, and axe-core finds no accessibility violation.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { axeViolations, launchBrowser, PHONE, waitForPdfPages } from "./helpers/browser";
-import { startTestServer, type TestServer } from "./helpers/server";
-import { envelopeOf, OpenedPages, sent, upload, waitForState } from "./helpers/signer-page";
+import { axeViolations, PHONE, waitForPdfPages } from "./helpers/browser";
+import { envelopeOf, sent, upload, waitForState, signerBrowserSuite } from "./helpers/signer-page";
 
 setDefaultTimeout(60_000);
 
-let s: TestServer;
-let browser: Browser;
-const pages = new OpenedPages();
-
-beforeAll(async () => {
-  s = await startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.stop();
-});
-afterEach(() => pages.checkPages(s));
+const suite = signerBrowserSuite();
+const { pages } = suite;
 
 describe("the signer page in Arabic", () => {
   for (const [size, opts] of [["desktop", {}], ["phone", PHONE]] as const) {
     test(`${size}: right to left, labels visible, the guided flow signs, no axe-core violation`, async () => {
-      const doc = await upload(s, 1);
-      const env = await sent(s, {
+      const doc = await upload(suite.s, 1);
+      const env = await sent(suite.s, {
         subject: "عقد عمل", locale: "ar", sender: { name: "ليلى حداد", email: "hr@example.com" }, documentIds: [doc.id],
         recipients: [{
           email: "k@example.com", name: "كريم منصور",
@@ -42,7 +29,7 @@ describe("the signer page in Arabic", () => {
         }],
       });
       // The envelope's language wins over the browser's.
-      const o = await pages.open(browser, env.recipients[0].signUrl, { ...opts, locale: "en-US" });
+      const o = await pages.open(suite.browser, env.recipients[0].signUrl, { ...opts, locale: "en-US" });
       const { page } = o;
       await waitForPdfPages(page);
       expect(await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual(["ar", "rtl"]);
@@ -80,7 +67,7 @@ describe("the signer page in Arabic", () => {
       expect(await page.locator("#state-title").textContent()).toBe("شكرًا لك");
       expect(await axeViolations(page)).toEqual([]);
 
-      const after = await envelopeOf(s, env.id);
+      const after = await envelopeOf(suite.s, env.id);
       expect(after.recipients[0].status).toBe("SIGNED");
       expect(after.fields.find((f: { type: string }) => f.type === "text").value).toBe("مهندس");
     });

@@ -3,11 +3,11 @@
  * and checked for outside requests and script errors, the screens the page shows, adopting a
  * signature.
  */
-import { expect } from "bun:test";
+import { afterAll, afterEach, beforeAll, expect } from "bun:test";
 import type { Browser, Page } from "playwright-core";
-import { openPage, type OpenedPage } from "./browser";
+import { launchBrowser, openPage, type OpenedPage } from "./browser";
 import { makePdf } from "./pdf";
-import type { TestServer } from "./server";
+import { startTestServer, type TestServer } from "./server";
 
 export async function json(res: Response, status: number) {
   const body = await res.json();
@@ -72,4 +72,25 @@ export async function adoptTyped(page: Page, name?: string, labels = { open: /Ad
   if (name !== undefined) await dialog.locator("#typed-name").fill(name);
   await dialog.getByRole("button", { name: labels.confirm }).click();
   await dialog.waitFor({ state: "hidden" });
+}
+
+/**
+ * The setup of a signer-page browser suite: a test server whose outbox stays idle unless the
+ * test drains it (the tests seal and send when they choose to), one Chromium, and after each
+ * test the check of every page opened (OpenedPages.checkPages). `env`: more CERTYNEO_* variables,
+ * read when the server starts (after the file's earlier beforeAll hooks). `s` and `browser` are
+ * set once the hooks have run.
+ */
+export function signerBrowserSuite(env: () => Record<string, string> = () => ({})) {
+  const suite = { s: undefined as unknown as TestServer, browser: undefined as unknown as Browser, pages: new OpenedPages() };
+  beforeAll(async () => {
+    suite.s = await startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false", ...env() } });
+    suite.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.s?.stop();
+  });
+  afterEach(() => suite.pages.checkPages(suite.s));
+  return suite;
 }
