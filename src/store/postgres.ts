@@ -12,6 +12,12 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Db {
   return drizzle({ client, schema }) as unknown as Db;
 }
 
+/** How many migrations drizzle has recorded (none before the first). */
+async function appliedMigrations(client: SQL): Promise<number> {
+  const [row] = await client`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`.catch(() => [{ n: 0 }]);
+  return row.n;
+}
+
 /** Any fixed number: the key of the advisory lock that makes nodes starting together migrate one after another. */
 const MIGRATION_LOCK = 0x6365_7274;
 
@@ -30,13 +36,9 @@ export async function migratePostgres(db: Db): Promise<number> {
   try {
     await connection`SELECT pg_advisory_lock(${MIGRATION_LOCK})`;
     const locked = drizzle({ client: connection as unknown as SQL, schema }) as any;
-    const count = async () => {
-      const [row] = await connection`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`.catch(() => [{ n: 0 }]);
-      return row.n as number;
-    };
-    const before = await count();
+    const before = await appliedMigrations(connection as unknown as SQL);
     await locked.dialect.migrate(migrations, locked.session, {});
-    return (await count()) - before;
+    return (await appliedMigrations(connection as unknown as SQL)) - before;
   } finally {
     await connection`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => {});
     connection.release();
@@ -45,8 +47,7 @@ export async function migratePostgres(db: Db): Promise<number> {
 
 /** How many migrations the database has applied and how many the binary knows (doctor). */
 export async function postgresMigrationState(db: Db): Promise<{ applied: number; known: number }> {
-  const [row] = await postgresClient(db)`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`.catch(() => [{ n: 0 }]);
-  return { applied: row.n, known: pgMigrations.migrationJournal.length };
+  return { applied: await appliedMigrations(postgresClient(db)), known: pgMigrations.migrationJournal.length };
 }
 
 /**
@@ -56,20 +57,14 @@ export async function postgresMigrationState(db: Db): Promise<{ applied: number;
  * re-subscribes a dropped LISTEN connection and each re-subscription drops the caches once.
  */
 export function postgresCacheGeneration(db: Db, log?: Logger): () => number {
-  const existing = generations.get(db);
-  if (existing) return existing;
   let counter = 0;
   let listening = false;
   postgresClient(db)
     .listen("certyneo_cache", () => counter++, () => { counter++; listening = true; })
     .then((subscription) => closers.set(db, () => subscription.unlisten()))
     .catch((e: Error) => log?.warn("LISTEN certyneo_cache failed: API keys and documents are read from the database on every request", { error: e.message }));
-  const generation = () => (listening ? counter : ++counter);
-  generations.set(db, generation);
-  return generation;
+  return () => (listening ? counter : ++counter);
 }
-
-const generations = new WeakMap<object, () => number>();
 
 const closers = new WeakMap<object, () => Promise<void>>();
 
