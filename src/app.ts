@@ -30,6 +30,7 @@ import { createWebhookDispatcher } from "./modules/webhooks/dispatcher";
 import { webhookRoutes } from "./modules/webhooks/routes";
 import { notificationHandlers } from "./modules/notifications/jobs";
 import { notificationPeriodic } from "./modules/notifications/sweeps";
+import { createCheckpointer } from "./store/checkpointer";
 import { VERSION } from "./version";
 
 /**
@@ -79,7 +80,7 @@ export function buildApp(deps: Deps) {
   // The durable outbox: job handlers by kind, and the functions run on each tick (reminders, expiry).
   const jobs = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps), ...batchHandlers(deps) }, [...notificationPeriodic, ...sealingPeriodic, () => idempotency.purgeExpired(), () => purgeExpiredSessions(deps), async () => void (await purgeByRetention(deps))]);
   const webhooks = createWebhookDispatcher(deps);
-  const workers: Worker[] = [jobs, webhooks, ...(limiter.sync ? [limiter.sync] : [])];
+  const workers: Worker[] = [jobs, webhooks, ...(limiter.sync ? [limiter.sync] : []), createCheckpointer(deps.db, deps.log)];
   const fetch = createPipeline(deps, { handle: (req) => elysia.handle(req), keys, limiter, idempotency });
   return { elysia, fetch, workers, keys, jobs, webhooks };
 }

@@ -1,6 +1,7 @@
 import type { Config } from "../config";
 import { AppError } from "../errors";
 import type { Logger } from "../log";
+import { threadEntry } from "../threads";
 import type { PdfTaskName, PdfTasks } from "./tasks";
 import { buffersIn } from "./transfer";
 import type { TaskReply, TaskRequest } from "./worker";
@@ -41,15 +42,7 @@ interface Slot {
   idle: ReturnType<typeof setTimeout> | null;
 }
 
-/**
- * The worker's entry: beside this file when run from source; in the compiled binary, the
- * embedded entry point pdf-worker/worker.js (package.json "build" lists it), beside the main
- * entry in Bun's embedded file system. Found from Bun.main: with --bytecode the bundle is
- * CommonJS and its import.meta.url is the path the source had at build time.
- */
-const WORKER_URL = Bun.main.includes("$bunfs")
-  ? `file://${Bun.main.slice(0, Bun.main.lastIndexOf("/"))}/pdf-worker/worker.js`
-  : new URL("./worker.ts", import.meta.url).href;
+const WORKER_URL = threadEntry(new URL("./worker.ts", import.meta.url), "pdf-worker/worker.js");
 
 /** A thread not used for this long is stopped: an idle server does not keep its memory. */
 const IDLE_MS = 5 * 60_000;

@@ -7,7 +7,7 @@ import { assertValidDraft, writeDraftParts, type FoundProblems } from "./draft";
 import type { EnvelopeDraft } from "./lifecycle";
 import { auditEnvelope, recordEnvelopeEvent } from "./record-change";
 import { documentHashes, recipientRows } from "./rows";
-import { loadEnvelopeView, type EnvelopeView } from "./view";
+import { publicEnvelope, type EnvelopeView } from "./view";
 
 export interface CreateEnvelopeInput {
   environment: Environment;
@@ -43,7 +43,6 @@ export async function createEnvelope(deps: Deps, { environment, who, draft, foun
       documents: await documentHashes(tx, id),
       recipients: (await recipientRows(tx, id)).map((r) => ({ id: r.id, email: r.email, role: r.role, routingOrder: r.routingOrder })),
     });
-    await recordEnvelopeEvent(tx, deps, id, "envelope.created");
-    return (await loadEnvelopeView(tx, deps, id))!;
+    return publicEnvelope(deps, await recordEnvelopeEvent(tx, deps, id, "envelope.created"));
   });
 }

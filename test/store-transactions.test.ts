@@ -1,0 +1,101 @@
+import { Database } from "bun:sqlite";
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sql } from "drizzle-orm";
+import { createLogger } from "../src/log";
+import { createCheckpointer } from "../src/store/checkpointer";
+import { openDb, transaction, type Db, type Tx } from "../src/store/db";
+
+let dir: string;
+let db: Db;
+let other: Database;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "certyneo-tx-"));
+  db = openDb(join(dir, "t.db"));
+  db.$client.run("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)");
+  // Another connection to the same file: what another process sees.
+  other = new Database(join(dir, "t.db"), { readonly: true });
+});
+afterEach(() => {
+  other.close();
+  db.$client.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const insert = async (tx: Tx, id: number, text = `note ${id}`) => void (await tx.run(sql`INSERT INTO notes (id, text) VALUES (${id}, ${text})`));
+const idsSeenByOther = () => (other.query("SELECT id FROM notes ORDER BY id").all() as { id: number }[]).map((r) => r.id);
+const commitsSeenByOther = () => (other.query("PRAGMA data_version").get() as { data_version: number }).data_version;
+
+describe("SQLite transactions: group commit", () => {
+  test("transactions started together commit once; one that throws loses only its own writes", async () => {
+    const before = commitsSeenByOther();
+    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => transaction(db, async (tx) => {
+      await insert(tx, i);
+      if (i === 4) throw new Error("refused");
+      return i;
+    })));
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "fulfilled", "fulfilled", "rejected", "fulfilled", "fulfilled", "fulfilled", "fulfilled", "fulfilled"]);
+    expect((results[4] as PromiseRejectedResult).reason.message).toBe("refused");
+    expect(results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []))).toEqual([0, 1, 2, 3, 5, 6, 7, 8, 9]);
+    expect(idsSeenByOther()).toEqual([0, 1, 2, 3, 5, 6, 7, 8, 9]);
+    // One commit for the group: another connection's data_version moved once.
+    expect(commitsSeenByOther() - before).toBe(1);
+  });
+
+  test("a caller's promise settles only once its writes are committed", async () => {
+    const seen: number[][] = [];
+    await Promise.all([1, 2, 3].map((id) => transaction(db, (tx) => insert(tx, id)).then(() => seen.push(idsSeenByOther()))));
+    for (const ids of seen) expect(ids).toEqual([1, 2, 3]);
+  });
+
+  test("a nested transaction is a savepoint inside the caller's, in a group", async () => {
+    const outcome = await Promise.allSettled([
+      transaction(db, async (tx) => {
+        await insert(tx, 1);
+        await transaction(tx, async (inner) => {
+          await insert(inner, 2);
+          throw new Error("inner refused");
+        }).catch(() => {});
+        await insert(tx, 3);
+      }),
+      transaction(db, (tx) => insert(tx, 4)),
+    ]);
+    expect(outcome.map((o) => o.status)).toEqual(["fulfilled", "fulfilled"]);
+    expect(idsSeenByOther()).toEqual([1, 3, 4]);
+  });
+
+  test("a write refused by the database (a constraint) fails its transaction alone", async () => {
+    await transaction(db, (tx) => insert(tx, 1));
+    const results = await Promise.allSettled([transaction(db, (tx) => insert(tx, 2)), transaction(db, (tx) => insert(tx, 1)), transaction(db, (tx) => insert(tx, 3))]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(idsSeenByOther()).toEqual([1, 2, 3]);
+  });
+
+  test("more transactions than one group holds all commit, in order", async () => {
+    await Promise.all(Array.from({ length: 100 }, (_, i) => transaction(db, (tx) => insert(tx, i))));
+    expect(idsSeenByOther()).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  });
+});
+
+describe("SQLite checkpoints on their own thread", () => {
+  test("the log reaches the database file without a commit doing it; stopped, SQLite's own threshold is back", async () => {
+    const checkpointer = createCheckpointer(db, createLogger("error", () => {}), 20);
+    checkpointer.start();
+    const autoCheckpoint = () => (db.$client.query("PRAGMA wal_autocheckpoint").get() as { wal_autocheckpoint: number }).wal_autocheckpoint;
+    try {
+      for (let i = 0; i < 200 && autoCheckpoint() !== 0; i++) await Bun.sleep(10);
+      expect(autoCheckpoint()).toBe(0);
+      const marker = `marker-${crypto.randomUUID()}`;
+      await transaction(db, (tx) => insert(tx, 1, marker));
+      // Committed rows are in the log; the database file has them only after a checkpoint.
+      const inFile = () => readFileSync(join(dir, "t.db")).includes(marker);
+      for (let i = 0; i < 500 && !inFile(); i++) await Bun.sleep(10);
+      expect(inFile()).toBe(true);
+    } finally {
+      await checkpointer.stop();
+    }
+    expect(autoCheckpoint()).toBe(1000);
+  });
+});
