@@ -135,6 +135,19 @@ function queueOf(client: Database): SqliteQueue {
   return q;
 }
 
+const begun = new WeakMap<Database, number>();
+
+/**
+ * A mark that moves whenever reads on `db` may stop seeing committed rows only: on SQLite, at
+ * each transaction begun on the shared connection, whose statements interleave with other
+ * reads (null while one is open); on PostgreSQL never (reads outside a transaction see commits
+ * only). Reads between two equal non-null marks saw committed rows (view caches rely on it).
+ */
+export function committedReadMark(db: Db): number | null {
+  if (dialectOf(db) === "postgres") return 0;
+  return db.$client.inTransaction ? null : (begun.get(db.$client) ?? 0);
+}
+
 /** At most this many transactions share one commit (a group holds the write lock while its bodies run). */
 const GROUP_MAX = 32;
 
@@ -152,6 +165,7 @@ async function drain(q: SqliteQueue): Promise<void> {
     const done: [Waiting, unknown][] = [];
     try {
       client.run("BEGIN IMMEDIATE");
+      begun.set(client, (begun.get(client) ?? 0) + 1);
     } catch (e) {
       q.waiting.shift()!.reject(e);
       continue;

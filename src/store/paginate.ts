@@ -29,9 +29,13 @@ export interface PageQuery<F extends string> {
  * list still pages on after that item has left the filtered set.
  * Each combination of filters, with and without a cursor, is one statement prepared per session.
  */
-export function definePager<T extends PagedTable, F extends string = never>(
+export function definePager<T extends PagedTable, F extends string = never, R = T["$inferSelect"]>(
   table: T,
-  spec: { owner: SQLiteColumn; where?: SQL; filters?: Record<F, SQLiteColumn> },
+  spec: {
+    owner: SQLiteColumn; where?: SQL; filters?: Record<F, SQLiteColumn>;
+    /** The columns a page has (R's); all of the table's by default. */
+    select?: Record<string, SQLiteColumn>;
+  },
 ) {
   const ph = sql.placeholder;
   const filterNames = Object.keys(spec.filters ?? {}) as F[];
@@ -41,7 +45,7 @@ export function definePager<T extends PagedTable, F extends string = never>(
   const pages = preparedPerSession(() => new Map<string, ReturnType<typeof build>>());
 
   function build(tx: Tx, used: F[], cursor: boolean, adhoc?: SQL) {
-    return tx.select().from(table as SQLiteTable)
+    return (spec.select ? tx.select(spec.select) : tx.select()).from(table as SQLiteTable)
       .where(and(
         eq(spec.owner, ph("owner")),
         spec.where,
@@ -76,10 +80,10 @@ export function definePager<T extends PagedTable, F extends string = never>(
     return { stmt, values };
   }
 
-  async function page(tx: Tx, q: PageQuery<F>, adhoc?: SQL): Promise<Page<T["$inferSelect"]>> {
+  async function page(tx: Tx, q: PageQuery<F>, adhoc?: SQL): Promise<Page<R>> {
     const limit = q.limit ?? 20;
     const { stmt, values } = await statement(tx, q, adhoc);
-    const rows = (await stmt.execute(values)) as T["$inferSelect"][];
+    const rows = (await stmt.execute(values)) as R[];
     return { data: rows.slice(0, limit), hasMore: rows.length > limit };
   }
 

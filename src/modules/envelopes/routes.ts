@@ -4,6 +4,7 @@ import type { Principal } from "../keys/service";
 import { sealingService } from "../sealing/lazy";
 import { auth } from "../../http/auth";
 import { contextOf } from "../../http/context";
+import { jsonResponse } from "../../http/json-response";
 import { pdfResponse } from "../../http/pdf-response";
 import { AUTH_ERRORS, AUTH_PROBLEMS, IdParams, jsonRequestBody, listOf, pdfResponses, problemResponses } from "../../http/schemas";
 import { checkShape } from "../../http/validate";
@@ -16,8 +17,8 @@ import { correctRecipient } from "./correct-recipient";
 import { createEnvelope } from "./create-envelope";
 import { createEnvelopeFromTemplate } from "./create-envelope-from-template";
 import { deleteEnvelope } from "./delete-envelope";
-import { getEnvelope } from "./get-envelope";
-import { listEnvelopes } from "./list-envelopes";
+import { getEnvelopeJson } from "./get-envelope";
+import { listEnvelopesJson } from "./list-envelopes";
 import { sendEnvelope } from "./send-envelope";
 import { updateEnvelope } from "./update-envelope";
 
@@ -62,13 +63,13 @@ export const envelopeRoutes = (deps: Deps) =>
           "or other-environment documents, no SIGNER, a bad or duplicate e-mail, a field outside its page.",
       },
     })
-    .get("", ({ principal, query }) => listEnvelopes(deps, { environment: principal.environment, ...query }), {
+    .get("", async ({ principal, query }) => jsonResponse(await listEnvelopesJson(deps, { environment: principal.environment, ...query })), {
       auth: "envelopes",
       query: ListEnvelopesQuery,
       response: { 200: listOf(EnvelopeSchema, "EnvelopeList"), ...problemResponses(...AUTH_ERRORS, 422) },
       detail: { operationId: "listEnvelopes", summary: "List envelopes, newest first, optionally by status" },
     })
-    .get("/:id", ({ principal, params }) => getEnvelope(deps, { environment: principal.environment, envelopeId: params.id }), {
+    .get("/:id", async ({ principal, params }) => jsonResponse(await getEnvelopeJson(deps, { environment: principal.environment, envelopeId: params.id })), {
       auth: "envelopes",
       params: IdParams,
       response: { 200: EnvelopeSchema, ...problemResponses(...AUTH_ERRORS, 404) },
