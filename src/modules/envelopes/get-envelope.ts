@@ -15,8 +15,8 @@ export async function getEnvelope(deps: Deps, { environment, envelopeId }: GetEn
   return publicEnvelope(deps, await loadEnvelopeParts(deps.db, await findEnvelopeRow(deps.db, environment, envelopeId)));
 }
 
-/** GET /envelopes/{id} as JSON text, from the cache when it holds the current revision (view-cache.ts). */
-export async function getEnvelopeJson(deps: Deps, { environment, envelopeId }: GetEnvelopeInput): Promise<string> {
+/** GET /envelopes/{id} as JSON (UTF-8), from the cache when it holds the current revision (view-cache.ts). */
+export async function getEnvelopeJson(deps: Deps, { environment, envelopeId }: GetEnvelopeInput): Promise<Uint8Array> {
   const row = await findEnvelopeRow(deps.db, environment, envelopeId);
   const json = cachedViews(deps.db, [row]).get(row.id) ?? (await buildViews(deps, [row.id])).get(row.id);
   if (json !== undefined) return json;
