@@ -111,8 +111,8 @@ export const envelopes = sqliteTable(
     auditSeq: integer("audit_seq").notNull().default(0),
     auditHead: text("audit_head").notNull().default("0".repeat(64)),
     /**
-     * Moves on every committed change of the envelope or of its recipients, fields and document
-     * list (database triggers, migration 0011): the key of the cached API views
+     * Moves on every committed change of the envelope or of its recipients, fields, document list
+     * and audit rows (database triggers, migration 0011): the key of the cached API views
      * (modules/envelopes/view-cache.ts). A copy of the database makes its own (ops/copy-database.ts).
      */
     revision: integer("revision").notNull().default(0),

@@ -24,17 +24,23 @@ export interface ChainedEvent {
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || value === undefined) return "null";
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return "[" + value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",") + "]";
-  if (typeof value === "object") {
-    const entries = Object.keys(value as object)
-      .sort()
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => JSON.stringify(k) + ":" + canonicalJson((value as Record<string, unknown>)[k]));
-    return "{" + entries.join(",") + "}";
-  }
   if (typeof value === "number" && !Number.isFinite(value)) return "null";
-  return JSON.stringify(value);
+  if (typeof value !== "object") return JSON.stringify(value);
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  // Loops rather than map/filter/join: every audit append and every read of a chain's tail runs this.
+  let out: string;
+  if (Array.isArray(value)) {
+    out = "[";
+    for (let i = 0; i < value.length; i++) out += (i ? "," : "") + (value[i] === undefined ? "null" : canonicalJson(value[i]));
+    return out + "]";
+  }
+  out = "{";
+  for (const k of Object.keys(value).sort()) {
+    const v = (value as Record<string, unknown>)[k];
+    if (v === undefined) continue;
+    out += (out.length > 1 ? "," : "") + JSON.stringify(k) + ":" + canonicalJson(v);
+  }
+  return out + "}";
 }
 
 /** hash = SHA-256(prevHash + canonical JSON of {envelopeId, seq, type, at, actor, ip, userAgent, data}), hex. */
