@@ -162,7 +162,8 @@ describe("delivery", () => {
 
 describe("concurrency", () => {
   test("bounded globally, one in flight per endpoint, and a slow endpoint does not hold the others", async () => {
-    const s = await startTestServer({ env: { ...ALLOW_LOOPBACK, CERTYNEO_WEBHOOKS_CONCURRENCY: "3" } });
+    // Stepped by hand: drain() counts every attempt (no wake-up starts some before it).
+    const s = await startTestServer({ env: { ...ALLOW_LOOPBACK, CERTYNEO_WEBHOOKS_CONCURRENCY: "3", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
     try {
       let active = 0;
       let maxActive = 0;

@@ -348,6 +348,8 @@ export function createJobRunner(
     async drain() {
       const before = finished;
       await reclaimed;
+      // The round under way first (the first one starts with the runner), then one of its own.
+      if (ticking) await ticking;
       await runPeriodic();
       for (;;) {
         await pump();

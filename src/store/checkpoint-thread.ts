@@ -5,25 +5,38 @@
  */
 import { Database } from "bun:sqlite";
 
-export interface CheckpointStart { file: string; intervalMs: number }
-export type CheckpointReply = { ready: true } | { ready?: undefined; error: string };
+/** Start with the database file, or stop: the thread closes its connection and says so. */
+export type CheckpointCommand = { file: string; intervalMs: number } | { stop: true };
+export type CheckpointReply = { ready: true } | { stopped: true } | { error: string };
 
 declare const self: Worker;
 
-self.onmessage = ({ data }: MessageEvent<CheckpointStart>) => {
-  let db: Database;
+let db: Database | null = null;
+let timer: ReturnType<typeof setInterval> | undefined;
+
+self.onmessage = ({ data }: MessageEvent<CheckpointCommand>) => {
+  if ("stop" in data) {
+    // Closed between two rounds, never in one: a thread ended mid-checkpoint would leave its lock
+    // on the file held for the rest of the process.
+    clearInterval(timer);
+    db?.close();
+    db = null;
+    self.postMessage({ stopped: true } satisfies CheckpointReply);
+    return;
+  }
+  let version, checkpoint;
   try {
     db = new Database(data.file, { readwrite: true, create: false });
     // A checkpoint never waits: what a busy moment leaves, the next round copies.
     db.run("PRAGMA busy_timeout = 0");
+    version = db.prepare("PRAGMA data_version");
+    checkpoint = db.prepare("PRAGMA wal_checkpoint(PASSIVE)");
   } catch (e) {
     self.postMessage({ error: String(e) } satisfies CheckpointReply);
     return;
   }
-  const version = db.prepare("PRAGMA data_version");
-  const checkpoint = db.prepare("PRAGMA wal_checkpoint(PASSIVE)");
   let seen = -1;
-  setInterval(() => {
+  timer = setInterval(() => {
     try {
       // Changes when another connection commits: an idle server does no work here.
       const now = (version.get() as { data_version: number }).data_version;

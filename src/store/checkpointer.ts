@@ -2,9 +2,11 @@ import type { Worker as BackgroundWorker } from "../jobs/worker";
 import type { Logger } from "../log";
 import { threadEntry } from "../threads";
 import { dialectOf, type Db } from "./db";
-import type { CheckpointReply, CheckpointStart } from "./checkpoint-thread";
+import type { CheckpointCommand, CheckpointReply } from "./checkpoint-thread";
 
 const ENTRY = threadEntry(new URL("./checkpoint-thread.ts", import.meta.url), "store/checkpoint-thread.js");
+/** How long stop() waits for the thread to close its connection (a round takes milliseconds). */
+const STOP_WAIT_MS = 2000;
 /** SQLite's own threshold (pages of the log), restored whenever the thread is not running. */
 const AUTO_CHECKPOINT_PAGES = 1000;
 
@@ -29,8 +31,8 @@ export function createCheckpointer(db: Db, log: Logger, intervalMs = 200): Backg
       (t as Worker & { unref(): void }).unref();
       t.addEventListener("message", ({ data }: MessageEvent<CheckpointReply>) => {
         if (thread !== t) return;
-        if (data.ready) db.$client.run("PRAGMA wal_autocheckpoint = 0");
-        else {
+        if ("ready" in data) db.$client.run("PRAGMA wal_autocheckpoint = 0");
+        else if ("error" in data) {
           log.warn("sqlite checkpoint thread failed; checkpoints run on commit again", { error: data.error });
           fallBack();
           void t.terminate();
@@ -42,13 +44,25 @@ export function createCheckpointer(db: Db, log: Logger, intervalMs = 200): Backg
         fallBack();
         thread = null;
       });
-      t.postMessage({ file, intervalMs } satisfies CheckpointStart);
+      t.postMessage({ file, intervalMs } satisfies CheckpointCommand);
     },
     async stop() {
       const t = thread;
       thread = null;
       if (!t) return;
       fallBack();
+      // The thread closes its connection first; a thread that does not answer is ended anyway.
+      await new Promise<void>((done) => {
+        const timeout = setTimeout(done, STOP_WAIT_MS);
+        t.addEventListener("message", ({ data }: MessageEvent<CheckpointReply>) => {
+          if ("stopped" in data) {
+            clearTimeout(timeout);
+            done();
+          }
+        });
+        t.addEventListener("error", () => done());
+        t.postMessage({ stop: true } satisfies CheckpointCommand);
+      });
       await t.terminate();
     },
   };

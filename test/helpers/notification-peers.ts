@@ -31,9 +31,10 @@ export function useNotificationPeers() {
     get sink() { return sink; },
     get gateway() { return gateway; },
     async server(env: Record<string, string> = {}, opts: { dir?: string; clock?: FakeClock } = {}) {
-      // A slow poll: the tests drain by hand (the timer's first tick still runs at start).
+      // A slow poll: the tests drain by hand, once the timer's first tick (at start) is over.
       const s = await startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false", ...env }, ...opts });
       servers.push(s);
+      await s.running.app.jobs.drain();
       return s as TestServer & { clock: FakeClock };
     },
   };
