@@ -6,7 +6,6 @@ import type { ActorMeta } from "./actor";
 import { assertValidDraft, writeDraftParts, type FoundProblems } from "./draft";
 import type { EnvelopeDraft } from "./lifecycle";
 import { auditEnvelope, recordEnvelopeEvent } from "./record-change";
-import { documentHashes, recipientRows } from "./rows";
 import { publicEnvelope, type EnvelopeView } from "./view";
 
 export interface CreateEnvelopeInput {
@@ -37,11 +36,11 @@ export async function createEnvelope(deps: Deps, { environment, who, draft, foun
       metadata: draft.metadata ?? {}, prefill: draft.prefill ?? {}, templateId: templateId ?? null,
       batchId: batch?.id ?? null, batchRow: batch?.row ?? null, createdAt: now, updatedAt: now,
     });
-    await writeDraftParts(tx, id, draft, documents);
+    const people = await writeDraftParts(tx, id, draft, documents, { replacing: false });
     await auditEnvelope(tx, deps, id, "envelope.created", who, {
       subject: draft.subject,
-      documents: await documentHashes(tx, id),
-      recipients: (await recipientRows(tx, id)).map((r) => ({ id: r.id, email: r.email, role: r.role, routingOrder: r.routingOrder })),
+      documents: draft.documentIds.map((d) => ({ id: d, name: documents.get(d)!.name, sha256: documents.get(d)!.sha256 })),
+      recipients: people.map((r) => ({ id: r.id, email: r.email, role: r.role, routingOrder: r.routingOrder })),
     });
     return publicEnvelope(deps, await recordEnvelopeEvent(tx, deps, id, "envelope.created"));
   });

@@ -10,12 +10,14 @@ import { documents, envelopeDocuments, fields, recipients, type Environment } fr
 import { draftFields, fieldRequired, prefillValue, routingOrders, validateDraft, type DocumentFacts, type EnvelopeDraft, type StoredRecipientDraft } from "./lifecycle";
 import { fieldRows, recipientRows } from "./rows";
 
-export type DocumentFactsById = Map<string, DocumentFacts & { id: string }>;
+export type DocumentFactsById = Map<string, DocumentFacts & { id: string; name: string; sha256: string }>;
 
 /** Page sizes and text tags of the live documents among `ids` in `environment`. */
 export async function documentFacts(tx: Tx, environment: Environment, ids: string[]): Promise<DocumentFactsById> {
   if (!Array.isArray(ids) || !ids.length) return new Map();
-  const rows = await tx.select({ id: documents.id, pageCount: documents.pageCount, pages: documents.pages, tags: documents.tags, formFields: documents.formFields }).from(documents)
+  const rows = await tx.select({
+    id: documents.id, name: documents.name, sha256: documents.sha256, pageCount: documents.pageCount, pages: documents.pages, tags: documents.tags, formFields: documents.formFields,
+  }).from(documents)
     .where(and(inArray(documents.id, [...new Set(ids)]), eq(documents.environment, environment), isNull(documents.deletedAt)));
   return new Map(rows.map((r) => [r.id, r]));
 }
@@ -39,27 +41,32 @@ export async function assertValidDraft(tx: Tx, clock: Clock, environment: Enviro
 }
 
 /**
- * Replaces an envelope's documents, recipients and fields: the explicit fields, then those of
- * the documents' text tags. `keepIds` reuses recipient ids (PATCH without recipients).
+ * Writes an envelope's documents, recipients and fields: the explicit fields, then those of the
+ * documents' text tags. `replacing`: an existing envelope's parts are removed first (PATCH), and
+ * `keepIds` reuses recipient ids (PATCH without recipients). Returns the recipients as written,
+ * in order, for the audit event.
  */
-export async function writeDraftParts(tx: Tx, envelopeId: string, draft: EnvelopeDraft, documentFacts: DocumentFactsById, keepIds?: string[]) {
-  await tx.delete(fields).where(eq(fields.envelopeId, envelopeId));
-  await tx.delete(recipients).where(eq(recipients.envelopeId, envelopeId));
-  await tx.delete(envelopeDocuments).where(eq(envelopeDocuments.envelopeId, envelopeId));
+export async function writeDraftParts(tx: Tx, envelopeId: string, draft: EnvelopeDraft, documentFacts: DocumentFactsById, opts: { replacing: boolean; keepIds?: string[] }) {
+  if (opts.replacing) {
+    await tx.delete(fields).where(eq(fields.envelopeId, envelopeId));
+    await tx.delete(recipients).where(eq(recipients.envelopeId, envelopeId));
+    await tx.delete(envelopeDocuments).where(eq(envelopeDocuments.envelopeId, envelopeId));
+  }
   await tx.insert(envelopeDocuments).values(draft.documentIds.map((documentId, position) => ({ envelopeId, documentId, position })));
   const orders = routingOrders(draft);
-  const ids = draft.recipients.map((_, position) => keepIds?.[position] ?? newId("rcp"));
-  for (const [position, r] of draft.recipients.entries()) {
+  const ids = draft.recipients.map((_, position) => opts.keepIds?.[position] ?? newId("rcp"));
+  const people = draft.recipients.map((r, position) => {
     const auth = r.authentication;
     const accessCodeHash = auth?.method !== "access_code" ? null
       : auth.accessCode ? Bun.password.hashSync(auth.accessCode) : (r as StoredRecipientDraft).storedAccessCodeHash ?? null;
-    await tx.insert(recipients).values({
+    return {
       id: ids[position]!, envelopeId, position,
       email: r.email.trim(), name: r.name.trim(), phone: r.phone ?? null, roleName: r.roleName?.trim() || null,
-      role: r.role ?? "SIGNER", routingOrder: orders[position]!, status: "PENDING",
+      role: r.role ?? "SIGNER", routingOrder: orders[position]!, status: "PENDING" as const,
       authMethod: auth?.method ?? null, accessCodeHash, embedded: r.embedded ?? false,
-    });
-  }
+    };
+  });
+  await tx.insert(recipients).values(people);
   const all = draftFields(draft, documentFacts);
   if (all.length)
     await tx.insert(fields).values(all.map(({ recipient, field: f, source }, position) => {
@@ -70,6 +77,7 @@ export async function writeDraftParts(tx: Tx, envelopeId: string, draft: Envelop
         ...(fixed && "value" in fixed ? { value: fixed.value, readOnly: true } : {}),
       };
     }));
+  return people;
 }
 
 /** The stored recipients as the draft they came from (for PATCH without recipients); tag and form fields are made again from the documents. */

@@ -57,7 +57,7 @@ export async function updateEnvelope(deps: Deps, { environment, who, envelopeId:
       expiresAt: draft.expiresAt ? new Date(draft.expiresAt) : null, reminderIntervalHours: draft.reminderIntervalHours ?? null,
       metadata: draft.metadata, prefill: draft.prefill ?? {}, updatedAt: deps.clock.now(),
     }).where(eq(envelopes.id, id));
-    if (reshapes) await writeDraftParts(tx, id, draft, documents, patch.recipients ? undefined : current.ids);
+    if (reshapes) await writeDraftParts(tx, id, draft, documents, { replacing: true, keepIds: patch.recipients ? undefined : current.ids });
     await auditEnvelope(tx, deps, id, "envelope.updated", who, { changed: Object.entries(patch).filter(([, v]) => v !== undefined).map(([k]) => k).sort() });
     return (await loadEnvelopeView(tx, deps, id))!;
   });
