@@ -1,7 +1,7 @@
 import type { Deps } from "../../deps";
 import { notFound } from "../../errors";
 import type { Environment } from "../../store/schema";
-import { findEnvelopeRow } from "./rows";
+import { envelopeRevision, findEnvelopeRow } from "./rows";
 import { loadEnvelopeParts, publicEnvelope, type EnvelopeView } from "./view";
 import { buildViews, cachedViews } from "./view-cache";
 
@@ -17,10 +17,10 @@ export async function getEnvelope(deps: Deps, { environment, envelopeId }: GetEn
 
 /** GET /envelopes/{id} as JSON (UTF-8), from the cache when it holds the current revision (view-cache.ts). */
 export async function getEnvelopeJson(deps: Deps, { environment, envelopeId }: GetEnvelopeInput): Promise<Uint8Array> {
-  const row = await findEnvelopeRow(deps.db, environment, envelopeId);
-  const json = cachedViews(deps.db, [row]).get(row.id) ?? (await buildViews(deps, [row.id])).get(row.id);
-  if (json !== undefined) return json;
-  // Purged between the two reads (another node): answered as a purged envelope is (410).
+  const key = await envelopeRevision(deps.db, environment, envelopeId);
+  const json = key && (cachedViews(deps.db, [key]).get(key.id) ?? (await buildViews(deps, [key.id])).get(key.id));
+  if (json) return json;
+  // Absent (404), purged (410), or purged between the two reads by another node (410).
   await findEnvelopeRow(deps.db, environment, envelopeId);
   throw notFound("Envelope", envelopeId);
 }

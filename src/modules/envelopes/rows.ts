@@ -14,6 +14,8 @@ export type FieldRow = typeof fields.$inferSelect;
 const statements = preparedPerSession((tx) => ({
   byId: tx.select().from(envelopes).where(eq(envelopes.id, sql.placeholder("id"))).prepare(),
   byIds: tx.select().from(envelopes).where(inIds(tx, envelopes.id)).prepare(),
+  revision: tx.select({ id: envelopes.id, revision: envelopes.revision }).from(envelopes)
+    .where(and(eq(envelopes.id, sql.placeholder("id")), eq(envelopes.environment, sql.placeholder("environment") as any))).prepare(),
   envelope: tx.select().from(envelopes)
     .where(and(eq(envelopes.id, sql.placeholder("id")), eq(envelopes.environment, sql.placeholder("environment") as any))).prepare(),
   // Deleted documents too: a finished envelope keeps its history.
@@ -40,6 +42,10 @@ function byEnvelope<R extends { envelopeId: string }>(rows: R[]): Map<string, R[
 
 /** The envelope `id`, whatever its environment (for work that already holds a checked id). */
 export const envelopeRow = async (tx: Tx, id: string): Promise<EnvelopeRow | undefined> => (await statements(tx).byId.execute({ id }))[0];
+
+/** The envelope `id` of `environment`, its id and revision only (what finding its cached view needs); undefined if absent. */
+export const envelopeRevision = async (tx: Tx, environment: Environment, id: string): Promise<Pick<EnvelopeRow, "id" | "revision"> | undefined> =>
+  (await statements(tx).revision.execute({ id, environment }))[0];
 
 /** The envelopes among `ids` that exist, whatever their environment, in no particular order. */
 export const envelopeRows = async (tx: Tx, ids: readonly string[]): Promise<EnvelopeRow[]> => statements(tx).byIds.execute(idsParam(ids));
