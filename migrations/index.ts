@@ -15,6 +15,7 @@ import m0008 from "./0008_authoring.sql" with { type: "text" };
 import m0009 from "./0009_field_position.sql" with { type: "text" };
 import m0010 from "./0010_field_points.sql" with { type: "text" };
 import m0011 from "./0011_envelope_revision.sql" with { type: "text" };
+import m0012 from "./0012_list_covering.sql" with { type: "text" };
 
 const SQL: Record<string, string> = {
   "0000_init": m0000,
@@ -29,6 +30,7 @@ const SQL: Record<string, string> = {
   "0009_field_position": m0009,
   "0010_field_points": m0010,
   "0011_envelope_revision": m0011,
+  "0012_list_covering": m0012,
 };
 
 export const migrationJournal = journal.entries.map((e) => ({ tag: e.tag, when: e.when, breakpoints: e.breakpoints }));

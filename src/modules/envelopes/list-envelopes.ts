@@ -13,8 +13,8 @@ export interface ListEnvelopesInput {
 const spec = { owner: envelopes.environment, filters: { status: envelopes.status } };
 /** Pages of one environment's envelopes, on the index (environment, [status,] created_at, id). */
 export const envelopePages = definePager(envelopes, spec);
-/** The same pages, ids and revisions only: what finding the cached views needs. */
-const revisionPages = definePager<typeof envelopes, "status", { id: string; revision: number }>(envelopes, {
+/** The same pages, ids and revisions only (the index covers them): what finding the cached views needs. */
+export const revisionPages = definePager<typeof envelopes, "status", { id: string; revision: number }>(envelopes, {
   ...spec, select: { id: envelopes.id, revision: envelopes.revision },
 });
 
