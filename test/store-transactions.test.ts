@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
@@ -76,6 +76,21 @@ describe("SQLite transactions: group commit", () => {
   test("more transactions than one group holds all commit, in order", async () => {
     await Promise.all(Array.from({ length: 100 }, (_, i) => transaction(db, (tx) => insert(tx, i))));
     expect(idsSeenByOther()).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  });
+});
+
+describe("closing a connection", () => {
+  test("closes it at once, prepared statements and all: the last close folds the log into the file", async () => {
+    const prepared = Array.from({ length: 600 }, (_, i) => db.select({ n: sql`${i}` }).from(sql`(SELECT 1)`).prepare());
+    for (const p of prepared) p.all();
+    await transaction(db, (tx) => insert(tx, 1));
+    other.close();
+    db.$client.close();
+    // A connection left open by a statement not finalized would keep the log until the collector runs.
+    expect(existsSync(join(dir, "t.db-wal"))).toBe(false);
+    db = openDb(join(dir, "t.db"));
+    other = new Database(join(dir, "t.db"), { readonly: true });
+    expect(idsSeenByOther()).toEqual([1]);
   });
 });
 

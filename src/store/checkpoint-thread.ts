@@ -29,8 +29,10 @@ self.onmessage = ({ data }: MessageEvent<CheckpointCommand>) => {
     db = new Database(data.file, { readwrite: true, create: false });
     // A checkpoint never waits: what a busy moment leaves, the next round copies.
     db.run("PRAGMA busy_timeout = 0");
-    version = db.prepare("PRAGMA data_version");
-    checkpoint = db.prepare("PRAGMA wal_checkpoint(PASSIVE)");
+    // query(), not prepare(): close() finalizes these, so the connection really closes (one left
+    // open would close when the thread's heap goes, checkpointing under whoever opens the file then).
+    version = db.query("PRAGMA data_version");
+    checkpoint = db.query("PRAGMA wal_checkpoint(PASSIVE)");
   } catch (e) {
     self.postMessage({ error: String(e) } satisfies CheckpointReply);
     return;

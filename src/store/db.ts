@@ -21,18 +21,34 @@ export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
 class StatementCachingDatabase extends Database {
   static readonly MAX_STATEMENTS = 512;
   readonly #statements = new Map<string, Statement>();
+  /**
+   * Every statement made, to finalize at close: one left unfinalized (dropped from the map but
+   * held by a prepared query) keeps the connection open after close() until the collector runs,
+   * and the last connection's close (a checkpoint) then happens at a random later moment,
+   * locking the file under whoever opens it next.
+   */
+  #made = new Set<WeakRef<Statement>>();
 
   override prepare(sql: string, ...rest: any[]): any {
-    if (rest.length) return super.prepare(sql, ...rest);
+    if (rest.length) return this.#keep(super.prepare(sql, ...rest));
     let stmt = this.#statements.get(sql);
     if (stmt) this.#statements.delete(sql);
-    else stmt = super.prepare(sql);
+    else stmt = this.#keep(super.prepare(sql));
     this.#statements.set(sql, stmt!);
     if (this.#statements.size > StatementCachingDatabase.MAX_STATEMENTS) this.#statements.delete(this.#statements.keys().next().value!);
     return stmt;
   }
 
+  #keep(stmt: Statement): Statement {
+    this.#made.add(new WeakRef(stmt));
+    if (this.#made.size > 4 * StatementCachingDatabase.MAX_STATEMENTS)
+      for (const ref of this.#made) if (!ref.deref()) this.#made.delete(ref);
+    return stmt;
+  }
+
   override close(throwOnError?: boolean) {
+    for (const ref of this.#made) ref.deref()?.finalize();
+    this.#made.clear();
     this.#statements.clear();
     super.close(throwOnError);
   }
@@ -146,6 +162,19 @@ const begun = new WeakMap<Database, number>();
 export function committedReadMark(db: Db): number | null {
   if (dialectOf(db) === "postgres") return 0;
   return db.$client.inTransaction ? null : (begun.get(db.$client) ?? 0);
+}
+
+/**
+ * Resolves once no SQLite transaction of `db`'s file waits or runs: a connection closed under a
+ * group would stay open as long as its transaction, holding the write lock.
+ */
+export async function transactionsIdle(db: Db): Promise<void> {
+  const client = db.$client;
+  for (;;) {
+    const q = onDisk(client) ? sqliteQueues.get(client.filename) : memoryQueues.get(client);
+    if (!q || (!q.draining && !q.waiting.length)) return;
+    await new Promise((next) => setImmediate(next));
+  }
 }
 
 /** At most this many transactions share one commit (a group holds the write lock while its bodies run). */

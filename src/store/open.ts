@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { Config } from "../config";
 import { StartupError } from "../errors";
 import type { Logger } from "../log";
-import { migrate, openDb, setCommitGeneration, dialectOf, type Db } from "./db";
+import { dialectOf, migrate, openDb, setCommitGeneration, transactionsIdle, type Db } from "./db";
 
 /** The URL without its password, for messages and logs. */
 export const redactedUrl = (url: string) => url.replace(/(\/\/[^:/@]*:)[^@]*@/, "$1***@");
@@ -52,5 +52,8 @@ function openSqliteDatabase(file: string, log: Logger): Db {
 
 export async function closeDatabase(db: Db): Promise<void> {
   if (dialectOf(db) === "postgres") await (await import("./postgres")).closePostgres(db);
-  else db.$client.close();
+  else {
+    await transactionsIdle(db);
+    db.$client.close();
+  }
 }
