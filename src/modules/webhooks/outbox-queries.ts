@@ -1,10 +1,10 @@
 import { and, eq, isNotNull, isNull, lte, sql } from "drizzle-orm";
-import type { Tx } from "../../store/db";
+import { dialectOf, inIds, type Tx } from "../../store/db";
 import { webhookAttempts, webhookDeliveries, webhookEvents, webhooks } from "../../store/schema";
 
 /**
  * The dispatcher's statements, prepared once per session (store/db.ts preparedPerSession): building
- * a drizzle query costs far more than running it, and these run several times per delivery.
+ * a drizzle query costs far more than running it, and these run for every delivery.
  * Placeholders in set() and values() go through the column's encoder (Dates); those in conditions
  * and raw `sql` do not (epoch ms).
  */
@@ -19,6 +19,9 @@ export function outboxQueries(db: Tx) {
     updatedAt: placeholder("now"),
   } as Record<string, unknown>;
   const byId = eq(webhookDeliveries.id, placeholder("id"));
+  // SQLite would take the (status, next_attempt_at) index for the claim's compare-and-set and
+  // walk every due delivery; a unary + keeps it on the primary key (PostgreSQL plans by statistics).
+  const pendingStatus = dialectOf(db) === "sqlite" ? sql`+${webhookDeliveries.status} = 'pending'` : eq(webhookDeliveries.status, "pending");
   return {
     due: db.select({ id: webhookDeliveries.id, webhookId: webhooks.id, url: webhooks.url, secret: webhooks.secret, eventId: webhookEvents.id, payload: webhookEvents.payload })
       .from(webhooks)
@@ -38,10 +41,14 @@ export function outboxQueries(db: Tx) {
       .orderBy(webhookDeliveries.nextAttemptAt)
       .limit(placeholder("limit"))
       .prepare(),
+    /**
+     * Leases the deliveries `ids` (idsParam) that are still due, in one statement: the conditions
+     * are the compare-and-set against another node that took some of them since they were read.
+     */
     claim: db.update(webhookDeliveries)
       .set({ attempts: sql`${webhookDeliveries.attempts} + 1`, nextAttemptAt: placeholder("lease") as any, updatedAt: placeholder("now") as any })
-      .where(and(byId, eq(webhookDeliveries.status, "pending"), lte(webhookDeliveries.nextAttemptAt, placeholder("nowMs"))))
-      .returning({ attempts: webhookDeliveries.attempts })
+      .where(and(inIds(db, webhookDeliveries.id), pendingStatus, lte(webhookDeliveries.nextAttemptAt, placeholder("nowMs"))))
+      .returning({ id: webhookDeliveries.id, attempts: webhookDeliveries.attempts })
       .prepare(),
     insertAttempt: db.insert(webhookAttempts).values({
       deliveryId: placeholder("deliveryId"), attempt: placeholder("attempt"), at: placeholder("at"),
