@@ -12,7 +12,7 @@ import { createDeliverySender } from "./send-delivery";
  * starts at once instead of after the commit that records the answer, so the database work of an
  * attempt overlaps the next request. Their lease covers waiting behind the ones before them.
  */
-export const CLAIM_AHEAD = 8;
+export const CLAIM_AHEAD = 32;
 /** A busy endpoint's queue is refilled when fewer than this many are left in it. */
 const REFILL_BELOW = CLAIM_AHEAD / 2;
 /** On stop, requests in flight get this long to finish before they are aborted (and re-queued). */
@@ -116,6 +116,8 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
    * matters if the node dies (they are then sent again that much later).
    */
   async function claimFor(q: OutboxQueries, webhookId: string, now: Date, count: number, queuedBefore = 0): Promise<ClaimedDelivery[]> {
+    const [endpoint] = await q.endpoint.execute({ webhookId });
+    if (!endpoint) return [];
     const rows = await q.dueOf.execute({ webhookId, now: now.getTime(), limit: count });
     if (!rows.length) return [];
     // Past its request timeout (and those queued before it) plus jobs.leaseSeconds: if the node
@@ -124,7 +126,7 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
     const taken = await q.claim.execute({ ...idsParam(rows.map((row) => row.id)), now, nowMs: now.getTime(), lease });
     const attempts = new Map(taken.map((t) => [t.id, t.attempts]));
     // Rows another node took meanwhile are not returned by the claim: left out, in order.
-    return rows.flatMap((row) => (attempts.has(row.id) ? [{ ...row, attempt: attempts.get(row.id)!, at: now }] : []));
+    return rows.flatMap((row) => (attempts.has(row.id) ? [{ ...row, ...endpoint, webhookId, attempt: attempts.get(row.id)!, at: now }] : []));
   }
 
   /** Puts claimed deliveries back as they were, due now (not an attempt against the endpoint). */
@@ -342,7 +344,8 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
       for (;;) {
         await pump();
         if (inflight.size === 0) break;
-        await Promise.race(inflight.values());
+        // An endpoint going idle looks for due work itself (flush): look again once all are idle.
+        while (inflight.size) await Promise.race(inflight.values());
       }
       return { attempts: stats.attempts - before.attempts, succeeded: stats.succeeded - before.succeeded, failed: stats.failed - before.failed };
     },

@@ -23,21 +23,25 @@ export function outboxQueries(db: Tx) {
   // walk every due delivery; a unary + keeps it on the primary key (PostgreSQL plans by statistics).
   const pendingStatus = dialectOf(db) === "sqlite" ? sql`+${webhookDeliveries.status} = 'pending'` : eq(webhookDeliveries.status, "pending");
   return {
-    due: db.select({ id: webhookDeliveries.id, webhookId: webhooks.id, url: webhooks.url, secret: webhooks.secret, eventId: webhookEvents.id, payload: webhookEvents.payload })
+    /** Endpoints with a due delivery, the oldest due first. */
+    due: db.select({ webhookId: webhooks.id })
       .from(webhooks)
       .innerJoin(webhookDeliveries, eq(webhookDeliveries.id, nextDue))
-      .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
       .where(and(eq(webhooks.enabled, true), isNull(webhooks.deletedAt)))
       .orderBy(webhookDeliveries.nextAttemptAt)
       .limit(placeholder("limit"))
       .prepare(),
-    /** The next due deliveries of one endpoint, oldest first (index webhook_deliveries_hook_due). */
-    dueOf: db.select({ id: webhookDeliveries.id, webhookId: webhooks.id, url: webhooks.url, secret: webhooks.secret, eventId: webhookEvents.id, payload: webhookEvents.payload })
+    /** Where an endpoint's deliveries go, if it takes deliveries (enabled, not deleted). */
+    endpoint: db.select({ url: webhooks.url, secret: webhooks.secret })
+      .from(webhooks)
+      .where(and(eq(webhooks.id, placeholder("webhookId")), eq(webhooks.enabled, true), isNull(webhooks.deletedAt)))
+      .prepare(),
+    /** The next due deliveries of one endpoint, oldest first (index webhook_deliveries_hook_due), with their payload. */
+    dueOf: db.select({ id: webhookDeliveries.id, eventId: webhookEvents.id, payload: webhookEvents.payload })
       .from(webhookDeliveries)
-      .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
       .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
       .where(and(eq(webhookDeliveries.webhookId, placeholder("webhookId")), eq(webhookDeliveries.status, "pending"),
-        lte(webhookDeliveries.nextAttemptAt, placeholder("now")), eq(webhooks.enabled, true), isNull(webhooks.deletedAt)))
+        lte(webhookDeliveries.nextAttemptAt, placeholder("now"))))
       .orderBy(webhookDeliveries.nextAttemptAt)
       .limit(placeholder("limit"))
       .prepare(),
