@@ -347,7 +347,6 @@ export const webhookDeliveries = sqliteTable(
     updatedAt: time("updated_at").notNull(),
   },
   (t) => [
-    index("webhook_deliveries_due").on(t.status, t.nextAttemptAt),
     index("webhook_deliveries_hook").on(t.webhookId, t.createdAt),
     /** The dispatcher's probe: an endpoint's next due pending delivery (one in flight per endpoint). */
     index("webhook_deliveries_hook_due").on(t.webhookId, t.status, t.nextAttemptAt),
