@@ -10,7 +10,8 @@ import { createDeliverySender } from "./send-delivery";
 /**
  * Deliveries claimed ahead per endpoint: when an answer comes in, the endpoint's next delivery
  * starts at once instead of after the commit that records the answer, so the database work of an
- * attempt overlaps the next request. Their lease covers waiting behind the ones before them.
+ * attempt overlaps the next request, and the outcomes of a run of them share a commit (settle).
+ * Their lease covers waiting behind the ones before them.
  */
 export const CLAIM_AHEAD = 32;
 /** A busy endpoint's queue is refilled when fewer than this many are left in it. */
@@ -255,10 +256,13 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
   async function settle(delivery: ClaimedDelivery, outcome: DeliveryOutcome): Promise<void> {
     if (outcome.interrupted) {
       const ahead = forget(delivery.webhookId);
+      // The outcomes of the endpoint's earlier attempts may be waiting: no later one will flush them.
+      const earlier = recorded;
+      if (earlier) scheduleFlush();
       // Put the delivery back as it was, due now: the next start sends it (maybe again: at least once).
       await release(queriesOf(db), [...ahead, delivery]);
       log.info("webhook delivery interrupted by shutdown, re-queued", { deliveryId: delivery.id, webhookId: delivery.webhookId });
-      return;
+      return earlier?.promise;
     }
     settled.push({ delivery, outcome });
     const queue = queued.get(delivery.webhookId);
