@@ -291,7 +291,7 @@ describe("durability", () => {
       release();
       const file = new Database(join(dir, "certyneo.db"), { readonly: true });
       const rows = file.query(`SELECT d.status, d.attempts, (SELECT count(*) FROM webhook_attempts a WHERE a.delivery_id = d.id) AS tries
-        FROM webhook_deliveries d WHERE d.webhook_id = ?`).all(hook.id) as { status: string }[];
+        FROM webhook_deliveries d WHERE d.webhook_id = ?`).all(hook.id) as { status: string; attempts: number; tries: number }[];
       file.close();
       expect(rows.filter((r) => r.status === "succeeded")).toEqual([{ status: "succeeded", attempts: 1, tries: 1 }, { status: "succeeded", attempts: 1, tries: 1 }]);
       expect(rows.filter((r) => r.status !== "succeeded")).toEqual(Array(CLAIM_AHEAD - 2).fill({ status: "pending", attempts: 0, tries: 0 }));
