@@ -15,7 +15,7 @@ import { loadConfig } from "../src/config";
 import { openInstance } from "../src/instance";
 import { createLogger } from "../src/log";
 import { transaction } from "../src/store/db";
-import { createWebhookDispatcher } from "../src/modules/webhooks/dispatcher";
+import { CLAIM_AHEAD, createWebhookDispatcher } from "../src/modules/webhooks/dispatcher";
 import { recordEvent, WEBHOOK_EVENT_TYPES } from "../src/modules/webhooks/events";
 import { createWebhook } from "../src/modules/webhooks/service";
 import { secretKey, signatureHeaders } from "../src/modules/webhooks/signature";
@@ -205,6 +205,6 @@ writeSection("Webhooks", [
   "",
   `The outbox run with one endpoint is sequential by design (at most one delivery in flight per endpoint); with ${CONCURRENCY} endpoints it runs ${CONCURRENCY} at once (webhooks.concurrency = ${CONCURRENCY}). ` +
     `Outbox vs plain fetch: ${ratio(rows[1]!, rows[0]!)}x sequential, ${ratio(rows[3]!, rows[2]!)}x at ${CONCURRENCY} concurrent. ` +
-    "The outbox's cost is SQLite work on the one JavaScript thread: each endpoint's next deliveries are claimed ahead (up to 8, CLAIM_AHEAD), so after a success the next request starts at once; attempts that finish in the same event-loop turn are recorded in one transaction (WAL, synchronous=NORMAL), which also claims what is due next. " +
+    `The outbox's cost is SQLite work on the one JavaScript thread: each endpoint's next deliveries are claimed ahead (up to ${CLAIM_AHEAD}, CLAIM_AHEAD, in one select and one update), so after a success the next request starts at once; outcomes wait and are recorded together (WAL, synchronous=NORMAL) when an endpoint's queue runs low, in the transaction that refills it, or when it stops. ` +
     "\"Request p50/p99\": each POST from fetch() to the response headers, measured the same way for both.",
 ].join("\n"));
