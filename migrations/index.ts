@@ -14,7 +14,7 @@ import m0007 from "./0007_envelope_audit_head.sql" with { type: "text" };
 import m0008 from "./0008_authoring.sql" with { type: "text" };
 import m0009 from "./0009_field_position.sql" with { type: "text" };
 import m0010 from "./0010_field_points.sql" with { type: "text" };
-import m0011 from "./0011_webhook_deliveries_due_dropped.sql" with { type: "text" };
+import m0011 from "./0011_webhook_deliveries_pending.sql" with { type: "text" };
 
 const SQL: Record<string, string> = {
   "0000_init": m0000,
@@ -28,7 +28,7 @@ const SQL: Record<string, string> = {
   "0008_authoring": m0008,
   "0009_field_position": m0009,
   "0010_field_points": m0010,
-  "0011_webhook_deliveries_due_dropped": m0011,
+  "0011_webhook_deliveries_pending": m0011,
 };
 
 export const migrationJournal = journal.entries.map((e) => ({ tag: e.tag, when: e.when, breakpoints: e.breakpoints }));

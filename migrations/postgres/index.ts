@@ -6,13 +6,13 @@ import journal from "./meta/_journal.json";
 import m0000 from "./0000_init.sql" with { type: "text" };
 import m0001 from "./0001_cache_notify.sql" with { type: "text" };
 import m0002 from "./0002_rate_buckets.sql" with { type: "text" };
-import m0003 from "./0003_webhook_deliveries_due_dropped.sql" with { type: "text" };
+import m0003 from "./0003_webhook_deliveries_pending.sql" with { type: "text" };
 
 const SQL: Record<string, string> = {
   "0000_init": m0000,
   "0001_cache_notify": m0001,
   "0002_rate_buckets": m0002,
-  "0003_webhook_deliveries_due_dropped": m0003,
+  "0003_webhook_deliveries_pending": m0003,
 };
 
 export const migrationJournal = journal.entries.map((e) => ({ tag: e.tag, when: e.when, breakpoints: e.breakpoints }));

@@ -1,6 +1,12 @@
 import { and, eq, isNotNull, isNull, lte, sql } from "drizzle-orm";
-import { dialectOf, inIds, type Tx } from "../../store/db";
+import { inIds, type Tx } from "../../store/db";
 import { webhookAttempts, webhookDeliveries, webhookEvents, webhooks } from "../../store/schema";
+
+/**
+ * A delivery still to send, written as the condition of the index webhook_deliveries_pending
+ * (a bound 'pending' would not let SQLite use that index).
+ */
+export const pendingDelivery = sql`${webhookDeliveries.status} = 'pending'`;
 
 /**
  * The dispatcher's statements, prepared once per session (store/db.ts preparedPerSession): building
@@ -19,9 +25,6 @@ export function outboxQueries(db: Tx) {
     updatedAt: placeholder("now"),
   } as Record<string, unknown>;
   const byId = eq(webhookDeliveries.id, placeholder("id"));
-  // SQLite would take the (status, next_attempt_at) index for the claim's compare-and-set and
-  // walk every due delivery; a unary + keeps it on the primary key (PostgreSQL plans by statistics).
-  const pendingStatus = dialectOf(db) === "sqlite" ? sql`+${webhookDeliveries.status} = 'pending'` : eq(webhookDeliveries.status, "pending");
   return {
     /** Endpoints with a due delivery, the oldest due first. */
     due: db.select({ webhookId: webhooks.id })
@@ -36,12 +39,11 @@ export function outboxQueries(db: Tx) {
       .from(webhooks)
       .where(and(eq(webhooks.id, placeholder("webhookId")), eq(webhooks.enabled, true), isNull(webhooks.deletedAt)))
       .prepare(),
-    /** The next due deliveries of one endpoint, oldest first (index webhook_deliveries_hook_due), with their payload. */
+    /** The next due deliveries of one endpoint, oldest first (index webhook_deliveries_pending), with their payload. */
     dueOf: db.select({ id: webhookDeliveries.id, eventId: webhookEvents.id, payload: webhookEvents.payload })
       .from(webhookDeliveries)
       .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
-      .where(and(eq(webhookDeliveries.webhookId, placeholder("webhookId")), eq(webhookDeliveries.status, "pending"),
-        lte(webhookDeliveries.nextAttemptAt, placeholder("now"))))
+      .where(and(eq(webhookDeliveries.webhookId, placeholder("webhookId")), pendingDelivery, lte(webhookDeliveries.nextAttemptAt, placeholder("now"))))
       .orderBy(webhookDeliveries.nextAttemptAt)
       .limit(placeholder("limit"))
       .prepare(),
@@ -51,7 +53,7 @@ export function outboxQueries(db: Tx) {
      */
     claim: db.update(webhookDeliveries)
       .set({ attempts: sql`${webhookDeliveries.attempts} + 1`, nextAttemptAt: placeholder("lease") as any, updatedAt: placeholder("now") as any })
-      .where(and(inIds(db, webhookDeliveries.id), pendingStatus, lte(webhookDeliveries.nextAttemptAt, placeholder("nowMs"))))
+      .where(and(inIds(db, webhookDeliveries.id), pendingDelivery, lte(webhookDeliveries.nextAttemptAt, placeholder("nowMs"))))
       .returning({ id: webhookDeliveries.id, attempts: webhookDeliveries.attempts })
       .prepare(),
     insertAttempt: db.insert(webhookAttempts).values({

@@ -10,6 +10,7 @@ import { definePager, type Page } from "../../store/paginate";
 import { sealSecret } from "../../store/secret-box";
 import { ALL_EVENTS, WEBHOOK_EVENT_TYPES } from "./events";
 import { literalRefusal, networkPolicy } from "./network";
+import { pendingDelivery } from "./outbox-queries";
 import { newWebhookSecret } from "./signature";
 
 export type WebhookRow = typeof webhooks.$inferSelect;
@@ -123,7 +124,7 @@ export async function getWebhook(deps: Deps, environment: Environment, id: strin
 export async function failPendingDeliveries(tx: Tx, now: Date, webhookId: string, why: string): Promise<void> {
   await tx.update(webhookDeliveries)
     .set({ status: "failed", nextAttemptAt: null, lastError: why, updatedAt: now })
-    .where(and(eq(webhookDeliveries.webhookId, webhookId), eq(webhookDeliveries.status, "pending")));
+    .where(and(eq(webhookDeliveries.webhookId, webhookId), pendingDelivery));
 }
 
 /** Disables an endpoint and fails its pending deliveries, in the caller's transaction. */
