@@ -201,6 +201,29 @@ describe("concurrency", () => {
   }, 20_000);
 });
 
+describe("two dispatchers on one outbox", () => {
+  test("each takes what the other has not leased: every event delivered once", async () => {
+    const s = await startTestServer({ env: { ...ALLOW_LOOPBACK, CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
+    try {
+      await s.running.app.webhooks.stop();
+      for (const p of ["/two-a", "/two-b"]) await endpoint(s, p, ["envelope.sent"]);
+      const events: string[] = [];
+      for (let i = 0; i < 3 * CLAIM_AHEAD; i++) events.push(await emit(s, "envelope.sent", { envelope: { id: `env_two${i}` } }));
+      const [a, b] = [createWebhookDispatcher(s.deps), createWebhookDispatcher(s.deps)];
+      // a leases the first deliveries of both endpoints; b, meanwhile, the next ones.
+      expect(await a.pump()).toBe(2);
+      const [ra, rb] = await Promise.all([a.drain(), b.drain()]);
+      expect(rb.attempts).toBeGreaterThanOrEqual(2 * CLAIM_AHEAD);
+      expect(ra.succeeded + rb.succeeded).toBe(2 * events.length);
+      for (const p of ["/two-a", "/two-b"]) expect(rx.accepted(p).map((d) => d.id).sort()).toEqual([...events].sort());
+      const file = s.deps.db.$client;
+      expect(file.query("SELECT status, attempts, count(*) AS n FROM webhook_deliveries GROUP BY 1, 2").all()).toEqual([{ status: "succeeded", attempts: 1, n: 2 * events.length }]);
+    } finally {
+      await s.stop();
+    }
+  }, 20_000);
+});
+
 describe("durability", () => {
   test("pending deliveries survive a restart and are delivered by the next server", async () => {
     const dir = tempDir("certyneo-webhooks-restart-");
