@@ -16,6 +16,7 @@ import m0009 from "./0009_field_position.sql" with { type: "text" };
 import m0010 from "./0010_field_points.sql" with { type: "text" };
 import m0011 from "./0011_envelope_revision.sql" with { type: "text" };
 import m0012 from "./0012_list_covering.sql" with { type: "text" };
+import m0013 from "./0013_webhook_deliveries_pending.sql" with { type: "text" };
 
 const SQL: Record<string, string> = {
   "0000_init": m0000,
@@ -31,6 +32,7 @@ const SQL: Record<string, string> = {
   "0010_field_points": m0010,
   "0011_envelope_revision": m0011,
   "0012_list_covering": m0012,
+  "0013_webhook_deliveries_pending": m0013,
 };
 
 export const migrationJournal = journal.entries.map((e) => ({ tag: e.tag, when: e.when, breakpoints: e.breakpoints }));

@@ -3,7 +3,7 @@ import { Database } from "bun:sqlite";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { MAX_ATTEMPTS, RETRY_DELAYS_MS } from "../src/jobs/schedule";
-import { createWebhookDispatcher, STOP_GRACE_MS } from "../src/modules/webhooks/dispatcher";
+import { CLAIM_AHEAD, createWebhookDispatcher, STOP_GRACE_MS } from "../src/modules/webhooks/dispatcher";
 import { recordEvent, type WebhookEventType } from "../src/modules/webhooks/events";
 import { transaction } from "../src/store/db";
 import type { Resolver } from "../src/modules/webhooks/network";
@@ -202,6 +202,29 @@ describe("concurrency", () => {
   }, 20_000);
 });
 
+describe("two dispatchers on one outbox", () => {
+  test("each takes what the other has not leased: every event delivered once", async () => {
+    const s = await startTestServer({ env: { ...ALLOW_LOOPBACK, CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
+    try {
+      await s.running.app.webhooks.stop();
+      for (const p of ["/two-a", "/two-b"]) await endpoint(s, p, ["envelope.sent"]);
+      const events: string[] = [];
+      for (let i = 0; i < 3 * CLAIM_AHEAD; i++) events.push(await emit(s, "envelope.sent", { envelope: { id: `env_two${i}` } }));
+      const [a, b] = [createWebhookDispatcher(s.deps), createWebhookDispatcher(s.deps)];
+      // a leases the first deliveries of both endpoints; b, meanwhile, the next ones.
+      expect(await a.pump()).toBe(2);
+      const [ra, rb] = await Promise.all([a.drain(), b.drain()]);
+      expect(rb.attempts).toBeGreaterThanOrEqual(2 * CLAIM_AHEAD);
+      expect(ra.succeeded + rb.succeeded).toBe(2 * events.length);
+      for (const p of ["/two-a", "/two-b"]) expect(rx.accepted(p).map((d) => d.id).sort()).toEqual([...events].sort());
+      const file = s.deps.db.$client;
+      expect(file.query("SELECT status, attempts, count(*) AS n FROM webhook_deliveries GROUP BY 1, 2").all()).toEqual([{ status: "succeeded", attempts: 1, n: 2 * events.length }]);
+    } finally {
+      await s.stop();
+    }
+  }, 20_000);
+});
+
 describe("durability", () => {
   test("pending deliveries survive a restart and are delivered by the next server", async () => {
     const dir = tempDir("certyneo-webhooks-restart-");
@@ -267,6 +290,35 @@ describe("durability", () => {
       } finally {
         await b.stop();
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("stopping mid-run: the answers already received are recorded, the rest goes back", async () => {
+    const dir = tempDir("certyneo-webhooks-stop-run-");
+    try {
+      const a = await startTestServer({ dir, env: { ...ALLOW_LOOPBACK, CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
+      const hook = await endpoint(a, "/stop-run", ["envelope.completed"]);
+      let release!: () => void;
+      const hung = new Promise<void>((r) => (release = r));
+      rx.respond("/stop-run", async (_d, n) => {
+        if (n === 3) await hung;
+        return 200;
+      });
+      // A full claim: after the first answers the endpoint's queue is still long, so their
+      // outcomes wait for a later commit, which the stop must still make.
+      for (let i = 0; i < CLAIM_AHEAD; i++) await emit(a);
+      await a.running.app.webhooks.pump();
+      await rx.waitFor(3, { path: "/stop-run", accepted: false });
+      await a.stop();
+      release();
+      const file = new Database(join(dir, "certyneo.db"), { readonly: true });
+      const rows = file.query(`SELECT d.status, d.attempts, (SELECT count(*) FROM webhook_attempts a WHERE a.delivery_id = d.id) AS tries
+        FROM webhook_deliveries d WHERE d.webhook_id = ?`).all(hook.id) as { status: string; attempts: number; tries: number }[];
+      file.close();
+      expect(rows.filter((r) => r.status === "succeeded")).toEqual([{ status: "succeeded", attempts: 1, tries: 1 }, { status: "succeeded", attempts: 1, tries: 1 }]);
+      expect(rows.filter((r) => r.status !== "succeeded")).toEqual(Array(CLAIM_AHEAD - 2).fill({ status: "pending", attempts: 0, tries: 0 }));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

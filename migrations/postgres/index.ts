@@ -8,6 +8,7 @@ import m0001 from "./0001_cache_notify.sql" with { type: "text" };
 import m0002 from "./0002_rate_buckets.sql" with { type: "text" };
 import m0003 from "./0003_envelope_revision.sql" with { type: "text" };
 import m0004 from "./0004_list_covering.sql" with { type: "text" };
+import m0005 from "./0005_webhook_deliveries_pending.sql" with { type: "text" };
 
 const SQL: Record<string, string> = {
   "0000_init": m0000,
@@ -15,6 +16,7 @@ const SQL: Record<string, string> = {
   "0002_rate_buckets": m0002,
   "0003_envelope_revision": m0003,
   "0004_list_covering": m0004,
+  "0005_webhook_deliveries_pending": m0005,
 };
 
 export const migrationJournal = journal.entries.map((e) => ({ tag: e.tag, when: e.when, breakpoints: e.breakpoints }));

@@ -355,10 +355,13 @@ export const webhookDeliveries = sqliteTable(
     updatedAt: time("updated_at").notNull(),
   },
   (t) => [
-    index("webhook_deliveries_due").on(t.status, t.nextAttemptAt),
     index("webhook_deliveries_hook").on(t.webhookId, t.createdAt),
-    /** The dispatcher's probe: an endpoint's next due pending delivery (one in flight per endpoint). */
-    index("webhook_deliveries_hook_due").on(t.webhookId, t.status, t.nextAttemptAt),
+    /**
+     * The dispatcher's probe: an endpoint's pending deliveries by due time. Pending ones only: a
+     * delivery leaves it when it succeeds or fails, so it holds the backlog, not the history, and
+     * an outcome writes no entry. Queries state `status = 'pending'` literally, to match it.
+     */
+    index("webhook_deliveries_pending").on(t.webhookId, t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
   ],
 );
 

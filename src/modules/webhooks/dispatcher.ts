@@ -1,18 +1,21 @@
 import { onWork, type Worker } from "../../jobs/worker";
 import { systemClock, type Clock } from "../../clock";
 import type { Deps } from "../../deps";
-import { preparedPerSession, transaction } from "../../store/db";
+import { idsParam, preparedPerSession, transaction } from "../../store/db";
 import { networkPolicy, systemResolver, type Resolver } from "./network";
 import { outboxQueries, type ClaimedDelivery, type DeliveryOutcome, type OutboxQueries } from "./outbox-queries";
-import { recordOutcome } from "./record-outcome";
+import { recordOutcomes } from "./record-outcome";
 import { createDeliverySender } from "./send-delivery";
 
 /**
  * Deliveries claimed ahead per endpoint: when an answer comes in, the endpoint's next delivery
  * starts at once instead of after the commit that records the answer, so the database work of an
- * attempt overlaps the next request. Their lease covers waiting behind the ones before them.
+ * attempt overlaps the next request, and the outcomes of a run of them share a commit (settle).
+ * Their lease covers waiting behind the ones before them.
  */
-export const CLAIM_AHEAD = 8;
+export const CLAIM_AHEAD = 32;
+/** A busy endpoint's queue is refilled when fewer than this many are left in it. */
+const REFILL_BELOW = CLAIM_AHEAD / 2;
 /** On stop, requests in flight get this long to finish before they are aborted (and re-queued). */
 export const STOP_GRACE_MS = 2_000;
 
@@ -107,20 +110,24 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
   }
 
   /**
-   * Takes the lease of up to `count` due deliveries of an endpoint: attempt count +1 and next
-   * attempt pushed past the request timeout, times the place in the queue (each one before it
-   * may take the whole timeout), plus a margin.
+   * Takes the lease of up to `count` due deliveries of an endpoint, in two statements whatever the
+   * count: attempt count +1 and next attempt pushed past the request timeout, times the place in
+   * the queue of the batch's last delivery (each one before it may take the whole timeout), plus a
+   * margin. One lease for the batch: the earlier ones' is longer than they need, which only
+   * matters if the node dies (they are then sent again that much later).
    */
   async function claimFor(q: OutboxQueries, webhookId: string, now: Date, count: number, queuedBefore = 0): Promise<ClaimedDelivery[]> {
-    const out: ClaimedDelivery[] = [];
-    for (const row of await q.dueOf.execute({ webhookId, now: now.getTime(), limit: count })) {
-      // Past its request timeout (and those queued before it) plus jobs.leaseSeconds: if the node
-      // dies mid-send, the delivery becomes due again, on any node, after the lease.
-      const lease = new Date(now.getTime() + (queuedBefore + out.length + 1) * cfg.timeoutMs + leaseMarginMs);
-      const [claimed] = await q.claim.execute({ id: row.id, now, nowMs: now.getTime(), lease });
-      if (claimed) out.push({ ...row, attempt: claimed.attempts, at: now });
-    }
-    return out;
+    const [endpoint] = await q.endpoint.execute({ webhookId });
+    if (!endpoint) return [];
+    const rows = await q.dueOf.execute({ webhookId, now: now.getTime(), limit: count });
+    if (!rows.length) return [];
+    // Past its request timeout (and those queued before it) plus jobs.leaseSeconds: if the node
+    // dies mid-send, the delivery becomes due again, on any node, after the lease.
+    const lease = new Date(now.getTime() + (queuedBefore + rows.length) * cfg.timeoutMs + leaseMarginMs);
+    const taken = await q.claim.execute({ ...idsParam(rows.map((row) => row.id)), now, nowMs: now.getTime(), lease });
+    const attempts = new Map(taken.map((t) => [t.id, t.attempts]));
+    // Rows another node took meanwhile are not returned by the claim: left out, in order.
+    return rows.flatMap((row) => (attempts.has(row.id) ? [{ ...row, ...endpoint, webhookId, attempt: attempts.get(row.id)!, at: now }] : []));
   }
 
   /** Puts claimed deliveries back as they were, due now (not an attempt against the endpoint). */
@@ -158,17 +165,20 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
    * refills the queues of busy endpoints that run low. Changes nothing in memory, since a
    * PostgreSQL transaction may run it twice: its caller applies the claim (takeClaim) once
    * committed, under the same exclusively(). `idled`: endpoints the caller's transaction idles.
+   * `search`: also look for endpoints with due deliveries to start (the costly query of a claim).
+   * Only a poll, a wake-up or an endpoint going idle can make room for one or give one work;
+   * a batch that only records the outcomes of busy endpoints skips it.
    */
-  async function claimDue(q: OutboxQueries, idled: ReadonlySet<string> = new Set()): Promise<Claim> {
+  async function claimDue(q: OutboxQueries, search: boolean, idled: ReadonlySet<string> = new Set()): Promise<Claim> {
     const claim: Claim = { start: [], queues: new Map(), refills: [] };
     if (stopping) return claim;
     const now = clock.now();
     for (const [webhookId, queue] of queued) {
-      if (idled.has(webhookId) || queue.length >= CLAIM_AHEAD / 2 || !sendingNow.has(webhookId)) continue;
+      if (idled.has(webhookId) || queue.length >= REFILL_BELOW || !sendingNow.has(webhookId)) continue;
       claim.refills.push({ webhookId, queue, more: await claimFor(q, webhookId, now, CLAIM_AHEAD - queue.length, queue.length + 1) });
     }
     const busy = new Set([...inflight.keys()].filter((webhookId) => !idled.has(webhookId)));
-    while (busy.size < cfg.concurrency) {
+    while (search && busy.size < cfg.concurrency) {
       const { candidates, complete } = await dueEndpoints(q, now, cfg.concurrency - busy.size, busy);
       if (!candidates.length) break;
       let claimed = 0;
@@ -229,59 +239,78 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
       log.error("webhook release failed", { deliveryIds: deliveries.map((d) => d.id), error: String((e as Error)?.stack ?? e) }));
   }
 
-  /** Outcomes waiting for the next flush, and that flush. */
+  /** Outcomes not recorded yet, and the promise that the flush recording them keeps. */
   let settled: { delivery: ClaimedDelivery; outcome: DeliveryOutcome }[] = [];
-  let flushing: Promise<void> | null = null;
+  let recorded: PromiseWithResolvers<void> | null = null;
+  let flushScheduled = false;
 
   /**
-   * An attempt finished. After a success the endpoint's next delivery claimed ahead starts at
-   * once; after a failure the endpoint stops and its claimed-ahead deliveries go back (the next
-   * claim sees whether it is still enabled). Outcomes that finish in the same turn of the event
-   * loop are recorded together, in one transaction that also claims what is due next.
+   * An attempt finished; resolves once its outcome is recorded. After a success the endpoint's
+   * next delivery claimed ahead starts at once; after a failure the endpoint stops and its
+   * claimed-ahead deliveries go back (the next claim sees whether it is still enabled).
+   * Group commit: while an endpoint goes on through its queue, its outcomes wait and are recorded
+   * together, in one transaction that also refills the queue, when the queue runs low or the
+   * endpoint stops (a commit costs more than the statements in it). Until then a crash leaves
+   * them leased, to be sent again when the lease ends: at least once.
    */
   async function settle(delivery: ClaimedDelivery, outcome: DeliveryOutcome): Promise<void> {
     if (outcome.interrupted) {
       const ahead = forget(delivery.webhookId);
+      // The outcomes of the endpoint's earlier attempts may be waiting: no later one will flush them.
+      const earlier = recorded;
+      if (earlier) scheduleFlush();
       // Put the delivery back as it was, due now: the next start sends it (maybe again: at least once).
       await release(queriesOf(db), [...ahead, delivery]);
       log.info("webhook delivery interrupted by shutdown, re-queued", { deliveryId: delivery.id, webhookId: delivery.webhookId });
-      return;
+      return earlier?.promise;
     }
     settled.push({ delivery, outcome });
-    const next = outcome.error === null && !stopping ? queued.get(delivery.webhookId)?.shift() : undefined;
+    const queue = queued.get(delivery.webhookId);
+    const next = outcome.error === null && !stopping ? queue?.shift() : undefined;
     if (next) launch(next);
-    return (flushing ??= new Promise<void>((resolve, reject) =>
-      setImmediate(() => {
-        const batch = settled;
-        settled = [];
-        flushing = null;
-        // Endpoints whose delivery in the batch was their last one in flight: idle once committed.
-        const idled = new Set(batch.filter((done) => sendingNow.get(done.delivery.webhookId) === done.delivery.id).map((done) => done.delivery.webhookId));
-        exclusively(async () => {
-          // Database work only in the body (it may run twice on PostgreSQL); memory changes after the commit.
-          const { results, claim } = await transaction(db, async (tx) => {
-            const q = queriesOf(tx);
-            const results: Awaited<ReturnType<typeof recordOutcome>>[] = [];
-            for (const done of batch)
-              results.push(await recordOutcome(tx, { queries: q, now: clock.now(), log, disableAfterMs, random }, done.delivery, done.outcome));
-            for (const webhookId of idled) await release(q, queued.get(webhookId) ?? []);
-            return { results, claim: await claimDue(q, idled) };
-          });
-          for (const result of results) {
-            if (result === "succeeded") stats.succeeded++;
-            else if (result === "failed") stats.failed++;
-          }
-          for (const webhookId of idled) forget(webhookId);
-          takeClaim(claim);
-        }).then(resolve, (e) => {
-          for (const webhookId of idled) releaseNow(forget(webhookId));
-          reject(e);
-        });
-      })));
+    const batch = (recorded ??= Promise.withResolvers<void>());
+    if (!next || queue!.length < REFILL_BELOW) scheduleFlush();
+    return batch.promise;
+  }
+
+  /** Flushes on the next turn of the event loop, with every outcome settled until then. */
+  function scheduleFlush() {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    setImmediate(flush);
+  }
+
+  function flush() {
+    flushScheduled = false;
+    const batch = settled;
+    const done = recorded!;
+    settled = [];
+    recorded = null;
+    // Endpoints whose delivery in the batch was their last one in flight: idle once committed.
+    const idled = new Set(batch.filter((d) => sendingNow.get(d.delivery.webhookId) === d.delivery.id).map((d) => d.delivery.webhookId));
+    exclusively(async () => {
+      // Database work only in the body (it may run twice on PostgreSQL); memory changes after the commit.
+      const { results, claim } = await transaction(db, async (tx) => {
+        const q = queriesOf(tx);
+        const results = await recordOutcomes(tx, { queries: q, now: clock.now(), log, disableAfterMs, random }, batch);
+        for (const webhookId of idled) await release(q, queued.get(webhookId) ?? []);
+        // An endpoint going idle leaves room for another one: look for it.
+        return { results, claim: await claimDue(q, idled.size > 0, idled) };
+      });
+      for (const result of results) {
+        if (result === "succeeded") stats.succeeded++;
+        else if (result === "failed") stats.failed++;
+      }
+      for (const webhookId of idled) forget(webhookId);
+      takeClaim(claim);
+    }).then(done.resolve, (e) => {
+      for (const webhookId of idled) releaseNow(forget(webhookId));
+      done.reject(e);
+    });
   }
 
   function pump(): Promise<number> {
-    return exclusively(async () => takeClaim(await claimDue(queriesOf(db))));
+    return exclusively(async () => takeClaim(await claimDue(queriesOf(db), true)));
   }
 
   function safePump() {
@@ -319,7 +348,8 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
       for (;;) {
         await pump();
         if (inflight.size === 0) break;
-        await Promise.race(inflight.values());
+        // An endpoint going idle looks for due work itself (flush): look again once all are idle.
+        while (inflight.size) await Promise.race(inflight.values());
       }
       return { attempts: stats.attempts - before.attempts, succeeded: stats.succeeded - before.succeeded, failed: stats.failed - before.failed };
     },

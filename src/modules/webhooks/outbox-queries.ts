@@ -1,10 +1,16 @@
 import { and, eq, isNotNull, isNull, lte, sql } from "drizzle-orm";
-import type { Tx } from "../../store/db";
+import { inIds, type Tx } from "../../store/db";
 import { webhookAttempts, webhookDeliveries, webhookEvents, webhooks } from "../../store/schema";
 
 /**
+ * A delivery still to send, written as the condition of the index webhook_deliveries_pending
+ * (a bound 'pending' would not let SQLite use that index).
+ */
+export const pendingDelivery = sql`${webhookDeliveries.status} = 'pending'`;
+
+/**
  * The dispatcher's statements, prepared once per session (store/db.ts preparedPerSession): building
- * a drizzle query costs far more than running it, and these run several times per delivery.
+ * a drizzle query costs far more than running it, and these run for every delivery.
  * Placeholders in set() and values() go through the column's encoder (Dates); those in conditions
  * and raw `sql` do not (epoch ms).
  */
@@ -20,28 +26,35 @@ export function outboxQueries(db: Tx) {
   } as Record<string, unknown>;
   const byId = eq(webhookDeliveries.id, placeholder("id"));
   return {
-    due: db.select({ id: webhookDeliveries.id, webhookId: webhooks.id, url: webhooks.url, secret: webhooks.secret, eventId: webhookEvents.id, payload: webhookEvents.payload })
+    /** Endpoints with a due delivery, the oldest due first. */
+    due: db.select({ webhookId: webhooks.id })
       .from(webhooks)
       .innerJoin(webhookDeliveries, eq(webhookDeliveries.id, nextDue))
-      .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
       .where(and(eq(webhooks.enabled, true), isNull(webhooks.deletedAt)))
       .orderBy(webhookDeliveries.nextAttemptAt)
       .limit(placeholder("limit"))
       .prepare(),
-    /** The next due deliveries of one endpoint, oldest first (index webhook_deliveries_hook_due). */
-    dueOf: db.select({ id: webhookDeliveries.id, webhookId: webhooks.id, url: webhooks.url, secret: webhooks.secret, eventId: webhookEvents.id, payload: webhookEvents.payload })
+    /** Where an endpoint's deliveries go, if it takes deliveries (enabled, not deleted). */
+    endpoint: db.select({ url: webhooks.url, secret: webhooks.secret })
+      .from(webhooks)
+      .where(and(eq(webhooks.id, placeholder("webhookId")), eq(webhooks.enabled, true), isNull(webhooks.deletedAt)))
+      .prepare(),
+    /** The next due deliveries of one endpoint, oldest first (index webhook_deliveries_pending), with their payload. */
+    dueOf: db.select({ id: webhookDeliveries.id, eventId: webhookEvents.id, payload: webhookEvents.payload })
       .from(webhookDeliveries)
-      .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
       .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
-      .where(and(eq(webhookDeliveries.webhookId, placeholder("webhookId")), eq(webhookDeliveries.status, "pending"),
-        lte(webhookDeliveries.nextAttemptAt, placeholder("now")), eq(webhooks.enabled, true), isNull(webhooks.deletedAt)))
+      .where(and(eq(webhookDeliveries.webhookId, placeholder("webhookId")), pendingDelivery, lte(webhookDeliveries.nextAttemptAt, placeholder("now"))))
       .orderBy(webhookDeliveries.nextAttemptAt)
       .limit(placeholder("limit"))
       .prepare(),
+    /**
+     * Leases the deliveries `ids` (idsParam) that are still due, in one statement: the conditions
+     * are the compare-and-set against another node that took some of them since they were read.
+     */
     claim: db.update(webhookDeliveries)
       .set({ attempts: sql`${webhookDeliveries.attempts} + 1`, nextAttemptAt: placeholder("lease") as any, updatedAt: placeholder("now") as any })
-      .where(and(byId, eq(webhookDeliveries.status, "pending"), lte(webhookDeliveries.nextAttemptAt, placeholder("nowMs"))))
-      .returning({ attempts: webhookDeliveries.attempts })
+      .where(and(inIds(db, webhookDeliveries.id), pendingDelivery, lte(webhookDeliveries.nextAttemptAt, placeholder("nowMs"))))
+      .returning({ id: webhookDeliveries.id, attempts: webhookDeliveries.attempts })
       .prepare(),
     insertAttempt: db.insert(webhookAttempts).values({
       deliveryId: placeholder("deliveryId"), attempt: placeholder("attempt"), at: placeholder("at"),

@@ -21,18 +21,38 @@ export interface OutcomeContext {
   random: () => number;
 }
 
+export type OutcomeResult = "succeeded" | "retry" | "failed";
+
 /**
- * Records the attempt and the delivery's next state, in the caller's transaction: succeeded,
- * retried later, or failed (and the endpoint disabled once it has failed for disableAfterMs).
- * The statements run through `queries`, prepared on the session of that transaction.
+ * Records attempts in the caller's transaction, in the order given (an endpoint's in the order
+ * they were sent): see recordOutcome.
  */
-export async function recordOutcome(tx: Tx, ctx: OutcomeContext, delivery: ClaimedDelivery, outcome: DeliveryOutcome): Promise<"succeeded" | "retry" | "failed"> {
+export async function recordOutcomes(tx: Tx, ctx: OutcomeContext, batch: readonly { delivery: ClaimedDelivery; outcome: DeliveryOutcome }[]): Promise<OutcomeResult[]> {
+  // A success ends the endpoint's failing run; the successes after it have nothing to end, until a failure.
+  const cleared = new Set<string>();
+  const results: OutcomeResult[] = [];
+  for (const { delivery, outcome } of batch) {
+    const result = await recordOutcome(tx, ctx, delivery, outcome, !cleared.has(delivery.webhookId));
+    if (result === "succeeded") cleared.add(delivery.webhookId);
+    else cleared.delete(delivery.webhookId);
+    results.push(result);
+  }
+  return results;
+}
+
+/**
+ * Records the attempt and the delivery's next state: succeeded, retried later, or failed (and
+ * the endpoint disabled once it has failed for disableAfterMs). The statements run through
+ * `queries`, prepared on the session of the transaction. `endsFailingRun`: a success clears the
+ * endpoint's failing run.
+ */
+async function recordOutcome(tx: Tx, ctx: OutcomeContext, delivery: ClaimedDelivery, outcome: DeliveryOutcome, endsFailingRun: boolean): Promise<OutcomeResult> {
   const { queries, now, log } = ctx;
   await queries.insertAttempt.execute({ deliveryId: delivery.id, attempt: delivery.attempt, at: delivery.at, statusCode: outcome.statusCode, durationMs: outcome.durationMs, error: outcome.error });
   const last = { id: delivery.id, statusCode: outcome.statusCode, error: outcome.error, durationMs: outcome.durationMs, now };
   if (outcome.error === null) {
     await queries.succeeded.execute(last);
-    await queries.clearFailing.execute({ id: delivery.webhookId });
+    if (endsFailingRun) await queries.clearFailing.execute({ id: delivery.webhookId });
     return "succeeded";
   }
   const [hook] = await queries.hookState.execute({ id: delivery.webhookId });

@@ -1,13 +1,15 @@
 import type { Clock } from "../../clock";
 import { openSecret } from "../../store/secret-box";
 import { VERSION } from "../../version";
-import { resolveTarget, TargetRefusedError, type NetworkPolicy, type Resolver } from "./network";
+import { hostOf, parseIp, resolveTarget, TargetRefusedError, type NetworkPolicy, type Resolver, type Target } from "./network";
 import type { ClaimedDelivery, DeliveryOutcome } from "./outbox-queries";
 import { secretKey, signatureHeaders } from "./signature";
 
 /** Bytes of a response read (to reuse the connection, and to quote in the error of a non-2xx). */
 const MAX_RESPONSE_BYTES = 64 * 1024;
 const ERROR_BODY_CHARS = 200;
+/** Endpoint URLs whose checked target is kept (see targetOf); beyond it they are checked on each send. */
+const MAX_KNOWN_TARGETS = 1024;
 
 export interface DeliverySenderOptions {
   timeoutMs: number;
@@ -33,14 +35,28 @@ export function createDeliverySender(opts: DeliverySenderOptions) {
     if (!key) keys.set(stored, (key = secretKey(openSecret(opts.instanceSecret, stored))));
     return key;
   };
+  /**
+   * Where a URL's requests go, checked against the network policy. A URL whose host is an IP
+   * literal gets the same answer every time (no DNS involved), so it is kept; a host name is
+   * resolved and checked on every send (its addresses may change: DNS rebinding).
+   */
+  const literalTargets = new Map<string, Target>();
+  const targetOf = async (urlText: string): Promise<Target> => {
+    const known = literalTargets.get(urlText);
+    if (known) return known;
+    const url = new URL(urlText);
+    const target = await resolveTarget(url, opts.policy, opts.resolver);
+    if (parseIp(hostOf(url)) && literalTargets.size < MAX_KNOWN_TARGETS) literalTargets.set(urlText, target);
+    return target;
+  };
+  const deadline = deadlines(opts.timeoutMs);
 
   return async function sendDelivery(delivery: ClaimedDelivery, shutdown: AbortSignal): Promise<DeliveryOutcome> {
     const started = performance.now();
     const done = (statusCode: number | null, error: string | null): DeliveryOutcome => ({ statusCode, error, durationMs: Math.round(performance.now() - started) });
     try {
-      const url = new URL(delivery.url);
-      const signal = AbortSignal.any([AbortSignal.timeout(opts.timeoutMs), shutdown]);
-      const target = await resolveTarget(url, opts.policy, opts.resolver);
+      const signal = deadline(shutdown);
+      const target = await targetOf(delivery.url);
       const timestamp = Math.floor(opts.wallClock.now().getTime() / 1000);
       const res = await fetch(target.url, {
         method: "POST",
@@ -66,6 +82,23 @@ export function createDeliverySender(opts: DeliverySenderOptions) {
       if (shutdown.aborted) return { ...done(null, "interrupted: server stopping"), interrupted: true };
       return done(null, describeError(e, opts.timeoutMs));
     }
+  };
+}
+
+/**
+ * The signal that ends a request started now: after `timeoutMs`, or at shutdown. Requests
+ * started within the same window (a twentieth of the timeout) share one signal, so there is
+ * one timer per window rather than one per request; each request gets at least `timeoutMs`
+ * and at most a window more.
+ */
+function deadlines(timeoutMs: number): (shutdown: AbortSignal) => AbortSignal {
+  const windowMs = Math.ceil(timeoutMs / 20);
+  let current: { shutdown: AbortSignal; openUntil: number; signal: AbortSignal } | null = null;
+  return (shutdown) => {
+    const now = performance.now();
+    if (!current || current.shutdown !== shutdown || now >= current.openUntil)
+      current = { shutdown, openUntil: now + windowMs, signal: AbortSignal.any([AbortSignal.timeout(timeoutMs + windowMs), shutdown]) };
+    return current.signal;
   };
 }
 

@@ -3,13 +3,14 @@ import { isoOrNull, type Clock } from "../../clock";
 import type { Deps } from "../../deps";
 import type { DeliveryStatus } from "../../enums";
 import { AppError, invalid, notFound, type FieldError } from "../../errors";
-import { newId } from "../../ids";
+import { newId, newSortableId } from "../../ids";
 import { firstRow, transaction, type Tx } from "../../store/db";
 import { webhookAttempts, webhookDeliveries, webhookEvents, webhooks, type Environment } from "../../store/schema";
 import { definePager, type Page } from "../../store/paginate";
 import { sealSecret } from "../../store/secret-box";
 import { ALL_EVENTS, WEBHOOK_EVENT_TYPES } from "./events";
 import { literalRefusal, networkPolicy } from "./network";
+import { pendingDelivery } from "./outbox-queries";
 import { newWebhookSecret } from "./signature";
 
 export type WebhookRow = typeof webhooks.$inferSelect;
@@ -123,7 +124,7 @@ export async function getWebhook(deps: Deps, environment: Environment, id: strin
 export async function failPendingDeliveries(tx: Tx, now: Date, webhookId: string, why: string): Promise<void> {
   await tx.update(webhookDeliveries)
     .set({ status: "failed", nextAttemptAt: null, lastError: why, updatedAt: now })
-    .where(and(eq(webhookDeliveries.webhookId, webhookId), eq(webhookDeliveries.status, "pending")));
+    .where(and(eq(webhookDeliveries.webhookId, webhookId), pendingDelivery));
 }
 
 /** Disables an endpoint and fails its pending deliveries, in the caller's transaction. */
@@ -240,7 +241,7 @@ export async function resendDelivery(deps: Deps, environment: Environment, webho
 /** One pending delivery of an event to an endpoint, due now. */
 export async function enqueueDelivery(tx: Tx, clock: Clock, eventId: string, webhookId: string): Promise<string> {
   const now = clock.now();
-  const id = newId("dlv");
+  const id = newSortableId("dlv");
   await tx.insert(webhookDeliveries).values({ id, eventId, webhookId, status: "pending", attempts: 0, nextAttemptAt: now, createdAt: now, updatedAt: now });
   return id;
 }
