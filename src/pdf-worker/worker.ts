@@ -11,12 +11,15 @@ import { AppError } from "../errors";
 import { withInflateBudget, type InflateLimits } from "./inflate-budget";
 import { buffersIn } from "./transfer";
 import { pdfTasks, type PdfTaskName } from "./tasks";
+import { lowerThreadPriority } from "./thread-priority";
 
 export interface TaskRequest {
   id: number;
   task: PdfTaskName;
   args: unknown[];
   limits: InflateLimits;
+  /** The thread's nice value (pdf.workerNice), set before its first task; 0: left as it is. */
+  nice: number;
 }
 
 /**
@@ -41,8 +44,15 @@ console.warn = console.log = console.info = (...parts: unknown[]) => {
   if (warnings.count++ < 5) warnings.first.push(parts.map(String).join(" ").slice(0, 300));
 };
 
+/** The thread's priority is set at its first task (the pool's config comes with each). */
+let prioritySet = false;
+
 self.onmessage = async (event: MessageEvent<TaskRequest>) => {
-  const { id, task, args, limits } = event.data;
+  const { id, task, args, limits, nice } = event.data;
+  if (!prioritySet) {
+    prioritySet = true;
+    lowerThreadPriority(nice);
+  }
   self.postMessage({ id, started: true } satisfies TaskReply);
   warnings = { count: 0, first: [] };
   let reply: TaskReply;

@@ -1,5 +1,5 @@
 import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, unlinkSync, writeSync } from "node:fs";
-import { open, rename, rm } from "node:fs/promises";
+import { open, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
 /**
@@ -15,6 +15,8 @@ export interface FileStore {
   put(bytes: Uint8Array | Uint8Array[], sha256?: string): Promise<string>;
   get(sha256: string): Promise<Uint8Array<ArrayBuffer>>;
   exists(sha256: string): Promise<boolean>;
+  /** The blob's size in bytes, without reading it. */
+  size(sha256: string): Promise<number>;
   remove(sha256: string): Promise<void>;
   /** Every stored blob's SHA-256 (for copying a store: migrate-data, backups). */
   list(): AsyncIterable<string>;
@@ -48,6 +50,9 @@ export function diskFileStore(root: string): FileStore {
     },
     async exists(sha) {
       return existsSync(pathOf(sha));
+    },
+    async size(sha) {
+      return (await stat(pathOf(sha))).size;
     },
     async remove(sha) {
       try { unlinkSync(pathOf(sha)); } catch (e: any) { if (e.code !== "ENOENT") throw e; }

@@ -35,6 +35,7 @@ export function s3FileStore({ client, bucket, prefix }: S3Location): FileStore {
       return client.file(keyOf(sha)).bytes();
     },
     exists: (sha) => client.exists(keyOf(sha)),
+    size: (sha) => client.size(keyOf(sha)),
     remove: (sha) => client.delete(keyOf(sha)),
     async *list() {
       let continuationToken: string | undefined;
