@@ -16,10 +16,12 @@ const PLAIN_FACES = { sans: sansPath, bold: sansBoldPath, mono: monoPath, serifI
 /** A face as fontkit makes it, none of the shortcuts on its instance (its own copy of the file). */
 const fontkitFace = (bytes: Uint8Array) => fontkit.create(Buffer.from(bytes)) as any;
 
-const subsetBytes = (face: any, text: string) =>
+/** A subset of the glyphs of `text`, written by fontkit-shared.ts, or with `fontkit: true` by fontkit's own encoder. */
+const subsetBytes = (face: any, text: string, opts: { fontkit?: boolean } = {}) =>
   new Promise<Uint8Array>((resolve) => {
     const subset = face.createSubset();
     for (const glyph of face.layout(text, PLAIN_FEATURES).glyphs) subset.includeGlyph(glyph);
+    if (opts.fontkit) subset.encode = subset.encode.fontkitEncode;
     const parts: Uint8Array[] = [];
     subset.encodeStream().on("data", (b: Uint8Array) => parts.push(b)).on("end", () => resolve(Buffer.concat(parts)));
   });
@@ -41,6 +43,18 @@ describe("fontkit shortcuts", () => {
       // A variation selector and a soft hyphen: fontkit's own path.
       expect(ids(ours, "a\uFE00b\u00ADc")).toEqual(ids(theirs, "a\uFE00b\u00ADc"));
       expect(ours.layout("fi", PLAIN_FEATURES).glyphs.map((g) => g.advanceWidth)).toEqual(theirs.layout("fi", PLAIN_FEATURES).glyphs.map((g: any) => g.advanceWidth));
+    });
+  }
+
+  for (const [name, path] of Object.entries(PLAIN_FACES)) {
+    test(`${name}: a subset is written byte for byte as fontkit writes it`, async () => {
+      const bytes = await Bun.file(path).bytes();
+      // Short and long glyph offsets (over 64 KB of outlines); compound glyphs; glyphs met again.
+      const texts = ["Ana Silva, ça été Å", (parseFace(bytes).characterSet as number[]).slice(0, 2500).map((cp) => String.fromCodePoint(cp)).join("")];
+      for (const text of texts) {
+        const ours = await subsetBytes(parseFace(bytes), text);
+        expect(Buffer.from(ours).equals(Buffer.from(await subsetBytes(parseFace(bytes), text, { fontkit: true })))).toBe(true);
+      }
     });
   }
 
