@@ -88,8 +88,9 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
     clearTimeout(job.timer);
     slot.job = null;
     settle(job);
-    idle(slot);
     dispatch();
+    // Idle only if no queued task took the thread: a busy pool does not unref, time and ref it again per task.
+    if (!slot.job) idle(slot);
   }
 
   function spawn(slot: Slot): BunWorker {
