@@ -113,7 +113,9 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
       if (reply.warnings.count) log.debug("pdf parser warnings", { task, ...reply.warnings });
       finish(slot, (job) => {
         if (reply.ok) job.resolve(reply.value);
-        else job.reject(reply.code ? new AppError(reply.code as AppError["code"], reply.message) : new PdfTaskError(reply.name, reply.message));
+        else if (reply.code) job.reject(new AppError(reply.code as AppError["code"], reply.message));
+        // The system's refusal (as when the event loop reads or writes the file itself): a 500, and a seal retried.
+        else job.reject(reply.system ? new Error(reply.message) : new PdfTaskError(reply.name, reply.message));
       });
     });
     worker.addEventListener("error", (event: ErrorEvent) => {

@@ -30,7 +30,8 @@ export type TaskReply =
   | { id: number; started: true }
   | ({ id: number; started?: undefined; thread: number; warnings: { count: number; first: string[] } } & (
     | { ok: true; value: unknown }
-    | { ok: false; code: string | null; name: string; message: string }
+    /** `system`: the operating system refused (a file missing, a disk full): a server fault, not a verdict on the PDF. */
+    | { ok: false; code: string | null; system: boolean; name: string; message: string }
   ));
 
 declare const self: Worker;
@@ -62,7 +63,10 @@ self.onmessage = async (event: MessageEvent<TaskRequest>) => {
     reply = { id, thread: threadId, warnings, ok: true, value };
   } catch (e) {
     const err = e as Error;
-    reply = { id, thread: threadId, warnings, ok: false, code: e instanceof AppError ? e.code : null, name: err?.name ?? "Error", message: String(err?.message ?? e) };
+    reply = {
+      id, thread: threadId, warnings, ok: false, code: e instanceof AppError ? e.code : null,
+      system: typeof (e as { syscall?: unknown })?.syscall === "string", name: err?.name ?? "Error", message: String(err?.message ?? e),
+    };
   }
   // The result's bytes are this thread's own: handed over, not copied back.
   self.postMessage(reply, reply.ok ? buffersIn([reply.value]) : []);

@@ -20,6 +20,7 @@ export function s3FileStore({ client, bucket, prefix }: S3Location): FileStore {
   const keyOf = (sha: string) => prefix + sha256Key(sha);
   return {
     path: (sha) => `s3://${bucket}/${keyOf(sha)}`,
+    directory: null,
     async put(data, known) {
       const parts = Array.isArray(data) ? data : [data];
       const sha = known ?? sha256Of(parts);
