@@ -1,5 +1,5 @@
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { open, rename, rm, stat } from "node:fs/promises";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { link, open, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
 /**
@@ -84,7 +84,7 @@ export function storeFileSync(root: string, parts: Uint8Array[]): string {
   const final = blobFile(root, sha);
   if (existsSync(final)) return sha;
   mkdirSync(dirname(final), { recursive: true });
-  const tmp = `${final}.${process.pid}.${crypto.randomUUID()}.tmp`;
+  const tmp = tempNameFor(final);
   const fd = openSync(tmp, "w", 0o600);
   try {
     for (const bytes of parts) for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
@@ -112,13 +112,11 @@ export function sha256Of(parts: Uint8Array[]): string {
   return hasher.digest("hex");
 }
 
-/**
- * Writes the parts to `file` so that a crash leaves either the old state or the whole file:
- * a temporary file in the same directory, fsynced, renamed, and the directory fsynced. The
- * writes and fsyncs run off the event loop (a sealed 100 MB PDF held it for ~300 ms).
- */
-export async function writeFileAtomic(file: string, parts: Uint8Array[], mode = 0o600): Promise<void> {
-  const tmp = `${file}.${process.pid}.${crypto.randomUUID()}.tmp`;
+/** A temporary file's name beside `file` (what removeStaleTempFiles sweeps after a crash). */
+const tempNameFor = (file: string) => `${file}.${process.pid}.${crypto.randomUUID()}.tmp`;
+
+/** Writes the parts to a new file `tmp` and fsyncs it; a failed write (a full disk) removes it, so it does not keep the disk full. */
+async function writeSynced(tmp: string, parts: Uint8Array[], mode: number): Promise<void> {
   const handle = await open(tmp, "w", mode);
   try {
     for (const bytes of parts) {
@@ -127,12 +125,21 @@ export async function writeFileAtomic(file: string, parts: Uint8Array[], mode = 
     }
     await handle.sync();
   } catch (e) {
-    // A failed write (a full disk) must not leave its partial file to keep the disk full.
     await handle.close();
     await rm(tmp, { force: true });
     throw e;
   }
   await handle.close();
+}
+
+/**
+ * Writes the parts to `file` so that a crash leaves either the old state or the whole file:
+ * a temporary file in the same directory, fsynced, renamed, and the directory fsynced. The
+ * writes and fsyncs run off the event loop (a sealed 100 MB PDF held it for ~300 ms).
+ */
+export async function writeFileAtomic(file: string, parts: Uint8Array[], mode = 0o600): Promise<void> {
+  const tmp = tempNameFor(file);
+  await writeSynced(tmp, parts, mode);
   await rename(tmp, file);
   const dir = await open(dirname(file), "r");
   try {
@@ -145,25 +152,20 @@ export async function writeFileAtomic(file: string, parts: Uint8Array[], mode = 
 /**
  * Creates `file` with `bytes` unless it exists: written under a temporary name, fsynced and
  * hard-linked into place, so two processes starting at once agree on one content and a
- * crash never leaves a short file behind. Returns whether this call created it.
+ * crash never leaves a short file behind. Returns whether this call created it. Asynchronous:
+ * the outbox mailer writes each e-mail with it, and an fsync held the event loop.
  */
-export function writeFileOnce(file: string, bytes: Uint8Array, mode = 0o600): boolean {
+export async function writeFileOnce(file: string, bytes: Uint8Array, mode = 0o600): Promise<boolean> {
   if (existsSync(file)) return false;
-  const tmp = `${file}.${process.pid}.${crypto.randomUUID()}.tmp`;
-  const fd = openSync(tmp, "w", mode);
+  const tmp = tempNameFor(file);
+  await writeSynced(tmp, [bytes], mode);
   try {
-    writeSync(fd, bytes);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    linkSync(tmp, file);
+    await link(tmp, file);
     return true;
   } catch (e: any) {
     if (e.code !== "EEXIST") throw e;
     return false;
   } finally {
-    unlinkSync(tmp);
+    await rm(tmp, { force: true });
   }
 }
