@@ -21,6 +21,7 @@ import devanagariPath from "@expo-google-fonts/noto-sans-devanagari/400Regular/N
 import hebrewPath from "@expo-google-fonts/noto-sans-hebrew/400Regular/NotoSansHebrew_400Regular.ttf" with { type: "file" };
 import cjkPath from "@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf" with { type: "file" };
 import thaiPath from "@expo-google-fonts/noto-sans-thai/400Regular/NotoSansThai_400Regular.ttf" with { type: "file" };
+import type { Font } from "@pdf-lib/fontkit";
 import { parseFace, PLAIN_FEATURES, sharedFontkit } from "./fontkit-shared.ts";
 import "./native-deflate.ts";
 // fontkit's Indic shaper (Devanagari) is generator code compiled for a global regenerator runtime.
@@ -118,8 +119,8 @@ async function embed(pdf: PDFDocument, path: string, shaping: "plain" | "full" =
   const font = await pdf.embedFont(bytes, { subset: true, features: shaping === "plain" ? PLAIN_FEATURES : undefined });
   if (shaping === "full") shapedFaces.add(font);
   // pdf-lib's heightAtSize({ descender: false }) subtracts an unscaled
-  // descent, wrong for 2048-unit faces like DejaVu: read the metrics here.
-  const face = parseFace(bytes);
+  // descent, wrong for 2048-unit faces like DejaVu: read the metrics here, from the face pdf-lib parsed.
+  const face = (font as unknown as { embedder: { font: Font } }).embedder.font;
   metrics.set(font, { ascent: face.ascent / face.unitsPerEm, descent: -face.descent / face.unitsPerEm });
   // What the face covers is the file's: a set per file, not one more per document.
   characterSets.set(font, await coverage(path));
