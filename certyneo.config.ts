@@ -159,6 +159,12 @@ export default {
   pdf: {
     /** Worker threads for PDF parsing, checking and stamping (off the event loop). */
     workers: 2,
+    /**
+     * The PDF threads' nice value (1-19, lower priority than the HTTP thread's 0): while large
+     * PDFs are sealed, requests are answered first. 0 leaves them at the server's priority.
+     * Linux only; elsewhere ignored.
+     */
+    workerNice: 10,
     /** A PDF task running longer than this is stopped and the file refused (422 pdf_too_complex). */
     timeoutSeconds: 30,
     /** Largest size one compressed stream of a PDF may expand to (zip-bomb bound). */

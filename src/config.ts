@@ -78,6 +78,7 @@ function check(c: Config) {
   int("webhooks.concurrency", c.webhooks.concurrency, 1, 256);
   int("pdf.workers", c.pdf.workers, 1, 64);
   int("pdf.timeoutSeconds", c.pdf.timeoutSeconds, 1, 3600);
+  int("pdf.workerNice", c.pdf.workerNice, 0, 19);
   int("pdf.maxInflatedStreamMb", c.pdf.maxInflatedStreamMb, 1, 4096);
   int("pdf.maxInflatedTotalMb", c.pdf.maxInflatedTotalMb, 1, 16384);
   int("jobs.pollMs", c.jobs.pollMs, 10, 60_000);

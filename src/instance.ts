@@ -42,7 +42,7 @@ export async function openInstance(config: Config, opts: OpenOptions = {}): Prom
     if (removed.length) log.info("removed temporary files left by a crash", { files: removed });
     const clock = opts.clock ?? systemClock;
     const storage = opts.storage ?? await openStorage(config, log, { holdsEnvelopes: () => holdsEnvelopes(db), acceptNewInstanceKey: opts.acceptNewInstanceKey });
-    const secret = storage.secret ?? loadInstanceSecret(dataDir, log, { holdsEnvelopes: await holdsEnvelopes(db), acceptNew: opts.acceptNewInstanceKey });
+    const secret = storage.secret ?? await loadInstanceSecret(dataDir, log, { holdsEnvelopes: await holdsEnvelopes(db), acceptNew: opts.acceptNewInstanceKey });
     const sealed = await sealStoredSecrets(db, secret);
     if (sealed) log.info("webhook secrets encrypted with the instance key", { count: sealed });
     // The key's code (PKCS#12, PKCS#11, LTV checks) loads on first use (modules/sealing/lazy.ts).
@@ -114,10 +114,10 @@ export function removeStaleTempFiles(dataDir: string): string[] {
  * A missing key is made anew only while the database holds no envelope: a new key would
  * silently break every signing link already sent, and the stored webhook secrets.
  */
-export function loadInstanceSecret(dataDir: string, log?: Logger, opts: { holdsEnvelopes?: boolean; acceptNew?: boolean } = {}): Uint8Array {
+export async function loadInstanceSecret(dataDir: string, log?: Logger, opts: { holdsEnvelopes?: boolean; acceptNew?: boolean } = {}): Promise<Uint8Array> {
   const file = join(dataDir, "instance.key");
   if (!existsSync(file) && opts.holdsEnvelopes && !opts.acceptNew) throw lostSecret(file);
-  if (writeFileOnce(file, crypto.getRandomValues(new Uint8Array(32)))) log?.info("instance secret created", { file });
+  if (await writeFileOnce(file, crypto.getRandomValues(new Uint8Array(32)))) log?.info("instance secret created", { file });
   const secret = checkSecret(new Uint8Array(readFileSync(file)), file);
   try { chmodSync(file, 0o600); } catch {}
   return secret;

@@ -58,6 +58,12 @@ describe("sealing off the main thread", () => {
       expect(line.thread).toBeGreaterThan(0); // 0 is the main thread
     }
 
+    // In a data directory the worker writes the sealed file itself: the bytes do not come back to the event loop to be written.
+    const stored = tasksDone("storeParts");
+    expect(stored.length).toBeGreaterThan(0);
+    for (const line of stored) expect(line.thread).toBeGreaterThan(0);
+    expect(tasksDone("sha256Parts")).toHaveLength(0);
+
     const sealed = await download(s, `/api/v1/envelopes/${id}/signed-document`);
     expect(sealed.status).toBe(200);
     expect(sealed.bytes.length).toBeGreaterThan(FILLER_MB * 1024 * 1024);

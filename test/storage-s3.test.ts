@@ -92,6 +92,7 @@ describe("files in a bucket", () => {
     expect(sha).toBe(sha256(large));
     expect(await files.put(large)).toBe(sha);
     expect(sha256(await files.get(sha))).toBe(sha);
+    expect(await files.size(sha)).toBe(large.length);
     expect(files.path(sha)).toBe(`s3://${s3.bucket}/${blobKey("put", sha)}`);
     await files.remove(sha);
     await files.remove(sha);

@@ -81,8 +81,9 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
     clearTimeout(job.timer);
     slot.job = null;
     settle(job);
-    idle(slot);
     dispatch();
+    // Idle only if no queued task took the thread: a busy pool does not unref, time and ref it again per task.
+    if (!slot.job) idle(slot);
   }
 
   function spawn(slot: Slot): BunWorker {
@@ -105,7 +106,9 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
       if (reply.warnings.count) log.debug("pdf parser warnings", { task, ...reply.warnings });
       finish(slot, (job) => {
         if (reply.ok) job.resolve(reply.value);
-        else job.reject(reply.code ? new AppError(reply.code as AppError["code"], reply.message) : new PdfTaskError(reply.name, reply.message));
+        else if (reply.code) job.reject(new AppError(reply.code as AppError["code"], reply.message));
+        // The system's refusal (as when the event loop reads or writes the file itself): a 500, and a seal retried.
+        else job.reject(reply.system ? new Error(reply.message) : new PdfTaskError(reply.name, reply.message));
       });
     });
     worker.addEventListener("error", (event: ErrorEvent) => {
@@ -133,7 +136,7 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
 
   const enqueue = (task: PdfTaskName, args: unknown[], transfer: ArrayBuffer[]) =>
     new Promise<never>((resolve, reject) => {
-      queue.push({ request: { task, args, limits }, transfer, resolve: resolve as (v: unknown) => void, reject });
+      queue.push({ request: { task, args, limits, nice: config.workerNice }, transfer, resolve: resolve as (v: unknown) => void, reject });
       dispatch();
     });
 

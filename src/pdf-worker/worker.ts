@@ -11,12 +11,15 @@ import { AppError } from "../errors";
 import { withInflateBudget, type InflateLimits } from "./inflate-budget";
 import { buffersIn } from "./transfer";
 import { pdfTasks, type PdfTaskName } from "./tasks";
+import { lowerThreadPriority } from "./thread-priority";
 
 export interface TaskRequest {
   id: number;
   task: PdfTaskName;
   args: unknown[];
   limits: InflateLimits;
+  /** The thread's nice value (pdf.workerNice), set before its first task; 0: left as it is. */
+  nice: number;
 }
 
 /**
@@ -27,7 +30,8 @@ export type TaskReply =
   | { id: number; started: true }
   | ({ id: number; started?: undefined; thread: number; warnings: { count: number; first: string[] } } & (
     | { ok: true; value: unknown }
-    | { ok: false; code: string | null; name: string; message: string }
+    /** `system`: the operating system refused (a file missing, a disk full): a server fault, not a verdict on the PDF. */
+    | { ok: false; code: string | null; system: boolean; name: string; message: string }
   ));
 
 declare const self: Worker;
@@ -41,8 +45,15 @@ console.warn = console.log = console.info = (...parts: unknown[]) => {
   if (warnings.count++ < 5) warnings.first.push(parts.map(String).join(" ").slice(0, 300));
 };
 
+/** The thread's priority is set at its first task (the pool's config comes with each). */
+let prioritySet = false;
+
 self.onmessage = async (event: MessageEvent<TaskRequest>) => {
-  const { id, task, args, limits } = event.data;
+  const { id, task, args, limits, nice } = event.data;
+  if (!prioritySet) {
+    prioritySet = true;
+    lowerThreadPriority(nice);
+  }
   self.postMessage({ id, started: true } satisfies TaskReply);
   warnings = { count: 0, first: [] };
   let reply: TaskReply;
@@ -52,7 +63,10 @@ self.onmessage = async (event: MessageEvent<TaskRequest>) => {
     reply = { id, thread: threadId, warnings, ok: true, value };
   } catch (e) {
     const err = e as Error;
-    reply = { id, thread: threadId, warnings, ok: false, code: e instanceof AppError ? e.code : null, name: err?.name ?? "Error", message: String(err?.message ?? e) };
+    reply = {
+      id, thread: threadId, warnings, ok: false, code: e instanceof AppError ? e.code : null,
+      system: typeof (e as { syscall?: unknown })?.syscall === "string", name: err?.name ?? "Error", message: String(err?.message ?? e),
+    };
   }
   // The result's bytes are this thread's own: handed over, not copied back.
   self.postMessage(reply, reply.ok ? buffersIn([reply.value]) : []);

@@ -10,7 +10,6 @@
  * --compile` embeds them in the executable; at run time the import is a path
  * `Bun.file` can read, in the source tree and in the binary alike.
  */
-import fontkit, { type Font } from "@pdf-lib/fontkit";
 import { PDFHexString, PDFName, PDFOperator, PDFOperatorNames as Ops, type PDFDocument, type PDFFont, type PDFPage, type RGB } from "pdf-lib";
 import sansPath from "dejavu-fonts-ttf/ttf/DejaVuSans.ttf" with { type: "file" };
 import sansBoldPath from "dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf" with { type: "file" };
@@ -22,6 +21,8 @@ import devanagariPath from "@expo-google-fonts/noto-sans-devanagari/400Regular/N
 import hebrewPath from "@expo-google-fonts/noto-sans-hebrew/400Regular/NotoSansHebrew_400Regular.ttf" with { type: "file" };
 import cjkPath from "@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf" with { type: "file" };
 import thaiPath from "@expo-google-fonts/noto-sans-thai/400Regular/NotoSansThai_400Regular.ttf" with { type: "file" };
+import type { Font } from "@pdf-lib/fontkit";
+import { parseFace, PLAIN_FEATURES, sharedFontkit } from "./fontkit-shared.ts";
 import "./native-deflate.ts";
 // fontkit's Indic shaper (Devanagari) is generator code compiled for a global regenerator runtime.
 import "regenerator-runtime/runtime.js";
@@ -92,6 +93,8 @@ const shapedFaces = new WeakSet<PDFFont>();
 const characterSets = new WeakMap<PDFFont, Set<number>>();
 const metrics = new WeakMap<PDFFont, VerticalMetrics>();
 const advances = new WeakMap<PDFFont, Map<number, number>>();
+/** Each character's advance in a face (by file and shaping): the same in every document, measured once per process. */
+const faceAdvances = new Map<string, Map<number, number>>();
 
 function readFont(path: string): Promise<Uint8Array> {
   let bytes = fileBytes.get(path);
@@ -102,82 +105,28 @@ function readFont(path: string): Promise<Uint8Array> {
   return bytes;
 }
 
-/**
- * OpenType features off for the text faces: pdf-lib discards glyph positions
- * (kerning, mark placement) anyway, yet fontkit computes them on every
- * drawText; shaping was most of the time spent on a long audit trail.
- * Without ligatures, a line's width is also exactly the sum of its characters'.
- */
-const PLAIN_FEATURES = Object.fromEntries(
-  ["ccmp", "locl", "rlig", "mark", "mkmk", "calt", "clig", "liga", "rclt", "curs", "kern"].map((tag) => [tag, false]),
-);
-
-/**
- * fontkit as pdf-lib uses it, made cheap to call at every embed (several faces per sealed
- * document; most of a seal's stamping time went here):
- * - it gets the file's ArrayBuffer: given a Uint8Array, its bundled Buffer polyfill copies the
- *   file byte by byte in JavaScript (a DejaVu face is 750 KB);
- * - the tables it decodes (cmap, metrics, GSUB/GPOS, names) are decoded once per file and
- *   thread and shared, read-only, by each document's own font object. The font objects stay
- *   one per embed: fontkit caches glyphs per object with the characters that made them, and
- *   a shared one gave later documents glyphs without their Unicode mapping.
- */
-const decodedTables = new WeakMap<Uint8Array, object>();
-function parse(bytes: Uint8Array): Font {
-  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
-  const face = fontkit.create(whole as unknown as Uint8Array) as Font & { _tables: object };
-  const tables = decodedTables.get(bytes);
-  if (tables) face._tables = tables;
-  else decodedTables.set(bytes, face._tables);
-  return face;
-}
-const sharedTablesFontkit: typeof fontkit = { ...fontkit, create: parse };
-
 function coverage(path: string): Promise<Set<number>> {
   let set = faceCoverage.get(path);
   if (!set) {
-    set = readFont(path).then((bytes) => new Set(parse(bytes).characterSet));
+    set = readFont(path).then((bytes) => new Set(parseFace(bytes).characterSet));
     faceCoverage.set(path, set);
   }
   return set;
 }
 
-/**
- * @pdf-lib/fontkit writes a subset's glyphs back to back and, for a subset under 128 KB, a short
- * `loca` table, which stores offsets halved: after a glyph of odd length, every later glyph of
- * the subset points one byte off and draws nothing (most CJK glyphs, some script faces). Padding
- * each glyph to an even length, as the TrueType format asks, fixes it; the package is frozen.
- */
-function padSubsetGlyphs(font: PDFFont): void {
-  const subsetProto = Object.getPrototypeOf((font as unknown as { embedder: { subset?: object } }).embedder.subset ?? {});
-  if (!subsetProto || typeof subsetProto._addGlyph !== "function" || subsetProto._addGlyph.padded) return;
-  const original = subsetProto._addGlyph;
-  const padded = function (this: { glyf: Uint8Array[]; offset: number }, gid: number) {
-    const index = original.call(this, gid);
-    const buffer = this.glyf[index]!;
-    if (buffer.length % 2) {
-      // fontkit's own Buffer class (its encoder refuses any other)
-      const FontkitBuffer = buffer.constructor as unknown as { concat(list: Uint8Array[]): Uint8Array; alloc(n: number): Uint8Array };
-      this.glyf[index] = FontkitBuffer.concat([buffer, FontkitBuffer.alloc(1)]);
-      this.offset += 1;
-    }
-    return index;
-  };
-  padded.padded = true;
-  subsetProto._addGlyph = padded;
-}
-
 async function embed(pdf: PDFDocument, path: string, shaping: "plain" | "full" = "plain"): Promise<PDFFont> {
   const bytes = await readFont(path);
   const font = await pdf.embedFont(bytes, { subset: true, features: shaping === "plain" ? PLAIN_FEATURES : undefined });
-  padSubsetGlyphs(font);
   if (shaping === "full") shapedFaces.add(font);
   // pdf-lib's heightAtSize({ descender: false }) subtracts an unscaled
-  // descent, wrong for 2048-unit faces like DejaVu: read the metrics here.
-  const face = parse(bytes);
+  // descent, wrong for 2048-unit faces like DejaVu: read the metrics here, from the face pdf-lib parsed.
+  const face = (font as unknown as { embedder: { font: Font } }).embedder.font;
   metrics.set(font, { ascent: face.ascent / face.unitsPerEm, descent: -face.descent / face.unitsPerEm });
   // What the face covers is the file's: a set per file, not one more per document.
   characterSets.set(font, await coverage(path));
+  const key = `${shaping} ${path}`;
+  if (!faceAdvances.has(key)) faceAdvances.set(key, new Map());
+  advances.set(font, faceAdvances.get(key)!);
   return font;
 }
 
@@ -188,7 +137,7 @@ async function embed(pdf: PDFDocument, path: string, shaping: "plain" | "full" =
 export async function fontsFor(pdf: PDFDocument, texts: Iterable<string> = []): Promise<FontSet> {
   let pending = embedded.get(pdf);
   if (!pending) {
-    pdf.registerFontkit(sharedTablesFontkit);
+    pdf.registerFontkit(sharedFontkit);
     pending = (async () => ({
       sans: await embed(pdf, sansPath),
       bold: await embed(pdf, sansBoldPath),

@@ -25,7 +25,7 @@ export function diskInstanceState(dataDir: string): InstanceState {
     where,
     read: async (name) => read(name),
     async createOnce(name, bytes) {
-      writeFileOnce(where(name), bytes);
+      await writeFileOnce(where(name), bytes);
       return read(name)!;
     },
   };

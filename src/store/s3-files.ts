@@ -20,6 +20,7 @@ export function s3FileStore({ client, bucket, prefix }: S3Location): FileStore {
   const keyOf = (sha: string) => prefix + sha256Key(sha);
   return {
     path: (sha) => `s3://${bucket}/${keyOf(sha)}`,
+    directory: null,
     async put(data, known) {
       const parts = Array.isArray(data) ? data : [data];
       const sha = known ?? sha256Of(parts);
@@ -35,6 +36,7 @@ export function s3FileStore({ client, bucket, prefix }: S3Location): FileStore {
       return client.file(keyOf(sha)).bytes();
     },
     exists: (sha) => client.exists(keyOf(sha)),
+    size: (sha) => client.size(keyOf(sha)),
     remove: (sha) => client.delete(keyOf(sha)),
     async *list() {
       let continuationToken: string | undefined;

@@ -127,12 +127,13 @@ async function messageData(deps: Deps, message: MessageKind, inv: Invitation): P
  * file itself when it is small enough to attach (notifications.attachSignedMaxMb).
  */
 async function sealedCopy(deps: Deps, inv: Invitation): Promise<{ downloadUrl: string; attachment: { filename: string; content: Uint8Array; contentType: string } | null } | null> {
-  const row = await firstRow(deps.db.select({ sealStatus: envelopes.sealStatus }).from(envelopes).where(eq(envelopes.id, inv.envelopeId)));
+  const row = await firstRow(deps.db.select({ sealStatus: envelopes.sealStatus, sealedSha256: envelopes.sealedSha256 }).from(envelopes).where(eq(envelopes.id, inv.envelopeId)));
   if (row?.sealStatus !== "SEALED") return null;
   const downloadUrl = signedDocumentUrlOf(deps.config.baseUrl, deps.secret, inv.recipient.id);
+  // Sized before it is read: a large sealed PDF, never attached, is not loaded into the server's memory for each recipient.
+  if ((await deps.files.size(row.sealedSha256!)) > deps.config.notifications.attachSignedMaxMb * 1024 * 1024) return { downloadUrl, attachment: null };
   const pdf = await (await sealingService()).signedDocument(deps, inv.environment, inv.envelopeId);
-  const fits = pdf.bytes.length <= deps.config.notifications.attachSignedMaxMb * 1024 * 1024;
-  return { downloadUrl, attachment: fits ? { filename: pdf.filename, content: pdf.bytes, contentType: "application/pdf" } : null };
+  return { downloadUrl, attachment: { filename: pdf.filename, content: pdf.bytes, contentType: "application/pdf" } };
 }
 
 /**

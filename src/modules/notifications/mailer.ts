@@ -115,7 +115,7 @@ export function outboxMailer(dir: string, from: string, clock: Clock, log: Logge
       const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
       const file = join(dir, msg.id ? `${msg.id}.eml` : `${stamp}-${crypto.randomUUID().slice(0, 8)}.eml`);
       if (!msg.id) await writeFileAtomic(file, [bytes]);
-      else if (!writeFileOnce(file, bytes)) {
+      else if (!(await writeFileOnce(file, bytes))) {
         log.info("email already in the outbox (a repeated run)", { to: msg.to, file });
         return { messageId: info.messageId };
       }

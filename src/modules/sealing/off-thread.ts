@@ -14,8 +14,13 @@ export const offThread = (pdf: PdfWorkers): LtvByteWork => ({
   prepare: (bytes, layout, room) => pdf.handOver("prepareSignature", bytes, layout, room),
 });
 
-/** Stores a sealed file's parts, hashed on a worker (they go there and come back handed over): the event loop hashes nothing. */
+/**
+ * Stores a sealed file's parts, handed over to a worker: in a data directory the worker hashes and
+ * writes the file itself (the event loop neither hashes nor writes, and the bytes do not come
+ * back); in a bucket it hashes them, hands them back, and the store uploads them.
+ */
 export async function storeOffThread(deps: Pick<Deps, "pdf" | "files">, parts: Uint8Array[]): Promise<string> {
+  if (deps.files.directory) return deps.pdf.handOver("storeParts", parts, deps.files.directory);
   const { sha256, parts: back } = await deps.pdf.handOver("sha256Parts", parts);
   return deps.files.put(back, sha256);
 }

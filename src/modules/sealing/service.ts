@@ -22,6 +22,7 @@ import { reportTexts } from "../../pdf/report-texts";
 import { maskedDestination } from "../signing/auth";
 import { sealingCertificate, type SealingKey } from "./key";
 import { offThread, storeOffThread } from "./off-thread";
+import type { DocumentInput } from "../../pdf-worker/tasks";
 
 /** How the recipient proved who they were: the unguessable link to their address, and the code they entered (its destination masked). */
 function authenticationText(r: RecipientRow, locale: Locale | null): string {
@@ -178,8 +179,9 @@ async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
   const docs: Omit<RenderDocument, "bytes">[] = docRows.map((d) => ({
     id: d.id, name: d.name, sha256: d.sha256, formValues: formValuesOf(envelope, forms.get(d.id) ?? [], d.id, fieldRowsOf),
   }));
-  // Read for each use and handed over to the worker that uses it: a copy of a large file would hold the event loop.
-  const withBytes = async (d: Omit<RenderDocument, "bytes">): Promise<RenderDocument> => ({ ...d, bytes: await deps.files.get(d.sha256) });
+  // Read for each use by the worker that uses it (from the data directory), or read here and handed over to it: a copy of a large file would hold the event loop.
+  const withBytes = async (d: Omit<RenderDocument, "bytes">): Promise<DocumentInput> =>
+    deps.files.directory ? { ...d, file: deps.files.path(d.sha256) } : { ...d, bytes: await deps.files.get(d.sha256) };
   const people = await Promise.all((await recipientRows(deps.db, envelopeId)).map((r) => toRenderRecipient(deps, r, envelope.locale)));
   const placed = fieldRowsOf.map(toRenderField);
   const certificate: CompletionCertificateInput = {
