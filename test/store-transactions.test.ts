@@ -95,22 +95,46 @@ describe("closing a connection", () => {
 });
 
 describe("SQLite checkpoints on their own thread", () => {
-  test("the log reaches the database file without a commit doing it; stopped, SQLite's own threshold is back", async () => {
-    const checkpointer = createCheckpointer(db, createLogger("error", () => {}), 20);
+  const autoCheckpoint = () => (db.$client.query("PRAGMA wal_autocheckpoint").get() as { wal_autocheckpoint: number }).wal_autocheckpoint;
+  const until = async (done: () => boolean) => {
+    for (let i = 0; i < 500 && !done(); i++) await Bun.sleep(10);
+  };
+
+  test("from the first commit, the log reaches the database file without a commit doing it; stopped, SQLite's own threshold is back", async () => {
+    const checkpointer = createCheckpointer(db, createLogger("error", () => {}), { intervalMs: 20 });
     checkpointer.start();
-    const autoCheckpoint = () => (db.$client.query("PRAGMA wal_autocheckpoint").get() as { wal_autocheckpoint: number }).wal_autocheckpoint;
     try {
-      for (let i = 0; i < 200 && autoCheckpoint() !== 0; i++) await Bun.sleep(10);
-      expect(autoCheckpoint()).toBe(0);
+      // Nothing committed yet: no thread, SQLite's default.
+      await Bun.sleep(100);
+      expect(autoCheckpoint()).toBe(1000);
       const marker = `marker-${crypto.randomUUID()}`;
       await transaction(db, (tx) => insert(tx, 1, marker));
+      await until(() => autoCheckpoint() === 0);
+      expect(autoCheckpoint()).toBe(0);
       // Committed rows are in the log; the database file has them only after a checkpoint.
       const inFile = () => readFileSync(join(dir, "t.db")).includes(marker);
-      for (let i = 0; i < 500 && !inFile(); i++) await Bun.sleep(10);
+      await until(inFile);
       expect(inFile()).toBe(true);
     } finally {
       await checkpointer.stop();
     }
     expect(autoCheckpoint()).toBe(1000);
+  });
+
+  test("a thread without commits to copy stops; the next commit starts one again", async () => {
+    const checkpointer = createCheckpointer(db, createLogger("error", () => {}), { intervalMs: 20, idleMs: 300 });
+    checkpointer.start();
+    try {
+      await transaction(db, (tx) => insert(tx, 1));
+      await until(() => autoCheckpoint() === 0);
+      expect(autoCheckpoint()).toBe(0);
+      await until(() => autoCheckpoint() === 1000);
+      expect(autoCheckpoint()).toBe(1000);
+      await transaction(db, (tx) => insert(tx, 2));
+      await until(() => autoCheckpoint() === 0);
+      expect(autoCheckpoint()).toBe(0);
+    } finally {
+      await checkpointer.stop();
+    }
   });
 });

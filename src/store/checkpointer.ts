@@ -1,7 +1,7 @@
 import type { Worker as BackgroundWorker } from "../jobs/worker";
 import type { Logger } from "../log";
 import { threadEntry } from "../threads";
-import { dialectOf, type Db } from "./db";
+import { dialectOf, onCommit, type Db } from "./db";
 import type { CheckpointCommand, CheckpointReply } from "./checkpoint-thread";
 
 const ENTRY = threadEntry(new URL("./checkpoint-thread.ts", import.meta.url), "store/checkpoint-thread.js");
@@ -10,60 +10,90 @@ const STOP_WAIT_MS = 2000;
 /** SQLite's own threshold (pages of the log), restored whenever the thread is not running. */
 const AUTO_CHECKPOINT_PAGES = 1000;
 
+/** By default, a thread with no commit to copy for this long is stopped: an idle server does not keep it. */
+const IDLE_MS = 5 * 60_000;
+
 /**
  * Checkpoints of the server's SQLite database on a thread of their own. By default the commit
  * that grows the write-ahead log past 1,000 pages copies it into the database itself, fsyncs
  * included, on the thread that answers requests: measured, that cost an envelope creation
- * ~1.1 ms on average. While the thread runs, the server's connection leaves checkpoints to it
- * (wal_autocheckpoint = 0); if the thread cannot start or fails, SQLite's default comes back.
+ * ~1.1 ms on average. The thread starts with the first commit after start() and stops after
+ * `idleMs` without one; while it runs, the server's connection leaves checkpoints to it
+ * (wal_autocheckpoint = 0). If the thread cannot start or fails, SQLite's default comes back.
  * PostgreSQL and in-memory databases have nothing to do here.
  */
-export function createCheckpointer(db: Db, log: Logger, intervalMs = 200): BackgroundWorker {
+export function createCheckpointer(db: Db, log: Logger, { intervalMs = 200, idleMs = IDLE_MS } = {}): BackgroundWorker {
   let thread: Worker | null = null;
+  let unsubscribe = () => {};
+  let lastCommit = 0;
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
   const fallBack = () => void db.$client.run(`PRAGMA wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
+
+  function failed(t: Worker, error: string) {
+    if (thread !== t) return;
+    log.warn("sqlite checkpoint thread failed; checkpoints run on commit again", { error });
+    fallBack();
+    void t.terminate();
+    thread = null;
+  }
+
+  function spawn(file: string) {
+    const t = (thread = new Worker(ENTRY));
+    // Never what keeps the process alive.
+    (t as Worker & { unref(): void }).unref();
+    t.addEventListener("message", ({ data }: MessageEvent<CheckpointReply>) => {
+      if (thread !== t) return;
+      if ("ready" in data) db.$client.run("PRAGMA wal_autocheckpoint = 0");
+      else if ("error" in data) failed(t, data.error);
+    });
+    t.addEventListener("error", (event: ErrorEvent) => failed(t, event.message));
+    t.postMessage({ file, intervalMs } satisfies CheckpointCommand);
+  }
+
+  /** Ends the thread: it closes its connection first (one ended mid-checkpoint would keep the file locked). */
+  async function end() {
+    const t = thread;
+    thread = null;
+    clearTimeout(idleTimer);
+    idleTimer = undefined;
+    if (!t) return;
+    fallBack();
+    await new Promise<void>((done) => {
+      const timeout = setTimeout(done, STOP_WAIT_MS);
+      t.addEventListener("message", ({ data }: MessageEvent<CheckpointReply>) => {
+        if ("stopped" in data) {
+          clearTimeout(timeout);
+          done();
+        }
+      });
+      t.addEventListener("error", () => done());
+      t.postMessage({ stop: true } satisfies CheckpointCommand);
+    });
+    await t.terminate();
+  }
+
+  function whenIdle() {
+    const quiet = performance.now() - lastCommit;
+    idleTimer = quiet >= idleMs ? undefined : setTimeout(whenIdle, idleMs - quiet);
+    (idleTimer as { unref?: () => void } | undefined)?.unref?.();
+    if (quiet >= idleMs) void end();
+  }
+
   return {
     name: "checkpointer",
     start() {
       const file = dialectOf(db) === "sqlite" ? db.$client.filename : "";
-      if (thread || !file || file === ":memory:") return;
-      const t = (thread = new Worker(ENTRY));
-      // Never what keeps the process alive.
-      (t as Worker & { unref(): void }).unref();
-      t.addEventListener("message", ({ data }: MessageEvent<CheckpointReply>) => {
-        if (thread !== t) return;
-        if ("ready" in data) db.$client.run("PRAGMA wal_autocheckpoint = 0");
-        else if ("error" in data) {
-          log.warn("sqlite checkpoint thread failed; checkpoints run on commit again", { error: data.error });
-          fallBack();
-          void t.terminate();
-          thread = null;
-        }
+      if (!file || file === ":memory:") return;
+      unsubscribe();
+      unsubscribe = onCommit(db, () => {
+        lastCommit = performance.now();
+        if (!thread) spawn(file);
+        if (!idleTimer) whenIdle();
       });
-      t.addEventListener("error", (event: ErrorEvent) => {
-        log.warn("sqlite checkpoint thread failed; checkpoints run on commit again", { error: event.message });
-        fallBack();
-        thread = null;
-      });
-      t.postMessage({ file, intervalMs } satisfies CheckpointCommand);
     },
     async stop() {
-      const t = thread;
-      thread = null;
-      if (!t) return;
-      fallBack();
-      // The thread closes its connection first; a thread that does not answer is ended anyway.
-      await new Promise<void>((done) => {
-        const timeout = setTimeout(done, STOP_WAIT_MS);
-        t.addEventListener("message", ({ data }: MessageEvent<CheckpointReply>) => {
-          if ("stopped" in data) {
-            clearTimeout(timeout);
-            done();
-          }
-        });
-        t.addEventListener("error", () => done());
-        t.postMessage({ stop: true } satisfies CheckpointCommand);
-      });
-      await t.terminate();
+      unsubscribe();
+      await end();
     },
   };
 }

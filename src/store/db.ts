@@ -152,6 +152,15 @@ function queueOf(client: Database): SqliteQueue {
 }
 
 const begun = new WeakMap<Database, number>();
+const committed = new WeakMap<Database, Set<() => void>>();
+
+/** Calls `fn` after each commit of the server's transactions on SQLite connection `db`; returns the unsubscribe function. */
+export function onCommit(db: Db, fn: () => void): () => void {
+  let set = committed.get(db.$client);
+  if (!set) committed.set(db.$client, (set = new Set()));
+  set.add(fn);
+  return () => void set.delete(fn);
+}
 
 /**
  * A mark that moves whenever reads on `db` may stop seeing committed rows only: on SQLite, at
@@ -226,6 +235,7 @@ async function drain(q: SqliteQueue): Promise<void> {
       continue;
     }
     for (const [w, result] of done) w.resolve(result);
+    for (const fn of committed.get(client) ?? []) fn();
   }
   q.draining = false;
   // Dropped once idle: test suites open thousands of files.
