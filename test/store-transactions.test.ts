@@ -100,17 +100,19 @@ describe("SQLite checkpoints on their own thread", () => {
     for (let i = 0; i < 500 && !done(); i++) await Bun.sleep(10);
   };
 
-  test("from the first commit, the log reaches the database file without a commit doing it; stopped, SQLite's own threshold is back", async () => {
-    const checkpointer = createCheckpointer(db, createLogger("error", () => {}), { intervalMs: 20 });
+  test("once the log has grown, it reaches the database file without a commit doing it; stopped, SQLite's own threshold is back", async () => {
+    const checkpointer = createCheckpointer(db, createLogger("error", () => {}), { intervalMs: 20, startBytes: 64 * 1024 });
     checkpointer.start();
     try {
-      // Nothing committed yet: no thread, SQLite's default.
+      // A log too small to be worth a thread: SQLite's default.
+      await transaction(db, (tx) => insert(tx, 100));
       await Bun.sleep(100);
       expect(autoCheckpoint()).toBe(1000);
-      const marker = `marker-${crypto.randomUUID()}`;
-      await transaction(db, (tx) => insert(tx, 1, marker));
+      await transaction(db, (tx) => insert(tx, 101, "x".repeat(128 * 1024)));
       await until(() => autoCheckpoint() === 0);
+      const marker = `marker-${crypto.randomUUID()}`;
       expect(autoCheckpoint()).toBe(0);
+      await transaction(db, (tx) => insert(tx, 1, marker));
       // Committed rows are in the log; the database file has them only after a checkpoint.
       const inFile = () => readFileSync(join(dir, "t.db")).includes(marker);
       await until(inFile);
@@ -122,7 +124,7 @@ describe("SQLite checkpoints on their own thread", () => {
   });
 
   test("a thread without commits to copy stops; the next commit starts one again", async () => {
-    const checkpointer = createCheckpointer(db, createLogger("error", () => {}), { intervalMs: 20, idleMs: 300 });
+    const checkpointer = createCheckpointer(db, createLogger("error", () => {}), { intervalMs: 20, idleMs: 300, startBytes: 0 });
     checkpointer.start();
     try {
       await transaction(db, (tx) => insert(tx, 1));

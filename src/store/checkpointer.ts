@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import type { Worker as BackgroundWorker } from "../jobs/worker";
 import type { Logger } from "../log";
 import { threadEntry } from "../threads";
@@ -10,6 +11,8 @@ const STOP_WAIT_MS = 2000;
 /** SQLite's own threshold (pages of the log), restored whenever the thread is not running. */
 const AUTO_CHECKPOINT_PAGES = 1000;
 
+/** The log's size from which a commit starts the thread (SQLite's own checkpoint comes at ~4 MB). */
+const START_BYTES = 1024 * 1024;
 /** By default, a thread with no commit to copy for this long is stopped: an idle server does not keep it. */
 const IDLE_MS = 5 * 60_000;
 
@@ -17,12 +20,12 @@ const IDLE_MS = 5 * 60_000;
  * Checkpoints of the server's SQLite database on a thread of their own. By default the commit
  * that grows the write-ahead log past 1,000 pages copies it into the database itself, fsyncs
  * included, on the thread that answers requests: measured, that cost an envelope creation
- * ~1.1 ms on average. The thread starts with the first commit after start() and stops after
- * `idleMs` without one; while it runs, the server's connection leaves checkpoints to it
+ * ~1.1 ms on average. The thread starts once a commit leaves the log past START_BYTES (a
+ * server that writes little never needs it) and stops after `idleMs` without a commit; while it runs, the server's connection leaves checkpoints to it
  * (wal_autocheckpoint = 0). If the thread cannot start or fails, SQLite's default comes back.
  * PostgreSQL and in-memory databases have nothing to do here.
  */
-export function createCheckpointer(db: Db, log: Logger, { intervalMs = 200, idleMs = IDLE_MS } = {}): BackgroundWorker {
+export function createCheckpointer(db: Db, log: Logger, { intervalMs = 200, idleMs = IDLE_MS, startBytes = START_BYTES } = {}): BackgroundWorker {
   let thread: Worker | null = null;
   let unsubscribe = () => {};
   let lastCommit = 0;
@@ -85,8 +88,10 @@ export function createCheckpointer(db: Db, log: Logger, { intervalMs = 200, idle
       const file = dialectOf(db) === "sqlite" ? db.$client.filename : "";
       if (!file || file === ":memory:") return;
       unsubscribe();
+      const logSize = () => statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0;
       unsubscribe = onCommit(db, () => {
         lastCommit = performance.now();
+        if (!thread && logSize() < startBytes) return;
         if (!thread) spawn(file);
         if (!idleTimer) whenIdle();
       });
