@@ -48,7 +48,7 @@ async function statementsFor(q: string) {
   await listEnvelopesJson(s.deps, input);
   const count = executed - before;
   const page = await list(q);
-  expect(page).toEqual(JSON.parse(Buffer.from(await listEnvelopesJson(s.deps, input)).toString()));
+  expect(page).toEqual(JSON.parse(await (await listEnvelopesJson(s.deps, input)).text()));
   return { count, page };
 }
 
@@ -77,9 +77,9 @@ describe("list at scale", () => {
 
   test("a page read again is one statement; an envelope changed since, through any of its rows, is read again", async () => {
     const input = { environment: "test" as const, limit: 20 };
-    const first = JSON.parse(Buffer.from(await listEnvelopesJson(s.deps, input)).toString());
+    const first = JSON.parse(await (await listEnvelopesJson(s.deps, input)).text());
     let before = executed;
-    expect(JSON.parse(Buffer.from(await listEnvelopesJson(s.deps, input)).toString())).toEqual(first);
+    expect(JSON.parse(await (await listEnvelopesJson(s.deps, input)).text())).toEqual(first);
     expect(executed - before).toBe(1);
 
     const [a, b, c] = first.data as any[];
@@ -90,7 +90,7 @@ describe("list at scale", () => {
     s.deps.db.$client.run("UPDATE fields SET label = 'relabelled' WHERE envelope_id = ?", [c.id]);
     s.deps.db.$client.run("DELETE FROM envelope_documents WHERE envelope_id = ? AND position = 1", [a.id]);
     before = executed;
-    const after = JSON.parse(Buffer.from(await listEnvelopesJson(s.deps, input)).toString()).data as any[];
+    const after = JSON.parse(await (await listEnvelopesJson(s.deps, input)).text()).data as any[];
     // The page, then for the changed envelopes together: their rows, documents, recipients, fields,
     // audit tails, deliveries.
     expect(executed - before).toBe(7);

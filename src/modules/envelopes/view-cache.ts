@@ -1,18 +1,47 @@
 import type { Deps } from "../../deps";
 import { committedReadMark, type Db } from "../../store/db";
+import type { Page } from "../../store/paginate";
 import { envelopeRows, type EnvelopeRow } from "./rows";
 import { loadEnvelopesParts, publicEnvelope } from "./view";
 
 /** Envelopes whose view a node keeps (~2 KB each). */
 const MAX_VIEWS = 10_000;
+/** List pages a node keeps as sent (~40 KB for 20 envelopes). */
+const MAX_PAGES = 1_000;
+
+type Key = Pick<EnvelopeRow, "id" | "revision">;
+type ViewDeps = Pick<Deps, "db" | "config" | "secret">;
+
+/** A map that forgets its least recently used entries beyond `max` (a Map keeps insertion order). */
+class Recent<V> {
+  readonly #entries = new Map<string, V>();
+  constructor(private readonly max: number) {}
+
+  get(key: string): V | undefined {
+    const value = this.#entries.get(key);
+    if (value !== undefined) {
+      this.#entries.delete(key);
+      this.#entries.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: string, value: V) {
+    this.#entries.delete(key);
+    this.#entries.set(key, value);
+    if (this.#entries.size > this.max) this.#entries.delete(this.#entries.keys().next().value!);
+  }
+}
 
 /** UTF-8 already: a page is the concatenation of its envelopes' bytes, with nothing to encode. */
 interface CachedView { revision: number; json: Uint8Array }
-const caches = new WeakMap<Db, Map<string, CachedView>>();
+/** A page as sent, with what made it: its envelopes' ids and revisions, and whether more follow. */
+interface CachedPage { signature: string; body: Blob }
+const caches = new WeakMap<Db, { views: Recent<CachedView>; pages: Recent<CachedPage> }>();
 
-function cacheOf(db: Db): Map<string, CachedView> {
+function cacheOf(db: Db) {
   let cache = caches.get(db);
-  if (!cache) caches.set(db, (cache = new Map()));
+  if (!cache) caches.set(db, (cache = { views: new Recent(MAX_VIEWS), pages: new Recent(MAX_PAGES) }));
   return cache;
 }
 
@@ -22,47 +51,64 @@ function cacheOf(db: Db): Map<string, CachedView> {
  * its view shows (migration 0011's triggers), and never comes back to a value it had, so a view
  * found for the revision a read gives is the view of that revision, on every node.
  */
-export function cachedViews(db: Db, keys: readonly Pick<EnvelopeRow, "id" | "revision">[]): Map<string, Uint8Array> {
-  const cache = cacheOf(db);
+export function cachedViews(db: Db, keys: readonly Key[]): Map<string, Uint8Array> {
+  const { views } = cacheOf(db);
   const found = new Map<string, Uint8Array>();
   for (const { id, revision } of keys) {
-    const hit = cache.get(id);
-    if (hit?.revision !== revision) continue;
-    // Least recently used goes first: a hit moves to the end.
-    cache.delete(id);
-    cache.set(id, hit);
-    found.set(id, hit.json);
+    const hit = views.get(id);
+    if (hit?.revision === revision) found.set(id, hit.json);
   }
   return found;
 }
 
+/**
+ * Whether reads made since `before` (a committedReadMark) saw committed rows only, so that what
+ * they built may be kept. Rows read between two statements of a transaction still open on
+ * SQLite's shared connection are answered but not kept: rolled back, the revision those writes
+ * carried comes back with other rows.
+ */
+const keepable = (db: Db, before: number | null) => before !== null && committedReadMark(db) === before;
+
 /** The API views of the envelopes `ids` as JSON (UTF-8), by id, read from the database and kept. */
-export async function buildViews(deps: Pick<Deps, "db" | "config" | "secret">, ids: readonly string[]): Promise<Map<string, Uint8Array>> {
-  // Rows that may include a transaction's writes before its end (SQLite's shared connection) are
-  // answered but not kept: rolled back, the revision those writes carried comes back with other rows.
+export async function buildViews(deps: ViewDeps, ids: readonly string[]): Promise<Map<string, Uint8Array>> {
   const before = committedReadMark(deps.db);
   const rows = await envelopeRows(deps.db, ids);
-  const views = new Map((await loadEnvelopesParts(deps.db, rows)).map((parts) => [parts.envelope.id, Buffer.from(JSON.stringify(publicEnvelope(deps, parts)))]));
-  if (before !== null && committedReadMark(deps.db) === before) {
-    const cache = cacheOf(deps.db);
-    for (const row of rows) {
-      cache.delete(row.id);
-      cache.set(row.id, { revision: row.revision, json: views.get(row.id)! });
-    }
-    for (const id of cache.keys()) {
-      if (cache.size <= MAX_VIEWS) break;
-      cache.delete(id);
-    }
+  const built = new Map((await loadEnvelopesParts(deps.db, rows)).map((parts) => [parts.envelope.id, Buffer.from(JSON.stringify(publicEnvelope(deps, parts)))]));
+  if (keepable(deps.db, before)) {
+    const { views } = cacheOf(deps.db);
+    for (const row of rows) views.set(row.id, { revision: row.revision, json: built.get(row.id)! });
   }
-  return views;
+  return built;
 }
 
 const [OPEN, COMMA, CLOSE] = ['{"data":[', ",", '],"hasMore":'].map((t) => Buffer.from(t));
 
 /** A page of views as the list's JSON: `{"data":[...],"hasMore":…}`, joined as bytes. */
-export function pageJson(views: readonly Uint8Array[], hasMore: boolean): Uint8Array {
+function pageJson(views: readonly Uint8Array[], hasMore: boolean): Uint8Array {
   const parts: Uint8Array[] = [OPEN];
   views.forEach((v, i) => parts.push(...(i ? [COMMA, v] : [v])));
   parts.push(CLOSE, Buffer.from(`${hasMore}}`));
   return Buffer.concat(parts);
+}
+
+/**
+ * A list page as JSON: the page `read` gives (ids and revisions), answered with the body kept
+ * for `query` when the same envelopes at the same revisions made it (a Blob: sent without a copy
+ * or a new buffer per request), else joined from the envelopes' views (cachedViews, buildViews).
+ */
+export async function pageBody(deps: ViewDeps, query: string, read: () => Promise<Page<Key>>): Promise<Blob> {
+  const before = committedReadMark(deps.db);
+  const page = await read();
+  const signature = page.data.reduce((s, k) => `${s}${k.id}:${k.revision},`, page.hasMore ? "+" : "-");
+  const { pages } = cacheOf(deps.db);
+  const kept = pages.get(query);
+  if (kept?.signature === signature) return kept.body;
+  const views = cachedViews(deps.db, page.data);
+  const missing = page.data.filter((k) => !views.has(k.id)).map((k) => k.id);
+  if (missing.length) for (const [id, json] of await buildViews(deps, missing)) views.set(id, json);
+  // An envelope purged between the page and its view (another node) is left out.
+  const data = page.data.flatMap((k) => views.get(k.id) ?? []);
+  const body = new Blob([pageJson(data, page.hasMore) as Uint8Array<ArrayBuffer>]);
+  if (data.length === page.data.length && keepable(deps.db, before)) pages.set(query, { signature, body });
+  return body;
 }
