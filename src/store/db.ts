@@ -16,7 +16,8 @@ export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
  * it runs (the builders not prepared by hand: inserts, updates, one-off selects), and SQLite's
  * compilation cost more than running them (an envelope creation: ~250 µs of 750). bun:sqlite
  * statements run synchronously, so one statement can serve every caller of the same text.
- * Bounded: the least recently used are dropped (and finalized by the collector once unused).
+ * Bounded: the least recently used are dropped from the map (a prepared query may still hold
+ * one); close() finalizes every one made.
  */
 class StatementCachingDatabase extends Database {
   static readonly MAX_STATEMENTS = 512;
@@ -176,8 +177,8 @@ export function committedReadMark(db: Db): number | null {
 }
 
 /**
- * Resolves once no SQLite transaction of `db`'s file waits or runs: a connection closed under a
- * group would stay open as long as its transaction, holding the write lock.
+ * Resolves once no SQLite transaction of `db`'s file waits or runs: closing waits for it, so
+ * that work already accepted commits instead of failing on a closed connection.
  */
 export async function transactionsIdle(db: Db): Promise<void> {
   const client = db.$client;
