@@ -59,7 +59,8 @@ const statements = preparedPerSession((tx) => {
       userAgent: ph("userAgent"), data: sql`${ph("data")}`, prevHash: ph("prevHash"), hash: ph("hash"),
     } as any).prepare(),
     // Compare-and-set on the head: two appends that read the same head cannot both record theirs.
-    advance: tx.update(envelopes).set({ auditSeq: ph("seq") as any, auditHead: ph("hash") as any })
+    // Moves the revision itself: the envelope's trigger would otherwise update the row a second time.
+    advance: tx.update(envelopes).set({ auditSeq: ph("seq") as any, auditHead: ph("hash") as any, revision: sql`${envelopes.revision} + 1` })
       .where(and(eq(envelopes.id, ph("id")), eq(envelopes.auditSeq, ph("prevSeq")))).prepare(),
     // The last `last` events of each envelope in `ids` (a JSON array): a range of the primary key per envelope.
     // With the head as of the same statement: an append committing between two reads cannot make a chain look broken.
