@@ -144,7 +144,9 @@ const out = table(["request", "1k p50 ms", "1k p99 ms", "1k server CPU µs/req",
 console.log(out);
 writeSection("Scale: 1,000 vs 1,000,000 envelopes", [
   `Command: \`node_modules/.bin/bun bench/scale.bench.ts [DIR]\` over data directories filled by \`bench/fill.ts\` (one environment; per envelope 1-3 recipients, a signature field per signer, 1-2 documents, 1-13 hash-chained audit events; 10 % DRAFT, 25 % SENT, 52 % COMPLETED, 13 % ended otherwise). Both servers run at once (\`src/main.ts serve\`, access log on, to a file); one client sends ${REQUESTS} requests per row and server, ${ROUNDS} rounds interleaved, the median of the rounds' p50/p99 shown. "Server CPU µs/req": the server process's user+system time per request.`,
-  `Machine: ${machine()}; load average ${loadBefore} before, ${loadAfter} after: a loaded, shared machine (other agents' builds and tests), so absolute times are inflated; compare the two columns of a row, measured side by side.`,
+  `Machine: ${machine()}; load average ${loadBefore} before, ${loadAfter} after: a shared machine (other agents' builds and tests may run meanwhile); compare the two columns of a row, measured side by side.`,
   "",
   out,
+  "",
+  "Each list row asks for the same page again and again, as a client polling it would: after the first request, its envelopes' views and the page itself come from the node's cache (src/modules/envelopes/view-cache.ts), checked against the ids and revisions the page query reads from the index. So these rows measure the page query at depth and the cache; a page read for the first time also reads its envelopes' rows and parts (a fixed number of statements for the page, test/envelopes-list-queries.test.ts).",
 ].join("\n"));
