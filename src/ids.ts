@@ -1,22 +1,27 @@
-/**
- * Ids say what they are: doc_, env_, rcp_, whk_, evt_, key_... followed by 20 base32 characters
- * (100 bits): the creation time first (9 characters, 45 bits of milliseconds: sortable until the
- * year 3084), then 55 random bits. Rows inserted one after the other land next to each other in
- * the indexes keyed on their ids, where random ids scattered every insert over the whole index
- * (an envelope's creation wrote a page per random key: more WAL per commit, and at a million
- * envelopes index pages read from disk). Ids are never secrets: tokens come from randomToken.
- */
+/** Ids say what they are: doc_, env_, rcp_, whk_, evt_, key_... followed by 20 base32 characters (100 bits). */
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
-const TIME_CHARS = 9;
-const RANDOM_CHARS = 11;
 
 export type IdKind = "doc" | "env" | "rcp" | "fld" | "whk" | "evt" | "dlv" | "key" | "req" | "job" | "adm" | "act" | "tpl" | "bat";
 
-export function newId(kind: IdKind, now = Date.now()): string {
+export function newId(kind: IdKind): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(20));
   let s = "";
-  for (let t = now, i = 0; i < TIME_CHARS; i++, t = Math.floor(t / 32)) s = ALPHABET[t % 32] + s;
-  for (const b of crypto.getRandomValues(new Uint8Array(RANDOM_CHARS))) s += ALPHABET[b & 31];
+  for (const b of bytes) s += ALPHABET[b & 31];
   return `${kind}_${s}`;
+}
+
+const TIME_CHARS = 9; // 45 bits of milliseconds: sortable until the year 3084
+
+/**
+ * An id like newId's whose first characters are the creation time (ULID-like), the rest random
+ * (55 bits): rows inserted one after the other land next to each other in the indexes keyed on
+ * it, where random ids scatter every insert over the whole index (for deliveries: the attempts'
+ * primary key, several pages written per commit instead of one).
+ */
+export function newSortableId(kind: IdKind, now = Date.now()): string {
+  let time = "";
+  for (let t = now, i = 0; i < TIME_CHARS; i++, t = Math.floor(t / 32)) time = ALPHABET[t % 32] + time;
+  return `${kind}_${time}${newId(kind).slice(kind.length + 1 + TIME_CHARS)}`;
 }
 
 /** URL-safe random token with `bytes` of entropy (API keys, signing links, webhook secrets). */

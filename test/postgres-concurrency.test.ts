@@ -7,6 +7,7 @@ import { SQL } from "bun";
 import { complete, getEnvelope, quickStart, sentEnvelope, typed, uploadDoc } from "./helpers/envelopes";
 import { havePostgres, testPostgres } from "./helpers/postgres";
 import { startTestServer, type TestServer } from "./helpers/server";
+import { systemError } from "../src/http/system-errors";
 
 describe.skipIf(!havePostgres)("concurrent requests on PostgreSQL", () => {
   let a: TestServer;
@@ -62,5 +63,36 @@ describe.skipIf(!havePostgres)("concurrent requests on PostgreSQL", () => {
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
     expect(await events(e.id, "recipient.signed")).toBe(1);
     expect((await getEnvelope(b, e.id, key)).status).toBe("COMPLETED");
+  });
+});
+
+describe.skipIf(!havePostgres)("a conflict PostgreSQL refuses", () => {
+  test("is a 503 database_busy with Retry-After once retries are spent, not a 500", async () => {
+    const url = await (await testPostgres()).freshDatabase();
+    const [x, y] = [new SQL(url, { max: 1 }), new SQL(url, { max: 1 })];
+    try {
+      await x`CREATE TABLE doctors (name text PRIMARY KEY, on_call boolean NOT NULL)`;
+      await x`INSERT INTO doctors VALUES ('ana', true), ('ben', true)`;
+      // Write skew: each reads both rows, then takes a different one off call. Serializable lets one commit.
+      const leave = (db: SQL, name: string, ready: Promise<unknown>, started: () => void) => db.begin("isolation level serializable", async (tx) => {
+        await tx`SELECT count(*) FROM doctors WHERE on_call`;
+        started();
+        await ready;
+        await tx`UPDATE doctors SET on_call = false WHERE name = ${name}`;
+      });
+      let both!: () => void;
+      const ready = new Promise<void>((r) => (both = r));
+      let count = 0;
+      const started = () => ++count === 2 && both();
+      const outcomes = await Promise.allSettled([leave(x, "ana", ready, started), leave(y, "ben", ready, started)]);
+      const refused = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
+      expect(refused).toBeDefined();
+      const answer = systemError(refused!.reason);
+      expect(answer?.code).toBe("database_busy");
+      expect(answer?.status).toBe(503);
+      expect(answer?.extra.headers?.["retry-after"]).toBe("1");
+    } finally {
+      await Promise.all([x.close(), y.close()]);
+    }
   });
 });

@@ -1,8 +1,10 @@
 import { AppError } from "../errors";
+import { RETRYABLE, sqlState } from "../store/db";
 
 /**
  * The system failures a client should hear about in their own words rather than as a 500: a
- * full disk (a write is refused, reads go on) and a database another process keeps locked.
+ * full disk (a write is refused, reads go on), a database another process keeps locked, and
+ * PostgreSQL conflicts that went on through every retry of a transaction.
  */
 export function systemError(e: unknown): AppError | null {
   const code = String((e as { code?: unknown })?.code ?? "");
@@ -12,6 +14,10 @@ export function systemError(e: unknown): AppError | null {
   if (code === "SQLITE_BUSY" || code.startsWith("SQLITE_BUSY_") || /database is locked/.test(text))
     return new AppError("database_busy", "The database is locked by another process (a backup, a maintenance command); retry in a few seconds", {
       headers: { "retry-after": "5" },
+    });
+  if (RETRYABLE.has(sqlState(e) ?? ""))
+    return new AppError("database_busy", "The database is busy with conflicting changes from other requests; nothing was saved; retry in a moment", {
+      headers: { "retry-after": "1" },
     });
   return null;
 }
