@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, ROOT, run, tempDir, waitForHealth } from "./helpers/spawn";
+import { freePort, processTree, ROOT, run, tempDir, waitForHealth } from "./helpers/spawn";
 
 const readme = readFileSync(join(ROOT, "README.md"), "utf8");
 const shellBlocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!.replace(/\\\n\s*/g, " ").trim());
@@ -47,7 +47,14 @@ describe("README quick start stays true", () => {
       expect(admin.code, admin.stderr).toBe(0);
       expect(admin.stdout).toContain("Created admin you@example.com");
     } finally {
-      server.kill("SIGTERM");
+      // npm does not pass SIGTERM on: the server under it gets its own.
+      for (const pid of processTree(server.pid)) {
+        try {
+          process.kill(pid, "SIGTERM");
+        } catch {
+          // Already gone.
+        }
+      }
       await server.exited;
     }
   }, 60_000);

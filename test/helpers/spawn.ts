@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,4 +39,19 @@ export async function runAsync(cmd: string[], opts: { cwd?: string; env?: Record
   const p = Bun.spawn(cmd, { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, stdout: "pipe", stderr: "pipe" });
   const [stdout, stderr] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text()]);
   return { code: await p.exited, stdout, stderr };
+}
+
+/**
+ * `pid` and every process under it, deepest first (from /proc): what stopping a wrapper such as
+ * `npm start` must reach, since npm does not pass its SIGTERM on to the server it started.
+ */
+export function processTree(pid: number): number[] {
+  const children = readdirSync("/proc").filter((d) => /^\d+$/.test(d)).filter((d) => {
+    try {
+      return readFileSync(`/proc/${d}/stat`, "utf8").split(") ")[1]!.split(" ")[1] === String(pid);
+    } catch {
+      return false;
+    }
+  });
+  return [...children.flatMap((c) => processTree(Number(c))), pid];
 }
