@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { renameSync, writeFileSync } from "node:fs";
 import { complete, createEnvelope, getEnvelope, jobsOf, quickStart, sendEnvelope, startEnvelopeServer, tokenOf, typed, uploadDoc } from "./helpers/envelopes";
-import { objectStreamBomb } from "./helpers/hostile-pdf";
+import { badCountPdf, objectStreamBomb } from "./helpers/hostile-pdf";
 import type { TestServer } from "./helpers/server";
 
 let s: TestServer;
@@ -60,4 +60,25 @@ test("a seal waiting for its retry is not re-run by downloads: 409 seal_pending 
   expect(s.logs.filter((l) => l.msg === "sealing on download failed").length).toBe(0);
   renameSync(`${path}.away`, path);
   expect((await getEnvelope(s, env.id)).sealStatus).toBe("PENDING");
+});
+
+test("a file whose page tree counts its pages wrongly is refused at upload or sealed: never accepted, then failed", async () => {
+  const outcomes: Record<string, string> = {};
+  for (const count of ["-1", "0", "3.5", "1000000000", "(two)", "null", "[1 2]", "<<>>"]) {
+    const res = await s.api("/api/v1/documents", { method: "POST", json: { name: `count-${count}.pdf`, contentBase64: Buffer.from(badCountPdf(count)).toString("base64") } });
+    if (res.status !== 201) {
+      expect(res.status).toBe(422);
+      outcomes[count] = "refused";
+      continue;
+    }
+    const doc = (await res.json()) as { id: string };
+    const env = await createEnvelope(s, quickStart([doc.id]));
+    const sent = await sendEnvelope(s, env.id);
+    expect((await complete(s, tokenOf(sent.recipients[0].signUrl), typed())).status).toBe(200);
+    await s.running.app.jobs.drain();
+    outcomes[count] = (await getEnvelope(s, env.id)).sealStatus;
+  }
+  // The signature page is appended: pdf-lib rewrites the counts on its way, the file's own are repaired first.
+  expect(outcomes["<<>>"]).toBe("SEALED");
+  expect(Object.entries(outcomes).filter(([, o]) => o !== "refused" && o !== "SEALED")).toEqual([]);
 });

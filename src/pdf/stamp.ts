@@ -18,7 +18,10 @@ import {
   PDFDict,
   PDFDocument,
   PDFName,
+  PDFNumber,
   type PDFPage,
+  PDFPageLeaf,
+  PDFPageTree,
   popGraphicsState,
   pushGraphicsState,
 } from "pdf-lib";
@@ -223,6 +226,27 @@ async function appendSignaturePages(pdf: PDFDocument, signers: RenderRecipient[]
   report.finish();
 }
 
+/**
+ * Each page-tree node's /Count made the number of pages under it. pdf-lib reads and rewrites the
+ * counts on the way to the new page when it adds one, and a damaged file may hold anything there
+ * (a dictionary, a string): such a file passed the upload check, which adds no page, then failed
+ * at sealing. Counts that are right are left as they are; a loop in the tree is not followed.
+ */
+function repairPageCounts(node: PDFPageTree, seen = new Set<PDFPageTree>()): number {
+  if (seen.has(node)) return 0;
+  seen.add(node);
+  let pages = 0;
+  const kids = node.lookupMaybe(PDFName.of("Kids"), PDFArray);
+  for (let i = 0; i < (kids?.size() ?? 0); i++) {
+    const kid = kids!.lookup(i);
+    if (kid instanceof PDFPageTree) pages += repairPageCounts(kid, seen);
+    else if (kid instanceof PDFPageLeaf) pages++;
+  }
+  const count = node.get(PDFName.of("Count"));
+  if (!(count instanceof PDFNumber) || count.asNumber() !== pages) node.set(PDFName.of("Count"), PDFNumber.of(pages));
+  return pages;
+}
+
 async function appendTrailingPages(
   pdf: PDFDocument,
   recipients: RenderRecipient[],
@@ -230,6 +254,7 @@ async function appendTrailingPages(
   documentName: string,
   opts: StampOptions,
 ): Promise<void> {
+  if (opts.appendSignaturePage || opts.certificate) repairPageCounts(pdf.catalog.Pages());
   if (opts.appendSignaturePage) await appendSignaturePages(pdf, signersWithoutField(recipients, fields), documentName, reportTexts(opts.locale));
   if (opts.certificate) await appendCompletionCertificate(pdf, opts.certificate);
 }
