@@ -311,13 +311,15 @@ describe("the signer proves who they are", () => {
       await locked.page.getByLabel("Access code").fill(code);
       await Promise.all([locked.page.waitForResponse((r) => r.url().endsWith("/auth")), locked.page.getByRole("button", { name: "Continue" }).click()]);
     };
+    // The page writes the error once it has read the answer, a moment after the response arrives.
+    const shows = (text: string) => locked.page.waitForFunction((t) => document.querySelector("#auth-error")?.textContent === t, text, { timeout: 10_000 });
     for (let i = 1; i <= 4; i++) await attempt(`WRONG-${i}`);
-    expect(await locked.page.locator("#auth-error").textContent()).toBe("This code is wrong or has expired.");
+    await shows("This code is wrong or has expired.");
     await attempt("WRONG-5");
-    expect(await locked.page.locator("#auth-error").textContent()).toBe("Too many wrong codes. Try again in 15 min.");
+    await shows("Too many wrong codes. Try again in 15 min.");
     // Locked: even the right code opens nothing.
     await attempt("RED-99");
-    expect(await locked.page.locator("#auth-error").textContent()).toBe("Too many wrong codes. Try again in 15 min.");
+    await shows("Too many wrong codes. Try again in 15 min.");
     expect(await locked.page.locator("#documents .page").count()).toBe(0);
   });
 });
