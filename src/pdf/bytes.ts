@@ -1,4 +1,4 @@
-// Byte helpers shared by the CMS, time-stamp and verification code.
+// Byte helpers shared by the PDF code (CMS, time-stamps, verification, incremental writes, font subsets).
 
 export const bytesOf = (a: ArrayBuffer | Uint8Array): Uint8Array => (a instanceof Uint8Array ? a : new Uint8Array(a));
 
@@ -8,3 +8,14 @@ export const sameBytes = (a: ArrayBuffer | Uint8Array, b: ArrayBuffer | Uint8Arr
 
 /** A standalone ArrayBuffer holding exactly the view's bytes (ASN.1 schemas want ArrayBuffers). */
 export const toArrayBuffer = (u: Uint8Array): ArrayBuffer => u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength) as ArrayBuffer;
+
+/** The parts one after the other, in one new array. */
+export function concatBytes(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

@@ -6,6 +6,7 @@
  * checked against fontkit's own result by test/pdf/fontkit-shared.test.ts.
  */
 import fontkit, { type Font } from "@pdf-lib/fontkit";
+import { concatBytes } from "./bytes.ts";
 
 /**
  * OpenType features off for the text faces: pdf-lib discards glyph positions
@@ -268,7 +269,7 @@ function writeTrueTypeSubset(subset: SubsetInternals): Uint8Array {
   table("maxp", maxpOut);
   if (programs.has("cvt ")) table("cvt ", programs.get("cvt ")!);
   if (programs.has("prep")) table("prep", programs.get("prep")!);
-  table("glyf", concat(subset.glyf));
+  table("glyf", concatBytes(subset.glyf));
   const hmtx = new DataView(new ArrayBuffer(count * 4));
   subset.hmtx.metrics.forEach(({ advance, bearing }, i) => {
     hmtx.setUint16(i * 4, advance);
@@ -295,15 +296,5 @@ function writeTrueTypeSubset(subset: SubsetInternals): Uint8Array {
     out.set(bytes, at);
     at += bytes.length;
   });
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
   return out;
 }

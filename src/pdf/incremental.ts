@@ -18,6 +18,7 @@ import {
   PDFTrailer,
   PDFTrailerDict,
 } from "pdf-lib";
+import { concatBytes } from "./bytes.ts";
 import { docMdpPermission } from "./docmdp.ts";
 import { PdfReader, XrefError, type TrailerInfo, type XrefKind } from "./xref.ts";
 import "./native-deflate.ts";
@@ -50,16 +51,6 @@ function objectBytes(ref: PDFRef, object: PDFObject): Uint8Array {
   out.set(head, 0);
   object.copyBytesInto(out, head.length);
   out.set(tail, head.length + size);
-  return out;
-}
-
-export function concatBytes(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
   return out;
 }
 
