@@ -7,6 +7,7 @@ import { PgDialect } from "drizzle-orm/pg-core";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { migrationJournal, migrationSql } from "../../migrations";
 import { sha256Hex } from "../ids";
+import { Recent } from "../recent";
 import { schema } from "./schema";
 
 export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
@@ -21,7 +22,7 @@ export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
  */
 class StatementCachingDatabase extends Database {
   static readonly MAX_STATEMENTS = 512;
-  readonly #statements = new Map<string, Statement>();
+  readonly #statements = new Recent<Statement>(StatementCachingDatabase.MAX_STATEMENTS);
   /**
    * Every statement made, to finalize at close: one left unfinalized (dropped from the map but
    * held by a prepared query) keeps the connection open after close() until the collector runs,
@@ -33,10 +34,7 @@ class StatementCachingDatabase extends Database {
   override prepare(sql: string, ...rest: any[]): any {
     if (rest.length) return this.#keep(super.prepare(sql, ...rest));
     let stmt = this.#statements.get(sql);
-    if (stmt) this.#statements.delete(sql);
-    else stmt = this.#keep(super.prepare(sql));
-    this.#statements.set(sql, stmt!);
-    if (this.#statements.size > StatementCachingDatabase.MAX_STATEMENTS) this.#statements.delete(this.#statements.keys().next().value!);
+    if (!stmt) this.#statements.set(sql, (stmt = this.#keep(super.prepare(sql))));
     return stmt;
   }
 
@@ -144,8 +142,9 @@ interface SqliteQueue { file: string | null; waiting: Waiting[]; draining: boole
 const sqliteQueues = new Map<string, SqliteQueue>();
 const memoryQueues = new WeakMap<Database, SqliteQueue>();
 const onDisk = (client: Database) => Boolean(client.filename && client.filename !== ":memory:");
+const existingQueue = (client: Database) => (onDisk(client) ? sqliteQueues.get(client.filename) : memoryQueues.get(client));
 function queueOf(client: Database): SqliteQueue {
-  let q = onDisk(client) ? sqliteQueues.get(client.filename) : memoryQueues.get(client);
+  let q = existingQueue(client);
   if (!q) {
     q = { file: onDisk(client) ? client.filename : null, waiting: [], draining: false };
     if (onDisk(client)) sqliteQueues.set(client.filename, q);
@@ -181,9 +180,8 @@ export function committedReadMark(db: Db): number | null {
  * that work already accepted commits instead of failing on a closed connection.
  */
 export async function transactionsIdle(db: Db): Promise<void> {
-  const client = db.$client;
   for (;;) {
-    const q = onDisk(client) ? sqliteQueues.get(client.filename) : memoryQueues.get(client);
+    const q = existingQueue(db.$client);
     if (!q || (!q.draining && !q.waiting.length)) return;
     await new Promise((next) => setImmediate(next));
   }

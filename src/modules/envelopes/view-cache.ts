@@ -1,4 +1,5 @@
 import type { Deps } from "../../deps";
+import { Recent } from "../../recent";
 import { committedReadMark, type Db } from "../../store/db";
 import type { Page } from "../../store/paginate";
 import { envelopeRows, type EnvelopeRow } from "./rows";
@@ -11,27 +12,6 @@ const MAX_PAGES = 1_000;
 
 type Key = Pick<EnvelopeRow, "id" | "revision">;
 type ViewDeps = Pick<Deps, "db" | "config" | "secret">;
-
-/** A map that forgets its least recently used entries beyond `max` (a Map keeps insertion order). */
-class Recent<V> {
-  readonly #entries = new Map<string, V>();
-  constructor(private readonly max: number) {}
-
-  get(key: string): V | undefined {
-    const value = this.#entries.get(key);
-    if (value !== undefined) {
-      this.#entries.delete(key);
-      this.#entries.set(key, value);
-    }
-    return value;
-  }
-
-  set(key: string, value: V) {
-    this.#entries.delete(key);
-    this.#entries.set(key, value);
-    if (this.#entries.size > this.max) this.#entries.delete(this.#entries.keys().next().value!);
-  }
-}
 
 /** UTF-8 already: a page is the concatenation of its envelopes' bytes, with nothing to encode. */
 interface CachedView { revision: number; json: Uint8Array }
