@@ -102,6 +102,20 @@ describe("list at scale", () => {
     for (const e of after) expect(e).toEqual(await getEnvelope(s, e.id, key));
   });
 
+  test("a new envelope's parts do not move its revision while it is created; every later change does", async () => {
+    const created = await createEnvelope(s, {
+      subject: "Revisions", documentIds: [doc.id],
+      recipients: [{ email: "r1@example.com", name: "R One" }, { email: "r2@example.com", name: "R Two", fields: [{ documentId: doc.id, type: "signature", page: 1, x: 10, y: 10, width: 100, height: 30 }] }],
+    }, key);
+    const revision = () => (s.deps.db.$client.query("SELECT revision FROM envelopes WHERE id = ?").get(created.id) as { revision: number }).revision;
+    // Inserted at 0, moved once by the creation's audit append: its documents, recipients and field did not.
+    expect(revision()).toBe(1);
+    s.deps.db.$client.run("UPDATE fields SET label = 'moved' WHERE envelope_id = ?", [created.id]);
+    expect(revision()).toBe(2);
+    s.deps.db.$client.run("DELETE FROM recipients WHERE id = ?", [created.recipients[0].id]);
+    expect(revision()).toBe(3);
+  });
+
   test("every page query is one index range seek, with no sort", async () => {
     const variants = [
       { query: { owner: "test" }, index: "envelopes_env_created (environment=?)" },

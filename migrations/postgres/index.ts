@@ -9,6 +9,7 @@ import m0002 from "./0002_rate_buckets.sql" with { type: "text" };
 import m0003 from "./0003_envelope_revision.sql" with { type: "text" };
 import m0004 from "./0004_list_covering.sql" with { type: "text" };
 import m0005 from "./0005_webhook_deliveries_pending.sql" with { type: "text" };
+import m0006 from "./0006_new_envelope_revision.sql" with { type: "text" };
 
 const SQL: Record<string, string> = {
   "0000_init": m0000,
@@ -17,6 +18,7 @@ const SQL: Record<string, string> = {
   "0003_envelope_revision": m0003,
   "0004_list_covering": m0004,
   "0005_webhook_deliveries_pending": m0005,
+  "0006_new_envelope_revision": m0006,
 };
 
 export const migrationJournal = journal.entries.map((e) => ({ tag: e.tag, when: e.when, breakpoints: e.breakpoints }));

@@ -4,7 +4,7 @@ import { basename, dirname } from "node:path";
 import { is, sql, type SQL } from "drizzle-orm";
 import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import { PgDialect } from "drizzle-orm/pg-core";
-import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { migrationJournal, migrationSql } from "../../migrations";
 import { sha256Hex } from "../ids";
 import { Recent } from "../recent";
@@ -369,6 +369,35 @@ export function preparedPerSession<T>(build: (tx: Tx) => T): (tx: Tx) => T {
     if (!stmt) cache.set(session, (stmt = build(tx)));
     return stmt;
   };
+}
+
+const insertStatements = new WeakMap<object, Map<SQLiteTable, Map<string, { execute(values: Record<string, unknown>): Promise<unknown> }>>>();
+
+/**
+ * Inserts `rows` into `table`. On SQLite each row runs through an insert prepared once per
+ * session and set of columns: building a drizzle insert costs more than SQLite's work for it
+ * (about 25 µs a row of 17 columns), and on one connection a row per statement costs no round
+ * trip. On PostgreSQL, where it does, the rows go in one statement.
+ */
+export async function insertRows<T extends SQLiteTable>(tx: Tx, table: T, rows: readonly T["$inferInsert"][]): Promise<void> {
+  if (!rows.length) return;
+  if (dialectOf(tx) === "postgres") return void (await tx.insert(table).values(rows as T["$inferInsert"][]));
+  let byTable = insertStatements.get(sessionOf(tx));
+  if (!byTable) insertStatements.set(sessionOf(tx), (byTable = new Map()));
+  let byShape = byTable.get(table);
+  if (!byShape) byTable.set(table, (byShape = new Map()));
+  for (const row of rows as Record<string, unknown>[]) {
+    // Nulls are written into the statement: a placeholder's value goes through the column's
+    // encoder, which (unlike a builder's) does not pass null by.
+    const columns = Object.keys(row).filter((k) => row[k] !== undefined);
+    const shape = columns.map((c) => (row[c] === null ? `${c}:null` : c)).join();
+    let insert = byShape.get(shape);
+    if (!insert) {
+      const values = Object.fromEntries(columns.map((c) => [c, row[c] === null ? sql`null` : sql.placeholder(c)]));
+      byShape.set(shape, (insert = tx.insert(table).values(values as T["$inferInsert"]).prepare()));
+    }
+    await insert.execute(row);
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Deps } from "../../deps";
 import { newId } from "../../ids";
-import { transaction } from "../../store/db";
+import { insertRows, transaction } from "../../store/db";
 import { envelopes, type Environment } from "../../store/schema";
 import type { ActorMeta } from "./actor";
 import { assertValidDraft, writeDraftParts, type FoundProblems } from "./draft";
@@ -26,7 +26,7 @@ export async function createEnvelope(deps: Deps, { environment, who, draft, foun
     const documents = await assertValidDraft(tx, deps.clock, environment, draft, found);
     const now = deps.clock.now();
     const id = newId("env");
-    await tx.insert(envelopes).values({
+    await insertRows(tx, envelopes, [{
       id, environment, subject: draft.subject, message: draft.message ?? null, status: "DRAFT",
       locale: draft.locale ?? null, notifyBySms: draft.notifyBySms ?? false, allowReassign: draft.allowReassign ?? false,
       senderName: draft.sender?.name.trim() ?? null, senderEmail: draft.sender?.email.trim() ?? null,
@@ -35,7 +35,7 @@ export async function createEnvelope(deps: Deps, { environment, who, draft, foun
       reminderIntervalHours: draft.reminderIntervalHours ?? null,
       metadata: draft.metadata ?? {}, prefill: draft.prefill ?? {}, templateId: templateId ?? null,
       batchId: batch?.id ?? null, batchRow: batch?.row ?? null, createdAt: now, updatedAt: now,
-    });
+    }]);
     const people = await writeDraftParts(tx, id, draft, documents, { replacing: false });
     await auditEnvelope(tx, deps, id, "envelope.created", who, {
       subject: draft.subject,

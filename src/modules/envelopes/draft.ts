@@ -1,10 +1,10 @@
 /** What creating and updating a draft share: validation against the stored documents, and writing its parts. */
-import { and, eq, inArray, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Clock } from "../../clock";
 import { invalid, type FieldError } from "../../errors";
 import { mergeProblems } from "../../http/validate";
 import { newId } from "../../ids";
-import type { Tx } from "../../store/db";
+import { idsParam, inIds, insertRows, preparedPerSession, type Tx } from "../../store/db";
 import { isPlacedFieldType } from "../../enums";
 import { documents, envelopeDocuments, fields, recipients, type Environment } from "../../store/schema";
 import { draftFields, fieldRequired, prefillValue, routingOrders, validateDraft, type DocumentFacts, type EnvelopeDraft, type StoredRecipientDraft } from "./lifecycle";
@@ -12,13 +12,18 @@ import { fieldRows, recipientRows } from "./rows";
 
 export type DocumentFactsById = Map<string, DocumentFacts & { id: string; name: string; sha256: string }>;
 
+const statements = preparedPerSession((tx) => ({
+  facts: tx.select({
+    id: documents.id, name: documents.name, sha256: documents.sha256, pageCount: documents.pageCount, pages: documents.pages, tags: documents.tags, formFields: documents.formFields,
+  }).from(documents)
+    .where(and(inIds(tx, documents.id), eq(documents.environment, sql.placeholder("environment") as never), isNull(documents.deletedAt)))
+    .prepare(),
+}));
+
 /** Page sizes and text tags of the live documents among `ids` in `environment`. */
 export async function documentFacts(tx: Tx, environment: Environment, ids: string[]): Promise<DocumentFactsById> {
   if (!Array.isArray(ids) || !ids.length) return new Map();
-  const rows = await tx.select({
-    id: documents.id, name: documents.name, sha256: documents.sha256, pageCount: documents.pageCount, pages: documents.pages, tags: documents.tags, formFields: documents.formFields,
-  }).from(documents)
-    .where(and(inArray(documents.id, [...new Set(ids)]), eq(documents.environment, environment), isNull(documents.deletedAt)));
+  const rows = await statements(tx).facts.execute({ ...idsParam([...new Set(ids)]), environment });
   return new Map(rows.map((r) => [r.id, r]));
 }
 
@@ -52,7 +57,7 @@ export async function writeDraftParts(tx: Tx, envelopeId: string, draft: Envelop
     await tx.delete(recipients).where(eq(recipients.envelopeId, envelopeId));
     await tx.delete(envelopeDocuments).where(eq(envelopeDocuments.envelopeId, envelopeId));
   }
-  await tx.insert(envelopeDocuments).values(draft.documentIds.map((documentId, position) => ({ envelopeId, documentId, position })));
+  await insertRows(tx, envelopeDocuments, draft.documentIds.map((documentId, position) => ({ envelopeId, documentId, position })));
   const orders = routingOrders(draft);
   const ids = draft.recipients.map((_, position) => opts.keepIds?.[position] ?? newId("rcp"));
   const people = draft.recipients.map((r, position) => {
@@ -66,17 +71,16 @@ export async function writeDraftParts(tx: Tx, envelopeId: string, draft: Envelop
       authMethod: auth?.method ?? null, accessCodeHash, embedded: r.embedded ?? false,
     };
   });
-  await tx.insert(recipients).values(people);
+  await insertRows(tx, recipients, people);
   const all = draftFields(draft, documentFacts);
-  if (all.length)
-    await tx.insert(fields).values(all.map(({ recipient, field: f, source }, position) => {
-      const fixed = f.label != null && draft.prefill?.[f.label] !== undefined ? prefillValue(f.type, draft.prefill[f.label]!) : null;
-      return {
-        id: newId("fld"), envelopeId, recipientId: ids[recipient]!, documentId: f.documentId, type: f.type, source, position,
-        page: f.page, x: f.x, y: f.y, width: f.width, height: f.height, required: fieldRequired(f), label: f.label ?? null,
-        ...(fixed && "value" in fixed ? { value: fixed.value, readOnly: true } : {}),
-      };
-    }));
+  await insertRows(tx, fields, all.map(({ recipient, field: f, source }, position) => {
+    const fixed = f.label != null && draft.prefill?.[f.label] !== undefined ? prefillValue(f.type, draft.prefill[f.label]!) : null;
+    return {
+      id: newId("fld"), envelopeId, recipientId: ids[recipient]!, documentId: f.documentId, type: f.type, source, position,
+      page: f.page, x: f.x, y: f.y, width: f.width, height: f.height, required: fieldRequired(f), label: f.label ?? null,
+      ...(fixed && "value" in fixed ? { value: fixed.value, readOnly: true } : {}),
+    };
+  }));
   return people;
 }
 

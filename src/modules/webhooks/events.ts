@@ -1,6 +1,6 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Clock } from "../../clock";
-import { newId, newSortableId } from "../../ids";
+import { newId } from "../../ids";
 import { signalWork } from "../../jobs/worker";
 import { preparedPerSession, type Tx } from "../../store/db";
 import { webhookDeliveries, webhookEvents, webhooks, type Environment } from "../../store/schema";
@@ -71,7 +71,7 @@ export async function recordEvent(
   let deliveries = 0;
   for (const w of await q.endpoints.execute({ environment: e.environment })) {
     if (subscribes(w.events, e.type)) {
-      await q.insertDelivery.execute({ id: newSortableId("dlv"), eventId: id, webhookId: w.id, now });
+      await q.insertDelivery.execute({ id: newId("dlv"), eventId: id, webhookId: w.id, now });
       deliveries++;
     }
   }

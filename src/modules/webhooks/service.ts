@@ -3,7 +3,7 @@ import { isoOrNull, type Clock } from "../../clock";
 import type { Deps } from "../../deps";
 import type { DeliveryStatus } from "../../enums";
 import { AppError, invalid, notFound, type FieldError } from "../../errors";
-import { newId, newSortableId } from "../../ids";
+import { newId } from "../../ids";
 import { firstRow, transaction, type Tx } from "../../store/db";
 import { webhookAttempts, webhookDeliveries, webhookEvents, webhooks, type Environment } from "../../store/schema";
 import { definePager, type Page } from "../../store/paginate";
@@ -241,7 +241,7 @@ export async function resendDelivery(deps: Deps, environment: Environment, webho
 /** One pending delivery of an event to an endpoint, due now. */
 export async function enqueueDelivery(tx: Tx, clock: Clock, eventId: string, webhookId: string): Promise<string> {
   const now = clock.now();
-  const id = newSortableId("dlv");
+  const id = newId("dlv");
   await tx.insert(webhookDeliveries).values({ id, eventId, webhookId, status: "pending", attempts: 0, nextAttemptAt: now, createdAt: now, updatedAt: now });
   return id;
 }
