@@ -1,13 +1,18 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Clock } from "../clock";
 import { newId } from "../ids";
-import { affectedRows, type Tx } from "../store/db";
+import { affectedRows, insertRows, preparedPerSession, type Tx } from "../store/db";
 import { jobs } from "../store/schema";
 import type { JobKind, JobPayload } from "./payloads";
 import { signalWork } from "./worker";
 
 /** The payload a kind declares in JOB_PAYLOADS (any object for a kind that is not there, e.g. in tests). */
 type PayloadOf<K extends string> = K extends JobKind ? JobPayload<K> : Record<string, unknown>;
+
+const statements = preparedPerSession((tx) => ({
+  complete: tx.update(jobs).set({ status: "done", updatedAt: sql.placeholder("now") as never })
+    .where(and(eq(jobs.id, sql.placeholder("id")), eq(jobs.status, "pending"))).prepare(),
+}));
 
 /**
  * Durable outbox: inserts a pending job in the caller's transaction, so the job exists if and only if
@@ -21,18 +26,7 @@ export async function enqueue<K extends string>(
 ): Promise<string> {
   const now = clock.now();
   const id = newId("job");
-  await tx.insert(jobs)
-    .values({
-      id,
-      kind: job.kind,
-      payload: job.payload,
-      status: "pending",
-      runAt: job.runAt ?? now,
-      attempts: 0,
-      lastError: null,
-      createdAt: now,
-      updatedAt: now,
-    });
+  await insertRows(tx, jobs, [{ id, kind: job.kind, payload: job.payload, status: "pending", runAt: job.runAt ?? now, attempts: 0, lastError: null, createdAt: now, updatedAt: now }]);
   if (!job.runAt || job.runAt <= now) await signalWork(tx, "jobs");
   return id;
 }
@@ -43,8 +37,6 @@ export async function enqueue<K extends string>(
  * write calls it in that transaction, so that the work and the job's completion commit together.
  */
 export async function completeJob(tx: Tx, clock: Clock, jobId: string): Promise<boolean> {
-  const res = await tx.update(jobs)
-    .set({ status: "done", updatedAt: clock.now() })
-    .where(and(eq(jobs.id, jobId), eq(jobs.status, "pending")));
+  const res = await statements(tx).complete.execute({ id: jobId, now: clock.now() });
   return affectedRows(res) === 1;
 }

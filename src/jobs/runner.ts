@@ -3,7 +3,7 @@ import { Value } from "@sinclair/typebox/value";
 import { and, asc, eq, gt, isNotNull, lte, sql } from "drizzle-orm";
 import type { Deps } from "../deps";
 import { ownerGone, THIS_PROCESS } from "../process-owner";
-import { affectedRows, dialectOf, transaction } from "../store/db";
+import { affectedRows, dialectOf, preparedPerSession, transaction } from "../store/db";
 import { jobs } from "../store/schema";
 import { completeJob } from "./queue";
 import { retryDelayMs } from "./schedule";
@@ -57,6 +57,24 @@ export class PermanentJobError extends Error {
  * node, within a lease), or at once when a server on the same host starts and finds its holder
  * gone (leasedBy).
  */
+/**
+ * The SQLite claim's statements (run every time the runner fills its slots), prepared once per
+ * session. A placeholder in a condition takes the stored value (milliseconds); in `set`, the
+ * column's type (a Date).
+ */
+const sqliteClaims = preparedPerSession((tx) => {
+  const ph = sql.placeholder;
+  return {
+    due: tx.select({ id: jobs.id, kind: jobs.kind, payload: jobs.payload, attempts: jobs.attempts, runAt: jobs.runAt }).from(jobs)
+      .where(and(eq(jobs.status, "pending"), lte(jobs.runAt, ph("nowMs") as never)))
+      .orderBy(asc(jobs.runAt), asc(jobs.createdAt))
+      .limit(ph("limit")).prepare(),
+    // A compare-and-set on runAt: whoever moved it first owns the job.
+    lease: tx.update(jobs).set({ runAt: ph("leaseUntil") as never, attempts: ph("attempts") as never, leasedBy: ph("leasedBy") as never, updatedAt: ph("now") as never })
+      .where(and(eq(jobs.id, ph("id")), eq(jobs.status, "pending"), eq(jobs.runAt, ph("runAtMs") as never))).prepare(),
+  };
+});
+
 /**
  * A handler still running after this long counts as failed and its ctx.signal is aborted. A
  * promise cannot be cancelled, so the run may go on: the job keeps its lease (the retry is due at
@@ -149,16 +167,11 @@ export function createJobRunner(
       return rows.map((r) => ({ ...r, leaseUntil }));
     }
     return transaction(db, async (tx) => {
-      const due = await tx.select({ ...taken, runAt: jobs.runAt }).from(jobs)
-        .where(and(eq(jobs.status, "pending"), lte(jobs.runAt, now)))
-        .orderBy(asc(jobs.runAt), asc(jobs.createdAt))
-        .limit(limit);
+      const q = sqliteClaims(tx);
+      const due = await q.due.execute({ nowMs: now.getTime(), limit });
       const claimed: Claimed[] = [];
       for (const job of due) {
-        const res = await tx
-          .update(jobs)
-          .set({ runAt: leaseUntil, attempts: job.attempts + 1, leasedBy: THIS_PROCESS, updatedAt: now })
-          .where(and(eq(jobs.id, job.id), eq(jobs.status, "pending"), eq(jobs.runAt, job.runAt)));
+        const res = await q.lease.execute({ id: job.id, runAtMs: job.runAt.getTime(), leaseUntil, attempts: job.attempts + 1, leasedBy: THIS_PROCESS, now });
         if (affectedRows(res) === 1) claimed.push({ id: job.id, kind: job.kind, payload: job.payload, attempts: job.attempts + 1, leaseUntil });
       }
       return claimed;

@@ -1,11 +1,24 @@
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export const ROOT = join(import.meta.dir, "../..");
 export const BUN = process.execPath;
-export const tempDir = (prefix = "certyneo-") => mkdtempSync(join(tmpdir(), prefix));
+
+const made: string[] = [];
+// Removed when the test run (or benchmark) ends: a full run makes gigabytes of them (large PDFs,
+// binaries, database clusters). CERTYNEO_KEEP_TEMP=1 keeps them to look into.
+process.on("exit", () => {
+  if (process.env.CERTYNEO_KEEP_TEMP !== "1") for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A new directory under the system's temporary directory, removed at exit. */
+export function tempDir(prefix = "certyneo-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
 
 /** A free loopback port for a server started as a separate process. */
 export function freePort(): Promise<number> {

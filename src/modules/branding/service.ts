@@ -1,9 +1,9 @@
 import { Value } from "@sinclair/typebox/value";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Config } from "../../config";
 import type { Deps } from "../../deps";
 import { AppError, invalid, type FieldError } from "../../errors";
-import { firstRow, transaction, type Db } from "../../store/db";
+import { preparedPerDb, transaction, type Db } from "../../store/db";
 import { settings } from "../../store/schema";
 import { recordAction, type AdminActor } from "../admin/actions";
 import type { Sender } from "../notifications/mailer";
@@ -16,8 +16,11 @@ export const DEFAULT_BRANDING: Branding = { organisationName: "", accentColor: "
 const EMAIL = /^[^\s@<>",]+@[^\s@<>",]+\.[^\s@<>",]+$/;
 const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
+// Read for every message and signing page.
+const brandingRow = preparedPerDb((db) => db.select({ value: settings.value }).from(settings).where(eq(settings.key, sql.placeholder("key"))).prepare());
+
 export async function getBranding(db: Db): Promise<Branding> {
-  const row = await firstRow(db.select({ value: settings.value }).from(settings).where(eq(settings.key, KEY)));
+  const [row] = await brandingRow(db).execute({ key: KEY });
   return row && Value.Check(BrandingSchema, row.value) ? row.value : DEFAULT_BRANDING;
 }
 

@@ -1,10 +1,11 @@
 import { and, eq, lte } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { enqueue } from "../../jobs/queue";
-import { firstRow, transaction } from "../../store/db";
+import { transaction } from "../../store/db";
 import { envelopes } from "../../store/schema";
 import { SYSTEM } from "./actor";
 import { auditEnvelope, moveEnvelopeStatus, recordEnvelopeEvent } from "./record-change";
+import { envelopeRow } from "./rows";
 
 type ExpiryDeps = Pick<Deps, "db" | "config" | "secret" | "clock">;
 
@@ -14,7 +15,7 @@ type ExpiryDeps = Pick<Deps, "db" | "config" | "secret" | "clock">;
  */
 export async function expireEnvelope(deps: ExpiryDeps, { envelopeId }: { envelopeId: string }): Promise<boolean> {
   return transaction(deps.db, async (tx) => {
-    const row = await firstRow(tx.select().from(envelopes).where(eq(envelopes.id, envelopeId)));
+    const row = await envelopeRow(tx, envelopeId);
     const now = deps.clock.now();
     if (!row || row.status !== "SENT" || !row.expiresAt || row.expiresAt > now) return false;
     await moveEnvelopeStatus(tx, deps, row, "EXPIRED", { endedAt: now });

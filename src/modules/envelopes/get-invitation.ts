@@ -1,5 +1,5 @@
-import { eq } from "drizzle-orm";
-import { firstRow } from "../../store/db";
+import { eq, sql } from "drizzle-orm";
+import { preparedPerDb } from "../../store/db";
 import type { Deps } from "../../deps";
 import type { Locale } from "../../enums";
 import { envelopes, recipients, type EnvelopeStatus, type Environment } from "../../store/schema";
@@ -23,10 +23,12 @@ export interface Invitation {
   active: boolean;
 }
 
+const invitationRow = preparedPerDb((db) => db.select({ r: recipients, e: envelopes }).from(recipients)
+  .innerJoin(envelopes, eq(envelopes.id, recipients.envelopeId)).where(eq(recipients.id, sql.placeholder("recipientId"))).prepare());
+
 /** The invitation of one recipient (null if the recipient does not exist). */
 export async function getInvitation(deps: Pick<Deps, "db" | "config" | "secret">, { recipientId }: { recipientId: string }): Promise<Invitation | null> {
-  const row = await firstRow(deps.db.select({ r: recipients, e: envelopes }).from(recipients)
-    .innerJoin(envelopes, eq(envelopes.id, recipients.envelopeId)).where(eq(recipients.id, recipientId)));
+  const [row] = await invitationRow(deps.db).execute({ recipientId });
   if (!row) return null;
   const { r, e } = row;
   return {

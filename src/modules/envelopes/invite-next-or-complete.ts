@@ -1,13 +1,13 @@
 import { and, eq } from "drizzle-orm";
 import { isoOrNull } from "../../clock";
 import { enqueue } from "../../jobs/queue";
-import { firstRow, type Tx } from "../../store/db";
-import { envelopes, recipients } from "../../store/schema";
+import type { Tx } from "../../store/db";
+import { recipients } from "../../store/schema";
 import { SYSTEM } from "./actor";
 import { inviteRecipients } from "./invite-recipients";
 import { nextStep } from "./lifecycle";
 import { auditEnvelope, moveEnvelopeStatus, recordEnvelopeEvent, type EnvelopeChangeDeps } from "./record-change";
-import { documentHashes, recipientRows } from "./rows";
+import { documentHashes, envelopeRow, recipientRows } from "./rows";
 
 /**
  * After a recipient signed: invite the next routing group, or complete the envelope (COMPLETED,
@@ -15,7 +15,7 @@ import { documentHashes, recipientRows } from "./rows";
  * transaction that recorded the signature.
  */
 export async function inviteNextOrComplete(tx: Tx, deps: EnvelopeChangeDeps, { envelopeId }: { envelopeId: string }) {
-  const envelope = (await firstRow(tx.select().from(envelopes).where(eq(envelopes.id, envelopeId))))!;
+  const envelope = (await envelopeRow(tx, envelopeId))!;
   const rs = await recipientRows(tx, envelopeId);
   const step = nextStep(rs);
   if (step.kind === "invite") await inviteRecipients(tx, deps, envelope, step.recipientIds);

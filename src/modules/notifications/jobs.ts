@@ -5,19 +5,18 @@
  * is never sent again because the SMS of the same invitation failed, and each delivery is retried
  * on its own. Every delivery and every failed attempt is an audit event of the envelope.
  */
-import { eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import type { Channel, MessageKind } from "../../enums";
 import { completeJob, enqueue } from "../../jobs/queue";
 import { JOB_PAYLOADS, type JobPayload } from "../../jobs/payloads";
 import { defineJob, PermanentJobError, type JobContext, type JobDefinitions } from "../../jobs/runner";
 import { MAX_ATTEMPTS } from "../../jobs/schedule";
-import { firstRow, transaction } from "../../store/db";
+import { transaction } from "../../store/db";
 import { envelopes, recipients } from "../../store/schema";
 import { appendAudit } from "../audit/service";
 import { getInvitation, type Invitation } from "../envelopes/get-invitation";
 import { recordEnvelopeEvent } from "../envelopes/record-change";
-import { recipientRows, senderOf } from "../envelopes/rows";
+import { envelopeRow, recipientRows, senderOf } from "../envelopes/rows";
 import { sealingService } from "../sealing/lazy";
 import { signedDocumentUrlOf } from "../signing/token";
 import { organisationOf } from "../signing/branding";
@@ -106,7 +105,7 @@ async function messageData(deps: Deps, message: MessageKind, inv: Invitation): P
     declinedBy = decliner?.name ?? null;
     reason = decliner?.declineReason ?? null;
   } else if (message === "voided") {
-    reason = (await firstRow(deps.db.select({ endReason: envelopes.endReason }).from(envelopes).where(eq(envelopes.id, inv.envelopeId))))?.endReason ?? null;
+    reason = (await envelopeRow(deps.db, inv.envelopeId))?.endReason ?? null;
   }
   return {
     subject: inv.subject,
@@ -127,7 +126,7 @@ async function messageData(deps: Deps, message: MessageKind, inv: Invitation): P
  * file itself when it is small enough to attach (notifications.attachSignedMaxMb).
  */
 async function sealedCopy(deps: Deps, inv: Invitation): Promise<{ downloadUrl: string; attachment: { filename: string; content: Uint8Array; contentType: string } | null } | null> {
-  const row = await firstRow(deps.db.select({ sealStatus: envelopes.sealStatus, sealedSha256: envelopes.sealedSha256 }).from(envelopes).where(eq(envelopes.id, inv.envelopeId)));
+  const row = await envelopeRow(deps.db, inv.envelopeId);
   if (row?.sealStatus !== "SEALED") return null;
   const downloadUrl = signedDocumentUrlOf(deps.config.baseUrl, deps.secret, inv.recipient.id);
   // Sized before it is read: a large sealed PDF, never attached, is not loaded into the server's memory for each recipient.
@@ -141,7 +140,7 @@ async function sealedCopy(deps: Deps, inv: Invitation): Promise<{ downloadUrl: s
  * e-mail, retried on its own; the envelope.declined webhook tells the integrator).
  */
 async function tellSenderOfDecline(deps: Deps, envelopeId: string, { jobId, attempt }: JobContext) {
-  const envelope = await firstRow(deps.db.select().from(envelopes).where(eq(envelopes.id, envelopeId)));
+  const envelope = await envelopeRow(deps.db, envelopeId);
   if (!envelope) throw new PermanentJobError(`envelope ${envelopeId} does not exist`);
   const sender = senderOf(envelope);
   const decliner = (await recipientRows(deps.db, envelopeId)).find((r) => r.status === "DECLINED");
@@ -179,7 +178,7 @@ export function notificationHandlers(deps: Deps): JobDefinitions {
 
   /** notify_* {envelopeId}: the envelope ended; tell those concerned. */
   const toAudience = (message: "declined" | "voided" | "completed" | "expired") => defineJob(JOB_PAYLOADS[`notify_${message}`], async ({ envelopeId }, { jobId }) => {
-    const envelope = await firstRow(deps.db.select().from(envelopes).where(eq(envelopes.id, envelopeId)));
+    const envelope = await envelopeRow(deps.db, envelopeId);
     if (!envelope) throw new PermanentJobError(`envelope ${envelopeId} does not exist`);
     const all = await recipientRows(deps.db, envelope.id);
     await fanOut(deps, jobId, sms !== null, message, audienceOf(message, all).map((recipient) => ({ envelopeId: envelope.id, notifyBySms: envelope.notifyBySms, recipient })));

@@ -13,7 +13,7 @@ import { documents, envelopeDocuments, envelopes, jobs, type Environment } from 
 import { appendAudit, listAudit, verifyChain, type AuditEvent } from "../audit/service";
 import { recordEnvelopeEvent } from "../envelopes/record-change";
 import { SealRefusedError } from "../../pdf/incremental";
-import { envelopeDocumentRows, fieldRows, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "../envelopes/rows";
+import { envelopeDocumentRows, envelopeRow, fieldRows, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "../envelopes/rows";
 import { SignerError } from "../../pdf/signer";
 import { PdfTaskError } from "../../pdf-worker/pool";
 import { TimestampError } from "../../pdf/tsa";
@@ -81,9 +81,8 @@ function toRenderEvent(e: AuditEvent): RenderAuditEvent {
 }
 
 async function envelopeOf(deps: Deps, environment: Environment | null, id: string): Promise<EnvelopeRow> {
-  const row = await firstRow(deps.db.select().from(envelopes)
-    .where(environment ? and(eq(envelopes.id, id), eq(envelopes.environment, environment)) : eq(envelopes.id, id)));
-  if (!row) throw notFound("Envelope", id);
+  const row = await envelopeRow(deps.db, id);
+  if (!row || (environment && row.environment !== environment)) throw notFound("Envelope", id);
   return row;
 }
 
@@ -201,7 +200,7 @@ async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
     : await storeOffThread(deps, await seal(deps, key, await deps.pdf.handOver("buildEnvelopePdf", await Promise.all(docs.map(withBytes)), people, placed, { appendSignaturePage: true, locale: envelope.locale, certificate, title: envelope.subject }), envelope.subject));
 
   await transaction(deps.db, async (tx) => {
-    const current = await firstRow(tx.select({ sealStatus: envelopes.sealStatus }).from(envelopes).where(eq(envelopes.id, envelopeId)));
+    const current = await envelopeRow(tx, envelopeId);
     if (current?.sealStatus === "SEALED") return;
     const now = deps.clock.now();
     await tx.update(envelopes).set({ sealStatus: "SEALED", sealedSha256: whole, sealedAt: now }).where(eq(envelopes.id, envelopeId));
@@ -231,7 +230,7 @@ export async function markSealDelayed(deps: Deps, envelopeId: string, reason: st
 /** Records that sealing gave up: downloads answer `seal_failed` instead of trying again. */
 export async function markSealFailed(deps: Deps, envelopeId: string, reason: string): Promise<void> {
   const marked = await transaction(deps.db, async (tx) => {
-    const row = await firstRow(tx.select({ sealStatus: envelopes.sealStatus }).from(envelopes).where(eq(envelopes.id, envelopeId)));
+    const row = await envelopeRow(tx, envelopeId);
     if (!row || row.sealStatus === "SEALED" || row.sealStatus === "FAILED") return false;
     await tx.update(envelopes).set({ sealStatus: "FAILED" }).where(eq(envelopes.id, envelopeId));
     // Everyone still hears the envelope is complete, without the PDF.

@@ -1,8 +1,8 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, invalid } from "../../errors";
-import { firstRow, transaction, type Tx } from "../../store/db";
-import { envelopes, fields, recipients } from "../../store/schema";
+import { preparedPerSession, transaction, type Tx } from "../../store/db";
+import { fields, recipients } from "../../store/schema";
 import { appendAudit } from "../audit/service";
 import { assertCanAct, checkCompletion, isEmail, sessionState, type CompletionInput } from "../envelopes/lifecycle";
 import { replaceRecipientPerson } from "../envelopes/replace-recipient-person";
@@ -12,7 +12,7 @@ import { expireEnvelope } from "../envelopes/expire-envelope";
 import { formChoices, type FormChoice } from "../envelopes/form-choices";
 import { inviteNextOrComplete } from "../envelopes/invite-next-or-complete";
 import { recordEnvelopeEvent } from "../envelopes/record-change";
-import { envelopeDocumentRows, fieldRows, recipientRows, senderOf, type EnvelopeRow, type RecipientRow } from "../envelopes/rows";
+import { envelopeDocumentRows, envelopeRow, fieldRows, recipientRows, senderOf, type EnvelopeRow, type RecipientRow } from "../envelopes/rows";
 import { AUTH_COOKIE, authRequired, isAuthenticated, sendOneTimeCode, verifyCode } from "./auth";
 import { organisationOf, type Organisation } from "./branding";
 import { consentRecord } from "./consent";
@@ -27,13 +27,17 @@ export interface RequestMeta {
   cookie?: string | null;
 }
 
+const statements = preparedPerSession((tx) => ({
+  recipientByTokenHash: tx.select().from(recipients).where(eq(recipients.tokenHash, sql.placeholder("hash"))).prepare(),
+}));
+
 const unknownToken = () => new AppError("not_found", "This signing link is not valid");
 
 async function resolve(tx: Tx, token: string): Promise<{ envelope: EnvelopeRow; recipient: RecipientRow }> {
   if (!TOKEN_FORMAT.test(token)) throw unknownToken();
-  const recipient = await firstRow(tx.select().from(recipients).where(eq(recipients.tokenHash, tokenHash(token))));
+  const [recipient] = await statements(tx).recipientByTokenHash.execute({ hash: tokenHash(token) });
   if (!recipient) throw unknownToken();
-  const envelope = await firstRow(tx.select().from(envelopes).where(eq(envelopes.id, recipient.envelopeId)));
+  const envelope = await envelopeRow(tx, recipient.envelopeId);
   if (!envelope) throw unknownToken();
   return { envelope, recipient };
 }
@@ -292,10 +296,10 @@ export async function openSignedDocument(deps: Deps, token: string, meta: Reques
     throw new AppError("signing_closed", `This envelope is ${envelope.status.toLowerCase()}: there is no signed document`);
   const pdf = await (await sealingService()).signedDocument(deps, envelope.environment, envelope.id);
   await transaction(deps.db, async (tx) => {
-    const sealed = await firstRow(tx.select({ sha: envelopes.sealedSha256 }).from(envelopes).where(eq(envelopes.id, envelope.id)));
+    const sealed = await envelopeRow(tx, envelope.id);
     await appendAudit(tx, deps.clock, {
       envelopeId: envelope.id, type: "document.downloaded", ...recipientActor(recipient, meta.ip, meta.userAgent),
-      data: { recipientId: recipient.id, signed: true, sha256: sealed?.sha ?? null },
+      data: { recipientId: recipient.id, signed: true, sha256: sealed?.sealedSha256 ?? null },
     });
   });
   return { filename: pdf.filename, bytes: pdf.bytes };
