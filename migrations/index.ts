@@ -18,6 +18,7 @@ import m0011 from "./0011_envelope_revision.sql" with { type: "text" };
 import m0012 from "./0012_list_covering.sql" with { type: "text" };
 import m0013 from "./0013_webhook_deliveries_pending.sql" with { type: "text" };
 import m0014 from "./0014_new_envelope_revision.sql" with { type: "text" };
+import m0015 from "./0015_cache_generations.sql" with { type: "text" };
 
 const SQL: Record<string, string> = {
   "0000_init": m0000,
@@ -35,6 +36,7 @@ const SQL: Record<string, string> = {
   "0012_list_covering": m0012,
   "0013_webhook_deliveries_pending": m0013,
   "0014_new_envelope_revision": m0014,
+  "0015_cache_generations": m0015,
 };
 
 export const migrationJournal = journal.entries.map((e) => ({ tag: e.tag, when: e.when, breakpoints: e.breakpoints }));

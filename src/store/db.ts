@@ -1,6 +1,6 @@
 import { Database, type Statement } from "bun:sqlite";
-import { mkdirSync, watch } from "node:fs";
-import { basename, dirname } from "node:path";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import { is, sql, type SQL } from "drizzle-orm";
 import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import { PgDialect } from "drizzle-orm/pg-core";
@@ -427,44 +427,40 @@ export const jsonArrayHas = (db: Tx, column: SQLiteColumn, value: string): SQL =
 
 const generations = new WeakMap<object, () => number>();
 
-/** The generation of a database whose commits another mechanism reports (PostgreSQL: LISTEN, store/postgres.ts). */
+/** The generation of a database whose cached tables' changes another mechanism reports (PostgreSQL: LISTEN, store/postgres.ts). */
 export const setCommitGeneration = (db: Db, generation: () => number) => void generations.set(db, generation);
 
+/** The tables whose rows processes keep in memory (migration 0015's triggers move their generation). */
+export type CachedTable = "api_keys" | "documents";
+const tableGenerations = new WeakMap<object, Map<CachedTable, () => number>>();
+
 /**
- * A number that changes whenever any connection (this process or the CLI) commits, for
- * in-memory caches of hot rows (API keys, documents). Another connection's commit shows within
- * a millisecond in PRAGMA data_version; this connection's own commits do not,
- * so a watch on the database's directory also bumps it when the WAL file changes (delivered by
- * the event loop, so a moment later: writers in this process drop what they change themselves).
+ * A number that changes whenever a cached row of `table` changes (updated or deleted; a new row
+ * is found by a cache miss), whichever connection or process writes: for the in-memory caches
+ * of API keys and documents. SQLite: triggers move the table's row in cache_generations in the
+ * writing transaction; reading it costs a statement, so reads within the same millisecond share
+ * one, and another process's change shows within a millisecond. PostgreSQL: one counter moved
+ * by the nodes' notifications, for both tables.
  */
-export function commitGeneration(db: Db): () => number {
-  let generation = generations.get(db);
+export function cacheGeneration(db: Db, table: CachedTable): () => number {
+  const notified = generations.get(db);
+  if (notified) return notified;
+  let byTable = tableGenerations.get(db);
+  if (!byTable) tableGenerations.set(db, (byTable = new Map()));
+  let generation = byTable.get(table);
   if (generation) return generation;
-  const file = db.$client.filename;
-  const version = db.$client.prepare("PRAGMA data_version");
-  // Reading it opens a read transaction (about 2.5 µs, two per cached GET): lookups within the
-  // same millisecond share one read, so another process's commit shows within a millisecond.
+  const read = db.$client.prepare("SELECT generation FROM cache_generations WHERE name = ?");
   let readAt = -Infinity;
   let current = 0;
-  const dataVersion = () => {
+  generation = () => {
     const now = performance.now();
     if (now - readAt >= 1) {
-      current = (version.get() as { data_version: number }).data_version;
+      current = (read.get(table) as { generation: number } | null)?.generation ?? 0;
       readAt = now;
     }
     return current;
   };
-  if (!file || file === ":memory:") generation = dataVersion;
-  else {
-    let counter = 0;
-    const base = basename(file);
-    const watcher = watch(dirname(file), { persistent: false }, (_event, name) => {
-      if (!name || String(name).startsWith(base)) counter++;
-    });
-    watcher.on("error", () => watcher.close());
-    generation = () => counter + dataVersion();
-  }
-  generations.set(db, generation);
+  byTable.set(table, generation);
   return generation;
 }
 

@@ -2,7 +2,7 @@ import { and, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, notFound } from "../../errors";
 import { newId } from "../../ids";
-import { commitGeneration, firstRow, jsonArrayHas, preparedPerDb, transaction } from "../../store/db";
+import { cacheGeneration, firstRow, jsonArrayHas, preparedPerDb, transaction } from "../../store/db";
 import { documents, envelopeDocuments, envelopes, templates, type Environment } from "../../store/schema";
 import { definePager } from "../../store/paginate";
 
@@ -69,10 +69,10 @@ const liveDocument = preparedPerDb((db) =>
     .where(and(eq(documents.id, sql.placeholder("id")), eq(documents.environment, sql.placeholder("environment") as any), isNull(documents.deletedAt))).prepare());
 
 /**
- * Live document rows by environment and id, dropped whenever anything commits: a read of an
+ * Live document rows by environment and id, dropped whenever a document changes (cacheGeneration): a read of an
  * unchanged document costs no SQLite lock. Bounded: cleared whole when it grows past 10,000.
  */
-const documentCache = preparedPerDb((db) => ({ rows: new Map<string, DocumentRow>(), generation: commitGeneration(db), seen: -1 }));
+const documentCache = preparedPerDb((db) => ({ rows: new Map<string, DocumentRow>(), generation: cacheGeneration(db, "documents"), seen: -1 }));
 
 /** Drops a document from this process's cache at once (another module soft-deleted it). */
 export const forgetCachedDocument = (deps: Pick<Deps, "db">, environment: Environment, id: string) => documentCache(deps.db).rows.delete(`${environment}:${id}`);

@@ -2,7 +2,7 @@ import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Clock } from "../../clock";
 import { AppError, notFound } from "../../errors";
 import { newId, randomToken, sha256Hex } from "../../ids";
-import { commitGeneration, firstRow, type Db } from "../../store/db";
+import { cacheGeneration, firstRow, type Db } from "../../store/db";
 import { apiKeys, type Environment } from "../../store/schema";
 import { defaultScopes, SCOPES, ungrantable, type Scope } from "./scopes";
 
@@ -78,7 +78,7 @@ export interface Principal {
 /**
  * Verifies bearer keys with an in-memory cache of active key hashes, so an authenticated
  * request costs no database read (a miss, e.g. a key just created, looks in the table once).
- * The cache is dropped whenever anything commits to the database (commitGeneration: e.g.
+ * The cache is dropped whenever a key is revoked or changed in the database (cacheGeneration: e.g.
  * `certyneo keys revoke` from the CLI) or this process revokes a key, so a revoked key
  * fails on its very next request.
  * lastUsedAt is written behind, at most once a minute per key.
@@ -88,7 +88,7 @@ export function createKeyVerifier(db: Db, clock: Clock) {
   let seen = -1;
   let invalidations = 0;
   const lastWritten = new Map<string, number>();
-  const generation = commitGeneration(db);
+  const generation = cacheGeneration(db, "api_keys");
 
   const active = async () => {
     const g = generation();
