@@ -10,6 +10,7 @@ import { complete, createEnvelope, getEnvelope, jobsOf, post, quickStart, sendEn
 import { useNotificationPeers } from "./helpers/notification-peers";
 import type { TestServer } from "./helpers/server";
 import { BUN, run } from "./helpers/spawn";
+import { subscribeToAllEvents } from "./helpers/events";
 
 const peers = useNotificationPeers();
 
@@ -41,6 +42,7 @@ describe("delivery status", () => {
 
   test("failed after the last attempt, with a recipient.delivery_failed webhook event", async () => {
     const s = await peers.server(peers.sink.env);
+    await subscribeToAllEvents(s.deps);
     const env = await sentEnvelope(s);
     peers.sink.failNext(MAX_ATTEMPTS);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -110,6 +112,7 @@ describe("POST /envelopes/{id}/recipients/{recipientId}/remind", () => {
 describe("envelope.seal_failed", () => {
   test("a seal that fails for good is a webhook event with its reason", async () => {
     const s = await peers.server(peers.sink.env);
+    await subscribeToAllEvents(s.deps);
     const env = await sentEnvelope(s);
     expect((await complete(s, tokenOf(env.recipients[0].signUrl))).status).toBe(200);
     await markSealFailed(s.deps, env.id, "the TSA did not answer");

@@ -4,8 +4,10 @@
  */
 import { describe, expect, test } from "bun:test";
 import { createEnvelope, envelopeSuite, quickStart, sendEnvelope, tokenOf } from "./helpers/envelopes";
+import { subscribeToAllEvents } from "./helpers/events";
 
 const { s, doc } = await envelopeSuite();
+await subscribeToAllEvents(s.deps);
 
 /** The envelope as webhook events carry it: recipients without signUrl. */
 const withoutSignUrls = (e: any) => ({ ...e, recipients: e.recipients.map(({ signUrl: _, ...r }: any) => r) });

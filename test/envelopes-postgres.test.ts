@@ -15,6 +15,7 @@ import type { FakeClock } from "./helpers/clock";
 import { createEnvelope, post, quickStart, sendEnvelope, uploadDoc } from "./helpers/envelopes";
 import { havePostgres } from "./helpers/postgres";
 import { startTestServer, type TestServer } from "./helpers/server";
+import { subscribeToAllEvents } from "./helpers/events";
 
 describe.skipIf(!havePostgres)("envelopes on PostgreSQL", () => {
   let s: TestServer;
@@ -71,6 +72,7 @@ describe.skipIf(!havePostgres)("envelopes on PostgreSQL", () => {
   });
 
   test("expiry, then a purge takes the envelope's webhook events and pending jobs (by envelope and by recipient)", async () => {
+    await subscribeToAllEvents(s.deps);
     const doc = await uploadDoc(s);
     const expiresAt = new Date(clock.now().getTime() + 60_000).toISOString();
     const e = await sendEnvelope(s, (await createEnvelope(s, quickStart([doc.id], undefined, { expiresAt }))).id);

@@ -7,9 +7,13 @@ import { renameSync, writeFileSync } from "node:fs";
 import { complete, createEnvelope, getEnvelope, jobsOf, quickStart, sendEnvelope, startEnvelopeServer, tokenOf, typed, uploadDoc } from "./helpers/envelopes";
 import { badCountPdf, objectStreamBomb } from "./helpers/hostile-pdf";
 import type { TestServer } from "./helpers/server";
+import { subscribeToAllEvents } from "./helpers/events";
 
 let s: TestServer;
-beforeAll(async () => { s = await startEnvelopeServer(); });
+beforeAll(async () => {
+  s = await startEnvelopeServer();
+  await subscribeToAllEvents(s.deps);
+});
 afterAll(() => s.stop());
 
 async function completed() {

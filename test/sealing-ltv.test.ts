@@ -19,6 +19,7 @@ import { startTestServer, type TestServer } from "./helpers/server";
 import { startTestPki, type TestPki } from "./pdf/helpers-pki";
 import { must, pdfsigWithTrust, tempDir } from "./pdf/helpers-seal";
 import { BUN, ROOT } from "./helpers/spawn";
+import { subscribeToAllEvents } from "./helpers/events";
 
 const dir = tempDir("certyneo-sealing-ltv-");
 let pki: TestPki;
@@ -171,6 +172,7 @@ describe("behind a proxy", () => {
 
 describe("when every TSA fails", () => {
   test("the seal waits (503, audit event), never embeds a fake token, and completes once the TSA is back", async () => {
+    await subscribeToAllEvents(s.deps);
     const doc = await uploadDoc(s);
     tsaUp = false;
     try {
@@ -205,6 +207,7 @@ describe("a revoked sealing certificate", () => {
       clock: fakeClock(new Date()),
       env: { ...env(), CERTYNEO_SEAL_P12_PATH: local.sealP12File, CERTYNEO_SEAL_P12_PASSWORD: local.sealPassword, CERTYNEO_SEAL_TSA_URL: local.tsaUrl, CERTYNEO_VERIFY_TRUST_ANCHORS: local.rootFile },
     });
+    await subscribeToAllEvents(t.deps);
     try {
       local.revokeSeal();
       const doc = await uploadDoc(t);

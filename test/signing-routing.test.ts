@@ -6,6 +6,7 @@ import { describe, expect, test } from "bun:test";
 import {
   complete, decline, envelopeSuite, getEnvelope, jobsOf, pointers, quickStart, sentEnvelope, signing, typed,
 } from "./helpers/envelopes";
+import { subscribeToAllEvents } from "./helpers/events";
 
 const { s, clock, doc } = await envelopeSuite();
 
@@ -85,6 +86,7 @@ describe("routing", () => {
 
 describe("events", () => {
   test("webhook events follow the ceremony, each carrying the envelope as it was then", async () => {
+    await subscribeToAllEvents(s.deps);
     const events = (id: string) => (s.deps.db.$client.query("SELECT payload FROM webhook_events ORDER BY rowid").all() as any[])
       .map((r) => JSON.parse(r.payload)).filter((p) => p.data.envelope.id === id);
     const { e, tokens } = await sentEnvelope(s, quickStart([doc.id], [{ email: "a@example.com", name: "A" }, { email: "b@example.com", name: "B" }], { signingOrder: "sequential" }));

@@ -172,8 +172,8 @@ describe("deliveries API", () => {
     const created = await (await create({ url: rx.url("/d"), events: ["envelope.completed"] })).json();
     rx.expect("/d", created.secret);
     rx.respond("/d", (_d, n) => (n === 1 ? new Response("busy", { status: 503 }) : 200));
-    const evt = await transaction(s.deps.db, (tx) =>
-      recordEvent(tx, s.deps.clock, { environment: "test", type: "envelope.completed", data: { envelope: { id: "env_d" } } }));
+    const evt = (await transaction(s.deps.db, (tx) =>
+      recordEvent(tx, s.deps.clock, { environment: "test", type: "envelope.completed", data: { envelope: { id: "env_d" } } })))!;
     await transaction(s.deps.db, (tx) => recordEvent(tx, s.deps.clock, { environment: "test", type: "envelope.sent", data: {} })); // not subscribed
     await s.running.app.webhooks.drain();
 
@@ -226,7 +226,7 @@ describe("deliveries API", () => {
     const made: string[] = [];
     for (let i = 0; i < 5; i++) {
       (s.clock as any).advance(1000);
-      made.push(await transaction(s.deps.db, (tx) => recordEvent(tx, s.deps.clock, { environment: "test", type: "envelope.expired", data: { n: i } })));
+      made.push((await transaction(s.deps.db, (tx) => recordEvent(tx, s.deps.clock, { environment: "test", type: "envelope.expired", data: { n: i } })))!);
     }
     const list = (q: string) => s.api(`/api/v1/webhooks/${hook.id}/deliveries?${q}`).then(async (r) => ({ status: r.status, body: await r.json() }));
     const seen: any[] = [];

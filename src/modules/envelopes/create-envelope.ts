@@ -5,7 +5,7 @@ import { envelopes, type Environment } from "../../store/schema";
 import type { ActorMeta } from "./actor";
 import { assertValidDraft, writeDraftParts, type FoundProblems } from "./draft";
 import type { EnvelopeDraft } from "./lifecycle";
-import { auditEnvelope, recordEnvelopeEvent } from "./record-change";
+import { auditEnvelope, recordEnvelopeEventAndLoad } from "./record-change";
 import { publicEnvelope, type EnvelopeView } from "./view";
 
 export interface CreateEnvelopeInput {
@@ -42,6 +42,6 @@ export async function createEnvelope(deps: Deps, { environment, who, draft, foun
       documents: draft.documentIds.map((d) => ({ id: d, name: documents.get(d)!.name, sha256: documents.get(d)!.sha256 })),
       recipients: people.map((r) => ({ id: r.id, email: r.email, role: r.role, routingOrder: r.routingOrder })),
     });
-    return publicEnvelope(deps, await recordEnvelopeEvent(tx, deps, id, "envelope.created"));
+    return publicEnvelope(deps, await recordEnvelopeEventAndLoad(tx, deps, id, "envelope.created"));
   });
 }

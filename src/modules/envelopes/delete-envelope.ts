@@ -6,7 +6,7 @@ import { transaction } from "../../store/db";
 import { envelopes, type Environment } from "../../store/schema";
 import { deleteAudit } from "../audit/service";
 import type { ActorMeta } from "./actor";
-import { auditEnvelope, moveEnvelopeStatus, recordEnvelopeEvent } from "./record-change";
+import { auditEnvelope, moveEnvelopeStatus, recordEnvelopeEventAndLoad } from "./record-change";
 import { findEnvelopeRow } from "./rows";
 import { loadEnvelopeView, publicEnvelope, type EnvelopeView } from "./view";
 
@@ -37,6 +37,6 @@ export async function deleteEnvelope(deps: Deps, { environment, who, envelopeId:
     await moveEnvelopeStatus(tx, deps, row, "VOIDED", { endedAt: now, endReason: reason ?? null });
     await auditEnvelope(tx, deps, id, "envelope.voided", who, { reason: reason ?? null });
     await enqueue(tx, deps.clock, { kind: "notify_voided", payload: { envelopeId: id } });
-    return publicEnvelope(deps, await recordEnvelopeEvent(tx, deps, id, "envelope.voided"));
+    return publicEnvelope(deps, await recordEnvelopeEventAndLoad(tx, deps, id, "envelope.voided"));
   });
 }

@@ -20,13 +20,21 @@ export async function auditEnvelope(tx: Tx, deps: EnvelopeChangeDeps, envelopeId
 
 /**
  * Records a webhook event carrying the envelope as it is now (without signing links), and any
- * `extra` data of the event, in the same transaction as the change. Returns what it loaded, so a
- * caller whose change is complete can answer with it (publicEnvelope) instead of loading it again.
+ * `extra` data of the event, in the same transaction as the change; the envelope's parts are
+ * loaded only when an endpoint subscribes (recordEvent).
  */
-export async function recordEnvelopeEvent(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: string, type: WebhookEventType, extra: Record<string, unknown> = {}): Promise<EnvelopeParts> {
+export async function recordEnvelopeEvent(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: string, type: WebhookEventType, extra: Record<string, unknown> = {}): Promise<void> {
   const row = (await envelopeRow(tx, envelopeId))!;
-  const parts = await loadEnvelopeParts(tx, row);
-  await recordEvent(tx, deps.clock, { environment: row.environment, type, data: { envelope: publicEnvelope(deps, parts, { signUrls: false }), ...extra } });
+  await recordEvent(tx, deps.clock, { environment: row.environment, type, data: async () => ({ envelope: publicEnvelope(deps, await loadEnvelopeParts(tx, row), { signUrls: false }), ...extra }) });
+}
+
+/**
+ * recordEnvelopeEvent for a change answered with the envelope (creation, sending, voiding):
+ * the parts are loaded once, for the event and the answer (publicEnvelope).
+ */
+export async function recordEnvelopeEventAndLoad(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: string, type: WebhookEventType): Promise<EnvelopeParts> {
+  const parts = await loadEnvelopeParts(tx, (await envelopeRow(tx, envelopeId))!);
+  await recordEvent(tx, deps.clock, { environment: parts.envelope.environment, type, data: () => ({ envelope: publicEnvelope(deps, parts, { signUrls: false }) }) });
   return parts;
 }
 

@@ -7,7 +7,7 @@ import { signingToken, tokenHash } from "../signing/token";
 import type { ActorMeta } from "./actor";
 import { inviteRecipients } from "./invite-recipients";
 import { nextStep } from "./lifecycle";
-import { auditEnvelope, moveEnvelopeStatus, recordEnvelopeEvent } from "./record-change";
+import { auditEnvelope, moveEnvelopeStatus, recordEnvelopeEventAndLoad } from "./record-change";
 import { documentHashes, findEnvelopeRow, recipientRows } from "./rows";
 import { publicEnvelope, type EnvelopeView } from "./view";
 
@@ -36,6 +36,6 @@ export async function sendEnvelope(deps: Deps, { environment, who, envelopeId: i
     });
     const step = nextStep(rs);
     if (step.kind === "invite") await inviteRecipients(tx, deps, { ...row, status: "SENT" }, step.recipientIds);
-    return publicEnvelope(deps, await recordEnvelopeEvent(tx, deps, id, "envelope.sent"));
+    return publicEnvelope(deps, await recordEnvelopeEventAndLoad(tx, deps, id, "envelope.sent"));
   });
 }

@@ -27,6 +27,8 @@ export const ALL_EVENTS = "*";
 
 export const subscribes = (events: readonly string[], type: string) => events.includes(type) || events.includes(ALL_EVENTS);
 
+type EventData = Record<string, unknown>;
+
 /** The body every delivery of an event carries, byte for byte the same on each retry. */
 export interface WebhookPayload {
   id: string;
@@ -53,28 +55,26 @@ const statements = preparedPerSession((tx) => {
 });
 
 /**
- * Records an event in the durable outbox, inside the caller's transaction: the event
- * (payload serialised once, so its id and bytes are stable across retries) and one
- * pending delivery per enabled endpoint of the environment subscribed to the type.
- * The dispatcher sends them. Returns the event id (evt_...).
+ * Records an event in the durable outbox, inside the caller's transaction: the event (payload
+ * serialised once, so its id and bytes are stable across retries) and one pending delivery per
+ * enabled endpoint of the environment subscribed to the type. The dispatcher sends them.
+ * With no such endpoint nothing is written, and `data` given as a function (an envelope's whole
+ * view, for most events) is not even made: an event is only ever read through its deliveries. Returns the
+ * event id (evt_...), or null.
  */
 export async function recordEvent(
   tx: Tx,
   clock: Clock,
-  e: { environment: Environment; type: WebhookEventType; data: Record<string, unknown> },
-): Promise<string> {
+  e: { environment: Environment; type: WebhookEventType; data: EventData | (() => EventData | Promise<EventData>) },
+): Promise<string | null> {
+  const q = statements(tx);
+  const endpoints = (await q.endpoints.execute({ environment: e.environment })).filter((w) => subscribes(w.events, e.type));
+  if (!endpoints.length) return null;
   const now = clock.now();
   const id = newId("evt");
-  const payload: WebhookPayload = { id, type: e.type, createdAt: now.toISOString(), environment: e.environment, data: e.data };
-  const q = statements(tx);
+  const payload: WebhookPayload = { id, type: e.type, createdAt: now.toISOString(), environment: e.environment, data: typeof e.data === "function" ? await e.data() : e.data };
   await q.insertEvent.execute({ id, environment: e.environment, type: e.type, payload: JSON.stringify(payload), createdAt: now });
-  let deliveries = 0;
-  for (const w of await q.endpoints.execute({ environment: e.environment })) {
-    if (subscribes(w.events, e.type)) {
-      await q.insertDelivery.execute({ id: newId("dlv"), eventId: id, webhookId: w.id, now });
-      deliveries++;
-    }
-  }
-  if (deliveries) await signalWork(tx, "webhooks");
+  for (const w of endpoints) await q.insertDelivery.execute({ id: newId("dlv"), eventId: id, webhookId: w.id, now });
+  await signalWork(tx, "webhooks");
   return id;
 }
