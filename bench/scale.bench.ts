@@ -147,8 +147,9 @@ try {
   for (const op of ops) await measure([small, large], op); // warm-up: JIT, caches, prepared statements
   for (let round = 0; round < ROUNDS; round++) {
     for (const op of ops) {
-      const samples = await measure(round % 2 ? [large, small] : [small, large], op);
-      for (const [k, t] of (round % 2 ? [large, small] : [small, large]).entries()) {
+      const targets = round % 2 ? [large, small] : [small, large];
+      const samples = await measure(targets, op);
+      for (const [k, t] of targets.entries()) {
         const { ms, requestIds, cpuUs } = samples[k]!;
         const key = `${op.name}|${t.name}`;
         const r = results.get(key) ?? { p50: [], p99: [], p99few: [], cpu: [], requestIds: [] };
