@@ -77,8 +77,9 @@ export async function fill(dataDir: string, count: number, environment: Environm
 
     const one = (i: number) => {
       const status = statusOf(i);
-      const id = newId("env");
       const created = start + Math.floor((i / count) * SPAN_MS);
+      // Ids start with their creation time, as the server makes them (src/ids.ts).
+      const id = newId("env", created);
       let at = created;
       const tick = () => (at += 1000 + ((i * 31) % 60_000));
       const events: { type: string; at: number; actor: string; ip: string | null; userAgent: string | null; data: Record<string, unknown> | null }[] = [];
@@ -86,7 +87,7 @@ export async function fill(dataDir: string, count: number, environment: Environm
       const envDocs = [docs[i % DOCUMENT_POOL]!, ...(i % 3 === 0 ? [docs[(i * 13 + 7) % DOCUMENT_POOL]!] : [])];
       const docHashes = envDocs.map((d) => ({ id: d.id, name: d.name, sha256: sha }));
       const n = RECIPIENT_COUNTS[i % RECIPIENT_COUNTS.length]!;
-      const people = Array.from({ length: n }, (_, p) => ({ id: newId("rcp"), email: `person${i}-${p}@example.com`, name: `Person ${i}.${p}`, role: p === n - 1 && n === 3 ? "CC" : "SIGNER" }));
+      const people = Array.from({ length: n }, (_, p) => ({ id: newId("rcp", created), email: `person${i}-${p}@example.com`, name: `Person ${i}.${p}`, role: p === n - 1 && n === 3 ? "CC" : "SIGNER" }));
       events.push({ type: "envelope.created", at, actor: apiActor, ip: "10.1.2.3", userAgent: "hris-sync/4.2", data: {
         subject: `Employment contract ${i}`, documents: docHashes, recipients: people.map((p) => ({ id: p.id, email: p.email, role: p.role, routingOrder: 1 })),
       } });
@@ -151,7 +152,7 @@ export async function fill(dataDir: string, count: number, environment: Environm
         insertRecipient.run(p.id, id, position, p.email, p.name, p.role, s.status, sent ? tokenHash(signingToken(deps.secret, p.id)) : null,
           sentAt, s.viewedAt, s.signedAt, s.declinedAt, s.declinedAt ? endReason : null, s.signedAt ? "typed" : null, s.signedAt ? p.name : null,
           s.viewedAt ? "203.0.113.7" : null, s.viewedAt ? UA : null);
-        if (p.role === "SIGNER") insertField.run(newId("fld"), id, p.id, envDocs[0]!.id, s.signedAt ? p.name : null);
+        if (p.role === "SIGNER") insertField.run(newId("fld", created), id, p.id, envDocs[0]!.id, s.signedAt ? p.name : null);
       });
       for (const r of rows) insertEvent.run(...r);
     };
