@@ -165,13 +165,6 @@ export default {
      * Linux only; elsewhere ignored.
      */
     workerNice: 10,
-    /**
-     * The PDF threads keep off one core (the lowest-numbered they may use) when the server may
-     * use two or more, so the HTTP thread always finds a core no PDF work holds: while large PDFs
-     * are sealed, requests wait neither for a core nor for a scheduler tick. The HTTP thread
-     * itself keeps every core. Linux only; elsewhere ignored.
-     */
-    workerSpareCore: true,
     /** A PDF task running longer than this is stopped and the file refused (422 pdf_too_complex). */
     timeoutSeconds: 30,
     /** Largest size one compressed stream of a PDF may expand to (zip-bomb bound). */

@@ -136,7 +136,7 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
 
   const enqueue = (task: PdfTaskName, args: unknown[], transfer: ArrayBuffer[]) =>
     new Promise<never>((resolve, reject) => {
-      queue.push({ request: { task, args, limits, nice: config.workerNice, spareCore: config.workerSpareCore }, transfer, resolve: resolve as (v: unknown) => void, reject });
+      queue.push({ request: { task, args, limits, nice: config.workerNice }, transfer, resolve: resolve as (v: unknown) => void, reject });
       dispatch();
     });
 

@@ -11,7 +11,7 @@ import { AppError } from "../errors";
 import { withInflateBudget, type InflateLimits } from "./inflate-budget";
 import { buffersIn } from "./transfer";
 import { pdfTasks, type PdfTaskName } from "./tasks";
-import { leaveOneCore, lowerThreadPriority } from "./thread-priority";
+import { lowerThreadPriority } from "./thread-priority";
 
 export interface TaskRequest {
   id: number;
@@ -20,8 +20,6 @@ export interface TaskRequest {
   limits: InflateLimits;
   /** The thread's nice value (pdf.workerNice), set before its first task; 0: left as it is. */
   nice: number;
-  /** Whether the thread keeps off one core (pdf.workerSpareCore), set with its nice value. */
-  spareCore: boolean;
 }
 
 /**
@@ -47,15 +45,14 @@ console.warn = console.log = console.info = (...parts: unknown[]) => {
   if (warnings.count++ < 5) warnings.first.push(parts.map(String).join(" ").slice(0, 300));
 };
 
-/** The thread's priority and cores are set at its first task (the pool's config comes with each). */
+/** The thread's priority is set at its first task (the pool's config comes with each). */
 let prioritySet = false;
 
 self.onmessage = async (event: MessageEvent<TaskRequest>) => {
-  const { id, task, args, limits, nice, spareCore } = event.data;
+  const { id, task, args, limits, nice } = event.data;
   if (!prioritySet) {
     prioritySet = true;
     lowerThreadPriority(nice);
-    if (spareCore) leaveOneCore();
   }
   self.postMessage({ id, started: true } satisfies TaskReply);
   warnings = { count: 0, first: [] };
