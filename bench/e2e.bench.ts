@@ -9,7 +9,7 @@
  *
  * Writes `## End to end` in bench/RESULTS.md.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { PDFDocument, StandardFonts } from "pdf-lib";
@@ -237,4 +237,7 @@ try {
   ].join("\n"));
 } finally {
   server.kill("SIGTERM");
+  await server.exited;
+  // Each large round leaves two sealed copies of the large PDF: gigabytes over a run.
+  rmSync(dir, { recursive: true, force: true });
 }
