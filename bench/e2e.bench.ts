@@ -121,7 +121,7 @@ interface Window {
 }
 
 /** GETs (getLatencies) while `during` runs, or for `ms` when it is null; with the event loop's run-queue wait meanwhile. */
-async function window(during: Promise<unknown> | null, ms = 0): Promise<Window> {
+async function measureWindow(during: Promise<unknown> | null, ms = 0): Promise<Window> {
   const before = mainThreadSched(server.pid);
   const t0 = performance.now();
   let done = false;
@@ -150,9 +150,9 @@ async function whileSealingBig() {
   const big = (await up.json()) as { id: string; size: number };
   const rounds: { idle: Window; busy: Window }[] = [];
   for (let r = 0; r < BIG_ROUNDS; r++) {
-    const idle = await window(null, IDLE_SECONDS * 1000);
+    const idle = await measureWindow(null, IDLE_SECONDS * 1000);
     const envelopes = await Promise.all(Array.from({ length: BIG_SEALS }, (_, i) => signEnvelope(200_000 + r * BIG_SEALS + i, big.id, 1)));
-    const busy = await window(Promise.all(envelopes.map((id) => untilSealed(id, 100))));
+    const busy = await measureWindow(Promise.all(envelopes.map((id) => untilSealed(id, 100))));
     rounds.push({ idle, busy });
   }
   return { rounds, megabytes: big.size / 2 ** 20 };
