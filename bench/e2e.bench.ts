@@ -113,7 +113,7 @@ function mainThreadSched(pid: number): { runMs: number; waitMs: number } {
   return { runMs: run! / 1e6, waitMs: wait! / 1e6 };
 }
 
-interface Window {
+interface Measured {
   latencies: number[];
   ms: number;
   /** The event loop's run-queue wait per second of the window. */
@@ -121,7 +121,7 @@ interface Window {
 }
 
 /** GETs (getLatencies) while `during` runs, or for `ms` when it is null; with the event loop's run-queue wait meanwhile. */
-async function measureWindow(during: Promise<unknown> | null, ms = 0): Promise<Window> {
+async function measureWindow(during: Promise<unknown> | null, ms = 0): Promise<Measured> {
   const before = mainThreadSched(server.pid);
   const t0 = performance.now();
   let done = false;
@@ -148,7 +148,7 @@ async function whileSealingBig() {
   const up = await fetch(`${url}/api/v1/documents`, { method: "POST", body: form, headers: { authorization: `Bearer ${key}` } });
   if (up.status !== 201) throw new Error(`large upload: HTTP ${up.status} ${await up.text()}`);
   const big = (await up.json()) as { id: string; size: number };
-  const rounds: { idle: Window; busy: Window }[] = [];
+  const rounds: { idle: Measured; busy: Measured }[] = [];
   for (let r = 0; r < BIG_ROUNDS; r++) {
     const idle = await measureWindow(null, IDLE_SECONDS * 1000);
     const envelopes = await Promise.all(Array.from({ length: BIG_SEALS }, (_, i) => signEnvelope(200_000 + r * BIG_SEALS + i, big.id, 1)));
@@ -207,7 +207,7 @@ try {
     [`${CLIENTS} clients, ${SECONDS} s`, latencies.length, perMinute.toFixed(0), pct(latencies, 50).toFixed(0), pct(latencies, 99).toFixed(0)],
     ["one at a time (light load)", light.length, "–", pct(light, 50).toFixed(0), pct(light, 99).toFixed(0)],
   ]);
-  const ratioOf = (r: { idle: Window; busy: Window }) => pct(r.busy.latencies, 99) / pct(r.idle.latencies, 99);
+  const ratioOf = (r: { idle: Measured; busy: Measured }) => pct(r.busy.latencies, 99) / pct(r.idle.latencies, 99);
   const bigOut = big && table(["round", "idle GETs", "idle p50 / p99 ms", "event loop's run-queue wait idle, ms/s", "GETs while sealing", "sealing p50 / p99 ms", "run-queue wait while sealing, ms/s", "seal s", "p99 ratio"],
     big.rounds.map((r, i) => [i + 1, r.idle.latencies.length, `${pct(r.idle.latencies, 50).toFixed(2)} / ${pct(r.idle.latencies, 99).toFixed(2)}`, r.idle.waitMsPerS.toFixed(1),
       r.busy.latencies.length, `${pct(r.busy.latencies, 50).toFixed(2)} / ${pct(r.busy.latencies, 99).toFixed(2)}`, r.busy.waitMsPerS.toFixed(1), (r.busy.ms / 1000).toFixed(1), `${ratioOf(r).toFixed(2)}x`]));
