@@ -92,11 +92,11 @@ async function main() {
   for (let i = 0; i < 25; i++) await (await create()).arrayBuffer();
   const postScript = join(dir, "post.lua");
   writeFileSync(postScript, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(draft)}\nwrk.headers["Content-Type"] = "application/json"\n`);
-  const scenarios: Scenario[] = [
+  const scenarios = ([
     { key: "get-one", name: "GET /api/v1/documents/{id}", target: `/api/v1/documents/${doc.id}`, body: await (await fetch(`${url}/api/v1/documents/${doc.id}`, { headers: auth })).text(), status: 200, goal: 0.6 },
     { key: "list", name: "GET /api/v1/envelopes?limit=20", target: "/api/v1/envelopes?limit=20", body: await (await fetch(`${url}/api/v1/envelopes?limit=20`, { headers: auth })).text(), status: 200, goal: 0.2 },
     { key: "post", name: "POST /api/v1/envelopes (2 signers)", target: "/api/v1/envelopes", script: postScript, body: await (await create()).text(), status: 201, goal: 0.1 },
-  ].filter((sc) => !ONLY || sc.key === ONLY);
+  ] as Scenario[]).filter((sc) => !ONLY || sc.key === ONLY);
 
   const bares = await Promise.all(scenarios.map(async (sc) => {
     const barePort = await freePort();
