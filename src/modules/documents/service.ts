@@ -72,14 +72,14 @@ const liveDocument = preparedPerDb((db) =>
 interface CachedDocument { row: DocumentRow; json?: Blob }
 
 /**
- * Live documents by environment and id, dropped whenever anything commits: a read of an
- * unchanged document costs no SQLite lock, and a GET of it no encoding. Bounded: cleared whole
- * when it grows past 10,000.
+ * Live documents by id (ids are unique across environments; an entry serves only its own), dropped
+ * whenever anything commits: a read of an unchanged document costs no SQLite lock, and a GET of
+ * it no encoding. Bounded: cleared whole when it grows past 10,000.
  */
 const documentCache = preparedPerDb((db) => ({ entries: new Map<string, CachedDocument>(), generation: commitGeneration(db), seen: -1 }));
 
 /** Drops a document from this process's cache at once (another module soft-deleted it). */
-export const forgetCachedDocument = (deps: Pick<Deps, "db">, environment: Environment, id: string) => documentCache(deps.db).entries.delete(`${environment}:${id}`);
+export const forgetCachedDocument = (deps: Pick<Deps, "db">, id: string) => documentCache(deps.db).entries.delete(id);
 
 async function cachedDocument(deps: Deps, environment: Environment, id: string): Promise<CachedDocument> {
   const cache = documentCache(deps.db);
@@ -88,14 +88,13 @@ async function cachedDocument(deps: Deps, environment: Environment, id: string):
     cache.entries.clear();
     cache.seen = g;
   }
-  const key = `${environment}:${id}`;
-  let doc = cache.entries.get(key);
-  if (!doc) {
-    const [row] = await liveDocument(deps.db).execute({ id, environment });
-    if (!row) throw notFound("Document", id);
-    cache.entries.set(key, (doc = { row }));
-  }
-  return doc;
+  const doc = cache.entries.get(id);
+  if (doc?.row.environment === environment) return doc;
+  const [row] = await liveDocument(deps.db).execute({ id, environment });
+  if (!row) throw notFound("Document", id);
+  const fresh = { row };
+  cache.entries.set(id, fresh);
+  return fresh;
 }
 
 export async function getDocument(deps: Deps, environment: Environment, id: string): Promise<DocumentRow> {
@@ -147,7 +146,7 @@ export async function deleteDocument(deps: Deps, environment: Environment, id: s
       .leftJoin(envelopeDocuments, eq(envelopeDocuments.documentId, documents.id))
       .where(and(eq(documents.sha256, doc.sha256), or(isNull(documents.deletedAt), isNotNull(envelopeDocuments.envelopeId)))).limit(1)));
   });
-  forgetCachedDocument(deps, environment, id);
+  forgetCachedDocument(deps, id);
   if (!bytesNeeded) await deps.files.remove(doc.sha256);
   return { ...doc, deletedAt };
 }
