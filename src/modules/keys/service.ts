@@ -114,9 +114,10 @@ export function createKeyVerifier(db: Db, clock: Clock) {
   return {
     /** The principal for a presented key, or null (unknown, malformed or revoked). */
     async verify(presented: string): Promise<Principal | null> {
+      // The format first: whatever is presented, only a key-sized string is looked up or hashed.
+      if (!KEY_FORMAT.test(presented)) return null;
       let known = cache && generation() === seen ? bySecret.get(presented) : undefined;
       if (!known) {
-        if (!KEY_FORMAT.test(presented)) return null;
         const hash = sha256Hex(presented);
         const keys = await active();
         // A miss may be a key created since the cache was filled by this same connection.
