@@ -14,6 +14,8 @@ import { machine, table, writeSection } from "./machine";
 const DURATION = process.env.BENCH_SECONDS ?? "10";
 const CONNECTIONS = process.env.BENCH_CONNECTIONS ?? "32";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** BENCH_ONLY=get-one (or list, post): run only that row, e.g. to compare changes to one path. */
+const ONLY = process.env.BENCH_ONLY;
 const ROOT = join(import.meta.dir, "..");
 
 if (run(["sh", "-c", "command -v wrk"]).code !== 0) {
@@ -52,6 +54,7 @@ function wrk(url: string, headers: Record<string, string>, serverPid: number, sc
 }
 
 interface Scenario {
+  key: "get-one" | "list" | "post";
   name: string;
   target: string;
   /** A wrk Lua script (POST bodies), or none for a GET. */
@@ -89,11 +92,11 @@ async function main() {
   for (let i = 0; i < 25; i++) await (await create()).arrayBuffer();
   const postScript = join(dir, "post.lua");
   writeFileSync(postScript, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(draft)}\nwrk.headers["Content-Type"] = "application/json"\n`);
-  const scenarios: Scenario[] = [
-    { name: "GET /api/v1/documents/{id}", target: `/api/v1/documents/${doc.id}`, body: await (await fetch(`${url}/api/v1/documents/${doc.id}`, { headers: auth })).text(), status: 200, goal: 0.6 },
-    { name: "GET /api/v1/envelopes?limit=20", target: "/api/v1/envelopes?limit=20", body: await (await fetch(`${url}/api/v1/envelopes?limit=20`, { headers: auth })).text(), status: 200, goal: 0.2 },
-    { name: "POST /api/v1/envelopes (2 signers)", target: "/api/v1/envelopes", script: postScript, body: await (await create()).text(), status: 201, goal: 0.1 },
-  ];
+  const scenarios = ([
+    { key: "get-one", name: "GET /api/v1/documents/{id}", target: `/api/v1/documents/${doc.id}`, body: await (await fetch(`${url}/api/v1/documents/${doc.id}`, { headers: auth })).text(), status: 200, goal: 0.6 },
+    { key: "list", name: "GET /api/v1/envelopes?limit=20", target: "/api/v1/envelopes?limit=20", body: await (await fetch(`${url}/api/v1/envelopes?limit=20`, { headers: auth })).text(), status: 200, goal: 0.2 },
+    { key: "post", name: "POST /api/v1/envelopes (2 signers)", target: "/api/v1/envelopes", script: postScript, body: await (await create()).text(), status: 201, goal: 0.1 },
+  ] as Scenario[]).filter((sc) => !ONLY || sc.key === ONLY);
 
   const bares = await Promise.all(scenarios.map(async (sc) => {
     const barePort = await freePort();
@@ -139,6 +142,8 @@ async function main() {
   const t = table(["server", "requests/s", "p50 ms", "p99 ms", "server CPU µs/request", "throughput vs bare", "CPU/request: bare ÷ certyneo"], rows);
   console.log(t);
   console.log(verdicts.join("\n"));
+  // A partial run prints only: RESULTS.md keeps the last full one.
+  if (ONLY) return;
   writeSection("API: authenticated reads and envelope creation vs bare Bun.serve", [
     `Command: \`node_modules/.bin/bun bench/api.bench.ts\` (wrk, 1 thread, ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} rounds with bare and certyneo interleaved, the median round shown; loopback; server and wrk share the machine).`,
     `Machine: ${machine()}; load average ${loadBefore} before, ${loadAfter} after. The machine is shared with other agents' builds and tests: absolute numbers are low and noisy; the ratios are measured within one run, and "CPU/request" (server user+system time per request, less sensitive to what else runs) is the steadier one.`,

@@ -81,7 +81,8 @@ export function buildApp(deps: Deps) {
   const jobs = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps), ...batchHandlers(deps) }, [...notificationPeriodic, ...sealingPeriodic, () => idempotency.purgeExpired(), () => purgeExpiredSessions(deps), async () => void (await purgeByRetention(deps))]);
   const webhooks = createWebhookDispatcher(deps);
   const workers: Worker[] = [jobs, webhooks, ...(limiter.sync ? [limiter.sync] : []), createCheckpointer(deps.db, deps.log)];
-  const fetch = createPipeline(deps, { handle: (req) => elysia.handle(req), keys, limiter, idempotency });
+  // Elysia's fetch answers synchronously when the route does; its handle() wraps it in one more promise.
+  const fetch = createPipeline(deps, { handle: (req) => elysia.fetch(req), keys, limiter, idempotency });
   return { elysia, fetch, workers, keys, jobs, webhooks };
 }
 

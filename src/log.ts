@@ -36,20 +36,23 @@ const BATCH_MS = 10;
  */
 export function batchedWriter(fd: 1 | 2): (line: string) => void {
   const stream = fd === 1 ? process.stdout : process.stderr;
-  let pending: string[] = [];
+  // One string grown by concatenation: flattened once by the write, with no array to join.
+  let pending = "";
+  let count = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
   const take = () => {
-    const chunk = pending.join("\n") + "\n";
-    pending = [];
+    const chunk = pending;
+    pending = "";
+    count = 0;
     return chunk;
   };
   const flush = () => {
     if (timer) clearTimeout(timer);
     timer = null;
-    if (pending.length) stream.write(take());
+    if (count) stream.write(take());
   };
   process.once("exit", () => {
-    if (!pending.length) return;
+    if (!count) return;
     try {
       writeSync(fd, take());
     } catch {
@@ -57,8 +60,8 @@ export function batchedWriter(fd: 1 | 2): (line: string) => void {
     }
   });
   return (line) => {
-    pending.push(line);
-    if (pending.length >= 256) flush();
+    pending += line + "\n";
+    if (++count >= 256) flush();
     else if (!timer) {
       timer = setTimeout(flush, BATCH_MS);
       // The exit handler writes what is pending: the timer need not keep the process alive.

@@ -5,7 +5,7 @@ export interface RequestContext {
   id: string;
   startedAt: number;
   readonly ip: string | null;
-  userAgent: string | null;
+  readonly userAgent: string | null;
   /** Set by the pipeline once the API key is verified. */
   principal?: Principal;
 }

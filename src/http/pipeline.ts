@@ -54,8 +54,8 @@ function checkContentType(req: Request, withBody: boolean) {
  * A JSON body is read (at most `limit` bytes) and its depth checked before Elysia parses it;
  * the handler gets a request over the bytes read. Other bodies pass as they came.
  */
-async function guardedBody(req: Request, ctx: RequestContext, limit: number, withBody: boolean): Promise<Request> {
-  if (!withBody || mediaType(req) !== "application/json") return req;
+async function guardedBody(req: Request, ctx: RequestContext, limit: number): Promise<Request> {
+  if (mediaType(req) !== "application/json") return req;
   const body = await readBodyBounded(req, limit, formatBytes(limit));
   assertJsonDepth(body);
   const checked = new Request(req.url, { method: req.method, headers: req.headers, body: body as Uint8Array<ArrayBuffer> });
@@ -71,14 +71,14 @@ function clientIp(req: Request, server: Server<unknown> | undefined, trustProxy:
   return server?.requestIP(req)?.address ?? null;
 }
 
-/** A request's context, as a class: the address getter is shared, not made anew per request. */
+/** A request's context, as a class: the getters are shared, not made anew per request. */
 class PipelineContext implements RequestContext {
   principal?: RequestContext["principal"];
   #ip: string | null | undefined;
+  #userAgent: string | null | undefined;
   constructor(
     public id: string,
     public startedAt: number,
-    public userAgent: string | null,
     private readonly req: Request,
     private readonly server: Server<unknown> | undefined,
     private readonly trustProxy: boolean,
@@ -88,7 +88,16 @@ class PipelineContext implements RequestContext {
   get ip(): string | null {
     return this.#ip === undefined ? (this.#ip = clientIp(this.req, this.server, this.trustProxy)) : this.#ip;
   }
+
+  /** Read on first use: only signing and admin actions record it. */
+  get userAgent(): string | null {
+    return this.#userAgent === undefined ? (this.#userAgent = this.req.headers.get("user-agent")) : this.#userAgent;
+  }
 }
+
+const BEARER = "Bearer ";
+/** A bearer credential is one run of non-space characters. */
+const CREDENTIAL = /^[^\s]+$/;
 
 /**
  * The request pipeline around the Elysia app: request id, API-key auth and rate limit
@@ -96,7 +105,7 @@ class PipelineContext implements RequestContext {
  * 25 MB), idempotent replays, response headers and the one access-log line.
  */
 export function createPipeline(deps: Deps, parts: {
-  handle: (req: Request) => Promise<Response>;
+  handle: (req: Request) => Response | Promise<Response>;
   keys: KeyVerifier;
   limiter: RateLimiter;
   idempotency: Idempotency;
@@ -113,24 +122,25 @@ export function createPipeline(deps: Deps, parts: {
     }), ctx.id, deps.config.baseUrl);
 
   async function authorised(req: Request, ctx: RequestContext, withBody: boolean): Promise<{ res: Response; rate?: RateDecision }> {
-    const m = /^Bearer ([^\s]+)$/.exec(req.headers.get("authorization") ?? "");
-    const principal = m ? await parts.keys.verify(m[1]!) : null;
+    const header = req.headers.get("authorization");
+    const presented = header !== null && header.startsWith(BEARER) ? header.slice(BEARER.length) : null;
+    const principal = presented !== null ? await parts.keys.verify(presented) : null;
     if (!principal) {
       // Guessing keys is anonymous traffic: it spends the address's allowance.
       const rate = byIp.take(ctx.ip ?? "unknown");
       if (!rate.allowed) return { res: rateLimited(rate, ctx) };
-      throw unauthorized(m !== null);
+      throw unauthorized(presented !== null && CREDENTIAL.test(presented));
     }
     ctx.principal = principal;
     const rate = parts.limiter.take(principal.keyId);
     if (!rate.allowed) return { res: rateLimited(rate, ctx), rate };
-    req = await guardedBody(req, ctx, maxBody, withBody);
-    const key = req.headers.get("idempotency-key");
-    if (req.method === "POST" && key !== null) {
+    if (withBody) req = await guardedBody(req, ctx, maxBody);
+    const key = req.method === "POST" ? req.headers.get("idempotency-key") : null;
+    if (key !== null) {
       const body = new Uint8Array(await req.arrayBuffer());
       const replayable = new Request(req.url, { method: req.method, headers: req.headers, body });
       setContext(replayable, ctx);
-      return { res: await parts.idempotency.run(principal.environment, key, req, body, () => parts.handle(replayable)), rate };
+      return { res: await parts.idempotency.run(principal.environment, key, req, body, async () => parts.handle(replayable)), rate };
     }
     return { res: await parts.handle(req), rate };
   }
@@ -153,13 +163,13 @@ export function createPipeline(deps: Deps, parts: {
       // The signing API takes JSON only, read within the cap here; a form is refused unread.
       if (mediaType(req) !== "application/json") throw new AppError("unsupported_media_type", "The signing API takes application/json bodies");
     }
-    if (withBody) req = await guardedBody(req, ctx, MAX_ANONYMOUS_BODY, withBody);
+    if (withBody) req = await guardedBody(req, ctx, MAX_ANONYMOUS_BODY);
     return parts.handle(req);
   }
 
   return async function fetch(req: Request, server?: Server<unknown>): Promise<Response> {
     const incoming = req.headers.get("x-request-id");
-    const ctx = new PipelineContext(incoming && REQUEST_ID.test(incoming) ? incoming : newRequestId(), performance.now(), req.headers.get("user-agent"), req, server, deps.config.trustProxy);
+    const ctx = new PipelineContext(incoming && REQUEST_ID.test(incoming) ? incoming : newRequestId(), performance.now(), req, server, deps.config.trustProxy);
     setContext(req, ctx);
     const path = pathOf(req.url);
     let res: Response;
@@ -181,12 +191,10 @@ export function createPipeline(deps: Deps, parts: {
       }
       res = problemResponse(e as AppError, ctx.id, deps.config.baseUrl);
     }
-    res.headers.set("x-request-id", ctx.id);
-    headers(path, res.headers);
-    if (rate) {
-      const limits = parts.limiter.headers(rate);
-      for (const k in limits) res.headers.set(k, limits[k]!);
-    }
+    const out = res.headers;
+    out.set("x-request-id", ctx.id);
+    headers(path, out);
+    if (rate) parts.limiter.setHeaders(rate, out);
     deps.log.request({
       requestId: ctx.id,
       method: req.method,

@@ -19,7 +19,8 @@ export interface RateDecision {
 
 export interface RateLimiter {
   take(key: string): RateDecision;
-  headers(d: RateDecision): Record<string, string>;
+  /** The RateLimit headers of a decision, set on a response's headers. */
+  setHeaders(d: RateDecision, headers: Headers): void;
   /** With `shared`: the reconciliation with the shared buckets, run with the other background workers. */
   sync?: Worker;
 }
@@ -63,7 +64,7 @@ export function createRateLimiter(opts: { enabled: boolean; burst: number; perMi
   const buckets = new Map<string, { tokens: number; at: number }>();
   /** Tokens taken per key since the last reconciliation. */
   let taken = new Map<string, number>();
-  const window = Math.ceil(opts.burst / opts.perMinute * 60);
+  const policy = `${opts.burst};w=${Math.ceil(opts.burst / opts.perMinute * 60)}`;
   const prune = (now: number) => {
     for (const [k, b] of buckets) if (b.tokens + (now - b.at) * perMs >= opts.burst) buckets.delete(k);
   };
@@ -105,11 +106,11 @@ export function createRateLimiter(opts: { enabled: boolean; burst: number; perMi
       };
     },
     // IETF draft-ietf-httpapi-ratelimit-headers: the policy (quota per window) and the current state.
-    headers: (d) => ({
-      "ratelimit-policy": `${opts.burst};w=${window}`,
-      "ratelimit-limit": String(d.limit),
-      "ratelimit-remaining": String(d.remaining),
-      "ratelimit-reset": String(d.resetSeconds),
-    }),
+    setHeaders(d, headers) {
+      headers.set("ratelimit-policy", policy);
+      headers.set("ratelimit-limit", String(d.limit));
+      headers.set("ratelimit-remaining", String(d.remaining));
+      headers.set("ratelimit-reset", String(d.resetSeconds));
+    },
   };
 }

@@ -2,11 +2,12 @@ import { Elysia } from "elysia";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { auth } from "../../http/auth";
+import { jsonResponse } from "../../http/json-response";
 import { assertValid } from "../../http/validate";
 import { pdfResponse } from "../../http/pdf-response";
 import { AUTH_ERRORS, AUTH_PROBLEMS, IdParams, ListQuery, listOf, pdfResponses, problemResponses } from "../../http/schemas";
 import { DocumentSchema, UploadJsonBody, UploadMultipartBody } from "./model";
-import { deleteDocument, documentContent, getDocument, listDocuments, publicDocument, uploadDocument } from "./service";
+import { deleteDocument, documentContent, getDocumentJson, listDocuments, publicDocument, uploadDocument } from "./service";
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -63,7 +64,7 @@ export const documentRoutes = (deps: Deps) =>
       response: { 200: listOf(DocumentSchema, "DocumentList"), ...problemResponses(...AUTH_ERRORS, 422) },
       detail: { operationId: "listDocuments", summary: "List documents, newest first" },
     })
-    .get("/:id", async ({ principal, params }) => publicDocument(await getDocument(deps, principal.environment, params.id)), {
+    .get("/:id", async ({ principal, params }) => jsonResponse(await getDocumentJson(deps, principal.environment, params.id)), {
       auth: "envelopes",
       params: IdParams,
       response: { 200: DocumentSchema, ...problemResponses(...AUTH_ERRORS, 404) },

@@ -68,30 +68,46 @@ const liveDocument = preparedPerDb((db) =>
   db.select().from(documents)
     .where(and(eq(documents.id, sql.placeholder("id")), eq(documents.environment, sql.placeholder("environment") as any), isNull(documents.deletedAt))).prepare());
 
+/** A cached live document: its row, and its API view as sent (JSON, UTF-8), made on its first GET. */
+interface CachedDocument { row: DocumentRow; json?: Blob }
+
 /**
- * Live document rows by environment and id, dropped whenever a document changes (cacheGeneration): a read of an
- * unchanged document costs no SQLite lock. Bounded: cleared whole when it grows past 10,000.
+ * Live documents by id (ids are unique across environments; an entry serves only its own), dropped
+ * whenever a document changes (cacheGeneration): a read of an unchanged document costs no SQLite
+ * lock, and a GET of it no encoding. Bounded: cleared whole when it grows past 10,000.
  */
-const documentCache = preparedPerDb((db) => ({ rows: new Map<string, DocumentRow>(), generation: cacheGeneration(db, "documents"), seen: -1 }));
+const documentCache = preparedPerDb((db) => ({ entries: new Map<string, CachedDocument>(), generation: cacheGeneration(db, "documents"), seen: -1 }));
 
 /** Drops a document from this process's cache at once (another module soft-deleted it). */
-export const forgetCachedDocument = (deps: Pick<Deps, "db">, environment: Environment, id: string) => documentCache(deps.db).rows.delete(`${environment}:${id}`);
+export const forgetCachedDocument = (deps: Pick<Deps, "db">, id: string) => documentCache(deps.db).entries.delete(id);
 
-export async function getDocument(deps: Deps, environment: Environment, id: string): Promise<DocumentRow> {
+async function cachedDocument(deps: Deps, environment: Environment, id: string): Promise<CachedDocument> {
   const cache = documentCache(deps.db);
   const g = cache.generation();
-  if (g !== cache.seen || cache.rows.size > 10_000) {
-    cache.rows.clear();
+  if (g !== cache.seen || cache.entries.size > 10_000) {
+    cache.entries.clear();
     cache.seen = g;
   }
-  const key = `${environment}:${id}`;
-  let doc = cache.rows.get(key);
-  if (!doc) {
-    const [row] = await liveDocument(deps.db).execute({ id, environment });
-    if (!row) throw notFound("Document", id);
-    cache.rows.set(key, (doc = row));
-  }
-  return doc;
+  const doc = cache.entries.get(id);
+  if (doc?.row.environment === environment) return doc;
+  const [row] = await liveDocument(deps.db).execute({ id, environment });
+  if (!row) throw notFound("Document", id);
+  const fresh = { row };
+  cache.entries.set(id, fresh);
+  return fresh;
+}
+
+export async function getDocument(deps: Deps, environment: Environment, id: string): Promise<DocumentRow> {
+  return (await cachedDocument(deps, environment, id)).row;
+}
+
+/**
+ * GET /documents/{id}: the document's view as JSON, encoded once per cached row (a Blob: sent
+ * without a copy per request).
+ */
+export async function getDocumentJson(deps: Deps, environment: Environment, id: string): Promise<Blob> {
+  const doc = await cachedDocument(deps, environment, id);
+  return (doc.json ??= new Blob([JSON.stringify(publicDocument(doc.row))]));
 }
 
 const documentPages = definePager(documents, { owner: documents.environment, where: isNull(documents.deletedAt) });
@@ -130,7 +146,7 @@ export async function deleteDocument(deps: Deps, environment: Environment, id: s
       .leftJoin(envelopeDocuments, eq(envelopeDocuments.documentId, documents.id))
       .where(and(eq(documents.sha256, doc.sha256), or(isNull(documents.deletedAt), isNotNull(envelopeDocuments.envelopeId)))).limit(1)));
   });
-  forgetCachedDocument(deps, environment, id);
+  forgetCachedDocument(deps, id);
   if (!bytesNeeded) await deps.files.remove(doc.sha256);
   return { ...doc, deletedAt };
 }

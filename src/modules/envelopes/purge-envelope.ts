@@ -96,7 +96,7 @@ export async function purgeEnvelope(
     for (const sha of blobs) if (!(await stillNeeded(tx, sha))) gone.push(sha);
     return { tombstone, blobs: gone, dropped };
   });
-  for (const id of dropped) forgetCachedDocument(deps, input.environment, id);
+  for (const id of dropped) forgetCachedDocument(deps, id);
   for (const sha of blobs) await deps.files.remove(sha);
   deps.log.info("envelope purged", { envelopeId: tombstone.envelopeId, reason: tombstone.reason, actor: tombstone.actor, files: blobs.length });
   return tombstone;

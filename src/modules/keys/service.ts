@@ -78,13 +78,16 @@ export interface Principal {
 /**
  * Verifies bearer keys with an in-memory cache of active key hashes, so an authenticated
  * request costs no database read (a miss, e.g. a key just created, looks in the table once).
- * The cache is dropped whenever a key is revoked or changed in the database (cacheGeneration: e.g.
+ * A key that verified is also found by the presented secret itself, so its next requests cost no
+ * hash either: only keys that verified enter that map, one entry per active key at most.
+ * Both are dropped whenever a key is revoked or changed in the database (cacheGeneration: e.g.
  * `certyneo keys revoke` from the CLI) or this process revokes a key, so a revoked key
  * fails on its very next request.
  * lastUsedAt is written behind, at most once a minute per key.
  */
 export function createKeyVerifier(db: Db, clock: Clock) {
   let cache: Map<string, ApiKey> | null = null;
+  let bySecret = new Map<string, { key: ApiKey; principal: Principal }>();
   let seen = -1;
   let invalidations = 0;
   const lastWritten = new Map<string, number>();
@@ -96,34 +99,43 @@ export function createKeyVerifier(db: Db, clock: Clock) {
     const before = invalidations;
     const fresh = new Map((await db.select().from(apiKeys).where(isNull(apiKeys.revokedAt))).map((k) => [k.hash, k]));
     // Rows read while invalidate() was called may predate what it announced: they serve this call only.
-    if (before === invalidations) [cache, seen] = [fresh, g];
+    if (before === invalidations) [cache, seen, bySecret] = [fresh, g, new Map()];
     return fresh;
   };
 
-  const touch = async (key: ApiKey) => {
+  /** The write of lastUsedAt when it is due, else nothing to wait for. */
+  const touch = (key: ApiKey) => {
     const now = clock.now().getTime();
     if (now - (lastWritten.get(key.id) ?? 0) < 60_000) return;
     lastWritten.set(key.id, now);
-    await db.update(apiKeys).set({ lastUsedAt: new Date(now) }).where(eq(apiKeys.id, key.id));
+    return db.update(apiKeys).set({ lastUsedAt: new Date(now) }).where(eq(apiKeys.id, key.id));
   };
 
   return {
     /** The principal for a presented key, or null (unknown, malformed or revoked). */
     async verify(presented: string): Promise<Principal | null> {
+      // The format first: whatever is presented, only a key-sized string is looked up or hashed.
       if (!KEY_FORMAT.test(presented)) return null;
-      const hash = sha256Hex(presented);
-      const cache = await active();
-      // A miss may be a key created since the cache was filled by this same connection.
-      let key = cache.get(hash);
-      if (!key) {
-        key = await firstRow(db.select().from(apiKeys).where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt))));
-        if (key) cache.set(hash, key);
+      let known = cache && generation() === seen ? bySecret.get(presented) : undefined;
+      if (!known) {
+        const hash = sha256Hex(presented);
+        const keys = await active();
+        // A miss may be a key created since the cache was filled by this same connection.
+        let key = keys.get(hash);
+        if (!key) {
+          key = await firstRow(db.select().from(apiKeys).where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt))));
+          if (key) keys.set(hash, key);
+        }
+        // No constant-time compare needed: keys are found by the SHA-256 of what was presented,
+        // so a lookup's timing can only tell an attacker about hashes they cannot steer.
+        if (!key) return null;
+        known = { key, principal: Object.freeze({ keyId: key.id, environment: key.environment, scopes: key.scopes }) };
+        // Kept only while the map it was found in is still the current one.
+        if (keys === cache) bySecret.set(presented, known);
       }
-      // No constant-time compare needed: keys are found by the SHA-256 of what was presented,
-      // so a lookup's timing can only tell an attacker about hashes they cannot steer.
-      if (!key) return null;
-      await touch(key);
-      return { keyId: key.id, environment: key.environment, scopes: key.scopes };
+      const written = touch(known.key);
+      if (written) await written;
+      return known.principal;
     },
     invalidate() {
       cache = null;
