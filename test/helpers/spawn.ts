@@ -7,11 +7,17 @@ export const ROOT = join(import.meta.dir, "../..");
 export const BUN = process.execPath;
 
 const made: string[] = [];
-// Removed when the test run (or benchmark) ends: a full run makes gigabytes of them (large PDFs,
-// binaries, database clusters). CERTYNEO_KEEP_TEMP=1 keeps them to look into.
-process.on("exit", () => {
-  if (process.env.CERTYNEO_KEEP_TEMP !== "1") for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
+
+/**
+ * Removes the directories tempDir made: a full test run makes gigabytes of them (large PDFs,
+ * binaries, database clusters). Run at a script's exit, and after a test run by
+ * test/helpers/cleanup.ts (bun test emits no exit event). CERTYNEO_KEEP_TEMP=1 keeps them.
+ */
+export function removeTempDirs(): void {
+  if (process.env.CERTYNEO_KEEP_TEMP === "1") return;
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+process.on("exit", removeTempDirs);
 
 /** A new directory under the system's temporary directory, removed at exit. */
 export function tempDir(prefix = "certyneo-"): string {
