@@ -58,9 +58,9 @@ const statements = preparedPerSession((tx) => {
  * Records an event in the durable outbox, inside the caller's transaction: the event (payload
  * serialised once, so its id and bytes are stable across retries) and one pending delivery per
  * enabled endpoint of the environment subscribed to the type. The dispatcher sends them.
- * With no such endpoint nothing is written, and `data` given as a function (an envelope's whole
- * view, for most events) is not even made: an event is only ever read through its deliveries. Returns the
- * event id (evt_...), or null.
+ * With no such endpoint nothing is written, and `data` given as a function (an envelope's
+ * whole view, for most events) is not even made: an event is only ever read through its
+ * deliveries. Returns the event id (evt_...), or null.
  */
 export async function recordEvent(
   tx: Tx,
