@@ -1,7 +1,7 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, invalid } from "../../errors";
-import { preparedPerSession, transaction, type Tx } from "../../store/db";
+import { transaction, type Tx } from "../../store/db";
 import { fields, recipients } from "../../store/schema";
 import { appendAudit } from "../audit/service";
 import { assertCanAct, checkCompletion, isEmail, sessionState, type CompletionInput } from "../envelopes/lifecycle";
@@ -17,7 +17,7 @@ import { AUTH_COOKIE, authRequired, isAuthenticated, sendOneTimeCode, verifyCode
 import { organisationOf, type Organisation } from "./branding";
 import { consentRecord } from "./consent";
 import { pdfLib, sealingService } from "../sealing/lazy";
-import { TOKEN_FORMAT, tokenHash } from "./token";
+import { recipientOfToken } from "./token";
 
 /** Where a request came from: kept with every step of the ceremony. */
 export interface RequestMeta {
@@ -27,15 +27,10 @@ export interface RequestMeta {
   cookie?: string | null;
 }
 
-const statements = preparedPerSession((tx) => ({
-  recipientByTokenHash: tx.select().from(recipients).where(eq(recipients.tokenHash, sql.placeholder("hash"))).prepare(),
-}));
-
 const unknownToken = () => new AppError("not_found", "This signing link is not valid");
 
 async function resolve(tx: Tx, token: string): Promise<{ envelope: EnvelopeRow; recipient: RecipientRow }> {
-  if (!TOKEN_FORMAT.test(token)) throw unknownToken();
-  const [recipient] = await statements(tx).recipientByTokenHash.execute({ hash: tokenHash(token) });
+  const recipient = await recipientOfToken(tx, token);
   if (!recipient) throw unknownToken();
   const envelope = await envelopeRow(tx, recipient.envelopeId);
   if (!envelope) throw unknownToken();

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { sha256Hex } from "../../ids";
-import { preparedPerDb, type Db } from "../../store/db";
+import { preparedPerSession, type Db, type Tx } from "../../store/db";
 import { recipients } from "../../store/schema";
 
 /** 32 bytes of HMAC-SHA256 in base64url: 43 characters, 256 bits. */
@@ -27,9 +27,14 @@ export const signUrlOf = (baseUrl: string, secret: Uint8Array, recipientId: stri
 export const signedDocumentUrlOf = (baseUrl: string, secret: Uint8Array, recipientId: string): string =>
   `${baseUrl.replace(/\/+$/, "")}/api/v1/signing/${signingToken(secret, recipientId)}/signed-document?download=1`;
 
-const recipientByTokenHash = preparedPerDb((db) =>
-  db.select({ id: recipients.id }).from(recipients).where(eq(recipients.tokenHash, sql.placeholder("hash"))).limit(1).prepare());
+const recipientByTokenHash = preparedPerSession((tx) =>
+  tx.select().from(recipients).where(eq(recipients.tokenHash, sql.placeholder("hash"))).prepare());
+
+/** The recipient whose signing session `token` opens, read through `tx`; undefined if none. */
+export async function recipientOfToken(tx: Tx, token: string): Promise<typeof recipients.$inferSelect | undefined> {
+  if (!TOKEN_FORMAT.test(token)) return undefined;
+  return (await recipientByTokenHash(tx).execute({ hash: tokenHash(token) }))[0];
+}
 
 /** Whether a token opens a signing session: the pipeline asks before it reads an anonymous body. */
-export const isKnownToken = async (db: Db, token: string): Promise<boolean> =>
-  TOKEN_FORMAT.test(token) && (await recipientByTokenHash(db).execute({ hash: tokenHash(token) })).length > 0;
+export const isKnownToken = async (db: Db, token: string): Promise<boolean> => (await recipientOfToken(db, token)) !== undefined;
