@@ -428,7 +428,7 @@ export const jsonArrayHas = (db: Tx, column: SQLiteColumn, value: string): SQL =
 const generations = new WeakMap<object, () => number>();
 
 /** The generation of a database whose cached tables' changes another mechanism reports (PostgreSQL: LISTEN, store/postgres.ts). */
-export const setCommitGeneration = (db: Db, generation: () => number) => void generations.set(db, generation);
+export const setNotifiedCacheGeneration = (db: Db, generation: () => number) => void generations.set(db, generation);
 
 /** The tables whose rows processes keep in memory (migration 0015's triggers move their generation). */
 export type CachedTable = "api_keys" | "documents";

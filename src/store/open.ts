@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { Config } from "../config";
 import { StartupError } from "../errors";
 import type { Logger } from "../log";
-import { dialectOf, migrate, openDb, setCommitGeneration, transactionsIdle, type Db } from "./db";
+import { dialectOf, migrate, openDb, setNotifiedCacheGeneration, transactionsIdle, type Db } from "./db";
 
 /** The URL without its password, for messages and logs. */
 export const redactedUrl = (url: string) => url.replace(/(\/\/[^:/@]*:)[^@]*@/, "$1***@");
@@ -27,7 +27,7 @@ async function openPostgresDatabase(config: Config, log: Logger): Promise<Db> {
     await pg.closePostgres(db).catch(() => {});
     throw new StartupError(`database ${where} cannot be used: ${(e as Error).message}`);
   }
-  setCommitGeneration(db, pg.postgresCacheGeneration(db, log));
+  setNotifiedCacheGeneration(db, pg.postgresCacheGeneration(db, log));
   return db;
 }
 
