@@ -107,6 +107,23 @@ describe("one-time code by e-mail", () => {
   });
 });
 
+describe("wrong codes sent in parallel", () => {
+  test("each one counts: the fifth locks, the rest are refused as locked, and the right code opens nothing", async () => {
+    const { tokens, e } = await sentEnvelope(s, quickStart([doc.id], [{ email: "race@example.com", name: "Rae", authentication: { method: "access_code", accessCode: "RED-1" } }]));
+    const token = tokens[0]!;
+    // The access code is checked with argon2 off the event loop, so the attempts overlap.
+    const answers = await Promise.all(Array.from({ length: 12 }, () => signing(s, token, "/auth", { json: { code: "WRONG-2" } })));
+    const codes = answers.map((a) => a.body.code);
+    expect(codes.filter((c) => c === "auth_code_invalid")).toHaveLength(4);
+    expect(codes.filter((c) => c === "auth_locked")).toHaveLength(8);
+    expect(answers.map((a) => a.body.message).filter((m) => m.includes("attempt")).sort()).toEqual(["Wrong or expired code: 1 attempt left", "Wrong or expired code: 2 attempts left", "Wrong or expired code: 3 attempts left", "Wrong or expired code: 4 attempts left"]);
+    const types = await auditTypes(e.id);
+    expect(types.filter((t) => t === "recipient.auth_failed")).toHaveLength(4);
+    expect(types.filter((t) => t === "recipient.auth_locked")).toHaveLength(1);
+    expect((await signing(s, token, "/auth", { json: { code: "RED-1" } })).body.code).toBe("auth_locked");
+  });
+});
+
 describe("access code", () => {
   test("stored hashed, never shown; the right code opens the session; a PATCH that keeps the recipients keeps it", async () => {
     const created = await post(s, "/api/v1/envelopes", quickStart([doc.id], [{ email: "ac@example.com", name: "Ace", authentication: { method: "access_code", accessCode: "BLUE-4217" } }]));

@@ -10,7 +10,7 @@ import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
-import { transaction } from "../../store/db";
+import { firstRow, transaction, type Tx } from "../../store/db";
 import { recipients } from "../../store/schema";
 import { appendAudit } from "../audit/service";
 import { recipientActor } from "../envelopes/actor";
@@ -71,20 +71,23 @@ interface Actor {
   meta: { ip: string | null; userAgent: string | null };
 }
 
-async function audit(deps: Deps, { envelope, recipient, meta }: Actor, type: "recipient.auth_code_sent" | "recipient.auth_failed" | "recipient.authenticated" | "recipient.auth_locked", data: Record<string, unknown> = {}) {
-  await transaction(deps.db, async (tx) => {
-    await appendAudit(tx, deps.clock, {
-      envelopeId: envelope.id, type, ...recipientActor(recipient, meta.ip, meta.userAgent),
-      data: { recipientId: recipient.id, method: recipient.authMethod, ...data },
-    });
+type AuthEvent = "recipient.auth_code_sent" | "recipient.auth_failed" | "recipient.authenticated" | "recipient.auth_locked";
+
+function audit(tx: Tx, deps: Deps, { envelope, recipient, meta }: Actor, type: AuthEvent, data: Record<string, unknown> = {}) {
+  return appendAudit(tx, deps.clock, {
+    envelopeId: envelope.id, type, ...recipientActor(recipient, meta.ip, meta.userAgent),
+    data: { recipientId: recipient.id, method: recipient.authMethod, ...data },
   });
 }
 
 const seconds = (ms: number) => String(Math.max(1, Math.ceil(ms / 1000)));
 
+const lockedOut = (until: Date, now: Date) =>
+  new AppError("auth_locked", "Too many wrong codes: try again later", { headers: { "retry-after": seconds(until.getTime() - now.getTime()) } });
+
 function assertNotLocked(deps: Deps, r: RecipientRow) {
-  const left = (r.authLockedUntil?.getTime() ?? 0) - deps.clock.now().getTime();
-  if (left > 0) throw new AppError("auth_locked", "Too many wrong codes: try again later", { headers: { "retry-after": seconds(left) } });
+  const now = deps.clock.now();
+  if (r.authLockedUntil && r.authLockedUntil > now) throw lockedOut(r.authLockedUntil, now);
 }
 
 /** POST …/auth/code: a new one-time code to the recipient's e-mail or phone, with back-off between sends. */
@@ -107,7 +110,7 @@ export async function sendOneTimeCode(deps: Deps, actor: Actor): Promise<{ desti
   await deps.db.update(recipients).set({
     otpHash: codeHash(deps.secret, r.id, code), otpExpiresAt: new Date(now.getTime() + CODE_TTL_MS), otpSentAt: now, otpSends: r.otpSends + 1,
   }).where(eq(recipients.id, r.id));
-  await audit(deps, actor, "recipient.auth_code_sent", { to: maskedDestination(r), sends: r.otpSends + 1 });
+  await transaction(deps.db, (tx) => audit(tx, deps, actor, "recipient.auth_code_sent", { to: maskedDestination(r), sends: r.otpSends + 1 }));
   return { destination: maskedDestination(r), retryAfterSeconds: Math.ceil(resendDelayMs(r.otpSends + 1) / 1000) };
 }
 
@@ -121,20 +124,39 @@ export async function verifyCode(deps: Deps, actor: Actor, code: string): Promis
   const ok = r.authMethod === "access_code"
     ? !!r.accessCodeHash && given.length > 0 && await Bun.password.verify(given, r.accessCodeHash)
     : !!r.otpHash && !!r.otpExpiresAt && r.otpExpiresAt > now && /^\d{6}$/.test(given) && same(codeHash(deps.secret, r.id, given), r.otpHash);
-  if (!ok) {
-    const failures = r.authFailures + 1;
-    const locked = failures >= MAX_FAILURES;
-    await deps.db.update(recipients).set(locked
-      ? { authFailures: 0, authLockedUntil: new Date(now.getTime() + LOCK_MS), otpHash: null, otpExpiresAt: null }
-      : { authFailures: failures }).where(eq(recipients.id, r.id));
-    await audit(deps, actor, locked ? "recipient.auth_locked" : "recipient.auth_failed", { failures });
-    if (locked) throw new AppError("auth_locked", "Too many wrong codes: try again later", { headers: { "retry-after": seconds(LOCK_MS) } });
-    throw new AppError("auth_code_invalid", `Wrong or expired code: ${MAX_FAILURES - failures} attempt${MAX_FAILURES - failures === 1 ? "" : "s"} left`);
-  }
-  const authenticated = { ...r, authenticatedAt: now };
-  await deps.db.update(recipients).set({ authenticatedAt: now, authFailures: 0, otpHash: null, otpExpiresAt: null }).where(eq(recipients.id, r.id));
-  await audit(deps, actor, "recipient.authenticated");
-  return { cookie: proofOf(deps.secret, authenticated) };
+  const outcome = await settleAttempt(deps, actor, ok, now);
+  if (outcome instanceof Date) throw lockedOut(outcome, now);
+  if (outcome !== "authenticated") throw new AppError("auth_code_invalid", `Wrong or expired code: ${MAX_FAILURES - outcome} attempt${MAX_FAILURES - outcome === 1 ? "" : "s"} left`);
+  return { cookie: proofOf(deps.secret, { ...r, authenticatedAt: now }) };
+}
+
+/**
+ * Records an attempt against the recipient's row as the transaction reads it, not as the request
+ * did: parallel wrong codes each count (the fifth locks), and a right code that arrives once a
+ * lock is set opens nothing. Returns the failures so far after a wrong code, or the end of a lock.
+ */
+function settleAttempt(deps: Deps, actor: Actor, ok: boolean, now: Date): Promise<"authenticated" | number | Date> {
+  const id = actor.recipient.id;
+  return transaction(deps.db, async (tx) => {
+    const current = await firstRow(tx.select({ authFailures: recipients.authFailures, authLockedUntil: recipients.authLockedUntil }).from(recipients).where(eq(recipients.id, id)));
+    if (!current) throw new AppError("not_found", "This signing link is not valid");
+    if (current.authLockedUntil && current.authLockedUntil > now) return current.authLockedUntil;
+    if (ok) {
+      await tx.update(recipients).set({ authenticatedAt: now, authFailures: 0, otpHash: null, otpExpiresAt: null }).where(eq(recipients.id, id));
+      await audit(tx, deps, actor, "recipient.authenticated");
+      return "authenticated";
+    }
+    const failures = current.authFailures + 1;
+    if (failures < MAX_FAILURES) {
+      await tx.update(recipients).set({ authFailures: failures }).where(eq(recipients.id, id));
+      await audit(tx, deps, actor, "recipient.auth_failed", { failures });
+      return failures;
+    }
+    const lockedUntil = new Date(now.getTime() + LOCK_MS);
+    await tx.update(recipients).set({ authFailures: 0, authLockedUntil: lockedUntil, otpHash: null, otpExpiresAt: null }).where(eq(recipients.id, id));
+    await audit(tx, deps, actor, "recipient.auth_locked", { failures });
+    return lockedUntil;
+  });
 }
 
 /** The Set-Cookie of a successful authentication: this signing link's API only, not readable by scripts. */
