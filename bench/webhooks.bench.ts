@@ -124,7 +124,7 @@ async function outbox(rx: Receiver, endpoints: number): Promise<Row> {
     await rx.reset();
     const t0 = performance.now();
     for (let i = 0; i < EVENTS; i++) {
-      await transaction(deps.db, (tx) => recordEvent(tx, deps.clock, { environment: "live", type: types[i % types.length]!, data: { envelope: envelope(i) } }));
+      await transaction(deps.db, (tx) => recordEvent(tx, deps.clock, { environment: "live", envelopeId: envelope(i).id, type: types[i % types.length]!, data: { envelope: envelope(i) } }));
     }
     const enqueueMs = performance.now() - t0;
     const dispatcher = createWebhookDispatcher(deps);

@@ -31,7 +31,13 @@ describe("DELETE /envelopes/{id}?purge=true", () => {
       const drawn = s.deps.db.$client.query("SELECT signature_image_sha256 AS sha FROM recipients WHERE envelope_id = ?").get(env.id) as { sha: string };
       const blobs = [doc.sha256, sealed.sha, drawn.sha];
       for (const sha of blobs) expect(await s.deps.files.exists(sha)).toBe(true);
-      expect(count(s, "SELECT count(*) AS n FROM webhook_events WHERE json_extract(payload, '$.data.envelope.id') = ?", env.id)).toBeGreaterThan(0);
+      const events = count(s, "SELECT count(*) AS n FROM webhook_events WHERE json_extract(payload, '$.data.envelope.id') = ?", env.id);
+      expect(events).toBeGreaterThan(0);
+      // Each event names its envelope in a column, and the purge finds events and deliveries on indexes, not by scanning.
+      expect(count(s, "SELECT count(*) AS n FROM webhook_events WHERE envelope_id = ?", env.id)).toBe(events);
+      const plan = (q: string) => (s.deps.db.$client.query(`EXPLAIN QUERY PLAN ${q}`).all() as { detail: string }[]).map((r) => r.detail).join("; ");
+      expect(plan("SELECT id FROM webhook_events WHERE envelope_id = 'x'")).toContain("USING INDEX webhook_events_envelope");
+      expect(plan("SELECT id FROM webhook_deliveries WHERE event_id IN ('a', 'b')")).toContain("USING INDEX webhook_deliveries_event");
 
       const res = await s.api(`/api/v1/envelopes/${env.id}?purge=true`, { method: "DELETE" });
       expect(res.status).toBe(200);
@@ -51,6 +57,7 @@ describe("DELETE /envelopes/{id}?purge=true", () => {
       expect(count(s, "SELECT count(*) AS n FROM audit_events WHERE envelope_id = ?", env.id)).toBe(0);
       expect(count(s, "SELECT count(*) AS n FROM recipients WHERE envelope_id = ?", env.id)).toBe(0);
       expect(count(s, "SELECT count(*) AS n FROM webhook_events WHERE json_extract(payload, '$.data.envelope.id') = ?", env.id)).toBe(0);
+      expect(count(s, "SELECT count(*) AS n FROM webhook_deliveries WHERE event_id NOT IN (SELECT id FROM webhook_events)")).toBe(0);
       expect(count(s, "SELECT count(*) AS n FROM envelope_tombstones WHERE envelope_id = ?", env.id)).toBe(1);
       // A second purge: the envelope is gone.
       expect((await s.api(`/api/v1/envelopes/${env.id}?purge=true`, { method: "DELETE" })).status).toBe(410);
@@ -62,14 +69,21 @@ describe("DELETE /envelopes/{id}?purge=true", () => {
   test("only ended envelopes; another environment's key finds nothing; a document another envelope uses stays", async () => {
     const s = await startEnvelopeServer();
     try {
+      await post(s, "/api/v1/webhooks", { url: "https://hooks.example.com/x", events: ["*"] });
       const doc = await uploadDoc(s);
       const sent = await sendEnvelope(s, (await createEnvelope(s, quickStart([doc.id]))).id);
+      const eventsOf = (id: string) => count(s, "SELECT count(*) AS n FROM webhook_events WHERE envelope_id = ?", id);
+      const sentEvents = eventsOf(sent.id);
+      expect(sentEvents).toBe(2);
       const refused = await s.api(`/api/v1/envelopes/${sent.id}?purge=true`, { method: "DELETE" });
       expect(refused.status).toBe(409);
       expect(((await refused.json()) as any).code).toBe("envelope_not_ended");
       const ended = await completed(s, doc.id);
       expect((await s.api(`/api/v1/envelopes/${ended.id}?purge=true`, { method: "DELETE", key: await s.key("live") })).status).toBe(404);
       expect((await s.api(`/api/v1/envelopes/${ended.id}?purge=true`, { method: "DELETE" })).status).toBe(200);
+      // Only the purged envelope's webhook events go.
+      expect(eventsOf(ended.id)).toBe(0);
+      expect(eventsOf(sent.id)).toBe(sentEvents);
       // The sent envelope still uses the document: it and its bytes stay.
       expect(await s.deps.files.exists(doc.sha256)).toBe(true);
       expect((await s.api(`/api/v1/documents/${doc.id}`)).status).toBe(200);

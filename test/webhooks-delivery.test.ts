@@ -28,7 +28,7 @@ async function endpoint(s: TestServer, path: string, events?: WebhookEventType[]
 }
 
 const emit = (s: TestServer, type: WebhookEventType = "envelope.completed", data: Record<string, unknown> = { envelope: { id: "env_x", status: "COMPLETED" } }) =>
-  transaction(s.deps.db, async (tx) => (await recordEvent(tx, s.deps.clock, { environment: "test", type, data }))!);
+  transaction(s.deps.db, async (tx) => (await recordEvent(tx, s.deps.clock, { environment: "test", envelopeId: "env_evt", type, data }))!);
 
 const deliveries = async (s: TestServer, hookId: string) => (await (await s.api(`/api/v1/webhooks/${hookId}/deliveries?limit=100`)).json()).data as any[];
 const clockOf = (s: TestServer) => s.clock as FakeClock;

@@ -126,8 +126,8 @@ describe("https delivery to the checked address", () => {
       const d = createWebhookDispatcher(s.deps, { resolver, tlsCa: good.cert });
       const ok = await (await s.api("/api/v1/webhooks", { method: "POST", json: { url: `https://hooks.test:${tls.port}/in`, events: ["envelope.created"] } })).json();
       const wrong = await (await s.api("/api/v1/webhooks", { method: "POST", json: { url: `https://other.test:${tls.port}/in`, events: ["envelope.sent"] } })).json();
-      const evt = await transaction(s.deps.db, (tx) => recordEvent(tx, s.deps.clock, { environment: "test", type: "envelope.created", data: {} }));
-      await transaction(s.deps.db, (tx) => recordEvent(tx, s.deps.clock, { environment: "test", type: "envelope.sent", data: {} }));
+      const evt = await transaction(s.deps.db, (tx) => recordEvent(tx, s.deps.clock, { environment: "test", envelopeId: "env_evt", type: "envelope.created", data: {} }));
+      await transaction(s.deps.db, (tx) => recordEvent(tx, s.deps.clock, { environment: "test", envelopeId: "env_evt", type: "envelope.sent", data: {} }));
       expect(await d.drain()).toMatchObject({ attempts: 2 });
       expect(got).toEqual([`hooks.test:${tls.port} ${evt}`]);
       const list = async (id: string) => (await (await s.api(`/api/v1/webhooks/${id}/deliveries`)).json()).data[0];

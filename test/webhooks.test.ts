@@ -111,7 +111,7 @@ describe("auth and environments", () => {
     // Events reach the endpoints of their own environment only.
     rx.expect("/env-test", testHook.secret);
     rx.expect("/env-live", liveHook.secret);
-    await transaction(s.deps.db, (tx) => recordEvent(tx, s.deps.clock, { environment: "live", type: "envelope.created", data: { envelope: { id: "env_live1" } } }));
+    await transaction(s.deps.db, (tx) => recordEvent(tx, s.deps.clock, { environment: "live", envelopeId: "env_live1", type: "envelope.created", data: { envelope: { id: "env_live1" } } }));
     await s.running.app.webhooks.drain();
     expect(rx.accepted("/env-live").map((d) => d.payload!.data.envelope.id)).toEqual(["env_live1"]);
     expect(rx.received.filter((d) => d.path === "/env-test")).toHaveLength(0);
@@ -134,7 +134,7 @@ describe("PATCH and DELETE", () => {
 
   test("DELETE removes the endpoint (then 404) and drops its pending deliveries", async () => {
     const hook = await (await create({ url: "http://127.0.0.1:9/never" })).json();
-    await transaction(s.deps.db, (tx) => recordEvent(tx, s.deps.clock, { environment: "test", type: "envelope.sent", data: {} }));
+    await transaction(s.deps.db, (tx) => recordEvent(tx, s.deps.clock, { environment: "test", envelopeId: "env_evt", type: "envelope.sent", data: {} }));
     const pending = await (await s.api(`/api/v1/webhooks/${hook.id}/deliveries?status=pending`)).json();
     expect(pending.data).toHaveLength(1);
     const res = await s.api(`/api/v1/webhooks/${hook.id}`, { method: "DELETE" });
@@ -173,8 +173,8 @@ describe("deliveries API", () => {
     rx.expect("/d", created.secret);
     rx.respond("/d", (_d, n) => (n === 1 ? new Response("busy", { status: 503 }) : 200));
     const evt = (await transaction(s.deps.db, (tx) =>
-      recordEvent(tx, s.deps.clock, { environment: "test", type: "envelope.completed", data: { envelope: { id: "env_d" } } })))!;
-    await transaction(s.deps.db, (tx) => recordEvent(tx, s.deps.clock, { environment: "test", type: "envelope.sent", data: {} })); // not subscribed
+      recordEvent(tx, s.deps.clock, { environment: "test", envelopeId: "env_d", type: "envelope.completed", data: { envelope: { id: "env_d" } } })))!;
+    await transaction(s.deps.db, (tx) => recordEvent(tx, s.deps.clock, { environment: "test", envelopeId: "env_evt", type: "envelope.sent", data: {} })); // not subscribed
     await s.running.app.webhooks.drain();
 
     let list = await (await s.api(`/api/v1/webhooks/${created.id}/deliveries`)).json();
@@ -212,7 +212,7 @@ describe("deliveries API", () => {
   test("resend on a disabled endpoint: 409 webhook_disabled", async () => {
     const created = await (await create({ url: rx.url("/dis"), events: ["envelope.voided"] })).json();
     rx.expect("/dis", created.secret);
-    await transaction(s.deps.db, (tx) => recordEvent(tx, s.deps.clock, { environment: "test", type: "envelope.voided", data: {} }));
+    await transaction(s.deps.db, (tx) => recordEvent(tx, s.deps.clock, { environment: "test", envelopeId: "env_evt", type: "envelope.voided", data: {} }));
     await s.running.app.webhooks.drain();
     const [d] = (await (await s.api(`/api/v1/webhooks/${created.id}/deliveries`)).json()).data;
     await s.api(`/api/v1/webhooks/${created.id}`, { method: "PATCH", json: { enabled: false } });
@@ -226,7 +226,7 @@ describe("deliveries API", () => {
     const made: string[] = [];
     for (let i = 0; i < 5; i++) {
       (s.clock as any).advance(1000);
-      made.push((await transaction(s.deps.db, (tx) => recordEvent(tx, s.deps.clock, { environment: "test", type: "envelope.expired", data: { n: i } })))!);
+      made.push((await transaction(s.deps.db, (tx) => recordEvent(tx, s.deps.clock, { environment: "test", envelopeId: "env_evt", type: "envelope.expired", data: { n: i } })))!);
     }
     const list = (q: string) => s.api(`/api/v1/webhooks/${hook.id}/deliveries?${q}`).then(async (r) => ({ status: r.status, body: await r.json() }));
     const seen: any[] = [];
@@ -250,13 +250,13 @@ describe("deliveries API", () => {
     expect(next.body.data.map((d: any) => d.eventId)).toEqual([made[2], made[1]]);
     // A delivery of another endpoint is not a cursor here.
     const other = await (await create({ url: "http://127.0.0.1:9/other", events: ["envelope.expired"] })).json();
-    await transaction(s.deps.db, (tx) => recordEvent(tx, s.deps.clock, { environment: "test", type: "envelope.expired", data: {} }));
+    await transaction(s.deps.db, (tx) => recordEvent(tx, s.deps.clock, { environment: "test", envelopeId: "env_evt", type: "envelope.expired", data: {} }));
     const foreign = (await (await s.api(`/api/v1/webhooks/${other.id}/deliveries?limit=1`)).json()).data[0].id;
     expect((await list(`startingAfter=${foreign}`)).status).toBe(422);
   });
 
   test("every event type in the catalogue can be recorded", async () => {
     for (const type of WEBHOOK_EVENT_TYPES)
-      expect(await transaction(s.deps.db, (tx) => recordEvent(tx, s.deps.clock, { environment: "test", type, data: {} }))).toMatch(/^evt_/);
+      expect(await transaction(s.deps.db, (tx) => recordEvent(tx, s.deps.clock, { environment: "test", envelopeId: "env_evt", type, data: {} }))).toMatch(/^evt_/);
   });
 });

@@ -331,13 +331,19 @@ export const webhooks = sqliteTable("webhooks", {
   deletedAt: time("deleted_at"),
 });
 
-export const webhookEvents = sqliteTable("webhook_events", {
-  id: text("id").primaryKey(),
-  environment: text("environment", { enum: ENVIRONMENTS }).notNull(),
-  type: text("type").notNull(),
-  payload: text("payload").notNull(),
-  createdAt: time("created_at").notNull(),
-});
+export const webhookEvents = sqliteTable(
+  "webhook_events",
+  {
+    id: text("id").primaryKey(),
+    environment: text("environment", { enum: ENVIRONMENTS }).notNull(),
+    type: text("type").notNull(),
+    /** The envelope the event is about: purging an envelope finds its events by it. */
+    envelopeId: text("envelope_id"),
+    payload: text("payload").notNull(),
+    createdAt: time("created_at").notNull(),
+  },
+  (t) => [index("webhook_events_envelope").on(t.envelopeId).where(sql`${t.envelopeId} IS NOT NULL`)],
+);
 
 export const webhookDeliveries = sqliteTable(
   "webhook_deliveries",
@@ -356,6 +362,7 @@ export const webhookDeliveries = sqliteTable(
   },
   (t) => [
     index("webhook_deliveries_hook").on(t.webhookId, t.createdAt),
+    index("webhook_deliveries_event").on(t.eventId),
     /**
      * The dispatcher's probe: an endpoint's pending deliveries by due time. Pending ones only: a
      * delivery leaves it when it succeeds or fails, so it holds the backlog, not the history, and

@@ -71,8 +71,7 @@ export async function purgeEnvelope(
     };
     await tx.insert(envelopeTombstones).values(tombstone);
     // Webhook events carry the envelope (names, e-mails): they go with their deliveries.
-    const eventIds = (await tx.select({ id: webhookEvents.id }).from(webhookEvents)
-      .where(eq(jsonText(tx, webhookEvents.payload, ["data", "envelope", "id"]), e.id))).map((r) => r.id);
+    const eventIds = (await tx.select({ id: webhookEvents.id }).from(webhookEvents).where(eq(webhookEvents.envelopeId, e.id))).map((r) => r.id);
     if (eventIds.length) {
       const deliveryIds = (await tx.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(inArray(webhookDeliveries.eventId, eventIds))).map((r) => r.id);
       if (deliveryIds.length) await tx.delete(webhookAttempts).where(inArray(webhookAttempts.deliveryId, deliveryIds));

@@ -25,7 +25,7 @@ export async function auditEnvelope(tx: Tx, deps: EnvelopeChangeDeps, envelopeId
  */
 export async function recordEnvelopeEvent(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: string, type: WebhookEventType, extra: Record<string, unknown> = {}): Promise<void> {
   const row = (await envelopeRow(tx, envelopeId))!;
-  await recordEvent(tx, deps.clock, { environment: row.environment, type, data: async () => ({ envelope: publicEnvelope(deps, await loadEnvelopeParts(tx, row), { signUrls: false }), ...extra }) });
+  await recordEvent(tx, deps.clock, { environment: row.environment, type, envelopeId, data: async () => ({ envelope: publicEnvelope(deps, await loadEnvelopeParts(tx, row), { signUrls: false }), ...extra }) });
 }
 
 /**
@@ -34,7 +34,7 @@ export async function recordEnvelopeEvent(tx: Tx, deps: EnvelopeChangeDeps, enve
  */
 export async function recordEnvelopeEventAndLoad(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: string, type: WebhookEventType): Promise<EnvelopeParts> {
   const parts = await loadEnvelopeParts(tx, (await envelopeRow(tx, envelopeId))!);
-  await recordEvent(tx, deps.clock, { environment: parts.envelope.environment, type, data: () => ({ envelope: publicEnvelope(deps, parts, { signUrls: false }) }) });
+  await recordEvent(tx, deps.clock, { environment: parts.envelope.environment, type, envelopeId, data: () => ({ envelope: publicEnvelope(deps, parts, { signUrls: false }) }) });
   return parts;
 }
 

@@ -43,7 +43,7 @@ const statements = preparedPerSession((tx) => {
   const ph = sql.placeholder;
   return {
     insertEvent: tx.insert(webhookEvents)
-      .values({ id: ph("id"), environment: ph("environment"), type: ph("type"), payload: ph("payload"), createdAt: ph("createdAt") } as any)
+      .values({ id: ph("id"), environment: ph("environment"), type: ph("type"), envelopeId: ph("envelopeId"), payload: ph("payload"), createdAt: ph("createdAt") } as any)
       .prepare(),
     endpoints: tx.select({ id: webhooks.id, events: webhooks.events }).from(webhooks)
       .where(and(eq(webhooks.environment, ph("environment") as any), eq(webhooks.enabled, true), isNull(webhooks.deletedAt)))
@@ -65,7 +65,7 @@ const statements = preparedPerSession((tx) => {
 export async function recordEvent(
   tx: Tx,
   clock: Clock,
-  e: { environment: Environment; type: WebhookEventType; data: EventData | (() => EventData | Promise<EventData>) },
+  e: { environment: Environment; type: WebhookEventType; envelopeId: string; data: EventData | (() => EventData | Promise<EventData>) },
 ): Promise<string | null> {
   const q = statements(tx);
   const endpoints = (await q.endpoints.execute({ environment: e.environment })).filter((w) => subscribes(w.events, e.type));
@@ -73,7 +73,7 @@ export async function recordEvent(
   const now = clock.now();
   const id = newId("evt");
   const payload: WebhookPayload = { id, type: e.type, createdAt: now.toISOString(), environment: e.environment, data: typeof e.data === "function" ? await e.data() : e.data };
-  await q.insertEvent.execute({ id, environment: e.environment, type: e.type, payload: JSON.stringify(payload), createdAt: now });
+  await q.insertEvent.execute({ id, environment: e.environment, type: e.type, envelopeId: e.envelopeId, payload: JSON.stringify(payload), createdAt: now });
   for (const w of endpoints) await q.insertDelivery.execute({ id: newId("dlv"), eventId: id, webhookId: w.id, now });
   await signalWork(tx, "webhooks");
   return id;
