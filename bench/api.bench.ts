@@ -61,6 +61,8 @@ interface Scenario {
   script?: string;
   /** The bytes the bare server answers: those certyneo answers to the same request. */
   body: string;
+  /** certyneo's response header fields (but those Bun sets itself), for the second bare baseline. */
+  headers: Record<string, string>;
   status: number;
   goal: number;
 }
@@ -92,28 +94,38 @@ async function main() {
   for (let i = 0; i < 25; i++) await (await create()).arrayBuffer();
   const postScript = join(dir, "post.lua");
   writeFileSync(postScript, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(draft)}\nwrk.headers["Content-Type"] = "application/json"\n`);
+  /** What certyneo answers: its body and its header fields, but those Bun sets on any answer. */
+  const answer = async (res: Promise<Response>) => {
+    const r = await res;
+    const headers = Object.fromEntries([...r.headers].filter(([k]) => k !== "date" && k !== "content-length"));
+    return { body: await r.text(), headers };
+  };
+  const get = (path: string) => answer(fetch(`${url}${path}`, { headers: auth }));
   const scenarios = ([
-    { key: "get-one", name: "GET /api/v1/documents/{id}", target: `/api/v1/documents/${doc.id}`, body: await (await fetch(`${url}/api/v1/documents/${doc.id}`, { headers: auth })).text(), status: 200, goal: 0.6 },
-    { key: "list", name: "GET /api/v1/envelopes?limit=20", target: "/api/v1/envelopes?limit=20", body: await (await fetch(`${url}/api/v1/envelopes?limit=20`, { headers: auth })).text(), status: 200, goal: 0.2 },
-    { key: "post", name: "POST /api/v1/envelopes (2 signers)", target: "/api/v1/envelopes", script: postScript, body: await (await create()).text(), status: 201, goal: 0.1 },
+    { key: "get-one", name: "GET /api/v1/documents/{id}", target: `/api/v1/documents/${doc.id}`, ...(await get(`/api/v1/documents/${doc.id}`)), status: 200, goal: 0.6 },
+    { key: "list", name: "GET /api/v1/envelopes?limit=20", target: "/api/v1/envelopes?limit=20", ...(await get("/api/v1/envelopes?limit=20")), status: 200, goal: 0.2 },
+    { key: "post", name: "POST /api/v1/envelopes (2 signers)", target: "/api/v1/envelopes", script: postScript, ...(await answer(create())), status: 201, goal: 0.1 },
   ] as Scenario[]).filter((sc) => !ONLY || sc.key === ONLY);
 
-  const bares = await Promise.all(scenarios.map(async (sc) => {
+  const bare = async (sc: Scenario, headers: Record<string, string>) => {
     const barePort = await freePort();
-    const proc = Bun.spawn([process.execPath, join(import.meta.dir, "bare-server.ts")], { env: { ...process.env, PORT: String(barePort), BODY: sc.body, STATUS: String(sc.status) }, stdout: "pipe" });
+    const proc = Bun.spawn([process.execPath, join(import.meta.dir, "bare-server.ts")], { env: { ...process.env, PORT: String(barePort), BODY: sc.body, STATUS: String(sc.status), HEADERS: JSON.stringify(headers) }, stdout: "pipe" });
     return { proc, url: `http://127.0.0.1:${barePort}` };
-  }));
+  };
+  const bares = await Promise.all(scenarios.map((sc) => bare(sc, {})));
+  const bareHeaders = await Promise.all(scenarios.map((sc) => bare(sc, sc.headers)));
   await Bun.sleep(500);
 
   const loadBefore = loadavg().map((l) => l.toFixed(1)).join(" / ");
-  const runs = scenarios.map(() => ({ bare: [] as WrkResult[], app: [] as WrkResult[] }));
+  const runs = scenarios.map(() => ({ bare: [] as WrkResult[], bareHeaders: [] as WrkResult[], app: [] as WrkResult[] }));
   try {
     for (const sc of scenarios) wrk(`${url}${sc.target}`, auth, app.pid, sc.script); // warm-up (JIT, caches)
     for (let round = 0; round < ROUNDS; round++) {
       for (const [i, sc] of scenarios.entries()) {
-        const order = round % 2 ? ["app", "bare"] : ["bare", "app"];
+        const order = round % 2 ? ["app", "bareHeaders", "bare"] : ["bare", "bareHeaders", "app"];
         for (const which of order) {
           if (which === "bare") runs[i]!.bare.push(wrk(`${bares[i]!.url}${sc.target}`, {}, bares[i]!.proc.pid, sc.script));
+          else if (which === "bareHeaders") runs[i]!.bareHeaders.push(wrk(`${bareHeaders[i]!.url}${sc.target}`, {}, bareHeaders[i]!.proc.pid, sc.script));
           else {
             const r = wrk(`${url}${sc.target}`, auth, app.pid, sc.script);
             if (r.non2xx) throw new Error(`${r.non2xx} non-2xx answers from certyneo on ${sc.name}`);
@@ -124,7 +136,7 @@ async function main() {
     }
   } finally {
     app.kill("SIGTERM");
-    for (const b of bares) b.proc.kill();
+    for (const b of [...bares, ...bareHeaders]) b.proc.kill();
   }
   const loadAfter = loadavg().map((l) => l.toFixed(1)).join(" / ");
 
@@ -135,7 +147,9 @@ async function main() {
     const mine = medianBy(runs[i]!.app);
     const ratio = mine.rps / bare.rps;
     const cpuRatio = bare.cpuUsPerRequest / mine.cpuUsPerRequest;
+    const withHeaders = medianBy(runs[i]!.bareHeaders);
     rows.push([`bare Bun.serve, same bytes as ${sc.name}`, bare.rps.toFixed(0), bare.p50.toFixed(2), bare.p99.toFixed(2), bare.cpuUsPerRequest.toFixed(1), "1.00", "1.00"]);
+    rows.push([`bare Bun.serve, same bytes and the same ${Object.keys(sc.headers).length} header fields`, withHeaders.rps.toFixed(0), withHeaders.p50.toFixed(2), withHeaders.p99.toFixed(2), withHeaders.cpuUsPerRequest.toFixed(1), (withHeaders.rps / bare.rps).toFixed(2), (bare.cpuUsPerRequest / withHeaders.cpuUsPerRequest).toFixed(2)]);
     rows.push([`certyneo ${sc.name}`, mine.rps.toFixed(0), mine.p50.toFixed(2), mine.p99.toFixed(2), mine.cpuUsPerRequest.toFixed(1), ratio.toFixed(2), cpuRatio.toFixed(2)]);
     verdicts.push(`- ${sc.name}: target ≥ ${sc.goal}x bare: throughput ${ratio.toFixed(2)}x (${ratio >= sc.goal ? "met" : "NOT met"}), CPU per request ${cpuRatio.toFixed(2)}x (${cpuRatio >= sc.goal ? "met" : "NOT met"}); req/s of the ${ROUNDS} rounds: bare ${runs[i]!.bare.map((r) => r.rps.toFixed(0)).join(" / ")}, certyneo ${runs[i]!.app.map((r) => r.rps.toFixed(0)).join(" / ")}`);
   }
@@ -152,7 +166,7 @@ async function main() {
     "",
     ...verdicts,
     "",
-    "The certyneo path is the whole request: pipeline (request id, API key from an in-memory cache of key hashes, rate limiter and RateLimit headers), Elysia routing with request and response validation, the domain and SQLite (GET list: the page and its envelopes' parts in a fixed number of prepared statements; POST: validation, envelope, recipients, audit event, webhook event, in one transaction), and one access-log line per request. The bare server answers the same bytes with no work.",
+    "The certyneo path is the whole request: pipeline (request id, API key from an in-memory cache of key hashes, rate limiter and RateLimit headers), Elysia routing with request and response validation, the domain and SQLite (GET list: the page and its envelopes' parts in a fixed number of prepared statements; POST: validation, envelope, recipients, audit event, webhook event, in one transaction), and one access-log line per request. The bare server answers the same bytes with no work; the target is measured against it. The second bare row (information only) answers the same body with certyneo's header fields too (request id, security and RateLimit fields, content type), all that Bun does not set itself: what the API's answer costs before any of its work.",
   ].join("\n"));
 }
 
