@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SQL } from "bun";
 import { complete, getEnvelope, quickStart, sentEnvelope, typed, uploadDoc } from "./helpers/envelopes";
-import { havePostgres, testPostgres } from "./helpers/postgres";
+import { havePostgres, testPostgres, type TestPostgres } from "./helpers/postgres";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { systemError } from "../src/http/system-errors";
 
@@ -13,12 +13,16 @@ describe.skipIf(!havePostgres)("concurrent requests on PostgreSQL", () => {
   let a: TestServer;
   let b: TestServer;
   let db: SQL;
+  let cluster: TestPostgres;
+  /** The serialization failures PostgreSQL has logged so far. */
+  const conflicts = () => cluster.serverLog().split("\n").filter((l) => l.includes("could not serialize access")).length;
   /** How many audit events of `type` the envelope has, read straight from the database. */
   const events = async (envelopeId: string, type: string) =>
     (await db`SELECT count(*)::int AS n FROM audit_events WHERE envelope_id = ${envelopeId} AND type = ${type}`)[0].n as number;
   beforeAll(async () => {
     // Two servers on one database: two nodes.
-    const url = await (await testPostgres()).freshDatabase();
+    cluster = await testPostgres();
+    const url = await cluster.freshDatabase();
     db = new SQL(url, { max: 1 });
     const env = { CERTYNEO_DATABASE_URL: url, CERTYNEO_RATE_LIMIT_ENABLED: "false", CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" };
     [a, b] = [await startTestServer({ env }), await startTestServer({ env })];
@@ -27,10 +31,11 @@ describe.skipIf(!havePostgres)("concurrent requests on PostgreSQL", () => {
     await Promise.all([a?.stop(), b?.stop(), db?.close()]);
   });
 
-  test("envelopes created 12 at a time on two nodes: every one is created, none refused", async () => {
+  test("envelopes created 12 at a time on two nodes: every one is created, none refused, none run again", async () => {
     const key = await a.key();
     const doc = await uploadDoc(a, { key });
     const draft = quickStart([doc.id], [{ email: "a@example.com", name: "Ana Silva" }, { email: "b@example.com", name: "Bo Li" }]);
+    const before = conflicts();
     const statuses = await Promise.all(Array.from({ length: 12 }, async (_, i) => {
       const out: number[] = [];
       for (let n = 0; n < 8; n++) out.push((await (i % 2 ? a : b).api("/api/v1/envelopes", { method: "POST", key, json: draft })).status);
@@ -39,6 +44,26 @@ describe.skipIf(!havePostgres)("concurrent requests on PostgreSQL", () => {
     expect(statuses.flat().filter((s) => s !== 201)).toEqual([]);
     const listed = await (await a.api("/api/v1/envelopes?limit=100", { key })).json();
     expect(listed.data.length).toBe(96);
+    // Creations write only new rows (read committed): they never conflict, so none was run again.
+    expect(conflicts() - before).toBe(0);
+  });
+
+  test("a document deleted on one node while envelopes are created from it on the other: never both", async () => {
+    const key = await a.key();
+    const draft = (docId: string) => quickStart([docId], [{ email: "a@example.com", name: "Ana Silva" }]);
+    const outcomes = new Set<string>();
+    for (let round = 0; round < 12; round++) {
+      const doc = await uploadDoc(a, { key, name: `race-${round}.pdf` });
+      const [created, deleted] = await Promise.all([
+        (round % 2 ? a : b).api("/api/v1/envelopes", { method: "POST", key, json: draft(doc.id) }),
+        (round % 2 ? b : a).api(`/api/v1/documents/${doc.id}`, { method: "DELETE", key }),
+      ]);
+      const got = `${created.status}/${deleted.status}`;
+      outcomes.add(got);
+      // Either the envelope uses a live document, or the document is gone and no envelope uses it.
+      expect(["201/409", "422/200"]).toContain(got);
+      expect((await a.api(`/api/v1/documents/${doc.id}`, { key })).status).toBe(created.status === 201 ? 200 : 404);
+    }
   });
 
   test("two signers of one envelope sign at the same moment on two nodes: it completes, once", async () => {

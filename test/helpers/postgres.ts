@@ -13,6 +13,8 @@ export interface TestPostgres {
   freshDatabase(name?: string): Promise<string>;
   /** The cluster's admin URL (database "postgres"). */
   adminUrl: string;
+  /** What the server has logged so far (errors among it: serialization failures, deadlocks). */
+  serverLog(): string;
 }
 
 /** The directory of Debian's PostgreSQL server binaries, or null when none is installed. */
@@ -71,6 +73,7 @@ async function startCluster(): Promise<TestPostgres> {
   }
   return {
     adminUrl,
+    serverLog: () => readFileSync(`${dir}/log`, "utf8"),
     async freshDatabase(name = `t${process.pid}_${++databases}`) {
       const admin = new SQL(adminUrl, { max: 1 });
       try {

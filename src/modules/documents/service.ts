@@ -2,7 +2,7 @@ import { and, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, notFound } from "../../errors";
 import { newId } from "../../ids";
-import { cacheGeneration, firstRow, jsonArrayHas, preparedPerDb, transaction } from "../../store/db";
+import { affectedRows, cacheGeneration, firstRow, jsonArrayHas, preparedPerDb, transaction } from "../../store/db";
 import { documents, envelopeDocuments, envelopes, templates, type Environment } from "../../store/schema";
 import { definePager } from "../../store/paginate";
 
@@ -129,8 +129,13 @@ export function listDocuments(deps: Deps, environment: Environment, q: { limit?:
 export async function deleteDocument(deps: Deps, environment: Environment, id: string): Promise<DocumentRow> {
   const doc = await getDocument(deps, environment, id);
   const deletedAt = deps.clock.now();
-  // One write transaction: an envelope cannot start using the document between check and delete.
+  // The row is marked first, then the uses are checked (a throw undoes the mark). On PostgreSQL,
+  // read committed: the mark waits for the transactions that hold the row FOR SHARE while they
+  // link it (documentFacts), and each check then sees what they committed; a link that comes
+  // after the mark finds the document deleted. SQLite: one writer, the order does not matter.
   const bytesNeeded = await transaction(deps.db, async (tx) => {
+    if (!affectedRows(await tx.update(documents).set({ deletedAt }).where(and(eq(documents.id, id), isNull(documents.deletedAt)))))
+      throw notFound("Document", id);
     const active = await tx.select({ id: envelopes.id, status: envelopes.status }).from(envelopeDocuments)
       .innerJoin(envelopes, eq(envelopes.id, envelopeDocuments.envelopeId))
       .where(and(eq(envelopeDocuments.documentId, id), inArray(envelopes.status, ["DRAFT", "SENT"])));
@@ -139,13 +144,12 @@ export async function deleteDocument(deps: Deps, environment: Environment, id: s
     const template = await firstRow(tx.select({ id: templates.id }).from(templates)
       .where(and(eq(templates.environment, environment), jsonArrayHas(tx, templates.documentIds, id))).limit(1));
     if (template) throw new AppError("document_in_use", `Document ${id} is used by template ${template.id}; change or delete the template first`);
-    await tx.update(documents).set({ deletedAt }).where(eq(documents.id, id));
     // The bytes stay while any live document has them, or any envelope (even a finished one,
     // whose seal may still be pending or be redone) names a document that has them.
     return !!(await firstRow(tx.select({ id: documents.id }).from(documents)
       .leftJoin(envelopeDocuments, eq(envelopeDocuments.documentId, documents.id))
       .where(and(eq(documents.sha256, doc.sha256), or(isNull(documents.deletedAt), isNotNull(envelopeDocuments.envelopeId)))).limit(1)));
-  });
+  }, { isolation: "read committed" });
   forgetCachedDocument(deps, id);
   if (!bytesNeeded) await deps.files.remove(doc.sha256);
   return { ...doc, deletedAt };

@@ -20,7 +20,13 @@ export interface CreateEnvelopeInput {
   batch?: { id: string; row: number };
 }
 
-/** POST /envelopes: a validated DRAFT, audited, with an envelope.created event. */
+/**
+ * POST /envelopes: a validated DRAFT, audited, with an envelope.created event.
+ * On PostgreSQL in read committed: a creation writes only new rows, and the documents it links
+ * are held FOR SHARE (documentFacts), which is all a concurrent deletion needs. Serializable,
+ * two creations at once conflicted nearly every time (the foreign-key checks of the new rows
+ * read the page of the primary key that the other creation's envelope goes into).
+ */
 export async function createEnvelope(deps: Deps, { environment, who, draft, found, templateId, batch }: CreateEnvelopeInput): Promise<EnvelopeView> {
   return transaction(deps.db, async (tx) => {
     const documents = await assertValidDraft(tx, deps.clock, environment, draft, found);
@@ -43,5 +49,5 @@ export async function createEnvelope(deps: Deps, { environment, who, draft, foun
       recipients: people.map((r) => ({ id: r.id, email: r.email, role: r.role, routingOrder: r.routingOrder })),
     });
     return publicEnvelope(deps, await recordEnvelopeEventAndLoad(tx, deps, id, "envelope.created"));
-  });
+  }, { isolation: "read committed" });
 }

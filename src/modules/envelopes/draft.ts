@@ -4,7 +4,7 @@ import type { Clock } from "../../clock";
 import { invalid, type FieldError } from "../../errors";
 import { mergeProblems } from "../../http/validate";
 import { newId } from "../../ids";
-import { idsParam, inIds, insertRows, preparedPerSession, type Tx } from "../../store/db";
+import { dialectOf, idsParam, inIds, insertRows, preparedPerSession, type Tx } from "../../store/db";
 import { isPlacedFieldType } from "../../enums";
 import { documents, envelopeDocuments, fields, recipients, type Environment } from "../../store/schema";
 import { draftFields, fieldRequired, prefillValue, routingOrders, validateDraft, type DocumentFacts, type EnvelopeDraft, type StoredRecipientDraft } from "./lifecycle";
@@ -12,13 +12,15 @@ import { fieldRows, recipientRows } from "./rows";
 
 export type DocumentFactsById = Map<string, DocumentFacts & { id: string; name: string; sha256: string }>;
 
-const statements = preparedPerSession((tx) => ({
-  facts: tx.select({
+const statements = preparedPerSession((tx) => {
+  const facts = tx.select({
     id: documents.id, name: documents.name, sha256: documents.sha256, pageCount: documents.pageCount, pages: documents.pages, tags: documents.tags, formFields: documents.formFields,
   }).from(documents)
-    .where(and(inIds(tx, documents.id), eq(documents.environment, sql.placeholder("environment") as never), isNull(documents.deletedAt)))
-    .prepare(),
-}));
+    .where(and(inIds(tx, documents.id), eq(documents.environment, sql.placeholder("environment") as never), isNull(documents.deletedAt)));
+  // PostgreSQL: the documents a draft links are held FOR SHARE until its transaction ends, so a
+  // deletion (deleteDocument) waits for it and then sees the link, whatever the isolation.
+  return { facts: (dialectOf(tx) === "postgres" ? (facts as unknown as { for(strength: "share"): typeof facts }).for("share") : facts).prepare() };
+});
 
 /** Page sizes and text tags of the live documents among `ids` in `environment`. */
 export async function documentFacts(tx: Tx, environment: Environment, ids: string[]): Promise<DocumentFactsById> {
