@@ -1,6 +1,6 @@
 import type { Deps } from "../../deps";
 import { Recent } from "../../recent";
-import { committedReadMark, dialectOf, preparedPerDb, type Db } from "../../store/db";
+import { committedReadMark, dialectOf, generationReader, preparedPerDb, type Db } from "../../store/db";
 import type { Page } from "../../store/paginate";
 import { envelopeRows, type EnvelopeRow } from "./rows";
 import { loadEnvelopesParts, publicEnvelope } from "./view";
@@ -82,11 +82,7 @@ function pageJson(views: readonly Uint8Array[], hasMore: boolean): Uint8Array {
  * no such read (a node learns of another's commits later, by notification): null, and every
  * list runs its page query.
  */
-const envelopesGeneration = preparedPerDb((db) => {
-  if (dialectOf(db) === "postgres") return () => null;
-  const read = db.$client.prepare<{ generation: number }, []>("SELECT generation FROM cache_generations WHERE name = 'envelopes'");
-  return () => read.get()?.generation ?? null;
-});
+const envelopesGeneration = preparedPerDb((db) => (dialectOf(db) === "postgres" ? () => null : generationReader(db, "envelopes")));
 
 /**
  * A list page as JSON. The body kept for `query` is answered as it is (a Blob: sent without a
@@ -94,8 +90,9 @@ const envelopesGeneration = preparedPerDb((db) => {
  * known current, with no page query; else the page `read` gives (ids and revisions) is compared
  * with what made the kept body, and a page that changed is joined from the envelopes' views
  * (cachedViews, buildViews). Only what committed reads built is kept (keepable), under the
- * generation read before them: a page built later than its generation is dropped at the next
- * move, never answered for a state it does not show.
+ * generation read before them, so never under a generation newer than what it shows. A kept page
+ * shows a committed state: while a transaction is open, it is answered only if the generation
+ * read there is its own, i.e. the transaction has changed no envelope.
  */
 export async function pageBody(deps: ViewDeps, query: string, read: () => Promise<Page<Key>>): Promise<Blob> {
   const before = committedReadMark(deps.db);
