@@ -75,12 +75,13 @@ describe("list at scale", () => {
     expect(large.page.data.some((e) => e.documents.length === 2 && e.recipients.length === 2 && e.fields.length === 1 && e.audit.count > 1)).toBe(true);
   });
 
-  test("a page read again is one statement; an envelope changed since, through any of its rows, is read again", async () => {
+  test("a page read again runs no page query; an envelope changed since, through any of its rows, is read again", async () => {
     const input = { environment: "test" as const, limit: 20 };
     const first = JSON.parse(await (await listEnvelopesJson(s.deps, input)).text());
     let before = executed;
     expect(JSON.parse(await (await listEnvelopesJson(s.deps, input)).text())).toEqual(first);
-    expect(executed - before).toBe(1);
+    // Only the envelopes' generation was read (migration 0017; not through drizzle): it has not moved.
+    expect(executed - before).toBe(0);
 
     const [a, b, c] = first.data as any[];
     const draft = first.data.find((e: any) => e.status === "DRAFT");

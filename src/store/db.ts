@@ -432,6 +432,16 @@ export const setNotifiedCacheGeneration = (db: Db, generation: () => number) => 
 
 /** The tables whose rows processes keep in memory (migration 0015's triggers move their generation). */
 export type CachedTable = "api_keys" | "documents";
+
+/**
+ * SQLite: a function reading the generation `name` has in cache_generations now, at every call
+ * (one point read by primary key, ~2 µs, mostly its read transaction's locks); null while the
+ * row is missing. "envelopes" is moved by migration 0017's triggers (list pages).
+ */
+export function generationReader(db: Db, name: CachedTable | "envelopes"): () => number | null {
+  const read = db.$client.prepare<{ generation: number }, [string]>("SELECT generation FROM cache_generations WHERE name = ?");
+  return () => read.get(name)?.generation ?? null;
+}
 const tableGenerations = new WeakMap<object, Map<CachedTable, () => number>>();
 
 /**
@@ -449,13 +459,13 @@ export function cacheGeneration(db: Db, table: CachedTable): () => number {
   if (!byTable) tableGenerations.set(db, (byTable = new Map()));
   let generation = byTable.get(table);
   if (generation) return generation;
-  const read = db.$client.prepare("SELECT generation FROM cache_generations WHERE name = ?");
+  const read = generationReader(db, table);
   let readAt = -Infinity;
   let current = 0;
   generation = () => {
     const now = performance.now();
     if (now - readAt >= 1) {
-      current = (read.get(table) as { generation: number } | null)?.generation ?? 0;
+      current = read() ?? 0;
       readAt = now;
     }
     return current;

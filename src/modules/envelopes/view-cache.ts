@@ -1,6 +1,6 @@
 import type { Deps } from "../../deps";
 import { Recent } from "../../recent";
-import { committedReadMark, type Db } from "../../store/db";
+import { committedReadMark, dialectOf, generationReader, preparedPerDb, type Db } from "../../store/db";
 import type { Page } from "../../store/paginate";
 import { envelopeRows, type EnvelopeRow } from "./rows";
 import { loadEnvelopesParts, publicEnvelope } from "./view";
@@ -15,8 +15,11 @@ type ViewDeps = Pick<Deps, "db" | "config" | "secret">;
 
 /** UTF-8 already: a page is the concatenation of its envelopes' bytes, with nothing to encode. */
 interface CachedView { revision: number; json: Uint8Array }
-/** A page as sent, with what made it: its envelopes' ids and revisions, and whether more follow. */
-interface CachedPage { signature: string; body: Blob }
+/**
+ * A page as sent, with what made it: its envelopes' ids and revisions, and whether more follow;
+ * and the envelopes' generation it is known current at (SQLite), null if none.
+ */
+interface CachedPage { signature: string; generation: number | null; body: Blob }
 const caches = new WeakMap<Db, { views: Recent<CachedView>; pages: Recent<CachedPage> }>();
 
 function cacheOf(db: Db) {
@@ -72,23 +75,43 @@ function pageJson(views: readonly Uint8Array[], hasMore: boolean): Uint8Array {
 }
 
 /**
- * A list page as JSON: the page `read` gives (ids and revisions), answered with the body kept
- * for `query` when the same envelopes at the same revisions made it (a Blob: sent without a copy
- * or a new buffer per request), else joined from the envelopes' views (cachedViews, buildViews).
+ * The envelopes' generation (migration 0017 on SQLite): it moves in the transaction of every
+ * insert, delete or revision move of an envelope, whichever connection or process writes, so
+ * while it reads the same, no list page has changed. Read at every list (one point read), not
+ * once a millisecond: a client lists right after its own change and must see it. PostgreSQL has
+ * no such read (a node learns of another's commits later, by notification): null, and every
+ * list runs its page query.
+ */
+const envelopesGeneration = preparedPerDb((db) => (dialectOf(db) === "postgres" ? () => null : generationReader(db, "envelopes")));
+
+/**
+ * A list page as JSON. The body kept for `query` is answered as it is (a Blob: sent without a
+ * copy or a new buffer per request) while the envelopes' generation has not moved since it was
+ * known current, with no page query; else the page `read` gives (ids and revisions) is compared
+ * with what made the kept body, and a page that changed is joined from the envelopes' views
+ * (cachedViews, buildViews). Only what committed reads built is kept (keepable), under the
+ * generation read before them, so never under a generation newer than what it shows. A kept page
+ * shows a committed state: while a transaction is open, it is answered only if the generation
+ * read there is its own, i.e. the transaction has changed no envelope.
  */
 export async function pageBody(deps: ViewDeps, query: string, read: () => Promise<Page<Key>>): Promise<Blob> {
   const before = committedReadMark(deps.db);
-  const page = await read();
-  const signature = page.data.reduce((s, k) => `${s}${k.id}:${k.revision},`, page.hasMore ? "+" : "-");
+  const generation = envelopesGeneration(deps.db)();
   const { pages } = cacheOf(deps.db);
   const kept = pages.get(query);
-  if (kept?.signature === signature) return kept.body;
+  if (generation !== null && kept?.generation === generation) return kept.body;
+  const page = await read();
+  const signature = page.data.reduce((s, k) => `${s}${k.id}:${k.revision},`, page.hasMore ? "+" : "-");
+  if (kept?.signature === signature) {
+    if (keepable(deps.db, before)) kept.generation = generation;
+    return kept.body;
+  }
   const views = cachedViews(deps.db, page.data);
   const missing = page.data.filter((k) => !views.has(k.id)).map((k) => k.id);
   if (missing.length) for (const [id, json] of await buildViews(deps, missing)) views.set(id, json);
   // An envelope purged between the page and its view (another node) is left out.
   const data = page.data.flatMap((k) => views.get(k.id) ?? []);
   const body = new Blob([pageJson(data, page.hasMore) as Uint8Array<ArrayBuffer>]);
-  if (data.length === page.data.length && keepable(deps.db, before)) pages.set(query, { signature, body });
+  if (data.length === page.data.length && keepable(deps.db, before)) pages.set(query, { signature, generation, body });
   return body;
 }
