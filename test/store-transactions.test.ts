@@ -76,10 +76,12 @@ describe("SQLite transactions: group commit", () => {
   test("a group's savepoints are journaled in memory: the process writes only the log", async () => {
     const written = () => Number(/wchar: (\d+)/.exec(readFileSync("/proc/self/io", "utf8"))![1]);
     const walSize = () => Bun.file(join(dir, "t.db-wal")).size;
-    await transaction(db, async (tx) => { for (let i = 0; i < 200; i++) await insert(tx, i, "x".repeat(1000)); });
+    await transaction(db, async (tx) => {
+      for (let i = 0; i < 200; i++) await insert(tx, i, "x".repeat(1000));
+    });
     const [bytes0, wal0] = [written(), walSize()];
     // Each body rewrites every row: its savepoint copies ~50 existing pages first (200 KB).
-    await Promise.all(Array.from({ length: 10 }, (_, n) => transaction(db, (tx) => tx.run(sql`UPDATE notes SET text = ${"y".repeat(1000 + n)}`))));
+    await Promise.all(Array.from({ length: 10 }, (_, n) => transaction(db, async (tx) => void (await tx.run(sql`UPDATE notes SET text = ${"y".repeat(1000 + n)}`)))));
     const [bytes, wal] = [written() - bytes0, walSize() - wal0];
     expect(wal).toBeGreaterThan(50 * 4096);
     // Spilled to a temporary file, the copies would be written too: 2 MB for this group.

@@ -386,24 +386,42 @@ const insertStatements = new WeakMap<object, Map<SQLiteTable, Map<string, { exec
  * trip. On PostgreSQL, where it does, the rows go in one statement.
  */
 export async function insertRows<T extends SQLiteTable>(tx: Tx, table: T, rows: readonly T["$inferInsert"][]): Promise<void> {
-  if (!rows.length) return;
-  if (dialectOf(tx) === "postgres") return void (await tx.insert(table).values(rows as T["$inferInsert"][]));
+  await insertEach(tx, table, rows, false);
+}
+
+/**
+ * insertRows, answering the rows as stored (the database's defaults filled in), in the order
+ * given: what a change answers with, without reading them back.
+ */
+export async function insertRowsReturning<T extends SQLiteTable>(tx: Tx, table: T, rows: readonly T["$inferInsert"][]): Promise<T["$inferSelect"][]> {
+  return insertEach(tx, table, rows, true) as Promise<T["$inferSelect"][]>;
+}
+
+async function insertEach(tx: Tx, table: SQLiteTable, rows: readonly Record<string, unknown>[], returning: boolean): Promise<unknown[]> {
+  if (!rows.length) return [];
+  if (dialectOf(tx) === "postgres") {
+    const insert = tx.insert(table).values(rows as never);
+    return returning ? await insert.returning() : (await insert, []);
+  }
   let byTable = insertStatements.get(sessionOf(tx));
   if (!byTable) insertStatements.set(sessionOf(tx), (byTable = new Map()));
   let byShape = byTable.get(table);
   if (!byShape) byTable.set(table, (byShape = new Map()));
-  for (const row of rows as Record<string, unknown>[]) {
+  const out: unknown[] = [];
+  for (const row of rows) {
     // Nulls are written into the statement: a placeholder's value goes through the column's
     // encoder, which (unlike a builder's) does not pass null by.
     const columns = Object.keys(row).filter((k) => row[k] !== undefined);
-    const shape = columns.map((c) => (row[c] === null ? `${c}:null` : c)).join();
+    const shape = (returning ? "returning " : "") + columns.map((c) => (row[c] === null ? `${c}:null` : c)).join();
     let insert = byShape.get(shape);
     if (!insert) {
-      const values = Object.fromEntries(columns.map((c) => [c, row[c] === null ? sql`null` : sql.placeholder(c)]));
-      byShape.set(shape, (insert = tx.insert(table).values(values as T["$inferInsert"]).prepare()));
+      const values = tx.insert(table).values(Object.fromEntries(columns.map((c) => [c, row[c] === null ? sql`null` : sql.placeholder(c)])) as never);
+      byShape.set(shape, (insert = (returning ? values.returning() : values).prepare()));
     }
-    await insert.execute(row);
+    const result = await insert.execute(row);
+    if (returning) out.push((result as unknown[])[0]);
   }
+  return out;
 }
 
 /**

@@ -4,23 +4,23 @@ import type { Clock } from "../../clock";
 import { invalid, type FieldError } from "../../errors";
 import { mergeProblems } from "../../http/validate";
 import { newId } from "../../ids";
-import { idsParam, inIds, insertRows, preparedPerSession, type Tx } from "../../store/db";
+import { idsParam, inIds, insertRows, insertRowsReturning, preparedPerSession, type Tx } from "../../store/db";
 import { isPlacedFieldType } from "../../enums";
 import { documents, envelopeDocuments, fields, recipients, type Environment } from "../../store/schema";
 import { draftFields, fieldRequired, prefillValue, routingOrders, validateDraft, type DocumentFacts, type EnvelopeDraft, type StoredRecipientDraft } from "./lifecycle";
 import { fieldRows, recipientRows } from "./rows";
 
-export type DocumentFactsById = Map<string, DocumentFacts & { id: string; name: string; sha256: string }>;
+export type DocumentFactsById = Map<string, DocumentFacts & { id: string; name: string; size: number; sha256: string }>;
 
 const statements = preparedPerSession((tx) => ({
   facts: tx.select({
-    id: documents.id, name: documents.name, sha256: documents.sha256, pageCount: documents.pageCount, pages: documents.pages, tags: documents.tags, formFields: documents.formFields,
+    id: documents.id, name: documents.name, size: documents.size, sha256: documents.sha256, pageCount: documents.pageCount, pages: documents.pages, tags: documents.tags, formFields: documents.formFields,
   }).from(documents)
     .where(and(inIds(tx, documents.id), eq(documents.environment, sql.placeholder("environment") as never), isNull(documents.deletedAt)))
     .prepare(),
 }));
 
-/** Page sizes and text tags of the live documents among `ids` in `environment`. */
+/** Page sizes and text tags of the live documents among `ids` in `environment`, with what the envelope view shows of them. */
 export async function documentFacts(tx: Tx, environment: Environment, ids: string[]): Promise<DocumentFactsById> {
   if (!Array.isArray(ids) || !ids.length) return new Map();
   const rows = await statements(tx).facts.execute({ ...idsParam([...new Set(ids)]), environment });
@@ -48,8 +48,8 @@ export async function assertValidDraft(tx: Tx, clock: Clock, environment: Enviro
 /**
  * Writes an envelope's documents, recipients and fields: the explicit fields, then those of the
  * documents' text tags. `replacing`: an existing envelope's parts are removed first (PATCH), and
- * `keepIds` reuses recipient ids (PATCH without recipients). Returns the recipients as written,
- * in order, for the audit event.
+ * `keepIds` reuses recipient ids (PATCH without recipients). Returns the recipients and fields
+ * as stored, in order.
  */
 export async function writeDraftParts(tx: Tx, envelopeId: string, draft: EnvelopeDraft, documentFacts: DocumentFactsById, opts: { replacing: boolean; keepIds?: string[] }) {
   if (opts.replacing) {
@@ -71,9 +71,9 @@ export async function writeDraftParts(tx: Tx, envelopeId: string, draft: Envelop
       authMethod: auth?.method ?? null, accessCodeHash, embedded: r.embedded ?? false,
     };
   });
-  await insertRows(tx, recipients, people);
+  const recipientsWritten = await insertRowsReturning(tx, recipients, people);
   const all = draftFields(draft, documentFacts);
-  await insertRows(tx, fields, all.map(({ recipient, field: f, source }, position) => {
+  const fieldsWritten = await insertRowsReturning(tx, fields, all.map(({ recipient, field: f, source }, position) => {
     const fixed = f.label != null && draft.prefill?.[f.label] !== undefined ? prefillValue(f.type, draft.prefill[f.label]!) : null;
     return {
       id: newId("fld"), envelopeId, recipientId: ids[recipient]!, documentId: f.documentId, type: f.type, source, position,
@@ -81,7 +81,7 @@ export async function writeDraftParts(tx: Tx, envelopeId: string, draft: Envelop
       ...(fixed && "value" in fixed ? { value: fixed.value, readOnly: true } : {}),
     };
   }));
-  return people;
+  return { recipients: recipientsWritten, fields: fieldsWritten };
 }
 
 /** The stored recipients as the draft they came from (for PATCH without recipients); tag and form fields are made again from the documents. */
