@@ -414,17 +414,31 @@ export async function insertRows<T extends SQLiteTable>(tx: Tx, table: T, rows: 
  */
 export async function insertRowsReturning<T extends SQLiteTable>(tx: Tx, table: T, rows: readonly T["$inferInsert"][]): Promise<T["$inferSelect"][]> {
   await insertRows(tx, table, rows);
-  const columns = Object.entries(getTableColumns(table));
+  const columns = defaultsOf(table);
   return rows.map((given) => {
     const row: Record<string, unknown> = {};
-    for (const [key, column] of columns) {
+    for (const { key, value: byDefault } of columns) {
       const value = (given as Record<string, unknown>)[key];
       if (value !== undefined) row[key] = value;
-      else if (column.defaultFn || is(column.default, SQL)) throw new Error(`insertRowsReturning: ${key} of ${getTableName(table)} has a default only the database knows; give it`);
-      else row[key] = column.hasDefault ? column.default : null;
+      else if (byDefault === DATABASE_DEFAULT) throw new Error(`insertRowsReturning: ${key} of ${getTableName(table)} has a default only the database knows; give it`);
+      else row[key] = byDefault;
     }
     return row as T["$inferSelect"];
   });
+}
+
+const DATABASE_DEFAULT = Symbol("database default");
+const tableDefaults = new WeakMap<SQLiteTable, { key: string; value: unknown }[]>();
+
+/** Each column of `table` with the value a row gets when it is left out (DATABASE_DEFAULT: an SQL expression or a function). */
+function defaultsOf(table: SQLiteTable) {
+  let defaults = tableDefaults.get(table);
+  if (!defaults) {
+    defaults = Object.entries(getTableColumns(table)).map(([key, c]) =>
+      ({ key, value: c.defaultFn || is(c.default, SQL) ? DATABASE_DEFAULT : c.hasDefault ? c.default : null }));
+    tableDefaults.set(table, defaults);
+  }
+  return defaults;
 }
 
 /**
