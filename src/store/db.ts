@@ -104,12 +104,21 @@ export function migrate(db: Db): number {
 /** Which database a handle talks to: SQLite in the data directory (the default) or PostgreSQL. */
 export type Dialect = "sqlite" | "postgres";
 
+/** By drizzle dialect object: asked several times per statement written, and drizzle's is() walks the class chain. */
+const dialects = new WeakMap<object, Dialect>();
+
 /**
  * The dialect of a database handle or transaction. The domain is written once against the SQLite
  * typing of drizzle and only what both dialects run (awaited builders, `transaction()` below,
  * the JSON fragments below); a PostgreSQL handle is a drizzle PgDatabase behind the same type.
  */
-export const dialectOf = (db: Tx): Dialect => (is((db as { dialect?: unknown }).dialect, PgDialect) ? "postgres" : "sqlite");
+export function dialectOf(db: Tx): Dialect {
+  const dialect = (db as { dialect?: object }).dialect;
+  if (!dialect) return "sqlite";
+  let known = dialects.get(dialect);
+  if (!known) dialects.set(dialect, (known = is(dialect, PgDialect) ? "postgres" : "sqlite"));
+  return known;
+}
 
 /** The pool behind a PostgreSQL handle (drizzle keeps the client it was given as $client). */
 export function postgresClient(db: Db): import("bun").SQL {
@@ -395,10 +404,11 @@ export async function insertRows<T extends SQLiteTable>(tx: Tx, table: T, rows: 
   for (const row of rows as Record<string, unknown>[]) {
     // Nulls are written into the statement: a placeholder's value goes through the column's
     // encoder, which (unlike a builder's) does not pass null by.
-    const columns = Object.keys(row).filter((k) => row[k] !== undefined);
-    const shape = columns.map((c) => (row[c] === null ? `${c}:null` : c)).join();
+    let shape = "";
+    for (const c in row) if (row[c] !== undefined) shape += row[c] === null ? `${c}:null,` : `${c},`;
     let insert = byShape.get(shape);
     if (!insert) {
+      const columns = Object.keys(row).filter((c) => row[c] !== undefined);
       const values = Object.fromEntries(columns.map((c) => [c, row[c] === null ? sql`null` : sql.placeholder(c)]));
       byShape.set(shape, (insert = tx.insert(table).values(values as T["$inferInsert"]).prepare()));
     }
