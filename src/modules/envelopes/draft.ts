@@ -12,18 +12,24 @@ import { fieldRows, recipientRows } from "./rows";
 
 export type DocumentFactsById = Map<string, DocumentFacts & { id: string; name: string; size: number; sha256: string }>;
 
-const statements = preparedPerSession((tx) => ({
-  facts: tx.select({
+const statements = preparedPerSession((tx) => {
+  const facts = {
     id: documents.id, name: documents.name, size: documents.size, sha256: documents.sha256, pageCount: documents.pageCount, pages: documents.pages, tags: documents.tags, formFields: documents.formFields,
-  }).from(documents)
-    .where(and(inIds(tx, documents.id), eq(documents.environment, sql.placeholder("environment") as never), isNull(documents.deletedAt)))
-    .prepare(),
-}));
+  };
+  const live = and(eq(documents.environment, sql.placeholder("environment") as never), isNull(documents.deletedAt));
+  return {
+    facts: tx.select(facts).from(documents).where(and(inIds(tx, documents.id), live)).prepare(),
+    // Most envelopes have one document: by its key, without the JSON list (a third of the statement's time).
+    factsOfOne: tx.select(facts).from(documents).where(and(eq(documents.id, sql.placeholder("id")), live)).prepare(),
+  };
+});
 
 /** Page sizes and text tags of the live documents among `ids` in `environment`, with what the envelope view shows of them. */
 export async function documentFacts(tx: Tx, environment: Environment, ids: string[]): Promise<DocumentFactsById> {
   if (!Array.isArray(ids) || !ids.length) return new Map();
-  const rows = await statements(tx).facts.execute({ ...idsParam([...new Set(ids)]), environment });
+  const unique = [...new Set(ids)];
+  const q = statements(tx);
+  const rows = await (unique.length === 1 ? q.factsOfOne.execute({ id: unique[0], environment }) : q.facts.execute({ ...idsParam(unique), environment }));
   return new Map(rows.map((r) => [r.id, r]));
 }
 
