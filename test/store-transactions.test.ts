@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { createLogger } from "../src/log";
 import { createCheckpointer } from "../src/store/checkpointer";
-import { openDb, transaction, type Db, type Tx } from "../src/store/db";
+import { migrate, openDb, transaction, type Db, type Tx } from "../src/store/db";
 
 let dir: string;
 let db: Db;
@@ -86,6 +86,11 @@ describe("SQLite transactions: group commit", () => {
     expect(wal).toBeGreaterThan(50 * 4096);
     // Spilled to a temporary file, the copies would be written too: 2 MB for this group.
     expect(bytes).toBeLessThan(wal * 1.5);
+  });
+
+  test("migrations leave the savepoints journaled in memory", () => {
+    migrate(db);
+    expect(db.$client.query("PRAGMA temp_store").get()).toEqual({ temp_store: 2 });
   });
 
   test("more transactions than one group holds all commit, in order", async () => {
