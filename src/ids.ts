@@ -12,11 +12,25 @@ const RANDOM_CHARS = 11;
 
 export type IdKind = "doc" | "env" | "rcp" | "fld" | "whk" | "evt" | "dlv" | "key" | "req" | "job" | "adm" | "act" | "tpl" | "bat";
 
+/** Random bytes drawn ahead, a few hundred ids' worth: one call to the generator per id cost more than the rest of newId. */
+const pool = new Uint8Array(4096);
+let drawn = pool.length;
+let lastMs = NaN;
+let lastTime = "";
+
 export function newId(kind: IdKind, now = Date.now()): string {
-  let s = "";
-  for (let t = now, i = 0; i < TIME_CHARS; i++, t = Math.floor(t / 32)) s = ALPHABET[t % 32] + s;
-  for (const b of crypto.getRandomValues(new Uint8Array(RANDOM_CHARS))) s += ALPHABET[b & 31];
-  return `${kind}_${s}`;
+  if (now !== lastMs) {
+    lastTime = "";
+    for (let t = now, i = 0; i < TIME_CHARS; i++, t = Math.floor(t / 32)) lastTime = ALPHABET[t % 32] + lastTime;
+    lastMs = now;
+  }
+  if (drawn + RANDOM_CHARS > pool.length) {
+    crypto.getRandomValues(pool);
+    drawn = 0;
+  }
+  let s = kind + "_" + lastTime;
+  for (let i = 0; i < RANDOM_CHARS; i++) s += ALPHABET[pool[drawn++]! & 31];
+  return s;
 }
 
 /** URL-safe random token with `bytes` of entropy (API keys, signing links, webhook secrets). */

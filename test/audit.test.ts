@@ -21,6 +21,14 @@ describe("canonical JSON", () => {
     expect(canonicalJson({ x: 1, y: 2 })).toBe(canonicalJson({ y: 2, x: 1 }));
     expect(canonicalJson("é\"")).toBe(JSON.stringify("é\""));
   });
+
+  test("strings and keys written exactly as JSON.stringify writes them", () => {
+    const strings = ["", "plain", "quote \" in", "back\\slash", "tab\tnew\nline", "\u0000\u001f\u007f", "\u2028\u2029", "😀 pair", "lone \ud800 high", "lone \udfff low", "é ß 中"];
+    for (const s of strings) {
+      expect(canonicalJson(s)).toBe(JSON.stringify(s));
+      expect(canonicalJson({ [s]: s })).toBe(JSON.stringify({ [s]: s }));
+    }
+  });
 });
 
 describe("chain", () => {

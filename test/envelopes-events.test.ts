@@ -3,10 +3,10 @@
  * as GET returns it, never a signing link.
  */
 import { describe, expect, test } from "bun:test";
-import { createEnvelope, envelopeSuite, quickStart, sendEnvelope, tokenOf } from "./helpers/envelopes";
+import { createEnvelope, envelopeSuite, getEnvelope, quickStart, sendEnvelope, tokenOf } from "./helpers/envelopes";
 import { subscribeToAllEvents } from "./helpers/events";
 
-const { s, doc } = await envelopeSuite();
+const { s, doc, doc2 } = await envelopeSuite();
 await subscribeToAllEvents(s.deps);
 
 /** The envelope as webhook events carry it: recipients without signUrl. */
@@ -26,6 +26,32 @@ describe("webhook events", () => {
     await s.api(`/api/v1/envelopes/${e.id}`, { method: "DELETE" });
     expect(events().at(-1).type).toBe("envelope.voided");
     expect(events().at(-1).data.envelope.status).toBe("VOIDED");
+  });
+
+  test("a creation answers the envelope it wrote, every option set: as GET returns it right after, and as its event carries it", async () => {
+    const e = await createEnvelope(s, {
+      subject: "Contrat de travail", message: "Merci de signer", documentIds: [doc2.id, doc.id], locale: "fr",
+      expiresAt: new Date(s.clock.now().getTime() + 86400_000).toISOString(), reminderIntervalHours: 24, notifyBySms: true, allowReassign: true,
+      metadata: { employeeId: "E-7" }, prefill: { "Job title": "Engineer", Agreed: true },
+      sender: { name: " HR team ", email: "hr@example.com" }, embedding: { allowedOrigins: ["https://hr.example.com/"] }, redirectUrl: "https://hr.example.com/done",
+      recipients: [
+        {
+          email: " jane@example.com ", name: "Jane Doe", phone: "+33612345678", roleName: "Employee", routingOrder: 2,
+          authentication: { method: "access_code", accessCode: "4321" },
+          fields: [
+            { documentId: doc.id, type: "signature", page: 2, x: 72, y: 700, width: 200, height: 60 },
+            { documentId: doc2.id, type: "text", page: 1, x: 10, y: 10, width: 100, height: 20, label: "Job title" },
+            { documentId: doc2.id, type: "checkbox", page: 1, x: 10, y: 40, width: 12, height: 12, label: "Agreed", required: false },
+          ],
+        },
+        { email: "manager@example.com", name: "Manager", role: "APPROVER", routingOrder: 1, embedded: true },
+      ],
+    });
+    expect(e.fields.map((f: any) => [f.value, f.readOnly])).toEqual([[null, false], ["Engineer", true], ["true", true]]);
+    expect(await getEnvelope(s, e.id)).toEqual(e);
+    const [event] = (s.deps.db.$client.query("SELECT payload FROM webhook_events WHERE type = 'envelope.created'").all() as { payload: string }[])
+      .map((r) => JSON.parse(r.payload)).filter((p) => p.data.envelope.id === e.id);
+    expect(event.data.envelope).toEqual(withoutSignUrls(e));
   });
 
   test("carry no signing link: envelope.sent has no signUrl, in the stored payload nor anywhere else", async () => {

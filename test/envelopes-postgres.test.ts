@@ -50,6 +50,16 @@ describe.skipIf(!havePostgres)("envelopes on PostgreSQL", () => {
     expect((await s.api("/api/v1/envelopes?startingAfter=env_unknown")).status).toBe(422);
   });
 
+  test("a creation answers the rows it wrote, defaults included: as GET returns them", async () => {
+    const doc = await uploadDoc(s);
+    const e = await createEnvelope(s, quickStart([doc.id], [{
+      email: "jane@example.com", name: "Jane Doe", phone: "+33612345678", authentication: { method: "access_code", accessCode: "4321" },
+      fields: [{ documentId: doc.id, type: "text", page: 1, x: 10, y: 10, width: 100, height: 20, label: "Job title" }],
+    }], { metadata: { employeeId: "E-7" }, prefill: { "Job title": "Engineer" }, embedding: { allowedOrigins: ["https://hr.example.com"] } }));
+    expect(e.fields[0]).toMatchObject({ value: "Engineer", readOnly: true });
+    expect(await json(`/api/v1/envelopes/${e.id}`)).toEqual(e);
+  });
+
   test("update, remind, correct, void and delete; the audit chain verifies", async () => {
     const doc = await uploadDoc(s);
     const doc2 = await uploadDoc(s, { name: "annex.pdf" });

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { createLogger } from "../src/log";
 import { createCheckpointer } from "../src/store/checkpointer";
-import { openDb, transaction, type Db, type Tx } from "../src/store/db";
+import { migrate, openDb, transaction, type Db, type Tx } from "../src/store/db";
 
 let dir: string;
 let db: Db;
@@ -71,6 +71,26 @@ describe("SQLite transactions: group commit", () => {
     const results = await Promise.allSettled([transaction(db, (tx) => insert(tx, 2)), transaction(db, (tx) => insert(tx, 1)), transaction(db, (tx) => insert(tx, 3))]);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
     expect(idsSeenByOther()).toEqual([1, 2, 3]);
+  });
+
+  test("a group's savepoints are journaled in memory: the process writes only the log", async () => {
+    const written = () => Number(/wchar: (\d+)/.exec(readFileSync("/proc/self/io", "utf8"))![1]);
+    const walSize = () => Bun.file(join(dir, "t.db-wal")).size;
+    await transaction(db, async (tx) => {
+      for (let i = 0; i < 200; i++) await insert(tx, i, "x".repeat(1000));
+    });
+    const [bytes0, wal0] = [written(), walSize()];
+    // Each body rewrites every row: its savepoint copies ~50 existing pages first (200 KB).
+    await Promise.all(Array.from({ length: 10 }, (_, n) => transaction(db, async (tx) => void (await tx.run(sql`UPDATE notes SET text = ${"y".repeat(1000 + n)}`)))));
+    const [bytes, wal] = [written() - bytes0, walSize() - wal0];
+    expect(wal).toBeGreaterThan(50 * 4096);
+    // Spilled to a temporary file, the copies would be written too: 2 MB for this group.
+    expect(bytes).toBeLessThan(wal * 1.5);
+  });
+
+  test("migrations leave the savepoints journaled in memory", () => {
+    migrate(db);
+    expect(db.$client.query("PRAGMA temp_store").get()).toEqual({ temp_store: 2 });
   });
 
   test("more transactions than one group holds all commit, in order", async () => {

@@ -17,6 +17,10 @@ export interface ChainedEvent {
   hash: string;
 }
 
+/** Strings JSON.stringify writes as they are, between quotes: no quote, backslash, control character or surrogate. */
+const VERBATIM = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+const jsonString = (s: string) => (VERBATIM.test(s) ? '"' + s + '"' : JSON.stringify(s));
+
 /**
  * Canonical JSON: object keys sorted, no whitespace, `undefined` members dropped (as
  * JSON.stringify does), Dates as ISO strings. A value read back from the database
@@ -24,10 +28,12 @@ export interface ChainedEvent {
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || value === undefined) return "null";
+  if (typeof value === "string") return jsonString(value);
   if (typeof value === "number" && !Number.isFinite(value)) return "null";
   if (typeof value !== "object") return JSON.stringify(value);
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  // Loops rather than map/filter/join: every audit append and every read of a chain's tail runs this.
+  if (value instanceof Date) return '"' + value.toISOString() + '"';
+  // Loops rather than map/filter/join, and most strings written without JSON.stringify (half the
+  // time): every audit append and every read of a chain's tail runs this.
   let out: string;
   if (Array.isArray(value)) {
     out = "[";
@@ -38,7 +44,7 @@ export function canonicalJson(value: unknown): string {
   for (const k of Object.keys(value).sort()) {
     const v = (value as Record<string, unknown>)[k];
     if (v === undefined) continue;
-    out += (out.length > 1 ? "," : "") + JSON.stringify(k) + ":" + canonicalJson(v);
+    out += (out.length > 1 ? "," : "") + jsonString(k) + ":" + canonicalJson(v);
   }
   return out + "}";
 }

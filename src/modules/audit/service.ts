@@ -40,6 +40,12 @@ export type AuditType =
 
 export type AuditEvent = typeof auditEvents.$inferSelect;
 
+/** An envelope's chain head: the seq and hash of its last event. */
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
 export interface AuditInput {
   envelopeId: string;
   type: AuditType;
@@ -77,11 +83,12 @@ const statements = preparedPerSession((tx) => {
  * the compare-and-set on the head and the primary key (envelope_id, seq) refuse a fork anyway,
  * the loser throwing). The chain continues from the
  * head recorded on the envelope, which is moved to the new event in the same transaction.
- * Returns the stored row.
+ * `head`: that head as the caller read it in this transaction (a creation has the envelope row
+ * it just inserted), saving its read; the compare-and-set still checks it. Returns the stored row.
  */
-export async function appendAudit(tx: Tx, clock: Clock, e: AuditInput): Promise<AuditEvent> {
+export async function appendAudit(tx: Tx, clock: Clock, e: AuditInput, head?: ChainHead): Promise<AuditEvent> {
   const q = statements(tx);
-  const [last] = await q.head.execute({ id: e.envelopeId });
+  const [last] = head ? [head] : await q.head.execute({ id: e.envelopeId });
   if (!last) throw new Error(`audit event for an envelope that does not exist: ${e.envelopeId}`);
   const json = e.data == null ? null : JSON.stringify(e.data);
   const body = {
@@ -160,18 +167,23 @@ export async function auditSummaries(tx: Tx, heads: readonly RecordedHead[], las
   }
   for (const recorded of heads) {
     const tail = tails.get(recorded.id) ?? [];
-    const h = tail.length ? { auditSeq: tail[0]!.headSeq, auditHead: tail[0]!.headHash } : recorded;
-    let valid = tail.length === Math.min(h.auditSeq, last) && (tail.at(-1)?.hash ?? GENESIS_HASH) === h.auditHead;
-    for (let i = 0; valid && i < tail.length; i++) {
-      const e = tail[i]!;
-      valid = e.seq === h.auditSeq - tail.length + 1 + i && (i === 0 ? e.seq > 1 || e.prevHash === GENESIS_HASH : e.prevHash === tail[i - 1]!.hash);
-    }
-    out.set(recorded.id, {
-      count: h.auditSeq,
-      head: h.auditHead,
-      valid,
-      events: tail.map((e) => ({ seq: e.seq, type: e.type, at: e.at.toISOString(), actor: e.actor })),
-    });
+    out.set(recorded.id, auditSummary(tail.length ? { auditSeq: tail[0]!.headSeq, auditHead: tail[0]!.headHash } : recorded, tail, last));
   }
   return out;
+}
+
+type TailEvent = Pick<AuditEvent, "seq" | "type" | "at" | "actor" | "prevHash" | "hash">;
+
+/**
+ * The summary of a chain from its recorded head and its last `last` events, oldest first: valid
+ * when that tail is consecutive, linked by prevHash and ends at the head. A creation makes it
+ * from the one event it appended.
+ */
+export function auditSummary(h: Pick<RecordedHead, "auditSeq" | "auditHead">, tail: readonly TailEvent[], last = 5): AuditSummary {
+  let valid = tail.length === Math.min(h.auditSeq, last) && (tail.at(-1)?.hash ?? GENESIS_HASH) === h.auditHead;
+  for (let i = 0; valid && i < tail.length; i++) {
+    const e = tail[i]!;
+    valid = e.seq === h.auditSeq - tail.length + 1 + i && (i === 0 ? e.seq > 1 || e.prevHash === GENESIS_HASH : e.prevHash === tail[i - 1]!.hash);
+  }
+  return { count: h.auditSeq, head: h.auditHead, valid, events: tail.map((e) => ({ seq: e.seq, type: e.type, at: e.at.toISOString(), actor: e.actor })) };
 }

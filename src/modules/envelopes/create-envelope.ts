@@ -1,11 +1,13 @@
 import type { Deps } from "../../deps";
 import { newId } from "../../ids";
-import { insertRows, transaction } from "../../store/db";
+import { insertRowsReturning, transaction } from "../../store/db";
 import { envelopes, type Environment } from "../../store/schema";
+import { auditSummary } from "../audit/service";
 import type { ActorMeta } from "./actor";
 import { assertValidDraft, writeDraftParts, type FoundProblems } from "./draft";
 import type { EnvelopeDraft } from "./lifecycle";
-import { auditEnvelope, recordEnvelopeEventAndLoad } from "./record-change";
+import { auditEnvelope, recordEnvelopeEventOf } from "./record-change";
+import type { EnvelopeDocumentRow } from "./rows";
 import { publicEnvelope, type EnvelopeView } from "./view";
 
 export interface CreateEnvelopeInput {
@@ -21,7 +23,8 @@ export interface CreateEnvelopeInput {
 }
 
 /**
- * POST /envelopes: a validated DRAFT, audited, with an envelope.created event.
+ * POST /envelopes: a validated DRAFT, audited, with an envelope.created event. The answer (and
+ * the event) is made from the rows as written, not read back.
  * On PostgreSQL in read committed: a creation writes only new rows, and the documents it links
  * are held FOR SHARE (documentFacts), which is all a concurrent deletion needs. Serializable,
  * two creations at once conflicted nearly every time (the foreign-key checks of the new rows
@@ -31,9 +34,8 @@ export async function createEnvelope(deps: Deps, { environment, who, draft, foun
   return transaction(deps.db, async (tx) => {
     const documents = await assertValidDraft(tx, deps.clock, environment, draft, found);
     const now = deps.clock.now();
-    const id = newId("env");
-    await insertRows(tx, envelopes, [{
-      id, environment, subject: draft.subject, message: draft.message ?? null, status: "DRAFT",
+    const [row] = await insertRowsReturning(tx, envelopes, [{
+      id: newId("env"), environment, subject: draft.subject, message: draft.message ?? null, status: "DRAFT",
       locale: draft.locale ?? null, notifyBySms: draft.notifyBySms ?? false, allowReassign: draft.allowReassign ?? false,
       senderName: draft.sender?.name.trim() ?? null, senderEmail: draft.sender?.email.trim() ?? null,
       allowedOrigins: draft.embedding?.allowedOrigins.map((o) => o.replace(/\/$/, "")) ?? [], redirectUrl: draft.redirectUrl ?? null,
@@ -42,12 +44,24 @@ export async function createEnvelope(deps: Deps, { environment, who, draft, foun
       metadata: draft.metadata ?? {}, prefill: draft.prefill ?? {}, templateId: templateId ?? null,
       batchId: batch?.id ?? null, batchRow: batch?.row ?? null, createdAt: now, updatedAt: now,
     }]);
-    const people = await writeDraftParts(tx, id, draft, documents, { replacing: false });
-    await auditEnvelope(tx, deps, id, "envelope.created", who, {
-      subject: draft.subject,
-      documents: draft.documentIds.map((d) => ({ id: d, name: documents.get(d)!.name, sha256: documents.get(d)!.sha256 })),
-      recipients: people.map((r) => ({ id: r.id, email: r.email, role: r.role, routingOrder: r.routingOrder })),
+    const id = row!.id;
+    const written = await writeDraftParts(tx, id, draft, documents, { replacing: false });
+    const docs: EnvelopeDocumentRow[] = draft.documentIds.map((d) => {
+      const { name, size, sha256, pageCount, pages } = documents.get(d)!;
+      return { envelopeId: id, id: d, name, size, sha256, pageCount, pages };
     });
-    return publicEnvelope(deps, await recordEnvelopeEventAndLoad(tx, deps, id, "envelope.created"));
+    const event = await auditEnvelope(tx, deps, id, "envelope.created", who, {
+      subject: draft.subject,
+      documents: docs.map((d) => ({ id: d.id, name: d.name, sha256: d.sha256 })),
+      recipients: written.recipients.map((r) => ({ id: r.id, email: r.email, role: r.role, routingOrder: r.routingOrder })),
+    }, { seq: row!.auditSeq, hash: row!.auditHead });
+    // The append moved the envelope's chain head and its revision (appendAudit).
+    const envelope = { ...row!, auditSeq: event.seq, auditHead: event.hash, revision: row!.revision + 1 };
+    return publicEnvelope(deps, await recordEnvelopeEventOf(tx, deps, {
+      envelope, documents: docs, recipients: written.recipients, fields: written.fields,
+      audit: auditSummary({ auditSeq: event.seq, auditHead: event.hash }, [event]),
+      // Nobody has been invited yet.
+      delivery: new Map(),
+    }, "envelope.created"));
   }, { isolation: "read committed" });
 }

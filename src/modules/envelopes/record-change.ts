@@ -4,7 +4,7 @@ import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { affectedRows, type Tx } from "../../store/db";
 import { envelopes, type EnvelopeStatus } from "../../store/schema";
-import { appendAudit, type AuditType } from "../audit/service";
+import { appendAudit, type AuditType, type ChainHead } from "../audit/service";
 import { recordEvent, type WebhookEventType } from "../webhooks/events";
 import type { ActorMeta } from "./actor";
 import { canTransition } from "./lifecycle";
@@ -14,8 +14,9 @@ import { loadEnvelopeParts, publicEnvelope, type EnvelopeParts } from "./view";
 /** What recording a change needs: the clock, and the view's URL and secret for the webhook event. */
 export type EnvelopeChangeDeps = Pick<Deps, "config" | "secret" | "clock">;
 
-export async function auditEnvelope(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: string, type: AuditType, who: ActorMeta, data?: Record<string, unknown>) {
-  await appendAudit(tx, deps.clock, { envelopeId, type, actor: who.actor, ip: who.ip, userAgent: who.userAgent, data });
+/** Appends the change to the envelope's audit chain (`head`: see appendAudit); returns the event. */
+export async function auditEnvelope(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: string, type: AuditType, who: ActorMeta, data?: Record<string, unknown>, head?: ChainHead) {
+  return appendAudit(tx, deps.clock, { envelopeId, type, actor: who.actor, ip: who.ip, userAgent: who.userAgent, data }, head);
 }
 
 /**
@@ -33,8 +34,12 @@ export async function recordEnvelopeEvent(tx: Tx, deps: EnvelopeChangeDeps, enve
  * the parts are loaded once, for the event and the answer (publicEnvelope).
  */
 export async function recordEnvelopeEventAndLoad(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: string, type: WebhookEventType): Promise<EnvelopeParts> {
-  const parts = await loadEnvelopeParts(tx, (await envelopeRow(tx, envelopeId))!);
-  await recordEvent(tx, deps.clock, { environment: parts.envelope.environment, type, envelopeId, data: () => ({ envelope: publicEnvelope(deps, parts, { signUrls: false }) }) });
+  return recordEnvelopeEventOf(tx, deps, await loadEnvelopeParts(tx, (await envelopeRow(tx, envelopeId))!), type);
+}
+
+/** recordEnvelopeEvent with the envelope's parts already in hand (a creation has what it wrote); returns them. */
+export async function recordEnvelopeEventOf(tx: Tx, deps: EnvelopeChangeDeps, parts: EnvelopeParts, type: WebhookEventType): Promise<EnvelopeParts> {
+  await recordEvent(tx, deps.clock, { environment: parts.envelope.environment, type, envelopeId: parts.envelope.id, data: () => ({ envelope: publicEnvelope(deps, parts, { signUrls: false }) }) });
   return parts;
 }
 

@@ -41,12 +41,11 @@ function createFromBody(deps: Deps, environment: Environment, who: ActorMeta, bo
 export const envelopeRoutes = (deps: Deps) =>
   new Elysia({ prefix: "/api/v1/envelopes", detail: { tags: ["Envelopes"] } })
     .use(auth)
-    .post("", async ({ principal, request, body, set }) => {
+    .post("", async ({ principal, request, body }) => {
       const { environment, who } = caller(principal, request);
       const envelope = await createFromBody(deps, environment, who, body);
-      set.status = 201;
-      set.headers.location = `/api/v1/envelopes/${envelope.id}`;
-      return envelope;
+      // Sent as made, as the GET answers are (http/json-response.ts): Elysia's check of the view against its schema was 3 % of a creation.
+      return new Response(JSON.stringify(envelope), { status: 201, headers: { "content-type": "application/json;charset=utf-8", location: `/api/v1/envelopes/${envelope.id}` } });
     }, {
       auth: "envelopes",
       parse: "json",
