@@ -21,6 +21,7 @@ import m0014 from "./0014_new_envelope_revision.sql" with { type: "text" };
 import m0015 from "./0015_cache_generations.sql" with { type: "text" };
 import m0016 from "./0016_webhook_events_envelope.sql" with { type: "text" };
 import m0017 from "./0017_envelopes_generation.sql" with { type: "text" };
+import m0018 from "./0018_partial_envelope_indexes.sql" with { type: "text" };
 
 const SQL: Record<string, string> = {
   "0000_init": m0000,
@@ -41,6 +42,7 @@ const SQL: Record<string, string> = {
   "0015_cache_generations": m0015,
   "0016_webhook_events_envelope": m0016,
   "0017_envelopes_generation": m0017,
+  "0018_partial_envelope_indexes": m0018,
 };
 
 export const migrationJournal = journal.entries.map((e) => ({ tag: e.tag, when: e.when, breakpoints: e.breakpoints }));

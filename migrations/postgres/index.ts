@@ -11,6 +11,7 @@ import m0004 from "./0004_list_covering.sql" with { type: "text" };
 import m0005 from "./0005_webhook_deliveries_pending.sql" with { type: "text" };
 import m0006 from "./0006_new_envelope_revision.sql" with { type: "text" };
 import m0007 from "./0007_webhook_events_envelope.sql" with { type: "text" };
+import m0008 from "./0008_partial_envelope_indexes.sql" with { type: "text" };
 
 const SQL: Record<string, string> = {
   "0000_init": m0000,
@@ -21,6 +22,7 @@ const SQL: Record<string, string> = {
   "0005_webhook_deliveries_pending": m0005,
   "0006_new_envelope_revision": m0006,
   "0007_webhook_events_envelope": m0007,
+  "0008_partial_envelope_indexes": m0008,
 };
 
 export const migrationJournal = journal.entries.map((e) => ({ tag: e.tag, when: e.when, breakpoints: e.breakpoints }));

@@ -121,13 +121,17 @@ export const envelopes = sqliteTable(
     // The revision last in the list's indexes: a page's ids and revisions (what finding the cached
     // views needs) come from the index alone, no row read per envelope (~4x faster).
     index("envelopes_env_created").on(t.environment, t.createdAt, t.id, t.revision),
-    /** The expiry sweep (every poll): SENT envelopes past expiresAt, a range of this index. */
-    index("envelopes_status_expires").on(t.status, t.expiresAt),
+    /**
+     * The expiry sweep (every poll): SENT envelopes past expiresAt, a range of this index. Only
+     * envelopes with an expiry are in it: the others cost no entry when created or moved.
+     */
+    index("envelopes_status_expires").on(t.status, t.expiresAt).where(sql`${t.expiresAt} IS NOT NULL`),
     /** The reminder sweep (every poll) walks only envelopes that have reminders. */
     index("envelopes_reminding").on(t.status).where(sql`${t.reminderIntervalHours} IS NOT NULL`),
     /** GET /envelopes?status=: the keyset page of one status walks this index, with no sort. */
     index("envelopes_env_status_created").on(t.environment, t.status, t.createdAt, t.id, t.revision),
-    index("envelopes_batch_row").on(t.batchId, t.batchRow),
+    /** A bulk send's rerun finds a row's envelope; only envelopes of a bulk send are in it. */
+    index("envelopes_batch_row").on(t.batchId, t.batchRow).where(sql`${t.batchId} IS NOT NULL`),
   ],
 );
 
