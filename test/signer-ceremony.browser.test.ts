@@ -7,7 +7,7 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Page } from "playwright-core";
+import type { Frame, Page } from "playwright-core";
 import { sealEnvelope } from "../src/modules/sealing/service";
 import { axeViolations, drawOn, PHONE, waitForPdfPages } from "./helpers/browser";
 import { saveBranding } from "../src/modules/branding/service";
@@ -371,8 +371,10 @@ describe("embedded in the integrator's app", () => {
         await page.waitForFunction(() => (window as any).events.some((e: any) => e.data.type === "certyneo.signed"));
         expect((await events()).map((e) => e.data.type)).toEqual(["certyneo.loaded", "certyneo.signed"]);
         // Then on to the app's redirectUrl, saying what happened.
-        await page.waitForURL(() => page.frames().some((f) => f.url().startsWith(`${app.origin}/done?certyneo_event=signed`)));
-        const done = new URL(page.frames().find((f) => f.url().startsWith(`${app.origin}/done`))!.url());
+        // The frame navigates, not the page: waitForURL watches only the page's own navigations.
+        const isDone = (f: Frame) => f.url().startsWith(`${app.origin}/done?certyneo_event=signed`);
+        const doneFrame = page.frames().find(isDone) ?? (await page.waitForEvent("framenavigated", { predicate: isDone }));
+        const done = new URL(doneFrame.url());
         expect(Object.fromEntries(done.searchParams)).toEqual({ certyneo_event: "signed", envelope_id: env.id, recipient_id: env.recipients[0].id });
         expect((await (await suite.s.api(`/api/v1/envelopes/${env.id}`)).json() as any).recipients[0].status).toBe("SIGNED");
 
