@@ -12,11 +12,16 @@ if (file) {
   const cpuMs = () => Number(readFileSync("/proc/thread-self/schedstat", "latin1").split(" ")[0]) / 1e6;
   let lastAt = performance.now();
   let lastCpu = cpuMs();
-  setInterval(() => {
+  const timer = setInterval(() => {
     const at = performance.now();
     const cpu = cpuMs();
-    if (at - lastAt > 3) appendFileSync(file, `${Date.now()} ${(at - lastAt).toFixed(2)} ${(cpu - lastCpu).toFixed(2)}\n`);
+    try {
+      if (at - lastAt > 3) appendFileSync(file, `${Date.now()} ${(at - lastAt).toFixed(2)} ${(cpu - lastCpu).toFixed(2)}\n`);
+    } catch {
+      clearInterval(timer); // the bench removed its directory: the server is stopping
+    }
     lastAt = at;
     lastCpu = cpu;
-  }, 1).unref();
+  }, 1);
+  timer.unref();
 }

@@ -8,10 +8,13 @@
 import "reflect-metadata";
 import { threadId } from "node:worker_threads";
 import { AppError } from "../errors";
+import { answered, callsFor, type CallAnswer } from "./calls";
 import { withInflateBudget, type InflateLimits } from "./inflate-budget";
 import { buffersIn } from "./transfer";
 import { pdfTasks, type PdfTaskName } from "./tasks";
 import { lowerThreadPriority } from "./thread-priority";
+
+export type { CallAnswer, MainCall } from "./calls";
 
 export interface TaskRequest {
   id: number;
@@ -48,8 +51,10 @@ console.warn = console.log = console.info = (...parts: unknown[]) => {
 /** The thread's priority is set at its first task (the pool's config comes with each). */
 let prioritySet = false;
 
-self.onmessage = async (event: MessageEvent<TaskRequest>) => {
+self.onmessage = async (event: MessageEvent<TaskRequest | CallAnswer>) => {
+  if ("call" in event.data) return answered(event.data);
   const { id, task, args, limits, nice } = event.data;
+  callsFor(id);
   if (!prioritySet) {
     prioritySet = true;
     lowerThreadPriority(nice);
