@@ -98,7 +98,7 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
     slot.idle.unref?.();
   }
 
-  function finish(slot: Slot, settle: (job: Pending) => void) {
+  function finish(slot: Slot, settle: (job: Running) => void) {
     const job = slot.job;
     if (!job) return;
     clearTimeout(job.timer);
@@ -146,16 +146,16 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
       if (job?.id !== reply.id) return;
       if ("call" in reply) return void answer(slot, job, worker, reply);
       if (reply.started) return arm(slot, job, config.timeoutSeconds * 1000);
-      const task = slot.job.request.task;
+      const task = job.request.task;
       // Which thread did the work: what shows the event loop was left free (and where time went).
-      log.debug("pdf task done", { task, thread: reply.thread, ok: reply.ok });
+      log.debug("pdf task done", { task, thread: reply.thread, ok: reply.ok, handedBack: reply.ok ? reply.handedBack : 0 });
       if (reply.warnings.count) log.debug("pdf parser warnings", { task, ...reply.warnings });
-      finish(slot, (job) => {
-        if (reply.ok) job.resolve(reply.value);
-        else if (job.callError !== undefined) job.reject(job.callError as Error);
-        else if (reply.code) job.reject(new AppError(reply.code as AppError["code"], reply.message));
+      finish(slot, (done) => {
+        if (reply.ok) done.resolve(reply.value);
+        else if (done.callError !== undefined) done.reject(done.callError as Error);
+        else if (reply.code) done.reject(new AppError(reply.code as AppError["code"], reply.message));
         // The system's refusal (as when the event loop reads or writes the file itself): a 500, and a seal retried.
-        else job.reject(reply.system ? new Error(reply.message) : new PdfTaskError(reply.name, reply.message));
+        else done.reject(reply.system ? new Error(reply.message) : new PdfTaskError(reply.name, reply.message));
       });
     });
     worker.addEventListener("error", (event: ErrorEvent) => {

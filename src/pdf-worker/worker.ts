@@ -32,7 +32,8 @@ export interface TaskRequest {
 export type TaskReply =
   | { id: number; started: true }
   | ({ id: number; started?: undefined; thread: number; warnings: { count: number; first: string[] } } & (
-    | { ok: true; value: unknown }
+    /** `handedBack`: the bytes of the arrays handed over with the value (what the event loop receives of a file). */
+    | { ok: true; value: unknown; handedBack: number }
     /** `system`: the operating system refused (a file missing, a disk full): a server fault, not a verdict on the PDF. */
     | { ok: false; code: string | null; system: boolean; name: string; message: string }
   ));
@@ -62,10 +63,12 @@ self.onmessage = async (event: MessageEvent<TaskRequest | CallAnswer>) => {
   self.postMessage({ id, started: true } satisfies TaskReply);
   warnings = { count: 0, first: [] };
   let reply: TaskReply;
+  let transfer: ArrayBuffer[] = [];
   try {
     const run = pdfTasks[task] as (...a: unknown[]) => Promise<unknown>;
     const value = await withInflateBudget(limits, () => run(...args));
-    reply = { id, thread: threadId, warnings, ok: true, value };
+    transfer = buffersIn([value]);
+    reply = { id, thread: threadId, warnings, ok: true, value, handedBack: transfer.reduce((sum, b) => sum + b.byteLength, 0) };
   } catch (e) {
     const err = e as Error;
     reply = {
@@ -74,5 +77,5 @@ self.onmessage = async (event: MessageEvent<TaskRequest | CallAnswer>) => {
     };
   }
   // The result's bytes are this thread's own: handed over, not copied back.
-  self.postMessage(reply, reply.ok ? buffersIn([reply.value]) : []);
+  self.postMessage(reply, transfer);
 };
