@@ -203,8 +203,12 @@ const processCpu = (pid: number) => { const f = readFileSync(`/proc/${pid}/stat`
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
 
 const ratioOf = (r: { idle: Measured; busy: Measured }) => pct(r.busy.latencies, 99) / pct(r.idle.latencies, 99);
-/** The event loop's CPU in the sealing window beyond what the idle window's rate (the GETs, timers) would have used, per seal. */
-const sealCpuOf = (r: { idle: Measured; busy: Measured }) => (r.busy.cpuMs - (r.idle.cpuMs / r.idle.ms) * r.busy.ms) / BIG_SEALS;
+/**
+ * The event loop's CPU in the sealing window beyond what its GETs cost at the idle window's CPU
+ * per GET, per seal: the seals' own steps on the main thread, and the flow around them (the
+ * signing requests, the e-mails).
+ */
+const sealCpuOf = (r: { idle: Measured; busy: Measured }) => (r.busy.cpuMs - (r.idle.cpuMs / r.idle.latencies.length) * r.busy.latencies.length) / BIG_SEALS;
 const longestOf = (m: Measured) => (m.longest ? `${m.longest.gapMs.toFixed(1)} / ${m.longest.cpuMs.toFixed(1)}` : "–");
 
 /** The large-PDF rounds as a table (the loop monitor's columns when it ran), and the median of their ratios. */
