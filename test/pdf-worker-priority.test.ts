@@ -28,7 +28,7 @@ async function poolThreads(env: Record<string, string>, workers: number) {
   const pdf = createPdfWorkers(config.pdf, createLogger("warn", () => {}));
   try {
     // As many tasks as threads at once: each thread takes one.
-    await Promise.all(Array.from({ length: workers }, () => pdf.run("sha256Parts", [new Uint8Array(1 << 20)])));
+    await Promise.all(Array.from({ length: workers }, () => pdf.run("sealFile", { source: { sealed: { bytes: new Uint8Array(1 << 20) } }, directory: null })));
     const after = threadNices();
     return {
       started: [...after].filter(([tid]) => !before.has(tid)).map(([, nice]) => nice),

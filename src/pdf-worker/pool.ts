@@ -4,7 +4,7 @@ import type { Logger } from "../log";
 import { threadEntry } from "../threads";
 import type { PdfTaskName, PdfTasks } from "./tasks";
 import { buffersIn } from "./transfer";
-import type { TaskReply, TaskRequest } from "./worker";
+import type { CallAnswer, MainCall, TaskReply, TaskRequest } from "./worker";
 
 /** A task that failed in the worker with an error that is not an AppError (its name and message kept). */
 export class PdfTaskError extends Error {
@@ -12,6 +12,12 @@ export class PdfTaskError extends Error {
     super(message);
   }
 }
+
+/**
+ * What a task may ask of the main thread while it runs (calls.ts, callMain): what only the main
+ * thread holds, such as the sealing key or the trust services' connections. Plain data in and out.
+ */
+export type MainCalls = Record<string, (...args: any[]) => Promise<unknown>>;
 
 export interface PdfWorkers {
   /** Runs a PDF task on a worker thread: the event loop only waits. */
@@ -21,6 +27,12 @@ export interface PdfWorkers {
    * them (transfer.ts): for files the caller has no further use for. Their views are empty afterwards.
    */
   handOver<K extends PdfTaskName>(task: K, ...args: Parameters<PdfTasks[K]>): Promise<Awaited<ReturnType<PdfTasks[K]>>>;
+  /**
+   * handOver(), the task answering its calls to the main thread with `calls`. The task's time
+   * bound counts its own work, not the main thread's answers (a time-stamp authority's round trip).
+   * An error a call throws is the task's error, as thrown (its class kept).
+   */
+  handOverCalling<K extends PdfTaskName>(calls: MainCalls, task: K, ...args: Parameters<PdfTasks[K]>): Promise<Awaited<ReturnType<PdfTasks[K]>>>;
   /** Stops the threads now (tasks running or queued are refused); a later run starts new ones. */
   close(): void;
 }
@@ -29,6 +41,7 @@ interface Pending {
   request: Omit<TaskRequest, "id">;
   /** Buffers handed over with the request, not copied. */
   transfer: ArrayBuffer[];
+  calls: MainCalls;
   resolve(value: unknown): void;
   reject(error: Error): void;
 }
@@ -36,9 +49,19 @@ interface Pending {
 /** Bun's Worker: ref/unref decide whether it keeps the process alive (only while it has a task). */
 type BunWorker = Worker & { ref(): void; unref(): void };
 
+interface Running extends Pending {
+  id: number;
+  timer?: ReturnType<typeof setTimeout>;
+  /** The time left of the task's bound while a call is answered (the timer is stopped meanwhile). */
+  leftMs?: number;
+  deadline?: number;
+  /** The first error a call threw: the task's error when the task then fails. */
+  callError?: unknown;
+}
+
 interface Slot {
   worker: BunWorker | null;
-  job: (Pending & { id: number; timer?: ReturnType<typeof setTimeout> }) | null;
+  job: Running | null;
   idle: ReturnType<typeof setTimeout> | null;
 }
 
@@ -75,7 +98,7 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
     slot.idle.unref?.();
   }
 
-  function finish(slot: Slot, settle: (job: Pending) => void) {
+  function finish(slot: Slot, settle: (job: Running) => void) {
     const job = slot.job;
     if (!job) return;
     clearTimeout(job.timer);
@@ -86,29 +109,53 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
     if (!slot.job) idle(slot);
   }
 
+  /** Bounds the slot's task to `ms` more of its own time: past it, the thread is stopped. */
+  function arm(slot: Slot, job: Running, ms: number) {
+    job.deadline = performance.now() + ms;
+    job.timer = setTimeout(() => {
+      log.warn("pdf task stopped at its time limit", { task: job.request.task, seconds: config.timeoutSeconds });
+      stop(slot);
+      finish(slot, (j) => j.reject(tooSlow(config.timeoutSeconds)));
+    }, ms);
+  }
+
+  /** Answers a task's call to the main thread, its time bound paused meanwhile. */
+  async function answer(slot: Slot, job: Running, worker: BunWorker, { call, name, args }: MainCall) {
+    clearTimeout(job.timer);
+    job.leftMs = Math.max(0, job.deadline! - performance.now());
+    let reply: CallAnswer;
+    try {
+      const handler = job.calls[name];
+      if (!handler) throw new Error(`internal: no answer to the PDF task's call "${name}"`);
+      reply = { id: job.id, call, ok: true, value: await handler(...args) };
+    } catch (e) {
+      job.callError ??= e;
+      reply = { id: job.id, call, ok: false, message: String((e as Error)?.message ?? e) };
+    }
+    // The task may have ended meanwhile (its thread stopped, the pool closed).
+    if (slot.job !== job || slot.worker !== worker) return;
+    arm(slot, job, job.leftMs);
+    worker.postMessage(reply);
+  }
+
   function spawn(slot: Slot): BunWorker {
     const worker = new Worker(WORKER_URL) as BunWorker;
-    worker.addEventListener("message", (event: MessageEvent<TaskReply>) => {
+    worker.addEventListener("message", (event: MessageEvent<TaskReply | MainCall>) => {
       const reply = event.data;
-      if (slot.job?.id !== reply.id) return;
-      if (reply.started) {
-        const task = slot.job.request.task;
-        slot.job.timer = setTimeout(() => {
-          log.warn("pdf task stopped at its time limit", { task, seconds: config.timeoutSeconds });
-          stop(slot);
-          finish(slot, (job) => job.reject(tooSlow(config.timeoutSeconds)));
-        }, config.timeoutSeconds * 1000);
-        return;
-      }
-      const task = slot.job.request.task;
+      const job = slot.job;
+      if (job?.id !== reply.id) return;
+      if ("call" in reply) return void answer(slot, job, worker, reply);
+      if (reply.started) return arm(slot, job, config.timeoutSeconds * 1000);
+      const task = job.request.task;
       // Which thread did the work: what shows the event loop was left free (and where time went).
-      log.debug("pdf task done", { task, thread: reply.thread, ok: reply.ok });
+      log.debug("pdf task done", { task, thread: reply.thread, ok: reply.ok, handedBack: reply.ok ? reply.handedBack : 0 });
       if (reply.warnings.count) log.debug("pdf parser warnings", { task, ...reply.warnings });
-      finish(slot, (job) => {
-        if (reply.ok) job.resolve(reply.value);
-        else if (reply.code) job.reject(new AppError(reply.code as AppError["code"], reply.message));
+      finish(slot, (done) => {
+        if (reply.ok) done.resolve(reply.value);
+        else if (done.callError !== undefined) done.reject(done.callError as Error);
+        else if (reply.code) done.reject(new AppError(reply.code as AppError["code"], reply.message));
         // The system's refusal (as when the event loop reads or writes the file itself): a 500, and a seal retried.
-        else job.reject(reply.system ? new Error(reply.message) : new PdfTaskError(reply.name, reply.message));
+        else done.reject(reply.system ? new Error(reply.message) : new PdfTaskError(reply.name, reply.message));
       });
     });
     worker.addEventListener("error", (event: ErrorEvent) => {
@@ -134,15 +181,16 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
     }
   }
 
-  const enqueue = (task: PdfTaskName, args: unknown[], transfer: ArrayBuffer[]) =>
+  const enqueue = (task: PdfTaskName, args: unknown[], transfer: ArrayBuffer[], calls: MainCalls = {}) =>
     new Promise<never>((resolve, reject) => {
-      queue.push({ request: { task, args, limits, nice: config.workerNice }, transfer, resolve: resolve as (v: unknown) => void, reject });
+      queue.push({ request: { task, args, limits, nice: config.workerNice }, transfer, calls, resolve: resolve as (v: unknown) => void, reject });
       dispatch();
     });
 
   return {
     run: (task, ...args) => enqueue(task, args, []),
     handOver: (task, ...args) => enqueue(task, args, buffersIn(args)),
+    handOverCalling: (calls, task, ...args) => enqueue(task, args, buffersIn(args), calls),
     close() {
       for (const pending of queue.splice(0)) pending.reject(new AppError("unavailable", "The server is stopping"));
       for (const slot of slots) {

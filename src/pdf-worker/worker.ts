@@ -8,10 +8,13 @@
 import "reflect-metadata";
 import { threadId } from "node:worker_threads";
 import { AppError } from "../errors";
+import { answered, callsFor, type CallAnswer } from "./calls";
 import { withInflateBudget, type InflateLimits } from "./inflate-budget";
 import { buffersIn } from "./transfer";
 import { pdfTasks, type PdfTaskName } from "./tasks";
 import { lowerThreadPriority } from "./thread-priority";
+
+export type { CallAnswer, MainCall } from "./calls";
 
 export interface TaskRequest {
   id: number;
@@ -29,7 +32,8 @@ export interface TaskRequest {
 export type TaskReply =
   | { id: number; started: true }
   | ({ id: number; started?: undefined; thread: number; warnings: { count: number; first: string[] } } & (
-    | { ok: true; value: unknown }
+    /** `handedBack`: the bytes of the arrays handed over with the value (what the event loop receives of a file). */
+    | { ok: true; value: unknown; handedBack: number }
     /** `system`: the operating system refused (a file missing, a disk full): a server fault, not a verdict on the PDF. */
     | { ok: false; code: string | null; system: boolean; name: string; message: string }
   ));
@@ -48,8 +52,10 @@ console.warn = console.log = console.info = (...parts: unknown[]) => {
 /** The thread's priority is set at its first task (the pool's config comes with each). */
 let prioritySet = false;
 
-self.onmessage = async (event: MessageEvent<TaskRequest>) => {
+self.onmessage = async (event: MessageEvent<TaskRequest | CallAnswer>) => {
+  if ("call" in event.data) return answered(event.data);
   const { id, task, args, limits, nice } = event.data;
+  callsFor(id);
   if (!prioritySet) {
     prioritySet = true;
     lowerThreadPriority(nice);
@@ -57,10 +63,12 @@ self.onmessage = async (event: MessageEvent<TaskRequest>) => {
   self.postMessage({ id, started: true } satisfies TaskReply);
   warnings = { count: 0, first: [] };
   let reply: TaskReply;
+  let transfer: ArrayBuffer[] = [];
   try {
     const run = pdfTasks[task] as (...a: unknown[]) => Promise<unknown>;
     const value = await withInflateBudget(limits, () => run(...args));
-    reply = { id, thread: threadId, warnings, ok: true, value };
+    transfer = buffersIn([value]);
+    reply = { id, thread: threadId, warnings, ok: true, value, handedBack: transfer.reduce((sum, b) => sum + b.byteLength, 0) };
   } catch (e) {
     const err = e as Error;
     reply = {
@@ -69,5 +77,5 @@ self.onmessage = async (event: MessageEvent<TaskRequest>) => {
     };
   }
   // The result's bytes are this thread's own: handed over, not copied back.
-  self.postMessage(reply, reply.ok ? buffersIn([reply.value]) : []);
+  self.postMessage(reply, transfer);
 };

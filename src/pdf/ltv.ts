@@ -10,7 +10,8 @@ import { appendDss, emptyMaterial, type ValidationMaterial } from "./dss.ts";
 import { atLeast, type PadesLevel } from "./levels.ts";
 import type { RevocationFetcher } from "./revocation-fetch.ts";
 import { openForReading, readSignatures } from "./signature-fields.ts";
-import { appendSignature, joinParts, prepareSignature, type PrepareSignature, type SealedParts } from "./signature-update.ts";
+import type { HashName } from "./signer.ts";
+import { appendSignature, joinParts, type SealedParts } from "./signature-update.ts";
 import type { Timestamper } from "./tsa.ts";
 
 
@@ -27,31 +28,45 @@ export interface LtvServices {
   revocation: RevocationFetcher;
   /** Issuers a CMS may leave out (the sealing key's own chain, trust anchors): paths are built through them. */
   certificates?: X509Certificate[];
-  /** Where the byte work runs (a PDF worker, see sealing); default: this thread. */
-  work?: LtvByteWork;
 }
 
 /**
- * The byte-heavy steps of LTV (reading the file's signatures, writing a DSS update, preparing
- * a time-stamp's update): plain data in and out, so a PDF worker can run them. The fetches
- * (OCSP, CRL, TSA) stay with the caller: they are I/O, not work.
+ * What extending a file needs besides its bytes, as plain data in and out: the validation data
+ * for a signature's or time-stamp's CMS (fetched from OCSP responders and CRL distribution
+ * points), and document time-stamps. So the byte work (parsing, writing the updates, hashing)
+ * can run on a PDF thread that holds the file while these stay on the main thread (sealing).
  */
-export interface LtvByteWork {
-  /** The CMS of the file's last signature or time-stamp. */
-  lastSignatureContents(pdf: Uint8Array): Promise<Uint8Array | undefined>;
-  /** The DSS update to append after `pdf`; undefined when there is nothing new. */
-  dssUpdate(pdf: Uint8Array, material: ValidationMaterial): Promise<Uint8Array | undefined>;
-  prepare: PrepareSignature;
+export interface LtvSources {
+  /** The certificates and revocation data of the CMS's signer (and of its signature time-stamp's). */
+  material(cms: Uint8Array): Promise<ValidationMaterial>;
+  /** The time-stamp authority, absent without one: its hash, the room its token needs, a token for a digest. */
+  timestamp?: { hash: HashName; room(): Promise<number>; token(digest: Uint8Array): Promise<Uint8Array> };
 }
 
-export async function lastSignatureContents(pdf: Uint8Array): Promise<Uint8Array | undefined> {
+/** The sources from the services: the fetches and the time-stamp authority. */
+export const ltvSources = (services: LtvServices): LtvSources => {
+  const { timestamper } = services;
+  return {
+    async material(cms) {
+      const { leaves, pool } = await cmsCertificates(cms);
+      return gatherValidationMaterial(leaves, mergeCertificates(pool, services.certificates ?? []), services.revocation);
+    },
+    timestamp: timestamper && { hash: timestamper.hash, room: async () => (await timestamper.sizingToken()).length + 512, token: (digest) => timestamper.timestamp(digest) },
+  };
+};
+
+async function lastSignatureContents(pdf: Uint8Array): Promise<Uint8Array | undefined> {
   const { catalog, resolve } = await openForReading(pdf);
   return readSignatures(pdf, catalog, resolve).at(-1)?.contents;
 }
 
-export const dssUpdate = async (pdf: Uint8Array, material: ValidationMaterial) => appendDss(pdf, material)?.appended;
-
-const inThisThread: LtvByteWork = { lastSignatureContents, dssUpdate, prepare: prepareSignature };
+/** When the certificate of the file's last document time-stamp expires; undefined when it has none (not B-LTA). */
+export async function lastArchiveTimestampExpiry(pdf: Uint8Array): Promise<Date | undefined> {
+  const { catalog, resolve } = await openForReading(pdf);
+  const last = readSignatures(pdf, catalog, resolve).findLast((s) => s.type === "DocTimeStamp" && s.contents);
+  if (!last) return undefined;
+  return (await checkSignedData(last.contents!)).signer?.notAfter;
+}
 
 /** The certificates a signature or time-stamp token names, and all those its CMS carries. */
 async function cmsCertificates(cms: Uint8Array): Promise<{ leaves: X509Certificate[]; pool: X509Certificate[] }> {
@@ -121,26 +136,31 @@ export async function gatherValidationMaterial(leaves: X509Certificate[], pool: 
 }
 
 /** Adds the DSS for the last signature or time-stamp of `pdf`; the file unchanged when nothing is new. */
-async function addValidationData(pdf: Uint8Array, services: LtvServices): Promise<Uint8Array> {
-  const work = services.work ?? inThisThread;
-  const contents = await work.lastSignatureContents(pdf);
+async function addValidationData(pdf: Uint8Array, sources: LtvSources): Promise<Uint8Array> {
+  const contents = await lastSignatureContents(pdf);
   if (!contents) throw new LtvError("the document has no readable signature to validate", true);
-  const { leaves, pool } = await cmsCertificates(contents);
-  const appended = await work.dssUpdate(pdf, await gatherValidationMaterial(leaves, mergeCertificates(pool, services.certificates ?? []), services.revocation));
+  const appended = appendDss(pdf, await sources.material(contents))?.appended;
   return appended ? joinParts({ base: pdf, appended }) : pdf;
 }
 
 /** Appends a document time-stamp (/DocTimeStamp, ETSI.RFC3161) over the whole file. */
-export async function addDocumentTimestamp(pdf: Uint8Array, timestamper: Timestamper, prepare?: PrepareSignature): Promise<SealedParts> {
-  const room = (await timestamper.sizingToken()).length + 512;
-  return appendSignature(pdf, { type: "DocTimeStamp", subFilter: "ETSI.RFC3161", hash: timestamper.hash, contents: (digest) => timestamper.timestamp(digest) }, room, prepare);
+export async function addDocumentTimestamp(pdf: Uint8Array, timestamp: NonNullable<LtvSources["timestamp"]>): Promise<SealedParts> {
+  return appendSignature(pdf, { type: "DocTimeStamp", subFilter: "ETSI.RFC3161", hash: timestamp.hash, contents: timestamp.token }, await timestamp.room());
 }
 
-/** Takes a freshly sealed PDF (its last signature) from B-T to `level`: DSS for B-LT, then a document time-stamp and its DSS for B-LTA. */
-export async function extendToLevel(pdf: Uint8Array, level: PadesLevel, services: LtvServices): Promise<Uint8Array> {
+/** Why a document time-stamp cannot be made: no time-stamp authority. */
+export const noTimestamper = () => new LtvError("a document time-stamp needs a time-stamp authority (CERTYNEO_SEAL_TSA_URL)", true);
+
+/**
+ * Takes a freshly sealed PDF (its last signature) from B-T to `level`: DSS for B-LT, then a
+ * document time-stamp and its DSS for B-LTA. `services`: the fetches and the time-stamp
+ * authority, or their sources (ltvSources) when the bytes are on another thread than they.
+ */
+export async function extendToLevel(pdf: Uint8Array, level: PadesLevel, services: LtvServices | LtvSources): Promise<Uint8Array> {
   if (!atLeast(level, "B-LT")) return pdf;
-  let out = await addValidationData(pdf, services);
-  if (atLeast(level, "B-LTA")) out = await renewArchiveTimestamp(out, services);
+  const sources = "material" in services ? services : ltvSources(services);
+  let out = await addValidationData(pdf, sources);
+  if (atLeast(level, "B-LTA")) out = await renewArchiveTimestamp(out, sources);
   return out;
 }
 
@@ -148,8 +168,8 @@ export async function extendToLevel(pdf: Uint8Array, level: PadesLevel, services
  * A new document time-stamp, then the DSS for its chain (`pyhanko sign ltaupdate`): used
  * to reach B-LTA, and later to renew it before the last time-stamp's certificate expires.
  */
-export async function renewArchiveTimestamp(pdf: Uint8Array, services: LtvServices): Promise<Uint8Array> {
-  if (!services.timestamper) throw new LtvError("a document time-stamp needs a time-stamp authority (CERTYNEO_SEAL_TSA_URL)", true);
-  const stamped = joinParts(await addDocumentTimestamp(pdf, services.timestamper, services.work?.prepare));
-  return addValidationData(stamped, services);
+export async function renewArchiveTimestamp(pdf: Uint8Array, services: LtvServices | LtvSources): Promise<Uint8Array> {
+  const sources = "material" in services ? services : ltvSources(services);
+  if (!sources.timestamp) throw noTimestamper();
+  return addValidationData(joinParts(await addDocumentTimestamp(pdf, sources.timestamp)), sources);
 }

@@ -3,7 +3,7 @@
 import { digestOf } from "./algorithms.ts";
 import { buildSignedData, dryRunSigner } from "./cms.ts";
 import type { Signer } from "./signer.ts";
-import { appendSignature, joinParts, type PrepareSignature, type SealedParts } from "./signature-update.ts";
+import { appendSignature, joinParts, type SealedParts, type SignatureLayout, type SignatureSpec } from "./signature-update.ts";
 import type { Timestamper } from "./tsa.ts";
 
 export { SealRefusedError } from "./incremental.ts";
@@ -21,8 +21,6 @@ export interface SealOptions {
   timestamper?: Timestamper;
   /** Name of the new signature field; must not exist yet. Default: the first free "SignatureN". */
   fieldName?: string;
-  /** Where the byte work (parse, write, hash the ByteRange) runs; default: this thread. The key signs here either way. */
-  prepare?: PrepareSignature;
 }
 
 /**
@@ -48,22 +46,36 @@ async function contentsSize(signer: Signer, timestamper: Timestamper | undefined
 const measured = new WeakMap<Signer, { sizing: Uint8Array | undefined; size: number }>();
 
 /**
+ * The seal's signature dictionary, the CMS it receives for a digest (the key signs, the
+ * time-stamp authority stamps), and the room that CMS needs: what appendSignature takes,
+ * wherever the bytes are (sealing hands the dictionary and the room to a PDF thread, which
+ * calls back for the CMS).
+ */
+export async function sealSignature(opts: SealOptions): Promise<{ layout: SignatureLayout; contents: SignatureSpec["contents"]; room: number }> {
+  const { signer, timestamper } = opts;
+  return {
+    layout: {
+      type: "Sig",
+      subFilter: "ETSI.CAdES.detached",
+      fieldName: opts.fieldName,
+      signingTime: opts.signingTime,
+      texts: { Name: opts.name, Reason: opts.reason, Location: opts.location, ContactInfo: opts.contactInfo },
+      hash: signer.algorithm.hash,
+    },
+    contents: (digest) =>
+      buildSignedData({ signer, digest, timestamp: timestamper && ((signature) => timestamper.timestamp(digestOf(timestamper.hash, signature))) }),
+    room: await contentsSize(signer, timestamper),
+  };
+}
+
+/**
  * Seals without building the whole sealed file in memory: for callers that
  * write `base` and `appended` one after the other (a fresh 100 MB buffer
  * costs far more to fault in than to hash).
  */
 export async function sealPdfParts(pdf: Uint8Array, opts: SealOptions): Promise<SealedParts> {
-  const { signer, timestamper } = opts;
-  return appendSignature(pdf, {
-    type: "Sig",
-    subFilter: "ETSI.CAdES.detached",
-    fieldName: opts.fieldName,
-    signingTime: opts.signingTime,
-    texts: { Name: opts.name, Reason: opts.reason, Location: opts.location, ContactInfo: opts.contactInfo },
-    hash: signer.algorithm.hash,
-    contents: (digest) =>
-      buildSignedData({ signer, digest, timestamp: timestamper && ((signature) => timestamper.timestamp(digestOf(timestamper.hash, signature))) }),
-  }, await contentsSize(signer, timestamper), opts.prepare);
+  const { layout, contents, room } = await sealSignature(opts);
+  return appendSignature(pdf, { ...layout, contents }, room);
 }
 
 /** Seals `pdf` with a PAdES B-B (or B-T with a `timestamper`) signature appended as an incremental update. */

@@ -202,15 +202,11 @@ export interface SealedParts {
 
 /**
  * The file with its placeholders written and the ByteRange hashed: the byte-heavy half of a
- * signature (parsing, writing the update, hashing up to the whole file), which a PDF worker
- * runs. What comes back: the base (handed back, not copied), the update, the digest to sign.
+ * signature (parsing, writing the update, hashing up to the whole file). What comes out: the
+ * base, the update, the digest to sign.
  */
-export interface PreparedSignature {
-  /**
-   * What the update is appended to: the input itself, or its full rewrite when its xref chain
-   * had to be repaired. Returned either way, so a caller that handed the input over to a worker
-   * gets it back.
-   */
+interface PreparedSignature {
+  /** What the update is appended to: the input itself, or its full rewrite when its xref chain had to be repaired. */
   base: Uint8Array;
   /** The incremental update, /Contents still zeros. */
   appended: Uint8Array;
@@ -219,10 +215,7 @@ export interface PreparedSignature {
   digest: Uint8Array;
 }
 
-/** Where the preparation runs: in this thread (prepareSignature), or a PDF worker running it. */
-export type PrepareSignature = (pdf: Uint8Array, layout: SignatureLayout, room: number) => Promise<PreparedSignature>;
-
-export const prepareSignature: PrepareSignature = async (pdf, layout, room) => {
+async function prepareSignature(pdf: Uint8Array, layout: SignatureLayout, room: number): Promise<PreparedSignature> {
   const { base, update, byteRangeAt, contentsAt, contentsLength } = await planOrRepair(pdf, layout, room);
   const appended = update.bytes;
   const contentsStart = base.length + contentsAt; // offset of "<"
@@ -233,28 +226,25 @@ export const prepareSignature: PrepareSignature = async (pdf, layout, room) => {
   // The two ByteRange slices, hashed in place.
   const digest = digestOf(layout.hash, base, appended.subarray(0, contentsAt), appended.subarray(contentsAt + contentsLength + 2));
   return { base, appended, contentsAt, contentsLength, digest };
-};
-
-/** Only the plain data of a spec: a function does not cross to a worker. */
-const layoutOf = ({ contents: _contents, ...layout }: SignatureSpec): SignatureLayout => layout;
+}
 
 /**
  * Appends the signature field with room for `room` bytes of contents, without building
  * the whole file in memory. Contents longer than measured (a fallback TSA with a longer
- * chain) get one more try with room for them. `prepare` does the byte work; the contents
- * (the key's signature, a time-stamp) are made here, from the digest.
+ * chain) get one more try with room for them. The contents (the key's signature, a
+ * time-stamp) are made by the spec from the digest: on a PDF thread, a call to the main thread.
  */
-export async function appendSignature(pdf: Uint8Array, spec: SignatureSpec, room: number, prepare: PrepareSignature = prepareSignature): Promise<SealedParts> {
-  const first = await signWithRoom(pdf, spec, room, prepare);
+export async function appendSignature(pdf: Uint8Array, spec: SignatureSpec, room: number): Promise<SealedParts> {
+  const first = await signWithRoom(pdf, spec, room);
   if ("parts" in first) return first.parts;
-  // Again from the base the first try returned: the input may have been handed over to a worker.
-  const second = await signWithRoom(first.base, spec, first.needed + 512, prepare);
+  // Again from the base the first try used (the input, or its repair).
+  const second = await signWithRoom(first.base, spec, first.needed + 512);
   if ("parts" in second) return second.parts;
   throw new Error(`the signature (${second.needed} bytes) does not fit the ${first.needed + 512} bytes reserved`);
 }
 
-async function signWithRoom(pdf: Uint8Array, spec: SignatureSpec, room: number, prepare: PrepareSignature): Promise<{ parts: SealedParts } | { needed: number; base: Uint8Array }> {
-  const { base, appended, contentsAt, contentsLength, digest } = await prepare(pdf, layoutOf(spec), room);
+async function signWithRoom(pdf: Uint8Array, spec: SignatureSpec, room: number): Promise<{ parts: SealedParts } | { needed: number; base: Uint8Array }> {
+  const { base, appended, contentsAt, contentsLength, digest } = await prepareSignature(pdf, spec, room);
   const cms = await spec.contents(digest);
   if (cms.length * 2 > contentsLength) return { needed: cms.length, base };
   appended.set(Buffer.from(Buffer.from(cms).toString("hex").toUpperCase(), "latin1"), contentsAt + 1);

@@ -1,21 +1,10 @@
 import { and, eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
-import { checkSignedData } from "../../pdf/cms-validation";
-import { renewArchiveTimestamp } from "../../pdf/ltv";
-import { openForReading, readSignatures } from "../../pdf/signature-fields";
 import { transaction } from "../../store/db";
 import { envelopeDocuments, envelopes } from "../../store/schema";
 import { appendAudit } from "../audit/service";
-import { offThread } from "./off-thread";
+import { sealOnThread } from "./off-thread";
 import { sealingKey } from "./service";
-
-/** When the certificate of the file's last document time-stamp expires; undefined when it has none (not B-LTA). */
-export async function lastArchiveTimestampExpiry(pdf: Uint8Array): Promise<Date | undefined> {
-  const { catalog, resolve } = await openForReading(pdf);
-  const last = readSignatures(pdf, catalog, resolve).findLast((s) => s.type === "DocTimeStamp" && s.contents);
-  if (!last) return undefined;
-  return (await checkSignedData(last.contents!)).signer?.notAfter;
-}
 
 export interface ExtendOutcome {
   /** Envelopes whose sealed files got a new document time-stamp. */
@@ -40,12 +29,11 @@ export async function extendArchivalSeals(deps: Deps, beforeDays: number): Promi
       const files = [envelope.sealedSha256!, ...perDocument.map((d) => d.sha).filter((s): s is string => !!s)];
       const renewed = new Map<string, string>();
       for (const sha of new Set(files)) {
-        const pdf = await deps.files.get(sha);
-        const expiry = await lastArchiveTimestampExpiry(pdf);
-        if (!expiry || expiry > horizon) continue;
-        const { certificateChain } = await key();
-        const next = await renewArchiveTimestamp(pdf, { ...deps.trust, certificates: [...certificateChain, ...deps.trust.trustAnchors], work: offThread(deps.pdf) });
-        renewed.set(sha, await deps.files.put([next]));
+        // The file is read, checked, renewed and stored by a PDF thread (in a bucket, read here and handed over).
+        const sealed = deps.files.directory ? { file: deps.files.path(sha) } : { bytes: await deps.files.get(sha) };
+        const certificates = async () => [...(await key()).certificateChain, ...deps.trust.trustAnchors];
+        const next = await sealOnThread(deps, { sealed }, { extend: { renewBefore: horizon }, certificates, store: true });
+        if (next) renewed.set(sha, next.sha256);
       }
       if (renewed.size === 0) continue;
       await transaction(deps.db, async (tx) => {

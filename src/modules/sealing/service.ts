@@ -3,9 +3,7 @@ import type { Deps } from "../../deps";
 import { AppError, notFound } from "../../errors";
 import type { CompletionCertificateInput } from "../../pdf/certificate";
 import { atLeast } from "../../pdf/levels";
-import { extendToLevel, LtvError } from "../../pdf/ltv";
-import { sealPdfParts } from "../../pdf/pades";
-import { joinParts } from "../../pdf/signature-update";
+import { LtvError } from "../../pdf/ltv";
 import type { RenderAuditEvent, RenderDocument, RenderEnvelope, RenderField, RenderRecipient } from "../../pdf/render-model";
 import { enqueue } from "../../jobs/queue";
 import { firstRow, jsonText, transaction, withNodeLock } from "../../store/db";
@@ -21,8 +19,9 @@ import type { Locale } from "../../enums";
 import { reportTexts } from "../../pdf/report-texts";
 import { maskedDestination } from "../signing/auth";
 import { sealingCertificate, type SealingKey } from "./key";
-import { offThread, storeOffThread } from "./off-thread";
-import type { DocumentInput } from "../../pdf-worker/tasks";
+import { sealOnThread } from "./off-thread";
+import type { DocumentInput } from "../../pdf-worker/file-input";
+import type { SealedFile, SealSource } from "../../pdf-worker/seal-file";
 
 /** How the recipient proved who they were: the unguessable link to their address, and the code they entered (its destination masked). */
 function authenticationText(r: RecipientRow, locale: Locale | null): string {
@@ -97,24 +96,26 @@ export async function sealingKey(deps: Pick<Deps, "sealingKey">): Promise<Sealin
 }
 
 /**
- * The sealed file at the configured PAdES level, as parts to store one after the other (B-B and
- * B-T: the original and the appended revision, so the original is not copied).
+ * The PDF drawn from `source` and sealed at the configured PAdES level on a PDF thread: stored
+ * (`store`), or its parts handed back. The file's bytes stay on that thread (sealOnThread).
  */
-const seal = async (deps: Deps, key: SealingKey, pdf: Uint8Array, subject: string): Promise<Uint8Array[]> => {
+const seal = async (deps: Deps, key: SealingKey, source: SealSource, subject: string, store: boolean): Promise<NonNullable<SealedFile>> => {
   const { trust } = deps;
-  const work = offThread(deps.pdf);
   try {
-    const parts = await sealPdfParts(pdf, {
-      signer: key,
-      signingTime: deps.clock.now(),
-      reason: deps.config.seal.reason,
-      location: deps.config.seal.location || undefined,
-      name: `Certyneo — ${subject}`.slice(0, 200),
-      timestamper: atLeast(trust.level, "B-T") ? trust.timestamper : undefined,
-      prepare: work.prepare,
+    const sealed = await sealOnThread(deps, source, {
+      seal: {
+        signer: key,
+        signingTime: deps.clock.now(),
+        reason: deps.config.seal.reason,
+        location: deps.config.seal.location || undefined,
+        name: `Certyneo — ${subject}`.slice(0, 200),
+        timestamper: atLeast(trust.level, "B-T") ? trust.timestamper : undefined,
+      },
+      extend: atLeast(trust.level, "B-LT") ? { level: trust.level } : undefined,
+      certificates: async () => [...key.certificateChain, ...trust.trustAnchors],
+      store,
     });
-    if (!atLeast(trust.level, "B-LT")) return [parts.base, parts.appended];
-    return [await extendToLevel(joinParts(parts), trust.level, { ...trust, certificates: [...key.certificateChain, ...trust.trustAnchors], work })];
+    return sealed!;
   } catch (e) {
     // The job retries (or, for seal_failed, gives up); a download meanwhile gets a clear 503 rather than a 500.
     if (e instanceof TimestampError) throw new AppError("unavailable", `Sealing is waiting for the time-stamp authority: ${e.message}`);
@@ -178,7 +179,7 @@ async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
   const docs: Omit<RenderDocument, "bytes">[] = docRows.map((d) => ({
     id: d.id, name: d.name, sha256: d.sha256, formValues: formValuesOf(envelope, forms.get(d.id) ?? [], d.id, fieldRowsOf),
   }));
-  // Read for each use by the worker that uses it (from the data directory), or read here and handed over to it: a copy of a large file would hold the event loop.
+  // Read for each use by the thread that uses it (from the data directory), or read here and handed over to it: a copy of a large file would hold the event loop.
   const withBytes = async (d: Omit<RenderDocument, "bytes">): Promise<DocumentInput> =>
     deps.files.directory ? { ...d, file: deps.files.path(d.sha256) } : { ...d, bytes: await deps.files.get(d.sha256) };
   const people = await Promise.all((await recipientRows(deps.db, envelopeId)).map((r) => toRenderRecipient(deps, r, envelope.locale)));
@@ -190,14 +191,15 @@ async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
     generatedAt: deps.clock.now(),
     developmentCertificate: key.development,
   };
-  const stampOne = async (d: Omit<RenderDocument, "bytes">) =>
-    deps.pdf.handOver("stampDocument", await withBytes(d), people, placed, { appendSignaturePage: true, locale: envelope.locale, certificate: { ...certificate, documents: [certificate.documents.find((c) => c.id === d.id)!] } });
+  const stampOne = async (d: Omit<RenderDocument, "bytes">): Promise<SealSource> =>
+    ({ stamp: [await withBytes(d), people, placed, { appendSignaturePage: true, locale: envelope.locale, certificate: { ...certificate, documents: [certificate.documents.find((c) => c.id === d.id)!] } }] });
+  const sealAndStore = async (source: SealSource) => (await seal(deps, key, source, envelope.subject, true)).sha256;
 
   const perDocument = new Map<string, string>();
-  for (const d of docs) perDocument.set(d.id, await storeOffThread(deps, await seal(deps, key, await stampOne(d), envelope.subject)));
+  for (const d of docs) perDocument.set(d.id, await sealAndStore(await stampOne(d)));
   const whole = docs.length === 1
     ? perDocument.get(docs[0]!.id)!
-    : await storeOffThread(deps, await seal(deps, key, await deps.pdf.handOver("buildEnvelopePdf", await Promise.all(docs.map(withBytes)), people, placed, { appendSignaturePage: true, locale: envelope.locale, certificate, title: envelope.subject }), envelope.subject));
+    : await sealAndStore({ build: [await Promise.all(docs.map(withBytes)), people, placed, { appendSignaturePage: true, locale: envelope.locale, certificate, title: envelope.subject }] });
 
   await transaction(deps.db, async (tx) => {
     const current = await envelopeRow(tx, envelopeId);
@@ -299,7 +301,7 @@ export async function auditTrail(deps: Deps, environment: Environment, envelopeI
   if (envelope.status === "DRAFT") throw new AppError("envelope_not_sent", `Envelope ${envelopeId} is a DRAFT: it has an audit trail once sent`);
   const key = await sealingKey(deps);
   const events = await listAudit(deps.db, envelopeId);
-  const pdf = await deps.pdf.run("renderAuditTrail", {
+  const render = {
     envelope: toRenderEnvelope(envelope),
     documents: (await envelopeDocumentRows(deps.db, envelopeId)).map(({ id, name, sha256 }) => ({ id, name, sha256 })),
     recipients: await Promise.all((await recipientRows(deps.db, envelopeId)).map((r) => toRenderRecipient(deps, r, envelope.locale))),
@@ -307,6 +309,8 @@ export async function auditTrail(deps: Deps, environment: Environment, envelopeI
     chain: verifyChain(events),
     generatedAt: deps.clock.now(),
     developmentCertificate: key.development,
-  });
-  return { bytes: Buffer.concat(await seal(deps, key, pdf, `Audit trail — ${envelope.subject}`)), filename: `${slug(envelope.subject)}-audit-trail.pdf` };
+  };
+  // Small, and the answer's body: its parts come back.
+  const { parts } = await seal(deps, key, { render }, `Audit trail — ${envelope.subject}`, false);
+  return { bytes: Buffer.concat(parts!), filename: `${slug(envelope.subject)}-audit-trail.pdf` };
 }

@@ -1,0 +1,81 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { PDFDocument } from "pdf-lib";
+import { loadConfig } from "../src/config";
+import { AppError } from "../src/errors";
+import { createLogger } from "../src/log";
+import { createPdfWorkers, type MainCalls } from "../src/pdf-worker/pool";
+import type { SealPlan } from "../src/pdf-worker/seal-file";
+import { tempDir } from "./helpers/spawn";
+
+/**
+ * A seal runs on a PDF thread and calls the main thread for its CMS (pool.ts handOverCalling):
+ * the answer's bytes land in the file, a call's error is the task's error as thrown, the time
+ * bound counts the thread's work and not the answer's wait, and a call outliving its task is dropped.
+ */
+describe("a PDF task's calls to the main thread", () => {
+  const config = loadConfig({ CERTYNEO_DATA_DIR: tempDir("certyneo-calls-"), CERTYNEO_PDF_TIMEOUT_SECONDS: "1" });
+  const pdf = createPdfWorkers(config.pdf, createLogger("warn", () => {}));
+  afterAll(() => pdf.close());
+
+  async function onePage(): Promise<Uint8Array> {
+    const doc = await PDFDocument.create();
+    doc.addPage([200, 200]);
+    return doc.save();
+  }
+  const plan = async (): Promise<SealPlan> => ({
+    source: { sealed: { bytes: await onePage() } },
+    seal: { layout: { type: "Sig", subFilter: "ETSI.CAdES.detached", hash: "SHA-256" }, room: 64 },
+    directory: null,
+  });
+  const noCalls = { material: async () => ({ certs: [], ocsps: [], crls: [] }), timestampRoom: async () => 0, timestamp: async () => new Uint8Array() };
+  const text = (parts: Uint8Array[]) => Buffer.concat(parts).toString("latin1");
+
+  test("the thread asks for the contents with the digest of the ByteRange, and writes the answer into /Contents", async () => {
+    const digests: Uint8Array[] = [];
+    const calls: MainCalls = { ...noCalls, contents: async (digest: Uint8Array) => (digests.push(digest), Uint8Array.of(0xca, 0xfe, 0xf0, 0x0d)) };
+    const sealed = await pdf.handOverCalling(calls, "sealFile", await plan());
+    expect(digests).toHaveLength(1);
+    expect(digests[0]!.length).toBe(32);
+    const file = text(sealed!.parts!);
+    expect(file).toMatch(/\/Contents <CAFEF00D0+>/);
+    const [a, b, c, d] = /\/ByteRange \[(\d+) (\d+) (\d+) (\d+)\]/.exec(file)!.slice(1).map(Number) as [number, number, number, number];
+    const bytes = Buffer.from(file, "latin1");
+    const hashed = new Bun.CryptoHasher("sha256").update(bytes.subarray(a, a + b)).update(bytes.subarray(c, c + d)).digest();
+    expect(Buffer.from(hashed).toString("hex")).toBe(Buffer.from(digests[0]!).toString("hex"));
+  });
+
+  test("an error a call throws is the task's error, as thrown (its class kept, so a seal is retried or not as for a seal on the main thread)", async () => {
+    class KeyGone extends Error {}
+    const thrown = new KeyGone("the HSM is gone");
+    const error = await pdf.handOverCalling({ ...noCalls, contents: async () => { throw thrown; } }, "sealFile", await plan()).catch((e) => e);
+    expect(error).toBe(thrown);
+  });
+
+  test("the time bound pauses while the main thread answers: an answer slower than the bound does not stop the task", async () => {
+    const slow = async () => {
+      await Bun.sleep(2_500);
+      return Uint8Array.of(1);
+    };
+    const sealed = await pdf.handOverCalling({ ...noCalls, contents: slow }, "sealFile", await plan());
+    expect(text(sealed!.parts!)).toMatch(/\/Contents <010+>/);
+  });
+
+  test("a call still being answered when the pool stops: the task is refused, the late answer dropped, the pool usable again", async () => {
+    let called!: () => void;
+    const calling = new Promise<void>((resolve) => (called = resolve));
+    const late = async () => {
+      called();
+      await Bun.sleep(300);
+      return Uint8Array.of(2);
+    };
+    const task = pdf.handOverCalling({ ...noCalls, contents: late }, "sealFile", await plan()).catch((e) => e);
+    await calling;
+    pdf.close();
+    const error = await task;
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe("unavailable");
+    await Bun.sleep(400); // the late answer arrives and is dropped
+    const again = await pdf.handOverCalling({ ...noCalls, contents: async () => Uint8Array.of(3) }, "sealFile", await plan());
+    expect(text(again!.parts!)).toMatch(/\/Contents <030+>/);
+  });
+});
