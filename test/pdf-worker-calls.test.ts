@@ -79,3 +79,43 @@ describe("a PDF task's calls to the main thread", () => {
     expect(text(again!.parts!)).toMatch(/\/Contents <030+>/);
   });
 });
+
+describe("seals waiting on the main thread's answers", () => {
+  test("hold every PDF thread but one: an upload's check runs while two seals wait for a slow authority", async () => {
+    const config = loadConfig({ CERTYNEO_DATA_DIR: tempDir("certyneo-calls-"), CERTYNEO_PDF_WORKERS: "2" });
+    const pdf = createPdfWorkers(config.pdf, createLogger("warn", () => {}));
+    try {
+      const page = async () => {
+        const doc = await PDFDocument.create();
+        doc.addPage([200, 200]);
+        return doc.save();
+      };
+      const plan = async (): Promise<SealPlan> => ({
+        source: { sealed: { bytes: await page() } },
+        seal: { layout: { type: "Sig", subFilter: "ETSI.CAdES.detached", hash: "SHA-256" }, room: 64 },
+        directory: null,
+      });
+      let release!: () => void;
+      const authority = new Promise<void>((resolve) => (release = resolve));
+      const started: string[] = [];
+      const waiting = (name: string): MainCalls => ({
+        contents: async () => {
+          started.push(name);
+          await authority;
+          return Uint8Array.of(1);
+        },
+      });
+      const first = pdf.handOverCalling(waiting("first"), "sealFile", await plan());
+      const second = pdf.handOverCalling(waiting("second"), "sealFile", await plan());
+      const check = await pdf.handOver("checkAndHashUpload", await page());
+      // The check ran on the thread left while the first seal waits; the second seal has not started.
+      expect(check.facts.pageCount).toBe(1);
+      expect(started).toEqual(["first"]);
+      release();
+      await Promise.all([first, second]);
+      expect(started).toEqual(["first", "second"]);
+    } finally {
+      pdf.close();
+    }
+  });
+});

@@ -41,7 +41,8 @@ interface Pending {
   request: Omit<TaskRequest, "id">;
   /** Buffers handed over with the request, not copied. */
   transfer: ArrayBuffer[];
-  calls: MainCalls;
+  /** The main thread's answers to the task's calls; null: the task makes none. */
+  calls: MainCalls | null;
   resolve(value: unknown): void;
   reject(error: Error): void;
 }
@@ -84,6 +85,12 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
   const slots: Slot[] = Array.from({ length: config.workers }, () => ({ worker: null, job: null, idle: null }));
   const queue: Pending[] = [];
   let nextId = 0;
+  /**
+   * Tasks that wait on the main thread's answers (a seal waiting for a time-stamp authority) hold
+   * at most every thread but one: a slow or unreachable authority must not hold up the others
+   * (an upload's check, a verification), which then run on the thread left.
+   */
+  const maxCalling = Math.max(1, slots.length - 1);
 
   function stop(slot: Slot) {
     slot.worker?.terminate();
@@ -125,7 +132,7 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
     job.leftMs = Math.max(0, job.deadline! - performance.now());
     let reply: CallAnswer;
     try {
-      const handler = job.calls[name];
+      const handler = job.calls?.[name];
       if (!handler) throw new Error(`internal: no answer to the PDF task's call "${name}"`);
       reply = { id: job.id, call, ok: true, value: await handler(...args) };
     } catch (e) {
@@ -167,10 +174,18 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
     return worker;
   }
 
+  /** The next queued task a free thread may take: the first, or the first that makes no calls while enough threads wait on calls. */
+  function next(): Pending | undefined {
+    const calling = slots.filter((s) => s.job?.calls).length;
+    const index = calling < maxCalling ? 0 : queue.findIndex((p) => !p.calls);
+    return index < 0 ? undefined : queue.splice(index, 1)[0];
+  }
+
   function dispatch() {
     for (const slot of slots) {
       if (slot.job || !queue.length) continue;
-      const pending = queue.shift()!;
+      const pending = next();
+      if (!pending) return;
       if (slot.idle) clearTimeout(slot.idle);
       slot.idle = null;
       const worker = (slot.worker ??= spawn(slot));
@@ -181,7 +196,7 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
     }
   }
 
-  const enqueue = (task: PdfTaskName, args: unknown[], transfer: ArrayBuffer[], calls: MainCalls = {}) =>
+  const enqueue = (task: PdfTaskName, args: unknown[], transfer: ArrayBuffer[], calls: MainCalls | null = null) =>
     new Promise<never>((resolve, reject) => {
       queue.push({ request: { task, args, limits, nice: config.workerNice }, transfer, calls, resolve: resolve as (v: unknown) => void, reject });
       dispatch();
