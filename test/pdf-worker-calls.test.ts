@@ -7,6 +7,17 @@ import { createPdfWorkers, type MainCalls } from "../src/pdf-worker/pool";
 import type { SealPlan } from "../src/pdf-worker/seal-file";
 import { tempDir } from "./helpers/spawn";
 
+async function onePage(): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  doc.addPage([200, 200]);
+  return doc.save();
+}
+const plan = async (): Promise<SealPlan> => ({
+  source: { sealed: { bytes: await onePage() } },
+  seal: { layout: { type: "Sig", subFilter: "ETSI.CAdES.detached", hash: "SHA-256" }, room: 64 },
+  directory: null,
+});
+
 /**
  * A seal runs on a PDF thread and calls the main thread for its CMS (pool.ts handOverCalling):
  * the answer's bytes land in the file, a call's error is the task's error as thrown, the time
@@ -17,16 +28,6 @@ describe("a PDF task's calls to the main thread", () => {
   const pdf = createPdfWorkers(config.pdf, createLogger("warn", () => {}));
   afterAll(() => pdf.close());
 
-  async function onePage(): Promise<Uint8Array> {
-    const doc = await PDFDocument.create();
-    doc.addPage([200, 200]);
-    return doc.save();
-  }
-  const plan = async (): Promise<SealPlan> => ({
-    source: { sealed: { bytes: await onePage() } },
-    seal: { layout: { type: "Sig", subFilter: "ETSI.CAdES.detached", hash: "SHA-256" }, room: 64 },
-    directory: null,
-  });
   const noCalls = { material: async () => ({ certs: [], ocsps: [], crls: [] }), timestampRoom: async () => 0, timestamp: async () => new Uint8Array() };
   const text = (parts: Uint8Array[]) => Buffer.concat(parts).toString("latin1");
 
@@ -85,16 +86,6 @@ describe("seals waiting on the main thread's answers", () => {
     const config = loadConfig({ CERTYNEO_DATA_DIR: tempDir("certyneo-calls-"), CERTYNEO_PDF_WORKERS: "2" });
     const pdf = createPdfWorkers(config.pdf, createLogger("warn", () => {}));
     try {
-      const page = async () => {
-        const doc = await PDFDocument.create();
-        doc.addPage([200, 200]);
-        return doc.save();
-      };
-      const plan = async (): Promise<SealPlan> => ({
-        source: { sealed: { bytes: await page() } },
-        seal: { layout: { type: "Sig", subFilter: "ETSI.CAdES.detached", hash: "SHA-256" }, room: 64 },
-        directory: null,
-      });
       let release!: () => void;
       const authority = new Promise<void>((resolve) => (release = resolve));
       const started: string[] = [];
@@ -107,7 +98,7 @@ describe("seals waiting on the main thread's answers", () => {
       });
       const first = pdf.handOverCalling(waiting("first"), "sealFile", await plan());
       const second = pdf.handOverCalling(waiting("second"), "sealFile", await plan());
-      const check = await pdf.handOver("checkAndHashUpload", await page());
+      const check = await pdf.handOver("checkAndHashUpload", await onePage());
       // The check ran on the thread left while the first seal waits; the second seal has not started.
       expect(check.facts.pageCount).toBe(1);
       expect(started).toEqual(["first"]);
