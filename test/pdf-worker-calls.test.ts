@@ -88,22 +88,25 @@ describe("seals waiting on the main thread's answers", () => {
     try {
       let release!: () => void;
       const authority = new Promise<void>((resolve) => (release = resolve));
+      let firstCalled!: () => void;
+      const firstWaits = new Promise<void>((resolve) => (firstCalled = resolve));
       const started: string[] = [];
       const waiting = (name: string): MainCalls => ({
         contents: async () => {
           started.push(name);
+          firstCalled();
           await authority;
           return Uint8Array.of(1);
         },
       });
-      const first = pdf.handOverCalling(waiting("first"), "sealFile", await plan());
-      const second = pdf.handOverCalling(waiting("second"), "sealFile", await plan());
+      const seals = Promise.allSettled([pdf.handOverCalling(waiting("first"), "sealFile", await plan()), pdf.handOverCalling(waiting("second"), "sealFile", await plan())]);
+      await firstWaits;
       const check = await pdf.handOver("checkAndHashUpload", await onePage());
       // The check ran on the thread left while the first seal waits; the second seal has not started.
       expect(check.facts.pageCount).toBe(1);
       expect(started).toEqual(["first"]);
       release();
-      await Promise.all([first, second]);
+      expect((await seals).map((r) => r.status)).toEqual(["fulfilled", "fulfilled"]);
       expect(started).toEqual(["first", "second"]);
     } finally {
       pdf.close();
