@@ -21,6 +21,7 @@ import { startServer } from "./server";
 import { closeDatabase } from "./store/open";
 import { openStorage } from "./store/storage";
 import { VERSION } from "./version";
+import { HTTP_THREAD_SLICE_NS, shortenThreadSlice } from "./pdf-worker/thread-priority";
 
 const HELP = `Certyneo ${VERSION} — self-hosted electronic signatures
 
@@ -96,6 +97,8 @@ async function serve(args: string[]) {
   // A server that cannot seal must not accept envelopes: no request is served until the key has
   // been checked (the port opens meanwhile, which keeps the start fast), and a bad key stops it.
   const keyChecked = deps.sealingKey();
+  // The HTTP thread preempts the PDF threads as soon as a request wakes it (thread-priority.ts).
+  shortenThreadSlice(HTTP_THREAD_SLICE_NS);
   let running: ReturnType<typeof startServer>;
   try {
     running = startServer(deps, { ready: keyChecked });

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { loadConfig } from "../src/config";
 import { createLogger } from "../src/log";
 import { createPdfWorkers } from "../src/pdf-worker/pool";
+import { HTTP_THREAD_SLICE_NS } from "../src/pdf-worker/thread-priority";
 import { tempDir } from "./helpers/spawn";
 
 /** Every thread of this process: its id and nice value (field 19 of /proc/self/task/<tid>/stat). */
@@ -59,5 +60,19 @@ describe.skipIf(process.platform !== "linux")("PDF thread priority", () => {
 
   test("a nice value out of range is refused at start", () => {
     expect(() => loadConfig({ CERTYNEO_DATA_DIR: tempDir("certyneo-priority-"), CERTYNEO_PDF_WORKER_NICE: "20" })).toThrow(/CERTYNEO_PDF_WORKER_NICE/);
+  });
+});
+
+describe.skipIf(process.platform !== "linux")("the HTTP thread's slice", () => {
+  test("is set to 0.1 ms for the calling thread alone, in the normal class, its nice value kept", async () => {
+    const worker = new Worker(new URL("./helpers/slice-probe.ts", import.meta.url).href);
+    const seen = await new Promise<{ ok: boolean; slice: number | null; policy: number; niceBefore: number; niceAfter: number }>((resolve, reject) => {
+      worker.onmessage = (e) => resolve(e.data);
+      worker.onerror = (e) => reject(e);
+    });
+    worker.terminate();
+    expect(seen).toMatchObject({ ok: true, policy: 0, niceBefore: 3, niceAfter: 3 });
+    if (seen.slice === null) console.warn("this kernel does not show se.slice: the slice itself is not checked");
+    else expect(seen.slice).toBe(HTTP_THREAD_SLICE_NS);
   });
 });
