@@ -1,7 +1,8 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Clock } from "../clock";
 import { newId } from "../ids";
-import { affectedRows, insertRows, preparedPerSession, type Tx } from "../store/db";
+import { affectedRows, preparedPerSession, type Tx } from "../store/db";
+import { insertRows } from "../store/insert-rows";
 import { jobs } from "../store/schema";
 import type { JobKind, JobPayload } from "./payloads";
 import { signalWork } from "./worker";

@@ -1,10 +1,10 @@
 import { Database, type Statement } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { getTableColumns, getTableName, is, SQL, sql } from "drizzle-orm";
+import { is, sql, type SQL } from "drizzle-orm";
 import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import { PgDialect } from "drizzle-orm/pg-core";
-import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { migrationJournal, migrationSql } from "../../migrations";
 import { sha256Hex } from "../ids";
 import { Recent } from "../recent";
@@ -395,71 +395,6 @@ export function preparedPerSession<T>(build: (tx: Tx) => T): (tx: Tx) => T {
   };
 }
 
-const insertStatements = new WeakMap<object, Map<SQLiteTable, Map<string, { execute(values: Record<string, unknown>): Promise<unknown> }>>>();
-
-/**
- * Inserts `rows` into `table`. On SQLite each row runs through an insert prepared once per
- * session and set of columns: building a drizzle insert costs more than SQLite's work for it
- * (about 25 µs a row of 17 columns), and on one connection a row per statement costs no round
- * trip. On PostgreSQL, where it does, the rows go in one statement.
- */
-export async function insertRows<T extends SQLiteTable>(tx: Tx, table: T, rows: readonly T["$inferInsert"][]): Promise<void> {
-  if (!rows.length) return;
-  if (dialectOf(tx) === "postgres") return void (await tx.insert(table).values(rows as T["$inferInsert"][]));
-  let byTable = insertStatements.get(sessionOf(tx));
-  if (!byTable) insertStatements.set(sessionOf(tx), (byTable = new Map()));
-  let byShape = byTable.get(table);
-  if (!byShape) byTable.set(table, (byShape = new Map()));
-  for (const row of rows as Record<string, unknown>[]) {
-    // Nulls are written into the statement: a placeholder's value goes through the column's
-    // encoder, which (unlike a builder's) does not pass null by.
-    let shape = "";
-    for (const c in row) if (row[c] !== undefined) shape += row[c] === null ? `${c}:null,` : `${c},`;
-    let insert = byShape.get(shape);
-    if (!insert) {
-      const columns = Object.keys(row).filter((c) => row[c] !== undefined);
-      const values = Object.fromEntries(columns.map((c) => [c, row[c] === null ? sql`null` : sql.placeholder(c)]));
-      byShape.set(shape, (insert = tx.insert(table).values(values as T["$inferInsert"]).prepare()));
-    }
-    await insert.execute(row);
-  }
-}
-
-/**
- * insertRows, answering the rows as the table now holds them, in the order given: the values
- * given, and for each column left out the schema's default (null without one). Made here, not
- * with RETURNING: on SQLite that cost more than reading the rows back (an envelope creation's
- * three returning inserts, 21 µs more than without; drizzle then decodes every column).
- */
-export async function insertRowsReturning<T extends SQLiteTable>(tx: Tx, table: T, rows: readonly T["$inferInsert"][]): Promise<T["$inferSelect"][]> {
-  await insertRows(tx, table, rows);
-  const columns = defaultsOf(table);
-  return rows.map((given) => {
-    const row: Record<string, unknown> = {};
-    for (const { key, value: byDefault } of columns) {
-      const value = (given as Record<string, unknown>)[key];
-      if (value !== undefined) row[key] = value;
-      else if (byDefault === DATABASE_DEFAULT) throw new Error(`insertRowsReturning: ${key} of ${getTableName(table)} has a default only the database knows; give it`);
-      else row[key] = byDefault;
-    }
-    return row as T["$inferSelect"];
-  });
-}
-
-const DATABASE_DEFAULT = Symbol("database default");
-const tableDefaults = new WeakMap<SQLiteTable, { key: string; value: unknown }[]>();
-
-/** Each column of `table` with the value a row gets when it is left out (DATABASE_DEFAULT: an SQL expression or a function). */
-function defaultsOf(table: SQLiteTable) {
-  let defaults = tableDefaults.get(table);
-  if (!defaults) {
-    defaults = Object.entries(getTableColumns(table)).map(([key, c]) =>
-      ({ key, value: c.defaultFn || is(c.default, SQL) ? DATABASE_DEFAULT : c.hasDefault ? c.default : null }));
-    tableDefaults.set(table, defaults);
-  }
-  return defaults;
-}
-
 /**
  * `column IN` the ids of a JSON array given as the `ids` placeholder (idsParam): one prepared
  * statement serves a page of any size, and the database still probes the column's index per id.
@@ -484,55 +419,6 @@ export const jsonArrayHas = (db: Tx, column: SQLiteColumn, value: string): SQL =
   dialectOf(db) === "postgres"
     ? sql`(${column}::jsonb @> jsonb_build_array(${value}::text))`
     : sql`EXISTS (SELECT 1 FROM json_each(${column}) WHERE value = ${value})`;
-
-const generations = new WeakMap<object, () => number>();
-
-/** The generation of a database whose cached tables' changes another mechanism reports (PostgreSQL: LISTEN, store/postgres.ts). */
-export const setNotifiedCacheGeneration = (db: Db, generation: () => number) => void generations.set(db, generation);
-
-/** The tables whose rows processes keep in memory (migration 0015's triggers move their generation). */
-export type CachedTable = "api_keys" | "documents";
-
-/**
- * SQLite: a function reading the generation `name` has in cache_generations now, at every call
- * (one point read by primary key, ~2 µs, mostly its read transaction's locks); null while the
- * row is missing. "envelopes" is moved by migration 0017's triggers (list pages).
- */
-export function generationReader(db: Db, name: CachedTable | "envelopes"): () => number | null {
-  const read = db.$client.prepare<{ generation: number }, [string]>("SELECT generation FROM cache_generations WHERE name = ?");
-  return () => read.get(name)?.generation ?? null;
-}
-const tableGenerations = new WeakMap<object, Map<CachedTable, () => number>>();
-
-/**
- * A number that changes whenever a cached row of `table` changes (updated or deleted; a new row
- * is found by a cache miss), whichever connection or process writes: for the in-memory caches
- * of API keys and documents. SQLite: triggers move the table's row in cache_generations in the
- * writing transaction; reading it costs a statement, so reads within the same millisecond share
- * one, and another process's change shows within a millisecond. PostgreSQL: one counter moved
- * by the nodes' notifications, for both tables.
- */
-export function cacheGeneration(db: Db, table: CachedTable): () => number {
-  const notified = generations.get(db);
-  if (notified) return notified;
-  let byTable = tableGenerations.get(db);
-  if (!byTable) tableGenerations.set(db, (byTable = new Map()));
-  let generation = byTable.get(table);
-  if (generation) return generation;
-  const read = generationReader(db, table);
-  let readAt = -Infinity;
-  let current = 0;
-  generation = () => {
-    const now = performance.now();
-    if (now - readAt >= 1) {
-      current = read() ?? 0;
-      readAt = now;
-    }
-    return current;
-  };
-  byTable.set(table, generation);
-  return generation;
-}
 
 /**
  * Runs `work` while holding a lock named `name` across every node (PostgreSQL: a session

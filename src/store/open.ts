@@ -2,7 +2,8 @@ import { join } from "node:path";
 import type { Config } from "../config";
 import { StartupError } from "../errors";
 import type { Logger } from "../log";
-import { dialectOf, migrate, openDb, setNotifiedCacheGeneration, transactionsIdle, type Db } from "./db";
+import { dialectOf, migrate, openDb, transactionsIdle, type Db } from "./db";
+import { setNotifiedCacheGeneration } from "./cache-generations";
 
 /** The URL without its password, for messages and logs. */
 export const redactedUrl = (url: string) => url.replace(/(\/\/[^:/@]*:)[^@]*@/, "$1***@");

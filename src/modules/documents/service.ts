@@ -2,7 +2,8 @@ import { and, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, notFound } from "../../errors";
 import { newId } from "../../ids";
-import { affectedRows, cacheGeneration, firstRow, jsonArrayHas, preparedPerDb, transaction } from "../../store/db";
+import { affectedRows, firstRow, jsonArrayHas, preparedPerDb, transaction } from "../../store/db";
+import { cacheGeneration } from "../../store/cache-generations";
 import { documents, envelopeDocuments, envelopes, templates, type Environment } from "../../store/schema";
 import { definePager } from "../../store/paginate";
 

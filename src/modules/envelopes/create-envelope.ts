@@ -1,6 +1,7 @@
 import type { Deps } from "../../deps";
 import { newId } from "../../ids";
-import { insertRowsReturning, transaction } from "../../store/db";
+import { transaction } from "../../store/db";
+import { insertRowsReturning } from "../../store/insert-rows";
 import { envelopes, type Environment } from "../../store/schema";
 import { auditSummary } from "../audit/service";
 import type { ActorMeta } from "./actor";

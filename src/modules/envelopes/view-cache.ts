@@ -1,6 +1,7 @@
 import type { Deps } from "../../deps";
 import { Recent } from "../../recent";
-import { committedReadMark, dialectOf, generationReader, preparedPerDb, type Db } from "../../store/db";
+import { committedReadMark, dialectOf, preparedPerDb, type Db } from "../../store/db";
+import { generationReader } from "../../store/cache-generations";
 import type { Page } from "../../store/paginate";
 import { envelopeRows, type EnvelopeRow } from "./rows";
 import { loadEnvelopesParts, publicEnvelope } from "./view";

@@ -2,7 +2,8 @@ import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Clock } from "../../clock";
 import { AppError, notFound } from "../../errors";
 import { newId, randomToken, sha256Hex } from "../../ids";
-import { cacheGeneration, firstRow, type Db } from "../../store/db";
+import { firstRow, type Db } from "../../store/db";
+import { cacheGeneration } from "../../store/cache-generations";
 import { apiKeys, type Environment } from "../../store/schema";
 import { defaultScopes, SCOPES, ungrantable, type Scope } from "./scopes";
 
