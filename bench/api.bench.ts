@@ -166,7 +166,7 @@ async function main() {
     "",
     ...verdicts,
     "",
-    "The certyneo path is the whole request: pipeline (request id, API key from an in-memory cache of key hashes, rate limiter and RateLimit headers), Elysia routing with request and response validation, the domain and SQLite (GET list: the page and its envelopes' parts in a fixed number of prepared statements; POST: validation, envelope, recipients, audit event, webhook event, in one transaction), and one access-log line per request. The bare server answers the same bytes with no work; the target is measured against it. The second bare row (information only) answers the same body with certyneo's header fields too (request id, security and RateLimit fields, content type), all that Bun does not set itself: what the API's answer costs before any of its work.",
+    "The certyneo path is the whole request: pipeline (request id, API key from an in-memory cache of key hashes, rate limiter and RateLimit headers), Elysia routing with request and response validation, the domain and SQLite (GET list: the page kept as sent while the envelopes' generation, moved by triggers in every writing transaction, reads the same (one point read), else the page query and its envelopes' parts in a fixed number of prepared statements; POST: validation, envelope, recipients, audit event, webhook event, in one transaction), and one access-log line per request. The bare server answers the same bytes with no work; the target is measured against it. The second bare row (information only) answers the same body with certyneo's header fields too (request id, security and RateLimit fields, content type), all that Bun does not set itself: what the API's answer costs before any of its work.",
   ].join("\n"));
 }
 
