@@ -10,6 +10,8 @@ import { MESSAGE_TEXTS } from "../src/modules/notifications/message-texts";
 import { createMailer, outboxMailer, SMTP_TIMEOUTS, smtpMailer } from "../src/modules/notifications/mailer";
 import { escapeHtml, pickLocale, renderEmail, renderSms } from "../src/modules/notifications/messages";
 import { createSmsSender, renderSmsBody } from "../src/modules/notifications/sms";
+import { openInstance } from "../src/instance";
+import { closeDatabase } from "../src/store/open";
 import { fakeClock } from "./helpers/clock";
 import { parseMail, startSmtpSink, type SmtpSink } from "./helpers/smtp";
 
@@ -122,6 +124,27 @@ describe("outbox mailer (no SMTP configured)", () => {
     const raw = readFileSync(join(dir, readdirSync(dir)[0]!), "utf8");
     expect(raw).not.toMatch(/^Bcc:/im);
     expect(parseMail(raw).subject).toBe("Hello Bcc: victim@example.com");
+  });
+});
+
+describe("an instance's mailer", () => {
+  test("composes on a PDF thread, off the event loop: the outbox holds the message whose Message-ID the send returned", async () => {
+    const dir = tmp();
+    const lines: any[] = [];
+    const deps = await openInstance(loadConfig({ CERTYNEO_DATA_DIR: dir }), { log: createLogger("debug", (l) => lines.push(JSON.parse(l))) });
+    try {
+      const { messageId } = await deps.mailer.send({ ...msg, attachments: [{ filename: "a.txt", content: new TextEncoder().encode("attached"), contentType: "text/plain" }] });
+      expect(lines.find((l) => l.msg === "pdf task done" && l.task === "composeMail")).toMatchObject({ ok: true });
+      const files = readdirSync(join(dir, "outbox"));
+      expect(files).toHaveLength(1);
+      const parsed = parseMail(readFileSync(join(dir, "outbox", files[0]!), "utf8"));
+      expect(parsed.headers["message-id"]).toBe(messageId);
+      expect(parsed.subject).toBe(msg.subject);
+      expect(parsed.text).toContain("https://sign.example/s/abc");
+    } finally {
+      deps.pdf.close();
+      await closeDatabase(deps.db);
+    }
   });
 });
 

@@ -7,6 +7,7 @@ import { inspectPdf, type PdfFacts } from "../pdf/inspect";
 import { buildEnvelopePdf, stampDocument } from "../pdf/stamp";
 import { verifyPdf } from "../pdf/verify";
 import { sha256Of } from "../store/files";
+import { composeMail } from "../modules/notifications/compose-mail";
 import { sealFile } from "./seal-file";
 
 /**
@@ -41,11 +42,12 @@ export const verifySignatures = (pdf: Uint8Array, opts: { instanceCertificate: A
  */
 export const checkAndHashUpload = async (bytes: Uint8Array) => ({ facts: await checkUpload(bytes), sha256: sha256Of([bytes]), bytes });
 
-/** Everything the PDF workers do, by name: plain data in and out. */
+/** Everything the PDF workers do, by name: plain data in and out. E-mails are composed here too, off the event loop. */
 export const pdfTasks = {
   checkAndHashUpload,
   verifySignatures,
   sealFile,
+  composeMail,
 };
 
 export type PdfTasks = typeof pdfTasks;

@@ -5,6 +5,7 @@ import type { Clock } from "../../clock";
 import type { Config } from "../../config";
 import type { Logger } from "../../log";
 import { writeFileAtomic, writeFileOnce } from "../../store/files";
+import { composeMail, type Composer } from "./compose-mail";
 
 export interface MailMessage {
   to: string;
@@ -21,11 +22,6 @@ export interface MailMessage {
   replyTo?: string;
 }
 
-/** nodemailer's form of our attachments and of a message's own reply-to. */
-const extrasOf = (msg: MailMessage) => ({
-  ...(msg.replyTo ? { replyTo: msg.replyTo } : {}),
-  attachments: msg.attachments?.map((a) => ({ filename: a.filename, content: Buffer.from(a.content), contentType: a.contentType })),
-});
 
 /** Who e-mails come from, read at each send (the console's branding settings can change it). */
 /** The From (and Reply-To) of every message, read when it is sent (the console may change it). */
@@ -41,6 +37,21 @@ export interface Mailer {
 
 /** Header values never carry line breaks (nodemailer encodes them anyway; this keeps them readable). */
 const oneLine = (s: string) => s.replace(/[\r\n]+/g, " ").trim();
+
+/** The message as composed (on a worker thread in a running instance): From and Reply-To as the sender has them now, a message's own reply-to first. */
+async function composed(msg: MailMessage, sender: Sender, compose: Composer, date: Date) {
+  const identity = await sender();
+  return compose({
+    ...identity,
+    ...(msg.replyTo ? { replyTo: msg.replyTo } : {}),
+    to: msg.to,
+    subject: oneLine(msg.subject),
+    text: msg.text,
+    html: msg.html,
+    date: date.getTime(),
+    attachments: msg.attachments,
+  }).then((mail) => ({ ...mail, from: identity.from }));
+}
 
 /**
  * nodemailer's waits on the SMTP server. Their sum stays below the job timeout (JOB_TIMEOUT_MS in
@@ -60,7 +71,7 @@ function lazyTransport(options: Parameters<typeof import("nodemailer").createTra
 }
 
 /** SMTP through nodemailer: implicit TLS when `secure`, otherwise STARTTLS when the server offers it. */
-export function smtpMailer(smtp: Config["smtp"], clock: Clock, log: Logger, sender: Sender = async () => ({ from: smtp.from })): Mailer {
+export function smtpMailer(smtp: Config["smtp"], clock: Clock, log: Logger, sender: Sender = async () => ({ from: smtp.from }), compose: Composer = composeMail): Mailer {
   const transport = lazyTransport({
     host: smtp.host,
     port: smtp.port,
@@ -72,17 +83,11 @@ export function smtpMailer(smtp: Config["smtp"], clock: Clock, log: Logger, send
   return {
     target,
     async send(msg) {
-      const info = await (await transport.get()).sendMail({
-        ...(await sender()),
-        ...extrasOf(msg),
-        to: msg.to,
-        subject: oneLine(msg.subject),
-        text: msg.text,
-        html: msg.html,
-        date: clock.now(),
-      });
-      log.info("email sent", { to: msg.to, subject: oneLine(msg.subject), messageId: info.messageId, smtp: target });
-      return { messageId: info.messageId };
+      const mail = await composed(msg, sender, compose, clock.now());
+      // Sent as composed: from and to make the SMTP envelope only.
+      await (await transport.get()).sendMail({ from: mail.from, to: msg.to, raw: Buffer.from(mail.bytes.buffer, mail.bytes.byteOffset, mail.bytes.byteLength) });
+      log.info("email sent", { to: msg.to, subject: oneLine(msg.subject), messageId: mail.messageId, smtp: target });
+      return { messageId: mail.messageId };
     },
     close() {
       transport.close();
@@ -95,38 +100,28 @@ export function smtpMailer(smtp: Config["smtp"], clock: Clock, log: Logger, send
  * (RFC 5322, as it would have been sent), to `dir` as an .eml file any mail client opens, and logged.
  * The file appears under its final name only once fully written (temp file, fsync, rename).
  */
-export function outboxMailer(dir: string, from: string, clock: Clock, log: Logger, sender: Sender = async () => ({ from })): Mailer {
-  const composer = lazyTransport({ streamTransport: true, buffer: true, newline: "windows" });
+export function outboxMailer(dir: string, from: string, clock: Clock, log: Logger, sender: Sender = async () => ({ from }), compose: Composer = composeMail): Mailer {
   return {
     target: dir,
     async send(msg) {
       const now = clock.now();
-      const info = await (await composer.get()).sendMail({
-        ...(await sender()),
-        ...extrasOf(msg),
-        to: msg.to,
-        subject: oneLine(msg.subject),
-        text: msg.text,
-        html: msg.html,
-        date: now,
-      });
-      const bytes = info.message as Buffer;
+      const { bytes, messageId } = await composed(msg, sender, compose, now);
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
       const file = join(dir, msg.id ? `${msg.id}.eml` : `${stamp}-${crypto.randomUUID().slice(0, 8)}.eml`);
       if (!msg.id) await writeFileAtomic(file, [bytes]);
       else if (!(await writeFileOnce(file, bytes))) {
         log.info("email already in the outbox (a repeated run)", { to: msg.to, file });
-        return { messageId: info.messageId };
+        return { messageId };
       }
       log.info("email written to outbox (no SMTP server configured)", { to: msg.to, subject: oneLine(msg.subject), file });
-      return { messageId: info.messageId };
+      return { messageId };
     },
   };
 }
 
 /** SMTP when config.smtp.host is set, otherwise the outbox folder {dataDir}/outbox. */
-export function createMailer(config: Config, clock: Clock, log: Logger, sender?: Sender): Mailer {
-  if (config.smtp.host) return smtpMailer(config.smtp, clock, log, sender);
-  return outboxMailer(join(config.dataDir, "outbox"), config.smtp.from, clock, log, sender);
+export function createMailer(config: Config, clock: Clock, log: Logger, sender?: Sender, compose?: Composer): Mailer {
+  if (config.smtp.host) return smtpMailer(config.smtp, clock, log, sender, compose);
+  return outboxMailer(join(config.dataDir, "outbox"), config.smtp.from, clock, log, sender, compose);
 }
