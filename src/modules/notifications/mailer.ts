@@ -22,8 +22,6 @@ export interface MailMessage {
   replyTo?: string;
 }
 
-
-/** Who e-mails come from, read at each send (the console's branding settings can change it). */
 /** The From (and Reply-To) of every message, read when it is sent (the console may change it). */
 export type Sender = () => Promise<{ from: string | { name: string; address: string }; replyTo?: string }>;
 

@@ -74,7 +74,14 @@ export async function recordEvent(
   const id = newId("evt");
   const payload: WebhookPayload = { id, type: e.type, createdAt: now.toISOString(), environment: e.environment, data: typeof e.data === "function" ? await e.data() : e.data };
   await q.insertEvent.execute({ id, environment: e.environment, type: e.type, envelopeId: e.envelopeId, payload: JSON.stringify(payload), createdAt: now });
-  for (const w of endpoints) await q.insertDelivery.execute({ id: newId("dlv"), eventId: id, webhookId: w.id, now });
+  for (const w of endpoints) await enqueueDelivery(tx, now, id, w.id);
   await signalWork(tx, "webhooks");
+  return id;
+}
+
+/** One pending delivery of an event to an endpoint, due `now` (an event's, or a resend); its id. */
+export async function enqueueDelivery(tx: Tx, now: Date, eventId: string, webhookId: string): Promise<string> {
+  const id = newId("dlv");
+  await statements(tx).insertDelivery.execute({ id, eventId, webhookId, now });
   return id;
 }

@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, isNull } from "drizzle-orm";
-import { isoOrNull, type Clock } from "../../clock";
+import { isoOrNull } from "../../clock";
 import type { Deps } from "../../deps";
 import type { DeliveryStatus } from "../../enums";
 import { AppError, invalid, notFound, type FieldError } from "../../errors";
@@ -8,7 +8,7 @@ import { firstRow, transaction, type Tx } from "../../store/db";
 import { webhookAttempts, webhookDeliveries, webhookEvents, webhooks, type Environment } from "../../store/schema";
 import { definePager, type Page } from "../../store/paginate";
 import { sealSecret } from "../../store/secret-box";
-import { ALL_EVENTS, WEBHOOK_EVENT_TYPES } from "./events";
+import { ALL_EVENTS, enqueueDelivery, WEBHOOK_EVENT_TYPES } from "./events";
 import { literalRefusal, networkPolicy } from "./network";
 import { pendingDelivery } from "./outbox-queries";
 import { newWebhookSecret } from "./signature";
@@ -233,15 +233,8 @@ export async function resendDelivery(deps: Deps, environment: Environment, webho
   const original = await getDelivery(deps, environment, webhookId, deliveryId);
   if (!hook.enabled)
     throw new AppError("webhook_disabled", `Webhook ${webhookId} is disabled (${hook.disabledReason ?? "no reason"}); re-enable it with PATCH {"enabled": true} first`);
-  const id = await enqueueDelivery(deps.db, deps.clock, original.eventId, webhookId);
+  const id = await enqueueDelivery(deps.db, deps.clock.now(), original.eventId, webhookId);
   deps.log.info("webhook delivery resent", { webhookId, deliveryId: id, resendOf: deliveryId, eventId: original.eventId });
   return getDelivery(deps, environment, webhookId, id);
 }
 
-/** One pending delivery of an event to an endpoint, due now. */
-export async function enqueueDelivery(tx: Tx, clock: Clock, eventId: string, webhookId: string): Promise<string> {
-  const now = clock.now();
-  const id = newId("dlv");
-  await tx.insert(webhookDeliveries).values({ id, eventId, webhookId, status: "pending", attempts: 0, nextAttemptAt: now, createdAt: now, updatedAt: now });
-  return id;
-}
