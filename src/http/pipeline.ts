@@ -2,7 +2,7 @@ import type { Server } from "bun";
 import type { Deps } from "../deps";
 import { AppError } from "../errors";
 import type { KeyVerifier } from "../modules/keys/service";
-import { isKnownToken, TOKEN_FORMAT } from "../modules/signing/token";
+import { isKnownToken, TOKEN_FORMAT, unknownToken } from "../modules/signing/token";
 import { needsApiKey, unauthorized } from "./auth";
 import { assertJsonDepth, formatBytes, readBodyBounded } from "./body-guard";
 import { newRequestId, setContext, type RequestContext } from "./context";
@@ -159,7 +159,7 @@ export function createPipeline(deps: Deps, parts: {
       if (!perToken.allowed) return rateLimited(perToken, ctx);
     }
     if (withBody && path.startsWith(SIGNING_API)) {
-      if (!(await isKnownToken(deps.db, token ?? ""))) throw new AppError("not_found", "This signing link is not valid");
+      if (!(await isKnownToken(deps.db, token ?? ""))) throw unknownToken();
       // The signing API takes JSON only, read within the cap here; a form is refused unread.
       if (mediaType(req) !== "application/json") throw new AppError("unsupported_media_type", "The signing API takes application/json bodies");
     }

@@ -17,6 +17,7 @@ import { recipientActor } from "../envelopes/actor";
 import type { EnvelopeRow, RecipientRow } from "../envelopes/rows";
 import { pickLocale, renderOneTimeCodeEmail, renderOneTimeCodeSms } from "../notifications/messages";
 import { createSmsSender } from "../notifications/sms";
+import { unknownToken } from "./token";
 
 export const CODE_TTL_MS = 10 * 60_000;
 export const MAX_FAILURES = 5;
@@ -139,7 +140,7 @@ function settleAttempt(deps: Deps, actor: Actor, ok: boolean, now: Date): Promis
   const id = actor.recipient.id;
   return transaction(deps.db, async (tx) => {
     const current = await firstRow(tx.select({ authFailures: recipients.authFailures, authLockedUntil: recipients.authLockedUntil }).from(recipients).where(eq(recipients.id, id)));
-    if (!current) throw new AppError("not_found", "This signing link is not valid");
+    if (!current) throw unknownToken();
     if (current.authLockedUntil && current.authLockedUntil > now) return current.authLockedUntil;
     if (ok) {
       await tx.update(recipients).set({ authenticatedAt: now, authFailures: 0, otpHash: null, otpExpiresAt: null }).where(eq(recipients.id, id));

@@ -17,7 +17,7 @@ import { AUTH_COOKIE, authRequired, isAuthenticated, sendOneTimeCode, verifyCode
 import { organisationOf, type Organisation } from "./branding";
 import { consentRecord } from "./consent";
 import { pdfLib, sealingService } from "../sealing/lazy";
-import { recipientOfToken } from "./token";
+import { recipientOfToken, unknownToken } from "./token";
 
 /** Where a request came from: kept with every step of the ceremony. */
 export interface RequestMeta {
@@ -27,7 +27,6 @@ export interface RequestMeta {
   cookie?: string | null;
 }
 
-const unknownToken = () => new AppError("not_found", "This signing link is not valid");
 
 async function resolve(tx: Tx, token: string): Promise<{ envelope: EnvelopeRow; recipient: RecipientRow }> {
   const recipient = await recipientOfToken(tx, token);

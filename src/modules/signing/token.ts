@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
+import { AppError } from "../../errors";
 import { sha256Hex } from "../../ids";
 import { preparedPerSession, type Db, type Tx } from "../../store/db";
 import { recipients } from "../../store/schema";
@@ -35,6 +36,9 @@ export async function recipientOfToken(tx: Tx, token: string): Promise<typeof re
   if (!TOKEN_FORMAT.test(token)) return undefined;
   return (await recipientByTokenHash(tx).execute({ hash: tokenHash(token) }))[0];
 }
+
+/** The answer to a signing link that opens nothing (unknown, malformed, or its recipient gone). */
+export const unknownToken = () => new AppError("not_found", "This signing link is not valid");
 
 /** Whether a token opens a signing session: the pipeline asks before it reads an anonymous body. */
 export const isKnownToken = async (db: Db, token: string): Promise<boolean> => (await recipientOfToken(db, token)) !== undefined;
