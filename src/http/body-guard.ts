@@ -31,13 +31,17 @@ export function jsonDepthExceeds(bytes: Uint8Array, limit = MAX_JSON_DEPTH): boo
 }
 
 /**
- * The whole body, refused with a problem+json 413 as soon as it passes `limit` bytes (a
- * chunked body declares no length, so the count is what stops it).
+ * The whole body, refused with a problem+json 413 as soon as it passes `limit` bytes. A body of
+ * a declared length is that many bytes (Bun reads no more): read at once, which costs a
+ * fraction of a stream reader's chunks (~25 µs of an envelope creation's ~175 µs). A chunked
+ * body declares none, so the count is what stops it.
  */
 export async function readBodyBounded(req: Request, limit: number, what: string): Promise<Uint8Array> {
   const tooLarge = () => new AppError("payload_too_large", `The request body is larger than the limit of ${what}`);
-  if (Number(req.headers.get("content-length") ?? 0) > limit) throw tooLarge();
+  const declared = req.headers.get("content-length");
+  if (Number(declared ?? 0) > limit) throw tooLarge();
   if (!req.body) return new Uint8Array(0);
+  if (declared !== null) return req.bytes();
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = req.body.getReader();
