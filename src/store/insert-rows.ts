@@ -1,13 +1,38 @@
 /** Inserts prepared once per table and set of columns (SQLite), and the rows as inserted. */
-import { getTableColumns, getTableName, is, SQL, sql } from "drizzle-orm";
+import type { Database, SQLQueryBindings } from "bun:sqlite";
+import { getTableColumns, getTableName, is, Param, Placeholder, SQL, sql } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { dialectOf, sessionOf, type Tx } from "./db";
 
-const insertStatements = new WeakMap<object, Map<SQLiteTable, Map<string, { execute(values: Record<string, unknown>): Promise<unknown> }>>>();
+/** One row's insert: the SQLite statement and, per parameter, the row's key it takes (through the column's encoder) or a constant. */
+interface RowInsert {
+  run(row: Record<string, unknown>): void;
+}
+const insertStatements = new WeakMap<object, Map<SQLiteTable, Map<string, RowInsert>>>();
+
+/**
+ * The insert of rows of one shape (the columns given, and which of them are null), on SQLite's
+ * connection itself: drizzle writes the SQL once, and each row's parameters are its values
+ * through their columns' encoders, in the statement's order (what drizzle's prepared execute
+ * does, less its per-parameter type checks and a promise per row).
+ */
+function rowInsert(tx: Tx, table: SQLiteTable, row: Record<string, unknown>): RowInsert {
+  // Nulls are written into the statement: a column's encoder does not pass null by.
+  const values = Object.fromEntries(Object.keys(row).filter((c) => row[c] !== undefined).map((c) => [c, row[c] === null ? sql`null` : sql.placeholder(c)]));
+  const query = tx.insert(table).values(values as SQLiteTable["$inferInsert"]).toSQL();
+  const statement = (sessionOf(tx) as { client: Database }).client.prepare(query.sql);
+  const params = query.params.map((p): ((row: Record<string, unknown>) => unknown) => {
+    if (!is(p, Param) || !is(p.value, Placeholder)) return () => p;
+    const { encoder } = p;
+    const { name } = p.value;
+    return (r) => encoder.mapToDriverValue(r[name]);
+  });
+  return { run: (r) => void statement.run(...(params.map((param) => param(r)) as SQLQueryBindings[])) };
+}
 
 /**
  * Inserts `rows` into `table`. On SQLite each row runs through an insert prepared once per
- * session and set of columns: building a drizzle insert costs more than SQLite's work for it
+ * session and shape (rowInsert): building a drizzle insert costs more than SQLite's work for it
  * (about 25 µs a row of 17 columns), and on one connection a row per statement costs no round
  * trip. On PostgreSQL, where it does, the rows go in one statement.
  */
@@ -19,17 +44,11 @@ export async function insertRows<T extends SQLiteTable>(tx: Tx, table: T, rows: 
   let byShape = byTable.get(table);
   if (!byShape) byTable.set(table, (byShape = new Map()));
   for (const row of rows as Record<string, unknown>[]) {
-    // Nulls are written into the statement: a placeholder's value goes through the column's
-    // encoder, which (unlike a builder's) does not pass null by.
     let shape = "";
     for (const c in row) if (row[c] !== undefined) shape += row[c] === null ? `${c}:null,` : `${c},`;
     let insert = byShape.get(shape);
-    if (!insert) {
-      const columns = Object.keys(row).filter((c) => row[c] !== undefined);
-      const values = Object.fromEntries(columns.map((c) => [c, row[c] === null ? sql`null` : sql.placeholder(c)]));
-      byShape.set(shape, (insert = tx.insert(table).values(values as T["$inferInsert"]).prepare()));
-    }
-    await insert.execute(row);
+    if (!insert) byShape.set(shape, (insert = rowInsert(tx, table, row)));
+    insert.run(row);
   }
 }
 
