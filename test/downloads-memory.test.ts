@@ -7,25 +7,12 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PDFDocument, PDFName } from "pdf-lib";
+import { noisePdf } from "./helpers/pdf";
 import { BUN, freePort, ROOT, run, tempDir, waitForHealth } from "./helpers/spawn";
 
 const MB = 1024 * 1024;
 const SIZE_MB = 64;
 const DOWNLOADS = 4;
-
-/** A PDF of one page showing one image of random (incompressible) pixels: about SIZE_MB. */
-async function largePdf(): Promise<Uint8Array> {
-  const doc = await PDFDocument.create();
-  const width = 4096, height = Math.ceil((SIZE_MB * MB) / (width * 3));
-  const pixels = new Uint8Array(width * height * 3);
-  for (let at = 0; at < pixels.length; at += 65536) crypto.getRandomValues(pixels.subarray(at, Math.min(pixels.length, at + 65536)));
-  const image = doc.context.register(doc.context.stream(pixels, { Type: "XObject", Subtype: "Image", Width: width, Height: height, ColorSpace: "DeviceRGB", BitsPerComponent: 8 }));
-  const page = doc.addPage([612, 792]);
-  page.node.setXObject(PDFName.of("Im0"), image);
-  page.node.set(PDFName.of("Contents"), doc.context.register(doc.context.stream("q 612 0 0 792 0 0 cm /Im0 Do Q")));
-  return doc.save({ useObjectStreams: false });
-}
 
 const status = (pid: number, field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024;
 
@@ -52,7 +39,7 @@ test(`${DOWNLOADS} concurrent downloads of a ${SIZE_MB} MB PDF: byte-identical, 
   const created = run([BUN, "src/main.ts", "keys", "create", "--env", "test", "--name", "memory", "--json"], { env });
   expect(created.code, created.stderr).toBe(0);
   const authorization = `Bearer ${JSON.parse(created.stdout).key}`;
-  const pdf = await largePdf();
+  const pdf = await noisePdf(SIZE_MB);
   const file = join(dir, "large.pdf");
   writeFileSync(file, pdf);
   const sha = new Bun.CryptoHasher("sha256").update(pdf).digest("hex");
@@ -63,7 +50,8 @@ test(`${DOWNLOADS} concurrent downloads of a ${SIZE_MB} MB PDF: byte-identical, 
   const doc = await up.json();
   expect(doc.sha256).toBe(sha);
 
-  // The upload's own buffers are behind us: the peak from here on is the downloads'.
+  // The upload's own buffers are behind us; clear_refs 5 resets the peak (VmHWM) to the current
+  // RSS, so the peak from here on is the downloads'.
   Bun.gc(true);
   await Bun.sleep(500);
   writeFileSync(`/proc/${server.pid}/clear_refs`, "5");
