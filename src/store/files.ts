@@ -103,10 +103,11 @@ export function diskFileStore(root: string): FileStore {
 /**
  * What the disk store's put does, synchronously, for a PDF thread: the file written there, on a
  * thread running below the HTTP thread's priority, rather than by the runtime's I/O threads at the
- * event loop's (writing 100 MB cost them ~120 ms of CPU). Returns the SHA-256.
+ * event loop's (writing 100 MB cost them ~120 ms of CPU). Returns the SHA-256. `known`: that
+ * hash, when the caller computed it along with other work (a seal's digest).
  */
-export function storeFileSync(root: string, parts: Uint8Array[]): string {
-  const sha = sha256Of(parts);
+export function storeFileSync(root: string, parts: Uint8Array[], known?: string): string {
+  const sha = known ?? sha256Of(parts);
   const final = blobFile(root, sha);
   if (existsSync(final)) return sha;
   mkdirSync(dirname(final), { recursive: true });
