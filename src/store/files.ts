@@ -40,7 +40,6 @@ export interface StoredBody {
   /** A file on disk (sent with sendfile), a small object's bytes, or a large object's stream. */
   body: Blob | Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>;
   sha256: string;
-  size: number;
   /** Whether the runtime answers Range requests on `body` itself (a file on disk). */
   ranges: boolean;
 }
@@ -81,7 +80,7 @@ export function diskFileStore(root: string): FileStore {
     async open(sha, expected) {
       const { size } = await stat(pathOf(sha));
       checkSize(sha, size, expected);
-      return { body: Bun.file(pathOf(sha)), sha256: sha, size, ranges: true };
+      return { body: Bun.file(pathOf(sha)), sha256: sha, ranges: true };
     },
     async exists(sha) {
       return existsSync(pathOf(sha));

@@ -42,10 +42,10 @@ export function s3FileStore({ client, bucket, prefix }: S3Location): FileStore {
       // Bun drops a Content-Length set beside a stream body (oven-sh/bun#10507, sent chunked), and
       // an S3File body alone answers with a redirect to the bucket: an object of up to one part
       // is read and sent with its length, a larger one streams through.
-      if (size > PART_SIZE) return { body: file.stream(), sha256: sha, size, ranges: false };
+      if (size > PART_SIZE) return { body: file.stream(), sha256: sha, ranges: false };
       const bytes = await file.bytes();
       checkSize(sha, bytes.length, size);
-      return { body: bytes, sha256: sha, size, ranges: false };
+      return { body: bytes, sha256: sha, ranges: false };
     },
     exists: (sha) => client.exists(keyOf(sha)),
     size: (sha) => client.size(keyOf(sha)),
