@@ -3,8 +3,8 @@
  * process serves a large uploaded PDF (generated here, never committed) to several clients at
  * once, from a data directory and from a bucket, and its peak resident memory while they
  * download stays below one copy of the file. Reading each blob whole (what downloads did
- * before) costs a copy per concurrent download: 384 to 448 MB for these four on disk, 548 MB
- * from a bucket (0 and 15 MB since).
+ * before) costs a copy per concurrent download: ~450 MB for these four on disk, ~580 MB from a
+ * bucket (0.1 and 12 MB since; figures in docs/decisions.md).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -17,6 +17,8 @@ const MB = 1024 * 1024;
 const SIZE_MB = 64;
 const DOWNLOADS = 4;
 
+/** The process's CPU time (user + system) in ms, from /proc (clock ticks of 10 ms). */
+const cpuMs = (pid: number) => readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ").slice(11, 13).reduce((a, b) => a + Number(b), 0) * 10;
 const status = (pid: number, field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024;
 
 let s3: S3TestServer;
@@ -57,6 +59,7 @@ describe.each([
       await Bun.sleep(500);
       writeFileSync(`/proc/${server.pid}/clear_refs`, "5");
       const before = status(server.pid, "VmRSS");
+      const cpuBefore = cpuMs(server.pid);
 
       // Every answer's headers first (the old code had read its whole file by then), then the bodies, hashed as they come.
       const answers = await Promise.all(Array.from({ length: DOWNLOADS }, () => fetch(`${url}/api/v1/documents/${doc.id}/content`, { headers: { authorization } })));
@@ -67,7 +70,8 @@ describe.each([
         return hasher.digest("hex");
       }));
       const growth = status(server.pid, "VmHWM") - before;
-      console.log(JSON.stringify({ downloadMemory: { from: where, fileMB: +(pdf.length / MB).toFixed(1), downloads: DOWNLOADS, rssBeforeMB: +(before / MB).toFixed(1), peakGrowthMB: +(growth / MB).toFixed(1) } }));
+      const figures = { from: where, fileMB: +(pdf.length / MB).toFixed(1), downloads: DOWNLOADS, rssBeforeMB: +(before / MB).toFixed(1), peakGrowthMB: +(growth / MB).toFixed(1), serverCpuMs: cpuMs(server.pid) - cpuBefore };
+      console.log(JSON.stringify({ downloadMemory: figures }));
       expect(hashes).toEqual(Array(DOWNLOADS).fill(doc.sha256));
       expect(growth).toBeLessThan(pdf.length);
     } finally {
