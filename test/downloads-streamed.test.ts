@@ -119,7 +119,7 @@ describe("downloads from a disk store", () => {
     const { id, token } = await sealedEnvelope(t, lost.id);
     await t.deps.files.remove(lost.sha256);
     await expectProblem(await t.api(`/api/v1/documents/${lost.id}/content`));
-    expect(t.logs.some((l) => l.msg === "unhandled error" && String(l.error).includes("ENOENT"))).toBe(true);
+    expect(t.logs.some((l) => l.msg === "unhandled error" && String(l.error).includes(`stored file ${lost.sha256} is missing: ${t.deps.files.path(lost.sha256)}`))).toBe(true);
     const sealedSha = (t.deps.db.$client.query("SELECT sealed_sha256 FROM envelopes WHERE id = ?").get(id) as any).sealed_sha256 as string;
     await t.deps.files.remove(sealedSha);
     await expectProblem(await t.api(`/api/v1/envelopes/${id}/signed-document`));
@@ -174,6 +174,7 @@ describe("downloads from a bucket", () => {
     const lost = await upload(t, await makePdf(1, "lost in the bucket"));
     await s3.client.delete(`downloads/${lost.sha256.slice(0, 2)}/${lost.sha256}`);
     await expectProblem(await t.api(`/api/v1/documents/${lost.id}/content`));
+    expect(t.logs.some((l) => String(l.error).includes(`stored file ${lost.sha256} is missing: ${t.deps.files.path(lost.sha256)}`))).toBe(true);
 
     const pdf = await makePdf(1, "truncated in the bucket");
     const damaged = await upload(t, pdf);

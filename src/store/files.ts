@@ -44,6 +44,9 @@ export interface StoredBody {
   ranges: boolean;
 }
 
+/** A blob the store lacks, named with where it should be: the log line an admin restores it from. */
+export const missingFile = (sha: string, where: string) => new Error(`stored file ${sha} is missing: ${where}`);
+
 /** A blob whose size is not what its record says is damaged: refused before anything is sent. */
 export function checkSize(sha: string, size: number, expected: number | undefined): void {
   if (expected !== undefined && size !== expected) throw new Error(`stored file ${sha} is damaged: ${size} bytes where ${expected} were stored`);
@@ -78,7 +81,7 @@ export function diskFileStore(root: string): FileStore {
       return new Uint8Array(await Bun.file(pathOf(sha)).arrayBuffer());
     },
     async open(sha, expected) {
-      const { size } = await stat(pathOf(sha));
+      const { size } = await stat(pathOf(sha)).catch((e) => { throw e?.code === "ENOENT" ? missingFile(sha, pathOf(sha)) : e; });
       checkSize(sha, size, expected);
       return { body: Bun.file(pathOf(sha)), sha256: sha, ranges: true };
     },
