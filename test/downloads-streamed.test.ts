@@ -57,6 +57,9 @@ describe("downloads from a disk store", () => {
       "accept-ranges": "bytes",
       etag: `"${doc.sha256}"`,
     });
+    // What the pipeline adds to every answer is there too.
+    expect(res.headers.get("x-request-id")).toStartWith("req_");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(sha256(await bytesOf(res))).toBe(doc.sha256);
 
     const tail = await t.api(`/api/v1/documents/${doc.id}/content`, { headers: { range: "bytes=100-" } });
@@ -124,6 +127,22 @@ describe("downloads from a disk store", () => {
     await t.deps.files.remove(sealedSha);
     await expectProblem(await t.api(`/api/v1/envelopes/${id}/signed-document`));
     await expectProblem(await fetch(`${t.url}/api/v1/signing/${token}/signed-document`));
+
+    // Removed between the check and the sending (a delete racing the download), made certain
+    // here by removing it right after the real check.
+    const raced = await upload(t, await makePdf(1, "raced"));
+    const open = t.deps.files.open;
+    t.deps.files.open = async (sha, size) => {
+      const body = await open(sha, size);
+      await t.deps.files.remove(sha);
+      return body;
+    };
+    try {
+      await expectProblem(await t.api(`/api/v1/documents/${raced.id}/content`));
+    } finally {
+      t.deps.files.open = open;
+    }
+    expect(t.logs.some((l) => l.msg === "response body failed" && String(l.error).includes("ENOENT"))).toBe(true);
 
     const pdf = await makePdf(2, "truncated");
     const damaged = await upload(t, pdf);
