@@ -40,6 +40,16 @@ export function startServer(deps: Deps, opts: { port?: number; host?: string; re
     // problem+json 413; only chunked bodies beyond this get Bun's bare 413.
     maxRequestBodySize: maxBodyBytes(deps.config) + 2 * 1024 * 1024,
     fetch: opts.ready ? gated(app.fetch, opts.ready, deps.config.baseUrl) : app.fetch,
+    // The app answers every error itself; what reaches here failed as Bun sent a body, e.g. a
+    // stored file removed between a download's check and its sending: the one problem shape,
+    // under an id of its own (Bun does not say which request it was).
+    error(e) {
+      const requestId = newRequestId();
+      deps.log.error("response body failed", { requestId, error: String(e?.message ?? e) });
+      const res = problemResponse(new AppError("internal_error", "Internal error; the request id identifies it in the server log"), requestId, deps.config.baseUrl);
+      res.headers.set("x-request-id", requestId);
+      return res;
+    },
   });
   let stopped = false;
   const startWorkers = () => {

@@ -73,11 +73,17 @@ export async function sealFile(plan: SealPlan): Promise<SealedFile> {
     if (!expiry || expiry > plan.extend.renewBefore) return null;
     parts = [await renewArchiveTimestamp(parts[0]!, sources)];
   }
+  // The seal hashes the file along with its own digest (SealedParts.sha256); what changes it after that hashes it anew.
+  let sha256: string | undefined;
   if (plan.seal) {
-    const { base, appended } = await appendSignature(parts[0]!, { ...plan.seal.layout, contents: call("contents") }, plan.seal.room);
-    parts = [base, appended];
+    const sealed = await appendSignature(parts[0]!, { ...plan.seal.layout, contents: call("contents") }, plan.seal.room);
+    parts = [sealed.base, sealed.appended];
+    sha256 = sealed.sha256;
   }
-  if (plan.extend && "level" in plan.extend && atLeast(plan.extend.level, "B-LT")) parts = [await extendToLevel(whole(parts), plan.extend.level, sources)];
-  if (plan.directory) return { sha256: storeFileSync(plan.directory, parts), parts: null };
-  return { sha256: sha256Of(parts), parts };
+  if (plan.extend && "level" in plan.extend && atLeast(plan.extend.level, "B-LT")) {
+    parts = [await extendToLevel(whole(parts), plan.extend.level, sources)];
+    sha256 = undefined;
+  }
+  if (plan.directory) return { sha256: storeFileSync(plan.directory, parts, sha256), parts: null };
+  return { sha256: sha256 ?? sha256Of(parts), parts };
 }

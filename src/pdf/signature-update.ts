@@ -5,7 +5,7 @@
 // first page and its /Annots); the original bytes are copied and hashed once,
 // never parsed or rewritten.
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFObject, PDFRef, PDFString } from "pdf-lib";
-import { digestOf } from "./algorithms.ts";
+import { nodeHashName } from "./algorithms.ts";
 import { buildUpdate, carriesSignature, refuseLockedDocument, SealRefusedError, writeFullDocument, type Update } from "./incremental.ts";
 import { textOf } from "./signature-fields.ts";
 import type { HashName } from "./signer.ts";
@@ -198,6 +198,8 @@ export interface SealedParts {
   base: Uint8Array;
   /** The incremental update, signature included: the sealed file is `base` then `appended`. */
   appended: Uint8Array;
+  /** The sealed file's SHA-256 (hex), when the signature's own digest was SHA-256: hashed along with it. */
+  sha256?: string;
 }
 
 /**
@@ -213,6 +215,8 @@ interface PreparedSignature {
   contentsAt: number;
   contentsLength: number;
   digest: Uint8Array;
+  /** The SHA-256 state after the bytes before /Contents, when the digest is SHA-256: the file's hash goes on from it. */
+  prefix: Bun.CryptoHasher | null;
 }
 
 async function prepareSignature(pdf: Uint8Array, layout: SignatureLayout, room: number): Promise<PreparedSignature> {
@@ -223,9 +227,13 @@ async function prepareSignature(pdf: Uint8Array, layout: SignatureLayout, room: 
   const byteRange = `[0 ${contentsStart} ${contentsEnd} ${base.length + appended.length - contentsEnd}]`;
   appended.set(Buffer.from(byteRange.padEnd(BYTE_RANGE_WIDTH, " "), "latin1"), byteRangeAt);
 
-  // The two ByteRange slices, hashed in place.
-  const digest = digestOf(layout.hash, base, appended.subarray(0, contentsAt), appended.subarray(contentsAt + contentsLength + 2));
-  return { base, appended, contentsAt, contentsLength, digest };
+  // The two ByteRange slices, hashed in place. The file's own SHA-256 starts with the same bytes
+  // (up to the whole input): with a SHA-256 digest their state is copied there, so the file
+  // store does not hash the input a second time (~60 ms of CPU per 100 MB).
+  const hasher = new Bun.CryptoHasher(nodeHashName(layout.hash)).update(base).update(appended.subarray(0, contentsAt));
+  const prefix = layout.hash === "SHA-256" ? hasher.copy() : null;
+  const digest = new Uint8Array(hasher.update(appended.subarray(contentsAt + contentsLength + 2)).digest());
+  return { base, appended, contentsAt, contentsLength, digest, prefix };
 }
 
 /**
@@ -244,11 +252,11 @@ export async function appendSignature(pdf: Uint8Array, spec: SignatureSpec, room
 }
 
 async function signWithRoom(pdf: Uint8Array, spec: SignatureSpec, room: number): Promise<{ parts: SealedParts } | { needed: number; base: Uint8Array }> {
-  const { base, appended, contentsAt, contentsLength, digest } = await prepareSignature(pdf, spec, room);
+  const { base, appended, contentsAt, contentsLength, digest, prefix } = await prepareSignature(pdf, spec, room);
   const cms = await spec.contents(digest);
   if (cms.length * 2 > contentsLength) return { needed: cms.length, base };
   appended.set(Buffer.from(Buffer.from(cms).toString("hex").toUpperCase(), "latin1"), contentsAt + 1);
-  return { parts: { base, appended } };
+  return { parts: { base, appended, sha256: prefix?.update(appended.subarray(contentsAt)).digest("hex") } };
 }
 
 /** The whole file: `base` then `appended`. */

@@ -14,6 +14,12 @@ export interface FileStore {
    */
   put(bytes: Uint8Array | Uint8Array[], sha256?: string): Promise<string>;
   get(sha256: string): Promise<Uint8Array<ArrayBuffer>>;
+  /**
+   * The blob as an answer's body, not read into memory: for downloads. Its existence (and its
+   * size, when the caller's record says what it should be) is checked before any header goes, so
+   * a lost or truncated blob is an error the caller answers, never a short 200.
+   */
+  open(sha256: string, size?: number): Promise<StoredBody>;
   exists(sha256: string): Promise<boolean>;
   /** The blob's size in bytes, without reading it. */
   size(sha256: string): Promise<number>;
@@ -27,6 +33,23 @@ export interface FileStore {
    * null (a bucket). The PDF threads read and write large files there themselves (storeFileSync).
    */
   directory: string | null;
+}
+
+/** A blob to answer with (FileStore.open). */
+export interface StoredBody {
+  /** A file on disk (sent with sendfile), a small object's bytes, or a large object's stream. */
+  body: Blob | Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>;
+  sha256: string;
+  /** Whether the runtime answers Range requests on `body` itself (a file on disk). */
+  ranges: boolean;
+}
+
+/** A blob the store lacks, named with where it should be: the log line an admin restores it from. */
+export const missingFile = (sha: string, where: string) => new Error(`stored file ${sha} is missing: ${where}`);
+
+/** A blob whose size is not what its record says is damaged: refused before anything is sent. */
+export function checkSize(sha: string, size: number, expected: number | undefined): void {
+  if (expected !== undefined && size !== expected) throw new Error(`stored file ${sha} is damaged: ${size} bytes where ${expected} were stored`);
 }
 
 export const HEX64 = /^[0-9a-f]{64}$/;
@@ -57,6 +80,11 @@ export function diskFileStore(root: string): FileStore {
     async get(sha) {
       return new Uint8Array(await Bun.file(pathOf(sha)).arrayBuffer());
     },
+    async open(sha, expected) {
+      const { size } = await stat(pathOf(sha)).catch((e) => { throw e?.code === "ENOENT" ? missingFile(sha, pathOf(sha)) : e; });
+      checkSize(sha, size, expected);
+      return { body: Bun.file(pathOf(sha)), sha256: sha, ranges: true };
+    },
     async exists(sha) {
       return existsSync(pathOf(sha));
     },
@@ -77,10 +105,11 @@ export function diskFileStore(root: string): FileStore {
 /**
  * What the disk store's put does, synchronously, for a PDF thread: the file written there, on a
  * thread running below the HTTP thread's priority, rather than by the runtime's I/O threads at the
- * event loop's (writing 100 MB cost them ~120 ms of CPU). Returns the SHA-256.
+ * event loop's (writing 100 MB cost them ~120 ms of CPU). Returns the SHA-256. `known`: that
+ * hash, when the caller computed it along with other work (a seal's digest).
  */
-export function storeFileSync(root: string, parts: Uint8Array[]): string {
-  const sha = sha256Of(parts);
+export function storeFileSync(root: string, parts: Uint8Array[], known?: string): string {
+  const sha = known ?? sha256Of(parts);
   const final = blobFile(root, sha);
   if (existsSync(final)) return sha;
   mkdirSync(dirname(final), { recursive: true });

@@ -1,5 +1,5 @@
 import { S3Client } from "bun";
-import { HEX64, sha256Key, sha256Of, type FileStore } from "./files";
+import { checkSize, HEX64, missingFile, sha256Key, sha256Of, type FileStore } from "./files";
 
 /** A bucket and the key prefix under which this instance keeps its objects ("" or ending in "/"). */
 export interface S3Location {
@@ -34,6 +34,18 @@ export function s3FileStore({ client, bucket, prefix }: S3Location): FileStore {
     },
     async get(sha) {
       return client.file(keyOf(sha)).bytes();
+    },
+    async open(sha, expected) {
+      const file = client.file(keyOf(sha));
+      const { size } = await file.stat().catch((e) => { throw e?.code === "NoSuchKey" ? missingFile(sha, `s3://${bucket}/${keyOf(sha)}`) : e; });
+      checkSize(sha, size, expected);
+      // Bun drops a Content-Length set beside a stream body (oven-sh/bun#10507, sent chunked), and
+      // an S3File body alone answers with a redirect to the bucket: an object of up to one part
+      // is read and sent with its length, a larger one streams through.
+      if (size > PART_SIZE) return { body: file.stream(), sha256: sha, ranges: false };
+      const bytes = await file.bytes();
+      checkSize(sha, bytes.length, size);
+      return { body: bytes, sha256: sha, ranges: false };
     },
     exists: (sha) => client.exists(keyOf(sha)),
     size: (sha) => client.size(keyOf(sha)),

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PDFDocument, StandardFonts } from "pdf-lib";
+import { PDFDocument, PDFName, StandardFonts } from "pdf-lib";
 
 /** A small real PDF made with pdf-lib: `pages` A4 pages with a line of text each. */
 export async function makePdf(pages = 1, text = "Certyneo test document"): Promise<Uint8Array<ArrayBuffer>> {
@@ -11,6 +11,19 @@ export async function makePdf(pages = 1, text = "Certyneo test document"): Promi
     page.drawText(`${text} — page ${i + 1}`, { x: 72, y: 760, size: 14, font });
   }
   return new Uint8Array(await doc.save());
+}
+
+/** A one-page PDF showing one image of random (incompressible) pixels: about `megabytes` MB (MiB). */
+export async function noisePdf(megabytes: number): Promise<Uint8Array<ArrayBuffer>> {
+  const doc = await PDFDocument.create();
+  const width = 1024, height = Math.ceil((megabytes * 1024 * 1024) / (width * 3));
+  const pixels = new Uint8Array(width * height * 3);
+  for (let at = 0; at < pixels.length; at += 65536) crypto.getRandomValues(pixels.subarray(at, Math.min(pixels.length, at + 65536)));
+  const image = doc.context.register(doc.context.stream(pixels, { Type: "XObject", Subtype: "Image", Width: width, Height: height, ColorSpace: "DeviceRGB", BitsPerComponent: 8 }));
+  const page = doc.addPage([595.28, 841.89]);
+  page.node.setXObject(PDFName.of("Im0"), image);
+  page.node.set(PDFName.of("Contents"), doc.context.register(doc.context.stream("q 595.28 0 0 841.89 0 0 cm /Im0 Do Q")));
+  return new Uint8Array(await doc.save({ useObjectStreams: false }));
 }
 
 export const CORPUS_DIR = join(import.meta.dir, "../../../shared/pdf-corpus");

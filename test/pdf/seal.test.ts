@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PDFArray, PDFDocument, PDFName, PDFRef } from "pdf-lib";
-import { sealPdf, SealRefusedError } from "../../src/pdf/pades.ts";
+import { sealPdf, sealPdfParts, SealRefusedError } from "../../src/pdf/pades.ts";
+import { appendSignature, joinParts } from "../../src/pdf/signature-update.ts";
 import { loadSigner } from "../../src/pdf/pkcs12.ts";
 import type { Signer } from "../../src/pdf/signer.ts";
 import { httpTimestamper } from "../../src/pdf/tsa.ts";
@@ -64,6 +65,23 @@ describe.each([
       const report = await verifyPdf(tampered, {});
       expect(report.signatures.map((s) => s.intact)).toEqual([false]);
     }
+  });
+});
+
+describe("the sealed file's SHA-256, hashed along with the signature's digest", () => {
+  const fileHash = (b: Uint8Array) => new Bun.CryptoHasher("sha256").update(b).digest("hex");
+
+  test("a seal returns the SHA-256 of the whole sealed file", async () => {
+    const parts = await sealPdfParts(await makePdf({ pages: 2 }), { signer: rsa, signingTime: now });
+    expect(parts.sha256).toBe(fileHash(joinParts(parts)));
+  });
+
+  test("with another digest than SHA-256 nothing is shared: no hash is returned, the store makes its own", async () => {
+    const pdf = await makePdf();
+    const spec = (hash: "SHA-256" | "SHA-384") => ({ type: "Sig" as const, subFilter: "ETSI.CAdES.detached" as const, hash, contents: async () => new Uint8Array(64).fill(0xab) });
+    const sha256 = await appendSignature(pdf, spec("SHA-256"), 128);
+    expect(sha256.sha256).toBe(fileHash(joinParts(sha256)));
+    expect((await appendSignature(pdf, spec("SHA-384"), 128)).sha256).toBeUndefined();
   });
 });
 

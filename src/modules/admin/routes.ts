@@ -262,8 +262,9 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
     }), { detail: { hide: true } })
     .get("/admin/envelopes/:id/signed-document", guarded(async (c) => {
       const pdf = await (await sealingService()).signedDocument(deps, c.env, c.params.id!, undefined, { sealIfPending: true });
+      const file = await deps.files.open(pdf.sha256);
       await c.record("envelope.signed_document_downloaded", c.params.id);
-      return pdfResponse(pdf.bytes, pdf.filename);
+      return pdfResponse(file, pdf.filename);
     }), { detail: { hide: true } })
     .get("/admin/envelopes/:id/audit-trail", guarded(async (c) => {
       const pdf = await (await sealingService()).auditTrail(deps, c.env, c.params.id!);

@@ -72,7 +72,7 @@ export const documentRoutes = (deps: Deps) =>
     })
     .get("/:id/content", async ({ principal, params }) => {
       const doc = await documentContent(deps, principal.environment, params.id);
-      return pdfResponse(doc.bytes, doc.name);
+      return pdfResponse(doc.file, doc.name);
     }, {
       auth: "envelopes",
       params: IdParams,

@@ -1,5 +1,6 @@
 import { and, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { Deps } from "../../deps";
+import type { StoredBody } from "../../store/files";
 import { AppError, notFound } from "../../errors";
 import { newId } from "../../ids";
 import { affectedRows, firstRow, jsonArrayHas, preparedPerDb, transaction } from "../../store/db";
@@ -113,10 +114,10 @@ export async function getDocumentJson(deps: Deps, environment: Environment, id: 
 
 const documentPages = definePager(documents, { owner: documents.environment, where: isNull(documents.deletedAt) });
 
-/** The uploaded bytes of a live document, with its name (GET /documents/{id}/content). */
-export async function documentContent(deps: Deps, environment: Environment, id: string): Promise<{ name: string; bytes: Uint8Array }> {
+/** The uploaded file of a live document, unread, with its name (GET /documents/{id}/content). */
+export async function documentContent(deps: Deps, environment: Environment, id: string): Promise<{ name: string; file: StoredBody }> {
   const doc = await getDocument(deps, environment, id);
-  return { name: doc.name, bytes: await deps.files.get(doc.sha256) };
+  return { name: doc.name, file: await deps.files.open(doc.sha256, doc.size) };
 }
 
 export function listDocuments(deps: Deps, environment: Environment, q: { limit?: number; startingAfter?: string }) {

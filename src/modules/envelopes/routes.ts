@@ -136,7 +136,7 @@ export const envelopeRoutes = (deps: Deps) =>
     })
     .get("/:id/signed-document", async ({ principal, params, query }) => {
       const pdf = await (await sealingService()).signedDocument(deps, principal.environment, params.id, query.documentId, { sealIfPending: true });
-      return pdfResponse(pdf.bytes, pdf.filename);
+      return pdfResponse(await deps.files.open(pdf.sha256), pdf.filename);
     }, {
       auth: "envelopes",
       params: IdParams,

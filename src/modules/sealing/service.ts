@@ -244,8 +244,9 @@ export async function markSealFailed(deps: Deps, envelopeId: string, reason: str
   if (marked) deps.log.error("envelope sealing failed for good", { envelopeId, reason });
 }
 
-export interface PdfDownload {
-  bytes: Uint8Array;
+/** A sealed PDF in the file store, and the name it downloads as. */
+export interface SealedPdf {
+  sha256: string;
   filename: string;
 }
 
@@ -259,7 +260,7 @@ const slug = (s: string) => s.normalize("NFKD").replace(/[^\w\s-]/g, "").trim().
  */
 export async function signedDocument(
   deps: Deps, environment: Environment, envelopeId: string, documentId?: string, opts: { sealIfPending?: boolean } = {},
-): Promise<PdfDownload> {
+): Promise<SealedPdf> {
   let envelope = await envelopeOf(deps, environment, envelopeId);
   if (envelope.status !== "COMPLETED")
     throw new AppError("envelope_not_completed", `Envelope ${envelopeId} is ${envelope.status}: the signed document exists once it is COMPLETED`);
@@ -279,12 +280,12 @@ export async function signedDocument(
     });
     envelope = await envelopeOf(deps, environment, envelopeId);
   }
-  if (!documentId) return { bytes: await deps.files.get(envelope.sealedSha256!), filename: `${slug(envelope.subject)}-signed.pdf` };
+  if (!documentId) return { sha256: envelope.sealedSha256!, filename: `${slug(envelope.subject)}-signed.pdf` };
   const row = await firstRow(deps.db.select().from(envelopeDocuments)
     .where(and(eq(envelopeDocuments.envelopeId, envelopeId), eq(envelopeDocuments.documentId, documentId))));
   if (!row?.sealedSha256) throw notFound("Document", `${documentId} in envelope ${envelopeId}`);
   const name = (await envelopeDocumentRows(deps.db, envelopeId)).find((d) => d.id === documentId)!.name.replace(/\.pdf$/i, "");
-  return { bytes: await deps.files.get(row.sealedSha256), filename: `${slug(name)}-signed.pdf` };
+  return { sha256: row.sealedSha256, filename: `${slug(name)}-signed.pdf` };
 }
 
 /** When the seal job, having failed already, runs again; null when it has not failed. */
@@ -296,7 +297,7 @@ async function sealRetryAt(deps: Deps, envelopeId: string): Promise<Date | null>
 }
 
 /** The audit trail as a sealed PDF: every event so far, in order, with the hash chain. */
-export async function auditTrail(deps: Deps, environment: Environment, envelopeId: string): Promise<PdfDownload> {
+export async function auditTrail(deps: Deps, environment: Environment, envelopeId: string): Promise<{ bytes: Uint8Array; filename: string }> {
   const envelope = await envelopeOf(deps, environment, envelopeId);
   if (envelope.status === "DRAFT") throw new AppError("envelope_not_sent", `Envelope ${envelopeId} is a DRAFT: it has an audit trail once sent`);
   const key = await sealingKey(deps);

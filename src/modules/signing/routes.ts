@@ -32,7 +32,7 @@ export const signingRoutes = (deps: Deps) =>
     })
     .get("/:token/documents/:documentId", async ({ request, params }) => {
       const doc = await openDocument(deps, params.token, params.documentId, meta(request));
-      return pdfResponse(doc.bytes, doc.name, { disposition: "inline", cacheControl: "no-store", headers: { "x-content-sha256": doc.sha256 } });
+      return pdfResponse(doc.file, doc.name, { disposition: "inline", cacheControl: "no-store", headers: { "x-content-sha256": doc.sha256 } });
     }, {
       params: TokenDocumentParams,
       // No `response` hook: it would replace these responses, and the 200 is a PDF, not JSON.
@@ -49,7 +49,7 @@ export const signingRoutes = (deps: Deps) =>
     })
     .get("/:token/signed-document", async ({ request, params, query }) => {
       const doc = await openSignedDocument(deps, params.token, meta(request));
-      return pdfResponse(doc.bytes, doc.filename, { disposition: query.download ? "attachment" : "inline", cacheControl: "no-store" });
+      return pdfResponse(doc.file, doc.filename, { disposition: query.download ? "attachment" : "inline", cacheControl: "no-store" });
     }, {
       params: TokenParams,
       query: DownloadQuery,

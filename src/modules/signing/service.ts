@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, invalid } from "../../errors";
 import { transaction, type Tx } from "../../store/db";
+import type { StoredBody } from "../../store/files";
 import { fields, recipients } from "../../store/schema";
 import { appendAudit } from "../audit/service";
 import { assertCanAct, checkCompletion, isEmail, sessionState, type CompletionInput } from "../envelopes/lifecycle";
@@ -142,7 +143,7 @@ export async function getSession(deps: Deps, token: string, meta: RequestMeta): 
 }
 
 /** GET /signing/{token}/documents/{documentId}: the PDF, while the envelope is SENT; audited. */
-export async function openDocument(deps: Deps, token: string, documentId: string, meta: RequestMeta): Promise<{ name: string; sha256: string; bytes: Uint8Array }> {
+export async function openDocument(deps: Deps, token: string, documentId: string, meta: RequestMeta): Promise<{ name: string; sha256: string; file: StoredBody }> {
   await authorize(deps, token, meta);
   await expireIfDue(deps, token);
   const doc = await transaction(deps.db, async (tx) => {
@@ -156,7 +157,7 @@ export async function openDocument(deps: Deps, token: string, documentId: string
     });
     return d;
   });
-  return { name: doc.name, sha256: doc.sha256, bytes: await deps.files.get(doc.sha256) };
+  return { name: doc.name, sha256: doc.sha256, file: await deps.files.open(doc.sha256, doc.size) };
 }
 
 /**
@@ -281,7 +282,7 @@ export async function declineSigning(deps: Deps, token: string, reason: string, 
  * GET /signing/{token}/signed-document: once the envelope is COMPLETED, every recipient's link
  * (the completion e-mail carries it) downloads the sealed PDF; audited like any download.
  */
-export async function openSignedDocument(deps: Deps, token: string, meta: RequestMeta): Promise<{ filename: string; bytes: Uint8Array }> {
+export async function openSignedDocument(deps: Deps, token: string, meta: RequestMeta): Promise<{ filename: string; file: StoredBody }> {
   await authorize(deps, token, meta);
   const { envelope, recipient } = await resolve(deps.db, token);
   if (envelope.status === "SENT")
@@ -289,14 +290,14 @@ export async function openSignedDocument(deps: Deps, token: string, meta: Reques
   if (envelope.status !== "COMPLETED")
     throw new AppError("signing_closed", `This envelope is ${envelope.status.toLowerCase()}: there is no signed document`);
   const pdf = await (await sealingService()).signedDocument(deps, envelope.environment, envelope.id);
+  const file = await deps.files.open(pdf.sha256);
   await transaction(deps.db, async (tx) => {
-    const sealed = await envelopeRow(tx, envelope.id);
     await appendAudit(tx, deps.clock, {
       envelopeId: envelope.id, type: "document.downloaded", ...recipientActor(recipient, meta.ip, meta.userAgent),
-      data: { recipientId: recipient.id, signed: true, sha256: sealed?.sealedSha256 ?? null },
+      data: { recipientId: recipient.id, signed: true, sha256: pdf.sha256 },
     });
   });
-  return { filename: pdf.filename, bytes: pdf.bytes };
+  return { filename: pdf.filename, file };
 }
 
 /**
