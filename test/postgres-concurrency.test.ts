@@ -136,6 +136,22 @@ describe.skipIf(!havePostgres)("concurrent requests on PostgreSQL", () => {
     expect(deadlocks() - deadlocksBefore).toBe(0);
   });
 
+  test("wrong access codes sent at once on two nodes: each counts, the fifth locks", async () => {
+    const key = await a.key();
+    const doc = await uploadDoc(a, { key });
+    const before = conflicts();
+    const { e, tokens } = await sentEnvelope(a, quickStart([doc.id], [{ email: "race@example.com", name: "Rae", authentication: { method: "access_code", accessCode: "RED-1" } }]), key);
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => signing(i % 2 ? a : b, tokens[0]!, "/auth", { json: { code: "WRONG-2" } })));
+    const codes = answers.map((r) => r.body.code);
+    expect(codes.filter((c) => c === "auth_code_invalid")).toHaveLength(4);
+    expect(codes.filter((c) => c === "auth_locked")).toHaveLength(8);
+    expect(await events(e.id, "recipient.auth_failed")).toBe(4);
+    expect(await events(e.id, "recipient.auth_locked")).toBe(1);
+    expect((await signing(b, tokens[0]!, "/auth", { json: { code: "RED-1" } })).body.code).toBe("auth_locked");
+    expect((await getEnvelope(a, e.id, key)).audit.valid).toBe(true);
+    expect(conflicts() - before).toBe(0);
+  });
+
   test("one signer submitting twice at once on two nodes signs once", async () => {
     const key = await a.key();
     const doc = await uploadDoc(a, { key });
