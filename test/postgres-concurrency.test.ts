@@ -136,6 +136,20 @@ describe.skipIf(!havePostgres)("concurrent requests on PostgreSQL", () => {
     expect(deadlocks() - deadlocksBefore).toBe(0);
   });
 
+  test("more signers completing at once than a node's pool has connections: every one answers", async () => {
+    const key = await a.key();
+    const doc = await uploadDoc(a, { key });
+    // 16 per node against a pool of 10: a step whose transaction waited for a second connection
+    // (a query outside its transaction) would hold the pool with the others, and none would answer.
+    const sent = await Promise.all(Array.from({ length: 32 }, (_, i) => sentEnvelope(i % 2 ? a : b, quickStart([doc.id], [{ email: `s${i}@example.com`, name: "Ana Silva" }]), key)));
+    const [opened, signed] = [
+      await Promise.all(sent.map(({ tokens }, i) => signing(i % 2 ? a : b, tokens[0]!))),
+      await Promise.all(sent.map(({ tokens }, i) => complete(i % 2 ? b : a, tokens[0]!, typed("Ana Silva")))),
+    ];
+    expect([...opened, ...signed].filter((r) => r.status !== 200)).toEqual([]);
+    for (const { e } of sent.slice(0, 4)) expect(await events(e.id, "envelope.completed")).toBe(1);
+  });
+
   test("wrong access codes sent at once on two nodes: each counts, the fifth locks", async () => {
     const key = await a.key();
     const doc = await uploadDoc(a, { key });

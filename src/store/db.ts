@@ -283,7 +283,10 @@ export interface TransactionOptions {
    * delays); "read committed" for bodies that take care of concurrency themselves: they lock
    * the rows they decide on before reading them (`lockingRows`, e.g. the envelope's row), or
    * write with a condition whose row count decides. Read-committed transactions run side by
-   * side, on a node and across nodes; a deadlock between them is run again too.
+   * side, on a node and across nodes; a deadlock between them is run again too. Their bodies
+   * use only `tx`: a query on the database handle inside one waits for a second pooled
+   * connection, and as many such bodies as the pool has connections wait for each other for
+   * ever (a serializable body, one at a time per node, gets away with it).
    */
   isolation?: "serializable" | "read committed";
 }

@@ -136,9 +136,13 @@ async function session(tx: Tx, organisation: Organisation, token: string, envelo
 
 export type SigningSession = Awaited<ReturnType<typeof session>>;
 
-async function reload(tx: Tx, deps: Pick<Deps, "db">, token: string, choices: Choices): Promise<SigningSession> {
+/**
+ * The session as the step's transaction left it. `organisation` is read before the transaction:
+ * a read-committed body uses only its own connection (see TransactionOptions).
+ */
+async function reload(tx: Tx, organisation: Organisation, token: string, choices: Choices): Promise<SigningSession> {
   const { envelope, recipient } = await resolve(tx, token);
-  return session(tx, await organisationOf(deps.db), token, envelope, recipient, choices);
+  return session(tx, organisation, token, envelope, recipient, choices);
 }
 
 /** GET /signing/{token}: the session; the first open by an invited recipient records VIEWED. */
@@ -146,6 +150,7 @@ export async function getSession(deps: Deps, token: string, meta: RequestMeta): 
   await authorize(deps, token, meta);
   await expireIfDue(deps, token);
   const choices = await envelopeChoices(deps, (await resolve(deps.db, token)).envelope.id);
+  const organisation = await organisationOf(deps.db);
   return transaction(deps.db, async (tx) => {
     const { envelope, recipient } = await resolveLocked(tx, token);
     if (envelope.status === "SENT" && recipient.status === "SENT") {
@@ -156,7 +161,7 @@ export async function getSession(deps: Deps, token: string, meta: RequestMeta): 
       });
       await recordEnvelopeEvent(tx, deps, envelope.id, "recipient.viewed");
     }
-    return reload(tx, deps, token, choices);
+    return reload(tx, organisation, token, choices);
   }, CEREMONY_STEP);
 }
 
@@ -208,6 +213,7 @@ export async function completeSigning(deps: Deps, token: string, body: Completio
   const sig = completion.signature;
   if (sig?.type === "drawn") await assertEmbeddable(sig.png);
   const imageSha = sig?.type === "drawn" ? await deps.files.put(sig.png) : null;
+  const organisation = await organisationOf(deps.db);
 
   return transaction(deps.db, async (tx) => {
     const { envelope, recipient } = await resolveLocked(tx, token);
@@ -237,7 +243,7 @@ export async function completeSigning(deps: Deps, token: string, body: Completio
     });
     await recordEnvelopeEvent(tx, deps, envelope.id, "recipient.signed");
     await inviteNextOrComplete(tx, deps, { envelopeId: envelope.id });
-    return reload(tx, deps, token, choices);
+    return reload(tx, organisation, token, choices);
   }, CEREMONY_STEP);
 }
 
@@ -278,6 +284,7 @@ export async function reassignSigning(deps: Deps, token: string, to: { name: str
 export async function declineSigning(deps: Deps, token: string, reason: string, meta: RequestMeta): Promise<SigningSession> {
   await authorize(deps, token, meta);
   await expireIfDue(deps, token);
+  const organisation = await organisationOf(deps.db);
   return transaction(deps.db, async (tx) => {
     const { envelope, recipient } = await resolveLocked(tx, token);
     assertCanAct(envelope.status, recipient);
@@ -292,7 +299,7 @@ export async function declineSigning(deps: Deps, token: string, reason: string, 
     });
     await declineEnvelope(tx, deps, { envelope, reason: text });
     // Ended: the session shows no fields or stamps, so no options either.
-    return reload(tx, deps, token, new Map());
+    return reload(tx, organisation, token, new Map());
   }, CEREMONY_STEP);
 }
 
