@@ -280,23 +280,29 @@ export interface TransactionOptions {
   /**
    * PostgreSQL isolation. "serializable" (the default) keeps SQLite's guarantee that a
    * transaction sees no other commit midway (a conflict is retried, with growing random
-   * delays); "read committed" for statements that take care of concurrency themselves.
+   * delays); "read committed" for bodies that take care of concurrency themselves: they lock
+   * the rows they decide on before reading them (`lockingRows`, e.g. the envelope's row), or
+   * write with a condition whose row count decides. Read-committed transactions run side by
+   * side, on a node and across nodes; a deadlock between them is run again too. Their bodies
+   * use only `tx`: a query on the database handle inside one waits for a second pooled
+   * connection, and as many such bodies as the pool has connections wait for each other for
+   * ever (a serializable body, one at a time per node, gets away with it).
    */
   isolation?: "serializable" | "read committed";
 }
 
-/** A serializable transaction, run again while PostgreSQL reports a conflict (up to MAX_ATTEMPTS). */
-async function serializableWithRetry<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+/** A transaction, run again while PostgreSQL reports a conflict or a deadlock (up to MAX_ATTEMPTS). */
+async function withRetry<T>(db: Db, work: (tx: Tx) => Promise<T>, isolationLevel: NonNullable<TransactionOptions["isolation"]>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction(work as any, { isolationLevel: "serializable" } as any) as T;
+      return await db.transaction(work as any, { isolationLevel } as any) as T;
     } catch (e) {
       if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has(sqlState(e) ?? "")) throw e;
-      // At once first: a node's transactions run one at a time, so the conflict was with another
-      // node's, which runs the next of its queue right after its commit; a retry that waited
-      // started behind that one every time and lost every time (measured: two nodes creating
-      // envelopes side by side, one request refused after 25 attempts). Then full jitter,
-      // doubling up to 250 ms, should more nodes collide.
+      // At once first: a node's serializable transactions run one at a time, so the conflict was
+      // with another node's, which runs the next of its queue right after its commit; a retry
+      // that waited started behind that one every time and lost every time (measured: two nodes
+      // creating envelopes side by side, one request refused after 25 attempts). Then full
+      // jitter, doubling up to 250 ms, should more nodes collide.
       if (attempt > IMMEDIATE_RETRIES) await Bun.sleep(Math.random() * Math.min(250, 2 ** (attempt - IMMEDIATE_RETRIES)));
     }
   }
@@ -318,9 +324,9 @@ function oneAtATimeOnThisNode<T>(db: Tx, run: () => Promise<T>): Promise<T> {
 
 /**
  * Runs `work` in one transaction and returns what it returns; an exception rolls back.
- * PostgreSQL: drizzle's transaction on one pooled connection, serializable, one at a time per
- * node, and run again when the server detects a conflict with another node's (nested: a
- * savepoint). SQLite: the connection is shared by the whole process and bun:sqlite's
+ * PostgreSQL: drizzle's transaction on one pooled connection, serializable and one at a time
+ * per node unless `opts.isolation` says "read committed", and run again when the server reports
+ * a conflict or a deadlock (nested: a savepoint). SQLite: the connection is shared by the whole process and bun:sqlite's
  * transactions are synchronous, so transactions are queued and committed in groups (drain():
  * each body in a savepoint of one BEGIN IMMEDIATE ... COMMIT, on a handle that marks itself; a
  * nested call makes a savepoint). A body does
@@ -331,8 +337,8 @@ export async function transaction<T>(db: Tx, work: (tx: Tx) => Promise<T>, opts:
   if (dialectOf(db) === "postgres") {
     if (!(db as any).$client) return (db as any).transaction(work);
     const isolationLevel = opts.isolation ?? "serializable";
-    if (isolationLevel === "serializable") return oneAtATimeOnThisNode(db, () => serializableWithRetry(db as Db, work));
-    return (db as Db).transaction(work as any, { isolationLevel } as any) as Promise<T>;
+    if (isolationLevel === "serializable") return oneAtATimeOnThisNode(db, () => withRetry(db as Db, work, isolationLevel));
+    return withRetry(db as Db, work, isolationLevel);
   }
   const client = (db as Db).$client;
   if ((db as any)[IN_TRANSACTION]) {
@@ -362,6 +368,14 @@ export async function transaction<T>(db: Tx, work: (tx: Tx) => Promise<T>, opts:
   });
 }
 let savepoints = 0;
+
+/**
+ * `query` (a select builder) locking the rows it reads until the transaction ends, on
+ * PostgreSQL: `FOR UPDATE` (the default) or `FOR SHARE`. On SQLite it is left as it is: a
+ * transaction there holds the write lock from its start.
+ */
+export const lockingRows = <Q>(tx: Tx, query: Q, strength: "update" | "share" = "update"): Q =>
+  dialectOf(tx) === "postgres" ? (query as unknown as { for(strength: "update" | "share"): Q }).for(strength) : query;
 
 /**
  * A prepared statement per database, built on first use. Building a drizzle query costs

@@ -1,6 +1,6 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Clock } from "../../clock";
-import { affectedRows, idsParam, inIds, preparedPerSession, type Tx } from "../../store/db";
+import { affectedRows, idsParam, inIds, lockingRows, preparedPerSession, type Tx } from "../../store/db";
 import { auditEvents, envelopes } from "../../store/schema";
 import { eventHash, GENESIS_HASH, verifyChain, type ChainCheck } from "./chain";
 
@@ -60,6 +60,9 @@ const statements = preparedPerSession((tx) => {
   const ph = sql.placeholder;
   return {
     head: tx.select({ seq: envelopes.auditSeq, hash: envelopes.auditHead }).from(envelopes).where(eq(envelopes.id, ph("id"))).prepare(),
+    // The head an append continues from, its row locked (PostgreSQL): a read-committed append
+    // waits for another one in flight, then reads the head that one moved, instead of forking.
+    lockedHead: lockingRows(tx, tx.select({ seq: envelopes.auditSeq, hash: envelopes.auditHead }).from(envelopes).where(eq(envelopes.id, ph("id")))).prepare(),
     insert: tx.insert(auditEvents).values({
       envelopeId: ph("envelopeId"), seq: ph("seq"), type: ph("type"), at: ph("at"), actor: ph("actor"), ip: ph("ip"),
       userAgent: ph("userAgent"), data: sql`${ph("data")}`, prevHash: ph("prevHash"), hash: ph("hash"),
@@ -80,7 +83,8 @@ const statements = preparedPerSession((tx) => {
 /**
  * Appends one event to the envelope's hash chain, in the caller's transaction (store/db's
  * transaction(): on SQLite it holds the write lock from its start, so two appends cannot race;
- * the compare-and-set on the head and the primary key (envelope_id, seq) refuse a fork anyway,
+ * on PostgreSQL the head's row is read locked, so they run one after the other whatever the
+ * isolation; the compare-and-set on the head and the primary key (envelope_id, seq) refuse a fork anyway,
  * the loser throwing). The chain continues from the
  * head recorded on the envelope, which is moved to the new event in the same transaction.
  * `head`: that head as the caller read it in this transaction (a creation has the envelope row
@@ -88,7 +92,7 @@ const statements = preparedPerSession((tx) => {
  */
 export async function appendAudit(tx: Tx, clock: Clock, e: AuditInput, head?: ChainHead): Promise<AuditEvent> {
   const q = statements(tx);
-  const [last] = head ? [head] : await q.head.execute({ id: e.envelopeId });
+  const [last] = head ? [head] : await q.lockedHead.execute({ id: e.envelopeId });
   if (!last) throw new Error(`audit event for an envelope that does not exist: ${e.envelopeId}`);
   const json = e.data == null ? null : JSON.stringify(e.data);
   const body = {

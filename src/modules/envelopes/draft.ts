@@ -4,7 +4,7 @@ import type { Clock } from "../../clock";
 import { invalid, type FieldError } from "../../errors";
 import { mergeProblems } from "../../http/validate";
 import { newId } from "../../ids";
-import { dialectOf, idsParam, inIds, preparedPerSession, type Tx } from "../../store/db";
+import { idsParam, inIds, lockingRows, preparedPerSession, type Tx } from "../../store/db";
 import { insertRows, insertRowsReturning } from "../../store/insert-rows";
 import { isPlacedFieldType } from "../../enums";
 import { documents, envelopeDocuments, fields, recipients, type Environment } from "../../store/schema";
@@ -20,7 +20,7 @@ const statements = preparedPerSession((tx) => {
   const live = and(eq(documents.environment, sql.placeholder("environment") as never), isNull(documents.deletedAt));
   // PostgreSQL: the documents a draft links are held FOR SHARE until its transaction ends, so a
   // deletion (deleteDocument) waits for it and then sees the link, whatever the isolation.
-  const held = <Q>(q: Q): Q => (dialectOf(tx) === "postgres" ? (q as unknown as { for(strength: "share"): Q }).for("share") : q);
+  const held = <Q>(q: Q): Q => lockingRows(tx, q, "share");
   return {
     facts: held(tx.select(facts).from(documents).where(and(inIds(tx, documents.id), live))).prepare(),
     // Most envelopes have one document: by its key, without the JSON list (a third of the statement's time).

@@ -1,6 +1,6 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { AppError, notFound } from "../../errors";
-import { firstRow, idsParam, inIds, preparedPerSession, type Tx } from "../../store/db";
+import { firstRow, idsParam, inIds, lockingRows, preparedPerSession, type Tx } from "../../store/db";
 import { documents, envelopeDocuments, envelopes, envelopeTombstones, fields, recipients, type Environment } from "../../store/schema";
 
 export type EnvelopeRow = typeof envelopes.$inferSelect;
@@ -18,6 +18,9 @@ const statements = preparedPerSession((tx) => ({
     .where(and(eq(envelopes.id, sql.placeholder("id")), eq(envelopes.environment, sql.placeholder("environment") as any))).prepare(),
   envelope: tx.select().from(envelopes)
     .where(and(eq(envelopes.id, sql.placeholder("id")), eq(envelopes.environment, sql.placeholder("environment") as any))).prepare(),
+  lockedById: lockingRows(tx, tx.select().from(envelopes).where(eq(envelopes.id, sql.placeholder("id")))).prepare(),
+  lockedEnvelope: lockingRows(tx, tx.select().from(envelopes)
+    .where(and(eq(envelopes.id, sql.placeholder("id")), eq(envelopes.environment, sql.placeholder("environment") as any)))).prepare(),
   // Deleted documents too: a finished envelope keeps its history.
   documents: tx.select({
     envelopeId: envelopeDocuments.envelopeId, id: documents.id, name: documents.name, size: documents.size, sha256: documents.sha256,
@@ -43,6 +46,15 @@ function byEnvelope<R extends { envelopeId: string }>(rows: R[]): Map<string, R[
 /** The envelope `id`, whatever its environment (for work that already holds a checked id). */
 export const envelopeRow = async (tx: Tx, id: string): Promise<EnvelopeRow | undefined> => (await statements(tx).byId.execute({ id }))[0];
 
+/**
+ * The envelope `id`, locked until the transaction ends (PostgreSQL: FOR UPDATE; see lockingRows):
+ * every change of an envelope or of its rows (recipients, fields, documents, audit events) updates
+ * this row, through triggers when not directly, so a read-committed transaction that takes it
+ * first runs after any other writer of the envelope and its later reads see what that one
+ * committed. The row returned is the latest committed.
+ */
+export const lockedEnvelopeRow = async (tx: Tx, id: string): Promise<EnvelopeRow | undefined> => (await statements(tx).lockedById.execute({ id }))[0];
+
 /** The envelope `id` of `environment`, its id and revision only (what finding its cached view needs); undefined if absent. */
 export const envelopeRevision = async (tx: Tx, environment: Environment, id: string): Promise<Pick<EnvelopeRow, "id" | "revision"> | undefined> =>
   (await statements(tx).revision.execute({ id, environment }))[0];
@@ -54,9 +66,13 @@ export const envelopeRows = async (tx: Tx, ids: readonly string[]): Promise<Enve
 export const senderOf = (e: Pick<EnvelopeRow, "senderName" | "senderEmail">) =>
   e.senderName && e.senderEmail ? { name: e.senderName, email: e.senderEmail } : null;
 
-/** The envelope `id` of `environment`; 404 if absent (or another environment's), 410 if purged. */
-export async function findEnvelopeRow(tx: Tx, environment: Environment, id: string): Promise<EnvelopeRow> {
-  const [row] = await statements(tx).envelope.execute({ id, environment });
+/**
+ * The envelope `id` of `environment`; 404 if absent (or another environment's), 410 if purged.
+ * `lock`: locked as lockedEnvelopeRow does.
+ */
+export async function findEnvelopeRow(tx: Tx, environment: Environment, id: string, { lock = false } = {}): Promise<EnvelopeRow> {
+  const q = statements(tx);
+  const [row] = await (lock ? q.lockedEnvelope : q.envelope).execute({ id, environment });
   if (row) return row;
   const purged = await firstRow(tx.select({ at: envelopeTombstones.purgedAt }).from(envelopeTombstones)
     .where(and(eq(envelopeTombstones.envelopeId, id), eq(envelopeTombstones.environment, environment))));

@@ -17,10 +17,14 @@ export interface SendEnvelopeInput {
   envelopeId: string;
 }
 
-/** POST /envelopes/{id}/send, DRAFT → SENT: tokens issued to every recipient, the first routing group invited. Twice: 409. */
+/**
+ * POST /envelopes/{id}/send, DRAFT → SENT: tokens issued to every recipient, the first routing group invited. Twice: 409.
+ * Read committed on PostgreSQL: the envelope's row is locked first, so a send, a PATCH or a
+ * deletion of the same envelope runs before or after this one, never midway.
+ */
 export async function sendEnvelope(deps: Deps, { environment, who, envelopeId: id }: SendEnvelopeInput): Promise<EnvelopeView> {
   return transaction(deps.db, async (tx) => {
-    const row = await findEnvelopeRow(tx, environment, id);
+    const row = await findEnvelopeRow(tx, environment, id, { lock: true });
     if (row.status !== "DRAFT")
       throw new AppError("envelope_already_sent", `Envelope ${id} is ${row.status}: it was already sent`);
     const now = deps.clock.now();
@@ -37,5 +41,5 @@ export async function sendEnvelope(deps: Deps, { environment, who, envelopeId: i
     const step = nextStep(rs);
     if (step.kind === "invite") await inviteRecipients(tx, deps, { ...row, status: "SENT" }, step.recipientIds);
     return publicEnvelope(deps, await recordEnvelopeEventAndLoad(tx, deps, id, "envelope.sent"));
-  });
+  }, { isolation: "read committed" });
 }

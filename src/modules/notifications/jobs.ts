@@ -29,10 +29,13 @@ type Recipient = typeof recipients.$inferSelect;
 /** Invited at some point (PENDING recipients of later routing groups never heard of the envelope). */
 const wasInvited = (r: Recipient) => r.status !== "PENDING" || r.sentAt != null;
 
+/** Read committed on PostgreSQL, as every append of a job here: appendAudit locks the chain's head. */
+const APPEND_ONLY = { isolation: "read committed" } as const;
+
 async function audit(deps: Deps, envelopeId: string, type: "message.delivered" | "message.failed" | "recipient.reminded", data: Record<string, unknown>) {
   await transaction(deps.db, async (tx) => {
     await appendAudit(tx, deps.clock, { envelopeId, type, actor: "system", data });
-  });
+  }, APPEND_ONLY);
 }
 
 /** The channels a message goes through for this recipient: SMS too for invitations and reminders when asked. */
@@ -51,7 +54,9 @@ interface Target {
 /**
  * Enqueues one deliver_message job per recipient and channel, and marks the job `jobId` that asked
  * for them done, in one transaction: a re-run of that job (the process died, or the runner's own
- * bookkeeping failed, after the commit) finds it done and queues nothing twice. An SMS the
+ * bookkeeping failed, after the commit) finds it done and queues nothing twice. Read committed on
+ * PostgreSQL: two runs at once (a lease that ran out) both try the conditional completeJob, the
+ * second waits for the first's row lock and then updates nothing. An SMS the
  * envelope asks for while no gateway is configured is recorded as a failed message (not retried).
  */
 async function fanOut(deps: Deps, jobId: string, smsEnabled: boolean, message: MessageKind, targets: Target[]): Promise<number> {
@@ -78,7 +83,7 @@ async function fanOut(deps: Deps, jobId: string, smsEnabled: boolean, message: M
       }
     }
     return n;
-  });
+  }, APPEND_ONLY);
 }
 
 /** Who hears about an envelope's end, by message. */
@@ -216,7 +221,7 @@ export function notificationHandlers(deps: Deps): JobDefinitions {
       const willRetry = !permanent && attempt < MAX_ATTEMPTS;
       await audit(deps, inv.envelopeId, "message.failed", { ...base, error, willRetry });
       if (!willRetry && (message === "invitation" || message === "reminder"))
-        await transaction(deps.db, (tx) => recordEnvelopeEvent(tx, deps, inv.envelopeId, "recipient.delivery_failed", { recipientId: inv.recipient.id, channel, message, error }));
+        await transaction(deps.db, (tx) => recordEnvelopeEvent(tx, deps, inv.envelopeId, "recipient.delivery_failed", { recipientId: inv.recipient.id, channel, message, error }), APPEND_ONLY);
       throw permanent && !(e instanceof PermanentJobError) ? new PermanentJobError(error) : e;
     }
     // The message went: a failing audit write (a busy database) must not fail the job, whose

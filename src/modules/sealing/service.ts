@@ -11,7 +11,7 @@ import { documents, envelopeDocuments, envelopes, jobs, type Environment } from 
 import { appendAudit, listAudit, verifyChain, type AuditEvent } from "../audit/service";
 import { recordEnvelopeEvent } from "../envelopes/record-change";
 import { SealRefusedError } from "../../pdf/incremental";
-import { envelopeDocumentRows, envelopeRow, fieldRows, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "../envelopes/rows";
+import { envelopeDocumentRows, envelopeRow, fieldRows, lockedEnvelopeRow, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "../envelopes/rows";
 import { SignerError } from "../../pdf/signer";
 import { PdfTaskError } from "../../pdf-worker/pool";
 import { TimestampError } from "../../pdf/tsa";
@@ -201,8 +201,11 @@ async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
     ? perDocument.get(docs[0]!.id)!
     : await sealAndStore({ build: [await Promise.all(docs.map(withBytes)), people, placed, { appendSignaturePage: true, locale: envelope.locale, certificate, title: envelope.subject }] });
 
+  // Read committed on PostgreSQL: the envelope's row is locked before its seal status is read,
+  // so of two recordings (a seal the advisory lock did not keep out, e.g. after a lost
+  // connection) the second waits, then finds it sealed.
   await transaction(deps.db, async (tx) => {
-    const current = await envelopeRow(tx, envelopeId);
+    const current = await lockedEnvelopeRow(tx, envelopeId);
     if (current?.sealStatus === "SEALED") return;
     const now = deps.clock.now();
     await tx.update(envelopes).set({ sealStatus: "SEALED", sealedSha256: whole, sealedAt: now }).where(eq(envelopes.id, envelopeId));
@@ -213,7 +216,7 @@ async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
       envelopeId, type: "envelope.sealed", actor: "system",
       data: { sealedSha256: whole, documentHashes: Object.fromEntries(perDocument), certificate: sealingCertificate(key).subject, development: key.development },
     });
-  });
+  }, { isolation: "read committed" });
   deps.log.info("envelope sealed", { envelopeId, sha256: whole, documents: docs.length, durationMs: Math.round(performance.now() - started) });
 }
 
@@ -225,14 +228,14 @@ export async function markSealDelayed(deps: Deps, envelopeId: string, reason: st
   await transaction(deps.db, async (tx) => {
     await appendAudit(tx, deps.clock, { envelopeId, type: "envelope.seal_delayed", actor: "system", data: { reason: reason.slice(0, 500) } });
     await recordEnvelopeEvent(tx, deps, envelopeId, "envelope.seal_delayed", { reason: reason.slice(0, 500) });
-  });
+  }, { isolation: "read committed" });
   deps.log.warn("envelope sealing delayed, retrying", { envelopeId, reason });
 }
 
 /** Records that sealing gave up: downloads answer `seal_failed` instead of trying again. */
 export async function markSealFailed(deps: Deps, envelopeId: string, reason: string): Promise<void> {
   const marked = await transaction(deps.db, async (tx) => {
-    const row = await envelopeRow(tx, envelopeId);
+    const row = await lockedEnvelopeRow(tx, envelopeId);
     if (!row || row.sealStatus === "SEALED" || row.sealStatus === "FAILED") return false;
     await tx.update(envelopes).set({ sealStatus: "FAILED" }).where(eq(envelopes.id, envelopeId));
     // Everyone still hears the envelope is complete, without the PDF.
@@ -240,7 +243,7 @@ export async function markSealFailed(deps: Deps, envelopeId: string, reason: str
     await appendAudit(tx, deps.clock, { envelopeId, type: "envelope.seal_failed", actor: "system", data: { reason: reason.slice(0, 500) } });
     await recordEnvelopeEvent(tx, deps, envelopeId, "envelope.seal_failed", { reason: reason.slice(0, 500) });
     return true;
-  });
+  }, { isolation: "read committed" });
   if (marked) deps.log.error("envelope sealing failed for good", { envelopeId, reason });
 }
 

@@ -14,7 +14,7 @@ import { firstRow, transaction, type Tx } from "../../store/db";
 import { recipients } from "../../store/schema";
 import { appendAudit } from "../audit/service";
 import { recipientActor } from "../envelopes/actor";
-import type { EnvelopeRow, RecipientRow } from "../envelopes/rows";
+import { lockedEnvelopeRow, type EnvelopeRow, type RecipientRow } from "../envelopes/rows";
 import { pickLocale, renderOneTimeCodeEmail, renderOneTimeCodeSms } from "../notifications/messages";
 import { createSmsSender } from "../notifications/sms";
 import { unknownToken } from "./token";
@@ -111,7 +111,8 @@ export async function sendOneTimeCode(deps: Deps, actor: Actor): Promise<{ desti
   await deps.db.update(recipients).set({
     otpHash: codeHash(deps.secret, r.id, code), otpExpiresAt: new Date(now.getTime() + CODE_TTL_MS), otpSentAt: now, otpSends: r.otpSends + 1,
   }).where(eq(recipients.id, r.id));
-  await transaction(deps.db, (tx) => audit(tx, deps, actor, "recipient.auth_code_sent", { to: maskedDestination(r), sends: r.otpSends + 1 }));
+  // Only an append (appendAudit locks the chain's head): read committed on PostgreSQL.
+  await transaction(deps.db, (tx) => audit(tx, deps, actor, "recipient.auth_code_sent", { to: maskedDestination(r), sends: r.otpSends + 1 }), { isolation: "read committed" });
   return { destination: maskedDestination(r), retryAfterSeconds: Math.ceil(resendDelayMs(r.otpSends + 1) / 1000) };
 }
 
@@ -135,10 +136,14 @@ export async function verifyCode(deps: Deps, actor: Actor, code: string): Promis
  * Records an attempt against the recipient's row as the transaction reads it, not as the request
  * did: parallel wrong codes each count (the fifth locks), and a right code that arrives once a
  * lock is set opens nothing. Returns the failures so far after a wrong code, or the end of a lock.
+ * Read committed on PostgreSQL: the envelope's row is locked first (as by every step of the
+ * ceremony), so attempts at once, on any node, are settled one after another, each reading the
+ * count the previous one wrote.
  */
 function settleAttempt(deps: Deps, actor: Actor, ok: boolean, now: Date): Promise<"authenticated" | number | Date> {
   const id = actor.recipient.id;
   return transaction(deps.db, async (tx) => {
+    await lockedEnvelopeRow(tx, actor.envelope.id);
     const current = await firstRow(tx.select({ authFailures: recipients.authFailures, authLockedUntil: recipients.authLockedUntil }).from(recipients).where(eq(recipients.id, id)));
     if (!current) throw unknownToken();
     if (current.authLockedUntil && current.authLockedUntil > now) return current.authLockedUntil;
@@ -157,7 +162,7 @@ function settleAttempt(deps: Deps, actor: Actor, ok: boolean, now: Date): Promis
     await tx.update(recipients).set({ authFailures: 0, authLockedUntil: lockedUntil, otpHash: null, otpExpiresAt: null }).where(eq(recipients.id, id));
     await audit(tx, deps, actor, "recipient.auth_locked", { failures });
     return lockedUntil;
-  });
+  }, { isolation: "read committed" });
 }
 
 /** The Set-Cookie of a successful authentication: this signing link's API only, not readable by scripts. */

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, invalid } from "../../errors";
-import { transaction, type Tx } from "../../store/db";
+import { dialectOf, transaction, type Tx } from "../../store/db";
 import type { StoredBody } from "../../store/files";
 import { fields, recipients } from "../../store/schema";
 import { appendAudit } from "../audit/service";
@@ -13,7 +13,7 @@ import { expireEnvelope } from "../envelopes/expire-envelope";
 import { formChoices, type FormChoice } from "../envelopes/form-choices";
 import { inviteNextOrComplete } from "../envelopes/invite-next-or-complete";
 import { recordEnvelopeEvent } from "../envelopes/record-change";
-import { envelopeDocumentRows, envelopeRow, fieldRows, recipientRows, senderOf, type EnvelopeRow, type RecipientRow } from "../envelopes/rows";
+import { envelopeDocumentRows, envelopeRow, fieldRows, lockedEnvelopeRow, recipientRows, senderOf, type EnvelopeRow, type RecipientRow } from "../envelopes/rows";
 import { AUTH_COOKIE, authRequired, isAuthenticated, sendOneTimeCode, verifyCode } from "./auth";
 import { organisationOf, type Organisation } from "./branding";
 import { consentRecord } from "./consent";
@@ -36,6 +36,25 @@ async function resolve(tx: Tx, token: string): Promise<{ envelope: EnvelopeRow; 
   if (!envelope) throw unknownToken();
   return { envelope, recipient };
 }
+
+/**
+ * resolve() for a step that writes: the envelope's row locked first (lockedEnvelopeRow), so the
+ * steps of one envelope's ceremony (on any node) run one after another, each reading what the
+ * previous one committed, while other envelopes' run side by side: the transactions below run
+ * read committed on PostgreSQL. The recipient is read again once the lock is held (the first
+ * read, which only finds the envelope, may predate a step that just committed).
+ */
+async function resolveLocked(tx: Tx, token: string): Promise<{ envelope: EnvelopeRow; recipient: RecipientRow }> {
+  const found = await recipientOfToken(tx, token);
+  if (!found) throw unknownToken();
+  const envelope = await lockedEnvelopeRow(tx, found.envelopeId);
+  const recipient = dialectOf(tx) === "postgres" ? await recipientOfToken(tx, token) : found;
+  if (!envelope || !recipient) throw unknownToken();
+  return { envelope, recipient };
+}
+
+/** What the ceremony's writing steps run with (see resolveLocked). */
+const CEREMONY_STEP = { isolation: "read committed" } as const;
 
 /** A recipient with an authentication method must have passed it in this browser: 401 signing_auth_required otherwise. */
 async function authorize(deps: Deps, token: string, meta: RequestMeta): Promise<void> {
@@ -118,9 +137,13 @@ async function session(tx: Tx, organisation: Organisation, token: string, envelo
 
 export type SigningSession = Awaited<ReturnType<typeof session>>;
 
-async function reload(tx: Tx, deps: Pick<Deps, "db">, token: string, choices: Choices): Promise<SigningSession> {
+/**
+ * The session as the step's transaction left it. `organisation` is read before the transaction:
+ * a read-committed body uses only its own connection (see TransactionOptions).
+ */
+async function reload(tx: Tx, organisation: Organisation, token: string, choices: Choices): Promise<SigningSession> {
   const { envelope, recipient } = await resolve(tx, token);
-  return session(tx, await organisationOf(deps.db), token, envelope, recipient, choices);
+  return session(tx, organisation, token, envelope, recipient, choices);
 }
 
 /** GET /signing/{token}: the session; the first open by an invited recipient records VIEWED. */
@@ -128,8 +151,9 @@ export async function getSession(deps: Deps, token: string, meta: RequestMeta): 
   await authorize(deps, token, meta);
   await expireIfDue(deps, token);
   const choices = await envelopeChoices(deps, (await resolve(deps.db, token)).envelope.id);
+  const organisation = await organisationOf(deps.db);
   return transaction(deps.db, async (tx) => {
-    const { envelope, recipient } = await resolve(tx, token);
+    const { envelope, recipient } = await resolveLocked(tx, token);
     if (envelope.status === "SENT" && recipient.status === "SENT") {
       await tx.update(recipients).set({ status: "VIEWED", viewedAt: deps.clock.now() }).where(eq(recipients.id, recipient.id));
       await appendAudit(tx, deps.clock, {
@@ -138,8 +162,8 @@ export async function getSession(deps: Deps, token: string, meta: RequestMeta): 
       });
       await recordEnvelopeEvent(tx, deps, envelope.id, "recipient.viewed");
     }
-    return reload(tx, deps, token, choices);
-  });
+    return reload(tx, organisation, token, choices);
+  }, CEREMONY_STEP);
 }
 
 /** GET /signing/{token}/documents/{documentId}: the PDF, while the envelope is SENT; audited. */
@@ -147,7 +171,7 @@ export async function openDocument(deps: Deps, token: string, documentId: string
   await authorize(deps, token, meta);
   await expireIfDue(deps, token);
   const doc = await transaction(deps.db, async (tx) => {
-    const { envelope, recipient } = await resolve(tx, token);
+    const { envelope, recipient } = await resolveLocked(tx, token);
     if (envelope.status !== "SENT") throw new AppError("signing_closed", `This envelope is ${envelope.status.toLowerCase()}; its documents are no longer served here`);
     const d = (await envelopeDocumentRows(tx, envelope.id)).find((x) => x.id === documentId);
     if (!d) throw new AppError("not_found", `Document ${documentId} is not part of this envelope`);
@@ -156,7 +180,7 @@ export async function openDocument(deps: Deps, token: string, documentId: string
       data: { recipientId: recipient.id, documentId: d.id, name: d.name, sha256: d.sha256 },
     });
     return d;
-  });
+  }, CEREMONY_STEP);
   return { name: doc.name, sha256: doc.sha256, file: await deps.files.open(doc.sha256, doc.size) };
 }
 
@@ -190,9 +214,10 @@ export async function completeSigning(deps: Deps, token: string, body: Completio
   const sig = completion.signature;
   if (sig?.type === "drawn") await assertEmbeddable(sig.png);
   const imageSha = sig?.type === "drawn" ? await deps.files.put(sig.png) : null;
+  const organisation = await organisationOf(deps.db);
 
   return transaction(deps.db, async (tx) => {
-    const { envelope, recipient } = await resolve(tx, token);
+    const { envelope, recipient } = await resolveLocked(tx, token);
     assertCanAct(envelope.status, recipient);
     const now = deps.clock.now();
     for (const [id, value] of completion.values)
@@ -219,8 +244,8 @@ export async function completeSigning(deps: Deps, token: string, body: Completio
     });
     await recordEnvelopeEvent(tx, deps, envelope.id, "recipient.signed");
     await inviteNextOrComplete(tx, deps, { envelopeId: envelope.id });
-    return reload(tx, deps, token, choices);
-  });
+    return reload(tx, organisation, token, choices);
+  }, CEREMONY_STEP);
 }
 
 /**
@@ -233,7 +258,7 @@ export async function reassignSigning(deps: Deps, token: string, to: { name: str
   await authorize(deps, token, meta);
   await expireIfDue(deps, token);
   return transaction(deps.db, async (tx) => {
-    const { envelope, recipient } = await resolve(tx, token);
+    const { envelope, recipient } = await resolveLocked(tx, token);
     assertCanAct(envelope.status, recipient);
     if (!envelope.allowReassign) throw new AppError("reassign_not_allowed", "The sender did not allow signers of this envelope to hand their turn to someone else");
     const email = to.email.trim();
@@ -253,15 +278,16 @@ export async function reassignSigning(deps: Deps, token: string, to: { name: str
       data: { recipientId: recipient.id, from: { name: recipient.name, email: recipient.email }, to: { name, email }, reason },
     });
     return { reassignedTo: { name, email } };
-  });
+  }, CEREMONY_STEP);
 }
 
 /** POST /signing/{token}/decline: the envelope ends DECLINED and the other recipients are told. */
 export async function declineSigning(deps: Deps, token: string, reason: string, meta: RequestMeta): Promise<SigningSession> {
   await authorize(deps, token, meta);
   await expireIfDue(deps, token);
+  const organisation = await organisationOf(deps.db);
   return transaction(deps.db, async (tx) => {
-    const { envelope, recipient } = await resolve(tx, token);
+    const { envelope, recipient } = await resolveLocked(tx, token);
     assertCanAct(envelope.status, recipient);
     const text = reason.trim();
     if (text.length < 1 || text.length > 1000) throw invalid([{ pointer: "/reason", message: "a reason of 1 to 1000 characters is required" }]);
@@ -274,8 +300,8 @@ export async function declineSigning(deps: Deps, token: string, reason: string, 
     });
     await declineEnvelope(tx, deps, { envelope, reason: text });
     // Ended: the session shows no fields or stamps, so no options either.
-    return reload(tx, deps, token, new Map());
-  });
+    return reload(tx, organisation, token, new Map());
+  }, CEREMONY_STEP);
 }
 
 /**
@@ -296,7 +322,7 @@ export async function openSignedDocument(deps: Deps, token: string, meta: Reques
       envelopeId: envelope.id, type: "document.downloaded", ...recipientActor(recipient, meta.ip, meta.userAgent),
       data: { recipientId: recipient.id, signed: true, sha256: pdf.sha256 },
     });
-  });
+  }, CEREMONY_STEP);
   return { filename: pdf.filename, file };
 }
 

@@ -290,13 +290,16 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
     const idled = new Set(batch.filter((d) => sendingNow.get(d.delivery.webhookId) === d.delivery.id).map((d) => d.delivery.webhookId));
     exclusively(async () => {
       // Database work only in the body (it may run twice on PostgreSQL); memory changes after the commit.
+      // Read committed on PostgreSQL: the deliveries recorded are leased to this node, the
+      // releases and claims are compare-and-sets whose rows returned decide, and a failure
+      // locks its endpoint's row before reading it (hookState).
       const { results, claim } = await transaction(db, async (tx) => {
         const q = queriesOf(tx);
         const results = await recordOutcomes(tx, { queries: q, now: clock.now(), log, disableAfterMs, random }, batch);
         for (const webhookId of idled) await release(q, queued.get(webhookId) ?? []);
         // An endpoint going idle leaves room for another one: look for it.
         return { results, claim: await claimDue(q, idled.size > 0, idled) };
-      });
+      }, { isolation: "read committed" });
       for (const result of results) {
         if (result === "succeeded") stats.succeeded++;
         else if (result === "failed") stats.failed++;

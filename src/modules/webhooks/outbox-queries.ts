@@ -1,5 +1,5 @@
 import { and, eq, isNotNull, isNull, lte, sql } from "drizzle-orm";
-import { inIds, type Tx } from "../../store/db";
+import { inIds, lockingRows, type Tx } from "../../store/db";
 import { webhookAttempts, webhookDeliveries, webhookEvents, webhooks } from "../../store/schema";
 
 /**
@@ -60,8 +60,14 @@ export function outboxQueries(db: Tx) {
       deliveryId: placeholder("deliveryId"), attempt: placeholder("attempt"), at: placeholder("at"),
       statusCode: placeholder("statusCode"), durationMs: placeholder("durationMs"), error: placeholder("error"),
     } as any).prepare(),
-    hookState: db.select({ enabled: webhooks.enabled, deletedAt: webhooks.deletedAt, failingSince: webhooks.failingSince })
-      .from(webhooks).where(eq(webhooks.id, placeholder("id"))).prepare(),
+    /**
+     * The endpoint's state when an attempt failed, its row locked (PostgreSQL) until the
+     * outcome is recorded: a deletion or a disabling commits before (and the delivery is then
+     * failed, not put back as pending) or waits, and of two nodes the second reads the failing
+     * run the first started.
+     */
+    hookState: lockingRows(db, db.select({ enabled: webhooks.enabled, deletedAt: webhooks.deletedAt, failingSince: webhooks.failingSince })
+      .from(webhooks).where(eq(webhooks.id, placeholder("id")))).prepare(),
     setFailingSince: db.update(webhooks).set({ failingSince: sql`${placeholder("since")}` as any }).where(eq(webhooks.id, placeholder("id"))).prepare(),
     clearFailing: db.update(webhooks).set({ failingSince: null }).where(and(eq(webhooks.id, placeholder("id")), isNotNull(webhooks.failingSince))).prepare(),
     succeeded: db.update(webhookDeliveries).set({ status: "succeeded", nextAttemptAt: null, ...last } as any).where(byId).prepare(),
