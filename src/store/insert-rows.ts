@@ -4,7 +4,7 @@ import { getTableColumns, getTableName, is, Param, Placeholder, SQL, sql } from 
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { dialectOf, sessionOf, type Tx } from "./db";
 
-/** One row's insert: the SQLite statement and, per parameter, the row's key it takes (through the column's encoder) or a constant. */
+/** The insert of one shape of rows (rowInsert): runs it for a row. */
 interface RowInsert {
   run(row: Record<string, unknown>): void;
 }
