@@ -2,7 +2,8 @@
  * Requests at once on PostgreSQL: what SQLite's single writer guaranteed holds. Most
  * transactions run serializable (one at a time per node, and run again on a conflict with
  * another node's); creation, sending and the signing ceremony's steps run read committed and
- * lock the envelope's row first (docs/decisions.md).
+ * lock the envelope's row first, and an Idempotency-Key's claim runs read committed
+ * (docs/decisions.md).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SQL } from "bun";
@@ -174,6 +175,29 @@ describe.skipIf(!havePostgres)("concurrent requests on PostgreSQL", () => {
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
     expect(await events(e.id, "recipient.signed")).toBe(1);
     expect((await getEnvelope(b, e.id, key)).status).toBe("COMPLETED");
+  });
+
+  test("one Idempotency-Key sent four times at once on two nodes: one envelope; the others wait (409) or get its replay", async () => {
+    const key = await a.key();
+    const doc = await uploadDoc(a, { key });
+    const subject = "Idempotent race";
+    const draft = quickStart([doc.id], [{ email: "a@example.com", name: "Ana Silva" }], { subject });
+    const before = conflicts();
+    for (let round = 0; round < 8; round++) {
+      const headers = { "idempotency-key": `race-${round}` };
+      const answers = await Promise.all([a, b, a, b].map((s) => s.api("/api/v1/envelopes", { method: "POST", key, json: draft, headers })));
+      const bodies = await Promise.all(answers.map((r) => r.json() as Promise<{ id?: string; code?: string }>));
+      const made = answers.map((r, i) => ({ status: r.status, replayed: r.headers.get("idempotent-replayed") === "true", body: bodies[i]! }));
+      const first = made.filter((m) => m.status === 201 && !m.replayed);
+      expect(first).toHaveLength(1);
+      for (const m of made.filter((m) => m !== first[0])) {
+        if (m.status === 409) expect(m.body.code).toBe("idempotency_in_progress");
+        else expect({ status: m.status, replayed: m.replayed, id: m.body.id }).toEqual({ status: 201, replayed: true, id: first[0]!.body.id });
+      }
+    }
+    expect((await db`SELECT count(*)::int AS n FROM envelopes WHERE subject = ${subject}`)[0].n).toBe(8);
+    // The claim runs read committed: a node waiting for another's claim never fails to serialize.
+    expect(conflicts() - before).toBe(0);
   });
 });
 

@@ -49,6 +49,9 @@ async function fingerprintOf(req: Request, body: Uint8Array): Promise<string> {
   return sha256Hex(`${req.method} ${url.pathname}${url.search}\n${content}`);
 }
 
+/** Claims of a key tried within one request: each lost one means another request claimed it and gave it up meanwhile. */
+const MAX_CLAIMS = 3;
+
 /**
  * Stripe-style Idempotency-Key for POST: the first completed response is stored per
  * environment and key and replayed for a retry of the same request; the same key with
@@ -64,17 +67,22 @@ export function createIdempotency(db: Db, clock: Clock, ttlHours: number) {
       const now = clock.now();
       const where = and(eq(idempotencyKeys.environment, environment), eq(idempotencyKeys.key, key));
 
+      // Read committed on PostgreSQL, beside the other requests: another node's claim of the key
+      // between the read and the insert makes the insert wait for it and insert nothing, and its
+      // row is then read and answered like one found at once (409 while it runs). A claim that
+      // its failed request removed meanwhile leaves nothing to read: the key is claimed again.
       const claimed = await transaction(db, async (tx) => {
         await tx.delete(idempotencyKeys).where(and(where, lt(idempotencyKeys.expiresAt, now)));
-        const existing = await firstRow(tx.select().from(idempotencyKeys).where(where));
-        if (existing) return existing;
-        // On PostgreSQL another node may claim the key between the read and this insert: its
-        // row then wins and is answered like one found above (409 while it runs).
-        const inserted = affectedRows(await tx.insert(idempotencyKeys).values({
-          environment, key, fingerprint, status: "running", createdAt: now, expiresAt: new Date(now.getTime() + ttlMs),
-        }).onConflictDoNothing());
-        return inserted ? null : ((await firstRow(tx.select().from(idempotencyKeys).where(where))) ?? null);
-      });
+        for (let attempt = 0; attempt < MAX_CLAIMS; attempt++) {
+          const existing = await firstRow(tx.select().from(idempotencyKeys).where(where));
+          if (existing) return existing;
+          const inserted = affectedRows(await tx.insert(idempotencyKeys).values({
+            environment, key, fingerprint, status: "running", createdAt: now, expiresAt: new Date(now.getTime() + ttlMs),
+          }).onConflictDoNothing());
+          if (inserted) return null;
+        }
+        throw new AppError("idempotency_in_progress", "A request with this Idempotency-Key is still in progress; retry later");
+      }, { isolation: "read committed" });
 
       if (claimed) {
         if (claimed.fingerprint !== fingerprint)
