@@ -68,6 +68,17 @@ describe("OpenAPI", () => {
     }
   });
 
+  test("the stored-PDF attachments document their Range answers; the signer page's inline PDFs do not", async () => {
+    const spec = await (await fetch(`${s.url}/openapi.json`)).json();
+    for (const path of ["/api/v1/documents/{id}/content", "/api/v1/envelopes/{id}/signed-document"]) {
+      const responses = spec.paths[path].get.responses;
+      expect(Object.keys(responses["200"].headers ?? {}).sort(), path).toEqual(["accept-ranges", "etag"]);
+      expect(responses["206"]?.content?.["application/pdf"], path).toBeDefined();
+      expect(responses["416"], path).toBeDefined();
+    }
+    expect(spec.paths["/api/v1/signing/{token}/documents/{documentId}"].get.responses["206"]).toBeUndefined();
+  });
+
   test("the 3.0 edition describes the same operations in the 3.0 dialect", async () => {
     const v31 = await (await fetch(`${s.url}/openapi.json`)).json();
     const v30 = await (await fetch(`${s.url}/openapi-3.0.json`)).json();

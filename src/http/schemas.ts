@@ -50,12 +50,24 @@ export const nullable = <T extends TSchema>(schema: T) => t.Union([schema, t.Nul
 
 export const IdParams = t.Object({ id: t.String() });
 
+const PDF_CONTENT = { "application/pdf": { schema: { type: "string", format: "binary" } } };
+/** What a stored PDF sent as an attachment says of Range requests (pdfResponse: files in the data directory). */
+const RANGE_HEADERS = {
+  "accept-ranges": { description: "`bytes` when the file is served from the data directory: a download can be resumed with `Range`", schema: { type: "string" } },
+  etag: { description: "The file's SHA-256 in quotes, for `If-Range`", schema: { type: "string" } },
+};
+const RANGE_RESPONSES = {
+  206: { description: "The byte range asked for with `Range` (files in the data directory)", content: PDF_CONTENT },
+  416: { description: "The range asked for lies outside the file" },
+};
+
 /**
  * OpenAPI responses of a route whose 200 is a PDF. Such routes take no `response:` hook
  * (Elysia would replace these with JSON ones), so the errors are declared here too.
  */
-export const pdfResponses = (description: string, errors: Record<number, string>) => ({
-  200: { description, content: { "application/pdf": { schema: { type: "string", format: "binary" } } } },
+export const pdfResponses = (description: string, errors: Record<number, string>, opts: { ranges?: boolean } = {}) => ({
+  200: { description, content: PDF_CONTENT, ...(opts.ranges ? { headers: RANGE_HEADERS } : {}) },
+  ...(opts.ranges ? RANGE_RESPONSES : {}),
   ...Object.fromEntries(Object.entries(errors).map(([status, text]) =>
     [status, { description: text, content: { "application/problem+json": { schema: Problem as any } } }])),
 });

@@ -80,7 +80,7 @@ export const documentRoutes = (deps: Deps) =>
         operationId: "downloadDocument",
         summary: "Download a document's original bytes",
         description: "Exactly the uploaded PDF (its SHA-256 is the document's `sha256`), as an attachment.",
-        responses: pdfResponses("The uploaded PDF", { ...AUTH_PROBLEMS, 404: "No such document in the key's environment" }) as any,
+        responses: pdfResponses("The uploaded PDF", { ...AUTH_PROBLEMS, 404: "No such document in the key's environment" }, { ranges: true }) as any,
       },
     })
     .delete("/:id", async ({ principal, params }) => publicDocument(await deleteDocument(deps, principal.environment, params.id)), {

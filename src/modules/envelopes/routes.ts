@@ -145,7 +145,7 @@ export const envelopeRoutes = (deps: Deps) =>
         operationId: "downloadSignedDocument",
         summary: "Download the sealed PDF of a COMPLETED envelope",
         description: "All documents in order with the signature appearances and the certificate of completion, sealed with a PAdES signature (ETSI.CAdES.detached) by the organisation's certificate. `?documentId=` returns one document alone, sealed too. 409 `envelope_not_completed` before completion.",
-        responses: pdfResponses("The sealed PDF", { ...AUTH_PROBLEMS, 404: "No such envelope or document", 409: "Not COMPLETED yet (`envelope_not_completed`)", 503: "Sealing failed (`seal_failed`): the audit trail and the server log say why" }) as any,
+        responses: pdfResponses("The sealed PDF", { ...AUTH_PROBLEMS, 404: "No such envelope or document", 409: "Not COMPLETED yet (`envelope_not_completed`)", 503: "Sealing failed (`seal_failed`): the audit trail and the server log say why" }, { ranges: true }) as any,
       },
     })
     .get("/:id/audit-trail", async ({ principal, params }) => {
