@@ -11,7 +11,7 @@ export type CachedTable = "api_keys" | "documents";
 
 /**
  * SQLite: a function reading the generation `name` has in cache_generations now, at every call
- * (one point read by primary key, ~2 µs, mostly its read transaction's locks); null while the
+ * (one point read by primary key, ~5-10 µs on this 2-core VM, mostly its read transaction's locks); null while the
  * row is missing. "envelopes" is moved by migration 0017's triggers (list pages).
  */
 export function generationReader(db: Db, name: CachedTable | "envelopes"): () => number | null {
