@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { loadConfig } from "../src/config";
 import { openInstance } from "../src/instance";
 import { createLogger } from "../src/log";
-import { transaction } from "../src/store/db";
+import { transaction } from "../src/store/transaction";
 import { CLAIM_AHEAD, createWebhookDispatcher } from "../src/modules/webhooks/dispatcher";
 import { recordEvent, WEBHOOK_EVENT_TYPES } from "../src/modules/webhooks/events";
 import { createWebhook } from "../src/modules/webhooks/service";

@@ -6,7 +6,7 @@ import { createIdempotency } from "./http/idempotency";
 import { openapiPlugin } from "./http/openapi";
 import { createPipeline } from "./http/pipeline";
 import { createRateLimiter } from "./http/rate-limit";
-import { dialectOf } from "./store/db";
+import { dialectOf } from "./store/dialect";
 import { sharedRateBuckets } from "./store/rate-buckets";
 import { createJobRunner } from "./jobs/runner";
 import { adminRoutes } from "./modules/admin/routes";

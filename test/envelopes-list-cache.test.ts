@@ -7,7 +7,7 @@
 import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
 import { listEnvelopesJson } from "../src/modules/envelopes/list-envelopes";
-import { transaction } from "../src/store/db";
+import { transaction } from "../src/store/transaction";
 import { createEnvelope, envelopeSuite, quickStart, sendEnvelope } from "./helpers/envelopes";
 
 const { s, doc } = await envelopeSuite();

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq, ne } from "drizzle-orm";
 import { listAudit, verifyEnvelopeChain } from "../src/modules/audit/service";
 import { expireEnvelope } from "../src/modules/envelopes/expire-envelope";
-import { firstRow } from "../src/store/db";
+import { firstRow } from "../src/store/portable-sql";
 import { envelopes, jobs, webhookEvents } from "../src/store/schema";
 import type { FakeClock } from "./helpers/clock";
 import { createEnvelope, post, quickStart, sendEnvelope, uploadDoc } from "./helpers/envelopes";

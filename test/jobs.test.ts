@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { loadConfig } from "../src/config";
 import type { Deps } from "../src/deps";
 import { openInstance } from "../src/instance";
-import { transaction } from "../src/store/db";
+import { transaction } from "../src/store/transaction";
 import { createLogger } from "../src/log";
 import { completeJob, enqueue } from "../src/jobs/queue";
 import { createJobRunner, defineJob, PermanentJobError, type JobContext } from "../src/jobs/runner";

@@ -472,7 +472,7 @@ describe("reminders", () => {
     const { envelopeId, recipientIds: [rid] } = fixture(s.deps, { reminderIntervalHours: 1, recipients: [{ email: "a@example.com", name: "A" }] });
     s.clock.advance(3600_000);
     // The sweep's database, on which another writer voids the envelope just before each
-    // transaction begins (store/db.ts transaction(): BEGIN IMMEDIATE on the connection).
+    // transaction begins (store/transaction.ts transaction(): BEGIN IMMEDIATE on the connection).
     const client = s.deps.db.$client;
     const voidingClient = new Proxy(client, {
       get(target, key) {

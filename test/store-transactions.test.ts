@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { createLogger } from "../src/log";
 import { createCheckpointer } from "../src/store/checkpointer";
-import { migrate, openDb, transaction, type Db, type Tx } from "../src/store/db";
+import { migrate, openDb, type Db, type Tx } from "../src/store/db";
+import { transaction } from "../src/store/transaction";
 
 let dir: string;
 let db: Db;

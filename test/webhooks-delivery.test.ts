@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { MAX_ATTEMPTS, RETRY_DELAYS_MS } from "../src/jobs/schedule";
 import { CLAIM_AHEAD, createWebhookDispatcher, STOP_GRACE_MS } from "../src/modules/webhooks/dispatcher";
 import { recordEvent, type WebhookEventType } from "../src/modules/webhooks/events";
-import { transaction } from "../src/store/db";
+import { transaction } from "../src/store/transaction";
 import type { Resolver } from "../src/modules/webhooks/network";
 import { fakeClock, type FakeClock } from "./helpers/clock";
 import { startTestServer, type TestServer } from "./helpers/server";

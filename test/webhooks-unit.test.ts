@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Webhook } from "standardwebhooks";
 import { createWebhookDispatcher } from "../src/modules/webhooks/dispatcher";
 import { recordEvent } from "../src/modules/webhooks/events";
-import { transaction } from "../src/store/db";
+import { transaction } from "../src/store/transaction";
 import { blockedReason, networkPolicy, parseIp, resolveTarget, TargetRefusedError, type Resolver } from "../src/modules/webhooks/network";
 import { newWebhookSecret, secretKey, signatureHeaders, signWebhook, verifyWebhook } from "../src/modules/webhooks/signature";
 import { startTestServer } from "./helpers/server";

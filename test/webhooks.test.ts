@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Webhook } from "standardwebhooks";
 import { recordEvent, WEBHOOK_EVENT_TYPES } from "../src/modules/webhooks/events";
-import { transaction } from "../src/store/db";
+import { transaction } from "../src/store/transaction";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { startWebhookReceiver, type WebhookReceiver } from "./helpers/webhook-receiver";
 

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Deps } from "../deps";
 import { notFound } from "../errors";
 import { remindRecipient } from "../modules/envelopes/remind-recipient";
-import { firstRow } from "../store/db";
+import { firstRow } from "../store/portable-sql";
 import { envelopes } from "../store/schema";
 import { CliError, type Out } from "./args";
 

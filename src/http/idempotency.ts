@@ -2,7 +2,9 @@ import { and, eq, lt } from "drizzle-orm";
 import type { Clock } from "../clock";
 import { AppError } from "../errors";
 import { sha256Hex } from "../ids";
-import { affectedRows, firstRow, transaction, type Db } from "../store/db";
+import type { Db } from "../store/db";
+import { affectedRows, firstRow } from "../store/portable-sql";
+import { transaction } from "../store/transaction";
 import { idempotencyKeys, type Environment } from "../store/schema";
 
 /** Replies that are not kept: the work did not run, so a retry must be allowed to run it. */

@@ -1,5 +1,5 @@
 import { AppError } from "../errors";
-import { RETRYABLE, sqlState } from "../store/db";
+import { RETRYABLE, sqlState } from "../store/transaction";
 
 /**
  * The system failures a client should hear about in their own words rather than as a 500: a

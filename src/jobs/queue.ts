@@ -1,7 +1,9 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Clock } from "../clock";
 import { newId } from "../ids";
-import { affectedRows, preparedPerSession, type Tx } from "../store/db";
+import type { Tx } from "../store/db";
+import { affectedRows } from "../store/portable-sql";
+import { preparedPerSession } from "../store/prepared";
 import { insertRows } from "../store/insert-rows";
 import { jobs } from "../store/schema";
 import type { JobKind, JobPayload } from "./payloads";

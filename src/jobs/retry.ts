@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Deps } from "../deps";
 import { AppError, notFound } from "../errors";
-import { firstRow } from "../store/db";
+import { firstRow } from "../store/portable-sql";
 import { jobs } from "../store/schema";
 
 /** A job that failed for good runs again now, with a fresh count of attempts (an admin's "Retry"). */

@@ -1,5 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
-import { dialectOf, postgresClient, sessionOf, type Db, type Tx } from "../store/db";
+import type { Db, Tx } from "../store/db";
+import { dialectOf, postgresClient } from "../store/dialect";
+import { sessionOf } from "../store/prepared";
 
 /** Background loops (outbox, webhooks) started with the server and stopped before the database closes. */
 export interface Worker {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Deps } from "../deps";
 import { AppError } from "../errors";
 import { DEVELOPMENT_P12 } from "../modules/sealing/paths";
-import { dialectOf } from "../store/db";
+import { dialectOf } from "../store/dialect";
 import { VERSION } from "../version";
 import { tarGzWriter } from "./tar";
 

@@ -1,7 +1,8 @@
 import { asc, count, getTableColumns, getTableName } from "drizzle-orm";
 import { getTableConfig, type SQLiteColumn, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import { sha256Hex } from "../ids";
-import { transaction, type Db, type Tx } from "../store/db";
+import type { Db, Tx } from "../store/db";
+import { transaction } from "../store/transaction";
 import { schema } from "../store/schema";
 
 /** Rows per statement: SQLite takes at most 32,766 parameters in one. */

@@ -7,7 +7,7 @@ import { loadConfig, type Config } from "../config";
 import { createLogger } from "../log";
 import { DEVELOPMENT_P12 } from "../modules/sealing/paths";
 import { SMTP_TIMEOUTS } from "../modules/notifications/mailer";
-import { postgresClient } from "../store/db";
+import { postgresClient } from "../store/dialect";
 import { diskInstanceState, s3InstanceState, type InstanceState } from "../store/instance-state";
 import { redactedUrl } from "../store/open";
 import { bucketProblem, INSTANCE_SECRET, s3Location } from "../store/storage";

@@ -2,7 +2,9 @@ import { statSync } from "node:fs";
 import type { Worker as BackgroundWorker } from "../jobs/worker";
 import type { Logger } from "../log";
 import { threadEntry } from "../threads";
-import { dialectOf, onCommit, type Db } from "./db";
+import type { Db } from "./db";
+import { dialectOf } from "./dialect";
+import { onCommit } from "./transaction";
 import type { CheckpointCommand, CheckpointReply } from "./checkpoint-thread";
 
 const ENTRY = threadEntry(new URL("./checkpoint-thread.ts", import.meta.url), "store/checkpoint-thread.js");

@@ -2,7 +2,9 @@
 import type { Database, SQLQueryBindings } from "bun:sqlite";
 import { getTableColumns, getTableName, is, Param, Placeholder, SQL, sql } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
-import { dialectOf, sessionOf, type Tx } from "./db";
+import type { Tx } from "./db";
+import { dialectOf } from "./dialect";
+import { sessionOf } from "./prepared";
 
 /** The insert of one shape of rows (rowInsert): runs it for a row. */
 interface RowInsert {

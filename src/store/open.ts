@@ -2,7 +2,9 @@ import { join } from "node:path";
 import type { Config } from "../config";
 import { StartupError } from "../errors";
 import type { Logger } from "../log";
-import { dialectOf, migrate, openDb, transactionsIdle, type Db } from "./db";
+import { migrate, openDb, type Db } from "./db";
+import { dialectOf } from "./dialect";
+import { transactionsIdle } from "./transaction";
 import { setNotifiedCacheGeneration } from "./cache-generations";
 
 /** The URL without its password, for messages and logs. */

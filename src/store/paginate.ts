@@ -1,7 +1,8 @@
 import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { AppError } from "../errors";
-import { preparedPerSession, type Tx } from "./db";
+import type { Tx } from "./db";
+import { preparedPerSession } from "./prepared";
 
 export interface Page<T> {
   data: T[];

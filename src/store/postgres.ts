@@ -3,7 +3,8 @@ import { drizzle } from "drizzle-orm/bun-sql";
 import * as pgMigrations from "../../migrations/postgres";
 import { sha256Hex } from "../ids";
 import type { Logger } from "../log";
-import { postgresClient, type Db } from "./db";
+import type { Db } from "./db";
+import { postgresClient } from "./dialect";
 import { schema } from "./schema";
 
 /** Connects to PostgreSQL (a pool of `max` connections); the domain sees the same Db type as for SQLite. */

@@ -1,6 +1,7 @@
 import type { Logger } from "../log";
 import type { SharedBuckets } from "../http/rate-limit";
-import { postgresClient, type Db } from "./db";
+import type { Db } from "./db";
+import { postgresClient } from "./dialect";
 
 /** How often each node reconciles its buckets with the shared ones. */
 const EVERY_MS = 250;

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
 import { eq, notLike } from "drizzle-orm";
-import { transaction, type Db } from "./db";
+import type { Db } from "./db";
+import { transaction } from "./transaction";
 import { webhooks } from "./schema";
 
 /**

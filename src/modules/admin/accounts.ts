@@ -2,7 +2,8 @@ import { eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, invalid, notFound } from "../../errors";
 import { newId } from "../../ids";
-import { firstRow, transaction } from "../../store/db";
+import { firstRow } from "../../store/portable-sql";
+import { transaction } from "../../store/transaction";
 import { adminLoginThrottle, adminSessions, adminUsers } from "../../store/schema";
 import { recordAction, type AdminActor } from "./actions";
 

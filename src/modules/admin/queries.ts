@@ -1,7 +1,8 @@
 /** What the console reads that the public API does not: search, counts, failures. */
 import { and, desc, eq, gte, inArray, isNull, or, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { jsonText, type Db } from "../../store/db";
+import type { Db } from "../../store/db";
+import { jsonText } from "../../store/portable-sql";
 import { envelopes, jobs, recipients, webhooks, type Environment, type EnvelopeStatus } from "../../store/schema";
 import { envelopePages } from "../envelopes/list-envelopes";
 

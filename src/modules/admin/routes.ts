@@ -8,7 +8,7 @@ import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { contextOf } from "../../http/context";
 import { randomToken } from "../../ids";
-import { transaction } from "../../store/db";
+import { transaction } from "../../store/transaction";
 import { retryFailedJob } from "../../jobs/retry";
 import { createBackup } from "../../ops/backup";
 import type { Environment } from "../../store/schema";

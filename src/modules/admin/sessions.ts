@@ -1,7 +1,7 @@
 import { eq, lt, or } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { randomToken, sha256Hex } from "../../ids";
-import { firstRow } from "../../store/db";
+import { firstRow } from "../../store/portable-sql";
 import { adminSessions, adminUsers } from "../../store/schema";
 import type { AdminUser } from "./accounts";
 

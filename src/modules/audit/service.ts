@@ -1,6 +1,8 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Clock } from "../../clock";
-import { affectedRows, idsParam, inIds, lockingRows, preparedPerSession, type Tx } from "../../store/db";
+import type { Tx } from "../../store/db";
+import { affectedRows, idsParam, inIds, lockingRows } from "../../store/portable-sql";
+import { preparedPerSession } from "../../store/prepared";
 import { auditEvents, envelopes } from "../../store/schema";
 import { eventHash, GENESIS_HASH, verifyChain, type ChainCheck } from "./chain";
 
@@ -81,7 +83,7 @@ const statements = preparedPerSession((tx) => {
 });
 
 /**
- * Appends one event to the envelope's hash chain, in the caller's transaction (store/db's
+ * Appends one event to the envelope's hash chain, in the caller's transaction (store/transaction.ts
  * transaction(): on SQLite it holds the write lock from its start, so two appends cannot race;
  * on PostgreSQL the head's row is read locked, so they run one after the other whatever the
  * isolation; the compare-and-set on the head and the primary key (envelope_id, seq) refuse a fork anyway,

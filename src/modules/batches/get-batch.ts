@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { notFound } from "../../errors";
-import { firstRow } from "../../store/db";
+import { firstRow } from "../../store/portable-sql";
 import { batches, type Environment } from "../../store/schema";
 import { batchView, type BatchView } from "./view";
 

@@ -2,7 +2,7 @@ import type { Static } from "@sinclair/typebox";
 import type { Deps } from "../../deps";
 import { AppError, invalid, notFound, type FieldError } from "../../errors";
 import { mergeProblems } from "../../http/validate";
-import { transaction } from "../../store/db";
+import { transaction } from "../../store/transaction";
 import type { Environment } from "../../store/schema";
 import type { ActorMeta } from "./actor";
 import { isEmail } from "./lifecycle";

@@ -1,7 +1,7 @@
 import type { Static } from "@sinclair/typebox";
 import type { Deps } from "../../deps";
 import { invalid, type FieldError } from "../../errors";
-import { firstRow } from "../../store/db";
+import { firstRow } from "../../store/portable-sql";
 import { templates, type Environment } from "../../store/schema";
 import { and, eq } from "drizzle-orm";
 import { draftFromTemplate, peopleProblems } from "../templates/template-draft";

@@ -1,6 +1,6 @@
 import type { Deps } from "../../deps";
 import { newId } from "../../ids";
-import { transaction } from "../../store/db";
+import { transaction } from "../../store/transaction";
 import { insertRowsReturning } from "../../store/insert-rows";
 import { envelopes, type Environment } from "../../store/schema";
 import { auditSummary } from "../audit/service";

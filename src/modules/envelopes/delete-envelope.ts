@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { enqueue } from "../../jobs/queue";
-import { transaction } from "../../store/db";
+import { transaction } from "../../store/transaction";
 import { envelopes, type Environment } from "../../store/schema";
 import { deleteAudit } from "../audit/service";
 import type { ActorMeta } from "./actor";

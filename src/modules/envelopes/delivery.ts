@@ -1,6 +1,8 @@
 import type { Static } from "@sinclair/typebox";
 import { and, asc, inArray } from "drizzle-orm";
-import { idsParam, inIds, preparedPerSession, type Tx } from "../../store/db";
+import type { Tx } from "../../store/db";
+import { idsParam, inIds } from "../../store/portable-sql";
+import { preparedPerSession } from "../../store/prepared";
 import { auditEvents } from "../../store/schema";
 import type { DeliverySchema } from "./model";
 

@@ -1,7 +1,7 @@
 import { and, eq, lte } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { enqueue } from "../../jobs/queue";
-import { transaction } from "../../store/db";
+import { transaction } from "../../store/transaction";
 import { envelopes } from "../../store/schema";
 import { SYSTEM } from "./actor";
 import { auditEnvelope, moveEnvelopeStatus, recordEnvelopeEvent } from "./record-change";

@@ -1,5 +1,5 @@
 import { eq, sql } from "drizzle-orm";
-import { preparedPerDb } from "../../store/db";
+import { preparedPerDb } from "../../store/prepared";
 import type { Deps } from "../../deps";
 import type { Locale } from "../../enums";
 import { envelopes, recipients, type EnvelopeStatus, type Environment } from "../../store/schema";

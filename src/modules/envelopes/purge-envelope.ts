@@ -3,7 +3,9 @@ import type { Static } from "@sinclair/typebox";
 import { isoOrNull } from "../../clock";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
-import { firstRow, jsonText, transaction, type Tx } from "../../store/db";
+import type { Tx } from "../../store/db";
+import { firstRow, jsonText } from "../../store/portable-sql";
+import { transaction } from "../../store/transaction";
 import {
   documents, envelopeDocuments, envelopes, envelopeTombstones, jobs, recipients, webhookAttempts, webhookDeliveries, webhookEvents,
   type Environment,

@@ -2,7 +2,8 @@
 import { and, eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
-import { affectedRows, type Tx } from "../../store/db";
+import type { Tx } from "../../store/db";
+import { affectedRows } from "../../store/portable-sql";
 import { envelopes, type EnvelopeStatus } from "../../store/schema";
 import { appendAudit, type AuditType, type ChainHead } from "../audit/service";
 import { recordEvent, type WebhookEventType } from "../webhooks/events";

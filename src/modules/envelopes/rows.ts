@@ -1,6 +1,8 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { AppError, notFound } from "../../errors";
-import { firstRow, idsParam, inIds, lockingRows, preparedPerSession, type Tx } from "../../store/db";
+import type { Tx } from "../../store/db";
+import { firstRow, idsParam, inIds, lockingRows } from "../../store/portable-sql";
+import { preparedPerSession } from "../../store/prepared";
 import { documents, envelopeDocuments, envelopes, envelopeTombstones, fields, recipients, type Environment } from "../../store/schema";
 
 export type EnvelopeRow = typeof envelopes.$inferSelect;

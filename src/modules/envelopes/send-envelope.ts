@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, invalid } from "../../errors";
-import { transaction } from "../../store/db";
+import { transaction } from "../../store/transaction";
 import { recipients, type Environment } from "../../store/schema";
 import { signingToken, tokenHash } from "../signing/token";
 import type { ActorMeta } from "./actor";

@@ -3,7 +3,7 @@ import type { Static } from "@sinclair/typebox";
 import { isoOrNull } from "../../clock";
 import type { Deps } from "../../deps";
 import { AppError, type FieldError } from "../../errors";
-import { transaction } from "../../store/db";
+import { transaction } from "../../store/transaction";
 import { envelopes, type Environment } from "../../store/schema";
 import type { ActorMeta } from "./actor";
 import { assertValidDraft, storedRecipientDrafts, writeDraftParts } from "./draft";

@@ -1,6 +1,9 @@
 import type { Deps } from "../../deps";
 import { Recent } from "../../recent";
-import { committedReadMark, dialectOf, preparedPerDb, type Db } from "../../store/db";
+import type { Db } from "../../store/db";
+import { dialectOf } from "../../store/dialect";
+import { preparedPerDb } from "../../store/prepared";
+import { committedReadMark } from "../../store/transaction";
 import { generationReader } from "../../store/cache-generations";
 import type { Page } from "../../store/paginate";
 import { envelopeRows, type EnvelopeRow } from "./rows";

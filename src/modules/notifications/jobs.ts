@@ -11,7 +11,7 @@ import { completeJob, enqueue } from "../../jobs/queue";
 import { JOB_PAYLOADS, type JobPayload } from "../../jobs/payloads";
 import { defineJob, PermanentJobError, type JobContext, type JobDefinitions } from "../../jobs/runner";
 import { MAX_ATTEMPTS } from "../../jobs/schedule";
-import { transaction } from "../../store/db";
+import { transaction } from "../../store/transaction";
 import { envelopes, recipients } from "../../store/schema";
 import { appendAudit } from "../audit/service";
 import { getInvitation, type Invitation } from "../envelopes/get-invitation";

@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
-import { transaction } from "../../store/db";
+import { transaction } from "../../store/transaction";
 import { envelopeDocuments, envelopes } from "../../store/schema";
 import { appendAudit } from "../audit/service";
 import { sealOnThread } from "./off-thread";

@@ -5,7 +5,8 @@ import { enqueue } from "../../jobs/queue";
 import { MAX_ATTEMPTS } from "../../jobs/schedule";
 import { JOB_PAYLOADS } from "../../jobs/payloads";
 import { defineJob, PermanentJobError, type JobDefinitions } from "../../jobs/runner";
-import { firstRow, transaction } from "../../store/db";
+import { firstRow } from "../../store/portable-sql";
+import { transaction } from "../../store/transaction";
 import { jobs } from "../../store/schema";
 import { archivalRenewal, pdfIncremental, sealingService } from "./lazy";
 

@@ -1,7 +1,9 @@
 import { and, eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, invalid } from "../../errors";
-import { dialectOf, transaction, type Tx } from "../../store/db";
+import type { Tx } from "../../store/db";
+import { dialectOf } from "../../store/dialect";
+import { transaction } from "../../store/transaction";
 import type { StoredBody } from "../../store/files";
 import { fields, recipients } from "../../store/schema";
 import { appendAudit } from "../audit/service";

@@ -2,7 +2,8 @@ import { createHmac } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { AppError } from "../../errors";
 import { sha256Hex } from "../../ids";
-import { preparedPerSession, type Db, type Tx } from "../../store/db";
+import type { Db, Tx } from "../../store/db";
+import { preparedPerSession } from "../../store/prepared";
 import { recipients } from "../../store/schema";
 
 /** 32 bytes of HMAC-SHA256 in base64url: 43 characters, 256 bits. */

@@ -1,7 +1,7 @@
 import type { Deps } from "../../deps";
 import type { FieldError } from "../../errors";
 import { newId } from "../../ids";
-import { transaction } from "../../store/db";
+import { transaction } from "../../store/transaction";
 import { templates, type Environment } from "../../store/schema";
 import { findTemplateRow } from "./rows";
 import { assertValidTemplate, storedFields, storedRoles, type TemplateInput } from "./save-template";

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
-import { transaction } from "../../store/db";
+import { transaction } from "../../store/transaction";
 import { templates, type Environment } from "../../store/schema";
 import { findTemplateRow } from "./rows";
 import { templateView, type TemplateView } from "./view";

@@ -1,6 +1,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { notFound } from "../../errors";
-import { firstRow, type Tx } from "../../store/db";
+import type { Tx } from "../../store/db";
+import { firstRow } from "../../store/portable-sql";
 import { documents, templates, type Environment } from "../../store/schema";
 
 export type TemplateRow = typeof templates.$inferSelect;

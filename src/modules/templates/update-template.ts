@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Static } from "@sinclair/typebox";
 import type { Deps } from "../../deps";
 import type { FieldError } from "../../errors";
-import { transaction } from "../../store/db";
+import { transaction } from "../../store/transaction";
 import { templates, type Environment } from "../../store/schema";
 import type { UpdateTemplateBody } from "./model";
 import { findTemplateRow } from "./rows";

@@ -1,7 +1,9 @@
 import { onWork, type Worker } from "../../jobs/worker";
 import { systemClock, type Clock } from "../../clock";
 import type { Deps } from "../../deps";
-import { idsParam, preparedPerSession, transaction } from "../../store/db";
+import { idsParam } from "../../store/portable-sql";
+import { preparedPerSession } from "../../store/prepared";
+import { transaction } from "../../store/transaction";
 import { networkPolicy, systemResolver, type Resolver } from "./network";
 import { outboxQueries, type ClaimedDelivery, type DeliveryOutcome, type OutboxQueries } from "./outbox-queries";
 import { recordOutcomes } from "./record-outcome";

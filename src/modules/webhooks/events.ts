@@ -2,7 +2,8 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Clock } from "../../clock";
 import { newId } from "../../ids";
 import { signalWork } from "../../jobs/worker";
-import { preparedPerSession, type Tx } from "../../store/db";
+import type { Tx } from "../../store/db";
+import { preparedPerSession } from "../../store/prepared";
 import { webhookDeliveries, webhookEvents, webhooks, type Environment } from "../../store/schema";
 
 /** Every event a webhook endpoint can subscribe to. */
@@ -38,7 +39,7 @@ export interface WebhookPayload {
   data: Record<string, unknown>;
 }
 
-/** Statements prepared once per session (store/db.ts): this runs inside every envelope change. */
+/** Statements prepared once per session (store/prepared.ts): this runs inside every envelope change. */
 const statements = preparedPerSession((tx) => {
   const ph = sql.placeholder;
   return {
