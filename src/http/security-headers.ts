@@ -16,3 +16,13 @@ export function securityHeaders(config: Pick<Config, "baseUrl">) {
     if (path.startsWith(API) && !headers.has("cache-control")) headers.set("cache-control", "no-store");
   };
 }
+
+/**
+ * The header fields the pipeline gives an API answer (its request id among them), for a problem
+ * answer made outside the pipeline, to pass as that answer is made.
+ */
+export function apiAnswerHeaders(config: Pick<Config, "baseUrl">, requestId: string): Record<string, string> {
+  const headers = new Headers({ "x-request-id": requestId });
+  securityHeaders(config)(API, headers);
+  return Object.fromEntries(headers);
+}
