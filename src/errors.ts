@@ -59,6 +59,9 @@ export interface FieldError {
   message: string;
 }
 
+/** A key as one reference token of a JSON pointer (RFC 6901: "~" and "/" escaped). */
+export const pointerKey = (k: string) => k.replace(/~/g, "~0").replace(/\//g, "~1");
+
 export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,

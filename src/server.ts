@@ -1,10 +1,11 @@
 import type { Server } from "bun";
 import { buildApp } from "./app";
 import type { Deps } from "./deps";
-import { AppError } from "./errors";
+import { AppError, type ErrorCode } from "./errors";
 import { newRequestId } from "./http/context";
 import { maxBodyBytes } from "./http/pipeline";
 import { problemResponse } from "./http/problem";
+import { apiAnswerHeaders } from "./http/security-headers";
 
 export interface RunningServer {
   url: string;
@@ -15,16 +16,24 @@ export interface RunningServer {
 }
 
 /**
+ * A problem answer made outside the pipeline (the start gate's, Bun's error hook's), with the
+ * header fields the pipeline gives every API answer.
+ */
+function problemOutsidePipeline(config: Deps["config"], code: ErrorCode, message: string, requestId = newRequestId()): Response {
+  return problemResponse(new AppError(code, message, { headers: apiAnswerHeaders(config, requestId) }), requestId, config.baseUrl);
+}
+
+/**
  * Requests wait for `ready` (the sealing-key check at start) and are answered 503 if it failed,
  * so none is served before it has passed, while the port opens at once (the runtime and the
  * app are ready meanwhile). /healthz waits too: a server whose key cannot seal never says healthy.
  */
-function gated(fetch: ReturnType<typeof buildApp>["fetch"], ready: Promise<unknown>, baseUrl: string): typeof fetch {
+function gated(fetch: ReturnType<typeof buildApp>["fetch"], ready: Promise<unknown>, config: Deps["config"]): typeof fetch {
   let state: "checking" | "ok" | "failed" = "checking";
   const settled = ready.then(() => void (state = "ok"), () => void (state = "failed"));
   const waiting: typeof fetch = async (req, server) => {
     await settled;
-    if (state === "failed") return problemResponse(new AppError("unavailable", "The server is stopping: its sealing key cannot be used"), newRequestId(), baseUrl);
+    if (state === "failed") return problemOutsidePipeline(config, "unavailable", "The server is stopping: its sealing key cannot be used");
     return fetch(req, server);
   };
   // Once checked, requests go straight through: no extra promise per request.
@@ -39,16 +48,14 @@ export function startServer(deps: Deps, opts: { port?: number; host?: string; re
     // Bun's own cap sits above the pipeline's, which answers a declared over-limit body with a
     // problem+json 413; only chunked bodies beyond this get Bun's bare 413.
     maxRequestBodySize: maxBodyBytes(deps.config) + 2 * 1024 * 1024,
-    fetch: opts.ready ? gated(app.fetch, opts.ready, deps.config.baseUrl) : app.fetch,
+    fetch: opts.ready ? gated(app.fetch, opts.ready, deps.config) : app.fetch,
     // The app answers every error itself; what reaches here failed as Bun sent a body, e.g. a
     // stored file removed between a download's check and its sending: the one problem shape,
     // under an id of its own (Bun does not say which request it was).
     error(e) {
       const requestId = newRequestId();
       deps.log.error("response body failed", { requestId, error: String(e?.message ?? e) });
-      const res = problemResponse(new AppError("internal_error", "Internal error; the request id identifies it in the server log"), requestId, deps.config.baseUrl);
-      res.headers.set("x-request-id", requestId);
-      return res;
+      return problemOutsidePipeline(deps.config, "internal_error", "Internal error; the request id identifies it in the server log", requestId);
     },
   });
   let stopped = false;

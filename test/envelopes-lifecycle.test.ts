@@ -1,10 +1,10 @@
 /** The envelope's pure rules: status machine, routing groups, session state, turn checks, draft and completion checks. */
 import { describe, expect, test } from "bun:test";
 import { AppError } from "../src/errors";
-import {
-  assertCanAct, canTransition, checkCompletion, initialsOf, isEmail, nextStep, routingOrders, sessionState,
-  signingOrderOf, validateDraft, type EnvelopeDraft, type RoutedRecipient,
-} from "../src/modules/envelopes/lifecycle";
+import { isEmail, validateDraft, type EnvelopeDraft } from "../src/modules/envelopes/draft-rules";
+import { nextStep, routingOrders, signingOrderOf, type RoutedRecipient } from "../src/modules/envelopes/routing";
+import { assertCanAct, checkCompletion, initialsOf, sessionState } from "../src/modules/envelopes/signer-rules";
+import { canTransition } from "../src/modules/envelopes/status-machine";
 import { isPng, pngProblem } from "../src/pdf/png";
 import { signingToken, signUrlOf, tokenHash, TOKEN_FORMAT } from "../src/modules/signing/token";
 import { TINY_PNG } from "./helpers/envelopes";

@@ -1,18 +1,15 @@
 import { Elysia } from "elysia";
 import { AppError } from "../errors";
 import { SCOPES, type Scope } from "../modules/keys/scopes";
+import { API_PATH, SIGNING_API_PATH } from "./api-paths";
 import { contextOf } from "./context";
-
-const API = "/api/v1/";
-/** The signing ceremony is authorised by its own token, not by an API key. */
-const TOKEN_AUTHORISED = "/api/v1/signing/";
 
 /**
  * Which paths the pipeline authenticates with an API key, from the URL alone: the check runs
  * before routing, so an anonymous client cannot make the server parse a body. buildApp checks
  * that exactly these routes declare `auth: SCOPE`.
  */
-export const needsApiKey = (path: string) => path.startsWith(API) && !path.startsWith(TOKEN_AUTHORISED);
+export const needsApiKey = (path: string) => path.startsWith(API_PATH) && !path.startsWith(SIGNING_API_PATH);
 
 /** 401 with the RFC 6750 challenge; `presented` tells a bad key from a missing one. */
 export const unauthorized = (presented: boolean) =>

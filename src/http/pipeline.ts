@@ -3,6 +3,7 @@ import type { Deps } from "../deps";
 import { AppError } from "../errors";
 import type { KeyVerifier } from "../modules/keys/service";
 import { isKnownToken, TOKEN_FORMAT, unknownToken } from "../modules/signing/token";
+import { SIGNING_API_PATH } from "./api-paths";
 import { needsApiKey, unauthorized } from "./auth";
 import { assertJsonDepth, formatBytes, readBodyBounded } from "./body-guard";
 import { newRequestId, setContext, type RequestContext } from "./context";
@@ -12,7 +13,6 @@ import { createRateLimiter, type RateDecision, type RateLimiter } from "./rate-l
 import { securityHeaders } from "./security-headers";
 import { systemError } from "./system-errors";
 
-const SIGNING_API = "/api/v1/signing/";
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 /** Signing tokens are bearer secrets in the path: logs show the route, never the token. */
 const TOKEN_IN_PATH = /^(\/s|\/api\/v1\/signing)\/[^/]+/;
@@ -158,7 +158,7 @@ export function createPipeline(deps: Deps, parts: {
       const perToken = byToken.take(token);
       if (!perToken.allowed) return rateLimited(perToken, ctx);
     }
-    if (withBody && path.startsWith(SIGNING_API)) {
+    if (withBody && path.startsWith(SIGNING_API_PATH)) {
       if (!(await isKnownToken(deps.db, token ?? ""))) throw unknownToken();
       // The signing API takes JSON only, read within the cap here; a form is refused unread.
       if (mediaType(req) !== "application/json") throw new AppError("unsupported_media_type", "The signing API takes application/json bodies");

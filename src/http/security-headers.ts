@@ -1,6 +1,5 @@
 import type { Config } from "../config";
-
-const API = "/api/v1/";
+import { API_PATH } from "./api-paths";
 
 /**
  * Headers every response gets: no MIME sniffing; HSTS when the public URL is https (the
@@ -13,6 +12,16 @@ export function securityHeaders(config: Pick<Config, "baseUrl">) {
   return (path: string, headers: Headers) => {
     headers.set("x-content-type-options", "nosniff");
     if (hsts) headers.set("strict-transport-security", "max-age=31536000");
-    if (path.startsWith(API) && !headers.has("cache-control")) headers.set("cache-control", "no-store");
+    if (path.startsWith(API_PATH) && !headers.has("cache-control")) headers.set("cache-control", "no-store");
   };
+}
+
+/**
+ * The header fields the pipeline gives an API answer (its request id among them), for a problem
+ * answer made outside the pipeline, to pass as that answer is made.
+ */
+export function apiAnswerHeaders(config: Pick<Config, "baseUrl">, requestId: string): Record<string, string> {
+  const headers = new Headers({ "x-request-id": requestId });
+  securityHeaders(config)(API_PATH, headers);
+  return Object.fromEntries(headers);
 }

@@ -20,6 +20,7 @@ import arabicPath from "@expo-google-fonts/noto-sans-arabic/400Regular/NotoSansA
 import devanagariPath from "@expo-google-fonts/noto-sans-devanagari/400Regular/NotoSansDevanagari_400Regular.ttf" with { type: "file" };
 import hebrewPath from "@expo-google-fonts/noto-sans-hebrew/400Regular/NotoSansHebrew_400Regular.ttf" with { type: "file" };
 import cjkPath from "@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf" with { type: "file" };
+import hangulPath from "@expo-google-fonts/noto-sans-kr/400Regular/NotoSansKR_400Regular.ttf" with { type: "file" };
 import thaiPath from "@expo-google-fonts/noto-sans-thai/400Regular/NotoSansThai_400Regular.ttf" with { type: "file" };
 import type { Font } from "@pdf-lib/fontkit";
 import { parseFace, PLAIN_FEATURES, sharedFontkit } from "./fontkit-shared.ts";
@@ -40,7 +41,7 @@ export interface FontSet {
    */
   script: PDFFont;
   /**
-   * Faces for the scripts the DejaVu faces lack (Hebrew, Arabic, Devanagari, Thai, CJK), embedded
+   * Faces for the scripts the DejaVu faces lack (Hebrew, Arabic, Devanagari, Thai, CJK, Hangul), embedded
    * into a document only when one of its texts needs them; every face above falls back to these.
    */
   fallbacks: PDFFont[];
@@ -48,10 +49,11 @@ export interface FontSet {
 
 /**
  * The Noto faces for scripts DejaVu does not cover, in the order they are tried. Each costs the
- * binary its file (Hebrew 48 KB, Arabic 190 KB, Devanagari 220 KB, Thai 47 KB, CJK 10.5 MB) and
- * a document only the glyphs it uses.
+ * binary its file (Hebrew 48 KB, Arabic 190 KB, Devanagari 220 KB, Thai 47 KB, CJK 10.5 MB,
+ * Korean 6.2 MB) and a document only the glyphs it uses. Korean comes after CJK: its Hangul is
+ * what the CJK face lacks, while Chinese and Japanese text keeps the CJK face's Han forms.
  */
-const FALLBACK_FACES = [hebrewPath, arabicPath, devanagariPath, thaiPath, cjkPath];
+const FALLBACK_FACES = [hebrewPath, arabicPath, devanagariPath, thaiPath, cjkPath, hangulPath];
 
 /** Ascent and descent as fractions of the font size (descent positive). */
 export interface VerticalMetrics {

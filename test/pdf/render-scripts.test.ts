@@ -12,6 +12,7 @@ import { auditEvents, ENVELOPE, pdftotext, qpdfCheck, recipient } from "./render
 const NAMES = {
   chinese: "王小明",
   japanese: "山田太郎",
+  korean: "김민준",
   arabic: "محمد علي",
   hebrew: "דוד כהן",
   hindi: "राहुल शर्मा",
@@ -61,7 +62,7 @@ describe("names in every script", () => {
     const pdf = await PDFDocument.load(out);
     const fonts = embeddedFonts(pdf);
     // The script faces are there, as subsets: a few glyphs each, not whole fonts.
-    for (const face of ["NotoSansSC", "NotoSansArabic", "NotoSansHebrew", "NotoSansDevanagari", "NotoSansThai"]) {
+    for (const face of ["NotoSansSC", "NotoSansKR", "NotoSansArabic", "NotoSansHebrew", "NotoSansDevanagari", "NotoSansThai"]) {
       const found = fonts.find((f) => f.name.includes(face));
       expect(found, face).toBeDefined();
       expect(found!.font.numGlyphs).toBeLessThan(80);
@@ -91,14 +92,14 @@ describe("names in every script", () => {
     expect(first.x).toBeGreaterThan(second.x);
   });
 
-  test("the audit trail shows CJK, Arabic and Hebrew actors and names", async () => {
+  test("the audit trail shows CJK, Korean, Arabic and Hebrew actors and names", async () => {
     const pdf = await renderAuditTrail({
       envelope: { ...ENVELOPE, subject: "契約 — عقد" }, documents: [DOCUMENT], recipients: SIGNERS,
       events: auditEvents(2, DOCUMENT.id).map((e, i) => ({ ...e, actor: `recipient:rcp_${i} <${Object.values(NAMES)[i]}>` })),
       chain: { valid: true, head: "cd".repeat(32) }, generatedAt: new Date("2026-03-14T09:27:00Z"), developmentCertificate: false,
     });
     const text = pdftotext(pdf).replace(/[\u202a-\u202e]/g, "");
-    for (const name of [NAMES.chinese, NAMES.japanese, NAMES.arabic, NAMES.hebrew, "契約"]) expect(text).toContain(name);
+    for (const name of [NAMES.chinese, NAMES.japanese, NAMES.korean, NAMES.arabic, NAMES.hebrew, "契約"]) expect(text).toContain(name);
     expect(text).not.toContain("\uFFFD");
   });
 });

@@ -5,7 +5,7 @@ import { mergeProblems } from "../../http/validate";
 import { transaction } from "../../store/transaction";
 import type { Environment } from "../../store/schema";
 import type { ActorMeta } from "./actor";
-import { isEmail } from "./lifecycle";
+import { isEmail } from "./draft-rules";
 import type { CorrectRecipientBody } from "./model";
 import { auditEnvelope } from "./record-change";
 import { replaceRecipientPerson } from "./replace-recipient-person";

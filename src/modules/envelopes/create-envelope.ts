@@ -6,7 +6,7 @@ import { envelopes, type Environment } from "../../store/schema";
 import { auditSummary } from "../audit/service";
 import type { ActorMeta } from "./actor";
 import { assertValidDraft, writeDraftParts, type FoundProblems } from "./draft";
-import type { EnvelopeDraft } from "./lifecycle";
+import type { EnvelopeDraft } from "./draft-rules";
 import { auditEnvelope, recordEnvelopeEventOf } from "./record-change";
 import type { EnvelopeDocumentRow } from "./rows";
 import { publicEnvelope, type EnvelopeView } from "./view";

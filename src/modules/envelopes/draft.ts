@@ -10,7 +10,9 @@ import { preparedPerSession } from "../../store/prepared";
 import { insertRows, insertRowsReturning } from "../../store/insert-rows";
 import { isPlacedFieldType } from "../../enums";
 import { documents, envelopeDocuments, fields, recipients, type Environment } from "../../store/schema";
-import { draftFields, fieldRequired, prefillValue, routingOrders, validateDraft, type DocumentFacts, type EnvelopeDraft, type StoredRecipientDraft } from "./lifecycle";
+import { draftFields, prefillValue, validateDraft, type DocumentFacts, type EnvelopeDraft, type StoredRecipientDraft } from "./draft-rules";
+import { routingOrders } from "./routing";
+import { fieldRequired } from "./signer-rules";
 import { fieldRows, recipientRows } from "./rows";
 
 export type DocumentFactsById = Map<string, DocumentFacts & { id: string; name: string; size: number; sha256: string }>;

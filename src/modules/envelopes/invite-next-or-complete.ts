@@ -5,7 +5,7 @@ import type { Tx } from "../../store/db";
 import { recipients } from "../../store/schema";
 import { SYSTEM } from "./actor";
 import { inviteRecipients } from "./invite-recipients";
-import { nextStep } from "./lifecycle";
+import { nextStep } from "./routing";
 import { auditEnvelope, moveEnvelopeStatus, recordEnvelopeEvent, type EnvelopeChangeDeps } from "./record-change";
 import { documentHashes, envelopeRow, recipientRows } from "./rows";
 

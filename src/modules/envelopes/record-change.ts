@@ -8,7 +8,7 @@ import { envelopes, type EnvelopeStatus } from "../../store/schema";
 import { appendAudit, type AuditType, type ChainHead } from "../audit/service";
 import { recordEvent, type WebhookEventType } from "../webhooks/events";
 import type { ActorMeta } from "./actor";
-import { canTransition } from "./lifecycle";
+import { canTransition } from "./status-machine";
 import { envelopeRow, type EnvelopeRow } from "./rows";
 import { loadEnvelopeParts, publicEnvelope, type EnvelopeParts } from "./view";
 

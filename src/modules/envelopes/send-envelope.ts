@@ -6,7 +6,7 @@ import { recipients, type Environment } from "../../store/schema";
 import { signingToken, tokenHash } from "../signing/token";
 import type { ActorMeta } from "./actor";
 import { inviteRecipients } from "./invite-recipients";
-import { nextStep } from "./lifecycle";
+import { nextStep } from "./routing";
 import { auditEnvelope, moveEnvelopeStatus, recordEnvelopeEventAndLoad } from "./record-change";
 import { documentHashes, findEnvelopeRow, recipientRows } from "./rows";
 import { publicEnvelope, type EnvelopeView } from "./view";

@@ -7,7 +7,7 @@ import { transaction } from "../../store/transaction";
 import { envelopes, type Environment } from "../../store/schema";
 import type { ActorMeta } from "./actor";
 import { assertValidDraft, storedRecipientDrafts, writeDraftParts } from "./draft";
-import type { EnvelopeDraft } from "./lifecycle";
+import type { EnvelopeDraft } from "./draft-rules";
 import type { UpdateEnvelopeBody } from "./model";
 import { auditEnvelope } from "./record-change";
 import { envelopeDocumentRows, findEnvelopeRow, senderOf } from "./rows";

@@ -4,7 +4,7 @@ import type { Tx } from "../../store/db";
 import { auditSummaries, type AuditSummary } from "../audit/service";
 import { signUrlOf } from "../signing/token";
 import { deliveriesByEnvelope, type Delivery } from "./delivery";
-import { signingOrderOf } from "./lifecycle";
+import { signingOrderOf } from "./routing";
 import { envelopeRow, documentsByEnvelope, fieldsByEnvelope, recipientsByEnvelope, senderOf, type EnvelopeDocumentRow, type EnvelopeRow, type FieldRow, type RecipientRow } from "./rows";
 
 /** What building the API view needs: the public URL and the instance secret (for signUrl). */

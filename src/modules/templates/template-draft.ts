@@ -6,7 +6,7 @@
  */
 import type { FieldError } from "../../errors";
 import type { TemplateField, TemplateRole } from "./model";
-import { validateDraft, type DocumentFacts, type EnvelopeDraft } from "../envelopes/lifecycle";
+import { validateDraft, type DocumentFacts, type EnvelopeDraft } from "../envelopes/draft-rules";
 
 export interface TemplateParts {
   subject: string;
