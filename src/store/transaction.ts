@@ -178,6 +178,9 @@ function oneAtATimeOnThisNode<T>(db: Tx, run: () => Promise<T>): Promise<T> {
   return turn;
 }
 
+/** Names nested transactions' savepoints uniquely within the process. */
+let savepoints = 0;
+
 /**
  * Runs `work` in one transaction and returns what it returns; an exception rolls back.
  * PostgreSQL: drizzle's transaction on one pooled connection, serializable and one at a time
@@ -223,4 +226,3 @@ export async function transaction<T>(db: Tx, work: (tx: Tx) => Promise<T>, opts:
     }));
   });
 }
-let savepoints = 0;
