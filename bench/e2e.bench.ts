@@ -124,11 +124,23 @@ function mainThreadSched(pid: number): { runMs: number; waitMs: number } {
   return { runMs: run! / 1e6, waitMs: wait! / 1e6 };
 }
 
+/**
+ * The run-queue wait of this process's threads (ms, summed): the bench's client, whose GETs go
+ * through its main thread and its HTTP client thread, waits for a core on the same machine too.
+ */
+function clientWaitMs(): number {
+  let ns = 0;
+  for (const tid of readdirSync("/proc/self/task")) ns += Number(readFileSync(`/proc/self/task/${tid}/schedstat`, "utf8").split(" ")[1]);
+  return ns / 1e6;
+}
+
 interface Measured {
   latencies: number[];
   ms: number;
   /** The event loop's run-queue wait per second of the window. */
   waitMsPerS: number;
+  /** The same for the client's threads (clientWaitMs). */
+  clientWaitMsPerS: number;
   /** The event loop's CPU time in the window (ms). */
   cpuMs: number;
   /** The window's longest gap between the loop monitor's ticks, and the most CPU the event loop used within one gap (ms); null without the monitor. */
@@ -147,6 +159,7 @@ function loopGaps(from: number, to: number): Measured["longest"] {
 /** GETs (getLatencies) while `during` runs, or for `ms` when it is null; with the event loop's run-queue wait meanwhile. */
 async function measureWindow(during: Promise<unknown> | null, ms = 0): Promise<Measured> {
   const before = mainThreadSched(server.pid);
+  const clientBefore = clientWaitMs();
   const wallFrom = Date.now();
   const t0 = performance.now();
   let done = false;
@@ -159,7 +172,8 @@ async function measureWindow(during: Promise<unknown> | null, ms = 0): Promise<M
   await settled;
   const elapsed = performance.now() - t0;
   const after = mainThreadSched(server.pid);
-  return { latencies, ms: elapsed, waitMsPerS: ((after.waitMs - before.waitMs) * 1000) / elapsed, cpuMs: after.runMs - before.runMs, longest: loopGaps(wallFrom, Date.now()) };
+  const clientWaitMsPerS = ((clientWaitMs() - clientBefore) * 1000) / elapsed;
+  return { latencies, ms: elapsed, waitMsPerS: ((after.waitMs - before.waitMs) * 1000) / elapsed, clientWaitMsPerS, cpuMs: after.runMs - before.runMs, longest: loopGaps(wallFrom, Date.now()) };
 }
 
 /**
@@ -215,10 +229,10 @@ const longestOf = (m: Measured) => (m.longest ? `${m.longest.gapMs.toFixed(1)} /
 function bigTable(big: Awaited<ReturnType<typeof whileSealingBig>>) {
   const withLoop = big.rounds.some((r) => r.busy.longest);
   const table_ = table(["round", "idle GETs", "idle p50 / p99 ms", "event loop's run-queue wait idle, ms/s", "GETs while sealing", "sealing p50 / p99 ms", "run-queue wait while sealing, ms/s",
-    ...(withLoop ? ["longest loop gap / most CPU in a gap idle, ms", "the same while sealing, ms"] : []), "event loop CPU per seal beyond idle, ms", "seal s", "p99 ratio"],
+    "the client's threads' run-queue wait idle / while sealing, ms/s", ...(withLoop ? ["longest loop gap / most CPU in a gap idle, ms", "the same while sealing, ms"] : []), "event loop CPU per seal beyond idle, ms", "seal s", "p99 ratio"],
   big.rounds.map((r, i) => [i + 1, r.idle.latencies.length, `${pct(r.idle.latencies, 50).toFixed(2)} / ${pct(r.idle.latencies, 99).toFixed(2)}`, r.idle.waitMsPerS.toFixed(1),
     r.busy.latencies.length, `${pct(r.busy.latencies, 50).toFixed(2)} / ${pct(r.busy.latencies, 99).toFixed(2)}`, r.busy.waitMsPerS.toFixed(1),
-    ...(withLoop ? [longestOf(r.idle), longestOf(r.busy)] : []), sealCpuOf(r).toFixed(1), (r.busy.ms / 1000).toFixed(1), `${ratioOf(r).toFixed(2)}x`]));
+    `${r.idle.clientWaitMsPerS.toFixed(1)} / ${r.busy.clientWaitMsPerS.toFixed(1)}`, ...(withLoop ? [longestOf(r.idle), longestOf(r.busy)] : []), sealCpuOf(r).toFixed(1), (r.busy.ms / 1000).toFixed(1), `${ratioOf(r).toFixed(2)}x`]));
   return { table: table_, median: pct(big.rounds.map(ratioOf), 50), sealCpu: pct(big.rounds.map(sealCpuOf), 50) };
 }
 try {
@@ -282,7 +296,7 @@ try {
       `CPU per envelope during the ${CLIENTS}-client run (user+system, from /proc): server main thread ${cpu.main} ms, PDF threads ${cpu.pdf} ms, its other threads (JIT, GC) ${cpu.other} ms; the bench's clients ${cpu.client} ms. At ${cpu.total.toFixed(1)} ms of CPU per envelope, two cores doing nothing else would seal at most ${((2 * 60_000) / cpu.total).toFixed(0)} envelopes/min.`,
       ...(bigOut ? [
         "",
-        `While large PDFs are sealed: one client GETs a document back to back (2 ms apart), ${IDLE_SECONDS} s idle, then while ${BIG_SEALS} envelopes of one ${big!.megabytes.toFixed(0)} MB PDF (pages of random-pixel images) are signed and sealed at once (from the signatures' answers to SEALED; the upload is not counted); ${BIG_ROUNDS} such rounds, so that idle and sealing windows alternate under the same background load (until issue 14's fifth session: one 5 s idle window, then one sealing window of ~1 s whose p99, over ~180 GETs, was its second-slowest GET: 4.4x to 9.7x from run to run). The run-queue wait is the time the server's event loop was ready to run but waiting for a core (/proc schedstat), per second of the window: where it rises while sealing, slow answers were a wait for a CPU, not work.`,
+        `While large PDFs are sealed: one client GETs a document back to back (2 ms apart), ${IDLE_SECONDS} s idle, then while ${BIG_SEALS} envelopes of one ${big!.megabytes.toFixed(0)} MB PDF (pages of random-pixel images) are signed and sealed at once (from the signatures' answers to SEALED; the upload is not counted); ${BIG_ROUNDS} such rounds, so that idle and sealing windows alternate under the same background load (until issue 14's fifth session: one 5 s idle window, then one sealing window of ~1 s whose p99, over ~180 GETs, was its second-slowest GET: 4.4x to 9.7x from run to run). The run-queue wait is the time the server's event loop was ready to run but waiting for a core (/proc schedstat), per second of the window: where it rises while sealing, slow answers were a wait for a CPU, not work. The client's column is the same for the bench's own threads (its main thread and its HTTP client thread, through which each GET goes): on this 2-core machine, while one core seals, the client waits for a core as well, and that wait is part of every latency measured here.`,
         "",
         bigOut,
         "",
