@@ -23,8 +23,19 @@ export interface Invitation {
   active: boolean;
 }
 
-const invitationRow = preparedPerDb((db) => db.select({ r: recipients, e: envelopes }).from(recipients)
-  .innerJoin(envelopes, eq(envelopes.id, recipients.envelopeId)).where(eq(recipients.id, sql.placeholder("recipientId"))).prepare());
+// Only the columns an invitation uses: two per envelope are read under the e-mail jobs' load, and
+// each column costs the read (all 65 of both rows: ~35 µs a read, ~200 µs under the e2e load).
+const invitationRow = preparedPerDb((db) => db.select({
+  r: {
+    id: recipients.id, name: recipients.name, email: recipients.email, phone: recipients.phone, role: recipients.role,
+    status: recipients.status, routingOrder: recipients.routingOrder, linkVersion: recipients.linkVersion,
+  },
+  e: {
+    id: envelopes.id, environment: envelopes.environment, status: envelopes.status, subject: envelopes.subject, message: envelopes.message,
+    locale: envelopes.locale, senderName: envelopes.senderName, senderEmail: envelopes.senderEmail, notifyBySms: envelopes.notifyBySms,
+    expiresAt: envelopes.expiresAt, reminderIntervalHours: envelopes.reminderIntervalHours,
+  },
+}).from(recipients).innerJoin(envelopes, eq(envelopes.id, recipients.envelopeId)).where(eq(recipients.id, sql.placeholder("recipientId"))).prepare());
 
 /** The invitation of one recipient (null if the recipient does not exist). */
 export async function getInvitation(deps: Pick<Deps, "db" | "config" | "secret">, { recipientId }: { recipientId: string }): Promise<Invitation | null> {
