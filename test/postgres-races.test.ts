@@ -6,6 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SQL } from "bun";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { recordEvent } from "../src/modules/webhooks/events";
 import { envelopeRow } from "../src/modules/envelopes/rows";
 import { recordSeal, sealFiles } from "../src/modules/sealing/service";
@@ -20,6 +23,7 @@ describe.skipIf(!havePostgres)("two nodes recording at once on PostgreSQL", () =
   let b: TestServer;
   let db: SQL;
   let rx: WebhookReceiver;
+  let dirB: string | undefined;
   const count = async (query: Promise<{ n: number }[]>) => (await query)[0]!.n;
   beforeAll(async () => {
     const url = await (await testPostgres()).freshDatabase();
@@ -30,12 +34,17 @@ describe.skipIf(!havePostgres)("two nodes recording at once on PostgreSQL", () =
       CERTYNEO_DATABASE_URL: url, CERTYNEO_RATE_LIMIT_ENABLED: "false", CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false",
       CERTYNEO_WEBHOOK_ALLOWED_NETWORKS: "127.0.0.0/8", CERTYNEO_WEBHOOKS_DISABLE_AFTER_HOURS: "0",
     };
-    [a, b] = [await startTestServer({ env }), await startTestServer({ env })];
+    a = await startTestServer({ env });
+    // One instance key, as every node of a deployment has: b opens the webhook secrets a stored.
+    dirB = mkdtempSync(join(tmpdir(), "certyneo-test-"));
+    copyFileSync(join(a.dir, "instance.key"), join(dirB, "instance.key"));
+    b = await startTestServer({ env, dir: dirB });
     // The seal job would record the seal itself: this file calls the recording.
     await Promise.all([a.running.app.jobs.stop(), b.running.app.jobs.stop()]);
   });
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop(), db?.close(), rx?.stop()]);
+    if (dirB) rmSync(dirB, { recursive: true, force: true });
   });
 
   // Through the seal job (sealEnvelope) the two recordings never meet: the advisory lock
