@@ -173,6 +173,22 @@ async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
   if (envelope.sealStatus === "SEALED") return;
   // A seal that had failed for good may be retried by an admin (`certyneo seal`): it succeeds or fails afresh.
   const started = performance.now();
+  const sealed = await sealFiles(deps, envelope);
+  await recordSeal(deps, envelopeId, sealed);
+  deps.log.info("envelope sealed", { envelopeId, sha256: sealed.whole, documents: sealed.perDocument.size, durationMs: Math.round(performance.now() - started) });
+}
+
+/** What sealing an envelope stored: the sealed PDF of all documents, each document's, and the key that sealed them. */
+export interface SealedFiles {
+  key: SealingKey;
+  whole: string;
+  /** documentId → sha256 of that document sealed alone. */
+  perDocument: Map<string, string>;
+}
+
+/** The PDF work of a seal: stamps and seals each document, and all of them as one PDF, into the file store. */
+export async function sealFiles(deps: Deps, envelope: EnvelopeRow): Promise<SealedFiles> {
+  const envelopeId = envelope.id;
   const key = await sealingKey(deps);
   const docRows = await envelopeDocumentRows(deps.db, envelopeId);
   const fieldRowsOf = await fieldRows(deps.db, envelopeId);
@@ -202,7 +218,11 @@ async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
   const whole = docs.length === 1
     ? perDocument.get(docs[0]!.id)!
     : await sealAndStore({ build: [await Promise.all(docs.map(withBytes)), people, placed, { appendSignaturePage: true, locale: envelope.locale, certificate, title: envelope.subject }] });
+  return { key, whole, perDocument };
+}
 
+/** Records a seal: the envelope SEALED, its notification queued, `envelope.sealed` in its trail; nothing if it is sealed already. */
+export async function recordSeal(deps: Deps, envelopeId: string, { key, whole, perDocument }: SealedFiles): Promise<void> {
   // Read committed on PostgreSQL: the envelope's row is locked before its seal status is read,
   // so of two recordings (a seal the advisory lock did not keep out, e.g. after a lost
   // connection) the second waits, then finds it sealed.
@@ -219,7 +239,6 @@ async function doSeal(deps: Deps, envelopeId: string): Promise<void> {
       data: { sealedSha256: whole, documentHashes: Object.fromEntries(perDocument), certificate: sealingCertificate(key).subject, development: key.development },
     });
   }, { isolation: "read committed" });
-  deps.log.info("envelope sealed", { envelopeId, sha256: whole, documents: docs.length, durationMs: Math.round(performance.now() - started) });
 }
 
 /**
