@@ -83,6 +83,7 @@ describe("signing in the browser", () => {
     expect((await envelope(env.id)).recipients[0].status).toBe("VIEWED");
 
     // The guide: Start goes to the first required field, in reading order.
+    expect(await page.locator("#intro-hint").textContent()).toContain("“Start” takes you from one field to the next");
     expect(await page.locator("#progress").textContent()).toBe("0 of 4 required fields");
     await page.getByRole("button", { name: "Start" }).click();
     expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Sign here, Signature (required)");
@@ -142,6 +143,9 @@ describe("signing in the browser", () => {
     const o = await open(env.recipients[0].signUrl);
     const { page } = o;
     expect(await waitForPdfPages(page)).toBe(1);
+    // No field: the intro names no "Start" button, since the guide offers none.
+    expect(await page.locator("#intro-hint").textContent()).toBe("Review the documents below, then sign at the end.");
+    expect(await page.locator("#guide-next").textContent()).toBe("Finish");
 
     await page.getByLabel(/I agree to sign/).check();
     await page.getByRole("button", { name: "Sign", exact: true }).click();

@@ -555,7 +555,8 @@ function relabelCeremony() {
   $("sender").hidden = !envelope.sender;
   if (envelope.sender) $("sender").textContent = t("sentBy", { name: `${envelope.sender.name} (${envelope.sender.email})` });
   $("recipient-line").textContent = t(isApprover() ? "approvingAs" : "signingAs", { name: recipient.name ?? "", email: recipient.email ?? "" });
-  $("intro-hint").textContent = t(isApprover() ? "introApprove" : "introSign");
+  // "Start" is only offered while a required field waits: without one, the intro does not name it.
+  $("intro-hint").textContent = t(isApprover() ? "introApprove" : requiredEntries().length ? "introSign" : "introSignReview");
   $("expires").hidden = !envelope.expiresAt;
   if (envelope.expiresAt) $("expires").textContent = t("expiresOn", { date: formatDate(envelope.expiresAt) });
 
