@@ -118,6 +118,8 @@ describe("signing in the browser", () => {
     // The only signer signed: thank you, and everyone is done.
     await waitForState(o, "signed");
     expect(await page.locator("#state-title").textContent()).toBe("Thank you");
+    // The last to sign is not told to wait for the others.
+    expect(await page.locator("#state-text").textContent()).toBe("Your signature has been recorded.");
     expect(await page.locator("#state-detail").textContent()).toContain("Everyone has signed");
 
     const after = await envelope(env.id);
@@ -287,6 +289,7 @@ describe("signing in the browser", () => {
     await first.page.getByLabel(/I agree to sign/).check();
     await first.page.getByRole("button", { name: "Sign", exact: true }).click();
     await waitForState(first, "signed");
+    expect(await first.page.locator("#state-text").textContent()).toContain("once everyone has signed");
     expect(await first.page.locator("#state-detail").textContent()).toBe("");
 
     await second.page.reload();

@@ -279,7 +279,7 @@ const STATES = {
   error: { icon: "no", title: "stateErrorTitle", text: "stateErrorText" },
 };
 
-/** @typedef {{ title?: StringKey, detail?: string, detailKey?: StringKey, detailVars?: Record<string, string> }} StateOptions */
+/** @typedef {{ title?: StringKey, text?: StringKey, detail?: string, detailKey?: StringKey, detailVars?: Record<string, string> }} StateOptions */
 
 /** @type {{ kind: string, opts: StateOptions } | null} */
 let shownState = null;
@@ -300,8 +300,8 @@ function showState(kind, opts = {}, focus = true) {
   shownState = { kind, opts };
   const s = STATES[kind] ?? STATES.error;
   const role = session?.recipient?.role;
-  let text = s.text;
-  if (kind === "signed" && role === "APPROVER") text = "stateApprovedText";
+  let text = opts.text ?? s.text;
+  if (!opts.text && kind === "signed" && role === "APPROVER") text = "stateApprovedText";
   if (kind === "declined" && session?.recipient?.status === "DECLINED") text = "stateDeclinedSelfText";
   $("state").dataset.state = kind;
   $("state-icon").className = "state-icon icon-" + s.icon;
@@ -372,7 +372,9 @@ function showSessionState(s, justActed = false) {
   const state = s.state;
   if ((state === "ready" || state === "waiting") && s.recipient?.role === "CC") return showState("cc");
   if (state === "ready") return startCeremony(s);
-  if (justActed && state === "completed") return showState("signed", { detailKey: "stateCompletedText" });
+  // The last to act is not told to wait for the others.
+  if (justActed && state === "completed")
+    return showState("signed", { text: s.recipient?.role === "APPROVER" ? "stateApprovedLastText" : "stateSignedLastText", detailKey: "stateCompletedText" });
   const reason = (state === "voided" || state === "declined") && s.envelope.statusReason;
   if (reason) return showState(state, { detailKey: "reasonGiven", detailVars: { reason } });
   showState(STATES[state] ? state : "error", state in STATES ? {} : { detail: String(state) });
