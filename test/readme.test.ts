@@ -1,12 +1,17 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { sampleContract } from "../scripts/sample-contract";
 import { freePort, processTree, ROOT, run, tempDir, waitForHealth } from "./helpers/spawn";
 
 const readme = readFileSync(join(ROOT, "README.md"), "utf8");
 const shellBlocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!.replace(/\\\n\s*/g, " ").trim());
 
 describe("README quick start stays true", () => {
+  test("docs/sample-contract.pdf is what scripts/sample-contract.ts writes", async () => {
+    expect(Buffer.from(await sampleContract()).equals(readFileSync(join(ROOT, "docs/sample-contract.pdf")))).toBe(true);
+  });
+
   test("the two set-up commands are npm start and npm test", () => {
     expect(shellBlocks).toContain("npm install && npm start");
     expect(shellBlocks).toContain("npm install && npm test");
@@ -33,6 +38,9 @@ describe("README quick start stays true", () => {
       const signUrl = lines.find((l) => l.startsWith("http"))!;
       expect(key).toMatch(/^sk_test_/);
       expect(envelopeId).toMatch(/^env_/);
+      // The sample's text tag made Ana's signature field, in the box the page draws.
+      const created = await (await fetch(`${url}/api/v1/envelopes/${envelopeId}`, { headers: { authorization: `Bearer ${key}` } })).json();
+      expect(created.fields.map((f: { type: string; source: string; recipientId: string }) => [f.type, f.source, f.recipientId])).toEqual([["signature", "tag", created.recipients[0].id]]);
       // Ana signs through her link.
       const token = new URL(signUrl).pathname.split("/").pop();
       const signed = await fetch(`${url}/api/v1/signing/${token}/complete`, {
@@ -43,6 +51,10 @@ describe("README quick start stays true", () => {
       const downloads = run(["bash", "-c", `set -e\n${block("-o signed.pdf")}`], { cwd: dir, env: { KEY: key, ENV: envelopeId } });
       expect(downloads.code, downloads.stderr).toBe(0);
       for (const file of ["signed.pdf", "audit-trail.pdf"]) expect(readFileSync(join(dir, file), "latin1").slice(0, 5)).toBe("%PDF-");
+      // Sealing took the tag's text out of the page.
+      const text = run(["pdftotext", join(dir, "signed.pdf"), "-"]);
+      expect(text.stdout).toContain("Employment contract (sample)");
+      expect(text.stdout).not.toContain("{{");
       const admin = run(["bash", "-c", block("admin create")], { env });
       expect(admin.code, admin.stderr).toBe(0);
       expect(admin.stdout).toContain("Created admin you@example.com");
