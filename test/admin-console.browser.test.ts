@@ -2,7 +2,8 @@
  * The admin console in a real browser (Debian's Chromium through playwright-core) against the
  * real server: log in through the form, create an API key and use it, revoke it and see 401,
  * find an envelope by a recipient's e-mail, see an invitation that SMTP refused and resend it
- * once SMTP answers, retry a failed seal, download a backup. Every page passes axe-core, asks no other host for
+ * once SMTP answers, be told where the envelopes are when the data shown has none, retry a
+ * failed seal, download a backup. Every page passes axe-core, asks no other host for
  * anything and is photographed at desktop and phone sizes (test/artefacts/admin/).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
@@ -164,6 +165,23 @@ describe("the console in Chromium", () => {
     expect(await page.getByRole("cell", { name: /recipient.invited/ }).count()).toBeGreaterThanOrEqual(2);
   });
 
+  test("live data without envelopes says they are in the test data, and links there", async () => {
+    const hint = page.getByRole("status").filter({ hasText: "No envelope in the live data" });
+    await page.goto(`${s.url}/admin/envelopes?env=live`);
+    expect(await hint.textContent()).toContain("the envelopes made with sk_test_ keys are in the test data");
+    await check("envelopes-live-empty");
+    // A search that finds nothing is not told where other envelopes are.
+    await page.goto(`${s.url}/admin/envelopes?env=live&q=nobody`);
+    expect(await hint.count()).toBe(0);
+    await page.goto(`${s.url}/admin?env=live`);
+    await page.getByRole("link", { name: "Show the test data" }).click();
+    await page.waitForURL(/env=test/);
+    expect(new URL(page.url()).pathname).toBe("/admin");
+    expect(await page.getByRole("status").count()).toBe(0);
+    await page.goto(`${s.url}/admin/envelopes`);
+    expect(await page.getByRole("link", { name: "Offer letter" }).count()).toBe(1);
+  });
+
   test("retry a failed seal, download the signed PDF, then erase the envelope", async () => {
     const doc = await uploadDoc(s);
     const env = await sendEnvelope(s, (await createEnvelope(s, quickStart([doc.id], [{ email: "carla@example.com", name: "Carla" }], { subject: "NDA" }))).id);
@@ -218,7 +236,7 @@ describe("the console in Chromium", () => {
     await check("envelopes-fr");
     // Test and live apart: the live switch shows no test envelope.
     await page.goto(`${s.url}/admin/envelopes?env=live`);
-    expect(await page.getByText("LIVE data").count()).toBe(1);
+    expect(await page.getByText("You are looking at LIVE data (sk_live_ keys).").count()).toBe(1);
     expect(await page.locator("tbody tr").count()).toBe(0);
   });
 

@@ -49,16 +49,18 @@ export const badge = (text: string, kind = text.toLowerCase()) => html`<span cla
 export const notice = (text: string, kind: "ok" | "error" | "warn" = "ok") =>
   html`<p class="notice notice-${kind}" role="${kind === "error" ? "alert" : "status"}">${text}</p>`;
 
+/** The page on show, in the other environment's data (from its first page). */
+export function envHref(v: View, env: Environment): string {
+  const q = new URLSearchParams(v.query);
+  q.set("env", env);
+  q.delete("after");
+  return `${v.path}?${q}`;
+}
+
 function envSwitch(v: View) {
-  const other = (env: Environment) => {
-    const q = new URLSearchParams(v.query);
-    q.set("env", env);
-    q.delete("after");
-    return `${v.path}?${q}`;
-  };
   return html`<nav class="env-switch" aria-label="${v.t("envSwitch")}">
 <span class="env-label">${v.t("envSwitch")}:</span>
-${(["live", "test"] as const).map((env) => html`<a href="${other(env)}" class="env env-${env}"${v.env === env ? html` aria-current="true"` : ""}>${v.t(env === "test" ? "envTest" : "envLive")}</a>`)}
+${(["live", "test"] as const).map((env) => html`<a href="${envHref(v, env)}" class="env env-${env}"${v.env === env ? html` aria-current="true"` : ""}>${v.t(env === "test" ? "envTest" : "envLive")}</a>`)}
 </nav>`;
 }
 

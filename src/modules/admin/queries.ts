@@ -25,6 +25,10 @@ export async function searchEnvelopes(db: Db, environment: Environment, opts: { 
   return { ...page, data: page.data.map((e) => ({ envelope: e, recipients: people.filter((r) => r.envelopeId === e.id) })) };
 }
 
+/** Whether an environment holds any envelope. */
+export const hasEnvelopes = async (db: Db, environment: Environment) =>
+  (await db.select({ id: envelopes.id }).from(envelopes).where(eq(envelopes.environment, environment)).limit(1)).length > 0;
+
 /** Envelopes created since `since`, by status. */
 export async function envelopeCounts(db: Db, environment: Environment, since: Date): Promise<Partial<Record<EnvelopeStatus, number>>> {
   const rows = await db.select({ status: envelopes.status, n: sql<number>`count(*)`.mapWith(Number) }).from(envelopes)

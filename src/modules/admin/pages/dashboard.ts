@@ -2,6 +2,7 @@ import type { Deps } from "../../../deps";
 import type { EnvelopeStatus } from "../../../store/schema";
 import { html } from "../html";
 import { badge, href, table, type View } from "../layout";
+import { environmentHint } from "./environment-hint";
 import { disabledWebhooks, envelopeCounts, failedMessages, failedSeals } from "../queries";
 
 const STATUSES: EnvelopeStatus[] = ["DRAFT", "SENT", "COMPLETED", "DECLINED", "VOIDED", "EXPIRED"];
@@ -15,7 +16,7 @@ export async function dashboardBody(deps: Deps, v: View) {
     [(await disabledWebhooks(deps.db, v.env)).length, "disabledWebhooks"],
   ] as const;
   const now = failing.filter(([n]) => n > 0);
-  return html`
+  return html`${await environmentHint(deps, v)}
 <section aria-labelledby="week"><h2 id="week">${v.t("thisWeek")}</h2>
 ${table(v.t("thisWeek"), [v.t("status"), "#"], STATUSES.map((s) => html`<tr><td><a href="${href("/admin/envelopes", { status: s })}">${badge(s)}</a></td><td>${counts[s] ?? 0}</td></tr>`), "")}
 </section>

@@ -5,6 +5,7 @@ import type { EnvelopeView } from "../../envelopes/view";
 import { html } from "../html";
 import { badge, form, href, notice, table, time, type View } from "../layout";
 import { searchEnvelopes } from "../queries";
+import { environmentHint } from "./environment-hint";
 
 export const ENVELOPE_STATUSES: EnvelopeStatus[] = ["DRAFT", "SENT", "COMPLETED", "DECLINED", "VOIDED", "EXPIRED"];
 
@@ -14,7 +15,8 @@ export async function envelopesBody(deps: Deps, v: View) {
   const status = ENVELOPE_STATUSES.find((s) => s === statusParam);
   const page = await searchEnvelopes(deps.db, v.env, { q, status, startingAfter: v.query.get("after") ?? undefined });
   const last = page.data.at(-1)?.envelope.id;
-  return html`${v.query.get("done") ? notice(v.t("done")) : ""}
+  const unfiltered = !q && !status && !v.query.get("after");
+  return html`${v.query.get("done") ? notice(v.t("done")) : ""}${unfiltered && !page.data.length ? await environmentHint(deps, v) : ""}
 <form method="get" action="/admin/envelopes" class="filters" role="search">
 <div><label for="q">${v.t("search")}</label>
 <input id="q" name="q" type="search" value="${q}" aria-describedby="q-hint"><small id="q-hint" class="muted">${v.t("searchLabel")}</small></div>
