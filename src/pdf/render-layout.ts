@@ -5,19 +5,8 @@
  * header, an optional development banner, and "Page i of n" footers.
  */
 import { type PDFDocument, type PDFFont, type PDFImage, type PDFPage, type RGB, rgb } from "pdf-lib";
-import {
-  centredBaseline,
-  drawText,
-  fitText,
-  type FontSet,
-  LINE_HEIGHT,
-  printable,
-  signatureFont,
-  textWidth,
-  truncate,
-  verticalMetrics,
-  wrapText,
-} from "./fonts.ts";
+import { centredBaseline, drawText, type FontSet, printable, signatureFont, textWidth, verticalMetrics } from "./fonts.ts";
+import { fitText, LINE_HEIGHT, truncate, wrapText } from "./text-fit.ts";
 import type { RenderRecipient } from "./render-model.ts";
 import type { ReportT } from "./report-texts.ts";
 
