@@ -23,7 +23,7 @@ let browser: Browser;
 let sealedFile: string;
 
 beforeAll(async () => {
-  s = await startTestServer({ realClock: true, env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false", CERTYNEO_VERIFY_PUBLIC_PER_MINUTE: "4" } });
+  s = await startTestServer({ realClock: true, env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false", CERTYNEO_VERIFY_PUBLIC_PER_MINUTE: "6" } });
   browser = await launchBrowser();
   const doc = await uploadDoc(s);
   const id = await completeAll(s, [doc.id], [{ name: "Ana Silva", email: "ana@example.com" }]);
@@ -60,6 +60,8 @@ describe("/verify", () => {
       expect(text).toContain("It covers the whole document.");
       expect(text).toContain("not trusted by this server");
       expect(text).toContain("made with this server's sealing certificate");
+      // Times as people read them, not ISO strings.
+      expect(text).toMatch(/Claimed signing time: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(not proven by a time-stamp\)/);
       expect(text).toContain("contract-signed.pdf");
       expect(o.requests.filter((u) => !u.startsWith(s.url + "/"))).toEqual([]);
       expect(o.problems).toEqual([]);
@@ -69,18 +71,20 @@ describe("/verify", () => {
     expect(filesStored()).toBe(stored);
   });
 
-  test("axe-core: no violation on the form nor on the report, in English and French", async () => {
-    for (const locale of ["en-US", "fr-FR"]) {
+  test("axe-core: no violation on the form nor on the report, in English, French, German and Arabic (right to left)", async () => {
+    const intact: Record<string, string> = { "fr-FR": "Le contenu signé est intact.", "de-DE": "Der signierte Inhalt ist unversehrt.", "ar-EG": "المحتوى الموقّع سليم." };
+    for (const locale of ["en-US", "fr-FR", "de-DE", "ar-EG"]) {
       const context = await browser.newContext({ bypassCSP: true, locale, extraHTTPHeaders: { "accept-language": locale } });
       try {
         const page = await context.newPage();
         await page.goto(`${s.url}/verify`);
         expect(await page.getAttribute("html", "lang")).toBe(locale.slice(0, 2));
+        expect(await page.getAttribute("html", "dir")).toBe(locale === "ar-EG" ? "rtl" : "ltr");
         expect(await axeViolations(page)).toEqual([]);
         await page.setInputFiles("#file", sealedFile);
         await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
         await page.waitForSelector(".verdict");
-        if (locale === "fr-FR") expect(await page.locator("main").innerText()).toContain("Le contenu signé est intact.");
+        if (intact[locale]) expect(await page.locator("main").innerText()).toContain(intact[locale]!);
         expect(await axeViolations(page)).toEqual([]);
       } finally {
         await context.close();
