@@ -4,7 +4,8 @@ import { AppError } from "../../errors";
 import { contextOf } from "../../http/context";
 import { createRateLimiter } from "../../http/rate-limit";
 import { verifyService } from "../sealing/lazy";
-import { languageOf, renderForm, renderMessage, renderReport, type Language } from "./render";
+import type { Locale } from "../../enums";
+import { languageOf, renderForm, renderMessage, renderReport } from "./render";
 import verifyCss from "./verify.css" with { type: "text" };
 
 /** Only this origin, no script at all: the page is a form and its server-rendered answer. */
@@ -19,7 +20,7 @@ const HTML_HEADERS = {
   "x-frame-options": "DENY",
 };
 
-const html = (lang: Language, body: string, status = 200, extra: Record<string, string> = {}) =>
+const html = (lang: Locale, body: string, status = 200, extra: Record<string, string> = {}) =>
   new Response(body, { status, headers: { ...HTML_HEADERS, "content-language": lang, vary: "accept-language", ...extra } });
 
 /**

@@ -3,13 +3,11 @@ import { LOCALES, textDirection, type Locale } from "../../enums";
 import type { SignatureReport } from "../../pdf/verify";
 import { VERIFY_TEXTS } from "./texts";
 
-export type Language = Locale;
-
 /** The first language of Accept-Language the page speaks, else English. */
-export function languageOf(acceptLanguage: string | null): Language {
+export function languageOf(acceptLanguage: string | null): Locale {
   for (const part of (acceptLanguage ?? "").split(",")) {
     const lang = part.trim().split(/[-_;]/)[0]!.toLowerCase();
-    if ((LOCALES as readonly string[]).includes(lang)) return lang as Language;
+    if ((LOCALES as readonly string[]).includes(lang)) return lang as Locale;
   }
   return "en";
 }
@@ -22,7 +20,7 @@ const readableTime = (iso: string) => {
   return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
 };
 
-function page(lang: Language, body: string): string {
+function page(lang: Locale, body: string): string {
   const w = VERIFY_TEXTS[lang];
   return `<!doctype html>
 <html lang="${lang}" dir="${textDirection(lang)}">
@@ -42,7 +40,7 @@ ${body}
 `;
 }
 
-function form(lang: Language, label: "submit" | "again"): string {
+function form(lang: Locale, label: "submit" | "again"): string {
   const w = VERIFY_TEXTS[lang];
   return `<form method="post" action="/verify" enctype="multipart/form-data">
 <label for="file">${escape(w.file())}</label>
@@ -52,10 +50,10 @@ function form(lang: Language, label: "submit" | "again"): string {
 }
 
 /** The upload form. */
-export const renderForm = (lang: Language) => page(lang, `<p class="lead">${escape(VERIFY_TEXTS[lang].lead())}</p>\n${form(lang, "submit")}`);
+export const renderForm = (lang: Locale) => page(lang, `<p class="lead">${escape(VERIFY_TEXTS[lang].lead())}</p>\n${form(lang, "submit")}`);
 
 /** A message instead of a report (unreadable file, rate limit). */
-export const renderMessage = (lang: Language, key: "error" | "limited", arg: string) =>
+export const renderMessage = (lang: Locale, key: "error" | "limited", arg: string) =>
   page(lang, `<div class="verdict bad" role="alert"><strong>${escape(VERIFY_TEXTS[lang][key](arg))}</strong></div>\n${form(lang, "again")}`);
 
 /**
@@ -69,7 +67,7 @@ function isolated<A extends string[]>(sentence: (...args: A) => string, ...value
 
 const item = (cls: string, html: string) => `<li class="${cls}">${html}</li>`;
 
-function describeSignature(lang: Language, s: SignatureReport, n: number): string {
+function describeSignature(lang: Locale, s: SignatureReport, n: number): string {
   const w = VERIFY_TEXTS[lang];
   const who = s.signerSubject || "?";
   const lines: string[] = [];
@@ -108,7 +106,7 @@ ${lines.join("\n")}
 }
 
 /** The report on an uploaded PDF, a verdict first. */
-export function renderReport(lang: Language, report: { valid: boolean; trusted: boolean; signatures: SignatureReport[] }, fileName: string): string {
+export function renderReport(lang: Locale, report: { valid: boolean; trusted: boolean; signatures: SignatureReport[] }, fileName: string): string {
   const w = VERIFY_TEXTS[lang];
   const [cls, verdict] = report.signatures.length === 0
     ? ["bad", w.none()]
