@@ -8,6 +8,7 @@ import { recordEvent, type WebhookEventType } from "../src/modules/webhooks/even
 import { transaction } from "../src/store/transaction";
 import type { Resolver } from "../src/modules/webhooks/network";
 import { fakeClock, type FakeClock } from "./helpers/clock";
+import { havePostgres } from "./helpers/postgres";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { BUN, ROOT, tempDir } from "./helpers/spawn";
 import { startWebhookReceiver, type WebhookReceiver } from "./helpers/webhook-receiver";
@@ -48,17 +49,20 @@ describe("wake on enqueue", () => {
   });
 });
 
-describe("delivery", () => {
+// Outcomes are recorded in statements of each dialect's own SQL (a flush's successes in one update): both run here.
+describe.each([false, ...(havePostgres ? [true] : [])])("delivery (on PostgreSQL: %p)", (postgres) => {
   let s: TestServer;
-  beforeAll(async () => { s = await startTestServer({ env: { ...ALLOW_LOOPBACK, CERTYNEO_WEBHOOKS_TIMEOUT_MS: "1000" } }); });
+  // The receiver is shared: each dialect's run has paths of its own.
+  const at = postgres ? "/pg" : "";
+  beforeAll(async () => { s = await startTestServer({ postgres, env: { ...ALLOW_LOOPBACK, CERTYNEO_WEBHOOKS_TIMEOUT_MS: "1000" } }); });
   afterAll(() => s.stop());
 
   test("a verified, signed POST with the stored payload and Standard Webhooks headers", async () => {
-    const hook = await endpoint(s, "/basic", ["envelope.created"]);
+    const hook = await endpoint(s, `${at}/basic`, ["envelope.created"]);
     const evt = await emit(s, "envelope.created", { envelope: { id: "env_1", status: "DRAFT" } });
     const r = await s.running.app.webhooks.drain();
     expect(r.succeeded).toBeGreaterThanOrEqual(1);
-    const [d] = await rx.waitFor(1, { path: "/basic" });
+    const [d] = await rx.waitFor(1, { path: `${at}/basic` });
     expect(d!.verifyError).toBeNull();
     expect(d!.id).toBe(evt);
     expect(d!.payload).toEqual({ id: evt, type: "envelope.created", createdAt: s.deps.clock.now().toISOString(), environment: "test", data: { envelope: { id: "env_1", status: "DRAFT" } } });
@@ -71,8 +75,8 @@ describe("delivery", () => {
   });
 
   test("a receiver failing twice then succeeding gets exactly one accepted delivery; same id and body on each attempt", async () => {
-    const hook = await endpoint(s, "/flaky", ["envelope.completed"]);
-    rx.respond("/flaky", (_d, n) => (n <= 2 ? 500 : 200));
+    const hook = await endpoint(s, `${at}/flaky`, ["envelope.completed"]);
+    rx.respond(`${at}/flaky`, (_d, n) => (n <= 2 ? 500 : 200));
     const evt = await emit(s);
     const app = s.running.app;
     expect((await app.webhooks.drain()).attempts).toBe(1);
@@ -87,10 +91,10 @@ describe("delivery", () => {
     clockOf(s).advance(48 * 3_600_000);
     expect((await app.webhooks.drain()).attempts).toBe(0);
 
-    const all = rx.received.filter((d) => d.path === "/flaky");
+    const all = rx.received.filter((d) => d.path === `${at}/flaky`);
     expect(all.map((d) => d.status)).toEqual([500, 500, 200]);
     expect(all.every((d) => d.verifyError === null && d.id === evt && d.body === all[0]!.body)).toBe(true);
-    expect(rx.accepted("/flaky")).toHaveLength(1);
+    expect(rx.accepted(`${at}/flaky`)).toHaveLength(1);
     const [row] = await deliveries(s, hook.id);
     expect(row).toMatchObject({ status: "succeeded", attemptCount: 3, lastStatusCode: 200, lastError: null });
     expect(row.attempts.map((a: any) => [a.attempt, a.statusCode, a.error])).toEqual([[3, 200, null], [2, 500, "HTTP 500: status 500"], [1, 500, "HTTP 500: status 500"]]);
@@ -99,8 +103,8 @@ describe("delivery", () => {
   });
 
   test("retries on the back-off schedule, then marks the delivery failed", async () => {
-    const hook = await endpoint(s, "/down", ["envelope.declined"]);
-    rx.respond("/down", () => 503);
+    const hook = await endpoint(s, `${at}/down`, ["envelope.declined"]);
+    rx.respond(`${at}/down`, () => 503);
     await emit(s, "envelope.declined");
     const start = s.deps.clock.now().getTime();
     await s.running.app.webhooks.drain();
@@ -120,20 +124,20 @@ describe("delivery", () => {
     expect(row.attempts).toHaveLength(MAX_ATTEMPTS);
     clockOf(s).advance(7 * 24 * 3_600_000);
     expect((await s.running.app.webhooks.drain()).attempts).toBe(0);
-    expect(rx.received.filter((d) => d.path === "/down")).toHaveLength(MAX_ATTEMPTS);
+    expect(rx.received.filter((d) => d.path === `${at}/down`)).toHaveLength(MAX_ATTEMPTS);
     expect(s.deps.clock.now().getTime() - start).toBeGreaterThan(RETRY_DELAYS_MS.reduce((a, b) => a + b, 0));
   });
 
   test("a redirect is a failure and is not followed", async () => {
-    const hook = await endpoint(s, "/moved", ["envelope.voided"]);
-    await endpoint(s, "/target", ["recipient.viewed"]);
-    rx.respond("/moved", () => new Response(null, { status: 307, headers: { location: rx.url("/target") } }));
+    const hook = await endpoint(s, `${at}/moved`, ["envelope.voided"]);
+    await endpoint(s, `${at}/target`, ["recipient.viewed"]);
+    rx.respond(`${at}/moved`, () => new Response(null, { status: 307, headers: { location: rx.url(`${at}/target`) } }));
     await emit(s, "envelope.voided");
     await s.running.app.webhooks.drain();
     const [row] = await deliveries(s, hook.id);
     expect(row).toMatchObject({ status: "pending", lastStatusCode: 307 });
     expect(row.lastError).toContain("not followed");
-    expect(rx.received.filter((d) => d.path === "/target")).toHaveLength(0);
+    expect(rx.received.filter((d) => d.path === `${at}/target`)).toHaveLength(0);
   });
 
   test("connection refused and timeouts are failed attempts with a clear error", async () => {
@@ -147,8 +151,8 @@ describe("delivery", () => {
     const [r1] = await deliveries(s, gone.id);
     expect(r1).toMatchObject({ status: "pending", lastStatusCode: null, lastError: "connection refused" });
 
-    const slow = await endpoint(s, "/slow", ["envelope.expired"]);
-    rx.respond("/slow", async () => {
+    const slow = await endpoint(s, `${at}/slow`, ["envelope.expired"]);
+    rx.respond(`${at}/slow`, async () => {
       await Bun.sleep(s.deps.config.webhooks.timeoutMs + 500);
       return 200;
     });
