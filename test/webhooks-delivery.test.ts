@@ -49,7 +49,7 @@ describe("wake on enqueue", () => {
   });
 });
 
-// Outcomes are recorded in statements of each dialect's own SQL (a flush's successes in one update): both run here.
+// Claims, leases and outcomes run as each dialect's prepared statements (row locks on PostgreSQL): both run here.
 describe.each([false, ...(havePostgres ? [true] : [])])("delivery (on PostgreSQL: %p)", (postgres) => {
   let s: TestServer;
   // The receiver is shared: each dialect's run has paths of its own.
