@@ -3,11 +3,12 @@
  * hash chain that makes tampering detectable and a statement of how to check
  * it. A fresh document (the sealing service seals it like a signed one).
  */
+import { formatUtc } from "../clock.ts";
 import { PDFDocument } from "pdf-lib";
 import { addDocument, envelopeRows, roleLabel } from "./certificate.ts";
 import { reportTexts, type ReportT } from "./report-texts.ts";
 import { fontsFor, textsIn, textWidth } from "./fonts.ts";
-import { A4, COLORS, drawTextLine, drawRows, formatUtc, ReportWriter, type Row, rowsHeight } from "./render-layout.ts";
+import { A4, COLORS, drawTextLine, drawRows, ReportWriter, type Row, rowsHeight } from "./render-layout.ts";
 import type { RenderAuditEvent, RenderDocumentInfo, RenderEnvelope, RenderRecipient } from "./render-model.ts";
 
 export interface AuditTrailInput {

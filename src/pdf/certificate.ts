@@ -4,6 +4,7 @@
  * with each document's original SHA-256. It is appended before the seal, so
  * the seal covers it too.
  */
+import { formatUtc } from "../clock.ts";
 import type { PDFDocument } from "pdf-lib";
 import { fontsFor, textsIn } from "./fonts.ts";
 import {
@@ -13,7 +14,6 @@ import {
   drawRows,
   drawSignaturePanel,
   formatOptionalUtc,
-  formatUtc,
   ReportWriter,
   type Row,
   rowsHeight,

@@ -4,6 +4,7 @@
  * layout for report pages (certificate of completion, audit trail) with a
  * header, an optional development banner, and "Page i of n" footers.
  */
+import { formatUtc } from "../clock.ts";
 import { type PDFDocument, type PDFFont, type PDFImage, type PDFPage, type RGB, rgb } from "pdf-lib";
 import { centredBaseline, drawText, type FontSet, printable, signatureFont, textWidth, verticalMetrics } from "./fonts.ts";
 import { fitText, LINE_HEIGHT, truncate, wrapText } from "./text-fit.ts";
@@ -32,11 +33,6 @@ export interface Box {
   y: number;
   width: number;
   height: number;
-}
-
-/** "2024-05-03 14:22:05 UTC": unambiguous in every country, as a court exhibit should be. */
-export function formatUtc(date: Date): string {
-  return `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
 }
 
 /** ISO calendar date (UTC), the unambiguous form for a date field. */

@@ -12,6 +12,7 @@
  *   signatures (their byte ranges no longer exist): their signature values
  *   are dropped from the copied pages, their appearances stay visible.
  */
+import { formatUtc } from "../clock.ts";
 import {
   concatTransformationMatrix,
   PDFArray,
@@ -40,7 +41,6 @@ import {
   drawSignature,
   drawSignaturePanel,
   formatDate,
-  formatUtc,
   ReportWriter,
   type Signature,
 } from "./render-layout.ts";

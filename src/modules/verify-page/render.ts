@@ -1,4 +1,5 @@
 // The public verification page, rendered on the server in plain words (texts.ts).
+import { formatUtc } from "../../clock";
 import { LOCALES, textDirection, type Locale } from "../../enums";
 import type { SignatureReport } from "../../pdf/verify";
 import { VERIFY_TEXTS } from "./texts";
@@ -17,7 +18,7 @@ const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCode
 /** An ISO instant as people read it: "2026-11-30 19:25:40 UTC". */
 const readableTime = (iso: string) => {
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
+  return Number.isNaN(date.getTime()) ? iso : formatUtc(date);
 };
 
 function page(lang: Locale, body: string): string {
