@@ -116,7 +116,8 @@ try {
       seal.toFixed(1), `${(seal / sha).toFixed(2)}x`, parts.toFixed(1), `${(parts / sha).toFixed(2)}x`,
       mb(whole.baseline), mb(whole.peak), mb(appendOnly.peak), mb(limit),
     ]);
-    const target = label.startsWith("~100 MB") ? 1.5 : label.includes("20,000") ? 2 : undefined;
+    // Issue 14's targets, for the server's sealing (sealPdfParts: the file store writes the parts one after the other).
+    const target = label.startsWith("~100 MB") ? 1.2 : label.includes("20,000") ? 1.5 : undefined;
     const met = (ok: boolean) => (ok ? "met" : "NOT met");
     if (target) {
       verdicts.push(
@@ -134,7 +135,7 @@ try {
     "PDF", "MB", "objects", "SHA-256 ms", "copy into a new buffer ms", "pdf-lib load+save ms", "load+save / SHA", "sealPdf ms", "sealPdf / SHA",
     "sealPdfParts ms", "parts / SHA", "child RSS at start MB", "sealPdf peak MB", "sealPdfParts peak MB", "file + 128 MB",
   ];
-  const body = `Command: \`bun bench/seal.bench.ts\`. Times: best of 7 interleaved rounds for SHA-256 (Bun.CryptoHasher over the file in memory) and the two seals (the machine is shared with other work), 1 run for pdf-lib. \`sealPdf\` returns the whole sealed file as one new buffer; \`sealPdfParts\` returns the original and the appended update (what a file store writes one after the other). Peak memory is the VmHWM of a child process that starts Bun, reads the file and seals it: it includes the runtime, the input and, for \`sealPdf\`, the output. "copy into a new buffer" is \`new Uint8Array(n).set(pdf)\`, the step \`sealPdf\` adds: on this VM, faulting in fresh memory costs several times the SHA-256 of the same bytes, which is why the whole-file variant misses the time targets.
+  const body = `Command: \`bun bench/seal.bench.ts\`. Times: best of 7 interleaved rounds for SHA-256 (Bun.CryptoHasher over the file in memory) and the two seals (the machine is shared with other work), 1 run for pdf-lib. \`sealPdf\` returns the whole sealed file as one new buffer; \`sealPdfParts\` returns the original and the appended update (what a file store writes one after the other). Peak memory is the VmHWM of a child process that starts Bun, reads the file and seals it: it includes the runtime, the input and, for \`sealPdf\`, the output. "copy into a new buffer" is \`new Uint8Array(n).set(pdf)\`, the step \`sealPdf\` adds: on this VM, faulting in fresh memory costs several times the SHA-256 of the same bytes, which is why the whole-file variant misses the time targets. The time targets are issue 14's (≤ 1.2x on 100 MB, ≤ 1.5x on 20,000 objects), for what the server runs: the file store writes sealPdfParts' parts one after the other.
 Machine: ${machine()}.
 
 ${table(head, rows)}
