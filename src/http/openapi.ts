@@ -3,6 +3,7 @@ import swaggerCss from "swagger-ui-dist/swagger-ui.css" with { type: "file" };
 import swaggerJs from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "file" };
 import type { Config } from "../config";
 import { VERSION } from "../version";
+import { assetAnswer, type AssetSource } from "./static-asset";
 import { ERRORS_PAGE, ERRORS_PAGE_PATH } from "./errors-page";
 import type { openapi30, openapi31 } from "./openapi-document";
 
@@ -18,8 +19,8 @@ const DOCS_PAGE = `<!doctype html>
 const DOCS_INIT = `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#ui", deepLinking: true, persistAuthorization: false });`;
 
 /** Static assets are embedded in the binary (`with { type: "file" }`), so the page works offline. */
-const asset = (path: string, type: string) => () =>
-  new Response(Bun.file(path), { headers: { "content-type": type, "cache-control": "public, max-age=86400" } });
+const asset = (source: AssetSource, type: string) => ({ request }: { request: Request }) =>
+  assetAnswer(request, source, { "content-type": type, "cache-control": "public, max-age=86400" });
 
 /** The rate-limit sentence of the API description, from the limits this server enforces. */
 export const rateLimitText = ({ enabled, perMinute, burst }: Config["rateLimit"]) =>
@@ -77,7 +78,7 @@ export const openapiPlugin = (config: Config, app: () => AnyElysia) => {
     .get("/openapi-3.0.json", async () => json(await document30()), { detail: { hide: true } })
     .get("/docs", html(DOCS_PAGE), { detail: { hide: true } })
     .get(ERRORS_PAGE_PATH, html(ERRORS_PAGE), { detail: { hide: true } })
-    .get("/docs/assets/swagger-ui.css", asset(swaggerCss, "text/css; charset=utf-8"), { detail: { hide: true } })
-    .get("/docs/assets/swagger-ui-bundle.js", asset(swaggerJs, "text/javascript; charset=utf-8"), { detail: { hide: true } })
+    .get("/docs/assets/swagger-ui.css", asset({ path: swaggerCss }, "text/css; charset=utf-8"), { detail: { hide: true } })
+    .get("/docs/assets/swagger-ui-bundle.js", asset({ path: swaggerJs }, "text/javascript; charset=utf-8"), { detail: { hide: true } })
     .get("/docs/assets/init.js", () => new Response(DOCS_INIT, { headers: { "content-type": "text/javascript; charset=utf-8" } }), { detail: { hide: true } });
 };

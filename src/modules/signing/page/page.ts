@@ -5,6 +5,7 @@ import pdfjsPkg from "pdfjs-dist/package.json";
 import pdfJs from "pdfjs-dist/legacy/build/pdf.min.mjs" with { type: "file" };
 import pdfWorkerJs from "pdfjs-dist/legacy/build/pdf.worker.min.mjs" with { type: "file" };
 import type { Deps } from "../../../deps";
+import { assetAnswer, type AssetSource } from "../../../http/static-asset";
 import { VERSION } from "../../../version";
 import { frameAncestorsOf } from "../service";
 import { CONSENT_TEXTS, CONSENT_VERSION } from "./consent-texts.js";
@@ -81,17 +82,15 @@ const TYPES: Record<string, string> = {
   pfb: "application/octet-stream", bcmap: "application/octet-stream", icc: "application/vnd.iccprofile",
 };
 
-type Asset = { text: string } | { path: string };
-
 /** Every asset by its name under /s/assets/: a fixed table, so no request path reaches the file system. */
-const ASSETS = new Map<string, Asset>([
+const ASSETS = new Map<string, AssetSource>([
   ["signer.js", { text: signerJs }],
   ["i18n.js", { text: i18nJs }],
   ["consent-texts.js", { text: CONSENT_JS }],
   ["signer.css", { text: signerCss }],
   ["pdf.min.mjs", { path: pdfJs }],
   ["pdf.worker.min.mjs", { path: pdfWorkerJs }],
-  ...Object.entries(PDFJS_DATA).map(([name, path]) => [`pdfjs/${name}`, { path }] as [string, Asset]),
+  ...Object.entries(PDFJS_DATA).map(([name, path]) => [`pdfjs/${name}`, { path }] as [string, AssetSource]),
 ]);
 
 export const signerAssetNames = () => [...ASSETS.keys()];
@@ -99,7 +98,7 @@ export const signerAssetNames = () => [...ASSETS.keys()];
 // bun-types types every .html import as an HTML bundle; `with { type: "text" }` gives its text.
 const PAGE = (signerHtml as unknown as string).replaceAll("{{v}}", ASSET_VERSION);
 
-function assetResponse(name: string): Response {
+function assetResponse(req: Request, name: string): Response | Promise<Response> {
   const asset = ASSETS.get(name);
   if (!asset) {
     return new Response("Not found\n", { status: 404, headers: { ...COMMON_HEADERS, "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
@@ -113,9 +112,9 @@ function assetResponse(name: string): Response {
   if (name === "pdf.worker.min.mjs") headers["content-security-policy"] = WORKER_CSP;
   // i18n.js imports it without the version query: the browser asks again whether it changed.
   if (name === "consent-texts.js") headers["cache-control"] = "no-cache";
-  return new Response("text" in asset ? asset.text : Bun.file(asset.path), { headers });
+  return assetAnswer(req, asset, headers);
 }
 
 export const signerPage = (deps: Pick<Deps, "db">) => new Elysia({ name: "signer-page" })
   .get("/s/:token", async ({ params }) => new Response(PAGE, { headers: pageHeaders(await frameAncestorsOf(deps, params.token)) }), { detail: { hide: true } })
-  .get("/s/assets/*", ({ params }) => assetResponse(params["*"]), { detail: { hide: true } });
+  .get("/s/assets/*", ({ params, request }) => assetResponse(request, params["*"]), { detail: { hide: true } });
