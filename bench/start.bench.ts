@@ -2,7 +2,8 @@
  * Cold start and idle memory of the single executable: builds it as `npm run build` does, then
  * starts it STARTS times on one data directory (after a first start that creates the database,
  * instance secret and development certificate) and measures, for each start, the time and the
- * process's CPU until the first `/healthz` 200, and its RSS once idle. Writes `## Start and memory`.
+ * process's CPU until the first `/healthz` 200, and its RSS once idle; then watches one more start's
+ * RSS while it stays idle for IDLE_SECONDS (BENCH_IDLE_SECONDS, 180). Writes `## Start and memory`.
  *
  *   node_modules/.bin/bun bench/start.bench.ts [BINARY]
  */
@@ -13,6 +14,7 @@ import { freePort, tempDir } from "../test/helpers/spawn";
 import { buildLikeNpm, machine, table, writeSection } from "./machine";
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 7);
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 180);
 let binary = process.argv[2];
 if (!binary) {
   binary = join(tempDir("certyneo-start-"), "certyneo");
@@ -27,7 +29,7 @@ function usage(pid: number) {
   return { cpuMs: (Number(fields[11]) + Number(fields[12])) * 10, rssMb: rss };
 }
 
-async function start() {
+async function start(watchSeconds = 0) {
   const port = await freePort();
   const t0 = performance.now();
   const proc = Bun.spawn([binary!, "serve"], { env: { ...process.env, CERTYNEO_DATA_DIR: dataDir, CERTYNEO_PORT: String(port) }, stdout: "ignore", stderr: "inherit" });
@@ -40,15 +42,22 @@ async function start() {
   const { cpuMs } = usage(proc.pid);
   await Bun.sleep(1000); // idle: the key check and the first poll have run
   const { rssMb } = usage(proc.pid);
+  // An idle server's RSS moves: its polls' garbage piles up between the heap's collections.
+  const watched: number[] = [];
+  for (let s = 0; s < watchSeconds; s++) {
+    await Bun.sleep(1000);
+    watched.push(usage(proc.pid).rssMb);
+  }
   proc.kill("SIGTERM");
   await proc.exited;
-  return { ms, cpuMs, rssMb };
+  return { ms, cpuMs, rssMb, watched };
 }
 
 const loadBefore = loadavg().map((l) => l.toFixed(1)).join(" / ");
 await start(); // creates the data directory's files
 const starts = [];
 for (let i = 0; i < STARTS; i++) starts.push(await start());
+const { watched } = await start(IDLE_SECONDS);
 const loadAfter = loadavg().map((l) => l.toFixed(1)).join(" / ");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const min = (xs: number[]) => Math.min(...xs);
@@ -57,9 +66,13 @@ const out = table(["measure", "median", "best", `each of the ${STARTS} starts`],
   ["CPU until then, ms (user+system)", median(starts.map((s) => s.cpuMs)).toFixed(0), min(starts.map((s) => s.cpuMs)).toFixed(0), starts.map((s) => s.cpuMs).join(" / ")],
   ["idle RSS 1 s later, MB", median(starts.map((s) => s.rssMb)).toFixed(0), min(starts.map((s) => s.rssMb)).toFixed(0), starts.map((s) => s.rssMb.toFixed(0)).join(" / ")],
 ]);
-console.log(out);
+const idleLine = `Idle RSS of one more start over the ${IDLE_SECONDS} s after that (sampled each second): median ${median(watched).toFixed(0)} MB, lowest ${min(watched).toFixed(0)}, highest ${Math.max(...watched).toFixed(0)}. ` +
+  "It moves with the JavaScript heap: the polls (jobs, webhooks, sweeps) leave garbage that piles up between collections; a server that had no request for 10 s collects it (src/server.ts, idleCollector).";
+console.log(out + "\n\n" + idleLine);
 writeSection("Start and memory", [
   `Command: \`node_modules/.bin/bun bench/start.bench.ts\`: the executable of \`npm run build\`, started ${STARTS} times on one data directory with the development certificate (a first start created it). Machine: ${machine()}; load average ${loadBefore} before, ${loadAfter} after: on a loaded machine the wall time mostly measures waiting for a core; the CPU column is what the start costs.`,
   "",
   out,
+  "",
+  idleLine,
 ].join("\n"));

@@ -38,8 +38,9 @@ export interface ApiInit extends Omit<RequestInit, "body"> {
  * variables exactly as an admin would; `clock` defaults to a fake one. `storage`: a bucket opened
  * beforehand with openStorage (asynchronous; see startS3TestServer), with the same env.
  * `postgres`: on a new database of the test PostgreSQL (helpers/postgres.ts) instead of SQLite.
+ * `idleCollectMs`: how often the server looks whether it is idle (server.ts, idleCollector).
  */
-export async function startTestServer(opts: { env?: Record<string, string>; clock?: Clock; dir?: string; realClock?: boolean; storage?: Storage; postgres?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { env?: Record<string, string>; clock?: Clock; dir?: string; realClock?: boolean; storage?: Storage; postgres?: boolean; idleCollectMs?: number } = {}): Promise<TestServer> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "certyneo-test-"));
   const database = opts.postgres ? { CERTYNEO_DATABASE_URL: await (await testPostgres()).freshDatabase() } : {};
   const config: Config = loadConfig({ CERTYNEO_DATA_DIR: dir, CERTYNEO_PORT: "0", CERTYNEO_LOG_LEVEL: "debug", ...database, ...opts.env });
@@ -47,7 +48,7 @@ export async function startTestServer(opts: { env?: Record<string, string>; cloc
   const log: Logger = createLogger("debug", (line) => logs.push(JSON.parse(line)));
   const clock = opts.clock ?? (opts.realClock ? { now: () => new Date() } : fakeClock());
   const deps = await openInstance(config, { clock, log, storage: opts.storage });
-  const running = startServer(deps, { port: 0, host: "127.0.0.1" });
+  const running = startServer(deps, { port: 0, host: "127.0.0.1", idleCollectMs: opts.idleCollectMs });
   if (!opts.env?.CERTYNEO_BASE_URL) deps.config.baseUrl = running.url;
   let defaultKey: string | null = null;
   const server: TestServer = {
