@@ -120,3 +120,43 @@ describe("the console in Greek and German", () => {
     }
   });
 });
+
+/**
+ * Left-to-right values in a right-to-left page: each run of text is isolated, or the bidi
+ * algorithm moves its leading and trailing neutrals (brackets, an ellipsis) and its words to the
+ * other side (a time read "UTC 03:30 2026-12-01").
+ */
+describe("the console in Arabic keeps left-to-right values in order", () => {
+  /** The left edge, in the page, of each character of the first element matching `selector` whose text includes `text`. */
+  const charLefts = (selector: string, text: string) =>
+    page.evaluate(([selector, text]) => {
+      const el = [...document.querySelectorAll(selector)].find((e) => e.textContent!.includes(text));
+      if (!el) throw new Error(`no ${selector} with ${text}`);
+      const node = [...el.childNodes].find((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.includes(text))!;
+      const content = node.textContent!;
+      return [...content].map((_, i) => {
+        const range = document.createRange();
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        return { char: content[i]!, left: range.getBoundingClientRect().left };
+      });
+    }, [selector, text] as const);
+  const leftOf = (chars: { char: string; left: number }[], char: string, last = false) => {
+    const found = last ? chars.findLast((c) => c.char === char) : chars.find((c) => c.char === char);
+    if (!found) throw new Error(`no ${char} in ${chars.map((c) => c.char).join("")}`);
+    return found.left;
+  };
+
+  test("a time, an e-mail in brackets and a key's prefix read left to right", async () => {
+    await page.goto(`${s.url}/admin/envelopes?env=test&lang=ar`);
+    const email = await charLefts("td span.muted", "eleni@example.com");
+    expect(leftOf(email, "<")).toBeLessThan(leftOf(email, "e"));
+    expect(leftOf(email, ">")).toBeGreaterThan(leftOf(email, "m", true));
+    const when = await charLefts("td time", "UTC");
+    expect(leftOf(when, "2")).toBeLessThan(leftOf(when, "U"));
+
+    await page.goto(`${s.url}/admin/keys?lang=ar`);
+    const prefix = await charLefts("td code", "…");
+    expect(leftOf(prefix, "…")).toBeGreaterThan(leftOf(prefix, "_", true));
+  });
+});

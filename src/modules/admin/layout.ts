@@ -41,7 +41,7 @@ export const form = (v: View, action: string, body: Html, attrs: { confirm?: str
 export const time = (d: Date | string | null | undefined) => {
   if (!d) return html`<span class="muted">—</span>`;
   const date = typeof d === "string" ? new Date(d) : d;
-  return html`<time datetime="${date.toISOString()}">${date.toISOString().slice(0, 16).replace("T", " ")} UTC</time>`;
+  return html`<time dir="ltr" datetime="${date.toISOString()}">${date.toISOString().slice(0, 16).replace("T", " ")} UTC</time>`;
 };
 
 export const badge = (text: string, kind = text.toLowerCase()) => html`<span class="badge badge-${kind}">${text}</span>`;

@@ -1,7 +1,8 @@
-import { eq, lt, or } from "drizzle-orm";
+import { eq, lt, or, sql } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { randomToken, sha256Hex } from "../../ids";
 import { firstRow } from "../../store/portable-sql";
+import { preparedPerDb } from "../../store/prepared";
 import { adminSessions, adminUsers } from "../../store/schema";
 import type { AdminUser } from "./accounts";
 
@@ -51,13 +52,16 @@ export async function endSession(deps: SessionDeps, session: AdminSession) {
 }
 
 /** Deletes sessions past either expiry; run on a timer so abandoned sessions do not pile up. */
+/** Prepared once: the job runner purges on every poll (each second). */
+const expiredSessions = preparedPerDb((db) => db.delete(adminSessions).where(or(
+  lt(adminSessions.lastSeenAt, sql.placeholder("idleSince")),
+  lt(adminSessions.createdAt, sql.placeholder("startedBefore")),
+)).prepare());
+
 export async function purgeExpiredSessions(deps: SessionDeps) {
   const now = deps.clock.now().getTime();
   const { sessionIdleMinutes, sessionMaxHours } = deps.config.admin;
-  await deps.db.delete(adminSessions).where(or(
-    lt(adminSessions.lastSeenAt, new Date(now - sessionIdleMinutes * 60_000)),
-    lt(adminSessions.createdAt, new Date(now - sessionMaxHours * 3600_000)),
-  ));
+  await expiredSessions(deps.db).execute({ idleSince: now - sessionIdleMinutes * 60_000, startedBefore: now - sessionMaxHours * 3600_000 });
 }
 
 /** The cookie: HttpOnly, SameSite=Strict, scoped to /admin, Secure when the public URL is https. */

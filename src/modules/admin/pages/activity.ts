@@ -5,5 +5,5 @@ import { table, time, type View } from "../layout";
 
 export const activityBody = async (deps: Deps, v: View) =>
   table(v.t("activityTitle"), [v.t("when"), v.t("actor"), v.t("event"), v.t("target"), v.t("ip"), v.t("details")], (await listActions(deps.db)).map((a) => html`<tr>
-<td>${time(a.at)}</td><td>${a.actor}</td><td><code>${a.action}</code></td><td>${a.target ?? ""}${a.environment ? html` <span class="muted">(${a.environment})</span>` : ""}</td>
-<td>${a.ip ?? ""}</td><td><code class="small data">${a.data ? JSON.stringify(a.data) : ""}</code></td></tr>`), v.t("none"));
+<td>${time(a.at)}</td><td><span dir="ltr">${a.actor}</span></td><td><code>${a.action}</code></td><td>${a.target ?? ""}${a.environment ? html` <span class="muted">(${a.environment})</span>` : ""}</td>
+<td><span dir="ltr">${a.ip ?? ""}</span></td><td><code class="small data">${a.data ? JSON.stringify(a.data) : ""}</code></td></tr>`), v.t("none"));

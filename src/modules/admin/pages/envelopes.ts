@@ -28,7 +28,7 @@ ${ENVELOPE_STATUSES.map((s) => html`<option value="${s}"${s === status ? " selec
 ${table(v.t("envelopesTitle"), [v.t("subject"), v.t("status"), v.t("recipients"), v.t("created")], page.data.map(({ envelope: e, recipients }) => html`<tr>
 <td><a href="/admin/envelopes/${e.id}">${e.subject}</a><br><code class="small">${e.id}</code></td>
 <td>${badge(e.status)}</td>
-<td>${recipients.map((r) => html`<div>${r.name} <span class="muted">&lt;${r.email}&gt;</span></div>`)}</td>
+<td>${recipients.map((r) => html`<div><bdi>${r.name}</bdi> <span class="muted" dir="ltr">&lt;${r.email}&gt;</span></div>`)}</td>
 <td>${time(e.createdAt)}</td></tr>`), v.t("noEnvelopes"))}
 ${page.hasMore && last ? html`<p><a href="${href("/admin/envelopes", { q, status, after: last })}">${v.t("older")} →</a></p>` : ""}`;
 }
@@ -77,7 +77,7 @@ ${["COMPLETED", "DECLINED", "VOIDED", "EXPIRED"].includes(e.status) && e.sealSta
 ${form(v, `${base}/purge`, html`<button type="submit" class="danger">${v.t("purgeButton")}</button>`, { confirm: v.t("purgeConfirm") })}</section>` : ""}
 <section aria-labelledby="audit"><h2 id="audit">${v.t("audit")}</h2>
 ${table(v.t("audit"), ["#", v.t("when"), v.t("event"), v.t("actor"), v.t("details")], events.map((a) => html`<tr>
-<td>${a.seq}</td><td>${time(a.at)}</td><td><code>${a.type}</code></td><td>${a.actor}${a.ip ? html`<br><span class="muted small">${a.ip}</span>` : ""}</td>
+<td>${a.seq}</td><td>${time(a.at)}</td><td><code>${a.type}</code></td><td><span dir="ltr">${a.actor}</span>${a.ip ? html`<br><span class="muted small" dir="ltr">${a.ip}</span>` : ""}</td>
 <td><code class="small data">${a.data ? JSON.stringify(a.data) : ""}</code></td></tr>`), "")}
 </section>`;
 }

@@ -20,7 +20,7 @@ ${table(v.t("failedSealsTitle"), [v.t("subject"), v.t("when"), v.t("actions")], 
 </section>
 <section aria-labelledby="hooks"><h2 id="hooks">${v.t("disabledWebhooksTitle")}</h2>
 ${table(v.t("disabledWebhooksTitle"), [v.t("url"), v.t("error"), v.t("actions")], hooks.map((w) => html`<tr>
-<td><a href="/admin/webhooks/${w.id}">${w.url}</a></td><td class="small">${w.disabledReason ?? ""}</td>
+<td><a href="/admin/webhooks/${w.id}" dir="ltr">${w.url}</a></td><td class="small">${w.disabledReason ?? ""}</td>
 <td>${form(v, `/admin/webhooks/${w.id}/enable`, html`<button type="submit">${v.t("reenable")}</button>`)}</td></tr>`), v.t("none"))}
 </section>`;
 }
