@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { CLI_ACTOR, listActions } from "../src/modules/admin/actions";
 import { setTotp } from "../src/modules/admin/accounts";
+import { purgeExpiredSessions } from "../src/modules/admin/sessions";
+import { adminSessions } from "../src/store/schema";
 import { totp } from "../src/modules/admin/totp";
 import { addAdmin, ADMIN_EMAIL, ADMIN_PASSWORD, consoleClient } from "./helpers/admin";
 import type { FakeClock } from "./helpers/clock";
@@ -132,6 +134,19 @@ describe("session expiry", () => {
     const { res } = await c.get("/admin");
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toContain("ended=1");
+  });
+
+  test("the periodic purge removes the rows of ended sessions and keeps the live ones", async () => {
+    await purgeExpiredSessions(s.deps);
+    const ended = consoleClient(s);
+    await ended.login();
+    clock().advance(31 * 60_000);
+    const live = consoleClient(s);
+    await live.login();
+    expect(await s.deps.db.$count(adminSessions)).toBe(2);
+    await purgeExpiredSessions(s.deps);
+    expect(await s.deps.db.$count(adminSessions)).toBe(1);
+    expect((await live.get("/admin")).res.status).toBe(200);
   });
 
   test("a busy session ends 12 hours after login", async () => {

@@ -1,6 +1,7 @@
-import { and, eq, lte } from "drizzle-orm";
+import { and, eq, lte, sql } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { enqueue } from "../../jobs/queue";
+import { preparedPerDb } from "../../store/prepared";
 import { transaction } from "../../store/transaction";
 import { envelopes } from "../../store/schema";
 import { SYSTEM } from "./actor";
@@ -26,10 +27,13 @@ export async function expireEnvelope(deps: ExpiryDeps, { envelopeId }: { envelop
   });
 }
 
+/** The SENT envelopes past their expiresAt (`now`: ms, as stored; a placeholder is not encoded by the column): prepared once, as the sweep runs it every poll (each second). */
+const dueForExpiry = preparedPerDb((db) => db.select({ id: envelopes.id }).from(envelopes)
+  .where(and(eq(envelopes.status, "SENT"), lte(envelopes.expiresAt, sql.placeholder("now")))).prepare());
+
 /** Expires every SENT envelope past its expiresAt; returns their ids. For the expiry sweep. */
 export async function expireDueEnvelopes(deps: ExpiryDeps): Promise<string[]> {
-  const due = await deps.db.select({ id: envelopes.id }).from(envelopes)
-    .where(and(eq(envelopes.status, "SENT"), lte(envelopes.expiresAt, deps.clock.now())));
+  const due = await dueForExpiry(deps.db).execute({ now: deps.clock.now().getTime() });
   const expired: string[] = [];
   for (const { id } of due) if (await expireEnvelope(deps, { envelopeId: id })) expired.push(id);
   return expired;

@@ -4,6 +4,7 @@ import type { Deps } from "../../deps";
 import type { RecipientStatus } from "../../enums";
 import { enqueue } from "../../jobs/queue";
 import { firstRow } from "../../store/portable-sql";
+import { preparedPerDb } from "../../store/prepared";
 import { transaction } from "../../store/transaction";
 import { envelopes, recipients } from "../../store/schema";
 import { appendAudit } from "../audit/service";
@@ -17,25 +18,28 @@ const isWaiting = (r: { status: RecipientStatus }) => (WAITING as readonly Recip
  * is reminded once per interval, counted from the invitation or the last reminder. lastRemindedAt
  * is set in the transaction that enqueues the reminder, so a reminder is never doubled.
  */
+/** The recipients due for a reminder at `now` (ms): prepared once, as the sweep runs on every poll (each second). */
+const dueReminders = preparedPerDb((db) => db
+  .select({ recipient: recipients, envelope: envelopes })
+  .from(recipients)
+  .innerJoin(envelopes, eq(envelopes.id, recipients.envelopeId))
+  .where(
+    and(
+      eq(envelopes.status, "SENT"),
+      isNotNull(envelopes.reminderIntervalHours),
+      inArray(recipients.status, [...WAITING]),
+      ne(recipients.role, "CC"),
+      // Embedded recipients sign in the integrator's app: no e-mail reminds them.
+      eq(recipients.embedded, false),
+      // Times are integer milliseconds: only the recipients whose interval has run out (a bigint
+      // factor: hours * 3600000 outgrows PostgreSQL's 32-bit integer past 596 hours).
+      sql`coalesce(${recipients.lastRemindedAt}, ${recipients.sentAt}, ${envelopes.sentAt}) + ${envelopes.reminderIntervalHours} * cast(3600000 as bigint) <= ${sql.placeholder("now")}`,
+    ),
+  ).prepare());
+
 export async function sweepReminders(deps: Deps): Promise<number> {
   const now = deps.clock.now();
-  const candidates = await deps.db
-    .select({ recipient: recipients, envelope: envelopes })
-    .from(recipients)
-    .innerJoin(envelopes, eq(envelopes.id, recipients.envelopeId))
-    .where(
-      and(
-        eq(envelopes.status, "SENT"),
-        isNotNull(envelopes.reminderIntervalHours),
-        inArray(recipients.status, [...WAITING]),
-        ne(recipients.role, "CC"),
-        // Embedded recipients sign in the integrator's app: no e-mail reminds them.
-        eq(recipients.embedded, false),
-        // Times are integer milliseconds: only the recipients whose interval has run out (a bigint
-        // factor: hours * 3600000 outgrows PostgreSQL's 32-bit integer past 596 hours).
-        sql`coalesce(${recipients.lastRemindedAt}, ${recipients.sentAt}, ${envelopes.sentAt}) + ${envelopes.reminderIntervalHours} * cast(3600000 as bigint) <= ${now.getTime()}`,
-      ),
-    );
+  const candidates = await dueReminders(deps.db).execute({ now: now.getTime() });
   let n = 0;
   for (const { recipient, envelope } of candidates) {
     if (envelope.expiresAt && envelope.expiresAt <= now) continue;

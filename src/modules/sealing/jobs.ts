@@ -5,7 +5,7 @@ import { enqueue } from "../../jobs/queue";
 import { MAX_ATTEMPTS } from "../../jobs/schedule";
 import { JOB_PAYLOADS } from "../../jobs/payloads";
 import { defineJob, PermanentJobError, type JobDefinitions } from "../../jobs/runner";
-import { firstRow } from "../../store/portable-sql";
+import { preparedPerDb } from "../../store/prepared";
 import { transaction } from "../../store/transaction";
 import { jobs } from "../../store/schema";
 import { archivalRenewal, pdfIncremental, sealingService } from "./lazy";
@@ -51,10 +51,13 @@ const scheduleNextRenewal = (deps: Deps) =>
     await enqueue(tx, deps.clock, { kind: "extend_archival_seals", payload: {}, runAt: new Date(deps.clock.now().getTime() + DAY_MS) });
   });
 
+/** The pending renewal job, if any: prepared once, as the check runs on every poll (each second). */
+const pendingRenewal = preparedPerDb((db) => db.select({ id: jobs.id }).from(jobs).where(and(eq(jobs.kind, "extend_archival_seals"), eq(jobs.status, "pending"))).limit(1).prepare());
+
 /** Makes sure the daily renewal is scheduled (a fresh database, or one from before it existed); the first run is a day after. */
 export const sealingPeriodic: Array<(deps: Deps) => Promise<void>> = [
   async function scheduleArchivalRenewal(deps) {
-    const pending = await firstRow(deps.db.select({ id: jobs.id }).from(jobs).where(and(eq(jobs.kind, "extend_archival_seals"), eq(jobs.status, "pending"))).limit(1));
+    const [pending] = await pendingRenewal(deps.db).execute();
     if (!pending) await scheduleNextRenewal(deps);
   },
 ];
