@@ -8,7 +8,7 @@ import { PDFDocument } from "pdf-lib";
 import { addDocument, envelopeRows, roleLabel } from "./certificate.ts";
 import { reportTexts, type ReportT } from "./report-texts.ts";
 import { fontsFor, textsIn, textWidth } from "./fonts.ts";
-import { A4, COLORS, drawTextLine, drawRows, ReportWriter, type Row, rowsHeight } from "./render-layout.ts";
+import { A4, boxAt, COLORS, drawTextLine, drawRows, lineAt, ReportWriter, type Row, rowsHeight } from "./render-layout.ts";
 import type { RenderAuditEvent, RenderDocumentInfo, RenderEnvelope, RenderRecipient } from "./render-model.ts";
 
 export interface AuditTrailInput {
@@ -42,31 +42,30 @@ function eventRows(event: RenderAuditEvent, documentNumbers: Map<string, number>
 
 const EVENT = { heading: 17, indent: 10, gap: 9 };
 
-/** One event as a card: sequence, time and type on top, details below, a rule on the left. */
+/** One event as a card: sequence, time and type on top, details below, a rule on the starting side. */
 function addEvent(report: ReportWriter, event: RenderAuditEvent, documentNumbers: Map<string, number>): void {
-  const { fonts } = report;
+  const { fonts, band } = report;
   const rows = eventRows(event, documentNumbers, report.t);
-  const x = report.left + EVENT.indent;
   const width = report.width - EVENT.indent;
   const bodyHeight = rowsHeight(rows, width, fonts);
   const { page, top } = report.reserve(EVENT.heading + bodyHeight + EVENT.gap);
   const baseline = top - 11;
-  drawTextLine(page, `#${event.seq}`, { x: report.left, y: baseline }, fonts.bold, 9.5, COLORS.accent);
-  drawTextLine(page, formatUtc(event.at), { x: report.left + 42, y: baseline }, fonts.mono, 8.5);
-  const labelX = report.left + 180;
-  const right = report.left + report.width;
+  drawTextLine(page, `#${event.seq}`, { ...lineAt(band), y: baseline }, fonts.bold, 9.5, COLORS.accent);
+  drawTextLine(page, formatUtc(event.at), { ...lineAt(band, 42), y: baseline }, fonts.mono, 8.5);
+  const labelAt = 180;
   // Readable, while the raw type stays printed beside it.
   const label = report.t.eventLabel(event.type);
-  drawTextLine(page, label, { x: labelX, y: baseline, maxWidth: right - labelX }, fonts.bold, 9.5);
-  const typeX = labelX + textWidth(fonts.bold, label, 9.5) + 8;
-  if (typeX < right - 40) drawTextLine(page, event.type, { x: typeX, y: baseline, maxWidth: right - typeX }, fonts.mono, 7, COLORS.muted);
+  drawTextLine(page, label, { ...lineAt(band, labelAt), y: baseline, maxWidth: report.width - labelAt }, fonts.bold, 9.5);
+  const typeAt = labelAt + textWidth(fonts.bold, label, 9.5) + 8;
+  if (typeAt < report.width - 40) drawTextLine(page, event.type, { ...lineAt(band, typeAt), y: baseline, maxWidth: report.width - typeAt }, fonts.mono, 7, COLORS.muted);
+  const ruleX = boxAt(band, 2, 0);
   page.drawLine({
-    start: { x: report.left + 2, y: top - EVENT.heading + 2 },
-    end: { x: report.left + 2, y: top - EVENT.heading - bodyHeight + 4 },
+    start: { x: ruleX, y: top - EVENT.heading + 2 },
+    end: { x: ruleX, y: top - EVENT.heading - bodyHeight + 4 },
     thickness: 1.5,
     color: COLORS.rule,
   });
-  drawRows(page, rows, { x, top: top - EVENT.heading, width }, fonts);
+  drawRows(page, rows, { x: boxAt(band, EVENT.indent, width), width, rtl: band.rtl, top: top - EVENT.heading }, fonts);
 }
 
 function recipientTable(report: ReportWriter, recipients: RenderRecipient[]): void {

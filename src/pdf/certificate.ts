@@ -9,11 +9,13 @@ import type { PDFDocument } from "pdf-lib";
 import { fontsFor, textsIn } from "./fonts.ts";
 import {
   appendedPageSize,
+  boxAt,
   COLORS,
   drawTextLine,
   drawRows,
   drawSignaturePanel,
   formatOptionalUtc,
+  lineAt,
   ReportWriter,
   type Row,
   rowsHeight,
@@ -75,24 +77,23 @@ const HEADING_HEIGHT = 16;
 export function addDocument(report: ReportWriter, document: RenderDocumentInfo, index: number): void {
   const rows = documentRows(document, report.t);
   const { page, top } = report.reserve(HEADING_HEIGHT + rowsHeight(rows, report.width, report.fonts) + 8);
-  const heading = { x: report.left, y: top - 11, maxWidth: report.width };
-  drawTextLine(page, `${index + 1}. ${document.name}`, heading, report.fonts.bold, 10);
-  drawRows(page, rows, { x: report.left, top: top - HEADING_HEIGHT, width: report.width }, report.fonts);
+  drawTextLine(page, `${index + 1}. ${document.name}`, { ...lineAt(report.band), y: top - 11, maxWidth: report.width }, report.fonts.bold, 10);
+  drawRows(page, rows, { ...report.band, top: top - HEADING_HEIGHT }, report.fonts);
 }
 
-/** Details on the left, the signature on the right; kept whole on one page. */
+/** Details on the starting side, the signature on the other; kept whole on one page. */
 async function addRecipient(pdf: PDFDocument, report: ReportWriter, recipient: RenderRecipient): Promise<void> {
   const rows = recipientRows(recipient, report.t);
   const detailsWidth = report.width - SIGNATURE_PANEL.width - SIGNATURE_PANEL.gap;
   const bodyHeight = Math.max(rowsHeight(rows, detailsWidth, report.fonts), SIGNATURE_PANEL.height + 12);
   const { page, top } = report.reserve(HEADING_HEIGHT + bodyHeight + 14);
-  const { fonts } = report;
-  drawTextLine(page, recipient.name, { x: report.left, y: top - 11, maxWidth: report.width }, fonts.bold, 10.5);
+  const { fonts, band } = report;
+  drawTextLine(page, recipient.name, { ...lineAt(band), y: top - 11, maxWidth: report.width }, fonts.bold, 10.5);
   const bodyTop = top - HEADING_HEIGHT;
-  drawRows(page, rows, { x: report.left, top: bodyTop, width: detailsWidth }, fonts);
-  const panelX = report.left + report.width - SIGNATURE_PANEL.width;
-  drawTextLine(page, report.t.upper(report.t("signature")), { x: panelX, y: bodyTop - 7 }, fonts.bold, 6.5, COLORS.muted);
-  const panel = { x: panelX, y: bodyTop - 12 - SIGNATURE_PANEL.height, width: SIGNATURE_PANEL.width, height: SIGNATURE_PANEL.height };
+  drawRows(page, rows, { x: boxAt(band, 0, detailsWidth), width: detailsWidth, rtl: band.rtl, top: bodyTop }, fonts);
+  const panelBand = { x: boxAt(band, report.width - SIGNATURE_PANEL.width, SIGNATURE_PANEL.width), width: SIGNATURE_PANEL.width, rtl: band.rtl };
+  drawTextLine(page, report.t.upper(report.t("signature")), { ...lineAt(panelBand), y: bodyTop - 7 }, fonts.bold, 6.5, COLORS.muted);
+  const panel = { x: panelBand.x, y: bodyTop - 12 - SIGNATURE_PANEL.height, width: SIGNATURE_PANEL.width, height: SIGNATURE_PANEL.height };
   await drawSignaturePanel(pdf, page, panel, recipient, fonts, report.t);
   page.drawLine({
     start: { x: report.left, y: top - HEADING_HEIGHT - bodyHeight - 7 },

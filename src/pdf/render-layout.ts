@@ -58,18 +58,41 @@ export function appendedPageSize(pdf: PDFDocument): [number, number] {
   return short >= 400 && long <= 1400 ? [short, long] : A4;
 }
 
-/** Draws one line of text, made printable in the font first, cut with an ellipsis at `at.maxWidth`. */
+/**
+ * A horizontal stretch of a page whose lines start on one side: the left, or on a right-to-left
+ * page (Arabic) the right, where its labels, columns and headings are mirrored too.
+ */
+export interface Band {
+  x: number;
+  width: number;
+  rtl: boolean;
+}
+
+/** Where a line `offset` from the band's starting side goes: its left edge, or its right edge (alignRight) right to left. */
+export function lineAt(band: Band, offset = 0): { x: number; alignRight?: boolean } {
+  return band.rtl ? { x: band.x + band.width - offset, alignRight: true } : { x: band.x + offset };
+}
+
+/** The left edge of a box `width` wide placed `offset` from the band's starting side. */
+export function boxAt(band: Band, offset: number, width: number): number {
+  return band.rtl ? band.x + band.width - offset - width : band.x + offset;
+}
+
+/**
+ * Draws one line of text, made printable in the font first, cut with an ellipsis at
+ * `at.maxWidth`; `at.x` is its left edge, or its right edge with `alignRight`.
+ */
 export function drawTextLine(
   page: PDFPage,
   text: string,
-  at: { x: number; y: number; maxWidth?: number },
+  at: { x: number; y: number; maxWidth?: number; alignRight?: boolean },
   font: PDFFont,
   size: number,
   color: RGB = COLORS.ink,
 ): void {
   const line = printable(text, font);
   const fitted = at.maxWidth === undefined ? line : truncate(line, font, size, at.maxWidth);
-  drawText(page, fitted, { x: at.x, y: at.y, font, size, color });
+  drawText(page, fitted, { x: at.alignRight ? at.x - textWidth(font, fitted, size) : at.x, y: at.y, font, size, color });
 }
 
 const images = new WeakMap<PDFDocument, Map<string, Promise<PDFImage>>>();
@@ -204,20 +227,14 @@ export function rowsHeight(rows: Row[], width: number, fonts: FontSet): number {
   return layoutRows(rows, width, fonts).reduce((sum, row) => sum + row.height, 0);
 }
 
-/** Draws label/value rows from `top` downwards, `width` wide. */
-export function drawRows(page: PDFPage, rows: Row[], at: { x: number; top: number; width: number }, fonts: FontSet): void {
+/** Draws label/value rows from `top` downwards across the band: labels on its starting side. */
+export function drawRows(page: PDFPage, rows: Row[], at: Band & { top: number }, fonts: FontSet): void {
   let top = at.top;
   for (const layout of layoutRows(rows, at.width, fonts)) {
     const firstBaseline = top - layout.size;
-    drawTextLine(page, layout.row.label, { x: at.x, y: firstBaseline }, fonts.bold, ROW.labelSize, COLORS.muted);
+    drawTextLine(page, layout.row.label, { ...lineAt(at), y: firstBaseline }, fonts.bold, ROW.labelSize, COLORS.muted);
     layout.lines.forEach((line, i) => {
-      drawText(page, line, {
-        x: at.x + ROW.labelWidth,
-        y: firstBaseline - i * layout.size * LINE_HEIGHT,
-        font: layout.font,
-        size: layout.size,
-        color: COLORS.ink,
-      });
+      drawTextLine(page, line, { ...lineAt(at, ROW.labelWidth), y: firstBaseline - i * layout.size * LINE_HEIGHT }, layout.font, layout.size);
     });
     top -= layout.height;
   }
@@ -274,14 +291,19 @@ export class ReportWriter {
     return MARGIN.side;
   }
 
+  /** The content's width, starting on the side the language reads from. */
+  get band(): Band {
+    return { x: this.left, width: this.width, rtl: this.t.rtl };
+  }
+
   /** The big title and its subtitle lines, once, at the top of the first page. */
   title(subtitle: string[]): void {
     this.y -= 10;
-    drawTextLine(this.page, this.options.title, { x: this.left, y: this.y - 22, maxWidth: this.width }, this.fonts.bold, 22);
+    drawTextLine(this.page, this.options.title, { ...lineAt(this.band), y: this.y - 22, maxWidth: this.width }, this.fonts.bold, 22);
     this.y -= 30;
     for (const line of subtitle) {
       this.y -= 13;
-      drawTextLine(this.page, line, { x: this.left, y: this.y + 2, maxWidth: this.width }, this.fonts.sans, 9.5, COLORS.muted);
+      drawTextLine(this.page, line, { ...lineAt(this.band), y: this.y + 2, maxWidth: this.width }, this.fonts.sans, 9.5, COLORS.muted);
     }
     this.y -= 10;
   }
@@ -302,7 +324,7 @@ export class ReportWriter {
     const lineHeight = size * LINE_HEIGHT;
     for (const line of wrapText(text, sans, size, this.width)) {
       this.ensure(lineHeight);
-      drawText(this.page, line, { x: this.left, y: this.y - size, font: sans, size, color });
+      drawTextLine(this.page, line, { ...lineAt(this.band), y: this.y - size }, sans, size, color);
       this.y -= lineHeight;
     }
     this.y -= 4;
@@ -310,7 +332,7 @@ export class ReportWriter {
 
   rows(rows: Row[]): void {
     const { page, top } = this.reserve(rowsHeight(rows, this.width, this.fonts));
-    drawRows(page, rows, { x: this.left, top, width: this.width }, this.fonts);
+    drawRows(page, rows, { ...this.band, top }, this.fonts);
   }
 
   /** A table whose header is repeated on each page it runs over; cells wrap. */
@@ -318,10 +340,11 @@ export class ReportWriter {
     const size = 8.5;
     const lineHeight = size * LINE_HEIGHT;
     const widths = columns.map((c) => c.width * this.width);
-    const xs = widths.map((_, i) => this.left + widths.slice(0, i).reduce((a, b) => a + b, 0));
+    // Each column's own band: the first column on the starting side.
+    const bands = widths.map((width, i) => ({ x: boxAt(this.band, widths.slice(0, i).reduce((a, b) => a + b, 0), width), width, rtl: this.t.rtl }));
     const header = () => {
       const { page, top } = this.reserve(18);
-      columns.forEach((c, i) => drawTextLine(page, this.t.upper(c.header), { x: xs[i]!, y: top - 10 }, this.fonts.bold, 7, COLORS.muted));
+      columns.forEach((c, i) => drawTextLine(page, this.t.upper(c.header), { ...lineAt(bands[i]!), y: top - 10 }, this.fonts.bold, 7, COLORS.muted));
       page.drawLine({ start: { x: this.left, y: top - 15 }, end: { x: this.left + this.width, y: top - 15 }, thickness: 0.5, color: COLORS.rule });
     };
     this.ensure(18 + lineHeight);
@@ -335,9 +358,7 @@ export class ReportWriter {
       }
       const { page, top } = this.reserve(height);
       cells.forEach((lines, i) =>
-        lines.forEach((line, n) =>
-          drawText(page, line, { x: xs[i]!, y: top - size - 2 - n * lineHeight, font: this.fonts.sans, size, color: COLORS.ink }),
-        ),
+        lines.forEach((line, n) => drawTextLine(page, line, { ...lineAt(bands[i]!), y: top - size - 2 - n * lineHeight }, this.fonts.sans, size)),
       );
     }
     this.y -= 6;
@@ -366,10 +387,9 @@ export class ReportWriter {
         thickness: 0.5,
         color: COLORS.rule,
       });
-      drawTextLine(page, this.options.footer, { x: this.left, y, maxWidth: this.width - 80 }, this.fonts.sans, 7.5, COLORS.muted);
-      const number = this.t("pageOf", { page: i + 1, total });
-      const numberWidth = textWidth(this.fonts.sans, number, 7.5);
-      drawTextLine(page, number, { x: this.left + this.width - numberWidth, y }, this.fonts.sans, 7.5, COLORS.muted);
+      drawTextLine(page, this.options.footer, { ...lineAt(this.band), y, maxWidth: this.width - 80 }, this.fonts.sans, 7.5, COLORS.muted);
+      // The page number on the other side.
+      drawTextLine(page, this.t("pageOf", { page: i + 1, total }), { ...lineAt({ ...this.band, rtl: !this.t.rtl }), y }, this.fonts.sans, 7.5, COLORS.muted);
     });
   }
 
@@ -388,7 +408,7 @@ export class ReportWriter {
 
   private drawSection(heading: string): void {
     this.y -= 14;
-    drawTextLine(this.page, this.t.upper(heading), { x: this.left, y: this.y - 10 }, this.fonts.bold, 9.5, COLORS.accent);
+    drawTextLine(this.page, this.t.upper(heading), { ...lineAt(this.band), y: this.y - 10 }, this.fonts.bold, 9.5, COLORS.accent);
     this.y -= 16;
     this.page.drawLine({
       start: { x: this.left, y: this.y },
@@ -410,10 +430,9 @@ export class ReportWriter {
 
   private drawHeader(): void {
     const y = this.y + 14;
-    drawTextLine(this.page, "CERTYNEO", { x: this.left, y }, this.fonts.bold, 8, COLORS.accent);
-    const title = printable(this.options.title, this.fonts.sans);
-    const titleWidth = textWidth(this.fonts.sans, title, 8);
-    drawText(this.page, title, { x: this.left + this.width - titleWidth, y, font: this.fonts.sans, size: 8, color: COLORS.muted });
+    drawTextLine(this.page, "CERTYNEO", { ...lineAt(this.band), y }, this.fonts.bold, 8, COLORS.accent);
+    // The title on the other side.
+    drawTextLine(this.page, this.options.title, { ...lineAt({ ...this.band, rtl: !this.t.rtl }), y }, this.fonts.sans, 8, COLORS.muted);
     this.page.drawLine({
       start: { x: this.left, y: y - 6 },
       end: { x: this.left + this.width, y: y - 6 },

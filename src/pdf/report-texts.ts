@@ -4,7 +4,7 @@
  * Machine values (ids, hashes, statuses, event types, UTC times) are printed as they are, the
  * same in every language, so a reader can match them with the API and the audit data.
  */
-import type { Locale } from "../enums";
+import { textDirection, type Locale } from "../enums";
 
 const EN = {
   envelopeId: "Envelope ID",
@@ -540,6 +540,8 @@ export function reportTexts(locale: Locale | null | undefined) {
   const t = (key: ReportKey, vars: Record<string, string | number> = {}) =>
     (table[key] ?? EN[key]).replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
   return Object.assign(t, {
+    /** The pages are laid out right to left (render-layout.ts Band). */
+    rtl: textDirection(language) === "rtl",
     /** Capitals as the language writes them (Greek drops its accents). */
     upper: (text: string) => text.toLocaleUpperCase(language),
     /** "recipient.signed" as a reader's words: "Recipient signed", "Destinataire a signé"; an unknown type as it is. */

@@ -34,13 +34,16 @@ import { removeTextTags } from "./text/text-tags.ts";
 import { fillFormFields } from "./form-fields.ts";
 import {
   appendedPageSize,
+  type Band,
   type Box,
+  boxAt,
   COLORS,
   drawFittedText,
   drawTextLine,
   drawSignature,
   drawSignaturePanel,
   formatDate,
+  lineAt,
   ReportWriter,
   type Signature,
 } from "./render-layout.ts";
@@ -188,14 +191,14 @@ const BLOCK = { height: 118, gap: 16, panel: 58 };
 async function drawSignatureBlock(
   pdf: PDFDocument,
   page: PDFPage,
-  at: { x: number; top: number; width: number },
+  at: Band & { top: number },
   signer: RenderRecipient,
   fonts: FontSet,
   t: ReportT,
 ): Promise<void> {
   const panel = { x: at.x, y: at.top - BLOCK.panel, width: at.width, height: BLOCK.panel };
   await drawSignaturePanel(pdf, page, panel, signer, fonts, t);
-  const line = (y: number) => ({ x: at.x, y, maxWidth: at.width });
+  const line = (y: number) => ({ ...lineAt(at), y, maxWidth: at.width });
   const when = signer.signedAt ? t("signedAt", { time: formatUtc(signer.signedAt) }) : t("notSigned", { status: signer.status });
   drawTextLine(page, signer.name, line(panel.y - 14), fonts.bold, 10);
   drawTextLine(page, signer.email, line(panel.y - 26), fonts.sans, 8.5, COLORS.muted);
@@ -219,8 +222,8 @@ async function appendSignaturePages(pdf: PDFDocument, signers: RenderRecipient[]
   for (let i = 0; i < signers.length; i += 2) {
     const { page, top } = report.reserve(BLOCK.height + BLOCK.gap);
     for (const [column, signer] of signers.slice(i, i + 2).entries()) {
-      const x = report.left + column * (columnWidth + BLOCK.gap);
-      await drawSignatureBlock(pdf, page, { x, top: top - BLOCK.gap, width: columnWidth }, signer, fonts, report.t);
+      const x = boxAt(report.band, column * (columnWidth + BLOCK.gap), columnWidth);
+      await drawSignatureBlock(pdf, page, { x, width: columnWidth, rtl: report.band.rtl, top: top - BLOCK.gap }, signer, fonts, report.t);
     }
   }
   report.finish();

@@ -243,4 +243,39 @@ describe("in the envelope's language", () => {
     }));
     for (const expected of ["سجل التدقيق", "رأس السلسلة", "إنشاء المغلف"]) expect(trail).toContain(expected);
   });
+
+  test("in Arabic the pages are mirrored: headings, labels and the first column on the right", async () => {
+    /** Each word's box on page `page` (pdftotext -bbox), for words drawn in Latin or Greek letters. */
+    const words = (bytes: Uint8Array, page: number) =>
+      [...pdftotext(bytes, "-bbox", "-f", String(page), "-l", String(page)).matchAll(/<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>([^<]*)<\/word>/g)]
+        .map(([, xMin, xMax, text]) => ({ text: text!, xMin: Number(xMin), xMax: Number(xMax) }));
+    const box = (ws: ReturnType<typeof words>, text: string) => ws.find((w) => w.text === text) ?? expect.unreachable(`no word ${text}`);
+    const render = async (locale: "ar" | "en") => {
+      const envelope = { ...ENVELOPE, locale };
+      const stamped = await stampDocument({ ...DOCUMENT, bytes: await letterPdf() }, UNICODE_SIGNERS, [], {
+        appendSignaturePage: true,
+        locale,
+        certificate: { envelope, documents: [DOCUMENT], recipients: UNICODE_SIGNERS, generatedAt: new Date("2026-03-14T09:27:00Z"), developmentCertificate: false },
+      });
+      const trail = await renderAuditTrail({
+        envelope, documents: [DOCUMENT], recipients: UNICODE_SIGNERS, events: auditEvents(3, DOCUMENT.id),
+        chain: { valid: true, head: "ab".repeat(32) }, generatedAt: new Date("2026-03-14T09:27:00Z"), developmentCertificate: false,
+      });
+      // Page 2 is the signature page, 3 the certificate's first; the trail is A4.
+      return { signatures: words(stamped, 2), certificate: words(stamped, 3), trail: words(trail, 1) };
+    };
+    // Letter: content from x 50 to 562, labels 110 wide; A4: to 545.28.
+    const [ar, en] = [await render("ar"), await render("en")];
+    expect(box(en.certificate, "CERTYNEO").xMin).toBeCloseTo(50, 1);
+    expect(box(ar.certificate, "CERTYNEO").xMax).toBeCloseTo(562, 1);
+    expect(box(en.certificate, DOCUMENT.sha256).xMin).toBeCloseTo(160, 1);
+    expect(box(ar.certificate, DOCUMENT.sha256).xMax).toBeCloseTo(452, 1);
+    const [first, second] = [UNICODE_SIGNERS[0]!.email, UNICODE_SIGNERS[1]!.email];
+    expect(box(en.signatures, first).xMin).toBeCloseTo(50, 1);
+    expect(box(en.signatures, second).xMin).toBeGreaterThan(300);
+    expect(box(ar.signatures, first).xMax).toBeCloseTo(562, 1);
+    expect(box(ar.signatures, second).xMax).toBeLessThan(300);
+    expect(box(en.trail, "#1").xMin).toBeCloseTo(50, 1);
+    expect(box(ar.trail, "#1").xMax).toBeCloseTo(545.28, 1);
+  });
 });
