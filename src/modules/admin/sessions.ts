@@ -51,13 +51,13 @@ export async function endSession(deps: SessionDeps, session: AdminSession) {
   await deps.db.delete(adminSessions).where(eq(adminSessions.idHash, session.idHash));
 }
 
-/** Deletes sessions past either expiry; run on a timer so abandoned sessions do not pile up. */
-/** Prepared once: the job runner purges on every poll (each second). */
+/** Prepared once: the job runner purges on every poll (each second). Times in ms, as stored (a placeholder is not encoded by the column). */
 const expiredSessions = preparedPerDb((db) => db.delete(adminSessions).where(or(
   lt(adminSessions.lastSeenAt, sql.placeholder("idleSince")),
   lt(adminSessions.createdAt, sql.placeholder("startedBefore")),
 )).prepare());
 
+/** Deletes sessions past either expiry; run on a timer so abandoned sessions do not pile up. */
 export async function purgeExpiredSessions(deps: SessionDeps) {
   const now = deps.clock.now().getTime();
   const { sessionIdleMinutes, sessionMaxHours } = deps.config.admin;

@@ -27,7 +27,10 @@ export async function expireEnvelope(deps: ExpiryDeps, { envelopeId }: { envelop
   });
 }
 
-/** The SENT envelopes past their expiresAt (`now`: ms, as stored; a placeholder is not encoded by the column): prepared once, as the sweep runs it every poll (each second). */
+/**
+ * The SENT envelopes past their expiresAt, prepared once: the sweep runs it on every poll (each
+ * second). `now` in ms, as stored (a placeholder is not encoded by the column).
+ */
 const dueForExpiry = preparedPerDb((db) => db.select({ id: envelopes.id }).from(envelopes)
   .where(and(eq(envelopes.status, "SENT"), lte(envelopes.expiresAt, sql.placeholder("now")))).prepare());
 
