@@ -13,11 +13,6 @@ import { expireDueEnvelopes } from "../envelopes/expire-envelope";
 /** Recipient statuses of someone who was invited and has not acted yet. */
 const WAITING = ["SENT", "VIEWED"] as const;
 const isWaiting = (r: { status: RecipientStatus }) => (WAITING as readonly RecipientStatus[]).includes(r.status);
-/**
- * Reminders: for envelopes with a reminderIntervalHours, every recipient invited and still to act
- * is reminded once per interval, counted from the invitation or the last reminder. lastRemindedAt
- * is set in the transaction that enqueues the reminder, so a reminder is never doubled.
- */
 /** The recipients due for a reminder at `now` (ms): prepared once, as the sweep runs on every poll (each second). */
 const dueReminders = preparedPerDb((db) => db
   .select({ recipient: recipients, envelope: envelopes })
@@ -37,6 +32,11 @@ const dueReminders = preparedPerDb((db) => db
     ),
   ).prepare());
 
+/**
+ * Reminders: for envelopes with a reminderIntervalHours, every recipient invited and still to act
+ * is reminded once per interval, counted from the invitation or the last reminder. lastRemindedAt
+ * is set in the transaction that enqueues the reminder, so a reminder is never doubled.
+ */
 export async function sweepReminders(deps: Deps): Promise<number> {
   const now = deps.clock.now();
   const candidates = await dueReminders(deps.db).execute({ now: now.getTime() });
