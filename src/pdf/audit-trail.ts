@@ -8,7 +8,7 @@ import { PDFDocument } from "pdf-lib";
 import { addDocument, envelopeRows, roleLabel } from "./certificate.ts";
 import { reportTexts, type ReportT } from "./report-texts.ts";
 import { fontsFor, textsIn, textWidth } from "./fonts.ts";
-import { A4, boxAt, COLORS, drawTextLine, drawRows, lineAt, ReportWriter, type Row, rowsHeight } from "./render-layout.ts";
+import { A4, boxAt, COLORS, drawTextLine, drawRows, lineAt, ReportWriter, type Row, rowsHeight, subBand } from "./render-layout.ts";
 import type { RenderAuditEvent, RenderDocumentInfo, RenderEnvelope, RenderRecipient } from "./render-model.ts";
 
 export interface AuditTrailInput {
@@ -65,7 +65,7 @@ function addEvent(report: ReportWriter, event: RenderAuditEvent, documentNumbers
     thickness: 1.5,
     color: COLORS.rule,
   });
-  drawRows(page, rows, { x: boxAt(band, EVENT.indent, width), width, rtl: band.rtl, top: top - EVENT.heading }, fonts);
+  drawRows(page, rows, { ...subBand(band, EVENT.indent, width), top: top - EVENT.heading }, fonts);
 }
 
 function recipientTable(report: ReportWriter, recipients: RenderRecipient[]): void {

@@ -9,7 +9,6 @@ import type { PDFDocument } from "pdf-lib";
 import { fontsFor, textsIn } from "./fonts.ts";
 import {
   appendedPageSize,
-  boxAt,
   COLORS,
   drawTextLine,
   drawRows,
@@ -19,6 +18,7 @@ import {
   ReportWriter,
   type Row,
   rowsHeight,
+  subBand,
 } from "./render-layout.ts";
 import type { RenderDocumentInfo, RenderEnvelope, RenderRecipient } from "./render-model.ts";
 import { reportTexts, type ReportKey, type ReportT } from "./report-texts.ts";
@@ -90,8 +90,8 @@ async function addRecipient(pdf: PDFDocument, report: ReportWriter, recipient: R
   const { fonts, band } = report;
   drawTextLine(page, recipient.name, { ...lineAt(band), y: top - 11, maxWidth: report.width }, fonts.bold, 10.5);
   const bodyTop = top - HEADING_HEIGHT;
-  drawRows(page, rows, { x: boxAt(band, 0, detailsWidth), width: detailsWidth, rtl: band.rtl, top: bodyTop }, fonts);
-  const panelBand = { x: boxAt(band, report.width - SIGNATURE_PANEL.width, SIGNATURE_PANEL.width), width: SIGNATURE_PANEL.width, rtl: band.rtl };
+  drawRows(page, rows, { ...subBand(band, 0, detailsWidth), top: bodyTop }, fonts);
+  const panelBand = subBand(band, report.width - SIGNATURE_PANEL.width, SIGNATURE_PANEL.width);
   drawTextLine(page, report.t.upper(report.t("signature")), { ...lineAt(panelBand), y: bodyTop - 7 }, fonts.bold, 6.5, COLORS.muted);
   const panel = { x: panelBand.x, y: bodyTop - 12 - SIGNATURE_PANEL.height, width: SIGNATURE_PANEL.width, height: SIGNATURE_PANEL.height };
   await drawSignaturePanel(pdf, page, panel, recipient, fonts, report.t);

@@ -78,6 +78,14 @@ export function boxAt(band: Band, offset: number, width: number): number {
   return band.rtl ? band.x + band.width - offset - width : band.x + offset;
 }
 
+/** The part of a band `width` wide at `offset` from its starting side (a column, a panel), starting on the same side. */
+export function subBand(band: Band, offset: number, width: number): Band {
+  return { x: boxAt(band, offset, width), width, rtl: band.rtl };
+}
+
+/** The same band, its lines starting on the other side (a page number, a header's title). */
+export const otherSide = (band: Band): Band => ({ ...band, rtl: !band.rtl });
+
 /**
  * Draws one line of text, made printable in the font first, cut with an ellipsis at
  * `at.maxWidth`; `at.x` is its left edge, or its right edge with `alignRight`.
@@ -341,7 +349,7 @@ export class ReportWriter {
     const lineHeight = size * LINE_HEIGHT;
     const widths = columns.map((c) => c.width * this.width);
     // Each column's own band: the first column on the starting side.
-    const bands = widths.map((width, i) => ({ x: boxAt(this.band, widths.slice(0, i).reduce((a, b) => a + b, 0), width), width, rtl: this.t.rtl }));
+    const bands = widths.map((width, i) => subBand(this.band, widths.slice(0, i).reduce((a, b) => a + b, 0), width));
     const header = () => {
       const { page, top } = this.reserve(18);
       columns.forEach((c, i) => drawTextLine(page, this.t.upper(c.header), { ...lineAt(bands[i]!), y: top - 10 }, this.fonts.bold, 7, COLORS.muted));
@@ -389,7 +397,7 @@ export class ReportWriter {
       });
       drawTextLine(page, this.options.footer, { ...lineAt(this.band), y, maxWidth: this.width - 80 }, this.fonts.sans, 7.5, COLORS.muted);
       // The page number on the other side.
-      drawTextLine(page, this.t("pageOf", { page: i + 1, total }), { ...lineAt({ ...this.band, rtl: !this.t.rtl }), y }, this.fonts.sans, 7.5, COLORS.muted);
+      drawTextLine(page, this.t("pageOf", { page: i + 1, total }), { ...lineAt(otherSide(this.band)), y }, this.fonts.sans, 7.5, COLORS.muted);
     });
   }
 
@@ -432,7 +440,7 @@ export class ReportWriter {
     const y = this.y + 14;
     drawTextLine(this.page, "CERTYNEO", { ...lineAt(this.band), y }, this.fonts.bold, 8, COLORS.accent);
     // The title on the other side.
-    drawTextLine(this.page, this.options.title, { ...lineAt({ ...this.band, rtl: !this.t.rtl }), y }, this.fonts.sans, 8, COLORS.muted);
+    drawTextLine(this.page, this.options.title, { ...lineAt(otherSide(this.band)), y }, this.fonts.sans, 8, COLORS.muted);
     this.page.drawLine({
       start: { x: this.left, y: y - 6 },
       end: { x: this.left + this.width, y: y - 6 },

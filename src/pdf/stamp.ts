@@ -36,7 +36,6 @@ import {
   appendedPageSize,
   type Band,
   type Box,
-  boxAt,
   COLORS,
   drawFittedText,
   drawTextLine,
@@ -46,6 +45,7 @@ import {
   lineAt,
   ReportWriter,
   type Signature,
+  subBand,
 } from "./render-layout.ts";
 import type { Locale } from "../enums.ts";
 import type { RenderDocument, RenderField, RenderRecipient } from "./render-model.ts";
@@ -222,8 +222,7 @@ async function appendSignaturePages(pdf: PDFDocument, signers: RenderRecipient[]
   for (let i = 0; i < signers.length; i += 2) {
     const { page, top } = report.reserve(BLOCK.height + BLOCK.gap);
     for (const [column, signer] of signers.slice(i, i + 2).entries()) {
-      const x = boxAt(report.band, column * (columnWidth + BLOCK.gap), columnWidth);
-      await drawSignatureBlock(pdf, page, { x, width: columnWidth, rtl: report.band.rtl, top: top - BLOCK.gap }, signer, fonts, report.t);
+      await drawSignatureBlock(pdf, page, { ...subBand(report.band, column * (columnWidth + BLOCK.gap), columnWidth), top: top - BLOCK.gap }, signer, fonts, report.t);
     }
   }
   report.finish();
