@@ -8,7 +8,8 @@ import { PDFDocument } from "pdf-lib";
 import { addDocument, envelopeRows, roleLabel } from "./certificate.ts";
 import { reportTexts, type ReportT } from "./report-texts.ts";
 import { fontsFor, textsIn, textWidth } from "./fonts.ts";
-import { A4, boxAt, COLORS, drawTextLine, drawRows, lineAt, ReportWriter, type Row, rowsHeight, subBand } from "./render-layout.ts";
+import { A4, boxAt, COLORS, drawTextLine, drawRows, lineAt, type Row, rowsHeight, subBand } from "./render-layout.ts";
+import { ReportWriter } from "./report-writer.ts";
 import type { RenderAuditEvent, RenderDocumentInfo, RenderEnvelope, RenderRecipient } from "./render-model.ts";
 
 export interface AuditTrailInput {

@@ -15,11 +15,11 @@ import {
   drawSignaturePanel,
   formatOptionalUtc,
   lineAt,
-  ReportWriter,
   type Row,
   rowsHeight,
   subBand,
 } from "./render-layout.ts";
+import { ReportWriter } from "./report-writer.ts";
 import type { RenderDocumentInfo, RenderEnvelope, RenderRecipient } from "./render-model.ts";
 import { reportTexts, type ReportKey, type ReportT } from "./report-texts.ts";
 

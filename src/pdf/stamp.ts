@@ -43,10 +43,10 @@ import {
   drawSignaturePanel,
   formatDate,
   lineAt,
-  ReportWriter,
   type Signature,
   subBand,
 } from "./render-layout.ts";
+import { ReportWriter } from "./report-writer.ts";
 import type { Locale } from "../enums.ts";
 import type { RenderDocument, RenderField, RenderRecipient } from "./render-model.ts";
 import { reportTexts, type ReportT } from "./report-texts.ts";
