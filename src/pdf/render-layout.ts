@@ -96,8 +96,12 @@ export function drawTextLine(
   color: RGB = COLORS.ink,
 ): void {
   const line = printable(text, font);
-  const fitted = at.maxWidth === undefined ? line : truncate(line, font, size, at.maxWidth);
-  drawText(page, fitted, { x: at.alignRight ? at.x - textWidth(font, fitted, size) : at.x, y: at.y, font, size, color });
+  drawLine(page, at.maxWidth === undefined ? line : truncate(line, font, size, at.maxWidth), at, font, size, color);
+}
+
+/** Draws a line already printable and fitted (wrapText's): at its left edge `at.x`, or its right edge with `alignRight`. */
+export function drawLine(page: PDFPage, line: string, at: { x: number; y: number; alignRight?: boolean }, font: PDFFont, size: number, color: RGB = COLORS.ink): void {
+  drawText(page, line, { x: at.alignRight ? at.x - textWidth(font, line, size) : at.x, y: at.y, font, size, color });
 }
 
 const images = new WeakMap<PDFDocument, Map<string, Promise<PDFImage>>>();
@@ -239,7 +243,7 @@ export function drawRows(page: PDFPage, rows: Row[], at: Band & { top: number },
     const firstBaseline = top - layout.size;
     drawTextLine(page, layout.row.label, { ...lineAt(at), y: firstBaseline }, fonts.bold, ROW.labelSize, COLORS.muted);
     layout.lines.forEach((line, i) => {
-      drawTextLine(page, line, { ...lineAt(at, ROW.labelWidth), y: firstBaseline - i * layout.size * LINE_HEIGHT }, layout.font, layout.size);
+      drawLine(page, line, { ...lineAt(at, ROW.labelWidth), y: firstBaseline - i * layout.size * LINE_HEIGHT }, layout.font, layout.size);
     });
     top -= layout.height;
   }

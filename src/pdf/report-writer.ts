@@ -5,7 +5,7 @@
  */
 import { type PDFDocument, type PDFPage, type RGB } from "pdf-lib";
 import { type FontSet, textWidth } from "./fonts.ts";
-import { type Band, COLORS, drawRows, drawTextLine, lineAt, otherSide, type Row, rowsHeight, subBand } from "./render-layout.ts";
+import { type Band, COLORS, drawLine, drawRows, drawTextLine, lineAt, otherSide, type Row, rowsHeight, subBand } from "./render-layout.ts";
 import { LINE_HEIGHT, wrapText } from "./text-fit.ts";
 import type { ReportT } from "./report-texts.ts";
 
@@ -95,7 +95,7 @@ export class ReportWriter {
     const lineHeight = size * LINE_HEIGHT;
     for (const line of wrapText(text, sans, size, this.width)) {
       this.ensure(lineHeight);
-      drawTextLine(this.page, line, { ...lineAt(this.band), y: this.y - size }, sans, size, color);
+      drawLine(this.page, line, { ...lineAt(this.band), y: this.y - size }, sans, size, color);
       this.y -= lineHeight;
     }
     this.y -= 4;
@@ -129,7 +129,7 @@ export class ReportWriter {
       }
       const { page, top } = this.reserve(height);
       cells.forEach((lines, i) =>
-        lines.forEach((line, n) => drawTextLine(page, line, { ...lineAt(bands[i]!), y: top - size - 2 - n * lineHeight }, this.fonts.sans, size)),
+        lines.forEach((line, n) => drawLine(page, line, { ...lineAt(bands[i]!), y: top - size - 2 - n * lineHeight }, this.fonts.sans, size)),
       );
     }
     this.y -= 6;
