@@ -1,13 +1,13 @@
 import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { createLogger } from "../src/log";
 import { createCheckpointer } from "../src/store/checkpointer";
 import { migrate, openDb, type Db, type Tx } from "../src/store/db";
-import { transaction } from "../src/store/transaction";
+import { holdWrites, transaction } from "../src/store/transaction";
 
 let dir: string;
 let db: Db;
@@ -100,6 +100,29 @@ describe("SQLite transactions: group commit", () => {
   });
 });
 
+describe("holding writes back", () => {
+  test("begins after the group in progress has committed; transactions asked meanwhile wait while reads go on, then commit in order", async () => {
+    const first = transaction(db, async (tx) => {
+      await insert(tx, 1);
+      await Bun.sleep(30);
+    });
+    await Bun.sleep(5);
+    expect(db.$client.inTransaction).toBe(true);
+    const resume = await holdWrites(db);
+    expect(db.$client.inTransaction).toBe(false);
+    expect(idsSeenByOther()).toEqual([1]);
+    await first;
+    let settled = 0;
+    const later = [2, 3].map((id) => transaction(db, (tx) => insert(tx, id)).then(() => settled++));
+    await Bun.sleep(50);
+    expect(settled).toBe(0);
+    expect(db.$client.query("SELECT count(*) AS n FROM notes").get()).toEqual({ n: 1 });
+    resume();
+    await Promise.all(later);
+    expect(idsSeenByOther()).toEqual([1, 2, 3]);
+  });
+});
+
 describe("closing a connection", () => {
   test("closes it at once, prepared statements and all: the last close folds the log into the file", async () => {
     const prepared = Array.from({ length: 600 }, (_, i) => db.select({ n: sql`${i}` }).from(sql`(SELECT 1)`).prepare());
@@ -142,6 +165,41 @@ describe("SQLite checkpoints on their own thread", () => {
       await checkpointer.stop();
     }
     expect(autoCheckpoint()).toBe(1000);
+  });
+
+  test("under steady writes the log stays near its bound: writes wait while the thread copies the rest, and the log starts over", async () => {
+    const logBytes = () => statSync(join(dir, "t.db-wal"), { throwIfNoEntry: false })?.size ?? 0;
+    const maxLogBytes = 2 * 1024 * 1024;
+    const lines: string[] = [];
+    const checkpointer = createCheckpointer(db, createLogger("debug", (line) => lines.push(line)), { intervalMs: 20, startBytes: 0, maxLogBytes });
+    checkpointer.start();
+    let largest = 0;
+    let written = 0;
+    let restarts = 0;
+    try {
+      // 16 writers, each asking for its next transaction as its last commits: the queue is never
+      // empty, so a round never finds the log wholly copied.
+      const until = performance.now() + 1500;
+      await Promise.all(Array.from({ length: 16 }, async () => {
+        while (performance.now() < until) {
+          await transaction(db, (tx) => insert(tx, ++written, "x".repeat(16 * 1024)));
+          largest = Math.max(largest, logBytes());
+        }
+      }));
+      // The log's header counts the times it started over (its checkpoint sequence number).
+      restarts = readFileSync(join(dir, "t.db-wal")).readUInt32BE(12);
+    } finally {
+      await checkpointer.stop();
+    }
+    const catchUps = lines.filter((l) => l.includes("sqlite log copied with writes held")).map((l) => JSON.parse(l));
+    // Without the bound: no catch-up, the log never started over and passed 700 MB here.
+    const whole = catchUps.filter((c) => c.whole).length;
+    expect(whole).toBeGreaterThan(0);
+    // Each whole copy lets the next write start the log over (the last may have had no next write).
+    expect(restarts).toBeGreaterThanOrEqual(whole - 1);
+    // What was written before the thread was ready, and a round's writes past the bound at most.
+    expect(largest).toBeLessThan(64 * 1024 * 1024);
+    expect(db.$client.query("SELECT count(*) AS n FROM notes").get()).toEqual({ n: written });
   });
 
   test("a thread without commits to copy stops; the next commit starts one again", async () => {

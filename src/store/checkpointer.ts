@@ -4,7 +4,7 @@ import type { Logger } from "../log";
 import { threadEntry } from "../threads";
 import type { Db } from "./db";
 import { dialectOf } from "./dialect";
-import { onCommit } from "./transaction";
+import { holdWrites, onCommit } from "./transaction";
 import type { CheckpointCommand, CheckpointReply } from "./checkpoint-thread";
 
 const ENTRY = threadEntry(new URL("./checkpoint-thread.ts", import.meta.url), "store/checkpoint-thread.js");
@@ -15,6 +15,14 @@ const AUTO_CHECKPOINT_PAGES = 1000;
 
 /** The log's size from which a commit starts the thread (SQLite's own checkpoint comes at ~4 MB). */
 const START_BYTES = 1024 * 1024;
+/**
+ * The log's bound under steady writes: past it, writes wait for one round that copies the rest
+ * (see catchUp). The size journal_size_limit keeps a log at (store/db.ts), so a log that starts
+ * over is reused as it is, never cut back.
+ */
+const MAX_LOG_BYTES = 64 * 1024 * 1024;
+/** The longest writes are held for a catch-up: a thread that does not answer by then is not waited for. */
+const CATCH_UP_WAIT_MS = 1000;
 /** By default, a thread with no commit to copy for this long is stopped: an idle server does not keep it. */
 const IDLE_MS = 5 * 60_000;
 
@@ -27,7 +35,7 @@ const IDLE_MS = 5 * 60_000;
  * (wal_autocheckpoint = 0). If the thread cannot start or fails, SQLite's default comes back.
  * PostgreSQL and in-memory databases have nothing to do here.
  */
-export function createCheckpointer(db: Db, log: Logger, { intervalMs = 200, idleMs = IDLE_MS, startBytes = START_BYTES } = {}): BackgroundWorker {
+export function createCheckpointer(db: Db, log: Logger, { intervalMs = 200, idleMs = IDLE_MS, startBytes = START_BYTES, maxLogBytes = MAX_LOG_BYTES } = {}): BackgroundWorker {
   let thread: Worker | null = null;
   let unsubscribe = () => {};
   let lastCommit = 0;
@@ -49,10 +57,44 @@ export function createCheckpointer(db: Db, log: Logger, { intervalMs = 200, idle
     t.addEventListener("message", ({ data }: MessageEvent<CheckpointReply>) => {
       if (thread !== t) return;
       if ("ready" in data) db.$client.run("PRAGMA wal_autocheckpoint = 0");
+      else if ("behind" in data) void catchUp(t);
       else if ("error" in data) failed(t, data.error);
     });
     t.addEventListener("error", (event: ErrorEvent) => failed(t, event.message));
-    t.postMessage({ file, intervalMs } satisfies CheckpointCommand);
+    t.postMessage({ file, intervalMs, maxLogBytes } satisfies CheckpointCommand);
+  }
+
+  /**
+   * SQLite starts the log over at a write that finds it wholly copied; under steady writes the
+   * thread's rounds never catch up with them, and the log grew by ~75 MB a second of envelope
+   * creations, then the write that finally started it over truncated it on the event loop (a
+   * quarter of a second for 750 MB). So once the log is past its bound, writes wait (reads go
+   * on) while the thread copies what its last round left, a few milliseconds' worth.
+   */
+  async function catchUp(t: Worker) {
+    const started = performance.now();
+    const resume = await holdWrites(db);
+    let whole = false;
+    try {
+      await new Promise<void>((done) => {
+        const timeout = setTimeout(finish, CATCH_UP_WAIT_MS);
+        function finish() {
+          clearTimeout(timeout);
+          t.removeEventListener("message", onReply);
+          done();
+        }
+        function onReply({ data }: MessageEvent<CheckpointReply>) {
+          if (!("caughtUp" in data || "stopped" in data || "error" in data)) return;
+          whole = "caughtUp" in data && data.whole;
+          finish();
+        }
+        t.addEventListener("message", onReply);
+        t.postMessage({ catchUp: true } satisfies CheckpointCommand);
+      });
+    } finally {
+      resume();
+    }
+    log.debug("sqlite log copied with writes held", { ms: Math.round(performance.now() - started), whole });
   }
 
   /** Ends the thread: it closes its connection first (one ended mid-checkpoint would keep the file locked). */

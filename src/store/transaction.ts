@@ -66,6 +66,28 @@ export async function transactionsIdle(db: Db): Promise<void> {
   }
 }
 
+/** Per database file, the writes held back while its log is copied into it (holdWrites). */
+const writeHolds = new Map<string, Promise<void>>();
+
+/**
+ * Holds back the next groups of `db`'s file until the returned function is called, and resolves
+ * once the group in progress, if any, has ended: from then on the file has no writer of this
+ * process's queue (the checkpointer copies the whole log meanwhile, so that the next write can
+ * start it over). Transactions asked for meanwhile wait in the queue; reads go on.
+ */
+export async function holdWrites(db: Db): Promise<() => void> {
+  const client = db.$client;
+  const file = client.filename;
+  let release!: () => void;
+  const held = new Promise<void>((done) => (release = done));
+  writeHolds.set(file, held);
+  while (client.inTransaction) await new Promise((next) => setImmediate(next));
+  return () => {
+    if (writeHolds.get(file) === held) writeHolds.delete(file);
+    release();
+  };
+}
+
 /** At most this many transactions share one commit (a group holds the write lock while its bodies run). */
 const GROUP_MAX = 32;
 
@@ -79,6 +101,11 @@ const GROUP_MAX = 32;
  */
 async function drain(q: SqliteQueue): Promise<void> {
   while (q.waiting.length) {
+    const held = q.file === null ? undefined : writeHolds.get(q.file);
+    if (held) {
+      await held;
+      continue;
+    }
     const client = q.waiting[0]!.client;
     const done: [Waiting, unknown][] = [];
     try {
