@@ -1,5 +1,5 @@
 /**
- * The embedded assets browsers load (the signing page's scripts, pdf.js, the API docs page) go
+ * The embedded assets browsers load (the signing page's scripts, pdf.js, the API docs page, the console's) go
  * gzip-compressed to a client that takes it, and as they are to one that does not.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -73,6 +73,25 @@ describe("compressed assets", () => {
     expect(cmap.res.headers.get("content-encoding")).toBeNull();
     expect(cmap.res.headers.get("vary")).toBeNull();
     expect(cmap.body.equals(PKG("pdfjs-dist/cmaps/UniJIS-UTF16-H.bcmap"))).toBe(true);
+  });
+
+  test("the console's stylesheet and script go compressed, under URLs that change with their text", async () => {
+    const login = await (await fetch(`${s.url}/admin/login`)).text();
+    for (const name of ["admin.css", "admin.js"]) {
+      const file = readFileSync(join(import.meta.dir, "../src/modules/admin/assets", name));
+      const path = login.match(new RegExp(`/admin/assets/${name.replace(".", "\\.")}\\?v=[0-9a-z]+`))?.[0];
+      expect(path).toBeDefined();
+      const { res, body } = await raw(path!, "gzip");
+      expect(res.headers.get("content-encoding")).toBe("gzip");
+      expect(res.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+      expect(gunzipSync(body).equals(file)).toBe(true);
+      const plain = await raw(path!, "identity");
+      expect(plain.body.equals(file)).toBe(true);
+    }
+    // The version is the files' own: a release that changes either one changes both URLs.
+    const css = readFileSync(join(import.meta.dir, "../src/modules/admin/assets/admin.css"), "utf8");
+    const js = readFileSync(join(import.meta.dir, "../src/modules/admin/assets/admin.js"), "utf8");
+    expect(login).toContain(`?v=${Bun.hash(`${css}\0${js}`).toString(36)}`);
   });
 
   test("the API docs page's Swagger UI goes compressed", async () => {

@@ -2,7 +2,7 @@ import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 
 /**
- * The embedded assets that browsers load (the signing page's scripts and pdf.js, the API docs
+ * The embedded assets that browsers load (the signing page's scripts and pdf.js, the console's, the API docs
  * page), sent gzip-compressed to a client that takes it: pdf.js alone is 1.8 MB as it is and
  * 0.5 MB compressed, which a signer on a mobile network waits for on every first visit.
  */

@@ -1,4 +1,4 @@
-import { VERSION } from "../../version";
+import { ASSET_VERSION } from "./assets";
 import type { Environment } from "../../store/schema";
 import { href, html, type Html } from "./html";
 import { STRINGS, type Lang, type StringKey, type Translate } from "./i18n";
@@ -18,8 +18,6 @@ export interface View {
   /** The organisation's name from the branding settings, or empty. */
   organisation: string;
 }
-
-export const ASSET_VERSION = Bun.hash(VERSION).toString(36);
 
 const NAV: [string, StringKey][] = [
   ["/admin", "navDashboard"],

@@ -21,15 +21,15 @@ import { SCOPES } from "../keys/scopes";
 import { createKey, revokeKey, type KeyVerifier } from "../keys/service";
 import { retrySeal } from "../sealing/retry-seal";
 import { pdfResponse } from "../../http/pdf-response";
+import { assetAnswer } from "../../http/static-asset";
 import { getBranding, saveBranding } from "../branding/service";
 import { sealingService } from "../sealing/lazy";
 import { resendDelivery, updateWebhook } from "../webhooks/service";
 import { recordAction, type AdminActor } from "./actions";
 import { authenticate, loginLock, recordLoginFailure, type AdminUser } from "./accounts";
-import adminCss from "./assets/admin.css" with { type: "text" };
-import adminJs from "./assets/admin.js" with { type: "text" };
 import { html, type Html } from "./html";
 import { pickLang, supportedLang, translator, type StringKey } from "./i18n";
+import { ADMIN_ASSETS } from "./assets";
 import { notice, page, type View } from "./layout";
 import { activityBody } from "./pages/activity";
 import { brandingBody } from "./pages/branding";
@@ -62,6 +62,12 @@ function secured(res: Response, cookies: string[] = []): Response {
   for (const [k, v] of Object.entries(HEADERS)) if (!res.headers.has(k)) res.headers.set(k, v);
   for (const c of cookies) res.headers.append("set-cookie", c);
   return res;
+}
+
+/** A console asset; its URL carries its version (ASSET_VERSION), so it may be kept a year. */
+async function adminAsset(request: Request, name: keyof typeof ADMIN_ASSETS): Promise<Response> {
+  const { source, type } = ADMIN_ASSETS[name]!;
+  return secured(await assetAnswer(request, source, { "content-type": type, "cache-control": "public, max-age=31536000, immutable" }));
 }
 
 const redirect = (location: string) => new Response(null, { status: 303, headers: { location } });
@@ -176,8 +182,8 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
   const doneNotice = (c: Console) => (c.url.searchParams.get("done") ? c.v.t("done") : undefined);
 
   return new Elysia({ name: "admin-console" })
-    .get("/admin/assets/admin.css", () => secured(new Response(adminCss, { headers: { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=86400" } })), { detail: { hide: true } })
-    .get("/admin/assets/admin.js", () => secured(new Response(adminJs, { headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": "public, max-age=86400" } })), { detail: { hide: true } })
+    .get("/admin/assets/admin.css", ({ request }) => adminAsset(request, "admin.css"), { detail: { hide: true } })
+    .get("/admin/assets/admin.js", ({ request }) => adminAsset(request, "admin.js"), { detail: { hide: true } })
 
     // The language switcher (also on the login pages): remembered for a year, then back where it was.
     .get("/admin/language", ({ request }) => {
