@@ -235,35 +235,44 @@ export interface TextRun {
 
 const STRONG_RTL = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]/u;
 const STRONG_LTR = /[\p{L}\p{Nd}]/u;
+const LETTER = /\p{L}/u;
+
+/** Brackets as a right-to-left stretch shows them (the bidi algorithm's mirroring): "(" opens towards the left there. */
+const MIRRORED: Record<string, string> = { "(": ")", ")": "(", "[": "]", "]": "[", "{": "}", "}": "{", "<": ">", ">": "<", "«": "»", "»": "«", "‹": "›", "›": "‹" };
 
 /**
- * A line as runs of one face each, left to right. The line's own direction is left to right;
- * a stretch of right-to-left script (Hebrew, Arabic), with the spaces and punctuation between
- * its words, is laid out right to left as one block: its runs are reversed here and fontkit
- * reverses (and, for Arabic, joins) the glyphs of each. A PDF reader extracts the text in its
- * logical order. Digits inside such a stretch keep it whole, as in "שלום 2".
+ * A line as runs of one face each, left to right. The line's direction is that of its first
+ * letter (the bidi algorithm's default, as HTML's dir="auto"): an Arabic or Hebrew
+ * sentence reads from the right, its embedded e-mail addresses, names and numbers in their own
+ * order. A stretch of right-to-left script, with the spaces and punctuation between its words,
+ * is laid out right to left as one block (its runs reversed here; fontkit reverses, and for
+ * Arabic joins, the glyphs of each), its brackets mirrored; a neutral between two stretches of
+ * different directions takes the line's. A PDF reader extracts the text in its logical order.
  */
 export function runsOf(line: string, font: PDFFont): TextRun[] {
   const chars = [...line];
   const strong = chars.map((c) => (STRONG_RTL.test(c) ? "rtl" : STRONG_LTR.test(c) ? "ltr" : null));
+  // Digits have no direction of their own here: "3 مستندات" reads from the right.
+  const first = chars.findIndex((c, i) => strong[i] === "rtl" || LETTER.test(c));
+  const base = first < 0 ? "ltr" : strong[first]!;
   // A neutral takes the direction of the strong characters around it when both agree, else the line's.
   const dir = strong.map((d, i) => {
     if (d) return d;
     const before = strong.slice(0, i).reverse().find(Boolean);
     const after = strong.slice(i + 1).find(Boolean);
-    return before === "rtl" && after === "rtl" ? "rtl" : "ltr";
+    return before && before === after ? before : base;
   });
-  const out: TextRun[] = [];
+  const segments: TextRun[][] = [];
   let i = 0;
   while (i < chars.length) {
     let j = i;
     while (j < chars.length && dir[j] === dir[i]) j++;
-    const segment = chars.slice(i, j);
-    const runs = faceRuns(segment, font, dir[i] === "rtl");
-    out.push(...(dir[i] === "rtl" ? runs.reverse() : runs));
+    const rtl = dir[i] === "rtl";
+    const runs = faceRuns(rtl ? chars.slice(i, j).map((c) => MIRRORED[c] ?? c) : chars.slice(i, j), font, rtl);
+    segments.push(rtl ? runs.reverse() : runs);
     i = j;
   }
-  return out;
+  return (base === "rtl" ? segments.reverse() : segments).flat();
 }
 
 /** Consecutive characters that one face draws; in a right-to-left stretch, spaces stay with its script's face. */

@@ -92,6 +92,32 @@ describe("names in every script", () => {
     expect(first.x).toBeGreaterThan(second.x);
   });
 
+  test("a line that starts in Arabic reads from the right: its e-mail, numbers and brackets sit where an Arabic reader expects them", async () => {
+    const bytes = await onePager();
+    const arabic = recipient({ id: "rcp_ar", name: "محمد علي" });
+    /** The words of `value` stamped in a text field, left to right as drawn. */
+    const drawn = async (value: string) => {
+      const out = await stampDocument({ ...DOCUMENT, bytes }, [arabic], [
+        { id: "fld_ar", recipientId: arabic.id, documentId: DOCUMENT.id, type: "text", page: 1, x: 72, y: 200, width: 400, height: 24, value },
+      ], { appendSignaturePage: false });
+      return [...pdftotext(out, "-bbox").matchAll(/<word xMin="([\d.]+)"[^>]*>([^<]*)<\/word>/g)]
+        .map((m) => ({ x: Number(m[1]), text: m[2]! }))
+        .filter((w) => w.text !== "Agreement")
+        .sort((a, b) => a.x - b.x)
+        .map((w) => (/[\u0600-\u06FF\uFE70-\uFEFF]/.test(w.text) ? "ARABIC" : w.text));
+    };
+    // "Page 1 of 2": read from the right, the 1 comes first.
+    expect(await drawn("الصفحة 1 من 2")).toEqual(["2", "ARABIC", "1", "ARABIC"]);
+    // "3 documents": a leading number does not make the line read from the left.
+    expect(await drawn("3 مستندات")).toEqual(["ARABIC", "3"]);
+    // "Documents (3)": the count in brackets, opening towards it, on the left end.
+    expect(await drawn("المستندات (3)")).toEqual(["(3)", "ARABIC"]);
+    // "…by e-mail to ana@example.com": the address last, so on the left, in its own order.
+    expect(await drawn("بالبريد الإلكتروني إلى ana@example.com")).toEqual(["ana@example.com", "ARABIC", "ARABIC", "ARABIC"]);
+    // A line that starts in Latin letters keeps reading from the left.
+    expect(await drawn("SHA-256 (الأصل)")).toEqual(["SHA-256", "ARABIC"]);
+  });
+
   test("the audit trail shows CJK, Korean, Arabic and Hebrew actors and names", async () => {
     const pdf = await renderAuditTrail({
       envelope: { ...ENVELOPE, subject: "契約 — عقد" }, documents: [DOCUMENT], recipients: SIGNERS,
