@@ -241,8 +241,19 @@ const LETTER = /\p{L}/u;
 const MIRRORED: Record<string, string> = { "(": ")", ")": "(", "[": "]", "]": "[", "{": "}", "}": "{", "<": ">", ">": "<", "«": "»", "»": "«", "‹": "›", "›": "‹" };
 
 /**
- * A line as runs of one face each, left to right. The line's direction is that of its first
- * letter (the bidi algorithm's default, as HTML's dir="auto"): an Arabic or Hebrew
+ * The direction a line reads in: its first letter's (the bidi algorithm's default, as HTML's
+ * dir="auto"). Digits and punctuation have none: "3 مستندات" reads from the right.
+ */
+export function lineDirection(line: string): "ltr" | "rtl" {
+  for (const c of line) {
+    if (STRONG_RTL.test(c)) return "rtl";
+    if (LETTER.test(c)) return "ltr";
+  }
+  return "ltr";
+}
+
+/**
+ * A line as runs of one face each, left to right, in its direction (lineDirection): an Arabic or Hebrew
  * sentence reads from the right, its embedded e-mail addresses, names and numbers in their own
  * order. A stretch of right-to-left script, with the spaces and punctuation between its words,
  * is laid out right to left as one block (its runs reversed here; fontkit reverses, and for
@@ -252,9 +263,7 @@ const MIRRORED: Record<string, string> = { "(": ")", ")": "(", "[": "]", "]": "[
 export function runsOf(line: string, font: PDFFont): TextRun[] {
   const chars = [...line];
   const strong = chars.map((c) => (STRONG_RTL.test(c) ? "rtl" : STRONG_LTR.test(c) ? "ltr" : null));
-  // Digits have no direction of their own here: "3 مستندات" reads from the right.
-  const first = chars.findIndex((c, i) => strong[i] === "rtl" || LETTER.test(c));
-  const base = first < 0 ? "ltr" : strong[first]!;
+  const base = lineDirection(line);
   // A neutral takes the direction of the strong characters around it when both agree, else the line's.
   const dir = strong.map((d, i) => {
     if (d) return d;

@@ -118,6 +118,26 @@ describe("names in every script", () => {
     expect(await drawn("SHA-256 (الأصل)")).toEqual(["SHA-256", "ARABIC"]);
   });
 
+  test("in a field, a line that reads from the right starts at the box's right edge; one that reads from the left at its left edge", async () => {
+    const bytes = await onePager();
+    const arabic = recipient({ id: "rcp_ar", name: "محمد علي" });
+    const extent = async (value: string) => {
+      const out = await stampDocument({ ...DOCUMENT, bytes }, [arabic], [
+        { id: "fld_ar", recipientId: arabic.id, documentId: DOCUMENT.id, type: "text", page: 1, x: 72, y: 200, width: 400, height: 24, value },
+      ], { appendSignaturePage: false });
+      const words = [...pdftotext(out, "-bbox").matchAll(/<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>([^<]*)<\/word>/g)]
+        .filter((m) => m[3] !== "Agreement");
+      return { left: Math.min(...words.map((m) => Number(m[1]))), right: Math.max(...words.map((m) => Number(m[2]))) };
+    };
+    // The box runs from x 72 to 472, its text inset by 2.
+    const rtl = await extent("3 مستندات");
+    expect(rtl.right).toBeCloseTo(470, 0);
+    expect(rtl.left).toBeGreaterThan(300);
+    const ltr = await extent("3 documents");
+    expect(ltr.left).toBeCloseTo(74, 0);
+    expect(ltr.right).toBeLessThan(250);
+  });
+
   test("the audit trail shows CJK, Korean, Arabic and Hebrew actors and names", async () => {
     const pdf = await renderAuditTrail({
       envelope: { ...ENVELOPE, subject: "契約 — عقد" }, documents: [DOCUMENT], recipients: SIGNERS,
