@@ -187,6 +187,12 @@ export default {
      * running it; renewed while it runs. A node that dies has its work taken over after this.
      */
     leaseSeconds: 60,
+    /**
+     * Finished jobs are deleted this many days after they ran (0: kept). Nothing reads them once
+     * done (delivery status and history are in the audit trail); a busy server makes several
+     * per envelope.
+     */
+    keepDoneDays: 30,
   },
   retention: {
     /** Purge envelopes ended more than this many days ago, with their files, keeping a tombstone. 0: never (the default). */

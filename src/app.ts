@@ -9,6 +9,7 @@ import { createRateLimiter } from "./http/rate-limit";
 import { dialectOf } from "./store/dialect";
 import { sharedRateBuckets } from "./store/rate-buckets";
 import { createJobRunner } from "./jobs/runner";
+import { donePurge } from "./jobs/purge-done";
 import { adminRoutes } from "./modules/admin/routes";
 import { brandingRoutes } from "./modules/branding/routes";
 import { purgeExpiredSessions } from "./modules/admin/sessions";
@@ -78,7 +79,8 @@ export function buildApp(deps: Deps) {
   if (undeclared.length) throw new Error(`auth: SCOPE must be declared on exactly the API-key routes; check ${undeclared.join(", ")}`);
   routes = elysia.routes.map((r) => ({ method: r.method, pattern: routePattern(r.path), query: (r.hooks as { query?: TSchema }).query }));
   // The durable outbox: job handlers by kind, and the functions run on each tick (reminders, expiry).
-  const jobs = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps), ...batchHandlers(deps) }, [...notificationPeriodic, ...sealingPeriodic, () => idempotency.purgeExpired(), () => purgeExpiredSessions(deps), async () => void (await purgeByRetention(deps))]);
+  const purgeDone = donePurge();
+  const jobs = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps), ...batchHandlers(deps) }, [...notificationPeriodic, ...sealingPeriodic, () => idempotency.purgeExpired(), () => purgeExpiredSessions(deps), async () => void (await purgeByRetention(deps)), async () => void (await purgeDone(deps))]);
   const webhooks = createWebhookDispatcher(deps);
   const workers: Worker[] = [jobs, webhooks, ...(limiter.sync ? [limiter.sync] : []), createCheckpointer(deps.db, deps.log)];
   // Elysia's fetch answers synchronously when the route does; its handle() wraps it in one more promise.

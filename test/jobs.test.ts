@@ -11,6 +11,7 @@ import { transaction } from "../src/store/transaction";
 import { createLogger } from "../src/log";
 import { completeJob, enqueue } from "../src/jobs/queue";
 import { createJobRunner, defineJob, PermanentJobError, type JobContext } from "../src/jobs/runner";
+import { donePurge } from "../src/jobs/purge-done";
 
 /** The default jobs.leaseSeconds, in ms. */
 const LEASE_MS = 60_000;
@@ -400,5 +401,51 @@ describe("job runner", () => {
     expect(await runner.drain()).toBe(1);
     expect(second).toBe(1);
     expect(deps.logs.find((l) => l.msg === "periodic job failed")).toMatchObject({ fn: "sweep", error: "sweep broke" });
+  });
+});
+
+describe("finished jobs", () => {
+  test("are deleted jobs.keepDoneDays after they ran, a batch at a time; pending and failed ones stay", async () => {
+    const deps = await instance({ CERTYNEO_JOBS_KEEP_DONE_DAYS: "7" });
+    const runner = runnerOf(deps, { ok: async () => {}, bad: async () => { throw new PermanentJobError("no"); } }, []);
+    const purge = donePurge();
+    // 1,005 finished jobs, a failed one and one due in 8 days, all made now.
+    await transaction(deps.db, async (tx) => {
+      for (let i = 0; i < 1005; i++) await enqueue(tx, deps.clock, { kind: "ok", payload: { i } });
+    });
+    const failed = await enqueue(deps.db, deps.clock, { kind: "bad", payload: {} });
+    const later = await enqueue(deps.db, deps.clock, { kind: "ok", payload: {}, runAt: new Date(deps.clock.now().getTime() + 8 * 86_400_000) });
+    expect(await runner.drain()).toBe(1006);
+    const count = (status: string) => deps.db.select().from(jobs).where(eq(jobs.status, status as "done")).all().length;
+    expect([count("done"), count("failed"), count("pending")]).toEqual([1005, 1, 1]);
+
+    // Six days on: nothing is old enough.
+    deps.clock.advance(6 * 86_400_000);
+    expect(await purge(deps)).toBe(0);
+    // Eight days on: a full batch, then at the next tick the rest.
+    deps.clock.advance(2 * 86_400_000);
+    expect(await purge(deps)).toBe(1000);
+    expect(await purge(deps)).toBe(5);
+    expect(count("done")).toBe(0);
+    expect(row(deps, failed).status).toBe("failed");
+    expect(row(deps, later).status).toBe("pending");
+
+    // The job due now runs; once done it waits out its 7 days, and the purge looks once a minute.
+    expect(await runner.drain()).toBe(1);
+    deps.clock.advance(7 * 86_400_000 + 1);
+    expect(await purge(deps)).toBe(0);
+    deps.clock.advance(60_000);
+    expect(await purge(deps)).toBe(1);
+    expect(row(deps, later)).toBeUndefined();
+  });
+
+  test("are kept with jobs.keepDoneDays 0", async () => {
+    const deps = await instance({ CERTYNEO_JOBS_KEEP_DONE_DAYS: "0" });
+    const runner = runnerOf(deps, { ok: async () => {} }, []);
+    const id = await enqueue(deps.db, deps.clock, { kind: "ok", payload: {} });
+    expect(await runner.drain()).toBe(1);
+    deps.clock.advance(3650 * 86_400_000);
+    expect(await donePurge()(deps)).toBe(0);
+    expect(row(deps, id).status).toBe("done");
   });
 });
