@@ -42,6 +42,17 @@ function embeddedFonts(pdf: PDFDocument) {
   return out;
 }
 
+/** The words of `value` stamped in a text field from x 72 to 472, where pdftotext -bbox finds them. */
+async function fieldWords(value: string) {
+  const arabic = recipient({ id: "rcp_ar", name: "محمد علي" });
+  const out = await stampDocument({ ...DOCUMENT, bytes: await onePager() }, [arabic], [
+    { id: "fld_ar", recipientId: arabic.id, documentId: DOCUMENT.id, type: "text", page: 1, x: 72, y: 200, width: 400, height: 24, value },
+  ], { appendSignaturePage: false });
+  return [...pdftotext(out, "-bbox").matchAll(/<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>([^<]*)<\/word>/g)]
+    .map((m) => ({ xMin: Number(m[1]), xMax: Number(m[2]), text: m[3]! }))
+    .filter((w) => w.text !== "Agreement");
+}
+
 describe("names in every script", () => {
   test("stamped fields, the signature page and the certificate: each name in a face that has it, RTL in logical order", async () => {
     const bytes = await onePager();
@@ -93,19 +104,10 @@ describe("names in every script", () => {
   });
 
   test("a line that starts in Arabic reads from the right: its e-mail, numbers and brackets sit where an Arabic reader expects them", async () => {
-    const bytes = await onePager();
-    const arabic = recipient({ id: "rcp_ar", name: "محمد علي" });
-    /** The words of `value` stamped in a text field, left to right as drawn. */
-    const drawn = async (value: string) => {
-      const out = await stampDocument({ ...DOCUMENT, bytes }, [arabic], [
-        { id: "fld_ar", recipientId: arabic.id, documentId: DOCUMENT.id, type: "text", page: 1, x: 72, y: 200, width: 400, height: 24, value },
-      ], { appendSignaturePage: false });
-      return [...pdftotext(out, "-bbox").matchAll(/<word xMin="([\d.]+)"[^>]*>([^<]*)<\/word>/g)]
-        .map((m) => ({ x: Number(m[1]), text: m[2]! }))
-        .filter((w) => w.text !== "Agreement")
-        .sort((a, b) => a.x - b.x)
-        .map((w) => (/[\u0600-\u06FF\uFE70-\uFEFF]/.test(w.text) ? "ARABIC" : w.text));
-    };
+    /** The words of `value`, left to right as drawn, each Arabic one as ARABIC. */
+    const drawn = async (value: string) => (await fieldWords(value))
+      .sort((a, b) => a.xMin - b.xMin)
+      .map((w) => (/[\u0600-\u06FF\uFE70-\uFEFF]/.test(w.text) ? "ARABIC" : w.text));
     // "Page 1 of 2": read from the right, the 1 comes first.
     expect(await drawn("الصفحة 1 من 2")).toEqual(["2", "ARABIC", "1", "ARABIC"]);
     // "3 documents": a leading number does not make the line read from the left.
@@ -119,15 +121,9 @@ describe("names in every script", () => {
   });
 
   test("in a field, a line that reads from the right starts at the box's right edge; one that reads from the left at its left edge", async () => {
-    const bytes = await onePager();
-    const arabic = recipient({ id: "rcp_ar", name: "محمد علي" });
     const extent = async (value: string) => {
-      const out = await stampDocument({ ...DOCUMENT, bytes }, [arabic], [
-        { id: "fld_ar", recipientId: arabic.id, documentId: DOCUMENT.id, type: "text", page: 1, x: 72, y: 200, width: 400, height: 24, value },
-      ], { appendSignaturePage: false });
-      const words = [...pdftotext(out, "-bbox").matchAll(/<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>([^<]*)<\/word>/g)]
-        .filter((m) => m[3] !== "Agreement");
-      return { left: Math.min(...words.map((m) => Number(m[1]))), right: Math.max(...words.map((m) => Number(m[2]))) };
+      const words = await fieldWords(value);
+      return { left: Math.min(...words.map((w) => w.xMin)), right: Math.max(...words.map((w) => w.xMax)) };
     };
     // The box runs from x 72 to 472, its text inset by 2.
     const rtl = await extent("3 مستندات");
