@@ -12,6 +12,7 @@ import m0005 from "./0005_webhook_deliveries_pending.sql" with { type: "text" };
 import m0006 from "./0006_new_envelope_revision.sql" with { type: "text" };
 import m0007 from "./0007_webhook_events_envelope.sql" with { type: "text" };
 import m0008 from "./0008_partial_envelope_indexes.sql" with { type: "text" };
+import m0009 from "./0009_seal_failed_index.sql" with { type: "text" };
 
 const SQL: Record<string, string> = {
   "0000_init": m0000,
@@ -23,6 +24,7 @@ const SQL: Record<string, string> = {
   "0006_new_envelope_revision": m0006,
   "0007_webhook_events_envelope": m0007,
   "0008_partial_envelope_indexes": m0008,
+  "0009_seal_failed_index": m0009,
 };
 
 export const migrationJournal = journal.entries.map((e) => ({ tag: e.tag, when: e.when, breakpoints: e.breakpoints }));

@@ -36,17 +36,38 @@ export async function envelopeCounts(db: Db, environment: Environment, since: Da
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 
-/** E-mail and SMS deliveries that failed for good, newest first, with their recipient and envelope. */
+/** How many failures of each kind the console lists, newest first; the dashboard counts them all. */
+export const FAILURES_SHOWN = 200;
+
+/** E-mail and SMS deliveries that failed for good, of an environment's envelopes (a job's payload names its recipient). */
+const failedMessage = (db: Db, environment: Environment) => ({
+  recipient: eq(recipients.id, jsonText(db, jobs.payload, ["recipientId"])),
+  envelope: eq(envelopes.id, recipients.envelopeId),
+  where: and(eq(jobs.kind, "deliver_message"), eq(jobs.status, "failed"), eq(envelopes.environment, environment)),
+});
+/** A literal, not a parameter: the envelopes_seal_failed index holds only these rows. */
+const failedSeal = (environment: Environment) => and(eq(envelopes.environment, environment), sql`${envelopes.sealStatus} = 'FAILED'`);
+
+/** The latest FAILURES_SHOWN failed deliveries, with their recipient and envelope. */
 export async function failedMessages(db: Db, environment: Environment) {
+  const f = failedMessage(db, environment);
   return await db.select({ job: jobs, recipient: recipients, envelope: { id: envelopes.id, subject: envelopes.subject } }).from(jobs)
-    .innerJoin(recipients, eq(recipients.id, jsonText(db, jobs.payload, ["recipientId"])))
-    .innerJoin(envelopes, eq(envelopes.id, recipients.envelopeId))
-    .where(and(eq(jobs.kind, "deliver_message"), eq(jobs.status, "failed"), eq(envelopes.environment, environment)))
-    .orderBy(desc(jobs.updatedAt)).limit(200);
+    .innerJoin(recipients, f.recipient).innerJoin(envelopes, f.envelope).where(f.where)
+    .orderBy(desc(jobs.updatedAt)).limit(FAILURES_SHOWN);
 }
 
+/** The latest FAILURES_SHOWN envelopes whose seal failed. */
 export const failedSeals = async (db: Db, environment: Environment) =>
-  await db.select().from(envelopes).where(and(eq(envelopes.environment, environment), eq(envelopes.sealStatus, "FAILED"))).orderBy(desc(envelopes.updatedAt));
+  await db.select().from(envelopes).where(failedSeal(environment)).orderBy(desc(envelopes.updatedAt)).limit(FAILURES_SHOWN);
+
+/** How many deliveries and seals failed, all of them (the lists stop at FAILURES_SHOWN). */
+export async function failureCounts(db: Db, environment: Environment): Promise<{ messages: number; seals: number }> {
+  const f = failedMessage(db, environment);
+  const n = sql<number>`count(*)`.mapWith(Number);
+  const [messages] = await db.select({ n }).from(jobs).innerJoin(recipients, f.recipient).innerJoin(envelopes, f.envelope).where(f.where);
+  const [seals] = await db.select({ n }).from(envelopes).where(failedSeal(environment));
+  return { messages: messages?.n ?? 0, seals: seals?.n ?? 0 };
+}
 
 export const disabledWebhooks = async (db: Db, environment: Environment) =>
   await db.select().from(webhooks).where(and(eq(webhooks.environment, environment), eq(webhooks.enabled, false), isNull(webhooks.deletedAt)));

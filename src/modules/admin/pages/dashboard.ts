@@ -3,16 +3,17 @@ import type { EnvelopeStatus } from "../../../store/schema";
 import { html } from "../html";
 import { badge, href, table, type View } from "../layout";
 import { environmentHint } from "./environment-hint";
-import { disabledWebhooks, envelopeCounts, failedMessages, failedSeals } from "../queries";
+import { disabledWebhooks, envelopeCounts, failureCounts } from "../queries";
 
 const STATUSES: EnvelopeStatus[] = ["DRAFT", "SENT", "COMPLETED", "DECLINED", "VOIDED", "EXPIRED"];
 
 export async function dashboardBody(deps: Deps, v: View) {
   const since = new Date(deps.clock.now().getTime() - 7 * 86400_000);
   const counts = await envelopeCounts(deps.db, v.env, since);
+  const failed = await failureCounts(deps.db, v.env);
   const failing = [
-    [(await failedMessages(deps.db, v.env)).length, "failedMessages"],
-    [(await failedSeals(deps.db, v.env)).length, "failedSeals"],
+    [failed.messages, "failedMessages"],
+    [failed.seals, "failedSeals"],
     [(await disabledWebhooks(deps.db, v.env)).length, "disabledWebhooks"],
   ] as const;
   const now = failing.filter(([n]) => n > 0);

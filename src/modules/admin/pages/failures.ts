@@ -1,11 +1,13 @@
 import type { Deps } from "../../../deps";
 import { html } from "../html";
 import { form, notice, table, time, type View } from "../layout";
-import { disabledWebhooks, failedMessages, failedSeals } from "../queries";
+import { disabledWebhooks, failedMessages, failedSeals, failureCounts, FAILURES_SHOWN } from "../queries";
 
 export async function failuresBody(deps: Deps, v: View, message?: string) {
   const retry = (action: string) => form(v, action, html`<button type="submit">${v.t("retry")}</button>`);
-  const [messages, seals, hooks] = [await failedMessages(deps.db, v.env), await failedSeals(deps.db, v.env), await disabledWebhooks(deps.db, v.env)];
+  const [messages, seals, hooks, counts] = [await failedMessages(deps.db, v.env), await failedSeals(deps.db, v.env), await disabledWebhooks(deps.db, v.env), await failureCounts(deps.db, v.env)];
+  /** Said under a list that stops before the end. */
+  const more = (count: number) => (count > FAILURES_SHOWN ? html`<p class="muted small">${v.t("latestOf", { shown: FAILURES_SHOWN, count })}</p>` : "");
   return html`
 ${message ? notice(message) : ""}
 <section aria-labelledby="messages"><h2 id="messages">${v.t("failedMessagesTitle")}</h2>
@@ -13,10 +15,12 @@ ${table(v.t("failedMessagesTitle"), [v.t("recipient"), v.t("channel"), v.t("mess
 <td>${recipient.name}<br><span class="muted small">${recipient.email}</span><br><a href="/admin/envelopes/${envelope.id}">${envelope.subject}</a></td>
 <td>${String(job.payload.channel)}</td><td>${String(job.payload.message)}</td><td class="error-text small">${job.lastError ?? ""}</td><td>${time(job.updatedAt)}</td>
 <td>${retry(`/admin/failures/jobs/${job.id}/retry`)}</td></tr>`), v.t("none"))}
+${more(counts.messages)}
 </section>
 <section aria-labelledby="seals"><h2 id="seals">${v.t("failedSealsTitle")}</h2>
 ${table(v.t("failedSealsTitle"), [v.t("subject"), v.t("when"), v.t("actions")], seals.map((e) => html`<tr>
 <td><a href="/admin/envelopes/${e.id}">${e.subject}</a></td><td>${time(e.updatedAt)}</td><td>${retry(`/admin/envelopes/${e.id}/retry-seal`)}</td></tr>`), v.t("none"))}
+${more(counts.seals)}
 </section>
 <section aria-labelledby="hooks"><h2 id="hooks">${v.t("disabledWebhooksTitle")}</h2>
 ${table(v.t("disabledWebhooksTitle"), [v.t("url"), v.t("error"), v.t("actions")], hooks.map((w) => html`<tr>

@@ -143,6 +143,7 @@ export const ar: Record<StringKey, string> = {
   channel: "القناة",
   message: "الرسالة",
   none: "لا شيء.",
+  latestOf: "أحدث {shown} من {count}.",
   settingsTitle: "الإعدادات",
   configuration: "الإعدادات السارية (دون الأسرار)",
   setting: "الإعداد",

@@ -143,6 +143,7 @@ export const de: Record<StringKey, string> = {
   channel: "Kanal",
   message: "Nachricht",
   none: "Keine.",
+  latestOf: "Die {shown} neuesten von {count}.",
   settingsTitle: "Einstellungen",
   configuration: "Wirksame Konfiguration (Geheimnisse ausgeblendet)",
   setting: "Einstellung",

@@ -143,6 +143,7 @@ export const el: Record<StringKey, string> = {
   channel: "Κανάλι",
   message: "Μήνυμα",
   none: "Κανένα.",
+  latestOf: "Τα {shown} πιο πρόσφατα από {count}.",
   settingsTitle: "Ρυθμίσεις",
   configuration: "Ισχύουσα διαμόρφωση (χωρίς τα μυστικά)",
   setting: "Ρύθμιση",

@@ -143,6 +143,7 @@ export const en = {
   channel: "Channel",
   message: "Message",
   none: "None.",
+  latestOf: "The {shown} most recent of {count}.",
   settingsTitle: "Settings",
   configuration: "Effective configuration (secrets hidden)",
   setting: "Setting",

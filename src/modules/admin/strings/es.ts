@@ -143,6 +143,7 @@ export const es: Record<StringKey, string> = {
   channel: "Canal",
   message: "Mensaje",
   none: "Ninguno.",
+  latestOf: "Los {shown} más recientes de {count}.",
   settingsTitle: "Ajustes",
   configuration: "Configuración efectiva (secretos ocultos)",
   setting: "Ajuste",

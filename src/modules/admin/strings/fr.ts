@@ -143,6 +143,7 @@ export const fr: Record<StringKey, string> = {
   channel: "Canal",
   message: "Message",
   none: "Aucun.",
+  latestOf: "Les {shown} plus récents sur {count}.",
   settingsTitle: "Paramètres",
   configuration: "Configuration effective (secrets masqués)",
   setting: "Paramètre",

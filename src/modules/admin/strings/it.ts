@@ -143,6 +143,7 @@ export const it: Record<StringKey, string> = {
   channel: "Canale",
   message: "Messaggio",
   none: "Nessuno.",
+  latestOf: "I {shown} più recenti su {count}.",
   settingsTitle: "Impostazioni",
   configuration: "Configurazione effettiva (segreti nascosti)",
   setting: "Impostazione",

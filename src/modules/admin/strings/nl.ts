@@ -143,6 +143,7 @@ export const nl: Record<StringKey, string> = {
   channel: "Kanaal",
   message: "Bericht",
   none: "Geen.",
+  latestOf: "De {shown} meest recente van {count}.",
   settingsTitle: "Instellingen",
   configuration: "Geldende configuratie (geheimen verborgen)",
   setting: "Instelling",

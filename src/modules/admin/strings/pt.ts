@@ -143,6 +143,7 @@ export const pt: Record<StringKey, string> = {
   channel: "Canal",
   message: "Mensagem",
   none: "Nenhum.",
+  latestOf: "Os {shown} mais recentes de {count}.",
   settingsTitle: "Definições",
   configuration: "Configuração efetiva (segredos ocultos)",
   setting: "Definição",

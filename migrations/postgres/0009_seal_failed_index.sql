@@ -1,0 +1,1 @@
+CREATE INDEX "envelopes_seal_failed" ON "envelopes" USING btree ("environment","updated_at") WHERE "envelopes"."seal_status" = 'FAILED';
