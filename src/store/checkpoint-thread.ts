@@ -70,8 +70,10 @@ self.onmessage = ({ data }: MessageEvent<CheckpointCommand>) => {
       seen = now;
       // Under steady writes a round never copies the frames written during it, so SQLite never
       // starts the log over and it grows without end: past the bound, the server is asked to
-      // hold its writes for one round that copies the rest.
+      // hold its writes for one round that copies the rest. One more round first copies those
+      // written during this one, so that little is left to copy while writes wait.
       if (!behind && row.log > maxFrames) {
+        checkpoint!.get();
         behind = true;
         self.postMessage({ behind: true } satisfies CheckpointReply);
       }
