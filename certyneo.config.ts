@@ -155,6 +155,11 @@ export default {
     concurrency: 8,
     /** An endpoint failing continuously for this long is disabled. */
     disableAfterHours: 72,
+    /**
+     * Events are deleted this many days after they were made, with their deliveries and attempts,
+     * once none of their deliveries is pending (0: kept). Each holds the envelope as it was.
+     */
+    keepDays: 30,
   },
   pdf: {
     /** Worker threads for PDF parsing, checking and stamping (off the event loop). */

@@ -28,6 +28,7 @@ import { signingRoutes } from "./modules/signing/routes";
 import { verifyRoutes } from "./modules/verify/routes";
 import { signerPage } from "./modules/signing/page/page";
 import { createWebhookDispatcher } from "./modules/webhooks/dispatcher";
+import { historyPurge } from "./modules/webhooks/purge-history";
 import { webhookRoutes } from "./modules/webhooks/routes";
 import { notificationHandlers } from "./modules/notifications/jobs";
 import { notificationPeriodic } from "./modules/notifications/sweeps";
@@ -78,9 +79,14 @@ export function buildApp(deps: Deps) {
   const undeclared = authMismatches(elysia.routes);
   if (undeclared.length) throw new Error(`auth: SCOPE must be declared on exactly the API-key routes; check ${undeclared.join(", ")}`);
   routes = elysia.routes.map((r) => ({ method: r.method, pattern: routePattern(r.path), query: (r.hooks as { query?: TSchema }).query }));
-  // The durable outbox: job handlers by kind, and the functions run on each tick (reminders, expiry).
-  const purgeDone = donePurge();
-  const jobs = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps), ...batchHandlers(deps) }, [...notificationPeriodic, ...sealingPeriodic, () => idempotency.purgeExpired(), () => purgeExpiredSessions(deps), async () => void (await purgeByRetention(deps)), async () => void (await purgeDone(deps))]);
+  // The durable outbox: job handlers by kind, and the functions run on each tick (reminders, expiry, the deletions of what is kept for a time).
+  const [purgeDone, purgeHistory] = [donePurge(), historyPurge()];
+  const periodic = [
+    ...notificationPeriodic, ...sealingPeriodic,
+    () => idempotency.purgeExpired(), () => purgeExpiredSessions(deps),
+    async () => void (await purgeByRetention(deps)), async () => void (await purgeDone(deps)), async () => void (await purgeHistory(deps)),
+  ];
+  const jobs = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps), ...batchHandlers(deps) }, periodic);
   const webhooks = createWebhookDispatcher(deps);
   const workers: Worker[] = [jobs, webhooks, ...(limiter.sync ? [limiter.sync] : []), createCheckpointer(deps.db, deps.log)];
   // Elysia's fetch answers synchronously when the route does; its handle() wraps it in one more promise.

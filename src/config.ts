@@ -85,6 +85,7 @@ function check(c: Config) {
   int("jobs.concurrency", c.jobs.concurrency, 1, 64);
   int("jobs.leaseSeconds", c.jobs.leaseSeconds, 1, 3600);
   int("jobs.keepDoneDays", c.jobs.keepDoneDays, 0, 36500);
+  int("webhooks.keepDays", c.webhooks.keepDays, 0, 36500);
   int("sms.timeoutMs", c.sms.timeoutMs, 100, 120_000);
   int("retention.days", c.retention.days, 0, 36500);
   int("admin.sessionIdleMinutes", c.admin.sessionIdleMinutes, 1, 24 * 60);

@@ -5,6 +5,9 @@ import { join } from "node:path";
 import { MAX_ATTEMPTS, RETRY_DELAYS_MS } from "../src/jobs/schedule";
 import { CLAIM_AHEAD, createWebhookDispatcher, STOP_GRACE_MS } from "../src/modules/webhooks/dispatcher";
 import { recordEvent, type WebhookEventType } from "../src/modules/webhooks/events";
+import { historyPurge } from "../src/modules/webhooks/purge-history";
+import { webhookAttempts, webhookEvents } from "../src/store/schema";
+import { eq, inArray } from "drizzle-orm";
 import { transaction } from "../src/store/transaction";
 import type { Resolver } from "../src/modules/webhooks/network";
 import { fakeClock, type FakeClock } from "./helpers/clock";
@@ -126,6 +129,31 @@ describe.each([false, ...(havePostgres ? [true] : [])])("delivery (on PostgreSQL
     expect((await s.running.app.webhooks.drain()).attempts).toBe(0);
     expect(rx.received.filter((d) => d.path === `${at}/down`)).toHaveLength(MAX_ATTEMPTS);
     expect(s.deps.clock.now().getTime() - start).toBeGreaterThan(RETRY_DELAYS_MS.reduce((a, b) => a + b, 0));
+  });
+
+  test("the history goes webhooks.keepDays after each event, attempts and all; an event with a delivery still pending stays", async () => {
+    const hook = await endpoint(s, `${at}/history`, ["envelope.voided"]);
+    const down = await endpoint(s, `${at}/history-down`, ["envelope.expired"]);
+    rx.respond(`${at}/history-down`, () => 503);
+    const sent = await emit(s, "envelope.voided");
+    const waiting = await emit(s, "envelope.expired");
+    await s.running.app.webhooks.drain();
+    const [delivered] = await deliveries(s, hook.id);
+    expect(delivered).toMatchObject({ status: "succeeded" });
+    expect((await deliveries(s, down.id))[0]).toMatchObject({ status: "pending" });
+    const eventIds = async () => (await s.deps.db.select({ id: webhookEvents.id }).from(webhookEvents).where(inArray(webhookEvents.id, [sent, waiting]))).map((e) => e.id).sort();
+    const purge = historyPurge();
+
+    clockOf(s).advance(29 * 86_400_000);
+    await purge(s.deps);
+    expect(await eventIds()).toEqual([sent, waiting].sort());
+    clockOf(s).advance(2 * 86_400_000);
+    await purge(s.deps);
+    expect(await eventIds()).toEqual([waiting]);
+    expect(await deliveries(s, hook.id)).toEqual([]);
+    // Its attempts went with it; the pending one keeps its delivery and attempts.
+    expect(await s.deps.db.select().from(webhookAttempts).where(eq(webhookAttempts.deliveryId, delivered.id))).toEqual([]);
+    expect((await deliveries(s, down.id))[0].attempts.length).toBeGreaterThan(0);
   });
 
   test("a redirect is a failure and is not followed", async () => {

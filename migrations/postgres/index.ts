@@ -13,6 +13,7 @@ import m0006 from "./0006_new_envelope_revision.sql" with { type: "text" };
 import m0007 from "./0007_webhook_events_envelope.sql" with { type: "text" };
 import m0008 from "./0008_partial_envelope_indexes.sql" with { type: "text" };
 import m0009 from "./0009_seal_failed_index.sql" with { type: "text" };
+import m0010 from "./0010_webhook_events_created.sql" with { type: "text" };
 
 const SQL: Record<string, string> = {
   "0000_init": m0000,
@@ -25,6 +26,7 @@ const SQL: Record<string, string> = {
   "0007_webhook_events_envelope": m0007,
   "0008_partial_envelope_indexes": m0008,
   "0009_seal_failed_index": m0009,
+  "0010_webhook_events_created": m0010,
 };
 
 export const migrationJournal = journal.entries.map((e) => ({ tag: e.tag, when: e.when, breakpoints: e.breakpoints }));

@@ -348,7 +348,11 @@ export const webhookEvents = sqliteTable(
     payload: text("payload").notNull(),
     createdAt: time("created_at").notNull(),
   },
-  (t) => [index("webhook_events_envelope").on(t.envelopeId).where(sql`${t.envelopeId} IS NOT NULL`)],
+  (t) => [
+    index("webhook_events_envelope").on(t.envelopeId).where(sql`${t.envelopeId} IS NOT NULL`),
+    /** The history's deletion after webhooks.keepDays walks events oldest first. */
+    index("webhook_events_created").on(t.createdAt),
+  ],
 );
 
 export const webhookDeliveries = sqliteTable(
