@@ -1,13 +1,11 @@
 import { and, asc, inArray, lt, sql } from "drizzle-orm";
-import type { Deps } from "../../deps";
+import { periodicDeletion } from "../../jobs/periodic-deletion";
 import { preparedPerSession } from "../../store/prepared";
 import { webhookAttempts, webhookDeliveries, webhookEvents } from "../../store/schema";
 import { transaction } from "../../store/transaction";
 
 /** Events deleted per transaction, with their deliveries and attempts. */
 const BATCH = 500;
-/** The deletion looks at most this often; a backlog goes a batch per tick until it is gone. */
-const EVERY_MS = 60_000;
 
 /** The oldest events made before `before` (ms) none of whose deliveries is pending, through webhook_events_created. */
 const oldestFinished = preparedPerSession((tx) =>
@@ -22,17 +20,12 @@ const oldestFinished = preparedPerSession((tx) =>
  * Deletes webhook events `webhooks.keepDays` after they were made (0: never), with their
  * deliveries and attempts, once none of their deliveries is pending: each event holds the
  * envelope as it was (names, e-mail addresses), a few KB per event and several events per
- * envelope. A batch per tick while there are more, else once a minute. The rows are chosen in
- * the deleting transaction (serializable on PostgreSQL), so a resend made meanwhile keeps its event.
+ * envelope. The rows are chosen in the deleting transaction (serializable on PostgreSQL), so a
+ * resend made meanwhile keeps its event.
  */
-export function historyPurge() {
-  let next = 0;
-  return async (deps: Deps): Promise<number> => {
-    const days = deps.config.webhooks.keepDays;
-    const now = deps.clock.now().getTime();
-    if (!days || now < next) return 0;
-    const before = now - days * 86_400_000;
-    const deleted = await transaction(deps.db, async (tx) => {
+export const historyPurge = () =>
+  periodicDeletion((config) => config.webhooks.keepDays, BATCH, (deps, before) =>
+    transaction(deps.db, async (tx) => {
       const ids = (await oldestFinished(tx).execute({ before })).map((r) => r.id);
       if (!ids.length) return 0;
       const deliveries = tx.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(inArray(webhookDeliveries.eventId, ids));
@@ -40,8 +33,4 @@ export function historyPurge() {
       await tx.delete(webhookDeliveries).where(inArray(webhookDeliveries.eventId, ids));
       await tx.delete(webhookEvents).where(inArray(webhookEvents.id, ids));
       return ids.length;
-    });
-    next = deleted === BATCH ? 0 : now + EVERY_MS;
-    return deleted;
-  };
-}
+    }));
