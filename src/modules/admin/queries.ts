@@ -45,7 +45,7 @@ const failedMessage = (db: Db, environment: Environment) => ({
   envelope: eq(envelopes.id, recipients.envelopeId),
   where: and(eq(jobs.kind, "deliver_message"), eq(jobs.status, "failed"), eq(envelopes.environment, environment)),
 });
-/** A literal, not a parameter: the envelopes_seal_failed index holds only these rows. */
+/** Stated as the envelopes_seal_failed index states it: it holds only these rows. */
 const failedSeal = (environment: Environment) => and(eq(envelopes.environment, environment), sql`${envelopes.sealStatus} = 'FAILED'`);
 
 /** The latest FAILURES_SHOWN failed deliveries, with their recipient and envelope. */
