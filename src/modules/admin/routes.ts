@@ -66,7 +66,7 @@ function secured(res: Response, cookies: string[] = []): Response {
 
 /** A console asset; its URL carries its version (ASSET_VERSION), so it may be kept a year. */
 async function adminAsset(request: Request, name: keyof typeof ADMIN_ASSETS): Promise<Response> {
-  const { source, type } = ADMIN_ASSETS[name]!;
+  const { source, type } = ADMIN_ASSETS[name];
   return secured(await assetAnswer(request, source, { "content-type": type, "cache-control": "public, max-age=31536000, immutable" }));
 }
 
