@@ -24,6 +24,7 @@ import m0017 from "./0017_envelopes_generation.sql" with { type: "text" };
 import m0018 from "./0018_partial_envelope_indexes.sql" with { type: "text" };
 import m0019 from "./0019_seal_failed_index.sql" with { type: "text" };
 import m0020 from "./0020_webhook_events_created.sql" with { type: "text" };
+import m0021 from "./0021_envelopes_ended.sql" with { type: "text" };
 
 const SQL: Record<string, string> = {
   "0000_init": m0000,
@@ -47,6 +48,7 @@ const SQL: Record<string, string> = {
   "0018_partial_envelope_indexes": m0018,
   "0019_seal_failed_index": m0019,
   "0020_webhook_events_created": m0020,
+  "0021_envelopes_ended": m0021,
 };
 
 export const migrationJournal = journal.entries.map((e) => ({ tag: e.tag, when: e.when, breakpoints: e.breakpoints }));

@@ -1,6 +1,7 @@
 /**
- * The sweeps' and bulk send's lookups of envelopes run on partial indexes (migration 0018): only
- * envelopes with an expiry, or of a bulk send, have an entry, and the queries still seek them.
+ * The sweeps', retention's and bulk send's lookups of envelopes run on partial indexes (migrations
+ * 0018, 0021): only envelopes with an expiry, ended ones, or those of a bulk send have an entry,
+ * and the queries still seek them.
  */
 import { expect, test } from "bun:test";
 import { envelopeSuite } from "./helpers/envelopes";
@@ -19,4 +20,11 @@ test("a bulk send's rerun finds a row's envelope on the index of bulk-sent envel
   expect(plan("SELECT id FROM envelopes WHERE batch_id = ? AND batch_row = ? LIMIT 1", "bat_x", 3)).toContain("USING INDEX envelopes_batch_row (batch_id=? AND batch_row=?)");
   const index = s.deps.db.$client.query("SELECT sql FROM sqlite_master WHERE name = 'envelopes_batch_row'").get() as { sql: string };
   expect(index.sql).toContain('WHERE "envelopes"."batch_id" IS NOT NULL');
+});
+
+test("retention finds envelopes ended before its cutoff on the index of ended envelopes, not by reading them all each tick", () => {
+  const due = `SELECT id, environment FROM envelopes WHERE status IN ('COMPLETED', 'DECLINED', 'VOIDED', 'EXPIRED') AND ended_at < ? AND (seal_status IS NULL OR seal_status NOT IN ('PENDING')) LIMIT 50`;
+  expect(plan(due, Date.now())).toContain("USING INDEX envelopes_ended (ended_at<?)");
+  const index = s.deps.db.$client.query("SELECT sql FROM sqlite_master WHERE name = 'envelopes_ended'").get() as { sql: string };
+  expect(index.sql).toContain('WHERE "envelopes"."ended_at" IS NOT NULL');
 });

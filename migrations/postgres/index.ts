@@ -14,6 +14,7 @@ import m0007 from "./0007_webhook_events_envelope.sql" with { type: "text" };
 import m0008 from "./0008_partial_envelope_indexes.sql" with { type: "text" };
 import m0009 from "./0009_seal_failed_index.sql" with { type: "text" };
 import m0010 from "./0010_webhook_events_created.sql" with { type: "text" };
+import m0011 from "./0011_envelopes_ended.sql" with { type: "text" };
 
 const SQL: Record<string, string> = {
   "0000_init": m0000,
@@ -27,6 +28,7 @@ const SQL: Record<string, string> = {
   "0008_partial_envelope_indexes": m0008,
   "0009_seal_failed_index": m0009,
   "0010_webhook_events_created": m0010,
+  "0011_envelopes_ended": m0011,
 };
 
 export const migrationJournal = journal.entries.map((e) => ({ tag: e.tag, when: e.when, breakpoints: e.breakpoints }));

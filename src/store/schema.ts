@@ -132,6 +132,8 @@ export const envelopes = sqliteTable(
     index("envelopes_env_status_created").on(t.environment, t.status, t.createdAt, t.id, t.revision),
     /** A bulk send's rerun finds a row's envelope; only envelopes of a bulk send are in it. */
     index("envelopes_batch_row").on(t.batchId, t.batchRow).where(sql`${t.batchId} IS NOT NULL`),
+    /** Retention (every tick while retention.days is set): ended envelopes by end, oldest first; only ended ones are in it. */
+    index("envelopes_ended").on(t.endedAt).where(sql`${t.endedAt} IS NOT NULL`),
     /** The console's failed seals (dashboard count, failures page), newest first; only they are in it. */
     index("envelopes_seal_failed").on(t.environment, t.updatedAt).where(sql`${t.sealStatus} = 'FAILED'`),
   ],

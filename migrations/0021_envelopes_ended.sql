@@ -1,0 +1,1 @@
+CREATE INDEX `envelopes_ended` ON `envelopes` (`ended_at`) WHERE "envelopes"."ended_at" IS NOT NULL;
