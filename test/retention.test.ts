@@ -6,7 +6,8 @@
 import { describe, expect, test } from "bun:test";
 import { complete, createEnvelope, getEnvelope, pngDataUrl, post, quickStart, sendEnvelope, signing, startEnvelopeServer, tokenOf, uploadDoc } from "./helpers/envelopes";
 import type { FakeClock } from "./helpers/clock";
-import type { TestServer } from "./helpers/server";
+import { startTestServer, type TestServer } from "./helpers/server";
+import { havePostgres } from "./helpers/postgres";
 
 const count = (s: TestServer, sql: string, ...args: string[]) => (s.deps.db.$client.query(sql).get(...args) as { n: number }).n;
 
@@ -124,6 +125,25 @@ describe("retention", () => {
       expect(s.deps.db.$client.query("SELECT reason, actor, status FROM envelope_tombstones WHERE envelope_id = ?").get(voided.id)).toEqual({ reason: "retention", actor: "system", status: "VOIDED" });
       // A sent envelope has not ended: retention leaves it.
       expect((await getEnvelope(s, running.id)).status).toBe("SENT");
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
+describe.skipIf(!havePostgres)("retention on PostgreSQL", () => {
+  test("an envelope ended more than retention.days ago is purged there too", async () => {
+    const s = await startTestServer({ postgres: true, env: { CERTYNEO_RETENTION_DAYS: "30", CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
+    try {
+      const doc = await uploadDoc(s);
+      const voided = await sendEnvelope(s, (await createEnvelope(s, quickStart([doc.id]))).id);
+      expect((await s.api(`/api/v1/envelopes/${voided.id}?reason=x`, { method: "DELETE" })).status).toBe(200);
+      (s.clock as FakeClock).advance(29 * 86400_000);
+      await s.running.app.jobs.drain();
+      expect((await s.api(`/api/v1/envelopes/${voided.id}`)).status).toBe(200);
+      (s.clock as FakeClock).advance(2 * 86400_000);
+      await s.running.app.jobs.drain();
+      expect((await s.api(`/api/v1/envelopes/${voided.id}`)).status).toBe(410);
     } finally {
       await s.stop();
     }

@@ -1,10 +1,11 @@
-import { and, eq, inArray, isNull, ne, notInArray, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, ne, notInArray, or, sql } from "drizzle-orm";
 import type { Static } from "@sinclair/typebox";
 import { isoOrNull } from "../../clock";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import type { Tx } from "../../store/db";
 import { firstRow, jsonText } from "../../store/portable-sql";
+import { preparedPerDb } from "../../store/prepared";
 import { transaction } from "../../store/transaction";
 import {
   documents, envelopeDocuments, envelopes, envelopeTombstones, jobs, recipients, webhookAttempts, webhookDeliveries, webhookEvents,
@@ -103,6 +104,12 @@ export async function purgeEnvelope(
   return tombstone;
 }
 
+/** Prepared once: it runs on every tick while retention is on. On the envelopes_ended index; `before` in ms, as stored. */
+const dueForRetention = preparedPerDb((db) =>
+  db.select({ id: envelopes.id, environment: envelopes.environment }).from(envelopes)
+    .where(and(inArray(envelopes.status, [...ENDED]), lt(envelopes.endedAt, sql.placeholder("before") as never), or(isNull(envelopes.sealStatus), notInArray(envelopes.sealStatus, ["PENDING"]))))
+    .limit(sql.placeholder("batch") as never).prepare());
+
 /**
  * Retention (config.retention.days, 0 = off): envelopes ended more than that many days ago are
  * purged, a batch per tick. Returns how many.
@@ -110,10 +117,7 @@ export async function purgeEnvelope(
 export async function purgeByRetention(deps: Deps, batch = 50): Promise<number> {
   const days = deps.config.retention.days;
   if (!days) return 0;
-  const before = new Date(deps.clock.now().getTime() - days * 86400_000);
-  const due = await deps.db.select({ id: envelopes.id, environment: envelopes.environment }).from(envelopes)
-    .where(and(inArray(envelopes.status, [...ENDED]), sql`${envelopes.endedAt} < ${before.getTime()}`, or(isNull(envelopes.sealStatus), notInArray(envelopes.sealStatus, ["PENDING"]))))
-    .limit(batch);
+  const due = await dueForRetention(deps.db).execute({ before: deps.clock.now().getTime() - days * 86400_000, batch });
   for (const e of due) await purgeEnvelope(deps, { environment: e.environment, who: { actor: "system" }, envelopeId: e.id, reason: "retention" });
   return due.length;
 }
