@@ -120,6 +120,21 @@ describe("names in every script", () => {
     expect(await drawn("SHA-256 (الأصل)")).toEqual(["SHA-256", "ARABIC"]);
   });
 
+  test("numbers, signs and embedded phrases are placed by the Unicode bidirectional algorithm", async () => {
+    /** The words of `value` left to right as drawn, each right-to-left word given back in its logical order. */
+    const drawn = async (value: string) => (await fieldWords(value))
+      .sort((a, b) => a.xMin - b.xMin)
+      .map((w) => (/[\u0590-\u05FF\u0600-\u06FF\uFE70-\uFEFF]/.test(w.text) && !/^[\u0660-\u0669\u06F0-\u06F9]+$/.test(w.text) ? [...w.text].reverse().join("") : w.text));
+    // Arabic-Indic and Persian digits read from the left, as any number does (they were drawn reversed: 123 as 321).
+    expect(await drawn("رقم ١٢٣ هنا")).toEqual(["هنا", "١٢٣", "رقم"]);
+    expect(await drawn("۱۲۳ فارسی")).toEqual(["فارسی", "۱۲۳"]);
+    // An Arabic phrase inside a line that reads from the left is one right-to-left stretch, its number inside it.
+    expect(await drawn("Total مجموع 123 ريال")).toEqual(["Total", "ريال", "123", "مجموع"]);
+    // In Hebrew a number keeps its sign and its separators; a currency sign after a space takes the line's direction.
+    expect(await drawn("מספר #1")).toEqual(["#1", "מספר"]);
+    expect(await drawn("הסכום: 1,000.50 ₪")).toEqual(["₪", "1,000.50", "הסכום:"]);
+  });
+
   test("in a field, a line that reads from the right starts at the box's right edge; one that reads from the left at its left edge", async () => {
     const extent = async (value: string) => {
       const words = await fieldWords(value);
