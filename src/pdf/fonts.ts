@@ -253,12 +253,14 @@ function fontkitReverses(text: string): boolean {
   return false;
 }
 
+export type Direction = "ltr" | "rtl";
+
 /**
  * The direction a line reads in: that of its paragraph in the Unicode bidirectional algorithm
  * (its first strong letter's, as HTML's dir="auto"). Digits and punctuation have none: "3
  * مستندات" reads from the right.
  */
-export function lineDirection(line: string): "ltr" | "rtl" {
+export function lineDirection(line: string): Direction {
   if (!RIGHT_TO_LEFT_BLOCKS.test(line)) return "ltr";
   return (bidi.getEmbeddingLevels(line).paragraphs[0]?.level ?? 0) % 2 ? "rtl" : "ltr";
 }
@@ -270,11 +272,12 @@ export function lineDirection(line: string): "ltr" | "rtl" {
  * own order, a number keeps its separators ("1,000.50") and, outside Arabic text, its signs
  * ("#1"), and Arabic-Indic digits read from the left as any number does. A run's text stays in logical order where
  * fontkit lays it out right to left itself (and joins Arabic); elsewhere it is given in the order
- * it is drawn. A PDF reader extracts the text in its logical order.
+ * it is drawn. A PDF reader extracts the text in its logical order. `direction` is the line's
+ * paragraph's where the line is one of several it was wrapped into; else the line's own.
  */
-export function runsOf(line: string, font: PDFFont): TextRun[] {
-  if (!RIGHT_TO_LEFT_BLOCKS.test(line)) return faceRuns([...line], font, false);
-  const embedding = bidi.getEmbeddingLevels(line);
+export function runsOf(line: string, font: PDFFont, direction?: Direction): TextRun[] {
+  if (direction !== "rtl" && !RIGHT_TO_LEFT_BLOCKS.test(line)) return faceRuns([...line], font, false);
+  const embedding = bidi.getEmbeddingLevels(line, direction);
   const { levels } = embedding;
   const mirrored = bidi.getMirroredCharactersMap(line, levels);
   const visual = Array.from({ length: line.length }, (_, i) => i);
@@ -324,9 +327,9 @@ function faceRuns(chars: string[], font: PDFFont, rtl: boolean): TextRun[] {
  * whose glyphs a shaper reordered (Devanagari vowel signs and repha) carries its text as
  * ActualText, so that copying or extracting it gives the letters in their logical order.
  */
-export function drawText(page: PDFPage, line: string, opts: { x: number; y: number; font: PDFFont; size: number; color?: RGB }): void {
+export function drawText(page: PDFPage, line: string, opts: { x: number; y: number; font: PDFFont; size: number; color?: RGB; direction?: Direction }): void {
   let x = opts.x;
-  for (const run of runsOf(line, opts.font)) {
+  for (const run of runsOf(line, opts.font, opts.direction)) {
     const reordered = reorderingFaces.has(run.font);
     if (reordered) {
       const span = page.doc.context.obj({ ActualText: PDFHexString.fromText(run.text) });

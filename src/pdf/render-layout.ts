@@ -5,7 +5,7 @@
  */
 import { formatUtc } from "../clock.ts";
 import { type PDFDocument, type PDFFont, type PDFImage, type PDFPage, type RGB, rgb } from "pdf-lib";
-import { centredBaseline, drawText, type FontSet, lineDirection, printable, signatureFont, textWidth, verticalMetrics } from "./fonts.ts";
+import { centredBaseline, drawText, type FontSet, printable, signatureFont, textWidth, verticalMetrics } from "./fonts.ts";
 import { fitText, LINE_HEIGHT, truncate, wrapText } from "./text-fit.ts";
 import type { RenderRecipient } from "./render-model.ts";
 import type { ReportT } from "./report-texts.ts";
@@ -182,7 +182,7 @@ export async function drawSignaturePanel(
   drawFittedText(page, inner, note, fonts.sans, { max: 8, min: 5 }, COLORS.muted);
 }
 
-/** Lines of text fitted to a box, vertically centred in it, each from the side it reads from (an Arabic line at the box's right edge). */
+/** Lines of text fitted to a box, vertically centred in it, each from the side its paragraph reads from (an Arabic paragraph's lines at the box's right edge). */
 export function drawFittedText(
   page: PDFPage,
   box: Box,
@@ -195,9 +195,9 @@ export function drawFittedText(
   const lineHeight = size * LINE_HEIGHT;
   const blockHeight = Math.min(box.height, lines.length * lineHeight);
   let slotBottom = box.y + (box.height + blockHeight) / 2 - lineHeight;
-  for (const line of lines) {
-    const x = lineDirection(line) === "rtl" ? box.x + box.width - textWidth(font, line, size) : box.x;
-    drawText(page, line, { x, y: centredBaseline(font, size, slotBottom, lineHeight), font, size, color });
+  for (const { text: line, direction } of lines) {
+    const x = direction === "rtl" ? box.x + box.width - textWidth(font, line, size) : box.x;
+    drawText(page, line, { x, y: centredBaseline(font, size, slotBottom, lineHeight), font, size, color, direction });
     slotBottom -= lineHeight;
   }
 }

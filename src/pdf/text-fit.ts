@@ -3,12 +3,18 @@
  * truncation with an ellipsis, and the largest size at which a value fits its field.
  */
 import type { PDFFont } from "pdf-lib";
-import { printable, textWidth } from "./fonts.ts";
+import { type Direction, lineDirection, printable, textWidth } from "./fonts.ts";
+
+/** A line of wrapped text, with the direction of the paragraph it is part of (each line of an Arabic paragraph reads from the right). */
+export interface FittedLine {
+  text: string;
+  direction: Direction;
+}
 
 /** Text that fits a box: the size chosen and the lines at that size. */
 export interface FittedText {
   size: number;
-  lines: string[];
+  lines: FittedLine[];
 }
 
 /** Line height as a multiple of the font size, for every wrapped text. */
@@ -40,10 +46,18 @@ function breakWord(word: string, font: PDFFont, size: number, maxWidth: number):
  * for a line are broken rather than left to overflow the box.
  */
 export function wrapText(text: string, font: PDFFont, size: number, maxWidth: number): string[] {
-  const lines: string[] = [];
+  return wrapLines(text, font, size, maxWidth).map((line) => line.text);
+}
+
+/** wrapText, each line with its paragraph's direction. */
+function wrapLines(text: string, font: PDFFont, size: number, maxWidth: number): FittedLine[] {
+  const out: FittedLine[] = [];
   for (const paragraph of text.split(/\r\n|\r|\n/)) {
+    const drawn = printable(paragraph, font);
+    const direction = lineDirection(drawn);
+    const lines: string[] = [];
     let line = "";
-    for (const word of printable(paragraph, font).split(/ +/).filter(Boolean)) {
+    for (const word of drawn.split(/ +/).filter(Boolean)) {
       const candidate = line ? `${line} ${word}` : word;
       if (textWidth(font, candidate, size) <= maxWidth) {
         line = candidate;
@@ -55,8 +69,9 @@ export function wrapText(text: string, font: PDFFont, size: number, maxWidth: nu
       lines.push(...pieces);
     }
     lines.push(line);
+    out.push(...lines.map((text) => ({ text, direction })));
   }
-  return lines;
+  return out;
 }
 
 /** Cuts a line so that it ends with an ellipsis within `maxWidth`. */
@@ -80,16 +95,17 @@ export function fitText(
 ): FittedText {
   const step = 0.5;
   for (let size = sizes.max; size >= sizes.min; size -= step) {
-    const lines = wrapText(text, font, size, box.width);
+    const lines = wrapLines(text, font, size, box.width);
     if (lines.length * size * LINE_HEIGHT <= box.height || (lines.length === 1 && size <= box.height)) {
       return { size, lines };
     }
   }
   const size = sizes.min;
-  const lines = wrapText(text, font, size, box.width);
+  const lines = wrapLines(text, font, size, box.width);
   const room = Math.max(1, Math.floor(box.height / (size * LINE_HEIGHT)));
   if (lines.length <= room) return { size, lines };
   const kept = lines.slice(0, room);
-  kept[room - 1] = truncate(`${kept[room - 1]} ${lines[room].trim()}`, font, size, box.width);
+  const last = kept[room - 1]!;
+  kept[room - 1] = { ...last, text: truncate(`${last.text} ${lines[room]!.text.trim()}`, font, size, box.width) };
   return { size, lines: kept };
 }

@@ -43,13 +43,13 @@ function embeddedFonts(pdf: PDFDocument) {
 }
 
 /** The words of `value` stamped in a text field from x 72 to 472, where pdftotext -bbox finds them. */
-async function fieldWords(value: string) {
+async function fieldWords(value: string, box = { width: 400, height: 24 }) {
   const arabic = recipient({ id: "rcp_ar", name: "محمد علي" });
   const out = await stampDocument({ ...DOCUMENT, bytes: await onePager() }, [arabic], [
-    { id: "fld_ar", recipientId: arabic.id, documentId: DOCUMENT.id, type: "text", page: 1, x: 72, y: 200, width: 400, height: 24, value },
+    { id: "fld_ar", recipientId: arabic.id, documentId: DOCUMENT.id, type: "text", page: 1, x: 72, y: 200, ...box, value },
   ], { appendSignaturePage: false });
-  return [...pdftotext(out, "-bbox").matchAll(/<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>([^<]*)<\/word>/g)]
-    .map((m) => ({ xMin: Number(m[1]), xMax: Number(m[2]), text: m[3]! }))
+  return [...pdftotext(out, "-bbox").matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)"[^>]*>([^<]*)<\/word>/g)]
+    .map((m) => ({ xMin: Number(m[1]), yMin: Number(m[2]), xMax: Number(m[3]), text: m[4]! }))
     .filter((w) => w.text !== "Agreement");
 }
 
@@ -147,6 +147,23 @@ describe("names in every script", () => {
     const ltr = await extent("3 documents");
     expect(ltr.left).toBeCloseTo(74, 0);
     expect(ltr.right).toBeLessThan(250);
+  });
+
+  test("every line of a wrapped Arabic paragraph reads from the right, one that starts with Latin words too", async () => {
+    // "Company name: Acme International Holdings Limited", wrapped in a box 160 wide (x 72 to 232, text inset by 2).
+    const words = await fieldWords("اسم الشركة Acme International Holdings Limited", { width: 160, height: 40 });
+    // Words of one line: their tops differ by face (Arabic and Latin), by less than a line's height.
+    const lines: (typeof words)[] = [];
+    for (const w of [...words].sort((a, b) => a.yMin - b.yMin)) {
+      const line = lines.at(-1);
+      if (line && w.yMin - line[0]!.yMin < 8) line.push(w);
+      else lines.push([w]);
+    }
+    expect(lines.length).toBe(2);
+    const last = lines[1]!;
+    expect(last.some((w) => /[\u0600-\u06FF]/.test(w.text))).toBe(false);
+    for (const line of lines) expect(Math.max(...line.map((w) => w.xMax))).toBeCloseTo(230, 0);
+    expect(Math.min(...last.map((w) => w.xMin))).toBeGreaterThan(80);
   });
 
   test("the audit trail shows CJK, Korean, Arabic and Hebrew actors and names", async () => {
