@@ -5,8 +5,8 @@
  */
 import { formatUtc } from "../clock.ts";
 import { type PDFDocument, type PDFFont, type PDFImage, type PDFPage, type RGB, rgb } from "pdf-lib";
-import { centredBaseline, drawText, type FontSet, printable, signatureFont, textWidth, verticalMetrics } from "./fonts.ts";
-import { fitText, LINE_HEIGHT, truncate, wrapText } from "./text-fit.ts";
+import { centredBaseline, type Direction, drawText, type FontSet, printable, signatureFont, textWidth, verticalMetrics } from "./fonts.ts";
+import { type WrappedLine, fitText, LINE_HEIGHT, truncate, wrapText } from "./text-fit.ts";
 import type { RenderRecipient } from "./render-model.ts";
 import type { ReportT } from "./report-texts.ts";
 
@@ -99,9 +99,9 @@ export function drawTextLine(
   drawLine(page, at.maxWidth === undefined ? line : truncate(line, font, size, at.maxWidth), at, font, size, color);
 }
 
-/** Draws a line already printable and fitted (wrapText's): at its left edge `at.x`, or its right edge with `alignRight`. */
-export function drawLine(page: PDFPage, line: string, at: { x: number; y: number; alignRight?: boolean }, font: PDFFont, size: number, color: RGB = COLORS.ink): void {
-  drawText(page, line, { x: at.alignRight ? at.x - textWidth(font, line, size) : at.x, y: at.y, font, size, color });
+/** Draws a line already printable and fitted (wrapText's, in its paragraph's direction): at its left edge `at.x`, or its right edge with `alignRight`. */
+export function drawLine(page: PDFPage, line: string, at: { x: number; y: number; alignRight?: boolean; direction?: Direction }, font: PDFFont, size: number, color: RGB = COLORS.ink): void {
+  drawText(page, line, { x: at.alignRight ? at.x - textWidth(font, line, size) : at.x, y: at.y, font, size, color, direction: at.direction });
 }
 
 const images = new WeakMap<PDFDocument, Map<string, Promise<PDFImage>>>();
@@ -215,7 +215,7 @@ interface RowLayout {
   row: Row;
   font: PDFFont;
   size: number;
-  lines: string[];
+  lines: WrappedLine[];
   height: number;
 }
 
@@ -227,7 +227,8 @@ function layoutRows(rows: Row[], width: number, fonts: FontSet): RowLayout[] {
     let lines = wrapText(row.value || "—", font, size, valueWidth);
     if (lines.length > ROW.maxLines) {
       lines = lines.slice(0, ROW.maxLines);
-      lines[ROW.maxLines - 1] = truncate(`${lines[ROW.maxLines - 1]} …`, font, size, valueWidth);
+      const last = lines[ROW.maxLines - 1]!;
+      lines[ROW.maxLines - 1] = { ...last, text: truncate(`${last.text} …`, font, size, valueWidth) };
     }
     return { row, font, size, lines, height: lines.length * size * LINE_HEIGHT + ROW.gap };
   });
@@ -243,8 +244,8 @@ export function drawRows(page: PDFPage, rows: Row[], at: Band & { top: number },
   for (const layout of layoutRows(rows, at.width, fonts)) {
     const firstBaseline = top - layout.size;
     drawTextLine(page, layout.row.label, { ...lineAt(at), y: firstBaseline }, fonts.bold, ROW.labelSize, COLORS.muted);
-    layout.lines.forEach((line, i) => {
-      drawLine(page, line, { ...lineAt(at, ROW.labelWidth), y: firstBaseline - i * layout.size * LINE_HEIGHT }, layout.font, layout.size);
+    layout.lines.forEach(({ text: line, direction }, i) => {
+      drawLine(page, line, { ...lineAt(at, ROW.labelWidth), y: firstBaseline - i * layout.size * LINE_HEIGHT, direction }, layout.font, layout.size);
     });
     top -= layout.height;
   }

@@ -93,9 +93,9 @@ export class ReportWriter {
     const { sans } = this.fonts;
     const size = 8.5;
     const lineHeight = size * LINE_HEIGHT;
-    for (const line of wrapText(text, sans, size, this.width)) {
+    for (const { text: line, direction } of wrapText(text, sans, size, this.width)) {
       this.ensure(lineHeight);
-      drawLine(this.page, line, { ...lineAt(this.band), y: this.y - size }, sans, size, color);
+      drawLine(this.page, line, { ...lineAt(this.band), y: this.y - size, direction }, sans, size, color);
       this.y -= lineHeight;
     }
     this.y -= 4;
@@ -129,7 +129,7 @@ export class ReportWriter {
       }
       const { page, top } = this.reserve(height);
       cells.forEach((lines, i) =>
-        lines.forEach((line, n) => drawLine(page, line, { ...lineAt(bands[i]!), y: top - size - 2 - n * lineHeight }, this.fonts.sans, size)),
+        lines.forEach(({ text: line, direction }, n) => drawLine(page, line, { ...lineAt(bands[i]!), y: top - size - 2 - n * lineHeight, direction }, this.fonts.sans, size)),
       );
     }
     this.y -= 6;

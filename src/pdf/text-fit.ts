@@ -6,7 +6,7 @@ import type { PDFFont } from "pdf-lib";
 import { type Direction, lineDirection, printable, textWidth } from "./fonts.ts";
 
 /** A line of wrapped text, with the direction of the paragraph it is part of (each line of an Arabic paragraph reads from the right). */
-export interface FittedLine {
+export interface WrappedLine {
   text: string;
   direction: Direction;
 }
@@ -14,7 +14,7 @@ export interface FittedLine {
 /** Text that fits a box: the size chosen and the lines at that size. */
 export interface FittedText {
   size: number;
-  lines: FittedLine[];
+  lines: WrappedLine[];
 }
 
 /** Line height as a multiple of the font size, for every wrapped text. */
@@ -43,15 +43,11 @@ function breakWord(word: string, font: PDFFont, size: number, maxWidth: number):
 
 /**
  * Greedy word wrap. Explicit line breaks in the text are kept; words too long
- * for a line are broken rather than left to overflow the box.
+ * for a line are broken rather than left to overflow the box. Each line has its
+ * paragraph's direction.
  */
-export function wrapText(text: string, font: PDFFont, size: number, maxWidth: number): string[] {
-  return wrapLines(text, font, size, maxWidth).map((line) => line.text);
-}
-
-/** wrapText, each line with its paragraph's direction. */
-function wrapLines(text: string, font: PDFFont, size: number, maxWidth: number): FittedLine[] {
-  const out: FittedLine[] = [];
+export function wrapText(text: string, font: PDFFont, size: number, maxWidth: number): WrappedLine[] {
+  const out: WrappedLine[] = [];
   for (const paragraph of text.split(/\r\n|\r|\n/)) {
     const drawn = printable(paragraph, font);
     const direction = lineDirection(drawn);
@@ -95,13 +91,13 @@ export function fitText(
 ): FittedText {
   const step = 0.5;
   for (let size = sizes.max; size >= sizes.min; size -= step) {
-    const lines = wrapLines(text, font, size, box.width);
+    const lines = wrapText(text, font, size, box.width);
     if (lines.length * size * LINE_HEIGHT <= box.height || (lines.length === 1 && size <= box.height)) {
       return { size, lines };
     }
   }
   const size = sizes.min;
-  const lines = wrapLines(text, font, size, box.width);
+  const lines = wrapText(text, font, size, box.width);
   const room = Math.max(1, Math.floor(box.height / (size * LINE_HEIGHT)));
   if (lines.length <= room) return { size, lines };
   const kept = lines.slice(0, room);
