@@ -234,6 +234,36 @@ describe("concurrency", () => {
   }, 20_000);
 });
 
+describe("claims ahead", () => {
+  test("the commit that refills one endpoint's queue tops up another busy endpoint's that has run part way down", async () => {
+    const s = await startTestServer({ env: { ...ALLOW_LOOPBACK, CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
+    try {
+      const a = await endpoint(s, "/top-a");
+      const b = await endpoint(s, "/top-b");
+      rx.respond("/top-a", async () => (await Bun.sleep(2), 200));
+      // B answers 10 requests, then holds its 11th: 21 of its 31 claimed ahead are left, above the
+      // refill threshold (16), so only A's refills can top it up.
+      const gate = Promise.withResolvers<void>();
+      rx.respond("/top-b", async (_d, nth) => (nth === 11 ? (await gate.promise, 200) : 200));
+      const EVENTS = 60;
+      for (let i = 0; i < EVENTS; i++) await emit(s, "recipient.viewed");
+      const draining = s.running.app.webhooks.drain();
+      await rx.waitFor(EVENTS, { path: "/top-a", accepted: true, timeoutMs: 15_000 });
+      await Bun.sleep(50); // A's last outcomes recorded
+      const claimedOf = (hook: { id: string }) =>
+        (s.deps.db.$client.query("SELECT count(*) AS n FROM webhook_deliveries WHERE webhook_id = ? AND attempts > 0").get(hook.id) as { n: number }).n;
+      expect(claimedOf(a)).toBe(EVENTS);
+      // 10 answered, 1 held, 21 left ahead, topped up to CLAIM_AHEAD (without the top-up: 32 claimed).
+      expect(claimedOf(b)).toBe(10 + 1 + CLAIM_AHEAD);
+      gate.resolve();
+      expect(await draining).toMatchObject({ attempts: 2 * EVENTS, succeeded: 2 * EVENTS, failed: 0 });
+      expect(rx.accepted("/top-b").length).toBe(EVENTS);
+    } finally {
+      await s.stop();
+    }
+  }, 30_000);
+});
+
 describe("two dispatchers on one outbox", () => {
   test("each takes what the other has not leased: every event delivered once", async () => {
     const s = await startTestServer({ env: { ...ALLOW_LOOPBACK, CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
