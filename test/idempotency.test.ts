@@ -1,7 +1,8 @@
 /** Idempotency-Key on each database: SQLite, and PostgreSQL where it is installed (several nodes share it). */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SQL } from "bun";
-import { count, eq } from "drizzle-orm";
+import { count, eq, like } from "drizzle-orm";
+import { PURGE_BATCH } from "../src/http/idempotency";
 import { documents, idempotencyKeys } from "../src/store/schema";
 import { havePostgres } from "./helpers/postgres";
 import { startTestServer, type TestServer } from "./helpers/server";
@@ -112,6 +113,29 @@ describe("Idempotency-Key, more", () => {
     (s.clock as any).advance(25 * 3600_000);
     await s.running.app.jobs.drain();
     expect(await stored("to-purge")).toHaveLength(0);
+  });
+
+  test("a backlog of expired replies goes a batch per tick, oldest first; replies not expired stay", async () => {
+    (s.clock as any).advance(61_000); // past the minute an earlier purge waits after a short batch
+    const now = (s.clock as any).now() as Date;
+    const row = (i: number, expiresAt: Date) => ({
+      environment: "test" as const, key: `backlog-${i}`, fingerprint: "f", status: "done" as const, responseStatus: 201,
+      responseHeaders: {}, responseBody: "{}", createdAt: now, expiresAt,
+    });
+    const backlog = PURGE_BATCH * 2 + 500;
+    for (let i = 0; i < backlog; i += 500)
+      await s.deps.db.insert(idempotencyKeys).values(Array.from({ length: 500 }, (_, j) => row(i + j, new Date(now.getTime() - 3600_000 + i + j))));
+    await s.deps.db.insert(idempotencyKeys).values(row(-1, new Date(now.getTime() + 3600_000)));
+    const left = async () => (await s.deps.db.select({ n: count() }).from(idempotencyKeys).where(like(idempotencyKeys.key, "backlog-%")))[0]!.n;
+    await s.running.app.jobs.drain();
+    expect(await left()).toBe(backlog + 1 - PURGE_BATCH);
+    // The oldest went first.
+    expect(await stored("backlog-0")).toHaveLength(0);
+    expect(await stored(`backlog-${PURGE_BATCH}`)).toHaveLength(1);
+    await s.running.app.jobs.drain();
+    await s.running.app.jobs.drain();
+    expect(await left()).toBe(1);
+    expect(await stored("backlog--1")).toHaveLength(1);
   });
 
   test.skipIf(dialect !== "postgres")("a key another node claims between this one's read and its insert: that claim wins, no 500", async () => {

@@ -1,4 +1,4 @@
-import { and, eq, lt } from "drizzle-orm";
+import { and, eq, lt, lte } from "drizzle-orm";
 import type { Clock } from "../clock";
 import { AppError } from "../errors";
 import { sha256Hex } from "../ids";
@@ -51,6 +51,9 @@ async function fingerprintOf(req: Request, body: Uint8Array): Promise<string> {
   return sha256Hex(`${req.method} ${url.pathname}${url.search}\n${content}`);
 }
 
+/** Expired replies deleted per statement: short enough that other requests wait milliseconds at most. */
+export const PURGE_BATCH = 1000;
+
 /** Claims of a key tried within one request: each lost one means another request claimed it and gave it up meanwhile. */
 const MAX_CLAIMS = 3;
 
@@ -61,7 +64,8 @@ const MAX_CLAIMS = 3;
  */
 export function createIdempotency(db: Db, clock: Clock, ttlHours: number) {
   const ttlMs = ttlHours * 3_600_000;
-  let lastPurge = 0;
+  /** When the purge looks again: at once after a full batch, else a minute later. */
+  let nextPurge = 0;
   return {
     async run(environment: Environment, key: string, req: Request, body: Uint8Array, handle: () => Promise<Response>): Promise<Response> {
       if (!KEY_FORMAT.test(key)) throw new AppError("bad_request", "Idempotency-Key must be 1 to 255 visible ASCII characters");
@@ -117,12 +121,20 @@ export function createIdempotency(db: Db, clock: Clock, ttlHours: number) {
       await db.update(idempotencyKeys).set({ status: "done", responseStatus: res.status, responseHeaders: headers, responseBody: storable(text, headers["content-type"] ?? null) }).where(where);
       return new Response(text, { status: res.status, headers: res.headers });
     },
-    /** Deletes replies past their 24 h; called on the job runner's tick, at most once a minute. */
+    /**
+     * Deletes replies past their 24 h, PURGE_BATCH at a time (the oldest, up to the expiry of the
+     * last of them); called on the job runner's tick: the next tick goes on after a full batch,
+     * else the next look is a minute later. One statement for all of them held the event loop
+     * 55 ms at 20,000 and 590 ms at 100,000 (a day of keyed requests after a bulk import).
+     */
     async purgeExpired() {
       const now = clock.now();
-      if (now.getTime() - lastPurge < 60_000) return;
-      lastPurge = now.getTime();
-      await db.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, now));
+      if (now.getTime() < nextPurge) return;
+      const expired = lt(idempotencyKeys.expiresAt, now);
+      const [last] = await db.select({ at: idempotencyKeys.expiresAt }).from(idempotencyKeys).where(expired)
+        .orderBy(idempotencyKeys.expiresAt).limit(1).offset(PURGE_BATCH - 1);
+      await transaction(db, (tx) => tx.delete(idempotencyKeys).where(and(expired, last && lte(idempotencyKeys.expiresAt, last.at))));
+      nextPurge = last ? 0 : now.getTime() + 60_000;
     },
   };
 }
