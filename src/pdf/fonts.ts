@@ -270,10 +270,10 @@ export function lineDirection(line: string): Direction {
  * bidirectional algorithm (bidi-js: levels, reordering, mirrored brackets): an Arabic or Hebrew
  * sentence reads from the right with its embedded names, e-mail addresses and numbers in their
  * own order, a number keeps its separators ("1,000.50") and, outside Arabic text, its signs
- * ("#1"), and Arabic-Indic digits read from the left as any number does. A run's text stays in logical order where
- * fontkit lays it out right to left itself (and joins Arabic); elsewhere it is given in the order
- * it is drawn. A PDF reader extracts the text in its logical order. `direction` is the line's
- * paragraph's where the line is one of several it was wrapped into; else the line's own.
+ * ("#1"), and Arabic-Indic digits read from the left as any number does. A run's text stays in
+ * logical order where fontkit lays it out right to left itself (and joins Arabic); elsewhere it
+ * is given in the order it is drawn. A PDF reader extracts the text in its logical order.
+ * `direction`: the paragraph's, for a line wrapped out of one (else the line's own).
  */
 export function runsOf(line: string, font: PDFFont, direction?: Direction): TextRun[] {
   if (direction !== "rtl" && !RIGHT_TO_LEFT_BLOCKS.test(line)) return faceRuns([...line], font, false);

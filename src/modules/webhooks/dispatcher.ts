@@ -171,8 +171,8 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
 
   /**
    * Claims due deliveries up to the limits (global concurrency, one in flight per endpoint) and
-   * tops up the queues of busy endpoints that run low (TOP_UP_BELOW). Changes nothing in memory, since a
-   * PostgreSQL transaction may run it twice: its caller applies the claim (takeClaim) once
+   * tops up the queues of busy endpoints that run low (TOP_UP_BELOW). Changes nothing in memory,
+   * since a PostgreSQL transaction may run it twice: its caller applies the claim (takeClaim) once
    * committed, under the same exclusively(). `idled`: endpoints the caller's transaction idles.
    * `search`: also look for endpoints with due deliveries to start (the costly query of a claim).
    * Only a poll, a wake-up or an endpoint going idle can make room for one or give one work;
