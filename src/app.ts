@@ -2,7 +2,7 @@ import { Elysia, t, type AnyElysia, type TSchema } from "elysia";
 import type { Deps } from "./deps";
 import { errorHandler, routePattern } from "./http/errors";
 import { authMismatches } from "./http/auth";
-import { createIdempotency } from "./http/idempotency";
+import { createIdempotency, expiredRepliesPurge } from "./http/idempotency";
 import { openapiPlugin } from "./http/openapi";
 import { createPipeline } from "./http/pipeline";
 import { createRateLimiter } from "./http/rate-limit";
@@ -80,10 +80,10 @@ export function buildApp(deps: Deps) {
   if (undeclared.length) throw new Error(`auth: SCOPE must be declared on exactly the API-key routes; check ${undeclared.join(", ")}`);
   routes = elysia.routes.map((r) => ({ method: r.method, pattern: routePattern(r.path), query: (r.hooks as { query?: TSchema }).query }));
   // The durable outbox: job handlers by kind, and the functions run on each tick (reminders, expiry, the deletions of what is kept for a time).
-  const [purgeDone, purgeHistory] = [donePurge(), historyPurge()];
+  const [purgeDone, purgeHistory, purgeReplies] = [donePurge(), historyPurge(), expiredRepliesPurge()];
   const periodic = [
     ...notificationPeriodic, ...sealingPeriodic,
-    () => idempotency.purgeExpired(), () => purgeExpiredSessions(deps),
+    async () => void (await purgeReplies(deps)), () => purgeExpiredSessions(deps),
     async () => void (await purgeByRetention(deps)), async () => void (await purgeDone(deps)), async () => void (await purgeHistory(deps)),
   ];
   const jobs = createJobRunner(deps, { ...notificationHandlers(deps), ...sealingHandlers(deps), ...batchHandlers(deps) }, periodic);

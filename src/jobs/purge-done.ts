@@ -3,7 +3,7 @@ import { affectedRows } from "../store/portable-sql";
 import { preparedPerDb } from "../store/prepared";
 import { jobs } from "../store/schema";
 import { transaction } from "../store/transaction";
-import { periodicDeletion } from "./periodic-deletion";
+import { keptForDays, periodicDeletion } from "./periodic-deletion";
 
 /** Rows deleted per transaction: short enough that other writes wait milliseconds at most. */
 const BATCH = 1000;
@@ -19,7 +19,7 @@ const oldestDone = preparedPerDb((db) =>
  * done. Pending and failed jobs stay: the console lists failures, and an admin retries them.
  */
 export const donePurge = () =>
-  periodicDeletion((config) => config.jobs.keepDoneDays, BATCH, async (deps, before) => {
+  periodicDeletion(keptForDays((config) => config.jobs.keepDoneDays), BATCH, async (deps, before) => {
     const ids = (await oldestDone(deps.db).execute({ before })).map((r) => r.id);
     if (!ids.length) return 0;
     return transaction(deps.db, async (tx) => affectedRows(await tx.delete(jobs).where(and(inArray(jobs.id, ids), eq(jobs.status, "done")))));

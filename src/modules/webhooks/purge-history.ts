@@ -1,5 +1,5 @@
 import { and, asc, inArray, lt, sql } from "drizzle-orm";
-import { periodicDeletion } from "../../jobs/periodic-deletion";
+import { keptForDays, periodicDeletion } from "../../jobs/periodic-deletion";
 import { preparedPerSession } from "../../store/prepared";
 import { webhookAttempts, webhookDeliveries, webhookEvents } from "../../store/schema";
 import { transaction } from "../../store/transaction";
@@ -24,7 +24,7 @@ const oldestFinished = preparedPerSession((tx) =>
  * resend made meanwhile keeps its event.
  */
 export const historyPurge = () =>
-  periodicDeletion((config) => config.webhooks.keepDays, BATCH, (deps, before) =>
+  periodicDeletion(keptForDays((config) => config.webhooks.keepDays), BATCH, (deps, before) =>
     transaction(deps.db, async (tx) => {
       const ids = (await oldestFinished(tx).execute({ before })).map((r) => r.id);
       if (!ids.length) return 0;
