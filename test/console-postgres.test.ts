@@ -5,11 +5,12 @@
  * node) give there what they give on SQLite. Only HTTP and the domain's own functions are used.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
+import { listAudit } from "../src/modules/audit/service";
 import { listActions } from "../src/modules/admin/actions";
 import { getBranding } from "../src/modules/branding/service";
 import { sha256Hex } from "../src/ids";
-import { apiKeys, jobs, webhooks } from "../src/store/schema";
+import { apiKeys, envelopes, jobs, webhooks } from "../src/store/schema";
 import { isSealed, sealStoredSecrets } from "../src/store/secret-box";
 import { addAdmin, ADMIN_EMAIL, consoleClient } from "./helpers/admin";
 import type { FakeClock } from "./helpers/clock";
@@ -64,6 +65,24 @@ describe.skipIf(!havePostgres)("console on PostgreSQL", () => {
     expect(failures).toContain("Elodie.Martin@Example.com");
     expect(failures).toContain("550 mailbox unavailable");
     expect((await c.get("/admin")).text).toContain("1 e-mail or SMS deliveries failed");
+  });
+
+  test("Retry all: every failed delivery and every failed seal back in the queue", async () => {
+    const doc = await uploadDoc(s);
+    const sent = [];
+    for (const email of ["r1@example.com", "r2@example.com"]) sent.push(await sendEnvelope(s, (await createEnvelope(s, quickStart([doc.id], [{ email, name: email }]))).id));
+    await s.running.app.jobs.drain();
+    await s.deps.db.update(jobs).set({ status: "failed" }).where(eq(jobs.kind, "deliver_message"));
+    await s.deps.db.update(envelopes).set({ sealStatus: "FAILED" }).where(inArray(envelopes.id, sent.map((e) => e.id)));
+    const failedDeliveries = (await s.deps.db.select().from(jobs).where(and(eq(jobs.kind, "deliver_message"), eq(jobs.status, "failed")))).length;
+    const c = consoleClient(s);
+    await c.login();
+    await c.get("/admin/failures?env=test");
+    expect((await c.post("/admin/failures/messages/retry")).res.headers.get("location")).toBe(`/admin/failures?retried=${failedDeliveries}`);
+    expect(await s.deps.db.select().from(jobs).where(and(eq(jobs.kind, "deliver_message"), eq(jobs.status, "failed")))).toEqual([]);
+    expect((await c.post("/admin/failures/seals/retry")).res.headers.get("location")).toBe("/admin/failures?retried=2");
+    expect((await s.deps.db.select().from(envelopes).where(inArray(envelopes.id, sent.map((e) => e.id)))).map((e) => e.sealStatus)).toEqual(["PENDING", "PENDING"]);
+    for (const e of sent) expect((await listAudit(s.deps.db, e.id)).map((a) => a.type)).toContain("envelope.seal_retried");
   });
 
   test("a key revoked by another node fails on its next requests; the console lists and revokes keys", async () => {

@@ -9,7 +9,7 @@ import { AppError } from "../../errors";
 import { contextOf } from "../../http/context";
 import { randomToken } from "../../ids";
 import { transaction } from "../../store/transaction";
-import { retryFailedJob } from "../../jobs/retry";
+import { retryFailedJob, retryFailedJobs } from "../../jobs/retry";
 import { createBackup } from "../../ops/backup";
 import type { Environment } from "../../store/schema";
 import type { ActorMeta } from "../envelopes/actor";
@@ -19,13 +19,14 @@ import { purgeEnvelope } from "../envelopes/purge-envelope";
 import { remindRecipient } from "../envelopes/remind-recipient";
 import { SCOPES } from "../keys/scopes";
 import { createKey, revokeKey, type KeyVerifier } from "../keys/service";
-import { retrySeal } from "../sealing/retry-seal";
+import { retrySeal, retrySeals } from "../sealing/retry-seal";
 import { pdfResponse } from "../../http/pdf-response";
 import { assetAnswer } from "../../http/static-asset";
 import { getBranding, saveBranding } from "../branding/service";
 import { sealingService } from "../sealing/lazy";
 import { resendDelivery, updateWebhook } from "../webhooks/service";
 import { recordAction, type AdminActor } from "./actions";
+import { allFailureIds } from "./queries";
 import { authenticate, loginLock, recordLoginFailure, type AdminUser } from "./accounts";
 import { html, type Html } from "./html";
 import { pickLang, supportedLang, translator, type StringKey } from "./i18n";
@@ -333,7 +334,20 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
       return done(`/admin/webhooks/${c.params.id}`);
     }), { detail: { hide: true } })
 
-    .get("/admin/failures", show("failuresTitle", (c) => failuresBody(deps, c.v, doneNotice(c))), { detail: { hide: true } })
+    .get("/admin/failures", show("failuresTitle", (c) => {
+      const retried = c.url.searchParams.get("retried");
+      return failuresBody(deps, c.v, retried !== null ? c.v.t("retriedCount", { count: Number(retried) || 0 }) : doneNotice(c));
+    }), { detail: { hide: true } })
+    .post("/admin/failures/messages/retry", guarded(async (c) => {
+      const count = await retryFailedJobs(deps, (await allFailureIds(deps.db, c.env)).messages);
+      await c.record("jobs.retried", null, { count });
+      return redirect(`/admin/failures?retried=${count}`);
+    }), { detail: { hide: true } })
+    .post("/admin/failures/seals/retry", guarded(async (c) => {
+      const count = await retrySeals(deps, c.env, c.actor, (await allFailureIds(deps.db, c.env)).seals);
+      await c.record("envelopes.seal_retried", null, { count });
+      return redirect(`/admin/failures?retried=${count}`);
+    }), { detail: { hide: true } })
     .post("/admin/failures/jobs/:id/retry", guarded(async (c) => {
       await retryFailedJob(deps, c.params.id!);
       await c.record("job.retried", c.params.id);

@@ -139,6 +139,8 @@ export const ar: Record<StringKey, string> = {
   failedSealsTitle: "عمليات الختم الفاشلة",
   disabledWebhooksTitle: "نقاط نهاية webhook المعطّلة",
   retry: "إعادة المحاولة",
+  retryAll: "إعادة محاولة الكل ({count})",
+  retriedCount: "أُعيد {count} إلى قائمة الانتظار.",
   recipient: "المستلم",
   channel: "القناة",
   message: "الرسالة",

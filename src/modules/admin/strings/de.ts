@@ -139,6 +139,8 @@ export const de: Record<StringKey, string> = {
   failedSealsTitle: "Fehlgeschlagene Versiegelungen",
   disabledWebhooksTitle: "Deaktivierte Webhook-Endpunkte",
   retry: "Erneut versuchen",
+  retryAll: "Alle {count} wiederholen",
+  retriedCount: "{count} wieder in die Warteschlange gestellt.",
   recipient: "Empfänger",
   channel: "Kanal",
   message: "Nachricht",

@@ -139,6 +139,8 @@ export const el: Record<StringKey, string> = {
   failedSealsTitle: "Σφραγίσεις που απέτυχαν",
   disabledWebhooksTitle: "Απενεργοποιημένα τελικά σημεία webhook",
   retry: "Επανάληψη",
+  retryAll: "Επανάληψη όλων ({count})",
+  retriedCount: "{count} επέστρεψαν στην ουρά.",
   recipient: "Παραλήπτης",
   channel: "Κανάλι",
   message: "Μήνυμα",

@@ -139,6 +139,8 @@ export const en = {
   failedSealsTitle: "Seals that failed",
   disabledWebhooksTitle: "Disabled webhook endpoints",
   retry: "Retry",
+  retryAll: "Retry all {count}",
+  retriedCount: "{count} put back in the queue.",
   recipient: "Recipient",
   channel: "Channel",
   message: "Message",

@@ -139,6 +139,8 @@ export const es: Record<StringKey, string> = {
   failedSealsTitle: "Sellados fallidos",
   disabledWebhooksTitle: "Destinos de webhook desactivados",
   retry: "Reintentar",
+  retryAll: "Reintentar los {count}",
+  retriedCount: "{count} de nuevo en la cola.",
   recipient: "Destinatario",
   channel: "Canal",
   message: "Mensaje",

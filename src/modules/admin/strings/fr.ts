@@ -139,6 +139,8 @@ export const fr: Record<StringKey, string> = {
   failedSealsTitle: "Scellements en échec",
   disabledWebhooksTitle: "Points de terminaison webhook désactivés",
   retry: "Réessayer",
+  retryAll: "Tout relancer ({count})",
+  retriedCount: "{count} remis dans la file d’attente.",
   recipient: "Destinataire",
   channel: "Canal",
   message: "Message",

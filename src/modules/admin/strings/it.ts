@@ -139,6 +139,8 @@ export const it: Record<StringKey, string> = {
   failedSealsTitle: "Sigillature non riuscite",
   disabledWebhooksTitle: "Endpoint webhook disattivati",
   retry: "Riprova",
+  retryAll: "Riprova tutti i {count}",
+  retriedCount: "{count} rimessi in coda.",
   recipient: "Destinatario",
   channel: "Canale",
   message: "Messaggio",

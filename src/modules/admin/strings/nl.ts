@@ -139,6 +139,8 @@ export const nl: Record<StringKey, string> = {
   failedSealsTitle: "Mislukte verzegelingen",
   disabledWebhooksTitle: "Uitgeschakelde webhook-eindpunten",
   retry: "Opnieuw proberen",
+  retryAll: "Alle {count} opnieuw proberen",
+  retriedCount: "{count} opnieuw in de wachtrij gezet.",
   recipient: "Ontvanger",
   channel: "Kanaal",
   message: "Bericht",

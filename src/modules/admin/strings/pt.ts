@@ -139,6 +139,8 @@ export const pt: Record<StringKey, string> = {
   failedSealsTitle: "Selagens que falharam",
   disabledWebhooksTitle: "Destinos de webhook desativados",
   retry: "Tentar novamente",
+  retryAll: "Tentar todos novamente ({count})",
+  retriedCount: "{count} de novo na fila.",
   recipient: "Destinatário",
   channel: "Canal",
   message: "Mensagem",
