@@ -64,8 +64,11 @@ async function check(name: string, p: Page = page) {
   const violations = await axeViolations(p);
   expect(violations).toEqual([]);
   await p.screenshot({ path: join(SHOTS, `${name}-desktop.png`), fullPage: true });
+  // The phone shares the desktop's cookies as they are now (session, and the data shown), so it shows the same page.
+  await phone.addCookies(await desktop.cookies());
   const mobile = await phone.newPage();
   await mobile.goto(p.url());
+  expect(await mobile.locator("h1").textContent()).toBe(await p.locator("h1").textContent());
   expect(await axeViolations(mobile)).toEqual([]);
   // Nothing wider than the phone's screen but tables, which scroll in their own region.
   const overflow = await mobile.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
@@ -83,8 +86,6 @@ async function logIn() {
   await page.getByLabel("Password").fill(ADMIN_PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL(`${s.url}/admin`);
-  // The phone context shares the session, as the same person's second device would after logging in.
-  await phone.addCookies(await desktop.cookies());
 }
 
 describe("the console in Chromium", () => {
@@ -193,6 +194,12 @@ describe("the console in Chromium", () => {
     s.deps.db.$client.run("UPDATE jobs SET status = 'failed' WHERE kind = 'seal_envelope'");
     await page.goto(`${s.url}/admin/envelopes/${env.id}`);
     expect(await page.getByText("Sealing failed.").count()).toBe(1);
+    // An event's details read as labelled fields, nested ones too.
+    const failed = page.getByRole("row", { name: /envelope\.seal_failed/ });
+    expect(await failed.locator("dt").allTextContents()).toEqual(["reason"]);
+    expect(await failed.locator("dd").allTextContents()).toEqual(["simulated: the sealing key was unavailable"]);
+    const signed = page.getByRole("row", { name: /recipient\.signed/ });
+    expect(await signed.locator("dd dl dt").allTextContents()).toContain("locale");
     await check("envelope-seal-failed");
     await page.getByRole("button", { name: "Retry sealing" }).click();
     await page.waitForURL(/done=1/);

@@ -143,6 +143,6 @@ describe("Retry all", () => {
     for (const id of completed) expect((await getEnvelope(r, id)).sealStatus).toBe("SEALED");
     const activity = (await c.get("/admin/activity")).text;
     expect(activity).toContain("envelopes.seal_retried");
-    expect(activity).toContain(`{&quot;count&quot;:${total}}`);
+    expect(activity).toContain(`<dt>count</dt><dd><bdi>${total}</bdi></dd>`);
   });
 });

@@ -112,6 +112,22 @@ ${body}
   return new Response(doc.text, { status: opts.status ?? 200, headers: { "content-type": "text/html; charset=utf-8" } });
 }
 
+/**
+ * An event's details (its JSON data) as labelled fields: objects as nested lists, arrays one item
+ * per line. Left to right as the keys are; a text value keeps its own direction.
+ */
+export function details(data: unknown, nested = false): Html {
+  if (data === null || data === undefined) return html``;
+  const empty = html`<span class="muted">—</span>`;
+  if (Array.isArray(data)) return data.length ? html`<ol class="details-items">${data.map((item) => html`<li>${details(item, true)}</li>`)}</ol>` : empty;
+  if (typeof data === "object") {
+    const fields = Object.entries(data);
+    if (!fields.length) return empty;
+    return html`<dl class="details"${nested ? "" : html` dir="ltr"`}>${fields.map(([k, v]) => html`<dt>${k}</dt><dd>${details(v, true)}</dd>`)}</dl>`;
+  }
+  return html`<bdi>${String(data)}</bdi>`;
+}
+
 export const table = (caption: string, head: string[], rows: Html[], empty: string) =>
   rows.length
     ? html`<div class="table-wrap" tabindex="0"><table><caption class="visually-hidden">${caption}</caption><thead><tr>${head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead><tbody>${rows}</tbody></table></div>`

@@ -3,7 +3,7 @@ import type { EnvelopeStatus } from "../../../store/schema";
 import { listAudit } from "../../audit/service";
 import type { EnvelopeView } from "../../envelopes/view";
 import { html } from "../html";
-import { badge, form, href, notice, table, time, type View } from "../layout";
+import { badge, details, form, href, notice, table, time, type View } from "../layout";
 import { searchEnvelopes } from "../queries";
 import { environmentHint } from "./environment-hint";
 
@@ -78,6 +78,6 @@ ${form(v, `${base}/purge`, html`<button type="submit" class="danger">${v.t("purg
 <section aria-labelledby="audit"><h2 id="audit">${v.t("audit")}</h2>
 ${table(v.t("audit"), ["#", v.t("when"), v.t("event"), v.t("actor"), v.t("details")], events.map((a) => html`<tr>
 <td>${a.seq}</td><td>${time(a.at)}</td><td><code>${a.type}</code></td><td><span dir="ltr">${a.actor}</span>${a.ip ? html`<br><span class="muted small" dir="ltr">${a.ip}</span>` : ""}</td>
-<td><code class="small data">${a.data ? JSON.stringify(a.data) : ""}</code></td></tr>`), "")}
+<td>${details(a.data)}</td></tr>`), "")}
 </section>`;
 }
