@@ -7,6 +7,8 @@ import { maxBodyBytes } from "./http/pipeline";
 import { problemResponse } from "./http/problem";
 import { apiAnswerHeaders } from "./http/security-headers";
 import type { Logger } from "./log";
+import { waitBrieflyForLocks } from "./store/db";
+import { dialectOf } from "./store/dialect";
 
 export interface RunningServer {
   url: string;
@@ -75,6 +77,7 @@ export function idleCollector(log: Logger) {
 }
 
 export function startServer(deps: Deps, opts: { port?: number; host?: string; ready?: Promise<unknown>; idleCollectMs?: number } = {}): RunningServer {
+  if (dialectOf(deps.db) === "sqlite") waitBrieflyForLocks(deps.db);
   const app = buildApp(deps);
   const idle = idleCollector(deps.log);
   const idleTimer = setInterval(idle.check, opts.idleCollectMs ?? IDLE_COLLECT_MS);

@@ -149,18 +149,36 @@ describe("system conditions on requests", () => {
   beforeAll(async () => { s = await startTestServer(); });
   afterAll(() => s.stop());
 
-  test("a database locked by another process answers 503 database_busy with Retry-After; reads go on", async () => {
+  test("a database locked by another process: reads are served while a write waits; 503 database_busy with Retry-After after the wait", async () => {
     const doc = await uploadDoc(s);
     const locker = new Database(join(s.dir, "certyneo.db"));
     locker.run("BEGIN IMMEDIATE");
     try {
-      const res = await s.api("/api/v1/envelopes", { method: "POST", json: quickStart([doc.id]) });
+      let settled = false;
+      const waiting = s.api("/api/v1/envelopes", { method: "POST", json: quickStart([doc.id]) }).finally(() => void (settled = true));
+      await Bun.sleep(200);
+      // The write waits for the lock between turns of the event loop, which answers meanwhile.
+      expect((await s.api(`/api/v1/documents/${doc.id}`)).status).toBe(200);
+      expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+      expect(settled).toBe(false);
+      const res = await waiting;
       expect(res.status).toBe(503);
       expect(res.headers.get("retry-after")).toBe("5");
       expect((await res.json()).code).toBe("database_busy");
-      expect((await s.api(`/api/v1/documents/${doc.id}`)).status).toBe(200);
-    } finally {
+
+      // A write that is waiting when the lock goes goes through.
+      const next = s.api("/api/v1/envelopes", { method: "POST", json: quickStart([doc.id]) });
+      await Bun.sleep(200);
       locker.run("ROLLBACK");
+      expect((await next).status).toBe(201);
+      // Background work said once that it waits, and goes on at its next round.
+      const said = (msg: string) => s.logs.filter((l) => l.msg === msg).length;
+      for (let i = 0; i < 50 && !said("database no longer locked: background work goes on"); i++) await Bun.sleep(100);
+      expect(said("database locked by another process: background work waits for it")).toBe(1);
+      expect(said("database no longer locked: background work goes on")).toBe(1);
+      expect(s.logs.filter((l) => l.msg === "periodic job failed")).toEqual([]);
+    } finally {
+      if (locker.inTransaction) locker.run("ROLLBACK");
       locker.close();
     }
   });

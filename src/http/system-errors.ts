@@ -1,5 +1,5 @@
 import { AppError } from "../errors";
-import { RETRYABLE, sqlState } from "../store/transaction";
+import { isSqliteBusy, RETRYABLE, sqlState } from "../store/transaction";
 
 /**
  * The system failures a client should hear about in their own words rather than as a 500: a
@@ -11,7 +11,7 @@ export function systemError(e: unknown): AppError | null {
   const text = String((e as Error)?.message ?? "");
   if (code === "ENOSPC" || code === "EDQUOT" || code === "SQLITE_FULL" || /database or disk is full/.test(text))
     return new AppError("insufficient_storage", "The server's disk is full: nothing was saved. Reading still works; retry once an administrator has made space");
-  if (code === "SQLITE_BUSY" || code.startsWith("SQLITE_BUSY_") || /database is locked/.test(text))
+  if (isSqliteBusy(e))
     return new AppError("database_busy", "The database is locked by another process (a backup, a maintenance command); retry in a few seconds", {
       headers: { "retry-after": "5" },
     });

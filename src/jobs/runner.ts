@@ -6,7 +6,7 @@ import { ownerGone, THIS_PROCESS } from "../process-owner";
 import { dialectOf } from "../store/dialect";
 import { affectedRows } from "../store/portable-sql";
 import { preparedPerSession } from "../store/prepared";
-import { transaction } from "../store/transaction";
+import { isSqliteBusy, transaction } from "../store/transaction";
 import { jobs } from "../store/schema";
 import { completeJob } from "./queue";
 import { retryDelayMs } from "./schedule";
@@ -312,16 +312,30 @@ export function createJobRunner(
     return next;
   }
 
-  /** Runs every periodic function once; rounds never overlap. */
+  /** When a periodic round first found the database locked by another process (null: not locked). */
+  let lockedSince: number | null = null;
+
+  /**
+   * Runs every periodic function once; rounds never overlap. While another process keeps the
+   * database locked, a round stops at the first function that finds it so (the others would
+   * wait for the same lock), said once when it starts and once when it ends.
+   */
   function runPeriodic(): Promise<void> {
     periodicChain = periodicChain.then(async () => {
       for (const fn of periodic) {
         try {
           await fn(deps);
         } catch (e) {
+          if (isSqliteBusy(e)) {
+            if (lockedSince === null) log.warn("database locked by another process: background work waits for it", { error: errorText(e) });
+            lockedSince ??= Date.now();
+            return;
+          }
           log.error("periodic job failed", { fn: fn.name || "anonymous", error: errorText(e) });
         }
       }
+      if (lockedSince !== null) log.info("database no longer locked: background work goes on", { lockedMs: Date.now() - lockedSince });
+      lockedSince = null;
     });
     return periodicChain;
   }

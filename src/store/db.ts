@@ -53,6 +53,16 @@ class StatementCachingDatabase extends Database {
   }
 }
 
+/**
+ * How long a statement of a serving connection may wait for another process's lock: SQLite's busy
+ * handler sleeps the thread, here the one event loop, so it absorbs only brief locks. Longer waits
+ * are the transaction queue's, between turns of the event loop (BUSY_WAIT_MS in transaction.ts).
+ * One-shot commands keep the 5 s of openDb: they serve nobody meanwhile.
+ */
+export function waitBrieflyForLocks(db: Db): void {
+  db.$client.run("PRAGMA busy_timeout = 20");
+}
+
 /** Opens (creating if needed) the SQLite file with the pragmas every connection needs. */
 export function openDb(file: string): Db {
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });

@@ -6,6 +6,8 @@ const IN_TRANSACTION = Symbol("certyneo.sqliteTransaction");
 
 /** A transaction waiting for its turn on SQLite. */
 interface Waiting {
+  /** When it was asked for (performance.now()): it fails as busy once it waited BUSY_WAIT_MS for another process's lock. */
+  since: number;
   client: Database;
   db: Tx;
   work: (tx: Tx) => Promise<unknown>;
@@ -88,6 +90,21 @@ export async function holdWrites(db: Db): Promise<() => void> {
   };
 }
 
+/** SQLite's answer when another connection holds the lock asked for. */
+export const isSqliteBusy = (e: unknown) => {
+  const code = String((e as { code?: unknown })?.code ?? "");
+  return code === "SQLITE_BUSY" || code.startsWith("SQLITE_BUSY_") || /database is locked/.test(String((e as Error)?.message ?? ""));
+};
+
+/**
+ * How long a transaction waits for a write lock another process holds (the CLI, a maintenance
+ * tool) before it fails as busy, and how often the lock is tried meanwhile. The waiting is done
+ * here, between turns of the event loop, so reads are served all along; SQLite's own busy
+ * handler sleeps the thread (the server's connection lets it wait SERVER_BUSY_TIMEOUT_MS only).
+ */
+export const BUSY_WAIT_MS = 5_000;
+const BUSY_RETRY_MS = 50;
+
 /** At most this many transactions share one commit (a group holds the write lock while its bodies run). */
 const GROUP_MAX = 32;
 
@@ -112,7 +129,13 @@ async function drain(q: SqliteQueue): Promise<void> {
       client.run("BEGIN IMMEDIATE");
       begun.set(client, (begun.get(client) ?? 0) + 1);
     } catch (e) {
-      q.waiting.shift()!.reject(e);
+      if (!isSqliteBusy(e)) {
+        q.waiting.shift()!.reject(e);
+        continue;
+      }
+      const now = performance.now();
+      while (q.waiting.length && now - q.waiting[0]!.since >= BUSY_WAIT_MS) q.waiting.shift()!.reject(e);
+      if (q.waiting.length) await new Promise((next) => setTimeout(next, BUSY_RETRY_MS));
       continue;
     }
     while (q.waiting.length && q.waiting[0]!.client === client && done.length < GROUP_MAX) {
@@ -242,7 +265,7 @@ export async function transaction<T>(db: Tx, work: (tx: Tx) => Promise<T>, opts:
   }
   return new Promise<T>((resolve, reject) => {
     const q = queueOf(client);
-    q.waiting.push({ client, db, work, resolve: resolve as (v: unknown) => void, reject });
+    q.waiting.push({ since: performance.now(), client, db, work, resolve: resolve as (v: unknown) => void, reject });
     if (q.draining) return;
     q.draining = true;
     // On the next turn: the requests of this turn join the group.
