@@ -142,6 +142,29 @@ describe("access code", () => {
     expect((await signing(s, token, "", withCookie(cookieOf(ok.res)))).body.recipient.name).toBe("Ace");
   });
 
+  test("codes are hashed off the event loop: a GET sent meanwhile is answered first; each code opens its own recipient only", async () => {
+    const people = Array.from({ length: 6 }, (_, i) => ({ email: `p${i}@example.com`, name: `P${i}`, authentication: { method: "access_code", accessCode: `CODE-${i}${i}${i}${i}` } }));
+    const order: string[] = [];
+    const creating = post(s, "/api/v1/envelopes", quickStart([doc.id], people)).then((r) => (order.push("POST"), r));
+    await Bun.sleep(30);
+    const read = s.api(`/api/v1/documents/${doc.id}`).then((r) => (order.push("GET"), r));
+    expect((await read).status).toBe(200);
+    const created = await creating;
+    expect(created.status).toBe(201);
+    // Six argon2id hashes take hundreds of milliseconds of CPU: on the event loop, the GET waited for all of them.
+    expect(order).toEqual(["GET", "POST"]);
+
+    // A PATCH with new recipients hashes theirs too.
+    people[5] = { ...people[5]!, authentication: { method: "access_code", accessCode: "NEW-5555" } };
+    expect((await s.api(`/api/v1/envelopes/${created.body.id}`, { method: "PATCH", json: { recipients: people } })).status).toBe(200);
+    const sent = await (await s.api(`/api/v1/envelopes/${created.body.id}/send`, { method: "POST" })).json() as any;
+    const tokens = sent.recipients.map((r: any) => new URL(r.signUrl).pathname.slice(3));
+    expect((await signing(s, tokens[0], "/auth", { json: { code: "CODE-1111" } })).body.code).toBe("auth_code_invalid");
+    expect((await signing(s, tokens[1], "/auth", { json: { code: "CODE-1111" } })).status).toBe(200);
+    expect((await signing(s, tokens[5], "/auth", { json: { code: "CODE-5555" } })).body.code).toBe("auth_code_invalid");
+    expect((await signing(s, tokens[5], "/auth", { json: { code: "NEW-5555" } })).status).toBe(200);
+  });
+
   test("the rules: sms_otp needs a phone, access_code an accessCode, the others none", async () => {
     const bad = await post(s, "/api/v1/envelopes", quickStart([doc.id], [
       { email: "a@example.com", name: "A", authentication: { method: "sms_otp" } },

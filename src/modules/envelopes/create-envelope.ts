@@ -5,7 +5,7 @@ import { insertRowsReturning } from "../../store/insert-rows";
 import { envelopes, type Environment } from "../../store/schema";
 import { auditSummary } from "../audit/service";
 import type { ActorMeta } from "./actor";
-import { assertValidDraft, writeDraftParts, type FoundProblems } from "./draft";
+import { assertValidDraft, hashAccessCodes, writeDraftParts, type FoundProblems } from "./draft";
 import type { EnvelopeDraft } from "./draft-rules";
 import { auditEnvelope, recordEnvelopeEventOf } from "./record-change";
 import type { EnvelopeDocumentRow } from "./rows";
@@ -31,7 +31,8 @@ export interface CreateEnvelopeInput {
  * two creations at once conflicted nearly every time (the foreign-key checks of the new rows
  * read the page of the primary key that the other creation's envelope goes into).
  */
-export async function createEnvelope(deps: Deps, { environment, who, draft, found, templateId, batch }: CreateEnvelopeInput): Promise<EnvelopeView> {
+export async function createEnvelope(deps: Deps, { environment, who, draft: given, found, templateId, batch }: CreateEnvelopeInput): Promise<EnvelopeView> {
+  const draft = { ...given, recipients: await hashAccessCodes(given.recipients) };
   return transaction(deps.db, async (tx) => {
     const documents = await assertValidDraft(tx, deps.clock, environment, draft, found);
     const now = deps.clock.now();

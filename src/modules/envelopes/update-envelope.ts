@@ -6,7 +6,7 @@ import { AppError, type FieldError } from "../../errors";
 import { transaction } from "../../store/transaction";
 import { envelopes, type Environment } from "../../store/schema";
 import type { ActorMeta } from "./actor";
-import { assertValidDraft, storedRecipientDrafts, writeDraftParts } from "./draft";
+import { assertValidDraft, hashAccessCodes, storedRecipientDrafts, writeDraftParts } from "./draft";
 import type { EnvelopeDraft } from "./draft-rules";
 import type { UpdateEnvelopeBody } from "./model";
 import { auditEnvelope } from "./record-change";
@@ -27,6 +27,7 @@ export interface UpdateEnvelopeInput {
 
 /** PATCH /envelopes/{id}: updates a DRAFT (409 envelope_not_draft otherwise); the result is validated as a whole. */
 export async function updateEnvelope(deps: Deps, { environment, who, envelopeId: id, patch, shapeErrors }: UpdateEnvelopeInput): Promise<EnvelopeView> {
+  const recipients = patch.recipients && await hashAccessCodes(patch.recipients);
   return transaction(deps.db, async (tx) => {
     const row = await findEnvelopeRow(tx, environment, id);
     if (row.status !== "DRAFT") throw new AppError("envelope_not_draft", `Envelope ${id} is ${row.status}: only a DRAFT can be changed`);
@@ -36,7 +37,7 @@ export async function updateEnvelope(deps: Deps, { environment, who, envelopeId:
       subject: patch.subject ?? row.subject,
       message: patch.message !== undefined ? patch.message : row.message,
       documentIds: patch.documentIds ?? (await envelopeDocumentRows(tx, id)).map((d) => d.id),
-      recipients: patch.recipients ?? current.drafts,
+      recipients: recipients ?? current.drafts,
       signingOrder: patch.signingOrder,
       locale: patch.locale !== undefined ? patch.locale : row.locale,
       sender: patch.sender !== undefined ? patch.sender : senderOf(row),
