@@ -99,13 +99,15 @@ export async function failedMessages(db: Db, environment: Environment) {
 export const failedSeals = async (db: Db, environment: Environment) =>
   await db.select().from(envelopes).where(failedSeal(environment)).orderBy(desc(envelopes.updatedAt)).limit(FAILURES_SHOWN);
 
-/** The ids of every failed delivery and every failed seal (for "Retry all"), oldest first. */
-export async function allFailureIds(db: Db, environment: Environment): Promise<{ messages: string[]; seals: string[] }> {
+/** The jobs of every failed delivery, oldest first (for "Retry all"). */
+export async function allFailedMessageIds(db: Db, environment: Environment): Promise<string[]> {
   const f = failedMessage(db, environment);
-  const messages = await db.select({ id: jobs.id }).from(jobs).innerJoin(recipients, f.recipient).innerJoin(envelopes, f.envelope).where(f.where).orderBy(jobs.updatedAt);
-  const seals = await db.select({ id: envelopes.id }).from(envelopes).where(failedSeal(environment)).orderBy(envelopes.updatedAt);
-  return { messages: messages.map((r) => r.id), seals: seals.map((r) => r.id) };
+  return (await db.select({ id: jobs.id }).from(jobs).innerJoin(recipients, f.recipient).innerJoin(envelopes, f.envelope).where(f.where).orderBy(jobs.updatedAt)).map((r) => r.id);
 }
+
+/** Every envelope whose seal failed, oldest first (for "Retry all"). */
+export const allFailedSealIds = async (db: Db, environment: Environment): Promise<string[]> =>
+  (await db.select({ id: envelopes.id }).from(envelopes).where(failedSeal(environment)).orderBy(envelopes.updatedAt)).map((r) => r.id);
 
 /** How many deliveries and seals failed, all of them (the lists stop at FAILURES_SHOWN). */
 export async function failureCounts(db: Db, environment: Environment): Promise<{ messages: number; seals: number }> {

@@ -26,7 +26,7 @@ import { getBranding, saveBranding } from "../branding/service";
 import { sealingService } from "../sealing/lazy";
 import { resendDelivery, updateWebhook } from "../webhooks/service";
 import { recordAction, type AdminActor } from "./actions";
-import { allFailureIds } from "./queries";
+import { allFailedMessageIds, allFailedSealIds } from "./queries";
 import { authenticate, loginLock, recordLoginFailure, type AdminUser } from "./accounts";
 import { html, type Html } from "./html";
 import { pickLang, supportedLang, translator, type StringKey } from "./i18n";
@@ -339,12 +339,12 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
       return failuresBody(deps, c.v, retried !== null ? c.v.t("retriedCount", { count: Number(retried) || 0 }) : doneNotice(c));
     }), { detail: { hide: true } })
     .post("/admin/failures/messages/retry", guarded(async (c) => {
-      const count = await retryFailedJobs(deps, (await allFailureIds(deps.db, c.env)).messages);
+      const count = await retryFailedJobs(deps, await allFailedMessageIds(deps.db, c.env));
       await c.record("jobs.retried", null, { count });
       return redirect(`/admin/failures?retried=${count}`);
     }), { detail: { hide: true } })
     .post("/admin/failures/seals/retry", guarded(async (c) => {
-      const count = await retrySeals(deps, c.env, c.actor, (await allFailureIds(deps.db, c.env)).seals);
+      const count = await retrySeals(deps, c.env, c.actor, await allFailedSealIds(deps.db, c.env));
       await c.record("envelopes.seal_retried", null, { count });
       return redirect(`/admin/failures?retried=${count}`);
     }), { detail: { hide: true } })
