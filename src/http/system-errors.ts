@@ -1,14 +1,20 @@
 import { AppError } from "../errors";
-import { isSqliteBusy, RETRYABLE, sqlState } from "../store/transaction";
+import { isDatabaseUnreachable, isSqliteBusy } from "../store/outage";
+import { RETRYABLE, sqlState } from "../store/transaction";
 
 /**
  * The system failures a client should hear about in their own words rather than as a 500: a
- * full disk (a write is refused, reads go on), a database another process keeps locked, and
- * PostgreSQL conflicts that went on through every retry of a transaction.
+ * full disk (a write is refused, reads go on), a database another process keeps locked, a
+ * PostgreSQL that cannot be reached, and PostgreSQL conflicts that went on through every retry
+ * of a transaction.
  */
 export function systemError(e: unknown): AppError | null {
   const code = String((e as { code?: unknown })?.code ?? "");
   const text = String((e as Error)?.message ?? "");
+  if (isDatabaseUnreachable(e))
+    return new AppError("database_unavailable", "The database cannot be reached; retry in a few seconds. A write whose connection was lost as it committed may have been saved: send it again with the same Idempotency-Key", {
+      headers: { "retry-after": "5" },
+    });
   if (code === "ENOSPC" || code === "EDQUOT" || code === "SQLITE_FULL" || /database or disk is full/.test(text))
     return new AppError("insufficient_storage", "The server's disk is full: nothing was saved. Reading still works; retry once an administrator has made space");
   if (isSqliteBusy(e))

@@ -6,7 +6,8 @@ import { ownerGone, THIS_PROCESS } from "../process-owner";
 import { dialectOf } from "../store/dialect";
 import { affectedRows } from "../store/portable-sql";
 import { preparedPerSession } from "../store/prepared";
-import { isSqliteBusy, transaction } from "../store/transaction";
+import { outageNotice } from "../store/outage";
+import { transaction } from "../store/transaction";
 import { jobs } from "../store/schema";
 import { completeJob } from "./queue";
 import { retryDelayMs } from "./schedule";
@@ -139,6 +140,7 @@ export function createJobRunner(
   let nextFill: Promise<number> | null = null;
   /** The reclaim of dead processes' leases that start() runs. */
   let reclaimed: Promise<void> = Promise.resolve();
+  const outage = outageNotice(log, "background work");
 
   /** A job due now was enqueued: fill the free slots on the next turn rather than at the next poll. */
   function wake() {
@@ -280,7 +282,7 @@ export function createJobRunner(
     try {
       jobsToRun = await claim(concurrency - inflight.size);
     } catch (e) {
-      log.error("job claim failed", { error: errorText(e) });
+      if (!outage.failed(e)) log.error("job claim failed", { error: errorText(e) });
       return 0;
     }
     for (const job of jobsToRun) {
@@ -312,13 +314,10 @@ export function createJobRunner(
     return next;
   }
 
-  /** When a periodic round first found the database locked by another process (null: not locked). */
-  let lockedSince: number | null = null;
-
   /**
-   * Runs every periodic function once; rounds never overlap. While another process keeps the
-   * database locked, a round stops at the first function that finds it so (the others would
-   * wait for the same lock), said once when it starts and once when it ends.
+   * Runs every periodic function once; rounds never overlap. While the database cannot be used
+   * (locked by another process, PostgreSQL unreachable), a round stops at the first function
+   * that finds it so (the others would wait for the same), and no job is claimed.
    */
   function runPeriodic(): Promise<void> {
     periodicChain = periodicChain.then(async () => {
@@ -326,16 +325,11 @@ export function createJobRunner(
         try {
           await fn(deps);
         } catch (e) {
-          if (isSqliteBusy(e)) {
-            if (lockedSince === null) log.warn("database locked by another process: background work waits for it", { error: errorText(e) });
-            lockedSince ??= Date.now();
-            return;
-          }
+          if (outage.failed(e)) return;
           log.error("periodic job failed", { fn: fn.name || "anonymous", error: errorText(e) });
         }
       }
-      if (lockedSince !== null) log.info("database no longer locked: background work goes on", { lockedMs: Date.now() - lockedSince });
-      lockedSince = null;
+      outage.ok();
     });
     return periodicChain;
   }
@@ -343,7 +337,7 @@ export function createJobRunner(
   async function tick() {
     try {
       await runPeriodic();
-      if (started) await pump();
+      if (started && !outage.waiting) await pump();
     } finally {
       ticking = null;
       if (started) timer = setTimeout(startTick, pollMs);

@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import type { Db, Tx } from "./db";
 import { dialectOf } from "./dialect";
+import { isSqliteBusy } from "./outage";
 
 const IN_TRANSACTION = Symbol("certyneo.sqliteTransaction");
 
@@ -89,12 +90,6 @@ export async function holdWrites(db: Db): Promise<() => void> {
     release();
   };
 }
-
-/** SQLite's answer when another connection holds the lock asked for. */
-export const isSqliteBusy = (e: unknown) => {
-  const code = String((e as { code?: unknown })?.code ?? "");
-  return code === "SQLITE_BUSY" || code.startsWith("SQLITE_BUSY_") || /database is locked/.test(String((e as Error)?.message ?? ""));
-};
 
 /**
  * How long a transaction waits for a write lock another process holds (the CLI, a maintenance

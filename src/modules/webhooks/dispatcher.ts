@@ -8,6 +8,7 @@ import { networkPolicy, systemResolver, type Resolver } from "./network";
 import { outboxQueries, type ClaimedDelivery, type DeliveryOutcome, type OutboxQueries } from "./outbox-queries";
 import { recordOutcomes } from "./record-outcome";
 import { createDeliverySender } from "./send-delivery";
+import { outageNotice } from "../../store/outage";
 
 /**
  * Deliveries claimed ahead per endpoint: when an answer comes in, the endpoint's next delivery
@@ -325,8 +326,11 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
     return exclusively(async () => takeClaim(await claimDue(queriesOf(db), true)));
   }
 
+  const outage = outageNotice(log, "webhook delivery");
   function safePump() {
-    pump().catch((e) => log.error("webhook dispatcher failed to poll", { error: String((e as Error)?.stack ?? e) }));
+    pump().then(outage.ok, (e) => {
+      if (!outage.failed(e)) log.error("webhook dispatcher failed to poll", { error: String((e as Error)?.stack ?? e) });
+    });
   }
 
   return {
