@@ -48,6 +48,7 @@ export const ERRORS = {
   internal_error: { status: 500, meaning: "An unexpected server error; the requestId finds it in the server log." },
   unavailable: { status: 503, meaning: "A service sealing needs (the sealing key, the time-stamp authority) is unavailable; retry later." },
   database_busy: { status: 503, meaning: "The database is locked by another process (a backup, a maintenance command); retry after the Retry-After seconds." },
+  storage_unavailable: { status: 503, meaning: "The file storage (an S3 bucket) cannot be reached or is failing; retry after the Retry-After seconds." },
   database_unavailable: { status: 503, meaning: "The database (PostgreSQL) cannot be reached: the connection was refused, lost or timed out. Retry after the Retry-After seconds; a write whose connection was lost as it committed may have been saved, so send it again with the same Idempotency-Key." },
   insufficient_storage: { status: 507, meaning: "The server's disk is full: nothing was saved. Reads still work; retry once an administrator has made space." },
 } as const satisfies Record<string, { status: number; meaning: string }>;

@@ -17,6 +17,20 @@ export function isDatabaseUnreachable(e: unknown): boolean {
   return false;
 }
 
+/** Bun's codes for a connection that could not be made or was lost (its S3 client's among them). */
+const NETWORK_DOWN = new Set([
+  "ConnectionRefused", "ConnectionClosed", "ConnectionReset", "ConnectionResetByPeer", "ConnectionTimedOut", "FailedToOpenSocket",
+  "UnableToConnect", "HostUnreachable", "NetworkUnreachable", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH",
+]);
+/** What an S3 service answers when it is the one failing (5xx), as opposed to refusing the request. */
+const S3_SERVER_FAILING = new Set(["InternalError", "ServiceUnavailable", "SlowDown", "RequestTimeout"]);
+
+/** Whether `e` says the bucket of an S3 file store could not be reached or is failing itself. */
+export function isStorageUnreachable(e: unknown): boolean {
+  const err = e as { name?: unknown; code?: unknown } | null;
+  return err?.name === "S3Error" && (NETWORK_DOWN.has(String(err.code)) || S3_SERVER_FAILING.has(String(err.code)));
+}
+
 /** Why the database cannot be used now, when that is what `e` says; null for any other error. */
 export const outageOf = (e: unknown): string | null =>
   isSqliteBusy(e) ? "locked by another process" : isDatabaseUnreachable(e) ? "unreachable" : null;

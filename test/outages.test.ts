@@ -1,12 +1,16 @@
 /**
- * PostgreSQL going away while the server runs (a relay in front of the real cluster is cut, then
- * restored): the API answers 503 database_unavailable with Retry-After instead of 500, liveness
- * stays up, background work says once that it waits rather than an error per round, and
- * everything goes on once the database is back, without a restart.
+ * What the server depends on going away while it runs, then coming back (a TCP relay in front of
+ * the real PostgreSQL cluster or S3 server is cut, then restored). PostgreSQL: the API answers
+ * 503 database_unavailable with Retry-After instead of 500, liveness stays up, background work
+ * says once that it waits rather than an error per round. The bucket: 503 storage_unavailable
+ * for what needs a file, while what needs only the database goes on. Both: everything works
+ * again once they are back, without a restart.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createEnvelope, quickStart, uploadDoc } from "./helpers/envelopes";
+import { makePdf } from "./helpers/pdf";
 import { havePostgres, testPostgres } from "./helpers/postgres";
+import { startS3Server, startS3TestServer, type S3TestServer } from "./helpers/s3";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { freePort } from "./helpers/spawn";
 import { tcpProxy } from "./helpers/tcp-proxy";
@@ -64,5 +68,45 @@ describe.skipIf(!havePostgres)("PostgreSQL unreachable", () => {
     const after = await s.api("/api/v1/envelopes", { method: "POST", json: quickStart([doc.id]) });
     expect(after.status).toBe(201);
     expect((await s.api(`/api/v1/envelopes/${before.id}`)).status).toBe(200);
+  });
+});
+
+describe("the S3 bucket unreachable", () => {
+  let s3: S3TestServer;
+  let s: TestServer;
+  let relay: ReturnType<typeof tcpProxy>;
+  beforeAll(async () => {
+    s3 = await startS3Server();
+    const port = await freePort();
+    relay = tcpProxy(port, Number(new URL(s3.endpoint).port));
+    s = await startS3TestServer({ ...s3, env: (prefix) => ({ ...s3.env(prefix), S3_ENDPOINT: `http://127.0.0.1:${port}` }) }, "outage/");
+  });
+  afterAll(async () => {
+    relay?.restore();
+    await s?.stop();
+    await s3?.stop();
+  });
+  const upload = async () => {
+    const form = new FormData();
+    form.set("file", new File([await makePdf(1, `outage ${crypto.randomUUID()}`)], "contract.pdf"));
+    return s.api("/api/v1/documents", { method: "POST", body: form });
+  };
+
+  test("503 storage_unavailable for what needs a file; what needs only the database goes on", async () => {
+    const doc = await uploadDoc(s);
+    relay.cut();
+    for (const res of [await upload(), await s.api(`/api/v1/documents/${doc.id}/content`)]) {
+      expect(res.status).toBe(503);
+      expect(res.headers.get("retry-after")).toBe("5");
+      expect((await res.json()).code).toBe("storage_unavailable");
+    }
+    expect((await s.api("/api/v1/envelopes", { method: "POST", json: quickStart([doc.id]) })).status).toBe(201);
+    expect((await s.api(`/api/v1/documents/${doc.id}`)).status).toBe(200);
+    // The refused upload left no document behind.
+    expect(((await (await s.api("/api/v1/documents")).json()) as { data: unknown[] }).data).toHaveLength(1);
+
+    relay.restore();
+    expect((await upload()).status).toBe(201);
+    expect((await s.api(`/api/v1/documents/${doc.id}/content`)).status).toBe(200);
   });
 });
