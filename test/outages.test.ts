@@ -52,7 +52,16 @@ describe.skipIf(!havePostgres)("PostgreSQL unreachable", () => {
       expect(body.code).toBe("database_unavailable");
       expect(body.message).toContain("Idempotency-Key");
     }
-    expect((await fetch(`${s.url}/admin/login`)).status).toBe(503);
+    // The console says it as one of its pages, in the browser's language.
+    for (const path of ["/admin/login", "/admin/envelopes"]) {
+      const page = await fetch(`${s.url}${path}`, { headers: { "accept-language": "fr" } });
+      expect(page.status, path).toBe(503);
+      expect(page.headers.get("content-type"), path).toStartWith("text/html");
+      expect(page.headers.get("retry-after"), path).toBe("5");
+      const text = await page.text();
+      expect(text).toContain('<html lang="fr"');
+      expect(text).toContain("The database cannot be reached");
+    }
     // Liveness is the process's: an orchestrator restarting it would not bring the database back.
     expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
 

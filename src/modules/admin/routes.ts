@@ -7,6 +7,7 @@ import { Elysia } from "elysia";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { contextOf } from "../../http/context";
+import { systemError } from "../../http/system-errors";
 import { randomToken } from "../../ids";
 import { transaction } from "../../store/transaction";
 import { retryFailedJob, retryFailedJobs } from "../../jobs/retry";
@@ -115,10 +116,12 @@ const str = (v: unknown) => (typeof v === "string" ? v : "");
 export function adminRoutes(deps: Deps, keys: KeyVerifier) {
   const secureCookie = deps.config.baseUrl.startsWith("https:") ? "; Secure" : "";
 
-  async function viewFor(request: Request, url: URL, env: Environment, email: string | null, csrf: string): Promise<View> {
+  function viewOf(request: Request, url: URL, env: Environment, email: string | null, csrf: string, organisation = ""): View {
     const lang = pickLang(url.searchParams.get("lang"), cookiesOf(request)[LANG_COOKIE], request.headers.get("accept-language"));
-    return { t: translator(lang), lang, env, email, csrf, path: url.pathname, query: url.searchParams, organisation: (await getBranding(deps.db)).organisationName };
+    return { t: translator(lang), lang, env, email, csrf, path: url.pathname, query: url.searchParams, organisation };
   }
+  const viewFor = async (request: Request, url: URL, env: Environment, email: string | null, csrf: string): Promise<View> =>
+    viewOf(request, url, env, email, csrf, (await getBranding(deps.db)).organisationName);
 
   function envOf(url: URL, cookies: Record<string, string>): { env: Environment; set?: string } {
     const asked = url.searchParams.get("env");
@@ -126,20 +129,38 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
     return { env: cookies[ENV_COOKIE] === "test" ? "test" : "live" };
   }
 
-  function errorPage(v: View, e: unknown): Response {
+  function errorPage(v: View, thrown: unknown): Response {
+    const e = systemError(thrown) ?? thrown;
     if (!(e instanceof AppError)) {
       deps.log.error("admin console error", { error: String((e as Error)?.stack ?? e) });
       return page(v, v.t("errorTitle"), htmlError(v, "Internal error"), { status: 500 });
     }
-    return page(v, v.t(e.status === 404 ? "notFoundTitle" : "errorTitle"), htmlError(v, e.message), { status: e.status });
+    const res = page(v, v.t(e.status === 404 ? "notFoundTitle" : "errorTitle"), htmlError(v, e.message), { status: e.status });
+    for (const [k, value] of Object.entries(e.extra.headers ?? {})) res.headers.set(k, value);
+    return res;
   }
+
+  /**
+   * A console page that failed on a system condition (the database or the bucket away, a full
+   * disk) before its page could be made: its words and status as a page of the console, not
+   * the API's problem+json, made without the database (no session, no branding), since that may
+   * be what is away.
+   */
+  const pageOnSystemError = <A extends { request: Request }>(handler: (a: A) => Response | Promise<Response>) => async (a: A): Promise<Response> => {
+    try {
+      return await handler(a);
+    } catch (e) {
+      if (!systemError(e)) throw e;
+      return secured(errorPage(viewOf(a.request, new URL(a.request.url), "live", null, ""), e));
+    }
+  };
 
   /**
    * A console route: a live, fully verified session or a redirect to the login; on POST the
    * session's CSRF token (403 without it); errors as an HTML page with the error's status.
    */
   const guarded = (handler: (c: Console) => Response | Promise<Response>) =>
-    async ({ request, body, params }: { request: Request; body: unknown; params: Record<string, string> }) => {
+    pageOnSystemError(async ({ request, body, params }: { request: Request; body: unknown; params: Record<string, string> }) => {
       const url = new URL(request.url);
       const cookies = cookiesOf(request);
       const { env, set } = envOf(url, cookies);
@@ -166,7 +187,7 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
       } catch (e) {
         return secured(errorPage(v, e), extra);
       }
-    };
+    });
 
   /** A page of the console with its title from the strings. */
   const show = (title: StringKey, body: (c: Console) => Html | Promise<Html>) =>
@@ -195,7 +216,7 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
     }, { detail: { hide: true } })
 
     // Login: password, then TOTP when the account has it.
-    .get("/admin/login", async ({ request }) => {
+    .get("/admin/login", pageOnSystemError(async ({ request }) => {
       const url = new URL(request.url);
       const cookies = cookiesOf(request);
       const v = await viewFor(request, url, "live", null, "");
@@ -204,8 +225,8 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
       const info = url.searchParams.get("ended") ? v.t("sessionEnded") : undefined;
       return secured(page(v, v.t("loginTitle"), loginBody(v, token, { info, next: url.searchParams.get("next") ?? undefined })),
         [`${LOGIN_CSRF_COOKIE}=${token}; Path=/admin/login; HttpOnly; SameSite=Strict${secureCookie}`]);
-    }, { detail: { hide: true } })
-    .post("/admin/login", async ({ request, body }) => {
+    }), { detail: { hide: true } })
+    .post("/admin/login", pageOnSystemError(async ({ request, body }: { request: Request; body: unknown }) => {
       const url = new URL(request.url);
       const cookies = cookiesOf(request);
       const form = (body ?? {}) as Body;
@@ -225,16 +246,16 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
       const { token } = await startSession(deps, result.admin, from, verified);
       if (verified) await transaction(deps.db, (tx) => recordAction(tx, deps.clock, { actor: result.admin.email, ...from }, { action: "login" }));
       return secured(redirect(verified ? safeNext(form.next) : "/admin/login/totp"), [sessionCookie(deps.config, token), `${LOGIN_CSRF_COOKIE}=; Path=/admin/login; Max-Age=0`]);
-    }, { detail: { hide: true } })
-    .get("/admin/login/totp", async ({ request }) => {
+    }), { detail: { hide: true } })
+    .get("/admin/login/totp", pageOnSystemError(async ({ request }) => {
       const url = new URL(request.url);
       const s = await readSession(deps, cookiesOf(request)[SESSION_COOKIE]);
       if (!s) return secured(redirect("/admin/login"));
       if (s.session.verified) return secured(redirect("/admin"));
       const v = await viewFor(request, url, "live", null, s.session.csrfToken);
       return secured(page(v, v.t("totpTitle"), totpBody(v)));
-    }, { detail: { hide: true } })
-    .post("/admin/login/totp", async ({ request, body }) => {
+    }), { detail: { hide: true } })
+    .post("/admin/login/totp", pageOnSystemError(async ({ request, body }: { request: Request; body: unknown }) => {
       const url = new URL(request.url);
       const s = await readSession(deps, cookiesOf(request)[SESSION_COOKIE]);
       if (!s || !s.admin.totpSecret) return secured(redirect("/admin/login"));
@@ -254,7 +275,7 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
       await markVerified(deps, s.session);
       await transaction(deps.db, (tx) => recordAction(tx, deps.clock, { actor: s.admin.email, ...from }, { action: "login", data: { totp: true } }));
       return secured(redirect("/admin"));
-    }, { detail: { hide: true } })
+    }), { detail: { hide: true } })
     .post("/admin/logout", guarded(async (c) => {
       await endSession(deps, c.session);
       await c.record("logout");
