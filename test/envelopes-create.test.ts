@@ -213,6 +213,11 @@ describe("validation: 422 with JSON pointers", () => {
     expect(pointers(await invalidCreate(quickStart([doc.id], undefined, { expiresAt: "tomorrow" })))).toContain("/expiresAt");
   });
 
+  test("an access code that is not text is named, not hashed", async () => {
+    const numericCode = { email: "a@example.com", name: "A", authentication: { method: "access_code", accessCode: 1234 } };
+    expect(pointers(await invalidCreate(quickStart([doc.id], [numericCode])))).toContain("/recipients/0/authentication/accessCode");
+  });
+
   test("several problems are reported together", async () => {
     const b = await invalidCreate(quickStart(["doc_00000000000000000000"], [{ email: "bad", name: "A", role: "CC" }]));
     expect(pointers(b).sort()).toEqual(["/documentIds/0", "/recipients", "/recipients/0/email"]);

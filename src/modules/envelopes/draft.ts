@@ -66,12 +66,17 @@ export async function assertValidDraft(tx: Tx, clock: Clock, environment: Enviro
  * it that long, per recipient. Recipients without a code are returned as they are.
  */
 export async function hashAccessCodes(recipients: StoredRecipientDraft[]): Promise<StoredRecipientDraft[]> {
-  if (!recipients.some((r) => r.authentication?.method === "access_code" && r.authentication.accessCode)) return recipients;
+  // A body that failed its schema comes here too (its problems are answered with the rules'): any shape.
+  const codeOf = (r: StoredRecipientDraft | null | undefined) => {
+    const code = r?.authentication?.method === "access_code" ? r.authentication.accessCode : undefined;
+    return typeof code === "string" && code ? code : null;
+  };
+  if (!Array.isArray(recipients) || !recipients.some(codeOf)) return recipients;
   return Promise.all(recipients.map(async (r) => {
-    const auth = r.authentication;
-    if (auth?.method !== "access_code" || !auth.accessCode) return r;
-    const { accessCode, ...rest } = auth;
-    return { ...r, authentication: rest, storedAccessCodeHash: await Bun.password.hash(accessCode) };
+    const code = codeOf(r);
+    if (code === null) return r;
+    const { accessCode: _, ...authentication } = r.authentication!;
+    return { ...r, authentication, storedAccessCodeHash: await Bun.password.hash(code) };
   }));
 }
 
