@@ -390,6 +390,27 @@ describe("job runner", () => {
     await runner.stop();
   });
 
+  test("stop waits for a fill a wake-up has started: nothing it claims runs after stop", async () => {
+    const deps = await instance({ CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "true" }); // and a poll of 60 s
+    let ticked = false;
+    let stopped = false;
+    let ranAfterStop = false;
+    const runner = runnerOf(deps, { quick: async () => void (ranAfterStop ||= stopped) }, [() => void (ticked = true)]);
+    runner.start();
+    for (let i = 0; i < 400 && !ticked; i++) await Bun.sleep(5);
+    await Bun.sleep(10);
+    const id = await enqueue(deps.db, deps.clock, { kind: "quick", payload: {} });
+    // The wake-up's turn: its claim now waits for its transaction's turn.
+    await new Promise((next) => setImmediate(next));
+    await runner.stop();
+    stopped = true;
+    await Bun.sleep(50);
+    expect(ranAfterStop).toBe(false);
+    // Either the fill ran its job before stop returned, or it claimed nothing.
+    expect(["done", "pending"]).toContain(row(deps, id).status);
+    if (row(deps, id).status === "pending") expect(row(deps, id).attempts).toBe(0);
+  });
+
   test("a throwing periodic function is logged and does not stop the others or the jobs", async () => {
     const deps = await instance();
     let second = 0;

@@ -367,6 +367,8 @@ export function createJobRunner(
       timer = null;
       if (ticking) await ticking;
       await periodicChain;
+      // A fill under way (a wake-up's) claims and starts its jobs after this: wait for it, then for them.
+      await filling;
       while (inflight.size) await Promise.allSettled([...inflight]);
     },
     async drain() {
