@@ -124,7 +124,7 @@ describe("the console in Chromium", () => {
     const doc = await uploadDoc(s);
     const env = await createEnvelope(s, quickStart([doc.id], [{ email: "ana.silva@example.com", name: "Ana Silva" }], { subject: "Offer letter", metadata: { employeeId: "E-4711" } }));
     await sendEnvelope(s, env.id);
-    await createEnvelope(s, quickStart([doc.id], [{ email: "bob@example.com", name: "Bob" }], { subject: "Other" }));
+    await sendEnvelope(s, (await createEnvelope(s, quickStart([doc.id], [{ email: "bob@example.com", name: "Bob" }], { subject: "Other" }))).id);
     // SMTP refuses every attempt until the delivery gives up.
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       await drain();
@@ -153,6 +153,8 @@ describe("the console in Chromium", () => {
 
     await page.goto(`${s.url}/admin/failures`);
     expect(await page.getByRole("row", { name: /Ana Silva/ }).count()).toBe(1);
+    // Two failed deliveries (Ana's and Bob's): one button retries both.
+    expect(await page.getByRole("button", { name: "Retry all 2" }).count()).toBe(1);
     await check("failures");
 
     sink = await startSmtpSink({ port: smtpPort });

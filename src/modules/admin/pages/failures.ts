@@ -7,7 +7,7 @@ export async function failuresBody(deps: Deps, v: View, message?: string) {
   const retry = (action: string) => form(v, action, html`<button type="submit">${v.t("retry")}</button>`);
   /** Above a list of two or more, one button for all of them (those past the list's end too). */
   const retryAll = (action: string, count: number) => (count > 1
-    ? form(v, action, html`<button type="submit">${v.t("retryAll", { count })}</button>`, { confirm: `${v.t("retryAll", { count })}?`, className: "stack" })
+    ? html`<p>${form(v, action, html`<button type="submit">${v.t("retryAll", { count })}</button>`, { confirm: `${v.t("retryAll", { count })}?` })}</p>`
     : "");
   const [messages, seals, hooks, counts] = [await failedMessages(deps.db, v.env), await failedSeals(deps.db, v.env), await disabledWebhooks(deps.db, v.env), await failureCounts(deps.db, v.env)];
   /** Said under a list that stops before the end. */
