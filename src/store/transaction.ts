@@ -95,9 +95,9 @@ export async function holdWrites(db: Db): Promise<() => void> {
  * How long a transaction waits for a write lock another process holds (the CLI, a maintenance
  * tool) before it fails as busy, and how often the lock is tried meanwhile. The waiting is done
  * here, between turns of the event loop, so reads are served all along; SQLite's own busy
- * handler sleeps the thread (the server's connection lets it wait SERVER_BUSY_TIMEOUT_MS only).
+ * handler sleeps the thread (the server's connection lets it wait 20 ms only: waitBrieflyForLocks).
  */
-export const BUSY_WAIT_MS = 5_000;
+const BUSY_WAIT_MS = 5_000;
 const BUSY_RETRY_MS = 50;
 
 /** At most this many transactions share one commit (a group holds the write lock while its bodies run). */

@@ -130,7 +130,7 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
   }
 
   function errorPage(v: View, thrown: unknown): Response {
-    const e = systemError(thrown) ?? thrown;
+    const e = thrown instanceof AppError ? thrown : systemError(thrown) ?? thrown;
     if (!(e instanceof AppError)) {
       deps.log.error("admin console error", { error: String((e as Error)?.stack ?? e) });
       return page(v, v.t("errorTitle"), htmlError(v, "Internal error"), { status: 500 });
@@ -150,8 +150,9 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
     try {
       return await handler(a);
     } catch (e) {
-      if (!systemError(e)) throw e;
-      return secured(errorPage(viewOf(a.request, new URL(a.request.url), "live", null, ""), e));
+      const system = systemError(e);
+      if (!system) throw e;
+      return secured(errorPage(viewOf(a.request, new URL(a.request.url), "live", null, ""), system));
     }
   };
 

@@ -1,6 +1,7 @@
 import { onWork, type Worker } from "../../jobs/worker";
 import { systemClock, type Clock } from "../../clock";
 import type { Deps } from "../../deps";
+import { outageNotice } from "../../store/outage";
 import { idsParam } from "../../store/portable-sql";
 import { preparedPerSession } from "../../store/prepared";
 import { transaction } from "../../store/transaction";
@@ -8,7 +9,6 @@ import { networkPolicy, systemResolver, type Resolver } from "./network";
 import { outboxQueries, type ClaimedDelivery, type DeliveryOutcome, type OutboxQueries } from "./outbox-queries";
 import { recordOutcomes } from "./record-outcome";
 import { createDeliverySender } from "./send-delivery";
-import { outageNotice } from "../../store/outage";
 
 /**
  * Deliveries claimed ahead per endpoint: when an answer comes in, the endpoint's next delivery
