@@ -47,7 +47,7 @@ const expectSealedByThisInstance = async (pdf: Uint8Array) => {
   expect(sigs[0]!.valid, sigs[0]!.text).toBe(true);
   expect(sigs[0]!.total, sigs[0]!.text).toBe(true);
   const form = new FormData();
-  form.set("file", new Blob([pdf], { type: "application/pdf" }), "sealed.pdf");
+  form.set("file", new Blob([new Uint8Array(pdf)], { type: "application/pdf" }), "sealed.pdf");
   const verdict = (await (await s.api("/api/v1/verify", { key: m.key, method: "POST", body: form })).json()) as any;
   expect(verdict.signatures.map((x: any) => [x.intact, x.byThisInstance])).toEqual([[true, true]]);
 };
