@@ -54,7 +54,7 @@ export default {
     burst: 200,
     /** Sustained rate: tokens added per minute. */
     perMinute: 100,
-    /** Requests without an API key (signing API, signer page, docs), per client IP: bucket size... */
+    /** Requests without an API key (signing API, signer page, docs), per client IP (IPv6: per /64): bucket size... */
     anonymousBurst: 300,
     /** ... and sustained rate per minute. A failed API-key check counts here too. */
     anonymousPerMinute: 300,

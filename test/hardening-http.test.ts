@@ -125,6 +125,23 @@ describe("anonymous rate limits", () => {
     expect((await signing(s, "E".repeat(43))).status).toBe(404);
   });
 
+  test("per network: addresses of one IPv6 /64 share an allowance, another /64 has its own", async () => {
+    const behindProxy = await startTestServer({ env: { CERTYNEO_RATE_LIMIT_ANONYMOUS_BURST: "5", CERTYNEO_TRUST_PROXY: "true" } });
+    try {
+      const from = async (ip: string) => (await fetch(behindProxy.url + "/openapi.json", { headers: { "x-forwarded-for": ip } })).status;
+      const rotating: number[] = [];
+      for (let i = 1; i <= 6; i++) rotating.push(await from(`2001:db8:aa:1:${i.toString(16)}::${i}`));
+      expect(rotating).toEqual([200, 200, 200, 200, 200, 429]);
+      expect(await from("2001:db8:aa:2::1")).toBe(200);
+      expect(await from("203.0.113.9")).toBe(200);
+      // The audit keeps the address itself: only the allowance is counted by network.
+      const line = behindProxy.logs.find((l) => l.msg === "request" && l.ip === "2001:db8:aa:1:6::6");
+      expect(line?.status).toBe(429);
+    } finally {
+      await behindProxy.stop();
+    }
+  });
+
   test("HSTS when the base URL is https", async () => {
     (s.clock as any).advance(60_000);
     const res = await fetch(s.url + "/healthz");

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { createRateLimiter } from "../src/http/rate-limit";
+import { clientNetwork, createRateLimiter } from "../src/http/rate-limit";
 import { fakeClock } from "./helpers/clock";
 import { havePostgres, testPostgres } from "./helpers/postgres";
 import { startTestServer } from "./helpers/server";
@@ -39,6 +39,25 @@ describe("token bucket", () => {
     for (let i = 0; i < 200; i++) limiter.take("a");
     expect(limiter.take("a").allowed).toBe(false);
     expect(limiter.take("b").allowed).toBe(true);
+  });
+});
+
+describe("the network an anonymous client counts by", () => {
+  test("an IPv4 address; an IPv6 address's /64, however it is written; anything else as itself", () => {
+    const cases: [string, string][] = [
+      ["203.0.113.7", "203.0.113.7"],
+      ["2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"],
+      ["2001:0DB8:0001:0002:ffff::1", "2001:db8:1:2::/64"],
+      ["2001:db8:1:2::9", "2001:db8:1:2::/64"],
+      ["2001:db8::", "2001:db8:0:0::/64"],
+      ["::1", "0:0:0:0::/64"],
+      ["fe80::1%eth0", "fe80:0:0:0::/64"],
+      ["::ffff:198.51.100.2", "198.51.100.2"],
+      ["::1:2:3:4:5:192.0.2.1", "0:1:2:3::/64"],
+      ["not-an-address", "not-an-address"],
+      ["2001:db8::zz", "2001:db8::zz"],
+    ];
+    expect(cases.map(([ip]) => [ip, clientNetwork(ip)])).toEqual(cases);
   });
 });
 

@@ -9,7 +9,7 @@ import { assertJsonDepth, formatBytes, readBodyBounded } from "./body-guard";
 import { newRequestId, setContext, type RequestContext } from "./context";
 import type { Idempotency } from "./idempotency";
 import { problemResponse } from "./problem";
-import { createRateLimiter, type RateDecision, type RateLimiter } from "./rate-limit";
+import { clientNetwork, createRateLimiter, type RateDecision, type RateLimiter } from "./rate-limit";
 import { securityHeaders } from "./security-headers";
 import { systemError } from "./system-errors";
 
@@ -127,7 +127,7 @@ export function createPipeline(deps: Deps, parts: {
     const principal = presented !== null ? await parts.keys.verify(presented) : null;
     if (!principal) {
       // Guessing keys is anonymous traffic: it spends the address's allowance.
-      const rate = byIp.take(ctx.ip ?? "unknown");
+      const rate = byIp.take(clientNetwork(ctx.ip ?? "unknown"));
       if (!rate.allowed) return { res: rateLimited(rate, ctx) };
       throw unauthorized(presented !== null && CREDENTIAL.test(presented));
     }
@@ -151,7 +151,7 @@ export function createPipeline(deps: Deps, parts: {
    */
   async function anonymous(req: Request, ctx: RequestContext, path: string, withBody: boolean): Promise<Response> {
     if (unlimited(path)) return parts.handle(req);
-    const rate = byIp.take(ctx.ip ?? "unknown");
+    const rate = byIp.take(clientNetwork(ctx.ip ?? "unknown"));
     if (!rate.allowed) return rateLimited(rate, ctx);
     const token = TOKEN_IN_PATH.exec(path)?.[0].split("/").pop();
     if (token !== undefined && TOKEN_FORMAT.test(token)) {

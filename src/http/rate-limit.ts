@@ -1,3 +1,4 @@
+import { isIPv6 } from "node:net";
 import type { Worker } from "../jobs/worker";
 
 /**
@@ -54,6 +55,29 @@ function everyInterval(name: string, ms: number, tick: () => Promise<void>): Wor
       await running;
     },
   };
+}
+
+/**
+ * The network an anonymous client's allowance is counted by: its IPv4 address, or its IPv6 /64.
+ * A host is given a whole /64 (SLAAC, privacy addresses) and can answer from any address in it,
+ * so counting by address would give it 2^64 allowances. Anything else (a proxy's odd header
+ * value) counts as itself.
+ */
+export function clientNetwork(ip: string): string {
+  if (!ip.includes(":")) return ip;
+  const address = ip.split("%")[0]!.toLowerCase();
+  if (!isIPv6(address)) return ip;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(address);
+  if (mapped) return mapped[1]!;
+  const [head = "", tail] = address.split("::");
+  const groups = head ? head.split(":") : [];
+  if (tail !== undefined) {
+    // "::" stands for the zero groups the others leave of eight; an embedded IPv4 is two groups.
+    const rest = tail ? tail.split(":") : [];
+    const width = groups.length + rest.length + (rest.at(-1)?.includes(".") ? 1 : 0);
+    groups.push(...Array<string>(8 - width).fill("0"), ...rest);
+  }
+  return groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(":") + "::/64";
 }
 
 /** Buckets kept before the full ones (clients quiet long enough) are dropped: per-IP keys are unbounded. */
