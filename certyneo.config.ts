@@ -44,7 +44,7 @@ export default {
   },
   /** Largest accepted PDF upload, in MiB. */
   maxUploadMb: 25,
-  /** Take the client IP from X-Forwarded-For (only behind a reverse proxy you control). */
+  /** Take the client IP from X-Forwarded-For's last entry, the one the proxy added (only behind a reverse proxy you control). */
   trustProxy: false,
   /** debug | info | warn | error */
   logLevel: "info",

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { jsonDepthExceeds } from "../src/http/body-guard";
+import { forwardedClient } from "../src/http/context";
 import { createEnvelope, quickStart, sendEnvelope, signing, tokenOf, uploadDoc } from "./helpers/envelopes";
 import { startTestServer, type TestServer } from "./helpers/server";
 
@@ -125,23 +126,6 @@ describe("anonymous rate limits", () => {
     expect((await signing(s, "E".repeat(43))).status).toBe(404);
   });
 
-  test("per network: addresses of one IPv6 /64 share an allowance, another /64 has its own", async () => {
-    const behindProxy = await startTestServer({ env: { CERTYNEO_RATE_LIMIT_ANONYMOUS_BURST: "5", CERTYNEO_TRUST_PROXY: "true" } });
-    try {
-      const from = async (ip: string) => (await fetch(behindProxy.url + "/openapi.json", { headers: { "x-forwarded-for": ip } })).status;
-      const rotating: number[] = [];
-      for (let i = 1; i <= 6; i++) rotating.push(await from(`2001:db8:aa:1:${i.toString(16)}::${i}`));
-      expect(rotating).toEqual([200, 200, 200, 200, 200, 429]);
-      expect(await from("2001:db8:aa:2::1")).toBe(200);
-      expect(await from("203.0.113.9")).toBe(200);
-      // The audit keeps the address itself: only the allowance is counted by network.
-      const line = behindProxy.logs.find((l) => l.msg === "request" && l.ip === "2001:db8:aa:1:6::6");
-      expect(line?.status).toBe(429);
-    } finally {
-      await behindProxy.stop();
-    }
-  });
-
   test("HSTS when the base URL is https", async () => {
     (s.clock as any).advance(60_000);
     const res = await fetch(s.url + "/healthz");
@@ -150,6 +134,43 @@ describe("anonymous rate limits", () => {
 });
 
 
+
+describe("behind a trusted proxy (trustProxy)", () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({ env: { CERTYNEO_RATE_LIMIT_ANONYMOUS_BURST: "5", CERTYNEO_TRUST_PROXY: "true" } });
+  });
+  afterAll(() => s.stop());
+  const from = async (forwardedFor: string) => (await fetch(s.url + "/openapi.json", { headers: { "x-forwarded-for": forwardedFor } })).status;
+
+  test("the client is the X-Forwarded-For entry the proxy added (the last), without port or brackets", () => {
+    expect(forwardedClient("203.0.113.9")).toBe("203.0.113.9");
+    expect(forwardedClient("6.6.6.6, 198.51.100.4")).toBe("198.51.100.4");
+    expect(forwardedClient("made-up,2001:db8::1")).toBe("2001:db8::1");
+    expect(forwardedClient("198.51.100.4:50312")).toBe("198.51.100.4");
+    expect(forwardedClient("[2001:db8::1]:443")).toBe("2001:db8::1");
+    expect([forwardedClient("unknown"), forwardedClient(""), forwardedClient(null), forwardedClient("1.2.3.4, ")]).toEqual([null, null, null, null]);
+  });
+
+  test("entries a client writes before the proxy's own change neither its allowance nor the address logged", async () => {
+    const statuses: number[] = [];
+    for (let i = 1; i <= 6; i++) statuses.push(await from(`10.0.0.${i}, 198.51.100.20`));
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    const refused = s.logs.filter((l) => l.msg === "request" && l.status === 429);
+    expect(refused.map((l) => l.ip)).toEqual(["198.51.100.20"]);
+  });
+
+  test("addresses of one IPv6 /64 share an allowance; another /64 and an IPv4 client have their own", async () => {
+    (s.clock as any).advance(60_000);
+    const rotating: number[] = [];
+    for (let i = 1; i <= 6; i++) rotating.push(await from(`2001:db8:aa:1:${i.toString(16)}::${i}`));
+    expect(rotating).toEqual([200, 200, 200, 200, 200, 429]);
+    expect(await from("2001:db8:aa:2::1")).toBe(200);
+    expect(await from("203.0.113.9")).toBe(200);
+    // The log keeps the address itself: only the allowance is counted by network.
+    expect(s.logs.filter((l) => l.msg === "request" && l.status === 429).map((l) => l.ip).at(-1)).toBe("2001:db8:aa:1:6::6");
+  });
+});
 
 describe("webhook secrets at rest", () => {
   test("stored encrypted under the instance key, clear rows encrypted at start, deliveries still signed with the secret", async () => {

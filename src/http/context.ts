@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import type { Principal } from "../modules/keys/service";
 
 /** What the HTTP layer learns about one request, shared by the pipeline and the Elysia hooks. */
@@ -32,4 +33,17 @@ export function contextOf(req: Request): RequestContext {
     setContext(req, ctx);
   }
   return ctx;
+}
+
+/**
+ * The client address the proxy in front of us saw: the last X-Forwarded-For entry, the one it
+ * added. Entries before it are what the client sent (nginx, Traefik and most balancers append),
+ * so the first one is whatever the client chose. A port or brackets are dropped; a value that is
+ * not an address is not used.
+ */
+export function forwardedClient(header: string | null): string | null {
+  const last = header?.slice(header.lastIndexOf(",") + 1).trim();
+  if (!last) return null;
+  const address = /^\[([^\]]+)\](?::\d+)?$/.exec(last)?.[1] ?? (/^[\d.]+:\d+$/.test(last) ? last.slice(0, last.lastIndexOf(":")) : last);
+  return isIP(address) ? address : null;
 }

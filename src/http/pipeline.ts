@@ -6,7 +6,7 @@ import { isKnownToken, TOKEN_FORMAT, unknownToken } from "../modules/signing/tok
 import { SIGNING_API_PATH } from "./api-paths";
 import { needsApiKey, unauthorized } from "./auth";
 import { assertJsonDepth, formatBytes, readBodyBounded } from "./body-guard";
-import { newRequestId, setContext, type RequestContext } from "./context";
+import { forwardedClient, newRequestId, setContext, type RequestContext } from "./context";
 import type { Idempotency } from "./idempotency";
 import { problemResponse } from "./problem";
 import { clientNetwork, createRateLimiter, type RateDecision, type RateLimiter } from "./rate-limit";
@@ -64,11 +64,7 @@ async function guardedBody(req: Request, ctx: RequestContext, limit: number): Pr
 }
 
 function clientIp(req: Request, server: Server<unknown> | undefined, trustProxy: boolean): string | null {
-  if (trustProxy) {
-    const fwd = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-    if (fwd) return fwd;
-  }
-  return server?.requestIP(req)?.address ?? null;
+  return (trustProxy ? forwardedClient(req.headers.get("x-forwarded-for")) : null) ?? server?.requestIP(req)?.address ?? null;
 }
 
 /** A request's context, as a class: the getters are shared, not made anew per request. */
