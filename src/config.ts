@@ -96,6 +96,13 @@ function check(c: Config) {
   for (const [path, url] of [["baseUrl", c.baseUrl], ["sms.gatewayUrl", c.sms.gatewayUrl], ...c.seal.tsa.urls.map((u) => ["seal.tsa.urls", u] as const)] as const) {
     if (url && !URL.canParse(url)) fail(path, `not a URL: "${url}"`);
   }
+  if (c.baseUrl && URL.canParse(c.baseUrl)) {
+    const base = new URL(c.baseUrl);
+    if (base.protocol !== "https:" && base.protocol !== "http:") fail("baseUrl", `must be an https:// (or http://) URL, got "${c.baseUrl}"`);
+    // Pages, assets, cookies and links are all served from the host's root.
+    if (base.pathname.replace(/\/+$/, "") || base.search || base.hash || base.username || base.password)
+      fail("baseUrl", `must be the root of a host name, like https://sign.example.com: Certyneo serves its pages and signing links from /, so "${c.baseUrl}" would give links that lead nowhere`);
+  }
   if (c.storage.url && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(c.storage.url))
     fail("storage.url", `expected s3://bucket/prefix (or empty for the data directory), got "${c.storage.url}"`);
   if (c.database.url && !/^postgres(ql)?:\/\/[^/]/.test(c.database.url))
