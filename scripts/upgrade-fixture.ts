@@ -118,6 +118,8 @@ try {
   if (!sealed) throw new Error("the earlier server did not seal the completed envelope");
   await sleep(500); // the completion e-mails and the webhook's first attempts
   const madeAt = new Date().toISOString(); // before any delivery's second attempt is due
+  const openapi = await call("/openapi.json", { auth: false });
+  const operations = Object.entries<Record<string, unknown>>(openapi.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`)).sort();
   const envelopes: Record<string, unknown> = {};
   for (const e of [completed, halfSigned, viewed, draft, declined, voided]) envelopes[e.id] = await call(`/api/v1/envelopes/${e.id}`);
 
@@ -142,6 +144,7 @@ try {
     ids: { completed: completed.id, halfSigned: halfSigned.id, viewed: viewed.id, draft: draft.id, declined: declined.id, voided: voided.id },
     openTokens: { halfSignedBo: halfBo, viewedAna: viewedToken },
     closedTokens: { completedAna: anaToken, declinedAna, voided: voidedToken },
+    operations,
     sealedSha256: new Bun.CryptoHasher("sha256").update(sealed).digest("hex"),
     envelopes,
   };

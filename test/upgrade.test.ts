@@ -79,6 +79,13 @@ describe(`an installation made by ${m.version} upgrades in place`, () => {
     expect(list.body.data.map((e: any) => e.id).sort()).toEqual(Object.values(m.ids).sort());
   });
 
+  test("every operation of the earlier API is still offered", async () => {
+    const doc = (await (await fetch(`${s.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const now = new Set(Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`)));
+    expect(m.operations.length).toBeGreaterThan(20);
+    expect(m.operations.filter((op: string) => !now.has(op))).toEqual([]);
+  });
+
   test("each envelope reads as it did, with every member it had, and its audit chain holds", async () => {
     const oldOrigin = new URL(m.envelopes[m.ids.completed].recipients[0].signUrl).origin;
     for (const [id, old] of Object.entries<any>(m.envelopes)) {
