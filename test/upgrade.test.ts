@@ -148,4 +148,12 @@ describe(`an installation made by ${m.version} upgrades in place`, () => {
     expect(arrived.filter((id) => owedEvents.includes(id)).sort()).toEqual(owedEvents);
     expect(rx.received.filter((d) => d.verifyError !== null)).toEqual([]);
   });
+
+  test("reminders go on for an envelope sent before the upgrade", async () => {
+    const reminded = async () => (await api(`/api/v1/envelopes/${m.ids.viewed}`)).body.audit.events.filter((e: any) => e.type === "recipient.reminded").length;
+    expect(await reminded()).toBe(0);
+    clock.set(new Date(Date.parse(m.envelopes[m.ids.viewed].sentAt) + 72 * 3_600_000 + 60_000));
+    await settle();
+    expect(await reminded()).toBe(1);
+  });
 });
