@@ -5,12 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
+import { SQL } from "bun";
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { migrationJournal } from "../migrations";
 import { documentName } from "../src/modules/documents/service";
 import { complete, createEnvelope, quickStart, sendEnvelope, tokenOf, typed, uploadDoc } from "./helpers/envelopes";
 import { makePdf } from "./helpers/pdf";
+import { havePostgres, testPostgres } from "./helpers/postgres";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { BUN, freePort, ROOT, tempDir, waitForHealth } from "./helpers/spawn";
 
@@ -66,6 +69,35 @@ describe("start-up problems: one line, exit 2", () => {
       locker.run("ROLLBACK");
       locker.close();
     }
+  });
+
+  test("a database a newer version migrated: the server, certyneo migrate and doctor refuse it; SQLite and PostgreSQL", async () => {
+    const dir = tempDir();
+    const cli = (cmd: string, env: Record<string, string>) => Bun.spawnSync([BUN, "src/main.ts", cmd], { cwd: ROOT, env: { ...process.env, ...env } });
+    expect(cli("migrate", { CERTYNEO_DATA_DIR: dir }).exitCode).toBe(0);
+    const db = new Database(join(dir, "certyneo.db"));
+    const future = migrationJournal.at(-1)!.when + 86_400_000;
+    db.run("INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('from-a-newer-version', ?)", [future]);
+    const before = db.query("SELECT count(*) AS n FROM sqlite_master").get();
+    db.close();
+    expectOneLine(await serveOnce({ CERTYNEO_DATA_DIR: dir }), "certyneo.db", "migrated by a newer version of Certyneo", "restore the backup");
+    const migrate = cli("migrate", { CERTYNEO_DATA_DIR: dir });
+    expect(migrate.exitCode).toBe(2);
+    expect(migrate.stderr.toString()).toContain("migrated by a newer version");
+    const doctor = cli("doctor", { CERTYNEO_DATA_DIR: dir });
+    expect(doctor.exitCode).toBe(1);
+    expect(doctor.stdout.toString()).toMatch(/^fail +database +.*migrated by a newer version of Certyneo/m);
+    const after = new Database(join(dir, "certyneo.db"), { readonly: true });
+    expect(after.query("SELECT count(*) AS n FROM sqlite_master").get()).toEqual(before);
+    after.close();
+
+    if (!havePostgres) return;
+    const url = await (await testPostgres()).freshDatabase();
+    expect(cli("migrate", { CERTYNEO_DATABASE_URL: url, CERTYNEO_DATA_DIR: dir }).exitCode).toBe(0);
+    const sql = new SQL(url);
+    await sql`INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ('from-a-newer-version', ${future})`;
+    await sql.close();
+    expectOneLine(await serveOnce({ CERTYNEO_DATABASE_URL: url, CERTYNEO_DATA_DIR: dir }), "cannot be used", "migrated by a newer version of Certyneo");
   });
 
   test("port in use", async () => {

@@ -51,14 +51,21 @@ function databaseCheck(dir: string): Check {
       const quick = (db.query("PRAGMA quick_check").get() as { quick_check: string }).quick_check;
       if (quick !== "ok") return fail("database", `SQLite's check fails: ${quick}`);
       const applied = (db.query("SELECT count(*) AS n FROM __drizzle_migrations").get() as { n: number }).n;
-      const pending = migrationJournal.length - applied;
-      return pending > 0 ? warn("database", `${pending} migration(s) to apply: certyneo migrate, or start the server`) : ok("database", `${file}, intact, migrations up to date`);
+      return migrationsCheck(file, applied, migrationJournal.length, `${file}, intact, migrations up to date`);
     } finally {
       db.close();
     }
   } catch (e) {
     return fail("database", `${file}: ${(e as Error).message}`);
   }
+}
+
+/** What the count of applied migrations says: some to apply, a newer version's database, or up to date. */
+function migrationsCheck(where: string, applied: number, known: number, upToDate: string): Check {
+  if (applied > known)
+    return fail("database", `${where}: migrated by a newer version of Certyneo (${applied} migrations, this version knows ${known}): this version will not start on it; run that version, or restore the backup taken before the upgrade`);
+  if (applied < known) return warn("database", `${where}: ${known - applied} migration(s) to apply: certyneo migrate, or start the server`);
+  return ok("database", upToDate);
 }
 
 /** With CERTYNEO_DATABASE_URL: PostgreSQL answers, and has every migration this binary knows. */
@@ -70,8 +77,7 @@ async function postgresCheck(url: string): Promise<Check> {
   try {
     await postgresClient(db)`SELECT 1`;
     const { applied, known } = await pg.postgresMigrationState(db);
-    const pending = known - applied;
-    return pending > 0 ? warn("database", `${where}: ${pending} migration(s) to apply: certyneo migrate, or start the server`) : ok("database", `${where}, reachable, migrations up to date`);
+    return migrationsCheck(where, applied, known, `${where}, reachable, migrations up to date`);
   } catch (e) {
     return fail("database", `${where}: ${(e as Error).message}`);
   } finally {

@@ -89,6 +89,30 @@ export function openDb(file: string): Db {
 }
 
 /** Applies the embedded migrations not yet applied; returns how many ran. */
+/**
+ * A database a newer version has migrated is not run on: this build would read and write a
+ * schema it does not know (a column it leaves empty, a trigger it does not expect), and
+ * migrating back is not a thing migrations do. `lastAppliedAt` is drizzle's record of the
+ * newest migration applied (its journal time); the journal is this build's.
+ */
+export function refuseNewerSchema(lastAppliedAt: number | null, journal: readonly { when: number }[]): void {
+  const known = journal.at(-1)?.when ?? 0;
+  if (lastAppliedAt !== null && lastAppliedAt > known)
+    throw new Error(
+      `it was migrated by a newer version of Certyneo (its latest migration is of ${new Date(lastAppliedAt).toISOString()}, ` +
+        `this version's of ${new Date(known).toISOString()}): run that version again, or restore the backup taken before the upgrade`,
+    );
+}
+
+function lastAppliedAt(db: Db): number | null {
+  try {
+    const row = db.$client.query("SELECT max(created_at) AS at FROM __drizzle_migrations").get() as { at: number | null };
+    return row.at === null ? null : Number(row.at);
+  } catch {
+    return null; // no table yet: a new database
+  }
+}
+
 export function migrate(db: Db): number {
   const migrations = migrationJournal.map((entry) => {
     const sql = migrationSql[entry.tag];
@@ -108,6 +132,7 @@ export function migrate(db: Db): number {
     }
   };
   const before = count();
+  refuseNewerSchema(lastAppliedAt(db), migrationJournal);
   // A migration may build an index over a whole table: its sort spills to temporary files, not
   // to memory as openDb's temp_store would have it (measured: +88 MB at 400,000 rows, +33 on disk).
   db.$client.run("PRAGMA temp_store = FILE");

@@ -3,7 +3,7 @@ import { drizzle } from "drizzle-orm/bun-sql";
 import * as pgMigrations from "../../migrations/postgres";
 import { sha256Hex } from "../ids";
 import type { Logger } from "../log";
-import type { Db } from "./db";
+import { refuseNewerSchema, type Db } from "./db";
 import { postgresClient } from "./dialect";
 import { schema } from "./schema";
 
@@ -38,6 +38,8 @@ export async function migratePostgres(db: Db): Promise<number> {
     await connection`SELECT pg_advisory_lock(${MIGRATION_LOCK})`;
     const locked = drizzle({ client: connection as unknown as SQL, schema }) as any;
     const before = await appliedMigrations(connection as unknown as SQL);
+    const [latest] = await connection`SELECT max(created_at)::text AS at FROM drizzle.__drizzle_migrations`.catch(() => [{ at: null }]);
+    refuseNewerSchema(latest.at === null ? null : Number(latest.at), pgMigrations.migrationJournal);
     await locked.dialect.migrate(migrations, locked.session, {});
     return (await appliedMigrations(connection as unknown as SQL)) - before;
   } finally {
