@@ -72,6 +72,23 @@ describe("a request's shape errors and business errors come in one answer", () =
     expect(p.errors.map((e) => e.pointer).sort()).toEqual(["/documentIds/0", "/locale"]);
   });
 
+  test("a nullable member says what it takes, not \"expected union value\"", async () => {
+    const doc = await uploadDoc(s);
+    const env = await createEnvelope(s, quickStart([doc.id]));
+    const p = await problem(await s.api(`/api/v1/envelopes/${env.id}`, { method: "PATCH", json: { reminderIntervalHours: 721, locale: "xx" } }));
+    const byPointer = Object.fromEntries(p.errors.map((e) => [e.pointer, e.message]));
+    expect(byPointer["/reminderIntervalHours"]).toBe("must be an integer from 1 to 720 or null (got 721)");
+    expect(byPointer["/locale"]).toStartWith('must be one of "en", "fr"');
+    expect(byPointer["/locale"]).toEndWith('"ar" or null (got "xx")');
+  });
+
+  test("a long value is quoted cut short, not sent back whole", async () => {
+    const doc = await uploadDoc(s);
+    const env = await createEnvelope(s, quickStart([doc.id]));
+    const p = await problem(await s.api(`/api/v1/envelopes/${env.id}`, { method: "PATCH", json: { message: "x".repeat(100_000) } }));
+    expect(p.errors).toEqual([{ pointer: "/message", message: `must be at most 5000 characters long or null (got "${"x".repeat(60)}"… (100000 characters))` }]);
+  });
+
   test("a body that is not an object is one error, not a crash", async () => {
     const p = await problem(await s.api("/api/v1/envelopes", { method: "POST", json: [1, 2] }));
     expect(p.errors[0]!.pointer).toBe("/");

@@ -7,7 +7,11 @@ import { invalid, type FieldError } from "../errors";
 /** At most this many problems in one answer: enough to fix a request, bounded for a hostile one. */
 const MAX_ERRORS = 50;
 
-const show = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : v === undefined ? "nothing" : JSON.stringify(v)?.slice(0, 60) ?? String(v));
+/** The value a message quotes, cut short: a 600 KB drawn signature is not sent back whole. */
+const show = (v: unknown) =>
+  typeof v === "string"
+    ? JSON.stringify(v.slice(0, 60)) + (v.length > 60 ? `… (${v.length} characters)` : "")
+    : v === undefined ? "nothing" : JSON.stringify(v)?.slice(0, 60) ?? String(v);
 
 /** The allowed values of a union of literals (an enum), or null for another schema. */
 function literalsOf(schema: TSchema): unknown[] | null {
@@ -28,7 +32,9 @@ function bounds(s: TSchema): string {
 
 /** A query's numbers arrive as text; Elysia's coerced schema accepts any integer-looking text, so numbers are compared as numbers. */
 const numericBranch = (s: TSchema): TSchema | undefined =>
-  s.type === "integer" || s.type === "number" ? s : (s.anyOf as TSchema[] | undefined)?.find((b) => b.type === "integer" || b.type === "number");
+  s.type === "integer" || s.type === "number"
+    ? s
+    : (s.anyOf as TSchema[] | undefined)?.map(numericBranch).find(Boolean); // nullable(t.Integer()) nests Elysia's union
 
 function queryNumbers(schema: TSchema, value: unknown): unknown {
   if (!value || typeof value !== "object") return value;
@@ -46,6 +52,12 @@ function expectation(e: ValueError): string {
     const b = bounds(s);
     const orNull = (e.schema.anyOf as TSchema[] | undefined)?.some((b) => b.type === "null") ? " or null" : "";
     return `must be ${s.type === "integer" ? "an integer" : "a number"}${b ? ` ${b}` : ""}${orNull}`;
+  }
+  // nullable(x): say what x wants, rather than "expected union value".
+  const branches = e.schema.anyOf as TSchema[] | undefined;
+  if (e.type === ValueErrorType.Union && branches?.length === 2 && branches.some((b) => b.type === "null")) {
+    const inner = Value.Errors(branches.find((b) => b.type !== "null")!, e.value).First();
+    if (inner && inner.path === "") return `${expectation(inner)} or null`;
   }
   switch (e.type) {
     case ValueErrorType.StringMinLength: return `must be at least ${s.minLength} character${s.minLength === 1 ? "" : "s"} long`;
