@@ -76,6 +76,7 @@ function check(c: Config) {
   int("smtp.port", c.smtp.port, 1, 65535);
   int("webhooks.timeoutMs", c.webhooks.timeoutMs, 100, 120_000);
   int("webhooks.concurrency", c.webhooks.concurrency, 1, 256);
+  if (!(c.webhooks.disableAfterHours >= 0 && c.webhooks.disableAfterHours <= 8760)) fail("webhooks.disableAfterHours", `must be between 0 and 8760 (a year), got ${c.webhooks.disableAfterHours}`);
   int("pdf.workers", c.pdf.workers, 1, 64);
   int("pdf.timeoutSeconds", c.pdf.timeoutSeconds, 1, 3600);
   int("pdf.workerNice", c.pdf.workerNice, 0, 19);

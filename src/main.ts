@@ -56,10 +56,14 @@ variables (CERTYNEO_PORT, CERTYNEO_HOST, CERTYNEO_DATA_DIR, CERTYNEO_BASE_URL, .
 
 /** Each command's usage, printed by `certyneo COMMAND --help` (or -h, anywhere after it) and nothing else. */
 const USAGE: Record<string, string> = {
-  serve: `Usage: certyneo serve
+  serve: `Usage: certyneo serve [--accept-new-instance-key]
 
 Starts the server (the default command): HTTP API, signer pages, admin console, background
-work. Configuration from certyneo.config.ts and CERTYNEO_* variables; logs are JSON lines.`,
+work. Configuration from certyneo.config.ts and CERTYNEO_* variables; logs are JSON lines.
+
+  --accept-new-instance-key   start although instance.key is lost while envelopes need it: a new
+                              key is made, signing links already sent stop working and webhook
+                              secrets must be recreated (restore the key from a backup instead)`,
   keys: KEYS_USAGE,
   admin: ADMIN_USAGE,
   "migrate-data": MIGRATE_DATA_USAGE,

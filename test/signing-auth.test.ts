@@ -174,6 +174,13 @@ describe("access code", () => {
     expect(bad.status).toBe(422);
     expect(pointers(bad.body).sort()).toEqual(["/recipients/0/authentication/method", "/recipients/1/authentication/accessCode", "/recipients/2/authentication/accessCode"]);
   });
+
+  test("a code that breaks the schema is not quoted back in the answer", async () => {
+    const short = await post(s, "/api/v1/envelopes", quickStart([doc.id], [{ email: "a@example.com", name: "A", authentication: { method: "access_code", accessCode: "S3c" } }]));
+    expect(short.status).toBe(422);
+    expect(short.body.errors).toEqual([{ pointer: "/recipients/0/authentication/accessCode", message: "must be at least 4 characters long" }]);
+    expect(JSON.stringify(short.body)).not.toContain("S3c");
+  });
 });
 
 describe("one-time code by SMS", () => {

@@ -120,7 +120,8 @@ function schemaProblems(schema: TSchema, value: unknown, where: Where): { error:
       out.push({ error: { pointer, message: `${name} is not a query parameter of this route` }, schema: e.schema });
       continue;
     }
-    const got = e.type === ValueErrorType.ObjectRequiredProperty ? "" : ` (got ${show(e.value)})`;
+    // A secret (OpenAPI's writeOnly: an access code) is not quoted back, where a log or a proxy might keep it.
+    const got = e.type === ValueErrorType.ObjectRequiredProperty || e.schema.writeOnly ? "" : ` (got ${show(e.value)})`;
     const message = where === "query" || where === "params" || where === "headers"
       ? `${where === "query" ? "query parameter" : where === "params" ? "path parameter" : "header"} ${name} ${expectation(e)}${got}`
       : `${expectation(e)}${e.type === ValueErrorType.ObjectAdditionalProperties || e.type === ValueErrorType.ObjectRequiredProperty ? "" : got}`;

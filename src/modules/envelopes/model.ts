@@ -79,7 +79,7 @@ export const RecipientInput = t.Object(
       method: literalUnion(AUTH_METHODS, {
         description: "email_otp: a 6-digit code sent to the recipient's e-mail; sms_otp: the same by SMS (needs `phone`); access_code: a code you give the recipient yourself",
       }),
-      accessCode: t.Optional(t.String({ minLength: 4, maxLength: 64, description: "For access_code: the code (stored hashed, never shown again)" })),
+      accessCode: t.Optional(t.String({ minLength: 4, maxLength: 64, writeOnly: true, description: "For access_code: the code (stored hashed, never shown again)" })),
     }, {
       additionalProperties: false,
       description: "Ask the recipient to prove who they are before the signing page shows anything: until then the signing API answers 401 signing_auth_required",

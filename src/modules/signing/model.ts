@@ -124,7 +124,7 @@ export const ReassignedSchema = t.Object(
 );
 
 export const AuthBody = t.Object(
-  { code: t.String({ minLength: 1, maxLength: 64, description: "The 6-digit one-time code, or the access code" }) },
+  { code: t.String({ minLength: 1, maxLength: 64, writeOnly: true, description: "The 6-digit one-time code, or the access code" }) },
   { additionalProperties: false, title: "SigningAuth" },
 );
 
