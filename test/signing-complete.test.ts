@@ -97,6 +97,32 @@ describe("signatures and fields", () => {
     expect((await complete(s, tokens[0]!, { signature: { type: "typed", value: "x".repeat(100) }, consent: true })).status).toBe(200);
   });
 
+  test("a signature or value of invisible characters only (zero-width, joiners, bidi marks) is blank; characters are counted, not UTF-16 units", async () => {
+    const { e, tokens } = await sentEnvelope(s, fieldsEnvelope());
+    const f = e.fields;
+    const invisible = "\u200B\u200D\u2060\u202E\u3164";
+    const r = await complete(s, tokens[0]!, { signature: { type: "typed", value: invisible }, fields: { [f[3].id]: invisible, [f[4].id]: true }, consent: true });
+    expect(r.status).toBe(422);
+    expect(pointers(r.body).sort()).toEqual([`/fields/${f[3].id}`, "/signature/value"]);
+    // Blank optional, date and initials fields are empty ones: nothing stored, the signing date, the initials.
+    const ok = await complete(s, tokens[0]!, { signature: { type: "typed", value: "😀".repeat(100) }, fields: { [f[1].id]: "\u200B", [f[2].id]: "\u200B", [f[3].id]: "Engineer", [f[4].id]: true, [f[5].id]: invisible }, consent: true });
+    expect(ok.status).toBe(200);
+    const byId = Object.fromEntries((await getEnvelope(s, e.id)).fields.map((x: any) => [x.id, x.value]));
+    expect([byId[f[1].id], byId[f[2].id], byId[f[5].id]]).toEqual(["😀", clock.now().toISOString().slice(0, 10), null]);
+    // A zero-width joiner inside a word is part of it.
+    const { tokens: t2 } = await sentEnvelope(s, quickStart([doc.id]));
+    expect((await complete(s, t2[0]!, { signature: { type: "typed", value: "👩\u200D💻 Ana" }, consent: true })).status).toBe(200);
+  });
+
+  test("initials are whole characters of the name: an emoji or an accent is not cut in half, at most four", async () => {
+    const { e, tokens } = await sentEnvelope(s, quickStart([doc.id], [{
+      email: "zoe@example.com", name: "Zoë",
+      fields: [{ documentId: doc.id, type: "initials", page: 1, x: 500, y: 780, width: 40, height: 30 }],
+    }]));
+    expect((await complete(s, tokens[0]!, typed("😀 e\u0301mile 𝒜da Ñandú Öz"))).status).toBe(200);
+    expect((await getEnvelope(s, e.id)).fields[0].value).toBe("😀\u00C9𝒜Ñ");
+  });
+
   test("drawn signature: a real PNG data URL up to 500 KB, kept in the file store", async () => {
     const { e, tokens } = await sentEnvelope(s, quickStart([doc.id]));
     const bad = [

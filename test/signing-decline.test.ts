@@ -12,9 +12,11 @@ describe("decline", () => {
   test("ends the envelope DECLINED, tells the others; their links then answer 410", async () => {
     const { e, tokens } = await sentEnvelope(s, quickStart([doc.id], [{ email: "a@example.com", name: "A" }, { email: "b@example.com", name: "B" }]));
     await complete(s, tokens[0]!, typed("A"));
-    const empty = await decline(s, tokens[1]!, "   ");
-    expect(empty.status).toBe(422);
-    expect(pointers(empty.body)).toEqual(["/reason"]);
+    for (const blank of ["   ", "\u200B\u200D"]) {
+      const empty = await decline(s, tokens[1]!, blank);
+      expect(empty.status).toBe(422);
+      expect(pointers(empty.body)).toEqual(["/reason"]);
+    }
     expect((await signing(s, tokens[1]!, "/decline", { json: {} })).status).toBe(422);
     expect((await decline(s, tokens[1]!, "x".repeat(1001))).status).toBe(422);
 

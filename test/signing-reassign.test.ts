@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { listAudit } from "../src/modules/audit/service";
-import { complete, createEnvelope, jobsOf, sendEnvelope, signing, tokenOf, uploadDoc } from "./helpers/envelopes";
+import { complete, createEnvelope, jobsOf, pointers, sendEnvelope, signing, tokenOf, uploadDoc } from "./helpers/envelopes";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { tempDir } from "./helpers/spawn";
 
@@ -65,6 +65,9 @@ describe("handing a turn over (allowReassign)", () => {
     const dup = await signing(s, token, "/reassign", { json: { name: "Buyer", email: "BUYER@example.com", reason: "r" } });
     expect(dup.status).toBe(422);
     expect(dup.body.errors[0].pointer).toBe("/email");
+    const invisible = await signing(s, token, "/reassign", { json: { name: "\u200B", email: "z@example.com", reason: "\u2060" } });
+    expect(invisible.status).toBe(422);
+    expect(pointers(invisible.body).sort()).toEqual(["/name", "/reason"]);
     expect((await complete(s, token, { signature: { type: "typed", value: "Manager" }, consent: true })).status).toBe(200);
     const done = await signing(s, token, "/reassign", { json: { name: "Y", email: "y@example.com", reason: "r" } });
     expect(done.status).toBe(409);

@@ -64,8 +64,15 @@ const DATA_URL = /^data:image\/png;base64,([A-Za-z0-9+/]*={0,2})$/;
 /** Whether a field must be filled: as the sender says, else every field but a checkbox (ticking one is a choice unless made a condition). */
 export const fieldRequired = (f: { type: FieldType; required?: boolean | null }): boolean => f.required ?? f.type !== "checkbox";
 
+/** The first letter of each word, whole characters (composed, so that an accent stays on its letter), at most 4. */
 export const initialsOf = (name: string): string =>
-  name.trim().split(/[\s-]+/).filter(Boolean).map((w) => w[0]!.toUpperCase()).join("").slice(0, 4);
+  name.normalize("NFC").trim().split(/[\s-]+/).filter(Boolean).map((w) => [...w][0]!.toUpperCase()).slice(0, 4).join("");
+
+/** What shows nothing on a page: spaces, control characters, zero-width and bidi format characters, fillers (U+3164…). */
+const INVISIBLE = /[\p{White_Space}\p{Cc}\p{Default_Ignorable_Code_Point}]/gu;
+
+/** Whether a text would show nothing: a signature or value of invisible characters only is a blank one. */
+export const isBlank = (text: string): boolean => text.replace(INVISIBLE, "") === "";
 
 /**
  * Checks a POST .../complete body against the recipient's role and fields; returns what to store
@@ -88,7 +95,8 @@ export function checkCompletion(
     if (!s) err("/signature", "a signature is required: {type: \"typed\"|\"drawn\", value}");
     else if (s.type === "typed") {
       const name = s.value.trim();
-      if (name.length < 1 || name.length > 100) err("/signature/value", "a typed signature is 1 to 100 characters");
+      // Characters, not UTF-16 units: an emoji is one.
+      if (isBlank(name) || [...name].length > 100) err("/signature/value", "a typed signature is 1 to 100 characters, not all of them invisible");
       else signature = { type: "typed", name };
     } else {
       const m = DATA_URL.exec(s.value);
@@ -143,7 +151,8 @@ export function checkCompletion(
       }
       default: {
         if (v !== undefined && typeof v !== "string") { err(p, "expected a string"); break; }
-        const text = (v ?? "").trim();
+        const trimmed = (v ?? "").trim();
+        const text = isBlank(trimmed) ? "" : trimmed;
         const max = f.type === "initials" ? 10 : f.type === "date" ? 100 : 1000;
         if (text.length > max) { err(p, `at most ${max} characters`); break; }
         if (text) values.set(f.id, text);

@@ -8,7 +8,7 @@ import type { StoredBody } from "../../store/files";
 import { fields, recipients } from "../../store/schema";
 import { appendAudit } from "../audit/service";
 import { isEmail } from "../envelopes/draft-rules";
-import { assertCanAct, checkCompletion, sessionState, type CompletionInput } from "../envelopes/signer-rules";
+import { assertCanAct, checkCompletion, isBlank, sessionState, type CompletionInput } from "../envelopes/signer-rules";
 import { replaceRecipientPerson } from "../envelopes/replace-recipient-person";
 import { recipientActor } from "../envelopes/actor";
 import { declineEnvelope } from "../envelopes/decline-envelope";
@@ -270,8 +270,8 @@ export async function reassignSigning(deps: Deps, token: string, to: { name: str
     const errors = [
       ...(!isEmail(email) ? [{ pointer: "/email", message: `"${to.email}" is not a valid e-mail address` }] : []),
       ...(isEmail(email) && others.some((o) => o.email.toLowerCase() === email.toLowerCase()) ? [{ pointer: "/email", message: "this person is already a recipient of the envelope" }] : []),
-      ...(!name ? [{ pointer: "/name", message: "must not be blank" }] : []),
-      ...(!to.reason.trim() ? [{ pointer: "/reason", message: "must not be blank" }] : []),
+      ...(isBlank(name) ? [{ pointer: "/name", message: "must not be blank" }] : []),
+      ...(isBlank(to.reason) ? [{ pointer: "/reason", message: "must not be blank" }] : []),
     ];
     if (errors.length) throw invalid(errors, "The reassignment is not valid");
     const reason = to.reason.trim();
@@ -293,7 +293,7 @@ export async function declineSigning(deps: Deps, token: string, reason: string, 
     const { envelope, recipient } = await resolveLocked(tx, token);
     assertCanAct(envelope.status, recipient);
     const text = reason.trim();
-    if (text.length < 1 || text.length > 1000) throw invalid([{ pointer: "/reason", message: "a reason of 1 to 1000 characters is required" }]);
+    if (isBlank(text) || text.length > 1000) throw invalid([{ pointer: "/reason", message: "a reason of 1 to 1000 characters is required" }]);
     const now = deps.clock.now();
     await tx.update(recipients).set({ status: "DECLINED", declinedAt: now, declineReason: text, ip: meta.ip, userAgent: meta.userAgent })
       .where(eq(recipients.id, recipient.id));

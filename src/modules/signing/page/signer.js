@@ -980,8 +980,9 @@ typedName.addEventListener("input", () => {
   fieldError("adopt-error", "");
 });
 
+/** As the server makes them (signer-rules.ts): whole characters, composed, at most 4. */
 const initialsOf = (/** @type {string} */ name) =>
-  name.trim().split(/[\s-]+/).filter(Boolean).map((w) => ([...w][0] ?? "").toLocaleUpperCase()).join("").slice(0, 4);
+  name.normalize("NFC").trim().split(/[\s-]+/).filter(Boolean).map((w) => ([...w][0] ?? "").toLocaleUpperCase()).slice(0, 4).join("");
 
 /**
  * The adopted signature as it shows on a page: the image, the typed name, or the initials.
