@@ -175,6 +175,15 @@ describe("access code", () => {
     expect(pointers(bad.body).sort()).toEqual(["/recipients/0/authentication/method", "/recipients/1/authentication/accessCode", "/recipients/2/authentication/accessCode"]);
   });
 
+  test("the code is kept without surrounding spaces, as the signer's entry is read; one of spaces only is refused", async () => {
+    const { tokens } = await sentEnvelope(s, quickStart([doc.id], [{ email: "sp@example.com", name: "Spa", authentication: { method: "access_code", accessCode: " 4321 " } }]));
+    expect((await signing(s, tokens[0]!, "/auth", { json: { code: "4321" } })).status).toBe(200);
+    const blank = await post(s, "/api/v1/envelopes", quickStart([doc.id], [{ email: "a@example.com", name: "A", authentication: { method: "access_code", accessCode: " 12 " } }]));
+    expect(blank.status).toBe(422);
+    expect(pointers(blank.body)).toEqual(["/recipients/0/authentication/accessCode"]);
+    expect(JSON.stringify(blank.body)).not.toContain(" 12 ");
+  });
+
   test("a code that breaks the schema is not quoted back in the answer", async () => {
     const short = await post(s, "/api/v1/envelopes", quickStart([doc.id], [{ email: "a@example.com", name: "A", authentication: { method: "access_code", accessCode: "S3c" } }]));
     expect(short.status).toBe(422);

@@ -81,7 +81,7 @@ export function validateDraft(d: EnvelopeDraft, documents: ReadonlyMap<string, D
     const auth = r.authentication;
     if (auth?.method === "sms_otp" && !r.phone) err(`${base}/authentication/method`, "sms_otp sends the code by SMS: the recipient needs a phone");
     if (auth?.method === "access_code" && !auth.accessCode && !(r as StoredRecipientDraft).storedAccessCodeHash)
-      err(`${base}/authentication/accessCode`, "access_code needs the accessCode you will give the recipient");
+      err(`${base}/authentication/accessCode`, "access_code needs the accessCode you will give the recipient: 4 to 64 characters, surrounding spaces not counted");
     if (auth && auth.method !== "access_code" && auth.accessCode) err(`${base}/authentication/accessCode`, "only the access_code method takes an accessCode");
     if (role === "CC" && r.fields?.length) err(`${base}/fields`, "a CC recipient fills in nothing: remove its fields");
     r.fields?.forEach((f, j) => {
