@@ -46,7 +46,7 @@ export const ERRORS = {
   pdf_too_complex: { status: 422, meaning: "The PDF exceeds the server's processing bounds: its compressed streams expand too much (a zip bomb) or it takes too long to read. Save it again with a PDF editor, or print it to a new PDF." },
   rate_limited: { status: 429, meaning: "The rate limit is exhausted (the key's, or without a key the client address's or the signing link's); retry after the Retry-After seconds." },
   internal_error: { status: 500, meaning: "An unexpected server error; the requestId finds it in the server log." },
-  unavailable: { status: 503, meaning: "A service sealing needs (the sealing key, the time-stamp authority) is unavailable; retry later." },
+  unavailable: { status: 503, meaning: "A service the request needs (the sealing key, the time-stamp authority, the mail server or SMS gateway that sends a signer's code) is unavailable; retry later." },
   database_busy: { status: 503, meaning: "The database is locked by another process (a backup, a maintenance command); retry after the Retry-After seconds." },
   storage_unavailable: { status: 503, meaning: "The file storage (an S3 bucket) cannot be reached or is failing; retry after the Retry-After seconds." },
   database_unavailable: { status: 503, meaning: "The database (PostgreSQL) cannot be reached: the connection was refused, lost or timed out. Retry after the Retry-After seconds; a write whose connection was lost as it committed may have been saved, so send it again with the same Idempotency-Key." },

@@ -4,7 +4,7 @@
  * five wrong codes, the audit events, and what the certificate of completion says.
  */
 import { describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { listAudit } from "../src/modules/audit/service";
 import { recipients } from "../src/store/schema";
@@ -107,6 +107,21 @@ describe("one-time code by e-mail", () => {
   });
 });
 
+describe("codes asked for in parallel", () => {
+  test("one is sent, the others wait their turn: one e-mail, one event, and its code opens the session", async () => {
+    const { tokens, e } = await sentEnvelope(s, quickStart([doc.id], [{ email: "many@example.com", name: "Manu", authentication: { method: "email_otp" } }]));
+    const token = tokens[0]!;
+    const outbox = join(s.dir, "outbox");
+    const mails = () => (existsSync(outbox) ? readdirSync(outbox) : []).filter((f) => readFileSync(join(outbox, f), "utf8").includes("many@example.com")).length;
+    const before = mails();
+    const answers = await Promise.all(Array.from({ length: 6 }, () => signing(s, token, "/auth/code", { method: "POST" })));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 429, 429, 429, 429, 429]);
+    expect(mails() - before).toBe(1);
+    expect((await auditTypes(e.id)).filter((t) => t === "recipient.auth_code_sent")).toHaveLength(1);
+    expect((await signing(s, token, "/auth", { json: { code: lastCode("many@example.com") } })).status).toBe(200);
+  });
+});
+
 describe("wrong codes sent in parallel", () => {
   test("each one counts: the fifth locks, the rest are refused as locked, and the right code opens nothing", async () => {
     const { tokens, e } = await sentEnvelope(s, quickStart([doc.id], [{ email: "race@example.com", name: "Rae", authentication: { method: "access_code", accessCode: "RED-1" } }]));
@@ -200,8 +215,15 @@ describe("one-time code by SMS", () => {
       const document = await uploadDoc(sms);
       const { tokens } = await sentEnvelope(sms, quickStart([document.id], [{ email: "p@example.com", name: "Pia", phone: "+33612345678", authentication: { method: "sms_otp" } }], { locale: "de" }));
       expect((await signing(sms, tokens[0]!)).body.authentication).toEqual({ method: "sms_otp", destination: "+33•••••78", locale: "de" });
+      // A gateway that fails: 503, and the signer may ask again at once (the back-off is for codes sent).
+      gateway.status = 500;
+      const failed = await signing(sms, tokens[0]!, "/auth/code", { method: "POST" });
+      expect(failed.status).toBe(503);
+      expect(failed.body.code).toBe("unavailable");
+      gateway.reset();
       const sent = await signing(sms, tokens[0]!, "/auth/code", { method: "POST" });
       expect(sent.body.destination).toBe("+33•••••78");
+      expect(sent.body.retryAfterSeconds).toBe(30);
       expect(gateway.hits.map((h) => h.body.to)).toEqual(["+33612345678"]);
       const text: string = gateway.hits[0]!.body.text;
       expect(text).toStartWith("Ihr Code: ");

@@ -7,7 +7,7 @@
  * Five wrong codes in a row lock the recipient out for 15 minutes. Every attempt is an audit event.
  */
 import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import type { Tx } from "../../store/db";
@@ -97,25 +97,49 @@ function assertNotLocked(deps: Deps, r: RecipientRow) {
 export async function sendOneTimeCode(deps: Deps, actor: Actor): Promise<{ destination: string | null; retryAfterSeconds: number }> {
   const r = actor.recipient;
   if (r.authMethod !== "email_otp" && r.authMethod !== "sms_otp") throw new AppError("auth_not_required", "No code is sent for this recipient");
-  assertNotLocked(deps, r);
+  const sms = r.authMethod === "sms_otp" ? createSmsSender(deps.config.sms, deps.log) : null;
+  if (r.authMethod === "sms_otp" && !sms) throw new AppError("unavailable", "No SMS gateway is configured (sms.gatewayUrl)");
   const now = deps.clock.now();
-  const wait = (r.otpSentAt?.getTime() ?? 0) + resendDelayMs(r.otpSends) - now.getTime();
-  if (wait > 0) throw new AppError("auth_resend_too_soon", "A code was sent moments ago", { headers: { "retry-after": seconds(wait) } });
+  const claim = await claimSend(deps, actor, now);
   const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
   const locale = pickLocale(actor.envelope.locale);
-  if (r.authMethod === "email_otp") {
-    await deps.mailer.send({ to: r.email, ...renderOneTimeCodeEmail(locale, { subject: actor.envelope.subject, recipientName: r.name, code }) });
-  } else {
-    const sms = createSmsSender(deps.config.sms, deps.log);
-    if (!sms) throw new AppError("unavailable", "No SMS gateway is configured (sms.gatewayUrl)");
-    await sms.send({ to: r.phone!, text: renderOneTimeCodeSms(locale, code) });
+  try {
+    if (sms) await sms.send({ to: r.phone!, text: renderOneTimeCodeSms(locale, code) });
+    else await deps.mailer.send({ to: r.email, ...renderOneTimeCodeEmail(locale, { subject: actor.envelope.subject, recipientName: r.name, code }) });
+  } catch (e) {
+    // Not sent: the back-off this send claimed is given back, unless a later send claimed its own.
+    await deps.db.update(recipients).set(claim.before).where(and(eq(recipients.id, r.id), eq(recipients.otpSends, claim.sends)));
+    deps.log.warn("a signer's one-time code could not be sent", { envelopeId: actor.envelope.id, recipientId: r.id, method: r.authMethod, error: String(e) });
+    // The gateway's own words stay in the log: the signer is told only to try again.
+    throw new AppError("unavailable", "The code could not be sent just now: ask for it again in a moment");
   }
-  await deps.db.update(recipients).set({
-    otpHash: codeHash(deps.secret, r.id, code), otpExpiresAt: new Date(now.getTime() + CODE_TTL_MS), otpSentAt: now, otpSends: r.otpSends + 1,
-  }).where(eq(recipients.id, r.id));
-  // Only an append (appendAudit locks the chain's head): read committed on PostgreSQL.
-  await transaction(deps.db, (tx) => audit(tx, deps, actor, "recipient.auth_code_sent", { to: maskedDestination(r), sends: r.otpSends + 1 }), { isolation: "read committed" });
-  return { destination: maskedDestination(r), retryAfterSeconds: Math.ceil(resendDelayMs(r.otpSends + 1) / 1000) };
+  // Only the recipient's row and an append (appendAudit locks the chain's head): read committed on PostgreSQL.
+  await transaction(deps.db, async (tx) => {
+    await tx.update(recipients).set({ otpHash: codeHash(deps.secret, r.id, code), otpExpiresAt: new Date(now.getTime() + CODE_TTL_MS) }).where(eq(recipients.id, r.id));
+    await audit(tx, deps, actor, "recipient.auth_code_sent", { to: maskedDestination(r), sends: claim.sends });
+  }, { isolation: "read committed" });
+  return { destination: maskedDestination(r), retryAfterSeconds: Math.ceil(resendDelayMs(claim.sends) / 1000) };
+}
+
+/**
+ * Claims a send against the recipient's row as the transaction reads it, not as the request did
+ * (the envelope's row locked first, as by every step of the ceremony): of requests at once, one
+ * sends and the others are too soon, rather than each mailing a code that replaces the last.
+ * Returns the count of sends with this one, and what to restore should it not be sent.
+ */
+function claimSend(deps: Deps, actor: Actor, now: Date) {
+  const id = actor.recipient.id;
+  return transaction(deps.db, async (tx) => {
+    await lockedEnvelopeRow(tx, actor.envelope.id);
+    const current = await firstRow(tx.select({ otpSends: recipients.otpSends, otpSentAt: recipients.otpSentAt, authLockedUntil: recipients.authLockedUntil }).from(recipients).where(eq(recipients.id, id)));
+    if (!current) throw unknownToken();
+    if (current.authLockedUntil && current.authLockedUntil > now) throw lockedOut(current.authLockedUntil, now);
+    const wait = (current.otpSentAt?.getTime() ?? 0) + resendDelayMs(current.otpSends) - now.getTime();
+    if (wait > 0) throw new AppError("auth_resend_too_soon", "A code was sent moments ago", { headers: { "retry-after": seconds(wait) } });
+    const sends = current.otpSends + 1;
+    await tx.update(recipients).set({ otpSentAt: now, otpSends: sends }).where(eq(recipients.id, id));
+    return { sends, before: { otpSentAt: current.otpSentAt, otpSends: current.otpSends } };
+  }, { isolation: "read committed" });
 }
 
 /** POST …/auth: checks the code; returns the cookie that proves it, or counts a failure (locking at MAX_FAILURES). */
