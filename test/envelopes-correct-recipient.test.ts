@@ -107,6 +107,15 @@ describe("correcting a recipient after sending", () => {
     await problem(await correct(s, e.id, boss.id, { name: "B" }), 409, "envelope_ended");
   });
 
+  test("a recipient whose code goes by SMS keeps a phone", async () => {
+    const s = await peers.server();
+    const e = await sent(s, { recipients: [{ email: "sms@example.com", name: "Sam", phone: "+33612345678", authentication: { method: "sms_otp" } }] });
+    const res = await correct(s, e.id, e.recipients[0].id, { phone: null });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as any).errors.map((x: any) => x.pointer)).toEqual(["/phone"]);
+    expect((await correct(s, e.id, e.recipients[0].id, { phone: "+33612345679" })).status).toBe(200);
+  });
+
   test("a correction that changes nothing keeps the link", async () => {
     const s = await peers.server();
     const e = await sent(s);

@@ -89,5 +89,31 @@ describe("handing a turn over (allowReassign)", () => {
     const cookie = auth.res.headers.get("set-cookie")!.split(";")[0]!;
     const ok = await signing(s, token, "/reassign", { json: { name: "Other", email: "other@example.com", reason: "r" }, headers: { cookie } });
     expect(ok.status).toBe(200);
+    // The new person proves who they are in turn: the cookie the previous one earned opens nothing.
+    const next = tokenOf((await (await s.api(`/api/v1/envelopes/${e.id}`)).json() as any).recipients[0].signUrl);
+    const withOld = await signing(s, next, "", { headers: { cookie } });
+    expect(withOld.status).toBe(401);
+    expect(withOld.body.code).toBe("signing_auth_required");
+  });
+
+  test("a new person starts with no code, no back-off and no failures of the previous one", async () => {
+    const doc = await uploadDoc(s);
+    const e = await sendEnvelope(s, (await createEnvelope(s, {
+      subject: "Coded", documentIds: [doc.id], allowReassign: true,
+      recipients: [{ email: "first@example.com", name: "First", authentication: { method: "email_otp" } }],
+    })).id);
+    const token = tokenOf(e.recipients[0].signUrl);
+    expect((await signing(s, token, "/auth/code", { method: "POST" })).status).toBe(200);
+    const row = () => s.deps.db.$client.query("SELECT otp_hash, otp_sends, auth_failures FROM recipients WHERE id = ?").get(e.recipients[0].id) as any;
+    for (let i = 0; i < 2; i++) expect((await signing(s, token, "/auth", { json: { code: "wrong!" } })).body.code).toBe("auth_code_invalid");
+    expect(row()).toMatchObject({ otp_sends: 1, auth_failures: 2 });
+    // Handed over by the sender's correction (the same replacement as a reassignment).
+    const fixed = await s.api(`/api/v1/envelopes/${e.id}/recipients/${e.recipients[0].id}`, { method: "PATCH", json: { email: "second@example.com" } });
+    expect(fixed.status).toBe(200);
+    expect(row()).toEqual({ otp_hash: null, otp_sends: 0, auth_failures: 0 });
+    const next = tokenOf(((await fixed.json()) as any).recipients[0].signUrl);
+    const sent = await signing(s, next, "/auth/code", { method: "POST" });
+    expect(sent.status).toBe(200);
+    expect(sent.body.destination).toBe("s•••@example.com");
   });
 });

@@ -47,6 +47,8 @@ export async function correctRecipient(deps: Deps, { environment, who, envelopeI
           found.push({ pointer: "/email", message: "another recipient of this envelope has this e-mail address" });
       }
       if (c.name !== undefined && !c.name.trim()) found.push({ pointer: "/name", message: "must not be blank" });
+      // As when the envelope was made (validateDraft): without a phone no code could reach them.
+      if (c.phone === null && r.authMethod === "sms_otp") found.push({ pointer: "/phone", message: "sms_otp sends the code by SMS: the recipient needs a phone" });
       return found;
     });
     if (errors.length) throw invalid(errors, "The correction is not valid");
