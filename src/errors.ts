@@ -27,7 +27,7 @@ export const ERRORS = {
   signing_not_required: { status: 409, meaning: "This recipient (CC) only receives the completed copy: there is nothing to sign." },
   signing_not_your_turn: { status: 409, meaning: "Sequential signing: earlier recipients sign first; this one is invited when its turn comes." },
   signing_already_done: { status: 409, meaning: "This recipient has already signed, approved or declined." },
-  reassign_not_allowed: { status: 409, meaning: "The sender did not let this envelope's signers hand their turn to someone else (allowReassign), or this recipient cannot hand it over now." },
+  reassign_not_allowed: { status: 409, meaning: "The sender did not let this envelope's signers hand their turn to someone else (allowReassign), or this recipient cannot hand it over (one who proves who they are by SMS: the sender corrects the recipient instead)." },
   signing_auth_required: { status: 401, meaning: "The recipient must prove who they are first: the one-time code sent by e-mail or SMS, or the access code the sender gave (POST …/auth)." },
   auth_code_invalid: { status: 401, meaning: "The code is wrong or has expired; after 5 wrong codes authentication is locked for a while." },
   auth_locked: { status: 429, meaning: "Too many wrong codes: authentication is locked; retry after the Retry-After seconds." },

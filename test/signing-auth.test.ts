@@ -208,12 +208,12 @@ describe("access code", () => {
 });
 
 describe("one-time code by SMS", () => {
-  test("the code goes to the recipient's phone through the gateway, in the envelope's language", async () => {
+  test("the code goes to the recipient's phone through the gateway, in the envelope's language; no handing over", async () => {
     const gateway = startSmsGateway();
     const sms = await startEnvelopeServer({ CERTYNEO_SMS_GATEWAY_URL: `http://127.0.0.1:${gateway.port}/send` });
     try {
       const document = await uploadDoc(sms);
-      const { tokens } = await sentEnvelope(sms, quickStart([document.id], [{ email: "p@example.com", name: "Pia", phone: "+33612345678", authentication: { method: "sms_otp" } }], { locale: "de" }));
+      const { tokens } = await sentEnvelope(sms, quickStart([document.id], [{ email: "p@example.com", name: "Pia", phone: "+33612345678", authentication: { method: "sms_otp" } }], { locale: "de", allowReassign: true }));
       expect((await signing(sms, tokens[0]!)).body.authentication).toEqual({ method: "sms_otp", destination: "+33•••••78", locale: "de" });
       // A gateway that fails: 503, and the signer may ask again at once (the back-off is for codes sent).
       gateway.status = 500;
@@ -229,6 +229,12 @@ describe("one-time code by SMS", () => {
       expect(text).toStartWith("Ihr Code: ");
       const ok = await signing(sms, tokens[0]!, "/auth", { json: { code: /\d{6}/.exec(text)![0] } });
       expect(ok.status).toBe(200);
+      // The code goes to the phone the sender gave: the signer cannot hand the turn to someone else's.
+      const cookie = ok.res.headers.get("set-cookie")!.split(";")[0]!;
+      expect((await signing(sms, tokens[0]!, "", { headers: { cookie } })).body.envelope.allowReassign).toBe(false);
+      const handOver = await signing(sms, tokens[0]!, "/reassign", { json: { name: "Someone", email: "someone@example.com", reason: "Away" }, headers: { cookie } });
+      expect([handOver.status, handOver.body.code]).toEqual([409, "reassign_not_allowed"]);
+      expect(handOver.body.message).toContain("only the sender");
     } finally {
       await sms.stop();
       gateway.stop();

@@ -595,7 +595,7 @@ export interface SigningSession {
     allowedOrigins: string[];
     /** Where the page sends the signer after signing or declining */
     redirectUrl: string | null;
-    /** Whether this signer may hand their turn to someone else (POST …/reassign) */
+    /** Whether this signer may hand their turn to someone else (POST …/reassign): the envelope allows it, and the recipient does not prove who they are by SMS */
     allowReassign: boolean;
   };
   /** The organisation the signer deals with (the admin console's branding settings) */

@@ -29,6 +29,18 @@ export function sessionState(envelope: EnvelopeStatus, r: { role: RecipientRole;
  * first, so signing twice is a 409 even once the envelope has completed); envelope ended: 410
  * signing_closed; CC: 409 signing_not_required; group not invited yet: 409 signing_not_your_turn.
  */
+/**
+ * Why this signer may not hand their turn to someone else, or null when they may: the sender
+ * must allow it, and a recipient who proves who they are by SMS cannot, since the code goes to
+ * the phone the sender gave and the new person's could only come from the signer (the sender
+ * can correct the recipient instead).
+ */
+export function reassignRefusal(envelope: { allowReassign: boolean }, r: { authMethod: string | null }): string | null {
+  if (!envelope.allowReassign) return "The sender did not allow signers of this envelope to hand their turn to someone else";
+  if (r.authMethod === "sms_otp") return "This recipient proves who they are by a code sent to the phone the sender gave: only the sender can hand this turn to someone else";
+  return null;
+}
+
 export function assertCanAct(envelope: EnvelopeStatus, r: { role: RecipientRole; status: RecipientStatus }): void {
   if (r.status === "SIGNED" || r.status === "DECLINED")
     throw new AppError("signing_already_done", `You have already ${r.status === "SIGNED" ? (r.role === "APPROVER" ? "approved" : "signed") : "declined"} this envelope`);

@@ -25,7 +25,7 @@ export const SigningSessionSchema = t.Object(
       statusReason: nullable(t.String({ description: "Once voided or declined: the reason given" })),
       allowedOrigins: t.Array(t.String(), { description: "Embedded signing: the origins the page may be framed by, and posts its events to" }),
       redirectUrl: nullable(t.String({ description: "Where the page sends the signer after signing or declining" })),
-      allowReassign: t.Boolean({ description: "Whether this signer may hand their turn to someone else (POST …/reassign)" }),
+      allowReassign: t.Boolean({ description: "Whether this signer may hand their turn to someone else (POST …/reassign): the envelope allows it, and the recipient does not prove who they are by SMS" }),
     }),
     organisation: t.Object({
       name: t.String(),

@@ -8,7 +8,7 @@ import type { StoredBody } from "../../store/files";
 import { fields, recipients } from "../../store/schema";
 import { appendAudit } from "../audit/service";
 import { isEmail } from "../envelopes/draft-rules";
-import { assertCanAct, checkCompletion, isBlank, sessionState, type CompletionInput } from "../envelopes/signer-rules";
+import { assertCanAct, checkCompletion, isBlank, reassignRefusal, sessionState, type CompletionInput } from "../envelopes/signer-rules";
 import { replaceRecipientPerson } from "../envelopes/replace-recipient-person";
 import { recipientActor } from "../envelopes/actor";
 import { declineEnvelope } from "../envelopes/decline-envelope";
@@ -112,7 +112,7 @@ async function session(tx: Tx, organisation: Organisation, token: string, envelo
   return {
     envelope: {
       id: envelope.id, subject: envelope.subject, message: envelope.message, status: envelope.status,
-      locale: envelope.locale, expiresAt: envelope.expiresAt?.toISOString() ?? null, allowReassign: envelope.allowReassign,
+      locale: envelope.locale, expiresAt: envelope.expiresAt?.toISOString() ?? null, allowReassign: reassignRefusal(envelope, recipient) === null,
       sender: senderOf(envelope),
       statusReason: envelope.status === "VOIDED" || envelope.status === "DECLINED" ? envelope.endReason : null,
       allowedOrigins: envelope.allowedOrigins,
@@ -263,7 +263,8 @@ export async function reassignSigning(deps: Deps, token: string, to: { name: str
   return transaction(deps.db, async (tx) => {
     const { envelope, recipient } = await resolveLocked(tx, token);
     assertCanAct(envelope.status, recipient);
-    if (!envelope.allowReassign) throw new AppError("reassign_not_allowed", "The sender did not allow signers of this envelope to hand their turn to someone else");
+    const refusal = reassignRefusal(envelope, recipient);
+    if (refusal) throw new AppError("reassign_not_allowed", refusal);
     const email = to.email.trim();
     const name = to.name.trim();
     const others = await tx.select({ id: recipients.id, email: recipients.email }).from(recipients).where(eq(recipients.envelopeId, envelope.id));
