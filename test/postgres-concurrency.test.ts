@@ -11,6 +11,8 @@ import { complete, getEnvelope, quickStart, sentEnvelope, signing, typed, upload
 import { havePostgres, testPostgres, type TestPostgres } from "./helpers/postgres";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { systemError } from "../src/http/system-errors";
+import { setNotifiedCacheGeneration } from "../src/store/cache-generations";
+import { makePdf } from "./helpers/pdf";
 
 describe.skipIf(!havePostgres)("concurrent requests on PostgreSQL", () => {
   let a: TestServer;
@@ -198,6 +200,45 @@ describe.skipIf(!havePostgres)("concurrent requests on PostgreSQL", () => {
     expect((await db`SELECT count(*)::int AS n FROM envelopes WHERE subject = ${subject}`)[0].n).toBe(8);
     // The claim runs read committed: a node waiting for another's claim never fails to serialize.
     expect(conflicts() - before).toBe(0);
+  });
+});
+
+describe.skipIf(!havePostgres)("a node that has not yet heard of another node's change", () => {
+  // Two nodes sharing one database and one files directory (as a bucket is shared); b's cache
+  // notifications are held back, as when b reads before the NOTIFY reaches it.
+  let a: TestServer;
+  let b: TestServer;
+  beforeAll(async () => {
+    const url = await (await testPostgres()).freshDatabase();
+    const env = { CERTYNEO_DATABASE_URL: url, CERTYNEO_RATE_LIMIT_ENABLED: "false", CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" };
+    a = await startTestServer({ env });
+    b = await startTestServer({ env, dir: a.dir });
+    setNotifiedCacheGeneration(b.deps.db, () => 0);
+  });
+  afterAll(async () => {
+    await b?.stop();
+    await a?.stop();
+  });
+
+  test("a document deleted on one node: its content is not served by the other (404, not a 500 or the deleted file)", async () => {
+    const key = await a.key();
+    const upload = async (pdf: Uint8Array) => {
+      const res = await a.api("/api/v1/documents", { method: "POST", key, json: { name: "c.pdf", contentBase64: Buffer.from(pdf).toString("base64") } });
+      expect(res.status).toBe(201);
+      return (await res.json()) as { id: string };
+    };
+    // Its bytes alone: deleting it removes the file.
+    const alone = await upload(await makePdf(1, "alone"));
+    // Bytes another live document has: the file stays.
+    const bytes = await makePdf(1, "shared");
+    const [shared] = [await upload(bytes), await upload(bytes)];
+    for (const doc of [alone, shared]) {
+      expect((await b.api(`/api/v1/documents/${doc.id}`, { key })).status).toBe(200);
+      expect((await a.api(`/api/v1/documents/${doc.id}`, { method: "DELETE", key })).status).toBe(200);
+      const content = await b.api(`/api/v1/documents/${doc.id}/content`, { key });
+      expect(content.status).toBe(404);
+      expect((await content.json()).code).toBe("not_found");
+    }
   });
 });
 

@@ -35,8 +35,8 @@ export function diskInstanceState(dataDir: string): InstanceState {
  * Objects in the bucket. S3 has no portable create-if-absent, so two nodes creating the same
  * object in the same instant could each keep their own for that run; creation happens at the
  * very first start of an instance, and with one node (or nodes started one after the other) the
- * first write is the one every later read sees. docs/scaling.md says how the PostgreSQL start-up
- * lock closes that window.
+ * first write is the one every later read sees. Nothing closes that window yet on PostgreSQL
+ * either: the migration lock is released before the secret is read (docs/decisions.md, session 15).
  */
 export function s3InstanceState({ client, bucket, prefix }: S3Location): InstanceState {
   const keyOf = (name: string) => `${prefix}instance/${name}`;

@@ -118,7 +118,10 @@ const documentPages = definePager(documents, { owner: documents.environment, whe
 
 /** The uploaded file of a live document, unread, with its name (GET /documents/{id}/content). */
 export async function documentContent(deps: Deps, environment: Environment, id: string): Promise<{ name: string; file: StoredBody }> {
-  const doc = await getDocument(deps, environment, id);
+  // From the database, not the cache: another node may have just deleted it (and its file),
+  // before its notification reached this one.
+  const [doc] = await liveDocument(deps.db).execute({ id, environment });
+  if (!doc) throw notFound("Document", id);
   return { name: doc.name, file: await deps.files.open(doc.sha256, doc.size) };
 }
 
