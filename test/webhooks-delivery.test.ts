@@ -6,7 +6,7 @@ import { MAX_ATTEMPTS, RETRY_DELAYS_MS } from "../src/jobs/schedule";
 import { CLAIM_AHEAD, createWebhookDispatcher, STOP_GRACE_MS } from "../src/modules/webhooks/dispatcher";
 import { recordEvent, type WebhookEventType } from "../src/modules/webhooks/events";
 import { historyPurge } from "../src/modules/webhooks/purge-history";
-import { webhookAttempts, webhookEvents } from "../src/store/schema";
+import { webhookAttempts, webhookDeliveries, webhookEvents } from "../src/store/schema";
 import { eq, inArray } from "drizzle-orm";
 import { transaction } from "../src/store/transaction";
 import type { Resolver } from "../src/modules/webhooks/network";
@@ -154,6 +154,38 @@ describe.each([false, ...(havePostgres ? [true] : [])])("delivery (on PostgreSQL
     // Its attempts went with it; the pending one keeps its delivery and attempts.
     expect(await s.deps.db.select().from(webhookAttempts).where(eq(webhookAttempts.deliveryId, delivered.id))).toEqual([]);
     expect((await deliveries(s, down.id))[0].attempts.length).toBeGreaterThan(0);
+  });
+
+  test("after a URL change or a deletion, only the delivery in flight goes to the old endpoint; what was claimed ahead does not", async () => {
+    const putBack = () => s.logs.filter((l) => l.msg === "webhook endpoints changed: deliveries claimed ahead put back").length;
+    const until = async (done: () => boolean | Promise<boolean>) => {
+      for (let i = 0; i < 500 && !(await done()); i++) await Bun.sleep(10);
+      expect(await done()).toBe(true);
+    };
+    const hook = await endpoint(s, `${at}/moving`);
+    rx.expect(`${at}/moved`, hook.secret);
+    const gates = [Promise.withResolvers<void>(), Promise.withResolvers<void>()];
+    rx.respond(`${at}/moving`, async (_d, n) => (n === 1 && (await gates[0]!.promise), 200));
+    rx.respond(`${at}/moved`, async (_d, n) => (n === 1 && (await gates[1]!.promise), 200));
+    for (let i = 0; i < 10; i++) await emit(s);
+    const drained = s.running.app.webhooks.drain();
+    await rx.waitFor(1, { path: `${at}/moving`, accepted: false });
+    let before = putBack();
+    expect((await s.api(`/api/v1/webhooks/${hook.id}`, { method: "PATCH", json: { url: rx.url(`${at}/moved`) } })).status).toBe(200);
+    await until(() => putBack() > before);
+    gates[0]!.resolve();
+    await rx.waitFor(1, { path: `${at}/moved`, accepted: false });
+    before = putBack();
+    expect((await s.api(`/api/v1/webhooks/${hook.id}`, { method: "DELETE" })).status).toBe(200);
+    await until(() => putBack() > before);
+    gates[1]!.resolve();
+    await drained;
+    expect(rx.received.filter((d) => d.path === `${at}/moving`)).toHaveLength(1);
+    expect(rx.received.filter((d) => d.path === `${at}/moved`)).toHaveLength(1);
+    // Read from the table: a deleted endpoint's deliveries are no longer served by the API.
+    const rows = await s.deps.db.select({ status: webhookDeliveries.status, lastError: webhookDeliveries.lastError }).from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, hook.id));
+    const statuses = rows.map((d) => `${d.status} ${d.lastError ?? ""}`.trim()).sort();
+    expect(statuses).toEqual([...Array(8).fill("failed not sent: endpoint deleted"), "succeeded", "succeeded"]);
   });
 
   test("a redirect is a failure and is not followed", async () => {

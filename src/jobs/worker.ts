@@ -10,7 +10,8 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
-export type WorkTopic = "jobs" | "webhooks";
+/** "webhook-endpoints": an endpoint's URL changed, or it was disabled or deleted (no new work: what was claimed with its old settings is stale). */
+export type WorkTopic = "jobs" | "webhooks" | "webhook-endpoints";
 /** What a PostgreSQL handle or transaction runs a raw statement with. */
 type PgSession = { execute(query: SQL): Promise<unknown> };
 const listeners = new WeakMap<object, Map<WorkTopic, Set<() => void>>>();

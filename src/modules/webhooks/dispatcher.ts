@@ -103,6 +103,25 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
     });
   }
 
+  /**
+   * An endpoint's URL changed, or it was disabled or deleted, on this node or another: what was
+   * claimed ahead went with the old settings, so it all goes back, to be claimed again as the
+   * endpoints are now (a deleted or disabled one's deliveries are failed already, and stay so).
+   * Only the sends in flight, one per endpoint, still go out. Endpoint changes are rare: every
+   * queue is emptied rather than finding which endpoint changed. On a later turn: on SQLite the
+   * signal comes from inside the changing transaction.
+   */
+  function endpointsChanged() {
+    if (stopping) return;
+    setImmediate(() => {
+      exclusively(async () => {
+        const stale = [...queued.values()].flatMap((queue) => queue.splice(0));
+        await release(queriesOf(db), stale);
+        log.debug("webhook endpoints changed: deliveries claimed ahead put back", { count: stale.length });
+      }).catch((e) => log.error("webhook release failed", { error: String((e as Error)?.stack ?? e) }));
+    });
+  }
+
   /** The statements, on the session a transaction runs on (the database's own, outside one). */
   const queriesOf = preparedPerSession(outboxQueries);
   /** webhookId → deliveries claimed ahead, not yet sent (see CLAIM_AHEAD). */
@@ -339,7 +358,12 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
       stopping = false;
       if (shutdown.signal.aborted) shutdown = new AbortController();
       if (timer) return;
-      if (deps.config.jobs.wakeOnEnqueue) unsubscribe = onWork(db, "webhooks", wake);
+      const unsubscribeWork = deps.config.jobs.wakeOnEnqueue ? onWork(db, "webhooks", wake) : () => {};
+      const unsubscribeEndpoints = onWork(db, "webhook-endpoints", endpointsChanged);
+      unsubscribe = () => {
+        unsubscribeWork();
+        unsubscribeEndpoints();
+      };
       timer = setInterval(safePump, pollMs);
       (timer as { unref?: () => void }).unref?.();
       safePump();

@@ -4,6 +4,7 @@ import type { Deps } from "../../deps";
 import type { DeliveryStatus } from "../../enums";
 import { AppError, invalid, notFound, type FieldError } from "../../errors";
 import { newId } from "../../ids";
+import { signalWork } from "../../jobs/worker";
 import type { Tx } from "../../store/db";
 import { firstRow } from "../../store/portable-sql";
 import { transaction } from "../../store/transaction";
@@ -133,6 +134,7 @@ export async function failPendingDeliveries(tx: Tx, now: Date, webhookId: string
 export async function disableWebhook(tx: Tx, now: Date, webhookId: string, reason: string): Promise<void> {
   await tx.update(webhooks).set({ enabled: false, disabledReason: reason }).where(eq(webhooks.id, webhookId));
   await failPendingDeliveries(tx, now, webhookId, `not sent: endpoint disabled (${reason})`);
+  await signalWork(tx, "webhook-endpoints");
 }
 
 export async function updateWebhook(
@@ -149,6 +151,7 @@ export async function updateWebhook(
   const now = deps.clock.now();
   await transaction(deps.db, async (tx) => {
     if (Object.keys(set).length) await tx.update(webhooks).set(set).where(eq(webhooks.id, id));
+    if (set.url !== undefined && set.url !== current.url) await signalWork(tx, "webhook-endpoints");
     if (patch.enabled === true && !current.enabled) {
       await tx.update(webhooks).set({ enabled: true, disabledReason: null, failingSince: null }).where(eq(webhooks.id, id));
     } else if (patch.enabled === false && current.enabled) {
@@ -168,6 +171,7 @@ export async function deleteWebhook(deps: Deps, environment: Environment, id: st
       .where(and(eq(webhooks.id, id), isNull(webhooks.deletedAt))).returning());
     if (!deleted) throw notFound("Webhook", id); // deleted meanwhile
     await failPendingDeliveries(tx, now, id, "not sent: endpoint deleted");
+    await signalWork(tx, "webhook-endpoints");
     return deleted;
   });
   deps.log.info("webhook deleted", { webhookId: id, environment });
