@@ -4,6 +4,7 @@ import { startTestServer, type TestServer } from "./helpers/server";
 import { complete, createEnvelope, quickStart, sendEnvelope, tokenOf } from "./helpers/envelopes";
 import { sha256 } from "./helpers/hash";
 import { corpus, makePdf } from "./helpers/pdf";
+import { havePostgres } from "./helpers/postgres";
 
 let s: TestServer;
 beforeAll(async () => { s = await startTestServer({ env: { CERTYNEO_MAX_UPLOAD_MB: "1" } }); });
@@ -178,6 +179,43 @@ describe("delete keeps bytes that a finished envelope still needs", () => {
       expect((await t.api(`/api/v1/documents/${b.id}`, { method: "DELETE" })).status).toBe(200);
       expect(existsSync(t.deps.files.path(a.sha256))).toBe(true);
     } finally {
+      await t.stop();
+    }
+  });
+});
+
+// A removal that found no document needing the bytes, and an upload of the same bytes that
+// found them stored: interleaved, the removal took the file from under the new document.
+describe.each([false, ...(havePostgres ? [true] : [])])("a delete and an upload of the same bytes at once (on PostgreSQL: %p)", (postgres) => {
+  test("the new document keeps its file: the removal and the upload do not interleave", async () => {
+    const t = await startTestServer({ postgres });
+    const { remove } = t.deps.files;
+    const { handOver } = t.deps.pdf;
+    try {
+      const pdf = await makePdf(1, `delete and upload, PostgreSQL ${postgres}`);
+      const a = await (await t.api("/api/v1/documents", { method: "POST", body: multipart(pdf) })).json();
+      // The removal is held once it has decided, as if the upload came at that moment.
+      const removing = Promise.withResolvers<void>();
+      const gate = Promise.withResolvers<void>();
+      t.deps.files.remove = async (sha) => (removing.resolve(), await gate.promise, remove(sha));
+      const deleting = t.api(`/api/v1/documents/${a.id}`, { method: "DELETE" });
+      await removing.promise;
+      const checked = Promise.withResolvers<void>();
+      t.deps.pdf.handOver = ((...args: unknown[]) => (handOver as (...a: unknown[]) => Promise<unknown>)(...args).finally(() => checked.resolve())) as typeof handOver;
+      const uploading = t.api("/api/v1/documents", { method: "POST", body: multipart(pdf) });
+      // The upload's PDF is checked; what is left of it (store, record) takes a few milliseconds unless it waits.
+      await checked.promise;
+      await Bun.sleep(100);
+      gate.resolve();
+      expect((await deleting).status).toBe(200);
+      const b = await (await uploading).json();
+      expect(b.sha256).toBe(a.sha256);
+      const content = await t.api(`/api/v1/documents/${b.id}/content`);
+      expect(content.status).toBe(200);
+      expect(sha256(new Uint8Array(await content.arrayBuffer()))).toBe(a.sha256);
+    } finally {
+      t.deps.files.remove = remove;
+      t.deps.pdf.handOver = handOver;
       await t.stop();
     }
   });

@@ -242,6 +242,54 @@ describe.skipIf(!havePostgres)("a node that has not yet heard of another node's 
   });
 });
 
+describe.skipIf(!havePostgres)("a delete on one node and an upload of the same bytes on another", () => {
+  // Two nodes sharing one database and one files directory (as a bucket is shared).
+  let a: TestServer;
+  let b: TestServer;
+  let db: SQL;
+  beforeAll(async () => {
+    const url = await (await testPostgres()).freshDatabase();
+    db = new SQL(url, { max: 1 });
+    const env = { CERTYNEO_DATABASE_URL: url, CERTYNEO_RATE_LIMIT_ENABLED: "false", CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" };
+    a = await startTestServer({ env });
+    b = await startTestServer({ env, dir: a.dir });
+  });
+  afterAll(async () => {
+    await b?.stop();
+    await a?.stop();
+    await db?.close();
+  });
+
+  test("the new document keeps its file: the upload waits for the removal's lock, then stores the bytes again", async () => {
+    const key = await a.key();
+    const pdf = await makePdf(1, "two nodes, one file");
+    const upload = async (node: TestServer) => (await node.api("/api/v1/documents", { method: "POST", key, json: { name: "c.pdf", contentBase64: Buffer.from(pdf).toString("base64") } })).json() as Promise<{ id: string; sha256: string }>;
+    const first = await upload(a);
+    const { remove } = a.deps.files;
+    const removing = Promise.withResolvers<void>();
+    const gate = Promise.withResolvers<void>();
+    // a's removal is held once it has decided, its lock taken: b's upload comes at that moment.
+    a.deps.files.remove = async (sha) => (removing.resolve(), await gate.promise, remove(sha));
+    try {
+      const deleting = a.api(`/api/v1/documents/${first.id}`, { method: "DELETE", key });
+      await removing.promise;
+      let uploaded = false;
+      const uploading = upload(b).finally(() => (uploaded = true));
+      // Until b's upload has finished, or waits for the file's lock.
+      const waitsForLock = async () => (await db`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)[0].n > 0;
+      for (let i = 0; i < 1000 && !uploaded && !(await waitsForLock()); i++) await Bun.sleep(10);
+      gate.resolve();
+      expect((await deleting).status).toBe(200);
+      const second = await uploading;
+      const content = await b.api(`/api/v1/documents/${second.id}/content`, { key });
+      expect(content.status).toBe(200);
+      expect(new Bun.CryptoHasher("sha256").update(new Uint8Array(await content.arrayBuffer())).digest("hex")).toBe(first.sha256);
+    } finally {
+      a.deps.files.remove = remove;
+    }
+  });
+});
+
 describe.skipIf(!havePostgres)("a conflict PostgreSQL refuses", () => {
   test("is a 503 database_busy with Retry-After once retries are spent, not a 500", async () => {
     const url = await (await testPostgres()).freshDatabase();

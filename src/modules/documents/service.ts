@@ -1,14 +1,16 @@
-import { and, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import type { StoredBody } from "../../store/files";
 import { AppError, notFound } from "../../errors";
 import { newId } from "../../ids";
 import { affectedRows, firstRow, jsonArrayHas } from "../../store/portable-sql";
 import { preparedPerDb } from "../../store/prepared";
+import { keepBlob, removeBlobUnlessNeeded } from "../../store/blob-lock";
 import { transaction } from "../../store/transaction";
 import { cacheGeneration } from "../../store/cache-generations";
 import { documents, envelopeDocuments, envelopes, templates, type Environment } from "../../store/schema";
 import { definePager } from "../../store/paginate";
+import { fileNeeded } from "./file-needed";
 
 export type DocumentRow = typeof documents.$inferSelect;
 
@@ -48,7 +50,6 @@ export async function uploadDocument(deps: Deps, environment: Environment, input
   if (input.bytes.length === 0) throw new AppError("pdf_invalid", "The file is empty");
   // Handed over to the worker and back: the caller's `input.bytes` is empty afterwards.
   const { facts, sha256, bytes } = await deps.pdf.handOver("checkAndHashUpload", input.bytes);
-  await deps.files.put(bytes, sha256);
   const row: DocumentRow = {
     id: newId("doc"),
     environment,
@@ -62,7 +63,7 @@ export async function uploadDocument(deps: Deps, environment: Environment, input
     createdAt: deps.clock.now(),
     deletedAt: null,
   };
-  await deps.db.insert(documents).values(row);
+  await keepBlob(deps.db, deps.files, sha256, bytes, (tx) => tx.insert(documents).values(row));
   deps.log.info("document uploaded", { documentId: row.id, environment, size: row.size, sha256 });
   return row;
 }
@@ -151,14 +152,11 @@ export async function deleteDocument(deps: Deps, environment: Environment, id: s
     const template = await firstRow(tx.select({ id: templates.id }).from(templates)
       .where(and(eq(templates.environment, environment), jsonArrayHas(tx, templates.documentIds, id))).limit(1));
     if (template) throw new AppError("document_in_use", `Document ${id} is used by template ${template.id}; change or delete the template first`);
-    // The bytes stay while any live document has them, or any envelope (even a finished one,
-    // whose seal may still be pending or be redone) names a document that has them.
-    return !!(await firstRow(tx.select({ id: documents.id }).from(documents)
-      .leftJoin(envelopeDocuments, eq(envelopeDocuments.documentId, documents.id))
-      .where(and(eq(documents.sha256, doc.sha256), or(isNull(documents.deletedAt), isNotNull(envelopeDocuments.envelopeId)))).limit(1)));
+    return fileNeeded(tx, doc.sha256);
   }, { isolation: "read committed" });
   forgetCachedDocument(deps, id);
-  if (!bytesNeeded) await deps.files.remove(doc.sha256);
+  // Asked again, alone against an upload of the same bytes that may have come since.
+  if (!bytesNeeded) await removeBlobUnlessNeeded(deps.db, deps.files, doc.sha256, (tx) => fileNeeded(tx, doc.sha256));
   return { ...doc, deletedAt };
 }
 

@@ -4,7 +4,8 @@ import { isoOrNull } from "../../clock";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import type { Tx } from "../../store/db";
-import { firstRow, jsonText } from "../../store/portable-sql";
+import { jsonText } from "../../store/portable-sql";
+import { removeBlobUnlessNeeded } from "../../store/blob-lock";
 import { preparedPerDb } from "../../store/prepared";
 import { transaction } from "../../store/transaction";
 import {
@@ -12,6 +13,7 @@ import {
   type Environment,
 } from "../../store/schema";
 import { deleteAudit, listAudit, verifyChain } from "../audit/service";
+import { fileNeeded } from "../documents/file-needed";
 import { forgetCachedDocument } from "../documents/service";
 import type { ActorMeta } from "./actor";
 import type { PurgedEnvelopeSchema } from "./model";
@@ -34,17 +36,6 @@ async function blobsOf(tx: Tx, envelopeId: string, sealed: string | null): Promi
     .innerJoin(documents, eq(documents.id, envelopeDocuments.documentId)).where(eq(envelopeDocuments.envelopeId, envelopeId));
   const drawn = await tx.select({ sha: recipients.signatureImageSha256 }).from(recipients).where(eq(recipients.envelopeId, envelopeId));
   return [...new Set([...docs.flatMap((d) => [d.sha, d.sealed]), ...drawn.map((d) => d.sha), sealed].filter((s): s is string => !!s))];
-}
-
-/** Whether any remaining row still needs a blob (a live document, any envelope's document, a seal, a drawn signature). */
-async function stillNeeded(tx: Tx, sha: string): Promise<boolean> {
-  return !!(
-    (await firstRow(tx.select({ id: documents.id }).from(documents).leftJoin(envelopeDocuments, eq(envelopeDocuments.documentId, documents.id))
-      .where(and(eq(documents.sha256, sha), or(isNull(documents.deletedAt), sql`${envelopeDocuments.envelopeId} IS NOT NULL`))).limit(1))) ??
-    (await firstRow(tx.select({ id: envelopes.id }).from(envelopes).where(eq(envelopes.sealedSha256, sha)).limit(1))) ??
-    (await firstRow(tx.select({ id: envelopeDocuments.envelopeId }).from(envelopeDocuments).where(eq(envelopeDocuments.sealedSha256, sha)).limit(1))) ??
-    (await firstRow(tx.select({ id: recipients.id }).from(recipients).where(eq(recipients.signatureImageSha256, sha)).limit(1)))
-  );
 }
 
 /**
@@ -95,12 +86,14 @@ export async function purgeEnvelope(
     const dropped = docIds.filter((id) => !shared.includes(id));
     if (dropped.length) await tx.update(documents).set({ deletedAt: tombstone.purgedAt }).where(and(inArray(documents.id, dropped), isNull(documents.deletedAt)));
     const gone: string[] = [];
-    for (const sha of blobs) if (!(await stillNeeded(tx, sha))) gone.push(sha);
+    for (const sha of blobs) if (!(await fileNeeded(tx, sha))) gone.push(sha);
     return { tombstone, blobs: gone, dropped };
   });
   for (const id of dropped) forgetCachedDocument(deps, id);
-  for (const sha of blobs) await deps.files.remove(sha);
-  deps.log.info("envelope purged", { envelopeId: tombstone.envelopeId, reason: tombstone.reason, actor: tombstone.actor, files: blobs.length });
+  let removed = 0;
+  // Asked again, alone against an upload of the same bytes that may have come since.
+  for (const sha of blobs) if (await removeBlobUnlessNeeded(deps.db, deps.files, sha, (tx) => fileNeeded(tx, sha))) removed++;
+  deps.log.info("envelope purged", { envelopeId: tombstone.envelopeId, reason: tombstone.reason, actor: tombstone.actor, files: removed });
   return tombstone;
 }
 
