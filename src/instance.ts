@@ -13,6 +13,7 @@ import { createPdfWorkers } from "./pdf-worker/pool";
 import { pidAlive } from "./process-owner";
 import type { Db } from "./store/db";
 import { firstRow } from "./store/portable-sql";
+import { underNodeLock } from "./store/node-lock";
 import { closeDatabase, openDatabase } from "./store/open";
 import { envelopes, webhooks } from "./store/schema";
 import { writeFileOnce } from "./store/files";
@@ -42,7 +43,10 @@ export async function openInstance(config: Config, opts: OpenOptions = {}): Prom
     const removed = removeStaleTempFiles(dataDir);
     if (removed.length) log.info("removed temporary files left by a crash", { files: removed });
     const clock = opts.clock ?? systemClock;
-    const storage = opts.storage ?? await openStorage(config, log, { holdsEnvelopes: () => holdsEnvelopes(db), acceptNewInstanceKey: opts.acceptNewInstanceKey });
+    const storage = opts.storage ?? await openStorage(config, log, {
+      holdsEnvelopes: () => holdsEnvelopes(db), acceptNewInstanceKey: opts.acceptNewInstanceKey,
+      lock: (work) => underNodeLock(db, "certyneo:instance-state", work),
+    });
     const secret = storage.secret ?? await loadInstanceSecret(dataDir, log, { holdsEnvelopes: await holdsEnvelopes(db), acceptNew: opts.acceptNewInstanceKey });
     const sealed = await sealStoredSecrets(db, secret);
     if (sealed) log.info("webhook secrets encrypted with the instance key", { count: sealed });

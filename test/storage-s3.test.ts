@@ -9,11 +9,13 @@ import { join, relative } from "node:path";
 import { loadConfig } from "../src/config";
 import { openInstance } from "../src/instance";
 import { createLogger } from "../src/log";
+import { underNodeLock } from "../src/store/node-lock";
 import { closeDatabase } from "../src/store/open";
 import { openStorage } from "../src/store/storage";
 import { complete, createEnvelope, pngDataUrl, quickStart, sendEnvelope, TINY_PNG, tokenOf, uploadDoc } from "./helpers/envelopes";
 import { sha256 } from "./helpers/hash";
 import { makePdf } from "./helpers/pdf";
+import { havePostgres, testPostgres } from "./helpers/postgres";
 import { startS3Server, startS3TestServer, S3RVER_KEY, type S3TestServer } from "./helpers/s3";
 import { download } from "./helpers/sealing";
 import { startTestServer } from "./helpers/server";
@@ -120,6 +122,36 @@ describe("state the nodes share", () => {
     } finally {
       a.db.$client.close();
       b.db.$client.close();
+    }
+  });
+});
+
+describe.skipIf(!havePostgres)("state the nodes share, on PostgreSQL", () => {
+  test("nodes starting together on a new instance: one makes the secret and the development certificate, the others read them", async () => {
+    const url = await (await testPostgres()).freshDatabase();
+    const lines: string[] = [];
+    const log = createLogger("info", (line) => lines.push(line));
+    const config = () => loadConfig({ ...s3.env("together"), CERTYNEO_DATABASE_URL: url, CERTYNEO_DATA_DIR: tempDir() });
+    // s3rver keeps objects as files: its folder made first, or writes racing to make it fail (a real bucket has no folders).
+    await s3.client.write("together/instance/.folder", "");
+    const nodes = await Promise.all([1, 2, 3, 4].map(() => openInstance(config(), { log })));
+    try {
+      for (const n of nodes) expect(Buffer.from(n.secret).equals(Buffer.from(nodes[0]!.secret))).toBe(true);
+      const keys = await Promise.all(nodes.map((n) => n.sealingKey()));
+      expect(new Set(keys.map((k) => k.certificateChain[0]!.serialNumber)).size).toBe(1);
+      const created = (msg: string) => lines.filter((l) => JSON.parse(l).msg === msg).length;
+      expect([created("instance secret created"), created("development sealing certificate created")]).toEqual([1, 1]);
+      // The lock those creations take: two nodes' steps under one name do not overlap.
+      const spans: [number, number][] = [];
+      await Promise.all(nodes.slice(0, 2).map((n) => underNodeLock(n.db, "certyneo:test", async () => {
+        const start = performance.now();
+        await Bun.sleep(50);
+        spans.push([start, performance.now()]);
+      })));
+      spans.sort((x, y) => x[0] - y[0]);
+      expect(spans[1]![0]).toBeGreaterThanOrEqual(spans[0]![1]);
+    } finally {
+      await Promise.all(nodes.map((n) => closeDatabase(n.db)));
     }
   });
 });

@@ -35,8 +35,8 @@ export function diskInstanceState(dataDir: string): InstanceState {
  * Objects in the bucket. S3 has no portable create-if-absent, so two nodes creating the same
  * object in the same instant could each keep their own for that run; creation happens at the
  * very first start of an instance, and with one node (or nodes started one after the other) the
- * first write is the one every later read sees. Nothing closes that window yet on PostgreSQL
- * either: the migration lock is released before the secret is read (docs/decisions.md, session 15).
+ * first write is the one every later read sees. Nodes sharing a PostgreSQL database close that
+ * window with createdOnceAcrossNodes.
  */
 export function s3InstanceState({ client, bucket, prefix }: S3Location): InstanceState {
   const keyOf = (name: string) => `${prefix}instance/${name}`;
@@ -52,4 +52,12 @@ export function s3InstanceState({ client, bucket, prefix }: S3Location): Instanc
       return (await read(name))!;
     },
   };
+}
+
+/**
+ * `state` whose creations run one node at a time under `lock` (store/node-lock.ts underNodeLock),
+ * each reading first: of nodes starting together, one creates and the others read what it made.
+ */
+export function createdOnceAcrossNodes(state: InstanceState, lock: <T>(work: () => Promise<T>) => Promise<T>): InstanceState {
+  return { ...state, createOnce: (name, bytes) => lock(async () => (await state.read(name)) ?? state.createOnce(name, bytes)) };
 }

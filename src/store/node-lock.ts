@@ -21,3 +21,23 @@ export async function withNodeLock<T>(db: Db, name: string, work: () => Promise<
     connection.release();
   }
 }
+
+/**
+ * Runs `work` holding the lock named `name` across every node, waiting for it if another node
+ * holds it (PostgreSQL: a session advisory lock on a connection reserved meanwhile; SQLite: one
+ * process, nothing to hold). For short steps that must not run on two nodes at once.
+ */
+export async function underNodeLock<T>(db: Db, name: string, work: () => Promise<T>): Promise<T> {
+  if (dialectOf(db) !== "postgres") return work();
+  const connection = await postgresClient(db).reserve();
+  try {
+    await connection`SELECT pg_advisory_lock(hashtextextended(${name}, 0))`;
+    try {
+      return await work();
+    } finally {
+      await connection`SELECT pg_advisory_unlock(hashtextextended(${name}, 0))`;
+    }
+  } finally {
+    connection.release();
+  }
+}

@@ -5,7 +5,7 @@ import { ConfigError, type Config } from "../config";
 import { StartupError } from "../errors";
 import type { Logger } from "../log";
 import { diskFileStore, type FileStore } from "./files";
-import { diskInstanceState, s3InstanceState, type InstanceState } from "./instance-state";
+import { createdOnceAcrossNodes, diskInstanceState, s3InstanceState, type InstanceState } from "./instance-state";
 import { s3FileStore, type S3Location } from "./s3-files";
 
 /** Where an instance keeps its files and the state its nodes share. */
@@ -111,15 +111,23 @@ export function openStorageTarget(target: string, config: Config): Promise<Stora
  * The storage the configuration names: CERTYNEO_STORAGE_URL's bucket (checked) with the instance
  * secret kept in it, made on first start under the same rule as on disk; else the data directory.
  */
-export async function openStorage(config: Config, log?: Logger, opts: { holdsEnvelopes?: () => Promise<boolean>; acceptNewInstanceKey?: boolean } = {}): Promise<Storage> {
+export async function openStorage(
+  config: Config,
+  log?: Logger,
+  opts: { holdsEnvelopes?: () => Promise<boolean>; acceptNewInstanceKey?: boolean; lock?: <T>(work: () => Promise<T>) => Promise<T> } = {},
+): Promise<Storage> {
   if (!config.storage.url) return openDiskStorage(config.dataDir);
-  const bucket = await openBucket(config.storage.url, config);
+  const opened = await openBucket(config.storage.url, config);
+  // Nodes starting together on a new instance: one makes the secret (and the development certificate).
+  const bucket = opts.lock ? { ...opened, state: createdOnceAcrossNodes(opened.state, opts.lock) } : opened;
   const where = bucket.state.where(INSTANCE_SECRET);
   let stored = await bucket.state.read(INSTANCE_SECRET);
   if (!stored) {
     if ((await opts.holdsEnvelopes?.()) && !opts.acceptNewInstanceKey) throw lostSecret(where);
-    stored = await bucket.state.createOnce(INSTANCE_SECRET, crypto.getRandomValues(new Uint8Array(32)));
-    log?.info("instance secret created", { file: where });
+    const made = crypto.getRandomValues(new Uint8Array(32));
+    stored = await bucket.state.createOnce(INSTANCE_SECRET, made);
+    // Another node starting at the same time may have made it first: then this one reads it.
+    if (Buffer.from(stored).equals(made)) log?.info("instance secret created", { file: where });
   }
   return { ...bucket, secret: checkSecret(stored, where) };
 }

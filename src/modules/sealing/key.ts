@@ -82,8 +82,10 @@ export function sealingKeyLoader(config: Config, clock: Clock, log: Logger, secr
     const password = developmentPassword(secret);
     let p12 = await state.read(DEVELOPMENT_P12);
     if (!p12) {
-      p12 = await state.createOnce(DEVELOPMENT_P12, await createDevelopmentP12({ commonName: `Certyneo development seal (${new URL(config.baseUrl).host})`, password, now: clock.now() }));
-      log.info("development sealing certificate created", { file });
+      const made = await createDevelopmentP12({ commonName: `Certyneo development seal (${new URL(config.baseUrl).host})`, password, now: clock.now() });
+      p12 = await state.createOnce(DEVELOPMENT_P12, made);
+      // Another node starting at the same time may have made it first: then this one reads it.
+      if (Buffer.from(p12).equals(made)) log.info("development sealing certificate created", { file });
     }
     warnDevelopment(log, file);
     try {
