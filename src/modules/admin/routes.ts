@@ -15,6 +15,7 @@ import { createBackup } from "../../ops/backup";
 import type { Environment } from "../../store/schema";
 import type { ActorMeta } from "../envelopes/actor";
 import { deleteEnvelope } from "../envelopes/delete-envelope";
+import { isEmail } from "../envelopes/draft-rules";
 import { getEnvelope } from "../envelopes/get-envelope";
 import { purgeEnvelope } from "../envelopes/purge-envelope";
 import { remindRecipient } from "../envelopes/remind-recipient";
@@ -374,6 +375,8 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
     .get("/admin/settings", show("settingsTitle", (c) => settingsBody(deps, c.v, c.admin.email)), { detail: { hide: true } })
     .post("/admin/settings/test-email", guarded(async (c) => {
       const to = str(c.body.to).trim();
+      // Else the outbox folder (no SMTP) writes a message to nobody, and the page says it was sent.
+      if (!isEmail(to)) throw new AppError("validation_failed", "to: not an e-mail address");
       let message: { text: string; kind: "ok" | "error" };
       try {
         await deps.mailer.send({ to, subject: "Certyneo test e-mail", text: `This test e-mail was sent from the Certyneo console by ${c.admin.email}.`, html: `<p>This test e-mail was sent from the Certyneo console by ${Bun.escapeHTML(c.admin.email)}.</p>` });
