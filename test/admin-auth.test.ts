@@ -120,6 +120,21 @@ describe("lockout", () => {
     expect((await consoleClient(s).login(email, "wrong")).res.status).toBe(401);
     expect((await listActions(s.deps.db)).some((a) => a.action === "login.locked" && a.actor === email)).toBe(true);
   });
+  test("wrong passwords sent together are checked no more than the lockout allows (case variants of the e-mail too)", async () => {
+    const email = "parallel@example.com";
+    await addAdmin(s, email);
+    const clients = await Promise.all(Array.from({ length: 12 }, async () => {
+      const c = consoleClient(s);
+      await c.get("/admin/login");
+      return c;
+    }));
+    const answers = await Promise.all(clients.map((c, i) => c.post("/admin/login", { email: i % 2 ? email.toUpperCase() : ` ${email}`, password: `wrong ${i}` })));
+    const actions = (await listActions(s.deps.db)).filter((a) => a.target === email);
+    expect(actions.filter((a) => a.action === "login.failed").length).toBe(5);
+    expect(actions.filter((a) => a.action === "login.locked").length).toBe(7);
+    expect(answers.filter((a) => a.res.status === 401).length).toBe(4);
+    expect((await consoleClient(s).login(email, ADMIN_PASSWORD)).res.status).toBe(429);
+  });
 });
 
 describe("session expiry", () => {
@@ -178,6 +193,53 @@ describe("TOTP", () => {
     const ok = await c.post("/admin/login/totp", { code: await totp(secret, s.clock.now()) });
     expect(ok.res.status).toBe(303);
     expect((await c.get("/admin")).res.status).toBe(200);
+  });
+
+  /** A code no step within the drift window has. */
+  const wrongCode = async (secret: string) => {
+    const near = await Promise.all([-30_000, 0, 30_000].map((d) => totp(secret, new Date(s.clock.now().getTime() + d))));
+    return ["000000", "111111", "222222", "333333"].find((c) => !near.includes(c))!;
+  };
+  const totpAccount = async (email: string) => {
+    await addAdmin(s, email);
+    const secret = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU";
+    await setTotp(s.deps, CLI_ACTOR, email, secret);
+    return secret;
+  };
+  const atCodeForm = async (email: string) => {
+    const c = consoleClient(s);
+    expect((await c.login(email)).res.headers.get("location")).toBe("/admin/login/totp");
+    await c.get("/admin/login/totp");
+    return c;
+  };
+
+  test("signing in with the password again does not reset the count of wrong codes", async () => {
+    const email = "totp-guess@example.com";
+    const secret = await totpAccount(email);
+    const wrong = await wrongCode(secret);
+    const first = await atCodeForm(email);
+    for (let i = 0; i < 4; i++) expect((await first.post("/admin/login/totp", { code: wrong })).res.status).toBe(401);
+    const second = await atCodeForm(email);
+    const fifth = await second.post("/admin/login/totp", { code: wrong });
+    expect(fifth.res.status).toBe(429);
+    expect(fifth.text).toContain("Try again in 30 seconds");
+    expect((await second.post("/admin/login/totp", { code: await totp(secret, s.clock.now()) })).res.status).toBe(429);
+    clock().advance(31_000);
+    expect((await second.post("/admin/login/totp", { code: await totp(secret, s.clock.now()) })).res.status).toBe(303);
+    // Signed in: the count starts again.
+    expect((await (await atCodeForm(email)).post("/admin/login/totp", { code: await wrongCode(secret) })).res.status).toBe(401);
+  });
+
+  test("wrong codes sent together are checked no more than the lockout allows", async () => {
+    const email = "totp-parallel@example.com";
+    const secret = await totpAccount(email);
+    const wrong = await wrongCode(secret);
+    const sessions = [];
+    for (let i = 0; i < 8; i++) sessions.push(await atCodeForm(email));
+    await Promise.all(sessions.map((c) => c.post("/admin/login/totp", { code: wrong })));
+    const actions = (await listActions(s.deps.db)).filter((a) => a.target === email);
+    expect(actions.filter((a) => a.action === "login.totp_failed").length).toBe(5);
+    expect(actions.filter((a) => a.action === "login.locked").length).toBe(3);
   });
 
   test("RFC 6238 test vector (SHA-1, T=59 s)", async () => {

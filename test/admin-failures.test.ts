@@ -146,3 +146,16 @@ describe("Retry all", () => {
     expect(activity).toContain(`<dt>count</dt><dd><bdi>${total}</bdi></dd>`);
   });
 });
+
+test("a test e-mail to no address or a wrong one is refused, not reported sent", async () => {
+  const c = consoleClient(s);
+  await c.login();
+  await c.get("/admin/settings");
+  for (const to of ["", "   ", "not an address", "a@b@example.com"]) {
+    const r = await c.post("/admin/settings/test-email", { to });
+    expect({ to, status: r.res.status }).toEqual({ to, status: 422 });
+    expect(r.text).toContain("not an e-mail address");
+    expect(r.text).not.toContain("Test e-mail sent");
+  }
+});
+

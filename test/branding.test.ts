@@ -80,6 +80,36 @@ describe("branding", () => {
     expect(await (await fetch(`${s.url}/admin/assets/brand.css`)).text()).toContain("#0b5e3a");
   });
 
+  test("refused: an SVG whose styles load from elsewhere (url(), @import); one with a url(#gradient) is fine", async () => {
+    const c = consoleClient(s);
+    await c.login();
+    const svg = (inner: string) => new TextEncoder().encode(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">${inner}</svg>`);
+    for (const inner of [
+      "<style>@import 'https://tracker.example/a.css';</style>",
+      "<style>rect { fill: url(https://tracker.example/p.svg#x) }</style>",
+      `<rect width="10" height="10" style="fill: url( 'https://tracker.example/p.svg#x' )"/>`,
+      `<rect width="10" height="10" fill="url(//tracker.example/p.svg#x)"/>`,
+    ]) {
+      const r = await save(c, FIELDS, { bytes: svg(inner), type: "image/svg+xml", name: "x.svg" });
+      expect({ inner, status: r.res.status }).toEqual({ inner, status: 422 });
+      expect(r.text).toContain("external references");
+    }
+    const gradient = '<defs><linearGradient id="g"><stop offset="0" stop-color="#0b5e3a"/></linearGradient></defs><rect width="10" height="10" fill="url(#g)"/>';
+    expect((await save(c, FIELDS, { bytes: svg(gradient), type: "image/svg+xml", name: "x.svg" })).res.status).toBe(303);
+  });
+
+  test("a name longer than the form allows is refused with what is wrong; the form says the limits", async () => {
+    const c = consoleClient(s);
+    await c.login();
+    const r = await save(c, { ...FIELDS, organisationName: "A".repeat(101), fromName: "B".repeat(150) });
+    expect(r.res.status).toBe(422);
+    expect(r.text).toContain("organisationName: at most 100 characters; fromName: at most 100 characters");
+    const form = (await c.get("/admin/branding")).text;
+    expect(form).toMatch(/id="organisationName"[^>]* maxlength="100"/);
+    expect(form).toMatch(/id="fromName"[^>]* maxlength="100"/);
+    expect(form).toMatch(/id="replyTo"[^>]* maxlength="254"/);
+  });
+
   test("a clean SVG logo is accepted; removing the logo brings back the default mark", async () => {
     const c = consoleClient(s);
     await c.login();

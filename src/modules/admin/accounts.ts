@@ -2,10 +2,12 @@ import { eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, invalid, notFound } from "../../errors";
 import { newId } from "../../ids";
+import type { Tx } from "../../store/db";
 import { firstRow } from "../../store/portable-sql";
 import { transaction } from "../../store/transaction";
 import { adminLoginThrottle, adminSessions, adminUsers } from "../../store/schema";
 import { recordAction, type AdminActor } from "./actions";
+import { verifyTotp } from "./totp";
 
 export type AdminUser = typeof adminUsers.$inferSelect;
 type AccountDeps = Pick<Deps, "db" | "clock">;
@@ -81,59 +83,85 @@ type From = Omit<AdminActor, "actor">;
 const record = (deps: LoginDeps, from: From, email: string, action: string, data?: Record<string, unknown>) =>
   transaction(deps.db, (tx) => recordAction(tx, deps.clock, { actor: email, ...from }, { action, target: email, data }));
 
-/** Seconds until a locked-out e-mail may try again, or 0. */
-export async function loginLock(deps: LoginDeps, emailInput: string): Promise<number> {
-  const row = await firstRow(deps.db.select().from(adminLoginThrottle).where(eq(adminLoginThrottle.email, normalise(emailInput))));
-  const left = (row?.lockedUntil?.getTime() ?? 0) - deps.clock.now().getTime();
-  return left > 0 ? Math.ceil(left / 1000) : 0;
-}
+/** An attempt taken: refused (locked, the seconds left), or counted as this many failures in a row. */
+type Attempt = { locked: true; seconds: number } | Taken;
+/** An attempt counted: the failures in a row with it, and the lock it set (0 ms: none). */
+type Taken = { locked: false; failures: number; lockMs: number; lockedUntil: Date | null };
 
 /**
- * Counts a failed login (wrong password or wrong TOTP code). After config.admin.lockoutAfter
- * failures in a row the e-mail is locked for lockoutSeconds, doubling with each further
- * failure up to lockoutMaxMinutes.
+ * Takes one attempt at an e-mail's sign-in (a password or a TOTP code), counted as a failure
+ * before the answer is checked and taken back if it is right (settleAttempt): requests arriving
+ * together (other nodes, or requests interleaving at the checks' awaits) cannot all pass the
+ * lock before any of them is counted. After config.admin.lockoutAfter failures in a row the
+ * e-mail is locked for lockoutSeconds, doubling with each further failure up to lockoutMaxMinutes.
  */
-export async function recordLoginFailure(deps: LoginDeps, from: From, emailInput: string, action = "login.failed"): Promise<LoginResult & { ok: false }> {
-  const email = normalise(emailInput);
+async function takeAttempt(deps: LoginDeps, email: string): Promise<Attempt> {
   const { lockoutAfter, lockoutSeconds, lockoutMaxMinutes } = deps.config.admin;
   const now = deps.clock.now();
-  // Read and write in one transaction: failures arriving together (other nodes, or requests
-  // interleaving at these awaits) each count.
-  const { failures, lockMs } = await transaction(deps.db, async (tx) => {
+  return transaction(deps.db, async (tx): Promise<Attempt> => {
     const before = await firstRow(tx.select().from(adminLoginThrottle).where(eq(adminLoginThrottle.email, email)));
+    const left = (before?.lockedUntil?.getTime() ?? 0) - now.getTime();
+    if (left > 0) return { locked: true, seconds: Math.ceil(left / 1000) };
     const failures = (before?.failures ?? 0) + 1;
     const lockMs = failures >= lockoutAfter ? Math.min(lockoutSeconds * 1000 * 2 ** (failures - lockoutAfter), lockoutMaxMinutes * 60_000) : 0;
     const lockedUntil = lockMs ? new Date(now.getTime() + lockMs) : null;
     await tx.insert(adminLoginThrottle).values({ email, failures, lockedUntil, updatedAt: now })
       .onConflictDoUpdate({ target: adminLoginThrottle.email, set: { failures, lockedUntil, updatedAt: now } });
-    return { failures, lockMs };
+    return { locked: false, failures, lockMs, lockedUntil };
   });
-  const lockedUntil = lockMs ? new Date(now.getTime() + lockMs) : null;
-  await record(deps, from, email, action, { failures, lockedUntil: lockedUntil?.toISOString() ?? null });
-  return lockedUntil ? { ok: false, locked: true, retryAfterSeconds: Math.ceil(lockMs / 1000) } : { ok: false, locked: false };
 }
 
 /**
- * Checks an e-mail and password, under the lockout (recordLoginFailure). Unknown e-mails are
+ * A right answer: "signed-in" clears the e-mail's failures; "password" (an account that still
+ * needs its TOTP code) only takes this attempt back, with any lock it set, so that signing in
+ * with the password again does not reset the count of wrong codes.
+ */
+async function settleAttempt(tx: Tx, email: string, attempt: Taken, done: "signed-in" | "password") {
+  const row = await firstRow(tx.select().from(adminLoginThrottle).where(eq(adminLoginThrottle.email, email)));
+  const failures = (row?.failures ?? 0) - 1;
+  if (done === "signed-in" || failures <= 0) await tx.delete(adminLoginThrottle).where(eq(adminLoginThrottle.email, email));
+  else await tx.update(adminLoginThrottle).set({ failures, lockedUntil: attempt.lockMs ? null : row!.lockedUntil }).where(eq(adminLoginThrottle.email, email));
+}
+
+/** A wrong answer, recorded with the count the attempt was taken with. */
+async function failed(deps: LoginDeps, from: From, email: string, action: string, a: Taken): Promise<LoginResult & { ok: false }> {
+  await record(deps, from, email, action, { failures: a.failures, lockedUntil: a.lockedUntil?.toISOString() ?? null });
+  return a.lockMs ? { ok: false, locked: true, retryAfterSeconds: Math.ceil(a.lockMs / 1000) } : { ok: false, locked: false };
+}
+
+/**
+ * Checks an e-mail and password, under the lockout (takeAttempt). Unknown e-mails are
  * counted the same and cost the same time, so neither a lockout nor a delay says which
  * accounts exist. Every attempt is an admin action.
  */
 export async function authenticate(deps: LoginDeps, from: From, emailInput: string, password: string): Promise<LoginResult> {
   const email = normalise(emailInput).slice(0, 320);
-  const locked = await loginLock(deps, email);
-  if (locked) {
+  const attempt = await takeAttempt(deps, email);
+  if (attempt.locked) {
     await record(deps, from, email, "login.locked");
-    return { ok: false, locked: true, retryAfterSeconds: locked };
+    return { ok: false, locked: true, retryAfterSeconds: attempt.seconds };
   }
   const admin = await findAdmin(deps, email);
   const valid = admin
     ? await Bun.password.verify(password, admin.passwordHash)
     : (await Bun.password.verify(password, await (decoy ??= hashPassword(crypto.randomUUID()))), false);
-  if (!valid || !admin) return recordLoginFailure(deps, from, email);
+  if (!valid || !admin) return failed(deps, from, email, "login.failed", attempt);
   await transaction(deps.db, async (tx) => {
-    await tx.delete(adminLoginThrottle).where(eq(adminLoginThrottle.email, email));
+    await settleAttempt(tx, email, attempt, admin.totpSecret ? "password" : "signed-in");
     await tx.update(adminUsers).set({ lastLoginAt: deps.clock.now() }).where(eq(adminUsers.id, admin.id));
   });
   await record(deps, from, email, "login.password_ok");
+  return { ok: true, admin };
+}
+
+/** Checks the TOTP code of an account whose password was right, under the same lockout as passwords. */
+export async function checkTotpCode(deps: LoginDeps, from: From, admin: AdminUser, code: string): Promise<LoginResult> {
+  const attempt = await takeAttempt(deps, admin.email);
+  if (attempt.locked) {
+    await record(deps, from, admin.email, "login.locked");
+    return { ok: false, locked: true, retryAfterSeconds: attempt.seconds };
+  }
+  if (!admin.totpSecret || !(await verifyTotp(admin.totpSecret, code, deps.clock.now()))) return failed(deps, from, admin.email, "login.totp_failed", attempt);
+  await transaction(deps.db, (tx) => settleAttempt(tx, admin.email, attempt, "signed-in"));
   return { ok: true, admin };
 }

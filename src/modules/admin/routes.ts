@@ -15,6 +15,7 @@ import { createBackup } from "../../ops/backup";
 import type { Environment } from "../../store/schema";
 import type { ActorMeta } from "../envelopes/actor";
 import { deleteEnvelope } from "../envelopes/delete-envelope";
+import { isEmail } from "../envelopes/draft-rules";
 import { getEnvelope } from "../envelopes/get-envelope";
 import { purgeEnvelope } from "../envelopes/purge-envelope";
 import { remindRecipient } from "../envelopes/remind-recipient";
@@ -28,7 +29,7 @@ import { sealingService } from "../sealing/lazy";
 import { resendDelivery, updateWebhook } from "../webhooks/service";
 import { recordAction, type AdminActor } from "./actions";
 import { allFailedMessageIds, allFailedSealIds } from "./queries";
-import { authenticate, loginLock, recordLoginFailure, type AdminUser } from "./accounts";
+import { authenticate, checkTotpCode, type AdminUser } from "./accounts";
 import { html, type Html } from "./html";
 import { pickLang, supportedLang, translator, type StringKey } from "./i18n";
 import { ADMIN_ASSETS } from "./assets";
@@ -44,7 +45,6 @@ import { loginBody, totpBody } from "./pages/login";
 import { settingsBody } from "./pages/settings";
 import { webhookBody, webhooksBody } from "./pages/webhooks";
 import { endSession, markVerified, readSession, sessionCookie, startSession, SESSION_COOKIE, type AdminSession } from "./sessions";
-import { verifyTotp } from "./totp";
 
 const ENV_COOKIE = "certyneo_admin_env";
 const LOGIN_CSRF_COOKIE = "certyneo_login_csrf";
@@ -267,12 +267,8 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
       const ctx = contextOf(request);
       const from = { ip: ctx.ip, userAgent: ctx.userAgent };
       // Wrong codes count towards the same lockout as wrong passwords: six digits are no secret against unlimited tries.
-      const locked = await loginLock(deps, s.admin.email);
-      if (locked) return secured(page(v, v.t("totpTitle"), totpBody(v, v.t("loginLocked", { seconds: locked })), { status: 429 }));
-      if (!(await verifyTotp(s.admin.totpSecret, str(form.code).trim(), deps.clock.now()))) {
-        const r = await recordLoginFailure(deps, from, s.admin.email, "login.totp_failed");
-        return secured(page(v, v.t("totpTitle"), totpBody(v, r.locked ? v.t("loginLocked", { seconds: r.retryAfterSeconds ?? 60 }) : v.t("totpFailed")), { status: r.locked ? 429 : 401 }));
-      }
+      const r = await checkTotpCode(deps, from, s.admin, str(form.code).trim());
+      if (!r.ok) return secured(page(v, v.t("totpTitle"), totpBody(v, r.locked ? v.t("loginLocked", { seconds: r.retryAfterSeconds ?? 60 }) : v.t("totpFailed")), { status: r.locked ? 429 : 401 }));
       await markVerified(deps, s.session);
       await transaction(deps.db, (tx) => recordAction(tx, deps.clock, { actor: s.admin.email, ...from }, { action: "login", data: { totp: true } }));
       return secured(redirect("/admin"));
@@ -379,6 +375,8 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
     .get("/admin/settings", show("settingsTitle", (c) => settingsBody(deps, c.v, c.admin.email)), { detail: { hide: true } })
     .post("/admin/settings/test-email", guarded(async (c) => {
       const to = str(c.body.to).trim();
+      // Else the outbox folder (no SMTP) writes a message to nobody, and the page says it was sent.
+      if (!isEmail(to)) throw new AppError("validation_failed", "to: not an e-mail address");
       let message: { text: string; kind: "ok" | "error" };
       try {
         await deps.mailer.send({ to, subject: "Certyneo test e-mail", text: `This test e-mail was sent from the Certyneo console by ${c.admin.email}.`, html: `<p>This test e-mail was sent from the Certyneo console by ${Bun.escapeHTML(c.admin.email)}.</p>` });

@@ -41,7 +41,8 @@ function logoType(bytes: Uint8Array): NonNullable<Branding["logo"]>["type"] {
   if (PNG.every((b, i) => bytes[i] === b)) return "image/png";
   const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
   if (!/^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(text)) throw invalid([{ pointer: "/logo", message: "must be a PNG or an SVG file" }], "The logo must be a PNG or an SVG file");
-  if (/<script|\son\w+\s*=|javascript:|<foreignObject|(?:href|src)\s*=\s*["']\s*(?!#|data:image\/)/i.test(text))
+  // Styles count too: url() outside the file and @import would fetch from elsewhere.
+  if (/<script|\son\w+\s*=|javascript:|<foreignObject|(?:href|src)\s*=\s*["']\s*(?!#|data:image\/)|url\s*\(\s*["']?\s*(?!#|data:image\/)|@import/i.test(text))
     throw invalid([{ pointer: "/logo", message: "an SVG with scripts, event handlers or external references is refused" }], "The SVG logo holds scripts or external references");
   return "image/svg+xml";
 }
@@ -61,7 +62,12 @@ export async function saveBranding(deps: Pick<Deps, "db" | "clock" | "files">, w
   const errors: FieldError[] = [];
   const oneLine = (pointer: string, v: string) => /[\r\n]/.test(v) && errors.push({ pointer, message: "must be one line" });
   const text = { organisationName: input.organisationName.trim(), fromName: input.fromName.trim(), fromAddress: input.fromAddress.trim(), replyTo: input.replyTo.trim() };
-  for (const [k, v] of Object.entries(text)) oneLine(`/${k}`, v);
+  for (const [k, v] of Object.entries(text)) {
+    oneLine(`/${k}`, v);
+    // Said here, field by field: the schema check below only says that something is wrong.
+    const max = BrandingSchema.properties[k as keyof typeof text].maxLength!;
+    if (v.length > max) errors.push({ pointer: `/${k}`, message: `at most ${max} characters` });
+  }
   if (!/^#[0-9a-fA-F]{6}$/.test(input.accentColor)) errors.push({ pointer: "/accentColor", message: "must be a colour as #rrggbb" });
   else if (contrastWithWhite(input.accentColor) < 4.5)
     errors.push({ pointer: "/accentColor", message: `too light: white text on it has a contrast of ${contrastWithWhite(input.accentColor).toFixed(1)}:1, under 4.5:1` });

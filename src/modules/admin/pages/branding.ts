@@ -1,4 +1,5 @@
 import type { Deps } from "../../../deps";
+import { BrandingSchema } from "../../branding/model";
 import { getBranding, LOGO_MAX_BYTES } from "../../branding/service";
 import { html } from "../html";
 import { form, notice, type View } from "../layout";
@@ -7,8 +8,8 @@ import { form, notice, type View } from "../layout";
 export async function brandingBody(deps: Deps, v: View, message?: { text: string; kind: "ok" | "error" }, values?: Record<string, string>) {
   const b = await getBranding(deps.db);
   const val = (k: keyof typeof b) => values?.[k] ?? String(b[k] ?? "");
-  const field = (id: keyof typeof b, label: string, type = "text", extra = "") =>
-    html`<label for="${id}">${label}</label><input id="${id}" name="${id}" type="${type}" value="${val(id)}"${extra ? html` ${extra}` : ""} maxlength="254">`;
+  const field = (id: "organisationName" | "fromName" | "fromAddress" | "replyTo", label: string, type = "text") =>
+    html`<label for="${id}">${label}</label><input id="${id}" name="${id}" type="${type}" value="${val(id)}" maxlength="${BrandingSchema.properties[id].maxLength!}">`;
   return html`
 ${message ? notice(message.text, message.kind) : ""}
 ${form(v, "/admin/branding", html`
