@@ -230,6 +230,19 @@ describe("TOTP", () => {
     expect((await (await atCodeForm(email)).post("/admin/login/totp", { code: await wrongCode(secret) })).res.status).toBe(401);
   });
 
+  test("a code is good once: the same code again, even in its window, is refused; the next step's is taken", async () => {
+    const email = "totp-once@example.com";
+    const secret = await totpAccount(email);
+    const code = await totp(secret, s.clock.now());
+    const [first, second] = [await atCodeForm(email), await atCodeForm(email)];
+    expect((await first.post("/admin/login/totp", { code })).res.status).toBe(303);
+    expect((await second.post("/admin/login/totp", { code })).res.status).toBe(401);
+    const actions = (await listActions(s.deps.db)).filter((a) => a.target === email).map((a) => a.action);
+    expect(actions).toContain("login.totp_reused");
+    clock().advance(30_000);
+    expect((await second.post("/admin/login/totp", { code: await totp(secret, s.clock.now()) })).res.status).toBe(303);
+  });
+
   test("wrong codes sent together are checked no more than the lockout allows", async () => {
     const email = "totp-parallel@example.com";
     const secret = await totpAccount(email);

@@ -15,6 +15,7 @@ import m0008 from "./0008_partial_envelope_indexes.sql" with { type: "text" };
 import m0009 from "./0009_seal_failed_index.sql" with { type: "text" };
 import m0010 from "./0010_webhook_events_created.sql" with { type: "text" };
 import m0011 from "./0011_envelopes_ended.sql" with { type: "text" };
+import m0012 from "./0012_admin_totp_last_step.sql" with { type: "text" };
 
 const SQL: Record<string, string> = {
   "0000_init": m0000,
@@ -29,6 +30,7 @@ const SQL: Record<string, string> = {
   "0009_seal_failed_index": m0009,
   "0010_webhook_events_created": m0010,
   "0011_envelopes_ended": m0011,
+  "0012_admin_totp_last_step": m0012,
 };
 
 export const migrationJournal = journal.entries.map((e) => ({ tag: e.tag, when: e.when, breakpoints: e.breakpoints }));

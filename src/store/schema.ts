@@ -425,6 +425,8 @@ export const adminUsers = sqliteTable("admin_users", {
   passwordHash: text("password_hash").notNull(),
   /** Base32 TOTP secret (RFC 6238) when the second factor is on. */
   totpSecret: text("totp_secret"),
+  /** The 30-second step of the last TOTP code accepted: a code is good once (RFC 6238 §5.2). */
+  totpLastStep: integer("totp_last_step"),
   createdAt: time("created_at").notNull(),
   updatedAt: time("updated_at").notNull(),
   lastLoginAt: time("last_login_at"),

@@ -1,13 +1,13 @@
-import { eq } from "drizzle-orm";
+import { and, eq, isNull, lt, or } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, invalid, notFound } from "../../errors";
 import { newId } from "../../ids";
 import type { Tx } from "../../store/db";
-import { firstRow } from "../../store/portable-sql";
+import { affectedRows, firstRow } from "../../store/portable-sql";
 import { transaction } from "../../store/transaction";
 import { adminLoginThrottle, adminSessions, adminUsers } from "../../store/schema";
 import { recordAction, type AdminActor } from "./actions";
-import { verifyTotp } from "./totp";
+import { totpStep } from "./totp";
 
 export type AdminUser = typeof adminUsers.$inferSelect;
 type AccountDeps = Pick<Deps, "db" | "clock">;
@@ -35,7 +35,7 @@ export async function createAdmin(deps: AccountDeps, who: AdminActor, input: { e
   if (await findAdmin(deps, email)) throw new AppError("conflict", `An admin ${email} already exists; use reset-password`);
   const passwordHash = await hashPassword(input.password);
   const now = deps.clock.now();
-  const row: AdminUser = { id: newId("adm"), email, passwordHash, totpSecret: null, createdAt: now, updatedAt: now, lastLoginAt: null };
+  const row: AdminUser = { id: newId("adm"), email, passwordHash, totpSecret: null, totpLastStep: null, createdAt: now, updatedAt: now, lastLoginAt: null };
   await transaction(deps.db, async (tx) => {
     await tx.insert(adminUsers).values(row);
     await recordAction(tx, deps.clock, who, { action: "admin.created", target: email });
@@ -64,7 +64,7 @@ export async function setTotp(deps: AccountDeps, who: AdminActor, email: string,
   const admin = await findAdmin(deps, email);
   if (!admin) throw notFound("Admin", normalise(email));
   await transaction(deps.db, async (tx) => {
-    await tx.update(adminUsers).set({ totpSecret: secret, updatedAt: deps.clock.now() }).where(eq(adminUsers.id, admin.id));
+    await tx.update(adminUsers).set({ totpSecret: secret, totpLastStep: null, updatedAt: deps.clock.now() }).where(eq(adminUsers.id, admin.id));
     await recordAction(tx, deps.clock, who, { action: secret ? "admin.totp_enabled" : "admin.totp_disabled", target: admin.email });
   });
   return { ...admin, totpSecret: secret };
@@ -161,7 +161,15 @@ export async function checkTotpCode(deps: LoginDeps, from: From, admin: AdminUse
     await record(deps, from, admin.email, "login.locked");
     return { ok: false, locked: true, retryAfterSeconds: attempt.seconds };
   }
-  if (!admin.totpSecret || !(await verifyTotp(admin.totpSecret, code, deps.clock.now()))) return failed(deps, from, admin.email, "login.totp_failed", attempt);
-  await transaction(deps.db, (tx) => settleAttempt(tx, admin.email, attempt, "signed-in"));
+  const step = admin.totpSecret ? await totpStep(admin.totpSecret, code, deps.clock.now()) : null;
+  if (step === null) return failed(deps, from, admin.email, "login.totp_failed", attempt);
+  // A code is good once (RFC 6238 §5.2): one seen over the sign-in's shoulder, or relayed, is not a second sign-in.
+  const fresh = await transaction(deps.db, async (tx) => {
+    const taken = affectedRows(await tx.update(adminUsers).set({ totpLastStep: step })
+      .where(and(eq(adminUsers.id, admin.id), or(isNull(adminUsers.totpLastStep), lt(adminUsers.totpLastStep, step)))));
+    if (taken) await settleAttempt(tx, admin.email, attempt, "signed-in");
+    return taken === 1;
+  });
+  if (!fresh) return failed(deps, from, admin.email, "login.totp_reused", attempt);
   return { ok: true, admin };
 }

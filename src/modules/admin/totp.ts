@@ -42,13 +42,16 @@ export async function hotp(secret: Uint8Array<ArrayBuffer>, counter: number): Pr
 
 export const totp = (secretBase32: string, at: Date) => hotp(base32Decode(secretBase32), Math.floor(at.getTime() / 1000 / STEP_SECONDS));
 
-/** True for the code of the current step or of the one either side (clock drift between phone and server). */
-export async function verifyTotp(secretBase32: string, code: string, at: Date): Promise<boolean> {
-  if (!/^\d{6}$/.test(code)) return false;
+/**
+ * The step whose code `code` is, among the current one and the one either side (clock drift
+ * between phone and server), or null. The caller accepts a step once (totpLastStep).
+ */
+export async function totpStep(secretBase32: string, code: string, at: Date): Promise<number | null> {
+  if (!/^\d{6}$/.test(code)) return null;
   const step = Math.floor(at.getTime() / 1000 / STEP_SECONDS);
   const secret = base32Decode(secretBase32);
-  for (const d of [0, -1, 1]) if ((await hotp(secret, step + d)) === code) return true;
-  return false;
+  for (const d of [0, -1, 1]) if ((await hotp(secret, step + d)) === code) return step + d;
+  return null;
 }
 
 export const otpauthUri = (secretBase32: string, email: string, issuer = "Certyneo") =>
