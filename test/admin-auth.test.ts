@@ -230,6 +230,16 @@ describe("TOTP", () => {
     expect((await (await atCodeForm(email)).post("/admin/login/totp", { code: await wrongCode(secret) })).res.status).toBe(401);
   });
 
+  test("turning the second factor on ends the account's open sessions", async () => {
+    const email = "totp-later@example.com";
+    await addAdmin(s, email);
+    const c = consoleClient(s);
+    await c.login(email);
+    expect((await c.get("/admin")).res.status).toBe(200);
+    await setTotp(s.deps, CLI_ACTOR, email, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+    expect((await c.get("/admin")).res.headers.get("location")).toStartWith("/admin/login");
+  });
+
   test("a code is good once: the same code again, even in its window, is refused; the next step's is taken", async () => {
     const email = "totp-once@example.com";
     const secret = await totpAccount(email);

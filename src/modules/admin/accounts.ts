@@ -59,12 +59,17 @@ export async function resetPassword(deps: AccountDeps, who: AdminActor, input: {
   return { ...admin, passwordHash };
 }
 
-/** Turns the TOTP second factor on (a base32 secret) or off (null). */
+/**
+ * Turns the TOTP second factor on (a base32 secret) or off (null), and ends the account's
+ * sessions: they were opened under the old rule (a second factor is often turned on because the
+ * password may have leaked).
+ */
 export async function setTotp(deps: AccountDeps, who: AdminActor, email: string, secret: string | null): Promise<AdminUser> {
   const admin = await findAdmin(deps, email);
   if (!admin) throw notFound("Admin", normalise(email));
   await transaction(deps.db, async (tx) => {
     await tx.update(adminUsers).set({ totpSecret: secret, totpLastStep: null, updatedAt: deps.clock.now() }).where(eq(adminUsers.id, admin.id));
+    await tx.delete(adminSessions).where(eq(adminSessions.adminId, admin.id));
     await recordAction(tx, deps.clock, who, { action: secret ? "admin.totp_enabled" : "admin.totp_disabled", target: admin.email });
   });
   return { ...admin, totpSecret: secret };
