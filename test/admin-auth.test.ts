@@ -4,10 +4,11 @@
  * and the admin CLI.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { eq } from "drizzle-orm";
 import { CLI_ACTOR, listActions } from "../src/modules/admin/actions";
 import { setTotp } from "../src/modules/admin/accounts";
 import { purgeExpiredSessions } from "../src/modules/admin/sessions";
-import { adminSessions } from "../src/store/schema";
+import { adminSessions, adminUsers } from "../src/store/schema";
 import { totp } from "../src/modules/admin/totp";
 import { addAdmin, ADMIN_EMAIL, ADMIN_PASSWORD, consoleClient } from "./helpers/admin";
 import type { FakeClock } from "./helpers/clock";
@@ -228,6 +229,16 @@ describe("TOTP", () => {
     expect((await second.post("/admin/login/totp", { code: await totp(secret, s.clock.now()) })).res.status).toBe(303);
     // Signed in: the count starts again.
     expect((await (await atCodeForm(email)).post("/admin/login/totp", { code: await wrongCode(secret) })).res.status).toBe(401);
+  });
+
+  test("signing in again in the same browser ends its earlier session (one still waiting for its code)", async () => {
+    const email = "totp-twice@example.com";
+    await totpAccount(email);
+    const c = await atCodeForm(email);
+    const sessions = async () => (await s.deps.db.select().from(adminSessions).innerJoin(adminUsers, eq(adminUsers.id, adminSessions.adminId)).where(eq(adminUsers.email, email))).length;
+    expect(await sessions()).toBe(1);
+    expect((await c.login(email)).res.headers.get("location")).toBe("/admin/login/totp");
+    expect(await sessions()).toBe(1);
   });
 
   test("turning the second factor on ends the account's open sessions", async () => {

@@ -244,6 +244,9 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
       const result = await authenticate(deps, from, str(form.email), str(form.password));
       if (!result.ok) return result.locked ? again(429, v.t("loginLocked", { seconds: result.retryAfterSeconds ?? 60 })) : again(401, v.t("loginFailed"));
       const verified = !result.admin.totpSecret;
+      // The browser's earlier session (another account's, or one waiting for its code) ends here: one browser, one session.
+      const earlier = await readSession(deps, cookies[SESSION_COOKIE]);
+      if (earlier) await endSession(deps, earlier.session);
       const { token } = await startSession(deps, result.admin, from, verified);
       if (verified) await transaction(deps.db, (tx) => recordAction(tx, deps.clock, { actor: result.admin.email, ...from }, { action: "login" }));
       return secured(redirect(verified ? safeNext(form.next) : "/admin/login/totp"), [sessionCookie(deps.config, token), `${LOGIN_CSRF_COOKIE}=; Path=/admin/login; Max-Age=0`]);
