@@ -81,9 +81,16 @@ describe("which language", () => {
     const unknown = await c.get("/admin/language?lang=xx&next=%2Fadmin%2Flogin");
     expect(unknown.res.status).toBe(303);
     expect(unknown.res.headers.get("set-cookie")).toBeNull();
-    for (const next of ["https://evil.example/", "//evil.example/admin", "/verify"]) {
+    for (const next of ["https://evil.example/", "//evil.example/admin", "/verify", "/admin@evil.example", "/admin/\\evil.example", "/admin\\evil", "/admin/x\r\nSet-Cookie: a=b"]) {
       const { res } = await c.get(`/admin/language?lang=de&next=${encodeURIComponent(next)}`);
-      expect(res.headers.get("location")).toBe("/admin");
+      expect(res.headers.get("location"), next).toBe("/admin");
     }
+    // Back to where the admin was, a search with an e-mail address or the environment included.
+    for (const next of ["/admin/envelopes?q=ana@example.com&status=SENT", "/admin?env=test"]) {
+      const { res } = await c.get(`/admin/language?lang=de&next=${encodeURIComponent(next)}`);
+      expect(res.headers.get("location")).toBe(next);
+    }
+    const accented = await c.get(`/admin/language?lang=de&next=${encodeURIComponent("/admin/envelopes?q=Élodie عربي")}`);
+    expect(accented.res.headers.get("location")).toBe("/admin/envelopes?q=%C3%89lodie%20%D8%B9%D8%B1%D8%A8%D9%8A");
   });
 });

@@ -86,8 +86,15 @@ function cookiesOf(req: Request): Record<string, string> {
 const sameToken = (a: unknown, b: string) =>
   typeof a === "string" && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
-/** Where to go after login: only a path of the console itself. */
-const safeNext = (next: unknown) => (typeof next === "string" && /^\/admin(\/[\w\-/?=&.%+]*)?$/.test(next) ? next : "/admin");
+/**
+ * Where to go back to after a login or a change of language: a console page of this site
+ * (/admin, then a path or a query), nothing with a control character or a backslash (which
+ * browsers read as a slash). A query may hold what a search had (`q=ana silva@example.com`).
+ */
+const safeNext = (next: unknown) =>
+  typeof next === "string" && /^\/admin(?:[/?][^\\\p{Cc}]*)?$/u.test(next)
+    ? next.replace(/[^\x21-\x7e]/gu, encodeURIComponent) // a Location header is ASCII: a search for "Élodie" stays one
+    : "/admin";
 
 type Body = Record<string, unknown>;
 
