@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { LOCALES } from "../src/enums";
 import { STRINGS } from "../src/modules/admin/i18n";
-import { consoleClient } from "./helpers/admin";
+import { addAdmin, consoleClient } from "./helpers/admin";
+import { createEnvelope, quickStart, uploadDoc } from "./helpers/envelopes";
 import { expectEveryLocaleComplete } from "./helpers/strings";
 import { startTestServer, type TestServer } from "./helpers/server";
 
@@ -94,3 +95,17 @@ describe("which language", () => {
     expect(accented.res.headers.get("location")).toBe("/admin/envelopes?q=%C3%89lodie%20%D8%B9%D8%B1%D8%A8%D9%8A");
   });
 });
+
+describe("directions in a page title", () => {
+  test("a subject's own direction stays inside it: the title's suffix is not turned around", async () => {
+    await addAdmin(s, "titles@example.com");
+    const c = consoleClient(s);
+    await c.login("titles@example.com");
+    const doc = await uploadDoc(s);
+    const e = await createEnvelope(s, quickStart([doc.id], undefined, { subject: "Contrat \u202Eabc" }));
+    const page = await c.get(`/admin/envelopes/${e.id}?env=test`);
+    expect(page.res.status).toBe(200);
+    expect(/<title>([^<]*)<\/title>/.exec(page.text)?.[1]).toBe("\u2068Contrat \u202Eabc\u2069 — Certyneo console");
+  });
+});
+

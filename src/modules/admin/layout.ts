@@ -84,7 +84,7 @@ export function page(v: View, title: string, body: Html, opts: { status?: number
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} — ${v.t("appName")}</title>
+<title>\u2068${title}\u2069 — ${v.t("appName")}</title>
 <link rel="stylesheet" href="/admin/assets/admin.css?v=${ASSET_VERSION}">
 <link rel="stylesheet" href="/admin/assets/brand.css">
 <script src="/admin/assets/admin.js?v=${ASSET_VERSION}" defer></script>
