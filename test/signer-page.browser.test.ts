@@ -55,7 +55,7 @@ describe("signing in the browser", () => {
     // The message is text, never markup.
     expect(await page.locator("#message").textContent()).toBe("Hello Jane,\nplease sign <b>before</b> Friday.");
     expect(await page.locator("#message b").count()).toBe(0);
-    expect(await page.title()).toBe("Employment contract – Certyneo");
+    expect(await page.title()).toBe("\u2068Employment contract\u2069 – Certyneo");
 
     // The fields sit where the API says, scaled to the displayed page (points, origin top-left).
     expect(await page.locator(".field").count()).toBe(5);

@@ -223,6 +223,11 @@ function current() {
   return session;
 }
 
+/** The tab's title: the subject isolated, so that its own direction cannot turn the rest around. */
+function pageTitle(/** @type {string} */ subject) {
+  return `\u2068${subject}\u2069 – Certyneo`;
+}
+
 /** @param {"loading" | "state" | "auth" | "ceremony"} which */
 function show(which) {
   $("loading").hidden = which !== "loading";
@@ -310,7 +315,7 @@ function showState(kind, opts = {}, focus = true) {
   $("state-subject").textContent = session?.envelope?.subject ? t("subjectLine", { subject: session.envelope.subject }) : "";
   $("state-detail").textContent = opts.detailKey ? t(opts.detailKey, opts.detailVars) : opts.detail ?? "";
   $("retry").hidden = kind !== "error";
-  if (session?.envelope?.subject) document.title = `${session.envelope.subject} – Certyneo`;
+  if (session?.envelope?.subject) document.title = pageTitle(session.envelope.subject);
   showSignedDocument(kind === "completed" || kind === "signed" ? session?.signedDocument ?? null : null);
   show("state");
   if (focus) $("state-title").focus();
@@ -550,7 +555,7 @@ function startCeremony(s) {
 /** Every text of the ceremony in the page's language (again after a language switch). */
 function relabelCeremony() {
   const { envelope, recipient } = current();
-  document.title = `${envelope.subject} – Certyneo`;
+  document.title = pageTitle(envelope.subject);
   $("subject").textContent = envelope.subject ?? "";
   $("message").textContent = envelope.message ?? "";
   $("message").hidden = !envelope.message;
