@@ -98,6 +98,16 @@ describe("bulk send", () => {
     expect(env.fields[0].value).toBe("50,000 EUR");
   });
 
+  test("a row that is not an object (null, text, a number, a list) fails alone; the rows after it are sent", async () => {
+    const res = await post(s, `/api/v1/templates/${templateId}/bulk-send`, { rows: [null, "x", 5, [], row(1)] });
+    expect(res.status).toBe(202);
+    await s.running.app.jobs.drain();
+    const done = await (await s.api(`/api/v1/batches/${res.body.id}`)).json();
+    expect(done).toMatchObject({ status: "completed", sent: 1, failed: 4, envelopes: [{ row: 4 }] });
+    expect(done.errors.map((e: { row: number; errors: { pointer: string }[] }) => [e.row, e.errors[0]!.pointer]))
+      .toEqual([[0, "/rows/0"], [1, "/rows/1"], [2, "/rows/2"], [3, "/rows/3"]]);
+  });
+
   test("refused at once: no rows, more than 1,000, an unknown template, a CSV without recipient columns", async () => {
     expect((await post(s, `/api/v1/templates/${templateId}/bulk-send`, { rows: [] })).status).toBe(422);
     const tooMany = await post(s, `/api/v1/templates/${templateId}/bulk-send`, { rows: Array.from({ length: 1001 }, (_, i) => row(i)) });
