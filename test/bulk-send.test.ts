@@ -110,7 +110,7 @@ describe("bulk send", () => {
 
   test("a CSV that cannot be read as its author meant is refused whole, naming the line", async () => {
     const H = "Employee.email,Employee.name,HR.email,HR.name,Salary";
-    const send = async (file: string | Uint8Array) => {
+    const send = async (file: string | Uint8Array<ArrayBuffer>) => {
       const form = new FormData();
       form.set("file", new File([file], "people.csv", { type: "text/csv" }));
       const res = await s.api(`/api/v1/templates/${templateId}/bulk-send`, { method: "POST", body: form });
