@@ -98,6 +98,52 @@ describe("bulk send", () => {
     expect(env.fields[0].value).toBe("50,000 EUR");
   });
 
+  test("a row that is not an object (null, text, a number, a list) fails alone; the rows after it are sent", async () => {
+    const res = await post(s, `/api/v1/templates/${templateId}/bulk-send`, { rows: [null, "x", 5, [], row(1)] });
+    expect(res.status).toBe(202);
+    await s.running.app.jobs.drain();
+    const done = await (await s.api(`/api/v1/batches/${res.body.id}`)).json();
+    expect(done).toMatchObject({ status: "completed", sent: 1, failed: 4, envelopes: [{ row: 4 }] });
+    expect(done.errors.map((e: { row: number; errors: { pointer: string }[] }) => [e.row, e.errors[0]!.pointer]))
+      .toEqual([[0, "/rows/0"], [1, "/rows/1"], [2, "/rows/2"], [3, "/rows/3"]]);
+  });
+
+  test("a CSV that cannot be read as its author meant is refused whole, naming the line", async () => {
+    const H = "Employee.email,Employee.name,HR.email,HR.name,Salary";
+    const send = async (file: string | Uint8Array<ArrayBuffer>) => {
+      const form = new FormData();
+      form.set("file", new File([file], "people.csv", { type: "text/csv" }));
+      const res = await s.api(`/api/v1/templates/${templateId}/bulk-send`, { method: "POST", body: form });
+      return { status: res.status, messages: ((await res.json()).errors ?? []).map((e: { message: string }) => e.message) as string[] };
+    };
+    // A quote never closed swallowed every later line into one cell: 3 envelopes became 1.
+    const unclosed = await send(`${H}\n"ana@example.com,Ana,hr@example.com,HR,1\nbo@example.com,Bo,hr@example.com,HR,2\ncy@example.com,Cy,hr@example.com,HR,3\n`);
+    expect(unclosed).toEqual({ status: 422, messages: ["line 2: a quoted value is never closed (a \" is missing)"] });
+    // An unquoted comma shifts the values into the next columns.
+    const shifted = await send(`${H}\r\nana@example.com,Ana,hr@example.com,HR,1\r\n"x\ny",Silva, Ana,hr@example.com,HR,2\r\n`);
+    expect(shifted).toEqual({ status: 422, messages: ["line 3: 6 values for 5 columns (quote a value that holds a comma)"] });
+    expect((await send(`${H}\nana@example.com,Ana,hr@example.com,HR,1,,\n`)).status).toBe(202);
+    // Latin-1 "François" would have been sent as "Fran\ufffdois".
+    const latin1 = new Uint8Array([...Buffer.from(`${H}\nana@example.com,Fran`), 0xe7, ...Buffer.from("ois,hr@example.com,HR,1\n")]);
+    expect((await send(latin1)).messages).toEqual(["the CSV is not UTF-8: save it as \"CSV UTF-8\""]);
+    expect((await send("Employee.name;Employee.email\nAna;ana@example.com\n")).messages)
+      .toEqual(["the columns are separated by semicolons: separate them with commas"]);
+    expect((await send(`${H},salary,Employee.EMAIL\nana@example.com,Ana,hr@example.com,HR,1,2,x@example.com\n`)).messages)
+      .toEqual(['the column "Employee.EMAIL" is named twice in the header']);
+  });
+
+  test("a CSV's role columns are read ignoring case, like role names", async () => {
+    const form = new FormData();
+    form.set("file", new File(["employee.Email,EMPLOYEE.Name,HR.email,HR.NAME\nana@example.com,Ana,hr@example.com,HR\n"], "p.csv"));
+    const res = await s.api(`/api/v1/templates/${templateId}/bulk-send`, { method: "POST", body: form });
+    expect(res.status).toBe(202);
+    await s.running.app.jobs.drain();
+    const done = await (await s.api(`/api/v1/batches/${(await res.json()).id}`)).json();
+    expect(done).toMatchObject({ sent: 1, failed: 0 });
+    const env = await (await s.api(`/api/v1/envelopes/${done.envelopes[0].envelopeId}`)).json();
+    expect(env.recipients[0]).toMatchObject({ roleName: "Employee", name: "Ana", email: "ana@example.com" });
+  });
+
   test("refused at once: no rows, more than 1,000, an unknown template, a CSV without recipient columns", async () => {
     expect((await post(s, `/api/v1/templates/${templateId}/bulk-send`, { rows: [] })).status).toBe(422);
     const tooMany = await post(s, `/api/v1/templates/${templateId}/bulk-send`, { rows: Array.from({ length: 1001 }, (_, i) => row(i)) });

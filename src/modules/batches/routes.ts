@@ -6,7 +6,7 @@ import { AUTH_ERRORS, IdParams, problemResponses } from "../../http/schemas";
 import { assertValid } from "../../http/validate";
 import { getTemplate } from "../templates/get-template";
 import { createBatch } from "./create-batch";
-import { csvRows } from "./csv-rows";
+import { csvRows, csvText } from "./csv-rows";
 import { getBatch } from "./get-batch";
 import { BatchSchema, BulkSendBody, BulkSendEnvelope, BulkSendMultipart, MAX_BATCH_ROWS } from "./model";
 
@@ -14,7 +14,7 @@ import { BatchSchema, BulkSendBody, BulkSendEnvelope, BulkSendMultipart, MAX_BAT
 async function bulkRows(body: unknown, contentType: string): Promise<unknown[]> {
   if (contentType.startsWith("multipart/form-data")) {
     assertValid(BulkSendMultipart, body);
-    const rows = csvRows(await (body as { file: File }).file.text());
+    const rows = csvRows(csvText(new Uint8Array(await (body as { file: File }).file.arrayBuffer())));
     if (!rows.length || rows.length > MAX_BATCH_ROWS)
       throw invalid([{ pointer: "/file", message: `the CSV has ${rows.length} rows: 1 to ${MAX_BATCH_ROWS} per bulk send` }], "Invalid CSV");
     return rows;
