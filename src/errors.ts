@@ -15,6 +15,7 @@ export const ERRORS = {
   method_not_allowed: { status: 405, meaning: "The path exists but not with this method; the Allow header lists the methods it takes." },
   conflict: { status: 409, meaning: "The resource changed meanwhile, or is not in a state that allows this change; read it again and retry." },
   document_in_use: { status: 409, meaning: "The document belongs to a draft or sent envelope, or to a template, so it cannot be deleted." },
+  template_in_use: { status: 409, meaning: "A bulk send from the template has rows still to send (each is made from the template when its turn comes); delete the template once the batch has completed." },
   envelope_not_draft: { status: 409, meaning: "Only a DRAFT envelope can be changed; this one was sent." },
   envelope_already_sent: { status: 409, meaning: "The envelope was already sent." },
   envelope_not_completed: { status: 409, meaning: "The signed document exists once every recipient has signed (status COMPLETED)." },

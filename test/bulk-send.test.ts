@@ -77,6 +77,20 @@ describe("bulk send", () => {
     expect((await s.api(`/api/v1/batches/${batch.id}`, { key: await s.key("live") })).status).toBe(404);
   }, 120_000);
 
+  test("a template cannot be deleted while a bulk send from it has rows to send (409), and can be once it is done", async () => {
+    const doc = await uploadDoc(s);
+    const tpl = await post(s, "/api/v1/templates", { name: "Short-lived", subject: "Soon gone", documentIds: [doc.id], roles: [{ roleName: "Employee" }, { roleName: "HR", role: "CC" }] });
+    const rows = [1, 2].map((i) => ({ recipients: row(i).recipients }));
+    const batch = await post(s, `/api/v1/templates/${tpl.body.id}/bulk-send`, { rows });
+    expect(batch.status).toBe(202);
+    const refused = await s.api(`/api/v1/templates/${tpl.body.id}`, { method: "DELETE" });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as any).code).toBe("template_in_use");
+    await s.running.app.jobs.drain();
+    expect((await (await s.api(`/api/v1/batches/${batch.body.id}`)).json()).sent).toBe(2);
+    expect((await s.api(`/api/v1/templates/${tpl.body.id}`, { method: "DELETE" })).status).toBe(200);
+  });
+
   test("a CSV upload: one column per Role.email and Role.name, other columns prefill", async () => {
     const csv = [
       "Employee.email,Employee.name,HR.email,HR.name,Salary",

@@ -962,7 +962,7 @@ export interface Operations {
     body: undefined;
     response: ApiKey;
   };
-  /** Delete a template (envelopes made from it are not affected) */
+  /** Delete a template (envelopes made from it are not affected); 409 template_in_use while a bulk send from it has rows to send */
   "DELETE /api/v1/templates/{id}": {
     path: {
       id: string;

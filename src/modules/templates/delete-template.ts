@@ -1,7 +1,9 @@
-import { eq } from "drizzle-orm";
+import { and, eq, ne } from "drizzle-orm";
 import type { Deps } from "../../deps";
+import { AppError } from "../../errors";
+import { firstRow } from "../../store/portable-sql";
 import { transaction } from "../../store/transaction";
-import { templates, type Environment } from "../../store/schema";
+import { batches, templates, type Environment } from "../../store/schema";
 import { findTemplateRow } from "./rows";
 import { templateView, type TemplateView } from "./view";
 
@@ -9,6 +11,9 @@ import { templateView, type TemplateView } from "./view";
 export async function deleteTemplate(deps: Deps, environment: Environment, id: string): Promise<TemplateView & { deleted: true }> {
   return transaction(deps.db, async (tx) => {
     const view = await templateView(tx, await findTemplateRow(tx, environment, id));
+    // Each row of a bulk send is made from the template when its turn comes: the rest would fail.
+    const sending = await firstRow(tx.select({ id: batches.id }).from(batches).where(and(eq(batches.templateId, id), ne(batches.status, "completed"))).limit(1));
+    if (sending) throw new AppError("template_in_use", `Template ${id} is being sent in bulk (batch ${sending.id}); delete it once the batch has completed`);
     await tx.delete(templates).where(eq(templates.id, id));
     return { ...view, deleted: true as const };
   });

@@ -60,6 +60,6 @@ export const templateRoutes = (deps: Deps) =>
     .delete("/:id", ({ principal, params }) => deleteTemplate(deps, principal.environment, params.id), {
       auth: "envelopes",
       params: IdParams,
-      response: { 200: TemplateSchema, ...problemResponses(...AUTH_ERRORS, 404) },
-      detail: { operationId: "deleteTemplate", summary: "Delete a template (envelopes made from it are not affected)" },
+      response: { 200: TemplateSchema, ...problemResponses(...AUTH_ERRORS, 404, 409) },
+      detail: { operationId: "deleteTemplate", summary: "Delete a template (envelopes made from it are not affected); 409 template_in_use while a bulk send from it has rows to send" },
     });
