@@ -92,6 +92,14 @@ describe("backup under concurrent writes, then restore", () => {
     expect(existsSync(join(source.dir, "certyneo.db"))).toBe(true);
   });
 
+  test("a backup that cannot be written says so in one line and leaves no snapshot behind", () => {
+    const r = cli(["backup", join(work, "no-such-dir", "b.tar.gz")], source.dir);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toContain("no-such-dir");
+    expect(readdirSync(source.dir).filter((n) => n.startsWith(".backup-"))).toEqual([]);
+  });
+
   test("a damaged backup is refused and leaves the directory as it was", () => {
     const bytes = new Uint8Array(readFileSync(file));
     bytes[Math.floor(bytes.length / 2)] ^= 0xff;

@@ -26,7 +26,10 @@ const fileArg = (args: string[], usage: string) => {
 
 export async function backupCommand(deps: Deps, args: string[], out: Out) {
   const file = fileArg(args, BACKUP_USAGE);
-  const m = await createBackup(deps, file);
+  const m = await createBackup(deps, file).catch((e) => {
+    // A system error (the destination missing or full, say) is the admin's to mend: one line.
+    throw (e as { syscall?: string }).syscall ? new CliError(`backup to ${file} failed: ${(e as Error).message}`) : e;
+  });
   if (args.includes("--json")) return out(JSON.stringify({ file, ...m }));
   out(`Backup written to ${file}: database, instance key, ${m.files} files, ${(m.bytes / 1024 / 1024).toFixed(1)} MiB.`);
 }
