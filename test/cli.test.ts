@@ -30,6 +30,13 @@ describe("configuration", () => {
     for (const base of ["https://intranet.example.com/esign", "https://sign.example.com/?x=1", "https://user:pw@sign.example.com", "ftp://sign.example.com"])
       expect(() => loadConfig({ CERTYNEO_BASE_URL: base }), base).toThrow(/CERTYNEO_BASE_URL \(baseUrl\): must be/);
     expect(loadConfig({ CERTYNEO_BASE_URL: "https://sign.example.com:8443/" }).baseUrl).toBe("https://sign.example.com:8443");
+    // Values every seal, SMS or e-mail would fail on, refused at start rather than at each use.
+    expect(() => loadConfig({ CERTYNEO_SEAL_TSA_URL: "https://tsa.example.com, ftp://tsa2.example.com" })).toThrow(/CERTYNEO_SEAL_TSA_URLS \(seal.tsa.urls\): must be an http:\/\/ or https:\/\/ URL, got "ftp:\/\/tsa2.example.com"/);
+    expect(() => loadConfig({ CERTYNEO_SMS_GATEWAY_URL: "smtp://sms.example.com" })).toThrow(/CERTYNEO_SMS_GATEWAY_URL/);
+    for (const from of ["not an address", "Certyneo <no-reply>", "a@b <c@d"])
+      expect(() => loadConfig({ CERTYNEO_SMTP_FROM: from }), from).toThrow(/CERTYNEO_SMTP_FROM \(smtp.from\): expected an address/);
+    for (const from of ["no-reply@example.com", "ACME Signatures <sign@acme.example>", "Certyneo <no-reply@localhost>", ""])
+      expect(loadConfig({ CERTYNEO_SMTP_FROM: from }).smtp.from).toBe(from);
   });
 
   test("the server refuses to start on a bad value with one line on stderr", () => {
