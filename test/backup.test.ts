@@ -100,6 +100,18 @@ describe("backup under concurrent writes, then restore", () => {
     expect(readdirSync(source.dir).filter((n) => n.startsWith(".backup-"))).toEqual([]);
   });
 
+  test("restore into a data directory that is a file, or under one, is one line", () => {
+    const notDir = join(work, "a-file");
+    writeFileSync(notDir, "x");
+    for (const target of [notDir, join(notDir, "data")]) {
+      const r = cli(["restore", file, "--force"], target);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toContain(notDir);
+    }
+    expect(readFileSync(notDir, "utf8")).toBe("x");
+  });
+
   test("a damaged backup is refused and leaves the directory as it was", () => {
     const bytes = new Uint8Array(readFileSync(file));
     bytes[Math.floor(bytes.length / 2)] ^= 0xff;

@@ -1,5 +1,5 @@
 import { Database } from "bun:sqlite";
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { AppError } from "../errors";
 import { DEVELOPMENT_P12 } from "../modules/sealing/paths";
@@ -51,6 +51,8 @@ function refuseInUse(dataDir: string) {
 export async function restoreBackup(file: string, dataDirInput: string, opts: { force?: boolean; now?: Date } = {}): Promise<RestoreSummary> {
   const dataDir = resolve(dataDirInput);
   if (!existsSync(file)) throw new AppError("not_found", `${file}: no such backup file`);
+  if (existsSync(dataDir) && !statSync(dataDir).isDirectory())
+    throw new AppError("conflict", `data directory ${dataDir} is a file, not a directory: set CERTYNEO_DATA_DIR to a directory`);
   if (!isEmptyDir(dataDir) && !opts.force)
     throw new AppError("conflict", `${dataDir} is not empty; restore into an empty data directory, or add --force to move the current one aside`);
   refuseInUse(dataDir);
