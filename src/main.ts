@@ -90,6 +90,17 @@ function openForCli() {
   return open(config, cliLogger(config.logLevel as Level));
 }
 
+/** Why the port could not be opened, as one line naming the setting to change. */
+function listenError(e: unknown, config: Config): unknown {
+  const code = (e as { code?: string }).code;
+  if (code === "EADDRINUSE") return new StartupError(`port ${config.port} on ${config.host} is in use (another server?): stop it or set CERTYNEO_PORT`);
+  if (code === "EACCES") return new StartupError(`port ${config.port} needs privileges this process lacks: set CERTYNEO_PORT above 1023`);
+  // EINVAL: a name that does not resolve; EADDRNOTAVAIL: an address of another machine.
+  if (code === "EINVAL" || code === "EADDRNOTAVAIL")
+    return new StartupError(`cannot listen on "${config.host}" (CERTYNEO_HOST): not an address of this machine; use 127.0.0.1, 0.0.0.0 or one of its interfaces' addresses`);
+  return e;
+}
+
 async function serve(args: string[]) {
   const config = loadConfig();
   try {
@@ -108,8 +119,7 @@ async function serve(args: string[]) {
     running = startServer(deps, { ready: keyChecked });
   } catch (e) {
     keyChecked.catch(() => {});
-    if ((e as { code?: string }).code !== "EADDRINUSE") throw e;
-    throw new StartupError(`port ${config.port} on ${config.host} is in use (another server?): stop it or set CERTYNEO_PORT`);
+    throw listenError(e, config);
   }
   try {
     await keyChecked;

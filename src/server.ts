@@ -14,7 +14,7 @@ export interface RunningServer {
   url: string;
   server: Server<unknown>;
   app: ReturnType<typeof buildApp>;
-  /** Stops accepting, lets in-flight requests finish, stops the workers. The caller closes the database. */
+  /** Stops accepting, lets in-flight requests finish (for STOP_GRACE_MS), stops the workers. The caller closes the database. */
   stop(): Promise<void>;
 }
 
@@ -25,6 +25,13 @@ export interface RunningServer {
 function problemOutsidePipeline(config: Deps["config"], code: ErrorCode, message: string, requestId = newRequestId()): Response {
   return problemResponse(new AppError(code, message, { headers: apiAnswerHeaders(config, requestId) }), requestId, config.baseUrl);
 }
+
+/**
+ * How long a stop waits for requests under way before closing their connections: a client that
+ * holds its request open (a slow or stalled upload) must not hold the stop, and container
+ * runtimes send SIGKILL 10 s after SIGTERM.
+ */
+export const STOP_GRACE_MS = 5_000;
 
 type AppFetch = ReturnType<typeof buildApp>["fetch"];
 
@@ -113,7 +120,8 @@ export function startServer(deps: Deps, opts: { port?: number; host?: string; re
     async stop() {
       stopped = true;
       clearInterval(idleTimer);
-      await server.stop(false);
+      const drained = server.stop(false).then(() => true);
+      if (!(await Promise.race([drained, Bun.sleep(STOP_GRACE_MS).then(() => false)]))) await server.stop(true);
       await Promise.all(app.workers.map((w) => w.stop()));
       deps.pdf.close();
     },

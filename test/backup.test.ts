@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { sha256Hex } from "../src/ids";
 import { createEnvelope, getEnvelope, quickStart, sendEnvelope, signing, tokenOf, typed, uploadDoc } from "./helpers/envelopes";
 import { makePdf } from "./helpers/pdf";
@@ -80,6 +80,36 @@ describe("backup under concurrent writes, then restore", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("is not empty");
     expect(r.stderr).toContain("--force");
+  });
+
+  test("restore --force refuses the data directory of a running server", () => {
+    const r = cli(["restore", file, "--force"], source.dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("is in use by a running server");
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    const name = basename(source.dir);
+    expect(readdirSync(dirname(source.dir)).filter((n) => n !== name && n.includes(name))).toEqual([]);
+    expect(existsSync(join(source.dir, "certyneo.db"))).toBe(true);
+  });
+
+  test("a backup that cannot be written says so in one line and leaves no snapshot behind", () => {
+    const r = cli(["backup", join(work, "no-such-dir", "b.tar.gz")], source.dir);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toContain("no-such-dir");
+    expect(readdirSync(source.dir).filter((n) => n.startsWith(".backup-"))).toEqual([]);
+  });
+
+  test("restore into a data directory that is a file, or under one, is one line", () => {
+    const notDir = join(work, "a-file");
+    writeFileSync(notDir, "x");
+    for (const target of [notDir, join(notDir, "data")]) {
+      const r = cli(["restore", file, "--force"], target);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toContain(notDir);
+    }
+    expect(readFileSync(notDir, "utf8")).toBe("x");
   });
 
   test("a damaged backup is refused and leaves the directory as it was", () => {

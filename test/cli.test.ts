@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { loadConfig, ConfigError } from "../src/config";
+import { STOP_GRACE_MS } from "../src/server";
 import { BUN, freePort, run, tempDir, waitForHealth } from "./helpers/spawn";
 import pkg from "../package.json";
 
@@ -29,6 +30,13 @@ describe("configuration", () => {
     for (const base of ["https://intranet.example.com/esign", "https://sign.example.com/?x=1", "https://user:pw@sign.example.com", "ftp://sign.example.com"])
       expect(() => loadConfig({ CERTYNEO_BASE_URL: base }), base).toThrow(/CERTYNEO_BASE_URL \(baseUrl\): must be/);
     expect(loadConfig({ CERTYNEO_BASE_URL: "https://sign.example.com:8443/" }).baseUrl).toBe("https://sign.example.com:8443");
+    // Values every seal, SMS or e-mail would fail on, refused at start rather than at each use.
+    expect(() => loadConfig({ CERTYNEO_SEAL_TSA_URL: "https://tsa.example.com, ftp://tsa2.example.com" })).toThrow(/CERTYNEO_SEAL_TSA_URLS \(seal.tsa.urls\): must be an http:\/\/ or https:\/\/ URL, got "ftp:\/\/tsa2.example.com"/);
+    expect(() => loadConfig({ CERTYNEO_SMS_GATEWAY_URL: "smtp://sms.example.com" })).toThrow(/CERTYNEO_SMS_GATEWAY_URL/);
+    for (const from of ["not an address", "Certyneo <no-reply>", "a@b <c@d"])
+      expect(() => loadConfig({ CERTYNEO_SMTP_FROM: from }), from).toThrow(/CERTYNEO_SMTP_FROM \(smtp.from\): expected an address/);
+    for (const from of ["no-reply@example.com", "ACME Signatures <sign@acme.example>", "Certyneo <no-reply@localhost>", ""])
+      expect(loadConfig({ CERTYNEO_SMTP_FROM: from }).smtp.from).toBe(from);
   });
 
   test("the server refuses to start on a bad value with one line on stderr", () => {
@@ -82,6 +90,28 @@ describe("CLI", () => {
       expect(await server.exited).toBe(0);
       const logs = await new Response(server.stdout).text();
       expect(logs).toContain('"msg":"stopped"');
+    } finally {
+      server.kill("SIGKILL");
+    }
+  });
+
+  test("SIGTERM stops the server although a client holds an upload open", async () => {
+    const port = await freePort();
+    const server = Bun.spawn([BUN, "src/main.ts", "serve"], { env: { ...process.env, CERTYNEO_DATA_DIR: tempDir(), CERTYNEO_PORT: String(port) }, stdout: "pipe", stderr: "pipe" });
+    try {
+      await waitForHealth(`http://127.0.0.1:${port}`);
+      // An upload that trickles in a few bytes at a time (a slow link, or a slowloris).
+      const socket = await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } });
+      socket.write(`POST /api/v1/documents HTTP/1.1\r\nHost: x\r\nContent-Type: application/pdf\r\nContent-Length: 1000000\r\n\r\n%PDF-`);
+      const trickle = setInterval(() => socket.write("0123456789"), 100);
+      await Bun.sleep(500);
+      const sent = performance.now();
+      server.kill("SIGTERM");
+      const exited = await Promise.race([server.exited, Bun.sleep(20_000).then(() => "still running")]);
+      expect(exited).toBe(0);
+      expect(performance.now() - sent).toBeLessThan(STOP_GRACE_MS + 3_000);
+      clearInterval(trickle);
+      socket.end();
     } finally {
       server.kill("SIGKILL");
     }

@@ -110,6 +110,11 @@ describe("start-up problems: one line, exit 2", () => {
       blocker.close();
     }
   });
+
+  test("a host this machine cannot listen on", async () => {
+    for (const host of ["bogus.invalid", "192.0.2.1"])
+      expectOneLine(await serveOnce({ CERTYNEO_DATA_DIR: tempDir(), CERTYNEO_HOST: host }), `"${host}"`, "CERTYNEO_HOST");
+  });
 });
 
 describe("a lost instance.key", () => {

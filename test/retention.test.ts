@@ -95,6 +95,30 @@ describe("DELETE /envelopes/{id}?purge=true", () => {
       await s.stop();
     }
   });
+
+  test("the Idempotency-Key replies that name the envelope go too: a retry is not answered with its people", async () => {
+    const s = await startEnvelopeServer();
+    try {
+      const doc = await uploadDoc(s);
+      const body = quickStart([doc.id], [{ email: "erased@example.com", name: "Erased Person" }]);
+      const create = () => s.api("/api/v1/envelopes", { method: "POST", json: body, headers: { "idempotency-key": "create-1" } });
+      const env = (await (await create()).json()) as any;
+      const sent = await s.api(`/api/v1/envelopes/${env.id}/send`, { method: "POST", headers: { "idempotency-key": "send-1" } });
+      expect(sent.status).toBe(200);
+      expect((await s.api(`/api/v1/envelopes/${env.id}?reason=x`, { method: "DELETE" })).status).toBe(200);
+      const other = (await (await s.api("/api/v1/envelopes", { method: "POST", json: quickStart([doc.id]), headers: { "idempotency-key": "create-2" } })).json()) as any;
+      expect((await s.api(`/api/v1/envelopes/${env.id}?purge=true`, { method: "DELETE" })).status).toBe(200);
+      expect(count(s, "SELECT count(*) AS n FROM idempotency_keys WHERE response_body LIKE '%erased@example.com%'")).toBe(0);
+      // Another envelope's reply stays.
+      expect(count(s, "SELECT count(*) AS n FROM idempotency_keys WHERE key = 'create-2'")).toBe(1);
+      const again = await create();
+      expect(again.headers.get("idempotent-replayed")).toBeNull();
+      expect(((await again.json()) as any).id).not.toBe(env.id);
+      expect(other.id).toBeString();
+    } finally {
+      await s.stop();
+    }
+  });
 });
 
 describe("retention", () => {

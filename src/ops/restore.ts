@@ -1,5 +1,5 @@
 import { Database } from "bun:sqlite";
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { AppError } from "../errors";
 import { DEVELOPMENT_P12 } from "../modules/sealing/paths";
@@ -19,17 +19,43 @@ export interface RestoreSummary {
 const isEmptyDir = (dir: string) => !existsSync(dir) || readdirSync(dir).length === 0;
 
 /**
+ * Refuses a data directory whose database a process has open (a running server, a certyneo
+ * command): in WAL mode every connection holds a shared lock while open, so an exclusive lock
+ * is refused. Moved aside, such a server would go on writing into the moved database.
+ */
+function refuseInUse(dataDir: string) {
+  const path = join(dataDir, DATABASE);
+  if (!existsSync(path)) return;
+  let db: Database | undefined;
+  try {
+    db = new Database(path);
+    db.run("PRAGMA locking_mode = EXCLUSIVE");
+    db.run("BEGIN EXCLUSIVE");
+    db.run("ROLLBACK");
+  } catch (e) {
+    // Any other failure (not a database, say) means no server uses it either.
+    if ((e as { code?: string }).code === "SQLITE_BUSY")
+      throw new AppError("conflict", `${dataDir} is in use by a running server or certyneo command: stop it, then restore`);
+  } finally {
+    db?.close();
+  }
+}
+
+/**
  * Restores a backup into `dataDir`: refused when it holds anything, unless `force` (then it is
  * moved aside to {dataDir}.before-restore-{time}, not deleted). The archive is unpacked next to
  * it first; every PDF is checked against its SHA-256 and the database against SQLite's
  * integrity check before the directory is swapped in, so a bad backup changes nothing.
- * The server must be stopped.
+ * The server must be stopped: a data directory in use is refused.
  */
 export async function restoreBackup(file: string, dataDirInput: string, opts: { force?: boolean; now?: Date } = {}): Promise<RestoreSummary> {
   const dataDir = resolve(dataDirInput);
   if (!existsSync(file)) throw new AppError("not_found", `${file}: no such backup file`);
+  if (existsSync(dataDir) && !statSync(dataDir).isDirectory())
+    throw new AppError("conflict", `data directory ${dataDir} is a file, not a directory: set CERTYNEO_DATA_DIR to a directory`);
   if (!isEmptyDir(dataDir) && !opts.force)
     throw new AppError("conflict", `${dataDir} is not empty; restore into an empty data directory, or add --force to move the current one aside`);
+  refuseInUse(dataDir);
   const stamp = (opts.now ?? new Date()).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
   const staging = join(dirname(dataDir), `.${basename(dataDir)}.restoring-${stamp}`);
   mkdirSync(staging, { recursive: true, mode: 0o700 });
@@ -72,6 +98,8 @@ export async function restoreBackup(file: string, dataDirInput: string, opts: { 
       db.close();
     }
     let movedAside: string | null = null;
+    // Again: a server may have started while the backup was unpacked.
+    refuseInUse(dataDir);
     if (existsSync(dataDir)) {
       if (isEmptyDir(dataDir)) rmSync(dataDir, { recursive: true });
       else renameSync(dataDir, (movedAside = `${dataDir}.before-restore-${stamp}`));

@@ -44,8 +44,20 @@ export function tarGzWriter(file: string): TarWriter {
   const gzip = createGzip({ level: 6 });
   const out: WriteStream = createWriteStream(file, { mode: 0o600 });
   gzip.pipe(out);
+  // A file that cannot be opened or written (no such directory, a full disk) fails the next
+  // add or close; unheard, the stream's error would end the process before the caller cleans up.
+  let error: Error | undefined;
+  const failed = new Promise<never>((_, reject) => {
+    for (const s of [gzip, out]) s.on("error", (e) => {
+      reject((error ??= e));
+      gzip.destroy();
+      out.destroy();
+    });
+  });
+  failed.catch(() => {});
   const write = async (chunk: Uint8Array) => {
-    if (!gzip.write(chunk)) await once(gzip, "drain");
+    if (error) throw error;
+    if (!gzip.write(chunk)) await Promise.race([once(gzip, "drain"), failed]);
   };
   return {
     async add(name, source, mtime = new Date()) {
@@ -65,7 +77,8 @@ export function tarGzWriter(file: string): TarWriter {
     async close() {
       await write(new Uint8Array(BLOCK * 2));
       gzip.end();
-      await once(out, "close");
+      await Promise.race([once(out, "close"), failed]);
+      if (error) throw error;
     },
   };
 }

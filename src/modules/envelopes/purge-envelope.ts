@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lt, ne, notInArray, or, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, like, lt, ne, notInArray, or, sql } from "drizzle-orm";
 import type { Static } from "@sinclair/typebox";
 import { isoOrNull } from "../../clock";
 import type { Deps } from "../../deps";
@@ -9,7 +9,7 @@ import { removeBlobUnlessNeeded } from "../../store/blob-lock";
 import { preparedPerDb } from "../../store/prepared";
 import { transaction } from "../../store/transaction";
 import {
-  documents, envelopeDocuments, envelopes, envelopeTombstones, jobs, recipients, webhookAttempts, webhookDeliveries, webhookEvents,
+  documents, envelopeDocuments, envelopes, envelopeTombstones, idempotencyKeys, jobs, recipients, webhookAttempts, webhookDeliveries, webhookEvents,
   type Environment,
 } from "../../store/schema";
 import { deleteAudit, listAudit, verifyChain } from "../audit/service";
@@ -40,7 +40,8 @@ async function blobsOf(tx: Tx, envelopeId: string, sealed: string | null): Promi
 
 /**
  * Erases an envelope that has ended (GDPR erasure on request, or the retention sweep): its
- * recipients, fields, audit events, webhook events and their deliveries, its documents (unless
+ * recipients, fields, audit events, webhook events and their deliveries, stored Idempotency-Key
+ * replies naming it (on request), its documents (unless
  * another envelope uses them) and every file only it needed. What remains is a tombstone: the
  * status it ended in, its dates, who purged it and why, the documents' hashes and the audit
  * chain's head, which proves what the trail was without keeping any of it. A purge cannot be
@@ -77,6 +78,11 @@ export async function purgeEnvelope(
       eq(jsonText(tx, jobs.payload, ["envelopeId"]), e.id),
       sql`${jsonText(tx, jobs.payload, ["recipientId"])} IN (SELECT ${recipients.id} FROM ${recipients} WHERE ${recipients.envelopeId} = ${e.id})`,
     )));
+    // A stored Idempotency-Key reply (the creation's, the send's) holds the envelope with its
+    // people and is replayed until it expires (idempotency.ttlHours, 24): an erasure on request
+    // takes those still kept. Retention runs days after the end, once they have normally expired.
+    if (input.reason === "request")
+      await tx.delete(idempotencyKeys).where(and(eq(idempotencyKeys.environment, e.environment), gt(idempotencyKeys.expiresAt, tombstone.purgedAt), like(idempotencyKeys.responseBody, `%"${e.id}"%`)));
     await tx.delete(envelopes).where(eq(envelopes.id, e.id));
     await deleteAudit(tx, e.id);
     const docIds = docs.map((d) => d.id);
