@@ -120,8 +120,11 @@ export function startServer(deps: Deps, opts: { port?: number; host?: string; re
     async stop() {
       stopped = true;
       clearInterval(idleTimer);
+      let grace: ReturnType<typeof setTimeout> | undefined;
       const drained = server.stop(false).then(() => true);
-      if (!(await Promise.race([drained, Bun.sleep(STOP_GRACE_MS).then(() => false)]))) await server.stop(true);
+      const late = new Promise<false>((done) => (grace = setTimeout(() => done(false), STOP_GRACE_MS)));
+      if (!(await Promise.race([drained, late]))) await server.stop(true);
+      clearTimeout(grace);
       await Promise.all(app.workers.map((w) => w.stop()));
       deps.pdf.close();
     },
