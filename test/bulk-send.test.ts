@@ -77,7 +77,7 @@ describe("bulk send", () => {
     expect((await s.api(`/api/v1/batches/${batch.id}`, { key: await s.key("live") })).status).toBe(404);
   }, 120_000);
 
-  test("a template cannot be deleted while a bulk send from it has rows to send (409), and can be once it is done", async () => {
+  test("a template cannot be deleted while a bulk send from it has rows to send (409), and can be once it is done or its job failed for good", async () => {
     const doc = await uploadDoc(s);
     const tpl = await post(s, "/api/v1/templates", { name: "Short-lived", subject: "Soon gone", documentIds: [doc.id], roles: [{ roleName: "Employee" }, { roleName: "HR", role: "CC" }] });
     const rows = [1, 2].map((i) => ({ recipients: row(i).recipients }));
@@ -89,6 +89,13 @@ describe("bulk send", () => {
     await s.running.app.jobs.drain();
     expect((await (await s.api(`/api/v1/batches/${batch.body.id}`)).json()).sent).toBe(2);
     expect((await s.api(`/api/v1/templates/${tpl.body.id}`, { method: "DELETE" })).status).toBe(200);
+
+    // A batch whose job has failed for good sends nothing more: it holds the template no longer.
+    const other = await post(s, "/api/v1/templates", { name: "Stuck", subject: "Stuck", documentIds: [doc.id], roles: [{ roleName: "Employee" }, { roleName: "HR", role: "CC" }] });
+    const stuck = await post(s, `/api/v1/templates/${other.body.id}/bulk-send`, { rows });
+    expect((await s.api(`/api/v1/templates/${other.body.id}`, { method: "DELETE" })).status).toBe(409);
+    s.deps.db.$client.run("UPDATE jobs SET status = 'failed' WHERE kind = 'send_batch' AND json_extract(payload, '$.batchId') = ?", [stuck.body.id]);
+    expect((await s.api(`/api/v1/templates/${other.body.id}`, { method: "DELETE" })).status).toBe(200);
   });
 
   test("a CSV upload: one column per Role.email and Role.name, other columns prefill", async () => {

@@ -121,6 +121,7 @@ describe.skipIf(!havePostgres)("envelopes on PostgreSQL", () => {
     const rows = [{ recipients: [{ roleName: "Employee", name: "A", email: "a@example.com" }] }, { recipients: [{ roleName: "Employee", name: "B", email: "bad" }] }];
     const batch = await post(s, `/api/v1/templates/${tpl.body.id}/bulk-send`, { rows });
     expect(batch.status).toBe(202);
+    expect((await s.api(`/api/v1/templates/${tpl.body.id}`, { method: "DELETE" })).status).toBe(409); // rows still to send
     await s.running.app.jobs.drain();
     const done = await json(`/api/v1/batches/${batch.body.id}`);
     expect(done).toMatchObject({ status: "completed", total: 2, processed: 2, sent: 1, failed: 1 });

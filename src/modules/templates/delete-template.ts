@@ -1,9 +1,9 @@
 import { and, eq, ne } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
-import { firstRow } from "../../store/portable-sql";
+import { firstRow, jsonText } from "../../store/portable-sql";
 import { transaction } from "../../store/transaction";
-import { batches, templates, type Environment } from "../../store/schema";
+import { batches, jobs, templates, type Environment } from "../../store/schema";
 import { findTemplateRow } from "./rows";
 import { templateView, type TemplateView } from "./view";
 
@@ -12,7 +12,10 @@ export async function deleteTemplate(deps: Deps, environment: Environment, id: s
   return transaction(deps.db, async (tx) => {
     const view = await templateView(tx, await findTemplateRow(tx, environment, id));
     // Each row of a bulk send is made from the template when its turn comes: the rest would fail.
-    const sending = await firstRow(tx.select({ id: batches.id }).from(batches).where(and(eq(batches.templateId, id), ne(batches.status, "completed"))).limit(1));
+    // A batch whose job has failed for good sends nothing more, so it holds nothing.
+    const sending = await firstRow(tx.select({ id: batches.id }).from(batches)
+      .innerJoin(jobs, and(eq(jobs.kind, "send_batch"), eq(jobs.status, "pending"), eq(jsonText(tx, jobs.payload, ["batchId"]), batches.id)))
+      .where(and(eq(batches.templateId, id), ne(batches.status, "completed"))).limit(1));
     if (sending) throw new AppError("template_in_use", `Template ${id} is being sent in bulk (batch ${sending.id}); delete it once the batch has completed`);
     await tx.delete(templates).where(eq(templates.id, id));
     return { ...view, deleted: true as const };
