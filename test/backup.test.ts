@@ -161,6 +161,26 @@ describe("backup under concurrent writes, then restore", () => {
   });
 });
 
+describe("a backup holds every file its database names", () => {
+  test("a file the database names but the store lacks is named in the manifest and by the CLI, not left out silently", async () => {
+    const dir = tempDir();
+    const t = await startTestServer({ dir });
+    try {
+      const doc = await uploadDoc(t);
+      rmSync(t.deps.files.path(doc.sha256));
+      const { createBackup } = await import("../src/ops/backup");
+      const m = await createBackup(t.deps, join(work, "short.tar.gz"));
+      expect(m.missingFiles).toEqual([doc.sha256]);
+      expect(readdirSync(dir).filter((n) => n.startsWith(".backup-"))).toEqual([]);
+    } finally {
+      await t.stop();
+    }
+    const r = cli(["backup", join(work, "short-cli.tar.gz")], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("1 file(s) the database names were already missing");
+  });
+});
+
 describe.skipIf(!havePostgres)("on PostgreSQL", () => {
   test("backup and restore refuse a database they would not cover", async () => {
     const env = { CERTYNEO_DATABASE_URL: await (await testPostgres()).freshDatabase(), CERTYNEO_DATA_DIR: tempDir() };

@@ -32,6 +32,7 @@ export async function backupCommand(deps: Deps, args: string[], out: Out) {
   });
   if (args.includes("--json")) return out(JSON.stringify({ file, ...m }));
   out(`Backup written to ${file}: database, instance key, ${m.files} files, ${(m.bytes / 1024 / 1024).toFixed(1)} MiB.`);
+  if (m.missingFiles) out(`Warning: ${m.missingFiles.length} file(s) the database names were already missing from the file store, so the backup lacks them: ${m.missingFiles.join(", ")}`);
 }
 
 export async function restoreCommand(config: Config, args: string[], out: Out) {
@@ -45,4 +46,5 @@ export async function restoreCommand(config: Config, args: string[], out: Out) {
   if (args.includes("--json")) return out(JSON.stringify({ file, dataDir: resolve(config.dataDir), ...r }));
   out(`Restored the backup of ${r.manifest.createdAt} (version ${r.manifest.version}) into ${resolve(config.dataDir)}: ${r.files} files, each checked against its SHA-256.`);
   if (r.movedAside) out(`The previous data directory was moved to ${r.movedAside}.`);
+  if (r.manifest.missingFiles) out(`Warning: the backup lacks ${r.manifest.missingFiles.length} file(s) its database names; they were already missing when it was taken: ${r.manifest.missingFiles.join(", ")}`);
 }

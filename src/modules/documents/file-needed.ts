@@ -1,4 +1,4 @@
-import { and, eq, isNull, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { Tx } from "../../store/db";
 import { firstRow } from "../../store/portable-sql";
 import { documents, envelopeDocuments, envelopes, recipients } from "../../store/schema";
@@ -17,3 +17,16 @@ export async function fileNeeded(tx: Tx, sha: string): Promise<boolean> {
     (await firstRow(tx.select({ id: recipients.id }).from(recipients).where(eq(recipients.signatureImageSha256, sha)).limit(1)))
   );
 }
+
+/** Every stored file the rows still need, by the rule of fileNeeded: what a backup must hold. */
+export async function filesNeeded(tx: Tx): Promise<Set<string>> {
+  const named = tx.select({ id: envelopeDocuments.documentId }).from(envelopeDocuments);
+  const lists = await Promise.all([
+    tx.select({ sha: documents.sha256 }).from(documents).where(or(isNull(documents.deletedAt), inArray(documents.id, named))),
+    tx.select({ sha: envelopes.sealedSha256 }).from(envelopes).where(isNotNull(envelopes.sealedSha256)),
+    tx.select({ sha: envelopeDocuments.sealedSha256 }).from(envelopeDocuments).where(isNotNull(envelopeDocuments.sealedSha256)),
+    tx.select({ sha: recipients.signatureImageSha256 }).from(recipients).where(isNotNull(recipients.signatureImageSha256)),
+  ]);
+  return new Set(lists.flat().map((r) => r.sha!));
+}
+
