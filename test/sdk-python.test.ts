@@ -93,6 +93,10 @@ describe("certyneo (Python) against the real server", () => {
     const seen = await throughProxy("Errors.test_timeout", [{ method: "GET", path: /^\/api\/v1\/documents\//, when: "hang", times: 2 }]);
     expect(seen.length).toBe(2);
   });
+  test("an answer that trickles in: timeout once the whole attempt took too long", async () => {
+    const seen = await throughProxy("Errors.test_timeout_bounds_a_trickled_answer", [{ method: "GET", path: /^\/api\/v1\/documents\//, when: "trickle" }]);
+    expect(seen.length).toBe(1);
+  });
 
   test("GET is retried after a 5xx", async () => {
     const seen = await throughProxy("Retries.test_get_retried_after_5xx", [{ method: "GET", path: /^\/api\/v1\/documents\//, when: "before", status: 502, times: 2 }]);

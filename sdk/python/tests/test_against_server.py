@@ -7,6 +7,7 @@ cue) and passes their addresses in CERTYNEO_* variables; each test runs in its o
 import json
 import os
 import tempfile
+import time
 import unittest
 
 from certyneo import Certyneo, CertyneoError, WebhookVerificationError, verify_webhook
@@ -144,6 +145,15 @@ class Errors(unittest.TestCase):
         with self.assertRaises(CertyneoError) as e:
             slow.documents.get("doc_x")
         self.assertEqual((e.exception.status, e.exception.code), (0, "timeout"))
+
+    def test_timeout_bounds_a_trickled_answer(self):
+        # Each byte arrives well within the timeout; the whole answer does not.
+        slow = client("CERTYNEO_TEST_PROXY_URL", timeout=1, max_retries=0)
+        started = time.monotonic()
+        with self.assertRaises(CertyneoError) as e:
+            slow.documents.get(ENV["CERTYNEO_TEST_DOC_ID"])
+        self.assertEqual((e.exception.status, e.exception.code), (0, "timeout"))
+        self.assertLess(time.monotonic() - started, 2)
 
 
 class Retries(unittest.TestCase):
