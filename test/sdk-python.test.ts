@@ -81,6 +81,7 @@ describe("certyneo (Python) against the real server", () => {
   test("envelopes: create, update, send, sign, wait, signed PDF, verify, audit trail", () => python("Envelopes.test_whole_cycle"), 60_000);
   test("envelopes: decline, void, delete, list by status", () => isolated("Envelopes.test_decline_void_delete_and_list_by_status"), 60_000);
   test("envelopes: wait_for_completion gives up with code timeout", () => python("Envelopes.test_wait_gives_up_with_timeout"));
+  test("envelopes: list pages on when the loop deletes the last draft it saw", () => python("Envelopes.test_list_pages_on_past_a_deleted_draft"));
 
   test("errors carry status, code, request_id, the refused fields and the problem", async () => {
     const r = await python("Errors.test_problem_details");

@@ -58,6 +58,18 @@ class Documents(unittest.TestCase):
 
 
 class Envelopes(unittest.TestCase):
+    def test_list_pages_on_past_a_deleted_draft(self):
+        c = client()
+        doc = c.documents.upload(pdf())
+        drafts = {c.envelopes.create(subject=f"d{i}", document_ids=[doc["id"]], recipients=RECIPIENTS)["id"] for i in range(5)}
+        seen = []
+        for envelope in c.envelopes.list(status="DRAFT", limit=2):
+            seen.append(envelope["id"])
+            if len(seen) == 2:
+                c.envelopes.delete(envelope["id"])  # the cursor of the next page
+        self.assertEqual(len(seen), len(set(seen)))
+        self.assertTrue(drafts <= set(seen))
+
     def test_whole_cycle(self):
         c = client()
         doc = c.documents.upload(pdf(), name="contract.pdf")
