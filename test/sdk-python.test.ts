@@ -81,6 +81,7 @@ describe("certyneo (Python) against the real server", () => {
   test("envelopes: create, update, send, sign, wait, signed PDF, verify, audit trail", () => python("Envelopes.test_whole_cycle"), 60_000);
   test("envelopes: decline, void, delete, list by status", () => isolated("Envelopes.test_decline_void_delete_and_list_by_status"), 60_000);
   test("envelopes: wait_for_completion gives up with code timeout", () => python("Envelopes.test_wait_gives_up_with_timeout"));
+  test("envelopes: list pages on when the loop deletes the last draft it saw", () => python("Envelopes.test_list_pages_on_past_a_deleted_draft"));
 
   test("errors carry status, code, request_id, the refused fields and the problem", async () => {
     const r = await python("Errors.test_problem_details");
@@ -92,6 +93,10 @@ describe("certyneo (Python) against the real server", () => {
   test("no answer in time: timeout, after one retry", async () => {
     const seen = await throughProxy("Errors.test_timeout", [{ method: "GET", path: /^\/api\/v1\/documents\//, when: "hang", times: 2 }]);
     expect(seen.length).toBe(2);
+  });
+  test("an answer that trickles in: timeout once the whole attempt took too long", async () => {
+    const seen = await throughProxy("Errors.test_timeout_bounds_a_trickled_answer", [{ method: "GET", path: /^\/api\/v1\/documents\//, when: "trickle" }]);
+    expect(seen.length).toBe(1);
   });
 
   test("GET is retried after a 5xx", async () => {

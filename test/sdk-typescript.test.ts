@@ -69,6 +69,23 @@ describe("documents", () => {
       await own.stop();
     }
   });
+  test("list pages on when the loop deletes the last draft it saw (the cursor's item is gone)", async () => {
+    const own = await startTestServer();
+    try {
+      const client = new Certyneo({ apiKey: await own.key(), baseUrl: own.url });
+      const doc = await client.documents.upload(await makePdf(1));
+      const drafts: string[] = [];
+      for (let i = 0; i < 5; i++) drafts.push((await client.envelopes.create({ subject: `d${i}`, documentIds: [doc.id], recipients })).id);
+      const seen: string[] = [];
+      for await (const envelope of client.envelopes.list({ status: "DRAFT", limit: 2 })) {
+        seen.push(envelope.id);
+        if (seen.length === 2) await client.envelopes.delete(envelope.id);
+      }
+      expect(seen.toSorted()).toEqual(drafts.toSorted());
+    } finally {
+      await own.stop();
+    }
+  });
 });
 
 describe("envelopes", () => {

@@ -7,8 +7,11 @@ export interface FaultRule {
   method: string;
   /** Matched against the request path. */
   path: RegExp;
-  /** "before": answer `status` without forwarding; "after": forward, then answer `status` instead; "hang": never answer. */
-  when: "before" | "after" | "hang";
+  /**
+   * "before": answer `status` without forwarding; "after": forward, then answer `status` instead;
+   * "hang": never answer; "trickle": forward, then send the server's answer one byte every 200 ms.
+   */
+  when: "before" | "after" | "hang" | "trickle";
   status?: number;
   /** How many matching requests to spoil (default 1). */
   times?: number;
@@ -52,7 +55,21 @@ export function startFlakyProxy(target: string) {
         return new Response(`proxy lost the answer (${rule.status})`, { status: (exchange.status = rule.status ?? 502) });
       }
       exchange.status = upstream.status;
-      return new Response(await upstream.arrayBuffer(), { status: upstream.status, headers: upstream.headers });
+      const answer = new Uint8Array(await upstream.arrayBuffer());
+      if (rule?.when === "trickle") {
+        let sent = 0;
+        const stream = new ReadableStream({
+          async pull(controller) {
+            await Bun.sleep(200);
+            if (sent < answer.length) controller.enqueue(answer.slice(sent, ++sent));
+            else controller.close();
+          },
+        });
+        const headers = new Headers(upstream.headers);
+        headers.delete("content-length");
+        return new Response(stream, { status: upstream.status, headers });
+      }
+      return new Response(answer, { status: upstream.status, headers: upstream.headers });
     },
   });
   return {

@@ -125,9 +125,10 @@ class Transport:
         while True:
             retries_left = attempt < self.max_retries
             request = urllib.request.Request(url, data=body.data if body else None, headers=headers, method=method)
+            deadline = time.monotonic() + self.timeout
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as res:
-                    return res.status, res.read()
+                    return res.status, _read_until(res, deadline)
             except urllib.error.HTTPError as res:
                 error = _error_from(res.code, {k.lower(): v for k, v in res.headers.items()}, res.read())
                 wait = error.retry_after_seconds
@@ -143,6 +144,23 @@ class Transport:
                         raise CertyneoError(0, "timeout", f"{method} {url} got no answer within {self.timeout} s") from e
                     raise CertyneoError(0, "network_error", f"{method} {url} failed: {getattr(e, 'reason', e)}") from e
             attempt += 1
+
+
+def _read_until(res: http.client.HTTPResponse, deadline: float) -> bytes:
+    """The body, all of it before the deadline. The socket's timeout bounds each read only, so
+    an answer trickling in would otherwise hold the call for as long as the server likes."""
+    sock = getattr(getattr(res.fp, "raw", None), "_sock", None)  # CPython's SocketIO
+    chunks = []
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise socket.timeout("the answer did not arrive in time")
+        if sock is not None:
+            sock.settimeout(left)
+        chunk = res.read1(65536)  # what has arrived, without waiting to fill the buffer
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
 
 
 def _query_value(v: Any) -> str:

@@ -7,6 +7,7 @@ cue) and passes their addresses in CERTYNEO_* variables; each test runs in its o
 import json
 import os
 import tempfile
+import time
 import unittest
 
 from certyneo import Certyneo, CertyneoError, WebhookVerificationError, verify_webhook
@@ -57,6 +58,18 @@ class Documents(unittest.TestCase):
 
 
 class Envelopes(unittest.TestCase):
+    def test_list_pages_on_past_a_deleted_draft(self):
+        c = client()
+        doc = c.documents.upload(pdf())
+        drafts = {c.envelopes.create(subject=f"d{i}", document_ids=[doc["id"]], recipients=RECIPIENTS)["id"] for i in range(5)}
+        seen = []
+        for envelope in c.envelopes.list(status="DRAFT", limit=2):
+            seen.append(envelope["id"])
+            if len(seen) == 2:
+                c.envelopes.delete(envelope["id"])  # the cursor of the next page
+        self.assertEqual(len(seen), len(set(seen)))
+        self.assertTrue(drafts <= set(seen))
+
     def test_whole_cycle(self):
         c = client()
         doc = c.documents.upload(pdf(), name="contract.pdf")
@@ -144,6 +157,15 @@ class Errors(unittest.TestCase):
         with self.assertRaises(CertyneoError) as e:
             slow.documents.get("doc_x")
         self.assertEqual((e.exception.status, e.exception.code), (0, "timeout"))
+
+    def test_timeout_bounds_a_trickled_answer(self):
+        # Each byte arrives well within the timeout; the whole answer does not.
+        slow = client("CERTYNEO_TEST_PROXY_URL", timeout=1, max_retries=0)
+        started = time.monotonic()
+        with self.assertRaises(CertyneoError) as e:
+            slow.documents.get(ENV["CERTYNEO_TEST_DOC_ID"])
+        self.assertEqual((e.exception.status, e.exception.code), (0, "timeout"))
+        self.assertLess(time.monotonic() - started, 2)
 
 
 class Retries(unittest.TestCase):
