@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PDFArray, PDFDocument, PDFName, PDFRef } from "pdf-lib";
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRef } from "pdf-lib";
+import { saveIncremental, takeSnapshot } from "../../src/pdf/incremental.ts";
 import { sealPdf, sealPdfParts, SealRefusedError } from "../../src/pdf/pades.ts";
 import { appendSignature, joinParts } from "../../src/pdf/signature-update.ts";
 import { loadSigner } from "../../src/pdf/pkcs12.ts";
@@ -106,6 +107,52 @@ describe("verifyPdf", () => {
       byThisInstance: true,
     });
     expect(second).toMatchObject({ fieldName: "Signature1", intact: true, coversWholeDocument: true, bytesAppendedAfter: 0, byThisInstance: false });
+  });
+
+  /** `sealed` with `change` applied in an incremental update, and what verifyPdf says changed after the seal. */
+  async function changedAfterSeal(change: (doc: PDFDocument) => void) {
+    const sealed = await sealPdf(await makePdf(), { signer: rsa, signingTime: now });
+    const doc = await PDFDocument.load(sealed, { updateMetadata: false });
+    const snapshot = takeSnapshot(doc);
+    change(doc);
+    const changed = saveIncremental(sealed, doc, snapshot);
+    expect(changed.length).toBeGreaterThan(sealed.length);
+    const [sig] = (await verifyPdf(changed)).signatures;
+    expect(sig).toMatchObject({ intact: true, coversWholeDocument: false });
+    return sig!.changesAfter;
+  }
+  const newContent = (doc: PDFDocument, dict: Record<string, unknown> = {}) =>
+    doc.context.stream("BT /F1 30 Tf 100 400 Td (PAY 1,000,000) Tj ET", dict as never);
+  const pageContent = (doc: PDFDocument) => {
+    const contents = doc.getPage(0).node.get(PDFName.of("Contents"));
+    return (contents instanceof PDFArray ? contents.get(0) : contents) as PDFRef;
+  };
+
+  test("a page's content stream rewritten with a /Certs key is content, not validation data", async () => {
+    const changes = await changedAfterSeal((doc) => doc.context.assign(pageContent(doc), newContent(doc, { Certs: [] })));
+    expect(changes).toEqual({ kinds: ["other"], allowed: false });
+  });
+
+  test("a page's content stream listed in a DSS and rewritten is content, not validation data", async () => {
+    const changes = await changedAfterSeal((doc) => {
+      const content = pageContent(doc);
+      doc.catalog.set(PDFName.of("DSS"), doc.context.obj({ Certs: [content] }));
+      doc.context.assign(content, newContent(doc));
+    });
+    expect(changes).toEqual({ kinds: ["other"], allowed: false });
+  });
+
+  test("a new appearance on the seal's own widget (painting over the page) is reported", async () => {
+    const changes = await changedAfterSeal((doc) => {
+      const fields = doc.catalog.lookup(PDFName.of("AcroForm"), PDFDict).lookup(PDFName.of("Fields"), PDFArray);
+      const widgetRef = fields.get(0) as PDFRef;
+      const widget = doc.context.lookup(widgetRef, PDFDict).clone(doc.context);
+      widget.set(PDFName.of("Rect"), doc.context.obj([0, 0, 595, 842]));
+      widget.set(PDFName.of("F"), doc.context.obj(4));
+      widget.set(PDFName.of("AP"), doc.context.obj({ N: doc.context.register(newContent(doc, { Type: "XObject", Subtype: "Form", BBox: [0, 0, 595, 842] })) }));
+      doc.context.assign(widgetRef, widget);
+    });
+    expect(changes).toEqual({ kinds: ["other"], allowed: false });
   });
 });
 
