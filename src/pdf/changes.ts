@@ -69,7 +69,8 @@ function classify(ref: PDFRef, after: PdfReader, before: PdfReader, context: { r
   // content stream redefined with a /Certs key, or listed in the DSS, is still content.
   const n = ref.objectNumber;
   if (context.dssAfter.has(n) && (then === undefined || context.dssBefore.has(n))) return "dss";
-  if (!dict) return now instanceof PDFArray ? undefined : "other"; // arrays: /Fields, /Annots, DSS lists
+  if (now instanceof PDFArray) return arrayChange(now, then, after, before);
+  if (!dict) return "other";
   if (is(dict, "Type", "XRef") || is(dict, "Type", "ObjStm")) return undefined;
   if (is(dict, "Type", "DocTimeStamp")) return "document-timestamp";
   if (is(dict, "Type", "Sig")) return "signature";
@@ -93,6 +94,21 @@ function classify(ref: PDFRef, after: PdfReader, before: PdfReader, context: { r
   // Appearance streams come with the field or annotation they draw.
   if (now instanceof PDFRawStream && is(dict, "Subtype", "Form") && !then) return undefined;
   return "other";
+}
+
+/**
+ * An array (/Fields, /Annots) is bookkeeping when it only gains new dictionaries (a widget,
+ * a field), classified on their own; anything else (an indirect /Contents or /Annots array
+ * rewritten, emptied, or given a new stream) changes what the pages show.
+ */
+function arrayChange(now: PDFArray, then: PDFObject | undefined, after: PdfReader, before: PdfReader): ChangeKind | undefined {
+  if (then === undefined) return undefined; // a new array: what refers to it is classified
+  if (!(then instanceof PDFArray) || now.size() < then.size()) return "other";
+  const kept = then.asArray().every((o, i) => String(o) === String(now.get(i)));
+  const added = now.asArray().slice(then.size());
+  const isNewDict = (o: PDFObject) =>
+    o instanceof PDFRef && (before.trailer.Size <= o.objectNumber || safeLookup(before, o) === undefined) && safeLookup(after, o) instanceof PDFDict;
+  return kept && added.every(isNewDict) ? undefined : "other";
 }
 
 function safeResolve(reader: PdfReader, o: PDFObject | undefined): PDFObject | undefined {

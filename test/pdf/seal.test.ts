@@ -142,6 +142,40 @@ describe("verifyPdf", () => {
     expect(changes).toEqual({ kinds: ["other"], allowed: false });
   });
 
+  describe("a page whose /Contents and /Annots are indirect arrays", () => {
+    let sealed: Uint8Array;
+    beforeAll(async () => {
+      const doc = await PDFDocument.load(await makePdf({ objectStreams: false }));
+      const page = doc.getPage(0).node;
+      const annot = doc.context.register(doc.context.obj({ Type: "Annot", Subtype: "Square", Rect: [10, 10, 300, 300] }));
+      page.set(PDFName.of("Annots"), doc.context.register(doc.context.obj([annot])));
+      const contents = page.get(PDFName.of("Contents"));
+      page.set(PDFName.of("Contents"), doc.context.register(contents instanceof PDFArray ? contents : doc.context.obj([contents as PDFRef])));
+      sealed = await sealPdf(await doc.save({ useObjectStreams: false }), { signer: rsa, signingTime: now });
+    });
+    const rewrite = async (key: "Contents" | "Annots", items: (doc: PDFDocument, old: PDFArray) => unknown[]) => {
+      const doc = await PDFDocument.load(sealed, { updateMetadata: false });
+      const snapshot = takeSnapshot(doc);
+      const ref = doc.getPage(0).node.get(PDFName.of(key)) as PDFRef;
+      doc.context.assign(ref, doc.context.obj(items(doc, doc.context.lookup(ref, PDFArray)) as never));
+      return (await verifyPdf(saveIncremental(sealed, doc, snapshot))).signatures[0]!.changesAfter;
+    };
+
+    test("emptied, or given a new content stream (even one dressed as a Form XObject), they are reported", async () => {
+      expect(await rewrite("Contents", () => [])).toEqual({ kinds: ["other"], allowed: false });
+      expect(await rewrite("Annots", () => [])).toEqual({ kinds: ["other"], allowed: false });
+      const added = await rewrite("Contents", (doc, old) => [...old.asArray(), doc.context.register(newContent(doc, { Subtype: "Form" }))]);
+      expect(added).toEqual({ kinds: ["other"], allowed: false });
+    });
+
+    test("a second seal (its widget appended to /Annots) is still only a signature", async () => {
+      const twice = await sealPdf(sealed, { signer: ecdsa, signingTime: now });
+      const [first, second] = (await verifyPdf(twice)).signatures;
+      expect(first!.changesAfter).toEqual({ kinds: ["signature"], allowed: true });
+      expect(second).toMatchObject({ intact: true, coversWholeDocument: true });
+    });
+  });
+
   test("a new appearance on the seal's own widget (painting over the page) is reported", async () => {
     const changes = await changedAfterSeal((doc) => {
       const fields = doc.catalog.lookup(PDFName.of("AcroForm"), PDFDict).lookup(PDFName.of("Fields"), PDFArray);
