@@ -135,6 +135,25 @@ describe("anonymous rate limits", () => {
 
 
 
+describe("the public /verify page's upload limit", () => {
+  test("a file over maxUploadMb is refused with 413 as POST /api/v1/verify refuses it, not checked", async () => {
+    const s = await startTestServer({ env: { CERTYNEO_MAX_UPLOAD_MB: "1" } });
+    try {
+      const file = () => new File([enc("%PDF-1.7\n"), new Uint8Array(1024 * 1024 + 1)], "big.pdf");
+      const page = new FormData();
+      page.set("file", file());
+      const res = await fetch(`${s.url}/verify`, { method: "POST", body: page });
+      expect(res.status).toBe(413);
+      expect(await res.text()).toContain("larger than the limit of 1 MiB");
+      const api = new FormData();
+      api.set("file", file());
+      expect((await s.api("/api/v1/verify", { method: "POST", body: api })).status).toBe(413);
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
 describe("behind a trusted proxy (trustProxy)", () => {
   let s: TestServer;
   beforeAll(async () => {

@@ -28,18 +28,49 @@ function changedKeys(before: PDFDict, after: PDFDict): string[] {
   return [...keys].filter((k) => String(before.get(PDFName.of(k))) !== String(after.get(PDFName.of(k))));
 }
 
-function refsIn(value: PDFObject | undefined, resolve: (o: PDFObject | undefined) => PDFObject | undefined): PDFRef[] {
-  const array = resolve(value);
-  return array instanceof PDFArray ? array.asArray().filter((o): o is PDFRef => o instanceof PDFRef) : [];
+/**
+ * The objects that make up the document security store (ISO 32000-2 12.8.4.3): the
+ * /DSS dictionary, its arrays and what they list, and the /VRI dictionaries with theirs.
+ */
+function dssObjects(reader: PdfReader): Set<number> {
+  const parts = new Set<number>();
+  const resolve = (o: PDFObject | undefined) => {
+    if (o instanceof PDFRef) parts.add(o.objectNumber);
+    return safeResolve(reader, o);
+  };
+  const lists = (dict: PDFDict, keys: string[]) => {
+    for (const k of keys) {
+      const list = resolve(dict.get(PDFName.of(k)));
+      if (list instanceof PDFArray) for (const o of list.asArray()) resolve(o);
+    }
+  };
+  const root = reader.trailer.Root;
+  const catalog = root ? safeResolve(reader, root) : undefined;
+  const dss = catalog instanceof PDFDict ? resolve(catalog.get(PDFName.of("DSS"))) : undefined;
+  if (!(dss instanceof PDFDict)) return parts;
+  lists(dss, ["Certs", "OCSPs", "CRLs"]);
+  const vri = resolve(dss.get(PDFName.of("VRI")));
+  if (vri instanceof PDFDict)
+    for (const [, entry] of vri.entries()) {
+      const e = resolve(entry);
+      if (!(e instanceof PDFDict)) continue;
+      lists(e, ["Cert", "OCSP", "CRL"]);
+      resolve(e.get(PDFName.of("TS")));
+    }
+  return parts;
 }
 
 /** Sorts one object defined after the signature into a kind; undefined for the bookkeeping a signature or DSS brings along. */
-function classify(ref: PDFRef, after: PdfReader, before: PdfReader, context: { root?: PDFRef; dssParts: Set<number> }): ChangeKind | undefined {
+function classify(ref: PDFRef, after: PdfReader, before: PdfReader, context: { root?: PDFRef; dssAfter: Set<number>; dssBefore: Set<number> }): ChangeKind | undefined {
   const now = after.lookup(ref);
   const then = before.trailer.Size > ref.objectNumber ? safeLookup(before, ref) : undefined;
   const dict = now instanceof PDFDict ? now : now instanceof PDFStream ? now.dict : undefined;
-  if (context.dssParts.has(ref.objectNumber)) return "dss";
-  if (!dict) return now instanceof PDFArray ? undefined : "other"; // arrays: /Fields, /Annots, DSS lists
+  // Validation data only when the DSS lists it and it is new or was DSS already: a page's
+  // content stream redefined with a /Certs key, or listed in the DSS, is still content.
+  const n = ref.objectNumber;
+  if (context.dssAfter.has(n) && (then === undefined || context.dssBefore.has(n))) return "dss";
+  if (now instanceof PDFArray) return arrayChange(now, then, after, before);
+  if (!dict) return "other";
   if (is(dict, "Type", "XRef") || is(dict, "Type", "ObjStm")) return undefined;
   if (is(dict, "Type", "DocTimeStamp")) return "document-timestamp";
   if (is(dict, "Type", "Sig")) return "signature";
@@ -47,18 +78,45 @@ function classify(ref: PDFRef, after: PdfReader, before: PdfReader, context: { r
     const keys = then instanceof PDFDict && now instanceof PDFDict ? changedKeys(then, now) : ["?"];
     return keys.every((k) => k === "DSS" || k === "AcroForm") ? undefined : "other";
   }
-  if (["Certs", "OCSPs", "CRLs", "VRI"].some((k) => name(dict, k) !== undefined)) return "dss";
   if (name(dict, "SigFlags") !== undefined || (name(dict, "Fields") !== undefined && name(dict, "Type") === undefined)) return undefined; // AcroForm
   if (is(dict, "Type", "Page")) {
     const keys = then instanceof PDFDict && now instanceof PDFDict ? changedKeys(then, now) : ["?"];
     return keys.every((k) => k === "Annots") ? undefined : "other";
   }
-  if (is(dict, "FT", "Sig")) return undefined; // a signature field and its widget
+  // A signature field and its widget: new, or an empty field being signed. A field signed
+  // already keeps its value and appearance (a new /AP would paint over the page unsigned).
+  if (is(dict, "FT", "Sig")) {
+    const before = then instanceof PDFDict ? then : undefined;
+    return !before || before.get(PDFName.of("V")) === undefined ? undefined : "other";
+  }
   if (is(dict, "Subtype", "Widget") || name(dict, "FT") !== undefined) return then ? "form-fill" : "other";
   if (is(dict, "Type", "Annot") || (name(dict, "Subtype") !== undefined && name(dict, "Rect") !== undefined)) return "annotation";
   // Appearance streams come with the field or annotation they draw.
   if (now instanceof PDFRawStream && is(dict, "Subtype", "Form") && !then) return undefined;
   return "other";
+}
+
+/**
+ * An array (/Fields, /Annots) is bookkeeping when it only gains new dictionaries (a widget,
+ * a field), classified on their own; anything else (an indirect /Contents or /Annots array
+ * rewritten, emptied, or given a new stream) changes what the pages show.
+ */
+function arrayChange(now: PDFArray, then: PDFObject | undefined, after: PdfReader, before: PdfReader): ChangeKind | undefined {
+  if (then === undefined) return undefined; // a new array: what refers to it is classified
+  if (!(then instanceof PDFArray) || now.size() < then.size()) return "other";
+  const kept = then.asArray().every((o, i) => String(o) === String(now.get(i)));
+  const added = now.asArray().slice(then.size());
+  const isNewDict = (o: PDFObject) =>
+    o instanceof PDFRef && (before.trailer.Size <= o.objectNumber || safeLookup(before, o) === undefined) && safeLookup(after, o) instanceof PDFDict;
+  return kept && added.every(isNewDict) ? undefined : "other";
+}
+
+function safeResolve(reader: PdfReader, o: PDFObject | undefined): PDFObject | undefined {
+  try {
+    return reader.resolve(o);
+  } catch {
+    return undefined;
+  }
 }
 
 function safeLookup(reader: PdfReader, ref: PDFRef): PDFObject | undefined {
@@ -82,12 +140,10 @@ export function changesAfter(pdf: Uint8Array, signedEnd: number): ChangesAfter {
   const resolve = (o: PDFObject | undefined) => after.resolve(o);
   const root = after.trailer.Root;
   const catalog = root ? after.lookup(root) : undefined;
-  const dss = catalog instanceof PDFDict ? resolve(catalog.get(PDFName.of("DSS"))) : undefined;
-  const dssParts = new Set<number>();
-  if (dss instanceof PDFDict) for (const k of ["Certs", "OCSPs", "CRLs"]) for (const r of refsIn(dss.get(PDFName.of(k)), resolve)) dssParts.add(r.objectNumber);
+  const context = { root, dssAfter: dssObjects(after), dssBefore: dssObjects(before) };
   const kinds = new Set<ChangeKind>();
   for (const n of after.changedSince(before)) {
-    const kind = classify(PDFRef.of(n, 0), after, before, { root, dssParts });
+    const kind = classify(PDFRef.of(n, 0), after, before, context);
     if (kind) kinds.add(kind);
   }
   const permission = (catalog instanceof PDFDict ? docMdpPermission(catalog, resolve) : undefined) ?? 2;

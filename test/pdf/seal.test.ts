@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PDFArray, PDFDocument, PDFName, PDFRef } from "pdf-lib";
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRef } from "pdf-lib";
+import { saveIncremental, takeSnapshot } from "../../src/pdf/incremental.ts";
 import { sealPdf, sealPdfParts, SealRefusedError } from "../../src/pdf/pades.ts";
 import { appendSignature, joinParts } from "../../src/pdf/signature-update.ts";
 import { loadSigner } from "../../src/pdf/pkcs12.ts";
@@ -106,6 +107,86 @@ describe("verifyPdf", () => {
       byThisInstance: true,
     });
     expect(second).toMatchObject({ fieldName: "Signature1", intact: true, coversWholeDocument: true, bytesAppendedAfter: 0, byThisInstance: false });
+  });
+
+  /** `sealed` with `change` applied in an incremental update, and what verifyPdf says changed after the seal. */
+  async function changedAfterSeal(change: (doc: PDFDocument) => void) {
+    const sealed = await sealPdf(await makePdf(), { signer: rsa, signingTime: now });
+    const doc = await PDFDocument.load(sealed, { updateMetadata: false });
+    const snapshot = takeSnapshot(doc);
+    change(doc);
+    const changed = saveIncremental(sealed, doc, snapshot);
+    expect(changed.length).toBeGreaterThan(sealed.length);
+    const [sig] = (await verifyPdf(changed)).signatures;
+    expect(sig).toMatchObject({ intact: true, coversWholeDocument: false });
+    return sig!.changesAfter;
+  }
+  const newContent = (doc: PDFDocument, dict: Record<string, unknown> = {}) =>
+    doc.context.stream("BT /F1 30 Tf 100 400 Td (PAY 1,000,000) Tj ET", dict as never);
+  const pageContent = (doc: PDFDocument) => {
+    const contents = doc.getPage(0).node.get(PDFName.of("Contents"));
+    return (contents instanceof PDFArray ? contents.get(0) : contents) as PDFRef;
+  };
+
+  test("a page's content stream rewritten with a /Certs key is content, not validation data", async () => {
+    const changes = await changedAfterSeal((doc) => doc.context.assign(pageContent(doc), newContent(doc, { Certs: [] })));
+    expect(changes).toEqual({ kinds: ["other"], allowed: false });
+  });
+
+  test("a page's content stream listed in a DSS and rewritten is content, not validation data", async () => {
+    const changes = await changedAfterSeal((doc) => {
+      const content = pageContent(doc);
+      doc.catalog.set(PDFName.of("DSS"), doc.context.obj({ Certs: [content] }));
+      doc.context.assign(content, newContent(doc));
+    });
+    expect(changes).toEqual({ kinds: ["other"], allowed: false });
+  });
+
+  describe("a page whose /Contents and /Annots are indirect arrays", () => {
+    let sealed: Uint8Array;
+    beforeAll(async () => {
+      const doc = await PDFDocument.load(await makePdf({ objectStreams: false }));
+      const page = doc.getPage(0).node;
+      const annot = doc.context.register(doc.context.obj({ Type: "Annot", Subtype: "Square", Rect: [10, 10, 300, 300] }));
+      page.set(PDFName.of("Annots"), doc.context.register(doc.context.obj([annot])));
+      const contents = page.get(PDFName.of("Contents"));
+      page.set(PDFName.of("Contents"), doc.context.register(contents instanceof PDFArray ? contents : doc.context.obj([contents as PDFRef])));
+      sealed = await sealPdf(await doc.save({ useObjectStreams: false }), { signer: rsa, signingTime: now });
+    });
+    const rewrite = async (key: "Contents" | "Annots", items: (doc: PDFDocument, old: PDFArray) => unknown[]) => {
+      const doc = await PDFDocument.load(sealed, { updateMetadata: false });
+      const snapshot = takeSnapshot(doc);
+      const ref = doc.getPage(0).node.get(PDFName.of(key)) as PDFRef;
+      doc.context.assign(ref, doc.context.obj(items(doc, doc.context.lookup(ref, PDFArray)) as never));
+      return (await verifyPdf(saveIncremental(sealed, doc, snapshot))).signatures[0]!.changesAfter;
+    };
+
+    test("emptied, or given a new content stream (even one dressed as a Form XObject), they are reported", async () => {
+      expect(await rewrite("Contents", () => [])).toEqual({ kinds: ["other"], allowed: false });
+      expect(await rewrite("Annots", () => [])).toEqual({ kinds: ["other"], allowed: false });
+      const added = await rewrite("Contents", (doc, old) => [...old.asArray(), doc.context.register(newContent(doc, { Subtype: "Form" }))]);
+      expect(added).toEqual({ kinds: ["other"], allowed: false });
+    });
+
+    test("a second seal (its widget appended to /Annots) is still only a signature", async () => {
+      const twice = await sealPdf(sealed, { signer: ecdsa, signingTime: now });
+      const [first, second] = (await verifyPdf(twice)).signatures;
+      expect(first!.changesAfter).toEqual({ kinds: ["signature"], allowed: true });
+      expect(second).toMatchObject({ intact: true, coversWholeDocument: true });
+    });
+  });
+
+  test("a new appearance on the seal's own widget (painting over the page) is reported", async () => {
+    const changes = await changedAfterSeal((doc) => {
+      const fields = doc.catalog.lookup(PDFName.of("AcroForm"), PDFDict).lookup(PDFName.of("Fields"), PDFArray);
+      const widgetRef = fields.get(0) as PDFRef;
+      const widget = doc.context.lookup(widgetRef, PDFDict).clone(doc.context);
+      widget.set(PDFName.of("Rect"), doc.context.obj([0, 0, 595, 842]));
+      widget.set(PDFName.of("F"), doc.context.obj(4));
+      widget.set(PDFName.of("AP"), doc.context.obj({ N: doc.context.register(newContent(doc, { Type: "XObject", Subtype: "Form", BBox: [0, 0, 595, 842] })) }));
+      doc.context.assign(widgetRef, widget);
+    });
+    expect(changes).toEqual({ kinds: ["other"], allowed: false });
   });
 });
 

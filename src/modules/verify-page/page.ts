@@ -45,6 +45,9 @@ export function verifyPage(deps: Deps) {
         file = null;
       }
       if (!file) return html(lang, renderMessage(lang, "error", "no file"), 422);
+      // The upload limit of POST /api/v1/verify: the server takes bodies somewhat larger (multipart overhead).
+      if (file.size > deps.config.maxUploadMb * 1024 * 1024)
+        return html(lang, renderMessage(lang, "error", `The file is larger than the limit of ${deps.config.maxUploadMb} MiB`), 413);
       try {
         const report = await (await verifyService()).verifyDocument(deps, new Uint8Array(await file.arrayBuffer()));
         return html(lang, renderReport(lang, report, file.name));
