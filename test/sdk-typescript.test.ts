@@ -156,6 +156,92 @@ describe("envelopes", () => {
   });
 });
 
+describe("templates and bulk send", () => {
+  test("create, get, update, list; bulk send 2 rows as JSON and 1 as CSV; batch polled until completed; delete", async () => {
+    const doc = await certyneo.documents.upload(await makePdf(1), { name: "offer.pdf" });
+    const template = await certyneo.templates.create({
+      name: "Offer letter",
+      subject: "Your offer",
+      documentIds: [doc.id],
+      roles: [{ roleName: "Candidate" }],
+      fields: [{ roleName: "Candidate", documentId: doc.id, type: "signature", page: 1, x: 72, y: 600, width: 180, height: 40 }],
+    });
+    expect(template.id).toMatch(/^tpl_/);
+    expect(template).toMatchObject({ name: "Offer letter", roles: [{ roleName: "Candidate", role: "SIGNER", routingOrder: 1 }] });
+    expect(await certyneo.templates.get(template.id)).toEqual(template);
+    expect(await certyneo.templates.update(template.id, { subject: "Your offer from Certyneo" })).toMatchObject({ subject: "Your offer from Certyneo" });
+    const listed: string[] = [];
+    for await (const t of certyneo.templates.list({ limit: 1 })) listed.push(t.id);
+    expect(listed).toContain(template.id);
+
+    const rows = { rows: [{ recipients: [{ roleName: "Candidate", email: "ana@example.com", name: "Ana Silva" }] }, { recipients: [{ roleName: "Candidate", email: "rui@example.com", name: "Rui Costa" }], metadata: { row: "2" } }] };
+    const batch = await certyneo.templates.bulkSend(template.id, rows, { idempotencyKey: `bulk-${template.id}` });
+    expect(batch).toMatchObject({ templateId: template.id, total: 2 });
+    // The same Idempotency-Key answers the same batch instead of sending twice.
+    expect((await certyneo.templates.bulkSend(template.id, rows, { idempotencyKey: `bulk-${template.id}` })).id).toBe(batch.id);
+    const done = await pollBatch(batch.id);
+    expect(done).toMatchObject({ status: "completed", processed: 2, sent: 2, failed: 0, errors: [] });
+    const envelopes = await Promise.all(done.envelopes.map((e) => certyneo.envelopes.get(e.envelopeId)));
+    expect(envelopes.map((e) => [e.status, e.recipients[0]!.email]).toSorted()).toEqual([["SENT", "ana@example.com"], ["SENT", "rui@example.com"]]);
+
+    const csv = await certyneo.templates.bulkSend(template.id, { csv: new TextEncoder().encode("Candidate.email,Candidate.name\nleo@example.com,Leo Faria\n") });
+    expect(await pollBatch(csv.id)).toMatchObject({ status: "completed", total: 1, sent: 1 });
+
+    expect(await certyneo.templates.delete(template.id)).toMatchObject({ id: template.id, deleted: true });
+    expect((await caught(certyneo.templates.get(template.id))).code).toBe("not_found");
+  }, 60_000);
+
+  async function pollBatch(id: string) {
+    for (const deadline = Date.now() + 30_000; ; ) {
+      const batch = await certyneo.batches.get(id);
+      if (batch.status === "completed" || Date.now() > deadline) return batch;
+      await Bun.sleep(200);
+    }
+  }
+});
+
+describe("recipients and the signing API", () => {
+  test("correctRecipient gives a new link; reassign hands the turn over", async () => {
+    const doc = await certyneo.documents.upload(await makePdf(1));
+    const sent = await certyneo.envelopes.send((await certyneo.envelopes.create({ subject: "Correct me", documentIds: [doc.id], recipients, allowReassign: true })).id);
+    const before = sent.recipients[0]!;
+    const corrected = await certyneo.envelopes.correctRecipient(sent.id, before.id, { email: "ana.silva@example.com", name: "Ana M. Silva" });
+    expect(corrected.recipients[0]).toMatchObject({ id: before.id, email: "ana.silva@example.com", name: "Ana M. Silva" });
+    const newLink = (await certyneo.envelopes.get(sent.id)).recipients[0]!.signUrl!;
+    expect(newLink).not.toBe(before.signUrl);
+    expect((await caught(certyneo.signing.get(before.signUrl!))).status).toBeGreaterThanOrEqual(400);
+
+    const handed = await certyneo.signing.reassign(newLink, { name: "Rui Costa", email: "rui@example.com", reason: "On leave" });
+    expect(handed).toEqual({ reassignedTo: { name: "Rui Costa", email: "rui@example.com" } });
+    const after = await certyneo.envelopes.get(sent.id);
+    expect(after.recipients[0]).toMatchObject({ email: "rui@example.com", name: "Rui Costa" });
+  }, 60_000);
+
+  test("signer authentication: requestCode for an e-mail code, authenticate with an access code", async () => {
+    const doc = await certyneo.documents.upload(await makePdf(1));
+    const sent = await certyneo.envelopes.send(
+      (
+        await certyneo.envelopes.create({
+          subject: "Prove it",
+          documentIds: [doc.id],
+          recipients: [
+            { email: "ana@example.com", name: "Ana Silva", authentication: { method: "access_code", accessCode: "4821" } },
+            { email: "rui@example.com", name: "Rui Costa", authentication: { method: "email_otp" } },
+          ],
+        })
+      ).id,
+    );
+    const [ana, rui] = sent.recipients.map((r) => r.signUrl!);
+    expect((await caught(certyneo.signing.get(ana!))).code).toBe("signing_auth_required");
+    expect((await caught(certyneo.signing.authenticate(ana!, "0000"))).code).toBe("auth_code_invalid");
+    expect((await certyneo.signing.authenticate(ana!, "4821")).state).toBe("ready");
+
+    const code = await certyneo.signing.requestCode(rui!);
+    expect(code.destination).toContain("@example.com");
+    expect(code.retryAfterSeconds).toBeGreaterThan(0);
+  }, 60_000);
+});
+
 describe("errors", () => {
   test("a problem from the server is a CertyneoError with status, code, requestId and the problem", async () => {
     const e = await caught(certyneo.envelopes.create({ subject: "", documentIds: [], recipients: [] }));

@@ -1,9 +1,11 @@
 import { pdfForm, type FileSource } from "./files.js";
 import type { Operations, Verification } from "./generated.js";
+import { Batches } from "./resources/batches.js";
 import { Documents } from "./resources/documents.js";
 import { Envelopes } from "./resources/envelopes.js";
 import { Keys } from "./resources/keys.js";
 import { Signing } from "./resources/signing.js";
+import { Templates } from "./resources/templates.js";
 import { Webhooks } from "./resources/webhooks.js";
 import { Transport, type ClientOptions, type RequestOptions } from "./transport.js";
 
@@ -14,6 +16,8 @@ import { Transport, type ClientOptions, type RequestOptions } from "./transport.
 export class Certyneo {
   readonly documents: Documents;
   readonly envelopes: Envelopes;
+  readonly templates: Templates;
+  readonly batches: Batches;
   readonly webhooks: Webhooks;
   readonly keys: Keys;
   readonly signing: Signing;
@@ -23,6 +27,8 @@ export class Certyneo {
     this.http = new Transport(options);
     this.documents = new Documents(this.http);
     this.envelopes = new Envelopes(this.http);
+    this.templates = new Templates(this.http);
+    this.batches = new Batches(this.http);
     this.webhooks = new Webhooks(this.http);
     this.keys = new Keys(this.http);
     this.signing = new Signing(this.http);

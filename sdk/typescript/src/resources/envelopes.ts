@@ -1,10 +1,12 @@
 import { CertyneoError } from "../errors.js";
-import type { Envelope, EnvelopeCreate, EnvelopeUpdate, Operations, PurgedEnvelope } from "../generated.js";
+import type { Envelope, EnvelopeUpdate, Operations, PurgedEnvelope, RecipientCorrection } from "../generated.js";
 import { paginate } from "../pagination.js";
 import { sleep } from "../runtime.js";
 import type { RequestOptions, Transport } from "../transport.js";
 
 export type EnvelopeListQuery = Operations["GET /api/v1/envelopes"]["query"];
+/** An envelope's documents and recipients, or a template's `templateId` with a person per role. */
+export type EnvelopeCreateBody = Operations["POST /api/v1/envelopes"]["body"];
 
 export interface WaitOptions {
   /** Give up after this long (default 10 minutes); the promise then rejects with code "timeout". */
@@ -21,8 +23,8 @@ export const isSettled = (e: Envelope) => ENDED.has(e.status) && !(e.status === 
 export class Envelopes {
   constructor(private readonly http: Transport) {}
 
-  /** Creates a DRAFT. */
-  create(body: EnvelopeCreate, options?: RequestOptions): Promise<Envelope> {
+  /** Creates a DRAFT, from documents or from a template (`templateId`). */
+  create(body: EnvelopeCreateBody, options?: RequestOptions): Promise<Envelope> {
     return this.http.json("POST /api/v1/envelopes", { ...options, body });
   }
 
@@ -54,6 +56,11 @@ export class Envelopes {
   /** Reminds a recipient who still has to act, now (their `delivery` starts afresh). */
   remind(id: string, recipientId: string, options?: RequestOptions): Promise<Envelope> {
     return this.http.json("POST /api/v1/envelopes/{id}/recipients/{recipientId}/remind", { ...options, path: { id, recipientId } });
+  }
+
+  /** Corrects a recipient of a SENT envelope (name, e-mail, phone): they get a new signing link and, if already invited, the invitation again. */
+  correctRecipient(id: string, recipientId: string, body: RecipientCorrection, options?: RequestOptions): Promise<Envelope> {
+    return this.http.json("PATCH /api/v1/envelopes/{id}/recipients/{recipientId}", { ...options, path: { id, recipientId }, body });
   }
 
   /** Erases an ended envelope (GDPR erasure): the answer is its tombstone; it answers 410 from then on. */

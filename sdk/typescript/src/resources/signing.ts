@@ -1,4 +1,4 @@
-import type { SigningComplete, SigningSession } from "../generated.js";
+import type { SigningAuthCodeSent, SigningComplete, SigningReassign, SigningReassigned, SigningSession } from "../generated.js";
 import type { RequestOptions, Transport } from "../transport.js";
 
 /** A recipient's signing token, from the token itself or from the whole `signUrl`. */
@@ -14,6 +14,24 @@ export class Signing {
   /** Opens the session (records that the recipient viewed the envelope). */
   get(tokenOrSignUrl: string, options?: RequestOptions): Promise<SigningSession> {
     return this.http.json("GET /api/v1/signing/{token}", { ...options, anonymous: true, path: { token: signingToken(tokenOrSignUrl) } });
+  }
+
+  /** With signer authentication (email_otp, sms_otp): sends the recipient a one-time code, valid 10 minutes. */
+  requestCode(tokenOrSignUrl: string, options?: RequestOptions): Promise<SigningAuthCodeSent> {
+    return this.http.json("POST /api/v1/signing/{token}/auth/code", { ...options, anonymous: true, path: { token: signingToken(tokenOrSignUrl) } });
+  }
+
+  /**
+   * Proves who the recipient is with the one-time code or the access code; the answer is the
+   * session. The server also sets a cookie the other signing routes need (a browser keeps it).
+   */
+  authenticate(tokenOrSignUrl: string, code: string, options?: RequestOptions): Promise<SigningSession> {
+    return this.http.json("POST /api/v1/signing/{token}/auth", { ...options, anonymous: true, path: { token: signingToken(tokenOrSignUrl) }, body: { code } });
+  }
+
+  /** Hands this signer's turn to someone else (the envelope must have `allowReassign`); this link stops working. */
+  reassign(tokenOrSignUrl: string, body: SigningReassign, options?: RequestOptions): Promise<SigningReassigned> {
+    return this.http.json("POST /api/v1/signing/{token}/reassign", { ...options, anonymous: true, path: { token: signingToken(tokenOrSignUrl) }, body });
   }
 
   /** One of the envelope's PDFs as the recipient sees it. */
