@@ -83,6 +83,10 @@ describe("certyneo (Python) against the real server", () => {
   test("envelopes: wait_for_completion gives up with code timeout", () => python("Envelopes.test_wait_gives_up_with_timeout"));
   test("envelopes: list pages on when the loop deletes the last draft it saw", () => python("Envelopes.test_list_pages_on_past_a_deleted_draft"));
 
+  test("templates: create, get, update, list; bulk send 2 rows as JSON and a CSV; batch polled until completed; delete", () => python("Templates.test_create_bulk_send_poll_delete"), 60_000);
+  test("envelopes: correct_recipient gives a new link; signing.reassign hands the turn over", () => python("Recipients.test_correct_recipient_and_reassign"), 60_000);
+  test("signing: request_code for an e-mail code, authenticate with an access code", () => python("Recipients.test_signer_authentication"), 60_000);
+
   test("errors carry status, code, request_id, the refused fields and the problem", async () => {
     const r = await python("Errors.test_problem_details");
     const { requestId } = JSON.parse(r.stdout.trim().split("\n").at(-1)!);

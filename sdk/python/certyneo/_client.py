@@ -4,10 +4,12 @@ from typing import Any, Dict, Optional
 
 from ._files import FileSource, pdf_form, read_source
 from ._transport import Transport
+from .resources.batches import Batches
 from .resources.documents import Documents
 from .resources.envelopes import Envelopes
 from .resources.keys import Keys
 from .resources.signing import Signing
+from .resources.templates import Templates
 from .resources.webhooks import Webhooks
 from .types import Verification
 
@@ -24,6 +26,8 @@ class Certyneo:
         self._http = Transport(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries)
         self.documents = Documents(self._http)
         self.envelopes = Envelopes(self._http)
+        self.templates = Templates(self._http)
+        self.batches = Batches(self._http)
         self.webhooks = Webhooks(self._http)
         self.keys = Keys(self._http)
         self.signing = Signing(self._http)

@@ -203,6 +203,93 @@ class Retries(unittest.TestCase):
         self.assertGreaterEqual(e.exception.retry_after_seconds, 1)
 
 
+class Templates(unittest.TestCase):
+    def test_create_bulk_send_poll_delete(self):
+        c = client()
+        doc = c.documents.upload(pdf(), name="offer.pdf")
+        field = {"roleName": "Candidate", "documentId": doc["id"], "type": "signature", "page": 1, "x": 72, "y": 600, "width": 180, "height": 40}
+        template = c.templates.create(name="Offer letter", subject="Your offer", document_ids=[doc["id"]], roles=[{"roleName": "Candidate"}], fields=[field])
+        self.assertTrue(template["id"].startswith("tpl_"))
+        self.assertEqual(template["roles"], [{"roleName": "Candidate", "role": "SIGNER", "routingOrder": 1}])
+        self.assertEqual(c.templates.get(template["id"]), template)
+        self.assertEqual(c.templates.update(template["id"], subject="Your offer from Certyneo")["subject"], "Your offer from Certyneo")
+        self.assertIn(template["id"], [t["id"] for t in c.templates.list(limit=1)])
+
+        rows = [
+            {"recipients": [{"roleName": "Candidate", "email": "ana@example.com", "name": "Ana Silva"}]},
+            {"recipients": [{"roleName": "Candidate", "email": "rui@example.com", "name": "Rui Costa"}], "metadata": {"row": "2"}},
+        ]
+        batch = c.templates.bulk_send(template["id"], rows, idempotency_key=f"py-bulk-{template['id']}")
+        self.assertEqual((batch["templateId"], batch["total"]), (template["id"], 2))
+        # The same Idempotency-Key answers the same batch instead of sending twice.
+        self.assertEqual(c.templates.bulk_send(template["id"], rows, idempotency_key=f"py-bulk-{template['id']}")["id"], batch["id"])
+        done = self.poll(c, batch["id"])
+        self.assertEqual((done["status"], done["processed"], done["sent"], done["failed"], done["errors"]), ("completed", 2, 2, 0, []))
+        envelopes = [c.envelopes.get(e["envelopeId"]) for e in done["envelopes"]]
+        self.assertEqual(sorted((e["status"], e["recipients"][0]["email"]) for e in envelopes), [("SENT", "ana@example.com"), ("SENT", "rui@example.com")])
+
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "people.csv")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write("Candidate.email,Candidate.name\nleo@example.com,Leo Faria\n")
+            from_csv = self.poll(c, c.templates.bulk_send(template["id"], csv=path)["id"])
+        self.assertEqual((from_csv["status"], from_csv["total"], from_csv["sent"]), ("completed", 1, 1))
+        with self.assertRaises(TypeError):
+            c.templates.bulk_send(template["id"])
+
+        self.assertTrue(c.templates.delete(template["id"])["deleted"])
+        with self.assertRaises(CertyneoError) as e:
+            c.templates.get(template["id"])
+        self.assertEqual(e.exception.code, "not_found")
+
+    @staticmethod
+    def poll(c: Certyneo, batch_id: str) -> dict:
+        deadline = time.monotonic() + 30
+        while True:
+            batch = c.batches.get(batch_id)
+            if batch["status"] == "completed" or time.monotonic() > deadline:
+                return batch
+            time.sleep(0.2)
+
+
+class Recipients(unittest.TestCase):
+    def test_correct_recipient_and_reassign(self):
+        c = client()
+        doc = c.documents.upload(pdf())
+        sent = c.envelopes.send(c.envelopes.create(subject="Correct me", document_ids=[doc["id"]], recipients=RECIPIENTS, allow_reassign=True)["id"])
+        before = sent["recipients"][0]
+        corrected = c.envelopes.correct_recipient(sent["id"], before["id"], email="ana.silva@example.com", name="Ana M. Silva")
+        self.assertEqual((corrected["recipients"][0]["email"], corrected["recipients"][0]["name"]), ("ana.silva@example.com", "Ana M. Silva"))
+        new_link = c.envelopes.get(sent["id"])["recipients"][0]["signUrl"]
+        self.assertNotEqual(new_link, before["signUrl"])
+        with self.assertRaises(CertyneoError):
+            c.signing.get(before["signUrl"])
+
+        handed = c.signing.reassign(new_link, name="Rui Costa", email="rui@example.com", reason="On leave")
+        self.assertEqual(handed, {"reassignedTo": {"name": "Rui Costa", "email": "rui@example.com"}})
+        self.assertEqual(c.envelopes.get(sent["id"])["recipients"][0]["email"], "rui@example.com")
+
+    def test_signer_authentication(self):
+        c = client()
+        doc = c.documents.upload(pdf())
+        recipients = [
+            {"email": "ana@example.com", "name": "Ana Silva", "authentication": {"method": "access_code", "accessCode": "4821"}},
+            {"email": "rui@example.com", "name": "Rui Costa", "authentication": {"method": "email_otp"}},
+        ]
+        sent = c.envelopes.send(c.envelopes.create(subject="Prove it", document_ids=[doc["id"]], recipients=recipients)["id"])
+        ana, rui = (r["signUrl"] for r in sent["recipients"])
+        with self.assertRaises(CertyneoError) as e:
+            c.signing.get(ana)
+        self.assertEqual(e.exception.code, "signing_auth_required")
+        with self.assertRaises(CertyneoError) as e:
+            c.signing.authenticate(ana, "0000")
+        self.assertEqual(e.exception.code, "auth_code_invalid")
+        self.assertEqual(c.signing.authenticate(ana, "4821")["state"], "ready")
+        code = c.signing.request_code(rui)
+        self.assertIn("@example.com", code["destination"])
+        self.assertGreater(code["retryAfterSeconds"], 0)
+
+
 class Webhooks(unittest.TestCase):
     def test_create_get_update_list_delete(self):
         c = client("CERTYNEO_TEST_EMPTY_URL", "CERTYNEO_TEST_EMPTY_KEY")

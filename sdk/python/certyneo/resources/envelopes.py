@@ -28,7 +28,8 @@ class Envelopes:
         self._http = http
 
     def create(self, *, idempotency_key: Optional[str] = None, **fields: Any) -> Envelope:
-        """Creates a DRAFT: ``create(subject=..., document_ids=[...], recipients=[{"email": ..., "name": ...}])``."""
+        """Creates a DRAFT: ``create(subject=..., document_ids=[...], recipients=[{"email": ..., "name": ...}])``,
+        or from a template: ``create(template_id=..., recipients=[{"roleName": ..., "email": ..., "name": ...}])``."""
         return self._http.json("POST", "/api/v1/envelopes", body=Body.json(api_fields(fields)), idempotency_key=idempotency_key)
 
     def get(self, id: str) -> Envelope:
@@ -57,6 +58,12 @@ class Envelopes:
     def remind(self, id: str, recipient_id: str) -> Envelope:
         """Reminds a recipient who still has to act, now (their ``delivery`` starts afresh)."""
         return self._http.json("POST", "/api/v1/envelopes/{id}/recipients/{recipientId}/remind", path={"id": id, "recipientId": recipient_id})
+
+    def correct_recipient(self, id: str, recipient_id: str, **fields: Any) -> Envelope:
+        """Corrects a recipient of a SENT envelope (``email=``, ``name=``, ``phone=``): they get a new
+        signing link and, if already invited, the invitation again."""
+        path = {"id": id, "recipientId": recipient_id}
+        return self._http.json("PATCH", "/api/v1/envelopes/{id}/recipients/{recipientId}", path=path, body=Body.json(api_fields(fields)))
 
     def list(self, status: Optional[str] = None, limit: Optional[int] = None, starting_after: Optional[str] = None) -> Iterator[Envelope]:
         """Every envelope (optionally of one status), newest first, page after page as the loop asks for more."""

@@ -4,7 +4,7 @@ import urllib.parse
 from typing import Any, Dict, Optional
 
 from .._transport import Body, Transport
-from ..types import SigningSession
+from ..types import SigningAuthCodeSent, SigningReassigned, SigningSession
 
 
 def signing_token(token_or_sign_url: str) -> str:
@@ -27,6 +27,19 @@ class Signing:
     def get(self, token_or_sign_url: str) -> SigningSession:
         """Opens the session (records that the recipient viewed the envelope)."""
         return self._call("GET", "/api/v1/signing/{token}", token_or_sign_url)
+
+    def request_code(self, token_or_sign_url: str) -> SigningAuthCodeSent:
+        """With signer authentication (email_otp, sms_otp): sends the recipient a one-time code, valid 10 minutes."""
+        return self._call("POST", "/api/v1/signing/{token}/auth/code", token_or_sign_url)
+
+    def authenticate(self, token_or_sign_url: str, code: str) -> SigningSession:
+        """Proves who the recipient is with the one-time code or the access code; the answer is the
+        session. The server also sets a cookie the other signing routes need (a browser keeps it)."""
+        return self._call("POST", "/api/v1/signing/{token}/auth", token_or_sign_url, {"code": code})
+
+    def reassign(self, token_or_sign_url: str, name: str, email: str, reason: str) -> SigningReassigned:
+        """Hands this signer's turn to someone else (the envelope must have ``allowReassign``); this link stops working."""
+        return self._call("POST", "/api/v1/signing/{token}/reassign", token_or_sign_url, {"name": name, "email": email, "reason": reason})
 
     def document(self, token_or_sign_url: str, document_id: str) -> bytes:
         """One of the envelope's PDFs as the recipient sees it."""
