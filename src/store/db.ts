@@ -88,7 +88,6 @@ export function openDb(file: string): Db {
   return drizzle({ client: sqlite, schema }) as Db;
 }
 
-/** Applies the embedded migrations not yet applied; returns how many ran. */
 /**
  * A database a newer version has migrated is not run on: this build would read and write a
  * schema it does not know (a column it leaves empty, a trigger it does not expect), and
@@ -113,6 +112,7 @@ function lastAppliedAt(db: Db): number | null {
   }
 }
 
+/** Applies the embedded migrations not yet applied; returns how many ran. */
 export function migrate(db: Db): number {
   const migrations = migrationJournal.map((entry) => {
     const sql = migrationSql[entry.tag];

@@ -25,11 +25,6 @@ export function sessionState(envelope: EnvelopeStatus, r: { role: RecipientRole;
 }
 
 /**
- * Whether a recipient may sign or decline now. Done already: 409 signing_already_done (checked
- * first, so signing twice is a 409 even once the envelope has completed); envelope ended: 410
- * signing_closed; CC: 409 signing_not_required; group not invited yet: 409 signing_not_your_turn.
- */
-/**
  * Why this signer may not hand their turn to someone else, or null when they may: the sender
  * must allow it, and a recipient who proves who they are by SMS cannot, since the code goes to
  * the phone the sender gave and the new person's could only come from the signer (the sender
@@ -41,6 +36,11 @@ export function reassignRefusal(envelope: { allowReassign: boolean }, r: { authM
   return null;
 }
 
+/**
+ * Whether a recipient may sign or decline now. Done already: 409 signing_already_done (checked
+ * first, so signing twice is a 409 even once the envelope has completed); envelope ended: 410
+ * signing_closed; CC: 409 signing_not_required; group not invited yet: 409 signing_not_your_turn.
+ */
 export function assertCanAct(envelope: EnvelopeStatus, r: { role: RecipientRole; status: RecipientStatus }): void {
   if (r.status === "SIGNED" || r.status === "DECLINED")
     throw new AppError("signing_already_done", `You have already ${r.status === "SIGNED" ? (r.role === "APPROVER" ? "approved" : "signed") : "declined"} this envelope`);
