@@ -96,15 +96,14 @@ function check(c: Config) {
   int("admin.lockoutMaxMinutes", c.admin.lockoutMaxMinutes, 1, 24 * 60);
   for (const [path, url] of [["baseUrl", c.baseUrl], ["sms.gatewayUrl", c.sms.gatewayUrl], ...c.seal.tsa.urls.map((u) => ["seal.tsa.urls", u] as const)] as const) {
     if (url && !URL.canParse(url)) fail(path, `not a URL: "${url}"`);
-    // Time-stamp authorities and SMS gateways are asked over HTTP: anything else fails every use.
-    if (url && path !== "baseUrl" && !/^https?:$/.test(new URL(url).protocol)) fail(path, `must be an http:// or https:// URL, got "${url}"`);
+    // Pages are served, and time-stamp authorities and SMS gateways asked, over HTTP: anything else fails every use.
+    if (url && !/^https?:$/.test(new URL(url).protocol)) fail(path, `must be an http:// or https:// URL, got "${url}"`);
   }
   // Empty is allowed: the console's Branding page may give the address.
   const fromAddress = /<([^<>]*)>\s*$/.exec(c.smtp.from)?.[1] ?? c.smtp.from;
   if (c.smtp.from && !/^[^\s@<>]+@[^\s@<>]+$/.test(fromAddress)) fail("smtp.from", `expected an address, or "Name <address>", got "${c.smtp.from}"`);
   if (c.baseUrl && URL.canParse(c.baseUrl)) {
     const base = new URL(c.baseUrl);
-    if (base.protocol !== "https:" && base.protocol !== "http:") fail("baseUrl", `must be an https:// (or http://) URL, got "${c.baseUrl}"`);
     // Pages, assets, cookies and links are all served from the host's root.
     if (base.pathname.replace(/\/+$/, "") || base.search || base.hash || base.username || base.password)
       fail("baseUrl", `must be the root of a host name, like https://sign.example.com: Certyneo serves its pages and signing links from /, so "${c.baseUrl}" would give links that lead nowhere`);

@@ -2,16 +2,16 @@ import type { Db } from "./db";
 import { dialectOf, postgresClient } from "./dialect";
 
 /**
- * Runs `work` while holding a lock named `name` across every node (PostgreSQL: a session
- * advisory lock on a connection reserved meanwhile; SQLite: one process, nothing to hold), or
- * returns `busy` at once when another node holds it.
+ * Runs `work` holding the lock named `name` across every node: PostgreSQL, a session advisory
+ * lock on a connection reserved meanwhile, taken at once or waited for (`wait`); SQLite, one
+ * process, nothing to hold. "busy" when the lock was not waited for and another node holds it.
  */
-export async function withNodeLock<T>(db: Db, name: string, work: () => Promise<T>): Promise<{ done: T } | "busy"> {
+async function holdingNodeLock<T>(db: Db, name: string, wait: boolean, work: () => Promise<T>): Promise<{ done: T } | "busy"> {
   if (dialectOf(db) !== "postgres") return { done: await work() };
   const connection = await postgresClient(db).reserve();
   try {
-    const [row] = await connection`SELECT pg_try_advisory_lock(hashtextextended(${name}, 0)) AS locked`;
-    if (!row.locked) return "busy";
+    if (wait) await connection`SELECT pg_advisory_lock(hashtextextended(${name}, 0))`;
+    else if (!(await connection`SELECT pg_try_advisory_lock(hashtextextended(${name}, 0)) AS locked`)[0].locked) return "busy";
     try {
       return { done: await work() };
     } finally {
@@ -22,22 +22,10 @@ export async function withNodeLock<T>(db: Db, name: string, work: () => Promise<
   }
 }
 
-/**
- * Runs `work` holding the lock named `name` across every node, waiting for it if another node
- * holds it (PostgreSQL: a session advisory lock on a connection reserved meanwhile; SQLite: one
- * process, nothing to hold). For short steps that must not run on two nodes at once.
- */
+/** Runs `work` holding the lock named `name` across every node, or returns `busy` at once when another node holds it. */
+export const withNodeLock = <T>(db: Db, name: string, work: () => Promise<T>) => holdingNodeLock(db, name, false, work);
+
+/** Runs `work` holding the lock named `name` across every node, waiting for it: for short steps that must not run on two nodes at once. */
 export async function underNodeLock<T>(db: Db, name: string, work: () => Promise<T>): Promise<T> {
-  if (dialectOf(db) !== "postgres") return work();
-  const connection = await postgresClient(db).reserve();
-  try {
-    await connection`SELECT pg_advisory_lock(hashtextextended(${name}, 0))`;
-    try {
-      return await work();
-    } finally {
-      await connection`SELECT pg_advisory_unlock(hashtextextended(${name}, 0))`;
-    }
-  } finally {
-    connection.release();
-  }
+  return ((await holdingNodeLock(db, name, true, work)) as { done: T }).done;
 }

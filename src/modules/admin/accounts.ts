@@ -128,6 +128,14 @@ async function settleAttempt(tx: Tx, email: string, attempt: Taken, done: "signe
   else await tx.update(adminLoginThrottle).set({ failures, lockedUntil: attempt.lockMs ? null : row!.lockedUntil }).where(eq(adminLoginThrottle.email, email));
 }
 
+/** takeAttempt, with a locked-out attempt recorded and answered as such. */
+async function attemptUnlessLocked(deps: LoginDeps, from: From, email: string): Promise<Taken | (LoginResult & { ok: false })> {
+  const attempt = await takeAttempt(deps, email);
+  if (!attempt.locked) return attempt;
+  await record(deps, from, email, "login.locked");
+  return { ok: false, locked: true, retryAfterSeconds: attempt.seconds };
+}
+
 /** A wrong answer, recorded with the count the attempt was taken with. */
 async function failed(deps: LoginDeps, from: From, email: string, action: string, a: Taken): Promise<LoginResult & { ok: false }> {
   await record(deps, from, email, action, { failures: a.failures, lockedUntil: a.lockedUntil?.toISOString() ?? null });
@@ -141,11 +149,8 @@ async function failed(deps: LoginDeps, from: From, email: string, action: string
  */
 export async function authenticate(deps: LoginDeps, from: From, emailInput: string, password: string): Promise<LoginResult> {
   const email = normalise(emailInput).slice(0, 320);
-  const attempt = await takeAttempt(deps, email);
-  if (attempt.locked) {
-    await record(deps, from, email, "login.locked");
-    return { ok: false, locked: true, retryAfterSeconds: attempt.seconds };
-  }
+  const attempt = await attemptUnlessLocked(deps, from, email);
+  if ("ok" in attempt) return attempt;
   const admin = await findAdmin(deps, email);
   const valid = admin
     ? await Bun.password.verify(password, admin.passwordHash)
@@ -161,11 +166,8 @@ export async function authenticate(deps: LoginDeps, from: From, emailInput: stri
 
 /** Checks the TOTP code of an account whose password was right, under the same lockout as passwords. */
 export async function checkTotpCode(deps: LoginDeps, from: From, admin: AdminUser, code: string): Promise<LoginResult> {
-  const attempt = await takeAttempt(deps, admin.email);
-  if (attempt.locked) {
-    await record(deps, from, admin.email, "login.locked");
-    return { ok: false, locked: true, retryAfterSeconds: attempt.seconds };
-  }
+  const attempt = await attemptUnlessLocked(deps, from, admin.email);
+  if ("ok" in attempt) return attempt;
   const step = admin.totpSecret ? await totpStep(admin.totpSecret, code, deps.clock.now()) : null;
   if (step === null) return failed(deps, from, admin.email, "login.totp_failed", attempt);
   // A code is good once (RFC 6238 §5.2): one seen over the sign-in's shoulder, or relayed, is not a second sign-in.

@@ -88,9 +88,8 @@ const seconds = (ms: number) => String(Math.max(1, Math.ceil(ms / 1000)));
 const lockedOut = (until: Date, now: Date) =>
   new AppError("auth_locked", "Too many wrong codes: try again later", { headers: { "retry-after": seconds(until.getTime() - now.getTime()) } });
 
-function assertNotLocked(deps: Deps, r: RecipientRow) {
-  const now = deps.clock.now();
-  if (r.authLockedUntil && r.authLockedUntil > now) throw lockedOut(r.authLockedUntil, now);
+function assertNotLocked(lockedUntil: Date | null, now: Date) {
+  if (lockedUntil && lockedUntil > now) throw lockedOut(lockedUntil, now);
 }
 
 /** POST …/auth/code: a new one-time code to the recipient's e-mail or phone, with back-off between sends. */
@@ -133,7 +132,7 @@ function claimSend(deps: Deps, actor: Actor, now: Date) {
     await lockedEnvelopeRow(tx, actor.envelope.id);
     const current = await firstRow(tx.select({ otpSends: recipients.otpSends, otpSentAt: recipients.otpSentAt, authLockedUntil: recipients.authLockedUntil }).from(recipients).where(eq(recipients.id, id)));
     if (!current) throw unknownToken();
-    if (current.authLockedUntil && current.authLockedUntil > now) throw lockedOut(current.authLockedUntil, now);
+    assertNotLocked(current.authLockedUntil, now);
     const wait = (current.otpSentAt?.getTime() ?? 0) + resendDelayMs(current.otpSends) - now.getTime();
     if (wait > 0) throw new AppError("auth_resend_too_soon", "A code was sent moments ago", { headers: { "retry-after": seconds(wait) } });
     const sends = current.otpSends + 1;
@@ -146,8 +145,8 @@ function claimSend(deps: Deps, actor: Actor, now: Date) {
 export async function verifyCode(deps: Deps, actor: Actor, code: string): Promise<{ cookie: string }> {
   const r = actor.recipient;
   if (!r.authMethod) throw new AppError("auth_not_required", "This recipient needs no code");
-  assertNotLocked(deps, r);
   const now = deps.clock.now();
+  assertNotLocked(r.authLockedUntil, now);
   const given = code.trim();
   const ok = r.authMethod === "access_code"
     ? !!r.accessCodeHash && given.length > 0 && await Bun.password.verify(given, r.accessCodeHash)

@@ -121,20 +121,21 @@ export async function getWebhook(deps: Deps, environment: Environment, id: strin
 }
 
 /**
- * Marks an endpoint's pending deliveries failed (endpoint disabled or deleted). A delivery
- * in flight keeps its attempt: the dispatcher records the outcome and does not retry it.
+ * Marks an endpoint's pending deliveries failed (endpoint disabled or deleted), and tells every
+ * dispatcher to drop what it claimed ahead for it. A delivery in flight keeps its attempt: the
+ * dispatcher records the outcome and does not retry it.
  */
 export async function failPendingDeliveries(tx: Tx, now: Date, webhookId: string, why: string): Promise<void> {
   await tx.update(webhookDeliveries)
     .set({ status: "failed", nextAttemptAt: null, lastError: why, updatedAt: now })
     .where(and(eq(webhookDeliveries.webhookId, webhookId), pendingDelivery));
+  await signalWork(tx, "webhook-endpoints");
 }
 
 /** Disables an endpoint and fails its pending deliveries, in the caller's transaction. */
 export async function disableWebhook(tx: Tx, now: Date, webhookId: string, reason: string): Promise<void> {
   await tx.update(webhooks).set({ enabled: false, disabledReason: reason }).where(eq(webhooks.id, webhookId));
   await failPendingDeliveries(tx, now, webhookId, `not sent: endpoint disabled (${reason})`);
-  await signalWork(tx, "webhook-endpoints");
 }
 
 export async function updateWebhook(
@@ -171,7 +172,6 @@ export async function deleteWebhook(deps: Deps, environment: Environment, id: st
       .where(and(eq(webhooks.id, id), isNull(webhooks.deletedAt))).returning());
     if (!deleted) throw notFound("Webhook", id); // deleted meanwhile
     await failPendingDeliveries(tx, now, id, "not sent: endpoint deleted");
-    await signalWork(tx, "webhook-endpoints");
     return deleted;
   });
   deps.log.info("webhook deleted", { webhookId: id, environment });
