@@ -22,6 +22,7 @@ import hebrewPath from "@expo-google-fonts/noto-sans-hebrew/400Regular/NotoSansH
 import cjkPath from "@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf" with { type: "file" };
 import hangulPath from "@expo-google-fonts/noto-sans-kr/400Regular/NotoSansKR_400Regular.ttf" with { type: "file" };
 import thaiPath from "@expo-google-fonts/noto-sans-thai/400Regular/NotoSansThai_400Regular.ttf" with { type: "file" };
+import emojiPath from "@expo-google-fonts/noto-emoji/400Regular/NotoEmoji_400Regular.ttf" with { type: "file" };
 import type { Font } from "@pdf-lib/fontkit";
 import bidiFactory from "bidi-js";
 import { parseFace, PLAIN_FEATURES, sharedFontkit } from "./fontkit-shared.ts";
@@ -51,10 +52,12 @@ export interface FontSet {
 /**
  * The Noto faces for scripts DejaVu does not cover, in the order they are tried. Each costs the
  * binary its file (Hebrew 48 KB, Arabic 190 KB, Devanagari 220 KB, Thai 47 KB, CJK 10.5 MB,
- * Korean 6.2 MB) and a document only the glyphs it uses. Korean comes after CJK: its Hangul is
- * what the CJK face lacks, while Chinese and Japanese text keeps the CJK face's Han forms.
+ * Korean 6.2 MB, emoji 0.9 MB) and a document only the glyphs it uses. Korean comes after CJK:
+ * its Hangul is what the CJK face lacks, while Chinese and Japanese text keeps the CJK face's Han
+ * forms. Emoji come last, in Noto Emoji's outlines (PDF fonts have no colour glyphs that every
+ * reader draws): a signer who types "Ana 🌻" sees a sunflower in the sealed PDF, not U+FFFD.
  */
-const FALLBACK_FACES = [hebrewPath, arabicPath, devanagariPath, thaiPath, cjkPath, hangulPath];
+const FALLBACK_FACES = [hebrewPath, arabicPath, devanagariPath, thaiPath, cjkPath, hangulPath, emojiPath];
 
 /** Ascent and descent as fractions of the font size (descent positive). */
 export interface VerticalMetrics {
@@ -200,13 +203,13 @@ function covers(font: PDFFont, text: string): boolean {
  * One line of text the font can draw: composed (NFC, so "e"+U+0308 becomes
  * one "ë" glyph: pdf-lib ignores mark positioning), control characters and
  * line breaks turned into spaces, invisible format characters (bidi marks,
- * zero-width joiners) dropped, and characters the font lacks replaced by
+ * zero-width joiners, emoji variation selectors) dropped, and characters the font lacks replaced by
  * U+FFFD so a reader sees something is missing instead of a blank.
  */
 export function printable(text: string, font: PDFFont): string {
   const set = characterSet(font);
   const fallback = set.has(REPLACEMENT.codePointAt(0)!) ? REPLACEMENT : "?";
-  const cleaned = text.normalize("NFC").replace(/\p{Cf}/gu, "").replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, " ");
+  const cleaned = text.normalize("NFC").replace(/[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu, "").replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, " ");
   let out = "";
   for (const char of cleaned) {
     out += faceFor(font, char.codePointAt(0)!) ? char : fallback;
@@ -216,9 +219,10 @@ export function printable(text: string, font: PDFFont): string {
 
 /**
  * Scripts drawn with their own Noto face even where DejaVu has the letters: they need shaping
- * (Arabic joins, Devanagari reorders) or a design of their own (CJK, Thai, Hebrew).
+ * (Arabic joins, Devanagari reorders) or a design of their own (CJK, Thai, Hebrew, and emoji,
+ * of which DejaVu Sans has a few in another style and the other DejaVu faces none).
  */
-const OWN_FACE = /[\u0590-\u08FF\u0900-\u097F\u0E00-\u0E7F\u3000-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\uFB1D-\uFDFF\uFE70-\uFEFF]/u;
+const OWN_FACE = /[\u0590-\u08FF\u0900-\u097F\u0E00-\u0E7F\u3000-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\uFB1D-\uFDFF\uFE70-\uFEFF\u{1F000}-\u{1FAFF}]/u;
 const needsOwnFace = (codePoint: number) => OWN_FACE.test(String.fromCodePoint(codePoint));
 
 /** The face that draws a character: the font itself, else the first of its fallbacks that has it (them first for OWN_FACE scripts). */

@@ -90,6 +90,38 @@ describe("names in every script", () => {
     expect(out.length - bytes.length).toBeLessThan(400_000);
   });
 
+  test("emoji in a typed signature, a field and the certificate are drawn in Noto Emoji's outlines, not as U+FFFD", async () => {
+    // 😀 is one DejaVu Sans has and the signature faces lack: it still comes from Noto Emoji.
+    const ana = recipient({ id: "rcp_emoji", name: "Ana 🌻 Silva 😀" });
+    const out = await stampDocument({ ...DOCUMENT, bytes: await onePager() }, [ana], [
+      { id: "fld_sig", recipientId: ana.id, documentId: DOCUMENT.id, type: "signature", page: 1, x: 72, y: 300, width: 200, height: 40, value: null },
+      { id: "fld_txt", recipientId: ana.id, documentId: DOCUMENT.id, type: "text", page: 1, x: 72, y: 200, width: 300, height: 24, value: "Lisbon ☀️ 👍" },
+    ], {
+      appendSignaturePage: false,
+      certificate: { envelope: ENVELOPE, documents: [DOCUMENT], recipients: [ana], generatedAt: new Date("2026-03-14T09:27:00Z"), developmentCertificate: false },
+    });
+    expect(qpdfCheck(out).code).toBe(0);
+    const text = pdftotext(out);
+    expect(text).not.toContain("\uFFFD");
+    for (const emoji of ["🌻", "😀", "👍", "☀"]) expect(text).toContain(emoji);
+    const fonts = embeddedFonts(await PDFDocument.load(out));
+    const emoji = fonts.find((f) => f.name.includes("NotoEmoji"));
+    expect(emoji).toBeDefined();
+    // A subset: the few glyphs used (🌻, 😀 and 👍 with their outlines; a space between runs has none).
+    expect(emoji!.font.numGlyphs).toBeLessThan(10);
+    const outlined = Array.from({ length: emoji!.font.numGlyphs - 1 }, (_, i) => emoji!.font.getGlyph(i + 1)).filter((g) => g.path.commands.length > 0);
+    expect(outlined.length).toBeGreaterThanOrEqual(3);
+    // Alone in a signature: DejaVu Sans has 😀, the signature's italic does not; Noto Emoji draws it.
+    const smiley = recipient({ id: "rcp_smiley", name: "Zoë 😀" });
+    const signed = await stampDocument({ ...DOCUMENT, bytes: await onePager() }, [smiley], [
+      { id: "fld_sig", recipientId: smiley.id, documentId: DOCUMENT.id, type: "signature", page: 1, x: 72, y: 300, width: 200, height: 40, value: null },
+    ], { appendSignaturePage: false });
+    expect(pdftotext(signed)).toContain("Zoë 😀");
+    // A document without emoji does not embed the face.
+    const plain = await stampDocument({ ...DOCUMENT, bytes: await onePager() }, [recipient({ id: "rcp_plain", name: "Ana Silva" })], [], { appendSignaturePage: true });
+    expect(embeddedFonts(await PDFDocument.load(plain)).some((f) => f.name.includes("NotoEmoji"))).toBe(false);
+  });
+
   test("right-to-left names are drawn right to left: the first letter is the rightmost", async () => {
     const bytes = await onePager();
     const hebrew = recipient({ id: "rcp_he", name: "דוד כהן" });
