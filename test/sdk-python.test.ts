@@ -86,6 +86,7 @@ describe("certyneo (Python) against the real server", () => {
   test("templates: create, get, update, list; bulk send 2 rows as JSON and a CSV; batch polled until completed; delete", () => python("Templates.test_create_bulk_send_poll_delete"), 60_000);
   test("envelopes: correct_recipient gives a new link; signing.reassign hands the turn over", () => python("Recipients.test_correct_recipient_and_reassign"), 60_000);
   test("signing: request_code for an e-mail code, authenticate with an access code", () => python("Recipients.test_signer_authentication"), 60_000);
+  test("signing: signature_image gives a later signer the PNG an earlier one drew", () => python("Recipients.test_signature_image"), 60_000);
 
   test("errors carry status, code, request_id, the refused fields and the problem", async () => {
     const r = await python("Errors.test_problem_details");

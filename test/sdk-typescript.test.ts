@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Certyneo, CertyneoError, verifyWebhook, WebhookVerificationError } from "../sdk/typescript/src/index";
 import { startFlakyProxy, type FlakyProxy } from "./helpers/flaky-proxy";
 import { makePdf } from "./helpers/pdf";
+import { pngDataUrl, TINY_PNG } from "./helpers/envelopes";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { ACCEPTED_CASES, webhookCases } from "./helpers/webhook-cases";
 import { tempDir } from "./helpers/spawn";
@@ -215,6 +216,24 @@ describe("recipients and the signing API", () => {
     expect(handed).toEqual({ reassignedTo: { name: "Rui Costa", email: "rui@example.com" } });
     const after = await certyneo.envelopes.get(sent.id);
     expect(after.recipients[0]).toMatchObject({ email: "rui@example.com", name: "Rui Costa" });
+  }, 60_000);
+
+  test("signatureImage: a later signer gets the PNG an earlier one drew, by recipient id or by the stamp's imageUrl", async () => {
+    const doc = await certyneo.documents.upload(await makePdf(1));
+    const sent = await certyneo.envelopes.send((await certyneo.envelopes.create({
+      subject: "Two hands", documentIds: [doc.id],
+      recipients: [
+        { email: "ana@example.com", name: "Ana Silva", fields: [{ documentId: doc.id, type: "signature", page: 1, x: 72, y: 600, width: 160, height: 40 }] },
+        { email: "rui@example.com", name: "Rui Costa" },
+      ],
+    })).id);
+    const [ana, rui] = sent.recipients;
+    await certyneo.signing.complete(ana!.signUrl!, { signature: { type: "drawn", value: pngDataUrl() }, consent: true });
+    const stamp = (await certyneo.signing.get(rui!.signUrl!)).stamps.find((st) => st.imageUrl)!;
+    expect(stamp.recipientName).toBe("Ana Silva");
+    expect(await certyneo.signing.signatureImage(rui!.signUrl!, stamp.imageUrl!)).toEqual(TINY_PNG);
+    expect(await certyneo.signing.signatureImage(rui!.signUrl!, ana!.id)).toEqual(TINY_PNG);
+    expect((await caught(certyneo.signing.signatureImage(rui!.signUrl!, rui!.id))).status).toBe(404);
   }, 60_000);
 
   test("signer authentication: requestCode for an e-mail code, authenticate with an access code", async () => {

@@ -4,6 +4,7 @@ Run by test/sdk-python.test.ts, which starts the servers (and a proxy that loses
 cue) and passes their addresses in CERTYNEO_* variables; each test runs in its own process.
 """
 
+import base64
 import json
 import os
 import tempfile
@@ -14,6 +15,8 @@ from certyneo import Certyneo, CertyneoError, WebhookVerificationError, verify_w
 
 ENV = os.environ
 RECIPIENTS = [{"email": "ana@example.com", "name": "Ana Silva"}]
+# A 1x1 PNG, as a drawn signature.
+TINY_PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
 
 
 def client(url_var: str = "CERTYNEO_BASE_URL", key_var: str = "CERTYNEO_API_KEY", **options) -> Certyneo:
@@ -268,6 +271,21 @@ class Recipients(unittest.TestCase):
         handed = c.signing.reassign(new_link, name="Rui Costa", email="rui@example.com", reason="On leave")
         self.assertEqual(handed, {"reassignedTo": {"name": "Rui Costa", "email": "rui@example.com"}})
         self.assertEqual(c.envelopes.get(sent["id"])["recipients"][0]["email"], "rui@example.com")
+
+    def test_signature_image(self):
+        c = client()
+        doc = c.documents.upload(pdf())
+        field = {"documentId": doc["id"], "type": "signature", "page": 1, "x": 72, "y": 600, "width": 160, "height": 40}
+        recipients = [{"email": "ana@example.com", "name": "Ana Silva", "fields": [field]}, {"email": "rui@example.com", "name": "Rui Costa"}]
+        sent = c.envelopes.send(c.envelopes.create(subject="Two hands", document_ids=[doc["id"]], recipients=recipients)["id"])
+        ana, rui = sent["recipients"]
+        c.signing.complete(ana["signUrl"], consent=True, signature={"type": "drawn", "value": "data:image/png;base64," + base64.b64encode(TINY_PNG).decode()})
+        stamp = next(st for st in c.signing.get(rui["signUrl"])["stamps"] if st["imageUrl"])
+        self.assertEqual(c.signing.signature_image(rui["signUrl"], stamp["imageUrl"]), TINY_PNG)
+        self.assertEqual(c.signing.signature_image(rui["signUrl"], ana["id"]), TINY_PNG)
+        with self.assertRaises(CertyneoError) as e:
+            c.signing.signature_image(rui["signUrl"], rui["id"])
+        self.assertEqual(e.exception.status, 404)
 
     def test_signer_authentication(self):
         c = client()

@@ -46,6 +46,12 @@ class Signing:
         path = {"token": signing_token(token_or_sign_url), "documentId": document_id}
         return self._http.bytes("GET", "/api/v1/signing/{token}/documents/{documentId}", path=path, anonymous=True)
 
+    def signature_image(self, token_or_sign_url: str, recipient_id_or_image_url: str) -> bytes:
+        """The PNG an earlier signer drew: by that signer's recipient id, or by a stamp's whole ``imageUrl``."""
+        recipient_id = [part for part in recipient_id_or_image_url.split("/") if part][-1]
+        path = {"token": signing_token(token_or_sign_url), "recipientId": recipient_id}
+        return self._http.bytes("GET", "/api/v1/signing/{token}/signatures/{recipientId}", path=path, anonymous=True)
+
     def complete(self, token_or_sign_url: str, consent: bool, signature: Optional[Dict[str, str]] = None, fields: Optional[Dict[str, Any]] = None) -> SigningSession:
         """Signs (or approves): ``complete(sign_url, consent=True, signature={"type": "typed", "value": "Ana Silva"})``."""
         body: Dict[str, Any] = {"consent": consent}

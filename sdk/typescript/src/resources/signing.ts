@@ -39,6 +39,15 @@ export class Signing {
     return this.http.bytes("GET /api/v1/signing/{token}/documents/{documentId}", { ...options, anonymous: true, path: { token: signingToken(tokenOrSignUrl), documentId } });
   }
 
+  /**
+   * The PNG an earlier signer drew, to show it where they placed it: by that signer's recipient
+   * id, or by a stamp's whole `imageUrl` from this session.
+   */
+  signatureImage(tokenOrSignUrl: string, recipientIdOrImageUrl: string, options?: RequestOptions): Promise<Uint8Array> {
+    const recipientId = recipientIdOrImageUrl.split("/").filter(Boolean).pop()!;
+    return this.http.bytes("GET /api/v1/signing/{token}/signatures/{recipientId}", { ...options, anonymous: true, path: { token: signingToken(tokenOrSignUrl), recipientId } });
+  }
+
   /** Signs (or approves): `{ signature: { type: "typed", value: "Ana Silva" }, consent: true }`. */
   complete(tokenOrSignUrl: string, body: SigningComplete, options?: RequestOptions): Promise<SigningSession> {
     return this.http.json("POST /api/v1/signing/{token}/complete", { ...options, anonymous: true, path: { token: signingToken(tokenOrSignUrl) }, body });
