@@ -55,3 +55,13 @@ test("between chunks the event loop turns: other work goes on during a long sear
   // 14 envelopes, 2 a chunk: seven reads, six turns between them at least.
   expect(turns).toBeGreaterThanOrEqual(6);
 });
+
+test("case and accents are ignored on both sides: elodie, ÉLODIE and Elodie find Élodie; signe finds signé", async () => {
+  const doc = await uploadDoc(s);
+  const e = await createEnvelope(s, quickStart([doc.id], [{ email: "elodie.dupre@exemple.fr", name: "Élodie Dupré" }], { subject: "Contrat signé à Zürich", metadata: { ville: "Besançon" } }));
+  const ids = async (q: string) => (await searchEnvelopes(s.deps.db, "test", { q })).data.map((r) => r.envelope.id);
+  for (const q of ["elodie", "ÉLODIE", "Elodie", "élodie", "DUPRE", "dupré", "signe", "SIGNÉ", "zurich", "ZÜRICH", "besancon", "BESANÇON"]) expect({ q, ids: await ids(q) }).toEqual({ q, ids: [e.id] });
+  // A term is still a substring: every word of it, in its order.
+  expect(await ids("contrat signe a zurich")).toEqual([e.id]);
+  expect(await ids("elodie dupre x")).toEqual([]);
+});

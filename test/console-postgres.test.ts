@@ -46,14 +46,14 @@ describe.skipIf(!havePostgres)("console on PostgreSQL", () => {
     expect((await consoleClient(s).login(email)).res.status).toBe(429);
   });
 
-  test("search ignores case, also of accented letters; counts and failed deliveries show", async () => {
+  test("search ignores case and accents (elodie finds Élodie); counts and failed deliveries show", async () => {
     const doc = await uploadDoc(s);
     const env = await createEnvelope(s, quickStart([doc.id], [{ email: "Elodie.Martin@Example.com", name: "Élodie Martin" }], { subject: "Contrat de travail", metadata: { ref: "E-4711" } }));
     await sendEnvelope(s, env.id);
     const c = consoleClient(s);
     await c.login();
     await c.get("/admin?env=test");
-    for (const q of ["contrat", "CONTRAT", "élodie", "ÉLODIE", "elodie.martin@example", "e-4711"])
+    for (const q of ["contrat", "CONTRAT", "élodie", "ÉLODIE", "elodie martin", "ELODIE", "elodie.martin@example", "e-4711"])
       expect((await c.get(`/admin/envelopes?q=${encodeURIComponent(q)}`)).text, q).toContain(`/admin/envelopes/${env.id}`);
     expect((await c.get("/admin/envelopes?q=100%25")).text).not.toContain(`/admin/envelopes/${env.id}`);
     expect((await c.get("/admin")).text).toMatch(/badge-sent">SENT<\/span><\/a><\/td><td>1<\/td>/);

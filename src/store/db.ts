@@ -5,6 +5,7 @@ import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import { migrationJournal, migrationSql } from "../../migrations";
 import { sha256Hex } from "../ids";
 import { Recent } from "../recent";
+import { FOLD_FUNCTION, foldForSearch } from "./portable-sql";
 import { schema } from "./schema";
 
 export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
@@ -85,6 +86,7 @@ export function openDb(file: string): Db {
   // memory too: the API's queries sort by index, and migrations, which build indexes, run with
   // temporary files (migrate()).
   sqlite.run("PRAGMA temp_store = MEMORY");
+  sqlite.function(FOLD_FUNCTION, { deterministic: true }, (text: string | null) => (text === null ? null : foldForSearch(String(text))));
   return drizzle({ client: sqlite, schema }) as Db;
 }
 

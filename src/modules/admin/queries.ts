@@ -2,7 +2,7 @@
 import { and, desc, eq, gte, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../store/db";
-import { jsonText } from "../../store/portable-sql";
+import { foldForSearch, jsonText, likeFolded } from "../../store/portable-sql";
 import { envelopes, jobs, recipients, webhooks, type Environment, type EnvelopeStatus } from "../../store/schema";
 import { envelopePages } from "../envelopes/list-envelopes";
 
@@ -24,7 +24,7 @@ const chunkEnd = async (db: Db, environment: Environment, after: string | undefi
     .orderBy(desc(envelopes.createdAt), desc(envelopes.id)).limit(1).offset(chunk - 1))[0];
 
 /**
- * Envelopes by subject, recipient name or e-mail, or metadata (case-insensitive substring), newest
+ * Envelopes by subject, recipient name or e-mail, or metadata (a substring, ignoring case and accents), newest
  * first. A substring matches through no index, so a search reads envelopes until it has a page:
  * all of them when nothing matches (1.4 s at a million on SQLite, which would hold the event
  * loop, and every request with it, that long). It reads them `chunk` at a time, yielding to the
@@ -38,9 +38,9 @@ export async function searchEnvelopes(db: Db, environment: Environment, opts: { 
   let page: Awaited<ReturnType<typeof query>>;
   if (!q) page = await query(opts.startingAfter, limit);
   else {
-    // Lower-cased on both sides: PostgreSQL's LIKE is case-sensitive (SQLite's is not, for ASCII).
-    const p = likePattern(q);
-    const like = (column: SQLiteColumn) => sql`lower(${column}) LIKE lower(${p}) ESCAPE '\\'`;
+    // Folded on both sides (case and accents): the term is folded here, each column in the database.
+    const p = likePattern(foldForSearch(q));
+    const like = (column: SQLiteColumn) => likeFolded(db, column, p);
     const search = or(
       like(envelopes.subject),
       like(envelopes.metadata),
