@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
-import { envelopeTombstones } from "../src/store/schema";
+import { envelopeTombstones, recipients } from "../src/store/schema";
 import { complete, createEnvelope, getEnvelope, pngDataUrl, post, quickStart, sendEnvelope, signing, startEnvelopeServer, tokenOf, uploadDoc } from "./helpers/envelopes";
 import type { FakeClock } from "./helpers/clock";
 import { startTestServer, type TestServer } from "./helpers/server";
@@ -155,6 +155,43 @@ describe("retention", () => {
       // A sent envelope has not ended: retention leaves it.
       expect((await getEnvelope(s, running.id)).status).toBe("SENT");
     } finally {
+      await s.stop();
+    }
+  });
+});
+
+// Drawn signatures are stored by their bytes: an integration that sends one image for every signer
+// shares one file between envelopes. A purge that found no row needing it, and a signer completing
+// with the same image meanwhile (the file there, so not written again), lost the new signer's image.
+describe.each([false, ...(havePostgres ? [true] : [])])("a purge and a signature drawn with the same image at once (on PostgreSQL: %p)", (postgres) => {
+  test("the new signature keeps its image: the purge's removal and the signer's completion do not interleave", async () => {
+    const s = await startTestServer({ postgres, env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
+    const { remove } = s.deps.files;
+    try {
+      const doc = await uploadDoc(s);
+      const ended = await completed(s, doc.id);
+      const image = (await s.deps.db.select({ sha: recipients.signatureImageSha256 }).from(recipients).where(eq(recipients.envelopeId, ended.id)))[0]!.sha!;
+      const next = await sendEnvelope(s, (await createEnvelope(s, quickStart([doc.id], [{ email: "rui@example.com", name: "Rui Costa" }]))).id);
+      // The purge is held once it has decided to remove the image, as if the signer came at that moment.
+      const removing = Promise.withResolvers<void>();
+      const gate = Promise.withResolvers<void>();
+      s.deps.files.remove = async (sha) => {
+        if (sha === image) removing.resolve(), await gate.promise;
+        return remove(sha);
+      };
+      const purging = s.api(`/api/v1/envelopes/${ended.id}?purge=true`, { method: "DELETE" });
+      await removing.promise;
+      const signingNow = complete(s, tokenOf(next.recipients[0].signUrl), { signature: { type: "drawn", value: pngDataUrl() }, consent: true });
+      await Bun.sleep(100);
+      gate.resolve();
+      expect((await purging).status).toBe(200);
+      expect((await signingNow).status).toBe(200);
+      expect(await s.deps.files.exists(image)).toBe(true);
+      // And the envelope it completed seals, with the image on its page.
+      await s.running.app.jobs.drain();
+      expect((await getEnvelope(s, next.id)).sealStatus).toBe("SEALED");
+    } finally {
+      s.deps.files.remove = remove;
       await s.stop();
     }
   });

@@ -11,7 +11,7 @@ import { sql } from "drizzle-orm";
 import type { Db, Tx } from "./db";
 import { dialectOf } from "./dialect";
 import type { FileStore } from "./files";
-import { transaction } from "./transaction";
+import { transaction, type TransactionOptions } from "./transaction";
 
 /** Per store, SHA-256 → the step running for that file in this process. */
 const stepsOf = new WeakMap<FileStore, Map<string, Promise<unknown>>>();
@@ -32,14 +32,14 @@ const advisoryLock = (tx: Tx, sha: string) => (tx as unknown as { execute(q: unk
  * Writes the rows that need file `sha` (`write`, in a transaction) and makes sure the file is
  * there, written from `bytes` when it is not, alone against removals of that file.
  */
-export function keepBlob<T>(db: Db, files: FileStore, sha: string, bytes: Uint8Array, write: (tx: Tx) => Promise<T>): Promise<T> {
+export function keepBlob<T>(db: Db, files: FileStore, sha: string, bytes: Uint8Array, write: (tx: Tx) => Promise<T>, opts?: TransactionOptions): Promise<T> {
   return oneAtATime(files, sha, async () => {
     await files.put(bytes, sha);
-    if (dialectOf(db) !== "postgres") return transaction(db, write);
+    if (dialectOf(db) !== "postgres") return transaction(db, write, opts);
     const written = await transaction(db, async (tx) => {
       await advisoryLock(tx, sha);
       return write(tx);
-    });
+    }, opts);
     // A removal on another node may have held the lock between the put above and this commit.
     await files.put(bytes, sha);
     return written;

@@ -1,8 +1,10 @@
 import { and, eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, invalid } from "../../errors";
+import { sha256Hex } from "../../ids";
 import type { Tx } from "../../store/db";
 import { dialectOf } from "../../store/dialect";
+import { keepBlob } from "../../store/blob-lock";
 import { transaction } from "../../store/transaction";
 import type { StoredBody } from "../../store/files";
 import { fields, recipients } from "../../store/schema";
@@ -216,10 +218,10 @@ export async function completeSigning(deps: Deps, token: string, body: Completio
   if (errors.length) throw invalid(errors, "The signature cannot be completed");
   const sig = completion.signature;
   if (sig?.type === "drawn") await assertEmbeddable(sig.png);
-  const imageSha = sig?.type === "drawn" ? await deps.files.put(sig.png) : null;
+  const imageSha = sig?.type === "drawn" ? sha256Hex(sig.png) : null;
   const organisation = await organisationOf(deps.db);
 
-  return transaction(deps.db, async (tx) => {
+  const record = async (tx: Tx) => {
     const { envelope, recipient } = await resolveLocked(tx, token);
     assertCanAct(envelope.status, recipient);
     const now = deps.clock.now();
@@ -248,7 +250,12 @@ export async function completeSigning(deps: Deps, token: string, body: Completio
     await recordEnvelopeEvent(tx, deps, envelope.id, "recipient.signed");
     await inviteNextOrComplete(tx, deps, { envelopeId: envelope.id });
     return reload(tx, organisation, token, choices);
-  }, CEREMONY_STEP);
+  };
+  // The image is content-addressed: stored and recorded alone against the purge of another
+  // envelope whose signer drew the same bytes (an integration sending one image for everyone).
+  return sig?.type === "drawn"
+    ? keepBlob(deps.db, deps.files, imageSha!, sig.png, record, CEREMONY_STEP)
+    : transaction(deps.db, record, CEREMONY_STEP);
 }
 
 /**
