@@ -67,7 +67,7 @@ function recipientRows(recipient: RenderRecipient, t: ReportT): Row[] {
     { label: t("userAgent"), value: recipient.userAgent ?? "—" },
     { label: t("authentication"), value: recipient.authMethod },
     { label: t("recipientId"), value: recipient.id, mono: true },
-    ...(recipient.reassignedFrom ? [{ label: "Reassigned from", value: recipient.reassignedFrom }] : []),
+    ...(recipient.reassignedFrom ? [{ label: t("reassignedFrom"), value: recipient.reassignedFrom }] : []),
   ];
 }
 

@@ -23,6 +23,7 @@ const EN = {
   userAgent: "User agent",
   authentication: "Authentication",
   recipientId: "Recipient ID",
+  reassignedFrom: "Reassigned from",
   signature: "Signature",
   roleSigner: "Signer",
   roleApprover: "Approver",
@@ -86,7 +87,7 @@ export const REPORT_TEXTS: Record<Locale, Record<ReportKey, string>> = {
   fr: {
     envelopeId: "ID de l’enveloppe", subject: "Objet", status: "Statut", created: "Créée", sent: "Envoyée", completed: "Terminée",
     certificateIssued: "Certificat émis", documentId: "ID du document", sha256Original: "SHA-256 (original)", email: "E-mail", role: "Rôle",
-    signedUtc: "Signé (UTC)", ipAddress: "Adresse IP", userAgent: "Navigateur", authentication: "Authentification", recipientId: "ID du destinataire",
+    signedUtc: "Signé (UTC)", ipAddress: "Adresse IP", userAgent: "Navigateur", authentication: "Authentification", recipientId: "ID du destinataire", reassignedFrom: "Réattribué par",
     signature: "Signature", roleSigner: "Signataire", roleApprover: "Approbateur", roleCc: "Reçoit une copie (CC)",
     authLink: "Lien de signature unique envoyé par e-mail", certificateTitle: "Certificat de complétion",
     authEmailOtp: "Lien de signature et code à usage unique envoyé par e-mail à {to}", authSmsOtp: "Lien de signature et code à usage unique envoyé par SMS au {to}", authAccessCode: "Lien de signature et code d’accès remis par l’expéditeur",
@@ -116,7 +117,7 @@ export const REPORT_TEXTS: Record<Locale, Record<ReportKey, string>> = {
   de: {
     envelopeId: "Umschlag-ID", subject: "Betreff", status: "Status", created: "Erstellt", sent: "Gesendet", completed: "Abgeschlossen",
     certificateIssued: "Zertifikat ausgestellt", documentId: "Dokument-ID", sha256Original: "SHA-256 (Original)", email: "E-Mail", role: "Rolle",
-    signedUtc: "Unterschrieben (UTC)", ipAddress: "IP-Adresse", userAgent: "Browser", authentication: "Authentifizierung", recipientId: "Empfänger-ID",
+    signedUtc: "Unterschrieben (UTC)", ipAddress: "IP-Adresse", userAgent: "Browser", authentication: "Authentifizierung", recipientId: "Empfänger-ID", reassignedFrom: "Weitergegeben von",
     signature: "Unterschrift", roleSigner: "Unterzeichner", roleApprover: "Genehmiger", roleCc: "Erhält eine Kopie (CC)",
     authLink: "Persönlicher Unterschriftslink per E-Mail", certificateTitle: "Abschlusszertifikat",
     authEmailOtp: "Unterschriftslink und Einmalcode per E-Mail an {to}", authSmsOtp: "Unterschriftslink und Einmalcode per SMS an {to}", authAccessCode: "Unterschriftslink und vom Absender übergebener Zugangscode",
@@ -146,7 +147,7 @@ export const REPORT_TEXTS: Record<Locale, Record<ReportKey, string>> = {
   es: {
     envelopeId: "ID del sobre", subject: "Asunto", status: "Estado", created: "Creado", sent: "Enviado", completed: "Completado",
     certificateIssued: "Certificado emitido", documentId: "ID del documento", sha256Original: "SHA-256 (original)", email: "Correo electrónico", role: "Función",
-    signedUtc: "Firmado (UTC)", ipAddress: "Dirección IP", userAgent: "Navegador", authentication: "Autenticación", recipientId: "ID del destinatario",
+    signedUtc: "Firmado (UTC)", ipAddress: "Dirección IP", userAgent: "Navegador", authentication: "Autenticación", recipientId: "ID del destinatario", reassignedFrom: "Reasignado por",
     signature: "Firma", roleSigner: "Firmante", roleApprover: "Aprobador", roleCc: "Recibe una copia (CC)",
     authLink: "Enlace de firma único enviado por correo electrónico", certificateTitle: "Certificado de finalización",
     authEmailOtp: "Enlace de firma y código de un solo uso enviado por correo a {to}", authSmsOtp: "Enlace de firma y código de un solo uso enviado por SMS al {to}", authAccessCode: "Enlace de firma y código de acceso entregado por el remitente",
@@ -176,7 +177,7 @@ export const REPORT_TEXTS: Record<Locale, Record<ReportKey, string>> = {
   it: {
     envelopeId: "ID busta", subject: "Oggetto", status: "Stato", created: "Creata", sent: "Inviata", completed: "Completata",
     certificateIssued: "Certificato emesso", documentId: "ID documento", sha256Original: "SHA-256 (originale)", email: "E-mail", role: "Ruolo",
-    signedUtc: "Firmato (UTC)", ipAddress: "Indirizzo IP", userAgent: "Browser", authentication: "Autenticazione", recipientId: "ID destinatario",
+    signedUtc: "Firmato (UTC)", ipAddress: "Indirizzo IP", userAgent: "Browser", authentication: "Autenticazione", recipientId: "ID destinatario", reassignedFrom: "Riassegnato da",
     signature: "Firma", roleSigner: "Firmatario", roleApprover: "Approvatore", roleCc: "Riceve una copia (CC)",
     authLink: "Link di firma personale inviato via e-mail", certificateTitle: "Certificato di completamento",
     authEmailOtp: "Link di firma e codice monouso inviato via e-mail a {to}", authSmsOtp: "Link di firma e codice monouso inviato via SMS al {to}", authAccessCode: "Link di firma e codice di accesso fornito dal mittente",
@@ -206,7 +207,7 @@ export const REPORT_TEXTS: Record<Locale, Record<ReportKey, string>> = {
   pt: {
     envelopeId: "ID do envelope", subject: "Assunto", status: "Estado", created: "Criado", sent: "Enviado", completed: "Concluído",
     certificateIssued: "Certificado emitido", documentId: "ID do documento", sha256Original: "SHA-256 (original)", email: "E-mail", role: "Função",
-    signedUtc: "Assinado (UTC)", ipAddress: "Endereço IP", userAgent: "Navegador", authentication: "Autenticação", recipientId: "ID do destinatário",
+    signedUtc: "Assinado (UTC)", ipAddress: "Endereço IP", userAgent: "Navegador", authentication: "Autenticação", recipientId: "ID do destinatário", reassignedFrom: "Reatribuído por",
     signature: "Assinatura", roleSigner: "Signatário", roleApprover: "Aprovador", roleCc: "Recebe uma cópia (CC)",
     authLink: "Ligação de assinatura única enviada por e-mail", certificateTitle: "Certificado de conclusão",
     authEmailOtp: "Ligação de assinatura e código de utilização única enviado por e-mail para {to}", authSmsOtp: "Ligação de assinatura e código de utilização única enviado por SMS para {to}", authAccessCode: "Ligação de assinatura e código de acesso dado pelo remetente",
@@ -236,7 +237,7 @@ export const REPORT_TEXTS: Record<Locale, Record<ReportKey, string>> = {
   nl: {
     envelopeId: "Envelop-ID", subject: "Onderwerp", status: "Status", created: "Aangemaakt", sent: "Verzonden", completed: "Voltooid",
     certificateIssued: "Certificaat uitgegeven", documentId: "Document-ID", sha256Original: "SHA-256 (origineel)", email: "E-mail", role: "Rol",
-    signedUtc: "Ondertekend (UTC)", ipAddress: "IP-adres", userAgent: "Browser", authentication: "Authenticatie", recipientId: "Ontvanger-ID",
+    signedUtc: "Ondertekend (UTC)", ipAddress: "IP-adres", userAgent: "Browser", authentication: "Authenticatie", recipientId: "Ontvanger-ID", reassignedFrom: "Overgedragen door",
     signature: "Handtekening", roleSigner: "Ondertekenaar", roleApprover: "Goedkeurder", roleCc: "Ontvangt een kopie (CC)",
     authLink: "Persoonlijke ondertekeningslink per e-mail", certificateTitle: "Voltooiingscertificaat",
     authEmailOtp: "Ondertekeningslink en eenmalige code per e-mail naar {to}", authSmsOtp: "Ondertekeningslink en eenmalige code per sms naar {to}", authAccessCode: "Ondertekeningslink en toegangscode van de afzender",
@@ -266,7 +267,7 @@ export const REPORT_TEXTS: Record<Locale, Record<ReportKey, string>> = {
   el: {
     envelopeId: "Αναγνωριστικό φακέλου", subject: "Θέμα", status: "Κατάσταση", created: "Δημιουργήθηκε", sent: "Στάλθηκε", completed: "Ολοκληρώθηκε",
     certificateIssued: "Έκδοση πιστοποιητικού", documentId: "Αναγνωριστικό εγγράφου", sha256Original: "SHA-256 (πρωτότυπο)", email: "E-mail", role: "Ρόλος",
-    signedUtc: "Υπογραφή (UTC)", ipAddress: "Διεύθυνση IP", userAgent: "Πρόγραμμα περιήγησης", authentication: "Ταυτοποίηση", recipientId: "Αναγνωριστικό παραλήπτη",
+    signedUtc: "Υπογραφή (UTC)", ipAddress: "Διεύθυνση IP", userAgent: "Πρόγραμμα περιήγησης", authentication: "Ταυτοποίηση", recipientId: "Αναγνωριστικό παραλήπτη", reassignedFrom: "Μεταβιβάστηκε από",
     signature: "Υπογραφή", roleSigner: "Υπογράφων", roleApprover: "Εγκρίνων", roleCc: "Λαμβάνει αντίγραφο (CC)",
     authLink: "Μοναδικός σύνδεσμος υπογραφής μέσω e-mail", certificateTitle: "Πιστοποιητικό ολοκλήρωσης",
     authEmailOtp: "Σύνδεσμος υπογραφής και κωδικός μίας χρήσης με e-mail στο {to}", authSmsOtp: "Σύνδεσμος υπογραφής και κωδικός μίας χρήσης με SMS στο {to}", authAccessCode: "Σύνδεσμος υπογραφής και κωδικός πρόσβασης από τον αποστολέα",
@@ -296,7 +297,7 @@ export const REPORT_TEXTS: Record<Locale, Record<ReportKey, string>> = {
   ar: {
     envelopeId: "معرّف المغلف", subject: "الموضوع", status: "الحالة", created: "تاريخ الإنشاء", sent: "تاريخ الإرسال", completed: "تاريخ الاكتمال",
     certificateIssued: "تاريخ إصدار الشهادة", documentId: "معرّف المستند", sha256Original: "SHA-256 (الأصل)", email: "البريد الإلكتروني", role: "الدور",
-    signedUtc: "التوقيع (UTC)", ipAddress: "عنوان IP", userAgent: "المتصفح", authentication: "التحقق من الهوية", recipientId: "معرّف المستلم",
+    signedUtc: "التوقيع (UTC)", ipAddress: "عنوان IP", userAgent: "المتصفح", authentication: "التحقق من الهوية", recipientId: "معرّف المستلم", reassignedFrom: "أُسند من",
     signature: "التوقيع", roleSigner: "موقّع", roleApprover: "موافِق", roleCc: "يتلقى نسخة (CC)",
     authLink: "رابط توقيع فريد أُرسل بالبريد الإلكتروني", certificateTitle: "شهادة الإتمام",
     authEmailOtp: "رابط التوقيع ورمز لمرة واحدة بالبريد الإلكتروني إلى {to}", authSmsOtp: "رابط التوقيع ورمز لمرة واحدة برسالة نصية إلى {to}", authAccessCode: "رابط التوقيع ورمز وصول من المرسل",

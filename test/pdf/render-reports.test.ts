@@ -205,16 +205,19 @@ describe("in the envelope's language", () => {
   test("the certificate, the signature page and the audit trail in Greek", async () => {
     const envelope = { ...ENVELOPE, locale: "el" as const };
     const bytes = await letterPdf();
-    const certificate = await stampDocument({ ...DOCUMENT, bytes }, UNICODE_SIGNERS, [], {
+    // One of them took the place of someone who handed it over: the certificate says so in Greek too.
+    const signers = UNICODE_SIGNERS.map((r, i) => (i ? r : { ...r, reassignedFrom: "Νίκος <nikos@example.gr>: σε άδεια" }));
+    const certificate = await stampDocument({ ...DOCUMENT, bytes }, signers, [], {
       appendSignaturePage: true,
       locale: "el",
-      certificate: { envelope, documents: [DOCUMENT], recipients: UNICODE_SIGNERS, generatedAt: new Date("2026-03-14T09:27:00Z"), developmentCertificate: true },
+      certificate: { envelope, documents: [DOCUMENT], recipients: signers, generatedAt: new Date("2026-03-14T09:27:00Z"), developmentCertificate: true },
     });
     const text = pdftotext(certificate, "-f", "2");
-    for (const expected of ["Υπογραφές", "Πιστοποιητικό ολοκλήρωσης", "Υπογράφων", "Σελίδα 1 από", "ΠΙΣΤΟΠΟΙΗΤΙΚΟ ΑΝΑΠΤΥΞΗΣ", "Το Certyneo εξέδωσε αυτό το πιστοποιητικό"]) {
+    for (const expected of ["Υπογραφές", "Πιστοποιητικό ολοκλήρωσης", "Υπογράφων", "Σελίδα 1 από", "ΠΙΣΤΟΠΟΙΗΤΙΚΟ ΑΝΑΠΤΥΞΗΣ", "Το Certyneo εξέδωσε αυτό το πιστοποιητικό", "Μεταβιβάστηκε από"]) {
       expect(text).toContain(expected);
     }
     expect(text).not.toContain("Certificate of Completion");
+    expect(text).not.toContain("Reassigned from");
     const trail = pdftotext(await renderAuditTrail({
       envelope, documents: [DOCUMENT], recipients: UNICODE_SIGNERS, events: auditEvents(3, DOCUMENT.id),
       chain: { valid: true, head: "ab".repeat(32) }, generatedAt: new Date("2026-03-14T09:27:00Z"), developmentCertificate: false,
