@@ -5,3 +5,4 @@ declare module "*.ttf" { const path: string; export default path; }
 declare module "swagger-ui-dist/swagger-ui.css" { const path: string; export default path; }
 declare module "swagger-ui-dist/swagger-ui-bundle.js" { const path: string; export default path; }
 declare module "*.sql" { const text: string; export default text; }
+declare module "*.txt" { const path: string; export default path; }

@@ -21,6 +21,8 @@ import { startServer } from "./server";
 import { closeDatabase } from "./store/open";
 import { openStorage } from "./store/storage";
 import { VERSION } from "./version";
+// A path (embedded in the executable), read only by `certyneo licenses`: 150 KB no start needs.
+import noticesPath from "./third-party-notices.txt" with { type: "file" };
 import { HTTP_THREAD_SLICE_NS, shortenThreadSlice } from "./pdf-worker/thread-priority";
 
 const HELP = `Certyneo ${VERSION} — self-hosted electronic signatures
@@ -48,6 +50,7 @@ Commands:
   seal extend [--before DAYS]            New document time-stamp for sealed PDFs whose last one expires within DAYS
   remind ENVELOPE_ID RECIPIENT_ID        Remind a recipient now ([--invitation]: send the invitation again)
   healthcheck                            Exit 0 if the local server answers /healthz (for containers)
+  licenses                               The licenses of the third-party software in this executable
   --help, -h                             This help; COMMAND --help: that command's
   --version, -v                          Print the version
 
@@ -75,6 +78,7 @@ work. Configuration from certyneo.config.ts and CERTYNEO_* variables; logs are J
   seal: SEAL_USAGE,
   remind: REMIND_USAGE,
   healthcheck: "Usage: certyneo healthcheck\n\nExits 0 when the server on CERTYNEO_PORT answers /healthz (a container's HEALTHCHECK).",
+  licenses: "Usage: certyneo licenses\n\nPrints the license of every third-party package bundled into this executable (code, fonts, pdf.js,\nSwagger UI), as the packages ship them.",
 };
 
 const out = (line: string) => process.stdout.write(line + "\n");
@@ -145,10 +149,16 @@ async function serve(args: string[]) {
 
 async function main(argv: string[]) {
   const [cmd = "serve", ...rest] = argv;
+  // A one-shot command read through `| head`: the reader has all it wanted, not a crash report.
+  if (cmd !== "serve") process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+    process.exit(process.exitCode ?? 0);
+  });
   if (USAGE[cmd] && (rest.includes("--help") || rest.includes("-h"))) return out(USAGE[cmd]);
   switch (cmd) {
     case "--help": case "-h": case "help": return out(HELP);
     case "--version": case "-v": case "version": return out(VERSION);
+    case "licenses": return void process.stdout.write(await Bun.file(noticesPath).text());
     case "serve": return serve(rest);
     case "migrate": {
       const deps = await openForCli();

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { copyFileSync, existsSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, ROOT, run, tempDir, waitForHealth } from "./helpers/spawn";
 import { makePdf } from "./helpers/pdf";
@@ -25,6 +25,8 @@ describe("one binary", () => {
     // Nothing beside it: no node_modules, no migrations folder, no config file, no .env.
     const env = { PATH: "/usr/bin:/bin", HOME: dir };
     expect(run([bin, "--version"], { cwd: dir, env }).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    // The licenses of what it carries travel inside it.
+    expect(run([bin, "licenses"], { cwd: dir, env }).stdout).toBe(readFileSync(join(ROOT, "src/third-party-notices.txt"), "utf8"));
     const key = run([bin, "keys", "create", "--env", "test", "--name", "smoke"], { cwd: dir, env }).stdout.trim().split("\n").at(-1)!;
     expect(key).toStartWith("sk_test_");
     expect(existsSync(join(dir, "data/certyneo.db"))).toBe(true);

@@ -13,7 +13,7 @@ async function cli(args: string[], env: Record<string, string>) {
 const COMMANDS = [
   ["serve"], ["keys"], ["keys", "create"], ["keys", "list"], ["keys", "revoke", "key_x"], ["admin"], ["admin", "create", "--email", "a@b.c"],
   ["admin", "reset-password"], ["migrate"], ["backup", "x.tar.gz"], ["restore", "x.tar.gz"], ["doctor"], ["verify", "x.pdf"], ["seal", "env_x"],
-  ["remind", "env_x", "rcp_x"], ["healthcheck"],
+  ["remind", "env_x", "rcp_x"], ["healthcheck"], ["licenses"],
 ];
 
 describe("--help and -h", () => {
@@ -28,7 +28,7 @@ describe("--help and -h", () => {
     // Nothing ran: no data directory (no database, no key), no server.
     expect(existsSync(dataDir)).toBe(false);
     expect(runs.find((r) => r.args === "keys create --help")!.stdout).toContain("--env test|live --name NAME");
-  }, 180_000); // 32 processes at once: a generous bound for a loaded machine, not a speed check
+  }, 180_000); // 34 processes at once: a generous bound for a loaded machine, not a speed check
 });
 
 describe("keys create", () => {
