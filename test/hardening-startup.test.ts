@@ -100,6 +100,19 @@ describe("start-up problems: one line, exit 2", () => {
     expectOneLine(await serveOnce({ CERTYNEO_DATABASE_URL: url, CERTYNEO_DATA_DIR: dir }), "cannot be used", "migrated by a newer version of Certyneo");
   });
 
+  test.skipIf(!havePostgres)("a PostgreSQL database that is not UTF-8 is refused before anything is written to it", async () => {
+    const pg = await testPostgres();
+    const admin = new SQL(pg.adminUrl, { max: 1 });
+    const name = `latin1_${process.pid}`;
+    await admin.unsafe(`CREATE DATABASE "${name}" ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`);
+    await admin.close();
+    const url = pg.adminUrl.replace(/\/postgres$/, `/${name}`);
+    expectOneLine(await serveOnce({ CERTYNEO_DATABASE_URL: url, CERTYNEO_DATA_DIR: tempDir() }), "cannot be used", "its encoding is LATIN1; Certyneo needs UTF8");
+    const sql = new SQL(url, { max: 1 });
+    expect(await sql`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema IN ('public', 'drizzle')`).toEqual([{ n: 0 }]);
+    await sql.close();
+  });
+
   test("port in use", async () => {
     const blocker = createServer().listen(0, "127.0.0.1");
     await new Promise((r) => blocker.once("listening", r));
