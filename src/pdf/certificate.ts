@@ -31,6 +31,15 @@ export interface CompletionCertificateInput {
   generatedAt: Date;
   /** The instance seals with its self-signed development certificate: every page says so. */
   developmentCertificate: boolean;
+  /** Values cut short to fit their box on the page (stamp.ts): given here in full. */
+  shortened?: ShortenedValue[];
+}
+
+/** A field value drawn cut short (ending in "…") in its box: who gave it, on which page, and all of it. */
+export interface ShortenedValue {
+  recipientName: string;
+  page: number;
+  value: string;
 }
 
 const ROLE_KEYS = { SIGNER: "roleSigner", APPROVER: "roleApprover", CC: "roleCc" } as const satisfies Record<RenderRecipient["role"], ReportKey>;
@@ -124,6 +133,13 @@ export async function appendCompletionCertificate(pdf: PDFDocument, input: Compl
 
   report.section(t("sectionRecipients", { count: recipients.length }));
   for (const recipient of recipients) await addRecipient(pdf, report, recipient);
+
+  // A signer's words must not be lost to a small box: what the page shows cut short is here whole.
+  if (input.shortened?.length) {
+    report.section(t("sectionShortened"));
+    report.paragraph(t("shortenedIntro"), COLORS.muted);
+    report.rows(input.shortened.map((s) => ({ label: t("shortenedWhere", { name: s.recipientName, page: String(s.page) }), value: s.value })));
+  }
 
   report.section(t("sectionAbout"));
   report.paragraph(t("about"), COLORS.muted);

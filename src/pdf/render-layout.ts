@@ -182,7 +182,10 @@ export async function drawSignaturePanel(
   drawFittedText(page, inner, note, fonts.sans, { max: 8, min: 5 }, COLORS.muted);
 }
 
-/** Lines of text fitted to a box, vertically centred in it, each from the side its paragraph reads from (an Arabic paragraph's lines at the box's right edge). */
+/**
+ * Lines of text fitted to a box, vertically centred in it, each from the side its paragraph reads
+ * from (an Arabic paragraph's lines at the box's right edge). True when the text was cut short.
+ */
 export function drawFittedText(
   page: PDFPage,
   box: Box,
@@ -190,8 +193,8 @@ export function drawFittedText(
   font: PDFFont,
   sizes: { max: number; min: number },
   color: RGB = COLORS.ink,
-): void {
-  const { size, lines } = fitText(text, font, box, sizes);
+): boolean {
+  const { size, lines, cut } = fitText(text, font, box, sizes);
   const lineHeight = size * LINE_HEIGHT;
   const blockHeight = Math.min(box.height, lines.length * lineHeight);
   let slotBottom = box.y + (box.height + blockHeight) / 2 - lineHeight;
@@ -200,6 +203,7 @@ export function drawFittedText(
     drawText(page, line, { x, y: centredBaseline(font, size, slotBottom, lineHeight), font, size, color, direction });
     slotBottom -= lineHeight;
   }
+  return cut;
 }
 
 /** One label/value line of a report; long values wrap under themselves. */

@@ -39,6 +39,9 @@ const EN = {
   sectionDocuments: "Documents ({count})",
   sectionRecipients: "Recipients ({count})",
   sectionAbout: "About this certificate",
+  sectionShortened: "Values shortened on the page",
+  shortenedIntro: "These values did not fit their box and show there cut short (…). Here they are in full, as entered.",
+  shortenedWhere: "{name}, page {page}",
   about:
     "Certyneo issued this certificate when the envelope was completed and appended it to the signed document before sealing it. " +
     "The electronic seal (PAdES) covers every page, this certificate included: a PDF validator such as Adobe Acrobat Reader " +
@@ -92,7 +95,7 @@ export const REPORT_TEXTS: Record<Locale, Record<ReportKey, string>> = {
     authLink: "Lien de signature unique envoyé par e-mail", certificateTitle: "Certificat de complétion",
     authEmailOtp: "Lien de signature et code à usage unique envoyé par e-mail à {to}", authSmsOtp: "Lien de signature et code à usage unique envoyé par SMS au {to}", authAccessCode: "Lien de signature et code d’accès remis par l’expéditeur",
     certificateFooter: "Certificat de complétion · Enveloppe {id}", envelopeLine: "Enveloppe {id} · {status}", sectionEnvelope: "Enveloppe",
-    sectionDocuments: "Documents ({count})", sectionRecipients: "Destinataires ({count})", sectionAbout: "À propos de ce certificat",
+    sectionDocuments: "Documents ({count})", sectionRecipients: "Destinataires ({count})", sectionAbout: "À propos de ce certificat", sectionShortened: "Valeurs raccourcies sur la page", shortenedIntro: "Ces valeurs ne tenaient pas dans leur case et y apparaissent écourtées (…). Les voici en entier, telles que saisies.", shortenedWhere: "{name}, page {page}",
     about:
       "Certyneo a émis ce certificat quand l’enveloppe a été terminée et l’a ajouté au document signé avant de le sceller. " +
       "Le cachet électronique (PAdES) couvre chaque page, ce certificat compris : un validateur PDF comme Adobe Acrobat Reader " +
@@ -122,7 +125,7 @@ export const REPORT_TEXTS: Record<Locale, Record<ReportKey, string>> = {
     authLink: "Persönlicher Unterschriftslink per E-Mail", certificateTitle: "Abschlusszertifikat",
     authEmailOtp: "Unterschriftslink und Einmalcode per E-Mail an {to}", authSmsOtp: "Unterschriftslink und Einmalcode per SMS an {to}", authAccessCode: "Unterschriftslink und vom Absender übergebener Zugangscode",
     certificateFooter: "Abschlusszertifikat · Umschlag {id}", envelopeLine: "Umschlag {id} · {status}", sectionEnvelope: "Umschlag",
-    sectionDocuments: "Dokumente ({count})", sectionRecipients: "Empfänger ({count})", sectionAbout: "Über dieses Zertifikat",
+    sectionDocuments: "Dokumente ({count})", sectionRecipients: "Empfänger ({count})", sectionAbout: "Über dieses Zertifikat", sectionShortened: "Auf der Seite gekürzte Werte", shortenedIntro: "Diese Werte passten nicht in ihr Feld und erscheinen dort gekürzt (…). Hier stehen sie vollständig, wie eingegeben.", shortenedWhere: "{name}, Seite {page}",
     about:
       "Certyneo hat dieses Zertifikat beim Abschluss des Umschlags ausgestellt und vor dem Versiegeln an das unterschriebene Dokument angehängt. " +
       "Das elektronische Siegel (PAdES) deckt jede Seite ab, dieses Zertifikat eingeschlossen: Ein PDF-Prüfprogramm wie Adobe Acrobat Reader " +
@@ -152,7 +155,7 @@ export const REPORT_TEXTS: Record<Locale, Record<ReportKey, string>> = {
     authLink: "Enlace de firma único enviado por correo electrónico", certificateTitle: "Certificado de finalización",
     authEmailOtp: "Enlace de firma y código de un solo uso enviado por correo a {to}", authSmsOtp: "Enlace de firma y código de un solo uso enviado por SMS al {to}", authAccessCode: "Enlace de firma y código de acceso entregado por el remitente",
     certificateFooter: "Certificado de finalización · Sobre {id}", envelopeLine: "Sobre {id} · {status}", sectionEnvelope: "Sobre",
-    sectionDocuments: "Documentos ({count})", sectionRecipients: "Destinatarios ({count})", sectionAbout: "Acerca de este certificado",
+    sectionDocuments: "Documentos ({count})", sectionRecipients: "Destinatarios ({count})", sectionAbout: "Acerca de este certificado", sectionShortened: "Valores acortados en la página", shortenedIntro: "Estos valores no cabían en su casilla y aparecen allí recortados (…). Aquí figuran completos, tal como se introdujeron.", shortenedWhere: "{name}, página {page}",
     about:
       "Certyneo emitió este certificado cuando se completó el sobre y lo añadió al documento firmado antes de sellarlo. " +
       "El sello electrónico (PAdES) cubre todas las páginas, incluido este certificado: un validador de PDF como Adobe Acrobat Reader " +
@@ -182,7 +185,7 @@ export const REPORT_TEXTS: Record<Locale, Record<ReportKey, string>> = {
     authLink: "Link di firma personale inviato via e-mail", certificateTitle: "Certificato di completamento",
     authEmailOtp: "Link di firma e codice monouso inviato via e-mail a {to}", authSmsOtp: "Link di firma e codice monouso inviato via SMS al {to}", authAccessCode: "Link di firma e codice di accesso fornito dal mittente",
     certificateFooter: "Certificato di completamento · Busta {id}", envelopeLine: "Busta {id} · {status}", sectionEnvelope: "Busta",
-    sectionDocuments: "Documenti ({count})", sectionRecipients: "Destinatari ({count})", sectionAbout: "Informazioni su questo certificato",
+    sectionDocuments: "Documenti ({count})", sectionRecipients: "Destinatari ({count})", sectionAbout: "Informazioni su questo certificato", sectionShortened: "Valori abbreviati nella pagina", shortenedIntro: "Questi valori non entravano nel loro riquadro e vi appaiono troncati (…). Eccoli per intero, come inseriti.", shortenedWhere: "{name}, pagina {page}",
     about:
       "Certyneo ha emesso questo certificato al completamento della busta e lo ha aggiunto al documento firmato prima di sigillarlo. " +
       "Il sigillo elettronico (PAdES) copre ogni pagina, compreso questo certificato: un validatore PDF come Adobe Acrobat Reader " +
@@ -212,7 +215,7 @@ export const REPORT_TEXTS: Record<Locale, Record<ReportKey, string>> = {
     authLink: "Ligação de assinatura única enviada por e-mail", certificateTitle: "Certificado de conclusão",
     authEmailOtp: "Ligação de assinatura e código de utilização única enviado por e-mail para {to}", authSmsOtp: "Ligação de assinatura e código de utilização única enviado por SMS para {to}", authAccessCode: "Ligação de assinatura e código de acesso dado pelo remetente",
     certificateFooter: "Certificado de conclusão · Envelope {id}", envelopeLine: "Envelope {id} · {status}", sectionEnvelope: "Envelope",
-    sectionDocuments: "Documentos ({count})", sectionRecipients: "Destinatários ({count})", sectionAbout: "Sobre este certificado",
+    sectionDocuments: "Documentos ({count})", sectionRecipients: "Destinatários ({count})", sectionAbout: "Sobre este certificado", sectionShortened: "Valores encurtados na página", shortenedIntro: "Estes valores não cabiam na sua caixa e aparecem lá cortados (…). Aqui estão completos, tal como foram introduzidos.", shortenedWhere: "{name}, página {page}",
     about:
       "O Certyneo emitiu este certificado quando o envelope foi concluído e juntou-o ao documento assinado antes de o selar. " +
       "O selo eletrónico (PAdES) cobre todas as páginas, incluindo este certificado: um validador de PDF como o Adobe Acrobat Reader " +
@@ -242,7 +245,7 @@ export const REPORT_TEXTS: Record<Locale, Record<ReportKey, string>> = {
     authLink: "Persoonlijke ondertekeningslink per e-mail", certificateTitle: "Voltooiingscertificaat",
     authEmailOtp: "Ondertekeningslink en eenmalige code per e-mail naar {to}", authSmsOtp: "Ondertekeningslink en eenmalige code per sms naar {to}", authAccessCode: "Ondertekeningslink en toegangscode van de afzender",
     certificateFooter: "Voltooiingscertificaat · Envelop {id}", envelopeLine: "Envelop {id} · {status}", sectionEnvelope: "Envelop",
-    sectionDocuments: "Documenten ({count})", sectionRecipients: "Ontvangers ({count})", sectionAbout: "Over dit certificaat",
+    sectionDocuments: "Documenten ({count})", sectionRecipients: "Ontvangers ({count})", sectionAbout: "Over dit certificaat", sectionShortened: "Ingekorte waarden op de pagina", shortenedIntro: "Deze waarden pasten niet in hun vak en staan daar ingekort (…). Hier staan ze volledig, zoals ingevoerd.", shortenedWhere: "{name}, pagina {page}",
     about:
       "Certyneo gaf dit certificaat uit toen de envelop werd voltooid en voegde het aan het ondertekende document toe voordat het werd verzegeld. " +
       "Het elektronische zegel (PAdES) dekt elke pagina, dit certificaat inbegrepen: een pdf-validator zoals Adobe Acrobat Reader " +
@@ -272,7 +275,7 @@ export const REPORT_TEXTS: Record<Locale, Record<ReportKey, string>> = {
     authLink: "Μοναδικός σύνδεσμος υπογραφής μέσω e-mail", certificateTitle: "Πιστοποιητικό ολοκλήρωσης",
     authEmailOtp: "Σύνδεσμος υπογραφής και κωδικός μίας χρήσης με e-mail στο {to}", authSmsOtp: "Σύνδεσμος υπογραφής και κωδικός μίας χρήσης με SMS στο {to}", authAccessCode: "Σύνδεσμος υπογραφής και κωδικός πρόσβασης από τον αποστολέα",
     certificateFooter: "Πιστοποιητικό ολοκλήρωσης · Φάκελος {id}", envelopeLine: "Φάκελος {id} · {status}", sectionEnvelope: "Φάκελος",
-    sectionDocuments: "Έγγραφα ({count})", sectionRecipients: "Παραλήπτες ({count})", sectionAbout: "Σχετικά με αυτό το πιστοποιητικό",
+    sectionDocuments: "Έγγραφα ({count})", sectionRecipients: "Παραλήπτες ({count})", sectionAbout: "Σχετικά με αυτό το πιστοποιητικό", sectionShortened: "Τιμές που συντομεύτηκαν στη σελίδα", shortenedIntro: "Αυτές οι τιμές δεν χωρούσαν στο πλαίσιό τους και εμφανίζονται εκεί περικομμένες (…). Εδώ δίνονται ολόκληρες, όπως καταχωρίστηκαν.", shortenedWhere: "{name}, σελίδα {page}",
     about:
       "Το Certyneo εξέδωσε αυτό το πιστοποιητικό όταν ολοκληρώθηκε ο φάκελος και το προσάρτησε στο υπογεγραμμένο έγγραφο πριν το σφραγίσει. " +
       "Η ηλεκτρονική σφραγίδα (PAdES) καλύπτει κάθε σελίδα, μαζί και αυτό το πιστοποιητικό: ένα πρόγραμμα επικύρωσης PDF όπως το Adobe Acrobat Reader " +
@@ -302,7 +305,7 @@ export const REPORT_TEXTS: Record<Locale, Record<ReportKey, string>> = {
     authLink: "رابط توقيع فريد أُرسل بالبريد الإلكتروني", certificateTitle: "شهادة الإتمام",
     authEmailOtp: "رابط التوقيع ورمز لمرة واحدة بالبريد الإلكتروني إلى {to}", authSmsOtp: "رابط التوقيع ورمز لمرة واحدة برسالة نصية إلى {to}", authAccessCode: "رابط التوقيع ورمز وصول من المرسل",
     certificateFooter: "شهادة الإتمام · المغلف {id}", envelopeLine: "المغلف {id} · {status}", sectionEnvelope: "المغلف",
-    sectionDocuments: "المستندات ({count})", sectionRecipients: "المستلمون ({count})", sectionAbout: "حول هذه الشهادة",
+    sectionDocuments: "المستندات ({count})", sectionRecipients: "المستلمون ({count})", sectionAbout: "حول هذه الشهادة", sectionShortened: "قيم مختصرة في الصفحة", shortenedIntro: "لم تتسع هذه القيم لخاناتها فظهرت فيها مقتطعة (…). وهي هنا كاملة كما أُدخلت.", shortenedWhere: "{name}، الصفحة {page}",
     about:
       "أصدر Certyneo هذه الشهادة عند اكتمال المغلف، وألحقها بالمستند الموقّع قبل ختمه. " +
       "يشمل الختم الإلكتروني (PAdES) كل صفحة، بما فيها هذه الشهادة: يكشف أي برنامج للتحقق من ملفات PDF، مثل Adobe Acrobat Reader " +

@@ -27,7 +27,7 @@ import {
   pushGraphicsState,
 } from "pdf-lib";
 import { type PageFrame, pageFrame } from "./page-frame.ts";
-import { appendCompletionCertificate, type CompletionCertificateInput } from "./certificate.ts";
+import { appendCompletionCertificate, type CompletionCertificateInput, type ShortenedValue } from "./certificate.ts";
 import { type FontSet, fontsFor, textsIn } from "./fonts.ts";
 import { saveIncremental, type Snapshot, takeSnapshot } from "./incremental.ts";
 import { removeTextTags } from "./text/text-tags.ts";
@@ -125,6 +125,7 @@ function drawCheckMark(page: PDFPage, box: Box): void {
   });
 }
 
+/** Draws a field's value in its box; true when a text was cut short to fit it. */
 async function drawField(
   pdf: PDFDocument,
   page: PDFPage,
@@ -132,37 +133,39 @@ async function drawField(
   field: RenderField,
   recipient: RenderRecipient,
   fonts: FontSet,
-): Promise<void> {
+): Promise<boolean> {
   const textSizes = { max: Math.min(11, Math.max(4, box.height * 0.75)), min: 4 };
   switch (field.type) {
     case "signature":
     case "initials": {
       const signature = fieldSignature(field, recipient);
       if (signature) await drawSignature(pdf, page, box, signature, fonts);
-      return;
+      return false;
     }
     case "date": {
       const text = dateText(field, recipient);
-      if (text) drawFittedText(page, inset(box, 2), text, fonts.sans, textSizes);
-      return;
+      return !!text && drawFittedText(page, inset(box, 2), text, fonts.sans, textSizes);
     }
     case "text":
-      if (field.value?.trim()) drawFittedText(page, inset(box, 2), field.value, fonts.sans, textSizes);
-      return;
+      return !!field.value?.trim() && drawFittedText(page, inset(box, 2), field.value, fonts.sans, textSizes);
     case "checkbox":
       if (CHECKED.has(field.value?.trim().toLowerCase() ?? "")) drawCheckMark(page, box);
-      return;
+      return false;
     case "radio":
     case "choice":
-      return; // only ever a form field's: the form shows the value
+      return false; // only ever a form field's: the form shows the value
   }
 }
 
-/** Draws each field on its page (of `pages`, the document's pages in order), in display space. */
-async function stampFields(pdf: PDFDocument, pages: PDFPage[], allFields: RenderField[], recipients: RenderRecipient[]): Promise<void> {
+/**
+ * Draws each field on its page (of `pages`, the document's pages in order), in display space;
+ * returns the values cut short to fit their box, which the certificate then gives in full.
+ */
+async function stampFields(pdf: PDFDocument, pages: PDFPage[], allFields: RenderField[], recipients: RenderRecipient[], pageOffset = 0): Promise<ShortenedValue[]> {
   // A value that went into the document's own form shows through the form field's appearance.
   const fields = allFields.filter((f) => !f.formField || f.type === "signature");
-  if (fields.length === 0) return; // embed no font into a document that draws nothing
+  const shortened: ShortenedValue[] = [];
+  if (fields.length === 0) return shortened; // embed no font into a document that draws nothing
   const fonts = await fontsFor(pdf, textsIn([fields, recipients]));
   const byId = new Map(recipients.map((r) => [r.id, r]));
   const byPage = Map.groupBy(fields, (field) => field.page);
@@ -174,10 +177,12 @@ async function stampFields(pdf: PDFDocument, pages: PDFPage[], allFields: Render
     for (const field of pageFields) {
       const recipient = byId.get(field.recipientId);
       if (!recipient) throw new Error(`field ${field.id} belongs to unknown recipient ${field.recipientId}`);
-      await drawField(pdf, page, fieldBox(frame, field), field, recipient, fonts);
+      if (await drawField(pdf, page, fieldBox(frame, field), field, recipient, fonts))
+        shortened.push({ recipientName: recipient.name, page: pageOffset + number, value: field.value ?? "" });
     }
     page.pushOperators(popGraphicsState());
   }
+  return shortened;
 }
 
 /** SIGNERs whose signature appears in no signature field of `fields`: they get a block on the signature page. */
@@ -255,10 +260,11 @@ async function appendTrailingPages(
   fields: RenderField[],
   documentName: string,
   opts: StampOptions,
+  shortened: ShortenedValue[],
 ): Promise<void> {
   if (opts.appendSignaturePage || opts.certificate) repairPageCounts(pdf.catalog.Pages());
   if (opts.appendSignaturePage) await appendSignaturePages(pdf, signersWithoutField(recipients, fields), documentName, reportTexts(opts.locale));
-  if (opts.certificate) await appendCompletionCertificate(pdf, opts.certificate);
+  if (opts.certificate) await appendCompletionCertificate(pdf, { ...opts.certificate, shortened });
 }
 
 /** Subset fonts and images are only written by flush(): do it before the writer diffs objects. */
@@ -284,8 +290,8 @@ export async function stampDocument(
   // Text tags said where fields go; the signed document shows the values, not the tags.
   removeTextTags(pdf.getPages());
   await fillFormFields(pdf, new Map(Object.entries(doc.formValues ?? {})));
-  await stampFields(pdf, pdf.getPages(), own, recipients);
-  await appendTrailingPages(pdf, recipients, own, doc.name, opts);
+  const shortened = await stampFields(pdf, pdf.getPages(), own, recipients);
+  await appendTrailingPages(pdf, recipients, own, doc.name, opts, shortened);
   return saveRevision(doc.bytes, pdf, snapshot);
 }
 
@@ -319,6 +325,7 @@ export async function buildEnvelopePdf(
   pdf.setTitle(opts.title);
   pdf.setProducer("Certyneo");
   const included = fields.filter((f) => docs.some((doc) => doc.id === f.documentId));
+  const shortened: ShortenedValue[] = [];
   for (const doc of docs) {
     const source = await PDFDocument.load(doc.bytes, { updateMetadata: false });
     removeTextTags(source.getPages());
@@ -330,8 +337,8 @@ export async function buildEnvelopePdf(
       dropSignatureValues(page);
       pdf.addPage(page);
     }
-    await stampFields(pdf, pages, included.filter((f) => f.documentId === doc.id), recipients);
+    shortened.push(...(await stampFields(pdf, pages, included.filter((f) => f.documentId === doc.id), recipients, pdf.getPageCount() - pages.length)));
   }
-  await appendTrailingPages(pdf, recipients, included, opts.title, opts);
+  await appendTrailingPages(pdf, recipients, included, opts.title, opts, shortened);
   return pdf.save();
 }

@@ -11,10 +11,11 @@ export interface WrappedLine {
   direction: Direction;
 }
 
-/** Text that fits a box: the size chosen and the lines at that size. */
+/** Text that fits a box: the size chosen and the lines at that size; `cut` when the last kept line ends with an ellipsis. */
 export interface FittedText {
   size: number;
   lines: WrappedLine[];
+  cut: boolean;
 }
 
 /** Line height as a multiple of the font size, for every wrapped text. */
@@ -93,15 +94,15 @@ export function fitText(
   for (let size = sizes.max; size >= sizes.min; size -= step) {
     const lines = wrapText(text, font, size, box.width);
     if (lines.length * size * LINE_HEIGHT <= box.height || (lines.length === 1 && size <= box.height)) {
-      return { size, lines };
+      return { size, lines, cut: false };
     }
   }
   const size = sizes.min;
   const lines = wrapText(text, font, size, box.width);
   const room = Math.max(1, Math.floor(box.height / (size * LINE_HEIGHT)));
-  if (lines.length <= room) return { size, lines };
+  if (lines.length <= room) return { size, lines, cut: false };
   const kept = lines.slice(0, room);
   const last = kept[room - 1]!;
   kept[room - 1] = { ...last, text: truncate(`${last.text} ${lines[room]!.text.trim()}`, font, size, box.width) };
-  return { size, lines: kept };
+  return { size, lines: kept, cut: true };
 }

@@ -149,6 +149,31 @@ describe("audit trail", () => {
   });
 });
 
+describe("values cut short in their box", () => {
+  const long = Array.from({ length: 60 }, (_, i) => `clause${i}`).join(" ");
+  const ana = recipient({ id: "rcp_long", name: "Ana Silva" });
+  const stamp = async (value: string) => stampDocument({ ...DOCUMENT, bytes: await letterPdf() }, [ana], [
+    { id: "f_long", recipientId: ana.id, documentId: DOCUMENT.id, type: "text", page: 1, x: 72, y: 100, width: 120, height: 14, value },
+  ], { appendSignaturePage: false, certificate: { envelope: ENVELOPE, documents: [DOCUMENT], recipients: [ana], generatedAt: new Date("2026-03-14T09:27:00Z"), developmentCertificate: false } });
+
+  test("the page shows the value cut with an ellipsis; the certificate gives it in full, with who and which page", async () => {
+    const out = await stamp(long);
+    expect(qpdfCheck(out).code).toBe(0);
+    const onPage = pdftotext(out, "-f", "1", "-l", "1");
+    expect(onPage).toContain("…");
+    expect(onPage).not.toContain("clause59");
+    const certificate = pdftotext(out, "-f", "2").replace(/\s+/g, " ");
+    expect(certificate).toMatch(/values shortened on the page/i);
+    expect(certificate).toContain("Ana Silva, page 1");
+    expect(certificate).toContain(long);
+  });
+
+  test("a value that fits gets no such section", async () => {
+    const certificate = pdftotext(await stamp("Lisbon"), "-f", "2");
+    expect(certificate).not.toMatch(/values shortened/i);
+  });
+});
+
 describe("hostile inputs", () => {
   const weird = "山田太郎 😀 𓀀 \u202Eevil\u200D \x00\x07tab\tnew\nline " + "Ω".repeat(300);
   const someone = recipient({ id: "rcp_weird", name: weird, email: `${"x".repeat(200)}@example.com`, userAgent: "Agent/1 ".repeat(700) });
