@@ -125,7 +125,7 @@ function drawCheckMark(page: PDFPage, box: Box): void {
   });
 }
 
-/** Draws a field's value in its box; true when a text was cut short to fit it. */
+/** Draws a field's value in its box; returns the text when it was cut short to fit, else null. */
 async function drawField(
   pdf: PDFDocument,
   page: PDFPage,
@@ -133,27 +133,28 @@ async function drawField(
   field: RenderField,
   recipient: RenderRecipient,
   fonts: FontSet,
-): Promise<boolean> {
+): Promise<string | null> {
   const textSizes = { max: Math.min(11, Math.max(4, box.height * 0.75)), min: 4 };
+  const fitted = (text: string) => (drawFittedText(page, inset(box, 2), text, fonts.sans, textSizes) ? text : null);
   switch (field.type) {
     case "signature":
     case "initials": {
       const signature = fieldSignature(field, recipient);
       if (signature) await drawSignature(pdf, page, box, signature, fonts);
-      return false;
+      return null;
     }
     case "date": {
       const text = dateText(field, recipient);
-      return !!text && drawFittedText(page, inset(box, 2), text, fonts.sans, textSizes);
+      return text ? fitted(text) : null;
     }
     case "text":
-      return !!field.value?.trim() && drawFittedText(page, inset(box, 2), field.value, fonts.sans, textSizes);
+      return field.value?.trim() ? fitted(field.value) : null;
     case "checkbox":
       if (CHECKED.has(field.value?.trim().toLowerCase() ?? "")) drawCheckMark(page, box);
-      return false;
+      return null;
     case "radio":
     case "choice":
-      return false; // only ever a form field's: the form shows the value
+      return null; // only ever a form field's: the form shows the value
   }
 }
 
@@ -177,8 +178,8 @@ async function stampFields(pdf: PDFDocument, pages: PDFPage[], allFields: Render
     for (const field of pageFields) {
       const recipient = byId.get(field.recipientId);
       if (!recipient) throw new Error(`field ${field.id} belongs to unknown recipient ${field.recipientId}`);
-      if (await drawField(pdf, page, fieldBox(frame, field), field, recipient, fonts))
-        shortened.push({ recipientName: recipient.name, page: pageOffset + number, value: field.value ?? "" });
+      const cut = await drawField(pdf, page, fieldBox(frame, field), field, recipient, fonts);
+      if (cut !== null) shortened.push({ recipientName: recipient.name, page: pageOffset + number, value: cut });
     }
     page.pushOperators(popGraphicsState());
   }
