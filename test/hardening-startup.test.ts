@@ -42,6 +42,9 @@ function expectOneLine(r: { code: number | null; stderr: string }, ...words: str
   for (const w of words) expect(lines[0]).toContain(w);
 }
 
+/** A one-shot command of the CLI, run to its end. */
+const cli = (cmd: string, env: Record<string, string>) => Bun.spawnSync([BUN, "src/main.ts", cmd], { cwd: ROOT, env: { ...process.env, ...env } });
+
 describe("start-up problems: one line, exit 2", () => {
   test("data dir that is a file; p12 path that is a directory; invalid allowed networks", async () => {
     const dir = tempDir();
@@ -73,7 +76,6 @@ describe("start-up problems: one line, exit 2", () => {
 
   test("a database a newer version migrated: the server, certyneo migrate and doctor refuse it; SQLite and PostgreSQL", async () => {
     const dir = tempDir();
-    const cli = (cmd: string, env: Record<string, string>) => Bun.spawnSync([BUN, "src/main.ts", cmd], { cwd: ROOT, env: { ...process.env, ...env } });
     expect(cli("migrate", { CERTYNEO_DATA_DIR: dir }).exitCode).toBe(0);
     const db = new Database(join(dir, "certyneo.db"));
     const future = migrationJournal.at(-1)!.when + 86_400_000;
@@ -100,7 +102,7 @@ describe("start-up problems: one line, exit 2", () => {
     expectOneLine(await serveOnce({ CERTYNEO_DATABASE_URL: url, CERTYNEO_DATA_DIR: dir }), "cannot be used", "migrated by a newer version of Certyneo");
   });
 
-  test.skipIf(!havePostgres)("a PostgreSQL database that is not UTF-8 is refused before anything is written to it", async () => {
+  test.skipIf(!havePostgres)("a PostgreSQL database that is not UTF-8 is refused before anything is written to it; doctor fails it", async () => {
     const pg = await testPostgres();
     const admin = new SQL(pg.adminUrl, { max: 1 });
     const name = `latin1_${process.pid}`;
@@ -108,6 +110,9 @@ describe("start-up problems: one line, exit 2", () => {
     await admin.close();
     const url = pg.adminUrl.replace(/\/postgres$/, `/${name}`);
     expectOneLine(await serveOnce({ CERTYNEO_DATABASE_URL: url, CERTYNEO_DATA_DIR: tempDir() }), "cannot be used", "its encoding is LATIN1; Certyneo needs UTF8");
+    const doctor = cli("doctor", { CERTYNEO_DATABASE_URL: url, CERTYNEO_DATA_DIR: tempDir() });
+    expect(doctor.exitCode).toBe(1);
+    expect(doctor.stdout.toString()).toMatch(/^fail +database +.*its encoding is LATIN1/m);
     const sql = new SQL(url, { max: 1 });
     expect(await sql`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema IN ('public', 'drizzle')`).toEqual([{ n: 0 }]);
     await sql.close();

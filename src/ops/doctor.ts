@@ -75,7 +75,7 @@ async function postgresCheck(url: string): Promise<Check> {
   const pg = await import("../store/postgres");
   const db = pg.openPostgres(url, { max: 1 });
   try {
-    await postgresClient(db)`SELECT 1`;
+    await pg.assertUtf8(postgresClient(db));
     const { applied, known } = await pg.postgresMigrationState(db);
     return migrationsCheck(where, applied, known, `${where}, reachable, migrations up to date`);
   } catch (e) {

@@ -19,6 +19,15 @@ async function appliedMigrations(client: SQL): Promise<number> {
   return row.n;
 }
 
+/**
+ * Names in every script are stored, and the console's search decomposes them (normalize): both
+ * need UTF-8, which a database made from template0 with another encoding lacks.
+ */
+export async function assertUtf8(client: SQL): Promise<void> {
+  const [{ server_encoding: encoding }] = await client`SHOW server_encoding`;
+  if (encoding !== "UTF8") throw new Error(`its encoding is ${encoding}; Certyneo needs UTF8 (CREATE DATABASE … ENCODING 'UTF8' TEMPLATE template0)`);
+}
+
 /** Any fixed number: the key of the advisory lock that makes nodes starting together migrate one after another. */
 const MIGRATION_LOCK = 0x6365_7274;
 
@@ -35,10 +44,7 @@ export async function migratePostgres(db: Db): Promise<number> {
   });
   const connection = await postgresClient(db).reserve();
   try {
-    // Names in every script are stored, and the console's search decomposes them (normalize):
-    // both need UTF-8, which a database made from template0 with another encoding lacks.
-    const [{ server_encoding: encoding }] = await connection`SHOW server_encoding`;
-    if (encoding !== "UTF8") throw new Error(`its encoding is ${encoding}; Certyneo needs UTF8 (CREATE DATABASE … ENCODING 'UTF8' TEMPLATE template0)`);
+    await assertUtf8(connection as unknown as SQL);
     await connection`SELECT pg_advisory_lock(${MIGRATION_LOCK})`;
     const locked = drizzle({ client: connection as unknown as SQL, schema }) as any;
     const before = await appliedMigrations(connection as unknown as SQL);
