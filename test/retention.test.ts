@@ -176,7 +176,10 @@ describe.each([false, ...(havePostgres ? [true] : [])])("a purge and a signature
       const removing = Promise.withResolvers<void>();
       const gate = Promise.withResolvers<void>();
       s.deps.files.remove = async (sha) => {
-        if (sha === image) removing.resolve(), await gate.promise;
+        if (sha === image) {
+          removing.resolve();
+          await gate.promise;
+        }
         return remove(sha);
       };
       const purging = s.api(`/api/v1/envelopes/${ended.id}?purge=true`, { method: "DELETE" });
