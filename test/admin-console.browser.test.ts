@@ -7,13 +7,12 @@
  * anything and is photographed at desktop and phone sizes (test/artefacts/admin/).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdirSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { maxRetryDelayMs, MAX_ATTEMPTS } from "../src/jobs/schedule";
 import { markSealFailed } from "../src/modules/sealing/service";
 import { addAdmin, ADMIN_EMAIL, ADMIN_PASSWORD } from "./helpers/admin";
-import { axeViolations, launchBrowser, PHONE } from "./helpers/browser";
+import { axeViolations, launchBrowser, PHONE, photograph } from "./helpers/browser";
 import type { FakeClock } from "./helpers/clock";
 import { complete, createEnvelope, getEnvelope, quickStart, sendEnvelope, tokenOf, uploadDoc } from "./helpers/envelopes";
 import { startTestServer, type TestServer } from "./helpers/server";
@@ -22,7 +21,6 @@ import { freePort, run } from "./helpers/spawn";
 
 setDefaultTimeout(60_000);
 
-const SHOTS = join(import.meta.dir, "artefacts", "admin");
 let s: TestServer;
 let smtpPort: number;
 let sink: SmtpSink | null = null;
@@ -34,7 +32,6 @@ const requests: string[] = [];
 const problems: string[] = [];
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   // SMTP points at a port where nothing listens yet: invitations fail until the sink starts there.
   smtpPort = await freePort();
   s = await startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false", CERTYNEO_SMTP_HOST: "127.0.0.1", CERTYNEO_SMTP_PORT: String(smtpPort), CERTYNEO_SMTP_PASSWORD: "hunter2-smtp-secret" } });
@@ -63,7 +60,7 @@ afterAll(async () => {
 async function check(name: string, p: Page = page) {
   const violations = await axeViolations(p);
   expect(violations).toEqual([]);
-  await p.screenshot({ path: join(SHOTS, `${name}-desktop.png`), fullPage: true });
+  await photograph(p, `admin-${name}-desktop`);
   // The phone shares the desktop's cookies as they are now (session, and the data shown), so it shows the same page.
   await phone.addCookies(await desktop.cookies());
   const mobile = await phone.newPage();
@@ -73,7 +70,7 @@ async function check(name: string, p: Page = page) {
   // Nothing wider than the phone's screen but tables, which scroll in their own region.
   const overflow = await mobile.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow).toBeLessThanOrEqual(1);
-  await mobile.screenshot({ path: join(SHOTS, `${name}-phone.png`), fullPage: true });
+  await photograph(mobile, `admin-${name}-phone`);
   await mobile.close();
 }
 

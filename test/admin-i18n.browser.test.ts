@@ -5,24 +5,20 @@
  * photographed (test/artefacts/admin-i18n/).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { addAdmin, ADMIN_EMAIL, ADMIN_PASSWORD } from "./helpers/admin";
-import { axeViolations, launchBrowser } from "./helpers/browser";
+import { axeViolations, launchBrowser, photograph } from "./helpers/browser";
 import { createEnvelope, quickStart, sendEnvelope, uploadDoc } from "./helpers/envelopes";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 setDefaultTimeout(60_000);
 
-const SHOTS = join(import.meta.dir, "artefacts", "admin-i18n");
 let s: TestServer;
 let browser: Browser;
 let ctx: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   s = await startTestServer({ env: { CERTYNEO_JOBS_POLL_MS: "60000" } });
   await addAdmin(s);
   const doc = await uploadDoc(s);
@@ -40,7 +36,7 @@ afterAll(async () => {
 async function check(name: string, lang: string) {
   expect(await page.locator("html").getAttribute("lang")).toBe(lang);
   expect(await axeViolations(page)).toEqual([]);
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  await photograph(page, `admin-i18n-${name}`);
 }
 
 const heading = () => page.getByRole("heading", { level: 1 }).textContent();

@@ -6,11 +6,9 @@
  * any other host, CSP violations and script errors.
  */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import { recipients as recipientsTable } from "../src/store/schema";
-import { canvasHasInk, drawOn, drawWithTouch, openPage, PHONE, waitForPdfPages, type OpenedPage } from "./helpers/browser";
+import { canvasHasInk, drawOn, drawWithTouch, openPage, PHONE, photograph, waitForPdfPages, type OpenedPage } from "./helpers/browser";
 import { adoptTyped, envelopeOf, json, sent as sendEnvelope, upload as uploadPdf, waitForState, signerBrowserSuite } from "./helpers/signer-page";
 
 // Real browser work on shared CPUs: whatever `bun test --timeout` says.
@@ -222,10 +220,10 @@ describe("signing in the browser", () => {
     expect(await page.locator("#progress").textContent()).toBe("2 of 2 required fields");
     expect(await page.getByRole("button", { name: "Finish" }).isVisible()).toBe(true);
     await page.getByLabel(/I agree to sign/).check();
-    await page.screenshot({ path: join(process.env.CERTYNEO_SCREENSHOTS ?? tmpdir(), "certyneo-signer-phone.png"), fullPage: true });
+    await photograph(page, "signer-phone");
     await page.getByRole("button", { name: "Sign", exact: true }).tap();
     await waitForState(o, "signed");
-    await page.screenshot({ path: join(process.env.CERTYNEO_SCREENSHOTS ?? tmpdir(), "certyneo-signer-phone-done.png") });
+    await photograph(page, "signer-phone-done", { fullPage: false });
 
     const after = await envelope(env.id);
     expect(after.recipients[0].status).toBe("SIGNED");

@@ -4,9 +4,7 @@
  * to the signature, and axe-core finds no accessibility violation.
  */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { axeViolations, PHONE, waitForPdfPages } from "./helpers/browser";
+import { axeViolations, PHONE, photograph, waitForPdfPages } from "./helpers/browser";
 import { envelopeOf, sent, upload, waitForState, signerBrowserSuite } from "./helpers/signer-page";
 
 setDefaultTimeout(60_000);
@@ -42,7 +40,7 @@ describe("the signer page in Arabic", () => {
       await label.scrollIntoViewIfNeeded();
       expect(await label.isVisible()).toBe(true);
       expect(await axeViolations(page)).toEqual([]);
-      await page.screenshot({ path: join(process.env.CERTYNEO_SCREENSHOTS ?? tmpdir(), `certyneo-signer-ar-${size}.png`) });
+      await photograph(page, `signer-ar-${size}`, { fullPage: false });
 
       // The guide: Start, the signature first (reading order), then the next field, then Finish.
       expect(await page.locator("#progress").textContent()).toBe("0 من 2 من الحقول المطلوبة");

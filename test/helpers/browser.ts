@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
 /** Debian's Chromium (`apt-get install chromium`; scripts/test-deps.sh installs it). Never a downloaded browser. */
@@ -31,6 +32,18 @@ export interface OpenedPage {
   /** console.error lines, page errors and CSP violations: a clean page has none. */
   problems: string[];
   close(): Promise<void>;
+}
+
+/**
+ * Saves a photograph of the page for people to look at, only when CERTYNEO_SCREENSHOTS names a
+ * directory (`CERTYNEO_SCREENSHOTS=test/artefacts npm test`): nothing asserts on them, and the
+ * full-page ones cost the suite seconds each.
+ */
+export async function photograph(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
+  const dir = process.env.CERTYNEO_SCREENSHOTS;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: opts.fullPage ?? true });
 }
 
 export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true };
