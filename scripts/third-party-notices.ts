@@ -12,8 +12,8 @@ import { join } from "node:path";
 
 const ROOT = join(import.meta.dir, "..");
 export const NOTICES_FILE = join(ROOT, "src", "third-party-notices.txt");
-/** The executable's entry points, as `npm run build` names them. */
-const ENTRY_POINTS = ["src/main.ts", "src/pdf-worker/worker.ts", "src/store/checkpoint-thread.ts"];
+/** The executable's entry points: those `npm run build` names, read from its script so the two cannot differ. */
+const ENTRY_POINTS = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: { build: string } }).scripts.build.split(/\s+/).filter((arg) => arg.endsWith(".ts"));
 const LICENSE_FILE = /^(licen[cs]e|copying|notice)/i;
 const RULE = "=".repeat(78);
 
