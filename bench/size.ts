@@ -21,24 +21,28 @@ const bytecode = statSync(outfile).size - statSync(join(dir, "certyneo-source-on
 
 interface Meta {
   inputs: Record<string, { bytes: number; imports: { path: string; kind: string }[] }>;
-  outputs: Record<string, { bytes: number }>;
+  outputs: Record<string, { bytes: number; imports?: { path: string; kind: string }[]; inputs?: Record<string, unknown> }>;
 }
 const meta = JSON.parse(readFileSync(metafile, "utf8")) as Meta;
 const MiB = (n: number) => (n / 2 ** 20).toFixed(1);
 const binary = statSync(outfile).size;
 const runtime = statSync(process.execPath).size;
 
-// What a start loads: everything reachable from the entry without crossing a dynamic import().
-const entry = Object.keys(meta.inputs).find((k) => k.endsWith("src/main.ts"))!;
-const eager = new Set([entry]);
-for (const queue = [entry]; queue.length; ) {
-  for (const i of meta.inputs[queue.shift()!]?.imports ?? []) {
-    if (i.kind !== "dynamic-import" && !eager.has(i.path)) {
-      eager.add(i.path);
-      queue.push(i.path);
+// What a start loads: the entry's chunk, the commands' chunk it imports at once (src/main.ts),
+// and every chunk they import without a dynamic import(). Counted by the modules in those chunks
+// (the metafile's module graph omits the re-export files the bundle leaves out).
+const chunkWith = (source: string) => Object.keys(meta.outputs).find((o) => source in (meta.outputs[o]!.inputs ?? {}))!;
+const eagerChunks = new Set([chunkWith("src/main.ts"), chunkWith("src/cli/commands.ts")]);
+for (const queue = [...eagerChunks]; queue.length; ) {
+  for (const i of meta.outputs[queue.shift()!]?.imports ?? []) {
+    const chunk = Object.keys(meta.outputs).find((o) => o.endsWith(i.path.replace(/^\.\//, "/")));
+    if (i.kind !== "dynamic-import" && chunk && !eagerChunks.has(chunk)) {
+      eagerChunks.add(chunk);
+      queue.push(chunk);
     }
   }
 }
+const eager = new Set([...eagerChunks].flatMap((c) => Object.keys(meta.outputs[c]!.inputs ?? {})));
 const packageOf = (path: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? (path.startsWith("src/") ? "src (Certyneo)" : path.startsWith("migrations/") ? "migrations" : path);
 const byPackage = new Map<string, { bytes: number; eager: number }>();
 let js = 0;

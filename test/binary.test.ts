@@ -36,6 +36,8 @@ describe("one binary", () => {
     try {
       const url = `http://127.0.0.1:${port}`;
       await waitForHealth(url);
+      // It started itself again with its allocator setting (src/allocator.ts), as the same process.
+      expect(readFileSync(`/proc/${server.pid}/environ`, "utf8").split("\0")).toContain("MIMALLOC_PURGE_HOLES=0");
       const form = new FormData();
       form.set("file", new File([await makePdf(2)], "smoke.pdf"));
       const up = await fetch(`${url}/api/v1/documents`, { method: "POST", body: form, headers: { authorization: `Bearer ${key}` } });

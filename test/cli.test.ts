@@ -1,7 +1,9 @@
 import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { loadConfig, ConfigError } from "../src/config";
 import { STOP_GRACE_MS } from "../src/server";
-import { BUN, freePort, run, tempDir, waitForHealth } from "./helpers/spawn";
+import { BUN, freePort, ROOT, run, tempDir, waitForHealth } from "./helpers/spawn";
 import pkg from "../package.json";
 
 const cli = (args: string[], env: Record<string, string> = {}) => run([BUN, "src/main.ts", ...args], { env });
@@ -115,6 +117,31 @@ describe("CLI", () => {
     } finally {
       server.kill("SIGKILL");
     }
+  });
+
+  test("serve restarts itself, same process, with the allocator's hole purging off; an operator's own value is kept", async () => {
+    const start = async (extra: Record<string, string>) => {
+      const port = await freePort();
+      const env: Record<string, string | undefined> = { ...process.env, CERTYNEO_DATA_DIR: tempDir(), CERTYNEO_PORT: String(port), MIMALLOC_VERBOSE: "1", ...extra };
+      if (!("MIMALLOC_PURGE_HOLES" in extra)) delete env.MIMALLOC_PURGE_HOLES;
+      const server = Bun.spawn([BUN, "--smol", "src/main.ts", "serve"], { env, stdout: "ignore", stderr: "pipe" });
+      await waitForHealth(`http://127.0.0.1:${port}`);
+      const environ = readFileSync(`/proc/${server.pid}/environ`, "utf8").split("\0");
+      const cmdline = readFileSync(`/proc/${server.pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+      server.kill("SIGTERM");
+      expect(await server.exited).toBe(0);
+      // mimalloc prints its options as it starts, once per start of the process.
+      const options = [...(await new Response(server.stderr).text()).matchAll(/option 'purge_holes': (\d)/g)].map((m) => m[1]);
+      return { environ, cmdline, options };
+    };
+    const ours = await start({});
+    expect(ours.environ).toContain("MIMALLOC_PURGE_HOLES=0");
+    expect(ours.options).toEqual(["1", "0"]);
+    // Bun's own flags and the script are given again.
+    expect(ours.cmdline.slice(1)).toEqual(["--smol", join(ROOT, "src/main.ts"), "serve"]);
+    const theirs = await start({ MIMALLOC_PURGE_HOLES: "1" });
+    expect(theirs.environ).toContain("MIMALLOC_PURGE_HOLES=1");
+    expect(theirs.options).toEqual(["1"]);
   });
 
   test("migrate creates and upgrades the database", () => {

@@ -3,15 +3,15 @@
  * and answers with the result or the error's code and message. Its own entry point, so
  * `bun build --compile` embeds it (see package.json "build").
  */
-// First, as in main.ts: @peculiar/x509 (tsyringe) needs it before it loads, and in the bundle the
-// modules that import it themselves may be evaluated after it.
+// First, as in main.ts: @peculiar/x509 (tsyringe) needs it before it loads. The tasks, which load
+// it, are imported once this has run (below): the bundle's chunks do not keep the import order.
 import "reflect-metadata";
 import { threadId } from "node:worker_threads";
 import { AppError } from "../errors";
 import { answered, callsFor, type CallAnswer } from "./calls";
 import { withInflateBudget, type InflateLimits } from "./inflate-budget";
 import { buffersIn } from "./transfer";
-import { pdfTasks, type PdfTaskName } from "./tasks";
+import type { PdfTaskName } from "./tasks";
 import { lowerThreadPriority } from "./thread-priority";
 
 export type { CallAnswer, MainCall } from "./calls";
@@ -49,12 +49,16 @@ console.warn = console.log = console.info = (...parts: unknown[]) => {
   if (warnings.count++ < 5) warnings.first.push(parts.map(String).join(" ").slice(0, 300));
 };
 
+/** The tasks' modules, loading from the thread's start on. */
+const tasks = import("./tasks");
+
 /** The thread's priority is set at its first task (the pool's config comes with each). */
 let prioritySet = false;
 
 self.onmessage = async (event: MessageEvent<TaskRequest | CallAnswer>) => {
   if ("call" in event.data) return answered(event.data);
   const { id, task, args, limits, nice } = event.data;
+  const { pdfTasks } = await tasks;
   callsFor(id);
   if (!prioritySet) {
     prioritySet = true;
