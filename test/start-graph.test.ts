@@ -3,17 +3,18 @@ import { join } from "node:path";
 import { ROOT, tempDir } from "./helpers/spawn";
 
 /**
- * What a start loads: the modules the bundler reaches from an entry point without crossing a
- * dynamic import(). The PDF side and the OpenAPI generator must stay out of it (a cold start
- * and idle memory budget, issue 14); a static import added anywhere on the way brings them back.
+ * What a start loads: the modules the bundler reaches from an entry point (and the modules it
+ * imports at once, `also`) without crossing a dynamic import(). The PDF side and the OpenAPI
+ * generator must stay out of it (a cold start and idle memory budget, issue 14); a static import
+ * added anywhere on the way brings them back.
  */
-async function loadedAtStart(entry: string): Promise<Set<string>> {
+async function loadedAtStart(entry: string, also: string[] = []): Promise<Set<string>> {
   const build = await Bun.build({ entrypoints: [join(ROOT, entry)], target: "bun", outdir: tempDir("certyneo-graph-"), metafile: true });
   expect(build.success).toBe(true);
   const inputs = build.metafile!.inputs as Record<string, { imports: { path: string; kind: string }[] }>;
-  const start = Object.keys(inputs).find((k) => k.endsWith(entry))!;
-  const reached = new Set([start]);
-  for (const queue = [start]; queue.length; ) {
+  const starts = [entry, ...also].map((source) => Object.keys(inputs).find((k) => k.endsWith(source))!);
+  const reached = new Set(starts);
+  for (const queue = [...starts]; queue.length; ) {
     for (const i of inputs[queue.shift()!]?.imports ?? []) {
       if (i.kind === "dynamic-import" || reached.has(i.path)) continue;
       reached.add(i.path);
@@ -28,10 +29,15 @@ const packagesOf = (modules: Set<string>) =>
 
 describe("what a start loads", () => {
   test("`certyneo serve` loads no PDF library, font, mailer or OpenAPI generator before its first request", async () => {
-    const packages = packagesOf(await loadedAtStart("src/main.ts"));
+    const packages = packagesOf(await loadedAtStart("src/main.ts", ["src/cli/commands.ts"]));
     expect(packages).toContain("elysia"); // the walk itself works
     for (const lazy of ["pdf-lib", "@pdf-lib/fontkit", "@pdf-lib/standard-fonts", "pako", "nodemailer", "@elysiajs/openapi"])
       expect([...packages], lazy).not.toContain(lazy);
+  }, 60_000);
+
+  test("before `serve` restarts itself with its allocator setting, only the entry and reflect-metadata load", async () => {
+    const modules = await loadedAtStart("src/main.ts");
+    expect([...modules].sort()).toEqual(["node_modules/reflect-metadata/Reflect.js", "src/allocator.ts", "src/main.ts"]);
   }, 60_000);
 
   test("the sealing-key check, which the first /healthz waits for, loads no PDF library", async () => {
