@@ -6,5 +6,6 @@ import { restartWithServerAllocator } from "./allocator";
 
 // `serve` first starts itself again with its allocator setting (allocator.ts), before the rest
 // of the program loads, which keeps the restart cheap.
-restartWithServerAllocator(process.argv.slice(2));
-void import("./cli/commands").then(({ runCli }) => runCli(process.argv.slice(2)));
+const args = process.argv.slice(2);
+restartWithServerAllocator(args);
+void import("./cli/commands").then(({ runCli }) => runCli(args));
