@@ -156,43 +156,6 @@ describe.each([false, ...(havePostgres ? [true] : [])])("delivery (on PostgreSQL
     expect((await deliveries(s, down.id))[0].attempts.length).toBeGreaterThan(0);
   });
 
-  test("after a URL change or a deletion, only the delivery in flight goes to the old endpoint; what was claimed ahead does not", async () => {
-    const putBack = () => s.logs.filter((l) => l.msg === "webhook endpoints changed: deliveries claimed ahead put back").length;
-    // One CI run (session 17, PostgreSQL) saw no delivery to the new URL within 5 s, and no run
-    // here since: a failure names what the dispatcher logged, the next one can say why.
-    const received = (path: string) => rx.waitFor(1, { path, accepted: false, timeoutMs: 10_000 }).catch((e: Error) => {
-      throw new Error(`${e.message}; the dispatcher's last lines: ${JSON.stringify(s.logs.filter((l) => String(l.msg).startsWith("webhook")).slice(-15))}`);
-    });
-    const until = async (done: () => boolean | Promise<boolean>) => {
-      for (let i = 0; i < 500 && !(await done()); i++) await Bun.sleep(10);
-      expect(await done()).toBe(true);
-    };
-    const hook = await endpoint(s, `${at}/moving`);
-    rx.expect(`${at}/moved`, hook.secret);
-    const gates = [Promise.withResolvers<void>(), Promise.withResolvers<void>()];
-    rx.respond(`${at}/moving`, async (_d, n) => (n === 1 && (await gates[0]!.promise), 200));
-    rx.respond(`${at}/moved`, async (_d, n) => (n === 1 && (await gates[1]!.promise), 200));
-    for (let i = 0; i < 10; i++) await emit(s);
-    const drained = s.running.app.webhooks.drain();
-    await received(`${at}/moving`);
-    let before = putBack();
-    expect((await s.api(`/api/v1/webhooks/${hook.id}`, { method: "PATCH", json: { url: rx.url(`${at}/moved`) } })).status).toBe(200);
-    await until(() => putBack() > before);
-    gates[0]!.resolve();
-    await received(`${at}/moved`);
-    before = putBack();
-    expect((await s.api(`/api/v1/webhooks/${hook.id}`, { method: "DELETE" })).status).toBe(200);
-    await until(() => putBack() > before);
-    gates[1]!.resolve();
-    await drained;
-    expect(rx.received.filter((d) => d.path === `${at}/moving`)).toHaveLength(1);
-    expect(rx.received.filter((d) => d.path === `${at}/moved`)).toHaveLength(1);
-    // Read from the table: a deleted endpoint's deliveries are no longer served by the API.
-    const rows = await s.deps.db.select({ status: webhookDeliveries.status, lastError: webhookDeliveries.lastError }).from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, hook.id));
-    const statuses = rows.map((d) => `${d.status} ${d.lastError ?? ""}`.trim()).sort();
-    expect(statuses).toEqual([...Array(8).fill("failed not sent: endpoint deleted"), "succeeded", "succeeded"]);
-  });
-
   test("a redirect is a failure and is not followed", async () => {
     const hook = await endpoint(s, `${at}/moved`, ["envelope.voided"]);
     await endpoint(s, `${at}/target`, ["recipient.viewed"]);
@@ -227,6 +190,50 @@ describe.each([false, ...(havePostgres ? [true] : [])])("delivery (on PostgreSQL
     expect(r2).toMatchObject({ status: "pending", lastStatusCode: null, lastError: `timed out after ${s.deps.config.webhooks.timeoutMs} ms` });
     expect(r2.lastDurationMs).toBeGreaterThanOrEqual(s.deps.config.webhooks.timeoutMs - 50);
   }, 20_000);
+});
+
+// A server of its own: the test waits for the dispatcher to put back what it claimed ahead, and
+// any endpoint's change puts it back. On the shared server above, the poll disabling the
+// history test's failing endpoint (its clock a month on) did so at random moments, and the wait
+// ended on that instead (twice in CI: the claimed-ahead deliveries then went to the old URL).
+describe.each([false, ...(havePostgres ? [true] : [])])("endpoint changes (on PostgreSQL: %p)", (postgres) => {
+  let s: TestServer;
+  const at = postgres ? "/pg" : "";
+  beforeAll(async () => { s = await startTestServer({ postgres, env: ALLOW_LOOPBACK }); });
+  afterAll(() => s.stop());
+
+  test("after a URL change or a deletion, only the delivery in flight goes to the old endpoint; what was claimed ahead does not", async () => {
+    const putBack = () => s.logs.filter((l) => l.msg === "webhook endpoints changed: deliveries claimed ahead put back").length;
+    const received = (path: string) => rx.waitFor(1, { path, accepted: false, timeoutMs: 10_000 });
+    const until = async (done: () => boolean | Promise<boolean>) => {
+      for (let i = 0; i < 500 && !(await done()); i++) await Bun.sleep(10);
+      expect(await done()).toBe(true);
+    };
+    const hook = await endpoint(s, `${at}/changing`);
+    rx.expect(`${at}/changed`, hook.secret);
+    const gates = [Promise.withResolvers<void>(), Promise.withResolvers<void>()];
+    rx.respond(`${at}/changing`, async (_d, n) => (n === 1 && (await gates[0]!.promise), 200));
+    rx.respond(`${at}/changed`, async (_d, n) => (n === 1 && (await gates[1]!.promise), 200));
+    for (let i = 0; i < 10; i++) await emit(s);
+    const drained = s.running.app.webhooks.drain();
+    await received(`${at}/changing`);
+    let before = putBack();
+    expect((await s.api(`/api/v1/webhooks/${hook.id}`, { method: "PATCH", json: { url: rx.url(`${at}/changed`) } })).status).toBe(200);
+    await until(() => putBack() > before);
+    gates[0]!.resolve();
+    await received(`${at}/changed`);
+    before = putBack();
+    expect((await s.api(`/api/v1/webhooks/${hook.id}`, { method: "DELETE" })).status).toBe(200);
+    await until(() => putBack() > before);
+    gates[1]!.resolve();
+    await drained;
+    expect(rx.received.filter((d) => d.path === `${at}/changing`)).toHaveLength(1);
+    expect(rx.received.filter((d) => d.path === `${at}/changed`)).toHaveLength(1);
+    // Read from the table: a deleted endpoint's deliveries are no longer served by the API.
+    const rows = await s.deps.db.select({ status: webhookDeliveries.status, lastError: webhookDeliveries.lastError }).from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, hook.id));
+    const statuses = rows.map((d) => `${d.status} ${d.lastError ?? ""}`.trim()).sort();
+    expect(statuses).toEqual([...Array(8).fill("failed not sent: endpoint deleted"), "succeeded", "succeeded"]);
+  });
 });
 
 describe("concurrency", () => {
