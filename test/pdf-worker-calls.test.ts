@@ -3,7 +3,7 @@ import { PDFDocument } from "pdf-lib";
 import { loadConfig } from "../src/config";
 import { AppError } from "../src/errors";
 import { createLogger } from "../src/log";
-import { createPdfWorkers, type MainCalls } from "../src/pdf-worker/pool";
+import { createPdfWorkers, type MainCalls, type TaskCalls } from "../src/pdf-worker/pool";
 import type { SealPlan } from "../src/pdf-worker/seal-file";
 import { tempDir } from "./helpers/spawn";
 
@@ -12,6 +12,9 @@ async function onePage(): Promise<Uint8Array> {
   doc.addPage([200, 200]);
   return doc.save();
 }
+const text = (parts: Uint8Array[]) => Buffer.concat(parts).toString("latin1");
+/** The answers of a seal whose calls may wait on the network (a time-stamp authority). */
+const waitingOn = (answers: MainCalls): TaskCalls => ({ answers, mayWait: true });
 const plan = async (): Promise<SealPlan> => ({
   source: { sealed: { bytes: await onePage() } },
   seal: { layout: { type: "Sig", subFilter: "ETSI.CAdES.detached", hash: "SHA-256" }, room: 64 },
@@ -29,12 +32,11 @@ describe("a PDF task's calls to the main thread", () => {
   afterAll(() => pdf.close());
 
   const noCalls = { material: async () => ({ certs: [], ocsps: [], crls: [] }), timestampRoom: async () => 0, timestamp: async () => new Uint8Array() };
-  const text = (parts: Uint8Array[]) => Buffer.concat(parts).toString("latin1");
 
   test("the thread asks for the contents with the digest of the ByteRange, and writes the answer into /Contents", async () => {
     const digests: Uint8Array[] = [];
     const calls: MainCalls = { ...noCalls, contents: async (digest: Uint8Array) => (digests.push(digest), Uint8Array.of(0xca, 0xfe, 0xf0, 0x0d)) };
-    const sealed = await pdf.handOverCalling(calls, "sealFile", await plan());
+    const sealed = await pdf.handOverCalling(waitingOn(calls), "sealFile", await plan());
     expect(digests).toHaveLength(1);
     expect(digests[0]!.length).toBe(32);
     const file = text(sealed!.parts!);
@@ -48,7 +50,7 @@ describe("a PDF task's calls to the main thread", () => {
   test("an error a call throws is the task's error, as thrown (its class kept, so a seal is retried or not as for a seal on the main thread)", async () => {
     class KeyGone extends Error {}
     const thrown = new KeyGone("the HSM is gone");
-    const error = await pdf.handOverCalling({ ...noCalls, contents: async () => { throw thrown; } }, "sealFile", await plan()).catch((e) => e);
+    const error = await pdf.handOverCalling(waitingOn({ ...noCalls, contents: async () => { throw thrown; } }), "sealFile", await plan()).catch((e) => e);
     expect(error).toBe(thrown);
   });
 
@@ -57,7 +59,7 @@ describe("a PDF task's calls to the main thread", () => {
       await Bun.sleep(2_500);
       return Uint8Array.of(1);
     };
-    const sealed = await pdf.handOverCalling({ ...noCalls, contents: slow }, "sealFile", await plan());
+    const sealed = await pdf.handOverCalling(waitingOn({ ...noCalls, contents: slow }), "sealFile", await plan());
     expect(text(sealed!.parts!)).toMatch(/\/Contents <010+>/);
   });
 
@@ -69,14 +71,14 @@ describe("a PDF task's calls to the main thread", () => {
       await Bun.sleep(300);
       return Uint8Array.of(2);
     };
-    const task = pdf.handOverCalling({ ...noCalls, contents: late }, "sealFile", await plan()).catch((e) => e);
+    const task = pdf.handOverCalling(waitingOn({ ...noCalls, contents: late }), "sealFile", await plan()).catch((e) => e);
     await calling;
     pdf.close();
     const error = await task;
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe("unavailable");
     await Bun.sleep(400); // the late answer arrives and is dropped
-    const again = await pdf.handOverCalling({ ...noCalls, contents: async () => Uint8Array.of(3) }, "sealFile", await plan());
+    const again = await pdf.handOverCalling(waitingOn({ ...noCalls, contents: async () => Uint8Array.of(3) }), "sealFile", await plan());
     expect(text(again!.parts!)).toMatch(/\/Contents <030+>/);
   });
 });
@@ -99,7 +101,7 @@ describe("seals waiting on the main thread's answers", () => {
           return Uint8Array.of(1);
         },
       });
-      const seals = Promise.allSettled([pdf.handOverCalling(waiting("first"), "sealFile", await plan()), pdf.handOverCalling(waiting("second"), "sealFile", await plan())]);
+      const seals = Promise.allSettled([pdf.handOverCalling(waitingOn(waiting("first")), "sealFile", await plan()), pdf.handOverCalling(waitingOn(waiting("second")), "sealFile", await plan())]);
       await firstWaits;
       const check = await pdf.handOver("checkAndHashUpload", await onePage());
       // The check ran on the thread left while the first seal waits; the second seal has not started.
@@ -108,6 +110,32 @@ describe("seals waiting on the main thread's answers", () => {
       release();
       expect((await seals).map((r) => r.status)).toEqual(["fulfilled", "fulfilled"]);
       expect(started).toEqual(["first", "second"]);
+    } finally {
+      pdf.close();
+    }
+  });
+
+  test("seals whose answers do not wait (a key's signature alone) take every thread: two run side by side", async () => {
+    const config = loadConfig({ CERTYNEO_DATA_DIR: tempDir("certyneo-calls-"), CERTYNEO_PDF_WORKERS: "2" });
+    const pdf = createPdfWorkers(config.pdf, createLogger("warn", () => {}));
+    try {
+      // Each seal's call answers once both seals have called: only two seals running at once get there.
+      const started: string[] = [];
+      const bothStarted = Promise.withResolvers<void>();
+      const signing = (name: string): TaskCalls => ({
+        mayWait: false,
+        answers: {
+          contents: async () => {
+            if (started.push(name) === 2) bothStarted.resolve();
+            await bothStarted.promise;
+            return Uint8Array.of(1);
+          },
+        },
+      });
+      const seals = Promise.all([pdf.handOverCalling(signing("first"), "sealFile", await plan()), pdf.handOverCalling(signing("second"), "sealFile", await plan())]);
+      const timedOut = Bun.sleep(10_000).then(() => "one seal at a time");
+      expect(await Promise.race([bothStarted.promise.then(() => "side by side"), timedOut])).toBe("side by side");
+      expect((await seals).map((sealed) => text(sealed!.parts!).includes("/Contents <01"))).toEqual([true, true]);
     } finally {
       pdf.close();
     }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { PDFDocument, PDFName } from "pdf-lib";
 import { join } from "node:path";
 import { complete, createEnvelope, getEnvelope, quickStart, sendEnvelope, tokenOf, typed, uploadDoc, startEnvelopeServer } from "./helpers/envelopes";
@@ -193,6 +193,56 @@ describe("certificates", () => {
       await t.stop();
     }
   });
+});
+
+describe("a slow time-stamp authority", () => {
+  test("B-T seals waiting for it hold one PDF thread of two: an upload is checked meanwhile, the next seal waits its turn", async () => {
+    const dir = tempDir("certyneo-slow-tsa-");
+    const p12 = join(dir, "seal.p12");
+    writeFileSync(p12, opensslP12(dir, { key: "rsa", password: "s3cret", cn: "ACME Corp Seal" }));
+    const tsa = startTsa(dir);
+    // In front of the authority: the seals' tokens wait for the gate; those that size a seal's
+    // room (over the digest of a fixed placeholder, src/pdf/tsa.ts) are answered at once.
+    const gate = Promise.withResolvers<void>();
+    const sizing = Buffer.from(new Bun.CryptoHasher("sha256").update("certyneo placeholder sizing").digest());
+    let held = 0;
+    const slow = Bun.serve({
+      port: 0,
+      async fetch(req) {
+        const body = await req.arrayBuffer();
+        if (!Buffer.from(body).includes(sizing)) {
+          held++;
+          await gate.promise;
+        }
+        return fetch(tsa.url, { method: "POST", body, headers: { "content-type": "application/timestamp-query" } });
+      },
+    });
+    const t = await startTestServer({ clock: fakeClock(new Date()), env: {
+      CERTYNEO_SEAL_P12_PATH: p12, CERTYNEO_SEAL_P12_PASSWORD: "s3cret", CERTYNEO_SEAL_LEVEL: "B-T",
+      CERTYNEO_SEAL_TSA_URL: `http://127.0.0.1:${slow.port}/tsa`, CERTYNEO_SEAL_TSA_TIMEOUT_MS: "60000", CERTYNEO_PDF_WORKERS: "2",
+    } });
+    try {
+      const docs = [await uploadDoc(t), await uploadDoc(t)];
+      const ids = [];
+      for (const doc of docs) ids.push(await completeAll(t, [doc.id], [{ name: "Ana Silva", email: "ana@example.com" }]));
+      for (let i = 0; i < 1000 && held < 1; i++) await Bun.sleep(10);
+      // Time for the second seal, started with the first, to reach the authority had it a thread.
+      await Bun.sleep(1_000);
+      expect(held).toBe(1);
+      const upload = uploadDoc(t).then(() => "checked");
+      expect(await Promise.race([upload, Bun.sleep(10_000).then(() => "still waiting for a thread")])).toBe("checked");
+      // The second seal waits for the thread, not for the authority.
+      expect(held).toBe(1);
+      gate.resolve();
+      await t.running.app.jobs.drain();
+      for (const id of ids) expect((await getEnvelope(t, id)).sealStatus).toBe("SEALED");
+    } finally {
+      gate.resolve();
+      slow.stop(true);
+      tsa.stop();
+      await t.stop();
+    }
+  }, 60_000);
 });
 
 describe("real-world corpus: upload, sign, seal", () => {

@@ -19,6 +19,17 @@ export class PdfTaskError extends Error {
  */
 export type MainCalls = Record<string, (...args: any[]) => Promise<unknown>>;
 
+/** A task's calls: the main thread's answers, and whether answering may wait on the network. */
+export interface TaskCalls {
+  answers: MainCalls;
+  /**
+   * Whether an answer may wait on a service over the network (a time-stamp authority, a
+   * revocation responder): such tasks hold at most every thread but one. A key's signature
+   * alone is made at once, and its task is like any other.
+   */
+  mayWait: boolean;
+}
+
 export interface PdfWorkers {
   /** Runs a PDF task on a worker thread: the event loop only waits. */
   run<K extends PdfTaskName>(task: K, ...args: Parameters<PdfTasks[K]>): Promise<Awaited<ReturnType<PdfTasks[K]>>>;
@@ -32,7 +43,7 @@ export interface PdfWorkers {
    * bound counts its own work, not the main thread's answers (a time-stamp authority's round trip).
    * An error a call throws is the task's error, as thrown (its class kept).
    */
-  handOverCalling<K extends PdfTaskName>(calls: MainCalls, task: K, ...args: Parameters<PdfTasks[K]>): Promise<Awaited<ReturnType<PdfTasks[K]>>>;
+  handOverCalling<K extends PdfTaskName>(calls: TaskCalls, task: K, ...args: Parameters<PdfTasks[K]>): Promise<Awaited<ReturnType<PdfTasks[K]>>>;
   /** Stops the threads now (tasks running or queued are refused); a later run starts new ones. */
   close(): void;
 }
@@ -42,7 +53,7 @@ interface Pending {
   /** Buffers handed over with the request, not copied. */
   transfer: ArrayBuffer[];
   /** The main thread's answers to the task's calls; null: the task makes none. */
-  calls: MainCalls | null;
+  calls: TaskCalls | null;
   resolve(value: unknown): void;
   reject(error: Error): void;
 }
@@ -86,11 +97,11 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
   const queue: Pending[] = [];
   let nextId = 0;
   /**
-   * Tasks that wait on the main thread's answers (a seal waiting for a time-stamp authority) hold
+   * Tasks whose calls may wait on the network (a seal waiting for a time-stamp authority) hold
    * at most every thread but one: a slow or unreachable authority must not hold up the others
    * (an upload's check, a verification), which then run on the thread left.
    */
-  const maxCalling = Math.max(1, slots.length - 1);
+  const maxWaiting = Math.max(1, slots.length - 1);
 
   function stop(slot: Slot) {
     slot.worker?.terminate();
@@ -132,7 +143,7 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
     job.leftMs = Math.max(0, job.deadline! - performance.now());
     let reply: CallAnswer;
     try {
-      const handler = job.calls?.[name];
+      const handler = job.calls?.answers[name];
       if (!handler) throw new Error(`internal: no answer to the PDF task's call "${name}"`);
       reply = { id: job.id, call, ok: true, value: await handler(...args) };
     } catch (e) {
@@ -174,10 +185,11 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
     return worker;
   }
 
-  /** The next queued task a free thread may take: the first, or the first that makes no calls while enough threads wait on calls. */
+  /** The next queued task a free thread may take: the first, or the first whose calls do not wait while enough threads may be waiting. */
   function next(): Pending | undefined {
-    const calling = slots.filter((s) => s.job?.calls).length;
-    const index = calling < maxCalling ? 0 : queue.findIndex((p) => !p.calls);
+    const mayWait = (p: Pending | null) => !!p?.calls?.mayWait;
+    const waiting = slots.filter((s) => mayWait(s.job)).length;
+    const index = waiting < maxWaiting ? 0 : queue.findIndex((p) => !mayWait(p));
     return index < 0 ? undefined : queue.splice(index, 1)[0];
   }
 
@@ -196,7 +208,7 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
     }
   }
 
-  const enqueue = (task: PdfTaskName, args: unknown[], transfer: ArrayBuffer[], calls: MainCalls | null = null) =>
+  const enqueue = (task: PdfTaskName, args: unknown[], transfer: ArrayBuffer[], calls: TaskCalls | null = null) =>
     new Promise<never>((resolve, reject) => {
       queue.push({ request: { task, args, limits, nice: config.workerNice }, transfer, calls, resolve: resolve as (v: unknown) => void, reject });
       dispatch();

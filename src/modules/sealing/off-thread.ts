@@ -31,12 +31,14 @@ export async function sealOnThread(deps: Pick<Deps, "pdf" | "files" | "trust">, 
   if (needsTimestamp && !timestamper) throw noTimestamper();
   let sources: Promise<LtvSources> | undefined;
   const ltv = () => (sources ??= request.certificates().then((certificates) => ltvSources({ ...deps.trust, certificates })));
-  const calls: SealCalls = {
+  const answers: SealCalls = {
     contents: (digest) => signature!.contents(digest),
     material: async (cms) => (await ltv()).material(cms),
     timestampRoom: async () => (await ltv()).timestamp!.room(),
     timestamp: async (digest) => (await ltv()).timestamp!.token(digest),
   };
+  // Only a time-stamp and validation data are fetched; a B-B seal's one call is the key's signature.
+  const calls = { answers, mayWait: !!request.seal?.timestamper || !!extend };
   const sealed = await deps.pdf.handOverCalling(calls, "sealFile", {
     source,
     seal: signature && { layout: signature.layout, room: signature.room },
