@@ -5,7 +5,10 @@ import { AppError } from "../src/errors";
 import { createLogger } from "../src/log";
 import { createPdfWorkers, type MainCalls, type TaskCalls } from "../src/pdf-worker/pool";
 import type { SealPlan } from "../src/pdf-worker/seal-file";
+import { isLongSeal } from "../src/modules/sealing/off-thread";
 import { tempDir } from "./helpers/spawn";
+import { truncateSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 
 async function onePage(): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
@@ -14,7 +17,7 @@ async function onePage(): Promise<Uint8Array> {
 }
 const text = (parts: Uint8Array[]) => Buffer.concat(parts).toString("latin1");
 /** The answers of a seal whose calls may wait on the network (a time-stamp authority). */
-const waitingOn = (answers: MainCalls): TaskCalls => ({ answers, mayWait: true });
+const waitingOn = (answers: MainCalls): TaskCalls => ({ answers, long: true });
 const plan = async (): Promise<SealPlan> => ({
   source: { sealed: { bytes: await onePage() } },
   seal: { layout: { type: "Sig", subFilter: "ETSI.CAdES.detached", hash: "SHA-256" }, room: 64 },
@@ -123,7 +126,7 @@ describe("seals waiting on the main thread's answers", () => {
       const started: string[] = [];
       const bothStarted = Promise.withResolvers<void>();
       const signing = (name: string): TaskCalls => ({
-        mayWait: false,
+        long: false,
         answers: {
           contents: async () => {
             if (started.push(name) === 2) bothStarted.resolve();
@@ -141,3 +144,31 @@ describe("seals waiting on the main thread's answers", () => {
     }
   });
 });
+
+describe("which seals are long tasks (keep a thread free)", () => {
+  test("a seal that fetches (a time-stamp, validation data, a renewal) or starts from 10 MB of PDF or more; not a small B-B seal", () => {
+    const dir = tempDir("certyneo-long-");
+    const file = (name: string, mb: number) => {
+      const path = join(dir, name);
+      writeFileSync(path, "");
+      truncateSync(path, mb * 1024 * 1024); // sparse: only its size is read
+      return path;
+    };
+    const small = { sealed: { bytes: new Uint8Array(50_000) } };
+    const bb = { seal: { signer: {} as any, signingTime: new Date() } };
+    expect(isLongSeal(small, bb)).toBe(false);
+    expect(isLongSeal(small, { seal: { ...bb.seal, timestamper: {} as any } })).toBe(true);
+    expect(isLongSeal(small, { ...bb, extend: { level: "B-LT" } })).toBe(true);
+    expect(isLongSeal(small, { extend: { renewBefore: new Date() } })).toBe(true);
+    expect(isLongSeal({ sealed: { file: file("big.pdf", 10) } }, bb)).toBe(true);
+    expect(isLongSeal({ sealed: { file: file("nine.pdf", 9) } }, bb)).toBe(false);
+    const doc = (name: string, mb: number) => ({ id: name, name, sha256: "", file: file(name, mb) });
+    // An envelope's documents count together; the one being stamped alone.
+    expect(isLongSeal({ build: [[doc("a.pdf", 6), doc("b.pdf", 6)], [], [], {} as any] }, bb)).toBe(true);
+    expect(isLongSeal({ stamp: [doc("c.pdf", 6), [], [], {} as any] }, bb)).toBe(false);
+    expect(isLongSeal({ render: {} as any }, bb)).toBe(false);
+    // A file gone is the PDF thread's to report: not an error here.
+    expect(isLongSeal({ sealed: { file: join(dir, "gone.pdf") } }, bb)).toBe(false);
+  });
+});
+

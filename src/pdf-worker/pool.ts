@@ -19,15 +19,16 @@ export class PdfTaskError extends Error {
  */
 export type MainCalls = Record<string, (...args: any[]) => Promise<unknown>>;
 
-/** A task's calls: the main thread's answers, and whether answering may wait on the network. */
+/** A task's calls: the main thread's answers, and whether the task may hold its thread long. */
 export interface TaskCalls {
   answers: MainCalls;
   /**
-   * Whether an answer may wait on a service over the network (a time-stamp authority, a
-   * revocation responder): such tasks hold at most every thread but one. A key's signature
-   * alone is made at once, and its task is like any other.
+   * Whether the task may hold its thread long: an answer waits on a service over the network
+   * (a time-stamp authority, a revocation responder), or its file is large. Such tasks hold at
+   * most every thread but one, which short work keeps (an upload's check, a small seal), and
+   * with it a core for the event loop. A key's signature alone is made at once.
    */
-  mayWait: boolean;
+  long: boolean;
 }
 
 export interface PdfWorkers {
@@ -97,11 +98,11 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
   const queue: Pending[] = [];
   let nextId = 0;
   /**
-   * Tasks whose calls may wait on the network (a seal waiting for a time-stamp authority) hold
-   * at most every thread but one: a slow or unreachable authority must not hold up the others
-   * (an upload's check, a verification), which then run on the thread left.
+   * Long tasks (TaskCalls.long: a seal waiting for a time-stamp authority, or sealing a large
+   * file) hold at most every thread but one: a slow or unreachable authority must not hold up
+   * the others (an upload's check, a verification), which then run on the thread left.
    */
-  const maxWaiting = Math.max(1, slots.length - 1);
+  const maxLong = Math.max(1, slots.length - 1);
 
   function stop(slot: Slot) {
     slot.worker?.terminate();
@@ -185,11 +186,11 @@ export function createPdfWorkers(config: Config["pdf"], log: Logger): PdfWorkers
     return worker;
   }
 
-  /** The next queued task a free thread may take: the first, or the first whose calls do not wait while enough threads may be waiting. */
+  /** The next queued task a free thread may take: the first, or the first short one while enough threads run long ones. */
   function next(): Pending | undefined {
-    const mayWait = (p: Pending | null) => !!p?.calls?.mayWait;
-    const waiting = slots.filter((s) => mayWait(s.job)).length;
-    const index = waiting < maxWaiting ? 0 : queue.findIndex((p) => !mayWait(p));
+    const long = (p: Pending | null) => !!p?.calls?.long;
+    const running = slots.filter((s) => long(s.job)).length;
+    const index = running < maxLong ? 0 : queue.findIndex((p) => !long(p));
     return index < 0 ? undefined : queue.splice(index, 1)[0];
   }
 

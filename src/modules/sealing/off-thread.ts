@@ -1,8 +1,37 @@
 import type { X509Certificate } from "@peculiar/x509";
+import { statSync } from "node:fs";
 import type { Deps } from "../../deps";
+import type { FileInput } from "../../pdf-worker/file-input";
 import type { SealCalls, SealedFile, SealPlan, SealSource } from "../../pdf-worker/seal-file";
 import { ltvSources, noTimestamper, type LtvSources } from "../../pdf/ltv";
 import { sealSignature, type SealOptions } from "../../pdf/pades";
+
+/**
+ * A seal of this much PDF takes long enough (tens of milliseconds a megabyte, stamping included)
+ * to be a long task of the PDF threads (pool.ts TaskCalls.long): two 100 MB seals side by side
+ * took both cores from the event loop (an authenticated GET's p99 while sealing 2.2x of idle,
+ * against 1.5x one at a time).
+ */
+const LONG_SEAL_BYTES = 10 * 1024 * 1024;
+
+// A file gone missing is the PDF thread's to report, as when it reads it.
+const inputBytes = (input: FileInput) => ("bytes" in input ? input.bytes.length : (statSync(input.file, { throwIfNoEntry: false })?.size ?? 0));
+
+/** The bytes of the PDFs a seal starts from (the audit trail alone is drawn from data: small). */
+function sourceBytes(source: SealSource): number {
+  if ("stamp" in source) return inputBytes(source.stamp[0]);
+  if ("build" in source) return source.build[0].reduce((sum, doc) => sum + inputBytes(doc), 0);
+  if ("sealed" in source) return inputBytes(source.sealed);
+  return 0;
+}
+
+/**
+ * Whether a seal is a long task of the PDF threads: it waits on the network (a time-stamp, B-T
+ * and above; validation data, B-LT and above; a renewal), or its PDF is large. A B-B seal's one
+ * call to the main thread is the key's signature, made at once.
+ */
+export const isLongSeal = (source: SealSource, request: Pick<SealRequest, "seal" | "extend">) =>
+  !!request.seal?.timestamper || !!request.extend || sourceBytes(source) >= LONG_SEAL_BYTES;
 
 export interface SealRequest {
   /** The PAdES seal to append (B-B, or B-T with its time-stamper); absent: a renewal. */
@@ -37,9 +66,7 @@ export async function sealOnThread(deps: Pick<Deps, "pdf" | "files" | "trust">, 
     timestampRoom: async () => (await ltv()).timestamp!.room(),
     timestamp: async (digest) => (await ltv()).timestamp!.token(digest),
   };
-  // Only a time-stamp and validation data are fetched; a B-B seal's one call is the key's signature.
-  const calls = { answers, mayWait: !!request.seal?.timestamper || !!extend };
-  const sealed = await deps.pdf.handOverCalling(calls, "sealFile", {
+  const sealed = await deps.pdf.handOverCalling({ answers, long: isLongSeal(source, request) }, "sealFile", {
     source,
     seal: signature && { layout: signature.layout, room: signature.room },
     extend,
