@@ -5,6 +5,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
+import { readFileSync } from "node:fs";
 import { envelopeTombstones, recipients } from "../src/store/schema";
 import { complete, createEnvelope, getEnvelope, pngDataUrl, post, quickStart, sendEnvelope, signing, startEnvelopeServer, tokenOf, uploadDoc } from "./helpers/envelopes";
 import type { FakeClock } from "./helpers/clock";
@@ -64,6 +65,30 @@ describe("DELETE /envelopes/{id}?purge=true", () => {
       expect(count(s, "SELECT count(*) AS n FROM envelope_tombstones WHERE envelope_id = ?", env.id)).toBe(1);
       // A second purge: the envelope is gone.
       expect((await s.api(`/api/v1/envelopes/${env.id}?purge=true`, { method: "DELETE" })).status).toBe(410);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  test("the erased rows' bytes are overwritten: the database file keeps no trace of the signer's name, address or the subject", async () => {
+    const s = await startEnvelopeServer();
+    try {
+      const words = ["Quirinus Erasureprobe", "quirinus.erasureprobe@example.com", "Lease of the Erasureprobe mill"];
+      const doc = await uploadDoc(s);
+      const env = await sendEnvelope(s, (await createEnvelope(s, quickStart([doc.id], [{ email: words[1]!, name: words[0]! }], { subject: words[2] }))).id);
+      const drawn = { signature: { type: "drawn", value: pngDataUrl() }, consent: true };
+      expect((await complete(s, tokenOf(env.recipients[0].signUrl), drawn)).status).toBe(200);
+      await s.running.app.jobs.drain();
+      const file = s.deps.db.$client.filename;
+      // Everything in the main file, the log emptied: what the file holds is all there is.
+      const traces = () => {
+        s.deps.db.$client.run("PRAGMA wal_checkpoint(TRUNCATE)");
+        const bytes = Buffer.from(readFileSync(file));
+        return words.filter((w) => bytes.includes(w));
+      };
+      expect(traces()).toEqual(words);
+      expect((await s.api(`/api/v1/envelopes/${env.id}?purge=true`, { method: "DELETE" })).status).toBe(200);
+      expect(traces()).toEqual([]);
     } finally {
       await s.stop();
     }

@@ -79,6 +79,9 @@ export function openDb(file: string): Db {
   // pages of a dozen large indexes, and re-reading them made creation's p99 several times slower.
   sqlite.run("PRAGMA cache_size = -16384");
   sqlite.run("PRAGMA foreign_keys = ON");
+  // Deleted rows are overwritten with zeros, not left in free pages: an erasure (a purge, GDPR)
+  // leaves no names or addresses to read back from the file. Costs writes only when pages are freed.
+  sqlite.run("PRAGMA secure_delete = ON");
   // Savepoints journal in memory: each transaction of a group commit runs in a savepoint that
   // copies every page it changes first (~22 pages for an envelope creation), and past 64 KiB
   // SQLite spills that copy to a temporary file, with a write() per page: 90 KB per creation,
