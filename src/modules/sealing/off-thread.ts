@@ -7,10 +7,10 @@ import { ltvSources, noTimestamper, type LtvSources } from "../../pdf/ltv";
 import { sealSignature, type SealOptions } from "../../pdf/pades";
 
 /**
- * A seal of this much PDF takes long enough (tens of milliseconds a megabyte, stamping included)
- * to be a long task of the PDF threads (pool.ts TaskCalls.long): two 100 MB seals side by side
- * took both cores from the event loop (an authenticated GET's p99 while sealing 2.2x of idle,
- * against 1.5x one at a time).
+ * A seal of this much PDF takes long enough (a few milliseconds a megabyte to stamp: about half a
+ * second for 100 MB) to be a long task of the PDF threads (pool.ts TaskCalls.long): two 100 MB
+ * seals side by side took both cores from the event loop (an authenticated GET's p99 while
+ * sealing 2.2x of idle, against 1.5x one at a time).
  */
 const LONG_SEAL_BYTES = 10 * 1024 * 1024;
 
