@@ -171,4 +171,3 @@ describe("which seals are long tasks (keep a thread free)", () => {
     expect(isLongSeal({ sealed: { file: join(dir, "gone.pdf") } }, bb)).toBe(false);
   });
 });
-

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { PDFDocument, PDFName } from "pdf-lib";
 import { join } from "node:path";
 import { complete, createEnvelope, getEnvelope, quickStart, sendEnvelope, tokenOf, typed, uploadDoc, startEnvelopeServer } from "./helpers/envelopes";
@@ -103,7 +103,7 @@ describe("signed document", () => {
 
 const writeTmp = (pdf: Uint8Array) => {
   const file = join(work, `p-${crypto.randomUUID()}.pdf`);
-  require("node:fs").writeFileSync(file, pdf);
+  writeFileSync(file, pdf);
   return file;
 };
 
@@ -167,7 +167,7 @@ describe("certificates", () => {
   test("an RSA PKCS#12 from the config seals, with a B-T time-stamp from a local TSA", async () => {
     const dir = tempDir("certyneo-rsa-");
     const p12 = join(dir, "seal.p12");
-    require("node:fs").writeFileSync(p12, opensslP12(dir, { key: "rsa", password: "s3cret", cn: "ACME Corp Seal" }));
+    writeFileSync(p12, opensslP12(dir, { key: "rsa", password: "s3cret", cn: "ACME Corp Seal" }));
     const tsa = startTsa(dir);
     // The certificate was made just now: run this server's clock from now.
     const t = await startTestServer({ clock: fakeClock(new Date()), env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false", CERTYNEO_SEAL_P12_PATH: p12, CERTYNEO_SEAL_P12_PASSWORD: "s3cret", CERTYNEO_SEAL_TSA_URL: tsa.url, CERTYNEO_SEAL_LEVEL: "B-T" } });
@@ -327,7 +327,7 @@ describe("when sealing cannot finish", () => {
     const sent = await sendEnvelope(s, env.id);
     await complete(s, tokenOf(sent.recipients[0].signUrl), typed("Ana Silva"));
     // The original bytes vanish (a disk fault): every attempt fails, the last one gives up.
-    require("node:fs").renameSync(s.deps.files.path(doc.sha256), `${s.deps.files.path(doc.sha256)}.away`);
+    renameSync(s.deps.files.path(doc.sha256), `${s.deps.files.path(doc.sha256)}.away`);
     const { sealingHandlers } = await import("../src/modules/sealing/jobs");
     const { MAX_ATTEMPTS } = await import("../src/jobs/schedule");
     const handler = sealingHandlers(s.deps).seal_envelope!;
@@ -338,7 +338,7 @@ describe("when sealing cannot finish", () => {
     expect(view.sealStatus).toBe("FAILED");
     const events = s.deps.db.$client.query("SELECT type FROM audit_events WHERE envelope_id = ?").all(env.id) as { type: string }[];
     expect(events.map((e) => e.type)).toContain("envelope.seal_failed");
-    require("node:fs").renameSync(`${s.deps.files.path(doc.sha256)}.away`, s.deps.files.path(doc.sha256));
+    renameSync(`${s.deps.files.path(doc.sha256)}.away`, s.deps.files.path(doc.sha256));
     const res = await s.api(`/api/v1/envelopes/${env.id}/signed-document`);
     expect(res.status).toBe(503);
     expect((await res.json()).code).toBe("seal_failed");
