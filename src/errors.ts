@@ -88,3 +88,8 @@ export const invalid = (errors: FieldError[], message = "The request has invalid
  * instance key, port): the CLI prints its message as one line and exits 2.
  */
 export class StartupError extends Error {}
+
+/** The signing key cannot be used (file, password, token, certificate); the message is one human line. */
+export class SignerError extends Error {
+  override name = "SignerError";
+}

@@ -29,10 +29,17 @@ const packagesOf = (modules: Set<string>) =>
 
 describe("what a start loads", () => {
   test("`certyneo serve` loads no PDF library, font, mailer or OpenAPI generator before its first request", async () => {
-    const packages = packagesOf(await loadedAtStart("src/main.ts", ["src/cli/commands.ts"]));
+    const packages = packagesOf(await loadedAtStart("src/main.ts", ["src/cli/commands.ts", "src/cli/serve.ts"]));
     expect(packages).toContain("elysia"); // the walk itself works
     for (const lazy of ["pdf-lib", "@pdf-lib/fontkit", "@pdf-lib/standard-fonts", "pako", "nodemailer", "@elysiajs/openapi"])
       expect([...packages], lazy).not.toContain(lazy);
+  }, 60_000);
+
+  test("`certyneo --help`, `--version` and `healthcheck` load no package: each command loads what it needs when it runs", async () => {
+    const modules = await loadedAtStart("src/cli/commands.ts");
+    expect([...packagesOf(modules)]).toEqual([]);
+    expect(modules).toContain("src/cli/usage.ts");
+    expect([...modules].filter((m) => m.startsWith("src/cli/")).sort()).toEqual(["src/cli/args.ts", "src/cli/commands.ts", "src/cli/usage.ts"]);
   }, 60_000);
 
   test("before `serve` restarts itself with its allocator setting, only the entry and reflect-metadata load", async () => {

@@ -2,18 +2,8 @@ import type { Deps } from "../deps";
 import { CLI_ACTOR } from "../modules/admin/actions";
 import { createAdmin, listAdmins, resetPassword, setTotp } from "../modules/admin/accounts";
 import { newTotpSecret, otpauthUri } from "../modules/admin/totp";
+import { ADMIN_USAGE } from "./usage";
 import { CliError, flag, type Out } from "./args";
-
-export const ADMIN_USAGE = `Usage: certyneo admin <command>
-
-Console accounts (sign in at {baseUrl}/admin/login):
-  admin create --email EMAIL --password-stdin          Create an admin; the password is read from standard input
-  admin reset-password --email EMAIL --password-stdin  Set a new password (ends the account's sessions, lifts a lockout)
-  admin totp enable --email EMAIL                      Turn on the TOTP second factor; prints the secret and otpauth:// URI
-  admin totp disable --email EMAIL                     Turn it off
-  admin list [--json]                                  List admins
-
-Example: printf '%s' "$PASSWORD" | certyneo admin create --email it@example.com --password-stdin`;
 
 /** The password from standard input, without the line break `echo` adds. */
 async function passwordFromStdin(args: string[]): Promise<string> {

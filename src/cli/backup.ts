@@ -3,20 +3,8 @@ import type { Config } from "../config";
 import type { Deps } from "../deps";
 import { bucketNotCovered, createBackup, postgresNotCovered } from "../ops/backup";
 import { restoreBackup } from "../ops/restore";
+import { BACKUP_USAGE, RESTORE_USAGE } from "./usage";
 import { CliError, type Out } from "./args";
-
-export const BACKUP_USAGE = `Usage: certyneo backup FILE [--json]
-
-Writes one tar.gz with everything a restore needs: a consistent snapshot of the database
-(taken while the server runs and writes), the instance key (without it, signing links already
-sent stop working), the development certificate if any, and every stored PDF.`;
-
-export const RESTORE_USAGE = `Usage: certyneo restore FILE [--force] [--json]
-
-Restores a backup into the data directory (CERTYNEO_DATA_DIR), which must be empty; with
---force a non-empty one is moved aside to DATA_DIR.before-restore-TIME. Stop the server first.
-Every PDF is checked against its SHA-256 and the database against SQLite's integrity check
-before anything is swapped in.`;
 
 const fileArg = (args: string[], usage: string) => {
   const file = args.find((a) => !a.startsWith("-"));

@@ -2,14 +2,8 @@ import type { Deps } from "../deps";
 import { createKey, listKeys, publicKey, revokeKey } from "../modules/keys/service";
 import { parseScopes, SCOPES } from "../modules/keys/scopes";
 import type { Environment } from "../store/schema";
+import { KEYS_USAGE } from "./usage";
 import { CliError, flag, type Out } from "./args";
-
-export const KEYS_USAGE = `Usage:
-  certyneo keys create --env test|live --name NAME [--scopes envelopes,webhooks,keys] [--json]
-      Create an API key. It is printed once, alone on the last line (--json: {"id","key","env","name","scopes"}).
-      Scopes default to all three; "keys" lets the key manage keys.
-  certyneo keys list [--json]      List keys (never the keys themselves)
-  certyneo keys revoke KEY_ID      Revoke a key; it fails on its very next request`;
 
 /** A required flag: from the command line, or asked for when a person is at the terminal. */
 function required(args: string[], name: string, question: string): string {

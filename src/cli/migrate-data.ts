@@ -6,17 +6,9 @@ import { copyDatabase } from "../ops/copy-database";
 import { closeDatabase, openDatabase, redactedUrl } from "../store/open";
 import { DEVELOPMENT_P12 } from "../modules/sealing/paths";
 import { INSTANCE_SECRET, openStorageTarget, type Storage } from "../store/storage";
+import { MIGRATE_DATA_USAGE } from "./usage";
 import { CliError, flag, type Out } from "./args";
 
-export const MIGRATE_DATA_USAGE = `Usage:
-  certyneo migrate-data --to postgres://user:pass@host/db   Copy the configured database into an empty PostgreSQL database
-  certyneo migrate-data --to DATA_DIR                        ... or into a new SQLite database in DATA_DIR (back from PostgreSQL)
-  certyneo migrate-data --storage s3://bucket/prefix         Copy every file of the configured storage, the instance secret
-                                                             and the development certificate into the bucket (S3_* credentials)
-  certyneo migrate-data --storage DATA_DIR                   ... or into a data directory (e.g. back from a bucket)
---to and --storage may be given together. Stop the server first. The database is copied in one
-transaction, then every table's row count and SHA-256 are compared; each file copy is read back
-and its SHA-256 checked (a re-run copies only what is missing or damaged).`;
 const USAGE = "usage: certyneo migrate-data [--to postgres://... | --to DATA_DIR] [--storage s3://bucket/prefix | --storage DATA_DIR]";
 
 const sha256 = (bytes: Uint8Array) => new Bun.CryptoHasher("sha256").update(bytes).digest("hex");

@@ -4,12 +4,8 @@ import { notFound } from "../errors";
 import { remindRecipient } from "../modules/envelopes/remind-recipient";
 import { firstRow } from "../store/portable-sql";
 import { envelopes } from "../store/schema";
+import { REMIND_USAGE } from "./usage";
 import { CliError, type Out } from "./args";
-
-export const REMIND_USAGE = `Usage: certyneo remind ENVELOPE_ID RECIPIENT_ID [--invitation]
-
-Queues a reminder (or, with --invitation, the invitation again) for a recipient who still has
-to act; the running server sends it within a second.`;
 
 export async function remindCommand(deps: Deps, args: string[], out: Out) {
   const [envelopeId, recipientId] = args.filter((a) => !a.startsWith("--"));

@@ -1,12 +1,7 @@
 import type { Deps } from "../deps";
 import { archivalRenewal, sealingService } from "../modules/sealing/lazy";
+import { SEAL_USAGE } from "./usage";
 import { CliError, type Out } from "./args";
-
-export const SEAL_USAGE = `Usage:
-  certyneo seal ENVELOPE_ID              Seal a COMPLETED envelope now, also one whose seal had failed for good
-                                         (the server retries on its own otherwise; the console's "Retry sealing" queues the same)
-  certyneo seal extend [--before DAYS]   Archival renewal now, for sealed files whose last document time-stamp's
-                                         certificate expires within DAYS (default seal.extendBeforeDays)`;
 
 /**
  * `certyneo seal ENV_ID`: seals a COMPLETED envelope now, also one whose seal had failed for good.

@@ -1,12 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { Deps } from "../deps";
 import { verifyService } from "../modules/sealing/lazy";
+import { VERIFY_USAGE } from "./usage";
 import { CliError, type Out } from "./args";
-
-export const VERIFY_USAGE = `Usage: certyneo verify FILE.pdf [--json]
-
-Checks every signature of a PDF: signer, issuer, times, whether the signed bytes are intact and
-cover the whole document, whether this instance made it. Exit code 0 when all hold, 1 otherwise.`;
 
 /** `certyneo verify FILE.pdf [--json]`: exit 0 when every signature holds, 1 otherwise. */
 export async function verifyCommand(deps: Deps, args: string[], out: Out): Promise<number> {

@@ -28,7 +28,8 @@ import {
   pkcs12Kdf,
 } from "./pkcs12-format.ts";
 import { buildChain, checkSigningCertificate } from "./signing-certificate.ts";
-import { cryptoKeySigner, SignerError, signerMatchesCertificate, type SignatureAlgorithm, type Signer } from "./signer.ts";
+import { SignerError } from "../errors";
+import { cryptoKeySigner, signerMatchesCertificate, type SignatureAlgorithm, type Signer } from "./signer.ts";
 
 // --- algorithms ----------------------------------------------------------------
 

@@ -29,11 +29,6 @@ export interface Signer {
   sign(data: Uint8Array): Promise<Uint8Array>;
 }
 
-/** The signing key cannot be used (file, password, token, certificate); the message is one human line. */
-export class SignerError extends Error {
-  override name = "SignerError";
-}
-
 /** A Signer over a WebCrypto private key (software keys: PKCS#12, development certificate). */
 export function cryptoKeySigner(privateKey: CryptoKey, certificateChain: X509Certificate[], algorithm: SignatureAlgorithm): Signer {
   return {

@@ -1,7 +1,7 @@
 // What every signer's certificate must satisfy, whatever holds the key (PKCS#12 file,
 // PKCS#11 token): checked once when the key is loaded.
 import { KeyUsageFlags, KeyUsagesExtension, type X509Certificate } from "@peculiar/x509";
-import { SignerError } from "./signer.ts";
+import { SignerError } from "../errors";
 
 /** Orders the certificates from the signer up to the root, dropping unrelated ones. */
 export function buildChain(leaf: X509Certificate, certs: X509Certificate[]): X509Certificate[] {

@@ -4,7 +4,8 @@ import type { X509Certificate } from "@peculiar/x509";
 import { digestOf } from "../pdf/algorithms";
 import { readPemBundle } from "../pdf/certs";
 import { buildChain, checkSigningCertificate } from "../pdf/signing-certificate";
-import { SignerError, signerMatchesCertificate, type SignatureAlgorithm, type Signer } from "../pdf/signer";
+import { SignerError } from "../errors";
+import { signerMatchesCertificate, type SignatureAlgorithm, type Signer } from "../pdf/signer";
 import { openTokenKey, type TokenKeyOptions } from "./token-key";
 
 export interface Pkcs11SignerOptions extends TokenKeyOptions {

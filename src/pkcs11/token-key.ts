@@ -8,7 +8,8 @@ import { DigestInfo } from "@peculiar/asn1-rsa";
 import { X509Certificate } from "@peculiar/x509";
 import { digestAlgorithm as digestAlgorithmOf } from "../pdf/algorithms";
 import { sameBytes } from "../pdf/bytes";
-import { SignerError, type HashName, type SignatureAlgorithm } from "../pdf/signer";
+import { SignerError } from "../errors";
+import type { HashName, SignatureAlgorithm } from "../pdf/signer";
 import { CKA, CKG, CKK, CKM, CKO, CKR, loadCryptoki, Pkcs11Error, ulongAttribute, type Cryptoki, type Mechanism } from "./cryptoki";
 
 export interface TokenKeyOptions {

@@ -7,7 +7,7 @@ import { createDevelopmentP12, DEVELOPMENT_ORGANIZATION } from "../../src/pdf/de
 import { sealPdf } from "../../src/pdf/pades.ts";
 import { loadSigner } from "../../src/pdf/pkcs12.ts";
 import { buildP12 } from "../../src/pdf/pkcs12-writer.ts";
-import { SignerError } from "../../src/pdf/signer.ts";
+import { SignerError } from "../../src/errors.ts";
 import { makePdf, opensslP12, pdfsig, run, tempDir, type KeyKind, type P12Encryption } from "./helpers-seal.ts";
 
 const dir = tempDir();

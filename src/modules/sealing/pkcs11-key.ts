@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Config } from "../../config";
-import { SignerError, type Signer } from "../../pdf/signer";
+import { SignerError } from "../../errors";
+import type { Signer } from "../../pdf/signer";
 import { openPkcs11Signer } from "../../pkcs11/signer";
 
 function readSetting(path: string, what: string, variable: string): string {

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNotNull } from "drizzle-orm";
 import type { Deps } from "../../deps";
-import { AppError, notFound } from "../../errors";
+import { AppError, notFound, SignerError } from "../../errors";
 import type { CompletionCertificateInput } from "../../pdf/certificate";
 import { atLeast } from "../../pdf/levels";
 import { LtvError } from "../../pdf/ltv";
@@ -14,7 +14,6 @@ import { appendAudit, listAudit, verifyChain, type AuditEvent } from "../audit/s
 import { recordEnvelopeEvent } from "../envelopes/record-change";
 import { SealRefusedError } from "../../pdf/incremental";
 import { envelopeDocumentRows, envelopeRow, fieldRows, lockedEnvelopeRow, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "../envelopes/rows";
-import { SignerError } from "../../pdf/signer";
 import { PdfTaskError } from "../../pdf-worker/pool";
 import { TimestampError } from "../../pdf/tsa";
 import type { Locale } from "../../enums";
