@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
+import { SQL } from "bun";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { MAX_ATTEMPTS, RETRY_DELAYS_MS } from "../src/jobs/schedule";
@@ -192,23 +193,15 @@ describe.each([false, ...(havePostgres ? [true] : [])])("delivery (on PostgreSQL
   }, 20_000);
 });
 
-// A server of its own: the test waits for the dispatcher to put back what it claimed ahead, and
-// any endpoint's change puts it back. On the shared server above, the poll disabling the
-// history test's failing endpoint (its clock a month on) did so at random moments, and the wait
-// ended on that instead (twice in CI: the claimed-ahead deliveries then went to the old URL).
+// A server of its own, so that no other test's endpoint changes meanwhile.
 describe.each([false, ...(havePostgres ? [true] : [])])("endpoint changes (on PostgreSQL: %p)", (postgres) => {
   let s: TestServer;
   const at = postgres ? "/pg" : "";
   beforeAll(async () => { s = await startTestServer({ postgres, env: ALLOW_LOOPBACK }); });
   afterAll(() => s.stop());
+  const received = (path: string, count = 1) => rx.waitFor(count, { path, accepted: false, timeoutMs: 10_000 });
 
   test("after a URL change or a deletion, only the delivery in flight goes to the old endpoint; what was claimed ahead does not", async () => {
-    const putBack = () => s.logs.filter((l) => l.msg === "webhook endpoints changed: deliveries claimed ahead put back").length;
-    const received = (path: string) => rx.waitFor(1, { path, accepted: false, timeoutMs: 10_000 });
-    const until = async (done: () => boolean | Promise<boolean>) => {
-      for (let i = 0; i < 500 && !(await done()); i++) await Bun.sleep(10);
-      expect(await done()).toBe(true);
-    };
     const hook = await endpoint(s, `${at}/changing`);
     rx.expect(`${at}/changed`, hook.secret);
     const gates = [Promise.withResolvers<void>(), Promise.withResolvers<void>()];
@@ -217,14 +210,11 @@ describe.each([false, ...(havePostgres ? [true] : [])])("endpoint changes (on Po
     for (let i = 0; i < 10; i++) await emit(s);
     const drained = s.running.app.webhooks.drain();
     await received(`${at}/changing`);
-    let before = putBack();
+    // The in-flight request is answered as soon as the change is: from its commit on, nothing claimed before it starts.
     expect((await s.api(`/api/v1/webhooks/${hook.id}`, { method: "PATCH", json: { url: rx.url(`${at}/changed`) } })).status).toBe(200);
-    await until(() => putBack() > before);
     gates[0]!.resolve();
     await received(`${at}/changed`);
-    before = putBack();
     expect((await s.api(`/api/v1/webhooks/${hook.id}`, { method: "DELETE" })).status).toBe(200);
-    await until(() => putBack() > before);
     gates[1]!.resolve();
     await drained;
     expect(rx.received.filter((d) => d.path === `${at}/changing`)).toHaveLength(1);
@@ -233,6 +223,42 @@ describe.each([false, ...(havePostgres ? [true] : [])])("endpoint changes (on Po
     const rows = await s.deps.db.select({ status: webhookDeliveries.status, lastError: webhookDeliveries.lastError }).from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, hook.id));
     const statuses = rows.map((d) => `${d.status} ${d.lastError ?? ""}`.trim()).sort();
     expect(statuses).toEqual([...Array(8).fill("failed not sent: endpoint deleted"), "succeeded", "succeeded"]);
+  });
+
+  // On PostgreSQL the change reaches the dispatchers by notification, which they handle in turn
+  // with their claims: here another session holds a failing endpoint's row, so the dispatcher,
+  // recording that failure, waits, and everything it does to its queues waits behind it. Before
+  // the change was acted on at its commit, the nine deliveries claimed ahead went to the old URL.
+  test.skipIf(!postgres)("a URL change holds from its commit on, even while the dispatcher waits on another endpoint's row", async () => {
+    const failing = await endpoint(s, "/pg/failing", ["envelope.voided"]);
+    rx.respond("/pg/failing", () => 500);
+    const hook = await endpoint(s, "/pg/moving", ["envelope.completed"]);
+    rx.expect("/pg/moved", hook.secret);
+    const gate = Promise.withResolvers<void>();
+    rx.respond("/pg/moving", async (_d, n) => (n === 1 && (await gate.promise), 200));
+    for (let i = 0; i < 10; i++) await emit(s);
+    await received("/pg/moving");
+    const other = new SQL(s.deps.config.database.url, { max: 2 });
+    const lock = await other.reserve();
+    try {
+      // Not FOR UPDATE: recording an event takes a key-share lock on its endpoints' rows.
+      await lock`BEGIN`;
+      await lock`SELECT 1 FROM webhooks WHERE id = ${failing.id} FOR NO KEY UPDATE`;
+      await emit(s, "envelope.voided", { envelope: { id: "env_x", status: "VOIDED" } });
+      await received("/pg/failing");
+      while (!(await other`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).length) await Bun.sleep(10);
+      expect((await s.api(`/api/v1/webhooks/${hook.id}`, { method: "PATCH", json: { url: rx.url("/pg/moved") } })).status).toBe(200);
+      gate.resolve();
+      // What would go to the old URL goes within this (nine requests to a receiver on loopback).
+      await Bun.sleep(500);
+      await lock`ROLLBACK`;
+    } finally {
+      lock.release();
+      await other.close();
+    }
+    await received("/pg/moved", 9);
+    expect(rx.received.filter((d) => d.path === "/pg/moving")).toHaveLength(1);
+    expect(rx.received.filter((d) => d.path === "/pg/moved")).toHaveLength(9);
   });
 });
 

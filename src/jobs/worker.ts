@@ -52,3 +52,12 @@ export async function signalWork(tx: Tx, topic: WorkTopic): Promise<void> {
   if (dialectOf(tx) === "postgres") await (tx as unknown as PgSession).execute(sql`SELECT pg_notify(${CHANNEL}, ${topic})`);
   else fire(sessionOf(tx), topic);
 }
+
+/**
+ * After the commit of a transaction that signalled `topic` (signalWork), tells this node's
+ * workers at once on PostgreSQL, whose notification comes back a round trip later: for a change
+ * this node must act on from its commit on (an endpoint's new URL). SQLite: signalWork did.
+ */
+export function signalCommittedHere(db: Db, topic: WorkTopic): void {
+  if (dialectOf(db) === "postgres") fire(sessionOf(db), topic);
+}

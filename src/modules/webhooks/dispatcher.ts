@@ -108,11 +108,16 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
    * claimed ahead went with the old settings, so it all goes back, to be claimed again as the
    * endpoints are now (a deleted or disabled one's deliveries are failed already, and stay so).
    * Only the sends in flight, one per endpoint, still go out. Endpoint changes are rare: every
-   * queue is emptied rather than finding which endpoint changed. On a later turn: on SQLite the
-   * signal comes from inside the changing transaction.
+   * queue is emptied rather than finding which endpoint changed.
+   * At once, no delivery of those queues starts any more (settle), and a claim made before the
+   * change is put back rather than kept (putBackIfStale); the queues are emptied on a later
+   * turn, under exclusively() as every other change of them: on SQLite the signal comes from
+   * inside the changing transaction.
    */
   function endpointsChanged() {
     if (stopping) return;
+    endpointsVersion++;
+    for (const queue of queued.values()) staleQueues.add(queue);
     setImmediate(() => {
       exclusively(async () => {
         const stale = [...queued.values()].flatMap((queue) => queue.splice(0));
@@ -126,6 +131,10 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
   const queriesOf = preparedPerSession(outboxQueries);
   /** webhookId → deliveries claimed ahead, not yet sent (see CLAIM_AHEAD). */
   const queued = new Map<string, ClaimedDelivery[]>();
+  /** Queues claimed before an endpoint changed: none of theirs starts (endpointsChanged). */
+  const staleQueues = new WeakSet<ClaimedDelivery[]>();
+  /** Counts endpoint changes: a claim that saw another count than the one now was made before a change. */
+  let endpointsVersion = 0;
   /** webhookId → id of the delivery being sent. */
   const sendingNow = new Map<string, string>();
 
@@ -181,6 +190,8 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
 
   /** What a claim took, kept in memory once its writes are committed (takeClaim). */
   interface Claim {
+    /** endpointsVersion when the claim began. */
+    endpoints: number;
     /** Deliveries to start now, one per endpoint. */
     start: ClaimedDelivery[];
     /** The queue of each endpoint that starts now. */
@@ -199,7 +210,7 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
    * a batch that only records the outcomes of busy endpoints skips it.
    */
   async function claimDue(q: OutboxQueries, search: boolean, idled: ReadonlySet<string> = new Set()): Promise<Claim> {
-    const claim: Claim = { start: [], queues: new Map(), refills: [] };
+    const claim: Claim = { endpoints: endpointsVersion, start: [], queues: new Map(), refills: [] };
     if (stopping) return claim;
     const now = clock.now();
     for (const [webhookId, queue] of queued) {
@@ -228,12 +239,22 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
   /** Keeps a committed claim: refills join their queue (or go back, the endpoint having gone idle meanwhile), the rest starts. */
   function takeClaim(claim: Claim): number {
     for (const { webhookId, queue, more } of claim.refills) {
-      if (queued.get(webhookId) === queue) queue.push(...more);
+      if (queued.get(webhookId) === queue && !staleQueues.has(queue)) queue.push(...more);
       else releaseNow(more);
     }
     for (const [webhookId, ahead] of claim.queues) queued.set(webhookId, ahead);
     for (const delivery of claim.start) launch(delivery);
     return claim.start.length;
+  }
+
+  /**
+   * A claim made before an endpoint changed may hold the endpoint's old URL: what it took goes back
+   * (true), to be claimed again as the endpoints are now.
+   */
+  async function putBackIfStale(claim: Claim): Promise<boolean> {
+    if (claim.endpoints === endpointsVersion) return false;
+    await release(queriesOf(db), [...claim.start, ...[...claim.queues.values()].flat(), ...claim.refills.flatMap((r) => r.more)]);
+    return true;
   }
 
   function launch(claimed: ClaimedDelivery) {
@@ -295,7 +316,7 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
     }
     settled.push({ delivery, outcome });
     const queue = queued.get(delivery.webhookId);
-    const next = outcome.error === null && !stopping ? queue?.shift() : undefined;
+    const next = outcome.error === null && !stopping && queue && !staleQueues.has(queue) ? queue.shift() : undefined;
     if (next) launch(next);
     const batch = (recorded ??= Promise.withResolvers<void>());
     if (!next || queue!.length < REFILL_BELOW) scheduleFlush();
@@ -334,7 +355,8 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
         else if (result === "failed") stats.failed++;
       }
       for (const webhookId of idled) forget(webhookId);
-      takeClaim(claim);
+      if (await putBackIfStale(claim)) wake();
+      else takeClaim(claim);
     }).then(done.resolve, (e) => {
       for (const webhookId of idled) releaseNow(forget(webhookId));
       done.reject(e);
@@ -342,7 +364,12 @@ export function createWebhookDispatcher(deps: Deps, opts: DispatcherOptions = {}
   }
 
   function pump(): Promise<number> {
-    return exclusively(async () => takeClaim(await claimDue(queriesOf(db), true)));
+    return exclusively(async () => {
+      for (;;) {
+        const claim = await claimDue(queriesOf(db), true);
+        if (!(await putBackIfStale(claim))) return takeClaim(claim);
+      }
+    });
   }
 
   const outage = outageNotice(log, "webhook delivery");

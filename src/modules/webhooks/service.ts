@@ -4,7 +4,7 @@ import type { Deps } from "../../deps";
 import type { DeliveryStatus } from "../../enums";
 import { AppError, invalid, notFound, type FieldError } from "../../errors";
 import { newId } from "../../ids";
-import { signalWork } from "../../jobs/worker";
+import { signalCommittedHere, signalWork } from "../../jobs/worker";
 import type { Tx } from "../../store/db";
 import { firstRow } from "../../store/portable-sql";
 import { transaction } from "../../store/transaction";
@@ -150,15 +150,18 @@ export async function updateWebhook(
   if (patch.events !== undefined) set.events = checkEvents(patch.events);
   if (patch.description !== undefined) set.description = patch.description;
   const now = deps.clock.now();
+  const moved = set.url !== undefined && set.url !== current.url;
+  const disabled = patch.enabled === false && current.enabled;
   await transaction(deps.db, async (tx) => {
     if (Object.keys(set).length) await tx.update(webhooks).set(set).where(eq(webhooks.id, id));
-    if (set.url !== undefined && set.url !== current.url) await signalWork(tx, "webhook-endpoints");
+    if (moved) await signalWork(tx, "webhook-endpoints");
     if (patch.enabled === true && !current.enabled) {
       await tx.update(webhooks).set({ enabled: true, disabledReason: null, failingSince: null }).where(eq(webhooks.id, id));
-    } else if (patch.enabled === false && current.enabled) {
+    } else if (disabled) {
       await disableWebhook(tx, now, id, "disabled through the API");
     }
   });
+  if (moved || disabled) signalCommittedHere(deps.db, "webhook-endpoints");
   deps.log.info("webhook updated", { webhookId: id, fields: Object.keys(patch) });
   return getWebhook(deps, environment, id);
 }
@@ -174,6 +177,7 @@ export async function deleteWebhook(deps: Deps, environment: Environment, id: st
     await failPendingDeliveries(tx, now, id, "not sent: endpoint deleted");
     return deleted;
   });
+  signalCommittedHere(deps.db, "webhook-endpoints");
   deps.log.info("webhook deleted", { webhookId: id, environment });
   return { ...row, deletedAt: now };
 }
