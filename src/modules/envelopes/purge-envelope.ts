@@ -6,6 +6,7 @@ import { AppError } from "../../errors";
 import type { Tx } from "../../store/db";
 import { jsonText } from "../../store/portable-sql";
 import { removeBlobUnlessNeeded } from "../../store/blob-lock";
+import { emptyLog } from "../../store/empty-log";
 import { preparedPerDb } from "../../store/prepared";
 import { transaction } from "../../store/transaction";
 import {
@@ -44,8 +45,9 @@ async function blobsOf(tx: Tx, envelopeId: string, sealed: string | null): Promi
  * replies naming it (on request), its documents (unless
  * another envelope uses them) and every file only it needed. What remains is a tombstone: the
  * status it ended in, its dates, who purged it and why, the documents' hashes and the audit
- * chain's head, which proves what the trail was without keeping any of it. A purge cannot be
- * undone; a pending seal must finish first.
+ * chain's head, which proves what the trail was without keeping any of it. On SQLite the
+ * write-ahead log is emptied after it (emptyLog). A purge cannot be undone; a pending seal must
+ * finish first.
  */
 export async function purgeEnvelope(
   deps: Deps, input: { environment: Environment; who: ActorMeta; envelopeId: string; reason: Tombstone["reason"] },
@@ -99,6 +101,7 @@ export async function purgeEnvelope(
   let removed = 0;
   // Asked again, alone against an upload of the same bytes that may have come since.
   for (const sha of blobs) if (await removeBlobUnlessNeeded(deps.db, deps.files, sha, (tx) => fileNeeded(tx, sha))) removed++;
+  await emptyLog(deps.db, deps.log);
   deps.log.info("envelope purged", { envelopeId: tombstone.envelopeId, reason: tombstone.reason, actor: tombstone.actor, files: removed });
   return tombstone;
 }
