@@ -79,7 +79,12 @@ describe("DELETE /envelopes/{id}?purge=true", () => {
     }
   });
 
-  test("the erased rows' bytes are overwritten: the database file keeps no trace of the signer's name, address or the subject", async () => {
+  // What is on disk: the database file after a checkpoint of the test's own (the log folded into
+  // it), or the file and its log as the server left them.
+  test.each([
+    ["the erased rows' bytes are overwritten: the database file keeps no trace of the signer's name, address or the subject", true],
+    ["the write-ahead log keeps no copy of them either: the purge empties it into the overwritten file", false],
+  ] as const)("%s", async (_name, checkpointFirst) => {
     const s = await startEnvelopeServer();
     try {
       const words = ["Quirinus Erasureprobe", "quirinus.erasureprobe@example.com", "Lease of the Erasureprobe mill"];
@@ -89,32 +94,9 @@ describe("DELETE /envelopes/{id}?purge=true", () => {
       expect((await complete(s, tokenOf(env.recipients[0].signUrl), drawn)).status).toBe(200);
       await s.running.app.jobs.drain();
       const file = s.deps.db.$client.filename;
-      // Everything in the main file, the log emptied: what the file holds is all there is.
       const traces = () => {
-        s.deps.db.$client.run("PRAGMA wal_checkpoint(TRUNCATE)");
-        const bytes = Buffer.from(readFileSync(file));
-        return words.filter((w) => bytes.includes(w));
-      };
-      expect(traces()).toEqual(words);
-      expect((await s.api(`/api/v1/envelopes/${env.id}?purge=true`, { method: "DELETE" })).status).toBe(200);
-      expect(traces()).toEqual([]);
-    } finally {
-      await s.stop();
-    }
-  });
-
-  test("the write-ahead log keeps no copy of them either: the purge empties it into the overwritten file", async () => {
-    const s = await startEnvelopeServer();
-    try {
-      const words = ["Ottilie Walprobe", "ottilie.walprobe@example.com", "Tenancy of the Walprobe barn"];
-      const doc = await uploadDoc(s);
-      const env = await sendEnvelope(s, (await createEnvelope(s, quickStart([doc.id], [{ email: words[1]!, name: words[0]! }], { subject: words[2] }))).id);
-      expect((await complete(s, tokenOf(env.recipients[0].signUrl), { signature: { type: "typed", value: words[0]! }, consent: true })).status).toBe(200);
-      await s.running.app.jobs.drain();
-      const file = s.deps.db.$client.filename;
-      // The database file and its log as they are on disk, with no checkpoint of the test's own.
-      const traces = () => {
-        const bytes = Buffer.concat([readFileSync(file), readFileSync(`${file}-wal`)]);
+        if (checkpointFirst) s.deps.db.$client.run("PRAGMA wal_checkpoint(TRUNCATE)");
+        const bytes = Buffer.concat([readFileSync(file), ...(checkpointFirst ? [] : [readFileSync(`${file}-wal`)])]);
         return words.filter((w) => bytes.includes(w));
       };
       expect(traces()).toEqual(words);
