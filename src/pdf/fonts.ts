@@ -82,6 +82,8 @@ const scriptFallbacks = new WeakMap<PDFDocument, Promise<PDFFont>>();
 /** What each fallback face covers, parsed once per process. */
 const faceCoverage = new Map<string, Promise<Set<number>>>();
 const rtlFonts = new WeakSet<PDFFont>();
+/** The emoji face, whose ligatures join emoji sequences. */
+const emojiFaces = new WeakSet<PDFFont>();
 /** Faces whose shaper moves glyphs away from their characters' order. */
 const reorderingFaces = new WeakSet<PDFFont>();
 /** Faces laid out with their OpenType features (joins, reordering, contextual forms): measured as laid out. */
@@ -169,6 +171,7 @@ async function addFallbacks(pdf: PDFDocument, fonts: FontSet, texts: Iterable<st
     const font = await face;
     if (path === hebrewPath || path === arabicPath) rtlFonts.add(font);
     if (path === devanagariPath) reorderingFaces.add(font);
+    if (path === emojiPath) emojiFaces.add(font);
     fonts.fallbacks.push(font);
   }
   for (const face of [fonts.sans, fonts.bold, fonts.mono, fonts.script]) fallbacksOf.set(face, fonts.fallbacks);
@@ -200,16 +203,35 @@ function covers(font: PDFFont, text: string): boolean {
 }
 
 /**
+ * An emoji sequence of more than one character (UTS #51): a pictograph with a skin tone or the
+ * emoji presentation selector (U+FE0F), or pictographs joined by ZWJ ("👩🏽‍💻", "👨‍👩‍👧"). Noto
+ * Emoji's ligatures draw each as one emoji; apart, they are drawn as their parts.
+ */
+const EMOJI_SEQUENCE = /\p{Extended_Pictographic}(?:\p{Emoji_Modifier}|\uFE0F)?(?:\u200D\p{Extended_Pictographic}(?:\p{Emoji_Modifier}|\uFE0F)?)+|\p{Extended_Pictographic}(?:\p{Emoji_Modifier}|\uFE0F)/gu;
+/** What follows a pictograph to make an emoji of it: a skin tone, or U+FE0F. */
+const EMOJI_PRESENTATION = /^[\p{Emoji_Modifier}\uFE0F]$/u;
+const PICTOGRAPH = /^\p{Extended_Pictographic}$/u;
+
+/**
  * One line of text the font can draw: composed (NFC, so "e"+U+0308 becomes
  * one "ë" glyph: pdf-lib ignores mark positioning), control characters and
- * line breaks turned into spaces, invisible format characters (bidi marks,
- * zero-width joiners, emoji variation selectors) dropped, and characters the font lacks replaced by
- * U+FFFD so a reader sees something is missing instead of a blank.
+ * line breaks turned into spaces, invisible format characters (bidi marks, zero-width
+ * joiners, variation selectors) dropped except inside emoji sequences, and characters the font
+ * lacks replaced by U+FFFD so a reader sees something is missing instead of a blank.
  */
 export function printable(text: string, font: PDFFont): string {
   const set = characterSet(font);
   const fallback = set.has(REPLACEMENT.codePointAt(0)!) ? REPLACEMENT : "?";
-  const cleaned = text.normalize("NFC").replace(/[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu, "").replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, " ");
+  const composed = text.normalize("NFC");
+  const clean = (part: string) => part.replace(/[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu, "").replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, " ");
+  // Emoji sequences keep their joiners and selectors: the emoji face draws each as one emoji.
+  let cleaned = "";
+  let at = 0;
+  for (const sequence of composed.matchAll(EMOJI_SEQUENCE)) {
+    cleaned += clean(composed.slice(at, sequence.index)) + sequence[0];
+    at = sequence.index + sequence[0].length;
+  }
+  cleaned += clean(composed.slice(at));
   let out = "";
   for (const char of cleaned) {
     out += faceFor(font, char.codePointAt(0)!) ? char : fallback;
@@ -320,7 +342,14 @@ function faceRuns(chars: string[], font: PDFFont, rtl: boolean): TextRun[] {
     // A space or punctuation between words of a script with its own face stays in that face's run (one shaped run, one ActualText).
     const keep = last && last.font !== font && !WORD_CHARACTER.test(char) && characterSet(last.font).has(cp) ? last.font : null;
     const face = keep ?? (scriptFace && characterSet(scriptFace).has(cp) ? scriptFace : faceFor(font, cp)) ?? font;
-    if (last && last.font === face) last.text += char;
+    // "❤️", "✌🏽": a pictograph another face drew (text style) is an emoji with what follows it.
+    const emoji = last && EMOJI_PRESENTATION.test(char) && !emojiFaces.has(last.font) ? fallbacksOf.get(font)?.find((f) => emojiFaces.has(f)) : undefined;
+    const pictograph = emoji ? [...last!.text].at(-1)! : "";
+    if (emoji && PICTOGRAPH.test(pictograph) && characterSet(emoji).has(pictograph.codePointAt(0)!) && characterSet(emoji).has(cp)) {
+      last!.text = last!.text.slice(0, -pictograph.length);
+      if (!last!.text) runs.pop();
+      runs.push({ text: pictograph + char, font: emoji });
+    } else if (last && last.font === face) last.text += char;
     else runs.push({ text: char, font: face });
   }
   return runs;
