@@ -19,15 +19,15 @@ const PAUSE_MS = 50;
  * in the server's log, not to the caller. PostgreSQL: nothing to do here (its dead rows wait for
  * autovacuum, docs/admin.md).
  */
-export async function emptyLog(db: Db, log: Logger): Promise<boolean> {
-  if (dialectOf(db) !== "sqlite" || db.$client.filename === ":memory:") return true;
+export async function emptyLog(db: Db, log: Logger): Promise<void> {
+  if (dialectOf(db) !== "sqlite" || db.$client.filename === ":memory:") return;
   let last = "busy";
   for (let i = 0; i < TRIES; i++) {
     // Not inside a transaction of the shared connection (SQLite refuses a checkpoint there).
     if (!db.$client.inTransaction) {
       try {
         const row = db.$client.query("PRAGMA wal_checkpoint(TRUNCATE)").get() as { busy: number };
-        if (!row.busy) return true;
+        if (!row.busy) return;
       } catch (e) {
         last = String((e as { code?: string }).code ?? e);
         if (last !== "SQLITE_LOCKED" && last !== "SQLITE_BUSY") break;
@@ -36,5 +36,4 @@ export async function emptyLog(db: Db, log: Logger): Promise<boolean> {
     await Bun.sleep(PAUSE_MS);
   }
   log.warn("the write-ahead log could not be emptied after an erasure: copies of erased rows stay in it until SQLite writes over them", { last });
-  return false;
 }
