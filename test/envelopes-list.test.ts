@@ -47,6 +47,24 @@ describe("list", () => {
     expect(((await moved.json()) as any).data[0].id).toBe(made[0]);
   });
 
+  test("a purged envelope's id pages on from where it was (its tombstone keeps its creation time); a deleted draft's is a 422", async () => {
+    const key = await s.key("test", "purge-while-listing key");
+    const made: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      (s.clock as any).advance(1000);
+      made.push((await createEnvelope(s, quickStart([doc.id], undefined, { subject: `Purged ${i}` }), key)).id);
+    }
+    const [older, purged, draft] = made as [string, string, string];
+    await sendEnvelope(s, purged, key);
+    expect((await s.api(`/api/v1/envelopes/${purged}`, { method: "DELETE", key })).status).toBe(200);
+    expect((await s.api(`/api/v1/envelopes/${purged}?purge=true`, { method: "DELETE", key })).status).toBe(200);
+    const next = await s.api(`/api/v1/envelopes?limit=1&startingAfter=${purged}`, { key });
+    expect(next.status).toBe(200);
+    expect(((await next.json()) as any).data.map((e: any) => e.id)).toEqual([older]);
+    expect((await s.api(`/api/v1/envelopes/${draft}`, { method: "DELETE", key })).status).toBe(200);
+    expect((await s.api(`/api/v1/envelopes?limit=1&startingAfter=${draft}`, { key })).status).toBe(422);
+  });
+
   test("bad filters: 422", async () => {
     expect((await s.api("/api/v1/envelopes?status=LOST")).status).toBe(422);
     expect((await s.api("/api/v1/envelopes?limit=0")).status).toBe(422);

@@ -107,6 +107,12 @@ describe.skipIf(!havePostgres)("envelopes on PostgreSQL", () => {
     expect(await mine()).toEqual([]);
     expect((await eventsOf()).length).toBe(others);
     expect(await firstRow(s.deps.db.select().from(envelopes).where(eq(envelopes.id, e.id)))).toBeUndefined();
+    // Its id still pages on, from its tombstone's creation time.
+    const after = await s.api(`/api/v1/envelopes?limit=100&startingAfter=${e.id}`);
+    expect(after.status).toBe(200);
+    const older = ((await after.json()) as any).data.map((x: any) => x.createdAt as string);
+    expect(older.length).toBeGreaterThan(0);
+    expect(older.every((at: string) => at <= e.createdAt)).toBe(true);
   });
 
   test("templates, a document a template uses, a bulk send through the outbox, document delete and list", async () => {

@@ -27,7 +27,9 @@ export interface PageQuery<F extends string> {
  * from an index on (owner, [filters,] created_at, id) as one range seek, however deep the page
  * (an OR of the two comparisons uses only the owner part of the index and scans).
  * `startingAfter` is looked up among the owner's rows, not through the filters, so a filtered
- * list still pages on after that item has left the filtered set.
+ * list still pages on after that item has left the filtered set; then among the rows of
+ * `departed`, when given, so that it also pages on after that item has left the table (a purged
+ * envelope's tombstone keeps its creation time).
  * Each combination of filters, with and without a cursor, is one statement prepared per session.
  */
 export function definePager<T extends PagedTable, F extends string = never, R = T["$inferSelect"]>(
@@ -36,13 +38,17 @@ export function definePager<T extends PagedTable, F extends string = never, R = 
     owner: SQLiteColumn; where?: SQL; filters?: Record<F, SQLiteColumn>;
     /** The columns a page has (R's); all of the table's by default. */
     select?: Record<string, SQLiteColumn>;
+    /** Where the ids that left the table are still found, with the same owner and creation time. */
+    departed?: { table: SQLiteTable; id: SQLiteColumn; owner: SQLiteColumn; createdAt: SQLiteColumn };
   },
 ) {
   const ph = sql.placeholder;
   const filterNames = Object.keys(spec.filters ?? {}) as F[];
-  const cursorOf = preparedPerSession((tx) =>
-    tx.select({ createdAt: sql<number>`${table.createdAt}`, id: table.id }).from(table as SQLiteTable)
-      .where(and(eq(spec.owner, ph("owner")), eq(table.id, ph("after")))).prepare());
+  const cursorIn = (from: { table: SQLiteTable; id: SQLiteColumn; owner: SQLiteColumn; createdAt: SQLiteColumn }) => preparedPerSession((tx) =>
+    tx.select({ createdAt: sql<number>`${from.createdAt}`, id: from.id }).from(from.table)
+      .where(and(eq(from.owner, ph("owner")), eq(from.id, ph("after")))).prepare());
+  const cursorOf = cursorIn({ table: table as SQLiteTable, id: table.id, owner: spec.owner, createdAt: table.createdAt });
+  const departedCursorOf = spec.departed && cursorIn(spec.departed);
   const pages = preparedPerSession(() => new Map<string, ReturnType<typeof build>>());
 
   function build(tx: Tx, used: F[], cursor: boolean, adhoc?: SQL) {
@@ -66,7 +72,9 @@ export function definePager<T extends PagedTable, F extends string = never, R = 
     const values: Record<string, unknown> = { owner: q.owner, limit: (q.limit ?? 20) + 1 };
     for (const f of used) values[f] = q.filters![f];
     if (q.startingAfter !== undefined) {
-      const [after] = await cursorOf(tx).execute({ owner: q.owner, after: q.startingAfter });
+      const at = { owner: q.owner, after: q.startingAfter };
+      let [after] = await cursorOf(tx).execute(at);
+      if (!after && departedCursorOf) [after] = await departedCursorOf(tx).execute(at);
       if (!after) throw new AppError("validation_failed", "startingAfter is not an id from this list", {
         errors: [{ pointer: "/startingAfter", message: "unknown id" }],
       });

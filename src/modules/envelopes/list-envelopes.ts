@@ -1,5 +1,5 @@
 import type { Deps } from "../../deps";
-import { envelopes, type EnvelopeStatus, type Environment } from "../../store/schema";
+import { envelopes, envelopeTombstones, type EnvelopeStatus, type Environment } from "../../store/schema";
 import { definePager } from "../../store/paginate";
 import { pageBody } from "./view-cache";
 
@@ -10,7 +10,11 @@ export interface ListEnvelopesInput {
   status?: EnvelopeStatus;
 }
 
-const spec = { owner: envelopes.environment, filters: { status: envelopes.status } };
+const spec = {
+  owner: envelopes.environment, filters: { status: envelopes.status },
+  // A purged envelope's id still pages on: a client listing while retention purges is not refused.
+  departed: { table: envelopeTombstones, id: envelopeTombstones.envelopeId, owner: envelopeTombstones.environment, createdAt: envelopeTombstones.createdAt },
+};
 /** Pages of one environment's envelopes, on the index (environment, [status,] created_at, id). */
 export const envelopePages = definePager(envelopes, spec);
 /** The same pages, ids and revisions only (the index covers them): what finding the cached views needs. */
