@@ -10,6 +10,8 @@ export interface Page<T> {
 }
 
 type PagedTable = SQLiteTable & { id: SQLiteColumn; createdAt: SQLiteColumn };
+/** Where a cursor's id is looked up: its owner and creation time. */
+interface CursorSource { table: SQLiteTable; id: SQLiteColumn; owner: SQLiteColumn; createdAt: SQLiteColumn }
 
 export interface PageQuery<F extends string> {
   /** Whose rows: the value of the pager's owner column (an environment, an endpoint id). */
@@ -39,12 +41,12 @@ export function definePager<T extends PagedTable, F extends string = never, R = 
     /** The columns a page has (R's); all of the table's by default. */
     select?: Record<string, SQLiteColumn>;
     /** Where the ids that left the table are still found, with the same owner and creation time. */
-    departed?: { table: SQLiteTable; id: SQLiteColumn; owner: SQLiteColumn; createdAt: SQLiteColumn };
+    departed?: CursorSource;
   },
 ) {
   const ph = sql.placeholder;
   const filterNames = Object.keys(spec.filters ?? {}) as F[];
-  const cursorIn = (from: { table: SQLiteTable; id: SQLiteColumn; owner: SQLiteColumn; createdAt: SQLiteColumn }) => preparedPerSession((tx) =>
+  const cursorIn = (from: CursorSource) => preparedPerSession((tx) =>
     tx.select({ createdAt: sql<number>`${from.createdAt}`, id: from.id }).from(from.table)
       .where(and(eq(from.owner, ph("owner")), eq(from.id, ph("after")))).prepare());
   const cursorOf = cursorIn({ table: table as SQLiteTable, id: table.id, owner: spec.owner, createdAt: table.createdAt });
