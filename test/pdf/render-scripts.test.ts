@@ -122,10 +122,10 @@ describe("names in every script", () => {
     expect(embeddedFonts(await PDFDocument.load(plain)).some((f) => f.name.includes("NotoEmoji"))).toBe(false);
   });
 
-  test("emoji sequences are drawn as one emoji each: joined by ZWJ, with a skin tone, with a variation selector", async () => {
+  test("emoji sequences are drawn as one emoji each: joined by ZWJ, with a skin tone, with a variation selector, a flag", async () => {
     // Each word as wide as the single emoji before them: drawn apart, "👨‍👩‍👧" took three emoji's width.
-    const words = await fieldWords("🌻 👨‍👩‍👧 👩🏽‍💻 👍🏽 ❤️");
-    expect(words).toHaveLength(5);
+    const words = await fieldWords("🌻 👨‍👩‍👧 👩🏽‍💻 👍🏽 ❤️ 🇫🇷");
+    expect(words).toHaveLength(6);
     const width = (w: { xMin: number; xMax: number }) => w.xMax - w.xMin;
     for (const word of words.slice(1)) expect(width(word), word.text).toBeCloseTo(width(words[0]!), 1);
     // A reader copies the joined sequences whole (a ligature's text is what it was made of).
