@@ -207,7 +207,9 @@ function covers(font: PDFFont, text: string): boolean {
  * emoji presentation selector (U+FE0F), or pictographs joined by ZWJ ("👩🏽‍💻", "👨‍👩‍👧"). Noto
  * Emoji's ligatures draw each as one emoji; apart, they are drawn as their parts.
  */
-const EMOJI_SEQUENCE = /\p{Extended_Pictographic}(?:\p{Emoji_Modifier}|\uFE0F)?(?:\u200D\p{Extended_Pictographic}(?:\p{Emoji_Modifier}|\uFE0F)?)+|\p{Extended_Pictographic}(?:\p{Emoji_Modifier}|\uFE0F)/gu;
+const EMOJI_SEQUENCE = /\p{Extended_Pictographic}(?:\p{Emoji_Modifier}|\uFE0F)?(?:\u200D\p{Extended_Pictographic}(?:\p{Emoji_Modifier}|\uFE0F)?)+|\p{Extended_Pictographic}(?:\p{Emoji_Modifier}|\uFE0F)/u;
+/** Invisible format characters, except inside an emoji sequence (captured, to be kept). */
+const INVISIBLE = new RegExp(`(${EMOJI_SEQUENCE.source})|[\\p{Cf}\\p{Default_Ignorable_Code_Point}]`, "gu");
 /** What follows a pictograph to make an emoji of it: a skin tone, or U+FE0F. */
 const EMOJI_PRESENTATION = /^[\p{Emoji_Modifier}\uFE0F]$/u;
 const PICTOGRAPH = /^\p{Extended_Pictographic}$/u;
@@ -222,16 +224,8 @@ const PICTOGRAPH = /^\p{Extended_Pictographic}$/u;
 export function printable(text: string, font: PDFFont): string {
   const set = characterSet(font);
   const fallback = set.has(REPLACEMENT.codePointAt(0)!) ? REPLACEMENT : "?";
-  const composed = text.normalize("NFC");
-  const clean = (part: string) => part.replace(/[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu, "").replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, " ");
   // Emoji sequences keep their joiners and selectors: the emoji face draws each as one emoji.
-  let cleaned = "";
-  let at = 0;
-  for (const sequence of composed.matchAll(EMOJI_SEQUENCE)) {
-    cleaned += clean(composed.slice(at, sequence.index)) + sequence[0];
-    at = sequence.index + sequence[0].length;
-  }
-  cleaned += clean(composed.slice(at));
+  const cleaned = text.normalize("NFC").replace(INVISIBLE, (_, emoji?: string) => emoji ?? "").replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, " ");
   let out = "";
   for (const char of cleaned) {
     out += faceFor(font, char.codePointAt(0)!) ? char : fallback;
