@@ -49,9 +49,16 @@ async function blobsOf(tx: Tx, envelopeId: string, sealed: string | null): Promi
  * write-ahead log is emptied after it (emptyLog). A purge cannot be undone; a pending seal must
  * finish first.
  */
-export async function purgeEnvelope(
-  deps: Deps, input: { environment: Environment; who: ActorMeta; envelopeId: string; reason: Tombstone["reason"] },
-): Promise<Tombstone> {
+export async function purgeEnvelope(deps: Deps, input: PurgeInput): Promise<Tombstone> {
+  const tombstone = await eraseEnvelope(deps, input);
+  await emptyLog(deps.db, deps.log);
+  return tombstone;
+}
+
+type PurgeInput = { environment: Environment; who: ActorMeta; envelopeId: string; reason: Tombstone["reason"] };
+
+/** purgeEnvelope but for the write-ahead log, which a batch of purges empties once. */
+async function eraseEnvelope(deps: Deps, input: PurgeInput): Promise<Tombstone> {
   const { tombstone, blobs, dropped } = await transaction(deps.db, async (tx) => {
     const e = await findEnvelopeRow(tx, input.environment, input.envelopeId);
     if (!(ENDED as readonly string[]).includes(e.status))
@@ -101,7 +108,6 @@ export async function purgeEnvelope(
   let removed = 0;
   // Asked again, alone against an upload of the same bytes that may have come since.
   for (const sha of blobs) if (await removeBlobUnlessNeeded(deps.db, deps.files, sha, (tx) => fileNeeded(tx, sha))) removed++;
-  await emptyLog(deps.db, deps.log);
   deps.log.info("envelope purged", { envelopeId: tombstone.envelopeId, reason: tombstone.reason, actor: tombstone.actor, files: removed });
   return tombstone;
 }
@@ -114,12 +120,13 @@ const dueForRetention = preparedPerDb((db) =>
 
 /**
  * Retention (config.retention.days, 0 = off): envelopes ended more than that many days ago are
- * purged, a batch per tick. Returns how many.
+ * purged, a batch per tick, the write-ahead log emptied once after it. Returns how many.
  */
 export async function purgeByRetention(deps: Deps, batch = 50): Promise<number> {
   const days = deps.config.retention.days;
   if (!days) return 0;
   const due = await dueForRetention(deps.db).execute({ before: deps.clock.now().getTime() - days * 86400_000, batch });
-  for (const e of due) await purgeEnvelope(deps, { environment: e.environment, who: { actor: "system" }, envelopeId: e.id, reason: "retention" });
+  for (const e of due) await eraseEnvelope(deps, { environment: e.environment, who: { actor: "system" }, envelopeId: e.id, reason: "retention" });
+  if (due.length) await emptyLog(deps.db, deps.log);
   return due.length;
 }
