@@ -21,6 +21,8 @@ export interface Deps {
   secret: Uint8Array;
   /** The sealing key (PKCS#12 from the config, or the generated development one), loaded once. */
   sealingKey: () => Promise<SealingKey>;
+  /** The start's check of the sealing key: recalled when these very inputs passed it before (key-check.ts), else the full load. */
+  checkSealingKey: () => Promise<void>;
   /** Worker threads for PDF parsing, checking and stamping, bounded in time and inflated bytes. */
   pdf: PdfWorkers;
   /** Time-stamp authorities, revocation fetching (cached) and trust anchors, for sealing and verifying. */

@@ -8,6 +8,7 @@ import { StartupError } from "./errors";
 import { createLogger, type Logger } from "./log";
 import { senderIdentity } from "./modules/branding/service";
 import { trustServices } from "./modules/sealing/trust-services";
+import { checkSealingKey } from "./modules/sealing/key-check";
 import { createMailer } from "./modules/notifications/mailer";
 import { createPdfWorkers } from "./pdf-worker/pool";
 import { pidAlive } from "./process-owner";
@@ -52,6 +53,7 @@ export async function openInstance(config: Config, opts: OpenOptions = {}): Prom
     if (sealed) log.info("webhook secrets encrypted with the instance key", { count: sealed });
     // The key's code (PKCS#12, PKCS#11, LTV checks) loads on first use (modules/sealing/lazy.ts).
     let loader: Promise<() => Promise<SealingKey>> | null = null;
+    const sealingKey = () => (loader ??= import("./modules/sealing/key").then((m) => m.sealingKeyLoader({ ...config, dataDir }, clock, log, secret, storage.state))).then((load) => load());
     const pdf = createPdfWorkers(config.pdf, log);
     return {
       config: { ...config, dataDir },
@@ -62,9 +64,10 @@ export async function openInstance(config: Config, opts: OpenOptions = {}): Prom
       // Messages are composed on the PDF threads: composing one cost the event loop ~1.5 ms.
       mailer: createMailer({ ...config, dataDir }, clock, log, () => senderIdentity(db, config), (mail) => pdf.handOver("composeMail", mail)),
       secret,
-      sealingKey: () => (loader ??= import("./modules/sealing/key").then((m) => m.sealingKeyLoader({ ...config, dataDir }, clock, log, secret, storage.state))).then((load) => load()),
+      sealingKey,
+      checkSealingKey: () => checkSealingKey({ config: { ...config, dataDir }, clock, log, secret, state: storage.state, load: sealingKey }),
       pdf,
-      trust: trustServices(config, clock, log),
+      trust: await trustServices(config, clock, log),
     };
   } catch (e) {
     await closeDatabase(db);

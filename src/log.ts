@@ -35,7 +35,10 @@ const BATCH_MS = 10;
  * exits is written synchronously.
  */
 export function batchedWriter(fd: 1 | 2): (line: string) => void {
-  const stream = fd === 1 ? process.stdout : process.stderr;
+  // Bun's own writer: Node's process.stdout would load Node's streams at start (~10 ms of a cold
+  // start). Both queue what a slow reader cannot take yet and never block.
+  const sink = (fd === 1 ? Bun.stdout : Bun.stderr).writer();
+  sink.unref();
   // One string grown by concatenation: flattened once by the write, with no array to join.
   let pending = "";
   let count = 0;
@@ -49,7 +52,14 @@ export function batchedWriter(fd: 1 | 2): (line: string) => void {
   const flush = () => {
     if (timer) clearTimeout(timer);
     timer = null;
-    if (count) stream.write(take());
+    if (!count) return;
+    try {
+      sink.write(take());
+      // A number when written at once, a promise while a slow reader catches up.
+      Promise.resolve(sink.flush()).catch(() => {});
+    } catch {
+      // The log reader is gone (EPIPE): the lines are lost, not the server, which goes on serving.
+    }
   };
   process.once("exit", () => {
     if (!count) return;

@@ -1,6 +1,8 @@
 /** The logger: the access line is built by concatenation, and must be the same JSON as the generic form. */
 import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
 import { createLogger, type AccessLine } from "../src/log";
+import { BUN, ROOT } from "./helpers/spawn";
 
 const capture = (level: "info" | "warn" = "info") => {
   const lines: string[] = [];
@@ -32,5 +34,26 @@ describe("access log line", () => {
     const quiet = capture("warn");
     quiet.log.request(cases[0]!);
     expect(quiet.lines).toEqual([]);
+  });
+});
+
+describe("the server's log writer", () => {
+  test("lines reach stdout in order, batched; a reader gone (EPIPE) loses lines, not the process", async () => {
+    const script = `
+      import { createLogger } from ${JSON.stringify(join(ROOT, "src/log.ts"))};
+      const log = createLogger("info");
+      let i = 0;
+      const tick = setInterval(() => {
+        log.info("line", { i: i++ });
+        if (i === 80) { clearInterval(tick); setTimeout(() => process.stderr.write("still running\\n"), 50); }
+      }, 3);`;
+    // Whole: every line, in order.
+    const whole = Bun.spawnSync([BUN, "-e", script]);
+    expect(whole.exitCode).toBe(0);
+    expect(whole.stdout.toString().trim().split("\n").map((l) => JSON.parse(l).i)).toEqual([...Array(80).keys()]);
+    // The reader takes one line and closes the pipe: the writer meets EPIPE and goes on.
+    const cut = Bun.spawnSync(["sh", "-c", `("$0" -e "$1"; echo "exit $?" >&2) | head -n 1`, BUN, script]);
+    expect(JSON.parse(cut.stdout.toString()).i).toBe(0);
+    expect(cut.stderr.toString()).toContain("still running\nexit 0");
   });
 });

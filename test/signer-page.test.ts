@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pdfjsDataFiles } from "../src/modules/signing/page/gen-pdfjs-assets";
-import { ASSET_VERSION, signerAssetNames } from "../src/modules/signing/page/page";
+import { assetVersion, signerAssetNames } from "../src/modules/signing/page/page";
 import { PDFJS_DATA } from "../src/modules/signing/page/pdfjs-assets";
 import { STRINGS } from "../src/modules/signing/page/i18n.js";
 import { startTestServer, type TestServer } from "./helpers/server";
@@ -53,7 +53,7 @@ describe("GET /s/{token}", () => {
 
     const html = await res.text();
     expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
-    expect(html).toContain(`/s/assets/signer.js?v=${ASSET_VERSION}`);
+    expect(html).toContain(`/s/assets/signer.js?v=${assetVersion()}`);
     expect(html).not.toContain("{{v}}");
   });
 
@@ -90,7 +90,7 @@ describe("GET /s/assets/*", () => {
       "pdfjs/wasm/openjpeg_nowasm_fallback.js": /^text\/javascript/, "pdfjs/iccs/CGATS001Compat-v2-micro.icc": /^application\/vnd.iccprofile/,
     };
     for (const [name, type] of Object.entries(types)) {
-      const res = await fetch(`${s.url}/s/assets/${name}?v=${ASSET_VERSION}`);
+      const res = await fetch(`${s.url}/s/assets/${name}?v=${assetVersion()}`);
       const body = new Uint8Array(await res.arrayBuffer());
       expect({ name, status: res.status }).toEqual({ name, status: 200 });
       expect(res.headers.get("content-type")).toMatch(type);

@@ -9,6 +9,11 @@ import { ROOT, tempDir } from "./helpers/spawn";
  * added anywhere on the way brings them back.
  */
 async function loadedAtStart(entry: string, also: string[] = []): Promise<Set<string>> {
+  return (await startGraph(entry, also)).reached;
+}
+
+/** The modules reached, and the Node built-ins they import statically (the metafile names them without "node:"). */
+async function startGraph(entry: string, also: string[] = []) {
   const build = await Bun.build({ entrypoints: [join(ROOT, entry)], target: "bun", outdir: tempDir("certyneo-graph-"), metafile: true });
   expect(build.success).toBe(true);
   const inputs = build.metafile!.inputs as Record<string, { imports: { path: string; kind: string }[] }>;
@@ -21,7 +26,8 @@ async function loadedAtStart(entry: string, also: string[] = []): Promise<Set<st
       queue.push(i.path);
     }
   }
-  return reached;
+  const builtins = new Set([...reached].flatMap((m) => (inputs[m]?.imports ?? []).filter((i) => i.kind !== "dynamic-import" && !i.path.includes("/")).map((i) => i.path.replace(/^node:/, ""))));
+  return { reached, builtins };
 }
 
 const packagesOf = (modules: Set<string>) =>
@@ -33,6 +39,17 @@ describe("what a start loads", () => {
     expect(packages).toContain("elysia"); // the walk itself works
     for (const lazy of ["pdf-lib", "@pdf-lib/fontkit", "@pdf-lib/standard-fonts", "pako", "nodemailer", "@elysiajs/openapi"])
       expect([...packages], lazy).not.toContain(lazy);
+  }, 60_000);
+
+  test("`certyneo serve` loads no certificate library, PostgreSQL code or Node stream before its first request", async () => {
+    const { reached, builtins } = await startGraph("src/main.ts", ["src/cli/commands.ts", "src/cli/serve.ts"]);
+    const packages = packagesOf(reached);
+    // The sealing key's check at start is recalled without them (modules/sealing/key-check.ts).
+    for (const lazy of ["@peculiar/x509", "asn1js", "@peculiar/asn1-schema", "tsyringe"]) expect([...packages], lazy).not.toContain(lazy);
+    expect([...reached].filter((m) => m.includes("drizzle-orm/pg-core/index"))).toEqual([]);
+    // Each brings Node's stream implementation (node-builtins.ts).
+    expect(builtins).toContain("fs");
+    for (const lazy of ["net", "zlib", "stream", "crypto", "events", "util"]) expect([...builtins], lazy).not.toContain(lazy);
   }, 60_000);
 
   test("`certyneo --help`, `--version` and `healthcheck` load no package: each command loads what it needs when it runs", async () => {
@@ -47,7 +64,8 @@ describe("what a start loads", () => {
     expect([...modules].sort()).toEqual(["node_modules/reflect-metadata/Reflect.js", "src/allocator.ts", "src/main.ts"]);
   }, 60_000);
 
-  test("the sealing-key check, which the first /healthz waits for, loads no PDF library", async () => {
+  test("the sealing-key check the first /healthz waits for loads no package when recalled, and no PDF library when it runs", async () => {
+    expect([...packagesOf(await loadedAtStart("src/modules/sealing/key-check.ts"))]).toEqual([]);
     const packages = packagesOf(await loadedAtStart("src/modules/sealing/key.ts"));
     expect(packages).toContain("@peculiar/x509");
     for (const lazy of ["pdf-lib", "@pdf-lib/fontkit", "pako"]) expect([...packages], lazy).not.toContain(lazy);

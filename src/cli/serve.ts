@@ -30,7 +30,7 @@ export async function serveCommand(args: string[]) {
   const deps = await openInstance(config, { log: createLogger(config.logLevel as Level), acceptNewInstanceKey: args.includes("--accept-new-instance-key") });
   // A server that cannot seal must not accept envelopes: no request is served until the key has
   // been checked (the port opens meanwhile, which keeps the start fast), and a bad key stops it.
-  const keyChecked = deps.sealingKey();
+  const keyChecked = deps.checkSealingKey();
   // The HTTP thread preempts the PDF threads as soon as a request wakes it (thread-priority.ts).
   shortenThreadSlice(HTTP_THREAD_SLICE_NS);
   let running: ReturnType<typeof startServer>;

@@ -1,4 +1,4 @@
-import { isIP } from "node:net";
+import { nodeNet } from "../node-builtins";
 import type { Principal } from "../modules/keys/service";
 
 /** What the HTTP layer learns about one request, shared by the pipeline and the Elysia hooks. */
@@ -45,5 +45,5 @@ export function forwardedClient(header: string | null): string | null {
   const last = header?.slice(header.lastIndexOf(",") + 1).trim();
   if (!last) return null;
   const address = /^\[([^\]]+)\](?::\d+)?$/.exec(last)?.[1] ?? (/^[\d.]+:\d+$/.test(last) ? last.slice(0, last.lastIndexOf(":")) : last);
-  return isIP(address) ? address : null;
+  return nodeNet().isIP(address) ? address : null;
 }

@@ -1,4 +1,4 @@
-import { isIPv6 } from "node:net";
+import { nodeNet } from "../node-builtins";
 import type { Worker } from "../jobs/worker";
 
 /**
@@ -66,7 +66,7 @@ function everyInterval(name: string, ms: number, tick: () => Promise<void>): Wor
 export function clientNetwork(ip: string): string {
   if (!ip.includes(":")) return ip;
   const address = ip.split("%")[0]!.toLowerCase();
-  if (!isIPv6(address)) return ip;
+  if (!nodeNet().isIPv6(address)) return ip;
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(address);
   if (mapped) return mapped[1]!;
   const [head = "", tail] = address.split("::");

@@ -1,11 +1,10 @@
-import { promisify } from "node:util";
-import { gzip } from "node:zlib";
-
 /**
  * The embedded assets that browsers load (the signing page's scripts and pdf.js, the console's, the API docs
  * page), sent gzip-compressed to a client that takes it: pdf.js alone is 1.8 MB as it is and
  * 0.5 MB compressed, which a signer on a mobile network waits for on every first visit.
  */
+
+import { nodeZlib } from "../node-builtins";
 
 /** Where an asset's bytes are: a file embedded in the executable, or a text built in memory. */
 export type AssetSource = { path: string } | { text: string };
@@ -13,7 +12,6 @@ export type AssetSource = { path: string } | { text: string };
 /** Types gzip makes smaller; the rest (compressed CMaps, Type 1 fonts, colour profiles) go as they are. */
 const COMPRESSIBLE = /^(text\/|application\/(wasm|json)|font\/ttf)/;
 
-const gzipAsync = promisify(gzip);
 /** Each asset compressed once, off the event loop (zlib's thread pool), and kept: assets do not change while the server runs. */
 const compressed = new WeakMap<AssetSource, Promise<Uint8Array<ArrayBuffer>>>();
 
@@ -21,8 +19,8 @@ function gzipped(source: AssetSource): Promise<Uint8Array<ArrayBuffer>> {
   let bytes = compressed.get(source);
   if (!bytes) {
     bytes = ("path" in source ? Bun.file(source.path).bytes() : Promise.resolve(new TextEncoder().encode(source.text)))
-      .then((raw) => gzipAsync(raw, { level: 9 }))
-      .then((out) => new Uint8Array(out));
+      .then((raw) => new Promise<Uint8Array<ArrayBuffer>>((done, fail) =>
+        nodeZlib().gzip(raw, { level: 9 }, (e, out) => (e ? fail(e) : done(new Uint8Array(out))))));
     // A failure is not kept: the next request tries again (and this one is answered uncompressed).
     bytes.catch(() => compressed.delete(source));
     compressed.set(source, bytes);

@@ -1,5 +1,5 @@
 /** The structural check of a PNG image (a drawn signature) before any decoder sees it. */
-import { crc32, inflateSync } from "node:zlib";
+import { nodeZlib } from "../node-builtins";
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -29,6 +29,7 @@ const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2,
  */
 export function pngProblem(b: Uint8Array): string | null {
   if (b.length < 8 || !PNG_MAGIC.every((v, i) => b[i] === v)) return "not a PNG file";
+  const { crc32, inflateSync } = nodeZlib();
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   let header: { width: number; height: number; bitsPerPixel: number; colourType: number; interlaced: boolean } | null = null;
   let palette = false;

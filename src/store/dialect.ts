@@ -1,5 +1,6 @@
 import { is } from "drizzle-orm";
-import { PgDialect } from "drizzle-orm/pg-core";
+// Told apart by the SQLite class: drizzle's PostgreSQL core (64 modules) then loads only on PostgreSQL.
+import { SQLiteDialect } from "drizzle-orm/sqlite-core";
 import type { Db, Tx } from "./db";
 
 /** Which database a handle talks to: SQLite in the data directory (the default) or PostgreSQL. */
@@ -18,7 +19,7 @@ export function dialectOf(db: Tx): Dialect {
   const dialect = (db as { dialect?: object }).dialect;
   if (!dialect) return "sqlite";
   let known = dialects.get(dialect);
-  if (!known) dialects.set(dialect, (known = is(dialect, PgDialect) ? "postgres" : "sqlite"));
+  if (!known) dialects.set(dialect, (known = is(dialect, SQLiteDialect) ? "sqlite" : "postgres"));
   return known;
 }
 

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
+import { nodeCrypto } from "../node-builtins";
 import { eq, notLike } from "drizzle-orm";
 import type { Db } from "./db";
 import { transaction } from "./transaction";
@@ -11,11 +11,12 @@ import { webhooks } from "./schema";
  */
 const PREFIX = "enc:v1:";
 
-const boxKey = (instanceSecret: Uint8Array) => createHmac("sha256", instanceSecret).update("certyneo stored secrets v1").digest();
+const boxKey = (instanceSecret: Uint8Array) => new Bun.CryptoHasher("sha256", instanceSecret).update("certyneo stored secrets v1").digest();
 
 export const isSealed = (stored: string) => stored.startsWith(PREFIX);
 
 export function sealSecret(instanceSecret: Uint8Array, plain: string): string {
+  const { createCipheriv, randomBytes } = nodeCrypto();
   const iv = randomBytes(12);
   const cipher = createCipheriv("aes-256-gcm", boxKey(instanceSecret), iv);
   const body = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
@@ -26,7 +27,7 @@ export function sealSecret(instanceSecret: Uint8Array, plain: string): string {
 export function openSecret(instanceSecret: Uint8Array, stored: string): string {
   if (!isSealed(stored)) return stored;
   const raw = Buffer.from(stored.slice(PREFIX.length), "base64");
-  const decipher = createDecipheriv("aes-256-gcm", boxKey(instanceSecret), raw.subarray(0, 12));
+  const decipher = nodeCrypto().createDecipheriv("aes-256-gcm", boxKey(instanceSecret), raw.subarray(0, 12));
   decipher.setAuthTag(raw.subarray(raw.length - 16));
   try {
     return Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]).toString("utf8");

@@ -1,8 +1,5 @@
-import { timingSafeEqual } from "node:crypto";
-import { once } from "node:events";
 import { createReadStream, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { Elysia } from "elysia";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
@@ -11,7 +8,6 @@ import { systemError } from "../../http/system-errors";
 import { randomToken } from "../../ids";
 import { transaction } from "../../store/transaction";
 import { retryFailedJob, retryFailedJobs } from "../../jobs/retry";
-import { createBackup } from "../../ops/backup";
 import type { Environment } from "../../store/schema";
 import type { ActorMeta } from "../envelopes/actor";
 import { deleteEnvelope } from "../envelopes/delete-envelope";
@@ -84,7 +80,7 @@ function cookiesOf(req: Request): Record<string, string> {
 }
 
 const sameToken = (a: unknown, b: string) =>
-  typeof a === "string" && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+  typeof a === "string" && a.length === b.length && crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /**
  * Where to go back to after a login or a change of language: a console page of this site
@@ -402,6 +398,8 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
       // Written inside the data directory (mode 0700), opened, then unlinked: the open stream
       // still reads it, and no copy of the instance key is left behind, even if the download stops.
       const tmp = join(deps.config.dataDir, `.download-${crypto.randomUUID()}.tar.gz`);
+      // The archive writer and Node's streams load on the first download, not at start.
+      const [{ createBackup }, { once }, { Readable }] = await Promise.all([import("../../ops/backup"), import("node:events"), import("node:stream")]);
       const m = await createBackup(deps, tmp);
       const stream = createReadStream(tmp);
       await once(stream, "open");

@@ -1,4 +1,3 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
 import type { Clock } from "../../clock";
 import type { Config } from "../../config";
 import type { Logger } from "../../log";
@@ -11,10 +10,13 @@ import { diskInstanceState, type InstanceState } from "../../store/instance-stat
 import { openPkcs11SealingKey } from "./pkcs11-key";
 import { trustAnchorsOf } from "./trust-services";
 import { DEVELOPMENT_P12 } from "./paths";
+import { developmentPassword, p12Digest, p12Source, warnDevelopment } from "./key-check";
 
 export interface SealingKey extends Signer {
   /** Sealing with the self-signed certificate generated on first start. */
   development: boolean;
+  /** The SHA-256 of the PKCS#12 it was loaded from (key-check.ts); none for a PKCS#11 key. */
+  p12Digest?: string;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface SealingKey extends Signer {
  */
 async function refuseUnreachableLevel(config: Config, signer: Signer): Promise<void> {
   if (!atLeast(config.seal.level as PadesLevel, "B-LT")) return;
-  const anchors = config.verify.trustAnchors ? trustAnchorsOf(config) : [];
+  const anchors = await trustAnchorsOf(config);
   // Loaded here: the LTV module brings pdf-lib, which a start at B-B/B-T does not need.
   const { ltvObstacle } = await import("../../pdf/ltv");
   const obstacle = await ltvObstacle(sealingCertificate(signer), [...signer.certificateChain, ...anchors]);
@@ -35,14 +37,6 @@ async function refuseUnreachableLevel(config: Config, signer: Signer): Promise<v
 export const sealingCertificate = (key: Signer) => key.certificateChain[0]!;
 
 export { DEVELOPMENT_P12 };
-
-/** The development PKCS#12's password, derived from the instance secret so no second secret file is needed. */
-const developmentPassword = (secret: Uint8Array) =>
-  new Bun.CryptoHasher("sha256", secret).update("certyneo development sealing key").digest("base64url");
-
-function warnDevelopment(log: Logger, file: string) {
-  log.warn("SEALING WITH A DEVELOPMENT CERTIFICATE: signed PDFs will not be trusted by validators. Set CERTYNEO_SEAL_P12_PATH and CERTYNEO_SEAL_P12_PASSWORD, or a PKCS#11 key (CERTYNEO_SEAL_PKCS11_*), for production.", { file });
-}
 
 /**
  * The organisation's sealing key, loaded once and checked (readable, password or PIN, key
@@ -64,39 +58,31 @@ export function sealingKeyLoader(config: Config, clock: Clock, log: Logger, secr
       });
       return { ...signer, development: false };
     }
-    if (config.seal.p12Path) {
-      const path = config.seal.p12Path;
-      if (!existsSync(path)) throw new SignerError(`sealing certificate ${path}: file not found (CERTYNEO_SEAL_P12_PATH)`);
-      if (statSync(path).isDirectory()) throw new SignerError(`sealing certificate ${path}: is a directory; CERTYNEO_SEAL_P12_PATH must name a PKCS#12 (.p12) file`);
-      try {
-        const signer = await loadSigner(new Uint8Array(readFileSync(path)), config.seal.p12Password, clock.now(), { rsaPss: config.seal.rsaPss });
-        const certificate = sealingCertificate(signer);
-        await refuseUnreachableLevel(config, signer);
-        log.info("sealing certificate loaded", { file: path, subject: certificate.subject, notAfter: certificate.notAfter.toISOString() });
-        return { ...signer, development: false };
-      } catch (e) {
-        if (e instanceof SignerError) throw new SignerError(`sealing certificate ${path}: ${e.message}`);
-        throw e;
-      }
-    }
-    const file = state.where(DEVELOPMENT_P12);
-    const password = developmentPassword(secret);
-    let p12 = await state.read(DEVELOPMENT_P12);
-    if (!p12) {
-      const made = await createDevelopmentP12({ commonName: `Certyneo development seal (${new URL(config.baseUrl).host})`, password, now: clock.now() });
-      p12 = await state.createOnce(DEVELOPMENT_P12, made);
+    let source = await p12Source(config, secret, state);
+    if (!source) {
+      const file = state.where(DEVELOPMENT_P12);
+      const made = await createDevelopmentP12({ commonName: `Certyneo development seal (${new URL(config.baseUrl).host})`, password: developmentPassword(secret), now: clock.now() });
+      const p12 = await state.createOnce(DEVELOPMENT_P12, made);
       // Another node starting at the same time may have made it first: then this one reads it.
       if (Buffer.from(p12).equals(made)) log.info("development sealing certificate created", { file });
+      source = { file, bytes: p12, password: developmentPassword(secret), development: true };
     }
-    warnDevelopment(log, file);
+    const { file, bytes, password, development } = source;
+    if (development) warnDevelopment(log, file);
     try {
-      const signer = await loadSigner(p12, password, clock.now());
-      return { ...signer, development: true };
+      const signer = await loadSigner(bytes, password, clock.now(), development ? {} : { rsaPss: config.seal.rsaPss });
+      if (!development) {
+        const certificate = sealingCertificate(signer);
+        await refuseUnreachableLevel(config, signer);
+        log.info("sealing certificate loaded", { file, subject: certificate.subject, notAfter: certificate.notAfter.toISOString() });
+      }
+      return { ...signer, development, p12Digest: p12Digest(bytes) };
     } catch (e) {
-      // It was made by this instance with a password from instance.key: damage, or a key replaced since.
-      if (e instanceof SignerError)
-        throw new SignerError(`development sealing certificate ${file}: ${e.message}; delete it to have a new one made, or restore the instance.key it was made with`);
-      throw e;
+      if (!(e instanceof SignerError)) throw e;
+      // The development one was made by this instance with a password from instance.key: damage, or a key replaced since.
+      throw new SignerError(development
+        ? `development sealing certificate ${file}: ${e.message}; delete it to have a new one made, or restore the instance.key it was made with`
+        : `sealing certificate ${file}: ${e.message}`);
     }
   };
   return () => (loading ??= load().catch((e) => {

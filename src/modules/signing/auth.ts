@@ -6,7 +6,7 @@
  * authentication, so a later authentication (or a copy of the database) makes no older cookie work.
  * Five wrong codes in a row lock the recipient out for 15 minutes. Every attempt is an audit event.
  */
-import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
+import { nodeCrypto } from "../../node-builtins";
 import { and, eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
@@ -29,12 +29,12 @@ export const resendDelayMs = (sends: number) => (sends <= 0 ? 0 : Math.min(30_00
 
 export const AUTH_COOKIE = "certyneo_signer";
 
-const hmac = (secret: Uint8Array, text: string) => createHmac("sha256", secret).update(text).digest("base64url");
+const hmac = (secret: Uint8Array, text: string) => new Bun.CryptoHasher("sha256", secret).update(text).digest("base64url");
 const codeHash = (secret: Uint8Array, recipientId: string, code: string) => hmac(secret, `otp:${recipientId}:${code}`);
 const proofOf = (secret: Uint8Array, r: Pick<RecipientRow, "id" | "authenticatedAt">) =>
   hmac(secret, `signer-auth:${r.id}:${r.authenticatedAt?.getTime() ?? 0}`);
 
-const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+const same = (a: string, b: string) => a.length === b.length && crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /** "j•••@example.com", "+33 •••• ••78": enough for the signer to recognise, not enough to reuse. */
 export function maskedDestination(r: Pick<RecipientRow, "authMethod" | "email" | "phone">): string | null {
@@ -100,7 +100,7 @@ export async function sendOneTimeCode(deps: Deps, actor: Actor): Promise<{ desti
   if (r.authMethod === "sms_otp" && !sms) throw new AppError("unavailable", "No SMS gateway is configured (sms.gatewayUrl)");
   const now = deps.clock.now();
   const claim = await claimSend(deps, actor, now);
-  const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+  const code = String(nodeCrypto().randomInt(0, 1_000_000)).padStart(6, "0");
   const locale = pickLocale(actor.envelope.locale);
   try {
     if (sms) await sms.send({ to: r.phone!, text: renderOneTimeCodeSms(locale, code) });

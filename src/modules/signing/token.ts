@@ -1,4 +1,3 @@
-import { createHmac } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { AppError } from "../../errors";
 import { sha256Hex } from "../../ids";
@@ -16,7 +15,7 @@ export const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/;
  * only its SHA-256 is stored: the database alone opens no session.
  */
 export function signingToken(secret: Uint8Array, recipientId: string, linkVersion = 0): string {
-  return createHmac("sha256", secret).update(linkVersion ? `${recipientId}.${linkVersion}` : recipientId).digest("base64url");
+  return new Bun.CryptoHasher("sha256", secret).update(linkVersion ? `${recipientId}.${linkVersion}` : recipientId).digest("base64url");
 }
 
 /** What recipients.token_hash stores. */

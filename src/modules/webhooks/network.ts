@@ -13,7 +13,8 @@
  * host-name suffixes (`*.corp.example`).
  */
 
-import { BlockList, isIP } from "node:net";
+import type { BlockList } from "node:net";
+import { nodeNet } from "../../node-builtins";
 
 type Family = 4 | 6;
 const TYPE = { 4: "ipv4", 6: "ipv6" } as const;
@@ -42,7 +43,7 @@ export class TargetRefusedError extends Error {
 /** Parses an IPv4 or IPv6 literal (brackets and zone id allowed); null if it is not one. */
 export function parseIp(text: string): Ip | null {
   const address = (text.startsWith("[") && text.endsWith("]") ? text.slice(1, -1) : text).replace(/%.*$/, "");
-  const family = isIP(address);
+  const family = nodeNet().isIP(address);
   return family === 4 || family === 6 ? { family, address } : null;
 }
 
@@ -60,49 +61,54 @@ function addCidr(list: BlockList, text: string): boolean {
 
 /** A built-in range: one BlockList each, so that a match names its reason. */
 function range(cidr: string, reason: string) {
-  const list = new BlockList();
+  const list = new (nodeNet().BlockList)();
   if (!addCidr(list, cidr)) throw new Error(`bad built-in CIDR ${cidr}`);
   return { family: parseIp(cidr.split("/")[0]!)!.family, contains: (ip: Ip) => list.check(ip.address, TYPE[ip.family]), reason };
 }
 
 // ---------------------------------------------------------------- classification
 
-const BLOCKED = [
-  range("0.0.0.0/8", "an unspecified (\"this network\") address"),
-  range("10.0.0.0/8", "a private address (RFC 1918)"),
-  range("100.64.0.0/10", "a carrier-grade NAT address (RFC 6598)"),
-  range("127.0.0.0/8", "a loopback address"),
-  range("169.254.169.254/32", "the cloud metadata address"),
-  range("169.254.0.0/16", "a link-local address"),
-  range("172.16.0.0/12", "a private address (RFC 1918)"),
-  range("192.0.0.0/24", "an IETF protocol assignment address"),
-  range("192.0.2.0/24", "a documentation address"),
-  range("192.88.99.0/24", "a 6to4 relay anycast address"),
-  range("192.168.0.0/16", "a private address (RFC 1918)"),
-  range("198.18.0.0/15", "a benchmarking address"),
-  range("198.51.100.0/24", "a documentation address"),
-  range("203.0.113.0/24", "a documentation address"),
-  range("224.0.0.0/4", "a multicast address"),
-  range("240.0.0.0/4", "a reserved or broadcast address"),
-  range("::/128", "the unspecified address"),
-  range("::1/128", "a loopback address"),
-  range("::/96", "a deprecated IPv4-compatible address"),
-  // SIIT (RFC 2765) and Teredo (RFC 4380) reach IPv4 hosts through translators and relays
-  // the policy cannot see: refused outright rather than judged by an embedded address.
-  range("::ffff:0:0:0/96", "an IPv4-translated address"),
-  range("2001::/32", "a Teredo tunnel address"),
-  range("64:ff9b:1::/48", "a local-use NAT64 address"),
-  range("100::/64", "a discard-only address"),
-  range("2001:db8::/32", "a documentation address"),
-  range("fc00::/7", "a unique-local address"),
-  range("fe80::/10", "a link-local address"),
-  range("fec0::/10", "a site-local address"),
-  range("ff00::/8", "a multicast address"),
-];
+const builtInRanges = () => ({
+  blocked: [
+    range("0.0.0.0/8", "an unspecified (\"this network\") address"),
+    range("10.0.0.0/8", "a private address (RFC 1918)"),
+    range("100.64.0.0/10", "a carrier-grade NAT address (RFC 6598)"),
+    range("127.0.0.0/8", "a loopback address"),
+    range("169.254.169.254/32", "the cloud metadata address"),
+    range("169.254.0.0/16", "a link-local address"),
+    range("172.16.0.0/12", "a private address (RFC 1918)"),
+    range("192.0.0.0/24", "an IETF protocol assignment address"),
+    range("192.0.2.0/24", "a documentation address"),
+    range("192.88.99.0/24", "a 6to4 relay anycast address"),
+    range("192.168.0.0/16", "a private address (RFC 1918)"),
+    range("198.18.0.0/15", "a benchmarking address"),
+    range("198.51.100.0/24", "a documentation address"),
+    range("203.0.113.0/24", "a documentation address"),
+    range("224.0.0.0/4", "a multicast address"),
+    range("240.0.0.0/4", "a reserved or broadcast address"),
+    range("::/128", "the unspecified address"),
+    range("::1/128", "a loopback address"),
+    range("::/96", "a deprecated IPv4-compatible address"),
+    // SIIT (RFC 2765) and Teredo (RFC 4380) reach IPv4 hosts through translators and relays
+    // the policy cannot see: refused outright rather than judged by an embedded address.
+    range("::ffff:0:0:0/96", "an IPv4-translated address"),
+    range("2001::/32", "a Teredo tunnel address"),
+    range("64:ff9b:1::/48", "a local-use NAT64 address"),
+    range("100::/64", "a discard-only address"),
+    range("2001:db8::/32", "a documentation address"),
+    range("fc00::/7", "a unique-local address"),
+    range("fe80::/10", "a link-local address"),
+    range("fec0::/10", "a site-local address"),
+    range("ff00::/8", "a multicast address"),
+  ],
+  mapped: range("::ffff:0:0/96", "an IPv4-mapped address"),
+  nat64: range("64:ff9b::/96", "a NAT64 address"),
+  sixToFour: range("2002::/16", "a 6to4 address"),
+});
 
-const MAPPED = range("::ffff:0:0/96", "an IPv4-mapped address");
-const NAT64 = range("64:ff9b::/96", "a NAT64 address");
-const SIX_TO_FOUR = range("2002::/16", "a 6to4 address");
+// Built on first use, as node:net is loaded (node-builtins.ts).
+let ranges: ReturnType<typeof builtInRanges> | undefined;
+const builtIn = () => (ranges ??= builtInRanges());
 
 /** The eight 16-bit groups of an IPv6 address (the URL parser writes it in hex, without a dotted quad). */
 function groupsOf(address: string): number[] {
@@ -117,7 +123,8 @@ const dotted = (hi: number, lo: number) => [hi >> 8, hi & 255, lo >> 8, lo & 255
 /** IPv6 forms that carry an IPv4 address: the IPv4 address decides. */
 function embeddedV4(ip: Ip): Ip | null {
   if (ip.family !== 6) return null;
-  const at = MAPPED.contains(ip) || NAT64.contains(ip) ? 6 : SIX_TO_FOUR.contains(ip) ? 1 : null;
+  const { mapped, nat64, sixToFour } = builtIn();
+  const at = mapped.contains(ip) || nat64.contains(ip) ? 6 : sixToFour.contains(ip) ? 1 : null;
   if (at === null) return null;
   const groups = groupsOf(ip.address);
   return { family: 4, address: dotted(groups[at]!, groups[at + 1]!) };
@@ -129,7 +136,7 @@ export function blockedReason(address: string): string | null {
   if (!ip) return "not an IP address";
   const v4 = embeddedV4(ip);
   if (v4) return blockedReason(v4.address);
-  return BLOCKED.find((r) => r.family === ip.family && r.contains(ip))?.reason ?? null;
+  return builtIn().blocked.find((r) => r.family === ip.family && r.contains(ip))?.reason ?? null;
 }
 
 // ---------------------------------------------------------------- policy
@@ -147,13 +154,13 @@ export interface NetworkPolicy {
  * Throws on an entry that is none of those, so a typo is not silently ignored.
  */
 export function networkPolicy(allowedNetworks: readonly string[]): NetworkPolicy {
-  const allowed = new BlockList();
+  let allowed: BlockList | undefined;
   const hosts = new Set<string>();
   const suffixes: string[] = [];
   for (const raw of allowedNetworks) {
     const entry = raw.trim().toLowerCase();
     if (!entry) continue;
-    if (addCidr(allowed, entry)) continue;
+    if (addCidr((allowed ??= new (nodeNet().BlockList)()), entry)) continue;
     if (/^(\*\.|\.)[a-z0-9.-]+$/.test(entry)) suffixes.push(entry.replace(/^\*/, ""));
     else if (/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/.test(entry)) hosts.add(entry.replace(/\.$/, ""));
     else throw new Error(`webhooks.allowedNetworks: "${raw}" is not a CIDR, an IP address or a host name`);
@@ -169,7 +176,7 @@ export function networkPolicy(allowedNetworks: readonly string[]): NetworkPolicy
       if (why === null) return null;
       const ip = parseIp(address)!;
       const v4 = embeddedV4(ip);
-      if (allowed.check(ip.address, TYPE[ip.family]) || (v4 !== null && allowed.check(v4.address, "ipv4"))) return null;
+      if (allowed?.check(ip.address, TYPE[ip.family]) || (v4 !== null && allowed?.check(v4.address, "ipv4"))) return null;
       if (hostAllowed(host)) return null;
       return `${address} is ${why}`;
     },

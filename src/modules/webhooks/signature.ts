@@ -6,7 +6,6 @@
  * where the key is the base64-decoded part of the endpoint secret `whsec_<base64>`.
  */
 
-import { timingSafeEqual } from "node:crypto";
 
 const PREFIX = "whsec_";
 const SECRET_BYTES = 32;
@@ -57,6 +56,6 @@ export function verifyWebhook(
     const [version, sig] = s.split(",");
     if (version !== "v1" || !sig) return false;
     const got = Buffer.from(sig, "base64");
-    return got.length === expected.length && timingSafeEqual(got, expected);
+    return got.length === expected.length && crypto.timingSafeEqual(got, expected);
   });
 }

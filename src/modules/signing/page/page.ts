@@ -22,7 +22,6 @@ import signerJs from "./signer.js" with { type: "text" };
  * Everything is embedded in the binary, so a signer's browser asks no other host for anything.
  */
 
-/** Changes whenever an asset does, so browsers may cache versioned asset URLs for long. */
 /**
  * The consent texts as the browser imports them: served from the module's values (data only),
  * since the server imports that module itself and a file cannot be both a module and a text asset
@@ -30,7 +29,12 @@ import signerJs from "./signer.js" with { type: "text" };
  */
 const CONSENT_JS = `export const CONSENT_VERSION = ${CONSENT_VERSION};\nexport const CONSENT_TEXTS = ${JSON.stringify(CONSENT_TEXTS)};\n`;
 
-export const ASSET_VERSION = Bun.hash([VERSION, pdfjsPkg.version, signerHtml as unknown as string, signerCss, signerJs, i18nJs, CONSENT_JS].join("\0")).toString(36);
+// The version, the page and the asset table are made on first use: a start serves no signer
+// page, and hashing the embedded texts was a few milliseconds of it.
+let version: string | undefined;
+/** Changes whenever an asset does, so browsers may cache versioned asset URLs for long. */
+export const assetVersion = () =>
+  (version ??= Bun.hash([VERSION, pdfjsPkg.version, signerHtml as unknown as string, signerCss, signerJs, i18nJs, CONSENT_JS].join("\0")).toString(36));
 
 /**
  * Only this origin, no inline script or style, no framing (but by the envelope's allowed
@@ -83,7 +87,8 @@ const TYPES: Record<string, string> = {
 };
 
 /** Every asset by its name under /s/assets/: a fixed table, so no request path reaches the file system. */
-const ASSETS = new Map<string, AssetSource>([
+let assets: Map<string, AssetSource> | undefined;
+const assetTable = () => (assets ??= new Map<string, AssetSource>([
   ["signer.js", { text: signerJs }],
   ["i18n.js", { text: i18nJs }],
   ["consent-texts.js", { text: CONSENT_JS }],
@@ -91,15 +96,16 @@ const ASSETS = new Map<string, AssetSource>([
   ["pdf.min.mjs", { path: pdfJs }],
   ["pdf.worker.min.mjs", { path: pdfWorkerJs }],
   ...Object.entries(PDFJS_DATA).map(([name, path]) => [`pdfjs/${name}`, { path }] as [string, AssetSource]),
-]);
+]));
 
-export const signerAssetNames = () => [...ASSETS.keys()];
+export const signerAssetNames = () => [...assetTable().keys()];
 
 // bun-types types every .html import as an HTML bundle; `with { type: "text" }` gives its text.
-const PAGE = (signerHtml as unknown as string).replaceAll("{{v}}", ASSET_VERSION);
+let page: string | undefined;
+const pageHtml = () => (page ??= (signerHtml as unknown as string).replaceAll("{{v}}", assetVersion()));
 
 function assetResponse(req: Request, name: string): Response | Promise<Response> {
-  const asset = ASSETS.get(name);
+  const asset = assetTable().get(name);
   if (!asset) {
     return new Response("Not found\n", { status: 404, headers: { ...COMMON_HEADERS, "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
   }
@@ -116,5 +122,5 @@ function assetResponse(req: Request, name: string): Response | Promise<Response>
 }
 
 export const signerPage = (deps: Pick<Deps, "db">) => new Elysia({ name: "signer-page" })
-  .get("/s/:token", async ({ params }) => new Response(PAGE, { headers: pageHeaders(await frameAncestorsOf(deps, params.token)) }), { detail: { hide: true } })
+  .get("/s/:token", async ({ params }) => new Response(pageHtml(), { headers: pageHeaders(await frameAncestorsOf(deps, params.token)) }), { detail: { hide: true } })
   .get("/s/assets/*", ({ params, request }) => assetResponse(request, params["*"]), { detail: { hide: true } });
