@@ -83,8 +83,8 @@ function recalled(config: Config, secret: Uint8Array, source: P12Source, now: Da
 async function remember(config: Config, secret: Uint8Array, source: P12Source, key: SealingKey, log: Logger) {
   const cert = key.certificateChain[0]!;
   const certificate: CheckedCertificate = { subject: cert.subject, notBefore: cert.notBefore.toISOString(), notAfter: cert.notAfter.toISOString() };
-  const record = JSON.stringify({ ...certificate, mac: macOf(config, secret, source, certificate) });
   try {
+    const record = JSON.stringify({ ...certificate, mac: macOf(config, secret, source, certificate) });
     await writeFileAtomic(join(config.dataDir, KEY_CHECK_RECORD), [new TextEncoder().encode(record)]);
   } catch (e) {
     // Only the next start's speed depends on it.
