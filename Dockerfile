@@ -16,7 +16,8 @@ RUN useradd --system --home /var/lib/certyneo --create-home certyneo \
 COPY --from=build /src/dist/certyneo /usr/local/bin/certyneo
 USER certyneo
 WORKDIR /var/lib/certyneo
-ENV CERTYNEO_HOST=0.0.0.0 CERTYNEO_DATA_DIR=/var/lib/certyneo/data
+# The allocator setting `serve` would otherwise restart itself to take (docs/configuration.md).
+ENV CERTYNEO_HOST=0.0.0.0 CERTYNEO_DATA_DIR=/var/lib/certyneo/data MIMALLOC_PURGE_HOLES=0
 VOLUME /var/lib/certyneo/data
 EXPOSE 3000
 HEALTHCHECK CMD ["/usr/local/bin/certyneo", "healthcheck"]
