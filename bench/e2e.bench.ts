@@ -44,7 +44,10 @@ const env = {
 };
 const monitor = process.env.BENCH_LOOP_MONITOR === "1" ? ["--preload", join(import.meta.dir, "loop-monitor.ts")] : [];
 // BENCH_CPU_PROF=DIR: the server's main thread profiled (bun --cpu-prof), the profile written to DIR at its exit.
+// With the allocator setting given, `serve` does not restart: the profiler's suspend signal
+// (SIGPWR), pending across the restart's execve, killed about one profiled start in six.
 const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+if (profile.length) Object.assign(env, { MIMALLOC_PURGE_HOLES: "0" });
 const key = run([process.execPath, "src/main.ts", "keys", "create", "--env", "test", "--name", "e2e"], { cwd: SERVER_ROOT, env }).stdout.trim().split("\n").at(-1)!;
 const server = Bun.spawn([process.execPath, ...monitor, ...profile, "src/main.ts", "serve"], { cwd: SERVER_ROOT, env, stdout: Bun.file(join(dir, "server.log")), stderr: "inherit" });
 const url = `http://127.0.0.1:${port}`;
