@@ -108,17 +108,19 @@ export interface KeyCheckContext {
  * either way.
  */
 export async function checkSealingKey({ config, clock, log, secret, state, load }: KeyCheckContext): Promise<void> {
-  const source = config.seal.pkcs11.module ? null : await p12Source(config, secret, state);
+  if (config.seal.pkcs11.module) return void (await load());
+  const source = await p12Source(config, secret, state);
   const certificate = source && recalled(config, secret, source, clock.now());
-  if (!source || !certificate) {
-    const key = await load();
-    const loaded = source ?? (await p12Source(config, secret, state));
-    // Recorded only if the load read the bytes this check read (a file replaced meanwhile is checked at the next start).
-    if (loaded && key.p12Digest === p12Digest(loaded.bytes)) await remember(config, secret, loaded, key, log);
+  if (source && certificate) {
+    if (source.development) warnDevelopment(log, source.file);
+    else log.info("sealing certificate unchanged since its last check", { file: source.file, subject: certificate.subject, notAfter: certificate.notAfter });
     return;
   }
-  if (source.development) warnDevelopment(log, source.file);
-  else log.info("sealing certificate unchanged since its last check", { file: source.file, subject: certificate.subject, notAfter: certificate.notAfter });
+  const key = await load();
+  // Without a source, the load has just made the development key.
+  const loaded = source ?? (await p12Source(config, secret, state));
+  // Recorded only if the load read the bytes this check read (a file replaced meanwhile is checked at the next start).
+  if (loaded && key.p12Digest === p12Digest(loaded.bytes)) await remember(config, secret, loaded, key, log);
 }
 
 export function warnDevelopment(log: Logger, file: string) {
