@@ -61,11 +61,12 @@ export function sealingKeyLoader(config: Config, clock: Clock, log: Logger, secr
     let source = await p12Source(config, secret, state);
     if (!source) {
       const file = state.where(DEVELOPMENT_P12);
-      const made = await createDevelopmentP12({ commonName: `Certyneo development seal (${new URL(config.baseUrl).host})`, password: developmentPassword(secret), now: clock.now() });
+      const password = developmentPassword(secret);
+      const made = await createDevelopmentP12({ commonName: `Certyneo development seal (${new URL(config.baseUrl).host})`, password, now: clock.now() });
       const p12 = await state.createOnce(DEVELOPMENT_P12, made);
       // Another node starting at the same time may have made it first: then this one reads it.
       if (Buffer.from(p12).equals(made)) log.info("development sealing certificate created", { file });
-      source = { file, bytes: p12, password: developmentPassword(secret), development: true };
+      source = { file, bytes: p12, password, development: true };
     }
     const { file, bytes, password, development } = source;
     if (development) warnDevelopment(log, file);
