@@ -29,7 +29,8 @@ export function writeSection(title: string, body: string) {
 /** Builds the executable exactly as `npm run build` does (its command from package.json), to `outfile`; `drop`: flags left out. */
 export function buildLikeNpm(outfile: string, extra: string[] = [], drop: string[] = []): void {
   const root = join(import.meta.dir, "..");
-  const script = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts.build as string;
+  // The bundler's command: what follows the emptying of dist/.
+  const script = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts.build as string).split("&&").at(-1)!.trim();
   const args = script.split(/\s+/).slice(1).filter((a) => !drop.includes(a));
   args[args.indexOf("--outfile") + 1] = outfile;
   const build = run([process.execPath, ...args, ...extra], { cwd: root });
