@@ -11,7 +11,7 @@ import { loadConfig, type Config } from "../src/config";
 import { SignerError } from "../src/errors";
 import { createLogger } from "../src/log";
 import { sealingKeyLoader } from "../src/modules/sealing/key";
-import { checkSealingKey, KEY_CHECK_RECORD } from "../src/modules/sealing/key-check";
+import { checkSealingKey, developmentPassword, KEY_CHECK_RECORD } from "../src/modules/sealing/key-check";
 import { DEVELOPMENT_P12 } from "../src/modules/sealing/paths";
 import { createDevelopmentP12 } from "../src/pdf/devcert";
 import { diskInstanceState } from "../src/store/instance-state";
@@ -53,7 +53,7 @@ describe("the sealing key's check at start is remembered", () => {
     expect((await key.sign(new Uint8Array([1, 2, 3]))).length).toBeGreaterThan(0);
 
     // Another valid file under the same password: checked again, then recalled.
-    const other = await createDevelopmentP12({ commonName: "Replaced", password: new Bun.CryptoHasher("sha256", secret).update("certyneo development sealing key").digest("base64url"), now: new Date() });
+    const other = await createDevelopmentP12({ commonName: "Replaced", password: developmentPassword(secret), now: new Date() });
     writeFileSync(join(config.dataDir, DEVELOPMENT_P12), other);
     expect((await start(config, secret)).loads).toBe(1);
     expect((await start(config, secret)).loads).toBe(0);
