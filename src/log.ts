@@ -34,11 +34,23 @@ const BATCH_MS = 10;
  * asynchronous, so a slow log reader never blocks requests; what is pending when the process
  * exits is written synchronously.
  */
+/**
+ * One writer per descriptor, shared by every logger of the process (each `writer()` opens a
+ * descriptor of its own). Bun's own: Node's process.stdout would load Node's streams at start
+ * (~10 ms of a cold start). Both queue what a slow reader cannot take yet and never block.
+ */
+const sinks = new Map<1 | 2, ReturnType<typeof Bun.stdout.writer>>();
+function sinkOf(fd: 1 | 2) {
+  let sink = sinks.get(fd);
+  if (!sink) {
+    sinks.set(fd, (sink = (fd === 1 ? Bun.stdout : Bun.stderr).writer()));
+    sink.unref();
+  }
+  return sink;
+}
+
 export function batchedWriter(fd: 1 | 2): (line: string) => void {
-  // Bun's own writer: Node's process.stdout would load Node's streams at start (~10 ms of a cold
-  // start). Both queue what a slow reader cannot take yet and never block.
-  const sink = (fd === 1 ? Bun.stdout : Bun.stderr).writer();
-  sink.unref();
+  const sink = sinkOf(fd);
   // One string grown by concatenation: flattened once by the write, with no array to join.
   let pending = "";
   let count = 0;
