@@ -6,15 +6,21 @@ import { createEnvelope, envelopeSuite, quickStart, sendEnvelope } from "./helpe
 
 const { s, doc } = await envelopeSuite();
 
+/** `n` drafts a second apart, oldest first, so their order is their creation order. */
+async function draftsInOrder(key: string, n: number, subject: string): Promise<string[]> {
+  const made: string[] = [];
+  for (let i = 0; i < n; i++) {
+    (s.clock as any).advance(1000);
+    made.push((await createEnvelope(s, quickStart([doc.id], undefined, { subject: `${subject} ${i}` }), key)).id);
+  }
+  return made;
+}
+
 describe("list", () => {
   test("newest first, cursor pagination, status filter", async () => {
     const key = await s.key("test", "list key");
     // A fresh environment view is not possible (test keys share it), so compare against what this test creates.
-    const made: string[] = [];
-    for (let i = 0; i < 5; i++) {
-      (s.clock as any).advance(1000);
-      made.push((await createEnvelope(s, quickStart([doc.id], undefined, { subject: `List ${i}` }), key)).id);
-    }
+    const made = await draftsInOrder(key, 5, "List");
     await sendEnvelope(s, made[1]!, key);
     await sendEnvelope(s, made[3]!, key);
     const seen: string[] = [];
@@ -49,12 +55,7 @@ describe("list", () => {
 
   test("a purged envelope's id pages on from where it was (its tombstone keeps its creation time); a deleted draft's is a 422", async () => {
     const key = await s.key("test", "purge-while-listing key");
-    const made: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      (s.clock as any).advance(1000);
-      made.push((await createEnvelope(s, quickStart([doc.id], undefined, { subject: `Purged ${i}` }), key)).id);
-    }
-    const [older, purged, draft] = made as [string, string, string];
+    const [older, purged, draft] = (await draftsInOrder(key, 3, "Purged")) as [string, string, string];
     await sendEnvelope(s, purged, key);
     expect((await s.api(`/api/v1/envelopes/${purged}`, { method: "DELETE", key })).status).toBe(200);
     expect((await s.api(`/api/v1/envelopes/${purged}?purge=true`, { method: "DELETE", key })).status).toBe(200);
