@@ -29,12 +29,6 @@ export interface AccessLine {
 const BATCH_MS = 10;
 
 /**
- * Lines to stdout (1) or stderr (2), batched: one write per BATCH_MS (or per 256 lines) instead
- * of one per request, since a write costs as much as the rest of a cached read. Writes are
- * asynchronous, so a slow log reader never blocks requests; what is pending when the process
- * exits is written synchronously.
- */
-/**
  * One writer per descriptor, shared by every logger of the process (each `writer()` opens a
  * descriptor of its own). Bun's own: Node's process.stdout would load Node's streams at start
  * (~10 ms of a cold start). Both queue what a slow reader cannot take yet and never block.
@@ -49,6 +43,12 @@ function sinkOf(fd: 1 | 2) {
   return sink;
 }
 
+/**
+ * Lines to stdout (1) or stderr (2), batched: one write per BATCH_MS (or per 256 lines) instead
+ * of one per request, since a write costs as much as the rest of a cached read. Writes are
+ * asynchronous, so a slow log reader never blocks requests; what is pending when the process
+ * exits is written synchronously.
+ */
 export function batchedWriter(fd: 1 | 2): (line: string) => void {
   const sink = sinkOf(fd);
   // One string grown by concatenation: flattened once by the write, with no array to join.
