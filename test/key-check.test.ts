@@ -50,6 +50,8 @@ describe("the sealing key's check at start is remembered", () => {
     // What the first seal then loads is the key the first start checked.
     const key = await second.key();
     expect(key.development).toBe(true);
+    // ... and does not warn a second time.
+    expect(second.lines.filter((l) => l.msg.startsWith("SEALING WITH A DEVELOPMENT CERTIFICATE"))).toHaveLength(1);
     expect((await key.sign(new Uint8Array([1, 2, 3]))).length).toBeGreaterThan(0);
 
     // Another valid file under the same password: checked again, then recalled.

@@ -123,6 +123,15 @@ export async function checkSealingKey({ config, clock, log, secret, state, load 
   if (loaded && key.p12Digest === p12Digest(loaded.bytes)) await remember(config, secret, loaded, key, log);
 }
 
+const warned = new WeakMap<Logger, Set<string>>();
+
+/**
+ * The development certificate's warning, once per logger and file: a start warns, and the
+ * first seal's load after a start that recalled its check does not say it again.
+ */
 export function warnDevelopment(log: Logger, file: string) {
+  const files = warned.get(log) ?? new Set<string>();
+  if (files.has(file)) return;
+  warned.set(log, files.add(file));
   log.warn("SEALING WITH A DEVELOPMENT CERTIFICATE: signed PDFs will not be trusted by validators. Set CERTYNEO_SEAL_P12_PATH and CERTYNEO_SEAL_P12_PASSWORD, or a PKCS#11 key (CERTYNEO_SEAL_PKCS11_*), for production.", { file });
 }
