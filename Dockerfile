@@ -3,7 +3,8 @@
 FROM node:22-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# Bun and the packages the server is built from; the test tools (devDependencies) stay out.
+RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
 RUN npm run build
 
