@@ -325,7 +325,8 @@ function showState(kind, opts = {}, focus = true) {
 
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let sealPoll;
-let sealPollDelay = 2000;
+// A light-load seal takes tens of milliseconds: the first look comes soon, later ones slow down.
+let sealPollDelay = 500;
 
 /**
  * The download of the sealed PDF: shown once sealed; while it is being sealed, the page asks again.
