@@ -277,7 +277,7 @@ try {
     }));
     return out;
   };
-  /** One counted run: its latencies, its rate and the CPU per envelope of the server's threads and of the bench's clients. */
+  /** One counted run: its latencies, its length, the CPU ms of the server's threads and of the bench's clients, its status polls. */
   const measured = async (seconds: number, wait: Wait) => {
     const t0 = performance.now();
     const [serverBefore, clientBefore, pollsBefore] = [threadCpu(server.pid), processCpu(process.pid), statusPolls];
@@ -290,13 +290,15 @@ try {
     };
     return { latencies, minutes, cpuMs, polls: statusPolls - pollsBefore };
   };
+  type Run = Awaited<ReturnType<typeof measured>>;
   /** Runs of one kind added together. */
-  const together = (runs: Awaited<ReturnType<typeof measured>>[]) => ({
-    latencies: runs.flatMap((r) => r.latencies),
-    minutes: runs.reduce((sum, r) => sum + r.minutes, 0),
-    polls: runs.reduce((sum, r) => sum + r.polls, 0),
-    cpuMs: Object.fromEntries((["main", "pdf", "other", "client"] as const).map((k) => [k, runs.reduce((sum, r) => sum + r.cpuMs[k], 0)])) as Awaited<ReturnType<typeof measured>>["cpuMs"],
-  });
+  const together = (runs: Run[]): Run => {
+    const sum = (of: (r: Run) => number) => runs.reduce((total, r) => total + of(r), 0);
+    return {
+      latencies: runs.flatMap((r) => r.latencies), minutes: sum((r) => r.minutes), polls: sum((r) => r.polls),
+      cpuMs: { main: sum((r) => r.cpuMs.main), pdf: sum((r) => r.cpuMs.pdf), other: sum((r) => r.cpuMs.other), client: sum((r) => r.cpuMs.client) },
+    };
+  };
   await flow(-1);
   if (BIG_ONLY) {
     const loadBefore = loadavg().map((l) => l.toFixed(1)).join(" / ");
@@ -308,11 +310,11 @@ try {
     await load(WARMUP_SECONDS);
     const loadBefore = loadavg().map((l) => l.toFixed(1)).join(" / ");
     // The two ways of waiting alternate in halves (poll, download, poll, download), so both see the machine's same minutes.
-    const halves: Record<Wait, Awaited<ReturnType<typeof measured>>[]> = { poll: [], download: [] };
+    const halves: Record<Wait, Run[]> = { poll: [], download: [] };
     for (const wait of ["poll", "download", "poll", "download"] as const) halves[wait].push(await measured(SECONDS / 2, wait));
     const runs = { poll: together(halves.poll), download: together(halves.download) };
     const { latencies, minutes } = runs.poll;
-    const cpuOf = (r: typeof runs.poll) => {
+    const cpuOf = (r: Run) => {
       const per = (ms: number) => ms / r.latencies.length;
       return { main: per(r.cpuMs.main), pdf: per(r.cpuMs.pdf), other: per(r.cpuMs.other), client: per(r.cpuMs.client), total: per(r.cpuMs.main + r.cpuMs.pdf + r.cpuMs.other + r.cpuMs.client) };
     };
