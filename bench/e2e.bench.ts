@@ -313,24 +313,23 @@ try {
     const halves: Record<Wait, Run[]> = { poll: [], download: [] };
     for (const wait of ["poll", "download", "poll", "download"] as const) halves[wait].push(await measured(SECONDS / 2, wait));
     const runs = { poll: together(halves.poll), download: together(halves.download) };
-    const { latencies, minutes } = runs.poll;
     const cpuOf = (r: Run) => {
       const per = (ms: number) => ms / r.latencies.length;
       return { main: per(r.cpuMs.main), pdf: per(r.cpuMs.pdf), other: per(r.cpuMs.other), client: per(r.cpuMs.client), total: per(r.cpuMs.main + r.cpuMs.pdf + r.cpuMs.other + r.cpuMs.client) };
     };
     const cpu = cpuOf(runs.poll);
     const cpuDownload = cpuOf(runs.download);
-    const downloadPerMinute = runs.download.latencies.length / runs.download.minutes;
+    const perMinuteOf = (r: Run) => r.latencies.length / r.minutes;
+    const [perMinute, downloadPerMinute] = [perMinuteOf(runs.poll), perMinuteOf(runs.download)];
     const ms = (v: number) => v.toFixed(1);
     const light: number[] = [];
     for (let i = 0; i < LIGHT; i++) light.push(await flow(100_000 + i));
     await Bun.sleep(1000); // the light runs' notifications are sent
     const big = BIG_SEALS > 0 ? await whileSealingBig() : null;
     const loadAfter = loadavg().map((l) => l.toFixed(1)).join(" / ");
-    const perMinute = latencies.length / minutes;
     const out = table(["run", "envelopes sealed", "envelopes/min", "last signature → sealed p50 ms", "p99 ms"], [
-      [`${CLIENTS} clients, ${SECONDS} s, polling the status every 5 ms`, latencies.length, perMinute.toFixed(0), pct(latencies, 50).toFixed(0), pct(latencies, 99).toFixed(0)],
-      [`${CLIENTS} clients, ${SECONDS} s, downloading the signed PDF after signing`, runs.download.latencies.length, downloadPerMinute.toFixed(0), pct(runs.download.latencies, 50).toFixed(0), pct(runs.download.latencies, 99).toFixed(0)],
+      ...([["polling the status every 5 ms", runs.poll], ["downloading the signed PDF after signing", runs.download]] as const).map(([how, r]) =>
+        [`${CLIENTS} clients, ${SECONDS} s, ${how}`, r.latencies.length, perMinuteOf(r).toFixed(0), pct(r.latencies, 50).toFixed(0), pct(r.latencies, 99).toFixed(0)]),
       ["one at a time (light load)", light.length, "–", pct(light, 50).toFixed(0), pct(light, 99).toFixed(0)],
     ]);
     const bigOut = big && bigTable(big).table;
@@ -346,7 +345,7 @@ try {
       "",
       `Targets (issue 14): ≥ 3,000 envelopes/min (polling, the measure this target was set with: ${perMinute >= 3000 ? "met" : "NOT met"}, ${perMinute.toFixed(0)}; downloading: ${downloadPerMinute >= 3000 ? "met" : "NOT met"}, ${downloadPerMinute.toFixed(0)}), last signature to sealed PDF p50 < 300 ms under light load (${pct(light, 50) < 300 ? "met" : "NOT met"}: ${pct(light, 50).toFixed(0)} ms).`,
       "",
-      `The two ${CLIENTS}-client rows differ only in how a client learns that its PDF is sealed. Polling: GET /envelopes/{id} every 5 ms until sealStatus is SEALED (${(runs.poll.polls / latencies.length).toFixed(1)} GETs an envelope in this run, each paid by the server and by the bench's clients on the same two cores). Downloading: GET /envelopes/{id}/signed-document right after the signature's answer, which seals at once if the job has not (sharing its run) and answers with the PDF, as docs/webhooks.md tells an integrator to do on \`envelope.completed\`; the latency is then to the PDF's last byte. The runs alternate in halves of ${SECONDS / 2} s (polling, downloading, polling, downloading), after the warm-up.`,
+      `The two ${CLIENTS}-client rows differ only in how a client learns that its PDF is sealed. Polling: GET /envelopes/{id} every 5 ms until sealStatus is SEALED (${(runs.poll.polls / runs.poll.latencies.length).toFixed(1)} GETs an envelope in this run, each paid by the server and by the bench's clients on the same two cores). Downloading: GET /envelopes/{id}/signed-document right after the signature's answer, which seals at once if the job has not (sharing its run) and answers with the PDF, as docs/webhooks.md tells an integrator to do on \`envelope.completed\`; the latency is then to the PDF's last byte. The runs alternate in halves of ${SECONDS / 2} s (polling, downloading, polling, downloading), after the warm-up.`,
       "",
       `CPU per envelope during the ${CLIENTS}-client runs (user+system, from /proc), polling / downloading: server main thread ${ms(cpu.main)} / ${ms(cpuDownload.main)} ms, PDF threads ${ms(cpu.pdf)} / ${ms(cpuDownload.pdf)} ms, its other threads (JIT, GC) ${ms(cpu.other)} / ${ms(cpuDownload.other)} ms; the bench's clients ${ms(cpu.client)} / ${ms(cpuDownload.client)} ms. At ${ms(cpu.total)} / ${ms(cpuDownload.total)} ms of CPU per envelope, two cores doing nothing else would seal at most ${((2 * 60_000) / cpu.total).toFixed(0)} / ${((2 * 60_000) / cpuDownload.total).toFixed(0)} envelopes/min.`,
       ...(bigOut ? [
