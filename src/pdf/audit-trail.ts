@@ -5,6 +5,7 @@
  */
 import { formatUtc } from "../clock.ts";
 import { PDFDocument } from "pdf-lib";
+import { savePdf } from "./document-io.ts";
 import { addDocument, envelopeRows, roleLabel } from "./certificate.ts";
 import { reportTexts, type ReportT } from "./report-texts.ts";
 import { fontsFor, textsIn, textWidth } from "./fonts.ts";
@@ -135,5 +136,5 @@ export async function renderAuditTrail(unsorted: AuditTrailInput): Promise<Uint8
   if (input.events.length === 0) report.paragraph(t("noEvents"), COLORS.muted);
 
   report.finish();
-  return pdf.save();
+  return savePdf(pdf);
 }

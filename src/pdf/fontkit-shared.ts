@@ -86,6 +86,7 @@ interface GlyphInternals {
 }
 
 interface SubsetInternals {
+  encodeStream(): unknown;
   font: Face & {
     loca: { offsets: number[] };
     hmtx: unknown;
@@ -145,6 +146,10 @@ function shareGlyphWork(face: Face): void {
     const FontkitBuffer = this.font.stream.buffer.constructor as unknown as { from(b: ArrayBuffer, offset: number, length: number): Uint8Array };
     stream.writeBuffer(FontkitBuffer.from(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.length));
   }, { fontkitEncode });
+  const fontkitEncodeStream = subsetProto.encodeStream;
+  subsetProto.encodeStream = Object.assign(function (this: SubsetInternals) {
+    return this.font._variationProcessor ? fontkitEncodeStream.call(this) : bytesStream(() => writeTrueTypeSubset(this));
+  }, { fontkitEncodeStream });
   const original = subsetProto._addGlyph;
   subsetProto._addGlyph = function (this: SubsetInternals, gid: number) {
     if (this.font._variationProcessor) return original.call(this, gid);
@@ -189,6 +194,36 @@ function readSubsetGlyph(subset: SubsetInternals, gid: number): SubsetGlyph {
   const compound = bytes.length >= 2 && ((bytes[0]! << 8) | bytes[1]!) & 0x8000;
   const { advance, bearing } = glyph._getTableMetrics(font.hmtx);
   return { bytes, components: compound ? (glyph._decode()?.components ?? []) : null, advance, bearing };
+}
+
+type StreamEvents = { data: (bytes: Uint8Array) => void; end: () => void; error: (error: unknown) => void };
+
+/**
+ * What pdf-lib reads of a subset's stream (its data, end and error events), the subset written
+ * on a microtask. fontkit's own stream steps through its bundled `process.nextTick`, a
+ * setTimeout(0) each: a PDF thread sat idle ~1 ms several times per face, more than half of
+ * stamping a small document.
+ */
+function bytesStream(write: () => Uint8Array) {
+  const handlers: { [E in keyof StreamEvents]: StreamEvents[E][] } = { data: [], end: [], error: [] };
+  const stream = {
+    on<E extends keyof StreamEvents>(event: E, handler: StreamEvents[E]) {
+      handlers[event]?.push(handler);
+      return stream;
+    },
+  };
+  queueMicrotask(() => {
+    let bytes: Uint8Array;
+    try {
+      bytes = write();
+    } catch (e) {
+      for (const handler of handlers.error) handler(e);
+      return;
+    }
+    for (const handler of handlers.data) handler(bytes);
+    for (const handler of handlers.end) handler();
+  });
+  return stream;
 }
 
 /** restructure's output stream, as fontkit's subset writes to it. */

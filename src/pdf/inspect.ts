@@ -1,5 +1,6 @@
 import { PDFDocument, PDFRef, type PDFPage } from "pdf-lib";
 import { docMdpPermission } from "./docmdp";
+import { loadPdf } from "./document-io";
 import { pageFrame } from "./page-frame";
 import { AppError } from "../errors";
 import { describePdfError } from "./errors";
@@ -43,7 +44,7 @@ export async function inspectPdf(bytes: Uint8Array): Promise<PdfFacts> {
   assertHeaderAndEndMarker(bytes);
   let doc: PDFDocument;
   try {
-    doc = await PDFDocument.load(bytes, { updateMetadata: false, ignoreEncryption: true });
+    doc = await loadPdf(bytes, { ignoreEncryption: true });
   } catch (e) {
     throw new AppError("pdf_invalid", describePdfError(e));
   }

@@ -6,6 +6,7 @@
 // never parsed or rewritten.
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFObject, PDFRef, PDFString } from "pdf-lib";
 import { nodeHashName } from "./algorithms.ts";
+import { loadPdf } from "./document-io.ts";
 import { buildUpdate, carriesSignature, refuseLockedDocument, SealRefusedError, writeFullDocument, type Update } from "./incremental.ts";
 import { textOf } from "./signature-fields.ts";
 import type { HashName } from "./signer.ts";
@@ -187,7 +188,7 @@ async function planOrRepair(pdf: Uint8Array, spec: SignatureLayout, size: number
     if (carriesSignature(pdf)) {
       throw new SealRefusedError(`the PDF's cross-reference data is damaged (${e.message}); it carries signatures that a repair would break`);
     }
-    const repaired = writeFullDocument(await PDFDocument.load(pdf, { updateMetadata: false }));
+    const repaired = writeFullDocument(await loadPdf(pdf));
     return plan(repaired, new PdfReader(repaired), spec, size);
   }
 }

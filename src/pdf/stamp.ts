@@ -26,6 +26,7 @@ import {
   popGraphicsState,
   pushGraphicsState,
 } from "pdf-lib";
+import { loadPdf, savePdf } from "./document-io.ts";
 import { type PageFrame, pageFrame } from "./page-frame.ts";
 import { appendCompletionCertificate, type CompletionCertificateInput, type ShortenedValue } from "./certificate.ts";
 import { type FontSet, fontsFor, textsIn } from "./fonts.ts";
@@ -285,7 +286,7 @@ export async function stampDocument(
   fields: RenderField[],
   opts: StampOptions,
 ): Promise<Uint8Array> {
-  const pdf = await PDFDocument.load(doc.bytes, { updateMetadata: false });
+  const pdf = await loadPdf(doc.bytes);
   const snapshot = takeSnapshot(pdf);
   const own = fields.filter((f) => f.documentId === doc.id);
   // Text tags said where fields go; the signed document shows the values, not the tags.
@@ -328,7 +329,7 @@ export async function buildEnvelopePdf(
   const included = fields.filter((f) => docs.some((doc) => doc.id === f.documentId));
   const shortened: ShortenedValue[] = [];
   for (const doc of docs) {
-    const source = await PDFDocument.load(doc.bytes, { updateMetadata: false });
+    const source = await loadPdf(doc.bytes);
     removeTextTags(source.getPages());
     // Copied pages leave the source's form behind but keep its widgets: values written into the
     // form first show through the widgets' appearances, as in the document sealed alone.
@@ -341,5 +342,5 @@ export async function buildEnvelopePdf(
     shortened.push(...(await stampFields(pdf, pages, included.filter((f) => f.documentId === doc.id), recipients, pdf.getPageCount() - pages.length)));
   }
   await appendTrailingPages(pdf, recipients, included, opts.title, opts, shortened);
-  return pdf.save();
+  return savePdf(pdf);
 }

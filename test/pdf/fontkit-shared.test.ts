@@ -21,7 +21,7 @@ const subsetBytes = (face: any, text: string, opts: { fontkit?: boolean } = {}) 
   new Promise<Uint8Array>((resolve) => {
     const subset = face.createSubset();
     for (const glyph of face.layout(text, PLAIN_FEATURES).glyphs) subset.includeGlyph(glyph);
-    if (opts.fontkit) subset.encode = subset.encode.fontkitEncode;
+    if (opts.fontkit) Object.assign(subset, { encode: subset.encode.fontkitEncode, encodeStream: subset.encodeStream.fontkitEncodeStream });
     const parts: Uint8Array[] = [];
     subset.encodeStream().on("data", (b: Uint8Array) => parts.push(b)).on("end", () => resolve(Buffer.concat(parts)));
   });
@@ -57,6 +57,18 @@ describe("fontkit shortcuts", () => {
       }
     });
   }
+
+  test("a subset's bytes come before a timer already set: its stream waits for no timer", async () => {
+    const face = parseFace(await Bun.file(sansPath).bytes()) as any;
+    const subset = face.createSubset();
+    for (const glyph of face.layout("Ana Silva", PLAIN_FEATURES).glyphs) subset.includeGlyph(glyph);
+    const order: string[] = [];
+    const timer = new Promise<void>((resolve) => setTimeout(() => (order.push("timer"), resolve()), 0));
+    const ended = new Promise<void>((resolve) =>
+      subset.encodeStream().on("data", () => order.push("data")).on("end", () => (order.push("end"), resolve())));
+    await Promise.all([ended, timer]);
+    expect(order).toEqual(["data", "end", "timer"]);
+  });
 
   test("a subset written from the shared glyph cache has the face's outlines and advances, compound glyphs included", async () => {
     const bytes = await Bun.file(sansPath).bytes();
