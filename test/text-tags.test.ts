@@ -3,7 +3,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PDFDocument, PDFName } from "pdf-lib";
 import { sealPdf } from "../src/pdf/pades";
-import { findTextTags } from "../src/pdf/text/text-tags";
+import { findTextTags, removeTextTags } from "../src/pdf/text/text-tags";
+import { taggedPagesOf } from "../src/pdf/text/text-tag-model";
 import { complete, createEnvelope, post, sendEnvelope, tokenOf } from "./helpers/envelopes";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { formTaggedContract, pdftotextWords, taggedContract } from "./helpers/tagged-pdf";
@@ -90,6 +91,26 @@ async function signAll(envelope: any, values: Record<string, Record<string, stri
     expect(res.status, JSON.stringify(res.body)).toBe(200);
   }
 }
+
+describe("tags taken out on the pages the upload's check found them on", () => {
+  test("only the pages named are read and changed; the pages of a document's tags, each once", async () => {
+    const bytes = await taggedContract();
+    const tags = findTextTags(await PDFDocument.load(bytes));
+    expect(taggedPagesOf(tags)).toEqual([1, 2, 3]);
+    expect(taggedPagesOf([{ page: 3 }, { page: 1 }, { page: 3 }])).toEqual([1, 3]);
+    expect(taggedPagesOf([])).toEqual([]);
+    const pagesLeft = async (onPages?: number[]) => {
+      const pdf = await PDFDocument.load(bytes);
+      const removed = removeTextTags(pdf.getPages(), onPages);
+      return { removed, left: [...new Set(findTextTags(await PDFDocument.load(await pdf.save())).map((t) => t.page))] };
+    };
+    expect(await pagesLeft([2])).toEqual({ removed: tags.filter((t) => t.page === 2).length, left: [1, 3] });
+    // A page number past the document's end is no page.
+    expect(await pagesLeft([1, 3, 9])).toEqual({ removed: tags.filter((t) => t.page !== 2).length, left: [2] });
+    expect(await pagesLeft([])).toEqual({ removed: 0, left: [1, 2, 3] });
+    expect(await pagesLeft()).toEqual({ removed: tags.length, left: [] });
+  });
+});
 
 describe("tags become fields, and the signed PDF shows values where the tags were", () => {
   test("roleName, signerN and no-role tags; explicit fields combine; the tag text is gone and the seal verifies", async () => {

@@ -6,6 +6,7 @@ import { describePdfError } from "../pdf/errors";
 import { inspectPdf, type PdfFacts } from "../pdf/inspect";
 import { buildEnvelopePdf, stampDocument } from "../pdf/stamp";
 import { verifyPdf } from "../pdf/verify";
+import { taggedPagesOf } from "../pdf/text/text-tag-model";
 import { sha256Of } from "../store/files";
 import { composeMail } from "../modules/notifications/compose-mail";
 import { sealFile } from "./seal-file";
@@ -17,7 +18,7 @@ import { sealFile } from "./seal-file";
  */
 export async function checkUpload(bytes: Uint8Array): Promise<PdfFacts> {
   const facts = await inspectPdf(bytes);
-  const doc = { id: "upload", name: "upload.pdf", sha256: "", bytes };
+  const doc = { id: "upload", name: "upload.pdf", sha256: "", bytes, taggedPages: taggedPagesOf(facts.tags) };
   try {
     await stampDocument(doc, [], [], { appendSignaturePage: false });
     await buildEnvelopePdf([doc], [], [], { appendSignaturePage: false, title: "" });

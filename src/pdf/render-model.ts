@@ -52,6 +52,12 @@ export interface RenderDocument {
   bytes: Uint8Array;
   /** Values for the document's own form fields, by name, written as real form values. */
   formValues?: Record<string, string>;
+  /**
+   * The pages (1-based) on which the upload's check found text tags: only their text is read to
+   * take the tags out (reading a page's text was most of a long document's stamping). Absent:
+   * every page is read.
+   */
+  taggedPages?: number[];
 }
 
 export interface RenderEnvelope {

@@ -290,7 +290,7 @@ export async function stampDocument(
   const snapshot = takeSnapshot(pdf);
   const own = fields.filter((f) => f.documentId === doc.id);
   // Text tags said where fields go; the signed document shows the values, not the tags.
-  removeTextTags(pdf.getPages());
+  removeTextTags(pdf.getPages(), doc.taggedPages);
   await fillFormFields(pdf, new Map(Object.entries(doc.formValues ?? {})));
   const shortened = await stampFields(pdf, pdf.getPages(), own, recipients);
   await appendTrailingPages(pdf, recipients, own, doc.name, opts, shortened);
@@ -330,7 +330,7 @@ export async function buildEnvelopePdf(
   const shortened: ShortenedValue[] = [];
   for (const doc of docs) {
     const source = await loadPdf(doc.bytes);
-    removeTextTags(source.getPages());
+    removeTextTags(source.getPages(), doc.taggedPages);
     // Copied pages leave the source's form behind but keep its widgets: values written into the
     // form first show through the widgets' appearances, as in the document sealed alone.
     await fillFormFields(source, new Map(Object.entries(doc.formValues ?? {})));

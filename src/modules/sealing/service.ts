@@ -5,6 +5,7 @@ import type { CompletionCertificateInput } from "../../pdf/certificate";
 import { atLeast } from "../../pdf/levels";
 import { LtvError } from "../../pdf/ltv";
 import type { RenderAuditEvent, RenderDocument, RenderEnvelope, RenderField, RenderRecipient } from "../../pdf/render-model";
+import { taggedPagesOf } from "../../pdf/text/text-tag-model";
 import { enqueue } from "../../jobs/queue";
 import { withNodeLock } from "../../store/node-lock";
 import { firstRow, jsonText } from "../../store/portable-sql";
@@ -191,10 +192,12 @@ export async function sealFiles(deps: Deps, envelope: EnvelopeRow): Promise<Seal
   const key = await sealingKey(deps);
   const docRows = await envelopeDocumentRows(deps.db, envelopeId);
   const fieldRowsOf = await fieldRows(deps.db, envelopeId);
-  const forms = new Map((await deps.db.select({ id: documents.id, formFields: documents.formFields }).from(documents)
-    .where(inArray(documents.id, docRows.map((d) => d.id)))).map((d) => [d.id, d.formFields.map((f) => f.name)]));
+  const facts = new Map((await deps.db.select({ id: documents.id, formFields: documents.formFields, tags: documents.tags }).from(documents)
+    .where(inArray(documents.id, docRows.map((d) => d.id)))).map((d) => [d.id, d]));
   const docs: Omit<RenderDocument, "bytes">[] = docRows.map((d) => ({
-    id: d.id, name: d.name, sha256: d.sha256, formValues: formValuesOf(envelope, forms.get(d.id) ?? [], d.id, fieldRowsOf),
+    id: d.id, name: d.name, sha256: d.sha256,
+    formValues: formValuesOf(envelope, facts.get(d.id)?.formFields.map((f) => f.name) ?? [], d.id, fieldRowsOf),
+    taggedPages: taggedPagesOf(facts.get(d.id)?.tags ?? []),
   }));
   // Read for each use by the thread that uses it (from the data directory), or read here and handed over to it: a copy of a large file would hold the event loop.
   const withBytes = async (d: Omit<RenderDocument, "bytes">): Promise<DocumentInput> =>

@@ -21,3 +21,6 @@ export const TextTagSchema = Type.Object(
 );
 
 export type TextTag = Static<typeof TextTagSchema>;
+
+/** The pages (1-based, each once, in order) that carry `tags`: the pages sealing takes tags out of (RenderDocument.taggedPages). */
+export const taggedPagesOf = (tags: readonly Pick<TextTag, "page">[]): number[] => [...new Set(tags.map((t) => t.page))].sort((a, b) => a - b);

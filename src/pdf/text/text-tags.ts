@@ -100,12 +100,13 @@ function dropFromContents(annotation: PDFDict, tag: string): void {
 
 /**
  * Takes every tag's text out of the pages' content (the pages get new content streams: saved as
- * an incremental update they leave earlier revisions, and so earlier signatures, intact).
- * Returns how many tags were removed.
+ * an incremental update they leave earlier revisions, and so earlier signatures, intact), on
+ * the pages numbered in `onPages` (1-based; all when absent): findTextTags found the tags of
+ * the others to be none. Returns how many tags were removed.
  */
-export function removeTextTags(pages: PDFPage[]): number {
+export function removeTextTags(pages: PDFPage[], onPages?: readonly number[]): number {
   let removed = 0;
-  for (const page of pages) {
+  for (const page of onPages ? onPages.map((n) => pages[n - 1]).filter((p) => p !== undefined) : pages) {
     const text = readPageText(page);
     const tags = tagsInText(text);
     if (!tags.length) continue;
