@@ -1,4 +1,4 @@
-import { PDFDocument, PDFRef, type PDFPage } from "pdf-lib";
+import { type PDFDocument, PDFRef, type PDFPage } from "pdf-lib";
 import { docMdpPermission } from "./docmdp";
 import { loadPdf } from "./document-io";
 import { pageFrame } from "./page-frame";

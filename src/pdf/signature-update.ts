@@ -4,7 +4,7 @@
 // into the hole. Only the objects the field touches are read (catalog, AcroForm,
 // first page and its /Annots); the original bytes are copied and hashed once,
 // never parsed or rewritten.
-import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFObject, PDFRef, PDFString } from "pdf-lib";
+import { PDFArray, PDFDict, PDFHexString, PDFName, PDFNumber, PDFObject, PDFRef, PDFString } from "pdf-lib";
 import { nodeHashName } from "./algorithms.ts";
 import { loadPdf } from "./document-io.ts";
 import { buildUpdate, carriesSignature, refuseLockedDocument, SealRefusedError, writeFullDocument, type Update } from "./incremental.ts";
