@@ -134,18 +134,11 @@ function shareGlyphWork(face: Face): void {
     };
   }
   const subset = face.createSubset() as unknown as SubsetInternals & { glyphEncoder?: unknown };
-  const subsetProto = Object.getPrototypeOf(subset) as SubsetInternals & { encode(stream: EncodeStream): void };
+  const subsetProto = Object.getPrototypeOf(subset) as SubsetInternals;
   // TrueType outlines only (a CFF subset writes its glyphs another way).
   if (!("glyphEncoder" in subset) || patched.has(subsetProto)) return;
   patched.add(subsetProto);
-  const fontkitEncode = subsetProto.encode;
-  subsetProto.encode = Object.assign(function (this: SubsetInternals, stream: EncodeStream) {
-    if (this.font._variationProcessor) return fontkitEncode.call(this, stream);
-    const bytes = writeTrueTypeSubset(this);
-    // fontkit's own Buffer class (its stream refuses any other), over the same memory.
-    const FontkitBuffer = this.font.stream.buffer.constructor as unknown as { from(b: ArrayBuffer, offset: number, length: number): Uint8Array };
-    stream.writeBuffer(FontkitBuffer.from(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.length));
-  }, { fontkitEncode });
+  // pdf-lib reads a subset through encodeStream only: fontkit's stream (and its encode) are kept for faces with variations.
   const fontkitEncodeStream = subsetProto.encodeStream;
   subsetProto.encodeStream = Object.assign(function (this: SubsetInternals) {
     return this.font._variationProcessor ? fontkitEncodeStream.call(this) : bytesStream(() => writeTrueTypeSubset(this));
@@ -224,11 +217,6 @@ function bytesStream(write: () => Uint8Array) {
     for (const handler of handlers.end) handler();
   });
   return stream;
-}
-
-/** restructure's output stream, as fontkit's subset writes to it. */
-interface EncodeStream {
-  writeBuffer(bytes: Uint8Array): void;
 }
 
 /** The tables a subset copies from its file, as fontkit writes them back (see writeTrueTypeSubset). */

@@ -21,7 +21,7 @@ const subsetBytes = (face: any, text: string, opts: { fontkit?: boolean } = {}) 
   new Promise<Uint8Array>((resolve) => {
     const subset = face.createSubset();
     for (const glyph of face.layout(text, PLAIN_FEATURES).glyphs) subset.includeGlyph(glyph);
-    if (opts.fontkit) Object.assign(subset, { encode: subset.encode.fontkitEncode, encodeStream: subset.encodeStream.fontkitEncodeStream });
+    if (opts.fontkit) subset.encodeStream = subset.encodeStream.fontkitEncodeStream;
     const parts: Uint8Array[] = [];
     subset.encodeStream().on("data", (b: Uint8Array) => parts.push(b)).on("end", () => resolve(Buffer.concat(parts)));
   });
