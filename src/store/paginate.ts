@@ -51,7 +51,8 @@ export function definePager<T extends PagedTable, F extends string = never, R = 
       .where(and(eq(from.owner, ph("owner")), eq(from.id, ph("after")))).prepare());
   const cursorOf = cursorIn({ table: table as SQLiteTable, id: table.id, owner: spec.owner, createdAt: table.createdAt });
   const departedCursorOf = spec.departed && cursorIn(spec.departed);
-  const pages = preparedPerSession(() => new Map<string, ReturnType<typeof build>>());
+  /** The page statement of each set of filters, with or without a cursor. */
+  const pages = new Map<string, (tx: Tx) => ReturnType<typeof build>>();
 
   function build(tx: Tx, used: F[], cursor: boolean, adhoc?: SQL) {
     return (spec.select ? tx.select(spec.select) : tx.select()).from(table as SQLiteTable)
@@ -84,11 +85,11 @@ export function definePager<T extends PagedTable, F extends string = never, R = 
       values.afterId = after.id;
     }
     if (adhoc) return { stmt: build(tx, used, q.startingAfter !== undefined, adhoc), values };
-    const key = `${used.join(",")}|${q.startingAfter !== undefined}`;
-    const cache = pages(tx);
-    let stmt = cache.get(key);
-    if (!stmt) cache.set(key, (stmt = build(tx, used, q.startingAfter !== undefined)));
-    return { stmt, values };
+    const cursor = q.startingAfter !== undefined;
+    const key = `${used.join(",")}|${cursor}`;
+    let stmt = pages.get(key);
+    if (!stmt) pages.set(key, (stmt = preparedPerSession((t) => build(t, used, cursor))));
+    return { stmt: stmt(tx), values };
   }
 
   async function page(tx: Tx, q: PageQuery<F>, adhoc?: SQL): Promise<Page<R>> {

@@ -12,7 +12,7 @@ export type Delivery = Static<typeof DeliverySchema>;
 const TYPES = ["recipient.invited", "recipient.reminded", "message.delivered", "message.failed"];
 const INVITING = new Set(["invitation", "reminder"]);
 
-/** The delivery events of a page of envelopes, in one statement prepared once per session. */
+/** The delivery events of a page of envelopes, in one statement prepared once (store/prepared.ts). */
 const deliveryEvents = preparedPerSession((tx) =>
   tx.select({ envelopeId: auditEvents.envelopeId, type: auditEvents.type, at: auditEvents.at, data: auditEvents.data }).from(auditEvents)
     .where(and(inIds(tx, auditEvents.envelopeId), inArray(auditEvents.type, TYPES))).orderBy(asc(auditEvents.envelopeId), asc(auditEvents.seq)).prepare());

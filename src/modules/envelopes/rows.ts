@@ -11,7 +11,7 @@ export type FieldRow = typeof fields.$inferSelect;
 
 /**
  * The parts of envelopes, for any number of them in one statement each (a list page costs the
- * same few queries as one envelope), prepared once per session.
+ * same few queries as one envelope), prepared once (store/prepared.ts).
  */
 const statements = preparedPerSession((tx) => ({
   byId: tx.select().from(envelopes).where(eq(envelopes.id, sql.placeholder("id"))).prepare(),

@@ -39,7 +39,7 @@ export interface WebhookPayload {
   data: Record<string, unknown>;
 }
 
-/** Statements prepared once per session (store/prepared.ts): this runs inside every envelope change. */
+/** Statements prepared once (store/prepared.ts): this runs inside every envelope change. */
 const statements = preparedPerSession((tx) => {
   const ph = sql.placeholder;
   return {

@@ -10,7 +10,7 @@ import { webhookAttempts, webhookDeliveries, webhookEvents, webhooks } from "../
 export const pendingDelivery = sql`${webhookDeliveries.status} = 'pending'`;
 
 /**
- * The dispatcher's statements, prepared once per session (store/prepared.ts preparedPerSession): building
+ * The dispatcher's statements, prepared once (store/prepared.ts preparedPerSession): building
  * a drizzle query costs far more than running it, and these run for every delivery.
  * Placeholders in set() and values() go through the column's encoder (Dates); those in conditions
  * and raw `sql` do not (epoch ms).

@@ -1,0 +1,83 @@
+/**
+ * Statements prepared once and run in the caller's transaction (store/prepared.ts, insert-rows.ts),
+ * on both databases. On PostgreSQL every transaction has a session and a connection of its own:
+ * a statement is built once per database and each transaction's run goes to its own connection.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { eq, sql } from "drizzle-orm";
+import { insertRows, insertRowsReturning } from "../src/store/insert-rows";
+import { preparedPerSession } from "../src/store/prepared";
+import { settings, webhooks } from "../src/store/schema";
+import { transaction } from "../src/store/transaction";
+import type { Tx } from "../src/store/db";
+import { havePostgres } from "./helpers/postgres";
+import { startTestServer, type TestServer } from "./helpers/server";
+
+/** Resolves once `n` callers have arrived: transactions that wait for each other to be under way. */
+function meeting(n: number) {
+  let arrived = 0;
+  let all!: () => void;
+  const met = new Promise<void>((resolve) => (all = resolve));
+  return () => (++arrived === n && all(), met);
+}
+
+const setting = (key: string) => ({ key, value: { by: key }, updatedAt: new Date(1_700_000_000_000), updatedBy: "test" });
+
+for (const dialect of ["sqlite", "postgres"] as const) {
+  describe.skipIf(dialect === "postgres" && !havePostgres)(`prepared statements on ${dialect}`, () => {
+    let s: TestServer;
+    beforeAll(async () => {
+      s = await startTestServer({ postgres: dialect === "postgres" });
+    });
+    afterAll(() => s?.stop());
+
+    test("a statement is built once, however many transactions run it, and reads what its own transaction wrote", async () => {
+      let builds = 0;
+      const byKey = preparedPerSession((tx) => {
+        builds++;
+        return tx.select({ key: settings.key }).from(settings).where(eq(settings.key, sql.placeholder("key"))).prepare();
+      });
+      const both = meeting(2);
+      const seen = await Promise.all(["a", "b"].map((mine) =>
+        transaction(s.deps.db, async (tx) => {
+          await insertRows(tx, settings, [setting(`t1-${mine}`)]);
+          // On PostgreSQL the two transactions are now under way on two connections at once.
+          if (dialect === "postgres") await both();
+          const read = async (k: string) => (await byKey(tx).execute({ key: `t1-${k}` })).map((r) => r.key);
+          return { own: await read(mine), other: await read(mine === "a" ? "b" : "a") };
+        }, { isolation: "read committed" })));
+      expect(seen.map((r) => r.own)).toEqual([["t1-a"], ["t1-b"]]);
+      // Read committed: neither saw the other's uncommitted row, so each read ran on its own connection.
+      if (dialect === "postgres") expect(seen.map((r) => r.other)).toEqual([[], []]);
+      for (let i = 0; i < 5; i++) await transaction(s.deps.db, async (tx) => void (await byKey(tx).execute({ key: "none" })));
+      expect(await byKey(s.deps.db).execute({ key: "t1-a" })).toEqual([{ key: "t1-a" }]);
+      expect(builds).toBe(1);
+    });
+
+    test("rows inserted in a transaction that fails are not kept", async () => {
+      const failing = transaction(s.deps.db, async (tx: Tx) => {
+        await insertRows(tx, settings, [setting("t2-a"), setting("t2-b")]);
+        throw new Error("refused");
+      });
+      expect(failing).rejects.toThrow("refused");
+      await failing.catch(() => {});
+      const rows = await s.deps.db.select({ key: settings.key }).from(settings).where(sql`${settings.key} LIKE 't2-%'`);
+      expect(rows).toEqual([]);
+    });
+
+    test("rows of several shapes in one call, nulls, times and JSON read back as they were given, and as answered", async () => {
+      const rows = [
+        { id: "wh_1", environment: "test" as const, url: "https://a.example/hook", description: null, events: ["envelope.completed"], secret: "s1", failingSince: new Date(1_700_000_000_123), createdAt: new Date(1_700_000_000_000) },
+        { id: "wh_2", environment: "live" as const, url: "https://b.example/hook", description: "second", events: [], secret: "s2", enabled: false, createdAt: new Date(1_700_000_001_000) },
+      ];
+      // Twice with the same shapes (a prepared insert used again), then once more with others.
+      const answered = await transaction(s.deps.db, (tx) => insertRowsReturning(tx, webhooks, rows));
+      await transaction(s.deps.db, (tx) => insertRows(tx, webhooks, rows.map((r, i) => ({ ...r, id: `wh_${i + 3}` }))));
+      await transaction(s.deps.db, (tx) => insertRows(tx, webhooks, [{ ...rows[1]!, id: "wh_5", description: null }]));
+      const stored = await s.deps.db.select().from(webhooks).orderBy(webhooks.id);
+      expect(stored).toEqual(answered.concat(answered.map((r, i) => ({ ...r, id: `wh_${i + 3}` })), [{ ...answered[1]!, id: "wh_5", description: null }]));
+      expect(stored[0]).toMatchObject({ description: null, enabled: true, disabledReason: null, failingSince: new Date(1_700_000_000_123), deletedAt: null, events: ["envelope.completed"] });
+      expect(stored[1]).toMatchObject({ description: "second", enabled: false, failingSince: null, events: [] });
+    });
+  });
+}
