@@ -37,14 +37,17 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         builds++;
         return tx.select({ key: settings.key }).from(settings).where(eq(settings.key, sql.placeholder("key"))).prepare();
       });
-      const both = meeting(2);
+      const [both, bothRead] = [meeting(2), meeting(2)];
       const seen = await Promise.all(["a", "b"].map((mine) =>
         transaction(s.deps.db, async (tx) => {
           await insertRows(tx, settings, [setting(`t1-${mine}`)]);
           // On PostgreSQL the two transactions are now under way on two connections at once.
           if (dialect === "postgres") await both();
           const read = async (k: string) => (await byKey(tx).execute({ key: `t1-${k}` })).map((r) => r.key);
-          return { own: await read(mine), other: await read(mine === "a" ? "b" : "a") };
+          const seen = { own: await read(mine), other: await read(mine === "a" ? "b" : "a") };
+          // Neither commits before both have read.
+          if (dialect === "postgres") await bothRead();
+          return seen;
         }, { isolation: "read committed" })));
       expect(seen.map((r) => r.own)).toEqual([["t1-a"], ["t1-b"]]);
       // Read committed: neither saw the other's uncommitted row, so each read ran on its own connection.

@@ -5,7 +5,7 @@ import type { Deps } from "../deps";
 import { ownerGone, THIS_PROCESS } from "../process-owner";
 import { dialectOf } from "../store/dialect";
 import { affectedRows } from "../store/portable-sql";
-import { preparedPerSession } from "../store/prepared";
+import { preparedPerDb, preparedPerSession } from "../store/prepared";
 import { outageNotice } from "../store/outage";
 import { transaction } from "../store/transaction";
 import { jobs } from "../store/schema";
@@ -77,6 +77,20 @@ const sqliteClaims = preparedPerSession((tx) => {
     lease: tx.update(jobs).set({ runAt: ph("leaseUntil") as never, attempts: ph("attempts") as never, leasedBy: ph("leasedBy") as never, updatedAt: ph("now") as never })
       .where(and(eq(jobs.id, ph("id")), eq(jobs.status, "pending"), eq(jobs.runAt, ph("runAtMs") as never))).prepare(),
   };
+});
+
+/**
+ * PostgreSQL's claim, prepared once per database: one statement whose FOR UPDATE SKIP LOCKED lets
+ * nodes claim side by side (see claim).
+ */
+const postgresClaim = preparedPerDb((db) => {
+  const ph = sql.placeholder;
+  return db.update(jobs)
+    .set({ runAt: ph("leaseUntil") as never, attempts: sql`${jobs.attempts} + 1`, leasedBy: THIS_PROCESS, updatedAt: ph("now") as never })
+    .where(sql`${jobs.id} IN (SELECT ${jobs.id} FROM ${jobs} WHERE ${jobs.status} = 'pending' AND ${jobs.runAt} <= ${ph("nowMs")}
+      ORDER BY ${jobs.runAt}, ${jobs.createdAt} LIMIT ${ph("limit")} FOR UPDATE SKIP LOCKED)`)
+    .returning({ id: jobs.id, kind: jobs.kind, payload: jobs.payload, attempts: jobs.attempts })
+    .prepare();
 });
 
 /**
@@ -162,13 +176,8 @@ export function createJobRunner(
     if (limit <= 0) return [];
     const now = clock.now();
     const leaseUntil = new Date(now.getTime() + leaseMs);
-    const taken = { id: jobs.id, kind: jobs.kind, payload: jobs.payload, attempts: jobs.attempts };
     if (dialectOf(db) === "postgres") {
-      const rows = await db.update(jobs)
-        .set({ runAt: leaseUntil, attempts: sql`${jobs.attempts} + 1`, leasedBy: THIS_PROCESS, updatedAt: now })
-        .where(sql`${jobs.id} IN (SELECT ${jobs.id} FROM ${jobs} WHERE ${jobs.status} = 'pending' AND ${jobs.runAt} <= ${now.getTime()}
-          ORDER BY ${jobs.runAt}, ${jobs.createdAt} LIMIT ${limit} FOR UPDATE SKIP LOCKED)`)
-        .returning(taken);
+      const rows = await postgresClaim(db).execute({ leaseUntil, now, nowMs: now.getTime(), limit });
       return rows.map((r) => ({ ...r, leaseUntil }));
     }
     return transaction(db, async (tx) => {

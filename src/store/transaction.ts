@@ -192,11 +192,18 @@ export interface TransactionOptions {
   isolation?: "serializable" | "read committed";
 }
 
+export type Isolation = NonNullable<TransactionOptions["isolation"]>;
+type Begin = <T>(isolation: Isolation, work: (tx: Tx) => Promise<T>) => Promise<T>;
+const begins = new WeakMap<object, Begin>();
+/** How a PostgreSQL database begins its transactions (store/postgres.ts, which this module does not load on SQLite). */
+export const setPostgresBegin = (db: Db, begin: Begin) => void begins.set(db, begin);
+
 /** A transaction, run again while PostgreSQL reports a conflict or a deadlock (up to MAX_ATTEMPTS). */
-async function withRetry<T>(db: Db, work: (tx: Tx) => Promise<T>, isolationLevel: NonNullable<TransactionOptions["isolation"]>): Promise<T> {
+async function withRetry<T>(db: Db, work: (tx: Tx) => Promise<T>, isolationLevel: Isolation): Promise<T> {
+  const begin = begins.get(db)!;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction(work as any, { isolationLevel } as any) as T;
+      return await begin(isolationLevel, work);
     } catch (e) {
       if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has(sqlState(e) ?? "")) throw e;
       // At once first: a node's serializable transactions run one at a time, so the conflict was
