@@ -77,8 +77,11 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       const answered = await transaction(s.deps.db, (tx) => insertRowsReturning(tx, webhooks, rows));
       await transaction(s.deps.db, (tx) => insertRows(tx, webhooks, rows.map((r, i) => ({ ...r, id: `wh_${i + 3}` }))));
       await transaction(s.deps.db, (tx) => insertRows(tx, webhooks, [{ ...rows[1]!, id: "wh_5", description: null }]));
+      // More rows than PostgreSQL prepares an insert for.
+      const many = Array.from({ length: 6 }, (_, i) => ({ ...rows[i % 2]!, id: `wh_many_${i}` }));
+      const manyAnswered = await transaction(s.deps.db, (tx) => insertRowsReturning(tx, webhooks, many));
       const stored = await s.deps.db.select().from(webhooks).orderBy(webhooks.id);
-      expect(stored).toEqual(answered.concat(answered.map((r, i) => ({ ...r, id: `wh_${i + 3}` })), [{ ...answered[1]!, id: "wh_5", description: null }]));
+      expect(stored).toEqual(answered.concat(answered.map((r, i) => ({ ...r, id: `wh_${i + 3}` })), [{ ...answered[1]!, id: "wh_5", description: null }], manyAnswered));
       expect(stored[0]).toMatchObject({ description: null, enabled: true, disabledReason: null, failingSince: new Date(1_700_000_000_123), deletedAt: null, events: ["envelope.completed"] });
       expect(stored[1]).toMatchObject({ description: "second", enabled: false, failingSince: null, events: [] });
     });

@@ -47,6 +47,13 @@ function placeholders(row: Record<string, unknown>, prefix = ""): Record<string,
   return values;
 }
 
+/**
+ * PostgreSQL prepares inserts of at most this many rows (an envelope, its documents and
+ * recipients, a job): the statements kept stay few and small, and a longer list (an envelope's
+ * fields) pays its build once for all its rows.
+ */
+const MAX_PREPARED_ROWS = 4;
+
 /** The multi-row inserts of PostgreSQL, prepared once per table and shapes of the rows (see insertRows). */
 const pgInserts = new WeakMap<SQLiteTable, Map<string, (tx: Tx) => { execute(values: Record<string, unknown>): Promise<unknown> }>>();
 
@@ -55,12 +62,14 @@ const pgInserts = new WeakMap<SQLiteTable, Map<string, (tx: Tx) => { execute(val
  * it (about 25 µs a row of 17 columns on SQLite, ~100 µs a statement on PostgreSQL), so it is
  * prepared once per shape. On SQLite each row runs through an insert prepared once per session
  * and shape (rowInsert): on one connection a row per statement costs no round trip. On
- * PostgreSQL, where it does, the rows go in one statement, prepared per table and shapes of its rows.
+ * PostgreSQL, where it does, the rows go in one statement, prepared per table and shapes of its
+ * rows when they are few (MAX_PREPARED_ROWS).
  */
 export async function insertRows<T extends SQLiteTable>(tx: Tx, table: T, rows: readonly T["$inferInsert"][]): Promise<void> {
   if (!rows.length) return;
   const given = rows as Record<string, unknown>[];
   if (dialectOf(tx) === "postgres") {
+    if (given.length > MAX_PREPARED_ROWS) return void (await tx.insert(table).values(rows as T["$inferInsert"][]));
     let byShapes = pgInserts.get(table);
     if (!byShapes) pgInserts.set(table, (byShapes = new Map()));
     const shapes = given.map(shapeOf).join(";");

@@ -1,0 +1,67 @@
+/**
+ * PostgreSQL: what tells the nodes to drop the API keys and documents they keep in memory
+ * (LISTEN certyneo_cache, migration 0013). A change or a deletion does; a new key or document
+ * does not (another node finds it by a cache miss), so uploads no longer empty every node's caches.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { SQL } from "bun";
+import { havePostgres, testPostgres } from "./helpers/postgres";
+import { startTestServer, type TestServer } from "./helpers/server";
+import { makePdf } from "./helpers/pdf";
+
+describe.skipIf(!havePostgres)("cache notifications on PostgreSQL", () => {
+  let a: TestServer;
+  let b: TestServer;
+  let listener: SQL;
+  const heard: string[] = [];
+  /** The notifications heard once those sent so far have arrived (a notification to ourselves marks the end). */
+  const settle = async () => {
+    const mark = `mark-${heard.length}-${Math.random()}`;
+    await listener`SELECT pg_notify('certyneo_cache', ${mark})`;
+    for (let i = 0; i < 200 && !heard.includes(mark); i++) await Bun.sleep(10);
+    return heard.splice(0).filter((h) => h !== mark);
+  };
+
+  beforeAll(async () => {
+    const url = await (await testPostgres()).freshDatabase();
+    const env = { CERTYNEO_DATABASE_URL: url, CERTYNEO_RATE_LIMIT_ENABLED: "false", CERTYNEO_JOBS_POLL_MS: "60000" };
+    a = await startTestServer({ env });
+    b = await startTestServer({ env, dir: a.dir });
+    listener = new SQL(url, { max: 1 });
+    await listener.listen("certyneo_cache", (payload) => void heard.push(payload));
+  });
+  afterAll(async () => {
+    await listener?.close();
+    await b?.stop();
+    await a?.stop();
+  });
+
+  test("new keys and uploads notify nobody, and the other node serves them at once; a deletion and a revocation do notify", async () => {
+    const key = await a.key();
+    const upload = async (s: TestServer, text: string) => {
+      const res = await s.api("/api/v1/documents", { method: "POST", key, json: { name: `${text}.pdf`, contentBase64: Buffer.from(await makePdf(1, text)).toString("base64") } });
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { id: string }).id;
+    };
+    // b's caches filled: the key verified, a document read.
+    const first = await upload(a, "first");
+    expect((await b.api(`/api/v1/documents/${first}`, { key })).status).toBe(200);
+    await settle();
+
+    const second = await upload(a, "second");
+    const otherKey = await a.key("test", "another");
+    expect(await settle()).toEqual([]);
+    // Found by b's cache misses.
+    expect((await b.api(`/api/v1/documents/${second}`, { key: otherKey })).status).toBe(200);
+
+    expect((await a.api(`/api/v1/documents/${second}`, { method: "DELETE", key })).status).toBe(200);
+    expect(await settle()).toEqual(["documents"]);
+    expect((await b.api(`/api/v1/documents/${second}`, { key })).status).toBe(404);
+
+    const keys = (await (await a.api("/api/v1/keys", { key })).json()) as { data: { id: string; name: string }[] };
+    const other = keys.data.find((k) => k.name === "another")!;
+    expect((await a.api(`/api/v1/keys/${other.id}`, { method: "DELETE", key })).status).toBeLessThan(300);
+    expect(await settle()).toEqual(["api_keys"]);
+    expect((await b.api(`/api/v1/documents/${first}`, { key: otherKey })).status).toBe(401);
+  });
+});
