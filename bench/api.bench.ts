@@ -13,7 +13,7 @@ import { machine, table, writeSection } from "./machine";
 
 const DURATION = process.env.BENCH_SECONDS ?? "10";
 const CONNECTIONS = process.env.BENCH_CONNECTIONS ?? "32";
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 /** BENCH_ONLY=get-one (or list, post): run only that row, e.g. to compare changes to one path. */
 const ONLY = process.env.BENCH_ONLY;
 const ROOT = join(import.meta.dir, "..");
