@@ -5,11 +5,10 @@ import type { PgDialect } from "drizzle-orm/pg-core";
 import * as pgMigrations from "../../migrations/postgres";
 import { sha256Hex } from "../ids";
 import type { Logger } from "../log";
-import { refuseNewerSchema, type Db } from "./db";
+import { refuseNewerSchema, type Db, type Tx } from "./db";
 import { postgresClient } from "./dialect";
 import { schema } from "./schema";
 import { setPostgresBegin, type Isolation } from "./transaction";
-import type { Tx } from "./db";
 
 /** Connects to PostgreSQL (a pool of `max` connections); the domain sees the same Db type as for SQLite. */
 export function openPostgres(url: string, opts: { max?: number } = {}): Db {
