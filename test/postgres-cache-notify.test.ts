@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SQL } from "bun";
 import { havePostgres, testPostgres } from "./helpers/postgres";
 import { startTestServer, type TestServer } from "./helpers/server";
-import { makePdf } from "./helpers/pdf";
+import { uploadDoc } from "./helpers/envelopes";
 
 describe.skipIf(!havePostgres)("cache notifications on PostgreSQL", () => {
   let a: TestServer;
@@ -38,17 +38,12 @@ describe.skipIf(!havePostgres)("cache notifications on PostgreSQL", () => {
 
   test("new keys and uploads notify nobody, and the other node serves them at once; a deletion and a revocation do notify", async () => {
     const key = await a.key();
-    const upload = async (s: TestServer, text: string) => {
-      const res = await s.api("/api/v1/documents", { method: "POST", key, json: { name: `${text}.pdf`, contentBase64: Buffer.from(await makePdf(1, text)).toString("base64") } });
-      expect(res.status).toBe(201);
-      return ((await res.json()) as { id: string }).id;
-    };
     // b's caches filled: the key verified, a document read.
-    const first = await upload(a, "first");
+    const { id: first } = await uploadDoc(a, { key });
     expect((await b.api(`/api/v1/documents/${first}`, { key })).status).toBe(200);
     await settle();
 
-    const second = await upload(a, "second");
+    const { id: second } = await uploadDoc(a, { key });
     const otherKey = await a.key("test", "another");
     expect(await settle()).toEqual([]);
     // Found by b's cache misses.
