@@ -36,9 +36,9 @@ import { createCheckpointer } from "./store/checkpointer";
 import { VERSION } from "./version";
 
 /**
- * Responses are checked against their schemas, not encoded: every transform in a response schema
- * (Elysia's t.Integer) encodes a value as itself, and the encoding walk cost a fifth of a cached
- * GET (test/response-schemas.test.ts keeps both true).
+ * Responses are checked against their schemas, not encoded: no response schema holds a transform
+ * that changes a value (their integers are AnswerInteger, not Elysia's t.Integer), and the
+ * encoding walk cost a fifth of a cached GET (test/response-schemas.test.ts keeps both true).
  */
 export const ELYSIA_OPTIONS = { normalize: false, encodeSchema: false } as const;
 

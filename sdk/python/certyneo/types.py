@@ -726,6 +726,7 @@ class Webhook(TypedDict):
 class WebhookAttempt(TypedDict):
     attempt: int
     at: str
+    #: HTTP status answered, null if no response (timeout, refused, network policy)
     statusCode: Optional[int]
     durationMs: int
     #: Why the attempt failed, null on success

@@ -874,6 +874,7 @@ export interface Webhook {
 export interface WebhookAttempt {
   attempt: number;
   at: string;
+  /** HTTP status answered, null if no response (timeout, refused, network policy) */
   statusCode: number | null;
   durationMs: number;
   /** Why the attempt failed, null on success */

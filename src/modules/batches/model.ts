@@ -1,6 +1,6 @@
 import { t } from "elysia";
 import { BATCH_STATUSES, literalUnion } from "../../enums";
-import { nullable } from "../../http/schemas";
+import { AnswerInteger, nullable } from "../../http/schemas";
 import { Prefill, TemplateRecipientInput } from "../envelopes/model";
 
 /** At most this many rows per bulk send. */
@@ -43,12 +43,12 @@ export const BatchSchema = t.Object(
     id: t.String({ examples: ["bat_7c2k8m4x7q1c5v3b6n0z"] }),
     templateId: t.String(),
     status: literalUnion(BATCH_STATUSES, { description: "queued → running → completed (every row sent or failed)" }),
-    total: t.Integer(),
-    processed: t.Integer({ description: "Rows done so far (sent + failed)" }),
-    sent: t.Integer({ description: "Rows whose envelope was created and sent" }),
-    failed: t.Integer(),
-    envelopes: t.Array(t.Object({ row: t.Integer({ description: "0-based row number" }), envelopeId: t.String() })),
-    errors: t.Array(t.Object({ row: t.Integer(), errors: t.Array(RowError) }), { description: "Each failed row with its problems (pointers from /rows/{row})" }),
+    total: AnswerInteger(),
+    processed: AnswerInteger({ description: "Rows done so far (sent + failed)" }),
+    sent: AnswerInteger({ description: "Rows whose envelope was created and sent" }),
+    failed: AnswerInteger(),
+    envelopes: t.Array(t.Object({ row: AnswerInteger({ description: "0-based row number" }), envelopeId: t.String() })),
+    errors: t.Array(t.Object({ row: AnswerInteger(), errors: t.Array(RowError) }), { description: "Each failed row with its problems (pointers from /rows/{row})" }),
     createdAt: t.String({ format: "date-time" }),
     completedAt: nullable(t.String({ format: "date-time" })),
   },

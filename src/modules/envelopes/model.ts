@@ -3,7 +3,7 @@ import {
   AUTH_METHODS, ENVELOPE_STATUSES, FIELD_SOURCES, FIELD_TYPES, literalUnion, LOCALES, PLACED_FIELD_TYPES, RECIPIENT_ROLES, RECIPIENT_STATUSES, REPORTED_SIGNING_ORDERS,
   SEAL_STATUSES, SIGNING_ORDERS,
 } from "../../enums";
-import { nullable } from "../../http/schemas";
+import { AnswerInteger, nullable } from "../../http/schemas";
 
 export const Role = literalUnion(RECIPIENT_ROLES, {
   description: "SIGNER signs; APPROVER approves without a signature; CC only receives the completed copy",
@@ -236,7 +236,7 @@ export const PurgedEnvelopeSchema = t.Object(
     purgedAt: DateTime,
     reason: t.Union([t.Literal("retention"), t.Literal("request")]),
     auditHead: t.String({ description: "The audit chain's last hash when it was purged" }),
-    auditCount: t.Integer(),
+    auditCount: AnswerInteger(),
     documentHashes: t.Array(t.String(), { description: "SHA-256 of each original document" }),
     sealedSha256: nullable(t.String()),
   },
@@ -248,9 +248,9 @@ const PageSize = t.Object({ width: t.Number(), height: t.Number() });
 export const EnvelopeDocumentSchema = t.Object({
   id: t.String(),
   name: t.String(),
-  size: t.Integer(),
+  size: AnswerInteger(),
   sha256: t.String(),
-  pageCount: t.Integer(),
+  pageCount: AnswerInteger(),
   pages: t.Array(PageSize, { description: "Displayed page sizes in points: the space field coordinates refer to" }),
 });
 
@@ -260,7 +260,7 @@ export const DeliverySchema = t.Object(
       description: "pending: queued or being retried; sent: accepted by the SMTP server or SMS gateway; failed: given up (see lastError)",
     }),
     channel: nullable(t.Union([t.Literal("email"), t.Literal("sms")], { description: "The channel of the latest attempt" })),
-    attempts: t.Integer({ description: "Attempts since the latest invitation or reminder" }),
+    attempts: AnswerInteger({ description: "Attempts since the latest invitation or reminder" }),
     lastError: nullable(t.String()),
     updatedAt: DateTime,
   },
@@ -275,7 +275,7 @@ export const RecipientSchema = t.Object(
     phone: nullable(t.String()),
     role: Role,
     roleName: nullable(t.String()),
-    routingOrder: t.Integer(),
+    routingOrder: AnswerInteger(),
     status: RecipientStatus,
     signUrl: nullable(t.String({ description: "The recipient's personal signing link, once the envelope is sent" })),
     sentAt: nullable(DateTime),
@@ -296,7 +296,7 @@ export const FieldSchema = t.Object(
     recipientId: t.String(),
     documentId: t.String(),
     type: FieldType,
-    page: t.Integer(),
+    page: AnswerInteger(),
     x: t.Number(),
     y: t.Number(),
     width: t.Number(),
@@ -312,13 +312,13 @@ export const FieldSchema = t.Object(
 
 export const AuditSummarySchema = t.Object(
   {
-    count: t.Integer(),
+    count: AnswerInteger(),
     head: t.String({ description: "Hash of the last event: the head of the envelope's SHA-256 hash chain" }),
     valid: t.Boolean({
       description: "Whether the stored chain ends at the head recorded with its last event, the events shown linked to it. " +
         "No hash is recomputed here; the audit-trail PDF reports the whole chain verified, every hash recomputed.",
     }),
-    events: t.Array(t.Object({ seq: t.Integer(), type: t.String(), at: DateTime, actor: t.String() }), { description: "The last events, oldest first" }),
+    events: t.Array(t.Object({ seq: AnswerInteger(), type: t.String(), at: DateTime, actor: t.String() }), { description: "The last events, oldest first" }),
   },
   { title: "AuditSummary" },
 );
@@ -335,7 +335,7 @@ export const EnvelopeSchema = t.Object(
     redirectUrl: nullable(t.String()),
     signingOrder: literalUnion(REPORTED_SIGNING_ORDERS),
     expiresAt: nullable(DateTime),
-    reminderIntervalHours: nullable(t.Integer()),
+    reminderIntervalHours: nullable(AnswerInteger()),
     notifyBySms: t.Boolean(),
     allowReassign: t.Boolean(),
     metadata: t.Record(t.String(), t.String()),

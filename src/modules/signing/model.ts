@@ -1,6 +1,6 @@
 import { t } from "elysia";
 import { literalUnion, LOCALES, SESSION_STATES, SIGNATURE_TYPES } from "../../enums";
-import { nullable } from "../../http/schemas";
+import { AnswerInteger, nullable } from "../../http/schemas";
 import { FieldType, RecipientStatus, Role } from "../envelopes/model";
 
 export const TokenParams = t.Object({ token: t.String({ description: "The token at the end of the recipient's signUrl" }) });
@@ -47,7 +47,7 @@ export const SigningSessionSchema = t.Object(
       id: t.String(),
       name: t.String(),
       sha256: t.String(),
-      pageCount: t.Integer(),
+      pageCount: AnswerInteger(),
       pages: t.Array(t.Object({ width: t.Number(), height: t.Number() }), { description: "Displayed page sizes in points" }),
       url: t.String({ description: "Path of the PDF under this signing session" }),
     }), { description: "Empty once the envelope has ended" }),
@@ -60,7 +60,7 @@ export const SigningSessionSchema = t.Object(
     stamps: t.Array(t.Object({
       documentId: t.String(),
       type: FieldType,
-      page: t.Integer({ description: "1-based" }),
+      page: AnswerInteger({ description: "1-based" }),
       x: t.Number(),
       y: t.Number(),
       width: t.Number(),
@@ -73,7 +73,7 @@ export const SigningSessionSchema = t.Object(
       id: t.String(),
       documentId: t.String(),
       type: FieldType,
-      page: t.Integer({ description: "1-based" }),
+      page: AnswerInteger({ description: "1-based" }),
       x: t.Number({ description: "Points from the left of the displayed page" }),
       y: t.Number({ description: "Points from the top of the displayed page (y down)" }),
       width: t.Number(),
@@ -131,7 +131,7 @@ export const AuthBody = t.Object(
 export const AuthCodeSent = t.Object(
   {
     destination: nullable(t.String({ description: "Where the code went, masked" })),
-    retryAfterSeconds: t.Integer({ description: "When another code may be asked for" }),
+    retryAfterSeconds: AnswerInteger({ description: "When another code may be asked for" }),
   },
   { title: "SigningAuthCodeSent" },
 );

@@ -1,6 +1,6 @@
 import { t, type Static } from "elysia";
 import { LOCALES, literalUnion } from "../../enums";
-import { nullable } from "../../http/schemas";
+import { AnswerInteger, nullable } from "../../http/schemas";
 import { TextTagSchema } from "../documents/model";
 import { EnvelopeDocumentSchema, FieldInput, Role, RoleName } from "../envelopes/model";
 
@@ -21,12 +21,12 @@ export const TemplateFieldInput = t.Object(
 );
 
 /** A stored role: the request's with its defaults written out. */
-export const TemplateRoleSchema = t.Object({ roleName: t.String(), role: Role, routingOrder: t.Integer() });
+export const TemplateRoleSchema = t.Object({ roleName: t.String(), role: Role, routingOrder: AnswerInteger() });
 export type TemplateRole = Static<typeof TemplateRoleSchema>;
 
 /** A stored field, placed for a role rather than for a person. */
 export const TemplateFieldSchema = t.Object({
-  roleName: t.String(), documentId: t.String(), type: FieldInput.properties.type, page: t.Integer(),
+  roleName: t.String(), documentId: t.String(), type: FieldInput.properties.type, page: AnswerInteger(),
   x: t.Number(), y: t.Number(), width: t.Number(), height: t.Number(), required: t.Boolean(), label: nullable(t.String()),
 });
 export type TemplateField = Static<typeof TemplateFieldSchema>;
@@ -92,8 +92,8 @@ export const TemplateSchema = t.Object(
     documents: t.Array(t.Object({ ...EnvelopeDocumentSchema.properties, tags: t.Array(TextTagSchema) })),
     roles: t.Array(TemplateRoleSchema),
     fields: t.Array(TemplateFieldSchema),
-    expiresInDays: nullable(t.Integer()),
-    reminderIntervalHours: nullable(t.Integer()),
+    expiresInDays: nullable(AnswerInteger()),
+    reminderIntervalHours: nullable(AnswerInteger()),
     notifyBySms: t.Boolean(),
     metadata: t.Record(t.String(), t.String()),
     createdAt: t.String({ format: "date-time" }),

@@ -1,5 +1,5 @@
 import { t } from "elysia";
-import { nullable } from "../../http/schemas";
+import { AnswerInteger, nullable } from "../../http/schemas";
 import { CHANGE_KINDS } from "../../enums";
 import { PADES_LEVELS } from "../../pdf/levels";
 
@@ -22,7 +22,7 @@ export const SignatureReportSchema = t.Object({
   timestampTime: nullable(t.String({ description: "Time in the RFC 3161 signature time-stamp, if any (or of the document time-stamp itself)" })),
   intact: t.Boolean({ description: "The signed bytes are unchanged and the CMS signature verifies" }),
   coversWholeDocument: t.Boolean(),
-  bytesAppendedAfter: t.Integer({ description: "Bytes added after the signed revision (0 when it covers the whole document)" }),
+  bytesAppendedAfter: AnswerInteger({ description: "Bytes added after the signed revision (0 when it covers the whole document)" }),
   changesAfter: t.Object({
     kinds: t.Array(t.UnionEnum(CHANGE_KINDS), { description: "What later revisions changed: validation data (dss), document time-stamps, signatures, form filling, annotations, or other changes (content)" }),
     allowed: t.Boolean({ description: "Every later change is one the document's permissions (DocMDP) allow; DSS and document time-stamps always are" }),

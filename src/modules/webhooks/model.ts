@@ -1,6 +1,6 @@
 import { t } from "elysia";
 import { DELIVERY_STATUSES, literalUnion } from "../../enums";
-import { nullable } from "../../http/schemas";
+import { AnswerInteger, nullable } from "../../http/schemas";
 import { ALL_EVENTS, WEBHOOK_EVENT_TYPES } from "./events";
 
 /**
@@ -73,10 +73,10 @@ export const UpdateWebhookBody = t.Object(
 
 export const AttemptSchema = t.Object(
   {
-    attempt: t.Integer({ minimum: 1 }),
+    attempt: AnswerInteger({ minimum: 1 }),
     at: t.String({ format: "date-time" }),
-    statusCode: nullable(t.Integer({ description: "HTTP status answered, null if no response (timeout, refused, network policy)" })),
-    durationMs: t.Integer(),
+    statusCode: nullable(AnswerInteger({ description: "HTTP status answered, null if no response (timeout, refused, network policy)" })),
+    durationMs: AnswerInteger(),
     error: nullable(t.String({ description: "Why the attempt failed, null on success", examples: ["HTTP 503: upstream unavailable"] })),
   },
   { title: "WebhookAttempt" },
@@ -89,11 +89,11 @@ export const DeliverySchema = t.Object(
     eventId: t.String({ description: "Also the webhook-id header: the same on every attempt and resend" }),
     eventType: EventTypeSchema,
     status: literalUnion(DELIVERY_STATUSES),
-    attemptCount: t.Integer({ description: "Attempts made so far" }),
+    attemptCount: AnswerInteger({ description: "Attempts made so far" }),
     nextAttemptAt: nullable(t.String({ format: "date-time", description: "When the next attempt is due, while pending" })),
-    lastStatusCode: nullable(t.Integer()),
+    lastStatusCode: nullable(AnswerInteger()),
     lastError: nullable(t.String()),
-    lastDurationMs: nullable(t.Integer()),
+    lastDurationMs: nullable(AnswerInteger()),
     createdAt: t.String({ format: "date-time" }),
     updatedAt: t.String({ format: "date-time" }),
     attempts: t.Array(AttemptSchema, { description: "Attempts, newest first" }),
