@@ -5,11 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SQL } from "bun";
-import { havePostgres, testPostgres } from "./helpers/postgres";
-import { startTestServer, type TestServer } from "./helpers/server";
+import { havePostgres } from "./helpers/postgres";
+import { startTwoNodesOnPostgres, type TestServer, type TwoNodes } from "./helpers/server";
 import { uploadDoc } from "./helpers/envelopes";
 
 describe.skipIf(!havePostgres)("cache notifications on PostgreSQL", () => {
+  let nodes: TwoNodes;
   let a: TestServer;
   let b: TestServer;
   let listener: SQL;
@@ -23,17 +24,14 @@ describe.skipIf(!havePostgres)("cache notifications on PostgreSQL", () => {
   };
 
   beforeAll(async () => {
-    const url = await (await testPostgres()).freshDatabase();
-    const env = { CERTYNEO_DATABASE_URL: url, CERTYNEO_RATE_LIMIT_ENABLED: "false", CERTYNEO_JOBS_POLL_MS: "60000" };
-    a = await startTestServer({ env });
-    b = await startTestServer({ env, dir: a.dir });
-    listener = new SQL(url, { max: 1 });
+    nodes = await startTwoNodesOnPostgres();
+    ({ a, b } = nodes);
+    listener = new SQL(nodes.url, { max: 1 });
     await listener.listen("certyneo_cache", (payload) => void heard.push(payload));
   });
   afterAll(async () => {
     await listener?.close();
-    await b?.stop();
-    await a?.stop();
+    await nodes?.stop();
   });
 
   test("new keys and uploads notify nobody, and the other node serves them at once; a deletion and a revocation do notify", async () => {

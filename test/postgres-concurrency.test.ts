@@ -9,12 +9,13 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SQL } from "bun";
 import { complete, getEnvelope, quickStart, sentEnvelope, signing, typed, uploadDoc } from "./helpers/envelopes";
 import { havePostgres, testPostgres, type TestPostgres } from "./helpers/postgres";
-import { startTestServer, type TestServer } from "./helpers/server";
+import { startTwoNodesOnPostgres, type TestServer, type TwoNodes } from "./helpers/server";
 import { systemError } from "../src/http/system-errors";
 import { setNotifiedCacheGeneration } from "../src/store/cache-generations";
 import { makePdf } from "./helpers/pdf";
 
 describe.skipIf(!havePostgres)("concurrent requests on PostgreSQL", () => {
+  let nodes: TwoNodes;
   let a: TestServer;
   let b: TestServer;
   let db: SQL;
@@ -30,15 +31,13 @@ describe.skipIf(!havePostgres)("concurrent requests on PostgreSQL", () => {
   const events = async (envelopeId: string, type: string) =>
     (await db`SELECT count(*)::int AS n FROM audit_events WHERE envelope_id = ${envelopeId} AND type = ${type}`)[0].n as number;
   beforeAll(async () => {
-    // Two servers on one database: two nodes.
     cluster = await testPostgres();
-    const url = await cluster.freshDatabase();
-    db = new SQL(url, { max: 1 });
-    const env = { CERTYNEO_DATABASE_URL: url, CERTYNEO_RATE_LIMIT_ENABLED: "false", CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" };
-    [a, b] = [await startTestServer({ env }), await startTestServer({ env })];
+    nodes = await startTwoNodesOnPostgres();
+    ({ a, b } = nodes);
+    db = new SQL(nodes.url, { max: 1 });
   });
   afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop(), db?.close()]);
+    await Promise.all([nodes?.stop(), db?.close()]);
   });
 
   test("envelopes created 12 at a time on two nodes: every one is created, none refused, none run again", async () => {
@@ -206,19 +205,15 @@ describe.skipIf(!havePostgres)("concurrent requests on PostgreSQL", () => {
 describe.skipIf(!havePostgres)("a node that has not yet heard of another node's change", () => {
   // Two nodes sharing one database and one files directory (as a bucket is shared); b's cache
   // notifications are held back, as when b reads before the NOTIFY reaches it.
+  let nodes: TwoNodes;
   let a: TestServer;
   let b: TestServer;
   beforeAll(async () => {
-    const url = await (await testPostgres()).freshDatabase();
-    const env = { CERTYNEO_DATABASE_URL: url, CERTYNEO_RATE_LIMIT_ENABLED: "false", CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" };
-    a = await startTestServer({ env });
-    b = await startTestServer({ env, dir: a.dir });
+    nodes = await startTwoNodesOnPostgres();
+    ({ a, b } = nodes);
     setNotifiedCacheGeneration(b.deps.db, () => 0);
   });
-  afterAll(async () => {
-    await b?.stop();
-    await a?.stop();
-  });
+  afterAll(() => nodes?.stop());
 
   test("a document deleted on one node: its content is not served by the other (404, not a 500 or the deleted file)", async () => {
     const key = await a.key();
@@ -244,19 +239,17 @@ describe.skipIf(!havePostgres)("a node that has not yet heard of another node's 
 
 describe.skipIf(!havePostgres)("a delete on one node and an upload of the same bytes on another", () => {
   // Two nodes sharing one database and one files directory (as a bucket is shared).
+  let nodes: TwoNodes;
   let a: TestServer;
   let b: TestServer;
   let db: SQL;
   beforeAll(async () => {
-    const url = await (await testPostgres()).freshDatabase();
-    db = new SQL(url, { max: 1 });
-    const env = { CERTYNEO_DATABASE_URL: url, CERTYNEO_RATE_LIMIT_ENABLED: "false", CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" };
-    a = await startTestServer({ env });
-    b = await startTestServer({ env, dir: a.dir });
+    nodes = await startTwoNodesOnPostgres();
+    ({ a, b } = nodes);
+    db = new SQL(nodes.url, { max: 1 });
   });
   afterAll(async () => {
-    await b?.stop();
-    await a?.stop();
+    await nodes?.stop();
     await db?.close();
   });
 

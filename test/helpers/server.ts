@@ -81,3 +81,30 @@ export async function startTestServer(opts: { env?: Record<string, string>; cloc
   };
   return server;
 }
+
+export interface TwoNodes {
+  /** The database both nodes use. */
+  url: string;
+  a: TestServer;
+  b: TestServer;
+  stop(): Promise<void>;
+}
+
+/**
+ * Two nodes on one new database of the test PostgreSQL, sharing one files directory (as nodes
+ * share a bucket): no rate limit, and jobs run only when a test asks (no poll, no wake on enqueue).
+ * `env` adds to or overrides those settings.
+ */
+export async function startTwoNodesOnPostgres(env: Record<string, string> = {}): Promise<TwoNodes> {
+  const url = await (await testPostgres()).freshDatabase();
+  const nodeEnv = { CERTYNEO_DATABASE_URL: url, CERTYNEO_RATE_LIMIT_ENABLED: "false", CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false", ...env };
+  const a = await startTestServer({ env: nodeEnv });
+  const b = await startTestServer({ env: nodeEnv, dir: a.dir });
+  return {
+    url, a, b,
+    async stop() {
+      await b.stop();
+      await a.stop();
+    },
+  };
+}
