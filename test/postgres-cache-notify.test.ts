@@ -8,6 +8,7 @@ import { SQL } from "bun";
 import { havePostgres } from "./helpers/postgres";
 import { startTwoNodesOnPostgres, type TestServer, type TwoNodes } from "./helpers/server";
 import { uploadDoc } from "./helpers/envelopes";
+import { cacheGeneration } from "../src/store/cache-generations";
 
 describe.skipIf(!havePostgres)("cache notifications on PostgreSQL", () => {
   let nodes: TwoNodes;
@@ -56,5 +57,25 @@ describe.skipIf(!havePostgres)("cache notifications on PostgreSQL", () => {
     expect((await a.api(`/api/v1/keys/${other.id}`, { method: "DELETE", key })).status).toBeLessThan(300);
     expect(await settle()).toEqual(["api_keys"]);
     expect((await b.api(`/api/v1/documents/${first}`, { key: otherKey })).status).toBe(401);
+  });
+
+  test("each table's notification drops that table's cache only; one naming no cached table drops both", async () => {
+    const generations = { api_keys: cacheGeneration(b.deps.db, "api_keys"), documents: cacheGeneration(b.deps.db, "documents") };
+    const read = () => ({ api_keys: generations.api_keys(), documents: generations.documents() });
+    /** Which of b's generations moved once b has heard `payload`, then `fence` twice (notifications arrive in order). */
+    const moved = async (payload: string, fence: "api_keys" | "documents") => {
+      const before = read();
+      for (const p of [payload, fence, fence]) await listener`SELECT pg_notify('certyneo_cache', ${p})`;
+      // The fence's generation moves once per notification: two more than the payload's own move.
+      const fenced = () => read()[fence] - before[fence] >= (payload === fence ? 3 : 2);
+      for (let i = 0; i < 200 && !fenced(); i++) await Bun.sleep(10);
+      expect(fenced()).toBe(true);
+      const other = fence === "documents" ? "api_keys" : "documents";
+      return read()[other] !== before[other];
+    };
+    expect(read()).toEqual(read()); // b listens: the generations stand still
+    expect(await moved("documents", "documents")).toBe(false); // the key cache stays
+    expect(await moved("api_keys", "api_keys")).toBe(false); // the document cache stays
+    expect(await moved("something else", "documents")).toBe(true); // the key cache is dropped too
   });
 });

@@ -1,13 +1,13 @@
 /** Generations of the tables whose rows processes keep in memory: a cache is dropped when its table's moves. */
 import type { Db } from "./db";
 
-const generations = new WeakMap<object, () => number>();
-
-/** The generation of a database whose cached tables' changes another mechanism reports (PostgreSQL: LISTEN, store/postgres.ts). */
-export const setNotifiedCacheGeneration = (db: Db, generation: () => number) => void generations.set(db, generation);
-
 /** The tables whose rows processes keep in memory (migration 0015's triggers move their generation). */
 export type CachedTable = "api_keys" | "documents";
+
+const generations = new WeakMap<object, (table: CachedTable) => number>();
+
+/** The generations of a database whose cached tables' changes another mechanism reports (PostgreSQL: LISTEN, store/postgres.ts). */
+export const setNotifiedCacheGeneration = (db: Db, generation: (table: CachedTable) => number) => void generations.set(db, generation);
 
 /**
  * SQLite: a function reading the generation `name` has in cache_generations now, at every call
@@ -25,12 +25,12 @@ const tableGenerations = new WeakMap<object, Map<CachedTable, () => number>>();
  * is found by a cache miss), whichever connection or process writes: for the in-memory caches
  * of API keys and documents. SQLite: triggers move the table's row in cache_generations in the
  * writing transaction; reading it costs a statement, so reads within the same millisecond share
- * one, and another process's change shows within a millisecond. PostgreSQL: one counter moved
- * by the nodes' notifications, for both tables.
+ * one, and another process's change shows within a millisecond. PostgreSQL: a counter per table,
+ * moved by the nodes' notifications.
  */
 export function cacheGeneration(db: Db, table: CachedTable): () => number {
   const notified = generations.get(db);
-  if (notified) return notified;
+  if (notified) return () => notified(table);
   let byTable = tableGenerations.get(db);
   if (!byTable) tableGenerations.set(db, (byTable = new Map()));
   let generation = byTable.get(table);

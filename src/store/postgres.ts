@@ -6,6 +6,7 @@ import * as pgMigrations from "../../migrations/postgres";
 import { sha256Hex } from "../ids";
 import type { Logger } from "../log";
 import { refuseNewerSchema, type Db, type Tx } from "./db";
+import type { CachedTable } from "./cache-generations";
 import { postgresClient } from "./dialect";
 import { schema } from "./schema";
 import { setPostgresBegin, type Isolation } from "./transaction";
@@ -82,19 +83,22 @@ export async function postgresMigrationState(db: Db): Promise<{ applied: number;
 }
 
 /**
- * A number that changes whenever any node changes an API key or a document: the tables'
- * triggers NOTIFY certyneo_cache (migrations/postgres/0001) when the change commits. Until the
+ * For each cached table, a number that changes whenever any node changes one of its rows: the
+ * tables' triggers NOTIFY certyneo_cache with the table's name (migrations/postgres/0001, 0013)
+ * when the change commits, so a document's deletion leaves the API-key cache alone. Until the
  * LISTEN is acknowledged every call returns a new number (caches hold nothing); Bun's client
- * re-subscribes a dropped LISTEN connection and each re-subscription drops the caches once.
+ * re-subscribes a dropped LISTEN connection, and each re-subscription (or a payload naming no
+ * cached table) drops every cache once.
  */
-export function postgresCacheGeneration(db: Db, log?: Logger): () => number {
-  let counter = 0;
+export function postgresCacheGeneration(db: Db, log?: Logger): (table: CachedTable) => number {
+  const counters: Record<CachedTable, number> = { api_keys: 0, documents: 0 };
+  const bumpAll = () => void (Object.keys(counters) as CachedTable[]).forEach((t) => counters[t]++);
   let listening = false;
   postgresClient(db)
-    .listen("certyneo_cache", () => counter++, () => { counter++; listening = true; })
+    .listen("certyneo_cache", (table) => (Object.hasOwn(counters, table) ? counters[table as CachedTable]++ : bumpAll()), () => { bumpAll(); listening = true; })
     .then((subscription) => closers.set(db, () => subscription.unlisten()))
     .catch((e: Error) => log?.warn("LISTEN certyneo_cache failed: API keys and documents are read from the database on every request", { error: e.message }));
-  return () => (listening ? counter : ++counter);
+  return (table) => (listening ? counters[table] : ++counters[table]);
 }
 
 const closers = new WeakMap<object, () => Promise<void>>();
