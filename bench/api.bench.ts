@@ -67,6 +67,9 @@ interface Scenario {
   goal: number;
 }
 
+/** A ratio to three significant digits: rounded to two places, 0.0965 would read as a met 0.10. */
+const ratioText = (r: number) => r.toPrecision(3);
+
 /** Runs `fn` ROUNDS times, interleaved by the caller, and keeps the median by throughput. */
 const medianBy = (rs: WrkResult[]) => [...rs].sort((a, b) => a.rps - b.rps)[Math.floor(rs.length / 2)]!;
 
@@ -149,9 +152,9 @@ async function main() {
     const cpuRatio = bare.cpuUsPerRequest / mine.cpuUsPerRequest;
     const withHeaders = medianBy(runs[i]!.bareHeaders);
     rows.push([`bare Bun.serve, same bytes as ${sc.name}`, bare.rps.toFixed(0), bare.p50.toFixed(2), bare.p99.toFixed(2), bare.cpuUsPerRequest.toFixed(1), "1.00", "1.00"]);
-    rows.push([`bare Bun.serve, same bytes and the same ${Object.keys(sc.headers).length} header fields`, withHeaders.rps.toFixed(0), withHeaders.p50.toFixed(2), withHeaders.p99.toFixed(2), withHeaders.cpuUsPerRequest.toFixed(1), (withHeaders.rps / bare.rps).toFixed(2), (bare.cpuUsPerRequest / withHeaders.cpuUsPerRequest).toFixed(2)]);
-    rows.push([`certyneo ${sc.name}`, mine.rps.toFixed(0), mine.p50.toFixed(2), mine.p99.toFixed(2), mine.cpuUsPerRequest.toFixed(1), ratio.toFixed(2), cpuRatio.toFixed(2)]);
-    verdicts.push(`- ${sc.name}: target ≥ ${sc.goal}x bare: throughput ${ratio.toFixed(2)}x (${ratio >= sc.goal ? "met" : "NOT met"}), CPU per request ${cpuRatio.toFixed(2)}x (${cpuRatio >= sc.goal ? "met" : "NOT met"}); req/s of the ${ROUNDS} rounds: bare ${runs[i]!.bare.map((r) => r.rps.toFixed(0)).join(" / ")}, certyneo ${runs[i]!.app.map((r) => r.rps.toFixed(0)).join(" / ")}`);
+    rows.push([`bare Bun.serve, same bytes and the same ${Object.keys(sc.headers).length} header fields`, withHeaders.rps.toFixed(0), withHeaders.p50.toFixed(2), withHeaders.p99.toFixed(2), withHeaders.cpuUsPerRequest.toFixed(1), ratioText(withHeaders.rps / bare.rps), ratioText(bare.cpuUsPerRequest / withHeaders.cpuUsPerRequest)]);
+    rows.push([`certyneo ${sc.name}`, mine.rps.toFixed(0), mine.p50.toFixed(2), mine.p99.toFixed(2), mine.cpuUsPerRequest.toFixed(1), ratioText(ratio), ratioText(cpuRatio)]);
+    verdicts.push(`- ${sc.name}: target ≥ ${sc.goal}x bare: throughput ${ratioText(ratio)}x (${ratio >= sc.goal ? "met" : "NOT met"}), CPU per request ${ratioText(cpuRatio)}x (${cpuRatio >= sc.goal ? "met" : "NOT met"}); req/s of the ${ROUNDS} rounds: bare ${runs[i]!.bare.map((r) => r.rps.toFixed(0)).join(" / ")}, certyneo ${runs[i]!.app.map((r) => r.rps.toFixed(0)).join(" / ")}`);
   }
   const t = table(["server", "requests/s", "p50 ms", "p99 ms", "server CPU µs/request", "throughput vs bare", "CPU/request: bare ÷ certyneo"], rows);
   console.log(t);
