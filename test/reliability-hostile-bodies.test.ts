@@ -137,3 +137,34 @@ test("generated bad bodies: every answer a 4xx with a code, /healthz up, RSS bou
     hostileBodies: { inputs: answers.length, statuses: histogram(answers), codes: codes(answers), slowest: { input: slowest.input.slice(0, 60), ms: Math.round(slowest.ms) }, ...watched },
   }));
 }, 240_000);
+
+test("a JSON body that is not an object (null, a number, text, an array) is a 422 at \"/\" on every route that takes one", async () => {
+  const key = { authorization: `Bearer ${server.key}` };
+  const json = { ...key, "content-type": "application/json" };
+  const post = async (path: string, body: unknown, method = "POST") => (await fetch(server.url + path, { method, headers: json, body: JSON.stringify(body) })).json();
+  const form = new FormData();
+  form.set("file", new File([await makePdf()], "real.pdf"));
+  const doc = await (await fetch(`${server.url}/api/v1/documents`, { method: "POST", headers: key, body: form })).json();
+  const draft = await post("/api/v1/envelopes", { subject: "Probe", documentIds: [doc.id], recipients: [{ email: "p@example.com", name: "P" }] });
+  const sent = await post(`/api/v1/envelopes/${(await post("/api/v1/envelopes", { subject: "Probe", documentIds: [doc.id], recipients: [{ email: "s@example.com", name: "S" }] })).id}/send`, undefined);
+  const template = await post("/api/v1/templates", { name: "T", subject: "S", documentIds: [doc.id], roles: [{ roleName: "Signer" }] });
+  expect([draft.id, sent.id, template.id].every(Boolean)).toBe(true);
+  const routes: [string, string][] = [
+    ["POST", "/api/v1/envelopes"],
+    ["PATCH", `/api/v1/envelopes/${draft.id}`],
+    ["PATCH", `/api/v1/envelopes/${sent.id}/recipients/${sent.recipients[0].id}`],
+    ["POST", "/api/v1/templates"],
+    ["PATCH", `/api/v1/templates/${template.id}`],
+    ["POST", "/api/v1/documents"],
+    ["POST", "/api/v1/webhooks"],
+    ["POST", "/api/v1/keys"],
+  ];
+  const answers: string[] = [];
+  for (const [method, path] of routes)
+    for (const body of [null, 0, 12345, "text", [], [{}], true]) {
+      const res = await fetch(server.url + path, { method, headers: json, body: JSON.stringify(body) });
+      const problem = await res.json();
+      answers.push(`${method} ${path.replace(/_[0-9a-z]+/g, "_…")} ${JSON.stringify(body)}: ${res.status} ${problem.code} ${problem.errors?.[0]?.pointer}`);
+    }
+  expect(answers.filter((a) => !a.endsWith(": 422 validation_failed /"))).toEqual([]);
+});

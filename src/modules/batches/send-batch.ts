@@ -1,6 +1,6 @@
 import { and, count, eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
-import { AppError, invalid } from "../../errors";
+import { AppError } from "../../errors";
 import { checkShape } from "../../http/validate";
 import { completeJob, enqueue } from "../../jobs/queue";
 import { firstRow } from "../../store/portable-sql";
@@ -29,9 +29,7 @@ async function sendBatchRow(deps: Deps, batch: BatchRow, row: number) {
       .where(and(eq(envelopes.batchId, batch.id), eq(envelopes.batchRow, row))).limit(1));
     let envelope = made;
     if (!envelope) {
-      const shape = checkShape(BatchRowInput, batch.rows[row]);
-      // A row that is not an object has nothing the rules can read: its shape is its problem.
-      if (shape.errors.some((e) => e.pointer === "/")) throw invalid(shape.errors, "The row is not valid");
+      const shape = checkShape(BatchRowInput, batch.rows[row], "row");
       envelope = await createEnvelopeFromTemplate(deps, {
         environment, who, request: { templateId: batch.templateId, ...shape.value }, shapeErrors: shape.errors, batch: { id: batch.id, row },
       });

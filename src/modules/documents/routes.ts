@@ -27,7 +27,7 @@ async function uploadInput(body: unknown, contentType: string): Promise<{ name: 
     const name = (typeof b.name === "string" && b.name) || file.name || "document.pdf";
     return { name, bytes: new Uint8Array(await file.arrayBuffer()) };
   }
-  assertValid(UploadJsonBody, b);
+  assertValid(UploadJsonBody, body);
   return { name: b.name as string, bytes: decodeBase64(b.contentBase64 as string) };
 }
 
