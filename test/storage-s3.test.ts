@@ -286,6 +286,8 @@ describe("certyneo migrate-data", () => {
       [["--storage", dir], { CERTYNEO_DATA_DIR: relative(ROOT, dir) }, /that is where the files are already/],
       [["--to", `postgres://u:secret@127.0.0.1:${await freePort()}/db`], { CERTYNEO_DATA_DIR: dir }, /database postgres:\/\/u:\*\*\*@127\.0\.0\.1:\d+\/db cannot be used/],
       [[], { CERTYNEO_DATA_DIR: dir }, /usage: certyneo migrate-data \[--to/],
+      [["--to", "ftp://u:secret@example.com/x"], { CERTYNEO_DATA_DIR: dir }, /--to ftp:\/\/u:\*\*\*@example\.com\/x: expected postgres:\/\/\.\.\. or a data directory/],
+      [["--to", tempDir()], { CERTYNEO_DATA_DIR: dir }, /the configured database is SQLite already; --to DATA_DIR copies a PostgreSQL database/],
     ];
     for (const [args, env, message] of cases) {
       const r = await cli(args, env);

@@ -31,9 +31,12 @@ export async function migrateDataCommand(config: Config, source: Storage, args: 
 /** `--to`: the configured database (SQLite or PostgreSQL) copied into another, verified table by table. */
 async function migrateDatabase(config: Config, spec: string, out: Out, log: Logger) {
   const toPostgres = /^postgres(ql)?:\/\//.test(spec);
+  if (!toPostgres && /^[a-z][a-z0-9+.-]*:\/\//i.test(spec) && !spec.startsWith("file://")) throw new CliError(`--to ${redactedUrl(spec)}: expected postgres://... or a data directory`);
   const targetDir = toPostgres ? "" : resolve(spec.replace(/^file:\/\//, ""));
   if (!toPostgres && existsSync(join(targetDir, "certyneo.db"))) throw new CliError(`--to ${spec}: ${join(targetDir, "certyneo.db")} exists already; give a new data directory`);
-  if (toPostgres ? spec === config.database.url : !config.database.url) throw new CliError(`--to ${toPostgres ? redactedUrl(spec) : spec}: that is the database already configured`);
+  if (toPostgres && spec === config.database.url) throw new CliError(`--to ${redactedUrl(spec)}: that is the database already configured`);
+  if (!toPostgres && !config.database.url)
+    throw new CliError(`--to ${spec}: the configured database is SQLite already; --to DATA_DIR copies a PostgreSQL database (CERTYNEO_DATABASE_URL) back into SQLite`);
   const targetConfig = { ...config, database: { ...config.database, url: toPostgres ? spec : "" } };
   const source = await openDatabase(config, resolve(config.dataDir), log);
   try {
