@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig, ConfigError } from "../src/config";
 import { STOP_GRACE_MS } from "../src/server";
@@ -56,6 +56,21 @@ describe("CLI", () => {
     const bad = cli(["frobnicate"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("unknown command");
+  });
+
+  test("an option a command does not take is refused before the command runs", () => {
+    const dir = tempDir();
+    const typo = cli(["keys", "list", "--jsn"], { CERTYNEO_DATA_DIR: dir });
+    expect(typo.code).toBe(2);
+    expect(typo.stdout).toBe("");
+    expect(typo.stderr.trim()).toBe("certyneo: keys takes no option --jsn; see certyneo keys --help");
+    // Refused before anything is opened: the data directory stays empty.
+    const serve = cli(["serve", "--acept-new-instance-key"], { CERTYNEO_DATA_DIR: dir });
+    expect(serve.code).toBe(2);
+    expect(serve.stderr).toContain("serve takes no option --acept-new-instance-key");
+    expect(readdirSync(dir)).toEqual([]);
+    // Its own options still pass.
+    expect(JSON.parse(cli(["keys", "list", "--json"], { CERTYNEO_DATA_DIR: dir }).stdout)).toEqual([]);
   });
 
   test("keys create / list / revoke, against a running server", async () => {

@@ -13,3 +13,9 @@ export function flag(args: string[], name: string): string | undefined {
   }
   return args.find((a) => a.startsWith(name + "="))?.slice(name.length + 1);
 }
+
+/** The first `--option` (or `--option=value`) of `args` not among `known`, refused as a one-line error. */
+export function refuseUnknownOptions(command: string, args: string[], known: readonly string[]): void {
+  const unknown = args.map((a) => a.split("=")[0]!).find((a) => a.startsWith("--") && !known.includes(a));
+  if (unknown) throw new CliError(`${command} takes no option ${unknown}; see certyneo ${command} --help`);
+}

@@ -2,8 +2,8 @@
  * The command line's dispatch. Each command loads what it needs when it runs: `--help`,
  * `--version` and `healthcheck` (a container's, every few seconds) load none of the program.
  */
-import { CliError } from "./args";
-import { HELP, USAGE } from "./usage";
+import { CliError, refuseUnknownOptions } from "./args";
+import { HELP, OPTIONS, USAGE } from "./usage";
 import { ConfigError, loadConfig } from "../config";
 import type { Deps } from "../deps";
 import { AppError, SignerError, StartupError } from "../errors";
@@ -37,6 +37,7 @@ async function main(argv: string[]) {
     process.exit(process.exitCode ?? 0);
   });
   if (USAGE[cmd] && (rest.includes("--help") || rest.includes("-h"))) return out(USAGE[cmd]);
+  if (OPTIONS[cmd]) refuseUnknownOptions(cmd, rest, OPTIONS[cmd]);
   switch (cmd) {
     case "--help": case "-h": case "help": return out(HELP);
     case "--version": case "-v": case "version": return out(VERSION);

@@ -124,3 +124,20 @@ work. Configuration from certyneo.config.ts and CERTYNEO_* variables; logs are J
   healthcheck: "Usage: certyneo healthcheck\n\nExits 0 when the server on CERTYNEO_PORT answers /healthz (a container's HEALTHCHECK).",
   licenses: "Usage: certyneo licenses\n\nPrints the license of every third-party package bundled into this executable (code, fonts, pdf.js,\nSwagger UI), as the packages ship them.",
 };
+
+/** The options each command takes; any other `--option` is refused before the command runs (a typo must not pass for a choice). */
+export const OPTIONS: Record<string, readonly string[]> = {
+  serve: ["--accept-new-instance-key"],
+  keys: ["--env", "--name", "--scopes", "--json"],
+  admin: ["--email", "--password-stdin", "--json"],
+  "migrate-data": ["--to", "--storage"],
+  migrate: [],
+  backup: ["--json"],
+  restore: ["--force", "--json"],
+  doctor: ["--smtp", "--json"],
+  verify: ["--json"],
+  seal: ["--before"],
+  remind: ["--invitation"],
+  healthcheck: [],
+  licenses: [],
+};

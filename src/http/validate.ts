@@ -145,16 +145,18 @@ function setAt(root: unknown, pointer: string, value: unknown) {
 /**
  * A body's schema errors, and the body with each bad member replaced by a well-formed stand-in,
  * so that business rules can still read it (their findings at those members are dropped by
- * mergeProblems: the member is reported once, for its shape). A body that is not even the kind
- * of value its schema is (null, a number or an array for an object) has nothing to read: its
- * shape is its problem, thrown at once.
+ * mergeProblems: the member is reported once, for its shape). A body that is not an object at
+ * all (null, a number, text, an array: every body schema is an object's) has nothing to read:
+ * its shape is its problem, thrown at once.
  */
 export function checkShape<T extends TSchema>(schema: T, value: unknown, what = "request body"): { errors: FieldError[]; value: Static<T> } {
   const problems = schemaProblems(schema, value, "body");
   if (!problems.length) return { errors: [], value: value as Static<T> };
-  if (problems.some((p) => p.error.pointer === "/")) throw invalid(problems.map((p) => p.error), `Invalid ${what}`);
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw invalid(problems.map((p) => p.error), `Invalid ${what}`);
   const repaired = structuredClone(value);
   for (const p of problems) {
+    // The object's own constraints (a member it must have) leave nothing to replace.
+    if (p.error.pointer === "/") continue;
     try {
       setAt(repaired, p.error.pointer, Value.Create(p.schema));
     } catch {
