@@ -13,6 +13,18 @@ let server: ProbeServer;
 beforeAll(async () => { server = await startProbeServer(); });
 afterAll(() => server.stop());
 
+/** A real document, a draft and a sent envelope, so that bad bodies reach the validators behind them. */
+async function realEnvelopes() {
+  const key = { authorization: `Bearer ${server.key}` };
+  const form = new FormData();
+  form.set("file", new File([await makePdf()], "real.pdf"));
+  const doc = await (await fetch(`${server.url}/api/v1/documents`, { method: "POST", headers: key, body: form })).json();
+  const envelope = () => fetch(`${server.url}/api/v1/envelopes`, { method: "POST", headers: { ...key, "content-type": "application/json" }, body: JSON.stringify({ subject: "Probe", documentIds: [doc.id], recipients: [{ email: "p@example.com", name: "P" }] }) }).then((r) => r.json());
+  const draft = await envelope();
+  const sent = await (await fetch(`${server.url}/api/v1/envelopes/${(await envelope()).id}/send`, { method: "POST", headers: key })).json();
+  return { doc, draft, sent };
+}
+
 const deep = (n: number, open = "[", close = "]") => open.repeat(n) + close.repeat(n);
 const deepObject = (n: number) => '{"a":'.repeat(n) + "1" + "}".repeat(n);
 
@@ -24,13 +36,7 @@ test("generated bad bodies: every answer a 4xx with a code, /healthz up, RSS bou
   const url = server.url;
 
   // A real draft and a real signing token, so the bodies reach the validators behind them.
-  const form = new FormData();
-  form.set("file", new File([await makePdf()], "real.pdf"));
-  const doc = await (await fetch(`${url}/api/v1/documents`, { method: "POST", headers: key, body: form })).json();
-  const envelope = () => fetch(`${url}/api/v1/envelopes`, { method: "POST", headers: json, body: JSON.stringify({ subject: "Probe", documentIds: [doc.id], recipients: [{ email: "p@example.com", name: "P" }] }) }).then((r) => r.json());
-  const draft = await envelope();
-  const sentEnvelope = await envelope();
-  const sent = await (await fetch(`${url}/api/v1/envelopes/${sentEnvelope.id}/send`, { method: "POST", headers: key })).json();
+  const { doc, draft, sent } = await realEnvelopes();
   const token = new URL(sent.recipients[0].signUrl).pathname.split("/").pop()!;
 
   const jsonRoutes: [string, string, Record<string, string>][] = [
@@ -141,13 +147,8 @@ test("generated bad bodies: every answer a 4xx with a code, /healthz up, RSS bou
 test("a JSON body that is not an object (null, a number, text, an array) is a 422 at \"/\" on every route that takes one", async () => {
   const key = { authorization: `Bearer ${server.key}` };
   const json = { ...key, "content-type": "application/json" };
-  const post = async (path: string, body: unknown, method = "POST") => (await fetch(server.url + path, { method, headers: json, body: JSON.stringify(body) })).json();
-  const form = new FormData();
-  form.set("file", new File([await makePdf()], "real.pdf"));
-  const doc = await (await fetch(`${server.url}/api/v1/documents`, { method: "POST", headers: key, body: form })).json();
-  const draft = await post("/api/v1/envelopes", { subject: "Probe", documentIds: [doc.id], recipients: [{ email: "p@example.com", name: "P" }] });
-  const sent = await post(`/api/v1/envelopes/${(await post("/api/v1/envelopes", { subject: "Probe", documentIds: [doc.id], recipients: [{ email: "s@example.com", name: "S" }] })).id}/send`, undefined);
-  const template = await post("/api/v1/templates", { name: "T", subject: "S", documentIds: [doc.id], roles: [{ roleName: "Signer" }] });
+  const { doc, draft, sent } = await realEnvelopes();
+  const template = await (await fetch(`${server.url}/api/v1/templates`, { method: "POST", headers: json, body: JSON.stringify({ name: "T", subject: "S", documentIds: [doc.id], roles: [{ roleName: "Signer" }] }) })).json();
   expect([draft.id, sent.id, template.id].every(Boolean)).toBe(true);
   const routes: [string, string][] = [
     ["POST", "/api/v1/envelopes"],

@@ -149,10 +149,10 @@ function setAt(root: unknown, pointer: string, value: unknown) {
  * all (null, a number, text, an array: every body schema is an object's) has nothing to read:
  * its shape is its problem, thrown at once.
  */
-export function checkShape<T extends TSchema>(schema: T, value: unknown, what = "request body"): { errors: FieldError[]; value: Static<T> } {
+export function checkShape<T extends TSchema>(schema: T, value: unknown): { errors: FieldError[]; value: Static<T> } {
   const problems = schemaProblems(schema, value, "body");
   if (!problems.length) return { errors: [], value: value as Static<T> };
-  if (value === null || typeof value !== "object" || Array.isArray(value)) throw invalid(problems.map((p) => p.error), `Invalid ${what}`);
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw invalid(problems.map((p) => p.error), "Invalid request body");
   const repaired = structuredClone(value);
   for (const p of problems) {
     // The object's own constraints (a member it must have) leave nothing to replace.

@@ -29,7 +29,7 @@ async function sendBatchRow(deps: Deps, batch: BatchRow, row: number) {
       .where(and(eq(envelopes.batchId, batch.id), eq(envelopes.batchRow, row))).limit(1));
     let envelope = made;
     if (!envelope) {
-      const shape = checkShape(BatchRowInput, batch.rows[row], "row");
+      const shape = checkShape(BatchRowInput, batch.rows[row]);
       envelope = await createEnvelopeFromTemplate(deps, {
         environment, who, request: { templateId: batch.templateId, ...shape.value }, shapeErrors: shape.errors, batch: { id: batch.id, row },
       });
