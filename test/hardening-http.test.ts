@@ -135,7 +135,7 @@ describe("anonymous rate limits", () => {
 
 
 
-describe("the public /verify page's upload limit", () => {
+describe("the public /verify page's refusals", () => {
   test("a file over maxUploadMb is refused with 413 as POST /api/v1/verify refuses it, not checked", async () => {
     const s = await startTestServer({ env: { CERTYNEO_MAX_UPLOAD_MB: "1" } });
     try {
@@ -148,6 +148,39 @@ describe("the public /verify page's upload limit", () => {
       const api = new FormData();
       api.set("file", file());
       expect((await s.api("/api/v1/verify", { method: "POST", body: api })).status).toBe(413);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  test("two files, or none, are refused in the reader's language, as POST /api/v1/verify refuses two", async () => {
+    const s = await startTestServer();
+    try {
+      const pdf = () => new File([enc("%PDF-1.7\n%%EOF\n")], "a.pdf");
+      const two = () => {
+        const form = new FormData();
+        form.append("file", pdf());
+        form.append("file", pdf());
+        return form;
+      };
+      const post = (body: FormData, lang = "en") => fetch(`${s.url}/verify`, { method: "POST", body, headers: { "accept-language": lang } });
+      const refusedTwo = await post(two());
+      expect(refusedTwo.status).toBe(422);
+      const page = await refusedTwo.text();
+      expect(page).toContain("this page checks one PDF at a time");
+      expect(page).not.toContain("could not be checked");
+      expect((await post(two(), "fr")).status).toBe(422);
+      expect(await (await post(two(), "fr")).text()).toContain("un PDF à la fois");
+      expect((await s.api("/api/v1/verify", { method: "POST", body: two() })).status).toBe(422);
+      const empty = new FormData();
+      empty.set("note", "no file here");
+      const none = await post(empty, "de");
+      expect(none.status).toBe(422);
+      expect(none.headers.get("content-language")).toBe("de");
+      expect(await none.text()).toContain("Wählen Sie eine PDF-Datei");
+      const text = new FormData();
+      text.set("file", "not a file");
+      expect(await (await post(text)).text()).toContain("Choose a PDF file to check.");
     } finally {
       await s.stop();
     }

@@ -6,6 +6,7 @@ import { createRateLimiter } from "../../http/rate-limit";
 import { verifyService } from "../sealing/lazy";
 import type { Locale } from "../../enums";
 import { languageOf, renderForm, renderMessage, renderReport } from "./render";
+import { VERIFY_TEXTS } from "./texts";
 import verifyCss from "./verify.css" with { type: "text" };
 
 /** Only this origin, no script at all: the page is a form and its server-rendered answer. */
@@ -35,24 +36,22 @@ export function verifyPage(deps: Deps) {
     .get("/verify/verify.css", () => new Response(verifyCss, { headers: { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=3600", "x-content-type-options": "nosniff" } }), { detail: { hide: true } })
     .post("/verify", async ({ request }) => {
       const lang = languageOf(request.headers.get("accept-language"));
+      const words = VERIFY_TEXTS[lang];
+      const refuse = (sentence: string, status: number, extra?: Record<string, string>) => html(lang, renderMessage(lang, sentence), status, extra);
       const rate = limiter.take(contextOf(request).ip ?? "unknown");
-      if (!rate.allowed) return html(lang, renderMessage(lang, "limited", String(rate.retryAfterSeconds)), 429, { "retry-after": String(rate.retryAfterSeconds) });
-      let file: File | null = null;
-      try {
-        const value = (await request.formData()).get("file");
-        file = value instanceof File ? value : null;
-      } catch {
-        file = null;
-      }
-      if (!file) return html(lang, renderMessage(lang, "error", "no file"), 422);
+      if (!rate.allowed) return refuse(words.limited(String(rate.retryAfterSeconds)), 429, { "retry-after": String(rate.retryAfterSeconds) });
+      const given = await request.formData().then((form) => form.getAll("file"), () => []);
+      // As POST /api/v1/verify: one file, or a refusal that says so (not a report on the first).
+      if (given.length > 1) return refuse(words.oneFile(), 422);
+      const file = given[0];
+      if (!(file instanceof File)) return refuse(words.noFile(), 422);
       // The upload limit of POST /api/v1/verify: the server takes bodies somewhat larger (multipart overhead).
-      if (file.size > deps.config.maxUploadMb * 1024 * 1024)
-        return html(lang, renderMessage(lang, "error", `The file is larger than the limit of ${deps.config.maxUploadMb} MiB`), 413);
+      if (file.size > deps.config.maxUploadMb * 1024 * 1024) return refuse(words.tooLarge(String(deps.config.maxUploadMb)), 413);
       try {
         const report = await (await verifyService()).verifyDocument(deps, new Uint8Array(await file.arrayBuffer()));
         return html(lang, renderReport(lang, report, file.name));
       } catch (e) {
-        if (e instanceof AppError) return html(lang, renderMessage(lang, "error", e.message), 422);
+        if (e instanceof AppError) return refuse(words.error(e.message), 422);
         throw e;
       }
     }, { parse: "none", detail: { hide: true } });

@@ -54,8 +54,9 @@ function form(lang: Locale, label: "submit" | "again"): string {
 export const renderForm = (lang: Locale) => page(lang, `<p class="lead">${escape(VERIFY_TEXTS[lang].lead())}</p>\n${form(lang, "submit")}`);
 
 /** A message instead of a report (unreadable file, rate limit). */
-export const renderMessage = (lang: Locale, key: "error" | "limited", arg: string) =>
-  page(lang, `<div class="verdict bad" role="alert"><strong>${escape(VERIFY_TEXTS[lang][key](arg))}</strong></div>\n${form(lang, "again")}`);
+/** A refusal (`sentence`, in `lang`) above the form again. */
+export const renderMessage = (lang: Locale, sentence: string) =>
+  page(lang, `<div class="verdict bad" role="alert"><strong>${escape(sentence)}</strong></div>\n${form(lang, "again")}`);
 
 /**
  * A sentence as HTML, its values (names, times, authorities) each in a <bdi>: a subject such as

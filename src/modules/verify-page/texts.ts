@@ -38,6 +38,9 @@ const en = {
   other: () => "other changes to the content",
   error: (detail: string) => `This file could not be checked: ${detail}`,
   limited: (seconds: string) => `Too many checks from your address. Try again in ${seconds} seconds.`,
+  noFile: () => "Choose a PDF file to check.",
+  oneFile: () => "Choose one file: this page checks one PDF at a time.",
+  tooLarge: (mib: string) => `The file is larger than the limit of ${mib} MiB.`,
 };
 
 export type VerifyWords = typeof en;
@@ -81,6 +84,9 @@ export const VERIFY_TEXTS: Record<Locale, VerifyWords> = {
     other: () => "autres modifications du contenu",
     error: (detail) => `Ce fichier n'a pas pu être vérifié : ${detail}`,
     limited: (seconds) => `Trop de vérifications depuis votre adresse. Réessayez dans ${seconds} secondes.`,
+    noFile: () => "Choisissez un fichier PDF à vérifier.",
+    oneFile: () => "Choisissez un seul fichier : cette page vérifie un PDF à la fois.",
+    tooLarge: (mib) => `Le fichier dépasse la limite de ${mib} Mio.`,
   },
   de: {
     title: () => "Ein signiertes PDF prüfen",
@@ -119,6 +125,9 @@ export const VERIFY_TEXTS: Record<Locale, VerifyWords> = {
     other: () => "andere Änderungen am Inhalt",
     error: (detail) => `Diese Datei konnte nicht geprüft werden: ${detail}`,
     limited: (seconds) => `Zu viele Prüfungen von Ihrer Adresse. Versuchen Sie es in ${seconds} Sekunden erneut.`,
+    noFile: () => "Wählen Sie eine PDF-Datei zur Prüfung aus.",
+    oneFile: () => "Wählen Sie nur eine Datei: Diese Seite prüft jeweils ein PDF.",
+    tooLarge: (mib) => `Die Datei ist größer als die Grenze von ${mib} MiB.`,
   },
   es: {
     title: () => "Verificar un PDF firmado",
@@ -157,6 +166,9 @@ export const VERIFY_TEXTS: Record<Locale, VerifyWords> = {
     other: () => "otros cambios del contenido",
     error: (detail) => `No se pudo verificar este archivo: ${detail}`,
     limited: (seconds) => `Demasiadas verificaciones desde su dirección. Vuelva a intentarlo en ${seconds} segundos.`,
+    noFile: () => "Elija un archivo PDF para verificarlo.",
+    oneFile: () => "Elija un solo archivo: esta página verifica un PDF cada vez.",
+    tooLarge: (mib) => `El archivo supera el límite de ${mib} MiB.`,
   },
   it: {
     title: () => "Verifica un PDF firmato",
@@ -195,6 +207,9 @@ export const VERIFY_TEXTS: Record<Locale, VerifyWords> = {
     other: () => "altre modifiche al contenuto",
     error: (detail) => `Non è stato possibile verificare questo file: ${detail}`,
     limited: (seconds) => `Troppe verifiche dal tuo indirizzo. Riprova tra ${seconds} secondi.`,
+    noFile: () => "Scegli un file PDF da verificare.",
+    oneFile: () => "Scegli un solo file: questa pagina verifica un PDF alla volta.",
+    tooLarge: (mib) => `Il file supera il limite di ${mib} MiB.`,
   },
   pt: {
     title: () => "Verificar um PDF assinado",
@@ -233,6 +248,9 @@ export const VERIFY_TEXTS: Record<Locale, VerifyWords> = {
     other: () => "outras alterações ao conteúdo",
     error: (detail) => `Não foi possível verificar este ficheiro: ${detail}`,
     limited: (seconds) => `Demasiadas verificações a partir do seu endereço. Tente novamente dentro de ${seconds} segundos.`,
+    noFile: () => "Escolha um ficheiro PDF para verificar.",
+    oneFile: () => "Escolha um único ficheiro: esta página verifica um PDF de cada vez.",
+    tooLarge: (mib) => `O ficheiro excede o limite de ${mib} MiB.`,
   },
   nl: {
     title: () => "Een ondertekende pdf controleren",
@@ -271,6 +289,9 @@ export const VERIFY_TEXTS: Record<Locale, VerifyWords> = {
     other: () => "andere wijzigingen van de inhoud",
     error: (detail) => `Dit bestand kon niet worden gecontroleerd: ${detail}`,
     limited: (seconds) => `Te veel controles vanaf uw adres. Probeer het over ${seconds} seconden opnieuw.`,
+    noFile: () => "Kies een PDF-bestand om te controleren.",
+    oneFile: () => "Kies één bestand: deze pagina controleert één PDF tegelijk.",
+    tooLarge: (mib) => `Het bestand is groter dan de limiet van ${mib} MiB.`,
   },
   el: {
     title: () => "Επαλήθευση υπογεγραμμένου PDF",
@@ -309,6 +330,9 @@ export const VERIFY_TEXTS: Record<Locale, VerifyWords> = {
     other: () => "άλλες αλλαγές στο περιεχόμενο",
     error: (detail) => `Δεν ήταν δυνατός ο έλεγχος αυτού του αρχείου: ${detail}`,
     limited: (seconds) => `Πάρα πολλοί έλεγχοι από τη διεύθυνσή σας. Δοκιμάστε ξανά σε ${seconds} δευτερόλεπτα.`,
+    noFile: () => "Επιλέξτε ένα αρχείο PDF για έλεγχο.",
+    oneFile: () => "Επιλέξτε ένα μόνο αρχείο: αυτή η σελίδα ελέγχει ένα PDF κάθε φορά.",
+    tooLarge: (mib) => `Το αρχείο υπερβαίνει το όριο των ${mib} MiB.`,
   },
   ar: {
     title: () => "التحقق من ملف PDF موقّع",
@@ -347,5 +371,8 @@ export const VERIFY_TEXTS: Record<Locale, VerifyWords> = {
     other: () => "تغييرات أخرى في المحتوى",
     error: (detail) => `تعذّر التحقق من هذا الملف: ${detail}`,
     limited: (seconds) => `عدد كبير جدًا من عمليات التحقق من عنوانك. أعد المحاولة بعد ${seconds} ثانية.`,
+    noFile: () => "اختر ملف PDF للتحقق منه.",
+    oneFile: () => "اختر ملفًا واحدًا: تتحقق هذه الصفحة من ملف PDF واحد في كل مرة.",
+    tooLarge: (mib) => `يتجاوز حجم الملف الحد البالغ ${mib} MiB.`,
   },
 };
