@@ -234,6 +234,28 @@ describe("lifecycle notices through the API", () => {
     expect(peers.sink.messages[1]!.text).toContain("Reason given: Sent by mistake");
   });
 
+  test("void, then an erasure while the notice is on its way: the notice goes, nothing is written back, no error", async () => {
+    const s = await server(peers.sink.env);
+    const env = await sentEnvelope(s, { subject: "Erase me", recipients: [{ email: "a@example.com", name: "A" }] });
+    await drain(s);
+    await peers.sink.waitFor(1);
+    await json(await s.api(`/api/v1/envelopes/${env.id}`, { method: "DELETE" }), 200);
+    const held = peers.sink.holdNext();
+    const draining = drain(s);
+    // The notice is at the SMTP server, whose answer waits: the purge comes now.
+    await held.arrived;
+    await json(await s.api(`/api/v1/envelopes/${env.id}?purge=true`, { method: "DELETE" }), 200);
+    held.release();
+    await draining;
+    expect(peers.sink.messages[1]!.subject).toBe("Cancelled: Erase me");
+    expect(await audit(s, env.id)).toEqual([]);
+    expect((await s.api(`/api/v1/envelopes/${env.id}`)).status).toBe(410);
+    expect(s.logs.filter((l) => l.level === "error")).toEqual([]);
+    const told = s.logs.find((l) => l.msg === "message delivered after its envelope was purged: no trail to record it in");
+    expect(told).toMatchObject({ envelopeId: env.id, message: "voided", channel: "email" });
+    expect(JSON.stringify(told)).not.toContain("a@example.com");
+  });
+
   test("completion: signer and CC get the completion mail with their link", async () => {
     const s = await server(peers.sink.env);
     const env = await sentEnvelope(s, {

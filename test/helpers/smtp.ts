@@ -22,6 +22,11 @@ export interface SmtpSink {
   messages: ReceivedMail[];
   /** The next `n` messages are refused with a temporary error (451) after DATA. */
   failNext(n: number): void;
+  /**
+   * The next message is kept and its sender left waiting for the reply to DATA until `release`
+   * is called; `arrived` resolves once that message is in (the sender is mid-send).
+   */
+  holdNext(): { arrived: Promise<void>; release(): void };
   /** Resolves once `count` messages have arrived (or rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   /** CERTYNEO_* variables that point a server at this sink. */
@@ -34,6 +39,7 @@ export interface SmtpSink {
 export async function startSmtpSink(opts: { user?: string; password?: string; port?: number } = {}): Promise<SmtpSink> {
   const messages: ReceivedMail[] = [];
   let failures = 0;
+  let hold: { arrived(): void; released: Promise<void> } | null = null;
   const waiters: Array<() => void> = [];
   const server = new SMTPServer({
     disabledCommands: opts.user ? ["STARTTLS"] : ["STARTTLS", "AUTH"],
@@ -66,7 +72,11 @@ export async function startSmtpSink(opts: { user?: string; password?: string; po
           receivedAt: Date.now(),
         });
         for (const w of waiters.splice(0)) w();
-        cb();
+        const held = hold;
+        hold = null;
+        if (!held) return cb();
+        held.arrived();
+        void held.released.then(() => cb());
       });
     },
   });
@@ -81,6 +91,12 @@ export async function startSmtpSink(opts: { user?: string; password?: string; po
     messages,
     failNext(n) {
       failures = n;
+    },
+    holdNext() {
+      const arrived = Promise.withResolvers<void>();
+      const released = Promise.withResolvers<void>();
+      hold = { arrived: arrived.resolve, released: released.promise };
+      return { arrived: arrived.promise, release: released.resolve };
     },
     async waitFor(count, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;

@@ -32,10 +32,20 @@ const wasInvited = (r: Recipient) => r.status !== "PENDING" || r.sentAt != null;
 /** Read committed on PostgreSQL, as every append of a job here: appendAudit locks the chain's head. */
 const APPEND_ONLY = { isolation: "read committed" } as const;
 
-async function audit(deps: Deps, envelopeId: string, type: "message.delivered" | "message.failed" | "recipient.reminded", data: Record<string, unknown>) {
-  await transaction(deps.db, async (tx) => {
-    await appendAudit(tx, deps.clock, { envelopeId, type, actor: "system", data });
-  }, APPEND_ONLY);
+/**
+ * Appends a message's event to its envelope's trail. False when the envelope is gone: an erasure
+ * (purge) may come while a message is on its way, and then there is no trail to record it in.
+ */
+async function audit(deps: Deps, envelopeId: string, type: "message.delivered" | "message.failed" | "recipient.reminded", data: Record<string, unknown>): Promise<boolean> {
+  try {
+    await transaction(deps.db, async (tx) => {
+      await appendAudit(tx, deps.clock, { envelopeId, type, actor: "system", data });
+    }, APPEND_ONLY);
+    return true;
+  } catch (e) {
+    if (!(await envelopeRow(deps.db, envelopeId))) return false;
+    throw e;
+  }
 }
 
 /** The channels a message goes through for this recipient: SMS too for invitations and reminders when asked. */
@@ -227,7 +237,8 @@ export function notificationHandlers(deps: Deps): JobDefinitions {
     // The message went: a failing audit write (a busy database) must not fail the job, whose
     // retry would send the message again. Logged instead, with what the event would have said.
     try {
-      await audit(deps, inv.envelopeId, "message.delivered", { ...base, ...delivered });
+      if (!(await audit(deps, inv.envelopeId, "message.delivered", { ...base, ...delivered })))
+        deps.log.info("message delivered after its envelope was purged: no trail to record it in", { envelopeId: inv.envelopeId, recipientId: inv.recipient.id, channel, message, jobId });
     } catch (e) {
       deps.log.error("message delivered but its audit event could not be written", { envelopeId: inv.envelopeId, ...base, ...delivered, error: e instanceof Error ? e.message : String(e) });
     }
