@@ -339,8 +339,48 @@ describe("job runner", () => {
     expect(await runner.drain()).toBe(3);
     for (const id of ids) expect(row(deps, id)).toMatchObject({ status: "done", attempts: 1, lastError: null });
     expect(deps.logs.some((l) => l.msg === "job bookkeeping failed")).toBe(false);
+    // Neither a failure nor a retry is announced for a job that is done.
+    expect(deps.logs.filter((l) => l.msg === "job failed" || l.msg === "job will be retried")).toEqual([]);
+    expect(deps.logs.filter((l) => l.msg === "job ended in error after it was done or withdrawn: nothing to retry").map((l) => l.jobId)).toEqual(ids.slice(1));
     deps.clock.advance(86_400_000);
     expect(await runner.drain()).toBe(0);
+  });
+
+  test("a job removed while it runs (an envelope's erasure) and then failing is neither failed nor retried, and not an error", async () => {
+    const deps = await instance();
+    const removeOwn: JobHandler = async (_p, { deps, jobId }) => {
+      await transaction(deps.db, (tx) => tx.delete(jobs).where(eq(jobs.id, jobId)));
+    };
+    const runner = runnerOf(deps, {
+      thenThrow: async (p, ctx) => {
+        await removeOwn(p, ctx);
+        throw new Error("recipient gone");
+      },
+      thenPermanent: async (p, ctx) => {
+        await removeOwn(p, ctx);
+        throw new PermanentJobError("recipient rcp_x does not exist");
+      },
+      failing: async () => {
+        throw new PermanentJobError("a real failure");
+      },
+    }, []);
+    const [thenThrow, thenPermanent, failing] = [
+      await enqueue(deps.db, deps.clock, { kind: "thenThrow", payload: {} }),
+      await enqueue(deps.db, deps.clock, { kind: "thenPermanent", payload: {} }),
+      await enqueue(deps.db, deps.clock, { kind: "failing", payload: {} }),
+    ];
+    expect(await runner.drain()).toBe(3);
+    expect(deps.db.select().from(jobs).where(eq(jobs.id, thenThrow)).get()).toBeUndefined();
+    expect(deps.db.select().from(jobs).where(eq(jobs.id, thenPermanent)).get()).toBeUndefined();
+    // In the order of their errors: the three run at once.
+    const said = (msg: string) => deps.logs.filter((l) => l.msg === msg).map((l) => [l.level, l.jobId, l.error]).sort((a, b) => a[2].localeCompare(b[2]));
+    expect(said("job ended in error after it was done or withdrawn: nothing to retry")).toEqual([
+      ["info", thenThrow, "recipient gone"],
+      ["info", thenPermanent, "recipient rcp_x does not exist"],
+    ]);
+    // A job still there that fails is a failure, as before.
+    expect(said("job failed")).toEqual([["error", failing, "a real failure"]]);
+    expect(said("job will be retried")).toEqual([]);
   });
 
   test("the timer runs periodic functions and due jobs; stop waits for the running job", async () => {

@@ -202,6 +202,14 @@ export function createJobRunner(
     return true;
   }
 
+  /**
+   * A run that ended in error after its job stopped being pending: marked done by its handler,
+   * or removed while it ran (an envelope's erasure removes the jobs that name it). Nothing is
+   * left to fail or retry, and nobody needs to act on it.
+   */
+  const withdrawn = (about: { jobId: string; kind: string; attempt: number; error: string }) =>
+    log.info("job ended in error after it was done or withdrawn: nothing to retry", about);
+
   async function execute(job: Claimed): Promise<void> {
     const definition = Object.hasOwn(definitions, job.kind) ? definitions[job.kind] : undefined;
     const abort = new AbortController();
@@ -235,16 +243,21 @@ export function createJobRunner(
       const error = errorText(e).slice(0, 2000);
       const now = clock.now();
       const delay = e instanceof PermanentJobError ? null : retryDelayMs(job.attempts);
+      const about = { jobId: job.id, kind: job.kind, attempt: job.attempts, error };
       if (delay === null) {
-        await db.update(jobs).set({ status: "failed", lastError: error, updatedAt: now }).where(stillPending);
-        log.error("job failed", { jobId: job.id, kind: job.kind, attempt: job.attempts, error });
+        const res = await db.update(jobs).set({ status: "failed", lastError: error, updatedAt: now }).where(stillPending);
+        if (affectedRows(res) === 1) log.error("job failed", about);
+        else withdrawn(about);
       } else {
         const timedOut = abort.signal.aborted;
         // A timed-out run may still be working: its retry waits for the lease to end.
         const runAt = new Date(Math.max(now.getTime() + delay, timedOut ? job.leaseUntil.getTime() : 0));
-        await db.update(jobs).set({ runAt, lastError: error, updatedAt: now }).where(stillPending);
-        log.warn("job will be retried", { jobId: job.id, kind: job.kind, attempt: job.attempts, retryAt: runAt.toISOString(), error });
-        if (timedOut) completeLate(job, run!, runAt);
+        const res = await db.update(jobs).set({ runAt, lastError: error, updatedAt: now }).where(stillPending);
+        if (affectedRows(res) !== 1) withdrawn(about);
+        else {
+          log.warn("job will be retried", { ...about, retryAt: runAt.toISOString() });
+          if (timedOut) completeLate(job, run!, runAt);
+        }
       }
     } finally {
       clearTimeout(timeout);
