@@ -136,6 +136,23 @@ describe("list and delete", () => {
     expect((await s.api(`/api/v1/documents/${doc.id}`, { method: "DELETE" })).status).toBe(404);
     expect(existsSync(s.deps.files.path(doc.sha256))).toBe(false);
   });
+
+  test("delete is refused while envelopes use it, naming at most three of them with their status", async () => {
+    const doc = await (await s.api("/api/v1/documents", { method: "POST", body: multipart(await makePdf(1, "in use")) })).json();
+    const draft = () => s.api("/api/v1/envelopes", { method: "POST", json: { subject: "Uses it", documentIds: [doc.id], recipients: [{ email: "a@example.com", name: "A" }] } }).then((r) => r.json());
+    const first = await draft();
+    const refusal = async () => {
+      const res = await s.api(`/api/v1/documents/${doc.id}`, { method: "DELETE" });
+      expect(res.status).toBe(409);
+      const body = await res.json();
+      expect(body.code).toBe("document_in_use");
+      return body.detail as string;
+    };
+    expect(await refusal()).toBe(`Document ${doc.id} is used by envelope ${first.id} (DRAFT); void or delete it first`);
+    for (let i = 0; i < 5; i++) await draft();
+    expect(await refusal()).toMatch(/^Document doc_\w+ is used by envelopes env_\w+ \(DRAFT\), env_\w+ \(DRAFT\), env_\w+ \(DRAFT\) and others; void or delete them first$/);
+    expect((await s.api(`/api/v1/documents/${doc.id}`)).status).toBe(200);
+  });
 });
 
 describe("real-world corpus", () => {

@@ -134,6 +134,16 @@ export function listDocuments(deps: Deps, environment: Environment, q: { limit?:
  * Refused while a draft or sent envelope uses the document. The row is kept (soft delete)
  * because finished envelopes still name it in their history; the bytes go once nothing needs them.
  */
+/** How many of the envelopes that use a document a refused deletion names. */
+const NAMED_USES = 3;
+
+/** "Document … is used by envelope(s) …": at most NAMED_USES, each with its status. */
+function inUseMessage(id: string, uses: { id: string; status: string }[]): string {
+  const named = uses.slice(0, NAMED_USES).map((u) => `${u.id} (${u.status})`).join(", ");
+  const one = uses.length === 1;
+  return `Document ${id} is used by ${one ? "envelope" : "envelopes"} ${named}${uses.length > NAMED_USES ? " and others" : ""}; void or delete ${one ? "it" : "them"} first`;
+}
+
 export async function deleteDocument(deps: Deps, environment: Environment, id: string): Promise<DocumentRow> {
   const doc = await getDocument(deps, environment, id);
   const deletedAt = deps.clock.now();
@@ -144,11 +154,11 @@ export async function deleteDocument(deps: Deps, environment: Environment, id: s
   const bytesNeeded = await transaction(deps.db, async (tx) => {
     if (!affectedRows(await tx.update(documents).set({ deletedAt }).where(and(eq(documents.id, id), isNull(documents.deletedAt)))))
       throw notFound("Document", id);
+    // A few named are enough to act on: a document may be in thousands of drafts.
     const active = await tx.select({ id: envelopes.id, status: envelopes.status }).from(envelopeDocuments)
       .innerJoin(envelopes, eq(envelopes.id, envelopeDocuments.envelopeId))
-      .where(and(eq(envelopeDocuments.documentId, id), inArray(envelopes.status, ["DRAFT", "SENT"])));
-    if (active.length)
-      throw new AppError("document_in_use", `Document ${id} is used by envelope ${active.map((u) => u.id).join(", ")} (${active[0]!.status}); void or delete it first`);
+      .where(and(eq(envelopeDocuments.documentId, id), inArray(envelopes.status, ["DRAFT", "SENT"]))).limit(NAMED_USES + 1);
+    if (active.length) throw new AppError("document_in_use", inUseMessage(id, active));
     const template = await firstRow(tx.select({ id: templates.id }).from(templates)
       .where(and(eq(templates.environment, environment), jsonArrayHas(tx, templates.documentIds, id))).limit(1));
     if (template) throw new AppError("document_in_use", `Document ${id} is used by template ${template.id}; change or delete the template first`);
