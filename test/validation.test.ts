@@ -82,6 +82,14 @@ describe("a request's shape errors and business errors come in one answer", () =
     expect(byPointer["/locale"]).toEndWith('"ar" or null (got "xx")');
   });
 
+  test("a member that takes several kinds says which, not \"expected union value\"", async () => {
+    const doc = await uploadDoc(s);
+    const p = await problem(await s.api("/api/v1/envelopes", { method: "POST", json: { ...quickStart([doc.id]), prefill: { "Job title": 5, Salary: "x".repeat(1001) } } }));
+    const byPointer = Object.fromEntries(p.errors.map((e) => [e.pointer, e.message]));
+    expect(byPointer["/prefill/Job title"]).toBe("must be text of at most 1000 characters, or true or false (got 5)");
+    expect(byPointer["/prefill/Salary"]).toBe(`must be text of at most 1000 characters, or true or false (got "${"x".repeat(60)}"… (1001 characters))`);
+  });
+
   test("a long value is quoted cut short, not sent back whole", async () => {
     const doc = await uploadDoc(s);
     const env = await createEnvelope(s, quickStart([doc.id]));

@@ -43,6 +43,24 @@ function queryNumbers(schema: TSchema, value: unknown): unknown {
     [k, typeof v === "string" && props[k] && numericBranch(props[k]) && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v]));
 }
 
+/** A union's branch in words ("text of at most 1000 characters", "true or false"), or null for one too rich to say so. */
+function kindOf(s: TSchema): string | null {
+  const allowed = literalsOf(s);
+  if (allowed) return `one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}`;
+  if (s.type === "string") {
+    const { minLength: min, maxLength: max } = s as { minLength?: number; maxLength?: number };
+    const length = min && max !== undefined ? `of ${min} to ${max} characters` : max !== undefined ? `of at most ${max} characters` : min ? `of at least ${min} characters` : "";
+    return s.pattern || s.format ? null : `text${length ? ` ${length}` : ""}`;
+  }
+  if (s.type === "boolean") return "true or false";
+  if (s.type === "null") return "null";
+  if (s.type === "integer" || s.type === "number") {
+    const b = bounds(s);
+    return `${s.type === "integer" ? "an integer" : "a number"}${b ? ` ${b}` : ""}`;
+  }
+  return null;
+}
+
 /** What a value must be, said so that a reader can fix it without reading the schema. */
 function expectation(e: ValueError): string {
   const s = numericBranch(e.schema) ?? e.schema;
@@ -59,6 +77,8 @@ function expectation(e: ValueError): string {
     const inner = Value.Errors(branches.find((b) => b.type !== "null")!, e.value).First();
     if (inner && inner.path === "") return `${expectation(inner)} or null`;
   }
+  const kinds = e.type === ValueErrorType.Union ? branches?.map(kindOf) : undefined;
+  if (kinds?.length && kinds.every((k) => k !== null)) return `must be ${kinds.join(", or ")}`;
   switch (e.type) {
     case ValueErrorType.StringMinLength: return `must be at least ${s.minLength} character${s.minLength === 1 ? "" : "s"} long`;
     case ValueErrorType.StringMaxLength: return `must be at most ${s.maxLength} characters long`;
