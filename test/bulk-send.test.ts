@@ -144,6 +144,12 @@ describe("bulk send", () => {
     const shifted = await send(`${H}\r\nana@example.com,Ana,hr@example.com,HR,1\r\n"x\ny",Silva, Ana,hr@example.com,HR,2\r\n`);
     expect(shifted).toEqual({ status: 422, messages: ["line 3: 6 values for 5 columns (quote a value that holds a comma)"] });
     expect((await send(`${H}\nana@example.com,Ana,hr@example.com,HR,1,,\n`)).status).toBe(202);
+    // A file shifted throughout: twenty lines named, the rest counted, not 50,000 problems in one answer.
+    const everyLine = await send(H + "\n" + "a@example.com,A,h@example.com,H,1,2\n".repeat(50_000));
+    expect(everyLine.status).toBe(422);
+    expect(everyLine.messages).toHaveLength(21);
+    expect(everyLine.messages[19]).toBe("line 21: 6 values for 5 columns (quote a value that holds a comma)");
+    expect(everyLine.messages[20]).toBe("and 49980 more lines with more values than columns");
     // Latin-1 "François" would have been sent as "Fran\ufffdois".
     const latin1 = new Uint8Array([...Buffer.from(`${H}\nana@example.com,Fran`), 0xe7, ...Buffer.from("ois,hr@example.com,HR,1\n")]);
     expect((await send(latin1)).messages).toEqual(["the CSV is not UTF-8: save it as \"CSV UTF-8\""]);

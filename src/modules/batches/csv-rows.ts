@@ -53,6 +53,9 @@ function records(text: string): CsvRecord[] {
   return out;
 }
 
+/** Lines a refusal names one by one; a file broken throughout (a million of them) is summed up after these. */
+const NAMED_LINES = 20;
+
 const ROLE_COLUMN = /^(.+)\.(email|name|phone)$/i;
 
 /** The CSV file's text: UTF-8 (a byte order mark is dropped), or a 422 rather than names with "�" in them. */
@@ -85,9 +88,12 @@ export function csvRows(text: string): unknown[] {
   const columns = headerColumns(header);
   const long = lines.filter((r) => r.cells.slice(columns.length).some((v) => v.trim() !== ""));
   if (long.length)
-    throw refuse(long.map((r) => ({
-      pointer: "/file", message: `line ${r.line}: ${r.cells.length} values for ${columns.length} columns (quote a value that holds a comma)`,
-    })));
+    throw refuse([
+      ...long.slice(0, NAMED_LINES).map((r) => ({
+        pointer: "/file", message: `line ${r.line}: ${r.cells.length} values for ${columns.length} columns (quote a value that holds a comma)`,
+      })),
+      ...(long.length > NAMED_LINES ? [{ pointer: "/file", message: `and ${long.length - NAMED_LINES} more lines with more values than columns` }] : []),
+    ]);
   return lines.map(({ cells }) => {
     const people = new Map<string, Record<string, string>>();
     const prefill: Record<string, string> = {};
