@@ -44,7 +44,7 @@ export const ERRORS = {
   pdf_invalid: { status: 422, meaning: "The file is not a readable PDF: no %PDF- header, truncated, empty, or unparseable." },
   pdf_encrypted: { status: 422, meaning: "The PDF is encrypted or password-protected; remove the encryption and upload it again." },
   pdf_certified_no_changes: { status: 422, meaning: "The PDF is certified with no changes allowed (DocMDP P=1): signing it would break its certification." },
-  pdf_too_complex: { status: 422, meaning: "The PDF exceeds the server's processing bounds: its compressed streams expand too much (a zip bomb) or it takes too long to read. Save it again with a PDF editor, or print it to a new PDF." },
+  pdf_too_complex: { status: 422, meaning: "The PDF exceeds the server's processing bounds: its compressed streams expand too much (a zip bomb), it takes too long to read, or it holds more than 5,000 text tags. Save it again with a PDF editor, or print it to a new PDF." },
   rate_limited: { status: 429, meaning: "The rate limit is exhausted (the key's, or without a key the client address's or the signing link's); retry after the Retry-After seconds." },
   internal_error: { status: 500, meaning: "An unexpected server error; the requestId finds it in the server log." },
   unavailable: { status: 503, meaning: "A service the request needs (the sealing key, the time-stamp authority, the mail server or SMS gateway that sends a signer's code) is unavailable; retry later." },

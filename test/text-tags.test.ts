@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PDFDocument, PDFName } from "pdf-lib";
+import { PDFDocument, PDFName, StandardFonts } from "pdf-lib";
 import { sealPdf } from "../src/pdf/pades";
 import { findTextTags, removeTextTags } from "../src/pdf/text/text-tags";
 import { taggedPagesOf } from "../src/pdf/text/text-tag-model";
@@ -201,6 +201,27 @@ describe("tags become fields, and the signed PDF shows values where the tags wer
     const pointers = r.body.errors.map((e: any) => e.pointer);
     expect(pointers).toContain("/recipients/0/roleName");
     expect(pointers).toContain("/recipients/2/roleName");
+  });
+
+  test("bounded: a document of more than 5,000 tags is refused at upload; an envelope of more than 10,000 fields at creation", async () => {
+    // Small text, 385 tags a page: 5,005 in all.
+    const many = await PDFDocument.create();
+    const font = await many.embedFont(StandardFonts.Helvetica);
+    for (let p = 0; p < 13; p++) {
+      const page = many.addPage([595, 842]);
+      for (let i = 0; i < 385; i++) page.drawText(`{{T${p}.${i}}}`, { x: 10 + (i % 7) * 80, y: 10 + Math.floor(i / 7) * 14, size: 5, font });
+    }
+    const refused = await s.api("/api/v1/documents", { method: "POST", json: { name: "many.pdf", contentBase64: Buffer.from(await many.save()).toString("base64") } });
+    expect(refused.status).toBe(422);
+    expect(await refused.json()).toMatchObject({ code: "pdf_too_complex", detail: "The PDF holds 5005 text tags; a document may hold at most 5000" });
+
+    // 50 recipients of 200 fields each is the most the request may carry; the document's tags for the first two signers make 3 more.
+    const doc = await upload(await taggedContract());
+    const fields = Array.from({ length: 200 }, (_, i) => ({ documentId: doc.id, type: "text", page: 1, x: 1 + (i % 20) * 20, y: 1 + Math.floor(i / 20) * 20, width: 10, height: 10, required: false }));
+    const recipients = Array.from({ length: 50 }, (_, i) => ({ email: `r${i}@example.com`, name: `R${i}`, fields }));
+    const over = await post(s, "/api/v1/envelopes", { subject: "Too many fields", documentIds: [doc.id], recipients });
+    expect(over.status).toBe(422);
+    expect(over.body.errors).toEqual([{ pointer: "/", message: "the envelope would have 10003 fields (its recipients' own, its documents' text tags and form fields): at most 10000" }]);
   });
 });
 

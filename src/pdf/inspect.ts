@@ -5,7 +5,7 @@ import { pageFrame } from "./page-frame";
 import { AppError } from "../errors";
 import { describePdfError } from "./errors";
 import type { PageSize } from "../store/schema";
-import { findTextTags, type TextTag } from "./text/text-tags";
+import { findTextTags, MAX_TEXT_TAGS, type TextTag } from "./text/text-tags";
 import { listFormFields, type FormField } from "./form-fields";
 
 export interface PdfFacts {
@@ -58,7 +58,10 @@ export async function inspectPdf(bytes: Uint8Array): Promise<PdfFacts> {
   if (pages.length === 0) throw new AppError("pdf_invalid", "The PDF has no pages");
   if (docMdpPermission(doc.catalog, (o) => (o instanceof PDFRef ? doc.context.lookup(o) : o)) === 1)
     throw new AppError("pdf_certified_no_changes", "The PDF is certified with no changes allowed (DocMDP P=1): signing it would break its certification");
-  return { pageCount: pages.length, pages, tags: textTags(doc), formFields: formFields(doc) };
+  const tags = textTags(doc);
+  if (tags.length > MAX_TEXT_TAGS)
+    throw new AppError("pdf_too_complex", `The PDF holds ${tags.length} text tags; a document may hold at most ${MAX_TEXT_TAGS}`);
+  return { pageCount: pages.length, pages, tags, formFields: formFields(doc) };
 }
 
 /** A form pdf-lib cannot read lists no fields; the document can still be signed. */

@@ -43,6 +43,13 @@ export const isEmail = (s: string): boolean => s.length <= 254 && EMAIL.test(s) 
 const EPSILON = 0.01;
 
 /**
+ * The most fields an envelope may have, its recipients' own (50 recipients of 200 fields each at
+ * most), its documents' text tags and the form fields handed over: each is a row written with the
+ * envelope, shown in its every view and stamped when it is sealed.
+ */
+export const MAX_ENVELOPE_FIELDS = 10_000;
+
+/**
  * Every rule a draft must satisfy before it is stored, as JSON-pointer errors (empty when valid).
  * `documents` holds the facts of the documentIds that exist in the caller's environment.
  */
@@ -128,6 +135,9 @@ export function validateDraft(d: EnvelopeDraft, documents: ReadonlyMap<string, D
     else if (role === "CC" || (role === "APPROVER" && found.some((f) => f.form.type === "signature"))) err(pointer, `a ${role} cannot fill ${name}`);
   }));
   errors.push(...prefillProblems(d, documents));
+  const fieldCount = draftFields(d, documents).length;
+  if (fieldCount > MAX_ENVELOPE_FIELDS)
+    err("/", `the envelope would have ${fieldCount} fields (its recipients' own, its documents' text tags and form fields): at most ${MAX_ENVELOPE_FIELDS}`);
 
   if (d.expiresAt != null) {
     const at = Date.parse(d.expiresAt);

@@ -86,6 +86,13 @@ function tagsInText(text: PageText): FoundTag[] {
   return found;
 }
 
+/**
+ * The most text tags a document may hold: a long contract with initials on every page for a few
+ * signers has hundreds; tens of thousands (a few hundred KB of PDF) would make every envelope of
+ * it tens of thousands of fields.
+ */
+export const MAX_TEXT_TAGS = 5000;
+
 /** Every text tag of a document, page by page in reading order of the content streams. */
 export function findTextTags(pdf: PDFDocument): TextTag[] {
   return pdf.getPages().flatMap((page, i) =>
