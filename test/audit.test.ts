@@ -180,6 +180,10 @@ describe("over the real server", () => {
     const after = (await getEnvelope(s, e.id)).audit;
     expect(after).toMatchObject({ count: before.count, head: before.head, valid: false });
     expect(after.events.at(-1)!.seq).toBe(before.count - 1);
+    // The audit-trail PDF reports the cut too: its check ends at the recorded head.
+    const trail = await s.api(`/api/v1/envelopes/${e.id}/audit-trail`);
+    expect(trail.status).toBe(200);
+    expect(pdftotext(new Uint8Array(await trail.arrayBuffer()))).toContain("BROKEN");
   });
 
   test("an append continues from the recorded head, so a removed tail stays visible as a gap", async () => {

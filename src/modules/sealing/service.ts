@@ -11,7 +11,7 @@ import { withNodeLock } from "../../store/node-lock";
 import { firstRow, jsonText } from "../../store/portable-sql";
 import { transaction } from "../../store/transaction";
 import { documents, envelopeDocuments, envelopes, jobs, type Environment } from "../../store/schema";
-import { appendAudit, listAudit, verifyChain, type AuditEvent } from "../audit/service";
+import { appendAudit, verifyEnvelopeChain, type AuditEvent } from "../audit/service";
 import { recordEnvelopeEvent } from "../envelopes/record-change";
 import { SealRefusedError } from "../../pdf/incremental";
 import { envelopeDocumentRows, envelopeRow, fieldRows, lockedEnvelopeRow, recipientRows, type EnvelopeRow, type FieldRow, type RecipientRow } from "../envelopes/rows";
@@ -327,13 +327,16 @@ export async function auditTrail(deps: Deps, environment: Environment, envelopeI
   const envelope = await envelopeOf(deps, environment, envelopeId);
   if (envelope.status === "DRAFT") throw new AppError("envelope_not_sent", `Envelope ${envelopeId} is a DRAFT: it has an audit trail once sent`);
   const key = await sealingKey(deps);
-  const events = await listAudit(deps.db, envelopeId);
+  // The whole chain, its end checked against the head the envelope records (a removed tail shows).
+  const { events, chain } = await verifyEnvelopeChain(deps.db, envelopeId);
+  // A sent envelope has events: none means an erasure came after it was read; answer as now.
+  if (!events.length) await envelopeOf(deps, environment, envelopeId);
   const render = {
     envelope: toRenderEnvelope(envelope),
     documents: (await envelopeDocumentRows(deps.db, envelopeId)).map(({ id, name, sha256 }) => ({ id, name, sha256 })),
     recipients: await Promise.all((await recipientRows(deps.db, envelopeId)).map((r) => toRenderRecipient(deps, r, envelope.locale))),
     events: events.map(toRenderEvent),
-    chain: verifyChain(events),
+    chain,
     generatedAt: deps.clock.now(),
     developmentCertificate: key.development,
   };
