@@ -96,11 +96,17 @@ export function startServer(deps: Deps, opts: { port?: number; host?: string; re
     // problem+json 413; only chunked bodies beyond this get Bun's bare 413.
     maxRequestBodySize: maxBodyBytes(deps.config) + 2 * 1024 * 1024,
     fetch: idle.count(opts.ready ? gated(app.fetch, opts.ready, deps.config) : app.fetch),
-    // The app answers every error itself; what reaches here failed as Bun sent a body, e.g. a
-    // stored file removed between a download's check and its sending: the one problem shape,
-    // under an id of its own (Bun does not say which request it was).
+    // The app answers every error itself; what reaches here failed as Bun sent a body: the one
+    // problem shape, under an id of its own (Bun does not say which request it was). A stored
+    // file gone by then was there a moment before, when the download opened it (a file missing
+    // for good fails there, logged as an error): an erasure or deletion came first, and the
+    // answer is what a request arriving now gets.
     error(e) {
       const requestId = newRequestId();
+      if ((e as NodeJS.ErrnoException)?.code === "ENOENT") {
+        deps.log.warn("a stored file was removed while it was being sent (erased or deleted meanwhile)", { requestId, error: String(e.message) });
+        return problemOutsidePipeline(deps.config, "not_found", "The file is no longer stored: it was erased or deleted as it was being sent", requestId);
+      }
       deps.log.error("response body failed", { requestId, error: String(e?.message ?? e) });
       return problemOutsidePipeline(deps.config, "internal_error", "Internal error; the request id identifies it in the server log", requestId);
     },

@@ -243,3 +243,45 @@ describe.each([false, ...(havePostgres ? [true] : [])])("a purge and a signature
     }
   });
 });
+
+// A download reads its record, then opens the file; a purge may erase both in between. The
+// store's open is wrapped to let the purge happen at the chosen moment.
+describe("downloads that a purge overtakes", () => {
+  test("purged before the file is opened, or after it was opened and before it is sent: 404 in words, never a 500", async () => {
+    const s = await startEnvelopeServer();
+    const { open } = s.deps.files;
+    try {
+      const purgeAt = (moment: "before open" | "before send", env: { id: string }) => {
+        s.deps.files.open = async (sha, size) => {
+          s.deps.files.open = open;
+          const purge = () => s.api(`/api/v1/envelopes/${env.id}?purge=true`, { method: "DELETE" }).then((r) => expect(r.status).toBe(200));
+          if (moment === "before open") await purge();
+          const body = await open(sha, size);
+          if (moment === "before send") await purge();
+          return body;
+        };
+      };
+      for (const moment of ["before open", "before send"] as const) {
+        for (const path of ["signed-document", "content"] as const) {
+          const doc = await uploadDoc(s);
+          const env = await completed(s, doc.id);
+          purgeAt(moment, env);
+          const res = await s.api(path === "content" ? `/api/v1/documents/${doc.id}/content` : `/api/v1/envelopes/${env.id}/signed-document`);
+          const body = await res.json();
+          expect([moment, path, res.status, body.code]).toEqual([moment, path, 404, "not_found"]);
+        }
+      }
+      // The signer's link: the download's audit event finds the link gone and answers as it now is.
+      const doc = await uploadDoc(s);
+      const env = await completed(s, doc.id);
+      purgeAt("before open", env);
+      const signer = await signing(s, tokenOf(env.recipients[0].signUrl), "/signed-document");
+      expect(signer.status).toBe(404);
+      expect(s.logs.filter((l) => l.level === "error")).toEqual([]);
+      expect(s.logs.filter((l) => l.msg === "a stored file was removed while it was being sent (erased or deleted meanwhile)")).toHaveLength(2);
+    } finally {
+      s.deps.files.open = open;
+      await s.stop();
+    }
+  });
+});

@@ -47,6 +47,20 @@ export interface StoredBody {
 /** A blob the store lacks, named with where it should be: the log line an admin restores it from. */
 export const missingFile = (sha: string, where: string) => new Error(`stored file ${sha} is missing: ${where}`);
 
+/**
+ * Opens a blob for a download whose record was just read. An erasure (purge, deletion) may
+ * remove the blob in between: when opening fails, `recheck` reads the record again and throws
+ * what a request arriving now gets (404, 410); a record still there makes it a missing blob.
+ */
+export async function openUnlessGone(files: FileStore, sha: string, size: number | undefined, recheck: () => Promise<unknown>): Promise<StoredBody> {
+  try {
+    return await files.open(sha, size);
+  } catch (e) {
+    await recheck();
+    throw e;
+  }
+}
+
 /** A blob whose size is not what its record says is damaged: refused before anything is sent. */
 export function checkSize(sha: string, size: number, expected: number | undefined): void {
   if (expected !== undefined && size !== expected) throw new Error(`stored file ${sha} is damaged: ${size} bytes where ${expected} were stored`);

@@ -292,10 +292,9 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
       return page(c.v, e.subject, await envelopeBody(deps, c.v, e, doneNotice(c)));
     }), { detail: { hide: true } })
     .get("/admin/envelopes/:id/signed-document", guarded(async (c) => {
-      const pdf = await (await sealingService()).signedDocument(deps, c.env, c.params.id!, undefined, { sealIfPending: true });
-      const file = await deps.files.open(pdf.sha256);
+      const { file, filename } = await (await sealingService()).signedDocumentFile(deps, c.env, c.params.id!, undefined, { sealIfPending: true });
       await c.record("envelope.signed_document_downloaded", c.params.id);
-      return pdfResponse(file, pdf.filename);
+      return pdfResponse(file, filename);
     }), { detail: { hide: true } })
     .get("/admin/envelopes/:id/audit-trail", guarded(async (c) => {
       const pdf = await (await sealingService()).auditTrail(deps, c.env, c.params.id!);

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Deps } from "../../deps";
-import type { StoredBody } from "../../store/files";
+import { openUnlessGone, type StoredBody } from "../../store/files";
 import { AppError, notFound } from "../../errors";
 import { newId } from "../../ids";
 import { affectedRows, firstRow, jsonArrayHas } from "../../store/portable-sql";
@@ -121,9 +121,13 @@ const documentPages = definePager(documents, { owner: documents.environment, whe
 export async function documentContent(deps: Deps, environment: Environment, id: string): Promise<{ name: string; file: StoredBody }> {
   // From the database, not the cache: another node may have just deleted it (and its file),
   // before its notification reached this one.
-  const [doc] = await liveDocument(deps.db).execute({ id, environment });
-  if (!doc) throw notFound("Document", id);
-  return { name: doc.name, file: await deps.files.open(doc.sha256, doc.size) };
+  const live = async () => {
+    const [doc] = await liveDocument(deps.db).execute({ id, environment });
+    if (!doc) throw notFound("Document", id);
+    return doc;
+  };
+  const doc = await live();
+  return { name: doc.name, file: await openUnlessGone(deps.files, doc.sha256, doc.size, live) };
 }
 
 export function listDocuments(deps: Deps, environment: Environment, q: { limit?: number; startingAfter?: string }) {

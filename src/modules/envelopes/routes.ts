@@ -135,8 +135,8 @@ export const envelopeRoutes = (deps: Deps) =>
       },
     })
     .get("/:id/signed-document", async ({ principal, params, query }) => {
-      const pdf = await (await sealingService()).signedDocument(deps, principal.environment, params.id, query.documentId, { sealIfPending: true });
-      return pdfResponse(await deps.files.open(pdf.sha256), pdf.filename);
+      const { file, filename } = await (await sealingService()).signedDocumentFile(deps, principal.environment, params.id, query.documentId, { sealIfPending: true });
+      return pdfResponse(file, filename);
     }, {
       auth: "envelopes",
       params: IdParams,

@@ -7,6 +7,7 @@ import { LtvError } from "../../pdf/ltv";
 import type { RenderAuditEvent, RenderDocument, RenderEnvelope, RenderField, RenderRecipient } from "../../pdf/render-model";
 import { taggedPagesOf } from "../../pdf/text/text-tag-model";
 import { enqueue } from "../../jobs/queue";
+import { openUnlessGone, type StoredBody } from "../../store/files";
 import { withNodeLock } from "../../store/node-lock";
 import { firstRow, jsonText } from "../../store/portable-sql";
 import { transaction } from "../../store/transaction";
@@ -312,6 +313,17 @@ export async function signedDocument(
   if (!row?.sealedSha256) throw notFound("Document", `${documentId} in envelope ${envelopeId}`);
   const name = (await envelopeDocumentRows(deps.db, envelopeId)).find((d) => d.id === documentId)!.name.replace(/\.pdf$/i, "");
   return { sha256: row.sealedSha256, filename: `${slug(name)}-signed.pdf` };
+}
+
+/**
+ * signedDocument with its file opened, as a download sends it: an erasure that removes the file
+ * after the envelope was read is answered as the envelope now is (404), not as a missing file.
+ */
+export async function signedDocumentFile(
+  deps: Deps, environment: Environment, envelopeId: string, documentId?: string, opts: { sealIfPending?: boolean } = {},
+): Promise<{ filename: string; file: StoredBody }> {
+  const pdf = await signedDocument(deps, environment, envelopeId, documentId, opts);
+  return { filename: pdf.filename, file: await openUnlessGone(deps.files, pdf.sha256, undefined, () => envelopeOf(deps, environment, envelopeId)) };
 }
 
 /** When the seal job, having failed already, runs again; null when it has not failed. */

@@ -6,7 +6,7 @@ import type { Tx } from "../../store/db";
 import { dialectOf } from "../../store/dialect";
 import { keepBlob } from "../../store/blob-lock";
 import { transaction } from "../../store/transaction";
-import type { StoredBody } from "../../store/files";
+import { openUnlessGone, type StoredBody } from "../../store/files";
 import { fields, recipients } from "../../store/schema";
 import { appendAudit } from "../audit/service";
 import { isEmail } from "../envelopes/draft-rules";
@@ -327,14 +327,15 @@ export async function openSignedDocument(deps: Deps, token: string, meta: Reques
   if (envelope.status !== "COMPLETED")
     throw new AppError("signing_closed", `This envelope is ${envelope.status.toLowerCase()}: there is no signed document`);
   const pdf = await (await sealingService()).signedDocument(deps, envelope.environment, envelope.id);
-  const file = await deps.files.open(pdf.sha256);
+  // The link read again with the append: an erasure since has taken it (the answer is then its 404).
   await transaction(deps.db, async (tx) => {
+    await resolveLocked(tx, token);
     await appendAudit(tx, deps.clock, {
       envelopeId: envelope.id, type: "document.downloaded", ...recipientActor(recipient, meta.ip, meta.userAgent),
       data: { recipientId: recipient.id, signed: true, sha256: pdf.sha256 },
     });
   }, CEREMONY_STEP);
-  return { filename: pdf.filename, file };
+  return { filename: pdf.filename, file: await openUnlessGone(deps.files, pdf.sha256, undefined, () => resolve(deps.db, token)) };
 }
 
 /**
