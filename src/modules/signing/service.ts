@@ -186,7 +186,7 @@ export async function openDocument(deps: Deps, token: string, documentId: string
     });
     return d;
   }, CEREMONY_STEP);
-  return { name: doc.name, sha256: doc.sha256, file: await deps.files.open(doc.sha256, doc.size) };
+  return { name: doc.name, sha256: doc.sha256, file: await openUnlessGone(deps.files, doc.sha256, doc.size, () => resolve(deps.db, token)) };
 }
 
 /**
