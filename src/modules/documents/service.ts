@@ -134,10 +134,6 @@ export function listDocuments(deps: Deps, environment: Environment, q: { limit?:
   return documentPages.page(deps.db, { owner: environment, ...q });
 }
 
-/**
- * Refused while a draft or sent envelope uses the document. The row is kept (soft delete)
- * because finished envelopes still name it in their history; the bytes go once nothing needs them.
- */
 /** How many of the envelopes that use a document a refused deletion names. */
 const NAMED_USES = 3;
 
@@ -148,6 +144,10 @@ function inUseMessage(id: string, uses: { id: string; status: string }[]): strin
   return `Document ${id} is used by ${one ? "envelope" : "envelopes"} ${named}${uses.length > NAMED_USES ? " and others" : ""}; void or delete ${one ? "it" : "them"} first`;
 }
 
+/**
+ * Refused while a draft or sent envelope uses the document. The row is kept (soft delete)
+ * because finished envelopes still name it in their history; the bytes go once nothing needs them.
+ */
 export async function deleteDocument(deps: Deps, environment: Environment, id: string): Promise<DocumentRow> {
   const doc = await getDocument(deps, environment, id);
   const deletedAt = deps.clock.now();

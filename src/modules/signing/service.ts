@@ -327,6 +327,7 @@ export async function openSignedDocument(deps: Deps, token: string, meta: Reques
   if (envelope.status !== "COMPLETED")
     throw new AppError("signing_closed", `This envelope is ${envelope.status.toLowerCase()}: there is no signed document`);
   const pdf = await (await sealingService()).signedDocument(deps, envelope.environment, envelope.id);
+  const file = await openUnlessGone(deps.files, pdf.sha256, undefined, () => resolve(deps.db, token));
   // The link read again with the append: an erasure since has taken it (the answer is then its 404).
   await transaction(deps.db, async (tx) => {
     await resolveLocked(tx, token);
@@ -335,7 +336,7 @@ export async function openSignedDocument(deps: Deps, token: string, meta: Reques
       data: { recipientId: recipient.id, signed: true, sha256: pdf.sha256 },
     });
   }, CEREMONY_STEP);
-  return { filename: pdf.filename, file: await openUnlessGone(deps.files, pdf.sha256, undefined, () => resolve(deps.db, token)) };
+  return { filename: pdf.filename, file };
 }
 
 /**

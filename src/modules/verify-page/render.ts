@@ -53,8 +53,7 @@ function form(lang: Locale, label: "submit" | "again"): string {
 /** The upload form. */
 export const renderForm = (lang: Locale) => page(lang, `<p class="lead">${escape(VERIFY_TEXTS[lang].lead())}</p>\n${form(lang, "submit")}`);
 
-/** A message instead of a report (unreadable file, rate limit). */
-/** A refusal (`sentence`, in `lang`) above the form again. */
+/** A message instead of a report (a refused file, the rate limit): `sentence`, in `lang`, above the form again. */
 export const renderMessage = (lang: Locale, sentence: string) =>
   page(lang, `<div class="verdict bad" role="alert"><strong>${escape(sentence)}</strong></div>\n${form(lang, "again")}`);
 
