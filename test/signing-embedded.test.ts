@@ -53,4 +53,19 @@ describe("embedded signing", () => {
     const cleared = await (await s.api(`/api/v1/envelopes/${draft.body.id}`, { method: "PATCH", json: { embedding: null, redirectUrl: null } })).json() as any;
     expect(cleared).toMatchObject({ embedding: { allowedOrigins: [] }, redirectUrl: null });
   });
+
+  test("an origin is kept as browsers write it (case, default port, a Unicode host); more than an origin is refused", async () => {
+    const ok = await post(s, "/api/v1/envelopes", quickStart([doc.id], undefined, {
+      embedding: { allowedOrigins: ["HTTPS://HR.Example.COM:443/", "https://bücher.example", "http://LOCALHOST:3001"] },
+    }));
+    expect(ok.status).toBe(201);
+    expect(ok.body.embedding.allowedOrigins).toEqual(["https://hr.example.com", "https://xn--bcher-kva.example", "http://localhost:3001"]);
+    const patched = await (await s.api(`/api/v1/envelopes/${ok.body.id}`, { method: "PATCH", json: { embedding: { allowedOrigins: ["https://App.Example.com:8443"] } } })).json() as any;
+    expect(patched.embedding.allowedOrigins).toEqual(["https://app.example.com:8443"]);
+    const bad = await post(s, "/api/v1/envelopes", quickStart([doc.id], undefined, {
+      embedding: { allowedOrigins: ["https://user:pw@hr.example.com", "https://hr.example.com?x=1", "https://hr.example.com#", "https://hr.example.com/app"] },
+    }));
+    expect(bad.status).toBe(422);
+    expect(pointers(bad.body).sort()).toEqual([0, 1, 2, 3].map((i) => `/embedding/allowedOrigins/${i}`));
+  });
 });

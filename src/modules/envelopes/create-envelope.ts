@@ -10,6 +10,7 @@ import type { EnvelopeDraft } from "./draft-rules";
 import { auditEnvelope, recordEnvelopeEventOf } from "./record-change";
 import type { EnvelopeDocumentRow } from "./rows";
 import { publicEnvelope, type EnvelopeView } from "./view";
+import { originOf } from "./signing-page-urls";
 
 export interface CreateEnvelopeInput {
   environment: Environment;
@@ -40,7 +41,7 @@ export async function createEnvelope(deps: Deps, { environment, who, draft: give
       id: newId("env"), environment, subject: draft.subject, message: draft.message ?? null, status: "DRAFT",
       locale: draft.locale ?? null, notifyBySms: draft.notifyBySms ?? false, allowReassign: draft.allowReassign ?? false,
       senderName: draft.sender?.name.trim() ?? null, senderEmail: draft.sender?.email.trim() ?? null,
-      allowedOrigins: draft.embedding?.allowedOrigins.map((o) => o.replace(/\/$/, "")) ?? [], redirectUrl: draft.redirectUrl ?? null,
+      allowedOrigins: draft.embedding?.allowedOrigins.map((o) => originOf(o) ?? o) ?? [], redirectUrl: draft.redirectUrl ?? null,
       expiresAt: draft.expiresAt ? new Date(draft.expiresAt) : null,
       reminderIntervalHours: draft.reminderIntervalHours ?? null,
       metadata: draft.metadata ?? {}, prefill: draft.prefill ?? {}, templateId: templateId ?? null,

@@ -58,7 +58,7 @@ export function validateDraft(d: EnvelopeDraft, documents: ReadonlyMap<string, D
   const err = (pointer: string, message: string) => errors.push({ pointer, message });
   if (d.sender && !isEmail(d.sender.email.trim())) err("/sender/email", `"${d.sender.email}" is not a valid e-mail address`);
   d.embedding?.allowedOrigins.forEach((o, i) => {
-    if (!isAllowedOrigin(o)) err(`/embedding/allowedOrigins/${i}`, `"${o}" is not an origin (scheme://host[:port]) on https, or http on loopback`);
+    if (!isAllowedOrigin(o)) err(`/embedding/allowedOrigins/${i}`, `"${o}" is not an origin (scheme://host[:port], nothing after it) on https, or http on loopback`);
   });
   if (d.redirectUrl && !isSafeRedirect(d.redirectUrl)) err("/redirectUrl", "must be an https URL (or http on loopback)");
 

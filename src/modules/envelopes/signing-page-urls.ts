@@ -5,12 +5,18 @@
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 const secureOrLoopback = (u: URL) => u.protocol === "https:" || (u.protocol === "http:" && (LOOPBACK.has(u.hostname) || u.hostname.startsWith("127.")));
 
-/** "https://hr.example.com" (or http on loopback, for development): an origin exactly, no path. */
-export function isAllowedOrigin(value: string): boolean {
-  if (!URL.canParse(value)) return false;
+/**
+ * The origin `value` names, as browsers write it ("https://hr.example.com": lower case, the
+ * default port left out, a Unicode host in its ASCII form), or null when `value` is more or less
+ * than an origin (a path, a query, credentials) or not on https (http on loopback, for development).
+ */
+export function originOf(value: string): string | null {
+  if (!URL.canParse(value) || /[?#]/.test(value)) return null;
   const u = new URL(value);
-  return secureOrLoopback(u) && u.origin === value.replace(/\/$/, "");
+  return secureOrLoopback(u) && !u.username && !u.password && u.pathname === "/" ? u.origin : null;
 }
+
+export const isAllowedOrigin = (value: string): boolean => originOf(value) !== null;
 
 /** Where a signer may be sent after signing: https, or http on loopback; never javascript: or data:. */
 export const isSafeRedirect = (value: string): boolean => URL.canParse(value) && secureOrLoopback(new URL(value));

@@ -12,6 +12,7 @@ import type { UpdateEnvelopeBody } from "./model";
 import { auditEnvelope } from "./record-change";
 import { envelopeDocumentRows, findEnvelopeRow, senderOf } from "./rows";
 import { loadEnvelopeView, type EnvelopeView } from "./view";
+import { originOf } from "./signing-page-urls";
 
 /** The PATCH body: only the members given change. */
 export type EnvelopePatch = Static<typeof UpdateEnvelopeBody>;
@@ -54,7 +55,7 @@ export async function updateEnvelope(deps: Deps, { environment, who, envelopeId:
     await tx.update(envelopes).set({
       subject: draft.subject, message: draft.message ?? null, locale: draft.locale ?? null, notifyBySms: draft.notifyBySms, allowReassign: draft.allowReassign,
       senderName: draft.sender?.name.trim() ?? null, senderEmail: draft.sender?.email.trim() ?? null,
-      allowedOrigins: draft.embedding?.allowedOrigins.map((o) => o.replace(/\/$/, "")) ?? [], redirectUrl: draft.redirectUrl ?? null,
+      allowedOrigins: draft.embedding?.allowedOrigins.map((o) => originOf(o) ?? o) ?? [], redirectUrl: draft.redirectUrl ?? null,
       expiresAt: draft.expiresAt ? new Date(draft.expiresAt) : null, reminderIntervalHours: draft.reminderIntervalHours ?? null,
       metadata: draft.metadata, prefill: draft.prefill ?? {}, updatedAt: deps.clock.now(),
     }).where(eq(envelopes.id, id));
