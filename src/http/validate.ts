@@ -64,12 +64,10 @@ function kindOf(s: TSchema): string | null {
 /** What a value must be, said so that a reader can fix it without reading the schema. */
 function expectation(e: ValueError): string {
   const s = numericBranch(e.schema) ?? e.schema;
-  const allowed = literalsOf(s);
-  if (allowed) return `must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}`;
+  if (literalsOf(s)) return `must be ${kindOf(s)}`;
   if (s.type === "integer" || s.type === "number") {
-    const b = bounds(s);
     const orNull = (e.schema.anyOf as TSchema[] | undefined)?.some((b) => b.type === "null") ? " or null" : "";
-    return `must be ${s.type === "integer" ? "an integer" : "a number"}${b ? ` ${b}` : ""}${orNull}`;
+    return `must be ${kindOf(s)}${orNull}`;
   }
   // nullable(x): say what x wants, rather than "expected union value".
   const branches = e.schema.anyOf as TSchema[] | undefined;

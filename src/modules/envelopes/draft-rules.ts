@@ -134,10 +134,10 @@ export function validateDraft(d: EnvelopeDraft, documents: ReadonlyMap<string, D
     if (!found.length) err(pointer, `no document of the envelope has a form field named "${name}"`);
     else if (role === "CC" || (role === "APPROVER" && found.some((f) => f.form.type === "signature"))) err(pointer, `a ${role} cannot fill ${name}`);
   }));
-  errors.push(...prefillProblems(d, documents));
-  const fieldCount = draftFields(d, documents).length;
-  if (fieldCount > MAX_ENVELOPE_FIELDS)
-    err("/", `the envelope would have ${fieldCount} fields (its recipients' own, its documents' text tags and form fields): at most ${MAX_ENVELOPE_FIELDS}`);
+  const all = draftFields(d, documents);
+  errors.push(...prefillProblems(d, documents, all));
+  if (all.length > MAX_ENVELOPE_FIELDS)
+    err("/", `the envelope would have ${all.length} fields (its recipients' own, its documents' text tags and form fields): at most ${MAX_ENVELOPE_FIELDS}`);
 
   if (d.expiresAt != null) {
     const at = Date.parse(d.expiresAt);
@@ -214,10 +214,9 @@ export function prefillValue(type: FieldType, v: string | boolean): { value: str
   return typeof v === "string" ? { value: v } : { error: `a ${type} field takes text` };
 }
 
-/** Each prefill key must name fields (by label) that the sender may fill, with a value of their type. */
-function prefillProblems(d: Pick<EnvelopeDraft, "documentIds" | "recipients" | "prefill">, documents: ReadonlyMap<string, DocumentFacts>): FieldError[] {
+/** Each prefill key must name fields (by label) that the sender may fill, with a value of their type; `fs`: the draft's fields (draftFields). */
+function prefillProblems(d: Pick<EnvelopeDraft, "documentIds" | "prefill">, documents: ReadonlyMap<string, DocumentFacts>, fs: ReturnType<typeof draftFields>): FieldError[] {
   if (!d.prefill) return [];
-  const fs = draftFields(d, documents);
   return Object.entries(d.prefill).flatMap(([label, v]) => {
     const pointer = `/prefill/${pointerKey(label)}`;
     const matching = fs.filter((f) => f.field.label === label);
