@@ -4,7 +4,7 @@ import swaggerJs from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "file"
 import type { Config } from "../config";
 import { VERSION } from "../version";
 import { assetAnswer, type AssetSource } from "./static-asset";
-import { ERRORS_PAGE, ERRORS_PAGE_PATH } from "./errors-page";
+import { ERRORS_PAGE_PATH, errorsPage } from "./errors-page";
 import type { openapi30, openapi31 } from "./openapi-document";
 
 /** The generator (with @elysiajs/openapi under it) loads with the first request for a document, not at start. */
@@ -27,6 +27,11 @@ export const rateLimitText = ({ enabled, perMinute, burst }: Config["rateLimit"]
   enabled ? `Rate limit: ${perMinute} requests/minute per key with bursts of ${burst}.` : "This server enforces no rate limit.";
 
 const html = (body: string) => () => new Response(body, { headers: { "content-type": "text/html; charset=utf-8" } });
+/** A page made on its first request, then kept. */
+const htmlOnce = (make: () => string) => {
+  let body: string | undefined;
+  return () => html((body ??= make()))();
+};
 
 const json = (body: unknown) => new Response(JSON.stringify(body), { headers: { "content-type": "application/json; charset=utf-8" } });
 
@@ -77,7 +82,7 @@ export const openapiPlugin = (config: Config, app: () => AnyElysia) => {
     .get("/openapi.json", async () => json(await document31()), { detail: { hide: true } })
     .get("/openapi-3.0.json", async () => json(await document30()), { detail: { hide: true } })
     .get("/docs", html(DOCS_PAGE), { detail: { hide: true } })
-    .get(ERRORS_PAGE_PATH, html(ERRORS_PAGE), { detail: { hide: true } })
+    .get(ERRORS_PAGE_PATH, htmlOnce(errorsPage), { detail: { hide: true } })
     .get("/docs/assets/swagger-ui.css", asset({ path: swaggerCss }, "text/css; charset=utf-8"), { detail: { hide: true } })
     .get("/docs/assets/swagger-ui-bundle.js", asset({ path: swaggerJs }, "text/javascript; charset=utf-8"), { detail: { hide: true } })
     .get("/docs/assets/init.js", () => new Response(DOCS_INIT, { headers: { "content-type": "text/javascript; charset=utf-8" } }), { detail: { hide: true } });

@@ -1,5 +1,6 @@
-import { Type } from "@sinclair/typebox";
-import { t, type TSchema } from "elysia";
+import { Type, type IntegerOptions } from "@sinclair/typebox";
+import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
+import { t, ValidationError, type TSchema } from "elysia";
 
 /**
  * A whole number in an answer: TypeBox's own integer. Elysia's t.Integer is for what arrives
@@ -8,6 +9,26 @@ import { t, type TSchema } from "elysia";
  * that answers never use (they are checked, not encoded: app.ts, ELYSIA_OPTIONS).
  */
 export const AnswerInteger = Type.Integer;
+
+/**
+ * A whole number that arrives: Elysia's t.Integer (a query's text, or a body's number, where
+ * "3" is taken for 3), the same schema and the same errors, with its bounds' checker compiled
+ * on the first value it decodes rather than as the model loads: t.Integer's compilations, the
+ * first ones warming TypeBox's compiler, were ~4 ms of every start.
+ */
+export function InputInteger(options: IntegerOptions = {}) {
+  const schema = Type.Integer(options);
+  let checker: TypeCheck<typeof schema> | undefined;
+  return t
+    .Transform(t.Union([t.String({ format: "integer", default: 0 }), Type.Integer(options)], options))
+    .Decode((value) => {
+      const number = +value;
+      checker ??= TypeCompiler.Compile(schema);
+      if (!checker.Check(number)) throw new ValidationError("property", checker, number);
+      return number;
+    })
+    .Encode((value) => value);
+}
 
 /** The error body of every failed request, declared once for the OpenAPI document. */
 export const Problem = t.Object(
@@ -39,7 +60,7 @@ export const AUTH_PROBLEMS = { 401: "Missing, unknown or revoked API key", 403: 
 
 export const ListQuery = t.Object(
   {
-    limit: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20, description: "Page size (1–100)" })),
+    limit: t.Optional(InputInteger({ minimum: 1, maximum: 100, default: 20, description: "Page size (1–100)" })),
     startingAfter: t.Optional(t.String({ description: "Cursor: the id of the last item of the previous page" })),
   },
   { additionalProperties: false },

@@ -8,7 +8,6 @@ import { filesNeeded } from "../modules/documents/file-needed";
 import { DEVELOPMENT_P12 } from "../modules/sealing/paths";
 import type { Tx } from "../store/db";
 import { dialectOf } from "../store/dialect";
-import { schema } from "../store/schema";
 import { VERSION } from "../version";
 import { tarGzWriter } from "./tar";
 
@@ -81,7 +80,7 @@ async function backupOnce(deps: Pick<Deps, "db" | "config" | "secret" | "clock">
     const snapshotDb = new Database(snapshot, { readonly: true });
     let missing: string[];
     try {
-      missing = [...(await filesNeeded(drizzle({ client: snapshotDb, schema }) as unknown as Tx))].filter((sha) => !held.has(sha)).sort();
+      missing = [...(await filesNeeded(drizzle({ client: snapshotDb }) as unknown as Tx))].filter((sha) => !held.has(sha)).sort();
     } finally {
       snapshotDb.close();
     }

@@ -8,13 +8,12 @@ import type { Logger } from "../log";
 import { refuseNewerSchema, type Db, type Tx } from "./db";
 import type { CachedTable } from "./cache-generations";
 import { postgresClient } from "./dialect";
-import { schema } from "./schema";
 import { setPostgresBegin, type Isolation } from "./transaction";
 
 /** Connects to PostgreSQL (a pool of `max` connections); the domain sees the same Db type as for SQLite. */
 export function openPostgres(url: string, opts: { max?: number } = {}): Db {
   const client = new SQL(url, { max: opts.max ?? 10, idleTimeout: 60, connectionTimeout: 10 });
-  const db = drizzle({ client, schema }) as unknown as Db;
+  const db = drizzle({ client }) as unknown as Db;
   setPostgresBegin(db, (isolation, work) => begin(db, isolation, work));
   return db;
 }
@@ -65,7 +64,7 @@ export async function migratePostgres(db: Db): Promise<number> {
   try {
     await assertUtf8(connection as unknown as SQL);
     await connection`SELECT pg_advisory_lock(${MIGRATION_LOCK})`;
-    const locked = drizzle({ client: connection as unknown as SQL, schema }) as any;
+    const locked = drizzle({ client: connection as unknown as SQL }) as any;
     const before = await appliedMigrations(connection as unknown as SQL);
     const [latest] = await connection`SELECT max(created_at)::text AS at FROM drizzle.__drizzle_migrations`.catch(() => [{ at: null }]);
     refuseNewerSchema(latest.at === null ? null : Number(latest.at), pgMigrations.migrationJournal);

@@ -3,7 +3,7 @@ import {
   AUTH_METHODS, ENVELOPE_STATUSES, FIELD_SOURCES, FIELD_TYPES, literalUnion, LOCALES, PLACED_FIELD_TYPES, RECIPIENT_ROLES, RECIPIENT_STATUSES, REPORTED_SIGNING_ORDERS,
   SEAL_STATUSES, SIGNING_ORDERS,
 } from "../../enums";
-import { AnswerInteger, nullable } from "../../http/schemas";
+import { AnswerInteger, InputInteger, nullable } from "../../http/schemas";
 
 export const Role = literalUnion(RECIPIENT_ROLES, {
   description: "SIGNER signs; APPROVER approves without a signature; CC only receives the completed copy",
@@ -47,7 +47,7 @@ export const FieldInput = t.Object(
   {
     documentId: t.String({ description: "One of the envelope's documentIds", examples: ["doc_4f8k2m9x7q1c5v3b6n0z"] }),
     type: literalUnion(PLACED_FIELD_TYPES),
-    page: t.Integer({ minimum: 1, description: "1-based page number", examples: [1] }),
+    page: InputInteger({ minimum: 1, description: "1-based page number", examples: [1] }),
     x: t.Number({ minimum: 0, description: "Points from the left edge of the displayed page", examples: [72] }),
     y: t.Number({ minimum: 0, description: "Points from the TOP edge of the displayed page (y grows downwards)", examples: [650] }),
     width: t.Number({ exclusiveMinimum: 0, maximum: 5000, examples: [180] }),
@@ -72,7 +72,7 @@ export const RecipientInput = t.Object(
       maxItems: 200,
       description: "Names of the documents' own form fields (their `formFields`) this recipient fills: text, checkbox, radio, choice and signature fields. The sealed PDF carries the values as real form values.",
     })),
-    routingOrder: t.Optional(t.Integer({ minimum: 1, maximum: 100, description: "Equal orders sign in parallel; higher orders wait for lower ones. Default 1." })),
+    routingOrder: t.Optional(InputInteger({ minimum: 1, maximum: 100, description: "Equal orders sign in parallel; higher orders wait for lower ones. Default 1." })),
     fields: t.Optional(t.Array(FieldInput, { maxItems: 200, description: "Where this recipient fills in; a signer without a signature field gets a signature block on an appended page. The documents' text tags for this recipient's roleName add to these." })),
     embedded: t.Optional(t.Boolean({ description: "You show the signing page in your own app (its signUrl, framed from embedding.allowedOrigins): no invitation or reminder is sent" })),
     authentication: t.Optional(t.Object({
@@ -98,7 +98,7 @@ const common = {
   message: t.String({ maxLength: 5000, description: "Shown in the invitation and on the signing page" }),
   locale: Locale,
   expiresAt: { ...DateTime, description: "After this instant the envelope expires and its links stop working" },
-  reminderIntervalHours: t.Integer({ minimum: 1, maximum: 720, description: "Remind pending recipients every N hours" }),
+  reminderIntervalHours: InputInteger({ minimum: 1, maximum: 720, description: "Remind pending recipients every N hours" }),
   notifyBySms: t.Boolean({ description: "Also invite recipients that have a phone by SMS" }),
   allowReassign: t.Boolean({ description: "Signers may hand their turn to someone else (name, e-mail, reason) from the signing page; audited and shown in the certificate" }),
   metadata: Metadata,
@@ -211,7 +211,7 @@ export const RecipientParams = t.Object({ id: t.String(), recipientId: t.String(
 
 export const ListEnvelopesQuery = t.Object(
   {
-    limit: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20, description: "Page size (1–100)" })),
+    limit: t.Optional(InputInteger({ minimum: 1, maximum: 100, default: 20, description: "Page size (1–100)" })),
     startingAfter: t.Optional(t.String({ description: "Cursor: the id of the last item of the previous page" })),
     status: t.Optional(EnvelopeStatus),
   },

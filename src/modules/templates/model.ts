@@ -1,6 +1,6 @@
 import { t, type Static } from "elysia";
 import { LOCALES, literalUnion } from "../../enums";
-import { AnswerInteger, nullable } from "../../http/schemas";
+import { AnswerInteger, InputInteger, nullable } from "../../http/schemas";
 import { TextTagSchema } from "../documents/model";
 import { EnvelopeDocumentSchema, FieldInput, Role, RoleName } from "../envelopes/model";
 
@@ -10,7 +10,7 @@ export const TemplateRoleInput = t.Object(
   {
     roleName: RoleName,
     role: t.Optional(Role),
-    routingOrder: t.Optional(t.Integer({ minimum: 1, maximum: 100, description: "Equal orders sign in parallel; higher orders wait for lower ones. Default 1." })),
+    routingOrder: t.Optional(InputInteger({ minimum: 1, maximum: 100, description: "Equal orders sign in parallel; higher orders wait for lower ones. Default 1." })),
   },
   { additionalProperties: false, title: "TemplateRoleInput" },
 );
@@ -38,8 +38,8 @@ const parts = {
   documentIds: t.Array(t.String(), { minItems: 1, maxItems: 20, description: "Documents, in order" }),
   roles: t.Array(TemplateRoleInput, { minItems: 1, maxItems: 50, description: "Who signs, by role name; an envelope names a person for each" }),
   fields: t.Array(TemplateFieldInput, { maxItems: 500, description: "Fields bound to roles; the documents' text tags add theirs" }),
-  expiresInDays: t.Integer({ minimum: 1, maximum: 365, description: "Envelopes made from it expire this many days after creation" }),
-  reminderIntervalHours: t.Integer({ minimum: 1, maximum: 720 }),
+  expiresInDays: InputInteger({ minimum: 1, maximum: 365, description: "Envelopes made from it expire this many days after creation" }),
+  reminderIntervalHours: InputInteger({ minimum: 1, maximum: 720 }),
   notifyBySms: t.Boolean(),
   metadata: t.Record(t.String({ minLength: 1, maxLength: 40 }), t.String({ maxLength: 500 }), { maxProperties: 50, description: "Copied into each envelope (an envelope's own metadata adds to it)" }),
 };

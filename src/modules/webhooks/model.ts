@@ -1,6 +1,6 @@
 import { t } from "elysia";
 import { DELIVERY_STATUSES, literalUnion } from "../../enums";
-import { AnswerInteger, nullable } from "../../http/schemas";
+import { AnswerInteger, InputInteger, nullable } from "../../http/schemas";
 import { ALL_EVENTS, WEBHOOK_EVENT_TYPES } from "./events";
 
 /**
@@ -103,7 +103,7 @@ export const DeliverySchema = t.Object(
 
 export const DeliveryListQuery = t.Object(
   {
-    limit: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20, description: "Page size (1–100)" })),
+    limit: t.Optional(InputInteger({ minimum: 1, maximum: 100, default: 20, description: "Page size (1–100)" })),
     startingAfter: t.Optional(t.String({ description: "Cursor: the id of the last delivery of the previous page" })),
     status: t.Optional(literalUnion(DELIVERY_STATUSES)),
   },
