@@ -4,6 +4,7 @@
  * envelope needed; what stays: a tombstone, and the envelope answers 410.
  */
 import { describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
 import { eq } from "drizzle-orm";
 import { readFileSync } from "node:fs";
 import { envelopeTombstones, recipients } from "../src/store/schema";
@@ -281,6 +282,45 @@ describe("downloads that a purge overtakes", () => {
       expect(s.logs.filter((l) => l.msg === "a stored file was removed while it was being sent (erased or deleted meanwhile)")).toHaveLength(2);
     } finally {
       s.deps.files.open = open;
+      await s.stop();
+    }
+  });
+});
+
+describe("an audit trail that an erasure overtakes", () => {
+  test("the envelope erased after its events were read: 404, not a trail without its documents and people", async () => {
+    // An erasure deletes the envelope with its parts in one statement, then its events: here the
+    // first delete lands just before the trail reads the documents, its events read already.
+    // Statements are wrapped as they are prepared (their methods are their own, not the class's).
+    let erase: (() => void) | undefined;
+    const { prepare } = Database.prototype;
+    Database.prototype.prepare = function (this: Database, ...args: Parameters<typeof prepare>) {
+      const statement = prepare.apply(this, args);
+      if (String(args[0]).includes('from "envelope_documents"'))
+        for (const method of ["all", "values"] as const) {
+          const run = statement[method].bind(statement);
+          statement[method] = ((...params: any[]) => {
+            erase?.();
+            erase = undefined;
+            return run(...params);
+          }) as any;
+        }
+      return statement;
+    } as typeof prepare;
+    const s = await startEnvelopeServer();
+    try {
+      const env = await completed(s, (await uploadDoc(s)).id);
+      let erased = false;
+      erase = () => {
+        s.deps.db.$client.query("DELETE FROM envelopes WHERE id = ?").run(env.id);
+        erased = true;
+      };
+      const trail = await s.api(`/api/v1/envelopes/${env.id}/audit-trail`);
+      expect(erased).toBe(true);
+      expect([trail.status, (await trail.json()).code]).toEqual([404, "not_found"]);
+      expect(count(s, "SELECT count(*) AS n FROM audit_events WHERE envelope_id = ?", env.id)).toBeGreaterThan(0);
+    } finally {
+      Database.prototype.prepare = prepare;
       await s.stop();
     }
   });

@@ -341,12 +341,15 @@ export async function auditTrail(deps: Deps, environment: Environment, envelopeI
   const key = await sealingKey(deps);
   // The whole chain, its end checked against the head the envelope records (a removed tail shows).
   const { events, chain } = await verifyEnvelopeChain(deps.db, envelopeId);
-  // A sent envelope has events: none means an erasure came after it was read; answer as now.
-  if (!events.length) await envelopeOf(deps, environment, envelopeId);
+  const [documents, recipients] = [await envelopeDocumentRows(deps.db, envelopeId), await recipientRows(deps.db, envelopeId)];
+  // Read in separate statements: an erasure between them leaves some empty. It deletes the
+  // envelope with its parts in one statement, then the events; so the envelope still there
+  // now means every part above was read whole. Gone, the answer is what a request gets now.
+  await envelopeOf(deps, environment, envelopeId);
   const render = {
     envelope: toRenderEnvelope(envelope),
-    documents: (await envelopeDocumentRows(deps.db, envelopeId)).map(({ id, name, sha256 }) => ({ id, name, sha256 })),
-    recipients: await Promise.all((await recipientRows(deps.db, envelopeId)).map((r) => toRenderRecipient(deps, r, envelope.locale))),
+    documents: documents.map(({ id, name, sha256 }) => ({ id, name, sha256 })),
+    recipients: await Promise.all(recipients.map((r) => toRenderRecipient(deps, r, envelope.locale))),
     events: events.map(toRenderEvent),
     chain,
     generatedAt: deps.clock.now(),
