@@ -26,11 +26,12 @@ const asset = (source: AssetSource, type: string) => ({ request }: { request: Re
 export const rateLimitText = ({ enabled, perMinute, burst }: Config["rateLimit"]) =>
   enabled ? `Rate limit: ${perMinute} requests/minute per key with bursts of ${burst}.` : "This server enforces no rate limit.";
 
-const html = (body: string) => () => new Response(body, { headers: { "content-type": "text/html; charset=utf-8" } });
+const htmlAnswer = (body: string) => new Response(body, { headers: { "content-type": "text/html; charset=utf-8" } });
+const html = (body: string) => () => htmlAnswer(body);
 /** A page made on its first request, then kept. */
 const htmlOnce = (make: () => string) => {
   let body: string | undefined;
-  return () => html((body ??= make()))();
+  return () => htmlAnswer((body ??= make()));
 };
 
 const json = (body: unknown) => new Response(JSON.stringify(body), { headers: { "content-type": "application/json; charset=utf-8" } });

@@ -3,10 +3,10 @@ import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
 import { t, ValidationError, type TSchema } from "elysia";
 
 /**
- * A whole number in an answer: TypeBox's own integer. Elysia's t.Integer is for what arrives
- * (a query's text, and bodies, where "3" is taken for 3): it compiles a validator as it is made
- * (0.1-0.3 ms each, at start, for 40-odd answer fields) and wraps the number in a transform
- * that answers never use (they are checked, not encoded: app.ts, ELYSIA_OPTIONS).
+ * A whole number in an answer: TypeBox's own integer. What arrives is an InputInteger (below), a
+ * transform that takes "3" for 3, which answers never need (they are checked, not encoded:
+ * app.ts, ELYSIA_OPTIONS); Elysia's t.Integer, once used for answers too, also compiled a
+ * validator as it was made (0.1-0.3 ms each, at start, for 40-odd answer fields).
  */
 export const AnswerInteger = Type.Integer;
 

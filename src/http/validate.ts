@@ -34,7 +34,7 @@ function bounds(s: TSchema): string {
 const numericBranch = (s: TSchema): TSchema | undefined =>
   s.type === "integer" || s.type === "number"
     ? s
-    : (s.anyOf as TSchema[] | undefined)?.map(numericBranch).find(Boolean); // nullable(t.Integer()) nests Elysia's union
+    : (s.anyOf as TSchema[] | undefined)?.map(numericBranch).find(Boolean); // nullable(InputInteger()) nests its union
 
 function queryNumbers(schema: TSchema, value: unknown): unknown {
   if (!value || typeof value !== "object") return value;
