@@ -102,3 +102,41 @@ describe("a request's shape errors and business errors come in one answer", () =
     expect(p.errors[0]!.pointer).toBe("/");
   });
 });
+
+describe("whole numbers sent as text", () => {
+  const field = (documentId: string, page: unknown) => ({ documentId, type: "signature", page, x: 72, y: 650, width: 180, height: 40 });
+
+  test("are held to their bounds, as numbers are: a reminder every -5 hours is refused", async () => {
+    const doc = await uploadDoc(s);
+    const p = await problem(await s.api("/api/v1/envelopes", {
+      method: "POST",
+      json: { ...quickStart([doc.id], [{ email: "ana@example.com", name: "Ana", routingOrder: "0", fields: [field(doc.id, "-1")] }]), reminderIntervalHours: "-5" },
+    }));
+    expect(Object.fromEntries(p.errors.map((e) => [e.pointer, e.message]))).toEqual({
+      "/reminderIntervalHours": "must be an integer from 1 to 720 (got -5)",
+      "/recipients/0/routingOrder": "must be an integer from 1 to 100 (got 0)",
+      "/recipients/0/fields/0/page": "must be an integer at least 1 (got -1)",
+    });
+  });
+
+  test("are taken as the numbers they say, and answered as numbers", async () => {
+    const doc = await uploadDoc(s);
+    const res = await s.api("/api/v1/envelopes", {
+      method: "POST",
+      json: {
+        ...quickStart([doc.id], [{ email: "ana@example.com", name: "Ana", routingOrder: "2", fields: [field(doc.id, "1")] }, { email: "ben@example.com", name: "Ben", routingOrder: 1 }]),
+        reminderIntervalHours: "24",
+      },
+    });
+    expect(res.status).toBe(201);
+    const e = await res.json();
+    expect([e.reminderIntervalHours, e.recipients.map((r: { routingOrder: unknown }) => r.routingOrder), e.fields.map((f: { page: unknown }) => f.page)]).toEqual([24, [2, 1], [1]]);
+    const template = await s.api("/api/v1/templates", {
+      method: "POST",
+      json: { name: "Offer", subject: "Offer", documentIds: [doc.id], roles: [{ roleName: "Signer", routingOrder: "3" }], expiresInDays: "30" },
+    });
+    expect(template.status).toBe(201);
+    const t = await template.json();
+    expect([t.roles[0].routingOrder, t.expiresInDays]).toEqual([3, 30]);
+  });
+});

@@ -1,4 +1,4 @@
-import { Type, type IntegerOptions } from "@sinclair/typebox";
+import { TransformKind, Type, type IntegerOptions } from "@sinclair/typebox";
 import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
 import { t, ValidationError, type TSchema } from "elysia";
 
@@ -29,6 +29,10 @@ export function InputInteger(options: IntegerOptions = {}) {
     })
     .Encode((value) => value);
 }
+
+/** Whether a schema is an InputInteger: a transform over integer-looking text or an integer. */
+export const isInputInteger = (s: TSchema): boolean =>
+  TransformKind in s && ((s.anyOf as TSchema[] | undefined) ?? []).some((b) => b.type === "string" && b.format === "integer");
 
 /** The error body of every failed request, declared once for the OpenAPI document. */
 export const Problem = t.Object(

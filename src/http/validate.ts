@@ -3,6 +3,7 @@ import { ValueErrorType, type ValueError } from "@sinclair/typebox/errors";
 import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
 import { Value } from "@sinclair/typebox/value";
 import { invalid, type FieldError } from "../errors";
+import { isInputInteger } from "./schemas";
 
 /** At most this many problems in one answer: enough to fix a request, bounded for a hostile one. */
 const MAX_ERRORS = 50;
@@ -35,6 +36,42 @@ const numericBranch = (s: TSchema): TSchema | undefined =>
   s.type === "integer" || s.type === "number"
     ? s
     : (s.anyOf as TSchema[] | undefined)?.map(numericBranch).find(Boolean); // nullable(InputInteger()) nests its union
+
+/** Where a schema's InputIntegers are: paths of member names, "*" for an array's items. */
+function inputIntegerPaths(schema: TSchema, at: readonly string[] = []): string[][] {
+  if (isInputInteger(schema)) return [[...at]];
+  if (schema.type === "object") return Object.entries((schema.properties ?? {}) as Record<string, TSchema>).flatMap(([k, p]) => inputIntegerPaths(p, [...at, k]));
+  if (schema.type === "array" && schema.items) return inputIntegerPaths(schema.items as TSchema, [...at, "*"]);
+  return ((schema.anyOf as TSchema[] | undefined) ?? []).flatMap((branch) => inputIntegerPaths(branch, at));
+}
+const integerPaths = new WeakMap<TSchema, string[][]>();
+
+/** Text InputInteger takes for a number (" 7", "1e3" too: Elysia's integer format): what its decoding makes of it. */
+const integerText = (v: unknown): v is string => typeof v === "string" && v !== "" && Number.isInteger(+v);
+
+/** The integer-looking text at an InputInteger's place (path[i..]) under `node` replaced by its number, in place. */
+function decodeAt(node: unknown, path: readonly string[], i: number): void {
+  if (node === null || typeof node !== "object") return;
+  const step = path[i]!;
+  const members: [string | number, unknown][] = step === "*" ? (Array.isArray(node) ? [...node.entries()] : []) : Object.hasOwn(node, step) ? [[step, (node as Record<string, unknown>)[step]]] : [];
+  for (const [key, child] of members) {
+    if (i < path.length - 1) decodeAt(child, path, i + 1);
+    else if (integerText(child)) (node as Record<string | number, unknown>)[key] = +child;
+  }
+}
+
+/**
+ * A body's whole numbers given as text become numbers before the check, as a query's do: the
+ * check then applies their bounds (the text branch of InputInteger has none, so "-5" passed as
+ * a reminder interval), and the handler gets numbers, as from Elysia's own decoding. In place:
+ * the body is this request's own.
+ */
+function bodyNumbers(schema: TSchema, value: unknown): unknown {
+  let paths = integerPaths.get(schema);
+  if (!paths) integerPaths.set(schema, (paths = inputIntegerPaths(schema)));
+  for (const path of paths) decodeAt(value, path, 0);
+  return value;
+}
 
 function queryNumbers(schema: TSchema, value: unknown): unknown {
   if (!value || typeof value !== "object") return value;
@@ -122,7 +159,7 @@ function fits(schema: TSchema, value: unknown): boolean {
 }
 
 function schemaProblems(schema: TSchema, value: unknown, where: Where): { error: FieldError; schema: TSchema }[] {
-  const checked = where === "query" ? queryNumbers(schema, value) : value;
+  const checked = where === "query" ? queryNumbers(schema, value) : where === "body" ? bodyNumbers(schema, value) : value;
   if (fits(schema, checked)) return [];
   const out: { error: FieldError; schema: TSchema }[] = [];
   const seen = new Set<string>();
@@ -186,7 +223,7 @@ export function checkShape<T extends TSchema>(schema: T, value: unknown): { erro
 
 /** Validates a value against a TypeBox schema, throwing the API's validation error with JSON pointers. */
 export function assertValid<T extends TSchema>(schema: T, value: unknown, what = "request body"): void {
-  if (fits(schema, value)) return;
+  if (fits(schema, bodyNumbers(schema, value))) return;
   throw invalid(schemaErrors(schema, value), `Invalid ${what}`);
 }
 
