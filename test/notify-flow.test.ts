@@ -330,6 +330,21 @@ describe("reminders through the API", () => {
     await peers.sink.waitFor(4);
     expect((await audit(s, env.id)).filter((e) => e.type === "recipient.reminded")).toHaveLength(2);
   });
+
+  test("an interval under an hour, stored before bodies' numbers were checked, reminds nobody", async () => {
+    const s = await server(peers.sink.env);
+    const env = await sentEnvelope(s, { subject: "Stored long ago", reminderIntervalHours: 1, recipients: [{ email: "kept@example.com", name: "Kept" }] });
+    await drain(s);
+    const before = peers.sink.messages.length;
+    for (const hours of [0, -5]) {
+      s.deps.db.$client.query("UPDATE envelopes SET reminder_interval_hours = ? WHERE id = ?").run(hours, env.id);
+      s.clock.advance(2 * 3600_000);
+      await drain(s);
+      await drain(s);
+    }
+    expect(peers.sink.messages.length).toBe(before);
+    expect((await audit(s, env.id)).filter((e) => e.type === "recipient.reminded")).toHaveLength(0);
+  });
 });
 
 describe("the completion e-mail", () => {

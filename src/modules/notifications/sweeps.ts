@@ -1,5 +1,5 @@
 /** What the job runner does on each tick for notifications: reminders due, envelopes past their expiry. */
-import { and, eq, inArray, isNotNull, ne, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, ne, sql } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import type { RecipientStatus } from "../../enums";
 import { enqueue } from "../../jobs/queue";
@@ -21,7 +21,9 @@ const dueReminders = preparedPerDb((db) => db
   .where(
     and(
       eq(envelopes.status, "SENT"),
-      isNotNull(envelopes.reminderIntervalHours),
+      // At least an hour, as the API has it: an interval under that (an envelope stored before
+      // session 26 took "0" or "-5" as text) would remind at every sweep, each second.
+      gte(envelopes.reminderIntervalHours, 1),
       inArray(recipients.status, [...WAITING]),
       ne(recipients.role, "CC"),
       // Embedded recipients sign in the integrator's app: no e-mail reminds them.
