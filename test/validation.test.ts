@@ -140,3 +140,26 @@ describe("whole numbers sent as text", () => {
     expect([t.roles[0].routingOrder, t.expiresInDays]).toEqual([3, 30]);
   });
 });
+
+describe("an expiry is a moment that exists", () => {
+  const wording = "must be a date and time that exists, written as RFC 3339 has it: 2026-12-31T17:00:00Z";
+
+  test("a day the month lacks, an hour 24, a slashed date or a malformed one is refused, not moved", async () => {
+    const doc = await uploadDoc(s);
+    for (const expiresAt of ["2030-02-30T00:00:00Z", "2100-02-29T12:00:00Z", "2030-04-31T09:00:00Z", "2030-01-01T24:00:00Z", "05/03/2030", "Tue Mar 05 2030 09:00:00 GMT+0000 (UTC)", "2030-13-01T00:00:00Z"]) {
+      const p = await problem(await s.api("/api/v1/envelopes", { method: "POST", json: { ...quickStart([doc.id]), expiresAt } }));
+      expect(p.errors).toEqual([{ pointer: "/expiresAt", message: `${wording} (got ${JSON.stringify(expiresAt)})` }]);
+    }
+    const env = await createEnvelope(s, quickStart([doc.id]));
+    const p = await problem(await s.api(`/api/v1/envelopes/${env.id}`, { method: "PATCH", json: { expiresAt: "2031-02-29T00:00:00Z" } }));
+    expect(p.errors).toEqual([{ pointer: "/expiresAt", message: `${wording} (got "2031-02-29T00:00:00Z")` }]);
+  });
+
+  test("a leap day, an offset, a date alone are taken, as the instant they name", async () => {
+    const doc = await uploadDoc(s);
+    for (const [expiresAt, instant] of [["2028-02-29T23:30:00Z", "2028-02-29T23:30:00.000Z"], ["2030-01-01T00:00:00+14:00", "2029-12-31T10:00:00.000Z"], ["2030-06-01", "2030-06-01T00:00:00.000Z"]]) {
+      const res = await s.api("/api/v1/envelopes", { method: "POST", json: { ...quickStart([doc.id]), expiresAt } });
+      expect([expiresAt, res.status, (await res.json()).expiresAt]).toEqual([expiresAt, 201, instant]);
+    }
+  });
+});

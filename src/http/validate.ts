@@ -2,6 +2,7 @@ import type { Static, TSchema } from "elysia";
 import { ValueErrorType, type ValueError } from "@sinclair/typebox/errors";
 import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
 import { Value } from "@sinclair/typebox/value";
+import { DATE_TIME_WORDING } from "../clock";
 import { invalid, type FieldError } from "../errors";
 import { isInputInteger } from "./schemas";
 
@@ -118,6 +119,7 @@ function expectation(e: ValueError): string {
     case ValueErrorType.StringMinLength: return `must be at least ${s.minLength} character${s.minLength === 1 ? "" : "s"} long`;
     case ValueErrorType.StringMaxLength: return `must be at most ${s.maxLength} characters long`;
     case ValueErrorType.StringPattern: return `must match ${s.pattern}`;
+    case ValueErrorType.StringFormat: if (s.format === "date-time") return `must be ${DATE_TIME_WORDING}`; break;
     case ValueErrorType.ArrayMinItems: return `must have at least ${s.minItems} item${s.minItems === 1 ? "" : "s"}`;
     case ValueErrorType.ArrayMaxItems: return `must have at most ${s.maxItems} items`;
     case ValueErrorType.ObjectMaxProperties: return `must have at most ${s.maxProperties} members`;

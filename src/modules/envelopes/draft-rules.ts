@@ -3,6 +3,7 @@
  * stored, and the fields it gives its recipients: explicit, from text tags, from the documents'
  * forms. Pure functions over plain values: draft.ts loads the facts and stores the outcome.
  */
+import { DATE_TIME_WORDING, isCalendarDateTime } from "../../clock";
 import { pointerKey, type FieldError } from "../../errors";
 import type { Static } from "@sinclair/typebox";
 import type { FieldType, FormFieldType } from "../../enums";
@@ -141,7 +142,8 @@ export function validateDraft(d: EnvelopeDraft, documents: ReadonlyMap<string, D
 
   if (d.expiresAt != null) {
     const at = Date.parse(d.expiresAt);
-    if (Number.isNaN(at)) err("/expiresAt", "not a date-time");
+    if (Number.isNaN(at) || !isCalendarDateTime(d.expiresAt))
+      err("/expiresAt", `must be ${DATE_TIME_WORDING} (got ${JSON.stringify(d.expiresAt.slice(0, 60))})`);
     else if (at <= now.getTime()) err("/expiresAt", "must be in the future");
   }
   return errors;
