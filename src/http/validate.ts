@@ -54,10 +54,12 @@ const integerText = (v: unknown): v is string => typeof v === "string" && v !== 
 function decodeAt(node: unknown, path: readonly string[], i: number): void {
   if (node === null || typeof node !== "object") return;
   const step = path[i]!;
-  const members: [string | number, unknown][] = step === "*" ? (Array.isArray(node) ? [...node.entries()] : []) : Object.hasOwn(node, step) ? [[step, (node as Record<string, unknown>)[step]]] : [];
-  for (const [key, child] of members) {
+  const record = node as Record<string | number, unknown>;
+  const keys = step === "*" ? (Array.isArray(node) ? node.keys() : []) : Object.hasOwn(node, step) ? [step] : [];
+  for (const key of keys) {
+    const child = record[key];
     if (i < path.length - 1) decodeAt(child, path, i + 1);
-    else if (integerText(child)) (node as Record<string | number, unknown>)[key] = +child;
+    else if (integerText(child)) record[key] = +child;
   }
 }
 

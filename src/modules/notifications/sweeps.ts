@@ -21,8 +21,8 @@ const dueReminders = preparedPerDb((db) => db
   .where(
     and(
       eq(envelopes.status, "SENT"),
-      // At least an hour, as the API has it: an interval under that (an envelope stored before
-      // session 26 took "0" or "-5" as text) would remind at every sweep, each second.
+      // At least an hour, as the API has it: an interval under that (stored while a body's
+      // numbers given as text skipped their bounds: "0", "-5") would remind at every sweep.
       gte(envelopes.reminderIntervalHours, 1),
       inArray(recipients.status, [...WAITING]),
       ne(recipients.role, "CC"),
