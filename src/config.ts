@@ -71,7 +71,8 @@ function check(c: Config) {
   int("rateLimit.tokenBurst", c.rateLimit.tokenBurst, 1, 1_000_000);
   for (const path of ["perMinute", "anonymousPerMinute", "tokenPerMinute"] as const)
     if (!(c.rateLimit[path] > 0)) fail(`rateLimit.${path}`, `must be positive, got ${c.rateLimit[path]}`);
-  if (!(c.idempotency.ttlHours > 0)) fail("idempotency.ttlHours", "must be positive");
+  // Bounded: a reply's expiry is now + ttl, and past the dates a clock can hold every keyed POST failed.
+  if (!(c.idempotency.ttlHours > 0 && c.idempotency.ttlHours <= 8760)) fail("idempotency.ttlHours", `must be more than 0 and at most 8760 (a year), got ${c.idempotency.ttlHours}`);
   if (!(c.notifications.attachSignedMaxMb >= 0 && c.notifications.attachSignedMaxMb <= 100)) fail("notifications.attachSignedMaxMb", "must be between 0 and 100");
   int("smtp.port", c.smtp.port, 1, 65535);
   int("webhooks.timeoutMs", c.webhooks.timeoutMs, 100, 120_000);

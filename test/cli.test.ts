@@ -29,6 +29,10 @@ describe("configuration", () => {
     expect(() => loadConfig({ CERTYNEO_RATE_LIMIT_ENABLED: "maybe" })).toThrow(/CERTYNEO_RATE_LIMIT_ENABLED/);
     expect(() => loadConfig({ CERTYNEO_BASE_URL: "not a url" })).toThrow(/CERTYNEO_BASE_URL/);
     expect(() => loadConfig({ CERTYNEO_WEBHOOKS_DISABLE_AFTER_HOURS: "-1" })).toThrow(/CERTYNEO_WEBHOOKS_DISABLE_AFTER_HOURS \(webhooks.disableAfterHours\): must be between 0 and 8760/);
+    // A keyed POST's reply expires ttl hours on: past the dates a clock holds, every one answered 500.
+    for (const ttl of ["0", "1e300", "8761"])
+      expect(() => loadConfig({ CERTYNEO_IDEMPOTENCY_TTL_HOURS: ttl }), ttl).toThrow(`CERTYNEO_IDEMPOTENCY_TTL_HOURS (idempotency.ttlHours): must be more than 0 and at most 8760 (a year), got ${Number(ttl)}`);
+    expect(loadConfig({ CERTYNEO_IDEMPOTENCY_TTL_HOURS: "8760" }).idempotency.ttlHours).toBe(8760);
     for (const base of ["https://intranet.example.com/esign", "https://sign.example.com/?x=1", "https://user:pw@sign.example.com", "ftp://sign.example.com"])
       expect(() => loadConfig({ CERTYNEO_BASE_URL: base }), base).toThrow(/CERTYNEO_BASE_URL \(baseUrl\): must be/);
     expect(loadConfig({ CERTYNEO_BASE_URL: "https://sign.example.com:8443/" }).baseUrl).toBe("https://sign.example.com:8443");
