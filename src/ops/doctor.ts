@@ -42,22 +42,38 @@ function dataDirChecks(dir: string): Check[] {
   return out;
 }
 
-function databaseCheck(dir: string): Check {
+function databaseCheck(dir: string): Check[] {
   const file = join(dir, "certyneo.db");
-  if (!existsSync(file)) return warn("database", `${file} does not exist yet; the first start creates it`);
+  if (!existsSync(file)) return [warn("database", `${file} does not exist yet; the first start creates it`)];
   try {
     const db = new Database(file, { readonly: true });
     try {
       const quick = (db.query("PRAGMA quick_check").get() as { quick_check: string }).quick_check;
-      if (quick !== "ok") return fail("database", `SQLite's check fails: ${quick}`);
+      if (quick !== "ok") return [fail("database", `SQLite's check fails: ${quick}`)];
       const applied = (db.query("SELECT count(*) AS n FROM __drizzle_migrations").get() as { n: number }).n;
-      return migrationsCheck(file, applied, migrationJournal.length, `${file}, intact, migrations up to date`);
+      const migrations = migrationsCheck(file, applied, migrationJournal.length, `${file}, intact, migrations up to date`);
+      if (migrations.status !== "ok") return [migrations];
+      return [migrations, fieldPagesCheck((db.query(FIELDS_BELOW_PAGE_ONE).all() as { id: string }[]).map((r) => r.id))];
     } finally {
       db.close();
     }
   } catch (e) {
-    return fail("database", `${file}: ${(e as Error).message}`);
+    return [fail("database", `${file}: ${(e as Error).message}`)];
   }
+}
+
+/**
+ * Open envelopes with a field on a page below 1. Whole numbers sent as text once skipped their
+ * bounds (docs/decisions.md, session 26), so such a field could be stored; its envelope cannot be
+ * sealed once signed. The same SQL on both databases.
+ */
+const FIELDS_BELOW_PAGE_ONE =
+  "SELECT DISTINCT f.envelope_id AS id FROM fields f JOIN envelopes e ON e.id = f.envelope_id WHERE f.page < 1 AND e.status IN ('DRAFT', 'SENT') ORDER BY 1 LIMIT 11";
+
+function fieldPagesCheck(ids: string[]): Check {
+  if (!ids.length) return ok("stored fields", "every open envelope's fields are on a page of their documents");
+  const named = ids.length > 10 ? `${ids.slice(0, 10).join(", ")} and others` : ids.join(", ");
+  return warn("stored fields", `open envelopes with a field on page 0 or below, which could not be sealed: ${named}. They were stored while whole numbers sent as text skipped their bounds; correct a draft's fields with PATCH, void the others and send them again`);
 }
 
 /** What the count of applied migrations says: some to apply, a newer version's database, or up to date. */
@@ -69,7 +85,7 @@ function migrationsCheck(where: string, applied: number, known: number, upToDate
 }
 
 /** With CERTYNEO_DATABASE_URL: PostgreSQL answers, and has every migration this binary knows. */
-async function postgresCheck(url: string): Promise<Check> {
+async function postgresCheck(url: string): Promise<Check[]> {
   const where = redactedUrl(url);
   // Loaded here: the PostgreSQL client is not loaded for SQLite (store/open.ts).
   const pg = await import("../store/postgres");
@@ -77,9 +93,12 @@ async function postgresCheck(url: string): Promise<Check> {
   try {
     await pg.assertUtf8(postgresClient(db));
     const { applied, known } = await pg.postgresMigrationState(db);
-    return migrationsCheck(where, applied, known, `${where}, reachable, migrations up to date`);
+    const migrations = migrationsCheck(where, applied, known, `${where}, reachable, migrations up to date`);
+    if (migrations.status !== "ok") return [migrations];
+    const rows = (await postgresClient(db).unsafe(FIELDS_BELOW_PAGE_ONE)) as { id: string }[];
+    return [migrations, fieldPagesCheck(rows.map((r) => r.id))];
   } catch (e) {
-    return fail("database", `${where}: ${(e as Error).message}`);
+    return [fail("database", `${where}: ${(e as Error).message}`)];
   } finally {
     await pg.closePostgres(db).catch(() => {});
   }
@@ -194,7 +213,7 @@ export async function runDoctor(env: Record<string, string | undefined>, clock: 
     ok("configuration", "certyneo.config.ts defaults and CERTYNEO_* variables are valid"),
     baseUrlCheck(config),
     ...dataDirChecks(config.dataDir),
-    config.database.url ? await postgresCheck(config.database.url) : databaseCheck(config.dataDir),
+    ...(config.database.url ? await postgresCheck(config.database.url) : databaseCheck(config.dataDir)),
     ...shared.checks,
     await certificateCheck(config, clock, shared.secret, shared.state),
     await smtpCheck(config, opts.smtp ?? false),
