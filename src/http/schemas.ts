@@ -20,7 +20,7 @@ export function InputInteger(options: IntegerOptions = {}) {
   const schema = Type.Integer(options);
   let checker: TypeCheck<typeof schema> | undefined;
   return t
-    .Transform(t.Union([t.String({ format: "integer", default: 0 }), Type.Integer(options)], options))
+    .Transform(t.Union([t.String({ format: "integer", default: 0 }), schema], options))
     .Decode((value) => {
       const number = +value;
       checker ??= TypeCompiler.Compile(schema);
