@@ -4,6 +4,7 @@ import type { Deps } from "./deps";
 import { AppError, type ErrorCode } from "./errors";
 import { newRequestId } from "./http/context";
 import { maxBodyBytes } from "./http/pipeline";
+import { systemRoutes } from "./http/system-routes";
 import { problemResponse } from "./http/problem";
 import { apiAnswerHeaders } from "./http/security-headers";
 import type { Logger } from "./log";
@@ -43,13 +44,13 @@ type AppFetch = ReturnType<typeof buildApp>["fetch"];
 function gated(fetch: AppFetch, ready: Promise<unknown>, config: Deps["config"]): AppFetch {
   let state: "checking" | "ok" | "failed" = "checking";
   const settled = ready.then(() => void (state = "ok"), () => void (state = "failed"));
-  const waiting: typeof fetch = async (req, server) => {
+  const waiting: typeof fetch = async (req, server, route) => {
     await settled;
     if (state === "failed") return problemOutsidePipeline(config, "unavailable", "The server is stopping: its sealing key cannot be used");
-    return fetch(req, server);
+    return fetch(req, server, route);
   };
   // Once checked, requests go straight through: no extra promise per request.
-  return (req, server) => (state === "ok" ? fetch(req, server) : waiting(req, server));
+  return (req, server, route) => (state === "ok" ? fetch(req, server, route) : waiting(req, server, route));
 }
 
 /** How often a server looks whether it went without a request, to collect its heap. */
@@ -67,9 +68,9 @@ export function idleCollector(log: Logger) {
   let requests = 0;
   let seen = 0;
   return {
-    count: (fetch: AppFetch): AppFetch => (req, server) => {
+    count: (fetch: AppFetch): AppFetch => (req, server, route) => {
       requests++;
-      return fetch(req, server);
+      return fetch(req, server, route);
     },
     check() {
       if (requests !== seen) {
@@ -89,13 +90,16 @@ export function startServer(deps: Deps, opts: { port?: number; host?: string; re
   const idle = idleCollector(deps.log);
   const idleTimer = setInterval(idle.check, opts.idleCollectMs ?? IDLE_COLLECT_MS);
   idleTimer.unref();
+  const entry = idle.count(opts.ready ? gated(app.fetch, opts.ready, deps.config) : app.fetch);
   const server = Bun.serve({
     port: opts.port ?? deps.config.port,
     hostname: opts.host ?? deps.config.host,
     // Bun's own cap sits above the pipeline's, which answers a declared over-limit body with a
     // problem+json 413; only chunked bodies beyond this get Bun's bare 413.
     maxRequestBodySize: maxBodyBytes(deps.config) + 2 * 1024 * 1024,
-    fetch: idle.count(opts.ready ? gated(app.fetch, opts.ready, deps.config) : app.fetch),
+    // Bun's router matches the app's routes; what it does not match goes through Elysia's.
+    routes: systemRoutes(app.elysia, entry),
+    fetch: entry,
     // The app answers every error itself; what reaches here failed as Bun sent a body: the one
     // problem shape, under an id of its own (Bun does not say which request it was). A stored
     // file gone by then was there a moment before, when the download opened it (a file missing

@@ -1,4 +1,4 @@
-import { AppError } from "../errors";
+import { AppError, invalid } from "../errors";
 
 /**
  * Deeper JSON than this is refused before anything parses it recursively: no body of the
@@ -56,6 +56,62 @@ export async function readBodyBounded(req: Request, limit: number, what: string)
     chunks.push(value);
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+}
+
+const BACKSLASH_U = "\\u";
+
+/** The UTF-16 code unit of the `\uXXXX` escape at `i`, or -1 if none starts there (a backslash after an odd run of them is escaped itself). */
+function escapeAt(b: Buffer, i: number): number {
+  if (b[i] !== BACKSLASH || b[i + 1] !== 0x75) return -1;
+  let run = 0;
+  while (i - 1 - run >= 0 && b[i - 1 - run] === BACKSLASH) run++;
+  if (run % 2) return -1;
+  const digits = b.toString("latin1", i + 2, i + 6);
+  return /^[0-9a-fA-F]{4}$/.test(digits) ? parseInt(digits, 16) : -1;
+}
+
+/**
+ * Whether a JSON text escapes half of a UTF-16 surrogate pair without the other (`"\ud800"`).
+ * JSON allows it and JavaScript keeps it, but it is no character: UTF-8 cannot hold it, and both
+ * databases store U+FFFD in its place, so what was accepted and answered would not be what is
+ * read back, e-mailed or stamped. Escapes are found by the runtime's search, so a body without
+ * any costs one scan in native code.
+ */
+export function holdsLoneSurrogate(bytes: Uint8Array): boolean {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = b.indexOf(BACKSLASH_U); i >= 0; i = b.indexOf(BACKSLASH_U, i + 2)) {
+    const unit = escapeAt(b, i);
+    if (unit < 0xd800 || unit > 0xdfff) continue;
+    const low = unit <= 0xdbff ? escapeAt(b, i + 6) : -1;
+    if (low < 0xdc00 || low > 0xdfff) return true;
+    i += 6; // the pair's low half is read: it is not lone
+  }
+  return false;
+}
+
+/** The JSON pointer of the first member name or text under `value` that is not well-formed Unicode. */
+function illFormedAt(value: unknown, at: string): string | null {
+  if (typeof value === "string") return value.isWellFormed() ? null : at || "/";
+  if (value === null || typeof value !== "object") return null;
+  for (const [key, member] of Object.entries(value)) {
+    const here = `${at}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+    const found = key.isWellFormed() ? illFormedAt(member, here) : here;
+    if (found) return found;
+  }
+  return null;
+}
+
+/** Refuses, at its member, JSON text holding a lone surrogate (holdsLoneSurrogate); malformed JSON is left to the parser. */
+export function assertUnicodeText(bytes: Uint8Array): void {
+  if (!holdsLoneSurrogate(bytes)) return;
+  let pointer: string | null;
+  try {
+    pointer = illFormedAt(JSON.parse(new TextDecoder().decode(bytes)), "");
+  } catch {
+    return;
+  }
+  if (pointer)
+    throw invalid([{ pointer, message: "must be Unicode text: it holds half of a UTF-16 surrogate pair (\\ud800-\\udfff) without the other, which is no character and cannot be stored; send the character itself, or both halves of its pair" }], "Invalid request body");
 }
 
 /** Refuses JSON nested deeper than MAX_JSON_DEPTH with a 400 the client can act on. */

@@ -5,7 +5,7 @@ import type { KeyVerifier } from "../modules/keys/service";
 import { isKnownToken, TOKEN_FORMAT, unknownToken } from "../modules/signing/token";
 import { SIGNING_API_PATH } from "./api-paths";
 import { needsApiKey, unauthorized } from "./auth";
-import { assertJsonDepth, formatBytes, readBodyBounded } from "./body-guard";
+import { assertJsonDepth, assertUnicodeText, formatBytes, readBodyBounded } from "./body-guard";
 import { forwardedClient, newRequestId, setContext, type RequestContext } from "./context";
 import type { Idempotency } from "./idempotency";
 import { problemResponse } from "./problem";
@@ -51,13 +51,14 @@ function checkContentType(req: Request, withBody: boolean) {
 }
 
 /**
- * A JSON body is read (at most `limit` bytes) and its depth checked before Elysia parses it;
+ * A JSON body is read (at most `limit` bytes), its depth and its text checked before Elysia parses it;
  * the handler gets a request over the bytes read. Other bodies pass as they came.
  */
 async function guardedBody(req: Request, ctx: RequestContext, limit: number): Promise<Request> {
   if (mediaType(req) !== "application/json") return req;
   const body = await readBodyBounded(req, limit, formatBytes(limit));
   assertJsonDepth(body);
+  assertUnicodeText(body);
   const checked = new Request(req.url, { method: req.method, headers: req.headers, body: body as Uint8Array<ArrayBuffer> });
   setContext(checked, ctx);
   return checked;
@@ -95,13 +96,16 @@ const BEARER = "Bearer ";
 /** A bearer credential is one run of non-space characters. */
 const CREDENTIAL = /^[^\s]+$/;
 
+/** What answers a request once the pipeline has let it through: the Elysia app, or one of its routes. */
+export type Handle = (req: Request) => Response | Promise<Response>;
+
 /**
  * The request pipeline around the Elysia app: request id, API-key auth and rate limit
  * (before any body is parsed, so an anonymous client cannot make the server parse
  * 25 MB), idempotent replays, response headers and the one access-log line.
  */
 export function createPipeline(deps: Deps, parts: {
-  handle: (req: Request) => Response | Promise<Response>;
+  handle: Handle;
   keys: KeyVerifier;
   limiter: RateLimiter;
   idempotency: Idempotency;
@@ -117,7 +121,7 @@ export function createPipeline(deps: Deps, parts: {
       headers: { "retry-after": String(rate.retryAfterSeconds) },
     }), ctx.id, deps.config.baseUrl);
 
-  async function authorised(req: Request, ctx: RequestContext, withBody: boolean): Promise<{ res: Response; rate?: RateDecision }> {
+  async function authorised(req: Request, ctx: RequestContext, withBody: boolean, handle: Handle): Promise<{ res: Response; rate?: RateDecision }> {
     const header = req.headers.get("authorization");
     const presented = header !== null && header.startsWith(BEARER) ? header.slice(BEARER.length) : null;
     const principal = presented !== null ? await parts.keys.verify(presented) : null;
@@ -136,17 +140,17 @@ export function createPipeline(deps: Deps, parts: {
       const body = new Uint8Array(await req.arrayBuffer());
       const replayable = new Request(req.url, { method: req.method, headers: req.headers, body });
       setContext(replayable, ctx);
-      return { res: await parts.idempotency.run(principal.environment, key, req, body, async () => parts.handle(replayable)), rate };
+      return { res: await parts.idempotency.run(principal.environment, key, req, body, async () => handle(replayable)), rate };
     }
-    return { res: await parts.handle(req), rate };
+    return { res: await handle(req), rate };
   }
 
   /**
    * No API key: limited per client IP, and the signing API per token too. A signing token is
    * looked up before its body is read, and that body is capped at what a signature needs.
    */
-  async function anonymous(req: Request, ctx: RequestContext, path: string, withBody: boolean): Promise<Response> {
-    if (unlimited(path)) return parts.handle(req);
+  async function anonymous(req: Request, ctx: RequestContext, path: string, withBody: boolean, handle: Handle): Promise<Response> {
+    if (unlimited(path)) return handle(req);
     const rate = byIp.take(clientNetwork(ctx.ip ?? "unknown"));
     if (!rate.allowed) return rateLimited(rate, ctx);
     const token = TOKEN_IN_PATH.exec(path)?.[0].split("/").pop();
@@ -160,10 +164,15 @@ export function createPipeline(deps: Deps, parts: {
       if (mediaType(req) !== "application/json") throw new AppError("unsupported_media_type", "The signing API takes application/json bodies");
     }
     if (withBody) req = await guardedBody(req, ctx, MAX_ANONYMOUS_BODY);
-    return parts.handle(req);
+    return handle(req);
   }
 
-  return async function fetch(req: Request, server?: Server<unknown>): Promise<Response> {
+  /**
+   * `route`: the Elysia route Bun's router matched (http/system-routes.ts), which answers the
+   * request itself; a request rebuilt over its checked body has lost Bun's path parameters,
+   * and goes through Elysia's router as every request without one does.
+   */
+  return async function fetch(req: Request, server?: Server<unknown>, route?: Handle): Promise<Response> {
     const incoming = req.headers.get("x-request-id");
     const ctx = new PipelineContext(incoming && REQUEST_ID.test(incoming) ? incoming : newRequestId(), performance.now(), req, server, deps.config.trustProxy);
     setContext(req, ctx);
@@ -175,8 +184,9 @@ export function createPipeline(deps: Deps, parts: {
       if (length > maxBody) throw new AppError("payload_too_large", `The request body is larger than the limit of ${deps.config.maxUploadMb} MiB`);
       const withBody = length > 0 || req.headers.has("transfer-encoding");
       checkContentType(req, withBody);
-      if (needsApiKey(path)) ({ res, rate } = await authorised(req, ctx, withBody));
-      else res = await anonymous(req, ctx, path, withBody);
+      const handle: Handle = route ? (r) => (r === req ? route(r) : parts.handle(r)) : parts.handle;
+      if (needsApiKey(path)) ({ res, rate } = await authorised(req, ctx, withBody, handle));
+      else res = await anonymous(req, ctx, path, withBody, handle);
     } catch (e) {
       if (!(e instanceof AppError) && systemError(e)) {
         deps.log.warn("request refused on a system condition", { requestId: ctx.id, error: String((e as Error)?.message ?? e) });
