@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { createEnvelope, quickStart, uploadDoc } from "./helpers/envelopes";
-import { holdsLoneSurrogate } from "../src/http/body-guard";
+import { holdsUnstorableText } from "../src/http/body-guard";
 
 let s: TestServer;
 beforeAll(async () => { s = await startTestServer(); });
@@ -194,7 +194,7 @@ describe("text is Unicode: half of a surrogate pair is refused, not stored as U+
   });
 
   test("the scan: lone halves found, pairs and escaped backslashes passed over", () => {
-    const lone = (json: string) => holdsLoneSurrogate(new TextEncoder().encode(json));
+    const lone = (json: string) => holdsUnstorableText(new TextEncoder().encode(json));
     expect(["\"\\ud800\"", "\"\\uDC00\"", "\"a\\ud83d\\u0041\"", "\"\\ude00\\ud83d\"", "\"\\\\\\ud800\"", "{\"k\\udbff\":1}"].map(lone)).toEqual([true, true, true, true, true, true]);
     expect(["\"\\ud83d\\ude00\"", "\"\\\\ud800\"", "\"\\u00e9\\uD7FF\\uE000\"", "\"plain\"", "\"\\u12\"", "\"\\ud83d\\uDE00\\uD83D\\ude00\""].map(lone)).toEqual([false, false, false, false, false, false]);
   });

@@ -71,16 +71,20 @@ function escapeAt(b: Buffer, i: number): number {
 }
 
 /**
- * Whether a JSON text escapes half of a UTF-16 surrogate pair without the other (`"\ud800"`).
- * JSON allows it and JavaScript keeps it, but it is no character: UTF-8 cannot hold it, and both
- * databases store U+FFFD in its place, so what was accepted and answered would not be what is
- * read back, e-mailed or stamped. Escapes are found by the runtime's search, so a body without
- * any costs one scan in native code.
+ * Whether a JSON text escapes a character no text of the API can hold, which JSON allows and
+ * JavaScript keeps:
+ * - half of a UTF-16 surrogate pair without the other (`"\ud800"`): no character at all. UTF-8
+ *   cannot hold it, and both databases store U+FFFD in its place, so what was accepted and
+ *   answered would not be what is read back, e-mailed or stamped;
+ * - NUL (`"\u0000"`): PostgreSQL's text cannot hold it (the statement fails), and C strings end
+ *   at it.
+ * Escapes are found by the runtime's search, so a body without any costs one scan in native code.
  */
-export function holdsLoneSurrogate(bytes: Uint8Array): boolean {
+export function holdsUnstorableText(bytes: Uint8Array): boolean {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = b.indexOf(BACKSLASH_U); i >= 0; i = b.indexOf(BACKSLASH_U, i + 2)) {
     const unit = escapeAt(b, i);
+    if (unit === 0) return true;
     if (unit < 0xd800 || unit > 0xdfff) continue;
     const low = unit <= 0xdbff ? escapeAt(b, i + 6) : -1;
     if (low < 0xdc00 || low > 0xdfff) return true;
@@ -89,29 +93,36 @@ export function holdsLoneSurrogate(bytes: Uint8Array): boolean {
   return false;
 }
 
-/** The JSON pointer of the first member name or text under `value` that is not well-formed Unicode. */
-function illFormedAt(value: unknown, at: string): string | null {
-  if (typeof value === "string") return value.isWellFormed() ? null : at || "/";
+const LONE_SURROGATE = "must be Unicode text: it holds half of a UTF-16 surrogate pair (\\ud800-\\udfff) without the other, which is no character and cannot be stored; send the character itself, or both halves of its pair";
+const NUL = "must not hold the NUL character (\\u0000), which no text of the API takes and the database cannot store";
+const problemOf = (text: string) => (!text.isWellFormed() ? LONE_SURROGATE : text.includes("\0") ? NUL : null);
+
+/** The first member name or text under `value` that cannot be stored: its JSON pointer and what is wrong with it. */
+function unstorableAt(value: unknown, at: string): { pointer: string; message: string } | null {
+  if (typeof value === "string") {
+    const message = problemOf(value);
+    return message ? { pointer: at || "/", message } : null;
+  }
   if (value === null || typeof value !== "object") return null;
   for (const [key, member] of Object.entries(value)) {
-    const here = `${at}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`;
-    const found = key.isWellFormed() ? illFormedAt(member, here) : here;
+    const pointer = `${at}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+    const message = problemOf(key);
+    const found = message ? { pointer, message } : unstorableAt(member, pointer);
     if (found) return found;
   }
   return null;
 }
 
-/** Refuses, at its member, JSON text holding a lone surrogate (holdsLoneSurrogate); malformed JSON is left to the parser. */
-export function assertUnicodeText(bytes: Uint8Array): void {
-  if (!holdsLoneSurrogate(bytes)) return;
-  let pointer: string | null;
+/** Refuses, at its member, JSON text that cannot be stored (holdsUnstorableText); malformed JSON is left to the parser. */
+export function assertStorableText(bytes: Uint8Array): void {
+  if (!holdsUnstorableText(bytes)) return;
+  let found: ReturnType<typeof unstorableAt>;
   try {
-    pointer = illFormedAt(JSON.parse(new TextDecoder().decode(bytes)), "");
+    found = unstorableAt(JSON.parse(new TextDecoder().decode(bytes)), "");
   } catch {
     return;
   }
-  if (pointer)
-    throw invalid([{ pointer, message: "must be Unicode text: it holds half of a UTF-16 surrogate pair (\\ud800-\\udfff) without the other, which is no character and cannot be stored; send the character itself, or both halves of its pair" }], "Invalid request body");
+  if (found) throw invalid([found], "Invalid request body");
 }
 
 /** Refuses JSON nested deeper than MAX_JSON_DEPTH with a 400 the client can act on. */

@@ -5,7 +5,7 @@ import type { KeyVerifier } from "../modules/keys/service";
 import { isKnownToken, TOKEN_FORMAT, unknownToken } from "../modules/signing/token";
 import { SIGNING_API_PATH } from "./api-paths";
 import { needsApiKey, unauthorized } from "./auth";
-import { assertJsonDepth, assertUnicodeText, formatBytes, readBodyBounded } from "./body-guard";
+import { assertJsonDepth, assertStorableText, formatBytes, readBodyBounded } from "./body-guard";
 import { forwardedClient, newRequestId, setContext, type RequestContext } from "./context";
 import type { Idempotency } from "./idempotency";
 import { problemResponse } from "./problem";
@@ -58,7 +58,7 @@ async function guardedBody(req: Request, ctx: RequestContext, limit: number): Pr
   if (mediaType(req) !== "application/json") return req;
   const body = await readBodyBounded(req, limit, formatBytes(limit));
   assertJsonDepth(body);
-  assertUnicodeText(body);
+  assertStorableText(body);
   const checked = new Request(req.url, { method: req.method, headers: req.headers, body: body as Uint8Array<ArrayBuffer> });
   setContext(checked, ctx);
   return checked;
@@ -180,6 +180,8 @@ export function createPipeline(deps: Deps, parts: {
     let res: Response;
     let rate: RateDecision | undefined;
     try {
+      // No id, token or query parameter of the API holds a NUL, and PostgreSQL cannot compare text with one.
+      if (req.url.includes("%00")) throw new AppError("bad_request", "The URL holds %00, a NUL character, which no path or query parameter of this API takes");
       const length = Number(req.headers.get("content-length") ?? 0);
       if (length > maxBody) throw new AppError("payload_too_large", `The request body is larger than the limit of ${deps.config.maxUploadMb} MiB`);
       const withBody = length > 0 || req.headers.has("transfer-encoding");

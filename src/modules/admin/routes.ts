@@ -114,7 +114,12 @@ interface Console {
 
 const htmlError = (v: View, message: string) => html`${notice(message, "error")}<p><a href="/admin">${v.t("back")}</a></p>`;
 
-const str = (v: unknown) => (typeof v === "string" ? v : "");
+/** A form field's text. No field of the console takes a NUL, and PostgreSQL can neither store nor compare text holding one. */
+const str = (v: unknown) => {
+  if (typeof v !== "string") return "";
+  if (v.includes("\0")) throw new AppError("bad_request", "A field of the form holds a NUL character, which no field of the console takes");
+  return v;
+};
 
 export function adminRoutes(deps: Deps, keys: KeyVerifier) {
   const secureCookie = deps.config.baseUrl.startsWith("https:") ? "; Secure" : "";
