@@ -4,14 +4,13 @@
  * floods of the signing API) against the real server process. Every answer is a 4xx with a
  * code, never a 5xx; /healthz answers throughout; RSS stays bounded. Figures: docs/reliability.md.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { random } from "./helpers/hostile-pdf";
 import { makePdf } from "./helpers/pdf";
+import { havePostgres, testPostgres } from "./helpers/postgres";
 import { codes, histogram, sendAll, startProbeServer, watch, type ProbeServer } from "./helpers/probe";
 
 let server: ProbeServer;
-beforeAll(async () => { server = await startProbeServer(); });
-afterAll(() => server.stop());
 
 /** A real document, a draft and a sent envelope, so that bad bodies reach the validators behind them. */
 async function realEnvelopes() {
@@ -28,7 +27,7 @@ async function realEnvelopes() {
 const deep = (n: number, open = "[", close = "]") => open.repeat(n) + close.repeat(n);
 const deepObject = (n: number) => '{"a":'.repeat(n) + "1" + "}".repeat(n);
 
-test("generated bad bodies: every answer a 4xx with a code, /healthz up, RSS bounded", async () => {
+async function generatedBadBodies(database: string) {
   const rnd = random(77);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
   const key = { authorization: `Bearer ${server.key}` };
@@ -96,6 +95,13 @@ test("generated bad bodies: every answer a 4xx with a code, /healthz up, RSS bou
     add(`huge reason ${n}`, send("POST", `/api/v1/signing/${token}/decline`, { "content-type": "application/json" }, JSON.stringify({ reason: "r".repeat(n) })));
     add(`huge typed signature ${n}`, send("POST", `/api/v1/signing/${token}/complete`, { "content-type": "application/json" }, JSON.stringify({ signature: { type: "typed", value: "v".repeat(n) }, consent: true })));
   }
+  // Text no database keeps as sent (NUL, half of a surrogate pair: JSON.stringify escapes both), in bodies and URLs.
+  const texts: [string, string][] = [["/api/v1/envelopes", "subject"], ["/api/v1/documents", "name"], ["/api/v1/webhooks", "description"], ["/api/v1/keys", "name"], [`/api/v1/signing/${token}/decline`, "reason"]];
+  for (const [path, field] of texts)
+    for (const odd of ["a\u0000b", "\ud800", "b\udfff"])
+      add(`odd text ${path} ${field}=${JSON.stringify(odd)}`, send("POST", path, path.startsWith("/api/v1/signing/") ? { "content-type": "application/json" } : json, JSON.stringify({ ...valid[path], [field]: odd })));
+  for (const path of [`/api/v1/envelopes/${draft.id}%00`, "/api/v1/documents/doc_%00", `/api/v1/signing/${token}%00`, "/api/v1/webhooks/%00/deliveries"])
+    add(`NUL in ${path}`, send("GET", path, path.startsWith("/api/v1/signing/") ? {} : key));
   add("many recipients", send("POST", "/api/v1/envelopes", json, JSON.stringify({ subject: "S", documentIds: [doc.id], recipients: Array.from({ length: 5000 }, (_, i) => ({ email: `r${i}@example.com`, name: "R" })) })));
   add("many document ids", send("POST", "/api/v1/envelopes", json, JSON.stringify({ subject: "S", documentIds: Array.from({ length: 20_000 }, (_, i) => `doc_${i}`), recipients: [{ email: "q@example.com", name: "Q" }] })));
   // Broken JSON: every prefix of a valid body, and random bytes.
@@ -140,11 +146,12 @@ test("generated bad bodies: every answer a 4xx with a code, /healthz up, RSS bou
   expect(slowest.ms).toBeLessThan(10_000);
   expect(watched.peakRssMb).toBeLessThan(1000);
   console.log(JSON.stringify({
+    database,
     hostileBodies: { inputs: answers.length, statuses: histogram(answers), codes: codes(answers), slowest: { input: slowest.input.slice(0, 60), ms: Math.round(slowest.ms) }, ...watched },
   }));
-}, 240_000);
+}
 
-test("a JSON body that is not an object (null, a number, text, an array) is a 422 at \"/\" on every route that takes one", async () => {
+async function bodiesThatAreNotObjects() {
   const key = { authorization: `Bearer ${server.key}` };
   const json = { ...key, "content-type": "application/json" };
   const { doc, draft, sent } = await realEnvelopes();
@@ -168,4 +175,15 @@ test("a JSON body that is not an object (null, a number, text, an array) is a 42
       answers.push(`${method} ${path.replace(/_[0-9a-z]+/g, "_…")} ${JSON.stringify(body)}: ${res.status} ${problem.code} ${problem.errors?.[0]?.pointer}`);
     }
   expect(answers.filter((a) => !a.endsWith(": 422 validation_failed /"))).toEqual([]);
-});
+}
+
+// PostgreSQL refuses what SQLite stores (a NUL in text): the same inputs on both.
+for (const postgres of [false, true])
+  describe.skipIf(postgres && !havePostgres)(postgres ? "on PostgreSQL" : "on SQLite", () => {
+    beforeAll(async () => {
+      server = await startProbeServer(postgres ? { CERTYNEO_DATABASE_URL: await (await testPostgres()).freshDatabase() } : {});
+    });
+    afterAll(() => server?.stop());
+    test("generated bad bodies: every answer a 4xx with a code, /healthz up, RSS bounded", () => generatedBadBodies(postgres ? "postgres" : "sqlite"), 240_000);
+    test("a JSON body that is not an object (null, a number, text, an array) is a 422 at \"/\" on every route that takes one", bodiesThatAreNotObjects);
+  });
