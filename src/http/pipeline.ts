@@ -176,12 +176,13 @@ export function createPipeline(deps: Deps, parts: {
     const incoming = req.headers.get("x-request-id");
     const ctx = new PipelineContext(incoming && REQUEST_ID.test(incoming) ? incoming : newRequestId(), performance.now(), req, server, deps.config.trustProxy);
     setContext(req, ctx);
-    const path = pathOf(req.url);
+    const url = req.url;
+    const path = pathOf(url);
     let res: Response;
     let rate: RateDecision | undefined;
     try {
       // No id, token or query parameter of the API holds a NUL, and PostgreSQL cannot compare text with one.
-      if (req.url.includes("%00")) throw new AppError("bad_request", "The URL holds %00, a NUL character, which no path or query parameter of this API takes");
+      if (url.includes("%00")) throw new AppError("bad_request", "The URL holds %00, a NUL character, which no path or query parameter of this API takes");
       const length = Number(req.headers.get("content-length") ?? 0);
       if (length > maxBody) throw new AppError("payload_too_large", `The request body is larger than the limit of ${deps.config.maxUploadMb} MiB`);
       const withBody = length > 0 || req.headers.has("transfer-encoding");
