@@ -4,7 +4,13 @@
  * comes in, on both databases: in a JSON body at its member, in the URL, in a console form.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Type } from "@sinclair/typebox";
+import { eq } from "drizzle-orm";
+import { enqueue } from "../src/jobs/queue";
+import { createJobRunner, defineJob } from "../src/jobs/runner";
 import { getBranding } from "../src/modules/branding/service";
+import { firstRow } from "../src/store/portable-sql";
+import { jobs } from "../src/store/schema";
 import { addAdmin, consoleClient } from "./helpers/admin";
 import { quickStart, uploadDoc } from "./helpers/envelopes";
 import { havePostgres } from "./helpers/postgres";
@@ -16,7 +22,8 @@ for (const postgres of [false, true]) {
   describe.skipIf(postgres && !havePostgres)(`text a database cannot keep, on ${postgres ? "PostgreSQL" : "SQLite"}`, () => {
     let s: TestServer;
     beforeAll(async () => {
-      s = await startTestServer({ postgres });
+      // The app's own job runner stays idle: the runner of the job test below takes its job.
+      s = await startTestServer({ postgres, env: { CERTYNEO_JOBS_POLL_MS: "60000", CERTYNEO_JOBS_WAKE_ON_ENQUEUE: "false" } });
       await addAdmin(s);
     });
     afterAll(() => s?.stop());
@@ -62,6 +69,23 @@ for (const postgres of [false, true]) {
       expect(await getBranding(s.deps.db)).toEqual(before);
       await c.get("/admin/settings");
       expect((await c.post("/admin/settings/test-email", { to: "a\u0000b@example.com" })).res.status).toBe(400);
+    });
+
+    test("a bulk-send CSV holding a NUL is refused, naming its line", async () => {
+      const doc = await uploadDoc(s);
+      const template = await (await s.api("/api/v1/templates", { method: "POST", json: { name: "T", subject: "S", documentIds: [doc.id], roles: [{ roleName: "Employee" }] } })).json();
+      const form = new FormData();
+      form.set("file", new File(["Employee.email,Employee.name\na@example.com,Ana\nb@example.com,B\u0000en\n"], "rows.csv"));
+      const res = await s.api(`/api/v1/templates/${template.id}/bulk-send`, { method: "POST", body: form });
+      expect([res.status, (await res.json()).errors]).toEqual([422, [{ pointer: "/file", message: 'line 3 holds a NUL character, which no cell takes: is it a CSV file, saved as "CSV UTF-8"?' }]]);
+    });
+
+    test("a job's error holding a NUL is recorded, the NUL as U+FFFD, and the job retried", async () => {
+      const runner = createJobRunner(s.deps, { odd: defineJob(Type.Object({}), async () => { throw new Error("refused: a\u0000b"); }) }, []);
+      const id = await enqueue(s.deps.db, s.deps.clock, { kind: "odd", payload: {} });
+      await runner.drain();
+      expect(await firstRow(s.deps.db.select({ status: jobs.status, attempts: jobs.attempts, lastError: jobs.lastError }).from(jobs).where(eq(jobs.id, id))))
+        .toEqual({ status: "pending", attempts: 1, lastError: "refused: a\uFFFDb" });
     });
 
     test("half of a surrogate pair is a 422 here too, where it was stored as U+FFFD", async () => {

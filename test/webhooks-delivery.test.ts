@@ -191,6 +191,20 @@ describe.each([false, ...(havePostgres ? [true] : [])])("delivery (on PostgreSQL
     expect(r2).toMatchObject({ status: "pending", lastStatusCode: null, lastError: `timed out after ${s.deps.config.webhooks.timeoutMs} ms` });
     expect(r2.lastDurationMs).toBeGreaterThanOrEqual(s.deps.config.webhooks.timeoutMs - 50);
   }, 20_000);
+
+  test("a receiver's error answer holding a NUL is recorded, the NUL as U+FFFD (PostgreSQL's text cannot hold one)", async () => {
+    const hook = await endpoint(s, `${at}/nul`, ["envelope.voided"]);
+    rx.respond(`${at}/nul`, () => new Response("bad\u0000thing", { status: 500 }));
+    const logged = s.logs.length;
+    await emit(s, "envelope.voided");
+    await s.running.app.webhooks.drain();
+    const [row] = await deliveries(s, hook.id);
+    expect(row).toMatchObject({ status: "pending", attemptCount: 1, lastStatusCode: 500, lastError: "HTTP 500: bad\uFFFDthing" });
+    expect(row.attempts.map((a: any) => a.error)).toEqual(["HTTP 500: bad\uFFFDthing"]);
+    expect(s.logs.slice(logged).filter((l) => l.level === "error")).toEqual([]);
+    // Last in this block: its delivery, still pending, would take part in the drains of the tests above.
+    expect((await s.api(`/api/v1/webhooks/${hook.id}`, { method: "DELETE" })).status).toBe(200);
+  });
 });
 
 // A server of its own, so that no other test's endpoint changes meanwhile.

@@ -4,7 +4,7 @@ import { and, asc, eq, gt, isNotNull, lte, sql } from "drizzle-orm";
 import type { Deps } from "../deps";
 import { ownerGone, THIS_PROCESS } from "../process-owner";
 import { dialectOf } from "../store/dialect";
-import { affectedRows } from "../store/portable-sql";
+import { affectedRows, storableText } from "../store/portable-sql";
 import { preparedPerDb, preparedPerSession } from "../store/prepared";
 import { outageNotice } from "../store/outage";
 import { transaction } from "../store/transaction";
@@ -240,7 +240,7 @@ export function createJobRunner(
       await completeJob(db, clock, job.id);
       log.debug("job done", { jobId: job.id, kind: job.kind, attempt: job.attempts });
     } catch (e) {
-      const error = errorText(e).slice(0, 2000);
+      const error = storableText(errorText(e)).slice(0, 2000);
       const now = clock.now();
       const delay = e instanceof PermanentJobError ? null : retryDelayMs(job.attempts);
       const about = { jobId: job.id, kind: job.kind, attempt: job.attempts, error };

@@ -9,6 +9,13 @@ export const affectedRows = (result: unknown): number => {
   return r.changes ?? r.count ?? 0;
 };
 
+/**
+ * Text from elsewhere recorded as it came (a webhook receiver's answer, an SMTP server's or a
+ * job's error), with each NUL as U+FFFD: PostgreSQL's text cannot hold a NUL, and the record's
+ * own write would fail.
+ */
+export const storableText = (text: string): string => text.replaceAll("\0", "\uFFFD");
+
 /** The first row of an awaited select, or undefined (the portable `.get()`). */
 export const firstRow = async <T>(query: PromiseLike<T[]>): Promise<T | undefined> => (await query)[0];
 

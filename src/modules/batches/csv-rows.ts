@@ -58,13 +58,21 @@ const NAMED_LINES = 20;
 
 const ROLE_COLUMN = /^(.+)\.(email|name|phone)$/i;
 
-/** The CSV file's text: UTF-8 (a byte order mark is dropped), or a 422 rather than names with "�" in them. */
+/**
+ * The CSV file's text: UTF-8 (a byte order mark is dropped), or a 422 rather than names with "�"
+ * in them. A NUL is refused too, naming its line: no cell takes one (a JSON body's is refused as
+ * well), and on PostgreSQL the row's envelope could not be written, nor its job's error.
+ */
 export function csvText(bytes: Uint8Array): string {
+  let text: string;
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     throw refuse([{ pointer: "/file", message: "the CSV is not UTF-8: save it as \"CSV UTF-8\"" }]);
   }
+  const nul = text.indexOf("\0");
+  if (nul >= 0) throw refuse([{ pointer: "/file", message: `line ${text.slice(0, nul).split("\n").length} holds a NUL character, which no cell takes: is it a CSV file, saved as "CSV UTF-8"?` }]);
+  return text;
 }
 
 /** The header's columns, or the reasons they cannot be used. */

@@ -1,4 +1,5 @@
 import type { Clock } from "../../clock";
+import { storableText } from "../../store/portable-sql";
 import { openSecret } from "../../store/secret-box";
 import { VERSION } from "../../version";
 import { hostOf, parseIp, resolveTarget, TargetRefusedError, type NetworkPolicy, type Resolver, type Target } from "./network";
@@ -53,7 +54,8 @@ export function createDeliverySender(opts: DeliverySenderOptions) {
 
   return async function sendDelivery(delivery: ClaimedDelivery, shutdown: AbortSignal): Promise<DeliveryOutcome> {
     const started = performance.now();
-    const done = (statusCode: number | null, error: string | null): DeliveryOutcome => ({ statusCode, error, durationMs: Math.round(performance.now() - started) });
+    const done = (statusCode: number | null, error: string | null): DeliveryOutcome =>
+      ({ statusCode, error: error === null ? null : storableText(error), durationMs: Math.round(performance.now() - started) });
     try {
       const signal = deadline(shutdown);
       const target = await targetOf(delivery.url);
