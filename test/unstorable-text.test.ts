@@ -15,6 +15,7 @@ import { addAdmin, consoleClient } from "./helpers/admin";
 import { quickStart, uploadDoc } from "./helpers/envelopes";
 import { havePostgres } from "./helpers/postgres";
 import { startTestServer, type TestServer } from "./helpers/server";
+import { tagReadAs } from "./helpers/tagged-pdf";
 
 const NUL = "must not hold the NUL character (\\u0000), which no text of the API takes and the database cannot store";
 
@@ -86,6 +87,16 @@ for (const postgres of [false, true]) {
       await runner.drain();
       expect(await firstRow(s.deps.db.select({ status: jobs.status, attempts: jobs.attempts, lastError: jobs.lastError }).from(jobs).where(eq(jobs.id, id))))
         .toEqual({ status: "pending", attempts: 1, lastError: "refused: a\uFFFDb" });
+    });
+
+    test("a text tag whose font reads a glyph as NUL or half a pair has U+FFFD there, and makes its field", async () => {
+      for (const unicode of ["0000", "D800"]) {
+        const res = await s.api("/api/v1/documents", { method: "POST", json: { name: "tagged.pdf", contentBase64: Buffer.from(await tagReadAs(unicode)).toString("base64") } });
+        const doc = await res.json();
+        expect([res.status, doc.tags.map((t: { name: string }) => t.name)]).toEqual([201, ["Na\uFFFDme"]]);
+        const envelope = await s.api("/api/v1/envelopes", { method: "POST", json: quickStart([doc.id], [{ email: "ana@example.com", name: "Ana", roleName: "Signer" }]) });
+        expect([envelope.status, (await envelope.json()).fields?.map((f: { label: string }) => f.label)]).toEqual([201, ["Na\uFFFDme"]]);
+      }
     });
 
     test("half of a surrogate pair is a 422 here too, where it was stored as U+FFFD", async () => {

@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import fontkit from "@pdf-lib/fontkit";
 import {
-  beginText, concatTransformationMatrix, degrees, drawObject, endText, moveText, PDFDocument, type PDFOperator, type PDFPage, type PDFRef, PDFString,
-  popGraphicsState, pushGraphicsState, rgb, setFontAndSize, showText, StandardFonts, type PDFFont,
+  beginText, concatTransformationMatrix, decodePDFRawStream, degrees, drawObject, endText, moveText, PDFDict, PDFDocument, PDFName, type PDFOperator, type PDFPage,
+  type PDFRawStream, type PDFRef, PDFString, popGraphicsState, pushGraphicsState, rgb, setFontAndSize, showText, StandardFonts, type PDFFont,
 } from "pdf-lib";
 
 const DEJAVU = join(import.meta.dir, "../../node_modules/dejavu-fonts-ttf/ttf");
@@ -151,4 +151,24 @@ export async function formTaggedContract(): Promise<Uint8Array<ArrayBuffer>> {
   }));
   p3.node.addAnnot(annotation);
   return new Uint8Array(await pdf.save({ useObjectStreams: false }));
+}
+
+/**
+ * A one-page PDF with the text tag `{{Na~me;type=text;role=Signer}}` in an embedded font whose
+ * ToUnicode map says the "~" glyph reads as `unicode` (hex UTF-16, e.g. "0000" for NUL): what a
+ * careless or hostile PDF writer may put in a font.
+ */
+export async function tagReadAs(unicode: string): Promise<Uint8Array> {
+  const pdf = await PDFDocument.create();
+  pdf.registerFontkit(fontkit);
+  const font = await pdf.embedFont(readFileSync(join(DEJAVU, "DejaVuSerif.ttf")), { subset: true });
+  pdf.addPage([595.28, 841.89]).drawText("{{Na~me;type=text;role=Signer}}", { x: 72, y: 700, size: 12, font });
+  const doc = await PDFDocument.load(await pdf.save());
+  for (const [, obj] of doc.context.enumerateIndirectObjects()) {
+    if (!(obj instanceof PDFDict) || obj.get(PDFName.of("Subtype")) !== PDFName.of("Type0")) continue;
+    const ref = obj.get(PDFName.of("ToUnicode")) as PDFRef;
+    const cmap = Buffer.from(decodePDFRawStream(doc.context.lookup(ref) as PDFRawStream).decode()).toString("latin1");
+    doc.context.assign(ref, doc.context.stream(cmap.replace(/(<[0-9A-Fa-f]+> )<007[Ee]>/, `$1<${unicode}>`)));
+  }
+  return doc.save();
 }

@@ -29,6 +29,13 @@ export interface FontReader {
 
 const UNKNOWN = "\ufffd";
 
+/**
+ * What a font says a glyph reads as, or U+FFFD where that is no character: NUL, or half of a
+ * surrogate pair. Text tags' names become fields' labels, which no database keeps as such
+ * (PostgreSQL refuses a NUL: the envelope could not be created).
+ */
+const characterText = (text: string) => (text.isWellFormed() && !text.includes("\0") ? text : UNKNOWN);
+
 /** WinAnsi codes and glyph names, both ways: the base of simple fonts' encodings here. */
 const WIN_ANSI = (() => {
   const byCode = new Map<number, { name: string; text: string }>();
@@ -48,7 +55,7 @@ function glyphNameText(name: string): string | null {
   const known = WIN_ANSI.byName.get(name);
   if (known) return known;
   const uni = /^uni([0-9A-F]{4})$/i.exec(name) ?? /^u([0-9A-F]{4,6})$/i.exec(name);
-  if (uni) return String.fromCodePoint(parseInt(uni[1]!, 16));
+  if (uni) return characterText(String.fromCodePoint(parseInt(uni[1]!, 16)));
   return name.length === 1 ? name : null;
 }
 
@@ -79,13 +86,13 @@ function readCMap(text: string): CMapFacts {
     for (const m of block[1]!.matchAll(/<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>/g))
       codeLengths.push({ bytes: m[1]!.length / 2, low: hexNumber(m[1]!), high: hexNumber(m[2]!) });
   for (const block of text.matchAll(/beginbfchar([\s\S]*?)endbfchar/g))
-    for (const m of block[1]!.matchAll(/<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>/g)) unicode.set(hexNumber(m[1]!), utf16(m[2]!));
+    for (const m of block[1]!.matchAll(/<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>/g)) unicode.set(hexNumber(m[1]!), characterText(utf16(m[2]!)));
   for (const block of text.matchAll(/beginbfrange([\s\S]*?)endbfrange/g)) {
     for (const m of block[1]!.matchAll(/<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*(<[0-9a-fA-F]*>|\[[^\]]*\])/g)) {
       const low = hexNumber(m[1]!);
       const high = Math.min(hexNumber(m[2]!), low + 0xffff);
       if (m[3]!.startsWith("[")) {
-        [...m[3]!.matchAll(/<([0-9a-fA-F]*)>/g)].forEach((d, i) => low + i <= high && unicode.set(low + i, utf16(d[1]!)));
+        [...m[3]!.matchAll(/<([0-9a-fA-F]*)>/g)].forEach((d, i) => low + i <= high && unicode.set(low + i, characterText(utf16(d[1]!))));
         continue;
       }
       const base = Buffer.from(utf16(m[3]!.slice(1, -1)), "utf16le");
@@ -93,7 +100,7 @@ function readCMap(text: string): CMapFacts {
         // The last UTF-16 unit counts up through the range.
         const units = Buffer.from(base);
         if (units.length >= 2) units.writeUInt16LE(units.readUInt16LE(units.length - 2) + (code - low), units.length - 2);
-        unicode.set(code, units.toString("utf16le"));
+        unicode.set(code, characterText(units.toString("utf16le")));
       }
     }
   }
