@@ -36,6 +36,14 @@ describe("query parameters name themselves and what they allow", () => {
     expect(p.errors.find((e) => e.pointer === "/limit")!.message).toContain("from 1 to 100 (got 0)");
   });
 
+  test("a parameter given twice is refused, not read as its last value", async () => {
+    for (const query of ["status=DRAFT&status=SENT", "limit=1&limit=2", "limit=1&lim%69t=2"]) {
+      const name = query.startsWith("status") ? "status" : "limit";
+      const p = await problem(await s.api(`/api/v1/envelopes?${query}`));
+      expect([query, p.errors]).toEqual([query, [{ pointer: `/${name}`, message: `query parameter ${name} is given more than once: give it once` }]]);
+    }
+  });
+
   test("a good query still answers", async () => {
     expect((await s.api("/api/v1/envelopes?limit=100&status=DRAFT")).status).toBe(200);
   });

@@ -1,9 +1,9 @@
 import type { Server } from "bun";
 import type { Deps } from "../deps";
-import { AppError } from "../errors";
+import { AppError, invalid } from "../errors";
 import type { KeyVerifier } from "../modules/keys/service";
 import { isKnownToken, TOKEN_FORMAT, unknownToken } from "../modules/signing/token";
-import { SIGNING_API_PATH } from "./api-paths";
+import { API_PATH, SIGNING_API_PATH } from "./api-paths";
 import { needsApiKey, unauthorized } from "./auth";
 import { assertJsonDepth, assertStorableText, formatBytes, readBodyBounded } from "./body-guard";
 import { forwardedClient, newRequestId, setContext, type RequestContext } from "./context";
@@ -36,6 +36,22 @@ function pathOf(url: string): string {
   if (start < 0) return "/";
   const end = url.indexOf("?", start);
   return end < 0 ? url.slice(start) : url.slice(start, end);
+}
+
+/**
+ * The first query parameter an API URL names more than once, or null. No parameter of the API
+ * takes several values, and the one read would be the last: `?status=DRAFT&status=SENT` listed
+ * the sent envelopes alone, where a client may have meant both.
+ */
+function repeatedParameter(url: string, path: string): string | null {
+  const query = url.indexOf("?");
+  if (query < 0 || !path.startsWith(API_PATH)) return null;
+  const seen = new Set<string>();
+  for (const name of new URLSearchParams(url.slice(query)).keys()) {
+    if (seen.has(name)) return name;
+    seen.add(name);
+  }
+  return null;
 }
 
 const mediaType = (req: Request) => req.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
@@ -183,6 +199,8 @@ export function createPipeline(deps: Deps, parts: {
     try {
       // No id, token or query parameter of the API holds a NUL, and PostgreSQL cannot compare text with one.
       if (url.includes("%00")) throw new AppError("bad_request", "The URL holds %00, a NUL character, which no path or query parameter of this API takes");
+      const repeated = repeatedParameter(url, path);
+      if (repeated !== null) throw invalid([{ pointer: `/${repeated.replace(/~/g, "~0").replace(/\//g, "~1")}`, message: `query parameter ${repeated} is given more than once: give it once` }], `Invalid query: query parameter ${repeated} is given more than once`);
       const length = Number(req.headers.get("content-length") ?? 0);
       if (length > maxBody) throw new AppError("payload_too_large", `The request body is larger than the limit of ${deps.config.maxUploadMb} MiB`);
       const withBody = length > 0 || req.headers.has("transfer-encoding");
