@@ -8,6 +8,7 @@ import { Type } from "@sinclair/typebox";
 import { eq } from "drizzle-orm";
 import { enqueue } from "../src/jobs/queue";
 import { createJobRunner, defineJob } from "../src/jobs/runner";
+import { holdsUnstorableText } from "../src/http/body-guard";
 import { getBranding } from "../src/modules/branding/service";
 import { firstRow } from "../src/store/portable-sql";
 import { jobs } from "../src/store/schema";
@@ -18,6 +19,13 @@ import { startTestServer, type TestServer } from "./helpers/server";
 import { tagReadAs } from "./helpers/tagged-pdf";
 
 const NUL = "must not hold the NUL character (\\u0000), which no text of the API takes and the database cannot store";
+const LONE = "must be Unicode text: it holds half of a UTF-16 surrogate pair (\\ud800-\\udfff) without the other, which is no character and cannot be stored; send the character itself, or both halves of its pair";
+
+test("the scan: NUL and lone halves found, pairs and escaped backslashes passed over", () => {
+  const unstorable = (json: string) => holdsUnstorableText(new TextEncoder().encode(json));
+  expect(["\"\\ud800\"", "\"\\uDC00\"", "\"a\\ud83d\\u0041\"", "\"\\ude00\\ud83d\"", "\"\\\\\\ud800\"", "{\"k\\udbff\":1}", "\"\\u0000\""].map(unstorable)).toEqual([true, true, true, true, true, true, true]);
+  expect(["\"\\ud83d\\ude00\"", "\"\\\\ud800\"", "\"\\u00e9\\uD7FF\\uE000\"", "\"plain\"", "\"\\u12\"", "\"\\ud83d\\uDE00\\uD83D\\ude00\""].map(unstorable)).toEqual([false, false, false, false, false, false]);
+});
 
 for (const postgres of [false, true]) {
   describe.skipIf(postgres && !havePostgres)(`text a database cannot keep, on ${postgres ? "PostgreSQL" : "SQLite"}`, () => {
@@ -29,16 +37,21 @@ for (const postgres of [false, true]) {
     });
     afterAll(() => s?.stop());
 
-    test("a NUL in a JSON body is a 422 at its member, member names too", async () => {
+    test("a NUL or half a surrogate pair in a JSON body is a 422 at its member, member names too", async () => {
       const doc = await uploadDoc(s);
-      for (const [body, pointer] of [
-        [{ ...quickStart([doc.id]), subject: "Sub\u0000ject" }, "/subject"],
-        [quickStart([doc.id], [{ email: "ana@example.com", name: "A\u0000na" }]), "/recipients/0/name"],
-        [{ ...quickStart([doc.id]), metadata: { "c\u0000rm": "1" } }, "/metadata/c\u0000rm"],
+      // JSON.stringify writes both as \u escapes: the bytes a client sends.
+      for (const [path, body, pointer, message] of [
+        ["/api/v1/envelopes", { ...quickStart([doc.id]), subject: "Sub\u0000ject" }, "/subject", NUL],
+        ["/api/v1/envelopes", quickStart([doc.id], [{ email: "ana@example.com", name: "A\u0000na" }]), "/recipients/0/name", NUL],
+        ["/api/v1/envelopes", { ...quickStart([doc.id]), metadata: { "c\u0000rm": "1" } }, "/metadata/c\u0000rm", NUL],
+        ["/api/v1/envelopes", { ...quickStart([doc.id]), subject: "Sub\udc00ject" }, "/subject", LONE],
+        ["/api/v1/envelopes", quickStart([doc.id], [{ email: "ana@example.com", name: "Ana \ud83d" }]), "/recipients/0/name", LONE],
+        ["/api/v1/envelopes", { ...quickStart([doc.id]), metadata: { "crm/id": "x\udfff" } }, "/metadata/crm~1id", LONE],
+        ["/api/v1/envelopes", { ...quickStart([doc.id]), message: "Hello \udc00" }, "/message", LONE],
+        ["/api/v1/documents", { name: "a\ud800.pdf", contentBase64: "JVBERi0=" }, "/name", LONE],
       ] as const) {
-        const res = await s.api("/api/v1/envelopes", { method: "POST", json: body });
-        expect(res.status).toBe(422);
-        expect((await res.json()).errors).toEqual([{ pointer, message: NUL }]);
+        const res = await s.api(path, { method: "POST", json: body });
+        expect([pointer, res.status, (await res.json()).errors]).toEqual([pointer, 422, [{ pointer, message }]]);
       }
       const hook = await s.api("/api/v1/webhooks", { method: "POST", json: { url: "https://example.com/h\u0000ook", events: ["envelope.completed"] } });
       expect([hook.status, (await hook.json()).errors]).toEqual([422, [{ pointer: "/url", message: NUL }]]);
@@ -99,10 +112,14 @@ for (const postgres of [false, true]) {
       }
     });
 
-    test("half of a surrogate pair is a 422 here too, where it was stored as U+FFFD", async () => {
+    test("a pair written as two escapes, and an escaped backslash before u, are text as sent", async () => {
       const doc = await uploadDoc(s);
-      const res = await s.api("/api/v1/envelopes", { method: "POST", json: { ...quickStart([doc.id]), message: "Hello \udc00" } });
-      expect([res.status, (await res.json()).errors[0].pointer]).toEqual([422, "/message"]);
+      const body = `{"subject":"Offer \\ud83d\\ude00 C:\\\\ud800","documentIds":["${doc.id}"],"recipients":[{"email":"ana@example.com","name":"Ana"}]}`;
+      const res = await s.api("/api/v1/envelopes", { method: "POST", body, headers: { "content-type": "application/json" } });
+      expect(res.status).toBe(201);
+      const created = await res.json();
+      const read = await (await s.api(`/api/v1/envelopes/${created.id}`)).json();
+      expect([created.subject, read.subject]).toEqual(["Offer 😀 C:\\ud800", "Offer 😀 C:\\ud800"]);
     });
   });
 }
