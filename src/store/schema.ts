@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { customType, index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { customType, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { Scope } from "../modules/keys/scopes";
 import type { TextTag } from "../pdf/text/text-tags";
 import type { FormField } from "../pdf/form-fields";
@@ -170,7 +170,7 @@ export const recipients = sqliteTable(
      * recipient id under the instance secret, so the API can show the signUrl again while a
      * copy of the database alone does not open any signing session.
      */
-    tokenHash: text("token_hash").unique(),
+    tokenHash: text("token_hash"),
     /** Bumped by each correction of the recipient: a new signing link (see signing/token.ts). */
     linkVersion: integer("link_version").notNull().default(0),
     /** Who held this place before a signer handed it over: "Name <email>: reason" (the certificate shows it). */
@@ -205,7 +205,11 @@ export const recipients = sqliteTable(
     /** The integrator shows the signing page in its own app: no invitation or reminder is sent. */
     embedded: integer("embedded", { mode: "boolean" }).notNull().default(false),
   },
-  (t) => [index("recipients_envelope").on(t.envelopeId)],
+  (t) => [
+    index("recipients_envelope").on(t.envelopeId),
+    // Only sent recipients have a token: a draft's recipients write no entry (migration 0023).
+    uniqueIndex("recipients_token_hash_unique").on(t.tokenHash).where(sql`${t.tokenHash} IS NOT NULL`),
+  ],
 );
 
 export const fields = sqliteTable(
@@ -230,7 +234,13 @@ export const fields = sqliteTable(
     /** Order within the envelope (the order the sender gave); PostgreSQL has no rowid to keep it. */
     position: integer("position").notNull().default(0),
   },
-  (t) => [index("fields_envelope").on(t.envelopeId)],
+  (t) => [
+    index("fields_envelope").on(t.envelopeId),
+    // A recipient's removal (an envelope deleted or purged, its recipients replaced) finds the
+    // fields its cascade deletes by this index: without it SQLite and PostgreSQL read every field
+    // of every envelope, per recipient (migration 0023).
+    index("fields_recipient").on(t.recipientId),
+  ],
 );
 
 /**
