@@ -1,6 +1,6 @@
 /**
  * Latency at 1,000 vs 1,000,000 envelopes: list (first page, a page 90 % deep, a status-filtered
- * deep page), get and create, each against a server over a data directory filled by
+ * deep page), get, create and delete, each against a server over a data directory filled by
  * bench/fill.ts. Both servers run side by side and each row alternates between them request by
  * request, so whatever else loads the machine meanwhile falls on both alike.
  *
@@ -70,7 +70,24 @@ async function serve(name: string, dir: string, count: number): Promise<Target> 
   return { name, url, pid: proc.pid, key, deepId, deepCompletedId, ids, documentId, log, stop: () => (proc.kill("SIGTERM"), proc.exited) };
 }
 
-type Op = { name: string; request: (t: Target, i: number) => Request };
+/** A row: the request timed, made (and what it needs made first, untimed) by `request`. */
+type Op = { name: string; request: (t: Target, i: number) => Request | Promise<Request> };
+
+/** A draft with two signers and a signature field each, made through the API for a DELETE row to remove. */
+async function draftToDelete(t: Target, i: number): Promise<string> {
+  const field = { documentId: t.documentId, type: "SIGNATURE", page: 1, x: 72, y: 650, width: 180, height: 50 };
+  const res = await fetch(`${t.url}/api/v1/envelopes`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${t.key}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      subject: `Scale bench draft ${i}`, documentIds: [t.documentId],
+      recipients: [{ email: `c${i}@example.com`, name: "Chloé Martin", role: "SIGNER", fields: [field] }, { email: `d${i}@example.com`, name: "Dev Patel", role: "SIGNER", fields: [field] }],
+    }),
+  });
+  if (res.status !== 201) throw new Error(`${t.name}: draft for DELETE: HTTP ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}
+
 const ops: Op[] = [
   { name: "GET /envelopes?limit=20 (first page)", request: (t) => new Request(`${t.url}/api/v1/envelopes?limit=20`) },
   { name: "GET /envelopes?limit=20, 90 % deep", request: (t) => new Request(`${t.url}/api/v1/envelopes?limit=20&startingAfter=${t.deepId}`) },
@@ -87,6 +104,9 @@ const ops: Op[] = [
       }),
     }),
   },
+  // Deleting a draft removes its recipients, whose removal finds their fields by an index: before
+  // migration 0023 each recipient's read every field of every envelope.
+  { name: "DELETE /envelopes/{id} (a draft, 2 signers, a field each)", request: async (t, i) => new Request(`${t.url}/api/v1/envelopes/${await draftToDelete(t, i)}`, { method: "DELETE" }) },
 ];
 
 interface Sample { ms: number[]; requestIds: string[]; cpuUs: number }
@@ -102,7 +122,7 @@ async function measure(targets: Target[], op: Op): Promise<Sample[]> {
   for (let i = 0; i < REQUESTS; i++) {
     for (const k of i % 2 ? [...targets.keys()].reverse() : targets.keys()) {
       const t = targets[k]!;
-      const req = op.request(t, i);
+      const req = await op.request(t, i);
       const requestId = `scale-bench.${requestSeq++}`;
       req.headers.set("authorization", `Bearer ${t.key}`);
       req.headers.set("x-request-id", requestId);
@@ -184,7 +204,7 @@ const out = table(["request", "1k p50 ms", "1k p99 ms", "1k server p99 ms", "1k 
   `p99 1M / 1k (target ≤ 2x)`, `same, p99 of ${FEW} requests per round`], rows);
 console.log(out);
 writeSection("Scale: 1,000 vs 1,000,000 envelopes", [
-  `Command: \`node_modules/.bin/bun bench/scale.bench.ts [DIR]\` over data directories filled by \`bench/fill.ts\` (one environment; per envelope 1-3 recipients, a signature field per signer, 1-2 documents, 1-13 hash-chained audit events; 10 % DRAFT, 25 % SENT, 52 % COMPLETED, 13 % ended otherwise). Both servers run at once (\`src/main.ts serve\`, access log on, to a file); one client sends ${REQUESTS} requests per row, round and server, one at a time, to the two servers in turn (the order swapped every request), ${ROUNDS} rounds; the median of the rounds' p50/p99 shown. "Server p99": the same requests' p99 as the server's access log times them (\`durationMs\`: from the request's arrival in the handler to its response), so what is left of the client's p99 is outside the server's handling (scheduling of two loaded cores, the client). "Server CPU µs/req": the server process's user+system time per request. The last column is the p99 ratio of each round's first ${FEW} requests, the sample this bench took before.`,
+  `Command: \`node_modules/.bin/bun bench/scale.bench.ts [DIR]\` over data directories filled by \`bench/fill.ts\` (one environment; per envelope 1-3 recipients, a signature field per signer, 1-2 documents, 1-13 hash-chained audit events; 10 % DRAFT, 25 % SENT, 52 % COMPLETED, 13 % ended otherwise). Both servers run at once (\`src/main.ts serve\`, access log on, to a file); one client sends ${REQUESTS} requests per row, round and server, one at a time, to the two servers in turn (the order swapped every request), ${ROUNDS} rounds; the median of the rounds' p50/p99 shown. "Server p99": the same requests' p99 as the server's access log times them (\`durationMs\`: from the request's arrival in the handler to its response), so what is left of the client's p99 is outside the server's handling (scheduling of two loaded cores, the client). "Server CPU µs/req": the server process's user+system time per request (for the DELETE row, with the creation of the draft it deletes, made untimed just before). The last column is the p99 ratio of each round's first ${FEW} requests, the sample this bench took before.`,
   `Machine: ${machine()}; load average ${loadBefore} before, ${loadAfter} after: a shared machine (other agents' builds and tests may run meanwhile); compare the two columns of a row, measured side by side.`,
   "",
   out,

@@ -27,6 +27,7 @@ import m0020 from "./0020_webhook_events_created.sql" with { type: "text" };
 import m0021 from "./0021_envelopes_ended.sql" with { type: "text" };
 import m0022 from "./0022_admin_totp_last_step.sql" with { type: "text" };
 import m0023 from "./0023_recipient_indexes.sql" with { type: "text" };
+import m0024 from "./0024_stored_file_indexes.sql" with { type: "text" };
 
 const SQL: Record<string, string> = {
   "0000_init": m0000,
@@ -53,6 +54,7 @@ const SQL: Record<string, string> = {
   "0021_envelopes_ended": m0021,
   "0022_admin_totp_last_step": m0022,
   "0023_recipient_indexes": m0023,
+  "0024_stored_file_indexes": m0024,
 };
 
 export const migrationJournal = journal.entries.map((e) => ({ tag: e.tag, when: e.when, breakpoints: e.breakpoints }));

@@ -1,9 +1,10 @@
 /**
  * The sweeps', retention's and bulk send's lookups of envelopes run on partial indexes (migrations
- * 0018, 0021): only envelopes with an expiry, ended ones, or those of a bulk send have an entry,
+ * 0018, 0021, 0024): only envelopes with an expiry, ended ones, those of a bulk send, or sealed ones have an entry,
  * and the queries still seek them.
  */
 import { expect, test } from "bun:test";
+import { fileNeeded } from "../src/modules/documents/file-needed";
 import { envelopeSuite } from "./helpers/envelopes";
 
 const { s } = await envelopeSuite();
@@ -27,4 +28,25 @@ test("retention finds envelopes ended before its cutoff on the index of ended en
   expect(plan(due, Date.now())).toContain("USING INDEX envelopes_ended (ended_at<?)");
   const index = s.deps.db.$client.query("SELECT sql FROM sqlite_master WHERE name = 'envelopes_ended'").get() as { sql: string };
   expect(index.sql).toContain('WHERE "envelopes"."ended_at" IS NOT NULL');
+});
+
+test("whether a stored file is still needed is answered by index seeks, not by reading envelopes, their documents and recipients whole", async () => {
+  const client = s.deps.db.$client;
+  const seen: string[] = [];
+  const prepare = client.prepare;
+  client.prepare = ((sql: string, ...rest: unknown[]) => (seen.push(sql), prepare.call(client, sql, ...(rest as [])))) as typeof client.prepare;
+  try {
+    // A file nothing refers to: every lookup of the check runs, and none finds a row.
+    expect(await fileNeeded(s.deps.db, "f".repeat(64))).toBe(false);
+  } finally {
+    client.prepare = prepare;
+  }
+  const lookups = seen.filter((sql) => /^select/i.test(sql));
+  expect(lookups.length).toBe(4);
+  const scans = lookups.flatMap((sql) => {
+    const statement = client.prepare(`EXPLAIN QUERY PLAN ${sql}`);
+    const details = (statement.all(...Array(statement.paramsCount).fill("x")) as { detail: string }[]).map((r) => r.detail);
+    return details.filter((d) => /^SCAN /.test(d) && !/USING (COVERING )?INDEX/.test(d));
+  });
+  expect(scans).toEqual([]);
 });

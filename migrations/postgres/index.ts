@@ -18,6 +18,7 @@ import m0011 from "./0011_envelopes_ended.sql" with { type: "text" };
 import m0012 from "./0012_admin_totp_last_step.sql" with { type: "text" };
 import m0013 from "./0013_cache_notify_on_change.sql" with { type: "text" };
 import m0014 from "./0014_recipient_indexes.sql" with { type: "text" };
+import m0015 from "./0015_stored_file_indexes.sql" with { type: "text" };
 
 const SQL: Record<string, string> = {
   "0000_init": m0000,
@@ -35,6 +36,7 @@ const SQL: Record<string, string> = {
   "0012_admin_totp_last_step": m0012,
   "0013_cache_notify_on_change": m0013,
   "0014_recipient_indexes": m0014,
+  "0015_stored_file_indexes": m0015,
 };
 
 export const migrationJournal = journal.entries.map((e) => ({ tag: e.tag, when: e.when, breakpoints: e.breakpoints }));

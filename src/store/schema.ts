@@ -136,6 +136,8 @@ export const envelopes = sqliteTable(
     index("envelopes_ended").on(t.endedAt).where(sql`${t.endedAt} IS NOT NULL`),
     /** The console's failed seals (dashboard count, failures page), newest first; only they are in it. */
     index("envelopes_seal_failed").on(t.environment, t.updatedAt).where(sql`${t.sealStatus} = 'FAILED'`),
+    /** Whether a stored file is still needed (documents/file-needed.ts), at a purge or a deletion; only sealed envelopes are in it. */
+    index("envelopes_sealed").on(t.sealedSha256).where(sql`${t.sealedSha256} IS NOT NULL`),
   ],
 );
 
@@ -148,7 +150,12 @@ export const envelopeDocuments = sqliteTable(
     /** Per-document sealed copy (?documentId=), once sealed. */
     sealedSha256: text("sealed_sha256"),
   },
-  (t) => [primaryKey({ columns: [t.envelopeId, t.documentId] }), index("envelope_documents_doc").on(t.documentId)],
+  (t) => [
+    primaryKey({ columns: [t.envelopeId, t.documentId] }),
+    index("envelope_documents_doc").on(t.documentId),
+    // As envelopes_sealed: only sealed documents are in it.
+    index("envelope_documents_sealed").on(t.sealedSha256).where(sql`${t.sealedSha256} IS NOT NULL`),
+  ],
 );
 
 export const recipients = sqliteTable(
@@ -209,6 +216,8 @@ export const recipients = sqliteTable(
     index("recipients_envelope").on(t.envelopeId),
     // Only sent recipients have a token: a draft's recipients write no entry (migration 0023).
     uniqueIndex("recipients_token_hash_unique").on(t.tokenHash).where(sql`${t.tokenHash} IS NOT NULL`),
+    // As envelopes_sealed: only recipients who drew their signature are in it.
+    index("recipients_signature_image").on(t.signatureImageSha256).where(sql`${t.signatureImageSha256} IS NOT NULL`),
   ],
 );
 

@@ -1,0 +1,3 @@
+CREATE INDEX "envelope_documents_sealed" ON "envelope_documents" USING btree ("sealed_sha256") WHERE "envelope_documents"."sealed_sha256" IS NOT NULL;--> statement-breakpoint
+CREATE INDEX "envelopes_sealed" ON "envelopes" USING btree ("sealed_sha256") WHERE "envelopes"."sealed_sha256" IS NOT NULL;--> statement-breakpoint
+CREATE INDEX "recipients_signature_image" ON "recipients" USING btree ("signature_image_sha256") WHERE "recipients"."signature_image_sha256" IS NOT NULL;
