@@ -1,9 +1,10 @@
-import { and, eq, gt, inArray, isNull, like, lt, ne, notInArray, or, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, like, lt, notInArray, or, sql } from "drizzle-orm";
 import type { Static } from "@sinclair/typebox";
 import { isoOrNull } from "../../clock";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import type { Tx } from "../../store/db";
+import { JOB_STATUSES } from "../../enums";
 import { jsonText } from "../../store/portable-sql";
 import { removeBlobUnlessNeeded } from "../../store/blob-lock";
 import { emptyLog } from "../../store/empty-log";
@@ -19,6 +20,8 @@ import { forgetCachedDocument } from "../documents/service";
 import type { ActorMeta } from "./actor";
 import type { PurgedEnvelopeSchema } from "./model";
 import { findEnvelopeRow } from "./rows";
+
+const UNFINISHED_JOBS = JOB_STATUSES.filter((status) => status !== "done");
 
 export type Tombstone = typeof envelopeTombstones.$inferSelect;
 
@@ -83,7 +86,9 @@ async function eraseEnvelope(deps: Deps, input: PurgeInput): Promise<Tombstone> 
       await tx.delete(webhookEvents).where(inArray(webhookEvents.id, eventIds));
     }
     // Finished jobs only name ids; any still pending (a notice not yet sent) would find nothing.
-    await tx.delete(jobs).where(and(ne(jobs.status, "done"), or(
+    // Named by status, not as "not done", so that the jobs_due index finds them: finished jobs
+    // are kept for jobs.keepDoneDays, and reading them all at every purge was a scan of the table.
+    await tx.delete(jobs).where(and(inArray(jobs.status, UNFINISHED_JOBS), or(
       eq(jsonText(tx, jobs.payload, ["envelopeId"]), e.id),
       sql`${jsonText(tx, jobs.payload, ["recipientId"])} IN (SELECT ${recipients.id} FROM ${recipients} WHERE ${recipients.envelopeId} = ${e.id})`,
     )));
