@@ -75,7 +75,7 @@ type Op = { name: string; request: (t: Target, i: number) => Request | Promise<R
 
 /** A draft with two signers and a signature field each, made through the API for a DELETE row to remove. */
 async function draftToDelete(t: Target, i: number): Promise<string> {
-  const field = { documentId: t.documentId, type: "SIGNATURE", page: 1, x: 72, y: 650, width: 180, height: 50 };
+  const field = { documentId: t.documentId, type: "signature", page: 1, x: 72, y: 650, width: 180, height: 50 };
   const res = await fetch(`${t.url}/api/v1/envelopes`, {
     method: "POST",
     headers: { authorization: `Bearer ${t.key}`, "content-type": "application/json" },
