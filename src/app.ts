@@ -1,6 +1,7 @@
 import { Elysia, t, type AnyElysia, type TSchema } from "elysia";
 import type { Deps } from "./deps";
 import { errorHandler, routePattern } from "./http/errors";
+import { contextOf } from "./http/context";
 import { authMismatches } from "./http/auth";
 import { createIdempotency, expiredRepliesPurge } from "./http/idempotency";
 import { openapiPlugin } from "./http/openapi";
@@ -56,6 +57,9 @@ export function buildApp(deps: Deps) {
   let composed: AnyElysia | undefined;
 
   const elysia = new Elysia(ELYSIA_OPTIONS)
+    // A JSON body was read, checked and parsed by the pipeline (http/pipeline.ts guardedBody); a
+    // form, or a request that did not come through it (app.handle in a test), is parsed here.
+    .onParse({ as: "global" }, ({ request }) => contextOf(request).json)
     .use(errorHandler(deps.log, deps.config, () => routes))
     .use(openapiPlugin(deps.config, () => composed!))
     .get("/healthz", () => ({ status: "ok" as const, version: VERSION }), {

@@ -58,6 +58,21 @@ for (const postgres of [false, true]) {
       expect((await (await s.api("/api/v1/envelopes")).json()).data).toEqual([]);
     });
 
+    test("bytes that are not UTF-8 in a JSON body are a 400, not stored as U+FFFD", async () => {
+      const doc = await uploadDoc(s);
+      const text = JSON.stringify({ ...quickStart([doc.id]), subject: "Sub@ject" });
+      const at = text.indexOf("@");
+      const bytes = new TextEncoder().encode(text);
+      for (const bad of [[0xff], [0xc3], [0xed, 0xa0, 0x80]]) {
+        // A lone byte, a sequence cut short, a surrogate encoded in UTF-8: each where "@" was.
+        const body = new Uint8Array([...bytes.subarray(0, at), ...bad, ...bytes.subarray(at + 1)]);
+        const res = await s.api("/api/v1/envelopes", { method: "POST", body, headers: { "content-type": "application/json" } });
+        const problem = await res.json();
+        expect([bad, res.status, problem.code, problem.message]).toEqual([bad, 400, "invalid_json", "The request body is not valid JSON: it holds bytes that are not UTF-8 (JSON is sent as UTF-8)"]);
+      }
+      expect((await (await s.api("/api/v1/envelopes")).json()).data).toEqual([]);
+    });
+
     test("%00 in a path or a query is a 400, before any lookup", async () => {
       const paths = ["/api/v1/envelopes/env_%00", "/api/v1/documents?startingAfter=doc_%00", "/api/v1/webhooks/%00", "/api/v1/signing/%00abc", "/admin/envelopes?q=%00"];
       for (const path of paths) {

@@ -9,6 +9,8 @@ export interface RequestContext {
   readonly userAgent: string | null;
   /** Set by the pipeline once the API key is verified. */
   principal?: Principal;
+  /** A JSON body as the pipeline read, checked and parsed it: Elysia's parse takes it from here (app.ts). */
+  json?: unknown;
 }
 
 /**

@@ -67,17 +67,35 @@ function checkContentType(req: Request, withBody: boolean) {
 }
 
 /**
- * A JSON body is read (at most `limit` bytes), its depth and its text checked before Elysia parses it;
- * the handler gets a request over the bytes read. Other bodies pass as they came.
+ * Bytes that are not UTF-8 are refused, not read as U+FFFD: a name or subject would be stored
+ * other than as sent (as half a surrogate pair would, see assertStorableText).
  */
-async function guardedBody(req: Request, ctx: RequestContext, limit: number): Promise<Request> {
-  if (mediaType(req) !== "application/json") return req;
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * A JSON body is read (at most `limit` bytes), its depth and its text checked, then parsed once:
+ * the route gets the value through the request's context (app.ts hands it to Elysia's parse), on
+ * the request as it came, so that Bun's route and its path parameters still answer it. Returns
+ * the bytes read (what an idempotent replay compares), or null for another body, which passes
+ * unread.
+ */
+async function guardedBody(req: Request, ctx: RequestContext, limit: number): Promise<Uint8Array | null> {
+  if (mediaType(req) !== "application/json") return null;
   const body = await readBodyBounded(req, limit, formatBytes(limit));
   assertJsonDepth(body);
   assertStorableText(body);
-  const checked = new Request(req.url, { method: req.method, headers: req.headers, body: body as Uint8Array<ArrayBuffer> });
-  setContext(checked, ctx);
-  return checked;
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    throw new AppError("invalid_json", "The request body is not valid JSON: it holds bytes that are not UTF-8 (JSON is sent as UTF-8)");
+  }
+  try {
+    ctx.json = JSON.parse(text);
+  } catch {
+    throw new AppError("invalid_json", "The request body is not valid JSON");
+  }
+  return body;
 }
 
 function clientIp(req: Request, server: Server<unknown> | undefined, trustProxy: boolean): string | null {
@@ -150,13 +168,15 @@ export function createPipeline(deps: Deps, parts: {
     ctx.principal = principal;
     const rate = parts.limiter.take(principal.keyId);
     if (!rate.allowed) return { res: rateLimited(rate, ctx), rate };
-    if (withBody) req = await guardedBody(req, ctx, maxBody);
+    const json = withBody ? await guardedBody(req, ctx, maxBody) : null;
     const key = req.method === "POST" ? req.headers.get("idempotency-key") : null;
     if (key !== null) {
+      if (json) return { res: await parts.idempotency.run(principal.environment, key, req, json, async () => handle(req)), rate };
+      // A form (an upload) is read here, and the route parses a request over the same bytes.
       const body = new Uint8Array(await req.arrayBuffer());
       const replayable = new Request(req.url, { method: req.method, headers: req.headers, body });
       setContext(replayable, ctx);
-      return { res: await parts.idempotency.run(principal.environment, key, req, body, async () => handle(replayable)), rate };
+      return { res: await parts.idempotency.run(principal.environment, key, req, body, async () => parts.handle(replayable)), rate };
     }
     return { res: await handle(req), rate };
   }
@@ -179,14 +199,13 @@ export function createPipeline(deps: Deps, parts: {
       // The signing API takes JSON only, read within the cap here; a form is refused unread.
       if (mediaType(req) !== "application/json") throw new AppError("unsupported_media_type", "The signing API takes application/json bodies");
     }
-    if (withBody) req = await guardedBody(req, ctx, MAX_ANONYMOUS_BODY);
+    if (withBody) await guardedBody(req, ctx, MAX_ANONYMOUS_BODY);
     return handle(req);
   }
 
   /**
    * `route`: the Elysia route Bun's router matched (http/system-routes.ts), which answers the
-   * request itself; a request rebuilt over its checked body has lost Bun's path parameters,
-   * and goes through Elysia's router as every request without one does.
+   * request itself; a request without one goes through Elysia's router.
    */
   return async function fetch(req: Request, server?: Server<unknown>, route?: Handle): Promise<Response> {
     const incoming = req.headers.get("x-request-id");
@@ -205,7 +224,7 @@ export function createPipeline(deps: Deps, parts: {
       if (length > maxBody) throw new AppError("payload_too_large", `The request body is larger than the limit of ${deps.config.maxUploadMb} MiB`);
       const withBody = length > 0 || req.headers.has("transfer-encoding");
       checkContentType(req, withBody);
-      const handle: Handle = route ? (r) => (r === req ? route(r) : parts.handle(r)) : parts.handle;
+      const handle = route ?? parts.handle;
       if (needsApiKey(path)) ({ res, rate } = await authorised(req, ctx, withBody, handle));
       else res = await anonymous(req, ctx, path, withBody, handle);
     } catch (e) {

@@ -54,5 +54,7 @@ export function verifyPage(deps: Deps) {
         if (e instanceof AppError) return refuse(words.error(e.message), 422);
         throw e;
       }
-    }, { parse: "none", detail: { hide: true } });
+      // Elysia reads nothing: the handler reads the form itself, after the rate limit, and answers a
+      // bad one with the page (a parse of its own that gives a body, so that no default runs).
+    }, { parse: () => null, detail: { hide: true } });
 }
