@@ -20,6 +20,7 @@ export const keyRoutes = (deps: Deps, verifier: KeyVerifier) =>
     }, {
       auth: "keys",
       body: CreateKeyBody,
+      parse: "json",
       response: { 201: CreatedApiKeySchema, ...problemResponses(...AUTH_ERRORS, 422) },
       detail: { operationId: "createApiKey", summary: "Create an API key (the secret is returned once)" },
     })

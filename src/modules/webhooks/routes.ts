@@ -53,6 +53,7 @@ export const webhookRoutes = (deps: Deps) =>
     }, {
       auth: "webhooks",
       body: CreateWebhookBody,
+      parse: "json",
       response: { 201: CreatedWebhookSchema, ...problemResponses(...AUTH_ERRORS, 400, 415, 422) },
       detail: { operationId: "createWebhook", summary: "Register a webhook endpoint (the signing secret is returned once)", description: SIGNING },
     })
@@ -66,6 +67,7 @@ export const webhookRoutes = (deps: Deps) =>
       auth: "webhooks",
       params: IdParams,
       body: UpdateWebhookBody,
+      parse: "json",
       response: { 200: WebhookSchema, ...problemResponses(...AUTH_ERRORS, 400, 404, 415, 422) },
       detail: { operationId: "updateWebhook", summary: "Change a webhook endpoint, or re-enable a disabled one (`enabled: true`)" },
     })
