@@ -168,10 +168,10 @@ export function createPipeline(deps: Deps, parts: {
     ctx.principal = principal;
     const rate = parts.limiter.take(principal.keyId);
     if (!rate.allowed) return { res: rateLimited(rate, ctx), rate };
-    const json = withBody ? await guardedBody(req, ctx, maxBody) : null;
+    const jsonBytes = withBody ? await guardedBody(req, ctx, maxBody) : null;
     const key = req.method === "POST" ? req.headers.get("idempotency-key") : null;
     if (key !== null) {
-      if (json) return { res: await parts.idempotency.run(principal.environment, key, req, json, async () => handle(req)), rate };
+      if (jsonBytes) return { res: await parts.idempotency.run(principal.environment, key, req, jsonBytes, async () => handle(req)), rate };
       // A form (an upload) is read here, and the route parses a request over the same bytes.
       const body = new Uint8Array(await req.arrayBuffer());
       const replayable = new Request(req.url, { method: req.method, headers: req.headers, body });
