@@ -14,6 +14,7 @@ import { envelopes } from "../src/store/schema";
 import { addAdmin, consoleClient } from "./helpers/admin";
 import type { FakeClock } from "./helpers/clock";
 import { complete, createEnvelope, getEnvelope, quickStart, sendEnvelope, tokenOf, uploadDoc } from "./helpers/envelopes";
+import { queryPlan } from "./helpers/query-plans";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { startSmtpSink } from "./helpers/smtp";
 import { freePort } from "./helpers/spawn";
@@ -25,8 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => s.stop());
 
-const plan = (sql: string, ...args: string[]) =>
-  (s.deps.db.$client.query(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail).join("; ");
+const plan = (sql: string, ...args: string[]) => queryPlan(s.deps.db.$client, sql, ...args);
 
 test("past 200 failed seals: the dashboard counts them all, the failures page lists the latest 200 and says of how many", async () => {
   const doc = await uploadDoc(s);

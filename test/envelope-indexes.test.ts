@@ -6,11 +6,10 @@
 import { expect, test } from "bun:test";
 import { fileNeeded } from "../src/modules/documents/file-needed";
 import { envelopeSuite } from "./helpers/envelopes";
-import { fullScans, statementsOf } from "./helpers/query-plans";
+import { fullScans, queryPlan, statementsOf } from "./helpers/query-plans";
 
 const { s } = await envelopeSuite();
-const plan = (sql: string, ...args: (string | number)[]) =>
-  (s.deps.db.$client.query(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail).join("; ");
+const plan = (sql: string, ...args: (string | number)[]) => queryPlan(s.deps.db.$client, sql, ...args);
 
 test("the expiry sweep seeks SENT envelopes past their expiry on the index of envelopes that have one", () => {
   expect(plan("SELECT id FROM envelopes WHERE status = 'SENT' AND expires_at <= ?", Date.now())).toContain("USING INDEX envelopes_status_expires (status=? AND expires_at<?)");

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { postgresClient } from "../src/store/dialect";
 import { havePostgres } from "./helpers/postgres";
+import { queryPlan } from "./helpers/query-plans";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 interface Reference { table: string; columns: string[]; leadingIndexes: string[][] }
@@ -61,8 +62,7 @@ test("a signing link's recipient is found on the token index, which holds only s
   const s = await startTestServer();
   try {
     const db = s.deps.db.$client;
-    const plan = (db.query("EXPLAIN QUERY PLAN SELECT id FROM recipients WHERE token_hash = ?").all("x") as { detail: string }[]).map((r) => r.detail).join("; ");
-    expect(plan).toContain("USING INDEX recipients_token_hash_unique (token_hash=?)");
+    expect(queryPlan(db, "SELECT id FROM recipients WHERE token_hash = ?", "x")).toContain("USING INDEX recipients_token_hash_unique (token_hash=?)");
     const index = db.query("SELECT sql FROM sqlite_master WHERE name = 'recipients_token_hash_unique'").get() as { sql: string };
     expect(index.sql).toContain('WHERE "recipients"."token_hash" IS NOT NULL');
   } finally {

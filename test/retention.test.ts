@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { envelopeTombstones, recipients } from "../src/store/schema";
 import { complete, createEnvelope, getEnvelope, pngDataUrl, post, quickStart, sendEnvelope, signing, startEnvelopeServer, tokenOf, uploadDoc } from "./helpers/envelopes";
 import type { FakeClock } from "./helpers/clock";
-import { fullScans, statementsOf } from "./helpers/query-plans";
+import { fullScans, queryPlan, statementsOf } from "./helpers/query-plans";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { havePostgres } from "./helpers/postgres";
 
@@ -41,16 +41,7 @@ describe("DELETE /envelopes/{id}?purge=true", () => {
       expect(events).toBeGreaterThan(0);
       // Each event names its envelope in a column, and the purge finds events and deliveries on indexes, not by scanning.
       expect(count(s, "SELECT count(*) AS n FROM webhook_events WHERE envelope_id = ?", env.id)).toBe(events);
-      // Finalized: an EXPLAIN statement left compiled on the server's connection keeps it busy
-      // (SQLITE_LOCKED) for the checkpoint with which the purge empties the log.
-      const plan = (q: string) => {
-        const explain = s.deps.db.$client.prepare(`EXPLAIN QUERY PLAN ${q}`, []);
-        try {
-          return (explain.all() as { detail: string }[]).map((r) => r.detail).join("; ");
-        } finally {
-          explain.finalize();
-        }
-      };
+      const plan = (q: string) => queryPlan(s.deps.db.$client, q);
       expect(plan("SELECT id FROM webhook_events WHERE envelope_id = 'x'")).toContain("USING INDEX webhook_events_envelope");
       expect(plan("SELECT id FROM webhook_deliveries WHERE event_id IN ('a', 'b')")).toContain("USING INDEX webhook_deliveries_event");
 
