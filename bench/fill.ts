@@ -63,8 +63,8 @@ export async function fill(dataDir: string, count: number, environment: Environm
     })();
 
     const insertEnvelope = db.prepare(`INSERT INTO envelopes (id, environment, subject, message, status, locale, notify_by_sms, metadata,
-      created_at, updated_at, sent_at, completed_at, ended_at, end_reason, seal_status, sealed_sha256, sealed_at, audit_seq, audit_head)
-      VALUES (?, ?, ?, NULL, ?, 'en', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      created_at, updated_at, sent_at, completed_at, ended_at, end_reason, seal_status, sealed_sha256, sealed_at, audit_seq, audit_head, revision)
+      VALUES (?, ?, ?, NULL, ?, 'en', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`);
     const insertLink = db.prepare("INSERT INTO envelope_documents (envelope_id, document_id, position, sealed_sha256) VALUES (?, ?, ?, ?)");
     const insertRecipient = db.prepare(`INSERT INTO recipients (id, envelope_id, position, email, name, role, routing_order, status, token_hash,
       sent_at, viewed_at, signed_at, declined_at, decline_reason, signature_type, signature_value, ip, user_agent)
@@ -154,6 +154,7 @@ export async function fill(dataDir: string, count: number, environment: Environm
           s.viewedAt ? "203.0.113.7" : null, s.viewedAt ? UA : null);
         if (p.role === "SIGNER") insertField.run(newId("fld", created), id, p.id, envDocs[0]!.id, s.signedAt ? p.name : null);
       });
+      // The events last, as a creation writes its first one: the parts before them do not move the revision.
       for (const r of rows) insertEvent.run(...r);
     };
 

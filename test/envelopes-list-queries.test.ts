@@ -103,18 +103,35 @@ describe("list at scale", () => {
     for (const e of after) expect(e).toEqual(await getEnvelope(s, e.id, key));
   });
 
-  test("a new envelope's parts do not move its revision while it is created; every later change does", async () => {
-    const created = await createEnvelope(s, {
-      subject: "Revisions", documentIds: [doc.id],
-      recipients: [{ email: "r1@example.com", name: "R One" }, { email: "r2@example.com", name: "R Two", fields: [{ documentId: doc.id, type: "signature", page: 1, x: 10, y: 10, width: 100, height: 30 }] }],
-    }, key);
-    const revision = () => (s.deps.db.$client.query("SELECT revision FROM envelopes WHERE id = ?").get(created.id) as { revision: number }).revision;
-    // Inserted at 0, moved once by the creation's audit append: its documents, recipients and field did not.
-    expect(revision()).toBe(1);
-    s.deps.db.$client.run("UPDATE fields SET label = 'moved' WHERE envelope_id = ?", [created.id]);
-    expect(revision()).toBe(2);
-    s.deps.db.$client.run("DELETE FROM recipients WHERE id = ?", [created.recipients[0].id]);
-    expect(revision()).toBe(3);
+  test("a creation writes its envelope's row once, at revision 1; its parts move it only once created; every later change does", async () => {
+    const client = s.deps.db.$client;
+    // A probe on this connection (the server's): every update of an envelope row, with its revision.
+    client.run("CREATE TEMP TABLE updated_envelopes (id TEXT, revision INTEGER)");
+    client.run("CREATE TEMP TRIGGER updated_envelopes AFTER UPDATE ON main.envelopes BEGIN INSERT INTO updated_envelopes VALUES (NEW.id, NEW.revision); END");
+    const updates = (id: string) => (client.query("SELECT revision FROM updated_envelopes WHERE id = ?").all(id) as { revision: number }[]).map((r) => r.revision);
+    try {
+      const created = await createEnvelope(s, {
+        subject: "Revisions", documentIds: [doc.id],
+        recipients: [{ email: "r1@example.com", name: "R One" }, { email: "r2@example.com", name: "R Two", fields: [{ documentId: doc.id, type: "signature", page: 1, x: 10, y: 10, width: 100, height: 30 }] }],
+      }, key);
+      const revision = () => (client.query("SELECT revision FROM envelopes WHERE id = ?").get(created.id) as { revision: number }).revision;
+      // Inserted at 1 with its first audit event's head: neither its document, recipients and field
+      // (written before that event) nor the event moved or rewrote it.
+      expect(revision()).toBe(1);
+      expect(updates(created.id)).toEqual([]);
+      expect(created.audit).toMatchObject({ valid: true, count: 1 });
+      expect(await getEnvelope(s, created.id, key)).toEqual(created);
+      client.run("UPDATE fields SET label = 'moved' WHERE envelope_id = ?", [created.id]);
+      expect(revision()).toBe(2);
+      client.run("DELETE FROM recipients WHERE id = ?", [created.recipients[0].id]);
+      expect(revision()).toBe(3);
+      client.run("INSERT INTO envelope_documents (envelope_id, document_id, position) VALUES (?, ?, 1)", [created.id, doc2.id]);
+      expect(revision()).toBe(4);
+      expect(updates(created.id)).toEqual([2, 3, 4]);
+    } finally {
+      client.run("DROP TRIGGER temp.updated_envelopes");
+      client.run("DROP TABLE temp.updated_envelopes");
+    }
   });
 
   test("every page query is one index range seek, with no sort", async () => {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq, ne } from "drizzle-orm";
 import { listAudit, verifyEnvelopeChain } from "../src/modules/audit/service";
 import { expireEnvelope } from "../src/modules/envelopes/expire-envelope";
+import { postgresClient } from "../src/store/dialect";
 import { firstRow } from "../src/store/portable-sql";
 import { envelopes, jobs, webhookEvents } from "../src/store/schema";
 import type { FakeClock } from "./helpers/clock";
@@ -58,6 +59,35 @@ describe.skipIf(!havePostgres)("envelopes on PostgreSQL", () => {
     }], { metadata: { employeeId: "E-7" }, prefill: { "Job title": "Engineer" }, embedding: { allowedOrigins: ["https://hr.example.com"] } }));
     expect(e.fields[0]).toMatchObject({ value: "Engineer", readOnly: true });
     expect(await json(`/api/v1/envelopes/${e.id}`)).toEqual(e);
+  });
+
+  test("a creation writes its envelope's row once, at revision 1; its parts move it only once created; later changes do", async () => {
+    const sql = postgresClient(s.deps.db);
+    // A probe: every update of an envelope row, with its revision.
+    await sql.unsafe("CREATE TABLE updated_envelopes (id text, revision integer)");
+    await sql.unsafe("CREATE FUNCTION probe_updated_envelope() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO updated_envelopes VALUES (NEW.id, NEW.revision); RETURN NULL; END $$");
+    await sql.unsafe("CREATE TRIGGER probe_updated_envelope AFTER UPDATE ON envelopes FOR EACH ROW EXECUTE FUNCTION probe_updated_envelope()");
+    const updates = async (id: string) => ((await sql.unsafe("SELECT revision FROM updated_envelopes WHERE id = $1", [id])) as { revision: number }[]).map((r) => r.revision);
+    const revision = async (id: string) => (await firstRow(s.deps.db.select({ revision: envelopes.revision }).from(envelopes).where(eq(envelopes.id, id))))!.revision;
+    try {
+      const doc = await uploadDoc(s);
+      const other = await uploadDoc(s, { name: "annex.pdf" });
+      const e = await createEnvelope(s, quickStart([doc.id], [{ email: "r1@example.com", name: "R One" }, {
+        email: "r2@example.com", name: "R Two", fields: [{ documentId: doc.id, type: "signature", page: 1, x: 10, y: 10, width: 100, height: 30 }],
+      }]));
+      expect(await revision(e.id)).toBe(1);
+      expect(await updates(e.id)).toEqual([]);
+      expect((await verifyEnvelopeChain(s.deps.db, e.id)).chain).toMatchObject({ valid: true, count: 1, head: e.audit.head });
+      await sql.unsafe("INSERT INTO envelope_documents (envelope_id, document_id, position) VALUES ($1, $2, 1)", [e.id, other.id]);
+      expect(await revision(e.id)).toBe(2);
+      await sql.unsafe("DELETE FROM recipients WHERE id = $1", [e.recipients[0].id]);
+      expect(await revision(e.id)).toBe(3);
+      expect(await updates(e.id)).toEqual([2, 3]);
+    } finally {
+      await sql.unsafe("DROP TRIGGER probe_updated_envelope ON envelopes");
+      await sql.unsafe("DROP FUNCTION probe_updated_envelope()");
+      await sql.unsafe("DROP TABLE updated_envelopes");
+    }
   });
 
   test("update, remind, correct, void and delete; the audit chain verifies", async () => {

@@ -19,6 +19,7 @@ import m0012 from "./0012_admin_totp_last_step.sql" with { type: "text" };
 import m0013 from "./0013_cache_notify_on_change.sql" with { type: "text" };
 import m0014 from "./0014_recipient_indexes.sql" with { type: "text" };
 import m0015 from "./0015_stored_file_indexes.sql" with { type: "text" };
+import m0016 from "./0016_created_envelope_revision.sql" with { type: "text" };
 
 const SQL: Record<string, string> = {
   "0000_init": m0000,
@@ -37,6 +38,7 @@ const SQL: Record<string, string> = {
   "0013_cache_notify_on_change": m0013,
   "0014_recipient_indexes": m0014,
   "0015_stored_file_indexes": m0015,
+  "0016_created_envelope_revision": m0016,
 };
 
 export const migrationJournal = journal.entries.map((e) => ({ tag: e.tag, when: e.when, breakpoints: e.breakpoints }));

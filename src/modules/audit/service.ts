@@ -89,30 +89,44 @@ const statements = preparedPerSession((tx) => {
  * isolation; the compare-and-set on the head and the primary key (envelope_id, seq) refuse a fork anyway,
  * the loser throwing). The chain continues from the
  * head recorded on the envelope, which is moved to the new event in the same transaction.
- * `head`: that head as the caller read it in this transaction (a creation has the envelope row
- * it just inserted), saving its read; the compare-and-set still checks it. Returns the stored row.
+ * Returns the stored row.
  */
-export async function appendAudit(tx: Tx, clock: Clock, e: AuditInput, head?: ChainHead): Promise<AuditEvent> {
+export async function appendAudit(tx: Tx, clock: Clock, e: AuditInput): Promise<AuditEvent> {
   const q = statements(tx);
-  const [last] = head ? [head] : await q.lockedHead.execute({ id: e.envelopeId });
+  const [last] = await q.lockedHead.execute({ id: e.envelopeId });
   if (!last) throw new Error(`audit event for an envelope that does not exist: ${e.envelopeId}`);
-  const json = e.data == null ? null : JSON.stringify(e.data);
-  const body = {
-    envelopeId: e.envelopeId,
-    seq: last.seq + 1,
-    type: e.type,
-    at: clock.now(),
-    actor: e.actor,
-    ip: e.ip ?? null,
-    userAgent: e.userAgent ?? null,
-    // Round-trip through JSON so the hashed value is exactly what the column will give back.
-    data: json === null ? null : (JSON.parse(json) as Record<string, unknown>),
-  };
-  const row: AuditEvent = { ...body, prevHash: last.hash, hash: eventHash(last.hash, body) };
-  await q.insert.execute({ ...row, data: json });
-  if (affectedRows(await q.advance.execute({ id: e.envelopeId, seq: row.seq, hash: row.hash, prevSeq: last.seq })) !== 1)
+  const event = chainedEvent(last, clock.now(), e);
+  await insertEvent(tx, event);
+  if (affectedRows(await q.advance.execute({ id: e.envelopeId, seq: event.row.seq, hash: event.row.hash, prevSeq: last.seq })) !== 1)
     throw new Error(`audit chain of ${e.envelopeId} moved during an append`);
-  return row;
+  return event.row;
+}
+
+/** An event made to follow a head, not yet written: its row, and its data as the JSON text stored. */
+export interface ChainedAuditEvent {
+  row: AuditEvent;
+  dataJson: string | null;
+}
+
+/** The chain's start, before any event: what a new envelope's first event follows. */
+export const CHAIN_START: ChainHead = { seq: 0, hash: GENESIS_HASH };
+
+/** The event that follows `last` in its envelope's chain, at `at`, hashed. */
+export function chainedEvent(last: ChainHead, at: Date, e: AuditInput): ChainedAuditEvent {
+  const dataJson = e.data == null ? null : JSON.stringify(e.data);
+  // Parsed back, so the hashed value is exactly what the column will give back.
+  const data = dataJson === null ? null : (JSON.parse(dataJson) as Record<string, unknown>);
+  const body = { envelopeId: e.envelopeId, seq: last.seq + 1, type: e.type, at, actor: e.actor, ip: e.ip ?? null, userAgent: e.userAgent ?? null, data };
+  return { row: { ...body, prevHash: last.hash, hash: eventHash(last.hash, body) }, dataJson };
+}
+
+/**
+ * Writes a chained event without moving the head recorded on its envelope. appendAudit moves it
+ * next; a creation inserts its envelope with its first event's head already, and writes that
+ * event last (create-envelope.ts).
+ */
+export async function insertEvent(tx: Tx, { row, dataJson }: ChainedAuditEvent): Promise<void> {
+  await statements(tx).insert.execute({ ...row, data: dataJson });
 }
 
 /** Every event of an envelope, oldest first. */

@@ -3,11 +3,11 @@ import { newId } from "../../ids";
 import { transaction } from "../../store/transaction";
 import { insertRowsReturning } from "../../store/insert-rows";
 import { envelopes, type Environment } from "../../store/schema";
-import { auditSummary } from "../audit/service";
+import { auditSummary, CHAIN_START, chainedEvent, insertEvent } from "../audit/service";
 import type { ActorMeta } from "./actor";
-import { assertValidDraft, hashAccessCodes, writeDraftParts, type FoundProblems } from "./draft";
+import { assertValidDraft, hashAccessCodes, newRecipientRows, writeDraftParts, type FoundProblems } from "./draft";
 import type { EnvelopeDraft } from "./draft-rules";
-import { auditEnvelope, recordEnvelopeEventOf } from "./record-change";
+import { recordEnvelopeEventOf } from "./record-change";
 import type { EnvelopeDocumentRow } from "./rows";
 import { publicEnvelope, type EnvelopeView } from "./view";
 import { originOf } from "./signing-page-urls";
@@ -37,8 +37,24 @@ export async function createEnvelope(deps: Deps, { environment, who, draft: give
   return transaction(deps.db, async (tx) => {
     const documents = await assertValidDraft(tx, deps.clock, environment, draft, found);
     const now = deps.clock.now();
-    const [row] = await insertRowsReturning(tx, envelopes, [{
-      id: newId("env"), environment, subject: draft.subject, message: draft.message ?? null, status: "DRAFT",
+    const id = newId("env");
+    const people = newRecipientRows(id, draft, draft.recipients.map(() => newId("rcp")));
+    const docs: EnvelopeDocumentRow[] = draft.documentIds.map((d) => {
+      const { name, size, sha256, pageCount, pages } = documents.get(d)!;
+      return { envelopeId: id, id: d, name, size, sha256, pageCount, pages };
+    });
+    // The first event is made before the envelope's row, which is written with its head and at
+    // revision 1 (what it is once created): nothing updates the row after (see insertEvent).
+    const event = chainedEvent(CHAIN_START, now, {
+      envelopeId: id, type: "envelope.created", actor: who.actor, ip: who.ip, userAgent: who.userAgent,
+      data: {
+        subject: draft.subject,
+        documents: docs.map((d) => ({ id: d.id, name: d.name, sha256: d.sha256 })),
+        recipients: people.map((r) => ({ id: r.id, email: r.email, role: r.role, routingOrder: r.routingOrder })),
+      },
+    });
+    const [envelope] = await insertRowsReturning(tx, envelopes, [{
+      id, environment, subject: draft.subject, message: draft.message ?? null, status: "DRAFT",
       locale: draft.locale ?? null, notifyBySms: draft.notifyBySms ?? false, allowReassign: draft.allowReassign ?? false,
       senderName: draft.sender?.name.trim() ?? null, senderEmail: draft.sender?.email.trim() ?? null,
       allowedOrigins: draft.embedding?.allowedOrigins.map((o) => originOf(o) ?? o) ?? [], redirectUrl: draft.redirectUrl ?? null,
@@ -46,23 +62,13 @@ export async function createEnvelope(deps: Deps, { environment, who, draft: give
       reminderIntervalHours: draft.reminderIntervalHours ?? null,
       metadata: draft.metadata ?? {}, prefill: draft.prefill ?? {}, templateId: templateId ?? null,
       batchId: batch?.id ?? null, batchRow: batch?.row ?? null, createdAt: now, updatedAt: now,
+      auditSeq: event.row.seq, auditHead: event.row.hash, revision: 1,
     }]);
-    const id = row!.id;
-    const written = await writeDraftParts(tx, id, draft, documents, { replacing: false });
-    const docs: EnvelopeDocumentRow[] = draft.documentIds.map((d) => {
-      const { name, size, sha256, pageCount, pages } = documents.get(d)!;
-      return { envelopeId: id, id: d, name, size, sha256, pageCount, pages };
-    });
-    const event = await auditEnvelope(tx, deps, id, "envelope.created", who, {
-      subject: draft.subject,
-      documents: docs.map((d) => ({ id: d.id, name: d.name, sha256: d.sha256 })),
-      recipients: written.recipients.map((r) => ({ id: r.id, email: r.email, role: r.role, routingOrder: r.routingOrder })),
-    }, { seq: row!.auditSeq, hash: row!.auditHead });
-    // The append moved the envelope's chain head and its revision (appendAudit).
-    const envelope = { ...row!, auditSeq: event.seq, auditHead: event.hash, revision: row!.revision + 1 };
+    const written = await writeDraftParts(tx, id, draft, documents, { replacing: false, people });
+    await insertEvent(tx, event);
     return publicEnvelope(deps, await recordEnvelopeEventOf(tx, deps, {
-      envelope, documents: docs, recipients: written.recipients, fields: written.fields,
-      audit: auditSummary({ auditSeq: event.seq, auditHead: event.hash }, [event]),
+      envelope: envelope!, documents: docs, recipients: written.recipients, fields: written.fields,
+      audit: auditSummary({ auditSeq: event.row.seq, auditHead: event.row.hash }, [event.row]),
       // Nobody has been invited yet.
       delivery: new Map(),
     }, "envelope.created"));

@@ -80,21 +80,12 @@ export async function hashAccessCodes(recipients: StoredRecipientDraft[]): Promi
 }
 
 /**
- * Writes an envelope's documents, recipients and fields: the explicit fields, then those of the
- * documents' text tags. `replacing`: an existing envelope's parts are removed first (PATCH), and
- * `keepIds` reuses recipient ids (PATCH without recipients). Returns the recipients and fields
- * as stored, in order.
+ * The recipient rows of a draft, in order, with the given ids (new ones, or a PATCH's kept ones):
+ * what writeDraftParts writes, and what a creation's first audit event names before it is written.
  */
-export async function writeDraftParts(tx: Tx, envelopeId: string, draft: EnvelopeDraft, documentFacts: DocumentFactsById, opts: { replacing: boolean; keepIds?: string[] }) {
-  if (opts.replacing) {
-    await tx.delete(fields).where(eq(fields.envelopeId, envelopeId));
-    await tx.delete(recipients).where(eq(recipients.envelopeId, envelopeId));
-    await tx.delete(envelopeDocuments).where(eq(envelopeDocuments.envelopeId, envelopeId));
-  }
-  await insertRows(tx, envelopeDocuments, draft.documentIds.map((documentId, position) => ({ envelopeId, documentId, position })));
+export function newRecipientRows(envelopeId: string, draft: EnvelopeDraft, ids: readonly string[]) {
   const orders = routingOrders(draft);
-  const ids = draft.recipients.map((_, position) => opts.keepIds?.[position] ?? newId("rcp"));
-  const people = draft.recipients.map((r, position) => {
+  return draft.recipients.map((r, position) => {
     const auth = r.authentication;
     if (auth?.method === "access_code" && auth.accessCode) throw new Error("an access code reached the transaction unhashed: hashAccessCodes first");
     const accessCodeHash = auth?.method === "access_code" ? (r as StoredRecipientDraft).storedAccessCodeHash ?? null : null;
@@ -105,12 +96,28 @@ export async function writeDraftParts(tx: Tx, envelopeId: string, draft: Envelop
       authMethod: auth?.method ?? null, accessCodeHash, embedded: r.embedded ?? false,
     };
   });
+}
+
+/**
+ * Writes an envelope's documents, recipients and fields: the explicit fields, then those of the
+ * documents' text tags. `replacing`: an existing envelope's parts are removed first (PATCH).
+ * `people`: the recipient rows (newRecipientRows), new ones by default. Returns the recipients and
+ * fields as stored, in order.
+ */
+export async function writeDraftParts(tx: Tx, envelopeId: string, draft: EnvelopeDraft, documentFacts: DocumentFactsById, opts: { replacing: boolean; people?: ReturnType<typeof newRecipientRows> }) {
+  if (opts.replacing) {
+    await tx.delete(fields).where(eq(fields.envelopeId, envelopeId));
+    await tx.delete(recipients).where(eq(recipients.envelopeId, envelopeId));
+    await tx.delete(envelopeDocuments).where(eq(envelopeDocuments.envelopeId, envelopeId));
+  }
+  await insertRows(tx, envelopeDocuments, draft.documentIds.map((documentId, position) => ({ envelopeId, documentId, position })));
+  const people = opts.people ?? newRecipientRows(envelopeId, draft, draft.recipients.map(() => newId("rcp")));
   const recipientsWritten = await insertRowsReturning(tx, recipients, people);
   const all = draftFields(draft, documentFacts);
   const fieldsWritten = await insertRowsReturning(tx, fields, all.map(({ recipient, field: f, source }, position) => {
     const fixed = f.label != null && draft.prefill?.[f.label] !== undefined ? prefillValue(f.type, draft.prefill[f.label]!) : null;
     return {
-      id: newId("fld"), envelopeId, recipientId: ids[recipient]!, documentId: f.documentId, type: f.type, source, position,
+      id: newId("fld"), envelopeId, recipientId: people[recipient]!.id, documentId: f.documentId, type: f.type, source, position,
       page: f.page, x: f.x, y: f.y, width: f.width, height: f.height, required: fieldRequired(f), label: f.label ?? null,
       ...(fixed && "value" in fixed ? { value: fixed.value, readOnly: true } : {}),
     };

@@ -5,7 +5,7 @@ import { AppError } from "../../errors";
 import type { Tx } from "../../store/db";
 import { affectedRows } from "../../store/portable-sql";
 import { envelopes, type EnvelopeStatus } from "../../store/schema";
-import { appendAudit, type AuditType, type ChainHead } from "../audit/service";
+import { appendAudit, type AuditType } from "../audit/service";
 import { recordEvent, type WebhookEventType } from "../webhooks/events";
 import type { ActorMeta } from "./actor";
 import { canTransition } from "./status-machine";
@@ -15,9 +15,9 @@ import { loadEnvelopeParts, publicEnvelope, type EnvelopeParts } from "./view";
 /** What recording a change needs: the clock, and the view's URL and secret for the webhook event. */
 export type EnvelopeChangeDeps = Pick<Deps, "config" | "secret" | "clock">;
 
-/** Appends the change to the envelope's audit chain (`head`: see appendAudit); returns the event. */
-export async function auditEnvelope(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: string, type: AuditType, who: ActorMeta, data?: Record<string, unknown>, head?: ChainHead) {
-  return appendAudit(tx, deps.clock, { envelopeId, type, actor: who.actor, ip: who.ip, userAgent: who.userAgent, data }, head);
+/** Appends the change to the envelope's audit chain; returns the event. */
+export async function auditEnvelope(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: string, type: AuditType, who: ActorMeta, data?: Record<string, unknown>) {
+  return appendAudit(tx, deps.clock, { envelopeId, type, actor: who.actor, ip: who.ip, userAgent: who.userAgent, data });
 }
 
 /**

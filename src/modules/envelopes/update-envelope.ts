@@ -6,7 +6,7 @@ import { AppError, type FieldError } from "../../errors";
 import { transaction } from "../../store/transaction";
 import { envelopes, type Environment } from "../../store/schema";
 import type { ActorMeta } from "./actor";
-import { assertValidDraft, hashAccessCodes, storedRecipientDrafts, writeDraftParts } from "./draft";
+import { assertValidDraft, hashAccessCodes, newRecipientRows, storedRecipientDrafts, writeDraftParts } from "./draft";
 import type { EnvelopeDraft } from "./draft-rules";
 import type { UpdateEnvelopeBody } from "./model";
 import { auditEnvelope } from "./record-change";
@@ -59,7 +59,7 @@ export async function updateEnvelope(deps: Deps, { environment, who, envelopeId:
       expiresAt: draft.expiresAt ? new Date(draft.expiresAt) : null, reminderIntervalHours: draft.reminderIntervalHours ?? null,
       metadata: draft.metadata, prefill: draft.prefill ?? {}, updatedAt: deps.clock.now(),
     }).where(eq(envelopes.id, id));
-    if (reshapes) await writeDraftParts(tx, id, draft, documents, { replacing: true, keepIds: patch.recipients ? undefined : current.ids });
+    if (reshapes) await writeDraftParts(tx, id, draft, documents, { replacing: true, people: patch.recipients ? undefined : newRecipientRows(id, draft, current.ids) });
     await auditEnvelope(tx, deps, id, "envelope.updated", who, { changed: Object.entries(patch).filter(([, v]) => v !== undefined).map(([k]) => k).sort() });
     return (await loadEnvelopeView(tx, deps, id))!;
   });
