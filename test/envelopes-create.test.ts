@@ -158,7 +158,7 @@ describe("validation: 422 with JSON pointers", () => {
       field({ x: width - 50, width: 100 }),
       field({ y: height - 10, height: 40 }),
       field({ page: 3 }),
-      field({ x: width, y: height, width: 1, height: 1 }),
+      field({ x: width, y: height, width: 4, height: 4 }),
     ]));
     expect(pointers(b)).toEqual([
       "/recipients/0/fields/0/x",
@@ -179,9 +179,11 @@ describe("validation: 422 with JSON pointers", () => {
     expect(pointers(await invalidCreate(withFields([field({ documentId: doc2.id })])))).toEqual(["/recipients/0/fields/0/documentId"]);
   });
 
-  test("negative or zero coordinates are refused by the schema", async () => {
-    const b = await invalidCreate(withFields([field({ x: -1 }), field({ width: 0 })]));
-    expect(pointers(b)).toEqual(expect.arrayContaining(["/recipients/0/fields/0/x", "/recipients/0/fields/1/width"]));
+  test("negative coordinates and fields too small to see are refused by the schema; 4 points is the least", async () => {
+    const b = await invalidCreate(withFields([field({ x: -1 }), field({ width: 0 }), field({ width: 1e-300 }), field({ height: 3.9 })]));
+    expect(pointers(b)).toEqual(["/recipients/0/fields/0/x", "/recipients/0/fields/1/width", "/recipients/0/fields/2/width", "/recipients/0/fields/3/height"]);
+    expect(b.errors[3].message).toBe("must be a number from 4 to 5000 (got 3.9)");
+    expect((await createEnvelope(s, withFields([field({ width: 4, height: 4 })]))).fields[0]).toMatchObject({ width: 4, height: 4 });
   });
 
   test("fields on a CC, signature fields on an APPROVER", async () => {

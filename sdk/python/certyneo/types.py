@@ -329,7 +329,9 @@ class _FieldInputRequired(TypedDict):
     x: float
     #: Points from the TOP edge of the displayed page (y grows downwards)
     y: float
+    #: Points, at least 4: a field the signer can see and click
     width: float
+    #: Points, at least 4: a field the signer can see and click
     height: float
 
 
@@ -605,7 +607,9 @@ class _TemplateFieldInputRequired(TypedDict):
     x: float
     #: Points from the TOP edge of the displayed page (y grows downwards)
     y: float
+    #: Points, at least 4: a field the signer can see and click
     width: float
+    #: Points, at least 4: a field the signer can see and click
     height: float
 
 

@@ -355,7 +355,9 @@ export interface FieldInput {
   x: number;
   /** Points from the TOP edge of the displayed page (y grows downwards) */
   y: number;
+  /** Points, at least 4: a field the signer can see and click */
   width: number;
+  /** Points, at least 4: a field the signer can see and click */
   height: number;
   /** Whether the recipient must fill it. Default: true for signature, initials, text and date fields; false for checkboxes (a box to tick is a choice unless you make it a condition with required: true). */
   required?: boolean;
@@ -762,7 +764,9 @@ export interface TemplateFieldInput {
   x: number;
   /** Points from the TOP edge of the displayed page (y grows downwards) */
   y: number;
+  /** Points, at least 4: a field the signer can see and click */
   width: number;
+  /** Points, at least 4: a field the signer can see and click */
   height: number;
   /** Whether the recipient must fill it. Default: true for signature, initials, text and date fields; false for checkboxes (a box to tick is a choice unless you make it a condition with required: true). */
   required?: boolean;

@@ -43,6 +43,14 @@ const Metadata = t.Record(t.String({ minLength: 1, maxLength: 40 }), t.String({ 
 });
 const DateTime = t.String({ format: "date-time" });
 
+/**
+ * The smallest side of a field placed through the API, in points (1.4 mm): below it a field is
+ * one the signer can hardly see or click, and a signature stamped into it does not show on the
+ * page. Real forms' smallest boxes are about twice that.
+ */
+export const MIN_FIELD_POINTS = 4;
+const FIELD_SIDE = `Points, at least ${MIN_FIELD_POINTS}: a field the signer can see and click`;
+
 export const FieldInput = t.Object(
   {
     documentId: t.String({ description: "One of the envelope's documentIds", examples: ["doc_4f8k2m9x7q1c5v3b6n0z"] }),
@@ -50,8 +58,8 @@ export const FieldInput = t.Object(
     page: InputInteger({ minimum: 1, description: "1-based page number", examples: [1] }),
     x: t.Number({ minimum: 0, description: "Points from the left edge of the displayed page", examples: [72] }),
     y: t.Number({ minimum: 0, description: "Points from the TOP edge of the displayed page (y grows downwards)", examples: [650] }),
-    width: t.Number({ exclusiveMinimum: 0, maximum: 5000, examples: [180] }),
-    height: t.Number({ exclusiveMinimum: 0, maximum: 5000, examples: [50] }),
+    width: t.Number({ minimum: MIN_FIELD_POINTS, maximum: 5000, description: FIELD_SIDE, examples: [180] }),
+    height: t.Number({ minimum: MIN_FIELD_POINTS, maximum: 5000, description: FIELD_SIDE, examples: [50] }),
     required: t.Optional(t.Boolean({
       description: "Whether the recipient must fill it. Default: true for signature, initials, text and date fields; false for checkboxes " +
         "(a box to tick is a choice unless you make it a condition with required: true).",
