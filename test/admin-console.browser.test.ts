@@ -242,6 +242,13 @@ describe("the console in Chromium", () => {
     await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Enveloppes");
     expect(await page.locator("html").getAttribute("lang")).toBe("fr");
     await check("envelopes-fr");
+    // An address that names no page: the console's own page, in the console's language, with its status.
+    const missing = await page.goto(`${s.url}/admin/envelopes/env_none/nothing-here?lang=fr`);
+    expect(missing?.status()).toBe(404);
+    expect(missing?.headers()["content-type"]).toStartWith("text/html");
+    await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Introuvable");
+    expect(await page.getByText("La console n'a pas de page à cette adresse.").count()).toBe(1);
+    await check("not-found-fr");
     // Test and live apart: the live switch shows no test envelope.
     await page.goto(`${s.url}/admin/envelopes?env=live`);
     expect(await page.getByText("You are looking at LIVE data (sk_live_ keys).").count()).toBe(1);

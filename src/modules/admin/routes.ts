@@ -215,6 +215,11 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
   return new Elysia({ name: "admin-console" })
     .get("/admin/assets/admin.css", ({ request }) => adminAsset(request, "admin.css"), { detail: { hide: true } })
     .get("/admin/assets/admin.js", ({ request }) => adminAsset(request, "admin.js"), { detail: { hide: true } })
+    // An address under /admin that names no page (a stale bookmark, a typo): a console page, not the API's problem+json.
+    .get("/admin/*", ({ request }) => {
+      const v = viewOf(request, new URL(request.url), "live", null, "");
+      return secured(page(v, v.t("notFoundTitle"), htmlError(v, v.t("noSuchPage")), { status: 404 }));
+    }, { detail: { hide: true } })
 
     // The language switcher (also on the login pages): remembered for a year, then back where it was.
     .get("/admin/language", ({ request }) => {

@@ -170,5 +170,6 @@ export const ar: Record<StringKey, string> = {
   done: "تم.",
   errorTitle: "حدث خطأ ما",
   notFoundTitle: "غير موجود",
+  noSuchPage: "لا توجد صفحة في وحدة التحكم بهذا العنوان.",
   back: "رجوع",
 };

@@ -170,5 +170,6 @@ export const de: Record<StringKey, string> = {
   done: "Erledigt.",
   errorTitle: "Etwas ist schiefgelaufen",
   notFoundTitle: "Nicht gefunden",
+  noSuchPage: "Unter dieser Adresse gibt es keine Seite der Konsole.",
   back: "Zurück",
 };

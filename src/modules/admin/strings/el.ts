@@ -170,5 +170,6 @@ export const el: Record<StringKey, string> = {
   done: "Ολοκληρώθηκε.",
   errorTitle: "Κάτι πήγε στραβά",
   notFoundTitle: "Δεν βρέθηκε",
+  noSuchPage: "Η κονσόλα δεν έχει σελίδα σε αυτή τη διεύθυνση.",
   back: "Πίσω",
 };

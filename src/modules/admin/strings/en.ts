@@ -170,6 +170,7 @@ export const en = {
   done: "Done.",
   errorTitle: "Something went wrong",
   notFoundTitle: "Not found",
+  noSuchPage: "The console has no page at this address.",
   back: "Back",
 } as const;
 

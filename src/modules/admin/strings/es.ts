@@ -170,5 +170,6 @@ export const es: Record<StringKey, string> = {
   done: "Hecho.",
   errorTitle: "Algo ha ido mal",
   notFoundTitle: "No encontrado",
+  noSuchPage: "La consola no tiene ninguna página en esta dirección.",
   back: "Volver",
 };

@@ -170,5 +170,6 @@ export const fr: Record<StringKey, string> = {
   done: "C’est fait.",
   errorTitle: "Une erreur est survenue",
   notFoundTitle: "Introuvable",
+  noSuchPage: "La console n'a pas de page à cette adresse.",
   back: "Retour",
 };

@@ -170,5 +170,6 @@ export const it: Record<StringKey, string> = {
   done: "Fatto.",
   errorTitle: "Si è verificato un errore",
   notFoundTitle: "Non trovato",
+  noSuchPage: "La console non ha nessuna pagina a questo indirizzo.",
   back: "Indietro",
 };

@@ -170,5 +170,6 @@ export const nl: Record<StringKey, string> = {
   done: "Gereed.",
   errorTitle: "Er is iets misgegaan",
   notFoundTitle: "Niet gevonden",
+  noSuchPage: "De console heeft geen pagina op dit adres.",
   back: "Terug",
 };

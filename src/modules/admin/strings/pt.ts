@@ -170,5 +170,6 @@ export const pt: Record<StringKey, string> = {
   done: "Feito.",
   errorTitle: "Algo correu mal",
   notFoundTitle: "Não encontrado",
+  noSuchPage: "A consola não tem nenhuma página neste endereço.",
   back: "Voltar",
 };
