@@ -19,17 +19,16 @@ import { SCOPES } from "../keys/scopes";
 import { createKey, revokeKey, type KeyVerifier } from "../keys/service";
 import { retrySeal, retrySeals } from "../sealing/retry-seal";
 import { pdfResponse } from "../../http/pdf-response";
-import { assetAnswer } from "../../http/static-asset";
 import { getBranding, saveBranding } from "../branding/service";
 import { sealingService } from "../sealing/lazy";
 import { resendDelivery, updateWebhook } from "../webhooks/service";
 import { recordAction, type AdminActor } from "./actions";
 import { allFailedMessageIds, allFailedSealIds } from "./queries";
 import { authenticate, checkTotpCode, type AdminUser } from "./accounts";
-import { html, type Html } from "./html";
+import type { Html } from "./html";
 import { pickLang, supportedLang, translator, type StringKey } from "./i18n";
-import { ADMIN_ASSETS } from "./assets";
-import { notice, page, type View } from "./layout";
+import { adminAsset, cookiesOf, htmlError, redirect, safeNext, sameToken, secured, str } from "./answers";
+import { page, type View } from "./layout";
 import { activityBody } from "./pages/activity";
 import { brandingBody } from "./pages/branding";
 import { dashboardBody } from "./pages/dashboard";
@@ -46,51 +45,6 @@ const ENV_COOKIE = "certyneo_admin_env";
 const LOGIN_CSRF_COOKIE = "certyneo_login_csrf";
 const LANG_COOKIE = "certyneo_admin_lang";
 
-/** Same origin only, no inline script or style, no framing: the console asks no other host for anything. */
-const HEADERS: Record<string, string> = {
-  "content-security-policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  "x-frame-options": "DENY",
-  "x-content-type-options": "nosniff",
-  "referrer-policy": "same-origin",
-  "cache-control": "no-store",
-  "x-robots-tag": "noindex, nofollow",
-};
-
-function secured(res: Response, cookies: string[] = []): Response {
-  for (const [k, v] of Object.entries(HEADERS)) if (!res.headers.has(k)) res.headers.set(k, v);
-  for (const c of cookies) res.headers.append("set-cookie", c);
-  return res;
-}
-
-/** A console asset; its URL carries its version (ASSET_VERSION), so it may be kept a year. */
-async function adminAsset(request: Request, name: keyof typeof ADMIN_ASSETS): Promise<Response> {
-  const { source, type } = ADMIN_ASSETS[name];
-  return secured(await assetAnswer(request, source, { "content-type": type, "cache-control": "public, max-age=31536000, immutable" }));
-}
-
-const redirect = (location: string) => new Response(null, { status: 303, headers: { location } });
-
-function cookiesOf(req: Request): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of (req.headers.get("cookie") ?? "").split(";")) {
-    const i = part.indexOf("=");
-    if (i > 0) out[part.slice(0, i).trim()] = part.slice(i + 1).trim();
-  }
-  return out;
-}
-
-const sameToken = (a: unknown, b: string) =>
-  typeof a === "string" && a.length === b.length && crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b));
-
-/**
- * Where to go back to after a login or a change of language: a console page of this site
- * (/admin, then a path or a query), nothing with a control character or a backslash (which
- * browsers read as a slash). A query may hold what a search had (`q=ana silva@example.com`).
- */
-const safeNext = (next: unknown) =>
-  typeof next === "string" && /^\/admin(?:[/?][^\\\p{Cc}]*)?$/u.test(next)
-    ? next.replace(/[^\x21-\x7e]/gu, encodeURIComponent) // a Location header is ASCII: a search for "Élodie" stays one
-    : "/admin";
 
 type Body = Record<string, unknown>;
 
@@ -112,14 +66,7 @@ interface Console {
   record(action: string, target?: string | null, data?: Record<string, unknown>): Promise<void>;
 }
 
-const htmlError = (v: View, message: string) => html`${notice(message, "error")}<p><a href="/admin">${v.t("back")}</a></p>`;
 
-/** A form field's text. No field of the console takes a NUL, and PostgreSQL can neither store nor compare text holding one. */
-const str = (v: unknown) => {
-  if (typeof v !== "string") return "";
-  if (v.includes("\0")) throw new AppError("bad_request", "A field of the form holds a NUL character, which no field of the console takes");
-  return v;
-};
 
 export function adminRoutes(deps: Deps, keys: KeyVerifier) {
   const secureCookie = deps.config.baseUrl.startsWith("https:") ? "; Secure" : "";
