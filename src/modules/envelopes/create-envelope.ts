@@ -68,7 +68,7 @@ export async function createEnvelope(deps: Deps, { environment, who, draft: give
     await insertEvent(tx, event);
     return publicEnvelope(deps, await recordEnvelopeEventOf(tx, deps, {
       envelope: envelope!, documents: docs, recipients: written.recipients, fields: written.fields,
-      audit: auditSummary({ auditSeq: event.row.seq, auditHead: event.row.hash }, [event.row]),
+      audit: auditSummary(envelope!, [event.row]),
       // Nobody has been invited yet.
       delivery: new Map(),
     }, "envelope.created"));
