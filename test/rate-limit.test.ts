@@ -66,13 +66,18 @@ describe("rate limit over HTTP", () => {
     const s = await startTestServer({ env: { CERTYNEO_RATE_LIMIT_BURST: "5", CERTYNEO_RATE_LIMIT_PER_MINUTE: "60" } });
     try {
       const key = await s.key();
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < 4; i++) {
         const ok = await s.api("/api/v1/documents", { key });
         expect(ok.status).toBe(200);
         expect(ok.headers.get("ratelimit-limit")).toBe("5");
         expect(ok.headers.get("ratelimit-remaining")).toBe(String(4 - i));
         expect(ok.headers.get("ratelimit-policy")).toBe("5;w=5");
       }
+      // A body the pipeline refuses before the route spent a token too, and says so.
+      const badJson = await s.api("/api/v1/envelopes", { key, method: "POST", headers: { "content-type": "application/json" }, body: "{" });
+      expect(badJson.status).toBe(400);
+      expect((await badJson.json()).code).toBe("invalid_json");
+      expect(badJson.headers.get("ratelimit-remaining")).toBe("0");
       const refused = await s.api("/api/v1/documents", { key });
       expect(refused.status).toBe(429);
       expect(refused.headers.get("retry-after")).toBe("1");

@@ -1,7 +1,7 @@
 import type { Server } from "bun";
 import type { Deps } from "../deps";
 import { AppError, invalid } from "../errors";
-import type { KeyVerifier } from "../modules/keys/service";
+import type { KeyVerifier, Principal } from "../modules/keys/service";
 import { isKnownToken, TOKEN_FORMAT, unknownToken } from "../modules/signing/token";
 import { API_PATH, SIGNING_API_PATH } from "./api-paths";
 import { needsApiKey, unauthorized } from "./auth";
@@ -105,6 +105,8 @@ function clientIp(req: Request, server: Server<unknown> | undefined, trustProxy:
 /** A request's context, as a class: the getters are shared, not made anew per request. */
 class PipelineContext implements RequestContext {
   principal?: RequestContext["principal"];
+  /** The key's rate-limit state, once its request has taken a token: its answer says it (RateLimit fields). */
+  rate?: RateDecision;
   #ip: string | null | undefined;
   #userAgent: string | null | undefined;
   constructor(
@@ -155,30 +157,43 @@ export function createPipeline(deps: Deps, parts: {
       headers: { "retry-after": String(rate.retryAfterSeconds) },
     }), ctx.id, deps.config.baseUrl);
 
-  async function authorised(req: Request, ctx: RequestContext, withBody: boolean, handle: Handle): Promise<{ res: Response; rate?: RateDecision }> {
+  /**
+   * With an API key: verified, then limited per key. Answers without a promise of its own up to
+   * the route (a cached key, no body): the common read costs no extra turn.
+   */
+  function authorised(req: Request, ctx: PipelineContext, withBody: boolean, handle: Handle): Response | Promise<Response> {
     const header = req.headers.get("authorization");
     const presented = header !== null && header.startsWith(BEARER) ? header.slice(BEARER.length) : null;
-    const principal = presented !== null ? await parts.keys.verify(presented) : null;
+    const verified = presented !== null ? parts.keys.verify(presented) : null;
+    if (verified instanceof Promise) return verified.then((principal) => admitted(req, ctx, presented, principal, withBody, handle));
+    return admitted(req, ctx, presented, verified, withBody, handle);
+  }
+
+  /** The key's request let through, or refused: an unknown key (401, spending the address's allowance) or one over its rate (429). */
+  function admitted(req: Request, ctx: PipelineContext, presented: string | null, principal: Principal | null, withBody: boolean, handle: Handle): Response | Promise<Response> {
     if (!principal) {
       // Guessing keys is anonymous traffic: it spends the address's allowance.
       const rate = byIp.take(clientNetwork(ctx.ip ?? "unknown"));
-      if (!rate.allowed) return { res: rateLimited(rate, ctx) };
+      if (!rate.allowed) return rateLimited(rate, ctx);
       throw unauthorized(presented !== null && CREDENTIAL.test(presented));
     }
     ctx.principal = principal;
-    const rate = parts.limiter.take(principal.keyId);
-    if (!rate.allowed) return { res: rateLimited(rate, ctx), rate };
+    const rate = (ctx.rate = parts.limiter.take(principal.keyId));
+    if (!rate.allowed) return rateLimited(rate, ctx);
+    return withBody || req.method === "POST" ? withBodyOrReplay(req, ctx, principal, withBody, handle) : handle(req);
+  }
+
+  /** A JSON body read and checked, and a POST with an Idempotency-Key answered once. */
+  async function withBodyOrReplay(req: Request, ctx: PipelineContext, principal: Principal, withBody: boolean, handle: Handle): Promise<Response> {
     const jsonBytes = withBody ? await guardedBody(req, ctx, maxBody) : null;
     const key = req.method === "POST" ? req.headers.get("idempotency-key") : null;
-    if (key !== null) {
-      if (jsonBytes) return { res: await parts.idempotency.run(principal.environment, key, req, jsonBytes, async () => handle(req)), rate };
-      // A form (an upload) is read here, and the route parses a request over the same bytes.
-      const body = new Uint8Array(await req.arrayBuffer());
-      const replayable = new Request(req.url, { method: req.method, headers: req.headers, body });
-      setContext(replayable, ctx);
-      return { res: await parts.idempotency.run(principal.environment, key, req, body, async () => parts.handle(replayable)), rate };
-    }
-    return { res: await handle(req), rate };
+    if (key === null) return handle(req);
+    if (jsonBytes) return parts.idempotency.run(principal.environment, key, req, jsonBytes, async () => handle(req));
+    // A form (an upload) is read here, and the route parses a request over the same bytes.
+    const body = new Uint8Array(await req.arrayBuffer());
+    const replayable = new Request(req.url, { method: req.method, headers: req.headers, body });
+    setContext(replayable, ctx);
+    return parts.idempotency.run(principal.environment, key, req, body, async () => parts.handle(replayable));
   }
 
   /**
@@ -214,7 +229,6 @@ export function createPipeline(deps: Deps, parts: {
     const url = req.url;
     const path = pathOf(url);
     let res: Response;
-    let rate: RateDecision | undefined;
     try {
       // No id, token or query parameter of the API holds a NUL, and PostgreSQL cannot compare text with one.
       if (url.includes("%00")) throw new AppError("bad_request", "The URL holds %00, a NUL character, which no path or query parameter of this API takes");
@@ -225,8 +239,8 @@ export function createPipeline(deps: Deps, parts: {
       const withBody = length > 0 || req.headers.has("transfer-encoding");
       checkContentType(req, withBody);
       const handle = route ?? parts.handle;
-      if (needsApiKey(path)) ({ res, rate } = await authorised(req, ctx, withBody, handle));
-      else res = await anonymous(req, ctx, path, withBody, handle);
+      const answer = needsApiKey(path) ? authorised(req, ctx, withBody, handle) : anonymous(req, ctx, path, withBody, handle);
+      res = answer instanceof Response ? answer : await answer;
     } catch (e) {
       if (!(e instanceof AppError) && systemError(e)) {
         deps.log.warn("request refused on a system condition", { requestId: ctx.id, error: String((e as Error)?.message ?? e) });
@@ -240,7 +254,7 @@ export function createPipeline(deps: Deps, parts: {
     const out = res.headers;
     out.set("x-request-id", ctx.id);
     headers(path, out);
-    if (rate) parts.limiter.setHeaders(rate, out);
+    if (ctx.rate) parts.limiter.setHeaders(ctx.rate, out);
     deps.log.request({
       requestId: ctx.id,
       method: req.method,

@@ -113,31 +113,39 @@ export function createKeyVerifier(db: Db, clock: Clock) {
     return db.update(apiKeys).set({ lastUsedAt: new Date(now) }).where(eq(apiKeys.id, key.id));
   };
 
+  /** A key not yet verified by this process (or since its cache was dropped): found by its hash. */
+  const lookUp = async (presented: string): Promise<Principal | null> => {
+    const hash = sha256Hex(presented);
+    const keys = await active();
+    // A miss may be a key created since the cache was filled by this same connection.
+    let key = keys.get(hash);
+    if (!key) {
+      key = await firstRow(db.select().from(apiKeys).where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt))));
+      if (key) keys.set(hash, key);
+    }
+    // No constant-time compare needed: keys are found by the SHA-256 of what was presented,
+    // so a lookup's timing can only tell an attacker about hashes they cannot steer.
+    if (!key) return null;
+    const known = { key, principal: Object.freeze({ keyId: key.id, environment: key.environment, scopes: key.scopes }) };
+    // Kept only while the map it was found in is still the current one.
+    if (keys === cache) bySecret.set(presented, known);
+    await touch(key);
+    return known.principal;
+  };
+
   return {
-    /** The principal for a presented key, or null (unknown, malformed or revoked). */
-    async verify(presented: string): Promise<Principal | null> {
+    /**
+     * The principal for a presented key, or null (unknown, malformed or revoked). A key this
+     * process verified before is answered at once, without a promise (every request of a client
+     * after its first), unless its lastUsedAt is due to be written.
+     */
+    verify(presented: string): Principal | null | Promise<Principal | null> {
       // The format first: whatever is presented, only a key-sized string is looked up or hashed.
       if (!KEY_FORMAT.test(presented)) return null;
-      let known = cache && generation() === seen ? bySecret.get(presented) : undefined;
-      if (!known) {
-        const hash = sha256Hex(presented);
-        const keys = await active();
-        // A miss may be a key created since the cache was filled by this same connection.
-        let key = keys.get(hash);
-        if (!key) {
-          key = await firstRow(db.select().from(apiKeys).where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt))));
-          if (key) keys.set(hash, key);
-        }
-        // No constant-time compare needed: keys are found by the SHA-256 of what was presented,
-        // so a lookup's timing can only tell an attacker about hashes they cannot steer.
-        if (!key) return null;
-        known = { key, principal: Object.freeze({ keyId: key.id, environment: key.environment, scopes: key.scopes }) };
-        // Kept only while the map it was found in is still the current one.
-        if (keys === cache) bySecret.set(presented, known);
-      }
+      const known = cache && generation() === seen ? bySecret.get(presented) : undefined;
+      if (!known) return lookUp(presented);
       const written = touch(known.key);
-      if (written) await written;
-      return known.principal;
+      return written ? written.then(() => known.principal) : known.principal;
     },
     invalidate() {
       cache = null;
