@@ -10,7 +10,19 @@ import { preparedPerSession, sessionOf } from "./prepared";
 interface RowInsert {
   run(row: Record<string, unknown>): void;
 }
-const insertStatements = new WeakMap<object, Map<SQLiteTable, Map<string, RowInsert>>>();
+
+/**
+ * A table's inserts on one session, by the shape of their rows: the columns given (a bit each,
+ * in the table's order), then which of those are null. Two numbers, not a string of the names
+ * made for every row.
+ */
+interface TableInserts {
+  keys: string[];
+  byShape: Map<number, Map<number, RowInsert>>;
+}
+const insertStatements = new WeakMap<object, Map<SQLiteTable, TableInserts>>();
+/** A shape's bits are exact in a double up to 2^53. */
+const MAX_COLUMNS = 53;
 
 /**
  * The insert of rows of one shape (the columns given, and which of them are null), on SQLite's
@@ -21,16 +33,39 @@ const insertStatements = new WeakMap<object, Map<SQLiteTable, Map<string, RowIns
 function rowInsert(tx: Tx, table: SQLiteTable, row: Record<string, unknown>): RowInsert {
   const query = tx.insert(table).values(placeholders(row) as SQLiteTable["$inferInsert"]).toSQL();
   const statement = (sessionOf(tx) as { client: Database }).client.prepare(query.sql);
-  const params = query.params.map((p): ((row: Record<string, unknown>) => unknown) => {
-    if (!is(p, Param) || !is(p.value, Placeholder)) return () => p;
-    const { encoder } = p;
-    const { name } = p.value;
-    return (r) => encoder.mapToDriverValue(r[name]);
-  });
-  return { run: (r) => void statement.run(...(params.map((param) => param(r)) as SQLQueryBindings[])) };
+  // Per parameter: the row's column and its encoder, or a value drizzle wrote into the query.
+  const names = query.params.map((p) => (is(p, Param) && is(p.value, Placeholder) ? p.value.name : null));
+  const encoders = query.params.map((p) => (p as Param).encoder);
+  return {
+    run(r) {
+      const values = new Array<SQLQueryBindings>(names.length);
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i];
+        values[i] = (name === null ? query.params[i] : encoders[i]!.mapToDriverValue(r[name])) as SQLQueryBindings;
+      }
+      statement.run(...values);
+    },
+  };
 }
 
-/** Which columns a row gives, and which of them are null: rows of one shape share a statement. */
+/** The insert of `row`'s shape, found by two numbers: its columns given, and those of them that are null. */
+function insertFor(tx: Tx, table: SQLiteTable, inserts: TableInserts, row: Record<string, unknown>): RowInsert {
+  let given = 0;
+  let nulls = 0;
+  for (let i = 0, bit = 1; i < inserts.keys.length; i++, bit *= 2) {
+    const value = row[inserts.keys[i]!];
+    if (value === undefined) continue;
+    given += bit;
+    if (value === null) nulls += bit;
+  }
+  let byNulls = inserts.byShape.get(given);
+  if (!byNulls) inserts.byShape.set(given, (byNulls = new Map()));
+  let insert = byNulls.get(nulls);
+  if (!insert) byNulls.set(nulls, (insert = rowInsert(tx, table, row)));
+  return insert;
+}
+
+/** Which columns a row gives, and which of them are null, as text: PostgreSQL's inserts of rows of these shapes share a statement. */
 function shapeOf(row: Record<string, unknown>): string {
   let shape = "";
   for (const c in row) if (row[c] !== undefined) shape += row[c] === null ? `${c}:null,` : `${c},`;
@@ -84,14 +119,13 @@ export async function insertRows<T extends SQLiteTable>(tx: Tx, table: T, rows: 
   }
   let byTable = insertStatements.get(sessionOf(tx));
   if (!byTable) insertStatements.set(sessionOf(tx), (byTable = new Map()));
-  let byShape = byTable.get(table);
-  if (!byShape) byTable.set(table, (byShape = new Map()));
-  for (const row of given) {
-    const shape = shapeOf(row);
-    let insert = byShape.get(shape);
-    if (!insert) byShape.set(shape, (insert = rowInsert(tx, table, row)));
-    insert.run(row);
+  let inserts = byTable.get(table);
+  if (!inserts) {
+    const keys = Object.keys(getTableColumns(table));
+    if (keys.length > MAX_COLUMNS) throw new Error(`insertRows: ${getTableName(table)} has more than ${MAX_COLUMNS} columns`);
+    byTable.set(table, (inserts = { keys, byShape: new Map() }));
   }
+  for (const row of given) insertFor(tx, table, inserts, row).run(row);
 }
 
 /**
