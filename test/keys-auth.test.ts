@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { PreparedQuery } from "drizzle-orm/bun-sqlite/session";
 import { sha256 } from "./helpers/hash";
+import type { FakeClock } from "./helpers/clock";
 import { makePdf } from "./helpers/pdf";
 import { startTestServer, type TestServer } from "./helpers/server";
 
@@ -75,6 +76,11 @@ describe("authentication", () => {
     const me = list.data.find((k: any) => k.prefix === key.slice(0, 12));
     expect(me.name).toBe("listed");
     expect(me.lastUsedAt).toBe(s.clock.now().toISOString());
+    // A key verified before is answered from memory; its lastUsedAt is still written once a minute.
+    (s.clock as FakeClock).advance(61_000);
+    expect((await s.api("/api/v1/documents", { key })).status).toBe(200);
+    const later = (await (await s.api("/api/v1/keys", { key })).json()).data.find((k: any) => k.prefix === key.slice(0, 12));
+    expect(later.lastUsedAt).toBe(s.clock.now().toISOString());
     expect(JSON.stringify(list)).not.toContain(key);
     expect(JSON.stringify(list)).not.toContain(sha256(key));
   });
