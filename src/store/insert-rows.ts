@@ -16,11 +16,8 @@ interface RowInsert {
  * in the table's order), then which of those are null. Two numbers, not a string of the names
  * made for every row.
  */
-interface TableInserts {
-  keys: string[];
-  byShape: Map<number, Map<number, RowInsert>>;
-}
-const insertStatements = new WeakMap<object, Map<SQLiteTable, TableInserts>>();
+type ByShape = Map<number, Map<number, RowInsert>>;
+const insertStatements = new WeakMap<object, Map<SQLiteTable, ByShape>>();
 /** A shape's bits are exact in a double up to 2^53. */
 const MAX_COLUMNS = 53;
 
@@ -49,17 +46,19 @@ function rowInsert(tx: Tx, table: SQLiteTable, row: Record<string, unknown>): Ro
 }
 
 /** The insert of `row`'s shape, found by two numbers: its columns given, and those of them that are null. */
-function insertFor(tx: Tx, table: SQLiteTable, inserts: TableInserts, row: Record<string, unknown>): RowInsert {
+function insertFor(tx: Tx, table: SQLiteTable, byShape: ByShape, row: Record<string, unknown>): RowInsert {
+  const columns = defaultsOf(table);
+  if (columns.length > MAX_COLUMNS) throw new Error(`insertRows: ${getTableName(table)} has more than ${MAX_COLUMNS} columns`);
   let given = 0;
   let nulls = 0;
-  for (let i = 0, bit = 1; i < inserts.keys.length; i++, bit *= 2) {
-    const value = row[inserts.keys[i]!];
+  for (let i = 0, bit = 1; i < columns.length; i++, bit *= 2) {
+    const value = row[columns[i]!.key];
     if (value === undefined) continue;
     given += bit;
     if (value === null) nulls += bit;
   }
-  let byNulls = inserts.byShape.get(given);
-  if (!byNulls) inserts.byShape.set(given, (byNulls = new Map()));
+  let byNulls = byShape.get(given);
+  if (!byNulls) byShape.set(given, (byNulls = new Map()));
   let insert = byNulls.get(nulls);
   if (!insert) byNulls.set(nulls, (insert = rowInsert(tx, table, row)));
   return insert;
@@ -119,13 +118,9 @@ export async function insertRows<T extends SQLiteTable>(tx: Tx, table: T, rows: 
   }
   let byTable = insertStatements.get(sessionOf(tx));
   if (!byTable) insertStatements.set(sessionOf(tx), (byTable = new Map()));
-  let inserts = byTable.get(table);
-  if (!inserts) {
-    const keys = Object.keys(getTableColumns(table));
-    if (keys.length > MAX_COLUMNS) throw new Error(`insertRows: ${getTableName(table)} has more than ${MAX_COLUMNS} columns`);
-    byTable.set(table, (inserts = { keys, byShape: new Map() }));
-  }
-  for (const row of given) insertFor(tx, table, inserts, row).run(row);
+  let byShape = byTable.get(table);
+  if (!byShape) byTable.set(table, (byShape = new Map()));
+  for (const row of given) insertFor(tx, table, byShape, row).run(row);
 }
 
 /**
@@ -152,7 +147,11 @@ export async function insertRowsReturning<T extends SQLiteTable>(tx: Tx, table: 
 const DATABASE_DEFAULT = Symbol("database default");
 const tableDefaults = new WeakMap<SQLiteTable, { key: string; value: unknown }[]>();
 
-/** Each column of `table` with the value a row gets when it is left out (DATABASE_DEFAULT: an SQL expression or a function). */
+/**
+ * Each column of `table`, in the table's order, with the value a row gets when it is left out
+ * (DATABASE_DEFAULT: an SQL expression or a function): what a returned row is made of, and the
+ * order of a row insert's shape bits.
+ */
 function defaultsOf(table: SQLiteTable) {
   let defaults = tableDefaults.get(table);
   if (!defaults) {

@@ -45,7 +45,6 @@ const ENV_COOKIE = "certyneo_admin_env";
 const LOGIN_CSRF_COOKIE = "certyneo_login_csrf";
 const LANG_COOKIE = "certyneo_admin_lang";
 
-
 type Body = Record<string, unknown>;
 
 /** Everything a console handler gets: the signed-in admin, the chosen environment, the view. */
@@ -65,8 +64,6 @@ interface Console {
   /** Records an admin action in the log. */
   record(action: string, target?: string | null, data?: Record<string, unknown>): Promise<void>;
 }
-
-
 
 export function adminRoutes(deps: Deps, keys: KeyVerifier) {
   const secureCookie = deps.config.baseUrl.startsWith("https:") ? "; Secure" : "";

@@ -38,7 +38,7 @@ export async function createEnvelope(deps: Deps, { environment, who, draft: give
     const documents = await assertValidDraft(tx, deps.clock, environment, draft, found);
     const now = deps.clock.now();
     const id = newId("env");
-    const people = newRecipientRows(id, draft, draft.recipients.map(() => newId("rcp")));
+    const people = newRecipientRows(id, draft);
     const docs: EnvelopeDocumentRow[] = draft.documentIds.map((d) => {
       const { name, size, sha256, pageCount, pages } = documents.get(d)!;
       return { envelopeId: id, id: d, name, size, sha256, pageCount, pages };

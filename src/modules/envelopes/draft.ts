@@ -80,10 +80,10 @@ export async function hashAccessCodes(recipients: StoredRecipientDraft[]): Promi
 }
 
 /**
- * The recipient rows of a draft, in order, with the given ids (new ones, or a PATCH's kept ones):
+ * The recipient rows of a draft, in order, with the given ids (a PATCH's kept ones) or new ones:
  * what writeDraftParts writes, and what a creation's first audit event names before it is written.
  */
-export function newRecipientRows(envelopeId: string, draft: EnvelopeDraft, ids: readonly string[]) {
+export function newRecipientRows(envelopeId: string, draft: EnvelopeDraft, ids: readonly string[] = draft.recipients.map(() => newId("rcp"))) {
   const orders = routingOrders(draft);
   return draft.recipients.map((r, position) => {
     const auth = r.authentication;
@@ -111,7 +111,7 @@ export async function writeDraftParts(tx: Tx, envelopeId: string, draft: Envelop
     await tx.delete(envelopeDocuments).where(eq(envelopeDocuments.envelopeId, envelopeId));
   }
   await insertRows(tx, envelopeDocuments, draft.documentIds.map((documentId, position) => ({ envelopeId, documentId, position })));
-  const people = opts.people ?? newRecipientRows(envelopeId, draft, draft.recipients.map(() => newId("rcp")));
+  const people = opts.people ?? newRecipientRows(envelopeId, draft);
   const recipientsWritten = await insertRowsReturning(tx, recipients, people);
   const all = draftFields(draft, documentFacts);
   const fieldsWritten = await insertRowsReturning(tx, fields, all.map(({ recipient, field: f, source }, position) => {
