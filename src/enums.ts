@@ -50,6 +50,21 @@ export type Locale = (typeof LOCALES)[number];
 export const RTL_LOCALES: readonly Locale[] = ["ar"];
 export const textDirection = (locale: Locale): "rtl" | "ltr" => (RTL_LOCALES.includes(locale) ? "rtl" : "ltr");
 
+/** "fr-CA" -> "fr" when it is one of LOCALES, else null. */
+export function supportedLocale(value: string | null | undefined): Locale | null {
+  const l = (value ?? "").trim().toLowerCase().split(/[-_;]/)[0];
+  return LOCALES.find((known) => known === l) ?? null;
+}
+
+/** The first language of an Accept-Language header that is one of LOCALES, else English. */
+export function acceptedLocale(acceptLanguage: string | null): Locale {
+  for (const part of (acceptLanguage ?? "").split(",")) {
+    const l = supportedLocale(part);
+    if (l) return l;
+  }
+  return "en";
+}
+
 /** What an integrator may ask for; the API reports "custom" for per-recipient routing orders. */
 export const SIGNING_ORDERS = ["parallel", "sequential"] as const;
 export const REPORTED_SIGNING_ORDERS = [...SIGNING_ORDERS, "custom"] as const;

@@ -9,6 +9,7 @@ import { assertJsonDepth, assertStorableText, formatBytes, readBodyBounded } fro
 import { forwardedClient, newRequestId, setContext, type RequestContext } from "./context";
 import type { Idempotency } from "./idempotency";
 import { problemResponse } from "./problem";
+import { refusalPage, wantsPage } from "./refusal-page";
 import { clientNetwork, createRateLimiter, type RateDecision, type RateLimiter } from "./rate-limit";
 import { securityHeaders } from "./security-headers";
 import { systemError } from "./system-errors";
@@ -112,6 +113,8 @@ class PipelineContext implements RequestContext {
   constructor(
     public id: string,
     public startedAt: number,
+    /** The URL's path, without its query. */
+    readonly path: string,
     private readonly req: Request,
     private readonly server: Server<unknown> | undefined,
     private readonly trustProxy: boolean,
@@ -152,10 +155,13 @@ export function createPipeline(deps: Deps, parts: {
   const byIp = createRateLimiter({ enabled, burst: anonymousBurst, perMinute: anonymousPerMinute, now });
   const byToken = createRateLimiter({ enabled, burst: tokenBurst, perMinute: tokenPerMinute, now });
   const headers = securityHeaders(deps.config);
-  const rateLimited = (rate: RateDecision, ctx: RequestContext) =>
-    problemResponse(new AppError("rate_limited", `Rate limit exceeded; retry in ${rate.retryAfterSeconds} s`, {
+  /** A refusal made before any route runs: a problem, or a page for a browser navigating to one of the server's pages. */
+  const refusal = (e: AppError, req: Request, ctx: PipelineContext) =>
+    wantsPage(req, ctx.path) ? refusalPage(e, ctx.id, req.headers.get("accept-language")) : problemResponse(e, ctx.id, deps.config.baseUrl);
+  const rateLimited = (rate: RateDecision, req: Request, ctx: PipelineContext) =>
+    refusal(new AppError("rate_limited", `Rate limit exceeded; retry in ${rate.retryAfterSeconds} s`, {
       headers: { "retry-after": String(rate.retryAfterSeconds) },
-    }), ctx.id, deps.config.baseUrl);
+    }), req, ctx);
 
   /**
    * With an API key: verified, then limited per key. Answers without a promise of its own up to
@@ -174,12 +180,12 @@ export function createPipeline(deps: Deps, parts: {
     if (!principal) {
       // Guessing keys is anonymous traffic: it spends the address's allowance.
       const rate = byIp.take(clientNetwork(ctx.ip ?? "unknown"));
-      if (!rate.allowed) return rateLimited(rate, ctx);
+      if (!rate.allowed) return rateLimited(rate, req, ctx);
       throw unauthorized(presented !== null && CREDENTIAL.test(presented));
     }
     ctx.principal = principal;
     const rate = (ctx.rate = parts.limiter.take(principal.keyId));
-    if (!rate.allowed) return rateLimited(rate, ctx);
+    if (!rate.allowed) return rateLimited(rate, req, ctx);
     return withBody || req.method === "POST" ? withBodyOrReplay(req, ctx, principal, withBody, handle) : handle(req);
   }
 
@@ -200,14 +206,14 @@ export function createPipeline(deps: Deps, parts: {
    * No API key: limited per client IP, and the signing API per token too. A signing token is
    * looked up before its body is read, and that body is capped at what a signature needs.
    */
-  async function anonymous(req: Request, ctx: RequestContext, path: string, withBody: boolean, handle: Handle): Promise<Response> {
+  async function anonymous(req: Request, ctx: PipelineContext, path: string, withBody: boolean, handle: Handle): Promise<Response> {
     if (unlimited(path)) return handle(req);
     const rate = byIp.take(clientNetwork(ctx.ip ?? "unknown"));
-    if (!rate.allowed) return rateLimited(rate, ctx);
+    if (!rate.allowed) return rateLimited(rate, req, ctx);
     const token = TOKEN_IN_PATH.exec(path)?.[0].split("/").pop();
     if (token !== undefined && TOKEN_FORMAT.test(token)) {
       const perToken = byToken.take(token);
-      if (!perToken.allowed) return rateLimited(perToken, ctx);
+      if (!perToken.allowed) return rateLimited(perToken, req, ctx);
     }
     if (withBody && path.startsWith(SIGNING_API_PATH)) {
       if (!(await isKnownToken(deps.db, token ?? ""))) throw unknownToken();
@@ -224,10 +230,10 @@ export function createPipeline(deps: Deps, parts: {
    */
   return async function fetch(req: Request, server?: Server<unknown>, route?: Handle): Promise<Response> {
     const incoming = req.headers.get("x-request-id");
-    const ctx = new PipelineContext(incoming && REQUEST_ID.test(incoming) ? incoming : newRequestId(), performance.now(), req, server, deps.config.trustProxy);
-    setContext(req, ctx);
     const url = req.url;
     const path = pathOf(url);
+    const ctx = new PipelineContext(incoming && REQUEST_ID.test(incoming) ? incoming : newRequestId(), performance.now(), path, req, server, deps.config.trustProxy);
+    setContext(req, ctx);
     let res: Response;
     try {
       // No id, token or query parameter of the API holds a NUL, and PostgreSQL cannot compare text with one.
@@ -249,7 +255,7 @@ export function createPipeline(deps: Deps, parts: {
         deps.log.error("unhandled error in pipeline", { requestId: ctx.id, error: String((e as Error)?.stack ?? e) });
         e = new AppError("internal_error", "Internal error; the request id identifies it in the server log");
       }
-      res = problemResponse(e as AppError, ctx.id, deps.config.baseUrl);
+      res = refusal(e as AppError, req, ctx);
     }
     const out = res.headers;
     out.set("x-request-id", ctx.id);

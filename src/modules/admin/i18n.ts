@@ -1,4 +1,4 @@
-import { LOCALES, type Locale } from "../../enums";
+import { acceptedLocale, supportedLocale, type Locale } from "../../enums";
 import { ar } from "./strings/ar";
 import { de } from "./strings/de";
 import { el } from "./strings/el";
@@ -21,19 +21,7 @@ export function translator(lang: Lang): Translate {
   return (key, vars = {}) => table[key].replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
 }
 
-/** "fr-CA" -> "fr" when the console speaks it, else null. */
-export function supportedLang(value: string | null | undefined): Lang | null {
-  const l = (value ?? "").trim().toLowerCase().split(/[-_;]/)[0];
-  return LOCALES.find((known) => known === l) ?? null;
-}
-
 /** ?lang=, else the language picked with the switcher (cookie), else the first supported language of Accept-Language, else English. */
 export function pickLang(query: string | null, chosen: string | null | undefined, acceptLanguage: string | null): Lang {
-  const explicit = supportedLang(query) ?? supportedLang(chosen);
-  if (explicit) return explicit;
-  for (const part of (acceptLanguage ?? "").split(",")) {
-    const l = supportedLang(part);
-    if (l) return l;
-  }
-  return "en";
+  return supportedLocale(query) ?? supportedLocale(chosen) ?? acceptedLocale(acceptLanguage);
 }

@@ -2,6 +2,7 @@ import { createReadStream, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { Elysia } from "elysia";
 import type { Deps } from "../../deps";
+import { supportedLocale } from "../../enums";
 import { AppError } from "../../errors";
 import { contextOf } from "../../http/context";
 import { systemError } from "../../http/system-errors";
@@ -26,7 +27,7 @@ import { recordAction, type AdminActor } from "./actions";
 import { allFailedMessageIds, allFailedSealIds } from "./queries";
 import { authenticate, checkTotpCode, type AdminUser } from "./accounts";
 import type { Html } from "./html";
-import { pickLang, supportedLang, translator, type StringKey } from "./i18n";
+import { pickLang, translator, type StringKey } from "./i18n";
 import { adminAsset, cookiesOf, htmlError, redirect, safeNext, sameToken, secured, str } from "./answers";
 import { page, type View } from "./layout";
 import { activityBody } from "./pages/activity";
@@ -168,7 +169,7 @@ export function adminRoutes(deps: Deps, keys: KeyVerifier) {
     // The language switcher (also on the login pages): remembered for a year, then back where it was.
     .get("/admin/language", ({ request }) => {
       const url = new URL(request.url);
-      const lang = supportedLang(url.searchParams.get("lang"));
+      const lang = supportedLocale(url.searchParams.get("lang"));
       const cookie = lang ? [`${LANG_COOKIE}=${lang}; Path=/admin; Max-Age=31536000; HttpOnly; SameSite=Lax${secureCookie}`] : [];
       return secured(redirect(safeNext(url.searchParams.get("next"))), cookie);
     }, { detail: { hide: true } })

@@ -4,8 +4,8 @@ import { AppError } from "../../errors";
 import { contextOf } from "../../http/context";
 import { createRateLimiter } from "../../http/rate-limit";
 import { verifyService } from "../sealing/lazy";
-import type { Locale } from "../../enums";
-import { languageOf, renderForm, renderMessage, renderReport } from "./render";
+import { acceptedLocale, type Locale } from "../../enums";
+import { renderForm, renderMessage, renderReport } from "./render";
 import { VERIFY_TEXTS } from "./texts";
 import verifyCss from "./verify.css" with { type: "text" };
 
@@ -32,10 +32,10 @@ const html = (lang: Locale, body: string, status = 200, extra: Record<string, st
 export function verifyPage(deps: Deps) {
   const limiter = createRateLimiter({ enabled: true, burst: deps.config.verify.publicPerMinute, perMinute: deps.config.verify.publicPerMinute, now: () => deps.clock.now().getTime() });
   return new Elysia({ name: "verify-page" })
-    .get("/verify", ({ request }) => html(languageOf(request.headers.get("accept-language")), renderForm(languageOf(request.headers.get("accept-language")))), { detail: { hide: true } })
+    .get("/verify", ({ request }) => html(acceptedLocale(request.headers.get("accept-language")), renderForm(acceptedLocale(request.headers.get("accept-language")))), { detail: { hide: true } })
     .get("/verify/verify.css", () => new Response(verifyCss, { headers: { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=3600", "x-content-type-options": "nosniff" } }), { detail: { hide: true } })
     .post("/verify", async ({ request }) => {
-      const lang = languageOf(request.headers.get("accept-language"));
+      const lang = acceptedLocale(request.headers.get("accept-language"));
       const words = VERIFY_TEXTS[lang];
       const refuse = (sentence: string, status: number, extra?: Record<string, string>) => html(lang, renderMessage(lang, sentence), status, extra);
       const rate = limiter.take(contextOf(request).ip ?? "unknown");

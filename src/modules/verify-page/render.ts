@@ -1,17 +1,8 @@
 // The public verification page, rendered on the server in plain words (texts.ts).
 import { formatUtc } from "../../clock";
-import { LOCALES, textDirection, type Locale } from "../../enums";
+import { textDirection, type Locale } from "../../enums";
 import type { SignatureReport } from "../../pdf/verify";
 import { VERIFY_TEXTS } from "./texts";
-
-/** The first language of Accept-Language the page speaks, else English. */
-export function languageOf(acceptLanguage: string | null): Locale {
-  for (const part of (acceptLanguage ?? "").split(",")) {
-    const lang = part.trim().split(/[-_;]/)[0]!.toLowerCase();
-    if ((LOCALES as readonly string[]).includes(lang)) return lang as Locale;
-  }
-  return "en";
-}
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
