@@ -6,7 +6,7 @@ let s: TestServer;
 beforeAll(async () => { s = await startTestServer(); });
 afterAll(() => s.stop());
 
-const textOf = (html: string) => html.replace(/<[^>]+>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+const textOf = (html: string) => html.replace(/<[^>]+>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
 
 describe("error codes are documented", () => {
   test("the errors page has one section per code with its status and meaning, and needs nothing from outside", async () => {

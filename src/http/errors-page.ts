@@ -1,4 +1,5 @@
 import { ERRORS } from "../errors";
+import { escapeHtml } from "../escape-html";
 
 export const ERRORS_PAGE_PATH = "/docs/errors";
 
@@ -8,7 +9,6 @@ export const errorDocsUrl = (baseUrl: string, code: string) => `${baseUrl}${ERRO
 /** The URN in every problem's `type`: the code's stable identifier (RFC 9457's primary one). */
 export const errorType = (code: string) => `urn:certyneo:error:${code}`;
 
-const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 /** The table's meanings mark names with backticks, as in the OpenAPI descriptions. */
 const inlineCode = (s: string) => escapeHtml(s).replace(/`([^`]+)`/g, "<code>$1</code>");
 

@@ -4,7 +4,7 @@ import type { Logger } from "../log";
 import { AppError, type FieldError } from "../errors";
 import { schemaErrors } from "./validate";
 import { contextOf } from "./context";
-import { problemResponse } from "./problem";
+import { refusalAnswer } from "./refusal-page";
 import { systemError } from "./system-errors";
 
 interface RouteShape {
@@ -41,8 +41,9 @@ function validationErrors(error: any, where: string, request: Request, routes: R
 }
 
 /**
- * Maps everything thrown inside Elysia to the one problem shape. `routes` is read lazily
- * because the plugin is registered before the modules that add routes.
+ * Maps everything thrown inside Elysia to the one problem shape (a page for a browser opening one
+ * of the server's pages: refusal-page.ts). `routes` is read lazily because the plugin is
+ * registered before the modules that add routes.
  */
 export function errorHandler(log: Logger, config: Config, routes: () => RouteShape[]) {
   return new Elysia({ name: "errors" }).onError({ as: "global" }, ({ code, error, request }) => {
@@ -69,7 +70,7 @@ export function errorHandler(log: Logger, config: Config, routes: () => RouteSha
       if (!system) log.error("unhandled error", { requestId: ctx.id, code, error: String((error as Error)?.stack ?? error), ...causeOf(error) });
       err = system ?? new AppError("internal_error", "Internal error; the request id identifies it in the server log");
     }
-    return problemResponse(err, ctx.id, config.baseUrl);
+    return refusalAnswer(err, request, new URL(request.url).pathname, ctx.id, config.baseUrl);
   });
 }
 

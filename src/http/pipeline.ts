@@ -8,8 +8,7 @@ import { needsApiKey, unauthorized } from "./auth";
 import { assertJsonDepth, assertStorableText, formatBytes, readBodyBounded } from "./body-guard";
 import { forwardedClient, newRequestId, setContext, type RequestContext } from "./context";
 import type { Idempotency } from "./idempotency";
-import { problemResponse } from "./problem";
-import { refusalPage, wantsPage } from "./refusal-page";
+import { refusalAnswer } from "./refusal-page";
 import { clientNetwork, createRateLimiter, type RateDecision, type RateLimiter } from "./rate-limit";
 import { securityHeaders } from "./security-headers";
 import { systemError } from "./system-errors";
@@ -156,8 +155,7 @@ export function createPipeline(deps: Deps, parts: {
   const byToken = createRateLimiter({ enabled, burst: tokenBurst, perMinute: tokenPerMinute, now });
   const headers = securityHeaders(deps.config);
   /** A refusal made before any route runs: a problem, or a page for a browser navigating to one of the server's pages. */
-  const refusal = (e: AppError, req: Request, ctx: PipelineContext) =>
-    wantsPage(req, ctx.path) ? refusalPage(e, ctx.id, req.headers.get("accept-language")) : problemResponse(e, ctx.id, deps.config.baseUrl);
+  const refusal = (e: AppError, req: Request, ctx: PipelineContext) => refusalAnswer(e, req, ctx.path, ctx.id, deps.config.baseUrl);
   const rateLimited = (rate: RateDecision, req: Request, ctx: PipelineContext) =>
     refusal(new AppError("rate_limited", `Rate limit exceeded; retry in ${rate.retryAfterSeconds} s`, {
       headers: { "retry-after": String(rate.retryAfterSeconds) },
@@ -206,7 +204,8 @@ export function createPipeline(deps: Deps, parts: {
    * No API key: limited per client IP, and the signing API per token too. A signing token is
    * looked up before its body is read, and that body is capped at what a signature needs.
    */
-  async function anonymous(req: Request, ctx: PipelineContext, path: string, withBody: boolean, handle: Handle): Promise<Response> {
+  async function anonymous(req: Request, ctx: PipelineContext, withBody: boolean, handle: Handle): Promise<Response> {
+    const path = ctx.path;
     if (unlimited(path)) return handle(req);
     const rate = byIp.take(clientNetwork(ctx.ip ?? "unknown"));
     if (!rate.allowed) return rateLimited(rate, req, ctx);
@@ -245,7 +244,7 @@ export function createPipeline(deps: Deps, parts: {
       const withBody = length > 0 || req.headers.has("transfer-encoding");
       checkContentType(req, withBody);
       const handle = route ?? parts.handle;
-      const answer = needsApiKey(path) ? authorised(req, ctx, withBody, handle) : anonymous(req, ctx, path, withBody, handle);
+      const answer = needsApiKey(path) ? authorised(req, ctx, withBody, handle) : anonymous(req, ctx, withBody, handle);
       res = answer instanceof Response ? answer : await answer;
     } catch (e) {
       if (!(e instanceof AppError) && systemError(e)) {

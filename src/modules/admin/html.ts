@@ -1,3 +1,5 @@
+import { escapeHtml } from "../../escape-html";
+
 /**
  * Server-rendered HTML for the console. `html` escapes every interpolated value unless it is
  * already Html (another html`` fragment), so data from the database never becomes markup.
@@ -8,9 +10,6 @@ export class Html {
     return this.text;
   }
 }
-
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
 type Value = Html | string | number | boolean | null | undefined | Value[];
 

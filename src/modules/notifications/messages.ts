@@ -3,7 +3,8 @@
  * (e-mail) and as a short text (SMS). User-supplied strings (subject, message, names, reasons)
  * are escaped in HTML and kept on one line in headers.
  */
-import { LOCALES, textDirection, type Locale, type MessageKind, type RecipientRole } from "../../enums";
+import { supportedLocale, textDirection, type Locale, type MessageKind, type RecipientRole } from "../../enums";
+import { escapeHtml } from "../../escape-html";
 import type { Organisation } from "../signing/branding";
 import { MESSAGE_TEXTS, messageText, type MessageKey } from "./message-texts";
 
@@ -41,14 +42,7 @@ export interface RenderedEmail {
 }
 
 /** `en` unless the envelope asked for a language we speak. */
-export function pickLocale(locale: string | null | undefined): Locale {
-  const l = (locale ?? "").toLowerCase().split(/[-_]/)[0] ?? "";
-  return LOCALES.find((known) => known === l) ?? "en";
-}
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-}
+export const pickLocale = (locale: string | null | undefined): Locale => supportedLocale(locale) ?? "en";
 
 const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();
 
