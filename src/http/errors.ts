@@ -48,6 +48,7 @@ function validationErrors(error: any, where: string, request: Request, routes: R
 export function errorHandler(log: Logger, config: Config, routes: () => RouteShape[]) {
   return new Elysia({ name: "errors" }).onError({ as: "global" }, ({ code, error, request }) => {
     const ctx = contextOf(request);
+    const path = new URL(request.url).pathname;
     let err: AppError;
     if (error instanceof AppError) err = error;
     else if (code === "VALIDATION") {
@@ -60,7 +61,6 @@ export function errorHandler(log: Logger, config: Config, routes: () => RouteSha
         : new AppError("invalid_json", "The request body is not valid JSON");
     }
     else if (code === "NOT_FOUND") {
-      const path = new URL(request.url).pathname;
       const allow = allowedMethods(routes(), path);
       err = allow.length
         ? new AppError("method_not_allowed", `${request.method} is not allowed on ${path}`, { headers: { allow: allow.join(", ") } })
@@ -70,7 +70,7 @@ export function errorHandler(log: Logger, config: Config, routes: () => RouteSha
       if (!system) log.error("unhandled error", { requestId: ctx.id, code, error: String((error as Error)?.stack ?? error), ...causeOf(error) });
       err = system ?? new AppError("internal_error", "Internal error; the request id identifies it in the server log");
     }
-    return refusalAnswer(err, request, new URL(request.url).pathname, ctx.id, config.baseUrl);
+    return refusalAnswer(err, request, path, ctx.id, config.baseUrl);
   });
 }
 

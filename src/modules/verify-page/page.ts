@@ -32,7 +32,10 @@ const html = (lang: Locale, body: string, status = 200, extra: Record<string, st
 export function verifyPage(deps: Deps) {
   const limiter = createRateLimiter({ enabled: true, burst: deps.config.verify.publicPerMinute, perMinute: deps.config.verify.publicPerMinute, now: () => deps.clock.now().getTime() });
   return new Elysia({ name: "verify-page" })
-    .get("/verify", ({ request }) => html(acceptedLocale(request.headers.get("accept-language")), renderForm(acceptedLocale(request.headers.get("accept-language")))), { detail: { hide: true } })
+    .get("/verify", ({ request }) => {
+      const lang = acceptedLocale(request.headers.get("accept-language"));
+      return html(lang, renderForm(lang));
+    }, { detail: { hide: true } })
     .get("/verify/verify.css", () => new Response(verifyCss, { headers: { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=3600", "x-content-type-options": "nosniff" } }), { detail: { hide: true } })
     .post("/verify", async ({ request }) => {
       const lang = acceptedLocale(request.headers.get("accept-language"));

@@ -5,7 +5,6 @@ import { escapeHtml } from "../../escape-html";
 import type { SignatureReport } from "../../pdf/verify";
 import { VERIFY_TEXTS } from "./texts";
 
-
 /** An ISO instant as people read it: "2026-11-30 19:25:40 UTC". */
 const readableTime = (iso: string) => {
   const date = new Date(iso);
