@@ -3,10 +3,22 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../test/helpers/spawn";
 
+/**
+ * The processor's clock and cache as Linux reports them: machines that all call themselves
+ * "AMD EPYC, 2 cores" ran the same code's creations at 130 and 310 µs of CPU.
+ */
+function cpuDetails(): string {
+  const info = existsSync("/proc/cpuinfo") ? readFileSync("/proc/cpuinfo", "utf8") : "";
+  const mhz = info.match(/^cpu MHz\s*:\s*([\d.]+)/m)?.[1];
+  const cache = info.match(/^cache size\s*:\s*(.+)$/m)?.[1]?.trim();
+  const parts = [mhz && `${Math.round(Number(mhz))} MHz`, cache && `${cache} cache`].filter(Boolean);
+  return parts.length ? ` (${parts.join(", ")})` : "";
+}
+
 /** One line saying where numbers came from: they mean nothing without it. */
 export function machine(): string {
   const cpu = cpus()[0]?.model?.trim() ?? "unknown CPU";
-  return `${cpu}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, bun ${Bun.version}, ${process.platform}/${process.arch}, ${new Date().toISOString().slice(0, 10)}`;
+  return `${cpu}${cpuDetails()}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, bun ${Bun.version}, ${process.platform}/${process.arch}, ${new Date().toISOString().slice(0, 10)}`;
 }
 
 export function table(head: string[], rows: (string | number)[][]): string {
