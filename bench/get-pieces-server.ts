@@ -42,7 +42,8 @@ function read(req: Request): string {
   h.get("x-request-id");
   h.get("content-length");
   h.has("transfer-encoding");
-  void req.url, req.method;
+  void req.url;
+  void req.method;
   return h.get("authorization")!.slice("Bearer ".length);
 }
 
