@@ -4,12 +4,12 @@
  * each against bare Bun.serve answering the same bytes, loaded by wrk in interleaved rounds of
  * one run. Run: npm run bench (needs wrk: apt-get install wrk).
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { PDFDocument } from "pdf-lib";
 import { freePort, run, tempDir, waitForHealth } from "../test/helpers/spawn";
-import { machine, table, writeSection } from "./machine";
+import { cpuSeconds, machine, requireWrk, table, writeSection } from "./machine";
 
 const DURATION = process.env.BENCH_SECONDS ?? "10";
 const CONNECTIONS = process.env.BENCH_CONNECTIONS ?? "32";
@@ -18,18 +18,9 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ONLY = process.env.BENCH_ONLY;
 const ROOT = join(import.meta.dir, "..");
 
-if (run(["sh", "-c", "command -v wrk"]).code !== 0) {
-  console.error("wrk is needed: apt-get install wrk");
-  process.exit(2);
-}
+requireWrk();
 
 interface WrkResult { rps: number; p50: number; p99: number; non2xx: number; cpuUsPerRequest: number }
-
-/** CPU seconds (user + system) a process has used, from /proc (clock ticks of 10 ms). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 function wrk(url: string, headers: Record<string, string>, serverPid: number, script?: string): WrkResult {
   const cpuBefore = cpuSeconds(serverPid);

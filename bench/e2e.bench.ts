@@ -19,7 +19,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 import { freePort, run, tempDir, waitForHealth } from "../test/helpers/spawn";
-import { machine, table, writeSection } from "./machine";
+import { cpuSeconds, machine, table, writeSection } from "./machine";
 import { imagePdf } from "./pdfs";
 
 const ROOT = join(import.meta.dir, "..");
@@ -242,7 +242,7 @@ function threadCpu(pid: number): { main: number; pdf: number; other: number } {
   }
   return out;
 }
-const processCpu = (pid: number) => { const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" "); return (Number(f[11]) + Number(f[12])) * 10; };
+const processCpu = (pid: number) => cpuSeconds(pid) * 1000;
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
 

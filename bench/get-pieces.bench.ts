@@ -12,25 +12,16 @@ import { existsSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { freePort, run, tempDir } from "../test/helpers/spawn";
-import { machine, table, writeSection } from "./machine";
+import { cpuSeconds, machine, requireWrk, table, writeSection } from "./machine";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 21);
 const SECONDS = process.env.BENCH_SECONDS ?? "1";
 const ROOT = join(import.meta.dir, "..");
 
-if (run(["sh", "-c", "command -v wrk"]).code !== 0) {
-  console.error("wrk is needed: apt-get install wrk");
-  process.exit(2);
-}
+requireWrk();
 // One core for the server, the other for wrk: the rounds' spread halves when they do not share one.
 const pin = run(["sh", "-c", "command -v taskset"]).code === 0 && navigator.hardwareConcurrency >= 2;
 const onCore = (core: number, cmd: string[]) => (pin ? ["taskset", "-c", String(core), ...cmd] : cmd);
-
-/** CPU seconds (user + system) a process has used, from /proc (clock ticks of 10 ms). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 const dir = tempDir("certyneo-get-pieces-");
 const ready = join(dir, "ready.json");

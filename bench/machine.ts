@@ -21,6 +21,19 @@ export function machine(): string {
   return `${cpu}${cpuDetails()}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, bun ${Bun.version}, ${process.platform}/${process.arch}, ${new Date().toISOString().slice(0, 10)}`;
 }
 
+/** CPU seconds (user + system) a process has used, from /proc (clock ticks of 10 ms). */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The benches that load a server with wrk stop at once, saying how to get it, where it is missing. */
+export function requireWrk(): void {
+  if (run(["sh", "-c", "command -v wrk"]).code === 0) return;
+  console.error("wrk is needed: apt-get install wrk");
+  process.exit(2);
+}
+
 export function table(head: string[], rows: (string | number)[][]): string {
   const line = (cells: (string | number)[]) => `| ${cells.join(" | ")} |`;
   return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");

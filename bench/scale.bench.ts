@@ -16,7 +16,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { freePort, run, tempDir, waitForHealth } from "../test/helpers/spawn";
 import { fill } from "./fill";
-import { machine, table, writeSection } from "./machine";
+import { cpuSeconds, machine, table, writeSection } from "./machine";
 
 const ROOT = join(import.meta.dir, "..");
 const SMALL = 1000;
@@ -25,11 +25,6 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
 /** The sample the bench took before (300 requests per round): its p99 is shown too, from each round's first 300. */
 const FEW = Math.min(300, REQUESTS);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 interface Target {
   name: string;
