@@ -26,6 +26,7 @@ import emojiPath from "@expo-google-fonts/noto-emoji/400Regular/NotoEmoji_400Reg
 import type { Font } from "@pdf-lib/fontkit";
 import bidiFactory from "bidi-js";
 import { parseFace, PLAIN_FEATURES, sharedFontkit } from "./fontkit-shared.ts";
+import { showLine } from "./text-show.ts";
 import "./native-deflate.ts";
 // fontkit's Indic shaper (Devanagari) is generator code compiled for a global regenerator runtime.
 import "regenerator-runtime/runtime.js";
@@ -363,7 +364,7 @@ export function drawText(page: PDFPage, line: string, opts: { x: number; y: numb
       // An inline property dictionary: valid in a content stream, absent from pdf-lib's argument type.
       page.pushOperators(PDFOperator.of(Ops.BeginMarkedContentSequence, [PDFName.of("Span"), span as unknown as PDFName]));
     }
-    page.drawText(run.text, { x, y: opts.y, font: run.font, size: opts.size, color: opts.color });
+    showLine(page, run.text, { x, y: opts.y, font: run.font, size: opts.size, color: opts.color });
     if (reordered) page.pushOperators(PDFOperator.of(Ops.EndMarkedContent));
     x += runWidth(run, opts.size);
   }
