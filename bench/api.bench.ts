@@ -5,11 +5,10 @@
  * one run. Run: npm run bench (needs wrk: apt-get install wrk).
  */
 import { writeFileSync } from "node:fs";
-import { loadavg } from "node:os";
 import { join } from "node:path";
 import { PDFDocument } from "pdf-lib";
 import { freePort, run, tempDir, waitForHealth } from "../test/helpers/spawn";
-import { cpuSeconds, machine, requireWrk, table, writeSection } from "./machine";
+import { cpuSeconds, loadMeter, machine, requireWrk, table, writeSection } from "./machine";
 
 const DURATION = process.env.BENCH_SECONDS ?? "10";
 const CONNECTIONS = process.env.BENCH_CONNECTIONS ?? "32";
@@ -110,7 +109,7 @@ async function main() {
   const bareHeaders = await Promise.all(scenarios.map((sc) => bare(sc, sc.headers)));
   await Bun.sleep(500);
 
-  const loadBefore = loadavg().map((l) => l.toFixed(1)).join(" / ");
+  const machineLoad = loadMeter();
   const runs = scenarios.map(() => ({ bare: [] as WrkResult[], bareHeaders: [] as WrkResult[], app: [] as WrkResult[] }));
   try {
     for (const sc of scenarios) wrk(`${url}${sc.target}`, auth, app.pid, sc.script); // warm-up (JIT, caches)
@@ -132,7 +131,7 @@ async function main() {
     app.kill("SIGTERM");
     for (const b of [...bares, ...bareHeaders]) b.proc.kill();
   }
-  const loadAfter = loadavg().map((l) => l.toFixed(1)).join(" / ");
+  const loadReport = machineLoad.report();
 
   const rows: (string | number)[][] = [];
   const verdicts: string[] = [];
@@ -154,7 +153,7 @@ async function main() {
   if (ONLY) return;
   writeSection("API: authenticated reads and envelope creation vs bare Bun.serve", [
     `Command: \`node_modules/.bin/bun bench/api.bench.ts\` (wrk, 1 thread, ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} rounds with bare and certyneo interleaved, the median round shown; loopback; server and wrk share the machine).`,
-    `Machine: ${machine()}; load average ${loadBefore} before, ${loadAfter} after. The machine is shared with other agents' builds and tests: absolute numbers are low and noisy; the ratios are measured within one run, and "CPU/request" (server user+system time per request, less sensitive to what else runs) is the steadier one.`,
+    `Machine: ${machine()}; ${loadReport}. The machine is shared with other agents' builds and tests: absolute numbers are low and noisy; the ratios are measured within one run, and "CPU/request" (server user+system time per request, less sensitive to what else runs) is the steadier one.`,
     "",
     t,
     "",

@@ -15,11 +15,10 @@
  * baseline, interleaved with this one run by run).
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { loadavg } from "node:os";
 import { join } from "node:path";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 import { freePort, run, tempDir, waitForHealth } from "../test/helpers/spawn";
-import { cpuSeconds, machine, table, writeSection } from "./machine";
+import { cpuSeconds, loadMeter, machine, table, writeSection } from "./machine";
 import { imagePdf } from "./pdfs";
 
 const ROOT = join(import.meta.dir, "..");
@@ -301,14 +300,14 @@ try {
   };
   await flow(-1);
   if (BIG_ONLY) {
-    const loadBefore = loadavg().map((l) => l.toFixed(1)).join(" / ");
+    const machineLoad = loadMeter();
     const big = await whileSealingBig();
-    console.log(`load average ${loadBefore} before, ${loadavg().map((l) => l.toFixed(1)).join(" / ")} after; server ${SERVER_ROOT}`);
+    console.log(`${machineLoad.report()}; server ${SERVER_ROOT}`);
     const { table: rounds, median, sealCpu } = bigTable(big);
     console.log(`${rounds}\nmedian of the rounds' p99 ratios: ${median.toFixed(2)}x; event loop CPU per seal beyond idle: ${sealCpu.toFixed(1)} ms`);
   } else {
     await load(WARMUP_SECONDS);
-    const loadBefore = loadavg().map((l) => l.toFixed(1)).join(" / ");
+    const machineLoad = loadMeter();
     // The two ways of waiting alternate in halves (poll, download, poll, download), so both see the machine's same minutes.
     const halves: Record<Wait, Run[]> = { poll: [], download: [] };
     for (const wait of ["poll", "download", "poll", "download"] as const) halves[wait].push(await measured(SECONDS / 2, wait));
@@ -326,7 +325,7 @@ try {
     for (let i = 0; i < LIGHT; i++) light.push(await flow(100_000 + i));
     await Bun.sleep(1000); // the light runs' notifications are sent
     const big = BIG_SEALS > 0 ? await whileSealingBig() : null;
-    const loadAfter = loadavg().map((l) => l.toFixed(1)).join(" / ");
+    const loadReport = machineLoad.report();
     const out = table(["run", "envelopes sealed", "envelopes/min", "last signature → sealed p50 ms", "p99 ms"], [
       ...([["polling the status every 5 ms", runs.poll], ["downloading the signed PDF after signing", runs.download]] as const).map(([how, r]) =>
         [`${CLIENTS} clients, ${SECONDS} s, ${how}`, r.latencies.length, perMinuteOf(r).toFixed(0), pct(r.latencies, 50).toFixed(0), pct(r.latencies, 99).toFixed(0)]),
@@ -339,7 +338,7 @@ try {
     if (bigOut) console.log(bigOut);
     writeSection("End to end", [
       `Command: \`node_modules/.bin/bun bench/e2e.bench.ts\`: upload a 3-page PDF (JSON base64), create an envelope (one signer, one signature field), send, sign through the signing API, then wait for the sealed PDF, in two ways (below) (development certificate, no time-stamp). The server is \`src/main.ts serve\` with its defaults (jobs.concurrency 4, wake on enqueue); the clients run in the bench process on the same machine. The counted run follows ${WARMUP_SECONDS} s of the same load, not counted (the JIT's warm-up: a server runs for days).`,
-      `Machine: ${machine()}; load average ${loadBefore} before, ${loadAfter} after (a shared machine: other agents' builds and tests run meanwhile).`,
+      `Machine: ${machine()}; ${loadReport} (a shared machine: other agents' builds and tests run meanwhile).`,
       "",
       out,
       "",

@@ -9,10 +9,9 @@
  * each where there are two).
  */
 import { existsSync, readFileSync } from "node:fs";
-import { loadavg } from "node:os";
 import { join } from "node:path";
 import { freePort, run, tempDir } from "../test/helpers/spawn";
-import { cpuSeconds, machine, requireWrk, table, writeSection } from "./machine";
+import { cpuSeconds, loadMeter, machine, requireWrk, table, writeSection } from "./machine";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 21);
 const SECONDS = process.env.BENCH_SECONDS ?? "1";
@@ -48,7 +47,7 @@ function load(url: string): number {
 }
 
 const names = Object.keys(servers);
-const loadBefore = loadavg().map((l) => l.toFixed(1)).join(" / ");
+const machineLoad = loadMeter();
 try {
   for (const name of names) load(servers[name]!); // warm-up (JIT, caches)
   const runs = Object.fromEntries(names.map((n) => [n, [] as number[]]));
@@ -67,7 +66,7 @@ try {
   const minimal = names.at(-2)!;
   const out = [
     `Command: \`node_modules/.bin/bun bench/get-pieces.bench.ts\` (wrk, 1 thread, 32 connections, ${SECONDS} s per run, ${ROUNDS} rounds alternated, all servers in one process${pin ? ", pinned to one core and wrk to the other" : ""}; the server process's user+system CPU per request).`,
-    `Machine: ${machine()}; load average ${loadBefore} before, ${loadavg().map((l) => l.toFixed(1)).join(" / ")} after.`,
+    `Machine: ${machine()}; ${machineLoad.report()}.`,
     "",
     table(["handler", "CPU µs/request, lowest round", "median", "added (lowest)", "bare ÷ this, lowest", "bare ÷ this, median"], rows),
     "",

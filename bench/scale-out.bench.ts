@@ -10,13 +10,12 @@
  *
  * Writes `## Scale-out: SQLite and PostgreSQL, one and two nodes` in bench/RESULTS.md.
  */
-import { loadavg } from "node:os";
 import { join } from "node:path";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 import { startS3Server } from "../test/helpers/s3";
 import { freePort, run, tempDir, waitForHealth } from "../test/helpers/spawn";
 import { testPostgres } from "../test/helpers/postgres";
-import { machine, table, writeSection } from "./machine";
+import { loadMeter, machine, table, writeSection } from "./machine";
 
 const ROOT = join(import.meta.dir, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -115,8 +114,7 @@ async function measure(s: Setup) {
   return { get, post, perMinute: sealed * 60 / SECONDS };
 }
 
-const load = () => loadavg().map((l) => l.toFixed(1)).join(" / ");
-const before = load();
+const machineLoad = loadMeter();
 const pg = await testPostgres();
 const s3 = await startS3Server();
 const rows: (string | number)[][] = [];
@@ -140,7 +138,7 @@ await s3.stop();
 const result = table(["setup", "GET /envelopes/{id} req/s", "POST /envelopes req/s", "envelopes sealed/min (end to end)", "503 database_busy retried"], rows);
 console.log(result);
 writeSection("Scale-out: SQLite and PostgreSQL, one and two nodes", `Command: \`node_modules/.bin/bun bench/scale-out.bench.ts\` (${SECONDS} s per measure; ${API_CLIENTS} API clients, ${E2E_CLIENTS} end-to-end clients, in the bench process, spread over the nodes). PostgreSQL 15 (Debian's) on the same machine, the test suite's private cluster (fsync off, so the disk is not what is measured; SQLite runs with its defaults, WAL and synchronous=NORMAL); two nodes share an s3rver bucket on loopback, one node its data directory. The setups run one after another with the same clients. A 503 database_busy (a conflict between nodes that outlasted the server's retries) is retried after its Retry-After, as a client should; the last column counts them.
-Machine: ${machine()}; load average ${before} before, ${load()} after. Everything (clients, nodes, PostgreSQL, s3rver) shares the 2 cores: a second node adds no CPU here, it shows what coordination costs, not how far it scales on separate machines.
+Machine: ${machine()}; ${machineLoad.report()}. Everything (clients, nodes, PostgreSQL, s3rver) shares the 2 cores: a second node adds no CPU here, it shows what coordination costs, not how far it scales on separate machines.
 
 ${result}`);
 process.exit(0);

@@ -12,11 +12,10 @@
  */
 import { Database } from "bun:sqlite";
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { loadavg } from "node:os";
 import { join } from "node:path";
 import { freePort, run, tempDir, waitForHealth } from "../test/helpers/spawn";
 import { fill } from "./fill";
-import { cpuSeconds, machine, table, writeSection } from "./machine";
+import { cpuSeconds, loadMeter, machine, table, writeSection } from "./machine";
 
 const ROOT = join(import.meta.dir, "..");
 const SMALL = 1000;
@@ -146,7 +145,7 @@ function durations(log: string): Map<string, number> {
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-const loadBefore = loadavg().map((l) => l.toFixed(1)).join(" / ");
+const machineLoad = loadMeter();
 const smallDir = tempDir("certyneo-scale-1k-");
 await fill(smallDir, SMALL);
 let largeDir = process.argv[2];
@@ -185,7 +184,7 @@ const serverMs = new Map([small, large].map((t) => [t.name, durations(t.log)]));
 /** The median over rounds of the p99 of the server's own durations (access log), the same requests. */
 const serverP99 = (name: string, requestIds: string[][]) =>
   median(requestIds.map((ids) => pct(ids.map((id) => serverMs.get(name)!.get(id) ?? Number.NaN).sort((a, b) => a - b), 99)));
-const loadAfter = loadavg().map((l) => l.toFixed(1)).join(" / ");
+const loadReport = machineLoad.report();
 const ratio = (a: number, b: number) => `${(b / a).toFixed(2)}x ${b / a <= 2 ? "met" : "NOT met"}`;
 const rows = ops.map((op) => {
   const a = results.get(`${op.name}|${small.name}`)!;
@@ -200,7 +199,7 @@ const out = table(["request", "1k p50 ms", "1k p99 ms", "1k server p99 ms", "1k 
 console.log(out);
 writeSection("Scale: 1,000 vs 1,000,000 envelopes", [
   `Command: \`node_modules/.bin/bun bench/scale.bench.ts [DIR]\` over data directories filled by \`bench/fill.ts\` (one environment; per envelope 1-3 recipients, a signature field per signer, 1-2 documents, 1-13 hash-chained audit events; 10 % DRAFT, 25 % SENT, 52 % COMPLETED, 13 % ended otherwise). Both servers run at once (\`src/main.ts serve\`, access log on, to a file); one client sends ${REQUESTS} requests per row, round and server, one at a time, to the two servers in turn (the order swapped every request), ${ROUNDS} rounds; the median of the rounds' p50/p99 shown. "Server p99": the same requests' p99 as the server's access log times them (\`durationMs\`: from the request's arrival in the handler to its response), so what is left of the client's p99 is outside the server's handling (scheduling of two loaded cores, the client). "Server CPU µs/req": the server process's user+system time per request (for the DELETE row, with the creation of the draft it deletes, made untimed just before). The last column is the p99 ratio of each round's first ${FEW} requests, the sample this bench took before.`,
-  `Machine: ${machine()}; load average ${loadBefore} before, ${loadAfter} after: a shared machine (other agents' builds and tests may run meanwhile); compare the two columns of a row, measured side by side.`,
+  `Machine: ${machine()}; ${loadReport}: a shared machine (other agents' builds and tests may run meanwhile); compare the two columns of a row, measured side by side.`,
   "",
   out,
   "",

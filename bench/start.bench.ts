@@ -10,10 +10,9 @@
  *   node_modules/.bin/bun bench/start.bench.ts [BINARY]
  */
 import { readFileSync } from "node:fs";
-import { loadavg } from "node:os";
 import { join } from "node:path";
 import { freePort, tempDir } from "../test/helpers/spawn";
-import { buildLikeNpm, machine, table, writeSection } from "./machine";
+import { buildLikeNpm, loadMeter, machine, table, writeSection } from "./machine";
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 7);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 180);
@@ -55,7 +54,7 @@ async function start(watchSeconds = 0, env: Record<string, string> = {}) {
   return { ms, cpuMs, rssMb, watched };
 }
 
-const loadBefore = loadavg().map((l) => l.toFixed(1)).join(" / ");
+const machineLoad = loadMeter();
 await start(); // creates the data directory's files
 const starts = [];
 const preset = [];
@@ -64,7 +63,7 @@ for (let i = 0; i < STARTS; i++) {
   preset.push(await start(0, { MIMALLOC_PURGE_HOLES: "0" }));
 }
 const { watched } = await start(IDLE_SECONDS);
-const loadAfter = loadavg().map((l) => l.toFixed(1)).join(" / ");
+const loadReport = machineLoad.report();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const min = (xs: number[]) => Math.min(...xs);
 const row = (measure: string, xs: number[], digits = 0) => [measure, median(xs).toFixed(0), min(xs).toFixed(0), xs.map((x) => x.toFixed(digits)).join(" / ")];
@@ -82,7 +81,7 @@ const [asRun, withSetting, idleRss] = [median(starts.map((s) => s.ms)), median(p
 const targets = `Targets (issue 14): cold start to the first 200 < 150 ms (as run: ${asRun.toFixed(0)} ms, ${verdict(asRun < 150)}; with the setting preset: ${withSetting.toFixed(0)} ms, ${verdict(withSetting < 150)}), idle RSS < 80 MB (${idleRss.toFixed(0)} MB, ${verdict(idleRss < 80)}).`;
 console.log(out + "\n\n" + idleLine + "\n\n" + targets);
 writeSection("Start and memory", [
-  `Command: \`node_modules/.bin/bun bench/start.bench.ts\`: the executable of \`npm run build\`, started ${STARTS} times on one data directory with the development certificate (a first start created it and recorded the key's check), each start alternating with one whose environment has MIMALLOC_PURGE_HOLES=0 already (the Docker image's), which spares \`serve\` the restart that gives it its allocator setting (docs/configuration.md). For scale: a Bun executable that prints one line reaches it 30-40 ms after it starts on this VM; \`serve\` as run directly starts the runtime twice. Machine: ${machine()}; load average ${loadBefore} before, ${loadAfter} after: on a loaded machine the wall time mostly measures waiting for a core; the CPU column is what the start costs.`,
+  `Command: \`node_modules/.bin/bun bench/start.bench.ts\`: the executable of \`npm run build\`, started ${STARTS} times on one data directory with the development certificate (a first start created it and recorded the key's check), each start alternating with one whose environment has MIMALLOC_PURGE_HOLES=0 already (the Docker image's), which spares \`serve\` the restart that gives it its allocator setting (docs/configuration.md). For scale: a Bun executable that prints one line reaches it 30-40 ms after it starts on this VM; \`serve\` as run directly starts the runtime twice. Machine: ${machine()}; ${loadReport}: on a loaded machine the wall time mostly measures waiting for a core; the CPU column is what the start costs.`,
   "",
   out,
   "",

@@ -9,7 +9,7 @@
  * bench/RESULTS.md.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../src/config";
 import { openInstance } from "../src/instance";
@@ -19,7 +19,7 @@ import { CLAIM_AHEAD, createWebhookDispatcher } from "../src/modules/webhooks/di
 import { recordEvent, WEBHOOK_EVENT_TYPES } from "../src/modules/webhooks/events";
 import { createWebhook } from "../src/modules/webhooks/service";
 import { secretKey, signatureHeaders } from "../src/modules/webhooks/signature";
-import { machine, table, writeSection } from "./machine";
+import { loadMeter, machine, table, writeSection } from "./machine";
 
 const EVENTS = Number(process.argv[2] ?? 10_000);
 /** Each scenario runs this many times, interleaved; the table shows the median run (by deliveries/s). */
@@ -187,7 +187,7 @@ async function baseline(rx: Receiver, parallel: number): Promise<Row> {
   return { name: `plain fetch, ${parallel === 1 ? "sequential" : `${parallel} concurrent`}`, deliveries: EVENTS, enqueueMs: null, emptyMs, p50: percentile(durations, 50), p99: percentile(durations, 99), cpuUs: (cpu.user + cpu.system) / EVENTS, jsUs };
 }
 
-const loadBefore = loadavg().map((l) => l.toFixed(1)).join(" / ");
+const machineLoad = loadMeter();
 const rx = await startReceiver();
 const runs: Row[][] = [[], [], [], []];
 try {
@@ -202,7 +202,7 @@ try {
 } finally {
   rx.proc.kill();
 }
-const loadAfter = loadavg().map((l) => l.toFixed(1)).join(" / ");
+const loadReport = machineLoad.report();
 const rate = (r: Row) => r.deliveries / r.emptyMs;
 const rows = runs.map((rs) => [...rs].sort((a, b) => rate(a) - rate(b))[Math.floor(rs.length / 2)]!);
 const spread = runs.map((rs) => rs.map((r) => Math.round(rate(r) * 1000)).join(" / "));
@@ -215,7 +215,7 @@ console.log(out);
 const ratio = (a: Row, b: Row) => ((a.deliveries / a.emptyMs) / (b.deliveries / b.emptyMs)).toFixed(2);
 writeSection("Webhooks", [
   `Command: \`node_modules/.bin/bun bench/webhooks.bench.ts\` — ${EVENTS.toLocaleString("en")} events per run, ${ROUNDS} runs of each row interleaved, the median shown. Each event is written with its delivery in its own transaction (as an API request does), then the dispatcher drains the outbox to a receiver in a separate process on loopback that verifies every signature with the \`standardwebhooks\` package. Baseline: the same signed POSTs to the same receiver with plain \`fetch\`, no database.`,
-  `Machine: ${machine()}; load average ${loadBefore} before the run, ${loadAfter} after (the machine is shared: compare rows within a run, not across runs).`,
+  `Machine: ${machine()}; ${loadReport} (the machine is shared: compare rows within a run, not across runs).`,
   "",
   out,
   "",
