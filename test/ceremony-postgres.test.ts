@@ -7,11 +7,11 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq, ne } from "drizzle-orm";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { enqueue } from "../src/jobs/queue";
 import { retryFailedJob } from "../src/jobs/retry";
-import { RETRY_DELAYS_MS } from "../src/jobs/schedule";
+import { maxRetryDelayMs, RETRY_DELAYS_MS } from "../src/jobs/schedule";
 import { listAudit } from "../src/modules/audit/service";
 import { firstRow } from "../src/store/portable-sql";
 import { transaction } from "../src/store/transaction";
@@ -95,6 +95,28 @@ describe.skipIf(!havePostgres)("signing, sealing, notices and webhooks on Postgr
     expect((await json(`/api/v1/webhooks/${hook.id}`, { method: "PATCH", json: { enabled: false } })).enabled).toBe(false);
     expect((await json(`/api/v1/webhooks/${hook.id}`, { method: "DELETE" })).deletedAt).toBeString();
     expect((await s.api(`/api/v1/webhooks/${hook.id}`)).status).toBe(404);
+  });
+
+  test("a seal that failed once waits for its retry: a download answers 409 with the retry's wait, and the retry seals", async () => {
+    const doc = await uploadDoc(s);
+    const { e, tokens } = await sentEnvelope(s, quickStart([doc.id]));
+    await s.running.app.jobs.drain();
+    const path = s.deps.files.path(doc.sha256);
+    renameSync(path, `${path}.away`);
+    expect((await complete(s, tokens[0]!, typed())).status).toBe(200);
+    await s.running.app.jobs.drain();
+    expect((await listAudit(s.deps.db, e.id)).map((a) => a.type)).toContain("envelope.seal_delayed");
+    const res = await s.api(`/api/v1/envelopes/${e.id}/signed-document`);
+    expect(res.status).toBe(409);
+    expect((await res.json()).code).toBe("seal_pending");
+    const wait = Number(res.headers.get("retry-after"));
+    expect(wait).toBeGreaterThanOrEqual(RETRY_DELAYS_MS[0] / 1000);
+    expect(wait).toBeLessThanOrEqual(Math.ceil(maxRetryDelayMs(1) / 1000));
+    expect(s.logs.filter((l) => l.msg === "sealing on download failed")).toEqual([]);
+    renameSync(`${path}.away`, path);
+    clock.advance(wait * 1000);
+    await s.running.app.jobs.drain();
+    expect((await s.api(`/api/v1/envelopes/${e.id}/signed-document`)).status).toBe(200);
   });
 
   test("a reminder on the longest interval (720 h) is due once it has run out, and goes", async () => {
