@@ -7,7 +7,9 @@ import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { eq } from "drizzle-orm";
 import { readFileSync } from "node:fs";
+import { enqueue } from "../src/jobs/queue";
 import { envelopeTombstones, recipients } from "../src/store/schema";
+import { transaction } from "../src/store/transaction";
 import { complete, createEnvelope, getEnvelope, pngDataUrl, post, quickStart, sendEnvelope, signing, startEnvelopeServer, tokenOf, uploadDoc } from "./helpers/envelopes";
 import type { FakeClock } from "./helpers/clock";
 import { fullScans, queryPlan, statementsOf } from "./helpers/query-plans";
@@ -45,6 +47,15 @@ describe("DELETE /envelopes/{id}?purge=true", () => {
       expect(plan("SELECT id FROM webhook_events WHERE envelope_id = 'x'")).toContain("USING INDEX webhook_events_envelope");
       expect(plan("SELECT id FROM webhook_deliveries WHERE event_id IN ('a', 'b')")).toContain("USING INDEX webhook_deliveries_event");
 
+      // Unfinished jobs about it (a reminder to its recipient, a notice) go with it, another
+      // envelope's stay; each job names the envelope it is about, and the purge finds them by it.
+      const later = new Date(s.deps.clock.now().getTime() + 3_600_000);
+      const queue = (payload: { recipientId: string } | { envelopeId: string }) =>
+        transaction(s.deps.db, (tx) => enqueue(tx, s.deps.clock, { kind: "recipientId" in payload ? "send_reminder" : "notify_completed", payload, runAt: later }));
+      const its = [await queue({ recipientId: env.recipients[0].id }), await queue({ envelopeId: env.id })];
+      const another = await queue({ envelopeId: "env_another" });
+      for (const id of its) expect(count(s, "SELECT count(*) AS n FROM jobs WHERE id = ? AND envelope_id = ?", id, env.id)).toBe(1);
+
       let res!: Response;
       const statements = await statementsOf(s.deps.db.$client, async () => void (res = await s.api(`/api/v1/envelopes/${env.id}?purge=true`, { method: "DELETE" })));
       expect(res.status).toBe(200);
@@ -53,6 +64,7 @@ describe("DELETE /envelopes/{id}?purge=true", () => {
       // each file's references three tables whole).
       expect(statements.length).toBeGreaterThan(10);
       expect(fullScans(s.deps.db.$client, statements)).toEqual([]);
+      expect(statements.filter((q) => /^delete from "jobs"/i.test(q)).map((q) => plan(q))).toEqual([expect.stringContaining("USING INDEX jobs_envelope")]);
       const tomb = (await res.json()) as any;
       expect(tomb).toMatchObject({ id: env.id, purged: true, status: "COMPLETED", reason: "request", documentHashes: [doc.sha256], sealedSha256: sealed.sha });
       // The chain as it was when purged (`env` was read after the seal, the last event).
@@ -71,6 +83,8 @@ describe("DELETE /envelopes/{id}?purge=true", () => {
       expect(count(s, "SELECT count(*) AS n FROM webhook_events WHERE json_extract(payload, '$.data.envelope.id') = ?", env.id)).toBe(0);
       expect(count(s, "SELECT count(*) AS n FROM webhook_deliveries WHERE event_id NOT IN (SELECT id FROM webhook_events)")).toBe(0);
       expect(count(s, "SELECT count(*) AS n FROM envelope_tombstones WHERE envelope_id = ?", env.id)).toBe(1);
+      for (const id of its) expect(count(s, "SELECT count(*) AS n FROM jobs WHERE id = ?", id)).toBe(0);
+      expect(count(s, "SELECT count(*) AS n FROM jobs WHERE id = ?", another)).toBe(1);
       // A second purge: the envelope is gone.
       expect((await s.api(`/api/v1/envelopes/${env.id}?purge=true`, { method: "DELETE" })).status).toBe(410);
     } finally {

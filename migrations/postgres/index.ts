@@ -20,6 +20,7 @@ import m0013 from "./0013_cache_notify_on_change.sql" with { type: "text" };
 import m0014 from "./0014_recipient_indexes.sql" with { type: "text" };
 import m0015 from "./0015_stored_file_indexes.sql" with { type: "text" };
 import m0016 from "./0016_created_envelope_revision.sql" with { type: "text" };
+import m0017 from "./0017_jobs_envelope.sql" with { type: "text" };
 
 const SQL: Record<string, string> = {
   "0000_init": m0000,
@@ -39,6 +40,7 @@ const SQL: Record<string, string> = {
   "0014_recipient_indexes": m0014,
   "0015_stored_file_indexes": m0015,
   "0016_created_envelope_revision": m0016,
+  "0017_jobs_envelope": m0017,
 };
 
 export const migrationJournal = journal.entries.map((e) => ({ tag: e.tag, when: e.when, breakpoints: e.breakpoints }));

@@ -5,7 +5,7 @@ import type { Tx } from "../store/db";
 import { affectedRows } from "../store/portable-sql";
 import { preparedPerSession } from "../store/prepared";
 import { insertRows } from "../store/insert-rows";
-import { jobs } from "../store/schema";
+import { jobs, recipients } from "../store/schema";
 import type { JobKind, JobPayload } from "./payloads";
 import { signalWork } from "./worker";
 
@@ -15,7 +15,15 @@ type PayloadOf<K extends string> = K extends JobKind ? JobPayload<K> : Record<st
 const statements = preparedPerSession((tx) => ({
   complete: tx.update(jobs).set({ status: "done", updatedAt: sql.placeholder("now") as never })
     .where(and(eq(jobs.id, sql.placeholder("id")), eq(jobs.status, "pending"))).prepare(),
+  recipientsEnvelope: tx.select({ envelopeId: recipients.envelopeId }).from(recipients).where(eq(recipients.id, sql.placeholder("id"))).prepare(),
 }));
+
+/** The envelope a job is about: its payload's, or its recipient's; null for a job about none (a batch, the daily renewal). */
+async function envelopeOfJob(tx: Tx, payload: Record<string, unknown>): Promise<string | null> {
+  if (typeof payload.envelopeId === "string") return payload.envelopeId;
+  if (typeof payload.recipientId !== "string") return null;
+  return (await statements(tx).recipientsEnvelope.execute({ id: payload.recipientId }))[0]?.envelopeId ?? null;
+}
 
 /**
  * Durable outbox: inserts a pending job in the caller's transaction, so the job exists if and only if
@@ -29,7 +37,8 @@ export async function enqueue<K extends string>(
 ): Promise<string> {
   const now = clock.now();
   const id = newId("job");
-  await insertRows(tx, jobs, [{ id, kind: job.kind, payload: job.payload, status: "pending", runAt: job.runAt ?? now, attempts: 0, lastError: null, createdAt: now, updatedAt: now }]);
+  const envelopeId = await envelopeOfJob(tx, job.payload);
+  await insertRows(tx, jobs, [{ id, kind: job.kind, payload: job.payload, status: "pending", runAt: job.runAt ?? now, attempts: 0, lastError: null, envelopeId, createdAt: now, updatedAt: now }]);
   if (!job.runAt || job.runAt <= now) await signalWork(tx, "jobs");
   return id;
 }

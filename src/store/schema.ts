@@ -338,10 +338,12 @@ export const jobs = sqliteTable(
     lastError: text("last_error"),
     /** While leased (runAt pushed ahead by a claim): the claiming process, "{hostname}:{pid}", so a restart can reclaim a dead one's leases. */
     leasedBy: text("leased_by"),
+    /** The envelope the job is about (its payload's, or its recipient's): a purge finds its unfinished jobs by it. */
+    envelopeId: text("envelope_id"),
     createdAt: time("created_at").notNull(),
     updatedAt: time("updated_at").notNull(),
   },
-  (t) => [index("jobs_due").on(t.status, t.runAt)],
+  (t) => [index("jobs_due").on(t.status, t.runAt), index("jobs_envelope").on(t.envelopeId).where(sql`${t.envelopeId} IS NOT NULL`)],
 );
 
 export const webhooks = sqliteTable("webhooks", {
