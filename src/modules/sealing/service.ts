@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, isNotNull } from "drizzle-orm";
+import { and, eq, inArray, isNotNull } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, notFound, SignerError } from "../../errors";
 import type { CompletionCertificateInput } from "../../pdf/certificate";
@@ -9,9 +9,9 @@ import { taggedPagesOf } from "../../pdf/text/text-tag-model";
 import { enqueue } from "../../jobs/queue";
 import { openUnlessGone, type StoredBody } from "../../store/files";
 import { withNodeLock } from "../../store/node-lock";
-import { firstRow, jsonText } from "../../store/portable-sql";
+import { firstRow } from "../../store/portable-sql";
 import { transaction } from "../../store/transaction";
-import { auditEvents, documents, envelopeDocuments, envelopes, jobs, type Environment } from "../../store/schema";
+import { documents, envelopeDocuments, envelopes, jobs, type Environment } from "../../store/schema";
 import { appendAudit, verifyEnvelopeChain, type AuditEvent } from "../audit/service";
 import { recordEnvelopeEvent } from "../envelopes/record-change";
 import { SealRefusedError } from "../../pdf/incremental";
@@ -327,18 +327,13 @@ export async function signedDocumentFile(
 }
 
 /**
- * When the seal job, having failed already, runs again; null when it has not failed. A seal
- * that failed recorded `envelope.seal_delayed` (markSealDelayed), and its retry is due after
- * that: the queue is read from then on (the jobs_due index), not through every pending job. A
- * bulk send's 100,000 queued invitations made each download of a seal still pending 27 ms of
- * the event loop.
+ * When the seal job, having failed already, runs again; null when it has not failed. Found among
+ * the envelope's own jobs (jobs_envelope): reading every pending job's payload made each download
+ * of a seal still pending 23 ms of the event loop with 100,000 jobs queued (a bulk send).
  */
 async function sealRetryAt(deps: Deps, envelopeId: string): Promise<Date | null> {
-  const delayed = await firstRow(deps.db.select({ at: auditEvents.at }).from(auditEvents)
-    .where(and(eq(auditEvents.envelopeId, envelopeId), eq(auditEvents.type, "envelope.seal_delayed"))).limit(1));
-  if (!delayed) return null;
   const job = await firstRow(deps.db.select({ runAt: jobs.runAt }).from(jobs)
-    .where(and(eq(jobs.status, "pending"), gte(jobs.runAt, delayed.at), eq(jobs.kind, "seal_envelope"), isNotNull(jobs.lastError), eq(jsonText(deps.db, jobs.payload, ["envelopeId"]), envelopeId)))
+    .where(and(eq(jobs.envelopeId, envelopeId), eq(jobs.kind, "seal_envelope"), eq(jobs.status, "pending"), isNotNull(jobs.lastError)))
     .limit(1));
   return job?.runAt ?? null;
 }
