@@ -30,6 +30,7 @@ import m0023 from "./0023_recipient_indexes.sql" with { type: "text" };
 import m0024 from "./0024_stored_file_indexes.sql" with { type: "text" };
 import m0025 from "./0025_created_envelope_revision.sql" with { type: "text" };
 import m0026 from "./0026_jobs_envelope.sql" with { type: "text" };
+import m0027 from "./0027_idempotency_envelope.sql" with { type: "text" };
 
 const SQL: Record<string, string> = {
   "0000_init": m0000,
@@ -59,6 +60,7 @@ const SQL: Record<string, string> = {
   "0024_stored_file_indexes": m0024,
   "0025_created_envelope_revision": m0025,
   "0026_jobs_envelope": m0026,
+  "0027_idempotency_envelope": m0027,
 };
 
 export const migrationJournal = journal.entries.map((e) => ({ tag: e.tag, when: e.when, breakpoints: e.breakpoints }));

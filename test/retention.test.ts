@@ -158,10 +158,21 @@ describe("DELETE /envelopes/{id}?purge=true", () => {
       expect(sent.status).toBe(200);
       expect((await s.api(`/api/v1/envelopes/${env.id}?reason=x`, { method: "DELETE" })).status).toBe(200);
       const other = (await (await s.api("/api/v1/envelopes", { method: "POST", json: quickStart([doc.id]), headers: { "idempotency-key": "create-2" } })).json()) as any;
-      expect((await s.api(`/api/v1/envelopes/${env.id}?purge=true`, { method: "DELETE" })).status).toBe(200);
+      // Each reply names its envelope; one naming several (or kept from before the column) is marked "*", and read at an erasure.
+      expect(count(s, "SELECT count(*) AS n FROM idempotency_keys WHERE key IN ('create-1', 'send-1') AND envelope_id = ?", env.id)).toBe(2);
+      const several = (key: string, ids: string[]) => s.deps.db.$client.run(
+        "INSERT INTO idempotency_keys (environment, key, fingerprint, status, response_status, response_body, envelope_id, created_at, expires_at) VALUES ('test', ?, 'f', 'done', 200, ?, '*', ?, ?)",
+        [key, JSON.stringify({ data: ids.map((id) => ({ id })) }), Date.now(), Date.now() + 3_600_000]);
+      several("batch-1", [other.id, env.id]);
+      several("batch-2", [other.id, "env_yetanother"]);
+      let purged!: Response;
+      const statements = await statementsOf(s.deps.db.$client, async () => void (purged = await s.api(`/api/v1/envelopes/${env.id}?purge=true`, { method: "DELETE" })));
+      expect(purged.status).toBe(200);
+      expect(statements.filter((q) => /^delete from "idempotency_keys"/i.test(q)).map((q) => queryPlan(s.deps.db.$client, q))).toEqual([expect.stringContaining("USING INDEX idempotency_envelope")]);
       expect(count(s, "SELECT count(*) AS n FROM idempotency_keys WHERE response_body LIKE '%erased@example.com%'")).toBe(0);
-      // Another envelope's reply stays.
-      expect(count(s, "SELECT count(*) AS n FROM idempotency_keys WHERE key = 'create-2'")).toBe(1);
+      expect(count(s, "SELECT count(*) AS n FROM idempotency_keys WHERE key = 'batch-1'")).toBe(0);
+      // Another envelope's replies stay.
+      expect(count(s, "SELECT count(*) AS n FROM idempotency_keys WHERE key IN ('create-2', 'batch-2')")).toBe(2);
       const again = await create();
       expect(again.headers.get("idempotent-replayed")).toBeNull();
       expect(((await again.json()) as any).id).not.toBe(env.id);

@@ -6,7 +6,7 @@ import { sha256Hex } from "../ids";
 import type { Db } from "../store/db";
 import { affectedRows, firstRow } from "../store/portable-sql";
 import { transaction } from "../store/transaction";
-import { idempotencyKeys, type Environment } from "../store/schema";
+import { ENVELOPES_SEVERAL, idempotencyKeys, type Environment } from "../store/schema";
 
 /** Replies that are not kept: the work did not run, so a retry must be allowed to run it. */
 const NOT_KEPT = new Set([401, 409, 429]);
@@ -29,6 +29,16 @@ function storable(text: string, contentType: string | null): string {
   } catch {
     return text;
   }
+}
+
+/** Every envelope id a stored reply names (as a JSON string). */
+const ENVELOPE_ID = /"(env_[0-9a-z]+)"/g;
+
+/** The envelope a reply names, for an erasure to find the reply by (idempotency_keys.envelope_id). */
+export function envelopeNamedIn(body: string): string | null {
+  const ids = new Set(Array.from(body.matchAll(ENVELOPE_ID), (m) => m[1]!));
+  if (ids.size > 1) return ENVELOPES_SEVERAL;
+  return ids.values().next().value ?? null;
 }
 
 /**
@@ -117,7 +127,8 @@ export function createIdempotency(db: Db, clock: Clock, ttlHours: number) {
         const v = res.headers.get(name);
         if (v) headers[name] = v;
       }
-      await db.update(idempotencyKeys).set({ status: "done", responseStatus: res.status, responseHeaders: headers, responseBody: storable(text, headers["content-type"] ?? null) }).where(where);
+      const responseBody = storable(text, headers["content-type"] ?? null);
+      await db.update(idempotencyKeys).set({ status: "done", responseStatus: res.status, responseHeaders: headers, responseBody, envelopeId: envelopeNamedIn(responseBody) }).where(where);
       return new Response(text, { status: res.status, headers: res.headers });
     },
   };

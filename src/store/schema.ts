@@ -429,11 +429,23 @@ export const idempotencyKeys = sqliteTable(
     responseStatus: integer("response_status"),
     responseHeaders: json<Record<string, string>>("response_headers"),
     responseBody: text("response_body"),
+    /**
+     * The envelope the stored reply names, for an erasure to find it: its id when the reply names
+     * one, ENVELOPES_SEVERAL when it names more (the erasure then reads the body), null when none.
+     */
+    envelopeId: text("envelope_id"),
     createdAt: time("created_at").notNull(),
     expiresAt: time("expires_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.environment, t.key] }), index("idempotency_expires").on(t.expiresAt)],
+  (t) => [
+    primaryKey({ columns: [t.environment, t.key] }),
+    index("idempotency_expires").on(t.expiresAt),
+    index("idempotency_envelope").on(t.environment, t.envelopeId).where(sql`${t.envelopeId} IS NOT NULL`),
+  ],
 );
+
+/** idempotency_keys.envelope_id of a reply that names several envelopes. */
+export const ENVELOPES_SEVERAL = "*";
 
 // ---------------------------------------------------------------------------------------------
 // The admin console: accounts, sessions, login throttling, the record of every admin action.

@@ -10,7 +10,7 @@ import { emptyLog } from "../../store/empty-log";
 import { preparedPerDb } from "../../store/prepared";
 import { transaction } from "../../store/transaction";
 import {
-  documents, envelopeDocuments, envelopes, envelopeTombstones, idempotencyKeys, jobs, recipients, webhookAttempts, webhookDeliveries, webhookEvents,
+  documents, envelopeDocuments, envelopes, envelopeTombstones, ENVELOPES_SEVERAL, idempotencyKeys, jobs, recipients, webhookAttempts, webhookDeliveries, webhookEvents,
   type Environment,
 } from "../../store/schema";
 import { deleteAudit, listAudit, verifyChain } from "../audit/service";
@@ -91,8 +91,14 @@ async function eraseEnvelope(deps: Deps, input: PurgeInput): Promise<Tombstone> 
     // A stored Idempotency-Key reply (the creation's, the send's) holds the envelope with its
     // people and is replayed until it expires (idempotency.ttlHours, 24): an erasure on request
     // takes those still kept. Retention runs days after the end, once they have normally expired.
+    // Found by the envelope each names (idempotency_envelope); one naming several is read.
     if (input.reason === "request")
-      await tx.delete(idempotencyKeys).where(and(eq(idempotencyKeys.environment, e.environment), gt(idempotencyKeys.expiresAt, tombstone.purgedAt), like(idempotencyKeys.responseBody, `%"${e.id}"%`)));
+      await tx.delete(idempotencyKeys).where(and(
+        eq(idempotencyKeys.environment, e.environment),
+        inArray(idempotencyKeys.envelopeId, [e.id, ENVELOPES_SEVERAL]),
+        gt(idempotencyKeys.expiresAt, tombstone.purgedAt),
+        or(eq(idempotencyKeys.envelopeId, e.id), like(idempotencyKeys.responseBody, `%"${e.id}"%`)),
+      ));
     await tx.delete(envelopes).where(eq(envelopes.id, e.id));
     await deleteAudit(tx, e.id);
     const docIds = docs.map((d) => d.id);

@@ -1,0 +1,3 @@
+ALTER TABLE `idempotency_keys` ADD `envelope_id` text;--> statement-breakpoint
+UPDATE `idempotency_keys` SET `envelope_id` = '*' WHERE `response_body` LIKE '%"env\_%' ESCAPE '\';--> statement-breakpoint
+CREATE INDEX `idempotency_envelope` ON `idempotency_keys` (`environment`,`envelope_id`) WHERE "idempotency_keys"."envelope_id" IS NOT NULL;
