@@ -31,8 +31,8 @@ function storable(text: string, contentType: string | null): string {
   }
 }
 
-/** Every envelope id a stored reply names (as a JSON string). */
-const ENVELOPE_ID = /"(env_[0-9a-z]+)"/g;
+/** Every envelope id a stored reply names: a JSON string starting "env_", as the erasure's LIKE matches it. */
+const ENVELOPE_ID = /"(env_[^"\\]+)"/g;
 
 /** The envelope a reply names, for an erasure to find the reply by (idempotency_keys.envelope_id). */
 export function envelopeNamedIn(body: string): string | null {
