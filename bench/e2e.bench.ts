@@ -231,12 +231,9 @@ async function whileSealingBig() {
 function threadCpu(pid: number): { main: number; pdf: number; other: number } {
   const out = { main: 0, pdf: 0, other: 0 };
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-    const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-    const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
-    const ms = (Number(fields[11]) + Number(fields[12])) * 10;
+    const ms = cpuSeconds(pid, tid) * 1000;
     if (tid === String(pid)) out.main += ms;
-    else if (name === "Worker") out.pdf += ms;
+    else if (readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim() === "Worker") out.pdf += ms;
     else out.other += ms;
   }
   return out;

@@ -12,7 +12,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, tempDir } from "../test/helpers/spawn";
-import { buildLikeNpm, loadMeter, machine, table, writeSection } from "./machine";
+import { buildLikeNpm, cpuSeconds, loadMeter, machine, table, writeSection } from "./machine";
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 7);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 180);
@@ -25,9 +25,8 @@ const dataDir = tempDir("certyneo-start-data-");
 
 /** The process's user+system CPU in ms, and its resident memory in MB, from /proc. */
 function usage(pid: number) {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
-  return { cpuMs: (Number(fields[11]) + Number(fields[12])) * 10, rssMb: rss };
+  return { cpuMs: cpuSeconds(pid) * 1000, rssMb: rss };
 }
 
 async function start(watchSeconds = 0, env: Record<string, string> = {}) {
