@@ -3,7 +3,7 @@
  * and filled with values as real form values (a form reader sees them, not only a drawing).
  */
 import {
-  PDFCheckBox, PDFDropdown, PDFName, PDFOptionList, PDFRadioGroup, PDFRef, PDFSignature, PDFTextField,
+  PDFCheckBox, PDFDropdown, PDFForm, PDFName, PDFOptionList, PDFRadioGroup, PDFRef, PDFSignature, PDFTextField,
   type PDFDocument, type PDFField, type PDFPage, type PDFWidgetAnnotation,
 } from "pdf-lib";
 import type { FormFieldType } from "../enums";
@@ -54,12 +54,16 @@ function widgetBox(page: PDFPage, widget: PDFWidgetAnnotation) {
  * Every field of the document's form with a widget on a page (its first widget: a radio group's
  * first button); a radio group also lists its buttons on that page (the i-th widget selects the
  * i-th option, as pdf-lib reads them), so a signer can pick one where the form shows it.
+ * The document is left as it was: pdf-lib's getForm() would add an empty form to a document
+ * without one and drop an XFA form, and the upload check goes on to stamp the same parse.
  */
 export function listFormFields(pdf: PDFDocument): FormField[] {
+  const acroForm = pdf.catalog.getAcroForm();
+  if (!acroForm) return [];
   const pages = pdf.getPages();
   const pageOf = (widget: PDFWidgetAnnotation) => widgetPage(pages, pdf.context.getObjectRef(widget.dict), widget.P());
   const out: FormField[] = [];
-  for (const field of pdf.getForm().getFields()) {
+  for (const field of PDFForm.of(acroForm, pdf).getFields()) {
     const type = typeOf(field);
     const widgets = field.acroField.getWidgets();
     const widget = widgets[0];

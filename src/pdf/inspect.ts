@@ -40,7 +40,14 @@ function displayedSize(page: PDFPage): PageSize {
  * Accepts a PDF only if it can be signed: a real, complete, unencrypted PDF with pages,
  * whose author did not forbid every change. Throws AppError with a stable code otherwise.
  */
-export async function inspectPdf(bytes: Uint8Array): Promise<PdfFacts> {
+export const inspectPdf = async (bytes: Uint8Array): Promise<PdfFacts> => (await inspectParsed(bytes)).facts;
+
+/**
+ * inspectPdf, answering the document as parsed too, unchanged by the inspection (listFormFields
+ * reads the form without pdf-lib's getForm()): the upload check stamps that parse rather than
+ * parsing the file again.
+ */
+export async function inspectParsed(bytes: Uint8Array): Promise<{ facts: PdfFacts; pdf: PDFDocument }> {
   assertHeaderAndEndMarker(bytes);
   let doc: PDFDocument;
   try {
@@ -61,7 +68,7 @@ export async function inspectPdf(bytes: Uint8Array): Promise<PdfFacts> {
   const tags = textTags(doc);
   if (tags.length > MAX_TEXT_TAGS)
     throw new AppError("pdf_too_complex", `The PDF holds ${tags.length} text tags; a document may hold at most ${MAX_TEXT_TAGS}`);
-  return { pageCount: pages.length, pages, tags, formFields: formFields(doc) };
+  return { facts: { pageCount: pages.length, pages, tags, formFields: formFields(doc) }, pdf: doc };
 }
 
 /** A form pdf-lib cannot read lists no fields; the document can still be signed. */

@@ -278,15 +278,17 @@ async function saveRevision(original: Uint8Array, pdf: PDFDocument, snapshot: Sn
 /**
  * One document with its field values drawn in place, optionally a signature
  * page and the certificate of completion, appended to the original bytes as
- * one incremental update.
+ * one incremental update. `parsed`: doc.bytes as the caller already parsed them
+ * (the upload check), changed by nothing but reading.
  */
 export async function stampDocument(
   doc: RenderDocument,
   recipients: RenderRecipient[],
   fields: RenderField[],
   opts: StampOptions,
+  parsed?: PDFDocument,
 ): Promise<Uint8Array> {
-  const pdf = await loadPdf(doc.bytes);
+  const pdf = parsed ?? (await loadPdf(doc.bytes));
   const snapshot = takeSnapshot(pdf);
   const own = fields.filter((f) => f.documentId === doc.id);
   // Text tags said where fields go; the signed document shows the values, not the tags.
@@ -316,20 +318,23 @@ function dropSignatureValues(page: PDFPage): void {
  * Several documents in order in one new PDF, stamped, with the signature
  * page and certificate. A new file: the inputs' own signatures are not
  * carried over (see the module comment); the seal that follows covers all.
+ * `parsed`: the documents as the caller already parsed them, in the same order
+ * (the upload check's), changed by nothing but what is done to them here first.
  */
 export async function buildEnvelopePdf(
   docs: RenderDocument[],
   recipients: RenderRecipient[],
   fields: RenderField[],
   opts: EnvelopePdfOptions,
+  parsed?: readonly PDFDocument[],
 ): Promise<Uint8Array> {
   const pdf = await PDFDocument.create({ updateMetadata: false });
   pdf.setTitle(opts.title);
   pdf.setProducer("Certyneo");
   const included = fields.filter((f) => docs.some((doc) => doc.id === f.documentId));
   const shortened: ShortenedValue[] = [];
-  for (const doc of docs) {
-    const source = await loadPdf(doc.bytes);
+  for (const [i, doc] of docs.entries()) {
+    const source = parsed?.[i] ?? (await loadPdf(doc.bytes));
     removeTextTags(source.getPages(), doc.taggedPages);
     // Copied pages leave the source's form behind but keep its widgets: values written into the
     // form first show through the widgets' appearances, as in the document sealed alone.
