@@ -28,7 +28,7 @@ import {
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import type { X509Certificate } from "@peculiar/x509";
-import { toArrayBuffer } from "./bytes.ts";
+import { derFrame, derUnsignedInteger, TAG } from "./der.ts";
 import type { HashName, SignatureAlgorithm } from "./signer.ts";
 
 /** WebCrypto digest names, SHA-1 included for what others signed long ago. */
@@ -132,17 +132,10 @@ export function verificationParams(alg: AlgorithmIdentifier, digest: DigestName 
 const curveSizes: Record<string, number> = { "P-256": 32, "P-384": 48, "P-521": 66 };
 export const ecCoordinateSize = (namedCurve: string): number | undefined => curveSizes[namedCurve];
 
-/** ECDSA r||s (WebCrypto, PKCS#11) as the DER ECDSA-Sig-Value that CMS carries. */
+/** ECDSA r||s (WebCrypto, PKCS#11) as the DER ECDSA-Sig-Value that CMS carries: SEQUENCE { r INTEGER, s INTEGER }. */
 export function ecdsaToDer(raw: Uint8Array): Uint8Array {
   const half = raw.length / 2;
-  const integer = (bytes: Uint8Array) => {
-    let i = 0;
-    while (i < bytes.length - 1 && bytes[i] === 0) i++;
-    const trimmed = bytes.subarray(i);
-    // INTEGER is signed: a high bit set needs a leading zero byte.
-    return toArrayBuffer(trimmed[0]! & 0x80 ? Uint8Array.of(0, ...trimmed) : trimmed);
-  };
-  return new Uint8Array(AsnConvert.serialize(new ECDSASigValue({ r: integer(raw.subarray(0, half)), s: integer(raw.subarray(half)) })));
+  return derFrame(TAG.SEQUENCE, [derUnsignedInteger(raw.subarray(0, half)), derUnsignedInteger(raw.subarray(half))]);
 }
 
 /** A DER ECDSA-Sig-Value back to r||s of fixed width, as WebCrypto verifies it. */

@@ -10,7 +10,8 @@ import { AsnConvert, AsnIntegerArrayBufferConverter, AsnProp, AsnPropTypes, Octe
 import { AlgorithmIdentifier, Certificate, GeneralName, GeneralNames } from "@peculiar/asn1-x509";
 import { digestAlgorithm, digestOf, ecdsaToDer, maxSignatureLength, signatureAlgorithmIdentifier } from "./algorithms.ts";
 import type { X509Certificate } from "@peculiar/x509";
-import type { HashName, Signer } from "./signer.ts";
+import { compareDer, derFrame, TAG } from "./der.ts";
+import type { HashName, SignatureAlgorithm, Signer } from "./signer.ts";
 
 export const id_signingCertificateV2 = "1.2.840.113549.1.9.16.2.47";
 export const id_signatureTimeStampToken = "1.2.840.113549.1.9.16.2.14";
@@ -42,46 +43,35 @@ export class SigningCertificateV2 {
   }
 }
 
-// --- DER framing -------------------------------------------------------------------
+// --- DER pieces ----------------------------------------------------------------------
 
-/** DER orders SET OF elements by their encodings, compared as zero-padded octet strings (X.690 11.6). */
-function compareDer(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return a.length - b.length;
-}
+// The CMS is framed here (der.ts) around what the ASN.1 schemas encode: given to them as open
+// types, the signed attributes, the SignedData and the certificates were parsed back and encoded
+// again, several times per seal. What every seal repeats (object identifiers, algorithm
+// identifiers, the certificate's parts) is encoded once.
 
-/**
- * A DER tag and length around elements already encoded (X.690 8.1.2-8.1.3). The CMS is framed
- * here around what the ASN.1 schemas encode: given to them as open types, the signed
- * attributes, the SignedData and the certificates were parsed back and encoded again, several
- * times per seal (most of its cost on the main thread, 2.5 ms).
- */
-function derFrame(tag: number, parts: Uint8Array[]): Uint8Array {
-  const length = parts.reduce((n, p) => n + p.length, 0);
-  const lengthBytes: number[] = [];
-  for (let n = length; n > 0; n = Math.floor(n / 256)) lengthBytes.unshift(n % 256);
-  const head = length < 0x80 ? [tag, length] : [tag, 0x80 | lengthBytes.length, ...lengthBytes];
-  const out = new Uint8Array(head.length + length);
-  out.set(head);
-  let at = head.length;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-const SEQUENCE = 0x30;
-const SET = 0x31;
 const der = (value: ArrayBuffer) => new Uint8Array(value);
 const oid = (value: string) => der(new ObjectIdentifier({ value }).toBER());
+const OID_DATA = oid(id_data);
+const OID_SIGNED_DATA = oid(id_signedData);
+const OID_CONTENT_TYPE = oid(id_contentType);
+const OID_MESSAGE_DIGEST = oid(id_messageDigest);
+const OID_SIGNATURE_TIME_STAMP_TOKEN = oid(id_signatureTimeStampToken);
+const OID_SIGNING_CERTIFICATE_V2 = oid(id_signingCertificateV2);
 const VERSION_1 = der(new Integer({ value: 1 }).toBER());
+const octetString = (bytes: Uint8Array) => derFrame(TAG.OCTET_STRING, [bytes]);
 
 /** Attribute ::= SEQUENCE { attrType, attrValues SET OF } with one value (RFC 5652 5.3). */
-const attribute = (type: string, value: Uint8Array) => derFrame(SEQUENCE, [oid(type), derFrame(SET, [value])]);
+const attribute = (type: Uint8Array, value: Uint8Array) => derFrame(TAG.SEQUENCE, [type, derFrame(TAG.SET, [value])]);
+const CONTENT_TYPE_DATA = attribute(OID_CONTENT_TYPE, OID_DATA);
+
+const digestAlgorithms = new Map<HashName, Uint8Array>();
+const digestAlgorithmDer = (hash: HashName) =>
+  digestAlgorithms.get(hash) ?? digestAlgorithms.set(hash, der(AsnConvert.serialize(digestAlgorithm(hash)))).get(hash)!;
+/** Per signer's algorithm (one object per key). */
+const signatureAlgorithms = new WeakMap<SignatureAlgorithm, Uint8Array>();
+const signatureAlgorithmDer = (alg: SignatureAlgorithm) =>
+  signatureAlgorithms.get(alg) ?? signatureAlgorithms.set(alg, der(AsnConvert.serialize(signatureAlgorithmIdentifier(alg)))).get(alg)!;
 
 // --- SignedData --------------------------------------------------------------------
 
@@ -120,15 +110,15 @@ function encoded(cert: X509Certificate, hash: HashName): { sid: Uint8Array; sign
     encodedCertificates.set(cert, (e = { sid, signingCertificate: new Map(), parsed }));
   }
   let signingCertificate = e.signingCertificate.get(hash);
-  if (!signingCertificate) e.signingCertificate.set(hash, (signingCertificate = attribute(id_signingCertificateV2, der(signingCertificateV2(e.parsed, cert.rawData, hash)))));
+  if (!signingCertificate) e.signingCertificate.set(hash, (signingCertificate = attribute(OID_SIGNING_CERTIFICATE_V2, der(signingCertificateV2(e.parsed, cert.rawData, hash)))));
   return { sid: e.sid, signingCertificate };
 }
 
 /** The signed attributes content-type, message-digest, signing-certificate-v2, in DER order. */
 const signedAttributes = (digest: Uint8Array, signingCertificate: Uint8Array) =>
   [
-    attribute(id_contentType, oid(id_data)),
-    attribute(id_messageDigest, der(AsnConvert.serialize(new OctetString(digest)))),
+    CONTENT_TYPE_DATA,
+    attribute(OID_MESSAGE_DIGEST, octetString(digest)),
     signingCertificate,
   ].sort(compareDer);
 
@@ -147,31 +137,31 @@ export async function buildSignedData({ signer, digest, timestamp }: SignedDataI
   const { sid, signingCertificate } = encoded(certificate, algorithm.hash);
   const attrs = signedAttributes(digest, signingCertificate);
   // The signature covers the attributes as a SET OF (RFC 5652 5.4); the SignerInfo holds them as [0] IMPLICIT.
-  const raw = await signer.sign(derFrame(SET, attrs));
+  const raw = await signer.sign(derFrame(TAG.SET, attrs));
   const signature = algorithm.name === "ECDSA" ? ecdsaToDer(raw) : raw;
   const token = timestamp && (await timestamp(signature));
-  const digestAlgorithmDer = der(AsnConvert.serialize(digestAlgorithm(algorithm.hash)));
+  const digestAlgorithmId = digestAlgorithmDer(algorithm.hash);
   // SignerInfo (RFC 5652 5.3): version 1 with issuerAndSerialNumber, then the unsigned time-stamp token ([1] IMPLICIT) for B-T.
-  const signerInfo = derFrame(SEQUENCE, [
+  const signerInfo = derFrame(TAG.SEQUENCE, [
     VERSION_1,
     sid,
-    digestAlgorithmDer,
+    digestAlgorithmId,
     derFrame(0xa0, attrs),
-    der(AsnConvert.serialize(signatureAlgorithmIdentifier(algorithm))),
-    der(AsnConvert.serialize(new OctetString(signature))),
-    ...(token ? [derFrame(0xa1, [attribute(id_signatureTimeStampToken, token)])] : []),
+    signatureAlgorithmDer(algorithm),
+    octetString(signature),
+    ...(token ? [derFrame(0xa1, [attribute(OID_SIGNATURE_TIME_STAMP_TOKEN, token)])] : []),
   ]);
   // SignedData (RFC 5652 5.1): version 1, the digest algorithm, detached id-data content, the
   // certificates as the key's chain holds them ([0] IMPLICIT CertificateSet), the signer.
-  const signedData = derFrame(SEQUENCE, [
+  const signedData = derFrame(TAG.SEQUENCE, [
     VERSION_1,
-    derFrame(SET, [digestAlgorithmDer]),
-    derFrame(SEQUENCE, [oid(id_data)]),
+    derFrame(TAG.SET, [digestAlgorithmId]),
+    derFrame(TAG.SEQUENCE, [OID_DATA]),
     derFrame(0xa0, signer.certificateChain.map((c) => der(c.rawData))),
-    derFrame(SET, [signerInfo]),
+    derFrame(TAG.SET, [signerInfo]),
   ]);
   // ContentInfo: the content type, then the content as [0] EXPLICIT.
-  return derFrame(SEQUENCE, [oid(id_signedData), derFrame(0xa0, [signedData])]);
+  return derFrame(TAG.SEQUENCE, [OID_SIGNED_DATA, derFrame(0xa0, [signedData])]);
 }
 
 /**

@@ -7,10 +7,11 @@ import {
   Attribute, CertificateChoices, CertificateSet, ContentInfo, DigestAlgorithmIdentifiers, EncapsulatedContentInfo,
   id_contentType, id_data, id_messageDigest, id_signedData, IssuerAndSerialNumber, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
 } from "@peculiar/asn1-cms";
+import { ECDSASigValue } from "@peculiar/asn1-ecc";
 import { AsnArray, AsnConvert, AsnType, AsnTypeTypes, OctetString } from "@peculiar/asn1-schema";
 import { Certificate, GeneralName, GeneralNames } from "@peculiar/asn1-x509";
 import { ObjectIdentifier } from "asn1js";
-import { digestAlgorithm, digestOf, ecdsaToDer, signatureAlgorithmIdentifier } from "../../src/pdf/algorithms.ts";
+import { digestAlgorithm, digestOf, ecdsaFromDer, ecdsaToDer, signatureAlgorithmIdentifier } from "../../src/pdf/algorithms.ts";
 import { toArrayBuffer } from "../../src/pdf/bytes.ts";
 import { buildSignedData, dryRunSigner, EssCertIdV2, id_signatureTimeStampToken, id_signingCertificateV2, IssuerSerial, SigningCertificateV2 } from "../../src/pdf/cms.ts";
 import { loadSigner } from "../../src/pdf/pkcs12.ts";
@@ -78,4 +79,24 @@ describe("the CMS SignedData", () => {
       expect(await buildSignedData({ signer: fixed, digest, timestamp: async () => token })).toEqual(await reference(fixed, digest, token));
     });
   }
+
+  test("an ECDSA signature value is the DER the ECDSASigValue schema encodes, and reads back", () => {
+    const schema = (raw: Uint8Array) => {
+      const integer = (b: Uint8Array) => {
+        let i = 0;
+        while (i < b.length - 1 && b[i] === 0) i++;
+        return toArrayBuffer(b[i]! & 0x80 ? Uint8Array.of(0, ...b.subarray(i)) : b.subarray(i));
+      };
+      return new Uint8Array(AsnConvert.serialize(new ECDSASigValue({ r: integer(raw.subarray(0, raw.length / 2)), s: integer(raw.subarray(raw.length / 2)) })));
+    };
+    // Leading zeros, high bits set, a zero half, and P-521's 66-byte halves (a long form length).
+    const halves = (size: number) => [new Uint8Array(size).fill(0x7f), new Uint8Array(size).fill(0xff), new Uint8Array(size), Uint8Array.from({ length: size }, (_, i) => (i < 3 ? 0 : (i * 37) & 255))];
+    for (const size of [32, 48, 66]) {
+      for (const r of halves(size)) for (const s of halves(size)) {
+        const raw = new Uint8Array([...r, ...s]);
+        expect(ecdsaToDer(raw)).toEqual(schema(raw));
+        expect(ecdsaFromDer(ecdsaToDer(raw), size)).toEqual(raw);
+      }
+    }
+  });
 });
