@@ -1,14 +1,17 @@
 /**
- * Statements prepared once and run in the caller's transaction (store/prepared.ts, insert-rows.ts),
+ * Statements prepared once and run in the caller's transaction (store/prepared.ts, insert-rows.ts,
+ * update-rows.ts),
  * on both databases. On PostgreSQL every transaction has a session and a connection of its own:
  * a statement is built once per database and each transaction's run goes to its own connection.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { insertRows, insertRowsReturning } from "../src/store/insert-rows";
+import { affectedRows } from "../src/store/portable-sql";
 import { preparedPerSession } from "../src/store/prepared";
 import { settings, webhooks } from "../src/store/schema";
 import { transaction } from "../src/store/transaction";
+import { preparedUpdate } from "../src/store/update-rows";
 import type { Tx } from "../src/store/db";
 import { havePostgres } from "./helpers/postgres";
 import { startTestServer, type TestServer } from "./helpers/server";
@@ -84,6 +87,26 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       expect(stored).toEqual(answered.concat(answered.map((r, i) => ({ ...r, id: `wh_${i + 3}` })), [{ ...answered[1]!, id: "wh_5", description: null }], manyAnswered));
       expect(stored[0]).toMatchObject({ description: null, enabled: true, disabledReason: null, failingSince: new Date(1_700_000_000_123), deletedAt: null, events: ["envelope.completed"] });
       expect(stored[1]).toMatchObject({ description: "second", enabled: false, failingSince: null, events: [] });
+    });
+
+    test("a prepared update sets the values of each call, whatever columns it gives and whichever are null", async () => {
+      const base = { environment: "test" as const, url: "https://u.example/hook", description: "kept", events: ["envelope.sent"], secret: "s", createdAt: new Date(1_700_000_000_000) };
+      await transaction(s.deps.db, (tx) => insertRows(tx, webhooks, [{ ...base, id: "wh_u1" }, { ...base, id: "wh_u2" }, { ...base, id: "wh_u3", environment: "live" }]));
+      const update = preparedUpdate(webhooks, and(eq(webhooks.id, sql.placeholder("id")), eq(webhooks.environment, sql.placeholder("environment")))!);
+      const run = (set: Parameters<typeof update>[1], id: string, environment = "test") =>
+        transaction(s.deps.db, async (tx) => affectedRows(await update(tx, set, { id, environment })));
+      // One shape twice with other values (its statement used again), then other shapes: nulls, a time, JSON, a boolean.
+      expect(await run({ description: "first", failingSince: new Date(1_700_000_000_500) }, "wh_u1")).toBe(1);
+      expect(await run({ description: "second", failingSince: new Date(1_700_000_000_600) }, "wh_u2")).toBe(1);
+      expect(await run({ description: null, failingSince: null, enabled: false, events: ["envelope.completed", "envelope.sent"] }, "wh_u1")).toBe(1);
+      // The condition holds for no row: nothing changes.
+      expect(await run({ description: "not this one" }, "wh_u3")).toBe(0);
+      const stored = await s.deps.db.select().from(webhooks).where(sql`${webhooks.id} LIKE 'wh_u%'`).orderBy(webhooks.id);
+      expect(stored.map(({ id, description, failingSince, enabled, events }) => ({ id, description, failingSince, enabled, events }))).toEqual([
+        { id: "wh_u1", description: null, failingSince: null, enabled: false, events: ["envelope.completed", "envelope.sent"] },
+        { id: "wh_u2", description: "second", failingSince: new Date(1_700_000_000_600), enabled: true, events: ["envelope.sent"] },
+        { id: "wh_u3", description: "kept", failingSince: null, enabled: true, events: ["envelope.sent"] },
+      ]);
     });
   });
 }

@@ -65,7 +65,7 @@ function insertFor(tx: Tx, table: SQLiteTable, byShape: ByShape, row: Record<str
 }
 
 /** Which columns a row gives, and which of them are null, as text: PostgreSQL's inserts of rows of these shapes share a statement. */
-function shapeOf(row: Record<string, unknown>): string {
+export function shapeOf(row: Record<string, unknown>): string {
   let shape = "";
   for (const c in row) if (row[c] !== undefined) shape += row[c] === null ? `${c}:null,` : `${c},`;
   return shape;
@@ -75,7 +75,7 @@ function shapeOf(row: Record<string, unknown>): string {
  * Nulls are written into the statement (a column's encoder does not pass null by); the other
  * values are placeholders `${prefix}${column}`, which go through their columns' encoders.
  */
-function placeholders(row: Record<string, unknown>, prefix = ""): Record<string, unknown> {
+export function placeholders(row: Record<string, unknown>, prefix = ""): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const c in row) if (row[c] !== undefined) values[c] = row[c] === null ? sql`null` : sql.placeholder(prefix + c);
   return values;

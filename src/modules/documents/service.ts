@@ -4,6 +4,7 @@ import { openUnlessGone, type StoredBody } from "../../store/files";
 import { AppError, notFound } from "../../errors";
 import { newId } from "../../ids";
 import { affectedRows, firstRow, jsonArrayHas } from "../../store/portable-sql";
+import { insertRows } from "../../store/insert-rows";
 import { preparedPerDb } from "../../store/prepared";
 import { keepBlob, removeBlobUnlessNeeded } from "../../store/blob-lock";
 import { transaction } from "../../store/transaction";
@@ -63,7 +64,7 @@ export async function uploadDocument(deps: Deps, environment: Environment, input
     createdAt: deps.clock.now(),
     deletedAt: null,
   };
-  await keepBlob(deps.db, deps.files, sha256, bytes, (tx) => tx.insert(documents).values(row));
+  await keepBlob(deps.db, deps.files, sha256, bytes, (tx) => insertRows(tx, documents, [row]));
   deps.log.info("document uploaded", { documentId: row.id, environment, size: row.size, sha256 });
   return row;
 }

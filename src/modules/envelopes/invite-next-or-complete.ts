@@ -1,13 +1,16 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { isoOrNull } from "../../clock";
 import { enqueue } from "../../jobs/queue";
 import type { Tx } from "../../store/db";
 import { recipients } from "../../store/schema";
+import { preparedUpdate } from "../../store/update-rows";
 import { SYSTEM } from "./actor";
 import { inviteRecipients } from "./invite-recipients";
 import { nextStep } from "./routing";
 import { auditEnvelope, moveEnvelopeStatus, recordEnvelopeEvent, type EnvelopeChangeDeps } from "./record-change";
 import { documentHashes, envelopeRow, recipientRows } from "./rows";
+
+const updateCopiedRecipients = preparedUpdate(recipients, and(eq(recipients.envelopeId, sql.placeholder("envelopeId")), eq(recipients.role, "CC"))!);
 
 /**
  * After a recipient signed: invite the next routing group, or complete the envelope (COMPLETED,
@@ -22,8 +25,7 @@ export async function inviteNextOrComplete(tx: Tx, deps: EnvelopeChangeDeps, { e
   if (step.kind !== "complete") return;
   const now = deps.clock.now();
   await moveEnvelopeStatus(tx, deps, envelope, "COMPLETED", { completedAt: now, endedAt: now, sealStatus: "PENDING" });
-  await tx.update(recipients).set({ status: "SENT", sentAt: now })
-    .where(and(eq(recipients.envelopeId, envelopeId), eq(recipients.role, "CC")));
+  await updateCopiedRecipients(tx, { status: "SENT", sentAt: now }, { envelopeId });
   await auditEnvelope(tx, deps, envelopeId, "envelope.completed", SYSTEM, {
     documents: await documentHashes(tx, envelopeId),
     recipients: rs.filter((r) => r.role !== "CC").map((r) => ({ id: r.id, email: r.email, role: r.role, signedAt: isoOrNull(r.signedAt) })),

@@ -1,10 +1,8 @@
-import { eq } from "drizzle-orm";
 import { enqueue } from "../../jobs/queue";
 import type { Tx } from "../../store/db";
-import { recipients } from "../../store/schema";
 import { SYSTEM } from "./actor";
 import { auditEnvelope, type EnvelopeChangeDeps } from "./record-change";
-import { recipientRows, type EnvelopeRow } from "./rows";
+import { recipientRows, updateRecipient, type EnvelopeRow } from "./rows";
 
 /**
  * Invites recipients: status SENT, one "send_invitation" job each, an audit event each. An
@@ -14,7 +12,7 @@ import { recipientRows, type EnvelopeRow } from "./rows";
 export async function inviteRecipients(tx: Tx, deps: EnvelopeChangeDeps, envelope: EnvelopeRow, recipientIds: string[]) {
   const now = deps.clock.now();
   for (const r of (await recipientRows(tx, envelope.id)).filter((r) => recipientIds.includes(r.id))) {
-    await tx.update(recipients).set({ status: "SENT", sentAt: now }).where(eq(recipients.id, r.id));
+    await updateRecipient(tx, { status: "SENT", sentAt: now }, { id: r.id });
     if (!r.embedded) await enqueue(tx, deps.clock, { kind: "send_invitation", payload: { recipientId: r.id } });
     const channels = r.embedded ? [] : envelope.notifyBySms && r.phone ? ["email", "sms"] : ["email"];
     await auditEnvelope(tx, deps, envelope.id, "recipient.invited", SYSTEM, { recipientId: r.id, email: r.email, routingOrder: r.routingOrder, channels });

@@ -1,9 +1,10 @@
 /** Side effects shared by every change of an envelope: the audit event, the webhook event, the status move. */
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import type { Tx } from "../../store/db";
 import { affectedRows } from "../../store/portable-sql";
+import { preparedUpdate } from "../../store/update-rows";
 import { envelopes, type EnvelopeStatus } from "../../store/schema";
 import { appendAudit, type AuditType } from "../audit/service";
 import { recordEvent, type WebhookEventType } from "../webhooks/events";
@@ -44,10 +45,11 @@ export async function recordEnvelopeEventOf(tx: Tx, deps: EnvelopeChangeDeps, pa
   return parts;
 }
 
+const moveStatus = preparedUpdate(envelopes, and(eq(envelopes.id, sql.placeholder("id")), eq(envelopes.status, sql.placeholder("from")))!);
+
 /** Moves an envelope from one status to another, refusing if someone else moved it first. */
 export async function moveEnvelopeStatus(tx: Tx, deps: EnvelopeChangeDeps, e: EnvelopeRow, to: EnvelopeStatus, set: Partial<EnvelopeRow> = {}) {
   if (!canTransition(e.status, to)) throw new AppError("conflict", `An envelope cannot go from ${e.status} to ${to}`);
-  const changed = await tx.update(envelopes).set({ ...set, status: to, updatedAt: deps.clock.now() })
-    .where(and(eq(envelopes.id, e.id), eq(envelopes.status, e.status)));
+  const changed = await moveStatus(tx, { ...set, status: to, updatedAt: deps.clock.now() }, { id: e.id, from: e.status });
   if (affectedRows(changed) === 0) throw new AppError("conflict", `Envelope ${e.id} changed meanwhile; retry`);
 }

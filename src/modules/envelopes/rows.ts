@@ -3,6 +3,7 @@ import { AppError, notFound } from "../../errors";
 import type { Tx } from "../../store/db";
 import { firstRow, idsParam, inIds, lockingRows } from "../../store/portable-sql";
 import { preparedPerSession } from "../../store/prepared";
+import { preparedUpdate } from "../../store/update-rows";
 import { documents, envelopeDocuments, envelopes, envelopeTombstones, fields, recipients, type Environment } from "../../store/schema";
 
 export type EnvelopeRow = typeof envelopes.$inferSelect;
@@ -107,6 +108,9 @@ export const fieldRows = async (tx: Tx, envelopeId: string, recipientId?: string
   const all = (await fieldsByEnvelope(tx, [envelopeId])).get(envelopeId) ?? [];
   return recipientId ? all.filter((f) => f.recipientId === recipientId) : all;
 };
+
+/** Sets the values given on recipient `id`'s row. */
+export const updateRecipient = preparedUpdate(recipients, eq(recipients.id, sql.placeholder("id")));
 
 /** The documents' names and hashes, as audit events record them. */
 export const documentHashes = async (tx: Tx, envelopeId: string) =>

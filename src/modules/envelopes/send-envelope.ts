@@ -1,14 +1,13 @@
-import { eq } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, invalid } from "../../errors";
 import { transaction } from "../../store/transaction";
-import { recipients, type Environment } from "../../store/schema";
+import type { Environment } from "../../store/schema";
 import { signingToken, tokenHash } from "../signing/token";
 import type { ActorMeta } from "./actor";
 import { inviteRecipients } from "./invite-recipients";
 import { nextStep } from "./routing";
 import { auditEnvelope, moveEnvelopeStatus, recordEnvelopeEventAndLoad } from "./record-change";
-import { documentHashes, findEnvelopeRow, recipientRows } from "./rows";
+import { documentHashes, findEnvelopeRow, recipientRows, updateRecipient } from "./rows";
 import { publicEnvelope, type EnvelopeView } from "./view";
 
 export interface SendEnvelopeInput {
@@ -32,8 +31,7 @@ export async function sendEnvelope(deps: Deps, { environment, who, envelopeId: i
       throw invalid([{ pointer: "/expiresAt", message: "the envelope's expiresAt has passed: PATCH a later one, then send" }], "The envelope has expired before being sent");
     await moveEnvelopeStatus(tx, deps, row, "SENT", { sentAt: now });
     const rs = await recipientRows(tx, id);
-    for (const r of rs)
-      await tx.update(recipients).set({ tokenHash: tokenHash(signingToken(deps.secret, r.id)) }).where(eq(recipients.id, r.id));
+    for (const r of rs) await updateRecipient(tx, { tokenHash: tokenHash(signingToken(deps.secret, r.id)) }, { id: r.id });
     await auditEnvelope(tx, deps, id, "envelope.sent", who, {
       documents: await documentHashes(tx, id),
       recipients: rs.map((r) => ({ id: r.id, email: r.email, role: r.role, routingOrder: r.routingOrder })),

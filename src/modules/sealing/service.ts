@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull } from "drizzle-orm";
+import { and, eq, isNotNull, sql } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, notFound, SignerError } from "../../errors";
 import type { CompletionCertificateInput } from "../../pdf/certificate";
@@ -9,7 +9,9 @@ import { taggedPagesOf } from "../../pdf/text/text-tag-model";
 import { enqueue } from "../../jobs/queue";
 import { openUnlessGone, type StoredBody } from "../../store/files";
 import { withNodeLock } from "../../store/node-lock";
-import { firstRow } from "../../store/portable-sql";
+import { firstRow, idsParam, inIds } from "../../store/portable-sql";
+import { preparedPerDb } from "../../store/prepared";
+import { preparedUpdate } from "../../store/update-rows";
 import { transaction } from "../../store/transaction";
 import { documents, envelopeDocuments, envelopes, jobs, type Environment } from "../../store/schema";
 import { appendAudit, verifyEnvelopeChain, type AuditEvent } from "../audit/service";
@@ -187,14 +189,24 @@ export interface SealedFiles {
   perDocument: Map<string, string>;
 }
 
+const statements = preparedPerDb((db) => ({
+  documentFacts: db.select({ id: documents.id, formFields: documents.formFields, tags: documents.tags }).from(documents).where(inIds(db, documents.id)).prepare(),
+  // The envelope's own jobs (jobs_envelope): reading every pending job's payload made each download
+  // of a seal still pending 23 ms of the event loop with 100,000 jobs queued (a bulk send).
+  retry: db.select({ runAt: jobs.runAt }).from(jobs)
+    .where(and(eq(jobs.envelopeId, sql.placeholder("envelopeId")), eq(jobs.kind, "seal_envelope"), eq(jobs.status, "pending"), isNotNull(jobs.lastError)))
+    .limit(1).prepare(),
+}));
+const updateEnvelope = preparedUpdate(envelopes, eq(envelopes.id, sql.placeholder("id")));
+const updateEnvelopeDocument = preparedUpdate(envelopeDocuments, and(eq(envelopeDocuments.envelopeId, sql.placeholder("envelopeId")), eq(envelopeDocuments.documentId, sql.placeholder("documentId")))!);
+
 /** The PDF work of a seal: stamps and seals each document, and all of them as one PDF, into the file store. */
 export async function sealFiles(deps: Deps, envelope: EnvelopeRow): Promise<SealedFiles> {
   const envelopeId = envelope.id;
   const key = await sealingKey(deps);
   const docRows = await envelopeDocumentRows(deps.db, envelopeId);
   const fieldRowsOf = await fieldRows(deps.db, envelopeId);
-  const facts = new Map((await deps.db.select({ id: documents.id, formFields: documents.formFields, tags: documents.tags }).from(documents)
-    .where(inArray(documents.id, docRows.map((d) => d.id)))).map((d) => [d.id, d]));
+  const facts = new Map((await statements(deps.db).documentFacts.execute(idsParam(docRows.map((d) => d.id)))).map((d) => [d.id, d]));
   const docs: Omit<RenderDocument, "bytes">[] = docRows.map((d) => ({
     id: d.id, name: d.name, sha256: d.sha256,
     formValues: formValuesOf(envelope, facts.get(d.id)?.formFields.map((f) => f.name) ?? [], d.id, fieldRowsOf),
@@ -233,9 +245,8 @@ export async function recordSeal(deps: Deps, envelopeId: string, { key, whole, p
     const current = await lockedEnvelopeRow(tx, envelopeId);
     if (current?.sealStatus === "SEALED") return;
     const now = deps.clock.now();
-    await tx.update(envelopes).set({ sealStatus: "SEALED", sealedSha256: whole, sealedAt: now }).where(eq(envelopes.id, envelopeId));
-    for (const [documentId, sha] of perDocument)
-      await tx.update(envelopeDocuments).set({ sealedSha256: sha }).where(and(eq(envelopeDocuments.envelopeId, envelopeId), eq(envelopeDocuments.documentId, documentId)));
+    await updateEnvelope(tx, { sealStatus: "SEALED", sealedSha256: whole, sealedAt: now }, { id: envelopeId });
+    for (const [documentId, sha] of perDocument) await updateEnvelopeDocument(tx, { sealedSha256: sha }, { envelopeId, documentId });
     await enqueue(tx, deps.clock, { kind: "notify_completed", payload: { envelopeId } });
     await appendAudit(tx, deps.clock, {
       envelopeId, type: "envelope.sealed", actor: "system",
@@ -326,15 +337,9 @@ export async function signedDocumentFile(
   return { filename: pdf.filename, file: await openUnlessGone(deps.files, pdf.sha256, undefined, () => envelopeOf(deps, environment, envelopeId)) };
 }
 
-/**
- * When the seal job, having failed already, runs again; null when it has not failed. Found among
- * the envelope's own jobs (jobs_envelope): reading every pending job's payload made each download
- * of a seal still pending 23 ms of the event loop with 100,000 jobs queued (a bulk send).
- */
+/** When the seal job, having failed already, runs again; null when it has not failed. */
 async function sealRetryAt(deps: Deps, envelopeId: string): Promise<Date | null> {
-  const job = await firstRow(deps.db.select({ runAt: jobs.runAt }).from(jobs)
-    .where(and(eq(jobs.envelopeId, envelopeId), eq(jobs.kind, "seal_envelope"), eq(jobs.status, "pending"), isNotNull(jobs.lastError)))
-    .limit(1));
+  const [job] = await statements(deps.db).retry.execute({ envelopeId });
   return job?.runAt ?? null;
 }
 

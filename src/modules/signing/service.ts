@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Deps } from "../../deps";
 import { AppError, invalid } from "../../errors";
 import { sha256Hex } from "../../ids";
@@ -6,6 +6,7 @@ import type { Tx } from "../../store/db";
 import { dialectOf } from "../../store/dialect";
 import { keepBlob } from "../../store/blob-lock";
 import { transaction } from "../../store/transaction";
+import { preparedUpdate } from "../../store/update-rows";
 import { openUnlessGone, type StoredBody } from "../../store/files";
 import { fields, recipients } from "../../store/schema";
 import { appendAudit } from "../audit/service";
@@ -18,7 +19,7 @@ import { expireEnvelope } from "../envelopes/expire-envelope";
 import { formChoices, type FormChoice } from "../envelopes/form-choices";
 import { inviteNextOrComplete } from "../envelopes/invite-next-or-complete";
 import { recordEnvelopeEvent } from "../envelopes/record-change";
-import { envelopeDocumentRows, envelopeRow, fieldRows, lockedEnvelopeRow, recipientRows, senderOf, type EnvelopeRow, type RecipientRow } from "../envelopes/rows";
+import { envelopeDocumentRows, envelopeRow, fieldRows, lockedEnvelopeRow, recipientRows, senderOf, updateRecipient, type EnvelopeRow, type RecipientRow } from "../envelopes/rows";
 import { AUTH_COOKIE, authRequired, isAuthenticated, sendOneTimeCode, verifyCode } from "./auth";
 import { organisationOf, type Organisation } from "./branding";
 import { consentRecord } from "./consent";
@@ -203,6 +204,9 @@ async function assertEmbeddable(png: Uint8Array): Promise<void> {
   }
 }
 
+/** A field's value, set only if the field is the recipient's. */
+const updateOwnField = preparedUpdate(fields, and(eq(fields.id, sql.placeholder("id")), eq(fields.recipientId, sql.placeholder("recipientId")))!);
+
 /**
  * POST /signing/{token}/complete: checks turn and body, stores the signature (a drawn PNG goes to
  * the file store), field values, time, IP and user agent, then invites the next group or completes.
@@ -225,15 +229,14 @@ export async function completeSigning(deps: Deps, token: string, body: Completio
     const { envelope, recipient } = await resolveLocked(tx, token);
     assertCanAct(envelope.status, recipient);
     const now = deps.clock.now();
-    for (const [id, value] of completion.values)
-      await tx.update(fields).set({ value }).where(and(eq(fields.id, id), eq(fields.recipientId, recipient.id)));
-    await tx.update(recipients).set({
+    for (const [id, value] of completion.values) await updateOwnField(tx, { value }, { id, recipientId: recipient.id });
+    await updateRecipient(tx, {
       status: "SIGNED", signedAt: now,
       signatureType: sig?.type ?? null,
       signatureValue: sig?.type === "typed" ? sig.name : null,
       signatureImageSha256: imageSha,
       ip: meta.ip, userAgent: meta.userAgent,
-    }).where(eq(recipients.id, recipient.id));
+    }, { id: recipient.id });
     await appendAudit(tx, deps.clock, {
       envelopeId: envelope.id,
       type: recipient.role === "APPROVER" ? "recipient.approved" : "recipient.signed",
