@@ -145,6 +145,40 @@ describe("seals waiting on the main thread's answers", () => {
   });
 });
 
+describe("which queued task a free thread takes", () => {
+  test("a seal goes before work queued ahead of it (an upload's check, a message); the rest in order", async () => {
+    const config = loadConfig({ CERTYNEO_DATA_DIR: tempDir("certyneo-calls-"), CERTYNEO_PDF_WORKERS: "1" });
+    const pdf = createPdfWorkers(config.pdf, createLogger("warn", () => {}));
+    try {
+      const order: string[] = [];
+      const held = Promise.withResolvers<void>();
+      const holding = Promise.withResolvers<void>();
+      const sealing = (name: string, wait?: Promise<void>): TaskCalls => ({
+        long: false,
+        answers: {
+          contents: async () => {
+            order.push(name);
+            holding.resolve();
+            await wait;
+            return Uint8Array.of(1);
+          },
+        },
+      });
+      // The one thread is held by a first seal while the others queue behind it.
+      const first = pdf.handOverCalling(sealing("seal 1", held.promise), "sealFile", await plan());
+      await holding.promise;
+      const check = pdf.handOver("checkAndHashUpload", await onePage()).then(() => order.push("check"));
+      const mail = pdf.run("composeMail", { from: "a@example.com", to: "b@example.com", subject: "s", text: "t", html: "<p>t</p>", date: 0 }).then(() => order.push("mail"));
+      const second = pdf.handOverCalling(sealing("seal 2"), "sealFile", await plan());
+      held.resolve();
+      await Promise.all([first, check, mail, second]);
+      expect(order).toEqual(["seal 1", "seal 2", "check", "mail"]);
+    } finally {
+      pdf.close();
+    }
+  });
+});
+
 describe("which seals are long tasks (keep a thread free)", () => {
   test("a seal that fetches (a time-stamp, validation data, a renewal) or starts from 10 MB of PDF or more; not a small B-B seal", () => {
     const dir = tempDir("certyneo-long-");
