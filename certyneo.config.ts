@@ -21,8 +21,8 @@ export default {
      * any number of nodes (with CERTYNEO_STORAGE_URL for the files); see docs/scaling.md.
      */
     url: "",
-    /** Connections each node keeps open to PostgreSQL. */
-    poolSize: 10,
+    /** Connections each node keeps open to PostgreSQL: its requests', and one per seal running (its lock). */
+    poolSize: 16,
   },
   /**
    * Where documents, drawn signatures and sealed files live, with the instance secret and the
@@ -185,8 +185,11 @@ export default {
      * instead of at the next poll. Off: only the poll (and drain) picks them up.
      */
     wakeOnEnqueue: true,
-    /** Jobs (e-mails, SMS) running at once. */
-    concurrency: 4,
+    /**
+     * Jobs (seals, e-mails, SMS) running at once. They mostly wait (a PDF thread, a disk, an SMTP
+     * server): at 4, a busy 2-core node fell seconds behind (docs/decisions.md, "Eight jobs at once").
+     */
+    concurrency: 8,
     /**
      * How long a job (and a webhook delivery beyond its request timeout) stays taken by the node
      * running it; renewed while it runs. A node that dies has its work taken over after this.

@@ -20,6 +20,7 @@ import { PDFDocument, StandardFonts } from "pdf-lib";
 import { freePort, run, tempDir, waitForHealth } from "../test/helpers/spawn";
 import { cpuSeconds, loadMeter, machine, table, writeSection } from "./machine";
 import { imagePdf } from "./pdfs";
+import defaults from "../certyneo.config";
 
 const ROOT = join(import.meta.dir, "..");
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
@@ -334,7 +335,7 @@ try {
     console.log(out);
     if (bigOut) console.log(bigOut);
     writeSection("End to end", [
-      `Command: \`node_modules/.bin/bun bench/e2e.bench.ts\`: upload a 3-page PDF (JSON base64), create an envelope (one signer, one signature field), send, sign through the signing API, then wait for the sealed PDF, in two ways (below) (development certificate, no time-stamp). The server is \`src/main.ts serve\` with its defaults (jobs.concurrency 4, wake on enqueue); the clients run in the bench process on the same machine. The counted run follows ${WARMUP_SECONDS} s of the same load, not counted (the JIT's warm-up: a server runs for days).`,
+      `Command: \`node_modules/.bin/bun bench/e2e.bench.ts\`: upload a 3-page PDF (JSON base64), create an envelope (one signer, one signature field), send, sign through the signing API, then wait for the sealed PDF, in two ways (below) (development certificate, no time-stamp). The server is \`src/main.ts serve\` with its defaults (jobs.concurrency ${defaults.jobs.concurrency}, wake on enqueue); the clients run in the bench process on the same machine. The counted run follows ${WARMUP_SECONDS} s of the same load, not counted (the JIT's warm-up: a server runs for days).`,
       `Machine: ${machine()}; ${loadReport} (a shared machine: other agents' builds and tests run meanwhile).`,
       "",
       out,
