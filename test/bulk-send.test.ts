@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { sendBatchRows, ROWS_PER_RUN } from "../src/modules/batches/send-batch";
 import { jobsOf, post, uploadDoc } from "./helpers/envelopes";
+import { queryPlan, statementsOf } from "./helpers/query-plans";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 let s: TestServer;
@@ -96,6 +97,16 @@ describe("bulk send", () => {
     expect((await s.api(`/api/v1/templates/${other.body.id}`, { method: "DELETE" })).status).toBe(409);
     s.deps.db.$client.run("UPDATE jobs SET status = 'failed' WHERE kind = 'send_batch' AND json_extract(payload, '$.batchId') = ?", [stuck.body.id]);
     expect((await s.api(`/api/v1/templates/${other.body.id}`, { method: "DELETE" })).status).toBe(200);
+  });
+
+  test("deleting a template reads the pending jobs only for its unfinished batches, not every queued job", async () => {
+    const doc = await uploadDoc(s);
+    const tpl = await post(s, "/api/v1/templates", { name: "Checked", subject: "Checked", documentIds: [doc.id], roles: [{ roleName: "Employee" }] });
+    const statements = await statementsOf(s.deps.db.$client, () => s.api(`/api/v1/templates/${tpl.body.id}`, { method: "DELETE" }));
+    const check = statements.filter((q) => /from "batches"/.test(q) && /"jobs"/.test(q));
+    expect(check).toHaveLength(1);
+    // The batches first; a batch's job only looked for when there is one (a bulk send queues a job per invitation).
+    expect(queryPlan(s.deps.db.$client, check[0]!)).toMatch(/^(SCAN|SEARCH) batches[^;]*; SEARCH jobs EXISTS /);
   });
 
   test("a CSV upload: one column per Role.email and Role.name, other columns prefill", async () => {
