@@ -3,7 +3,7 @@ import "reflect-metadata";
 import { X509Certificate } from "@peculiar/x509";
 import { AppError } from "../errors";
 import { describePdfError } from "../pdf/errors";
-import { inspectParsed, type PdfFacts } from "../pdf/inspect";
+import { inspectPdf, type PdfFacts } from "../pdf/inspect";
 import { buildEnvelopePdf, stampDocument } from "../pdf/stamp";
 import { verifyPdf } from "../pdf/verify";
 import { taggedPagesOf } from "../pdf/text/text-tag-model";
@@ -20,7 +20,7 @@ import { sealFile } from "./seal-file";
  * meets the document as it would have parsed it.
  */
 export async function checkUpload(bytes: Uint8Array): Promise<PdfFacts> {
-  const { facts, pdf } = await inspectParsed(bytes);
+  const { facts, pdf } = await inspectPdf(bytes);
   const doc = { id: "upload", name: "upload.pdf", sha256: "", bytes, taggedPages: taggedPagesOf(facts.tags) };
   try {
     await stampDocument(doc, [], [], { appendSignaturePage: false }, pdf);

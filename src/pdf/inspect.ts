@@ -39,15 +39,11 @@ function displayedSize(page: PDFPage): PageSize {
 /**
  * Accepts a PDF only if it can be signed: a real, complete, unencrypted PDF with pages,
  * whose author did not forbid every change. Throws AppError with a stable code otherwise.
- */
-export const inspectPdf = async (bytes: Uint8Array): Promise<PdfFacts> => (await inspectParsed(bytes)).facts;
-
-/**
- * inspectPdf, answering the document as parsed too, unchanged by the inspection (listFormFields
+ * Answers its facts and the document as parsed, unchanged by the inspection (listFormFields
  * reads the form without pdf-lib's getForm()): the upload check stamps that parse rather than
  * parsing the file again.
  */
-export async function inspectParsed(bytes: Uint8Array): Promise<{ facts: PdfFacts; pdf: PDFDocument }> {
+export async function inspectPdf(bytes: Uint8Array): Promise<{ facts: PdfFacts; pdf: PDFDocument }> {
   assertHeaderAndEndMarker(bytes);
   let doc: PDFDocument;
   try {

@@ -91,7 +91,7 @@ describe("saveIncremental", () => {
 
   test("P=1 under a reference that is not DocMDP locks nothing: upload and seal agree (they used to disagree)", async () => {
     const original = await certified("FieldMDP");
-    expect((await inspectPdf(original)).pageCount).toBe(1);
+    expect((await inspectPdf(original)).facts.pageCount).toBe(1);
     const sealed = await sealPdf(original, { signer, signingTime: new Date() });
     expect(pdfsig(dir, sealed).at(-1)!.valid).toBe(true);
   });

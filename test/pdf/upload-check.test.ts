@@ -6,7 +6,7 @@ import { afterEach, describe, expect, spyOn, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { PDFDict, PDFDocument, PDFName, PDFString } from "pdf-lib";
 import { listFormFields } from "../../src/pdf/form-fields.ts";
-import { inspectParsed, inspectPdf } from "../../src/pdf/inspect.ts";
+import { inspectPdf } from "../../src/pdf/inspect.ts";
 import { buildEnvelopePdf, stampDocument } from "../../src/pdf/stamp.ts";
 import { taggedPagesOf } from "../../src/pdf/text/text-tag-model.ts";
 import { checkUpload } from "../../src/pdf-worker/tasks.ts";
@@ -21,7 +21,7 @@ afterEach(() => {
 describe("the upload check", () => {
   test("parses a tagged form once, and finds what the inspection alone finds", async () => {
     const bytes = await taggedContract();
-    const expected = await inspectPdf(bytes);
+    const expected = (await inspectPdf(bytes)).facts;
     const load = spyOn(PDFDocument, "load");
     const facts = await checkUpload(bytes);
     expect(load).toHaveBeenCalledTimes(1);
@@ -41,7 +41,7 @@ describe("the upload check", () => {
     ];
     let compared = 0;
     for (const [name, bytes] of files) {
-      const inspected = await inspectParsed(bytes).catch(() => null);
+      const inspected = await inspectPdf(bytes).catch(() => null);
       if (!inspected) continue;
       const doc = { id: "upload", name: "upload.pdf", sha256: "", bytes, taggedPages: taggedPagesOf(inspected.facts.tags) };
       const stamp = (parsed?: PDFDocument) => stampDocument(doc, [], [], { appendSignaturePage: false }, parsed).then(sameBytes, (e: Error) => e.message);
@@ -58,7 +58,7 @@ describe("listing a document's form changes nothing", () => {
   test("a document without a form gets none", async () => {
     const pdf = await PDFDocument.create();
     pdf.addPage();
-    const { pdf: parsed, facts } = await inspectParsed(await pdf.save());
+    const { pdf: parsed, facts } = await inspectPdf(await pdf.save());
     expect(facts.formFields).toEqual([]);
     expect(parsed.catalog.has(PDFName.of("AcroForm"))).toBe(false);
   });
