@@ -31,6 +31,7 @@ import m0024 from "./0024_stored_file_indexes.sql" with { type: "text" };
 import m0025 from "./0025_created_envelope_revision.sql" with { type: "text" };
 import m0026 from "./0026_jobs_envelope.sql" with { type: "text" };
 import m0027 from "./0027_idempotency_envelope.sql" with { type: "text" };
+import m0028 from "./0028_jobs_due_created.sql" with { type: "text" };
 
 const SQL: Record<string, string> = {
   "0000_init": m0000,
@@ -61,6 +62,7 @@ const SQL: Record<string, string> = {
   "0025_created_envelope_revision": m0025,
   "0026_jobs_envelope": m0026,
   "0027_idempotency_envelope": m0027,
+  "0028_jobs_due_created": m0028,
 };
 
 export const migrationJournal = journal.entries.map((e) => ({ tag: e.tag, when: e.when, breakpoints: e.breakpoints }));

@@ -19,6 +19,8 @@ import { MAX_ATTEMPTS, maxRetryDelayMs, RETRY_DELAYS_MS, retryDelayMs } from "..
 import { notificationHandlers } from "../src/modules/notifications/jobs";
 import { sealingHandlers } from "../src/modules/sealing/jobs";
 import { jobs } from "../src/store/schema";
+import { claimDueJobs } from "../src/jobs/claim";
+import { queryPlan, statementsOf } from "./helpers/query-plans";
 import { fakeClock, type FakeClock } from "./helpers/clock";
 
 const cleanups: Array<() => void> = [];
@@ -83,6 +85,25 @@ describe("job runner", () => {
       }),
     ).rejects.toThrow("rollback");
     expect(deps.db.select().from(jobs).where(eq(jobs.kind, "y")).all()).toHaveLength(0);
+  });
+
+  test("the claim takes due jobs oldest first, by due time then creation, read in that order from jobs_due with no sort", async () => {
+    const deps = await instance();
+    const at = new Date(deps.clock.now().getTime() - 1_000);
+    const made: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      made.push(await enqueue(deps.db, deps.clock, { kind: "hello", payload: { n: i }, runAt: i === 3 ? new Date(at.getTime() - 1) : at }));
+      deps.clock.advance(5);
+    }
+    let claimed: string[] = [];
+    const statements = await statementsOf(deps.db.$client, async () => {
+      claimed = (await claimDueJobs(deps.db, deps.clock.now(), LEASE_MS, 3)).map((j) => j.id);
+    });
+    // The one due earliest first, then those due together in the order they were made.
+    expect(claimed).toEqual([made[3], made[0], made[1]]);
+    const select = statements.filter((sql) => /^select .* from "jobs" where .*order by/i.test(sql));
+    expect(select).toHaveLength(1);
+    expect(queryPlan(deps.db.$client, select[0]!, "pending", deps.clock.now().getTime(), 3)).toBe("SEARCH jobs USING INDEX jobs_due (status=? AND run_at<?)");
   });
 
   test("drain runs due jobs once, marks them done, and leaves future ones", async () => {

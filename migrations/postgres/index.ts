@@ -22,6 +22,7 @@ import m0015 from "./0015_stored_file_indexes.sql" with { type: "text" };
 import m0016 from "./0016_created_envelope_revision.sql" with { type: "text" };
 import m0017 from "./0017_jobs_envelope.sql" with { type: "text" };
 import m0018 from "./0018_idempotency_envelope.sql" with { type: "text" };
+import m0019 from "./0019_jobs_due_created.sql" with { type: "text" };
 
 const SQL: Record<string, string> = {
   "0000_init": m0000,
@@ -43,6 +44,7 @@ const SQL: Record<string, string> = {
   "0016_created_envelope_revision": m0016,
   "0017_jobs_envelope": m0017,
   "0018_idempotency_envelope": m0018,
+  "0019_jobs_due_created": m0019,
 };
 
 export const migrationJournal = journal.entries.map((e) => ({ tag: e.tag, when: e.when, breakpoints: e.breakpoints }));

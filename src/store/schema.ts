@@ -343,7 +343,7 @@ export const jobs = sqliteTable(
     createdAt: time("created_at").notNull(),
     updatedAt: time("updated_at").notNull(),
   },
-  (t) => [index("jobs_due").on(t.status, t.runAt), index("jobs_envelope").on(t.envelopeId).where(sql`${t.envelopeId} IS NOT NULL`)],
+  (t) => [index("jobs_due").on(t.status, t.runAt, t.createdAt), index("jobs_envelope").on(t.envelopeId).where(sql`${t.envelopeId} IS NOT NULL`)],
 );
 
 export const webhooks = sqliteTable("webhooks", {
