@@ -224,3 +224,42 @@ describe("consent", () => {
     expect({ version: CONSENT_VERSION, sha256: sha256(all) }).toEqual({ version: 2, sha256: "91e5782588e9d075802b1a54d8d3ca2e2ec4ac158c7c5d220d8ec8cc487a62f0" });
   });
 });
+
+describe("what a signature reads", () => {
+  /** The executions of each SQL text while `run` runs (drizzle's prepared queries; the app's reads go through them). */
+  async function executions(run: () => Promise<unknown>): Promise<Map<string, number>> {
+    const { PreparedQuery } = await import("drizzle-orm/bun-sqlite/session");
+    const proto = PreparedQuery.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+    const originals = Object.fromEntries((["all", "get", "run", "values"] as const).map((m) => [m, proto[m]!]));
+    const counts = new Map<string, number>();
+    let depth = 0;
+    for (const [m, fn] of Object.entries(originals))
+      proto[m] = function (this: { query: { sql: string } }, ...a: unknown[]) {
+        // `all` calls `values` itself: one execution.
+        if (depth++ === 0) counts.set(this.query.sql, (counts.get(this.query.sql) ?? 0) + 1);
+        try {
+          return fn.apply(this, a);
+        } finally {
+          depth--;
+        }
+      };
+    try {
+      await run();
+    } finally {
+      Object.assign(proto, originals);
+    }
+    return counts;
+  }
+
+  test("the link is read once before the signature's transaction, and no envelope row for a webhook event no endpoint takes", async () => {
+    const { tokens } = await sentEnvelope(s, quickStart([doc.id], [{ email: "a@example.com", name: "A" }, { email: "b@example.com", name: "B" }]));
+    const counts = await executions(async () => expect((await complete(s, tokens[0]!)).status).toBe(200));
+    const reads = (pattern: RegExp) => [...counts].filter(([sql]) => pattern.test(sql)).reduce((n, [, c]) => n + c, 0);
+    // The recipient by its link: by the pipeline before it reads the body (isKnownToken), before
+    // the transaction, locked in it, and for the answer.
+    expect(reads(/^select .* from "recipients" where "recipients"."token_hash" = \?$/)).toBe(4);
+    // The envelope's row: before the transaction, locked in it, for the answer, and to decide
+    // whether the signature completes it.
+    expect(reads(/^select "id", "environment", .* from "envelopes" where "envelopes"."id" = \?$/)).toBe(4);
+  });
+});

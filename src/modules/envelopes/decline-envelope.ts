@@ -9,5 +9,5 @@ export async function declineEnvelope(tx: Tx, deps: EnvelopeChangeDeps, { envelo
   await moveEnvelopeStatus(tx, deps, envelope, "DECLINED", { endedAt: now, endReason: reason });
   await enqueue(tx, deps.clock, { kind: "notify_declined", payload: { envelopeId: envelope.id } });
   if (envelope.senderEmail) await enqueue(tx, deps.clock, { kind: "notify_sender_declined", payload: { envelopeId: envelope.id } });
-  await recordEnvelopeEvent(tx, deps, envelope.id, "envelope.declined");
+  await recordEnvelopeEvent(tx, deps, envelope, "envelope.declined");
 }

@@ -22,7 +22,7 @@ export async function expireEnvelope(deps: ExpiryDeps, { envelopeId }: { envelop
     await moveEnvelopeStatus(tx, deps, row, "EXPIRED", { endedAt: now });
     await auditEnvelope(tx, deps, envelopeId, "envelope.expired", SYSTEM, { expiresAt: row.expiresAt.toISOString() });
     await enqueue(tx, deps.clock, { kind: "notify_expired", payload: { envelopeId } });
-    await recordEnvelopeEvent(tx, deps, envelopeId, "envelope.expired");
+    await recordEnvelopeEvent(tx, deps, row, "envelope.expired");
     return true;
   });
 }

@@ -32,5 +32,5 @@ export async function inviteNextOrComplete(tx: Tx, deps: EnvelopeChangeDeps, { e
   });
   // The completion e-mails go once the seal is made (or has failed): they carry the sealed PDF.
   await enqueue(tx, deps.clock, { kind: "seal_envelope", payload: { envelopeId } });
-  await recordEnvelopeEvent(tx, deps, envelopeId, "envelope.completed");
+  await recordEnvelopeEvent(tx, deps, envelope, "envelope.completed");
 }

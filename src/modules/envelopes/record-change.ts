@@ -23,12 +23,14 @@ export async function auditEnvelope(tx: Tx, deps: EnvelopeChangeDeps, envelopeId
 
 /**
  * Records a webhook event carrying the envelope as it is now (without signing links), and any
- * `extra` data of the event, in the same transaction as the change; the envelope's parts are
- * loaded only when an endpoint subscribes (recordEvent).
+ * `extra` data of the event, in the same transaction as the change; the envelope's row and parts
+ * are read only when an endpoint subscribes (recordEvent), after the change.
  */
-export async function recordEnvelopeEvent(tx: Tx, deps: EnvelopeChangeDeps, envelopeId: string, type: WebhookEventType, extra: Record<string, unknown> = {}): Promise<void> {
-  const row = (await envelopeRow(tx, envelopeId))!;
-  await recordEvent(tx, deps.clock, { environment: row.environment, type, envelopeId, data: async () => ({ envelope: publicEnvelope(deps, await loadEnvelopeParts(tx, row), { signUrls: false }), ...extra }) });
+export async function recordEnvelopeEvent(tx: Tx, deps: EnvelopeChangeDeps, envelope: Pick<EnvelopeRow, "id" | "environment">, type: WebhookEventType, extra: Record<string, unknown> = {}): Promise<void> {
+  await recordEvent(tx, deps.clock, {
+    environment: envelope.environment, type, envelopeId: envelope.id,
+    data: async () => ({ envelope: publicEnvelope(deps, await loadEnvelopeParts(tx, (await envelopeRow(tx, envelope.id))!), { signUrls: false }), ...extra }),
+  });
 }
 
 /**

@@ -231,7 +231,7 @@ export function notificationHandlers(deps: Deps): JobDefinitions {
       const willRetry = !permanent && attempt < MAX_ATTEMPTS;
       await audit(deps, inv.envelopeId, "message.failed", { ...base, error, willRetry });
       if (!willRetry && (message === "invitation" || message === "reminder"))
-        await transaction(deps.db, (tx) => recordEnvelopeEvent(tx, deps, inv.envelopeId, "recipient.delivery_failed", { recipientId: inv.recipient.id, channel, message, error }), APPEND_ONLY);
+        await transaction(deps.db, (tx) => recordEnvelopeEvent(tx, deps, { id: inv.envelopeId, environment: inv.environment }, "recipient.delivery_failed", { recipientId: inv.recipient.id, channel, message, error }), APPEND_ONLY);
       throw permanent && !(e instanceof PermanentJobError) ? new PermanentJobError(error) : e;
     }
     // The message went: a failing audit write (a busy database) must not fail the job, whose

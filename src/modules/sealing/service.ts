@@ -262,7 +262,7 @@ export async function recordSeal(deps: Deps, envelopeId: string, { key, whole, p
 export async function markSealDelayed(deps: Deps, envelopeId: string, reason: string): Promise<void> {
   await transaction(deps.db, async (tx) => {
     await appendAudit(tx, deps.clock, { envelopeId, type: "envelope.seal_delayed", actor: "system", data: { reason: reason.slice(0, 500) } });
-    await recordEnvelopeEvent(tx, deps, envelopeId, "envelope.seal_delayed", { reason: reason.slice(0, 500) });
+    await recordEnvelopeEvent(tx, deps, (await envelopeRow(tx, envelopeId))!, "envelope.seal_delayed", { reason: reason.slice(0, 500) });
   }, { isolation: "read committed" });
   deps.log.warn("envelope sealing delayed, retrying", { envelopeId, reason });
 }
@@ -276,7 +276,7 @@ export async function markSealFailed(deps: Deps, envelopeId: string, reason: str
     // Everyone still hears the envelope is complete, without the PDF.
     await enqueue(tx, deps.clock, { kind: "notify_completed", payload: { envelopeId } });
     await appendAudit(tx, deps.clock, { envelopeId, type: "envelope.seal_failed", actor: "system", data: { reason: reason.slice(0, 500) } });
-    await recordEnvelopeEvent(tx, deps, envelopeId, "envelope.seal_failed", { reason: reason.slice(0, 500) });
+    await recordEnvelopeEvent(tx, deps, row, "envelope.seal_failed", { reason: reason.slice(0, 500) });
     return true;
   }, { isolation: "read committed" });
   if (marked) deps.log.error("envelope sealing failed for good", { envelopeId, reason });

@@ -34,8 +34,10 @@ export interface RequestMeta {
   cookie?: string | null;
 }
 
+/** A signing link's recipient and their envelope. */
+type Resolved = { envelope: EnvelopeRow; recipient: RecipientRow };
 
-async function resolve(tx: Tx, token: string): Promise<{ envelope: EnvelopeRow; recipient: RecipientRow }> {
+async function resolve(tx: Tx, token: string): Promise<Resolved> {
   const recipient = await recipientOfToken(tx, token);
   if (!recipient) throw unknownToken();
   const envelope = await envelopeRow(tx, recipient.envelopeId);
@@ -50,7 +52,7 @@ async function resolve(tx: Tx, token: string): Promise<{ envelope: EnvelopeRow; 
  * read committed on PostgreSQL. The recipient is read again once the lock is held (the first
  * read, which only finds the envelope, may predate a step that just committed).
  */
-async function resolveLocked(tx: Tx, token: string): Promise<{ envelope: EnvelopeRow; recipient: RecipientRow }> {
+async function resolveLocked(tx: Tx, token: string): Promise<Resolved> {
   const found = await recipientOfToken(tx, token);
   if (!found) throw unknownToken();
   const envelope = await lockedEnvelopeRow(tx, found.envelopeId);
@@ -62,16 +64,26 @@ async function resolveLocked(tx: Tx, token: string): Promise<{ envelope: Envelop
 /** What the ceremony's writing steps run with (see resolveLocked). */
 const CEREMONY_STEP = { isolation: "read committed" } as const;
 
-/** A recipient with an authentication method must have passed it in this browser: 401 signing_auth_required otherwise. */
-async function authorize(deps: Deps, token: string, meta: RequestMeta): Promise<void> {
-  const { envelope, recipient } = await resolve(deps.db, token);
-  if (!isAuthenticated(deps, recipient, meta.cookie)) throw authRequired(recipient, envelope.locale);
+/**
+ * The link's recipient and envelope, once the recipient has passed their authentication method
+ * in this browser (401 signing_auth_required otherwise).
+ */
+async function authorize(deps: Deps, token: string, meta: RequestMeta): Promise<Resolved> {
+  const found = await resolve(deps.db, token);
+  if (!isAuthenticated(deps, found.recipient, meta.cookie)) throw authRequired(found.recipient, found.envelope.locale);
+  return found;
 }
 
-/** An envelope past its expiresAt expires when a link is used, without waiting for the sweep. */
-async function expireIfDue(deps: Deps, token: string) {
-  const { envelope } = await resolve(deps.db, token);
-  if (envelope.status === "SENT" && envelope.expiresAt && envelope.expiresAt <= deps.clock.now()) await expireEnvelope(deps, { envelopeId: envelope.id });
+/**
+ * authorize(), and an envelope past its expiresAt expired when its link is used, without waiting
+ * for the sweep (then read again): what every step of the ceremony starts with, read once.
+ */
+async function opened(deps: Deps, token: string, meta: RequestMeta): Promise<Resolved> {
+  const found = await authorize(deps, token, meta);
+  const { envelope } = found;
+  if (envelope.status !== "SENT" || !envelope.expiresAt || envelope.expiresAt > deps.clock.now()) return found;
+  await expireEnvelope(deps, { envelopeId: envelope.id });
+  return resolve(deps.db, token);
 }
 
 const docUrl = (token: string, documentId: string) => `/api/v1/signing/${token}/documents/${documentId}`;
@@ -154,9 +166,7 @@ async function reload(tx: Tx, organisation: Organisation, token: string, choices
 
 /** GET /signing/{token}: the session; the first open by an invited recipient records VIEWED. */
 export async function getSession(deps: Deps, token: string, meta: RequestMeta): Promise<SigningSession> {
-  await authorize(deps, token, meta);
-  await expireIfDue(deps, token);
-  const choices = await envelopeChoices(deps, (await resolve(deps.db, token)).envelope.id);
+  const choices = await envelopeChoices(deps, (await opened(deps, token, meta)).envelope.id);
   const organisation = await organisationOf(deps.db);
   return transaction(deps.db, async (tx) => {
     const { envelope, recipient } = await resolveLocked(tx, token);
@@ -166,7 +176,7 @@ export async function getSession(deps: Deps, token: string, meta: RequestMeta): 
         envelopeId: envelope.id, type: "recipient.viewed", ...recipientActor(recipient, meta.ip, meta.userAgent),
         data: { recipientId: recipient.id },
       });
-      await recordEnvelopeEvent(tx, deps, envelope.id, "recipient.viewed");
+      await recordEnvelopeEvent(tx, deps, envelope, "recipient.viewed");
     }
     return reload(tx, organisation, token, choices);
   }, CEREMONY_STEP);
@@ -174,8 +184,7 @@ export async function getSession(deps: Deps, token: string, meta: RequestMeta): 
 
 /** GET /signing/{token}/documents/{documentId}: the PDF, while the envelope is SENT; audited. */
 export async function openDocument(deps: Deps, token: string, documentId: string, meta: RequestMeta): Promise<{ name: string; sha256: string; file: StoredBody }> {
-  await authorize(deps, token, meta);
-  await expireIfDue(deps, token);
+  await opened(deps, token, meta);
   const doc = await transaction(deps.db, async (tx) => {
     const { envelope, recipient } = await resolveLocked(tx, token);
     if (envelope.status !== "SENT") throw new AppError("signing_closed", `This envelope is ${envelope.status.toLowerCase()}; its documents are no longer served here`);
@@ -212,9 +221,7 @@ const updateOwnField = preparedUpdate(fields, and(eq(fields.id, sql.placeholder(
  * the file store), field values, time, IP and user agent, then invites the next group or completes.
  */
 export async function completeSigning(deps: Deps, token: string, body: CompletionInput, meta: RequestMeta): Promise<SigningSession> {
-  await authorize(deps, token, meta);
-  await expireIfDue(deps, token);
-  const first = await resolve(deps.db, token);
+  const first = await opened(deps, token, meta);
   assertCanAct(first.envelope.status, first.recipient);
   const choices = await envelopeChoices(deps, first.envelope.id);
   const specs = (await fieldRows(deps.db, first.envelope.id, first.recipient.id)).map((f) => ({ ...f, options: choices.get(f.id)?.options ?? null }));
@@ -250,7 +257,7 @@ export async function completeSigning(deps: Deps, token: string, body: Completio
         documents: (await envelopeDocumentRows(tx, envelope.id)).map((d) => ({ id: d.id, name: d.name, sha256: d.sha256 })),
       },
     });
-    await recordEnvelopeEvent(tx, deps, envelope.id, "recipient.signed");
+    await recordEnvelopeEvent(tx, deps, envelope, "recipient.signed");
     await inviteNextOrComplete(tx, deps, { envelopeId: envelope.id });
     return reload(tx, organisation, token, choices);
   };
@@ -268,8 +275,7 @@ export async function completeSigning(deps: Deps, token: string, body: Completio
  * certificate of completion shows who handed the place over.
  */
 export async function reassignSigning(deps: Deps, token: string, to: { name: string; email: string; reason: string }, meta: RequestMeta) {
-  await authorize(deps, token, meta);
-  await expireIfDue(deps, token);
+  await opened(deps, token, meta);
   return transaction(deps.db, async (tx) => {
     const { envelope, recipient } = await resolveLocked(tx, token);
     assertCanAct(envelope.status, recipient);
@@ -297,8 +303,7 @@ export async function reassignSigning(deps: Deps, token: string, to: { name: str
 
 /** POST /signing/{token}/decline: the envelope ends DECLINED and the other recipients are told. */
 export async function declineSigning(deps: Deps, token: string, reason: string, meta: RequestMeta): Promise<SigningSession> {
-  await authorize(deps, token, meta);
-  await expireIfDue(deps, token);
+  await opened(deps, token, meta);
   const organisation = await organisationOf(deps.db);
   return transaction(deps.db, async (tx) => {
     const { envelope, recipient } = await resolveLocked(tx, token);
@@ -323,8 +328,7 @@ export async function declineSigning(deps: Deps, token: string, reason: string, 
  * (the completion e-mail carries it) downloads the sealed PDF; audited like any download.
  */
 export async function openSignedDocument(deps: Deps, token: string, meta: RequestMeta): Promise<{ filename: string; file: StoredBody }> {
-  await authorize(deps, token, meta);
-  const { envelope, recipient } = await resolve(deps.db, token);
+  const { envelope, recipient } = await authorize(deps, token, meta);
   if (envelope.status === "SENT")
     throw new AppError("envelope_not_completed", "The signed document exists once everyone has signed");
   if (envelope.status !== "COMPLETED")
@@ -347,8 +351,7 @@ export async function openSignedDocument(deps: Deps, token: string, meta: Reques
  * signed, shown on the pages a later signer reviews; only while this recipient may act.
  */
 export async function openSignatureImage(deps: Deps, token: string, recipientId: string, meta: RequestMeta): Promise<Uint8Array> {
-  await authorize(deps, token, meta);
-  const { envelope, recipient } = await resolve(deps.db, token);
+  const { envelope, recipient } = await authorize(deps, token, meta);
   assertCanAct(envelope.status, recipient);
   const by = (await recipientRows(deps.db, envelope.id)).find((r) => r.id === recipientId && r.status === "SIGNED");
   if (!by?.signatureImageSha256) throw new AppError("not_found", `No drawn signature of ${recipientId} in this envelope`);
