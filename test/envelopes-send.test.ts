@@ -9,6 +9,7 @@ import {
   createEnvelope, envelopeSuite, getEnvelope, jobsOf, pointers, post, quickStart, sendEnvelope, signing, startEnvelopeServer, tokenOf, uploadDoc,
 } from "./helpers/envelopes";
 import { sha256 } from "./helpers/hash";
+import { executionsMatching, executionsOf } from "./helpers/query-plans";
 import { tempDir } from "./helpers/spawn";
 
 const { s, doc } = await envelopeSuite();
@@ -35,6 +36,14 @@ describe("send", () => {
     const again = await post(s, `/api/v1/envelopes/${e.id}/send`);
     expect(again.status).toBe(409);
     expect(again.body.code).toBe("envelope_already_sent");
+  });
+
+  test("a send reads its recipients twice: to issue their links and invite the first group, and for the answer", async () => {
+    const e = await createEnvelope(s, quickStart([doc.id], [{ email: "a@example.com", name: "A" }, { email: "b@example.com", name: "B", routingOrder: 2 }]));
+    let sent: any;
+    const counts = await executionsOf(async () => (sent = await sendEnvelope(s, e.id)));
+    expect(sent.recipients.map((r: any) => r.status)).toEqual(["SENT", "PENDING"]);
+    expect(executionsMatching(counts, /^select .* from "recipients" where "recipients"."envelope_id" IN /)).toBe(2);
   });
 
   test("the token is not stored: only its SHA-256", async () => {

@@ -10,6 +10,7 @@ import {
 import { CONSENT_VERSION } from "../src/modules/signing/page/consent-texts.js";
 import { STRINGS } from "../src/modules/signing/page/i18n.js";
 import { sha256 } from "./helpers/hash";
+import { executionsMatching, executionsOf } from "./helpers/query-plans";
 
 const { s, clock, doc } = await envelopeSuite();
 
@@ -226,40 +227,14 @@ describe("consent", () => {
 });
 
 describe("what a signature reads", () => {
-  /** The executions of each SQL text while `run` runs (drizzle's prepared queries; the app's reads go through them). */
-  async function executions(run: () => Promise<unknown>): Promise<Map<string, number>> {
-    const { PreparedQuery } = await import("drizzle-orm/bun-sqlite/session");
-    const proto = PreparedQuery.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
-    const originals = Object.fromEntries((["all", "get", "run", "values"] as const).map((m) => [m, proto[m]!]));
-    const counts = new Map<string, number>();
-    let depth = 0;
-    for (const [m, fn] of Object.entries(originals))
-      proto[m] = function (this: { query: { sql: string } }, ...a: unknown[]) {
-        // `all` calls `values` itself: one execution.
-        if (depth++ === 0) counts.set(this.query.sql, (counts.get(this.query.sql) ?? 0) + 1);
-        try {
-          return fn.apply(this, a);
-        } finally {
-          depth--;
-        }
-      };
-    try {
-      await run();
-    } finally {
-      Object.assign(proto, originals);
-    }
-    return counts;
-  }
-
   test("the link is read once before the signature's transaction, and no envelope row for a webhook event no endpoint takes", async () => {
     const { tokens } = await sentEnvelope(s, quickStart([doc.id], [{ email: "a@example.com", name: "A" }, { email: "b@example.com", name: "B" }]));
-    const counts = await executions(async () => expect((await complete(s, tokens[0]!)).status).toBe(200));
-    const reads = (pattern: RegExp) => [...counts].filter(([sql]) => pattern.test(sql)).reduce((n, [, c]) => n + c, 0);
+    const counts = await executionsOf(async () => expect((await complete(s, tokens[0]!)).status).toBe(200));
     // The recipient by its link: by the pipeline before it reads the body (isKnownToken), before
     // the transaction, locked in it, and for the answer.
-    expect(reads(/^select .* from "recipients" where "recipients"."token_hash" = \?$/)).toBe(4);
+    expect(executionsMatching(counts, /^select .* from "recipients" where "recipients"."token_hash" = \?$/)).toBe(4);
     // The envelope's row: before the transaction, locked in it, for the answer, and to decide
     // whether the signature completes it.
-    expect(reads(/^select "id", "environment", .* from "envelopes" where "envelopes"."id" = \?$/)).toBe(4);
+    expect(executionsMatching(counts, /^select "id", "environment", .* from "envelopes" where "envelopes"."id" = \?$/)).toBe(4);
   });
 });

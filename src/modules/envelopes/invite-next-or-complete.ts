@@ -21,7 +21,7 @@ export async function inviteNextOrComplete(tx: Tx, deps: EnvelopeChangeDeps, { e
   const envelope = (await envelopeRow(tx, envelopeId))!;
   const rs = await recipientRows(tx, envelopeId);
   const step = nextStep(rs);
-  if (step.kind === "invite") await inviteRecipients(tx, deps, envelope, step.recipientIds);
+  if (step.kind === "invite") await inviteRecipients(tx, deps, envelope, rs, step.recipientIds);
   if (step.kind !== "complete") return;
   const now = deps.clock.now();
   await moveEnvelopeStatus(tx, deps, envelope, "COMPLETED", { completedAt: now, endedAt: now, sealStatus: "PENDING" });

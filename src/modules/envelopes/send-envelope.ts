@@ -37,7 +37,7 @@ export async function sendEnvelope(deps: Deps, { environment, who, envelopeId: i
       recipients: rs.map((r) => ({ id: r.id, email: r.email, role: r.role, routingOrder: r.routingOrder })),
     });
     const step = nextStep(rs);
-    if (step.kind === "invite") await inviteRecipients(tx, deps, { ...row, status: "SENT" }, step.recipientIds);
+    if (step.kind === "invite") await inviteRecipients(tx, deps, { ...row, status: "SENT" }, rs, step.recipientIds);
     return publicEnvelope(deps, await recordEnvelopeEventAndLoad(tx, deps, id, "envelope.sent"));
   }, { isolation: "read committed" });
 }

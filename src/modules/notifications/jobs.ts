@@ -146,7 +146,7 @@ async function sealedCopy(deps: Deps, inv: Invitation): Promise<{ downloadUrl: s
   const downloadUrl = signedDocumentUrlOf(deps.config.baseUrl, deps.secret, inv.recipient.id);
   // Sized before it is read: a large sealed PDF, never attached, is not loaded into the server's memory for each recipient.
   if ((await deps.files.size(row.sealedSha256!)) > deps.config.notifications.attachSignedMaxMb * 1024 * 1024) return { downloadUrl, attachment: null };
-  const pdf = await (await sealingService()).signedDocument(deps, inv.environment, inv.envelopeId);
+  const pdf = (await sealingService()).wholeSealedPdf(row);
   return { downloadUrl, attachment: { filename: pdf.filename, content: await deps.files.get(pdf.sha256), contentType: "application/pdf" } };
 }
 

@@ -290,6 +290,10 @@ export interface SealedPdf {
 
 const slug = (s: string) => s.normalize("NFKD").replace(/[^\w\s-]/g, "").trim().replace(/\s+/g, "-").slice(0, 60) || "envelope";
 
+/** The sealed PDF of all of a SEALED envelope's documents, and the name it downloads as. */
+export const wholeSealedPdf = (envelope: Pick<EnvelopeRow, "subject" | "sealedSha256">): SealedPdf =>
+  ({ sha256: envelope.sealedSha256!, filename: `${slug(envelope.subject)}-signed.pdf` });
+
 /**
  * The sealed PDF of a COMPLETED envelope (all documents), or of one of its documents. The
  * background job normally has sealed it already; with `sealIfPending` (the API, which is
@@ -318,7 +322,7 @@ export async function signedDocument(
     });
     envelope = await envelopeOf(deps, environment, envelopeId);
   }
-  if (!documentId) return { sha256: envelope.sealedSha256!, filename: `${slug(envelope.subject)}-signed.pdf` };
+  if (!documentId) return wholeSealedPdf(envelope);
   const row = await firstRow(deps.db.select().from(envelopeDocuments)
     .where(and(eq(envelopeDocuments.envelopeId, envelopeId), eq(envelopeDocuments.documentId, documentId))));
   if (!row?.sealedSha256) throw notFound("Document", `${documentId} in envelope ${envelopeId}`);
