@@ -8,7 +8,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PDFDocument } from "pdf-lib";
 import { freePort, run, tempDir, waitForHealth } from "../test/helpers/spawn";
-import { cpuSeconds, loadMeter, machine, requireWrk, table, writeSection } from "./machine";
+import { loadMeter, machine, requireWrk, table, writeSection } from "./machine";
+import { cpuSeconds } from "../test/helpers/proc";
 
 const DURATION = process.env.BENCH_SECONDS ?? "10";
 const CONNECTIONS = process.env.BENCH_CONNECTIONS ?? "32";

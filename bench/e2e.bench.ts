@@ -18,7 +18,8 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 import { freePort, run, tempDir, waitForHealth } from "../test/helpers/spawn";
-import { cpuSeconds, loadMeter, machine, table, writeSection } from "./machine";
+import { loadMeter, machine, table, writeSection } from "./machine";
+import { cpuSeconds } from "../test/helpers/proc";
 import { imagePdf } from "./pdfs";
 import defaults from "../certyneo.config";
 

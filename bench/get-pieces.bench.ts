@@ -11,7 +11,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, run, tempDir } from "../test/helpers/spawn";
-import { cpuSeconds, loadMeter, machine, requireWrk, table, writeSection } from "./machine";
+import { loadMeter, machine, requireWrk, table, writeSection } from "./machine";
+import { cpuSeconds } from "../test/helpers/proc";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 21);
 const SECONDS = process.env.BENCH_SECONDS ?? "1";

@@ -49,14 +49,6 @@ export function loadMeter(): { report(): string } {
   };
 }
 
-/** CPU seconds (user + system) a process, or one of its threads, has used, from /proc (clock ticks of 10 ms). */
-export function cpuSeconds(pid: number, tid?: string): number {
-  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, "utf8");
-  // After the name, which may itself hold ") ".
-  const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 /** The benches that load a server with wrk stop at once, saying how to get it, where it is missing. */
 export function requireWrk(): void {
   if (run(["sh", "-c", "command -v wrk"]).code === 0) return;

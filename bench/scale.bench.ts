@@ -15,7 +15,8 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, run, tempDir, waitForHealth } from "../test/helpers/spawn";
 import { fill } from "./fill";
-import { cpuSeconds, loadMeter, machine, table, writeSection } from "./machine";
+import { loadMeter, machine, table, writeSection } from "./machine";
+import { cpuSeconds } from "../test/helpers/proc";
 
 const ROOT = join(import.meta.dir, "..");
 const SMALL = 1000;

@@ -12,6 +12,7 @@ import { createDevelopmentP12 } from "../src/pdf/devcert.ts";
 import { sealPdf, sealPdfParts } from "../src/pdf/pades.ts";
 import { loadSigner } from "../src/pdf/pkcs12.ts";
 import { machine, table, writeSection } from "./machine.ts";
+import { memoryBytes } from "../test/helpers/proc.ts";
 import { imagePdf } from "./pdfs.ts";
 
 const MB = 1 << 20;
@@ -22,9 +23,7 @@ async function signerFrom(p12File: string) {
 }
 
 /** Peak resident memory of this process (VmHWM: unlike ru_maxrss, not inherited across exec). */
-function peakRss(): number {
-  return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"))![1]) * 1024;
-}
+const peakRss = (): number => memoryBytes("self", "VmHWM");
 
 // --- child: read one file, seal it, report peak RSS --------------------------------
 if (process.argv[2] === "--child") {

@@ -9,10 +9,10 @@
  *
  *   node_modules/.bin/bun bench/start.bench.ts [BINARY]
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, tempDir } from "../test/helpers/spawn";
-import { buildLikeNpm, cpuSeconds, loadMeter, machine, table, writeSection } from "./machine";
+import { buildLikeNpm, loadMeter, machine, table, writeSection } from "./machine";
+import { cpuSeconds, memoryBytes } from "../test/helpers/proc";
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 7);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 180);
@@ -25,8 +25,7 @@ const dataDir = tempDir("certyneo-start-data-");
 
 /** The process's user+system CPU in ms, and its resident memory in MB, from /proc. */
 function usage(pid: number) {
-  const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
-  return { cpuMs: cpuSeconds(pid) * 1000, rssMb: rss };
+  return { cpuMs: cpuSeconds(pid) * 1000, rssMb: memoryBytes(pid, "VmRSS") / 2 ** 20 };
 }
 
 async function start(watchSeconds = 0, env: Record<string, string> = {}) {

@@ -7,9 +7,10 @@
  * bucket (0.1 and 12 MB since; figures in docs/decisions.md).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { noisePdf } from "./helpers/pdf";
+import { cpuSeconds, memoryBytes } from "./helpers/proc";
 import { startS3Server, type S3TestServer } from "./helpers/s3";
 import { BUN, freePort, ROOT, run, tempDir, waitForHealth } from "./helpers/spawn";
 
@@ -17,9 +18,7 @@ const MB = 1024 * 1024;
 const SIZE_MB = 64;
 const DOWNLOADS = 4;
 
-/** The process's CPU time (user + system) in ms, from /proc (clock ticks of 10 ms). */
-const cpuMs = (pid: number) => readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ").slice(11, 13).reduce((a, b) => a + Number(b), 0) * 10;
-const status = (pid: number, field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024;
+const cpuMs = (pid: number) => cpuSeconds(pid) * 1000;
 
 let s3: S3TestServer;
 let pdf: Uint8Array;
@@ -58,7 +57,7 @@ describe.each([
       // RSS, so the peak from here on is the downloads'.
       await Bun.sleep(500);
       writeFileSync(`/proc/${server.pid}/clear_refs`, "5");
-      const before = status(server.pid, "VmRSS");
+      const before = memoryBytes(server.pid, "VmRSS");
       const cpuBefore = cpuMs(server.pid);
 
       // Every answer's headers first (the old code had read its whole file by then), then the bodies, hashed as they come.
@@ -69,7 +68,7 @@ describe.each([
         for await (const chunk of res.body!) hasher.update(chunk);
         return hasher.digest("hex");
       }));
-      const growth = status(server.pid, "VmHWM") - before;
+      const growth = memoryBytes(server.pid, "VmHWM") - before;
       const figures = { from: where, fileMB: +(pdf.length / MB).toFixed(1), downloads: DOWNLOADS, rssBeforeMB: +(before / MB).toFixed(1), peakGrowthMB: +(growth / MB).toFixed(1), serverCpuMs: cpuMs(server.pid) - cpuBefore };
       console.log(JSON.stringify({ downloadMemory: figures }));
       expect(hashes).toEqual(Array(DOWNLOADS).fill(doc.sha256));

@@ -3,7 +3,7 @@
  * while hostile requests run (/healthz every 250 ms, RSS from /proc), and every answer is
  * tallied. Used by the reliability-hostile-* tests; their figures go to docs/reliability.md.
  */
-import { readFileSync } from "node:fs";
+import { memoryBytes } from "./proc";
 import { BUN, freePort, ROOT, run, tempDir, waitForHealth } from "./spawn";
 
 export interface ProbeServer {
@@ -32,10 +32,7 @@ export async function startProbeServer(env: Record<string, string> = {}): Promis
   };
 }
 
-const rssMb = (pid: number) => {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Math.round(Number(m[1]) / 1024) : 0;
-};
+const rssMb = (pid: number) => Math.round(memoryBytes(pid, "VmRSS") / 2 ** 20);
 
 /** /healthz and RSS sampled until stopped: every status seen, the slowest answer, the peak RSS. */
 export function watch(server: ProbeServer) {

@@ -5,9 +5,10 @@ import { auditEnvelope, type EnvelopeChangeDeps } from "./record-change";
 import { updateRecipient, type EnvelopeRow, type RecipientRow } from "./rows";
 
 /**
- * Invites `recipients` of the envelope (`ids` among its rows, which the caller has read):
- * status SENT, one "send_invitation" job each, an audit event each. An embedded recipient signs
- * inside the integrator's app: its turn starts, but no message goes. In the caller's transaction.
+ * Invites the recipients `ids` of the envelope, found among its rows `recipients` (which the
+ * caller has read): status SENT, one "send_invitation" job each, an audit event each. An embedded
+ * recipient signs inside the integrator's app: its turn starts, but no message goes. In the
+ * caller's transaction.
  */
 export async function inviteRecipients(tx: Tx, deps: EnvelopeChangeDeps, envelope: EnvelopeRow, recipients: readonly RecipientRow[], ids: readonly string[]) {
   const now = deps.clock.now();
