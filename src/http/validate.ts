@@ -1,9 +1,9 @@
 import type { Static, TSchema } from "elysia";
 import { ValueErrorType, type ValueError } from "@sinclair/typebox/errors";
-import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
 import { Value } from "@sinclair/typebox/value";
 import { DATE_TIME_WORDING } from "../clock";
 import { invalid, type FieldError } from "../errors";
+import { fits } from "../schema-check";
 import { isInputInteger } from "./schemas";
 
 /** At most this many problems in one answer: enough to fix a request, bounded for a hostile one. */
@@ -141,26 +141,6 @@ export function schemaErrors(schema: TSchema, value: unknown, where: Where = "bo
 }
 
 type Where = "body" | "query" | "params" | "headers";
-
-const checkers = new WeakMap<TSchema, TypeCheck<TSchema> | null>();
-
-/**
- * Whether `value` fits `schema`, by a checker compiled once per schema: the interpreted check
- * walks the schema at every call (an envelope creation's body: ~25 µs). A schema the compiler
- * cannot take is checked the interpreted way.
- */
-function fits(schema: TSchema, value: unknown): boolean {
-  let checker = checkers.get(schema);
-  if (checker === undefined) {
-    try {
-      checker = TypeCompiler.Compile(schema);
-    } catch {
-      checker = null;
-    }
-    checkers.set(schema, checker);
-  }
-  return checker ? checker.Check(value) : Value.Check(schema, value);
-}
 
 function schemaProblems(schema: TSchema, value: unknown, where: Where): { error: FieldError; schema: TSchema }[] {
   const checked = where === "query" ? queryNumbers(schema, value) : where === "body" ? bodyNumbers(schema, value) : value;

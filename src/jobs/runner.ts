@@ -3,6 +3,7 @@ import { Value } from "@sinclair/typebox/value";
 import { and, eq, gt, isNotNull } from "drizzle-orm";
 import type { Deps } from "../deps";
 import { ownerGone, THIS_PROCESS } from "../process-owner";
+import { fits } from "../schema-check";
 import { affectedRows, storableText } from "../store/portable-sql";
 import { outageNotice } from "../store/outage";
 import { jobs } from "../store/schema";
@@ -40,8 +41,9 @@ export type JobDefinitions = Record<string, JobDefinition>;
 export const defineJob = <S extends TSchema>(payload: S, run: (payload: Static<S>, ctx: JobContext) => Promise<void>): JobDefinition<S> =>
   ({ payload, run });
 
-/** Why a stored payload does not fit its kind's schema, or null if it does. */
+/** Why a stored payload does not fit its kind's schema, or null if it does (the errors are looked for only then). */
 function payloadProblem(schema: TSchema, payload: unknown): string | null {
+  if (fits(schema, payload)) return null;
   const first = Value.Errors(schema, payload).First();
   return first ? `${first.path || "/"}: ${first.message}` : null;
 }

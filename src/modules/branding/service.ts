@@ -1,8 +1,8 @@
-import { Value } from "@sinclair/typebox/value";
 import { eq, sql } from "drizzle-orm";
 import type { Config } from "../../config";
 import type { Deps } from "../../deps";
 import { AppError, invalid, type FieldError } from "../../errors";
+import { fits } from "../../schema-check";
 import type { Db } from "../../store/db";
 import { preparedPerDb } from "../../store/prepared";
 import { transaction } from "../../store/transaction";
@@ -23,7 +23,7 @@ const brandingRow = preparedPerDb((db) => db.select({ value: settings.value }).f
 
 export async function getBranding(db: Db): Promise<Branding> {
   const [row] = await brandingRow(db).execute({ key: KEY });
-  return row && Value.Check(BrandingSchema, row.value) ? row.value : DEFAULT_BRANDING;
+  return row && fits(BrandingSchema, row.value) ? row.value : DEFAULT_BRANDING;
 }
 
 /** WCAG contrast ratio of a #rrggbb colour against white. */
@@ -79,7 +79,7 @@ export async function saveBranding(deps: Pick<Deps, "db" | "clock" | "files">, w
   if (input.logo === null) logo = null;
   else if (input.logo) logo = { type: logoType(input.logo), sha256: await deps.files.put(input.logo) };
   const next: Branding = { ...text, accentColor: input.accentColor.toLowerCase(), logo };
-  if (!Value.Check(BrandingSchema, next)) throw new AppError("validation_failed", "The branding is not valid");
+  if (!fits(BrandingSchema, next)) throw new AppError("validation_failed", "The branding is not valid");
   const now = deps.clock.now();
   await transaction(deps.db, async (tx) => {
     await tx.insert(settings).values({ key: KEY, value: next, updatedAt: now, updatedBy: who.actor })
