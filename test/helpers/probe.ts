@@ -3,7 +3,7 @@
  * while hostile requests run (/healthz every 250 ms, RSS from /proc), and every answer is
  * tallied. Used by the reliability-hostile-* tests; their figures go to docs/reliability.md.
  */
-import { memoryBytes } from "./proc";
+import { shownMemoryBytes } from "./proc";
 import { BUN, freePort, ROOT, run, tempDir, waitForHealth } from "./spawn";
 
 export interface ProbeServer {
@@ -32,7 +32,7 @@ export async function startProbeServer(env: Record<string, string> = {}): Promis
   };
 }
 
-const rssMb = (pid: number) => Math.round(memoryBytes(pid, "VmRSS") / 2 ** 20);
+const rssMb = (pid: number) => Math.round((shownMemoryBytes(pid, "VmRSS") ?? 0) / 2 ** 20);
 
 /** /healthz and RSS sampled until stopped: every status seen, the slowest answer, the peak RSS. */
 export function watch(server: ProbeServer) {

@@ -9,8 +9,18 @@ export function cpuSeconds(pid: number, tid?: string): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** A memory field of a process's status (VmRSS, VmHWM...) in bytes; 0 where it is not shown (a zombie). */
-export function memoryBytes(pid: number | "self", field: string): number {
+/**
+ * A memory field of a process's status (VmRSS, VmHWM...) in bytes, or undefined where the kernel
+ * does not show it (a process that has exited and is not reaped yet).
+ */
+export function shownMemoryBytes(pid: number | "self", field: string): number | undefined {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Number(m[1]) * 1024 : 0;
+  return m ? Number(m[1]) * 1024 : undefined;
+}
+
+/** shownMemoryBytes of a process that runs: a field it does not show is an error, never a zero to measure against. */
+export function memoryBytes(pid: number | "self", field: string): number {
+  const bytes = shownMemoryBytes(pid, field);
+  if (bytes === undefined) throw new Error(`/proc/${pid}/status shows no ${field}`);
+  return bytes;
 }
