@@ -47,7 +47,7 @@ if (kind && isMainThread) {
     closeSync(fd);
     unlinkSync(copy);
   };
-  // A signed document's stamping with nothing to draw: its parse, its pages' text tags looked for, its save.
+  // A signed document's stamping with nothing to draw and no text tags: its parse and its save.
   const stamp = (bytes: Uint8Array) => stampDocument({ id: "doc_bench", name: "bench.pdf", sha256: "", bytes, taggedPages: [] }, [], [], { appendSignaturePage: false });
   const steps: Record<WorkKind, () => unknown> = {
     spin: () => {
