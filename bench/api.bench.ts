@@ -6,10 +6,10 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PDFDocument } from "pdf-lib";
 import { freePort, run, tempDir, waitForHealth } from "../test/helpers/spawn";
 import { loadMeter, machine, requireWrk, table, writeSection } from "./machine";
 import { cpuSeconds } from "../test/helpers/proc";
+import { uploadOnePagePdf } from "./pdfs";
 
 const DURATION = process.env.BENCH_SECONDS ?? "10";
 const CONNECTIONS = process.env.BENCH_CONNECTIONS ?? "32";
@@ -74,12 +74,8 @@ async function main() {
   const url = `http://127.0.0.1:${port}`;
   await waitForHealth(url);
 
-  const pdf = await PDFDocument.create();
-  pdf.addPage();
-  const form = new FormData();
-  form.set("file", new File([new Uint8Array(await pdf.save())], "bench.pdf"));
   const auth = { authorization: `Bearer ${key}` };
-  const doc = await (await fetch(`${url}/api/v1/documents`, { method: "POST", body: form, headers: auth })).json();
+  const doc = { id: await uploadOnePagePdf(url, auth) };
   const draft = JSON.stringify({
     subject: "Employment contract", documentIds: [doc.id],
     recipients: [{ email: "ana@example.com", name: "Ana Silva", role: "SIGNER" }, { email: "ben@example.com", name: "Ben Okafor", role: "SIGNER" }],

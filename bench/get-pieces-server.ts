@@ -5,7 +5,7 @@
  * to READY_FILE; its stdout is the access log.
  */
 import { writeFileSync } from "node:fs";
-import { PDFDocument } from "pdf-lib";
+import { uploadOnePagePdf } from "./pdfs";
 import { loadConfig } from "../src/config";
 import { newRequestId } from "../src/http/context";
 import { createRateLimiter } from "../src/http/rate-limit";
@@ -20,13 +20,9 @@ const deps = await openInstance(config, { clock: { now: () => new Date() } });
 const app = startServer(deps, { port: 0, host: "127.0.0.1" });
 deps.config.baseUrl = app.url;
 const key = (await createKey(deps.db, deps.clock, { environment: "test", name: "get-pieces" })).secret;
-const pdf = await PDFDocument.create();
-pdf.addPage();
-const form = new FormData();
-form.set("file", new File([new Uint8Array(await pdf.save())], "bench.pdf"));
 const authorization = `Bearer ${key}`;
-const doc = (await (await fetch(`${app.url}/api/v1/documents`, { method: "POST", body: form, headers: { authorization } })).json()) as { id: string };
-const path = `/api/v1/documents/${doc.id}`;
+const documentId = await uploadOnePagePdf(app.url, { authorization });
+const path = `/api/v1/documents/${documentId}`;
 const body = new Uint8Array(await (await fetch(app.url + path, { headers: { authorization } })).arrayBuffer());
 
 const keys = createKeyVerifier(deps.db, deps.clock);
@@ -88,7 +84,7 @@ const ladder: [string, (req: Request) => Response | Promise<Response>][] = [
   }],
   ["+ the document from the in-memory cache", (req) => {
     const started = performance.now();
-    return withKey(req, async (checked) => answer(req, started, await getDocumentJson(deps, checked.environment, doc.id), checked));
+    return withKey(req, async (checked) => answer(req, started, await getDocumentJson(deps, checked.environment, documentId), checked));
   }],
 ];
 

@@ -56,6 +56,9 @@ export function requireWrk(): void {
   process.exit(2);
 }
 
+/** The middle value (the upper one of an even count): what the benches report over rounds. */
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
 export function table(head: string[], rows: (string | number)[][]): string {
   const line = (cells: (string | number)[]) => `| ${cells.join(" | ")} |`;
   return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");

@@ -23,3 +23,14 @@ function randomBytes(n: number): Uint8Array {
   for (let at = 0; at < n; at += 65536) crypto.getRandomValues(out.subarray(at, Math.min(n, at + 65536)));
   return out;
 }
+
+/** A blank one-page PDF uploaded through the API (POST /api/v1/documents): the document's id. */
+export async function uploadOnePagePdf(baseUrl: string, headers: Record<string, string>): Promise<string> {
+  const pdf = await PDFDocument.create();
+  pdf.addPage();
+  const form = new FormData();
+  form.set("file", new File([new Uint8Array(await pdf.save())], "bench.pdf"));
+  const res = await fetch(`${baseUrl}/api/v1/documents`, { method: "POST", body: form, headers });
+  if (res.status !== 201) throw new Error(`upload answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}

@@ -15,7 +15,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, run, tempDir, waitForHealth } from "../test/helpers/spawn";
 import { fill } from "./fill";
-import { loadMeter, machine, table, writeSection } from "./machine";
+import { loadMeter, machine, median, table, writeSection } from "./machine";
 import { cpuSeconds } from "../test/helpers/proc";
 
 const ROOT = join(import.meta.dir, "..");
@@ -144,7 +144,6 @@ function durations(log: string): Map<string, number> {
 }
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const machineLoad = loadMeter();
 const smallDir = tempDir("certyneo-scale-1k-");

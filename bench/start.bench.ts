@@ -11,7 +11,7 @@
  */
 import { join } from "node:path";
 import { freePort, tempDir } from "../test/helpers/spawn";
-import { buildLikeNpm, loadMeter, machine, table, writeSection } from "./machine";
+import { buildLikeNpm, loadMeter, machine, median, table, writeSection } from "./machine";
 import { cpuSeconds, memoryBytes } from "../test/helpers/proc";
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 7);
@@ -62,7 +62,6 @@ for (let i = 0; i < STARTS; i++) {
 }
 const { watched } = await start(IDLE_SECONDS);
 const loadReport = machineLoad.report();
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const min = (xs: number[]) => Math.min(...xs);
 const row = (measure: string, xs: number[], digits = 0) => [measure, median(xs).toFixed(0), min(xs).toFixed(0), xs.map((x) => x.toFixed(digits)).join(" / ")];
 const out = table(["measure", "median", "best", `each of the ${STARTS} starts`], [

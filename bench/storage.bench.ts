@@ -9,14 +9,13 @@ import { complete, createEnvelope, quickStart, sendEnvelope, tokenOf, uploadDoc 
 import { startS3Server, startS3TestServer } from "../test/helpers/s3";
 import { download } from "../test/helpers/sealing";
 import { startTestServer, type TestServer } from "../test/helpers/server";
-import { machine, table, writeSection } from "./machine";
+import { machine, median, table, writeSection } from "./machine";
 
 const UPLOADS = 100;
 const CYCLES = 10;
 const BLOB = 20 * 1024 * 1024;
 
 const ms = (t0: number) => performance.now() - t0;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function cycleOnce(s: TestServer) {
   const doc = await uploadDoc(s, { pages: 2 });
