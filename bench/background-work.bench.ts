@@ -13,11 +13,10 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PDFDocument } from "pdf-lib";
 import { freePort, run, tempDir, waitForHealth } from "../test/helpers/spawn";
 import { WORK_KINDS, type WorkKind } from "./background-work";
-import { loadMeter, machine, table, writeSection } from "./machine";
-import { imagePdf } from "./pdfs";
+import { loadMeter, machine, median, table, writeSection } from "./machine";
+import { imagePdf, uploadOnePagePdf } from "./pdfs";
 
 const ROOT = join(import.meta.dir, "..");
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
@@ -44,13 +43,8 @@ async function startServer(kind: WorkKind) {
   const proc = Bun.spawn([process.execPath, "--preload", join(import.meta.dir, "background-work.ts"), "src/main.ts", "serve"], { cwd: ROOT, env, stdout: Bun.file(join(dir, "server.log")), stderr: "inherit" });
   const url = `http://127.0.0.1:${port}`;
   await waitForHealth(url);
-  const pdf = await PDFDocument.create();
-  pdf.addPage();
-  const form = new FormData();
-  form.set("file", new File([new Uint8Array(await pdf.save())], "one-page.pdf"));
   const headers = { authorization: `Bearer ${key}` };
-  const doc = (await (await fetch(`${url}/api/v1/documents`, { method: "POST", body: form, headers })).json()) as { id: string };
-  return { kind, proc, url: `${url}/api/v1/documents/${doc.id}`, headers };
+  return { kind, proc, url: `${url}/api/v1/documents/${await uploadOnePagePdf(url, headers)}`, headers };
 }
 type Server = Awaited<ReturnType<typeof startServer>>;
 
@@ -68,8 +62,6 @@ async function window(server: Server, ms: number): Promise<number> {
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length * 0.99)]!;
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 const servers: Server[] = [];
 for (const kind of KINDS) servers.push(await startServer(kind));
